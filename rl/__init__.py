@@ -1,0 +1,1 @@
+"""DriveGPT pipeline stage: rl."""
