@@ -1,0 +1,148 @@
+"""The CPU backend: runs each fused kernel with numpy. Buffers are flat numpy arrays."""
+from __future__ import annotations
+import functools, os
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+from drivegpt.helpers import DType, GlobalCounters, prod
+from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
+from drivegpt.shape import ShapeTracker, View
+
+def alloc(size: int, dtype: DType) -> np.ndarray:
+  GlobalCounters.allocations.append(size*dtype.itemsize)
+  return np.empty(size, dtype.np)
+def from_numpy(x: np.ndarray) -> np.ndarray: return np.array(x, copy=True)
+def rand(size: int, dtype: DType, seed) -> np.ndarray: return np.random.default_rng(seed).random(size, dtype=np.float32).astype(dtype.np)
+def to_numpy(buf: np.ndarray, st: ShapeTracker, dtype: DType) -> np.ndarray: return np.array(view(buf, st), copy=True)
+
+def _strided(flat: np.ndarray, v: View) -> np.ndarray:
+  if prod(v.shape) == 0: return np.zeros(v.shape, flat.dtype)
+  if v.mask is None:
+    return as_strided(flat[v.offset:], v.shape, tuple(s*flat.itemsize for s in v.strides), writeable=False)
+  ret = np.zeros(v.shape, flat.dtype)  # padding reads as zero: fill only the valid box
+  if any(lo >= hi for lo, hi in v.mask): return ret
+  start = v.offset + sum(lo*st for (lo, _), st in zip(v.mask, v.strides))
+  ret[tuple(slice(lo, hi) for lo, hi in v.mask)] = as_strided(flat[start:], tuple(hi - lo for lo, hi in v.mask),
+                                                             tuple(s*flat.itemsize for s in v.strides), writeable=False)
+  return ret
+
+def view(flat: np.ndarray, st: ShapeTracker) -> np.ndarray:
+  """The array a ShapeTracker sees in a flat buffer: a numpy view when it has one view, else copies between views."""
+  for i, v in enumerate(st.views):
+    if i > 0: flat = np.ascontiguousarray(arr).reshape(-1)
+    arr = _strided(flat, v)
+  return arr
+
+def _div(a, b):
+  if a.dtype.kind in "iu": return np.where((a % b != 0) & ((a < 0) != (b < 0)), a // b + 1, a // b).astype(a.dtype)  # C's truncation
+  return np.divide(a, b)
+def _recip(a, out=None): return np.divide(1, a, out=out, dtype=a.dtype)
+OPS = {UnaryOps.EXP2: np.exp2, UnaryOps.LOG2: np.log2, UnaryOps.SIN: np.sin, UnaryOps.SQRT: np.sqrt, UnaryOps.RECIP: _recip,
+       UnaryOps.NEG: np.negative, BinaryOps.ADD: np.add, BinaryOps.SUB: np.subtract, BinaryOps.MUL: np.multiply,
+       BinaryOps.DIV: _div, BinaryOps.MAX: np.maximum, BinaryOps.MOD: np.fmod, BinaryOps.CMPLT: np.less,
+       BinaryOps.CMPEQ: np.equal, TernaryOps.WHERE: np.where}
+
+def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple) -> np.ndarray:
+  """sum(a*b, axis, keepdims) as one BLAS matmul, never allocating the broadcast product.
+  Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only); broadcast (stride 0) dims drop out."""
+  shape = np.broadcast_shapes(a.shape, b.shape)
+  a, b = np.broadcast_to(a, shape), np.broadcast_to(b, shape)
+  bat, m, n, k, suma, sumb, scale = [], [], [], [], [], [], 1
+  for d, size in enumerate(shape):
+    if size == 1: continue
+    ha, hb, red = a.strides[d] != 0, b.strides[d] != 0, d in axis
+    if ha and hb: (k if red else bat).append(d)
+    elif ha: (suma if red else m).append(d)
+    elif hb: (sumb if red else n).append(d)
+    elif red: scale *= size
+  if suma: a = np.add.reduce(a, axis=tuple(suma), keepdims=True)
+  if sumb: b = np.add.reduce(b, axis=tuple(sumb), keepdims=True)
+  def operand(x, dims):  # x with only dims, in that order, as (batch, rows, cols)
+    x = x[tuple(slice(None) if d in dims else 0 for d in range(len(shape)))]
+    return x.transpose([sorted(dims).index(d) for d in dims])
+  sz = lambda dims: prod(shape[d] for d in dims)
+  wide = np.float32 if a.dtype == np.float16 else a.dtype  # BLAS has no fp16: accumulate in fp32
+  A = operand(a, bat + m + k).reshape(sz(bat), sz(m), sz(k)).astype(wide, copy=False)
+  B = operand(b, bat + k + n).reshape(sz(bat), sz(k), sz(n)).astype(wide, copy=False)
+  C = np.matmul(A[0], B[0])[None] if not bat else np.matmul(A, B)
+  out_dims = bat + m + n
+  C = C.reshape([shape[d] for d in out_dims]).transpose([out_dims.index(d) for d in sorted(out_dims)])
+  C = C.reshape([shape[d] if d in out_dims else 1 for d in range(len(shape))])
+  if scale != 1: C = C * scale
+  return np.broadcast_to(C, tuple(1 if d in axis else s for d, s in enumerate(shape))).astype(a.dtype, copy=False)
+
+def _reduce(op: ReduceOps, x: np.ndarray, axis: tuple) -> np.ndarray:
+  if op is ReduceOps.MAX: return np.maximum.reduce(x, axis=axis, keepdims=True)
+  wide = np.float32 if x.dtype == np.float16 else x.dtype
+  return np.add.reduce(x, axis=axis, keepdims=True, dtype=wide).astype(x.dtype, copy=False)
+
+def _in_shape(node: LazyOp) -> tuple:
+  while node.op not in BufferOps: node = node.src[0]
+  return node.arg[1].shape
+
+def _build(node: LazyOp, leaves: list, shared: set, memo: dict):
+  """Turn an expression tree into a Python closure f(L, M) over leaf arrays L; a subtree used twice is computed once (M)."""
+  if node in memo: return memo[node]
+  if node.op in BufferOps:
+    k = len(leaves); leaves.append(node)
+    return memo.setdefault(node, lambda L, M: L[k])
+  if node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL:
+    a, b = (_build(s, leaves, shared, memo) for s in node.src[0].src)
+    fn = lambda L, M: sum_of_product(a(L, M), b(L, M), node.arg)
+  else:
+    srcs = [_build(s, leaves, shared, memo) for s in node.src]
+    if node.op in ReduceOps: fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(srcs[0](L, M), shp), node.arg)
+    elif node.op is MovementOps.RESHAPE: fn = lambda L, M: srcs[0](L, M).reshape(node.arg)
+    elif node.op is UnaryOps.CAST: fn = lambda L, M: srcs[0](L, M).astype(node.arg.np)
+    elif len(srcs) == 1: fn = lambda L, M, f=OPS[node.op]: f(srcs[0](L, M))
+    elif len(srcs) == 2: fn = lambda L, M, f=OPS[node.op]: f(srcs[0](L, M), srcs[1](L, M))
+    else: fn = lambda L, M, f=OPS[node.op]: f(*[s(L, M) for s in srcs])
+  if node in shared:
+    inner, key = fn, len(memo)
+    def fn(L, M):
+      if key not in M: M[key] = inner(L, M)
+      return M[key]
+  return memo.setdefault(node, fn)
+
+def _leaf(leaf: LazyOp, bufs: list) -> np.ndarray:
+  """A leaf's array with broadcast dims kept at size 1 (numpy broadcasts them faster); an unmasked constant is a 0-d array."""
+  if leaf.op is BufferOps.CONST:
+    if all(v.mask is None for v in leaf.arg[1].views): return np.array(leaf.arg[0], leaf.arg[2].np)
+    x = view(np.array([leaf.arg[0]], leaf.arg[2].np), leaf.arg[1])
+  else: x = view(bufs[leaf.arg[0]], leaf.arg[1])
+  return x[tuple(slice(0, 1) if st == 0 and n > 1 else slice(None) for st, n in zip(x.strides, x.shape))]
+
+CHUNK = 1 << 16  # elementwise kernels run in row blocks this big, so their temporaries stay in cache
+_threads = ThreadPoolExecutor(os.cpu_count() or 1)  # numpy releases the GIL inside ufuncs: blocks run in parallel
+
+@functools.lru_cache(maxsize=4096)
+def compile(ast: LazyOp, shape: tuple, dtype: DType):
+  """A runner(inputs) -> flat output buffer for one kernel. Big elementwise kernels run block by block, on all cores:
+  that is what fusion buys on numpy."""
+  nodes, seen, shared, elementwise = [ast], set(), set(), True
+  while nodes:
+    n = nodes.pop()
+    if n in seen: shared.add(n); continue
+    seen.add(n)
+    elementwise &= n.op not in ReduceOps
+    nodes.extend(n.src)
+  leaves: list = []
+  fn = _build(ast, leaves, shared, {})
+  size = prod(shape)
+  def runner(bufs: list) -> np.ndarray:
+    L = [_leaf(leaf, bufs) for leaf in leaves]
+    rows = shape[0] if shape else 0
+    if rows < 4 or size < 4*CHUNK or not elementwise:
+      r = fn(L, {})
+      # a fresh contiguous result becomes the buffer; a view of an input (a copy kernel) or a broadcast is copied
+      if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not r.flags.c_contiguous:
+        r = np.ascontiguousarray(np.broadcast_to(r, shape), dtype=dtype.np)
+      return r.reshape(-1)
+    out = np.empty(shape, dtype.np)
+    step, n = max(1, rows*CHUNK // size), _threads._max_workers
+    def blocks(lo, hi):
+      for i in range(lo, hi, step): out[i:min(i+step, hi)] = fn([x[i:min(i+step, hi)] if x.ndim and x.shape[0] > 1 else x for x in L], {})
+    per = -(-rows // (n*step))*step  # each thread takes a contiguous run of whole blocks
+    list(_threads.map(lambda lo: blocks(lo, min(lo + per, rows)), range(0, rows, per)))
+    return out.reshape(-1)
+  return runner

@@ -1,0 +1,184 @@
+"""Autograd functions: each primitive's forward and backward side by side, on LazyBuffers."""
+from __future__ import annotations
+import math
+from drivegpt.helpers import argfix, dtypes
+from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps
+from drivegpt.lazy import LazyBuffer
+
+class Function:
+  def __init__(self, device: str, *tensors):
+    self.device = device
+    self.needs_input_grad = [t.requires_grad for t in tensors]
+    self.requires_grad = True if any(self.needs_input_grad) else None if None in self.needs_input_grad else False
+    if self.requires_grad: self.parents = tensors
+  def forward(self, *args, **kwargs): raise NotImplementedError(f"forward not implemented for {type(self)}")
+  def backward(self, *args, **kwargs): raise RuntimeError(f"backward not implemented for {type(self)}")
+  @classmethod
+  def apply(fxn, *x, **kwargs):
+    from drivegpt.tensor import Tensor
+    ctx = fxn(x[0].device, *x)
+    if fxn.backward is Function.backward: ctx.requires_grad = False  # comparisons and friends have no gradient
+    ret = Tensor(ctx.forward(*[t.lazydata for t in x], **kwargs), device=ctx.device, requires_grad=ctx.requires_grad)
+    if ctx.requires_grad and not Tensor.no_grad: ret._ctx = ctx  # keep the graph only when a gradient may flow
+    return ret
+
+# *** unary ***
+class Contiguous(Function):
+  def forward(self, x): return x.contiguous()
+  def backward(self, g): return g
+class Cast(Function):
+  def forward(self, x, dtype):
+    self.input_dtype = x.dtype
+    return x.cast(dtype)
+  def backward(self, g):
+    # no gradient flows through a cast to an int or bool type
+    return g.cast(self.input_dtype) if g.dtype.is_float else g.cast(self.input_dtype).const(0)
+class Neg(Function):
+  def forward(self, x): return x.e(UnaryOps.NEG)
+  def backward(self, g): return g.e(UnaryOps.NEG)
+class Sin(Function):
+  def forward(self, x):
+    self.x = x
+    return x.e(UnaryOps.SIN)
+  def backward(self, g): return self.x.const(math.pi/2).e(BinaryOps.SUB, self.x).e(UnaryOps.SIN).e(BinaryOps.MUL, g)
+class Relu(Function):
+  def forward(self, x):
+    self.ret = x.e(BinaryOps.MAX, x.const(0))
+    return self.ret
+  def backward(self, g): return self.ret.const(0).e(BinaryOps.CMPLT, self.ret).cast(g.dtype).e(BinaryOps.MUL, g)
+class Log(Function):
+  def forward(self, x):
+    self.x = x
+    return x.e(UnaryOps.LOG2).e(BinaryOps.MUL, x.const(math.log(2)))
+  def backward(self, g): return g.e(BinaryOps.DIV, self.x)
+class Exp(Function):
+  def forward(self, x):
+    self.ret = x.e(BinaryOps.MUL, x.const(1/math.log(2))).e(UnaryOps.EXP2)
+    return self.ret
+  def backward(self, g): return self.ret.e(BinaryOps.MUL, g)
+class Exp2(Function):
+  def forward(self, x):
+    self.ret = x.e(UnaryOps.EXP2)
+    return self.ret
+  def backward(self, g): return self.ret.e(BinaryOps.MUL, g).e(BinaryOps.MUL, g.const(math.log(2)))
+class Sqrt(Function):
+  def forward(self, x):
+    self.ret = x.e(UnaryOps.SQRT)
+    return self.ret
+  def backward(self, g): return g.e(BinaryOps.DIV, self.ret.e(BinaryOps.MUL, self.ret.const(2)))
+class Recip(Function):
+  def forward(self, x):
+    self.ret = x.e(UnaryOps.RECIP)
+    return self.ret
+  def backward(self, g): return g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.ret).e(BinaryOps.MUL, self.ret)
+class Sigmoid(Function):
+  # 1/(1+2^(-x*log2(e))): one fused kernel, and its gradient reuses the output
+  def forward(self, x):
+    self.ret = x.const(1).e(BinaryOps.DIV, x.const(1).e(BinaryOps.ADD, x.e(BinaryOps.MUL, x.const(-1/math.log(2))).e(UnaryOps.EXP2)))
+    return self.ret
+  def backward(self, g): return self.ret.e(BinaryOps.MUL, self.ret.const(1).e(BinaryOps.SUB, self.ret)).e(BinaryOps.MUL, g)
+
+# *** binary ***
+class Less(Function):
+  def forward(self, x, y): return x.e(BinaryOps.CMPLT, y)
+class Eq(Function):
+  def forward(self, x, y): return x.e(BinaryOps.CMPEQ, y)
+class Mod(Function):
+  def forward(self, x, y): return x.e(BinaryOps.MOD, y)
+class Add(Function):
+  def forward(self, x, y): return x.e(BinaryOps.ADD, y)
+  def backward(self, g): return g if self.needs_input_grad[0] else None, g if self.needs_input_grad[1] else None
+class Sub(Function):
+  def forward(self, x, y): return x.e(BinaryOps.SUB, y)
+  def backward(self, g): return g if self.needs_input_grad[0] else None, g.e(UnaryOps.NEG) if self.needs_input_grad[1] else None
+class Mul(Function):
+  def forward(self, x, y):
+    self.x, self.y = x, y
+    return x.e(BinaryOps.MUL, y)
+  def backward(self, g):
+    return (self.y.e(BinaryOps.MUL, g) if self.needs_input_grad[0] else None,
+            self.x.e(BinaryOps.MUL, g) if self.needs_input_grad[1] else None)
+class Div(Function):
+  def forward(self, x, y):
+    self.x, self.y = x, y
+    return x.e(BinaryOps.DIV, y)
+  def backward(self, g):
+    return (g.e(BinaryOps.DIV, self.y) if self.needs_input_grad[0] else None,
+            g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.x).e(BinaryOps.DIV, self.y.e(BinaryOps.MUL, self.y)) if self.needs_input_grad[1] else None)
+class Maximum(Function):
+  # ties split the gradient evenly, so max(x, x) has gradient 1
+  def forward(self, x, y):
+    self.x, self.y, self.ret = x, y, x.e(BinaryOps.MAX, y)
+    return self.ret
+  def backward(self, g):
+    xw = self.x.e(BinaryOps.CMPEQ, self.ret).cast(g.dtype)
+    yw = self.y.e(BinaryOps.CMPEQ, self.ret).cast(g.dtype)
+    share = g.e(BinaryOps.DIV, xw.e(BinaryOps.ADD, yw))
+    return (xw.e(BinaryOps.MUL, share) if self.needs_input_grad[0] else None,
+            yw.e(BinaryOps.MUL, share) if self.needs_input_grad[1] else None)
+
+# *** ternary ***
+class Where(Function):
+  def forward(self, c, x, y):
+    self.c = c
+    return c.e(TernaryOps.WHERE, x, y)
+  def backward(self, g):
+    return (None, self.c.e(TernaryOps.WHERE, g, g.const(0)) if self.needs_input_grad[1] else None,
+            self.c.e(TernaryOps.WHERE, g.const(0), g) if self.needs_input_grad[2] else None)
+
+# *** reduce ***
+class Sum(Function):
+  def forward(self, x, axis):
+    self.input_shape = x.shape
+    return x.r(ReduceOps.SUM, axis)
+  def backward(self, g): return g.expand(self.input_shape)
+class Max(Function):
+  # the gradient goes to every position equal to the max, split evenly
+  def forward(self, x, axis):
+    self.x, self.ret, self.axis = x, x.r(ReduceOps.MAX, axis), axis
+    return self.ret
+  def backward(self, g):
+    hit = self.x.e(BinaryOps.CMPEQ, self.ret.expand(self.x.shape)).cast(g.dtype)
+    count = hit.r(ReduceOps.SUM, self.axis).expand(self.x.shape)
+    return hit.e(BinaryOps.DIV, count).e(BinaryOps.MUL, g.expand(self.x.shape))
+
+# *** movement ***
+class Expand(Function):
+  def forward(self, x, shape):
+    self.input_shape = x.shape
+    return x.expand(shape)
+  def backward(self, g):
+    axis = tuple(i for i, (a, b) in enumerate(zip(self.input_shape, g.shape)) if a != b)
+    return g.r(ReduceOps.SUM, axis)
+class Reshape(Function):
+  def forward(self, x, shape):
+    self.input_shape = x.shape
+    return x.reshape(shape)
+  def backward(self, g): return g.reshape(self.input_shape)
+class Permute(Function):
+  def forward(self, x, order):
+    self.order = order
+    return x.permute(order)
+  def backward(self, g): return g.permute(tuple(sorted(range(len(self.order)), key=self.order.__getitem__)))
+class Pad(Function):
+  def forward(self, x, arg):
+    self.narg = tuple((b, s + b) for s, (b, _) in zip(x.shape, arg))
+    return x.pad(arg)
+  def backward(self, g): return g.shrink(self.narg)
+class Shrink(Function):
+  def forward(self, x, arg):
+    self.narg = tuple((lo, s - hi) for s, (lo, hi) in zip(x.shape, arg))
+    return x.shrink(arg)
+  def backward(self, g): return g.pad(self.narg)
+class Stride(Function):
+  def forward(self, x, arg):
+    self.input_shape, self.arg = x.shape, arg
+    return x.stride(arg)
+  def backward(self, g):
+    # spread each kept element back to every m-th place, (n, 1) -pad-> (n, m) -reshape-> (n*m) -shrink-> size; then undo flips
+    for d, (m, size) in enumerate(zip(map(abs, self.arg), self.input_shape)):
+      if m == 1: continue
+      sh = g.shape
+      g = g.reshape(sh[:d+1] + (1,) + sh[d+1:]).pad(tuple((0, m - 1) if i == d + 1 else (0, 0) for i in range(len(sh) + 1)))
+      g = g.reshape(sh[:d] + (sh[d]*m,) + sh[d+1:]).shrink(tuple((0, size) if i == d else (0, s) for i, s in enumerate(sh)))
+    return g.stride(tuple(-1 if m < 0 else 1 for m in self.arg))

@@ -1,0 +1,56 @@
+"""Small shared helpers: dtypes, counters, environment flags."""
+from __future__ import annotations
+import functools, math, operator, os
+from dataclasses import dataclass
+import numpy as np
+
+def prod(xs) -> int: return functools.reduce(operator.mul, xs, 1)
+def argfix(*x): return tuple(x[0]) if x and isinstance(x[0], (tuple, list)) else tuple(x)
+def make_pair(x, n=2) -> tuple: return (x,)*n if isinstance(x, int) else tuple(x)
+def flatten(xss) -> list: return [x for xs in xss for x in xs]
+def getenv(key: str, default=0): return type(default)(os.getenv(key, default))
+def ceildiv(a: int, b: int) -> int: return -(-a // b)
+
+DEBUG = getenv("DEBUG", 0)
+
+@dataclass(frozen=True, eq=True)
+class DType:
+  """A tensor element type: its name, numpy type and sort order for promotion."""
+  priority: int
+  itemsize: int
+  name: str
+  np: type
+  def __repr__(self): return f"dtypes.{self.name}"
+  @property
+  def is_float(self) -> bool: return self.name.startswith("float")
+  @property
+  def is_int(self) -> bool: return self.name.startswith("int")
+
+class dtypes:
+  bool = DType(0, 1, "bool", np.bool_)
+  int32 = DType(1, 4, "int32", np.int32)
+  int64 = DType(2, 8, "int64", np.int64)
+  float16 = DType(3, 2, "float16", np.float16)
+  float32 = DType(4, 4, "float32", np.float32)
+  default_float = float32
+  default_int = int32
+  @staticmethod
+  def from_np(x) -> DType:
+    name = np.dtype(x).name
+    if name == "float64": return dtypes.float32
+    if not hasattr(dtypes, name): raise TypeError(f"unsupported numpy dtype {name}: use float32, float16, int32, int64 or bool")
+    return getattr(dtypes, name)
+  @staticmethod
+  def promote(a: DType, b: DType) -> DType: return a if a.priority >= b.priority else b
+
+class GlobalCounters:
+  """Counts what the backends did since the last reset(): kernels run, buffers allocated."""
+  kernel_count: int = 0
+  mem_used: int = 0
+  allocations: list = []
+  @staticmethod
+  def reset():
+    GlobalCounters.kernel_count, GlobalCounters.allocations = 0, []
+
+def all_int(xs) -> bool: return all(isinstance(x, int) for x in xs)
+def log2e() -> float: return 1 / math.log(2)

@@ -1,0 +1,626 @@
+"""Tensor: the user-facing API (tinygrad's names and semantics), built on LazyBuffer and the autograd functions."""
+from __future__ import annotations
+import math, itertools
+from contextlib import contextmanager
+from typing import Optional, Sequence, Union
+import numpy as np
+from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, all_int
+from drivegpt.ops import LoadOps
+from drivegpt.lazy import LazyBuffer, Device
+import drivegpt.function as F
+
+Scalar = Union[int, float, bool]
+
+def broadcast_shape(*shapes) -> tuple:
+  n = max(len(s) for s in shapes)
+  shapes = [(1,)*(n - len(s)) + tuple(s) for s in shapes]
+  for dims in zip(*shapes):
+    if len(set(dims) - {1}) > 1: raise ValueError(f"shapes {' and '.join(map(str, shapes))} don't broadcast")
+  return tuple(0 if 0 in dims else max(dims) for dims in zip(*shapes))
+
+class Tensor:
+  __slots__ = "lazydata", "requires_grad", "grad", "_ctx"
+  __deletable__ = ("_ctx",)
+  training: bool = False
+  no_grad: bool = False
+  _seed: int = 0
+  _rng_counter: int = 0
+
+  def __init__(self, data, device: Optional[str] = None, dtype: Optional[DType] = None, requires_grad: Optional[bool] = None):
+    device = Device.canonicalize(device)
+    self.grad: Optional[Tensor] = None
+    self.requires_grad: Optional[bool] = requires_grad
+    self._ctx: Optional[F.Function] = None
+    if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
+    elif isinstance(data, (bool, int, float)):
+      dtype = dtype or (dtypes.bool if isinstance(data, bool) else dtypes.default_int if isinstance(data, int) else dtypes.default_float)
+      lb = LazyBuffer.loadop(LoadOps.CONST, (), dtype, device, bool(data) if dtype == dtypes.bool else int(data) if dtype.is_int else float(data))
+    elif isinstance(data, (list, tuple, np.ndarray, np.generic)):
+      x = np.asarray(data)
+      if dtype is None:
+        dtype = dtypes.bool if x.dtype == np.bool_ else dtypes.default_int if x.dtype.kind in "iu" else dtypes.default_float if x.dtype.kind == "f" or x.size == 0 else None
+        if dtype is None: raise TypeError(f"can't make a Tensor from numpy dtype {x.dtype}")
+        if x.dtype.kind in "iu" and x.dtype.itemsize == 8 and isinstance(data, np.ndarray): dtype = dtypes.int64
+        if x.dtype == np.float16 and isinstance(data, np.ndarray): dtype = dtypes.float16
+      lb = LazyBuffer.from_numpy(np.ascontiguousarray(x, dtype=dtype.np), device)
+    else: raise TypeError(f"can't make a Tensor from {type(data).__name__}: expected a list, numpy array, scalar or LazyBuffer")
+    if dtype is not None and lb.dtype != dtype: lb = lb.cast(dtype)
+    self.lazydata = lb
+
+  def __repr__(self): return f"<Tensor {self.lazydata!r} grad={self.grad is not None}>"
+  def __hash__(self): return id(self)
+  def __bool__(self): raise TypeError("the truth value of a Tensor is ambiguous: use .item() or .numpy()")
+  def __len__(self): return self.shape[0]
+  @property
+  def device(self) -> str: return self.lazydata.device
+  @property
+  def shape(self) -> tuple: return self.lazydata.shape
+  @property
+  def dtype(self) -> DType: return self.lazydata.dtype
+  @property
+  def ndim(self) -> int: return len(self.shape)
+  def numel(self) -> int: return prod(self.shape)
+  def element_size(self) -> int: return self.dtype.itemsize
+  def nbytes(self) -> int: return self.numel()*self.element_size()
+  def is_floating_point(self) -> bool: return self.dtype.is_float
+
+  # *** data access ***
+  def realize(self) -> Tensor:
+    self.lazydata.realize()
+    return self
+  def numpy(self) -> np.ndarray: return self.lazydata.numpy()
+  def item(self) -> Scalar:
+    assert self.numel() == 1, f"item() needs one element, this tensor has shape {self.shape}"
+    return self.numpy().reshape(-1)[0].item()
+  def tolist(self): return self.numpy().tolist()
+  def detach(self) -> Tensor: return Tensor(self.lazydata, device=self.device, requires_grad=False)
+  def to(self, device: str) -> Tensor:
+    ret = Tensor(self.lazydata, device)
+    if self.grad is not None: ret.grad = self.grad.to(device)
+    return ret
+  def assign(self, x) -> Tensor:
+    """Replace this tensor's data (same shape and dtype): how optimizers update weights in place."""
+    if not isinstance(x, Tensor): x = Tensor(x, device=self.device, dtype=self.dtype)
+    assert self.shape == x.shape, f"assign shape mismatch: {self.shape} != {x.shape}"
+    assert self.dtype == x.dtype, f"assign dtype mismatch: {self.dtype} != {x.dtype}"
+    self.lazydata = x.lazydata
+    return self
+
+  # *** creation ***
+  @staticmethod
+  def _const(shape, value, dtype=None, device=None, requires_grad=None) -> Tensor:
+    shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
+    return Tensor(value, device, dtype).reshape((1,)*len(shape)).expand(shape)._requires(requires_grad)
+  def _requires(self, requires_grad) -> Tensor:
+    self.requires_grad = requires_grad
+    return self
+  @staticmethod
+  def empty(*shape, dtype=None, device=None, **kw) -> Tensor:
+    return Tensor(LazyBuffer.loadop(LoadOps.EMPTY, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device)), device, **kw)
+  @staticmethod
+  def full(shape, fill_value: Scalar, dtype=None, device=None, **kw) -> Tensor:
+    return Tensor._const(tuple(shape) if isinstance(shape, (tuple, list)) else (shape,), fill_value, dtype, device, kw.get("requires_grad"))
+  @staticmethod
+  def zeros(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 0, dtype or dtypes.default_float, **kw)
+  @staticmethod
+  def ones(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 1, dtype or dtypes.default_float, **kw)
+  def full_like(self, fill_value: Scalar, **kw) -> Tensor:
+    return Tensor.full(self.shape, fill_value, kw.pop("dtype", self.dtype), kw.pop("device", self.device), **kw)
+  def zeros_like(self, **kw) -> Tensor: return self.full_like(0, **kw)
+  def ones_like(self, **kw) -> Tensor: return self.full_like(1, **kw)
+  @staticmethod
+  def arange(start, stop=None, step=1, dtype=None, **kw) -> Tensor:
+    if stop is None: start, stop = 0, start
+    n = max(math.ceil((stop - start)/step), 0)
+    dtype = dtype or (dtypes.default_float if any(isinstance(x, float) for x in (start, stop, step)) else dtypes.default_int)
+    return Tensor(np.arange(n, dtype=np.float64)*step + start, dtype=dtype, **kw)
+  @staticmethod
+  def eye(n: int, m: Optional[int] = None, dtype=None, **kw) -> Tensor:
+    m = n if m is None else m
+    return Tensor.arange(n).reshape(n, 1).eq(Tensor.arange(m).reshape(1, m)).cast(dtype or dtypes.default_float)._requires(kw.get("requires_grad"))
+  @staticmethod
+  def manual_seed(seed: int = 0):
+    Tensor._seed, Tensor._rng_counter = seed, 0
+  @staticmethod
+  def rand(*shape, dtype=None, device=None, **kw) -> Tensor:
+    """Uniform in [0, 1); the stream depends only on manual_seed and the number of rand calls since."""
+    Tensor._rng_counter += 1
+    lb = LazyBuffer.loadop(LoadOps.RAND, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device), (Tensor._seed, Tensor._rng_counter))
+    return Tensor(lb, device, **kw)
+  @staticmethod
+  def randn(*shape, dtype=None, **kw) -> Tensor:
+    # Box-Muller on two uniform draws
+    u = Tensor.rand(2, *argfix(*shape), device=kw.get("device"))
+    ret = ((1 - u[0]).log() * -2).sqrt() * (u[1] * (2*math.pi)).cos()
+    return ret.cast(dtype or dtypes.default_float).detach()._requires(kw.get("requires_grad"))
+  @staticmethod
+  def randint(*shape, low=0, high=10, dtype=None, **kw) -> Tensor:
+    return (Tensor.rand(*shape, **kw) * (high - low) + low).floor().cast(dtype or dtypes.int32)
+  @staticmethod
+  def uniform(*shape, low=0.0, high=1.0, **kw) -> Tensor:
+    rq = kw.pop("requires_grad", None)
+    dtype = kw.pop("dtype", dtypes.default_float)
+    return ((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).detach()._requires(rq)
+  @staticmethod
+  def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-1.0, high=1.0, **kw) * (prod(argfix(*shape))**-0.5)
+  @staticmethod
+  def glorot_uniform(*shape, **kw) -> Tensor:
+    s = argfix(*shape)
+    return Tensor.uniform(*s, low=-1.0, high=1.0, **kw) * math.sqrt(6/(s[0] + prod(s[1:])))
+  @staticmethod
+  def kaiming_uniform(*shape, a: float = 0.01, **kw) -> Tensor:
+    s = argfix(*shape)
+    bound = math.sqrt(3.0) * math.sqrt(2.0 / (1 + a**2)) / math.sqrt(prod(s[1:]))
+    return Tensor.uniform(*s, low=-bound, high=bound, **kw)
+
+  # *** autograd ***
+  def _toposort(self) -> list:
+    order, seen, stack = [], set(), [(self, False)]
+    while stack:
+      t, done = stack.pop()
+      if done: order.append(t); continue
+      if id(t) in seen: continue
+      seen.add(id(t))
+      stack.append((t, True))
+      if t._ctx is not None: stack.extend((p, False) for p in t._ctx.parents if id(p) not in seen)
+    return order
+  def backward(self) -> Tensor:
+    """Fill .grad of every tensor with requires_grad that this scalar depends on."""
+    assert self.shape == (), f"backward needs a scalar, this tensor has shape {self.shape}: reduce it (e.g. .sum()) first"
+    self.grad = Tensor(1.0, device=self.device, dtype=self.dtype, requires_grad=False)
+    for t in reversed(self._toposort()):
+      if t._ctx is None or t.grad is None: continue
+      grads = t._ctx.backward(t.grad.lazydata)
+      grads = [Tensor(g, device=self.device, requires_grad=False) if g is not None else None for g in (grads if isinstance(grads, tuple) else (grads,))]
+      for p, g in zip(t._ctx.parents, grads):
+        if g is None or not p.requires_grad: continue
+        assert g.shape == p.shape, f"gradient shape {g.shape} != parameter shape {p.shape} in {type(t._ctx).__name__}"
+        p.grad = g if p.grad is None else p.grad + g
+      t._ctx = None
+    return self
+
+  # *** movement ops ***
+  def reshape(self, shape, *args) -> Tensor:
+    shape = argfix(shape, *args)
+    if shape.count(-1) > 1: raise ValueError(f"reshape {self.shape} -> {shape}: only one dim can be -1")
+    shape = tuple(-prod(self.shape) // prod(shape) if s == -1 else s for s in shape)
+    if prod(shape) != prod(self.shape): raise ValueError(f"can't reshape {self.shape} ({prod(self.shape)} elements) to {shape}")
+    return F.Reshape.apply(self, shape=shape) if shape != self.shape else self
+  def view(self, *shape) -> Tensor: return self.reshape(*shape)
+  def expand(self, shape, *args) -> Tensor:
+    shape = argfix(shape, *args)
+    shape = tuple(s if s != -1 else x for s, x in zip(shape, (1,)*(len(shape) - self.ndim) + self.shape))
+    x = self.reshape((1,)*(len(shape) - self.ndim) + self.shape)
+    if any(a != b and a != 1 for a, b in zip(x.shape, shape)): raise ValueError(f"can't expand {self.shape} to {shape}")
+    return F.Expand.apply(x, shape=shape) if shape != x.shape else x
+  def permute(self, order, *args) -> Tensor:
+    order = tuple(o + self.ndim if o < 0 else o for o in argfix(order, *args))
+    if sorted(order) != list(range(self.ndim)): raise ValueError(f"permute order {order} is not a permutation of {self.ndim} dims")
+    return F.Permute.apply(self, order=order)
+  def flip(self, axis, *args) -> Tensor:
+    axis = [self._axis(a) for a in argfix(axis, *args)]
+    return F.Stride.apply(self, arg=tuple(-1 if i in axis else 1 for i in range(self.ndim)))
+  def shrink(self, arg) -> Tensor:
+    arg = tuple(x if x is not None else (0, s) for x, s in zip(arg, self.shape))
+    return F.Shrink.apply(self, arg=arg) if any(x != (0, s) for x, s in zip(arg, self.shape)) else self
+  def pad(self, arg, value: Scalar = 0.0) -> Tensor:
+    """arg: (before, after) per dim, or None for no padding on that dim."""
+    arg = tuple(x if x is not None else (0, 0) for x in arg)
+    if all(x == (0, 0) for x in arg): return self
+    ret = F.Pad.apply(self, arg=arg)
+    return ret if value == 0 else ret + Tensor._const(self.shape, True, dtypes.bool, self.device).pad(arg).where(0, value)
+  def pad2d(self, padding: Sequence[int], value: Scalar = 0.0) -> Tensor:
+    """padding (left, right, top, bottom, ...) from the last dim backwards, as PyTorch's F.pad; negative values crop."""
+    slc = [(-p0, s + p1) for p0, p1, s in zip(padding[::2], padding[1::2], self.shape[::-1])][::-1]
+    return self._slice([(0, s) for s in self.shape[:-len(slc)]] + slc, value)
+  def _slice(self, arg, value: Scalar = 0) -> Tensor:
+    """Take [lo, hi) per dim; ranges past the edges pad with value."""
+    padding = tuple((max(0, -lo), max(0, hi - s)) for (lo, hi), s in zip(arg, self.shape))
+    return self.pad(padding, value).shrink(tuple((lo + p[0], hi + p[0]) for (lo, hi), p in zip(arg, padding)))
+  def _axis(self, a: int) -> int:
+    if not -max(self.ndim, 1) <= a < max(self.ndim, 1): raise IndexError(f"dim {a} out of range for shape {self.shape}")
+    return a + self.ndim if a < 0 else a
+
+  def __getitem__(self, idx) -> Tensor:
+    """Basic indexing: ints, slices (any step), None and Ellipsis."""
+    idx = list(idx) if isinstance(idx, tuple) else [idx]
+    if any(isinstance(i, Tensor) for i in idx): raise TypeError("Tensor indices aren't supported: use gather")
+    n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    if n_real > self.ndim: raise IndexError(f"too many indices ({n_real}) for shape {self.shape}")
+    if Ellipsis in idx: e = idx.index(Ellipsis); idx[e:e+1] = [slice(None)]*(self.ndim - n_real)
+    idx += [slice(None)]*(self.ndim - n_real)
+    shrink, strides, final, dim = [], [], [], 0
+    for i in idx:
+      if i is None: final.append(1); continue
+      size = self.shape[dim]
+      if isinstance(i, (int, np.integer)):
+        if not -size <= i < size: raise IndexError(f"index {i} out of range for dim {dim} of size {size}")
+        shrink.append((int(i) % size, int(i) % size + 1)); strides.append(1)
+      elif isinstance(i, slice):
+        r = range(*i.indices(size))
+        if len(r) == 0: shrink.append((0, 0)); strides.append(1)
+        else: shrink.append((min(r[0], r[-1]), max(r[0], r[-1]) + 1)); strides.append(r.step)
+        final.append(len(r))
+      else: raise TypeError(f"can't index a Tensor with {type(i).__name__}")
+      dim += 1
+    ret = self.shrink(tuple(shrink))
+    if any(s != 1 for s in strides): ret = F.Stride.apply(ret, arg=tuple(strides))
+    return ret.reshape(tuple(final))
+
+  def gather(self, dim: int, index: Tensor) -> Tensor:
+    """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, like np.take_along_axis."""
+    dim = self._axis(dim)
+    assert index.ndim == self.ndim, f"gather index needs {self.ndim} dims, got shape {index.shape}"
+    x = self.shrink(tuple((0, index.shape[i]) if i != dim else None for i in range(self.ndim))).transpose(dim, -1)  # (..., n)
+    onehot = index.transpose(dim, -1).unsqueeze(-1).eq(Tensor.arange(self.shape[dim], device=self.device))      # (..., m, n)
+    return (onehot.cast(self.dtype) * x.unsqueeze(-2)).sum(-1).transpose(dim, -1)
+  def cat(self, *args: Tensor, dim: int = 0) -> Tensor:
+    dim = self._axis(dim)
+    tensors = [self, *args]
+    for t in args:
+      if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim):
+        raise ValueError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
+    offsets = list(itertools.accumulate([t.shape[dim] for t in tensors], initial=0))
+    total = offsets[-1]
+    return Tensor._sum_all([t.pad(tuple((o, total - o - t.shape[dim]) if i == dim else None for i in range(self.ndim)))
+                            for t, o in zip(tensors, offsets)])
+  @staticmethod
+  def _sum_all(ts: list) -> Tensor:
+    ret = ts[0]
+    for t in ts[1:]: ret = ret + t
+    return ret
+  @staticmethod
+  def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    first = tensors[0].unsqueeze(dim)
+    return first.cat(*[t.unsqueeze(dim) for t in tensors[1:]], dim=dim)
+  def repeat(self, repeats, *args) -> Tensor:
+    repeats = argfix(repeats, *args)
+    base = self.reshape((1,)*(len(repeats) - self.ndim) + self.shape)
+    shape = flatten([(1, s) for s in base.shape])
+    return base.reshape(shape).expand(flatten([(r, s) for r, s in zip(repeats, base.shape)])).reshape([r*s for r, s in zip(repeats, base.shape)])
+  def split(self, sizes: Union[int, Sequence[int]], dim: int = 0) -> list:
+    dim = self._axis(dim)
+    if isinstance(sizes, int): sizes = [min(sizes, self.shape[dim] - i) for i in range(0, max(1, self.shape[dim]), max(1, sizes))]
+    if sum(sizes) != self.shape[dim]: raise ValueError(f"split sizes {list(sizes)} don't add up to dim {dim} of size {self.shape[dim]}")
+    offs = list(itertools.accumulate(sizes, initial=0))
+    return [self.shrink(tuple((offs[k], offs[k+1]) if i == dim else None for i in range(self.ndim))) for k in range(len(sizes))]
+  def chunk(self, n: int, dim: int = 0) -> list:
+    return self.split(math.ceil(self.shape[self._axis(dim)]/n), dim)
+  def squeeze(self, dim: Optional[int] = None) -> Tensor:
+    if dim is None: return self.reshape(tuple(s for s in self.shape if s != 1))
+    dim = self._axis(dim)
+    return self if self.shape[dim] != 1 else self.reshape(self.shape[:dim] + self.shape[dim+1:])
+  def unsqueeze(self, dim: int) -> Tensor:
+    dim = dim + self.ndim + 1 if dim < 0 else dim
+    return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+  def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    s, e = self._axis(start_dim) if self.ndim else 0, self._axis(end_dim) if self.ndim else 0
+    return self.reshape(self.shape[:s] + (prod(self.shape[s:e+1]),) + self.shape[e+1:])
+  def transpose(self, dim0: int = 1, dim1: int = 0) -> Tensor:
+    order = list(range(self.ndim))
+    a, b = self._axis(dim0), self._axis(dim1)
+    order[a], order[b] = order[b], order[a]
+    return self.permute(order)
+  @property
+  def T(self) -> Tensor: return self.transpose()
+  def movedim(self, source: int, destination: int) -> Tensor:
+    order = [i for i in range(self.ndim) if i != self._axis(source)]
+    order.insert(self._axis(destination), self._axis(source))
+    return self.permute(order)
+  def contiguous(self) -> Tensor: return F.Contiguous.apply(self)
+
+  # *** reduce ops ***
+  def _reduce(self, fxn, axis=None, keepdim=False) -> Tensor:
+    axes = self._axes(axis)
+    ret = fxn.apply(self, axis=axes) if axes else self
+    return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
+  def sum(self, axis=None, keepdim=False) -> Tensor:
+    x = self.cast(dtypes.int32) if self.dtype == dtypes.bool else self
+    return x._reduce(F.Sum, axis, keepdim)
+  def max(self, axis=None, keepdim=False) -> Tensor: return self._reduce(F.Max, axis, keepdim)
+  def min(self, axis=None, keepdim=False) -> Tensor: return -((-self).max(axis, keepdim))
+  def _axes(self, axis) -> tuple: return tuple(range(self.ndim)) if axis is None else tuple(self._axis(a) for a in argfix(axis))
+  def _count(self, axis) -> int: return prod(self.shape[a] for a in self._axes(axis))
+  def mean(self, axis=None, keepdim=False) -> Tensor:
+    return self._float().sum(axis, keepdim) * (1 / max(1, self._count(axis)))
+  def var(self, axis=None, keepdim=False, correction=1) -> Tensor:
+    sq = (self - self.mean(axis, keepdim=True)).square().sum(axis, keepdim)
+    return sq / max(0, self._count(axis) - correction)
+  def std(self, axis=None, keepdim=False, correction=1) -> Tensor: return self.var(axis, keepdim, correction).sqrt()
+  def prod(self, axis=None, keepdim=False) -> Tensor:
+    """Product by halving: multiply the two halves until one element is left, log2(n) steps."""
+    axes = self._axes(axis)
+    rest = [i for i in range(self.ndim) if i not in axes]
+    x = self.permute(rest + list(axes)).reshape(tuple(self.shape[i] for i in rest) + (-1,) if self.ndim else (1,))
+    while x.shape[-1] > 1:
+      if x.shape[-1] % 2: x = x.pad(tuple(None for _ in x.shape[:-1]) + ((0, 1),), value=1)
+      h = x.shape[-1] // 2
+      x = x[..., :h] * x[..., h:]
+    x = x.reshape(tuple(self.shape[i] for i in rest))
+    return x.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape))) if keepdim else x
+  def cumsum(self, axis: int = 0) -> Tensor:
+    """Running sum along axis, as a matmul with an upper-triangular matrix of ones."""
+    axis = self._axis(axis)
+    n = self.shape[axis]
+    tri = Tensor.ones(n, n, dtype=self.dtype, device=self.device).triu()
+    return (self.movedim(axis, -1) @ tri).movedim(-1, axis)
+  def _argext(self, x: Tensor, axis, keepdim) -> Tensor:
+    if axis is None: return x.flatten()._argext(x.flatten(), 0, False).reshape((1,)*self.ndim if keepdim else ())
+    axis = self._axis(axis)
+    n = self.shape[axis]
+    idx = Tensor.arange(n, 0, -1, device=self.device).reshape((n,) + (1,)*(self.ndim - axis - 1))
+    first = (x == x.max(axis, keepdim=True)).cast(dtypes.int32) * idx
+    return (n - first.max(axis, keepdim=keepdim)).cast(dtypes.int32)
+  def argmax(self, axis=None, keepdim=False) -> Tensor: return self._argext(self, axis, keepdim)
+  def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(-self, axis, keepdim)
+  def softmax(self, axis=-1) -> Tensor:
+    e = (self - self.max(axis, keepdim=True).detach()).exp()
+    return e / e.sum(axis, keepdim=True)
+  def log_softmax(self, axis=-1) -> Tensor:
+    m = self - self.max(axis, keepdim=True).detach()
+    return m - m.exp().sum(axis, keepdim=True).log()
+  def logsumexp(self, axis=None, keepdim=False) -> Tensor:
+    m = self.max(axis, keepdim=True).detach()
+    ret = (self - m).exp().sum(axis, keepdim=True).log() + m
+    return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in self._axes(axis)))
+
+  # *** processing ops: all movement + elementwise + reduce ***
+  def dot(self, w: Tensor) -> Tensor:
+    """Matrix product with numpy's broadcasting rules: a broadcast multiply and a sum, which the backend runs as one matmul."""
+    if self.ndim == 0 or w.ndim == 0: raise ValueError(f"can't matmul scalars: shapes {self.shape} and {w.shape}")
+    k = self.shape[-1]
+    if k != w.shape[-2 if w.ndim > 1 else -1]: raise ValueError(f"matmul shape mismatch: {self.shape} @ {w.shape}")
+    x = self.reshape(*self.shape[:-1], *[1]*min(self.ndim - 1, w.ndim - 1, 1), k)
+    w = w.reshape(*w.shape[:-2], *[1]*min(self.ndim - 1, w.ndim - 1, 1), *w.shape[-min(w.ndim, 2):]).transpose(-1, -min(w.ndim, 2))
+    return (x * w).sum(-1)
+  def matmul(self, x: Tensor, reverse=False) -> Tensor: return x.dot(self) if reverse else self.dot(x)
+  def __matmul__(self, x) -> Tensor: return self.matmul(x)
+  def __rmatmul__(self, x) -> Tensor: return self.matmul(x, True)
+
+  def _pool(self, k: tuple, stride=1, dilation=1) -> Tensor:
+    """Sliding windows over the last len(k) dims: (..., *i) -> (..., *o, *k), with movement ops only.
+    Each dim repeats e times and is re-read with row length i+d, so row r starts d*r later: x[o*s + r*d]."""
+    s_, d_ = make_pair(stride, len(k)), make_pair(dilation, len(k))
+    i_ = self.shape[-len(k):]
+    if any(i < d*(kk - 1) + 1 for i, d, kk in zip(i_, d_, k)): raise ValueError(f"window {k} (dilation {d_}) bigger than input {i_}")
+    o_ = [(i - d*(kk - 1) - 1)//s + 1 for i, d, kk, s in zip(i_, d_, k, s_)]
+    pre, n = self.shape[:-len(k)], len(k)
+    if all(kk <= s for kk, s in zip(k, s_)) and all(d == 1 for d in d_):  # non-overlapping windows: one reshape
+      x = self.shrink(tuple(None for _ in pre) + tuple((0, min(o*s, i)) for o, s, i in zip(o_, s_, i_)))
+      x = x.pad(tuple(None for _ in pre) + tuple((0, o*s - x.shape[len(pre)+j]) for j, (o, s) in enumerate(zip(o_, s_))))
+      x = x.reshape(*pre, *flatten((o, s) for o, s in zip(o_, s_)))
+      x = x.shrink(tuple(None for _ in pre) + tuple(flatten(((0, o), (0, kk)) for o, kk in zip(o_, k))))
+      return x.permute(*range(len(pre)), *[len(pre) + 2*j for j in range(n)], *[len(pre) + 2*j + 1 for j in range(n)])
+    e_ = [math.ceil(kk*(i + d)/i) for kk, i, d in zip(k, i_, d_)]
+    x = self.reshape(*pre, *flatten((1, i) for i in i_)).expand(*pre, *flatten((e, i) for e, i in zip(e_, i_)))
+    x = x.reshape(*pre, *[e*i for e, i in zip(e_, i_)])
+    x = x.shrink(tuple(None for _ in pre) + tuple((0, kk*(i + d)) for kk, i, d in zip(k, i_, d_)))
+    x = x.reshape(*pre, *flatten((kk, i + d) for kk, i, d in zip(k, i_, d_)))
+    x = x.shrink(tuple(None for _ in pre) + tuple(flatten(((0, kk), (0, o*s)) for kk, o, s in zip(k, o_, s_))))
+    x = x.reshape(*pre, *flatten((kk, o, s) for kk, o, s in zip(k, o_, s_)))
+    x = x.shrink(tuple(None for _ in pre) + tuple(flatten(((0, kk), (0, o), (0, 1)) for kk, o in zip(k, o_))))
+    x = x.reshape(*pre, *flatten((kk, o) for kk, o in zip(k, o_)))
+    return x.permute(*range(len(pre)), *[len(pre) + 2*j + 1 for j in range(n)], *[len(pre) + 2*j for j in range(n)])
+
+  def conv2d(self, weight: Tensor, bias: Optional[Tensor] = None, groups=1, stride=1, dilation=1, padding=0) -> Tensor:
+    """2D cross-correlation, NCHW input, weight (cout, cin/groups, kh, kw), as PyTorch."""
+    (bs, cin_), (cout, cin), hw = self.shape[:2], weight.shape[:2], weight.shape[2:]
+    if groups*cin != cin_ or self.ndim != weight.ndim:
+      raise ValueError(f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}")
+    pads = [(p, p) for p in make_pair(padding, len(hw))] if isinstance(padding, int) or len(padding) == len(hw) else \
+      [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1]
+    x = self._slice([(0, bs), (0, cin_)] + [(-b, s + a) for (b, a), s in zip(pads, self.shape[2:])])  # negative pads crop
+    x = x._pool(hw, stride, dilation)  # (bs, cin_, *oyx, *hw)
+    rcout, oyx = cout // groups, x.shape[2:-len(hw)]
+    x = x.reshape(bs, groups, 1, cin, *oyx, *hw)
+    w = weight.reshape(1, groups, rcout, cin, *[1]*len(oyx), *hw)
+    ret = (x * w).sum((3, *range(-len(hw), 0))).reshape(bs, cout, *oyx)  # sum over cin and the window
+    return ret if bias is None else ret + bias.reshape(1, -1, *[1]*len(hw))
+  def conv_transpose2d(self, weight: Tensor, bias: Optional[Tensor] = None, groups=1, stride=1, dilation=1, padding=0, output_padding=0) -> Tensor:
+    """The gradient of conv2d with respect to its input: dilate the input by stride, flip the kernel, convolve."""
+    hw, n = weight.shape[2:], len(weight.shape[2:])
+    w = weight.reshape(groups, weight.shape[0]//groups, weight.shape[1], *hw).transpose(1, 2).flip(*range(3, 3 + n))
+    w = w.reshape(-1, weight.shape[0]//groups, *hw)
+    x, s_, d_, p_, op_ = self, make_pair(stride, n), make_pair(dilation, n), make_pair(padding, n), make_pair(output_padding, n)
+    if any(s > 1 for s in s_):
+      x = x.reshape(*x.shape[:2], *flatten((k, 1) for k in x.shape[2:]))
+      x = x.pad(((0, 0), (0, 0), *flatten(((0, 0), (0, s - 1)) for s in s_)))
+      x = x.reshape(*x.shape[:2], *[k*s for k, s in zip(x.shape[2::2], s_)])
+      x = x.shrink(((0, x.shape[0]), (0, x.shape[1]), *[(0, k - (s - 1)) for k, s in zip(x.shape[2:], s_)]))
+    # conv2d's flat padding is (left, right, top, bottom): last dim first
+    padding = flatten([(d*(k - 1) - p, d*(k - 1) - p + o) for k, d, p, o in zip(hw, d_, p_, op_)][::-1])
+    return x.conv2d(w, bias, groups=groups, dilation=dilation, padding=padding)
+  def max_pool2d(self, kernel_size=(2, 2), stride=None, dilation=1) -> Tensor:
+    k = make_pair(kernel_size)
+    return self._pool(k, stride if stride is not None else k, dilation).max(tuple(range(-len(k), 0)))
+  def avg_pool2d(self, kernel_size=(2, 2), stride=None) -> Tensor:
+    k = make_pair(kernel_size)
+    return self._pool(k, stride if stride is not None else k).mean(tuple(range(-len(k), 0)))
+
+  def triu(self, k: int = 0) -> Tensor: return self._tri(k, upper=True)
+  def tril(self, k: int = 0) -> Tensor: return self._tri(k, upper=False)
+  def _tri(self, k: int, upper: bool) -> Tensor:
+    r, c = self.shape[-2:]
+    row, col = Tensor.arange(r, device=self.device).reshape(r, 1), Tensor.arange(c, device=self.device).reshape(1, c)
+    keep = (col - row >= k) if upper else (col - row <= k)
+    return keep.where(self, Tensor(0, device=self.device, dtype=self.dtype))
+
+  def scaled_dot_product_attention(self, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None, is_causal: bool = False) -> Tensor:
+    """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions."""
+    if is_causal: attn_mask = Tensor.ones(self.shape[-2], key.shape[-2], dtype=dtypes.bool, device=self.device).tril()
+    scores = (self @ key.transpose(-2, -1)) * (1 / math.sqrt(self.shape[-1]))
+    if attn_mask is not None:
+      scores = attn_mask.where(scores, -math.inf) if attn_mask.dtype == dtypes.bool else scores + attn_mask
+    return scores.softmax(-1) @ value
+  def layernorm(self, axis=-1, eps: float = 1e-5) -> Tensor:
+    y = self - self.mean(axis, keepdim=True)
+    return y * (y.square().mean(axis, keepdim=True) + eps).rsqrt()
+
+  # *** unary ops ***
+  def cast(self, dtype: DType) -> Tensor: return F.Cast.apply(self, dtype=dtype) if dtype != self.dtype else self
+  def float(self) -> Tensor: return self.cast(dtypes.float32)
+  def half(self) -> Tensor: return self.cast(dtypes.float16)
+  def logical_not(self) -> Tensor: return self.eq(False) if self.dtype == dtypes.bool else self.eq(0)
+  def neg(self) -> Tensor: return F.Neg.apply(self) if self.dtype != dtypes.bool else self.logical_not()
+  def _float(self) -> Tensor: return self if self.dtype.is_float else self.cast(dtypes.default_float)
+  def log(self) -> Tensor: return F.Log.apply(self._float())
+  def log2(self) -> Tensor: return self.log() / math.log(2)
+  def exp(self) -> Tensor: return F.Exp.apply(self._float())
+  def exp2(self) -> Tensor: return F.Exp2.apply(self._float())
+  def relu(self) -> Tensor: return F.Relu.apply(self)
+  def sigmoid(self) -> Tensor: return F.Sigmoid.apply(self._float())
+  def sqrt(self) -> Tensor: return F.Sqrt.apply(self._float())
+  def rsqrt(self) -> Tensor: return self.reciprocal().sqrt()
+  def reciprocal(self) -> Tensor: return F.Recip.apply(self._float())
+  def sin(self) -> Tensor: return F.Sin.apply(self._float())
+  def cos(self) -> Tensor: return ((math.pi/2) - self).sin()
+  def tan(self) -> Tensor: return self.sin() / self.cos()
+  def trunc(self) -> Tensor:
+    # |x| < 2**31 goes through int32; bigger floats already are whole numbers
+    return (self.abs() < 2**31).where(self.cast(dtypes.int32).cast(self.dtype), self)
+  def floor(self) -> Tensor:
+    t = self.trunc()
+    return (self < t).where(t - 1, t)
+  def ceil(self) -> Tensor:
+    t = self.trunc()
+    return (self > t).where(t + 1, t)
+  def round(self) -> Tensor:
+    """Round half to even, as numpy."""
+    f = (self + 0.5).floor()
+    tie = (f - self).eq(0.5)
+    odd = (f % 2).abs().eq(1)
+    return (tie * odd).where(f - 1, f)
+  def square(self) -> Tensor: return self*self
+  def clip(self, min_=None, max_=None) -> Tensor:
+    x = self
+    if min_ is not None: x = x.maximum(min_)
+    if max_ is not None: x = x.minimum(max_)
+    return x
+  clamp = clip
+  def abs(self) -> Tensor: return self.maximum(-self)  # at 0 the tie splits the gradient: 0.5 - 0.5 = 0
+  def sign(self) -> Tensor: return (self > 0).cast(self.dtype) - (self < 0).cast(self.dtype)
+  def tanh(self) -> Tensor: return 2.0 * ((2.0 * self).sigmoid()) - 1.0
+  def sinh(self) -> Tensor: return (self.exp() - self.neg().exp()) / 2
+  def cosh(self) -> Tensor: return (self.exp() + self.neg().exp()) / 2
+  def relu6(self) -> Tensor: return self.relu() - (self - 6).relu()
+  def hardswish(self) -> Tensor: return self * (self + 3).relu6() * (1/6)
+  def hardtanh(self, min_val=-1, max_val=1) -> Tensor: return self.clip(min_val, max_val)
+  def leakyrelu(self, neg_slope=0.01) -> Tensor: return self.relu() - (-neg_slope*self).relu()
+  def elu(self, alpha=1.0) -> Tensor: return self.relu() - alpha*(1 - self.exp()).relu()
+  def celu(self, alpha=1.0) -> Tensor: return self.maximum(0) + (alpha * ((self / alpha).exp() - 1)).minimum(0)
+  def swish(self) -> Tensor: return self * self.sigmoid()
+  def silu(self) -> Tensor: return self.swish()
+  def gelu(self) -> Tensor: return 0.5 * self * (1 + (self * 0.7978845608 * (1 + 0.044715 * self * self)).tanh())
+  def quick_gelu(self) -> Tensor: return self * (self * 1.702).sigmoid()
+  def softplus(self, beta=1) -> Tensor:
+    x = self * beta
+    return (x.relu() + (-x.abs()).exp().add(1).log()) * (1/beta)  # stable: log(1+e^x) = max(x,0) + log(1+e^-|x|)
+  def mish(self) -> Tensor: return self * self.softplus().tanh()
+  def softsign(self) -> Tensor: return self / (1 + self.abs())
+
+  # *** broadcasted binary ops ***
+  def _broadcasted(self, y, reverse: bool = False) -> tuple:
+    x: Tensor = self
+    if not isinstance(y, Tensor):
+      dt = x.dtype if not (isinstance(y, float) and not x.dtype.is_float) else dtypes.default_float
+      if isinstance(y, bool) and x.dtype != dtypes.bool: dt = x.dtype
+      y = Tensor(y, device=x.device, dtype=dt)
+      if x.dtype != dt: x = x.cast(dt)
+    elif x.dtype != y.dtype:
+      dt = dtypes.promote(x.dtype, y.dtype)
+      x, y = x.cast(dt), y.cast(dt)
+    if reverse: x, y = y, x
+    if x.shape == y.shape: return x, y
+    shape = broadcast_shape(x.shape, y.shape)
+    return x._expand_to(shape), y._expand_to(shape)
+  def _expand_to(self, shape: tuple) -> Tensor: return self.reshape((1,)*(len(shape) - self.ndim) + self.shape).expand(shape)
+  def add(self, x, reverse=False) -> Tensor: return F.Add.apply(*self._broadcasted(x, reverse))
+  def sub(self, x, reverse=False) -> Tensor: return F.Sub.apply(*self._broadcasted(x, reverse))
+  def mul(self, x, reverse=False) -> Tensor: return F.Mul.apply(*self._broadcasted(x, reverse))
+  def div(self, x, reverse=False) -> Tensor:
+    x, y = self._broadcasted(x, reverse)
+    if not x.dtype.is_float: x, y = x.cast(dtypes.default_float), y.cast(dtypes.default_float)
+    return F.Div.apply(x, y)
+  def idiv(self, x, reverse=False) -> Tensor:
+    """Integer division truncating toward zero (C's /)."""
+    return F.Div.apply(*self._broadcasted(x, reverse))
+  def mod(self, x, reverse=False) -> Tensor:
+    """Remainder with the sign of the dividend (C's %, numpy's fmod)."""
+    return F.Mod.apply(*self._broadcasted(x, reverse))
+  def pow(self, x, reverse=False) -> Tensor:
+    if not reverse and isinstance(x, (int, float)) and x == int(x) and 0 <= x <= 4:
+      ret = self.ones_like() if x == 0 else self
+      for _ in range(int(x) - 1): ret = ret * self
+      return ret
+    base, ex = self._broadcasted(x, reverse)
+    base, ex = base._float(), ex._float()
+    # |b|^e via exp/log, then the sign: negative bases give (-1)^e for whole e, nan otherwise
+    mag = (base.abs().log() * ex).exp()
+    odd = (ex % 2).abs().eq(1)
+    whole = ex.eq(ex.trunc())
+    neg = base < 0
+    return neg.where(whole.where(odd.where(-mag, mag), math.nan), mag)
+  def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
+  def minimum(self, x) -> Tensor: return -((-self).maximum(-x if not isinstance(x, Tensor) else -x))
+  def where(self, x, y) -> Tensor:
+    """self (a condition) picks x where true, y where false."""
+    cond = self if self.dtype == dtypes.bool else self.ne(0)
+    if isinstance(x, Tensor): x, y = x._broadcasted(y)
+    elif isinstance(y, Tensor): x, y = y._broadcasted(x, reverse=True)
+    else: x, y = Tensor(x, device=self.device)._broadcasted(y)
+    shape = broadcast_shape(cond.shape, x.shape)
+    return F.Where.apply(cond._expand_to(shape), x._expand_to(shape), y._expand_to(shape))
+
+  def __neg__(self) -> Tensor: return self.neg()
+  def __add__(self, x) -> Tensor: return self.add(x)
+  def __sub__(self, x) -> Tensor: return self.sub(x)
+  def __mul__(self, x) -> Tensor: return self.mul(x)
+  def __pow__(self, x) -> Tensor: return self.pow(x)
+  def __truediv__(self, x) -> Tensor: return self.div(x)
+  def __floordiv__(self, x) -> Tensor: return (self / x).floor().cast(self.dtype) if self.dtype.is_int else (self / x).floor()
+  def __mod__(self, x) -> Tensor: return self.mod(x)
+  def __radd__(self, x) -> Tensor: return self.add(x, True)
+  def __rsub__(self, x) -> Tensor: return self.sub(x, True)
+  def __rmul__(self, x) -> Tensor: return self.mul(x, True)
+  def __rpow__(self, x) -> Tensor: return self.pow(x, True)
+  def __rtruediv__(self, x) -> Tensor: return self.div(x, True)
+  def __iadd__(self, x) -> Tensor: return self.assign(self.add(x))
+  def __isub__(self, x) -> Tensor: return self.assign(self.sub(x))
+  def __imul__(self, x) -> Tensor: return self.assign(self.mul(x))
+  def __itruediv__(self, x) -> Tensor: return self.assign(self.div(x))
+  def __lt__(self, x) -> Tensor: return F.Less.apply(*self._broadcasted(x, False))
+  def __gt__(self, x) -> Tensor: return F.Less.apply(*self._broadcasted(x, True))
+  def __ge__(self, x) -> Tensor: return (self < x).logical_not()
+  def __le__(self, x) -> Tensor: return (self > x).logical_not()
+  def eq(self, x) -> Tensor: return F.Eq.apply(*self._broadcasted(x))
+  def ne(self, x) -> Tensor: return self.eq(x).logical_not()
+  def __eq__(self, x) -> Tensor: return self.eq(x)  # type: ignore[override]
+  def __ne__(self, x) -> Tensor: return self.ne(x)  # type: ignore[override]
+
+  # *** functional nn ***
+  def linear(self, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    x = self * weight if weight.ndim == 1 else self.dot(weight)
+    return x + bias if bias is not None else x
+  def sequential(self, ll: list) -> Tensor:
+    x = self
+    for f in ll: x = f(x)
+    return x
+  def dropout(self, p=0.5) -> Tensor:
+    if not Tensor.training or p == 0: return self
+    return self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
+  def binary_crossentropy(self, y: Tensor) -> Tensor:
+    return (-y*self.log() - (1 - y)*(1 - self).log()).mean()
+  def binary_crossentropy_logits(self, y: Tensor) -> Tensor:
+    return (self.maximum(0) - y*self + (1 + self.abs().neg().exp()).log()).mean()
+  def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1) -> Tensor:
+    """Mean negative log-likelihood of int labels Y (N,) under logits self (N, C), skipping ignore_index."""
+    mask = Y.ne(ignore_index)
+    onehot = Y.unsqueeze(-1).eq(Tensor.arange(self.shape[-1], device=self.device)) * mask.unsqueeze(-1)
+    return -(self.log_softmax(-1) * onehot.cast(self.dtype)).sum() / mask.sum().maximum(1).cast(self.dtype)
+
+@contextmanager
+def no_grad():
+  """Inside this block no autograd graph is kept."""
+  prev, Tensor.no_grad = Tensor.no_grad, True
+  try: yield
+  finally: Tensor.no_grad = prev
