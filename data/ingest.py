@@ -11,7 +11,7 @@ under the input folder with characters other than [A-Za-z0-9._-] replaced by '_'
 (comma2k19 route names contain '|'). Each shard holds N frames:
 
     frames           uint8   (N, H, W, 3)  RGB, centre crop + resize to HxW (default 128x256),
-                                           chunks of (8, H, W, 3), lzf-compressed
+                                           chunks of (4, H, W, 3), lzf-compressed
     frame_times      float64 (N,)          seconds (frame index / fps without pose)
     pose             float32 (N, 6)        motion to the next frame in this frame's camera frame
                                            [forward, right, down]: translation metres (0:3),
@@ -50,7 +50,7 @@ VERSION = 1
 VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".mkv", ".mov"}
 SEGMENT_VIDEOS = ("video.hevc", "video.mp4", "video.mkv")
 CAUSES = ("none",) + DISENGAGE_CAUSES
-CHUNK_FRAMES = 8
+CHUNK_FRAMES = 4  # a 16-frame window touches 5 chunks; smaller chunks cost more per-chunk overhead
 
 
 class IngestError(Exception):
@@ -162,7 +162,7 @@ def _crop_box(in_h: int, in_w: int, height: int, width: int) -> tuple[int, int, 
     return h, w, (h - height) // 2, (w - width) // 2
 
 
-def decode_frames(path: Path, height: int, width: int, batch: int = CHUNK_FRAMES):
+def decode_frames(path: Path, height: int, width: int, batch: int = 32):
     """Yield the fps, then batches (B, height, width, 3) uint8 of a video, centre-cropped and resized."""
     import av
     try:

@@ -257,15 +257,18 @@ def make_env(lanes_count: int, vehicles_count: int):
         "action": {"type": "ContinuousAction", "acceleration_range": [-8, 5], "steering_range": [-0.5, 0.5]},
         "simulation_frequency": FPS, "policy_frequency": FPS, "lanes_count": lanes_count,
         "vehicles_count": vehicles_count, "duration": 10 ** 6, "offroad_terminal": False,
-        "observation": {"type": "Kinematics", "vehicles_count": 1},
+        # we read the simulator state directly; the cheapest observation keeps pandas off the hot path
+        "observation": {"type": "Kinematics", "vehicles_count": 1, "normalize": False, "features": ["x"]},
     })
 
 
 def record_segment(seed: int, seconds: float = 30.0, lanes_count: int = 3, vehicles_count: int = 25,
-                   cam: Camera = Camera(), progress=None) -> dict:
+                   cam: Camera = Camera(), perturb_every: float | None = None, progress=None) -> dict:
     """Drive one segment and return its frames, local states, actions and takeovers as arrays."""
     rng = np.random.default_rng(seed)
     style, limits = sample_driver(rng)
+    if perturb_every is not None:
+        style.perturb_every = perturb_every
     env = make_env(lanes_count, vehicles_count)
     env.reset(seed=seed)
     sim = env.unwrapped
@@ -310,17 +313,19 @@ def record_segment(seed: int, seconds: float = 30.0, lanes_count: int = 3, vehic
                 lane_target, changing_lane, lane_y = choice, True, choice * LANE_WIDTH
         if t >= next_perturb and perturb is None and t >= human_until:
             perturb = str(rng.choice(["drift", "distracted", "hard_brake", "swerve"]))
-            perturb_until = t + {"drift": 3.0, "distracted": 4.0, "hard_brake": 1.0, "swerve": 0.5}[perturb]
+            perturb_until = t + {"drift": 4.0, "distracted": 6.0, "hard_brake": 1.0, "swerve": 0.5}[perturb]
             perturb_sign = float(rng.choice([-1, 1]))
             perturb_size = rng.uniform(0.5, 1.0)
             next_perturb = perturb_until + rng.exponential(style.perturb_every)
         if perturb is not None and t >= perturb_until:
             perturb = None
         steer_noise = 0.9 * steer_noise + style.steer_noise * rng.standard_normal()  # slow wander
-        accel = idm_accel(speed, style.target_speed, style.headway, gap, closing or 0.0) + 0.15 * rng.standard_normal()
+        # the autopilot brakes comfortably; harder braking is the human's call (or a perturbation)
+        accel = max(idm_accel(speed, style.target_speed, style.headway, gap, closing or 0.0), -3.0)
+        accel += 0.15 * rng.standard_normal()
         steer = steer_to_lane(y, heading, speed, lane_y) + steer_noise
         if perturb == "drift":
-            steer = perturb_sign * 0.004 * perturb_size + steer_noise  # dozing: no lane keeping
+            steer = perturb_sign * 0.01 * perturb_size + steer_noise  # dozing: no lane keeping
         elif perturb == "distracted":
             accel = 0.3  # not watching the car ahead
         elif perturb == "hard_brake":
@@ -330,8 +335,8 @@ def record_segment(seed: int, seconds: float = 30.0, lanes_count: int = 3, vehic
 
         # the supervisor (the human) checks the car and the proposed action
         if t >= human_until:
-            cause = _takeover_cause(limits, sim, ego, y, heading, speed, lane_y, changing_lane, gap, closing,
-                                    accel, steer, lanes_count)
+            cause = takeover_cause(limits, bool(ego.crashed), y, heading, speed, lane_y, changing_lane, gap,
+                                   closing, accel, steer, lanes_count)
             if cause is not None:
                 events_t.append(t)
                 events_cause.append(cause)
@@ -374,10 +379,11 @@ def _lane_is_free(sim, ego, lane: int) -> bool:
     return True
 
 
-def _takeover_cause(limits: SupervisorThresholds, sim, ego, y, heading, speed, lane_y, changing_lane,
-                    gap, closing, accel, steer, lanes_count) -> str | None:
-    """The first takeover rule the car breaks, or None."""
-    if ego.crashed:
+def takeover_cause(limits: SupervisorThresholds, crashed: bool, y: float, heading: float, speed: float,
+                   lane_y: float, changing_lane: bool, gap: float | None, closing: float | None,
+                   accel: float, steer: float, lanes_count: int) -> str | None:
+    """The first takeover rule broken by the car's state (sim units) and proposed action, or None."""
+    if crashed:
         return "crash"
     if y < -LANE_WIDTH / 2 or y > LANE_WIDTH * (lanes_count - 0.5):
         return "off_road"
@@ -407,10 +413,11 @@ def _save(path: Path, arr: np.ndarray) -> None:
 
 
 def write_video(path: Path, frames: np.ndarray, fps: int = FPS) -> None:
-    """Encode frames (N, H, W, 3) uint8 as a raw HEVC stream with PyAV."""
+    """Encode frames (N, H, W, 3) uint8 as HEVC with PyAV: a raw stream for .hevc, else by suffix."""
     import av
     n, h, w, _ = frames.shape
-    with av.open(str(path), "w", format="hevc") as container:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format="hevc" if Path(path).suffix == ".hevc" else None) as container:
         stream = container.add_stream("libx265", rate=fps)
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         stream.options = {"preset": "ultrafast", "crf": "20", "x265-params": "log-level=error"}

@@ -1,0 +1,156 @@
+"""Random windows of T frames from HDF5 shards (see data/ingest.py for the shard layout).
+
+    loader = WindowLoader("runs/data/shards", window=16, batch_size=8, split="train", seed=0)
+    for batch in loader.batches(100):
+        batch["frames"]  # (B, T, H, W, 3) uint8
+        batch["pose"]    # (B, T, 6) float32, and speed, steering, action, disengage, ...
+
+Batches are read on a background thread while the caller works on the previous ones. The
+sequence of windows depends only on the shards, the split and the seed. Segments, not
+frames, are split into train and val, so no val frame's neighbours are trained on.
+"""
+
+import hashlib
+import queue
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+FIELDS = ("frames", "pose", "speed", "steering", "action", "disengage", "disengage_cause")
+
+
+def shard_paths(src: str | Path | list) -> list[Path]:
+    """The .h5 shards in a folder (sorted), or the given list of shard paths."""
+    if isinstance(src, (list, tuple)):
+        return sorted(Path(p) for p in src)
+    src = Path(src)
+    if src.is_file():
+        return [src]
+    if not src.is_dir():
+        raise FileNotFoundError(f"{src}: no such shard folder")
+    return sorted(src.glob("*.h5"))
+
+
+def split_segments(paths: list[Path], split: str, val_fraction: float = 0.1, seed: int = 0) -> list[Path]:
+    """The shards of one split: val takes the ceil(val_fraction * n) with the smallest seeded hash of their name."""
+    if split not in ("train", "val", "all"):
+        raise ValueError(f"split: expected 'train', 'val' or 'all', got {split!r}")
+    if split == "all":
+        return list(paths)
+    if val_fraction <= 0 or len(paths) < 2:
+        return [] if split == "val" else list(paths)
+    # hashing names (not shuffling a list) keeps a segment's split when other shards come and go
+    key = lambda p: hashlib.sha256(f"{seed}:{p.name}".encode()).hexdigest()  # noqa: E731
+    ranked = sorted(paths, key=key)
+    n_val = min(len(paths) - 1, int(np.ceil(val_fraction * len(paths))))
+    chosen = set(ranked[:n_val]) if split == "val" else set(ranked[n_val:])
+    return [p for p in paths if p in chosen]
+
+
+class WindowLoader:
+    """Batches of random T-frame windows from shards, prefetched on a background thread."""
+
+    def __init__(self, shards: str | Path | list, window: int = 16, batch_size: int = 8, split: str = "train",
+                 val_fraction: float = 0.1, seed: int = 0, prefetch: int = 4, fields: tuple = FIELDS):
+        import h5py
+        unknown = set(fields) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"fields: unknown {sorted(unknown)}, expected some of {FIELDS}")
+        if window < 1 or batch_size < 1:
+            raise ValueError(f"window and batch_size must be >= 1, got {window} and {batch_size}")
+        self.paths = split_segments(shard_paths(shards), split, val_fraction, seed)
+        self.window, self.batch_size, self.seed, self.prefetch, self.fields = window, batch_size, seed, prefetch, fields
+        self.files, self.signals, lengths = [], [], []
+        for p in self.paths:
+            try:
+                f = h5py.File(p, "r")
+                missing = [k for k in fields if k not in f]
+                if missing:
+                    raise ValueError(f"missing datasets {missing}")
+                if self.files and f["frames"].shape[1:] != self.files[0]["frames"].shape[1:]:
+                    raise ValueError(f"frames are {f['frames'].shape[1:]}, {self.paths[0]} has "
+                                     f"{self.files[0]['frames'].shape[1:]}")
+            except (OSError, ValueError) as e:
+                self.close()
+                raise ValueError(f"{p}: not a readable shard ({e})") from None
+            self.files.append(f)
+            # the per-frame signals are tiny: keep them in memory and read only frames from disk
+            self.signals.append({k: f[k][:] for k in fields if k != "frames"})
+            lengths.append(len(f["frames"]))
+        self.lengths = np.array(lengths, dtype=np.int64)
+        starts = np.maximum(self.lengths - window + 1, 0)  # valid window starts per shard
+        if starts.sum() == 0:
+            self.close()
+            raise ValueError(f"no shard in {split!r} split of {shards} has {window} frames "
+                             f"({len(self.paths)} shards, lengths {lengths})")
+        self.cum_starts = np.cumsum(starts)
+
+    def sample(self, rng: np.random.Generator, n: int) -> list[tuple[int, int]]:
+        """n (shard index, start frame) pairs, uniform over all windows."""
+        flat = rng.integers(0, self.cum_starts[-1], size=n)
+        shard = np.searchsorted(self.cum_starts, flat, side="right")
+        start = flat - np.concatenate([[0], self.cum_starts[:-1]])[shard]
+        return list(zip(shard.tolist(), start.tolist()))
+
+    def read_batch(self, picks: list[tuple[int, int]]) -> dict[str, np.ndarray]:
+        """Stack the windows at picks into a batch: each field (B, T, ...)."""
+        batch = {}
+        if "frames" in self.fields:
+            first = self.files[picks[0][0]]["frames"]
+            batch["frames"] = np.empty((len(picks), self.window) + first.shape[1:], np.uint8)  # (B, T, H, W, 3)
+            for b, (i, s) in enumerate(picks):
+                self.files[i]["frames"].read_direct(batch["frames"][b], np.s_[s:s + self.window])
+        for k in self.fields:
+            if k != "frames":
+                batch[k] = np.stack([self.signals[i][k][s:s + self.window] for i, s in picks])
+        batch["segment"] = np.array([i for i, _ in picks])
+        batch["start"] = np.array([s for _, s in picks])
+        return batch
+
+    def batches(self, n: int | None = None) -> Iterator[dict[str, np.ndarray]]:
+        """Yield n batches (forever if None); the same seed gives the same batches."""
+        out: queue.Queue = queue.Queue(maxsize=max(self.prefetch, 1))
+        stop = threading.Event()
+
+        def put(item) -> None:  # gives up when the consumer has gone, so join() never hangs
+            while not stop.is_set():
+                try:
+                    return out.put(item, timeout=0.1)
+                except queue.Full:
+                    pass
+
+        def produce():
+            rng = np.random.default_rng(self.seed)
+            i = 0
+            try:
+                while (n is None or i < n) and not stop.is_set():
+                    put(self.read_batch(self.sample(rng, self.batch_size)))
+                    i += 1
+            except Exception as e:  # hand the error to the consumer instead of dying silently
+                put(e)
+            put(None)
+
+        thread = threading.Thread(target=produce, daemon=True, name="WindowLoader")
+        thread.start()
+        try:
+            while (item := out.get()) is not None:
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            thread.join()
+
+    def close(self) -> None:
+        """Close the shard files."""
+        for f in self.files:
+            f.close()
+        self.files = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,186 @@
+"""Ingestion: crop/resize, plain videos, re-runs, and every kind of bad input."""
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from data.ingest import find_segments, ingest, segment_id
+from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
+from data.record import write_video
+
+
+def save(path: Path, arr: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.save(f, arr)
+
+
+def write_tiny_segment(seg: Path, n: int = 20, seed: int = 0, size=(32, 64)) -> dict:
+    """A straight drive at a random speed with a video of random colour blocks, n frames."""
+    rng = np.random.default_rng(seed)
+    speed = rng.uniform(5, 30)
+    t = np.arange(n) / 20.0
+    ned = ecef_from_ned(37.0, -122.0)
+    pos = ecef_from_geodetic(37.0, -122.0, 0.0) + np.stack([speed * t, np.zeros(n), np.zeros(n)], 1) @ ned.T
+    save(seg / "global_pose/frame_times", t)
+    save(seg / "global_pose/frame_positions", pos)
+    save(seg / "global_pose/frame_orientations", np.tile(quat_from_rot(ned), (n, 1)))
+    save(seg / "processed_log/CAN/speed/t", t)
+    save(seg / "processed_log/CAN/speed/value", np.full((n, 1), speed))
+    blocks = rng.integers(0, 256, (n, size[0] // 8, size[1] // 8, 3), dtype=np.uint8)
+    frames = blocks.repeat(8, axis=1).repeat(8, axis=2)  # 8x8 blocks of random colour survive HEVC
+    write_video(seg / "video.hevc", frames)
+    return {"speed": speed, "frames": frames}
+
+
+def file_state(path: Path) -> tuple:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+
+
+@pytest.fixture
+def done_dir(tmp_path):
+    """A source with one good segment already ingested into out/."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_tiny_segment(src / "good/0")
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    assert r["status"] == "done"
+    return src, out, out / f"{r['id']}.h5"
+
+
+def corrupt_truncate(seg):
+    video = seg / "video.hevc"
+    video.write_bytes(video.read_bytes()[: video.stat().st_size // 3])
+    return "video.hevc", ("truncated", "unreadable")
+
+
+def corrupt_missing_pose(seg):
+    (seg / "global_pose/frame_positions").unlink()
+    return "global_pose/frame_positions", ("missing",)
+
+
+def corrupt_length(seg):
+    save(seg / "global_pose/frame_positions", np.load(seg / "global_pose/frame_positions")[:-3])
+    return "frame_positions", ("length mismatch",)
+
+
+def corrupt_nan(seg):
+    pos = np.load(seg / "global_pose/frame_positions")
+    pos[7, 1] = np.nan
+    save(seg / "global_pose/frame_positions", pos)
+    return "global_pose/frame_positions", ("NaN", "row 7")
+
+
+def corrupt_not_video(seg):
+    (seg / "video.hevc").write_text("this is not a video\n" * 50)
+    return "video.hevc", ("unreadable",)
+
+
+def corrupt_short_video(seg):
+    write_video(seg / "video.hevc", np.zeros((12, 32, 64, 3), np.uint8))
+    return "video.hevc", ("12 frames", "20")
+
+
+@pytest.mark.parametrize("corrupt", [corrupt_truncate, corrupt_missing_pose, corrupt_length, corrupt_nan,
+                                     corrupt_not_video, corrupt_short_video])
+def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
+    src, out, shard = done_dir
+    before = file_state(shard)
+    write_tiny_segment(src / "bad/0", seed=1)
+    write_tiny_segment(src / "next/0", seed=2)
+    name, words = corrupt(src / "bad/0")
+    capsys.readouterr()
+    results = {r["id"]: r for r in ingest(src, out, use_ray=False, progress=False)}
+    bad = results["bad_0"]
+    assert bad["status"] == "error"
+    assert str(src / "bad/0") in bad["reason"] and name in bad["reason"]
+    assert any(w in bad["reason"] for w in words), bad["reason"]
+    err = capsys.readouterr().err
+    assert f"error: {bad['reason']}" in err.splitlines()
+    assert results["good_0"]["status"] == "skipped" and file_state(shard) == before
+    assert results["next_0"]["status"] == "done" and (out / "next_0.h5").exists()
+    assert not (out / "bad_0.h5").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["good_0.h5", "next_0.h5"]  # no temp files left
+
+
+def test_non_video_file_is_reported(tmp_path, capsys):
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "notes.mp4").write_text("not a video")
+    (src / "readme.txt").write_text("ignored: not a video suffix")
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    assert r["status"] == "error" and str(src / "notes.mp4") in r["reason"] and "unreadable video" in r["reason"]
+    assert "error:" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+
+
+def test_crop_resize_and_plain_video_without_pose(tmp_path):
+    # a 4:3 video of three horizontal bands: red rows 0-29, green 30-89, blue 90-119 of 120.
+    # Covering 128x256 scales by 256/160 = 1.6 to 192x256, bands end at rows 48 and 144, and the
+    # centre crop keeps rows 32-160: red 0-16, green 16-112, blue 112-128 in the output.
+    rng = np.random.default_rng(5)
+    n = int(rng.integers(10, 20))
+    frame = np.zeros((120, 160, 3), np.uint8)
+    frame[:30, :, 0] = frame[30:90, :, 1] = frame[90:, :, 2] = 255
+    write_video(tmp_path / "src/clip.mp4", np.repeat(frame[None], n, 0), fps=15)
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    assert r["status"] == "done", r
+    with h5py.File(tmp_path / "out/clip.mp4.h5") as f:
+        frames = f["frames"][:]
+        assert frames.shape == (n, 128, 256, 3) and frames.dtype == np.uint8
+        assert not f.attrs["has_pose"] and f.attrs["frame_count"] == n and f.attrs["fps"] == 15
+        np.testing.assert_allclose(f["frame_times"][:], np.arange(n) / 15)
+        assert (f["pose"][:] == 0).all() and (f["disengage"][:] == 0).all()
+    mean = frames.astype(float).mean(axis=(0, 2))  # (128, 3) per-row colour
+    for rows, channel in ((slice(2, 13), 0), (slice(20, 108), 1), (slice(116, 126), 2)):
+        assert (mean[rows, channel] > 200).all() and (np.delete(mean[rows], channel, 1) < 60).all()
+
+
+def test_rerun_skips_and_pose_speed_of_straight_drive(tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    truth = write_tiny_segment(src / "route|2018-01-01--00-00-00/3", n=24, seed=7)
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    assert r["id"] == "route_2018-01-01--00-00-00_3" and r["frames"] == 24
+    shard = out / f"{r['id']}.h5"
+    with h5py.File(shard) as f:
+        np.testing.assert_allclose(f["pose"][:, 0], truth["speed"] / 20, rtol=1e-5)
+        np.testing.assert_allclose(f["pose"][:, 1:], 0, atol=1e-5)
+        np.testing.assert_allclose(f["speed"][:], truth["speed"], rtol=1e-6)
+        assert f.attrs["checksum"] == "sha256:" + hashlib.sha256((src / r["path"].split("/src/")[1] / "video.hevc").read_bytes()).hexdigest()
+        err = np.abs(f["frames"][:].astype(int) - _resized(truth["frames"]).astype(int)).mean()
+    assert err < 12  # HEVC and bilinear resampling blur block edges; unrelated frames differ by ~85
+    before = file_state(shard)
+    [again] = ingest(src, out, use_ray=False, progress=False)
+    assert again["status"] == "skipped" and file_state(shard) == before
+
+
+def _resized(frames: np.ndarray) -> np.ndarray:
+    """Reference for a 32x64 input: 4x nearest upscale to 128x256 (same aspect, no crop)."""  # (N, 128, 256, 3)
+    return frames.repeat(4, axis=1).repeat(4, axis=2)
+
+
+def test_find_segments_and_ids(tmp_path):
+    (tmp_path / "a|b/1/global_pose").mkdir(parents=True)
+    (tmp_path / "a|b/1/video.hevc").write_bytes(b"")
+    (tmp_path / "a|b/1/extra.mp4").write_bytes(b"")  # inside a segment: not a separate input
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips/x.MKV").write_bytes(b"")
+    (tmp_path / "clips/y.txt").write_bytes(b"")
+    found = find_segments(tmp_path)
+    assert found == [tmp_path / "a|b/1", tmp_path / "clips/x.MKV"]
+    assert [segment_id(p, tmp_path) for p in found] == ["a_b_1", "clips_x.MKV"]
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        find_segments(tmp_path / "nowhere")
+
+
+def test_cli_help_and_missing_src(tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "data.ingest", *a], capture_output=True, text=True,  # noqa: E731
+                                    cwd=Path(__file__).parents[1])
+    h = run("--help")
+    assert h.returncode == 0 and "--ray-address" in h.stdout and "--out" in h.stdout
+    bad = run(str(tmp_path / "missing"), "--no-ray")
+    assert bad.returncode == 2 and "missing: no such file or folder" in bad.stderr
