@@ -42,10 +42,9 @@ OPS = {UnaryOps.EXP2: np.exp2, UnaryOps.LOG2: np.log2, UnaryOps.SIN: np.sin, Una
        BinaryOps.DIV: _div, BinaryOps.MAX: np.maximum, BinaryOps.MOD: np.fmod, BinaryOps.CMPLT: np.less,
        BinaryOps.CMPEQ: np.equal, TernaryOps.WHERE: np.where}
 
-def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple) -> np.ndarray:
+def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> np.ndarray:
   """sum(a*b, axis, keepdims) as one BLAS matmul, never allocating the broadcast product.
   Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only); broadcast (stride 0) dims drop out."""
-  shape = np.broadcast_shapes(a.shape, b.shape)
   a, b = np.broadcast_to(a, shape), np.broadcast_to(b, shape)
   bat, m, n, k, suma, sumb, scale = [], [], [], [], [], [], 1
   for d, size in enumerate(shape):
@@ -88,7 +87,7 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict):
     return memo.setdefault(node, lambda L, M: L[k])
   if node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL:
     a, b = (_build(s, leaves, shared, memo) for s in node.src[0].src)
-    fn = lambda L, M: sum_of_product(a(L, M), b(L, M), node.arg)
+    fn = lambda L, M, shp=_in_shape(node): sum_of_product(a(L, M), b(L, M), node.arg, shp)
   else:
     srcs = [_build(s, leaves, shared, memo) for s in node.src]
     if node.op in ReduceOps: fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(srcs[0](L, M), shp), node.arg)

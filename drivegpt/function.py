@@ -18,7 +18,7 @@ class Function:
     from drivegpt.tensor import Tensor
     ctx = fxn(x[0].device, *x)
     if fxn.backward is Function.backward: ctx.requires_grad = False  # comparisons and friends have no gradient
-    ret = Tensor(ctx.forward(*[t.lazydata for t in x], **kwargs), device=ctx.device, requires_grad=ctx.requires_grad)
+    ret = Tensor(ctx.forward(*[t.lazydata for t in x], **kwargs), device=ctx.device, requires_grad=ctx.requires_grad and not Tensor.no_grad)
     if ctx.requires_grad and not Tensor.no_grad: ret._ctx = ctx  # keep the graph only when a gradient may flow
     return ret
 

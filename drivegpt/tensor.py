@@ -42,7 +42,7 @@ class Tensor:
         if dtype is None: raise TypeError(f"can't make a Tensor from numpy dtype {x.dtype}")
         if x.dtype.kind in "iu" and x.dtype.itemsize == 8 and isinstance(data, np.ndarray): dtype = dtypes.int64
         if x.dtype == np.float16 and isinstance(data, np.ndarray): dtype = dtypes.float16
-      lb = LazyBuffer.from_numpy(np.ascontiguousarray(x, dtype=dtype.np), device)
+      lb = LazyBuffer.from_numpy(np.array(x, dtype=dtype.np, order="C"), device)
     else: raise TypeError(f"can't make a Tensor from {type(data).__name__}: expected a list, numpy array, scalar or LazyBuffer")
     if dtype is not None and lb.dtype != dtype: lb = lb.cast(dtype)
     self.lazydata = lb
@@ -227,8 +227,8 @@ class Tensor:
     if any(isinstance(i, Tensor) for i in idx): raise TypeError("Tensor indices aren't supported: use gather")
     n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
     if n_real > self.ndim: raise IndexError(f"too many indices ({n_real}) for shape {self.shape}")
-    if Ellipsis in idx: e = idx.index(Ellipsis); idx[e:e+1] = [slice(None)]*(self.ndim - n_real)
-    idx += [slice(None)]*(self.ndim - n_real)
+    e = idx.index(Ellipsis) if Ellipsis in idx else len(idx)
+    idx[e:e+1] = [slice(None)]*(self.ndim - n_real)
     shrink, strides, final, dim = [], [], [], 0
     for i in idx:
       if i is None: final.append(1); continue
@@ -303,9 +303,11 @@ class Tensor:
     return self.permute(order)
   @property
   def T(self) -> Tensor: return self.transpose()
-  def movedim(self, source: int, destination: int) -> Tensor:
-    order = [i for i in range(self.ndim) if i != self._axis(source)]
-    order.insert(self._axis(destination), self._axis(source))
+  def movedim(self, source, destination) -> Tensor:
+    src = [self._axis(a) for a in (source if isinstance(source, (tuple, list)) else [source])]
+    dst = [self._axis(a) for a in (destination if isinstance(destination, (tuple, list)) else [destination])]
+    order = [i for i in range(self.ndim) if i not in src]
+    for d, s_ in sorted(zip(dst, src)): order.insert(d, s_)
     return self.permute(order)
   def contiguous(self) -> Tensor: return F.Contiguous.apply(self)
 
