@@ -66,16 +66,17 @@ class WindowLoader:
         for p in self.paths:
             try:
                 f = h5py.File(p, "r")
-                missing = [k for k in fields if k not in f]
-                if missing:
-                    raise ValueError(f"missing datasets {missing}")
-                if self.files and f["frames"].shape[1:] != self.files[0]["frames"].shape[1:]:
-                    raise ValueError(f"frames are {f['frames'].shape[1:]}, {self.paths[0]} has "
-                                     f"{self.files[0]['frames'].shape[1:]}")
-            except (OSError, ValueError) as e:
+            except OSError as e:
                 self.close()
                 raise ValueError(f"{p}: not a readable shard ({e})") from None
-            self.files.append(f)
+            self.files.append(f)  # from here close() closes it
+            missing = sorted(({"frames"} | set(fields)) - set(f))
+            problem = f"missing datasets {missing}" if missing else ""
+            if not missing and f["frames"].shape[1:] != self.files[0]["frames"].shape[1:]:
+                problem = f"frames are {f['frames'].shape[1:]}, {self.paths[0]} has {self.files[0]['frames'].shape[1:]}"
+            if problem:
+                self.close()
+                raise ValueError(f"{p}: not a readable shard ({problem})")
             # the per-frame signals are tiny: keep them in memory and read only frames from disk
             self.signals.append({k: f[k][:] for k in fields if k != "frames"})
             lengths.append(len(f["frames"]))

@@ -151,15 +151,16 @@ def test_rerun_skips_and_pose_speed_of_straight_drive(tmp_path):
         np.testing.assert_allclose(f["pose"][:, 1:], 0, atol=1e-5)
         np.testing.assert_allclose(f["speed"][:], truth["speed"], rtol=1e-6)
         assert f.attrs["checksum"] == "sha256:" + hashlib.sha256((src / r["path"].split("/src/")[1] / "video.hevc").read_bytes()).hexdigest()
-        err = np.abs(f["frames"][:].astype(int) - _resized(truth["frames"]).astype(int)).mean()
-    assert err < 12  # HEVC and bilinear resampling blur block edges; unrelated frames differ by ~85
+        got, want = f["frames"][:].astype(int), _resized(truth["frames"]).astype(int)
+    err, unrelated = np.abs(got - want).mean(), np.abs(got - np.roll(want, 1, axis=0)).mean()
+    assert err < 0.25 * unrelated  # HEVC's 4:2:0 chroma and resampling blur the block edges
     before = file_state(shard)
     [again] = ingest(src, out, use_ray=False, progress=False)
     assert again["status"] == "skipped" and file_state(shard) == before
 
 
 def _resized(frames: np.ndarray) -> np.ndarray:
-    """Reference for a 32x64 input: 4x nearest upscale to 128x256 (same aspect, no crop)."""  # (N, 128, 256, 3)
+    """Reference for a 32x64 input: 4x nearest upscale to (N, 128, 256, 3), same aspect, no crop."""  # (N, 128, 256, 3)
     return frames.repeat(4, axis=1).repeat(4, axis=2)
 
 

@@ -1,0 +1,88 @@
+"""The real comma2k19 segment in ../shared: its conventions, checked, and its ingestion."""
+
+import shutil
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from data.ingest import ingest
+from data.pose import rot_from_quat
+from data.record import write_video
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "shared/data/comma2k19-example/Example_1"
+SEGMENT = next(EXAMPLE.glob("*|*/*"), None) if EXAMPLE.is_dir() else None
+pytestmark = pytest.mark.skipif(SEGMENT is None, reason="../shared/data/comma2k19-example is not here")
+
+
+def load(name: str) -> np.ndarray:
+    return np.load(SEGMENT / name)
+
+
+def test_quaternion_convention_is_scalar_first_camera_to_ecef():
+    # The README says "quaternions from ECEF to the camera frame [forward, right, down]". Check what
+    # that means: with q = [w, x, y, z], R(q) must take camera vectors to ECEF, so R^T v is the
+    # velocity seen from the car (all forward) and R's down column points into the earth.
+    q, v, p = load("global_pose/frame_orientations"), load("global_pose/frame_velocities"), load("global_pose/frame_positions")
+    r = rot_from_quat(q)  # (N, 3, 3)
+    v_cam = np.einsum("nji,nj->ni", r, v)  # R^T v
+    speed = np.linalg.norm(v, axis=1)
+    moving = speed > 2
+    assert np.median(v_cam[moving, 0] / speed[moving]) > 0.99  # forward
+    assert np.median(np.abs(v_cam[moving, 1]) / speed[moving]) < 0.05  # little sideways slip
+    up = p / np.linalg.norm(p, axis=1, keepdims=True)
+    assert np.median(np.einsum("ni,ni->n", r[:, :, 2], up)) < -0.99  # down is down
+    # the other readings of the same numbers fail: scalar-last, or R taking ECEF to camera
+    r_xyzw = rot_from_quat(q[:, [3, 0, 1, 2]])
+    assert np.median(np.einsum("nji,nj->ni", r_xyzw, v)[moving, 0] / speed[moving]) < 0.9
+    assert np.median(np.einsum("nij,nj->ni", r, v)[moving, 0] / speed[moving]) < 0.9
+    # and CAN speed is the same speed
+    can = np.interp(load("global_pose/frame_times"), load("processed_log/CAN/speed/t"), load("processed_log/CAN/speed/value")[:, 0])
+    assert abs(np.median(speed[moving] / can[moving]) - 1) < 0.05
+
+
+@pytest.fixture(scope="module")
+def shard(tmp_path_factory):
+    """The real segment's pose and CAN with a synthetic video of its frame count, ingested."""
+    from PIL import Image
+    root = tmp_path_factory.mktemp("comma")
+    seg = root / "src" / SEGMENT.parent.name / SEGMENT.name  # keeps the '|' in the route name
+    for sub in ("global_pose", "processed_log"):
+        shutil.copytree(SEGMENT / sub, seg / sub)
+    n = len(load("global_pose/frame_times"))
+    # the camera frame, shrunk 6x (the video's content does not matter here, only its length),
+    # panned a pixel per frame so that frames differ
+    still = np.asarray(Image.open(SEGMENT / "preview.png").convert("RGB").resize((194, 146)))[:144, :192]
+    frames = np.stack([np.roll(still, i % 192, axis=1) for i in range(n)])
+    write_video(seg / "video.hevc", frames)
+    [result] = ingest(root / "src", root / "out", use_ray=False, progress=False)
+    assert result["status"] == "done", result
+    return root / "out" / f"{result['id']}.h5"
+
+
+def test_ingested_translation_matches_can_speed(shard):
+    with h5py.File(shard) as f:
+        assert "|" not in shard.name and "|" in f.attrs["source"]
+        assert f.attrs["frame_count"] == len(load("global_pose/frame_times")) == len(f["frames"])
+        assert abs(f.attrs["fps"] - 20) < 0.1
+        pose, speed, times = f["pose"][:].astype(np.float64), f["speed"][:], f["frame_times"][:]
+    dt = np.diff(times)  # (N-1,)
+    ratio = np.linalg.norm(pose[:-1, :3], axis=1) / (speed[:-1] * dt)
+    assert abs(np.median(ratio) - 1) < 0.05, np.median(ratio)
+    # the speed written is CAN speed at frame times, checked against float64 interpolation
+    want = np.interp(times, load("processed_log/CAN/speed/t"), load("processed_log/CAN/speed/value")[:, 0])
+    np.testing.assert_allclose(speed, want, rtol=1e-6)
+    # the car moves forward in its own frame
+    assert np.median(pose[:, 0] / np.linalg.norm(pose[:, :3], axis=1)) > 0.99
+
+
+def test_ingested_yaw_rate_sign_follows_steering(shard):
+    with h5py.File(shard) as f:
+        yaw, steering = f["pose"][:-1, 5], f["steering"][:-1]
+    # comma steering angles are + = left; a left turn is a negative rotation about the down axis
+    turning = np.abs(steering) > 2.0  # degrees at the wheel
+    assert turning.sum() >= 10
+    agree = np.mean(np.sign(-yaw[turning]) == np.sign(steering[turning]))
+    assert agree > 0.9, agree
+    assert np.corrcoef(-yaw, steering)[0, 1] > 0.5
