@@ -1,0 +1,167 @@
+"""Neural network layers as plain classes with __call__, named and initialized like PyTorch's, and state dict helpers."""
+from __future__ import annotations
+import math
+from typing import Optional, Union
+import numpy as np
+from drivegpt import Tensor, dtypes
+from drivegpt.helpers import make_pair, prod
+
+def _uniform(shape: tuple, bound: float) -> Tensor: return Tensor.uniform(*shape, low=-bound, high=bound)
+
+class Linear:
+  """y = x @ weight.T + bias; weight (out_features, in_features)."""
+  def __init__(self, in_features: int, out_features: int, bias: bool = True):
+    # PyTorch's kaiming_uniform(a=sqrt(5)) works out to uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), for weight and bias
+    bound = 1 / math.sqrt(in_features)
+    self.weight = _uniform((out_features, in_features), bound)
+    self.bias = _uniform((out_features,), bound) if bias else None
+  def __call__(self, x: Tensor) -> Tensor: return x.linear(self.weight.T, self.bias)
+
+class Conv2d:
+  """2D convolution on NCHW input; weight (out_channels, in_channels/groups, kh, kw)."""
+  def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1, bias: bool = True):
+    if in_channels % groups or out_channels % groups:
+      raise ValueError(f"Conv2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}")
+    self.kernel_size, self.stride, self.padding, self.dilation, self.groups = make_pair(kernel_size), stride, padding, dilation, groups
+    bound = 1 / math.sqrt(in_channels // groups * prod(self.kernel_size))
+    self.weight = _uniform((out_channels, in_channels // groups, *self.kernel_size), bound)
+    self.bias = _uniform((out_channels,), bound) if bias else None
+  def __call__(self, x: Tensor) -> Tensor:
+    return x.conv2d(self.weight, self.bias, groups=self.groups, stride=self.stride, dilation=self.dilation, padding=self.padding)
+
+class ConvTranspose2d:
+  """The adjoint of Conv2d (a learned upsampling); weight (in_channels, out_channels/groups, kh, kw), as PyTorch."""
+  def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0, dilation=1,
+               groups: int = 1, bias: bool = True):
+    if in_channels % groups or out_channels % groups:
+      raise ValueError(f"ConvTranspose2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}")
+    self.kernel_size, self.stride, self.padding, self.dilation = make_pair(kernel_size), stride, padding, dilation
+    self.output_padding, self.groups = output_padding, groups
+    # PyTorch computes fan_in from weight.shape[1], which here is out_channels/groups
+    bound = 1 / math.sqrt(out_channels // groups * prod(self.kernel_size))
+    self.weight = _uniform((in_channels, out_channels // groups, *self.kernel_size), bound)
+    self.bias = _uniform((out_channels,), bound) if bias else None
+  def __call__(self, x: Tensor) -> Tensor:
+    return x.conv_transpose2d(self.weight, self.bias, groups=self.groups, stride=self.stride, dilation=self.dilation,
+                              padding=self.padding, output_padding=self.output_padding)
+
+class Embedding:
+  """Rows of weight (vocab_size, embed_size) picked by integer indices of any shape."""
+  def __init__(self, vocab_size: int, embed_size: int):
+    self.vocab_size, self.embed_size = vocab_size, embed_size
+    self.weight = Tensor.randn(vocab_size, embed_size)
+  def __call__(self, idx: Tensor) -> Tensor:
+    # a one-hot matmul: the backend runs it as one BLAS call, and its gradient (onehot^T @ g) is a matmul too
+    onehot = idx.unsqueeze(-1).eq(Tensor.arange(self.vocab_size, device=idx.device))  # (*idx.shape, vocab)
+    return onehot.cast(self.weight.dtype) @ self.weight                                # (*idx.shape, embed)
+
+class LayerNorm:
+  """Normalize over the last len(normalized_shape) dims, then scale and shift elementwise."""
+  def __init__(self, normalized_shape: Union[int, tuple], eps: float = 1e-5, elementwise_affine: bool = True):
+    self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    self.eps = eps
+    self.weight = Tensor.ones(*self.normalized_shape).contiguous() if elementwise_affine else None
+    self.bias = Tensor.zeros(*self.normalized_shape).contiguous() if elementwise_affine else None
+  def __call__(self, x: Tensor) -> Tensor:
+    n = len(self.normalized_shape)
+    if x.shape[-n:] != self.normalized_shape: raise ValueError(f"LayerNorm{self.normalized_shape}: input shape {x.shape} doesn't end with it")
+    x = x.layernorm(axis=tuple(range(-n, 0)), eps=self.eps)
+    return x if self.weight is None else x * self.weight + self.bias
+
+class GroupNorm:
+  """Normalize each of num_groups channel groups over its channels and spatial dims; input (N, C, *)."""
+  def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True):
+    if num_channels % num_groups: raise ValueError(f"GroupNorm: num_channels {num_channels} not divisible by num_groups {num_groups}")
+    self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
+    self.weight = Tensor.ones(num_channels).contiguous() if affine else None
+    self.bias = Tensor.zeros(num_channels).contiguous() if affine else None
+  def __call__(self, x: Tensor) -> Tensor:
+    if x.ndim < 2 or x.shape[1] != self.num_channels: raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got {x.shape}")
+    x = x.reshape(x.shape[0], self.num_groups, -1).layernorm(eps=self.eps).reshape(x.shape)
+    if self.weight is None: return x
+    shape = (1, -1) + (1,)*(x.ndim - 2)
+    return x * self.weight.reshape(shape) + self.bias.reshape(shape)
+
+class RMSNorm:
+  """x / sqrt(mean(x^2) + eps) * weight over the last dim."""
+  def __init__(self, dim: int, eps: float = 1e-6):
+    self.eps, self.weight = eps, Tensor.ones(dim).contiguous()
+  def __call__(self, x: Tensor) -> Tensor: return x * (x.square().mean(-1, keepdim=True) + self.eps).rsqrt() * self.weight
+
+class Dropout:
+  """Zero each element with probability p while Tensor.training, scaling the rest by 1/(1-p)."""
+  def __init__(self, p: float = 0.5):
+    if not 0 <= p < 1: raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+    self.p = p
+  def __call__(self, x: Tensor) -> Tensor: return x.dropout(self.p)
+
+class CausalSelfAttention:
+  """Multi-head causal self-attention (nanoGPT's layout: c_attn makes q, k, v in one matmul, c_proj mixes the heads).
+  KV cache: call attn(x, start_pos, use_cache=True) with x holding the tokens at positions start_pos.. of each sequence;
+  keys and values of earlier calls are kept in self._cache_k/_cache_v (underscore: not state), start_pos=0 starts over.
+  max_context, if given, bounds start_pos + T."""
+  def __init__(self, d_model: int, n_heads: int, bias: bool = True, max_context: Optional[int] = None):
+    if d_model % n_heads: raise ValueError(f"CausalSelfAttention: d_model {d_model} not divisible by n_heads {n_heads}")
+    self.d_model, self.n_heads, self.max_context = d_model, n_heads, max_context
+    self.c_attn = Linear(d_model, 3*d_model, bias=bias)
+    self.c_proj = Linear(d_model, d_model, bias=bias)
+    self._cache_k: Optional[Tensor] = None
+    self._cache_v: Optional[Tensor] = None
+
+  def __call__(self, x: Tensor, start_pos: int = 0, use_cache: bool = False) -> Tensor:
+    B, T, C = x.shape
+    if C != self.d_model: raise ValueError(f"CausalSelfAttention: expected input (B, T, {self.d_model}), got {x.shape}")
+    if self.max_context is not None and start_pos + T > self.max_context:
+      raise ValueError(f"CausalSelfAttention: positions up to {start_pos + T} exceed max_context {self.max_context}")
+    q, k, v = self.c_attn(x).split(C, dim=2)                                    # 3 x (B, T, C)
+    q, k, v = [t.reshape(B, T, self.n_heads, C // self.n_heads).transpose(1, 2) for t in (q, k, v)]  # (B, H, T, hd)
+    if use_cache:
+      if start_pos == 0: self._cache_k, self._cache_v = None, None
+      have = 0 if self._cache_k is None else self._cache_k.shape[2]
+      if have != start_pos: raise ValueError(f"CausalSelfAttention: the cache holds {have} positions, but start_pos is {start_pos}")
+      if self._cache_k is not None:
+        if self._cache_k.shape[0] != B: raise ValueError(f"CausalSelfAttention: cache batch {self._cache_k.shape[0]} != input batch {B}")
+        k, v = self._cache_k.cat(k, dim=2), self._cache_v.cat(v, dim=2)      # (B, H, start_pos + T, hd)
+      # realized and detached: the cache is data, and later calls mustn't re-run or backprop into earlier ones
+      self._cache_k, self._cache_v = k.detach().realize(), v.detach().realize()
+    elif start_pos != 0: raise ValueError("CausalSelfAttention: start_pos > 0 needs use_cache=True")
+    # query i sits at position start_pos + i and sees keys 0 .. start_pos + i
+    mask = Tensor.ones(T, k.shape[2], dtype=dtypes.bool, device=x.device).tril(start_pos)  # (T, start_pos + T)
+    y = q.scaled_dot_product_attention(k, v, attn_mask=mask)                    # (B, H, T, hd)
+    return self.c_proj(y.transpose(1, 2).reshape(B, T, C))                      # (B, T, C)
+
+# *** state ***
+
+def get_state_dict(obj, prefix: str = "") -> dict[str, Tensor]:
+  """Every Tensor reachable through attributes, lists, tuples and dicts, by dotted name (layers.0.attn.weight).
+  Attributes starting with an underscore (caches, scratch) are skipped."""
+  if isinstance(obj, Tensor): return {prefix.rstrip("."): obj}
+  if isinstance(obj, (list, tuple)): items = [(str(i), v) for i, v in enumerate(obj)]
+  elif isinstance(obj, dict): items = [(str(k), v) for k, v in obj.items()]
+  elif hasattr(obj, "__dict__") and not isinstance(obj, type): items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
+  else: return {}
+  ret: dict[str, Tensor] = {}
+  for k, v in items: ret.update(get_state_dict(v, f"{prefix}{k}."))
+  return ret
+
+def get_parameters(obj) -> list[Tensor]:
+  """The distinct Tensors of get_state_dict(obj), in order; a tensor reachable twice (tied weights) is listed once."""
+  return list({id(t): t for t in get_state_dict(obj).values()}.values())
+
+def load_state_dict(obj, state_dict: dict, strict: bool = True) -> None:
+  """Copy state_dict's tensors (or numpy arrays) into obj's tensors of the same names. Everything is checked before
+  anything is written: strict rejects missing and unexpected keys; shapes and dtypes must always match."""
+  own = get_state_dict(obj)
+  if strict:
+    if missing := [k for k in own if k not in state_dict]: raise KeyError(f"load_state_dict: missing key {missing[0]!r} ({len(missing)} missing)")
+    if extra := [k for k in state_dict if k not in own]: raise KeyError(f"load_state_dict: unexpected key {extra[0]!r} ({len(extra)} unexpected)")
+  todo = []
+  for k, t in own.items():
+    if k not in state_dict: continue
+    v = state_dict[k]
+    if isinstance(v, np.ndarray): v = Tensor(v, dtype=dtypes.from_np(v.dtype) if v.dtype != np.float64 else t.dtype)
+    if tuple(v.shape) != t.shape: raise ValueError(f"load_state_dict: {k!r} has shape {tuple(v.shape)}, expected {t.shape}")
+    if v.dtype != t.dtype: raise ValueError(f"load_state_dict: {k!r} has dtype {v.dtype}, expected {t.dtype}")
+    todo.append((t, v))
+  for t, v in todo: t.assign(v.to(t.device).detach())
+  for t, _ in todo: t.realize()

@@ -1,0 +1,136 @@
+"""Optimizers (PyTorch's update rules), gradient clipping and learning-rate schedules.
+The learning rate and the step-dependent scalars (Adam's b1^t, b2^t) are realized 0-d Tensors, not constants folded into
+kernels: changing lr every step keeps every kernel the same, so nothing is recompiled and a JIT can replay the step."""
+from __future__ import annotations
+import math
+from drivegpt import Tensor, dtypes
+from drivegpt.lazy import schedule, run_schedule
+
+def _scalar(x: float) -> Tensor: return Tensor([x], dtype=dtypes.float32).reshape(()).contiguous().realize()
+
+def realize_all(tensors: list[Tensor]) -> None:
+  """Realize several tensors in one schedule, so work they share runs once."""
+  run_schedule(schedule([t.lazydata for t in tensors]))
+
+class Optimizer:
+  """What all optimizers share: the parameter list, lr as a Tensor, zero_grad, and one batched realize per step."""
+  def __init__(self, params: list[Tensor], lr: float):
+    self.params = list({id(p): p for p in params}.values())  # by id: tied weights are updated once
+    if not self.params: raise ValueError("optimizer got an empty parameter list")
+    for p in self.params:
+      if p.requires_grad is None: p.requires_grad = True  # undecided (freshly initialized) tensors become trainable
+    self.params = [p for p in self.params if p.requires_grad]
+    self.step_count = 0
+    self.lr_t = _scalar(lr)
+    self._lr = float(lr)
+
+  @property
+  def lr(self) -> float: return self._lr
+  @lr.setter
+  def lr(self, value: float):
+    self._lr = float(value)
+    self.lr_t.assign(_scalar(value))
+
+  def zero_grad(self) -> None:
+    for p in self.params: p.grad = None
+
+  def step(self, *also: Tensor) -> None:
+    """Update every parameter that has a gradient; `also` (e.g. the loss) is realized in the same batch."""
+    updated = self._updates()
+    self.step_count += 1
+    realize_all(updated + [t for t in also])
+
+  def _updates(self) -> list[Tensor]: raise NotImplementedError
+
+  def _state(self) -> dict[str, list[Tensor]]: return {}
+  def state_dict(self) -> dict[str, Tensor]:
+    """Tensors to checkpoint: lr, the step count and the per-parameter buffers, named by buffer and parameter index."""
+    ret = {"lr": self.lr_t, "step": Tensor(self.step_count, dtype=dtypes.int64).contiguous().realize()}
+    for name, bufs in self._state().items(): ret.update({f"{name}.{i}": b for i, b in enumerate(bufs)})
+    return ret
+  def load_state_dict(self, state: dict[str, Tensor]) -> None:
+    """Restore what state_dict saved; every key, shape and dtype is checked before anything changes."""
+    own = self.state_dict()
+    if missing := [k for k in own if k not in state]: raise KeyError(f"optimizer load_state_dict: missing key {missing[0]!r}")
+    if extra := [k for k in state if k not in own]: raise KeyError(f"optimizer load_state_dict: unexpected key {extra[0]!r}")
+    for k, t in own.items():
+      if tuple(state[k].shape) != t.shape or state[k].dtype != t.dtype:
+        raise ValueError(f"optimizer load_state_dict: {k!r} is {state[k].dtype} {tuple(state[k].shape)}, expected {t.dtype} {t.shape}")
+    self.step_count = int(state["step"].item())
+    self._lr = float(state["lr"].item())
+    for k, t in own.items():
+      if k != "step": t.assign(state[k].detach()).realize()
+
+def _zeros_like(p: Tensor) -> Tensor: return Tensor.zeros(*p.shape, dtype=p.dtype, device=p.device).contiguous().realize()
+
+class SGD(Optimizer):
+  """PyTorch's SGD: g += wd*p; buf = momentum*buf + g; g = g + momentum*buf (nesterov) or buf; p -= lr*g."""
+  def __init__(self, params: list[Tensor], lr: float, momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
+    super().__init__(params, lr)
+    if nesterov and momentum <= 0: raise ValueError("SGD: nesterov needs momentum > 0")
+    self.momentum, self.weight_decay, self.nesterov = momentum, weight_decay, nesterov
+    # PyTorch starts buf at the first gradient; starting at zero gives the same value: momentum*0 + g == g
+    self.bufs = [_zeros_like(p) for p in self.params] if momentum else []
+  def _state(self): return {"momentum": self.bufs} if self.momentum else {}
+  def _updates(self) -> list[Tensor]:
+    out = []
+    for i, p in enumerate(self.params):
+      if p.grad is None: continue
+      g = p.grad.detach()
+      if self.weight_decay: g = g + self.weight_decay * p.detach()
+      if self.momentum:
+        self.bufs[i].assign(self.momentum * self.bufs[i] + g)
+        g = g + self.momentum * self.bufs[i] if self.nesterov else self.bufs[i]
+        out.append(self.bufs[i])
+      out.append(p.assign(p.detach() - self.lr_t * g))
+    return out
+
+class Adam(Optimizer):
+  """PyTorch's Adam; weight_decay is L2 added to the gradient (decoupled=True makes it AdamW)."""
+  def __init__(self, params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
+               weight_decay: float = 0.0, decoupled: bool = False):
+    super().__init__(params, lr)
+    self.b1, self.b2, self.eps, self.weight_decay, self.decoupled = b1, b2, eps, weight_decay, decoupled
+    self.m = [_zeros_like(p) for p in self.params]
+    self.v = [_zeros_like(p) for p in self.params]
+    self.b1_t, self.b2_t = _scalar(1.0), _scalar(1.0)  # b1^t and b2^t, for the bias corrections
+  def _state(self): return {"m": self.m, "v": self.v, "b1_t": [self.b1_t], "b2_t": [self.b2_t]}
+  def _updates(self) -> list[Tensor]:
+    self.b1_t.assign(self.b1_t * self.b1)
+    self.b2_t.assign(self.b2_t * self.b2)
+    step_size = self.lr_t / (1 - self.b1_t)   # lr / (1 - b1^t)
+    bc2_sqrt = (1 - self.b2_t).sqrt()         # sqrt(1 - b2^t)
+    out = [self.b1_t, self.b2_t]
+    for p, m, v in zip(self.params, self.m, self.v):
+      if p.grad is None: continue
+      g, w = p.grad.detach(), p.detach()
+      if self.weight_decay and self.decoupled: w = w * (1 - self.lr_t * self.weight_decay)
+      elif self.weight_decay: g = g + self.weight_decay * w
+      m.assign(self.b1 * m + (1 - self.b1) * g)
+      v.assign(self.b2 * v + (1 - self.b2) * g * g)
+      out += [m, v, p.assign(w - step_size * m / (v.sqrt() / bc2_sqrt + self.eps))]
+    return out
+
+def AdamW(params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.01) -> Adam:
+  """PyTorch's AdamW: Adam with weight decay applied to the weights (p *= 1 - lr*wd), not added to the gradient."""
+  return Adam(params, lr, b1, b2, eps, weight_decay, decoupled=True)
+
+def clip_grad_norm_(params: list[Tensor], max_norm: float) -> Tensor:
+  """Scale all gradients together so their global L2 norm is at most max_norm (lazily); returns the norm before clipping."""
+  grads = [p for p in {id(p): p for p in params}.values() if p.grad is not None]
+  if not grads: return Tensor(0.0)
+  norm = Tensor._sum_all([p.grad.detach().float().square().sum() for p in grads]).sqrt()
+  scale = (max_norm / (norm + 1e-6)).minimum(1.0)  # PyTorch's 1e-6 keeps a zero norm finite
+  for p in grads: p.grad = p.grad.detach() * scale.cast(p.grad.dtype)
+  return norm
+
+def linear_warmup(step: int, lr: float, warmup_steps: int) -> float:
+  """lr * (step+1)/warmup_steps during warmup, then lr."""
+  return lr * min(1.0, (step + 1) / warmup_steps) if warmup_steps > 0 else lr
+
+def warmup_cosine(step: int, lr: float, warmup_steps: int, total_steps: int, min_lr: float = 0.0) -> float:
+  """Linear warmup to lr, then cosine decay to min_lr at total_steps (and min_lr after), as nanoGPT."""
+  if step < warmup_steps: return linear_warmup(step, lr, warmup_steps)
+  if step >= total_steps: return min_lr
+  frac = (step - warmup_steps) / max(1, total_steps - warmup_steps)
+  return min_lr + 0.5 * (1 + math.cos(math.pi * frac)) * (lr - min_lr)

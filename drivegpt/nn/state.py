@@ -1,0 +1,119 @@
+"""Tensors on disk: the safetensors format written and read by hand, and atomic training checkpoints built on it. No pickle."""
+from __future__ import annotations
+import json, os, struct, tempfile
+from typing import Optional
+import numpy as np
+from drivegpt import Tensor, dtypes
+from drivegpt.helpers import DType, prod
+from drivegpt.nn import get_state_dict, load_state_dict
+
+# safetensors dtype names; data is always little-endian
+ST_DTYPES: dict[str, DType] = {"F32": dtypes.float32, "F16": dtypes.float16, "I32": dtypes.int32, "I64": dtypes.int64, "BOOL": dtypes.bool}
+ST_NAMES = {v: k for k, v in ST_DTYPES.items()}
+
+class CorruptFileError(ValueError):
+  """A file that isn't a valid safetensors file (truncated, bad header, data out of bounds)."""
+
+def safe_save(tensors: dict[str, Tensor], path: str, metadata: Optional[dict[str, str]] = None) -> None:
+  """Write tensors (and optional string metadata) to path in the safetensors format."""
+  _write(path, _encode(tensors, metadata))
+
+def _encode(tensors: dict[str, Tensor], metadata: Optional[dict[str, str]]) -> list[bytes]:
+  header: dict = {}
+  if metadata:
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()): raise TypeError("safetensors metadata must map str to str")
+    header["__metadata__"] = metadata
+  blobs, offset = [], 0
+  for name, t in tensors.items():  # the spec doesn't fix an order; we keep the caller's
+    if name == "__metadata__": raise ValueError("'__metadata__' is reserved in safetensors and can't name a tensor")
+    if t.dtype not in ST_NAMES: raise TypeError(f"tensor {name!r}: dtype {t.dtype} can't be saved (supported: {sorted(ST_DTYPES)})")
+    data = np.ascontiguousarray(t.numpy(), dtype=np.dtype(t.dtype.np).newbyteorder("<")).tobytes()
+    header[name] = {"dtype": ST_NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+    blobs.append(data)
+    offset += len(data)
+  hb = json.dumps(header, separators=(",", ":")).encode()
+  hb += b" " * (-len(hb) % 8)  # pad with spaces so the data starts 8-byte aligned, as the reference writer does
+  return [struct.pack("<Q", len(hb)), hb, *blobs]
+
+def _write(path: str, chunks: list[bytes]) -> None:
+  """Write atomically: a temp file in the same folder, flushed and fsynced, then renamed over path."""
+  folder = os.path.dirname(os.path.abspath(path))
+  fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+  try:
+    with os.fdopen(fd, "wb") as f:
+      for c in chunks: f.write(c)
+      f.flush()
+      os.fsync(f.fileno())
+    os.replace(tmp, path)
+  except BaseException:
+    if os.path.exists(tmp): os.unlink(tmp)
+    raise
+  try:  # make the rename itself durable; not every filesystem lets us open a directory
+    dfd = os.open(folder, os.O_RDONLY)
+    try: os.fsync(dfd)
+    finally: os.close(dfd)
+  except OSError: pass
+
+def read_safetensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+  """The arrays and metadata of a safetensors file, validating its header against the file size."""
+  with open(path, "rb") as f: raw = f.read()
+  def bad(problem: str): return CorruptFileError(f"{path}: not a valid safetensors file: {problem}")
+  if len(raw) < 8: raise bad(f"file is {len(raw)} bytes, too short for the 8-byte header length")
+  (n,) = struct.unpack("<Q", raw[:8])
+  if 8 + n > len(raw): raise bad(f"header length {n} runs past the end of the file ({len(raw)} bytes): truncated?")
+  try: header = json.loads(raw[8:8 + n].decode("utf-8"))
+  except (UnicodeDecodeError, json.JSONDecodeError) as e: raise bad(f"header is not valid JSON ({e})") from None
+  if not isinstance(header, dict): raise bad("header is not a JSON object")
+  metadata = header.pop("__metadata__", None) or {}
+  data, ret, end = raw[8 + n:], {}, 0
+  for name, info in header.items():
+    try: dt, shape, (lo, hi) = ST_DTYPES[info["dtype"]], tuple(int(s) for s in info["shape"]), info["data_offsets"]
+    except (KeyError, TypeError, ValueError): raise bad(f"tensor {name!r} has a bad entry {info!r} (supported dtypes: {sorted(ST_DTYPES)})") from None
+    size = prod(shape) * dt.itemsize
+    if not (isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi <= len(data)):
+      raise bad(f"tensor {name!r} data_offsets [{lo}, {hi}] are outside the {len(data)}-byte data section: truncated?")
+    if hi - lo != size: raise bad(f"tensor {name!r} has {hi - lo} bytes, but dtype {info['dtype']} and shape {list(shape)} need {size}")
+    ret[name] = np.frombuffer(data, dtype=np.dtype(dt.np).newbyteorder("<"), count=prod(shape), offset=lo).reshape(shape)
+    end = max(end, hi)
+  if end != len(data): raise bad(f"data section is {len(data)} bytes, but the tensors cover only {end}")
+  return ret, metadata
+
+def safe_load(path: str) -> dict[str, Tensor]:
+  """The tensors of a safetensors file, realized."""
+  arrays, _ = read_safetensors(path)
+  return {k: Tensor(a, dtype=dtypes.from_np(a.dtype.newbyteorder("="))).realize() for k, a in arrays.items()}
+
+# *** checkpoints ***
+
+def save_checkpoint(path: str, model, optimizer, step: int, config: dict, extra: Optional[dict] = None) -> None:
+  """Write model weights, optimizer state, step, config (JSON) and the RNG state to one safetensors file, atomically."""
+  tensors = {f"model.{k}": v for k, v in get_state_dict(model).items()}
+  if optimizer is not None: tensors.update({f"optim.{k}": v for k, v in optimizer.state_dict().items()})
+  meta = {"format": "drivegpt-checkpoint-1", "step": str(int(step)), "config": json.dumps(config),
+          "rng_seed": str(Tensor._seed), "rng_counter": str(Tensor._rng_counter), "extra": json.dumps(extra)}
+  safe_save(tensors, path, meta)
+
+def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
+  """Restore what save_checkpoint wrote into model (and optimizer), and the RNG state; returns (step, config).
+  Nothing is changed unless every tensor matches the model's (and optimizer's) names, shapes and dtypes."""
+  arrays, meta = read_safetensors(path)
+  if meta.get("format") != "drivegpt-checkpoint-1": raise ValueError(f"{path}: not a drivegpt checkpoint (metadata {sorted(meta)})")
+  tensors = {k: Tensor(a, dtype=dtypes.from_np(a.dtype.newbyteorder("="))) for k, a in arrays.items()}
+  model_sd = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
+  optim_sd = {k[len("optim."):]: v for k, v in tensors.items() if k.startswith("optim.")}
+  if other := [k for k in tensors if not k.startswith(("model.", "optim."))]: raise ValueError(f"{path}: unexpected tensor {other[0]!r}")
+  try:
+    _check(model_sd, get_state_dict(model), "model")
+    if optimizer is not None: _check(optim_sd, optimizer.state_dict(), "optimizer")
+  except ValueError as e: raise ValueError(f"{path}: checkpoint doesn't match: {e}") from None
+  load_state_dict(model, model_sd)
+  if optimizer is not None: optimizer.load_state_dict(optim_sd)
+  Tensor._seed, Tensor._rng_counter = int(meta["rng_seed"]), int(meta["rng_counter"])
+  return int(meta["step"]), json.loads(meta["config"])
+
+def _check(saved: dict[str, Tensor], own: dict[str, Tensor], what: str) -> None:
+  if missing := [k for k in own if k not in saved]: raise ValueError(f"{what} key {missing[0]!r} is missing from the file")
+  if extra := [k for k in saved if k not in own]: raise ValueError(f"file has {what} key {extra[0]!r}, which the {what} doesn't")
+  for k, t in own.items():
+    if saved[k].shape != t.shape or saved[k].dtype != t.dtype:
+      raise ValueError(f"{what} key {k!r} is {saved[k].dtype} {saved[k].shape} in the file, but {t.dtype} {t.shape} in the {what}")
