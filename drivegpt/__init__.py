@@ -2,5 +2,6 @@
 from drivegpt.helpers import dtypes, DType, GlobalCounters, prod
 from drivegpt.lazy import Device
 from drivegpt.tensor import Tensor, no_grad
+from drivegpt.jit import jit
 
-__all__ = ["Tensor", "dtypes", "DType", "GlobalCounters", "Device", "no_grad", "prod"]
+__all__ = ["Tensor", "jit", "dtypes", "DType", "GlobalCounters", "Device", "no_grad", "prod"]

@@ -13,6 +13,7 @@ def alloc(size: int, dtype: DType) -> np.ndarray:
   return np.empty(size, dtype.np)
 def from_numpy(x: np.ndarray) -> np.ndarray: return np.array(x, copy=True)
 def rand(size: int, dtype: DType, seed) -> np.ndarray: return np.random.default_rng(seed).random(size, dtype=np.float32).astype(dtype.np)
+def copyin(dst: np.ndarray, src: np.ndarray): np.copyto(dst, src)
 def to_numpy(buf: np.ndarray, st: ShapeTracker, dtype: DType) -> np.ndarray: return np.array(view(buf, st), copy=True)
 
 def _strided(flat: np.ndarray, v: View) -> np.ndarray:

@@ -26,7 +26,7 @@ class LazyBuffer:
                base: Optional[LazyBuffer] = None, mops: tuple = ()):
     self.device, self.st, self.dtype, self.shape = device, st, dtype, st.shape
     self._base, self.mops = base, mops  # mops: the movement ops that lead from the base to this view
-    if base is None: self.op, self.srcs, self.arg, self.realized, self.force_realize = op, srcs, arg, None, False
+    if base is None: self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
   def __repr__(self):
     return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
   @property
@@ -65,6 +65,12 @@ class LazyBuffer:
     if self._base is None and self.op is not LoadOps.CONST: return self
     ret = self.e(UnaryOps.CAST, arg=self.dtype)
     ret.force_realize = True
+    return ret
+  def assign_to(self, target: LazyBuffer) -> LazyBuffer:
+    """This value, written into target's buffer when it is realized: weights keep their buffer across updates."""
+    if target._base is not None or target.realized is None: return self
+    ret = self if self._base is None and self.realized is None and self.op not in LoadOps else self.e(UnaryOps.CAST, arg=self.dtype)
+    ret.force_realize, ret.assign_target = True, target
     return ret
   def copy_to(self, device: str) -> LazyBuffer:
     return LazyBuffer(device, ShapeTracker.from_shape(self.shape), self.dtype, LoadOps.COPY, (self,))
@@ -164,24 +170,34 @@ def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:
   else: ast = build(root, ())
   return ScheduleItem(ast, root, tuple(inputs) if root.op is not LoadOps.COPY else (root.srcs[0].base,))
 
-# the JIT sets this to a list to record every kernel run: (runner, out base, input bases)
+# the JIT sets this to a list to record the (schedule item, runner) pairs that run_schedule runs
 CAPTURE: Optional[list] = None
 
 def run_schedule(items: list[ScheduleItem]):
   """Run kernels in order, giving each output base its buffer, then drop its graph so memory can be freed."""
-  for si in items:
-    backend = Device.get(si.out.device)
-    if si.ast.op is LoadOps.COPY:
+  steps = [(si, None if si.ast.op in LoadOps else Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype)) for si in items]
+  if CAPTURE is not None: CAPTURE.extend(steps)
+  run_steps(steps)
+  for si in items: si.out.srcs = ()
+
+def run_steps(steps: list, rand_arg=lambda arg: arg):
+  """Run compiled schedule items; the JIT replays through here with fresh random seeds from rand_arg."""
+  assigns = []
+  for si, runner in steps:
+    out, backend = si.out, Device.get(si.out.device)
+    if runner is not None:
+      out.realized = runner([x.realized for x in si.inputs])
+      GlobalCounters.allocations.append(out.st.size()*out.dtype.itemsize)
+      GlobalCounters.kernel_count += 1
+      if DEBUG >= 2: print(f"kernel {GlobalCounters.kernel_count}: {out.shape} {out.dtype} <- {len(si.inputs)} inputs")
+    elif si.ast.op is LoadOps.COPY:
       src = si.inputs[0]
       x = Device.get(src.device).to_numpy(src.realized, ShapeTracker.from_shape(src.shape), src.dtype)
-      si.out.realized = backend.from_numpy(x.reshape(-1))
-    elif si.ast.op is LoadOps.EMPTY: si.out.realized = backend.alloc(si.out.st.size(), si.out.dtype)
-    elif si.ast.op is LoadOps.RAND: si.out.realized = backend.rand(si.out.st.size(), si.out.dtype, si.ast.arg)
-    else:
-      runner = backend.compile(si.ast, si.out.shape, si.out.dtype)
-      si.out.realized = runner([x.realized for x in si.inputs])
-      GlobalCounters.allocations.append(si.out.st.size()*si.out.dtype.itemsize)
-      GlobalCounters.kernel_count += 1
-      if CAPTURE is not None: CAPTURE.append((runner, si.out, si.inputs))
-      if DEBUG >= 2: print(f"kernel {GlobalCounters.kernel_count}: {si.out.shape} {si.out.dtype} <- {len(si.inputs)} inputs")
-    si.out.srcs = ()
+      out.realized = backend.from_numpy(x.reshape(-1))
+    elif si.ast.op is LoadOps.EMPTY: out.realized = backend.alloc(out.st.size(), out.dtype)
+    elif si.ast.op is LoadOps.RAND: out.realized = backend.rand(out.st.size(), out.dtype, rand_arg(si.ast.arg))
+    if out.assign_target is not None: assigns.append(out)
+  for out in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
+    target = out.assign_target
+    Device.get(out.device).copyin(target.realized, out.realized)
+    out.realized, target.assign_target = target.realized, None

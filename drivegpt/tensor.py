@@ -6,7 +6,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, all_int
 from drivegpt.ops import LoadOps
-from drivegpt.lazy import LazyBuffer, Device
+from drivegpt.lazy import LazyBuffer, Device, schedule, run_schedule
 import drivegpt.function as F
 
 Scalar = Union[int, float, bool]
@@ -68,6 +68,10 @@ class Tensor:
   def realize(self) -> Tensor:
     self.lazydata.realize()
     return self
+  @staticmethod
+  def corealize(tensors) -> None:
+    """Realize several tensors in one schedule, so work they share runs once (an optimizer step, a loss and its grads)."""
+    run_schedule(schedule([t.lazydata for t in tensors]))
   def numpy(self) -> np.ndarray: return self.lazydata.numpy()
   def item(self) -> Scalar:
     assert self.numel() == 1, f"item() needs one element, this tensor has shape {self.shape}"
@@ -83,7 +87,7 @@ class Tensor:
     if not isinstance(x, Tensor): x = Tensor(x, device=self.device, dtype=self.dtype)
     assert self.shape == x.shape, f"assign shape mismatch: {self.shape} != {x.shape}"
     assert self.dtype == x.dtype, f"assign dtype mismatch: {self.dtype} != {x.dtype}"
-    self.lazydata = x.lazydata
+    self.lazydata = x.lazydata.assign_to(self.lazydata)
     return self
 
   # *** creation ***
