@@ -2,9 +2,9 @@
 from __future__ import annotations
 import math
 from dataclasses import dataclass
+import numpy as np
 from drivegpt import Tensor
 from drivegpt.nn import Linear, Embedding, LayerNorm, Dropout, CausalSelfAttention, get_parameters
-from drivegpt.nn.optim import realize_all
 
 @dataclass
 class GPTConfig:
@@ -44,11 +44,11 @@ class GPT:
     # residual stream's variance doesn't grow with depth
     for lin in [l for b in self.h for l in (b.attn.c_attn, b.attn.c_proj, b.mlp.c_fc, b.mlp.c_proj)] + [self.lm_head]:
       lin.weight = Tensor.randn(*lin.weight.shape) * 0.02
-      if lin.bias is not None: lin.bias = Tensor.zeros(*lin.bias.shape).contiguous()
+      if lin.bias is not None: lin.bias = Tensor(np.zeros(lin.bias.shape, np.float32))
     for b in self.h: b.attn.c_proj.weight, b.mlp.c_proj.weight = [w * (1 / math.sqrt(2*c.n_layer)) for w in (b.attn.c_proj.weight, b.mlp.c_proj.weight)]
     for emb in (self.wte, self.wpe): emb.weight = Tensor.randn(*emb.weight.shape) * 0.02
     if c.tie_weights: self.lm_head.weight = self.wte.weight  # both (vocab_size, d_model)
-    realize_all(get_parameters(self))
+    Tensor.corealize(get_parameters(self))
 
   def __call__(self, idx: Tensor, start_pos: int = 0, use_cache: bool = False) -> Tensor:
     B, T = idx.shape

@@ -7,6 +7,8 @@ from drivegpt import Tensor, dtypes
 from drivegpt.helpers import make_pair, prod
 
 def _uniform(shape: tuple, bound: float) -> Tensor: return Tensor.uniform(*shape, low=-bound, high=bound)
+# constant inits come from numpy, not Tensor.full(...).contiguous(): see /tmp/nn_engine_requests.md (read-only size-1 buffers)
+def _full(shape: tuple, value: float) -> Tensor: return Tensor(np.full(shape, value, np.float32))
 
 class Linear:
   """y = x @ weight.T + bias; weight (out_features, in_features)."""
@@ -60,8 +62,8 @@ class LayerNorm:
   def __init__(self, normalized_shape: Union[int, tuple], eps: float = 1e-5, elementwise_affine: bool = True):
     self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     self.eps = eps
-    self.weight = Tensor.ones(*self.normalized_shape).contiguous() if elementwise_affine else None
-    self.bias = Tensor.zeros(*self.normalized_shape).contiguous() if elementwise_affine else None
+    self.weight = _full(self.normalized_shape, 1.0) if elementwise_affine else None
+    self.bias = _full(self.normalized_shape, 0.0) if elementwise_affine else None
   def __call__(self, x: Tensor) -> Tensor:
     n = len(self.normalized_shape)
     if x.shape[-n:] != self.normalized_shape: raise ValueError(f"LayerNorm{self.normalized_shape}: input shape {x.shape} doesn't end with it")
@@ -73,8 +75,8 @@ class GroupNorm:
   def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True):
     if num_channels % num_groups: raise ValueError(f"GroupNorm: num_channels {num_channels} not divisible by num_groups {num_groups}")
     self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
-    self.weight = Tensor.ones(num_channels).contiguous() if affine else None
-    self.bias = Tensor.zeros(num_channels).contiguous() if affine else None
+    self.weight = _full((num_channels,), 1.0) if affine else None
+    self.bias = _full((num_channels,), 0.0) if affine else None
   def __call__(self, x: Tensor) -> Tensor:
     if x.ndim < 2 or x.shape[1] != self.num_channels: raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got {x.shape}")
     x = x.reshape(x.shape[0], self.num_groups, -1).layernorm(eps=self.eps).reshape(x.shape)
@@ -85,7 +87,7 @@ class GroupNorm:
 class RMSNorm:
   """x / sqrt(mean(x^2) + eps) * weight over the last dim."""
   def __init__(self, dim: int, eps: float = 1e-6):
-    self.eps, self.weight = eps, Tensor.ones(dim).contiguous()
+    self.eps, self.weight = eps, _full((dim,), 1.0)
   def __call__(self, x: Tensor) -> Tensor: return x * (x.square().mean(-1, keepdim=True) + self.eps).rsqrt() * self.weight
 
 class Dropout:
@@ -155,13 +157,13 @@ def load_state_dict(obj, state_dict: dict, strict: bool = True) -> None:
   if strict:
     if missing := [k for k in own if k not in state_dict]: raise KeyError(f"load_state_dict: missing key {missing[0]!r} ({len(missing)} missing)")
     if extra := [k for k in state_dict if k not in own]: raise KeyError(f"load_state_dict: unexpected key {extra[0]!r} ({len(extra)} unexpected)")
-  todo = []
+  todo, seen = [], set()
   for k, t in own.items():
     if k not in state_dict: continue
     v = state_dict[k]
     if isinstance(v, np.ndarray): v = Tensor(v, dtype=dtypes.from_np(v.dtype) if v.dtype != np.float64 else t.dtype)
     if tuple(v.shape) != t.shape: raise ValueError(f"load_state_dict: {k!r} has shape {tuple(v.shape)}, expected {t.shape}")
     if v.dtype != t.dtype: raise ValueError(f"load_state_dict: {k!r} has dtype {v.dtype}, expected {t.dtype}")
-    todo.append((t, v))
-  for t, v in todo: t.assign(v.to(t.device).detach())
-  for t, _ in todo: t.realize()
+    if id(t) not in seen: todo.append((t, v))  # a tied weight is written once, from its first name
+    seen.add(id(t))
+  Tensor.corealize([t.assign(v.to(t.device).detach()) for t, v in todo])

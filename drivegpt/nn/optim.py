@@ -1,16 +1,13 @@
 """Optimizers (PyTorch's update rules), gradient clipping and learning-rate schedules.
-The learning rate and the step-dependent scalars (Adam's b1^t, b2^t) are realized 0-d Tensors, not constants folded into
-kernels: changing lr every step keeps every kernel the same, so nothing is recompiled and a JIT can replay the step."""
+The learning rate, the step count and Adam's b1^t, b2^t are realized 0-d Tensors updated in place, not constants folded
+into kernels: changing lr every step keeps every kernel the same, so nothing is recompiled and drivegpt.jit can replay
+the step (the step count advances inside the replayed kernels too)."""
 from __future__ import annotations
 import math
+import numpy as np
 from drivegpt import Tensor, dtypes
-from drivegpt.lazy import schedule, run_schedule
 
-def _scalar(x: float) -> Tensor: return Tensor([x], dtype=dtypes.float32).reshape(()).contiguous().realize()
-
-def realize_all(tensors: list[Tensor]) -> None:
-  """Realize several tensors in one schedule, so work they share runs once."""
-  run_schedule(schedule([t.lazydata for t in tensors]))
+def _scalar(x, dtype=dtypes.float32) -> Tensor: return Tensor(np.array(x, dtype=dtype.np), dtype=dtype).realize()
 
 class Optimizer:
   """What all optimizers share: the parameter list, lr as a Tensor, zero_grad, and one batched realize per step."""
@@ -20,32 +17,29 @@ class Optimizer:
     for p in self.params:
       if p.requires_grad is None: p.requires_grad = True  # undecided (freshly initialized) tensors become trainable
     self.params = [p for p in self.params if p.requires_grad]
-    self.step_count = 0
+    self.step_t = _scalar(0, dtypes.int64)
     self.lr_t = _scalar(lr)
-    self._lr = float(lr)
 
   @property
-  def lr(self) -> float: return self._lr
+  def lr(self) -> float: return float(self.lr_t.item())
   @lr.setter
-  def lr(self, value: float):
-    self._lr = float(value)
-    self.lr_t.assign(_scalar(value))
+  def lr(self, value: float): self.lr_t.assign(_scalar(value)).realize()  # in place: the buffer kernels read stays the same
+  @property
+  def step_count(self) -> int: return int(self.step_t.item())
 
   def zero_grad(self) -> None:
     for p in self.params: p.grad = None
 
   def step(self, *also: Tensor) -> None:
     """Update every parameter that has a gradient; `also` (e.g. the loss) is realized in the same batch."""
-    updated = self._updates()
-    self.step_count += 1
-    realize_all(updated + [t for t in also])
+    Tensor.corealize([*self._updates(), self.step_t.assign(self.step_t + 1), *also])
 
   def _updates(self) -> list[Tensor]: raise NotImplementedError
 
   def _state(self) -> dict[str, list[Tensor]]: return {}
   def state_dict(self) -> dict[str, Tensor]:
     """Tensors to checkpoint: lr, the step count and the per-parameter buffers, named by buffer and parameter index."""
-    ret = {"lr": self.lr_t, "step": Tensor(self.step_count, dtype=dtypes.int64).contiguous().realize()}
+    ret = {"lr": self.lr_t, "step": self.step_t}
     for name, bufs in self._state().items(): ret.update({f"{name}.{i}": b for i, b in enumerate(bufs)})
     return ret
   def load_state_dict(self, state: dict[str, Tensor]) -> None:
@@ -56,12 +50,10 @@ class Optimizer:
     for k, t in own.items():
       if tuple(state[k].shape) != t.shape or state[k].dtype != t.dtype:
         raise ValueError(f"optimizer load_state_dict: {k!r} is {state[k].dtype} {tuple(state[k].shape)}, expected {t.dtype} {t.shape}")
-    self.step_count = int(state["step"].item())
-    self._lr = float(state["lr"].item())
-    for k, t in own.items():
-      if k != "step": t.assign(state[k].detach()).realize()
+    Tensor.corealize([t.assign(state[k].detach()) for k, t in own.items()])
 
-def _zeros_like(p: Tensor) -> Tensor: return Tensor.zeros(*p.shape, dtype=p.dtype, device=p.device).contiguous().realize()
+# from numpy rather than Tensor.zeros(...).contiguous(): see /tmp/nn_engine_requests.md (read-only size-1 buffers)
+def _zeros_like(p: Tensor) -> Tensor: return Tensor(np.zeros(p.shape, p.dtype.np), device=p.device, dtype=p.dtype)
 
 class SGD(Optimizer):
   """PyTorch's SGD: g += wd*p; buf = momentum*buf + g; g = g + momentum*buf (nesterov) or buf; p -= lr*g."""
