@@ -1,0 +1,167 @@
+"""Optimizers against the textbook updates in float64 numpy, over several steps with parameter-dependent gradients;
+one batched realize per step; lr changes without new kernels; state round trip; gradient clipping; lr schedules."""
+import math
+import numpy as np
+import pytest
+import drivegpt.tensor
+from drivegpt import Tensor, dtypes
+from drivegpt.backend_numpy import compile as backend_compile
+from drivegpt.nn.optim import SGD, Adam, AdamW, clip_grad_norm_, linear_warmup, warmup_cosine
+
+SHAPES = [(3, 4), (5,), (2, 1, 3)]
+
+def problem(seed: int, steps: int):
+  """Params p0, curvatures c and per-step targets G: loss_t = sum(c*p^2/2 + G_t*p), so grad_t = c*p + G_t depends on p."""
+  rng = np.random.default_rng(seed)
+  p0 = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
+  c = [rng.uniform(0.5, 2.0, s) for s in SHAPES]
+  G = [[rng.standard_normal(s) for s in SHAPES] for _ in range(steps)]
+  return p0, c, G
+
+def run_engine(make_opt, seed: int, lrs: list) -> list:
+  p0, c, G = problem(seed, len(lrs))
+  params = [Tensor(p, requires_grad=True) for p in p0]
+  opt = make_opt(params)
+  for t, lr in enumerate(lrs):
+    opt.lr = lr
+    loss = Tensor._sum_all([(Tensor(ci.astype(np.float32)) * p * p * 0.5 + Tensor(g.astype(np.float32)) * p).sum()
+                            for p, ci, g in zip(params, c, G[t])])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+  assert opt.step_count == len(lrs)
+  return [p.numpy() for p in params]
+
+def sgd_reference(seed, lrs, momentum=0.0, weight_decay=0.0, nesterov=False):
+  """Sutskever/PyTorch SGD: b_1 = g_1, b_t = mu*b_{t-1} + g_t; step along g + mu*b (nesterov) or b."""
+  p0, c, G = problem(seed, len(lrs))
+  ps, bufs = [p.astype(np.float64) for p in p0], [None]*len(p0)
+  for t, lr in enumerate(lrs):
+    for i in range(len(ps)):
+      g = c[i]*ps[i] + G[t][i] + weight_decay*ps[i]
+      if momentum:
+        bufs[i] = g if bufs[i] is None else momentum*bufs[i] + g
+        g = g + momentum*bufs[i] if nesterov else bufs[i]
+      ps[i] = ps[i] - lr*g
+  return ps
+
+def adam_reference(seed, lrs, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.0, decoupled=False):
+  """Kingma & Ba's Adam with bias-corrected moments; L2 added to the gradient, or decoupled (Loshchilov & Hutter)."""
+  p0, c, G = problem(seed, len(lrs))
+  ps = [p.astype(np.float64) for p in p0]
+  m, v = [np.zeros_like(p) for p in ps], [np.zeros_like(p) for p in ps]
+  for t, lr in enumerate(lrs, start=1):
+    for i in range(len(ps)):
+      g = c[i]*ps[i] + G[t-1][i]
+      if decoupled: ps[i] = ps[i] - lr*weight_decay*ps[i]
+      else: g = g + weight_decay*ps[i]
+      m[i] = b1*m[i] + (1 - b1)*g
+      v[i] = b2*v[i] + (1 - b2)*g*g
+      m_hat, v_hat = m[i] / (1 - b1**t), v[i] / (1 - b2**t)
+      ps[i] = ps[i] - lr*m_hat / (np.sqrt(v_hat) + eps)
+  return ps
+
+# Adam's update m/sqrt(v) is sensitive where a gradient is near 0, so float32 rounding shows up at ~1e-6 absolute;
+# still far below one step's size (~lr = 0.05), so a wrong rule can't pass
+ADAM_TOL = dict(rtol=1e-5, atol=1e-5)
+LRS = [0.05, 0.03, 0.08, 0.01, 0.05]  # lr changes every step, as under a schedule
+
+@pytest.mark.parametrize("momentum,nesterov,wd", [(0.0, False, 0.0), (0.9, False, 0.0), (0.8, True, 0.0), (0.0, False, 0.1), (0.9, True, 0.05)])
+def test_sgd(momentum, nesterov, wd):
+  got = run_engine(lambda ps: SGD(ps, lr=0.1, momentum=momentum, weight_decay=wd, nesterov=nesterov), 1, LRS)
+  for g, w in zip(got, sgd_reference(1, LRS, momentum, wd, nesterov)): np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+@pytest.mark.parametrize("b1,b2,wd", [(0.9, 0.999, 0.0), (0.8, 0.99, 0.1), (0.5, 0.9, 0.0)])
+def test_adam(b1, b2, wd):
+  got = run_engine(lambda ps: Adam(ps, lr=0.1, b1=b1, b2=b2, weight_decay=wd), 2, LRS)
+  for g, w in zip(got, adam_reference(2, LRS, b1, b2, weight_decay=wd)): np.testing.assert_allclose(g, w, **ADAM_TOL)
+
+@pytest.mark.parametrize("wd", [0.01, 0.3])
+def test_adamw(wd):
+  got = run_engine(lambda ps: AdamW(ps, lr=0.1, weight_decay=wd), 3, LRS)
+  for g, w in zip(got, adam_reference(3, LRS, weight_decay=wd, decoupled=True)): np.testing.assert_allclose(g, w, **ADAM_TOL)
+  # decoupled decay really differs from L2 decay: the test above can tell them apart
+  l2 = adam_reference(3, LRS, weight_decay=wd)
+  assert max(np.abs(a - b).max() for a, b in zip(got, l2)) > 1e-4
+
+def _grad_step(opt, params, rng):
+  loss = Tensor._sum_all([(p * p * Tensor(rng.standard_normal(p.shape).astype(np.float32))).sum() for p in params])
+  opt.zero_grad()
+  loss.backward()
+  return loss
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, 0.1, momentum=0.9), lambda ps: Adam(ps, 0.01), lambda ps: AdamW(ps, 0.01)])
+def test_step_is_one_batch_and_lr_changes_compile_nothing(make, monkeypatch):
+  rng = np.random.default_rng(4)
+  params = [Tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in SHAPES]
+  opt = make(params)
+  for _ in range(2): opt.step(_grad_step(opt, params, rng))
+  misses = backend_compile.cache_info().misses
+  opt.lr = opt.lr * 0.37
+  loss = _grad_step(opt, params, rng)
+  calls, real = [], drivegpt.tensor.run_schedule
+  monkeypatch.setattr(drivegpt.tensor, "run_schedule", lambda items: (calls.append(len(items)), real(items)))
+  opt.step(loss)
+  assert len(calls) == 1, f"step ran {len(calls)} schedules, expected one batch"
+  assert backend_compile.cache_info().misses == misses, "a new lr compiled new kernels: lr must not be a folded constant"
+  state = list(opt.state_dict().values())
+  assert all(t.lazydata.is_realized for t in params + state + [loss])
+  assert opt.step_count == 3 and opt.lr == pytest.approx(0.37 * (0.1 if isinstance(opt, SGD) else 0.01))
+
+def test_optimizer_state_round_trip():
+  rng = np.random.default_rng(5)
+  init = [rng.standard_normal(s).astype(np.float32) for s in SHAPES]
+  pa = [Tensor(x, requires_grad=True) for x in init]
+  a = Adam(pa, lr=0.02, weight_decay=0.1)
+  for _ in range(3): a.step(_grad_step(a, pa, rng))
+  pb = [Tensor(p.numpy(), requires_grad=True) for p in pa]
+  b = Adam(pb, lr=0.5, weight_decay=0.1)
+  b.load_state_dict({k: Tensor(v.numpy(), dtype=v.dtype) for k, v in a.state_dict().items()})
+  assert b.step_count == 3 and b.lr == pytest.approx(0.02)
+  for opt, ps in ((a, pa), (b, pb)):
+    opt.step(_grad_step(opt, ps, np.random.default_rng(6)))
+  for x, y in zip(pa, pb): np.testing.assert_array_equal(x.numpy(), y.numpy())
+  sd = a.state_dict()
+  with pytest.raises(KeyError, match="missing key 'v.1'"): b.load_state_dict({k: v for k, v in sd.items() if k != "v.1"})
+  with pytest.raises(ValueError, match=r"'m.0' is dtypes.float32 \(4, 3\), expected dtypes.float32 \(3, 4\)"):
+    b.load_state_dict(sd | {"m.0": Tensor.zeros(4, 3)})
+  with pytest.raises(KeyError, match="unexpected key 'momentum.0'"): b.load_state_dict(sd | {"momentum.0": sd["m.0"]})
+
+def test_tied_frozen_and_gradless_params():
+  rng = np.random.default_rng(7)
+  w = Tensor(rng.standard_normal((3,)).astype(np.float32), requires_grad=True)
+  frozen = Tensor(rng.standard_normal((3,)).astype(np.float32), requires_grad=False)
+  unused = Tensor(rng.standard_normal((2,)).astype(np.float32))
+  opt = SGD([w, w, frozen, unused], lr=0.1)
+  assert len(opt.params) == 2 and unused.requires_grad  # duplicates dropped, frozen left out, undecided made trainable
+  before, unused_before = w.numpy(), unused.numpy()
+  ((w * frozen).sum() + (w * w).sum()).backward()  # w used twice: its gradient adds up
+  opt.step()
+  np.testing.assert_allclose(w.numpy(), before - 0.1 * (frozen.numpy() + 2 * before), rtol=1e-6)
+  np.testing.assert_array_equal(unused.numpy(), unused_before)
+  with pytest.raises(ValueError, match="empty parameter list"): SGD([], lr=0.1)
+  with pytest.raises(ValueError, match="nesterov needs momentum"): SGD([w], lr=0.1, nesterov=True)
+
+@pytest.mark.parametrize("max_norm", [0.5, 1e3])
+def test_clip_grad_norm(max_norm):
+  rng = np.random.default_rng(8)
+  params = [Tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in SHAPES]
+  R = [rng.standard_normal(s) for s in SHAPES]
+  Tensor._sum_all([(p * Tensor(r.astype(np.float32))).sum() for p, r in zip(params, R)]).backward()
+  norm = clip_grad_norm_(params + params[:1], max_norm)  # a repeated param counts once
+  want = math.sqrt(sum((r**2).sum() for r in R))
+  assert norm.item() == pytest.approx(want, rel=1e-5)
+  scale = min(1.0, max_norm / (want + 1e-6))
+  for p, r in zip(params, R): np.testing.assert_allclose(p.grad.numpy(), r * scale, rtol=1e-5, atol=1e-7)
+  if max_norm < want: assert math.sqrt(sum((p.grad.numpy().astype(np.float64)**2).sum() for p in params)) == pytest.approx(max_norm, rel=1e-4)
+
+def test_lr_schedules():
+  lr, lo, warm, total = 6e-4, 6e-5, 10, 110
+  lrs = [warmup_cosine(s, lr, warm, total, lo) for s in range(total + 5)]
+  for s in range(warm):  # linear ramp: the first step already gets lr/warm, step warm-1 gets lr
+    assert lrs[s] == pytest.approx(lr * (s + 1) / warm) == pytest.approx(linear_warmup(s, lr, warm))
+  for s in range(warm, total):  # cosine written as cos^2: 0.5*(1 + cos(pi*f)) == cos(pi*f/2)^2
+    assert lrs[s] == pytest.approx(lo + (lr - lo) * math.cos(math.pi / 2 * (s - warm) / (total - warm))**2)
+  assert lrs[warm] == pytest.approx(lr) and lrs[(warm + total) // 2] == pytest.approx((lr + lo) / 2)
+  assert all(a >= b for a, b in zip(lrs[warm:], lrs[warm + 1:])) and lrs[total:] == [lo] * 5
+  assert linear_warmup(50, lr, warm) == lr and linear_warmup(0, lr, 0) == lr
