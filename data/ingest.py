@@ -11,7 +11,8 @@ under the input folder with characters other than [A-Za-z0-9._-] replaced by '_'
 (comma2k19 route names contain '|'). Each shard holds N frames:
 
     frames           uint8   (N, H, W, 3)  RGB, centre crop + resize to HxW (default 128x256),
-                                           chunks of (4, H, W, 3), lzf-compressed
+                                           chunks of (4, H, W, 3), LZ4-compressed (HDF5 filter
+                                           32004: `import hdf5plugin` before reading with h5py)
     frame_times      float64 (N,)          seconds (frame index / fps without pose)
     pose             float32 (N, 6)        motion to the next frame in this frame's camera frame
                                            [forward, right, down]: translation metres (0:3),
@@ -165,6 +166,7 @@ def _crop_box(in_h: int, in_w: int, height: int, width: int) -> tuple[int, int, 
 def decode_frames(path: Path, height: int, width: int, batch: int = 32):
     """Yield the fps, then batches (B, height, width, 3) uint8 of a video, centre-cropped and resized."""
     import av
+    from av.video.reformatter import VideoReformatter
     try:
         container = av.open(str(path))
     except Exception as e:
@@ -176,12 +178,14 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         stream.thread_type = "AUTO"  # frame + slice threads: decoding is most of the work
         yield float(stream.average_rate or 0) or None
         buf, box = [], None
+        # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
+        reformatter = VideoReformatter()
         try:
             for frame in container.decode(stream):
                 if box is None:
                     box = _crop_box(frame.height, frame.width, height, width)
                 h, w, top, left = box
-                rgb = frame.to_ndarray(width=w, height=h, format="rgb24", interpolation="BILINEAR")
+                rgb = reformatter.reformat(frame, width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
                 buf.append(rgb[top:top + height, left:left + width])
                 if len(buf) == batch:
                     yield np.stack(buf), (frame.height, frame.width)
@@ -210,6 +214,7 @@ def _nearest_frames(frame_times: np.ndarray, t: np.ndarray) -> np.ndarray:
 def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, width: int = 256) -> dict:
     """Ingest one segment folder or video file into out_dir/<id>.h5; returns {path, status, ...}."""
     import h5py
+    import hdf5plugin
     path, out_dir = Path(path), Path(out_dir)
     result = {"path": str(path), "id": segment_id(path, src), "status": "done", "reason": "", "frames": 0}
     shard = out_dir / f"{result['id']}.h5"
@@ -233,7 +238,8 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
         n = 0
         with h5py.File(tmp, "w") as f:
             ds = f.create_dataset("frames", shape=(0, height, width, 3), maxshape=(None, height, width, 3),
-                                  dtype=np.uint8, chunks=(CHUNK_FRAMES, height, width, 3), compression="lzf")
+                                  dtype=np.uint8, chunks=(CHUNK_FRAMES, height, width, 3),
+                                  **hdf5plugin.LZ4())  # decompresses ~7x faster than lzf at a similar size
             video_size = (0, 0)
             for batch, video_size in frames:
                 if n_pose is not None and n + len(batch) > n_pose:

@@ -28,6 +28,7 @@ taken as north-east-down at a fixed ECEF origin, so the poses follow comma2k19's
 """
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -412,16 +413,18 @@ def _save(path: Path, arr: np.ndarray) -> None:
         np.save(f, arr, allow_pickle=False)
 
 
-def write_video(path: Path, frames: np.ndarray, fps: int = FPS) -> None:
-    """Encode frames (N, H, W, 3) uint8 as HEVC with PyAV: a raw stream for .hevc, else by suffix."""
+def write_video(path: Path, frames, fps: int = FPS, crf: int = 20) -> None:
+    """Encode frames (N, H, W, 3) uint8 (or an iterable of (H, W, 3)) as HEVC: raw for .hevc, else by suffix."""
     import av
-    n, h, w, _ = frames.shape
+    frames = iter(frames)
+    first = next(frames)
+    h, w, _ = first.shape
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w", format="hevc" if Path(path).suffix == ".hevc" else None) as container:
         stream = container.add_stream("libx265", rate=fps)
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "20", "x265-params": "log-level=error"}
-        for frame in frames:
+        stream.options = {"preset": "ultrafast", "crf": str(crf), "x265-params": "log-level=error"}
+        for frame in itertools.chain([first], frames):
             for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():

@@ -3,6 +3,7 @@
 import threading
 
 import h5py
+import hdf5plugin
 import numpy as np
 import pytest
 
@@ -13,7 +14,7 @@ def write_shard(path, n: int, rng: np.random.Generator, size=(8, 16)) -> None:
     """A shard in the ingest layout, filled with random values."""
     with h5py.File(path, "w") as f:
         f.create_dataset("frames", data=rng.integers(0, 256, (n, *size, 3), dtype=np.uint8), chunks=(4, *size, 3),
-                         compression="lzf")
+                         **hdf5plugin.LZ4())
         f.create_dataset("frame_times", data=np.arange(n) / 20.0)
         f.create_dataset("pose", data=rng.standard_normal((n, 6)).astype(np.float32))
         f.create_dataset("speed", data=rng.uniform(0, 30, n).astype(np.float32))
