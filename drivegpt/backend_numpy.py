@@ -16,22 +16,49 @@ def rand(size: int, dtype: DType, seed) -> np.ndarray: return np.random.default_
 def copyin(dst: np.ndarray, src: np.ndarray): np.copyto(dst, src)
 def to_numpy(buf: np.ndarray, st: ShapeTracker, dtype: DType) -> np.ndarray: return np.array(view(buf, st), copy=True)
 
-def _strided(flat: np.ndarray, v: View) -> np.ndarray:
-  if prod(v.shape) == 0: return np.zeros(v.shape, flat.dtype)
-  if v.mask is None:
-    return as_strided(flat[v.offset:], v.shape, tuple(s*flat.itemsize for s in v.strides), writeable=False)
-  ret = np.zeros(v.shape, flat.dtype)  # padding reads as zero: fill only the valid box
-  if any(lo >= hi for lo, hi in v.mask): return ret
-  start = v.offset + sum(lo*st for (lo, _), st in zip(v.mask, v.strides))
-  ret[tuple(slice(lo, hi) for lo, hi in v.mask)] = as_strided(flat[start:], tuple(hi - lo for lo, hi in v.mask),
-                                                             tuple(s*flat.itemsize for s in v.strides), writeable=False)
-  return ret
+def _row_major(shape: tuple) -> tuple: return tuple(prod(shape[i+1:]) for i in range(len(shape)))
+
+@functools.lru_cache(maxsize=4096)
+def _compose(P: tuple, A: tuple, R: tuple, st: tuple, off: int):
+  """Flat index off + sum(idx*st) into the row-major layout of shape P, whose elements sit at strides A in memory:
+  is the memory address affine in idx over the box R? Then return (address strides, start address), else None.
+  Checked on every index, so it is exact; cached, since a training loop meets the same views every step."""
+  if A == _row_major(P) or len(P) == 1: return tuple(s*A[-1] for s in st), off*A[-1]
+  def addr(p): return sum((p // w) % size * a for size, a, w in zip(P, A, _row_major(P)))
+  start = int(addr(np.int64(off)))
+  S = tuple(int(addr(np.int64(off + s))) - start if r > 1 and s != 0 else 0 for r, s in zip(R, st))
+  live = [(r, s, S_) for r, s, S_ in zip(R, st, S) if r > 1 and s != 0]  # broadcast dims can't break affinity
+  if prod(r for r, _, _ in live) > 1 << 24: return None
+  grids = np.meshgrid(*[np.arange(r, dtype=np.int64) for r, _, _ in live], indexing="ij", sparse=True)
+  flat = off + sum((g*s for g, (_, s, _) in zip(grids, live)), np.int64(0))
+  want = start + sum((g*S_ for g, (_, _, S_) in zip(grids, live)), np.int64(0))
+  return (S, start) if np.array_equal(*np.broadcast_arrays(addr(flat), want)) else None
 
 def view(flat: np.ndarray, st: ShapeTracker) -> np.ndarray:
-  """The array a ShapeTracker sees in a flat buffer: a numpy view when it has one view, else copies between views."""
-  for i, v in enumerate(st.views):
-    if i > 0: flat = np.ascontiguousarray(arr).reshape(-1)
-    arr = _strided(flat, v)
+  """The array a ShapeTracker sees in a flat buffer. Views compose into one numpy view when the addresses stay affine
+  (an im2col window view is one as_strided, no copy); padding is filled in, with broadcast dims kept size 1."""
+  mem, P, A, base = flat, (flat.size,), (1,), 0  # the previous view's shape P sits in mem at strides A from base
+  for v in st.views:
+    if prod(v.shape) == 0: return np.zeros(v.shape, flat.dtype)
+    box = v.mask if v.mask is not None else tuple((0, s) for s in v.shape)
+    if any(lo >= hi for lo, hi in box): return np.zeros(v.shape, flat.dtype)
+    R = tuple(hi - lo for lo, hi in box)
+    off = v.offset + sum(lo*s for (lo, _), s in zip(box, v.strides))
+    if (c := _compose(P, A, R, v.strides, off)) is None:  # not one strided view: copy the previous view out first
+      mem, A, base = np.ascontiguousarray(arr).reshape(-1), _row_major(P), 0
+      c = _compose(P, A, R, v.strides, off)
+    S, start = c
+    arr = as_strided(mem[base + start:], R, tuple(s*mem.itemsize for s in S), writeable=False)
+    if v.mask is not None:  # zeros outside the box; dims that are broadcast whole stay size 1 until the end
+      small = tuple(1 if s == 0 and r == n else n for s, r, n in zip(S, R, v.shape))
+      ret = np.zeros(small, flat.dtype)
+      ret[tuple(slice(0, 1) if k == 1 and n > 1 else slice(lo, hi) for k, n, (lo, hi) in zip(small, v.shape, box))] = \
+        arr[tuple(slice(0, 1) if k == 1 and n > 1 else slice(None) for k, n in zip(small, v.shape))]
+      mem, base = ret.reshape(-1), 0
+      arr = np.broadcast_to(ret, v.shape)
+      A = tuple(s // mem.itemsize for s in arr.strides)
+    else: base, A = base + start, S
+    P = v.shape
   return arr
 
 def _div(a, b):
@@ -62,8 +89,10 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
     return x.transpose([sorted(dims).index(d) for d in dims])
   sz = lambda dims: prod(shape[d] for d in dims)
   wide = np.float32 if a.dtype == np.float16 else a.dtype  # BLAS has no fp16: accumulate in fp32
-  A = operand(a, bat + m + k).reshape(sz(bat), sz(m), sz(k)).astype(wide, copy=False)
-  B = operand(b, bat + k + n).reshape(sz(bat), sz(k), sz(n)).astype(wide, copy=False)
+  def blas(x):  # BLAS wants unit stride along rows or columns; numpy's fallback loop is 100x slower
+    return x if x.itemsize in x.strides[-2:] or min(x.shape[-2:]) <= 1 else np.ascontiguousarray(x)
+  A = blas(operand(a, bat + m + k).reshape(sz(bat), sz(m), sz(k)).astype(wide, copy=False))
+  B = blas(operand(b, bat + k + n).reshape(sz(bat), sz(k), sz(n)).astype(wide, copy=False))
   C = np.matmul(A[0], B[0])[None] if not bat else np.matmul(A, B)
   out_dims = bat + m + n
   C = C.reshape([shape[d] for d in out_dims]).transpose([out_dims.index(d) for d in sorted(out_dims)])

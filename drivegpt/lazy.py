@@ -1,6 +1,6 @@
 """Lazy buffers: the graph a tensor expression records, and the scheduler that cuts it into fused kernels."""
 from __future__ import annotations
-import importlib
+import importlib, time
 from collections import defaultdict
 from typing import Any, NamedTuple, Optional
 from drivegpt.helpers import DType, dtypes, GlobalCounters, getenv, DEBUG
@@ -186,10 +186,12 @@ def run_steps(steps: list, rand_arg=lambda arg: arg):
   for si, runner in steps:
     out, backend = si.out, Device.get(si.out.device)
     if runner is not None:
+      t0 = time.perf_counter()
       out.realized = runner([x.realized for x in si.inputs])
       GlobalCounters.allocations.append(out.st.size()*out.dtype.itemsize)
       GlobalCounters.kernel_count += 1
-      if DEBUG >= 2: print(f"kernel {GlobalCounters.kernel_count}: {out.shape} {out.dtype} <- {len(si.inputs)} inputs")
+      if DEBUG >= 2: print(f"kernel {GlobalCounters.kernel_count:4d} {(time.perf_counter() - t0)*1e3:8.2f} ms  {si.ast.op.name:<6} "
+                           f"{out.shape} {out.dtype.name} <- {[x.shape for x in si.inputs]}")
     elif si.ast.op is LoadOps.COPY:
       src = si.inputs[0]
       x = Device.get(src.device).to_numpy(src.realized, ShapeTracker.from_shape(src.shape), src.dtype)

@@ -384,19 +384,24 @@ class Tensor:
   def __rmatmul__(self, x) -> Tensor: return self.matmul(x, True)
 
   def _pool(self, k: tuple, stride=1, dilation=1) -> Tensor:
-    """Sliding windows over the last len(k) dims: (..., *i) -> (..., *o, *k), with movement ops only.
-    Each dim repeats e times and is re-read with row length i+d, so row r starts d*r later: x[o*s + r*d]."""
+    """Sliding windows over the last len(k) dims: (..., *i) -> (..., *o, *k), with movement ops only."""
     s_, d_ = make_pair(stride, len(k)), make_pair(dilation, len(k))
     i_ = self.shape[-len(k):]
     if any(i < d*(kk - 1) + 1 for i, d, kk in zip(i_, d_, k)): raise ValueError(f"window {k} (dilation {d_}) bigger than input {i_}")
     o_ = [(i - d*(kk - 1) - 1)//s + 1 for i, d, kk, s in zip(i_, d_, k, s_)]
     pre, n = self.shape[:-len(k)], len(k)
-    if all(kk <= s for kk, s in zip(k, s_)) and all(d == 1 for d in d_):  # non-overlapping windows: one reshape
-      x = self.shrink(tuple(None for _ in pre) + tuple((0, min(o*s, i)) for o, s, i in zip(o_, s_, i_)))
-      x = x.pad(tuple(None for _ in pre) + tuple((0, o*s - x.shape[len(pre)+j]) for j, (o, s) in enumerate(zip(o_, s_))))
-      x = x.reshape(*pre, *flatten((o, s) for o, s in zip(o_, s_)))
-      x = x.shrink(tuple(None for _ in pre) + tuple(flatten(((0, o), (0, kk)) for o, kk in zip(o_, k))))
+    if all(d == 1 for d in d_) and (self.requires_grad or all(kk <= s for kk, s in zip(k, s_))):
+      # cut each dim into rows of s: x[o*s + a*s + r] = rows[o + a][r], so a window is q = ceil(k/s) stacked row slices.
+      # Its gradient is q*q shifted adds; the repeat trick below is one view forward but e*e copies backward.
+      q_ = [-(-kk // s) for kk, s in zip(k, s_)]
+      x = self._slice([(0, p) for p in pre] + [(0, (o + q - 1)*s) for o, q, s in zip(o_, q_, s_)])
+      x = x.reshape(*pre, *flatten((o + q - 1, s) for o, q, s in zip(o_, q_, s_)))
+      for j, (o, q, s, kk) in enumerate(zip(o_, q_, s_, k)):
+        ax = len(pre) + 2*j
+        x = Tensor.stack([x.shrink(tuple((a, a + o) if i == ax else None for i in range(x.ndim))) for a in range(q)], dim=ax + 1)
+        x = x.reshape(*x.shape[:ax+1], q*s, *x.shape[ax+3:]).shrink(tuple((0, kk) if i == ax + 1 else None for i in range(x.ndim - 1)))
       return x.permute(*range(len(pre)), *[len(pre) + 2*j for j in range(n)], *[len(pre) + 2*j + 1 for j in range(n)])
+    # the repeat trick: each dim repeats e times and is re-read with row length i+d, so row r starts d*r later: x[o*s + r*d]
     e_ = [math.ceil(kk*(i + d)/i) for kk, i, d in zip(k, i_, d_)]
     x = self.reshape(*pre, *flatten((1, i) for i in i_)).expand(*pre, *flatten((e, i) for e, i in zip(e_, i_)))
     x = x.reshape(*pre, *[e*i for e, i in zip(e_, i_)])
