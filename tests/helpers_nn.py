@@ -151,14 +151,29 @@ def attention_grad(p, x, R, n_heads):
   gattn, (dx,) = linear_grad(_sub(p, "c_attn."), x, dqkv)
   return {**{f"c_attn.{k}": g for k, g in gattn.items()}, **{f"c_proj.{k}": g for k, g in gproj.items()}}, [dx]
 
+def gelu(x): return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))  # GPT-2's tanh form
+
+def gpt(p, idx, n_layer, n_head, tie_weights):
+  """nanoGPT's forward: embeddings, pre-LN blocks (attention, 4x gelu MLP), final LayerNorm, lm head."""
+  x = p["wte.weight"][idx] + p["wpe.weight"][np.arange(idx.shape[1])]
+  for i in range(n_layer):
+    b = _sub(p, f"h.{i}.")
+    x = x + attention(_sub(b, "attn."), layernorm(_sub(b, "ln_1."), x), n_head)
+    x = x + linear(_sub(b, "mlp.c_proj."), gelu(linear(_sub(b, "mlp.c_fc."), layernorm(_sub(b, "ln_2."), x))))
+  return layernorm(_sub(p, "ln_f."), x) @ p["wte.weight" if tie_weights else "lm_head.weight"].T
+
+def cross_entropy(logits, targets):
+  z = logits - logits.max(-1, keepdims=True)
+  logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
+  return -np.take_along_axis(logp, targets[..., None], -1).mean()
+
 # *** the harness ***
 
 def randomize(layer, rng) -> dict[str, np.ndarray]:
   """Give every parameter random values (not the 0/1 inits), marked trainable; returns them in float64."""
-  p = {k: rng.uniform(-1, 1, t.shape) for k, t in get_state_dict(layer).items()}
-  load_state_dict(layer, {k: v.astype(np.float32) for k, v in p.items()})
+  load_state_dict(layer, {k: rng.uniform(-1, 1, t.shape).astype(np.float32) for k, t in get_state_dict(layer).items()})
   for t in get_state_dict(layer).values(): t.requires_grad = True
-  return {k: v.astype(np.float32).astype(np.float64) for k, v in p.items()}
+  return {k: t.numpy().astype(np.float64) for k, t in get_state_dict(layer).items()}  # read back: tied weights agree
 
 def check_layer(layer, inputs: list, ref: Callable, ref_grad: Callable, rng, rtol=1e-4, atol=1e-5, n_fd=6, call=None):
   """Compare layer(*inputs) and the gradients of sum(out * R) with the numpy reference, and the gradients with central
