@@ -7,7 +7,7 @@ import math
 from typing import Callable
 import numpy as np
 from drivegpt import Tensor, dtypes
-from drivegpt.nn import get_state_dict, load_state_dict
+from drivegpt.nn import get_state_dict, load_state_dict, get_parameters
 
 # *** references: f(params, *inputs) -> out and f_grad(params, *inputs, R) -> (param grads, input grads) ***
 
@@ -204,3 +204,41 @@ def check_layer(layer, inputs: list, ref: Callable, ref_grad: Callable, rng, rto
       plus[k][idx] += 1e-3; minus[k][idx] -= 1e-3
       fd = (loss(plus) - loss(minus)) / 2e-3
       assert abs(got[k][idx] - fd) <= 1e-3 * max(1.0, abs(fd)), f"grad of {k} at {idx}: engine {got[k][idx]} vs finite difference {fd}"
+
+# *** a small training run for the checkpoint tests (also run in a fresh process) ***
+
+CKPT_CONFIG = dict(vocab_size=16, context=8, n_layer=2, n_head=2, d_model=16, dropout=0.1)  # dropout: the RNG state matters
+
+def make_run(config: dict):
+  from drivegpt.models import GPT, GPTConfig
+  from drivegpt.nn.optim import AdamW
+  model = GPT(GPTConfig(**config))
+  return model, AdamW(get_parameters(model), lr=1e-2, weight_decay=0.1)
+
+def train_steps(model, opt, start: int, n: int) -> list[float]:
+  """Steps start .. start+n-1 with a warmup-cosine lr, gradient clipping and dropout; batch s depends only on s."""
+  from drivegpt.nn.optim import clip_grad_norm_, warmup_cosine
+  losses, prev = [], Tensor.training
+  Tensor.training = True
+  try:
+    for s in range(start, start + n):
+      data = np.random.default_rng(1000 + s).integers(0, model.config.vocab_size, (4, model.config.context + 1))
+      opt.lr = warmup_cosine(s, 1e-2, 5, 20, 1e-3)
+      loss = model.loss(Tensor(data[:, :-1]), Tensor(data[:, 1:]))
+      opt.zero_grad()
+      loss.backward()
+      clip_grad_norm_(opt.params, 1.0)
+      opt.step(loss)
+      losses.append(loss.item())
+  finally: Tensor.training = prev
+  return losses
+
+def resume(ckpt: str, n: int, out: str) -> None:
+  """In a fresh process: rebuild the run from a checkpoint, train n more steps, save the weights to out."""
+  from drivegpt.nn.state import checkpoint_info, load_checkpoint, safe_save
+  Tensor.manual_seed(999)  # a different RNG state: load_checkpoint must restore the saved one
+  step, config = checkpoint_info(ckpt)
+  model, opt = make_run(config)
+  assert load_checkpoint(ckpt, model, opt) == (step, config)
+  train_steps(model, opt, step, n)
+  safe_save(get_state_dict(model), out)
