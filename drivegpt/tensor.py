@@ -141,7 +141,7 @@ class Tensor:
   def randint(*shape, low=0, high=10, dtype=None, **kw) -> Tensor:
     return (Tensor.rand(*shape, **kw) * (high - low) + low).floor().cast(dtype or dtypes.int32)
   @staticmethod
-  def uniform(*shape, low=0.0, high=1.0, **kw) -> Tensor:
+  def uniform(*shape, low=-1.0, high=1.0, **kw) -> Tensor:
     rq = kw.pop("requires_grad", None)
     dtype = kw.pop("dtype", dtypes.default_float)
     return ((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).detach()._requires(rq)
