@@ -517,8 +517,9 @@ class Tensor:
   def hardswish(self) -> Tensor: return self * (self + 3).relu6() * (1/6)
   def hardtanh(self, min_val=-1, max_val=1) -> Tensor: return self.clip(min_val, max_val)
   def leakyrelu(self, neg_slope=0.01) -> Tensor: return self.relu() - (-neg_slope*self).relu()
-  def elu(self, alpha=1.0) -> Tensor: return self.relu() - alpha*(1 - self.exp()).relu()
-  def celu(self, alpha=1.0) -> Tensor: return self.maximum(0) + (alpha * ((self / alpha).exp() - 1)).minimum(0)
+  # exp of min(x, 0): exp never overflows, so large inputs get no inf*0 = nan gradients
+  def elu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*(self.minimum(0).exp() - 1)
+  def celu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*((self.minimum(0) / alpha).exp() - 1)
   def swish(self) -> Tensor: return self * self.sigmoid()
   def silu(self) -> Tensor: return self.swish()
   def gelu(self) -> Tensor: return 0.5 * self * (1 + (self * 0.7978845608 * (1 + 0.044715 * self * self)).tanh())
