@@ -319,15 +319,21 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
             todo.append(seg)
     if use_ray and todo:
         import ray
-        if not ray.is_initialized():
+        started_ray = not ray.is_initialized()
+        if started_ray:  # workers must import this package even when it is not pip-installed
+            path = os.pathsep.join(p for p in (_repo_root(), os.environ.get("PYTHONPATH", "")) if p)
             ray.init(address=ray_address, include_dashboard=False, log_to_driver=False,
-                     configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": _repo_root()}})
-        task = ray.remote(num_cpus=1)(ingest_segment)
-        pending = [task.remote(seg, out_dir.resolve(), src.resolve(), height, width) for seg in todo]
-        while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
-            results.append(ray.get(ready[0]))
-            bar.update(1)
+                     configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+        try:
+            task = ray.remote(num_cpus=1)(ingest_segment)
+            pending = [task.remote(seg, out_dir.resolve(), src.resolve(), height, width) for seg in todo]
+            while pending:
+                ready, pending = ray.wait(pending, num_returns=1)
+                results.append(ray.get(ready[0]))
+                bar.update(1)
+        finally:
+            if started_ray:  # free its workers' memory and cores for whatever runs next
+                ray.shutdown()
     else:
         for seg in todo:
             results.append(ingest_segment(seg, out_dir, src, height, width))

@@ -1,0 +1,52 @@
+"""Heavier data checks, left out of the default run: python -m pytest -m slow tests/test_data_slow.py"""
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from data.ingest import ingest
+from data.record import DISENGAGE_CAUSES, FPS, LANE_WIDTH, record_segment, write_video
+
+pytestmark = pytest.mark.slow
+EXAMPLE = Path(__file__).resolve().parents[2] / "shared/data/comma2k19-example/Example_1"
+SEGMENT = next(EXAMPLE.glob("*|*/*"), None) if EXAMPLE.is_dir() else None
+
+
+@pytest.mark.skipif(SEGMENT is None, reason="../shared/data/comma2k19-example is not here")
+def test_real_segment_at_full_camera_resolution_on_ray(tmp_path):
+    from PIL import Image
+    seg = tmp_path / "src" / SEGMENT.parent.name / SEGMENT.name
+    for sub in ("global_pose", "processed_log"):
+        shutil.copytree(SEGMENT / sub, seg / sub)
+    n = len(np.load(SEGMENT / "global_pose/frame_times"))
+    still = np.asarray(Image.open(SEGMENT / "preview.png").convert("RGB"))  # (874, 1164, 3)
+    write_video(seg / "video.hevc", (np.roll(still, 3 * i, axis=1) for i in range(n)))
+    [r] = ingest(tmp_path / "src", tmp_path / "out", progress=False)
+    assert r["status"] == "done" and r["frames"] == n, r
+    with h5py.File(tmp_path / "out" / f"{r['id']}.h5") as f:
+        assert f["frames"].shape == (n, 128, 256, 3)
+        assert (f.attrs["video_height"], f.attrs["video_width"]) == (874, 1164)
+        pose, speed, times, steering = f["pose"][:], f["speed"][:], f["frame_times"][:], f["steering"][:]
+        # the centre crop of the first frame matches the preview shrunk by the same geometry
+        want = np.asarray(Image.open(SEGMENT / "preview.png").convert("RGB").resize((256, 192)))[32:160]
+        assert np.abs(f["frames"][0].astype(int) - want.astype(int)).mean() < 12
+    ratio = np.linalg.norm(pose[:-1, :3], axis=1) / (speed[:-1] * np.diff(times))
+    assert abs(np.median(ratio) - 1) < 0.05
+    turning = np.abs(steering[:-1]) > 2
+    assert np.mean(np.sign(-pose[:-1, 5][turning]) == np.sign(steering[:-1][turning])) > 0.9
+
+
+def test_long_drives_raise_several_kinds_of_takeover():
+    causes = Counter()
+    for seed in range(6):
+        seg = record_segment(100 + seed, seconds=20.0, perturb_every=3.0)
+        causes.update(seg["disengage_cause"].tolist())
+        assert set(seg["disengage_cause"]) <= set(DISENGAGE_CAUSES)
+        # the human drives back into a lane: no frame ends far off the road
+        assert (np.abs(seg["y"] - np.clip(np.round(seg["y"] / LANE_WIDTH), 0, 2) * LANE_WIDTH) < LANE_WIDTH).all()
+        assert len(seg["frames"]) <= 20 * FPS
+    assert len(causes) >= 3, causes
