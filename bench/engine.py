@@ -1,8 +1,13 @@
 """Engine vs numpy, same process: fp32 matmul at 512/1024/2048 and a 10-op elementwise chain on 4M elements.
-Prints median times, GFLOP/s and the engine/numpy throughput ratio. Run: python bench/engine.py [--device CL]"""
-import argparse, statistics, time
+Prints median times, GFLOP/s and the engine/numpy throughput ratio. Run: python bench/engine.py [--device CL]
+numpy runs with its BLAS at its own default thread count (the engine holds BLAS to one thread and splits work itself)."""
+import argparse, os, statistics, time
 import numpy as np
+from threadpoolctl import threadpool_limits
 from drivegpt import Tensor
+
+def numpy_time(fn, repeat: int) -> float:
+  with threadpool_limits(limits=os.cpu_count(), user_api="blas"): return median_time(fn, repeat)
 
 def median_time(fn, repeat: int) -> float:
   fn()  # warm-up: compiles and caches the kernel
@@ -31,10 +36,10 @@ def main():
     ta, tb = Tensor(a, device=args.device).realize(), Tensor(b, device=args.device).realize()
     out = (ta @ tb).numpy()
     assert np.allclose(out, a @ b, rtol=1e-3, atol=1e-2), "engine matmul disagrees with numpy"
-    row(f"matmul {n}x{n}x{n}", median_time(lambda: (ta @ tb).realize(), args.repeat), median_time(lambda: a @ b, args.repeat), 2*n**3)
+    row(f"matmul {n}x{n}x{n}", median_time(lambda: (ta @ tb).realize(), args.repeat), numpy_time(lambda: a @ b, args.repeat), 2*n**3)
   x = rng.uniform(0.1, 2.0, size=4*1024*1024).astype(np.float32)
   tx = Tensor(x, device=args.device).realize()
   assert np.allclose(chain_engine(tx).numpy(), chain_numpy(x), rtol=1e-4, atol=1e-5), "engine chain disagrees with numpy"
-  row("10-op chain 4M", median_time(lambda: chain_engine(tx).realize(), args.repeat), median_time(lambda: chain_numpy(x), args.repeat), 10*x.size)
+  row("10-op chain 4M", median_time(lambda: chain_engine(tx).realize(), args.repeat), numpy_time(lambda: chain_numpy(x), args.repeat), 10*x.size)
 
 if __name__ == "__main__": main()

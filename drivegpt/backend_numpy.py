@@ -3,10 +3,18 @@ from __future__ import annotations
 import functools, os
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
+from threadpoolctl import threadpool_limits
 from numpy.lib.stride_tricks import as_strided
-from drivegpt.helpers import DType, GlobalCounters, prod
+from drivegpt.helpers import DType, GlobalCounters, prod, getenv
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
 from drivegpt.shape import ShapeTracker, View
+
+# The engine runs numpy on its own threads (numpy releases the GIL inside ufuncs and BLAS calls), with BLAS itself held
+# to one thread: DRIVEGPT_THREADS sets how many (default: every core).
+THREADS = getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)
+_threads = ThreadPoolExecutor(THREADS)
+_blas_limit = threadpool_limits(limits=1, user_api="blas")
+CHUNK = 1 << 16  # elementwise kernels run in row blocks this big, so their temporaries stay in cache
 
 def alloc(size: int, dtype: DType) -> np.ndarray:
   GlobalCounters.allocations.append(size*dtype.itemsize)
@@ -93,12 +101,25 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
     return x if x.itemsize in x.strides[-2:] or min(x.shape[-2:]) <= 1 else np.ascontiguousarray(x)
   A = blas(operand(a, bat + m + k).reshape(sz(bat), sz(m), sz(k)).astype(wide, copy=False))
   B = blas(operand(b, bat + k + n).reshape(sz(bat), sz(k), sz(n)).astype(wide, copy=False))
-  C = np.matmul(A[0], B[0])[None] if not bat else np.matmul(A, B)
+  C = _matmul(A, B)
   out_dims = bat + m + n
   C = C.reshape([shape[d] for d in out_dims]).transpose([out_dims.index(d) for d in sorted(out_dims)])
   C = C.reshape([shape[d] if d in out_dims else 1 for d in range(len(shape))])
   if scale != 1: C = C * scale
   return np.broadcast_to(C, tuple(1 if d in axis else s for d, s in enumerate(shape))).astype(a.dtype, copy=False)
+
+def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+  """(bat, m, k) @ (bat, k, n). Big ones are cut into row blocks that run on all cores, each a single-threaded BLAS call:
+  OpenBLAS's own threads spin-wait and stall whenever another process holds a core."""
+  C = np.empty((A.shape[0], A.shape[1], B.shape[2]), np.result_type(A, B))
+  if A.size*B.shape[2] < 1 << 22 or THREADS == 1: return np.matmul(A, B, out=C)
+  # split the batch if there are enough matrices, else the rows of each
+  bs, rows = (-(-A.shape[0] // THREADS), A.shape[1]) if A.shape[0] >= THREADS else (1, -(-A.shape[1] // THREADS))
+  def job(bi):
+    b, i = bi
+    np.matmul(A[b:b+bs, i:i+rows], B[b:b+bs], out=C[b:b+bs, i:i+rows])
+  list(_threads.map(job, [(b, i) for b in range(0, A.shape[0], bs) for i in range(0, A.shape[1], rows)]))
+  return C
 
 def _reduce(op: ReduceOps, x: np.ndarray, axis: tuple) -> np.ndarray:
   if op is ReduceOps.MAX: return np.maximum.reduce(x, axis=axis, keepdims=True)
@@ -141,8 +162,6 @@ def _leaf(leaf: LazyOp, bufs: list) -> np.ndarray:
   else: x = view(bufs[leaf.arg[0]], leaf.arg[1])
   return x[tuple(slice(0, 1) if st == 0 and n > 1 else slice(None) for st, n in zip(x.strides, x.shape))]
 
-CHUNK = 1 << 16  # elementwise kernels run in row blocks this big, so their temporaries stay in cache
-_threads = ThreadPoolExecutor(os.cpu_count() or 1)  # numpy releases the GIL inside ufuncs: blocks run in parallel
 
 @functools.lru_cache(maxsize=4096)
 def compile(ast: LazyOp, shape: tuple, dtype: DType):
@@ -165,10 +184,10 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
       r = fn(L, {})
       # a fresh contiguous result becomes the buffer; a view of an input (a copy kernel) or a broadcast is copied
       if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not r.flags.c_contiguous:
-        r = np.ascontiguousarray(np.broadcast_to(r, shape), dtype=dtype.np)
+        r = np.array(np.broadcast_to(r, shape), dtype=dtype.np)  # a copy: buffers must be writeable for in-place assign
       return r.reshape(-1)
     out = np.empty(shape, dtype.np)
-    step, n = max(1, rows*CHUNK // size), _threads._max_workers
+    step, n = max(1, rows*CHUNK // size), THREADS
     def blocks(lo, hi):
       for i in range(lo, hi, step): out[i:min(i+step, hi)] = fn([x[i:min(i+step, hi)] if x.ndim and x.shape[0] > 1 else x for x in L], {})
     per = -(-rows // (n*step))*step  # each thread takes a contiguous run of whole blocks
