@@ -237,7 +237,7 @@ def resume(ckpt: str, n: int, out: str) -> None:
   """In a fresh process: rebuild the run from a checkpoint, train n more steps, save the weights to out."""
   from drivegpt.nn.state import checkpoint_info, load_checkpoint, safe_save
   Tensor.manual_seed(999)  # a different RNG state: load_checkpoint must restore the saved one
-  step, config = checkpoint_info(ckpt)
+  step, config, _ = checkpoint_info(ckpt)
   model, opt = make_run(config)
   assert load_checkpoint(ckpt, model, opt) == (step, config)
   train_steps(model, opt, step, n)

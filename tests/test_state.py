@@ -102,7 +102,7 @@ def test_checkpoint_round_trip_in_process(tmp_path):
   rng_state = (Tensor._seed, Tensor._rng_counter)
   Tensor.manual_seed(77)
   model2, opt2 = h.make_run(h.CKPT_CONFIG)
-  assert checkpoint_info(path) == (3, h.CKPT_CONFIG)
+  assert checkpoint_info(path) == (3, h.CKPT_CONFIG, {"note": "x"})
   assert load_checkpoint(path, model2, opt2) == (3, h.CKPT_CONFIG)
   got = {k: v.numpy() for k, v in (get_state_dict(model2) | {f"opt.{k}": v for k, v in opt2.state_dict().items()}).items()}
   assert set(got) == set(want)

@@ -161,7 +161,7 @@ def load_state_dict(obj, state_dict: dict, strict: bool = True) -> None:
   for k, t in own.items():
     if k not in state_dict: continue
     v = state_dict[k]
-    if isinstance(v, np.ndarray): v = Tensor(v, dtype=dtypes.from_np(v.dtype) if v.dtype != np.float64 else t.dtype)
+    if isinstance(v, np.ndarray): v = Tensor(v, dtype=dtypes.from_np(v.dtype))  # float64 becomes float32, as everywhere
     if tuple(v.shape) != t.shape: raise ValueError(f"load_state_dict: {k!r} has shape {tuple(v.shape)}, expected {t.shape}")
     if v.dtype != t.dtype: raise ValueError(f"load_state_dict: {k!r} has dtype {v.dtype}, expected {t.dtype}")
     if id(t) not in seen: todo.append((t, v))  # a tied weight is written once, from its first name

@@ -93,11 +93,11 @@ def save_checkpoint(path: str, model, optimizer, step: int, config: dict, extra:
           "rng_seed": str(Tensor._seed), "rng_counter": str(Tensor._rng_counter), "extra": json.dumps(extra)}
   safe_save(tensors, path, meta)
 
-def checkpoint_info(path: str) -> tuple[int, dict]:
-  """(step, config) of a checkpoint, without loading it into a model: build the model from config, then load_checkpoint."""
+def checkpoint_info(path: str) -> tuple[int, dict, object]:
+  """(step, config, extra) of a checkpoint, without loading it into a model: build the model from config, then load_checkpoint."""
   _, meta = read_safetensors(path)
   if meta.get("format") != "drivegpt-checkpoint-1": raise ValueError(f"{path}: not a drivegpt checkpoint (metadata {sorted(meta)})")
-  return int(meta["step"]), json.loads(meta["config"])
+  return int(meta["step"]), json.loads(meta["config"]), json.loads(meta["extra"])
 
 def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   """Restore what save_checkpoint wrote into model (and optimizer), and the RNG state; returns (step, config).
