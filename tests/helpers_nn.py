@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 import numpy as np
-from drivegpt import Tensor, dtypes
+from drivegpt import Tensor
 from drivegpt.nn import get_state_dict, load_state_dict, get_parameters
 
 # *** references: f(params, *inputs) -> out and f_grad(params, *inputs, R) -> (param grads, input grads) ***

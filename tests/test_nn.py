@@ -3,7 +3,7 @@ PyTorch-style init, state dicts, and the conv autoencoder acceptance test."""
 import functools, math, sys, time
 import numpy as np
 import pytest
-from drivegpt import Tensor, dtypes
+from drivegpt import Tensor
 from drivegpt.nn import (Linear, Conv2d, ConvTranspose2d, Embedding, LayerNorm, GroupNorm, RMSNorm, Dropout, CausalSelfAttention,
                          get_parameters, get_state_dict, load_state_dict)
 from drivegpt.nn.optim import Adam

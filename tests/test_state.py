@@ -6,7 +6,7 @@ import pytest
 import safetensors.numpy
 from safetensors import safe_open
 from drivegpt import Tensor, dtypes
-from drivegpt.nn import Linear, get_state_dict
+from drivegpt.nn import get_state_dict
 from drivegpt.nn.optim import SGD
 from drivegpt.nn.state import safe_save, safe_load, read_safetensors, save_checkpoint, load_checkpoint, checkpoint_info, CorruptFileError
 import helpers_nn as h
