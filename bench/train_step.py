@@ -1,0 +1,155 @@
+"""Training-step benchmark: the engine against PyTorch CPU in the same process, same shapes, same optimizer.
+GPT: 4 layers, d_model 256, 8 heads, MLP 4x, vocab 1024, context 256, batch 8, AdamW (forward + backward + step).
+VQVAE encoder: 8x3x128x256 input, four stride-2 4x4 convs 3->64->128->128->256, 1x1 conv to 64, nearest of 1024 codes,
+straight-through backward, Adam step. Prints the median step time over --steps steps after warm-up and the ratio.
+Run: python bench/train_step.py [--case gpt|vqvae|all] [--steps 10] [--device CL]   (PyTorch: pip install torch==2.13.0)"""
+import argparse, math, os, statistics, time
+import numpy as np
+from drivegpt import Tensor, jit
+from drivegpt.nn import Conv2d, get_parameters
+from drivegpt.nn.optim import Adam, AdamW
+from drivegpt.models.gpt import GPT, GPTConfig
+
+try: import torch
+except ImportError: torch = None
+
+def median_step(step, steps: int, warmup: int = 3) -> float:
+  for _ in range(warmup): step()
+  times = []
+  for _ in range(steps):
+    t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
+  return statistics.median(times)
+
+# *** GPT ***
+GPT_CFG = dict(vocab_size=1024, context=256, n_layer=4, n_head=8, d_model=256)
+BATCH = 8
+
+def gpt_engine(steps: int, device, use_jit: bool) -> float:
+  Tensor.manual_seed(0)
+  model = GPT(GPTConfig(**GPT_CFG))
+  opt = AdamW(get_parameters(model), lr=3e-4)
+  rng = np.random.default_rng(0)
+  def step(x, y):
+    loss = model.loss(x, y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step(loss)
+    return loss
+  fn = jit(step) if use_jit else step
+  data = rng.integers(0, GPT_CFG["vocab_size"], (BATCH, GPT_CFG["context"] + 1))
+  x, y = Tensor(data[:, :-1].astype(np.int32), device=device), Tensor(data[:, 1:].astype(np.int32), device=device)
+  Tensor.training = True
+  return median_step(lambda: fn(x, y), steps)
+
+def gpt_torch(steps: int) -> float:
+  import torch.nn as tnn
+  import torch.nn.functional as TF
+  c = GPT_CFG
+  class Block(tnn.Module):
+    def __init__(self):
+      super().__init__()
+      self.ln_1, self.ln_2 = tnn.LayerNorm(c["d_model"]), tnn.LayerNorm(c["d_model"])
+      self.c_attn, self.c_proj = tnn.Linear(c["d_model"], 3*c["d_model"]), tnn.Linear(c["d_model"], c["d_model"])
+      self.c_fc, self.mlp_proj = tnn.Linear(c["d_model"], 4*c["d_model"]), tnn.Linear(4*c["d_model"], c["d_model"])
+    def forward(self, x):
+      B, T, C = x.shape
+      q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
+      q, k, v = [t.view(B, T, c["n_head"], C // c["n_head"]).transpose(1, 2) for t in (q, k, v)]
+      y = TF.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(B, T, C)
+      x = x + self.c_proj(y)
+      return x + self.mlp_proj(TF.gelu(self.c_fc(self.ln_2(x)), approximate="tanh"))
+  class Model(tnn.Module):
+    def __init__(self):
+      super().__init__()
+      self.wte, self.wpe = tnn.Embedding(c["vocab_size"], c["d_model"]), tnn.Embedding(c["context"], c["d_model"])
+      self.h, self.ln_f = tnn.ModuleList([Block() for _ in range(c["n_layer"])]), tnn.LayerNorm(c["d_model"])
+    def forward(self, idx, targets):
+      x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
+      for b in self.h: x = b(x)
+      logits = self.ln_f(x) @ self.wte.weight.T
+      return TF.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+  torch.manual_seed(0)
+  model = Model()
+  opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.01)
+  data = torch.from_numpy(np.random.default_rng(0).integers(0, c["vocab_size"], (BATCH, c["context"] + 1)))
+  def step():
+    loss = model(data[:, :-1], data[:, 1:])
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+  return median_step(step, steps)
+
+# *** VQVAE encoder ***
+VQ_IN, VQ_CODES, VQ_DIM = (8, 3, 128, 256), 1024, 64
+
+class VQEncoder:
+  """Four stride-2 4x4 convs with ReLU, a 1x1 conv to the code width, and a nearest-code lookup."""
+  def __init__(self):
+    chans = [3, 64, 128, 128, 256]
+    self.convs = [Conv2d(a, b, 4, stride=2, padding=1) for a, b in zip(chans, chans[1:])]
+    self.proj = Conv2d(256, VQ_DIM, 1)
+    self.codebook = Tensor.uniform(VQ_CODES, VQ_DIM, low=-1/VQ_CODES, high=1/VQ_CODES)
+  def loss(self, x: Tensor) -> Tensor:
+    for conv in self.convs: x = conv(x).relu()                            # (B, C, H/2^i, W/2^i)
+    z = self.proj(x).permute(0, 2, 3, 1).reshape(-1, VQ_DIM)             # (B*8*16, D)
+    dist = (z*z).sum(1, keepdim=True) - 2*(z @ self.codebook.T) + (self.codebook*self.codebook).sum(1)  # (N, K)
+    onehot = dist.argmin(1).unsqueeze(1).eq(Tensor.arange(VQ_CODES)).cast(z.dtype)  # (N, K)
+    q = onehot @ self.codebook                                           # (N, D)
+    z_q = z + (q - z).detach()                                           # straight-through: gradient of q goes to z
+    return (z_q*z_q).mean() + ((q - z.detach())**2).mean() + 0.25*((z - q.detach())**2).mean()
+
+def vqvae_engine(steps: int, device, use_jit: bool) -> float:
+  Tensor.manual_seed(0)
+  model = VQEncoder()
+  opt = Adam(get_parameters(model), lr=1e-4)
+  def step(x):
+    loss = model.loss(x)
+    opt.zero_grad()
+    loss.backward()
+    opt.step(loss)
+    return loss
+  fn = jit(step) if use_jit else step
+  x = Tensor(np.random.default_rng(0).standard_normal(VQ_IN).astype(np.float32), device=device)
+  return median_step(lambda: fn(x), steps)
+
+def vqvae_torch(steps: int) -> float:
+  import torch.nn as tnn
+  chans = [3, 64, 128, 128, 256]
+  convs = tnn.ModuleList([tnn.Conv2d(a, b, 4, stride=2, padding=1) for a, b in zip(chans, chans[1:])])
+  proj = tnn.Conv2d(256, VQ_DIM, 1)
+  codebook = tnn.Parameter(torch.empty(VQ_CODES, VQ_DIM).uniform_(-1/VQ_CODES, 1/VQ_CODES))
+  opt = torch.optim.Adam([*convs.parameters(), *proj.parameters(), codebook], lr=1e-4)
+  x = torch.from_numpy(np.random.default_rng(0).standard_normal(VQ_IN).astype(np.float32))
+  def step():
+    h = x
+    for conv in convs: h = torch.relu(conv(h))
+    z = proj(h).permute(0, 2, 3, 1).reshape(-1, VQ_DIM)
+    dist = (z*z).sum(1, keepdim=True) - 2*(z @ codebook.T) + (codebook*codebook).sum(1)
+    q = codebook[dist.argmin(1)]
+    z_q = z + (q - z).detach()
+    loss = (z_q*z_q).mean() + ((q - z.detach())**2).mean() + 0.25*((z - q.detach())**2).mean()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+  return median_step(step, steps)
+
+def main():
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--case", choices=["gpt", "vqvae", "all"], default="all", help="which model to time")
+  ap.add_argument("--steps", type=int, default=10, help="timed steps per case (after 3 warm-up steps); medians are printed")
+  ap.add_argument("--device", default=None, help="engine device: CPU (numpy backend) or CL; default DRIVEGPT_DEVICE or CPU")
+  args = ap.parse_args()
+  if torch is None: print("PyTorch is not installed (pip install torch==2.13.0): skipping the PyTorch reference columns")
+  else: torch.set_num_threads(os.cpu_count() or 1)
+  cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch)}
+  for name in (["gpt", "vqvae"] if args.case == "all" else [args.case]):
+    engine, ref = cases[name]
+    t_eng = engine(args.steps, args.device, use_jit=False)
+    t_jit = engine(args.steps, args.device, use_jit=True)
+    line = f"{name:<6} engine {t_eng*1e3:8.1f} ms | engine+jit {t_jit*1e3:8.1f} ms"
+    if torch is not None:
+      t_ref = ref(args.steps)
+      line += f" | pytorch {t_ref*1e3:8.1f} ms | engine+jit/pytorch {t_jit/t_ref:5.2f}x (lower is better)"
+    print(line, flush=True)
+
+if __name__ == "__main__": main()

@@ -1,0 +1,1166 @@
+"""Op tests for the drivegpt tensor engine (tinygrad-style API).
+
+Every op is checked forward against a hand-written float64 numpy reference and backward (where differentiable)
+against central finite differences of that reference (see helpers_ops.check). Each op runs on several shapes
+including 0-d / size-1 dims, broadcasting and non-contiguous inputs built inside the engine (permute, flip,
+shrink, strided getitem, expand, pad).
+"""
+import math, sys
+import numpy as np
+import pytest
+
+from drivegpt import Tensor, dtypes, GlobalCounters
+try:
+  from helpers_ops import check, assert_close, Inp, uniform, positive, signed_away, distinct, DEFAULT
+except ImportError:  # tests/ imported as a package
+  from tests.helpers_ops import check, assert_close, Inp, uniform, positive, signed_away, distinct, DEFAULT
+
+def sig(x): return 1 / (1 + np.exp(-x))
+def np_softplus(x, beta=1.0): return np.log1p(np.exp(beta * x)) / beta
+
+# ================================================================== unary elementwise
+
+# name -> (engine fn, numpy fn, sampler, check kwargs)
+UNARY = {
+  "neg": (lambda x: -x, lambda x: -x, DEFAULT, {}),
+  "neg_method": (lambda x: x.neg(), lambda x: -x, DEFAULT, {}),
+  "abs": (lambda x: x.abs(), np.abs, signed_away(), {}),
+  "sign": (lambda x: x.sign(), np.sign, signed_away(), dict(zero_grad_ok=True)),
+  "exp": (lambda x: x.exp(), np.exp, DEFAULT, {}),
+  "exp2": (lambda x: x.exp2(), np.exp2, DEFAULT, {}),
+  "log": (lambda x: x.log(), np.log, positive(), {}),
+  "log2": (lambda x: x.log2(), np.log2, positive(), {}),
+  "sqrt": (lambda x: x.sqrt(), np.sqrt, positive(), {}),
+  "rsqrt": (lambda x: x.rsqrt(), lambda x: 1 / np.sqrt(x), positive(), {}),
+  "sin": (lambda x: x.sin(), np.sin, uniform(-4, 4), {}),
+  "cos": (lambda x: x.cos(), np.cos, uniform(-4, 4), {}),
+  "tan": (lambda x: x.tan(), np.tan, uniform(-1.2, 1.2), {}),
+  "floor": (lambda x: x.floor(), np.floor, uniform(-3, 3, avoid=range(-3, 4)), dict(zero_grad_ok=True)),
+  "ceil": (lambda x: x.ceil(), np.ceil, uniform(-3, 3, avoid=range(-3, 4)), dict(zero_grad_ok=True)),
+  "trunc": (lambda x: x.trunc(), np.trunc, uniform(-3, 3, avoid=range(-3, 4)), dict(zero_grad_ok=True)),
+  "round": (lambda x: x.round(), np.round, uniform(-3, 3, avoid=np.arange(-3.5, 4)), dict(zero_grad_ok=True)),
+  "relu": (lambda x: x.relu(), lambda x: np.maximum(x, 0), signed_away(0.1, 2), {}),
+  "relu6": (lambda x: x.relu6(), lambda x: np.clip(x, 0, 6), uniform(-3, 9, avoid=(0, 6)), {}),
+  "leakyrelu": (lambda x: x.leakyrelu(), lambda x: np.where(x > 0, x, 0.01 * x), signed_away(0.1, 2), {}),
+  "leakyrelu_0.2": (lambda x: x.leakyrelu(0.2), lambda x: np.where(x > 0, x, 0.2 * x), signed_away(0.1, 2), {}),
+  "elu": (lambda x: x.elu(), lambda x: np.where(x > 0, x, np.exp(x) - 1), signed_away(0.1, 2), {}),
+  "elu_alpha": (lambda x: x.elu(alpha=0.7), lambda x: np.where(x > 0, x, 0.7 * (np.exp(x) - 1)), signed_away(0.1, 2), {}),
+  "celu": (lambda x: x.celu(), lambda x: np.maximum(x, 0) + np.minimum(0, np.exp(x) - 1), signed_away(0.1, 2), {}),
+  "celu_alpha": (lambda x: x.celu(alpha=1.5), lambda x: np.maximum(x, 0) + np.minimum(0, 1.5 * (np.exp(x / 1.5) - 1)),
+                 signed_away(0.1, 2), {}),
+  "sigmoid": (lambda x: x.sigmoid(), sig, uniform(-5, 5), {}),
+  "tanh": (lambda x: x.tanh(), np.tanh, uniform(-3, 3), {}),
+  "gelu": (lambda x: x.gelu(), lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))),
+           uniform(-3, 3), {}),
+  "quick_gelu": (lambda x: x.quick_gelu(), lambda x: x * sig(1.702 * x), uniform(-3, 3), {}),
+  "silu": (lambda x: x.silu(), lambda x: x * sig(x), uniform(-4, 4), {}),
+  "swish": (lambda x: x.swish(), lambda x: x * sig(x), uniform(-4, 4), {}),
+  "mish": (lambda x: x.mish(), lambda x: x * np.tanh(np_softplus(x)), uniform(-3, 3), {}),
+  "softplus": (lambda x: x.softplus(), np_softplus, uniform(-4, 4), {}),
+  "softplus_beta": (lambda x: x.softplus(beta=2.0), lambda x: np_softplus(x, 2.0), uniform(-4, 4), {}),
+  "softsign": (lambda x: x.softsign(), lambda x: x / (1 + np.abs(x)), signed_away(0.1, 3), {}),
+  "hardswish": (lambda x: x.hardswish(), lambda x: x * np.clip(x + 3, 0, 6) / 6, uniform(-5, 5, avoid=(-3, 3)), {}),
+  "hardtanh": (lambda x: x.hardtanh(), lambda x: np.clip(x, -1, 1), uniform(-2.5, 2.5, avoid=(-1, 1)), {}),
+  "hardtanh_args": (lambda x: x.hardtanh(min_val=-0.5, max_val=1.5), lambda x: np.clip(x, -0.5, 1.5),
+                    uniform(-2.5, 2.5, avoid=(-0.5, 1.5)), {}),
+  "clip": (lambda x: x.clip(-0.7, 1.1), lambda x: np.clip(x, -0.7, 1.1), uniform(-2, 2, avoid=(-0.7, 1.1)), {}),
+  "maximum_scalar": (lambda x: x.maximum(0.3), lambda x: np.maximum(x, 0.3), uniform(-2, 2, avoid=(0.3,)), {}),
+  "minimum_scalar": (lambda x: x.minimum(-0.2), lambda x: np.minimum(x, -0.2), uniform(-2, 2, avoid=(-0.2,)), {}),
+  "square_pow2": (lambda x: x ** 2, lambda x: x ** 2, DEFAULT, {}),
+  "cube_pow3": (lambda x: x ** 3, lambda x: x ** 3, DEFAULT, {}),
+  "pow_half": (lambda x: x ** 0.5, np.sqrt, positive(), {}),
+  "pow_neg": (lambda x: x ** -1.5, lambda x: x ** -1.5, positive(0.5, 3), {}),
+  "rpow": (lambda x: 2 ** x, lambda x: 2.0 ** x, DEFAULT, {}),
+  "radd": (lambda x: 1.5 + x, lambda x: 1.5 + x, DEFAULT, {}),
+  "rsub": (lambda x: 1.5 - x, lambda x: 1.5 - x, DEFAULT, {}),
+  "rmul": (lambda x: 3 * x, lambda x: 3 * x, DEFAULT, {}),
+  "rdiv": (lambda x: 2 / x, lambda x: 2 / x, signed_away(0.3, 2), {}),
+  "sub_scalar": (lambda x: x - 0.25, lambda x: x - 0.25, DEFAULT, {}),
+  "div_scalar": (lambda x: x / 4, lambda x: x / 4, DEFAULT, {}),
+}
+
+# (shape, view); views build the input non-contiguously inside the engine
+UNARY_CASES = [((), "contig"), ((1, 4, 1), "contig"), ((3, 5), "T"), ((2, 3, 4), "slice"), ((4, 3), "flip"),
+               ((3, 2), "stride"), ((4, 3), "expand"), ((3, 4), "pad")]
+
+@pytest.mark.parametrize("shape,view", UNARY_CASES, ids=[f"{s}-{v}" for s, v in UNARY_CASES])
+@pytest.mark.parametrize("op", list(UNARY))
+def test_unary(op, shape, view):
+  fe, fn, sampler, kw = UNARY[op]
+  check(op, fe, fn, [Inp(shape, view, sampler)], **kw)
+
+def test_round_half_to_even():
+  x = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 0.49, -0.51, 1.2], dtype=np.float32)
+  assert_close("round(half-even)", Tensor(x).round().numpy(), np.round(x), 0, 0)
+
+def test_floor_ceil_trunc_negative():
+  x = np.array([-2.7, -1.2, -0.3, 0.3, 1.7, 2.0, -3.0], dtype=np.float32)
+  for name, fe, fn in [("floor", Tensor.floor, np.floor), ("ceil", Tensor.ceil, np.ceil), ("trunc", Tensor.trunc, np.trunc)]:
+    assert_close(name, fe(Tensor(x)).numpy(), fn(x), 0, 0)
+
+def test_sign_zero():
+  x = np.array([-2.0, 0.0, 3.0], dtype=np.float32)
+  assert_close("sign(0)", Tensor(x).sign().numpy(), np.sign(x), 0, 0)
+
+def test_sigmoid_extreme():
+  x = np.array([-100.0, -20.0, 0.0, 20.0, 100.0], dtype=np.float32)
+  got = Tensor(x).sigmoid().numpy()
+  assert_close("sigmoid extreme", got, sig(x.astype(np.float64)), 1e-5, 1e-6)
+
+def test_pow_negative_base_integer_exponent():
+  x = np.array([-2.0, -1.5, -0.5, 0.5, 1.5], dtype=np.float32)
+  assert_close("x**2 negative base", (Tensor(x) ** 2).numpy(), x.astype(np.float64) ** 2, 1e-5, 1e-6)
+  assert_close("x**3 negative base", (Tensor(x) ** 3).numpy(), x.astype(np.float64) ** 3, 1e-5, 1e-6)
+
+STABLE = {  # op: (engine fn, float64 reference); evaluated at large |x| where a naive formula overflows
+  "sigmoid": (lambda x: x.sigmoid(), sig),
+  "tanh": (lambda x: x.tanh(), np.tanh),
+  "silu": (lambda x: x.silu(), lambda x: x * sig(x)),
+  "gelu": (lambda x: x.gelu(), lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))),
+  "softplus": (lambda x: x.softplus(), lambda x: np.logaddexp(0, x)),
+  "mish": (lambda x: x.mish(), lambda x: x * np.tanh(np.logaddexp(0, x))),
+  "elu": (lambda x: x.elu(), lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0)))),
+  "softsign": (lambda x: x.softsign(), lambda x: x / (1 + np.abs(x))),
+  "log_softmax": (lambda x: x.log_softmax(), lambda x: np_log_softmax(x)),
+  "softmax": (lambda x: x.softmax(), lambda x: np_softmax(x)),
+}
+
+@pytest.mark.parametrize("op", list(STABLE))
+def test_large_magnitude_stability(op):
+  """Forward value and gradient stay finite and correct for |x| up to 100 (float32 exp overflows at ~88.7)."""
+  fe, fn = STABLE[op]
+  xn = np.array([-100.0, -60.0, -20.0, -3.0, 0.5, 3.0, 20.0, 60.0, 100.0], dtype=np.float32)
+  x = Tensor(xn, requires_grad=True)
+  out = fe(x)
+  got = out.numpy()
+  want = fn(xn.astype(np.float64))
+  assert np.isfinite(got).all(), f"{op} at large |x|: non-finite output {got}"
+  assert_close(f"{op} large |x|", got, want, 1e-4, 1e-4)
+  R = np.linspace(-1, 1, len(xn))
+  (out * Tensor(R.astype(np.float32))).sum().backward()
+  g = x.grad.numpy()
+  assert np.isfinite(g).all(), f"{op} at large |x|: non-finite gradient {g}"
+  eps = 1e-4
+  fd = np.array([((fn(xn.astype(np.float64) + eps * (np.arange(len(xn)) == i)) - fn(xn.astype(np.float64) - eps * (np.arange(len(xn)) == i))) * R).sum() / (2 * eps)
+                 for i in range(len(xn))])
+  assert_close(f"{op} large |x| gradient", g, fd, 1e-2, 1e-3)
+
+# ================================================================== binary elementwise
+
+BINARY = {
+  "add": (lambda a, b: a + b, lambda a, b: a + b, DEFAULT, DEFAULT),
+  "sub": (lambda a, b: a - b, lambda a, b: a - b, DEFAULT, DEFAULT),
+  "mul": (lambda a, b: a * b, lambda a, b: a * b, DEFAULT, DEFAULT),
+  "div": (lambda a, b: a / b, lambda a, b: a / b, DEFAULT, signed_away(0.3, 2)),
+  "pow": (lambda a, b: a ** b, lambda a, b: a ** b, positive(0.3, 2.5), uniform(-2, 2)),
+  "add_method": (lambda a, b: a.add(b), lambda a, b: a + b, DEFAULT, DEFAULT),
+  "sub_method": (lambda a, b: a.sub(b), lambda a, b: a - b, DEFAULT, DEFAULT),
+  "mul_method": (lambda a, b: a.mul(b), lambda a, b: a * b, DEFAULT, DEFAULT),
+  "div_method": (lambda a, b: a.div(b), lambda a, b: a / b, DEFAULT, signed_away(0.3, 2)),
+  "pow_method": (lambda a, b: a.pow(b), lambda a, b: a ** b, positive(0.3, 2.5), uniform(-2, 2)),
+  # a and b come from disjoint grids (offset by half a step): never tied, safe for finite differences
+  "maximum": (lambda a, b: a.maximum(b), np.maximum, distinct(0.3, 3.0), distinct(0.3, 2.85)),
+  "minimum": (lambda a, b: a.minimum(b), np.minimum, distinct(0.3, 3.0), distinct(0.3, 2.85)),
+  "mixed": (lambda a, b: (a * b + a) / (b * b + 1) - b.exp() * a, lambda a, b: (a * b + a) / (b * b + 1) - np.exp(b) * a,
+            DEFAULT, DEFAULT),
+}
+
+BINARY_CASES = [
+  (((3, 4), "contig"), ((3, 4), "contig")),
+  (((3, 1), "contig"), ((1, 4), "contig")),
+  (((2, 3, 4), "contig"), ((4,), "contig")),
+  (((), "contig"), ((2, 3), "contig")),
+  (((1, 5, 1), "contig"), ((2, 1, 3), "contig")),
+  (((3, 4), "T"), ((3, 4), "slice")),
+  (((2, 3, 4), "flip"), ((3, 1), "stride")),
+  (((4, 3), "expand"), ((4, 3), "pad")),
+]
+
+@pytest.mark.parametrize("a,b", BINARY_CASES, ids=[f"{a[0]}{a[1]}-{b[0]}{b[1]}" for a, b in BINARY_CASES])
+@pytest.mark.parametrize("op", list(BINARY))
+def test_binary(op, a, b):
+  fe, fn, sa, sb = BINARY[op]
+  check(op, fe, fn, [Inp(a[0], a[1], sa), Inp(b[0], b[1], sb)], seed=len(op))
+
+def test_same_input_twice():
+  check("x*x+x", lambda x: x * x + x, lambda x: x * x + x, [Inp((3, 4))])
+  check("x/x.exp()", lambda x: x / x.exp(), lambda x: x / np.exp(x), [Inp((2, 3), "T")])
+
+WHERE_CASES = [((3, 4), (3, 4), (3, 4)), ((3, 1), (1, 4), (3, 4)), ((2, 3, 4), (4,), ()), ((4,), (2, 1, 4), (3, 1))]
+
+@pytest.mark.parametrize("cs,xs,ys", WHERE_CASES, ids=[str(c) for c in WHERE_CASES])
+def test_where(cs, xs, ys):
+  cond = np.random.default_rng(1).random(cs) > 0.5
+  check("where", lambda c, x, y: c.where(x, y), lambda c, x, y: np.where(c, x, y),
+        [Inp(cs, value=cond), Inp(xs), Inp(ys)])
+
+def test_where_noncontig_and_scalars():
+  cond = np.random.default_rng(2).random((4, 3)) > 0.4
+  check("where(T) scalar y", lambda c, x: c.where(x, 0.5), lambda c, x: np.where(c, x, 0.5),
+        [Inp((3, 4), "T", value=cond), Inp((3, 4), "flip")])
+  check("where(cond from comparison)", lambda x: (x > 0).where(x, x * 0.1), lambda x: np.where(x > 0, x, 0.1 * x),
+        [Inp((3, 5), "slice", signed_away(0.1, 2))])
+  check("where scalar x", lambda c, y: c.where(2.0, y), lambda c, y: np.where(c, 2.0, y), [Inp((4, 3), value=cond), Inp((4, 3))])
+
+CMP = {"lt": (lambda a, b: a < b, np.less), "le": (lambda a, b: a <= b, np.less_equal), "gt": (lambda a, b: a > b, np.greater),
+       "ge": (lambda a, b: a >= b, np.greater_equal), "eq": (lambda a, b: a == b, np.equal), "ne": (lambda a, b: a != b, np.not_equal)}
+
+@pytest.mark.parametrize("op", list(CMP))
+@pytest.mark.parametrize("shapes", [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), ()), ((5,), (2, 1))], ids=str)
+def test_comparison(op, shapes):
+  rng = np.random.default_rng(3)
+  # small integers stored as floats so that ties (==) happen
+  a = rng.integers(-2, 3, size=shapes[0]).astype(np.float32)
+  b = rng.integers(-2, 3, size=shapes[1]).astype(np.float32)
+  fe, fn = CMP[op]
+  out = fe(Tensor(a), Tensor(b))
+  assert out.dtype == dtypes.bool, f"{op}: dtype {out.dtype}, expected bool"
+  assert_close(f"{op} {shapes}", out.numpy().astype(bool), fn(a, b), 0, 0)
+  # non-contiguous lhs
+  out = fe(Tensor(np.ascontiguousarray(a.T)).permute(*range(a.ndim)[::-1]) if a.ndim else Tensor(a), Tensor(b))
+  assert_close(f"{op} {shapes} (permuted)", out.numpy().astype(bool), fn(a, b), 0, 0)
+
+@pytest.mark.parametrize("op", list(CMP))
+def test_comparison_scalar(op):
+  a = np.array([[-1.0, 0.0, 1.0], [2.0, 0.5, -0.5]], dtype=np.float32)
+  fe, fn = CMP[op]
+  assert_close(f"{op} tensor-scalar", fe(Tensor(a), 0.5).numpy().astype(bool), fn(a, 0.5), 0, 0)
+  assert_close(f"{op} scalar-tensor", fe(0.5, Tensor(a)).numpy().astype(bool), fn(0.5, a), 0, 0)
+  ai = a.astype(np.int32)
+  assert_close(f"{op} int32", fe(Tensor(ai), Tensor(ai[::-1].copy())).numpy().astype(bool), fn(ai, ai[::-1]), 0, 0)
+
+# ================================================================== reductions
+
+RED_CASES = [  # (shape, axis, keepdim, view)
+  ((4, 5), None, False, "contig"),
+  ((4, 5), 0, False, "T"),
+  ((2, 3, 4), 1, True, "slice"),
+  ((2, 3, 4), (0, 2), False, "flip"),
+  ((3, 4), -1, True, "contig"),
+  ((1, 5), 0, False, "contig"),
+  ((2, 3, 4), (-1, -2), True, "stride"),
+  ((3, 1, 2), None, True, "contig"),
+]
+RED_IDS = [f"{s}-ax{a}-kd{int(k)}-{v}" for s, a, k, v in RED_CASES]
+
+def np_red(fn):
+  return lambda axis, keepdim: (lambda x: fn(x, axis=axis, keepdims=keepdim))
+
+REDUCE = {
+  "sum": (lambda x, a, k: x.sum(axis=a, keepdim=k), np_red(np.sum), DEFAULT),
+  "mean": (lambda x, a, k: x.mean(axis=a, keepdim=k), np_red(np.mean), DEFAULT),
+  "max": (lambda x, a, k: x.max(axis=a, keepdim=k), np_red(np.max), distinct()),
+  "min": (lambda x, a, k: x.min(axis=a, keepdim=k), np_red(np.min), distinct()),
+  "prod": (lambda x, a, k: x.prod(axis=a, keepdim=k), np_red(np.prod), signed_away(0.6, 1.4)),
+  "var": (lambda x, a, k: x.var(axis=a, keepdim=k), lambda a, k: (lambda x: np.var(x, axis=a, keepdims=k, ddof=1)), DEFAULT),
+  "std": (lambda x, a, k: x.std(axis=a, keepdim=k), lambda a, k: (lambda x: np.std(x, axis=a, keepdims=k, ddof=1)), DEFAULT),
+  "var_corr0": (lambda x, a, k: x.var(axis=a, keepdim=k, correction=0), lambda a, k: (lambda x: np.var(x, axis=a, keepdims=k)), DEFAULT),
+  "std_corr0": (lambda x, a, k: x.std(axis=a, keepdim=k, correction=0), lambda a, k: (lambda x: np.std(x, axis=a, keepdims=k)), DEFAULT),
+}
+
+def _reduced_size(shape, axis):
+  if axis is None: return int(np.prod(shape))
+  axes = axis if isinstance(axis, tuple) else (axis,)
+  return int(np.prod([shape[a] for a in axes]))
+
+@pytest.mark.parametrize("shape,axis,keepdim,view", RED_CASES, ids=RED_IDS)
+@pytest.mark.parametrize("op", list(REDUCE))
+def test_reduce(op, shape, axis, keepdim, view):
+  fe, fn, sampler = REDUCE[op]
+  if op.startswith(("var", "std")) and _reduced_size(shape, axis) < 2: pytest.skip("variance over a single element")
+  check(f"{op}(axis={axis}, keepdim={keepdim})", lambda x: fe(x, axis, keepdim), fn(axis, keepdim), [Inp(shape, view, sampler)])
+
+def test_reduce_0d():
+  check("sum 0-d", lambda x: x.sum(), lambda x: np.sum(x), [Inp(())])
+  check("max 0-d", lambda x: x.max(), lambda x: np.max(x), [Inp(())])
+  check("mean of expanded", lambda x: x.mean(axis=0), lambda x: x.mean(axis=0), [Inp((5, 3), "expand")])
+
+def test_sum_default_and_method_forms():
+  x = np.random.default_rng(4).standard_normal((3, 4)).astype(np.float32)
+  assert_close("sum()", Tensor(x).sum().numpy(), x.astype(np.float64).sum(), 1e-5, 1e-5)
+  assert Tensor(x).sum().shape == ()
+  assert Tensor(x).sum(1).shape == (3,)
+  assert Tensor(x).max(axis=0, keepdim=True).shape == (1, 4)
+
+ARG_CASES = [((4, 5), None, False), ((4, 5), 0, False), ((4, 5), 1, True), ((2, 3, 4), -1, False), ((2, 3, 4), 1, True), ((6,), 0, False),
+             ((1, 5), 1, False), ((3, 1), 1, True), ((1, 5), 0, False)]
+
+@pytest.mark.parametrize("shape,axis,keepdim", ARG_CASES, ids=[str(c) for c in ARG_CASES])
+@pytest.mark.parametrize("op", ["argmax", "argmin"])
+@pytest.mark.parametrize("ties", [False, True])
+def test_argmax_argmin(op, shape, axis, keepdim, ties):
+  rng = np.random.default_rng(5)
+  x = (rng.integers(0, 3, size=shape) if ties else rng.permutation(int(np.prod(shape))).reshape(shape)).astype(np.float32)
+  ref = getattr(np, op)(x, axis=axis)
+  if keepdim: ref = np.expand_dims(ref, axis) if axis is not None else ref.reshape((1,) * x.ndim)
+  out = getattr(Tensor(x), op)(axis=axis, keepdim=keepdim)
+  assert out.dtype == dtypes.int32, f"{op} dtype {out.dtype}, expected int32"
+  assert_close(f"{op}(axis={axis}, keepdim={keepdim}) ties={ties} shape={shape}", out.numpy(), ref.astype(np.int32), 0, 0)
+  # non-contiguous input
+  xt = np.ascontiguousarray(np.flip(x, 0))
+  out = getattr(Tensor(x).flip(0), op)(axis=axis, keepdim=keepdim)
+  ref = getattr(np, op)(xt, axis=axis)
+  if keepdim: ref = np.expand_dims(ref, axis) if axis is not None else ref.reshape((1,) * x.ndim)
+  assert_close(f"{op}(axis={axis}) on flipped, ties={ties}", out.numpy(), ref.astype(np.int32), 0, 0)
+
+CUMSUM_CASES = [((5,), 0, "contig"), ((3, 4), 1, "contig"), ((3, 4), 0, "T"), ((2, 3, 4), -1, "slice"), ((1, 6), 1, "flip"),
+                ((4, 3), 0, "expand"), ((7,), 0, "stride")]
+
+@pytest.mark.parametrize("shape,axis,view", CUMSUM_CASES, ids=[str(c) for c in CUMSUM_CASES])
+def test_cumsum(shape, axis, view):
+  check(f"cumsum(axis={axis})", lambda x: x.cumsum(axis), lambda x: np.cumsum(x, axis=axis), [Inp(shape, view)])
+
+def test_cumsum_default_axis():
+  check("cumsum()", lambda x: x.cumsum(), lambda x: np.cumsum(x, axis=0), [Inp((4, 3))])
+
+def np_softmax(x, axis=-1):
+  e = np.exp(x - x.max(axis=axis, keepdims=True))
+  return e / e.sum(axis=axis, keepdims=True)
+
+def np_log_softmax(x, axis=-1):
+  m = x.max(axis=axis, keepdims=True)
+  return x - m - np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+
+SOFTMAX_CASES = [((5,), -1, "contig"), ((4, 1), -1, "contig"), ((3, 4), -1, "T"), ((3, 4), 0, "contig"), ((2, 3, 4), 1, "slice"), ((1, 1, 6), -1, "flip"),
+                 ((4, 3), -1, "stride"), ((4, 3), 0, "expand")]
+
+@pytest.mark.parametrize("shape,axis,view", SOFTMAX_CASES, ids=[str(c) for c in SOFTMAX_CASES])
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_softmax(op, shape, axis, view):
+  fn = np_softmax if op == "softmax" else np_log_softmax
+  check(f"{op}(axis={axis})", lambda x: getattr(x, op)(axis), lambda x: fn(x, axis), [Inp(shape, view, uniform(-3, 3))])
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_softmax_default_axis_and_stability(op):
+  fn = np_softmax if op == "softmax" else np_log_softmax
+  check(f"{op}()", lambda x: getattr(x, op)(), lambda x: fn(x, -1), [Inp((3, 5))])
+  # large logits: exp would overflow float32 without subtracting the max
+  check(f"{op}() large logits", lambda x: getattr(x, op)(), lambda x: fn(x, -1), [Inp((3, 5), sampler=uniform(80, 100))],
+        atol=1e-4)
+  check(f"{op}() very negative logits", lambda x: getattr(x, op)(), lambda x: fn(x, -1), [Inp((3, 5), sampler=uniform(-100, -80))],
+        atol=1e-4)
+
+# ================================================================== movement
+
+MOVEMENT = [
+  # (name, engine fn, numpy fn, inputs)
+  ("reshape", lambda x: x.reshape(2, 3), lambda x: x.reshape(2, 3), [Inp((6,))]),
+  ("reshape_tuple", lambda x: x.reshape((4, 6)), lambda x: x.reshape(4, 6), [Inp((2, 3, 4), "T")]),
+  ("reshape_-1", lambda x: x.reshape(-1, 2), lambda x: x.reshape(-1, 2), [Inp((3, 4), "flip")]),
+  ("reshape_0d", lambda x: x.reshape(()), lambda x: x.reshape(()), [Inp((1, 1))]),
+  ("reshape_from_0d", lambda x: x.reshape(1, 1, 1), lambda x: x.reshape(1, 1, 1), [Inp(())]),
+  ("reshape_slice", lambda x: x.reshape(3, 2, 2), lambda x: x.reshape(3, 2, 2), [Inp((3, 4), "slice")]),
+  ("view", lambda x: x.view(3, 4), lambda x: x.reshape(3, 4), [Inp((2, 6), "T")]),
+  ("view_-1", lambda x: x.view(-1), lambda x: x.reshape(-1), [Inp((3, 1, 2), "flip")]),
+  ("view_tuple", lambda x: x.view((2, 1, 3)), lambda x: x.reshape(2, 1, 3), [Inp((6,), "stride")]),
+  ("permute", lambda x: x.permute(2, 0, 1), lambda x: x.transpose(2, 0, 1), [Inp((2, 3, 4))]),
+  ("permute_tuple", lambda x: x.permute((1, 0, 2)), lambda x: x.transpose(1, 0, 2), [Inp((2, 3, 4), "slice")]),
+  ("permute_4d", lambda x: x.permute(3, 1, 0, 2), lambda x: x.transpose(3, 1, 0, 2), [Inp((2, 1, 3, 2), "flip")]),
+  ("transpose_default", lambda x: x.transpose(), lambda x: x.T, [Inp((3, 4))]),
+  ("transpose_02", lambda x: x.transpose(0, 2), lambda x: np.swapaxes(x, 0, 2), [Inp((2, 3, 4), "T")]),
+  ("transpose_neg", lambda x: x.transpose(-1, -2), lambda x: np.swapaxes(x, -1, -2), [Inp((2, 3, 4), "stride")]),
+  ("flatten", lambda x: x.flatten(), lambda x: x.reshape(-1), [Inp((2, 3, 4), "T")]),
+  ("flatten_1", lambda x: x.flatten(1), lambda x: x.reshape(x.shape[0], -1), [Inp((2, 3, 4), "flip")]),
+  ("flatten_0d", lambda x: x.flatten(), lambda x: x.reshape(-1), [Inp(())]),
+  ("unsqueeze_0", lambda x: x.unsqueeze(0), lambda x: x[None], [Inp((3, 4), "T")]),
+  ("unsqueeze_-1", lambda x: x.unsqueeze(-1), lambda x: x[..., None], [Inp((3, 4))]),
+  ("unsqueeze_1", lambda x: x.unsqueeze(1), lambda x: np.expand_dims(x, 1), [Inp((3, 4), "slice")]),
+  ("squeeze_all", lambda x: x.squeeze(), lambda x: np.squeeze(x), [Inp((1, 3, 1, 2))]),
+  ("squeeze_dim", lambda x: x.squeeze(2), lambda x: np.squeeze(x, 2), [Inp((2, 3, 1), "T")]),
+  ("squeeze_neg", lambda x: x.squeeze(-3), lambda x: np.squeeze(x, -3), [Inp((1, 3, 4))]),
+  ("squeeze_non1", lambda x: x.squeeze(1), lambda x: x, [Inp((2, 3))]),
+  ("expand", lambda x: x.expand(3, 4), lambda x: np.broadcast_to(x, (3, 4)), [Inp((3, 1))]),
+  ("expand_tuple", lambda x: x.expand((2, 3, 4)), lambda x: np.broadcast_to(x, (2, 3, 4)), [Inp((4,))]),
+  ("expand_-1", lambda x: x.expand(-1, 5), lambda x: np.broadcast_to(x, (3, 5)), [Inp((3, 1), "slice")]),
+  ("expand_new", lambda x: x.expand(2, 2, 3), lambda x: np.broadcast_to(x, (2, 2, 3)), [Inp((1, 3), "flip")]),
+  ("pad", lambda x: x.pad(((1, 2), (0, 1))), lambda x: np.pad(x, ((1, 2), (0, 1))), [Inp((3, 4))]),
+  ("pad_value", lambda x: x.pad(((0, 0), (2, 1), (1, 0)), value=1.5),
+   lambda x: np.pad(x, ((0, 0), (2, 1), (1, 0)), constant_values=1.5), [Inp((2, 3, 2), "T")]),
+  ("pad_noncontig", lambda x: x.pad(((2, 0), (1, 1))), lambda x: np.pad(x, ((2, 0), (1, 1))), [Inp((3, 4), "flip")]),
+  ("pad_1d", lambda x: x.pad(((3, 2),)), lambda x: np.pad(x, ((3, 2),)), [Inp((4,), "stride")]),
+  ("pad2d", lambda x: x.pad2d((1, 2, 0, 1)), lambda x: np.pad(x, ((0, 0), (0, 0), (0, 1), (1, 2))), [Inp((1, 2, 3, 4))]),
+  ("pad2d_3d", lambda x: x.pad2d((0, 1, 2, 0)), lambda x: np.pad(x, ((0, 0), (2, 0), (0, 1))), [Inp((2, 3, 3), "T")]),
+  ("shrink", lambda x: x.shrink(((1, 3), (0, 4))), lambda x: x[1:3, 0:4], [Inp((4, 5))]),
+  ("shrink_3d", lambda x: x.shrink(((0, 1), (1, 2), (2, 4))), lambda x: x[0:1, 1:2, 2:4], [Inp((2, 3, 4), "flip")]),
+  ("shrink_T", lambda x: x.shrink(((1, 4), (1, 2))), lambda x: x[1:4, 1:2], [Inp((5, 3), "T")]),
+  ("flip_0", lambda x: x.flip(0), lambda x: np.flip(x, 0), [Inp((3, 4))]),
+  ("flip_neg", lambda x: x.flip(-1), lambda x: np.flip(x, -1), [Inp((2, 3, 4), "T")]),
+  ("flip_tuple", lambda x: x.flip((0, 2)), lambda x: np.flip(x, (0, 2)), [Inp((2, 3, 4), "slice")]),
+  ("flip_1d", lambda x: x.flip(0), lambda x: np.flip(x, 0), [Inp((5,), "stride")]),
+  ("repeat", lambda x: x.repeat((2, 3)), lambda x: np.tile(x, (2, 3)), [Inp((2, 3))]),
+  ("repeat_newdim", lambda x: x.repeat((2, 1, 2)), lambda x: np.tile(x, (2, 1, 2)), [Inp((3, 2), "T")]),
+  ("repeat_ones", lambda x: x.repeat((1, 1)), lambda x: np.tile(x, (1, 1)), [Inp((3, 2), "flip")]),
+  ("repeat_1d", lambda x: x.repeat((3,)), lambda x: np.tile(x, 3), [Inp((4,))]),
+  ("triu", lambda x: x.triu(), lambda x: np.triu(x), [Inp((4, 4))]),
+  ("triu_1", lambda x: x.triu(1), lambda x: np.triu(x, 1), [Inp((3, 5), "T")]),
+  ("triu_-1", lambda x: x.triu(-1), lambda x: np.triu(x, -1), [Inp((2, 4, 3), "slice")]),
+  ("tril", lambda x: x.tril(), lambda x: np.tril(x), [Inp((4, 4), "flip")]),
+  ("tril_2", lambda x: x.tril(2), lambda x: np.tril(x, 2), [Inp((5, 3))]),
+  ("tril_-1", lambda x: x.tril(-1), lambda x: np.tril(x, -1), [Inp((2, 3, 4), "T")]),
+  ("movedim", lambda x: x.movedim(0, 2), lambda x: np.moveaxis(x, 0, 2), [Inp((2, 3, 4))]),
+  ("movedim_neg", lambda x: x.movedim(-1, 0), lambda x: np.moveaxis(x, -1, 0), [Inp((2, 3, 4), "T")]),
+  ("movedim_tuple", lambda x: x.movedim((0, 1), (2, 0)), lambda x: np.moveaxis(x, (0, 1), (2, 0)), [Inp((2, 3, 4), "flip")]),
+]
+
+@pytest.mark.parametrize("name,fe,fn,inputs", MOVEMENT, ids=[m[0] for m in MOVEMENT])
+def test_movement(name, fe, fn, inputs):
+  check(name, fe, fn, inputs, rtol=0, atol=0)
+
+def test_transpose_T_property_shape():
+  x = Tensor(np.zeros((2, 3), dtype=np.float32))
+  assert x.transpose().shape == (3, 2)
+  assert x.reshape(3, 2).shape == (3, 2) and x.unsqueeze(0).shape == (1, 2, 3)
+  assert x.flatten().shape == (6,)
+
+CAT_CASES = [
+  ("cat_2", lambda a, b: a.cat(b), lambda a, b: np.concatenate([a, b], 0), [Inp((2, 3)), Inp((4, 3))]),
+  ("cat_dim1_3", lambda a, b, c: a.cat(b, c, dim=1), lambda a, b, c: np.concatenate([a, b, c], 1),
+   [Inp((2, 1)), Inp((2, 3), "T"), Inp((2, 2), "flip")]),
+  ("cat_neg", lambda a, b: a.cat(b, dim=-1), lambda a, b: np.concatenate([a, b], -1), [Inp((2, 3, 2), "slice"), Inp((2, 3, 3))]),
+  ("cat_1d", lambda a, b: a.cat(b), lambda a, b: np.concatenate([a, b]), [Inp((1,)), Inp((4,), "stride")]),
+  ("cat_self", lambda a: a.cat(a, dim=1), lambda a: np.concatenate([a, a], 1), [Inp((3, 2), "T")]),
+  ("stack", lambda a, b: Tensor.stack([a, b]), lambda a, b: np.stack([a, b]), [Inp((2, 3)), Inp((2, 3), "T")]),
+  ("stack_dim1", lambda a, b, c: Tensor.stack([a, b, c], dim=1), lambda a, b, c: np.stack([a, b, c], 1),
+   [Inp((3, 2)), Inp((3, 2), "flip"), Inp((3, 2), "expand")]),
+  ("stack_last", lambda a, b: Tensor.stack([a, b], dim=-1), lambda a, b: np.stack([a, b], -1), [Inp((2, 3)), Inp((2, 3), "slice")]),
+  ("stack_0d", lambda a, b: Tensor.stack([a, b]), lambda a, b: np.stack([a, b]), [Inp(()), Inp(())]),
+  ("split_int", lambda x: x.split(2), lambda x: (x[0:2], x[2:4], x[4:5]), [Inp((5, 3))]),
+  ("split_list", lambda x: x.split([1, 3, 2], dim=1), lambda x: (x[:, 0:1], x[:, 1:4], x[:, 4:6]), [Inp((2, 6), "T")]),
+  ("split_neg", lambda x: x.split(3, dim=-1), lambda x: (x[..., 0:3], x[..., 3:4]), [Inp((2, 3, 4), "flip")]),
+  ("chunk", lambda x: x.chunk(3), lambda x: (x[0:2], x[2:4], x[4:6]), [Inp((6, 2))]),
+  ("chunk_uneven", lambda x: x.chunk(3, dim=1), lambda x: (x[:, 0:3], x[:, 3:6], x[:, 6:7]), [Inp((2, 7), "slice")]),
+  ("chunk_dim_last", lambda x: x.chunk(2, dim=-1), lambda x: (x[..., 0:2], x[..., 2:3]), [Inp((2, 3), "T")]),
+]
+
+@pytest.mark.parametrize("name,fe,fn,inputs", CAT_CASES, ids=[m[0] for m in CAT_CASES])
+def test_cat_stack_split(name, fe, fn, inputs):
+  check(name, fe, fn, inputs, rtol=0, atol=0)
+
+# ------------------------------------------------------------------ __getitem__
+
+GETITEM = [
+  (1,), (-1,), (slice(1, 3),), (slice(None, None, 2),), (slice(None, None, -1),), (slice(None, None, -2),),
+  (slice(1, -1), 2), (Ellipsis, 1), (None,), (slice(None), None, 2), (1, Ellipsis, slice(None, None, -2)),
+  (slice(-3, None), slice(4, 0, -2)), (None, Ellipsis, None), (2, 3, 4), (-4, -5, -6), (slice(None), slice(None), -1),
+  (Ellipsis, None, slice(1, 2)), (slice(1, 100),), (slice(-100, 2),), (slice(None, None, 3), slice(None, None, 4)),
+  (slice(3, 0, -3), Ellipsis, slice(5, None, -4)), (0, None, slice(None, None, -1), None), (Ellipsis,),
+  (slice(None), 1, slice(2, 5)), (1, 2), (slice(0, 1), slice(0, 1), slice(0, 1)), (3, slice(None, None, -1), Ellipsis),
+  (None, None, 1, None), (slice(2, 3), slice(3, 5), slice(5, 6)),
+]
+
+def _fmt_index(idx):
+  def f(i):
+    if i is None: return "None"
+    if i is Ellipsis: return "..."
+    if isinstance(i, slice): return f"{'' if i.start is None else i.start}:{'' if i.stop is None else i.stop}" + (f":{i.step}" if i.step is not None else "")
+    return str(i)
+  return "[" + ",".join(f(i) for i in idx) + "]"
+
+@pytest.mark.parametrize("view", ["contig", "T"])
+@pytest.mark.parametrize("idx", GETITEM, ids=[_fmt_index(i) for i in GETITEM])
+def test_getitem(idx, view):
+  check(f"x{_fmt_index(idx)}", lambda x: x[idx], lambda x: x[idx], [Inp((4, 5, 6), view)], rtol=0, atol=0)
+
+GETITEM_SHAPES = [
+  ((1, 3, 1), "contig", (0, slice(None, None, -1))), ((1, 3, 1), "contig", (Ellipsis, 0)), ((1, 3, 1), "T", (slice(None), None, -1)),
+  ((7,), "flip", (slice(5, 1, -2),)), ((7,), "flip", (-2,)), ((7,), "stride", (slice(None, None, 3), None)),
+  ((2, 1, 4, 3), "slice", (1, Ellipsis, slice(None, None, -2), 0)), ((2, 1, 4, 3), "slice", (slice(None), 0, None, slice(1, 3))),
+  ((2, 1, 4, 3), "expand", (slice(None), 0, slice(None, None, -1))),
+]
+
+@pytest.mark.parametrize("shape,view,idx", GETITEM_SHAPES, ids=[f"{s}{v}{_fmt_index(i)}" for s, v, i in GETITEM_SHAPES])
+def test_getitem_shapes(shape, view, idx):
+  check(f"x{_fmt_index(idx)}", lambda x: x[idx], lambda x: x[idx], [Inp(shape, view)], rtol=0, atol=0)
+
+def test_getitem_single_int_and_tuple_forms():
+  x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+  t = Tensor(x)
+  assert_close("x[1][2]", t[1][2].numpy(), x[1][2], 0, 0)
+  assert_close("x[1, 2, 3] (0-d)", t[1, 2, 3].numpy(), x[1, 2, 3], 0, 0)
+  assert t[1, 2, 3].shape == ()
+  assert_close("x[:, ::-1][..., 1:3]", t[:, ::-1][..., 1:3].numpy(), x[:, ::-1][..., 1:3], 0, 0)
+  assert_close("x.flip(0)[0, :, ::2]", t.flip(0)[0, :, ::2].numpy(), x[::-1][0, :, ::2], 0, 0)
+
+# ------------------------------------------------------------------ gather
+
+def np_gather_torch(x, dim, idx):
+  """torch/tinygrad gather: out[i][j][k] = x[idx[i][j][k]][j][k] (dim=0); idx may be smaller than x off `dim`."""
+  dim = dim % x.ndim
+  grids = np.indices(idx.shape, sparse=True)
+  return x[tuple(idx if d == dim else grids[d] for d in range(x.ndim))]
+
+GATHER_CASES = [  # (x shape, view, dim, index shape)
+  ((4, 5), "contig", 0, (3, 5)),
+  ((4, 5), "contig", 1, (4, 7)),
+  ((3, 4, 5), "T", -1, (3, 4, 2)),
+  ((3, 4, 5), "slice", 1, (3, 6, 5)),
+  ((5,), "flip", 0, (8,)),
+  ((4, 3), "expand", 0, (2, 3)),
+  ((4, 5), "contig", 1, (2, 3)),  # index smaller than x along the other dim (torch semantics)
+]
+
+@pytest.mark.parametrize("xs,view,dim,ishape", GATHER_CASES, ids=[str(c) for c in GATHER_CASES])
+def test_gather(xs, view, dim, ishape):
+  idx = np.random.default_rng(6).integers(0, xs[dim], size=ishape).astype(np.int32)
+  same = all(a == b for d, (a, b) in enumerate(zip(xs, ishape)) if d != dim % len(xs))
+  fn = (lambda x, i: np.take_along_axis(x, i, dim)) if same else (lambda x, i: np_gather_torch(x, dim, i))
+  check(f"gather(dim={dim})", lambda x, i: x.gather(dim, i), fn, [Inp(xs, view), Inp(ishape, value=idx, grad=False)], rtol=0, atol=0)
+
+def test_gather_int64_index():
+  idx = np.array([[0, 2], [1, 1], [2, 0]], dtype=np.int64)
+  check("gather(int64 index)", lambda x, i: x.gather(1, i), lambda x, i: np.take_along_axis(x, i, 1),
+        [Inp((3, 4)), Inp((3, 2), value=idx, grad=False)], rtol=0, atol=0)
+
+# ================================================================== linear algebra
+
+MATMUL_CASES = [
+  ((3,), "contig", (3,), "contig"),
+  ((2, 3), "contig", (3, 4), "contig"),
+  ((3,), "flip", (3, 4), "T"),
+  ((2, 3), "T", (3,), "contig"),
+  ((2, 3, 4), "contig", (4, 5), "slice"),
+  ((2, 1, 3, 4), "flip", (3, 4, 2), "T"),
+  ((1, 5), "contig", (5, 1), "contig"),
+  ((4, 3), "stride", (3, 2), "expand"),
+]
+
+@pytest.mark.parametrize("sa,va,sb,vb", MATMUL_CASES, ids=[f"{a}{va}@{b}{vb}" for a, va, b, vb in MATMUL_CASES])
+@pytest.mark.parametrize("form", ["matmul", "dot", "@"])
+def test_matmul(form, sa, va, sb, vb):
+  fe = {"matmul": lambda a, b: a.matmul(b), "dot": lambda a, b: a.dot(b), "@": lambda a, b: a @ b}[form]
+  check(f"{form} {sa}x{sb}", fe, lambda a, b: np.matmul(a, b), [Inp(sa, va), Inp(sb, vb)], atol=1e-5, rtol=1e-4)
+
+def test_matmul_larger_accumulation():
+  check("matmul 16x33x9", lambda a, b: a @ b, np.matmul, [Inp((5, 33)), Inp((33, 4))], atol=1e-4, grad=False)
+
+# ------------------------------------------------------------------ conv2d
+
+def np_conv2d(x, w, b=None, groups=1, stride=1, dilation=1, padding=0):
+  sh, sw = (stride, stride) if isinstance(stride, int) else stride
+  dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+  if isinstance(padding, int): pt = pb = pl = pr = padding
+  elif len(padding) == 2: (pt, pl), (pb, pr) = padding, padding
+  else: pl, pr, pt, pb = padding
+  x = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+  N, C, H, W = x.shape
+  Co, Cg, KH, KW = w.shape
+  assert C == Cg * groups
+  Ho, Wo = (H - dh * (KH - 1) - 1) // sh + 1, (W - dw * (KW - 1) - 1) // sw + 1
+  out = np.zeros((N, Co, Ho, Wo))
+  cog = Co // groups
+  for g in range(groups):
+    xg, wg = x[:, g * Cg:(g + 1) * Cg], w[g * cog:(g + 1) * cog]
+    for i in range(KH):
+      for j in range(KW):
+        patch = xg[:, :, i * dh: i * dh + sh * (Ho - 1) + 1: sh, j * dw: j * dw + sw * (Wo - 1) + 1: sw]  # N,Cg,Ho,Wo
+        out[:, g * cog:(g + 1) * cog] += np.einsum("nchw,oc->nohw", patch, wg[:, :, i, j])
+  if b is not None: out += b.reshape(1, -1, 1, 1)
+  return out
+
+CONV_CASES = [  # (x shape, w shape, kwargs, x view)
+  ((1, 1, 5, 5), (1, 1, 3, 3), {}, "contig"),
+  ((2, 3, 5, 6), (4, 3, 3, 2), {}, "T"),
+  ((2, 4, 6, 6), (4, 2, 3, 3), dict(groups=2), "contig"),
+  ((1, 2, 7, 6), (3, 2, 3, 3), dict(stride=2), "slice"),
+  ((1, 2, 6, 7), (2, 2, 2, 3), dict(stride=(1, 2), dilation=(2, 1)), "flip"),
+  ((2, 2, 5, 5), (3, 2, 3, 3), dict(padding=1), "contig"),
+  ((1, 3, 5, 4), (3, 1, 3, 3), dict(groups=3, padding=(1, 2), stride=2), "contig"),
+  ((1, 2, 6, 6), (2, 2, 3, 3), dict(dilation=2, padding=2), "stride"),
+  ((1, 2, 4, 5), (2, 2, 1, 1), {}, "contig"),
+]
+
+@pytest.mark.parametrize("xs,ws,kw,view", CONV_CASES, ids=[f"{x}{w}{k}{v}" for x, w, k, v in CONV_CASES])
+@pytest.mark.parametrize("bias", [False, True])
+def test_conv2d(xs, ws, kw, view, bias):
+  ins = [Inp(xs, view), Inp(ws)] + ([Inp((ws[0],))] if bias else [])
+  check(f"conv2d{kw} bias={bias}", lambda x, w, *b: x.conv2d(w, b[0] if b else None, **kw),
+        lambda x, w, *b: np_conv2d(x, w, b[0] if b else None, **kw), ins, atol=1e-4, rtol=1e-4)
+
+def test_conv2d_padding_4tuple():
+  # tinygrad's 4-tuple padding is (left, right, top, bottom)
+  kw = dict(padding=(1, 0, 2, 1))
+  check("conv2d padding 4-tuple", lambda x, w: x.conv2d(w, **kw), lambda x, w: np_conv2d(x, w, **kw),
+        [Inp((1, 2, 4, 5)), Inp((2, 2, 3, 3))], atol=1e-4)
+
+def np_conv_transpose2d(x, w, b=None, groups=1, stride=1, dilation=1, padding=0, output_padding=0):
+  sh, sw = (stride, stride) if isinstance(stride, int) else stride
+  dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+  ph, pw = (padding, padding) if isinstance(padding, int) else padding
+  oph, opw = (output_padding, output_padding) if isinstance(output_padding, int) else output_padding
+  N, Ci, H, W = x.shape
+  Ci2, Cog, KH, KW = w.shape
+  assert Ci == Ci2 and Ci % groups == 0
+  cig = Ci // groups
+  Hf, Wf = (H - 1) * sh + dh * (KH - 1) + 1 + oph, (W - 1) * sw + dw * (KW - 1) + 1 + opw
+  full = np.zeros((N, Cog * groups, Hf, Wf))
+  for g in range(groups):
+    xg, wg = x[:, g * cig:(g + 1) * cig], w[g * cig:(g + 1) * cig]
+    for i in range(KH):
+      for j in range(KW):
+        full[:, g * Cog:(g + 1) * Cog, i * dh: i * dh + sh * (H - 1) + 1: sh, j * dw: j * dw + sw * (W - 1) + 1: sw] += \
+          np.einsum("nchw,co->nohw", xg, wg[:, :, i, j])
+  Ho, Wo = (H - 1) * sh - 2 * ph + dh * (KH - 1) + oph + 1, (W - 1) * sw - 2 * pw + dw * (KW - 1) + opw + 1
+  out = full[:, :, ph:ph + Ho, pw:pw + Wo]
+  assert out.shape[2:] == (Ho, Wo)
+  if b is not None: out = out + b.reshape(1, -1, 1, 1)
+  return out
+
+CONVT_CASES = [
+  ((1, 1, 3, 3), (1, 1, 3, 3), {}, "contig"),
+  ((2, 3, 4, 3), (3, 2, 2, 3), {}, "T"),
+  ((1, 2, 3, 4), (2, 3, 3, 3), dict(stride=2), "contig"),
+  ((1, 4, 3, 3), (4, 1, 3, 2), dict(groups=2, padding=1), "slice"),
+  ((1, 2, 3, 3), (2, 2, 3, 3), dict(stride=2, padding=1, output_padding=1), "flip"),
+  ((1, 2, 4, 3), (2, 1, 2, 2), dict(dilation=2, stride=(2, 1)), "contig"),
+]
+
+@pytest.mark.parametrize("xs,ws,kw,view", CONVT_CASES, ids=[f"{x}{w}{k}{v}" for x, w, k, v in CONVT_CASES])
+@pytest.mark.parametrize("bias", [False, True])
+def test_conv_transpose2d(xs, ws, kw, view, bias):
+  groups = kw.get("groups", 1)
+  ins = [Inp(xs, view), Inp(ws)] + ([Inp((ws[1] * groups,))] if bias else [])
+  check(f"conv_transpose2d{kw} bias={bias}", lambda x, w, *b: x.conv_transpose2d(w, b[0] if b else None, **kw),
+        lambda x, w, *b: np_conv_transpose2d(x, w, b[0] if b else None, **kw), ins, atol=1e-4, rtol=1e-4)
+
+def test_conv_transpose2d_is_adjoint_of_conv2d():
+  # <conv2d(x, w), y> == <x, conv_transpose2d(y, w)> for stride 2, padding 1: an independent consistency check
+  rng = np.random.default_rng(7)
+  x, w = rng.standard_normal((1, 2, 6, 6)), rng.standard_normal((3, 2, 3, 3))
+  y = rng.standard_normal(np_conv2d(x, w, stride=2, padding=1).shape)
+  lhs = (Tensor(x.astype(np.float32)).conv2d(Tensor(w.astype(np.float32)), stride=2, padding=1).numpy() * y).sum()
+  ct = Tensor(y.astype(np.float32)).conv_transpose2d(Tensor(w.astype(np.float32)), stride=2, padding=1, output_padding=1).numpy()
+  assert ct.shape == x.shape, f"conv_transpose2d shape {ct.shape} != {x.shape}"
+  assert_close("conv adjoint", lhs, (x * ct).sum(), 1e-4, 1e-4)
+
+# ------------------------------------------------------------------ pooling
+
+def np_pool(x, kernel, stride=None, dilation=1, op=np.max):
+  kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+  stride = (kh, kw) if stride is None else stride
+  sh, sw = (stride, stride) if isinstance(stride, int) else stride
+  dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
+  H, W = x.shape[-2:]
+  Ho, Wo = (H - dh * (kh - 1) - 1) // sh + 1, (W - dw * (kw - 1) - 1) // sw + 1
+  win = np.stack([x[..., i * dh: i * dh + sh * (Ho - 1) + 1: sh, j * dw: j * dw + sw * (Wo - 1) + 1: sw]
+                  for i in range(kh) for j in range(kw)], -1)
+  return op(win, axis=-1)
+
+POOL_CASES = [  # (shape, kwargs, view)
+  ((1, 1, 4, 4), {}, "contig"),
+  ((2, 3, 5, 7), dict(kernel_size=(2, 2)), "T"),
+  ((1, 2, 6, 6), dict(kernel_size=(3, 3), stride=1), "slice"),
+  ((1, 2, 6, 7), dict(kernel_size=(2, 3), stride=(1, 2)), "flip"),
+  ((2, 1, 5, 5), dict(kernel_size=2, stride=1), "contig"),
+  ((1, 2, 7, 6), dict(kernel_size=(3, 2), stride=2), "stride"),
+  ((3, 6, 6), dict(kernel_size=(2, 2)), "contig"),
+]
+
+@pytest.mark.parametrize("shape,kw,view", POOL_CASES, ids=[f"{s}{k}{v}" for s, k, v in POOL_CASES])
+def test_max_pool2d(shape, kw, view):
+  check(f"max_pool2d{kw}", lambda x: x.max_pool2d(**kw), lambda x: np_pool(x, kw.get("kernel_size", (2, 2)), kw.get("stride")),
+        [Inp(shape, view, distinct(0.2))])
+
+def test_max_pool2d_dilation():
+  kw = dict(kernel_size=(2, 2), stride=1, dilation=2)
+  check("max_pool2d dilation", lambda x: x.max_pool2d(**kw), lambda x: np_pool(x, (2, 2), 1, 2), [Inp((1, 2, 5, 6), sampler=distinct(0.2))])
+
+@pytest.mark.parametrize("shape,kw,view", POOL_CASES, ids=[f"{s}{k}{v}" for s, k, v in POOL_CASES])
+def test_avg_pool2d(shape, kw, view):
+  check(f"avg_pool2d{kw}", lambda x: x.avg_pool2d(**kw),
+        lambda x: np_pool(x, kw.get("kernel_size", (2, 2)), kw.get("stride"), op=np.mean), [Inp(shape, view)])
+
+# ------------------------------------------------------------------ attention / layernorm
+
+def np_sdpa(q, k, v, mask=None, is_causal=False):
+  s = q @ np.swapaxes(k, -1, -2) / math.sqrt(q.shape[-1])
+  if is_causal: mask = np.tril(np.ones((q.shape[-2], k.shape[-2]), dtype=bool))
+  if mask is not None:
+    s = np.where(mask, s, -np.inf) if mask.dtype == np.bool_ else s + mask
+  return np_softmax(s, -1) @ v
+
+SDPA_CASES = [  # (q, k, v shapes, mask kind, views)
+  ((2, 3, 4), (2, 5, 4), (2, 5, 3), None, ("contig", "contig", "contig")),
+  ((1, 2, 4, 3), (1, 2, 4, 3), (1, 2, 4, 2), "causal", ("contig", "T", "contig")),
+  ((2, 1, 3, 4), (2, 1, 5, 4), (2, 1, 5, 4), "bool", ("flip", "contig", "slice")),
+  ((1, 2, 3, 2), (1, 2, 3, 2), (1, 2, 3, 2), "float", ("contig", "contig", "stride")),
+  ((3, 4), (5, 4), (5, 2), "causal", ("contig", "contig", "contig")),
+]
+
+@pytest.mark.parametrize("qs,ks,vs,mask,views", SDPA_CASES, ids=[f"{c[0]}{c[1]}{c[2]}-{c[3]}" for c in SDPA_CASES])
+def test_scaled_dot_product_attention(qs, ks, vs, mask, views):
+  ins = [Inp(qs, views[0]), Inp(ks, views[1]), Inp(vs, views[2])]
+  L, S = qs[-2], ks[-2]
+  if mask == "causal":
+    check("sdpa causal", lambda q, k, v: q.scaled_dot_product_attention(k, v, is_causal=True),
+          lambda q, k, v: np_sdpa(q, k, v, is_causal=True), ins, atol=1e-5)
+  elif mask == "bool":
+    m = np.random.default_rng(8).random((L, S)) > 0.4
+    m[:, 0] = True  # every query attends to something
+    check("sdpa bool mask", lambda q, k, v, m: q.scaled_dot_product_attention(k, v, attn_mask=m),
+          lambda q, k, v, m: np_sdpa(q, k, v, m), ins + [Inp((L, S), value=m, grad=False)], atol=1e-5)
+  elif mask == "float":
+    m = np.random.default_rng(9).standard_normal((L, S))
+    check("sdpa float mask", lambda q, k, v, m: q.scaled_dot_product_attention(k, v, attn_mask=m),
+          lambda q, k, v, m: np_sdpa(q, k, v, m), ins + [Inp((L, S), value=m)], atol=1e-5)
+  else:
+    check("sdpa", lambda q, k, v: q.scaled_dot_product_attention(k, v), lambda q, k, v: np_sdpa(q, k, v), ins, atol=1e-5)
+
+def test_sdpa_static_form():
+  check("Tensor.scaled_dot_product_attention", lambda q, k, v: Tensor.scaled_dot_product_attention(q, k, v, is_causal=True),
+        lambda q, k, v: np_sdpa(q, k, v, is_causal=True), [Inp((2, 3, 2)), Inp((2, 3, 2)), Inp((2, 3, 2))], atol=1e-5)
+
+def np_layernorm(x, axis=-1, eps=1e-5):
+  m = x.mean(axis=axis, keepdims=True)
+  return (x - m) / np.sqrt(((x - m) ** 2).mean(axis=axis, keepdims=True) + eps)
+
+LN_CASES = [((2, 5), -1, "contig"), ((3, 4), 0, "T"), ((2, 3, 4), (1, 2), "slice"), ((4, 6), -1, "flip"), ((1, 1, 3), -1, "contig"),
+            ((4, 3), 1, "stride")]
+
+@pytest.mark.parametrize("shape,axis,view", LN_CASES, ids=[str(c) for c in LN_CASES])
+def test_layernorm(shape, axis, view):
+  check(f"layernorm(axis={axis})", lambda x: x.layernorm(axis=axis), lambda x: np_layernorm(x, axis), [Inp(shape, view)], atol=1e-4)
+
+def test_layernorm_default_and_eps():
+  check("layernorm()", lambda x: x.layernorm(), lambda x: np_layernorm(x), [Inp((3, 5))], atol=1e-4)
+  check("layernorm(eps=0.1)", lambda x: x.layernorm(eps=0.1), lambda x: np_layernorm(x, eps=0.1), [Inp((3, 5))], atol=1e-4)
+
+# ------------------------------------------------------------------ losses
+
+def np_bce(p, y): return -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()
+def np_bce_logits(x, y): return (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).mean()
+
+LOSS_SHAPES = [((6,), "contig"), ((3, 4), "T"), ((2, 3, 2), "slice"), ((1,), "contig"), ((4, 3), "flip")]
+
+@pytest.mark.parametrize("shape,view", LOSS_SHAPES, ids=[str(c) for c in LOSS_SHAPES])
+def test_binary_crossentropy(shape, view):
+  check("binary_crossentropy", lambda p, y: p.binary_crossentropy(y), np_bce,
+        [Inp(shape, view, uniform(0.05, 0.95)), Inp(shape, sampler=uniform(0, 1))])
+  yhard = (np.random.default_rng(10).random(shape) > 0.5).astype(np.float64)
+  check("binary_crossentropy hard labels", lambda p, y: p.binary_crossentropy(y), np_bce,
+        [Inp(shape, view, uniform(0.05, 0.95)), Inp(shape, value=yhard, grad=False)])
+
+@pytest.mark.parametrize("shape,view", LOSS_SHAPES, ids=[str(c) for c in LOSS_SHAPES])
+def test_binary_crossentropy_logits(shape, view):
+  check("binary_crossentropy_logits", lambda x, y: x.binary_crossentropy_logits(y), np_bce_logits,
+        [Inp(shape, view, uniform(-4, 4)), Inp(shape, sampler=uniform(0, 1))])
+
+def test_binary_crossentropy_logits_large():
+  check("binary_crossentropy_logits large logits", lambda x, y: x.binary_crossentropy_logits(y), np_bce_logits,
+        [Inp((5,), value=np.array([-60.0, -30.0, 25.0, 40.0, 70.0])), Inp((5,), value=np.array([0.0, 1.0, 0.0, 1.0, 0.3]))],
+        atol=1e-4)
+
+def np_sparse_ce(x, y, ignore_index=-1):
+  lsm = np_log_softmax(x, -1)
+  keep = y != ignore_index
+  picked = lsm[np.arange(len(y)), np.where(keep, y, 0)]
+  return -(picked * keep).sum() / keep.sum()
+
+SCE_CASES = [((4, 5), "contig", False), ((3, 6), "T", False), ((5, 3), "slice", True), ((1, 4), "contig", False), ((6, 2), "flip", True)]
+
+@pytest.mark.parametrize("shape,view,ignore", SCE_CASES, ids=[str(c) for c in SCE_CASES])
+def test_sparse_categorical_crossentropy(shape, view, ignore):
+  N, C = shape
+  y = np.random.default_rng(11).integers(0, C, size=N).astype(np.int32)
+  if ignore: y[1] = -1
+  check("sparse_categorical_crossentropy", lambda x, y: x.sparse_categorical_crossentropy(y), np_sparse_ce,
+        [Inp(shape, view, uniform(-3, 3)), Inp((N,), value=y, grad=False)])
+
+def test_sparse_categorical_crossentropy_ignore_index():
+  y = np.array([2, 7, 0, 7, 1], dtype=np.int32)
+  check("sparse_categorical_crossentropy(ignore_index=7)", lambda x, y: x.sparse_categorical_crossentropy(y, ignore_index=7),
+        lambda x, y: np_sparse_ce(x, y, 7), [Inp((5, 3), sampler=uniform(-3, 3)), Inp((5,), value=y, grad=False)])
+
+# ================================================================== construction and dtypes
+
+def test_construction_from_numpy_list_scalar():
+  a = np.random.default_rng(12).standard_normal((2, 3)).astype(np.float32)
+  t = Tensor(a)
+  assert t.shape == (2, 3) and t.dtype == dtypes.float32
+  assert_close("Tensor(np)", t.numpy(), a, 0, 0)
+  t = Tensor([[1.5, 2.0], [3.0, -4.0]])
+  assert t.shape == (2, 2) and t.dtype == dtypes.float32
+  assert_close("Tensor(list)", t.numpy(), np.array([[1.5, 2.0], [3.0, -4.0]], dtype=np.float32), 0, 0)
+  t = Tensor(2.5)
+  assert t.shape == () and t.dtype == dtypes.float32
+  assert float(t.numpy()) == 2.5
+  assert Tensor(3).dtype in (dtypes.int32, dtypes.int64) and int(Tensor(3).numpy()) == 3
+  assert Tensor(np.array([1.0, 2.0], dtype=np.float64)).dtype == dtypes.float32  # float64 maps to the default float
+
+def test_construction_dtypes():
+  assert Tensor([1, 2, 3]).dtype == dtypes.int32
+  assert Tensor(np.array([1, 2], dtype=np.int64)).dtype == dtypes.int64
+  assert Tensor(np.array([1, 2], dtype=np.int32)).dtype == dtypes.int32
+  assert Tensor([True, False]).dtype == dtypes.bool
+  assert Tensor(np.array([0.5], dtype=np.float16)).dtype == dtypes.float16
+  for dt, npdt in [(dtypes.int32, np.int32), (dtypes.int64, np.int64), (dtypes.bool, np.bool_), (dtypes.float16, np.float16),
+                   (dtypes.float32, np.float32)]:
+    t = Tensor([1, 0, 1], dtype=dt)
+    assert t.dtype == dt, f"Tensor(list, dtype={dt}) has dtype {t.dtype}"
+    n = t.numpy()
+    assert n.dtype == npdt, f"{dt}.numpy() has numpy dtype {n.dtype}, expected {np.dtype(npdt)}"
+    assert_close(f"Tensor(dtype={dt})", n, np.array([1, 0, 1]).astype(npdt), 0, 0)
+    z = Tensor.zeros(2, 3, dtype=dt)
+    assert z.dtype == dt and z.shape == (2, 3) and z.numpy().dtype == npdt and not z.numpy().any()
+
+@pytest.mark.parametrize("src,dst", [(np.float32, dtypes.int32), (np.float32, dtypes.int64), (np.float32, dtypes.bool),
+                                     (np.float32, dtypes.float16), (np.int32, dtypes.float32), (np.int64, dtypes.int32),
+                                     (np.bool_, dtypes.float32), (np.bool_, dtypes.int32), (np.int32, dtypes.bool),
+                                     (np.float16, dtypes.float32)], ids=str)
+def test_cast(src, dst):
+  x = np.array([-2.7, -1.0, -0.3, 0.0, 0.6, 1.5, 3.9]) if np.issubdtype(src, np.floating) else np.array([-3, -1, 0, 1, 5])
+  x = x.astype(src)
+  out = Tensor(x).cast(dst)
+  assert out.dtype == dst, f"cast to {dst} gave {out.dtype}"
+  npdt = {dtypes.int32: np.int32, dtypes.int64: np.int64, dtypes.bool: np.bool_, dtypes.float16: np.float16, dtypes.float32: np.float32}[dst]
+  want = x.astype(npdt)  # float->int truncates toward zero, nonzero->True
+  got = out.numpy()
+  assert got.dtype == want.dtype, f"cast {np.dtype(src)}->{dst}: numpy() dtype {got.dtype}"
+  assert_close(f"cast {np.dtype(src)}->{dst}", got, want, 0, 0)
+
+def test_cast_noncontig_and_grad():
+  check("cast float16 roundtrip", lambda x: x.cast(dtypes.float16).cast(dtypes.float32), lambda x: x.astype(np.float16).astype(np.float64),
+        [Inp((3, 4), "T")], grad=False, atol=0, rtol=0)
+  # cast float32 -> float32 is an identity with gradient 1
+  check("cast float32 identity", lambda x: x.cast(dtypes.float32) * 2, lambda x: x * 2, [Inp((2, 3), "flip")])
+
+def test_cast_half_roundtrip_gradient_passes_through():
+  # d/dx x.cast(f16).cast(f32) is 1 almost everywhere (rounding is piecewise constant, so use the hand-derived gradient)
+  rng = np.random.default_rng(19)
+  xn, R = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((3, 4)).astype(np.float32)
+  x = Tensor(xn, requires_grad=True)
+  (x.cast(dtypes.float16).cast(dtypes.float32) * Tensor(R)).sum().backward()
+  assert x.grad is not None and x.grad.dtype == dtypes.float32
+  assert_close("grad through f16 cast", x.grad.numpy(), R.astype(np.float16).astype(np.float64), 1e-3, 1e-3)
+
+def test_int_arithmetic_and_sum():
+  a = np.array([[3, -7, 2], [5, 0, -1]], dtype=np.int32)
+  t = Tensor(a)
+  s = t.sum()
+  assert s.dtype in (dtypes.int32, dtypes.int64), f"sum of int32 has dtype {s.dtype}"
+  assert int(s.numpy()) == int(a.sum())
+  assert_close("int sum axis 0", t.sum(axis=0).numpy(), a.sum(axis=0).astype(t.sum(axis=0).numpy().dtype), 0, 0)
+  assert_close("int add/mul", (t * 3 + t).numpy(), (a * 3 + a).astype(np.int32), 0, 0)
+  assert (t + t).dtype == dtypes.int32
+  assert_close("int max", t.max(axis=1).numpy(), a.max(axis=1), 0, 0)
+  big = np.arange(1, 100001, dtype=np.int64)
+  assert int(Tensor(big).sum().numpy()) == 5000050000, "int64 sum overflowed / lost precision"
+  b = Tensor(np.array([[True, False, True], [True, True, False]]))
+  assert int(b.sum().numpy()) == 4, "sum of bool should count Trues"
+  assert_close("bool sum axis", b.sum(axis=1).numpy().astype(np.int64), np.array([2, 2]), 0, 0)
+
+def test_dtype_promotion():
+  i32, i64 = Tensor(np.array([1, 2], dtype=np.int32)), Tensor(np.array([1, 2], dtype=np.int64))
+  f32, f16 = Tensor(np.array([0.5, 1.5], dtype=np.float32)), Tensor(np.array([0.5, 1.5], dtype=np.float16))
+  assert (i32 + f32).dtype == dtypes.float32
+  assert (i32 + i64).dtype == dtypes.int64
+  assert (f16 + f16).dtype == dtypes.float16
+  assert (f16 + f32).dtype == dtypes.float32
+  assert (i32 + 1.5).dtype == dtypes.float32 and np.allclose((i32 + 1.5).numpy(), [2.5, 3.5])
+  assert (i32 * 2).dtype == dtypes.int32
+  assert (f16 * 2).dtype == dtypes.float16
+  assert_close("f16 add", (f16 + f16).numpy(), np.array([1.0, 3.0], dtype=np.float16), 0, 0)
+  assert (f32 > 1).dtype == dtypes.bool and (i32 == 1).dtype == dtypes.bool
+
+def test_float16_ops():
+  x = np.random.default_rng(13).uniform(0.5, 2, size=(3, 4)).astype(np.float16)
+  t = Tensor(x)
+  out = (t * t + t).exp().sum(axis=1)
+  assert out.dtype == dtypes.float16
+  ref = np.exp(x.astype(np.float64) ** 2 + x.astype(np.float64)).sum(axis=1)
+  assert_close("float16 chain", out.numpy().astype(np.float64), ref, 5e-3, 1e-2)
+
+def test_bool_ops():
+  a = Tensor(np.array([1.0, -1.0, 2.0, 0.0], dtype=np.float32))
+  m = (a > 0)
+  assert m.dtype == dtypes.bool
+  assert_close("bool mask numpy", m.numpy(), np.array([True, False, True, False]), 0, 0)
+  assert_close("mask.where", m.where(a, 0).numpy(), np.array([1.0, 0.0, 2.0, 0.0], dtype=np.float32), 0, 0)
+  assert_close("bool cast float", m.cast(dtypes.float32).numpy(), np.array([1.0, 0.0, 1.0, 0.0], dtype=np.float32), 0, 0)
+
+def test_zeros_ones_empty_full():
+  assert_close("zeros", Tensor.zeros(2, 3).numpy(), np.zeros((2, 3), np.float32), 0, 0)
+  assert_close("zeros tuple", Tensor.zeros((2, 3)).numpy(), np.zeros((2, 3), np.float32), 0, 0)
+  assert_close("ones", Tensor.ones(4).numpy(), np.ones(4, np.float32), 0, 0)
+  assert_close("ones 0-d", Tensor.ones(()).numpy(), np.ones((), np.float32), 0, 0)
+  assert Tensor.ones(2, 3).dtype == dtypes.float32
+  e = Tensor.empty(3, 2)
+  assert e.shape == (3, 2) and e.numpy().shape == (3, 2)
+  assert_close("full", Tensor.full((2, 3), 7.5).numpy(), np.full((2, 3), 7.5, np.float32), 0, 0)
+  f = Tensor.full((2,), 3)
+  assert f.dtype in (dtypes.int32, dtypes.int64) and (f.numpy() == 3).all()
+  x = Tensor(np.random.default_rng(14).standard_normal((3, 2)).astype(np.float32))
+  assert_close("zeros_like", Tensor.zeros_like(x).numpy(), np.zeros((3, 2), np.float32), 0, 0)
+  assert_close("ones_like", x.ones_like().numpy(), np.ones((3, 2), np.float32), 0, 0)
+  assert_close("full_like", x.full_like(-2.0).numpy(), np.full((3, 2), -2.0, np.float32), 0, 0)
+  xi = Tensor(np.array([1, 2], dtype=np.int32))
+  assert xi.zeros_like().dtype == dtypes.int32 and xi.ones_like().dtype == dtypes.int32
+  assert Tensor.ones(2, dtype=dtypes.int64).dtype == dtypes.int64
+  assert Tensor.full((2, 2), 1.5, dtype=dtypes.float16).dtype == dtypes.float16
+
+@pytest.mark.parametrize("args", [(5,), (2, 7), (1, 10, 3), (5, 0, -1), (-3, 3, 2), (0, 1, 0.25), (1.5, 4), (10, 2, -3)], ids=str)
+def test_arange(args):
+  t = Tensor.arange(*args)
+  want = np.arange(*args)
+  is_float = any(isinstance(a, float) for a in args)
+  assert t.dtype == (dtypes.float32 if is_float else dtypes.int32), f"arange{args} dtype {t.dtype}"
+  assert_close(f"arange{args}", t.numpy(), want.astype(np.float32 if is_float else np.int32), 0, 0)
+
+def test_arange_kwargs():
+  assert_close("arange(2, 8, step=2)", Tensor.arange(2, 8, step=2).numpy(), np.arange(2, 8, 2).astype(np.int32), 0, 0)
+  assert_close("arange(4) float32 dtype", Tensor.arange(4, dtype=dtypes.float32).numpy(), np.arange(4, dtype=np.float32), 0, 0)
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_eye(n):
+  t = Tensor.eye(n)
+  assert t.shape == (n, n)
+  assert_close(f"eye({n})", t.numpy(), np.eye(n, dtype=np.float32), 0, 0)
+
+def test_random_constructors():
+  Tensor.manual_seed(42)
+  r = Tensor.rand(200, 50)
+  assert r.shape == (200, 50) and r.dtype == dtypes.float32
+  rn = r.numpy()
+  assert (rn >= 0).all() and (rn < 1).all()
+  assert abs(rn.mean() - 0.5) < 0.02 and abs(rn.std() - math.sqrt(1 / 12)) < 0.02
+  assert len(np.unique(rn)) > 9000, "rand values are not distinct"
+  g = Tensor.randn(200, 50).numpy()
+  assert g.shape == (200, 50)
+  assert abs(g.mean()) < 0.05 and abs(g.std() - 1) < 0.05
+  assert abs((g > 0).mean() - 0.5) < 0.03
+  ri = Tensor.randint(1000, low=3, high=9)
+  assert ri.dtype in (dtypes.int32, dtypes.int64)
+  rin = ri.numpy()
+  assert rin.min() == 3 and rin.max() == 8 and set(np.unique(rin)) == set(range(3, 9))
+  ri2 = Tensor.randint(20, 10).numpy()
+  assert ri2.shape == (20, 10) and rin.dtype.kind == "i" and ri2.min() >= 0 and ri2.max() <= 9
+  u = Tensor.uniform(5000, low=-3.0, high=2.0).numpy()
+  assert u.min() >= -3.0 and u.max() < 2.0 and abs(u.mean() + 0.5) < 0.1
+  u2 = Tensor.uniform(3, 4).numpy()
+  assert u2.shape == (3, 4) and u2.min() >= -1 and u2.max() < 1
+
+def test_uniform_default_range_is_minus1_to_1():
+  # API contract: uniform(*shape, low=-1.0, high=1.0)
+  Tensor.manual_seed(7)
+  u = Tensor.uniform(4000).numpy()
+  assert u.min() >= -1.0 and u.max() < 1.0
+  assert u.min() < -0.9 and u.max() > 0.9 and abs(u.mean()) < 0.05, \
+    f"uniform() default range looks like [{u.min():.3f}, {u.max():.3f}], mean {u.mean():.3f}; contract says [-1, 1)"
+
+def test_manual_seed_reproducible():
+  Tensor.manual_seed(123)
+  a, b = Tensor.rand(3, 4).numpy(), Tensor.randn(5).numpy()
+  c = Tensor.rand(3, 4).numpy()
+  assert not np.array_equal(a, c), "two rand calls after one seed gave identical values"
+  Tensor.manual_seed(123)
+  assert np.array_equal(Tensor.rand(3, 4).numpy(), a) and np.array_equal(Tensor.randn(5).numpy(), b)
+  Tensor.manual_seed(124)
+  assert not np.array_equal(Tensor.rand(3, 4).numpy(), a)
+
+# ================================================================== autograd
+
+def test_backward_basic_and_grad_tensor():
+  x = Tensor(np.array([1.0, -2.0, 3.0], dtype=np.float32), requires_grad=True)
+  y = (x * x * 3).sum()
+  y.backward()
+  assert isinstance(x.grad, Tensor)
+  assert_close("d(3x^2)/dx", x.grad.numpy(), np.array([6.0, -12.0, 18.0]), 1e-6, 1e-6)
+
+def test_backward_diamond_and_multiple_leaves():
+  rng = np.random.default_rng(15)
+  a_np, b_np = rng.standard_normal((3, 4)), rng.standard_normal((4,))
+  a, b = Tensor(a_np.astype(np.float32), requires_grad=True), Tensor(b_np.astype(np.float32), requires_grad=True)
+  h = a * b
+  loss = (h.exp() + h * h + h).sum() + (a.sum(axis=0) * b).sum()
+  loss.backward()
+  ha = a_np * b_np
+  dh = np.exp(ha) + 2 * ha + 1
+  assert_close("diamond dA", a.grad.numpy(), dh * b_np + b_np, 1e-4, 1e-4)
+  assert_close("diamond dB", b.grad.numpy(), (dh * a_np).sum(0) + a_np.sum(0), 1e-4, 1e-4)
+
+def test_requires_grad_false_gets_no_grad():
+  x = Tensor(np.ones((2, 2), dtype=np.float32), requires_grad=True)
+  c = Tensor(np.full((2, 2), 3.0, dtype=np.float32))
+  (x * c).sum().backward()
+  assert c.grad is None
+  assert_close("grad wrt x", x.grad.numpy(), np.full((2, 2), 3.0), 0, 0)
+
+def test_detach():
+  xn = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+  x = Tensor(xn, requires_grad=True)
+  loss = (x * x.detach()).sum()
+  loss.backward()
+  assert_close("d(x*stopgrad(x))/dx", x.grad.numpy(), xn, 0, 0)
+  d = x.detach()
+  assert not d.requires_grad
+  assert_close("detach value", d.numpy(), xn, 0, 0)
+
+def test_no_grad():
+  x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+  nog = getattr(Tensor, "no_grad", None)
+  assert nog is not None, "Tensor.no_grad is missing"
+  if callable(nog) and not isinstance(nog, bool):
+    with Tensor.no_grad():
+      y = x * 2
+  else:
+    prev = Tensor.no_grad
+    Tensor.no_grad = True
+    try: y = x * 2
+    finally: Tensor.no_grad = prev
+  assert not y.requires_grad, "op under no_grad still requires grad"
+  assert_close("no_grad value", y.numpy(), np.array([2.0, 4.0]), 0, 0)
+  z = (x * 2).sum()  # grad tracking restored afterwards
+  assert z.requires_grad
+  z.backward()
+  assert_close("grad after no_grad", x.grad.numpy(), np.array([2.0, 2.0]), 0, 0)
+
+def test_grad_through_noncontiguous_chain():
+  # permute -> pad -> getitem -> expand -> reduce, all in one graph
+  check("movement chain", lambda x: (x.permute(1, 0).pad(((1, 0), (0, 2)))[::2, 1:].expand(2, 2, 4) * 1.5).sum(axis=0).exp(),
+        lambda x: np.exp((np.broadcast_to(np.pad(x.T, ((1, 0), (0, 2)))[::2, 1:], (2, 2, 4)) * 1.5).sum(0)),
+        [Inp((3, 3))])
+
+def test_realized_intermediate_reused():
+  rng = np.random.default_rng(16)
+  xn, wn = rng.standard_normal((3, 4)), rng.standard_normal((4, 5))
+  x, w = Tensor(xn.astype(np.float32), requires_grad=True), Tensor(wn.astype(np.float32), requires_grad=True)
+  h = (x @ w).relu()
+  h.realize()
+  out = (h * h.sum(axis=1, keepdim=True)).mean() + h.max()
+  hn = np.maximum(xn @ wn, 0)
+  assert_close("reuse after realize", out.numpy(), (hn * hn.sum(1, keepdims=True)).mean() + hn.max(), 1e-4, 1e-5)
+  out.backward()
+  assert x.grad is not None and w.grad is not None and x.grad.shape == (3, 4) and w.grad.shape == (4, 5)
+  check("reuse after realize (grad)", lambda x, w: (lambda h: (h * h.sum(axis=1, keepdim=True)).mean())((x @ w).relu()),
+        lambda x, w: (lambda h: (h * h.sum(1, keepdims=True)).mean())(np.maximum(x @ w, 0)),
+        [Inp((3, 4), value=xn), Inp((4, 5), value=wn)], atol=1e-5)
+
+# ------------------------------------------------------------------ composite models (end-to-end gradient checks)
+
+def test_composite_mlp_cross_entropy():
+  y = np.array([2, 0, 1, 2, 1], dtype=np.int32)
+  def fe(x, w1, b1, w2): return ((x @ w1 + b1).gelu() @ w2).sparse_categorical_crossentropy(y_t)
+  def fn(x, w1, b1, w2):
+    h = x @ w1 + b1
+    return np_sparse_ce((0.5 * h * (1 + np.tanh(math.sqrt(2 / math.pi) * (h + 0.044715 * h ** 3)))) @ w2, y)
+  y_t = Tensor(y)
+  check("mlp+CE", fe, fn, [Inp((5, 4)), Inp((4, 6), "T"), Inp((6,)), Inp((6, 3))], atol=1e-5)
+
+def test_composite_convnet():
+  def fe(x, w, b, fc):
+    h = x.conv2d(w, b, padding=1).tanh().max_pool2d((2, 2))
+    return (h.flatten(1) @ fc).log_softmax()
+  def fn(x, w, b, fc):
+    h = np_pool(np.tanh(np_conv2d(x, w, b, padding=1)), (2, 2))
+    return np_log_softmax(h.reshape(h.shape[0], -1) @ fc)
+  check("conv->tanh->maxpool->fc->log_softmax", fe, fn, [Inp((2, 2, 4, 4)), Inp((3, 2, 3, 3)), Inp((3,)), Inp((12, 4))], atol=1e-5)
+
+def test_composite_attention_block():
+  def fe(x, wq, wk, wv, wo):
+    h = x.layernorm()
+    q, k, v = (h @ wq).reshape(2, 3, 2, 2).permute(0, 2, 1, 3), (h @ wk).reshape(2, 3, 2, 2).permute(0, 2, 1, 3), \
+              (h @ wv).reshape(2, 3, 2, 2).permute(0, 2, 1, 3)
+    o = q.scaled_dot_product_attention(k, v, is_causal=True).permute(0, 2, 1, 3).reshape(2, 3, 4)
+    return x + o @ wo
+  def fn(x, wq, wk, wv, wo):
+    h = np_layernorm(x)
+    sp = lambda t: t.reshape(2, 3, 2, 2).transpose(0, 2, 1, 3)
+    o = np_sdpa(sp(h @ wq), sp(h @ wk), sp(h @ wv), is_causal=True).transpose(0, 2, 1, 3).reshape(2, 3, 4)
+    return x + o @ wo
+  check("attention block", fe, fn, [Inp((2, 3, 4)), Inp((4, 4)), Inp((4, 4)), Inp((4, 4)), Inp((4, 4))], atol=1e-5)
+
+# ================================================================== kernel counts and deep graphs
+
+def _realized(shape, seed):
+  t = Tensor(np.random.default_rng(seed).standard_normal(shape).astype(np.float32))
+  t.realize()
+  return t
+
+def test_larger_reductions_accuracy():
+  rng = np.random.default_rng(17)
+  x = rng.standard_normal((500, 200)).astype(np.float32)
+  t = Tensor(x)
+  x64 = x.astype(np.float64)
+  assert_close("sum 100k", t.sum().numpy(), x64.sum(), 1e-4, 1e-2)
+  assert_close("mean axis0", t.mean(axis=0).numpy(), x64.mean(0), 1e-4, 1e-5)
+  assert_close("var axis1", t.var(axis=1).numpy(), x64.var(1, ddof=1), 1e-4, 1e-5)
+  assert_close("max axis1", t.max(axis=1).numpy(), x64.max(1), 0, 0)
+  assert_close("cumsum 500", t.cumsum(0).numpy(), np.cumsum(x64, 0), 1e-4, 1e-3)
+  assert_close("logsoftmax 200", t.log_softmax().numpy(), np_log_softmax(x64), 1e-4, 1e-4)
+  assert int(Tensor.ones(100000).sum().numpy()) == 100000
+
+def test_larger_matmul_conv_forward():
+  rng = np.random.default_rng(18)
+  a, b = rng.standard_normal((64, 256)), rng.standard_normal((256, 32))
+  assert_close("matmul 64x256x32", (Tensor(a.astype(np.float32)) @ Tensor(b.astype(np.float32))).numpy(),
+               a.astype(np.float32).astype(np.float64) @ b.astype(np.float32).astype(np.float64), 1e-4, 1e-4)
+  x, w = rng.standard_normal((2, 8, 12, 12)).astype(np.float32), rng.standard_normal((16, 8, 3, 3)).astype(np.float32)
+  assert_close("conv2d 2x8x12x12 * 16x8x3x3", Tensor(x).conv2d(Tensor(w), padding=1).numpy(),
+               np_conv2d(x.astype(np.float64), w.astype(np.float64), padding=1), 1e-4, 1e-4)
+
+def test_int_matmul_and_unary():
+  a = np.array([[1, -2, 3], [4, 5, -6]], dtype=np.int32)
+  b = np.array([[2, 0], [1, -1], [3, 2]], dtype=np.int32)
+  out = Tensor(a) @ Tensor(b)
+  assert out.dtype in (dtypes.int32, dtypes.int64)
+  assert_close("int matmul", out.numpy().astype(np.int64), (a @ b).astype(np.int64), 0, 0)
+  assert_close("int neg", (-Tensor(a)).numpy(), -a, 0, 0)
+  assert_close("int abs", Tensor(a).abs().numpy(), np.abs(a), 0, 0)
+  assert_close("int maximum", Tensor(a).maximum(Tensor(a[::-1].copy())).numpy(), np.maximum(a, a[::-1]), 0, 0)
+  assert_close("int where", (Tensor(a) > 0).where(Tensor(a), 0).numpy(), np.where(a > 0, a, 0), 0, 0)
+
+def test_tensor_copies_numpy_input():
+  x = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+  t = Tensor(x)
+  x[0] = 100.0
+  assert_close("Tensor(np) copies its input", t.numpy(), np.array([1.0, 2.0, 3.0], dtype=np.float32), 0, 0)
+  y = t * 2
+  assert_close("numpy() twice (1)", y.numpy(), np.array([2.0, 4.0, 6.0]), 0, 0)
+  assert_close("numpy() twice (2)", y.numpy(), np.array([2.0, 4.0, 6.0]), 0, 0)
+  n = t.numpy(); n[1] = -5.0
+  assert_close("mutating .numpy() result does not change the tensor", t.numpy(), np.array([1.0, 2.0, 3.0], dtype=np.float32), 0, 0)
+
+def test_rand_shape_forms():
+  assert Tensor.rand((2, 3)).shape == (2, 3) and Tensor.randn(4).shape == (4,) and Tensor.rand(2, 1, 3).shape == (2, 1, 3)
+  assert Tensor.randint((3, 2), low=1, high=4).shape == (3, 2)
+
+def test_kernel_count_elementwise_fusion():
+  a, b, c = _realized((16, 16), 0), _realized((16, 16), 1), _realized((16, 16), 2)
+  GlobalCounters.reset()
+  out = (a * b + c).realize()
+  assert GlobalCounters.kernel_count == 1, f"(a*b+c).realize() ran {GlobalCounters.kernel_count} kernels, expected 1"
+  assert_close("a*b+c", out.numpy(), a.numpy().astype(np.float64) * b.numpy() + c.numpy(), 1e-5, 1e-5)
+
+def test_kernel_count_matmul():
+  a, b = _realized((8, 16), 3), _realized((16, 4), 4)
+  GlobalCounters.reset()
+  out = (a @ b).realize()
+  assert GlobalCounters.kernel_count == 1, f"(a@b).realize() ran {GlobalCounters.kernel_count} kernels, expected 1"
+  assert_close("a@b", out.numpy(), a.numpy().astype(np.float64) @ b.numpy(), 1e-4, 1e-4)
+
+def test_kernel_count_reset_and_realized_noop():
+  a = _realized((4,), 5)
+  GlobalCounters.reset()
+  assert GlobalCounters.kernel_count == 0
+  a.realize()
+  assert GlobalCounters.kernel_count == 0, "realizing an already-realized tensor ran a kernel"
+
+def test_long_chain_10000_ops():
+  x0 = np.array([[0.5, -1.0, 2.0]], dtype=np.float32)
+  x = Tensor(x0, requires_grad=True)
+  y = x
+  for i in range(10000):
+    y = y * 1.0001 if i % 2 == 0 else y + 0.001
+  out = y.numpy()
+  ref = x0.astype(np.float64)
+  for i in range(10000): ref = ref * 1.0001 if i % 2 == 0 else ref + 0.001
+  assert_close("10000-op chain", out, ref, 1e-3, 1e-3)
+  y.sum().backward()
+  assert_close("10000-op chain grad", x.grad.numpy(), np.full((1, 3), 1.0001 ** 5000), 1e-3, 0)
+
+def test_long_chain_add_10000():
+  x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+  y = x
+  for _ in range(10000): y = y + 1
+  assert_close("x + 1 x 10000", y.numpy(), np.array([10001.0, 10002.0]), 0, 0)
+  (y * y).sum().backward()
+  assert_close("grad of (x+10000)^2", x.grad.numpy(), 2 * np.array([10001.0, 10002.0]), 1e-6, 0)
