@@ -1,9 +1,10 @@
 """Engine internals: laziness, views, fusion (kernel counts), BLAS lowering without big temporaries, deep graphs, line budget."""
-import io, pathlib, sys, tokenize, tracemalloc
+import sys, tracemalloc
 import numpy as np
 import pytest
 from drivegpt import Tensor, GlobalCounters, dtypes
 from drivegpt.shape import ShapeTracker
+from linecount import engine_core_lines
 
 rng = np.random.default_rng(1234)
 def rand(*shape): return rng.standard_normal(shape).astype(np.float32)
@@ -119,22 +120,9 @@ def test_dtypes_survive():
   assert (Tensor([1, 2]) < 2).dtype == dtypes.bool
   np.testing.assert_array_equal(Tensor(np.array([7, -7], np.int64)).idiv(2).numpy(), [3, -3])
 
-def _code_lines(path: pathlib.Path) -> int:
-  """Lines with code: no blanks, comments or docstrings."""
-  src = path.read_text()
-  lines, prev = set(), tokenize.INDENT
-  for tok in tokenize.generate_tokens(io.StringIO(src).readline):
-    if tok.type == tokenize.STRING and prev in (tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE, tokenize.NL): pass  # docstring
-    elif tok.type not in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
-      lines.update(range(tok.start[0], tok.end[0] + 1))
-    if tok.type not in (tokenize.COMMENT, tokenize.NL): prev = tok.type
-  return len(lines)
-
 ENGINE_LINE_BUDGET = 2500
 
 def test_engine_core_line_budget():
-  root = pathlib.Path(__file__).resolve().parents[1] / "drivegpt"
-  files = [p for p in root.rglob("*.py") if not {"nn", "models"} & set(p.relative_to(root).parts)]
-  total = sum(_code_lines(p) for p in files)
-  print(f"\nengine core: {total} code lines in {len(files)} files (budget {ENGINE_LINE_BUDGET})", file=sys.stderr)
+  total, files = engine_core_lines()
+  print(f"\nengine core: {total} code lines in {files} files (budget {ENGINE_LINE_BUDGET})", file=sys.stderr)
   assert total <= ENGINE_LINE_BUDGET
