@@ -8,7 +8,7 @@ from drivegpt import Tensor
 from drivegpt.backend_numpy import compile as backend_compile
 from drivegpt.nn.optim import SGD, Adam, AdamW, clip_grad_norm_, linear_warmup, warmup_cosine
 
-SHAPES = [(3, 4), (5,), (2, 1, 3), (1,)]  # (1,): state buffers of one element must be writeable too
+SHAPES = [(3, 4), (5,), (2, 1, 3), (1,)]  # (1,): one-element state buffers must take in-place updates too
 
 def problem(seed: int, steps: int):
   """Params p0, curvatures c and per-step targets G: loss_t = sum(c*p^2/2 + G_t*p), so grad_t = c*p + G_t depends on p."""

@@ -7,8 +7,6 @@ from drivegpt import Tensor, dtypes
 from drivegpt.helpers import make_pair, prod
 
 def _uniform(shape: tuple, bound: float) -> Tensor: return Tensor.uniform(*shape, low=-bound, high=bound)
-# constant inits come from numpy, not Tensor.full(...).contiguous(): for a size-1 shape the engine makes that a read-only
-# buffer, which the optimizer's in-place assign can't write
 def _full(shape: tuple, value: float) -> Tensor: return Tensor(np.full(shape, value, np.float32))
 
 class Linear:

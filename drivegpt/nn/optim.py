@@ -52,7 +52,6 @@ class Optimizer:
         raise ValueError(f"optimizer load_state_dict: {k!r} is {state[k].dtype} {tuple(state[k].shape)}, expected {t.dtype} {t.shape}")
     Tensor.corealize([t.assign(state[k].detach()) for k, t in own.items()])
 
-# from numpy, not Tensor.zeros(...).contiguous(): for a size-1 shape the engine makes that a read-only buffer, which in-place assign can't write
 def _zeros_like(p: Tensor) -> Tensor: return Tensor(np.zeros(p.shape, p.dtype.np), device=p.device, dtype=p.dtype)
 
 class SGD(Optimizer):
