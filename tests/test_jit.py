@@ -56,3 +56,30 @@ def test_jit_rejects_new_shapes():
   for _ in range(2): jitted(params, x, y)
   with pytest.raises(ValueError, match="don't match the recorded"):
     jitted(params, Tensor(np.ones((3, 8), np.float32)), Tensor(np.ones((3, 4), np.float32)))
+
+def test_jitted_gpt_step_is_bit_identical():
+  from drivegpt.models.gpt import GPT, GPTConfig
+  from drivegpt.nn import get_parameters
+  from drivegpt.nn.optim import AdamW
+  def train(use_jit: bool):
+    Tensor.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=64, context=16, n_layer=2, n_head=2, d_model=32, dropout=0.1))
+    opt = AdamW(get_parameters(model), lr=1e-3)
+    def step(x, y):
+      loss = model.loss(x, y)
+      opt.zero_grad()
+      loss.backward()
+      opt.step(loss)
+      return loss
+    fn = jit(step) if use_jit else step
+    rng = np.random.default_rng(5)
+    Tensor.training, losses = True, []
+    for _ in range(5):
+      d = rng.integers(0, 64, (3, 17)).astype(np.int32)
+      losses.append(fn(Tensor(d[:, :-1]), Tensor(d[:, 1:])).numpy().copy())
+    Tensor.training = False
+    return losses, [p.numpy() for p in get_parameters(model)]
+  ref_losses, ref_params = train(False)
+  losses, params = train(True)
+  for a, b in zip(losses, ref_losses): np.testing.assert_array_equal(a, b)
+  for a, b in zip(params, ref_params): np.testing.assert_array_equal(a, b)
