@@ -55,7 +55,6 @@ class WindowLoader:
     def __init__(self, shards: str | Path | list, window: int = 16, batch_size: int = 8, split: str = "train",
                  val_fraction: float = 0.1, seed: int = 0, prefetch: int = 4, fields: tuple = FIELDS):
         import h5py
-        import hdf5plugin  # noqa: F401  (registers the LZ4 filter the frames are compressed with)
         unknown = set(fields) - set(FIELDS)
         if unknown:
             raise ValueError(f"fields: unknown {sorted(unknown)}, expected some of {FIELDS}")

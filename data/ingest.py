@@ -12,7 +12,7 @@ under the input folder with characters other than [A-Za-z0-9._-] replaced by '_'
 
     frames           uint8   (N, H, W, 3)  RGB, centre crop + resize to HxW (default 128x256),
                                            chunks of (4, H, W, 3), LZ4-compressed (HDF5 filter
-                                           32004: `import hdf5plugin` before reading with h5py)
+                                           32004: `import data` or `import hdf5plugin` registers it)
     frame_times      float64 (N,)          seconds (frame index / fps without pose)
     pose             float32 (N, 6)        motion to the next frame in this frame's camera frame
                                            [forward, right, down]: translation metres (0:3),

@@ -307,7 +307,7 @@ def record_segment(seed: int, seconds: float = 30.0, lanes_count: int = 3, vehic
         # the scripted driver proposes an action
         if changing_lane and abs(y - lane_y) < 0.3 and abs(heading) < np.radians(2):
             changing_lane = False
-        if t >= next_lane_change and not changing_lane:
+        if t >= next_lane_change and not changing_lane and t >= human_until:
             next_lane_change = t + rng.exponential(style.lane_change_every)
             choice = lane_target + int(rng.choice([-1, 1]))
             if 0 <= choice < lanes_count and _lane_is_free(sim, ego, choice):
