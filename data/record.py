@@ -43,6 +43,8 @@ FPS = 20
 HEIGHT, WIDTH = 128, 256
 ORIGIN_LAT, ORIGIN_LON, ORIGIN_ALT = 37.4, -122.1, 10.0  # fixed ECEF origin of the sim plane
 STEER_RATIO = 15.0  # steering-wheel angle / front-wheel angle, for the CAN steering signal
+ACCEL_RANGE = (-8.0, 5.0)  # m/s^2 the ego car can be asked for
+STEER_LIMIT = 0.5  # rad, front-wheel angle
 LANE_WIDTH = 4.0  # highway-env's StraightLane.DEFAULT_WIDTH
 CAR_LENGTH, CAR_WIDTH, CAR_HEIGHT = 5.0, 2.0, 1.5
 DISENGAGE_CAUSES = ("ttc", "time_gap", "lane_departure", "heading", "hard_brake",
@@ -255,7 +257,8 @@ def make_env(lanes_count: int, vehicles_count: int):
     import gymnasium as gym
     import highway_env  # noqa: F401  (registers the environments)
     return gym.make("highway-v0", disable_env_checker=True, config={
-        "action": {"type": "ContinuousAction", "acceleration_range": [-8, 5], "steering_range": [-0.5, 0.5]},
+        "action": {"type": "ContinuousAction", "acceleration_range": list(ACCEL_RANGE),
+                   "steering_range": [-STEER_LIMIT, STEER_LIMIT]},
         "simulation_frequency": FPS, "policy_frequency": FPS, "lanes_count": lanes_count,
         "vehicles_count": vehicles_count, "duration": 10 ** 6, "offroad_terminal": False,
         # we read the simulator state directly; the cheapest observation keeps pandas off the hot path
@@ -264,7 +267,7 @@ def make_env(lanes_count: int, vehicles_count: int):
 
 
 def record_segment(seed: int, seconds: float = 30.0, lanes_count: int = 3, vehicles_count: int = 25,
-                   cam: Camera = Camera(), perturb_every: float | None = None, progress=None) -> dict:
+                   cam: Camera = Camera(), perturb_every: float | None = None, progress: "tqdm | None" = None) -> dict:
     """Drive one segment and return its frames, local states, actions and takeovers as arrays."""
     rng = np.random.default_rng(seed)
     style, limits = sample_driver(rng)
@@ -352,11 +355,12 @@ def record_segment(seed: int, seconds: float = 30.0, lanes_count: int = 3, vehic
             accel = max(accel, -6.0)
             steer = steer_to_lane(y, heading, speed, lane_y)
 
-        accel = max(accel, -speed / dt)  # brake to a stop, never into reverse
-        steer = float(np.clip(steer, -0.5, 0.5))
+        accel = float(np.clip(max(accel, -speed / dt), *ACCEL_RANGE))  # stop, never reverse; log what is applied
+        steer = float(np.clip(steer, -STEER_LIMIT, STEER_LIMIT))
         log["accel"].append(accel)
         log["steer"].append(steer)
-        env.step(np.array([2 * (accel + 8) / 13 - 1, steer / 0.5], np.float32))
+        lo, hi = ACCEL_RANGE  # ContinuousAction takes both in [-1, 1]
+        env.step(np.array([2 * (accel - lo) / (hi - lo) - 1, steer / STEER_LIMIT], np.float32))
         if progress is not None:
             progress.update(1)
     env.close()
