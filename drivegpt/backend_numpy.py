@@ -2,6 +2,7 @@
 from __future__ import annotations
 import functools, os
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 import numpy as np
 from threadpoolctl import threadpool_limits
 from numpy.lib.stride_tricks import as_strided
@@ -42,11 +43,40 @@ def _compose(P: tuple, A: tuple, R: tuple, st: tuple, off: int):
   want = start + sum((g*S_ for g, (_, _, S_) in zip(grids, live)), np.int64(0))
   return (S, start) if np.array_equal(*np.broadcast_arrays(addr(flat), want)) else None
 
-def view(flat: np.ndarray, st: ShapeTracker) -> np.ndarray:
+class Padded(NamedTuple):
+  """A padded leaf kept sparse: zeros except `valid` in `box`. ADD takes it as is (cat and col2im are sums of these);
+  every other op gets dense(x)."""
+  valid: np.ndarray
+  box: tuple
+  shape: tuple
+  @property
+  def ndim(self) -> int: return len(self.shape)
+  def __getitem__(self, rows: slice) -> Padded:  # a block of rows, as the blocked elementwise loop takes
+    (lo, hi), i, j = self.box[0], rows.start, min(rows.stop, self.shape[0])
+    a, b = min(max(lo, i), hi), max(min(hi, j), lo)
+    return Padded(self.valid[a - lo:b - lo], ((a - i, b - i),) + self.box[1:], (j - i,) + self.shape[1:])
+
+def dense(x):
+  if not isinstance(x, Padded): return x
+  ret = np.zeros(x.shape, x.valid.dtype)
+  ret[tuple(slice(lo, hi) for lo, hi in x.box)] = x.valid
+  return ret
+
+def _add(a, b):
+  if not isinstance(a, Padded) and not isinstance(b, Padded): return np.add(a, b)
+  if isinstance(a, Padded): a, b = b, a
+  shape = b.shape if isinstance(a, Padded) else np.broadcast_shapes(a.shape, b.shape)
+  # add into a fresh array: a writeable full-size result of an earlier op, else a copy
+  out = a if not isinstance(a, Padded) and a.flags.writeable and a.shape == shape else np.array(np.broadcast_to(dense(a), shape))
+  out[tuple(slice(lo, hi) for lo, hi in b.box)] += b.valid
+  return out
+
+def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
   """The array a ShapeTracker sees in a flat buffer. Views compose into one numpy view when the addresses stay affine
-  (an im2col window view is one as_strided, no copy); padding is filled in, with broadcast dims kept size 1."""
+  (an im2col window view is one as_strided, no copy); padding is filled in, with broadcast dims kept size 1, or for
+  sparse=True a padded last view comes back as a Padded."""
   mem, P, A, base = flat, (flat.size,), (1,), 0  # the previous view's shape P sits in mem at strides A from base
-  for v in st.views:
+  for i, v in enumerate(st.views):
     if prod(v.shape) == 0: return np.zeros(v.shape, flat.dtype)
     box = v.mask if v.mask is not None else tuple((0, s) for s in v.shape)
     if any(lo >= hi for lo, hi in box): return np.zeros(v.shape, flat.dtype)
@@ -57,6 +87,7 @@ def view(flat: np.ndarray, st: ShapeTracker) -> np.ndarray:
       c = _compose(P, A, R, v.strides, off)
     S, start = c
     arr = as_strided(mem[base + start:], R, tuple(s*mem.itemsize for s in S), writeable=False)
+    if v.mask is not None and sparse and i == len(st.views) - 1: return Padded(arr, box, v.shape)
     if v.mask is not None:  # zeros outside the box; dims that are broadcast whole stay size 1 until the end
       small = tuple(1 if s == 0 and r == n else n for s, r, n in zip(S, R, v.shape))
       ret = np.zeros(small, flat.dtype)
@@ -106,7 +137,8 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   C = C.reshape([shape[d] for d in out_dims]).transpose([out_dims.index(d) for d in sorted(out_dims)])
   C = C.reshape([shape[d] if d in out_dims else 1 for d in range(len(shape))])
   if scale != 1: C = C * scale
-  return np.broadcast_to(C, tuple(1 if d in axis else s for d, s in enumerate(shape))).astype(a.dtype, copy=False)
+  out_shape = tuple(1 if d in axis else s for d, s in enumerate(shape))
+  return (C if C.shape == out_shape else np.broadcast_to(C, out_shape)).astype(a.dtype, copy=False)
 
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
   """(bat, m, k) @ (bat, k, n). Big ones are cut into row blocks that run on all cores, each a single-threaded BLAS call:
@@ -138,19 +170,22 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict):
     return memo.setdefault(node, lambda L, M: L[k])
   if node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL:
     a, b = (_build(s, leaves, shared, memo) for s in node.src[0].src)
-    fn = lambda L, M, shp=_in_shape(node): sum_of_product(a(L, M), b(L, M), node.arg, shp)
+    fn = lambda L, M, shp=_in_shape(node): sum_of_product(dense(a(L, M)), dense(b(L, M)), node.arg, shp)
   else:
     srcs = [_build(s, leaves, shared, memo) for s in node.src]
-    if node.op in ReduceOps: fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(srcs[0](L, M), shp), node.arg)
+    if node.op in ReduceOps: fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(dense(srcs[0](L, M)), shp), node.arg)
     elif node.op is MovementOps.RESHAPE: fn = lambda L, M: srcs[0](L, M).reshape(node.arg)
-    elif node.op is UnaryOps.CAST: fn = lambda L, M: srcs[0](L, M).astype(node.arg.np)
-    elif len(srcs) == 1: fn = lambda L, M, f=OPS[node.op]: f(srcs[0](L, M))
-    elif len(srcs) == 2: fn = lambda L, M, f=OPS[node.op]: f(srcs[0](L, M), srcs[1](L, M))
-    else: fn = lambda L, M, f=OPS[node.op]: f(*[s(L, M) for s in srcs])
+    elif node.op is UnaryOps.CAST: fn = lambda L, M: dense(srcs[0](L, M)).astype(node.arg.np)
+    elif node.op is BinaryOps.ADD: fn = lambda L, M: _add(srcs[0](L, M), srcs[1](L, M))
+    elif len(srcs) == 1: fn = lambda L, M, f=OPS[node.op]: f(dense(srcs[0](L, M)))
+    elif len(srcs) == 2: fn = lambda L, M, f=OPS[node.op]: f(dense(srcs[0](L, M)), dense(srcs[1](L, M)))
+    else: fn = lambda L, M, f=OPS[node.op]: f(*[dense(s(L, M)) for s in srcs])
   if node in shared:
     inner, key = fn, len(memo)
     def fn(L, M):
-      if key not in M: M[key] = inner(L, M)
+      if key not in M:
+        M[key] = inner(L, M)
+        if isinstance(M[key], np.ndarray): M[key].flags.writeable = False  # used again: _add must not write into it
       return M[key]
   return memo.setdefault(node, fn)
 
@@ -159,7 +194,8 @@ def _leaf(leaf: LazyOp, bufs: list) -> np.ndarray:
   if leaf.op is BufferOps.CONST:
     if all(v.mask is None for v in leaf.arg[1].views): return np.array(leaf.arg[0], leaf.arg[2].np)
     x = view(np.array([leaf.arg[0]], leaf.arg[2].np), leaf.arg[1])
-  else: x = view(bufs[leaf.arg[0]], leaf.arg[1])
+  else: x = view(bufs[leaf.arg[0]], leaf.arg[1], sparse=True)
+  if isinstance(x, Padded): return x
   return x[tuple(slice(0, 1) if st == 0 and n > 1 else slice(None) for st, n in zip(x.strides, x.shape))]
 
 
@@ -181,15 +217,15 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
     L = [_leaf(leaf, bufs) for leaf in leaves]
     rows = shape[0] if shape else 0
     if rows < 4 or size < 4*CHUNK or not elementwise:
-      r = fn(L, {})
+      r = dense(fn(L, {}))
       # a fresh contiguous result becomes the buffer; a view of an input (a copy kernel) or a broadcast is copied
-      if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not r.flags.c_contiguous:
+      if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not (r.flags.c_contiguous and r.flags.writeable):
         r = np.array(np.broadcast_to(r, shape), dtype=dtype.np)  # a copy: buffers must be writeable for in-place assign
       return r.reshape(-1)
     out = np.empty(shape, dtype.np)
     step, n = max(1, rows*CHUNK // size), THREADS
     def blocks(lo, hi):
-      for i in range(lo, hi, step): out[i:min(i+step, hi)] = fn([x[i:min(i+step, hi)] if x.ndim and x.shape[0] > 1 else x for x in L], {})
+      for i in range(lo, hi, step): out[i:min(i+step, hi)] = dense(fn([x[i:min(i+step, hi)] if x.ndim and x.shape[0] > 1 else x for x in L], {}))
     per = -(-rows // (n*step))*step  # each thread takes a contiguous run of whole blocks
     list(_threads.map(lambda lo: blocks(lo, min(lo + per, rows)), range(0, rows, per)))
     return out.reshape(-1)

@@ -1,0 +1,56 @@
+"""The OpenCL backend: kernels rendered by codegen.py, compiled with pyopencl and cached by source. Buffers live on the
+device; data crosses to the host only on input and in to_numpy."""
+from __future__ import annotations
+import functools, hashlib
+import numpy as np
+from drivegpt.helpers import DType, GlobalCounters, DEBUG, dtypes, prod
+from drivegpt.ops import LazyOp
+from drivegpt.shape import ShapeTracker
+from drivegpt import backend_numpy, codegen
+
+INSTALL = "pip install pyopencl pocl-binary-distribution  (or pip install -e '.[cl]'; pocl gives a CPU OpenCL device)"
+try: import pyopencl as cl
+except ImportError as e: raise RuntimeError(f"the CL device needs pyopencl, which is not installed: {INSTALL}") from e
+try: _device = next(d for p in cl.get_platforms() for d in p.get_devices())
+except (cl.Error, StopIteration) as e: raise RuntimeError(f"the CL device found no OpenCL platform with a device: {INSTALL}") from e
+_ctx = cl.Context([_device])
+_queue = cl.CommandQueue(_ctx)
+LIMITS = codegen.DeviceLimits(max_work_group=_device.max_work_group_size, compute_units=_device.max_compute_units,
+                              vector_width=min(8, max(1, _device.preferred_vector_width_float)))
+
+class Buffer:
+  """A device buffer of size elements; half is stored as 2-byte halves and bool as bytes, like numpy."""
+  def __init__(self, size: int, dtype: DType, host=None):
+    self.size, self.dtype = size, dtype
+    flags = cl.mem_flags.READ_WRITE | (cl.mem_flags.COPY_HOST_PTR if host is not None and size else 0)
+    self.cl = cl.Buffer(_ctx, flags, max(size, 1)*dtype.itemsize, hostbuf=host if size else None)
+
+def alloc(size: int, dtype: DType) -> Buffer:
+  GlobalCounters.allocations.append(size*dtype.itemsize)
+  return Buffer(size, dtype)
+def from_numpy(x: np.ndarray) -> Buffer: return Buffer(x.size, dtypes.from_np(x.dtype), np.ascontiguousarray(x))
+def rand(size: int, dtype: DType, seed) -> Buffer: return from_numpy(backend_numpy.rand(size, dtype, seed))  # same numbers as CPU
+def copyin(dst: Buffer, src: Buffer):
+  if dst.size: cl.enqueue_copy(_queue, dst.cl, src.cl, byte_count=dst.size*dst.dtype.itemsize)
+def to_numpy(buf: Buffer, st: ShapeTracker, dtype: DType) -> np.ndarray:
+  host = np.empty(buf.size, dtype.np)
+  if buf.size: cl.enqueue_copy(_queue, host, buf.cl)
+  return backend_numpy.to_numpy(host, st, dtype)
+
+@functools.lru_cache(maxsize=None)
+def _build(src: str, name: str) -> cl.Kernel:
+  """One compiled kernel per distinct source (pyopencl also keeps the binaries on disk across processes)."""
+  if DEBUG >= 4: print(src)
+  return cl.Kernel(cl.Program(_ctx, src).build(options=["-cl-mad-enable"]), name)
+
+@functools.lru_cache(maxsize=4096)
+def compile(ast: LazyOp, shape: tuple, dtype: DType):
+  """A runner(inputs) -> new output buffer for one kernel; the kernel is queued, the host does not wait for it."""
+  prg = codegen.render(ast, shape, dtype, LIMITS)
+  kernel, size, n = _build(prg.src, prg.name), prod(shape), len(prg.in_dtypes)
+  if DEBUG >= 3: print(f"{prg.name}: global {prg.global_size} local {prg.local_size} ({hashlib.sha256(prg.src.encode()).hexdigest()[:12]})")
+  def runner(bufs: list) -> Buffer:
+    out = Buffer(size, dtype)
+    if prg.global_size: kernel(_queue, (prg.global_size,), (prg.local_size,), out.cl, *[b.cl for b in bufs[:n]])
+    return out
+  return runner

@@ -1,0 +1,225 @@
+"""Renders one scheduled kernel (a LazyOp tree) as OpenCL C. Pure Python: no device is needed, so process replay runs anywhere.
+
+A kernel's index space is its full shape: the reduce's input shape when it has a reduce, else its output shape. Every
+work-item owns a tile of outputs: a vector of `vector_width` along the last output dim (vload/vstore when a view is
+contiguous there, a broadcast when it is constant there, a gather otherwise) times `upcast` rows along another output dim
+(register blocking: a matmul loads each A element once per row and each B vector once per tile). Reduced dims become
+nested loops inside the work-item; elementwise ops before and after the reduce are fused into the same loop body / epilogue.
+Movement ops are index arithmetic: each view is `offset + sum(idx*stride)` guarded by its mask, and a stack of views
+unravels each view's address into the shape of the view before it."""
+from __future__ import annotations
+import hashlib, math
+from typing import NamedTuple, Optional
+from drivegpt.helpers import DType, dtypes, prod
+from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
+from drivegpt.shape import ShapeTracker, View, strides_for_shape
+
+class DeviceLimits(NamedTuple):
+  """What the code generator needs to know about a device; the defaults are the process-replay reference device."""
+  max_work_group: int = 4096
+  compute_units: int = 2
+  vector_width: int = 8    # floats per vector load/store and per accumulator
+  upcast: int = 4          # output rows per work-item in reduce kernels
+
+class Program(NamedTuple):
+  name: str
+  src: str
+  global_size: int
+  local_size: int
+  in_dtypes: tuple         # the dtype of each input buffer, by input index
+
+# buffer element type and compute type per dtype: float16 is stored as half and computed in float (vload_half/vstore_half
+# are core OpenCL, so no cl_khr_fp16 is needed); bool is a byte holding 0 or 1
+BUF_TYPE = {dtypes.float32: "float", dtypes.float16: "half", dtypes.int32: "int", dtypes.int64: "long", dtypes.bool: "uchar"}
+CTYPE = {dtypes.float32: "float", dtypes.float16: "float", dtypes.int32: "int", dtypes.int64: "long", dtypes.bool: "uchar"}
+MIN_VALUE = {dtypes.float32: "-INFINITY", dtypes.float16: "-INFINITY", dtypes.int32: "INT_MIN", dtypes.int64: "LONG_MIN", dtypes.bool: "0"}
+
+# op -> C expression; (op, kind) overrides it for ints ("i") and bools ("b"). Semantics follow the numpy backend:
+# C's truncating int division and fmod-like %, comparisons give bool; integer division by zero gives 0 instead of a trap.
+OPS = {UnaryOps.EXP2: "exp2({0})", UnaryOps.LOG2: "log2({0})", UnaryOps.SIN: "sin({0})", UnaryOps.SQRT: "sqrt({0})",
+       UnaryOps.RECIP: "(1.0f/{0})", UnaryOps.NEG: "(-{0})", BinaryOps.ADD: "({0}+{1})", BinaryOps.SUB: "({0}-{1})",
+       BinaryOps.MUL: "({0}*{1})", BinaryOps.DIV: "({0}/{1})", BinaryOps.MAX: "fmax({0},{1})", BinaryOps.MOD: "fmod({0},{1})",
+       BinaryOps.CMPLT: "({0}<{1})", BinaryOps.CMPEQ: "({0}=={1})", TernaryOps.WHERE: "({0}?{1}:{2})"}
+KIND_OPS = {(BinaryOps.MAX, "i"): "max({0},{1})", (BinaryOps.MOD, "i"): "({1}==0?0:{0}%{1})", (BinaryOps.DIV, "i"): "({1}==0?0:{0}/{1})",
+            (UnaryOps.NEG, "b"): "(!{0})", (BinaryOps.ADD, "b"): "({0}||{1})", (BinaryOps.MUL, "b"): "({0}&&{1})",
+            (BinaryOps.MAX, "b"): "({0}||{1})", (BinaryOps.SUB, "b"): "({0}!={1})", (BinaryOps.DIV, "b"): "({0}&&{1})"}
+CAST = {dtypes.bool: "({0}!=0)", dtypes.float16: "rnd_half({0})"}
+REDUCE_OP = {ReduceOps.SUM: BinaryOps.ADD, ReduceOps.MAX: BinaryOps.MAX}
+VECTOR_OPS = {UnaryOps.EXP2, UnaryOps.LOG2, UnaryOps.SIN, UnaryOps.SQRT, UnaryOps.RECIP, UnaryOps.NEG, BinaryOps.ADD, BinaryOps.SUB,
+              BinaryOps.MUL, BinaryOps.DIV, BinaryOps.MAX, ReduceOps.SUM, ReduceOps.MAX, MovementOps.RESHAPE, *BufferOps}
+RND_HALF = "float rnd_half(float x) { ushort h; vstore_half(x, 0, (half*)&h); return vload_half(0, (half*)&h); }\n"
+
+def kind(dt: DType) -> str: return "b" if dt == dtypes.bool else "i" if dt.is_int else "f"
+
+def render_const(v, dt: DType) -> str:
+  if dt.is_float:
+    return "NAN" if math.isnan(v) else ("-" if v < 0 else "") + "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
+  if dt == dtypes.bool: return str(int(bool(v)))
+  lim = 2**63 if dt == dtypes.int64 else 2**31
+  return f"({-lim + 1}{'L' if lim == 2**63 else ''}-1)" if v == -lim else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
+
+def node_dtype(n: LazyOp) -> DType:
+  if n.op in BufferOps: return n.arg[2]
+  if n.op in (BinaryOps.CMPLT, BinaryOps.CMPEQ): return dtypes.bool
+  if n.op is UnaryOps.CAST: return n.arg
+  return node_dtype(n.src[1] if n.op is TernaryOps.WHERE else n.src[0])
+
+def unravel(idx: str, shape: tuple) -> list:
+  """Index expressions of each dim of a row-major shape, from a flat index expression."""
+  ret = []
+  for d, s in enumerate(shape):
+    inner = prod(shape[d+1:])
+    e = idx if inner == 1 else f"({idx}/{inner})"
+    ret.append("0" if s == 1 else e if d == 0 or all(x == 1 for x in shape[:d]) else f"({e}%{s})")
+  return ret
+
+def view_index(v: View, dims: list) -> tuple:
+  """(address expression, validity conditions) of one view at the given dim index expressions."""
+  terms = [e if st == 1 else f"{e}*{st}" for e, st, s in zip(dims, v.strides, v.shape) if st != 0 and s != 1 and e != "0"]
+  idx = "+".join(([str(v.offset)] if v.offset else []) + terms) or "0"
+  valid = [] if v.mask is None else [c for e, (lo, hi), s in zip(dims, v.mask, v.shape)
+                                     for c in ((f"{e}>={lo}" if lo > 0 else None), (f"{e}<{hi}" if hi < s else None)) if c]
+  return idx, valid
+
+def st_index(st: ShapeTracker, dims: list) -> tuple:
+  """(address expression, validity conditions) of a stack of views: each view's address indexes the view before it."""
+  valid = []
+  for i, v in enumerate(reversed(st.views)):
+    if i: dims = unravel(f"({idx})", v.shape)
+    idx, vl = view_index(v, dims)
+    valid += vl
+  return idx, valid
+
+def leaves(ast: LazyOp) -> list:
+  seen, stack, ret = set(), [ast], []
+  while stack:
+    n = stack.pop()
+    if n in seen: continue
+    seen.add(n)
+    if n.op in BufferOps: ret.append(n)
+    stack.extend(n.src)
+  return ret
+
+def find(ast: LazyOp, ops) -> Optional[LazyOp]:
+  stack = [ast]
+  while stack:
+    if (n := stack.pop()).op in ops: return n
+    stack.extend(n.src)
+  return None
+
+class Scope:
+  """Lines of one block of code; expressions are assigned to variables once, so equal expressions are computed once."""
+  def __init__(self, ctx: Kernel): self.ctx, self.lines, self.vars = ctx, [], {}
+  def var(self, expr: str, ctype: str, vec: bool) -> tuple:
+    if expr not in self.vars:
+      name = f"v{self.ctx.nvars}"; self.ctx.nvars += 1
+      self.lines.append(f"{ctype}{self.ctx.width if vec else ''} {name} = {expr};")
+      self.vars[expr] = name
+    return self.vars[expr], vec
+
+class Kernel:
+  def __init__(self, ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits):
+    self.ast, self.shape, self.dtype, self.nvars = ast, shape, dtype, 0
+    self.reduce = find(ast, ReduceOps)
+    self.fshape = leaves(self.reduce)[0].arg[1].shape if self.reduce else shape
+    self.axes = self.reduce.arg if self.reduce else ()
+    self.rshape = tuple(1 if i in self.axes else s for i, s in enumerate(self.fshape))
+    out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
+    vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in self._all(ast)) and dtype == dtypes.float32
+    self.vd = out_dims[-1] if vectorize and out_dims and self.fshape[out_dims[-1]] % limits.vector_width == 0 else None
+    self.width = limits.vector_width if self.vd is not None else 1
+    ups = [d for d in out_dims if d != self.vd and self.fshape[d] % limits.upcast == 0] if self.reduce else []
+    self.ud, self.ups = (ups[-1], limits.upcast) if ups else (None, 1)
+    self.tshape = [s // (self.width if d == self.vd else self.ups if d == self.ud else 1) for d, s in enumerate(self.fshape)]
+    self.gsize = prod(self.tshape[d] for d in out_dims) if prod(shape) else 0
+    # the biggest work-group that divides the work and still leaves one group per compute unit
+    g, cap = max(self.gsize, 1), min(limits.max_work_group, max(1, self.gsize // limits.compute_units))
+    self.lsize = max(d for i in range(1, math.isqrt(g) + 1) if g % i == 0 for d in (i, g // i) if d <= cap)
+    self.out_dims, self.inputs = out_dims, {}
+
+  @staticmethod
+  def _all(ast):
+    seen, stack = set(), [ast]
+    while stack:
+      if (n := stack.pop()) not in seen: seen.add(n); stack.extend(n.src)
+    return seen
+
+  def dim(self, d: int, u: int, lane: Optional[int]) -> str:
+    """The index expression of full-shape dim d for upcast row u and vector lane (None: lane 0 of a vector op)."""
+    if d in self.axes: return f"r{d}"
+    if self.fshape[d] == 1: return "0"
+    mul, off = (self.width, lane or 0) if d == self.vd else (self.ups, u) if d == self.ud else (1, 0)
+    return f"g{d}" if mul == 1 else f"(g{d}*{mul}+{off})" if off else f"g{d}*{mul}"
+
+  def dims(self, u: int, lane: Optional[int], inside: bool) -> list:
+    return [self.dim(d, u, lane) if inside or d not in self.axes else "0" for d in range(len(self.fshape))]
+
+  def load(self, scope: Scope, leaf: LazyOp, u: int, inside: bool) -> tuple:
+    arg, st, dt = leaf.arg
+    if not inside and self.reduce: st = st.reshape(self.rshape)  # after the reduce: index in the reduce's output shape
+    if leaf.op is BufferOps.CONST and all(v.mask is None for v in st.views): return render_const(arg, dt), False
+    def scalar(lane):
+      idx, valid = st_index(st, self.dims(u, lane, inside))
+      val = render_const(arg, dt) if leaf.op is BufferOps.CONST else f"vload_half({idx}, in{arg})" if dt == dtypes.float16 else f"in{arg}[{idx}]"
+      if leaf.op is BufferOps.LOAD: self.inputs[arg] = dt
+      return f"({'&&'.join(valid)}?{val}:{render_const(0, dt)})" if valid else val
+    v = st.views[-1]
+    if self.vd is None or v.shape[self.vd] == 1 or v.strides[self.vd] == 0 and (v.mask is None or v.mask[self.vd] == (0, v.shape[self.vd])):
+      return scope.var(scalar(None), CTYPE[dt], False)
+    if leaf.op is BufferOps.LOAD and len(st.views) == 1 and v.strides[self.vd] == 1 and (v.mask is None or v.mask[self.vd] == (0, v.shape[self.vd])):
+      idx, valid = st_index(st, self.dims(u, None, inside))
+      val = f"vload{self.width}(0, in{arg}+{idx})"
+      self.inputs[arg] = dt
+      return scope.var(f"({'&&'.join(valid)}?{val}:(float{self.width})(0.0f))" if valid else val, "float", True)
+    return scope.var(f"(float{self.width})({', '.join(scalar(lane) for lane in range(self.width))})", "float", True)
+
+  def expr(self, scope: Scope, n: LazyOp, u: int, inside: bool, memo: dict) -> tuple:
+    """(variable or literal, is-vector) of node n for upcast row u, computed once per scope."""
+    if (n, u) in memo: return memo[(n, u)]
+    if n.op in BufferOps: ret = self.load(scope, n, u, inside)
+    elif n.op is MovementOps.RESHAPE: ret = self.expr(scope, n.src[0], u, inside, memo)
+    elif n.op in ReduceOps: ret = (f"acc{u}", self.width > 1)
+    else:
+      srcs = [self.expr(scope, s, u, inside, memo) for s in n.src]
+      dt, sdt = node_dtype(n), node_dtype(n.src[-1])
+      if n.op is UnaryOps.CAST: fmt = CAST.get(dt, f"({CTYPE[dt]})({{0}})") if CTYPE[dt] != CTYPE[sdt] or dt in CAST else "{0}"
+      else: fmt = KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
+      ret = srcs[0] if fmt == "{0}" else scope.var(fmt.format(*[s for s, _ in srcs]), CTYPE[dt], any(v for _, v in srcs))
+    memo[(n, u)] = ret
+    return ret
+
+  def render(self, name: str) -> str:
+    body, loop = Scope(self), Scope(self)
+    rows = range(self.ups)
+    if self.reduce:
+      rdt, memo = node_dtype(self.reduce), {}
+      init = render_const(0, rdt) if self.reduce.op is ReduceOps.SUM else MIN_VALUE[rdt]
+      accs = [f"{CTYPE[rdt]}{self.width if self.width > 1 else ''} acc{u} = {init};" for u in rows]
+      fmt = KIND_OPS.get((REDUCE_OP[self.reduce.op], kind(rdt)), OPS[REDUCE_OP[self.reduce.op]])
+      for u in rows:
+        x, _ = self.expr(loop, self.reduce.src[0], u, True, memo)
+        loop.lines.append(f"acc{u} = {fmt.format(f'acc{u}', x)};")
+      loops = [f"for (int r{d} = 0; r{d} < {self.fshape[d]}; r{d}++) {{" for d in self.axes]
+      loop_lines = accs + loops + ["  " + x for x in loop.lines] + ["}" * len(loops)]
+    else: loop_lines = []
+    memo, ostrides, stores = {}, strides_for_shape(self.rshape), []
+    for u in rows:
+      val, vec = self.expr(body, self.ast, u, False, memo)
+      idx = "+".join(e if st == 1 else f"{e}*{st}" for d, st in enumerate(ostrides) if st and (e := self.dim(d, u, None)) != "0") or "0"
+      if self.width > 1: stores.append(f"vstore{self.width}({val if vec else f'(float{self.width})({val})'}, 0, out+{idx});")
+      elif self.dtype == dtypes.float16: stores.append(f"vstore_half({val}, {idx}, out);")
+      else: stores.append(f"out[{idx}] = {val};")
+    gids = [f"int g{d} = {e};" for d, e in zip(self.out_dims, unravel("gid", [self.tshape[d] for d in self.out_dims]))]
+    params = [f"__global {BUF_TYPE[self.dtype]}* out"] + [f"__global const {BUF_TYPE[self.inputs[i]]}* in{i}" if i in self.inputs else
+                                                           f"__global const uchar* in{i}" for i in range(max(self.inputs, default=-1) + 1)]
+    lines = ["int gid = get_global_id(0);"] + gids + loop_lines + body.lines + stores
+    src = f"__kernel void {name}({', '.join(params)}) {{\n" + "".join(f"  {x}\n" for x in lines) + "}\n"
+    return (RND_HALF if "rnd_half(" in src else "") + src
+
+def render(ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits = DeviceLimits()) -> Program:
+  """The OpenCL program for one kernel: source, global size and work-group size (both in work-items, 1-D)."""
+  k = Kernel(ast, tuple(shape), dtype, limits)
+  src = k.render("KERNEL")
+  name = ("r_" if k.reduce else "e_") + "_".join(map(str, k.fshape or (1,))) + "_" + hashlib.sha256(src.encode()).hexdigest()[:8]
+  in_dtypes = tuple(k.inputs.get(i) for i in range(max(k.inputs, default=-1) + 1))
+  return Program(name, src.replace("KERNEL", name), k.gsize, k.lsize, in_dtypes)
