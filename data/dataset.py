@@ -53,14 +53,16 @@ class WindowLoader:
     """Batches of random T-frame windows from shards, prefetched on a background thread."""
 
     def __init__(self, shards: str | Path | list, window: int = 16, batch_size: int = 8, split: str = "train",
-                 val_fraction: float = 0.1, seed: int = 0, prefetch: int = 4, fields: tuple = FIELDS):
+                 val_fraction: float = 0.1, seed: int = 0, prefetch: int = 4, fields: tuple = FIELDS,
+                 split_seed: int = 0):
         import h5py
         unknown = set(fields) - set(FIELDS)
         if unknown:
             raise ValueError(f"fields: unknown {sorted(unknown)}, expected some of {FIELDS}")
         if window < 1 or batch_size < 1:
             raise ValueError(f"window and batch_size must be >= 1, got {window} and {batch_size}")
-        self.paths = split_segments(shard_paths(shards), split, val_fraction, seed)
+        # the split has its own seed, so runs with different sampling seeds share one val set
+        self.paths = split_segments(shard_paths(shards), split, val_fraction, split_seed)
         self.window, self.batch_size, self.seed, self.prefetch, self.fields = window, batch_size, seed, prefetch, fields
         self.files, self.signals, lengths = [], [], []
         for p in self.paths:

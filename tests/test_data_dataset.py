@@ -74,7 +74,7 @@ def test_split_is_by_segment_and_stable(shards):
     # removing a train shard does not move any other shard between splits
     fewer = [p for p in paths if p != train[0]]
     assert split_segments(fewer, "val", 2 / 6, seed=5) == val
-    with WindowLoader(shards, window=4, batch_size=4, split="val", val_fraction=0.3, seed=5) as loader:
+    with WindowLoader(shards, window=4, batch_size=4, split="val", val_fraction=0.3, split_seed=5, seed=9) as loader:
         assert loader.paths == val
         for batch in loader.batches(5):
             assert set(batch["segment"]) <= {0, 1}
