@@ -6,15 +6,16 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 from drivegpt import Tensor
 
-def numpy_time(fn, repeat: int) -> float:
-  with threadpool_limits(limits=os.cpu_count(), user_api="blas"): return median_time(fn, repeat)
-
-def median_time(fn, repeat: int) -> float:
-  fn()  # warm-up: compiles and caches the kernel
-  times = []
+def median_times(engine_fn, numpy_fn, repeat: int) -> tuple:
+  """Median seconds of each; runs alternate so drifting load on a shared machine hits both alike."""
+  engine_fn()  # warm-up: compiles and caches the kernel
+  numpy_fn()
+  te, tn = [], []
   for _ in range(repeat):
-    t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
-  return statistics.median(times)
+    t = time.perf_counter(); engine_fn(); te.append(time.perf_counter() - t)
+    with threadpool_limits(limits=os.cpu_count(), user_api="blas"):  # numpy with its BLAS at its own default threads
+      t = time.perf_counter(); numpy_fn(); tn.append(time.perf_counter() - t)
+  return statistics.median(te), statistics.median(tn)
 
 def chain_numpy(x):  # 10 elementwise ops, each a full pass and a fresh temporary
   return np.maximum(np.sqrt(np.abs(np.exp2(np.negative(x*1.5 + 0.25)) * x - 2.0)) / (x*x + 1.0), 0.1)
@@ -28,7 +29,7 @@ def row(name, t_eng, t_np, flops):
 def main():
   ap = argparse.ArgumentParser(description=__doc__)
   ap.add_argument("--device", default=None, help="engine device (CPU = numpy backend, CL = OpenCL); default DRIVEGPT_DEVICE or CPU")
-  ap.add_argument("--repeat", type=int, default=7, help="timed runs per case; medians are printed")
+  ap.add_argument("--repeat", type=int, default=15, help="timed runs per case; medians are printed")
   args = ap.parse_args()
   rng = np.random.default_rng(0)
   for n in (512, 1024, 2048):
@@ -36,10 +37,10 @@ def main():
     ta, tb = Tensor(a, device=args.device).realize(), Tensor(b, device=args.device).realize()
     out = (ta @ tb).numpy()
     assert np.allclose(out, a @ b, rtol=1e-3, atol=1e-2), "engine matmul disagrees with numpy"
-    row(f"matmul {n}x{n}x{n}", median_time(lambda: (ta @ tb).realize(), args.repeat), numpy_time(lambda: a @ b, args.repeat), 2*n**3)
+    row(f"matmul {n}x{n}x{n}", *median_times(lambda: (ta @ tb).realize(), lambda: a @ b, args.repeat), 2*n**3)
   x = rng.uniform(0.1, 2.0, size=4*1024*1024).astype(np.float32)
   tx = Tensor(x, device=args.device).realize()
   assert np.allclose(chain_engine(tx).numpy(), chain_numpy(x), rtol=1e-4, atol=1e-5), "engine chain disagrees with numpy"
-  row("10-op chain 4M", median_time(lambda: chain_engine(tx).realize(), args.repeat), numpy_time(lambda: chain_numpy(x), args.repeat), 10*x.size)
+  row("10-op chain 4M", *median_times(lambda: chain_engine(tx).realize(), lambda: chain_numpy(x), args.repeat), 10*x.size)
 
 if __name__ == "__main__": main()

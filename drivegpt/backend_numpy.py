@@ -4,17 +4,18 @@ import functools, os
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 from numpy.lib.stride_tricks import as_strided
 from drivegpt.helpers import DType, GlobalCounters, prod, getenv
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
 from drivegpt.shape import ShapeTracker, View
 
-# The engine runs numpy on its own threads (numpy releases the GIL inside ufuncs and BLAS calls), with BLAS itself held
-# to one thread: DRIVEGPT_THREADS sets how many (default: every core).
+# Big elementwise kernels run on the engine's own threads (numpy releases the GIL inside ufuncs); BLAS is held to one
+# thread except for big matmuls. DRIVEGPT_THREADS sets how many threads (default: every core).
 THREADS = getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)
 _threads = ThreadPoolExecutor(THREADS)
-_blas_limit = threadpool_limits(limits=1, user_api="blas")
+_blas = ThreadpoolController().select(user_api="blas").lib_controllers
+for _lib in _blas: _lib.set_num_threads(1)
 CHUNK = 1 << 16  # elementwise kernels run in row blocks this big, so their temporaries stay in cache
 
 def alloc(size: int, dtype: DType) -> np.ndarray:
@@ -141,17 +142,12 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   return (C if C.shape == out_shape else np.broadcast_to(C, out_shape)).astype(a.dtype, copy=False)
 
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-  """(bat, m, k) @ (bat, k, n). Big ones are cut into row blocks that run on all cores, each a single-threaded BLAS call:
-  OpenBLAS's own threads spin-wait and stall whenever another process holds a core."""
-  C = np.empty((A.shape[0], A.shape[1], B.shape[2]), np.result_type(A, B))
-  if A.size*B.shape[2] < 1 << 22 or THREADS == 1: return np.matmul(A, B, out=C)
-  # split the batch if there are enough matrices, else the rows of each
-  bs, rows = (-(-A.shape[0] // THREADS), A.shape[1]) if A.shape[0] >= THREADS else (1, -(-A.shape[1] // THREADS))
-  def job(bi):
-    b, i = bi
-    np.matmul(A[b:b+bs, i:i+rows], B[b:b+bs], out=C[b:b+bs, i:i+rows])
-  list(_threads.map(job, [(b, i) for b in range(0, A.shape[0], bs) for i in range(0, A.shape[1], rows)]))
-  return C
+  """(bat, m, k) @ (bat, k, n). Only a big one gets BLAS's threads: on small ones they cost more than they give."""
+  if A.size*B.shape[2] < 1 << 25 or THREADS == 1: return np.matmul(A, B)
+  for lib in _blas: lib.set_num_threads(THREADS)
+  try: return np.matmul(A, B)
+  finally:
+    for lib in _blas: lib.set_num_threads(1)
 
 def _reduce(op: ReduceOps, x: np.ndarray, axis: tuple) -> np.ndarray:
   if op is ReduceOps.MAX: return np.maximum.reduce(x, axis=axis, keepdims=True)
