@@ -52,11 +52,10 @@ RND_HALF = "float rnd_half(float x) { ushort h; vstore_half(x, 0, (half*)&h); re
 def kind(dt: DType) -> str: return "b" if dt == dtypes.bool else "i" if dt.is_int else "f"
 
 def render_const(v, dt: DType) -> str:
+  if not isinstance(v, bool) and v < 0: return f"(-{render_const(-v, dt)})" if v != -2**63 or dt != dtypes.int64 else "(-9223372036854775807L-1)"
   if dt.is_float:
-    return "NAN" if math.isnan(v) else ("-" if v < 0 else "") + "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
-  if dt == dtypes.bool: return str(int(bool(v)))
-  lim = 2**63 if dt == dtypes.int64 else 2**31
-  return f"({-lim + 1}{'L' if lim == 2**63 else ''}-1)" if v == -lim else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
+    return "NAN" if math.isnan(v) else "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
+  return str(int(bool(v))) if dt == dtypes.bool else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
 
 def node_dtype(n: LazyOp) -> DType:
   if n.op in BufferOps: return n.arg[2]
