@@ -4,7 +4,7 @@ numpy runs with its BLAS at its own default thread count (the engine holds BLAS 
 import argparse, os, statistics, time
 import numpy as np
 from threadpoolctl import threadpool_limits
-from drivegpt import Tensor
+from drivegpt import Tensor, Device
 
 def median_times(engine_fn, numpy_fn, repeat: int) -> tuple:
   """Median seconds of each; runs alternate so drifting load on a shared machine hits both alike."""
@@ -32,15 +32,16 @@ def main():
   ap.add_argument("--repeat", type=int, default=15, help="timed runs per case; medians are printed")
   args = ap.parse_args()
   rng = np.random.default_rng(0)
+  sync = getattr(Device.get(Device.canonicalize(args.device)), "synchronize", lambda: None)  # CL queues kernels asynchronously
   for n in (512, 1024, 2048):
     a, b = rng.standard_normal((n, n), dtype=np.float32), rng.standard_normal((n, n), dtype=np.float32)
     ta, tb = Tensor(a, device=args.device).realize(), Tensor(b, device=args.device).realize()
     out = (ta @ tb).numpy()
     assert np.allclose(out, a @ b, rtol=1e-3, atol=1e-2), "engine matmul disagrees with numpy"
-    row(f"matmul {n}x{n}x{n}", *median_times(lambda: (ta @ tb).realize(), lambda: a @ b, args.repeat), 2*n**3)
+    row(f"matmul {n}x{n}x{n}", *median_times(lambda: ((ta @ tb).realize(), sync()), lambda: a @ b, args.repeat), 2*n**3)
   x = rng.uniform(0.1, 2.0, size=4*1024*1024).astype(np.float32)
   tx = Tensor(x, device=args.device).realize()
   assert np.allclose(chain_engine(tx).numpy(), chain_numpy(x), rtol=1e-4, atol=1e-5), "engine chain disagrees with numpy"
-  row("10-op chain 4M", *median_times(lambda: chain_engine(tx).realize(), lambda: chain_numpy(x), args.repeat), 10*x.size)
+  row("10-op chain 4M", *median_times(lambda: (chain_engine(tx).realize(), sync()), lambda: chain_numpy(x), args.repeat), 10*x.size)
 
 if __name__ == "__main__": main()

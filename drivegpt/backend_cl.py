@@ -37,6 +37,10 @@ def to_numpy(buf: Buffer, st: ShapeTracker, dtype: DType) -> np.ndarray:
   if buf.size: cl.enqueue_copy(_queue, host, buf.cl)
   return backend_numpy.to_numpy(host, st, dtype)
 
+def synchronize():
+  """Wait for every queued kernel: for timing, since realize() only queues work on this device."""
+  _queue.finish()
+
 @functools.lru_cache(maxsize=None)
 def _build(src: str, name: str) -> cl.Kernel:
   """One compiled kernel per distinct source (pyopencl also keeps the binaries on disk across processes)."""

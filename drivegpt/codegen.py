@@ -19,7 +19,7 @@ class DeviceLimits(NamedTuple):
   max_work_group: int = 4096
   compute_units: int = 2
   vector_width: int = 8    # floats per vector load/store and per accumulator
-  upcast: int = 4          # output rows per work-item in reduce kernels
+  upcast: int = 8          # output rows per work-item in reduce kernels
 
 class Program(NamedTuple):
   name: str
@@ -167,7 +167,7 @@ class Kernel:
       return scope.var(scalar(None), CTYPE[dt], False)
     if leaf.op is BufferOps.LOAD and len(st.views) == 1 and v.strides[self.vd] == 1 and (v.mask is None or v.mask[self.vd] == (0, v.shape[self.vd])):
       idx, valid = st_index(st, self.dims(u, None, inside))
-      val = f"vload{self.width}(0, in{arg}+{idx})"
+      val = f"*(__global const ufloat{self.width}*)(in{arg}+{idx})"
       self.inputs[arg] = dt
       return scope.var(f"({'&&'.join(valid)}?{val}:(float{self.width})(0.0f))" if valid else val, "float", True)
     return scope.var(f"(float{self.width})({', '.join(scalar(lane) for lane in range(self.width))})", "float", True)
@@ -205,7 +205,7 @@ class Kernel:
     for u in rows:
       val, vec = self.expr(body, self.ast, u, False, memo)
       idx = "+".join(e if st == 1 else f"{e}*{st}" for d, st in enumerate(ostrides) if st and (e := self.dim(d, u, None)) != "0") or "0"
-      if self.width > 1: stores.append(f"vstore{self.width}({val if vec else f'(float{self.width})({val})'}, 0, out+{idx});")
+      if self.width > 1: stores.append(f"*(__global ufloat{self.width}*)(out+{idx}) = {val if vec else f'(float{self.width})({val})'};")
       elif self.dtype == dtypes.float16: stores.append(f"vstore_half({val}, {idx}, out);")
       else: stores.append(f"out[{idx}] = {val};")
     gids = [f"int g{d} = {e};" for d, e in zip(self.out_dims, unravel("gid", [self.tshape[d] for d in self.out_dims]))]
@@ -213,7 +213,9 @@ class Kernel:
                                                            f"__global const uchar* in{i}" for i in range(max(self.inputs, default=-1) + 1)]
     lines = ["int gid = get_global_id(0);"] + gids + loop_lines + body.lines + stores
     src = f"__kernel void {name}({', '.join(params)}) {{\n" + "".join(f"  {x}\n" for x in lines) + "}\n"
-    return (RND_HALF if "rnd_half(" in src else "") + src
+    # vectors through a typedef aligned like a float: PoCL turns these into plain unaligned vector moves, vloadn into scalar ones
+    vtype = f"typedef float{self.width} __attribute__((aligned(4))) ufloat{self.width};\n" if self.width > 1 else ""
+    return (RND_HALF if "rnd_half(" in src else "") + vtype + src
 
 def render(ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits = DeviceLimits()) -> Program:
   """The OpenCL program for one kernel: source, global size and work-group size (both in work-items, 1-D)."""
