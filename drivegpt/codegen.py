@@ -127,7 +127,8 @@ class Kernel:
     vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in self._all(ast)) and dtype == dtypes.float32
     self.vd = out_dims[-1] if vectorize and out_dims and self.fshape[out_dims[-1]] % limits.vector_width == 0 else None
     self.width = limits.vector_width if self.vd is not None else 1
-    ups = [d for d in out_dims if d != self.vd and self.fshape[d] % limits.upcast == 0] if self.reduce else []
+    tiles = prod(self.fshape[d] for d in out_dims) // self.width
+    ups = [d for d in out_dims if d != self.vd and self.fshape[d] % limits.upcast == 0] if self.reduce and tiles >= limits.upcast*limits.compute_units else []
     self.ud, self.ups = (ups[-1], limits.upcast) if ups else (None, 1)
     self.tshape = [s // (self.width if d == self.vd else self.ups if d == self.ud else 1) for d, s in enumerate(self.fshape)]
     self.gsize = prod(self.tshape[d] for d in out_dims) if prod(shape) else 0
@@ -146,7 +147,7 @@ class Kernel:
   def dim(self, d: int, u: int, lane: Optional[int]) -> str:
     """The index expression of full-shape dim d for upcast row u and vector lane (None: lane 0 of a vector op)."""
     if d in self.axes: return f"r{d}"
-    if self.fshape[d] == 1: return "0"
+    if self.fshape[d] <= 1: return "0"
     mul, off = (self.width, lane or 0) if d == self.vd else (self.ups, u) if d == self.ud else (1, 0)
     return f"g{d}" if mul == 1 else f"(g{d}*{mul}+{off})" if off else f"g{d}*{mul}"
 

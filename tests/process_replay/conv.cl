@@ -1,0 +1,259 @@
+// 0: () dtypes.float32 global 1 local 1
+__kernel void e_1_49df50ed(__global float* out) {
+  int gid = get_global_id(0);
+  float v0 = (0.001953125f*1.0f);
+  out[0] = v0;
+}
+
+// 1: (2, 3, 8, 3, 1, 10, 1) dtypes.float32 global 1440 local 720
+__kernel void e_2_3_8_3_1_10_1_e429f59e(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = (gid/720);
+  int g1 = ((gid/240)%3);
+  int g2 = ((gid/30)%8);
+  int g3 = ((gid/10)%3);
+  int g5 = (gid%10);
+  float v0 = (g2>=1&&g3<1&&g5>=1&&g5<9?in0[-9+g0*192+g1*64+g2*8+g5]:0.0f);
+  float v1 = (g3>=1&&g3<2&&g5>=1&&g5<9?in0[-1+g0*192+g1*64+g2*8+g5]:0.0f);
+  float v2 = (v0+v1);
+  float v3 = (g2<7&&g3>=2&&g5>=1&&g5<9?in0[7+g0*192+g1*64+g2*8+g5]:0.0f);
+  float v4 = (v2+v3);
+  out[g0*720+g1*240+g2*30+g3*10+g5] = v4;
+}
+
+// 2: (2, 3, 8, 3, 8, 3, 1) dtypes.float32 global 3456 local 1728
+__kernel void e_2_3_8_3_8_3_1_1f0ba48a(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = (gid/1728);
+  int g1 = ((gid/576)%3);
+  int g2 = ((gid/72)%8);
+  int g3 = ((gid/24)%3);
+  int g4 = ((gid/3)%8);
+  int g5 = (gid%3);
+  float v0 = (g5<1?in0[g0*720+g1*240+g2*30+g3*10+g4]:0.0f);
+  float v1 = (g5>=1&&g5<2?in0[1+g0*720+g1*240+g2*30+g3*10+g4]:0.0f);
+  float v2 = (v0+v1);
+  float v3 = (g5>=2?in0[2+g0*720+g1*240+g2*30+g3*10+g4]:0.0f);
+  float v4 = (v2+v3);
+  out[g0*1728+g1*576+g2*72+g3*24+g4*3+g5] = v4;
+}
+
+// 3: (2, 4, 8, 8) dtypes.float32 global 8 local 4
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void r_2_1_4_3_8_8_3_3_b86b9ac0(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+  int gid = get_global_id(0);
+  int g0 = (gid/4);
+  int g2 = (gid%4);
+  int g4 = 0;
+  int g5 = 0;
+  float8 acc0 = 0.0f;
+  float8 acc1 = 0.0f;
+  float8 acc2 = 0.0f;
+  float8 acc3 = 0.0f;
+  float8 acc4 = 0.0f;
+  float8 acc5 = 0.0f;
+  float8 acc6 = 0.0f;
+  float8 acc7 = 0.0f;
+  for (int r3 = 0; r3 < 3; r3++) {
+  for (int r6 = 0; r6 < 3; r6++) {
+  for (int r7 = 0; r7 < 3; r7++) {
+    float8 v0 = (float8)(in0[g0*1728+r3*576+g4*8*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+7)*3+r6*24+r7]);
+    float v1 = in1[g2*27+r3*9+r6*3+r7];
+    float8 v2 = (v0*v1);
+    acc0 = (acc0+v2);
+    float8 v3 = (float8)(in0[g0*1728+r3*576+(g4*8+1)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v4 = (v3*v1);
+    acc1 = (acc1+v4);
+    float8 v5 = (float8)(in0[g0*1728+r3*576+(g4*8+2)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v6 = (v5*v1);
+    acc2 = (acc2+v6);
+    float8 v7 = (float8)(in0[g0*1728+r3*576+(g4*8+3)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v8 = (v7*v1);
+    acc3 = (acc3+v8);
+    float8 v9 = (float8)(in0[g0*1728+r3*576+(g4*8+4)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v10 = (v9*v1);
+    acc4 = (acc4+v10);
+    float8 v11 = (float8)(in0[g0*1728+r3*576+(g4*8+5)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v12 = (v11*v1);
+    acc5 = (acc5+v12);
+    float8 v13 = (float8)(in0[g0*1728+r3*576+(g4*8+6)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v14 = (v13*v1);
+    acc6 = (acc6+v14);
+    float8 v15 = (float8)(in0[g0*1728+r3*576+(g4*8+7)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v16 = (v15*v1);
+    acc7 = (acc7+v16);
+  }}}
+  float v17 = in2[g2];
+  float8 v18 = (acc0+v17);
+  float8 v19 = fmax(v18,0.0f);
+  float8 v20 = (acc1+v17);
+  float8 v21 = fmax(v20,0.0f);
+  float8 v22 = (acc2+v17);
+  float8 v23 = fmax(v22,0.0f);
+  float8 v24 = (acc3+v17);
+  float8 v25 = fmax(v24,0.0f);
+  float8 v26 = (acc4+v17);
+  float8 v27 = fmax(v26,0.0f);
+  float8 v28 = (acc5+v17);
+  float8 v29 = fmax(v28,0.0f);
+  float8 v30 = (acc6+v17);
+  float8 v31 = fmax(v30,0.0f);
+  float8 v32 = (acc7+v17);
+  float8 v33 = fmax(v32,0.0f);
+  *(__global ufloat8*)(out+g0*256+g2*64+g4*8*8+g5*8) = v19;
+  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+1)*8+g5*8) = v21;
+  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+2)*8+g5*8) = v23;
+  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+3)*8+g5*8) = v25;
+  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+4)*8+g5*8) = v27;
+  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+5)*8+g5*8) = v29;
+  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+6)*8+g5*8) = v31;
+  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+7)*8+g5*8) = v33;
+}
+
+// 4: (2, 4, 8, 8) dtypes.float32 global 512 local 256
+__kernel void e_2_4_8_8_8541833d(__global float* out, __global const float* in0, __global const float* in1) {
+  int gid = get_global_id(0);
+  int g0 = (gid/256);
+  int g1 = ((gid/64)%4);
+  int g2 = ((gid/8)%8);
+  int g3 = (gid%8);
+  float v0 = in0[g0*256+g1*64+g2*8+g3];
+  uchar v1 = (0.0f<v0);
+  float v2 = (float)(v1);
+  float v3 = in1[0];
+  float v4 = (v2*v3);
+  out[g0*256+g1*64+g2*8+g3] = v4;
+}
+
+// 5: (1, 4, 1, 1) dtypes.float32 global 4 local 2
+__kernel void r_2_4_8_8_4b5ed15d(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g1 = gid;
+  float acc0 = 0.0f;
+  for (int r0 = 0; r0 < 2; r0++) {
+  for (int r2 = 0; r2 < 8; r2++) {
+  for (int r3 = 0; r3 < 8; r3++) {
+    float v0 = in0[r0*256+g1*64+r2*8+r3];
+    acc0 = (acc0+v0);
+  }}}
+  out[g1] = acc0;
+}
+
+// 6: (1, 1, 4, 3, 1, 1, 3, 3) dtypes.float32 global 108 local 54
+__kernel void r_2_1_4_3_8_8_3_3_d8f77e72(__global float* out, __global const float* in0, __global const float* in1) {
+  int gid = get_global_id(0);
+  int g2 = (gid/27);
+  int g3 = ((gid/9)%3);
+  int g6 = ((gid/3)%3);
+  int g7 = (gid%3);
+  float acc0 = 0.0f;
+  for (int r0 = 0; r0 < 2; r0++) {
+  for (int r4 = 0; r4 < 8; r4++) {
+  for (int r5 = 0; r5 < 8; r5++) {
+    float v0 = in0[r0*1728+g3*576+r4*72+r5*3+g6*24+g7];
+    float v1 = in1[r0*256+g2*64+r4*8+r5];
+    float v2 = (v0*v1);
+    acc0 = (acc0+v2);
+  }}}
+  out[g2*27+g3*9+g6*3+g7] = acc0;
+}
+
+// 7: (2, 1, 1, 3, 8, 8, 3, 3) dtypes.float32 global 432 local 216
+__kernel void r_2_1_4_3_8_8_3_3_e484d43d(__global float* out, __global const float* in0, __global const float* in1) {
+  int gid = get_global_id(0);
+  int g0 = (gid/216);
+  int g3 = ((gid/72)%3);
+  int g4 = ((gid/9)%8);
+  int g5 = 0;
+  int g6 = ((gid/3)%3);
+  int g7 = (gid%3);
+  float acc0 = 0.0f;
+  float acc1 = 0.0f;
+  float acc2 = 0.0f;
+  float acc3 = 0.0f;
+  float acc4 = 0.0f;
+  float acc5 = 0.0f;
+  float acc6 = 0.0f;
+  float acc7 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float v0 = in0[r2*27+g3*9+g6*3+g7];
+    float v1 = in1[g0*256+r2*64+g4*8+g5*8];
+    float v2 = (v0*v1);
+    acc0 = (acc0+v2);
+    float v3 = in1[g0*256+r2*64+g4*8+(g5*8+1)];
+    float v4 = (v0*v3);
+    acc1 = (acc1+v4);
+    float v5 = in1[g0*256+r2*64+g4*8+(g5*8+2)];
+    float v6 = (v0*v5);
+    acc2 = (acc2+v6);
+    float v7 = in1[g0*256+r2*64+g4*8+(g5*8+3)];
+    float v8 = (v0*v7);
+    acc3 = (acc3+v8);
+    float v9 = in1[g0*256+r2*64+g4*8+(g5*8+4)];
+    float v10 = (v0*v9);
+    acc4 = (acc4+v10);
+    float v11 = in1[g0*256+r2*64+g4*8+(g5*8+5)];
+    float v12 = (v0*v11);
+    acc5 = (acc5+v12);
+    float v13 = in1[g0*256+r2*64+g4*8+(g5*8+6)];
+    float v14 = (v0*v13);
+    acc6 = (acc6+v14);
+    float v15 = in1[g0*256+r2*64+g4*8+(g5*8+7)];
+    float v16 = (v0*v15);
+    acc7 = (acc7+v16);
+  }
+  out[g0*1728+g3*576+g4*72+g5*8*9+g6*3+g7] = acc0;
+  out[g0*1728+g3*576+g4*72+(g5*8+1)*9+g6*3+g7] = acc1;
+  out[g0*1728+g3*576+g4*72+(g5*8+2)*9+g6*3+g7] = acc2;
+  out[g0*1728+g3*576+g4*72+(g5*8+3)*9+g6*3+g7] = acc3;
+  out[g0*1728+g3*576+g4*72+(g5*8+4)*9+g6*3+g7] = acc4;
+  out[g0*1728+g3*576+g4*72+(g5*8+5)*9+g6*3+g7] = acc5;
+  out[g0*1728+g3*576+g4*72+(g5*8+6)*9+g6*3+g7] = acc6;
+  out[g0*1728+g3*576+g4*72+(g5*8+7)*9+g6*3+g7] = acc7;
+}
+
+// 8: (2, 3, 8, 3, 10, 1) dtypes.float32 global 1440 local 720
+__kernel void e_2_3_8_3_10_1_bb7fe562(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = (gid/720);
+  int g1 = ((gid/240)%3);
+  int g2 = ((gid/30)%8);
+  int g3 = ((gid/10)%3);
+  int g4 = (gid%10);
+  float v0 = (g4<8?in0[g0*1728+g1*576+g2*72+g3*3+g4*9]:0.0f);
+  float v1 = (g4>=1&&g4<9?in0[-8+g0*1728+g1*576+g2*72+g3*3+g4*9]:0.0f);
+  float v2 = (v0+v1);
+  float v3 = (g4>=2?in0[-16+g0*1728+g1*576+g2*72+g3*3+g4*9]:0.0f);
+  float v4 = (v2+v3);
+  out[g0*720+g1*240+g2*30+g3*10+g4] = v4;
+}
+
+// 9: (2, 3, 10, 1, 10, 1) dtypes.float32 global 600 local 300
+__kernel void e_2_3_10_1_10_1_bdee8cee(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = (gid/300);
+  int g1 = ((gid/100)%3);
+  int g2 = ((gid/10)%10);
+  int g4 = (gid%10);
+  float v0 = (g2<8?in0[g0*720+g1*240+g2*30+g4]:0.0f);
+  float v1 = (g2>=1&&g2<9?in0[-20+g0*720+g1*240+g2*30+g4]:0.0f);
+  float v2 = (v0+v1);
+  float v3 = (g2>=2?in0[-40+g0*720+g1*240+g2*30+g4]:0.0f);
+  float v4 = (v2+v3);
+  out[g0*300+g1*100+g2*10+g4] = v4;
+}
+
+// 10: () dtypes.float32 global 1 local 1
+__kernel void r_2_4_8_8_e1bffafc(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  float acc0 = 0.0f;
+  for (int r0 = 0; r0 < 2; r0++) {
+  for (int r1 = 0; r1 < 4; r1++) {
+  for (int r2 = 0; r2 < 8; r2++) {
+  for (int r3 = 0; r3 < 8; r3++) {
+    float v0 = in0[r0*256+r1*64+r2*8+r3];
+    acc0 = (acc0+v0);
+  }}}}
+  float v1 = (acc0*0.001953125f);
+  out[0] = v1;
+}

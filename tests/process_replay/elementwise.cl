@@ -1,0 +1,55 @@
+// 0: (7,) dtypes.float32 global 7 local 1
+__kernel void e_7_24411338(__global float* out, __global const float* in0, __global const float* in1) {
+  int gid = get_global_id(0);
+  int g0 = gid;
+  float v0 = in0[g0];
+  uchar v1 = (v0<0.0f);
+  float v2 = in1[g0];
+  float v3 = (v1?1.0f:v2);
+  out[g0] = v3;
+}
+
+// 1: (9, 8) dtypes.float32 global 9 local 3
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void e_9_8_fe3c2d83(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = gid;
+  int g1 = 0;
+  float8 v0 = (float8)((g0>=1&&g0<7&&g1*8<5?in0[30+g0*-5+g1*8]:0.0f), (g0>=1&&g0<7&&(g1*8+1)<5?in0[30+g0*-5+(g1*8+1)]:0.0f), (g0>=1&&g0<7&&(g1*8+2)<5?in0[30+g0*-5+(g1*8+2)]:0.0f), (g0>=1&&g0<7&&(g1*8+3)<5?in0[30+g0*-5+(g1*8+3)]:0.0f), (g0>=1&&g0<7&&(g1*8+4)<5?in0[30+g0*-5+(g1*8+4)]:0.0f), (g0>=1&&g0<7&&(g1*8+5)<5?in0[30+g0*-5+(g1*8+5)]:0.0f), (g0>=1&&g0<7&&(g1*8+6)<5?in0[30+g0*-5+(g1*8+6)]:0.0f), (g0>=1&&g0<7&&(g1*8+7)<5?in0[30+g0*-5+(g1*8+7)]:0.0f));
+  float8 v1 = (v0*2.0f);
+  *(__global ufloat8*)(out+g0*8+g1*8) = v1;
+}
+
+// 2: (4, 8) dtypes.float32 global 4 local 2
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void e_4_8_d836e055(__global float* out, __global const float* in0, __global const float* in1) {
+  int gid = get_global_id(0);
+  int g0 = gid;
+  int g1 = 0;
+  float v0 = in0[g0];
+  float8 v1 = *(__global const ufloat8*)(in1+g1*8);
+  float8 v2 = (v0+v1);
+  *(__global ufloat8*)(out+g0*8+g1*8) = v2;
+}
+
+// 3: (1024,) dtypes.float32 global 128 local 64
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void e_1024_b97dcd8e(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = gid;
+  float8 v0 = *(__global const ufloat8*)(in0+g0*8);
+  float8 v1 = (v0*1.5f);
+  float8 v2 = (v1+0.25f);
+  float8 v3 = (-v2);
+  float8 v4 = exp2(v3);
+  float8 v5 = (v4*v0);
+  float8 v6 = (v5-2.0f);
+  float8 v7 = (-v6);
+  float8 v8 = fmax(v6,v7);
+  float8 v9 = sqrt(v8);
+  float8 v10 = (v0*v0);
+  float8 v11 = (v10+1.0f);
+  float8 v12 = (v9/v11);
+  float8 v13 = fmax(v12,0.1f);
+  *(__global ufloat8*)(out+g0*8) = v13;
+}

@@ -1,0 +1,114 @@
+"""The OpenCL backend against numpy (float64) and the numpy backend, in the default run: a representative subset.
+The whole engine and nn suites run on CL with `DRIVEGPT_DEVICE=CL python -m pytest -q` (or `-m slow` here)."""
+import os, subprocess, sys, pathlib
+import numpy as np
+import pytest
+from drivegpt import Tensor, dtypes, GlobalCounters
+
+try: import drivegpt.backend_cl  # noqa: F401
+except RuntimeError as e: pytest.skip(f"no OpenCL device, CL tests skipped: {e}", allow_module_level=True)
+
+rng = np.random.default_rng(5)
+def rand(*shape): return rng.standard_normal(shape).astype(np.float32)
+def both(x, **kw): return Tensor(x, device="CPU", **kw), Tensor(x, device="CL", **kw)
+
+@pytest.mark.parametrize("shape", [(1,), (7,), (3, 8), (2, 3, 16), (4096,)])
+def test_fused_chain(shape):
+  x = np.abs(rand(*shape)) + 0.1
+  t = Tensor(x, device="CL")
+  GlobalCounters.reset()
+  out = ((-(t*1.5 + 0.25)).exp2() * t - 2.0).abs().sqrt().div(t*t + 1.0).maximum(0.1).numpy()
+  assert GlobalCounters.kernel_count == 1
+  x = x.astype(np.float64)
+  np.testing.assert_allclose(out, np.maximum(np.sqrt(np.abs(np.exp2(-(x*1.5 + 0.25))*x - 2.0))/(x*x + 1.0), 0.1), rtol=1e-5)
+
+def test_int_and_bool_semantics():
+  a, b = np.array([7, -7, 7, -7, 5, 0], np.int32), np.array([2, 2, -2, -2, 0, 3], np.int32)
+  ta, tb = Tensor(a, device="CL"), Tensor(b, device="CL")
+  np.testing.assert_array_equal((ta % tb).numpy()[:4], np.fmod(a, b)[:4])  # C's truncating %
+  np.testing.assert_array_equal(ta.idiv(tb).numpy()[:4], [3, -3, -3, 3])   # truncating division
+  np.testing.assert_array_equal((ta < tb).numpy(), a < b)
+  np.testing.assert_array_equal((ta == tb).numpy(), a == b)
+  assert (ta < tb).dtype == dtypes.bool and (ta < tb).numpy().dtype == np.bool_
+  big = np.array([2**40, -2**40 + 3], np.int64)
+  np.testing.assert_array_equal((Tensor(big, device="CL") * 3 - 1).numpy(), big*3 - 1)
+  m = Tensor(np.array([True, False, True]), device="CL")
+  np.testing.assert_array_equal(m.where(Tensor([1.0, 2.0, 3.0], device="CL"), -1.0).numpy(), [1.0, -1.0, 3.0])
+  n = Tensor(np.array([True, True, False]), device="CL")
+  np.testing.assert_array_equal((m * n).numpy(), [True, False, False])
+  np.testing.assert_array_equal((m + n).numpy(), [True, True, True])
+
+def test_half_is_stored_as_half_and_rounds_on_cast():
+  x = rand(33) * 100
+  t = Tensor(x, device="CL")
+  np.testing.assert_array_equal(t.cast(dtypes.float16).cast(dtypes.float32).numpy(), x.astype(np.float16).astype(np.float32))
+  h = Tensor(x.astype(np.float16), device="CL")
+  assert h.dtype == dtypes.float16 and (h * 2).numpy().dtype == np.float16
+  np.testing.assert_allclose((h * 2).numpy(), x.astype(np.float16) * 2, rtol=1e-3)
+  np.testing.assert_allclose(h.sum().numpy(), x.astype(np.float16).astype(np.float64).sum(), rtol=1e-2)
+
+def test_views_pad_flip_stride_multiview():
+  x = rand(6, 10)
+  t = Tensor(x, device="CL")
+  np.testing.assert_array_equal(t[1:5, ::-3].numpy(), x[1:5, ::-3])
+  np.testing.assert_array_equal(t.pad(((1, 2), (3, 0))).numpy(), np.pad(x, ((1, 2), (3, 0))))
+  np.testing.assert_array_equal((t.T.reshape(5, 12) + 0).numpy(), x.T.reshape(5, 12))  # two views: unravel
+  np.testing.assert_array_equal((t.pad(((1, 1), (0, 0))).reshape(4, 20).T * 1).numpy(), np.pad(x, ((1, 1), (0, 0))).reshape(4, 20).T)
+  np.testing.assert_allclose((t.reshape(6, 1, 10).expand(6, 4, 10) * t.reshape(1, 6, 10)[:, :4]).numpy(), x[:, None] * x[None, :4], rtol=1e-6)
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 2)])
+def test_reductions(axis):
+  x = rand(5, 16, 9)
+  t = Tensor(x, device="CL")
+  np.testing.assert_allclose(t.sum(axis).numpy(), x.astype(np.float64).sum(axis), rtol=1e-5, atol=1e-5)
+  np.testing.assert_array_equal(t.max(axis).numpy(), x.max(axis))
+  np.testing.assert_allclose((t.exp().sum(axis, keepdim=True) * 2 + t).numpy(), np.exp(x.astype(np.float64)).sum(axis, keepdims=True) * 2 + x, rtol=1e-5)
+
+@pytest.mark.parametrize("shapes", [((64, 48), (48, 32)), ((1, 17), (17, 5)), ((33, 9), (9, 24)), ((3, 16, 8), (3, 8, 40)),
+                                    ((2, 1, 4, 5), (3, 5, 2)), ((5,), (5, 3)), ((128, 256), (256, 64))])
+def test_matmul(shapes):
+  a, b = rand(*shapes[0]), rand(*shapes[1])
+  ta, tb = Tensor(a, device="CL"), Tensor(b, device="CL")
+  GlobalCounters.reset()
+  out = (ta @ tb).numpy()
+  assert GlobalCounters.kernel_count == 1
+  np.testing.assert_allclose(out, np.matmul(a.astype(np.float64), b), rtol=1e-4, atol=1e-4)
+  if a.ndim == 2:  # a transposed, flipped view as the left operand
+    ta = Tensor(np.ascontiguousarray(a.T), device="CL").T.flip(0)
+    np.testing.assert_allclose((ta @ tb).numpy(), a[::-1].astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+
+def test_conv_and_backward_match_numpy_backend():
+  x, w = rand(2, 3, 9, 9), rand(5, 3, 3, 3)
+  grads = []
+  for dev in ("CPU", "CL"):
+    tx, tw = Tensor(x, device=dev, requires_grad=True), Tensor(w, device=dev, requires_grad=True)
+    y = tx.conv2d(tw, padding=1, stride=2).relu()
+    (y * y).mean().backward()
+    grads.append([y.numpy(), tx.grad.numpy(), tw.grad.numpy()])
+  for c, g in zip(*grads): np.testing.assert_allclose(g, c, rtol=1e-4, atol=1e-5)
+
+def test_to_moves_between_devices_and_rand_matches_cpu():
+  x = rand(3, 4)
+  t = Tensor(x, device="CPU").to("CL")
+  assert t.device == "CL" and not t.lazydata.is_realized
+  back = (t * 2).to("CPU")
+  assert back.device == "CPU"
+  np.testing.assert_array_equal(back.numpy(), x * 2)
+  Tensor.manual_seed(11); r_cpu = Tensor.rand(1000, device="CPU").numpy()
+  Tensor.manual_seed(11); r_cl = Tensor.rand(1000, device="CL").numpy()
+  np.testing.assert_array_equal(r_cl, r_cpu)
+
+def test_empty_and_zero_size():
+  assert Tensor.empty(3, 4, device="CL").realize().shape == (3, 4)
+  z = Tensor(np.zeros((0, 4), np.float32), device="CL")
+  assert (z + 1).numpy().shape == (0, 4)
+  np.testing.assert_array_equal(z.sum(0).numpy(), np.zeros(4))
+
+@pytest.mark.slow
+def test_whole_engine_and_nn_suites_on_cl():
+  """The acceptance run: every engine and nn test with DRIVEGPT_DEVICE=CL (about 10 minutes on 2 cores with PoCL)."""
+  root = pathlib.Path(__file__).resolve().parents[1]
+  files = [f"tests/{f}" for f in ("test_engine.py", "test_ops.py", "test_jit.py", "test_nn.py", "test_optim.py", "test_state.py", "test_models.py")]
+  r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *[f for f in files if (root / f).exists()]],
+                     cwd=root, env={**os.environ, "DRIVEGPT_DEVICE": "CL"}, capture_output=True, text=True)
+  assert r.returncode == 0, r.stdout[-5000:] + r.stderr[-2000:]
