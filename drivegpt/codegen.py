@@ -196,8 +196,11 @@ class Kernel:
       init = render_const(0, rdt) if self.reduce.op is ReduceOps.SUM else MIN_VALUE[rdt]
       accs = [f"{CTYPE[rdt]}{self.width if self.width > 1 else ''} acc{u} = {init};" for u in rows]
       fmt = KIND_OPS.get((REDUCE_OP[self.reduce.op], kind(rdt)), OPS[REDUCE_OP[self.reduce.op]])
+      src = self.reduce.src[0]
       for u in rows:
-        x, _ = self.expr(loop, self.reduce.src[0], u, True, memo)
+        if self.reduce.op is ReduceOps.SUM and src.op is BinaryOps.MUL and rdt != dtypes.bool:
+          x = "*".join(self.expr(loop, s, u, True, memo)[0] for s in src.src)  # one statement: the compiler fuses it into an FMA
+        else: x, _ = self.expr(loop, src, u, True, memo)
         loop.lines.append(f"acc{u} = {fmt.format(f'acc{u}', x)};")
       loops = [f"for (int r{d} = 0; r{d} < {self.fshape[d]}; r{d}++) {{" for d in self.axes]
       loop_lines = accs + loops + ["  " + x for x in loop.lines] + ["}" * len(loops)]

@@ -28,20 +28,19 @@ __kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0,
 
 // 2: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_6140955b(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_6a306738(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
     float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
-    float8 v1 = (v0*v0);
-    acc0 = (acc0+v1);
+    acc0 = (acc0+v0*v0);
   }
-  float8 v2 = (acc0*0.03125f);
-  float8 v3 = (v2+1e-05f);
-  float8 v4 = (1.0f/v3);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v4;
+  float8 v1 = (acc0*0.03125f);
+  float8 v2 = (v1+1e-05f);
+  float8 v3 = (1.0f/v2);
+  *(__global ufloat8*)(out+g0*16+g1*8) = v3;
 }
 
 // 3: (2, 16, 1) dtypes.float32 global 4 local 2
@@ -74,7 +73,7 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
 
 // 5: (2, 16, 96) dtypes.float32 global 48 local 24
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_96_32_58bc80ac(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_96_32_08085d59(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/24);
   int g1 = ((gid/12)%2);
@@ -90,47 +89,39 @@ __kernel void r_2_16_96_32_58bc80ac(__global float* out, __global const float* i
   for (int r3 = 0; r3 < 32; r3++) {
     float v0 = in0[g0*512+g1*8*32+r3];
     float8 v1 = (float8)(in1[g2*8*32+r3], in1[(g2*8+1)*32+r3], in1[(g2*8+2)*32+r3], in1[(g2*8+3)*32+r3], in1[(g2*8+4)*32+r3], in1[(g2*8+5)*32+r3], in1[(g2*8+6)*32+r3], in1[(g2*8+7)*32+r3]);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in0[g0*512+(g1*8+1)*32+r3];
-    float8 v4 = (v3*v1);
-    acc1 = (acc1+v4);
-    float v5 = in0[g0*512+(g1*8+2)*32+r3];
-    float8 v6 = (v5*v1);
-    acc2 = (acc2+v6);
-    float v7 = in0[g0*512+(g1*8+3)*32+r3];
-    float8 v8 = (v7*v1);
-    acc3 = (acc3+v8);
-    float v9 = in0[g0*512+(g1*8+4)*32+r3];
-    float8 v10 = (v9*v1);
-    acc4 = (acc4+v10);
-    float v11 = in0[g0*512+(g1*8+5)*32+r3];
-    float8 v12 = (v11*v1);
-    acc5 = (acc5+v12);
-    float v13 = in0[g0*512+(g1*8+6)*32+r3];
-    float8 v14 = (v13*v1);
-    acc6 = (acc6+v14);
-    float v15 = in0[g0*512+(g1*8+7)*32+r3];
-    float8 v16 = (v15*v1);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in0[g0*512+(g1*8+1)*32+r3];
+    acc1 = (acc1+v2*v1);
+    float v3 = in0[g0*512+(g1*8+2)*32+r3];
+    acc2 = (acc2+v3*v1);
+    float v4 = in0[g0*512+(g1*8+3)*32+r3];
+    acc3 = (acc3+v4*v1);
+    float v5 = in0[g0*512+(g1*8+4)*32+r3];
+    acc4 = (acc4+v5*v1);
+    float v6 = in0[g0*512+(g1*8+5)*32+r3];
+    acc5 = (acc5+v6*v1);
+    float v7 = in0[g0*512+(g1*8+6)*32+r3];
+    acc6 = (acc6+v7*v1);
+    float v8 = in0[g0*512+(g1*8+7)*32+r3];
+    acc7 = (acc7+v8*v1);
   }
-  float8 v17 = *(__global const ufloat8*)(in2+g2*8);
-  float8 v18 = (acc0+v17);
-  float8 v19 = (acc1+v17);
-  float8 v20 = (acc2+v17);
-  float8 v21 = (acc3+v17);
-  float8 v22 = (acc4+v17);
-  float8 v23 = (acc5+v17);
-  float8 v24 = (acc6+v17);
-  float8 v25 = (acc7+v17);
-  *(__global ufloat8*)(out+g0*1536+g1*8*96+g2*8) = v18;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+1)*96+g2*8) = v19;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+2)*96+g2*8) = v20;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+3)*96+g2*8) = v21;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+4)*96+g2*8) = v22;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+5)*96+g2*8) = v23;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+6)*96+g2*8) = v24;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+7)*96+g2*8) = v25;
+  float8 v9 = *(__global const ufloat8*)(in2+g2*8);
+  float8 v10 = (acc0+v9);
+  float8 v11 = (acc1+v9);
+  float8 v12 = (acc2+v9);
+  float8 v13 = (acc3+v9);
+  float8 v14 = (acc4+v9);
+  float8 v15 = (acc5+v9);
+  float8 v16 = (acc6+v9);
+  float8 v17 = (acc7+v9);
+  *(__global ufloat8*)(out+g0*1536+g1*8*96+g2*8) = v10;
+  *(__global ufloat8*)(out+g0*1536+(g1*8+1)*96+g2*8) = v11;
+  *(__global ufloat8*)(out+g0*1536+(g1*8+2)*96+g2*8) = v12;
+  *(__global ufloat8*)(out+g0*1536+(g1*8+3)*96+g2*8) = v13;
+  *(__global ufloat8*)(out+g0*1536+(g1*8+4)*96+g2*8) = v14;
+  *(__global ufloat8*)(out+g0*1536+(g1*8+5)*96+g2*8) = v15;
+  *(__global ufloat8*)(out+g0*1536+(g1*8+6)*96+g2*8) = v16;
+  *(__global ufloat8*)(out+g0*1536+(g1*8+7)*96+g2*8) = v17;
 }
 
 // 6: (16, 16) dtypes.bool global 256 local 128
@@ -148,7 +139,7 @@ __kernel void e_16_16_fc85d246(__global uchar* out, __global const int* in0, __g
 }
 
 // 7: (2, 2, 16, 16) dtypes.float32 global 128 local 64
-__kernel void r_2_2_16_16_16_b4cae1f7(__global float* out, __global const uchar* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_6d101a6e(__global float* out, __global const uchar* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/32)%2);
@@ -165,62 +156,54 @@ __kernel void r_2_2_16_16_16_b4cae1f7(__global float* out, __global const uchar*
   for (int r4 = 0; r4 < 16; r4++) {
     float v0 = in1[g0*1536+g1*16+g2*96+r4];
     float v1 = in1[32+g0*1536+g1*16+g3*8*96+r4];
-    float v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[32+g0*1536+g1*16+(g3*8+1)*96+r4];
-    float v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[32+g0*1536+g1*16+(g3*8+2)*96+r4];
-    float v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[32+g0*1536+g1*16+(g3*8+3)*96+r4];
-    float v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[32+g0*1536+g1*16+(g3*8+4)*96+r4];
-    float v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[32+g0*1536+g1*16+(g3*8+5)*96+r4];
-    float v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[32+g0*1536+g1*16+(g3*8+6)*96+r4];
-    float v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[32+g0*1536+g1*16+(g3*8+7)*96+r4];
-    float v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[32+g0*1536+g1*16+(g3*8+1)*96+r4];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[32+g0*1536+g1*16+(g3*8+2)*96+r4];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[32+g0*1536+g1*16+(g3*8+3)*96+r4];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[32+g0*1536+g1*16+(g3*8+4)*96+r4];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[32+g0*1536+g1*16+(g3*8+5)*96+r4];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[32+g0*1536+g1*16+(g3*8+6)*96+r4];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[32+g0*1536+g1*16+(g3*8+7)*96+r4];
+    acc7 = (acc7+v0*v8);
   }
-  uchar v17 = in0[g2*16+g3*8];
-  float v18 = (acc0*0.25f);
-  float v19 = (v17?v18:(-INFINITY));
-  uchar v20 = in0[g2*16+(g3*8+1)];
-  float v21 = (acc1*0.25f);
-  float v22 = (v20?v21:(-INFINITY));
-  uchar v23 = in0[g2*16+(g3*8+2)];
-  float v24 = (acc2*0.25f);
-  float v25 = (v23?v24:(-INFINITY));
-  uchar v26 = in0[g2*16+(g3*8+3)];
-  float v27 = (acc3*0.25f);
-  float v28 = (v26?v27:(-INFINITY));
-  uchar v29 = in0[g2*16+(g3*8+4)];
-  float v30 = (acc4*0.25f);
-  float v31 = (v29?v30:(-INFINITY));
-  uchar v32 = in0[g2*16+(g3*8+5)];
-  float v33 = (acc5*0.25f);
-  float v34 = (v32?v33:(-INFINITY));
-  uchar v35 = in0[g2*16+(g3*8+6)];
-  float v36 = (acc6*0.25f);
-  float v37 = (v35?v36:(-INFINITY));
-  uchar v38 = in0[g2*16+(g3*8+7)];
-  float v39 = (acc7*0.25f);
-  float v40 = (v38?v39:(-INFINITY));
-  out[g0*512+g1*256+g2*16+g3*8] = v19;
-  out[g0*512+g1*256+g2*16+(g3*8+1)] = v22;
-  out[g0*512+g1*256+g2*16+(g3*8+2)] = v25;
-  out[g0*512+g1*256+g2*16+(g3*8+3)] = v28;
-  out[g0*512+g1*256+g2*16+(g3*8+4)] = v31;
-  out[g0*512+g1*256+g2*16+(g3*8+5)] = v34;
-  out[g0*512+g1*256+g2*16+(g3*8+6)] = v37;
-  out[g0*512+g1*256+g2*16+(g3*8+7)] = v40;
+  uchar v9 = in0[g2*16+g3*8];
+  float v10 = (acc0*0.25f);
+  float v11 = (v9?v10:(-INFINITY));
+  uchar v12 = in0[g2*16+(g3*8+1)];
+  float v13 = (acc1*0.25f);
+  float v14 = (v12?v13:(-INFINITY));
+  uchar v15 = in0[g2*16+(g3*8+2)];
+  float v16 = (acc2*0.25f);
+  float v17 = (v15?v16:(-INFINITY));
+  uchar v18 = in0[g2*16+(g3*8+3)];
+  float v19 = (acc3*0.25f);
+  float v20 = (v18?v19:(-INFINITY));
+  uchar v21 = in0[g2*16+(g3*8+4)];
+  float v22 = (acc4*0.25f);
+  float v23 = (v21?v22:(-INFINITY));
+  uchar v24 = in0[g2*16+(g3*8+5)];
+  float v25 = (acc5*0.25f);
+  float v26 = (v24?v25:(-INFINITY));
+  uchar v27 = in0[g2*16+(g3*8+6)];
+  float v28 = (acc6*0.25f);
+  float v29 = (v27?v28:(-INFINITY));
+  uchar v30 = in0[g2*16+(g3*8+7)];
+  float v31 = (acc7*0.25f);
+  float v32 = (v30?v31:(-INFINITY));
+  out[g0*512+g1*256+g2*16+g3*8] = v11;
+  out[g0*512+g1*256+g2*16+(g3*8+1)] = v14;
+  out[g0*512+g1*256+g2*16+(g3*8+2)] = v17;
+  out[g0*512+g1*256+g2*16+(g3*8+3)] = v20;
+  out[g0*512+g1*256+g2*16+(g3*8+4)] = v23;
+  out[g0*512+g1*256+g2*16+(g3*8+5)] = v26;
+  out[g0*512+g1*256+g2*16+(g3*8+6)] = v29;
+  out[g0*512+g1*256+g2*16+(g3*8+7)] = v32;
 }
 
 // 8: (2, 2, 16, 1) dtypes.float32 global 8 local 4
@@ -285,7 +268,7 @@ __kernel void e_2_2_16_16_de654635(__global float* out, __global const float* in
 
 // 12: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_59a40b10(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_49dbcb40(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -302,29 +285,21 @@ __kernel void r_2_2_16_16_16_59a40b10(__global float* out, __global const float*
   for (int r4 = 0; r4 < 16; r4++) {
     float v0 = in0[g0*512+g1*256+g2*8*16+r4];
     float8 v1 = *(__global const ufloat8*)(in1+64+g0*1536+g1*16+g3*8+r4*96);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in0[g0*512+g1*256+(g2*8+1)*16+r4];
-    float8 v4 = (v3*v1);
-    acc1 = (acc1+v4);
-    float v5 = in0[g0*512+g1*256+(g2*8+2)*16+r4];
-    float8 v6 = (v5*v1);
-    acc2 = (acc2+v6);
-    float v7 = in0[g0*512+g1*256+(g2*8+3)*16+r4];
-    float8 v8 = (v7*v1);
-    acc3 = (acc3+v8);
-    float v9 = in0[g0*512+g1*256+(g2*8+4)*16+r4];
-    float8 v10 = (v9*v1);
-    acc4 = (acc4+v10);
-    float v11 = in0[g0*512+g1*256+(g2*8+5)*16+r4];
-    float8 v12 = (v11*v1);
-    acc5 = (acc5+v12);
-    float v13 = in0[g0*512+g1*256+(g2*8+6)*16+r4];
-    float8 v14 = (v13*v1);
-    acc6 = (acc6+v14);
-    float v15 = in0[g0*512+g1*256+(g2*8+7)*16+r4];
-    float8 v16 = (v15*v1);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in0[g0*512+g1*256+(g2*8+1)*16+r4];
+    acc1 = (acc1+v2*v1);
+    float v3 = in0[g0*512+g1*256+(g2*8+2)*16+r4];
+    acc2 = (acc2+v3*v1);
+    float v4 = in0[g0*512+g1*256+(g2*8+3)*16+r4];
+    acc3 = (acc3+v4*v1);
+    float v5 = in0[g0*512+g1*256+(g2*8+4)*16+r4];
+    acc4 = (acc4+v5*v1);
+    float v6 = in0[g0*512+g1*256+(g2*8+5)*16+r4];
+    acc5 = (acc5+v6*v1);
+    float v7 = in0[g0*512+g1*256+(g2*8+6)*16+r4];
+    acc6 = (acc6+v7*v1);
+    float v8 = in0[g0*512+g1*256+(g2*8+7)*16+r4];
+    acc7 = (acc7+v8*v1);
   }
   *(__global ufloat8*)(out+g0*512+g1*256+g2*8*16+g3*8) = acc0;
   *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+1)*16+g3*8) = acc1;
@@ -338,7 +313,7 @@ __kernel void r_2_2_16_16_16_59a40b10(__global float* out, __global const float*
 
 // 13: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_32_284d0264(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_32_4639c239(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -354,63 +329,55 @@ __kernel void r_2_16_32_32_284d0264(__global float* out, __global const float* i
   for (int r3 = 0; r3 < 32; r3++) {
     float v0 = in1[((g0*512+g1*8*32+r3)/512)*512+(((g0*512+g1*8*32+r3)/32)%16)*16+(((g0*512+g1*8*32+r3)/16)%2)*256+((g0*512+g1*8*32+r3)%16)];
     float8 v1 = (float8)(in2[g2*8*32+r3], in2[(g2*8+1)*32+r3], in2[(g2*8+2)*32+r3], in2[(g2*8+3)*32+r3], in2[(g2*8+4)*32+r3], in2[(g2*8+5)*32+r3], in2[(g2*8+6)*32+r3], in2[(g2*8+7)*32+r3]);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[((g0*512+(g1*8+1)*32+r3)/512)*512+(((g0*512+(g1*8+1)*32+r3)/32)%16)*16+(((g0*512+(g1*8+1)*32+r3)/16)%2)*256+((g0*512+(g1*8+1)*32+r3)%16)];
-    float8 v4 = (v3*v1);
-    acc1 = (acc1+v4);
-    float v5 = in1[((g0*512+(g1*8+2)*32+r3)/512)*512+(((g0*512+(g1*8+2)*32+r3)/32)%16)*16+(((g0*512+(g1*8+2)*32+r3)/16)%2)*256+((g0*512+(g1*8+2)*32+r3)%16)];
-    float8 v6 = (v5*v1);
-    acc2 = (acc2+v6);
-    float v7 = in1[((g0*512+(g1*8+3)*32+r3)/512)*512+(((g0*512+(g1*8+3)*32+r3)/32)%16)*16+(((g0*512+(g1*8+3)*32+r3)/16)%2)*256+((g0*512+(g1*8+3)*32+r3)%16)];
-    float8 v8 = (v7*v1);
-    acc3 = (acc3+v8);
-    float v9 = in1[((g0*512+(g1*8+4)*32+r3)/512)*512+(((g0*512+(g1*8+4)*32+r3)/32)%16)*16+(((g0*512+(g1*8+4)*32+r3)/16)%2)*256+((g0*512+(g1*8+4)*32+r3)%16)];
-    float8 v10 = (v9*v1);
-    acc4 = (acc4+v10);
-    float v11 = in1[((g0*512+(g1*8+5)*32+r3)/512)*512+(((g0*512+(g1*8+5)*32+r3)/32)%16)*16+(((g0*512+(g1*8+5)*32+r3)/16)%2)*256+((g0*512+(g1*8+5)*32+r3)%16)];
-    float8 v12 = (v11*v1);
-    acc5 = (acc5+v12);
-    float v13 = in1[((g0*512+(g1*8+6)*32+r3)/512)*512+(((g0*512+(g1*8+6)*32+r3)/32)%16)*16+(((g0*512+(g1*8+6)*32+r3)/16)%2)*256+((g0*512+(g1*8+6)*32+r3)%16)];
-    float8 v14 = (v13*v1);
-    acc6 = (acc6+v14);
-    float v15 = in1[((g0*512+(g1*8+7)*32+r3)/512)*512+(((g0*512+(g1*8+7)*32+r3)/32)%16)*16+(((g0*512+(g1*8+7)*32+r3)/16)%2)*256+((g0*512+(g1*8+7)*32+r3)%16)];
-    float8 v16 = (v15*v1);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[((g0*512+(g1*8+1)*32+r3)/512)*512+(((g0*512+(g1*8+1)*32+r3)/32)%16)*16+(((g0*512+(g1*8+1)*32+r3)/16)%2)*256+((g0*512+(g1*8+1)*32+r3)%16)];
+    acc1 = (acc1+v2*v1);
+    float v3 = in1[((g0*512+(g1*8+2)*32+r3)/512)*512+(((g0*512+(g1*8+2)*32+r3)/32)%16)*16+(((g0*512+(g1*8+2)*32+r3)/16)%2)*256+((g0*512+(g1*8+2)*32+r3)%16)];
+    acc2 = (acc2+v3*v1);
+    float v4 = in1[((g0*512+(g1*8+3)*32+r3)/512)*512+(((g0*512+(g1*8+3)*32+r3)/32)%16)*16+(((g0*512+(g1*8+3)*32+r3)/16)%2)*256+((g0*512+(g1*8+3)*32+r3)%16)];
+    acc3 = (acc3+v4*v1);
+    float v5 = in1[((g0*512+(g1*8+4)*32+r3)/512)*512+(((g0*512+(g1*8+4)*32+r3)/32)%16)*16+(((g0*512+(g1*8+4)*32+r3)/16)%2)*256+((g0*512+(g1*8+4)*32+r3)%16)];
+    acc4 = (acc4+v5*v1);
+    float v6 = in1[((g0*512+(g1*8+5)*32+r3)/512)*512+(((g0*512+(g1*8+5)*32+r3)/32)%16)*16+(((g0*512+(g1*8+5)*32+r3)/16)%2)*256+((g0*512+(g1*8+5)*32+r3)%16)];
+    acc5 = (acc5+v6*v1);
+    float v7 = in1[((g0*512+(g1*8+6)*32+r3)/512)*512+(((g0*512+(g1*8+6)*32+r3)/32)%16)*16+(((g0*512+(g1*8+6)*32+r3)/16)%2)*256+((g0*512+(g1*8+6)*32+r3)%16)];
+    acc6 = (acc6+v7*v1);
+    float v8 = in1[((g0*512+(g1*8+7)*32+r3)/512)*512+(((g0*512+(g1*8+7)*32+r3)/32)%16)*16+(((g0*512+(g1*8+7)*32+r3)/16)%2)*256+((g0*512+(g1*8+7)*32+r3)%16)];
+    acc7 = (acc7+v8*v1);
   }
-  float8 v17 = *(__global const ufloat8*)(in0+g0*512+g1*8*32+g2*8);
-  float8 v18 = *(__global const ufloat8*)(in3+g2*8);
-  float8 v19 = (acc0+v18);
-  float8 v20 = (v17+v19);
-  float8 v21 = *(__global const ufloat8*)(in0+g0*512+(g1*8+1)*32+g2*8);
-  float8 v22 = (acc1+v18);
-  float8 v23 = (v21+v22);
-  float8 v24 = *(__global const ufloat8*)(in0+g0*512+(g1*8+2)*32+g2*8);
-  float8 v25 = (acc2+v18);
-  float8 v26 = (v24+v25);
-  float8 v27 = *(__global const ufloat8*)(in0+g0*512+(g1*8+3)*32+g2*8);
-  float8 v28 = (acc3+v18);
-  float8 v29 = (v27+v28);
-  float8 v30 = *(__global const ufloat8*)(in0+g0*512+(g1*8+4)*32+g2*8);
-  float8 v31 = (acc4+v18);
-  float8 v32 = (v30+v31);
-  float8 v33 = *(__global const ufloat8*)(in0+g0*512+(g1*8+5)*32+g2*8);
-  float8 v34 = (acc5+v18);
-  float8 v35 = (v33+v34);
-  float8 v36 = *(__global const ufloat8*)(in0+g0*512+(g1*8+6)*32+g2*8);
-  float8 v37 = (acc6+v18);
-  float8 v38 = (v36+v37);
-  float8 v39 = *(__global const ufloat8*)(in0+g0*512+(g1*8+7)*32+g2*8);
-  float8 v40 = (acc7+v18);
-  float8 v41 = (v39+v40);
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g2*8) = v20;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g2*8) = v23;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g2*8) = v26;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g2*8) = v29;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g2*8) = v32;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g2*8) = v35;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g2*8) = v38;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g2*8) = v41;
+  float8 v9 = *(__global const ufloat8*)(in0+g0*512+g1*8*32+g2*8);
+  float8 v10 = *(__global const ufloat8*)(in3+g2*8);
+  float8 v11 = (acc0+v10);
+  float8 v12 = (v9+v11);
+  float8 v13 = *(__global const ufloat8*)(in0+g0*512+(g1*8+1)*32+g2*8);
+  float8 v14 = (acc1+v10);
+  float8 v15 = (v13+v14);
+  float8 v16 = *(__global const ufloat8*)(in0+g0*512+(g1*8+2)*32+g2*8);
+  float8 v17 = (acc2+v10);
+  float8 v18 = (v16+v17);
+  float8 v19 = *(__global const ufloat8*)(in0+g0*512+(g1*8+3)*32+g2*8);
+  float8 v20 = (acc3+v10);
+  float8 v21 = (v19+v20);
+  float8 v22 = *(__global const ufloat8*)(in0+g0*512+(g1*8+4)*32+g2*8);
+  float8 v23 = (acc4+v10);
+  float8 v24 = (v22+v23);
+  float8 v25 = *(__global const ufloat8*)(in0+g0*512+(g1*8+5)*32+g2*8);
+  float8 v26 = (acc5+v10);
+  float8 v27 = (v25+v26);
+  float8 v28 = *(__global const ufloat8*)(in0+g0*512+(g1*8+6)*32+g2*8);
+  float8 v29 = (acc6+v10);
+  float8 v30 = (v28+v29);
+  float8 v31 = *(__global const ufloat8*)(in0+g0*512+(g1*8+7)*32+g2*8);
+  float8 v32 = (acc7+v10);
+  float8 v33 = (v31+v32);
+  *(__global ufloat8*)(out+g0*512+g1*8*32+g2*8) = v12;
+  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g2*8) = v15;
+  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g2*8) = v18;
+  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g2*8) = v21;
+  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g2*8) = v24;
+  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g2*8) = v27;
+  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g2*8) = v30;
+  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g2*8) = v33;
 }
 
 // 14: (2, 16, 1) dtypes.float32 global 4 local 2
@@ -443,20 +410,19 @@ __kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0,
 
 // 16: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_6140955b(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_6a306738(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
     float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
-    float8 v1 = (v0*v0);
-    acc0 = (acc0+v1);
+    acc0 = (acc0+v0*v0);
   }
-  float8 v2 = (acc0*0.03125f);
-  float8 v3 = (v2+1e-05f);
-  float8 v4 = (1.0f/v3);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v4;
+  float8 v1 = (acc0*0.03125f);
+  float8 v2 = (v1+1e-05f);
+  float8 v3 = (1.0f/v2);
+  *(__global ufloat8*)(out+g0*16+g1*8) = v3;
 }
 
 // 17: (2, 16, 1) dtypes.float32 global 4 local 2
@@ -496,7 +462,7 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
 
 // 20: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_128_32_11df7849(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_128_32_4c291a33(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -512,47 +478,39 @@ __kernel void r_2_16_128_32_11df7849(__global float* out, __global const float* 
   for (int r3 = 0; r3 < 32; r3++) {
     float v0 = in0[g0*512+g1*8*32+r3];
     float8 v1 = (float8)(in1[g2*8*32+r3], in1[(g2*8+1)*32+r3], in1[(g2*8+2)*32+r3], in1[(g2*8+3)*32+r3], in1[(g2*8+4)*32+r3], in1[(g2*8+5)*32+r3], in1[(g2*8+6)*32+r3], in1[(g2*8+7)*32+r3]);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in0[g0*512+(g1*8+1)*32+r3];
-    float8 v4 = (v3*v1);
-    acc1 = (acc1+v4);
-    float v5 = in0[g0*512+(g1*8+2)*32+r3];
-    float8 v6 = (v5*v1);
-    acc2 = (acc2+v6);
-    float v7 = in0[g0*512+(g1*8+3)*32+r3];
-    float8 v8 = (v7*v1);
-    acc3 = (acc3+v8);
-    float v9 = in0[g0*512+(g1*8+4)*32+r3];
-    float8 v10 = (v9*v1);
-    acc4 = (acc4+v10);
-    float v11 = in0[g0*512+(g1*8+5)*32+r3];
-    float8 v12 = (v11*v1);
-    acc5 = (acc5+v12);
-    float v13 = in0[g0*512+(g1*8+6)*32+r3];
-    float8 v14 = (v13*v1);
-    acc6 = (acc6+v14);
-    float v15 = in0[g0*512+(g1*8+7)*32+r3];
-    float8 v16 = (v15*v1);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in0[g0*512+(g1*8+1)*32+r3];
+    acc1 = (acc1+v2*v1);
+    float v3 = in0[g0*512+(g1*8+2)*32+r3];
+    acc2 = (acc2+v3*v1);
+    float v4 = in0[g0*512+(g1*8+3)*32+r3];
+    acc3 = (acc3+v4*v1);
+    float v5 = in0[g0*512+(g1*8+4)*32+r3];
+    acc4 = (acc4+v5*v1);
+    float v6 = in0[g0*512+(g1*8+5)*32+r3];
+    acc5 = (acc5+v6*v1);
+    float v7 = in0[g0*512+(g1*8+6)*32+r3];
+    acc6 = (acc6+v7*v1);
+    float v8 = in0[g0*512+(g1*8+7)*32+r3];
+    acc7 = (acc7+v8*v1);
   }
-  float8 v17 = *(__global const ufloat8*)(in2+g2*8);
-  float8 v18 = (acc0+v17);
-  float8 v19 = (acc1+v17);
-  float8 v20 = (acc2+v17);
-  float8 v21 = (acc3+v17);
-  float8 v22 = (acc4+v17);
-  float8 v23 = (acc5+v17);
-  float8 v24 = (acc6+v17);
-  float8 v25 = (acc7+v17);
-  *(__global ufloat8*)(out+g0*2048+g1*8*128+g2*8) = v18;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+1)*128+g2*8) = v19;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+2)*128+g2*8) = v20;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+3)*128+g2*8) = v21;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+4)*128+g2*8) = v22;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+5)*128+g2*8) = v23;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+6)*128+g2*8) = v24;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+7)*128+g2*8) = v25;
+  float8 v9 = *(__global const ufloat8*)(in2+g2*8);
+  float8 v10 = (acc0+v9);
+  float8 v11 = (acc1+v9);
+  float8 v12 = (acc2+v9);
+  float8 v13 = (acc3+v9);
+  float8 v14 = (acc4+v9);
+  float8 v15 = (acc5+v9);
+  float8 v16 = (acc6+v9);
+  float8 v17 = (acc7+v9);
+  *(__global ufloat8*)(out+g0*2048+g1*8*128+g2*8) = v10;
+  *(__global ufloat8*)(out+g0*2048+(g1*8+1)*128+g2*8) = v11;
+  *(__global ufloat8*)(out+g0*2048+(g1*8+2)*128+g2*8) = v12;
+  *(__global ufloat8*)(out+g0*2048+(g1*8+3)*128+g2*8) = v13;
+  *(__global ufloat8*)(out+g0*2048+(g1*8+4)*128+g2*8) = v14;
+  *(__global ufloat8*)(out+g0*2048+(g1*8+5)*128+g2*8) = v15;
+  *(__global ufloat8*)(out+g0*2048+(g1*8+6)*128+g2*8) = v16;
+  *(__global ufloat8*)(out+g0*2048+(g1*8+7)*128+g2*8) = v17;
 }
 
 // 21: (2, 16, 128) dtypes.float32 global 512 local 256
@@ -652,7 +610,7 @@ __kernel void e_2_16_128_6dd7f1c3(__global float* out, __global const float* in0
 
 // 28: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_5e7ec0c8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_128_14b407b0(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -668,63 +626,55 @@ __kernel void r_2_16_32_128_5e7ec0c8(__global float* out, __global const float* 
   for (int r3 = 0; r3 < 128; r3++) {
     float v0 = in1[g0*2048+g1*8*128+r3];
     float8 v1 = (float8)(in2[g2*8*128+r3], in2[(g2*8+1)*128+r3], in2[(g2*8+2)*128+r3], in2[(g2*8+3)*128+r3], in2[(g2*8+4)*128+r3], in2[(g2*8+5)*128+r3], in2[(g2*8+6)*128+r3], in2[(g2*8+7)*128+r3]);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[g0*2048+(g1*8+1)*128+r3];
-    float8 v4 = (v3*v1);
-    acc1 = (acc1+v4);
-    float v5 = in1[g0*2048+(g1*8+2)*128+r3];
-    float8 v6 = (v5*v1);
-    acc2 = (acc2+v6);
-    float v7 = in1[g0*2048+(g1*8+3)*128+r3];
-    float8 v8 = (v7*v1);
-    acc3 = (acc3+v8);
-    float v9 = in1[g0*2048+(g1*8+4)*128+r3];
-    float8 v10 = (v9*v1);
-    acc4 = (acc4+v10);
-    float v11 = in1[g0*2048+(g1*8+5)*128+r3];
-    float8 v12 = (v11*v1);
-    acc5 = (acc5+v12);
-    float v13 = in1[g0*2048+(g1*8+6)*128+r3];
-    float8 v14 = (v13*v1);
-    acc6 = (acc6+v14);
-    float v15 = in1[g0*2048+(g1*8+7)*128+r3];
-    float8 v16 = (v15*v1);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[g0*2048+(g1*8+1)*128+r3];
+    acc1 = (acc1+v2*v1);
+    float v3 = in1[g0*2048+(g1*8+2)*128+r3];
+    acc2 = (acc2+v3*v1);
+    float v4 = in1[g0*2048+(g1*8+3)*128+r3];
+    acc3 = (acc3+v4*v1);
+    float v5 = in1[g0*2048+(g1*8+4)*128+r3];
+    acc4 = (acc4+v5*v1);
+    float v6 = in1[g0*2048+(g1*8+5)*128+r3];
+    acc5 = (acc5+v6*v1);
+    float v7 = in1[g0*2048+(g1*8+6)*128+r3];
+    acc6 = (acc6+v7*v1);
+    float v8 = in1[g0*2048+(g1*8+7)*128+r3];
+    acc7 = (acc7+v8*v1);
   }
-  float8 v17 = *(__global const ufloat8*)(in0+g0*512+g1*8*32+g2*8);
-  float8 v18 = *(__global const ufloat8*)(in3+g2*8);
-  float8 v19 = (acc0+v18);
-  float8 v20 = (v17+v19);
-  float8 v21 = *(__global const ufloat8*)(in0+g0*512+(g1*8+1)*32+g2*8);
-  float8 v22 = (acc1+v18);
-  float8 v23 = (v21+v22);
-  float8 v24 = *(__global const ufloat8*)(in0+g0*512+(g1*8+2)*32+g2*8);
-  float8 v25 = (acc2+v18);
-  float8 v26 = (v24+v25);
-  float8 v27 = *(__global const ufloat8*)(in0+g0*512+(g1*8+3)*32+g2*8);
-  float8 v28 = (acc3+v18);
-  float8 v29 = (v27+v28);
-  float8 v30 = *(__global const ufloat8*)(in0+g0*512+(g1*8+4)*32+g2*8);
-  float8 v31 = (acc4+v18);
-  float8 v32 = (v30+v31);
-  float8 v33 = *(__global const ufloat8*)(in0+g0*512+(g1*8+5)*32+g2*8);
-  float8 v34 = (acc5+v18);
-  float8 v35 = (v33+v34);
-  float8 v36 = *(__global const ufloat8*)(in0+g0*512+(g1*8+6)*32+g2*8);
-  float8 v37 = (acc6+v18);
-  float8 v38 = (v36+v37);
-  float8 v39 = *(__global const ufloat8*)(in0+g0*512+(g1*8+7)*32+g2*8);
-  float8 v40 = (acc7+v18);
-  float8 v41 = (v39+v40);
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g2*8) = v20;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g2*8) = v23;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g2*8) = v26;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g2*8) = v29;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g2*8) = v32;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g2*8) = v35;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g2*8) = v38;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g2*8) = v41;
+  float8 v9 = *(__global const ufloat8*)(in0+g0*512+g1*8*32+g2*8);
+  float8 v10 = *(__global const ufloat8*)(in3+g2*8);
+  float8 v11 = (acc0+v10);
+  float8 v12 = (v9+v11);
+  float8 v13 = *(__global const ufloat8*)(in0+g0*512+(g1*8+1)*32+g2*8);
+  float8 v14 = (acc1+v10);
+  float8 v15 = (v13+v14);
+  float8 v16 = *(__global const ufloat8*)(in0+g0*512+(g1*8+2)*32+g2*8);
+  float8 v17 = (acc2+v10);
+  float8 v18 = (v16+v17);
+  float8 v19 = *(__global const ufloat8*)(in0+g0*512+(g1*8+3)*32+g2*8);
+  float8 v20 = (acc3+v10);
+  float8 v21 = (v19+v20);
+  float8 v22 = *(__global const ufloat8*)(in0+g0*512+(g1*8+4)*32+g2*8);
+  float8 v23 = (acc4+v10);
+  float8 v24 = (v22+v23);
+  float8 v25 = *(__global const ufloat8*)(in0+g0*512+(g1*8+5)*32+g2*8);
+  float8 v26 = (acc5+v10);
+  float8 v27 = (v25+v26);
+  float8 v28 = *(__global const ufloat8*)(in0+g0*512+(g1*8+6)*32+g2*8);
+  float8 v29 = (acc6+v10);
+  float8 v30 = (v28+v29);
+  float8 v31 = *(__global const ufloat8*)(in0+g0*512+(g1*8+7)*32+g2*8);
+  float8 v32 = (acc7+v10);
+  float8 v33 = (v31+v32);
+  *(__global ufloat8*)(out+g0*512+g1*8*32+g2*8) = v12;
+  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g2*8) = v15;
+  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g2*8) = v18;
+  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g2*8) = v21;
+  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g2*8) = v24;
+  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g2*8) = v27;
+  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g2*8) = v30;
+  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g2*8) = v33;
 }
 
 // 29: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -743,7 +693,7 @@ __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0,
 
 // 30: (2, 16, 1, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_7022b0ae(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_16_32_128_52d987a9(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -759,29 +709,21 @@ __kernel void r_2_16_32_128_7022b0ae(__global float* out, __global const float* 
   for (int r2 = 0; r2 < 32; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+r2*128+g3*8);
     float v1 = in1[g0*512+g1*8*32+r2];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[g0*512+(g1*8+1)*32+r2];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[g0*512+(g1*8+2)*32+r2];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[g0*512+(g1*8+3)*32+r2];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[g0*512+(g1*8+4)*32+r2];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[g0*512+(g1*8+5)*32+r2];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[g0*512+(g1*8+6)*32+r2];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[g0*512+(g1*8+7)*32+r2];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[g0*512+(g1*8+1)*32+r2];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[g0*512+(g1*8+2)*32+r2];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[g0*512+(g1*8+3)*32+r2];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[g0*512+(g1*8+4)*32+r2];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[g0*512+(g1*8+5)*32+r2];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[g0*512+(g1*8+6)*32+r2];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[g0*512+(g1*8+7)*32+r2];
+    acc7 = (acc7+v0*v8);
   }
   *(__global ufloat8*)(out+g0*2048+g1*8*128+g3*8) = acc0;
   *(__global ufloat8*)(out+g0*2048+(g1*8+1)*128+g3*8) = acc1;
@@ -830,7 +772,7 @@ __kernel void e_2_16_128_4e39324e(__global float* out, __global const float* in0
 
 // 32: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_128_32_8cb13ff6(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_128_32_78fee0a5(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -846,52 +788,44 @@ __kernel void r_2_16_128_32_8cb13ff6(__global float* out, __global const float* 
   for (int r2 = 0; r2 < 128; r2++) {
     float8 v0 = *(__global const ufloat8*)(in1+r2*32+g3*8);
     float v1 = in2[g0*2048+g1*8*128+r2];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in2[g0*2048+(g1*8+1)*128+r2];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in2[g0*2048+(g1*8+2)*128+r2];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in2[g0*2048+(g1*8+3)*128+r2];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in2[g0*2048+(g1*8+4)*128+r2];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in2[g0*2048+(g1*8+5)*128+r2];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in2[g0*2048+(g1*8+6)*128+r2];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in2[g0*2048+(g1*8+7)*128+r2];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in2[g0*2048+(g1*8+1)*128+r2];
+    acc1 = (acc1+v0*v2);
+    float v3 = in2[g0*2048+(g1*8+2)*128+r2];
+    acc2 = (acc2+v0*v3);
+    float v4 = in2[g0*2048+(g1*8+3)*128+r2];
+    acc3 = (acc3+v0*v4);
+    float v5 = in2[g0*2048+(g1*8+4)*128+r2];
+    acc4 = (acc4+v0*v5);
+    float v6 = in2[g0*2048+(g1*8+5)*128+r2];
+    acc5 = (acc5+v0*v6);
+    float v7 = in2[g0*2048+(g1*8+6)*128+r2];
+    acc6 = (acc6+v0*v7);
+    float v8 = in2[g0*2048+(g1*8+7)*128+r2];
+    acc7 = (acc7+v0*v8);
   }
-  float8 v17 = *(__global const ufloat8*)(in0+g3*8);
-  float8 v18 = (v17*acc0);
-  float8 v19 = (v17*acc1);
-  float8 v20 = (v17*acc2);
-  float8 v21 = (v17*acc3);
-  float8 v22 = (v17*acc4);
-  float8 v23 = (v17*acc5);
-  float8 v24 = (v17*acc6);
-  float8 v25 = (v17*acc7);
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g3*8) = v18;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g3*8) = v19;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g3*8) = v20;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g3*8) = v21;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g3*8) = v22;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g3*8) = v23;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g3*8) = v24;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g3*8) = v25;
+  float8 v9 = *(__global const ufloat8*)(in0+g3*8);
+  float8 v10 = (v9*acc0);
+  float8 v11 = (v9*acc1);
+  float8 v12 = (v9*acc2);
+  float8 v13 = (v9*acc3);
+  float8 v14 = (v9*acc4);
+  float8 v15 = (v9*acc5);
+  float8 v16 = (v9*acc6);
+  float8 v17 = (v9*acc7);
+  *(__global ufloat8*)(out+g0*512+g1*8*32+g3*8) = v10;
+  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g3*8) = v11;
+  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g3*8) = v12;
+  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g3*8) = v13;
+  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g3*8) = v14;
+  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g3*8) = v15;
+  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g3*8) = v16;
+  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g3*8) = v17;
 }
 
 // 33: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_c0e7bd86(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_72f8ac0d(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
@@ -899,18 +833,17 @@ __kernel void r_2_16_32_c0e7bd86(__global float* out, __global const float* in0,
   for (int r2 = 0; r2 < 32; r2++) {
     float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
     float8 v1 = (float8)(in1[g0*512+g1*8*32+r2], in1[g0*512+(g1*8+1)*32+r2], in1[g0*512+(g1*8+2)*32+r2], in1[g0*512+(g1*8+3)*32+r2], in1[g0*512+(g1*8+4)*32+r2], in1[g0*512+(g1*8+5)*32+r2], in1[g0*512+(g1*8+6)*32+r2], in1[g0*512+(g1*8+7)*32+r2]);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
+    acc0 = (acc0+v0*v1);
   }
-  float8 v3 = *(__global const ufloat8*)(in2+g0*16+g1*8);
-  float8 v4 = (v3*2.0f);
-  float8 v5 = (acc0/v4);
-  float8 v6 = (-v5);
-  float8 v7 = *(__global const ufloat8*)(in3+g0*16+g1*8);
-  float8 v8 = (v6*v7);
-  float8 v9 = (v8*v7);
-  float8 v10 = (0.03125f*v9);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v10;
+  float8 v2 = *(__global const ufloat8*)(in2+g0*16+g1*8);
+  float8 v3 = (v2*2.0f);
+  float8 v4 = (acc0/v3);
+  float8 v5 = (-v4);
+  float8 v6 = *(__global const ufloat8*)(in3+g0*16+g1*8);
+  float8 v7 = (v5*v6);
+  float8 v8 = (v7*v6);
+  float8 v9 = (0.03125f*v8);
+  *(__global ufloat8*)(out+g0*16+g1*8) = v9;
 }
 
 // 34: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -964,7 +897,7 @@ __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0,
 
 // 37: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_32_f8adaa52(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_16_32_32_d313c72a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -980,29 +913,21 @@ __kernel void r_2_16_32_32_f8adaa52(__global float* out, __global const float* i
   for (int r2 = 0; r2 < 32; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+r2*32+g3*8);
     float v1 = in1[g0*512+g1*8*32+r2];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[g0*512+(g1*8+1)*32+r2];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[g0*512+(g1*8+2)*32+r2];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[g0*512+(g1*8+3)*32+r2];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[g0*512+(g1*8+4)*32+r2];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[g0*512+(g1*8+5)*32+r2];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[g0*512+(g1*8+6)*32+r2];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[g0*512+(g1*8+7)*32+r2];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[g0*512+(g1*8+1)*32+r2];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[g0*512+(g1*8+2)*32+r2];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[g0*512+(g1*8+3)*32+r2];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[g0*512+(g1*8+4)*32+r2];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[g0*512+(g1*8+5)*32+r2];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[g0*512+(g1*8+6)*32+r2];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[g0*512+(g1*8+7)*32+r2];
+    acc7 = (acc7+v0*v8);
   }
   *(__global ufloat8*)(out+g0*512+g1*8*32+g3*8) = acc0;
   *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g3*8) = acc1;
@@ -1016,7 +941,7 @@ __kernel void r_2_16_32_32_f8adaa52(__global float* out, __global const float* i
 
 // 38: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_c9b19042(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_1c2cc402(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1033,29 +958,21 @@ __kernel void r_2_2_16_16_16_c9b19042(__global float* out, __global const float*
   for (int r2 = 0; r2 < 16; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+r2*16+g4*8);
     float v1 = in1[g0*512+g1*16+r2*32+g3*8];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[g0*512+g1*16+r2*32+(g3*8+1)];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[g0*512+g1*16+r2*32+(g3*8+2)];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[g0*512+g1*16+r2*32+(g3*8+3)];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[g0*512+g1*16+r2*32+(g3*8+4)];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[g0*512+g1*16+r2*32+(g3*8+5)];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[g0*512+g1*16+r2*32+(g3*8+6)];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[g0*512+g1*16+r2*32+(g3*8+7)];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[g0*512+g1*16+r2*32+(g3*8+1)];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[g0*512+g1*16+r2*32+(g3*8+2)];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[g0*512+g1*16+r2*32+(g3*8+3)];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[g0*512+g1*16+r2*32+(g3*8+4)];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[g0*512+g1*16+r2*32+(g3*8+5)];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[g0*512+g1*16+r2*32+(g3*8+6)];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[g0*512+g1*16+r2*32+(g3*8+7)];
+    acc7 = (acc7+v0*v8);
   }
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8*16+g4*8) = acc0;
   *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+1)*16+g4*8) = acc1;
@@ -1069,7 +986,7 @@ __kernel void r_2_2_16_16_16_c9b19042(__global float* out, __global const float*
 
 // 39: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_5abd16cb(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_87c5846b(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1086,29 +1003,21 @@ __kernel void r_2_2_16_16_16_5abd16cb(__global float* out, __global const float*
   for (int r3 = 0; r3 < 16; r3++) {
     float8 v0 = (float8)(in0[64+g0*1536+g1*16+r3+g4*8*96], in0[64+g0*1536+g1*16+r3+(g4*8+1)*96], in0[64+g0*1536+g1*16+r3+(g4*8+2)*96], in0[64+g0*1536+g1*16+r3+(g4*8+3)*96], in0[64+g0*1536+g1*16+r3+(g4*8+4)*96], in0[64+g0*1536+g1*16+r3+(g4*8+5)*96], in0[64+g0*1536+g1*16+r3+(g4*8+6)*96], in0[64+g0*1536+g1*16+r3+(g4*8+7)*96]);
     float v1 = in1[g0*512+g1*16+g2*8*32+r3];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[g0*512+g1*16+(g2*8+1)*32+r3];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[g0*512+g1*16+(g2*8+2)*32+r3];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[g0*512+g1*16+(g2*8+3)*32+r3];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[g0*512+g1*16+(g2*8+4)*32+r3];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[g0*512+g1*16+(g2*8+5)*32+r3];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[g0*512+g1*16+(g2*8+6)*32+r3];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[g0*512+g1*16+(g2*8+7)*32+r3];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[g0*512+g1*16+(g2*8+1)*32+r3];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[g0*512+g1*16+(g2*8+2)*32+r3];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[g0*512+g1*16+(g2*8+3)*32+r3];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[g0*512+g1*16+(g2*8+4)*32+r3];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[g0*512+g1*16+(g2*8+5)*32+r3];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[g0*512+g1*16+(g2*8+6)*32+r3];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[g0*512+g1*16+(g2*8+7)*32+r3];
+    acc7 = (acc7+v0*v8);
   }
   *(__global ufloat8*)(out+g0*512+g1*256+g2*8*16+g4*8) = acc0;
   *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+1)*16+g4*8) = acc1;
@@ -1163,7 +1072,7 @@ __kernel void e_2_2_16_16_f0f3f3ba(__global float* out, __global const uchar* in
 
 // 42: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_618894b6(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_a99a2c89(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1180,29 +1089,21 @@ __kernel void r_2_2_16_16_16_618894b6(__global float* out, __global const float*
   for (int r2 = 0; r2 < 16; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*1536+g1*16+r2*96+g4*8);
     float v1 = in1[g0*512+g1*256+r2*16+g3*8];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[g0*512+g1*256+r2*16+(g3*8+1)];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[g0*512+g1*256+r2*16+(g3*8+2)];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[g0*512+g1*256+r2*16+(g3*8+3)];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[g0*512+g1*256+r2*16+(g3*8+4)];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[g0*512+g1*256+r2*16+(g3*8+5)];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[g0*512+g1*256+r2*16+(g3*8+6)];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[g0*512+g1*256+r2*16+(g3*8+7)];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[g0*512+g1*256+r2*16+(g3*8+1)];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[g0*512+g1*256+r2*16+(g3*8+2)];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[g0*512+g1*256+r2*16+(g3*8+3)];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[g0*512+g1*256+r2*16+(g3*8+4)];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[g0*512+g1*256+r2*16+(g3*8+5)];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[g0*512+g1*256+r2*16+(g3*8+6)];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[g0*512+g1*256+r2*16+(g3*8+7)];
+    acc7 = (acc7+v0*v8);
   }
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8*16+g4*8) = acc0;
   *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+1)*16+g4*8) = acc1;
@@ -1216,7 +1117,7 @@ __kernel void r_2_2_16_16_16_618894b6(__global float* out, __global const float*
 
 // 43: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_4d07a4b0(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_9f036432(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1233,29 +1134,21 @@ __kernel void r_2_2_16_16_16_4d07a4b0(__global float* out, __global const float*
   for (int r3 = 0; r3 < 16; r3++) {
     float8 v0 = *(__global const ufloat8*)(in0+32+g0*1536+g1*16+r3*96+g4*8);
     float v1 = in1[g0*512+g1*256+g2*8*16+r3];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[g0*512+g1*256+(g2*8+1)*16+r3];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[g0*512+g1*256+(g2*8+2)*16+r3];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[g0*512+g1*256+(g2*8+3)*16+r3];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[g0*512+g1*256+(g2*8+4)*16+r3];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[g0*512+g1*256+(g2*8+5)*16+r3];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[g0*512+g1*256+(g2*8+6)*16+r3];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[g0*512+g1*256+(g2*8+7)*16+r3];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[g0*512+g1*256+(g2*8+1)*16+r3];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[g0*512+g1*256+(g2*8+2)*16+r3];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[g0*512+g1*256+(g2*8+3)*16+r3];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[g0*512+g1*256+(g2*8+4)*16+r3];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[g0*512+g1*256+(g2*8+5)*16+r3];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[g0*512+g1*256+(g2*8+6)*16+r3];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[g0*512+g1*256+(g2*8+7)*16+r3];
+    acc7 = (acc7+v0*v8);
   }
   *(__global ufloat8*)(out+g0*512+g1*256+g2*8*16+g4*8) = acc0;
   *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+1)*16+g4*8) = acc1;
@@ -1284,7 +1177,7 @@ __kernel void e_2_16_96_e5c6139d(__global float* out, __global const float* in0,
 
 // 45: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_96_32_c34271c4(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_96_32_f5701254(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1300,52 +1193,44 @@ __kernel void r_2_16_96_32_c34271c4(__global float* out, __global const float* i
   for (int r2 = 0; r2 < 96; r2++) {
     float8 v0 = *(__global const ufloat8*)(in1+r2*32+g3*8);
     float v1 = in2[g0*1536+g1*8*96+r2];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in2[g0*1536+(g1*8+1)*96+r2];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in2[g0*1536+(g1*8+2)*96+r2];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in2[g0*1536+(g1*8+3)*96+r2];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in2[g0*1536+(g1*8+4)*96+r2];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in2[g0*1536+(g1*8+5)*96+r2];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in2[g0*1536+(g1*8+6)*96+r2];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in2[g0*1536+(g1*8+7)*96+r2];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in2[g0*1536+(g1*8+1)*96+r2];
+    acc1 = (acc1+v0*v2);
+    float v3 = in2[g0*1536+(g1*8+2)*96+r2];
+    acc2 = (acc2+v0*v3);
+    float v4 = in2[g0*1536+(g1*8+3)*96+r2];
+    acc3 = (acc3+v0*v4);
+    float v5 = in2[g0*1536+(g1*8+4)*96+r2];
+    acc4 = (acc4+v0*v5);
+    float v6 = in2[g0*1536+(g1*8+5)*96+r2];
+    acc5 = (acc5+v0*v6);
+    float v7 = in2[g0*1536+(g1*8+6)*96+r2];
+    acc6 = (acc6+v0*v7);
+    float v8 = in2[g0*1536+(g1*8+7)*96+r2];
+    acc7 = (acc7+v0*v8);
   }
-  float8 v17 = *(__global const ufloat8*)(in0+g3*8);
-  float8 v18 = (v17*acc0);
-  float8 v19 = (v17*acc1);
-  float8 v20 = (v17*acc2);
-  float8 v21 = (v17*acc3);
-  float8 v22 = (v17*acc4);
-  float8 v23 = (v17*acc5);
-  float8 v24 = (v17*acc6);
-  float8 v25 = (v17*acc7);
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g3*8) = v18;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g3*8) = v19;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g3*8) = v20;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g3*8) = v21;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g3*8) = v22;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g3*8) = v23;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g3*8) = v24;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g3*8) = v25;
+  float8 v9 = *(__global const ufloat8*)(in0+g3*8);
+  float8 v10 = (v9*acc0);
+  float8 v11 = (v9*acc1);
+  float8 v12 = (v9*acc2);
+  float8 v13 = (v9*acc3);
+  float8 v14 = (v9*acc4);
+  float8 v15 = (v9*acc5);
+  float8 v16 = (v9*acc6);
+  float8 v17 = (v9*acc7);
+  *(__global ufloat8*)(out+g0*512+g1*8*32+g3*8) = v10;
+  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g3*8) = v11;
+  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g3*8) = v12;
+  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g3*8) = v13;
+  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g3*8) = v14;
+  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g3*8) = v15;
+  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g3*8) = v16;
+  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g3*8) = v17;
 }
 
 // 46: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_c0e7bd86(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_72f8ac0d(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
@@ -1353,18 +1238,17 @@ __kernel void r_2_16_32_c0e7bd86(__global float* out, __global const float* in0,
   for (int r2 = 0; r2 < 32; r2++) {
     float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
     float8 v1 = (float8)(in1[g0*512+g1*8*32+r2], in1[g0*512+(g1*8+1)*32+r2], in1[g0*512+(g1*8+2)*32+r2], in1[g0*512+(g1*8+3)*32+r2], in1[g0*512+(g1*8+4)*32+r2], in1[g0*512+(g1*8+5)*32+r2], in1[g0*512+(g1*8+6)*32+r2], in1[g0*512+(g1*8+7)*32+r2]);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
+    acc0 = (acc0+v0*v1);
   }
-  float8 v3 = *(__global const ufloat8*)(in2+g0*16+g1*8);
-  float8 v4 = (v3*2.0f);
-  float8 v5 = (acc0/v4);
-  float8 v6 = (-v5);
-  float8 v7 = *(__global const ufloat8*)(in3+g0*16+g1*8);
-  float8 v8 = (v6*v7);
-  float8 v9 = (v8*v7);
-  float8 v10 = (0.03125f*v9);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v10;
+  float8 v2 = *(__global const ufloat8*)(in2+g0*16+g1*8);
+  float8 v3 = (v2*2.0f);
+  float8 v4 = (acc0/v3);
+  float8 v5 = (-v4);
+  float8 v6 = *(__global const ufloat8*)(in3+g0*16+g1*8);
+  float8 v7 = (v5*v6);
+  float8 v8 = (v7*v6);
+  float8 v9 = (0.03125f*v8);
+  *(__global ufloat8*)(out+g0*16+g1*8) = v9;
 }
 
 // 47: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -1417,16 +1301,15 @@ __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0,
 }
 
 // 50: () dtypes.float32 global 1 local 1
-__kernel void r_2_16_32_8ec1451a(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_06028192(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float acc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {
   for (int r1 = 0; r1 < 16; r1++) {
   for (int r2 = 0; r2 < 32; r2++) {
     float v0 = in0[r0*512+r1*32+r2];
-    float v1 = (v0*v0);
-    acc0 = (acc0+v1);
+    acc0 = (acc0+v0*v0);
   }}}
-  float v2 = (acc0*0.0009765625f);
-  out[0] = v2;
+  float v1 = (acc0*0.0009765625f);
+  out[0] = v1;
 }

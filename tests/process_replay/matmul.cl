@@ -1,6 +1,6 @@
 // 0: (64, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_9f5781fb(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_64_32_48_fb5f72c0(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = (gid%4);
@@ -15,46 +15,38 @@ __kernel void r_64_32_48_9f5781fb(__global float* out, __global const float* in0
   for (int r2 = 0; r2 < 48; r2++) {
     float v0 = in0[g0*8*48+r2];
     float8 v1 = *(__global const ufloat8*)(in1+g1*8+r2*32);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in0[(g0*8+1)*48+r2];
-    float8 v4 = (v3*v1);
-    acc1 = (acc1+v4);
-    float v5 = in0[(g0*8+2)*48+r2];
-    float8 v6 = (v5*v1);
-    acc2 = (acc2+v6);
-    float v7 = in0[(g0*8+3)*48+r2];
-    float8 v8 = (v7*v1);
-    acc3 = (acc3+v8);
-    float v9 = in0[(g0*8+4)*48+r2];
-    float8 v10 = (v9*v1);
-    acc4 = (acc4+v10);
-    float v11 = in0[(g0*8+5)*48+r2];
-    float8 v12 = (v11*v1);
-    acc5 = (acc5+v12);
-    float v13 = in0[(g0*8+6)*48+r2];
-    float8 v14 = (v13*v1);
-    acc6 = (acc6+v14);
-    float v15 = in0[(g0*8+7)*48+r2];
-    float8 v16 = (v15*v1);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in0[(g0*8+1)*48+r2];
+    acc1 = (acc1+v2*v1);
+    float v3 = in0[(g0*8+2)*48+r2];
+    acc2 = (acc2+v3*v1);
+    float v4 = in0[(g0*8+3)*48+r2];
+    acc3 = (acc3+v4*v1);
+    float v5 = in0[(g0*8+4)*48+r2];
+    acc4 = (acc4+v5*v1);
+    float v6 = in0[(g0*8+5)*48+r2];
+    acc5 = (acc5+v6*v1);
+    float v7 = in0[(g0*8+6)*48+r2];
+    acc6 = (acc6+v7*v1);
+    float v8 = in0[(g0*8+7)*48+r2];
+    acc7 = (acc7+v8*v1);
   }
-  float8 v17 = fmax(acc0,0.0f);
-  float8 v18 = fmax(acc1,0.0f);
-  float8 v19 = fmax(acc2,0.0f);
-  float8 v20 = fmax(acc3,0.0f);
-  float8 v21 = fmax(acc4,0.0f);
-  float8 v22 = fmax(acc5,0.0f);
-  float8 v23 = fmax(acc6,0.0f);
-  float8 v24 = fmax(acc7,0.0f);
-  *(__global ufloat8*)(out+g0*8*32+g1*8) = v17;
-  *(__global ufloat8*)(out+(g0*8+1)*32+g1*8) = v18;
-  *(__global ufloat8*)(out+(g0*8+2)*32+g1*8) = v19;
-  *(__global ufloat8*)(out+(g0*8+3)*32+g1*8) = v20;
-  *(__global ufloat8*)(out+(g0*8+4)*32+g1*8) = v21;
-  *(__global ufloat8*)(out+(g0*8+5)*32+g1*8) = v22;
-  *(__global ufloat8*)(out+(g0*8+6)*32+g1*8) = v23;
-  *(__global ufloat8*)(out+(g0*8+7)*32+g1*8) = v24;
+  float8 v9 = fmax(acc0,0.0f);
+  float8 v10 = fmax(acc1,0.0f);
+  float8 v11 = fmax(acc2,0.0f);
+  float8 v12 = fmax(acc3,0.0f);
+  float8 v13 = fmax(acc4,0.0f);
+  float8 v14 = fmax(acc5,0.0f);
+  float8 v15 = fmax(acc6,0.0f);
+  float8 v16 = fmax(acc7,0.0f);
+  *(__global ufloat8*)(out+g0*8*32+g1*8) = v9;
+  *(__global ufloat8*)(out+(g0*8+1)*32+g1*8) = v10;
+  *(__global ufloat8*)(out+(g0*8+2)*32+g1*8) = v11;
+  *(__global ufloat8*)(out+(g0*8+3)*32+g1*8) = v12;
+  *(__global ufloat8*)(out+(g0*8+4)*32+g1*8) = v13;
+  *(__global ufloat8*)(out+(g0*8+5)*32+g1*8) = v14;
+  *(__global ufloat8*)(out+(g0*8+6)*32+g1*8) = v15;
+  *(__global ufloat8*)(out+(g0*8+7)*32+g1*8) = v16;
 }
 
 // 1: (64, 32) dtypes.float32 global 2048 local 1024
@@ -71,7 +63,7 @@ __kernel void e_64_32_18e49f0e(__global float* out, __global const float* in0) {
 
 // 2: (1, 32, 48) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_206ce281(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_64_32_48_a376cd8f(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g1 = (gid/6);
   int g2 = (gid%6);
@@ -86,29 +78,21 @@ __kernel void r_64_32_48_206ce281(__global float* out, __global const float* in0
   for (int r0 = 0; r0 < 64; r0++) {
     float8 v0 = *(__global const ufloat8*)(in0+r0*48+g2*8);
     float v1 = in1[r0*32+g1*8];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[r0*32+(g1*8+1)];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[r0*32+(g1*8+2)];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[r0*32+(g1*8+3)];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[r0*32+(g1*8+4)];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[r0*32+(g1*8+5)];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[r0*32+(g1*8+6)];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[r0*32+(g1*8+7)];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[r0*32+(g1*8+1)];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[r0*32+(g1*8+2)];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[r0*32+(g1*8+3)];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[r0*32+(g1*8+4)];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[r0*32+(g1*8+5)];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[r0*32+(g1*8+6)];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[r0*32+(g1*8+7)];
+    acc7 = (acc7+v0*v8);
   }
   *(__global ufloat8*)(out+g1*8*48+g2*8) = acc0;
   *(__global ufloat8*)(out+(g1*8+1)*48+g2*8) = acc1;
@@ -122,7 +106,7 @@ __kernel void r_64_32_48_206ce281(__global float* out, __global const float* in0
 
 // 3: (64, 1, 48) dtypes.float32 global 48 local 24
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_d462c0fd(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_64_32_48_a811545d(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/6);
   int g2 = (gid%6);
@@ -137,29 +121,21 @@ __kernel void r_64_32_48_d462c0fd(__global float* out, __global const float* in0
   for (int r1 = 0; r1 < 32; r1++) {
     float8 v0 = (float8)(in0[r1+g2*8*32], in0[r1+(g2*8+1)*32], in0[r1+(g2*8+2)*32], in0[r1+(g2*8+3)*32], in0[r1+(g2*8+4)*32], in0[r1+(g2*8+5)*32], in0[r1+(g2*8+6)*32], in0[r1+(g2*8+7)*32]);
     float v1 = in1[g0*8*32+r1];
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in1[(g0*8+1)*32+r1];
-    float8 v4 = (v0*v3);
-    acc1 = (acc1+v4);
-    float v5 = in1[(g0*8+2)*32+r1];
-    float8 v6 = (v0*v5);
-    acc2 = (acc2+v6);
-    float v7 = in1[(g0*8+3)*32+r1];
-    float8 v8 = (v0*v7);
-    acc3 = (acc3+v8);
-    float v9 = in1[(g0*8+4)*32+r1];
-    float8 v10 = (v0*v9);
-    acc4 = (acc4+v10);
-    float v11 = in1[(g0*8+5)*32+r1];
-    float8 v12 = (v0*v11);
-    acc5 = (acc5+v12);
-    float v13 = in1[(g0*8+6)*32+r1];
-    float8 v14 = (v0*v13);
-    acc6 = (acc6+v14);
-    float v15 = in1[(g0*8+7)*32+r1];
-    float8 v16 = (v0*v15);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in1[(g0*8+1)*32+r1];
+    acc1 = (acc1+v0*v2);
+    float v3 = in1[(g0*8+2)*32+r1];
+    acc2 = (acc2+v0*v3);
+    float v4 = in1[(g0*8+3)*32+r1];
+    acc3 = (acc3+v0*v4);
+    float v5 = in1[(g0*8+4)*32+r1];
+    acc4 = (acc4+v0*v5);
+    float v6 = in1[(g0*8+5)*32+r1];
+    acc5 = (acc5+v0*v6);
+    float v7 = in1[(g0*8+6)*32+r1];
+    acc6 = (acc6+v0*v7);
+    float v8 = in1[(g0*8+7)*32+r1];
+    acc7 = (acc7+v0*v8);
   }
   *(__global ufloat8*)(out+g0*8*48+g2*8) = acc0;
   *(__global ufloat8*)(out+(g0*8+1)*48+g2*8) = acc1;
@@ -185,7 +161,7 @@ __kernel void r_64_32_54e1e93d(__global float* out, __global const float* in0) {
 
 // 5: (4, 16, 24, 1) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_4_16_24_8_06f3b4de(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_4_16_24_8_f0dce672(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/6);
   int g1 = ((gid/3)%2);
@@ -201,29 +177,21 @@ __kernel void r_4_16_24_8_06f3b4de(__global float* out, __global const float* in
   for (int r3 = 0; r3 < 8; r3++) {
     float v0 = in0[g0*128+g1*8*8+r3];
     float8 v1 = *(__global const ufloat8*)(in1+g0*192+g2*8+r3*24);
-    float8 v2 = (v0*v1);
-    acc0 = (acc0+v2);
-    float v3 = in0[g0*128+(g1*8+1)*8+r3];
-    float8 v4 = (v3*v1);
-    acc1 = (acc1+v4);
-    float v5 = in0[g0*128+(g1*8+2)*8+r3];
-    float8 v6 = (v5*v1);
-    acc2 = (acc2+v6);
-    float v7 = in0[g0*128+(g1*8+3)*8+r3];
-    float8 v8 = (v7*v1);
-    acc3 = (acc3+v8);
-    float v9 = in0[g0*128+(g1*8+4)*8+r3];
-    float8 v10 = (v9*v1);
-    acc4 = (acc4+v10);
-    float v11 = in0[g0*128+(g1*8+5)*8+r3];
-    float8 v12 = (v11*v1);
-    acc5 = (acc5+v12);
-    float v13 = in0[g0*128+(g1*8+6)*8+r3];
-    float8 v14 = (v13*v1);
-    acc6 = (acc6+v14);
-    float v15 = in0[g0*128+(g1*8+7)*8+r3];
-    float8 v16 = (v15*v1);
-    acc7 = (acc7+v16);
+    acc0 = (acc0+v0*v1);
+    float v2 = in0[g0*128+(g1*8+1)*8+r3];
+    acc1 = (acc1+v2*v1);
+    float v3 = in0[g0*128+(g1*8+2)*8+r3];
+    acc2 = (acc2+v3*v1);
+    float v4 = in0[g0*128+(g1*8+3)*8+r3];
+    acc3 = (acc3+v4*v1);
+    float v5 = in0[g0*128+(g1*8+4)*8+r3];
+    acc4 = (acc4+v5*v1);
+    float v6 = in0[g0*128+(g1*8+5)*8+r3];
+    acc5 = (acc5+v6*v1);
+    float v7 = in0[g0*128+(g1*8+6)*8+r3];
+    acc6 = (acc6+v7*v1);
+    float v8 = in0[g0*128+(g1*8+7)*8+r3];
+    acc7 = (acc7+v8*v1);
   }
   *(__global ufloat8*)(out+g0*384+g1*8*24+g2*8) = acc0;
   *(__global ufloat8*)(out+g0*384+(g1*8+1)*24+g2*8) = acc1;
