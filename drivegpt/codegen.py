@@ -89,22 +89,12 @@ def st_index(st: ShapeTracker, dims: list) -> tuple:
     valid += vl
   return idx, valid
 
-def leaves(ast: LazyOp) -> list:
-  seen, stack, ret = set(), [ast], []
+def nodes(ast: LazyOp) -> set:
+  """Every distinct node of a kernel's tree (a shared subtree once)."""
+  seen, stack = set(), [ast]
   while stack:
-    n = stack.pop()
-    if n in seen: continue
-    seen.add(n)
-    if n.op in BufferOps: ret.append(n)
-    stack.extend(n.src)
-  return ret
-
-def find(ast: LazyOp, ops) -> Optional[LazyOp]:
-  stack = [ast]
-  while stack:
-    if (n := stack.pop()).op in ops: return n
-    stack.extend(n.src)
-  return None
+    if (n := stack.pop()) not in seen: seen.add(n); stack.extend(n.src)
+  return seen
 
 class Scope:
   """Lines of one block of code; expressions are assigned to variables once, so equal expressions are computed once."""
@@ -119,12 +109,12 @@ class Scope:
 class Kernel:
   def __init__(self, ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits):
     self.ast, self.shape, self.dtype, self.nvars = ast, shape, dtype, 0
-    self.reduce = find(ast, ReduceOps)
-    self.fshape = leaves(self.reduce)[0].arg[1].shape if self.reduce else shape
+    self.reduce = next((n for n in nodes(ast) if n.op in ReduceOps), None)
+    self.fshape = next(n for n in nodes(self.reduce) if n.op in BufferOps).arg[1].shape if self.reduce else shape
     self.axes = self.reduce.arg if self.reduce else ()
     self.rshape = tuple(1 if i in self.axes else s for i, s in enumerate(self.fshape))
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
-    vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in self._all(ast)) and dtype == dtypes.float32
+    vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32
     self.vd = out_dims[-1] if vectorize and out_dims and self.fshape[out_dims[-1]] % limits.vector_width == 0 else None
     self.width = limits.vector_width if self.vd is not None else 1
     tiles = prod(self.fshape[d] for d in out_dims) // self.width
@@ -136,13 +126,6 @@ class Kernel:
     g, cap = max(self.gsize, 1), min(limits.max_work_group, max(1, self.gsize // limits.compute_units))
     self.lsize = max(d for i in range(1, math.isqrt(g) + 1) if g % i == 0 for d in (i, g // i) if d <= cap)
     self.out_dims, self.inputs = out_dims, {}
-
-  @staticmethod
-  def _all(ast):
-    seen, stack = set(), [ast]
-    while stack:
-      if (n := stack.pop()) not in seen: seen.add(n); stack.extend(n.src)
-    return seen
 
   def dim(self, d: int, u: int, lane: Optional[int]) -> str:
     """The index expression of full-shape dim d for upcast row u and vector lane (None: lane 0 of a vector op)."""
