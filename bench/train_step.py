@@ -13,18 +13,21 @@ from drivegpt.models.gpt import GPT, GPTConfig
 try: import torch
 except ImportError: torch = None
 
-def median_step(step, steps: int, warmup: int = 3) -> float:
-  for _ in range(warmup): step()
-  times = []
-  for _ in range(steps):
-    t = time.perf_counter(); step(); times.append(time.perf_counter() - t)
-  return statistics.median(times)
+def median_steps(steps: dict, n: int, warmup: int = 3) -> dict:
+  """Median seconds per step of each closure; the closures take turns, so load drifting on a shared machine hits all alike."""
+  for fn in steps.values():
+    for _ in range(warmup): fn()
+  times = {k: [] for k in steps}
+  for _ in range(n):
+    for k, fn in steps.items():
+      t = time.perf_counter(); fn(); times[k].append(time.perf_counter() - t)
+  return {k: statistics.median(v) for k, v in times.items()}
 
 # *** GPT ***
 GPT_CFG = dict(vocab_size=1024, context=256, n_layer=4, n_head=8, d_model=256)
 BATCH = 8
 
-def gpt_engine(steps: int, device, use_jit: bool) -> float:
+def gpt_engine(device, use_jit: bool):
   Tensor.manual_seed(0)
   model = GPT(GPTConfig(**GPT_CFG))
   opt = AdamW(get_parameters(model), lr=3e-4)
@@ -38,10 +41,9 @@ def gpt_engine(steps: int, device, use_jit: bool) -> float:
   fn = jit(step) if use_jit else step
   data = rng.integers(0, GPT_CFG["vocab_size"], (BATCH, GPT_CFG["context"] + 1))
   x, y = Tensor(data[:, :-1].astype(np.int32), device=device), Tensor(data[:, 1:].astype(np.int32), device=device)
-  Tensor.training = True
-  return median_step(lambda: fn(x, y), steps)
+  return lambda: fn(x, y).realize()
 
-def gpt_torch(steps: int) -> float:
+def gpt_torch():
   import torch.nn as tnn
   import torch.nn.functional as TF
   c = GPT_CFG
@@ -77,7 +79,7 @@ def gpt_torch(steps: int) -> float:
     opt.zero_grad()
     loss.backward()
     opt.step()
-  return median_step(step, steps)
+  return step
 
 # *** VQVAE encoder ***
 VQ_IN, VQ_CODES, VQ_DIM = (8, 3, 128, 256), 1024, 64
@@ -98,7 +100,7 @@ class VQEncoder:
     z_q = z + (q - z).detach()                                           # straight-through: gradient of q goes to z
     return (z_q*z_q).mean() + ((q - z.detach())**2).mean() + 0.25*((z - q.detach())**2).mean()
 
-def vqvae_engine(steps: int, device, use_jit: bool) -> float:
+def vqvae_engine(device, use_jit: bool):
   Tensor.manual_seed(0)
   model = VQEncoder()
   opt = Adam(get_parameters(model), lr=1e-4)
@@ -110,9 +112,9 @@ def vqvae_engine(steps: int, device, use_jit: bool) -> float:
     return loss
   fn = jit(step) if use_jit else step
   x = Tensor(np.random.default_rng(0).standard_normal(VQ_IN).astype(np.float32), device=device)
-  return median_step(lambda: fn(x), steps)
+  return lambda: fn(x).realize()
 
-def vqvae_torch(steps: int) -> float:
+def vqvae_torch():
   import torch.nn as tnn
   chans = [3, 64, 128, 128, 256]
   convs = tnn.ModuleList([tnn.Conv2d(a, b, 4, stride=2, padding=1) for a, b in zip(chans, chans[1:])])
@@ -131,7 +133,7 @@ def vqvae_torch(steps: int) -> float:
     opt.zero_grad()
     loss.backward()
     opt.step()
-  return median_step(step, steps)
+  return step
 
 def main():
   ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -144,12 +146,12 @@ def main():
   cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch)}
   for name in (["gpt", "vqvae"] if args.case == "all" else [args.case]):
     engine, ref = cases[name]
-    t_eng = engine(args.steps, args.device, use_jit=False)
-    t_jit = engine(args.steps, args.device, use_jit=True)
-    line = f"{name:<6} engine {t_eng*1e3:8.1f} ms | engine+jit {t_jit*1e3:8.1f} ms"
+    steps = {"engine": engine(args.device, use_jit=False), "engine+jit": engine(args.device, use_jit=True)}
+    if torch is not None: steps["pytorch"] = ref()
+    t = median_steps(steps, args.steps)
+    line = f"{name:<6} engine {t['engine']*1e3:8.1f} ms | engine+jit {t['engine+jit']*1e3:8.1f} ms"
     if torch is not None:
-      t_ref = ref(args.steps)
-      line += f" | pytorch {t_ref*1e3:8.1f} ms | engine+jit/pytorch {t_jit/t_ref:5.2f}x (lower is better)"
+      line += f" | pytorch {t['pytorch']*1e3:8.1f} ms | engine+jit/pytorch {t['engine+jit']/t['pytorch']:5.2f}x (lower is better)"
     print(line, flush=True)
 
 if __name__ == "__main__": main()

@@ -142,8 +142,13 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   return (C if C.shape == out_shape else np.broadcast_to(C, out_shape)).astype(a.dtype, copy=False)
 
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-  """(bat, m, k) @ (bat, k, n). Only a big one gets BLAS's threads: on small ones they cost more than they give."""
+  """(bat, m, k) @ (bat, k, n). A big single matmul gets BLAS's threads; a big batch of small ones is split across the
+  engine's threads, one BLAS thread each (BLAS threads on a small matrix cost more than they give)."""
   if A.size*B.shape[2] < 1 << 25 or THREADS == 1: return np.matmul(A, B)
+  if A.shape[0] >= THREADS:
+    C, bs = np.empty((A.shape[0], A.shape[1], B.shape[2]), np.result_type(A, B)), -(-A.shape[0] // THREADS)
+    list(_threads.map(lambda b: np.matmul(A[b:b+bs], B[b:b+bs], out=C[b:b+bs]), range(0, A.shape[0], bs)))
+    return C
   for lib in _blas: lib.set_num_threads(THREADS)
   try: return np.matmul(A, B)
   finally:
