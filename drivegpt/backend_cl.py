@@ -55,6 +55,9 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
   if DEBUG >= 3: print(f"{prg.name}: global {prg.global_size} local {prg.local_size} ({hashlib.sha256(prg.src.encode()).hexdigest()[:12]})")
   def runner(bufs: list) -> Buffer:
     out = Buffer(size, dtype)
-    if prg.global_size: kernel(_queue, (prg.global_size,), (prg.local_size,), out.cl, *[b.cl for b in bufs[:n]])
+    try: args = [b.cl for b in bufs[:n]]
+    except AttributeError: raise TypeError(f"a CL kernel got an input from another device ({[type(b).__name__ for b in bufs]}): "
+                                           "move tensors with .to('CL') or set DRIVEGPT_DEVICE=CL so all are made on CL") from None
+    if prg.global_size: kernel(_queue, (prg.global_size,), (prg.local_size,), out.cl, *args)
     return out
   return runner

@@ -52,5 +52,17 @@ class GlobalCounters:
   def reset():
     GlobalCounters.kernel_count, GlobalCounters.allocations = 0, []
 
+def toposort(roots: list, children) -> list:
+  """Nodes reachable from roots, each after every node children() lists for it. Iterative: deep graphs are fine."""
+  order, seen, stack = [], set(), [(r, False) for r in roots]
+  while stack:
+    node, done = stack.pop()
+    if done: order.append(node); continue
+    if id(node) in seen: continue
+    seen.add(id(node))
+    stack.append((node, True))
+    stack.extend((c, False) for c in children(node) if id(c) not in seen)
+  return order
+
 def all_int(xs) -> bool: return all(isinstance(x, int) for x in xs)
 def log2e() -> float: return 1 / math.log(2)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import importlib, time
 from collections import defaultdict
 from typing import Any, NamedTuple, Optional
-from drivegpt.helpers import DType, dtypes, GlobalCounters, getenv, DEBUG
+from drivegpt.helpers import DType, dtypes, GlobalCounters, getenv, DEBUG, toposort
 from drivegpt.ops import UnaryOps, BinaryOps, ReduceOps, MovementOps, LoadOps, BufferOps, LazyOp, ElementwiseOps, ZERO_PRESERVING
 from drivegpt.shape import ShapeTracker
 
@@ -104,18 +104,6 @@ class ScheduleItem(NamedTuple):
 
 MAX_KERNEL_DEPTH = 64   # longer chains are cut into several kernels, so kernel trees stay far from the recursion limit
 
-def _toposort(outs: list) -> list:
-  """Unrealized bases reachable from outs, sources before consumers. Iterative: deep graphs are fine."""
-  order, seen, stack = [], set(), [(b, False) for b in outs]
-  while stack:
-    b, done = stack.pop()
-    if done: order.append(b); continue
-    if id(b) in seen: continue
-    seen.add(id(b))
-    stack.append((b, True))
-    stack.extend((s.base, False) for s in b.srcs if s.base.realized is None and id(s.base) not in seen)
-  return order
-
 def _inlinable(src: LazyBuffer, acc: tuple, kernel_has_reduce: bool) -> bool:
   """Can src be computed inside its consumer's kernel, seen through movement ops acc?"""
   ops = {op for op, _ in acc}
@@ -127,7 +115,7 @@ def _inlinable(src: LazyBuffer, acc: tuple, kernel_has_reduce: bool) -> bool:
 def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
   """Cut the graph behind outs into kernels: elementwise chains and their reduce fuse, shared results get their own buffer."""
   outs = list({id(x.base): x.base for x in outs if x.base.realized is None}.values())
-  order = _toposort(outs)
+  order = toposort(outs, lambda b: [s.base for s in b.srcs if s.base.realized is None])  # sources before consumers
   # ctx: inlined base -> (kernel root, movement ops from it to the root's output, depth). A base is inlined when every
   # consumer can inline it into the same kernel through the same view: then the backend computes it once in that kernel.
   roots, ctx, has_reduce, proposals = {id(b) for b in outs}, {}, {}, defaultdict(list)

@@ -4,7 +4,7 @@ import math, itertools
 from contextlib import contextmanager
 from typing import Optional, Sequence, Union
 import numpy as np
-from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, all_int
+from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, all_int, toposort
 from drivegpt.ops import LoadOps
 from drivegpt.lazy import LazyBuffer, Device, schedule, run_schedule
 import drivegpt.function as F
@@ -158,21 +158,11 @@ class Tensor:
     return Tensor.uniform(*s, low=-bound, high=bound, **kw)
 
   # *** autograd ***
-  def _toposort(self) -> list:
-    order, seen, stack = [], set(), [(self, False)]
-    while stack:
-      t, done = stack.pop()
-      if done: order.append(t); continue
-      if id(t) in seen: continue
-      seen.add(id(t))
-      stack.append((t, True))
-      if t._ctx is not None: stack.extend((p, False) for p in t._ctx.parents if id(p) not in seen)
-    return order
   def backward(self) -> Tensor:
     """Fill .grad of every tensor with requires_grad that this scalar depends on."""
     assert self.shape == (), f"backward needs a scalar, this tensor has shape {self.shape}: reduce it (e.g. .sum()) first"
     self.grad = Tensor(1.0, device=self.device, dtype=self.dtype, requires_grad=False)
-    for t in reversed(self._toposort()):
+    for t in reversed(toposort([self], lambda t: t._ctx.parents if t._ctx is not None else ())):
       if t._ctx is None or t.grad is None: continue
       grads = t._ctx.backward(t.grad.lazydata)
       grads = [Tensor(g, device=self.device, requires_grad=False) if g is not None else None for g in (grads if isinstance(grads, tuple) else (grads,))]
