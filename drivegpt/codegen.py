@@ -63,29 +63,65 @@ def node_dtype(n: LazyOp) -> DType:
   if n.op is UnaryOps.CAST: return n.arg
   return node_dtype(n.src[1] if n.op is TernaryOps.WHERE else n.src[0])
 
-def unravel(idx: str, shape: tuple) -> list:
-  """Index expressions of each dim of a row-major shape, from a flat index expression."""
-  ret = []
-  for d, s in enumerate(shape):
-    inner = prod(shape[d+1:])
-    e = idx if inner == 1 else f"({idx}/{inner})"
-    ret.append("0" if s == 1 else e if d == 0 or all(x == 1 for x in shape[:d]) else f"({e}%{s})")
-  return ret
+class Lin(NamedTuple):
+  """sum(coeff*var) + const, each var in [0, size): index arithmetic kept linear, so division and modulo by a view's
+  dims simplify away whenever the bounds allow (a stack of views costs nothing then). Anything else is a C string."""
+  terms: tuple  # ((var, coeff), ...) in first-seen order
+  const: int
+  def __add__(self, o: Lin) -> Lin:
+    t = dict(self.terms)
+    for v, c in o.terms: t[v] = t.get(v, 0) + c
+    return Lin(tuple((v, c) for v, c in t.items() if c), self.const + o.const)
+  def __mul__(self, k: int) -> Lin: return Lin(tuple((v, c*k) for v, c in self.terms if c*k), self.const*k)
+  def bounds(self, ranges: dict) -> tuple:
+    spans = [c*max(ranges[v] - 1, 0) for v, c in self.terms]
+    return self.const + sum(min(0, x) for x in spans), self.const + sum(max(0, x) for x in spans)
+  def render(self) -> str:
+    s = "+".join(v if c == 1 else f"{v}*{c}" for v, c in self.terms)
+    return (s + (f"+{self.const}" if self.const > 0 else f"{self.const}" if self.const else "")) if s else str(self.const)
 
-def view_index(v: View, dims: list) -> tuple:
-  """(address expression, validity conditions) of one view at the given dim index expressions."""
-  terms = [e if st == 1 else f"{e}*{st}" for e, st, s in zip(dims, v.strides, v.shape) if st != 0 and s != 1 and e != "0"]
-  idx = "+".join(([str(v.offset)] if v.offset else []) + terms) or "0"
-  valid = [] if v.mask is None else [c for e, (lo, hi), s in zip(dims, v.mask, v.shape)
-                                     for c in ((f"{e}>={lo}" if lo > 0 else None), (f"{e}<{hi}" if hi < s else None)) if c]
-  return idx, valid
+def ren(x) -> str: return x.render() if isinstance(x, Lin) else x
+def paren(x) -> str: return f"({s})" if any(c in (s := ren(x)) for c in "+-*") and not (s[0] == "(" and s[-1] == ")") else s
 
-def st_index(st: ShapeTracker, dims: list) -> tuple:
-  """(address expression, validity conditions) of a stack of views: each view's address indexes the view before it."""
+def idiv(x, d: int, ranges: dict):
+  """x // d for x >= 0 (addresses are, wherever they are used): exact and linear when the remainder terms can't carry."""
+  if d == 1: return x
+  if isinstance(x, Lin):
+    lo, hi = Lin(tuple((v, c % d) for v, c in x.terms if c % d), x.const).bounds(ranges)
+    if lo // d == hi // d: return Lin(tuple((v, c // d) for v, c in x.terms if c // d), lo // d)
+  return f"({paren(x)}/{d})"
+
+def imod(x, m: int, ranges: dict):
+  if isinstance(x, Lin):
+    for y in (x, Lin(tuple((v, c % m) for v, c in x.terms if c % m), x.const % m)):  # multiples of m drop out
+      lo, hi = y.bounds(ranges)
+      if 0 <= lo and hi < m: return y
+  return f"({paren(x)}%{m})"
+
+def unravel(idx, shape: tuple, ranges: dict) -> list:
+  """Index of each dim of a row-major shape, from a flat index."""
+  quotients = [idiv(idx, prod(shape[d+1:]), ranges) for d in range(len(shape))]
+  return [Lin((), 0) if s == 1 else q if all(x == 1 for x in shape[:d]) else imod(q, s, ranges) for d, (s, q) in enumerate(zip(shape, quotients))]
+
+def view_index(v: View, dims: list, ranges: dict) -> tuple:
+  """(address, validity conditions) of one view at the given dim indices; conditions the bounds prove are dropped."""
+  idx, opaque, valid = Lin((), v.offset), [], []
+  for e, st, s in zip(dims, v.strides, v.shape):
+    if st == 0 or s == 1: continue
+    if isinstance(e, Lin): idx = idx + e*st
+    else: opaque.append(e if st == 1 else f"{e}*{st}")
+  for e, (lo, hi), s in zip(dims, v.mask or (), v.shape):
+    elo, ehi = e.bounds(ranges) if isinstance(e, Lin) else (0, s - 1)
+    if ehi < lo or elo >= hi: return idx, ["0"]
+    valid += ([f"{ren(e)}>={lo}"] if elo < lo else []) + ([f"{ren(e)}<{hi}"] if ehi >= hi else [])
+  return ("+".join(([idx.render()] if idx != Lin((), 0) else []) + opaque) if opaque else idx), valid
+
+def st_index(st: ShapeTracker, dims: list, ranges: dict) -> tuple:
+  """(address, validity conditions) of a stack of views: each view's address indexes the view before it."""
   valid = []
   for i, v in enumerate(reversed(st.views)):
-    if i: dims = unravel(f"({idx})", v.shape)
-    idx, vl = view_index(v, dims)
+    if i: dims = unravel(idx, v.shape, ranges)
+    idx, vl = view_index(v, dims, ranges)
     valid += vl
   return idx, valid
 
@@ -126,35 +162,35 @@ class Kernel:
     g, cap = max(self.gsize, 1), min(limits.max_work_group, max(1, self.gsize // limits.compute_units))
     self.lsize = max(d for i in range(1, math.isqrt(g) + 1) if g % i == 0 for d in (i, g // i) if d <= cap)
     self.out_dims, self.inputs = out_dims, {}
+    self.ranges = {**{f"g{d}": self.tshape[d] for d in out_dims}, **{f"r{d}": self.fshape[d] for d in self.axes}}
 
-  def dim(self, d: int, u: int, lane: Optional[int]) -> str:
-    """The index expression of full-shape dim d for upcast row u and vector lane (None: lane 0 of a vector op)."""
-    if d in self.axes: return f"r{d}"
-    if self.fshape[d] <= 1: return "0"
-    mul, off = (self.width, lane or 0) if d == self.vd else (self.ups, u) if d == self.ud else (1, 0)
-    return f"g{d}" if mul == 1 else f"(g{d}*{mul}+{off})" if off else f"g{d}*{mul}"
+  def dim(self, d: int, u: int, lane: int) -> Lin:
+    """The index of full-shape dim d for upcast row u and vector lane."""
+    if d in self.axes: return Lin(((f"r{d}", 1),), 0)
+    if self.fshape[d] <= 1: return Lin((), 0)
+    mul, off = (self.width, lane) if d == self.vd else (self.ups, u) if d == self.ud else (1, 0)
+    return Lin(((f"g{d}", mul),) if self.tshape[d] > 1 else (), off)
 
-  def dims(self, u: int, lane: Optional[int], inside: bool) -> list:
-    return [self.dim(d, u, lane) if inside or d not in self.axes else "0" for d in range(len(self.fshape))]
+  def dims(self, u: int, lane: int, inside: bool) -> list:
+    return [self.dim(d, u, lane) if inside or d not in self.axes else Lin((), 0) for d in range(len(self.fshape))]
 
   def load(self, scope: Scope, leaf: LazyOp, u: int, inside: bool) -> tuple:
+    """A leaf's value for row u: one scalar when all lanes read the same element, one vector load when they read
+    consecutive elements under the same conditions, else a gather of scalars."""
     arg, st, dt = leaf.arg
     if not inside and self.reduce: st = st.reshape(self.rshape)  # after the reduce: index in the reduce's output shape
     if leaf.op is BufferOps.CONST and all(v.mask is None for v in st.views): return render_const(arg, dt), False
-    def scalar(lane):
-      idx, valid = st_index(st, self.dims(u, lane, inside))
-      val = render_const(arg, dt) if leaf.op is BufferOps.CONST else f"vload_half({idx}, in{arg})" if dt == dtypes.float16 else f"in{arg}[{idx}]"
-      if leaf.op is BufferOps.LOAD: self.inputs[arg] = dt
+    if leaf.op is BufferOps.LOAD: self.inputs[arg] = dt
+    lanes = [st_index(st, self.dims(u, lane, inside), self.ranges) for lane in range(self.width)]
+    def scalar(idx, valid):
+      val = render_const(arg, dt) if leaf.op is BufferOps.CONST else f"vload_half({ren(idx)}, in{arg})" if dt == dtypes.float16 else f"in{arg}[{ren(idx)}]"
       return f"({'&&'.join(valid)}?{val}:{render_const(0, dt)})" if valid else val
-    v = st.views[-1]
-    if self.vd is None or v.shape[self.vd] == 1 or v.strides[self.vd] == 0 and (v.mask is None or v.mask[self.vd] == (0, v.shape[self.vd])):
-      return scope.var(scalar(None), CTYPE[dt], False)
-    if leaf.op is BufferOps.LOAD and len(st.views) == 1 and v.strides[self.vd] == 1 and (v.mask is None or v.mask[self.vd] == (0, v.shape[self.vd])):
-      idx, valid = st_index(st, self.dims(u, None, inside))
-      val = f"*(__global const ufloat{self.width}*)(in{arg}+{idx})"
-      self.inputs[arg] = dt
-      return scope.var(f"({'&&'.join(valid)}?{val}:(float{self.width})(0.0f))" if valid else val, "float", True)
-    return scope.var(f"(float{self.width})({', '.join(scalar(lane) for lane in range(self.width))})", "float", True)
+    if all(x == lanes[0] for x in lanes): return scope.var(scalar(*lanes[0]), CTYPE[dt], False)
+    (idx, valid), vec = lanes[0], f"float{self.width}"
+    if leaf.op is BufferOps.LOAD and all(isinstance(i, Lin) and i == idx + Lin((), n) and v == valid for n, (i, v) in enumerate(lanes)):
+      val = f"*(__global const u{vec}*)(in{arg}+{ren(idx)})"
+      return scope.var(f"({'&&'.join(valid)}?{val}:({vec})(0.0f))" if valid else val, "float", True)
+    return scope.var(f"({vec})({', '.join(scalar(*x) for x in lanes)})", "float", True)
 
   def expr(self, scope: Scope, n: LazyOp, u: int, inside: bool, memo: dict) -> tuple:
     """(variable or literal, is-vector) of node n for upcast row u, computed once per scope."""
@@ -191,11 +227,11 @@ class Kernel:
     memo, ostrides, stores = {}, strides_for_shape(self.rshape), []
     for u in rows:
       val, vec = self.expr(body, self.ast, u, False, memo)
-      idx = "+".join(e if st == 1 else f"{e}*{st}" for d, st in enumerate(ostrides) if st and (e := self.dim(d, u, None)) != "0") or "0"
+      idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0)).render()
       if self.width > 1: stores.append(f"*(__global ufloat{self.width}*)(out+{idx}) = {val if vec else f'(float{self.width})({val})'};")
       elif self.dtype == dtypes.float16: stores.append(f"vstore_half({val}, {idx}, out);")
       else: stores.append(f"out[{idx}] = {val};")
-    gids = [f"int g{d} = {e};" for d, e in zip(self.out_dims, unravel("gid", [self.tshape[d] for d in self.out_dims]))]
+    gids = [f"int g{d} = {ren(e)};" for d, e in zip(self.out_dims, unravel("gid", [self.tshape[d] for d in self.out_dims], self.ranges)) if self.tshape[d] > 1]
     params = [f"__global {BUF_TYPE[self.dtype]}* out"] + [f"__global const {BUF_TYPE[self.inputs[i]]}* in{i}" if i in self.inputs else
                                                            f"__global const uchar* in{i}" for i in range(max(self.inputs, default=-1) + 1)]
     lines = ["int gid = get_global_id(0);"] + gids + loop_lines + body.lines + stores

@@ -13,7 +13,7 @@ __kernel void e_16_16_fc85d246(__global uchar* out, __global const int* in0, __g
 }
 
 // 1: (2, 4, 16, 16) dtypes.float32 global 256 local 128
-__kernel void r_2_4_16_16_8_11fe6402(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_4_16_16_8_3c03df14(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/128);
   int g1 = ((gid/32)%4);
@@ -29,67 +29,67 @@ __kernel void r_2_4_16_16_8_11fe6402(__global float* out, __global const uchar* 
   float acc7 = 0.0f;
   for (int r4 = 0; r4 < 8; r4++) {
     float v0 = in1[g0*512+g1*128+g2*8+r4];
-    float v1 = in2[g0*512+g1*128+g3*8*8+r4];
+    float v1 = in2[g0*512+g1*128+g3*64+r4];
     acc0 = (acc0+v0*v1);
-    float v2 = in2[g0*512+g1*128+(g3*8+1)*8+r4];
+    float v2 = in2[g0*512+g1*128+g3*64+r4+8];
     acc1 = (acc1+v0*v2);
-    float v3 = in2[g0*512+g1*128+(g3*8+2)*8+r4];
+    float v3 = in2[g0*512+g1*128+g3*64+r4+16];
     acc2 = (acc2+v0*v3);
-    float v4 = in2[g0*512+g1*128+(g3*8+3)*8+r4];
+    float v4 = in2[g0*512+g1*128+g3*64+r4+24];
     acc3 = (acc3+v0*v4);
-    float v5 = in2[g0*512+g1*128+(g3*8+4)*8+r4];
+    float v5 = in2[g0*512+g1*128+g3*64+r4+32];
     acc4 = (acc4+v0*v5);
-    float v6 = in2[g0*512+g1*128+(g3*8+5)*8+r4];
+    float v6 = in2[g0*512+g1*128+g3*64+r4+40];
     acc5 = (acc5+v0*v6);
-    float v7 = in2[g0*512+g1*128+(g3*8+6)*8+r4];
+    float v7 = in2[g0*512+g1*128+g3*64+r4+48];
     acc6 = (acc6+v0*v7);
-    float v8 = in2[g0*512+g1*128+(g3*8+7)*8+r4];
+    float v8 = in2[g0*512+g1*128+g3*64+r4+56];
     acc7 = (acc7+v0*v8);
   }
   uchar v9 = in0[g2*16+g3*8];
   float v10 = (acc0*0.35355339059327373f);
   float v11 = (v9?v10:(-INFINITY));
-  uchar v12 = in0[g2*16+(g3*8+1)];
+  uchar v12 = in0[g2*16+g3*8+1];
   float v13 = (acc1*0.35355339059327373f);
   float v14 = (v12?v13:(-INFINITY));
-  uchar v15 = in0[g2*16+(g3*8+2)];
+  uchar v15 = in0[g2*16+g3*8+2];
   float v16 = (acc2*0.35355339059327373f);
   float v17 = (v15?v16:(-INFINITY));
-  uchar v18 = in0[g2*16+(g3*8+3)];
+  uchar v18 = in0[g2*16+g3*8+3];
   float v19 = (acc3*0.35355339059327373f);
   float v20 = (v18?v19:(-INFINITY));
-  uchar v21 = in0[g2*16+(g3*8+4)];
+  uchar v21 = in0[g2*16+g3*8+4];
   float v22 = (acc4*0.35355339059327373f);
   float v23 = (v21?v22:(-INFINITY));
-  uchar v24 = in0[g2*16+(g3*8+5)];
+  uchar v24 = in0[g2*16+g3*8+5];
   float v25 = (acc5*0.35355339059327373f);
   float v26 = (v24?v25:(-INFINITY));
-  uchar v27 = in0[g2*16+(g3*8+6)];
+  uchar v27 = in0[g2*16+g3*8+6];
   float v28 = (acc6*0.35355339059327373f);
   float v29 = (v27?v28:(-INFINITY));
-  uchar v30 = in0[g2*16+(g3*8+7)];
+  uchar v30 = in0[g2*16+g3*8+7];
   float v31 = (acc7*0.35355339059327373f);
   float v32 = (v30?v31:(-INFINITY));
   out[g0*1024+g1*256+g2*16+g3*8] = v11;
-  out[g0*1024+g1*256+g2*16+(g3*8+1)] = v14;
-  out[g0*1024+g1*256+g2*16+(g3*8+2)] = v17;
-  out[g0*1024+g1*256+g2*16+(g3*8+3)] = v20;
-  out[g0*1024+g1*256+g2*16+(g3*8+4)] = v23;
-  out[g0*1024+g1*256+g2*16+(g3*8+5)] = v26;
-  out[g0*1024+g1*256+g2*16+(g3*8+6)] = v29;
-  out[g0*1024+g1*256+g2*16+(g3*8+7)] = v32;
+  out[g0*1024+g1*256+g2*16+g3*8+1] = v14;
+  out[g0*1024+g1*256+g2*16+g3*8+2] = v17;
+  out[g0*1024+g1*256+g2*16+g3*8+3] = v20;
+  out[g0*1024+g1*256+g2*16+g3*8+4] = v23;
+  out[g0*1024+g1*256+g2*16+g3*8+5] = v26;
+  out[g0*1024+g1*256+g2*16+g3*8+6] = v29;
+  out[g0*1024+g1*256+g2*16+g3*8+7] = v32;
 }
 
 // 2: (2, 4, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_f7185f4b(__global float* out, __global const float* in0) {
+__kernel void r_2_4_16_16_9a21e61b(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
   int g2 = (gid%2);
   float8 acc0 = -INFINITY;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*8*16+r3], in0[g0*1024+g1*256+(g2*8+1)*16+r3], in0[g0*1024+g1*256+(g2*8+2)*16+r3], in0[g0*1024+g1*256+(g2*8+3)*16+r3], in0[g0*1024+g1*256+(g2*8+4)*16+r3], in0[g0*1024+g1*256+(g2*8+5)*16+r3], in0[g0*1024+g1*256+(g2*8+6)*16+r3], in0[g0*1024+g1*256+(g2*8+7)*16+r3]);
+    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*128+r3], in0[g0*1024+g1*256+g2*128+r3+16], in0[g0*1024+g1*256+g2*128+r3+32], in0[g0*1024+g1*256+g2*128+r3+48], in0[g0*1024+g1*256+g2*128+r3+64], in0[g0*1024+g1*256+g2*128+r3+80], in0[g0*1024+g1*256+g2*128+r3+96], in0[g0*1024+g1*256+g2*128+r3+112]);
     acc0 = fmax(acc0,v0);
   }
   *(__global ufloat8*)(out+g0*64+g1*16+g2*8) = acc0;
@@ -113,14 +113,14 @@ __kernel void e_2_4_16_16_329e1629(__global float* out, __global const float* in
 
 // 4: (2, 4, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_d8d52288(__global float* out, __global const float* in0) {
+__kernel void r_2_4_16_16_a00759fc(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
   int g2 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*8*16+r3], in0[g0*1024+g1*256+(g2*8+1)*16+r3], in0[g0*1024+g1*256+(g2*8+2)*16+r3], in0[g0*1024+g1*256+(g2*8+3)*16+r3], in0[g0*1024+g1*256+(g2*8+4)*16+r3], in0[g0*1024+g1*256+(g2*8+5)*16+r3], in0[g0*1024+g1*256+(g2*8+6)*16+r3], in0[g0*1024+g1*256+(g2*8+7)*16+r3]);
+    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*128+r3], in0[g0*1024+g1*256+g2*128+r3+16], in0[g0*1024+g1*256+g2*128+r3+32], in0[g0*1024+g1*256+g2*128+r3+48], in0[g0*1024+g1*256+g2*128+r3+64], in0[g0*1024+g1*256+g2*128+r3+80], in0[g0*1024+g1*256+g2*128+r3+96], in0[g0*1024+g1*256+g2*128+r3+112]);
     acc0 = (acc0+v0);
   }
   *(__global ufloat8*)(out+g0*64+g1*16+g2*8) = acc0;
@@ -142,12 +142,11 @@ __kernel void e_2_4_16_16_196aaf96(__global float* out, __global const float* in
 
 // 6: (2, 4, 16, 8, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_8_16_ba2e5ff5(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_8_16_b48dcfe6(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
   int g2 = (gid%2);
-  int g3 = 0;
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -157,55 +156,53 @@ __kernel void r_2_4_16_8_16_ba2e5ff5(__global float* out, __global const float* 
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r4 = 0; r4 < 16; r4++) {
-    float v0 = in0[g0*1024+g1*256+g2*8*16+r4];
-    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*128+g3*8+r4*8);
+    float v0 = in0[g0*1024+g1*256+g2*128+r4];
+    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*128+r4*8);
     acc0 = (acc0+v0*v1);
-    float v2 = in0[g0*1024+g1*256+(g2*8+1)*16+r4];
+    float v2 = in0[g0*1024+g1*256+g2*128+r4+16];
     acc1 = (acc1+v2*v1);
-    float v3 = in0[g0*1024+g1*256+(g2*8+2)*16+r4];
+    float v3 = in0[g0*1024+g1*256+g2*128+r4+32];
     acc2 = (acc2+v3*v1);
-    float v4 = in0[g0*1024+g1*256+(g2*8+3)*16+r4];
+    float v4 = in0[g0*1024+g1*256+g2*128+r4+48];
     acc3 = (acc3+v4*v1);
-    float v5 = in0[g0*1024+g1*256+(g2*8+4)*16+r4];
+    float v5 = in0[g0*1024+g1*256+g2*128+r4+64];
     acc4 = (acc4+v5*v1);
-    float v6 = in0[g0*1024+g1*256+(g2*8+5)*16+r4];
+    float v6 = in0[g0*1024+g1*256+g2*128+r4+80];
     acc5 = (acc5+v6*v1);
-    float v7 = in0[g0*1024+g1*256+(g2*8+6)*16+r4];
+    float v7 = in0[g0*1024+g1*256+g2*128+r4+96];
     acc6 = (acc6+v7*v1);
-    float v8 = in0[g0*1024+g1*256+(g2*8+7)*16+r4];
+    float v8 = in0[g0*1024+g1*256+g2*128+r4+112];
     acc7 = (acc7+v8*v1);
   }
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*8*8+g3*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+1)*8+g3*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+2)*8+g3*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+3)*8+g3*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+4)*8+g3*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+5)*8+g3*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+6)*8+g3*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+7)*8+g3*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+8) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+16) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+24) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+32) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+40) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+48) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+56) = acc7;
 }
 
 // 7: (2, 4, 16, 8) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_4_16_8_cfc44e5a(__global float* out, __global const float* in0) {
+__kernel void e_2_4_16_8_39772a18(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
   int g2 = (gid%16);
-  int g3 = 0;
-  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*128+g2*8+g3*8);
+  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*128+g2*8);
   float8 v1 = (v0*1.0f);
   float8 v2 = (v1+v1);
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*8+g3*8) = v2;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*8) = v2;
 }
 
 // 8: (2, 4, 1, 8, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_8_16_fbbc4ac7(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_8_16_3e5cd3f9(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
-  int g3 = 0;
   int g4 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
@@ -217,36 +214,36 @@ __kernel void r_2_4_16_8_16_fbbc4ac7(__global float* out, __global const float* 
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 16; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+r2*16+g4*8);
-    float v1 = in1[g0*512+g1*128+r2*8+g3*8];
+    float v1 = in1[g0*512+g1*128+r2*8];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+g1*128+r2*8+(g3*8+1)];
+    float v2 = in1[g0*512+g1*128+r2*8+1];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+g1*128+r2*8+(g3*8+2)];
+    float v3 = in1[g0*512+g1*128+r2*8+2];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+g1*128+r2*8+(g3*8+3)];
+    float v4 = in1[g0*512+g1*128+r2*8+3];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+g1*128+r2*8+(g3*8+4)];
+    float v5 = in1[g0*512+g1*128+r2*8+4];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+g1*128+r2*8+(g3*8+5)];
+    float v6 = in1[g0*512+g1*128+r2*8+5];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+g1*128+r2*8+(g3*8+6)];
+    float v7 = in1[g0*512+g1*128+r2*8+6];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+g1*128+r2*8+(g3*8+7)];
+    float v8 = in1[g0*512+g1*128+r2*8+7];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*128+g3*8*16+g4*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+1)*16+g4*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+2)*16+g4*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+3)*16+g4*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+4)*16+g4*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+5)*16+g4*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+6)*16+g4*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+7)*16+g4*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*128+g4*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*128+g4*8+16) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*128+g4*8+32) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*128+g4*8+48) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*128+g4*8+64) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*128+g4*8+80) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*128+g4*8+96) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*128+g4*8+112) = acc7;
 }
 
 // 9: (2, 4, 16, 1, 16) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_8_16_c895f83a(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = ((gid/4)%4);
@@ -261,46 +258,46 @@ __kernel void r_2_4_16_8_16_c895f83a(__global float* out, __global const float* 
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 8; r3++) {
-    float8 v0 = (float8)(in0[g0*512+g1*128+r3+g4*8*8], in0[g0*512+g1*128+r3+(g4*8+1)*8], in0[g0*512+g1*128+r3+(g4*8+2)*8], in0[g0*512+g1*128+r3+(g4*8+3)*8], in0[g0*512+g1*128+r3+(g4*8+4)*8], in0[g0*512+g1*128+r3+(g4*8+5)*8], in0[g0*512+g1*128+r3+(g4*8+6)*8], in0[g0*512+g1*128+r3+(g4*8+7)*8]);
-    float v1 = in1[g0*512+g1*128+g2*8*8+r3];
+    float8 v0 = (float8)(in0[g0*512+g1*128+r3+g4*64], in0[g0*512+g1*128+r3+g4*64+8], in0[g0*512+g1*128+r3+g4*64+16], in0[g0*512+g1*128+r3+g4*64+24], in0[g0*512+g1*128+r3+g4*64+32], in0[g0*512+g1*128+r3+g4*64+40], in0[g0*512+g1*128+r3+g4*64+48], in0[g0*512+g1*128+r3+g4*64+56]);
+    float v1 = in1[g0*512+g1*128+g2*64+r3];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+g1*128+(g2*8+1)*8+r3];
+    float v2 = in1[g0*512+g1*128+g2*64+r3+8];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+g1*128+(g2*8+2)*8+r3];
+    float v3 = in1[g0*512+g1*128+g2*64+r3+16];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+g1*128+(g2*8+3)*8+r3];
+    float v4 = in1[g0*512+g1*128+g2*64+r3+24];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+g1*128+(g2*8+4)*8+r3];
+    float v5 = in1[g0*512+g1*128+g2*64+r3+32];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+g1*128+(g2*8+5)*8+r3];
+    float v6 = in1[g0*512+g1*128+g2*64+r3+40];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+g1*128+(g2*8+6)*8+r3];
+    float v7 = in1[g0*512+g1*128+g2*64+r3+48];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+g1*128+(g2*8+7)*8+r3];
+    float v8 = in1[g0*512+g1*128+g2*64+r3+56];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*1024+g1*256+g2*8*16+g4*8) = acc0;
-  *(__global ufloat8*)(out+g0*1024+g1*256+(g2*8+1)*16+g4*8) = acc1;
-  *(__global ufloat8*)(out+g0*1024+g1*256+(g2*8+2)*16+g4*8) = acc2;
-  *(__global ufloat8*)(out+g0*1024+g1*256+(g2*8+3)*16+g4*8) = acc3;
-  *(__global ufloat8*)(out+g0*1024+g1*256+(g2*8+4)*16+g4*8) = acc4;
-  *(__global ufloat8*)(out+g0*1024+g1*256+(g2*8+5)*16+g4*8) = acc5;
-  *(__global ufloat8*)(out+g0*1024+g1*256+(g2*8+6)*16+g4*8) = acc6;
-  *(__global ufloat8*)(out+g0*1024+g1*256+(g2*8+7)*16+g4*8) = acc7;
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8) = acc0;
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+16) = acc1;
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+32) = acc2;
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+48) = acc3;
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+64) = acc4;
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+80) = acc5;
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+96) = acc6;
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+112) = acc7;
 }
 
 // 10: (2, 4, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_46791378(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_4_16_16_636d4cd8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
   int g2 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*8*16+r3], in0[g0*1024+g1*256+(g2*8+1)*16+r3], in0[g0*1024+g1*256+(g2*8+2)*16+r3], in0[g0*1024+g1*256+(g2*8+3)*16+r3], in0[g0*1024+g1*256+(g2*8+4)*16+r3], in0[g0*1024+g1*256+(g2*8+5)*16+r3], in0[g0*1024+g1*256+(g2*8+6)*16+r3], in0[g0*1024+g1*256+(g2*8+7)*16+r3]);
+    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*128+r3], in0[g0*1024+g1*256+g2*128+r3+16], in0[g0*1024+g1*256+g2*128+r3+32], in0[g0*1024+g1*256+g2*128+r3+48], in0[g0*1024+g1*256+g2*128+r3+64], in0[g0*1024+g1*256+g2*128+r3+80], in0[g0*1024+g1*256+g2*128+r3+96], in0[g0*1024+g1*256+g2*128+r3+112]);
     float8 v1 = (-v0);
-    float8 v2 = (float8)(in1[g0*1024+g1*256+g2*8*16+r3], in1[g0*1024+g1*256+(g2*8+1)*16+r3], in1[g0*1024+g1*256+(g2*8+2)*16+r3], in1[g0*1024+g1*256+(g2*8+3)*16+r3], in1[g0*1024+g1*256+(g2*8+4)*16+r3], in1[g0*1024+g1*256+(g2*8+5)*16+r3], in1[g0*1024+g1*256+(g2*8+6)*16+r3], in1[g0*1024+g1*256+(g2*8+7)*16+r3]);
+    float8 v2 = (float8)(in1[g0*1024+g1*256+g2*128+r3], in1[g0*1024+g1*256+g2*128+r3+16], in1[g0*1024+g1*256+g2*128+r3+32], in1[g0*1024+g1*256+g2*128+r3+48], in1[g0*1024+g1*256+g2*128+r3+64], in1[g0*1024+g1*256+g2*128+r3+80], in1[g0*1024+g1*256+g2*128+r3+96], in1[g0*1024+g1*256+g2*128+r3+112]);
     float8 v3 = (v1*v2);
     float8 v4 = *(__global const ufloat8*)(in2+g0*64+g1*16+g2*8);
     float8 v5 = (v4*v4);
@@ -332,12 +329,11 @@ __kernel void e_2_4_16_16_fafa7ba1(__global float* out, __global const uchar* in
 
 // 12: (2, 4, 1, 16, 8) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_8_5a776bfe(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_16_8_b1cf8c29(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
   int g3 = (gid%2);
-  int g4 = 0;
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -347,42 +343,41 @@ __kernel void r_2_4_16_16_8_5a776bfe(__global float* out, __global const float* 
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 16; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*128+r2*8+g4*8);
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*128+r2*8);
     float v1 = in1[g0*1024+g1*256+r2*16+g3*8];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*1024+g1*256+r2*16+(g3*8+1)];
+    float v2 = in1[g0*1024+g1*256+r2*16+g3*8+1];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*1024+g1*256+r2*16+(g3*8+2)];
+    float v3 = in1[g0*1024+g1*256+r2*16+g3*8+2];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*1024+g1*256+r2*16+(g3*8+3)];
+    float v4 = in1[g0*1024+g1*256+r2*16+g3*8+3];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*1024+g1*256+r2*16+(g3*8+4)];
+    float v5 = in1[g0*1024+g1*256+r2*16+g3*8+4];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*1024+g1*256+r2*16+(g3*8+5)];
+    float v6 = in1[g0*1024+g1*256+r2*16+g3*8+5];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*1024+g1*256+r2*16+(g3*8+6)];
+    float v7 = in1[g0*1024+g1*256+r2*16+g3*8+6];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*1024+g1*256+r2*16+(g3*8+7)];
+    float v8 = in1[g0*1024+g1*256+r2*16+g3*8+7];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*128+g3*8*8+g4*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+1)*8+g4*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+2)*8+g4*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+3)*8+g4*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+4)*8+g4*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+5)*8+g4*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+6)*8+g4*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g3*8+7)*8+g4*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*128+g3*64) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*128+g3*64+8) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*128+g3*64+16) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*128+g3*64+24) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*128+g3*64+32) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*128+g3*64+40) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*128+g3*64+48) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*128+g3*64+56) = acc7;
 }
 
 // 13: (2, 4, 16, 1, 8) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_8_64caefd1(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_16_8_2fa5b25f(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
   int g2 = (gid%2);
-  int g4 = 0;
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -392,32 +387,32 @@ __kernel void r_2_4_16_16_8_64caefd1(__global float* out, __global const float* 
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*128+r3*8+g4*8);
-    float v1 = in1[g0*1024+g1*256+g2*8*16+r3];
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*128+r3*8);
+    float v1 = in1[g0*1024+g1*256+g2*128+r3];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*1024+g1*256+(g2*8+1)*16+r3];
+    float v2 = in1[g0*1024+g1*256+g2*128+r3+16];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*1024+g1*256+(g2*8+2)*16+r3];
+    float v3 = in1[g0*1024+g1*256+g2*128+r3+32];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*1024+g1*256+(g2*8+3)*16+r3];
+    float v4 = in1[g0*1024+g1*256+g2*128+r3+48];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*1024+g1*256+(g2*8+4)*16+r3];
+    float v5 = in1[g0*1024+g1*256+g2*128+r3+64];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*1024+g1*256+(g2*8+5)*16+r3];
+    float v6 = in1[g0*1024+g1*256+g2*128+r3+80];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*1024+g1*256+(g2*8+6)*16+r3];
+    float v7 = in1[g0*1024+g1*256+g2*128+r3+96];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*1024+g1*256+(g2*8+7)*16+r3];
+    float v8 = in1[g0*1024+g1*256+g2*128+r3+112];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*8*8+g4*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+1)*8+g4*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+2)*8+g4*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+3)*8+g4*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+4)*8+g4*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+5)*8+g4*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+6)*8+g4*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*128+(g2*8+7)*8+g4*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+8) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+16) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+24) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+32) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+40) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+48) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+56) = acc7;
 }
 
 // 14: (1, 1, 1, 1) dtypes.float32 global 1 local 1

@@ -6,23 +6,23 @@ __kernel void e_1_49df50ed(__global float* out) {
 }
 
 // 1: (2, 3, 8, 3, 1, 10, 1) dtypes.float32 global 1440 local 720
-__kernel void e_2_3_8_3_1_10_1_e429f59e(__global float* out, __global const float* in0) {
+__kernel void e_2_3_8_3_1_10_1_be88d9d9(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/720);
   int g1 = ((gid/240)%3);
   int g2 = ((gid/30)%8);
   int g3 = ((gid/10)%3);
   int g5 = (gid%10);
-  float v0 = (g2>=1&&g3<1&&g5>=1&&g5<9?in0[-9+g0*192+g1*64+g2*8+g5]:0.0f);
-  float v1 = (g3>=1&&g3<2&&g5>=1&&g5<9?in0[-1+g0*192+g1*64+g2*8+g5]:0.0f);
+  float v0 = (g2>=1&&g3<1&&g5>=1&&g5<9?in0[g0*192+g1*64+g2*8+g5-9]:0.0f);
+  float v1 = (g3>=1&&g3<2&&g5>=1&&g5<9?in0[g0*192+g1*64+g2*8+g5-1]:0.0f);
   float v2 = (v0+v1);
-  float v3 = (g2<7&&g3>=2&&g5>=1&&g5<9?in0[7+g0*192+g1*64+g2*8+g5]:0.0f);
+  float v3 = (g2<7&&g3>=2&&g5>=1&&g5<9?in0[g0*192+g1*64+g2*8+g5+7]:0.0f);
   float v4 = (v2+v3);
   out[g0*720+g1*240+g2*30+g3*10+g5] = v4;
 }
 
 // 2: (2, 3, 8, 3, 8, 3, 1) dtypes.float32 global 3456 local 1728
-__kernel void e_2_3_8_3_8_3_1_1f0ba48a(__global float* out, __global const float* in0) {
+__kernel void e_2_3_8_3_8_3_1_5f3e425f(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/1728);
   int g1 = ((gid/576)%3);
@@ -31,21 +31,19 @@ __kernel void e_2_3_8_3_8_3_1_1f0ba48a(__global float* out, __global const float
   int g4 = ((gid/3)%8);
   int g5 = (gid%3);
   float v0 = (g5<1?in0[g0*720+g1*240+g2*30+g3*10+g4]:0.0f);
-  float v1 = (g5>=1&&g5<2?in0[1+g0*720+g1*240+g2*30+g3*10+g4]:0.0f);
+  float v1 = (g5>=1&&g5<2?in0[g0*720+g1*240+g2*30+g3*10+g4+1]:0.0f);
   float v2 = (v0+v1);
-  float v3 = (g5>=2?in0[2+g0*720+g1*240+g2*30+g3*10+g4]:0.0f);
+  float v3 = (g5>=2?in0[g0*720+g1*240+g2*30+g3*10+g4+2]:0.0f);
   float v4 = (v2+v3);
   out[g0*1728+g1*576+g2*72+g3*24+g4*3+g5] = v4;
 }
 
 // 3: (2, 4, 8, 8) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_1_4_3_8_8_3_3_df16a002(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_1_4_3_8_8_3_3_7dd4e6ef(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g2 = (gid%4);
-  int g4 = 0;
-  int g5 = 0;
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -57,22 +55,22 @@ __kernel void r_2_1_4_3_8_8_3_3_df16a002(__global float* out, __global const flo
   for (int r3 = 0; r3 < 3; r3++) {
   for (int r6 = 0; r6 < 3; r6++) {
   for (int r7 = 0; r7 < 3; r7++) {
-    float8 v0 = (float8)(in0[g0*1728+r3*576+g4*8*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+g4*8*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v0 = (float8)(in0[g0*1728+r3*576+r6*24+r7], in0[g0*1728+r3*576+r6*24+r7+3], in0[g0*1728+r3*576+r6*24+r7+6], in0[g0*1728+r3*576+r6*24+r7+9], in0[g0*1728+r3*576+r6*24+r7+12], in0[g0*1728+r3*576+r6*24+r7+15], in0[g0*1728+r3*576+r6*24+r7+18], in0[g0*1728+r3*576+r6*24+r7+21]);
     float v1 = in1[g2*27+r3*9+r6*3+r7];
     acc0 = (acc0+v0*v1);
-    float8 v2 = (float8)(in0[g0*1728+r3*576+(g4*8+1)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+1)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v2 = (float8)(in0[g0*1728+r3*576+r6*24+r7+72], in0[g0*1728+r3*576+r6*24+r7+75], in0[g0*1728+r3*576+r6*24+r7+78], in0[g0*1728+r3*576+r6*24+r7+81], in0[g0*1728+r3*576+r6*24+r7+84], in0[g0*1728+r3*576+r6*24+r7+87], in0[g0*1728+r3*576+r6*24+r7+90], in0[g0*1728+r3*576+r6*24+r7+93]);
     acc1 = (acc1+v2*v1);
-    float8 v3 = (float8)(in0[g0*1728+r3*576+(g4*8+2)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+2)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v3 = (float8)(in0[g0*1728+r3*576+r6*24+r7+144], in0[g0*1728+r3*576+r6*24+r7+147], in0[g0*1728+r3*576+r6*24+r7+150], in0[g0*1728+r3*576+r6*24+r7+153], in0[g0*1728+r3*576+r6*24+r7+156], in0[g0*1728+r3*576+r6*24+r7+159], in0[g0*1728+r3*576+r6*24+r7+162], in0[g0*1728+r3*576+r6*24+r7+165]);
     acc2 = (acc2+v3*v1);
-    float8 v4 = (float8)(in0[g0*1728+r3*576+(g4*8+3)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+3)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v4 = (float8)(in0[g0*1728+r3*576+r6*24+r7+216], in0[g0*1728+r3*576+r6*24+r7+219], in0[g0*1728+r3*576+r6*24+r7+222], in0[g0*1728+r3*576+r6*24+r7+225], in0[g0*1728+r3*576+r6*24+r7+228], in0[g0*1728+r3*576+r6*24+r7+231], in0[g0*1728+r3*576+r6*24+r7+234], in0[g0*1728+r3*576+r6*24+r7+237]);
     acc3 = (acc3+v4*v1);
-    float8 v5 = (float8)(in0[g0*1728+r3*576+(g4*8+4)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+4)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v5 = (float8)(in0[g0*1728+r3*576+r6*24+r7+288], in0[g0*1728+r3*576+r6*24+r7+291], in0[g0*1728+r3*576+r6*24+r7+294], in0[g0*1728+r3*576+r6*24+r7+297], in0[g0*1728+r3*576+r6*24+r7+300], in0[g0*1728+r3*576+r6*24+r7+303], in0[g0*1728+r3*576+r6*24+r7+306], in0[g0*1728+r3*576+r6*24+r7+309]);
     acc4 = (acc4+v5*v1);
-    float8 v6 = (float8)(in0[g0*1728+r3*576+(g4*8+5)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+5)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v6 = (float8)(in0[g0*1728+r3*576+r6*24+r7+360], in0[g0*1728+r3*576+r6*24+r7+363], in0[g0*1728+r3*576+r6*24+r7+366], in0[g0*1728+r3*576+r6*24+r7+369], in0[g0*1728+r3*576+r6*24+r7+372], in0[g0*1728+r3*576+r6*24+r7+375], in0[g0*1728+r3*576+r6*24+r7+378], in0[g0*1728+r3*576+r6*24+r7+381]);
     acc5 = (acc5+v6*v1);
-    float8 v7 = (float8)(in0[g0*1728+r3*576+(g4*8+6)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+6)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v7 = (float8)(in0[g0*1728+r3*576+r6*24+r7+432], in0[g0*1728+r3*576+r6*24+r7+435], in0[g0*1728+r3*576+r6*24+r7+438], in0[g0*1728+r3*576+r6*24+r7+441], in0[g0*1728+r3*576+r6*24+r7+444], in0[g0*1728+r3*576+r6*24+r7+447], in0[g0*1728+r3*576+r6*24+r7+450], in0[g0*1728+r3*576+r6*24+r7+453]);
     acc6 = (acc6+v7*v1);
-    float8 v8 = (float8)(in0[g0*1728+r3*576+(g4*8+7)*72+g5*8*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+1)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+2)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+3)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+4)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+5)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+6)*3+r6*24+r7], in0[g0*1728+r3*576+(g4*8+7)*72+(g5*8+7)*3+r6*24+r7]);
+    float8 v8 = (float8)(in0[g0*1728+r3*576+r6*24+r7+504], in0[g0*1728+r3*576+r6*24+r7+507], in0[g0*1728+r3*576+r6*24+r7+510], in0[g0*1728+r3*576+r6*24+r7+513], in0[g0*1728+r3*576+r6*24+r7+516], in0[g0*1728+r3*576+r6*24+r7+519], in0[g0*1728+r3*576+r6*24+r7+522], in0[g0*1728+r3*576+r6*24+r7+525]);
     acc7 = (acc7+v8*v1);
   }}}
   float v9 = in2[g2];
@@ -92,14 +90,14 @@ __kernel void r_2_1_4_3_8_8_3_3_df16a002(__global float* out, __global const flo
   float8 v23 = fmax(v22,0.0f);
   float8 v24 = (acc7+v9);
   float8 v25 = fmax(v24,0.0f);
-  *(__global ufloat8*)(out+g0*256+g2*64+g4*8*8+g5*8) = v11;
-  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+1)*8+g5*8) = v13;
-  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+2)*8+g5*8) = v15;
-  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+3)*8+g5*8) = v17;
-  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+4)*8+g5*8) = v19;
-  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+5)*8+g5*8) = v21;
-  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+6)*8+g5*8) = v23;
-  *(__global ufloat8*)(out+g0*256+g2*64+(g4*8+7)*8+g5*8) = v25;
+  *(__global ufloat8*)(out+g0*256+g2*64) = v11;
+  *(__global ufloat8*)(out+g0*256+g2*64+8) = v13;
+  *(__global ufloat8*)(out+g0*256+g2*64+16) = v15;
+  *(__global ufloat8*)(out+g0*256+g2*64+24) = v17;
+  *(__global ufloat8*)(out+g0*256+g2*64+32) = v19;
+  *(__global ufloat8*)(out+g0*256+g2*64+40) = v21;
+  *(__global ufloat8*)(out+g0*256+g2*64+48) = v23;
+  *(__global ufloat8*)(out+g0*256+g2*64+56) = v25;
 }
 
 // 4: (2, 4, 8, 8) dtypes.float32 global 512 local 256
@@ -150,12 +148,11 @@ __kernel void r_2_1_4_3_8_8_3_3_949e809a(__global float* out, __global const flo
 }
 
 // 7: (2, 1, 1, 3, 8, 8, 3, 3) dtypes.float32 global 432 local 216
-__kernel void r_2_1_4_3_8_8_3_3_fb2b5e9d(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_1_4_3_8_8_3_3_9b829212(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/216);
   int g3 = ((gid/72)%3);
   int g4 = ((gid/9)%8);
-  int g5 = 0;
   int g6 = ((gid/3)%3);
   int g7 = (gid%3);
   float acc0 = 0.0f;
@@ -168,35 +165,35 @@ __kernel void r_2_1_4_3_8_8_3_3_fb2b5e9d(__global float* out, __global const flo
   float acc7 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
     float v0 = in0[r2*27+g3*9+g6*3+g7];
-    float v1 = in1[g0*256+r2*64+g4*8+g5*8];
+    float v1 = in1[g0*256+r2*64+g4*8];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*256+r2*64+g4*8+(g5*8+1)];
+    float v2 = in1[g0*256+r2*64+g4*8+1];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*256+r2*64+g4*8+(g5*8+2)];
+    float v3 = in1[g0*256+r2*64+g4*8+2];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*256+r2*64+g4*8+(g5*8+3)];
+    float v4 = in1[g0*256+r2*64+g4*8+3];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*256+r2*64+g4*8+(g5*8+4)];
+    float v5 = in1[g0*256+r2*64+g4*8+4];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*256+r2*64+g4*8+(g5*8+5)];
+    float v6 = in1[g0*256+r2*64+g4*8+5];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*256+r2*64+g4*8+(g5*8+6)];
+    float v7 = in1[g0*256+r2*64+g4*8+6];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*256+r2*64+g4*8+(g5*8+7)];
+    float v8 = in1[g0*256+r2*64+g4*8+7];
     acc7 = (acc7+v0*v8);
   }
-  out[g0*1728+g3*576+g4*72+g5*8*9+g6*3+g7] = acc0;
-  out[g0*1728+g3*576+g4*72+(g5*8+1)*9+g6*3+g7] = acc1;
-  out[g0*1728+g3*576+g4*72+(g5*8+2)*9+g6*3+g7] = acc2;
-  out[g0*1728+g3*576+g4*72+(g5*8+3)*9+g6*3+g7] = acc3;
-  out[g0*1728+g3*576+g4*72+(g5*8+4)*9+g6*3+g7] = acc4;
-  out[g0*1728+g3*576+g4*72+(g5*8+5)*9+g6*3+g7] = acc5;
-  out[g0*1728+g3*576+g4*72+(g5*8+6)*9+g6*3+g7] = acc6;
-  out[g0*1728+g3*576+g4*72+(g5*8+7)*9+g6*3+g7] = acc7;
+  out[g0*1728+g3*576+g4*72+g6*3+g7] = acc0;
+  out[g0*1728+g3*576+g4*72+g6*3+g7+9] = acc1;
+  out[g0*1728+g3*576+g4*72+g6*3+g7+18] = acc2;
+  out[g0*1728+g3*576+g4*72+g6*3+g7+27] = acc3;
+  out[g0*1728+g3*576+g4*72+g6*3+g7+36] = acc4;
+  out[g0*1728+g3*576+g4*72+g6*3+g7+45] = acc5;
+  out[g0*1728+g3*576+g4*72+g6*3+g7+54] = acc6;
+  out[g0*1728+g3*576+g4*72+g6*3+g7+63] = acc7;
 }
 
 // 8: (2, 3, 8, 3, 10, 1) dtypes.float32 global 1440 local 720
-__kernel void e_2_3_8_3_10_1_bb7fe562(__global float* out, __global const float* in0) {
+__kernel void e_2_3_8_3_10_1_7fbac82a(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/720);
   int g1 = ((gid/240)%3);
@@ -204,24 +201,24 @@ __kernel void e_2_3_8_3_10_1_bb7fe562(__global float* out, __global const float*
   int g3 = ((gid/10)%3);
   int g4 = (gid%10);
   float v0 = (g4<8?in0[g0*1728+g1*576+g2*72+g3*3+g4*9]:0.0f);
-  float v1 = (g4>=1&&g4<9?in0[-8+g0*1728+g1*576+g2*72+g3*3+g4*9]:0.0f);
+  float v1 = (g4>=1&&g4<9?in0[g0*1728+g1*576+g2*72+g3*3+g4*9-8]:0.0f);
   float v2 = (v0+v1);
-  float v3 = (g4>=2?in0[-16+g0*1728+g1*576+g2*72+g3*3+g4*9]:0.0f);
+  float v3 = (g4>=2?in0[g0*1728+g1*576+g2*72+g3*3+g4*9-16]:0.0f);
   float v4 = (v2+v3);
   out[g0*720+g1*240+g2*30+g3*10+g4] = v4;
 }
 
 // 9: (2, 3, 10, 1, 10, 1) dtypes.float32 global 600 local 300
-__kernel void e_2_3_10_1_10_1_bdee8cee(__global float* out, __global const float* in0) {
+__kernel void e_2_3_10_1_10_1_5a8df8f0(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/300);
   int g1 = ((gid/100)%3);
   int g2 = ((gid/10)%10);
   int g4 = (gid%10);
   float v0 = (g2<8?in0[g0*720+g1*240+g2*30+g4]:0.0f);
-  float v1 = (g2>=1&&g2<9?in0[-20+g0*720+g1*240+g2*30+g4]:0.0f);
+  float v1 = (g2>=1&&g2<9?in0[g0*720+g1*240+g2*30+g4-20]:0.0f);
   float v2 = (v0+v1);
-  float v3 = (g2>=2?in0[-40+g0*720+g1*240+g2*30+g4]:0.0f);
+  float v3 = (g2>=2?in0[g0*720+g1*240+g2*30+g4-40]:0.0f);
   float v4 = (v2+v3);
   out[g0*300+g1*100+g2*10+g4] = v4;
 }

@@ -11,25 +11,23 @@ __kernel void e_7_24411338(__global float* out, __global const float* in0, __glo
 
 // 1: (9, 8) dtypes.float32 global 9 local 3
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_9_8_fe3c2d83(__global float* out, __global const float* in0) {
+__kernel void e_9_8_c9b4c6be(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
-  int g1 = 0;
-  float8 v0 = (float8)((g0>=1&&g0<7&&g1*8<5?in0[30+g0*-5+g1*8]:0.0f), (g0>=1&&g0<7&&(g1*8+1)<5?in0[30+g0*-5+(g1*8+1)]:0.0f), (g0>=1&&g0<7&&(g1*8+2)<5?in0[30+g0*-5+(g1*8+2)]:0.0f), (g0>=1&&g0<7&&(g1*8+3)<5?in0[30+g0*-5+(g1*8+3)]:0.0f), (g0>=1&&g0<7&&(g1*8+4)<5?in0[30+g0*-5+(g1*8+4)]:0.0f), (g0>=1&&g0<7&&(g1*8+5)<5?in0[30+g0*-5+(g1*8+5)]:0.0f), (g0>=1&&g0<7&&(g1*8+6)<5?in0[30+g0*-5+(g1*8+6)]:0.0f), (g0>=1&&g0<7&&(g1*8+7)<5?in0[30+g0*-5+(g1*8+7)]:0.0f));
+  float8 v0 = (float8)((g0>=1&&g0<7?in0[g0*-5+30]:0.0f), (g0>=1&&g0<7?in0[g0*-5+31]:0.0f), (g0>=1&&g0<7?in0[g0*-5+32]:0.0f), (g0>=1&&g0<7?in0[g0*-5+33]:0.0f), (g0>=1&&g0<7?in0[g0*-5+34]:0.0f), (0?in0[g0*-5+35]:0.0f), (0?in0[g0*-5+36]:0.0f), (0?in0[g0*-5+37]:0.0f));
   float8 v1 = (v0*2.0f);
-  *(__global ufloat8*)(out+g0*8+g1*8) = v1;
+  *(__global ufloat8*)(out+g0*8) = v1;
 }
 
 // 2: (4, 8) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_4_8_d836e055(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void e_4_8_3a6563a3(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = gid;
-  int g1 = 0;
   float v0 = in0[g0];
-  float8 v1 = *(__global const ufloat8*)(in1+g1*8);
+  float8 v1 = *(__global const ufloat8*)(in1+0);
   float8 v2 = (v0+v1);
-  *(__global ufloat8*)(out+g0*8+g1*8) = v2;
+  *(__global ufloat8*)(out+g0*8) = v2;
 }
 
 // 3: (1024,) dtypes.float32 global 128 local 64

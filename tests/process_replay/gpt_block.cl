@@ -1,12 +1,12 @@
 // 0: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_c57da6f0(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_058e676d(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
     acc0 = (acc0+v0);
   }
   float8 v1 = (acc0*0.03125f);
@@ -28,13 +28,13 @@ __kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0,
 
 // 2: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_6a306738(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_f642a746(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
     acc0 = (acc0+v0*v0);
   }
   float8 v1 = (acc0*0.03125f);
@@ -73,7 +73,7 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
 
 // 5: (2, 16, 96) dtypes.float32 global 48 local 24
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_96_32_08085d59(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_96_32_5a8dccb7(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/24);
   int g1 = ((gid/12)%2);
@@ -87,22 +87,22 @@ __kernel void r_2_16_96_32_08085d59(__global float* out, __global const float* i
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 32; r3++) {
-    float v0 = in0[g0*512+g1*8*32+r3];
-    float8 v1 = (float8)(in1[g2*8*32+r3], in1[(g2*8+1)*32+r3], in1[(g2*8+2)*32+r3], in1[(g2*8+3)*32+r3], in1[(g2*8+4)*32+r3], in1[(g2*8+5)*32+r3], in1[(g2*8+6)*32+r3], in1[(g2*8+7)*32+r3]);
+    float v0 = in0[g0*512+g1*256+r3];
+    float8 v1 = (float8)(in1[g2*256+r3], in1[g2*256+r3+32], in1[g2*256+r3+64], in1[g2*256+r3+96], in1[g2*256+r3+128], in1[g2*256+r3+160], in1[g2*256+r3+192], in1[g2*256+r3+224]);
     acc0 = (acc0+v0*v1);
-    float v2 = in0[g0*512+(g1*8+1)*32+r3];
+    float v2 = in0[g0*512+g1*256+r3+32];
     acc1 = (acc1+v2*v1);
-    float v3 = in0[g0*512+(g1*8+2)*32+r3];
+    float v3 = in0[g0*512+g1*256+r3+64];
     acc2 = (acc2+v3*v1);
-    float v4 = in0[g0*512+(g1*8+3)*32+r3];
+    float v4 = in0[g0*512+g1*256+r3+96];
     acc3 = (acc3+v4*v1);
-    float v5 = in0[g0*512+(g1*8+4)*32+r3];
+    float v5 = in0[g0*512+g1*256+r3+128];
     acc4 = (acc4+v5*v1);
-    float v6 = in0[g0*512+(g1*8+5)*32+r3];
+    float v6 = in0[g0*512+g1*256+r3+160];
     acc5 = (acc5+v6*v1);
-    float v7 = in0[g0*512+(g1*8+6)*32+r3];
+    float v7 = in0[g0*512+g1*256+r3+192];
     acc6 = (acc6+v7*v1);
-    float v8 = in0[g0*512+(g1*8+7)*32+r3];
+    float v8 = in0[g0*512+g1*256+r3+224];
     acc7 = (acc7+v8*v1);
   }
   float8 v9 = *(__global const ufloat8*)(in2+g2*8);
@@ -114,14 +114,14 @@ __kernel void r_2_16_96_32_08085d59(__global float* out, __global const float* i
   float8 v15 = (acc5+v9);
   float8 v16 = (acc6+v9);
   float8 v17 = (acc7+v9);
-  *(__global ufloat8*)(out+g0*1536+g1*8*96+g2*8) = v10;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+1)*96+g2*8) = v11;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+2)*96+g2*8) = v12;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+3)*96+g2*8) = v13;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+4)*96+g2*8) = v14;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+5)*96+g2*8) = v15;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+6)*96+g2*8) = v16;
-  *(__global ufloat8*)(out+g0*1536+(g1*8+7)*96+g2*8) = v17;
+  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8) = v10;
+  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+96) = v11;
+  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+192) = v12;
+  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+288) = v13;
+  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+384) = v14;
+  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+480) = v15;
+  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+576) = v16;
+  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+672) = v17;
 }
 
 // 6: (16, 16) dtypes.bool global 256 local 128
@@ -139,7 +139,7 @@ __kernel void e_16_16_fc85d246(__global uchar* out, __global const int* in0, __g
 }
 
 // 7: (2, 2, 16, 16) dtypes.float32 global 128 local 64
-__kernel void r_2_2_16_16_16_6d101a6e(__global float* out, __global const uchar* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_ac977170(__global float* out, __global const uchar* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/32)%2);
@@ -155,67 +155,67 @@ __kernel void r_2_2_16_16_16_6d101a6e(__global float* out, __global const uchar*
   float acc7 = 0.0f;
   for (int r4 = 0; r4 < 16; r4++) {
     float v0 = in1[g0*1536+g1*16+g2*96+r4];
-    float v1 = in1[32+g0*1536+g1*16+g3*8*96+r4];
+    float v1 = in1[g0*1536+g1*16+g3*768+r4+32];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[32+g0*1536+g1*16+(g3*8+1)*96+r4];
+    float v2 = in1[g0*1536+g1*16+g3*768+r4+128];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[32+g0*1536+g1*16+(g3*8+2)*96+r4];
+    float v3 = in1[g0*1536+g1*16+g3*768+r4+224];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[32+g0*1536+g1*16+(g3*8+3)*96+r4];
+    float v4 = in1[g0*1536+g1*16+g3*768+r4+320];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[32+g0*1536+g1*16+(g3*8+4)*96+r4];
+    float v5 = in1[g0*1536+g1*16+g3*768+r4+416];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[32+g0*1536+g1*16+(g3*8+5)*96+r4];
+    float v6 = in1[g0*1536+g1*16+g3*768+r4+512];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[32+g0*1536+g1*16+(g3*8+6)*96+r4];
+    float v7 = in1[g0*1536+g1*16+g3*768+r4+608];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[32+g0*1536+g1*16+(g3*8+7)*96+r4];
+    float v8 = in1[g0*1536+g1*16+g3*768+r4+704];
     acc7 = (acc7+v0*v8);
   }
   uchar v9 = in0[g2*16+g3*8];
   float v10 = (acc0*0.25f);
   float v11 = (v9?v10:(-INFINITY));
-  uchar v12 = in0[g2*16+(g3*8+1)];
+  uchar v12 = in0[g2*16+g3*8+1];
   float v13 = (acc1*0.25f);
   float v14 = (v12?v13:(-INFINITY));
-  uchar v15 = in0[g2*16+(g3*8+2)];
+  uchar v15 = in0[g2*16+g3*8+2];
   float v16 = (acc2*0.25f);
   float v17 = (v15?v16:(-INFINITY));
-  uchar v18 = in0[g2*16+(g3*8+3)];
+  uchar v18 = in0[g2*16+g3*8+3];
   float v19 = (acc3*0.25f);
   float v20 = (v18?v19:(-INFINITY));
-  uchar v21 = in0[g2*16+(g3*8+4)];
+  uchar v21 = in0[g2*16+g3*8+4];
   float v22 = (acc4*0.25f);
   float v23 = (v21?v22:(-INFINITY));
-  uchar v24 = in0[g2*16+(g3*8+5)];
+  uchar v24 = in0[g2*16+g3*8+5];
   float v25 = (acc5*0.25f);
   float v26 = (v24?v25:(-INFINITY));
-  uchar v27 = in0[g2*16+(g3*8+6)];
+  uchar v27 = in0[g2*16+g3*8+6];
   float v28 = (acc6*0.25f);
   float v29 = (v27?v28:(-INFINITY));
-  uchar v30 = in0[g2*16+(g3*8+7)];
+  uchar v30 = in0[g2*16+g3*8+7];
   float v31 = (acc7*0.25f);
   float v32 = (v30?v31:(-INFINITY));
   out[g0*512+g1*256+g2*16+g3*8] = v11;
-  out[g0*512+g1*256+g2*16+(g3*8+1)] = v14;
-  out[g0*512+g1*256+g2*16+(g3*8+2)] = v17;
-  out[g0*512+g1*256+g2*16+(g3*8+3)] = v20;
-  out[g0*512+g1*256+g2*16+(g3*8+4)] = v23;
-  out[g0*512+g1*256+g2*16+(g3*8+5)] = v26;
-  out[g0*512+g1*256+g2*16+(g3*8+6)] = v29;
-  out[g0*512+g1*256+g2*16+(g3*8+7)] = v32;
+  out[g0*512+g1*256+g2*16+g3*8+1] = v14;
+  out[g0*512+g1*256+g2*16+g3*8+2] = v17;
+  out[g0*512+g1*256+g2*16+g3*8+3] = v20;
+  out[g0*512+g1*256+g2*16+g3*8+4] = v23;
+  out[g0*512+g1*256+g2*16+g3*8+5] = v26;
+  out[g0*512+g1*256+g2*16+g3*8+6] = v29;
+  out[g0*512+g1*256+g2*16+g3*8+7] = v32;
 }
 
 // 8: (2, 2, 16, 1) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_5f3bb9af(__global float* out, __global const float* in0) {
+__kernel void r_2_2_16_16_0cd8af3d(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = ((gid/2)%2);
   int g2 = (gid%2);
   float8 acc0 = -INFINITY;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+g2*8*16+r3], in0[g0*512+g1*256+(g2*8+1)*16+r3], in0[g0*512+g1*256+(g2*8+2)*16+r3], in0[g0*512+g1*256+(g2*8+3)*16+r3], in0[g0*512+g1*256+(g2*8+4)*16+r3], in0[g0*512+g1*256+(g2*8+5)*16+r3], in0[g0*512+g1*256+(g2*8+6)*16+r3], in0[g0*512+g1*256+(g2*8+7)*16+r3]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+g2*128+r3], in0[g0*512+g1*256+g2*128+r3+16], in0[g0*512+g1*256+g2*128+r3+32], in0[g0*512+g1*256+g2*128+r3+48], in0[g0*512+g1*256+g2*128+r3+64], in0[g0*512+g1*256+g2*128+r3+80], in0[g0*512+g1*256+g2*128+r3+96], in0[g0*512+g1*256+g2*128+r3+112]);
     acc0 = fmax(acc0,v0);
   }
   *(__global ufloat8*)(out+g0*32+g1*16+g2*8) = acc0;
@@ -239,14 +239,14 @@ __kernel void e_2_2_16_16_21c02c1e(__global float* out, __global const float* in
 
 // 10: (2, 2, 16, 1) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_9adc739e(__global float* out, __global const float* in0) {
+__kernel void r_2_2_16_16_3052d5f1(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = ((gid/2)%2);
   int g2 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+g2*8*16+r3], in0[g0*512+g1*256+(g2*8+1)*16+r3], in0[g0*512+g1*256+(g2*8+2)*16+r3], in0[g0*512+g1*256+(g2*8+3)*16+r3], in0[g0*512+g1*256+(g2*8+4)*16+r3], in0[g0*512+g1*256+(g2*8+5)*16+r3], in0[g0*512+g1*256+(g2*8+6)*16+r3], in0[g0*512+g1*256+(g2*8+7)*16+r3]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+g2*128+r3], in0[g0*512+g1*256+g2*128+r3+16], in0[g0*512+g1*256+g2*128+r3+32], in0[g0*512+g1*256+g2*128+r3+48], in0[g0*512+g1*256+g2*128+r3+64], in0[g0*512+g1*256+g2*128+r3+80], in0[g0*512+g1*256+g2*128+r3+96], in0[g0*512+g1*256+g2*128+r3+112]);
     acc0 = (acc0+v0);
   }
   *(__global ufloat8*)(out+g0*32+g1*16+g2*8) = acc0;
@@ -268,7 +268,7 @@ __kernel void e_2_2_16_16_de654635(__global float* out, __global const float* in
 
 // 12: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_49dbcb40(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_fc16ab28(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -283,37 +283,37 @@ __kernel void r_2_2_16_16_16_49dbcb40(__global float* out, __global const float*
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r4 = 0; r4 < 16; r4++) {
-    float v0 = in0[g0*512+g1*256+g2*8*16+r4];
-    float8 v1 = *(__global const ufloat8*)(in1+64+g0*1536+g1*16+g3*8+r4*96);
+    float v0 = in0[g0*512+g1*256+g2*128+r4];
+    float8 v1 = *(__global const ufloat8*)(in1+g0*1536+g1*16+g3*8+r4*96+64);
     acc0 = (acc0+v0*v1);
-    float v2 = in0[g0*512+g1*256+(g2*8+1)*16+r4];
+    float v2 = in0[g0*512+g1*256+g2*128+r4+16];
     acc1 = (acc1+v2*v1);
-    float v3 = in0[g0*512+g1*256+(g2*8+2)*16+r4];
+    float v3 = in0[g0*512+g1*256+g2*128+r4+32];
     acc2 = (acc2+v3*v1);
-    float v4 = in0[g0*512+g1*256+(g2*8+3)*16+r4];
+    float v4 = in0[g0*512+g1*256+g2*128+r4+48];
     acc3 = (acc3+v4*v1);
-    float v5 = in0[g0*512+g1*256+(g2*8+4)*16+r4];
+    float v5 = in0[g0*512+g1*256+g2*128+r4+64];
     acc4 = (acc4+v5*v1);
-    float v6 = in0[g0*512+g1*256+(g2*8+5)*16+r4];
+    float v6 = in0[g0*512+g1*256+g2*128+r4+80];
     acc5 = (acc5+v6*v1);
-    float v7 = in0[g0*512+g1*256+(g2*8+6)*16+r4];
+    float v7 = in0[g0*512+g1*256+g2*128+r4+96];
     acc6 = (acc6+v7*v1);
-    float v8 = in0[g0*512+g1*256+(g2*8+7)*16+r4];
+    float v8 = in0[g0*512+g1*256+g2*128+r4+112];
     acc7 = (acc7+v8*v1);
   }
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8*16+g3*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+1)*16+g3*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+2)*16+g3*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+3)*16+g3*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+4)*16+g3*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+5)*16+g3*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+6)*16+g3*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+7)*16+g3*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+16) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+32) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+48) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+64) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+80) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+96) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+112) = acc7;
 }
 
 // 13: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_32_4639c239(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_32_6185b463(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -327,68 +327,68 @@ __kernel void r_2_16_32_32_4639c239(__global float* out, __global const float* i
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 32; r3++) {
-    float v0 = in1[((g0*512+g1*8*32+r3)/512)*512+(((g0*512+g1*8*32+r3)/32)%16)*16+(((g0*512+g1*8*32+r3)/16)%2)*256+((g0*512+g1*8*32+r3)%16)];
-    float8 v1 = (float8)(in2[g2*8*32+r3], in2[(g2*8+1)*32+r3], in2[(g2*8+2)*32+r3], in2[(g2*8+3)*32+r3], in2[(g2*8+4)*32+r3], in2[(g2*8+5)*32+r3], in2[(g2*8+6)*32+r3], in2[(g2*8+7)*32+r3]);
+    float v0 = in1[g0*512+g1*128+(((g0*512+g1*256+r3)/16)%2)*256+((g0*512+g1*256+r3)%16)];
+    float8 v1 = (float8)(in2[g2*256+r3], in2[g2*256+r3+32], in2[g2*256+r3+64], in2[g2*256+r3+96], in2[g2*256+r3+128], in2[g2*256+r3+160], in2[g2*256+r3+192], in2[g2*256+r3+224]);
     acc0 = (acc0+v0*v1);
-    float v2 = in1[((g0*512+(g1*8+1)*32+r3)/512)*512+(((g0*512+(g1*8+1)*32+r3)/32)%16)*16+(((g0*512+(g1*8+1)*32+r3)/16)%2)*256+((g0*512+(g1*8+1)*32+r3)%16)];
+    float v2 = in1[g0*512+g1*128+16+(((g0*512+g1*256+r3+32)/16)%2)*256+((g0*512+g1*256+r3+32)%16)];
     acc1 = (acc1+v2*v1);
-    float v3 = in1[((g0*512+(g1*8+2)*32+r3)/512)*512+(((g0*512+(g1*8+2)*32+r3)/32)%16)*16+(((g0*512+(g1*8+2)*32+r3)/16)%2)*256+((g0*512+(g1*8+2)*32+r3)%16)];
+    float v3 = in1[g0*512+g1*128+32+(((g0*512+g1*256+r3+64)/16)%2)*256+((g0*512+g1*256+r3+64)%16)];
     acc2 = (acc2+v3*v1);
-    float v4 = in1[((g0*512+(g1*8+3)*32+r3)/512)*512+(((g0*512+(g1*8+3)*32+r3)/32)%16)*16+(((g0*512+(g1*8+3)*32+r3)/16)%2)*256+((g0*512+(g1*8+3)*32+r3)%16)];
+    float v4 = in1[g0*512+g1*128+48+(((g0*512+g1*256+r3+96)/16)%2)*256+((g0*512+g1*256+r3+96)%16)];
     acc3 = (acc3+v4*v1);
-    float v5 = in1[((g0*512+(g1*8+4)*32+r3)/512)*512+(((g0*512+(g1*8+4)*32+r3)/32)%16)*16+(((g0*512+(g1*8+4)*32+r3)/16)%2)*256+((g0*512+(g1*8+4)*32+r3)%16)];
+    float v5 = in1[g0*512+g1*128+64+(((g0*512+g1*256+r3+128)/16)%2)*256+((g0*512+g1*256+r3+128)%16)];
     acc4 = (acc4+v5*v1);
-    float v6 = in1[((g0*512+(g1*8+5)*32+r3)/512)*512+(((g0*512+(g1*8+5)*32+r3)/32)%16)*16+(((g0*512+(g1*8+5)*32+r3)/16)%2)*256+((g0*512+(g1*8+5)*32+r3)%16)];
+    float v6 = in1[g0*512+g1*128+80+(((g0*512+g1*256+r3+160)/16)%2)*256+((g0*512+g1*256+r3+160)%16)];
     acc5 = (acc5+v6*v1);
-    float v7 = in1[((g0*512+(g1*8+6)*32+r3)/512)*512+(((g0*512+(g1*8+6)*32+r3)/32)%16)*16+(((g0*512+(g1*8+6)*32+r3)/16)%2)*256+((g0*512+(g1*8+6)*32+r3)%16)];
+    float v7 = in1[g0*512+g1*128+96+(((g0*512+g1*256+r3+192)/16)%2)*256+((g0*512+g1*256+r3+192)%16)];
     acc6 = (acc6+v7*v1);
-    float v8 = in1[((g0*512+(g1*8+7)*32+r3)/512)*512+(((g0*512+(g1*8+7)*32+r3)/32)%16)*16+(((g0*512+(g1*8+7)*32+r3)/16)%2)*256+((g0*512+(g1*8+7)*32+r3)%16)];
+    float v8 = in1[g0*512+g1*128+112+(((g0*512+g1*256+r3+224)/16)%2)*256+((g0*512+g1*256+r3+224)%16)];
     acc7 = (acc7+v8*v1);
   }
-  float8 v9 = *(__global const ufloat8*)(in0+g0*512+g1*8*32+g2*8);
+  float8 v9 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8);
   float8 v10 = *(__global const ufloat8*)(in3+g2*8);
   float8 v11 = (acc0+v10);
   float8 v12 = (v9+v11);
-  float8 v13 = *(__global const ufloat8*)(in0+g0*512+(g1*8+1)*32+g2*8);
+  float8 v13 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+32);
   float8 v14 = (acc1+v10);
   float8 v15 = (v13+v14);
-  float8 v16 = *(__global const ufloat8*)(in0+g0*512+(g1*8+2)*32+g2*8);
+  float8 v16 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+64);
   float8 v17 = (acc2+v10);
   float8 v18 = (v16+v17);
-  float8 v19 = *(__global const ufloat8*)(in0+g0*512+(g1*8+3)*32+g2*8);
+  float8 v19 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+96);
   float8 v20 = (acc3+v10);
   float8 v21 = (v19+v20);
-  float8 v22 = *(__global const ufloat8*)(in0+g0*512+(g1*8+4)*32+g2*8);
+  float8 v22 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+128);
   float8 v23 = (acc4+v10);
   float8 v24 = (v22+v23);
-  float8 v25 = *(__global const ufloat8*)(in0+g0*512+(g1*8+5)*32+g2*8);
+  float8 v25 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+160);
   float8 v26 = (acc5+v10);
   float8 v27 = (v25+v26);
-  float8 v28 = *(__global const ufloat8*)(in0+g0*512+(g1*8+6)*32+g2*8);
+  float8 v28 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+192);
   float8 v29 = (acc6+v10);
   float8 v30 = (v28+v29);
-  float8 v31 = *(__global const ufloat8*)(in0+g0*512+(g1*8+7)*32+g2*8);
+  float8 v31 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+224);
   float8 v32 = (acc7+v10);
   float8 v33 = (v31+v32);
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g2*8) = v12;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g2*8) = v15;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g2*8) = v18;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g2*8) = v21;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g2*8) = v24;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g2*8) = v27;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g2*8) = v30;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g2*8) = v33;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8) = v12;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+32) = v15;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+64) = v18;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+96) = v21;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+128) = v24;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+160) = v27;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+192) = v30;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+224) = v33;
 }
 
 // 14: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_c57da6f0(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_058e676d(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
     acc0 = (acc0+v0);
   }
   float8 v1 = (acc0*0.03125f);
@@ -410,13 +410,13 @@ __kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0,
 
 // 16: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_6a306738(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_f642a746(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
     acc0 = (acc0+v0*v0);
   }
   float8 v1 = (acc0*0.03125f);
@@ -462,7 +462,7 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
 
 // 20: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_128_32_4c291a33(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_128_32_21058efe(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -476,22 +476,22 @@ __kernel void r_2_16_128_32_4c291a33(__global float* out, __global const float* 
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 32; r3++) {
-    float v0 = in0[g0*512+g1*8*32+r3];
-    float8 v1 = (float8)(in1[g2*8*32+r3], in1[(g2*8+1)*32+r3], in1[(g2*8+2)*32+r3], in1[(g2*8+3)*32+r3], in1[(g2*8+4)*32+r3], in1[(g2*8+5)*32+r3], in1[(g2*8+6)*32+r3], in1[(g2*8+7)*32+r3]);
+    float v0 = in0[g0*512+g1*256+r3];
+    float8 v1 = (float8)(in1[g2*256+r3], in1[g2*256+r3+32], in1[g2*256+r3+64], in1[g2*256+r3+96], in1[g2*256+r3+128], in1[g2*256+r3+160], in1[g2*256+r3+192], in1[g2*256+r3+224]);
     acc0 = (acc0+v0*v1);
-    float v2 = in0[g0*512+(g1*8+1)*32+r3];
+    float v2 = in0[g0*512+g1*256+r3+32];
     acc1 = (acc1+v2*v1);
-    float v3 = in0[g0*512+(g1*8+2)*32+r3];
+    float v3 = in0[g0*512+g1*256+r3+64];
     acc2 = (acc2+v3*v1);
-    float v4 = in0[g0*512+(g1*8+3)*32+r3];
+    float v4 = in0[g0*512+g1*256+r3+96];
     acc3 = (acc3+v4*v1);
-    float v5 = in0[g0*512+(g1*8+4)*32+r3];
+    float v5 = in0[g0*512+g1*256+r3+128];
     acc4 = (acc4+v5*v1);
-    float v6 = in0[g0*512+(g1*8+5)*32+r3];
+    float v6 = in0[g0*512+g1*256+r3+160];
     acc5 = (acc5+v6*v1);
-    float v7 = in0[g0*512+(g1*8+6)*32+r3];
+    float v7 = in0[g0*512+g1*256+r3+192];
     acc6 = (acc6+v7*v1);
-    float v8 = in0[g0*512+(g1*8+7)*32+r3];
+    float v8 = in0[g0*512+g1*256+r3+224];
     acc7 = (acc7+v8*v1);
   }
   float8 v9 = *(__global const ufloat8*)(in2+g2*8);
@@ -503,14 +503,14 @@ __kernel void r_2_16_128_32_4c291a33(__global float* out, __global const float* 
   float8 v15 = (acc5+v9);
   float8 v16 = (acc6+v9);
   float8 v17 = (acc7+v9);
-  *(__global ufloat8*)(out+g0*2048+g1*8*128+g2*8) = v10;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+1)*128+g2*8) = v11;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+2)*128+g2*8) = v12;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+3)*128+g2*8) = v13;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+4)*128+g2*8) = v14;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+5)*128+g2*8) = v15;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+6)*128+g2*8) = v16;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+7)*128+g2*8) = v17;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8) = v10;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+128) = v11;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+256) = v12;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+384) = v13;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+512) = v14;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+640) = v15;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+768) = v16;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+896) = v17;
 }
 
 // 21: (2, 16, 128) dtypes.float32 global 512 local 256
@@ -610,7 +610,7 @@ __kernel void e_2_16_128_6dd7f1c3(__global float* out, __global const float* in0
 
 // 28: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_14b407b0(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_128_06361265(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -624,57 +624,57 @@ __kernel void r_2_16_32_128_14b407b0(__global float* out, __global const float* 
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 128; r3++) {
-    float v0 = in1[g0*2048+g1*8*128+r3];
-    float8 v1 = (float8)(in2[g2*8*128+r3], in2[(g2*8+1)*128+r3], in2[(g2*8+2)*128+r3], in2[(g2*8+3)*128+r3], in2[(g2*8+4)*128+r3], in2[(g2*8+5)*128+r3], in2[(g2*8+6)*128+r3], in2[(g2*8+7)*128+r3]);
+    float v0 = in1[g0*2048+g1*1024+r3];
+    float8 v1 = (float8)(in2[g2*1024+r3], in2[g2*1024+r3+128], in2[g2*1024+r3+256], in2[g2*1024+r3+384], in2[g2*1024+r3+512], in2[g2*1024+r3+640], in2[g2*1024+r3+768], in2[g2*1024+r3+896]);
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*2048+(g1*8+1)*128+r3];
+    float v2 = in1[g0*2048+g1*1024+r3+128];
     acc1 = (acc1+v2*v1);
-    float v3 = in1[g0*2048+(g1*8+2)*128+r3];
+    float v3 = in1[g0*2048+g1*1024+r3+256];
     acc2 = (acc2+v3*v1);
-    float v4 = in1[g0*2048+(g1*8+3)*128+r3];
+    float v4 = in1[g0*2048+g1*1024+r3+384];
     acc3 = (acc3+v4*v1);
-    float v5 = in1[g0*2048+(g1*8+4)*128+r3];
+    float v5 = in1[g0*2048+g1*1024+r3+512];
     acc4 = (acc4+v5*v1);
-    float v6 = in1[g0*2048+(g1*8+5)*128+r3];
+    float v6 = in1[g0*2048+g1*1024+r3+640];
     acc5 = (acc5+v6*v1);
-    float v7 = in1[g0*2048+(g1*8+6)*128+r3];
+    float v7 = in1[g0*2048+g1*1024+r3+768];
     acc6 = (acc6+v7*v1);
-    float v8 = in1[g0*2048+(g1*8+7)*128+r3];
+    float v8 = in1[g0*2048+g1*1024+r3+896];
     acc7 = (acc7+v8*v1);
   }
-  float8 v9 = *(__global const ufloat8*)(in0+g0*512+g1*8*32+g2*8);
+  float8 v9 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8);
   float8 v10 = *(__global const ufloat8*)(in3+g2*8);
   float8 v11 = (acc0+v10);
   float8 v12 = (v9+v11);
-  float8 v13 = *(__global const ufloat8*)(in0+g0*512+(g1*8+1)*32+g2*8);
+  float8 v13 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+32);
   float8 v14 = (acc1+v10);
   float8 v15 = (v13+v14);
-  float8 v16 = *(__global const ufloat8*)(in0+g0*512+(g1*8+2)*32+g2*8);
+  float8 v16 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+64);
   float8 v17 = (acc2+v10);
   float8 v18 = (v16+v17);
-  float8 v19 = *(__global const ufloat8*)(in0+g0*512+(g1*8+3)*32+g2*8);
+  float8 v19 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+96);
   float8 v20 = (acc3+v10);
   float8 v21 = (v19+v20);
-  float8 v22 = *(__global const ufloat8*)(in0+g0*512+(g1*8+4)*32+g2*8);
+  float8 v22 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+128);
   float8 v23 = (acc4+v10);
   float8 v24 = (v22+v23);
-  float8 v25 = *(__global const ufloat8*)(in0+g0*512+(g1*8+5)*32+g2*8);
+  float8 v25 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+160);
   float8 v26 = (acc5+v10);
   float8 v27 = (v25+v26);
-  float8 v28 = *(__global const ufloat8*)(in0+g0*512+(g1*8+6)*32+g2*8);
+  float8 v28 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+192);
   float8 v29 = (acc6+v10);
   float8 v30 = (v28+v29);
-  float8 v31 = *(__global const ufloat8*)(in0+g0*512+(g1*8+7)*32+g2*8);
+  float8 v31 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+224);
   float8 v32 = (acc7+v10);
   float8 v33 = (v31+v32);
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g2*8) = v12;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g2*8) = v15;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g2*8) = v18;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g2*8) = v21;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g2*8) = v24;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g2*8) = v27;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g2*8) = v30;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g2*8) = v33;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8) = v12;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+32) = v15;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+64) = v18;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+96) = v21;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+128) = v24;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+160) = v27;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+192) = v30;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+224) = v33;
 }
 
 // 29: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -693,7 +693,7 @@ __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0,
 
 // 30: (2, 16, 1, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_52d987a9(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_16_32_128_5c543c28(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -708,31 +708,31 @@ __kernel void r_2_16_32_128_52d987a9(__global float* out, __global const float* 
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+r2*128+g3*8);
-    float v1 = in1[g0*512+g1*8*32+r2];
+    float v1 = in1[g0*512+g1*256+r2];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+(g1*8+1)*32+r2];
+    float v2 = in1[g0*512+g1*256+r2+32];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+(g1*8+2)*32+r2];
+    float v3 = in1[g0*512+g1*256+r2+64];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+(g1*8+3)*32+r2];
+    float v4 = in1[g0*512+g1*256+r2+96];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+(g1*8+4)*32+r2];
+    float v5 = in1[g0*512+g1*256+r2+128];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+(g1*8+5)*32+r2];
+    float v6 = in1[g0*512+g1*256+r2+160];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+(g1*8+6)*32+r2];
+    float v7 = in1[g0*512+g1*256+r2+192];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+(g1*8+7)*32+r2];
+    float v8 = in1[g0*512+g1*256+r2+224];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*2048+g1*8*128+g3*8) = acc0;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+1)*128+g3*8) = acc1;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+2)*128+g3*8) = acc2;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+3)*128+g3*8) = acc3;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+4)*128+g3*8) = acc4;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+5)*128+g3*8) = acc5;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+6)*128+g3*8) = acc6;
-  *(__global ufloat8*)(out+g0*2048+(g1*8+7)*128+g3*8) = acc7;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8) = acc0;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+128) = acc1;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+256) = acc2;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+384) = acc3;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+512) = acc4;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+640) = acc5;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+768) = acc6;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+896) = acc7;
 }
 
 // 31: (2, 16, 128) dtypes.float32 global 512 local 256
@@ -772,7 +772,7 @@ __kernel void e_2_16_128_4e39324e(__global float* out, __global const float* in0
 
 // 32: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_128_32_78fee0a5(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_128_32_f46ad207(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -787,21 +787,21 @@ __kernel void r_2_16_128_32_78fee0a5(__global float* out, __global const float* 
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 128; r2++) {
     float8 v0 = *(__global const ufloat8*)(in1+r2*32+g3*8);
-    float v1 = in2[g0*2048+g1*8*128+r2];
+    float v1 = in2[g0*2048+g1*1024+r2];
     acc0 = (acc0+v0*v1);
-    float v2 = in2[g0*2048+(g1*8+1)*128+r2];
+    float v2 = in2[g0*2048+g1*1024+r2+128];
     acc1 = (acc1+v0*v2);
-    float v3 = in2[g0*2048+(g1*8+2)*128+r2];
+    float v3 = in2[g0*2048+g1*1024+r2+256];
     acc2 = (acc2+v0*v3);
-    float v4 = in2[g0*2048+(g1*8+3)*128+r2];
+    float v4 = in2[g0*2048+g1*1024+r2+384];
     acc3 = (acc3+v0*v4);
-    float v5 = in2[g0*2048+(g1*8+4)*128+r2];
+    float v5 = in2[g0*2048+g1*1024+r2+512];
     acc4 = (acc4+v0*v5);
-    float v6 = in2[g0*2048+(g1*8+5)*128+r2];
+    float v6 = in2[g0*2048+g1*1024+r2+640];
     acc5 = (acc5+v0*v6);
-    float v7 = in2[g0*2048+(g1*8+6)*128+r2];
+    float v7 = in2[g0*2048+g1*1024+r2+768];
     acc6 = (acc6+v0*v7);
-    float v8 = in2[g0*2048+(g1*8+7)*128+r2];
+    float v8 = in2[g0*2048+g1*1024+r2+896];
     acc7 = (acc7+v0*v8);
   }
   float8 v9 = *(__global const ufloat8*)(in0+g3*8);
@@ -813,26 +813,26 @@ __kernel void r_2_16_128_32_78fee0a5(__global float* out, __global const float* 
   float8 v15 = (v9*acc5);
   float8 v16 = (v9*acc6);
   float8 v17 = (v9*acc7);
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g3*8) = v10;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g3*8) = v11;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g3*8) = v12;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g3*8) = v13;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g3*8) = v14;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g3*8) = v15;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g3*8) = v16;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g3*8) = v17;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8) = v10;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+32) = v11;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+64) = v12;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+96) = v13;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+128) = v14;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+160) = v15;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+192) = v16;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
 }
 
 // 33: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_72f8ac0d(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_fa0325c8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
-    float8 v1 = (float8)(in1[g0*512+g1*8*32+r2], in1[g0*512+(g1*8+1)*32+r2], in1[g0*512+(g1*8+2)*32+r2], in1[g0*512+(g1*8+3)*32+r2], in1[g0*512+(g1*8+4)*32+r2], in1[g0*512+(g1*8+5)*32+r2], in1[g0*512+(g1*8+6)*32+r2], in1[g0*512+(g1*8+7)*32+r2]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
+    float8 v1 = (float8)(in1[g0*512+g1*256+r2], in1[g0*512+g1*256+r2+32], in1[g0*512+g1*256+r2+64], in1[g0*512+g1*256+r2+96], in1[g0*512+g1*256+r2+128], in1[g0*512+g1*256+r2+160], in1[g0*512+g1*256+r2+192], in1[g0*512+g1*256+r2+224]);
     acc0 = (acc0+v0*v1);
   }
   float8 v2 = *(__global const ufloat8*)(in2+g0*16+g1*8);
@@ -866,13 +866,13 @@ __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0,
 
 // 35: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_fdf95e62(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_0b1df249(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
     float8 v1 = (-v0);
     acc0 = (acc0+v1);
   }
@@ -897,7 +897,7 @@ __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0,
 
 // 37: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_32_d313c72a(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -912,36 +912,36 @@ __kernel void r_2_16_32_32_d313c72a(__global float* out, __global const float* i
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+r2*32+g3*8);
-    float v1 = in1[g0*512+g1*8*32+r2];
+    float v1 = in1[g0*512+g1*256+r2];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+(g1*8+1)*32+r2];
+    float v2 = in1[g0*512+g1*256+r2+32];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+(g1*8+2)*32+r2];
+    float v3 = in1[g0*512+g1*256+r2+64];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+(g1*8+3)*32+r2];
+    float v4 = in1[g0*512+g1*256+r2+96];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+(g1*8+4)*32+r2];
+    float v5 = in1[g0*512+g1*256+r2+128];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+(g1*8+5)*32+r2];
+    float v6 = in1[g0*512+g1*256+r2+160];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+(g1*8+6)*32+r2];
+    float v7 = in1[g0*512+g1*256+r2+192];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+(g1*8+7)*32+r2];
+    float v8 = in1[g0*512+g1*256+r2+224];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g3*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g3*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g3*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g3*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g3*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g3*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g3*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g3*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+32) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+64) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+96) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+128) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+160) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+192) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
 // 38: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_1c2cc402(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -959,34 +959,34 @@ __kernel void r_2_2_16_16_16_1c2cc402(__global float* out, __global const float*
     float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+r2*16+g4*8);
     float v1 = in1[g0*512+g1*16+r2*32+g3*8];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+g1*16+r2*32+(g3*8+1)];
+    float v2 = in1[g0*512+g1*16+r2*32+g3*8+1];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+g1*16+r2*32+(g3*8+2)];
+    float v3 = in1[g0*512+g1*16+r2*32+g3*8+2];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+g1*16+r2*32+(g3*8+3)];
+    float v4 = in1[g0*512+g1*16+r2*32+g3*8+3];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+g1*16+r2*32+(g3*8+4)];
+    float v5 = in1[g0*512+g1*16+r2*32+g3*8+4];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+g1*16+r2*32+(g3*8+5)];
+    float v6 = in1[g0*512+g1*16+r2*32+g3*8+5];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+g1*16+r2*32+(g3*8+6)];
+    float v7 = in1[g0*512+g1*16+r2*32+g3*8+6];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+g1*16+r2*32+(g3*8+7)];
+    float v8 = in1[g0*512+g1*16+r2*32+g3*8+7];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8*16+g4*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+1)*16+g4*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+2)*16+g4*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+3)*16+g4*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+4)*16+g4*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+5)*16+g4*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+6)*16+g4*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+7)*16+g4*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+16) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+32) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+48) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+64) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+80) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+96) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
 // 39: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_87c5846b(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1001,46 +1001,46 @@ __kernel void r_2_2_16_16_16_87c5846b(__global float* out, __global const float*
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[64+g0*1536+g1*16+r3+g4*8*96], in0[64+g0*1536+g1*16+r3+(g4*8+1)*96], in0[64+g0*1536+g1*16+r3+(g4*8+2)*96], in0[64+g0*1536+g1*16+r3+(g4*8+3)*96], in0[64+g0*1536+g1*16+r3+(g4*8+4)*96], in0[64+g0*1536+g1*16+r3+(g4*8+5)*96], in0[64+g0*1536+g1*16+r3+(g4*8+6)*96], in0[64+g0*1536+g1*16+r3+(g4*8+7)*96]);
-    float v1 = in1[g0*512+g1*16+g2*8*32+r3];
+    float8 v0 = (float8)(in0[g0*1536+g1*16+r3+g4*768+64], in0[g0*1536+g1*16+r3+g4*768+160], in0[g0*1536+g1*16+r3+g4*768+256], in0[g0*1536+g1*16+r3+g4*768+352], in0[g0*1536+g1*16+r3+g4*768+448], in0[g0*1536+g1*16+r3+g4*768+544], in0[g0*1536+g1*16+r3+g4*768+640], in0[g0*1536+g1*16+r3+g4*768+736]);
+    float v1 = in1[g0*512+g1*16+g2*256+r3];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+g1*16+(g2*8+1)*32+r3];
+    float v2 = in1[g0*512+g1*16+g2*256+r3+32];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+g1*16+(g2*8+2)*32+r3];
+    float v3 = in1[g0*512+g1*16+g2*256+r3+64];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+g1*16+(g2*8+3)*32+r3];
+    float v4 = in1[g0*512+g1*16+g2*256+r3+96];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+g1*16+(g2*8+4)*32+r3];
+    float v5 = in1[g0*512+g1*16+g2*256+r3+128];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+g1*16+(g2*8+5)*32+r3];
+    float v6 = in1[g0*512+g1*16+g2*256+r3+160];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+g1*16+(g2*8+6)*32+r3];
+    float v7 = in1[g0*512+g1*16+g2*256+r3+192];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+g1*16+(g2*8+7)*32+r3];
+    float v8 = in1[g0*512+g1*16+g2*256+r3+224];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8*16+g4*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+1)*16+g4*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+2)*16+g4*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+3)*16+g4*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+4)*16+g4*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+5)*16+g4*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+6)*16+g4*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+7)*16+g4*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+16) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+32) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+48) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+64) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+80) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+96) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
 // 40: (2, 2, 16, 1) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_052f9fa3(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_2_16_16_6bc61763(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = ((gid/2)%2);
   int g2 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+g2*8*16+r3], in0[g0*512+g1*256+(g2*8+1)*16+r3], in0[g0*512+g1*256+(g2*8+2)*16+r3], in0[g0*512+g1*256+(g2*8+3)*16+r3], in0[g0*512+g1*256+(g2*8+4)*16+r3], in0[g0*512+g1*256+(g2*8+5)*16+r3], in0[g0*512+g1*256+(g2*8+6)*16+r3], in0[g0*512+g1*256+(g2*8+7)*16+r3]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+g2*128+r3], in0[g0*512+g1*256+g2*128+r3+16], in0[g0*512+g1*256+g2*128+r3+32], in0[g0*512+g1*256+g2*128+r3+48], in0[g0*512+g1*256+g2*128+r3+64], in0[g0*512+g1*256+g2*128+r3+80], in0[g0*512+g1*256+g2*128+r3+96], in0[g0*512+g1*256+g2*128+r3+112]);
     float8 v1 = (-v0);
-    float8 v2 = (float8)(in1[g0*512+g1*256+g2*8*16+r3], in1[g0*512+g1*256+(g2*8+1)*16+r3], in1[g0*512+g1*256+(g2*8+2)*16+r3], in1[g0*512+g1*256+(g2*8+3)*16+r3], in1[g0*512+g1*256+(g2*8+4)*16+r3], in1[g0*512+g1*256+(g2*8+5)*16+r3], in1[g0*512+g1*256+(g2*8+6)*16+r3], in1[g0*512+g1*256+(g2*8+7)*16+r3]);
+    float8 v2 = (float8)(in1[g0*512+g1*256+g2*128+r3], in1[g0*512+g1*256+g2*128+r3+16], in1[g0*512+g1*256+g2*128+r3+32], in1[g0*512+g1*256+g2*128+r3+48], in1[g0*512+g1*256+g2*128+r3+64], in1[g0*512+g1*256+g2*128+r3+80], in1[g0*512+g1*256+g2*128+r3+96], in1[g0*512+g1*256+g2*128+r3+112]);
     float8 v3 = (v1*v2);
     float8 v4 = *(__global const ufloat8*)(in2+g0*32+g1*16+g2*8);
     float8 v5 = (v4*v4);
@@ -1072,7 +1072,7 @@ __kernel void e_2_2_16_16_f0f3f3ba(__global float* out, __global const uchar* in
 
 // 42: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_a99a2c89(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_1888918b(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1090,34 +1090,34 @@ __kernel void r_2_2_16_16_16_a99a2c89(__global float* out, __global const float*
     float8 v0 = *(__global const ufloat8*)(in0+g0*1536+g1*16+r2*96+g4*8);
     float v1 = in1[g0*512+g1*256+r2*16+g3*8];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+g1*256+r2*16+(g3*8+1)];
+    float v2 = in1[g0*512+g1*256+r2*16+g3*8+1];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+g1*256+r2*16+(g3*8+2)];
+    float v3 = in1[g0*512+g1*256+r2*16+g3*8+2];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+g1*256+r2*16+(g3*8+3)];
+    float v4 = in1[g0*512+g1*256+r2*16+g3*8+3];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+g1*256+r2*16+(g3*8+4)];
+    float v5 = in1[g0*512+g1*256+r2*16+g3*8+4];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+g1*256+r2*16+(g3*8+5)];
+    float v6 = in1[g0*512+g1*256+r2*16+g3*8+5];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+g1*256+r2*16+(g3*8+6)];
+    float v7 = in1[g0*512+g1*256+r2*16+g3*8+6];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+g1*256+r2*16+(g3*8+7)];
+    float v8 = in1[g0*512+g1*256+r2*16+g3*8+7];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8*16+g4*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+1)*16+g4*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+2)*16+g4*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+3)*16+g4*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+4)*16+g4*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+5)*16+g4*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+6)*16+g4*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g3*8+7)*16+g4*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+16) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+32) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+48) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+64) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+80) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+96) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
 // 43: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_9f036432(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1132,52 +1132,52 @@ __kernel void r_2_2_16_16_16_9f036432(__global float* out, __global const float*
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = *(__global const ufloat8*)(in0+32+g0*1536+g1*16+r3*96+g4*8);
-    float v1 = in1[g0*512+g1*256+g2*8*16+r3];
+    float8 v0 = *(__global const ufloat8*)(in0+g0*1536+g1*16+r3*96+g4*8+32);
+    float v1 = in1[g0*512+g1*256+g2*128+r3];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+g1*256+(g2*8+1)*16+r3];
+    float v2 = in1[g0*512+g1*256+g2*128+r3+16];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+g1*256+(g2*8+2)*16+r3];
+    float v3 = in1[g0*512+g1*256+g2*128+r3+32];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+g1*256+(g2*8+3)*16+r3];
+    float v4 = in1[g0*512+g1*256+g2*128+r3+48];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+g1*256+(g2*8+4)*16+r3];
+    float v5 = in1[g0*512+g1*256+g2*128+r3+64];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+g1*256+(g2*8+5)*16+r3];
+    float v6 = in1[g0*512+g1*256+g2*128+r3+80];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+g1*256+(g2*8+6)*16+r3];
+    float v7 = in1[g0*512+g1*256+g2*128+r3+96];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+g1*256+(g2*8+7)*16+r3];
+    float v8 = in1[g0*512+g1*256+g2*128+r3+112];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8*16+g4*8) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+1)*16+g4*8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+2)*16+g4*8) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+3)*16+g4*8) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+4)*16+g4*8) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+5)*16+g4*8) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+6)*16+g4*8) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*256+(g2*8+7)*16+g4*8) = acc7;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+16) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+32) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+48) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+64) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+80) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+96) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
 // 44: (2, 16, 96) dtypes.float32 global 384 local 192
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_96_e5c6139d(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void e_2_16_96_9acd3ebb(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/192);
   int g1 = ((gid/12)%16);
   int g2 = (gid%12);
-  float8 v0 = (float8)((g2*8<32?in0[((g0*512+g1*32+g2*8)/512)*512+(((g0*512+g1*32+g2*8)/32)%16)*16+(((g0*512+g1*32+g2*8)/16)%2)*256+((g0*512+g1*32+g2*8)%16)]:0.0f), ((g2*8+1)<32?in0[((g0*512+g1*32+(g2*8+1))/512)*512+(((g0*512+g1*32+(g2*8+1))/32)%16)*16+(((g0*512+g1*32+(g2*8+1))/16)%2)*256+((g0*512+g1*32+(g2*8+1))%16)]:0.0f), ((g2*8+2)<32?in0[((g0*512+g1*32+(g2*8+2))/512)*512+(((g0*512+g1*32+(g2*8+2))/32)%16)*16+(((g0*512+g1*32+(g2*8+2))/16)%2)*256+((g0*512+g1*32+(g2*8+2))%16)]:0.0f), ((g2*8+3)<32?in0[((g0*512+g1*32+(g2*8+3))/512)*512+(((g0*512+g1*32+(g2*8+3))/32)%16)*16+(((g0*512+g1*32+(g2*8+3))/16)%2)*256+((g0*512+g1*32+(g2*8+3))%16)]:0.0f), ((g2*8+4)<32?in0[((g0*512+g1*32+(g2*8+4))/512)*512+(((g0*512+g1*32+(g2*8+4))/32)%16)*16+(((g0*512+g1*32+(g2*8+4))/16)%2)*256+((g0*512+g1*32+(g2*8+4))%16)]:0.0f), ((g2*8+5)<32?in0[((g0*512+g1*32+(g2*8+5))/512)*512+(((g0*512+g1*32+(g2*8+5))/32)%16)*16+(((g0*512+g1*32+(g2*8+5))/16)%2)*256+((g0*512+g1*32+(g2*8+5))%16)]:0.0f), ((g2*8+6)<32?in0[((g0*512+g1*32+(g2*8+6))/512)*512+(((g0*512+g1*32+(g2*8+6))/32)%16)*16+(((g0*512+g1*32+(g2*8+6))/16)%2)*256+((g0*512+g1*32+(g2*8+6))%16)]:0.0f), ((g2*8+7)<32?in0[((g0*512+g1*32+(g2*8+7))/512)*512+(((g0*512+g1*32+(g2*8+7))/32)%16)*16+(((g0*512+g1*32+(g2*8+7))/16)%2)*256+((g0*512+g1*32+(g2*8+7))%16)]:0.0f));
-  float8 v1 = (float8)((g2*8>=32&&g2*8<64?in1[((-32+g0*512+g1*32+g2*8)/512)*512+(((-32+g0*512+g1*32+g2*8)/32)%16)*16+(((-32+g0*512+g1*32+g2*8)/16)%2)*256+((-32+g0*512+g1*32+g2*8)%16)]:0.0f), ((g2*8+1)>=32&&(g2*8+1)<64?in1[((-32+g0*512+g1*32+(g2*8+1))/512)*512+(((-32+g0*512+g1*32+(g2*8+1))/32)%16)*16+(((-32+g0*512+g1*32+(g2*8+1))/16)%2)*256+((-32+g0*512+g1*32+(g2*8+1))%16)]:0.0f), ((g2*8+2)>=32&&(g2*8+2)<64?in1[((-32+g0*512+g1*32+(g2*8+2))/512)*512+(((-32+g0*512+g1*32+(g2*8+2))/32)%16)*16+(((-32+g0*512+g1*32+(g2*8+2))/16)%2)*256+((-32+g0*512+g1*32+(g2*8+2))%16)]:0.0f), ((g2*8+3)>=32&&(g2*8+3)<64?in1[((-32+g0*512+g1*32+(g2*8+3))/512)*512+(((-32+g0*512+g1*32+(g2*8+3))/32)%16)*16+(((-32+g0*512+g1*32+(g2*8+3))/16)%2)*256+((-32+g0*512+g1*32+(g2*8+3))%16)]:0.0f), ((g2*8+4)>=32&&(g2*8+4)<64?in1[((-32+g0*512+g1*32+(g2*8+4))/512)*512+(((-32+g0*512+g1*32+(g2*8+4))/32)%16)*16+(((-32+g0*512+g1*32+(g2*8+4))/16)%2)*256+((-32+g0*512+g1*32+(g2*8+4))%16)]:0.0f), ((g2*8+5)>=32&&(g2*8+5)<64?in1[((-32+g0*512+g1*32+(g2*8+5))/512)*512+(((-32+g0*512+g1*32+(g2*8+5))/32)%16)*16+(((-32+g0*512+g1*32+(g2*8+5))/16)%2)*256+((-32+g0*512+g1*32+(g2*8+5))%16)]:0.0f), ((g2*8+6)>=32&&(g2*8+6)<64?in1[((-32+g0*512+g1*32+(g2*8+6))/512)*512+(((-32+g0*512+g1*32+(g2*8+6))/32)%16)*16+(((-32+g0*512+g1*32+(g2*8+6))/16)%2)*256+((-32+g0*512+g1*32+(g2*8+6))%16)]:0.0f), ((g2*8+7)>=32&&(g2*8+7)<64?in1[((-32+g0*512+g1*32+(g2*8+7))/512)*512+(((-32+g0*512+g1*32+(g2*8+7))/32)%16)*16+(((-32+g0*512+g1*32+(g2*8+7))/16)%2)*256+((-32+g0*512+g1*32+(g2*8+7))%16)]:0.0f));
+  float8 v0 = (float8)((g2*8<32?in0[((g0*512+g1*32+g2*8)/512)*512+(((g0*512+g1*32+g2*8)/32)%16)*16+(((g0*512+g1*32+g2*8)/16)%2)*256+((g0*512+g1*32+g2*8)%16)]:0.0f), (g2*8+1<32?in0[((g0*512+g1*32+g2*8+1)/512)*512+(((g0*512+g1*32+g2*8+1)/32)%16)*16+(((g0*512+g1*32+g2*8+1)/16)%2)*256+((g0*512+g1*32+g2*8+1)%16)]:0.0f), (g2*8+2<32?in0[((g0*512+g1*32+g2*8+2)/512)*512+(((g0*512+g1*32+g2*8+2)/32)%16)*16+(((g0*512+g1*32+g2*8+2)/16)%2)*256+((g0*512+g1*32+g2*8+2)%16)]:0.0f), (g2*8+3<32?in0[((g0*512+g1*32+g2*8+3)/512)*512+(((g0*512+g1*32+g2*8+3)/32)%16)*16+(((g0*512+g1*32+g2*8+3)/16)%2)*256+((g0*512+g1*32+g2*8+3)%16)]:0.0f), (g2*8+4<32?in0[((g0*512+g1*32+g2*8+4)/512)*512+(((g0*512+g1*32+g2*8+4)/32)%16)*16+(((g0*512+g1*32+g2*8+4)/16)%2)*256+((g0*512+g1*32+g2*8+4)%16)]:0.0f), (g2*8+5<32?in0[((g0*512+g1*32+g2*8+5)/512)*512+(((g0*512+g1*32+g2*8+5)/32)%16)*16+(((g0*512+g1*32+g2*8+5)/16)%2)*256+((g0*512+g1*32+g2*8+5)%16)]:0.0f), (g2*8+6<32?in0[((g0*512+g1*32+g2*8+6)/512)*512+(((g0*512+g1*32+g2*8+6)/32)%16)*16+(((g0*512+g1*32+g2*8+6)/16)%2)*256+((g0*512+g1*32+g2*8+6)%16)]:0.0f), (g2*8+7<32?in0[((g0*512+g1*32+g2*8+7)/512)*512+(((g0*512+g1*32+g2*8+7)/32)%16)*16+(((g0*512+g1*32+g2*8+7)/16)%2)*256+((g0*512+g1*32+g2*8+7)%16)]:0.0f));
+  float8 v1 = (float8)((g2*8>=32&&g2*8<64?in1[((g0*512+g1*32+g2*8-32)/512)*512+(((g0*512+g1*32+g2*8-32)/32)%16)*16+(((g0*512+g1*32+g2*8-32)/16)%2)*256+((g0*512+g1*32+g2*8-32)%16)]:0.0f), (g2*8+1>=32&&g2*8+1<64?in1[((g0*512+g1*32+g2*8-31)/512)*512+(((g0*512+g1*32+g2*8-31)/32)%16)*16+(((g0*512+g1*32+g2*8-31)/16)%2)*256+((g0*512+g1*32+g2*8-31)%16)]:0.0f), (g2*8+2>=32&&g2*8+2<64?in1[((g0*512+g1*32+g2*8-30)/512)*512+(((g0*512+g1*32+g2*8-30)/32)%16)*16+(((g0*512+g1*32+g2*8-30)/16)%2)*256+((g0*512+g1*32+g2*8-30)%16)]:0.0f), (g2*8+3>=32&&g2*8+3<64?in1[((g0*512+g1*32+g2*8-29)/512)*512+(((g0*512+g1*32+g2*8-29)/32)%16)*16+(((g0*512+g1*32+g2*8-29)/16)%2)*256+((g0*512+g1*32+g2*8-29)%16)]:0.0f), (g2*8+4>=32&&g2*8+4<64?in1[((g0*512+g1*32+g2*8-28)/512)*512+(((g0*512+g1*32+g2*8-28)/32)%16)*16+(((g0*512+g1*32+g2*8-28)/16)%2)*256+((g0*512+g1*32+g2*8-28)%16)]:0.0f), (g2*8+5>=32&&g2*8+5<64?in1[((g0*512+g1*32+g2*8-27)/512)*512+(((g0*512+g1*32+g2*8-27)/32)%16)*16+(((g0*512+g1*32+g2*8-27)/16)%2)*256+((g0*512+g1*32+g2*8-27)%16)]:0.0f), (g2*8+6>=32&&g2*8+6<64?in1[((g0*512+g1*32+g2*8-26)/512)*512+(((g0*512+g1*32+g2*8-26)/32)%16)*16+(((g0*512+g1*32+g2*8-26)/16)%2)*256+((g0*512+g1*32+g2*8-26)%16)]:0.0f), (g2*8+7>=32&&g2*8+7<64?in1[((g0*512+g1*32+g2*8-25)/512)*512+(((g0*512+g1*32+g2*8-25)/32)%16)*16+(((g0*512+g1*32+g2*8-25)/16)%2)*256+((g0*512+g1*32+g2*8-25)%16)]:0.0f));
   float8 v2 = (v0+v1);
-  float8 v3 = (float8)((g2*8>=64?in2[-1024+g0*512+g1+g2*8*16]:0.0f), ((g2*8+1)>=64?in2[-1024+g0*512+g1+(g2*8+1)*16]:0.0f), ((g2*8+2)>=64?in2[-1024+g0*512+g1+(g2*8+2)*16]:0.0f), ((g2*8+3)>=64?in2[-1024+g0*512+g1+(g2*8+3)*16]:0.0f), ((g2*8+4)>=64?in2[-1024+g0*512+g1+(g2*8+4)*16]:0.0f), ((g2*8+5)>=64?in2[-1024+g0*512+g1+(g2*8+5)*16]:0.0f), ((g2*8+6)>=64?in2[-1024+g0*512+g1+(g2*8+6)*16]:0.0f), ((g2*8+7)>=64?in2[-1024+g0*512+g1+(g2*8+7)*16]:0.0f));
+  float8 v3 = (float8)((g2*8>=64?in2[g0*512+g1+g2*128-1024]:0.0f), (g2*8+1>=64?in2[g0*512+g1+g2*128-1008]:0.0f), (g2*8+2>=64?in2[g0*512+g1+g2*128-992]:0.0f), (g2*8+3>=64?in2[g0*512+g1+g2*128-976]:0.0f), (g2*8+4>=64?in2[g0*512+g1+g2*128-960]:0.0f), (g2*8+5>=64?in2[g0*512+g1+g2*128-944]:0.0f), (g2*8+6>=64?in2[g0*512+g1+g2*128-928]:0.0f), (g2*8+7>=64?in2[g0*512+g1+g2*128-912]:0.0f));
   float8 v4 = (v2+v3);
   *(__global ufloat8*)(out+g0*1536+g1*96+g2*8) = v4;
 }
 
 // 45: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_96_32_f5701254(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_96_32_eee4239c(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1192,21 +1192,21 @@ __kernel void r_2_16_96_32_f5701254(__global float* out, __global const float* i
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 96; r2++) {
     float8 v0 = *(__global const ufloat8*)(in1+r2*32+g3*8);
-    float v1 = in2[g0*1536+g1*8*96+r2];
+    float v1 = in2[g0*1536+g1*768+r2];
     acc0 = (acc0+v0*v1);
-    float v2 = in2[g0*1536+(g1*8+1)*96+r2];
+    float v2 = in2[g0*1536+g1*768+r2+96];
     acc1 = (acc1+v0*v2);
-    float v3 = in2[g0*1536+(g1*8+2)*96+r2];
+    float v3 = in2[g0*1536+g1*768+r2+192];
     acc2 = (acc2+v0*v3);
-    float v4 = in2[g0*1536+(g1*8+3)*96+r2];
+    float v4 = in2[g0*1536+g1*768+r2+288];
     acc3 = (acc3+v0*v4);
-    float v5 = in2[g0*1536+(g1*8+4)*96+r2];
+    float v5 = in2[g0*1536+g1*768+r2+384];
     acc4 = (acc4+v0*v5);
-    float v6 = in2[g0*1536+(g1*8+5)*96+r2];
+    float v6 = in2[g0*1536+g1*768+r2+480];
     acc5 = (acc5+v0*v6);
-    float v7 = in2[g0*1536+(g1*8+6)*96+r2];
+    float v7 = in2[g0*1536+g1*768+r2+576];
     acc6 = (acc6+v0*v7);
-    float v8 = in2[g0*1536+(g1*8+7)*96+r2];
+    float v8 = in2[g0*1536+g1*768+r2+672];
     acc7 = (acc7+v0*v8);
   }
   float8 v9 = *(__global const ufloat8*)(in0+g3*8);
@@ -1218,26 +1218,26 @@ __kernel void r_2_16_96_32_f5701254(__global float* out, __global const float* i
   float8 v15 = (v9*acc5);
   float8 v16 = (v9*acc6);
   float8 v17 = (v9*acc7);
-  *(__global ufloat8*)(out+g0*512+g1*8*32+g3*8) = v10;
-  *(__global ufloat8*)(out+g0*512+(g1*8+1)*32+g3*8) = v11;
-  *(__global ufloat8*)(out+g0*512+(g1*8+2)*32+g3*8) = v12;
-  *(__global ufloat8*)(out+g0*512+(g1*8+3)*32+g3*8) = v13;
-  *(__global ufloat8*)(out+g0*512+(g1*8+4)*32+g3*8) = v14;
-  *(__global ufloat8*)(out+g0*512+(g1*8+5)*32+g3*8) = v15;
-  *(__global ufloat8*)(out+g0*512+(g1*8+6)*32+g3*8) = v16;
-  *(__global ufloat8*)(out+g0*512+(g1*8+7)*32+g3*8) = v17;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8) = v10;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+32) = v11;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+64) = v12;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+96) = v13;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+128) = v14;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+160) = v15;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+192) = v16;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
 }
 
 // 46: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_72f8ac0d(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_fa0325c8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
-    float8 v1 = (float8)(in1[g0*512+g1*8*32+r2], in1[g0*512+(g1*8+1)*32+r2], in1[g0*512+(g1*8+2)*32+r2], in1[g0*512+(g1*8+3)*32+r2], in1[g0*512+(g1*8+4)*32+r2], in1[g0*512+(g1*8+5)*32+r2], in1[g0*512+(g1*8+6)*32+r2], in1[g0*512+(g1*8+7)*32+r2]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
+    float8 v1 = (float8)(in1[g0*512+g1*256+r2], in1[g0*512+g1*256+r2+32], in1[g0*512+g1*256+r2+64], in1[g0*512+g1*256+r2+96], in1[g0*512+g1*256+r2+128], in1[g0*512+g1*256+r2+160], in1[g0*512+g1*256+r2+192], in1[g0*512+g1*256+r2+224]);
     acc0 = (acc0+v0*v1);
   }
   float8 v2 = *(__global const ufloat8*)(in2+g0*16+g1*8);
@@ -1271,13 +1271,13 @@ __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0,
 
 // 48: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_fdf95e62(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_0b1df249(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/2);
   int g1 = (gid%2);
   float8 acc0 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*8*32+r2], in0[g0*512+(g1*8+1)*32+r2], in0[g0*512+(g1*8+2)*32+r2], in0[g0*512+(g1*8+3)*32+r2], in0[g0*512+(g1*8+4)*32+r2], in0[g0*512+(g1*8+5)*32+r2], in0[g0*512+(g1*8+6)*32+r2], in0[g0*512+(g1*8+7)*32+r2]);
+    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
     float8 v1 = (-v0);
     acc0 = (acc0+v1);
   }

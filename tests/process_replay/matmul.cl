@@ -1,6 +1,6 @@
 // 0: (64, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_fb5f72c0(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_64_32_48_4715f7e8(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = (gid%4);
@@ -13,22 +13,22 @@ __kernel void r_64_32_48_fb5f72c0(__global float* out, __global const float* in0
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 48; r2++) {
-    float v0 = in0[g0*8*48+r2];
+    float v0 = in0[g0*384+r2];
     float8 v1 = *(__global const ufloat8*)(in1+g1*8+r2*32);
     acc0 = (acc0+v0*v1);
-    float v2 = in0[(g0*8+1)*48+r2];
+    float v2 = in0[g0*384+r2+48];
     acc1 = (acc1+v2*v1);
-    float v3 = in0[(g0*8+2)*48+r2];
+    float v3 = in0[g0*384+r2+96];
     acc2 = (acc2+v3*v1);
-    float v4 = in0[(g0*8+3)*48+r2];
+    float v4 = in0[g0*384+r2+144];
     acc3 = (acc3+v4*v1);
-    float v5 = in0[(g0*8+4)*48+r2];
+    float v5 = in0[g0*384+r2+192];
     acc4 = (acc4+v5*v1);
-    float v6 = in0[(g0*8+5)*48+r2];
+    float v6 = in0[g0*384+r2+240];
     acc5 = (acc5+v6*v1);
-    float v7 = in0[(g0*8+6)*48+r2];
+    float v7 = in0[g0*384+r2+288];
     acc6 = (acc6+v7*v1);
-    float v8 = in0[(g0*8+7)*48+r2];
+    float v8 = in0[g0*384+r2+336];
     acc7 = (acc7+v8*v1);
   }
   float8 v9 = fmax(acc0,0.0f);
@@ -39,14 +39,14 @@ __kernel void r_64_32_48_fb5f72c0(__global float* out, __global const float* in0
   float8 v14 = fmax(acc5,0.0f);
   float8 v15 = fmax(acc6,0.0f);
   float8 v16 = fmax(acc7,0.0f);
-  *(__global ufloat8*)(out+g0*8*32+g1*8) = v9;
-  *(__global ufloat8*)(out+(g0*8+1)*32+g1*8) = v10;
-  *(__global ufloat8*)(out+(g0*8+2)*32+g1*8) = v11;
-  *(__global ufloat8*)(out+(g0*8+3)*32+g1*8) = v12;
-  *(__global ufloat8*)(out+(g0*8+4)*32+g1*8) = v13;
-  *(__global ufloat8*)(out+(g0*8+5)*32+g1*8) = v14;
-  *(__global ufloat8*)(out+(g0*8+6)*32+g1*8) = v15;
-  *(__global ufloat8*)(out+(g0*8+7)*32+g1*8) = v16;
+  *(__global ufloat8*)(out+g0*256+g1*8) = v9;
+  *(__global ufloat8*)(out+g0*256+g1*8+32) = v10;
+  *(__global ufloat8*)(out+g0*256+g1*8+64) = v11;
+  *(__global ufloat8*)(out+g0*256+g1*8+96) = v12;
+  *(__global ufloat8*)(out+g0*256+g1*8+128) = v13;
+  *(__global ufloat8*)(out+g0*256+g1*8+160) = v14;
+  *(__global ufloat8*)(out+g0*256+g1*8+192) = v15;
+  *(__global ufloat8*)(out+g0*256+g1*8+224) = v16;
 }
 
 // 1: (64, 32) dtypes.float32 global 2048 local 1024
@@ -63,7 +63,7 @@ __kernel void e_64_32_18e49f0e(__global float* out, __global const float* in0) {
 
 // 2: (1, 32, 48) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_a376cd8f(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_64_32_48_f2faba24(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g1 = (gid/6);
   int g2 = (gid%6);
@@ -79,34 +79,34 @@ __kernel void r_64_32_48_a376cd8f(__global float* out, __global const float* in0
     float8 v0 = *(__global const ufloat8*)(in0+r0*48+g2*8);
     float v1 = in1[r0*32+g1*8];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[r0*32+(g1*8+1)];
+    float v2 = in1[r0*32+g1*8+1];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[r0*32+(g1*8+2)];
+    float v3 = in1[r0*32+g1*8+2];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[r0*32+(g1*8+3)];
+    float v4 = in1[r0*32+g1*8+3];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[r0*32+(g1*8+4)];
+    float v5 = in1[r0*32+g1*8+4];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[r0*32+(g1*8+5)];
+    float v6 = in1[r0*32+g1*8+5];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[r0*32+(g1*8+6)];
+    float v7 = in1[r0*32+g1*8+6];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[r0*32+(g1*8+7)];
+    float v8 = in1[r0*32+g1*8+7];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g1*8*48+g2*8) = acc0;
-  *(__global ufloat8*)(out+(g1*8+1)*48+g2*8) = acc1;
-  *(__global ufloat8*)(out+(g1*8+2)*48+g2*8) = acc2;
-  *(__global ufloat8*)(out+(g1*8+3)*48+g2*8) = acc3;
-  *(__global ufloat8*)(out+(g1*8+4)*48+g2*8) = acc4;
-  *(__global ufloat8*)(out+(g1*8+5)*48+g2*8) = acc5;
-  *(__global ufloat8*)(out+(g1*8+6)*48+g2*8) = acc6;
-  *(__global ufloat8*)(out+(g1*8+7)*48+g2*8) = acc7;
+  *(__global ufloat8*)(out+g1*384+g2*8) = acc0;
+  *(__global ufloat8*)(out+g1*384+g2*8+48) = acc1;
+  *(__global ufloat8*)(out+g1*384+g2*8+96) = acc2;
+  *(__global ufloat8*)(out+g1*384+g2*8+144) = acc3;
+  *(__global ufloat8*)(out+g1*384+g2*8+192) = acc4;
+  *(__global ufloat8*)(out+g1*384+g2*8+240) = acc5;
+  *(__global ufloat8*)(out+g1*384+g2*8+288) = acc6;
+  *(__global ufloat8*)(out+g1*384+g2*8+336) = acc7;
 }
 
 // 3: (64, 1, 48) dtypes.float32 global 48 local 24
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_a811545d(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_64_32_48_57b90663(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/6);
   int g2 = (gid%6);
@@ -119,32 +119,32 @@ __kernel void r_64_32_48_a811545d(__global float* out, __global const float* in0
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r1 = 0; r1 < 32; r1++) {
-    float8 v0 = (float8)(in0[r1+g2*8*32], in0[r1+(g2*8+1)*32], in0[r1+(g2*8+2)*32], in0[r1+(g2*8+3)*32], in0[r1+(g2*8+4)*32], in0[r1+(g2*8+5)*32], in0[r1+(g2*8+6)*32], in0[r1+(g2*8+7)*32]);
-    float v1 = in1[g0*8*32+r1];
+    float8 v0 = (float8)(in0[r1+g2*256], in0[r1+g2*256+32], in0[r1+g2*256+64], in0[r1+g2*256+96], in0[r1+g2*256+128], in0[r1+g2*256+160], in0[r1+g2*256+192], in0[r1+g2*256+224]);
+    float v1 = in1[g0*256+r1];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[(g0*8+1)*32+r1];
+    float v2 = in1[g0*256+r1+32];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[(g0*8+2)*32+r1];
+    float v3 = in1[g0*256+r1+64];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[(g0*8+3)*32+r1];
+    float v4 = in1[g0*256+r1+96];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[(g0*8+4)*32+r1];
+    float v5 = in1[g0*256+r1+128];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[(g0*8+5)*32+r1];
+    float v6 = in1[g0*256+r1+160];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[(g0*8+6)*32+r1];
+    float v7 = in1[g0*256+r1+192];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[(g0*8+7)*32+r1];
+    float v8 = in1[g0*256+r1+224];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*8*48+g2*8) = acc0;
-  *(__global ufloat8*)(out+(g0*8+1)*48+g2*8) = acc1;
-  *(__global ufloat8*)(out+(g0*8+2)*48+g2*8) = acc2;
-  *(__global ufloat8*)(out+(g0*8+3)*48+g2*8) = acc3;
-  *(__global ufloat8*)(out+(g0*8+4)*48+g2*8) = acc4;
-  *(__global ufloat8*)(out+(g0*8+5)*48+g2*8) = acc5;
-  *(__global ufloat8*)(out+(g0*8+6)*48+g2*8) = acc6;
-  *(__global ufloat8*)(out+(g0*8+7)*48+g2*8) = acc7;
+  *(__global ufloat8*)(out+g0*384+g2*8) = acc0;
+  *(__global ufloat8*)(out+g0*384+g2*8+48) = acc1;
+  *(__global ufloat8*)(out+g0*384+g2*8+96) = acc2;
+  *(__global ufloat8*)(out+g0*384+g2*8+144) = acc3;
+  *(__global ufloat8*)(out+g0*384+g2*8+192) = acc4;
+  *(__global ufloat8*)(out+g0*384+g2*8+240) = acc5;
+  *(__global ufloat8*)(out+g0*384+g2*8+288) = acc6;
+  *(__global ufloat8*)(out+g0*384+g2*8+336) = acc7;
 }
 
 // 4: (1, 1) dtypes.float32 global 1 local 1
@@ -161,7 +161,7 @@ __kernel void r_64_32_54e1e93d(__global float* out, __global const float* in0) {
 
 // 5: (4, 16, 24, 1) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_4_16_24_8_f0dce672(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_4_16_24_8_4bbefd17(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/6);
   int g1 = ((gid/3)%2);
@@ -175,30 +175,30 @@ __kernel void r_4_16_24_8_f0dce672(__global float* out, __global const float* in
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r3 = 0; r3 < 8; r3++) {
-    float v0 = in0[g0*128+g1*8*8+r3];
+    float v0 = in0[g0*128+g1*64+r3];
     float8 v1 = *(__global const ufloat8*)(in1+g0*192+g2*8+r3*24);
     acc0 = (acc0+v0*v1);
-    float v2 = in0[g0*128+(g1*8+1)*8+r3];
+    float v2 = in0[g0*128+g1*64+r3+8];
     acc1 = (acc1+v2*v1);
-    float v3 = in0[g0*128+(g1*8+2)*8+r3];
+    float v3 = in0[g0*128+g1*64+r3+16];
     acc2 = (acc2+v3*v1);
-    float v4 = in0[g0*128+(g1*8+3)*8+r3];
+    float v4 = in0[g0*128+g1*64+r3+24];
     acc3 = (acc3+v4*v1);
-    float v5 = in0[g0*128+(g1*8+4)*8+r3];
+    float v5 = in0[g0*128+g1*64+r3+32];
     acc4 = (acc4+v5*v1);
-    float v6 = in0[g0*128+(g1*8+5)*8+r3];
+    float v6 = in0[g0*128+g1*64+r3+40];
     acc5 = (acc5+v6*v1);
-    float v7 = in0[g0*128+(g1*8+6)*8+r3];
+    float v7 = in0[g0*128+g1*64+r3+48];
     acc6 = (acc6+v7*v1);
-    float v8 = in0[g0*128+(g1*8+7)*8+r3];
+    float v8 = in0[g0*128+g1*64+r3+56];
     acc7 = (acc7+v8*v1);
   }
-  *(__global ufloat8*)(out+g0*384+g1*8*24+g2*8) = acc0;
-  *(__global ufloat8*)(out+g0*384+(g1*8+1)*24+g2*8) = acc1;
-  *(__global ufloat8*)(out+g0*384+(g1*8+2)*24+g2*8) = acc2;
-  *(__global ufloat8*)(out+g0*384+(g1*8+3)*24+g2*8) = acc3;
-  *(__global ufloat8*)(out+g0*384+(g1*8+4)*24+g2*8) = acc4;
-  *(__global ufloat8*)(out+g0*384+(g1*8+5)*24+g2*8) = acc5;
-  *(__global ufloat8*)(out+g0*384+(g1*8+6)*24+g2*8) = acc6;
-  *(__global ufloat8*)(out+g0*384+(g1*8+7)*24+g2*8) = acc7;
+  *(__global ufloat8*)(out+g0*384+g1*192+g2*8) = acc0;
+  *(__global ufloat8*)(out+g0*384+g1*192+g2*8+24) = acc1;
+  *(__global ufloat8*)(out+g0*384+g1*192+g2*8+48) = acc2;
+  *(__global ufloat8*)(out+g0*384+g1*192+g2*8+72) = acc3;
+  *(__global ufloat8*)(out+g0*384+g1*192+g2*8+96) = acc4;
+  *(__global ufloat8*)(out+g0*384+g1*192+g2*8+120) = acc5;
+  *(__global ufloat8*)(out+g0*384+g1*192+g2*8+144) = acc6;
+  *(__global ufloat8*)(out+g0*384+g1*192+g2*8+168) = acc7;
 }
