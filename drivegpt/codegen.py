@@ -81,7 +81,14 @@ class Lin(NamedTuple):
     return (s + (f"+{self.const}" if self.const > 0 else f"{self.const}" if self.const else "")) if s else str(self.const)
 
 def ren(x) -> str: return x.render() if isinstance(x, Lin) else x
-def paren(x) -> str: return f"({s})" if any(c in (s := ren(x)) for c in "+-*") and not (s[0] == "(" and s[-1] == ")") else s
+def paren(x) -> str:
+  """x as one operand: in parentheses unless it is a name, a number or already one parenthesized group."""
+  s, depth = ren(x), 0
+  if not any(c in s for c in "+-*/%"): return s
+  for i, c in enumerate(s):
+    depth += (c == "(") - (c == ")")
+    if depth == 0: return s if i == len(s) - 1 else f"({s})"
+  return f"({s})"
 
 def idiv(x, d: int, ranges: dict):
   """x // d for x >= 0 (addresses are, wherever they are used): exact and linear when the remainder terms can't carry."""
@@ -118,12 +125,17 @@ def view_index(v: View, dims: list, ranges: dict) -> tuple:
 
 def st_index(st: ShapeTracker, dims: list, ranges: dict) -> tuple:
   """(address, validity conditions) of a stack of views: each view's address indexes the view before it."""
-  valid = []
-  for i, v in enumerate(reversed(st.views)):
-    if i: dims = unravel(idx, v.shape, ranges)
-    idx, vl = view_index(v, dims, ranges)
+  idx, valid = view_index(st.views[-1], dims, ranges)
+  for v in reversed(st.views[:-1]):
+    idx, vl = view_index(v, unravel(idx, v.shape, ranges), ranges)
     valid += vl
   return idx, valid
+
+def lanes_of(st: ShapeTracker, shape: tuple, vd: int, width: int, shift: Optional[int] = None) -> list:
+  """(address, conditions) of each vector lane along dim vd, the other dims symbolic (dim `shift` moved by one)."""
+  ranges = {**{f"d{i}": s for i, s in enumerate(shape)}, "t": shape[vd] // width}
+  dims = lambda lane: [Lin((("t", width),), lane) if i == vd else Lin(((f"d{i}", 1),), int(i == shift)) for i in range(len(shape))]
+  return [st_index(st, dims(lane), ranges) for lane in range(width)]
 
 def nodes(ast: LazyOp) -> set:
   """Every distinct node of a kernel's tree (a shared subtree once)."""
@@ -151,11 +163,26 @@ class Kernel:
     self.rshape = tuple(1 if i in self.axes else s for i, s in enumerate(self.fshape))
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
     vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32
-    self.vd = out_dims[-1] if vectorize and out_dims and self.fshape[out_dims[-1]] % limits.vector_width == 0 else None
-    self.width = limits.vector_width if self.vd is not None else 1
-    tiles = prod(self.fshape[d] for d in out_dims) // self.width
-    ups = [d for d in out_dims if d != self.vd and self.fshape[d] % limits.upcast == 0] if self.reduce and tiles >= limits.upcast*limits.compute_units else []
-    self.ud, self.ups = (ups[-1], limits.upcast) if ups else (None, 1)
+    W, U = limits.vector_width, limits.upcast
+    def pick_ud(vd):  # register blocking: upcast rows along the innermost other output dim, if enough work-items remain
+      ups = [d for d in out_dims if d != vd and self.fshape[d] % U == 0]
+      return ups[-1] if self.reduce and ups and prod(self.fshape[d] for d in out_dims) // (W if vd is not None else 1) >= U*limits.compute_units else None
+    post = nodes(ast) - (nodes(self.reduce) if self.reduce else set())
+    sts = [n.arg[1].reshape(self.rshape) if n in post and self.reduce else n.arg[1] for n in nodes(ast) if n.op is BufferOps.LOAD]
+    def cost(vd):  # gathers per loop step when vectors run along dim vd: a gather repeats per row when it depends on the rows' dim
+      ud, ret = pick_ud(vd), 0
+      for st in sts:
+        lanes = lanes_of(st, self.fshape, vd, W)
+        if not (all(x == lanes[0] for x in lanes) or all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and v == lanes[0][1] for n, (i, v) in enumerate(lanes))):
+          ret += U if ud is not None and lanes_of(st, self.fshape, vd, W, ud) != lanes else 1
+      return ret
+    # vectors run along the output dim with the fewest gathers (innermost on ties); elementwise kernels only along the
+    # innermost dim, reduce kernels along any (a scatter store when it isn't the output's contiguous dim)
+    cands = [d for d in (out_dims[-1:] if not self.reduce else out_dims) if self.fshape[d] % W == 0] if vectorize else []
+    self.vd = min(cands, key=lambda d: (cost(d), -d)) if cands else None
+    self.width = W if self.vd is not None else 1
+    self.ud = pick_ud(self.vd)
+    self.ups = U if self.ud is not None else 1
     self.tshape = [s // (self.width if d == self.vd else self.ups if d == self.ud else 1) for d, s in enumerate(self.fshape)]
     self.gsize = prod(self.tshape[d] for d in out_dims) if prod(shape) else 0
     # the biggest work-group that divides the work and still leaves one group per compute unit
@@ -227,10 +254,13 @@ class Kernel:
     memo, ostrides, stores = {}, strides_for_shape(self.rshape), []
     for u in rows:
       val, vec = self.expr(body, self.ast, u, False, memo)
-      idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0)).render()
-      if self.width > 1: stores.append(f"*(__global ufloat{self.width}*)(out+{idx}) = {val if vec else f'(float{self.width})({val})'};")
-      elif self.dtype == dtypes.float16: stores.append(f"vstore_half({val}, {idx}, out);")
-      else: stores.append(f"out[{idx}] = {val};")
+      idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
+      if self.width > 1 and self.vd == self.out_dims[-1]:
+        stores.append(f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};")
+      elif self.width > 1:
+        stores += [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane}' if vec else ''};" for lane in range(self.width)]
+      elif self.dtype == dtypes.float16: stores.append(f"vstore_half({val}, {idx.render()}, out);")
+      else: stores.append(f"out[{idx.render()}] = {val};")
     gids = [f"int g{d} = {ren(e)};" for d, e in zip(self.out_dims, unravel("gid", [self.tshape[d] for d in self.out_dims], self.ranges)) if self.tshape[d] > 1]
     params = [f"__global {BUF_TYPE[self.dtype]}* out"] + [f"__global const {BUF_TYPE[self.inputs[i]]}* in{i}" if i in self.inputs else
                                                            f"__global const uchar* in{i}" for i in range(max(self.inputs, default=-1) + 1)]
