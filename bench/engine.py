@@ -2,6 +2,7 @@
 Prints median times, GFLOP/s and the engine/numpy throughput ratio. Run: python bench/engine.py [--device CL]
 numpy runs with its BLAS at its own default thread count (the engine holds BLAS to one thread and splits work itself)."""
 import argparse, os, statistics, time
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # idle BLAS threads stop spinning at once: they would steal the cores from CL
 import numpy as np
 from threadpoolctl import threadpool_limits
 from drivegpt import Tensor, Device
