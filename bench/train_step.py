@@ -5,7 +5,7 @@ straight-through backward, Adam step. Prints the median step time over --steps s
 Run: python bench/train_step.py [--case gpt|vqvae|all] [--steps 10] [--device CL]   (PyTorch: pip install torch==2.13.0)"""
 import argparse, math, os, statistics, time
 import numpy as np
-from drivegpt import Tensor, jit
+from drivegpt import Tensor, Device, jit
 from drivegpt.nn import Conv2d, get_parameters
 from drivegpt.nn.optim import Adam, AdamW
 from drivegpt.models.gpt import GPT, GPTConfig
@@ -22,6 +22,11 @@ def median_steps(steps: dict, n: int, warmup: int = 3) -> dict:
     for k, fn in steps.items():
       t = time.perf_counter(); fn(); times[k].append(time.perf_counter() - t)
   return {k: statistics.median(v) for k, v in times.items()}
+
+def sync(x, device):
+  """Wait for the device to finish: on CL, kernels are only queued when realize() returns."""
+  getattr(Device.get(Device.canonicalize(device)), "synchronize", lambda: None)()
+  return x
 
 # *** GPT ***
 GPT_CFG = dict(vocab_size=1024, context=256, n_layer=4, n_head=8, d_model=256)
@@ -41,7 +46,7 @@ def gpt_engine(device, use_jit: bool):
   fn = jit(step) if use_jit else step
   data = rng.integers(0, GPT_CFG["vocab_size"], (BATCH, GPT_CFG["context"] + 1))
   x, y = Tensor(data[:, :-1].astype(np.int32), device=device), Tensor(data[:, 1:].astype(np.int32), device=device)
-  return lambda: fn(x, y).realize()
+  return lambda: sync(fn(x, y).realize(), device)
 
 def gpt_torch():
   import torch.nn as tnn
@@ -112,7 +117,7 @@ def vqvae_engine(device, use_jit: bool):
     return loss
   fn = jit(step) if use_jit else step
   x = Tensor(np.random.default_rng(0).standard_normal(VQ_IN).astype(np.float32), device=device)
-  return lambda: fn(x).realize()
+  return lambda: sync(fn(x).realize(), device)
 
 def vqvae_torch():
   import torch.nn as tnn
