@@ -146,6 +146,7 @@ def main():
   ap.add_argument("--steps", type=int, default=10, help="timed steps per case (after 3 warm-up steps); medians are printed")
   ap.add_argument("--device", default=None, help="engine device: CPU (numpy backend) or CL; default DRIVEGPT_DEVICE or CPU")
   args = ap.parse_args()
+  if args.device: Device.DEFAULT = Device.canonicalize(args.device)  # weights and optimizer state live there too
   if torch is None: print("PyTorch is not installed (pip install torch==2.13.0): skipping the PyTorch reference columns")
   else: torch.set_num_threads(os.cpu_count() or 1)
   cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch)}
