@@ -69,6 +69,7 @@ def test_ingested_translation_matches_can_speed(shard):
         pose, speed, times = f["pose"][:].astype(np.float64), f["speed"][:], f["frame_times"][:]
     dt = np.diff(times)  # (N-1,)
     ratio = np.linalg.norm(pose[:-1, :3], axis=1) / (speed[:-1] * dt)
+    print(f"\nreal segment: median translation / (CAN speed x dt) = {np.median(ratio):.4f}")
     assert abs(np.median(ratio) - 1) < 0.05, np.median(ratio)
     # the speed written is CAN speed at frame times, checked against float64 interpolation
     want = np.interp(times, load("processed_log/CAN/speed/t"), load("processed_log/CAN/speed/value")[:, 0])
@@ -84,5 +85,6 @@ def test_ingested_yaw_rate_sign_follows_steering(shard):
     turning = np.abs(steering) > 2.0  # degrees at the wheel
     assert turning.sum() >= 10
     agree = np.mean(np.sign(-yaw[turning]) == np.sign(steering[turning]))
+    print(f"\nreal segment: yaw sign agrees with steering on {agree:.0%} of {turning.sum()} turning frames")
     assert agree > 0.9, agree
     assert np.corrcoef(-yaw, steering)[0, 1] > 0.5
