@@ -3,7 +3,7 @@ GPT: 4 layers, d_model 256, 8 heads, MLP 4x, vocab 1024, context 256, batch 8, A
 VQVAE encoder: 8x3x128x256 input, four stride-2 4x4 convs 3->64->128->128->256, 1x1 conv to 64, nearest of 1024 codes,
 straight-through backward, Adam step. Prints the median step time over --steps steps after warm-up and the ratio.
 Run: python bench/train_step.py [--case gpt|vqvae|all] [--steps 10] [--device CL]   (PyTorch: pip install torch==2.13.0)"""
-import argparse, math, os, statistics, time
+import argparse, os, statistics, time
 import numpy as np
 from drivegpt import Tensor, Device, jit
 from drivegpt.nn import Conv2d, get_parameters

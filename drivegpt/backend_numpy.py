@@ -8,7 +8,7 @@ from threadpoolctl import ThreadpoolController
 from numpy.lib.stride_tricks import as_strided
 from drivegpt.helpers import DType, GlobalCounters, prod, getenv
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
-from drivegpt.shape import ShapeTracker, View
+from drivegpt.shape import ShapeTracker
 
 # Big elementwise kernels run on the engine's own threads (numpy releases the GIL inside ufuncs); BLAS is held to one
 # thread except for big matmuls. DRIVEGPT_THREADS sets how many threads (default: every core).
@@ -76,7 +76,7 @@ def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
   """The array a ShapeTracker sees in a flat buffer. Views compose into one numpy view when the addresses stay affine
   (an im2col window view is one as_strided, no copy); padding is filled in, with broadcast dims kept size 1, or for
   sparse=True a padded last view comes back as a Padded."""
-  mem, P, A, base = flat, (flat.size,), (1,), 0  # the previous view's shape P sits in mem at strides A from base
+  mem, P, A, base, arr = flat, (flat.size,), (1,), 0, flat  # the previous view's shape P sits in mem at strides A from base
   for i, v in enumerate(st.views):
     if prod(v.shape) == 0: return np.zeros(v.shape, flat.dtype)
     box = v.mask if v.mask is not None else tuple((0, s) for s in v.shape)

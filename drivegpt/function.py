@@ -1,9 +1,7 @@
 """Autograd functions: each primitive's forward and backward side by side, on LazyBuffers."""
 from __future__ import annotations
 import math
-from drivegpt.helpers import argfix, dtypes
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps
-from drivegpt.lazy import LazyBuffer
 
 class Function:
   def __init__(self, device: str, *tensors):

@@ -1,6 +1,6 @@
 """Small shared helpers: dtypes, counters, environment flags."""
 from __future__ import annotations
-import functools, math, operator, os
+import functools, operator, os
 from dataclasses import dataclass
 import numpy as np
 
@@ -64,5 +64,3 @@ def toposort(roots: list, children) -> list:
     stack.extend((c, False) for c in children(node) if id(c) not in seen)
   return order
 
-def all_int(xs) -> bool: return all(isinstance(x, int) for x in xs)
-def log2e() -> float: return 1 / math.log(2)

@@ -4,7 +4,7 @@ import math, itertools
 from contextlib import contextmanager
 from typing import Optional, Sequence, Union
 import numpy as np
-from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, all_int, toposort
+from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, toposort
 from drivegpt.ops import LoadOps
 from drivegpt.lazy import LazyBuffer, Device, schedule, run_schedule
 import drivegpt.function as F
