@@ -1,6 +1,6 @@
 """DriveGPT's tensor engine: lazy tensors on a small set of primitive ops, fused kernels, autograd."""
 from drivegpt.helpers import dtypes, DType, GlobalCounters, prod
-from drivegpt.lazy import Device
+from drivegpt.device import Device
 from drivegpt.tensor import Tensor, no_grad
 from drivegpt.jit import jit
 

@@ -1,19 +1,14 @@
 """The OpenCL backend: kernels rendered by codegen.py, compiled with pyopencl and cached by source. Buffers live on the
 device; data crosses to the host only on input and in to_numpy."""
 from __future__ import annotations
-import functools, hashlib
+import functools, hashlib, warnings
 import numpy as np
 from drivegpt.helpers import DType, GlobalCounters, DEBUG, dtypes, prod
 from drivegpt.ops import LazyOp
 from drivegpt.shape import ShapeTracker
-from drivegpt import backend_numpy, codegen
+from drivegpt import backend_numpy, codegen, opencl
 
-INSTALL = "pip install pyopencl pocl-binary-distribution  (or pip install -e '.[cl]'; pocl gives a CPU OpenCL device)"
-try: import pyopencl as cl
-except ImportError as e: raise RuntimeError(f"the CL device needs pyopencl, which is not installed: {INSTALL}") from e
-try: _device = next(d for p in cl.get_platforms() for d in p.get_devices())
-except (cl.Error, StopIteration) as e: raise RuntimeError(f"the CL device found no OpenCL platform with a device: {INSTALL}") from e
-_ctx = cl.Context([_device])
+cl, _device, _ctx = opencl.select()
 _queue = cl.CommandQueue(_ctx)
 LIMITS = codegen.DeviceLimits(max_work_group=_device.max_work_group_size, compute_units=_device.max_compute_units,
                               vector_width=min(8, max(1, _device.preferred_vector_width_float)))
@@ -45,7 +40,9 @@ def synchronize():
 def _build(src: str, name: str) -> cl.Kernel:
   """One compiled kernel per distinct source (pyopencl also keeps the binaries on disk across processes)."""
   if DEBUG >= 4: print(src)
-  return cl.Kernel(cl.Program(_ctx, src).build(options=["-cl-mad-enable"]), name)
+  with warnings.catch_warnings():  # a runtime's build log on success is not a problem
+    warnings.simplefilter("ignore", cl.CompilerWarning)
+    return cl.Kernel(cl.Program(_ctx, src).build(options=["-cl-mad-enable"], cache_dir=opencl.CACHE_DIR), name)
 
 @functools.lru_cache(maxsize=4096)
 def compile(ast: LazyOp, shape: tuple, dtype: DType):

@@ -1,24 +1,12 @@
 """Lazy buffers: the graph a tensor expression records, and the scheduler that cuts it into fused kernels."""
 from __future__ import annotations
-import importlib, time
+import time
 from collections import defaultdict
 from typing import Any, NamedTuple, Optional
-from drivegpt.helpers import DType, dtypes, GlobalCounters, getenv, DEBUG, toposort
+from drivegpt.helpers import DType, dtypes, GlobalCounters, DEBUG, toposort
+from drivegpt.device import Device
 from drivegpt.ops import UnaryOps, BinaryOps, ReduceOps, MovementOps, LoadOps, BufferOps, LazyOp, ElementwiseOps, ZERO_PRESERVING
 from drivegpt.shape import ShapeTracker
-
-class Device:
-  """Backends by name: CPU runs kernels with numpy; CL generates OpenCL kernels."""
-  DEFAULT: str = getenv("DRIVEGPT_DEVICE", "CPU").upper()
-  _modules = {"CPU": "drivegpt.backend_numpy", "CL": "drivegpt.backend_cl"}
-  @staticmethod
-  def canonicalize(device: Optional[str]) -> str:
-    name = (device or Device.DEFAULT).split(":")[0].upper()
-    if name not in Device._modules: raise ValueError(f"unknown device {device!r}: expected one of {sorted(Device._modules)}")
-    return name
-  @staticmethod
-  def get(device: str):
-    return importlib.import_module(Device._modules[Device.canonicalize(device)])
 
 class LazyBuffer:
   """Either a base (an op on its sources, producing a contiguous buffer) or a view of a base through movement ops."""

@@ -1,13 +1,17 @@
-"""Device selection: DRIVEGPT_DEVICE picks the backend, and a missing OpenCL install fails with the command that fixes it.
-These run without OpenCL."""
-import os, subprocess, sys
+"""Device selection: DRIVEGPT_DEVICE picks the backend; DRIVEGPT_DEVICE=CL takes the first OpenCL device that compiles and
+runs a test kernel, and says what it tried and how to fix it when none can. Fake pyopencl modules stand in for broken
+installs; the real runtimes (PoCL, Intel's CPU runtime) are used where a test needs one to work."""
+import importlib.metadata, os, subprocess, sys, textwrap
 import pytest
 from drivegpt import Device
+
+def run(code: str, **env) -> subprocess.CompletedProcess:
+  return subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
 
 def test_device_env_picks_the_default_backend():
   code = "from drivegpt import Tensor, Device; print(Device.DEFAULT, Tensor([1.0]).device)"
   for env, want in [("CPU", "CPU CPU"), ("cl", "CL CL")]:
-    r = subprocess.run([sys.executable, "-c", code], env={**os.environ, "DRIVEGPT_DEVICE": env}, capture_output=True, text=True)
+    r = run(code, DRIVEGPT_DEVICE=env)
     assert r.stdout.strip() == want, r.stderr[-2000:]
   with pytest.raises(ValueError, match="unknown device"): Device.canonicalize("TPU")
 
@@ -16,7 +20,71 @@ def test_device_env_picks_the_default_backend():
 def test_missing_opencl_names_the_install_command(tmp_path, fake):
   """Without pyopencl or without a platform, using the CL device says how to install one (checked with a fake pyopencl)."""
   (tmp_path / "pyopencl.py").write_text(fake)
-  code = "from drivegpt import Tensor\nTensor([1.0], device='CL').numpy()"
-  r = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True)
-  assert r.returncode != 0 and "pip install pyopencl pocl-binary-distribution" in r.stderr, r.stderr[-2000:]
+  r = run("from drivegpt import Tensor\nTensor([1.0], device='CL').numpy()", PYTHONPATH=str(tmp_path))
+  assert r.returncode != 0 and "pip install -e '.[cl]'" in r.stderr and "pip install pyopencl pocl-binary-distribution" in r.stderr, r.stderr[-2000:]
 
+# two CPU runtimes whose compilers both fail, as PoCL's LLVM 14 does on a Zen 5 ("unknown target CPU 'generic'")
+FAKE_BROKEN = textwrap.dedent("""
+  class Error(Exception): pass
+  class CompilerWarning(UserWarning): pass
+  class device_type: CPU, GPU = 2, 4
+  class mem_flags: READ_ONLY = WRITE_ONLY = COPY_HOST_PTR = 0
+  class Device:
+    def __init__(self, name, vendor): self.name, self.vendor, self.type = name, vendor, device_type.CPU
+  class Platform:
+    def __init__(self, name, devices): self.name, self.devices = name, devices
+    def get_devices(self): return self.devices
+  def get_platforms():
+    return [Platform("Intel(R) OpenCL", [Device("AMD EPYC 9B45", "Intel")]),
+            Platform("Portable Computing Language", [Device("pthread-AMD EPYC 9B45", "PoCL")])]
+  class Context:
+    def __init__(self, devices): self.devices = devices
+  class CommandQueue:
+    def __init__(self, ctx): pass
+  class Program:
+    def __init__(self, ctx, src): self.ctx = ctx
+    def build(self, **kw):
+      if self.ctx.devices[0].vendor == "Intel": raise Error("clBuildProgram failed: BUILD_PROGRAM_FAILURE - libimf.so: cannot open shared object file")
+      raise Error("clBuildProgram failed: BUILD_PROGRAM_FAILURE - error: unknown target CPU 'generic'")
+""")
+
+def test_no_working_device_names_each_device_tried_and_the_fix(tmp_path):
+  (tmp_path / "pyopencl.py").write_text(FAKE_BROKEN)
+  r = run("from drivegpt import Tensor\nTensor([1.0], device='CL').numpy()", PYTHONPATH=str(tmp_path), DRIVEGPT_CL_DEVICE="")
+  print(r.stderr[-1500:])
+  assert r.returncode != 0
+  err = r.stderr
+  assert "RuntimeError: the CL device found no OpenCL device that can compile a kernel" in err
+  assert "Portable Computing Language / pthread-AMD EPYC 9B45: clBuildProgram failed" in err and "unknown target CPU 'generic'" in err
+  assert "Intel(R) OpenCL / AMD EPYC 9B45: clBuildProgram failed" in err and "libimf.so" in err
+  assert err.index("Portable Computing Language") < err.index("Intel(R) OpenCL")  # PoCL is tried first
+  assert "pip install -e '.[cl]'" in err and "python -m drivegpt.opencl" in err
+  r = run("import sys; from drivegpt import opencl; sys.exit(opencl.main())", PYTHONPATH=str(tmp_path), DRIVEGPT_CL_DEVICE="")
+  assert r.returncode == 1 and r.stdout.count("FAILED: clBuildProgram failed") == 2 and '{"cl_device": null}' in r.stdout, r.stdout
+
+def test_a_device_asked_for_that_does_not_exist_is_an_error():
+  r = run("from drivegpt import Tensor\nTensor([1.0], device='CL').numpy()", DRIVEGPT_CL_DEVICE="no-such-gpu")
+  assert r.returncode != 0 and "DRIVEGPT_CL_DEVICE=no-such-gpu: no OpenCL device matches it" in r.stderr, r.stderr[-2000:]
+
+def _installed(dist: str) -> bool:
+  try: return importlib.metadata.distribution(dist) is not None
+  except importlib.metadata.PackageNotFoundError: return False
+
+@pytest.mark.skipif(not _installed("intel-opencl-rt"), reason="Intel's CPU OpenCL runtime is installed by the cl extra on x86-64 Linux only")
+def test_falls_back_to_intel_when_pocl_cannot_compile():
+  """A PoCL whose compiler fails (here through a bad build flag, as its LLVM fails on Zen 4/5) is passed over for Intel's runtime."""
+  code = textwrap.dedent("""
+    import numpy as np
+    from drivegpt import Tensor
+    import drivegpt.backend_cl as b
+    x = np.random.default_rng(0).standard_normal((33, 17)).astype(np.float32)
+    out = (Tensor(x, device="CL").exp() * 2 + 1).sum(1).numpy()
+    np.testing.assert_allclose(out, (np.exp(x.astype(np.float64))*2 + 1).sum(1), rtol=1e-5)
+    print(b._device.platform.name)
+  """)
+  r = run(code, POCL_EXTRA_BUILD_FLAGS="-mno-such-flag", DRIVEGPT_CL_DEVICE="")
+  assert r.returncode == 0 and r.stdout.strip() == "Intel(R) OpenCL", r.stdout + r.stderr[-2000:]
+  r = run("import sys; from drivegpt import opencl; sys.exit(opencl.main())", POCL_EXTRA_BUILD_FLAGS="-mno-such-flag", DRIVEGPT_CL_DEVICE="")
+  print(r.stdout)
+  assert "Portable Computing Language / pthread" in r.stdout and "FAILED: clBuildProgram failed" in r.stdout
+  assert "Intel(R) OpenCL" in r.stdout and "<- DRIVEGPT_DEVICE=CL uses this" in r.stdout and r.returncode == 0
