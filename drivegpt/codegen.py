@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib, math
 from typing import NamedTuple, Optional
 from drivegpt.helpers import DType, dtypes, prod
-from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
+from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp, result_dtype
 from drivegpt.shape import ShapeTracker, View, strides_for_shape
 
 class DeviceLimits(NamedTuple):
@@ -58,10 +58,7 @@ def render_const(v, dt: DType) -> str:
   return str(int(bool(v))) if dt == dtypes.bool else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
 
 def node_dtype(n: LazyOp) -> DType:
-  if n.op in BufferOps: return n.arg[2]
-  if n.op in (BinaryOps.CMPLT, BinaryOps.CMPEQ): return dtypes.bool
-  if n.op is UnaryOps.CAST: return n.arg
-  return node_dtype(n.src[1] if n.op is TernaryOps.WHERE else n.src[0])
+  return n.arg[2] if n.op in BufferOps else result_dtype(n.op, n.arg, lambda i: node_dtype(n.src[i]))
 
 class Lin(NamedTuple):
   """sum(coeff*var) + const, each var in [0, size): index arithmetic kept linear, so division and modulo by a view's

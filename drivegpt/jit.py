@@ -1,42 +1,125 @@
 """jit: record the kernels a step function runs, then replay them on new inputs, skipping graph building and scheduling."""
 from __future__ import annotations
-import functools
-import drivegpt.lazy as lazy
+import functools, weakref
+from typing import Any, Callable, NamedTuple
+import numpy as np
+from drivegpt import realize
+from drivegpt.lazy import LazyBuffer
+from drivegpt.shape import ShapeTracker
 from drivegpt.tensor import Tensor
 
+def _tensors(x) -> list:
+  """The Tensors in a return value: a Tensor, or lists, tuples and dict values of them."""
+  if isinstance(x, Tensor): return [x]
+  if isinstance(x, (list, tuple)): return [t for v in x for t in _tensors(v)]
+  if isinstance(x, dict): return [t for v in x.values() for t in _tensors(v)]
+  return []
+
+def _rebuild(x, leaf: type, fresh: Callable):
+  """x with each leaf-typed value replaced by fresh(value), keeping lists, tuples and dicts."""
+  if isinstance(x, leaf): return fresh(x)
+  if isinstance(x, (list, tuple)): return type(x)(_rebuild(v, leaf, fresh) for v in x)
+  if isinstance(x, dict): return {k: _rebuild(v, leaf, fresh) for k, v in x.items()}
+  return x
+
+class Out(NamedTuple):
+  """A Tensor the step returns, in a recording: the slot its buffer is in, or the LazyBuffer it reads (a weight)."""
+  slot: Any
+  shape: tuple
+  dtype: Any
+  device: str
+
+def _key(name, v):
+  """What a replay must agree on for a non-Tensor argument: its value; objects (a model) and Tensors inside containers by
+  identity. A numpy array is refused: its values would be frozen into the recording."""
+  if isinstance(v, np.ndarray): raise TypeError(f"jit: argument {name} is a numpy array, whose values a replay would not see: pass Tensor(x)")
+  if isinstance(v, Tensor): return ("tensor", id(v))
+  if isinstance(v, (list, tuple)): return (type(v).__name__, tuple(_key(name, x) for x in v))
+  if isinstance(v, dict): return ("dict", tuple((k, _key(name, x)) for k, x in v.items()))
+  try: hash(v)
+  except TypeError: return ("id", id(v))
+  return (type(v).__name__, v)
+
+class Recording(NamedTuple):
+  steps: list        # ExecItems whose keys are slot numbers (results and inputs) or LazyBuffers read live (weights)
+  n_inputs: int      # slots 0..n_inputs-1 are the call's Tensor arguments
+  ret: Any           # the step's return value, its Tensors replaced by their slot or the LazyBuffer they read
+  live: list         # (slot, weakref to a recorded LazyBuffer): ones still alive (a .grad) get each replay's buffer
+  rng_start: int
+  rng_used: int
+
 class jit:
-  """Decorator. Call 1 runs the function normally (weights and optimizer state get created), call 2 records every
-  kernel it runs, later calls replay those kernels on the new inputs' buffers. The function must take its changing
-  inputs as Tensor arguments (same shapes and dtypes each call), realize what it needs, and return Tensors: on replay
-  it is not called, and the Tensors it returned while recording are refreshed in place and returned again."""
-  def __init__(self, fxn):
-    self.fxn, self.calls, self.steps, self.inputs, self.ret = fxn, 0, [], [], None
+  """Decorator for a training or inference step. Per kind of call (the Tensor arguments' shapes, dtypes and devices, the
+  other arguments' values, Tensor.training and Tensor.no_grad), call 1 runs the function normally (weights and optimizer
+  state get created), call 2 runs it and records every kernel, later calls replay the kernels on the new inputs' buffers
+  without calling the function. Tensors the step returns are realized; each call returns fresh ones. The function must
+  not read values into Python (.item(), .numpy()) and must change weights through assign (optimizers, load_state_dict
+  and load_checkpoint do), so that a replay writes into the same buffers."""
+  def __init__(self, fxn: Callable):
+    self.fxn, self.recordings = fxn, {}
     functools.update_wrapper(self, fxn)
 
   def reset(self):
-    """Forget the recording: the next call records again (e.g. after the model or optimizer changed)."""
-    self.calls, self.steps, self.inputs, self.ret = 1, [], [], None
+    """Forget every recording: the next calls run and record again (e.g. after the model or optimizer was replaced)."""
+    self.recordings = {}
 
   def __call__(self, *args, **kwargs):
-    tensors = [t for t in (*args, *kwargs.values()) if isinstance(t, Tensor)]
-    for t in tensors:  # inputs become realized contiguous buffers that replay can point the kernels at
+    named = [(i, a) for i, a in enumerate(args)] + sorted(kwargs.items())  # keywords by name, in any order
+    tensors = [t for _, t in named if isinstance(t, Tensor)]
+    for t in tensors:  # inputs become realized contiguous buffers that a replay can point the kernels at
       if t.lazydata._base is not None: t.lazydata = t.lazydata.contiguous()
-      t.realize()
-    if self.calls == 0:
-      self.calls = 1
-      return self.fxn(*args, **kwargs)
-    if self.calls == 1:
-      lazy.CAPTURE, rng0 = [], Tensor._rng_counter
-      try: self.ret = self.fxn(*args, **kwargs)
-      finally: self.steps, lazy.CAPTURE = lazy.CAPTURE, None
-      self.inputs, self.rng0, self.rng_used = [t.lazydata for t in tensors], rng0, Tensor._rng_counter - rng0
-      self.calls = 2
-      return self.ret
-    if [(t.shape, t.dtype) for t in tensors] != [(x.shape, x.dtype) for x in self.inputs]:
-      raise ValueError(f"jit {self.fxn.__name__}: inputs {[(t.shape, t.dtype) for t in tensors]} don't match the recorded "
-                       f"{[(x.shape, x.dtype) for x in self.inputs]}: call .reset() to record again")
-    for rec, t in zip(self.inputs, tensors): rec.realized = t.lazydata.realized
+    Tensor.corealize(tensors)
+    first = {id(t.lazydata): i for i, t in reversed(list(enumerate(tensors)))}  # one buffer passed twice must stay so
+    key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)]) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named),
+           Tensor.training, Tensor.no_grad)
+    rec = self.recordings.get(key)
+    if rec is None:
+      self.recordings[key] = "ran"
+      ret = self.fxn(*args, **kwargs)
+      Tensor.corealize(_tensors(ret))
+      return _rebuild(ret, Tensor, lambda t: t.detach())
+    if rec == "ran":
+      self.recordings[key], ret = self._record(tensors, args, kwargs)
+      return ret
+    return self._replay(rec, tensors)
+
+  def _record(self, tensors: list, args, kwargs):
+    realize.CAPTURE, rng0 = [], Tensor._rng_counter
+    try:
+      ret = self.fxn(*args, **kwargs)
+      outs = _tensors(ret)
+      for t in outs:  # a returned view is copied into a buffer of its own, inside the recording
+        if t.lazydata._base is not None: t.lazydata = t.lazydata.contiguous()
+      Tensor.corealize(outs)
+    finally: captured, realize.CAPTURE = realize.CAPTURE, None
+    slots = {lb: i for i, lb in enumerate(dict.fromkeys(t.lazydata for t in tensors))}  # the call's distinct inputs first
+    n_inputs, steps, live = len(slots), [], []
+    for it in captured:
+      ins = tuple(slots.get(x, x) for x in it.inputs)  # a buffer not made in the step (a weight) is read live
+      slots[it.out] = len(slots)
+      steps.append(it._replace(inputs=ins, out=slots[it.out]))
+      live.append((slots[it.out], weakref.ref(it.out)))
+    rec = Recording(steps, n_inputs, _rebuild(ret, Tensor, lambda t: Out(slots.get(t.lazydata, t.lazydata), t.shape, t.dtype, t.device)),
+                    live, rng0, Tensor._rng_counter - rng0)
+    return rec, self._outputs(rec, {slot: lb.realized for lb, slot in slots.items()})
+
+  @staticmethod
+  def _replay(rec: Recording, tensors: list):
+    realize.realize_pending_assigns()  # a weight assigned since the last call (load_state_dict) is written first
+    bufs = {i: lb.realized for i, lb in enumerate(dict.fromkeys(t.lazydata for t in tensors))}
     rng0 = Tensor._rng_counter
-    lazy.run_steps(self.steps, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - self.rng0))
-    Tensor._rng_counter += self.rng_used
-    return self.ret
+    realize.run(rec.steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start))
+    Tensor._rng_counter += rec.rng_used
+    for slot, ref in rec.live:
+      if (lb := ref()) is not None: lb.realized = bufs[slot]
+    return jit._outputs(rec, bufs)
+
+  @staticmethod
+  def _outputs(rec: Recording, bufs: dict):
+    """The step's return value with new Tensors over this call's buffers, so an earlier call's results never change."""
+    def fresh(o: Out) -> Tensor:
+      if isinstance(o.slot, LazyBuffer): return Tensor(o.slot, device=o.device)
+      lb = LazyBuffer(o.device, ShapeTracker.from_shape(o.shape), o.dtype)
+      lb.realized = bufs[o.slot]
+      return Tensor(lb, device=o.device)
+    return _rebuild(rec.ret, Out, fresh)

@@ -1,7 +1,8 @@
 """The engine's whole instruction set. Everything else is built from these ops."""
 from __future__ import annotations
 from enum import Enum, auto
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
+from drivegpt.helpers import dtypes
 
 class UnaryOps(Enum): EXP2 = auto(); LOG2 = auto(); SIN = auto(); SQRT = auto(); RECIP = auto(); NEG = auto(); CAST = auto() # noqa: E702
 class BinaryOps(Enum): ADD = auto(); SUB = auto(); MUL = auto(); DIV = auto(); MAX = auto(); MOD = auto(); CMPLT = auto(); CMPEQ = auto() # noqa: E702
@@ -23,3 +24,8 @@ class LazyOp(NamedTuple):
   op: Op
   src: tuple = ()
   arg: Any = None
+
+def result_dtype(op: Op, arg: Any, src_dtype: Callable[[int], Any]) -> Any:
+  """The dtype an elementwise op produces, src_dtype(i) being its i-th source's: the one place this is decided."""
+  if op in (BinaryOps.CMPLT, BinaryOps.CMPEQ): return dtypes.bool
+  return arg if op is UnaryOps.CAST else src_dtype(1) if op is TernaryOps.WHERE else src_dtype(0)

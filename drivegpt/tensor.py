@@ -6,7 +6,9 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, toposort
 from drivegpt.ops import LoadOps
-from drivegpt.lazy import LazyBuffer, Device, schedule, run_schedule
+from drivegpt.lazy import LazyBuffer, Device
+from drivegpt.schedule import schedule
+from drivegpt.realize import run_schedule
 import drivegpt.function as F
 
 Scalar = Union[int, float, bool]

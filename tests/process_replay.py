@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse, difflib, pathlib, sys
 import numpy as np
 from drivegpt import Tensor, dtypes
-from drivegpt.lazy import schedule
+from drivegpt.schedule import schedule
 from drivegpt.ops import LoadOps
 from drivegpt.codegen import render, DeviceLimits
 

@@ -1,5 +1,5 @@
-"""The JIT replays a recorded step bit-identically to running it normally, on new inputs, with fresh randomness."""
-import time
+"""The JIT replays a recorded step bit-identically to running it normally: on new inputs, with fresh randomness, across
+weight loads between calls, with pre-built batches reused across epochs; whatever it can't replay it refuses loudly."""
 import numpy as np
 import pytest
 from drivegpt import Tensor, jit, GlobalCounters
@@ -35,7 +35,8 @@ def test_jit_replay_is_bit_identical():
   ref_losses, ref_params = run(sgd_step)
   jitted = jit(sgd_step)
   losses, params = run(jitted)
-  assert jitted.calls == 2 and len(jitted.steps) > 0
+  (rec,) = jitted.recordings.values()
+  assert len(rec.steps) > 0
   for a, b in zip(losses, ref_losses): np.testing.assert_array_equal(a, b)
   for a, b in zip(params, ref_params): np.testing.assert_array_equal(a, b)
   assert len(set(float(l) for l in losses)) == len(losses)  # the inputs really changed every step
@@ -47,15 +48,114 @@ def test_jit_replay_skips_graph_building():
   for x, y in data[:2]: jitted(params, x, y)
   GlobalCounters.reset()
   jitted(params, *data[2])
-  assert GlobalCounters.kernel_count == len([s for s in jitted.steps if s[1] is not None])
+  (rec,) = jitted.recordings.values()
+  assert GlobalCounters.kernel_count == len([s for s in rec.steps if s.runner is not None])
 
-def test_jit_rejects_new_shapes():
-  jitted = jit(sgd_step)
-  params = make_params(2)
-  x, y = batches(1)[0]
-  for _ in range(2): jitted(params, x, y)
-  with pytest.raises(ValueError, match="don't match the recorded"):
-    jitted(params, Tensor(np.ones((3, 8), np.float32)), Tensor(np.ones((3, 4), np.float32)))
+def test_jit_new_shapes_record_again():
+  """A call with other shapes is a new kind of call: it runs, records and replays on its own, with the right numbers."""
+  rng = np.random.default_rng(4)
+  f = jit(lambda a, b: (a @ b).relu().sum(0))
+  for n in (3, 5, 3, 5, 3, 5, 7):
+    a, b = rng.standard_normal((n, 6)).astype(np.float32), rng.standard_normal((6, 2)).astype(np.float32)
+    np.testing.assert_allclose(f(Tensor(a), Tensor(b)).numpy(), np.maximum(a.astype(np.float64) @ b, 0).sum(0), rtol=1e-5, atol=1e-6)
+  assert len(f.recordings) == 3
+
+def test_jit_weight_assigned_between_calls_keeps_updating():
+  """The issue's case: after replays, w.assign([100, 100]) must not stop later replays from updating w."""
+  w = Tensor([0.0, 0.0])
+  step = jit(lambda x: w.assign(w + x).realize())
+  for _ in range(3): step(Tensor([1.0, 1.0]))
+  np.testing.assert_array_equal(w.numpy(), [3, 3])
+  w.assign(Tensor([100.0, 100.0])).realize()
+  for _ in range(2): step(Tensor([1.0, 1.0]))
+  np.testing.assert_array_equal(w.numpy(), [102, 102])
+  w.assign(Tensor([-5.0, 7.0]))  # not realized before the next call: the step reads it
+  step(Tensor([1.0, 2.0]))
+  np.testing.assert_array_equal(w.numpy(), [-4, 9])
+
+def test_jit_replay_leaves_the_callers_inputs_alone_across_epochs():
+  """Pre-built batches reused over epochs: every call sees its own batch, and no batch changes."""
+  rng = np.random.default_rng(1)
+  data = [rng.standard_normal((2, 3)).astype(np.float32) for _ in range(4)]
+  b = [Tensor(d) for d in data]
+  f = jit(lambda x: (x * 2).realize())
+  for epoch in range(3):
+    for i in range(4): np.testing.assert_array_equal(f(b[i]).numpy(), data[i] * 2)
+  for i in range(4): np.testing.assert_array_equal(b[i].numpy(), data[i])
+
+def test_jit_training_over_prebuilt_batches_matches_unjitted():
+  data = batches(3)
+  def train(fn):
+    Tensor.manual_seed(3)
+    Tensor.training = True
+    params = make_params(0)
+    losses = [fn(params, x, y).numpy().copy() for _ in range(3) for x, y in data]
+    Tensor.training = False
+    return losses, [p.numpy() for p in params]
+  (l_ref, p_ref), (l_jit, p_jit) = train(sgd_step), train(jit(sgd_step))
+  for a, b in zip(l_jit + p_jit, l_ref + p_ref): np.testing.assert_array_equal(a, b)
+
+def test_jit_keyword_arguments_in_any_order():
+  f = jit(lambda x, y: (x - 2*y).realize())
+  rng = np.random.default_rng(2)
+  for i in range(5):
+    a, b = rng.standard_normal(4).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+    out = f(x=Tensor(a), y=Tensor(b)) if i % 2 else f(y=Tensor(b), x=Tensor(a))
+    np.testing.assert_allclose(out.numpy(), a - 2*b, rtol=1e-6)
+
+def test_jit_non_tensor_arguments_are_not_frozen():
+  f = jit(lambda x, s: (x * s).realize())
+  x = Tensor([1.0])
+  assert [f(x, s).item() for s in (1, 2, 3, 2, 2, 3, 1.5)] == [1, 2, 3, 2, 2, 3, 1.5]
+  g = jit(lambda x, n: x.reshape(n, -1).sum(1).realize())
+  assert g(Tensor(np.arange(6.0)), 2).tolist() == [3, 12] and g(Tensor(np.arange(6.0)), 3).tolist() == [1, 5, 9]
+  with pytest.raises(TypeError, match="numpy array"): f(x, np.ones(1))
+
+def test_jit_training_flag_is_part_of_the_recording():
+  Tensor.manual_seed(0)
+  x = Tensor(np.ones((1, 1000), np.float32))
+  f = jit(lambda x: x.dropout(0.5).sum().realize())
+  try:
+    outs = []
+    for training in (True, True, True, False, False, False, True):
+      Tensor.training = training
+      outs.append((training, f(x).item()))
+  finally: Tensor.training = False
+  for training, v in outs: assert (v != 1000) if training else (v == 1000), outs
+
+def test_jit_refuses_reading_values_while_recording():
+  f = jit(lambda x: x * (x.sum().item()))
+  x = Tensor([1.0, 2.0])
+  assert f(x).tolist() == [3, 6]
+  with pytest.raises(RuntimeError, match="read a tensor's value"): f(x)
+
+def test_jit_returns_fresh_realized_values_and_structures():
+  f = jit(lambda x: [x + 1, {"double": x * 2, "n": 3}, (x.sum(),)])  # nothing realized by the step itself
+  results = []
+  for i in range(5):
+    out = f(Tensor([float(i), 1.0]))
+    assert out[0].lazydata.is_realized and out[1]["n"] == 3
+    results.append(out)
+  for i, out in enumerate(results):  # an earlier call's results don't change when later calls replay
+    assert out[0].tolist() == [i + 1, 2] and out[1]["double"].tolist() == [2*i, 2] and out[2][0].item() == i + 1
+
+def test_jit_same_tensor_twice_vs_two_tensors():
+  f = jit(lambda a, b: (a - b).realize())
+  x, y = Tensor([5.0]), Tensor([2.0])
+  assert [f(x, x).item(), f(x, x).item(), f(x, y).item(), f(x, y).item(), f(x, x).item(), f(y, x).item()] == [0, 0, 3, 3, 0, -3]
+
+def test_jit_grads_after_replay_are_current():
+  """p.grad read after a replayed step holds that step's gradient, not the recording's."""
+  w = Tensor([1.0, -2.0], requires_grad=True)
+  def step(x):
+    w.grad = None
+    (w * x).sum().backward()
+    w.grad.realize()
+    return None
+  f = jit(step)
+  for i in range(4):
+    f(Tensor([float(i), 2.0*i]))
+    assert w.grad.tolist() == [i, 2*i]
 
 def test_jitted_gpt_step_is_bit_identical():
   from drivegpt.models.gpt import GPT, GPTConfig
@@ -83,3 +183,49 @@ def test_jitted_gpt_step_is_bit_identical():
   losses, params = train(True)
   for a, b in zip(losses, ref_losses): np.testing.assert_array_equal(a, b)
   for a, b in zip(params, ref_params): np.testing.assert_array_equal(a, b)
+
+def test_jitted_gpt_survives_checkpoint_load_and_load_state_dict(tmp_path):
+  """GPT + AdamW: train, checkpoint at step 3, train on; load the checkpoint into the same model, optimizer and jitted
+  step and train again: the steps after the load match an unjitted run from the same checkpoint, tensor for tensor."""
+  from drivegpt.models.gpt import GPT, GPTConfig
+  from drivegpt.nn import get_parameters, get_state_dict, load_state_dict
+  from drivegpt.nn.optim import AdamW
+  from drivegpt.nn.state import save_checkpoint, load_checkpoint
+  rng = np.random.default_rng(9)
+  data = [rng.integers(0, 64, (2, 9)).astype(np.int32) for _ in range(8)]
+  def make(use_jit):
+    Tensor.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=64, context=8, n_layer=1, n_head=2, d_model=16, dropout=0.1))
+    opt = AdamW(get_parameters(model), lr=1e-2)
+    def step(x, y):
+      loss = model.loss(x, y)
+      opt.zero_grad()
+      loss.backward()
+      opt.step(loss)
+      return loss
+    return model, opt, (jit(step) if use_jit else step)
+  def go(fn, batches): return [fn(Tensor(d[:, :-1]), Tensor(d[:, 1:])).numpy().copy() for d in batches]
+  Tensor.training = True
+  try:
+    model, opt, step = make(True)
+    go(step, data[:3])
+    save_checkpoint(str(tmp_path / "c.safetensors"), model, opt, step=3, config={})
+    go(step, data[3:6])
+    load_checkpoint(str(tmp_path / "c.safetensors"), model, opt)
+    after_jit = go(step, data[3:8])
+    state_jit = {k: v.numpy() for k, v in {**get_state_dict(model), **opt.state_dict()}.items()}
+    ref_model, ref_opt, ref_step = make(False)
+    load_checkpoint(str(tmp_path / "c.safetensors"), ref_model, ref_opt)
+    after_ref = go(ref_step, data[3:8])
+    state_ref = {k: v.numpy() for k, v in {**get_state_dict(ref_model), **ref_opt.state_dict()}.items()}
+    for a, b in zip(after_jit, after_ref): np.testing.assert_array_equal(a, b)
+    assert state_jit.keys() == state_ref.keys()
+    for k in state_ref: np.testing.assert_array_equal(state_jit[k], state_ref[k], err_msg=k)
+    # load_state_dict between replays: the next replay starts from the loaded weights
+    load_state_dict(model, {k: Tensor(v.numpy()) for k, v in get_state_dict(ref_model).items()})
+    load_state_dict(ref_model, {k: Tensor(v.numpy()) for k, v in get_state_dict(ref_model).items()})
+    opt.load_state_dict({k: Tensor(v.numpy()) for k, v in ref_opt.state_dict().items()})
+    Tensor.manual_seed(5); a = go(step, data[:2])
+    Tensor.manual_seed(5); b = go(ref_step, data[:2])
+    np.testing.assert_array_equal(a, b)
+  finally: Tensor.training = False

@@ -1,0 +1,68 @@
+"""The scheduler: cuts the graph behind some lazy buffers into fused kernels (ScheduleItems), in the order they must run."""
+from __future__ import annotations
+from collections import defaultdict
+from typing import NamedTuple, TYPE_CHECKING
+from drivegpt.helpers import toposort
+from drivegpt.ops import ReduceOps, MovementOps, LoadOps, BufferOps, LazyOp, ElementwiseOps, ZERO_PRESERVING
+if TYPE_CHECKING: from drivegpt.lazy import LazyBuffer
+
+class ScheduleItem(NamedTuple):
+  ast: LazyOp           # the kernel's expression; its output is the contiguous buffer of out
+  out: LazyBuffer
+  inputs: tuple         # the realized bases its BufferOps.LOAD leaves read, by index
+
+MAX_KERNEL_DEPTH = 64   # longer chains are cut into several kernels, so kernel trees stay far from the recursion limit
+
+def _inlinable(src: LazyBuffer, acc: tuple, kernel_has_reduce: bool) -> bool:
+  """Can src be computed inside its consumer's kernel, seen through movement ops acc?"""
+  ops = {op for op, _ in acc}
+  if src.force_realize: return False
+  if src.op in ReduceOps: return not kernel_has_reduce and ops <= {MovementOps.RESHAPE}
+  if src.op not in ZERO_PRESERVING and MovementOps.PAD in ops: return False  # f(0) != 0: padding must stay outside
+  return src.op.__class__ in ElementwiseOps and MovementOps.EXPAND not in ops  # an expand would recompute src per copy
+
+def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
+  """Cut the graph behind outs into kernels: elementwise chains and their reduce fuse, shared results get their own buffer."""
+  outs = list({id(x.base): x.base for x in outs if x.base.realized is None}.values())
+  order = toposort(outs, lambda b: [s.base for s in b.srcs if s.base.realized is None])  # sources before consumers
+  # ctx: inlined base -> (kernel root, movement ops from it to the root's output, depth). A base is inlined when every
+  # consumer can inline it into the same kernel through the same view: then the backend computes it once in that kernel.
+  roots, ctx, has_reduce, proposals = {id(b) for b in outs}, {}, {}, defaultdict(list)
+  for b in reversed(order):  # consumers before their sources: when b comes up, all its consumers have proposed
+    if b.op is LoadOps.CONST and id(b) not in roots: continue  # constants are kernel leaves, never buffers
+    p = proposals[id(b)]
+    if id(b) not in roots and None not in p and len(set((id(r), acc) for r, acc, _ in p)) == 1 and \
+       (b.op not in ReduceOps or (len(p) == 1 and not has_reduce.get(id(p[0][0])))):
+      ctx[id(b)] = p[0][0], p[0][1], max(d for _, _, d in p)
+      if b.op in ReduceOps: has_reduce[id(p[0][0])] = True
+    else: roots.add(id(b))
+    root, acc, depth = ctx.get(id(b), (b, (), 0))
+    if b.op in ReduceOps: has_reduce[id(root)], acc = True, ()  # a reduce's inputs live in the unreduced shape
+    for s in b.srcs:
+      sb = s.base
+      if sb.realized is not None or sb.op is LoadOps.CONST: continue
+      sacc = s.mops + acc
+      ok = b.op not in LoadOps and sb.op not in LoadOps and depth + 1 < MAX_KERNEL_DEPTH and _inlinable(sb, sacc, has_reduce.get(id(root), False))
+      proposals[id(sb)].append((root, sacc, depth + 1) if ok else None)
+  return [_schedule_item(b, ctx) for b in order if id(b) in roots and id(b) not in ctx]
+
+def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:
+  inputs: list = []
+  def load(view: LazyBuffer, acc: tuple) -> LazyOp:
+    b = view.base
+    if id(b) in ctx: return build(b, view.mops + acc)
+    st = view.st
+    for op, arg in acc: st = st.movement(op, arg)
+    if b.realized is None and b.op is LoadOps.CONST: return LazyOp(BufferOps.CONST, (), (b.arg, st, b.dtype))
+    idx = next((i for i, x in enumerate(inputs) if x is b), None)
+    if idx is None: idx, _ = len(inputs), inputs.append(b)
+    return LazyOp(BufferOps.LOAD, (), (idx, st, b.dtype))
+  def build(b: LazyBuffer, acc: tuple) -> LazyOp:
+    if b.op in ReduceOps:
+      ret = LazyOp(b.op, (load(b.srcs[0], ()),), b.arg)
+      return LazyOp(MovementOps.RESHAPE, (ret,), acc[-1][1]) if acc and acc[-1][1] != b.shape else ret
+    return LazyOp(b.op, tuple(load(s, acc) for s in b.srcs), b.arg)
+  if root.op is LoadOps.CONST: ast = LazyOp(BufferOps.CONST, (), (root.arg, root.st, root.dtype))
+  elif root.op in LoadOps: ast = LazyOp(root.op, (), root.arg)
+  else: ast = build(root, ())
+  return ScheduleItem(ast, root, tuple(inputs) if root.op is not LoadOps.COPY else (root.srcs[0].base,))
