@@ -4,11 +4,16 @@ import math
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps
 
 class Function:
+  freed = False
   def __init__(self, device: str, *tensors):
     self.device = device
     self.needs_input_grad = [t.requires_grad for t in tensors]
     self.requires_grad = True if any(self.needs_input_grad) else None if None in self.needs_input_grad else False
     if self.requires_grad: self.parents = tensors
+  def free(self):
+    """Drop what backward needs (saved buffers and parents), keeping a mark, so a second backward here raises."""
+    self.__dict__.clear()
+    self.freed = True
   def forward(self, *args, **kwargs): raise NotImplementedError(f"forward not implemented for {type(self)}")
   def backward(self, *args, **kwargs): raise RuntimeError(f"backward not implemented for {type(self)}")
   @classmethod
@@ -69,6 +74,18 @@ class Recip(Function):
     self.ret = x.e(UnaryOps.RECIP)
     return self.ret
   def backward(self, g): return g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.ret).e(BinaryOps.MUL, self.ret)
+class Sign(Function):
+  def forward(self, x):
+    zero = x.const(0)
+    return zero.e(BinaryOps.CMPLT, x).cast(x.dtype).e(BinaryOps.SUB, x.e(BinaryOps.CMPLT, zero).cast(x.dtype))
+  def backward(self, g): return g.const(0)
+class PowConst(Function):
+  # x^e for a constant non-whole e: nan for x < 0, as PyTorch; the gradient at x = 0 is 0 (e > 1) or inf (e < 1)
+  def forward(self, x, e):
+    self.x, self.e_ = x, e
+    return x.e(UnaryOps.LOG2).e(BinaryOps.MUL, x.const(e)).e(UnaryOps.EXP2)
+  def backward(self, g):
+    return self.x.e(UnaryOps.LOG2).e(BinaryOps.MUL, g.const(self.e_ - 1)).e(UnaryOps.EXP2).e(BinaryOps.MUL, g.const(self.e_)).e(BinaryOps.MUL, g)
 class Sigmoid(Function):
   # 1/(1+2^(-x*log2(e))): one fused kernel, and its gradient reuses the output
   def forward(self, x):

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from typing import Optional, Sequence, Union
 import numpy as np
 from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, toposort
-from drivegpt.ops import LoadOps
+from drivegpt.ops import LoadOps, BinaryOps
 from drivegpt.lazy import LazyBuffer, Device
 from drivegpt.schedule import schedule
 from drivegpt.realize import run_schedule
@@ -19,6 +19,12 @@ def broadcast_shape(*shapes) -> tuple:
   for dims in zip(*shapes):
     if len(set(dims) - {1}) > 1: raise ValueError(f"shapes {' and '.join(map(str, shapes))} don't broadcast")
   return tuple(0 if 0 in dims else max(dims) for dims in zip(*shapes))
+
+def _int_dtype(lo, hi) -> DType:
+  """int32, or int64 for values int32 can't hold: Python ints never wrap."""
+  return dtypes.default_int if -2**31 <= lo and hi < 2**31 else dtypes.int64
+def _check_fits(lo, hi, dtype: DType):
+  if not -2**(8*dtype.itemsize - 1) <= lo <= hi < 2**(8*dtype.itemsize - 1): raise ValueError(f"values {lo}..{hi} don't fit in {dtype}")
 
 class Tensor:
   __slots__ = "lazydata", "requires_grad", "grad", "_ctx"
@@ -35,15 +41,19 @@ class Tensor:
     self._ctx: Optional[F.Function] = None
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
     elif isinstance(data, (bool, int, float)):
-      dtype = dtype or (dtypes.bool if isinstance(data, bool) else dtypes.default_int if isinstance(data, int) else dtypes.default_float)
+      dtype = dtype or (dtypes.bool if isinstance(data, bool) else _int_dtype(data, data) if isinstance(data, int) else dtypes.default_float)
+      if dtype.is_int and not isinstance(data, bool): _check_fits(data, data, dtype)
       lb = LazyBuffer.loadop(LoadOps.CONST, (), dtype, device, bool(data) if dtype == dtypes.bool else int(data) if dtype.is_int else float(data))
     elif isinstance(data, (list, tuple, np.ndarray, np.generic)):
       x = np.asarray(data)
+      wide = x.dtype.kind in "iu" and x.dtype.itemsize >= 4 or x.dtype.kind == "f" and dtype is not None and dtype.is_int  # may not fit
+      lo, hi = (x.min(), x.max()) if x.size and wide else (0, 0)
       if dtype is None:
-        dtype = dtypes.bool if x.dtype == np.bool_ else dtypes.default_int if x.dtype.kind in "iu" else dtypes.default_float if x.dtype.kind == "f" or x.size == 0 else None
+        dtype = dtypes.bool if x.dtype == np.bool_ else _int_dtype(lo, hi) if x.dtype.kind in "iu" else dtypes.default_float if x.dtype.kind == "f" or x.size == 0 else None
         if dtype is None: raise TypeError(f"can't make a Tensor from numpy dtype {x.dtype}")
-        if x.dtype.kind in "iu" and x.dtype.itemsize == 8 and isinstance(data, np.ndarray): dtype = dtypes.int64
+        if x.dtype == np.int64 and isinstance(data, np.ndarray): dtype = dtypes.int64
         if x.dtype == np.float16 and isinstance(data, np.ndarray): dtype = dtypes.float16
+      if dtype.is_int and wide: _check_fits(lo, hi, dtype)
       lb = LazyBuffer.from_numpy(np.array(x, dtype=dtype.np, order="C"), device)
     else: raise TypeError(f"can't make a Tensor from {type(data).__name__}: expected a list, numpy array, scalar or LazyBuffer")
     if dtype is not None and lb.dtype != dtype: lb = lb.cast(dtype)
@@ -117,9 +127,11 @@ class Tensor:
   @staticmethod
   def arange(start, stop=None, step=1, dtype=None, **kw) -> Tensor:
     if stop is None: start, stop = 0, start
-    n = max(math.ceil((stop - start)/step), 0)
-    dtype = dtype or (dtypes.default_float if any(isinstance(x, float) for x in (start, stop, step)) else dtypes.default_int)
-    return Tensor(np.arange(n, dtype=np.float64)*step + start, dtype=dtype, **kw)
+    if step == 0: raise ValueError("arange step must not be 0")
+    if all(isinstance(x, int) for x in (start, stop, step)):  # exact in int64; int32 unless the values need more
+      vals = np.arange(start, stop, step, dtype=np.int64)
+      return Tensor(vals, dtype=dtype or (_int_dtype(vals.min(), vals.max()) if vals.size else dtypes.default_int), **kw)
+    return Tensor(np.arange(max(math.ceil((stop - start)/step), 0), dtype=np.float64)*step + start, dtype=dtype or dtypes.default_float, **kw)
   @staticmethod
   def eye(n: int, m: Optional[int] = None, dtype=None, **kw) -> Tensor:
     m = n if m is None else m
@@ -160,19 +172,29 @@ class Tensor:
     return Tensor.uniform(*s, low=-bound, high=bound, **kw)
 
   # *** autograd ***
-  def backward(self) -> Tensor:
-    """Fill .grad of every tensor with requires_grad that this scalar depends on."""
-    assert self.shape == (), f"backward needs a scalar, this tensor has shape {self.shape}: reduce it (e.g. .sum()) first"
-    self.grad = Tensor(1.0, device=self.device, dtype=self.dtype, requires_grad=False)
-    for t in reversed(toposort([self], lambda t: t._ctx.parents if t._ctx is not None else ())):
-      if t._ctx is None or t.grad is None: continue
-      grads = t._ctx.backward(t.grad.lazydata)
-      grads = [Tensor(g, device=self.device, requires_grad=False) if g is not None else None for g in (grads if isinstance(grads, tuple) else (grads,))]
-      for p, g in zip(t._ctx.parents, grads):
+  def backward(self, gradient: Optional[Tensor] = None, retain_graph: bool = False) -> Tensor:
+    """Add d(self)/d(t) (times gradient, which non-scalar outputs need) to .grad of every tensor t with requires_grad.
+    As PyTorch, the graph is freed unless retain_graph: a later backward that reaches a freed part raises."""
+    if gradient is None and self.shape != (): raise RuntimeError(f"backward of shape {self.shape} needs a gradient: reduce it (e.g. .sum()) first")
+    if self._ctx is None and not self.requires_grad: raise RuntimeError("backward of a tensor without a graph: no input requires grad")
+    gradient = gradient if gradient is not None else Tensor(1.0, device=self.device, dtype=self.dtype)
+    if not isinstance(gradient, Tensor): gradient = Tensor(gradient, device=self.device, dtype=self.dtype)
+    if gradient.shape != self.shape: raise RuntimeError(f"backward: gradient shape {gradient.shape} != output shape {self.shape}")
+    grads = {id(self): gradient.detach().lazydata}  # this pass's gradients: .grad accumulates only at the end
+    order = reversed(toposort([self], lambda t: t._ctx.parents if t._ctx is not None and not t._ctx.freed else ()))
+    for t in (order := list(order)):
+      if t._ctx is None or id(t) not in grads: continue
+      if t._ctx.freed: raise RuntimeError(f"backward through a graph already freed by backward ({type(t._ctx).__name__}): "
+                                          "pass retain_graph=True to the first backward, or rebuild the graph")
+      gs = t._ctx.backward(grads[id(t)])
+      for p, g in zip(t._ctx.parents, gs if isinstance(gs, tuple) else (gs,)):
         if g is None or not p.requires_grad: continue
-        assert g.shape == p.shape, f"gradient shape {g.shape} != parameter shape {p.shape} in {type(t._ctx).__name__}"
-        p.grad = g if p.grad is None else p.grad + g
-      t._ctx = None
+        grads[id(p)] = g if id(p) not in grads else grads[id(p)].e(BinaryOps.ADD, g)
+      if not retain_graph: t._ctx.free()
+    for t in order:
+      if id(t) in grads and t.requires_grad:
+        g = Tensor(grads[id(t)], device=t.device, requires_grad=False)
+        t.grad = g if t.grad is None else t.grad + g
     return self
 
   # *** movement ops ***
@@ -202,6 +224,8 @@ class Tensor:
   def pad(self, arg, value: Scalar = 0.0) -> Tensor:
     """arg: (before, after) per dim, or None for no padding on that dim."""
     arg = tuple(x if x is not None else (0, 0) for x in arg)
+    if len(arg) != self.ndim: raise ValueError(f"pad needs (before, after) for each of the {self.ndim} dims of {self.shape}, got {arg}")
+    if any(b < 0 or a < 0 for b, a in arg): return self._slice([(-b, s + a) for (b, a), s in zip(arg, self.shape)], value)  # crops
     if all(x == (0, 0) for x in arg): return self
     ret = F.Pad.apply(self, arg=arg)
     return ret if value == 0 else ret + Tensor._const(self.shape, True, dtypes.bool, self.device).pad(arg).where(0, value)
@@ -211,6 +235,7 @@ class Tensor:
     return self._slice([(0, s) for s in self.shape[:-len(slc)]] + slc, value)
   def _slice(self, arg, value: Scalar = 0) -> Tensor:
     """Take [lo, hi) per dim; ranges past the edges pad with value."""
+    if any(hi < lo for lo, hi in arg): raise ValueError(f"can't crop shape {self.shape} to the empty range {arg}")
     padding = tuple((max(0, -lo), max(0, hi - s)) for (lo, hi), s in zip(arg, self.shape))
     return self.pad(padding, value).shrink(tuple((lo + p[0], hi + p[0]) for (lo, hi), p in zip(arg, padding)))
   def _axis(self, a: int) -> int:
@@ -218,18 +243,25 @@ class Tensor:
     return a + self.ndim if a < 0 else a
 
   def __getitem__(self, idx) -> Tensor:
-    """Basic indexing: ints, slices (any step), None and Ellipsis."""
+    """numpy/PyTorch indexing: ints, slices (any step), None, Ellipsis, and int or bool Tensors, lists or arrays.
+    Index tensors pick through a one-hot product (a matmul); out of range raises IndexError or gives NaN (see _valid)."""
     idx = list(idx) if isinstance(idx, tuple) else [idx]
-    if any(isinstance(i, Tensor) for i in idx): raise TypeError("Tensor indices aren't supported: use gather")
+    for k in reversed(range(len(idx))):  # lists and arrays become Tensors; a bool mask becomes one index per dim it covers
+      if isinstance(idx[k], (list, np.ndarray)): idx[k] = Tensor(idx[k], device=self.device, dtype=None if np.size(idx[k]) else dtypes.int32)
+      if isinstance(idx[k], Tensor) and idx[k].dtype == dtypes.bool:
+        if idx[k].ndim == 0: raise IndexError("a 0-d bool index isn't supported")
+        idx[k:k+1] = [Tensor(a.astype(np.int64), device=self.device) for a in np.nonzero(idx[k].numpy())]  # its shape is data
+      elif isinstance(idx[k], Tensor) and not idx[k].dtype.is_int: raise IndexError(f"index tensors must be int or bool, got {idx[k].dtype}")
     n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
     if n_real > self.ndim: raise IndexError(f"too many indices ({n_real}) for shape {self.shape}")
-    e = idx.index(Ellipsis) if Ellipsis in idx else len(idx)
+    e = next((k for k, i in enumerate(idx) if i is Ellipsis), len(idx))
     idx[e:e+1] = [slice(None)]*(self.ndim - n_real)
-    shrink, strides, final, dim = [], [], [], 0
+    shrink, strides, final, adv, dim = [], [], [], [], 0
     for i in idx:
       if i is None: final.append(1); continue
       size = self.shape[dim]
-      if isinstance(i, (int, np.integer)):
+      if isinstance(i, Tensor): adv, i = adv + [(len(final), i, size)], slice(None)  # picked after the basic indexing
+      if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
         if not -size <= i < size: raise IndexError(f"index {i} out of range for dim {dim} of size {size}")
         shrink.append((int(i) % size, int(i) % size + 1)); strides.append(1)
       elif isinstance(i, slice):
@@ -241,15 +273,67 @@ class Tensor:
       dim += 1
     ret = self.shrink(tuple(shrink))
     if any(s != 1 for s in strides): ret = F.Stride.apply(ret, arg=tuple(strides))
-    return ret.reshape(tuple(final))
+    ret = ret.reshape(tuple(final))
+    if not adv: return ret
+    pos = [k for k, i in enumerate(idx) if isinstance(i, Tensor)]
+    return ret._pick(adv, adjacent=pos == list(range(pos[0], pos[0] + len(pos))))
+  def _pick(self, adv: list, adjacent: bool) -> Tensor:
+    """Advanced indexing: dims d (sizes n) picked by int tensors t, which broadcast to B; numpy's rule places B at the
+    first picked dim if the index tensors were adjacent, else in front."""
+    dims = [d for d, _, _ in adv]
+    B = broadcast_shape(*[t.shape for _, t, _ in adv])
+    rest = [i for i in range(self.ndim) if i not in dims]
+    x = self.permute(rest + dims)
+    x, valid = x.reshape(*x.shape[:len(rest)], *[1]*len(B), *x.shape[len(rest):]), None
+    for j, (_, t, n) in enumerate(adv):
+      t, v = t._expand_to(B), t._valid(n, "index", lo=-n)._expand_to(B)
+      t = (t < 0).where(t + n, t)  # negative indices count from the end, as numpy and PyTorch
+      valid = v if valid is None else valid & v
+      onehot = t.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).reshape(*B, n, *[1]*(len(adv) - j - 1))
+      x = (x * onehot.cast(x.dtype))._reduce(F.Sum, len(rest) + len(B))  # (*rest, *B, n_j+1, ...): a matmul for the first
+    if x.dtype.is_float: x = valid.where(x, math.nan)
+    at = dims[0] if adjacent else 0
+    return x.permute(*range(at), *range(len(rest), x.ndim), *range(at, len(rest)))
+  def _valid(self, n: int, what: str, ignore: Optional[int] = None, lo: int = 0) -> Tensor:
+    """self (int indices) in [lo, n) or equal to ignore. Realized CPU indices are checked now (IndexError); the returned mask
+    lets callers poison what bad indices pick with NaN, so indices computed in the graph (or replayed by the JIT) are loud too."""
+    lb = self.lazydata
+    if lb.is_realized and self.device == "CPU" and self.numel():  # read the buffer directly: a check, never a value the JIT freezes
+      a = Device.get(self.device).to_numpy(lb.base.realized, lb.st, lb.dtype)
+      if (bad := a[((a < lo) | (a >= n)) & (a != ignore)]).size: raise IndexError(f"{what} {bad.reshape(-1)[0]} is out of range for size {n}")
+    return (self >= lo) & (self < n) | (self.eq(ignore) if ignore is not None else False)
+  def __setitem__(self, idx, value) -> None:
+    """self[idx] = value, written with assign. The scatter is the adjoint of the gather self[idx]: its gradient, so every
+    index kind works; repeated indices add up (PyTorch leaves their result undefined)."""
+    v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
+    prev, Tensor.no_grad = Tensor.no_grad, False
+    try:
+      z = Tensor.zeros(*self.shape, dtype=self.dtype, device=self.device, requires_grad=True)
+      picked = z[idx]
+      if picked._ctx is None: return  # nothing picked
+      picked.backward(v.detach().cast(self.dtype)._expand_to(picked.shape))
+      hit = Tensor.zeros(*self.shape, device=self.device, requires_grad=True)
+      hit[idx].backward(Tensor.ones(*picked.shape, device=self.device))
+    finally: Tensor.no_grad = prev
+    new = hit.grad.ne(0).where(z.grad, self)
+    if self._ctx is not None: self.lazydata, self._ctx = new.lazydata, new._ctx  # a tensor inside a graph keeps its gradient right
+    else: self.assign(new.detach())
 
-  def gather(self, dim: int, index: Tensor) -> Tensor:
-    """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, like np.take_along_axis."""
+  def gather(self, dim, index, **kw) -> Tensor:
+    """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, as torch.gather and np.take_along_axis.
+    Also takes tinygrad 0.8's order gather(index, dim). Out-of-range indices raise IndexError or give NaN (see _valid)."""
+    if isinstance(dim, Tensor): dim, index = index, dim
     dim = self._axis(dim)
-    assert index.ndim == self.ndim, f"gather index needs {self.ndim} dims, got shape {index.shape}"
+    if index.ndim != self.ndim: raise RuntimeError(f"gather index needs {self.ndim} dims like the input {self.shape}, got shape {index.shape}")
+    if any(i > s for d, (i, s) in enumerate(zip(index.shape, self.shape)) if d != dim):
+      raise RuntimeError(f"gather index shape {index.shape} is bigger than the input {self.shape} outside dim {dim}")
+    n = self.shape[dim]
     x = self.shrink(tuple((0, index.shape[i]) if i != dim else None for i in range(self.ndim))).transpose(dim, -1)  # (..., n)
-    onehot = index.transpose(dim, -1).unsqueeze(-1).eq(Tensor.arange(self.shape[dim], device=self.device))      # (..., m, n)
-    return (onehot.cast(self.dtype) * x.unsqueeze(-2)).sum(-1).transpose(dim, -1)
+    idx = index.transpose(dim, -1)
+    onehot = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).cast(self.dtype)  # (..., m, n)
+    if self.dtype.is_float: onehot = idx._valid(n, "gather index").unsqueeze(-1).where(onehot, math.nan)
+    else: idx._valid(n, "gather index")  # an int tensor can't hold NaN: only the eager check
+    return (onehot * x.unsqueeze(-2))._reduce(F.Sum, -1).transpose(dim, -1)
   def cat(self, *args: Tensor, dim: int = 0) -> Tensor:
     dim = self._axis(dim)
     tensors = [self, *args]
@@ -313,7 +397,7 @@ class Tensor:
     ret = fxn.apply(self, axis=axes) if axes else self
     return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
   def sum(self, axis=None, keepdim=False) -> Tensor:
-    x = self.cast(dtypes.int32) if self.dtype == dtypes.bool else self
+    x = self.cast(dtypes.int64) if not self.dtype.is_float else self  # ints and bools sum in int64, as PyTorch
     return x._reduce(F.Sum, axis, keepdim)
   def max(self, axis=None, keepdim=False) -> Tensor: return self._reduce(F.Max, axis, keepdim)
   def min(self, axis=None, keepdim=False) -> Tensor: return -((-self).max(axis, keepdim))
@@ -337,17 +421,18 @@ class Tensor:
     x = x.reshape(tuple(self.shape[i] for i in rest))
     return x.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape))) if keepdim else x
   def cumsum(self, axis: int = 0) -> Tensor:
-    """Running sum along axis, as a matmul with an upper-triangular matrix of ones."""
-    axis = self._axis(axis)
-    n = self.shape[axis]
-    tri = Tensor.ones(n, n, dtype=self.dtype, device=self.device).triu()
-    return (self.movedim(axis, -1) @ tri).movedim(-1, axis)
+    """Running sum along axis: log2(n) shifted adds (Hillis-Steele), so inf and nan stay where they belong."""
+    axis, x, k = self._axis(axis), self, 1
+    while k < self.shape[axis]:
+      x = x + x._slice([(-k, s - k) if i == axis else (0, s) for i, s in enumerate(self.shape)])
+      k *= 2
+    return x
   def _argext(self, x: Tensor, axis, keepdim) -> Tensor:
     if axis is None: return x.flatten()._argext(x.flatten(), 0, False).reshape((1,)*self.ndim if keepdim else ())
     axis = self._axis(axis)
     n = self.shape[axis]
     idx = Tensor.arange(n, 0, -1, device=self.device).reshape((n,) + (1,)*(self.ndim - axis - 1))
-    first = (x == x.max(axis, keepdim=True)).cast(dtypes.int32) * idx
+    first = ((x == x.max(axis, keepdim=True)) | x.isnan()).cast(dtypes.int32) * idx  # a nan is the max, as PyTorch
     return (n - first.max(axis, keepdim=keepdim)).cast(dtypes.int32)
   def argmax(self, axis=None, keepdim=False) -> Tensor: return self._argext(self, axis, keepdim)
   def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(-self, axis, keepdim)
@@ -359,6 +444,7 @@ class Tensor:
     return m - m.exp().sum(axis, keepdim=True).log()
   def logsumexp(self, axis=None, keepdim=False) -> Tensor:
     m = self.max(axis, keepdim=True).detach()
+    m = m.isinf().where(0, m)  # all -inf (or an inf): no shift, so the row gives -inf (inf), not inf - inf = nan
     ret = (self - m).exp().sum(axis, keepdim=True).log() + m
     return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in self._axes(axis)))
 
@@ -495,30 +581,37 @@ class Tensor:
     return (tie * odd).where(f - 1, f)
   def square(self) -> Tensor: return self*self
   def clip(self, min_=None, max_=None) -> Tensor:
+    """Clamp into [min_, max_]; as PyTorch, the gradient is 1 on the bounds too."""
     x = self
-    if min_ is not None: x = x.maximum(min_)
-    if max_ is not None: x = x.minimum(max_)
+    if min_ is not None: x = (x < min_).where(min_, x)
+    if max_ is not None: x = (x > max_).where(max_, x)
     return x
   clamp = clip
   def abs(self) -> Tensor: return self.maximum(-self)  # at 0 the tie splits the gradient: 0.5 - 0.5 = 0
-  def sign(self) -> Tensor: return (self > 0).cast(self.dtype) - (self < 0).cast(self.dtype)
+  def sign(self) -> Tensor: return F.Sign.apply(self)
+  def isnan(self) -> Tensor: return self.ne(self)
+  def isinf(self) -> Tensor: return self.abs().eq(math.inf) if self.dtype.is_float else self.ne(self)
   def tanh(self) -> Tensor: return 2.0 * ((2.0 * self).sigmoid()) - 1.0
   def sinh(self) -> Tensor: return (self.exp() - self.neg().exp()) / 2
   def cosh(self) -> Tensor: return (self.exp() + self.neg().exp()) / 2
-  def relu6(self) -> Tensor: return self.relu() - (self - 6).relu()
+  def relu6(self) -> Tensor: return self.hardtanh(0, 6)
   def hardswish(self) -> Tensor: return self * (self + 3).relu6() * (1/6)
-  def hardtanh(self, min_val=-1, max_val=1) -> Tensor: return self.clip(min_val, max_val)
-  def leakyrelu(self, neg_slope=0.01) -> Tensor: return self.relu() - (-neg_slope*self).relu()
-  # exp of min(x, 0): exp never overflows, so large inputs get no inf*0 = nan gradients
-  def elu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*(self.minimum(0).exp() - 1)
-  def celu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*((self.minimum(0) / alpha).exp() - 1)
+  def hardtanh(self, min_val=-1, max_val=1) -> Tensor:
+    """clip, but as PyTorch the gradient is 0 on the bounds (so relu6'(0) = relu6'(6) = 0)."""
+    return ((self > min_val) * (self < max_val)).where(self, self.detach().clip(min_val, max_val))
+  def leakyrelu(self, neg_slope=0.01) -> Tensor: return (self > 0).where(self, self*neg_slope)
+  # exp of min(x, 0): exp never overflows, so large inputs get no inf*0 = nan gradients; elu'(0) = 1, as PyTorch
+  def _neg_part(self) -> Tensor: return (self > 0).where(0, self)
+  def elu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*(self._neg_part().exp() - 1)
+  def celu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*((self._neg_part() / alpha).exp() - 1)
   def swish(self) -> Tensor: return self * self.sigmoid()
   def silu(self) -> Tensor: return self.swish()
   def gelu(self) -> Tensor: return 0.5 * self * (1 + (self * 0.7978845608 * (1 + 0.044715 * self * self)).tanh())
   def quick_gelu(self) -> Tensor: return self * (self * 1.702).sigmoid()
   def softplus(self, beta=1) -> Tensor:
     x = self * beta
-    return (x.relu() + (-x.abs()).exp().add(1).log()) * (1/beta)  # stable: log(1+e^x) = max(x,0) + log(1+e^-|x|)
+    # stable: log(1+e^x) = max(x,0) + log(1+e^-|x|); maximum's tie rule gives softplus'(0) = 0.5, as PyTorch
+    return (x.maximum(0) + (-x.abs()).exp().add(1).log()) * (1/beta)
   def mish(self) -> Tensor: return self * self.softplus().tanh()
   def softsign(self) -> Tensor: return self / (1 + self.abs())
 
@@ -527,6 +620,7 @@ class Tensor:
     x: Tensor = self
     if not isinstance(y, Tensor):
       dt = x.dtype if not (isinstance(y, float) and not x.dtype.is_float) else dtypes.default_float
+      if isinstance(y, int) and not isinstance(y, bool) and x.dtype.is_int: dt = dtypes.promote(x.dtype, _int_dtype(y, y))
       if isinstance(y, bool) and x.dtype != dtypes.bool: dt = x.dtype
       y = Tensor(y, device=x.device, dtype=dt)
       if x.dtype != dt: x = x.cast(dt)
@@ -549,13 +643,19 @@ class Tensor:
     """Integer division truncating toward zero (C's /)."""
     return F.Div.apply(*self._broadcasted(x, reverse))
   def mod(self, x, reverse=False) -> Tensor:
-    """Remainder with the sign of the dividend (C's %, numpy's fmod)."""
-    return F.Mod.apply(*self._broadcasted(x, reverse))
+    """Remainder with the sign of the divisor, as Python's % and PyTorch's remainder (a - floor(a/b)*b)."""
+    a, b = self._broadcasted(x, reverse)
+    r = F.Mod.apply(a, b)  # C's fmod: the sign of the dividend
+    return (r.ne(0) & (r < 0).ne(b < 0)).where(r + b, r)
+  def fmod(self, x) -> Tensor: return F.Mod.apply(*self._broadcasted(x))
   def pow(self, x, reverse=False) -> Tensor:
-    if not reverse and isinstance(x, (int, float)) and x == int(x) and 0 <= x <= 4:
-      ret = self.ones_like() if x == 0 else self
-      for _ in range(int(x) - 1): ret = ret * self
-      return ret
+    if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
+      if x != int(x): return F.PowConst.apply(self._float(), e=float(x))  # its own gradient: e*x^(e-1), 0 at x = 0 for e > 1
+      ret, sq, n = None, self, abs(int(x))  # whole powers by squaring: exact gradients, 0^n fine
+      while n:
+        if n & 1: ret = sq if ret is None else ret * sq
+        n, sq = n >> 1, (sq * sq if n > 1 else sq)
+      return self.sign() * 0 + 1 if ret is None else ret if x > 0 else ret.reciprocal()  # x**0: 1 with gradient 0
     base, ex = self._broadcasted(x, reverse)
     base, ex = base._float(), ex._float()
     # |b|^e via exp/log, then the sign: negative bases give (-1)^e for whole e, nan otherwise
@@ -583,6 +683,8 @@ class Tensor:
   def __truediv__(self, x) -> Tensor: return self.div(x)
   def __floordiv__(self, x) -> Tensor: return (self / x).floor().cast(self.dtype) if self.dtype.is_int else (self / x).floor()
   def __mod__(self, x) -> Tensor: return self.mod(x)
+  def __rmod__(self, x) -> Tensor: return self.mod(x, True)
+  def __rfloordiv__(self, x) -> Tensor: return Tensor(x, device=self.device) // self
   def __radd__(self, x) -> Tensor: return self.add(x, True)
   def __rsub__(self, x) -> Tensor: return self.sub(x, True)
   def __rmul__(self, x) -> Tensor: return self.mul(x, True)
@@ -597,6 +699,13 @@ class Tensor:
   def __ge__(self, x) -> Tensor: return (self < x).logical_not()
   def __le__(self, x) -> Tensor: return (self > x).logical_not()
   def eq(self, x) -> Tensor: return F.Eq.apply(*self._broadcasted(x))
+  def _logic(self, x, fxn) -> Tensor:
+    if self.dtype != dtypes.bool or (isinstance(x, Tensor) and x.dtype != dtypes.bool): raise TypeError(f"& | ^ need bool tensors, got {self.dtype}")
+    return fxn(*self._broadcasted(x))
+  def __and__(self, x) -> Tensor: return self._logic(x, F.Mul.apply)
+  def __or__(self, x) -> Tensor: return self._logic(x, F.Add.apply)
+  def __xor__(self, x) -> Tensor: return self._logic(x, lambda a, b: a.ne(b))
+  def __invert__(self) -> Tensor: return self._logic(False, lambda a, b: a.logical_not())
   def ne(self, x) -> Tensor: return self.eq(x).logical_not()
   def __eq__(self, x) -> Tensor: return self.eq(x)  # type: ignore[override]
   def __ne__(self, x) -> Tensor: return self.ne(x)  # type: ignore[override]
@@ -616,11 +725,33 @@ class Tensor:
     return (-y*self.log() - (1 - y)*(1 - self).log()).mean()
   def binary_crossentropy_logits(self, y: Tensor) -> Tensor:
     return (self.maximum(0) - y*self + (1 + self.abs().neg().exp()).log()).mean()
-  def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1) -> Tensor:
-    """Mean negative log-likelihood of int labels Y (N,) under logits self (N, C), skipping ignore_index."""
-    mask = Y.ne(ignore_index)
-    onehot = Y.unsqueeze(-1).eq(Tensor.arange(self.shape[-1], device=self.device)) * mask.unsqueeze(-1)
-    return -(self.log_softmax(-1) * onehot.cast(self.dtype)).sum() / mask.sum().maximum(1).cast(self.dtype)
+  def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of int labels Y (...) under logits self (..., C), skipping ignore_index (tinygrad's)."""
+    return self.log_softmax(-1)._nll(Y, ignore_index, label_smoothing, reduction)
+  def cross_entropy(self, target: Tensor, reduction: str = "mean", label_smoothing: float = 0.0, ignore_index: int = -100) -> Tensor:
+    """PyTorch's F.cross_entropy: logits (N, C, ...) or (C,), target class indices (N, ...) or class probabilities like self."""
+    cdim = 0 if self.ndim == 1 else 1
+    logp = self.log_softmax(cdim)
+    if target.dtype.is_int: return logp.movedim(cdim, -1)._nll(target, ignore_index, label_smoothing, reduction)
+    if target.shape != self.shape: raise RuntimeError(f"cross_entropy: probability target {target.shape} must have the input's shape {self.shape}")
+    target = target * (1 - label_smoothing) + label_smoothing / self.shape[cdim]
+    loss = -(logp * target).sum(cdim)
+    return loss._reduced(reduction, max(1, loss.numel()) if reduction == "mean" else None)
+  def _nll(self, Y: Tensor, ignore_index: int, label_smoothing: float, reduction: str) -> Tensor:
+    """self: log-probabilities (..., C); Y: int labels (...). A label out of range raises IndexError or makes its loss NaN."""
+    if Y.shape != self.shape[:-1]: raise RuntimeError(f"labels of shape {Y.shape} don't match log-probabilities {self.shape}: expected {self.shape[:-1]}")
+    C, keep = self.shape[-1], Y.ne(ignore_index)
+    onehot = Y.unsqueeze(-1).eq(Tensor.arange(C, device=self.device))
+    nll = -onehot.where(self, 0).sum(-1)  # where, not a product: a -inf log-probability elsewhere can't make nan
+    if label_smoothing: nll = nll * (1 - label_smoothing) - self.mean(-1) * label_smoothing
+    nll = (Y._valid(C, "label", ignore_index)).where(keep.where(nll, 0), math.nan)
+    return nll._reduced(reduction, keep.sum().cast(self.dtype))
+  def _reduced(self, reduction: str, count) -> Tensor:
+    if reduction not in ("mean", "sum", "none"): raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return self if reduction == "none" else self.sum() if reduction == "sum" else self.sum() / count
+  def one_hot(self, num_classes: int) -> Tensor:
+    """Int labels (...) -> (..., num_classes) of 0 and 1 in the default float type."""
+    return self.unsqueeze(-1).eq(Tensor.arange(num_classes, device=self.device)).cast(dtypes.default_float)
 
 @contextmanager
 def no_grad():

@@ -26,7 +26,8 @@ def test_fused_chain(shape):
 def test_int_and_bool_semantics():
   a, b = np.array([7, -7, 7, -7, 5, 0], np.int32), np.array([2, 2, -2, -2, 0, 3], np.int32)
   ta, tb = Tensor(a, device="CL"), Tensor(b, device="CL")
-  np.testing.assert_array_equal((ta % tb).numpy()[:4], np.fmod(a, b)[:4])  # C's truncating %
+  np.testing.assert_array_equal((ta % tb).numpy()[:4], np.mod(a, b)[:4])   # floor-mod, as Python and PyTorch
+  np.testing.assert_array_equal(ta.fmod(tb).numpy()[:4], np.fmod(a, b)[:4])  # C's truncating remainder
   np.testing.assert_array_equal(ta.idiv(tb).numpy()[:4], [3, -3, -3, 3])   # truncating division
   np.testing.assert_array_equal((ta < tb).numpy(), a < b)
   np.testing.assert_array_equal((ta == tb).numpy(), a == b)

@@ -54,7 +54,9 @@ class Embedding:
   def __call__(self, idx: Tensor) -> Tensor:
     # a one-hot matmul: the backend runs it as one BLAS call, and its gradient (onehot^T @ g) is a matmul too
     onehot = idx.unsqueeze(-1).eq(Tensor.arange(self.vocab_size, device=idx.device))  # (*idx.shape, vocab)
-    return onehot.cast(self.weight.dtype) @ self.weight                                # (*idx.shape, embed)
+    # an index out of range raises IndexError if idx is realized CPU data, and in any case gives a row of NaN (never zeros)
+    onehot = idx._valid(self.vocab_size, "Embedding index").unsqueeze(-1).where(onehot.cast(self.weight.dtype), math.nan)
+    return onehot @ self.weight                                                        # (*idx.shape, embed)
 
 class LayerNorm:
   """Normalize over the last len(normalized_shape) dims, then scale and shift elementwise."""

@@ -1,0 +1,238 @@
+"""No silent wrong results (issue 10): autograd reuse, cumsum with inf, pow gradients at 0, big ints, out-of-range
+indices, floor-mod, int sums, argmax with nan, negative pads, logsumexp of -inf rows and gradients at kinks.
+References are float64 numpy (PyTorch's formulas written in numpy), random shapes and values."""
+import gc, math, weakref
+import numpy as np
+import pytest
+from drivegpt import Tensor, dtypes, jit
+from drivegpt.nn import Embedding
+
+def rng_for(name: str) -> np.random.Generator:
+  import zlib
+  return np.random.default_rng(zlib.crc32(name.encode()))
+
+def grad_of(f, x: np.ndarray, upstream: np.ndarray = None) -> np.ndarray:
+  """The engine's gradient of sum(f(x) * upstream) at x."""
+  t = Tensor(x.astype(np.float32), requires_grad=True)
+  out = f(t)
+  (out * Tensor(upstream.astype(np.float32)) if upstream is not None else out).sum().backward()
+  return t.grad.numpy()
+
+def fd_grad(f, x: np.ndarray, upstream: np.ndarray, eps=1e-4) -> np.ndarray:
+  """Central finite difference of sum(f(x) * upstream), f a float64 numpy function."""
+  g = np.zeros_like(x)
+  for i in np.ndindex(x.shape):
+    xp, xm = x.copy(), x.copy()
+    xp[i] += eps; xm[i] -= eps
+    g[i] = ((f(xp) * upstream).sum() - (f(xm) * upstream).sum()) / (2*eps)
+  return g
+
+# *** autograd: a graph used twice ***
+
+def test_second_backward_through_a_freed_graph_raises():
+  x = Tensor([1.0, 2.0], requires_grad=True)
+  h = x * 2
+  (h * h).sum().backward()
+  with pytest.raises(RuntimeError, match="retain_graph"): (h * 3).sum().backward()
+  np.testing.assert_allclose(x.grad.numpy(), [8, 16])  # the failed backward added nothing
+
+@pytest.mark.parametrize("shape", [(3,), (2, 5), (4, 1, 3)])
+def test_second_backward_with_retain_graph_accumulates(shape):
+  rng = rng_for(f"retain{shape}")
+  xv, a, b = rng.standard_normal(shape), rng.standard_normal(shape), rng.standard_normal(shape)
+  x = Tensor(xv.astype(np.float32), requires_grad=True)
+  h = x * 2
+  (h * h * Tensor(a.astype(np.float32))).sum().backward(retain_graph=True)
+  (h.exp() * Tensor(b.astype(np.float32))).sum().backward(retain_graph=True)
+  want = 8 * xv * a + 2 * np.exp(2 * xv) * b
+  np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-5, atol=1e-5)
+  (h * 3).sum().backward()  # the graph is still there for a third pass, which frees it
+  np.testing.assert_allclose(x.grad.numpy(), want + 6, rtol=1e-5, atol=1e-5)
+  assert h.grad is not None  # intermediate grads accumulate per pass, not from the pass before
+  np.testing.assert_allclose(h.grad.numpy(), 2*(2*xv)*a + np.exp(2*xv)*b + 3, rtol=1e-5, atol=1e-5)
+
+def test_backward_frees_the_graph():
+  x = Tensor(rng_for("free").standard_normal((4, 4)).astype(np.float32), requires_grad=True)
+  refs = []
+  for retain in (False, True):
+    h = (x * 2).exp()
+    loss = (h * h).sum().realize()
+    refs.append(weakref.ref(h.lazydata))
+    del h
+    loss.backward(retain_graph=retain)
+    x.grad.realize()  # an unrealized gradient reads the activations, as it should
+    gc.collect()
+  assert refs[0]() is None, "backward kept the activations alive"
+  assert refs[1]() is not None, "retain_graph=True must keep them"
+
+@pytest.mark.parametrize("shape", [(3,), (2, 4)])
+def test_backward_with_gradient(shape):
+  rng = rng_for(f"vjp{shape}")
+  xv, gv = rng.standard_normal(shape), rng.standard_normal(shape)
+  x = Tensor(xv.astype(np.float32), requires_grad=True)
+  (x * x).sin().backward(Tensor(gv.astype(np.float32)))
+  np.testing.assert_allclose(x.grad.numpy(), np.cos(xv * xv) * 2 * xv * gv, rtol=1e-5, atol=1e-5)
+
+def test_backward_errors():
+  x = Tensor([1.0, 2.0], requires_grad=True)
+  with pytest.raises(RuntimeError, match="needs a gradient"): (x * 2).backward()
+  with pytest.raises(RuntimeError, match="gradient shape"): (x * 2).backward(Tensor([1.0, 2.0, 3.0]))
+  with pytest.raises(RuntimeError, match="without a graph"): Tensor([1.0, 2.0]).sum().backward()
+
+# *** values ***
+
+@pytest.mark.parametrize("shape,axis", [((7,), 0), ((3, 9), 1), ((17, 2), 0), ((2, 5, 33), -1)])
+def test_cumsum_with_inf_and_its_gradient(shape, axis):
+  rng = rng_for(f"cumsum{shape}")
+  x = rng.standard_normal(shape)
+  np.testing.assert_allclose(Tensor(x.astype(np.float32)).cumsum(axis).numpy(), np.cumsum(x, axis), rtol=1e-5, atol=1e-5)
+  x.reshape(-1)[1] = math.inf
+  np.testing.assert_array_equal(np.isnan(Tensor(x.astype(np.float32)).cumsum(axis).numpy()), np.isnan(np.cumsum(x, axis)))
+  x = rng.standard_normal(shape)
+  up = rng.standard_normal(shape)
+  np.testing.assert_allclose(grad_of(lambda t: t.cumsum(axis), x, up), fd_grad(lambda a: np.cumsum(a, axis), x, up), rtol=1e-4, atol=1e-4)
+
+def test_cumsum_issue_case():
+  np.testing.assert_array_equal(Tensor([1, math.inf, 2]).cumsum().numpy(), [1, math.inf, math.inf])
+
+@pytest.mark.parametrize("e", [5, 6, 3, 2, 1.5, 2.5, 0.5, -2, -1.5, 0])
+def test_pow_value_and_gradient_including_zero(e):
+  rng = rng_for(f"pow{e}")
+  x = np.concatenate([[0.0], rng.uniform(-2, 2, 6), rng.uniform(0.2, 2, 3)])
+  with np.errstate(all="ignore"):
+    want = np.power(x, float(e))                               # nan for negative x and non-whole e, as PyTorch
+    dwant = np.where(x == 0, 0.0 if e >= 1 or e == 0 else math.inf, e * np.power(x, float(e) - 1)) if e >= 0 else e * np.power(x, float(e) - 1)
+  got = Tensor(x.astype(np.float32)) ** e
+  np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-6)
+  g = grad_of(lambda t: t ** e, x)
+  finite = x != 0
+  np.testing.assert_allclose(g[finite], dwant[finite], rtol=1e-4, atol=1e-5)
+  if e > 0: assert g[0] == dwant[0], f"d/dx x**{e} at 0 is {dwant[0]}, got {g[0]}"
+
+def test_python_ints_never_wrap():
+  t = Tensor([2**40, 1])
+  assert t.dtype == dtypes.int64 and t.tolist() == [2**40, 1]
+  assert Tensor([-2**31, 2**31 - 1]).dtype == dtypes.int32  # int32 when the values fit
+  a = Tensor.arange(2**31, 2**31 + 3)
+  assert a.dtype == dtypes.int64 and a.tolist() == [2**31, 2**31 + 1, 2**31 + 2]
+  assert Tensor.arange(-5, 2**33, 2**32).tolist() == list(range(-5, 2**33, 2**32))
+  assert Tensor(2**40).item() == 2**40 and (Tensor([1, 2]) + 2**40).tolist() == [2**40 + 1, 2**40 + 2]
+  assert (Tensor([3]) * 2**35).tolist() == [3 * 2**35]
+  big = np.array([3_000_000_000], np.uint32)
+  assert Tensor(big).tolist() == [3_000_000_000]
+  for bad in (lambda: Tensor([2**40], dtype=dtypes.int32), lambda: Tensor.arange(2**31, 2**31 + 3, dtype=dtypes.int32),
+              lambda: Tensor(2**31, dtype=dtypes.int32)):
+    with pytest.raises(ValueError, match="don't fit"): bad()
+
+# *** out-of-range indices: IndexError when the indices are realized CPU data, NaN when computed in the graph ***
+
+def test_out_of_range_indices_raise():
+  e = Embedding(5, 3)
+  with pytest.raises(IndexError, match="5 is out of range"): e(Tensor([5]))
+  with pytest.raises(IndexError): e(Tensor([-1]))
+  logits = Tensor(rng_for("ce").standard_normal((3, 4)).astype(np.float32))
+  with pytest.raises(IndexError, match="label 4"): logits.sparse_categorical_crossentropy(Tensor([0, 4, 1]))
+  with pytest.raises(IndexError, match="label 4"): logits.cross_entropy(Tensor([0, 4, 1]))
+  for i in (4, -1):
+    with pytest.raises(IndexError, match=f"{i} is out of range"): logits.gather(1, Tensor([[0], [i], [1]]))
+  with pytest.raises(IndexError): logits[Tensor([3])]
+  logits.cross_entropy(Tensor([0, -100, 1]))  # ignore_index is not out of range
+
+def test_out_of_range_indices_computed_in_graph_give_nan():
+  rng = rng_for("oob")
+  e = Embedding(5, 3)
+  out = e(Tensor([[1, 4]]) + Tensor([[0, 1]])).numpy()  # (1, 2, 3): the second index is 5
+  assert np.isfinite(out[0, 0]).all() and np.isnan(out[0, 1]).all()
+  logits = Tensor(rng.standard_normal((3, 4)).astype(np.float32))
+  assert math.isnan(logits.sparse_categorical_crossentropy(Tensor([0, 3, 1]) + 1).item())
+  assert math.isnan(logits.cross_entropy(Tensor([0, 3, 1]) + Tensor([0, 1, 0]), reduction="sum").item())
+  g = logits.gather(1, Tensor([[0], [3], [1]]) + Tensor([[0], [1], [-2]])).numpy()  # indices 0, 4, -1
+  assert np.isfinite(g[0]).all() and np.isnan(g[1:]).all()
+  assert np.isnan(logits[Tensor([1, 2]) + 1].numpy()[1]).all()
+
+def test_out_of_range_indices_under_jit_give_nan():
+  e = Embedding(5, 3)
+  f = jit(lambda idx: e(idx).realize())
+  for i in (1, 2, 3): f(Tensor([i, 0]).realize())  # run, record, replay
+  out = f(Tensor([5, 0]).realize()).numpy()         # replayed: no Python check runs, the graph poisons the row
+  assert np.isnan(out[0]).all() and np.isfinite(out[1]).all()
+
+# *** integer and float semantics as PyTorch ***
+
+def test_mod_floors_like_python_and_pytorch():
+  rng = rng_for("mod")
+  a, b = rng.integers(-50, 50, 40), rng.choice([-7, -3, -2, 2, 3, 5], 40)
+  np.testing.assert_array_equal((Tensor(a) % Tensor(b)).numpy(), np.mod(a, b))
+  np.testing.assert_array_equal((Tensor(a) // Tensor(b)).numpy(), np.floor_divide(a, b))
+  np.testing.assert_array_equal((Tensor(a) % 3).numpy(), np.mod(a, 3))
+  np.testing.assert_array_equal((7 % Tensor(b)).numpy(), np.mod(7, b))
+  assert (Tensor([-7]) % 2).item() == 1
+  x, y = rng.uniform(-10, 10, 30), rng.choice([-2.5, 1.5, 3.0], 30)
+  np.testing.assert_allclose((Tensor(x.astype(np.float32)) % Tensor(y.astype(np.float32))).numpy(), np.mod(x.astype(np.float32), y.astype(np.float32)), atol=1e-5)
+  np.testing.assert_array_equal(Tensor(a).fmod(Tensor(b)).numpy(), np.fmod(a, b))
+
+def test_int_sum_is_int64():
+  x = np.full((5, 3), 2**30, np.int32)
+  x[0, 0] = -7
+  for axis in (None, 0, 1):
+    t = Tensor(x).sum(axis)
+    assert t.dtype == dtypes.int64
+    np.testing.assert_array_equal(t.numpy(), x.astype(np.int64).sum(axis))
+  assert Tensor([True, True, False]).sum().dtype == dtypes.int64
+
+@pytest.mark.parametrize("shape,axis", [((6,), None), ((4, 7), 1), ((5, 3), 0)])
+def test_argmax_argmin_pick_the_first_nan(shape, axis):
+  rng = rng_for(f"argnan{shape}")
+  x = rng.standard_normal(shape).astype(np.float32)
+  x.reshape(-1)[[2, 4]] = math.nan
+  def ref(a, ext):  # PyTorch: the first nan if any, else the first extreme
+    a = np.moveaxis(a, axis, -1) if axis is not None else a.reshape(-1)
+    return np.where(np.isnan(a).any(-1), np.isnan(a).argmax(-1), ext(np.where(np.isnan(a), 0, a), -1))
+  np.testing.assert_array_equal(Tensor(x).argmax(axis).numpy(), ref(x, np.argmax))
+  np.testing.assert_array_equal(Tensor(x).argmin(axis).numpy(), ref(x, np.argmin))
+  assert Tensor([1, math.nan, 3]).argmax().item() == 1
+
+def test_negative_pad_crops_like_pytorch():
+  rng = rng_for("pad")
+  x = rng.standard_normal((4, 6)).astype(np.float32)
+  np.testing.assert_array_equal(Tensor(x).pad(((-1, 2), (3, -2))).numpy(), np.pad(x[1:, :-2], ((0, 2), (3, 0))))
+  np.testing.assert_array_equal(Tensor(x).pad(((-1, -1), None), value=5).numpy(), x[1:-1])
+  np.testing.assert_array_equal(Tensor(x).pad2d((-1, 1, 0, -3)).numpy(), np.pad(x[:-3, 1:], ((0, 0), (0, 1))))
+  with pytest.raises(ValueError, match="empty range"): Tensor(x).pad(((-3, -3), None))
+  with pytest.raises(ValueError, match="each of the 2 dims"): Tensor(x).pad(((1, 1),))
+  g = grad_of(lambda t: t.pad(((-1, 2), (1, -3))), x.astype(np.float64), np.ones((5, 4)))
+  np.testing.assert_array_equal(g, np.pad(np.ones((3, 3)), ((1, 0), (0, 3))))
+
+def test_logsumexp_of_inf_rows():
+  x = np.array([[-math.inf, -math.inf, -math.inf], [1.0, -math.inf, 2.0], [0.5, math.inf, 1.0]], np.float32)
+  got = Tensor(x).logsumexp(1).numpy()
+  np.testing.assert_allclose(got, [-math.inf, np.logaddexp(1.0, 2.0), math.inf], rtol=1e-6)
+  rng = rng_for("lse")
+  y = rng.standard_normal((3, 5))
+  np.testing.assert_allclose(Tensor(y.astype(np.float32)).logsumexp(1).numpy(), np.log(np.exp(y).sum(1)), rtol=1e-5)
+
+# gradients at kinks, from PyTorch's backward formulas
+KINKS = {
+  "relu": (lambda t: t.relu(), [(0.0, 0.0), (1.5, 1.0), (-1.0, 0.0)]),
+  "relu6": (lambda t: t.relu6(), [(0.0, 0.0), (6.0, 0.0), (3.0, 1.0), (7.0, 0.0)]),
+  "hardtanh": (lambda t: t.hardtanh(), [(-1.0, 0.0), (1.0, 0.0), (0.0, 1.0), (2.0, 0.0)]),
+  "clip": (lambda t: t.clip(-1, 1), [(-1.0, 1.0), (1.0, 1.0), (0.5, 1.0), (1.5, 0.0), (-2.0, 0.0)]),
+  "clamp_min": (lambda t: t.clamp(min_=0.5), [(0.5, 1.0), (0.0, 0.0)]),
+  "abs": (lambda t: t.abs(), [(0.0, 0.0), (-2.0, -1.0)]),
+  "softplus": (lambda t: t.softplus(), [(0.0, 0.5)]),
+  "sign": (lambda t: t.sign(), [(0.0, 0.0), (2.0, 0.0), (-3.0, 0.0)]),
+  "leakyrelu": (lambda t: t.leakyrelu(0.1), [(0.0, 0.1), (1.0, 1.0)]),
+  "elu": (lambda t: t.elu(), [(0.0, 1.0)]),
+  "celu": (lambda t: t.celu(2.0), [(0.0, 1.0)]),
+}
+
+@pytest.mark.parametrize("name", list(KINKS))
+def test_gradients_at_kinks_match_pytorch(name):
+  f, cases = KINKS[name]
+  x = np.array([c[0] for c in cases])
+  np.testing.assert_allclose(grad_of(f, x), [c[1] for c in cases], rtol=1e-6, atol=1e-7)
+
+def test_sign_values():
+  x = np.array([-2.5, 0.0, 3.0, -0.0, math.inf], np.float32)
+  np.testing.assert_array_equal(Tensor(x).sign().numpy(), np.sign(x))
+  assert Tensor([-3, 0, 4]).sign().tolist() == [-1, 0, 1]
