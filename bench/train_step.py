@@ -25,7 +25,7 @@ def median_steps(steps: dict, n: int, warmup: int = 3) -> dict:
 
 def sync(x, device):
   """Wait for the device to finish: on CL, kernels are only queued when realize() returns."""
-  getattr(Device.get(Device.canonicalize(device)), "synchronize", lambda: None)()
+  Device.get(Device.canonicalize(device)).synchronize()
   return x
 
 # *** GPT ***

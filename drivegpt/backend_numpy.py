@@ -1,6 +1,6 @@
 """The CPU backend: runs each fused kernel with numpy. Buffers are flat numpy arrays."""
 from __future__ import annotations
-import functools, os
+import contextlib, functools, os
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 import numpy as np
@@ -10,12 +10,20 @@ from drivegpt.helpers import DType, GlobalCounters, prod, getenv
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
 from drivegpt.shape import ShapeTracker
 
-# Big elementwise kernels run on the engine's own threads (numpy releases the GIL inside ufuncs); BLAS is held to one
-# thread except for big matmuls. DRIVEGPT_THREADS sets how many threads (default: every core).
+# Big elementwise kernels run on the engine's own threads (numpy releases the GIL inside ufuncs); while a kernel runs,
+# BLAS is held to one thread except for big matmuls, and afterwards it is set back to what it was, so the rest of the
+# process keeps its own BLAS settings. DRIVEGPT_THREADS sets how many threads (default: every core).
 THREADS = getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)
 _threads = ThreadPoolExecutor(THREADS)
 _blas = ThreadpoolController().select(user_api="blas").lib_controllers
-for _lib in _blas: _lib.set_num_threads(1)
+
+@contextlib.contextmanager
+def _blas_threads(n: int):
+  before = [lib.num_threads for lib in _blas]
+  for lib in _blas: lib.set_num_threads(n)
+  try: yield
+  finally:
+    for lib, k in zip(_blas, before): lib.set_num_threads(k)
 CHUNK = 1 << 16  # elementwise kernels run in row blocks this big, so their temporaries stay in cache
 
 def alloc(size: int, dtype: DType) -> np.ndarray:
@@ -25,6 +33,7 @@ def from_numpy(x: np.ndarray) -> np.ndarray: return np.array(x, copy=True)
 def rand(size: int, dtype: DType, seed) -> np.ndarray: return np.random.default_rng(seed).random(size, dtype=np.float32).astype(dtype.np)
 def copyin(dst: np.ndarray, src: np.ndarray): np.copyto(dst, src)
 def to_numpy(buf: np.ndarray, st: ShapeTracker, dtype: DType) -> np.ndarray: return np.array(view(buf, st), copy=True)
+def synchronize() -> None: pass  # kernels run when called
 
 def _row_major(shape: tuple) -> tuple: return tuple(prod(shape[i+1:]) for i in range(len(shape)))
 
@@ -113,6 +122,7 @@ OPS = {UnaryOps.EXP2: np.exp2, UnaryOps.LOG2: np.log2, UnaryOps.SIN: np.sin, Una
 def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> np.ndarray:
   """sum(a*b, axis, keepdims) as one BLAS matmul, never allocating the broadcast product.
   Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only); broadcast (stride 0) dims drop out."""
+  if 0 in shape: return np.zeros(tuple(1 if d in axis else s for d, s in enumerate(shape)), a.dtype)  # an empty sum is 0
   a, b = np.broadcast_to(a, shape), np.broadcast_to(b, shape)
   bat, m, n, k, suma, sumb, scale = [], [], [], [], [], [], 1
   for d, size in enumerate(shape):
@@ -149,15 +159,26 @@ def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     C, bs = np.empty((A.shape[0], A.shape[1], B.shape[2]), np.result_type(A, B)), -(-A.shape[0] // THREADS)
     list(_threads.map(lambda b: np.matmul(A[b:b+bs], B[b:b+bs], out=C[b:b+bs]), range(0, A.shape[0], bs)))
     return C
-  for lib in _blas: lib.set_num_threads(THREADS)
-  try: return np.matmul(A, B)
-  finally:
-    for lib in _blas: lib.set_num_threads(1)
+  with _blas_threads(THREADS): return np.matmul(A, B)
+
+SUM_BLOCK = 1024  # long float sums add blocks of this many terms, then the blocks' sums
 
 def _reduce(op: ReduceOps, x: np.ndarray, axis: tuple) -> np.ndarray:
-  if op is ReduceOps.MAX: return np.maximum.reduce(x, axis=axis, keepdims=True)
-  wide = np.float32 if x.dtype == np.float16 else x.dtype
-  return np.add.reduce(x, axis=axis, keepdims=True, dtype=wide).astype(x.dtype, copy=False)
+  if op is ReduceOps.MAX:  # an empty max is the dtype's lowest value, as on CL
+    return np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min if x.dtype.kind in "iu" else False)
+  dtype, wide = x.dtype, np.float32 if x.dtype == np.float16 else x.dtype
+  if x.dtype.kind != "f" or prod(x.shape[a] for a in axis) <= 4*SUM_BLOCK:
+    return np.add.reduce(x, axis=axis, keepdims=True, dtype=wide).astype(dtype, copy=False)
+  # numpy adds row after row along a non-contiguous axis: 1e6 terms of 0.1 come out 1% high in float32. One axis at a
+  # time, and a long axis in blocks, keeps the rounding error to about (block + number of blocks) ulps.
+  for a in axis:
+    n, main = x.shape[a], x.shape[a] // SUM_BLOCK * SUM_BLOCK
+    if n <= 2*SUM_BLOCK: x = np.add.reduce(x, axis=a, keepdims=True, dtype=wide); continue
+    head = x[(slice(None),)*a + (slice(0, main),)].reshape(x.shape[:a] + (main // SUM_BLOCK, SUM_BLOCK) + x.shape[a+1:])
+    blocks = np.add.reduce(head, axis=a + 1, dtype=wide)
+    tail = np.add.reduce(x[(slice(None),)*a + (slice(main, n),)], axis=a, keepdims=True, dtype=wide)
+    x = np.add.reduce(blocks, axis=a, keepdims=True, dtype=wide) + tail
+  return x.astype(dtype, copy=False)
 
 def _in_shape(node: LazyOp) -> tuple:
   while node.op not in BufferOps: node = node.src[0]
@@ -213,12 +234,13 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
     nodes.extend(n.src)
   leaves: list = []
   fn = _build(ast, leaves, shared, {})
+  has_matmul = any(n.op is ReduceOps.SUM and n.src[0].op is BinaryOps.MUL for n in seen)
   size = prod(shape)
   def runner(bufs: list) -> np.ndarray:
     L = [_leaf(leaf, bufs) for leaf in leaves]
     rows = shape[0] if shape else 0
     if rows < 4 or size < 4*CHUNK or not elementwise:
-      r = dense(fn(L, {}))
+      with _blas_threads(1) if has_matmul else contextlib.nullcontext(): r = dense(fn(L, {}))
       # a fresh contiguous result becomes the buffer; a view of an input (a copy kernel) or a broadcast is copied
       if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not (r.flags.c_contiguous and r.flags.writeable):
         r = np.array(np.broadcast_to(r, shape), dtype=dtype.np)  # a copy: buffers must be writeable for in-place assign
