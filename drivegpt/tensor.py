@@ -13,11 +13,15 @@ import drivegpt.function as F
 
 Scalar = Union[int, float, bool]
 
+class ShapeError(ValueError, RuntimeError):
+  """Shapes that don't fit together: a ValueError, and a RuntimeError as PyTorch raises for them."""
+
 def broadcast_shape(*shapes) -> tuple:
+  """numpy's broadcast of several shapes."""
   n = max(len(s) for s in shapes)
   shapes = [(1,)*(n - len(s)) + tuple(s) for s in shapes]
   for dims in zip(*shapes):
-    if len(set(dims) - {1}) > 1: raise ValueError(f"shapes {' and '.join(map(str, shapes))} don't broadcast")
+    if len(set(dims) - {1}) > 1: raise ShapeError(f"shapes {' and '.join(map(str, shapes))} don't broadcast")
   return tuple(0 if 0 in dims else max(dims) for dims in zip(*shapes))
 
 def _int_dtype(lo, hi) -> DType:
@@ -86,7 +90,7 @@ class Tensor:
     run_schedule(schedule([t.lazydata for t in tensors]))
   def numpy(self) -> np.ndarray: return self.lazydata.numpy()
   def item(self) -> Scalar:
-    assert self.numel() == 1, f"item() needs one element, this tensor has shape {self.shape}"
+    if self.numel() != 1: raise ShapeError(f"item() needs one element, this tensor has shape {self.shape}")
     return self.numpy().reshape(-1)[0].item()
   def tolist(self): return self.numpy().tolist()
   def detach(self) -> Tensor: return Tensor(self.lazydata, device=self.device, requires_grad=False)
@@ -95,10 +99,10 @@ class Tensor:
     if self.grad is not None: ret.grad = self.grad.to(device)
     return ret
   def assign(self, x) -> Tensor:
-    """Replace this tensor's data (same shape and dtype): how optimizers update weights in place."""
+    """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     if not isinstance(x, Tensor): x = Tensor(x, device=self.device, dtype=self.dtype)
-    assert self.shape == x.shape, f"assign shape mismatch: {self.shape} != {x.shape}"
-    assert self.dtype == x.dtype, f"assign dtype mismatch: {self.dtype} != {x.dtype}"
+    if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
+    x = x.cast(self.dtype)
     self.lazydata = x.lazydata.assign_to(self.lazydata)
     return self
 
@@ -145,6 +149,22 @@ class Tensor:
     Tensor._rng_counter += 1
     lb = LazyBuffer.loadop(LoadOps.RAND, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device), (Tensor._seed, Tensor._rng_counter))
     return Tensor(lb, device, **kw)
+  def multinomial(self, num_samples: int = 1, replacement: bool = False) -> Tensor:
+    """Category indices (int32) drawn from each row's non-negative weights (1-D or 2-D), as torch.multinomial."""
+    if not 1 <= self.ndim <= 2: raise ShapeError(f"multinomial needs 1-D or 2-D weights, got shape {self.shape}")
+    w, n = self.reshape(-1, self.shape[-1])._float(), self.shape[-1]
+    if not replacement and num_samples > n: raise RuntimeError(f"multinomial: can't draw {num_samples} of {n} categories without replacement")
+    if replacement or num_samples == 1:  # invert the cdf: count the categories whose cdf is <= u
+      cdf = w.cumsum(1)
+      cdf = (cdf / cdf[:, -1:]).unsqueeze(1)                                       # (R, 1, n), last exactly 1
+      ret = (cdf <= Tensor.rand(w.shape[0], num_samples, 1, device=self.device)).sum(2)
+    else:  # Efraimidis-Spirakis: the k largest log(u)/w are a draw without replacement in proportion to w
+      keys, picks = Tensor.rand(*w.shape, device=self.device).log() / w, []
+      for _ in range(num_samples):
+        picks.append(keys.argmax(1, keepdim=True))
+        keys = Tensor.arange(n, device=self.device).eq(picks[-1]).where(-math.inf, keys)
+      ret = picks[0].cat(*picks[1:], dim=1)
+    return ret.cast(dtypes.int32).reshape(-1) if self.ndim == 1 else ret.cast(dtypes.int32)
   @staticmethod
   def randn(*shape, dtype=None, **kw) -> Tensor:
     # Box-Muller on two uniform draws
@@ -170,6 +190,14 @@ class Tensor:
     s = argfix(*shape)
     bound = math.sqrt(3.0) * math.sqrt(2.0 / (1 + a**2)) / math.sqrt(prod(s[1:]))
     return Tensor.uniform(*s, low=-bound, high=bound, **kw)
+
+  @staticmethod
+  @contextmanager
+  def train(mode: bool = True):
+    """with Tensor.train(): sets Tensor.training inside the block (tinygrad 0.9's spelling)."""
+    prev, Tensor.training = Tensor.training, mode
+    try: yield
+    finally: Tensor.training = prev
 
   # *** autograd ***
   def backward(self, gradient: Optional[Tensor] = None, retain_graph: bool = False) -> Tensor:
@@ -200,20 +228,20 @@ class Tensor:
   # *** movement ops ***
   def reshape(self, shape, *args) -> Tensor:
     shape = argfix(shape, *args)
-    if shape.count(-1) > 1: raise ValueError(f"reshape {self.shape} -> {shape}: only one dim can be -1")
+    if shape.count(-1) > 1: raise ShapeError(f"reshape {self.shape} -> {shape}: only one dim can be -1")
     shape = tuple(-prod(self.shape) // prod(shape) if s == -1 else s for s in shape)
-    if prod(shape) != prod(self.shape): raise ValueError(f"can't reshape {self.shape} ({prod(self.shape)} elements) to {shape}")
+    if prod(shape) != prod(self.shape): raise ShapeError(f"can't reshape {self.shape} ({prod(self.shape)} elements) to {shape}")
     return F.Reshape.apply(self, shape=shape) if shape != self.shape else self
   def view(self, *shape) -> Tensor: return self.reshape(*shape)
   def expand(self, shape, *args) -> Tensor:
     shape = argfix(shape, *args)
     shape = tuple(s if s != -1 else x for s, x in zip(shape, (1,)*(len(shape) - self.ndim) + self.shape))
     x = self.reshape((1,)*(len(shape) - self.ndim) + self.shape)
-    if any(a != b and a != 1 for a, b in zip(x.shape, shape)): raise ValueError(f"can't expand {self.shape} to {shape}")
+    if any(a != b and a != 1 for a, b in zip(x.shape, shape)): raise ShapeError(f"can't expand {self.shape} to {shape}")
     return F.Expand.apply(x, shape=shape) if shape != x.shape else x
   def permute(self, order, *args) -> Tensor:
     order = tuple(o + self.ndim if o < 0 else o for o in argfix(order, *args))
-    if sorted(order) != list(range(self.ndim)): raise ValueError(f"permute order {order} is not a permutation of {self.ndim} dims")
+    if sorted(order) != list(range(self.ndim)): raise ShapeError(f"permute order {order} is not a permutation of {self.ndim} dims")
     return F.Permute.apply(self, order=order)
   def flip(self, axis, *args) -> Tensor:
     axis = [self._axis(a) for a in argfix(axis, *args)]
@@ -224,7 +252,7 @@ class Tensor:
   def pad(self, arg, value: Scalar = 0.0) -> Tensor:
     """arg: (before, after) per dim, or None for no padding on that dim."""
     arg = tuple(x if x is not None else (0, 0) for x in arg)
-    if len(arg) != self.ndim: raise ValueError(f"pad needs (before, after) for each of the {self.ndim} dims of {self.shape}, got {arg}")
+    if len(arg) != self.ndim: raise ShapeError(f"pad needs (before, after) for each of the {self.ndim} dims of {self.shape}, got {arg}")
     if any(b < 0 or a < 0 for b, a in arg): return self._slice([(-b, s + a) for (b, a), s in zip(arg, self.shape)], value)  # crops
     if all(x == (0, 0) for x in arg): return self
     ret = F.Pad.apply(self, arg=arg)
@@ -339,7 +367,7 @@ class Tensor:
     tensors = [self, *args]
     for t in args:
       if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim):
-        raise ValueError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
+        raise ShapeError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
     offsets = list(itertools.accumulate([t.shape[dim] for t in tensors], initial=0))
     total = offsets[-1]
     return Tensor._sum_all([t.pad(tuple((o, total - o - t.shape[dim]) if i == dim else None for i in range(self.ndim)))
@@ -349,8 +377,9 @@ class Tensor:
     ret = ts[0]
     for t in ts[1:]: ret = ret + t
     return ret
-  @staticmethod
-  def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+  def stack(self, *more: Tensor, dim: int = 0) -> Tensor:
+    """Join along a new dim: Tensor.stack([a, b]) (PyTorch, tinygrad 0.7), a.stack(b) or Tensor.stack(a, b) (tinygrad 0.9)."""
+    tensors = list(self) if isinstance(self, (list, tuple)) else [self, *more]
     first = tensors[0].unsqueeze(dim)
     return first.cat(*[t.unsqueeze(dim) for t in tensors[1:]], dim=dim)
   def repeat(self, repeats, *args) -> Tensor:
@@ -361,7 +390,7 @@ class Tensor:
   def split(self, sizes: Union[int, Sequence[int]], dim: int = 0) -> list:
     dim = self._axis(dim)
     if isinstance(sizes, int): sizes = [min(sizes, self.shape[dim] - i) for i in range(0, max(1, self.shape[dim]), max(1, sizes))]
-    if sum(sizes) != self.shape[dim]: raise ValueError(f"split sizes {list(sizes)} don't add up to dim {dim} of size {self.shape[dim]}")
+    if sum(sizes) != self.shape[dim]: raise ShapeError(f"split sizes {list(sizes)} don't add up to dim {dim} of size {self.shape[dim]}")
     offs = list(itertools.accumulate(sizes, initial=0))
     return [self.shrink(tuple((offs[k], offs[k+1]) if i == dim else None for i in range(self.ndim))) for k in range(len(sizes))]
   def chunk(self, n: int, dim: int = 0) -> list:
@@ -371,6 +400,7 @@ class Tensor:
     dim = self._axis(dim)
     return self if self.shape[dim] != 1 else self.reshape(self.shape[:dim] + self.shape[dim+1:])
   def unsqueeze(self, dim: int) -> Tensor:
+    if not -self.ndim - 1 <= dim <= self.ndim: raise IndexError(f"unsqueeze dim {dim} out of range for shape {self.shape}")
     dim = dim + self.ndim + 1 if dim < 0 else dim
     return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
   def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -451,9 +481,9 @@ class Tensor:
   # *** processing ops: all movement + elementwise + reduce ***
   def dot(self, w: Tensor) -> Tensor:
     """Matrix product with numpy's broadcasting rules: a broadcast multiply and a sum, which the backend runs as one matmul."""
-    if self.ndim == 0 or w.ndim == 0: raise ValueError(f"can't matmul scalars: shapes {self.shape} and {w.shape}")
+    if self.ndim == 0 or w.ndim == 0: raise ShapeError(f"can't matmul scalars: shapes {self.shape} and {w.shape}")
     k = self.shape[-1]
-    if k != w.shape[-2 if w.ndim > 1 else -1]: raise ValueError(f"matmul shape mismatch: {self.shape} @ {w.shape}")
+    if k != w.shape[-2 if w.ndim > 1 else -1]: raise ShapeError(f"matmul shape mismatch: {self.shape} @ {w.shape}")
     x = self.reshape(*self.shape[:-1], *[1]*min(self.ndim - 1, w.ndim - 1, 1), k)
     w = w.reshape(*w.shape[:-2], *[1]*min(self.ndim - 1, w.ndim - 1, 1), *w.shape[-min(w.ndim, 2):]).transpose(-1, -min(w.ndim, 2))
     return (x * w).sum(-1)
@@ -465,7 +495,7 @@ class Tensor:
     """Sliding windows over the last len(k) dims: (..., *i) -> (..., *o, *k), with movement ops only."""
     s_, d_ = make_pair(stride, len(k)), make_pair(dilation, len(k))
     i_ = self.shape[-len(k):]
-    if any(i < d*(kk - 1) + 1 for i, d, kk in zip(i_, d_, k)): raise ValueError(f"window {k} (dilation {d_}) bigger than input {i_}")
+    if any(i < d*(kk - 1) + 1 for i, d, kk in zip(i_, d_, k)): raise ShapeError(f"window {k} (dilation {d_}) bigger than input {i_}")
     o_ = [(i - d*(kk - 1) - 1)//s + 1 for i, d, kk, s in zip(i_, d_, k, s_)]
     pre, n = self.shape[:-len(k)], len(k)
     if all(d == 1 for d in d_) and (self.requires_grad or all(kk <= s for kk, s in zip(k, s_))):
@@ -495,9 +525,11 @@ class Tensor:
     """2D cross-correlation, NCHW input, weight (cout, cin/groups, kh, kw), as PyTorch."""
     (bs, cin_), (cout, cin), hw = self.shape[:2], weight.shape[:2], weight.shape[2:]
     if groups*cin != cin_ or self.ndim != weight.ndim:
-      raise ValueError(f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}")
-    pads = [(p, p) for p in make_pair(padding, len(hw))] if isinstance(padding, int) or len(padding) == len(hw) else \
-      [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1]
+      raise ShapeError(f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}")
+    if padding == "same" and make_pair(stride, len(hw)) != (1,)*len(hw): raise ValueError("conv2d: padding='same' needs stride 1")
+    if padding == "same": pads = [(d*(k - 1)//2, d*(k - 1) - d*(k - 1)//2) for d, k in zip(make_pair(dilation, len(hw)), hw)]  # PyTorch's
+    elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw))]
+    else: pads = [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1]
     x = self._slice([(0, bs), (0, cin_)] + [(-b, s + a) for (b, a), s in zip(pads, self.shape[2:])])  # negative pads crop
     x = x._pool(hw, stride, dilation)  # (bs, cin_, *oyx, *hw)
     rcout, oyx = cout // groups, x.shape[2:-len(hw)]
@@ -519,12 +551,18 @@ class Tensor:
     # conv2d's flat padding is (left, right, top, bottom): last dim first
     padding = flatten([(d*(k - 1) - p, d*(k - 1) - p + o) for k, d, p, o in zip(hw, d_, p_, op_)][::-1])
     return x.conv2d(w, bias, groups=groups, dilation=dilation, padding=padding)
-  def max_pool2d(self, kernel_size=(2, 2), stride=None, dilation=1) -> Tensor:
+  def _pool_pad(self, k: tuple, padding, value: float) -> Tensor:
+    p = make_pair(padding, len(k))
+    if any(pp > kk // 2 for pp, kk in zip(p, k)): raise ValueError(f"pool padding {p} must be at most half the kernel {k}, as PyTorch")
+    return self.pad(tuple(None for _ in self.shape[:-len(k)]) + tuple((pp, pp) for pp in p), value)
+  def max_pool2d(self, kernel_size=(2, 2), stride=None, dilation=1, padding=0) -> Tensor:
+    """Max over windows (NCHW); padding pads with -inf, as PyTorch."""
     k = make_pair(kernel_size)
-    return self._pool(k, stride if stride is not None else k, dilation).max(tuple(range(-len(k), 0)))
-  def avg_pool2d(self, kernel_size=(2, 2), stride=None) -> Tensor:
+    return self._pool_pad(k, padding, -math.inf)._pool(k, stride if stride is not None else k, dilation).max(tuple(range(-len(k), 0)))
+  def avg_pool2d(self, kernel_size=(2, 2), stride=None, padding=0) -> Tensor:
+    """Mean over windows (NCHW); padded zeros count, as PyTorch's default count_include_pad=True."""
     k = make_pair(kernel_size)
-    return self._pool(k, stride if stride is not None else k).mean(tuple(range(-len(k), 0)))
+    return self._pool_pad(k, padding, 0.0)._pool(k, stride if stride is not None else k).mean(tuple(range(-len(k), 0)))
 
   def triu(self, k: int = 0) -> Tensor: return self._tri(k, upper=True)
   def tril(self, k: int = 0) -> Tensor: return self._tri(k, upper=False)

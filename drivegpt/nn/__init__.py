@@ -4,6 +4,7 @@ import math
 from typing import Optional, Union
 import numpy as np
 from drivegpt import Tensor, dtypes
+from drivegpt.tensor import ShapeError
 from drivegpt.helpers import make_pair, prod
 
 def _uniform(shape: tuple, bound: float) -> Tensor: return Tensor.uniform(*shape, low=-bound, high=bound)
@@ -67,7 +68,7 @@ class LayerNorm:
     self.bias = _full(self.normalized_shape, 0.0) if elementwise_affine else None
   def __call__(self, x: Tensor) -> Tensor:
     n = len(self.normalized_shape)
-    if x.shape[-n:] != self.normalized_shape: raise ValueError(f"LayerNorm{self.normalized_shape}: input shape {x.shape} doesn't end with it")
+    if x.shape[-n:] != self.normalized_shape: raise ShapeError(f"LayerNorm{self.normalized_shape}: input shape {x.shape} doesn't end with it")
     x = x.layernorm(axis=tuple(range(-n, 0)), eps=self.eps)
     return x if self.weight is None else x * self.weight + self.bias
 
@@ -79,7 +80,7 @@ class GroupNorm:
     self.weight = _full((num_channels,), 1.0) if affine else None
     self.bias = _full((num_channels,), 0.0) if affine else None
   def __call__(self, x: Tensor) -> Tensor:
-    if x.ndim < 2 or x.shape[1] != self.num_channels: raise ValueError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got {x.shape}")
+    if x.ndim < 2 or x.shape[1] != self.num_channels: raise ShapeError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got {x.shape}")
     x = x.reshape(x.shape[0], self.num_groups, -1).layernorm(eps=self.eps).reshape(x.shape)
     if self.weight is None: return x
     shape = (1, -1) + (1,)*(x.ndim - 2)
@@ -113,7 +114,7 @@ class CausalSelfAttention:
 
   def __call__(self, x: Tensor, start_pos: int = 0, use_cache: bool = False) -> Tensor:
     B, T, C = x.shape
-    if C != self.d_model: raise ValueError(f"CausalSelfAttention: expected input (B, T, {self.d_model}), got {x.shape}")
+    if C != self.d_model: raise ShapeError(f"CausalSelfAttention: expected input (B, T, {self.d_model}), got {x.shape}")
     if self.max_context is not None and start_pos + T > self.max_context:
       raise ValueError(f"CausalSelfAttention: positions up to {start_pos + T} exceed max_context {self.max_context}")
     q, k, v = self.c_attn(x).split(C, dim=2)                                    # 3 x (B, T, C)
@@ -123,7 +124,7 @@ class CausalSelfAttention:
       have = 0 if self._cache_k is None else self._cache_k.shape[2]
       if have != start_pos: raise ValueError(f"CausalSelfAttention: the cache holds {have} positions, but start_pos is {start_pos}")
       if self._cache_k is not None:
-        if self._cache_k.shape[0] != B: raise ValueError(f"CausalSelfAttention: cache batch {self._cache_k.shape[0]} != input batch {B}")
+        if self._cache_k.shape[0] != B: raise ShapeError(f"CausalSelfAttention: cache batch {self._cache_k.shape[0]} != input batch {B}")
         k, v = self._cache_k.cat(k, dim=2), self._cache_v.cat(v, dim=2)      # (B, H, start_pos + T, hd)
       # realized and detached: the cache is data, and later calls mustn't re-run or backprop into earlier ones
       self._cache_k, self._cache_v = k.detach().realize(), v.detach().realize()
@@ -151,9 +152,21 @@ def get_parameters(obj) -> list[Tensor]:
   """The distinct Tensors of get_state_dict(obj), in order; a tensor reachable twice (tied weights) is listed once."""
   return list({id(t): t for t in get_state_dict(obj).values()}.values())
 
-def load_state_dict(obj, state_dict: dict, strict: bool = True) -> None:
-  """Copy state_dict's tensors (or numpy arrays) into obj's tensors of the same names. Everything is checked before
-  anything is written: strict rejects missing and unexpected keys; shapes and dtypes must always match."""
+def _as_tensor(v, name: str) -> Tensor:
+  """A Tensor from v: a Tensor, or an array of any library (numpy, PyTorch, JAX, ...) through __dlpack__ or __array__."""
+  if isinstance(v, Tensor): return v
+  if callable(getattr(v, "detach", None)): v = v.detach()  # PyTorch refuses to export tensors that require grad
+  if callable(getattr(v, "cpu", None)): v = v.cpu()
+  try: a = np.from_dlpack(v) if hasattr(v, "__dlpack__") and not isinstance(v, np.ndarray) else np.asarray(v)
+  except (TypeError, BufferError, RuntimeError): a = np.asarray(v)
+  if a.dtype == np.float64: a = a.astype(np.float32)  # float64 becomes float32, as everywhere
+  try: return Tensor(a, dtype=dtypes.from_np(a.dtype))
+  except TypeError as e: raise TypeError(f"load_state_dict: {name!r}: {e}") from None
+
+def load_state_dict(obj, state_dict: dict, strict: bool = True, verbose: bool = False, consume: bool = False) -> None:
+  """Copy state_dict's tensors (or arrays of any library: numpy, PyTorch, ...) into obj's tensors of the same names.
+  Everything is checked before anything is written: strict rejects missing and unexpected keys; shapes and dtypes must
+  always match. verbose and consume are tinygrad's arguments: accepted, and consume removes the loaded keys."""
   own = get_state_dict(obj)
   if strict:
     if missing := [k for k in own if k not in state_dict]: raise KeyError(f"load_state_dict: missing key {missing[0]!r} ({len(missing)} missing)")
@@ -161,10 +174,13 @@ def load_state_dict(obj, state_dict: dict, strict: bool = True) -> None:
   todo, seen = [], set()
   for k, t in own.items():
     if k not in state_dict: continue
-    v = state_dict[k]
-    if isinstance(v, np.ndarray): v = Tensor(v, dtype=dtypes.from_np(v.dtype))  # float64 becomes float32, as everywhere
-    if tuple(v.shape) != t.shape: raise ValueError(f"load_state_dict: {k!r} has shape {tuple(v.shape)}, expected {t.shape}")
+    v = _as_tensor(state_dict[k], k)
+    if tuple(v.shape) != t.shape: raise ShapeError(f"load_state_dict: {k!r} has shape {tuple(v.shape)}, expected {t.shape}")
     if v.dtype != t.dtype: raise ValueError(f"load_state_dict: {k!r} has dtype {v.dtype}, expected {t.dtype}")
     if id(t) not in seen: todo.append((t, v))  # a tied weight is written once, from its first name
     seen.add(id(t))
   Tensor.corealize([t.assign(v.to(t.device).detach()) for t, v in todo])
+  if consume:
+    for k in own: state_dict.pop(k, None)
+
+from drivegpt.nn import optim, state  # noqa: E402,F401  (nn.optim.Adam, nn.state.get_parameters, as tinygrad 0.9 users write)

@@ -4,8 +4,10 @@ into kernels: changing lr every step keeps every kernel the same, so nothing is 
 the step (the step count advances inside the replayed kernels too)."""
 from __future__ import annotations
 import math
+from typing import Optional
 import numpy as np
 from drivegpt import Tensor, dtypes
+from drivegpt.nn import get_parameters  # noqa: F401  (tinygrad 0.7 users import it from here)
 
 def _scalar(x, dtype=dtypes.float32) -> Tensor: return Tensor(np.array(x, dtype=dtype.np), dtype=dtype).realize()
 
@@ -73,38 +75,43 @@ class SGD(Optimizer):
         self.bufs[i].assign(self.momentum * self.bufs[i] + g)
         g = g + self.momentum * self.bufs[i] if self.nesterov else self.bufs[i]
         out.append(self.bufs[i])
-      out.append(p.assign(p.detach() - self.lr_t * g))
+      out.append(p.assign((p.detach() - self.lr_t * g).cast(p.dtype)))  # float16 weights stay float16
     return out
 
 class Adam(Optimizer):
-  """PyTorch's Adam; weight_decay is L2 added to the gradient (decoupled=True makes it AdamW)."""
+  """PyTorch's Adam; weight_decay is L2 added to the gradient (decoupled=True makes it AdamW). betas=(b1, b2) as PyTorch.
+  Each parameter keeps its own b1^t, b2^t (PyTorch's per-parameter step): one that gets no gradient on a step doesn't advance."""
   def __init__(self, params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
-               weight_decay: float = 0.0, decoupled: bool = False):
+               weight_decay: float = 0.0, decoupled: bool = False, betas: Optional[tuple] = None):
     super().__init__(params, lr)
+    if betas is not None: b1, b2 = betas
+    if not (0 <= b1 < 1 and 0 <= b2 < 1): raise ValueError(f"Adam: betas must be in [0, 1), got ({b1}, {b2})")
     self.b1, self.b2, self.eps, self.weight_decay, self.decoupled = b1, b2, eps, weight_decay, decoupled
     self.m = [_zeros_like(p) for p in self.params]
     self.v = [_zeros_like(p) for p in self.params]
-    self.b1_t, self.b2_t = _scalar(1.0), _scalar(1.0)  # b1^t and b2^t, for the bias corrections
-  def _state(self): return {"m": self.m, "v": self.v, "b1_t": [self.b1_t], "b2_t": [self.b2_t]}
+    self.b1_t = [_scalar(1.0) for _ in self.params]  # b1^t and b2^t of each parameter, for its bias corrections
+    self.b2_t = [_scalar(1.0) for _ in self.params]
+  def _state(self): return {"m": self.m, "v": self.v, "b1_t": self.b1_t, "b2_t": self.b2_t}
   def _updates(self) -> list[Tensor]:
-    self.b1_t.assign(self.b1_t * self.b1)
-    self.b2_t.assign(self.b2_t * self.b2)
-    step_size = self.lr_t / (1 - self.b1_t)   # lr / (1 - b1^t)
-    bc2_sqrt = (1 - self.b2_t).sqrt()         # sqrt(1 - b2^t)
-    out = [self.b1_t, self.b2_t]
-    for p, m, v in zip(self.params, self.m, self.v):
+    out = []
+    for p, m, v, b1_t, b2_t in zip(self.params, self.m, self.v, self.b1_t, self.b2_t):
       if p.grad is None: continue
-      g, w = p.grad.detach(), p.detach()
+      b1_t.assign(b1_t * self.b1)
+      b2_t.assign(b2_t * self.b2)
+      g, w = p.grad.detach().float(), p.detach().float()  # float16 weights update in float32, stored back as float16
       if self.weight_decay and self.decoupled: w = w * (1 - self.lr_t * self.weight_decay)
       elif self.weight_decay: g = g + self.weight_decay * w
-      m.assign(self.b1 * m + (1 - self.b1) * g)
-      v.assign(self.b2 * v + (1 - self.b2) * g * g)
-      out += [m, v, p.assign(w - step_size * m / (v.sqrt() / bc2_sqrt + self.eps))]
+      m.assign((self.b1 * m + (1 - self.b1) * g).cast(m.dtype))
+      v.assign((self.b2 * v + (1 - self.b2) * g * g).cast(v.dtype))
+      step_size, bc2_sqrt = self.lr_t / (1 - b1_t), (1 - b2_t).sqrt()  # lr / (1 - b1^t), sqrt(1 - b2^t)
+      out += [b1_t, b2_t, m, v, p.assign((w - step_size * m / (v.sqrt() / bc2_sqrt + self.eps)).cast(p.dtype))]
     return out
 
-def AdamW(params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.01) -> Adam:
-  """PyTorch's AdamW: Adam with weight decay applied to the weights (p *= 1 - lr*wd), not added to the gradient."""
-  return Adam(params, lr, b1, b2, eps, weight_decay, decoupled=True)
+def AdamW(params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.01,
+          betas: Optional[tuple] = None, wd: Optional[float] = None) -> Adam:
+  """PyTorch's AdamW: Adam with weight decay applied to the weights (p *= 1 - lr*wd), not added to the gradient.
+  betas= is PyTorch's spelling, wd= tinygrad's."""
+  return Adam(params, lr, b1, b2, eps, weight_decay if wd is None else wd, decoupled=True, betas=betas)
 
 def clip_grad_norm_(params: list[Tensor], max_norm: float) -> Tensor:
   """Scale all gradients together so their global L2 norm is at most max_norm (lazily); returns the norm before clipping."""

@@ -1,11 +1,11 @@
 """Tensors on disk: the safetensors format written and read by hand, and atomic training checkpoints built on it. No pickle."""
 from __future__ import annotations
-import json, os, struct, tempfile
+import json, os, secrets, struct
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, dtypes
 from drivegpt.helpers import DType, prod
-from drivegpt.nn import get_state_dict, load_state_dict
+from drivegpt.nn import get_state_dict, get_parameters, load_state_dict  # noqa: F401  (tinygrad's nn.state has all three)
 
 # safetensors dtype names; data is always little-endian
 ST_DTYPES: dict[str, DType] = {"F32": dtypes.float32, "F16": dtypes.float16, "I32": dtypes.int32, "I64": dtypes.int64, "BOOL": dtypes.bool}
@@ -36,9 +36,11 @@ def _encode(tensors: dict[str, Tensor], metadata: Optional[dict[str, str]]) -> l
   return [struct.pack("<Q", len(hb)), hb, *blobs]
 
 def _write(path: str, chunks: list[bytes]) -> None:
-  """Write atomically: a temp file in the same folder, flushed and fsynced, then renamed over path."""
+  """Write atomically: a temp file in the same folder, flushed and fsynced, then renamed over path. The file gets the
+  permissions the umask gives (0644 usually), not mkstemp's 0600: others on a shared cluster folder can read it."""
   folder = os.path.dirname(os.path.abspath(path))
-  fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+  tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+  fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
   try:
     with os.fdopen(fd, "wb") as f:
       for c in chunks: f.write(c)
