@@ -343,9 +343,13 @@ class Tensor:
       hit = Tensor.zeros(*self.shape, device=self.device, requires_grad=True)
       hit[idx].backward(Tensor.ones(*picked.shape, device=self.device))
     finally: Tensor.no_grad = prev
-    new = hit.grad.ne(0).where(z.grad, self)
-    if self._ctx is not None: self.lazydata, self._ctx = new.lazydata, new._ctx  # a tensor inside a graph keeps its gradient right
-    else: self.assign(new.detach())
+    if self._ctx is None:
+      self.assign(hit.grad.ne(0).where(z.grad, self).detach())
+      return
+    old = Tensor(self.lazydata, device=self.device, requires_grad=self.requires_grad)  # inside a graph: self becomes the new
+    old._ctx = self._ctx                                                             # value, with old as its parent
+    new = hit.grad.ne(0).where(z.grad, old)
+    self.lazydata, self._ctx = new.lazydata, new._ctx
 
   def gather(self, dim, index, **kw) -> Tensor:
     """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, as torch.gather and np.take_along_axis.

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 import drivegpt.tensor
-from drivegpt import Tensor
+from drivegpt import Tensor, dtypes
 from drivegpt.backend_numpy import compile as backend_compile
 from drivegpt.nn.optim import SGD, Adam, AdamW, clip_grad_norm_, linear_warmup, warmup_cosine
 
@@ -165,3 +165,52 @@ def test_lr_schedules():
   assert lrs[warm] == pytest.approx(lr) and lrs[(warm + total) // 2] == pytest.approx((lr + lo) / 2)
   assert all(a >= b for a, b in zip(lrs[warm:], lrs[warm + 1:])) and lrs[total:] == [lo] * 5
   assert linear_warmup(50, lr, warm) == lr and linear_warmup(0, lr, 0) == lr
+
+# *** issue 10: per-parameter bias corrections, betas=, float16 parameters ***
+
+def test_adam_counts_steps_per_parameter():
+  """A parameter without a gradient on some steps keeps its own step count, as PyTorch: its bias corrections use the
+  number of updates it got, not the optimizer's step count."""
+  rng = np.random.default_rng(21)
+  p0 = [rng.standard_normal(s) for s in [(3, 2), (4,)]]
+  G = [[rng.standard_normal(p.shape) for p in p0] for _ in range(5)]
+  skip = {1: [1], 2: [1], 4: [0]}  # step -> parameters without a gradient on it
+  lr, b1, b2, eps = 0.05, 0.8, 0.95, 1e-8
+  ps = [Tensor(p.astype(np.float32), requires_grad=True) for p in p0]
+  opt = Adam(ps, lr=lr, betas=(b1, b2))
+  ref, m, v, t = [p.copy() for p in p0], [np.zeros_like(p) for p in p0], [np.zeros_like(p) for p in p0], [0, 0]
+  for step, gs in enumerate(G):
+    opt.zero_grad()
+    used = [i for i in range(2) if i not in skip.get(step, [])]
+    Tensor._sum_all([(ps[i] * Tensor(gs[i].astype(np.float32))).sum() for i in used]).backward()
+    opt.step()
+    for i in used:  # PyTorch's Adam for a parameter that has a gradient; the others are left alone, step count included
+      t[i] += 1
+      m[i] = b1*m[i] + (1 - b1)*gs[i]
+      v[i] = b2*v[i] + (1 - b2)*gs[i]**2
+      ref[i] = ref[i] - lr * (m[i] / (1 - b1**t[i])) / (np.sqrt(v[i] / (1 - b2**t[i])) + eps)
+  for p, r in zip(ps, ref): np.testing.assert_allclose(p.numpy(), r, **ADAM_TOL)
+
+def test_adam_betas_and_adamw_spellings():
+  got = run_engine(lambda ps: Adam(ps, lr=0.1, betas=(0.8, 0.99), weight_decay=0.1), 2, LRS)
+  for g, w in zip(got, adam_reference(2, LRS, 0.8, 0.99, weight_decay=0.1)): np.testing.assert_allclose(g, w, **ADAM_TOL)
+  got = run_engine(lambda ps: AdamW(ps, lr=0.1, betas=(0.5, 0.9), wd=0.3), 3, LRS)
+  for g, w in zip(got, adam_reference(3, LRS, 0.5, 0.9, weight_decay=0.3, decoupled=True)): np.testing.assert_allclose(g, w, **ADAM_TOL)
+  with pytest.raises(ValueError, match="betas"): Adam([Tensor.ones(2)], betas=(1.0, 0.9))
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, 0.1, momentum=0.9, weight_decay=0.01), lambda ps: Adam(ps, 0.01), lambda ps: AdamW(ps, 0.01)])
+def test_float16_parameters(make):
+  """float16 weights train and stay float16; the update is the float32 one rounded to float16."""
+  rng = np.random.default_rng(22)
+  w16 = [Tensor(rng.standard_normal(s).astype(np.float16), requires_grad=True) for s in SHAPES]
+  w32 = [Tensor(w.numpy().astype(np.float32), requires_grad=True) for w in w16]
+  G = [rng.standard_normal(s).astype(np.float16) for s in SHAPES]
+  for ws in (w16, w32):
+    opt = make(ws)
+    for _ in range(3):
+      opt.zero_grad()
+      Tensor._sum_all([(w * w * Tensor(g).cast(w.dtype)).sum() for w, g in zip(ws, G)]).backward()
+      opt.step()
+  for a, b in zip(w16, w32):
+    assert a.dtype == dtypes.float16 and a.numpy().dtype == np.float16
+    np.testing.assert_allclose(a.numpy().astype(np.float32), b.numpy(), rtol=2e-2, atol=2e-2)

@@ -163,3 +163,64 @@ def test_resume_in_new_process_is_bit_identical(tmp_path):
   assert any(np.abs(want[k] - v.numpy()).max() > 0 for k, v in get_state_dict(model).items())  # the last 10 steps did change weights
   print(f"\ncheckpoint resume: loss {straight[0]:.3f} -> {straight[-1]:.3f}; 20 straight steps {t1 - t0:.1f} s, "
         f"10 + save + new process + load + 10 {time.perf_counter() - t1:.1f} s; all {len(want)} tensors bit-identical", file=sys.stderr)
+
+# *** issue 10: file mode, float16 models, state from other array libraries ***
+
+def test_files_get_the_umask_mode(tmp_path):
+  old = os.umask(0o022)
+  try:
+    safe_save({"w": Tensor.ones(2)}, str(tmp_path / "w.safetensors"))
+    Tensor.manual_seed(6)
+    model, opt = h.make_run(h.CKPT_CONFIG)
+    save_checkpoint(str(tmp_path / "c.ckpt"), model, opt, step=0, config=h.CKPT_CONFIG)
+  finally: os.umask(old)
+  for name in ("w.safetensors", "c.ckpt"): assert os.stat(tmp_path / name).st_mode & 0o777 == 0o644, name
+  assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+def test_float16_model_checkpoint_round_trip(tmp_path):
+  from drivegpt.nn import Linear, get_parameters, load_state_dict
+  from drivegpt.nn.optim import Adam
+  rng = np.random.default_rng(23)
+  def make():
+    m = Linear(4, 3)
+    m.weight, m.bias = m.weight.half(), m.bias.half()
+    return m, Adam(get_parameters(m), lr=0.01)
+  model, opt = make()
+  x = Tensor(rng.standard_normal((5, 4)).astype(np.float16))
+  for _ in range(2):
+    opt.zero_grad(); model(x).float().square().mean().backward(); opt.step()
+  path = str(tmp_path / "half.ckpt")
+  save_checkpoint(path, model, opt, step=2, config={})
+  model2, opt2 = make()
+  load_checkpoint(path, model2, opt2)
+  for a, b in zip(get_parameters(model) + list(opt.state_dict().values()), get_parameters(model2) + list(opt2.state_dict().values())):
+    assert a.dtype == b.dtype
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
+  load_state_dict(model2, {"weight": rng.standard_normal((3, 4)).astype(np.float16), "bias": np.zeros(3, np.float16)})
+  assert model2.weight.dtype == dtypes.float16
+
+def test_load_state_dict_from_torch_tensors():
+  torch = pytest.importorskip("torch")
+  from drivegpt.nn import Linear, load_state_dict
+  ref = torch.nn.Linear(5, 2)
+  m = Linear(5, 2)
+  load_state_dict(m, ref.state_dict())                                 # plain tensors
+  np.testing.assert_array_equal(m.weight.numpy(), ref.weight.detach().numpy())
+  load_state_dict(m, {"weight": ref.weight * 2, "bias": ref.bias})     # tensors that require grad
+  np.testing.assert_array_equal(m.weight.numpy(), ref.weight.detach().numpy() * 2)
+  load_state_dict(m, {"weight": ref.weight.double(), "bias": ref.bias.double()})  # float64 becomes float32, as everywhere
+  with pytest.raises(TypeError, match="'weight'"): load_state_dict(m, {"weight": ref.weight.bfloat16(), "bias": ref.bias})
+
+class _ArrayLike:
+  """An array of some other library: only __array__."""
+  def __init__(self, a): self.a = a
+  def __array__(self, dtype=None, copy=None): return self.a
+
+def test_load_state_dict_from_array_likes():
+  from drivegpt.nn import Linear, load_state_dict
+  rng = np.random.default_rng(24)
+  w, b = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal(2).astype(np.float32)
+  m = Linear(3, 2)
+  load_state_dict(m, {"weight": _ArrayLike(w), "bias": memoryview(b)})
+  np.testing.assert_array_equal(m.weight.numpy(), w)
+  np.testing.assert_array_equal(m.bias.numpy(), b)

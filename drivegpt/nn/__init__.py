@@ -157,11 +157,11 @@ def _as_tensor(v, name: str) -> Tensor:
   if isinstance(v, Tensor): return v
   if callable(getattr(v, "detach", None)): v = v.detach()  # PyTorch refuses to export tensors that require grad
   if callable(getattr(v, "cpu", None)): v = v.cpu()
-  try: a = np.from_dlpack(v) if hasattr(v, "__dlpack__") and not isinstance(v, np.ndarray) else np.asarray(v)
-  except (TypeError, BufferError, RuntimeError): a = np.asarray(v)
-  if a.dtype == np.float64: a = a.astype(np.float32)  # float64 becomes float32, as everywhere
-  try: return Tensor(a, dtype=dtypes.from_np(a.dtype))
-  except TypeError as e: raise TypeError(f"load_state_dict: {name!r}: {e}") from None
+  try:
+    try: a = np.from_dlpack(v) if hasattr(v, "__dlpack__") and not isinstance(v, np.ndarray) else np.asarray(v)
+    except (TypeError, BufferError, RuntimeError): a = np.asarray(v)
+    return Tensor(a, dtype=dtypes.from_np(a.dtype))  # float64 becomes float32, as everywhere
+  except (TypeError, RuntimeError) as e: raise TypeError(f"load_state_dict: {name!r}: {e}") from None
 
 def load_state_dict(obj, state_dict: dict, strict: bool = True, verbose: bool = False, consume: bool = False) -> None:
   """Copy state_dict's tensors (or arrays of any library: numpy, PyTorch, ...) into obj's tensors of the same names.
