@@ -22,7 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 from data.dataset import WindowLoader  # noqa: E402
 from data.ingest import ingest_segment  # noqa: E402
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot  # noqa: E402
-from data.record import Camera, render_dashcam, write_video  # noqa: E402
+from data.render import Camera, render_dashcam  # noqa: E402
+from data.road import Road  # noqa: E402
+from data.video import write_video  # noqa: E402
 
 PREVIEW = Path(__file__).resolve().parents[2] / "shared/data/comma2k19-example/Example_1"
 
@@ -35,7 +37,7 @@ def still_frame(height: int, width: int) -> np.ndarray:
         return np.asarray(Image.open(pngs[0]).convert("RGB").resize((width, height)))
     cam = Camera(height=height, width=width, focal=0.78 * width)
     cars = [(30.0, 4.0, 0.0, 1), (60.0, 0.0, 0.0, 2)]
-    return render_dashcam((0.0, 4.0, 0.0), cars, 3, cam, scale=1)
+    return render_dashcam((0.0, 4.0, 0.0), cars, Road([500.0], [0.0], 3), cam=cam, scale=1)
 
 
 def make_segment(seg: Path, n: int, height: int, width: int, crf: int = 12) -> None:

@@ -6,19 +6,25 @@
         batch["pose"]    # (B, T, 6) float32, and speed, steering, action, disengage, ...
 
 Batches are read on a background thread while the caller works on the previous ones. The
-sequence of windows depends only on the shards, the split and the seed. Segments, not
-frames, are split into train and val, so no val frame's neighbours are trained on.
+sequence of windows depends only on the shards, the split and the seed. Routes (drives), not
+frames or segments, are split into train and val, so no val frame's neighbours or route-mates
+are trained on; shards of the same video (same checksum) are used once. Each batch also holds
+`frame_times` and the shard's has_* flags per window (B,), so a video without pose is not read
+as a stopped car.
 """
 
 import hashlib
 import queue
 import threading
+import warnings
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
-FIELDS = ("frames", "pose", "speed", "steering", "action", "disengage", "disengage_cause")
+from data.layout import HAS, SHARD
+
+FIELDS = tuple(SHARD)
 
 
 def shard_paths(src: str | Path | list) -> list[Path]:
@@ -33,20 +39,42 @@ def shard_paths(src: str | Path | list) -> list[Path]:
     return sorted(src.glob("*.h5"))
 
 
-def split_segments(paths: list[Path], split: str, val_fraction: float = 0.1, seed: int = 0) -> list[Path]:
-    """The shards of one split: val takes the ceil(val_fraction * n) with the smallest seeded hash of their name."""
+def split_segments(paths: list[Path], split: str, val_fraction: float = 0.1, seed: int = 0,
+                   routes: list[str] | None = None) -> list[Path]:
+    """The shards of one split: val takes the ceil(val_fraction * routes) routes with the smallest seeded hash."""
     if split not in ("train", "val", "all"):
         raise ValueError(f"split: expected 'train', 'val' or 'all', got {split!r}")
+    routes = routes if routes is not None else [p.stem for p in paths]
+    unique = sorted(set(routes))
     if split == "all":
         return list(paths)
-    if val_fraction <= 0 or len(paths) < 2:
+    if val_fraction <= 0 or len(unique) < 2:
         return [] if split == "val" else list(paths)
-    # hashing names (not shuffling a list) keeps a segment's split when other shards come and go
-    key = lambda p: hashlib.sha256(f"{seed}:{p.name}".encode()).hexdigest()  # noqa: E731
-    ranked = sorted(paths, key=key)
-    n_val = min(len(paths) - 1, int(np.ceil(val_fraction * len(paths))))
-    chosen = set(ranked[:n_val]) if split == "val" else set(ranked[n_val:])
-    return [p for p in paths if p in chosen]
+    # hashing route names (not shuffling a list) keeps a route's split when other shards come and go
+    ranked = sorted(unique, key=lambda r: hashlib.sha256(f"{seed}:{r}".encode()).hexdigest())
+    n_val = min(len(unique) - 1, int(np.ceil(val_fraction * len(unique))))
+    val = set(ranked[:n_val])
+    return [p for p, r in zip(paths, routes) if (r in val) == (split == "val")]
+
+
+def shard_routes(paths: list[Path]) -> tuple[list[Path], list[str], list[tuple[Path, Path]]]:
+    """Each shard's route (attrs["route"], else its name), dropping shards whose video checksum repeats an earlier one."""
+    import h5py
+    kept, routes, seen, duplicates = [], [], {}, []
+    for p in paths:
+        try:
+            with h5py.File(p, "r") as f:
+                route, checksum = str(f.attrs.get("route", p.stem)), f.attrs.get("checksum")
+        except OSError as e:
+            raise ValueError(f"{p}: not a readable shard ({e})") from None
+        if checksum is not None and checksum in seen:
+            duplicates.append((p, seen[checksum]))
+            continue
+        if checksum is not None:
+            seen[checksum] = p
+        kept.append(p)
+        routes.append(route)
+    return kept, routes, duplicates
 
 
 class WindowLoader:
@@ -61,10 +89,14 @@ class WindowLoader:
             raise ValueError(f"fields: unknown {sorted(unknown)}, expected some of {FIELDS}")
         if window < 1 or batch_size < 1:
             raise ValueError(f"window and batch_size must be >= 1, got {window} and {batch_size}")
+        # the same video under two names must not land in both splits: keep the first of each checksum
+        paths, routes, self.duplicates = shard_routes(shard_paths(shards))
+        for dup, first in self.duplicates:
+            warnings.warn(f"{dup}: same video as {first}, left out", stacklevel=2)
         # the split has its own seed, so runs with different sampling seeds share one val set
-        self.paths = split_segments(shard_paths(shards), split, val_fraction, split_seed)
+        self.paths = split_segments(paths, split, val_fraction, split_seed, routes)
         self.window, self.batch_size, self.seed, self.prefetch, self.fields = window, batch_size, seed, prefetch, fields
-        self.files, self.signals, lengths = [], [], []
+        self.files, self.signals, self.flags, lengths = [], [], [], []
         for p in self.paths:
             try:
                 f = h5py.File(p, "r")
@@ -80,7 +112,12 @@ class WindowLoader:
                 self.close()
                 raise ValueError(f"{p}: not a readable shard ({problem})")
             # the per-frame signals are tiny: keep them in memory and read only frames from disk
-            self.signals.append({k: f[k][:] for k in fields if k != "frames"})
+            try:
+                self.signals.append({k: f[k][:] for k in set(fields) - {"frames"}})
+            except OSError as e:  # a fletcher32 checksum mismatch, or a damaged file
+                self.close()
+                raise ValueError(f"{p}: corrupt shard: {e}") from None
+            self.flags.append({flag: bool(f.attrs.get(flag, True)) for flag in HAS})
             lengths.append(len(f["frames"]))
         self.lengths = np.array(lengths, dtype=np.int64)
         starts = np.maximum(self.lengths - window + 1, 0)  # valid window starts per shard
@@ -104,13 +141,27 @@ class WindowLoader:
             first = self.files[picks[0][0]]["frames"]
             batch["frames"] = np.empty((len(picks), self.window) + first.shape[1:], np.uint8)  # (B, T, H, W, 3)
             for b, (i, s) in enumerate(picks):
-                self.files[i]["frames"].read_direct(batch["frames"][b], np.s_[s:s + self.window])
+                try:
+                    self.files[i]["frames"].read_direct(batch["frames"][b], np.s_[s:s + self.window])
+                except OSError as e:  # a chunk failed its fletcher32 checksum: find the frame
+                    raise OSError(f"{self.paths[i]}: frame {self._first_bad_frame(i, s)}: corrupt data ({e})") from None
         for k in self.fields:
             if k != "frames":
                 batch[k] = np.stack([self.signals[i][k][s:s + self.window] for i, s in picks])
+        for flag in HAS:
+            batch[flag] = np.array([self.flags[i][flag] for i, _ in picks])
         batch["segment"] = np.array([i for i, _ in picks])
         batch["start"] = np.array([s for _, s in picks])
         return batch
+
+    def _first_bad_frame(self, i: int, start: int) -> int:
+        """The first frame from start on that fails to read in shard i."""
+        for k in range(start, start + self.window):
+            try:
+                self.files[i]["frames"][k]
+            except OSError:
+                return k
+        return start
 
     def batches(self, n: int | None = None) -> Iterator[dict[str, np.ndarray]]:
         """Yield n batches (forever if None); the same seed gives the same batches."""

@@ -1,36 +1,23 @@
 """Ingest driving segments (comma2k19 layout) or plain videos into HDF5 shards.
 
 Input: a folder searched recursively for
-- segment folders: `video.hevc` (or video.mp4/.mkv) with `global_pose/{frame_times,
-  frame_positions,frame_orientations}` and optionally `processed_log/CAN/{speed,steering_angle}/
-  {t,value}`, `action/{t,value}`, `disengage/{t,cause}`, `driver.json` (what data.record writes);
-- plain video files (.mp4 .hevc .h265 .mkv .mov) outside segment folders, without pose.
+- segment folders: a video (video.hevc, .mp4 or .mkv) with `global_pose/{frame_times,
+  frame_positions,frame_orientations}` and optionally the signals of data/layout.py (CAN speed and
+  steering, action, lead, lane, disengage, driver.json: what data.record writes);
+- plain video files (.mp4 .hevc .h265 .mkv .mov) outside segment folders, without pose. A raw
+  stream (.hevc/.h265/.h264) has no timing of its own: pass --fps.
 
-Output: one shard per segment, `<out>/<segment id>.h5`, where the id is the segment's path
-under the input folder with characters other than [A-Za-z0-9._-] replaced by '_'
-(comma2k19 route names contain '|'). Each shard holds N frames:
+Output: one shard per input, `<out>/<id>.h5`, laid out as data/layout.py's SHARD says. The id is
+the input's path under the source folder with characters other than [A-Za-z0-9._-] replaced by
+'_', then '-' and 8 hex digits of a hash of its absolute path, so no two inputs share a shard.
+Attributes: source, segment (id), route, fps, frame_count, checksum ("sha256:<hex>" of the
+video), source_hash (of every input file), video_height/video_width, has_* flags (signals a
+segment lacks are zeros), causes, driver (JSON or ""), version, and complete (written last).
 
-    frames           uint8   (N, H, W, 3)  RGB, centre crop + resize to HxW (default 128x256),
-                                           chunks of (4, H, W, 3), LZ4-compressed (HDF5 filter
-                                           32004: `import data` or `import hdf5plugin` registers it)
-    frame_times      float64 (N,)          seconds (frame index / fps without pose)
-    pose             float32 (N, 6)        motion to the next frame in this frame's camera frame
-                                           [forward, right, down]: translation metres (0:3),
-                                           axis-angle radians (3:6); a left turn has rz < 0;
-                                           the last row repeats the one before it
-    speed            float32 (N,)          m/s, CAN speed interpolated to frame times
-    steering         float32 (N,)          steering-wheel degrees, + = left, interpolated
-    action           float32 (N, 2)        [acceleration m/s^2, front-wheel angle rad + = left]
-    disengage        uint8   (N,)          1 on the frame where a human took over
-    disengage_cause  uint8   (N,)          index into attrs["causes"]; 0 = "none"
-
-Signals a segment lacks are zeros, and attrs say so. Attributes: source (input path), segment
-(id), fps, frame_count, checksum ("sha256:<hex>" of the video file), video_height/video_width,
-has_pose, has_can, has_action, has_disengage, causes (names), driver (JSON text or ""), version.
-
-Shards are written to a temporary file and renamed, so a shard exists whole or not at all;
-re-running skips segments whose shard exists. A bad segment is reported with its path and
-reason and skipped; nothing already written is touched.
+A shard is written to a hidden temporary file and renamed, so it exists whole or not at all.
+A re-run skips inputs whose shard is complete, of this version and of the same source hash, and
+redoes the rest (truncated, stale, or from an older version); it deletes temp files a killed run
+left. A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
 
     python -m data.ingest runs/data/raw --out runs/data/shards
 """
@@ -44,22 +31,22 @@ from pathlib import Path
 
 import numpy as np
 
+from data.layout import (CAUSES, DISENGAGE_CAUSES, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
+                         remove_stale_temps, temp_name)
 from data.pose import relative_poses
-from data.record import DISENGAGE_CAUSES
+from data.video import VideoError, decode_frames
 
-VERSION = 1
-VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".mkv", ".mov"}
-SEGMENT_VIDEOS = ("video.hevc", "video.mp4", "video.mkv")
-CAUSES = ("none",) + DISENGAGE_CAUSES
+VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov"}
 CHUNK_FRAMES = 4  # a 16-frame window touches 5 chunks; smaller chunks cost more per-chunk overhead
+TEMP = re.compile(r"^\..*\.tmp-")  # our own temp files and folders (data.layout.temp_name)
 
 
 class IngestError(Exception):
-    """A segment that cannot be ingested; the message names the file and the problem."""
+    """An input that cannot be ingested; the message names the file and the problem."""
 
 
 def find_segments(src: Path) -> list[Path]:
-    """Segment folders and plain video files under src (or src itself), sorted."""
+    """Segment folders and plain video files under src (or src itself), sorted; temp leftovers are skipped."""
     src = Path(src)
     if not src.exists():
         raise FileNotFoundError(f"{src}: no such file or folder")
@@ -68,20 +55,31 @@ def find_segments(src: Path) -> list[Path]:
     found = []
     for root, dirs, files in os.walk(src):
         root = Path(root)
+        dirs[:] = sorted(d for d in dirs if not TEMP.match(d))
         if "global_pose" in dirs or any(v in files for v in SEGMENT_VIDEOS):
             found.append(root)
             dirs[:] = []  # a segment's own files are not separate inputs
             continue
-        found += [root / f for f in files if Path(f).suffix.lower() in VIDEO_SUFFIXES]
-        dirs.sort()
+        found += [root / f for f in files if Path(f).suffix.lower() in VIDEO_SUFFIXES and not TEMP.match(f)]
     return sorted(found)
 
 
 def segment_id(path: Path, src: Path) -> str:
-    """A file-name-safe id for a segment from its path under src."""
-    rel = Path(path).resolve().relative_to(Path(src).resolve()) if Path(src).is_dir() else Path(Path(path).name)
-    name = "_".join(rel.parts) or Path(path).resolve().name
-    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    """A file-name-safe id for an input: its path under src, and a hash of its absolute path that keeps ids unique."""
+    path, src = Path(path).resolve(), Path(src).resolve()
+    rel = path.relative_to(src) if src.is_dir() and path != src else Path(path.name)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", "_".join(rel.parts))
+    return f"{name}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
+
+
+def route_of(path: Path, src: Path) -> str:
+    """The drive an input belongs to: the folder named `dongle|time` above it, or its name without `--N`, or itself."""
+    path, src = Path(path).resolve(), Path(src).resolve()
+    rel = path.relative_to(src) if src.is_dir() and path != src else Path(path.name)
+    for k, part in enumerate(rel.parts):
+        if "|" in part:
+            return "/".join(rel.parts[:k + 1])
+    return re.sub(r"--\d+$", "", "/".join(rel.parts))
 
 
 def _load(seg: Path, name: str, shape: tuple, required: bool = True) -> np.ndarray | None:
@@ -122,8 +120,7 @@ def _load_timed(seg: Path, name: str, shape: tuple) -> tuple[np.ndarray, np.ndar
 
 
 def read_signals(seg: Path) -> dict:
-    """Read and check a segment folder's pose, CAN, action and disengage arrays."""
-    out = {}
+    """Read and check a segment folder's pose and the signals of data/layout.py it has."""
     times = _load(seg, "global_pose/frame_times", (-1,))
     positions = _load(seg, "global_pose/frame_positions", (-1, 3))
     quats = _load(seg, "global_pose/frame_orientations", (-1, 4))
@@ -136,64 +133,24 @@ def read_signals(seg: Path) -> dict:
     if (np.abs(norms - 1) > 1e-3).any():
         raise IngestError(f"{seg / 'global_pose/frame_orientations'}: quaternion at row "
                           f"{int(np.argmax(np.abs(norms - 1) > 1e-3))} is not unit length")
-    out["frame_times"], out["positions"], out["quats"] = times, positions, quats
-    out["speed"] = _load_timed(seg, "processed_log/CAN/speed", (-1,))
-    out["steering"] = _load_timed(seg, "processed_log/CAN/steering_angle", (-1,))
-    out["action"] = _load_timed(seg, "action", (-1, 2))
-    out["disengage"] = None
+    out = {"frame_times": times, "positions": positions, "quats": quats, "disengage": None}
+    for name, (folder, cols, _) in SIGNALS.items():
+        out[name] = _load_timed(seg, folder, (-1,) if cols <= 1 else (-1, cols))
     if (seg / "disengage").is_dir():
         t = _load(seg, "disengage/t", (-1,))
         cause = _load(seg, "disengage/cause", (-1,))
-        if len(t) != len(cause) or cause.ndim != 1:
-            raise IngestError(f"{seg}: length mismatch: disengage/t has {len(t)} rows, disengage/cause {cause.shape}")
+        lead = _load(seg, "disengage/lead_time", (-1,), required=False)
+        lead = np.zeros(len(t)) if lead is None else lead
+        if not len(t) == len(cause) == len(lead) or cause.ndim != 1:
+            raise IngestError(f"{seg}: length mismatch: disengage/t has {len(t)} rows, disengage/cause {cause.shape}, "
+                              f"disengage/lead_time {lead.shape}")
         unknown = sorted(set(map(str, cause)) - set(DISENGAGE_CAUSES))
         if unknown:
             raise IngestError(f"{seg / 'disengage/cause'}: unknown causes {unknown}, expected some of {DISENGAGE_CAUSES}")
-        out["disengage"] = (t, cause)
+        out["disengage"] = (t, cause, lead)
     driver = seg / "driver.json"
     out["driver"] = driver.read_text() if driver.is_file() else ""
     return out
-
-
-def _crop_box(in_h: int, in_w: int, height: int, width: int) -> tuple[int, int, int, int]:
-    """Scaled size (h, w) that covers height x width with the input's aspect, and the crop offsets."""
-    scale = max(height / in_h, width / in_w)
-    h, w = max(height, round(in_h * scale)), max(width, round(in_w * scale))
-    h, w = h + h % 2, w + w % 2
-    return h, w, (h - height) // 2, (w - width) // 2
-
-
-def decode_frames(path: Path, height: int, width: int, batch: int = 32):
-    """Yield the fps, then batches (B, height, width, 3) uint8 of a video, centre-cropped and resized."""
-    import av
-    from av.video.reformatter import VideoReformatter
-    try:
-        container = av.open(str(path))
-    except Exception as e:
-        raise IngestError(f"{path}: unreadable video ({e})") from None
-    with container:
-        if not container.streams.video:
-            raise IngestError(f"{path}: no video stream")
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"  # frame + slice threads: decoding is most of the work
-        yield float(stream.average_rate or 0) or None
-        buf, box = [], None
-        # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
-        reformatter = VideoReformatter()
-        try:
-            for frame in container.decode(stream):
-                if box is None:
-                    box = _crop_box(frame.height, frame.width, height, width)
-                h, w, top, left = box
-                rgb = reformatter.reformat(frame, width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
-                buf.append(rgb[top:top + height, left:left + width])
-                if len(buf) == batch:
-                    yield np.stack(buf), (frame.height, frame.width)
-                    buf = []
-        except av.error.FFmpegError as e:
-            raise IngestError(f"{path}: unreadable video ({e})") from None
-        if buf:
-            yield np.stack(buf), (frame.height, frame.width)
 
 
 def _sha256(path: Path) -> str:
@@ -205,40 +162,62 @@ def _sha256(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def source_hashes(path: Path, video: Path) -> tuple[str, str]:
+    """sha256 of the video, and of every file of the input (names and contents), to notice a changed source."""
+    files = sorted(p for p in Path(path).rglob("*") if p.is_file()) if Path(path).is_dir() else [Path(path)]
+    per_file = {p: _sha256(p) for p in files}
+    whole = hashlib.sha256("".join(f"{p.relative_to(path) if p != path else p.name}:{h}\n" for p, h in per_file.items()).encode())
+    return per_file.get(video) or _sha256(video), "sha256:" + whole.hexdigest()
+
+
+def shard_is_current(shard: Path, source_hash: str) -> bool:
+    """A shard that opens, was completed, is of this version and comes from the same source."""
+    import h5py
+    try:
+        with h5py.File(shard, "r") as f:
+            a = f.attrs
+            return bool(a.get("complete", False)) and a.get("version") == SHARD_VERSION and a.get("source_hash") == source_hash
+    except Exception:  # truncated, not HDF5, unreadable: redo it
+        return False
+
+
 def _nearest_frames(frame_times: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Index of the frame nearest each time in t."""
     i = np.clip(np.searchsorted(frame_times, t), 1, len(frame_times) - 1)
     return np.where(np.abs(frame_times[i - 1] - t) <= np.abs(frame_times[i] - t), i - 1, i)
 
 
-def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, width: int = 256) -> dict:
-    """Ingest one segment folder or video file into out_dir/<id>.h5; returns {path, status, ...}."""
+def _video_of(path: Path) -> Path:
+    if not path.is_dir():
+        return path
+    video = next((path / v for v in SEGMENT_VIDEOS if (path / v).is_file()), None)
+    if video is None:
+        raise IngestError(f"{path}: missing video ({' or '.join(SEGMENT_VIDEOS)})")
+    return video
+
+
+def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, width: int = 256, fps: float | None = None) -> dict:
+    """Ingest one segment folder or video file into out_dir/<id>.h5 unless it is current; returns {path, status, ...}."""
     import h5py
     import hdf5plugin
     path, out_dir = Path(path), Path(out_dir)
     result = {"path": str(path), "id": segment_id(path, src), "status": "done", "reason": "", "frames": 0}
     shard = out_dir / f"{result['id']}.h5"
-    if shard.exists():
-        result["status"] = "skipped"
-        return result
-    tmp = out_dir / f".{result['id']}.h5.tmp{os.getpid()}"
+    tmp = out_dir / temp_name(shard.name)
     try:
-        if path.is_dir():
-            video = next((path / v for v in SEGMENT_VIDEOS if (path / v).is_file()), None)
-            if video is None:
-                raise IngestError(f"{path}: missing video ({' or '.join(SEGMENT_VIDEOS)})")
-            signals = read_signals(path)
-        else:
-            video, signals = path, None
+        video = _video_of(path)
+        checksum, source_hash = source_hashes(path, video)
+        if shard_is_current(shard, source_hash):
+            result["status"] = "skipped"
+            return result
+        signals = read_signals(path) if path.is_dir() else None
         n_pose = len(signals["frame_times"]) if signals else None
-
-        out_dir.mkdir(parents=True, exist_ok=True)
         frames = decode_frames(video, height, width)
-        fps = next(frames)
+        stream_fps = next(frames)
         n = 0
         with h5py.File(tmp, "w") as f:
             ds = f.create_dataset("frames", shape=(0, height, width, 3), maxshape=(None, height, width, 3),
-                                  dtype=np.uint8, chunks=(CHUNK_FRAMES, height, width, 3),
+                                  dtype=np.uint8, chunks=(CHUNK_FRAMES, height, width, 3), fletcher32=True,
                                   **hdf5plugin.LZ4())  # decompresses ~7x faster than lzf at a similar size
             video_size = (0, 0)
             for batch, video_size in frames:
@@ -252,22 +231,25 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             if n_pose is not None and n != n_pose:
                 raise IngestError(f"{video}: video has {n} frames but global_pose/frame_times has {n_pose} "
                                   f"(truncated or inconsistent video)")
-            if signals:
+            if signals:  # the segment's own clock, never the decoder's
                 times = signals["frame_times"]
-                fps = (n - 1) / (times[-1] - times[0]) if n > 1 else fps
+                rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or 0.0
             else:
-                fps = fps or 20.0
-                times = np.arange(n) / fps
+                rate = fps or stream_fps
+                if not rate:
+                    raise IngestError(f"{video}: raw video stream without timing: pass --fps (comma2k19 video is 20)")
+                times = np.arange(n) / rate
             _write_signals(f, signals, times, n)
             f.attrs.update({
-                "source": str(path), "segment": result["id"], "fps": float(fps), "frame_count": n,
-                "checksum": _sha256(video), "video_height": video_size[0], "video_width": video_size[1],
-                "causes": list(CAUSES), "version": VERSION,
+                "source": str(path.resolve()), "segment": result["id"], "route": route_of(path, src), "fps": float(rate),
+                "frame_count": n, "checksum": checksum, "source_hash": source_hash, "video_height": video_size[0],
+                "video_width": video_size[1], "causes": list(CAUSES), "version": SHARD_VERSION,
                 "driver": signals["driver"] if signals else "",
             })
+            f.attrs["complete"] = True  # last: a shard without it was cut short
         os.replace(tmp, shard)  # atomic: the shard appears whole or not at all
         result["frames"] = n
-    except IngestError as e:
+    except (IngestError, VideoError) as e:
         result.update(status="error", reason=str(e))
     except Exception as e:  # a bug or an odd file must not stop the other segments
         result.update(status="error", reason=f"{path}: unexpected {type(e).__name__}: {e}")
@@ -278,46 +260,64 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
 
 
 def _write_signals(f, signals: dict | None, times: np.ndarray, n: int) -> None:
-    """Write the per-frame signal datasets and their has_* attributes into shard f."""
+    """Write the per-frame signal datasets of SHARD and their has_* attributes into shard f."""
     s = signals or {}
-    pose = relative_poses(s["positions"], s["quats"]) if signals else np.zeros((n, 6))
-    interp = lambda sig: np.interp(times, sig[0], sig[1]) if sig is not None else np.zeros(n)  # noqa: E731
-    action = np.zeros((n, 2))
-    if s.get("action") is not None:
-        action = np.stack([np.interp(times, s["action"][0], s["action"][1][:, j]) for j in range(2)], 1)
-    disengage, cause = np.zeros(n, np.uint8), np.zeros(n, np.uint8)
-    if s.get("disengage") is not None and len(s["disengage"][0]):
-        idx = _nearest_frames(times, s["disengage"][0])
-        disengage[idx] = 1
-        cause[idx] = [CAUSES.index(str(c)) for c in s["disengage"][1]]
-    f.create_dataset("frame_times", data=times.astype(np.float64))
-    f.create_dataset("pose", data=pose.astype(np.float32))
-    f.create_dataset("speed", data=interp(s.get("speed")).astype(np.float32))
-    f.create_dataset("steering", data=interp(s.get("steering")).astype(np.float32))
-    f.create_dataset("action", data=action.astype(np.float32))
-    f.create_dataset("disengage", data=disengage)
-    f.create_dataset("disengage_cause", data=cause)
-    f.attrs.update({"has_pose": signals is not None, "has_can": s.get("speed") is not None,
-                    "has_action": s.get("action") is not None, "has_disengage": s.get("disengage") is not None})
+    data = {"frame_times": times, "pose": relative_poses(s["positions"], s["quats"]) if signals else None}
+    for name in SIGNALS:
+        sig = s.get(name)
+        if sig is not None:
+            value = sig[1].reshape(len(sig[1]), -1)
+            data[name] = np.stack([np.interp(times, sig[0], value[:, j]) for j in range(value.shape[1])], 1)
+    if s.get("disengage") is not None:
+        t, cause, lead = s["disengage"]
+        data["disengage"], data["disengage_cause"], data["disengage_lead"] = (np.zeros(n) for _ in range(3))
+        if len(t):
+            idx = _nearest_frames(times, t)
+            data["disengage"][idx] = 1
+            data["disengage_cause"][idx] = [CAUSES.index(str(c)) for c in cause]
+            data["disengage_lead"][idx] = lead
+    for name, (dtype, shape, _) in SHARD.items():
+        if name != "frames":
+            value = data.get(name)
+            value = np.zeros((n,) + shape) if value is None else value.reshape((n,) + shape)
+            f.create_dataset(name, data=value.astype(dtype), fletcher32=True, chunks=True)
+    f.attrs.update({flag: all(data.get(k) is not None for k in keys) for flag, keys in HAS.items()})
 
 
-def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int = 256,
-           use_ray: bool = True, ray_address: str | None = None, progress: bool = True) -> list[dict]:
-    """Ingest every segment under src into out_dir, in parallel on Ray; returns one result per segment."""
+def _check_output(out_dir: Path) -> None:
+    """Create out_dir and prove it is writable, so a bad folder is one message, not one error per segment."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / temp_name("probe")
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise IngestError(f"{out_dir}: cannot write to the output folder ({e.strerror or e})") from None
+
+
+def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int = 256, use_ray: bool = True,
+           ray_address: str | None = None, progress: bool = True, fps: float | None = None) -> list[dict]:
+    """Ingest every input under src into out_dir, in parallel on Ray; returns one result per input."""
     from tqdm import tqdm
     src, out_dir = Path(src), Path(out_dir)
     segments = find_segments(src)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not segments:
+        raise IngestError(f"{src}: no segment folders or videos found ({', '.join(sorted(VIDEO_SUFFIXES))})")
+    _check_output(out_dir)
+    remove_stale_temps(out_dir)
     bar = tqdm(total=len(segments), unit="segment", desc="ingest", disable=not progress)
-    results = []
-    todo = []
-    for seg in segments:  # finished shards are skipped here, without starting a worker
-        if (out_dir / f"{segment_id(seg, src)}.h5").exists():
+    results, todo = [], []
+    for seg in segments:  # current shards are skipped here, without starting Ray
+        try:
+            current = shard_is_current(out_dir / f"{segment_id(seg, src)}.h5", source_hashes(seg, _video_of(seg))[1])
+        except (IngestError, OSError):
+            current = False  # the worker reports the problem
+        if current:
             results.append({"path": str(seg), "id": segment_id(seg, src), "status": "skipped", "reason": "", "frames": 0})
             bar.update(1)
         else:
             todo.append(seg)
-    if use_ray and todo:
+    if use_ray and len(todo) > 1:
         import ray
         started_ray = not ray.is_initialized()
         if started_ray:  # workers must import this package even when it is not pip-installed
@@ -326,7 +326,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
                      configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
         try:
             task = ray.remote(num_cpus=1)(ingest_segment)
-            pending = [task.remote(seg, out_dir.resolve(), src.resolve(), height, width) for seg in todo]
+            pending = [task.remote(seg, out_dir.resolve(), src.resolve(), height, width, fps) for seg in todo]
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1)
                 results.append(ray.get(ready[0]))
@@ -336,7 +336,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
                 ray.shutdown()
     else:
         for seg in todo:
-            results.append(ingest_segment(seg, out_dir, src, height, width))
+            results.append(ingest_segment(seg, out_dir, src, height, width, fps))
             bar.update(1)
     bar.close()
     for r in results:
@@ -357,15 +357,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("runs/data/shards"), help="folder for the HDF5 shards")
     parser.add_argument("--height", type=int, default=128, help="frame height after crop/resize")
     parser.add_argument("--width", type=int, default=256, help="frame width after crop/resize")
+    parser.add_argument("--fps", type=float, default=None, help="frame rate of plain videos (required for raw streams)")
     parser.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start a local one)")
     parser.add_argument("--no-ray", action="store_true", help="ingest in this process, one segment at a time")
     args = parser.parse_args(argv)
     if args.height < 2 or args.width < 2 or args.height % 2 or args.width % 2:
         parser.error("--height and --width must be even and at least 2")
+    if args.fps is not None and not args.fps > 0:
+        parser.error("--fps must be positive")
     try:
-        results = ingest(args.src, args.out, args.height, args.width, not args.no_ray, args.ray_address)
+        results = ingest(args.src, args.out, args.height, args.width, not args.no_ray, args.ray_address, fps=args.fps)
     except FileNotFoundError as e:
         parser.error(str(e))
+    except IngestError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     counts = {s: sum(r["status"] == s for r in results) for s in ("done", "skipped", "error")}
     print(f"{counts['done']} ingested, {counts['skipped']} already done, {counts['error']} failed -> {args.out}")
     return 1 if counts["error"] else 0

@@ -9,7 +9,7 @@ import pytest
 
 from data.ingest import ingest
 from data.pose import rot_from_quat
-from data.record import write_video
+from data.video import write_video
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "shared/data/comma2k19-example/Example_1"
 SEGMENT = next(EXAMPLE.glob("*|*/*"), None) if EXAMPLE.is_dir() else None

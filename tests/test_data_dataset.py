@@ -1,4 +1,4 @@
-"""Window loader: windows equal the shard slices, seeded determinism, split by segment, prefetch."""
+"""Window loader: windows equal the shard slices with their flags, seeded determinism, split by route, dedup, prefetch."""
 
 import threading
 
@@ -8,20 +8,20 @@ import numpy as np
 import pytest
 
 from data.dataset import FIELDS, WindowLoader, split_segments
+from data.layout import HAS, SHARD
 
 
-def write_shard(path, n: int, rng: np.random.Generator, size=(8, 16)) -> None:
-    """A shard in the ingest layout, filled with random values."""
+def write_shard(path, n: int, rng: np.random.Generator, size=(8, 16), route: str | None = None, checksum: str | None = None) -> None:
+    """A shard in the ingest layout (data/layout.py), filled with random values, with random has_* flags."""
     with h5py.File(path, "w") as f:
         f.create_dataset("frames", data=rng.integers(0, 256, (n, *size, 3), dtype=np.uint8), chunks=(4, *size, 3),
                          **hdf5plugin.LZ4())
-        f.create_dataset("frame_times", data=np.arange(n) / 20.0)
-        f.create_dataset("pose", data=rng.standard_normal((n, 6)).astype(np.float32))
-        f.create_dataset("speed", data=rng.uniform(0, 30, n).astype(np.float32))
-        f.create_dataset("steering", data=rng.standard_normal(n).astype(np.float32))
-        f.create_dataset("action", data=rng.standard_normal((n, 2)).astype(np.float32))
-        f.create_dataset("disengage", data=(rng.random(n) < 0.1).astype(np.uint8))
-        f.create_dataset("disengage_cause", data=rng.integers(0, 9, n).astype(np.uint8))
+        for name, (dtype, shape, _) in SHARD.items():
+            if name != "frames":
+                f.create_dataset(name, data=(rng.uniform(0, 30, (n,) + shape)).astype(dtype))
+        f.attrs.update({flag: bool(rng.random() < 0.5) for flag in HAS})
+        f.attrs["route"] = route or path.stem
+        f.attrs["checksum"] = checksum or f"sha256:{rng.integers(1 << 62)}"
 
 
 @pytest.fixture
@@ -37,11 +37,14 @@ def test_windows_are_the_shard_slices(shards):
         seen = set()
         for batch in loader.batches(20):
             assert batch["frames"].shape == (5, 7, 8, 16, 3) and batch["pose"].shape == (5, 7, 6)
+            assert batch["frame_times"].shape == (5, 7) and batch["has_pose"].shape == (5,)
             for b, (i, s) in enumerate(zip(batch["segment"], batch["start"])):
                 with h5py.File(loader.paths[i]) as f:
                     assert s + 7 <= len(f["frames"])
                     for k in FIELDS:
                         np.testing.assert_array_equal(batch[k][b], f[k][s:s + 7])
+                    for flag in HAS:  # a video without pose must not look like a stopped car
+                        assert batch[flag][b] == f.attrs[flag]
                 seen.add(int(i))
     assert len(seen) >= 4  # windows come from across the shards
 
@@ -109,3 +112,23 @@ def test_shard_missing_a_dataset_is_named(tmp_path):
         del f["pose"]
     with pytest.raises(ValueError, match=r"a.h5: not a readable shard \(missing datasets \['pose'\]\)"):
         WindowLoader(tmp_path, window=2, split="all")
+
+
+def test_split_is_by_route_and_duplicates_are_used_once(tmp_path):
+    rng = np.random.default_rng(7)
+    # comma2k19: three routes of several segments each; before, segments of one route landed on both sides
+    routes = {f"dongle{r}|2018-01-0{r}--00-00-00": int(rng.integers(2, 5)) for r in range(1, 7)}
+    for route, n_seg in routes.items():
+        for k in range(n_seg):
+            write_shard(tmp_path / f"{route.replace('|', '_')}_{k}.h5", 12, rng, route=route)
+    # the same video under another name: before, it could be in train and val at once
+    write_shard(tmp_path / "zz_copy_of_a_segment.h5", 12, rng, route="elsewhere",
+                checksum=h5py.File(tmp_path / "dongle1_2018-01-01--00-00-00_0.h5", "r").attrs["checksum"])
+    with pytest.warns(UserWarning, match="zz_copy_of_a_segment.h5: same video as"):
+        loaders = [WindowLoader(tmp_path, window=4, split=split, val_fraction=0.34, split_seed=3) for split in ("train", "val")]
+    by_split = [{h5py.File(p, "r").attrs["route"] for p in ld.paths} for ld in loaders]
+    assert by_split[0] and by_split[1] and not by_split[0] & by_split[1]
+    assert by_split[0] | by_split[1] == set(routes) and len(by_split[1]) == 3  # ceil(0.34 * 6) routes
+    assert sum(len(ld.paths) for ld in loaders) == sum(routes.values())  # every segment but the copy
+    for ld in loaders:
+        ld.close()

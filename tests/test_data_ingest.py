@@ -1,17 +1,22 @@
 """Ingestion: crop/resize, plain videos, re-runs, and every kind of bad input."""
 
 import hashlib
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
-from data.ingest import find_segments, ingest, segment_id
+from data.ingest import IngestError, find_segments, ingest, segment_id
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
-from data.record import write_video
+from data.video import write_video
+
+ROOT = Path(__file__).parents[1]
 
 
 def save(path: Path, arr: np.ndarray) -> None:
@@ -55,7 +60,7 @@ def done_dir(tmp_path):
 def corrupt_truncate(seg):
     video = seg / "video.hevc"
     video.write_bytes(video.read_bytes()[: video.stat().st_size // 3])
-    return "video.hevc", ("truncated", "unreadable")
+    return "video.hevc", ("truncated",)
 
 
 def corrupt_missing_pose(seg):
@@ -94,7 +99,7 @@ def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     write_tiny_segment(src / "next/0", seed=2)
     name, words = corrupt(src / "bad/0")
     capsys.readouterr()
-    results = {r["id"]: r for r in ingest(src, out, use_ray=False, progress=False)}
+    results = {r["id"].rsplit("-", 1)[0]: r for r in ingest(src, out, use_ray=False, progress=False)}
     bad = results["bad_0"]
     assert bad["status"] == "error"
     assert str(src / "bad/0") in bad["reason"] and name in bad["reason"]
@@ -102,9 +107,8 @@ def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     err = capsys.readouterr().err
     assert f"error: {bad['reason']}" in err.splitlines()
     assert results["good_0"]["status"] == "skipped" and file_state(shard) == before
-    assert results["next_0"]["status"] == "done" and (out / "next_0.h5").exists()
-    assert not (out / "bad_0.h5").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["good_0.h5", "next_0.h5"]  # no temp files left
+    assert results["next_0"]["status"] == "done" and (out / f"{results['next_0']['id']}.h5").exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted([shard.name, f"{results['next_0']['id']}.h5"])  # no temp files left
 
 
 def test_non_video_file_is_reported(tmp_path, capsys):
@@ -129,7 +133,7 @@ def test_crop_resize_and_plain_video_without_pose(tmp_path):
     write_video(tmp_path / "src/clip.mp4", np.repeat(frame[None], n, 0), fps=15)
     [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
     assert r["status"] == "done", r
-    with h5py.File(tmp_path / "out/clip.mp4.h5") as f:
+    with h5py.File(tmp_path / f"out/{r['id']}.h5") as f:
         frames = f["frames"][:]
         assert frames.shape == (n, 128, 256, 3) and frames.dtype == np.uint8
         assert not f.attrs["has_pose"] and f.attrs["frame_count"] == n and f.attrs["fps"] == 15
@@ -144,7 +148,7 @@ def test_rerun_skips_and_pose_speed_of_straight_drive(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     truth = write_tiny_segment(src / "route|2018-01-01--00-00-00/3", n=24, seed=7)
     [r] = ingest(src, out, use_ray=False, progress=False)
-    assert r["id"] == "route_2018-01-01--00-00-00_3" and r["frames"] == 24
+    assert r["id"].startswith("route_2018-01-01--00-00-00_3-") and r["frames"] == 24
     shard = out / f"{r['id']}.h5"
     with h5py.File(shard) as f:
         np.testing.assert_allclose(f["pose"][:, 0], truth["speed"] / 20, rtol=1e-5)
@@ -173,7 +177,10 @@ def test_find_segments_and_ids(tmp_path):
     (tmp_path / "clips/y.txt").write_bytes(b"")
     found = find_segments(tmp_path)
     assert found == [tmp_path / "a|b/1", tmp_path / "clips/x.MKV"]
-    assert [segment_id(p, tmp_path) for p in found] == ["a_b_1", "clips_x.MKV"]
+    assert [segment_id(p, tmp_path).rsplit("-", 1)[0] for p in found] == ["a_b_1", "clips_x.MKV"]
+    (tmp_path / "a|b/.1.tmp-host-123").mkdir()  # a killed run's temp folder is not an input
+    (tmp_path / "a|b/.1.tmp-host-123/video.hevc").write_bytes(b"")
+    assert find_segments(tmp_path) == found
     with pytest.raises(FileNotFoundError, match="nowhere"):
         find_segments(tmp_path / "nowhere")
 
@@ -185,3 +192,141 @@ def test_cli_help_and_missing_src(tmp_path):
     assert h.returncode == 0 and "--ray-address" in h.stdout and "--out" in h.stdout
     bad = run(str(tmp_path / "missing"), "--no-ray")
     assert bad.returncode == 2 and "missing: no such file or folder" in bad.stderr
+
+
+def test_same_named_videos_are_both_ingested(tmp_path, capsys):
+    # before: a/video.mp4 and b/video.mp4 ingested one at a time into one folder: the second was "already done"
+    rng = np.random.default_rng(8)
+    clips = {}
+    for name in ("a", "b"):
+        clips[name] = rng.integers(0, 256, (int(rng.integers(5, 9)), 16, 32, 3), dtype=np.uint8).repeat(4, 1).repeat(4, 2)
+        write_video(tmp_path / name / "video.mp4", clips[name], fps=10)
+    results = [ingest(tmp_path / name / "video.mp4", tmp_path / "out", use_ray=False, progress=False)[0] for name in ("a", "b")]
+    assert [r["status"] for r in results] == ["done", "done"] and results[0]["id"] != results[1]["id"]
+    for r, name in zip(results, "ab"):
+        with h5py.File(tmp_path / "out" / f"{r['id']}.h5") as f:
+            assert f["frames"].shape[0] == len(clips[name]) and f.attrs["source"] == str((tmp_path / name / "video.mp4").resolve())
+
+
+def test_raw_hevc_needs_its_frame_rate(tmp_path, capsys):
+    # before: a bare .hevc stream was read at PyAV's default 25 fps
+    n = int(np.random.default_rng(9).integers(8, 15))
+    write_video(tmp_path / "src/clip.hevc", np.zeros((n, 32, 64, 3), np.uint8))
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    print(r["reason"])
+    assert r["status"] == "error" and "clip.hevc" in r["reason"] and "--fps" in r["reason"]
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False, fps=20.0)
+    with h5py.File(tmp_path / f"out/{r['id']}.h5") as f:
+        assert f.attrs["fps"] == 20.0
+        np.testing.assert_allclose(f["frame_times"][:], np.arange(n) / 20.0)
+    cli = subprocess.run([sys.executable, "-m", "data.ingest", str(tmp_path / "src"), "--out", str(tmp_path / "o2"), "--no-ray"],
+                         capture_output=True, text=True, cwd=ROOT)
+    print(cli.stderr)
+    assert cli.returncode == 1 and "raw video stream without timing: pass --fps" in cli.stderr
+
+
+def test_truncated_or_stale_shard_is_redone(tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_tiny_segment(src / "r/0", seed=3)
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    shard = out / f"{r['id']}.h5"
+    with h5py.File(shard) as f:
+        want = f["frames"][:]
+    # before: a shard cut to 40% was "already done"
+    shard.write_bytes(shard.read_bytes()[: int(shard.stat().st_size * 0.4)])
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    assert r["status"] == "done"
+    with h5py.File(shard) as f:
+        np.testing.assert_array_equal(f["frames"][:], want)
+    # before: a changed source was not noticed
+    truth = write_tiny_segment(src / "r/0", seed=4)
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    assert r["status"] == "done"
+    with h5py.File(shard) as f:
+        np.testing.assert_allclose(f["speed"][:], truth["speed"], rtol=1e-6)
+    assert ingest(src, out, use_ray=False, progress=False)[0]["status"] == "skipped"
+
+
+def test_corrupt_chunk_names_shard_and_frame(tmp_path):
+    from data.dataset import WindowLoader
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_tiny_segment(src / "r/0", n=24, seed=5)
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    shard = out / f"{r['id']}.h5"
+    rng = np.random.default_rng(6)
+    bad_frame = int(rng.integers(0, 24))
+    with h5py.File(shard) as f:
+        offset, size = f["frames"].id.get_chunk_info_by_coord((bad_frame // 4 * 4, 0, 0, 0)).byte_offset, \
+            f["frames"].id.get_chunk_info_by_coord((bad_frame // 4 * 4, 0, 0, 0)).size
+    data = bytearray(shard.read_bytes())
+    data[offset + int(rng.integers(0, size - 4))] ^= 0xFF  # before: most such flips read back as silently wrong frames
+    shard.write_bytes(bytes(data))
+    with WindowLoader(out, window=24, batch_size=1, split="all") as loader:
+        with pytest.raises(OSError) as e:
+            next(loader.batches(1))
+    print(e.value)
+    assert str(shard) in str(e.value) and f"frame {bad_frame // 4 * 4}" in str(e.value)
+
+
+def _kill_when(proc: subprocess.Popen, ready, timeout: float = 120) -> None:
+    deadline = time.time() + timeout
+    while not ready() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _shard_contents(path: Path) -> dict:
+    with h5py.File(path) as f:
+        return {**{k: f[k][:] for k in f}, **{f"attr:{k}": v for k, v in f.attrs.items() if k not in ("source", "segment")}}
+
+
+def test_sigkilled_ingest_reruns_clean(tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    for k in range(3):
+        write_tiny_segment(src / f"r/{k}", n=60, seed=k, size=(96, 192))
+    cmd = [sys.executable, "-m", "data.ingest", str(src), "--out", str(out), "--no-ray"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _kill_when(proc, lambda: any(p.name.startswith(".") for p in out.glob(".*")) if out.exists() else False)
+    assert [p for p in out.iterdir() if p.name.startswith(".")], "the kill should have left a temp file"
+    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert not [p for p in out.iterdir() if p.name.startswith(".")] and len(list(out.glob("*.h5"))) == 3  # no debris
+    fresh = tmp_path / "fresh"
+    ingest(src, fresh, use_ray=False, progress=False)
+    for shard in sorted(fresh.glob("*.h5")):  # identical to a run that was never killed
+        a, b = _shard_contents(shard), _shard_contents(out / shard.name)
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+
+
+def test_bad_runs_give_one_message_and_fail(tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "data.ingest", *map(str, a)], capture_output=True, text=True, cwd=ROOT)  # noqa: E731
+    (tmp_path / "empty").mkdir()
+    empty = run(tmp_path / "empty", "--out", tmp_path / "o", "--no-ray")
+    print(empty.stderr)
+    assert empty.returncode == 1 and empty.stderr.strip() == f"error: {tmp_path / 'empty'}: no segment folders or videos found " \
+        "(.h264, .h265, .hevc, .mkv, .mov, .mp4)"
+    write_tiny_segment(tmp_path / "src/r/0")
+    write_tiny_segment(tmp_path / "src/r/1", seed=1)
+    (tmp_path / "file").write_text("a file where the output folder should be")  # fails even for root, unlike chmod
+    bad = run(tmp_path / "src", "--out", tmp_path / "file/out", "--no-ray")
+    print(bad.stderr)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "file/out: cannot write to the output folder" in bad.stderr
+
+
+def test_unwritable_output_is_one_error(tmp_path):
+    write_tiny_segment(tmp_path / "src/r/0")
+    (tmp_path / "file").write_text("a file where the output folder should be")
+    with pytest.raises(IngestError, match="file/out: cannot write to the output folder"):
+        ingest(tmp_path / "src", tmp_path / "file" / "out", use_ray=False, progress=False)
+
+
+def test_truncated_mp4_is_named(tmp_path, capsys):
+    write_video(tmp_path / "src/clip.mp4", np.zeros((20, 32, 64, 3), np.uint8), fps=20)
+    clip = tmp_path / "src/clip.mp4"
+    clip.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    print(r["reason"])
+    assert r["status"] == "error" and str(clip) in r["reason"] and "truncated" in r["reason"]

@@ -1,0 +1,124 @@
+"""The two on-disk layouts of the data stage, written in one place: the comma2k19 segment folder
+that data.record writes and data.ingest reads, and the HDF5 shard that data.ingest writes and
+data.dataset reads.
+
+A segment folder holds numpy files without an extension, as comma2k19 does:
+
+    video.hevc                      HEVC, 20 fps (raw stream: its timing is global_pose/frame_times)
+    global_pose/frame_times         (N,) float64 seconds
+    global_pose/frame_positions     (N, 3) float64 ECEF metres
+    global_pose/frame_velocities    (N, 3) float64 ECEF m/s
+    global_pose/frame_orientations  (N, 4) float64 quaternion [w, x, y, z], camera [forward, right,
+                                    down] -> ECEF (pitch and roll of the car body included)
+    <signal>/t, <signal>/value      for each signal in SIGNALS below, (K,) seconds and (K, ...) values
+    disengage/t, cause, lead_time   (K,) takeover time s, (K,) cause name, (K,) s the situation had
+                                    been visibly unsafe (past 70% of a takeover limit) before it
+    driver.json                     the driver's style, supervisor limits and scene (data.record only)
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+FPS = 20
+VIDEO = "video.hevc"
+SEGMENT_VIDEOS = ("video.hevc", "video.mp4", "video.mkv")
+POSE = ("frame_times", "frame_positions", "frame_velocities", "frame_orientations")  # under global_pose/
+DISENGAGE_CAUSES = ("ttc", "time_gap", "lane_departure", "heading", "hard_brake", "lateral_accel", "crash", "off_road")
+CAUSES = ("none",) + DISENGAGE_CAUSES  # shard index 0 = no takeover
+
+# signal -> (folder in the segment, columns of value, meaning); all interpolated to frame times in a shard
+SIGNALS = {
+    "speed": ("processed_log/CAN/speed", 1, "m/s (stored (K, 1), as comma2k19 does)"),
+    "steering": ("processed_log/CAN/steering_angle", 0, "steering-wheel degrees, + = left"),
+    "action": ("action", 2, "applied [acceleration m/s^2, front-wheel angle rad + = left]"),
+    "lead": ("lead", 4, "[lead car present 0/1, bumper gap m, closing speed m/s, clearance to the nearest car m]"),
+    "lane": ("lane", 5, "[offset from lane centre m + = right, heading error rad + = right, road curvature "
+                        "1/m + = right, margin to the road edge m (< 0 off road), blinker -1/0/+1]"),
+}
+# has_* attribute of a shard -> the signals it covers
+HAS = {"has_pose": ("pose",), "has_can": ("speed", "steering"), "has_action": ("action",),
+       "has_lead": ("lead",), "has_lane": ("lane",), "has_disengage": ("disengage", "disengage_cause", "disengage_lead")}
+
+# shard dataset -> (dtype, shape after N, meaning); every dataset is chunked with fletcher32 checksums
+SHARD = {
+    "frames": (np.uint8, "(H, W, 3)", "RGB, centre crop + resize; chunks of 4 frames, LZ4 (filter 32004)"),
+    "frame_times": (np.float64, (), "seconds"),
+    "pose": (np.float32, (6,), "motion to the next frame in this camera frame: translation m, axis-angle rad"),
+    "speed": (np.float32, (), SIGNALS["speed"][2]),
+    "steering": (np.float32, (), SIGNALS["steering"][2]),
+    "action": (np.float32, (2,), SIGNALS["action"][2]),
+    "lead": (np.float32, (4,), SIGNALS["lead"][2]),
+    "lane": (np.float32, (5,), SIGNALS["lane"][2]),
+    "disengage": (np.uint8, (), "1 on the frame a human took over"),
+    "disengage_cause": (np.uint8, (), "index into attrs['causes']"),
+    "disengage_lead": (np.float32, (), "lead time of the takeover on its frame, seconds"),
+}
+SHARD_VERSION = 2
+
+
+def save_array(path: Path, arr: np.ndarray) -> None:
+    """np.save without the .npy suffix that np.save would add to a bare name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.save(f, arr, allow_pickle=False)
+
+
+def temp_name(name: str) -> str:
+    """A hidden temporary name for `name` owned by this process (ingest and record skip and clean these)."""
+    return f".{name}.tmp-{os.uname().nodename}-{os.getpid()}"
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete this host's temporary files/folders in folder whose process is gone (killed runs); returns them."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    host = os.uname().nodename
+    for p in folder.glob(".*.tmp-*"):
+        owner_host, _, pid = p.name.rpartition(".tmp-")[2].rpartition("-")
+        if owner_host != host or not pid.isdigit() or _alive(int(pid)):
+            continue  # another machine's or a live run's: leave it alone
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+        removed.append(p)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_segment_files(out: Path, times: np.ndarray, positions: np.ndarray, velocities: np.ndarray,
+                        quats: np.ndarray, signals: dict[str, np.ndarray], disengage: dict[str, np.ndarray],
+                        driver: dict, frames) -> None:
+    """Write one segment folder atomically: a hidden temp folder, then a rename."""
+    from data.video import write_video
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / temp_name(out.name)
+    tmp.mkdir()
+    try:
+        for name, arr in zip(POSE, (times, positions, velocities, quats)):
+            save_array(tmp / "global_pose" / name, arr)
+        for name, (folder, _, _) in SIGNALS.items():
+            save_array(tmp / folder / "t", times)
+            save_array(tmp / folder / "value", signals[name])
+        for name in ("t", "cause", "lead_time"):
+            save_array(tmp / "disengage" / name, disengage[name])
+        (tmp / "driver.json").write_text(json.dumps(driver, indent=1))
+        write_video(tmp / VIDEO, frames)
+        if out.exists():
+            raise FileExistsError(f"{out}: segment folder already exists")
+        tmp.rename(out)  # the segment appears whole or not at all
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)

@@ -1,0 +1,75 @@
+"""Video encoding (HEVC via PyAV/libx265) and decoding to fixed-size RGB frames."""
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+
+RAW_FORMATS = {"hevc", "h264"}  # elementary streams: no container timing (PyAV then guesses 25 fps)
+
+
+class VideoError(Exception):
+    """A video that cannot be read; the message names the file and the problem."""
+
+
+def write_video(path: Path, frames, fps: int = 20, crf: int = 20) -> None:
+    """Encode frames (N, H, W, 3) uint8 (or an iterable of (H, W, 3)) as HEVC: raw for .hevc, else by suffix."""
+    import av
+    frames = iter(frames)
+    first = next(frames)
+    h, w, _ = first.shape
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format="hevc" if Path(path).suffix == ".hevc" else None) as container:
+        stream = container.add_stream("libx265", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        # one frame thread and no WPP: the same frames always give the same bytes
+        stream.options = {"preset": "ultrafast", "crf": str(crf), "x265-params": "log-level=error:frame-threads=1"}
+        for frame in itertools.chain([first], frames):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def crop_box(in_h: int, in_w: int, height: int, width: int) -> tuple[int, int, int, int]:
+    """Scaled size (h, w) that covers height x width with the input's aspect, and the crop offsets."""
+    scale = max(height / in_h, width / in_w)
+    h, w = max(height, round(in_h * scale)), max(width, round(in_w * scale))
+    h, w = h + h % 2, w + w % 2
+    return h, w, (h - height) // 2, (w - width) // 2
+
+
+def decode_frames(path: Path, height: int, width: int, batch: int = 32):
+    """Yield the container's fps (None for a raw stream), then batches (B, height, width, 3) uint8 with the source size."""
+    import av
+    from av.video.reformatter import VideoReformatter
+    try:
+        container = av.open(str(path))
+    except Exception as e:
+        raise VideoError(f"{path}: unreadable video: truncated or not a video ({e})") from None
+    with container:
+        if not container.streams.video:
+            raise VideoError(f"{path}: no video stream")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"  # frame + slice threads: decoding is most of the work
+        raw = container.format.name in RAW_FORMATS
+        yield None if raw else (float(stream.average_rate or 0) or None)
+        buf, box = [], None
+        # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
+        reformatter = VideoReformatter()
+        n = 0
+        try:
+            for frame in container.decode(stream):
+                if box is None:
+                    box = crop_box(frame.height, frame.width, height, width)
+                h, w, top, left = box
+                rgb = reformatter.reformat(frame, width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
+                buf.append(rgb[top:top + height, left:left + width])
+                n += 1
+                if len(buf) == batch:
+                    yield np.stack(buf), (frame.height, frame.width)
+                    buf = []
+        except av.error.FFmpegError as e:
+            raise VideoError(f"{path}: truncated or corrupt video: decoding stopped after {n} frames ({e})") from None
+        if buf:
+            yield np.stack(buf), (frame.height, frame.width)
