@@ -1,0 +1,135 @@
+"""World model: causal masking, KV-cache sampling against full recomputation, bits/token against a numpy float64 forward,
+the sampler's distribution, and pose composition for strided frames."""
+import math
+import numpy as np
+import pytest
+from drivegpt import Tensor
+from drivegpt.nn import get_state_dict
+from drivegpt.models.world import WorldModel, WorldConfig, FrameSampler, sample_logits
+from train.world_data import strided_motion, rot_from_axis_angle, axis_angle_from_rot
+
+def tiny(pose="start", **kw) -> WorldModel:
+  Tensor.manual_seed(kw.pop("seed", 0))
+  c = WorldConfig(vocab_size=48, tokens_per_frame=6, frames=3, n_layer=2, n_head=2, d_model=16, pose=pose,
+                  pose_mean=[0.5, 0, 0, 0, 0, 0.01], pose_std=[0.3, 0.1, 0.1, 0.01, 0.01, 0.02], **kw)
+  m = WorldModel(c)
+  # random (not near-zero) weights everywhere, so every path matters
+  rng = np.random.default_rng(1)
+  for k, t in get_state_dict(m).items(): t.assign(Tensor(rng.normal(0, 0.3, t.shape).astype(np.float32))).realize()
+  return m
+
+def data(rng, B=3, F=3, N=6, V=48):
+  return rng.integers(0, V, (B, F, N)).astype(np.int32), rng.normal(0, 1, (B, F, 6)).astype(np.float32) * [0.3, .1, .1, .01, .01, .02]
+
+# *** numpy float64 reference of the whole model ***
+
+def np_forward(m: WorldModel, tokens: np.ndarray, pose) -> np.ndarray:
+  c, p = m.config, {k: v.numpy().astype(np.float64) for k, v in get_state_dict(m).items()}
+  B, F, N = tokens.shape
+  ln = lambda x, w, b: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-5) * w + b
+  gelu = lambda x: 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+  x = np.concatenate([np.broadcast_to(p["frame_start"], (B, F, 1, c.d_model)), p["wte.weight"][tokens]], 2)
+  x = x + p["wpe_frame"][:F][None, :, None] + p["wpe_slot"][None, None]
+  if c.pose != "none" and pose is not None:
+    pe = ((pose - np.array(c.pose_mean)) / np.array(c.pose_std)) @ p["pose_proj.weight"].T + p["pose_proj.bias"]  # (B, F, C)
+    if c.pose == "start": x[:, :, 0] += pe
+    else: x += pe[:, :, None]
+  x = x.reshape(B, F * (N + 1), c.d_model)
+  T, H, hd = x.shape[1], c.n_head, c.d_model // c.n_head
+  for i in range(c.n_layer):
+    q = lambda n: p[f"h.{i}.{n}"]
+    h = ln(x, q("ln_1.weight"), q("ln_1.bias")) @ q("attn.c_attn.weight").T + q("attn.c_attn.bias")
+    qq, kk, vv = [a.reshape(B, T, H, hd).transpose(0, 2, 1, 3) for a in np.split(h, 3, -1)]
+    s = qq @ kk.transpose(0, 1, 3, 2) / math.sqrt(hd) + np.triu(np.full((T, T), -np.inf), 1)
+    a = np.exp(s - s.max(-1, keepdims=True))
+    y = (a / a.sum(-1, keepdims=True)) @ vv
+    x = x + y.transpose(0, 2, 1, 3).reshape(B, T, c.d_model) @ q("attn.c_proj.weight").T + q("attn.c_proj.bias")
+    h = gelu(ln(x, q("ln_2.weight"), q("ln_2.bias")) @ q("mlp.c_fc.weight").T + q("mlp.c_fc.bias"))
+    x = x + h @ q("mlp.c_proj.weight").T + q("mlp.c_proj.bias")
+  x = ln(x, p["ln_f.weight"], p["ln_f.bias"]).reshape(B, F, N + 1, c.d_model)[:, :, :N]
+  return x @ p["lm_head.weight"].T
+
+def np_bits(logits: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+  z = logits - logits.max(-1, keepdims=True)
+  logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
+  return -np.take_along_axis(logp, tokens[..., None], -1)[..., 0].mean((1, 2)) / math.log(2)
+
+@pytest.mark.parametrize("pose", ["start", "frame", "none"])
+def test_bits_against_numpy(pose):
+  m, rng = tiny(pose), np.random.default_rng(2)
+  tok, ps = data(rng)
+  ref = np_forward(m, tok, ps)
+  np.testing.assert_allclose(m(Tensor(tok), Tensor(ps)).numpy(), ref, rtol=1e-4, atol=1e-4)
+  np.testing.assert_allclose(m.bits(Tensor(tok), Tensor(ps)).numpy(), np_bits(ref, tok), rtol=1e-5, atol=1e-5)
+  loss = m.loss(Tensor(tok), Tensor(ps), Tensor(tok)).item()
+  np.testing.assert_allclose(loss / math.log(2), np_bits(ref, tok).mean(), rtol=1e-5)
+
+def test_causal_mask():
+  """Changing token (f, j) or the pose of frame f changes no logit that predicts (f, j) or anything before it."""
+  m, rng = tiny(), np.random.default_rng(3)
+  tok, ps = data(rng)
+  base = m(Tensor(tok), Tensor(ps)).numpy().reshape(3, -1, 48)  # (B, F*N, V): flat order is prediction order
+  N = 6
+  for f, j in [(0, 0), (1, 3), (2, 5), (1, 0)]:
+    t2 = tok.copy()
+    t2[:, f, j] = (t2[:, f, j] + 1 + rng.integers(0, 46, 3)) % 48
+    out = m(Tensor(t2), Tensor(ps)).numpy().reshape(3, -1, 48)
+    k = f * N + j
+    np.testing.assert_array_equal(out[:, :k + 1], base[:, :k + 1])
+    if k + 1 < out.shape[1]: assert np.abs(out[:, k + 1:] - base[:, k + 1:]).max() > 1e-3  # and the future does see it
+  p2 = ps.copy()
+  p2[:, 2] += 0.5
+  out = m(Tensor(tok), Tensor(p2)).numpy().reshape(3, -1, 48)
+  np.testing.assert_array_equal(out[:, :2 * N], base[:, :2 * N])
+  assert np.abs(out[:, 2 * N:] - base[:, 2 * N:]).max() > 1e-3
+
+@pytest.mark.parametrize("pose,F", [("start", 2), ("frame", 2), ("none", 1), ("start", 0)])
+def test_kv_cache_sampling_equals_recompute(pose, F):
+  """Frames sampled with the KV cache (3 frames: run, recorded, replayed by the JIT) get the logits a full forward of the
+  window gives, and so the same tokens from the same random stream."""
+  m, rng = tiny(pose), np.random.default_rng(4)
+  sampler = FrameSampler(m)
+  for rep in range(3):
+    tok, ps = data(rng)
+    out, logits = sampler.generate(tok[:, :F], ps[:, :F + 1], temperature=1.0, top_k=20,
+                                   rng=np.random.default_rng(rep), return_logits=True)
+    full = tok[:, :F + 1].copy()
+    full[:, F] = out
+    ref = m(Tensor(full), Tensor(ps[:, :F + 1])).numpy()[:, F]       # (B, N, V)
+    np.testing.assert_allclose(logits, ref, rtol=1e-4, atol=1e-4)
+    again = np.stack([sample_logits(ref[:, j], 1.0, 20, r) for r in [np.random.default_rng(rep)] for j in range(6)], 1)
+    np.testing.assert_array_equal(out, again)
+
+def test_sample_logits_distribution():
+  rng = np.random.default_rng(5)
+  logits = rng.normal(0, 1, (1, 10))
+  draws = np.concatenate([sample_logits(np.repeat(logits, 4000, 0), 0.7, 4, rng) for _ in range(5)])
+  top = np.argsort(logits[0])[-4:]
+  assert set(np.unique(draws)) <= set(top)
+  p = np.exp(logits[0, top] / 0.7); p /= p.sum()
+  freq = np.array([(draws == t).mean() for t in top])
+  np.testing.assert_allclose(freq, p, atol=0.015)  # 20000 draws: 3 sigma is about 0.01
+  np.testing.assert_array_equal(sample_logits(logits, 0, 0, rng), logits.argmax(-1))
+
+def test_bad_config_rejected():
+  with pytest.raises(ValueError, match="pose"): WorldConfig(pose="tokens")
+  with pytest.raises(ValueError, match="d_model"): WorldConfig(d_model=30, n_head=4)
+  m = tiny()
+  with pytest.raises(ValueError, match="tokens"): m(Tensor(np.zeros((1, 4, 6), np.int32)))
+
+def test_strided_motion_matches_absolute_poses():
+  """Composed motions over `stride` frames equal the relative pose computed directly from absolute poses."""
+  rng = np.random.default_rng(6)
+  n = 12
+  R = rot_from_axis_angle(rng.normal(0, 0.3, (n, 3)))             # camera -> world
+  pos = np.cumsum(rng.normal(0, 1, (n, 3)), 0)
+  rel = np.concatenate([np.einsum("nji,nj->ni", R[:-1], pos[1:] - pos[:-1]),
+                        axis_angle_from_rot(np.einsum("nji,njk->nik", R[:-1], R[1:]))], 1)
+  rel = np.concatenate([rel, rel[-1:]])
+  for stride in (1, 3):
+    got = strided_motion(rel, stride)
+    for i in range(stride, n):
+      t = R[i - stride].T @ (pos[i] - pos[i - stride])
+      r = axis_angle_from_rot(R[i - stride].T @ R[i])
+      np.testing.assert_allclose(got[i], np.concatenate([t, r]), atol=1e-5)
+    assert not got[:stride].any()
