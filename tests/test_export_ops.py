@@ -1,0 +1,149 @@
+"""The ONNX exporter op by op: every op type it can write (graph.OP_TYPES) is produced by a case here and run on
+onnxruntime against the engine, on random shapes and values; the file passes onnx's full check; and the errors."""
+import zlib
+import numpy as np
+import pytest
+import onnx
+import onnxruntime as ort
+from drivegpt import Tensor, nn, dtypes
+from drivegpt.ops import BinaryOps
+import drivegpt.function as F
+from drivegpt.export import export_onnx, ExportError, OP_TYPES, to_float16
+
+def _rng(name: str) -> np.random.Generator: return np.random.default_rng(zlib.crc32(name.encode()))
+def _f(rng, *shape) -> np.ndarray: return rng.standard_normal(shape).astype(np.float32)
+def _dims(rng, n: int, lo: int = 1, hi: int = 5) -> list: return [int(d) for d in rng.integers(lo, hi + 1, n)]
+
+def _cases():
+  """name -> (fn, inputs, params, op types the case must emit)."""
+  c = {}
+  def case(name, ops, params=None):
+    def add(make): c[name] = (make, params, ops)
+    return add
+  case("matmul", {"MatMul"})(lambda r: (lambda a, b: a @ b, [_f(r, *_dims(r, 2), 3, 4), _f(r, 4, 5)]))
+  case("gemm", {"Gemm"})(lambda r: ((l := nn.Linear(6, 3)), [_f(r, _dims(r, 1)[0], 6)], l))
+  case("linear_3d", {"MatMul", "Add"})(lambda r: ((l := nn.Linear(6, 3)), [_f(r, 2, _dims(r, 1)[0], 6)], l))
+  case("conv", {"Conv"})(lambda r: ((m := nn.Conv2d(4, 6, 3, stride=2, padding=1, dilation=1, groups=2)), [_f(r, 2, 4, *_dims(r, 2, 5, 9))], m))
+  case("conv_same_dilated", {"Conv"})(lambda r: (lambda x, w: x.conv2d(w, padding="same", dilation=2), [_f(r, 1, 3, 9, 8), _f(r, 2, 3, 3, 2)]))
+  case("conv_transpose", {"ConvTranspose"})(lambda r: ((m := nn.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1)),
+                                                       [_f(r, 2, 4, *_dims(r, 2, 3, 6))], m))
+  case("maxpool", {"MaxPool"})(lambda r: (lambda x: x.max_pool2d(3, stride=2, padding=1), [_f(r, 2, 3, *_dims(r, 2, 4, 9))]))
+  case("avgpool", {"AveragePool"})(lambda r: (lambda x: x.avg_pool2d(2), [_f(r, 1, 3, 8, 6)]))
+  case("softmax", {"Softmax"})(lambda r: (lambda x: x.softmax(1) * 3, [_f(r, *_dims(r, 3, 2, 6))]))
+  case("log_softmax", {"LogSoftmax"})(lambda r: (lambda x: x.log_softmax(-1), [_f(r, *_dims(r, 2, 2, 6))]))
+  case("layernorm", {"LayerNormalization"})(lambda r: ((m := nn.LayerNorm(7)), [_f(r, 2, _dims(r, 1)[0], 7) * 3 + 1], m))
+  case("groupnorm", {"InstanceNormalization"})(lambda r: ((m := nn.GroupNorm(2, 6)), [_f(r, 2, 6, *_dims(r, 2, 2, 5)) + 2], m))
+  case("embedding", {"Gather"})(lambda r: ((m := nn.Embedding(11, 4)), [r.integers(0, 11, _dims(r, 2)).astype(np.int32)], m))
+  case("concat", {"Concat"})(lambda r: (lambda a, b: a.cat(b, a, dim=1), [_f(r, 2, 3, 4), _f(r, 2, _dims(r, 1)[0], 4)]))
+  case("pad", {"Pad"})(lambda r: (lambda x: x.pad(((0, 0), (1, 2), (3, 0)), value=1.5), [_f(r, 2, *_dims(r, 2))]))
+  case("pad_zero", {"Pad"})(lambda r: (lambda x: x.pad(((1, 1), (0, 2))) * 2 - 1, [_f(r, *_dims(r, 2))]))
+  case("mean", {"ReduceMean"})(lambda r: (lambda x: x.mean((0, 2), keepdim=True) + x.mean(1).unsqueeze(1), [_f(r, *_dims(r, 3, 2, 5))]))
+  case("sum", {"ReduceSum", "Reshape"})(lambda r: (lambda x: x.sum(1), [_f(r, *_dims(r, 3))]))
+  case("max", {"ReduceMax"})(lambda r: (lambda x: x.max(-1, keepdim=True) - x, [_f(r, *_dims(r, 3))]))
+  case("tanh", {"Tanh"})(lambda r: (lambda x: x.tanh(), [_f(r, *_dims(r, 2)) * 3]))
+  case("identity", {"Identity"})(lambda r: (lambda x: (x, x + 1, x + 1), [_f(r, *_dims(r, 2))]))
+  case("cast", {"Cast"})(lambda r: (lambda x: (x * 4).cast(dtypes.int32), [_f(r, *_dims(r, 2))]))
+  case("unary", {"Neg", "Sin", "Relu", "Log", "Exp", "Sqrt", "Reciprocal", "Sign", "Sigmoid"})(lambda r: (
+    lambda x: (-x).sin() + x.relu() + (x.abs() + 0.5).log() + x.exp() + (x.abs() + 0.1).sqrt() + (x.abs() + 0.5).reciprocal()
+              + x.sign() + x.sigmoid(), [_f(r, *_dims(r, 3))]))
+  case("pow", {"Pow"})(lambda r: (lambda x: x.exp2() + (x.abs() + 0.1) ** 1.5, [_f(r, *_dims(r, 2))]))
+  case("compare", {"Less", "Equal", "Where"})(lambda r: (
+    lambda a, b: (a < b).where(a, b) + (a.cast(dtypes.int32) == b.cast(dtypes.int32)).where(1.0, 0.0), [_f(r, 4, 5), _f(r, 4, 5)]))
+  case("mod", {"Mod"})(lambda r: (lambda a, b: a.fmod(b) + (a * 10).cast(dtypes.int32).fmod(b.cast(dtypes.int32) * 0 + 3).cast(dtypes.float32),
+                                  [_f(r, 3, 4) * 5, np.abs(_f(r, 3, 4)) + 0.5]))
+  case("arith", {"Add", "Sub", "Mul", "Div", "Max"})(lambda r: (lambda a, b: (a + b) * (a - b) / (b.abs() + 1) + a.maximum(b), [_f(r, 3, 1, 4), _f(r, 2, 4)]))
+  case("logic", {"And", "Or"})(lambda r: (lambda a, b: ((a > 0) & (b > 0) | (a < -1)).where(a, b), [_f(r, 3, 4), _f(r, 3, 4)]))
+  case("expand", {"Expand"})(lambda r: (lambda x: x.reshape(1, -1).expand(_dims(r, 1)[0] + 1, x.shape[0]), [_f(r, 5)]))
+  case("movement", {"Reshape", "Transpose", "Slice"})(lambda r: (
+    lambda x: x.permute(2, 0, 1).reshape(x.shape[2], -1)[1:, ::2].flip(0)[::-3], [_f(r, *_dims(r, 2, 2, 5), 7)]))
+  return c
+
+CASES = _cases()
+
+def _export(name: str):
+  make, params, ops = CASES[name]
+  r = _rng(name)
+  fn, arrays, *p = make(r)
+  inputs = {f"in{i}": a for i, a in enumerate(arrays)}
+  model, out = export_onnx(fn, inputs, params=p[0] if p else None)
+  return model, out, inputs, ops
+
+def _run(model, inputs: dict) -> list:
+  return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, inputs)
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_op_matches_onnxruntime(name):
+  model, out, inputs, ops = _export(name)
+  onnx.checker.check_model(model, full_check=True)
+  emitted = {n.op_type for n in model.graph.node}
+  assert ops <= emitted, f"{name}: expected {ops} among {emitted}"
+  for got, (k, want) in zip(_run(model, inputs), out.items()):
+    want = want.numpy()
+    assert got.shape == want.shape and got.dtype == want.dtype, (k, got.shape, want.shape, got.dtype, want.dtype)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=f"{name}: {k}")
+
+def test_every_emitted_op_is_covered():
+  emitted = set()
+  for name in CASES: emitted |= {n.op_type for n in _export(name)[0].graph.node}
+  assert emitted == set(OP_TYPES), f"not covered: {set(OP_TYPES) - emitted}, not declared: {emitted - set(OP_TYPES)}"
+
+def test_compound_ops_stay_compound():
+  """A conv net is Conv nodes, not the multiplies and sums the engine runs: one node per layer call."""
+  m = nn.Conv2d(3, 8, 3, padding=1)
+  model, _ = export_onnx(lambda x: m(x).relu(), {"x": np.zeros((1, 3, 16, 16), np.float32)}, params=m)
+  assert [n.op_type for n in model.graph.node] == ["Conv", "Relu"]
+  assert sorted(i.name for i in model.graph.initializer) == ["bias", "weight"]
+
+def test_broadcast_constants_are_stored_once():
+  """x * 0.5 stores one scalar, not a tensor of x's shape."""
+  model, _ = export_onnx(lambda x: x * 0.5 + 1, {"x": np.zeros((4, 64, 64), np.float32)})
+  assert max(int(np.prod(i.dims)) for i in model.graph.initializer) == 1
+  assert "Expand" not in {n.op_type for n in model.graph.node}
+
+def test_uint8_inputs_and_outputs():
+  x = _rng("u8").integers(0, 256, (3, 5), dtype=np.uint8)
+  model, out = export_onnx(lambda t: (255 - t).clip(0, 255), {"x": x}, output_dtypes={"output": "uint8"})
+  assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.UINT8
+  got = _run(model, {"x": x})[0]
+  assert got.dtype == np.uint8 and (got == 255 - x).all() and (out["output"].numpy() == 255 - x).all()
+
+def test_float16_variant():
+  """fp16 on request: float weights, inputs and outputs become float16; onnxruntime's result stays near the engine's fp32."""
+  m = nn.Conv2d(3, 4, 3)
+  x = _f(_rng("fp16"), 1, 3, 8, 8)
+  model, out = export_onnx(lambda t: m(t).softmax(1), {"x": x}, params=m)
+  m16 = to_float16(model)
+  assert {i.data_type for i in m16.graph.initializer if i.name in ("weight", "bias")} == {onnx.TensorProto.FLOAT16}
+  got = _run(m16, {"x": x.astype(np.float16)})[0]
+  assert got.dtype == np.float16
+  np.testing.assert_allclose(got.astype(np.float32), out["output"].numpy(), atol=3e-3)
+  assert len(m16.SerializeToString()) < len(model.SerializeToString())
+
+# *** errors name what can't be exported ***
+
+def test_error_data_dependent_control_flow():
+  def fn(x):
+    return x * 2 if x.sum().item() > 0 else x
+  with pytest.raises(ExportError, match="reads the value"): export_onnx(fn, {"x": np.ones(3, np.float32)})
+
+def test_error_random_numbers():
+  with pytest.raises(ExportError, match="random numbers"): export_onnx(lambda x: x + Tensor.rand(3), {"x": np.ones(3, np.float32)})
+
+def test_error_unknown_engine_op():
+  class Square(F.Function):
+    def forward(self, x): return x.e(BinaryOps.MUL, x)
+  with pytest.raises(ExportError, match="Square.*no ONNX counterpart"): export_onnx(lambda x: Square.apply(x), {"x": np.ones(3, np.float32)})
+
+def test_error_escape_from_the_tensor_api():
+  with pytest.raises(ExportError, match="outside the Tensor API"):
+    export_onnx(lambda x: x + Tensor(x.lazydata.e(BinaryOps.ADD, x.lazydata)), {"x": np.ones(3, np.float32)})
+
+def test_error_bad_inputs_and_outputs():
+  with pytest.raises(ExportError, match="'x' has dtype float64"): export_onnx(lambda x: x, {"x": np.ones(3)})
+  with pytest.raises(ExportError, match="'output' is a float"): export_onnx(lambda x: 1.0, {"x": np.ones(3, np.float32)})
+
+def test_tracing_leaves_the_engine_as_it_was():
+  names = {k: getattr(Tensor, k) for k in ("dot", "conv2d", "numpy", "rand")}
+  with pytest.raises(ExportError): export_onnx(lambda x: x + Tensor.rand(3), {"x": np.ones(3, np.float32)})
+  assert {k: getattr(Tensor, k) for k in names} == names and F.Function.apply.__func__ is F.Function.__dict__["apply"].__func__
+  assert Tensor.rand(2).numpy().shape == (2,) and not Tensor.no_grad
