@@ -1,0 +1,125 @@
+"""drivegpt export --ckpt RUNDIR --out DIR [--fp16]: the ONNX files of a run, each checked against the engine.
+
+  VQVAE run:        vqvae_encoder.onnx (frames (1, 3, H, W) in [-1, 1] -> latents, codes), vqvae_decoder.onnx (codes -> frames)
+  world model run:  world_logits.onnx (tokens (1, F, N), pose (1, F, 6) -> logits (1, F, N, vocab): one forward step)
+  always:           rgb_to_yuv420.onnx (two RGB camera frames -> openpilot's input_imgs)
+The openpilot pair (driving_vision.onnx, driving_policy.onnx) needs a policy: openpilot.export_driving_model(encoder, policy,
+out_dir) takes any object following openpilot.Policy. Each file is run once on onnxruntime against the engine; export.json
+holds every file's size, op counts, largest difference and onnxruntime CPU latency, and is printed as one JSON line."""
+from __future__ import annotations
+import argparse, dataclasses, json, sys, time
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Optional
+import numpy as np
+import onnx
+from drivegpt import Tensor
+from drivegpt.export.graph import ExportError, to_float16
+from drivegpt.export.trace import export_onnx
+from drivegpt.export.openpilot import export_rgb_to_yuv6
+
+CKPT = "ckpt.safetensors"  # the checkpoint file of a run directory (train/stage.py's Run.CKPT)
+
+def _config(cls, values: dict, ckpt: str):
+  """cls(**values) with lists as tuples where cls has tuple defaults; a key cls doesn't know is an ExportError."""
+  fields = {f.name: f for f in dataclasses.fields(cls)}
+  if unknown := sorted(set(values) - set(fields)): raise ExportError(f"{ckpt}: model config key {unknown[0]!r} is unknown to {cls.__name__}")
+  return cls(**{k: tuple(v) if isinstance(v, list) and isinstance(fields[k].default, tuple) else v for k, v in values.items()})
+
+def load_run(path: str) -> tuple[str, object]:
+  """(kind, model) of a run directory or checkpoint file: kind "vqvae" or "world"."""
+  from drivegpt.nn.state import checkpoint_info, load_checkpoint
+  from drivegpt.models.vqvae import VQVAE, VQVAEConfig
+  from drivegpt.models.world import WorldModel, WorldConfig
+  p = Path(path)
+  if not p.exists(): raise ExportError(f"--ckpt {path}: no such run directory or checkpoint file")
+  ckpt = p / CKPT if p.is_dir() else p
+  if not ckpt.is_file(): raise ExportError(f"--ckpt {path}: no checkpoint ({ckpt} doesn't exist): is it a run directory of train-vqvae or train-world?")
+  try: _, config, _ = checkpoint_info(str(ckpt))
+  except (ValueError, OSError) as e: raise ExportError(f"--ckpt {path}: can't read {ckpt}: {e}") from None
+  model_cfg = config.get("model", {}) if isinstance(config, dict) else {}
+  if "code_dim" in model_cfg: kind, model = "vqvae", VQVAE(_config(VQVAEConfig, model_cfg, str(ckpt)))
+  elif "tokens_per_frame" in model_cfg: kind, model = "world", WorldModel(_config(WorldConfig, model_cfg, str(ckpt)))
+  else: raise ExportError(f"--ckpt {path}: {ckpt} holds no model this exporter knows (config model keys {sorted(model_cfg)}): "
+                          "expected a VQVAE (model.code_dim) or a world model (model.tokens_per_frame)")
+  try: load_checkpoint(str(ckpt), model)
+  except ValueError as e: raise ExportError(f"--ckpt {path}: {e}") from None
+  return kind, model
+
+def vqvae_exports(vqvae) -> dict[str, tuple[Callable, dict, dict]]:
+  """name -> (fn, example inputs, export kwargs) for the VQVAE's encoder and decoder."""
+  c, rng = vqvae.config, np.random.default_rng(0)
+  def encode(frames: Tensor) -> dict[str, Tensor]:
+    z = vqvae.encoder(frames)                                                  # (1, D, h, w)
+    B, D, h, w = z.shape
+    return {"latents": z, "codes": vqvae.quantizer.codes(z.permute(0, 2, 3, 1).reshape(-1, D)).reshape(B, h, w)}
+  frames = rng.uniform(-1, 1, (1, 3, *c.image_size)).astype(np.float32)
+  codes = rng.integers(0, c.n_codes, (1, *c.grid)).astype(np.int32)
+  return {"vqvae_encoder": (encode, {"frames": frames}, {"doc": "VQVAE encoder: frames (1, 3, H, W) in [-1, 1] -> latents, codes"}),
+          "vqvae_decoder": (vqvae.decode, {"codes": codes}, {"output_names": ["frames"], "doc": "VQVAE decoder: codes -> frames in [-1, 1]"})}
+
+def world_exports(world) -> dict[str, tuple[Callable, dict, dict]]:
+  """world_logits: one forward step of the world model over a full window."""
+  c, rng = world.config, np.random.default_rng(0)
+  tokens = rng.integers(0, c.vocab_size, (1, c.frames, c.tokens_per_frame)).astype(np.int32)
+  pose = rng.standard_normal((1, c.frames, 6)).astype(np.float32)
+  return {"world_logits": (world, {"tokens": tokens, "pose": pose}, {"output_names": ["logits"], "doc": "world model: tokens, pose -> next-token logits"})}
+
+def onnx_latency(model: onnx.ModelProto, inputs: dict, runs: int = 5) -> tuple[list, float]:
+  """onnxruntime CPU outputs and median seconds per call (after one warm-up)."""
+  import onnxruntime as ort
+  sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+  out, times = sess.run(None, inputs), []
+  for _ in range(runs):
+    t = time.perf_counter()
+    sess.run(None, inputs)
+    times.append(time.perf_counter() - t)
+  return out, float(np.median(times))
+
+def write_checked(name: str, fn: Callable, inputs: dict, out_dir: Path, params, fp16: bool, **kw) -> dict:
+  """Export fn, save name.onnx (and name_fp16.onnx), run both on onnxruntime against the engine; returns the report."""
+  model, want = export_onnx(fn, inputs, params=params, **kw)
+  got, latency = onnx_latency(model, inputs)
+  diff = max(float(np.abs(g.astype(np.float64) - w.numpy()).max()) for g, w in zip(got, want.values()))
+  onnx.save(model, str(path := out_dir / f"{name}.onnx"))
+  report = {name: {"bytes": path.stat().st_size, "nodes": len(model.graph.node), "ops": dict(Counter(n.op_type for n in model.graph.node)),
+                   "max_abs_diff": diff, "ort_cpu_ms": round(latency * 1e3, 3)}}
+  if fp16:
+    m16 = to_float16(model)
+    got16, lat16 = onnx_latency(m16, {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in inputs.items()})
+    onnx.save(m16, str(path16 := out_dir / f"{name}_fp16.onnx"))
+    report[f"{name}_fp16"] = {"bytes": path16.stat().st_size, "max_abs_diff": max(float(np.abs(g.astype(np.float64) - w.numpy()).max())
+                                                                                   for g, w in zip(got16, want.values())), "ort_cpu_ms": round(lat16 * 1e3, 3)}
+  return report
+
+def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
+  """Export every model of a run to out (see the module docstring); returns the report also written to out/export.json."""
+  kind, model = load_run(ckpt)
+  out_dir = Path(out)
+  out_dir.mkdir(parents=True, exist_ok=True)
+  todo = vqvae_exports(model) if kind == "vqvae" else world_exports(model)
+  report: dict = {}
+  for name, (fn, inputs, kw) in todo.items(): report.update(write_checked(name, fn, inputs, out_dir, model, fp16, **kw))
+  rgb = np.random.default_rng(0).integers(0, 256, (2, 256, 512, 3), dtype=np.uint8)
+  yuv = export_rgb_to_yuv6()
+  onnx.save(yuv, str(p := out_dir / "rgb_to_yuv420.onnx"))
+  report["rgb_to_yuv420"] = {"bytes": p.stat().st_size, "nodes": len(yuv.graph.node), "ops": dict(Counter(n.op_type for n in yuv.graph.node)),
+                             "ort_cpu_ms": round(onnx_latency(yuv, {"rgb": rgb})[1] * 1e3, 3)}
+  (out_dir / "export.json").write_text(json.dumps(report, indent=1) + "\n")
+  return report
+
+def main(argv: Optional[list[str]] = None) -> int:
+  """drivegpt export --ckpt RUNDIR --out DIR [--fp16]."""
+  ap = argparse.ArgumentParser(prog="drivegpt export", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--ckpt", required=True, help="run directory (or its ckpt.safetensors) of train-vqvae or train-world")
+  ap.add_argument("--out", required=True, help="folder for the .onnx files and export.json")
+  ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx)")
+  args = ap.parse_args(argv)
+  try: report = export_run(args.ckpt, args.out, args.fp16)
+  except ExportError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 1
+  print(json.dumps(report))
+  return 0
+
+if __name__ == "__main__": sys.exit(main())

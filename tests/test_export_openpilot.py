@@ -1,0 +1,196 @@
+"""openpilot's model layout: the YUV420 6-plane conversion against a reference written from openpilot's spec, the
+vision + policy pair, the VQVAE, GPT and world model exports against onnxruntime, metadata, and the CLI's errors."""
+import dataclasses, json, zlib
+import numpy as np
+import pytest
+import onnx
+import onnxruntime as ort
+from drivegpt import Tensor, jit
+from drivegpt.models.gpt import GPT, GPTConfig
+from drivegpt.models.vqvae import VQVAE, VQVAEConfig
+from drivegpt.models.world import WorldModel, WorldConfig
+from drivegpt.nn.state import save_checkpoint
+from drivegpt.export import export_onnx, ExportError, to_float16
+from drivegpt.export.openpilot import (INTERFACE, TinyPolicy, DrivingVision, rgb_to_yuv6, yuv6_to_rgb, camera_image, frames_to_input_imgs,
+                                       export_vision, export_policy, export_driving_model, export_rgb_to_yuv6)
+from drivegpt.export.command import main, vqvae_exports
+
+def _rng(name: str) -> np.random.Generator: return np.random.default_rng(zlib.crc32(name.encode()))
+def _session(model: onnx.ModelProto): return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+
+def yuv6_reference(rgb: np.ndarray) -> np.ndarray:
+  """openpilot's spec, in float64: Y, U, V = [[.299, .587, .114], [-.14714119, -.28886916, .43601035], [.61497538, -.51496512,
+  -.10001026]] @ RGB; U and V are the mean of each 2x2 block + 128; 6 planes Y[::2, ::2], Y[::2, 1::2], Y[1::2, ::2],
+  Y[1::2, 1::2], U, V, clipped to 0..255 (before truncation to uint8). rgb (H, W, 3) -> (6, H/2, W/2) float64."""
+  m = np.array([[0.299, 0.587, 0.114], [-0.14714119, -0.28886916, 0.43601035], [0.61497538, -0.51496512, -0.10001026]])
+  img = rgb.astype(np.float64) @ m.T
+  y = img[:, :, 0]
+  u, v = [(img[::2, ::2, c] + img[1::2, ::2, c] + img[::2, 1::2, c] + img[1::2, 1::2, c]) / 4 + 128 for c in (1, 2)]
+  return np.clip(np.stack([y[::2, ::2], y[::2, 1::2], y[1::2, ::2], y[1::2, 1::2], u, v]), 0, 255)
+
+def _check_yuv(got: np.ndarray, exact: np.ndarray):
+  """Truncation as the spec, exactly wherever float32 can decide it (the value isn't within 1e-3 of a whole number)."""
+  want = np.floor(exact)
+  decided = np.abs(exact - np.round(exact)) > 1e-3
+  assert got.shape == want.shape
+  assert (got[decided] == want[decided]).all() and (np.abs(got.astype(np.float64) - want) <= 1).all()
+
+def _frames(rng, n: int, h: int, w: int) -> np.ndarray:
+  f = rng.integers(0, 256, (n, h, w, 3), dtype=np.uint8)
+  f[0, :4], f[0, 4:8] = (255, 0, 0), (0, 255, 0)  # saturated colours: red's V clips at 255, green's at 0
+  return f
+
+def test_yuv6_engine_matches_spec():
+  rgb = _frames(_rng("yuv"), 2, 16, 24)
+  got = rgb_to_yuv6(Tensor(rgb.astype(np.int32))).numpy()
+  assert got.dtype == np.int32 and got.shape == (2, 6, 8, 12)
+  for i in range(2): _check_yuv(got[i], yuv6_reference(rgb[i]))
+  assert got.min() == 0 and got.max() == 255  # the saturated rows reached both clips
+
+def test_yuv6_onnx_matches_spec():
+  model = export_rgb_to_yuv6()
+  onnx.checker.check_model(model, full_check=True)
+  rgb = _frames(_rng("yuv onnx"), 2, 256, 512)
+  got = _session(model).run(None, {"rgb": rgb})[0]
+  assert got.dtype == np.uint8 and got.shape == (1, 12, 128, 256)
+  for i in range(2): _check_yuv(got[0, 6*i:6*i + 6], yuv6_reference(rgb[i]))
+
+def test_yuv6_round_trip_recovers_frames():
+  """Our 128x256 frames -> camera size -> YUV420 planes -> the vision model's RGB: within the truncations' few levels."""
+  frames = _frames(_rng("round trip"), 2, 128, 256)
+  imgs = frames_to_input_imgs(frames)
+  assert imgs.shape == (1, 12, 128, 256) and imgs.dtype == np.uint8
+  rgb = yuv6_to_rgb(Tensor(imgs.reshape(2, 6, 128, 256).astype(np.int32))).numpy().transpose(0, 2, 3, 1)
+  err = np.abs(rgb - frames.astype(np.float32)).max(-1)
+  v = frames.astype(np.float64) @ [0.61497538, -0.51496512, -0.10001026] + 128  # V outside 0..255 is clipped by the spec
+  ok = (v >= 0) & (v <= 255)
+  assert err[ok].max() < 4.5 and err[ok].mean() < 2.5 and ok.mean() > 0.8
+  assert camera_image(frames).shape == (2, 256, 512, 3)
+
+VQ = VQVAEConfig(image_size=(128, 256), patch=4, width=8, mults=(1, 2), enc_blocks=0, dec_blocks=1, attention=False, groups=4, code_dim=8, n_codes=32)
+
+@pytest.fixture(scope="module")
+def pair():
+  """A tiny VQVAE encoder and TinyPolicy, exported as openpilot's pair."""
+  vq, policy = VQVAE(VQ), TinyPolicy(VQ.code_dim)
+  return vq, policy, export_vision(vq.encoder, policy)[0], export_policy(policy)[0]
+
+def test_vision_policy_pair_matches_engine_on_20_inputs(pair):
+  """End to end: camera frames -> features (newest row of the buffer) -> policy outputs, onnxruntime against the engine."""
+  vq, policy, vision, pol = pair
+  for m in (vision, pol): onnx.checker.check_model(m, full_check=True)
+  sv, sp = _session(vision), _session(pol)
+  engine_vision, engine_policy = jit(DrivingVision(vq.encoder, policy.vision_head)), jit(policy)  # replays: fast
+  rng, spec = _rng("pair"), INTERFACE["driving_policy"]["inputs"]
+  for _ in range(20):
+    imgs = {k: rng.integers(0, 256, p.shape, dtype=np.uint8) for k, p in INTERFACE["driving_vision"]["inputs"].items()}
+    feats = sv.run(None, imgs)[0]
+    want_feats = engine_vision(*[Tensor(a.astype(np.int32)) for a in imgs.values()]).numpy()
+    np.testing.assert_allclose(feats, want_feats, atol=1e-4, rtol=1e-4)
+    state = {k: rng.standard_normal(p.shape).astype(np.float32) for k, p in spec.items()}
+    state["features_buffer"][:, -1] = feats
+    got = dict(zip([o.name for o in pol.graph.output], sp.run(None, state)))
+    want = engine_policy(*[Tensor(a) for a in state.values()])
+    for k, w in want.items(): np.testing.assert_allclose(got[k], w.numpy(), atol=1e-4, rtol=1e-4, err_msg=k)
+
+def test_pair_interface_and_metadata(pair):
+  _, _, vision, pol = pair
+  for m, name in ((vision, "driving_vision"), (pol, "driving_policy")):
+    ins = {i.name: (tuple(d.dim_value for d in i.type.tensor_type.shape.dim), i.type.tensor_type.elem_type) for i in m.graph.input}
+    assert ins == {k: (p.shape, onnx.helper.np_dtype_to_tensor_dtype(np.dtype(p.dtype))) for k, p in INTERFACE[name]["inputs"].items()}
+    meta = {p.key: p.value for p in m.metadata_props}
+    assert json.loads(meta["inputs"])["lateral_control_params" if name == "driving_policy" else "input_imgs"]["doc"]
+  assert [o.name for o in vision.graph.output] == ["features"]
+  meta = {p.key: p.value for p in pol.metadata_props}
+  slices = json.loads(meta["output_slices"])
+  assert list(slices) == ["desired_curvature", "desired_acceleration", "disengage_prob"] and slices["disengage_prob"] == [2, 5]
+  state = {k: _rng(k).standard_normal(p.shape).astype(np.float32) for k, p in INTERFACE["driving_policy"]["inputs"].items()}
+  got = dict(zip([o.name for o in pol.graph.output], _session(pol).run(None, state)))
+  assert got["outputs"].shape == (1, 5)
+  for k, (a, b) in slices.items(): np.testing.assert_array_equal(got["outputs"][:, a:b], got[k])
+
+def test_export_driving_model_writes_files_and_fp16(tmp_path, pair):
+  vq, policy, _, _ = pair
+  paths = export_driving_model(vq.encoder, policy, str(tmp_path), fp16=True)
+  assert sorted(paths) == ["driving_policy", "driving_policy_fp16", "driving_vision", "driving_vision_fp16"]
+  m16 = onnx.load(str(paths["driving_vision_fp16"]))
+  imgs = {k: _rng(k).integers(0, 256, p.shape, dtype=np.uint8) for k, p in INTERFACE["driving_vision"]["inputs"].items()}
+  got = _session(m16).run(None, imgs)[0]
+  want = DrivingVision(vq.encoder, policy.vision_head)(*[Tensor(a.astype(np.int32)) for a in imgs.values()]).numpy()
+  assert got.dtype == np.float16 and np.abs(got.astype(np.float32) - want).max() < 2e-2 * max(1.0, np.abs(want).max())
+
+def test_policy_that_breaks_the_interface_is_named():
+  class NoAccel(TinyPolicy):
+    def __call__(self, *inputs): return {"desired_curvature": super().__call__(*inputs)["desired_curvature"]}
+  with pytest.raises(ExportError, match="desired_acceleration"): export_policy(NoAccel(4))
+  class WideFeatures(TinyPolicy):
+    def vision_head(self, latents): return super().vision_head(latents).cat(super().vision_head(latents), dim=1)
+  with pytest.raises(ExportError, match=r"features of shape \(1, 1024\)"): export_vision(VQVAE(VQ).encoder, WideFeatures(VQ.code_dim))
+
+def _compare(model, fn, inputs_list, atol=1e-4):
+  sess, fn = _session(model), jit(fn)
+  for inputs in inputs_list:
+    got = sess.run(None, inputs)
+    out = fn(*[Tensor(a) for a in inputs.values()])
+    want = list(out.values()) if isinstance(out, dict) else [out]
+    for g, w in zip(got, want): np.testing.assert_allclose(g, w.numpy(), atol=atol, rtol=1e-4)
+
+def test_vqvae_encoder_decoder_match_engine_on_20_inputs():
+  vq = VQVAE(dataclasses.replace(VQ, image_size=(32, 64), mults=(1, 2, 2), attention=True, enc_blocks=1))
+  rng = _rng("vqvae")
+  for name, (fn, example, kw) in vqvae_exports(vq).items():
+    model, _ = export_onnx(fn, example, params=vq, **kw)
+    onnx.checker.check_model(model, full_check=True)
+    ins = [{k: (rng.uniform(-1, 1, a.shape).astype(np.float32) if a.dtype == np.float32 else rng.integers(0, VQ.n_codes, a.shape).astype(a.dtype))
+            for k, a in example.items()} for _ in range(20)]
+    if name == "vqvae_encoder":  # codes are an argmin: compare latents tightly, codes where the nearest code is clear
+      sess, engine = _session(model), jit(fn)
+      for i in ins:
+        (lat, codes), out = sess.run(None, i), engine(Tensor(i["frames"]))
+        np.testing.assert_allclose(lat, out["latents"].numpy(), atol=1e-4, rtol=1e-4)
+        assert (codes == out["codes"].numpy()).mean() > 0.99
+    else: _compare(model, fn, ins)
+
+def test_gpt_single_step_logits_match_engine_on_20_inputs():
+  gpt = GPT(GPTConfig(vocab_size=50, context=12, n_layer=2, n_head=2, d_model=32))
+  rng = _rng("gpt")
+  fn = lambda idx: gpt(idx)[:, -1, :]  # noqa: E731
+  model, _ = export_onnx(fn, {"idx": np.zeros((1, 12), np.int64)}, params=gpt, output_names=["logits"])
+  assert {"Gather", "LayerNormalization", "MatMul", "Softmax"} <= {n.op_type for n in model.graph.node}
+  _compare(model, fn, [{"idx": rng.integers(0, 50, (1, 12)).astype(np.int64)} for _ in range(20)])
+
+def _save_run(path, model, config):
+  path.mkdir()
+  save_checkpoint(str(path / "ckpt.safetensors"), model, None, 1, {"model": dataclasses.asdict(config)})
+
+def test_cli_exports_a_vqvae_run(tmp_path, capsys):
+  _save_run(tmp_path / "run", VQVAE(VQ), VQ)
+  assert main(["--ckpt", str(tmp_path / "run"), "--out", str(tmp_path / "out"), "--fp16"]) == 0
+  report = json.loads(capsys.readouterr().out)
+  assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["export.json", "rgb_to_yuv420.onnx", "vqvae_decoder.onnx",
+                                                                 "vqvae_decoder_fp16.onnx", "vqvae_encoder.onnx", "vqvae_encoder_fp16.onnx"]
+  assert report["vqvae_decoder"]["max_abs_diff"] < 1e-4 and report["vqvae_encoder"]["ops"]["Conv"] >= 3
+  assert report["vqvae_decoder_fp16"]["max_abs_diff"] < 3e-2
+
+def test_cli_exports_a_world_model_run(tmp_path, capsys):
+  cfg = WorldConfig(vocab_size=40, tokens_per_frame=6, frames=3, n_layer=1, n_head=2, d_model=16)
+  _save_run(tmp_path / "run", WorldModel(cfg), cfg)
+  assert main(["--ckpt", str(tmp_path / "run" / "ckpt.safetensors"), "--out", str(tmp_path / "out")]) == 0
+  report = json.loads(capsys.readouterr().out)
+  assert report["world_logits"]["max_abs_diff"] < 1e-4
+  m = onnx.load(str(tmp_path / "out" / "world_logits.onnx"))
+  assert [tuple(d.dim_value for d in o.type.tensor_type.shape.dim) for o in m.graph.output] == [(1, 3, 6, 40)]
+
+def test_cli_errors_name_the_problem(tmp_path, capsys):
+  assert main(["--ckpt", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 1
+  assert f"{tmp_path / 'missing'}: no such run directory" in capsys.readouterr().err
+  (tmp_path / "empty").mkdir()
+  assert main(["--ckpt", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
+  assert "ckpt.safetensors doesn't exist" in capsys.readouterr().err
+  (tmp_path / "junk.safetensors").write_bytes(b"not a checkpoint")
+  assert main(["--ckpt", str(tmp_path / "junk.safetensors"), "--out", str(tmp_path / "o")]) == 1
+  assert "junk.safetensors" in capsys.readouterr().err
+  gcfg = GPTConfig(vocab_size=8, context=4, n_layer=1, n_head=1, d_model=8)
+  _save_run(tmp_path / "gpt", GPT(gcfg), gcfg)
+  assert main(["--ckpt", str(tmp_path / "gpt"), "--out", str(tmp_path / "o")]) == 1
+  assert "holds no model this exporter knows" in capsys.readouterr().err
