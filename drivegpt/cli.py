@@ -1,0 +1,40 @@
+"""The drivegpt command: one subcommand per pipeline stage, each forwarded to its stage module's main (loaded by name,
+so the engine never imports the pipeline folders). Run `drivegpt <command> --help` for a command's options."""
+from __future__ import annotations
+import importlib, sys
+from typing import Optional
+
+# command -> (module, function, one-line help); the module's function takes argv and parses it itself
+COMMANDS = {
+  "record": ("data.record", "main", "record highway-env driving segments (comma2k19 layout)"),
+  "ingest": ("data.ingest", "main", "turn segments or plain videos into HDF5 frame shards (on Ray)"),
+  "train-vqvae": ("train.vqvae", "main", "train the VQVAE tokenizer: --config FILE and key=value overrides; resumes"),
+  "eval-vqvae": ("train.vqvae", "eval_main", "PSNR, SSIM, codebook usage and perplexity of a tokenizer on shards"),
+  "tokenize": ("train.tokenize", "main", "frame shards -> token shards (int16 N x 8 x 16 with poses and labels), on Ray"),
+  "import-commavq": ("train.tokenize", "import_main", "commaVQ .npy token files -> token shards"),
+  "export-commavq": ("train.tokenize", "export_main", "token shards -> commaVQ .npy token files"),
+  "export": ("drivegpt.export.command", "main", "ONNX files of a run (--ckpt RUNDIR --out DIR [--fp16]), checked on onnxruntime"),
+}
+
+def usage() -> str:
+  width = max(map(len, COMMANDS))
+  lines = [f"  {name:<{width}}  {text}" for name, (_, _, text) in COMMANDS.items()]
+  return "usage: drivegpt <command> [options]   (drivegpt <command> --help for its options)\n\ncommands:\n" + "\n".join(lines)
+
+def main(argv: Optional[list[str]] = None) -> int:
+  """Run `drivegpt <command> ...`; returns the exit code."""
+  argv = sys.argv[1:] if argv is None else argv
+  if not argv or argv[0] in ("-h", "--help", "help"):
+    print(usage())
+    return 0
+  if argv[0] not in COMMANDS:
+    print(f"drivegpt: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+    return 2
+  module, fn, _ = COMMANDS[argv[0]]
+  try: ret = getattr(importlib.import_module(module), fn)(argv[1:])
+  except (ValueError, FileNotFoundError) as e:  # a bad config, file or argument: the message names it
+    print(f"drivegpt {argv[0]}: error: {e}", file=sys.stderr)
+    return 2
+  return ret if isinstance(ret, int) else 0
+
+if __name__ == "__main__": sys.exit(main())

@@ -1,0 +1,178 @@
+"""What every pipeline stage shares: a config dataclass filled from YAML and key=value overrides (unknown keys and bad
+values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
+re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
+from __future__ import annotations
+import argparse, dataclasses, json, os, secrets, sys, types, typing
+from pathlib import Path
+from typing import Any, Optional
+import yaml
+
+class ConfigError(ValueError):
+  """A config file, key or value a user got wrong."""
+
+# *** config ***
+
+def _hints(cls) -> dict: return typing.get_type_hints(cls)
+
+def _coerce(value: Any, tp: Any, key: str) -> Any:
+  """value checked against (and, for tuples and floats, converted to) the annotated type tp; ConfigError naming key."""
+  origin, args = typing.get_origin(tp), typing.get_args(tp)
+  if origin in (typing.Union, types.UnionType):
+    if value is None and type(None) in args: return None
+    errors = []
+    for a in (a for a in args if a is not type(None)):
+      try: return _coerce(value, a, key)
+      except ConfigError as e: errors.append(str(e))
+    raise errors[0] if len(errors) == 1 else ConfigError(f"{key}: {value!r} matches none of {tp}")
+  if dataclasses.is_dataclass(tp):
+    if not isinstance(value, dict): raise ConfigError(f"{key}: expected a mapping of {tp.__name__} fields, got {value!r}")
+    return build(tp, value, prefix=f"{key}.")
+  if tp in (tuple, list) or origin in (tuple, list):
+    if not isinstance(value, (list, tuple)): raise ConfigError(f"{key}: expected a list, got {value!r}")
+    inner = args[0] if args else Any
+    return tuple(_coerce(v, inner, f"{key}[{i}]") for i, v in enumerate(value))
+  if tp is Any: return value
+  if tp is float and isinstance(value, int) and not isinstance(value, bool): return float(value)
+  if tp is bool and not isinstance(value, bool): raise ConfigError(f"{key}: expected true or false, got {value!r}")
+  if tp is int and (isinstance(value, bool) or not isinstance(value, int)): raise ConfigError(f"{key}: expected an integer, got {value!r}")
+  if not isinstance(value, tp): raise ConfigError(f"{key}: expected {tp.__name__}, got {value!r}")
+  return value
+
+def build(cls, values: dict, prefix: str = ""):
+  """An instance of dataclass cls from a (nested) dict; a key cls doesn't have, or a value of the wrong type, raises."""
+  hints, names = _hints(cls), {f.name for f in dataclasses.fields(cls)}
+  if unknown := [k for k in values if k not in names]:
+    raise ConfigError(f"unknown config key {prefix}{unknown[0]!r} (known: {', '.join(sorted(names))})")
+  kw = {}
+  for k, v in values.items():
+    if dataclasses.is_dataclass(hints[k]) and isinstance(v, dict):  # a partial mapping overrides the defaults
+      v = {**to_dict(getattr(cls(), k) if _has_default(cls, k) else hints[k]()), **v}
+    kw[k] = _coerce(v, hints[k], prefix + k)
+  obj = cls(**kw)
+  if check := getattr(obj, "check", None): check()
+  return obj
+
+def _has_default(cls, name: str) -> bool:
+  f = next(f for f in dataclasses.fields(cls) if f.name == name)
+  return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+
+def to_dict(cfg) -> dict:
+  """A config as plain YAML/JSON-able data (tuples become lists)."""
+  def plain(v):
+    if isinstance(v, (list, tuple)): return [plain(x) for x in v]
+    if isinstance(v, dict): return {k: plain(x) for k, x in v.items()}
+    return v
+  return plain(dataclasses.asdict(cfg))
+
+def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] = None):
+  """cls's defaults, updated by the YAML file at path, then by 'a.b=value' overrides (values parsed as YAML)."""
+  values: dict = {}
+  if path is not None:
+    try: text = Path(path).read_text()
+    except OSError as e: raise ConfigError(f"{path}: can't read config ({e.strerror})") from None
+    try: values = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML ({e})") from None
+    if not isinstance(values, dict): raise ConfigError(f"{path}: expected a mapping of config keys, got {type(values).__name__}")
+  for item in overrides or []:
+    key, eq, raw = item.partition("=")
+    if not eq or not key: raise ConfigError(f"override {item!r}: expected key=value")
+    try: value = yaml.safe_load(raw) if raw else ""
+    except yaml.YAMLError: value = raw
+    *parents, leaf = key.split(".")
+    d = values
+    for p in parents:
+      if not isinstance(d.setdefault(p, {}), dict): raise ConfigError(f"override {item!r}: {p!r} is not a section")
+      d = d[p]
+    d[leaf] = value
+  try: return build(cls, values)
+  except ConfigError as e: raise ConfigError(f"{path}: {e}" if path else str(e)) from None
+
+def stage_args(prog: str, description: str, argv: Optional[list[str]] = None) -> argparse.Namespace:
+  """The command line every stage takes: --config FILE and key=value overrides."""
+  ap = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--config", help="YAML config file (keys as in the config dataclass; nested sections allowed)")
+  ap.add_argument("overrides", nargs="*", metavar="key=value", help="override a config key, e.g. steps=100 data.shards=DIR")
+  return ap.parse_args(argv)
+
+# *** run directory ***
+
+def write_atomic(path: Path, data: bytes) -> None:
+  """Write path as a whole or not at all: a temp file in the same folder, then a rename."""
+  tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+  try:
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+  finally:
+    if tmp.exists(): tmp.unlink()
+
+class Run:
+  """A run directory: config.yaml (resolved), metrics.jsonl, ckpt.safetensors and pictures. Opening an existing one
+  checks that the config agrees (keys in may_change excepted), so re-running a command resumes the same run."""
+  CKPT = "ckpt.safetensors"
+
+  def __init__(self, out: str, config, may_change: tuple = ()):
+    self.dir, self.config = Path(out), to_dict(config)
+    self.dir.mkdir(parents=True, exist_ok=True)
+    saved_path = self.dir / "config.yaml"
+    if saved_path.exists() and (self.dir / self.CKPT).exists():
+      saved = yaml.safe_load(saved_path.read_text()) or {}
+      diff = [k for k in sorted(set(_flat(saved)) | set(_flat(self.config))) if _flat(saved).get(k) != _flat(self.config).get(k)]
+      if bad := [k for k in diff if k not in may_change]:
+        raise ConfigError(f"{saved_path}: run was started with {bad[0]}={_flat(saved).get(bad[0])!r}, now {_flat(self.config).get(bad[0])!r}; "
+                          f"use another out= folder to start a new run")
+    write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
+
+  @property
+  def ckpt(self) -> Path: return self.dir / self.CKPT
+
+  def resume(self, model, optimizer) -> int:
+    """Load the run's checkpoint if there is one; returns the step to continue from (0 for a new run). Metrics logged
+    after the checkpoint (by a run that was killed) are dropped, since those steps run again."""
+    from drivegpt.nn.state import load_checkpoint
+    if not self.ckpt.exists(): return 0
+    step, _ = load_checkpoint(str(self.ckpt), model, optimizer)
+    metrics = self.dir / "metrics.jsonl"
+    if metrics.exists():
+      kept = [l for l in metrics.read_text().splitlines() if l.strip() and _step_of(l) <= step]
+      write_atomic(metrics, "".join(l + "\n" for l in kept).encode())
+    return step
+
+  def save(self, model, optimizer, step: int, extra: Optional[dict] = None) -> None:
+    """Checkpoint model and optimizer at step (atomically)."""
+    from drivegpt.nn.state import save_checkpoint
+    save_checkpoint(str(self.ckpt), model, optimizer, step=step, config=self.config, extra=extra)
+
+  def log(self, step: int, **metrics) -> None:
+    """Append one line of metrics to metrics.jsonl."""
+    with open(self.dir / "metrics.jsonl", "a") as f: f.write(json.dumps({"step": step, **metrics}) + "\n")
+
+  def progress(self, total: int, initial: int, desc: str):
+    """A tqdm progress bar on stderr."""
+    from tqdm import tqdm
+    return tqdm(total=total, initial=initial, desc=desc, unit="step", dynamic_ncols=True, file=sys.stderr)
+
+  def finish(self, metrics: dict) -> dict:
+    """Write final.json and print the final metrics as one JSON line on stdout."""
+    line = json.dumps(metrics)
+    write_atomic(self.dir / "final.json", (line + "\n").encode())
+    print(line, flush=True)
+    return metrics
+
+def _step_of(line: str) -> int:
+  try: return int(json.loads(line).get("step", 0))
+  except (ValueError, AttributeError): return 1 << 62  # a torn last line: dropped
+
+def _flat(d: dict, prefix: str = "") -> dict:
+  out = {}
+  for k, v in d.items():
+    if isinstance(v, dict): out.update(_flat(v, f"{prefix}{k}."))
+    else: out[prefix + k] = v
+  return out
+
+def run_main(fn, argv: Optional[list[str]] = None) -> int:
+  """Call fn(argv) turning user errors (ConfigError, FileNotFoundError, ValueError) into 'error: ...' and exit code 2."""
+  try: fn(argv)
+  except (ConfigError, FileNotFoundError) as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 2
+  return 0

@@ -1,0 +1,192 @@
+"""Turn frame shards into token shards with a trained VQVAE, and read and write commaVQ's token files.
+
+  drivegpt tokenize --ckpt RUNDIR --shards DIR --out TOKDIR      (parallel on Ray: local by default, --ray-address)
+  drivegpt import-commavq SRC --out TOKDIR                        (commaVQ .npy files -> token shards)
+  drivegpt export-commavq TOKDIR --out NPYDIR                     (token shards -> commaVQ .npy files)
+
+A token shard `<TOKDIR>/<shard name>.h5` holds `tokens` int16 (N, 8, 16) and, copied from the frame shard, every other
+per-frame dataset (frame_times, pose, speed, steering, action, disengage, ...) and the attributes (has_* flags, fps,
+segment, route, causes, ...), plus `tokenizer` (the checkpoint and its model config, JSON). A commaVQ segment is a .npy
+of N x 128 or N x 8 x 16 token ids (N = 1200 in their release); it has no pose, so its has_* flags are false."""
+from __future__ import annotations
+import argparse, dataclasses, json, os, sys
+from pathlib import Path
+from typing import Optional
+import numpy as np
+
+GRID = (8, 16)
+
+def write_token_shard(path: Path, tokens: np.ndarray, signals: dict, attrs: dict) -> None:
+  """Write a token shard atomically (temp file, then rename): tokens (N, h, w) int16, signals (N, ...) each, attrs."""
+  import h5py
+  tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+  try:
+    with h5py.File(tmp, "w") as f:
+      f.create_dataset("tokens", data=tokens.astype(np.int16), chunks=(min(len(tokens), 256), *tokens.shape[1:]) if len(tokens) else None)
+      for k, v in signals.items(): f.create_dataset(k, data=v)
+      for k, v in attrs.items(): f.attrs[k] = v
+    os.replace(tmp, path)
+  finally:
+    if tmp.exists(): tmp.unlink()
+
+def read_token_shard(path: str | Path) -> tuple[np.ndarray, dict, dict]:
+  """(tokens (N, h, w) int16, per-frame signals, attributes) of a token shard."""
+  import h5py
+  try:
+    with h5py.File(path, "r") as f:
+      if "tokens" not in f: raise ValueError(f"{path}: not a token shard (no 'tokens' dataset)")
+      return f["tokens"][:], {k: f[k][:] for k in f if k != "tokens"}, dict(f.attrs)
+  except OSError as e: raise ValueError(f"{path}: not a readable token shard ({e})") from None
+
+def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16) -> dict:
+  """Tokenize every frame of one frame shard into out_dir/<name>.h5; returns {"shard", "frames", "status"}."""
+  import h5py, hdf5plugin  # noqa: F401  (the LZ4 filter of the frame shards)
+  from drivegpt import Tensor, jit
+  from drivegpt.models.vqvae import to_input
+  from train.vqvae import load_tokenizer
+  out = Path(out_dir) / Path(shard).name
+  if out.exists(): return {"shard": shard, "frames": 0, "status": "skipped"}
+  model, cfg = load_tokenizer(ckpt)
+  encode = jit(model.encode)
+  try:
+    with h5py.File(shard, "r") as f:
+      if "frames" not in f: raise ValueError(f"{shard}: not a frame shard (no 'frames' dataset)")
+      frames, n = f["frames"], len(f["frames"])
+      if frames.shape[1:3] != tuple(cfg.model.image_size):
+        raise ValueError(f"{shard}: frames are {frames.shape[1:3]}, the tokenizer takes {tuple(cfg.model.image_size)}")
+      prev, Tensor.training, Tensor.no_grad = (Tensor.training, Tensor.no_grad), False, True
+      try: tokens = np.concatenate([encode(Tensor(to_input(frames[i:i + batch_size]))).numpy() for i in range(0, n, batch_size)]) \
+        if n else np.zeros((0, *cfg.model.grid), np.int16)
+      finally: Tensor.training, Tensor.no_grad = prev
+      signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
+      attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model)}),
+               "frame_shard": str(Path(shard).resolve())}
+  except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None
+  write_token_shard(out, tokens.reshape(n, *tokens.shape[1:]), signals, attrs)
+  return {"shard": shard, "frames": n, "status": "done"}
+
+def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_address: Optional[str] = None,
+             batch_size: int = 16, progress: bool = True) -> list[dict]:
+  """Tokenize every shard in a folder into out_dir, one Ray task per shard; existing token shards are kept."""
+  from tqdm import tqdm
+  from data.dataset import shard_paths
+  from train.vqvae import load_tokenizer
+  load_tokenizer(ckpt)  # a bad checkpoint fails here, once, not in every task
+  paths = shard_paths(shards)
+  if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
+  Path(out_dir).mkdir(parents=True, exist_ok=True)
+  todo = [str(p) for p in paths if not (Path(out_dir) / p.name).exists()]
+  results = [{"shard": str(p), "frames": 0, "status": "skipped"} for p in paths if str(p) not in todo]
+  bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
+  if use_ray and len(todo) > 1:
+    import ray
+    started = not ray.is_initialized()
+    if started:  # workers import this repo even when it is not pip-installed
+      root = str(Path(__file__).resolve().parents[1])
+      path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+      ray.init(address=ray_address, include_dashboard=False, log_to_driver=False, configure_logging=False,
+               runtime_env={"env_vars": {"PYTHONPATH": path}})
+    try:
+      task = ray.remote(num_cpus=1)(tokenize_shard)
+      pending = [task.remote(str(Path(ckpt).resolve()), p, str(Path(out_dir).resolve()), batch_size) for p in todo]
+      while pending:
+        ready, pending = ray.wait(pending, num_returns=1)
+        results.append(ray.get(ready[0]))
+        bar.update(1)
+    finally:
+      if started: ray.shutdown()
+  else:
+    for p in todo:
+      results.append(tokenize_shard(ckpt, p, out_dir, batch_size))
+      bar.update(1)
+  bar.close()
+  return sorted(results, key=lambda r: r["shard"])
+
+# *** commaVQ ***
+
+def read_commavq(path: str | Path, n_codes: int = 1024) -> np.ndarray:
+  """A commaVQ token file (.npy, N x 128 or N x 8 x 16 ids) as int16 (N, 8, 16); never unpickles."""
+  try: a = np.load(path, allow_pickle=False)
+  except ValueError as e: raise ValueError(f"{path}: not a plain .npy array ({e})") from None
+  except OSError as e: raise ValueError(f"{path}: can't read ({e})") from None
+  if not np.issubdtype(a.dtype, np.integer): raise ValueError(f"{path}: token ids must be integers, got dtype {a.dtype}")
+  if a.ndim == 2 and a.shape[1] == GRID[0] * GRID[1]: a = a.reshape(len(a), *GRID)
+  if a.ndim != 3 or a.shape[1:] != GRID: raise ValueError(f"{path}: expected N x 128 or N x 8 x 16 token ids, got shape {a.shape}")
+  if a.size and (a.min() < 0 or a.max() >= n_codes):
+    raise ValueError(f"{path}: token ids must be in [0, {n_codes}), got min {a.min()} max {a.max()}")
+  return a.astype(np.int16)
+
+def write_commavq(path: str | Path, tokens: np.ndarray, flat: bool = False) -> None:
+  """Write tokens (N, 8, 16) as a commaVQ .npy of int16 ids, (N, 8, 16), or (N, 128) with flat."""
+  tokens = np.asarray(tokens)
+  if tokens.ndim != 3 or tokens.shape[1:] != GRID: raise ValueError(f"{path}: tokens must be (N, 8, 16), got {tokens.shape}")
+  tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp.npy")
+  try:
+    np.save(tmp, tokens.astype(np.int16).reshape(len(tokens), -1) if flat else tokens.astype(np.int16))
+    os.replace(tmp, path)
+  finally:
+    if tmp.exists(): tmp.unlink()
+
+def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
+  """Each commaVQ .npy under src (a file or folder) -> a token shard in out_dir with has_* flags false."""
+  files = [Path(src)] if Path(src).is_file() else sorted(Path(src).rglob("*.npy"))
+  if not files: raise FileNotFoundError(f"{src}: no .npy token files")
+  Path(out_dir).mkdir(parents=True, exist_ok=True)
+  written = []
+  for p in files:
+    tokens = read_commavq(p)
+    name = str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".npy")
+    attrs = {"source": str(p.resolve()), "segment": name, "route": name, "fps": fps, "frame_count": len(tokens), "has_pose": False,
+             "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": json.dumps({"commavq": True})}
+    write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / fps}, attrs)
+    written.append(str(Path(out_dir) / f"{name}.h5"))
+  return written
+
+def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
+  """Each token shard in src -> out_dir/<name>.npy in commaVQ's format."""
+  files = sorted(Path(src).glob("*.h5")) if Path(src).is_dir() else [Path(src)]
+  if not files or not files[0].exists(): raise FileNotFoundError(f"{src}: no token shards (.h5)")
+  Path(out_dir).mkdir(parents=True, exist_ok=True)
+  for p in files: write_commavq(Path(out_dir) / f"{p.stem}.npy", read_token_shard(p)[0], flat)
+  return [str(Path(out_dir) / f"{p.stem}.npy") for p in files]
+
+# *** command lines ***
+
+def main(argv: Optional[list[str]] = None) -> dict:
+  ap = argparse.ArgumentParser(prog="drivegpt tokenize", description="Tokenize frame shards with a trained VQVAE: one token shard "
+                               "per frame shard (tokens int16 N x 8 x 16, with the poses, speeds, actions, takeover labels and "
+                               "has_* flags copied alongside). Existing token shards are kept, so a re-run finishes the rest.")
+  ap.add_argument("--ckpt", required=True, help="run directory of train-vqvae (or its ckpt.safetensors)")
+  ap.add_argument("--shards", required=True, help="folder of HDF5 frame shards (data.ingest output)")
+  ap.add_argument("--out", required=True, help="folder for the token shards")
+  ap.add_argument("--batch-size", type=int, default=16, help="frames per forward pass")
+  ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start a local one)")
+  ap.add_argument("--no-ray", action="store_true", help="tokenize in this process, one shard at a time")
+  args = ap.parse_args(argv)
+  results = tokenize(args.ckpt, args.shards, args.out, not args.no_ray, args.ray_address, args.batch_size)
+  summary = {"shards": len(results), "tokenized": sum(r["status"] == "done" for r in results),
+             "skipped": sum(r["status"] == "skipped" for r in results), "frames": sum(r["frames"] for r in results), "out": args.out}
+  print(json.dumps(summary), flush=True)
+  return summary
+
+def import_main(argv: Optional[list[str]] = None) -> dict:
+  ap = argparse.ArgumentParser(prog="drivegpt import-commavq", description="Convert commaVQ token files (.npy, N x 128 or N x 8 x 16 "
+                               "ids) into token shards for train-world and eval-world.")
+  ap.add_argument("src", help="a .npy file or a folder searched recursively for them")
+  ap.add_argument("--out", required=True, help="folder for the token shards")
+  ap.add_argument("--fps", type=float, default=20.0, help="frame rate of the tokens (commaVQ: 20)")
+  args = ap.parse_args(argv)
+  written = import_commavq(args.src, args.out, args.fps)
+  print(json.dumps({"files": len(written), "out": args.out}), flush=True)
+  return {"files": written}
+
+def export_main(argv: Optional[list[str]] = None) -> dict:
+  ap = argparse.ArgumentParser(prog="drivegpt export-commavq", description="Write token shards as commaVQ token files "
+                               "(.npy of int16 ids, N x 8 x 16, or N x 128 with --flat).")
+  ap.add_argument("src", help="a token shard or a folder of them")
+  ap.add_argument("--out", required=True, help="folder for the .npy files")
+  ap.add_argument("--flat", action="store_true", help="write N x 128 instead of N x 8 x 16")
+  args = ap.parse_args(argv)
+  written = export_commavq(args.src, args.out, args.flat)
+  print(json.dumps({"files": len(written), "out": args.out}), flush=True)
+  return {"files": written}

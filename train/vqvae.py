@@ -1,0 +1,258 @@
+"""Train the VQVAE tokenizer on HDF5 frame shards, and evaluate it.
+
+  drivegpt train-vqvae --config configs/vqvae-small.yaml data.shards=DIR out=RUNDIR [key=value ...]
+  drivegpt eval-vqvae --ckpt RUNDIR --shards DIR
+
+Training samples random frames (batch i is drawn from a generator seeded by (seed, i), so a resumed run sees the same
+batches), runs one jitted step (encoder, quantizer with EMA codebook and dead-code restarts, decoder, MSE + commitment
+loss, Adam), and every ckpt_every steps evaluates held-out frames, writes recon.png (originals | reconstructions) and an
+atomic checkpoint. Running the same command again resumes from the checkpoint."""
+from __future__ import annotations
+import json, math, time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+import numpy as np
+from drivegpt import Tensor, jit
+from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
+from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
+from train.stage import ConfigError, Run, build, load_config, stage_args, write_atomic
+
+@dataclass
+class DataConfig:
+  shards: str = "runs/data/shards"   # folder of HDF5 shards from data.ingest
+  val_shards: Optional[str] = None   # folder of held-out shards; if unset, the val split (by route) of shards
+  val_fraction: float = 0.1
+  split_seed: int = 0
+
+@dataclass
+class TrainConfig:
+  out: str = "runs/vqvae"            # run directory
+  model: VQVAEConfig = field(default_factory=VQVAEConfig)
+  data: DataConfig = field(default_factory=DataConfig)
+  steps: int = 2000
+  batch_size: int = 8
+  lr: float = 3e-4
+  min_lr: float = 3e-5
+  warmup: int = 100
+  grad_clip: float = 1.0
+  seed: int = 0
+  log_every: int = 25                # steps per metrics.jsonl line (batch loss, PSNR, codebook usage)
+  ckpt_every: int = 200              # steps per checkpoint, held-out evaluation and recon.png
+  eval_frames: int = 64              # held-out frames evaluated at each checkpoint
+  grid_frames: int = 8               # frames in recon.png
+
+  def check(self) -> None:
+    """Reject values no run can use, naming the key."""
+    positive = {"steps": self.steps, "batch_size": self.batch_size, "log_every": self.log_every, "ckpt_every": self.ckpt_every,
+                "eval_frames": self.eval_frames, "grid_frames": self.grid_frames, "model.width": self.model.width,
+                "model.code_dim": self.model.code_dim, "model.n_codes": self.model.n_codes, "model.patch": self.model.patch,
+                "model.groups": self.model.groups}
+    for k, v in positive.items():
+      if v <= 0: raise ConfigError(f"{k}: must be positive, got {v}")
+    if not self.lr > 0: raise ConfigError(f"lr: must be positive, got {self.lr}")
+    if not 0 <= self.model.ema_decay < 1: raise ConfigError(f"model.ema_decay: must be in [0, 1), got {self.model.ema_decay}")
+    if not self.model.mults or any(m <= 0 for m in self.model.mults): raise ConfigError(f"model.mults: must be positive, got {self.model.mults}")
+    if len(self.model.image_size) != 2 or any(s % self.model.downsample for s in self.model.image_size):
+      raise ConfigError(f"model.image_size: {self.model.image_size} must be two sizes divisible by the downsample factor "
+                        f"{self.model.downsample} (model.patch * 2^(len(model.mults) - 1))")
+    if self.model.n_codes > 32768: raise ConfigError(f"model.n_codes: {self.model.n_codes} codes don't fit the int16 token files")
+
+def psnr(mse01: float) -> float:
+  """PSNR in dB of a mean squared error on the [0, 1] scale."""
+  return float(10 * math.log10(1.0 / max(mse01, 1e-12)))
+
+def ssim(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+  """Mean SSIM per frame of uint8 frames (N, H, W, 3): 11-tap Gaussian window (sigma 1.5), per channel, as Wang et al."""
+  g = np.exp(-0.5 * ((np.arange(11) - 5) / 1.5) ** 2)
+  g /= g.sum()
+  def blur(x):  # separable 'valid' Gaussian filter over H and W
+    x = sum(g[i] * x[:, i:x.shape[1] - 10 + i] for i in range(11))
+    return sum(g[i] * x[:, :, i:x.shape[2] - 10 + i] for i in range(11))
+  x, y = a.astype(np.float64), b.astype(np.float64)
+  c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+  mx, my = blur(x), blur(y)
+  sxx, syy, sxy = blur(x * x) - mx * mx, blur(y * y) - my * my, blur(x * y) - mx * my
+  s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
+  return s.mean(axis=(1, 2, 3))
+
+# *** data ***
+
+def _loader(shards: str, split: str, d: DataConfig, batch_size: int):
+  """A data.dataset.WindowLoader of single frames from one split."""
+  from data.dataset import WindowLoader
+  if not Path(shards).exists(): raise FileNotFoundError(f"{shards}: no such shard folder")
+  return WindowLoader(shards, window=1, batch_size=batch_size, split=split, val_fraction=d.val_fraction,
+                      fields=("frames",), split_seed=d.split_seed, prefetch=1)
+
+def val_loader(cfg: TrainConfig):
+  """The held-out frames' loader, or None when there are none (one route and no data.val_shards)."""
+  from data.dataset import shard_paths, shard_routes, split_segments
+  if cfg.data.val_shards: return _loader(cfg.data.val_shards, "all", cfg.data, cfg.batch_size)
+  paths, routes, _ = shard_routes(shard_paths(cfg.data.shards))
+  if not split_segments(paths, "val", cfg.data.val_fraction, cfg.data.split_seed, routes): return None
+  return _loader(cfg.data.shards, "val", cfg.data, cfg.batch_size)
+
+def spread_frames(loader, n: int) -> np.ndarray:
+  """n frames (n, H, W, 3) uint8 spread evenly over all of a loader's frames (the same ones every time)."""
+  total = int(loader.lengths.sum())
+  flat = np.linspace(0, total - 1, min(n, total)).astype(np.int64)
+  shard = np.searchsorted(np.cumsum(loader.lengths), flat, side="right")
+  start = flat - np.concatenate([[0], np.cumsum(loader.lengths)[:-1]])[shard]
+  return loader.read_batch(list(zip(shard.tolist(), start.tolist())))["frames"][:, 0]
+
+# *** model ***
+
+def reconstruct_fn(model: VQVAE):
+  """A jitted frames -> (reconstruction, codes) function for evaluation."""
+  @jit
+  def run(x: Tensor) -> tuple[Tensor, Tensor]:
+    codes = model.encode(x)                    # (B, h, w)
+    return model.decode(codes), codes          # (B, 3, H, W)
+  return run
+
+def load_tokenizer(path: str) -> tuple[VQVAE, TrainConfig]:
+  """The VQVAE of a run directory (or checkpoint file) and its training config."""
+  from drivegpt.nn.state import checkpoint_info, load_checkpoint
+  ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
+  if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
+  _, config, _ = checkpoint_info(str(ckpt))
+  cfg = build(TrainConfig, config)
+  model = VQVAE(cfg.model)
+  load_checkpoint(str(ckpt), model)
+  return model, cfg
+
+def evaluate_frames(model: VQVAE, batches: Iterator[np.ndarray], keep: int = 0) -> tuple[dict, np.ndarray]:
+  """PSNR and SSIM (means over frames), codebook usage and perplexity over uint8 frame batches; also the first `keep`
+  reconstructions."""
+  run, n_codes = reconstruct_fn(model), model.config.n_codes
+  counts, psnrs, ssims, kept = np.zeros(n_codes, np.int64), [], [], []
+  prev, Tensor.training, Tensor.no_grad = (Tensor.training, Tensor.no_grad), False, True
+  try:
+    for frames in batches:
+      recon, codes = run(Tensor(to_input(frames)))
+      out = to_frames(recon.numpy())
+      counts += np.bincount(codes.numpy().reshape(-1), minlength=n_codes)
+      mse = ((out.astype(np.float64) - frames) / 255.0) ** 2
+      psnrs += [psnr(m) for m in mse.mean(axis=(1, 2, 3))]
+      ssims += ssim(frames, out).tolist()
+      if sum(len(k) for k in kept) < keep: kept.append(out)
+  finally: Tensor.training, Tensor.no_grad = prev
+  p = counts / max(counts.sum(), 1)
+  metrics = {"psnr": float(np.mean(psnrs)) if psnrs else float("nan"), "ssim": float(np.mean(ssims)) if ssims else float("nan"),
+             "codebook_usage": float((counts > 0).mean()), "perplexity": float(np.exp(-(p[p > 0] * np.log(p[p > 0])).sum())),
+             "frames": len(psnrs)}
+  return metrics, (np.concatenate(kept)[:keep] if kept else np.zeros((0,), np.uint8))
+
+def save_grid(path: Path, originals: np.ndarray, recons: np.ndarray, cols: int = 2) -> None:
+  """A PNG of (original | reconstruction) pairs, `cols` pairs per row: 4-pixel white gaps inside a pair, 12 between."""
+  from PIL import Image
+  import io
+  n, H, W, _ = originals.shape
+  rows = (n + cols - 1) // cols
+  img = np.full((rows * (H + 4) - 4, cols * (2 * W + 16) - 12, 3), 255, np.uint8)
+  for i in range(n):
+    r, c = divmod(i, cols)
+    y, x = r * (H + 4), c * (2 * W + 16)
+    img[y:y + H, x:x + W], img[y:y + H, x + W + 4:x + 2 * W + 4] = originals[i], recons[i]
+  buf = io.BytesIO()
+  Image.fromarray(img).save(buf, format="PNG")
+  write_atomic(path, buf.getvalue())
+
+# *** training ***
+
+def train(cfg: TrainConfig) -> dict:
+  """Train (or resume) the run in cfg.out; returns the final metrics."""
+  run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards"))
+  loader, val = _loader(cfg.data.shards, "train", cfg.data, cfg.batch_size), val_loader(cfg)
+  Tensor.manual_seed(cfg.seed)
+  model = VQVAE(cfg.model)
+  params = model.parameters()
+  opt = Adam(params, lr=cfg.lr)
+  start = run.resume(model, opt)
+  held = spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
+
+  @jit
+  def step(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    loss, mse, codes = model.loss(x)
+    opt.zero_grad()
+    loss.backward()
+    clip_grad_norm_(params, cfg.grad_clip)
+    opt.step(loss, mse, codes, *model.quantizer.buffers())  # weights, Adam state and the EMA codebook in one batch
+    return loss, mse, codes
+
+  def checkpoint(i: int) -> dict:
+    ev, recons = evaluate_frames(model, (held[j:j + cfg.batch_size] for j in range(0, cfg.eval_frames, cfg.batch_size)), cfg.grid_frames)
+    save_grid(run.dir / "recon.png", held[:cfg.grid_frames], recons)
+    run.save(model, opt, i)
+    return ev
+
+  bar, used, window, t0, ev = run.progress(cfg.steps, start, "train-vqvae"), np.zeros(cfg.model.n_codes, bool), [], time.perf_counter(), {}
+  with Tensor.train():
+    for i in range(start, cfg.steps):
+      opt.lr = warmup_cosine(i, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr)
+      batch = loader.read_batch(loader.sample(np.random.default_rng([cfg.seed, i]), cfg.batch_size))["frames"][:, 0]
+      loss, mse, codes = step(Tensor(to_input(batch)))
+      used[codes.numpy().reshape(-1)] = True
+      window.append((loss.item(), mse.item()))
+      bar.update(1)
+      if (i + 1) % cfg.log_every == 0 or i + 1 == cfg.steps:
+        l, m = np.mean(window, axis=0)
+        stats = {"loss": float(l), "psnr": psnr(m / 4), "usage": float(used.mean()), "lr": opt.lr, "time": time.perf_counter() - t0}
+        run.log(i + 1, **stats)
+        bar.set_postfix(loss=f"{l:.4f}", psnr=f"{stats['psnr']:.2f}", usage=f"{stats['usage']:.2f}")
+        used[:], window = False, []
+      if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
+        ev = checkpoint(i + 1)
+        run.log(i + 1, **{f"val_{k}": v for k, v in ev.items()})
+  bar.close()
+  loader.close()
+  if not ev: ev = checkpoint(start)  # nothing left to train: evaluate the checkpoint
+  if val is not None: val.close()
+  return run.finish({"step": max(start, cfg.steps), **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
+                     "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+
+def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] = None) -> Iterator[np.ndarray]:
+  """All frames of the shards, in order, as uint8 batches (B, H, W, 3); at most max_frames, spread over the shards."""
+  import h5py, hdf5plugin  # noqa: F401  (registers the LZ4 filter the shards use)
+  per = None if max_frames is None else max(1, max_frames // max(len(paths), 1))
+  for p in paths:
+    try:
+      with h5py.File(p, "r") as f:
+        if "frames" not in f: raise ValueError(f"{p}: not a frame shard (no 'frames' dataset)")
+        n = len(f["frames"])
+        idx = np.arange(n) if per is None or per >= n else np.linspace(0, n - 1, per).astype(np.int64)
+        for j in range(0, len(idx), batch_size):
+          yield f["frames"][idx[j:j + batch_size]]
+    except OSError as e: raise ValueError(f"{p}: not a readable shard ({e})") from None
+
+def evaluate(ckpt: str, shards: str, batch_size: int = 16, max_frames: Optional[int] = None) -> dict:
+  """Evaluate a run's tokenizer on every frame (or max_frames spread over them) of the shards in a folder."""
+  from data.dataset import shard_paths
+  model, _ = load_tokenizer(ckpt)
+  paths = shard_paths(shards)
+  if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
+  metrics, _ = evaluate_frames(model, shard_batches(paths, batch_size, max_frames))
+  return {**metrics, "shards": len(paths)}
+
+def main(argv: Optional[list[str]] = None) -> dict:
+  args = stage_args("drivegpt train-vqvae", __doc__, argv)
+  return train(load_config(TrainConfig, args.config, args.overrides))
+
+def eval_main(argv: Optional[list[str]] = None) -> dict:
+  import argparse
+  ap = argparse.ArgumentParser(prog="drivegpt eval-vqvae", description="Evaluate a trained VQVAE on frame shards: prints one JSON "
+                               "line with PSNR (dB, mean over frames), SSIM, codebook usage (fraction of codes used), codebook "
+                               "perplexity and the number of frames.")
+  ap.add_argument("--ckpt", required=True, help="run directory of train-vqvae (or its ckpt.safetensors)")
+  ap.add_argument("--shards", required=True, help="folder of HDF5 shards (data.ingest output)")
+  ap.add_argument("--batch-size", type=int, default=16, help="frames per forward pass")
+  ap.add_argument("--max-frames", type=int, default=None, help="evaluate at most this many frames, spread over the shards")
+  args = ap.parse_args(argv)
+  metrics = evaluate(args.ckpt, args.shards, args.batch_size, args.max_frames)
+  print(json.dumps(metrics), flush=True)
+  return metrics
+
+if __name__ == "__main__":
+  from train.stage import run_main
+  raise SystemExit(run_main(main))
