@@ -435,6 +435,8 @@ class Tensor:
     return x._reduce(F.Sum, axis, keepdim)
   def max(self, axis=None, keepdim=False) -> Tensor: return self._reduce(F.Max, axis, keepdim)
   def min(self, axis=None, keepdim=False) -> Tensor: return -((-self).max(axis, keepdim))
+  def any(self, axis=None, keepdim=False) -> Tensor: return self.ne(0).cast(dtypes.int32).max(axis, keepdim).ne(0)
+  def all(self, axis=None, keepdim=False) -> Tensor: return self.eq(0).any(axis, keepdim).logical_not()
   def _axes(self, axis) -> tuple: return tuple(range(self.ndim)) if axis is None else tuple(self._axis(a) for a in argfix(axis))
   def _count(self, axis) -> int: return prod(self.shape[a] for a in self._axes(axis))
   def mean(self, axis=None, keepdim=False) -> Tensor:
@@ -466,7 +468,8 @@ class Tensor:
     axis = self._axis(axis)
     n = self.shape[axis]
     idx = Tensor.arange(n, 0, -1, device=self.device).reshape((n,) + (1,)*(self.ndim - axis - 1))
-    first = ((x == x.max(axis, keepdim=True)) | x.isnan()).cast(dtypes.int32) * idx  # a nan is the max, as PyTorch
+    nan = x.isnan()  # a nan is the max, as PyTorch (and some devices' max reduce skips nans)
+    first = nan.any(axis, keepdim=True).where(nan, x == x.max(axis, keepdim=True)).cast(dtypes.int32) * idx
     return (n - first.max(axis, keepdim=keepdim)).cast(dtypes.int32)
   def argmax(self, axis=None, keepdim=False) -> Tensor: return self._argext(self, axis, keepdim)
   def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(-self, axis, keepdim)

@@ -241,3 +241,16 @@ def test_sign_values():
   x = np.array([-2.5, 0.0, 3.0, -0.0, math.inf], np.float32)
   np.testing.assert_array_equal(Tensor(x).sign().numpy(), np.sign(x))
   assert Tensor([-3, 0, 4]).sign().tolist() == [-1, 0, 1]
+
+def test_activation_gradients_match_pytorch_at_kinks_and_around():
+  torch = pytest.importorskip("torch")
+  x = np.array([-6.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0])
+  pairs = {"relu": "relu", "relu6": "relu6", "hardtanh": "hardtanh", "abs": "abs", "softplus": "softplus", "sign": "sign", "elu": "elu",
+           "leakyrelu": "leaky_relu", "celu": "celu", "silu": "silu", "softsign": "softsign", "mish": "mish"}
+  for ours, theirs in pairs.items():
+    t = torch.tensor(x, requires_grad=True)
+    (getattr(torch.nn.functional, theirs, None) or getattr(torch, theirs))(t).sum().backward()
+    np.testing.assert_allclose(grad_of(lambda a: getattr(a, ours)(), x), t.grad.numpy(), rtol=1e-5, atol=1e-6, err_msg=ours)
+  t = torch.tensor(x, requires_grad=True)
+  t.clamp(-1, 3).sum().backward()
+  np.testing.assert_allclose(grad_of(lambda a: a.clip(-1, 3), x), t.grad.numpy(), err_msg="clip")
