@@ -42,7 +42,7 @@ def build(cls, values: dict, prefix: str = ""):
   """An instance of dataclass cls from a (nested) dict; a key cls doesn't have, or a value of the wrong type, raises."""
   hints, names = _hints(cls), {f.name for f in dataclasses.fields(cls)}
   if unknown := [k for k in values if k not in names]:
-    raise ConfigError(f"unknown config key {prefix}{unknown[0]!r} (known: {', '.join(sorted(names))})")
+    raise ConfigError(f"unknown config key {prefix + unknown[0]!r} (known: {', '.join(sorted(names))})")
   kw = {}
   for k, v in values.items():
     if dataclasses.is_dataclass(hints[k]) and isinstance(v, dict):  # a partial mapping overrides the defaults

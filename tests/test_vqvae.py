@@ -1,0 +1,277 @@
+"""VQVAE tokenizer: quantizer against a numpy float64 reference, dead-code restarts, tokenize -> decode, commaVQ files,
+config errors, and exact resume after SIGKILL."""
+import json, os, signal, subprocess, sys, time, zlib
+from pathlib import Path
+import numpy as np
+import pytest
+from drivegpt import Tensor
+from drivegpt.models.vqvae import VQVAE, VQVAEConfig, VectorQuantizer, to_frames, to_input, space_to_depth, depth_to_space
+from train.stage import ConfigError, load_config, to_dict
+from train.vqvae import TrainConfig, load_tokenizer
+from train.tokenize import (export_commavq, import_commavq, read_commavq, read_token_shard, tokenize, tokenize_shard,
+                            write_commavq)
+from drivegpt.cli import main as cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+def rng_for(name: str) -> np.random.Generator: return np.random.default_rng(zlib.crc32(name.encode()))
+
+def quantizer(K=16, D=8, decay=0.9, threshold=0.05, restart=0.5, beta=0.25) -> VectorQuantizer:
+  return VectorQuantizer(VQVAEConfig(n_codes=K, code_dim=D, ema_decay=decay, dead_threshold=threshold, restart_count=restart, beta=beta))
+
+def set_state(q: VectorQuantizer, codebook: np.ndarray, count: np.ndarray) -> None:
+  for t, v in ((q.codebook, codebook), (q.ema_count, count), (q.ema_sum, codebook * count[:, None])):
+    t.assign(Tensor(v.astype(np.float32))).realize()
+
+def reference(z: np.ndarray, codebook: np.ndarray, count: np.ndarray, decay: float, beta: float):
+  """numpy float64: nearest codes, quantized z, commitment loss, EMA count, sum and codebook."""
+  flat = z.transpose(0, 2, 3, 1).reshape(-1, z.shape[1]).astype(np.float64)
+  cb = codebook.astype(np.float64)
+  idx = ((flat[:, None, :] - cb[None]) ** 2).sum(-1).argmin(1)
+  q = cb[idx]
+  onehot = np.eye(len(cb))[idx]
+  new_count = decay * count + (1 - decay) * onehot.sum(0)
+  new_sum = decay * cb * count[:, None] + (1 - decay) * onehot.T @ flat
+  return idx, q, beta * ((flat - q) ** 2).mean(), new_count, new_sum, new_sum / new_count[:, None]
+
+def test_quantizer_forward_backward_and_ema_match_numpy():
+  rng = rng_for("quantizer")
+  B, D, h, w, K, decay, beta = 2, 8, 3, 4, 16, 0.9, 0.25
+  q = quantizer(K, D, decay, beta=beta)
+  codebook, count = rng.standard_normal((K, D)), rng.uniform(0.5, 2.0, K)  # every code alive: no restarts
+  set_state(q, codebook, count)
+  z_np = rng.standard_normal((B, D, h, w)).astype(np.float32)
+  r_np = rng.standard_normal((B, D, h, w)).astype(np.float32)
+  z = Tensor(z_np, requires_grad=True)
+  with Tensor.train():
+    z_q, codes, commit = q(z)
+    loss = (z_q * Tensor(r_np)).sum() + commit
+    loss.backward()
+    Tensor.corealize([z_q, z.grad, codes, commit, *q.buffers()])  # z_q read before the codebook update lands
+  idx, q_ref, commit_ref, count_ref, sum_ref, cb_ref = reference(z_np, codebook, count, decay, beta)
+  np.testing.assert_array_equal(codes.numpy().reshape(-1), idx)
+  assert codes.numpy().shape == (B, h, w)
+  np.testing.assert_allclose(z_q.numpy().transpose(0, 2, 3, 1).reshape(-1, D), q_ref, rtol=1e-5, atol=1e-5)  # forward: the codes
+  np.testing.assert_allclose(commit.item(), commit_ref, rtol=1e-5)
+  # straight-through: dL/dz = R (through z_q as if it were z) + the commitment term's 2*beta*(z - q)/numel
+  flat_z = z_np.transpose(0, 2, 3, 1).reshape(-1, D).astype(np.float64)
+  grad_ref = 2 * beta * (flat_z - q_ref) / flat_z.size
+  grad_ref = grad_ref.reshape(B, h, w, D).transpose(0, 3, 1, 2) + r_np
+  np.testing.assert_allclose(z.grad.numpy(), grad_ref, rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(q.ema_count.numpy(), count_ref, rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(q.ema_sum.numpy(), sum_ref, rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(q.codebook.numpy(), cb_ref, rtol=1e-4, atol=1e-5)
+
+def test_eval_mode_leaves_codebook_alone():
+  rng = rng_for("eval mode")
+  q = quantizer()
+  codebook, count = rng.standard_normal((16, 8)), rng.uniform(0.5, 2.0, 16)
+  set_state(q, codebook, count)
+  Tensor.training = False
+  q(Tensor(rng.standard_normal((1, 8, 2, 2)).astype(np.float32)))[0].realize()
+  np.testing.assert_allclose(q.codebook.numpy(), codebook, rtol=1e-6)
+  np.testing.assert_allclose(q.ema_count.numpy(), count, rtol=1e-6)
+
+def test_dead_code_restarts_at_an_encoder_output():
+  rng = rng_for("dead code")
+  K, D, decay, threshold, restart = 16, 8, 0.9, 0.05, 0.5
+  q = quantizer(K, D, decay, threshold, restart)
+  codebook, count = rng.standard_normal((K, D)), rng.uniform(0.5, 2.0, K)
+  dead = [3, 11]
+  codebook[dead] += 100.0  # far from every z: never picked, so their counts decay further below the threshold
+  count[dead] = 0.01
+  set_state(q, codebook, count)
+  z_np = rng.standard_normal((2, D, 4, 4)).astype(np.float32)
+  with Tensor.train():
+    q(Tensor(z_np))
+    Tensor.corealize(q.buffers())
+  _, _, _, count_ref, _, cb_ref = reference(z_np, codebook, count, decay, 0.25)
+  flat = z_np.transpose(0, 2, 3, 1).reshape(-1, D)
+  new_cb, new_count = q.codebook.numpy(), q.ema_count.numpy()
+  for j in dead:  # restarted: exactly one of this batch's encoder outputs, with the restart count
+    assert np.abs(flat - new_cb[j]).max(axis=1).min() < 1e-6, f"code {j} was not restarted at an encoder output"
+    assert new_count[j] == pytest.approx(restart)
+  alive = [j for j in range(K) if j not in dead]
+  assert (count_ref[alive] >= threshold).all()  # the others are alive in the reference too: plain EMA
+  np.testing.assert_allclose(new_cb[alive], cb_ref[alive], rtol=1e-4, atol=1e-5)
+  np.testing.assert_allclose(new_count[alive], count_ref[alive], rtol=1e-5)
+
+def test_space_to_depth_round_trip():
+  x = rng_for("s2d").standard_normal((2, 3, 16, 32)).astype(np.float32)
+  y = space_to_depth(Tensor(x), 4)
+  assert y.shape == (2, 48, 4, 8)
+  np.testing.assert_array_equal(y.numpy()[0, :, 1, 2].reshape(3, 4, 4), x[0, :, 4:8, 8:12])  # one block becomes channels
+  np.testing.assert_array_equal(depth_to_space(y, 4).numpy(), x)
+
+# *** token shards ***
+
+TINY = {"image_size": (128, 256), "patch": 8, "width": 8, "mults": (1, 2), "enc_blocks": 0, "dec_blocks": 1, "attention": False,
+        "groups": 4, "code_dim": 4, "n_codes": 32}
+
+def write_frame_shard(path: Path, frames: np.ndarray, seed: int = 0) -> dict:
+  """A shard in data.ingest's layout (frames plus per-frame signals and has_* flags); returns the signals."""
+  import h5py
+  rng = np.random.default_rng(seed)
+  n = len(frames)
+  signals = {"frame_times": np.arange(n) / 20.0, "pose": rng.standard_normal((n, 6)).astype(np.float32),
+             "speed": rng.uniform(0, 30, n).astype(np.float32), "steering": rng.standard_normal(n).astype(np.float32),
+             "action": rng.standard_normal((n, 2)).astype(np.float32), "disengage": (rng.uniform(size=n) < 0.2).astype(np.uint8),
+             "disengage_cause": rng.integers(0, 9, n).astype(np.uint8)}
+  with h5py.File(path, "w") as f:
+    f.create_dataset("frames", data=frames, chunks=(1, *frames.shape[1:]))
+    for k, v in signals.items(): f.create_dataset(k, data=v)
+    f.attrs.update({"has_pose": True, "has_can": True, "has_action": True, "has_disengage": False, "fps": 20.0, "route": path.stem})
+  return signals
+
+def smooth_frames(rng: np.random.Generator, n: int, h: int = 128, w: int = 256) -> np.ndarray:
+  """Frames with sky/road-like gradients and a few boxes: compressible, not noise."""
+  y = np.linspace(0, 1, h)[None, :, None, None]
+  base = (np.array([90, 140, 200]) * (1 - y) + np.array([80, 85, 90]) * y) * np.ones((n, 1, w, 1))
+  for i in range(n):
+    r, c = rng.integers(0, h - 16), rng.integers(0, w - 32)
+    base[i, r:r + 16, c:c + 32] = rng.integers(0, 255, 3)
+  return np.clip(base + rng.normal(0, 2, base.shape), 0, 255).astype(np.uint8)
+
+def make_run(tmp_path: Path, model_cfg: dict) -> Path:
+  """A run directory with a freshly initialized checkpoint of a tiny tokenizer."""
+  from train.stage import Run
+  cfg = load_config(TrainConfig, overrides=[f"out={tmp_path / 'run'}"] + [f"model.{k}={json.dumps(list(v) if isinstance(v, tuple) else v)}"
+                                                                            for k, v in model_cfg.items()])
+  Tensor.manual_seed(1)
+  model = VQVAE(cfg.model)
+  run = Run(cfg.out, cfg)
+  run.save(model, None, 0)
+  return run.dir
+
+def test_tokenize_then_decode_round_trip(tmp_path):
+  rng = rng_for("tokenize")
+  shards = tmp_path / "shards"
+  shards.mkdir()
+  frames = smooth_frames(rng, 5)
+  signals = write_frame_shard(shards / "seg_a.h5", frames)
+  write_frame_shard(shards / "seg_b.h5", smooth_frames(rng, 3), seed=1)
+  run = make_run(tmp_path, TINY)
+  results = tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, batch_size=2, progress=False)
+  assert [r["status"] for r in results] == ["done", "done"] and sum(r["frames"] for r in results) == 8
+  tokens, sig, attrs = read_token_shard(tmp_path / "tokens" / "seg_a.h5")
+  assert tokens.dtype == np.int16 and tokens.shape == (5, 8, 16)
+  assert 0 <= tokens.min() and tokens.max() < TINY["n_codes"]
+  for k, v in signals.items():  # every per-frame signal travels alongside, bit for bit
+    np.testing.assert_array_equal(sig[k], v)
+  assert attrs["has_pose"] and not attrs["has_disengage"] and json.loads(attrs["tokenizer"])["model"]["n_codes"] == TINY["n_codes"]
+  model, _ = load_tokenizer(str(run))
+  Tensor.training = False
+  np.testing.assert_array_equal(model.encode(Tensor(to_input(frames))).numpy(), tokens)  # batching changes nothing
+  decoded = model.decode(Tensor(tokens.astype(np.int32)))
+  assert decoded.shape == (5, 3, 128, 256) and decoded.dtype.np == np.float32
+  out = to_frames(decoded.numpy())
+  assert out.dtype == np.uint8 and out.shape == frames.shape
+  # a re-run keeps the existing token shards
+  assert [r["status"] for r in tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)] == ["skipped"] * 2
+
+def test_tokenize_rejects_frames_of_another_size(tmp_path):
+  write_frame_shard(tmp_path / "small.h5", np.zeros((2, 64, 128, 3), np.uint8))
+  run = make_run(tmp_path, TINY)
+  with pytest.raises(ValueError, match=r"small\.h5: frames are \(64, 128\)"):
+    tokenize_shard(str(run), str(tmp_path / "small.h5"), str(tmp_path / "tok"))
+
+def test_commavq_import_export_round_trip(tmp_path):
+  rng = rng_for("commavq")
+  flat = rng.integers(0, 1024, (1200, 128)).astype(np.int16)  # commaVQ's layout: 1200 frames x 128 tokens
+  (tmp_path / "npy" / "route").mkdir(parents=True)
+  np.save(tmp_path / "npy" / "route" / "seg0.npy", flat)
+  np.save(tmp_path / "npy" / "seg1.npy", flat[:7].reshape(7, 8, 16).astype(np.int64))
+  written = import_commavq(str(tmp_path / "npy"), str(tmp_path / "tok"))
+  assert sorted(Path(p).name for p in written) == ["route_seg0.h5", "seg1.h5"]
+  tokens, sig, attrs = read_token_shard(tmp_path / "tok" / "route_seg0.h5")
+  assert tokens.dtype == np.int16 and tokens.shape == (1200, 8, 16) and not attrs["has_pose"]
+  np.testing.assert_array_equal(tokens.reshape(1200, 128), flat)
+  export_commavq(str(tmp_path / "tok"), str(tmp_path / "out"))
+  back = np.load(tmp_path / "out" / "route_seg0.npy")
+  assert back.dtype == np.int16 and back.shape == (1200, 8, 16)
+  np.testing.assert_array_equal(back.reshape(1200, 128), flat)
+  export_commavq(str(tmp_path / "tok"), str(tmp_path / "flat"), flat=True)
+  np.testing.assert_array_equal(np.load(tmp_path / "flat" / "route_seg0.npy"), flat)
+  np.testing.assert_array_equal(read_commavq(tmp_path / "out" / "seg1.npy"), flat[:7].reshape(7, 8, 16))
+
+def test_commavq_bad_files_are_named(tmp_path):
+  np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+  with pytest.raises(ValueError, match=r"obj\.npy: not a plain \.npy"):
+    read_commavq(tmp_path / "obj.npy")  # never unpickled
+  np.save(tmp_path / "shape.npy", np.zeros((10, 100), np.int16))
+  with pytest.raises(ValueError, match=r"shape\.npy: expected N x 128 or N x 8 x 16 token ids, got shape \(10, 100\)"):
+    read_commavq(tmp_path / "shape.npy")
+  np.save(tmp_path / "range.npy", np.full((2, 128), 1024, np.int16))
+  with pytest.raises(ValueError, match=r"range\.npy: token ids must be in \[0, 1024\)"):
+    read_commavq(tmp_path / "range.npy")
+  np.save(tmp_path / "float.npy", np.zeros((2, 128), np.float32))
+  with pytest.raises(ValueError, match=r"float\.npy: token ids must be integers"):
+    read_commavq(tmp_path / "float.npy")
+  with pytest.raises(ValueError, match="must be \\(N, 8, 16\\)"):
+    write_commavq(tmp_path / "x.npy", np.zeros((3, 128), np.int16))
+
+# *** config ***
+
+@pytest.mark.parametrize("override, message", [
+  ("model.widht=3", "unknown config key 'model.widht'"),
+  ("stpes=3", "unknown config key 'stpes'"),
+  ("steps=abc", "steps: expected an integer, got 'abc'"),
+  ("steps=2.5", "steps: expected an integer, got 2.5"),
+  ("model.attention=maybe", "model.attention: expected true or false"),
+  ("lr=-1", "lr: must be positive"),
+  ("model.ema_decay=1.5", r"model.ema_decay: must be in \[0, 1\)"),
+  ("model.image_size=[100,256]", r"model.image_size: \(100, 256\) must be two sizes divisible by the downsample factor 16"),
+  ("steps", "override 'steps': expected key=value"),
+])
+def test_bad_config_key_or_value_is_named(override, message):
+  with pytest.raises(ConfigError, match=message):
+    load_config(TrainConfig, overrides=[override])
+
+def test_config_file_and_overrides(tmp_path):
+  cfg = load_config(TrainConfig, str(REPO / "configs" / "vqvae-small.yaml"), ["steps=7", "model.width=16", "data.shards=/x"])
+  assert (cfg.steps, cfg.model.width, cfg.data.shards, cfg.model.mults) == (7, 16, "/x", (1, 2))
+  assert load_config(TrainConfig, str(REPO / "configs" / "vqvae.yaml")).model.mults == (1, 1, 2, 2, 4)
+  (tmp_path / "bad.yaml").write_text("model:\n  widht: 3\n")
+  with pytest.raises(ConfigError, match=r"bad\.yaml: unknown config key 'model\.widht'"):
+    load_config(TrainConfig, str(tmp_path / "bad.yaml"))
+  (tmp_path / "list.yaml").write_text("- 1\n")
+  with pytest.raises(ConfigError, match=r"list\.yaml: expected a mapping"):
+    load_config(TrainConfig, str(tmp_path / "list.yaml"))
+  assert to_dict(load_config(TrainConfig))["model"]["mults"] == [1, 1, 2, 2, 4]
+
+def test_cli_rejects_bad_config_with_exit_code(capsys):
+  assert cli(["train-vqvae", "model.widht=3"]) == 2
+  assert "unknown config key 'model.widht'" in capsys.readouterr().err
+  assert cli(["eval-vqvae", "--ckpt", "/nonexistent/run", "--shards", "/x"]) == 2
+  assert "/nonexistent/run: no checkpoint" in capsys.readouterr().err
+
+# *** resume ***
+
+def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
+  from drivegpt.nn.state import checkpoint_info, read_safetensors
+  rng = rng_for("resume")
+  (tmp_path / "shards").mkdir()
+  write_frame_shard(tmp_path / "shards" / "a.h5", smooth_frames(rng, 12, 32, 64))
+  model = [f"model.{k}={json.dumps(list(v) if isinstance(v, tuple) else v)}" for k, v in {**TINY, "image_size": (32, 64)}.items()]
+  def command(out):
+    return [sys.executable, "-m", "train.vqvae", "--config", str(REPO / "configs" / "vqvae-small.yaml"), f"data.shards={tmp_path / 'shards'}",
+            f"out={out}", "steps=30", "batch_size=2", "ckpt_every=4", "log_every=2", "eval_frames=2", "grid_frames=2", "warmup=3", *model]
+  env = {**os.environ, "DRIVEGPT_DEVICE": "CPU", "PYTHONPATH": str(REPO)}
+  straight = subprocess.run(command(tmp_path / "a"), env=env, capture_output=True, text=True, timeout=120)
+  assert straight.returncode == 0, straight.stderr[-2000:]
+  proc = subprocess.Popen(command(tmp_path / "b"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  ckpt, deadline = tmp_path / "b" / "ckpt.safetensors", time.time() + 120
+  while not ckpt.exists() and time.time() < deadline and proc.poll() is None: time.sleep(0.01)
+  proc.send_signal(signal.SIGKILL)
+  assert proc.wait() == -signal.SIGKILL, "the run finished before it could be killed"
+  killed_at = checkpoint_info(str(ckpt))[0]
+  assert 0 < killed_at < 30
+  again = subprocess.run(command(tmp_path / "b"), env=env, capture_output=True, text=True, timeout=120)
+  assert again.returncode == 0, again.stderr[-2000:]
+  a, _ = read_safetensors(str(tmp_path / "a" / "ckpt.safetensors"))
+  b, _ = read_safetensors(str(tmp_path / "b" / "ckpt.safetensors"))
+  assert sorted(a) == sorted(b) and checkpoint_info(str(ckpt))[0] == 30
+  for k in a: np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+  steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss" in l]
+  assert steps == list(range(2, 31, 2))  # the killed run's lines past its checkpoint were dropped, none twice
+  assert json.loads(again.stdout.strip().splitlines()[-1])["step"] == 30
