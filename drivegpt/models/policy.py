@@ -1,0 +1,147 @@
+"""Driving heads on VQ tokens: a disengagement predictor ("would a human take over?") and a Gaussian driving policy.
+
+Both read a short context of frames as VQ token grids. Tokens become the VQVAE's codebook rows (the latents its decoder
+sees), each projected to `embed` features (a 1x1 convolution), then flattened with the frame's position in the grid kept,
+so "where on the road" survives. With the defaults a frame is 128 tokens x 4 features = 512 numbers, the size of one row
+of openpilot's features_buffer (drivegpt/export/openpilot.py), so the projected frame is the vision model's output.
+
+  feats = net.features(tokens)            # tokens (B, K, N) int -> (B, K, N, D) codebook rows, looked up in numpy
+  logits = disengage(feats, pose, speed)  # (B, H): takeover within each horizon
+  mean = policy(feats, speed)             # (B, 2): normalized [acceleration, curvature]; ACTION_SCALE gives units
+"""
+from __future__ import annotations
+import math
+from dataclasses import dataclass, field
+import numpy as np
+from drivegpt import Tensor
+from drivegpt.nn import Linear, get_parameters
+
+ACTION_SCALE = (2.0, 0.005)   # a normalized action of 1 is 2 m/s^2 of acceleration, 0.005 1/m of curvature (+ = left)
+SPEED_SCALE = 30.0            # m/s
+
+@dataclass
+class DrivingNetConfig:
+  vocab_size: int = 1024        # VQVAE codes
+  code_dim: int = 32            # D: the codebook's width
+  tokens_per_frame: int = 128   # N
+  frames: int = 2               # K: frames of context, oldest first
+  embed: int = 4                # features per token after the 1x1 projection
+  hidden: int = 128
+  horizons: list = field(default_factory=lambda: [2.0, 4.0])   # s: the disengagement model's outputs
+  pose_scale: list = field(default_factory=lambda: [2.0, 0.2, 0.05, 0.01, 0.01, 0.02])  # typical |motion| per context step
+
+  def __post_init__(self):
+    for k in ("vocab_size", "code_dim", "tokens_per_frame", "frames", "embed", "hidden"):
+      v = getattr(self, k)
+      if not isinstance(v, int) or v < 1: raise ValueError(f"DrivingNetConfig: {k} must be a positive int, got {v!r}")
+    if not self.horizons or min(self.horizons) <= 0: raise ValueError(f"DrivingNetConfig: horizons must be positive seconds, got {self.horizons}")
+    if len(self.pose_scale) != 6 or min(self.pose_scale) <= 0: raise ValueError(f"DrivingNetConfig: pose_scale needs 6 positive values, got {self.pose_scale}")
+
+class FrameTrunk:
+  """(B, K, N, D) codebook rows [+ pose (B, K, 6)] + speed (B,) -> hidden features (B, hidden)."""
+  def __init__(self, c: DrivingNetConfig, use_pose: bool):
+    self.c, self.use_pose = c, use_pose
+    self.proj = Linear(c.code_dim, c.embed)
+    n_in = c.frames * c.tokens_per_frame * c.embed + (6 * c.frames if use_pose else 0) + 1
+    self.fc1, self.fc2 = Linear(n_in, c.hidden), Linear(c.hidden, c.hidden)
+
+  def frame_features(self, feats: Tensor) -> Tensor:
+    """(B, K, N, D) -> (B, K, N*embed): each frame as one row (openpilot's features_buffer row)."""
+    B, K, N, _ = feats.shape
+    return self.proj(feats).reshape(B, K, N * self.c.embed)
+
+  def mix(self, rows: Tensor, pose, speed: Tensor) -> Tensor:
+    """Frame rows (B, K, N*embed), pose (B, K, 6) or None, speed (B,) -> (B, hidden)."""
+    B = rows.shape[0]
+    x = [rows.reshape(B, -1)]
+    if self.use_pose: x.append((pose * Tensor(1 / np.array(self.c.pose_scale, np.float32))).reshape(B, -1))
+    x.append(speed.reshape(B, 1) * (1 / SPEED_SCALE))
+    return self.fc2(self.fc1(x[0].cat(*x[1:], dim=1)).gelu()).gelu()
+
+  def __call__(self, feats: Tensor, pose, speed: Tensor) -> Tensor:
+    return self.mix(self.frame_features(feats), pose, speed)
+
+class TokenNet:
+  """What the heads share: the config, the codebook (a saved buffer, never trained) and the token lookup."""
+  def __init__(self, config: DrivingNetConfig, codebook: np.ndarray):
+    c = self.config = config
+    if codebook.shape != (c.vocab_size, c.code_dim): raise ValueError(f"{type(self).__name__}: codebook {codebook.shape} must be {(c.vocab_size, c.code_dim)}")
+    self.codebook = Tensor(codebook.astype(np.float32))
+    self._codebook_np = None
+
+  def features(self, tokens: np.ndarray) -> Tensor:
+    """tokens (B, K, N) int -> codebook rows (B, K, N, D), looked up in numpy (a one-hot matmul over 1024 codes costs 1000x)."""
+    c = self.config
+    if tokens.ndim != 3 or tokens.shape[1:] != (c.frames, c.tokens_per_frame):
+      raise ValueError(f"{type(self).__name__}: tokens {tokens.shape} must be (B, {c.frames}, {c.tokens_per_frame})")
+    if tokens.min() < 0 or tokens.max() >= c.vocab_size: raise ValueError(f"{type(self).__name__}: token ids must be in [0, {c.vocab_size}), got {tokens.min()}..{tokens.max()}")
+    if self._codebook_np is None: self._codebook_np = self.codebook.numpy()
+    return Tensor(self._codebook_np[tokens])
+
+  def parameters(self) -> list[Tensor]:
+    """The trainable weights (everything but the codebook)."""
+    return [p for p in get_parameters(self) if p is not self.codebook]
+
+class DisengageModel(TokenNet):
+  """Logits (B, H) of p(a human takes over within each of config.horizons seconds), from K frames, their poses, speed."""
+  def __init__(self, config: DrivingNetConfig, codebook: np.ndarray):
+    super().__init__(config, codebook)
+    self.trunk, self.head = FrameTrunk(config, use_pose=True), Linear(config.hidden, len(config.horizons))
+
+  def __call__(self, feats: Tensor, pose: Tensor, speed: Tensor) -> Tensor:
+    return self.head(self.trunk(feats, pose, speed))   # (B, H)
+
+  def loss(self, feats: Tensor, pose: Tensor, speed: Tensor, labels: Tensor, pos_weight: Tensor) -> Tensor:
+    """Binary cross-entropy per horizon with positives weighted by pos_weight (H,) (the imbalance), mean over B and H."""
+    z = self(feats, pose, speed)                                         # (B, H)
+    log_p, log_not_p = -(-z).softplus(), -z.softplus()                   # log sigmoid(z), log (1 - sigmoid(z))
+    return -(labels * pos_weight * log_p + (1 - labels) * log_not_p).mean()
+
+class PolicyNet(TokenNet):
+  """A Gaussian policy on normalized actions [acceleration, curvature] / ACTION_SCALE: mean (B, 2) from K frames and the
+  speed, and a state-independent log std (2,). The critic is a separate ValueNet, so value targets don't move the features
+  behaviour cloning learned."""
+  def __init__(self, config: DrivingNetConfig, codebook: np.ndarray, log_std: float = -1.5):
+    super().__init__(config, codebook)
+    self.trunk, self.mu = FrameTrunk(config, use_pose=False), Linear(config.hidden, 2)
+    self.log_std = Tensor(np.full(2, log_std, np.float32))
+
+  def __call__(self, feats: Tensor, speed: Tensor) -> Tensor:
+    return self.mu(self.trunk(feats, None, speed))       # (B, 2)
+
+  def mean(self, obs: dict) -> Tensor:
+    """The mean action (B, 2) for observations {"tokens": (B, K, N), "speed": (B,)}."""
+    return self(self.features(obs["tokens"]), Tensor(np.asarray(obs["speed"], np.float32)))
+
+  def log_prob(self, mean: Tensor, actions: Tensor) -> Tensor: return gaussian_log_prob(mean, self.log_std, actions)
+  def entropy(self) -> Tensor: return gaussian_entropy(self.log_std)
+
+class ValueNet(TokenNet):
+  """The critic: expected discounted return (B,) from the policy's inputs."""
+  def __init__(self, config: DrivingNetConfig, codebook: np.ndarray):
+    super().__init__(config, codebook)
+    self.trunk, self.head = FrameTrunk(config, use_pose=False), Linear(config.hidden, 1)
+
+  def __call__(self, feats: Tensor, speed: Tensor) -> Tensor:
+    return self.head(self.trunk(feats, None, speed)).reshape(-1)
+
+  def value(self, obs: dict) -> Tensor:
+    """V (B,) for observations {"tokens": (B, K, N), "speed": (B,)}."""
+    return self(self.features(obs["tokens"]), Tensor(np.asarray(obs["speed"], np.float32)))
+
+def gaussian_log_prob(mean: Tensor, log_std: Tensor, actions: Tensor) -> Tensor:
+  """log N(actions; mean, diag(exp(log_std))^2) summed over the action dims: (B, A), (A,), (B, A) -> (B,)."""
+  z = (actions - mean) * (-log_std).exp()
+  return (-0.5 * z.square() - log_std - 0.5 * math.log(2 * math.pi)).sum(1)
+
+def gaussian_entropy(log_std: Tensor) -> Tensor:
+  """Entropy (nats) of a diagonal Gaussian with log std (A,): a scalar."""
+  return (log_std + 0.5 * math.log(2 * math.pi * math.e)).sum()
+
+def to_units(normalized: np.ndarray) -> np.ndarray:
+  """Normalized actions (..., 2) -> [acceleration m/s^2, curvature 1/m]."""
+  return normalized * np.array(ACTION_SCALE, np.float32)
+
+def to_normalized(actions: np.ndarray) -> np.ndarray:
+  """[acceleration m/s^2, curvature 1/m] (..., 2) -> normalized actions."""
+  return actions / np.array(ACTION_SCALE, np.float32)

@@ -1,0 +1,145 @@
+"""Driving samples for the RL stage's supervised models: token segments with the poses, speeds, actions and takeover labels
+of their frames, and the (context, target) samples the disengagement model and behaviour cloning train on.
+
+Token segments are HDF5 files holding `tokens` (N, 128) and the frame shard's `pose`, `speed`, `action`, `disengage`,
+`disengage_cause` (what `drivegpt tokenize` writes; `tokenize_shards` here writes the same from frame shards and a VQVAE run).
+"""
+from __future__ import annotations
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+import numpy as np
+
+FPS = 20
+WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
+HUMAN_SECONDS = 4.0      # after a takeover the human drives for 2-4 s: those frames are not the system's driving
+LABELS = ("tokens", "pose", "speed", "action", "disengage", "disengage_cause")
+
+@dataclass
+class DrivingSegment:
+  name: str
+  tokens: np.ndarray       # (N, 128) int
+  pose: np.ndarray         # (N, 6) motion from frame i to i+1 (data stage layout)
+  speed: np.ndarray        # (N,) m/s
+  action: np.ndarray       # (N, 2) acceleration m/s^2, front-wheel angle rad (+ = left)
+  disengage: np.ndarray    # (N,) 1 on a takeover frame
+  cause: np.ndarray        # (N,) cause index of each takeover frame
+
+def curvature_from_steer(angle: np.ndarray) -> np.ndarray:
+  """Front-wheel angle (rad) -> path curvature (1/m) of the kinematic bicycle: tan(angle) / wheelbase."""
+  return np.tan(angle) / WHEELBASE
+
+def steer_from_curvature(curvature: np.ndarray) -> np.ndarray:
+  """Path curvature (1/m) -> front-wheel angle (rad)."""
+  return np.arctan(curvature * WHEELBASE)
+
+def load_driving_segments(path: str) -> list[DrivingSegment]:
+  """Every token segment with labels under path (a folder, searched recursively, or one .h5 file)."""
+  import h5py
+  p = Path(path)
+  if not p.exists(): raise FileNotFoundError(f"tokens: {path} does not exist")
+  files = [p] if p.is_file() else sorted(f for f in p.rglob("*.h5") if not f.name.startswith("."))
+  if not files: raise ValueError(f"tokens: no .h5 token segments under {path}")
+  segs = []
+  for f in files:
+    with h5py.File(f, "r") as h:
+      if missing := [k for k in LABELS if k not in h]:
+        raise ValueError(f"{f}: a token segment for the RL stage needs {list(LABELS)}; missing {missing} "
+                         "(make one with `python -m rl.data --shards DIR --vqvae RUNDIR --out DIR`)")
+      a = {k: h[k][()] for k in LABELS}
+    n = len(a["tokens"])
+    if a["tokens"].ndim == 3: a["tokens"] = a["tokens"].reshape(n, -1)
+    if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")
+    segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
+                               a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
+                               a["disengage_cause"].astype(np.uint8)))
+  return segs
+
+def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:
+  """Per frame: labels (N, H), 1 when a takeover happens within (t, t + horizon]; and a mask (N,) of the frames the system
+  drove (not a takeover frame nor the human's HUMAN_SECONDS after it)."""
+  n, events = len(disengage), np.flatnonzero(disengage)
+  labels, mask = np.zeros((n, len(horizons)), np.float32), np.ones(n, bool)
+  for e in events:
+    for j, h in enumerate(horizons): labels[max(0, e - int(round(h * fps))):e, j] = 1
+    mask[e:e + int(round(HUMAN_SECONDS * fps))] = False
+  return labels, mask
+
+@dataclass
+class Samples:
+  tokens: np.ndarray    # (M, K, N): frames t - stride*(K-1) .. t
+  pose: np.ndarray      # (M, K, 6): the motion into each of them, over stride frames
+  speed: np.ndarray     # (M,) at frame t
+  action: np.ndarray    # (M, 2): [acceleration m/s^2, curvature 1/m] commanded at frame t
+  labels: np.ndarray    # (M, H)
+  mask: np.ndarray      # (M,) the system was driving
+  segment: np.ndarray   # (M,) index of the segment
+
+def make_samples(segs: list[DrivingSegment], frames: int, stride: int, horizons: list) -> Samples:
+  """Every frame t with a full context (t >= stride * frames) of every segment, as one sample."""
+  from train.world_data import strided_motion
+  out = {k: [] for k in Samples.__dataclass_fields__}
+  for i, s in enumerate(segs):
+    t = np.arange(stride * frames, len(s.tokens))
+    if not len(t): continue
+    ctx = t[:, None] - stride * np.arange(frames - 1, -1, -1)[None]           # (M, K)
+    labels, mask = takeover_labels(s.disengage, horizons)
+    out["tokens"].append(s.tokens[ctx])
+    out["pose"].append(strided_motion(s.pose, stride)[ctx])
+    out["speed"].append(s.speed[t])
+    out["action"].append(np.stack([s.action[t, 0], curvature_from_steer(s.action[t, 1])], 1))
+    out["labels"].append(labels[t])
+    out["mask"].append(mask[t])
+    out["segment"].append(np.full(len(t), i))
+  if not out["tokens"]: raise ValueError(f"no segment is longer than the {stride * frames} frames a context needs")
+  return Samples(**{k: np.concatenate(v) for k, v in out.items()})
+
+def encode_frames(vqvae, frames: np.ndarray) -> np.ndarray:
+  """uint8 frames (B, H, W, 3) -> tokens (B, h*w) int32 from the VQVAE's encoder, without building a graph for gradients."""
+  from drivegpt import Tensor
+  from drivegpt.models.vqvae import to_input
+  prev, Tensor.no_grad = Tensor.no_grad, True
+  try: return vqvae.encode(Tensor(to_input(frames))).numpy().reshape(len(frames), -1).astype(np.int32)
+  finally: Tensor.no_grad = prev
+
+def tokenize_shards(shards: str, vqvae: str, out: str, batch_size: int = 16, progress: bool = True) -> list[Path]:
+  """Encode every frame shard under shards with the VQVAE run `vqvae`, writing <out>/<shard name> with the tokens and the
+  shard's labels (a shard already there is skipped)."""
+  import h5py
+  from tqdm import tqdm
+  from train.vqvae import load_tokenizer
+  model, _ = load_tokenizer(vqvae)
+  files = sorted(Path(shards).rglob("*.h5"))
+  if not files: raise ValueError(f"--shards {shards}: no .h5 frame shards")
+  Path(out).mkdir(parents=True, exist_ok=True)
+  done = []
+  for f in tqdm(files, desc="tokenize", disable=not progress):
+    dst = Path(out) / f.name
+    done.append(dst)
+    if dst.exists(): continue
+    with h5py.File(f, "r") as h:
+      frames, labels = h["frames"], {k: h[k][()] for k in LABELS[1:] if k in h}
+      codes = []
+      for i in range(0, len(frames), batch_size):
+        codes.append(encode_frames(model, frames[i:i + batch_size]))
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    with h5py.File(tmp, "w") as h:
+      h["tokens"] = np.concatenate(codes).astype(np.int16)
+      for k, v in labels.items(): h[k] = v
+      h.attrs["has_pose"] = True
+    tmp.replace(dst)
+  return done
+
+def main(argv: Optional[list] = None) -> int:
+  """python -m rl.data --shards DIR --vqvae RUNDIR --out DIR: token segments with labels from frame shards."""
+  import argparse
+  ap = argparse.ArgumentParser(prog="python -m rl.data", description=main.__doc__)
+  ap.add_argument("--shards", required=True)
+  ap.add_argument("--vqvae", required=True)
+  ap.add_argument("--out", required=True)
+  args = ap.parse_args(argv)
+  print(f"wrote {len(tokenize_shards(args.shards, args.vqvae, args.out))} token segments under {args.out}")
+  return 0
+
+if __name__ == "__main__":
+  raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""Train the disengagement model: p(a human takes over within 2 s, 4 s) from the last frames' tokens, poses and speed.
+
+  drivegpt train-disengage tokens=DIR vqvae=RUNDIR out=RUNDIR [key=value ...]
+
+Samples are every frame the system drove (not a takeover or the human's seconds after it) of the token segments; whole
+segments are held out (by name hash). Takeovers are rare (about 1 frame in 10 is within 2 s of one), so positives are
+weighted by sqrt(negatives / positives) in the loss; the weighting biases the probabilities, so after training the
+logits are recalibrated per horizon (Platt scaling on the training frames, folded into the output layer). Prints AUROC
+and expected calibration error on the held-out segments."""
+from __future__ import annotations
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+import numpy as np
+from drivegpt import Tensor
+from drivegpt.models.policy import DisengageModel, DrivingNetConfig
+from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
+from rl.data import Samples, load_driving_segments, make_samples
+from train.stage import ConfigError, Run, load_config, stage_args
+
+@dataclass
+class DisengageConfig:
+  out: str = "runs/disengage"
+  tokens: str = ""                 # token segments with labels (drivegpt tokenize, or python -m rl.data)
+  vqvae: str = ""                  # the VQVAE run whose codebook the tokens index
+  model: DrivingNetConfig = field(default_factory=DrivingNetConfig)
+  stride: int = 2                  # recorded frames between context frames (the world model's frame_stride)
+  steps: int = 1500
+  batch_size: int = 128
+  lr: float = 1e-3
+  weight_decay: float = 0.05
+  val_fraction: float = 0.25
+  split_seed: int = 0
+  eval_every: int = 250
+  seed: int = 0
+
+  def check(self) -> None:
+    if not self.tokens: raise ConfigError("tokens is required: a folder of token segments with labels")
+    if not self.vqvae: raise ConfigError("vqvae is required: the VQVAE run whose codebook the tokens index")
+    for k in ("stride", "steps", "batch_size", "eval_every"):
+      if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
+    if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
+
+# *** metrics ***
+
+def auroc(p: np.ndarray, y: np.ndarray) -> float:
+  """Area under the ROC curve: P(score of a random positive > a random negative), ties counted half (Mann-Whitney)."""
+  y = y.astype(bool)
+  n_pos, n_neg = int(y.sum()), int((~y).sum())
+  if not n_pos or not n_neg: return float("nan")
+  order = np.argsort(p, kind="mergesort")
+  ranks, sp = np.empty(len(p)), p[order]
+  bounds = np.flatnonzero(np.r_[True, sp[1:] != sp[:-1], True])
+  for a, b in zip(bounds[:-1], bounds[1:]): ranks[order[a:b]] = (a + b + 1) / 2    # mean rank (1-based) of each tie group
+  return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+  """Expected calibration error: sum over equal-width probability bins of |bin| / n * |mean p - mean y|."""
+  idx = np.minimum((p * bins).astype(int), bins - 1)
+  return float(sum(abs(p[idx == b].mean() - y[idx == b].mean()) * (idx == b).sum() for b in range(bins) if (idx == b).any()) / len(p))
+
+def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
+  """(a, b) maximizing the likelihood of y under sigmoid(a z + b): 1-D logistic regression by Newton's method."""
+  a, b = 1.0, 0.0
+  X = np.stack([z.astype(np.float64), np.ones(len(z))], 1)
+  for _ in range(iters):
+    p = 1 / (1 + np.exp(-(a * X[:, 0] + b)))
+    g = X.T @ (p - y)
+    H = X.T @ (X * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2)
+    a, b = np.array([a, b]) - np.linalg.solve(H, g)
+  return float(a), float(b)
+
+# *** training ***
+
+def codebook_of(vqvae: str) -> np.ndarray:
+  """The VQVAE run's codebook (K, D)."""
+  from train.vqvae import load_tokenizer
+  model, _ = load_tokenizer(vqvae)
+  return model.quantizer.codebook.numpy()
+
+def predict(model: DisengageModel, s: Samples, idx: np.ndarray, batch_size: int = 512) -> np.ndarray:
+  """Logits (M, H) of samples idx."""
+  prev, Tensor.no_grad = Tensor.no_grad, True
+  try:
+    return np.concatenate([model(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j])).numpy()
+                           for j in np.array_split(idx, max(1, -(-len(idx) // batch_size)))])
+  finally: Tensor.no_grad = prev
+
+def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
+  """AUROC, ECE and positive rate per horizon on samples idx."""
+  p = 1 / (1 + np.exp(-predict(model, s, idx)))
+  out = {}
+  for j, h in enumerate(model.config.horizons):
+    y = s.labels[idx, j]
+    out.update({f"auroc_{h:g}s": auroc(p[:, j], y), f"ece_{h:g}s": ece(p[:, j], y), f"pos_rate_{h:g}s": float(y.mean())})
+  return out
+
+def split(s: Samples, names: list, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+  """Indices of the training and held-out samples the system drove, by segment (train.world_data's hash split)."""
+  import hashlib, math
+  ranked = sorted(range(len(names)), key=lambda i: hashlib.sha256(f"{seed}:{names[i]}".encode()).hexdigest())
+  val = set(ranked[:min(len(names) - 1, math.ceil(val_fraction * len(names)))])
+  is_val = np.isin(s.segment, list(val))
+  return np.flatnonzero(~is_val & s.mask), np.flatnonzero(is_val & s.mask)
+
+def train(cfg: DisengageConfig) -> dict:
+  """Train, calibrate and score a DisengageModel; returns the final metrics (also printed as one JSON line)."""
+  segs = load_driving_segments(cfg.tokens)
+  if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
+  codebook = codebook_of(cfg.vqvae)
+  mc = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
+                           "tokens_per_frame": segs[0].tokens.shape[1]})
+  cfg.model = mc
+  run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
+  s = make_samples(segs, mc.frames, cfg.stride, mc.horizons)
+  tr, va = split(s, [g.name for g in segs], cfg.val_fraction, cfg.split_seed)
+  if not len(va) or not s.labels[va].any(): raise ConfigError(f"tokens: the held-out segments of {cfg.tokens} have no takeovers to score")
+  Tensor.manual_seed(cfg.seed)
+  model = DisengageModel(mc, codebook)
+  opt = AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+  start = run.resume(model, opt)
+  pos = s.labels[tr].mean(0)
+  pos_weight = Tensor(np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32))
+  t0, bar = time.perf_counter(), run.progress(cfg.steps, start, "train-disengage")
+  for i in range(start, cfg.steps):
+    opt.lr = warmup_cosine(i, cfg.lr, 50, cfg.steps)
+    j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
+    loss = model.loss(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j]), Tensor(s.labels[j]), pos_weight)
+    opt.zero_grad()
+    loss.backward()
+    clip_grad_norm_(opt.params, 1.0)
+    opt.step(loss)
+    bar.update(1)
+    if (i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps:
+      run.log(i + 1, loss=float(loss.item()), **{f"val_{k}": v for k, v in scores(model, s, va).items()})
+      run.save(model, opt, i + 1)
+  bar.close()
+  raw = scores(model, s, va)
+  calibrate(model, s, tr)
+  run.save(model, opt, cfg.steps, extra={"calibrated": True})
+  final = {"train_seconds": round(time.perf_counter() - t0, 1), "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
+           "val_frames": int(len(va)), "val_takeovers": int(sum(g.disengage.sum() for i, g in enumerate(segs) if i in set(s.segment[va]))),
+           **{f"val_{k}": v for k, v in scores(model, s, va).items()}, **{f"val_uncalibrated_{k}": v for k, v in raw.items() if "ece" in k},
+           "run": str(run.dir)}
+  return run.finish(final)
+
+def calibrate(model: DisengageModel, s: Samples, idx: np.ndarray) -> None:
+  """Platt-scale each horizon's logit on samples idx and fold (a, b) into the output layer: z' = a z + b."""
+  z = predict(model, s, idx)
+  ab = np.array([platt(z[:, j], s.labels[idx, j]) for j in range(z.shape[1])], np.float32)   # (H, 2)
+  w, b = model.head.weight.numpy(), model.head.bias.numpy()
+  model.head.weight.assign(Tensor(w * ab[:, :1])).realize()
+  model.head.bias.assign(Tensor(b * ab[:, 0] + ab[:, 1])).realize()
+
+def load_disengage(path: str) -> tuple[DisengageModel, DisengageConfig]:
+  """The DisengageModel of a train-disengage run directory (or its checkpoint)."""
+  return _load(path, DisengageConfig, DisengageModel)
+
+def _load(path: str, cfg_cls, model_cls):
+  from pathlib import Path
+  from drivegpt.nn.state import checkpoint_info, load_checkpoint
+  from train.stage import build
+  ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
+  if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
+  _, conf, _ = checkpoint_info(str(ckpt))
+  cfg = build(cfg_cls, conf)
+  model = model_cls(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
+  load_checkpoint(str(ckpt), model)
+  model._codebook_np = None
+  return model, cfg
+
+def main(argv: Optional[list[str]] = None) -> dict:
+  args = stage_args("drivegpt train-disengage", __doc__, argv)
+  try: cfg = load_config(DisengageConfig, args.config, args.overrides)
+  except ConfigError: raise
+  except ValueError as e: raise ConfigError(str(e)) from None
+  return train(cfg)
+
+if __name__ == "__main__":
+  from train.stage import run_main
+  raise SystemExit(run_main(main))

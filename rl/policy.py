@@ -1,0 +1,139 @@
+"""The driving policy: behaviour cloning on the logged driver actions, and loading any trained policy.
+
+  drivegpt train-policy --algo bc tokens=DIR vqvae=RUNDIR out=RUNDIR [key=value ...]
+  drivegpt train-policy --algo ppo ...            (rl/train.py)
+
+The policy (drivegpt/models/policy.py PolicyNet) maps the last K frames' tokens and the speed to [acceleration, curvature].
+Behaviour cloning regresses the mean on every logged frame (the human's takeover frames included: they are the
+recoveries), then sets the policy's standard deviation to the residual's, the exploration PPO starts from."""
+from __future__ import annotations
+import sys, time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+import numpy as np
+from drivegpt import Tensor
+from drivegpt.models.policy import DrivingNetConfig, PolicyNet, to_normalized, to_units
+from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
+from rl.data import load_driving_segments, make_samples
+from train.stage import ConfigError, Run, load_config, stage_args
+
+@dataclass
+class BCConfig:
+  out: str = "runs/bc"
+  tokens: str = ""                 # token segments with labels
+  vqvae: str = ""                  # the VQVAE run whose codebook the tokens index
+  model: DrivingNetConfig = field(default_factory=DrivingNetConfig)
+  stride: int = 2                  # recorded frames between context frames (and between actions when driving)
+  steps: int = 1500
+  batch_size: int = 128
+  lr: float = 1e-3
+  weight_decay: float = 0.05
+  val_fraction: float = 0.25
+  split_seed: int = 0
+  eval_every: int = 250
+  seed: int = 0
+
+  def check(self) -> None:
+    if not self.tokens: raise ConfigError("tokens is required: a folder of token segments with labels")
+    if not self.vqvae: raise ConfigError("vqvae is required: the VQVAE run whose codebook the tokens index")
+    for k in ("stride", "steps", "batch_size", "eval_every"):
+      if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
+    if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
+
+def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size: int = 512) -> np.ndarray:
+  """Mean normalized actions (M, 2)."""
+  prev, Tensor.no_grad = Tensor.no_grad, True
+  try:
+    return np.concatenate([policy.mean({"tokens": tokens[j], "speed": speed[j]}).numpy()
+                           for j in np.array_split(np.arange(len(tokens)), max(1, -(-len(tokens) // batch_size)))])
+  finally: Tensor.no_grad = prev
+
+def train_bc(cfg: BCConfig) -> dict:
+  """Behaviour cloning; returns the final metrics (printed as one JSON line)."""
+  from rl.disengage import codebook_of, split
+  segs = load_driving_segments(cfg.tokens)
+  if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
+  codebook = codebook_of(cfg.vqvae)
+  cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
+                                  "tokens_per_frame": segs[0].tokens.shape[1]})
+  run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
+  s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons)
+  s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
+  tr, va = split(s, [g.name for g in segs], cfg.val_fraction, cfg.split_seed)
+  target = to_normalized(s.action).astype(np.float32)
+  Tensor.manual_seed(cfg.seed)
+  policy = PolicyNet(cfg.model, codebook)
+  opt = AdamW(policy.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+  start = run.resume(policy, opt)
+  val_mse = lambda: float(np.mean((predict(policy, s.tokens[va], s.speed[va]) - target[va]) ** 2, 0).mean())
+  t0, bar = time.perf_counter(), run.progress(cfg.steps, start, "train-policy bc")
+  for i in range(start, cfg.steps):
+    opt.lr = warmup_cosine(i, cfg.lr, 50, cfg.steps)
+    j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
+    loss = (policy.mean({"tokens": s.tokens[j], "speed": s.speed[j]}) - Tensor(target[j])).square().mean()
+    opt.zero_grad()
+    loss.backward()
+    clip_grad_norm_(opt.params, 1.0)
+    opt.step(loss)
+    bar.update(1)
+    if (i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps:
+      run.log(i + 1, loss=float(loss.item()), val_mse=val_mse())
+      run.save(policy, opt, i + 1)
+  bar.close()
+  resid = predict(policy, s.tokens[tr], s.speed[tr]) - target[tr]
+  policy.log_std.assign(Tensor(np.log(np.clip(resid.std(0), 0.05, 0.5)).astype(np.float32))).realize()
+  run.save(policy, opt, cfg.steps)
+  pred = predict(policy, s.tokens[va], s.speed[va])
+  err = to_units(pred) - s.action[va]
+  return run.finish({"train_seconds": round(time.perf_counter() - t0, 1), "val_frames": int(len(va)), "val_mse": val_mse(),
+                     "val_mae_accel": float(np.abs(err[:, 0]).mean()), "val_mae_curvature": float(np.abs(err[:, 1]).mean()),
+                     "val_corr_curvature": float(np.corrcoef(pred[:, 1], target[va, 1])[0, 1]),
+                     "log_std": policy.log_std.numpy().tolist(), "run": str(run.dir)})
+
+def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
+  """The policy of a train-policy run (bc or ppo; a ppo run gives its newest policy that passed the reward-hacking
+  guard), and the BC config (frames, stride) it was built with."""
+  from drivegpt.nn.state import checkpoint_info, load_checkpoint
+  from train.stage import build
+  p = Path(path)
+  ckpt = p / Run.CKPT if p.is_dir() else p
+  if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
+  _, conf, _ = checkpoint_info(str(ckpt))
+  if "bc" in conf:  # a PPO run: its actor, built like the BC policy it started from
+    from rl.train import Agent, GOOD
+    from drivegpt.models.policy import ValueNet
+    actor, bcfg = load_policy(conf["bc"])
+    agent = Agent(actor, ValueNet(actor.config, actor.codebook.numpy()))
+    good = ckpt.parent / GOOD
+    load_checkpoint(str(good if good.exists() else ckpt), agent)
+    actor._codebook_np = None
+    return actor, bcfg
+  cfg = build(BCConfig, conf)
+  policy = PolicyNet(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
+  load_checkpoint(str(ckpt), policy)
+  policy._codebook_np = None
+  return policy, cfg
+
+def main(argv: Optional[list[str]] = None) -> dict:
+  """drivegpt train-policy --algo bc|ppo [--config FILE] [key=value ...]."""
+  argv = list(sys.argv[1:] if argv is None else argv)
+  algo = "bc"
+  for i, a in enumerate(argv):
+    if a.startswith("--algo"):
+      algo = a.split("=", 1)[1] if "=" in a else (argv[i + 1] if i + 1 < len(argv) else "")
+      del argv[i:i + (1 if "=" in a else 2)]
+      break
+  if algo == "ppo":
+    from rl.train import main as ppo_main
+    return ppo_main(argv)
+  if algo != "bc": raise ConfigError(f"--algo: expected 'bc' or 'ppo', got {algo!r}")
+  args = stage_args("drivegpt train-policy --algo bc", __doc__, argv)
+  try: cfg = load_config(BCConfig, args.config, args.overrides)
+  except ConfigError: raise
+  except ValueError as e: raise ConfigError(str(e)) from None
+  return train_bc(cfg)
+
+if __name__ == "__main__":
+  from train.stage import run_main
+  raise SystemExit(run_main(main))

@@ -1,0 +1,246 @@
+"""PPO in the learned simulator, rewarded by "would a human disengage?".
+
+  drivegpt train-policy --algo ppo world=RUNDIR tokens=DIR disengage=RUNDIR bc=RUNDIR out=RUNDIR [key=value ...]
+
+The policy starts from behaviour cloning (train-policy --algo bc) and drives num_envs rollouts of the world model at once
+(sim.world_sim.WorldRollouts), each seeded from a real segment. After every step the disengagement model scores the new
+state: reward = -log max(p, p_min) + progress_coef * metres driven; the episode ends when p(takeover within 2 s) passes
+`threshold` (or after episode_steps). Advantages by GAE, updates by PPO's clipped loss (rl/ppo.py).
+
+Reward hacking. A policy can earn a low p(disengage) by driving the world model where it invents an easy road (an empty
+lane, no lead car) rather than by driving well. Two signals catch it, both logged every iteration:
+- token drift: the Jensen-Shannon divergence (bits) between the token histogram of the rollouts and of the real segments.
+  A world model hallucinating a different scene uses different codes. When it passes hack_js_factor x its value under the
+  BC policy (+ 0.02 bits of sampling noise) training stops, keeping the last checkpoint below the limit.
+- world-model surprise: bits/token of each generated frame under the world model itself. Off the data's distribution the
+  model is unsure and samples high-surprise tokens; a frame above the BC policy's 95th percentile is penalized by
+  hack_coef x the excess (bits/token), so leaving the data costs more than the disengagement reward it buys.
+And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
+closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
+from __future__ import annotations
+import json, shutil, time
+from dataclasses import dataclass, field
+from typing import Optional, Protocol
+import numpy as np
+from drivegpt import Tensor
+from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
+from drivegpt.nn.optim import Adam
+from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
+from train.stage import ConfigError, Run, load_config, stage_args
+
+GOOD = "good.safetensors"   # the newest checkpoint whose rollouts passed the reward-hacking guard
+
+class VecEnv(Protocol):
+  num_envs: int
+  def reset(self, seed: int) -> dict: ...
+  def step(self, actions: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray, dict]: ...  # obs, reward, done, info (autoreset)
+
+def _numpy(t: Tensor) -> np.ndarray:
+  prev, Tensor.no_grad = Tensor.no_grad, True
+  try: return t.numpy()
+  finally: Tensor.no_grad = prev
+
+def collect(env: VecEnv, actor, critic, obs: dict, steps: int, gamma: float, lam: float, rng: np.random.Generator) -> tuple[dict, dict, dict]:
+  """Run the Gaussian policy for steps steps in env -> (batch for ppo_update, the next obs, {rewards, episode returns...})."""
+  keys = {"obs": [], "actions": [], "logp": [], "values": [], "rewards": [], "dones": []}
+  infos: dict = {"episode_returns": [], "episode_lengths": []}
+  std = np.exp(_numpy(actor.log_std)).astype(np.float64)
+  for _ in range(steps):
+    mean = _numpy(actor.mean(obs)).astype(np.float64)
+    a = mean + std * rng.standard_normal(mean.shape)
+    logp = (-0.5 * ((a - mean) / std) ** 2 - np.log(std) - 0.5 * np.log(2 * np.pi)).sum(1)
+    keys["values"].append(_numpy(critic.value(obs)).astype(np.float64))
+    keys["obs"].append(obs)
+    keys["actions"].append(a)
+    keys["logp"].append(logp)
+    obs, r, done, info = env.step(a)
+    keys["rewards"].append(np.asarray(r, np.float64))
+    keys["dones"].append(np.asarray(done, bool))
+    for k in infos:
+      if k in info: infos[k].extend(info[k])
+    for k, v in info.items():
+      if k not in infos: infos.setdefault("step_" + k, []).append(v)
+  last = _numpy(critic.value(obs)).astype(np.float64)
+  R, V, D = (np.stack(keys[k]) for k in ("rewards", "values", "dones"))
+  adv, ret = gae(R, V, D, last, gamma, lam)
+  flat = lambda x: x.reshape(-1, *x.shape[2:])
+  batch = {"obs": {k: flat(np.stack([o[k] for o in keys["obs"]])) for k in keys["obs"][0]},
+           "actions": flat(np.stack(keys["actions"])), "logp": flat(np.stack(keys["logp"])), "adv": flat(adv), "returns": flat(ret)}
+  return batch, obs, {**infos, "reward_mean": float(R.mean())}
+
+# *** the learned simulator as an RL environment ***
+
+def js_bits(p: np.ndarray, q: np.ndarray) -> float:
+  """Jensen-Shannon divergence (bits) between two histograms (normalized here)."""
+  p, q = p / p.sum(), q / q.sum()
+  m = (p + q) / 2
+  kl = lambda a: float(np.sum(np.where(a > 0, a * np.log2(np.where(a > 0, a, 1) / np.where(m > 0, m, 1)), 0)))
+  return 0.5 * kl(p) + 0.5 * kl(q)
+
+class WorldDriveEnv:
+  """num_envs rollouts of the world model with the disengagement reward; a finished rollout is re-seeded at once.
+  Observation {"tokens": (B, K, N), "speed": (B,)}; actions are normalized [acceleration, curvature] (B, 2)."""
+  def __init__(self, world, segments: list, disengage: DisengageModel, num_envs: int, frame_stride: int, threshold: float,
+               progress_coef: float, p_min: float, episode_steps: int, temperature: float = 1.0, top_k: int = 0):
+    from sim.world_sim import WorldRollouts
+    self.sim = WorldRollouts(world, segments, frame_stride, temperature, top_k)
+    self.disengage, self.num_envs, self.K = disengage, num_envs, disengage.config.frames
+    if self.K > self.sim.n_ctx: raise ConfigError(f"the disengagement model reads {self.K} frames; the world model keeps only {self.sim.n_ctx}")
+    self.threshold, self.progress_coef, self.p_min, self.episode_steps = threshold, progress_coef, p_min, episode_steps
+    self.surprise_limit, self.hack_coef = np.inf, 0.0
+    self.segments = [s for s in segments if len(s.tokens) > self.sim.span()]
+    if not self.segments: raise ConfigError(f"no token segment is longer than the {self.sim.span()} frames a rollout seed needs")
+    self.sim.segments = self.segments
+
+  def _seed(self, rows: np.ndarray) -> None:
+    """Re-seed rollouts rows from random real segments and starts."""
+    seg = self.rng.integers(len(self.segments), size=len(rows))
+    start = np.array([self.rng.integers(len(self.segments[s].tokens) - self.sim.span()) for s in seg])
+    ctx, mot, speed = self.sim.context.copy(), self.sim.motion.copy(), self.sim.speed.copy()
+    self.sim.reset(seg, start, self.rng)
+    ctx[rows], mot[rows], speed[rows] = self.sim.context, self.sim.motion, self.sim.speed
+    self.sim.context, self.sim.motion, self.sim.speed = ctx, mot, speed
+    self.t[rows], self.ret[rows] = 0, 0.0
+
+  def obs(self) -> dict:
+    return {"tokens": self.sim.context[:, -self.K:].astype(np.int32), "speed": self.sim.speed.astype(np.float32)}
+
+  def p_disengage(self) -> np.ndarray:
+    """p(takeover within each horizon) (B, H) of the current states."""
+    d = self.disengage
+    return 1 / (1 + np.exp(-_numpy(d(d.features(self.obs()["tokens"]), Tensor(self.sim.motion[:, -self.K:].astype(np.float32)),
+                                     Tensor(self.sim.speed.astype(np.float32))))))
+
+  def reset(self, seed: int) -> dict:
+    self.rng = np.random.default_rng(seed)
+    seg = self.rng.integers(len(self.segments), size=self.num_envs)
+    start = np.array([self.rng.integers(len(self.segments[s].tokens) - self.sim.span()) for s in seg])
+    self.sim.reset(seg, start, self.rng)
+    self.t, self.ret = np.zeros(self.num_envs, int), np.zeros(self.num_envs)
+    return self.obs()
+
+  def step(self, actions: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray, dict]:
+    from sim.world_sim import WorldRollouts
+    motion = self.sim.control(to_units(actions))
+    pose = np.concatenate([self.sim.motion, motion[:, None]], 1) if self.sim.use_pose else None
+    new, logits = self.sim.sampler.generate(self.sim.context, pose, self.sim.temperature, self.sim.top_k, self.rng, return_logits=True)
+    self.sim.context = np.concatenate([self.sim.context[:, 1:], new[:, None]], 1)
+    self.sim.motion = np.concatenate([self.sim.motion[:, 1:], motion[:, None].astype(np.float32)], 1)
+    z = logits.astype(np.float64) / max(self.sim.temperature, 1e-6)
+    logp = z - z.max(-1, keepdims=True) - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True))
+    surprise = -np.take_along_axis(logp, new[..., None].astype(np.int64), -1)[..., 0].mean(1) / np.log(2)   # (B,) bits/token
+    p = self.p_disengage()
+    r = disengage_reward(p[:, 0], motion[:, 0].astype(np.float64), self.progress_coef, self.p_min)
+    r -= self.hack_coef * np.maximum(surprise - self.surprise_limit, 0)
+    self.t += 1
+    self.ret += r
+    done = (p[:, 0] > self.threshold) | (self.t >= self.episode_steps)
+    info = {"p_disengage": p[:, 0].copy(), "surprise": surprise, "tokens": new, "terminated": p[:, 0] > self.threshold}
+    if done.any():
+      info["episode_returns"], info["episode_lengths"] = self.ret[done].tolist(), self.t[done].tolist()
+      self._seed(np.flatnonzero(done))
+    return self.obs(), r, done, info
+
+# *** the stage ***
+
+@dataclass
+class PPOTrainConfig:
+  out: str = "runs/ppo"
+  world: str = ""                  # train-world run: the simulator
+  tokens: str = ""                 # token segments that seed rollouts (and the real token statistics)
+  disengage: str = ""              # train-disengage run: the reward
+  bc: str = ""                     # train-policy --algo bc run: the starting policy
+  num_envs: int = 8
+  rollout_steps: int = 16          # steps per env per iteration
+  iterations: int = 20
+  episode_steps: int = 100         # 10 s at a frame stride of 2
+  threshold: float = 0.5           # p(takeover within 2 s) that ends an episode
+  progress_coef: float = 0.05      # reward per metre driven
+  p_min: float = 1e-3
+  lr: float = 3e-4
+  ppo: PPOConfig = field(default_factory=PPOConfig)
+  temperature: float = 1.0
+  top_k: int = 0
+  hack_js_factor: float = 2.0      # stop when token drift > this x the BC policy's (+ 0.02 bits)
+  hack_coef: float = 1.0           # penalty per bit/token of world-model surprise above the BC policy's 95th percentile
+  seed: int = 0
+
+  def check(self) -> None:
+    for k in ("world", "tokens", "disengage", "bc"):
+      if not getattr(self, k): raise ConfigError(f"{k} is required (a run directory or folder; see drivegpt train-policy --algo ppo --help)")
+    for k in ("num_envs", "rollout_steps", "iterations", "episode_steps"):
+      if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
+    if not 0 < self.threshold < 1: raise ConfigError(f"threshold must be in (0, 1), got {self.threshold}")
+    if not 0 < self.p_min < 1: raise ConfigError(f"p_min must be in (0, 1), got {self.p_min}")
+
+class Agent:
+  """The actor and the critic saved together."""
+  def __init__(self, actor: PolicyNet, critic: ValueNet): self.actor, self.critic = actor, critic
+  def parameters(self) -> list[Tensor]: return self.actor.parameters() + self.critic.parameters()
+
+def train_ppo(cfg: PPOTrainConfig) -> dict:
+  """PPO from the BC policy in the world model; returns the final metrics (printed as one JSON line)."""
+  from train.world import load_run as load_world
+  from train.world_data import load_segments
+  from rl.disengage import load_disengage
+  from rl.policy import load_policy
+  world, wcfg = load_world(cfg.world)
+  disengage, dcfg = load_disengage(cfg.disengage)
+  actor, bcfg = load_policy(cfg.bc)
+  stride = wcfg.data.frame_stride
+  if dcfg.stride != stride or bcfg.stride != stride:
+    raise ConfigError(f"frame strides differ: world {stride}, disengage {dcfg.stride}, bc {bcfg.stride}; train them on the same stride")
+  run = Run(cfg.out, cfg, may_change=("iterations",))
+  Tensor.manual_seed(cfg.seed)
+  critic = ValueNet(actor.config, actor.codebook.numpy())
+  agent = Agent(actor, critic)
+  opt = Adam(agent.parameters(), lr=cfg.lr)
+  start = run.resume(agent, opt)
+  segs = load_segments(cfg.tokens)
+  env = WorldDriveEnv(world, segs, disengage, cfg.num_envs, stride, cfg.threshold, cfg.progress_coef, cfg.p_min, cfg.episode_steps,
+                      cfg.temperature, cfg.top_k)
+  real_hist = np.bincount(np.concatenate([s.tokens.reshape(-1) for s in segs]).astype(np.int64), minlength=world.config.vocab_size) + 0.5
+  guard = run.dir / "guard.json"
+  ref = json.loads(guard.read_text()) if guard.exists() else None
+  if ref: env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
+  obs, rng = env.reset(cfg.seed * 1000 + start), np.random.default_rng([cfg.seed, start])
+  t0, bar, stopped = time.perf_counter(), run.progress(cfg.iterations, start, "train-policy ppo"), None
+  Tensor.training = False
+  for it in range(start, cfg.iterations):
+    batch, obs, info = collect(env, actor, critic, obs, cfg.rollout_steps, cfg.ppo.gamma, cfg.ppo.lam, rng)
+    hist = np.bincount(np.concatenate(info["step_tokens"]).reshape(-1).astype(np.int64), minlength=world.config.vocab_size) + 0.5
+    drift, surprise = js_bits(hist, real_hist), np.concatenate(info["step_surprise"])
+    if ref is None:  # the BC policy's rollouts set the references
+      ref = {"js": drift, "surprise_p95": float(np.percentile(surprise, 95)), "surprise_mean": float(surprise.mean())}
+      guard.write_text(json.dumps(ref))
+      env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
+    elif drift > cfg.hack_js_factor * ref["js"] + 0.02:
+      stopped = f"iteration {it}: token drift {drift:.3f} bits > {cfg.hack_js_factor} x {ref['js']:.3f} + 0.02 (reward hacking guard)"
+      break
+    if run.ckpt.exists(): shutil.copyfile(run.ckpt, run.dir / GOOD)   # this policy's rollouts passed the guard
+    stats = ppo_update(actor, critic, opt, batch, cfg.ppo, rng)
+    p = np.concatenate(info["step_p_disengage"])
+    run.log(it + 1, reward=info["reward_mean"], episode_return=float(np.mean(info["episode_returns"])) if info["episode_returns"] else None,
+            episode_length=float(np.mean(info["episode_lengths"])) if info["episode_lengths"] else None,
+            episodes=len(info["episode_returns"]), p_disengage=float(p.mean()), token_js=drift, surprise=float(surprise.mean()),
+            terminated=int(np.concatenate(info["step_terminated"]).sum()), **stats)
+    run.save(agent, opt, it + 1)
+    bar.update(1)
+  bar.close()
+  lines = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (run.dir / "metrics.jsonl").exists() else []
+  last = lines[-1] if lines else {}
+  return run.finish({"iterations": last.get("step", 0), "reward_first": lines[0]["reward"] if lines else None, "reward_last": last.get("reward"),
+                     "p_disengage_first": lines[0]["p_disengage"] if lines else None, "p_disengage_last": last.get("p_disengage"),
+                     "kl_last": last.get("kl"), "entropy_last": last.get("entropy"), "token_js_last": last.get("token_js"),
+                     "guard": ref, "stopped": stopped, "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+
+def main(argv: Optional[list[str]] = None) -> dict:
+  args = stage_args("drivegpt train-policy --algo ppo", __doc__, argv)
+  try: cfg = load_config(PPOTrainConfig, args.config, args.overrides)
+  except ConfigError: raise
+  except ValueError as e: raise ConfigError(str(e)) from None
+  return train_ppo(cfg)
+
+if __name__ == "__main__":
+  from train.stage import run_main
+  raise SystemExit(run_main(main))

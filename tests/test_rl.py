@@ -1,0 +1,160 @@
+"""The RL stage's maths against numpy float64 references: reward, GAE, PPO's clipped loss and its gradient, the Gaussian
+policy, the disengagement loss, AUROC / ECE / Platt scaling, takeover labels; and PPO improving a tiny known task."""
+import math
+import numpy as np
+import pytest
+from drivegpt import Tensor
+from drivegpt.nn import Linear
+from drivegpt.nn.optim import Adam
+from drivegpt.models.policy import DisengageModel, DrivingNetConfig, PolicyNet, gaussian_entropy, gaussian_log_prob
+from rl.ppo import PPOConfig, disengage_reward, gae, ppo_clip_loss, ppo_update
+from rl.disengage import auroc, ece, platt
+from rl.data import takeover_labels
+from rl.train import collect, js_bits
+
+def test_gae_hand_computed():
+  # gamma 0.9, lam 0.8; one env, the episode ends after step 1, then a new one runs into the bootstrap
+  r, v = np.array([[1.0], [2.0], [0.5]]), np.array([[0.5], [1.0], [2.0]])
+  d, last = np.array([[0], [1], [0]], bool), np.array([3.0])
+  # deltas: t2: 0.5 + 0.9*3 - 2 = 1.2; t1 (ends): 2 - 1 = 1; t0: 1 + 0.9*1 - 0.5 = 1.4
+  # advantages: A2 = 1.2; A1 = 1 (no carry across the end); A0 = 1.4 + 0.72 * 1 = 2.12
+  adv, ret = gae(r, v, d, last, 0.9, 0.8)
+  np.testing.assert_allclose(adv[:, 0], [2.12, 1.0, 1.2], rtol=1e-12)
+  np.testing.assert_allclose(ret[:, 0], [2.62, 2.0, 3.2], rtol=1e-12)
+
+def test_gae_random_against_sum_of_deltas():
+  rng = np.random.default_rng(1)
+  T, B, gamma, lam = 12, 5, 0.97, 0.9
+  r, v, last = rng.standard_normal((T, B)), rng.standard_normal((T, B)), rng.standard_normal(B)
+  d = rng.random((T, B)) < 0.2
+  adv, _ = gae(r, v, d, last, gamma, lam)
+  nv = np.concatenate([v[1:], last[None]])
+  delta = r + gamma * nv * (1 - d) - v
+  for b in range(B):  # A_t = sum_l (gamma lam)^l delta_{t+l}, stopping after the step that ends the episode
+    for t in range(T):
+      want, w = 0.0, 1.0
+      for u in range(t, T):
+        want += w * delta[u, b]
+        if d[u, b]: break
+        w *= gamma * lam
+      assert abs(adv[t, b] - want) < 1e-10
+
+def _clip_ref(logp, old, adv, eps):
+  ratio = np.exp(logp - old)
+  return -np.mean(np.minimum(ratio * adv, np.clip(ratio, 1 - eps, 1 + eps) * adv))
+
+def test_ppo_clip_loss_and_gradient_against_numpy():
+  rng = np.random.default_rng(2)
+  logp, old, adv = rng.normal(0, 0.3, 64), rng.normal(0, 0.3, 64), rng.standard_normal(64)
+  t = Tensor(logp.astype(np.float32), requires_grad=True)
+  loss = ppo_clip_loss(t, Tensor(old.astype(np.float32)), Tensor(adv.astype(np.float32)), 0.2)
+  assert abs(loss.item() - _clip_ref(logp, old, adv, 0.2)) < 1e-5
+  loss.backward()
+  eps, g = 1e-6, np.zeros(64)
+  for i in range(64):
+    e = np.zeros(64); e[i] = eps
+    g[i] = (_clip_ref(logp + e, old, adv, 0.2) - _clip_ref(logp - e, old, adv, 0.2)) / (2 * eps)
+  np.testing.assert_allclose(t.grad.numpy(), g, atol=1e-5)
+  assert (np.abs(g) < 1e-12).any() and (np.abs(g) > 1e-3).any()   # some samples clipped, some not: both branches checked
+
+def test_disengage_reward():
+  p, m = np.array([0.5, 1e-2, 1e-5, 1.0]), np.array([2.0, 0.0, 1.0, 3.0])
+  np.testing.assert_allclose(disengage_reward(p, m, 0.1, 1e-3), [-np.log(0.5) + 0.2, -np.log(1e-2), -np.log(1e-3) + 0.1, 0.3])
+
+def test_gaussian_log_prob_and_entropy():
+  rng = np.random.default_rng(3)
+  mean, a, ls = rng.standard_normal((7, 2)), rng.standard_normal((7, 2)), rng.normal(-1, 0.3, 2)
+  got = gaussian_log_prob(Tensor(mean.astype(np.float32)), Tensor(ls.astype(np.float32)), Tensor(a.astype(np.float32))).numpy()
+  s = np.exp(ls)
+  want = (-(a - mean) ** 2 / (2 * s ** 2) - np.log(s * np.sqrt(2 * np.pi))).sum(1)
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+  assert abs(gaussian_entropy(Tensor(ls.astype(np.float32))).item() - np.sum(0.5 * np.log(2 * np.pi * np.e * s ** 2))) < 1e-5
+
+def _tiny_config(**kw) -> DrivingNetConfig:
+  return DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=6, frames=2, embed=2, hidden=8, **kw)
+
+def test_disengage_loss_against_numpy():
+  rng = np.random.default_rng(4)
+  c = _tiny_config()
+  m = DisengageModel(c, rng.standard_normal((16, 4)).astype(np.float32))
+  tok, pose, speed = rng.integers(0, 16, (5, 2, 6)), rng.standard_normal((5, 2, 6)).astype(np.float32), rng.uniform(0, 30, 5).astype(np.float32)
+  y, w = (rng.random((5, 2)) < 0.3).astype(np.float32), np.array([3.0, 1.5], np.float32)
+  feats = m.features(tok)
+  z = m(feats, Tensor(pose), Tensor(speed)).numpy().astype(np.float64)
+  got = m.loss(feats, Tensor(pose), Tensor(speed), Tensor(y), Tensor(w)).item()
+  p = 1 / (1 + np.exp(-z))
+  assert abs(got - np.mean(-(y * w * np.log(p) + (1 - y) * np.log(1 - p)))) < 1e-5
+  with pytest.raises(ValueError, match="tokens"): m.features(tok[:, :1])
+  with pytest.raises(ValueError, match="token ids"): m.features(tok + 16)
+  with pytest.raises(ValueError, match="codebook"): DisengageModel(c, np.zeros((3, 4), np.float32))
+
+def test_auroc_ece_platt():
+  rng = np.random.default_rng(5)
+  y = rng.random(300) < 0.2
+  p = np.clip(0.3 * y + rng.random(300) * 0.8, 0, 1).round(2)          # rounded: ties
+  pairs = [(a > b) + 0.5 * (a == b) for a in p[y] for b in p[~y]]
+  assert abs(auroc(p, y) - np.mean(pairs)) < 1e-12
+  bins = np.minimum((p * 10).astype(int), 9)
+  want = sum(abs(p[bins == k].mean() - y[bins == k].mean()) * (bins == k).sum() for k in range(10) if (bins == k).any()) / len(p)
+  assert abs(ece(p, y.astype(float)) - want) < 1e-12
+  z = rng.standard_normal(20000)
+  yy = rng.random(20000) < 1 / (1 + np.exp(-(1.7 * z - 0.8)))
+  a, b = platt(z, yy.astype(float))
+  assert abs(a - 1.7) < 0.1 and abs(b + 0.8) < 0.1
+
+def test_takeover_labels():
+  d = np.zeros(200, np.uint8); d[100] = 1
+  labels, mask = takeover_labels(d, [2.0, 4.0])
+  assert labels[:, 0].sum() == 40 and labels[60:100, 0].all() and labels[20:100, 1].all() and labels[:20, 1].sum() == 0
+  assert not mask[100:180].any() and mask[:100].all() and mask[180:].all()
+
+def test_js_bits():
+  p, q = np.array([1.0, 0, 0]), np.array([0, 1.0, 0])
+  assert abs(js_bits(p, q) - 1.0) < 1e-12 and js_bits(p, p) == 0
+
+# *** PPO on a tiny known task: drive a point to 0 ***
+
+class PointEnv:
+  """x' = x + a; reward -x'^2; episodes of 10 steps from x ~ U(-2, 2). The best policy is a = -x."""
+  def __init__(self, n: int): self.num_envs = n
+  def reset(self, seed: int) -> dict:
+    self.rng = np.random.default_rng(seed)
+    self.x, self.t, self.ret = self.rng.uniform(-2, 2, self.num_envs), np.zeros(self.num_envs, int), np.zeros(self.num_envs)
+    return {"x": self.x[:, None].astype(np.float32)}
+  def step(self, a):
+    self.x = self.x + np.clip(a[:, 0], -5, 5)
+    r = -self.x ** 2
+    self.t, self.ret = self.t + 1, self.ret + r
+    done, info = self.t >= 10, {}
+    if done.any():
+      info["episode_returns"] = self.ret[done].tolist()
+      self.x[done], self.t[done], self.ret[done] = self.rng.uniform(-2, 2, done.sum()), 0, 0
+    return {"x": self.x[:, None].astype(np.float32)}, r, done, info
+
+class LinearActor:
+  def __init__(self): self.lin, self.log_std = Linear(1, 1), Tensor(np.zeros(1, np.float32))
+  def mean(self, obs): return self.lin(Tensor(obs["x"]))
+  def log_prob(self, mean, a): return gaussian_log_prob(mean, self.log_std, a)
+  def entropy(self): return gaussian_entropy(self.log_std)
+  def parameters(self): return [self.lin.weight, self.lin.bias, self.log_std]
+
+class QuadCritic:
+  def __init__(self): self.lin = Linear(2, 1)
+  def value(self, obs):
+    x = Tensor(obs["x"])
+    return self.lin(x.cat(x.square(), dim=1)).reshape(-1)
+  def parameters(self): return [self.lin.weight, self.lin.bias]
+
+def test_ppo_improves_return_on_a_tiny_task():
+  Tensor.manual_seed(0)
+  actor, critic, env = LinearActor(), QuadCritic(), PointEnv(16)
+  for p in (actor.lin.weight, actor.lin.bias): p.assign(Tensor(np.zeros(p.shape, np.float32))).realize()  # starts at a = noise
+  opt = Adam(actor.parameters() + critic.parameters(), lr=0.02)
+  cfg, rng, obs, returns = PPOConfig(gamma=0.9, lam=0.9, epochs=4, minibatch=64, target_kl=1.0), np.random.default_rng(0), env.reset(0), []
+  for _ in range(12):
+    batch, obs, info = collect(env, actor, critic, obs, 10, cfg.gamma, cfg.lam, rng)
+    returns.append(np.mean(info["episode_returns"]))
+    ppo_update(actor, critic, opt, batch, cfg, rng)
+  print("tiny task returns per iteration:", np.round(returns, 2).tolist(), "gain:", float(actor.lin.weight.numpy()[0, 0]))
+  assert np.mean(returns[-3:]) > 0.2 * returns[0]                       # returns are negative: 5x smaller in size
+  assert actor.lin.weight.numpy()[0, 0] < -0.6                           # learnt to steer towards 0 (best: -1)
