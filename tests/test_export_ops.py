@@ -53,6 +53,7 @@ def _cases():
                                   [_f(r, 3, 4) * 5, np.abs(_f(r, 3, 4)) + 0.5]))
   case("arith", {"Add", "Sub", "Mul", "Div", "Max"})(lambda r: (lambda a, b: (a + b) * (a - b) / (b.abs() + 1) + a.maximum(b), [_f(r, 3, 1, 4), _f(r, 2, 4)]))
   case("logic", {"And", "Or"})(lambda r: (lambda a, b: ((a > 0) & (b > 0) | (a < -1)).where(a, b), [_f(r, 3, 4), _f(r, 3, 4)]))
+  case("argmax", {"Where", "ReduceMax"})(lambda r: (lambda x: (x.argmax(1), x.argmin(-1, keepdim=True)), [_f(r, 3, *_dims(r, 2, 2, 6))]))
   case("expand", {"Expand"})(lambda r: (lambda x: x.reshape(1, -1).expand(_dims(r, 1)[0] + 1, x.shape[0]), [_f(r, 5)]))
   case("movement", {"Reshape", "Transpose", "Slice"})(lambda r: (
     lambda x: x.permute(2, 0, 1).reshape(x.shape[2], -1)[1:, ::2].flip(0)[::-3], [_f(r, *_dims(r, 2, 2, 5), 7)]))

@@ -113,6 +113,12 @@ def _unary(op: str) -> Callable: return lambda g, x: g.node(op, [g.name(x)])
 def _broadcasting(op: str, bool_op: Optional[str] = None, **attrs) -> Callable:
   def emit(g: Graph, *xs: Tensor) -> str: return g.node(bool_op if bool_op and xs[-1].dtype.name == "bool" else op, g.operands(xs, xs[0].shape), **attrs)
   return emit
+def _where(g: Graph, c: Tensor, x: Tensor, y: Tensor) -> str:
+  if x.dtype.name != "bool": return g.node("Where", g.operands((c, x, y), c.shape))
+  # onnxruntime has no bool Where: pick among 0/1 ints
+  cn, xn, yn = g.operands((c, x, y), c.shape)
+  xn, yn = [g.node("Cast", [n], to=ONNX_DTYPES["int32"]) for n in (xn, yn)]
+  return g.node("Cast", [g.node("Where", [cn, xn, yn])], to=ONNX_DTYPES["bool"])
 def _expand(g: Graph, x: Tensor, shape: tuple) -> str:
   out = g.node("Expand", [g.name(x), g.ints(shape)])
   g.expanded[out] = g.name(x)
@@ -135,7 +141,7 @@ PRIMITIVES: dict[type, Callable] = {
   F.PowConst: lambda g, x, e: g.node("Pow", [g.name(x), g.const(np.array(e, x.dtype.np), "exponent")]),
   F.Less: _broadcasting("Less"), F.Eq: _broadcasting("Equal"), F.Mod: _broadcasting("Mod", fmod=1),
   F.Add: _broadcasting("Add", "Or"), F.Sub: _broadcasting("Sub"), F.Mul: _broadcasting("Mul", "And"), F.Div: _broadcasting("Div"),
-  F.Maximum: _broadcasting("Max"), F.Where: _broadcasting("Where"),
+  F.Maximum: _broadcasting("Max"), F.Where: _where,
   F.Sum: lambda g, x, axis: g.node("ReduceSum", [g.name(x), g.ints(axis)], keepdims=1),
   F.Max: lambda g, x, axis: g.node("ReduceMax", [g.name(x), g.ints(axis)], keepdims=1),
   F.Expand: _expand,
