@@ -13,6 +13,9 @@ COMMANDS = {
   "tokenize": ("train.tokenize", "main", "frame shards -> token shards (int16 N x 8 x 16 with poses and labels), on Ray"),
   "import-commavq": ("train.tokenize", "import_main", "commaVQ .npy token files -> token shards"),
   "export-commavq": ("train.tokenize", "export_main", "token shards -> commaVQ .npy token files"),
+  "train-world": ("train.world", "main", "train the pose-conditioned world model on token shards or commaVQ .npy; resumes"),
+  "eval-world": ("train.world", "eval_main", "bits/token of a world model on token segments, true vs shuffled poses, vs lzma"),
+  "rollout": ("sim.rollout", "main", "world-model rollouts from real segments on Ray actors -> MP4s beside the real continuation"),
   "export": ("drivegpt.export.command", "main", "ONNX files of a run (--ckpt RUNDIR --out DIR [--fp16]), checked on onnxruntime"),
 }
 

@@ -1,0 +1,100 @@
+"""Simulator speed: frames per second of a batch of rollouts generated token by token with a KV cache, the engine's
+FrameSampler against the same model (same weights) in PyTorch CPU with a preallocated KV cache. One run; frames alternate
+between the two so both see the same load on a shared machine.
+
+  python bench/sim.py [--config configs/world-small.yaml] [--batch 8] [--frames 6]
+"""
+from __future__ import annotations
+import argparse, math, time
+import numpy as np
+import torch
+import torch.nn.functional as F
+from drivegpt import Tensor
+from drivegpt.nn import get_state_dict
+from drivegpt.models.world import WorldModel, WorldConfig, FrameSampler, sample_logits
+
+class TorchWorld(torch.nn.Module):
+  """The world model in PyTorch, loading the engine's state dict; generate() samples a frame with a KV cache."""
+  def __init__(self, c: WorldConfig, sd: dict):
+    super().__init__()
+    self.c = c
+    self.p = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in sd.items()}
+    self.mean, self.std = torch.tensor(c.pose_mean, dtype=torch.float32), torch.tensor(c.pose_std, dtype=torch.float32)
+
+  def _ln(self, x, n): return F.layer_norm(x, (x.shape[-1],), self.p[n + ".weight"], self.p[n + ".bias"], 1e-5)
+  def _lin(self, x, n): return F.linear(x, self.p[n + ".weight"], self.p.get(n + ".bias"))
+
+  def _blocks(self, x, cache_k, cache_v, pos):
+    """x (B, T, C) at positions pos..pos+T-1; keys/values written into the caches (B, H, Tmax, hd) in place."""
+    B, T, C = x.shape
+    H = self.c.n_head
+    for i in range(self.c.n_layer):
+      q, k, v = self._lin(self._ln(x, f"h.{i}.ln_1"), f"h.{i}.attn.c_attn").split(C, 2)
+      q, k, v = [t.view(B, T, H, C // H).transpose(1, 2) for t in (q, k, v)]
+      cache_k[i][:, :, pos:pos + T], cache_v[i][:, :, pos:pos + T] = k, v
+      y = F.scaled_dot_product_attention(q, cache_k[i][:, :, :pos + T], cache_v[i][:, :, :pos + T], is_causal=T > 1)
+      x = x + self._lin(y.transpose(1, 2).reshape(B, T, C), f"h.{i}.attn.c_proj")
+      x = x + self._lin(F.gelu(self._lin(self._ln(x, f"h.{i}.ln_2"), f"h.{i}.mlp.c_fc"), approximate="tanh"), f"h.{i}.mlp.c_proj")
+    return x
+
+  def _pose(self, pose): return self._lin((pose - self.mean) / self.std, "pose_proj")
+
+  @torch.no_grad()
+  def generate(self, context: np.ndarray, pose: np.ndarray, temperature: float, top_k: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    c, p = self.c, self.p
+    B, Fc, N = context.shape
+    C, S = c.d_model, c.slots
+    x = torch.cat([p["frame_start"].view(1, 1, 1, C).expand(B, Fc, 1, C), p["wte.weight"][torch.from_numpy(context).long()]], 2)
+    x = x + p["wpe_frame"][:Fc].view(1, Fc, 1, C) + p["wpe_slot"].view(1, 1, S, C)
+    pe = self._pose(torch.from_numpy(pose))                                   # (B, Fc+1, C)
+    x[:, :, 0] += pe[:, :Fc]
+    shape = (B, c.n_head, (Fc + 1) * S, C // c.n_head)
+    ck, cv = [torch.empty(shape) for _ in range(c.n_layer)], [torch.empty(shape) for _ in range(c.n_layer)]
+    self._blocks(x.reshape(B, Fc * S, C), ck, cv, 0)                          # prefill
+    out, logs, base = np.zeros((B, N), np.int32), [], Fc * S
+    xin = (p["frame_start"] + p["wpe_frame"][Fc] + p["wpe_slot"][0]).view(1, 1, C) + pe[:, Fc].view(B, 1, C)
+    for j in range(N):
+      h = self._blocks(xin, ck, cv, base + j)
+      logits = F.linear(self._ln(h, "ln_f"), p["lm_head.weight"])[:, 0].numpy()
+      out[:, j] = sample_logits(logits, temperature, top_k, rng)
+      logs.append(logits)
+      xin = p["wte.weight"][torch.from_numpy(out[:, j]).long()].view(B, 1, C) + (p["wpe_frame"][Fc] + p["wpe_slot"][j + 1]).view(1, 1, C)
+    return out, np.stack(logs, 1)
+
+def main():
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--config", default="configs/world-small.yaml", help="a train-world config (its model section is used)")
+  ap.add_argument("--batch", type=int, default=8)
+  ap.add_argument("--frames", type=int, default=6, help="frames timed per side, after 2 warm-up frames (the JIT records on the 2nd)")
+  ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+  args = ap.parse_args()
+  from train.stage import load_config
+  from train.world import TrainConfig
+  c = load_config(TrainConfig, args.config, ["data.tokens=unused"]).model
+  if c.pose != "start": raise SystemExit("bench/sim.py: the PyTorch port implements pose: start")
+  if args.threads: torch.set_num_threads(args.threads)
+  Tensor.manual_seed(0)
+  model = WorldModel(c)
+  ref = TorchWorld(c, {k: v.numpy() for k, v in get_state_dict(model).items()})
+  sampler, rng = FrameSampler(model), np.random.default_rng(0)
+  B, K, N = args.batch, c.frames, c.tokens_per_frame
+  ctx = rng.integers(0, c.vocab_size, (B, K - 1, N)).astype(np.int32)
+  pose = (rng.normal(0, 1, (B, K, 6)) * c.pose_std + c.pose_mean).astype(np.float32)
+  # the same tokens from both: greedy sampling, and the logits compared
+  a, la = sampler.generate(ctx, pose, temperature=0, return_logits=True)
+  b, lb = ref.generate(ctx, pose, 0, 0, rng)
+  print(f"max |logit engine - torch| = {np.abs(la - lb).max():.2e}, tokens equal: {(a == b).mean():.3f}")
+  sampler.generate(ctx, pose, 1.0, 0, rng)  # 2nd frame: recorded
+  te, tt = [], []
+  for _ in range(args.frames):
+    t0 = time.perf_counter(); sampler.generate(ctx, pose, 1.0, 0, rng); te.append(time.perf_counter() - t0)
+    t0 = time.perf_counter(); ref.generate(ctx, pose, 1.0, 0, rng); tt.append(time.perf_counter() - t0)
+  e, t = float(np.median(te)), float(np.median(tt))
+  print(f"model: frames={K} layers={c.n_layer} d_model={c.d_model} heads={c.n_head}; batch {B}, {N} tokens/frame, median of {args.frames} frames")
+  print(f"{'':8s} {'s/frame':>9s} {'frames/s':>9s}")
+  print(f"{'engine':8s} {e:9.3f} {B / e:9.1f}")
+  print(f"{'torch':8s} {t:9.3f} {B / t:9.1f}")
+  print(f"engine time / torch time: {e / t:.2f}x (target <= 1.3x)")
+
+if __name__ == "__main__":
+  main()

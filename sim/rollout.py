@@ -1,0 +1,160 @@
+"""Roll the world model forward from real segments on Ray actors and write each rollout as an MP4 beside the real
+continuation (both decoded by the same VQVAE).
+
+  drivegpt rollout --world RUNDIR --vqvae RUNDIR --shards TOKDIR --n 8 --seconds 10 --out DIR [--steer replay|left|right|straight]
+"""
+from __future__ import annotations
+import argparse, json, os, time
+from pathlib import Path
+from typing import Optional
+import numpy as np
+
+class TokenDecoder:
+  """VQVAE tokens (B, N) -> uint8 frames (B, H, W, 3), jitted."""
+  def __init__(self, vqvae):
+    from drivegpt import jit
+    from drivegpt.models.vqvae import to_frames
+    self.vqvae, self.to_frames, self.grid = vqvae, to_frames, vqvae.config.grid
+    self.frame_shape = (*vqvae.config.image_size, 3)
+    self._decode = jit(vqvae.decode)
+  def __call__(self, tokens: np.ndarray) -> np.ndarray:
+    from drivegpt import Tensor
+    from drivegpt.tensor import no_grad
+    with no_grad(): return self.to_frames(self._decode(Tensor(tokens.reshape(-1, *self.grid).astype(np.int32))).numpy())
+
+def sharpness(frames: np.ndarray) -> np.ndarray:
+  """Mean absolute Laplacian of the grey image per frame (B, H, W, 3) -> (B,): blur and mush lower it."""
+  g = frames.astype(np.float32).mean(-1)
+  lap = 4 * g[:, 1:-1, 1:-1] - g[:, :-2, 1:-1] - g[:, 2:, 1:-1] - g[:, 1:-1, :-2] - g[:, 1:-1, 2:]
+  return np.abs(lap).mean((1, 2))
+
+def steer_actions(steer: str, n: int, curvature: float) -> Optional[np.ndarray]:
+  """Constant controls (n, 2) for a steer command, or None for 'replay' (drive the recorded motion)."""
+  if steer == "replay": return None
+  c = {"left": curvature, "right": -curvature, "straight": 0.0}[steer]
+  return np.tile(np.array([[0.0, c]], np.float32), (n, 1))
+
+def run_rollouts(world: str, vqvae: Optional[str], tokens: str, seeds: list, steps: int, steer: str, curvature: float,
+                 temperature: float, top_k: int, split: str, decode: bool = True) -> dict:
+  """Rollouts seeded at (segment index, start) pairs, all in one batch: generated and real tokens (B, steps, N), and
+  decoded frames (B, steps, H, W, 3) of both when a VQVAE is given."""
+  from train.world import load_run
+  from train.world_data import load_segments, split_segments, strided_motion
+  from sim.world_sim import WorldRollouts
+  model, cfg = load_run(world)
+  segs = split_segments(load_segments(tokens), split, cfg.data.val_fraction, cfg.data.split_seed)
+  sim = WorldRollouts(model, segs, cfg.data.frame_stride, temperature, top_k)
+  seg, start = np.array([s[0] for s in seeds]), np.array([s[1] for s in seeds])
+  sim.reset(seg, start, np.random.default_rng(int(seed_hash(seeds))))
+  B, K, st = len(seeds), model.config.frames, cfg.data.frame_stride
+  real_idx = start[:, None] + st * np.arange(K, K + steps)[None]                     # (B, steps) recorded frame numbers
+  real = np.stack([segs[s].tokens[np.minimum(r, len(segs[s].tokens) - 1)] for s, r in zip(seg, real_idx)]).astype(np.int32)
+  fixed = steer_actions(steer, B, curvature)
+  gen, t0 = [], time.perf_counter()
+  for t in range(steps):
+    if fixed is None:  # replay: the recorded motion into the real frame
+      motion = np.stack([strided_motion(segs[s].pose, st)[min(r, len(segs[s].tokens) - 1)] if segs[s].pose is not None
+                         else np.zeros(6, np.float32) for s, r in zip(seg, real_idx[:, t])])
+    else: motion = sim.control(fixed)
+    gen.append(sim.step(motion))
+  out = {"generated": np.stack(gen, 1), "real": real, "seconds": time.perf_counter() - t0}
+  if vqvae is not None and decode:
+    from train.vqvae import load_tokenizer
+    dec = TokenDecoder(load_tokenizer(vqvae)[0])
+    out["generated_frames"] = np.stack([dec(out["generated"][:, t]) for t in range(steps)], 1)
+    out["real_frames"] = np.stack([dec(real[:, t]) for t in range(steps)], 1)
+  return out
+
+def seed_hash(seeds: list) -> int:
+  """A stable seed from the rollouts' (segment, start) pairs."""
+  return int(np.random.SeedSequence([v for s in seeds for v in s]).generate_state(1)[0])
+
+def write_mp4(path: Path, frames: np.ndarray, fps: float) -> None:
+  """uint8 frames (T, H, W, 3) -> an H.264 MP4 (PyAV), written to a temp name and renamed."""
+  import av
+  tmp = path.with_name(f".{path.name}.tmp.mp4")
+  with av.open(str(tmp), "w") as f:
+    s = f.add_stream("libx264", rate=int(round(fps)))
+    s.width, s.height, s.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
+    s.options = {"crf": "18"}
+    for fr in frames: f.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24")))
+    f.mux(s.encode())
+  os.replace(tmp, path)
+
+def side_by_side(gen: np.ndarray, real: np.ndarray) -> np.ndarray:
+  """(T, H, W, 3) x 2 -> (T, H, 2W+4, 3): generated left, real right, a white gap between."""
+  gap = np.full((*gen.shape[:2], 4, 3), 255, np.uint8)
+  return np.concatenate([gen, gap, real], 2)
+
+def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed: int) -> tuple[list, int]:
+  """n (segment, start) pairs spread over the segments, each with room for the context and the real continuation; and
+  the number of model frames in `seconds`."""
+  from drivegpt.nn.state import checkpoint_info
+  from train.stage import build
+  from train.world import TrainConfig, Run
+  from train.world_data import load_segments, split_segments
+  from sim.world_sim import FPS
+  ck = Path(world) / Run.CKPT if Path(world).is_dir() else Path(world)
+  if not ck.exists(): raise FileNotFoundError(f"--world: no checkpoint at {ck}")
+  cfg = build(TrainConfig, checkpoint_info(str(ck))[1])
+  steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
+  segs = split_segments(load_segments(tokens), split, cfg.data.val_fraction, cfg.data.split_seed)
+  need = (cfg.model.frames + steps) * cfg.data.frame_stride
+  ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need] or [int(np.argmax([len(s.tokens) for s in segs]))]
+  rng = np.random.default_rng(seed)
+  seeds = [(ok[i % len(ok)], int(rng.integers(0, max(1, len(segs[ok[i % len(ok)]].tokens) - need + 1)))) for i in range(n)]
+  return seeds, steps
+
+def main(argv: Optional[list[str]] = None) -> dict:
+  ap = argparse.ArgumentParser(prog="drivegpt rollout", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--world", required=True, help="train-world run directory")
+  ap.add_argument("--vqvae", required=True, help="train-vqvae run directory (decodes tokens to frames)")
+  ap.add_argument("--shards", required=True, help="token-shard folder to seed rollouts from (and to take the real continuation)")
+  ap.add_argument("--n", type=int, default=8, help="rollouts")
+  ap.add_argument("--seconds", type=float, default=10.0, help="length of each rollout")
+  ap.add_argument("--out", required=True, help="folder for rollout_<i>.mp4 and rollouts.json")
+  ap.add_argument("--steer", default="replay", choices=["replay", "left", "right", "straight"],
+                  help="replay the recorded motion, or hold a constant curvature (left/right) or go straight at constant speed")
+  ap.add_argument("--curvature", type=float, default=0.005, help="1/m for --steer left/right")
+  ap.add_argument("--temperature", type=float, default=1.0)
+  ap.add_argument("--top-k", type=int, default=0)
+  ap.add_argument("--actors", type=int, default=0, help="Ray actors (0: one per CPU core, at most --n)")
+  ap.add_argument("--split", default="val", choices=["val", "train", "all"], help="segments to seed from (val: held out in training)")
+  ap.add_argument("--seed", type=int, default=0)
+  args = ap.parse_args(argv)
+  import ray
+  from sim.world_sim import FPS
+  seeds, steps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
+  n_actors = min(args.n, args.actors or os.cpu_count() or 1)
+  ray.init(ignore_reinit_error=True, include_dashboard=False, log_to_driver=False, num_cpus=n_actors)
+  threads = max(1, (os.cpu_count() or 1) // n_actors)
+  worker = ray.remote(num_cpus=1, runtime_env={"env_vars": {"DRIVEGPT_THREADS": str(threads)}})(run_rollouts)
+  chunks = [seeds[i::n_actors] for i in range(n_actors)]
+  t0 = time.perf_counter()
+  futures = [worker.remote(os.path.abspath(args.world), os.path.abspath(args.vqvae), os.path.abspath(args.shards), ch, steps,
+                           args.steer, args.curvature, args.temperature, args.top_k, args.split) for ch in chunks]
+  results = ray.get(futures)
+  out, fps = Path(args.out), steps / args.seconds
+  out.mkdir(parents=True, exist_ok=True)
+  sharp, k = [], 0
+  for ch, r in zip(chunks, results):
+    for j in range(len(ch)):
+      write_mp4(out / f"rollout_{k}.mp4", side_by_side(r["generated_frames"][j], r["real_frames"][j]), fps)
+      np.save(out / f"rollout_{k}_tokens.npy", r["generated"][j].astype(np.int16))
+      sharp.append((sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j])))
+      k += 1
+  g, rl = np.array([s[0] for s in sharp]), np.array([s[1] for s in sharp])   # (n, steps)
+  sec = max(1, int(fps))
+  metrics = {"rollouts": k, "frames_per_rollout": steps, "fps": fps, "steer": args.steer, "out": str(out),
+             "sharpness_generated_first_s": float(g[:, :sec].mean()), "sharpness_generated_last_s": float(g[:, -sec:].mean()),
+             "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),
+             "sharpness_ratio_last_s": float(g[:, -sec:].mean() / max(rl[:, -sec:].mean(), 1e-9)),
+             "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors}
+  (out / "rollouts.json").write_text(json.dumps(metrics) + "\n")
+  print(json.dumps(metrics), flush=True)
+  ray.shutdown()
+  return metrics
+
+if __name__ == "__main__":
+  from train.stage import run_main
+  raise SystemExit(run_main(main))

@@ -1,0 +1,160 @@
+"""The world model as a driving simulator: the state is the token context, an action becomes the pose that conditions the
+next frame, and the model generates that frame.
+
+  env = WorldSim(model, segments, frame_stride=2)            # a gymnasium.Env
+  obs, info = env.reset(seed=0)                              # context: a real segment's first frames
+  obs, reward, terminated, truncated, info = env.step(np.array([0.5, -0.01]))  # accelerate, curve right
+  venv = WorldVecEnv(model, segments, num_envs=8)            # the same, 8 rollouts per batched model call
+"""
+from __future__ import annotations
+from typing import Optional
+import numpy as np
+import gymnasium as gym
+from gymnasium import spaces
+from drivegpt.models.world import WorldModel, FrameSampler
+from train.world_data import Segment, strided_motion
+
+FPS = 20                         # recorded frames per second (the data stage's rate)
+MAX_ACCEL, MAX_CURVATURE = 4.0, 0.05   # |m/s^2|, |1/m| (a 20 m radius)
+MAX_SPEED = 60.0                       # m/s
+MAX_MOTION = np.array([10, 10, 10, 1, 1, 1], np.float32)  # |m| and |rad| per frame for action="pose"
+
+def motion_from_control(speed: np.ndarray, accel: np.ndarray, curvature: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
+  """A kinematic bicycle reduced to a point on an arc: (B,) speed m/s, acceleration m/s^2, curvature 1/m (+ = left) over dt
+  seconds -> the 6-DoF motion (B, 6) in the camera frame [forward, right, down] (translation m, axis-angle rad; a left turn
+  is a negative rotation about down) and the new speed (B,)."""
+  v1 = np.clip(speed + accel * dt, 0.0, MAX_SPEED)
+  s = (speed + v1) / 2 * dt                                  # arc length
+  yaw = s * curvature                                        # heading change, + = left
+  small = np.abs(yaw) < 1e-9
+  fwd = np.where(small, s, np.sin(yaw) / np.where(small, 1, yaw) * s)
+  left = np.where(small, s * yaw / 2, (1 - np.cos(yaw)) / np.where(small, 1, yaw) * s)
+  z = np.zeros_like(s)
+  return np.stack([fwd, -left, z, z, z, -yaw], -1).astype(np.float32), v1
+
+class WorldRollouts:
+  """B rollouts advanced together: each holds the last frames-1 frames of tokens and the motions into them."""
+  def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int = 1, temperature: float = 1.0, top_k: int = 0):
+    self.model, self.sampler, self.stride = model, FrameSampler(model), frame_stride
+    self.segments, self.temperature, self.top_k = segments, temperature, top_k
+    self.n_ctx, self.dt = model.config.frames - 1, frame_stride / FPS
+    self.use_pose = model.pose_proj is not None
+    if not segments: raise ValueError("WorldRollouts: no segments to seed rollouts from")
+
+  def span(self) -> int: return (self.n_ctx + 1) * self.stride   # recorded frames a seed needs (with the motion into it)
+
+  def reset(self, seg: np.ndarray, start: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Seed each rollout with frames start+stride, start+2*stride, ... of segment seg -> the last context tokens (B, N)."""
+    self.rng, ctx, mot = rng, [], []
+    for i, s in zip(seg, start):
+      sg = self.segments[int(i)]
+      idx = int(s) + self.stride * np.arange(1, self.n_ctx + 1)
+      if idx[-1] >= len(sg.tokens): raise ValueError(f"reset: segment {sg.name} has {len(sg.tokens)} frames, a seed at {s} needs {idx[-1] + 1}")
+      ctx.append(sg.tokens[idx].astype(np.int32))
+      mot.append(strided_motion(sg.pose, self.stride)[idx] if sg.pose is not None else np.zeros((self.n_ctx, 6), np.float32))
+    self.context, self.motion = np.stack(ctx), np.stack(mot)   # (B, K-1, N), (B, K-1, 6)
+    self.speed = np.clip(self.motion[:, -1, 0] / self.dt, 0, MAX_SPEED)  # the forward motion into the last frame, per second
+    return self.context[:, -1]
+
+  def step(self, motion: np.ndarray) -> np.ndarray:
+    """Generate the next frame of every rollout after moving by motion (B, 6) -> its tokens (B, N)."""
+    pose = np.concatenate([self.motion, motion[:, None]], 1) if self.use_pose else None
+    new = self.sampler.generate(self.context, pose, self.temperature, self.top_k, self.rng)
+    self.context = np.concatenate([self.context[:, 1:], new[:, None]], 1)
+    self.motion = np.concatenate([self.motion[:, 1:], motion[:, None].astype(np.float32)], 1)
+    return new
+
+  def control(self, action: np.ndarray) -> np.ndarray:
+    """(B, 2) [acceleration m/s^2, curvature 1/m + = left] -> the motion (B, 6), advancing the vehicle's speed."""
+    a = np.clip(action, [-MAX_ACCEL, -MAX_CURVATURE], [MAX_ACCEL, MAX_CURVATURE]).astype(np.float64)
+    motion, self.speed = motion_from_control(self.speed, a[:, 0], a[:, 1], self.dt)
+    return motion
+
+def _spaces(model: WorldModel, action: str, decoder) -> tuple[spaces.Space, spaces.Space]:
+  c = model.config
+  obs = {"tokens": spaces.Box(0, c.vocab_size - 1, (c.tokens_per_frame,), np.int64), "speed": spaces.Box(0.0, MAX_SPEED, (1,), np.float32)}
+  if decoder is not None: obs["frame"] = spaces.Box(0, 255, decoder.frame_shape, np.uint8)
+  act = spaces.Box(np.array([-MAX_ACCEL, -MAX_CURVATURE], np.float32), np.array([MAX_ACCEL, MAX_CURVATURE], np.float32)) if action == "control" \
+    else spaces.Box(-MAX_MOTION, MAX_MOTION)
+  return spaces.Dict(obs), act
+
+class WorldSim(gym.Env):
+  """One rollout as a gymnasium.Env. action="control": [acceleration m/s^2, curvature 1/m, + = left]; action="pose": the
+  6-DoF motion to the next frame. Observation: the new frame's tokens, the speed and (with a decoder) the decoded frame.
+  Reward 0 (the RL stage brings its own); an episode is truncated after max_steps frames."""
+  metadata = {"render_modes": ["rgb_array"], "render_fps": FPS}
+
+  def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int = 1, action: str = "control", decoder=None,
+               max_steps: int = 200, temperature: float = 1.0, top_k: int = 0, render_mode: Optional[str] = None):
+    if action not in ("control", "pose"): raise ValueError(f"WorldSim: action must be 'control' or 'pose', got {action!r}")
+    self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
+    self.observation_space, self.action_space = _spaces(model, action, decoder)
+    self.metadata = {**self.metadata, "render_fps": FPS / frame_stride}
+    self.render_mode, self._frame = render_mode, None
+
+  def _obs(self, tokens: np.ndarray) -> dict:
+    obs = {"tokens": tokens[0].astype(np.int64), "speed": self.sim.speed[:1].astype(np.float32)}
+    if self.decoder is not None: obs["frame"] = self._frame = self.decoder(tokens)[0]
+    return obs
+
+  def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
+    super().reset(seed=seed)
+    o = options or {}
+    seg = o.get("segment", int(self.np_random.integers(len(self.sim.segments))))
+    room = len(self.sim.segments[seg].tokens) - self.sim.span()
+    start = o.get("start", int(self.np_random.integers(room + 1)) if room >= 0 else 0)
+    self.t = 0
+    tokens = self.sim.reset(np.array([seg]), np.array([start]), self.np_random)
+    return self._obs(tokens), {"segment": seg, "start": start}
+
+  def step(self, action):
+    a = np.asarray(action, np.float32).reshape(1, -1)
+    motion = self.sim.control(a) if self.action_kind == "control" else a
+    tokens = self.sim.step(motion)
+    self.t += 1
+    return self._obs(tokens), 0.0, False, self.t >= self.max_steps, {"motion": motion[0]}
+
+  def render(self):
+    if self.decoder is None: raise RuntimeError("WorldSim.render needs a decoder (the VQVAE) to turn tokens into frames")
+    return self._frame if self._frame is not None else self.decoder(self.sim.context[:, -1])[0]
+
+class WorldVecEnv(gym.vector.VectorEnv):
+  """num_envs rollouts sampled together in one batched model call per token. All episodes have the same length, so
+  they end together; the call after the last step resets every env (next-step autoreset)."""
+  def __init__(self, model: WorldModel, segments: list[Segment], num_envs: int, frame_stride: int = 1, action: str = "control",
+               decoder=None, max_steps: int = 200, temperature: float = 1.0, top_k: int = 0):
+    if action not in ("control", "pose"): raise ValueError(f"WorldVecEnv: action must be 'control' or 'pose', got {action!r}")
+    self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
+    self.num_envs = num_envs
+    self.single_observation_space, self.single_action_space = _spaces(model, action, decoder)
+    self.observation_space = gym.vector.utils.batch_space(self.single_observation_space, num_envs)
+    self.action_space = gym.vector.utils.batch_space(self.single_action_space, num_envs)
+    self.metadata = {"autoreset_mode": gym.vector.AutoresetMode.NEXT_STEP, "render_fps": FPS / frame_stride}
+    self._done = False
+
+  def _obs(self, tokens: np.ndarray) -> dict:
+    obs = {"tokens": tokens.astype(np.int64), "speed": self.sim.speed[:, None].astype(np.float32)}
+    if self.decoder is not None: obs["frame"] = self.decoder(tokens)
+    return obs
+
+  def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
+    rng = np.random.default_rng(seed) if seed is not None or not hasattr(self, "_rng") else self._rng
+    self._rng, o = rng, options or {}
+    seg = np.asarray(o.get("segment", rng.integers(len(self.sim.segments), size=self.num_envs)))
+    rooms = np.array([len(self.sim.segments[s].tokens) - self.sim.span() for s in seg])
+    start = np.asarray(o.get("start", (rng.random(self.num_envs) * (np.maximum(rooms, 0) + 1)).astype(int)))
+    self.t, self._done = 0, False
+    return self._obs(self.sim.reset(seg, start, rng)), {"segment": seg, "start": start}
+
+  def step(self, actions):
+    if self._done:
+      obs, info = self.reset()
+      z = np.zeros(self.num_envs, bool)
+      return obs, np.zeros(self.num_envs), z, z.copy(), info
+    a = np.asarray(actions, np.float32).reshape(self.num_envs, -1)
+    motion = self.sim.control(a) if self.action_kind == "control" else a
+    tokens = self.sim.step(motion)
+    self.t += 1
+    self._done = self.t >= self.max_steps
+    return (self._obs(tokens), np.zeros(self.num_envs), np.zeros(self.num_envs, bool), np.full(self.num_envs, self._done),
+            {"motion": motion})

@@ -1,0 +1,160 @@
+"""train-world / eval-world / the simulator on tiny synthetic token shards: config errors, exact resume, eval output,
+no-pose data, the vehicle model, gymnasium's env checker, and a rollout written as an MP4."""
+import json, os
+import numpy as np
+import pytest
+import h5py
+from drivegpt import Tensor
+from drivegpt.nn.state import read_safetensors, save_checkpoint
+from train.stage import ConfigError, build, load_config, to_dict
+from train import world as tw
+from train.world_data import Segment, Windows, load_segments
+
+V, GRID = 32, (2, 4)   # vocab and token grid of the tiny model (and of the tiny VQVAE that decodes it)
+
+def make_tokens(folder, n_seg=4, n=40, seed=0, pose=True):
+  """Segments whose tokens scroll through a texture by the (integer) forward motion in pose[:, 0]."""
+  os.makedirs(folder, exist_ok=True)
+  rng = np.random.default_rng(seed)
+  for s in range(n_seg):
+    tex, pos = rng.integers(0, V, 512), np.cumsum(rng.integers(1, 4, n))
+    tokens = np.stack([tex[(np.arange(8) + p) % 512] for p in pos]).reshape(n, *GRID).astype(np.int16)
+    with h5py.File(f"{folder}/seg{s}.h5", "w") as f:
+      f["tokens"] = tokens
+      if pose:
+        p6 = np.zeros((n, 6), np.float32)
+        p6[:-1, 0], p6[-1, 0] = np.diff(pos), 1
+        f["pose"] = p6
+      f.attrs["has_pose"] = pose
+  return str(folder)
+
+def tiny_args(tokens, out, *extra):
+  return [f"data.tokens={tokens}", f"out={out}", f"model.vocab_size={V}", "model.tokens_per_frame=8", "model.frames=3",
+          "model.n_layer=1", "model.n_head=2", "model.d_model=16", "data.frame_stride=2", "data.val_fraction=0.25",
+          "batch_size=4", "warmup=2", "eval_every=3", "eval_windows=8", "ckpt_every=3", "log_every=1", *extra]
+
+def test_bad_config_rejected(tmp_path):
+  toks = make_tokens(tmp_path / "tok")
+  with pytest.raises(ConfigError, match="bogus"): tw.main(tiny_args(toks, tmp_path / "r", "bogus=1"))
+  with pytest.raises(ConfigError, match="model.*n_layr"): tw.main(tiny_args(toks, tmp_path / "r", "model.n_layr=1"))
+  with pytest.raises(ConfigError, match="pose"): tw.main(tiny_args(toks, tmp_path / "r", "model.pose=tokens"))
+  with pytest.raises(ConfigError, match="context_noise"): tw.main(tiny_args(toks, tmp_path / "r", "context_noise=2"))
+  with pytest.raises(ConfigError, match="steps"): tw.main(tiny_args(toks, tmp_path / "r", "steps=abc"))
+  with pytest.raises(FileNotFoundError, match="nowhere"): tw.main(tiny_args(tmp_path / "nowhere", tmp_path / "r"))
+
+def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):
+  """A run that crashes after its step-3 checkpoint and is run again ends with the weights of one that never stopped."""
+  toks = make_tokens(tmp_path / "tok")
+  full = tw.main(tiny_args(toks, tmp_path / "a", "steps=6"))
+  assert full["step"] == 6 and full["pose_conditioning"] and (tmp_path / "a" / "loss.png").stat().st_size > 1000
+  assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["step"] == 6   # one JSON line on stdout
+  real_batch = Windows.batch
+  def crash(self, i, b):
+    if i == 4: raise KeyboardInterrupt
+    return real_batch(self, i, b)
+  monkeypatch.setattr(Windows, "batch", crash)
+  with pytest.raises(KeyboardInterrupt): tw.main(tiny_args(toks, tmp_path / "b", "steps=6"))
+  monkeypatch.setattr(Windows, "batch", real_batch)
+  tw.main(tiny_args(toks, tmp_path / "b", "steps=6"))
+  a, _ = read_safetensors(str(tmp_path / "a" / "ckpt.safetensors"))
+  b, _ = read_safetensors(str(tmp_path / "b" / "ckpt.safetensors"))
+  for k in a: np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+  steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
+  assert steps == list(range(1, 7))                 # the crashed run's step-4 line was dropped, not doubled
+  ev = tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=4)
+  assert ev["pose_conditioning"] and ev["segments"] == 4 and ev["windows"] == 16
+  assert np.isfinite(ev["bits_per_token"]) and np.isfinite(ev["bits_per_token_shuffled_pose"]) and 0 < ev["lzma_bits_per_token"] < 16
+
+def test_no_pose_data(tmp_path):
+  """commaVQ-style .npy files have no pose: the model trains unconditioned and says so."""
+  os.makedirs(tmp_path / "npy")
+  rng = np.random.default_rng(0)
+  for i in range(3): np.save(tmp_path / "npy" / f"{i}.npy", rng.integers(0, V, (30, *GRID)).astype(np.int16))
+  assert all(s.pose is None for s in load_segments(str(tmp_path / "npy")))
+  out = tw.main(tiny_args(tmp_path / "npy", tmp_path / "r", "steps=2", "data.val_fraction=0.34"))
+  assert out["pose_conditioning"] is False and "val_bits_per_token_shuffled_pose" not in out
+  with pytest.raises(ValueError, match="integer tokens"):
+    np.save(tmp_path / "bad.npy", np.zeros((4, 3), np.float32))
+    load_segments(str(tmp_path / "bad.npy"))
+
+def test_noise_context_spares_last_frame():
+  rng = np.random.default_rng(0)
+  tok = rng.integers(0, V, (64, 3, 8))
+  noised = tw.noise_context(tok, 0.5, V, rng)
+  np.testing.assert_array_equal(noised[:, -1], tok[:, -1])
+  frac = (noised[:, :-1] != tok[:, :-1]).mean()
+  assert 0.15 < frac < 0.3   # p ~ U(0, 0.5), and a random token equals the old one 1/32 of the time
+
+# *** simulator ***
+
+def test_motion_from_control_is_an_arc():
+  from sim.world_sim import motion_from_control
+  from train.world_data import rot_from_axis_angle
+  v, a, k, dt = np.array([20.0, 20.0, 10.0]), np.array([0.0, 0.0, 2.0]), np.array([0.01, -0.01, 0.0]), 0.1
+  m, v1 = motion_from_control(v, a, k, dt)
+  np.testing.assert_allclose(v1, [20, 20, 10.2])
+  # a left arc of radius 100 m: 2 m along it ends at (R sin(s/R), R (1 - cos(s/R))) to the left, heading s/R left
+  s, R = 2.0, 100.0
+  np.testing.assert_allclose(m[0, :3], [R * np.sin(s / R), -R * (1 - np.cos(s / R)), 0], rtol=1e-5)
+  np.testing.assert_allclose(m[1, :3], [R * np.sin(s / R), R * (1 - np.cos(s / R)), 0], rtol=1e-5)
+  # left turn: the new forward axis, seen from the old frame, points left (negative right), i.e. a negative yaw about down
+  fwd = rot_from_axis_angle(m[0, 3:]) @ [1, 0, 0]
+  assert fwd[1] < 0 and abs(np.arctan2(-fwd[1], fwd[0]) - s / R) < 1e-6
+  np.testing.assert_allclose(m[2], [1.01, 0, 0, 0, 0, 0], rtol=1e-6)
+
+@pytest.fixture(scope="module")
+def sim_parts(tmp_path_factory):
+  """A tiny trained-shape world model (random weights) and segments to seed it."""
+  from drivegpt.models.world import WorldModel, WorldConfig
+  Tensor.manual_seed(0)
+  m = WorldModel(WorldConfig(vocab_size=V, tokens_per_frame=8, frames=3, n_layer=1, n_head=2, d_model=16))
+  rng = np.random.default_rng(0)
+  segs = [Segment(f"s{i}", rng.integers(0, V, (30, 8)).astype(np.int16), rng.normal(0, 1, (30, 6)).astype(np.float32)) for i in range(3)]
+  return m, segs
+
+def test_env_checker(sim_parts):
+  from gymnasium.utils.env_checker import check_env
+  from sim.world_sim import WorldSim
+  m, segs = sim_parts
+  check_env(WorldSim(m, segs, frame_stride=2, max_steps=4), skip_render_check=True)
+  check_env(WorldSim(m, segs, action="pose", max_steps=4), skip_render_check=True)
+
+def test_vector_env(sim_parts):
+  from sim.world_sim import WorldVecEnv
+  m, segs = sim_parts
+  env = WorldVecEnv(m, segs, num_envs=4, frame_stride=2, max_steps=2)
+  obs, info = env.reset(seed=1)
+  assert obs["tokens"].shape == (4, 8) and env.observation_space.contains(obs)
+  # the seed frame is the real segment's frame
+  for i in range(4): np.testing.assert_array_equal(obs["tokens"][i], segs[info["segment"][i]].tokens[info["start"][i] + 2 * 2])
+  truncs = []
+  for _ in range(3):
+    obs, r, term, trunc, info = env.step(env.action_space.sample())
+    assert env.observation_space.contains(obs)
+    truncs.append(trunc.all())
+  assert truncs == [False, True, False]   # the third call is the autoreset
+
+def test_rollout_writes_mp4(tmp_path):
+  """run_rollouts (what each Ray actor runs) with a tiny VQVAE, then the side-by-side MP4."""
+  import av
+  from drivegpt.models.vqvae import VQVAE
+  from train.vqvae import TrainConfig as VQConfig
+  from sim.rollout import run_rollouts, write_mp4, side_by_side, pick_seeds, sharpness
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
+  vq = build(VQConfig, {"out": str(tmp_path / "vq"), "model": {"image_size": [32, 64], "patch": 4, "width": 8, "mults": [1, 2, 4], "enc_blocks": 0,
+                                                              "dec_blocks": 0, "attention": False, "groups": 4, "code_dim": 8, "n_codes": V}})
+  Tensor.manual_seed(0)
+  os.makedirs(tmp_path / "vq")
+  save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
+  seeds, steps = pick_seeds(toks, str(tmp_path / "w"), 2, 0.3, "all", 0)
+  assert steps == 3
+  r = run_rollouts(str(tmp_path / "w"), str(tmp_path / "vq"), toks, seeds, steps, "left", 0.01, 1.0, 0, "all")
+  assert r["generated"].shape == (2, 3, 8) and r["generated_frames"].shape == (2, 3, 32, 64, 3) and r["real_frames"].dtype == np.uint8
+  write_mp4(tmp_path / "r.mp4", side_by_side(r["generated_frames"][0], r["real_frames"][0]), 10)
+  with av.open(str(tmp_path / "r.mp4")) as f:
+    frames = [fr.to_ndarray(format="rgb24") for fr in f.decode(video=0)]
+  assert len(frames) == 3 and frames[0].shape == (32, 132, 3)
+  flat, edge = np.full((1, 8, 8, 3), 100, np.uint8), np.zeros((1, 8, 8, 3), np.uint8)
+  edge[:, :, 4:] = 255
+  assert sharpness(flat)[0] == 0 and sharpness(edge)[0] > 0

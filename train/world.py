@@ -1,0 +1,231 @@
+"""Train the pose-conditioned world model on token segments.
+
+  drivegpt train-world --config configs/world-small.yaml data.tokens=PATH out=RUNDIR [key=value ...]
+  drivegpt eval-world --ckpt RUNDIR --tokens PATH
+
+PATH is a folder of token shards from `drivegpt tokenize` (with poses) or of commaVQ .npy token files (without: the model
+is then unconditional, and the run says so). The run directory holds config.yaml, metrics.jsonl, ckpt.safetensors
+(atomic, written every train.ckpt_every steps) and loss.png; the same command again resumes from the checkpoint.
+"""
+from __future__ import annotations
+import argparse, json, lzma, math, sys, time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+import numpy as np
+from drivegpt import Tensor, jit
+from drivegpt.tensor import no_grad
+from drivegpt.nn import get_parameters
+from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
+from drivegpt.nn.state import load_checkpoint, checkpoint_info
+from drivegpt.models.world import WorldModel, WorldConfig
+from train.stage import ConfigError, Run, build, load_config, stage_args, write_atomic
+from train.world_data import load_segments, split_segments, Windows
+
+@dataclass
+class DataConfig:
+  tokens: str = ""             # token-shard folder (drivegpt tokenize) or commaVQ .npy files
+  frame_stride: int = 1        # the model's frames are every frame_stride-th recorded frame (20 Hz / stride)
+  val_fraction: float = 0.1    # held-out segments, by name hash
+  split_seed: int = 0
+
+@dataclass
+class TrainConfig:
+  out: str = "runs/world-small"
+  data: DataConfig = field(default_factory=DataConfig)
+  model: WorldConfig = field(default_factory=WorldConfig)
+  steps: int = 2000
+  batch_size: int = 8
+  lr: float = 1e-3
+  min_lr: float = 1e-4
+  warmup: int = 100
+  weight_decay: float = 0.01
+  grad_clip: float = 1.0
+  context_noise: float = 0.1   # each window replaces up to this fraction of its context frames' input tokens by random ones
+  log_every: int = 10
+  eval_every: int = 250
+  eval_windows: int = 64
+  ckpt_every: int = 250
+  seed: int = 0
+
+  def check(self) -> None:
+    for k in ("steps", "batch_size", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.frame_stride"):
+      v = getattr(self.data, k[5:]) if k.startswith("data.") else getattr(self, k)
+      if v < 1: raise ConfigError(f"{k} must be >= 1, got {v}")
+    if not 0 <= self.context_noise < 1: raise ConfigError(f"context_noise must be in [0, 1), got {self.context_noise}")
+    if not 0 <= self.data.val_fraction < 1: raise ConfigError(f"data.val_fraction must be in [0, 1), got {self.data.val_fraction}")
+    if not self.data.tokens: raise ConfigError("data.tokens is required: a token-shard folder or commaVQ .npy files")
+
+def noise_context(tokens: np.ndarray, max_frac: float, vocab: int, rng: np.random.Generator) -> np.ndarray:
+  """tokens (B, F, N) with each window's context frames (all but the last) corrupted: every token replaced by a random one
+  with probability p ~ U(0, max_frac) drawn per window. Trains the model to predict clean frames from imperfect context,
+  which is what its own samples are in a rollout."""
+  if max_frac <= 0: return tokens
+  B, F, N = tokens.shape
+  p = rng.uniform(0, max_frac, (B, 1, 1))
+  hit = rng.random((B, F, N)) < p
+  hit[:, -1] = False
+  return np.where(hit, rng.integers(0, vocab, tokens.shape), tokens).astype(tokens.dtype)
+
+def shuffled(pose: np.ndarray) -> np.ndarray:
+  """Poses moved to another window of the batch (a fixed derangement: roll by half the batch)."""
+  return np.roll(pose, max(1, len(pose) // 2), axis=0)
+
+class Scorer:
+  """Bits per token of batches of windows, jitted (eval batches repeat their shapes)."""
+  def __init__(self, model: WorldModel):
+    self.model, self._bits = model, jit(model.bits)
+  def __call__(self, tokens: np.ndarray, pose: Optional[np.ndarray]) -> np.ndarray:
+    with no_grad():
+      return self._bits(Tensor(tokens), Tensor(pose) if pose is not None else None).numpy()
+
+def evaluate(scorer: Scorer, windows: Windows, n: int, batch_size: int) -> dict:
+  """Mean bits/token over n evenly spaced windows, with true poses and with poses shuffled across each batch."""
+  ks = np.linspace(0, len(windows) - 1, min(n, len(windows))).astype(int)
+  bits, shuf = [], []
+  for i in range(0, len(ks), batch_size):
+    kb = ks[i:i + batch_size]
+    if len(kb) < 2: break
+    tok, pose = windows.stack(kb)
+    bits.append(scorer(tok, pose))
+    if pose is not None: shuf.append(scorer(tok, shuffled(pose)))
+  ret = {"bits_per_token": float(np.concatenate(bits).mean()), "windows": int(sum(len(b) for b in bits))}
+  if shuf: ret["bits_per_token_shuffled_pose"] = float(np.concatenate(shuf).mean())
+  return ret
+
+def lzma_bits(segs) -> float:
+  """lzma (preset 9, extreme) size of the segments' token streams (int16), in bits per token."""
+  raw = b"".join(s.tokens.astype("<i2").tobytes() for s in segs)
+  return 8 * len(lzma.compress(raw, preset=9 | lzma.PRESET_EXTREME)) / max(1, sum(s.tokens.size for s in segs))
+
+def save_curves(path: Path, metrics: Path, keys: list[str]) -> None:
+  """A PNG line plot of metrics.jsonl columns against step (PIL only; each key its colour, legend at the top left)."""
+  from PIL import Image, ImageDraw
+  import io
+  rows = [json.loads(l) for l in metrics.read_text().splitlines() if l.strip()] if metrics.exists() else []
+  series = {k: [(r["step"], r[k]) for r in rows if k in r] for k in keys}
+  series = {k: v for k, v in series.items() if v}
+  W, H, m = 640, 360, 40
+  img = Image.new("RGB", (W, H), "white")
+  d = ImageDraw.Draw(img)
+  d.rectangle([m, 10, W - 10, H - m], outline="black")
+  if series:
+    pts = [p for v in series.values() for p in v]
+    x0, x1 = min(p[0] for p in pts), max(max(p[0] for p in pts), min(p[0] for p in pts) + 1)
+    y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
+    y0, y1 = y0 - 0.05*(y1 - y0 + 1e-9), y1 + 0.05*(y1 - y0 + 1e-9)
+    xy = lambda s, v: (m + (s - x0) / (x1 - x0) * (W - 10 - m), H - m - (v - y0) / (y1 - y0) * (H - m - 10))
+    for (k, v), col in zip(series.items(), ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]):
+      d.line([xy(s, y) for s, y in v], fill=col, width=2) if len(v) > 1 else d.ellipse([*(c - 2 for c in xy(*v[0])), *(c + 2 for c in xy(*v[0]))], fill=col)
+      d.text((m + 8, 14 + 12 * list(series).index(k)), k, fill=col)
+    d.text((m, H - m + 6), f"step {x0}", fill="black")
+    d.text((W - 90, H - m + 6), f"step {x1}", fill="black")
+    d.text((2, 12), f"{y1:.2f}", fill="black")
+    d.text((2, H - m - 12), f"{y0:.2f}", fill="black")
+  d.text((W // 2 - 40, H - 18), "bits / token", fill="black")
+  buf = io.BytesIO()
+  img.save(buf, format="PNG")
+  write_atomic(path, buf.getvalue())
+
+def train(cfg: TrainConfig) -> dict:
+  """Train (or resume) the run in cfg.out; returns the final metrics."""
+  segs = load_segments(cfg.data.tokens)
+  train_w = Windows(split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed), cfg.model.frames, cfg.data.frame_stride, cfg.seed)
+  val_segs = split_segments(segs, "val", cfg.data.val_fraction, cfg.data.split_seed)
+  val_w = Windows(val_segs, cfg.model.frames, cfg.data.frame_stride) if val_segs else None
+  if not train_w.has_pose and cfg.model.pose != "none":
+    print(f"train-world: {cfg.data.tokens} has no poses: training without pose conditioning (model.pose=none)", file=sys.stderr)
+    cfg.model.pose = "none"
+  use_pose = cfg.model.pose != "none"
+  if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
+  run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens"))
+  Tensor.manual_seed(cfg.seed)
+  model = WorldModel(cfg.model)
+  opt = AdamW(get_parameters(model), lr=cfg.lr, weight_decay=cfg.weight_decay)
+  start = run.resume(model, opt)
+
+  @jit
+  def step(x: Tensor, pose: Optional[Tensor], y: Tensor) -> Tensor:
+    loss = model.loss(x, pose, y)
+    opt.zero_grad()
+    loss.backward()
+    clip_grad_norm_(opt.params, cfg.grad_clip)
+    opt.step(loss)
+    return loss
+
+  scorer, ev, window, t0 = Scorer(model), {}, [], time.perf_counter()
+  bar = run.progress(cfg.steps, start, "train-world")
+  for i in range(start, cfg.steps):
+    opt.lr = warmup_cosine(i, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr)
+    tok, pose = train_w.batch(i, cfg.batch_size)
+    x = noise_context(tok, cfg.context_noise, cfg.model.vocab_size, np.random.default_rng([cfg.seed, i, 1]))
+    with Tensor.train(): loss = step(Tensor(x), Tensor(pose) if use_pose else None, Tensor(tok))
+    window.append(loss.item() / math.log(2))
+    bar.update(1)
+    if (i + 1) % cfg.log_every == 0 or i + 1 == cfg.steps:
+      run.log(i + 1, loss_bits=float(np.mean(window)), lr=opt.lr, time=time.perf_counter() - t0)
+      bar.set_postfix(bits=f"{np.mean(window):.3f}", **({"val": f"{ev['val_bits_per_token']:.3f}"} if ev else {}))
+      window = []
+    if val_w is not None and ((i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps):
+      ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, cfg.batch_size).items()}
+      run.log(i + 1, **ev)
+    if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
+      run.save(model, opt, i + 1)
+      save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose"])
+  bar.close()
+  if val_w is not None and not ev: ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, cfg.batch_size).items()}
+  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose"])
+  last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
+  return run.finish({"step": max(start, cfg.steps), "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None,
+                     **ev, "params": int(sum(p.numel() for p in get_parameters(model))),
+                     "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+
+def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
+  """The model of a run directory (its checkpoint) and the run's config."""
+  ckpt = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
+  if not ckpt.exists(): raise FileNotFoundError(f"--ckpt: no checkpoint at {ckpt}")
+  _, conf, _ = checkpoint_info(str(ckpt))
+  cfg = build(TrainConfig, conf)
+  model = WorldModel(cfg.model)
+  load_checkpoint(str(ckpt), model)
+  return model, cfg
+
+def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256, batch_size: int = 8) -> dict:
+  """Bits/token of a trained model on the segments under tokens (true and shuffled poses), and lzma's bits/token."""
+  model, cfg = load_run(rundir)
+  segs = split_segments(load_segments(tokens), split, cfg.data.val_fraction, cfg.data.split_seed)
+  w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
+  Tensor.training = False
+  res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)
+  return {"ckpt": str(rundir), "tokens": str(tokens), "split": split, "segments": len(w.segs), **res,
+          "lzma_bits_per_token": lzma_bits(w.segs), "pose_conditioning": model.pose_proj is not None and w.has_pose}
+
+def _no_pose(w: Windows) -> Windows:
+  w.has_pose = False
+  return w
+
+def main(argv: Optional[list[str]] = None) -> dict:
+  args = stage_args("drivegpt train-world", __doc__, argv)
+  try: cfg = load_config(TrainConfig, args.config, args.overrides)
+  except ConfigError: raise
+  except ValueError as e: raise ConfigError(str(e)) from None  # WorldConfig's own checks
+  return train(cfg)
+
+def eval_main(argv: Optional[list[str]] = None) -> dict:
+  ap = argparse.ArgumentParser(prog="drivegpt eval-world", description="Score token segments with a trained world model: prints one "
+                               "JSON line with bits/token, bits/token with the poses shuffled across the batch (when the "
+                               "segments have poses) and lzma's bits/token on the same tokens.")
+  ap.add_argument("--ckpt", required=True, help="run directory of train-world (or its ckpt.safetensors)")
+  ap.add_argument("--tokens", required=True, help="token-shard folder or commaVQ .npy files")
+  ap.add_argument("--split", default="val", choices=["val", "train", "all"],
+                  help="which segments: 'val' holds out the same segments training did (default); 'all' for a separate folder")
+  ap.add_argument("--windows", type=int, default=256, help="windows to score, evenly spaced over the segments")
+  ap.add_argument("--batch-size", type=int, default=8, help="windows per forward pass (poses are shuffled within it)")
+  args = ap.parse_args(argv)
+  metrics = eval_world(args.ckpt, args.tokens, args.split, args.windows, args.batch_size)
+  print(json.dumps(metrics), flush=True)
+  return metrics
+
+if __name__ == "__main__":
+  from train.stage import run_main
+  raise SystemExit(run_main(main))

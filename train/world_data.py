@@ -1,0 +1,122 @@
+"""Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
+deterministic batches of windows."""
+from __future__ import annotations
+import hashlib, json, math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+import numpy as np
+
+@dataclass
+class Segment:
+  name: str
+  tokens: np.ndarray              # (N, 128) int16
+  pose: Optional[np.ndarray]      # (N, 6) float32: motion from frame i to i+1 in frame i's camera frame, or None
+
+def rot_from_axis_angle(r: np.ndarray) -> np.ndarray:
+  """Rotation matrices (..., 3, 3) from axis-angle vectors (..., 3) (Rodrigues' formula)."""
+  r = np.asarray(r, np.float64)
+  theta = np.linalg.norm(r, axis=-1)[..., None, None]
+  k = r / np.maximum(theta[..., 0], 1e-12)
+  K = np.zeros(r.shape[:-1] + (3, 3))
+  K[..., 0, 1], K[..., 0, 2], K[..., 1, 2] = -k[..., 2], k[..., 1], -k[..., 0]
+  K = K - np.swapaxes(K, -1, -2)
+  return np.eye(3) + np.sin(theta) * K + (1 - np.cos(theta)) * K @ K
+
+def axis_angle_from_rot(R: np.ndarray) -> np.ndarray:
+  """Axis-angle vectors (..., 3) from rotation matrices (..., 3, 3), for angles below pi."""
+  cos = np.clip((np.trace(R, axis1=-2, axis2=-1) - 1) / 2, -1, 1)
+  theta = np.arccos(cos)[..., None]
+  v = np.stack([R[..., 2, 1] - R[..., 1, 2], R[..., 0, 2] - R[..., 2, 0], R[..., 1, 0] - R[..., 0, 1]], -1)
+  return v * np.where(theta > 1e-9, theta / (2 * np.sin(np.maximum(theta, 1e-9))), 0.5)
+
+def strided_motion(pose: np.ndarray, stride: int) -> np.ndarray:
+  """(N, 6) per-frame motions -> (N, 6): row i is the motion from frame i-stride to frame i (zeros for i < stride),
+  composed as t = t_a + R_a t_b, R = R_a R_b."""
+  n = len(pose)
+  out = np.zeros((n, 6), np.float32)
+  if n <= stride: return out
+  t, R = np.zeros((n - stride, 3)), np.tile(np.eye(3), (n - stride, 1, 1))
+  for k in range(stride):  # frames i-stride+k -> i-stride+k+1, for every i at once
+    step = pose[k:n - stride + k].astype(np.float64)
+    t, R = t + np.einsum("nij,nj->ni", R, step[:, :3]), R @ rot_from_axis_angle(step[:, 3:])
+  out[stride:] = np.concatenate([t, axis_angle_from_rot(R)], 1)
+  return out
+
+def _as_tokens(a: np.ndarray, where: str) -> np.ndarray:
+  if a.ndim == 3: a = a.reshape(len(a), -1)
+  if a.ndim != 2 or not np.issubdtype(a.dtype, np.integer): raise ValueError(f"{where}: expected integer tokens (N, 128) or (N, 8, 16), got {a.dtype} {a.shape}")
+  return a.astype(np.int16)
+
+def load_segments(path: str) -> list[Segment]:
+  """Every token segment under path: token shards from `drivegpt tokenize` (.h5 with 'tokens' and, when has_pose, 'pose')
+  or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively."""
+  p = Path(path)
+  if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
+  files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.suffix in (".h5", ".npy") and not f.name.startswith("."))
+  if not files: raise ValueError(f"data.tokens: no token files (.h5 token shards or commaVQ .npy) under {path}")
+  segs = []
+  for f in files:
+    name = str(f.relative_to(p)) if p.is_dir() else f.name
+    if f.suffix == ".npy":
+      segs.append(Segment(name, _as_tokens(np.load(f, allow_pickle=False), str(f)), None))
+      continue
+    import h5py
+    with h5py.File(f, "r") as h:
+      if "tokens" not in h: raise ValueError(f"{f}: not a token shard (no 'tokens' dataset; found {sorted(h)})")
+      tokens = _as_tokens(h["tokens"][()], str(f))
+      has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
+      pose = h["pose"][()].astype(np.float32) if has_pose else None
+    if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
+      raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
+    segs.append(Segment(name, tokens, pose))
+  return segs
+
+def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: int = 0) -> list[Segment]:
+  """Held-out segments by name: val is the ceil(val_fraction * n) with the smallest hash, so a segment keeps its split."""
+  if split == "all": return segs
+  if split not in ("train", "val"): raise ValueError(f"split must be 'train', 'val' or 'all', got {split!r}")
+  h = lambda s: hashlib.sha256(f"{seed}:{s.name}".encode()).hexdigest()
+  n_val = min(len(segs) - 1, math.ceil(val_fraction * len(segs))) if len(segs) > 1 else 0
+  val = set(s.name for s in sorted(segs, key=h)[:n_val])
+  return [s for s in segs if (s.name in val) == (split == "val")]
+
+class Windows:
+  """Windows of `frames` frames, `stride` apart, from token segments; batch(i) is a function of (seed, i) only, so a resumed
+  run reads the same batches. Each window's pose[:, f] is the motion into its frame f (from the frame stride before)."""
+  def __init__(self, segs: list[Segment], frames: int, stride: int, seed: int = 0):
+    self.frames, self.stride, self.seed = frames, stride, seed
+    span = (frames - 1) * stride + 1
+    self.segs = [s for s in segs if len(s.tokens) >= span + stride]
+    if not self.segs: raise ValueError(f"no segment has the {span + stride} frames a window of {frames} frames, stride {stride}, needs")
+    self.has_pose = all(s.pose is not None for s in self.segs)
+    self.motion = [strided_motion(s.pose, stride) if s.pose is not None else None for s in self.segs]
+    # a window starts at frame >= stride, so its first frame has a motion into it too
+    self.starts = np.array([len(s.tokens) - span - stride + 1 for s in self.segs])
+    self.cum = np.concatenate([[0], np.cumsum(self.starts)])
+
+  def __len__(self) -> int: return int(self.cum[-1])
+
+  def window(self, k: int) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """Window k of all (in segment order): tokens (F, N) int16, pose (F, 6) float32 or None."""
+    i = int(np.searchsorted(self.cum, k, side="right") - 1)
+    idx = self.stride + (k - self.cum[i]) + self.stride * np.arange(self.frames)
+    return self.segs[i].tokens[idx], (self.motion[i][idx] if self.has_pose else None)
+
+  def batch(self, i: int, batch_size: int) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """Batch i: tokens (B, F, N) int32, pose (B, F, 6) float32 or None."""
+    ks = np.random.default_rng([self.seed, i]).integers(0, len(self), batch_size)
+    return self.stack(ks)
+
+  def stack(self, ks) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    ws = [self.window(int(k)) for k in ks]
+    return np.stack([w[0] for w in ws]).astype(np.int32), (np.stack([w[1] for w in ws]) if self.has_pose else None)
+
+  def pose_stats(self) -> tuple[list, list]:
+    """Mean and std of the strided motions over all windows' frames: the model normalises poses with them."""
+    m = np.concatenate([mo[self.stride:] for mo in self.motion]).astype(np.float64)
+    return m.mean(0).tolist(), np.maximum(m.std(0), 1e-6).tolist()
+
+def describe(segs: list[Segment]) -> str:
+  return json.dumps({"segments": len(segs), "frames": int(sum(len(s.tokens) for s in segs)),
+                     "with_pose": int(sum(s.pose is not None for s in segs))})
