@@ -1,0 +1,103 @@
+"""Data-parallel training on Ray (train/parallel.py): 2 replicas with batch B equal one process with batch 2B, and a
+replica killed mid-run is replaced without anyone stepping in, the run ending where an uninterrupted one does."""
+import os, signal, sys
+from pathlib import Path
+import numpy as np
+import pytest
+from drivegpt import Tensor
+from drivegpt.nn.optim import Adam
+from drivegpt.nn.state import save_checkpoint, load_checkpoint
+from train.parallel import combine, train_parallel
+
+class Toy:
+  """A two-layer regression net: enough to make Adam's update depend on every gradient bit."""
+  def __init__(self):
+    rng = np.random.default_rng(0)
+    self.w1 = Tensor(rng.standard_normal((6, 16)).astype(np.float32) * 0.5, requires_grad=True)
+    self.w2 = Tensor(rng.standard_normal((16, 1)).astype(np.float32) * 0.5, requires_grad=True)
+
+class ToyReplica:
+  def __init__(self, config: dict, rank: int, world: int):
+    self.c, self.rank, self.world = config, rank, world
+    self.reset()
+  def reset(self):
+    self.model = Toy()
+    self.opt = Adam([self.model.w1, self.model.w2], lr=0.05)
+  def batch(self, step: int):
+    """The step's global batch (a function of seed and step), this rank's contiguous share of it."""
+    rng = np.random.default_rng([self.c["seed"], step])
+    n = self.c["batch"] * self.world
+    x = rng.standard_normal((n, 6)).astype(np.float32)
+    y = (np.sin(x @ np.arange(1, 7, dtype=np.float32)) + 0.1*rng.standard_normal(n)).astype(np.float32)[:, None]
+    b = self.c["batch"]
+    return x[self.rank*b:(self.rank + 1)*b], y[self.rank*b:(self.rank + 1)*b]
+  def contribute(self, step: int) -> dict:
+    x, y = self.batch(step)
+    loss = ((Tensor(x) @ self.model.w1).tanh() @ self.model.w2 - Tensor(y)).square().mean()
+    self.opt.zero_grad()
+    loss.backward()
+    return {"mean/g1": self.model.w1.grad.numpy(), "mean/g2": self.model.w2.grad.numpy(), "mean/loss": loss.numpy()}
+  def apply(self, step: int, combined: dict) -> dict:
+    self.model.w1.grad, self.model.w2.grad = Tensor(combined["mean/g1"]), Tensor(combined["mean/g2"])
+    self.opt.step()
+    return {"loss": float(combined["mean/loss"]), "pid": os.getpid()}
+  def save(self, step: int) -> None: save_checkpoint(self.c["ckpt"], self.model, self.opt, step, {})
+  def load(self) -> int:
+    if not Path(self.c["ckpt"]).exists():
+      self.reset()
+      return 0
+    return load_checkpoint(self.c["ckpt"], self.model, self.opt)[0]
+
+def weights(path) -> list:
+  r = ToyReplica({"ckpt": str(path), "seed": 0, "batch": 1}, 0, 1)
+  assert r.load() > 0
+  return [r.model.w1.numpy(), r.model.w2.numpy()]
+
+@pytest.fixture(scope="module")
+def ray_local():
+  import ray
+  import ray.cloudpickle
+  ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers get this module's classes by value
+  ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+           runtime_env={"env_vars": {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}})
+  yield
+  ray.shutdown()
+
+def test_combine_means_sums_and_concatenates():
+  rng = np.random.default_rng(3)
+  parts = [{"mean/g": rng.standard_normal(5).astype(np.float32), "sum/n": rng.integers(0, 9, 4), "cat/x": rng.standard_normal((2, 3))}
+           for _ in range(3)]
+  out = combine(parts)
+  np.testing.assert_allclose(out["mean/g"], np.mean([p["mean/g"].astype(np.float64) for p in parts], 0), rtol=1e-6)
+  np.testing.assert_array_equal(out["sum/n"], sum(p["sum/n"] for p in parts))
+  np.testing.assert_array_equal(out["cat/x"], np.concatenate([p["cat/x"] for p in parts]))
+  with pytest.raises(ValueError, match="prefix"): combine([{"g": np.zeros(1)}])
+
+def test_two_workers_equal_one_process_with_twice_the_batch(tmp_path, ray_local):
+  steps, logs = 20, []
+  one = ToyReplica({"ckpt": str(tmp_path / "one.safetensors"), "seed": 5, "batch": 16}, 0, 1)
+  for s in range(steps): one.apply(s, combine([one.contribute(s)]))
+  train_parallel(ToyReplica, {"ckpt": str(tmp_path / "two.safetensors"), "seed": 5, "batch": 8}, workers=2, steps=steps,
+                 ckpt_every=10, log=lambda s, m: logs.append(m["loss"]))
+  assert len(logs) == steps and logs[-1] < logs[0]
+  for a, b in zip(weights(tmp_path / "two.safetensors"), [one.model.w1.numpy(), one.model.w2.numpy()]):
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+def test_a_killed_worker_is_replaced_and_the_run_ends_where_it_would_have(tmp_path, ray_local, capfd):
+  import ray
+  cfg = lambda name: {"ckpt": str(tmp_path / name), "seed": 7, "batch": 8}
+  train_parallel(ToyReplica, cfg("clean.safetensors"), workers=2, steps=20, ckpt_every=5, log=lambda s, m: None)
+  killed, pids = [], []
+  def kill_at_12(step, actors):
+    if step == 12 and not killed:
+      pid = ray.get(actors[1].pid.remote())
+      os.kill(pid, signal.SIGKILL)
+      killed.append(pid)
+  losses = []
+  train_parallel(ToyReplica, cfg("killed.safetensors"), workers=2, steps=20, ckpt_every=5, on_step=kill_at_12,
+                 log=lambda s, m: losses.append((s, m["loss"])))
+  err = capfd.readouterr().err
+  print(f"\nkilled replica 1 (pid {killed[0]}) at step 12; driver said: {' | '.join(l for l in err.splitlines() if 'replica' in l)}")
+  assert killed and "replica lost at step 12" in err and "resumed all 2 replicas at step 10" in err
+  assert [s for s, _ in losses] == list(range(1, 13)) + list(range(11, 21))  # steps 11-12 ran again after the reload
+  for a, b in zip(weights(tmp_path / "killed.safetensors"), weights(tmp_path / "clean.safetensors")): np.testing.assert_array_equal(a, b)

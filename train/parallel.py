@@ -1,0 +1,110 @@
+"""Data-parallel training on Ray: `workers` replicas of a stage's model, each computing its shard of every batch; the
+driver combines their contributions and every replica applies the same update, so the replicas stay identical.
+
+A stage supplies make(config, rank, world) -> a Replica (see the Protocol). Each step the driver asks every replica for
+contribute(step): a dict whose "mean/..." arrays are averaged over the replicas (gradients of the replica's mean loss),
+"sum/..." arrays summed (statistics such as a codebook's counts) and "cat/..." arrays concatenated in rank order (a
+batch's samples, e.g. for codebook restarts); the combined dict goes back to every replica's apply(step, combined).
+Communication goes through Ray's object store: each replica sends its contribution once and fetches the combined one
+once, so a step moves about 2 x workers x (parameters + statistics) x 4 bytes.
+
+Faults: rank 0 writes an atomic checkpoint every ckpt_every steps. A replica that dies (a killed process, a lost node)
+is restarted by Ray (max_restarts), every replica reloads the last checkpoint and the steps since run again on the same
+batches (batches are a function of (seed, step)), so the run ends with the weights an uninterrupted run reaches. A
+killed driver is recovered by running the same command again: it resumes from the checkpoint like any stage."""
+from __future__ import annotations
+import os, sys, time
+from pathlib import Path
+from typing import Callable, Optional, Protocol
+import numpy as np
+
+class Replica(Protocol):
+  """What a stage implements for data-parallel training (one per Ray worker)."""
+  def load(self) -> int: """Load the run's checkpoint (or reset to the initial weights without one); returns its step."""
+  def contribute(self, step: int) -> dict: """This rank's share of the step: forward and backward on its shard."""
+  def apply(self, step: int, combined: dict) -> dict: """Apply the combined update; returns metrics (rank 0's are logged)."""
+  def save(self, step: int) -> None: """Write the run's checkpoint (called on rank 0)."""
+
+def combine(parts: list[dict]) -> dict:
+  """Average "mean/" entries, sum "sum/" entries, concatenate "cat/" entries (rank order) of every rank's contribution."""
+  out = {}
+  for key in parts[0]:
+    kind = key.split("/", 1)[0]
+    vals = [p[key] for p in parts]
+    if kind == "mean": out[key] = np.mean(np.stack(vals), axis=0, dtype=np.float64).astype(vals[0].dtype)
+    elif kind == "sum": out[key] = sum(vals[1:], vals[0].copy())
+    elif kind == "cat": out[key] = np.concatenate(vals)
+    else: raise ValueError(f"contribution key {key!r}: expected a 'mean/', 'sum/' or 'cat/' prefix")
+  return out
+
+def _worker_class():
+  import ray
+  @ray.remote(max_restarts=-1, max_task_retries=0)
+  class Worker:
+    """One replica in its own process; Ray restarts the process (and so this constructor) when it dies."""
+    def __init__(self, make: Callable, config, rank: int, world: int):
+      os.environ.setdefault("DRIVEGPT_THREADS", "1")  # one core per replica
+      self.replica = make(config, rank, world)
+    def pid(self) -> int: return os.getpid()
+    def load(self) -> int: return self.replica.load()
+    def contribute(self, step: int) -> dict: return self.replica.contribute(step)
+    def apply(self, step: int, combined) -> dict: return self.replica.apply(step, combined)
+    def save(self, step: int) -> None: self.replica.save(step)
+  return Worker
+
+def start_ray(address: Optional[str], num_cpus: Optional[int] = None) -> bool:
+  """Connect to the Ray at address, or start a local one; True if this call started it (then shut it down after)."""
+  import ray
+  if ray.is_initialized(): return False
+  root = str(Path(__file__).resolve().parents[1])  # workers import the pipeline packages even without an install
+  path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+  ray.init(address=address, num_cpus=num_cpus if address is None else None, include_dashboard=False, log_to_driver=False,
+           configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+  return True
+
+def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every: int, log: Callable[[int, dict], None],
+                   ray_address: Optional[str] = None, on_step: Optional[Callable] = None, max_failures: int = 10) -> dict:
+  """Run steps on `workers` replicas from the last checkpoint; returns rank 0's last metrics. log(step, metrics) is called
+  after every step; on_step(step, actors) (tests) runs before each step. A replica's death restarts the step loop from
+  the last checkpoint, at most max_failures times."""
+  import ray
+  from ray.exceptions import RayActorError, RayTaskError
+  started = start_ray(ray_address, num_cpus=workers if ray_address is None else None)
+  try:
+    Worker = _worker_class()
+    actors = [Worker.options(num_cpus=1).remote(make, config, r, workers) for r in range(workers)]
+    failures, metrics = 0, {}
+    step = _load_all(actors)
+    while step < steps:
+      try:
+        if on_step is not None: on_step(step, actors)
+        combined = ray.put(combine(ray.get([a.contribute.remote(step) for a in actors])))
+        metrics = ray.get([a.apply.remote(step, combined) for a in actors])[0]
+        step += 1
+        if step % ckpt_every == 0 or step == steps: ray.get(actors[0].save.remote(step))
+        log(step, metrics)
+      except (RayActorError, RayTaskError) as e:
+        if isinstance(e, RayTaskError) and not isinstance(e.cause, RayActorError): raise
+        failures += 1
+        if failures > max_failures: raise RuntimeError(f"data-parallel training: {failures} replica failures, giving up") from e
+        print(f"replica lost at step {step} ({type(e).__name__}); Ray restarts it and every replica reloads the last checkpoint",
+              file=sys.stderr)
+        step = _load_all(actors)
+        print(f"resumed all {workers} replicas at step {step}", file=sys.stderr)
+    return metrics
+  finally:
+    if started: ray.shutdown()
+
+def _load_all(actors: list, timeout: float = 300.0) -> int:
+  """Every replica loads the last checkpoint (waiting for restarted ones to come back); their common step."""
+  import ray
+  from ray.exceptions import RayActorError
+  t0 = time.time()
+  while True:
+    try: steps = ray.get([a.load.remote() for a in actors])
+    except RayActorError:
+      if time.time() - t0 > timeout: raise
+      time.sleep(0.5)
+      continue
+    if len(set(steps)) != 1: raise RuntimeError(f"replicas loaded different checkpoints: steps {steps}")
+    return steps[0]
