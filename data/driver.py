@@ -58,7 +58,7 @@ class Observation:
 def sample_driver(rng: np.random.Generator, speed: tuple[float, float] = (22, 30)) -> tuple[DriverStyle, SupervisorThresholds]:
     """Sample one driver's style (target speed within `speed`) and takeover thresholds."""
     style = DriverStyle(target_speed=rng.uniform(*speed), headway=rng.uniform(0.9, 1.8), curve_accel=rng.uniform(1.6, 2.6),
-                        lane_change_every=rng.uniform(8, 20), perturb_every=rng.uniform(2, 5),
+                        lane_change_every=rng.uniform(8, 20), perturb_every=rng.uniform(0.5, 1.5),
                         steer_noise=rng.uniform(0.001, 0.003))
     limits = SupervisorThresholds(ttc=rng.uniform(1.6, 2.4), time_gap=rng.uniform(0.5, 0.7),
                                   lane_margin=rng.uniform(0.2, 0.6), heading=rng.uniform(12, 18),

@@ -319,11 +319,13 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
             todo.append(seg)
     if use_ray and len(todo) > 1:
         import ray
-        started_ray = not ray.is_initialized()
+        started_ray, reaper = not ray.is_initialized(), None
         if started_ray:  # workers must import this package even when it is not pip-installed
             path = os.pathsep.join(p for p in (_repo_root(), os.environ.get("PYTHONPATH", "")) if p)
             ray.init(address=ray_address, include_dashboard=False, log_to_driver=False,
                      configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+            if ray_address is None:  # a local Ray of our own: make sure it dies with us
+                reaper = _start_reaper()
         try:
             task = ray.remote(num_cpus=1)(ingest_segment)
             pending = [task.remote(seg, out_dir.resolve(), src.resolve(), height, width, fps) for seg in todo]
@@ -334,6 +336,8 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
         finally:
             if started_ray:  # free its workers' memory and cores for whatever runs next
                 ray.shutdown()
+            if reaper is not None:
+                reaper.terminate()
     else:
         for seg in todo:
             results.append(ingest_segment(seg, out_dir, src, height, width, fps))
@@ -343,6 +347,15 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
         if r["status"] == "error":
             print(f"error: {r['reason']}", file=sys.stderr)
     return sorted(results, key=lambda r: r["path"])
+
+
+def _start_reaper():
+    """Watch this process from outside, so a SIGKILL here does not leave the local Ray's processes running."""
+    import subprocess
+    import ray
+    session = ray._private.worker._global_node.get_session_dir_path()
+    return subprocess.Popen([sys.executable, "-m", "data.reaper", str(os.getpid()), session], cwd=_repo_root(),
+                            start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _repo_root() -> str:

@@ -32,8 +32,8 @@ ACCEL_RANGE = (-8.0, 4.0)  # m/s^2 the ego car can do
 STEER_LIMIT = 0.5  # rad, front-wheel angle
 AUTOPILOT_BRAKE = -3.5  # m/s^2: harder braking is the human's call
 WARMUP = 2.0  # s of traffic simulated before recording, so no takeover comes from the spawn
-FAULTS = {"drift": 4.0, "distracted": 6.0, "phantom_brake": 0.8, "swerve": 0.6, "exit": 6.0, "tailgate": 8.0,
-          "lead_brakes": 4.0, "cut_in": 5.0}  # fault -> how long it lasts, s
+FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 0.6, "exit": 4.0, "tailgate": 6.0,
+          "lead_brakes": 5.0, "cut_in": 8.0}  # fault -> how long it lasts (or waits for a car to misbehave), s
 
 
 def _scenario(seed: int, scenario: str | None) -> str:
@@ -74,7 +74,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     next_change = rng.exponential(style.lane_change_every)
     next_fault = 1.0 + rng.exponential(style.perturb_every)
     faults = iter(np.concatenate([rng.permutation(list(FAULTS)) for _ in range(int(seconds) // 2 + 1)]))  # every kind, in turn
-    blinker, steer_noise, pitch, roll, warn_since = 0, 0.0, 0.0, 0.0, None
+    blinker, steer_noise, pitch, roll, warn_since, fault_since = 0, 0.0, 0.0, 0.0, None, 0.0
     prev_speed, prev_heading = ego.speed, ego.heading
 
     for i in range(-n_warm, n_frames):
@@ -119,6 +119,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
                 if cause is not None:
                     events.append((t, cause, t - warn_since))
                     human_until, fault, warn_since = t + rng.uniform(2.0, 4.0), None, None
+                    next_fault = human_until + rng.exponential(style.perturb_every)
                     if fault_car is not None:
                         fault_car.target_speed, fault_car = float(np.mean(traffic_speed)), None
                     lane = int(np.clip(np.round(lat / LANE_WIDTH), 0, n_lanes - 1))
@@ -139,12 +140,14 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             fault = str(next(faults))
             fault_until = t + FAULTS[fault]
             sign, size = float(rng.choice([-1, 1])), rng.uniform(0.6, 1.0)
-            next_fault = fault_until + 1.0 + rng.exponential(style.perturb_every)
+            next_fault = fault_until + rng.exponential(style.perturb_every)
             if fault == "exit":  # a lane change towards a lane that is not there (an exit the map lacks)
                 side = -1 if lane == 0 else 1 if lane == n_lanes - 1 else sign
                 lane, blinker = lane + int(side), int(side)
-        if fault in ("lead_brakes", "cut_in") and fault_car is None:  # wait for a car to misbehave
-            fault_car = _start_traffic_fault(fault, road, others, s, lat, lane, speed)
+        if fault in ("lead_brakes", "cut_in"):
+            had = fault_car
+            fault_car = _traffic_fault(fault, fault_car, road, others, s, lat, lane, speed)
+            fault_since = t if had is None else fault_since
         if fault is not None and t >= fault_until:
             if fault_car is not None:
                 fault_car.target_speed, fault_car = float(np.mean(traffic_speed)), None
@@ -160,13 +163,18 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             accel = max(idm_accel(speed, min(speed + 1, target), 2.0, gap, closing), -6.0)
             steer = lane_keep_steer(lat - lane_y, psi, curv, speed)
         else:
-            headway = 0.35 if fault == "tailgate" else style.headway
-            accel = max(idm_accel(speed, target, headway, gap, closing), AUTOPILOT_BRAKE) + 0.1 * rng.standard_normal()
+            if fault == "tailgate":  # closes up on the car ahead, hard
+                accel = 2.0 if gap is None or gap > 0.35 * speed + 2 else max(idm_accel(speed, target + 10, 0.3, gap, closing), AUTOPILOT_BRAKE)
+            elif fault == "lead_brakes" and fault_car is not None and t < fault_since + 1.5:
+                accel = 0.0  # the autopilot misses the brake lights for a moment
+            else:
+                accel = max(idm_accel(speed, target, style.headway, gap, closing), AUTOPILOT_BRAKE)
+            accel += 0.1 * rng.standard_normal()
             steer = lane_keep_steer(lat - lane_y, psi, curv, speed) + steer_noise
             if fault == "drift":  # dozing: the wheel is held where it was
                 steer = sign * 0.004 * size + steer_noise
-            elif fault == "distracted":  # not watching: no braking, no slowing for curves
-                accel = 0.4
+            elif fault == "distracted":  # not watching: foot on the gas, no slowing for curves
+                accel = 1.5
                 steer = lane_keep_steer(lat - lane_y, psi, 0.0, speed) + 0.7 * np.arctan(curv * CAR_LENGTH)
             elif fault == "phantom_brake":
                 accel = -5.0 - 2.0 * size
@@ -230,26 +238,35 @@ def _lane_is_free(road, others: list, s: float, lane: int) -> bool:
     return not ((np.abs(lo - lane * LANE_WIDTH) < LANE_WIDTH / 2 + 1) & (so - s > -10) & (so - s < 15)).any()
 
 
-def _start_traffic_fault(fault: str, road, others: list, s: float, lat: float, lane: int, speed: float):
-    """Make a traffic car misbehave: the lead brakes hard, or a car alongside cuts into our lane. Returns it."""
+def _traffic_fault(fault: str, car, road, others: list, s: float, lat: float, lane: int, speed: float):
+    """Make a traffic car misbehave, called each frame of the fault: the lead brakes hard, or a car in the
+    next lane draws level and then cuts into ours without looking. Returns the car (None while none fits)."""
     if not others or fault not in ("lead_brakes", "cut_in"):
         return None
     pos = np.array([v.position for v in others])
     so, lo = road.frenet(pos[:, 0], pos[:, 1], (s - 300, s + 900))
     ds, dl = so - s, lo - lat
     if fault == "lead_brakes":
-        ahead = (np.abs(dl) < 2.0) & (ds > CAR_LENGTH) & (ds < 60)
-        if not ahead.any():
-            return None
-        car = others[int(np.argmin(np.where(ahead, ds, np.inf)))]
-        car.target_speed = 0.0  # IDM brakes towards a stop
+        if car is None:
+            ahead = (np.abs(dl) < 2.0) & (ds > CAR_LENGTH) & (ds < 50)
+            if not ahead.any():
+                return None
+            car = others[int(np.argmin(np.where(ahead, ds, np.inf)))]
+            car.target_speed = 0.0  # IDM brakes towards a stop, as hard as it can
         return car
-    beside = (np.abs(np.abs(dl) - LANE_WIDTH) < 1.2) & (np.abs(ds) < 3.0)
-    if not beside.any():
-        return None
-    car = others[int(np.argmin(np.where(beside, np.abs(ds), np.inf)))]
-    p = int(np.searchsorted(road.starts, so[others.index(car)], side="right") - 1)
-    car.target_lane_index, car.target_speed = (str(p), str(p + 1), lane), speed  # a reckless merge, blind spot unchecked
+    if car is None:
+        beside = (np.abs(np.abs(dl) - LANE_WIDTH) < 1.2) & (np.abs(ds) < 80)
+        if not beside.any():
+            return None
+        car = others[int(np.argmin(np.where(beside, np.abs(ds), np.inf)))]
+    j = others.index(car) if car in others else None
+    if j is None:
+        return car
+    if abs(ds[j]) > 4.5:  # draw level first
+        car.target_speed = speed - float(np.clip(0.5 * ds[j], -8, 8))
+    else:
+        p = int(np.searchsorted(road.starts, so[j], side="right") - 1)
+        car.target_lane_index, car.target_speed = (str(p), str(p + 1), lane), speed  # blind spot unchecked
     return car
 
 

@@ -149,13 +149,13 @@ def car_classes():
 
 def spawn_traffic(road: Road, sim_road, rng: np.random.Generator, ego_s: float, ego_lane: int, speed: tuple[float, float],
                   density: float) -> list:
-    """Place highway-env IDM cars in every lane from 60 m behind ego_s to 400 m ahead (at most 24); returns them."""
+    """Place highway-env IDM cars in every lane from 60 m behind ego_s to 300 m ahead (at most 24); returns them."""
     traffic_car, _ = car_classes()
     cars = []
     for lane in range(road.lanes):
         lane_speed = rng.uniform(*speed) * (1 + 0.08 * (road.lanes - 1 - lane))  # left lanes are faster
         s = ego_s - 60 + rng.uniform(0, 20)
-        while s < min(ego_s + 400, road.length - 50):
+        while s < min(ego_s + 300, road.length - 50):
             if abs(s - ego_s) > 25 or lane != ego_lane:  # leave room for the ego car
                 x, y, h, _ = road.at(s, lane * LANE_WIDTH)
                 p = int(np.searchsorted(road.starts, s, side="right") - 1)

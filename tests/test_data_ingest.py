@@ -282,14 +282,21 @@ def _shard_contents(path: Path) -> dict:
 
 
 def test_sigkilled_ingest_reruns_clean(tmp_path):
+    from data.reaper import session_processes
     src, out = tmp_path / "src", tmp_path / "out"
     for k in range(3):
         write_tiny_segment(src / f"r/{k}", n=60, seed=k, size=(96, 192))
-    cmd = [sys.executable, "-m", "data.ingest", str(src), "--out", str(out), "--no-ray"]
+    cmd = [sys.executable, "-m", "data.ingest", str(src), "--out", str(out)]  # on a local Ray
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _kill_when(proc, lambda: any(p.name.startswith(".") for p in out.glob(".*")) if out.exists() else False)
     assert [p for p in out.iterdir() if p.name.startswith(".")], "the kill should have left a temp file"
-    run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    # before: Ray's agents of the killed driver ran on for minutes; the session's folder ends in the driver's pid
+    [session] = [str(p) for p in Path("/tmp/ray").glob(f"session_*_{proc.pid}")]
+    deadline = time.time() + 20
+    while session_processes(session) and time.time() < deadline:
+        time.sleep(0.5)
+    assert session_processes(session) == []
+    run = subprocess.run(cmd + ["--no-ray"], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(".")] and len(list(out.glob("*.h5"))) == 3  # no debris
     fresh = tmp_path / "fresh"
