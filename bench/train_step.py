@@ -1,8 +1,12 @@
 """Training-step benchmark: the engine against PyTorch CPU in the same process, same shapes, same optimizer.
 GPT: 4 layers, d_model 256, 8 heads, MLP 4x, vocab 1024, context 256, batch 8, AdamW (forward + backward + step).
 VQVAE encoder: 8x3x128x256 input, four stride-2 4x4 convs 3->64->128->128->256, 1x1 conv to 64, nearest of 1024 codes,
-straight-through backward, Adam step. Prints the median step time over --steps steps after warm-up and the ratio.
-Run: python bench/train_step.py [--case gpt|vqvae|all] [--steps 10] [--device CL]   (PyTorch: pip install torch==2.13.0)"""
+straight-through backward, Adam step.
+VQVAE (configs/vqvae-small.yaml): the full tokenizer training step of that config at its batch size: encoder, EMA
+quantizer with dead-code restarts, decoder, MSE + commitment loss, gradient clipping, Adam (drivegpt/models/vqvae.py
+against a PyTorch twin built from the same config).
+Prints the median step time over --steps steps after warm-up and the ratio.
+Run: python bench/train_step.py [--case gpt|vqvae|vqvae-small|all] [--steps 10] [--device CL]   (PyTorch: pip install torch==2.13.0)"""
 import argparse, os, statistics, time
 import numpy as np
 from drivegpt import Tensor, Device, jit
@@ -140,22 +144,111 @@ def vqvae_torch():
     opt.step()
   return step
 
+# *** VQVAE, the full training step of configs/vqvae-small.yaml ***
+def small_config():
+  import sys
+  sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+  from train.stage import load_config
+  from train.vqvae import TrainConfig
+  return load_config(TrainConfig, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", "vqvae-small.yaml"))
+
+def frames_batch(cfg) -> np.ndarray:
+  return np.random.default_rng(0).uniform(-1, 1, (cfg.batch_size, 3, *cfg.model.image_size)).astype(np.float32)
+
+def vqvae_small_engine(device, use_jit: bool):
+  from drivegpt.models.vqvae import VQVAE
+  from drivegpt.nn.optim import clip_grad_norm_
+  cfg = small_config()
+  Tensor.manual_seed(0)
+  model = VQVAE(cfg.model)
+  opt = Adam(model.parameters(), lr=cfg.lr)
+  def step(x):
+    with Tensor.train():
+      loss, mse, codes = model.loss(x)
+      opt.zero_grad()
+      loss.backward()
+      clip_grad_norm_(opt.params, cfg.grad_clip)
+      opt.step(loss, mse, codes, *model.quantizer.buffers())
+    return loss
+  fn = jit(step) if use_jit else step
+  x = Tensor(frames_batch(cfg), device=device)
+  def run():
+    with Tensor.train(): return sync(fn(x).realize(), device)
+  return run
+
+def vqvae_small_torch():
+  import torch.nn as tnn
+  import torch.nn.functional as TF
+  cfg = small_config()
+  c = cfg.model
+  def norm(ch): return tnn.GroupNorm(np.gcd(c.groups, ch), ch, eps=1e-6)
+  class Res(tnn.Module):
+    def __init__(self, ch):
+      super().__init__()
+      self.n1, self.c1, self.n2, self.c2 = norm(ch), tnn.Conv2d(ch, ch, 3, padding=1), norm(ch), tnn.Conv2d(ch, ch, 3, padding=1)
+    def forward(self, x): return x + self.c2(TF.silu(self.n2(self.c1(TF.silu(self.n1(x))))))
+  class Up(tnn.Module):
+    def __init__(self, a, b):
+      super().__init__()
+      self.conv = tnn.Conv2d(a, b, 3, padding=1)
+    def forward(self, x): return self.conv(TF.interpolate(x, scale_factor=2, mode="nearest"))
+  assert not c.attention, "the PyTorch twin covers attention-free configs"
+  chans = [c.width * m for m in c.mults]
+  enc = [tnn.PixelUnshuffle(c.patch), tnn.Conv2d(3 * c.patch**2, chans[0], 3, padding=1)]
+  for i, ch in enumerate(chans):
+    enc += [Res(ch) for _ in range(c.enc_blocks)] + ([tnn.Conv2d(ch, chans[i + 1], 4, stride=2, padding=1)] if i + 1 < len(chans) else [])
+  enc += [Res(chans[-1]), norm(chans[-1]), tnn.SiLU(), tnn.Conv2d(chans[-1], c.code_dim, 1)]
+  rch = chans[::-1]
+  dec = [tnn.Conv2d(c.code_dim, rch[0], 3, padding=1), Res(rch[0])]
+  for i, ch in enumerate(rch):
+    dec += [Res(ch) for _ in range(c.dec_blocks)] + ([Up(ch, rch[i + 1])] if i + 1 < len(rch) else [])
+  dec += [norm(rch[-1]), tnn.SiLU(), tnn.Conv2d(rch[-1], 3 * c.patch**2, 3, padding=1), tnn.PixelShuffle(c.patch)]
+  enc, dec = tnn.Sequential(*enc), tnn.Sequential(*dec)
+  codebook, count, total = torch.randn(c.n_codes, c.code_dim), torch.zeros(c.n_codes), torch.zeros(c.n_codes, c.code_dim)
+  params = [*enc.parameters(), *dec.parameters()]
+  opt = torch.optim.Adam(params, lr=cfg.lr)
+  x = torch.from_numpy(frames_batch(cfg))
+  def step():
+    z = enc(x)
+    B, D, h, w = z.shape
+    flat = z.permute(0, 2, 3, 1).reshape(-1, D)
+    idx = ((codebook*codebook).sum(1) - 2 * flat.detach() @ codebook.T).argmin(1)
+    q = codebook[idx]
+    commit = c.beta * (flat - q).square().mean()
+    with torch.no_grad():  # EMA codebook and dead-code restarts, as drivegpt's VectorQuantizer
+      onehot = TF.one_hot(idx, c.n_codes).float()
+      count.mul_(c.ema_decay).add_((1 - c.ema_decay) * onehot.sum(0))
+      total.mul_(c.ema_decay).add_((1 - c.ema_decay) * onehot.T @ flat.detach())
+      dead = count < c.dead_threshold
+      fresh = flat.detach()[torch.randint(0, flat.shape[0], (c.n_codes,))]
+      count[dead] = c.restart_count
+      total[dead] = fresh[dead] * c.restart_count
+      new_codebook = total / count[:, None]
+    z_q = (flat + (q - flat).detach()).reshape(B, h, w, D).permute(0, 3, 1, 2)
+    loss = (dec(z_q) - x).square().mean() + commit
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+    opt.step()
+    codebook.copy_(new_codebook)
+  return step
+
 def main():
   ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-  ap.add_argument("--case", choices=["gpt", "vqvae", "all"], default="all", help="which model to time")
+  ap.add_argument("--case", choices=["gpt", "vqvae", "vqvae-small", "all"], default="all", help="which model to time")
   ap.add_argument("--steps", type=int, default=10, help="timed steps per case (after 3 warm-up steps); medians are printed")
   ap.add_argument("--device", default=None, help="engine device: CPU (numpy backend) or CL; default DRIVEGPT_DEVICE or CPU")
   args = ap.parse_args()
   if args.device: Device.DEFAULT = Device.canonicalize(args.device)  # weights and optimizer state live there too
   if torch is None: print("PyTorch is not installed (pip install torch==2.13.0): skipping the PyTorch reference columns")
   else: torch.set_num_threads(os.cpu_count() or 1)
-  cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch)}
-  for name in (["gpt", "vqvae"] if args.case == "all" else [args.case]):
+  cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch), "vqvae-small": (vqvae_small_engine, vqvae_small_torch)}
+  for name in (list(cases) if args.case == "all" else [args.case]):
     engine, ref = cases[name]
     steps = {"engine": engine(args.device, use_jit=False), "engine+jit": engine(args.device, use_jit=True)}
     if torch is not None: steps["pytorch"] = ref()
     t = median_steps(steps, args.steps)
-    line = f"{name:<6} engine {t['engine']*1e3:8.1f} ms | engine+jit {t['engine+jit']*1e3:8.1f} ms"
+    line = f"{name:<11} engine {t['engine']*1e3:8.1f} ms | engine+jit {t['engine+jit']*1e3:8.1f} ms"
     if torch is not None:
       line += f" | pytorch {t['pytorch']*1e3:8.1f} ms | engine+jit/pytorch {t['engine+jit']/t['pytorch']:5.2f}x (lower is better)"
     print(line, flush=True)

@@ -255,7 +255,7 @@ def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
   model = [f"model.{k}={json.dumps(list(v) if isinstance(v, tuple) else v)}" for k, v in {**TINY, "image_size": (32, 64)}.items()]
   def command(out):
     return [sys.executable, "-m", "train.vqvae", "--config", str(REPO / "configs" / "vqvae-small.yaml"), f"data.shards={tmp_path / 'shards'}",
-            f"out={out}", "steps=30", "batch_size=2", "ckpt_every=4", "log_every=2", "eval_frames=2", "grid_frames=2", "warmup=3", *model]
+            f"out={out}", "steps=16", "batch_size=2", "ckpt_every=3", "log_every=2", "eval_frames=2", "grid_frames=2", "warmup=3", *model]
   env = {**os.environ, "DRIVEGPT_DEVICE": "CPU", "PYTHONPATH": str(REPO)}
   straight = subprocess.run(command(tmp_path / "a"), env=env, capture_output=True, text=True, timeout=120)
   assert straight.returncode == 0, straight.stderr[-2000:]
@@ -265,13 +265,13 @@ def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
   proc.send_signal(signal.SIGKILL)
   assert proc.wait() == -signal.SIGKILL, "the run finished before it could be killed"
   killed_at = checkpoint_info(str(ckpt))[0]
-  assert 0 < killed_at < 30
+  assert 0 < killed_at < 16
   again = subprocess.run(command(tmp_path / "b"), env=env, capture_output=True, text=True, timeout=120)
   assert again.returncode == 0, again.stderr[-2000:]
   a, _ = read_safetensors(str(tmp_path / "a" / "ckpt.safetensors"))
   b, _ = read_safetensors(str(tmp_path / "b" / "ckpt.safetensors"))
-  assert sorted(a) == sorted(b) and checkpoint_info(str(ckpt))[0] == 30
+  assert sorted(a) == sorted(b) and checkpoint_info(str(ckpt))[0] == 16
   for k in a: np.testing.assert_array_equal(a[k], b[k], err_msg=k)
   steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss" in l]
-  assert steps == list(range(2, 31, 2))  # the killed run's lines past its checkpoint were dropped, none twice
-  assert json.loads(again.stdout.strip().splitlines()[-1])["step"] == 30
+  assert steps == list(range(2, 17, 2))  # the killed run's lines past its checkpoint were dropped, none twice
+  assert json.loads(again.stdout.strip().splitlines()[-1])["step"] == 16
