@@ -2,7 +2,7 @@
 of their frames, and the (context, target) samples the disengagement model and behaviour cloning train on.
 
 Token segments are HDF5 files holding `tokens` (N, 128) and the frame shard's `pose`, `speed`, `action`, `disengage`,
-`disengage_cause` (what `drivegpt tokenize` writes; `tokenize_shards` here writes the same from frame shards and a VQVAE run).
+`disengage_cause` (what `drivegpt tokenize` writes).
 """
 from __future__ import annotations
 from dataclasses import dataclass
@@ -45,7 +45,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
     with h5py.File(f, "r") as h:
       if missing := [k for k in LABELS if k not in h]:
         raise ValueError(f"{f}: a token segment for the RL stage needs {list(LABELS)}; missing {missing} "
-                         "(make one with `python -m rl.data --shards DIR --vqvae RUNDIR --out DIR`)")
+                         "(make token shards with `drivegpt tokenize --ckpt VQVAE_RUN --shards FRAME_SHARDS --out DIR`)")
       a = {k: h[k][()] for k in LABELS}
     n = len(a["tokens"])
     if a["tokens"].ndim == 3: a["tokens"] = a["tokens"].reshape(n, -1)
@@ -101,45 +101,3 @@ def encode_frames(vqvae, frames: np.ndarray) -> np.ndarray:
   prev, Tensor.no_grad = Tensor.no_grad, True
   try: return vqvae.encode(Tensor(to_input(frames))).numpy().reshape(len(frames), -1).astype(np.int32)
   finally: Tensor.no_grad = prev
-
-def tokenize_shards(shards: str, vqvae: str, out: str, batch_size: int = 16, progress: bool = True) -> list[Path]:
-  """Encode every frame shard under shards with the VQVAE run `vqvae`, writing <out>/<shard name> with the tokens and the
-  shard's labels (a shard already there is skipped)."""
-  import h5py
-  from tqdm import tqdm
-  from train.vqvae import load_tokenizer
-  model, _ = load_tokenizer(vqvae)
-  files = sorted(Path(shards).rglob("*.h5"))
-  if not files: raise ValueError(f"--shards {shards}: no .h5 frame shards")
-  Path(out).mkdir(parents=True, exist_ok=True)
-  done = []
-  for f in tqdm(files, desc="tokenize", disable=not progress):
-    dst = Path(out) / f.name
-    done.append(dst)
-    if dst.exists(): continue
-    with h5py.File(f, "r") as h:
-      frames, labels = h["frames"], {k: h[k][()] for k in LABELS[1:] if k in h}
-      codes = []
-      for i in range(0, len(frames), batch_size):
-        codes.append(encode_frames(model, frames[i:i + batch_size]))
-    tmp = dst.with_name(f".{dst.name}.tmp")
-    with h5py.File(tmp, "w") as h:
-      h["tokens"] = np.concatenate(codes).astype(np.int16)
-      for k, v in labels.items(): h[k] = v
-      h.attrs["has_pose"] = True
-    tmp.replace(dst)
-  return done
-
-def main(argv: Optional[list] = None) -> int:
-  """python -m rl.data --shards DIR --vqvae RUNDIR --out DIR: token segments with labels from frame shards."""
-  import argparse
-  ap = argparse.ArgumentParser(prog="python -m rl.data", description=main.__doc__)
-  ap.add_argument("--shards", required=True)
-  ap.add_argument("--vqvae", required=True)
-  ap.add_argument("--out", required=True)
-  args = ap.parse_args(argv)
-  print(f"wrote {len(tokenize_shards(args.shards, args.vqvae, args.out))} token segments under {args.out}")
-  return 0
-
-if __name__ == "__main__":
-  raise SystemExit(main())

@@ -1,0 +1,272 @@
+"""Closed-loop evaluation in the real highway-env: the data stage's roads, traffic, dashcam renderer and takeover
+supervisor, with a policy driving from camera frames (frame -> VQVAE tokens -> policy -> action).
+
+  drivegpt evaluate --vqvae RUNDIR --policy bc=RUNDIR --policy rl=RUNDIR [--episodes 20] [--seconds 20] [--seed 5000000]
+                    [--density 1.0] [--road curved|straight|mixed] [--radius 250,900] [--recovery 20]
+
+For each policy (the scripted driver always, then each --policy) it drives the same episodes (seeds seed, seed+1, ...:
+road, scene, traffic and supervisor), and prints one JSON line: km driven by the system, takeovers (by cause), km per
+takeover, crashes, and the recovery test: episodes started 0.5 m off the lane centre (alternating sides) that come back
+within 0.2 m inside 3 s without a takeover.
+
+The scripted driver is the data stage's (data/driver.py: IDM car following and lane keeping with steering noise) reading
+the simulator's state, without the faults the recorder injects; scripted_no_noise is the same without its steering noise
+(a privileged upper reference). After a takeover a human (the recorder's calm driver)
+drives 2-4 s and hands back; a crash ends the episode. The learned policies act every `stride` frames (their training
+stride) and hold the action in between; the supervisor judges every frame."""
+from __future__ import annotations
+import argparse, json, os, sys, time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+import numpy as np
+
+FPS = 20
+NOMINAL_LIMITS = dict(ttc=2.0, time_gap=0.6, lane_margin=0.4, heading=15.0, brake=-4.0, lateral_accel=4.0)  # data/driver.py's centres
+RECOVERY_OFFSET, RECOVERY_WITHIN, RECOVERY_SECONDS = 0.5, 0.2, 3.0
+
+@dataclass
+class EpisodeSpec:
+  seed: int
+  seconds: float
+  density: float
+  road: str                  # "curved", "straight" or "mixed"
+  radius: tuple              # m, range of curve radii
+  offset: float = 0.0        # m, lateral offset from the lane centre at the start (+ = right)
+
+class ClosedLoop:
+  """One episode: highway-env traffic on a data-stage road, our car driven by a policy or (after a takeover) the human."""
+  def __init__(self, spec: EpisodeSpec, noise: bool = True):
+    os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    from highway_env.road.road import Road as SimRoad
+    from data.driver import SupervisorThresholds, sample_driver
+    from data.render import sample_scene
+    from data.road import SCENARIOS, LANE_WIDTH, car_classes, sample_road, spawn_traffic
+    self.spec, self.rng = spec, np.random.default_rng(spec.seed)
+    lanes, traffic_speed, speed_range, _, _ = SCENARIOS["highway"]
+    self.style, _ = sample_driver(self.rng, speed_range)
+    if not noise: self.style.steer_noise = 0.0
+    self.limits = SupervisorThresholds(**NOMINAL_LIMITS)
+    self.n_lanes = 3
+    curved = {"curved": 1.0, "straight": 0.0, "mixed": 0.5}[spec.road]
+    self.road = sample_road(self.rng, 150 + spec.seconds * 40 + 500, self.n_lanes, spec.radius, curved)
+    self.scene = sample_scene(self.rng, self.road)
+    self.sim = SimRoad(network=self.road.network(), np_random=np.random.RandomState(spec.seed % 2 ** 32), neighbour_vehicles_connected_lanes=True)
+    s0, self.lane = 150.0, int(self.rng.integers(self.n_lanes))
+    self.traffic_speed = traffic_speed
+    self.sim.vehicles = spawn_traffic(self.road, self.sim, self.rng, s0, self.lane, traffic_speed, spec.density)
+    x, y, h, _ = self.road.at(s0, self.lane * LANE_WIDTH + spec.offset)
+    self.ego = car_classes()[1](self.sim, np.array([x[0], y[0]]), float(h[0]), float(min(np.mean(traffic_speed), self.style.target_speed)))
+    self.sim.vehicles.append(self.ego)
+    self.colours = {id(v): int(self.rng.integers(1 << 16)) for v in self.sim.vehicles}
+    self.t, self.human_until, self.steer_noise = 0.0, -1.0, 0.0
+    self.km, self.km_human, self.takeovers, self.crashed, self.done = 0.0, 0.0, [], False, False
+    self.prev_speed, self.prev_heading = self.ego.speed, self.ego.heading
+    self.offsets: list = []    # (t, lane offset, human) per frame
+    self.hold = (0.0, 0.0)
+    self._observe()
+
+  # *** the state, as the supervisor and the scripted driver see it ***
+
+  def _observe(self) -> None:
+    from data.driver import Observation
+    from data.record import _lead
+    from data.road import LANE_WIDTH
+    ego, road = self.ego, self.road
+    x, y, heading, speed = float(ego.position[0]), float(ego.position[1]), float(ego.heading), float(ego.speed)
+    s, lat = (float(v[0]) for v in road.frenet(np.array([x]), np.array([y]), (0, road.length)))
+    _, _, road_h, curv = (float(v[0]) for v in road.at(s))
+    psi = float(np.angle(np.exp(1j * (heading - road_h))))
+    others = [v for v in self.sim.vehicles if v is not ego]
+    lead, clearance = _lead(road, ego, others, s, lat, speed * np.cos(psi), self.lane * LANE_WIDTH)
+    edge = min(lat + LANE_WIDTH / 2, LANE_WIDTH * (self.n_lanes - 0.5) - lat)
+    dt = 1 / FPS
+    self.obs = Observation(speed=speed, accel=(speed - self.prev_speed) / dt, lateral_accel=speed * (heading - self.prev_heading) / dt,
+                           lane_offset=lat - self.lane * LANE_WIDTH, heading_error=psi, road_margin=edge, blinker=0,
+                           gap=lead[1] if lead[0] else None, closing=lead[2], clearance=clearance, crashed=bool(ego.crashed))
+    self.s, self.lat, self.curv, self.others = s, lat, curv, others
+    self.prev_speed, self.prev_heading = speed, heading
+
+  @property
+  def human(self) -> bool: return self.t < self.human_until
+
+  def frame(self) -> np.ndarray:
+    """The dashcam frame (128, 256, 3) uint8 now."""
+    from data.render import render_dashcam
+    cars = [(float(v.position[0]), float(v.position[1]), float(v.heading), self.colours.get(id(v), 0)) for v in self.others]
+    return render_dashcam((float(self.ego.position[0]), float(self.ego.position[1]), float(self.ego.heading)), cars, self.road, self.scene, rng=self.rng)
+
+  def scripted(self, calm: bool = False, target_offset: float = 0.0) -> tuple[float, float]:
+    """The data stage's driver (calm: the human after a takeover) -> (acceleration, front-wheel angle + = right, sim)."""
+    from data.driver import idm_accel, lane_keep_steer
+    from data.record import AUTOPILOT_BRAKE
+    o, st = self.obs, self.style
+    ahead = self.road.at(np.linspace(self.s, self.s + 3 * o.speed + 20, 6))[3]
+    target = min(st.target_speed, np.sqrt(st.curve_accel / max(np.abs(ahead).max(), 1e-4)))
+    gap, closing = (o.gap, o.closing) if o.gap is not None else (None, 0.0)
+    if calm: return max(idm_accel(o.speed, min(o.speed + 1, target), 2.0, gap, closing), -6.0), lane_keep_steer(o.lane_offset, o.heading_error, self.curv, o.speed)
+    self.steer_noise = 0.9 * self.steer_noise + st.steer_noise * self.rng.standard_normal()
+    accel = max(idm_accel(o.speed, target, st.headway, gap, closing), AUTOPILOT_BRAKE) + 0.1 * self.rng.standard_normal()
+    return accel, lane_keep_steer(o.lane_offset - target_offset, o.heading_error, self.curv, o.speed) + self.steer_noise
+
+  # *** one frame ***
+
+  def tick(self, accel: float, steer: float) -> None:
+    """Apply (acceleration m/s^2, front-wheel angle rad + = right) for one frame (the human's command while it drives),
+    advance the traffic, and let the supervisor judge the new state."""
+    from data.driver import takeover_cause
+    from data.record import ACCEL_RANGE, STEER_LIMIT
+    from data.road import LANE_WIDTH
+    if self.done: return
+    if self.human: accel, steer = self.scripted(calm=True)
+    dt = 1 / FPS
+    accel = float(np.clip(max(accel, -self.obs.speed / dt), *ACCEL_RANGE))
+    steer = float(np.clip(steer, -STEER_LIMIT, STEER_LIMIT))
+    s_before, human = self.s, self.human
+    self.ego.act({"acceleration": accel, "steering": steer})
+    for v in self.others: v.act()
+    self.sim.step(dt)
+    self.t += dt
+    self._observe()
+    if human: self.km_human += (self.s - s_before) / 1000
+    else: self.km += (self.s - s_before) / 1000
+    self.offsets.append((self.t, self.obs.lane_offset, human))
+    if not self.human:
+      cause, _ = takeover_cause(self.limits, self.obs)
+      if cause is not None:
+        self.takeovers.append(cause)
+        self.human_until = self.t + self.rng.uniform(2.0, 4.0)
+        self.lane = int(np.clip(np.round(self.lat / LANE_WIDTH), 0, self.n_lanes - 1))
+    if self.obs.crashed:
+      self.crashed, self.done = True, True
+    if self.t >= self.spec.seconds - 1e-9: self.done = True
+
+# *** policies ***
+
+class LearnedDriver:
+  """A trained policy driving from camera frames: frame -> VQVAE tokens -> policy mean -> (acceleration, steer)."""
+  def __init__(self, name: str, run: str, vqvae):
+    from rl.policy import load_policy
+    self.name, self.vqvae = name, vqvae
+    self.policy, cfg = load_policy(run)
+    self.K, self.stride = self.policy.config.frames, cfg.stride
+
+  def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:
+    """tokens (B, K, N), speed (B,) -> (B, 2) [acceleration m/s^2, front-wheel angle rad + = right (sim)]."""
+    from drivegpt import Tensor
+    from drivegpt.models.policy import to_units
+    from rl.data import steer_from_curvature
+    prev, Tensor.no_grad = Tensor.no_grad, True
+    try: a = to_units(self.policy.mean({"tokens": tokens, "speed": speed}).numpy())
+    finally: Tensor.no_grad = prev
+    return np.stack([a[:, 0], -steer_from_curvature(a[:, 1])], 1)   # curvature + = left; the sim steers + = right
+
+def encode(vqvae, frames: list) -> np.ndarray:
+  """Frames [(H, W, 3) uint8] -> tokens (B, N)."""
+  from rl.data import encode_frames
+  return encode_frames(vqvae, np.stack(frames))
+
+def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None, warmup: float = 1.0, noise: bool = True) -> list[ClosedLoop]:
+  """Run the episodes of specs together (lockstep, frames encoded in one batch) with driver (None: the scripted driver,
+  with its steering noise or without)."""
+  eps = [ClosedLoop(s, noise) for s in specs]
+  stride = driver.stride if driver else 1
+  history = [[] for _ in eps]       # token frames, one per policy step
+  n_warm = int(round(warmup * FPS))
+  for i in range(n_warm):           # traffic settles; our car keeps its (offset) line under the scripted driver
+    for e in eps: e.tick(*e.scripted(target_offset=e.spec.offset)) if not e.done else None
+    if driver and i >= n_warm - stride * driver.K and (n_warm - 1 - i) % stride == 0:
+      toks = encode(vqvae, [e.frame() for e in eps])
+      for h, tk in zip(history, toks): h.append(tk)
+  for e in eps: e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.done = 0.0, 0.0, 0.0, [], [], False, False
+  step = 0
+  while not all(e.done for e in eps):
+    if driver and step % stride == 0:
+      need = [j for j, e in enumerate(eps) if not e.done and (not e.human or e.human_until - e.t <= stride * driver.K / FPS)]
+      if need:
+        for j, tk in zip(need, encode(vqvae, [eps[j].frame() for j in need])): history[j] = (history[j] + [tk])[-driver.K:]
+      act = [j for j in need if not eps[j].human and len(history[j]) == driver.K]
+      if act:
+        a = driver.actions(np.stack([np.stack(history[j]) for j in act]), np.array([eps[j].obs.speed for j in act], np.float32))
+        for j, aj in zip(act, a): eps[j].hold = (float(aj[0]), float(aj[1]))
+    for e in eps:
+      if not e.done: e.tick(*(e.hold if driver else e.scripted()))
+    step += 1
+  return eps
+
+def recovered(e: ClosedLoop) -> bool:
+  """Back within RECOVERY_WITHIN m of the lane centre inside RECOVERY_SECONDS, with no takeover before that."""
+  for t, off, human in e.offsets:
+    if t > RECOVERY_SECONDS or human: return False
+    if abs(off) < RECOVERY_WITHIN: return True
+  return False
+
+def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: float) -> dict:
+  km, n = sum(e.km for e in eps), sum(len(e.takeovers) for e in eps)
+  return {"policy": name, "episodes": len(eps), "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
+          "takeovers": n, "km_per_takeover": round(km / n, 4) if n else None, "km_per_takeover_lower_bound": round(km, 4) if not n else None,
+          "crashes": sum(e.crashed for e in eps), "takeover_causes": dict(Counter(c for e in eps for c in e.takeovers)),
+          "recovery": f"{sum(map(recovered, rec))}/{len(rec)}", "recovery_rate": round(sum(map(recovered, rec)) / max(len(rec), 1), 3),
+          "mean_abs_lane_offset": round(float(np.mean([abs(o) for e in eps for _, o, h in e.offsets if not h] or [np.nan])), 3)}
+
+def recorded_seeds(paths: list[str]) -> set:
+  """Every recorder seed in driver.json files (segment folders) or shard attributes under paths."""
+  seeds = set()
+  for p in map(Path, paths):
+    for f in p.rglob("driver.json"): seeds.add(int(json.loads(f.read_text())["seed"]))
+    for f in p.rglob("*.h5"):
+      import h5py
+      with h5py.File(f, "r") as h:
+        if "driver" in h.attrs: seeds.add(int(json.loads(h.attrs["driver"]).get("seed", -1)))
+  return seeds
+
+def main(argv: Optional[list[str]] = None) -> list[dict]:
+  ap = argparse.ArgumentParser(prog="drivegpt evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--vqvae", help="VQVAE run that tokenizes the camera (needed with --policy)")
+  ap.add_argument("--policy", action="append", default=[], metavar="NAME=RUNDIR", help="a train-policy run (bc or ppo) to evaluate; repeatable")
+  ap.add_argument("--episodes", type=int, default=20)
+  ap.add_argument("--seconds", type=float, default=20.0, help="length of each episode")
+  ap.add_argument("--seed", type=int, default=5_000_000, help="first episode seed (episodes use seed, seed+1, ...)")
+  ap.add_argument("--density", type=float, default=1.0, help="traffic density (data.road.spawn_traffic)")
+  ap.add_argument("--road", choices=["curved", "straight", "mixed"], default="mixed")
+  ap.add_argument("--radius", default="250,900", help="curve radius range m, 'lo,hi'")
+  ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
+  ap.add_argument("--no-scripted", action="store_true", help="skip the scripted driver")
+  ap.add_argument("--check-seeds", nargs="*", default=[], metavar="DIR", help="refuse seeds used by the recordings under these folders")
+  ap.add_argument("--out", help="also append the JSON lines to this file")
+  args = ap.parse_args(argv)
+  try: radius = tuple(float(v) for v in args.radius.split(","))
+  except ValueError: ap.error(f"--radius {args.radius!r}: expected 'lo,hi' in metres")
+  if len(radius) != 2 or not 0 < radius[0] <= radius[1]: ap.error(f"--radius {args.radius!r}: expected 0 < lo <= hi")
+  if args.episodes < 1 or args.seconds <= RECOVERY_SECONDS: ap.error("--episodes must be >= 1 and --seconds > 3")
+  policies = []
+  for p in args.policy:
+    name, eq, run = p.partition("=")
+    if not eq or not name or not run: ap.error(f"--policy {p!r}: expected NAME=RUNDIR")
+    policies.append((name, run))
+  if policies and not args.vqvae: ap.error("--vqvae is required to drive a learned --policy from camera frames")
+  seeds = list(range(args.seed, args.seed + args.episodes))
+  rec_seeds = list(range(args.seed + 100_000, args.seed + 100_000 + args.recovery))
+  if used := recorded_seeds(args.check_seeds) & set(seeds + rec_seeds): ap.error(f"seeds {sorted(used)[:5]} were used in recording")
+  specs = [EpisodeSpec(s, args.seconds, args.density, args.road, radius) for s in seeds]
+  rec = [EpisodeSpec(s, RECOVERY_SECONDS + 0.5, args.density, args.road, radius, RECOVERY_OFFSET * (1 if i % 2 else -1)) for i, s in enumerate(rec_seeds)]
+  vqvae = None
+  if args.vqvae:
+    from train.vqvae import load_tokenizer
+    vqvae, _ = load_tokenizer(args.vqvae)
+  drivers = ([] if args.no_scripted else [("scripted", None, True), ("scripted_no_noise", None, False)]) + \
+            [(n, LearnedDriver(n, r, vqvae), True) for n, r in policies]
+  out = []
+  for name, d, noise in drivers:
+    t0 = time.perf_counter()
+    res = summarize(name, drive(specs, d, vqvae, noise=noise), drive(rec, d, vqvae, noise=noise), args.seconds)
+    res.update({"road": args.road, "density": args.density, "seeds": [seeds[0], seeds[-1]], "wall_seconds": round(time.perf_counter() - t0, 1)})
+    print(json.dumps(res), flush=True)
+    if args.out:
+      with open(args.out, "a") as f: f.write(json.dumps(res) + "\n")
+    out.append(res)
+  return out
+
+if __name__ == "__main__":
+  main()
