@@ -227,6 +227,8 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     run.save(agent, opt, it + 1)
     bar.update(1)
   bar.close()
+  from rl.curves import save_curves
+  save_curves(str(run.dir / "curves.png"), {"bc": cfg.bc, "disengage": cfg.disengage, "ppo": str(run.dir)})
   lines = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (run.dir / "metrics.jsonl").exists() else []
   last = lines[-1] if lines else {}
   return run.finish({"iterations": last.get("step", 0), "reward_first": lines[0]["reward"] if lines else None, "reward_last": last.get("reward"),

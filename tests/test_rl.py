@@ -158,3 +158,47 @@ def test_ppo_improves_return_on_a_tiny_task():
   print("tiny task returns per iteration:", np.round(returns, 2).tolist(), "gain:", float(actor.lin.weight.numpy()[0, 0]))
   assert np.mean(returns[-3:]) > 0.2 * returns[0]                       # returns are negative: 5x smaller in size
   assert actor.lin.weight.numpy()[0, 0] < -0.6                           # learnt to steer towards 0 (best: -1)
+
+# *** the learned simulator as an RL env, the stages' configs, the closed loop ***
+
+def _tiny_world():
+  from drivegpt.models.world import WorldModel, WorldConfig
+  Tensor.manual_seed(0)
+  return WorldModel(WorldConfig(vocab_size=16, tokens_per_frame=6, frames=3, n_layer=1, n_head=2, d_model=16))
+
+def test_world_drive_env_rewards_and_resets():
+  from train.world_data import Segment
+  from rl.train import WorldDriveEnv
+  rng = np.random.default_rng(6)
+  segs = [Segment(f"s{i}", rng.integers(0, 16, (40, 6)).astype(np.int16), rng.normal(0, 0.1, (40, 6)).astype(np.float32) + [1, 0, 0, 0, 0, 0])
+          for i in range(2)]
+  dis = DisengageModel(_tiny_config(), rng.standard_normal((16, 4)).astype(np.float32))
+  env = WorldDriveEnv(_tiny_world(), segs, dis, num_envs=3, frame_stride=2, threshold=0.99, progress_coef=0.1, p_min=1e-3, episode_steps=2)
+  obs = env.reset(0)
+  assert obs["tokens"].shape == (3, 2, 6) and obs["speed"].shape == (3,)
+  _, r, done, info = env.step(np.zeros((3, 2)))
+  p = info["p_disengage"]
+  np.testing.assert_allclose(r, disengage_reward(p, info["surprise"] * 0 + env.sim.motion[:, -1, 0], 0.1, 1e-3), rtol=1e-5)
+  assert not done.any() and (info["surprise"] > 0).all()
+  _, _, done, info = env.step(np.zeros((3, 2)))
+  assert done.all() and len(info["episode_returns"]) == 3 and (env.t == 0).all()   # truncated at 2 steps and re-seeded
+
+def test_stage_configs_reject_bad_keys():
+  from train.stage import ConfigError, load_config
+  from rl.disengage import DisengageConfig
+  from rl.policy import BCConfig, main as policy_main
+  from rl.train import PPOTrainConfig
+  for cls in (DisengageConfig, BCConfig, PPOTrainConfig):
+    with pytest.raises(ConfigError, match="bogus"): load_config(cls, None, ["bogus=1"])
+  with pytest.raises(ConfigError, match="tokens"): load_config(BCConfig, None, ["vqvae=x"])
+  with pytest.raises(ConfigError, match="threshold"): load_config(PPOTrainConfig, None, ["world=a", "tokens=b", "disengage=c", "bc=d", "threshold=2"])
+  with pytest.raises(ConfigError, match="--algo"): policy_main(["--algo", "dqn"])
+
+def test_closed_loop_scripted_driver_and_recovery():
+  from rl.evaluate import EpisodeSpec, drive, recovered, summarize
+  eps = drive([EpisodeSpec(7_000_001, 3.5, 1.0, "curved", (250, 400), offset=0.5)], None, noise=False)
+  e = eps[0]
+  assert abs(e.t - 3.5) < 1e-6 and e.km > 0.05 and abs(e.offsets[0][1]) > 0.3         # started off-centre, drove ~90 m
+  assert recovered(e) == any(abs(o) < 0.2 for t, o, h in e.offsets if t <= 3.0) and not e.takeovers
+  res = summarize("scripted", eps, eps, 3.5)
+  assert res["takeovers"] == 0 and res["km_per_takeover"] is None and res["km_per_takeover_lower_bound"] > 0

@@ -1,0 +1,48 @@
+"""Training curves of the RL stage as one PNG: the disengagement model, behaviour cloning and PPO (from their metrics.jsonl).
+
+  python -m rl.curves --disengage RUNDIR --bc RUNDIR --ppo RUNDIR --out rl/curves.png
+"""
+from __future__ import annotations
+import argparse, json
+from pathlib import Path
+from typing import Optional
+
+PANELS = [("disengage", "val_auroc_2s", "disengagement AUROC (held out, 2 s)"), ("disengage", "loss", "disengagement loss"),
+          ("bc", "val_mse", "BC held-out MSE (normalized actions)"), ("ppo", "episode_return", "PPO episode return"),
+          ("ppo", "p_disengage", "PPO mean p(disengage within 2 s)"), ("ppo", "kl", "PPO KL to the rollout policy"),
+          ("ppo", "entropy", "PPO policy entropy (nats)"), ("ppo", "token_js", "token drift vs real data (JS bits)")]
+
+def metrics(run: Optional[str]) -> list[dict]:
+  """The rows of run/metrics.jsonl ([] without one)."""
+  p = Path(run or "") / "metrics.jsonl"
+  return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if run and p.exists() else []
+
+def save_curves(out: str, runs: dict) -> None:
+  """Plot PANELS from runs {"disengage": RUNDIR, "bc": RUNDIR, "ppo": RUNDIR} (missing runs leave their panels empty)."""
+  import matplotlib
+  matplotlib.use("Agg")
+  import matplotlib.pyplot as plt
+  rows = {k: metrics(v) for k, v in runs.items()}
+  fig, axes = plt.subplots(2, 4, figsize=(16, 6.5))
+  for ax, (run, key, title) in zip(axes.flat, PANELS):
+    pts = [(r["step"], r[key]) for r in rows.get(run, []) if r.get(key) is not None]
+    if pts: ax.plot(*zip(*pts), marker="o", markersize=3)
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("iteration" if run == "ppo" else "step", fontsize=8)
+    ax.grid(alpha=0.3)
+  fig.tight_layout()
+  Path(out).parent.mkdir(parents=True, exist_ok=True)
+  fig.savefig(out, dpi=80)
+  plt.close(fig)
+
+def main(argv: Optional[list[str]] = None) -> int:
+  ap = argparse.ArgumentParser(prog="python -m rl.curves", description=__doc__.split("\n\n")[0])
+  for k in ("disengage", "bc", "ppo"): ap.add_argument(f"--{k}", help=f"{k} run directory")
+  ap.add_argument("--out", required=True)
+  args = ap.parse_args(argv)
+  save_curves(args.out, {"disengage": args.disengage, "bc": args.bc, "ppo": args.ppo})
+  print(f"wrote {args.out}")
+  return 0
+
+if __name__ == "__main__":
+  raise SystemExit(main())
