@@ -163,8 +163,8 @@ def save_grid(path: Path, originals: np.ndarray, recons: np.ndarray, cols: int =
 
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
+  loader, val = _loader(cfg.data.shards, "train", cfg.data, cfg.batch_size), val_loader(cfg)  # bad data fails before a run dir exists
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards"))
-  loader, val = _loader(cfg.data.shards, "train", cfg.data, cfg.batch_size), val_loader(cfg)
   Tensor.manual_seed(cfg.seed)
   model = VQVAE(cfg.model)
   params = model.parameters()
