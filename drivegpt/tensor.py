@@ -1,6 +1,6 @@
 """Tensor: the user-facing API (tinygrad's names and semantics), built on LazyBuffer and the autograd functions."""
 from __future__ import annotations
-import math, itertools
+import functools, math, itertools
 from contextlib import contextmanager
 from typing import Optional, Sequence, Union
 import numpy as np
@@ -312,24 +312,25 @@ class Tensor:
     B = broadcast_shape(*[t.shape for _, t, _ in adv])
     rest = [i for i in range(self.ndim) if i not in dims]
     x = self.permute(rest + dims)
-    x, valid = x.reshape(*x.shape[:len(rest)], *[1]*len(B), *x.shape[len(rest):]), None
+    x = x.reshape(*x.shape[:len(rest)], *[1]*len(B), *x.shape[len(rest):])
     for j, (_, t, n) in enumerate(adv):
-      t, v = t._expand_to(B), t._valid(n, "index", lo=-n)._expand_to(B)
+      t = t._expand_to(B)
       t = (t < 0).where(t + n, t)  # negative indices count from the end, as numpy and PyTorch
-      valid = v if valid is None else valid & v
       onehot = t.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).reshape(*B, n, *[1]*(len(adv) - j - 1))
       x = (x * onehot.cast(x.dtype))._reduce(F.Sum, len(rest) + len(B))  # (*rest, *B, n_j+1, ...): a matmul for the first
-    if x.dtype.is_float: x = valid.where(x, math.nan)
+    valid = [t._valid(n, "index", lo=-n, shape=x.shape) for _, t, n in adv]
+    if x.dtype.is_float: x = functools.reduce(Tensor.__and__, valid).where(x, math.nan)
     at = dims[0] if adjacent else 0
     return x.permute(*range(at), *range(len(rest), x.ndim), *range(at, len(rest)))
-  def _valid(self, n: int, what: str, ignore: Optional[int] = None, lo: int = 0) -> Tensor:
+  def _valid(self, n: int, what: str, ignore: Optional[int] = None, lo: int = 0, shape: Optional[tuple] = None) -> Tensor:
     """self (int indices) in [lo, n) or equal to ignore. Realized CPU indices are checked now (IndexError); the returned mask
     lets callers poison what bad indices pick with NaN, so indices computed in the graph (or replayed by the JIT) are loud too."""
     lb = self.lazydata
     if lb.is_realized and self.device == "CPU" and self.numel():  # read the buffer directly: a check, never a value the JIT freezes
       a = Device.get(self.device).to_numpy(lb.base.realized, lb.st, lb.dtype)
       if (bad := a[((a < lo) | (a >= n)) & (a != ignore)]).size: raise IndexError(f"{what} {bad.reshape(-1)[0]} is out of range for size {n}")
-    return (self >= lo) & (self < n) | (self.eq(ignore) if ignore is not None else False)
+    i = self if shape is None else self._expand_to(shape)  # compared on the expanded view, so it fuses into the consumer
+    return (i >= lo) & (i < n) | (i.eq(ignore) if ignore is not None else False)
   def __setitem__(self, idx, value) -> None:
     """self[idx] = value, written with assign. The scatter is the adjoint of the gather self[idx]: its gradient, so every
     index kind works; repeated indices add up (PyTorch leaves their result undefined)."""
@@ -363,7 +364,7 @@ class Tensor:
     x = self.shrink(tuple((0, index.shape[i]) if i != dim else None for i in range(self.ndim))).transpose(dim, -1)  # (..., n)
     idx = index.transpose(dim, -1)
     onehot = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).cast(self.dtype)  # (..., m, n)
-    if self.dtype.is_float: onehot = idx._valid(n, "gather index").unsqueeze(-1).where(onehot, math.nan)
+    if self.dtype.is_float: onehot = idx.unsqueeze(-1)._valid(n, "gather index", shape=onehot.shape).where(onehot, math.nan)
     else: idx._valid(n, "gather index")  # an int tensor can't hold NaN: only the eager check
     return (onehot * x.unsqueeze(-2))._reduce(F.Sum, -1).transpose(dim, -1)
   def cat(self, *args: Tensor, dim: int = 0) -> Tensor:

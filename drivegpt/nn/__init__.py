@@ -56,7 +56,7 @@ class Embedding:
     # a one-hot matmul: the backend runs it as one BLAS call, and its gradient (onehot^T @ g) is a matmul too
     onehot = idx.unsqueeze(-1).eq(Tensor.arange(self.vocab_size, device=idx.device))  # (*idx.shape, vocab)
     # an index out of range raises IndexError if idx is realized CPU data, and in any case gives a row of NaN (never zeros)
-    onehot = idx._valid(self.vocab_size, "Embedding index").unsqueeze(-1).where(onehot.cast(self.weight.dtype), math.nan)
+    onehot = idx.unsqueeze(-1)._valid(self.vocab_size, "Embedding index", shape=onehot.shape).where(onehot.cast(self.weight.dtype), math.nan)
     return onehot @ self.weight                                                        # (*idx.shape, embed)
 
 class LayerNorm:

@@ -89,22 +89,27 @@ class Adam(Optimizer):
     self.b1, self.b2, self.eps, self.weight_decay, self.decoupled = b1, b2, eps, weight_decay, decoupled
     self.m = [_zeros_like(p) for p in self.params]
     self.v = [_zeros_like(p) for p in self.params]
-    self.b1_t = [_scalar(1.0) for _ in self.params]  # b1^t and b2^t of each parameter, for its bias corrections
-    self.b2_t = [_scalar(1.0) for _ in self.params]
-  def _state(self): return {"m": self.m, "v": self.v, "b1_t": self.b1_t, "b2_t": self.b2_t}
+    # b1^t and b2^t of each parameter (rows 0 and 1), for its bias corrections: one buffer, so one small kernel per step
+    self.beta_pow = Tensor(np.ones((2, len(self.params)), np.float32)).realize()
+    self._factors: dict[tuple, Tensor] = {}  # which parameters have a gradient -> (2, n) factors: b1, b2 for those, else 1
+  def _state(self): return {"m": self.m, "v": self.v, "beta_pow": [self.beta_pow]}
   def _updates(self) -> list[Tensor]:
-    out = []
-    for p, m, v, b1_t, b2_t in zip(self.params, self.m, self.v, self.b1_t, self.b2_t):
+    has = tuple(p.grad is not None for p in self.params)
+    if has not in self._factors:
+      self._factors[has] = Tensor(np.array([[self.b1 if h else 1 for h in has], [self.b2 if h else 1 for h in has]], np.float32)).realize()
+    pw = self.beta_pow.assign(self.beta_pow * self._factors[has])
+    # lr/(1 - b1^t) and sqrt(1 - b2^t) of every parameter in one small kernel: a scalar expanded into an update would be
+    # computed in a kernel of its own per parameter
+    coef = (self.lr_t / (1 - pw[0])).stack((1 - pw[1]).sqrt())
+    out = [pw]
+    for i, (p, m, v) in enumerate(zip(self.params, self.m, self.v)):
       if p.grad is None: continue
-      b1_t.assign(b1_t * self.b1)
-      b2_t.assign(b2_t * self.b2)
       g, w = p.grad.detach().float(), p.detach().float()  # float16 weights update in float32, stored back as float16
       if self.weight_decay and self.decoupled: w = w * (1 - self.lr_t * self.weight_decay)
       elif self.weight_decay: g = g + self.weight_decay * w
       m.assign((self.b1 * m + (1 - self.b1) * g).cast(m.dtype))
       v.assign((self.b2 * v + (1 - self.b2) * g * g).cast(v.dtype))
-      step_size, bc2_sqrt = self.lr_t / (1 - b1_t), (1 - b2_t).sqrt()  # lr / (1 - b1^t), sqrt(1 - b2^t)
-      out += [b1_t, b2_t, m, v, p.assign((w - step_size * m / (v.sqrt() / bc2_sqrt + self.eps)).cast(p.dtype))]
+      out += [m, v, p.assign((w - coef[0, i] * m / (v.sqrt() / coef[1, i] + self.eps)).cast(p.dtype))]
     return out
 
 def AdamW(params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, weight_decay: float = 0.01,
