@@ -68,30 +68,30 @@ def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tu
 @dataclass
 class Samples:
   tokens: np.ndarray    # (M, K, N): frames t - stride*(K-1) .. t
-  pose: np.ndarray      # (M, K, 6): the motion into each of them, over stride frames
+  pose: np.ndarray      # (M, P, 6): the last P ego motions, each over stride frames, into frame t - stride*(P-1) .. t
   speed: np.ndarray     # (M,) at frame t
   action: np.ndarray    # (M, 2): [acceleration m/s^2, curvature 1/m] commanded at frame t
   labels: np.ndarray    # (M, H)
   mask: np.ndarray      # (M,) the system was driving
   segment: np.ndarray   # (M,) index of the segment
 
-def make_samples(segs: list[DrivingSegment], frames: int, stride: int, horizons: list) -> Samples:
-  """Every frame t with a full context (t >= stride * frames) of every segment, as one sample."""
+def make_samples(segs: list[DrivingSegment], frames: int, stride: int, horizons: list, motions: int) -> Samples:
+  """Every frame t with a full context (t >= stride * max(frames, motions)) of every segment, as one sample."""
   from train.world_data import strided_motion
   out = {k: [] for k in Samples.__dataclass_fields__}
   for i, s in enumerate(segs):
-    t = np.arange(stride * frames, len(s.tokens))
+    t = np.arange(stride * max(frames, motions), len(s.tokens))
     if not len(t): continue
     ctx = t[:, None] - stride * np.arange(frames - 1, -1, -1)[None]           # (M, K)
     labels, mask = takeover_labels(s.disengage, horizons)
     out["tokens"].append(s.tokens[ctx])
-    out["pose"].append(strided_motion(s.pose, stride)[ctx])
+    out["pose"].append(strided_motion(s.pose, stride)[t[:, None] - stride * np.arange(motions - 1, -1, -1)[None]])
     out["speed"].append(s.speed[t])
     out["action"].append(np.stack([s.action[t, 0], curvature_from_steer(s.action[t, 1])], 1))
     out["labels"].append(labels[t])
     out["mask"].append(mask[t])
     out["segment"].append(np.full(len(t), i))
-  if not out["tokens"]: raise ValueError(f"no segment is longer than the {stride * frames} frames a context needs")
+  if not out["tokens"]: raise ValueError(f"no segment is longer than the {stride * max(frames, motions)} frames a context needs")
   return Samples(**{k: np.concatenate(v) for k, v in out.items()})
 
 def encode_frames(vqvae, frames: np.ndarray) -> np.ndarray:

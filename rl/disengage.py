@@ -112,7 +112,7 @@ def train(cfg: DisengageConfig) -> dict:
                            "tokens_per_frame": segs[0].tokens.shape[1]})
   cfg.model = mc
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
-  s = make_samples(segs, mc.frames, cfg.stride, mc.horizons)
+  s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
   tr, va = split(s, [g.name for g in segs], cfg.val_fraction, cfg.split_seed)
   if not len(va) or not s.labels[va].any(): raise ConfigError(f"tokens: the held-out segments of {cfg.tokens} have no takeovers to score")
   Tensor.manual_seed(cfg.seed)

@@ -58,7 +58,7 @@ def train_bc(cfg: BCConfig) -> dict:
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
                                   "tokens_per_frame": segs[0].tokens.shape[1]})
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
-  s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons)
+  s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
   s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
   tr, va = split(s, [g.name for g in segs], cfg.val_fraction, cfg.split_seed)
   target = to_normalized(s.action).astype(np.float32)

@@ -79,7 +79,8 @@ def js_bits(p: np.ndarray, q: np.ndarray) -> float:
 
 class WorldDriveEnv:
   """num_envs rollouts of the world model with the disengagement reward; a finished rollout is re-seeded at once.
-  Observation {"tokens": (B, K, N), "speed": (B,)}; actions are normalized [acceleration, curvature] (B, 2)."""
+  Observation {"tokens": (B, K, N), "speed": (B,)}; actions are normalized [acceleration, curvature] (B, 2). The
+  disengagement model also reads the last M ego motions: the recorded ones before the seed, then the commanded ones."""
   def __init__(self, world, segments: list, disengage: DisengageModel, num_envs: int, frame_stride: int, threshold: float,
                progress_coef: float, p_min: float, episode_steps: int, temperature: float = 1.0, top_k: int = 0):
     from sim.world_sim import WorldRollouts
@@ -90,7 +91,15 @@ class WorldDriveEnv:
     self.surprise_limit, self.hack_coef = np.inf, 0.0
     self.segments = [s for s in segments if len(s.tokens) > self.sim.span()]
     if not self.segments: raise ConfigError(f"no token segment is longer than the {self.sim.span()} frames a rollout seed needs")
-    self.sim.segments = self.segments
+    self.sim.segments, self.stride, self.M = self.segments, frame_stride, disengage.config.motions
+    from train.world_data import strided_motion
+    self._motion = [strided_motion(s.pose, frame_stride) if s.pose is not None else np.zeros((len(s.tokens), 6), np.float32) for s in self.segments]
+
+  def _history(self, seg: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """The last M recorded ego motions (B, M, 6) into the last context frame of rollouts seeded at (seg, start)."""
+    last = start + self.stride * self.sim.n_ctx
+    idx = last[:, None] - self.stride * np.arange(self.M - 1, -1, -1)[None]            # (B, M)
+    return np.stack([np.where((i >= 0)[:, None], self._motion[g][np.maximum(i, 0)], 0) for g, i in zip(seg, idx)]).astype(np.float32)
 
   def _seed(self, rows: np.ndarray) -> None:
     """Re-seed rollouts rows from random real segments and starts."""
@@ -100,6 +109,7 @@ class WorldDriveEnv:
     self.sim.reset(seg, start, self.rng)
     ctx[rows], mot[rows], speed[rows] = self.sim.context, self.sim.motion, self.sim.speed
     self.sim.context, self.sim.motion, self.sim.speed = ctx, mot, speed
+    self.hist[rows] = self._history(seg, start)
     self.t[rows], self.ret[rows] = 0, 0.0
 
   def obs(self) -> dict:
@@ -108,7 +118,7 @@ class WorldDriveEnv:
   def p_disengage(self) -> np.ndarray:
     """p(takeover within each horizon) (B, H) of the current states."""
     d = self.disengage
-    return 1 / (1 + np.exp(-_numpy(d(d.features(self.obs()["tokens"]), Tensor(self.sim.motion[:, -self.K:].astype(np.float32)),
+    return 1 / (1 + np.exp(-_numpy(d(d.features(self.obs()["tokens"]), Tensor(self.hist),
                                      Tensor(self.sim.speed.astype(np.float32))))))
 
   def reset(self, seed: int) -> dict:
@@ -116,6 +126,7 @@ class WorldDriveEnv:
     seg = self.rng.integers(len(self.segments), size=self.num_envs)
     start = np.array([self.rng.integers(len(self.segments[s].tokens) - self.sim.span()) for s in seg])
     self.sim.reset(seg, start, self.rng)
+    self.hist = self._history(seg, start)
     self.t, self.ret = np.zeros(self.num_envs, int), np.zeros(self.num_envs)
     return self.obs()
 
@@ -126,6 +137,7 @@ class WorldDriveEnv:
     new, logits = self.sim.sampler.generate(self.sim.context, pose, self.sim.temperature, self.sim.top_k, self.rng, return_logits=True)
     self.sim.context = np.concatenate([self.sim.context[:, 1:], new[:, None]], 1)
     self.sim.motion = np.concatenate([self.sim.motion[:, 1:], motion[:, None].astype(np.float32)], 1)
+    self.hist = np.concatenate([self.hist[:, 1:], motion[:, None].astype(np.float32)], 1)
     z = logits.astype(np.float64) / max(self.sim.temperature, 1e-6)
     logp = z - z.max(-1, keepdims=True) - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True))
     surprise = -np.take_along_axis(logp, new[..., None].astype(np.int64), -1)[..., 0].mean(1) / np.log(2)   # (B,) bits/token

@@ -71,13 +71,13 @@ def test_gaussian_log_prob_and_entropy():
   assert abs(gaussian_entropy(Tensor(ls.astype(np.float32))).item() - np.sum(0.5 * np.log(2 * np.pi * np.e * s ** 2))) < 1e-5
 
 def _tiny_config(**kw) -> DrivingNetConfig:
-  return DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=6, frames=2, embed=2, hidden=8, **kw)
+  return DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=6, frames=2, embed=2, hidden=8, motions=3, **kw)
 
 def test_disengage_loss_against_numpy():
   rng = np.random.default_rng(4)
   c = _tiny_config()
   m = DisengageModel(c, rng.standard_normal((16, 4)).astype(np.float32))
-  tok, pose, speed = rng.integers(0, 16, (5, 2, 6)), rng.standard_normal((5, 2, 6)).astype(np.float32), rng.uniform(0, 30, 5).astype(np.float32)
+  tok, pose, speed = rng.integers(0, 16, (5, 2, 6)), rng.standard_normal((5, 3, 6)).astype(np.float32), rng.uniform(0, 30, 5).astype(np.float32)
   y, w = (rng.random((5, 2)) < 0.3).astype(np.float32), np.array([3.0, 1.5], np.float32)
   feats = m.features(tok)
   z = m(feats, Tensor(pose), Tensor(speed)).numpy().astype(np.float64)

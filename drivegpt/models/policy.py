@@ -6,7 +6,7 @@ so "where on the road" survives. With the defaults a frame is 128 tokens x 4 fea
 of openpilot's features_buffer (drivegpt/export/openpilot.py), so the projected frame is the vision model's output.
 
   feats = net.features(tokens)            # tokens (B, K, N) int -> (B, K, N, D) codebook rows, looked up in numpy
-  logits = disengage(feats, pose, speed)  # (B, H): takeover within each horizon
+  logits = disengage(feats, motion, speed)  # (B, H): takeover within each horizon; motion (B, M, 6): the last M ego motions
   mean = policy(feats, speed)             # (B, 2): normalized [acceleration, curvature]; ACTION_SCALE gives units
 """
 from __future__ import annotations
@@ -28,21 +28,22 @@ class DrivingNetConfig:
   embed: int = 4                # features per token after the 1x1 projection
   hidden: int = 128
   horizons: list = field(default_factory=lambda: [2.0, 4.0])   # s: the disengagement model's outputs
+  motions: int = 10             # M: the disengagement model reads the last M ego motions (1 s at a stride of 2 frames)
   pose_scale: list = field(default_factory=lambda: [2.0, 0.2, 0.05, 0.01, 0.01, 0.02])  # typical |motion| per context step
 
   def __post_init__(self):
-    for k in ("vocab_size", "code_dim", "tokens_per_frame", "frames", "embed", "hidden"):
+    for k in ("vocab_size", "code_dim", "tokens_per_frame", "frames", "embed", "hidden", "motions"):
       v = getattr(self, k)
       if not isinstance(v, int) or v < 1: raise ValueError(f"DrivingNetConfig: {k} must be a positive int, got {v!r}")
     if not self.horizons or min(self.horizons) <= 0: raise ValueError(f"DrivingNetConfig: horizons must be positive seconds, got {self.horizons}")
     if len(self.pose_scale) != 6 or min(self.pose_scale) <= 0: raise ValueError(f"DrivingNetConfig: pose_scale needs 6 positive values, got {self.pose_scale}")
 
 class FrameTrunk:
-  """(B, K, N, D) codebook rows [+ pose (B, K, 6)] + speed (B,) -> hidden features (B, hidden)."""
+  """(B, K, N, D) codebook rows [+ ego motions (B, M, 6)] + speed (B,) -> hidden features (B, hidden)."""
   def __init__(self, c: DrivingNetConfig, use_pose: bool):
     self.c, self.use_pose = c, use_pose
     self.proj = Linear(c.code_dim, c.embed)
-    n_in = c.frames * c.tokens_per_frame * c.embed + (6 * c.frames if use_pose else 0) + 1
+    n_in = c.frames * c.tokens_per_frame * c.embed + (6 * c.motions if use_pose else 0) + 1
     self.fc1, self.fc2 = Linear(n_in, c.hidden), Linear(c.hidden, c.hidden)
 
   def frame_features(self, feats: Tensor) -> Tensor:
@@ -51,7 +52,7 @@ class FrameTrunk:
     return self.proj(feats).reshape(B, K, N * self.c.embed)
 
   def mix(self, rows: Tensor, pose, speed: Tensor) -> Tensor:
-    """Frame rows (B, K, N*embed), pose (B, K, 6) or None, speed (B,) -> (B, hidden)."""
+    """Frame rows (B, K, N*embed), motions (B, M, 6) or None, speed (B,) -> (B, hidden)."""
     B = rows.shape[0]
     x = [rows.reshape(B, -1)]
     if self.use_pose: x.append((pose * Tensor(1 / np.array(self.c.pose_scale, np.float32))).reshape(B, -1))
@@ -83,7 +84,8 @@ class TokenNet:
     return [p for p in get_parameters(self) if p is not self.codebook]
 
 class DisengageModel(TokenNet):
-  """Logits (B, H) of p(a human takes over within each of config.horizons seconds), from K frames, their poses, speed."""
+  """Logits (B, H) of p(a human takes over within each of config.horizons seconds), from K frames' tokens, the last M ego
+  motions (each over the context stride, oldest first) and the speed."""
   def __init__(self, config: DrivingNetConfig, codebook: np.ndarray):
     super().__init__(config, codebook)
     self.trunk, self.head = FrameTrunk(config, use_pose=True), Linear(config.hidden, len(config.horizons))
