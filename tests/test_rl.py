@@ -202,3 +202,23 @@ def test_closed_loop_scripted_driver_and_recovery():
   assert recovered(e) == any(abs(o) < 0.2 for t, o, h in e.offsets if t <= 3.0) and not e.takeovers
   res = summarize("scripted", eps, eps, 3.5)
   assert res["takeovers"] == 0 and res["km_per_takeover"] is None and res["km_per_takeover_lower_bound"] > 0
+
+@pytest.mark.slow
+def test_driving_policy_exports_to_openpilot_layout():
+  pytest.importorskip("onnxruntime")
+  import onnx
+  from drivegpt.models.policy import DrivingPolicy
+  from drivegpt.models.vqvae import VQVAE, VQVAEConfig
+  from drivegpt.export.openpilot import INTERFACE, _examples, export_policy, export_vision
+  from drivegpt.export.command import onnx_latency
+  Tensor.manual_seed(1)
+  vq = VQVAE(VQVAEConfig(image_size=(128, 256), patch=8, width=16, mults=(1, 2), enc_blocks=0, dec_blocks=0, attention=False, groups=4, code_dim=8, n_codes=32))
+  cb = vq.quantizer.codebook.numpy()
+  c = DrivingNetConfig(vocab_size=32, code_dim=8, tokens_per_frame=128, frames=2, embed=4, hidden=16, motions=10)
+  dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(c, cb), stride=2)
+  for model, out, spec in (export_policy(dp) + ("driving_policy",), export_vision(vq.encoder, dp) + ("driving_vision",)):
+    onnx.checker.check_model(model, full_check=True)
+    got, _ = onnx_latency(model, _examples(INTERFACE[spec]["inputs"], np.random.default_rng(0)), runs=1)
+    for g, (k, w) in zip(got, out.items()): assert np.abs(g - w.numpy()).max() < 1e-4, (spec, k)
+  feats = out["features"].numpy()[0]                                    # the vision model's output: the frame's VQ tokens
+  assert feats[:128].min() >= 0 and feats[:128].max() < 32 and (feats[128:] == 0).all() and (feats == feats.round()).all()

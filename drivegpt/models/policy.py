@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 import numpy as np
-from drivegpt import Tensor
+from drivegpt import Tensor, dtypes
 from drivegpt.nn import Linear, get_parameters
 
 ACTION_SCALE = (2.0, 0.005)   # a normalized action of 1 is 2 m/s^2 of acceleration, 0.005 1/m of curvature (+ = left)
@@ -147,3 +147,37 @@ def to_units(normalized: np.ndarray) -> np.ndarray:
 def to_normalized(actions: np.ndarray) -> np.ndarray:
   """[acceleration m/s^2, curvature 1/m] (..., 2) -> normalized actions."""
   return actions / np.array(ACTION_SCALE, np.float32)
+
+class DrivingPolicy:
+  """The policy and the disengagement model in openpilot's vision + policy split (drivegpt/export/openpilot.py Policy).
+  The vision head turns the newest road frame's encoder latents into its VQ tokens (stored as floats in the first N of
+  the 512 features); the policy reads the context frames' rows from features_buffer (20 Hz rows, `stride` apart), looks
+  their codebook rows up and runs both heads. openpilot passes no ego motion, so the disengagement model's motions are
+  arcs rebuilt from the speed and prev_desired_curv (the curvature the policy asked for, which the car followed)."""
+  def __init__(self, policy: PolicyNet, disengage: DisengageModel, stride: int):
+    c = policy.config
+    if c.tokens_per_frame > 512: raise ValueError(f"DrivingPolicy: {c.tokens_per_frame} tokens per frame don't fit the 512 features")
+    if stride * (max(c.frames, disengage.config.motions) - 1) >= 25: raise ValueError(f"DrivingPolicy: stride {stride} reaches past the 25-row features_buffer")
+    self.policy, self.disengage, self.stride = policy, disengage, stride
+
+  def vision_head(self, latents: Tensor) -> Tensor:
+    z = latents[:, 1].reshape(latents.shape[2], -1).permute(1, 0)                 # road t: (N, D)
+    cb = self.policy.codebook                                                       # (V, D)
+    codes = ((z * z).sum(1, keepdim=True) - 2 * (z @ cb.T) + (cb * cb).sum(1).reshape(1, -1)).argmin(1)  # (N,)
+    return codes.float().reshape(1, -1).pad(((0, 0), (0, 512 - codes.shape[0])))   # (1, 512)
+
+  def _latents(self, features_buffer: Tensor, rows: list, net: TokenNet) -> Tensor:
+    c = net.config
+    ids = features_buffer[:, rows, :c.tokens_per_frame].round().cast(dtypes.int32)  # (1, K, N)
+    return ids.unsqueeze(-1).eq(Tensor.arange(c.vocab_size)).float() @ net.codebook  # (1, K, N, D)
+
+  def __call__(self, features_buffer, desire, traffic_convention, lateral_control_params, prev_desired_curv) -> dict:
+    pc, dc, s = self.policy.config, self.disengage.config, self.stride
+    speed = lateral_control_params[:, 0]                                            # (1,)
+    mean = self.policy(self._latents(features_buffer, [24 - s * k for k in range(pc.frames - 1, -1, -1)], self.policy), speed)  # (1, 2)
+    arc = speed.reshape(1, 1) * (s / 20)                                            # m per context step
+    curv = prev_desired_curv[:, [24 - s * k for k in range(dc.motions - 1, -1, -1)], 0]   # (1, M)
+    yaw, zero = arc * curv, curv * 0
+    motion = arc.expand(1, dc.motions).stack(-arc * yaw / 2, zero, zero, zero, -yaw, dim=-1)  # (1, M, 6): [fwd, right, down, rot]
+    p = self.disengage(self._latents(features_buffer, [24 - s * k for k in range(dc.frames - 1, -1, -1)], self.disengage), motion, speed).sigmoid()
+    return {"desired_curvature": mean[:, 1:2] * ACTION_SCALE[1], "desired_acceleration": mean[:, 0:1] * ACTION_SCALE[0], "disengage_prob": p}
