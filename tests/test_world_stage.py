@@ -158,3 +158,12 @@ def test_rollout_writes_mp4(tmp_path):
   flat, edge = np.full((1, 8, 8, 3), 100, np.uint8), np.zeros((1, 8, 8, 3), np.uint8)
   edge[:, :, 4:] = 255
   assert sharpness(flat)[0] == 0 and sharpness(edge)[0] > 0
+
+def test_marking_shift_probe():
+  """A frame whose content is moved k pixels right reads as a shift of k."""
+  from sim.probe import marking_shift
+  rng = np.random.default_rng(0)
+  base = rng.integers(0, 255, (1, 64, 256, 3)).astype(np.uint8)
+  for k in (-17, 0, 9, 30):
+    moved = np.roll(base, k, axis=2)
+    assert marking_shift(base, moved)[0] == k

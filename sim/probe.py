@@ -1,0 +1,75 @@
+"""Closed-loop check of the simulator: does steering move the world? The probe measures how far the road and its lane
+markings have slid sideways in the image since a reference frame (the best-matching shift of the road band's column
+profile), and is calibrated on recorded frames against the yaw the car turned (pixels per radian, from the poses).
+Rollouts commanded to steer left and right from the same seeds should slide the markings in opposite directions.
+
+  python -m sim.probe --world RUNDIR --vqvae RUNDIR --tokens TOKDIR --frames DIR [--val-frames DIR] [--n 4 --seconds 2]
+"""
+from __future__ import annotations
+import argparse, json
+from typing import Optional
+import numpy as np
+
+MAX_SHIFT = 48   # pixels searched either way
+
+def road_profile(frames: np.ndarray) -> np.ndarray:
+  """uint8 frames (B, H, W, 3) -> (B, W): the grey road band below the horizon averaged over rows, mean removed."""
+  g = frames.astype(np.float32).mean(-1)
+  p = g[:, int(0.45 * g.shape[1]):int(0.85 * g.shape[1])].mean(1)
+  return p - p.mean(1, keepdims=True)
+
+def marking_shift(ref: np.ndarray, frames: np.ndarray) -> np.ndarray:
+  """Pixels (B,) the road in frames (B, H, W, 3) has slid to the right of where it is in ref (B, H, W, 3)."""
+  a, b, m = road_profile(ref), road_profile(frames), MAX_SHIFT
+  W = a.shape[1]
+  score = np.stack([(a[:, m:W - m] * b[:, m + s:W - m + s]).sum(1) for s in range(-m, m + 1)], 1)
+  return (np.argmax(score, 1) - m).astype(np.float64)
+
+def calibrate(folder: str, lag: int = 10) -> dict:
+  """Fit shift = px_per_rad * yaw + b over recorded frame pairs `lag` frames apart (yaw: + = right, summed from poses);
+  also the correlation, which says how well the probe reads the turn."""
+  import h5py, hdf5plugin  # noqa: F401
+  from data.dataset import shard_paths
+  shifts, yaws = [], []
+  for p in shard_paths(folder):
+    with h5py.File(p, "r") as f:
+      if not f.attrs.get("has_pose", True): continue
+      fr, pose = f["frames"][:], f["pose"][:]
+    shifts.append(marking_shift(fr[:-lag], fr[lag:]))
+    yaws.append(np.convolve(pose[:, 5], np.ones(lag), "valid")[:len(fr) - lag])
+  if not shifts: raise FileNotFoundError(f"--frames: no frame shards with poses under {folder}")
+  s, y = np.concatenate(shifts), np.concatenate(yaws)
+  k, b = np.polyfit(y, s, 1)
+  return {"px_per_rad": float(k), "corr": float(np.corrcoef(y, s)[0, 1]), "pairs": len(s)}
+
+def main(argv: Optional[list[str]] = None) -> dict:
+  ap = argparse.ArgumentParser(prog="python -m sim.probe", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--world", required=True)
+  ap.add_argument("--vqvae", required=True)
+  ap.add_argument("--tokens", required=True, help="token shards to seed rollouts from")
+  ap.add_argument("--frames", required=True, help="recorded frame shards (with poses) to calibrate the probe on")
+  ap.add_argument("--val-frames", default=None, help="held-out frame shards to check the calibration on")
+  ap.add_argument("--n", type=int, default=4)
+  ap.add_argument("--seconds", type=float, default=2.0)
+  ap.add_argument("--curvature", type=float, default=0.005)
+  ap.add_argument("--split", default="all", choices=["val", "train", "all"])
+  args = ap.parse_args(argv)
+  from sim.rollout import run_rollouts, pick_seeds
+  res = {"calibration": calibrate(args.frames)}
+  if args.val_frames: res["calibration_val"] = calibrate(args.val_frames)
+  seeds, steps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
+  shift = {}
+  for steer in ("left", "right"):
+    r = run_rollouts(args.world, args.vqvae, args.tokens, seeds, steps, steer, args.curvature, 1.0, 0, args.split)
+    # the last quarter of each rollout against its first generated frame
+    last = range(steps - max(1, steps // 4), steps)
+    shift[steer] = np.mean([marking_shift(r["generated_frames"][:, 0], r["generated_frames"][:, t]) for t in last], 0)
+  res.update({"rollouts": args.n, "seconds": args.seconds, "curvature": args.curvature,
+              "shift_left_px": float(shift["left"].mean()), "shift_right_px": float(shift["right"].mean()),
+              "per_seed_left_minus_right_px": (shift["left"] - shift["right"]).tolist(),
+              "seeds_opposite": float(((shift["left"] > 0) & (shift["right"] < 0)).mean())})
+  print(json.dumps(res), flush=True)
+  return res
+
+if __name__ == "__main__":
+  raise SystemExit(0 if main() else 1)
