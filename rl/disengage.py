@@ -80,7 +80,7 @@ def codebook_of(vqvae: str) -> np.ndarray:
 
 def predict(model: DisengageModel, s: Samples, idx: np.ndarray, batch_size: int = 512) -> np.ndarray:
   """Logits (M, H) of samples idx."""
-  prev, Tensor.no_grad = Tensor.no_grad, True
+  prev, Tensor.no_grad, Tensor.training = Tensor.no_grad, True, False
   try:
     return np.concatenate([model(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j])).numpy()
                            for j in np.array_split(idx, max(1, -(-len(idx) // batch_size)))])
@@ -123,6 +123,7 @@ def train(cfg: DisengageConfig) -> dict:
   pos_weight = Tensor(np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32))
   t0, bar = time.perf_counter(), run.progress(cfg.steps, start, "train-disengage")
   for i in range(start, cfg.steps):
+    Tensor.training = True
     opt.lr = warmup_cosine(i, cfg.lr, 50, cfg.steps)
     j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
     loss = model.loss(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j]), Tensor(s.labels[j]), pos_weight)

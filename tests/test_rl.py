@@ -71,7 +71,7 @@ def test_gaussian_log_prob_and_entropy():
   assert abs(gaussian_entropy(Tensor(ls.astype(np.float32))).item() - np.sum(0.5 * np.log(2 * np.pi * np.e * s ** 2))) < 1e-5
 
 def _tiny_config(**kw) -> DrivingNetConfig:
-  return DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=6, frames=2, embed=2, hidden=8, motions=3, **kw)
+  return DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=6, frames=2, embed=2, hidden=8, motions=3, grid=[2, 3], pool=[1, 3], **kw)
 
 def test_disengage_loss_against_numpy():
   rng = np.random.default_rng(4)

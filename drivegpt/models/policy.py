@@ -1,9 +1,8 @@
 """Driving heads on VQ tokens: a disengagement predictor ("would a human take over?") and a Gaussian driving policy.
 
 Both read a short context of frames as VQ token grids. Tokens become the VQVAE's codebook rows (the latents its decoder
-sees), each projected to `embed` features (a 1x1 convolution), then flattened with the frame's position in the grid kept,
-so "where on the road" survives. With the defaults a frame is 128 tokens x 4 features = 512 numbers, the size of one row
-of openpilot's features_buffer (drivegpt/export/openpilot.py), so the projected frame is the vision model's output.
+sees), each projected to `embed` features (a 1x1 convolution), averaged over small cells of the grid and flattened with
+each cell's place kept, so "where on the road" survives.
 
   feats = net.features(tokens)            # tokens (B, K, N) int -> (B, K, N, D) codebook rows, looked up in numpy
   logits = disengage(feats, motion, speed)  # (B, H): takeover within each horizon; motion (B, M, 6): the last M ego motions
@@ -26,7 +25,11 @@ class DrivingNetConfig:
   tokens_per_frame: int = 128   # N
   frames: int = 2               # K: frames of context, oldest first
   embed: int = 4                # features per token after the 1x1 projection
+  grid: list = field(default_factory=lambda: [8, 16])   # the token grid (h, w), h * w = tokens_per_frame
+  pool: list = field(default_factory=lambda: [2, 2])    # token cells averaged into one (a frame is h/ph x w/pw cells): fewer
+                                                        # inputs, so a few thousand correlated frames don't fit the scene
   hidden: int = 128
+  dropout: float = 0.1
   horizons: list = field(default_factory=lambda: [2.0, 4.0])   # s: the disengagement model's outputs
   motions: int = 10             # M: the disengagement model reads the last M ego motions (1 s at a stride of 2 frames)
   pose_scale: list = field(default_factory=lambda: [2.0, 0.2, 0.05, 0.01, 0.01, 0.02])  # typical |motion| per context step
@@ -35,6 +38,9 @@ class DrivingNetConfig:
     for k in ("vocab_size", "code_dim", "tokens_per_frame", "frames", "embed", "hidden", "motions"):
       v = getattr(self, k)
       if not isinstance(v, int) or v < 1: raise ValueError(f"DrivingNetConfig: {k} must be a positive int, got {v!r}")
+    if len(self.grid) != 2 or self.grid[0] * self.grid[1] != self.tokens_per_frame or len(self.pool) != 2 or \
+       self.grid[0] % self.pool[0] or self.grid[1] % self.pool[1]:
+      raise ValueError(f"DrivingNetConfig: grid {self.grid} must hold the {self.tokens_per_frame} tokens and be divisible by pool {self.pool}")
     if not self.horizons or min(self.horizons) <= 0: raise ValueError(f"DrivingNetConfig: horizons must be positive seconds, got {self.horizons}")
     if len(self.pose_scale) != 6 or min(self.pose_scale) <= 0: raise ValueError(f"DrivingNetConfig: pose_scale needs 6 positive values, got {self.pose_scale}")
 
@@ -43,21 +49,24 @@ class FrameTrunk:
   def __init__(self, c: DrivingNetConfig, use_pose: bool):
     self.c, self.use_pose = c, use_pose
     self.proj = Linear(c.code_dim, c.embed)
-    n_in = c.frames * c.tokens_per_frame * c.embed + (6 * c.motions if use_pose else 0) + 1
+    cells = (c.grid[0] // c.pool[0]) * (c.grid[1] // c.pool[1])
+    n_in = c.frames * cells * c.embed + (6 * c.motions if use_pose else 0) + 1
     self.fc1, self.fc2 = Linear(n_in, c.hidden), Linear(c.hidden, c.hidden)
 
   def frame_features(self, feats: Tensor) -> Tensor:
-    """(B, K, N, D) -> (B, K, N*embed): each frame as one row (openpilot's features_buffer row)."""
+    """(B, K, N, D) -> (B, K, cells*embed): each frame's projected tokens averaged over pool x pool cells."""
     B, K, N, _ = feats.shape
-    return self.proj(feats).reshape(B, K, N * self.c.embed)
+    (h, w), (ph, pw), E = self.c.grid, self.c.pool, self.c.embed
+    x = self.proj(feats).reshape(B, K, h // ph, ph, w // pw, pw, E).mean((3, 5))    # (B, K, h/ph, w/pw, E)
+    return x.reshape(B, K, -1)
 
   def mix(self, rows: Tensor, pose, speed: Tensor) -> Tensor:
-    """Frame rows (B, K, N*embed), motions (B, M, 6) or None, speed (B,) -> (B, hidden)."""
+    """Frame rows (B, K, cells*embed), motions (B, M, 6) or None, speed (B,) -> (B, hidden)."""
     B = rows.shape[0]
     x = [rows.reshape(B, -1)]
     if self.use_pose: x.append((pose * Tensor(1 / np.array(self.c.pose_scale, np.float32))).reshape(B, -1))
     x.append(speed.reshape(B, 1) * (1 / SPEED_SCALE))
-    return self.fc2(self.fc1(x[0].cat(*x[1:], dim=1)).gelu()).gelu()
+    return self.fc2(self.fc1(x[0].cat(*x[1:], dim=1)).gelu().dropout(self.c.dropout)).gelu()
 
   def __call__(self, feats: Tensor, pose, speed: Tensor) -> Tensor:
     return self.mix(self.frame_features(feats), pose, speed)
