@@ -2,6 +2,6 @@
 from drivegpt.helpers import dtypes, DType, GlobalCounters, prod
 from drivegpt.device import Device
 from drivegpt.tensor import Tensor, no_grad
-from drivegpt.jit import jit
+from drivegpt.jit import jit, TinyJit
 
-__all__ = ["Tensor", "jit", "dtypes", "DType", "GlobalCounters", "Device", "no_grad", "prod"]
+__all__ = ["Tensor", "jit", "TinyJit", "dtypes", "DType", "GlobalCounters", "Device", "no_grad", "prod"]

@@ -35,10 +35,11 @@ CTYPE = {dtypes.float32: "float", dtypes.float16: "float", dtypes.int32: "int", 
 MIN_VALUE = {dtypes.float32: "-INFINITY", dtypes.float16: "-INFINITY", dtypes.int32: "INT_MIN", dtypes.int64: "LONG_MIN", dtypes.bool: "0"}
 
 # op -> C expression; (op, kind) overrides it for ints ("i") and bools ("b"). Semantics follow the numpy backend:
-# C's truncating int division and fmod-like %, comparisons give bool; integer division by zero gives 0 instead of a trap.
+# C's truncating int division and fmod-like %, comparisons give bool; integer division by zero gives 0 instead of a trap;
+# float max propagates NaN as numpy's maximum (fmax alone would drop it).
 OPS = {UnaryOps.EXP2: "exp2({0})", UnaryOps.LOG2: "log2({0})", UnaryOps.SIN: "sin({0})", UnaryOps.SQRT: "sqrt({0})",
        UnaryOps.RECIP: "(1.0f/{0})", UnaryOps.NEG: "(-{0})", BinaryOps.ADD: "({0}+{1})", BinaryOps.SUB: "({0}-{1})",
-       BinaryOps.MUL: "({0}*{1})", BinaryOps.DIV: "({0}/{1})", BinaryOps.MAX: "fmax({0},{1})", BinaryOps.MOD: "fmod({0},{1})",
+       BinaryOps.MUL: "({0}*{1})", BinaryOps.DIV: "({0}/{1})", BinaryOps.MAX: "select(fmax({0},{1}),{0}+{1},isnan({0})||isnan({1}))", BinaryOps.MOD: "fmod({0},{1})",
        BinaryOps.CMPLT: "({0}<{1})", BinaryOps.CMPEQ: "({0}=={1})", TernaryOps.WHERE: "({0}?{1}:{2})"}
 KIND_OPS = {(BinaryOps.MAX, "i"): "max({0},{1})", (BinaryOps.MOD, "i"): "({1}==0?0:{0}%{1})", (BinaryOps.DIV, "i"): "({1}==0?0:{0}/{1})",
             (UnaryOps.NEG, "b"): "(!{0})", (BinaryOps.ADD, "b"): "({0}||{1})", (BinaryOps.MUL, "b"): "({0}&&{1})",

@@ -114,3 +114,11 @@ def test_whole_engine_and_nn_suites_on_cl():
   r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *[f for f in files if (root / f).exists()]],
                      cwd=root, env={**os.environ, "DRIVEGPT_DEVICE": "CL"}, capture_output=True, text=True)
   assert r.returncode == 0, r.stdout[-5000:] + r.stderr[-2000:]
+
+def test_max_propagates_nan_like_the_numpy_backend():
+  x = np.array([[1.0, np.nan, 3.0], [2.0, -np.inf, np.inf]], np.float32)
+  for dev in ("CPU", "CL"):
+    t = Tensor(x, device=dev)
+    np.testing.assert_array_equal(t.max(1).numpy(), [np.nan, np.inf])
+    np.testing.assert_array_equal(t.maximum(2.0).numpy(), np.maximum(x, 2.0))
+    np.testing.assert_array_equal(t.relu().numpy(), np.maximum(x, 0))

@@ -56,10 +56,10 @@ load_state_dict(model2, safe_load(PATH))
 same = np.array_equal(model2(Tensor(X_test)).numpy(), model(Tensor(X_test)).numpy())
 '''
 
-# tinygrad 0.9 style: one import, nn.optim / nn.state attributes, Tensor.train(), tensor-indexed batches, cross_entropy
+# tinygrad 0.9 style: one import, nn.optim / nn.state attributes, TinyJit, Tensor.train(), tensor-indexed batches, cross_entropy
 SCRIPT_09 = '''
 import numpy as np
-from tinygrad import Tensor, nn, dtypes
+from tinygrad import Tensor, nn, dtypes, TinyJit
 
 class MLP:
   def __init__(self):
@@ -74,13 +74,16 @@ X_train, Y_train = Tensor(X.astype(np.float32)), Tensor(Y)
 Tensor.manual_seed(1)
 model = MLP()
 opt = nn.optim.AdamW(nn.state.get_parameters(model), lr=2e-2, b1=0.9, b2=0.99, wd=1e-4)
-with Tensor.train():
-  for step in range(60):
+@TinyJit
+def train_step() -> Tensor:
+  with Tensor.train():
     samples = Tensor.randint(64, high=X_train.shape[0])
     loss = model(X_train[samples]).cross_entropy(Y_train[samples], label_smoothing=0.05)
     opt.zero_grad()
     loss.backward()
     opt.step()
+    return loss.realize()
+for step in range(60): train_step()
 test_acc = (model(X_train).argmax(axis=1) == Y_train).mean().item()
 '''
 

@@ -82,7 +82,7 @@ __kernel void r_2_4_16_16_8_3c03df14(__global float* out, __global const uchar* 
 
 // 2: (2, 4, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_9a21e61b(__global float* out, __global const float* in0) {
+__kernel void r_2_4_16_16_62534943(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
@@ -90,7 +90,7 @@ __kernel void r_2_4_16_16_9a21e61b(__global float* out, __global const float* in
   float8 acc0 = -INFINITY;
   for (int r3 = 0; r3 < 16; r3++) {
     float8 v0 = (float8)(in0[g0*1024+g1*256+g2*128+r3], in0[g0*1024+g1*256+g2*128+r3+16], in0[g0*1024+g1*256+g2*128+r3+32], in0[g0*1024+g1*256+g2*128+r3+48], in0[g0*1024+g1*256+g2*128+r3+64], in0[g0*1024+g1*256+g2*128+r3+80], in0[g0*1024+g1*256+g2*128+r3+96], in0[g0*1024+g1*256+g2*128+r3+112]);
-    acc0 = fmax(acc0,v0);
+    acc0 = select(fmax(acc0,v0),acc0+v0,isnan(acc0)||isnan(v0));
   }
   *(__global ufloat8*)(out+g0*64+g1*16+g2*8) = acc0;
 }

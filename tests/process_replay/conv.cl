@@ -40,7 +40,7 @@ __kernel void e_2_3_8_3_8_3_1_5f3e425f(__global float* out, __global const float
 
 // 3: (2, 4, 8, 8) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_1_4_3_8_8_3_3_7dd4e6ef(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_1_4_3_8_8_3_3_fa12ce48(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g2 = (gid%4);
@@ -75,21 +75,21 @@ __kernel void r_2_1_4_3_8_8_3_3_7dd4e6ef(__global float* out, __global const flo
   }}}
   float v9 = in2[g2];
   float8 v10 = (acc0+v9);
-  float8 v11 = fmax(v10,0.0f);
+  float8 v11 = select(fmax(v10,0.0f),v10+0.0f,isnan(v10)||isnan(0.0f));
   float8 v12 = (acc1+v9);
-  float8 v13 = fmax(v12,0.0f);
+  float8 v13 = select(fmax(v12,0.0f),v12+0.0f,isnan(v12)||isnan(0.0f));
   float8 v14 = (acc2+v9);
-  float8 v15 = fmax(v14,0.0f);
+  float8 v15 = select(fmax(v14,0.0f),v14+0.0f,isnan(v14)||isnan(0.0f));
   float8 v16 = (acc3+v9);
-  float8 v17 = fmax(v16,0.0f);
+  float8 v17 = select(fmax(v16,0.0f),v16+0.0f,isnan(v16)||isnan(0.0f));
   float8 v18 = (acc4+v9);
-  float8 v19 = fmax(v18,0.0f);
+  float8 v19 = select(fmax(v18,0.0f),v18+0.0f,isnan(v18)||isnan(0.0f));
   float8 v20 = (acc5+v9);
-  float8 v21 = fmax(v20,0.0f);
+  float8 v21 = select(fmax(v20,0.0f),v20+0.0f,isnan(v20)||isnan(0.0f));
   float8 v22 = (acc6+v9);
-  float8 v23 = fmax(v22,0.0f);
+  float8 v23 = select(fmax(v22,0.0f),v22+0.0f,isnan(v22)||isnan(0.0f));
   float8 v24 = (acc7+v9);
-  float8 v25 = fmax(v24,0.0f);
+  float8 v25 = select(fmax(v24,0.0f),v24+0.0f,isnan(v24)||isnan(0.0f));
   *(__global ufloat8*)(out+g0*256+g2*64) = v11;
   *(__global ufloat8*)(out+g0*256+g2*64+8) = v13;
   *(__global ufloat8*)(out+g0*256+g2*64+16) = v15;

@@ -208,7 +208,7 @@ __kernel void r_2_2_16_16_16_ac977170(__global float* out, __global const uchar*
 
 // 8: (2, 2, 16, 1) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_0cd8af3d(__global float* out, __global const float* in0) {
+__kernel void r_2_2_16_16_57d78030(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = ((gid/2)%2);
@@ -216,7 +216,7 @@ __kernel void r_2_2_16_16_0cd8af3d(__global float* out, __global const float* in
   float8 acc0 = -INFINITY;
   for (int r3 = 0; r3 < 16; r3++) {
     float8 v0 = (float8)(in0[g0*512+g1*256+g2*128+r3], in0[g0*512+g1*256+g2*128+r3+16], in0[g0*512+g1*256+g2*128+r3+32], in0[g0*512+g1*256+g2*128+r3+48], in0[g0*512+g1*256+g2*128+r3+64], in0[g0*512+g1*256+g2*128+r3+80], in0[g0*512+g1*256+g2*128+r3+96], in0[g0*512+g1*256+g2*128+r3+112]);
-    acc0 = fmax(acc0,v0);
+    acc0 = select(fmax(acc0,v0),acc0+v0,isnan(acc0)||isnan(v0));
   }
   *(__global ufloat8*)(out+g0*32+g1*16+g2*8) = acc0;
 }

@@ -1,6 +1,6 @@
 // 0: (64, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_4715f7e8(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_64_32_48_75d77278(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = (gid%4);
@@ -31,14 +31,14 @@ __kernel void r_64_32_48_4715f7e8(__global float* out, __global const float* in0
     float v8 = in0[g0*384+r2+336];
     acc7 = (acc7+v8*v1);
   }
-  float8 v9 = fmax(acc0,0.0f);
-  float8 v10 = fmax(acc1,0.0f);
-  float8 v11 = fmax(acc2,0.0f);
-  float8 v12 = fmax(acc3,0.0f);
-  float8 v13 = fmax(acc4,0.0f);
-  float8 v14 = fmax(acc5,0.0f);
-  float8 v15 = fmax(acc6,0.0f);
-  float8 v16 = fmax(acc7,0.0f);
+  float8 v9 = select(fmax(acc0,0.0f),acc0+0.0f,isnan(acc0)||isnan(0.0f));
+  float8 v10 = select(fmax(acc1,0.0f),acc1+0.0f,isnan(acc1)||isnan(0.0f));
+  float8 v11 = select(fmax(acc2,0.0f),acc2+0.0f,isnan(acc2)||isnan(0.0f));
+  float8 v12 = select(fmax(acc3,0.0f),acc3+0.0f,isnan(acc3)||isnan(0.0f));
+  float8 v13 = select(fmax(acc4,0.0f),acc4+0.0f,isnan(acc4)||isnan(0.0f));
+  float8 v14 = select(fmax(acc5,0.0f),acc5+0.0f,isnan(acc5)||isnan(0.0f));
+  float8 v15 = select(fmax(acc6,0.0f),acc6+0.0f,isnan(acc6)||isnan(0.0f));
+  float8 v16 = select(fmax(acc7,0.0f),acc7+0.0f,isnan(acc7)||isnan(0.0f));
   *(__global ufloat8*)(out+g0*256+g1*8) = v9;
   *(__global ufloat8*)(out+g0*256+g1*8+32) = v10;
   *(__global ufloat8*)(out+g0*256+g1*8+64) = v11;

@@ -129,13 +129,13 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
 
 // 1: (16, 1) dtypes.float32 global 2 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_67cb0a3c(__global float* out, __global const float* in0) {
+__kernel void r_16_64_67aef33b(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 acc0 = -INFINITY;
   for (int r1 = 0; r1 < 64; r1++) {
     float8 v0 = (float8)(in0[g0*512+r1], in0[g0*512+r1+64], in0[g0*512+r1+128], in0[g0*512+r1+192], in0[g0*512+r1+256], in0[g0*512+r1+320], in0[g0*512+r1+384], in0[g0*512+r1+448]);
-    acc0 = fmax(acc0,v0);
+    acc0 = select(fmax(acc0,v0),acc0+v0,isnan(acc0)||isnan(v0));
   }
   *(__global ufloat8*)(out+g0*8) = acc0;
 }
@@ -180,13 +180,13 @@ __kernel void e_16_64_68ed9303(__global float* out, __global const float* in0, _
 }
 
 // 5: (1, 1) dtypes.float32 global 1 local 1
-__kernel void r_16_64_f322191b(__global float* out, __global const float* in0) {
+__kernel void r_16_64_7da70062(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float acc0 = -INFINITY;
   for (int r0 = 0; r0 < 16; r0++) {
   for (int r1 = 0; r1 < 64; r1++) {
     float v0 = in0[r0*64+r1];
-    acc0 = fmax(acc0,v0);
+    acc0 = select(fmax(acc0,v0),acc0+v0,isnan(acc0)||isnan(v0));
   }}
   out[0] = acc0;
 }

@@ -1,0 +1,121 @@
+"""drivegpt demo: the whole pipeline on a small highway-env dataset, then a report. Each step is a `drivegpt` command
+run in its own process (so the engine never imports the pipeline folders, and a step's memory is freed when it ends),
+listed with its arguments in configs/demo.yaml. A step that finished with the same arguments is skipped when the demo
+runs again; the training stages resume from their checkpoints, so Ctrl-C (or a crash) leaves a run that resumes."""
+from __future__ import annotations
+import argparse, html, json, os, shutil, subprocess, sys, time
+from pathlib import Path
+from typing import Optional
+import yaml
+
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
+
+def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, list[str]]]:
+  """(name, drivegpt argv) of every step in the demo config, with {out} and {configs} (the config's folder) filled in; `name.key=value` overrides append
+  key=value to that step's arguments. Unknown step names and malformed entries are errors naming them."""
+  try: cfg = yaml.safe_load(path.read_text())
+  except OSError as e: raise FileNotFoundError(f"{path}: can't read the demo config ({e.strerror})") from None
+  if not isinstance(cfg, dict) or not isinstance(cfg.get("steps"), dict): raise ValueError(f"{path}: expected a mapping with 'steps'")
+  steps = {}
+  for name, argv in cfg["steps"].items():
+    if not isinstance(argv, list) or not argv: raise ValueError(f"{path}: step {name!r} must be a list: [command, args...]")
+    steps[name] = [str(a).replace("{out}", out).replace("{configs}", str(path.resolve().parent)) for a in argv]
+  for item in overrides:
+    key, eq, value = item.partition("=")
+    name, dot, sub = key.partition(".")
+    if not eq or not dot: raise ValueError(f"override {item!r}: expected step.key=value, e.g. vqvae.steps=100")
+    if name not in steps: raise ValueError(f"override {item!r}: no step {name!r} (steps: {', '.join(steps)})")
+    steps[name].append(f"{sub}={value}")
+  return list(steps.items())
+
+def run_step(name: str, argv: list[str], log: Path) -> dict:
+  """Run `drivegpt argv` in a new process: progress goes to the terminal, its last JSON line on stdout is the result."""
+  print(f"\n== demo step {name}: drivegpt {' '.join(argv)}", file=sys.stderr, flush=True)
+  t0 = time.perf_counter()
+  proc = subprocess.Popen([sys.executable, "-m", "drivegpt", *argv], stdout=subprocess.PIPE, text=True)
+  lines = []
+  with open(log, "a") as f:
+    for line in proc.stdout:
+      f.write(line)
+      lines.append(line)
+      if not line.lstrip().startswith("{"): sys.stderr.write(line)
+  if proc.wait() != 0: raise RuntimeError(f"demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; output in {log}")
+  results = [json.loads(l) for l in lines if l.lstrip().startswith("{")]
+  return {"results": results, "seconds": round(time.perf_counter() - t0, 1)}
+
+def run(config: Path, out: str, overrides: list[str]) -> dict:
+  """Run every step not already done with the same arguments; then write report.html. Returns the collected results."""
+  steps = load_steps(config, out, overrides)
+  root = Path(out)
+  root.mkdir(parents=True, exist_ok=True)
+  state_path = root / "demo_state.json"
+  state = json.loads(state_path.read_text()) if state_path.exists() else {}
+  t0 = time.perf_counter()
+  for name, argv in steps:
+    if state.get(name, {}).get("argv") == argv:
+      print(f"== demo step {name}: done before, skipped", file=sys.stderr)
+      continue
+    state[name] = {"argv": argv, **run_step(name, argv, root / "demo.log")}
+    tmp = state_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=1))
+    os.replace(tmp, state_path)  # atomic: a killed demo never leaves a torn state file
+  report = write_report(root, steps, state)
+  summary = {name: state[name]["results"][-1] if state[name]["results"] else {} for name, _ in steps}
+  line = {"report": str(report), "seconds": round(time.perf_counter() - t0, 1), "steps": summary}
+  print(json.dumps(line), flush=True)
+  return line
+
+def _table(rows: list[dict]) -> str:
+  if not rows: return "<p>(no results)</p>"
+  keys = list(dict.fromkeys(k for r in rows for k in r))
+  head = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
+  body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r.get(k, '')))}</td>" for k in keys) + "</tr>" for r in rows)
+  return f"<table><tr>{head}</tr>{body}</table>"
+
+def _fmt(v) -> str: return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+def write_report(root: Path, steps: list, state: dict) -> Path:
+  """report.html in root: pictures, videos and result tables of every step, and where each artifact is."""
+  pics = sorted(p for p in root.rglob("*.png") if "report" not in p.parts)
+  vids = sorted(root.rglob("*.mp4"))[:4]
+  parts = ["<!doctype html><meta charset=utf-8><title>DriveGPT demo</title><style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
+           "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px}"
+           "img,video{max-width:100%;border:1px solid #ddd}</style><h1>DriveGPT demo</h1>",
+           f"<p>Run folder: <code>{html.escape(str(root.resolve()))}</code></p>"]
+  for name, argv in steps:
+    s = state.get(name)
+    if s is None: continue
+    parts.append(f"<h2>{html.escape(name)}</h2><p><code>drivegpt {html.escape(' '.join(argv))}</code> ({s['seconds']} s)</p>")
+    parts.append(_table([r for r in s["results"] if isinstance(r, dict)]))
+  parts.append("<h2>Pictures</h2>")
+  parts += [f"<h3>{html.escape(str(p.relative_to(root)))}</h3><img src='{html.escape(str(p.relative_to(root)))}'>" for p in pics]
+  if vids:
+    parts.append("<h2>Rollouts</h2>")
+    parts += [f"<h3>{html.escape(str(v.relative_to(root)))}</h3><video controls loop src='{html.escape(str(v.relative_to(root)))}'></video>" for v in vids]
+  files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".safetensors", ".onnx", ".h5", ".json", ".mp4", ".png"))
+  by_dir: dict = {}
+  for f in files: by_dir.setdefault(str(f.parent.relative_to(root)), []).append(f.name)
+  parts.append("<h2>Artifacts</h2><ul>" + "".join(f"<li><code>{html.escape(d)}/</code>: {html.escape(', '.join(n[:12]) + (' ...' if len(n) > 12 else ''))}</li>"
+                                                  for d, n in by_dir.items()) + "</ul>")
+  path = root / "report.html"
+  tmp = path.with_suffix(".tmp")
+  tmp.write_text("\n".join(parts))
+  os.replace(tmp, path)
+  return path
+
+def main(argv: Optional[list[str]] = None) -> int:
+  ap = argparse.ArgumentParser(prog="drivegpt demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="demo config: the steps and their arguments")
+  ap.add_argument("--out", default="runs/demo", help="folder for every step's output and report.html")
+  ap.add_argument("--fresh", action="store_true", help="delete --out first instead of resuming")
+  ap.add_argument("overrides", nargs="*", metavar="step.key=value", help="extra key=value for one step, e.g. vqvae.steps=100")
+  args = ap.parse_args(argv)
+  if args.fresh and Path(args.out).exists(): shutil.rmtree(args.out)
+  try: run(args.config, args.out, args.overrides)
+  except KeyboardInterrupt:
+    print(f"\ndemo interrupted: run the same command again to resume ({args.out})", file=sys.stderr)
+    return 130
+  except RuntimeError as e:
+    print(f"drivegpt demo: error: {e}", file=sys.stderr)
+    return 1
+  return 0
