@@ -4,14 +4,14 @@ For every takeover in a segment folder, the rule of its cause is re-evaluated fr
 alone (CAN speed, global_pose orientations, lead, lane; the driver's thresholds from driver.json),
 never from the simulator:
 
-    ttc             lead gap / closing speed < ttc limit
-    time_gap        lead gap / CAN speed < time-gap limit
-    lane_departure  |lane offset| > lane half-width - car half-width + margin, blinker off
-    heading         |heading error to the road| > heading limit
-    hard_brake      CAN speed change over the last frame x fps < braking limit
-    lateral_accel   CAN speed x yaw rate (from frame_orientations) over the last frame > limit
+    ttc             lead gap / closing speed <= ttc limit
+    time_gap        lead gap / CAN speed <= time-gap limit
+    lane_departure  |lane offset| >= lane half-width - car half-width + margin, blinker off
+    heading         |heading error to the road| >= heading limit
+    hard_brake      CAN speed change over the last frame x fps <= braking limit
+    lateral_accel   CAN speed x yaw rate (from frame_orientations) over the last frame >= limit
     crash           clearance to the nearest car <= 0.5 m (highway-env collides boxes one step ahead)
-    off_road        margin to the road edge < 0
+    off_road        margin to the road edge <= 0
 
     python -m data.check_takeovers runs/data/raw
 """
@@ -43,15 +43,15 @@ def check_segment(seg: Path) -> list[tuple[float, str, bool, float, float]]:
         k = int(np.argmin(np.abs(times - t)))
         prev = max(k - 1, 0)
         value, limit, visible = {
-            "ttc": lambda: (lead[k, 1] / lead[k, 2] if lead[k, 0] and lead[k, 2] > 0 else np.inf, lim["ttc"], np.less),
-            "time_gap": lambda: (lead[k, 1] / speed[k] if lead[k, 0] else np.inf, lim["time_gap"], np.less),
+            "ttc": lambda: (lead[k, 1] / lead[k, 2] if lead[k, 0] and lead[k, 2] > 0 else np.inf, lim["ttc"], np.less_equal),
+            "time_gap": lambda: (lead[k, 1] / speed[k] if lead[k, 0] else np.inf, lim["time_gap"], np.less_equal),
             "lane_departure": lambda: (abs(lane[k, 0]) if lane[k, 4] == 0 else 0.0,
-                                       LANE_WIDTH / 2 - CAR_WIDTH / 2 + lim["lane_margin"], np.greater),
-            "heading": lambda: (abs(np.degrees(lane[k, 1])), lim["heading"], np.greater),
-            "hard_brake": lambda: ((speed[k] - speed[prev]) * FPS, lim["brake"], np.less),
+                                       LANE_WIDTH / 2 - CAR_WIDTH / 2 + lim["lane_margin"], np.greater_equal),
+            "heading": lambda: (abs(np.degrees(lane[k, 1])), lim["heading"], np.greater_equal),
+            "hard_brake": lambda: ((speed[k] - speed[prev]) * FPS, lim["brake"], np.less_equal),
             "lateral_accel": lambda: (abs(speed[k] * (heading[k] - heading[prev]) * FPS), lim["lateral_accel"], np.greater_equal),
             "crash": lambda: (lead[k, 3], 0.5, np.less_equal),
-            "off_road": lambda: (lane[k, 3], 0.0, np.less),
+            "off_road": lambda: (lane[k, 3], 0.0, np.less_equal),
         }[str(cause)]()
         out.append((float(t), str(cause), bool(visible(value, limit)), float(value), float(limit)))
     return out

@@ -32,7 +32,7 @@ ACCEL_RANGE = (-8.0, 4.0)  # m/s^2 the ego car can do
 STEER_LIMIT = 0.5  # rad, front-wheel angle
 AUTOPILOT_BRAKE = -3.5  # m/s^2: harder braking is the human's call
 WARMUP = 2.0  # s of traffic simulated before recording, so no takeover comes from the spawn
-FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 0.6, "exit": 4.0, "tailgate": 6.0,
+FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 0.6, "exit": 4.0, "tailgate": 12.0,
           "lead_brakes": 5.0, "cut_in": 8.0}  # fault -> how long it lasts (or waits for a car to misbehave), s
 
 
@@ -73,7 +73,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     human_until, fault, fault_until, fault_car = -1.0, None, -1.0, None
     next_change = rng.exponential(style.lane_change_every)
     next_fault = 1.0 + rng.exponential(style.perturb_every)
-    faults = iter(np.concatenate([rng.permutation(list(FAULTS)) for _ in range(int(seconds) // 2 + 1)]))  # every kind, in turn
+    faults = list(np.concatenate([rng.permutation(list(FAULTS)) for _ in range(int(seconds) // 2 + 1)]))  # every kind, in turn
     blinker, steer_noise, pitch, roll, warn_since, fault_since = 0, 0.0, 0.0, 0.0, None, 0.0
     prev_speed, prev_heading = ego.speed, ego.heading
 
@@ -137,7 +137,9 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             if 0 <= choice < n_lanes and _lane_is_free(road, others, s, choice):
                 lane, blinker = choice, choice - lane
         if recording and not human and fault is None and t >= next_fault:
-            fault = str(next(faults))
+            if faults[0] == "tailgate" and not (lead[0] and lead[1] < 30):  # only with a car close ahead: swap in the next
+                faults[0], faults[1] = faults[1], faults[0]
+            fault = str(faults.pop(0))
             fault_until = t + FAULTS[fault]
             sign, size = float(rng.choice([-1, 1])), rng.uniform(0.6, 1.0)
             next_fault = fault_until + rng.exponential(style.perturb_every)
@@ -163,8 +165,8 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             accel = max(idm_accel(speed, min(speed + 1, target), 2.0, gap, closing), -6.0)
             steer = lane_keep_steer(lat - lane_y, psi, curv, speed)
         else:
-            if fault == "tailgate":  # closes up on the car ahead, hard
-                accel = 2.0 if gap is None or gap > 0.35 * speed + 2 else max(idm_accel(speed, target + 10, 0.3, gap, closing), AUTOPILOT_BRAKE)
+            if fault == "tailgate":  # creeps up to a 0.3 s gap behind the car ahead
+                accel = 1.5 if gap is None else float(np.clip(0.3 * (gap - 0.3 * speed) - 1.2 * closing, AUTOPILOT_BRAKE, 1.5))
             elif fault == "lead_brakes" and fault_car is not None and t < fault_since + 1.5:
                 accel = 0.0  # the autopilot misses the brake lights for a moment
             else:
