@@ -102,6 +102,9 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     if not isinstance(x, Tensor): x = Tensor(x, device=self.device, dtype=self.dtype)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
+    if self.lazydata._base is not None and self.lazydata.base.realized is not None:  # it would silently write nowhere
+      raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) of a realized tensor can't write "
+                       "into that tensor's buffer: assign the whole tensor, or write through it with t[idx] = value")
     x = x.cast(self.dtype)
     self.lazydata = x.lazydata.assign_to(self.lazydata)
     return self

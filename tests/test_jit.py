@@ -229,3 +229,13 @@ def test_jitted_gpt_survives_checkpoint_load_and_load_state_dict(tmp_path):
     Tensor.manual_seed(5); b = go(ref_step, data[:2])
     np.testing.assert_array_equal(a, b)
   finally: Tensor.training = False
+
+def test_assign_to_a_view_of_a_realized_tensor_raises():
+  """c[:, 1:2].assign(...) used to go to a new buffer while c kept its values: now it says how to write into c."""
+  c = Tensor.zeros(1, 4).contiguous().realize()
+  with pytest.raises(ValueError, match="view"): c[:, 1:2].assign(Tensor.ones(1, 1))
+  with pytest.raises(ValueError, match="view"): c.reshape(2, 2).assign(Tensor.ones(2, 2))
+  c[:, 1:2] = Tensor.ones(1, 1)
+  np.testing.assert_array_equal(c.numpy(), [[0, 1, 0, 0]])
+  lazy = Tensor.zeros(2, 2)  # not realized yet: assign just replaces what it will be
+  np.testing.assert_array_equal(lazy.assign(Tensor.ones(2, 2)).numpy(), np.ones((2, 2)))
