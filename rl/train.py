@@ -82,12 +82,14 @@ class WorldDriveEnv:
   Observation {"tokens": (B, K, N), "speed": (B,)}; actions are normalized [acceleration, curvature] (B, 2). The
   disengagement model also reads the last M ego motions: the recorded ones before the seed, then the commanded ones."""
   def __init__(self, world, segments: list, disengage: DisengageModel, num_envs: int, frame_stride: int, threshold: float,
-               progress_coef: float, p_min: float, episode_steps: int, temperature: float = 1.0, top_k: int = 0):
+               progress_coef: float, p_min: float, episode_steps: int, temperature: float = 1.0, top_k: int = 0, horizon: float = 2.0):
     from sim.world_sim import WorldRollouts
     self.sim = WorldRollouts(world, segments, frame_stride, temperature, top_k)
     self.disengage, self.num_envs, self.K = disengage, num_envs, disengage.config.frames
     if self.K > self.sim.n_ctx: raise ConfigError(f"the disengagement model reads {self.K} frames; the world model keeps only {self.sim.n_ctx}")
     self.threshold, self.progress_coef, self.p_min, self.episode_steps = threshold, progress_coef, p_min, episode_steps
+    if horizon not in disengage.config.horizons: raise ConfigError(f"reward_horizon {horizon}: the disengagement model predicts {list(disengage.config.horizons)} s")
+    self.h = list(disengage.config.horizons).index(horizon)
     self.surprise_limit, self.hack_coef = np.inf, 0.0
     self.segments = [s for s in segments if len(s.tokens) > self.sim.span()]
     if not self.segments: raise ConfigError(f"no token segment is longer than the {self.sim.span()} frames a rollout seed needs")
@@ -141,7 +143,7 @@ class WorldDriveEnv:
     z = logits.astype(np.float64) / max(self.sim.temperature, 1e-6)
     logp = z - z.max(-1, keepdims=True) - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True))
     surprise = -np.take_along_axis(logp, new[..., None].astype(np.int64), -1)[..., 0].mean(1) / np.log(2)   # (B,) bits/token
-    p = self.p_disengage()
+    p = self.p_disengage()[:, self.h:self.h + 1]
     r = disengage_reward(p[:, 0], motion[:, 0].astype(np.float64), self.progress_coef, self.p_min)
     r -= self.hack_coef * np.maximum(surprise - self.surprise_limit, 0)
     self.t += 1
@@ -166,7 +168,8 @@ class PPOTrainConfig:
   rollout_steps: int = 16          # steps per env per iteration
   iterations: int = 20
   episode_steps: int = 100         # 10 s at a frame stride of 2
-  threshold: float = 0.5           # p(takeover within 2 s) that ends an episode
+  threshold: float = 0.5           # p(takeover within reward_horizon) that ends an episode
+  reward_horizon: float = 2.0      # s: which of the disengagement model's horizons the reward reads
   progress_coef: float = 0.05      # reward per metre driven
   p_min: float = 1e-3
   lr: float = 3e-4
@@ -210,7 +213,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   start = run.resume(agent, opt)
   segs = load_segments(cfg.tokens)
   env = WorldDriveEnv(world, segs, disengage, cfg.num_envs, stride, cfg.threshold, cfg.progress_coef, cfg.p_min, cfg.episode_steps,
-                      cfg.temperature, cfg.top_k)
+                      cfg.temperature, cfg.top_k, cfg.reward_horizon)
   real_hist = np.bincount(np.concatenate([s.tokens.reshape(-1) for s in segs]).astype(np.int64), minlength=world.config.vocab_size) + 0.5
   guard = run.dir / "guard.json"
   ref = json.loads(guard.read_text()) if guard.exists() else None

@@ -151,7 +151,7 @@ def test_ppo_improves_return_on_a_tiny_task():
   for p in (actor.lin.weight, actor.lin.bias): p.assign(Tensor(np.zeros(p.shape, np.float32))).realize()  # starts at a = noise
   opt = Adam(actor.parameters() + critic.parameters(), lr=0.02)
   cfg, rng, obs, returns = PPOConfig(gamma=0.9, lam=0.9, epochs=4, minibatch=64, target_kl=1.0), np.random.default_rng(0), env.reset(0), []
-  for _ in range(12):
+  for _ in range(8):
     batch, obs, info = collect(env, actor, critic, obs, 10, cfg.gamma, cfg.lam, rng)
     returns.append(np.mean(info["episode_returns"]))
     ppo_update(actor, critic, opt, batch, cfg, rng)
@@ -174,6 +174,7 @@ def test_world_drive_env_rewards_and_resets():
           for i in range(2)]
   dis = DisengageModel(_tiny_config(), rng.standard_normal((16, 4)).astype(np.float32))
   env = WorldDriveEnv(_tiny_world(), segs, dis, num_envs=3, frame_stride=2, threshold=0.99, progress_coef=0.1, p_min=1e-3, episode_steps=2)
+  assert env.h == 2                                                      # the 2 s head of [0.5, 1, 2, 4]
   obs = env.reset(0)
   assert obs["tokens"].shape == (3, 2, 6) and obs["speed"].shape == (3,)
   _, r, done, info = env.step(np.zeros((3, 2)))

@@ -30,7 +30,7 @@ class DrivingNetConfig:
                                                         # inputs, so a few thousand correlated frames don't fit the scene
   hidden: int = 128
   dropout: float = 0.1
-  horizons: list = field(default_factory=lambda: [2.0, 4.0])   # s: the disengagement model's outputs
+  horizons: list = field(default_factory=lambda: [0.5, 1.0, 2.0, 4.0])   # s: the disengagement model's outputs
   motions: int = 10             # M: the disengagement model reads the last M ego motions (1 s at a stride of 2 frames)
   pose_scale: list = field(default_factory=lambda: [2.0, 0.2, 0.05, 0.01, 0.01, 0.02])  # typical |motion| per context step
 
