@@ -88,13 +88,17 @@ def remove_stale_temps(folder: Path) -> list[Path]:
 
 
 def _alive(pid: int) -> bool:
+    """Whether a process runs: a killed one nobody has reaped (a zombie, common in containers) does not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc: trust the signal
 
 
 def write_segment_files(out: Path, times: np.ndarray, positions: np.ndarray, velocities: np.ndarray,

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from data.layout import _alive
+
 
 def session_processes(session_dir: str) -> list[int]:
     """Ids of processes with a file open under session_dir (Linux /proc)."""
@@ -32,11 +34,7 @@ def session_processes(session_dir: str) -> list[int]:
 
 def main(argv: list[str]) -> int:
     driver, session_dir = int(argv[0]), os.path.realpath(argv[1])
-    while True:
-        try:
-            os.kill(driver, 0)
-        except ProcessLookupError:
-            break
+    while _alive(driver):
         time.sleep(0.5)
     time.sleep(1.0)  # let Ray's own fate-sharing go first
     for pid in session_processes(session_dir):
