@@ -101,3 +101,27 @@ def test_a_killed_worker_is_replaced_and_the_run_ends_where_it_would_have(tmp_pa
   assert killed and "replica lost at step 12" in err and "resumed all 2 replicas at step 10" in err
   assert [s for s, _ in losses] == list(range(1, 13)) + list(range(11, 21))  # steps 11-12 ran again after the reload
   for a, b in zip(weights(tmp_path / "killed.safetensors"), weights(tmp_path / "clean.safetensors")): np.testing.assert_array_equal(a, b)
+
+def test_world_model_on_two_workers_matches_one_process(tmp_path):
+  """The real stage: `drivegpt train-world workers=2` for 20 steps vs one process with the same global batch."""
+  import subprocess
+  from drivegpt.nn.state import read_safetensors
+  rng = np.random.default_rng(0)
+  (tmp_path / "tok").mkdir()
+  for i in range(3):  # commaVQ-format token segments: frames x 8 x 16, a slowly changing scene
+    base = rng.integers(0, 64, (1, 8, 16))
+    np.save(tmp_path / "tok" / f"seg{i}.npy", np.where(rng.random((40, 8, 16)) < 0.2, rng.integers(0, 64, (40, 8, 16)), base).astype(np.int16))
+  common = ["--config", "configs/world-small.yaml", f"data.tokens={tmp_path / 'tok'}", "steps=20", "batch_size=4", "ckpt_every=10",
+            "log_every=5", "eval_windows=4", "warmup=2", "model.n_layer=1", "model.d_model=32", "model.n_head=2", "model.vocab_size=64"]
+  root = Path(__file__).resolve().parents[1]
+  for name, extra in (("one", []), ("two", ["workers=2"])):
+    r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / name}", *extra], cwd=root,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+  a, _ = read_safetensors(str(tmp_path / "one" / "ckpt.safetensors"))
+  b, _ = read_safetensors(str(tmp_path / "two" / "ckpt.safetensors"))
+  keys = [k for k in a if k.startswith("model.")]
+  diff = np.sqrt(sum(((a[k].astype(np.float64) - b[k])**2).sum() for k in keys) / sum((a[k].astype(np.float64)**2).sum() for k in keys))
+  worst = sorted(((np.linalg.norm(a[k].astype(np.float64) - b[k]) / np.linalg.norm(a[k]), k) for k in keys), reverse=True)[:2]
+  print(f"\nweights after 20 steps, 2 workers vs 1 process: relative difference {diff:.2e}; largest per tensor {worst}")
+  assert diff < 1e-6

@@ -16,7 +16,7 @@ import numpy as np
 from drivegpt import Tensor, jit
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
-from train.stage import ConfigError, Run, build, load_config, stage_args, write_atomic
+from train.stage import ConfigError, Run, build, load_config, stage_args, to_dict, write_atomic
 
 @dataclass
 class DataConfig:
@@ -41,6 +41,8 @@ class TrainConfig:
   ckpt_every: int = 200              # steps per checkpoint, held-out evaluation and recon.png
   eval_frames: int = 64              # held-out frames evaluated at each checkpoint
   grid_frames: int = 8               # frames in recon.png
+  workers: int = 1                   # data-parallel replicas on Ray, each taking batch_size/workers of every batch
+  ray_address: Optional[str] = None  # Ray cluster for workers > 1 (default: a local Ray)
 
   def check(self) -> None:
     """Reject values no run can use, naming the key."""
@@ -56,6 +58,8 @@ class TrainConfig:
     if len(self.model.image_size) != 2 or any(s % self.model.downsample for s in self.model.image_size):
       raise ConfigError(f"model.image_size: {self.model.image_size} must be two sizes divisible by the downsample factor "
                         f"{self.model.downsample} (model.patch * 2^(len(model.mults) - 1))")
+    if self.workers < 1 or self.batch_size % self.workers:
+      raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
     if self.model.n_codes > 32768: raise ConfigError(f"model.n_codes: {self.model.n_codes} codes don't fit the int16 token files")
 
 def psnr(mse01: float) -> float:
@@ -164,7 +168,9 @@ def save_grid(path: Path, originals: np.ndarray, recons: np.ndarray, cols: int =
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
   loader, val = _loader(cfg.data.shards, "train", cfg.data, cfg.batch_size), val_loader(cfg)  # bad data fails before a run dir exists
-  run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards"))
+  run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards",
+                                      "workers", "ray_address"))
+  if cfg.workers > 1: return train_data_parallel(cfg, run, loader, val)
   Tensor.manual_seed(cfg.seed)
   model = VQVAE(cfg.model)
   params = model.parameters()
@@ -211,6 +217,86 @@ def train(cfg: TrainConfig) -> dict:
   if val is not None: val.close()
   return run.finish({"step": max(start, cfg.steps), **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
                      "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+
+# *** data-parallel training (train/parallel.py) ***
+
+class Replica:
+  """One of cfg.workers replicas: rank r takes rows [r*b, (r+1)*b) of every step's batch (b = batch_size/workers) and
+  contributes its gradients and codebook statistics; every replica applies the combined update, which is the update
+  one process makes on the whole batch (the same batch, the same EMA statistics, the same restart draws)."""
+  def __init__(self, cfg: TrainConfig, rank: int, world: int):
+    self.cfg, self.rank, self.b = cfg, rank, cfg.batch_size // world
+    self.loader = _loader(cfg.data.shards, "train", cfg.data, cfg.batch_size)
+    Tensor.manual_seed(cfg.seed)
+    self.model = VQVAE(cfg.model)
+    self.model.quantizer.ema = False  # the codebook moves in apply(), with the whole batch's statistics
+    self.params = self.model.parameters()
+    self.opt = Adam(self.params, lr=cfg.lr)
+    self.ckpt = Path(cfg.out) / Run.CKPT
+
+    @jit
+    def local(x: Tensor) -> list[Tensor]:
+      loss, mse, codes = self.model.loss(x)
+      self.opt.zero_grad()
+      loss.backward()
+      return [loss, mse, codes, *self.model.quantizer._batch_stats, *[p.grad for p in self.params]]
+    @jit
+    def apply(counts: Tensor, sums: Tensor, flat: Tensor, *grads: Tensor) -> None:
+      for p, g in zip(self.params, grads): p.grad = g
+      clip_grad_norm_(self.params, cfg.grad_clip)
+      self.model.quantizer.update(counts, sums, flat)
+      self.opt.step(*self.model.quantizer.buffers())
+    self.local, self.apply_fn = local, apply
+
+  def load(self) -> int:
+    from drivegpt.nn.state import load_checkpoint
+    if not self.ckpt.exists(): return 0  # a fresh replica is at the initial weights (the same seed on every rank)
+    return load_checkpoint(str(self.ckpt), self.model, self.opt)[0]
+
+  def contribute(self, step: int) -> dict:
+    rows = self.loader.sample(np.random.default_rng([self.cfg.seed, step]), self.cfg.batch_size)[self.rank*self.b:(self.rank + 1)*self.b]
+    with Tensor.train():
+      loss, mse, codes, counts, sums, flat, *grads = self.local(Tensor(to_input(self.loader.read_batch(rows)["frames"][:, 0])))
+    return {"mean/loss": loss.numpy(), "mean/mse": mse.numpy(), "cat/codes": codes.numpy(), "sum/counts": counts.numpy(),
+            "sum/sums": sums.numpy(), "cat/flat": flat.numpy(), **{f"mean/grad.{i}": g.numpy() for i, g in enumerate(grads)}}
+
+  def apply(self, step: int, c: dict) -> dict:
+    self.opt.lr = warmup_cosine(step, self.cfg.lr, self.cfg.warmup, self.cfg.steps, self.cfg.min_lr)
+    grads = [Tensor(c[f"mean/grad.{i}"]) for i in range(len(self.params))]
+    with Tensor.train(): self.apply_fn(Tensor(c["sum/counts"]), Tensor(c["sum/sums"]), Tensor(c["cat/flat"]), *grads)
+    return {"loss": float(c["mean/loss"]), "mse": float(c["mean/mse"]), "codes": c["cat/codes"], "lr": self.opt.lr}
+
+  def save(self, step: int) -> None:
+    from drivegpt.nn.state import save_checkpoint
+    save_checkpoint(str(self.ckpt), self.model, self.opt, step=step, config=to_dict(self.cfg))
+
+def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
+  """train() with cfg.workers replicas on Ray: the same steps, batches and checkpoints; the held-out evaluation and
+  recon.png come from the final checkpoint."""
+  from train.parallel import train_parallel
+  from drivegpt.nn.state import load_checkpoint
+  bar, used, window, t0 = run.progress(cfg.steps, 0, f"train-vqvae x{cfg.workers}"), np.zeros(cfg.model.n_codes, bool), [], time.perf_counter()
+  def log(step: int, m: dict) -> None:
+    nonlocal window
+    used[m["codes"].reshape(-1)] = True
+    window.append((m["loss"], m["mse"]))
+    bar.n = step
+    bar.refresh()
+    if step % cfg.log_every == 0 or step == cfg.steps:
+      l, e = np.mean(window, axis=0)
+      run.log(step, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=time.perf_counter() - t0, workers=cfg.workers)
+      used[:], window = False, []
+  if cfg.steps > 0: train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address)
+  bar.close()
+  model = VQVAE(cfg.model)
+  step = load_checkpoint(str(run.ckpt), model)[0] if run.ckpt.exists() else 0
+  held = spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
+  ev, recons = evaluate_frames(model, (held[j:j + cfg.batch_size] for j in range(0, cfg.eval_frames, cfg.batch_size)), cfg.grid_frames)
+  save_grid(run.dir / "recon.png", held[:cfg.grid_frames], recons)
+  loader.close()
+  if val is not None: val.close()
+  return run.finish({"step": step, **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
+                     "train_seconds": round(time.perf_counter() - t0, 1), "workers": cfg.workers, "run": str(run.dir)})
 
 def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] = None) -> Iterator[np.ndarray]:
   """All frames of the shards, in order, as uint8 batches (B, H, W, 3); at most max_frames, spread over the shards."""

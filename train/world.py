@@ -19,7 +19,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, load_config, stage_args, write_atomic
+from train.stage import ConfigError, Run, build, load_config, stage_args, to_dict, write_atomic
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -47,6 +47,8 @@ class TrainConfig:
   eval_windows: int = 64
   ckpt_every: int = 250
   seed: int = 0
+  workers: int = 1                   # data-parallel replicas on Ray, each taking batch_size/workers of every batch
+  ray_address: Optional[str] = None  # Ray cluster for workers > 1 (default: a local Ray)
 
   def check(self) -> None:
     for k in ("steps", "batch_size", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.frame_stride"):
@@ -55,6 +57,8 @@ class TrainConfig:
     if not 0 <= self.context_noise < 1: raise ConfigError(f"context_noise must be in [0, 1), got {self.context_noise}")
     if not 0 <= self.data.val_fraction < 1: raise ConfigError(f"data.val_fraction must be in [0, 1), got {self.data.val_fraction}")
     if not self.data.tokens: raise ConfigError("data.tokens is required: a token-shard folder or commaVQ .npy files")
+    if self.workers < 1 or self.batch_size % self.workers:
+      raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
 
 def noise_context(tokens: np.ndarray, max_frac: float, vocab: int, rng: np.random.Generator) -> np.ndarray:
   """tokens (B, F, N) with each window's context frames (all but the last) corrupted: every token replaced by a random one
@@ -138,7 +142,8 @@ def train(cfg: TrainConfig) -> dict:
     cfg.model.pose = "none"
   use_pose = cfg.model.pose != "none"
   if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
-  run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens"))
+  run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
+  if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose)
   Tensor.manual_seed(cfg.seed)
   model = WorldModel(cfg.model)
   opt = AdamW(get_parameters(model), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -178,6 +183,76 @@ def train(cfg: TrainConfig) -> dict:
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": max(start, cfg.steps), "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None,
                      **ev, "params": int(sum(p.numel() for p in get_parameters(model))),
+                     "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+
+class Replica:
+  """One of cfg.workers data-parallel replicas (train/parallel.py): rank r takes rows [r*b, (r+1)*b) of every step's
+  batch (b = batch_size/workers, the same windows and context noise one process would draw) and contributes its
+  gradients; every replica applies their mean, the update one process makes on the whole batch."""
+  def __init__(self, cfg: TrainConfig, rank: int, world: int):
+    self.cfg, self.rank, self.b = cfg, rank, cfg.batch_size // world
+    segs = load_segments(cfg.data.tokens)
+    self.windows = Windows(split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed), cfg.model.frames, cfg.data.frame_stride, cfg.seed)
+    self.use_pose = cfg.model.pose != "none"
+    Tensor.manual_seed(cfg.seed)
+    self.model = WorldModel(cfg.model)
+    self.opt = AdamW(get_parameters(self.model), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    self.ckpt = Path(cfg.out) / Run.CKPT
+    @jit
+    def local(x: Tensor, pose: Optional[Tensor], y: Tensor) -> list[Tensor]:
+      loss = self.model.loss(x, pose, y)
+      self.opt.zero_grad()
+      loss.backward()
+      return [loss, *[p.grad for p in self.opt.params]]
+    @jit
+    def apply(*grads: Tensor) -> None:
+      for p, g in zip(self.opt.params, grads): p.grad = g
+      clip_grad_norm_(self.opt.params, cfg.grad_clip)
+      self.opt.step()
+    self.local, self.apply_fn = local, apply
+
+  def load(self) -> int:
+    return load_checkpoint(str(self.ckpt), self.model, self.opt)[0] if self.ckpt.exists() else 0
+
+  def contribute(self, step: int) -> dict:
+    tok, pose = self.windows.batch(step, self.cfg.batch_size)
+    x = noise_context(tok, self.cfg.context_noise, self.cfg.model.vocab_size, np.random.default_rng([self.cfg.seed, step, 1]))
+    rows = slice(self.rank*self.b, (self.rank + 1)*self.b)
+    with Tensor.train():
+      loss, *grads = self.local(Tensor(x[rows]), Tensor(pose[rows]) if self.use_pose else None, Tensor(tok[rows]))
+    return {"mean/loss": loss.numpy(), **{f"mean/grad.{i}": g.numpy() for i, g in enumerate(grads)}}
+
+  def apply(self, step: int, c: dict) -> dict:
+    self.opt.lr = warmup_cosine(step, self.cfg.lr, self.cfg.warmup, self.cfg.steps, self.cfg.min_lr)
+    with Tensor.train(): self.apply_fn(*[Tensor(c[f"mean/grad.{i}"]) for i in range(len(self.opt.params))])
+    return {"loss_bits": float(c["mean/loss"]) / math.log(2), "lr": self.opt.lr}
+
+  def save(self, step: int) -> None:
+    from drivegpt.nn.state import save_checkpoint
+    save_checkpoint(str(self.ckpt), self.model, self.opt, step=step, config=to_dict(self.cfg))
+
+def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> dict:
+  """train() with cfg.workers replicas on Ray; the held-out evaluation and loss.png come from the final checkpoint."""
+  from train.parallel import train_parallel
+  bar, window, t0 = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), [], time.perf_counter()
+  def log(step: int, m: dict) -> None:
+    nonlocal window
+    window.append(m["loss_bits"])
+    bar.n = step
+    bar.refresh()
+    if step % cfg.log_every == 0 or step == cfg.steps:
+      run.log(step, loss_bits=float(np.mean(window)), lr=m["lr"], time=time.perf_counter() - t0, workers=cfg.workers)
+      window = []
+  train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address)
+  bar.close()
+  model = WorldModel(cfg.model)
+  step = load_checkpoint(str(run.ckpt), model)[0]
+  ev = {f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, cfg.batch_size).items()} if val_w is not None else {}
+  if ev: run.log(step, **ev)
+  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose"])
+  last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
+  return run.finish({"step": step, "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None, **ev,
+                     "params": int(sum(p.numel() for p in get_parameters(model))), "workers": cfg.workers,
                      "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
 
 def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:

@@ -119,6 +119,7 @@ class VectorQuantizer:
     self.codebook = Tensor.randn(c.n_codes, c.code_dim, requires_grad=False).realize()              # (K, D)
     self.ema_count = Tensor(np.zeros(c.n_codes, np.float32), requires_grad=False)                  # (K,) 0: all restart at step 1
     self.ema_sum = Tensor(np.zeros((c.n_codes, c.code_dim), np.float32), requires_grad=False)      # (K, D)
+    self.ema = True  # training forward passes update the codebook; data-parallel replicas combine _batch_stats first
 
   def codes(self, z: Tensor) -> Tensor:
     """(N, D) vectors -> (N,) int32 index of the nearest code (L2)."""
@@ -134,14 +135,18 @@ class VectorQuantizer:
     onehot = idx.unsqueeze(1).eq(Tensor.arange(self.c.n_codes, device=z.device)).float()  # (N, K)
     q = onehot @ self.codebook                                 # (N, D)
     commit = self.c.beta * (flat - q).square().mean()          # pulls the encoder towards its codes
-    if Tensor.training and not Tensor.no_grad: self._update(flat.detach(), onehot)
+    if Tensor.training and not Tensor.no_grad:
+      self._batch_stats = (onehot.sum(0), onehot.T @ flat.detach(), flat.detach())  # (K,), (K, D), (N, D)
+      if self.ema: self.update(*self._batch_stats)
     z_q = flat + (q - flat).detach()                           # straight-through: forward q, backward identity
     return z_q.reshape(B, h, w, D).permute(0, 3, 1, 2), idx.reshape(B, h, w), commit
 
-  def _update(self, flat: Tensor, onehot: Tensor) -> None:
+  def update(self, counts: Tensor, sums: Tensor, flat: Tensor) -> None:
+    """One EMA step from a batch's statistics: uses per code (K,), summed encoder outputs per code (K, D), and the
+    encoder outputs (N, D) dead codes restart at. Data-parallel replicas call it with the statistics of the whole batch."""
     c, d = self.c, self.c.ema_decay
-    count = d * self.ema_count + (1 - d) * onehot.sum(0)       # (K,)
-    total = d * self.ema_sum + (1 - d) * (onehot.T @ flat)     # (K, D)
+    count = d * self.ema_count + (1 - d) * counts              # (K,)
+    total = d * self.ema_sum + (1 - d) * sums                  # (K, D)
     # dead codes restart at random encoder outputs of this batch, so every code stays near the data
     dead = count < c.dead_threshold                            # (K,)
     pick = Tensor.randint(c.n_codes, low=0, high=flat.shape[0], device=flat.device)  # (K,)
