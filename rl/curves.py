@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Optional
 
 PANELS = [("disengage", "val_auroc_2s", "disengagement AUROC (held out, 2 s)"), ("disengage", "loss", "disengagement loss"),
-          ("bc", "val_mse", "BC held-out MSE (normalized actions)"), ("ppo", "episode_return", "PPO episode return"),
-          ("ppo", "p_disengage", "PPO mean p(disengage within 2 s)"), ("ppo", "kl", "PPO KL to the rollout policy"),
+          ("bc", "val_mse", "BC held-out MSE (normalized actions)"), ("ppo", "reward", "PPO mean reward per step"),
+          ("ppo", "p_disengage", "PPO mean p(disengage) (reward horizon)"), ("ppo", "kl", "PPO KL to the rollout policy"),
           ("ppo", "entropy", "PPO policy entropy (nats)"), ("ppo", "token_js", "token drift vs real data (JS bits)")]
 
 def metrics(run: Optional[str]) -> list[dict]:

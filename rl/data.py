@@ -7,7 +7,6 @@ Token segments are HDF5 files holding `tokens` (N, 128) and the frame shard's `p
 from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 import numpy as np
 
 FPS = 20

@@ -15,7 +15,7 @@ the simulator's state, without the faults the recorder injects; scripted_no_nois
 drives 2-4 s and hands back; a crash ends the episode. The learned policies act every `stride` frames (their training
 stride) and hold the action in between; the supervisor judges every frame."""
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, json, os, time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,6 +1,5 @@
 """The RL stage's maths against numpy float64 references: reward, GAE, PPO's clipped loss and its gradient, the Gaussian
 policy, the disengagement loss, AUROC / ECE / Platt scaling, takeover labels; and PPO improving a tiny known task."""
-import math
 import numpy as np
 import pytest
 from drivegpt import Tensor
