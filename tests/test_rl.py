@@ -77,7 +77,7 @@ def test_disengage_loss_against_numpy():
   c = _tiny_config()
   m = DisengageModel(c, rng.standard_normal((16, 4)).astype(np.float32))
   tok, pose, speed = rng.integers(0, 16, (5, 2, 6)), rng.standard_normal((5, 3, 6)).astype(np.float32), rng.uniform(0, 30, 5).astype(np.float32)
-  y, w = (rng.random((5, 2)) < 0.3).astype(np.float32), np.array([3.0, 1.5], np.float32)
+  y, w = (rng.random((5, 4)) < 0.3).astype(np.float32), np.array([3.0, 1.5, 2.0, 1.2], np.float32)   # 4 horizons
   feats = m.features(tok)
   z = m(feats, Tensor(pose), Tensor(speed)).numpy().astype(np.float64)
   got = m.loss(feats, Tensor(pose), Tensor(speed), Tensor(y), Tensor(w)).item()
