@@ -275,3 +275,18 @@ def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
   steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss" in l]
   assert steps == list(range(2, 17, 2))  # the killed run's lines past its checkpoint were dropped, none twice
   assert json.loads(again.stdout.strip().splitlines()[-1])["step"] == 16
+
+def test_commavq_layout_with_attention_trains():
+  """configs/vqvae.yaml's layout (patch 1, mults (1, 1, 2, 2, 4), 2/3 blocks, attention), narrowed: shapes and gradients."""
+  cfg = load_config(TrainConfig, str(REPO / "configs" / "vqvae.yaml"), ["model.width=4", "model.groups=4", "model.code_dim=8", "model.n_codes=32"])
+  assert cfg.model.grid == (8, 16) and cfg.model.attention
+  Tensor.manual_seed(0)
+  model = VQVAE(cfg.model)
+  for p in model.parameters(): p.requires_grad = True
+  x = Tensor(rng_for("full layout").uniform(-1, 1, (1, 3, 128, 256)).astype(np.float32))
+  with Tensor.train():
+    recon, codes, _ = model(x)
+    assert recon.shape == (1, 3, 128, 256) and codes.shape == (1, 8, 16)
+    model.loss(x)[0].backward()
+  for attn in (model.encoder.mid[1], model.decoder.mid[1]):
+    assert np.abs(attn.qkv.weight.grad.numpy()).sum() > 0
