@@ -211,6 +211,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             result["status"] = "skipped"
             return result
         signals = read_signals(path) if path.is_dir() else None
+        out_dir.mkdir(parents=True, exist_ok=True)
         n_pose = len(signals["frame_times"]) if signals else None
         frames = decode_frames(video, height, width)
         stream_fps = next(frames)

@@ -32,7 +32,7 @@ ACCEL_RANGE = (-8.0, 4.0)  # m/s^2 the ego car can do
 STEER_LIMIT = 0.5  # rad, front-wheel angle
 AUTOPILOT_BRAKE = -3.5  # m/s^2: harder braking is the human's call
 WARMUP = 2.0  # s of traffic simulated before recording, so no takeover comes from the spawn
-FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 0.6, "exit": 4.0, "tailgate": 12.0,
+FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 1.0, "exit": 4.0, "tailgate": 12.0,
           "lead_brakes": 5.0, "cut_in": 8.0}  # fault -> how long it lasts (or waits for a car to misbehave), s
 
 
@@ -73,8 +73,9 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     human_until, fault, fault_until, fault_car = -1.0, None, -1.0, None
     next_change = rng.exponential(style.lane_change_every)
     next_fault = 1.0 + rng.exponential(style.perturb_every)
-    faults = list(np.concatenate([rng.permutation(list(FAULTS)) for _ in range(int(seconds) // 2 + 1)]))  # every kind, in turn
-    blinker, steer_noise, pitch, roll, warn_since, fault_since = 0, 0.0, 0.0, 0.0, None, 0.0
+    # every kind in turn; a cut-in (which may end the segment in a crash) once, late
+    faults = list(np.concatenate([rng.permutation([f for f in FAULTS if f != "cut_in"]) for _ in range(int(seconds) // 2 + 1)]))
+    blinker, steer_noise, pitch, roll, warn_since, fault_since, done = 0, 0.0, 0.0, 0.0, None, 0.0, set()
     prev_speed, prev_heading = ego.speed, ego.heading
 
     for i in range(-n_warm, n_frames):
@@ -137,9 +138,13 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             if 0 <= choice < n_lanes and _lane_is_free(road, others, s, choice):
                 lane, blinker = choice, choice - lane
         if recording and not human and fault is None and t >= next_fault:
-            if faults[0] == "tailgate" and not (lead[0] and lead[1] < 30):  # only with a car close ahead: swap in the next
+            # tailgating needs a car close ahead, a swerve needs the car moving: else the next fault goes first
+            if (faults[0] == "tailgate" and not (lead[0] and lead[1] < 30)) or (faults[0] == "swerve" and speed < 3):
                 faults[0], faults[1] = faults[1], faults[0]
+            if t >= 0.6 * seconds and "cut_in" not in done:
+                faults.insert(0, "cut_in")
             fault = str(faults.pop(0))
+            done.add(fault)
             fault_until = t + FAULTS[fault]
             sign, size = float(rng.choice([-1, 1])), rng.uniform(0.6, 1.0)
             next_fault = fault_until + rng.exponential(style.perturb_every)
@@ -219,8 +224,13 @@ def _lead(road, ego, others: list, s: float, lat: float, v_along: float, lane_y:
     pos = np.array([v.position for v in others])
     so, lo = road.frenet(pos[:, 0], pos[:, 1], (s - 300, s + 900))
     ds, dl = so - s, lo - lat
-    clear = np.where((np.abs(ds) > CAR_LENGTH) & (np.abs(dl) > CAR_WIDTH),
-                     np.hypot(np.abs(ds) - CAR_LENGTH, np.abs(dl) - CAR_WIDTH), np.maximum(np.abs(ds) - CAR_LENGTH, np.abs(dl) - CAR_WIDTH))
+    # half-extents of each box along and across the road, turned by its angle to the road
+    ang = np.array([v.heading for v in others]) - road.at(so)[2]
+    psi = ego.heading - road.at(s)[2][0]
+    along = CAR_LENGTH / 2 * (np.abs(np.cos(ang)) + abs(np.cos(psi))) + CAR_WIDTH / 2 * (np.abs(np.sin(ang)) + abs(np.sin(psi)))
+    across = CAR_LENGTH / 2 * (np.abs(np.sin(ang)) + abs(np.sin(psi))) + CAR_WIDTH / 2 * (np.abs(np.cos(ang)) + abs(np.cos(psi)))
+    gx, gy = np.abs(ds) - along, np.abs(dl) - across
+    clear = np.where((gx > 0) & (gy > 0), np.hypot(gx, gy), np.maximum(gx, gy))
     clearance = float(min(clear.min(), 99.0))
     in_path = ((np.abs(dl) < CAR_WIDTH + 0.2) | (np.abs(lo - lane_y) < CAR_WIDTH + 0.2)) & (ds > CAR_LENGTH)
     if not in_path.any():
