@@ -14,7 +14,9 @@ class LazyBuffer:
                base: Optional[LazyBuffer] = None, mops: tuple = ()):
     self.device, self.st, self.dtype, self.shape = device, st, dtype, st.shape
     self._base, self.mops = base, mops  # mops: the movement ops that lead from the base to this view
-    if base is None: self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
+    if base is None:
+      self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
+      if any(s.base.realized is not None for s in srcs): realize.READERS.add(self)  # an assign must not overwrite what it reads
   def __repr__(self):
     return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
   @property

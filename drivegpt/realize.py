@@ -31,8 +31,24 @@ def realize_pending_assigns() -> None:
   if todo := [lb for lb in PENDING_ASSIGNS if not lb.is_realized]: run_schedule(schedule(todo))
   PENDING_ASSIGNS.clear()
 
+# unrealized lazy buffers that read a realized buffer: before an assign overwrites that buffer, the ones built outside
+# the schedule being run are realized, so `b = a*2; a.assign(x).realize(); b.numpy()` gives the old a times 2
+READERS: weakref.WeakSet = weakref.WeakSet()
+
+def realize_readers(buffers: list, graph: set) -> None:
+  """Realize every unrealized lazy buffer (not in graph, a set of ids) that reads one of buffers, while they still
+  hold the values it must see."""
+  from drivegpt.schedule import schedule
+  ids = {id(b) for b in buffers}
+  todo = [r for r in list(READERS) if r.realized is None and id(r) not in graph and r.srcs and
+          any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
+  if todo: run_schedule(schedule(todo))
+
 def run_schedule(items: list) -> None:
   """Run ScheduleItems: each output base gets its buffer, then drops its graph so memory can be freed."""
+  if targets := [si.out.assign_target.realized for si in items if si.out.assign_target is not None]:
+    from drivegpt.helpers import toposort
+    realize_readers(targets, {id(b) for b in toposort([si.out for si in items], lambda b: [s.base for s in b.srcs])})
   steps = [ExecItem(None if si.ast.op in LoadOps else Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype),
                     si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
                     si.out.device, si.out.shape, si.out.dtype, si.inputs, si.out, si.out.assign_target) for si in items]

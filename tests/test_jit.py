@@ -239,3 +239,23 @@ def test_assign_to_a_view_of_a_realized_tensor_raises():
   np.testing.assert_array_equal(c.numpy(), [[0, 1, 0, 0]])
   lazy = Tensor.zeros(2, 2)  # not realized yet: assign just replaces what it will be
   np.testing.assert_array_equal(lazy.assign(Tensor.ones(2, 2)).numpy(), np.ones((2, 2)))
+
+@pytest.mark.parametrize("device", ["CPU", "CL"])
+def test_lazy_reads_see_the_value_before_a_later_assign(device):
+  """b = a*2 built before a.assign(...) is realized must give the old a times 2, as PyTorch's eager b would."""
+  rng = np.random.default_rng(4)
+  x0, x1 = rng.standard_normal(5).astype(np.float32), rng.standard_normal(5).astype(np.float32)
+  a = Tensor(x0, device=device).realize()
+  b, c = a * 2, (a.reshape(1, 5) @ Tensor(np.ones((5, 1), np.float32), device=device)).sum()
+  a.assign(Tensor(x1, device=device)).realize()
+  np.testing.assert_allclose(b.numpy(), x0 * 2, rtol=1e-6)
+  np.testing.assert_allclose(c.numpy(), x0.astype(np.float64).sum(), rtol=1e-5)
+  np.testing.assert_allclose((a * 2).numpy(), x1 * 2, rtol=1e-6)
+
+def test_lazy_reads_before_a_jitted_update_see_the_old_weights():
+  w = Tensor([1.0, 2.0]).realize()
+  step = jit(lambda x: w.assign(w + x).realize())
+  for i in range(4):
+    before = (w * 1).sum()  # built before the step, realized after it
+    step(Tensor([1.0, 1.0]))
+    assert before.item() == 3 + 2*i and w.tolist() == [2 + i, 3 + i]
