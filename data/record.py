@@ -32,7 +32,7 @@ ACCEL_RANGE = (-8.0, 4.0)  # m/s^2 the ego car can do
 STEER_LIMIT = 0.5  # rad, front-wheel angle
 AUTOPILOT_BRAKE = -3.5  # m/s^2: harder braking is the human's call
 WARMUP = 2.0  # s of traffic simulated before recording, so no takeover comes from the spawn
-FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 1.0, "exit": 4.0, "tailgate": 12.0,
+FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 1.5, "exit": 4.0, "tailgate": 12.0,
           "lead_brakes": 5.0, "cut_in": 8.0}  # fault -> how long it lasts (or waits for a car to misbehave), s
 
 
@@ -138,8 +138,10 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             if 0 <= choice < n_lanes and _lane_is_free(road, others, s, choice):
                 lane, blinker = choice, choice - lane
         if recording and not human and fault is None and t >= next_fault:
-            # tailgating needs a car close ahead, a swerve needs the car moving: else the next fault goes first
-            if (faults[0] == "tailgate" and not (lead[0] and lead[1] < 30)) or (faults[0] == "swerve" and speed < 3):
+            # tailgating needs a car close ahead, a swerve the car moving (in a jam: at walking pace, dodging
+            # something): else the next fault goes first
+            slow_enough = speed < 6 if scenario == "jam" else True
+            if (faults[0] == "tailgate" and not (lead[0] and lead[1] < 30)) or (faults[0] == "swerve" and not (1.5 < speed and slow_enough)):
                 faults[0], faults[1] = faults[1], faults[0]
             if t >= 0.6 * seconds and "cut_in" not in done:
                 faults.insert(0, "cut_in")
@@ -185,8 +187,8 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
                 steer = lane_keep_steer(lat - lane_y, psi, 0.0, speed) + 0.7 * np.arctan(curv * CAR_LENGTH)
             elif fault == "phantom_brake":
                 accel = -5.0 - 2.0 * size
-            elif fault == "swerve":  # a jerk of the wheel, as hard as the speed allows
-                steer += sign * float(np.arctan(6.0 * size * CAR_LENGTH / max(speed, 3.0) ** 2))
+            elif fault == "swerve":  # a jerk of the wheel
+                steer = sign * STEER_LIMIT  # full lock: a sharp turn when slow, a hard sideways push when fast
         accel = float(np.clip(max(accel, -speed / dt), *ACCEL_RANGE))  # stop, never reverse
         steer = float(np.clip(steer, -STEER_LIMIT, STEER_LIMIT))
         if recording:
