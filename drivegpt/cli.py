@@ -20,6 +20,7 @@ COMMANDS = {
   "train-policy": ("rl.policy", "main", "--algo bc: behaviour cloning on logged actions; --algo ppo: PPO in the world model, disengagement reward"),
   "evaluate": ("rl.evaluate", "main", "closed-loop driving in highway-env from camera frames: km per takeover, crashes, lane-centre recovery"),
   "export": ("drivegpt.export.command", "main", "ONNX files of a run (--ckpt RUNDIR --out DIR [--fp16]), checked on onnxruntime"),
+  "export-driving": ("rl.export", "main", "a train-policy run as openpilot's driving_vision.onnx + driving_policy.onnx, checked on onnxruntime"),
   "demo": ("drivegpt.demo", "main", "the whole pipeline on a small highway-env dataset, then runs/demo/report.html; resumes"),
 }
 

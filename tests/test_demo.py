@@ -17,9 +17,10 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path):
   assert r.returncode == 0, r.stderr[-3000:]
   final = json.loads(r.stdout.strip().splitlines()[-1])
   steps = final["steps"]
-  assert list(steps) == ["record", "ingest", "vqvae", "tokenize", "world", "rollout", "disengage", "bc", "ppo", "evaluate", "export"]
+  assert list(steps) == ["record", "ingest", "vqvae", "tokenize", "world", "rollout", "disengage", "bc", "ppo", "evaluate", "export", "export-driving"]
   assert steps["vqvae"]["step"] == 4 and steps["tokenize"]["frames"] > 0 and steps["world"]["step"] == 3
   assert list((out / "rollouts").glob("*.mp4")) and list((out / "onnx").glob("*.onnx"))
+  assert steps["export-driving"]["driving_policy"]["max_abs_diff_vs_engine"] < 1e-4 and (out / "onnx" / "driving_vision.onnx").exists()
   report = (out / "report.html").read_text()
   for name in steps: assert f"<h2>{name}</h2>" in report
   assert "recon.png" in report and "<video" in report
@@ -32,6 +33,7 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path):
                                   ["tokenize", "--ckpt", "a", "--shards", "b", "--out", "c", "--wat"],
                                   ["rollout", "--world", "a", "--vqvae", "b", "--shards", "c", "--out", "d", "--bad"],
                                   ["evaluate", "--episodes", "x"], ["export", "--ckpt", "a", "--out", "b", "--bad"],
+                                  ["export-driving", "--ckpt", "a", "--out", "b", "--bad"],
                                   ["demo", "vqvae.bogus"], ["demo", "nostep.steps=3"]])
 def test_every_stage_rejects_a_bad_key_naming_it(argv):
   r = drivegpt(*argv, timeout=120)

@@ -1,0 +1,57 @@
+"""drivegpt export-driving --ckpt POLICY_RUN --out DIR [--fp16]: a trained policy as openpilot's driving_vision.onnx
+(two YUV420 camera frames -> the newest frame's VQ tokens as features) and driving_policy.onnx (features_buffer, desire,
+traffic_convention, lateral_control_params, prev_desired_curv -> desired curvature and acceleration, p(disengage),
+and the flat `outputs` with its slices in the metadata). POLICY_RUN is a train-policy run (ppo, or bc with
+--disengage); its VQVAE and stride come from the BC config. Each file is run on onnxruntime against the engine on
+random inputs; one JSON line reports sizes, op counts, the largest difference and the onnxruntime CPU latency."""
+from __future__ import annotations
+import argparse, json, sys
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+import numpy as np
+from drivegpt.models.policy import DrivingPolicy
+from drivegpt.export.openpilot import INTERFACE, _examples, export_policy, export_vision
+from drivegpt.export.command import onnx_latency
+from drivegpt.export.graph import to_float16
+
+def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: bool = False) -> dict:
+  """Write the openpilot pair for the policy run ckpt to out; returns the report."""
+  import onnx
+  from drivegpt.nn.state import checkpoint_info
+  from rl.policy import load_policy
+  from rl.disengage import load_disengage
+  from train.vqvae import load_tokenizer
+  p = Path(ckpt)
+  if not (p / "ckpt.safetensors").exists() and not p.is_file(): raise FileNotFoundError(f"--ckpt {ckpt}: not a train-policy run (no ckpt.safetensors)")
+  actor, bcfg = load_policy(ckpt)
+  conf = checkpoint_info(str(p / "ckpt.safetensors" if p.is_dir() else p))[1]
+  dpath = disengage or conf.get("disengage")
+  if not dpath: raise ValueError(f"--ckpt {ckpt} is a BC run: pass --disengage RUNDIR (a train-disengage run)")
+  vq, _ = load_tokenizer(bcfg.vqvae)
+  policy = DrivingPolicy(actor, load_disengage(dpath)[0], bcfg.stride)
+  report, outdir = {}, Path(out)
+  outdir.mkdir(parents=True, exist_ok=True)
+  for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):
+    onnx.checker.check_model(model, full_check=True)
+    got, latency = onnx_latency(model, _examples(INTERFACE[stem]["inputs"], np.random.default_rng(0)))
+    diff = max(float(np.abs(g - w.numpy()).max()) for g, w in zip(got, want.values()))
+    for suffix, m in [("", model)] + ([("_fp16", to_float16(model))] if fp16 else []):
+      onnx.save(m, str(path := outdir / f"{stem}{suffix}.onnx"))
+      report[stem + suffix] = {"path": str(path), "mb": round(path.stat().st_size / 1e6, 3)}
+    report[stem].update({"nodes": len(model.graph.node), "ops": dict(Counter(n.op_type for n in model.graph.node)),
+                         "max_abs_diff_vs_engine": diff, "ort_ms": round(latency * 1e3, 3)})
+  (outdir / "export-driving.json").write_text(json.dumps(report, indent=1))
+  return report
+
+def main(argv: Optional[list[str]] = None) -> int:
+  ap = argparse.ArgumentParser(prog="drivegpt export-driving", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap.add_argument("--ckpt", required=True, help="train-policy run (--algo ppo; or bc with --disengage)")
+  ap.add_argument("--out", required=True, help="folder for driving_vision.onnx, driving_policy.onnx and export-driving.json")
+  ap.add_argument("--disengage", default=None, help="train-disengage run (default: the one the ppo run was trained with)")
+  ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx)")
+  args = ap.parse_args(argv)
+  print(json.dumps(export_driving(args.ckpt, args.out, args.disengage, args.fp16)), flush=True)
+  return 0
+
+if __name__ == "__main__": sys.exit(main())
