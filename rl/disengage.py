@@ -8,7 +8,7 @@ weighted by sqrt(negatives / positives) in the loss; the weighting biases the pr
 logits are recalibrated per horizon (Platt scaling on the training frames, folded into the output layer). Prints AUROC
 and expected calibration error on the held-out segments."""
 from __future__ import annotations
-import time
+import sys, time
 from dataclasses import dataclass, field
 from typing import Optional
 import numpy as np
@@ -114,7 +114,10 @@ def train(cfg: DisengageConfig) -> dict:
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
   tr, va = split(s, [g.name for g in segs], cfg.val_fraction, cfg.split_seed)
-  if not len(va) or not s.labels[va].any(): raise ConfigError(f"tokens: the held-out segments of {cfg.tokens} have no takeovers to score")
+  if not len(va): raise ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")
+  if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined
+    print(f"train-disengage: warning: the held-out segments of {cfg.tokens} have no takeovers: AUROC is undefined (NaN); "
+          "record more segments for a score", file=sys.stderr)
   Tensor.manual_seed(cfg.seed)
   model = DisengageModel(mc, codebook)
   opt = AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
