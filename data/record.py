@@ -32,7 +32,7 @@ ACCEL_RANGE = (-8.0, 4.0)  # m/s^2 the ego car can do
 STEER_LIMIT = 0.5  # rad, front-wheel angle
 AUTOPILOT_BRAKE = -3.5  # m/s^2: harder braking is the human's call
 WARMUP = 2.0  # s of traffic simulated before recording, so no takeover comes from the spawn
-FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 1.5, "exit": 4.0, "tailgate": 12.0,
+FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 1.5, "exit": 4.0, "tailgate": 6.0,
           "lead_brakes": 5.0, "cut_in": 8.0}  # fault -> how long it lasts (or waits for a car to misbehave), s
 
 
@@ -143,7 +143,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             slow_enough = speed < 6 if scenario == "jam" else True
             if (faults[0] == "tailgate" and not (lead[0] and lead[1] < 30)) or (faults[0] == "swerve" and not (1.5 < speed and slow_enough)):
                 faults[0], faults[1] = faults[1], faults[0]
-            if t >= 0.6 * seconds and "cut_in" not in done:
+            if t >= 0.75 * seconds and "cut_in" not in done:
                 faults.insert(0, "cut_in")
             fault = str(faults.pop(0))
             done.add(fault)
