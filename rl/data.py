@@ -5,9 +5,11 @@ Token segments are HDF5 files holding `tokens` (N, 128) and the frame shard's `p
 `disengage_cause` (what `drivegpt tokenize` writes).
 """
 from __future__ import annotations
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
+from drivegpt.models.policy import DrivingNetConfig
+from train.stage import ConfigError
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -100,3 +102,27 @@ def encode_frames(vqvae, frames: np.ndarray) -> np.ndarray:
   prev, Tensor.no_grad = Tensor.no_grad, True
   try: return vqvae.encode(Tensor(to_input(frames))).numpy().reshape(len(frames), -1).astype(np.int32)
   finally: Tensor.no_grad = prev
+
+@dataclass
+class TokenStageConfig:
+  """What train-disengage and train-policy --algo bc share: labelled token segments, the model, the loop."""
+  out: str = ""
+  tokens: str = ""                 # token segments with labels (drivegpt tokenize, or python -m rl.data)
+  vqvae: str = ""                  # the VQVAE run whose codebook the tokens index
+  model: DrivingNetConfig = field(default_factory=DrivingNetConfig)
+  stride: int = 2                  # recorded frames between context frames (the world model's frame_stride)
+  steps: int = 1500
+  batch_size: int = 128
+  lr: float = 1e-3
+  weight_decay: float = 0.05
+  val_fraction: float = 0.25
+  split_seed: int = 0
+  eval_every: int = 250
+  seed: int = 0
+
+  def check(self) -> None:
+    if not self.tokens: raise ConfigError("tokens is required: a folder of token segments with labels")
+    if not self.vqvae: raise ConfigError("vqvae is required: the VQVAE run whose codebook the tokens index")
+    for k in ("stride", "steps", "batch_size", "eval_every"):
+      if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
+    if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")

@@ -15,34 +15,15 @@ import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import DrivingNetConfig, PolicyNet, to_normalized, to_units
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
-from rl.data import load_driving_segments, make_samples
+from rl.data import TokenStageConfig, load_driving_segments, make_samples
 from train.stage import ConfigError, Run, load_config, stage_args
 
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
                     # jams and after crashes (up to 0.11 1/m, the steering limit), which would dominate the squared error
 
 @dataclass
-class BCConfig:
+class BCConfig(TokenStageConfig):
   out: str = "runs/bc"
-  tokens: str = ""                 # token segments with labels
-  vqvae: str = ""                  # the VQVAE run whose codebook the tokens index
-  model: DrivingNetConfig = field(default_factory=DrivingNetConfig)
-  stride: int = 2                  # recorded frames between context frames (and between actions when driving)
-  steps: int = 1500
-  batch_size: int = 128
-  lr: float = 1e-3
-  weight_decay: float = 0.05
-  val_fraction: float = 0.25
-  split_seed: int = 0
-  eval_every: int = 250
-  seed: int = 0
-
-  def check(self) -> None:
-    if not self.tokens: raise ConfigError("tokens is required: a folder of token segments with labels")
-    if not self.vqvae: raise ConfigError("vqvae is required: the VQVAE run whose codebook the tokens index")
-    for k in ("stride", "steps", "batch_size", "eval_every"):
-      if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
-    if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
 
 def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size: int = 512) -> np.ndarray:
   """Mean normalized actions (M, 2)."""

@@ -158,6 +158,17 @@ class Run:
     print(line, flush=True)
     return metrics
 
+def load_run_model(path: str, cfg_cls, make) -> tuple:
+  """(model, config) of a run directory (or its checkpoint file): the config rebuilt as cfg_cls, make(config) the model,
+  the checkpoint's weights loaded into it."""
+  from drivegpt.nn.state import checkpoint_info, load_checkpoint
+  ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
+  if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
+  cfg = build(cfg_cls, checkpoint_info(str(ckpt))[1])
+  model = make(cfg)
+  load_checkpoint(str(ckpt), model)
+  return model, cfg
+
 def _step_of(line: str) -> int:
   try: return int(json.loads(line).get("step", 0))
   except (ValueError, AttributeError): return 1 << 62  # a torn last line: dropped

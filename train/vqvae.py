@@ -16,7 +16,7 @@ import numpy as np
 from drivegpt import Tensor, jit
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
-from train.stage import ConfigError, Run, build, load_config, stage_args, to_dict, write_atomic
+from train.stage import ConfigError, Run, build, load_config, load_run_model, stage_args, to_dict, write_atomic
 
 @dataclass
 class DataConfig:
@@ -117,14 +117,7 @@ def reconstruct_fn(model: VQVAE):
 
 def load_tokenizer(path: str) -> tuple[VQVAE, TrainConfig]:
   """The VQVAE of a run directory (or checkpoint file) and its training config."""
-  from drivegpt.nn.state import checkpoint_info, load_checkpoint
-  ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
-  if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
-  _, config, _ = checkpoint_info(str(ckpt))
-  cfg = build(TrainConfig, config)
-  model = VQVAE(cfg.model)
-  load_checkpoint(str(ckpt), model)
-  return model, cfg
+  return load_run_model(path, TrainConfig, lambda cfg: VQVAE(cfg.model))
 
 def evaluate_frames(model: VQVAE, batches: Iterator[np.ndarray], keep: int = 0) -> tuple[dict, np.ndarray]:
   """PSNR and SSIM (means over frames), codebook usage and perplexity over uint8 frame batches; also the first `keep`

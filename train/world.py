@@ -19,7 +19,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, load_config, stage_args, to_dict, write_atomic
+from train.stage import ConfigError, Run, build, load_config, load_run_model, stage_args, to_dict, write_atomic
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -257,13 +257,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> di
 
 def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
   """The model of a run directory (its checkpoint) and the run's config."""
-  ckpt = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
-  if not ckpt.exists(): raise FileNotFoundError(f"--ckpt: no checkpoint at {ckpt}")
-  _, conf, _ = checkpoint_info(str(ckpt))
-  cfg = build(TrainConfig, conf)
-  model = WorldModel(cfg.model)
-  load_checkpoint(str(ckpt), model)
-  return model, cfg
+  return load_run_model(rundir, TrainConfig, lambda cfg: WorldModel(cfg.model))
 
 def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256, batch_size: int = 8) -> dict:
   """Bits/token of a trained model on the segments under tokens (true and shuffled poses), and lzma's bits/token."""
