@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
@@ -299,23 +300,42 @@ def write_segment(seg: dict, out: Path) -> None:
                         quat_from_rot(ned @ cam_to_ned), signals, disengage, seg["driver"], seg["frames"])
 
 
-def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: int = 0, progress: bool = True) -> list[Path]:
-    """Record n segments into out_dir/highway-seed<seed>/<k>/ and return their folders; existing ones are kept."""
+def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: int = 0, progress: bool = True,
+                    workers: int = 1) -> list[Path]:
+    """Record n segments into out_dir/highway-seed<seed>/<k>/ and return their folders; existing ones are kept.
+    With workers > 1 the segments are recorded by that many processes; each segment depends only on its seed, so the
+    files are the same either way."""
     from tqdm import tqdm
     route = Path(out_dir) / f"highway-seed{seed}"
     remove_stale_temps(route)  # what a killed run left behind
-    paths = []
-    bar = tqdm(total=n * int(round(seconds * FPS)), unit="frame", desc="record", disable=not progress)
-    for k in range(n):
-        path = route / str(k)
-        paths.append(path)
-        if path.exists():
-            bar.update(int(round(seconds * FPS)))
-            continue
-        seg = record_segment(seed * 100003 + k, seconds, progress=bar)
-        write_segment(seg, path)
+    paths = [route / str(k) for k in range(n)]
+    jobs = [(seed * 100003 + k, seconds, path) for k, path in enumerate(paths) if not path.exists()]
+    per_segment = int(round(seconds * FPS))
+    bar = tqdm(total=n * per_segment, initial=(n - len(jobs)) * per_segment, unit="frame", desc="record", disable=not progress)
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            _record_job(job, bar)
+    else:
+        import multiprocessing
+        with multiprocessing.get_context("spawn").Pool(min(workers, len(jobs)), initializer=_die_with_parent) as pool:
+            for _ in pool.imap_unordered(_record_job, jobs):
+                bar.update(per_segment)
     bar.close()
     return paths
+
+
+def _record_job(job: tuple, bar=None) -> None:
+    seed, seconds, path = job
+    write_segment(record_segment(seed, seconds, progress=bar), path)
+
+
+def _die_with_parent() -> None:
+    """A worker process ends when the recording process is killed, so a re-run never races an orphan (Linux)."""
+    import ctypes, signal
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def takeover_table(paths: list[Path]) -> str:
@@ -352,11 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("runs/data/raw"), help="output folder")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each segment")
     parser.add_argument("--seed", type=int, default=0, help="random seed (roads, scenes, drivers, traffic, noise)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes recording segments at once")
     parser.add_argument("--preview", action="store_true", help="only write a PNG contact sheet of frames")
     parser.add_argument("--preview-path", type=Path, default=Path("data/preview.png"), help="where --preview writes")
     args = parser.parse_args(argv)
-    if args.segments < 1 or args.seconds <= 0:
-        parser.error("--segments and --seconds must be positive")
+    if args.segments < 1 or args.seconds <= 0 or args.workers < 1:
+        parser.error("--segments, --seconds and --workers must be positive")
     if args.preview:
         from PIL import Image
         frames, curved, speeds = [], 0, []
@@ -373,13 +394,18 @@ def main(argv: list[str] | None = None) -> int:
         speeds = np.concatenate(speeds)
         print(f"wrote {args.preview_path}: {curved / len(speeds):.0%} of frames on curves, speeds {speeds.min():.1f}-{speeds.max():.1f} m/s")
         return 0
+    t0 = time.perf_counter()
     try:
-        paths = record_segments(args.segments, args.out, args.seconds, args.seed)
+        paths = record_segments(args.segments, args.out, args.seconds, args.seed, workers=args.workers)
     except OSError as e:
         print(f"error: {args.out}: cannot write ({e.strerror or e})", file=sys.stderr)
         return 1
     print(f"wrote {len(paths)} segments under {args.out}")
     print(takeover_table(paths))
+    frames = sum(len(np.load(p / "global_pose/frame_times")) for p in paths)
+    takeovers = sum(len(np.load(p / "disengage/t")) for p in paths)
+    print(json.dumps({"segments": len(paths), "frames": frames, "takeovers": takeovers, "out": str(args.out),
+                      "seconds": round(time.perf_counter() - t0, 1)}))
     return 0
 
 
