@@ -18,6 +18,7 @@ A shard is written to a hidden temporary file and renamed, so it exists whole or
 A re-run skips inputs whose shard is complete, of this version and of the same source hash, and
 redoes the rest (truncated, stale, or from an older version); it deletes temp files a killed run
 left. A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
+On Ray (local by default, --ray-address for a cluster) one task per input, at most --max-in-flight queued at once.
 
     python -m data.ingest runs/data/raw --out runs/data/shards
 """
@@ -34,6 +35,7 @@ import numpy as np
 from data.layout import (CAUSES, DISENGAGE_CAUSES, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
                          remove_stale_temps, temp_name)
 from data.pose import relative_poses
+from data.ray_tasks import as_completed, ray_session
 from data.video import VideoError, decode_frames
 
 VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov"}
@@ -297,8 +299,10 @@ def _check_output(out_dir: Path) -> None:
 
 
 def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int = 256, use_ray: bool = True,
-           ray_address: str | None = None, progress: bool = True, fps: float | None = None) -> list[dict]:
-    """Ingest every input under src into out_dir, in parallel on Ray; returns one result per input."""
+           ray_address: str | None = None, progress: bool = True, fps: float | None = None,
+           max_in_flight: int | None = None) -> list[dict]:
+    """Ingest every input under src into out_dir, in parallel on Ray with at most max_in_flight segments queued (default
+    twice the CPUs); returns one small result per input."""
     from tqdm import tqdm
     src, out_dir = Path(src), Path(out_dir)
     segments = find_segments(src)
@@ -320,25 +324,13 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
             todo.append(seg)
     if use_ray and len(todo) > 1:
         import ray
-        started_ray, reaper = not ray.is_initialized(), None
-        if started_ray:  # workers must import this package even when it is not pip-installed
-            path = os.pathsep.join(p for p in (_repo_root(), os.environ.get("PYTHONPATH", "")) if p)
-            ray.init(address=ray_address, include_dashboard=False, log_to_driver=False,
-                     configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
-            if ray_address is None:  # a local Ray of our own: make sure it dies with us
-                reaper = _start_reaper()
-        try:
+        with ray_session(ray_address):
             task = ray.remote(num_cpus=1)(ingest_segment)
-            pending = [task.remote(seg, out_dir.resolve(), src.resolve(), height, width, fps) for seg in todo]
-            while pending:
-                ready, pending = ray.wait(pending, num_returns=1)
-                results.append(ray.get(ready[0]))
+            # at most max_in_flight segments queued or running: the driver's memory does not grow with the segment count
+            for _, r in as_completed(lambda seg: task.remote(seg, out_dir.resolve(), src.resolve(), height, width, fps),
+                                  todo, max_in_flight):
+                results.append(r)
                 bar.update(1)
-        finally:
-            if started_ray:  # free its workers' memory and cores for whatever runs next
-                ray.shutdown()
-            if reaper is not None:
-                reaper.terminate()
     else:
         for seg in todo:
             results.append(ingest_segment(seg, out_dir, src, height, width, fps))
@@ -348,20 +340,6 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
         if r["status"] == "error":
             print(f"error: {r['reason']}", file=sys.stderr)
     return sorted(results, key=lambda r: r["path"])
-
-
-def _start_reaper():
-    """Watch this process from outside, so a SIGKILL here does not leave the local Ray's processes running."""
-    import subprocess
-    import ray
-    session = ray._private.worker._global_node.get_session_dir_path()
-    return subprocess.Popen([sys.executable, "-m", "data.reaper", str(os.getpid()), session], cwd=_repo_root(),
-                            start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _repo_root() -> str:
-    """The folder holding the data package, so Ray workers can import it without an install."""
-    return str(Path(__file__).resolve().parents[1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -374,13 +352,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fps", type=float, default=None, help="frame rate of plain videos (required for raw streams)")
     parser.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start a local one)")
     parser.add_argument("--no-ray", action="store_true", help="ingest in this process, one segment at a time")
+    parser.add_argument("--max-in-flight", type=int, default=None,
+                        help="segments queued or running on Ray at once (default: twice the CPUs)")
     args = parser.parse_args(argv)
     if args.height < 2 or args.width < 2 or args.height % 2 or args.width % 2:
         parser.error("--height and --width must be even and at least 2")
     if args.fps is not None and not args.fps > 0:
         parser.error("--fps must be positive")
+    if args.max_in_flight is not None and args.max_in_flight < 1:
+        parser.error("--max-in-flight must be at least 1")
     try:
-        results = ingest(args.src, args.out, args.height, args.width, not args.no_ray, args.ray_address, fps=args.fps)
+        results = ingest(args.src, args.out, args.height, args.width, not args.no_ray, args.ray_address, fps=args.fps,
+                         max_in_flight=args.max_in_flight)
     except FileNotFoundError as e:
         parser.error(str(e))
     except IngestError as e:

@@ -14,7 +14,6 @@ batches (batches are a function of (seed, step)), so the run ends with the weigh
 killed driver is recovered by running the same command again: it resumes from the checkpoint like any stage."""
 from __future__ import annotations
 import os, sys, time
-from pathlib import Path
 from typing import Callable, Optional, Protocol
 import numpy as np
 
@@ -52,16 +51,6 @@ def _worker_class():
     def save(self, step: int) -> None: self.replica.save(step)
   return Worker
 
-def start_ray(address: Optional[str], num_cpus: Optional[int] = None) -> bool:
-  """Connect to the Ray at address, or start a local one; True if this call started it (then shut it down after)."""
-  import ray
-  if ray.is_initialized(): return False
-  root = str(Path(__file__).resolve().parents[1])  # workers import the pipeline packages even without an install
-  path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-  ray.init(address=address, num_cpus=num_cpus if address is None else None, include_dashboard=False, log_to_driver=False,
-           configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
-  return True
-
 def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every: int, log: Callable[[int, dict], None],
                    ray_address: Optional[str] = None, on_step: Optional[Callable] = None, max_failures: int = 10) -> dict:
   """Run steps on `workers` replicas from the last checkpoint; returns rank 0's last metrics. log(step, metrics) is called
@@ -69,8 +58,8 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
   the last checkpoint, at most max_failures times."""
   import ray
   from ray.exceptions import RayActorError, RayTaskError
-  started = start_ray(ray_address, num_cpus=workers if ray_address is None else None)
-  try:
+  from data.ray_tasks import ray_session
+  with ray_session(ray_address, num_cpus=workers):  # a local Ray of `workers` CPUs, or the cluster
     Worker = _worker_class()
     actors = [Worker.options(num_cpus=1).remote(make, config, r, workers) for r in range(workers)]
     failures, metrics = 0, {}
@@ -92,8 +81,6 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
         step = _load_all(actors)
         print(f"resumed all {workers} replicas at step {step}", file=sys.stderr)
     return metrics
-  finally:
-    if started: ray.shutdown()
 
 def _load_all(actors: list, timeout: float = 300.0) -> int:
   """Every replica loads the last checkpoint (waiting for restarted ones to come back); their common step."""

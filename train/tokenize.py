@@ -66,8 +66,9 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16) ->
   return {"shard": shard, "frames": n, "status": "done"}
 
 def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_address: Optional[str] = None,
-             batch_size: int = 16, progress: bool = True) -> list[dict]:
-  """Tokenize every shard in a folder into out_dir, one Ray task per shard; existing token shards are kept."""
+             batch_size: int = 16, progress: bool = True, max_in_flight: Optional[int] = None) -> list[dict]:
+  """Tokenize every shard in a folder into out_dir, one Ray task per shard with at most max_in_flight queued (default twice
+  the CPUs); existing token shards are kept."""
   from tqdm import tqdm
   from data.dataset import shard_paths
   from train.vqvae import load_tokenizer
@@ -80,21 +81,13 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
   if use_ray and len(todo) > 1:
     import ray
-    started = not ray.is_initialized()
-    if started:  # workers import this repo even when it is not pip-installed
-      root = str(Path(__file__).resolve().parents[1])
-      path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
-      ray.init(address=ray_address, include_dashboard=False, log_to_driver=False, configure_logging=False,
-               runtime_env={"env_vars": {"PYTHONPATH": path}})
-    try:
+    from data.ray_tasks import as_completed, ray_session
+    with ray_session(ray_address):
       task = ray.remote(num_cpus=1)(tokenize_shard)
-      pending = [task.remote(str(Path(ckpt).resolve()), p, str(Path(out_dir).resolve()), batch_size) for p in todo]
-      while pending:
-        ready, pending = ray.wait(pending, num_returns=1)
-        results.append(ray.get(ready[0]))
+      ck, out = str(Path(ckpt).resolve()), str(Path(out_dir).resolve())
+      for _, r in as_completed(lambda p: task.remote(ck, p, out, batch_size), todo, max_in_flight):  # back-pressure
+        results.append(r)
         bar.update(1)
-    finally:
-      if started: ray.shutdown()
   else:
     for p in todo:
       results.append(tokenize_shard(ckpt, p, out_dir, batch_size))
@@ -162,8 +155,10 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--batch-size", type=int, default=16, help="frames per forward pass")
   ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start a local one)")
   ap.add_argument("--no-ray", action="store_true", help="tokenize in this process, one shard at a time")
+  ap.add_argument("--max-in-flight", type=int, default=None, help="shards queued or running on Ray at once (default: twice the CPUs)")
   args = ap.parse_args(argv)
-  results = tokenize(args.ckpt, args.shards, args.out, not args.no_ray, args.ray_address, args.batch_size)
+  results = tokenize(args.ckpt, args.shards, args.out, not args.no_ray, args.ray_address, args.batch_size,
+                     max_in_flight=args.max_in_flight)
   summary = {"shards": len(results), "tokenized": sum(r["status"] == "done" for r in results),
              "skipped": sum(r["status"] == "skipped" for r in results), "frames": sum(r["frames"] for r in results), "out": args.out}
   print(json.dumps(summary), flush=True)

@@ -1,0 +1,76 @@
+"""Ray for the distributed steps: start a local Ray or join a cluster, and stream tasks through it with back-pressure.
+
+`ray_session(address)` joins the cluster at address (or $RAY_ADDRESS), or starts a local Ray of its own; it shuts down
+what it started on exit, and a local Ray gets data.reaper, so a SIGKILLed driver does not leave Ray processes behind.
+
+`as_completed(submit, items, max_in_flight)` calls submit(item) (which returns a Ray ObjectRef) for each item but keeps
+at most max_in_flight unfinished: it draws the next item only when a result has come back, and yields (item, result)
+in the order they finish. The caller writes or counts each result and drops it, so neither the driver nor the object store
+holds more than max_in_flight results, whether there are ten items or a million (see docs/cluster.md, bench/ingest_rss.py).
+
+    with ray_session(address):
+        task = ray.remote(num_cpus=1)(ingest_segment)
+        for seg, result in as_completed(lambda seg: task.remote(seg, out), segments):
+            ...
+"""
+
+import itertools
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+REPO = str(Path(__file__).resolve().parents[1])  # the folder holding the pipeline packages
+
+
+@contextmanager
+def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None) -> Iterator[None]:
+    """Join the Ray at address (default $RAY_ADDRESS) or start a local one with num_cpus (default: all); inside a
+    running Ray session it does nothing. What it started it shuts down on exit, freeing the workers' cores and memory."""
+    import ray
+    if ray.is_initialized():
+        yield
+        return
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    # workers import data/, train/, sim/ and rl/ even when the repository is not pip-installed
+    path = os.pathsep.join(p for p in (REPO, os.environ.get("PYTHONPATH", "")) if p)
+    # "local", not None: without an address Ray would join whatever cluster `ray start` last left on this machine
+    ray.init(address=address or "local", num_cpus=None if address else num_cpus, include_dashboard=False,
+             log_to_driver=False, configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+    reaper = None if address else _start_reaper()  # a cluster's processes are the cluster's, not ours to end
+    try:
+        yield
+    finally:
+        ray.shutdown()
+        if reaper is not None:
+            reaper.terminate()
+            reaper.wait()
+
+
+def as_completed(submit: Callable[[Any], Any], items: Iterable, max_in_flight: Optional[int] = None) -> Iterator[tuple]:
+    """submit(item) -> ObjectRef for every item, at most max_in_flight unfinished at a time (default: twice the
+    cluster's CPUs, so a worker that finishes finds its next task queued); yields (item, result) as each finishes."""
+    import ray
+    limit = max_in_flight or 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
+    if limit < 1:
+        raise ValueError(f"max_in_flight: expected at least 1, got {limit}")
+    items, pending = iter(items), {}  # ObjectRef -> its item
+    while True:
+        for item in itertools.islice(items, limit - len(pending)):  # the next items are drawn only now
+            pending[submit(item)] = item
+        if not pending:
+            return
+        [ready], _ = ray.wait(list(pending), num_returns=1)
+        item = pending.pop(ready)
+        yield item, ray.get(ready)
+
+
+def _start_reaper() -> subprocess.Popen:
+    """Watch this process from outside, so a SIGKILL here does not leave the local Ray's processes running."""
+    import ray
+    session = ray._private.worker._global_node.get_session_dir_path()
+    return subprocess.Popen([sys.executable, "-m", "data.reaper", str(os.getpid()), session], cwd=REPO,
+                            start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
