@@ -34,36 +34,49 @@ def steer_actions(steer: str, n: int, curvature: float) -> Optional[np.ndarray]:
   c = {"left": curvature, "right": -curvature, "straight": 0.0}[steer]
   return np.tile(np.array([[0.0, c]], np.float32), (n, 1))
 
+class Rollouts:
+  """A world model, the segments it seeds from and the VQVAE that decodes its tokens, loaded once; run() rolls out one
+  batch of seeds. Each Ray actor of `drivegpt rollout` holds one, so the model and segments load once per actor."""
+  def __init__(self, world: str, vqvae: Optional[str], tokens: str, split: str, temperature: float = 1.0, top_k: int = 0):
+    from train.world import load_run
+    from train.world_data import load_segments, split_segments
+    self.model, self.cfg = load_run(world)
+    self.segs = split_segments(load_segments(tokens), split, self.cfg.data.val_fraction, self.cfg.data.split_seed)
+    self.temperature, self.top_k, self.decoder = temperature, top_k, None
+    if vqvae is not None:
+      from train.vqvae import load_tokenizer
+      self.decoder = TokenDecoder(load_tokenizer(vqvae)[0])
+
+  def run(self, seeds: list, steps: int, steer: str, curvature: float) -> dict:
+    """Rollouts seeded at (segment index, start) pairs, all in one batch: generated and real tokens (B, steps, N), and
+    decoded frames (B, steps, H, W, 3) of both when there is a VQVAE."""
+    from train.world_data import strided_motion
+    from sim.world_sim import WorldRollouts
+    segs, st = self.segs, self.cfg.data.frame_stride
+    sim = WorldRollouts(self.model, segs, st, self.temperature, self.top_k)
+    seg, start = np.array([s[0] for s in seeds]), np.array([s[1] for s in seeds])
+    sim.reset(seg, start, np.random.default_rng(int(seed_hash(seeds))))
+    B, K = len(seeds), self.model.config.frames
+    real_idx = start[:, None] + st * np.arange(K, K + steps)[None]                     # (B, steps) recorded frame numbers
+    real = np.stack([segs[s].tokens[np.minimum(r, len(segs[s].tokens) - 1)] for s, r in zip(seg, real_idx)]).astype(np.int32)
+    fixed = steer_actions(steer, B, curvature)
+    gen, t0 = [], time.perf_counter()
+    for t in range(steps):
+      if fixed is None:  # replay: the recorded motion into the real frame
+        motion = np.stack([strided_motion(segs[s].pose, st)[min(r, len(segs[s].tokens) - 1)] if segs[s].pose is not None
+                           else np.zeros(6, np.float32) for s, r in zip(seg, real_idx[:, t])])
+      else: motion = sim.control(fixed)
+      gen.append(sim.step(motion))
+    out = {"generated": np.stack(gen, 1), "real": real, "seconds": time.perf_counter() - t0}
+    if self.decoder is not None:
+      out["generated_frames"] = np.stack([self.decoder(out["generated"][:, t]) for t in range(steps)], 1)
+      out["real_frames"] = np.stack([self.decoder(real[:, t]) for t in range(steps)], 1)
+    return out
+
 def run_rollouts(world: str, vqvae: Optional[str], tokens: str, seeds: list, steps: int, steer: str, curvature: float,
                  temperature: float, top_k: int, split: str, decode: bool = True) -> dict:
-  """Rollouts seeded at (segment index, start) pairs, all in one batch: generated and real tokens (B, steps, N), and
-  decoded frames (B, steps, H, W, 3) of both when a VQVAE is given."""
-  from train.world import load_run
-  from train.world_data import load_segments, split_segments, strided_motion
-  from sim.world_sim import WorldRollouts
-  model, cfg = load_run(world)
-  segs = split_segments(load_segments(tokens), split, cfg.data.val_fraction, cfg.data.split_seed)
-  sim = WorldRollouts(model, segs, cfg.data.frame_stride, temperature, top_k)
-  seg, start = np.array([s[0] for s in seeds]), np.array([s[1] for s in seeds])
-  sim.reset(seg, start, np.random.default_rng(int(seed_hash(seeds))))
-  B, K, st = len(seeds), model.config.frames, cfg.data.frame_stride
-  real_idx = start[:, None] + st * np.arange(K, K + steps)[None]                     # (B, steps) recorded frame numbers
-  real = np.stack([segs[s].tokens[np.minimum(r, len(segs[s].tokens) - 1)] for s, r in zip(seg, real_idx)]).astype(np.int32)
-  fixed = steer_actions(steer, B, curvature)
-  gen, t0 = [], time.perf_counter()
-  for t in range(steps):
-    if fixed is None:  # replay: the recorded motion into the real frame
-      motion = np.stack([strided_motion(segs[s].pose, st)[min(r, len(segs[s].tokens) - 1)] if segs[s].pose is not None
-                         else np.zeros(6, np.float32) for s, r in zip(seg, real_idx[:, t])])
-    else: motion = sim.control(fixed)
-    gen.append(sim.step(motion))
-  out = {"generated": np.stack(gen, 1), "real": real, "seconds": time.perf_counter() - t0}
-  if vqvae is not None and decode:
-    from train.vqvae import load_tokenizer
-    dec = TokenDecoder(load_tokenizer(vqvae)[0])
-    out["generated_frames"] = np.stack([dec(out["generated"][:, t]) for t in range(steps)], 1)
-    out["real_frames"] = np.stack([dec(real[:, t]) for t in range(steps)], 1)
-  return out
+  """Load a world model (and VQVAE, with decode) and roll out one batch of seeds: Rollouts(...).run(...)."""
+  return Rollouts(world, vqvae if decode else None, tokens, split, temperature, top_k).run(seeds, steps, steer, curvature)
 
 def seed_hash(seeds: list) -> int:
   """A stable seed from the rollouts' (segment, start) pairs."""
@@ -118,31 +131,46 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--curvature", type=float, default=0.005, help="1/m for --steer left/right")
   ap.add_argument("--temperature", type=float, default=1.0)
   ap.add_argument("--top-k", type=int, default=0)
-  ap.add_argument("--actors", type=int, default=0, help="Ray actors (0: one per CPU core, at most --n)")
+  ap.add_argument("--actors", type=int, default=0, help="Ray actors (0: one per CPU core of the Ray cluster)")
+  ap.add_argument("--batch", type=int, default=0, help="rollouts an actor runs together (0: spread over the actors, at most 8); "
+                  "at most two batches per actor are in flight")
+  ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: $RAY_ADDRESS, else start a local one)")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"], help="segments to seed from (val: held out in training)")
   ap.add_argument("--seed", type=int, default=0)
   args = ap.parse_args(argv)
+  if args.batch < 0 or args.actors < 0: ap.error("--batch and --actors must not be negative")
   import ray
+  from data.ray_tasks import as_completed, ray_session
   from sim.world_sim import FPS
   seeds, steps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
-  n_actors = min(args.n, args.actors or os.cpu_count() or 1)
-  ray.init(ignore_reinit_error=True, include_dashboard=False, log_to_driver=False, num_cpus=n_actors)
-  threads = max(1, (os.cpu_count() or 1) // n_actors)
-  worker = ray.remote(num_cpus=1, runtime_env={"env_vars": {"DRIVEGPT_THREADS": str(threads)}})(run_rollouts)
-  chunks = [seeds[i::n_actors] for i in range(n_actors)]
-  t0 = time.perf_counter()
-  futures = [worker.remote(os.path.abspath(args.world), os.path.abspath(args.vqvae), os.path.abspath(args.shards), ch, steps,
-                           args.steer, args.curvature, args.temperature, args.top_k, args.split) for ch in chunks]
-  results = ray.get(futures)
   out, fps = Path(args.out), steps / args.seconds
   out.mkdir(parents=True, exist_ok=True)
-  sharp, k = [], 0
-  for ch, r in zip(chunks, results):
-    for j in range(len(ch)):
-      write_mp4(out / f"rollout_{k}.mp4", side_by_side(r["generated_frames"][j], r["real_frames"][j]), fps)
-      np.save(out / f"rollout_{k}_tokens.npy", r["generated"][j].astype(np.int16))
-      sharp.append((sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j])))
-      k += 1
+  sharp, t0 = {}, time.perf_counter()
+  with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count()):
+    slots = args.actors or int(ray.cluster_resources().get("CPU", 1))
+    size = args.batch or min(8, -(-len(seeds) // slots))   # default: every actor busy, at most 8 rollouts a batch
+    batches = [(i, seeds[i:i + size]) for i in range(0, len(seeds), size)]   # (index of its first rollout, seeds)
+    n_actors = min(len(batches), slots)
+    threads = max(1, (os.cpu_count() or 1) // n_actors)
+    # a killed actor is restarted and its batches rerun: a batch's rollouts are a function of its seeds
+    actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1,
+                       runtime_env={"env_vars": {"DRIVEGPT_THREADS": str(threads)}})(Rollouts)
+    actors = [actor.remote(*(os.path.abspath(p) for p in (args.world, args.vqvae, args.shards)), args.split, args.temperature,
+                           args.top_k) for _ in range(n_actors)]
+    busy, owner = [0] * n_actors, {}
+    def submit(batch):  # to the actor with the fewest batches queued
+      k = owner[batch[0]] = busy.index(min(busy))
+      busy[k] += 1
+      return actors[k].run.remote(batch[1], steps, args.steer, args.curvature)
+    # at most two batches per actor in flight: each result is written and dropped, so --n can be in the thousands
+    for (first, batch), r in as_completed(submit, batches, 2 * n_actors):
+      busy[owner.pop(first)] -= 1
+      for j in range(len(batch)):
+        write_mp4(out / f"rollout_{first + j}.mp4", side_by_side(r["generated_frames"][j], r["real_frames"][j]), fps)
+        np.save(out / f"rollout_{first + j}_tokens.npy", r["generated"][j].astype(np.int16))
+        sharp[first + j] = (sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j]))
+  k = len(sharp)
+  sharp = [sharp[i] for i in sorted(sharp)]
   g, rl = np.array([s[0] for s in sharp]), np.array([s[1] for s in sharp])   # (n, steps)
   sec = max(1, int(fps))
   metrics = {"rollouts": k, "frames_per_rollout": steps, "fps": fps, "steer": args.steer, "out": str(out),
@@ -152,7 +180,6 @@ def main(argv: Optional[list[str]] = None) -> dict:
              "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors}
   (out / "rollouts.json").write_text(json.dumps(metrics) + "\n")
   print(json.dumps(metrics), flush=True)
-  ray.shutdown()
   return metrics
 
 if __name__ == "__main__":
