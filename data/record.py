@@ -317,23 +317,40 @@ def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: in
             _record_job(job, bar)
     else:
         import multiprocessing
-        with multiprocessing.get_context("spawn").Pool(min(workers, len(jobs)), initializer=_die_with_parent) as pool:
-            for _ in pool.imap_unordered(_record_job, jobs):
-                bar.update(per_segment)
+        ctx = multiprocessing.get_context("spawn")
+        frames = ctx.Value("l", 0)  # frames recorded by all workers, for the progress bar
+        with ctx.Pool(min(workers, len(jobs)), initializer=_init_worker, initargs=(frames,)) as pool:
+            done, start = pool.map_async(_record_job, jobs), bar.n
+            while not done.ready():
+                done.wait(0.5)
+                bar.update(start + frames.value - bar.n)
+            done.get()  # a worker's error is raised here
     bar.close()
     return paths
 
 
+_FRAMES = None  # in a worker: the shared frame counter
+
+
+class _Counter:
+    def update(self, k: int) -> None:
+        with _FRAMES.get_lock():
+            _FRAMES.value += k
+
+
 def _record_job(job: tuple, bar=None) -> None:
     seed, seconds, path = job
-    write_segment(record_segment(seed, seconds, progress=bar), path)
+    write_segment(record_segment(seed, seconds, progress=bar if bar is not None else _Counter()), path)
 
 
-def _die_with_parent() -> None:
-    """A worker process ends when the recording process is killed, so a re-run never races an orphan (Linux)."""
+def _init_worker(frames) -> None:
+    """Keep the shared frame counter; end this worker when the recording process is killed, so a re-run never races
+    an orphan (Linux's PR_SET_PDEATHSIG)."""
     import ctypes, signal
+    global _FRAMES
+    _FRAMES = frames
     try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
 

@@ -3,7 +3,7 @@ run in its own process (so the engine never imports the pipeline folders, and a 
 listed with its arguments in configs/demo.yaml. A step that finished with the same arguments is skipped when the demo
 runs again; the training stages resume from their checkpoints, so Ctrl-C (or a crash) leaves a run that resumes."""
 from __future__ import annotations
-import argparse, html, json, os, shutil, subprocess, sys, time
+import argparse, html, json, os, resource, shutil, subprocess, sys, time
 from pathlib import Path
 from typing import Optional
 import yaml
@@ -31,7 +31,7 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
 def run_step(name: str, argv: list[str], log: Path) -> dict:
   """Run `drivegpt argv` in a new process: progress goes to the terminal, its last JSON line on stdout is the result."""
   print(f"\n== demo step {name}: drivegpt {' '.join(argv)}", file=sys.stderr, flush=True)
-  t0 = time.perf_counter()
+  t0, cpu0 = time.perf_counter(), _children_cpu()
   proc = subprocess.Popen([sys.executable, "-m", "drivegpt", *argv], stdout=subprocess.PIPE, text=True)
   lines = []
   with open(log, "a") as f:
@@ -41,7 +41,11 @@ def run_step(name: str, argv: list[str], log: Path) -> dict:
       if not line.lstrip().startswith("{"): sys.stderr.write(line)
   if proc.wait() != 0: raise RuntimeError(f"demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; output in {log}")
   results = [json.loads(l) for l in lines if l.lstrip().startswith("{")]
-  return {"results": results, "seconds": round(time.perf_counter() - t0, 1)}
+  return {"results": results, "seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(_children_cpu() - cpu0, 1)}
+
+def _children_cpu() -> float:
+  r = resource.getrusage(resource.RUSAGE_CHILDREN)
+  return r.ru_utime + r.ru_stime
 
 def run(config: Path, out: str, overrides: list[str]) -> dict:
   """Run every step not already done with the same arguments; then write report.html. Returns the collected results."""
