@@ -158,6 +158,35 @@ class Run:
     print(line, flush=True)
     return metrics
 
+def save_curves(path: Path, metrics: Path, keys: list[str], label: str) -> None:
+  """A PNG line plot of metrics.jsonl columns against step (PIL only; each key its colour, legend at the top left)."""
+  from PIL import Image, ImageDraw
+  import io
+  rows = [json.loads(l) for l in metrics.read_text().splitlines() if l.strip()] if metrics.exists() else []
+  series = {k: [(r["step"], r[k]) for r in rows if k in r] for k in keys}
+  series = {k: v for k, v in series.items() if v}
+  W, H, m = 640, 360, 40
+  img = Image.new("RGB", (W, H), "white")
+  d = ImageDraw.Draw(img)
+  d.rectangle([m, 10, W - 10, H - m], outline="black")
+  if series:
+    pts = [p for v in series.values() for p in v]
+    x0, x1 = min(p[0] for p in pts), max(max(p[0] for p in pts), min(p[0] for p in pts) + 1)
+    y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
+    y0, y1 = y0 - 0.05*(y1 - y0 + 1e-9), y1 + 0.05*(y1 - y0 + 1e-9)
+    xy = lambda s, v: (m + (s - x0) / (x1 - x0) * (W - 10 - m), H - m - (v - y0) / (y1 - y0) * (H - m - 10))
+    for (k, v), col in zip(series.items(), ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]):
+      d.line([xy(s, y) for s, y in v], fill=col, width=2) if len(v) > 1 else d.ellipse([*(c - 2 for c in xy(*v[0])), *(c + 2 for c in xy(*v[0]))], fill=col)
+      d.text((m + 8, 14 + 12 * list(series).index(k)), k, fill=col)
+    d.text((m, H - m + 6), f"step {x0}", fill="black")
+    d.text((W - 90, H - m + 6), f"step {x1}", fill="black")
+    d.text((2, 12), f"{y1:.2f}", fill="black")
+    d.text((2, H - m - 12), f"{y0:.2f}", fill="black")
+  d.text((W // 2 - 40, H - 18), label, fill="black")
+  buf = io.BytesIO()
+  img.save(buf, format="PNG")
+  write_atomic(path, buf.getvalue())
+
 def load_run_model(path: str, cfg_cls, make) -> tuple:
   """(model, config) of a run directory (or its checkpoint file): the config rebuilt as cfg_cls, make(config) the model,
   the checkpoint's weights loaded into it."""

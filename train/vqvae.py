@@ -16,7 +16,7 @@ import numpy as np
 from drivegpt import Tensor, jit
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
-from train.stage import ConfigError, Run, build, load_config, load_run_model, stage_args, to_dict, write_atomic
+from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, write_atomic
 
 @dataclass
 class DataConfig:
@@ -183,6 +183,7 @@ def train(cfg: TrainConfig) -> dict:
   def checkpoint(i: int) -> dict:
     ev, recons = evaluate_frames(model, (held[j:j + cfg.batch_size] for j in range(0, cfg.eval_frames, cfg.batch_size)), cfg.grid_frames)
     save_grid(run.dir / "recon.png", held[:cfg.grid_frames], recons)
+    save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
     run.save(model, opt, i)
     return ev
 
@@ -286,6 +287,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   held = spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
   ev, recons = evaluate_frames(model, (held[j:j + cfg.batch_size] for j in range(0, cfg.eval_frames, cfg.batch_size)), cfg.grid_frames)
   save_grid(run.dir / "recon.png", held[:cfg.grid_frames], recons)
+  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
   loader.close()
   if val is not None: val.close()
   return run.finish({"step": step, **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},

@@ -19,7 +19,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, load_config, load_run_model, stage_args, to_dict, write_atomic
+from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -102,34 +102,8 @@ def lzma_bits(segs) -> float:
   raw = b"".join(s.tokens.astype("<i2").tobytes() for s in segs)
   return 8 * len(lzma.compress(raw, preset=9 | lzma.PRESET_EXTREME)) / max(1, sum(s.tokens.size for s in segs))
 
-def save_curves(path: Path, metrics: Path, keys: list[str]) -> None:
-  """A PNG line plot of metrics.jsonl columns against step (PIL only; each key its colour, legend at the top left)."""
-  from PIL import Image, ImageDraw
-  import io
-  rows = [json.loads(l) for l in metrics.read_text().splitlines() if l.strip()] if metrics.exists() else []
-  series = {k: [(r["step"], r[k]) for r in rows if k in r] for k in keys}
-  series = {k: v for k, v in series.items() if v}
-  W, H, m = 640, 360, 40
-  img = Image.new("RGB", (W, H), "white")
-  d = ImageDraw.Draw(img)
-  d.rectangle([m, 10, W - 10, H - m], outline="black")
-  if series:
-    pts = [p for v in series.values() for p in v]
-    x0, x1 = min(p[0] for p in pts), max(max(p[0] for p in pts), min(p[0] for p in pts) + 1)
-    y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
-    y0, y1 = y0 - 0.05*(y1 - y0 + 1e-9), y1 + 0.05*(y1 - y0 + 1e-9)
-    xy = lambda s, v: (m + (s - x0) / (x1 - x0) * (W - 10 - m), H - m - (v - y0) / (y1 - y0) * (H - m - 10))
-    for (k, v), col in zip(series.items(), ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]):
-      d.line([xy(s, y) for s, y in v], fill=col, width=2) if len(v) > 1 else d.ellipse([*(c - 2 for c in xy(*v[0])), *(c + 2 for c in xy(*v[0]))], fill=col)
-      d.text((m + 8, 14 + 12 * list(series).index(k)), k, fill=col)
-    d.text((m, H - m + 6), f"step {x0}", fill="black")
-    d.text((W - 90, H - m + 6), f"step {x1}", fill="black")
-    d.text((2, 12), f"{y1:.2f}", fill="black")
-    d.text((2, H - m - 12), f"{y0:.2f}", fill="black")
-  d.text((W // 2 - 40, H - 18), "bits / token", fill="black")
-  buf = io.BytesIO()
-  img.save(buf, format="PNG")
-  write_atomic(path, buf.getvalue())
+def write_curves(run: Run) -> None:
+  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose"], "bits / token")
 
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
@@ -176,10 +150,10 @@ def train(cfg: TrainConfig) -> dict:
       run.log(i + 1, **ev)
     if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
       run.save(model, opt, i + 1)
-      save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose"])
+      write_curves(run)
   bar.close()
   if val_w is not None and not ev: ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, cfg.batch_size).items()}
-  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose"])
+  write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": max(start, cfg.steps), "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None,
                      **ev, "params": int(sum(p.numel() for p in get_parameters(model))),
@@ -249,7 +223,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> di
   step = load_checkpoint(str(run.ckpt), model)[0]
   ev = {f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, cfg.batch_size).items()} if val_w is not None else {}
   if ev: run.log(step, **ev)
-  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose"])
+  write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": step, "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None, **ev,
                      "params": int(sum(p.numel() for p in get_parameters(model))), "workers": cfg.workers,
