@@ -1,5 +1,6 @@
-"""Engine vs numpy, same process: fp32 matmul at 512/1024/2048 and a 10-op elementwise chain on 4M elements.
-Prints median times, GFLOP/s and the engine/numpy throughput ratio. Run: python bench/engine.py [--device CL]
+"""Engine vs numpy, same process: fp32 matmul at 512/1024/2048 and a 10-op elementwise chain on 4M elements; engine vs
+PyTorch CPU: softmax over (8, 8, 256, 256) and layernorm over (8, 256, 256), forward + backward.
+Prints median times, GFLOP/s and the engine/reference throughput ratio. Run: python bench/engine.py [--device CL]
 numpy runs with its BLAS at its own default thread count (the engine sets BLAS threads only while its kernels run)."""
 import argparse, os, statistics, time
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # idle BLAS threads stop spinning at once: they would steal the cores from CL
@@ -21,9 +22,34 @@ def chain_numpy(x):  # 10 elementwise ops, each a full pass and a fresh temporar
 def chain_engine(x):
   return ((-(x*1.5 + 0.25)).exp2() * x - 2.0).abs().sqrt().div(x*x + 1.0).maximum(0.1)
 
-def row(name, t_eng, t_np, flops):
-  print(f"{name:<24} engine {t_eng*1e3:9.2f} ms {flops/t_eng/1e9:8.2f} GFLOP/s | numpy {t_np*1e3:9.2f} ms "
-        f"{flops/t_np/1e9:8.2f} GFLOP/s | engine/numpy throughput {t_np/t_eng:5.2f}x")
+def row(name, t_eng, t_np, flops, ref="numpy"):
+  print(f"{name:<24} engine {t_eng*1e3:9.2f} ms {flops/t_eng/1e9:8.2f} GFLOP/s | {ref} {t_np*1e3:9.2f} ms "
+        f"{flops/t_np/1e9:8.2f} GFLOP/s | engine/{ref} throughput {t_np/t_eng:5.2f}x", flush=True)
+
+def fwd_bwd(f, x: np.ndarray, device):
+  """Forward + backward of f(x) weighted by a fixed upstream gradient, on the engine and on PyTorch: (engine fn, torch fn)."""
+  import torch
+  up = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
+  tx, tup = Tensor(x, device=device, requires_grad=True).realize(), Tensor(up, device=device).realize()
+  px, pup = torch.from_numpy(x).requires_grad_(), torch.from_numpy(up)
+  sync = Device.get(Device.canonicalize(device)).synchronize
+  def engine():
+    tx.grad = None
+    (f(tx, "engine")*tup).sum().backward()
+    tx.grad.realize(); sync()
+    return tx.grad
+  def ref():
+    px.grad = None
+    (f(px, "torch")*pup).sum().backward()
+    return px.grad
+  ge, gr = engine().numpy(), ref().numpy()
+  assert np.allclose(ge, gr, rtol=1e-3, atol=1e-4), "engine gradient disagrees with PyTorch"
+  return engine, ref
+
+def softmax(x, lib): return x.softmax(-1)
+def layernorm(x, lib):
+  import torch
+  return x.layernorm(-1) if lib == "engine" else torch.nn.functional.layer_norm(x, x.shape[-1:])
 
 def main():
   ap = argparse.ArgumentParser(description=__doc__)
@@ -42,5 +68,11 @@ def main():
   tx = Tensor(x, device=args.device).realize()
   assert np.allclose(chain_engine(tx).numpy(), chain_numpy(x), rtol=1e-4, atol=1e-5), "engine chain disagrees with numpy"
   row("10-op chain 4M", *median_times(lambda: (chain_engine(tx).realize(), sync()), lambda: chain_numpy(x), args.repeat), 10*x.size)
+  try: import torch
+  except ImportError: return print("PyTorch is not installed (pip install torch==2.13.0): skipping softmax and layernorm")
+  torch.set_num_threads(os.cpu_count() or 1)
+  for name, f, shape in (("softmax fwd+bwd", softmax, (8, 8, 256, 256)), ("layernorm fwd+bwd", layernorm, (8, 256, 256))):
+    x = rng.standard_normal(shape, dtype=np.float32)
+    row(f"{name} {shape}", *median_times(*fwd_bwd(f, x, args.device), args.repeat), 10*x.size, ref="pytorch")
 
 if __name__ == "__main__": main()

@@ -1,11 +1,10 @@
 """The CPU backend: runs each fused kernel with numpy. Buffers are flat numpy arrays."""
 from __future__ import annotations
-import contextlib, functools, os
+import contextlib, functools, math, os
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 import numpy as np
 from threadpoolctl import ThreadpoolController
-from numpy.lib.stride_tricks import as_strided
 from drivegpt.helpers import DType, GlobalCounters, prod, getenv
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
 from drivegpt.shape import ShapeTracker
@@ -81,9 +80,15 @@ def _add(a, b):
   out[tuple(slice(lo, hi) for lo, hi in b.box)] += b.valid
   return out
 
+def _strided(mem: np.ndarray, shape: tuple, strides: tuple, start: int) -> np.ndarray:
+  """A read-only view of the flat array mem (np.ndarray is ~5x faster than as_strided, which matters for tiny kernels)."""
+  ret = np.ndarray(shape, mem.dtype, mem, start*mem.itemsize, tuple(s*mem.itemsize for s in strides))
+  ret.flags.writeable = False
+  return ret
+
 def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
   """The array a ShapeTracker sees in a flat buffer. Views compose into one numpy view when the addresses stay affine
-  (an im2col window view is one as_strided, no copy); padding is filled in, with broadcast dims kept size 1, or for
+  (an im2col window view is one strided array, no copy); padding is filled in, with broadcast dims kept size 1, or for
   sparse=True a padded last view comes back as a Padded."""
   mem, P, A, base, arr = flat, (flat.size,), (1,), 0, flat  # the previous view's shape P sits in mem at strides A from base
   for i, v in enumerate(st.views):
@@ -96,7 +101,7 @@ def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
       mem, A, base = np.ascontiguousarray(arr).reshape(-1), _row_major(P), 0
       c = _compose(P, A, R, v.strides, off)
     S, start = c
-    arr = as_strided(mem[base + start:], R, tuple(s*mem.itemsize for s in S), writeable=False)
+    arr = _strided(mem, R, S, base + start)
     if v.mask is not None and sparse and i == len(st.views) - 1: return Padded(arr, box, v.shape)
     if v.mask is not None:  # zeros outside the box; dims that are broadcast whole stay size 1 until the end
       small = tuple(1 if s == 0 and r == n else n for s, r, n in zip(S, R, v.shape))
@@ -118,6 +123,21 @@ OPS = {UnaryOps.EXP2: np.exp2, UnaryOps.LOG2: np.log2, UnaryOps.SIN: np.sin, Una
        UnaryOps.NEG: np.negative, BinaryOps.ADD: np.add, BinaryOps.SUB: np.subtract, BinaryOps.MUL: np.multiply,
        BinaryOps.DIV: _div, BinaryOps.MAX: np.maximum, BinaryOps.MOD: np.fmod, BinaryOps.CMPLT: np.less,
        BinaryOps.CMPEQ: np.equal, TernaryOps.WHERE: np.where}
+
+# exp(x) reaches the backend as exp2(x*(1/ln 2)) and log(x) as log2(x)*ln 2: numpy's exp and log are 2-3x faster
+EXP2_SCALE = {1/math.log(2): np.exp, -1/math.log(2): lambda a: np.exp(np.negative(a))}
+def _const(node: LazyOp):
+  """The value of an unmasked constant leaf, else None."""
+  return node.arg[0] if node.op is BufferOps.CONST and all(v.mask is None for v in node.arg[1].views) else None
+def _natural(node: LazyOp):
+  """(numpy function, operand) when node is exp2(x*c) or log2(x)*c that numpy computes as one exp or log, else None."""
+  if node.op is UnaryOps.EXP2 and node.src[0].op is BinaryOps.MUL:
+    for x, c in (node.src[0].src, node.src[0].src[::-1]):
+      if (f := EXP2_SCALE.get(_const(c))) is not None: return f, x
+  if node.op is BinaryOps.MUL:
+    for x, c in (node.src, node.src[::-1]):
+      if x.op is UnaryOps.LOG2 and _const(c) == math.log(2): return np.log, x.src[0]
+  return None
 
 def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> np.ndarray:
   """sum(a*b, axis, keepdims) as one BLAS matmul, never allocating the broadcast product.
@@ -193,9 +213,13 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict):
   if node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL:
     a, b = (_build(s, leaves, shared, memo) for s in node.src[0].src)
     fn = lambda L, M, shp=_in_shape(node): sum_of_product(dense(a(L, M)), dense(b(L, M)), node.arg, shp)
+  elif (nat := _natural(node)) is not None:
+    x = _build(nat[1], leaves, shared, memo)
+    fn = lambda L, M, f=nat[0]: f(dense(x(L, M)))
   else:
     srcs = [_build(s, leaves, shared, memo) for s in node.src]
-    if node.op in ReduceOps: fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(dense(srcs[0](L, M)), shp), node.arg)
+    if node.op in ReduceOps:  # a kernel run in row blocks passes the block's rows in M
+      fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(dense(srcs[0](L, M)), (M.get("rows", shp[0]),) + shp[1:]), node.arg)
     elif node.op is MovementOps.RESHAPE: fn = lambda L, M: srcs[0](L, M).reshape(node.arg)
     elif node.op is UnaryOps.CAST: fn = lambda L, M: dense(srcs[0](L, M)).astype(node.arg.np)
     elif node.op is BinaryOps.ADD: fn = lambda L, M: _add(srcs[0](L, M), srcs[1](L, M))
@@ -213,6 +237,10 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict):
 
 def _leaf(leaf: LazyOp, bufs: list) -> np.ndarray:
   """A leaf's array with broadcast dims kept at size 1 (numpy broadcasts them faster); an unmasked constant is a 0-d array."""
+  st = leaf.arg[1]
+  if leaf.op is BufferOps.LOAD and len(st.views) == 1 and st.views[0].mask is None and st.size():  # the usual case, fast
+    v = st.views[0]
+    return _strided(bufs[leaf.arg[0]], tuple(1 if s == 0 and n > 1 else n for s, n in zip(v.strides, v.shape)), v.strides, v.offset)
   if leaf.op is BufferOps.CONST:
     if all(v.mask is None for v in leaf.arg[1].views): return np.array(leaf.arg[0], leaf.arg[2].np)
     x = view(np.array([leaf.arg[0]], leaf.arg[2].np), leaf.arg[1])
@@ -225,21 +253,22 @@ def _leaf(leaf: LazyOp, bufs: list) -> np.ndarray:
 def compile(ast: LazyOp, shape: tuple, dtype: DType):
   """A runner(inputs) -> flat output buffer for one kernel. Big elementwise kernels run block by block, on all cores:
   that is what fusion buys on numpy."""
-  nodes, seen, shared, elementwise = [ast], set(), set(), True
+  nodes, seen, shared = [ast], set(), set()
   while nodes:
     n = nodes.pop()
     if n in seen: shared.add(n); continue
     seen.add(n)
-    elementwise &= n.op not in ReduceOps
     nodes.extend(n.src)
   leaves: list = []
   fn = _build(ast, leaves, shared, {})
   has_matmul = any(n.op is ReduceOps.SUM and n.src[0].op is BinaryOps.MUL for n in seen)
-  size = prod(shape)
+  # rows are independent unless a reduce sums over them, a reshape regroups them, or BLAS runs (it has its own threads)
+  blockable = not has_matmul and not any(n.op is MovementOps.RESHAPE or (n.op in ReduceOps and 0 in n.arg) for n in seen)
+  size = max([prod(shape)] + [prod(_in_shape(n)) for n in seen if n.op in ReduceOps])  # elements the kernel reads
   def runner(bufs: list) -> np.ndarray:
     L = [_leaf(leaf, bufs) for leaf in leaves]
     rows = shape[0] if shape else 0
-    if rows < 4 or size < 4*CHUNK or not elementwise:
+    if rows < 4 or size < 4*CHUNK or not blockable:
       with _blas_threads(1) if has_matmul else contextlib.nullcontext(): r = dense(fn(L, {}))
       # a fresh contiguous result becomes the buffer; a view of an input (a copy kernel) or a broadcast is copied
       if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not (r.flags.c_contiguous and r.flags.writeable):
@@ -248,7 +277,9 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
     out = np.empty(shape, dtype.np)
     step, n = max(1, rows*CHUNK // size), THREADS
     def blocks(lo, hi):
-      for i in range(lo, hi, step): out[i:min(i+step, hi)] = dense(fn([x[i:min(i+step, hi)] if x.ndim and x.shape[0] > 1 else x for x in L], {}))
+      for i in range(lo, hi, step):
+        j = min(i + step, hi)
+        out[i:j] = dense(fn([x[i:j] if x.ndim and x.shape[0] > 1 else x for x in L], {"rows": j - i}))
     per = -(-rows // (n*step))*step  # each thread takes a contiguous run of whole blocks
     list(_threads.map(lambda lo: blocks(lo, min(lo + per, rows)), range(0, rows, per)))
     return out.reshape(-1)
