@@ -76,16 +76,28 @@ def _table(rows: list[dict]) -> str:
   body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r.get(k, '')))}</td>" for k in keys) + "</tr>" for r in rows)
   return f"<table><tr>{head}</tr>{body}</table>"
 
-def _fmt(v) -> str: return f"{v:.4g}" if isinstance(v, float) else str(v)
+def _fmt(v) -> str:
+  if isinstance(v, float): return f"{v:.4g}"
+  if isinstance(v, (dict, list)): return json.dumps(_rounded(v))
+  return str(v)
+
+def _rounded(v):
+  if isinstance(v, float): return float(f"{v:.4g}")
+  if isinstance(v, dict): return {k: _rounded(x) for k, x in v.items()}
+  if isinstance(v, list): return [_rounded(x) for x in v]
+  return v
 
 def write_report(root: Path, steps: list, state: dict) -> Path:
   """report.html in root: pictures, videos and result tables of every step, and where each artifact is."""
   pics = sorted(p for p in root.rglob("*.png") if "report" not in p.parts)
   vids = sorted(root.rglob("*.mp4"))[:4]
   parts = ["<!doctype html><meta charset=utf-8><title>DriveGPT demo</title><style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
-           "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px}"
+           "table{border-collapse:collapse;margin:.5em 0;display:block;overflow-x:auto}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px}"
            "img,video{max-width:100%;border:1px solid #ddd}</style><h1>DriveGPT demo</h1>",
            f"<p>Run folder: <code>{html.escape(str(root.resolve()))}</code></p>"]
+  done = [(name, state[name]) for name, _ in steps if name in state]
+  parts.append(f"<p>{len(done)} of {len(steps)} steps done, {sum(s['seconds'] for _, s in done) / 60:.1f} minutes in all.</p>")
+  parts.append(_table([{"step": name, "seconds": s["seconds"], "cpu_seconds": s.get("cpu_seconds", "")} for name, s in done]))
   for name, argv in steps:
     s = state.get(name)
     if s is None: continue
