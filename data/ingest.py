@@ -313,8 +313,9 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     bar = tqdm(total=len(segments), unit="segment", desc="ingest", disable=not progress)
     results, todo = [], []
     for seg in segments:  # current shards are skipped here, without starting Ray
-        try:
-            current = shard_is_current(out_dir / f"{segment_id(seg, src)}.h5", source_hashes(seg, _video_of(seg))[1])
+        shard = out_dir / f"{segment_id(seg, src)}.h5"
+        try:  # hashing reads the whole input: only for those with a shard, so a fresh run's driver reads no video
+            current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1])
         except (IngestError, OSError):
             current = False  # the worker reports the problem
         if current:

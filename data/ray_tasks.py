@@ -5,8 +5,8 @@ what it started on exit, and a local Ray gets data.reaper, so a SIGKILLed driver
 
 `as_completed(submit, items, max_in_flight)` calls submit(item) (which returns a Ray ObjectRef) for each item but keeps
 at most max_in_flight unfinished: it draws the next item only when a result has come back, and yields (item, result)
-in the order they finish. The caller writes or counts each result and drops it, so neither the driver nor the object store
-holds more than max_in_flight results, whether there are ten items or a million (see docs/cluster.md, bench/ingest_rss.py).
+in the order they finish. The caller writes or counts each result and drops it, so neither the driver nor the object
+store holds more than max_in_flight results, be there ten items or a million (docs/cluster.md, bench/ingest_stream.py).
 
     with ray_session(address):
         task = ray.remote(num_cpus=1)(ingest_segment)
@@ -28,7 +28,7 @@ REPO = str(Path(__file__).resolve().parents[1])  # the folder holding the pipeli
 @contextmanager
 def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None) -> Iterator[None]:
     """Join the Ray at address (default $RAY_ADDRESS) or start a local one with num_cpus (default: all); inside a
-    running Ray session it does nothing. What it started it shuts down on exit, freeing the workers' cores and memory."""
+    running Ray session it does nothing. What it started it shuts down on exit, freeing the workers' cores."""
     import ray
     if ray.is_initialized():
         yield
@@ -53,7 +53,7 @@ def as_completed(submit: Callable[[Any], Any], items: Iterable, max_in_flight: O
     """submit(item) -> ObjectRef for every item, at most max_in_flight unfinished at a time (default: twice the
     cluster's CPUs, so a worker that finishes finds its next task queued); yields (item, result) as each finishes."""
     import ray
-    limit = max_in_flight or 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
+    limit = 2 * max(1, int(ray.cluster_resources().get("CPU", 1))) if max_in_flight is None else max_in_flight
     if limit < 1:
         raise ValueError(f"max_in_flight: expected at least 1, got {limit}")
     items, pending = iter(items), {}  # ObjectRef -> its item
