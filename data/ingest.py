@@ -25,9 +25,11 @@ On Ray (local by default, --ray-address for a cluster) one task per input, at mo
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -362,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--fps must be positive")
     if args.max_in_flight is not None and args.max_in_flight < 1:
         parser.error("--max-in-flight must be at least 1")
+    t0 = time.perf_counter()
     try:
         results = ingest(args.src, args.out, args.height, args.width, not args.no_ray, args.ray_address, fps=args.fps,
                          max_in_flight=args.max_in_flight)
@@ -371,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     counts = {s: sum(r["status"] == s for r in results) for s in ("done", "skipped", "error")}
-    print(f"{counts['done']} ingested, {counts['skipped']} already done, {counts['error']} failed -> {args.out}")
+    print(f"{counts['done']} ingested, {counts['skipped']} already done, {counts['error']} failed -> {args.out}", file=sys.stderr)
+    print(json.dumps({"ingested": counts["done"], "skipped": counts["skipped"], "failed": counts["error"],
+                      "frames": sum(r["frames"] for r in results), "out": str(args.out), "seconds": round(time.perf_counter() - t0, 1)}))
     return 1 if counts["error"] else 0
 
 
