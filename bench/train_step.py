@@ -5,9 +5,10 @@ straight-through backward, Adam step.
 VQVAE (configs/vqvae-small.yaml): the full tokenizer training step of that config at its batch size: encoder, EMA
 quantizer with dead-code restarts, decoder, MSE + commitment loss, gradient clipping, Adam (drivegpt/models/vqvae.py
 against a PyTorch twin built from the same config).
-Prints the median step time over --steps steps after warm-up and the ratio.
+Prints the median step time over --steps steps after warm-up, the engine/PyTorch ratios with and without the JIT, and
+the peak resident memory each side's step adds (engine+jit and PyTorch, each measured in a fresh process).
 Run: python bench/train_step.py [--case gpt|vqvae|vqvae-small|all] [--steps 10] [--device CL]   (PyTorch: pip install torch==2.13.0)"""
-import argparse, os, statistics, time
+import argparse, os, resource, statistics, subprocess, sys, time
 import numpy as np
 from drivegpt import Tensor, Device, jit
 from drivegpt.nn import Conv2d, get_parameters
@@ -233,16 +234,28 @@ def vqvae_small_torch():
     codebook.copy_(new_codebook)
   return step
 
+def peak_rss_mb(case: str, side: str, device) -> float:
+  """MiB of resident memory a few steps of one side add to a fresh process (peak RSS after the steps minus after imports)."""
+  cmd = [sys.executable, os.path.abspath(__file__), "--case", case, "--rss-of", side] + (["--device", device] if device else [])
+  out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+  return float(out.split()[-1])
+
 def main():
   ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
   ap.add_argument("--case", choices=["gpt", "vqvae", "vqvae-small", "all"], default="all", help="which model to time")
   ap.add_argument("--steps", type=int, default=10, help="timed steps per case (after 3 warm-up steps); medians are printed")
   ap.add_argument("--device", default=None, help="engine device: CPU (numpy backend) or CL; default DRIVEGPT_DEVICE or CPU")
+  ap.add_argument("--rss-of", choices=["engine+jit", "pytorch"], help=argparse.SUPPRESS)  # the child process of peak_rss_mb
   args = ap.parse_args()
   if args.device: Device.DEFAULT = Device.canonicalize(args.device)  # weights and optimizer state live there too
   if torch is None: print("PyTorch is not installed (pip install torch==2.13.0): skipping the PyTorch reference columns")
   else: torch.set_num_threads(os.cpu_count() or 1)
   cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch), "vqvae-small": (vqvae_small_engine, vqvae_small_torch)}
+  if args.rss_of:  # ru_maxrss is in KiB on Linux
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    step = cases[args.case][0](args.device, use_jit=True) if args.rss_of == "engine+jit" else cases[args.case][1]()
+    for _ in range(4): step()
+    return print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
   for name in (list(cases) if args.case == "all" else [args.case]):
     engine, ref = cases[name]
     steps = {"engine": engine(args.device, use_jit=False), "engine+jit": engine(args.device, use_jit=True)}
@@ -250,7 +263,10 @@ def main():
     t = median_steps(steps, args.steps)
     line = f"{name:<11} engine {t['engine']*1e3:8.1f} ms | engine+jit {t['engine+jit']*1e3:8.1f} ms"
     if torch is not None:
-      line += f" | pytorch {t['pytorch']*1e3:8.1f} ms | engine+jit/pytorch {t['engine+jit']/t['pytorch']:5.2f}x (lower is better)"
+      line += (f" | pytorch {t['pytorch']*1e3:8.1f} ms | engine/pytorch {t['engine']/t['pytorch']:5.2f}x"
+               f" | engine+jit/pytorch {t['engine+jit']/t['pytorch']:5.2f}x (lower is better)")
+      mem = {side: peak_rss_mb(name, side, args.device) for side in ("engine+jit", "pytorch")}
+      line += f"\n{'':<11} peak RSS added: engine+jit {mem['engine+jit']:7.1f} MiB | pytorch {mem['pytorch']:7.1f} MiB | ratio {mem['engine+jit']/mem['pytorch']:5.2f}x"
     print(line, flush=True)
 
 if __name__ == "__main__": main()

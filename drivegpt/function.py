@@ -92,6 +92,21 @@ class Sigmoid(Function):
     self.ret = x.const(1).e(BinaryOps.DIV, x.const(1).e(BinaryOps.ADD, x.e(BinaryOps.MUL, x.const(-1/math.log(2))).e(UnaryOps.EXP2)))
     return self.ret
   def backward(self, g): return self.ret.e(BinaryOps.MUL, self.ret.const(1).e(BinaryOps.SUB, self.ret)).e(BinaryOps.MUL, g)
+class Gelu(Function):
+  # GELU with tanh: 0.5x(1 + tanh u) = x*sigmoid(2u), 2u = z = kx(1 + ax^2). Only x is saved: the backward recomputes from it
+  # in one kernel, where the composed ops would keep several full-size intermediates alive until the backward
+  K, A = 2*0.7978845608, 0.044715
+  def _sigmoid_z(self, x):
+    z = x.e(BinaryOps.MUL, x).e(BinaryOps.MUL, x.const(self.K*self.A)).e(BinaryOps.ADD, x.const(self.K)).e(BinaryOps.MUL, x)
+    return x.const(1).e(BinaryOps.DIV, x.const(1).e(BinaryOps.ADD, z.e(BinaryOps.MUL, x.const(-1/math.log(2))).e(UnaryOps.EXP2)))
+  def forward(self, x):
+    self.x = x
+    return x.e(BinaryOps.MUL, self._sigmoid_z(x))
+  def backward(self, g):  # d/dx x*s(z) = s*(1 + x(1 - s)z'), z' = k + 3kax^2
+    x, s = self.x, self._sigmoid_z(self.x)
+    dz = x.e(BinaryOps.MUL, x).e(BinaryOps.MUL, x.const(3*self.K*self.A)).e(BinaryOps.ADD, x.const(self.K))
+    inner = x.e(BinaryOps.MUL, x.const(1).e(BinaryOps.SUB, s)).e(BinaryOps.MUL, dz).e(BinaryOps.ADD, x.const(1))
+    return s.e(BinaryOps.MUL, inner).e(BinaryOps.MUL, g)
 
 # *** binary ***
 class Less(Function):
@@ -156,6 +171,24 @@ class Max(Function):
     hit = self.x.e(BinaryOps.CMPEQ, self.ret.expand(self.x.shape)).cast(g.dtype)
     count = hit.r(ReduceOps.SUM, self.axis).expand(self.x.shape)
     return hit.e(BinaryOps.DIV, count).e(BinaryOps.MUL, g.expand(self.x.shape))
+class Softmax(Function):
+  # only the output is saved (the backward is out*(g - sum(g*out))), not the exponentials; the max shift has no gradient
+  def forward(self, x, axis):
+    e = x.e(BinaryOps.SUB, x.r(ReduceOps.MAX, axis).expand(x.shape)).e(BinaryOps.MUL, x.const(1/math.log(2))).e(UnaryOps.EXP2)
+    self.ret, self.axis = e.e(BinaryOps.DIV, e.r(ReduceOps.SUM, axis).expand(x.shape)), axis
+    return self.ret
+  def backward(self, g):
+    return self.ret.e(BinaryOps.MUL, g.e(BinaryOps.SUB, g.e(BinaryOps.MUL, self.ret).r(ReduceOps.SUM, self.axis).expand(g.shape)))
+class LogSoftmax(Function):
+  # x - max - log(sum(exp(x - max))); only the output is saved: the backward is g - exp(out)*sum(g)
+  def forward(self, x, axis):
+    m = x.e(BinaryOps.SUB, x.r(ReduceOps.MAX, axis).expand(x.shape))
+    s = m.e(BinaryOps.MUL, x.const(1/math.log(2))).e(UnaryOps.EXP2).r(ReduceOps.SUM, axis)
+    self.ret, self.axis = m.e(BinaryOps.SUB, s.e(UnaryOps.LOG2).e(BinaryOps.MUL, s.const(math.log(2))).expand(x.shape)), axis
+    return self.ret
+  def backward(self, g):
+    p = self.ret.e(BinaryOps.MUL, self.ret.const(1/math.log(2))).e(UnaryOps.EXP2)
+    return g.e(BinaryOps.SUB, p.e(BinaryOps.MUL, g.r(ReduceOps.SUM, self.axis).expand(g.shape)))
 
 # *** movement ***
 class Expand(Function):

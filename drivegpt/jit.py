@@ -1,6 +1,6 @@
 """jit: record the kernels a step function runs, then replay them on new inputs, skipping graph building and scheduling."""
 from __future__ import annotations
-import functools, weakref
+import functools
 from typing import Any, Callable, NamedTuple
 import numpy as np
 from drivegpt import realize
@@ -8,11 +8,11 @@ from drivegpt.lazy import LazyBuffer
 from drivegpt.shape import ShapeTracker
 from drivegpt.tensor import Tensor
 
-def _tensors(x) -> list:
-  """The Tensors in a return value: a Tensor, or lists, tuples and dict values of them."""
-  if isinstance(x, Tensor): return [x]
-  if isinstance(x, (list, tuple)): return [t for v in x for t in _tensors(v)]
-  if isinstance(x, dict): return [t for v in x.values() for t in _tensors(v)]
+def _tensors(x, leaf: type = Tensor) -> list:
+  """The Tensors (or other leaf-typed values) in a return value: a Tensor, or lists, tuples and dict values of them."""
+  if isinstance(x, leaf): return [x]
+  if isinstance(x, (list, tuple)): return [t for v in x for t in _tensors(v, leaf)]
+  if isinstance(x, dict): return [t for v in x.values() for t in _tensors(v, leaf)]
   return []
 
 def _rebuild(x, leaf: type, fresh: Callable):
@@ -44,7 +44,8 @@ class Recording(NamedTuple):
   steps: list        # ExecItems whose keys are slot numbers (results and inputs) or LazyBuffers read live (weights)
   n_inputs: int      # slots 0..n_inputs-1 are the call's Tensor arguments
   ret: Any           # the step's return value, its Tensors replaced by their slot or the LazyBuffer they read
-  live: list         # (slot, weakref to a recorded LazyBuffer): ones still alive (a .grad) get each replay's buffer
+  live: dict         # slot -> weakref to a recorded LazyBuffer: ones still alive (a .grad) get each replay's buffer
+  keep: set          # the slots the return value reads: every other result is freed after its last reader
   rng_start: int
   rng_used: int
 
@@ -93,15 +94,20 @@ class jit:
       Tensor.corealize(outs)
     finally: captured, realize.CAPTURE = realize.CAPTURE, None
     slots = {lb: i for i, lb in enumerate(dict.fromkeys(t.lazydata for t in tensors))}  # the call's distinct inputs first
-    n_inputs, steps, live = len(slots), [], []
-    for it in captured:
-      ins = tuple(slots.get(x, x) for x in it.inputs)  # a buffer not made in the step (a weight) is read live
+    n_inputs, steps, live = len(slots), [], {}
+    # a result that a later schedule read, or that is still held, is alive now: its key is found through the LazyBuffer
+    made = {id(lb): it.out for it, ref in captured if (lb := ref()) is not None}
+    def slot(x): return slots.get(made.get(id(x), x), x) if isinstance(x, LazyBuffer) else slots[x]
+    for it, ref in captured:
+      ins = tuple(slot(x) for x in it.inputs)  # a buffer not made in the step (a weight) is read live
       slots[it.out] = len(slots)
       steps.append(it._replace(inputs=ins, out=slots[it.out]))
-      live.append((slots[it.out], weakref.ref(it.out)))
-    rec = Recording(steps, n_inputs, _rebuild(ret, Tensor, lambda t: Out(slots.get(t.lazydata, t.lazydata), t.shape, t.dtype, t.device)),
-                    live, rng0, Tensor._rng_counter - rng0)
-    return rec, self._outputs(rec, {slot: lb.realized for lb, slot in slots.items()})
+      live[slots[it.out]] = ref
+    ret = _rebuild(ret, Tensor, lambda t: Out(slot(t.lazydata), t.shape, t.dtype, t.device))
+    keep = {o.slot for o in _tensors(ret, Out) if not isinstance(o.slot, LazyBuffer)}
+    rec = Recording(steps, n_inputs, ret, live, keep, rng0, Tensor._rng_counter - rng0)
+    bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
+    return rec, self._outputs(rec, bufs | {i: lb.realized for i, ref in live.items() if (lb := ref()) is not None})
 
   @staticmethod
   def _replay(rec: Recording, tensors: list):
@@ -109,10 +115,8 @@ class jit:
     realize.realize_readers([it.target.realized for it in rec.steps if it.target is not None], set())  # lazy reads of old weights
     bufs = {i: lb.realized for i, lb in enumerate(dict.fromkeys(t.lazydata for t in tensors))}
     rng0 = Tensor._rng_counter
-    realize.run(rec.steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start))
+    realize.run(rec.steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start), refs=rec.live, keep=rec.keep)
     Tensor._rng_counter += rec.rng_used
-    for slot, ref in rec.live:
-      if (lb := ref()) is not None: lb.realized = bufs[slot]
     return jit._outputs(rec, bufs)
 
   @staticmethod

@@ -1,7 +1,7 @@
 """Running kernels: compile each ScheduleItem for its device, run them in order, and write assigned results into their
 tensors' own buffers once every kernel that read the old values has run. The JIT records the ExecItems and replays them."""
 from __future__ import annotations
-import time, weakref
+import itertools, time, weakref
 from typing import Any, Callable, NamedTuple, Optional, TYPE_CHECKING
 from drivegpt.helpers import DType, GlobalCounters, DEBUG
 from drivegpt.ops import Op, LoadOps
@@ -10,7 +10,8 @@ from drivegpt.shape import ShapeTracker
 if TYPE_CHECKING: from drivegpt.lazy import LazyBuffer
 
 class ExecItem(NamedTuple):
-  """One compiled kernel or load op. inputs and out are keys into the buffers of a run: LazyBuffers, or the JIT's slots."""
+  """One compiled kernel or load op. inputs and out are keys into the buffers of a run: ints for buffers made in the run
+  (a schedule's results, the JIT's slots), LazyBuffers for buffers realized before it (read through .realized)."""
   runner: Optional[Callable]   # runner(input buffers) -> new output buffer; None for a load op
   op: Op                       # the kernel's root op (a LoadOps for a load op)
   arg: Any                     # a load op's argument; for COPY, (source device, source dtype)
@@ -21,8 +22,9 @@ class ExecItem(NamedTuple):
   out: Any
   target: Optional[LazyBuffer]  # the realized tensor whose buffer receives this result (Tensor.assign), else None
 
-# the JIT sets this to a list to record the ExecItems that run_schedule runs
+# the JIT sets this to a list to record what run_schedule runs: (ExecItem, weakref to the LazyBuffer it realizes) pairs
 CAPTURE: Optional[list] = None
+_keys = itertools.count()  # keys of results, unique across schedules, so a recording can tell them apart
 # assigns not yet realized: a JIT replay runs them first, since its kernels read the buffers they write into
 PENDING_ASSIGNS: weakref.WeakSet = weakref.WeakSet()
 
@@ -45,23 +47,35 @@ def realize_readers(buffers: list, graph: set) -> None:
   if todo: run_schedule(schedule(todo))
 
 def run_schedule(items: list) -> None:
-  """Run ScheduleItems: each output base gets its buffer, then drops its graph so memory can be freed."""
+  """Run ScheduleItems. Each output gets its buffer and drops its graph as soon as its kernel has run, and the schedule
+  holds its results only weakly: a result nothing refers to any more (an intermediate) is freed once read for the last time."""
   if targets := [si.out.assign_target.realized for si in items if si.out.assign_target is not None]:
     from drivegpt.helpers import toposort
     realize_readers(targets, {id(b) for b in toposort([si.out for si in items], lambda b: [s.base for s in b.srcs])})
+  keys = {id(si.out): next(_keys) for si in items}
   steps = [ExecItem(None if si.ast.op in LoadOps else Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype),
                     si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
-                    si.out.device, si.out.shape, si.out.dtype, si.inputs, si.out, si.out.assign_target) for si in items]
-  if CAPTURE is not None: CAPTURE.extend(steps)
-  bufs = run(steps, {})
-  for si in items:  # the assign target is kept by the ExecItem: dropping it here ends the chain of earlier assigns
-    si.out.realized, si.out.srcs, si.out.assign_target = bufs[si.out], (), None
+                    si.out.device, si.out.shape, si.out.dtype, tuple(keys.get(id(x), x) for x in si.inputs), keys[id(si.out)],
+                    si.out.assign_target) for si in items]
+  refs = {keys[id(si.out)]: weakref.ref(si.out) for si in items}
+  if CAPTURE is not None: CAPTURE.extend((it, refs[it.out]) for it in steps)
+  del items  # from here on the graph alone keeps the results alive
+  run(steps, {}, refs=refs, keep=())
 
-def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg) -> dict:
+def _publish(lb: Optional[LazyBuffer], buf) -> None:
+  # the assign target is kept by the ExecItem: dropping it here ends the chain of earlier assigns
+  if lb is not None: lb.realized, lb.srcs, lb.assign_target = buf, (), None
+
+def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg, refs: Optional[dict] = None, keep=None) -> dict:
   """Run steps in order. bufs maps keys to buffers (an input not in it is a LazyBuffer read through .realized); each
-  step's output is added under its key. The JIT replays through here with fresh random seeds from rand_arg."""
+  step's output is added under its key, and given at once to the LazyBuffer refs[key] refers to, if it is alive.
+  Outputs not in keep (None: all) leave bufs after the last step that reads them. The JIT replays through here with fresh
+  random seeds from rand_arg."""
+  refs = refs or {}
+  last = {x: i for i, it in enumerate(steps) for x in it.inputs}
+  keep = None if keep is None else set(keep) | {it.out for it in steps if it.target is not None}
   assigns = []
-  for it in steps:
+  for i, it in enumerate(steps):
     backend = Device.get(it.device)
     ins = [bufs[x] if x in bufs else x.realized for x in it.inputs]
     size = ShapeTracker.from_shape(it.shape).size()
@@ -80,7 +94,12 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg)
     else: raise RuntimeError(f"can't run load op {it.op}")
     bufs[it.out] = out
     if it.target is not None: assigns.append(it)
+    elif it.out in refs: _publish(refs[it.out](), out)
+    if keep is not None:
+      for x in it.inputs:
+        if last[x] == i and x not in keep: bufs.pop(x, None)
   for it in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
     Device.get(it.device).copyin(it.target.realized, bufs[it.out])
     bufs[it.out] = it.target.realized
+    if it.out in refs: _publish(refs[it.out](), it.target.realized)
   return bufs

@@ -65,4 +65,5 @@ def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:
   if root.op is LoadOps.CONST: ast = LazyOp(BufferOps.CONST, (), (root.arg, root.st, root.dtype))
   elif root.op in LoadOps: ast = LazyOp(root.op, (), root.arg)
   else: ast = build(root, ())
+  del load, build  # they refer to each other: a cycle that would keep the inputs' buffers until the garbage collector runs
   return ScheduleItem(ast, root, tuple(inputs) if root.op is not LoadOps.COPY else (root.srcs[0].base,))

@@ -477,12 +477,8 @@ class Tensor:
     return (n - first.max(axis, keepdim=keepdim)).cast(dtypes.int32)
   def argmax(self, axis=None, keepdim=False) -> Tensor: return self._argext(self, axis, keepdim)
   def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(-self, axis, keepdim)
-  def softmax(self, axis=-1) -> Tensor:
-    e = (self - self.max(axis, keepdim=True).detach()).exp()
-    return e / e.sum(axis, keepdim=True)
-  def log_softmax(self, axis=-1) -> Tensor:
-    m = self - self.max(axis, keepdim=True).detach()
-    return m - m.exp().sum(axis, keepdim=True).log()
+  def softmax(self, axis=-1) -> Tensor: return F.Softmax.apply(self._float(), axis=self._axes(axis))
+  def log_softmax(self, axis=-1) -> Tensor: return F.LogSoftmax.apply(self._float(), axis=self._axes(axis))
   def logsumexp(self, axis=None, keepdim=False) -> Tensor:
     m = self.max(axis, keepdim=True).detach()
     m = m.isinf().where(0, m)  # all -inf (or an inf): no shift, so the row gives -inf (inf), not inf - inf = nan
@@ -655,7 +651,7 @@ class Tensor:
   def celu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*((self._neg_part() / alpha).exp() - 1)
   def swish(self) -> Tensor: return self * self.sigmoid()
   def silu(self) -> Tensor: return self.swish()
-  def gelu(self) -> Tensor: return 0.5 * self * (1 + (self * 0.7978845608 * (1 + 0.044715 * self * self)).tanh())
+  def gelu(self) -> Tensor: return F.Gelu.apply(self._float())  # tanh approximation, as PyTorch's approximate="tanh"
   def quick_gelu(self) -> Tensor: return self * (self * 1.702).sigmoid()
   def softplus(self, beta=1) -> Tensor:
     x = self * beta

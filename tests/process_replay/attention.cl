@@ -288,7 +288,7 @@ __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* 
 
 // 10: (2, 4, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_636d4cd8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_4_16_16_1a007048(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
@@ -296,19 +296,14 @@ __kernel void r_2_4_16_16_636d4cd8(__global float* out, __global const float* in
   float8 acc0 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
     float8 v0 = (float8)(in0[g0*1024+g1*256+g2*128+r3], in0[g0*1024+g1*256+g2*128+r3+16], in0[g0*1024+g1*256+g2*128+r3+32], in0[g0*1024+g1*256+g2*128+r3+48], in0[g0*1024+g1*256+g2*128+r3+64], in0[g0*1024+g1*256+g2*128+r3+80], in0[g0*1024+g1*256+g2*128+r3+96], in0[g0*1024+g1*256+g2*128+r3+112]);
-    float8 v1 = (-v0);
-    float8 v2 = (float8)(in1[g0*1024+g1*256+g2*128+r3], in1[g0*1024+g1*256+g2*128+r3+16], in1[g0*1024+g1*256+g2*128+r3+32], in1[g0*1024+g1*256+g2*128+r3+48], in1[g0*1024+g1*256+g2*128+r3+64], in1[g0*1024+g1*256+g2*128+r3+80], in1[g0*1024+g1*256+g2*128+r3+96], in1[g0*1024+g1*256+g2*128+r3+112]);
-    float8 v3 = (v1*v2);
-    float8 v4 = *(__global const ufloat8*)(in2+g0*64+g1*16+g2*8);
-    float8 v5 = (v4*v4);
-    float8 v6 = (v3/v5);
-    acc0 = (acc0+v6);
+    float8 v1 = (float8)(in1[g0*1024+g1*256+g2*128+r3], in1[g0*1024+g1*256+g2*128+r3+16], in1[g0*1024+g1*256+g2*128+r3+32], in1[g0*1024+g1*256+g2*128+r3+48], in1[g0*1024+g1*256+g2*128+r3+64], in1[g0*1024+g1*256+g2*128+r3+80], in1[g0*1024+g1*256+g2*128+r3+96], in1[g0*1024+g1*256+g2*128+r3+112]);
+    acc0 = (acc0+v0*v1);
   }
   *(__global ufloat8*)(out+g0*64+g1*16+g2*8) = acc0;
 }
 
 // 11: (2, 4, 16, 16) dtypes.float32 global 2048 local 1024
-__kernel void e_2_4_16_16_fafa7ba1(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
+__kernel void e_2_4_16_16_91b7b4d0(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/1024);
   int g1 = ((gid/256)%4);
@@ -318,13 +313,11 @@ __kernel void e_2_4_16_16_fafa7ba1(__global float* out, __global const uchar* in
   float v1 = in1[g0*1024+g1*256+g2*16+g3];
   float v2 = in2[g0*1024+g1*256+g2*16+g3];
   float v3 = in3[g0*64+g1*16+g2];
-  float v4 = (v2/v3);
-  float v5 = in4[g0*64+g1*16+g2];
-  float v6 = (v4+v5);
-  float v7 = (v1*v6);
-  float v8 = (v0?v7:0.0f);
-  float v9 = (0.35355339059327373f*v8);
-  out[g0*1024+g1*256+g2*16+g3] = v9;
+  float v4 = (v2-v3);
+  float v5 = (v1*v4);
+  float v6 = (v0?v5:0.0f);
+  float v7 = (0.35355339059327373f*v6);
+  out[g0*1024+g1*256+g2*16+g3] = v7;
 }
 
 // 12: (2, 4, 1, 16, 8) dtypes.float32 global 16 local 8

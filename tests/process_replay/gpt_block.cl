@@ -515,100 +515,25 @@ __kernel void r_2_16_128_32_21058efe(__global float* out, __global const float* 
 
 // 21: (2, 16, 128) dtypes.float32 global 512 local 256
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_8142b542(__global float* out, __global const float* in0) {
+__kernel void e_2_16_128_cffe441c(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/256);
   int g1 = ((gid/16)%16);
   int g2 = (gid%16);
   float8 v0 = *(__global const ufloat8*)(in0+g0*2048+g1*128+g2*8);
-  float8 v1 = (0.044715f*v0);
-  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v1;
+  float8 v1 = (v0*v0);
+  float8 v2 = (v1*0.071354816272344f);
+  float8 v3 = (v2+1.5957691216f);
+  float8 v4 = (v3*v0);
+  float8 v5 = (v4*(-1.4426950408889634f));
+  float8 v6 = exp2(v5);
+  float8 v7 = (1.0f+v6);
+  float8 v8 = (1.0f/v7);
+  float8 v9 = (v0*v8);
+  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v9;
 }
 
-// 22: (2, 16, 128) dtypes.float32 global 512 local 256
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_3b73a039(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/256);
-  int g1 = ((gid/16)%16);
-  int g2 = (gid%16);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*2048+g1*128+g2*8);
-  float8 v1 = *(__global const ufloat8*)(in1+g0*2048+g1*128+g2*8);
-  float8 v2 = (v0*v1);
-  float8 v3 = (1.0f+v2);
-  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v3;
-}
-
-// 23: (2, 16, 128) dtypes.float32 global 512 local 256
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_761e3f00(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = (gid/256);
-  int g1 = ((gid/16)%16);
-  int g2 = (gid%16);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*2048+g1*128+g2*8);
-  float8 v1 = (v0*0.7978845608f);
-  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v1;
-}
-
-// 24: (2, 16, 128) dtypes.float32 global 512 local 256
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_056877ed(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/256);
-  int g1 = ((gid/16)%16);
-  int g2 = (gid%16);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*2048+g1*128+g2*8);
-  float8 v1 = *(__global const ufloat8*)(in1+g0*2048+g1*128+g2*8);
-  float8 v2 = (v0*v1);
-  float8 v3 = (2.0f*v2);
-  float8 v4 = (v3*(-1.4426950408889634f));
-  float8 v5 = exp2(v4);
-  float8 v6 = (1.0f+v5);
-  float8 v7 = (1.0f/v6);
-  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v7;
-}
-
-// 25: (2, 16, 128) dtypes.float32 global 512 local 256
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_ef97ca8b(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = (gid/256);
-  int g1 = ((gid/16)%16);
-  int g2 = (gid%16);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*2048+g1*128+g2*8);
-  float8 v1 = (2.0f*v0);
-  float8 v2 = (v1-1.0f);
-  float8 v3 = (1.0f+v2);
-  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v3;
-}
-
-// 26: (2, 16, 128) dtypes.float32 global 512 local 256
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_57a2965b(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = (gid/256);
-  int g1 = ((gid/16)%16);
-  int g2 = (gid%16);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*2048+g1*128+g2*8);
-  float8 v1 = (0.5f*v0);
-  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v1;
-}
-
-// 27: (2, 16, 128) dtypes.float32 global 512 local 256
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_6dd7f1c3(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/256);
-  int g1 = ((gid/16)%16);
-  int g2 = (gid%16);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*2048+g1*128+g2*8);
-  float8 v1 = *(__global const ufloat8*)(in1+g0*2048+g1*128+g2*8);
-  float8 v2 = (v0*v1);
-  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v2;
-}
-
-// 28: (2, 16, 32) dtypes.float32 global 16 local 8
+// 22: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_128_06361265(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -677,7 +602,7 @@ __kernel void r_2_16_32_128_06361265(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*256+g2*8+224) = v33;
 }
 
-// 29: (2, 16, 32) dtypes.float32 global 128 local 64
+// 23: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -691,9 +616,9 @@ __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v3;
 }
 
-// 30: (2, 16, 1, 128) dtypes.float32 global 64 local 32
+// 24: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_5c543c28(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_16_32_128_8817f285(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -707,70 +632,171 @@ __kernel void r_2_16_32_128_5c543c28(__global float* out, __global const float* 
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in0+r2*128+g3*8);
-    float v1 = in1[g0*512+g1*256+r2];
+    float8 v0 = *(__global const ufloat8*)(in1+r2*128+g3*8);
+    float v1 = in2[g0*512+g1*256+r2];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*512+g1*256+r2+32];
+    float v2 = in2[g0*512+g1*256+r2+32];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*512+g1*256+r2+64];
+    float v3 = in2[g0*512+g1*256+r2+64];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*512+g1*256+r2+96];
+    float v4 = in2[g0*512+g1*256+r2+96];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*512+g1*256+r2+128];
+    float v5 = in2[g0*512+g1*256+r2+128];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*512+g1*256+r2+160];
+    float v6 = in2[g0*512+g1*256+r2+160];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*512+g1*256+r2+192];
+    float v7 = in2[g0*512+g1*256+r2+192];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*512+g1*256+r2+224];
+    float v8 = in2[g0*512+g1*256+r2+224];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8) = acc0;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+128) = acc1;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+256) = acc2;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+384) = acc3;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+512) = acc4;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+640) = acc5;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+768) = acc6;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+896) = acc7;
+  float8 v9 = *(__global const ufloat8*)(in0+g0*2048+g1*1024+g3*8);
+  float8 v10 = (v9*v9);
+  float8 v11 = (v10*0.071354816272344f);
+  float8 v12 = (v11+1.5957691216f);
+  float8 v13 = (v12*v9);
+  float8 v14 = (v13*(-1.4426950408889634f));
+  float8 v15 = exp2(v14);
+  float8 v16 = (1.0f+v15);
+  float8 v17 = (1.0f/v16);
+  float8 v18 = (1.0f-v17);
+  float8 v19 = (v9*v18);
+  float8 v20 = (v10*0.214064448817032f);
+  float8 v21 = (v20+1.5957691216f);
+  float8 v22 = (v19*v21);
+  float8 v23 = (v22+1.0f);
+  float8 v24 = (v17*v23);
+  float8 v25 = (v24*acc0);
+  float8 v26 = *(__global const ufloat8*)(in0+g0*2048+g1*1024+g3*8+128);
+  float8 v27 = (v26*v26);
+  float8 v28 = (v27*0.071354816272344f);
+  float8 v29 = (v28+1.5957691216f);
+  float8 v30 = (v29*v26);
+  float8 v31 = (v30*(-1.4426950408889634f));
+  float8 v32 = exp2(v31);
+  float8 v33 = (1.0f+v32);
+  float8 v34 = (1.0f/v33);
+  float8 v35 = (1.0f-v34);
+  float8 v36 = (v26*v35);
+  float8 v37 = (v27*0.214064448817032f);
+  float8 v38 = (v37+1.5957691216f);
+  float8 v39 = (v36*v38);
+  float8 v40 = (v39+1.0f);
+  float8 v41 = (v34*v40);
+  float8 v42 = (v41*acc1);
+  float8 v43 = *(__global const ufloat8*)(in0+g0*2048+g1*1024+g3*8+256);
+  float8 v44 = (v43*v43);
+  float8 v45 = (v44*0.071354816272344f);
+  float8 v46 = (v45+1.5957691216f);
+  float8 v47 = (v46*v43);
+  float8 v48 = (v47*(-1.4426950408889634f));
+  float8 v49 = exp2(v48);
+  float8 v50 = (1.0f+v49);
+  float8 v51 = (1.0f/v50);
+  float8 v52 = (1.0f-v51);
+  float8 v53 = (v43*v52);
+  float8 v54 = (v44*0.214064448817032f);
+  float8 v55 = (v54+1.5957691216f);
+  float8 v56 = (v53*v55);
+  float8 v57 = (v56+1.0f);
+  float8 v58 = (v51*v57);
+  float8 v59 = (v58*acc2);
+  float8 v60 = *(__global const ufloat8*)(in0+g0*2048+g1*1024+g3*8+384);
+  float8 v61 = (v60*v60);
+  float8 v62 = (v61*0.071354816272344f);
+  float8 v63 = (v62+1.5957691216f);
+  float8 v64 = (v63*v60);
+  float8 v65 = (v64*(-1.4426950408889634f));
+  float8 v66 = exp2(v65);
+  float8 v67 = (1.0f+v66);
+  float8 v68 = (1.0f/v67);
+  float8 v69 = (1.0f-v68);
+  float8 v70 = (v60*v69);
+  float8 v71 = (v61*0.214064448817032f);
+  float8 v72 = (v71+1.5957691216f);
+  float8 v73 = (v70*v72);
+  float8 v74 = (v73+1.0f);
+  float8 v75 = (v68*v74);
+  float8 v76 = (v75*acc3);
+  float8 v77 = *(__global const ufloat8*)(in0+g0*2048+g1*1024+g3*8+512);
+  float8 v78 = (v77*v77);
+  float8 v79 = (v78*0.071354816272344f);
+  float8 v80 = (v79+1.5957691216f);
+  float8 v81 = (v80*v77);
+  float8 v82 = (v81*(-1.4426950408889634f));
+  float8 v83 = exp2(v82);
+  float8 v84 = (1.0f+v83);
+  float8 v85 = (1.0f/v84);
+  float8 v86 = (1.0f-v85);
+  float8 v87 = (v77*v86);
+  float8 v88 = (v78*0.214064448817032f);
+  float8 v89 = (v88+1.5957691216f);
+  float8 v90 = (v87*v89);
+  float8 v91 = (v90+1.0f);
+  float8 v92 = (v85*v91);
+  float8 v93 = (v92*acc4);
+  float8 v94 = *(__global const ufloat8*)(in0+g0*2048+g1*1024+g3*8+640);
+  float8 v95 = (v94*v94);
+  float8 v96 = (v95*0.071354816272344f);
+  float8 v97 = (v96+1.5957691216f);
+  float8 v98 = (v97*v94);
+  float8 v99 = (v98*(-1.4426950408889634f));
+  float8 v100 = exp2(v99);
+  float8 v101 = (1.0f+v100);
+  float8 v102 = (1.0f/v101);
+  float8 v103 = (1.0f-v102);
+  float8 v104 = (v94*v103);
+  float8 v105 = (v95*0.214064448817032f);
+  float8 v106 = (v105+1.5957691216f);
+  float8 v107 = (v104*v106);
+  float8 v108 = (v107+1.0f);
+  float8 v109 = (v102*v108);
+  float8 v110 = (v109*acc5);
+  float8 v111 = *(__global const ufloat8*)(in0+g0*2048+g1*1024+g3*8+768);
+  float8 v112 = (v111*v111);
+  float8 v113 = (v112*0.071354816272344f);
+  float8 v114 = (v113+1.5957691216f);
+  float8 v115 = (v114*v111);
+  float8 v116 = (v115*(-1.4426950408889634f));
+  float8 v117 = exp2(v116);
+  float8 v118 = (1.0f+v117);
+  float8 v119 = (1.0f/v118);
+  float8 v120 = (1.0f-v119);
+  float8 v121 = (v111*v120);
+  float8 v122 = (v112*0.214064448817032f);
+  float8 v123 = (v122+1.5957691216f);
+  float8 v124 = (v121*v123);
+  float8 v125 = (v124+1.0f);
+  float8 v126 = (v119*v125);
+  float8 v127 = (v126*acc6);
+  float8 v128 = *(__global const ufloat8*)(in0+g0*2048+g1*1024+g3*8+896);
+  float8 v129 = (v128*v128);
+  float8 v130 = (v129*0.071354816272344f);
+  float8 v131 = (v130+1.5957691216f);
+  float8 v132 = (v131*v128);
+  float8 v133 = (v132*(-1.4426950408889634f));
+  float8 v134 = exp2(v133);
+  float8 v135 = (1.0f+v134);
+  float8 v136 = (1.0f/v135);
+  float8 v137 = (1.0f-v136);
+  float8 v138 = (v128*v137);
+  float8 v139 = (v129*0.214064448817032f);
+  float8 v140 = (v139+1.5957691216f);
+  float8 v141 = (v138*v140);
+  float8 v142 = (v141+1.0f);
+  float8 v143 = (v136*v142);
+  float8 v144 = (v143*acc7);
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8) = v25;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+128) = v42;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+256) = v59;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+384) = v76;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+512) = v93;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+640) = v110;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+768) = v127;
+  *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+896) = v144;
 }
 
-// 31: (2, 16, 128) dtypes.float32 global 512 local 256
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_4e39324e(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5, __global const float* in6, __global const float* in7) {
-  int gid = get_global_id(0);
-  int g0 = (gid/256);
-  int g1 = ((gid/16)%16);
-  int g2 = (gid%16);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*2048+g1*128+g2*8);
-  float8 v1 = *(__global const ufloat8*)(in1+g0*2048+g1*128+g2*8);
-  float8 v2 = (v0*v1);
-  float8 v3 = (0.5f*v2);
-  float8 v4 = *(__global const ufloat8*)(in2+g0*2048+g1*128+g2*8);
-  float8 v5 = *(__global const ufloat8*)(in3+g0*2048+g1*128+g2*8);
-  float8 v6 = (1.0f-v5);
-  float8 v7 = (v5*v6);
-  float8 v8 = *(__global const ufloat8*)(in4+g0*2048+g1*128+g2*8);
-  float8 v9 = (v8*v1);
-  float8 v10 = (2.0f*v9);
-  float8 v11 = (v7*v10);
-  float8 v12 = (2.0f*v11);
-  float8 v13 = (v4*v12);
-  float8 v14 = (0.7978845608f*v13);
-  float8 v15 = (v3+v14);
-  float8 v16 = *(__global const ufloat8*)(in5+g0*2048+g1*128+g2*8);
-  float8 v17 = *(__global const ufloat8*)(in6+g0*2048+g1*128+g2*8);
-  float8 v18 = (v17*v12);
-  float8 v19 = (v16*v18);
-  float8 v20 = (v15+v19);
-  float8 v21 = *(__global const ufloat8*)(in7+g0*2048+g1*128+g2*8);
-  float8 v22 = (v21*v18);
-  float8 v23 = (0.044715f*v22);
-  float8 v24 = (v20+v23);
-  *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v24;
-}
-
-// 32: (2, 16, 32) dtypes.float32 global 16 local 8
+// 25: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_128_32_f46ad207(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -823,7 +849,7 @@ __kernel void r_2_16_128_32_f46ad207(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
 }
 
-// 33: (2, 16, 1) dtypes.float32 global 4 local 2
+// 26: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_fa0325c8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -846,7 +872,7 @@ __kernel void r_2_16_32_fa0325c8(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*16+g1*8) = v9;
 }
 
-// 34: (2, 16, 32) dtypes.float32 global 128 local 64
+// 27: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -864,7 +890,7 @@ __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v7;
 }
 
-// 35: (2, 16, 1) dtypes.float32 global 4 local 2
+// 28: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_0b1df249(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -880,7 +906,7 @@ __kernel void r_2_16_32_0b1df249(__global float* out, __global const float* in0)
   *(__global ufloat8*)(out+g0*16+g1*8) = v2;
 }
 
-// 36: (2, 16, 32) dtypes.float32 global 128 local 64
+// 29: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -895,7 +921,7 @@ __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
 }
 
-// 37: (2, 16, 1, 32) dtypes.float32 global 16 local 8
+// 30: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -939,7 +965,7 @@ __kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
-// 38: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
+// 31: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -984,7 +1010,7 @@ __kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
-// 39: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
+// 32: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -1029,9 +1055,9 @@ __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 40: (2, 2, 16, 1) dtypes.float32 global 8 local 4
+// 33: (2, 2, 16, 1) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_6bc61763(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_2_16_16_d15e0638(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = ((gid/2)%2);
@@ -1039,19 +1065,14 @@ __kernel void r_2_2_16_16_6bc61763(__global float* out, __global const float* in
   float8 acc0 = 0.0f;
   for (int r3 = 0; r3 < 16; r3++) {
     float8 v0 = (float8)(in0[g0*512+g1*256+g2*128+r3], in0[g0*512+g1*256+g2*128+r3+16], in0[g0*512+g1*256+g2*128+r3+32], in0[g0*512+g1*256+g2*128+r3+48], in0[g0*512+g1*256+g2*128+r3+64], in0[g0*512+g1*256+g2*128+r3+80], in0[g0*512+g1*256+g2*128+r3+96], in0[g0*512+g1*256+g2*128+r3+112]);
-    float8 v1 = (-v0);
-    float8 v2 = (float8)(in1[g0*512+g1*256+g2*128+r3], in1[g0*512+g1*256+g2*128+r3+16], in1[g0*512+g1*256+g2*128+r3+32], in1[g0*512+g1*256+g2*128+r3+48], in1[g0*512+g1*256+g2*128+r3+64], in1[g0*512+g1*256+g2*128+r3+80], in1[g0*512+g1*256+g2*128+r3+96], in1[g0*512+g1*256+g2*128+r3+112]);
-    float8 v3 = (v1*v2);
-    float8 v4 = *(__global const ufloat8*)(in2+g0*32+g1*16+g2*8);
-    float8 v5 = (v4*v4);
-    float8 v6 = (v3/v5);
-    acc0 = (acc0+v6);
+    float8 v1 = (float8)(in1[g0*512+g1*256+g2*128+r3], in1[g0*512+g1*256+g2*128+r3+16], in1[g0*512+g1*256+g2*128+r3+32], in1[g0*512+g1*256+g2*128+r3+48], in1[g0*512+g1*256+g2*128+r3+64], in1[g0*512+g1*256+g2*128+r3+80], in1[g0*512+g1*256+g2*128+r3+96], in1[g0*512+g1*256+g2*128+r3+112]);
+    acc0 = (acc0+v0*v1);
   }
   *(__global ufloat8*)(out+g0*32+g1*16+g2*8) = acc0;
 }
 
-// 41: (2, 2, 16, 16) dtypes.float32 global 1024 local 512
-__kernel void e_2_2_16_16_f0f3f3ba(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
+// 34: (2, 2, 16, 16) dtypes.float32 global 1024 local 512
+__kernel void e_2_2_16_16_de0ebcc1(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/512);
   int g1 = ((gid/256)%2);
@@ -1061,16 +1082,14 @@ __kernel void e_2_2_16_16_f0f3f3ba(__global float* out, __global const uchar* in
   float v1 = in1[g0*512+g1*256+g2*16+g3];
   float v2 = in2[g0*512+g1*256+g2*16+g3];
   float v3 = in3[g0*32+g1*16+g2];
-  float v4 = (v2/v3);
-  float v5 = in4[g0*32+g1*16+g2];
-  float v6 = (v4+v5);
-  float v7 = (v1*v6);
-  float v8 = (v0?v7:0.0f);
-  float v9 = (0.25f*v8);
-  out[g0*512+g1*256+g2*16+g3] = v9;
+  float v4 = (v2-v3);
+  float v5 = (v1*v4);
+  float v6 = (v0?v5:0.0f);
+  float v7 = (0.25f*v6);
+  out[g0*512+g1*256+g2*16+g3] = v7;
 }
 
-// 42: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
+// 35: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_1888918b(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -1115,7 +1134,7 @@ __kernel void r_2_2_16_16_16_1888918b(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
-// 43: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
+// 36: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -1160,7 +1179,7 @@ __kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 44: (2, 16, 96) dtypes.float32 global 384 local 192
+// 37: (2, 16, 96) dtypes.float32 global 384 local 192
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_96_9acd3ebb(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -1175,7 +1194,7 @@ __kernel void e_2_16_96_9acd3ebb(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*1536+g1*96+g2*8) = v4;
 }
 
-// 45: (2, 16, 32) dtypes.float32 global 16 local 8
+// 38: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_96_32_eee4239c(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -1228,7 +1247,7 @@ __kernel void r_2_16_96_32_eee4239c(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
 }
 
-// 46: (2, 16, 1) dtypes.float32 global 4 local 2
+// 39: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_fa0325c8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -1251,7 +1270,7 @@ __kernel void r_2_16_32_fa0325c8(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*16+g1*8) = v9;
 }
 
-// 47: (2, 16, 32) dtypes.float32 global 128 local 64
+// 40: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -1269,7 +1288,7 @@ __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v7;
 }
 
-// 48: (2, 16, 1) dtypes.float32 global 4 local 2
+// 41: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_0b1df249(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -1285,7 +1304,7 @@ __kernel void r_2_16_32_0b1df249(__global float* out, __global const float* in0)
   *(__global ufloat8*)(out+g0*16+g1*8) = v2;
 }
 
-// 49: (2, 16, 32) dtypes.float32 global 128 local 64
+// 42: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -1300,7 +1319,7 @@ __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
 }
 
-// 50: () dtypes.float32 global 1 local 1
+// 43: () dtypes.float32 global 1 local 1
 __kernel void r_2_16_32_06028192(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float acc0 = 0.0f;
