@@ -234,6 +234,11 @@ def vqvae_small_torch():
     codebook.copy_(new_codebook)
   return step
 
+def peak_rss_kib() -> int:
+  """This process's peak resident set in KiB: VmHWM on Linux (ru_maxrss would include the parent's size at fork)."""
+  try: return next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+  except OSError: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
 def peak_rss_mb(case: str, side: str, device) -> float:
   """MiB of resident memory a few steps of one side add to a fresh process (peak RSS after the steps minus after imports)."""
   cmd = [sys.executable, os.path.abspath(__file__), "--case", case, "--rss-of", side] + (["--device", device] if device else [])
@@ -251,11 +256,11 @@ def main():
   if torch is None: print("PyTorch is not installed (pip install torch==2.13.0): skipping the PyTorch reference columns")
   else: torch.set_num_threads(os.cpu_count() or 1)
   cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch), "vqvae-small": (vqvae_small_engine, vqvae_small_torch)}
-  if args.rss_of:  # ru_maxrss is in KiB on Linux
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+  if args.rss_of:
+    before = peak_rss_kib()
     step = cases[args.case][0](args.device, use_jit=True) if args.rss_of == "engine+jit" else cases[args.case][1]()
     for _ in range(4): step()
-    return print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+    return print((peak_rss_kib() - before) / 1024)
   for name in (list(cases) if args.case == "all" else [args.case]):
     engine, ref = cases[name]
     steps = {"engine": engine(args.device, use_jit=False), "engine+jit": engine(args.device, use_jit=True)}

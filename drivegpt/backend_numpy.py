@@ -204,20 +204,21 @@ def _in_shape(node: LazyOp) -> tuple:
   while node.op not in BufferOps: node = node.src[0]
   return node.arg[1].shape
 
-def _build(node: LazyOp, leaves: list, shared: set, memo: dict):
-  """Turn an expression tree into a Python closure f(L, M) over leaf arrays L; a subtree used twice is computed once (M)."""
+def _build(node: LazyOp, leaves: list, shared: set, memo: dict, stop: frozenset = frozenset()):
+  """Turn an expression tree into a Python closure f(L, M) over leaf arrays L; a subtree used twice is computed once (M).
+  Nodes in stop are leaves too: the runner computes them first."""
   if node in memo: return memo[node]
-  if node.op in BufferOps:
+  if node.op in BufferOps or node in stop:
     k = len(leaves); leaves.append(node)
     return memo.setdefault(node, lambda L, M: L[k])
   if node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL:
-    a, b = (_build(s, leaves, shared, memo) for s in node.src[0].src)
+    a, b = (_build(s, leaves, shared, memo, stop) for s in node.src[0].src)
     fn = lambda L, M, shp=_in_shape(node): sum_of_product(dense(a(L, M)), dense(b(L, M)), node.arg, shp)
   elif (nat := _natural(node)) is not None:
-    x = _build(nat[1], leaves, shared, memo)
+    x = _build(nat[1], leaves, shared, memo, stop)
     fn = lambda L, M, f=nat[0]: f(dense(x(L, M)))
   else:
-    srcs = [_build(s, leaves, shared, memo) for s in node.src]
+    srcs = [_build(s, leaves, shared, memo, stop) for s in node.src]
     if node.op in ReduceOps:  # a kernel run in row blocks passes the block's rows in M
       fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(dense(srcs[0](L, M)), (M.get("rows", shp[0]),) + shp[1:]), node.arg)
     elif node.op is MovementOps.RESHAPE: fn = lambda L, M: srcs[0](L, M).reshape(node.arg)
@@ -234,6 +235,18 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict):
         if isinstance(M[key], np.ndarray): M[key].flags.writeable = False  # used again: _add must not write into it
       return M[key]
   return memo.setdefault(node, fn)
+
+def _is_matmul(node: LazyOp) -> bool: return node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL
+
+def _whole(ast: LazyOp) -> tuple:
+  """The outermost nodes that must see whole rows: matmuls (BLAS has its own threads), reduces over axis 0 and reshapes;
+  and the nodes above them, which work row by row, so they can run in blocks."""
+  nodes, whole, rest = [ast], set(), set()
+  while nodes:
+    n = nodes.pop()
+    if n.op is MovementOps.RESHAPE or _is_matmul(n) or (n.op in ReduceOps and 0 in n.arg): whole.add(n)
+    else: rest.add(n); nodes.extend(n.src)
+  return frozenset(whole), rest
 
 def _leaf(leaf: LazyOp, bufs: list) -> np.ndarray:
   """A leaf's array with broadcast dims kept at size 1 (numpy broadcasts them faster); an unmasked constant is a 0-d array."""
@@ -260,16 +273,20 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
     seen.add(n)
     nodes.extend(n.src)
   leaves: list = []
-  fn = _build(ast, leaves, shared, {})
-  has_matmul = any(n.op is ReduceOps.SUM and n.src[0].op is BinaryOps.MUL for n in seen)
-  # rows are independent unless a reduce sums over them, a reshape regroups them, or BLAS runs (it has its own threads)
-  blockable = not has_matmul and not any(n.op is MovementOps.RESHAPE or (n.op in ReduceOps and 0 in n.arg) for n in seen)
-  size = max([prod(shape)] + [prod(_in_shape(n)) for n in seen if n.op in ReduceOps])  # elements the kernel reads
+  whole, rest = _whole(ast)  # computed first, whole; the rest of the kernel (a matmul's epilogue, say) runs in row blocks
+  fn = _build(ast, leaves, shared, {}, whole)
+  parts = [(k, _build(w, leaves, shared, {})) for k, w in list(enumerate(leaves)) if w in whole]
+  has_matmul = any(_is_matmul(n) for n in seen)
+  size = max([prod(shape)] + [prod(_in_shape(n)) for n in rest if n.op in ReduceOps])  # elements a row block reads
   def runner(bufs: list) -> np.ndarray:
-    L = [_leaf(leaf, bufs) for leaf in leaves]
+    L = [None if leaf in whole else _leaf(leaf, bufs) for leaf in leaves]
+    with _blas_threads(1) if has_matmul else contextlib.nullcontext():
+      for k, part in parts:
+        L[k] = dense(part(L, {}))
+        if leaves[k] in shared: L[k].flags.writeable = False  # read again: _add must not write into it
     rows = shape[0] if shape else 0
-    if rows < 4 or size < 4*CHUNK or not blockable:
-      with _blas_threads(1) if has_matmul else contextlib.nullcontext(): r = dense(fn(L, {}))
+    if rows < 4 or size < 4*CHUNK or ast in whole:
+      r = dense(fn(L, {}))
       # a fresh contiguous result becomes the buffer; a view of an input (a copy kernel) or a broadcast is copied
       if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not (r.flags.c_contiguous and r.flags.writeable):
         r = np.array(np.broadcast_to(r, shape), dtype=dtype.np)  # a copy: buffers must be writeable for in-place assign
