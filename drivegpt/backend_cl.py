@@ -11,9 +11,11 @@ from drivegpt import backend_numpy, codegen, opencl
 cl, _device, _ctx = opencl.select()
 _queue = cl.CommandQueue(_ctx)
 # Intel's CPU runtime prefers width 1 (it vectorizes across work-items itself), which makes our register-tiled kernels
-# scalar and a matmul 6x slower: take the wider of preferred and native (8 floats on AVX2 for both CPU runtimes)
+# scalar and a matmul 6x slower: take the wider of preferred and native (8 floats on AVX2 for both CPU runtimes).
+# Blocks of tiles per work-item are for CPU caches: on a GPU their arrays would spill and its threads would run out of work
 LIMITS = codegen.DeviceLimits(max_work_group=_device.max_work_group_size, compute_units=_device.max_compute_units,
-                              vector_width=min(8, max(1, _device.preferred_vector_width_float, _device.native_vector_width_float)))
+                              vector_width=min(8, max(1, _device.preferred_vector_width_float, _device.native_vector_width_float)),
+                              **({"tiles": 1} if _device.type & cl.device_type.GPU else {}))
 
 class Buffer:
   """A device buffer of size elements; half is stored as 2-byte halves and bool as bytes, like numpy."""

@@ -31,7 +31,8 @@ def reduce(rng):
 
 def matmul(rng):
   a, b = _t(rng, 64, 48, grad=True), _t(rng, 48, 32, grad=True)
-  return [_t(rng, 4, 16, 8) @ _t(rng, 4, 8, 24)] + _backward((a @ b).relu().sum(), [a, b])
+  tiled = ((_t(rng, 256, 200) @ _t(rng, 200, 264)) + _t(rng, 264)).relu()  # blocks of tiles, reduce in chunks, an epilogue
+  return [_t(rng, 4, 16, 8) @ _t(rng, 4, 8, 24), tiled] + _backward((a @ b).relu().sum(), [a, b])
 
 def conv(rng):
   x, w, bias = _t(rng, 2, 3, 8, 8, grad=True), _t(rng, 4, 3, 3, 3, grad=True), _t(rng, 4, grad=True)

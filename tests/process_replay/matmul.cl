@@ -159,7 +159,92 @@ __kernel void r_64_32_54e1e93d(__global float* out, __global const float* in0) {
   out[0] = acc0;
 }
 
-// 5: (4, 16, 24, 1) dtypes.float32 global 24 local 12
+// 5: (256, 264) dtypes.float32 global 132 local 44
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void r_256_264_200_855da051(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+  int gid = get_global_id(0);
+  int g1 = (gid/4);
+  int b0 = (gid%4);
+  float8 tile[64];
+  for (int i = 0; i < 64; i++) tile[i] = 0.0f;
+  for (int kc = 0; kc < 200; kc += 100) {
+  for (int t = 0; t < 8; t++) {
+    int g0 = b0*8+t;
+    float8 acc0 = 0.0f;
+    float8 acc1 = 0.0f;
+    float8 acc2 = 0.0f;
+    float8 acc3 = 0.0f;
+    float8 acc4 = 0.0f;
+    float8 acc5 = 0.0f;
+    float8 acc6 = 0.0f;
+    float8 acc7 = 0.0f;
+    for (int r2 = kc; r2 < kc+100; r2++) {
+      float v0 = in0[g0*1600+r2];
+      float8 v1 = *(__global const ufloat8*)(in1+g1*8+r2*264);
+      acc0 = (acc0+v0*v1);
+      float v2 = in0[g0*1600+r2+200];
+      acc1 = (acc1+v2*v1);
+      float v3 = in0[g0*1600+r2+400];
+      acc2 = (acc2+v3*v1);
+      float v4 = in0[g0*1600+r2+600];
+      acc3 = (acc3+v4*v1);
+      float v5 = in0[g0*1600+r2+800];
+      acc4 = (acc4+v5*v1);
+      float v6 = in0[g0*1600+r2+1000];
+      acc5 = (acc5+v6*v1);
+      float v7 = in0[g0*1600+r2+1200];
+      acc6 = (acc6+v7*v1);
+      float v8 = in0[g0*1600+r2+1400];
+      acc7 = (acc7+v8*v1);
+    }
+    tile[t*8+0] = (tile[t*8+0]+acc0);
+    tile[t*8+1] = (tile[t*8+1]+acc1);
+    tile[t*8+2] = (tile[t*8+2]+acc2);
+    tile[t*8+3] = (tile[t*8+3]+acc3);
+    tile[t*8+4] = (tile[t*8+4]+acc4);
+    tile[t*8+5] = (tile[t*8+5]+acc5);
+    tile[t*8+6] = (tile[t*8+6]+acc6);
+    tile[t*8+7] = (tile[t*8+7]+acc7);
+  }}
+  for (int t = 0; t < 8; t++) {
+    int g0 = b0*8+t;
+    float8 acc0 = tile[t*8+0];
+    float8 acc1 = tile[t*8+1];
+    float8 acc2 = tile[t*8+2];
+    float8 acc3 = tile[t*8+3];
+    float8 acc4 = tile[t*8+4];
+    float8 acc5 = tile[t*8+5];
+    float8 acc6 = tile[t*8+6];
+    float8 acc7 = tile[t*8+7];
+    float8 v9 = *(__global const ufloat8*)(in2+g1*8);
+    float8 v10 = (acc0+v9);
+    float8 v11 = select(fmax(v10,0.0f),v10+0.0f,isnan(v10)||isnan(0.0f));
+    float8 v12 = (acc1+v9);
+    float8 v13 = select(fmax(v12,0.0f),v12+0.0f,isnan(v12)||isnan(0.0f));
+    float8 v14 = (acc2+v9);
+    float8 v15 = select(fmax(v14,0.0f),v14+0.0f,isnan(v14)||isnan(0.0f));
+    float8 v16 = (acc3+v9);
+    float8 v17 = select(fmax(v16,0.0f),v16+0.0f,isnan(v16)||isnan(0.0f));
+    float8 v18 = (acc4+v9);
+    float8 v19 = select(fmax(v18,0.0f),v18+0.0f,isnan(v18)||isnan(0.0f));
+    float8 v20 = (acc5+v9);
+    float8 v21 = select(fmax(v20,0.0f),v20+0.0f,isnan(v20)||isnan(0.0f));
+    float8 v22 = (acc6+v9);
+    float8 v23 = select(fmax(v22,0.0f),v22+0.0f,isnan(v22)||isnan(0.0f));
+    float8 v24 = (acc7+v9);
+    float8 v25 = select(fmax(v24,0.0f),v24+0.0f,isnan(v24)||isnan(0.0f));
+    *(__global ufloat8*)(out+g0*2112+g1*8) = v11;
+    *(__global ufloat8*)(out+g0*2112+g1*8+264) = v13;
+    *(__global ufloat8*)(out+g0*2112+g1*8+528) = v15;
+    *(__global ufloat8*)(out+g0*2112+g1*8+792) = v17;
+    *(__global ufloat8*)(out+g0*2112+g1*8+1056) = v19;
+    *(__global ufloat8*)(out+g0*2112+g1*8+1320) = v21;
+    *(__global ufloat8*)(out+g0*2112+g1*8+1584) = v23;
+    *(__global ufloat8*)(out+g0*2112+g1*8+1848) = v25;
+  }
+}
+
+// 6: (4, 16, 24, 1) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_4_16_24_8_4bbefd17(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
