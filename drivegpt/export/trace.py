@@ -132,11 +132,22 @@ def _stride(g: Graph, x: Tensor, arg: tuple) -> str:
   return _slice(g, x, [0 if m > 0 else n - 1 for m, n in zip(arg, x.shape)],
                 [n if m > 0 else np.iinfo(np.int64).min for m, n in zip(arg, x.shape)], list(arg))
 
+def _gelu(g: Graph, x: Tensor) -> str:  # x*sigmoid(x(k + ka x^2)), as F.Gelu computes it (opset 18 has no Gelu)
+  c = lambda v, name: g.const(np.array(v, x.dtype.np), name)
+  x2 = g.node("Mul", [g.name(x), g.name(x)])
+  z = g.node("Mul", [g.node("Add", [g.node("Mul", [x2, c(F.Gelu.K*F.Gelu.A, "gelu_ka")]), c(F.Gelu.K, "gelu_k")]), g.name(x)])
+  return g.node("Mul", [g.name(x), g.node("Sigmoid", [z])])
+def _softmax_fn(op: str) -> Callable:
+  def emit(g: Graph, x: Tensor, axis: tuple) -> str:
+    if len(axis) != 1: raise ExportError(f"{op} over several axes {axis}: ONNX's takes one")
+    return g.node(op, [g.name(x)], axis=axis[0])
+  return emit
 PRIMITIVES: dict[type, Callable] = {
   F.Contiguous: lambda g, x: g.name(x),
   F.Cast: lambda g, x, dtype: g.node("Cast", [g.name(x)], to=ONNX_DTYPES[dtype.name]),
   F.Neg: _unary("Neg"), F.Sin: _unary("Sin"), F.Relu: _unary("Relu"), F.Log: _unary("Log"), F.Exp: _unary("Exp"),
-  F.Sqrt: _unary("Sqrt"), F.Recip: _unary("Reciprocal"), F.Sign: _unary("Sign"), F.Sigmoid: _unary("Sigmoid"),
+  F.Sqrt: _unary("Sqrt"), F.Recip: _unary("Reciprocal"), F.Sign: _unary("Sign"), F.Sigmoid: _unary("Sigmoid"), F.Gelu: _gelu,
+  F.Softmax: _softmax_fn("Softmax"), F.LogSoftmax: _softmax_fn("LogSoftmax"),
   F.Exp2: lambda g, x: g.node("Pow", [g.const(np.array(2, x.dtype.np), "two"), g.name(x)]),
   F.PowConst: lambda g, x, e: g.node("Pow", [g.name(x), g.const(np.array(e, x.dtype.np), "exponent")]),
   F.Less: _broadcasting("Less"), F.Eq: _broadcasting("Equal"), F.Mod: _broadcasting("Mod", fmod=1),
