@@ -76,13 +76,16 @@ def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
     out.update({f"auroc_{h:g}s": auroc(p[:, j], y), f"ece_{h:g}s": ece(p[:, j], y), f"pos_rate_{h:g}s": float(y.mean())})
   return out
 
-def split(s: Samples, names: list, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-  """Indices of the training and held-out samples the system drove, by segment (train.world_data's hash split)."""
+def split(s: Samples, names: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+  """Indices of the training and held-out samples the system drove, by segment (train.world_data's hash split); with
+  `among` (sample indices), only those samples, split by their own segments (an inner split of the training set)."""
   import hashlib, math
-  ranked = sorted(range(len(names)), key=lambda i: hashlib.sha256(f"{seed}:{names[i]}".encode()).hexdigest())
-  val = set(ranked[:min(len(names) - 1, math.ceil(val_fraction * len(names)))])
-  is_val = np.isin(s.segment, list(val))
-  return np.flatnonzero(~is_val & s.mask), np.flatnonzero(is_val & s.mask)
+  keep = s.mask if among is None else np.isin(np.arange(len(s.segment)), among)
+  segs = range(len(names)) if among is None else sorted(set(s.segment[among].tolist()))
+  ranked = sorted(segs, key=lambda i: hashlib.sha256(f"{seed}:{names[i]}".encode()).hexdigest())
+  val = ranked[:min(len(segs) - 1, math.ceil(val_fraction * len(segs)))]
+  is_val = np.isin(s.segment, val)
+  return np.flatnonzero(~is_val & keep), np.flatnonzero(is_val & keep)
 
 def train(cfg: DisengageConfig) -> dict:
   """Train, calibrate and score a DisengageModel; returns the final metrics (also printed as one JSON line)."""

@@ -5,7 +5,12 @@
 
 The policy (drivegpt/models/policy.py PolicyNet) maps the last K frames' tokens and the speed to [acceleration, curvature].
 Behaviour cloning regresses the mean on every logged frame (the human's takeover frames included: they are the
-recoveries), then sets the policy's standard deviation to the residual's, the exploration PPO starts from."""
+recoveries), then sets the policy's standard deviation to the residual's, the exploration PPO starts from.
+
+A few recorded scenes are easy to memorize and new ones look different (a jam at 4 m/s after highway driving), so the
+net starts as the constant predictor (output layer zero, bias the training actions' mean) and training keeps the weights
+with the lowest error on an inner split of the training segments (`best.safetensors`); the held-out segments are only
+scored, never selected on. The final line gives the constant's held-out error beside the policy's (`val_mse_constant`)."""
 from __future__ import annotations
 import sys, time
 from dataclasses import dataclass, field
@@ -15,6 +20,7 @@ import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import DrivingNetConfig, PolicyNet, to_normalized, to_units
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
+from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
 from rl.data import TokenStageConfig, load_driving_segments, make_samples
 from train.stage import ConfigError, Run, load_config, stage_args
 
@@ -44,18 +50,26 @@ def train_bc(cfg: BCConfig) -> dict:
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
   s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
-  tr, va = split(s, [g.name for g in segs], cfg.val_fraction, cfg.split_seed)
+  names = [g.name for g in segs]
+  tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
+  fit, stop = split(s, names, cfg.val_fraction, cfg.split_seed, among=tr)   # inner split: early stopping
+  if not len(stop): fit = tr                        # one training segment: no inner split, the last step is kept
   target = np.clip(to_normalized(s.action), -TARGET_CLIP, TARGET_CLIP).astype(np.float32)
+  constant = target[fit].mean(0)
   Tensor.manual_seed(cfg.seed)
   policy = PolicyNet(cfg.model, codebook)
+  policy.mu.weight, policy.mu.bias = Tensor(np.zeros((2, cfg.model.hidden), np.float32)), Tensor(constant)  # the constant predictor
   opt = AdamW(policy.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
   start = run.resume(policy, opt)
-  val_mse = lambda: float(np.mean((predict(policy, s.tokens[va], s.speed[va]) - target[va]) ** 2, 0).mean())
+  mse = lambda idx: float(np.mean((predict(policy, s.tokens[idx], s.speed[idx]) - target[idx]) ** 2, 0).mean())
+  best = run.dir / "best.safetensors"
+  best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() else float("inf")
+  if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
   t0, bar = time.perf_counter(), run.progress(cfg.steps, start, "train-policy bc")
   for i in range(start, cfg.steps):
     Tensor.training = True
     opt.lr = warmup_cosine(i, cfg.lr, 50, cfg.steps)
-    j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
+    j = fit[np.random.default_rng([cfg.seed, i]).integers(0, len(fit), cfg.batch_size)]
     loss = (policy.mean({"tokens": s.tokens[j], "speed": s.speed[j]}) - Tensor(target[j])).square().mean()
     opt.zero_grad()
     loss.backward()
@@ -63,18 +77,30 @@ def train_bc(cfg: BCConfig) -> dict:
     opt.step(loss)
     bar.update(1)
     if (i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps:
-      run.log(i + 1, loss=float(loss.item()), val_mse=val_mse())
+      inner = {"inner_val_mse": mse(stop)} if len(stop) else {}
+      run.log(i + 1, loss=float(loss.item()), **inner, val_mse=mse(va))
+      if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
       run.save(policy, opt, i + 1)
   bar.close()
+  best_step = checkpoint_info(str(best))[0] if best.exists() else cfg.steps
+  if best.exists(): load_checkpoint(str(best), policy)
   resid = predict(policy, s.tokens[tr], s.speed[tr]) - target[tr]
   policy.log_std.assign(Tensor(np.log(np.clip(resid.std(0), 0.05, 0.5)).astype(np.float32))).realize()
-  run.save(policy, opt, cfg.steps)
+  run.save(policy, opt, cfg.steps, extra={"best_step": best_step})
   pred = predict(policy, s.tokens[va], s.speed[va])
   err = to_units(pred) - to_units(target[va])
-  return run.finish({"train_seconds": round(time.perf_counter() - t0, 1), "val_frames": int(len(va)), "val_mse": val_mse(),
+  return run.finish({"train_seconds": round(time.perf_counter() - t0, 1), "val_frames": int(len(va)), "val_mse": mse(va),
+                     "val_mse_constant": float(np.mean((constant - target[va]) ** 2, 0).mean()), "best_step": best_step,
+                     "inner_val_mse": best_mse if len(stop) else None,
                      "val_mae_accel": float(np.abs(err[:, 0]).mean()), "val_mae_curvature": float(np.abs(err[:, 1]).mean()),
-                     "val_corr_curvature": float(np.corrcoef(pred[:, 1], target[va, 1])[0, 1]),
+                     "val_corr_curvature": float(np.corrcoef(pred[:, 1], target[va, 1])[0, 1]) if pred[:, 1].std() > 0 else None,
                      "log_std": policy.log_std.numpy().tolist(), "run": str(run.dir)})
+
+def keep_best(policy: PolicyNet, inner_mse: float, best_mse: float, path: Path, step: int, config) -> float:
+  """Save the policy to path when inner_mse beats best_mse; returns the new best."""
+  if inner_mse >= best_mse: return best_mse
+  save_checkpoint(str(path), policy, None, step=step, config=config, extra={"inner_val_mse": inner_mse})
+  return inner_mse
 
 def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
   """The policy of a train-policy run (bc or ppo; a ppo run gives its newest policy that passed the reward-hacking
