@@ -275,17 +275,18 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
   leaves: list = []
   whole, rest = _whole(ast)  # computed first, whole; the rest of the kernel (a matmul's epilogue, say) runs in row blocks
   fn = _build(ast, leaves, shared, {}, whole)
-  parts = [(k, _build(w, leaves, shared, {})) for k, w in list(enumerate(leaves)) if w in whole]
+  parts = [(k, _build(w, leaves, shared, {}), w in shared) for k, w in list(enumerate(leaves)) if w in whole]
+  loads, root_whole = [leaf if leaf not in whole else None for leaf in leaves], ast in whole  # LazyOps hash their whole tree
   has_matmul = any(_is_matmul(n) for n in seen)
   size = max([prod(shape)] + [prod(_in_shape(n)) for n in rest if n.op in ReduceOps])  # elements a row block reads
   def runner(bufs: list) -> np.ndarray:
-    L = [None if leaf in whole else _leaf(leaf, bufs) for leaf in leaves]
+    L = [None if leaf is None else _leaf(leaf, bufs) for leaf in loads]
     with _blas_threads(1) if has_matmul else contextlib.nullcontext():
-      for k, part in parts:
+      for k, part, reused in parts:
         L[k] = dense(part(L, {}))
-        if leaves[k] in shared: L[k].flags.writeable = False  # read again: _add must not write into it
+        if reused: L[k].flags.writeable = False  # read again: _add must not write into it
     rows = shape[0] if shape else 0
-    if rows < 4 or size < 4*CHUNK or ast in whole:
+    if rows < 4 or size < 4*CHUNK or root_whole:
       r = dense(fn(L, {}))
       # a fresh contiguous result becomes the buffer; a view of an input (a copy kernel) or a broadcast is copied
       if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not (r.flags.c_contiguous and r.flags.writeable):
