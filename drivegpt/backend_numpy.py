@@ -276,7 +276,9 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
   whole, rest = _whole(ast)  # computed first, whole; the rest of the kernel (a matmul's epilogue, say) runs in row blocks
   fn = _build(ast, leaves, shared, {}, whole)
   parts = [(k, _build(w, leaves, shared, {}), w in shared) for k, w in list(enumerate(leaves)) if w in whole]
-  loads, root_whole = [leaf if leaf not in whole else None for leaf in leaves], ast in whole  # LazyOps hash their whole tree
+  loads = [leaf if leaf not in whole else None for leaf in leaves]  # decided here: a LazyOp hashes its whole tree
+  # blocks cost a copy into the output: worth it when the rest has work to do, not for a bias add after a matmul
+  unblocked = ast in whole or (whole and sum(n.op not in BufferOps for n in rest) < 4)
   has_matmul = any(_is_matmul(n) for n in seen)
   size = max([prod(shape)] + [prod(_in_shape(n)) for n in rest if n.op in ReduceOps])  # elements a row block reads
   def runner(bufs: list) -> np.ndarray:
@@ -286,7 +288,7 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
         L[k] = dense(part(L, {}))
         if reused: L[k].flags.writeable = False  # read again: _add must not write into it
     rows = shape[0] if shape else 0
-    if rows < 4 or size < 4*CHUNK or root_whole:
+    if rows < 4 or size < 4*CHUNK or unblocked:
       r = dense(fn(L, {}))
       # a fresh contiguous result becomes the buffer; a view of an input (a copy kernel) or a broadcast is copied
       if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not (r.flags.c_contiguous and r.flags.writeable):
