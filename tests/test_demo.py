@@ -18,6 +18,8 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path):
   final = json.loads(r.stdout.strip().splitlines()[-1])
   steps = final["steps"]
   assert list(steps) == ["record", "ingest", "vqvae", "tokenize", "world", "rollout", "disengage", "bc", "ppo", "evaluate", "export", "export-driving"]
+  print(f"tiny demo: {final['seconds']} s")
+  assert steps["record"]["segments"] == 2 and steps["ingest"]["ingested"] == 2 and steps["ingest"]["failed"] == 0
   assert steps["vqvae"]["step"] == 4 and steps["tokenize"]["frames"] > 0 and steps["world"]["step"] == 3
   assert list((out / "rollouts").glob("*.mp4")) and list((out / "onnx").glob("*.onnx"))
   assert steps["export-driving"]["driving_policy"]["max_abs_diff_vs_engine"] < 1e-4 and (out / "onnx" / "driving_vision.onnx").exists()
