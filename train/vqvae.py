@@ -183,7 +183,6 @@ def train(cfg: TrainConfig) -> dict:
   def checkpoint(i: int) -> dict:
     ev, recons = evaluate_frames(model, (held[j:j + cfg.batch_size] for j in range(0, cfg.eval_frames, cfg.batch_size)), cfg.grid_frames)
     save_grid(run.dir / "recon.png", held[:cfg.grid_frames], recons)
-    save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
     run.save(model, opt, i)
     return ev
 
@@ -205,6 +204,7 @@ def train(cfg: TrainConfig) -> dict:
       if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
         ev = checkpoint(i + 1)
         run.log(i + 1, **{f"val_{k}": v for k, v in ev.items()})
+        save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
   bar.close()
   loader.close()
   if not ev: ev = checkpoint(start)  # nothing left to train: evaluate the checkpoint
