@@ -32,7 +32,7 @@ def run_step(name: str, argv: list[str], log: Path) -> dict:
   """Run `drivegpt argv` in a new process: progress goes to the terminal, its last JSON line on stdout is the result."""
   print(f"\n== demo step {name}: drivegpt {' '.join(argv)}", file=sys.stderr, flush=True)
   t0, cpu0 = time.perf_counter(), _children_cpu()
-  proc = subprocess.Popen([sys.executable, "-m", "drivegpt", *argv], stdout=subprocess.PIPE, text=True)
+  proc = subprocess.Popen([sys.executable, "-m", "drivegpt", *argv], stdout=subprocess.PIPE, text=True, preexec_fn=_end_with_parent)
   lines = []
   with open(log, "a") as f:
     for line in proc.stdout:
@@ -42,6 +42,12 @@ def run_step(name: str, argv: list[str], log: Path) -> dict:
   if proc.wait() != 0: raise RuntimeError(f"demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; output in {log}")
   results = [json.loads(l) for l in lines if l.lstrip().startswith("{")]
   return {"results": results, "seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(_children_cpu() - cpu0, 1)}
+
+def _end_with_parent() -> None:
+  """In the step's process: SIGTERM when the demo dies (Linux), so a killed demo leaves no step running that a re-run would race."""
+  import ctypes, signal
+  try: ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+  except (OSError, AttributeError): pass
 
 def _children_cpu() -> float:
   r = resource.getrusage(resource.RUSAGE_CHILDREN)
