@@ -102,11 +102,13 @@ class Gelu(Function):
   def forward(self, x):
     self.x = x
     return x.e(BinaryOps.MUL, self._sigmoid_z(x))
-  def backward(self, g):  # d/dx x*s(z) = s*(1 + x(1 - s)z'), z' = k + 3kax^2
+  def backward(self, g):  # d/dx x*s(z) = s + s(1 - s)xz', z' = k + 3kax^2
+    # xz' is taken at x clamped to [-20, 20]: beyond, s(1 - s) is exactly 0, and xz' at the real x overflows (float16 past
+    # |x| = 256) to inf, where 0*inf would make the gradient nan
     x, s = self.x, self._sigmoid_z(self.x)
-    dz = x.e(BinaryOps.MUL, x).e(BinaryOps.MUL, x.const(3*self.K*self.A)).e(BinaryOps.ADD, x.const(self.K))
-    inner = x.e(BinaryOps.MUL, x.const(1).e(BinaryOps.SUB, s)).e(BinaryOps.MUL, dz).e(BinaryOps.ADD, x.const(1))
-    return s.e(BinaryOps.MUL, inner).e(BinaryOps.MUL, g)
+    xc = x.e(BinaryOps.MAX, x.const(-20)).e(BinaryOps.MUL, x.const(-1)).e(BinaryOps.MAX, x.const(-20)).e(BinaryOps.MUL, x.const(-1))
+    dz = xc.e(BinaryOps.MUL, xc).e(BinaryOps.MUL, x.const(3*self.K*self.A)).e(BinaryOps.ADD, x.const(self.K)).e(BinaryOps.MUL, xc)
+    return s.e(BinaryOps.MUL, x.const(1).e(BinaryOps.SUB, s)).e(BinaryOps.MUL, dz).e(BinaryOps.ADD, s).e(BinaryOps.MUL, g)
 
 # *** binary ***
 class Less(Function):
