@@ -63,7 +63,7 @@ def train_bc(cfg: BCConfig) -> dict:
   start = run.resume(policy, opt)
   mse = lambda idx: float(np.mean((predict(policy, s.tokens[idx], s.speed[idx]) - target[idx]) ** 2, 0).mean())
   best = run.dir / "best.safetensors"
-  best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() else float("inf")
+  best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() and start > 0 else float("inf")  # a fresh run ignores a stale file
   if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
   t0, bar = time.perf_counter(), run.progress(cfg.steps, start, "train-policy bc")
   for i in range(start, cfg.steps):
@@ -82,8 +82,9 @@ def train_bc(cfg: BCConfig) -> dict:
       if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
       run.save(policy, opt, i + 1)
   bar.close()
-  best_step = checkpoint_info(str(best))[0] if best.exists() else cfg.steps
-  if best.exists(): load_checkpoint(str(best), policy)
+  kept = len(stop) > 0 and best.exists()  # without an inner split nothing was selected: the last step stays
+  best_step = checkpoint_info(str(best))[0] if kept else cfg.steps
+  if kept: load_checkpoint(str(best), policy)
   resid = predict(policy, s.tokens[tr], s.speed[tr]) - target[tr]
   policy.log_std.assign(Tensor(np.log(np.clip(resid.std(0), 0.05, 0.5)).astype(np.float32))).realize()
   run.save(policy, opt, cfg.steps, extra={"best_step": best_step})
