@@ -1,6 +1,6 @@
 """Small shared helpers: dtypes, counters, environment flags."""
 from __future__ import annotations
-import functools, operator, os
+import collections, functools, operator, os
 from dataclasses import dataclass
 import numpy as np
 
@@ -44,13 +44,14 @@ class dtypes:
   def promote(a: DType, b: DType) -> DType: return a if a.priority >= b.priority else b
 
 class GlobalCounters:
-  """Counts what the backends did since the last reset(): kernels run, buffers allocated."""
+  """Counts what the backends did since the last reset(): kernels run, and the sizes of the latest buffers allocated (at
+  most 4096 kept, so a long training run does not grow it)."""
   kernel_count: int = 0
   mem_used: int = 0
-  allocations: list = []
+  allocations: collections.deque = collections.deque(maxlen=4096)
   @staticmethod
   def reset():
-    GlobalCounters.kernel_count, GlobalCounters.allocations = 0, []
+    GlobalCounters.kernel_count, GlobalCounters.allocations = 0, collections.deque(maxlen=4096)
 
 def toposort(roots: list, children) -> list:
   """Nodes reachable from roots, each after every node children() lists for it. Iterative: deep graphs are fine."""

@@ -62,7 +62,7 @@ def test_matmul_is_one_kernel_and_allocates_only_its_output(m, k, n):
   assert kernels(a @ b) == 1
   GlobalCounters.reset()
   (a @ b).realize()
-  assert GlobalCounters.allocations == [m * n * 4], GlobalCounters.allocations
+  assert list(GlobalCounters.allocations) == [m * n * 4], GlobalCounters.allocations
 
 def test_matmul_never_allocates_the_broadcast_product():
   # numpy reports its allocations to tracemalloc: the M*N*K product would be 64 MiB here
