@@ -1,11 +1,11 @@
 """Engine vs numpy, same process: fp32 matmul at 512/1024/2048 and a 10-op elementwise chain on 4M elements; engine vs
-PyTorch CPU: softmax over (8, 8, 256, 256) and layernorm over (8, 256, 256), forward + backward.
+PyTorch CPU: softmax over (8, 8, 256, 256) and layernorm over (8, 256, 256), forward + backward, without and with the
+JIT (which replays the recorded kernels: no graph building or scheduling in Python).
 Prints median times, GFLOP/s and the engine/reference throughput ratio. Run: python bench/engine.py [--device CL]
 numpy runs with its BLAS at its own default thread count (the engine sets BLAS threads only while its kernels run)."""
 import argparse, os, statistics, time
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # idle BLAS threads stop spinning at once: they would steal the cores from CL
+from drivegpt import Tensor, Device, jit
 import numpy as np
-from drivegpt import Tensor, Device
 
 def median_times(engine_fn, numpy_fn, repeat: int) -> tuple:
   """Median seconds of each; runs alternate so drifting load on a shared machine hits both alike."""
@@ -26,18 +26,22 @@ def row(name, t_eng, t_np, flops, ref="numpy"):
   print(f"{name:<24} engine {t_eng*1e3:9.2f} ms {flops/t_eng/1e9:8.2f} GFLOP/s | {ref} {t_np*1e3:9.2f} ms "
         f"{flops/t_np/1e9:8.2f} GFLOP/s | engine/{ref} throughput {t_np/t_eng:5.2f}x", flush=True)
 
-def fwd_bwd(f, x: np.ndarray, device):
-  """Forward + backward of f(x) weighted by a fixed upstream gradient, on the engine and on PyTorch: (engine fn, torch fn)."""
+def fwd_bwd(f, x: np.ndarray, device, use_jit: bool = False):
+  """Forward + backward of f(x) weighted by a fixed upstream gradient, on the engine (with or without the JIT) and on
+  PyTorch: (engine fn, torch fn)."""
   import torch
   up = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
   tx, tup = Tensor(x, device=device, requires_grad=True).realize(), Tensor(up, device=device).realize()
   px, pup = torch.from_numpy(x).requires_grad_(), torch.from_numpy(up)
   sync = Device.get(Device.canonicalize(device)).synchronize
+  def grad(x, up):
+    x.grad = None
+    (f(x, "engine")*up).sum().backward()
+    return x.grad.realize()
+  step = jit(grad) if use_jit else grad
   def engine():
-    tx.grad = None
-    (f(tx, "engine")*tup).sum().backward()
-    tx.grad.realize(); sync()
-    return tx.grad
+    g = step(tx, tup); sync()
+    return g
   def ref():
     px.grad = None
     (f(px, "torch")*pup).sum().backward()
@@ -73,6 +77,7 @@ def main():
   torch.set_num_threads(os.cpu_count() or 1)
   for name, f, shape in (("softmax fwd+bwd", softmax, (8, 8, 256, 256)), ("layernorm fwd+bwd", layernorm, (8, 256, 256))):
     x = rng.standard_normal(shape, dtype=np.float32)
-    row(f"{name} {shape}", *median_times(*fwd_bwd(f, x, args.device), args.repeat), 10*x.size, ref="pytorch")
+    for use_jit in (False, True):
+      row(f"{name}{' jit' if use_jit else ''} {shape}", *median_times(*fwd_bwd(f, x, args.device, use_jit), args.repeat), 10*x.size, ref="pytorch")
 
 if __name__ == "__main__": main()

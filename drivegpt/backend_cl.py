@@ -1,7 +1,7 @@
 """The OpenCL backend: kernels rendered by codegen.py, compiled with pyopencl and cached by source. Buffers live on the
 device; data crosses to the host only on input and in to_numpy."""
 from __future__ import annotations
-import functools, hashlib, warnings
+import functools, hashlib
 import numpy as np
 from drivegpt.helpers import DType, GlobalCounters, DEBUG, dtypes, prod
 from drivegpt.ops import LazyOp
@@ -10,12 +10,7 @@ from drivegpt import backend_numpy, codegen, opencl
 
 cl, _device, _ctx = opencl.select()
 _queue = cl.CommandQueue(_ctx)
-# Intel's CPU runtime prefers width 1 (it vectorizes across work-items itself), which makes our register-tiled kernels
-# scalar and a matmul 6x slower: take the wider of preferred and native (8 floats on AVX2 for both CPU runtimes).
-# Blocks of tiles per work-item are for CPU caches: on a GPU their arrays would spill and its threads would run out of work
-LIMITS = codegen.DeviceLimits(max_work_group=_device.max_work_group_size, compute_units=_device.max_compute_units,
-                              vector_width=min(8, max(1, _device.preferred_vector_width_float, _device.native_vector_width_float)),
-                              **({"tiles": 1} if _device.type & cl.device_type.GPU else {}))
+LIMITS = opencl.limits(cl, _device)
 
 class Buffer:
   """A device buffer of size elements; half is stored as 2-byte halves and bool as bytes, like numpy."""
@@ -44,9 +39,7 @@ def synchronize():
 def _build(src: str, name: str) -> cl.Kernel:
   """One compiled kernel per distinct source (pyopencl also keeps the binaries on disk across processes)."""
   if DEBUG >= 4: print(src)
-  with warnings.catch_warnings():  # a runtime's build log on success is not a problem
-    warnings.simplefilter("ignore", cl.CompilerWarning)
-    return cl.Kernel(cl.Program(_ctx, src).build(options=["-cl-mad-enable"], cache_dir=opencl.CACHE_DIR), name)
+  return opencl.build(cl, _ctx, src, name)
 
 @functools.lru_cache(maxsize=4096)
 def compile(ast: LazyOp, shape: tuple, dtype: DType):

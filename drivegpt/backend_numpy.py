@@ -8,6 +8,7 @@ from threadpoolctl import ThreadpoolController
 from drivegpt.helpers import DType, GlobalCounters, prod, getenv
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
 from drivegpt.shape import ShapeTracker
+from drivegpt import native
 
 # Big elementwise kernels run on the engine's own threads (numpy releases the GIL inside ufuncs); while a kernel runs,
 # BLAS is held to one thread except for big matmuls, and afterwards it is set back to what it was, so the rest of the
@@ -262,6 +263,15 @@ def _leaf(leaf: LazyOp, bufs: list) -> np.ndarray:
   return x[tuple(slice(0, 1) if st == 0 and n > 1 else slice(None) for st, n in zip(x.strides, x.shape))]
 
 
+def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
+  """Does the kernel run faster as a native kernel (native.py)? Measured: big enough, no matmul (BLAS is faster), no
+  padded view (numpy adds only the valid box; a native kernel tests every element), and not a plain copy or a plain
+  reduce of one input (numpy does either in one fast pass)."""
+  work = max([prod(shape)] + [prod(_in_shape(n)) for n in nodes if n.op in ReduceOps])
+  plain = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps)
+  return work >= native.MIN_WORK and not plain and not any(_is_matmul(n) or (n.op in BufferOps and
+    any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
+
 @functools.lru_cache(maxsize=4096)
 def compile(ast: LazyOp, shape: tuple, dtype: DType):
   """A runner(inputs) -> flat output buffer for one kernel. Big elementwise kernels run block by block, on all cores:
@@ -272,6 +282,7 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
     if n in seen: shared.add(n); continue
     seen.add(n)
     nodes.extend(n.src)
+  if _native_worthy(ast, shape, seen) and (runner := native.compile(ast, shape, dtype)) is not None: return runner
   leaves: list = []
   whole, rest = _whole(ast)  # computed first, whole; the rest of the kernel (a matmul's epilogue, say) runs in row blocks
   fn = _build(ast, leaves, shared, {}, whole)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib, importlib.metadata, json, os, pathlib, sys, tempfile, warnings
 from typing import NamedTuple, Optional
 import numpy as np
+from drivegpt.codegen import DeviceLimits
 
 INSTALL = "pip install -e '.[cl]'  (or: pip install pyopencl pocl-binary-distribution intel-opencl-rt)"
 PROBE_SRC = "__kernel void probe(__global float *out, __global const float *a) {\n" \
@@ -78,12 +79,14 @@ def _order(cl, platforms) -> list:
   def rank(nd): return (not nd[1].type & cl.device_type.GPU, "portable computing language" not in nd[0].lower())
   return sorted(devs, key=rank)
 
-def candidates(cl, stop_at_first: bool = True) -> list[Candidate]:
-  """Probe the devices in preference order (only those DRIVEGPT_CL_DEVICE matches, if set); stop at the first good one."""
+def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[Candidate]:
+  """Probe the devices in preference order (only those DRIVEGPT_CL_DEVICE matches, if set, or for cpu_only the CPUs);
+  stop at the first good one."""
   try: platforms = cl.get_platforms()
   except Exception as e: return [Candidate("(no platform)", None, f"the OpenCL loader found no platform: {' '.join(str(e).split())}")]
   devs = _order(cl, platforms)
-  want = os.getenv("DRIVEGPT_CL_DEVICE", "")
+  want = "" if cpu_only else os.getenv("DRIVEGPT_CL_DEVICE", "")
+  if cpu_only: devs = [nd for nd in devs if nd[1].type & cl.device_type.CPU]
   if want:
     text, _, n = want.rpartition(":") if want.rpartition(":")[2].isdigit() else (want, "", "")
     devs = [nd for nd in devs if text.lower() in nd[0].lower()]
@@ -96,17 +99,32 @@ def candidates(cl, stop_at_first: bool = True) -> list[Candidate]:
     if err is None and stop_at_first: break
   return ret
 
-def select():
+def select(cpu_only: bool = False):
   """The first device that compiles and runs the test kernel, as (pyopencl module, device, context); else a RuntimeError."""
   try: import pyopencl as cl
   except ImportError as e: raise RuntimeError(f"the CL device needs pyopencl, which is not installed. Fix: {INSTALL}") from e
   register_intel_runtime()
-  tried = candidates(cl)
+  tried = candidates(cl, cpu_only=cpu_only)
   if tried and tried[-1].error is None: return cl, tried[-1].device, tried[-1].context
   lines = "\n".join(f"  - {c.name}: {c.error}" for c in tried) or "  (no OpenCL device was found)"
   raise RuntimeError(f"the CL device found no OpenCL device that can compile a kernel. Tried:\n{lines}\n"
                      f"Fix: {INSTALL}; then `python -m drivegpt.opencl` lists what it finds. "
                      "DRIVEGPT_CL_DEVICE=<name> picks a device, DRIVEGPT_DEVICE=CPU runs without OpenCL.")
+
+def limits(cl, device) -> DeviceLimits:
+  """How codegen shapes kernels for device. Intel's CPU runtime prefers width 1 (it vectorizes across work-items itself),
+  which makes our register-tiled kernels scalar and a matmul 6x slower: take the wider of preferred and native (8 floats
+  on AVX2 for both CPU runtimes). Blocks of tiles per work-item are for CPU caches: on a GPU their arrays would spill and
+  its threads would run out of work."""
+  return DeviceLimits(max_work_group=device.max_work_group_size, compute_units=device.max_compute_units,
+                      vector_width=min(8, max(1, device.preferred_vector_width_float, device.native_vector_width_float)),
+                      **({"tiles": 1} if device.type & cl.device_type.GPU else {}))
+
+def build(cl, ctx, src: str, name: str):
+  """Compile one kernel (pyopencl also keeps the binaries on disk across processes)."""
+  with warnings.catch_warnings():  # a runtime's build log on success is not a problem
+    warnings.simplefilter("ignore", cl.CompilerWarning)
+    return cl.Kernel(cl.Program(ctx, src).build(options=["-cl-mad-enable"], cache_dir=CACHE_DIR), name)
 
 def main() -> int:
   """Print one line per backend and OpenCL device, then one JSON line naming the device DRIVEGPT_DEVICE=CL uses."""
@@ -119,7 +137,10 @@ def main() -> int:
     for c in candidates(cl, stop_at_first=False):
       if c.error is None and chosen is None: chosen = c.name
       print(f"CL: {c.name}: {'ok' if c.error is None else 'FAILED: ' + c.error}{'  <- DRIVEGPT_DEVICE=CL uses this' if chosen == c.name else ''}")
-  print(json.dumps({"cl_device": chosen}))
+  from drivegpt import native
+  rt = native.runtime()
+  print(f"CPU native kernels: {rt.name if rt else 'off: ' + native.OFF_REASON}")
+  print(json.dumps({"cl_device": chosen, "cpu_native": rt.name if rt else None}))
   return 0 if chosen else 1
 
 if __name__ == "__main__": sys.exit(main())

@@ -60,7 +60,7 @@ def test_no_working_device_names_each_device_tried_and_the_fix(tmp_path):
   assert err.index("Portable Computing Language") < err.index("Intel(R) OpenCL")  # PoCL is tried first
   assert "pip install -e '.[cl]'" in err and "python -m drivegpt.opencl" in err
   r = run("import sys; from drivegpt import opencl; sys.exit(opencl.main())", PYTHONPATH=str(tmp_path), DRIVEGPT_CL_DEVICE="")
-  assert r.returncode == 1 and r.stdout.count("FAILED: clBuildProgram failed") == 2 and '{"cl_device": null}' in r.stdout, r.stdout
+  assert r.returncode == 1 and r.stdout.count("FAILED: clBuildProgram failed") == 2 and '{"cl_device": null, "cpu_native": null}' in r.stdout, r.stdout
 
 def test_a_device_asked_for_that_does_not_exist_is_an_error():
   r = run("from drivegpt import Tensor\nTensor([1.0], device='CL').numpy()", DRIVEGPT_CL_DEVICE="no-such-gpu")

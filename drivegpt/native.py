@@ -1,0 +1,62 @@
+"""Native kernels for the CPU device. The numpy backend runs a fused kernel as one numpy pass per op; here the same
+kernel is rendered by codegen.py into one OpenCL C function and compiled by an OpenCL CPU runtime (PoCL, or Intel's),
+which runs it on all cores with vector instructions, reading and writing the numpy backend's own arrays in place
+(USE_HOST_PTR: no copies). backend_numpy.compile sends it the kernels this is faster for, measured: elementwise chains
+and reduces (3-5x numpy); matmuls stay with BLAS, and kernels that read padded views with numpy's sparse adds.
+Used when pyopencl and a CPU runtime are installed (pip install -e '.[cl]'); DRIVEGPT_NATIVE=0 turns it off. Without it
+every kernel runs on numpy, with the same results up to float rounding."""
+from __future__ import annotations
+import functools
+from typing import Any, NamedTuple, Optional
+import numpy as np
+from drivegpt import codegen, opencl
+from drivegpt.helpers import DType, DEBUG, getenv, prod
+
+MIN_WORK = 1 << 18  # elements a kernel reads or writes: below this, measured, numpy is as fast (waking the runtime costs ~1 ms)
+OFF_REASON = ""
+
+class Runtime(NamedTuple):
+  cl: Any
+  ctx: Any
+  queue: Any
+  limits: codegen.DeviceLimits
+  name: str
+
+@functools.lru_cache(maxsize=None)
+def runtime() -> Optional[Runtime]:
+  """The first OpenCL CPU device that compiles and runs a test kernel, or None: then numpy runs every kernel."""
+  global OFF_REASON
+  if not getenv("DRIVEGPT_NATIVE", 1):
+    OFF_REASON = "DRIVEGPT_NATIVE=0"
+    return None
+  try: cl, device, ctx = opencl.select(cpu_only=True)
+  except RuntimeError as e:
+    OFF_REASON = str(e).splitlines()[0]
+    if DEBUG: print(f"native CPU kernels off: {e}")
+    return None
+  return Runtime(cl, ctx, cl.CommandQueue(ctx), opencl.limits(cl, device), f"{device.platform.name.strip()} / {device.name.strip()}")
+
+@functools.lru_cache(maxsize=None)
+def _build(src: str, name: str):
+  rt = runtime()
+  return opencl.build(rt.cl, rt.ctx, src, name)
+
+def compile(ast, shape: tuple, dtype: DType):
+  """runner(flat input arrays) -> flat output array for the kernel ast, or None without a runtime. The runner waits for
+  the kernel: its result is an ordinary numpy array that the next (numpy) kernel may read."""
+  if (rt := runtime()) is None: return None
+  prg = codegen.render(ast, shape, dtype, rt.limits)
+  kernel, size, n, mf = _build(prg.src, prg.name), prod(shape), len(prg.in_dtypes), rt.cl.mem_flags
+  def wrap(a: np.ndarray, flags):
+    return rt.cl.Buffer(rt.ctx, flags | mf.USE_HOST_PTR, hostbuf=np.ascontiguousarray(a)) if a.size else rt.cl.Buffer(rt.ctx, flags, 4)
+  def runner(bufs: list) -> np.ndarray:
+    out = np.empty(size, dtype.np)
+    if not size or not prg.global_size: return out
+    args, o = [wrap(b, mf.READ_ONLY) for b in bufs[:n]], wrap(out, mf.WRITE_ONLY)
+    kernel(rt.queue, (prg.global_size,), (prg.local_size,), o, *args)
+    # mapping a USE_HOST_PTR buffer lands the result in out (a runtime that kept its own copy writes it back then)
+    mapped, _ = rt.cl.enqueue_map_buffer(rt.queue, o, rt.cl.map_flags.READ, 0, out.shape, out.dtype)
+    rt.queue.finish()
+    del mapped
+    return out
+  return runner

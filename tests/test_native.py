@@ -1,0 +1,69 @@
+"""The CPU device's native kernels (drivegpt/native.py): the kernels it takes run there and agree with numpy float64;
+matmuls, padded views, plain copies and small kernels stay on numpy; DRIVEGPT_NATIVE=0 turns it off."""
+import os, subprocess, sys
+import numpy as np
+import pytest
+from drivegpt import Tensor, jit, native, backend_numpy
+
+pytestmark = pytest.mark.skipif(native.runtime() is None, reason=f"no OpenCL CPU runtime ({native.OFF_REASON}): pip install -e '.[cl]'")
+
+@pytest.fixture
+def used(monkeypatch):
+  """The kernels native.compile was asked for, as (shape, whether it gave a runner)."""
+  calls, compile = [], native.compile
+  def spy(ast, shape, dtype):
+    r = compile(ast, shape, dtype)
+    calls.append((shape, r is not None))
+    return r
+  monkeypatch.setattr(native, "compile", spy)
+  backend_numpy.compile.cache_clear()
+  yield calls
+  backend_numpy.compile.cache_clear()
+
+def test_elementwise_and_reduce_run_natively_and_match_float64(used):
+  rng = np.random.default_rng(7)
+  rows, cols = int(rng.integers(300, 700)), int(rng.integers(700, 1300))  # odd sizes: not multiples of the vector width
+  a, b = rng.standard_normal((rows, cols)).astype(np.float32), rng.uniform(0.5, 2, (rows, 1)).astype(np.float32)
+  ta, tb = Tensor(a), Tensor(b)
+  y = ((ta*tb).exp2()*0.5 - ta.abs().sqrt()/tb)  # one fused elementwise kernel
+  s = (ta.sigmoid() + ta).sum(axis=1)             # a reduce with work before it (a sum of a product goes to BLAS)
+  A, B = a.astype(np.float64), b.astype(np.float64)
+  np.testing.assert_allclose(y.numpy(), np.exp2(A*B)*0.5 - np.sqrt(np.abs(A))/B, rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(s.numpy(), (1/(1 + np.exp(-A)) + A).sum(1), rtol=1e-4, atol=1e-3)
+  assert sum(ok for _, ok in used) >= 2, used
+
+def test_gradients_through_native_kernels_match_float64(used):
+  rng = np.random.default_rng(8)
+  x = rng.standard_normal((int(rng.integers(260, 400)), 1024)).astype(np.float32)
+  up = rng.standard_normal(x.shape).astype(np.float32)
+  t = Tensor(x, requires_grad=True)
+  (t.softmax(-1)*Tensor(up)).sum().backward()
+  X = x.astype(np.float64)
+  p = np.exp(X - X.max(-1, keepdims=True)); p /= p.sum(-1, keepdims=True)
+  want = p*(up - (p*up).sum(-1, keepdims=True))
+  np.testing.assert_allclose(t.grad.numpy(), want, rtol=1e-4, atol=1e-6)
+  assert any(ok for _, ok in used)
+
+def test_jit_replays_native_kernels_on_new_inputs(used):
+  rng = np.random.default_rng(9)
+  f = jit(lambda x, y: ((x*y).exp() + y).realize())
+  for _ in range(4):  # record, then replays: each call must see its own inputs
+    a, b = rng.standard_normal((512, 600)).astype(np.float32), rng.standard_normal((512, 600)).astype(np.float32)
+    np.testing.assert_allclose(f(Tensor(a), Tensor(b)).numpy(), np.exp(a.astype(np.float64)*b) + b, rtol=1e-5, atol=1e-5)
+  assert any(ok for _, ok in used)
+
+def test_what_stays_on_numpy(used):
+  rng = np.random.default_rng(10)
+  a, b = rng.standard_normal((640, 640)).astype(np.float32), rng.standard_normal((640, 640)).astype(np.float32)
+  np.testing.assert_allclose((Tensor(a) @ Tensor(b)).numpy(), a.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)  # BLAS
+  np.testing.assert_allclose(Tensor(a).pad(((3, 3), (0, 5))).exp().numpy(), np.exp(np.pad(a, ((3, 3), (0, 5)))), rtol=1e-6)  # padded
+  np.testing.assert_allclose((Tensor(a[:8, :8])*2).numpy(), a[:8, :8]*2)  # small
+  assert not used, used
+
+def test_native_off_gives_the_same_numbers():
+  code = ("import numpy as np; from drivegpt import Tensor, native; x = np.random.default_rng(3).standard_normal((600, 900)).astype(np.float32);"
+          "print(native.runtime() is None, float((Tensor(x).exp()*Tensor(x).sigmoid()).sum().numpy()))")
+  outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "DRIVEGPT_NATIVE": flag}).stdout.split() for flag in ("0", "1")]
+  assert outs[0][0] == "True" and outs[1][0] == "False"
+  assert abs(float(outs[0][1]) - float(outs[1][1])) <= 1e-4*abs(float(outs[0][1]))
