@@ -140,37 +140,50 @@ def _natural(node: LazyOp):
       if x.op is UnaryOps.LOG2 and _const(c) == math.log(2): return np.log, x.src[0]
   return None
 
-def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> np.ndarray:
-  """sum(a*b, axis, keepdims) as one BLAS matmul, never allocating the broadcast product.
-  Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only); broadcast (stride 0) dims drop out."""
-  if 0 in shape: return np.zeros(tuple(1 if d in axis else s for d, s in enumerate(shape)), a.dtype)  # an empty sum is 0
-  a, b = np.broadcast_to(a, shape), np.broadcast_to(b, shape)
+class _Plan(NamedTuple):
+  suma: tuple; sumb: tuple     # dims only one operand has, summed before the matmul
+  pick_a: tuple; perm_a: list; mat_a: tuple  # index, transpose and (batch, m, k) reshape that make a's matrix
+  pick_b: tuple; perm_b: list; mat_b: tuple  # the same for b: (batch, k, n)
+  c_shape: list; c_perm: list; c_full: list  # C back to the kernel's dims
+  scale: int                   # the size of summed dims neither operand has
+  out_shape: tuple
+
+@functools.lru_cache(maxsize=4096)
+def _plan(has_a: tuple, has_b: tuple, axis: tuple, shape: tuple) -> _Plan:
+  """How sum_of_product runs, from which dims each operand has (size > 1, stride != 0): cached, so a training step's
+  matmuls don't redo it. Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only)."""
   bat, m, n, k, suma, sumb, scale = [], [], [], [], [], [], 1
   for d, size in enumerate(shape):
     if size == 1: continue
-    ha, hb, red = a.strides[d] != 0, b.strides[d] != 0, d in axis
+    ha, hb, red = has_a[d], has_b[d], d in axis
     if ha and hb: (k if red else bat).append(d)
     elif ha: (suma if red else m).append(d)
     elif hb: (sumb if red else n).append(d)
     elif red: scale *= size
-  if suma: a = np.add.reduce(a, axis=tuple(suma), keepdims=True)
-  if sumb: b = np.add.reduce(b, axis=tuple(sumb), keepdims=True)
-  def operand(x, dims):  # x with only dims, in that order, as (batch, rows, cols)
-    x = x[tuple(slice(None) if d in dims else 0 for d in range(len(shape)))]
-    return x.transpose([sorted(dims).index(d) for d in dims])
-  sz = lambda dims: prod(shape[d] for d in dims)
+  def pick(dims): return tuple(slice(None) if d in dims else 0 for d in range(len(shape))), [sorted(dims).index(d) for d in dims]
+  def sz(dims): return prod(shape[d] for d in dims)
+  out_dims = bat + m + n
+  return _Plan(tuple(suma), tuple(sumb), *pick(bat + m + k), (sz(bat), sz(m), sz(k)), *pick(bat + k + n), (sz(bat), sz(k), sz(n)),
+               [shape[d] for d in out_dims], [out_dims.index(d) for d in sorted(out_dims)],
+               [shape[d] if d in out_dims else 1 for d in range(len(shape))], scale, tuple(1 if d in axis else s for d, s in enumerate(shape)))
+
+def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> np.ndarray:
+  """sum(a*b, axis, keepdims) as one BLAS matmul, never allocating the broadcast product; broadcast (stride 0 or size 1)
+  dims of an operand drop out of its matrix."""
+  if 0 in shape: return np.zeros(tuple(1 if d in axis else s for d, s in enumerate(shape)), a.dtype)  # an empty sum is 0
+  if a.ndim != len(shape): a = np.broadcast_to(a, shape)
+  if b.ndim != len(shape): b = np.broadcast_to(b, shape)
+  p = _plan(tuple(n > 1 and s != 0 for n, s in zip(a.shape, a.strides)), tuple(n > 1 and s != 0 for n, s in zip(b.shape, b.strides)), axis, shape)
+  if p.suma: a = np.add.reduce(a, axis=p.suma, keepdims=True)
+  if p.sumb: b = np.add.reduce(b, axis=p.sumb, keepdims=True)
   wide = np.float32 if a.dtype == np.float16 else a.dtype  # BLAS has no fp16: accumulate in fp32
   def blas(x):  # BLAS wants unit stride along rows or columns; numpy's fallback loop is 100x slower
     return x if x.itemsize in x.strides[-2:] or min(x.shape[-2:]) <= 1 else np.ascontiguousarray(x)
-  A = blas(operand(a, bat + m + k).reshape(sz(bat), sz(m), sz(k)).astype(wide, copy=False))
-  B = blas(operand(b, bat + k + n).reshape(sz(bat), sz(k), sz(n)).astype(wide, copy=False))
-  C = _matmul(A, B)
-  out_dims = bat + m + n
-  C = C.reshape([shape[d] for d in out_dims]).transpose([out_dims.index(d) for d in sorted(out_dims)])
-  C = C.reshape([shape[d] if d in out_dims else 1 for d in range(len(shape))])
-  if scale != 1: C = C * scale
-  out_shape = tuple(1 if d in axis else s for d, s in enumerate(shape))
-  return (C if C.shape == out_shape else np.broadcast_to(C, out_shape)).astype(a.dtype, copy=False)
+  A = blas(a[p.pick_a].transpose(p.perm_a).reshape(p.mat_a).astype(wide, copy=False))
+  B = blas(b[p.pick_b].transpose(p.perm_b).reshape(p.mat_b).astype(wide, copy=False))
+  C = _matmul(A, B).reshape(p.c_shape).transpose(p.c_perm).reshape(p.c_full)
+  if p.scale != 1: C = C * p.scale
+  return (C if C.shape == p.out_shape else np.broadcast_to(C, p.out_shape)).astype(a.dtype, copy=False)
 
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
   """(bat, m, k) @ (bat, k, n). A big single matmul gets BLAS's threads; a big batch of small ones is split across the
@@ -249,19 +262,24 @@ def _whole(ast: LazyOp) -> tuple:
     else: rest.add(n); nodes.extend(n.src)
   return frozenset(whole), rest
 
-def _leaf(leaf: LazyOp, bufs: list) -> np.ndarray:
-  """A leaf's array with broadcast dims kept at size 1 (numpy broadcasts them faster); an unmasked constant is a 0-d array."""
+def _leaf(leaf: LazyOp):
+  """f(bufs) -> the leaf's array, with broadcast dims kept at size 1 (numpy broadcasts them faster); an unmasked constant
+  is a 0-d array. The view is fixed per kernel, so the work that needs only it is done here, once."""
   st = leaf.arg[1]
   if leaf.op is BufferOps.LOAD and len(st.views) == 1 and st.views[0].mask is None and st.size():  # the usual case, fast
-    v = st.views[0]
-    return _strided(bufs[leaf.arg[0]], tuple(1 if s == 0 and n > 1 else n for s, n in zip(v.strides, v.shape)), v.strides, v.offset)
-  if leaf.op is BufferOps.CONST:
-    if all(v.mask is None for v in leaf.arg[1].views): return np.array(leaf.arg[0], leaf.arg[2].np)
-    x = view(np.array([leaf.arg[0]], leaf.arg[2].np), leaf.arg[1])
-  else: x = view(bufs[leaf.arg[0]], leaf.arg[1], sparse=True)
-  if isinstance(x, Padded): return x
-  return x[tuple(slice(0, 1) if st == 0 and n > 1 else slice(None) for st, n in zip(x.strides, x.shape))]
-
+    v, i = st.views[0], leaf.arg[0]
+    shape = tuple(1 if s == 0 and n > 1 else n for s, n in zip(v.strides, v.shape))
+    return lambda bufs: _strided(bufs[i], shape, v.strides, v.offset)
+  if leaf.op is BufferOps.CONST and all(v.mask is None for v in st.views):
+    c = np.array(leaf.arg[0], leaf.arg[2].np)
+    c.flags.writeable = False  # shared by every run: _add must not add into it
+    return lambda bufs: c
+  def slow(bufs):
+    if leaf.op is BufferOps.CONST: x = view(np.array([leaf.arg[0]], leaf.arg[2].np), st)
+    else: x = view(bufs[leaf.arg[0]], st, sparse=True)
+    if isinstance(x, Padded): return x
+    return x[tuple(slice(0, 1) if s == 0 and n > 1 else slice(None) for s, n in zip(x.strides, x.shape))]
+  return slow
 
 def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
   """Does the kernel run faster as a native kernel (native.py)? Measured: big enough, no matmul (BLAS is faster), no
@@ -287,13 +305,14 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
   whole, rest = _whole(ast)  # computed first, whole; the rest of the kernel (a matmul's epilogue, say) runs in row blocks
   fn = _build(ast, leaves, shared, {}, whole)
   parts = [(k, _build(w, leaves, shared, {}), w in shared) for k, w in list(enumerate(leaves)) if w in whole]
-  loads = [leaf if leaf not in whole else None for leaf in leaves]  # decided here: a LazyOp hashes its whole tree
+  loads = [_leaf(leaf) if leaf not in whole else None for leaf in leaves]  # decided here: a LazyOp hashes its whole tree
   # blocks cost a copy into the output: worth it when the rest has work to do, not for a bias add after a matmul
   unblocked = ast in whole or (whole and sum(n.op not in BufferOps for n in rest) < 4)
-  has_matmul = any(_is_matmul(n) for n in seen)
+  # OpenBLAS runs a matmul of <= 2^18 multiply-adds on one thread anyway: no need to pin it (two calls, ~20 us)
+  has_matmul = any(_is_matmul(n) and prod(_in_shape(n)) > 1 << 18 for n in seen)
   size = max([prod(shape)] + [prod(_in_shape(n)) for n in rest if n.op in ReduceOps])  # elements a row block reads
   def runner(bufs: list) -> np.ndarray:
-    L = [None if leaf is None else _leaf(leaf, bufs) for leaf in loads]
+    L = [None if leaf is None else leaf(bufs) for leaf in loads]
     with _blas_threads(1) if has_matmul else contextlib.nullcontext():
       for k, part, reused in parts:
         L[k] = dense(part(L, {}))

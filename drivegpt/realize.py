@@ -3,7 +3,7 @@ tensors' own buffers once every kernel that read the old values has run. The JIT
 from __future__ import annotations
 import itertools, time, weakref
 from typing import Any, Callable, NamedTuple, Optional, TYPE_CHECKING
-from drivegpt.helpers import DType, GlobalCounters, DEBUG
+from drivegpt.helpers import DType, GlobalCounters, DEBUG, prod
 from drivegpt.ops import Op, LoadOps
 from drivegpt.device import Device
 from drivegpt.shape import ShapeTracker
@@ -76,9 +76,8 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
   keep = None if keep is None else set(keep) | {it.out for it in steps if it.target is not None}
   assigns = []
   for i, it in enumerate(steps):
-    backend = Device.get(it.device)
     ins = [bufs[x] if x in bufs else x.realized for x in it.inputs]
-    size = ShapeTracker.from_shape(it.shape).size()
+    size = prod(it.shape)
     if it.runner is not None:
       t0 = time.perf_counter()
       out = it.runner(ins)
@@ -88,9 +87,9 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
                            f"{it.shape} {it.dtype.name}")
     elif it.op is LoadOps.COPY:
       x = Device.get(it.arg[0]).to_numpy(ins[0], ShapeTracker.from_shape(it.shape), it.arg[1])
-      out = backend.from_numpy(x.reshape(-1))
-    elif it.op is LoadOps.EMPTY: out = backend.alloc(size, it.dtype)
-    elif it.op is LoadOps.RAND: out = backend.rand(size, it.dtype, rand_arg(it.arg))
+      out = Device.get(it.device).from_numpy(x.reshape(-1))
+    elif it.op is LoadOps.EMPTY: out = Device.get(it.device).alloc(size, it.dtype)
+    elif it.op is LoadOps.RAND: out = Device.get(it.device).rand(size, it.dtype, rand_arg(it.arg))
     else: raise RuntimeError(f"can't run load op {it.op}")
     bufs[it.out] = out
     if it.target is not None: assigns.append(it)
