@@ -149,9 +149,10 @@ class _Plan(NamedTuple):
   out_shape: tuple
 
 @functools.lru_cache(maxsize=4096)
-def _plan(has_a: tuple, has_b: tuple, axis: tuple, shape: tuple) -> _Plan:
+def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, axis: tuple, shape: tuple) -> _Plan:
   """How sum_of_product runs, from which dims each operand has (size > 1, stride != 0): cached, so a training step's
   matmuls don't redo it. Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only)."""
+  has_a, has_b = [[n > 1 and s != 0 for n, s in zip(sh, st)] for sh, st in ((a_shape, a_strides), (b_shape, b_strides))]
   bat, m, n, k, suma, sumb, scale = [], [], [], [], [], [], 1
   for d, size in enumerate(shape):
     if size == 1: continue
@@ -173,7 +174,7 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   if 0 in shape: return np.zeros(tuple(1 if d in axis else s for d, s in enumerate(shape)), a.dtype)  # an empty sum is 0
   if a.ndim != len(shape): a = np.broadcast_to(a, shape)
   if b.ndim != len(shape): b = np.broadcast_to(b, shape)
-  p = _plan(tuple(n > 1 and s != 0 for n, s in zip(a.shape, a.strides)), tuple(n > 1 and s != 0 for n, s in zip(b.shape, b.strides)), axis, shape)
+  p = _plan(a.shape, a.strides, b.shape, b.strides, axis, shape)
   if p.suma: a = np.add.reduce(a, axis=p.suma, keepdims=True)
   if p.sumb: b = np.add.reduce(b, axis=p.sumb, keepdims=True)
   wide = np.float32 if a.dtype == np.float16 else a.dtype  # BLAS has no fp16: accumulate in fp32

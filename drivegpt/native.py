@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 from drivegpt import codegen, opencl
 from drivegpt.helpers import DType, DEBUG, getenv, prod
+from drivegpt.ops import ReduceOps
 
 MIN_WORK = 1 << 18  # elements a kernel reads or writes: below this, measured, numpy is as fast (waking the runtime costs ~1 ms)
 OFF_REASON = ""
@@ -42,10 +43,14 @@ def _build(src: str, name: str):
   return opencl.build(rt.cl, rt.ctx, src, name)
 
 def compile(ast, shape: tuple, dtype: DType):
-  """runner(flat input arrays) -> flat output array for the kernel ast, or None without a runtime. The runner waits for
-  the kernel: its result is an ordinary numpy array that the next (numpy) kernel may read."""
+  """runner(flat input arrays) -> flat output array for the kernel ast, or None (no runtime, or a kernel that would not
+  vectorize). The runner waits for the kernel: its result is an ordinary numpy array the next (numpy) kernel may read."""
   if (rt := runtime()) is None: return None
   prg = codegen.render(ast, shape, dtype, rt.limits)
+  # an elementwise kernel only where codegen could use vectors (float32, a last dim that divides into them): measured,
+  # scalar ones with their per-element index arithmetic run slower than numpy (exp over (8, 4, 258, 258): 37 ms vs ~10).
+  # A reduce with work before it runs a loop per output, which the runtime vectorizes across outputs: 2x numpy.
+  if not any(n.op in ReduceOps for n in codegen.nodes(ast)) and f"float{rt.limits.vector_width} " not in prg.src: return None
   kernel, size, n, mf = _build(prg.src, prg.name), prod(shape), len(prg.in_dtypes), rt.cl.mem_flags
   def wrap(a: np.ndarray, flags):
     return rt.cl.Buffer(rt.ctx, flags | mf.USE_HOST_PTR, hostbuf=np.ascontiguousarray(a)) if a.size else rt.cl.Buffer(rt.ctx, flags, 4)
