@@ -48,12 +48,15 @@ class TorchWorld(torch.nn.Module):
     x = x + p["wpe_frame"][:Fc].view(1, Fc, 1, C) + p["wpe_slot"].view(1, 1, S, C)
     pe = self._pose(torch.from_numpy(pose))                                   # (B, Fc+1, C)
     x[:, :, 0] += pe[:, :Fc]
+    prev = p["wte_prev.weight"][torch.from_numpy(context).long()] if c.prev_frame else None  # (B, Fc, N, C)
+    if prev is not None: x[:, 1:, :N] += prev[:, :-1]                         # slot j of frame f: token j of frame f-1
     shape = (B, c.n_head, (Fc + 1) * S, C // c.n_head)
     ck, cv = [torch.empty(shape) for _ in range(c.n_layer)], [torch.empty(shape) for _ in range(c.n_layer)]
     self._blocks(x.reshape(B, Fc * S, C), ck, cv, 0)                          # prefill
     out, logs, base = np.zeros((B, N), np.int32), [], Fc * S
     xin = (p["frame_start"] + p["wpe_frame"][Fc] + p["wpe_slot"][0]).view(1, 1, C) + pe[:, Fc].view(B, 1, C)
     for j in range(N):
+      if prev is not None: xin = xin + prev[:, -1, j].view(B, 1, C)
       h = self._blocks(xin, ck, cv, base + j)
       logits = F.linear(self._ln(h, "ln_f"), p["lm_head.weight"])[:, 0].numpy()
       out[:, j] = sample_logits(logits, temperature, top_k, rng)

@@ -268,9 +268,14 @@ def _leaf(leaf: LazyOp):
   is a 0-d array. The view is fixed per kernel, so the work that needs only it is done here, once."""
   st = leaf.arg[1]
   if leaf.op is BufferOps.LOAD and len(st.views) == 1 and st.views[0].mask is None and st.size():  # the usual case, fast
-    v, i = st.views[0], leaf.arg[0]
-    shape = tuple(1 if s == 0 and n > 1 else n for s, n in zip(v.strides, v.shape))
-    return lambda bufs: _strided(bufs[i], shape, v.strides, v.offset)
+    v, i, dt = st.views[0], leaf.arg[0], leaf.arg[2]
+    shape, nbytes = tuple(1 if s == 0 and n > 1 else n for s, n in zip(v.strides, v.shape)), dt.itemsize
+    strides, off = tuple(s*nbytes for s in v.strides), v.offset*nbytes
+    def load(bufs):  # _strided with the byte strides worked out (a buffer holds its LazyBuffer's dtype)
+      ret = np.ndarray(shape, bufs[i].dtype, bufs[i], off, strides)
+      ret.flags.writeable = False
+      return ret
+    return load
   if leaf.op is BufferOps.CONST and all(v.mask is None for v in st.views):
     c = np.array(leaf.arg[0], leaf.arg[2].np)
     c.flags.writeable = False  # shared by every run: _add must not add into it
