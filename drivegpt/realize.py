@@ -79,7 +79,7 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
     ins = [bufs[x] if x in bufs else x.realized for x in it.inputs]
     size = prod(it.shape)
     if it.runner is not None:
-      t0 = time.perf_counter()
+      if DEBUG >= 2: t0 = time.perf_counter()
       out = it.runner(ins)
       GlobalCounters.allocations.append(size*it.dtype.itemsize)
       GlobalCounters.kernel_count += 1
