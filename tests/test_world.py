@@ -1,5 +1,6 @@
 """World model: causal masking, KV-cache sampling against full recomputation, bits/token against a numpy float64 forward,
-the sampler's distribution, and pose composition for strided frames."""
+the sampler's distribution, and pose composition for strided frames. Each with and without the previous frame's tokens as
+an input (prev_frame)."""
 import math
 import numpy as np
 import pytest
@@ -34,6 +35,7 @@ def np_forward(m: WorldModel, tokens: np.ndarray, pose) -> np.ndarray:
     pe = ((pose - np.array(c.pose_mean)) / np.array(c.pose_std)) @ p["pose_proj.weight"].T + p["pose_proj.bias"]  # (B, F, C)
     if c.pose == "start": x[:, :, 0] += pe
     else: x += pe[:, :, None]
+  if c.prev_frame: x[:, 1:, :N] += p["wte_prev.weight"][tokens[:, :-1]]  # slot j of frame f: token j of frame f-1
   x = x.reshape(B, F * (N + 1), c.d_model)
   T, H, hd = x.shape[1], c.n_head, c.d_model // c.n_head
   for i in range(c.n_layer):
@@ -52,11 +54,11 @@ def np_forward(m: WorldModel, tokens: np.ndarray, pose) -> np.ndarray:
 def np_bits(logits: np.ndarray, tokens: np.ndarray) -> np.ndarray:
   z = logits - logits.max(-1, keepdims=True)
   logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
-  return -np.take_along_axis(logp, tokens[..., None], -1)[..., 0].mean((1, 2)) / math.log(2)
+  return -np.take_along_axis(logp, tokens[..., None], -1)[..., 0].mean(2) / math.log(2)  # (B, F)
 
-@pytest.mark.parametrize("pose", ["start", "frame", "none"])
-def test_bits_against_numpy(pose):
-  m, rng = tiny(pose), np.random.default_rng(2)
+@pytest.mark.parametrize("pose,prev", [("start", False), ("frame", False), ("none", False), ("start", True), ("frame", True)])
+def test_bits_against_numpy(pose, prev):
+  m, rng = tiny(pose, prev_frame=prev), np.random.default_rng(2)
   tok, ps = data(rng)
   ref = np_forward(m, tok, ps)
   np.testing.assert_allclose(m(Tensor(tok), Tensor(ps)).numpy(), ref, rtol=1e-4, atol=1e-4)
@@ -64,9 +66,10 @@ def test_bits_against_numpy(pose):
   loss = m.loss(Tensor(tok), Tensor(ps), Tensor(tok)).item()
   np.testing.assert_allclose(loss / math.log(2), np_bits(ref, tok).mean(), rtol=1e-5)
 
-def test_causal_mask():
+@pytest.mark.parametrize("prev", [False, True])
+def test_causal_mask(prev):
   """Changing token (f, j) or the pose of frame f changes no logit that predicts (f, j) or anything before it."""
-  m, rng = tiny(), np.random.default_rng(3)
+  m, rng = tiny(prev_frame=prev), np.random.default_rng(3)
   tok, ps = data(rng)
   base = m(Tensor(tok), Tensor(ps)).numpy().reshape(3, -1, 48)  # (B, F*N, V): flat order is prediction order
   N = 6
@@ -83,11 +86,12 @@ def test_causal_mask():
   np.testing.assert_array_equal(out[:, :2 * N], base[:, :2 * N])
   assert np.abs(out[:, 2 * N:] - base[:, 2 * N:]).max() > 1e-3
 
-@pytest.mark.parametrize("pose,F", [("start", 2), ("frame", 2), ("none", 1), ("start", 0)])
-def test_kv_cache_sampling_equals_recompute(pose, F):
+@pytest.mark.parametrize("pose,F,prev", [("start", 2, False), ("frame", 2, False), ("none", 1, False), ("start", 0, False),
+                                         ("start", 2, True), ("frame", 1, True), ("none", 0, True)])
+def test_kv_cache_sampling_equals_recompute(pose, F, prev):
   """Frames sampled with the KV cache (3 frames: run, recorded, replayed by the JIT) get the logits a full forward of the
   window gives, and so the same tokens from the same random stream."""
-  m, rng = tiny(pose), np.random.default_rng(4)
+  m, rng = tiny(pose, prev_frame=prev), np.random.default_rng(4)
   sampler = FrameSampler(m)
   for rep in range(3):
     tok, ps = data(rng)

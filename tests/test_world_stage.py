@@ -64,6 +64,8 @@ def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):
   ev = tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=4)
   assert ev["pose_conditioning"] and ev["segments"] == 4 and ev["windows"] == 16
   assert np.isfinite(ev["bits_per_token"]) and np.isfinite(ev["bits_per_token_shuffled_pose"]) and 0 < ev["lzma_bits_per_token"] < 16
+  assert np.isfinite(ev["last_frame_bits_per_token"]) and np.isfinite(ev["last_frame_bits_per_token_shuffled_pose"])
+  assert 0 < ev["lzma_bits_per_token_model_rate"] < 16
 
 def test_no_pose_data(tmp_path):
   """commaVQ-style .npy files have no pose: the model trains unconditioned and says so."""
@@ -104,10 +106,10 @@ def test_motion_from_control_is_an_arc():
 
 @pytest.fixture(scope="module")
 def sim_parts(tmp_path_factory):
-  """A tiny trained-shape world model (random weights) and segments to seed it."""
+  """A tiny trained-shape world model (random weights, the previous frame's tokens as an input) and segments to seed it."""
   from drivegpt.models.world import WorldModel, WorldConfig
   Tensor.manual_seed(0)
-  m = WorldModel(WorldConfig(vocab_size=V, tokens_per_frame=8, frames=3, n_layer=1, n_head=2, d_model=16))
+  m = WorldModel(WorldConfig(vocab_size=V, tokens_per_frame=8, frames=3, n_layer=1, n_head=2, d_model=16, prev_frame=True))
   rng = np.random.default_rng(0)
   segs = [Segment(f"s{i}", rng.integers(0, V, (30, 8)).astype(np.int16), rng.normal(0, 1, (30, 6)).astype(np.float32)) for i in range(3)]
   return m, segs

@@ -84,26 +84,36 @@ class Scorer:
       return self._bits(Tensor(tokens), Tensor(pose) if pose is not None else None).numpy()
 
 def evaluate(scorer: Scorer, windows: Windows, n: int, batch_size: int) -> dict:
-  """Mean bits/token over n evenly spaced windows, with true poses and with poses shuffled across each batch."""
+  """Mean bits/token over n evenly spaced windows, with true poses and with poses shuffled across each batch; over all
+  frames of the windows and over their last frame only (the one a rollout generates, given the frames before it)."""
   ks = np.linspace(0, len(windows) - 1, min(n, len(windows))).astype(int)
+  # batch b takes every nb-th window from the b-th, so a batch spans the segments and a shuffled pose comes from another
+  # part of the drive (neighbouring windows move almost alike, and a shuffle among them would hide how much the pose counts)
+  nb = -(-len(ks) // batch_size)
+  ks = ks[np.argsort(np.arange(len(ks)) % nb, kind="stable")]
   bits, shuf = [], []
   for i in range(0, len(ks), batch_size):
     kb = ks[i:i + batch_size]
     if len(kb) < 2: break
     tok, pose = windows.stack(kb)
-    bits.append(scorer(tok, pose))
+    bits.append(scorer(tok, pose))                                    # (B, F)
     if pose is not None: shuf.append(scorer(tok, shuffled(pose)))
-  ret = {"bits_per_token": float(np.concatenate(bits).mean()), "windows": int(sum(len(b) for b in bits))}
-  if shuf: ret["bits_per_token_shuffled_pose"] = float(np.concatenate(shuf).mean())
+  ret = {"windows": int(sum(len(b) for b in bits))}
+  for name, b in [("", bits), ("_shuffled_pose", shuf)]:
+    if not b: continue
+    b = np.concatenate(b)                                             # (windows, F)
+    ret[f"bits_per_token{name}"], ret[f"last_frame_bits_per_token{name}"] = float(b.mean()), float(b[:, -1].mean())
   return ret
 
-def lzma_bits(segs) -> float:
-  """lzma (preset 9, extreme) size of the segments' token streams (int16), in bits per token."""
-  raw = b"".join(s.tokens.astype("<i2").tobytes() for s in segs)
+def lzma_bits(segs, stride: int = 1) -> float:
+  """lzma (preset 9, extreme) size of the segments' token streams (int16), in bits per token; with stride, each segment
+  as the streams of every stride-th frame (the model's frame rate), one per phase."""
+  raw = b"".join(s.tokens[o::stride].astype("<i2").tobytes() for s in segs for o in range(stride))
   return 8 * len(lzma.compress(raw, preset=9 | lzma.PRESET_EXTREME)) / max(1, sum(s.tokens.size for s in segs))
 
 def write_curves(run: Run) -> None:
-  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose"], "bits / token")
+  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose",
+                                                                        "val_last_frame_bits_per_token"], "bits / token")
 
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
@@ -241,7 +251,8 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
   Tensor.training = False
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)
   return {"ckpt": str(rundir), "tokens": str(tokens), "split": split, "segments": len(w.segs), **res,
-          "lzma_bits_per_token": lzma_bits(w.segs), "pose_conditioning": model.pose_proj is not None and w.has_pose}
+          "lzma_bits_per_token": lzma_bits(w.segs), "lzma_bits_per_token_model_rate": lzma_bits(w.segs, cfg.data.frame_stride),
+          "pose_conditioning": model.pose_proj is not None and w.has_pose}
 
 def _no_pose(w: Windows) -> Windows:
   w.has_pose = False
@@ -257,7 +268,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
 def eval_main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt eval-world", description="Score token segments with a trained world model: prints one "
                                "JSON line with bits/token, bits/token with the poses shuffled across the batch (when the "
-                               "segments have poses) and lzma's bits/token on the same tokens.")
+                               "segments have poses), both over all frames of the windows and over their last frame, and "
+                               "lzma's bits/token on the same tokens (the 20 Hz stream, and at the model's frame rate).")
   ap.add_argument("--ckpt", required=True, help="run directory of train-world (or its ckpt.safetensors)")
   ap.add_argument("--tokens", required=True, help="token-shard folder or commaVQ .npy files")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"],

@@ -5,6 +5,10 @@ F*(N+1) positions. The start slot of frame f carries the 6-DoF pose of the trans
 rad, in frame f-1's camera frame), normalised and projected to the model width. The output at the start slot predicts
 token 0 of its frame, the output at token j predicts token j+1, and the output at the last token predicts nothing (the
 next frame's start slot is given, not predicted).
+
+With prev_frame, the input at the slot that predicts token j of frame f also gets an embedding of token j of frame f-1
+(the same grid cell one frame earlier, already in the past): most cells barely change between frames, so copying is
+cheap for the model and its capacity goes to what changes, which is where the motion matters.
 """
 from __future__ import annotations
 import math
@@ -30,6 +34,7 @@ class WorldConfig:
   pose: str = "start"
   pose_mean: list = field(default_factory=lambda: [0.0]*6)  # set from the training data, so the embedding sees ~N(0, 1)
   pose_std: list = field(default_factory=lambda: [1.0]*6)
+  prev_frame: bool = False      # add an embedding of the previous frame's token at the cell each slot predicts
 
   def __post_init__(self):
     if self.pose not in POSE_MODES: raise ValueError(f"WorldConfig: pose must be one of {POSE_MODES}, got {self.pose!r}")
@@ -87,15 +92,20 @@ class WorldModel:
     self.wpe_frame = Tensor.randn(c.frames, c.d_model) * 0.02          # (K, C) which frame of the window
     self.wpe_slot = Tensor.randn(c.slots, c.d_model) * 0.02            # (N+1, C) which slot of the frame
     self.pose_proj = Linear(6, c.d_model) if c.pose != "none" else None
+    self.wte_prev = Embedding(c.vocab_size, c.d_model) if c.prev_frame else None
     self.h = [Block(c) for _ in range(c.n_layer)]
     self.ln_f = LayerNorm(c.d_model)
     self.lm_head = Linear(c.d_model, c.vocab_size, bias=False)
-    # nanoGPT's init: N(0, 0.02), zero biases, residual projections scaled by 1/sqrt(2 n_layer)
-    for lin in [l for b in self.h for l in (b.attn.c_attn, b.attn.c_proj, b.mlp.c_fc, b.mlp.c_proj)] + [self.lm_head]:
+    # nanoGPT's init: N(0, 0.02), zero biases, residual projections scaled by 1/sqrt(2 n_layer); the pose projection too,
+    # so the pose starts at the scale of the token embeddings (Linear's default would be ~30x that, and with pose=frame
+    # it is added to every slot)
+    lins = [l for b in self.h for l in (b.attn.c_attn, b.attn.c_proj, b.mlp.c_fc, b.mlp.c_proj)] + [self.lm_head]
+    for lin in lins + ([self.pose_proj] if self.pose_proj is not None else []):
       lin.weight = Tensor.randn(*lin.weight.shape) * 0.02
       if lin.bias is not None: lin.bias = Tensor.zeros(*lin.bias.shape).contiguous()
     for b in self.h: b.attn.c_proj.weight, b.mlp.c_proj.weight = [w * (1 / math.sqrt(2*c.n_layer)) for w in (b.attn.c_proj.weight, b.mlp.c_proj.weight)]
     self.wte.weight = Tensor.randn(c.vocab_size, c.d_model) * 0.02
+    if self.wte_prev is not None: self.wte_prev.weight = Tensor.randn(c.vocab_size, c.d_model) * 0.02
     self.lm_head.weight = self.wte.weight                              # tied, (vocab, C)
     self._pose_mean, self._pose_std = [Tensor(np.array(v, np.float32)) for v in (c.pose_mean, c.pose_std)]
     Tensor.corealize(get_parameters(self))
@@ -109,6 +119,8 @@ class WorldModel:
     if self.pose_proj is not None and pose is not None:
       pe = self.pose_proj((pose - self._pose_mean) / self._pose_std).reshape(B, F, 1, C)  # (B, F, 1, C)
       x = x + (pe if self.config.pose == "frame" else pe.pad((None, None, (0, N), None)))
+    if self.wte_prev is not None and F > 1:  # slot j of frame f >= 1 gets token j of frame f-1; frame 0 and slot N nothing
+      x = x + self.wte_prev(tokens[:, :-1]).pad((None, (1, 0), (0, 1), None))
     return x
 
   def __call__(self, tokens: Tensor, pose: Optional[Tensor] = None) -> Tensor:
@@ -127,10 +139,10 @@ class WorldModel:
     return logits.reshape(-1, logits.shape[-1]).sparse_categorical_crossentropy(targets.reshape(-1))
 
   def bits(self, tokens: Tensor, pose: Optional[Tensor] = None) -> Tensor:
-    """Scoring mode: bits per token of each window, (B, F, N) -> (B,)."""
+    """Scoring mode: bits per token of each frame of each window, (B, F, N) -> (B, F)."""
     logp = self(tokens, pose).log_softmax(-1)                           # (B, F, N, V)
     nll = -(tokens.unsqueeze(-1).eq(Tensor.arange(self.config.vocab_size)).where(logp, 0).sum(-1))  # (B, F, N)
-    return nll.mean((1, 2)) / math.log(2)
+    return nll.mean(2) / math.log(2)
 
   # *** sampling with a KV cache ***
 
@@ -143,14 +155,16 @@ class WorldModel:
       kv += [k, v]
     return kv
 
-  def slot_input(self, B: int, tok: Optional[Tensor], pose: Optional[Tensor], frame: int, slot: int) -> Tensor:
+  def slot_input(self, B: int, tok: Optional[Tensor], pose: Optional[Tensor], frame: int, slot: int, prev: Optional[Tensor] = None) -> Tensor:
     """The input (B, 1, C) at one slot of frame `frame` of the window: tok (B, 1) int, None at the start slot (slot 0);
-    pose (B, 6) or None."""
+    pose (B, 6) or None; prev (B, N) int: the previous frame's tokens (None for the window's first frame)."""
     C = self.config.d_model
     x = self.frame_start.reshape(1, 1, C).expand(B, 1, C) if tok is None else self.wte(tok)  # (B, 1, C)
     x = x + self.wpe_frame[frame].reshape(1, 1, C) + self.wpe_slot[slot].reshape(1, 1, C)
     if self.pose_proj is not None and pose is not None and (slot == 0 or self.config.pose == "frame"):
       x = x + self.pose_proj((pose - self._pose_mean) / self._pose_std).reshape(-1, 1, C)  # (B, 1, C)
+    if self.wte_prev is not None and prev is not None and slot < self.config.tokens_per_frame:
+      x = x + self.wte_prev(prev[:, slot:slot + 1])                     # (B, 1, C)
     return x
 
   def decode(self, x: Tensor, prefix: list, cur: list) -> tuple[Tensor, list[Tensor]]:
@@ -180,11 +194,11 @@ class FrameSampler:
     self._prefill = jit(model.prefill)
     self._step = jit(self._slot_step)
 
-  def _slot_step(self, B: int, tok: Optional[Tensor], pose: Optional[Tensor], frame: int, *cache: Tensor) -> tuple[Tensor, list[Tensor]]:
+  def _slot_step(self, B: int, tok: Optional[Tensor], pose: Optional[Tensor], prev: Optional[Tensor], frame: int, *cache: Tensor) -> tuple[Tensor, list[Tensor]]:
     n = 2*self.model.config.n_layer
     prefix, cur = list(cache[:-n]), list(cache[-n:])
     slot = 0 if cur[0] is None else cur[0].shape[2]
-    return self.model.decode(self.model.slot_input(B, tok, pose, frame, slot), prefix, cur)
+    return self.model.decode(self.model.slot_input(B, tok, pose, frame, slot, prev), prefix, cur)
 
   def generate(self, context: np.ndarray, pose: Optional[np.ndarray], temperature: float = 1.0, top_k: int = 0,
                rng: Optional[np.random.Generator] = None, return_logits: bool = False):
@@ -197,9 +211,10 @@ class FrameSampler:
     use_pose = pose is not None and self.model.pose_proj is not None
     prefix = self._prefill(Tensor(context.astype(np.int32)), Tensor(pose[:, :F].astype(np.float32)) if use_pose else None) if F else []
     new_pose = Tensor(pose[:, F].astype(np.float32)) if use_pose else None
+    prev = Tensor(context[:, F - 1].astype(np.int32)) if F and self.model.wte_prev is not None else None
     cur, tok, out, logs = [None]*(2*c.n_layer), None, np.zeros((B, N), np.int32), []
     for j in range(N):
-      logits, cur = self._step(B, tok, new_pose, F, *prefix, *cur)
+      logits, cur = self._step(B, tok, new_pose, prev, F, *prefix, *cur)
       lg = logits.numpy()
       out[:, j] = sample_logits(lg, temperature, top_k, rng)
       tok = Tensor(out[:, j:j + 1].copy())
