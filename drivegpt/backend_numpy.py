@@ -15,6 +15,10 @@ from drivegpt import native
 # process keeps its own BLAS settings. DRIVEGPT_THREADS sets how many threads (default: every core).
 THREADS = getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)
 _threads = ThreadPoolExecutor(THREADS)
+def _new_pool():  # a forked child has none of its parent's threads: a kernel waiting on the old pool would hang
+  global _threads
+  _threads = ThreadPoolExecutor(THREADS)
+os.register_at_fork(after_in_child=_new_pool)
 _blas = ThreadpoolController().select(user_api="blas").lib_controllers
 
 @contextlib.contextmanager
@@ -306,7 +310,11 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
     if n in seen: shared.add(n); continue
     seen.add(n)
     nodes.extend(n.src)
-  if _native_worthy(ast, shape, seen) and (runner := native.compile(ast, shape, dtype)) is not None: return runner
+  if _native_worthy(ast, shape, seen) and (runner := native.compile(ast, shape, dtype, lambda: _numpy_runner(ast, shape, dtype, seen, shared))):
+    return runner
+  return _numpy_runner(ast, shape, dtype, seen, shared)
+
+def _numpy_runner(ast: LazyOp, shape: tuple, dtype: DType, seen: set, shared: set):
   leaves: list = []
   whole, rest = _whole(ast)  # computed first, whole; the rest of the kernel (a matmul's epilogue, say) runs in row blocks
   fn = _build(ast, leaves, shared, {}, whole)

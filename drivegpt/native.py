@@ -6,8 +6,8 @@ and reduces (3-5x numpy); matmuls stay with BLAS, and kernels that read padded v
 Used when pyopencl and a CPU runtime are installed (pip install -e '.[cl]'); DRIVEGPT_NATIVE=0 turns it off. Without it
 every kernel runs on numpy, with the same results up to float rounding."""
 from __future__ import annotations
-import functools
-from typing import Any, NamedTuple, Optional
+import functools, os, threading
+from typing import Any, Callable, NamedTuple, Optional
 import numpy as np
 from drivegpt import codegen, opencl
 from drivegpt.helpers import DType, DEBUG, getenv, prod
@@ -22,6 +22,11 @@ class Runtime(NamedTuple):
   queue: Any
   limits: codegen.DeviceLimits
   name: str
+  pid: int  # the process it was made in: a forked child has none of the runtime's threads, so numpy runs its kernels
+
+# a kernel object holds its arguments between setting them and the launch, and our runners share one per kernel: two
+# threads launching it at once could each run with the other's buffers (leaving an output unwritten), so one at a time
+_launch = threading.Lock()
 
 @functools.lru_cache(maxsize=None)
 def runtime() -> Optional[Runtime]:
@@ -35,17 +40,18 @@ def runtime() -> Optional[Runtime]:
     OFF_REASON = str(e).splitlines()[0]
     if DEBUG: print(f"native CPU kernels off: {e}")
     return None
-  return Runtime(cl, ctx, cl.CommandQueue(ctx), opencl.limits(cl, device), f"{device.platform.name.strip()} / {device.name.strip()}")
+  return Runtime(cl, ctx, cl.CommandQueue(ctx), opencl.limits(cl, device), f"{device.platform.name.strip()} / {device.name.strip()}", os.getpid())
 
 @functools.lru_cache(maxsize=None)
 def _build(src: str, name: str):
   rt = runtime()
   return opencl.build(rt.cl, rt.ctx, src, name)
 
-def compile(ast, shape: tuple, dtype: DType):
+def compile(ast, shape: tuple, dtype: DType, fallback: Callable[[], Callable]):
   """runner(flat input arrays) -> flat output array for the kernel ast, or None (no runtime, or a kernel that would not
-  vectorize). The runner waits for the kernel: its result is an ordinary numpy array the next (numpy) kernel may read."""
-  if (rt := runtime()) is None: return None
+  vectorize). The runner waits for the kernel: its result is an ordinary numpy array the next (numpy) kernel may read.
+  In a forked child it runs fallback() instead, the kernel's numpy runner."""
+  if (rt := runtime()) is None or rt.pid != os.getpid(): return None
   prg = codegen.render(ast, shape, dtype, rt.limits)
   # an elementwise kernel only where codegen could use vectors (float32, a last dim that divides into them): measured,
   # scalar ones with their per-element index arithmetic run slower than numpy (exp over (8, 4, 258, 258): 37 ms vs ~10).
@@ -54,14 +60,19 @@ def compile(ast, shape: tuple, dtype: DType):
   kernel, size, n, mf = _build(prg.src, prg.name), prod(shape), len(prg.in_dtypes), rt.cl.mem_flags
   def wrap(a: np.ndarray, flags):
     return rt.cl.Buffer(rt.ctx, flags | mf.USE_HOST_PTR, hostbuf=np.ascontiguousarray(a)) if a.size else rt.cl.Buffer(rt.ctx, flags, 4)
+  numpy_runner = []
   def runner(bufs: list) -> np.ndarray:
+    if os.getpid() != rt.pid:
+      if not numpy_runner: numpy_runner.append(fallback())
+      return numpy_runner[0](bufs)
     out = np.empty(size, dtype.np)
     if not size or not prg.global_size: return out
     args, o = [wrap(b, mf.READ_ONLY) for b in bufs[:n]], wrap(out, mf.WRITE_ONLY)
-    kernel(rt.queue, (prg.global_size,), (prg.local_size,), o, *args)
-    # mapping a USE_HOST_PTR buffer lands the result in out (a runtime that kept its own copy writes it back then)
-    mapped, _ = rt.cl.enqueue_map_buffer(rt.queue, o, rt.cl.map_flags.READ, 0, out.shape, out.dtype)
-    rt.queue.finish()
-    del mapped
+    with _launch:
+      kernel(rt.queue, (prg.global_size,), (prg.local_size,), o, *args)
+      # mapping a USE_HOST_PTR buffer lands the result in out (a runtime that kept its own copy writes it back then)
+      mapped, _ = rt.cl.enqueue_map_buffer(rt.queue, o, rt.cl.map_flags.READ, 0, out.shape, out.dtype)
+      rt.queue.finish()
+      del mapped
     return out
   return runner

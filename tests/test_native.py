@@ -11,8 +11,8 @@ pytestmark = pytest.mark.skipif(native.runtime() is None, reason=f"no OpenCL CPU
 def used(monkeypatch):
   """The kernels native.compile was asked for, as (shape, whether it gave a runner)."""
   calls, compile = [], native.compile
-  def spy(ast, shape, dtype):
-    r = compile(ast, shape, dtype)
+  def spy(ast, shape, dtype, fallback):
+    r = compile(ast, shape, dtype, fallback)
     calls.append((shape, r is not None))
     return r
   monkeypatch.setattr(native, "compile", spy)
@@ -70,3 +70,42 @@ def test_native_off_gives_the_same_numbers():
                          env={**os.environ, "DRIVEGPT_NATIVE": flag}).stdout.split() for flag in ("0", "1")]
   assert outs[0][0] == "True" and outs[1][0] == "False"
   assert abs(float(outs[0][1]) - float(outs[1][1])) <= 1e-4*abs(float(outs[0][1]))
+
+def test_two_threads_launching_one_kernel_each_get_their_own_result():
+  import threading
+  from drivegpt.schedule import schedule
+  switch = sys.getswitchinterval()
+  sys.setswitchinterval(1e-6)  # switch threads as often as possible: without the launch lock ~1 in 1000 results came back unwritten
+  try:
+    rng, shape = np.random.default_rng(11), (256, 1024)
+    xs = [rng.standard_normal(shape).astype(np.float32) for _ in range(2)]
+    si = schedule([((Tensor(xs[0])*2).exp() + 1).lazydata])[-1]
+    run = backend_numpy.compile(si.ast, si.out.shape, si.out.dtype)
+    assert run.__module__ == "drivegpt.native"
+    wants, bad = [np.exp(x.astype(np.float64)*2) + 1 for x in xs], [0, 0]
+    def work(k):
+      for _ in range(1500):
+        if not np.allclose(run([xs[k].reshape(-1)]).reshape(shape), wants[k], rtol=1e-5): bad[k] += 1
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+  finally: sys.setswitchinterval(switch)
+  assert bad == [0, 0]
+
+@pytest.mark.parametrize("native_on", ["1", "0"])
+def test_a_forked_child_computes_after_its_parent_used_the_engine(native_on):
+  # the child has none of the parent's threads (the OpenCL runtime's, the numpy backend's pool): it must not wait on them
+  code = """
+import os, sys, numpy as np
+from drivegpt import Tensor
+x = np.random.default_rng(12).standard_normal((512, 1024)).astype(np.float32)
+f = lambda: (((Tensor(x)*3).exp() + 1).numpy(), (Tensor(x)*2).exp().sum(0).numpy())  # a row-blocked kernel, a reduce
+want = (np.exp(x.astype(np.float64)*3) + 1, np.exp(x.astype(np.float64)*2).sum(0))
+ok = lambda: all(np.allclose(a, b, rtol=1e-4) for a, b in zip(f(), want))
+assert ok()
+pid = os.fork()
+if pid == 0: os._exit(0 if ok() else 3)
+print(os.waitpid(pid, 0)[1])
+"""
+  r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env={**os.environ, "DRIVEGPT_NATIVE": native_on})
+  assert r.returncode == 0 and r.stdout.split()[-1] == "0", (r.stdout, r.stderr[-2000:])
