@@ -1,8 +1,9 @@
-"""Check that each recorded takeover can be seen in the logged signals at its labelled frame.
+"""Check that each recorded takeover can be seen in the logged signals at the frame its rule broke.
 
 For every takeover in a segment folder, the rule of its cause is re-evaluated from the files
-alone (CAN speed, global_pose orientations, lead, lane; the driver's thresholds from driver.json),
-never from the simulator:
+alone (CAN speed, global_pose orientations, lead, lane; the driver's thresholds and reaction time
+from driver.json), never from the simulator, at the frame one reaction time before the takeover
+(a crash: at the takeover):
 
     ttc             lead gap / closing speed <= ttc limit
     time_gap        lead gap / CAN speed <= time-gap limit
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from data.driver import SupervisorThresholds, reaction_frames
 from data.layout import DISENGAGE_CAUSES, FPS
 from data.pose import ecef_from_ned, rot_from_quat
 from data.road import CAR_WIDTH, LANE_WIDTH
@@ -31,16 +33,18 @@ ORIGIN_LAT, ORIGIN_LON = 37.4, -122.1  # data.record's sim origin: headings are 
 
 
 def check_segment(seg: Path) -> list[tuple[float, str, bool, float, float]]:
-    """(time, cause, visible, logged value, limit) for each takeover in a recorded segment folder."""
+    """(time, cause, visible, logged value, limit) for each takeover in a recorded segment folder; the value is the one
+    logged at the frame the rule broke."""
     load = lambda name: np.load(seg / name)  # noqa: E731
     times, speed = load("global_pose/frame_times"), load("processed_log/CAN/speed/value")[:, 0]
     lead, lane = load("lead/value"), load("lane/value")
     fwd = np.einsum("ji,njk->nik", ecef_from_ned(ORIGIN_LAT, ORIGIN_LON), rot_from_quat(load("global_pose/frame_orientations")))[:, :, 0]
     heading = np.unwrap(np.arctan2(fwd[:, 1], fwd[:, 0]))  # camera forward in north-east-down
     lim = json.loads((seg / "driver.json").read_text())["thresholds"]
+    delay = reaction_frames(SupervisorThresholds(**lim), FPS)
     out = []
     for t, cause in zip(load("disengage/t"), load("disengage/cause")):
-        k = int(np.argmin(np.abs(times - t)))
+        k = int(np.argmin(np.abs(times - t))) - (0 if cause == "crash" else delay)
         prev = max(k - 1, 0)
         value, limit, visible = {
             "ttc": lambda: (lead[k, 1] / lead[k, 2] if lead[k, 0] and lead[k, 2] > 0 else np.inf, lim["ttc"], np.less_equal),

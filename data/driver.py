@@ -4,7 +4,8 @@ supervisor who plays the human and takes over.
 The supervisor judges only what happened: the car's state and the commands already applied,
 as the logs show them (speed change, yaw rate, lane offset, heading error, road-edge margin,
 blinker, lead car gap and closing speed, clearance to the nearest car). It never sees the
-action the driver is about to apply.
+action the driver is about to apply. Like a person, it notices when a rule breaks and takes
+over one reaction time later (a crash is the exception: it ends the drive at once).
 """
 
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ class SupervisorThresholds:
     heading: float  # deg, heading error to the road
     brake: float  # m/s^2, braking harder than this (negative)
     lateral_accel: float  # m/s^2
+    reaction: float = 0.0  # s from noticing a broken rule to taking over (0: recordings made before reaction times)
 
 
 @dataclass
@@ -58,12 +60,18 @@ class Observation:
 def sample_driver(rng: np.random.Generator, speed: tuple[float, float] = (22, 30)) -> tuple[DriverStyle, SupervisorThresholds]:
     """Sample one driver's style (target speed within `speed`) and takeover thresholds."""
     style = DriverStyle(target_speed=rng.uniform(*speed), headway=rng.uniform(0.9, 1.8), curve_accel=rng.uniform(1.6, 2.6),
-                        lane_change_every=rng.uniform(8, 20), perturb_every=rng.uniform(0.5, 1.5),
+                        lane_change_every=rng.uniform(8, 20), perturb_every=rng.uniform(1.0, 3.0),
                         steer_noise=rng.uniform(0.001, 0.003))
     limits = SupervisorThresholds(ttc=rng.uniform(1.6, 2.4), time_gap=rng.uniform(0.5, 0.7),
                                   lane_margin=rng.uniform(0.2, 0.6), heading=rng.uniform(12, 18),
-                                  brake=rng.uniform(-4.5, -3.5), lateral_accel=rng.uniform(3.5, 4.5))
+                                  brake=rng.uniform(-4.5, -3.5), lateral_accel=rng.uniform(3.5, 4.5),
+                                  reaction=rng.uniform(0.5, 1.5))  # people take 0.5-1.5 s to react to a hazard
     return style, limits
+
+
+def reaction_frames(lim: SupervisorThresholds, fps: int) -> int:
+    """Frames from the one where a rule broke to the takeover."""
+    return int(round(lim.reaction * fps))
 
 
 def idm_accel(speed: float, target_speed: float, headway: float, gap: float | None, closing: float) -> float:

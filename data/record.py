@@ -2,8 +2,9 @@
 
 Each segment samples a scenario (highway, rural road or traffic jam), a road of straights and
 arcs (data/road.py) with highway-env IDM traffic, a scene (weather, light, scenery: data/render.py)
-and a driver with its faults and its supervisor (data/driver.py). The supervisor takes over when
-the logged state breaks a rule; the human then drives for 2-4 s. The segment folder's layout is
+and a driver with its faults and its supervisor (data/driver.py). The supervisor notices when
+the logged state breaks a rule and takes over one reaction time (0.5-1.5 s) later; the human then
+drives for 2-4 s. The segment folder's layout is
 in data/layout.py. The run ends with a table of takeovers by cause.
 
     python -m data.record --segments 8 --out runs/data/raw
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.driver import WARN, Observation, idm_accel, lane_keep_steer, sample_driver, takeover_cause
+from data.driver import WARN, Observation, idm_accel, lane_keep_steer, reaction_frames, sample_driver, takeover_cause
 from data.layout import DISENGAGE_CAUSES, FPS, remove_stale_temps, write_segment_files
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
 from data.render import Camera, render_dashcam, rotation, sample_scene
@@ -33,8 +34,11 @@ ACCEL_RANGE = (-8.0, 4.0)  # m/s^2 the ego car can do
 STEER_LIMIT = 0.5  # rad, front-wheel angle
 AUTOPILOT_BRAKE = -3.5  # m/s^2: harder braking is the human's call
 WARMUP = 2.0  # s of traffic simulated before recording, so no takeover comes from the spawn
-FAULTS = {"drift": 4.0, "distracted": 5.0, "phantom_brake": 0.8, "swerve": 1.5, "exit": 4.0, "tailgate": 6.0,
-          "lead_brakes": 5.0, "cut_in": 8.0}  # fault -> how long it lasts (or waits for a car to misbehave), s
+# fault -> (how long it lasts, or waits for a car to misbehave, s; times per cycle). Most failures that make people take
+# over develop over seconds (a slow drift out of the lane, a slower car ahead the autopilot does not see), so those come
+# twice per cycle and the sudden ones (phantom braking, a jerk of the wheel) once; a cut-in comes once per segment, late.
+FAULTS = {"drift": (8.0, 2), "distracted": (5.0, 1), "phantom_brake": (0.8, 1), "swerve": (1.0, 1), "exit": (4.0, 1),
+          "tailgate": (6.0, 1), "lead_brakes": (6.0, 2), "cut_in": (8.0, 0)}
 
 
 def _scenario(seed: int, scenario: str | None) -> str:
@@ -71,12 +75,14 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     n_warm, n_frames = int(round(WARMUP * FPS)), int(round(seconds * FPS))
     log = {k: [] for k in ("frames", "x", "y", "heading", "pitch", "roll", "speed", "vx", "vy", "accel", "steer", "lead", "lane")}
     events: list[tuple[float, str, float]] = []  # (t, cause, lead time)
-    human_until, fault, fault_until, fault_car = -1.0, None, -1.0, None
+    human_until, fault, fault_until, fault_car, fault_start = -1.0, None, -1.0, None, 0.0
+    noticed = None  # (frame, cause): the supervisor saw a rule break and takes over one reaction time later
     next_change = rng.exponential(style.lane_change_every)
     next_fault = 1.0 + rng.exponential(style.perturb_every)
     # every kind in turn; a cut-in (which may end the segment in a crash) once, late
-    faults = list(np.concatenate([rng.permutation([f for f in FAULTS if f != "cut_in"]) for _ in range(int(seconds) // 2 + 1)]))
-    blinker, steer_noise, pitch, roll, warn_since, fault_since, done = 0, 0.0, 0.0, 0.0, None, 0.0, set()
+    cycle = [f for f, (_, times) in FAULTS.items() for _ in range(times)]
+    faults = list(np.concatenate([rng.permutation(cycle) for _ in range(int(seconds) // 2 + 1)]))
+    blinker, steer_noise, pitch, roll, warn_since, done = 0, 0.0, 0.0, 0.0, None, set()
     prev_speed, prev_heading = ego.speed, ego.heading
 
     for i in range(-n_warm, n_frames):
@@ -114,20 +120,26 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             log["lead"].append(lead)
             log["lane"].append([obs.lane_offset, psi, curv, edge, blinker])
 
-            # the supervisor judges what happened
+            # the supervisor judges what happened: it notices a broken rule and takes over a reaction time later
             if t >= human_until:
                 cause, severity = takeover_cause(limits, obs)
-                warn_since = (warn_since if warn_since is not None else t) if severity >= WARN else None
-                if cause is not None:
-                    events.append((t, cause, t - warn_since))
-                    human_until, fault, warn_since = t + rng.uniform(2.0, 4.0), None, None
+                if noticed is None:
+                    warn_since = (warn_since if warn_since is not None else t) if severity >= WARN else None
+                    noticed = (i, cause) if cause is not None else None
+                due = noticed is not None and i >= noticed[0] + reaction_frames(limits, FPS)
+                take = "crash" if cause == "crash" else noticed[1] if due else None
+                if take is not None:
+                    events.append((t, take, t - warn_since))
+                    human_until, fault, warn_since, noticed = t + rng.uniform(2.0, 4.0), None, None, None
                     next_fault = human_until + rng.exponential(style.perturb_every)
                     if fault_car is not None:
                         fault_car.target_speed, fault_car = float(np.mean(traffic_speed)), None
                     lane = int(np.clip(np.round(lat / LANE_WIDTH), 0, n_lanes - 1))
                     blinker = 0
-                    if cause == "crash":
+                    if take == "crash":
                         break
+            elif obs.crashed:  # the human crashed (a hazard the system left too late): the drive ends, no takeover
+                break
 
         # the scripted driver (or, after a takeover, the human) picks the next command
         human = t < human_until
@@ -148,16 +160,14 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
                 faults.insert(0, "cut_in")
             fault = str(faults.pop(0))
             done.add(fault)
-            fault_until = t + FAULTS[fault]
+            fault_until, fault_start = t + FAULTS[fault][0], t
             sign, size = float(rng.choice([-1, 1])), rng.uniform(0.6, 1.0)
             next_fault = fault_until + rng.exponential(style.perturb_every)
             if fault == "exit":  # a lane change towards a lane that is not there (an exit the map lacks)
                 side = -1 if lane == 0 else 1 if lane == n_lanes - 1 else sign
                 lane, blinker = lane + int(side), int(side)
         if fault in ("lead_brakes", "cut_in"):
-            had = fault_car
             fault_car = _traffic_fault(fault, fault_car, road, others, s, lat, lane, speed)
-            fault_since = t if had is None else fault_since
         if fault is not None and t >= fault_until:
             if fault_car is not None:
                 fault_car.target_speed, fault_car = float(np.mean(traffic_speed)), None
@@ -175,21 +185,22 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
         else:
             if fault == "tailgate":  # creeps up to a 0.3 s gap behind the car ahead
                 accel = 1.5 if gap is None else float(np.clip(0.3 * (gap - 0.3 * speed) - 1.2 * closing, AUTOPILOT_BRAKE, 1.5))
-            elif fault == "lead_brakes" and fault_car is not None and t < fault_since + 1.5:
-                accel = 0.0  # the autopilot misses the brake lights for a moment
+            elif fault == "lead_brakes":  # the autopilot does not see the slowing car ahead: it cruises on
+                accel = max(idm_accel(speed, target, style.headway, None, 0.0), AUTOPILOT_BRAKE)
             else:
                 accel = max(idm_accel(speed, target, style.headway, gap, closing), AUTOPILOT_BRAKE)
             accel += 0.1 * rng.standard_normal()
             steer = lane_keep_steer(lat - lane_y, psi, curv, speed) + steer_noise
-            if fault == "drift":  # dozing: the wheel is held where it was
-                steer = sign * 0.004 * size + steer_noise
+            if fault == "drift":  # the lane keeping follows a wrong lane centre that slides sideways at 0.25-0.5 m/s
+                slide = sign * 0.5 * size * (t - fault_start)
+                steer = lane_keep_steer(lat - lane_y - slide, psi, curv, speed) + steer_noise
             elif fault == "distracted":  # not watching: foot on the gas, no slowing for curves
                 accel = 1.5
                 steer = lane_keep_steer(lat - lane_y, psi, 0.0, speed) + 0.7 * np.arctan(curv * CAR_LENGTH)
             elif fault == "phantom_brake":
                 accel = -5.0 - 2.0 * size
-            elif fault == "swerve":  # a jerk of the wheel
-                steer = sign * STEER_LIMIT  # full lock: a sharp turn when slow, a hard sideways push when fast
+            elif fault == "swerve":  # a jerk of the wheel: 2-3 m/s^2 sideways (full lock when slow)
+                steer = sign * np.arctan(CAR_LENGTH * 3.0 * size / max(speed, 1.0) ** 2)
         accel = float(np.clip(max(accel, -speed / dt), *ACCEL_RANGE))  # stop, never reverse
         steer = float(np.clip(steer, -STEER_LIMIT, STEER_LIMIT))
         if recording:
@@ -254,8 +265,8 @@ def _lane_is_free(road, others: list, s: float, lane: int) -> bool:
 
 
 def _traffic_fault(fault: str, car, road, others: list, s: float, lat: float, lane: int, speed: float):
-    """Make a traffic car misbehave, called each frame of the fault: the lead brakes hard, or a car in the
-    next lane draws level and then cuts into ours without looking. Returns the car (None while none fits)."""
+    """Make a traffic car misbehave, called each frame of the fault: the lead slows down at about 2 m/s^2, or a car
+    in the next lane draws level and then cuts into ours without looking. Returns the car (None while none fits)."""
     if not others or fault not in ("lead_brakes", "cut_in"):
         return None
     pos = np.array([v.position for v in others])
@@ -267,7 +278,7 @@ def _traffic_fault(fault: str, car, road, others: list, s: float, lat: float, la
             if not ahead.any():
                 return None
             car = others[int(np.argmin(np.where(ahead, ds, np.inf)))]
-            car.target_speed = 0.0  # IDM brakes towards a stop, as hard as it can
+        car.target_speed = car.speed * (1 - 2.0 / 12)  # IDM's 3 (1 - (v / v0)^4) m/s^2 is then about -2
         return car
     if car is None:
         beside = (np.abs(np.abs(dl) - LANE_WIDTH) < 1.2) & (np.abs(ds) < 80)
