@@ -82,6 +82,9 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     # every kind in turn; a cut-in (which may end the segment in a crash) once, late
     cycle = [f for f, (_, times) in FAULTS.items() for _ in range(times)]
     faults = list(np.concatenate([rng.permutation(cycle) for _ in range(int(seconds) // 2 + 1)]))
+    if scenario == "jam":  # a jam's own hazard first: a dodge at walking pace, the one fault that turns the car past the
+        faults.remove("swerve")  # heading limit before it leaves its lane (at speed the lane limit breaks first)
+        faults.insert(0, "swerve")
     blinker, steer_noise, pitch, roll, warn_since, done = 0, 0.0, 0.0, 0.0, None, set()
     prev_speed, prev_heading = ego.speed, ego.heading
 
@@ -150,6 +153,9 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             choice = lane + int(rng.choice([-1, 1]))
             if 0 <= choice < n_lanes and _lane_is_free(road, others, s, choice):
                 lane, blinker = choice, choice - lane
+        if recording and not human and fault is None and t >= next_fault and scenario == "jam" and faults[0] == "swerve" \
+                and not 1.5 < speed < 6 and t < seconds / 2:
+            next_fault = t + 0.5  # the jam's dodge waits for walking pace (in the first half of the segment)
         if recording and not human and fault is None and t >= next_fault:
             # tailgating needs a car close ahead, a swerve the car moving (in a jam: at walking pace, dodging
             # something): else the next fault goes first
