@@ -151,9 +151,10 @@ class _Plan(NamedTuple):
   c_shape: list; c_perm: list; c_full: list  # C back to the kernel's dims
   scale: int                   # the size of summed dims neither operand has
   out_shape: tuple
+  swap: bool                   # a and b trade places: C = B^T A^T comes out in the kernel's order, A B would be transposed
 
 @functools.lru_cache(maxsize=4096)
-def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, axis: tuple, shape: tuple) -> _Plan:
+def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, axis: tuple, shape: tuple, swap: bool = False) -> _Plan:
   """How sum_of_product runs, from which dims each operand has (size > 1, stride != 0): cached, so a training step's
   matmuls don't redo it. Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only)."""
   has_a, has_b = [[n > 1 and s != 0 for n, s in zip(sh, st)] for sh, st in ((a_shape, a_strides), (b_shape, b_strides))]
@@ -168,9 +169,11 @@ def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, ax
   def pick(dims): return tuple(slice(None) if d in dims else 0 for d in range(len(shape))), [sorted(dims).index(d) for d in dims]
   def sz(dims): return prod(shape[d] for d in dims)
   out_dims = bat + m + n
+  if not swap and out_dims != sorted(out_dims) and bat + n + m == sorted(out_dims):  # else C needs a transposing copy
+    return _plan(b_shape, b_strides, a_shape, a_strides, axis, shape, True)
   return _Plan(tuple(suma), tuple(sumb), *pick(bat + m + k), (sz(bat), sz(m), sz(k)), *pick(bat + k + n), (sz(bat), sz(k), sz(n)),
                [shape[d] for d in out_dims], [out_dims.index(d) for d in sorted(out_dims)],
-               [shape[d] if d in out_dims else 1 for d in range(len(shape))], scale, tuple(1 if d in axis else s for d, s in enumerate(shape)))
+               [shape[d] if d in out_dims else 1 for d in range(len(shape))], scale, tuple(1 if d in axis else s for d, s in enumerate(shape)), swap)
 
 def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> np.ndarray:
   """sum(a*b, axis, keepdims) as one BLAS matmul, never allocating the broadcast product; broadcast (stride 0 or size 1)
@@ -179,6 +182,7 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   if a.ndim != len(shape): a = np.broadcast_to(a, shape)
   if b.ndim != len(shape): b = np.broadcast_to(b, shape)
   p = _plan(a.shape, a.strides, b.shape, b.strides, axis, shape)
+  if p.swap: a, b = b, a
   if p.suma: a = np.add.reduce(a, axis=p.suma, keepdims=True)
   if p.sumb: b = np.add.reduce(b, axis=p.sumb, keepdims=True)
   wide = np.float32 if a.dtype == np.float16 else a.dtype  # BLAS has no fp16: accumulate in fp32
@@ -291,27 +295,69 @@ def _leaf(leaf: LazyOp):
     return x[tuple(slice(0, 1) if s == 0 and n > 1 else slice(None) for s, n in zip(x.strides, x.shape))]
   return slow
 
+def _operand_dims(node: LazyOp) -> set:
+  """The dims a product's operand varies along: those where one of its leaves has size > 1 and a non-zero stride."""
+  return {d for n in _walk(node)[0] if n.op in BufferOps for d, (s, st) in enumerate(zip(n.arg[1].shape, n.arg[1].views[-1].strides)) if s > 1 and st}
+
+def _blas_worthy(node: LazyOp) -> bool:
+  """A sum of a product with rows only one operand has and columns only the other has: a matmul, for BLAS. Without
+  them (a dot product along rows, softmax's sum(g*y)) BLAS runs many matrix-vector products: a reduce does better."""
+  if not _is_matmul(node): return False
+  a, b = (_operand_dims(s) - set(node.arg) for s in node.src[0].src)
+  return bool(a - b) and bool(b - a)
+
 def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
   """Does the kernel run faster as a native kernel (native.py)? Measured: big enough, no matmul (BLAS is faster), no
   padded view (numpy adds only the valid box; a native kernel tests every element), and not a plain copy or a plain
-  reduce of one input (numpy does either in one fast pass)."""
+  reduce of one input along a leading dim (numpy does either in one fast pass)."""
   work = max([prod(shape)] + [prod(_in_shape(n)) for n in nodes if n.op in ReduceOps])
-  plain = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps)
-  return work >= native.MIN_WORK and not plain and not any(_is_matmul(n) or (n.op in BufferOps and
+  plain = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps and len(shape) - 1 not in ast.arg)
+  return work >= native.MIN_WORK and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and
     any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
 
-@functools.lru_cache(maxsize=4096)
-def compile(ast: LazyOp, shape: tuple, dtype: DType):
-  """A runner(inputs) -> flat output buffer for one kernel. Big elementwise kernels run block by block, on all cores:
-  that is what fusion buys on numpy."""
+def _walk(ast: LazyOp) -> tuple:
+  """(every distinct node, the nodes used more than once) of a kernel's tree."""
   nodes, seen, shared = [ast], set(), set()
   while nodes:
     n = nodes.pop()
     if n in seen: shared.add(n); continue
     seen.add(n)
     nodes.extend(n.src)
+  return seen, shared
+
+def _swap(node: LazyOp, old: LazyOp, new: LazyOp) -> LazyOp:
+  return new if node == old else LazyOp(node.op, tuple(_swap(s, old, new) for s in node.src), node.arg)
+
+def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
+  """A matmul with elementwise work after it (a bias, GELU's gradient, attention's scale and mask) as two runners: BLAS
+  computes the matmul, then a native kernel the rest in one pass, reading the matmul's result as one more input
+  (numpy made a pass per op: GELU's gradient after a GPT matmul took 3x the matmul's time). None if not that kernel."""
+  whole, rest = _whole(ast)
+  # only for real work after it: a bias add is as fast on numpy, in row blocks while the matmul's result is in cache
+  if len(whole) != 1 or ast in whole or prod(shape) < native.MIN_WORK or any(n.op in ReduceOps for n in rest) or \
+     sum(n.op not in BufferOps for n in rest) < 4: return None
+  top = next(iter(whole))
+  mm = top.src[0] if top.op is MovementOps.RESHAPE else top
+  if not _blas_worthy(mm): return None
+  mshape = tuple(1 if d in mm.arg else s for d, s in enumerate(_in_shape(mm)))
+  mdtype = next(n.arg[2] for n in _walk(mm)[0] if n.op in BufferOps)
+  idx = 1 + max(n.arg[0] for n in _walk(ast)[0] if n.op is BufferOps.LOAD)
+  load = LazyOp(BufferOps.LOAD, (), (idx, ShapeTracker.from_shape(top.arg if top is not mm else mshape), mdtype))
+  epi = _swap(ast, top, load)
+  if not _native_worthy(epi, shape, _walk(epi)[0]): return None
+  run_epi = native.compile(epi, shape, dtype, lambda: _numpy_runner(epi, shape, dtype, *_walk(epi)))
+  if run_epi is None: return None
+  run_mm = compile(mm, mshape, mdtype)
+  return lambda bufs: run_epi(list(bufs) + [run_mm(bufs)])
+
+@functools.lru_cache(maxsize=4096)
+def compile(ast: LazyOp, shape: tuple, dtype: DType):
+  """A runner(inputs) -> flat output buffer for one kernel. Big elementwise kernels run block by block, on all cores:
+  that is what fusion buys on numpy."""
+  seen, shared = _walk(ast)
   if _native_worthy(ast, shape, seen) and (runner := native.compile(ast, shape, dtype, lambda: _numpy_runner(ast, shape, dtype, seen, shared))):
     return runner
+  if native.runtime() is not None and (runner := _split_epilogue(ast, shape, dtype)): return runner
   return _numpy_runner(ast, shape, dtype, seen, shared)
 
 def _numpy_runner(ast: LazyOp, shape: tuple, dtype: DType, seen: set, shared: set):

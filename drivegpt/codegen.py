@@ -40,10 +40,11 @@ MIN_VALUE = {dtypes.float32: "-INFINITY", dtypes.float16: "-INFINITY", dtypes.in
 
 # op -> C expression; (op, kind) overrides it for ints ("i") and bools ("b"). Semantics follow the numpy backend:
 # C's truncating int division and fmod-like %, comparisons give bool; integer division by zero gives 0 instead of a trap;
-# float max propagates NaN as numpy's maximum (fmax alone would drop it).
+# float max propagates NaN as numpy's maximum: a if a > b or a is NaN (a != a), else b (NaN if b is); fmax would drop NaN, and
+# isnan and fmax made a max reduce 3x slower than a sum on PoCL.
 OPS = {UnaryOps.EXP2: "exp2({0})", UnaryOps.LOG2: "log2({0})", UnaryOps.SIN: "sin({0})", UnaryOps.SQRT: "sqrt({0})",
        UnaryOps.RECIP: "(1.0f/{0})", UnaryOps.NEG: "(-{0})", BinaryOps.ADD: "({0}+{1})", BinaryOps.SUB: "({0}-{1})",
-       BinaryOps.MUL: "({0}*{1})", BinaryOps.DIV: "({0}/{1})", BinaryOps.MAX: "select(fmax({0},{1}),{0}+{1},isnan({0})||isnan({1}))", BinaryOps.MOD: "fmod({0},{1})",
+       BinaryOps.MUL: "({0}*{1})", BinaryOps.DIV: "({0}/{1})", BinaryOps.MAX: "select({1},{0},({0}>{1})||({0}!={0}))", BinaryOps.MOD: "fmod({0},{1})",
        BinaryOps.CMPLT: "({0}<{1})", BinaryOps.CMPEQ: "({0}=={1})", TernaryOps.WHERE: "({0}?{1}:{2})"}
 KIND_OPS = {(BinaryOps.MAX, "i"): "max({0},{1})", (BinaryOps.MOD, "i"): "({1}==0?0:{0}%{1})", (BinaryOps.DIV, "i"): "({1}==0?0:{0}/{1})",
             (UnaryOps.NEG, "b"): "(!{0})", (BinaryOps.ADD, "b"): "({0}||{1})", (BinaryOps.MUL, "b"): "({0}&&{1})",
@@ -169,7 +170,7 @@ class Kernel:
     W, U = limits.vector_width, limits.upcast
     def pick_ud(vd):  # register blocking: upcast rows along the innermost other output dim, if enough work-items remain
       ups = [d for d in out_dims if d != vd and self.fshape[d] % U == 0]
-      return ups[-1] if self.reduce and ups and prod(self.fshape[d] for d in out_dims) // (W if vd is not None else 1) >= U*limits.compute_units else None
+      return ups[-1] if self.reduce and vd not in self.axes and ups and prod(self.fshape[d] for d in out_dims) // (W if vd is not None else 1) >= U*limits.compute_units else None
     post = nodes(ast) - (nodes(self.reduce) if self.reduce else set())
     sts = [n.arg[1].reshape(self.rshape) if n in post and self.reduce else n.arg[1] for n in nodes(ast) if n.op is BufferOps.LOAD]
     def cost(vd):  # gathers per loop step when vectors run along dim vd: a gather repeats per row when it depends on the rows' dim
@@ -183,6 +184,14 @@ class Kernel:
     # innermost dim, reduce kernels along any (a scatter store when it isn't the output's contiguous dim)
     cands = [d for d in (out_dims[-1:] if not self.reduce else out_dims) if self.fshape[d] % W == 0] if vectorize else []
     self.vd = min(cands, key=lambda d: (cost(d), -d)) if cands else None
+    # a reduce along the innermost dim whose inputs are contiguous there (softmax's sums, a row's dot product): vectors
+    # run along the reduce instead, then add up across their lanes; along an output dim each lane would gather
+    last, inner = len(self.fshape) - 1, [n.arg[1] for n in nodes(self.reduce) if n.op is BufferOps.LOAD] if self.reduce else []
+    if vectorize and last in self.axes and self.fshape[last] % W == 0 and (self.vd is None or cost(self.vd)) and \
+       all(all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and v == lanes[0][1] for n, (i, v) in enumerate(lanes)) for lanes in
+           (lanes_of(st, self.fshape, last, W) for st in inner)):
+      self.vd = last
+    self.rvec = self.vd in self.axes  # vectors along the reduce: the epilogue and the stores are scalar
     self.width = W if self.vd is not None else 1
     self.ud = pick_ud(self.vd)
     self.ups = U if self.ud is not None else 1
@@ -207,11 +216,11 @@ class Kernel:
     g, cap = max(self.gsize, 1), min(wg, max(1, self.gsize // limits.compute_units))
     self.lsize = max(d for i in range(1, math.isqrt(g) + 1) if g % i == 0 for d in (i, g // i) if d <= cap)
     self.out_dims, self.inputs = out_dims, {}
-    self.ranges = {**{f"g{d}": self.tshape[d] for d in out_dims}, **{f"r{d}": self.fshape[d] for d in self.axes}}
+    self.ranges = {**{f"g{d}": self.tshape[d] for d in out_dims}, **{f"r{d}": self.tshape[d] for d in self.axes}}
 
   def dim(self, d: int, u: int, lane: int) -> Lin:
     """The index of full-shape dim d for upcast row u and vector lane."""
-    if d in self.axes: return Lin(((f"r{d}", 1),), 0)
+    if d in self.axes: return Lin(((f"r{d}", self.width),), lane) if d == self.vd else Lin(((f"r{d}", 1),), 0)
     if self.fshape[d] <= 1: return Lin((), 0)
     mul, off = (self.width, lane) if d == self.vd else (self.ups, u) if d == self.ud else (1, 0)
     return Lin(((f"g{d}", mul),) if self.tshape[d] > 1 else (), off)
@@ -242,7 +251,7 @@ class Kernel:
     if (n, u) in memo: return memo[(n, u)]
     if n.op in BufferOps: ret = self.load(scope, n, u, inside)
     elif n.op is MovementOps.RESHAPE: ret = self.expr(scope, n.src[0], u, inside, memo)
-    elif n.op in ReduceOps: ret = (f"acc{u}", self.width > 1)
+    elif n.op in ReduceOps: ret = (f"acc{u}", self.width > 1 and not self.rvec)
     else:
       srcs = [self.expr(scope, s, u, inside, memo) for s in n.src]
       dt, sdt = node_dtype(n), node_dtype(n.src[-1])
@@ -258,27 +267,30 @@ class Kernel:
     if self.reduce:
       rdt, memo = node_dtype(self.reduce), {}
       init = render_const(0, rdt) if self.reduce.op is ReduceOps.SUM else MIN_VALUE[rdt]
-      accs = [f"{CTYPE[rdt]}{self.width if self.width > 1 else ''} acc{u} = {init};" for u in rows]
+      A = "vacc" if self.rvec else "acc"  # with vectors along the reduce, acc is the sum of vacc's lanes
+      accs = [f"{CTYPE[rdt]}{self.width if self.width > 1 else ''} {A}{u} = {init};" for u in rows]
       fmt = KIND_OPS.get((REDUCE_OP[self.reduce.op], kind(rdt)), OPS[REDUCE_OP[self.reduce.op]])
       src = self.reduce.src[0]
       # a long float sum adds blocks of SUM_BLOCK terms into part, then part into acc: the rounding error grows with the
       # block size plus the number of blocks, not with the number of terms (1e6 adds of 0.1 would come out 1% high)
       blocked = self.reduce.op is ReduceOps.SUM and rdt.is_float and self.terms > 4*SUM_BLOCK
-      acc = "part" if blocked else "acc"
+      acc = "part" if blocked else A
       for u in rows:
         if self.reduce.op is ReduceOps.SUM and src.op is BinaryOps.MUL and rdt != dtypes.bool:
           x = "*".join(self.expr(loop, s, u, True, memo)[0] for s in src.src)  # one statement: the compiler fuses it into an FMA
         else: x, _ = self.expr(loop, src, u, True, memo)
         loop.lines.append(f"{acc}{u} = {fmt.format(f'{acc}{u}', x)};")
-      loops = [f"for (int r{d} = 0; r{d} < {self.fshape[d]}; r{d}++) {{" for d in self.axes]
+      loops = [f"for (int r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
       if self.chunk:
         a, k, c = self.axes[0], self.fshape[self.axes[0]], self.chunk
         loops[0] = f"for (int r{a} = kc; r{a} < {f'kc+{c}' if k % c == 0 else f'min(kc+{c}, {k})'}; r{a}++) {{"
       flush = []
       if blocked:
-        accs += ["int n = 0;"] + [a.replace(f" acc{u} ", f" part{u} ") for u, a in zip(rows, accs)]
-        loop.lines.append(f"if (++n == {SUM_BLOCK}) {{ n = 0; " + " ".join(f"acc{u} += part{u}; part{u} = {init};" for u in rows) + " }")
-        flush = [f"acc{u} += part{u};" for u in rows]
+        accs += ["int n = 0;"] + [a.replace(f" {A}{u} ", f" part{u} ") for u, a in zip(rows, accs)]
+        loop.lines.append(f"if (++n == {SUM_BLOCK}) {{ n = 0; " + " ".join(f"{A}{u} += part{u}; part{u} = {init};" for u in rows) + " }")
+        flush = [f"{A}{u} += part{u};" for u in rows]
+      if self.rvec: flush += [f"{CTYPE[rdt]} acc{u} = vacc{u}.s0;" + "".join(f" acc{u} = {fmt.format(f'acc{u}', f'vacc{u}.s{lane:X}')};"
+                                                                               for lane in range(1, self.width)) for u in rows]
       loop_lines = accs + loops + ["  " + x for x in loop.lines] + ["}" * len(loops)] + flush
       if self.tiles:  # each tile's partial sums for this chunk go into its accumulators in tile[], kept across chunks
         ntiles, vt = prod(self.tiles.values()), f"{CTYPE[rdt]}{self.width}"
@@ -293,9 +305,9 @@ class Kernel:
     for u in rows:
       val, vec = self.expr(body, self.ast, u, False, memo)
       idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
-      if self.width > 1 and self.vd == self.out_dims[-1]:
+      if self.width > 1 and not self.rvec and self.vd == self.out_dims[-1]:
         stores.append(f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};")
-      elif self.width > 1:
+      elif self.width > 1 and not self.rvec:
         stores += [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane}' if vec else ''};" for lane in range(self.width)]
       elif self.dtype == dtypes.float16: stores.append(f"vstore_half({val}, {idx.render()}, out);")
       else: stores.append(f"out[{idx.render()}] = {val};")

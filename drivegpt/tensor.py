@@ -537,13 +537,19 @@ class Tensor:
     if padding == "same": pads = [(d*(k - 1)//2, d*(k - 1) - d*(k - 1)//2) for d, k in zip(make_pair(dilation, len(hw)), hw)]  # PyTorch's
     elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw))]
     else: pads = [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1]
-    x = self._slice([(0, bs), (0, cin_)] + [(-b, s + a) for (b, a), s in zip(pads, self.shape[2:])])  # negative pads crop
-    x = x._pool(hw, stride, dilation)  # (bs, cin_, *oyx, *hw)
+    ret = _Conv.apply(self, weight, stride=make_pair(stride, len(hw)), dilation=make_pair(dilation, len(hw)), pads=tuple(pads), groups=groups)
+    return ret if bias is None else ret + bias.reshape(1, -1, *[1]*len(hw))
+  def _windows(self, hw: tuple, stride: tuple, dilation: tuple, pads: tuple) -> Tensor:
+    """(bs, c, *i) -> (bs, c, *o, *hw): the sliding windows of the input padded by pads ((before, after) per dim; < 0 crops)."""
+    return self._slice([(0, self.shape[0]), (0, self.shape[1])] + [(-b, s + a) for (b, a), s in zip(pads, self.shape[2:])])._pool(hw, stride, dilation)
+  def _conv(self, weight: Tensor, stride: tuple, dilation: tuple, pads: tuple, groups: int) -> Tensor:
+    """conv2d without bias as movement ops, a product and a sum: (bs, cin_, *i) x (cout, cin, *hw) -> (bs, cout, *o)."""
+    (bs, cout, cin), hw = (self.shape[0], *weight.shape[:2]), weight.shape[2:]
+    x = self._windows(hw, stride, dilation, pads)  # (bs, cin_, *oyx, *hw)
     rcout, oyx = cout // groups, x.shape[2:-len(hw)]
     x = x.reshape(bs, groups, 1, cin, *oyx, *hw)
     w = weight.reshape(1, groups, rcout, cin, *[1]*len(oyx), *hw)
-    ret = (x * w).sum((3, *range(-len(hw), 0))).reshape(bs, cout, *oyx)  # sum over cin and the window
-    return ret if bias is None else ret + bias.reshape(1, -1, *[1]*len(hw))
+    return (x * w).sum((3, *range(-len(hw), 0))).reshape(bs, cout, *oyx)  # sum over cin and the window
   def conv_transpose2d(self, weight: Tensor, bias: Optional[Tensor] = None, groups=1, stride=1, dilation=1, padding=0, output_padding=0) -> Tensor:
     """The gradient of conv2d with respect to its input: dilate the input by stride, flip the kernel, convolve."""
     hw, n = weight.shape[2:], len(weight.shape[2:])
@@ -804,3 +810,29 @@ def no_grad():
   prev, Tensor.no_grad = Tensor.no_grad, True
   try: yield
   finally: Tensor.no_grad = prev
+
+class _Conv(F.Function):
+  """conv2d with its gradients written out. Autograd through the window view would make the input's gradient a
+  (cin*kh*kw)-row column matrix and then kh*kw shifted adds of it; here it is one transposed convolution: the output
+  gradient spread out by the stride, correlated with the flipped weights (a window view and one matmul)."""
+  def forward(self, x: LazyBuffer, w: LazyBuffer, stride: tuple, dilation: tuple, pads: tuple, groups: int) -> LazyBuffer:
+    self.x, self.w, self.args = x, w, (stride, dilation, pads, groups)
+    return Tensor(x, requires_grad=False)._conv(Tensor(w, requires_grad=False), stride, dilation, pads, groups).lazydata
+  def backward(self, g: LazyBuffer) -> tuple:
+    (stride, dilation, pads, groups), n = self.args, len(self.args[0])
+    x, w, g = Tensor(self.x, requires_grad=False), Tensor(self.w, requires_grad=False), Tensor(g, requires_grad=False)
+    (bs, cout, cin), hw, oyx = (x.shape[0], *w.shape[:2]), w.shape[2:], g.shape[2:]
+    dx = dw = None
+    if self.needs_input_grad[0]:
+      gs = g  # spread out: (o) -> ((o-1)*s + 1), s-1 zeros after each row but the last
+      if any(s > 1 for s in stride):
+        gs = gs.reshape(bs, cout, *flatten((o, 1) for o in oyx)).pad(((0, 0), (0, 0), *flatten(((0, 0), (0, s - 1)) for s in stride)))
+        gs = gs.reshape(bs, cout, *[o*s for o, s in zip(oyx, stride)]).shrink(((0, bs), (0, cout), *[(0, (o - 1)*s + 1) for o, s in zip(oyx, stride)]))
+      wt = w.reshape(groups, cout // groups, cin, *hw).transpose(1, 2).flip(*range(3, 3 + n)).reshape(groups*cin, cout // groups, *hw)
+      # a full correlation pads d*(k-1) on each side; less the input's own padding, and input rows no window read get 0
+      dpads = tuple((d*(k - 1) - b, i + b - (o - 1)*s - 1) for k, d, (b, _), i, o, s in zip(hw, dilation, pads, x.shape[2:], oyx, stride))
+      dx = gs._conv(wt, (1,)*n, dilation, dpads, groups).lazydata
+    if self.needs_input_grad[1]:
+      win = x._windows(hw, stride, dilation, pads).reshape(bs, groups, 1, cin, *oyx, *hw)
+      dw = (win * g.reshape(bs, groups, cout // groups, 1, *oyx, *[1]*n)).sum((0, *range(4, 4 + n))).reshape(cout, cin, *hw).lazydata
+    return dx, dw

@@ -63,6 +63,30 @@ def test_what_stays_on_numpy(used):
   np.testing.assert_allclose((Tensor(c).exp()*3).numpy(), np.exp(c.astype(np.float64))*3, rtol=1e-6)
   assert used and not any(ok for _, ok in used), used
 
+def test_matmul_then_elementwise_runs_blas_then_one_native_pass(used):
+  # GELU after a matmul: BLAS computes the product, a native kernel the epilogue reading it as an extra input
+  rng = np.random.default_rng(12)
+  m, k, n = 8*int(rng.integers(60, 90)), int(rng.integers(40, 100)), 1024
+  a, b = rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, n)).astype(np.float32) / 8
+  x = rng.standard_normal((m, n)).astype(np.float32)
+  y = ((Tensor(a) @ Tensor(b)).gelu()*Tensor(x) + 1).numpy()
+  h = a.astype(np.float64) @ b.astype(np.float64)
+  gelu = 0.5*h*(1 + np.tanh(np.sqrt(2/np.pi)*(h + 0.044715*h**3)))
+  np.testing.assert_allclose(y, gelu*x + 1, rtol=1e-4, atol=1e-4)
+  assert ((m, n), True) in used, used
+
+def test_reduces_along_the_row_match_float64_and_keep_nan(used):
+  # vectors run along the reduced (contiguous) last dim, then across their lanes: max, sum, a row's dot product
+  rng = np.random.default_rng(13)
+  rows, cols = int(rng.integers(600, 900)), 8*int(rng.integers(40, 70))
+  x, y = rng.standard_normal((rows, cols)).astype(np.float32), rng.standard_normal((rows, cols)).astype(np.float32)
+  x[5, int(rng.integers(cols))] = np.nan
+  X, Y = x.astype(np.float64), y.astype(np.float64)
+  np.testing.assert_array_equal(Tensor(x).max(-1).numpy(), X.max(-1).astype(np.float32))
+  np.testing.assert_allclose(Tensor(y).exp().sum(-1).numpy(), np.exp(Y).sum(-1), rtol=1e-5)
+  np.testing.assert_allclose((Tensor(x)*Tensor(y)).sum(-1).numpy(), (X*Y).sum(-1), rtol=1e-4, atol=1e-3)
+  assert sum(ok for _, ok in used) >= 3, used
+
 def test_native_off_gives_the_same_numbers():
   code = ("import numpy as np; from drivegpt import Tensor, native; x = np.random.default_rng(3).standard_normal((600, 900)).astype(np.float32);"
           "print(native.runtime() is None, float((Tensor(x).exp()*Tensor(x).sigmoid()).sum().numpy()))")

@@ -80,19 +80,20 @@ __kernel void r_2_4_16_16_8_3c03df14(__global float* out, __global const uchar* 
   out[g0*1024+g1*256+g2*16+g3*8+7] = v32;
 }
 
-// 2: (2, 4, 16, 1) dtypes.float32 global 16 local 8
+// 2: (2, 4, 16, 1) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_62534943(__global float* out, __global const float* in0) {
+__kernel void r_2_4_16_16_be5ba24d(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/8);
-  int g1 = ((gid/2)%4);
-  int g2 = (gid%2);
-  float8 acc0 = -INFINITY;
-  for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*128+r3], in0[g0*1024+g1*256+g2*128+r3+16], in0[g0*1024+g1*256+g2*128+r3+32], in0[g0*1024+g1*256+g2*128+r3+48], in0[g0*1024+g1*256+g2*128+r3+64], in0[g0*1024+g1*256+g2*128+r3+80], in0[g0*1024+g1*256+g2*128+r3+96], in0[g0*1024+g1*256+g2*128+r3+112]);
-    acc0 = select(fmax(acc0,v0),acc0+v0,isnan(acc0)||isnan(v0));
+  int g0 = (gid/64);
+  int g1 = ((gid/16)%4);
+  int g2 = (gid%16);
+  float8 vacc0 = -INFINITY;
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
+    vacc0 = select(v0,vacc0,(vacc0>v0)||(vacc0!=vacc0));
   }
-  *(__global ufloat8*)(out+g0*64+g1*16+g2*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = select(vacc0.s1,acc0,(acc0>vacc0.s1)||(acc0!=acc0)); acc0 = select(vacc0.s2,acc0,(acc0>vacc0.s2)||(acc0!=acc0)); acc0 = select(vacc0.s3,acc0,(acc0>vacc0.s3)||(acc0!=acc0)); acc0 = select(vacc0.s4,acc0,(acc0>vacc0.s4)||(acc0!=acc0)); acc0 = select(vacc0.s5,acc0,(acc0>vacc0.s5)||(acc0!=acc0)); acc0 = select(vacc0.s6,acc0,(acc0>vacc0.s6)||(acc0!=acc0)); acc0 = select(vacc0.s7,acc0,(acc0>vacc0.s7)||(acc0!=acc0));
+  out[g0*64+g1*16+g2] = acc0;
 }
 
 // 3: (2, 4, 16, 16) dtypes.float32 global 256 local 128
@@ -111,19 +112,20 @@ __kernel void e_2_4_16_16_329e1629(__global float* out, __global const float* in
   *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+g3*8) = v4;
 }
 
-// 4: (2, 4, 16, 1) dtypes.float32 global 16 local 8
+// 4: (2, 4, 16, 1) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_a00759fc(__global float* out, __global const float* in0) {
+__kernel void r_2_4_16_16_97c0e445(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/8);
-  int g1 = ((gid/2)%4);
-  int g2 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*128+r3], in0[g0*1024+g1*256+g2*128+r3+16], in0[g0*1024+g1*256+g2*128+r3+32], in0[g0*1024+g1*256+g2*128+r3+48], in0[g0*1024+g1*256+g2*128+r3+64], in0[g0*1024+g1*256+g2*128+r3+80], in0[g0*1024+g1*256+g2*128+r3+96], in0[g0*1024+g1*256+g2*128+r3+112]);
-    acc0 = (acc0+v0);
+  int g0 = (gid/64);
+  int g1 = ((gid/16)%4);
+  int g2 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
+    vacc0 = (vacc0+v0);
   }
-  *(__global ufloat8*)(out+g0*64+g1*16+g2*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  out[g0*64+g1*16+g2] = acc0;
 }
 
 // 5: (2, 4, 16, 16) dtypes.float32 global 256 local 128
@@ -286,20 +288,21 @@ __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 10: (2, 4, 16, 1) dtypes.float32 global 16 local 8
+// 10: (2, 4, 16, 1) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_1a007048(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_16_05032270(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
-  int g0 = (gid/8);
-  int g1 = ((gid/2)%4);
-  int g2 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*1024+g1*256+g2*128+r3], in0[g0*1024+g1*256+g2*128+r3+16], in0[g0*1024+g1*256+g2*128+r3+32], in0[g0*1024+g1*256+g2*128+r3+48], in0[g0*1024+g1*256+g2*128+r3+64], in0[g0*1024+g1*256+g2*128+r3+80], in0[g0*1024+g1*256+g2*128+r3+96], in0[g0*1024+g1*256+g2*128+r3+112]);
-    float8 v1 = (float8)(in1[g0*1024+g1*256+g2*128+r3], in1[g0*1024+g1*256+g2*128+r3+16], in1[g0*1024+g1*256+g2*128+r3+32], in1[g0*1024+g1*256+g2*128+r3+48], in1[g0*1024+g1*256+g2*128+r3+64], in1[g0*1024+g1*256+g2*128+r3+80], in1[g0*1024+g1*256+g2*128+r3+96], in1[g0*1024+g1*256+g2*128+r3+112]);
-    acc0 = (acc0+v0*v1);
+  int g0 = (gid/64);
+  int g1 = ((gid/16)%4);
+  int g2 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
+    float8 v1 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
+    vacc0 = (vacc0+v0*v1);
   }
-  *(__global ufloat8*)(out+g0*64+g1*16+g2*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  out[g0*64+g1*16+g2] = acc0;
 }
 
 // 11: (2, 4, 16, 16) dtypes.float32 global 2048 local 1024
@@ -409,15 +412,17 @@ __kernel void r_2_4_16_16_8_2fa5b25f(__global float* out, __global const float* 
 }
 
 // 14: (1, 1, 1, 1) dtypes.float32 global 1 local 1
-__kernel void r_2_4_16_8_e502cb76(__global float* out, __global const float* in0) {
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void r_2_4_16_8_2be959c6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  float acc0 = 0.0f;
+  float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {
   for (int r1 = 0; r1 < 4; r1++) {
   for (int r2 = 0; r2 < 16; r2++) {
-  for (int r3 = 0; r3 < 8; r3++) {
-    float v0 = in0[r0*512+r1*128+r2*8+r3];
-    acc0 = (acc0+v0*v0);
+  for (int r3 = 0; r3 < 1; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+r0*512+r1*128+r2*8+r3*8);
+    vacc0 = (vacc0+v0*v0);
   }}}}
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   out[0] = acc0;
 }

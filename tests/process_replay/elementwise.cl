@@ -32,7 +32,7 @@ __kernel void e_4_8_3a6563a3(__global float* out, __global const float* in0, __g
 
 // 3: (1024,) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_1024_b1d5557d(__global float* out, __global const float* in0) {
+__kernel void e_1024_cf4367a5(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 v0 = *(__global const ufloat8*)(in0+g0*8);
@@ -43,11 +43,11 @@ __kernel void e_1024_b1d5557d(__global float* out, __global const float* in0) {
   float8 v5 = (v4*v0);
   float8 v6 = (v5-2.0f);
   float8 v7 = (-v6);
-  float8 v8 = select(fmax(v6,v7),v6+v7,isnan(v6)||isnan(v7));
+  float8 v8 = select(v7,v6,(v6>v7)||(v6!=v6));
   float8 v9 = sqrt(v8);
   float8 v10 = (v0*v0);
   float8 v11 = (v10+1.0f);
   float8 v12 = (v9/v11);
-  float8 v13 = select(fmax(v12,0.1f),v12+0.1f,isnan(v12)||isnan(0.1f));
+  float8 v13 = select(0.1f,v12,(v12>0.1f)||(v12!=v12));
   *(__global ufloat8*)(out+g0*8) = v13;
 }

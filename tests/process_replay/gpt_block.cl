@@ -1,16 +1,17 @@
-// 0: (2, 16, 1) dtypes.float32 global 4 local 2
+// 0: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_058e676d(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_05408692(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
-    acc0 = (acc0+v0);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    vacc0 = (vacc0+v0);
   }
-  float8 v1 = (acc0*0.03125f);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v1;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v1 = (acc0*0.03125f);
+  out[g0*16+g1] = v1;
 }
 
 // 1: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -26,21 +27,22 @@ __kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
 }
 
-// 2: (2, 16, 1) dtypes.float32 global 4 local 2
+// 2: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_f642a746(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
-    acc0 = (acc0+v0*v0);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    vacc0 = (vacc0+v0*v0);
   }
-  float8 v1 = (acc0*0.03125f);
-  float8 v2 = (v1+1e-05f);
-  float8 v3 = (1.0f/v2);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v3;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v1 = (acc0*0.03125f);
+  float v2 = (v1+1e-05f);
+  float v3 = (1.0f/v2);
+  out[g0*16+g1] = v3;
 }
 
 // 3: (2, 16, 1) dtypes.float32 global 4 local 2
@@ -71,57 +73,23 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v6;
 }
 
-// 5: (2, 16, 96) dtypes.float32 global 48 local 24
+// 5: (2, 16, 96) dtypes.float32 global 3072 local 1536
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_96_32_5a8dccb7(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_96_32_79bcd701(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
-  int g0 = (gid/24);
-  int g1 = ((gid/12)%2);
-  int g2 = (gid%12);
-  float8 acc0 = 0.0f;
-  float8 acc1 = 0.0f;
-  float8 acc2 = 0.0f;
-  float8 acc3 = 0.0f;
-  float8 acc4 = 0.0f;
-  float8 acc5 = 0.0f;
-  float8 acc6 = 0.0f;
-  float8 acc7 = 0.0f;
-  for (int r3 = 0; r3 < 32; r3++) {
-    float v0 = in0[g0*512+g1*256+r3];
-    float8 v1 = (float8)(in1[g2*256+r3], in1[g2*256+r3+32], in1[g2*256+r3+64], in1[g2*256+r3+96], in1[g2*256+r3+128], in1[g2*256+r3+160], in1[g2*256+r3+192], in1[g2*256+r3+224]);
-    acc0 = (acc0+v0*v1);
-    float v2 = in0[g0*512+g1*256+r3+32];
-    acc1 = (acc1+v2*v1);
-    float v3 = in0[g0*512+g1*256+r3+64];
-    acc2 = (acc2+v3*v1);
-    float v4 = in0[g0*512+g1*256+r3+96];
-    acc3 = (acc3+v4*v1);
-    float v5 = in0[g0*512+g1*256+r3+128];
-    acc4 = (acc4+v5*v1);
-    float v6 = in0[g0*512+g1*256+r3+160];
-    acc5 = (acc5+v6*v1);
-    float v7 = in0[g0*512+g1*256+r3+192];
-    acc6 = (acc6+v7*v1);
-    float v8 = in0[g0*512+g1*256+r3+224];
-    acc7 = (acc7+v8*v1);
+  int g0 = (gid/1536);
+  int g1 = ((gid/96)%16);
+  int g2 = (gid%96);
+  float8 vacc0 = 0.0f;
+  for (int r3 = 0; r3 < 4; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r3*8);
+    float8 v1 = *(__global const ufloat8*)(in1+g2*32+r3*8);
+    vacc0 = (vacc0+v0*v1);
   }
-  float8 v9 = *(__global const ufloat8*)(in2+g2*8);
-  float8 v10 = (acc0+v9);
-  float8 v11 = (acc1+v9);
-  float8 v12 = (acc2+v9);
-  float8 v13 = (acc3+v9);
-  float8 v14 = (acc4+v9);
-  float8 v15 = (acc5+v9);
-  float8 v16 = (acc6+v9);
-  float8 v17 = (acc7+v9);
-  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8) = v10;
-  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+96) = v11;
-  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+192) = v12;
-  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+288) = v13;
-  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+384) = v14;
-  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+480) = v15;
-  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+576) = v16;
-  *(__global ufloat8*)(out+g0*1536+g1*768+g2*8+672) = v17;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v2 = in2[g2];
+  float v3 = (acc0+v2);
+  out[g0*1536+g1*96+g2] = v3;
 }
 
 // 6: (16, 16) dtypes.bool global 256 local 128
@@ -206,19 +174,20 @@ __kernel void r_2_2_16_16_16_ac977170(__global float* out, __global const uchar*
   out[g0*512+g1*256+g2*16+g3*8+7] = v32;
 }
 
-// 8: (2, 2, 16, 1) dtypes.float32 global 8 local 4
+// 8: (2, 2, 16, 1) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_57d78030(__global float* out, __global const float* in0) {
+__kernel void r_2_2_16_16_f3384f6f(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/4);
-  int g1 = ((gid/2)%2);
-  int g2 = (gid%2);
-  float8 acc0 = -INFINITY;
-  for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+g2*128+r3], in0[g0*512+g1*256+g2*128+r3+16], in0[g0*512+g1*256+g2*128+r3+32], in0[g0*512+g1*256+g2*128+r3+48], in0[g0*512+g1*256+g2*128+r3+64], in0[g0*512+g1*256+g2*128+r3+80], in0[g0*512+g1*256+g2*128+r3+96], in0[g0*512+g1*256+g2*128+r3+112]);
-    acc0 = select(fmax(acc0,v0),acc0+v0,isnan(acc0)||isnan(v0));
+  int g0 = (gid/32);
+  int g1 = ((gid/16)%2);
+  int g2 = (gid%16);
+  float8 vacc0 = -INFINITY;
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
+    vacc0 = select(v0,vacc0,(vacc0>v0)||(vacc0!=vacc0));
   }
-  *(__global ufloat8*)(out+g0*32+g1*16+g2*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = select(vacc0.s1,acc0,(acc0>vacc0.s1)||(acc0!=acc0)); acc0 = select(vacc0.s2,acc0,(acc0>vacc0.s2)||(acc0!=acc0)); acc0 = select(vacc0.s3,acc0,(acc0>vacc0.s3)||(acc0!=acc0)); acc0 = select(vacc0.s4,acc0,(acc0>vacc0.s4)||(acc0!=acc0)); acc0 = select(vacc0.s5,acc0,(acc0>vacc0.s5)||(acc0!=acc0)); acc0 = select(vacc0.s6,acc0,(acc0>vacc0.s6)||(acc0!=acc0)); acc0 = select(vacc0.s7,acc0,(acc0>vacc0.s7)||(acc0!=acc0));
+  out[g0*32+g1*16+g2] = acc0;
 }
 
 // 9: (2, 2, 16, 16) dtypes.float32 global 128 local 64
@@ -237,19 +206,20 @@ __kernel void e_2_2_16_16_21c02c1e(__global float* out, __global const float* in
   *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v4;
 }
 
-// 10: (2, 2, 16, 1) dtypes.float32 global 8 local 4
+// 10: (2, 2, 16, 1) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_3052d5f1(__global float* out, __global const float* in0) {
+__kernel void r_2_2_16_16_4eb41300(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/4);
-  int g1 = ((gid/2)%2);
-  int g2 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+g2*128+r3], in0[g0*512+g1*256+g2*128+r3+16], in0[g0*512+g1*256+g2*128+r3+32], in0[g0*512+g1*256+g2*128+r3+48], in0[g0*512+g1*256+g2*128+r3+64], in0[g0*512+g1*256+g2*128+r3+80], in0[g0*512+g1*256+g2*128+r3+96], in0[g0*512+g1*256+g2*128+r3+112]);
-    acc0 = (acc0+v0);
+  int g0 = (gid/32);
+  int g1 = ((gid/16)%2);
+  int g2 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
+    vacc0 = (vacc0+v0);
   }
-  *(__global ufloat8*)(out+g0*32+g1*16+g2*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  out[g0*32+g1*16+g2] = acc0;
 }
 
 // 11: (2, 2, 16, 16) dtypes.float32 global 128 local 64
@@ -380,19 +350,20 @@ __kernel void r_2_16_32_32_6185b463(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g2*8+224) = v33;
 }
 
-// 14: (2, 16, 1) dtypes.float32 global 4 local 2
+// 14: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_058e676d(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_05408692(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
-    acc0 = (acc0+v0);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    vacc0 = (vacc0+v0);
   }
-  float8 v1 = (acc0*0.03125f);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v1;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v1 = (acc0*0.03125f);
+  out[g0*16+g1] = v1;
 }
 
 // 15: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -408,21 +379,22 @@ __kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
 }
 
-// 16: (2, 16, 1) dtypes.float32 global 4 local 2
+// 16: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_f642a746(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
-    acc0 = (acc0+v0*v0);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    vacc0 = (vacc0+v0*v0);
   }
-  float8 v1 = (acc0*0.03125f);
-  float8 v2 = (v1+1e-05f);
-  float8 v3 = (1.0f/v2);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v3;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v1 = (acc0*0.03125f);
+  float v2 = (v1+1e-05f);
+  float v3 = (1.0f/v2);
+  out[g0*16+g1] = v3;
 }
 
 // 17: (2, 16, 1) dtypes.float32 global 4 local 2
@@ -460,57 +432,23 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v6;
 }
 
-// 20: (2, 16, 128) dtypes.float32 global 64 local 32
+// 20: (2, 16, 128) dtypes.float32 global 4096 local 2048
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_128_32_21058efe(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_128_32_66686201(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
-  int g0 = (gid/32);
-  int g1 = ((gid/16)%2);
-  int g2 = (gid%16);
-  float8 acc0 = 0.0f;
-  float8 acc1 = 0.0f;
-  float8 acc2 = 0.0f;
-  float8 acc3 = 0.0f;
-  float8 acc4 = 0.0f;
-  float8 acc5 = 0.0f;
-  float8 acc6 = 0.0f;
-  float8 acc7 = 0.0f;
-  for (int r3 = 0; r3 < 32; r3++) {
-    float v0 = in0[g0*512+g1*256+r3];
-    float8 v1 = (float8)(in1[g2*256+r3], in1[g2*256+r3+32], in1[g2*256+r3+64], in1[g2*256+r3+96], in1[g2*256+r3+128], in1[g2*256+r3+160], in1[g2*256+r3+192], in1[g2*256+r3+224]);
-    acc0 = (acc0+v0*v1);
-    float v2 = in0[g0*512+g1*256+r3+32];
-    acc1 = (acc1+v2*v1);
-    float v3 = in0[g0*512+g1*256+r3+64];
-    acc2 = (acc2+v3*v1);
-    float v4 = in0[g0*512+g1*256+r3+96];
-    acc3 = (acc3+v4*v1);
-    float v5 = in0[g0*512+g1*256+r3+128];
-    acc4 = (acc4+v5*v1);
-    float v6 = in0[g0*512+g1*256+r3+160];
-    acc5 = (acc5+v6*v1);
-    float v7 = in0[g0*512+g1*256+r3+192];
-    acc6 = (acc6+v7*v1);
-    float v8 = in0[g0*512+g1*256+r3+224];
-    acc7 = (acc7+v8*v1);
+  int g0 = (gid/2048);
+  int g1 = ((gid/128)%16);
+  int g2 = (gid%128);
+  float8 vacc0 = 0.0f;
+  for (int r3 = 0; r3 < 4; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r3*8);
+    float8 v1 = *(__global const ufloat8*)(in1+g2*32+r3*8);
+    vacc0 = (vacc0+v0*v1);
   }
-  float8 v9 = *(__global const ufloat8*)(in2+g2*8);
-  float8 v10 = (acc0+v9);
-  float8 v11 = (acc1+v9);
-  float8 v12 = (acc2+v9);
-  float8 v13 = (acc3+v9);
-  float8 v14 = (acc4+v9);
-  float8 v15 = (acc5+v9);
-  float8 v16 = (acc6+v9);
-  float8 v17 = (acc7+v9);
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8) = v10;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+128) = v11;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+256) = v12;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+384) = v13;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+512) = v14;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+640) = v15;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+768) = v16;
-  *(__global ufloat8*)(out+g0*2048+g1*1024+g2*8+896) = v17;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v2 = in2[g2];
+  float v3 = (acc0+v2);
+  out[g0*2048+g1*128+g2] = v3;
 }
 
 // 21: (2, 16, 128) dtypes.float32 global 512 local 256
@@ -533,73 +471,25 @@ __kernel void e_2_16_128_cffe441c(__global float* out, __global const float* in0
   *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v9;
 }
 
-// 22: (2, 16, 32) dtypes.float32 global 16 local 8
+// 22: (2, 16, 32) dtypes.float32 global 1024 local 512
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_06361265(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_128_892d5c2c(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
-  int g0 = (gid/8);
-  int g1 = ((gid/4)%2);
-  int g2 = (gid%4);
-  float8 acc0 = 0.0f;
-  float8 acc1 = 0.0f;
-  float8 acc2 = 0.0f;
-  float8 acc3 = 0.0f;
-  float8 acc4 = 0.0f;
-  float8 acc5 = 0.0f;
-  float8 acc6 = 0.0f;
-  float8 acc7 = 0.0f;
-  for (int r3 = 0; r3 < 128; r3++) {
-    float v0 = in1[g0*2048+g1*1024+r3];
-    float8 v1 = (float8)(in2[g2*1024+r3], in2[g2*1024+r3+128], in2[g2*1024+r3+256], in2[g2*1024+r3+384], in2[g2*1024+r3+512], in2[g2*1024+r3+640], in2[g2*1024+r3+768], in2[g2*1024+r3+896]);
-    acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*2048+g1*1024+r3+128];
-    acc1 = (acc1+v2*v1);
-    float v3 = in1[g0*2048+g1*1024+r3+256];
-    acc2 = (acc2+v3*v1);
-    float v4 = in1[g0*2048+g1*1024+r3+384];
-    acc3 = (acc3+v4*v1);
-    float v5 = in1[g0*2048+g1*1024+r3+512];
-    acc4 = (acc4+v5*v1);
-    float v6 = in1[g0*2048+g1*1024+r3+640];
-    acc5 = (acc5+v6*v1);
-    float v7 = in1[g0*2048+g1*1024+r3+768];
-    acc6 = (acc6+v7*v1);
-    float v8 = in1[g0*2048+g1*1024+r3+896];
-    acc7 = (acc7+v8*v1);
+  int g0 = (gid/512);
+  int g1 = ((gid/32)%16);
+  int g2 = (gid%32);
+  float8 vacc0 = 0.0f;
+  for (int r3 = 0; r3 < 16; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in1+g0*2048+g1*128+r3*8);
+    float8 v1 = *(__global const ufloat8*)(in2+g2*128+r3*8);
+    vacc0 = (vacc0+v0*v1);
   }
-  float8 v9 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8);
-  float8 v10 = *(__global const ufloat8*)(in3+g2*8);
-  float8 v11 = (acc0+v10);
-  float8 v12 = (v9+v11);
-  float8 v13 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+32);
-  float8 v14 = (acc1+v10);
-  float8 v15 = (v13+v14);
-  float8 v16 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+64);
-  float8 v17 = (acc2+v10);
-  float8 v18 = (v16+v17);
-  float8 v19 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+96);
-  float8 v20 = (acc3+v10);
-  float8 v21 = (v19+v20);
-  float8 v22 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+128);
-  float8 v23 = (acc4+v10);
-  float8 v24 = (v22+v23);
-  float8 v25 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+160);
-  float8 v26 = (acc5+v10);
-  float8 v27 = (v25+v26);
-  float8 v28 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+192);
-  float8 v29 = (acc6+v10);
-  float8 v30 = (v28+v29);
-  float8 v31 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*8+224);
-  float8 v32 = (acc7+v10);
-  float8 v33 = (v31+v32);
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8) = v12;
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+32) = v15;
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+64) = v18;
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+96) = v21;
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+128) = v24;
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+160) = v27;
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+192) = v30;
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*8+224) = v33;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v2 = in0[g0*512+g1*32+g2];
+  float v3 = in3[g2];
+  float v4 = (acc0+v3);
+  float v5 = (v2+v4);
+  out[g0*512+g1*32+g2] = v5;
 }
 
 // 23: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -618,7 +508,7 @@ __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0,
 
 // 24: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_32_128_6329c9aa(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -661,9 +551,9 @@ __kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* 
   float8 v17 = (1.0f/v16);
   float8 v18 = (1.0f-v17);
   float8 v19 = (v17*v18);
-  float8 v20 = select(fmax(v9,(-20.0f)),v9+(-20.0f),isnan(v9)||isnan((-20.0f)));
+  float8 v20 = select((-20.0f),v9,(v9>(-20.0f))||(v9!=v9));
   float8 v21 = (v20*(-1.0f));
-  float8 v22 = select(fmax(v21,(-20.0f)),v21+(-20.0f),isnan(v21)||isnan((-20.0f)));
+  float8 v22 = select((-20.0f),v21,(v21>(-20.0f))||(v21!=v21));
   float8 v23 = (v22*(-1.0f));
   float8 v24 = (v23*v23);
   float8 v25 = (v24*0.214064448817032f);
@@ -683,9 +573,9 @@ __kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* 
   float8 v39 = (1.0f/v38);
   float8 v40 = (1.0f-v39);
   float8 v41 = (v39*v40);
-  float8 v42 = select(fmax(v31,(-20.0f)),v31+(-20.0f),isnan(v31)||isnan((-20.0f)));
+  float8 v42 = select((-20.0f),v31,(v31>(-20.0f))||(v31!=v31));
   float8 v43 = (v42*(-1.0f));
-  float8 v44 = select(fmax(v43,(-20.0f)),v43+(-20.0f),isnan(v43)||isnan((-20.0f)));
+  float8 v44 = select((-20.0f),v43,(v43>(-20.0f))||(v43!=v43));
   float8 v45 = (v44*(-1.0f));
   float8 v46 = (v45*v45);
   float8 v47 = (v46*0.214064448817032f);
@@ -705,9 +595,9 @@ __kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* 
   float8 v61 = (1.0f/v60);
   float8 v62 = (1.0f-v61);
   float8 v63 = (v61*v62);
-  float8 v64 = select(fmax(v53,(-20.0f)),v53+(-20.0f),isnan(v53)||isnan((-20.0f)));
+  float8 v64 = select((-20.0f),v53,(v53>(-20.0f))||(v53!=v53));
   float8 v65 = (v64*(-1.0f));
-  float8 v66 = select(fmax(v65,(-20.0f)),v65+(-20.0f),isnan(v65)||isnan((-20.0f)));
+  float8 v66 = select((-20.0f),v65,(v65>(-20.0f))||(v65!=v65));
   float8 v67 = (v66*(-1.0f));
   float8 v68 = (v67*v67);
   float8 v69 = (v68*0.214064448817032f);
@@ -727,9 +617,9 @@ __kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* 
   float8 v83 = (1.0f/v82);
   float8 v84 = (1.0f-v83);
   float8 v85 = (v83*v84);
-  float8 v86 = select(fmax(v75,(-20.0f)),v75+(-20.0f),isnan(v75)||isnan((-20.0f)));
+  float8 v86 = select((-20.0f),v75,(v75>(-20.0f))||(v75!=v75));
   float8 v87 = (v86*(-1.0f));
-  float8 v88 = select(fmax(v87,(-20.0f)),v87+(-20.0f),isnan(v87)||isnan((-20.0f)));
+  float8 v88 = select((-20.0f),v87,(v87>(-20.0f))||(v87!=v87));
   float8 v89 = (v88*(-1.0f));
   float8 v90 = (v89*v89);
   float8 v91 = (v90*0.214064448817032f);
@@ -749,9 +639,9 @@ __kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* 
   float8 v105 = (1.0f/v104);
   float8 v106 = (1.0f-v105);
   float8 v107 = (v105*v106);
-  float8 v108 = select(fmax(v97,(-20.0f)),v97+(-20.0f),isnan(v97)||isnan((-20.0f)));
+  float8 v108 = select((-20.0f),v97,(v97>(-20.0f))||(v97!=v97));
   float8 v109 = (v108*(-1.0f));
-  float8 v110 = select(fmax(v109,(-20.0f)),v109+(-20.0f),isnan(v109)||isnan((-20.0f)));
+  float8 v110 = select((-20.0f),v109,(v109>(-20.0f))||(v109!=v109));
   float8 v111 = (v110*(-1.0f));
   float8 v112 = (v111*v111);
   float8 v113 = (v112*0.214064448817032f);
@@ -771,9 +661,9 @@ __kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* 
   float8 v127 = (1.0f/v126);
   float8 v128 = (1.0f-v127);
   float8 v129 = (v127*v128);
-  float8 v130 = select(fmax(v119,(-20.0f)),v119+(-20.0f),isnan(v119)||isnan((-20.0f)));
+  float8 v130 = select((-20.0f),v119,(v119>(-20.0f))||(v119!=v119));
   float8 v131 = (v130*(-1.0f));
-  float8 v132 = select(fmax(v131,(-20.0f)),v131+(-20.0f),isnan(v131)||isnan((-20.0f)));
+  float8 v132 = select((-20.0f),v131,(v131>(-20.0f))||(v131!=v131));
   float8 v133 = (v132*(-1.0f));
   float8 v134 = (v133*v133);
   float8 v135 = (v134*0.214064448817032f);
@@ -793,9 +683,9 @@ __kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* 
   float8 v149 = (1.0f/v148);
   float8 v150 = (1.0f-v149);
   float8 v151 = (v149*v150);
-  float8 v152 = select(fmax(v141,(-20.0f)),v141+(-20.0f),isnan(v141)||isnan((-20.0f)));
+  float8 v152 = select((-20.0f),v141,(v141>(-20.0f))||(v141!=v141));
   float8 v153 = (v152*(-1.0f));
-  float8 v154 = select(fmax(v153,(-20.0f)),v153+(-20.0f),isnan(v153)||isnan((-20.0f)));
+  float8 v154 = select((-20.0f),v153,(v153>(-20.0f))||(v153!=v153));
   float8 v155 = (v154*(-1.0f));
   float8 v156 = (v155*v155);
   float8 v157 = (v156*0.214064448817032f);
@@ -815,9 +705,9 @@ __kernel void r_2_16_32_128_938117eb(__global float* out, __global const float* 
   float8 v171 = (1.0f/v170);
   float8 v172 = (1.0f-v171);
   float8 v173 = (v171*v172);
-  float8 v174 = select(fmax(v163,(-20.0f)),v163+(-20.0f),isnan(v163)||isnan((-20.0f)));
+  float8 v174 = select((-20.0f),v163,(v163>(-20.0f))||(v163!=v163));
   float8 v175 = (v174*(-1.0f));
-  float8 v176 = select(fmax(v175,(-20.0f)),v175+(-20.0f),isnan(v175)||isnan((-20.0f)));
+  float8 v176 = select((-20.0f),v175,(v175>(-20.0f))||(v175!=v175));
   float8 v177 = (v176*(-1.0f));
   float8 v178 = (v177*v177);
   float8 v179 = (v178*0.214064448817032f);
@@ -889,27 +779,28 @@ __kernel void r_2_16_128_32_f46ad207(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
 }
 
-// 26: (2, 16, 1) dtypes.float32 global 4 local 2
+// 26: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_fa0325c8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_48c670d7(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
-    float8 v1 = (float8)(in1[g0*512+g1*256+r2], in1[g0*512+g1*256+r2+32], in1[g0*512+g1*256+r2+64], in1[g0*512+g1*256+r2+96], in1[g0*512+g1*256+r2+128], in1[g0*512+g1*256+r2+160], in1[g0*512+g1*256+r2+192], in1[g0*512+g1*256+r2+224]);
-    acc0 = (acc0+v0*v1);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*32+r2*8);
+    vacc0 = (vacc0+v0*v1);
   }
-  float8 v2 = *(__global const ufloat8*)(in2+g0*16+g1*8);
-  float8 v3 = (v2*2.0f);
-  float8 v4 = (acc0/v3);
-  float8 v5 = (-v4);
-  float8 v6 = *(__global const ufloat8*)(in3+g0*16+g1*8);
-  float8 v7 = (v5*v6);
-  float8 v8 = (v7*v6);
-  float8 v9 = (0.03125f*v8);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v9;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v2 = in2[g0*16+g1];
+  float v3 = (v2*2.0f);
+  float v4 = (acc0/v3);
+  float v5 = (-v4);
+  float v6 = in3[g0*16+g1];
+  float v7 = (v5*v6);
+  float v8 = (v7*v6);
+  float v9 = (0.03125f*v8);
+  out[g0*16+g1] = v9;
 }
 
 // 27: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -930,20 +821,21 @@ __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v7;
 }
 
-// 28: (2, 16, 1) dtypes.float32 global 4 local 2
+// 28: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_0b1df249(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_830bdcc6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
     float8 v1 = (-v0);
-    acc0 = (acc0+v1);
+    vacc0 = (vacc0+v1);
   }
-  float8 v2 = (0.03125f*acc0);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v2;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v2 = (0.03125f*acc0);
+  out[g0*16+g1] = v2;
 }
 
 // 29: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -1095,20 +987,21 @@ __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 33: (2, 2, 16, 1) dtypes.float32 global 8 local 4
+// 33: (2, 2, 16, 1) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_d15e0638(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_10234e8a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
-  int g0 = (gid/4);
-  int g1 = ((gid/2)%2);
-  int g2 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r3 = 0; r3 < 16; r3++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+g2*128+r3], in0[g0*512+g1*256+g2*128+r3+16], in0[g0*512+g1*256+g2*128+r3+32], in0[g0*512+g1*256+g2*128+r3+48], in0[g0*512+g1*256+g2*128+r3+64], in0[g0*512+g1*256+g2*128+r3+80], in0[g0*512+g1*256+g2*128+r3+96], in0[g0*512+g1*256+g2*128+r3+112]);
-    float8 v1 = (float8)(in1[g0*512+g1*256+g2*128+r3], in1[g0*512+g1*256+g2*128+r3+16], in1[g0*512+g1*256+g2*128+r3+32], in1[g0*512+g1*256+g2*128+r3+48], in1[g0*512+g1*256+g2*128+r3+64], in1[g0*512+g1*256+g2*128+r3+80], in1[g0*512+g1*256+g2*128+r3+96], in1[g0*512+g1*256+g2*128+r3+112]);
-    acc0 = (acc0+v0*v1);
+  int g0 = (gid/32);
+  int g1 = ((gid/16)%2);
+  int g2 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
+    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*256+g2*16+r3*8);
+    vacc0 = (vacc0+v0*v1);
   }
-  *(__global ufloat8*)(out+g0*32+g1*16+g2*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  out[g0*32+g1*16+g2] = acc0;
 }
 
 // 34: (2, 2, 16, 16) dtypes.float32 global 1024 local 512
@@ -1287,27 +1180,28 @@ __kernel void r_2_16_96_32_eee4239c(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
 }
 
-// 39: (2, 16, 1) dtypes.float32 global 4 local 2
+// 39: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_fa0325c8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_48c670d7(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
-    float8 v1 = (float8)(in1[g0*512+g1*256+r2], in1[g0*512+g1*256+r2+32], in1[g0*512+g1*256+r2+64], in1[g0*512+g1*256+r2+96], in1[g0*512+g1*256+r2+128], in1[g0*512+g1*256+r2+160], in1[g0*512+g1*256+r2+192], in1[g0*512+g1*256+r2+224]);
-    acc0 = (acc0+v0*v1);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*32+r2*8);
+    vacc0 = (vacc0+v0*v1);
   }
-  float8 v2 = *(__global const ufloat8*)(in2+g0*16+g1*8);
-  float8 v3 = (v2*2.0f);
-  float8 v4 = (acc0/v3);
-  float8 v5 = (-v4);
-  float8 v6 = *(__global const ufloat8*)(in3+g0*16+g1*8);
-  float8 v7 = (v5*v6);
-  float8 v8 = (v7*v6);
-  float8 v9 = (0.03125f*v8);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v9;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v2 = in2[g0*16+g1];
+  float v3 = (v2*2.0f);
+  float v4 = (acc0/v3);
+  float v5 = (-v4);
+  float v6 = in3[g0*16+g1];
+  float v7 = (v5*v6);
+  float v8 = (v7*v6);
+  float v9 = (0.03125f*v8);
+  out[g0*16+g1] = v9;
 }
 
 // 40: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -1328,20 +1222,21 @@ __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v7;
 }
 
-// 41: (2, 16, 1) dtypes.float32 global 4 local 2
+// 41: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_0b1df249(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_830bdcc6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 acc0 = 0.0f;
-  for (int r2 = 0; r2 < 32; r2++) {
-    float8 v0 = (float8)(in0[g0*512+g1*256+r2], in0[g0*512+g1*256+r2+32], in0[g0*512+g1*256+r2+64], in0[g0*512+g1*256+r2+96], in0[g0*512+g1*256+r2+128], in0[g0*512+g1*256+r2+160], in0[g0*512+g1*256+r2+192], in0[g0*512+g1*256+r2+224]);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
     float8 v1 = (-v0);
-    acc0 = (acc0+v1);
+    vacc0 = (vacc0+v1);
   }
-  float8 v2 = (0.03125f*acc0);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v2;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v2 = (0.03125f*acc0);
+  out[g0*16+g1] = v2;
 }
 
 // 42: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -1360,15 +1255,17 @@ __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0,
 }
 
 // 43: () dtypes.float32 global 1 local 1
-__kernel void r_2_16_32_06028192(__global float* out, __global const float* in0) {
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void r_2_16_32_d6fa6d96(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  float acc0 = 0.0f;
+  float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {
   for (int r1 = 0; r1 < 16; r1++) {
-  for (int r2 = 0; r2 < 32; r2++) {
-    float v0 = in0[r0*512+r1*32+r2];
-    acc0 = (acc0+v0*v0);
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+r0*512+r1*32+r2*8);
+    vacc0 = (vacc0+v0*v0);
   }}}
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   float v1 = (acc0*0.0009765625f);
   out[0] = v1;
 }

@@ -1,6 +1,6 @@
 // 0: (64, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_75d77278(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_64_32_48_4fdd433a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = (gid%4);
@@ -31,14 +31,14 @@ __kernel void r_64_32_48_75d77278(__global float* out, __global const float* in0
     float v8 = in0[g0*384+r2+336];
     acc7 = (acc7+v8*v1);
   }
-  float8 v9 = select(fmax(acc0,0.0f),acc0+0.0f,isnan(acc0)||isnan(0.0f));
-  float8 v10 = select(fmax(acc1,0.0f),acc1+0.0f,isnan(acc1)||isnan(0.0f));
-  float8 v11 = select(fmax(acc2,0.0f),acc2+0.0f,isnan(acc2)||isnan(0.0f));
-  float8 v12 = select(fmax(acc3,0.0f),acc3+0.0f,isnan(acc3)||isnan(0.0f));
-  float8 v13 = select(fmax(acc4,0.0f),acc4+0.0f,isnan(acc4)||isnan(0.0f));
-  float8 v14 = select(fmax(acc5,0.0f),acc5+0.0f,isnan(acc5)||isnan(0.0f));
-  float8 v15 = select(fmax(acc6,0.0f),acc6+0.0f,isnan(acc6)||isnan(0.0f));
-  float8 v16 = select(fmax(acc7,0.0f),acc7+0.0f,isnan(acc7)||isnan(0.0f));
+  float8 v9 = select(0.0f,acc0,(acc0>0.0f)||(acc0!=acc0));
+  float8 v10 = select(0.0f,acc1,(acc1>0.0f)||(acc1!=acc1));
+  float8 v11 = select(0.0f,acc2,(acc2>0.0f)||(acc2!=acc2));
+  float8 v12 = select(0.0f,acc3,(acc3>0.0f)||(acc3!=acc3));
+  float8 v13 = select(0.0f,acc4,(acc4>0.0f)||(acc4!=acc4));
+  float8 v14 = select(0.0f,acc5,(acc5>0.0f)||(acc5!=acc5));
+  float8 v15 = select(0.0f,acc6,(acc6>0.0f)||(acc6!=acc6));
+  float8 v16 = select(0.0f,acc7,(acc7>0.0f)||(acc7!=acc7));
   *(__global ufloat8*)(out+g0*256+g1*8) = v9;
   *(__global ufloat8*)(out+g0*256+g1*8+32) = v10;
   *(__global ufloat8*)(out+g0*256+g1*8+64) = v11;
@@ -148,20 +148,22 @@ __kernel void r_64_32_48_57b90663(__global float* out, __global const float* in0
 }
 
 // 4: (1, 1) dtypes.float32 global 1 local 1
-__kernel void r_64_32_54e1e93d(__global float* out, __global const float* in0) {
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void r_64_32_8d365527(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  float acc0 = 0.0f;
+  float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 64; r0++) {
-  for (int r1 = 0; r1 < 32; r1++) {
-    float v0 = in0[r0*32+r1];
-    acc0 = (acc0+v0);
+  for (int r1 = 0; r1 < 4; r1++) {
+    float8 v0 = *(__global const ufloat8*)(in0+r0*32+r1*8);
+    vacc0 = (vacc0+v0);
   }}
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   out[0] = acc0;
 }
 
 // 5: (256, 264) dtypes.float32 global 132 local 44
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_256_264_200_855da051(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_256_264_200_6f751393(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g1 = (gid/4);
   int b0 = (gid%4);
@@ -218,21 +220,21 @@ __kernel void r_256_264_200_855da051(__global float* out, __global const float* 
     float8 acc7 = tile[t*8+7];
     float8 v9 = *(__global const ufloat8*)(in2+g1*8);
     float8 v10 = (acc0+v9);
-    float8 v11 = select(fmax(v10,0.0f),v10+0.0f,isnan(v10)||isnan(0.0f));
+    float8 v11 = select(0.0f,v10,(v10>0.0f)||(v10!=v10));
     float8 v12 = (acc1+v9);
-    float8 v13 = select(fmax(v12,0.0f),v12+0.0f,isnan(v12)||isnan(0.0f));
+    float8 v13 = select(0.0f,v12,(v12>0.0f)||(v12!=v12));
     float8 v14 = (acc2+v9);
-    float8 v15 = select(fmax(v14,0.0f),v14+0.0f,isnan(v14)||isnan(0.0f));
+    float8 v15 = select(0.0f,v14,(v14>0.0f)||(v14!=v14));
     float8 v16 = (acc3+v9);
-    float8 v17 = select(fmax(v16,0.0f),v16+0.0f,isnan(v16)||isnan(0.0f));
+    float8 v17 = select(0.0f,v16,(v16>0.0f)||(v16!=v16));
     float8 v18 = (acc4+v9);
-    float8 v19 = select(fmax(v18,0.0f),v18+0.0f,isnan(v18)||isnan(0.0f));
+    float8 v19 = select(0.0f,v18,(v18>0.0f)||(v18!=v18));
     float8 v20 = (acc5+v9);
-    float8 v21 = select(fmax(v20,0.0f),v20+0.0f,isnan(v20)||isnan(0.0f));
+    float8 v21 = select(0.0f,v20,(v20>0.0f)||(v20!=v20));
     float8 v22 = (acc6+v9);
-    float8 v23 = select(fmax(v22,0.0f),v22+0.0f,isnan(v22)||isnan(0.0f));
+    float8 v23 = select(0.0f,v22,(v22>0.0f)||(v22!=v22));
     float8 v24 = (acc7+v9);
-    float8 v25 = select(fmax(v24,0.0f),v24+0.0f,isnan(v24)||isnan(0.0f));
+    float8 v25 = select(0.0f,v24,(v24>0.0f)||(v24!=v24));
     *(__global ufloat8*)(out+g0*2112+g1*8) = v11;
     *(__global ufloat8*)(out+g0*2112+g1*8+264) = v13;
     *(__global ufloat8*)(out+g0*2112+g1*8+528) = v15;

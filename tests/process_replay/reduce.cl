@@ -127,17 +127,18 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
   out[g1*8+7] = acc7;
 }
 
-// 1: (16, 1) dtypes.float32 global 2 local 1
+// 1: (16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_67aef33b(__global float* out, __global const float* in0) {
+__kernel void r_16_64_d8312428(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
-  float8 acc0 = -INFINITY;
-  for (int r1 = 0; r1 < 64; r1++) {
-    float8 v0 = (float8)(in0[g0*512+r1], in0[g0*512+r1+64], in0[g0*512+r1+128], in0[g0*512+r1+192], in0[g0*512+r1+256], in0[g0*512+r1+320], in0[g0*512+r1+384], in0[g0*512+r1+448]);
-    acc0 = select(fmax(acc0,v0),acc0+v0,isnan(acc0)||isnan(v0));
+  float8 vacc0 = -INFINITY;
+  for (int r1 = 0; r1 < 8; r1++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*64+r1*8);
+    vacc0 = select(v0,vacc0,(vacc0>v0)||(vacc0!=vacc0));
   }
-  *(__global ufloat8*)(out+g0*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = select(vacc0.s1,acc0,(acc0>vacc0.s1)||(acc0!=acc0)); acc0 = select(vacc0.s2,acc0,(acc0>vacc0.s2)||(acc0!=acc0)); acc0 = select(vacc0.s3,acc0,(acc0>vacc0.s3)||(acc0!=acc0)); acc0 = select(vacc0.s4,acc0,(acc0>vacc0.s4)||(acc0!=acc0)); acc0 = select(vacc0.s5,acc0,(acc0>vacc0.s5)||(acc0!=acc0)); acc0 = select(vacc0.s6,acc0,(acc0>vacc0.s6)||(acc0!=acc0)); acc0 = select(vacc0.s7,acc0,(acc0>vacc0.s7)||(acc0!=acc0));
+  out[g0] = acc0;
 }
 
 // 2: (16, 64) dtypes.float32 global 128 local 64
@@ -154,17 +155,18 @@ __kernel void e_16_64_c9d761dc(__global float* out, __global const float* in0, _
   *(__global ufloat8*)(out+g0*64+g1*8) = v4;
 }
 
-// 3: (16, 1) dtypes.float32 global 2 local 1
+// 3: (16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_7a30dd07(__global float* out, __global const float* in0) {
+__kernel void r_16_64_52b2cfc7(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
-  float8 acc0 = 0.0f;
-  for (int r1 = 0; r1 < 64; r1++) {
-    float8 v0 = (float8)(in0[g0*512+r1], in0[g0*512+r1+64], in0[g0*512+r1+128], in0[g0*512+r1+192], in0[g0*512+r1+256], in0[g0*512+r1+320], in0[g0*512+r1+384], in0[g0*512+r1+448]);
-    acc0 = (acc0+v0);
+  float8 vacc0 = 0.0f;
+  for (int r1 = 0; r1 < 8; r1++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*64+r1*8);
+    vacc0 = (vacc0+v0);
   }
-  *(__global ufloat8*)(out+g0*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  out[g0] = acc0;
 }
 
 // 4: (16, 64) dtypes.float32 global 128 local 64
@@ -180,26 +182,29 @@ __kernel void e_16_64_68ed9303(__global float* out, __global const float* in0, _
 }
 
 // 5: (1, 1) dtypes.float32 global 1 local 1
-__kernel void r_16_64_7da70062(__global float* out, __global const float* in0) {
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void r_16_64_29a35ac9(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  float acc0 = -INFINITY;
+  float8 vacc0 = -INFINITY;
   for (int r0 = 0; r0 < 16; r0++) {
-  for (int r1 = 0; r1 < 64; r1++) {
-    float v0 = in0[r0*64+r1];
-    acc0 = select(fmax(acc0,v0),acc0+v0,isnan(acc0)||isnan(v0));
+  for (int r1 = 0; r1 < 8; r1++) {
+    float8 v0 = *(__global const ufloat8*)(in0+r0*64+r1*8);
+    vacc0 = select(v0,vacc0,(vacc0>v0)||(vacc0!=vacc0));
   }}
+  float acc0 = vacc0.s0; acc0 = select(vacc0.s1,acc0,(acc0>vacc0.s1)||(acc0!=acc0)); acc0 = select(vacc0.s2,acc0,(acc0>vacc0.s2)||(acc0!=acc0)); acc0 = select(vacc0.s3,acc0,(acc0>vacc0.s3)||(acc0!=acc0)); acc0 = select(vacc0.s4,acc0,(acc0>vacc0.s4)||(acc0!=acc0)); acc0 = select(vacc0.s5,acc0,(acc0>vacc0.s5)||(acc0!=acc0)); acc0 = select(vacc0.s6,acc0,(acc0>vacc0.s6)||(acc0!=acc0)); acc0 = select(vacc0.s7,acc0,(acc0>vacc0.s7)||(acc0!=acc0));
   out[0] = acc0;
 }
 
-// 6: (16, 1) dtypes.float32 global 2 local 1
+// 6: (16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_7a30dd07(__global float* out, __global const float* in0) {
+__kernel void r_16_64_52b2cfc7(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
-  float8 acc0 = 0.0f;
-  for (int r1 = 0; r1 < 64; r1++) {
-    float8 v0 = (float8)(in0[g0*512+r1], in0[g0*512+r1+64], in0[g0*512+r1+128], in0[g0*512+r1+192], in0[g0*512+r1+256], in0[g0*512+r1+320], in0[g0*512+r1+384], in0[g0*512+r1+448]);
-    acc0 = (acc0+v0);
+  float8 vacc0 = 0.0f;
+  for (int r1 = 0; r1 < 8; r1++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*64+r1*8);
+    vacc0 = (vacc0+v0);
   }
-  *(__global ufloat8*)(out+g0*8) = acc0;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  out[g0] = acc0;
 }
