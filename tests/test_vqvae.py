@@ -108,6 +108,22 @@ def test_space_to_depth_round_trip():
 TINY = {"image_size": (128, 256), "patch": 8, "width": 8, "mults": (1, 2), "enc_blocks": 0, "dec_blocks": 1, "attention": False,
         "groups": 4, "code_dim": 4, "n_codes": 32}
 
+def test_position_biases_add_to_the_decoder_and_learn():
+  model = VQVAE(VQVAEConfig(**{**TINY, "pos_bias": True}))
+  dec, params = model.decoder, [id(p) for p in model.parameters()]
+  assert id(dec.grid_bias) in params and id(dec.frame_bias) in params
+  assert dec.grid_bias.shape == (1, 16, 8, 16) and dec.frame_bias.shape == (1, 3, 128, 256)
+  rng = rng_for("pos_bias")
+  z, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((2, 4, 8, 16), (2, 3, 128, 256), (1, 3, 128, 256)))
+  plain = dec(Tensor(z)).numpy()                            # zero biases at initialization
+  dec.frame_bias.assign(Tensor(b)).realize()
+  np.testing.assert_allclose(dec(Tensor(z)).numpy(), plain + b, atol=1e-5)  # the frame bias adds per pixel
+  dec.frame_bias.requires_grad = True
+  (dec(Tensor(z)) * Tensor(w)).sum().backward()
+  np.testing.assert_allclose(dec.frame_bias.grad.numpy(), w.sum(0, keepdims=True), rtol=1e-5, atol=1e-5)
+  dec.grid_bias.assign(Tensor(rng.standard_normal((1, 16, 8, 16)).astype(np.float32))).realize()
+  assert np.abs(dec(Tensor(z)).numpy() - plain - b).max() > 1e-3  # the grid bias changes what the codes decode to
+
 def write_frame_shard(path: Path, frames: np.ndarray, seed: int = 0) -> dict:
   """A shard in data.ingest's layout (frames plus per-frame signals and has_* flags); returns the signals."""
   import h5py

@@ -19,6 +19,7 @@ class VQVAEConfig:
   enc_blocks: int = 2             # residual blocks per encoder level (the decoder has dec_blocks)
   dec_blocks: int = 3
   attention: bool = True          # self-attention in the middle (lowest resolution)
+  pos_bias: bool = False          # the decoder learns a bias per code position and per pixel (a fixed camera's layout)
   groups: int = 32                # GroupNorm groups
   code_dim: int = 256
   n_codes: int = 1024
@@ -95,6 +96,10 @@ class Decoder:
   def __init__(self, c: VQVAEConfig):
     chans = [c.width * m for m in c.mults][::-1]               # lowest resolution first
     self.patch, self.conv_in = c.patch, Conv2d(c.code_dim, chans[0], 3, padding=1)
+    # a dashcam sees sky at the top, road and bonnet at the bottom, vignetting at the corners: biases by position carry
+    # that layout, so the codes don't spend bits on it (zeros: the plain decoder at step 0)
+    self.grid_bias = Tensor(np.zeros((1, chans[0], *c.grid), np.float32)) if c.pos_bias else None        # (1, C, h, w)
+    self.frame_bias = Tensor(np.zeros((1, 3, *c.image_size), np.float32)) if c.pos_bias else None      # (1, 3, H, W)
     self.mid = [ResBlock(c, chans[0]), AttnBlock(c, chans[0]), ResBlock(c, chans[0])] if c.attention \
       else [ResBlock(c, chans[0])]
     # level i: dec_blocks residual blocks at chans[i], then a 2x upsample to chans[i+1]
@@ -103,12 +108,14 @@ class Decoder:
     self.norm_out, self.conv_out = _norm(c, chans[-1]), Conv2d(chans[-1], 3 * c.patch**2, 3, padding=1)
   def __call__(self, z: Tensor) -> Tensor:
     x = self.conv_in(z)                                        # (B, C, h, w)
+    if self.grid_bias is not None: x = x + self.grid_bias
     for b in self.mid: x = b(x)
     for blocks, up in self.levels:
       for b in blocks: x = b(x)
       if up is not None: x = up(x)                             # doubles H and W
     x = self.conv_out(self.norm_out(x).silu())                 # (B, 3p^2, H/p, W/p)
-    return depth_to_space(x, self.patch) if self.patch > 1 else x  # (B, 3, H, W)
+    x = depth_to_space(x, self.patch) if self.patch > 1 else x  # (B, 3, H, W)
+    return x + self.frame_bias if self.frame_bias is not None else x
 
 class VectorQuantizer:
   """Nearest-code quantizer. The codebook is an EMA of the encoder outputs assigned to each code (no gradient); in
