@@ -537,7 +537,10 @@ class Tensor:
     if padding == "same": pads = [(d*(k - 1)//2, d*(k - 1) - d*(k - 1)//2) for d, k in zip(make_pair(dilation, len(hw)), hw)]  # PyTorch's
     elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw))]
     else: pads = [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1]
-    ret = _Conv.apply(self, weight, stride=make_pair(stride, len(hw)), dilation=make_pair(dilation, len(hw)), pads=tuple(pads), groups=groups)
+    s_, d_ = make_pair(stride, len(hw)), make_pair(dilation, len(hw))
+    # stride 1: gradients written out (_Conv); a strided conv's input gradient would convolve a gradient mostly zeros
+    if s_ == (1,)*len(hw): ret = _Conv.apply(self, weight, stride=s_, dilation=d_, pads=tuple(pads), groups=groups)
+    else: ret = self._conv(weight, s_, d_, tuple(pads), groups)
     return ret if bias is None else ret + bias.reshape(1, -1, *[1]*len(hw))
   def _windows(self, hw: tuple, stride: tuple, dilation: tuple, pads: tuple) -> Tensor:
     """(bs, c, *i) -> (bs, c, *o, *hw): the sliding windows of the input padded by pads ((before, after) per dim; < 0 crops)."""
@@ -588,7 +591,7 @@ class Tensor:
   def scaled_dot_product_attention(self, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None, is_causal: bool = False) -> Tensor:
     """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions."""
     if is_causal: attn_mask = Tensor.ones(self.shape[-2], key.shape[-2], dtype=dtypes.bool, device=self.device).tril()
-    scores = (self @ key.transpose(-2, -1)) * (1 / math.sqrt(self.shape[-1]))
+    scores = (self * (1 / math.sqrt(self.shape[-1]))) @ key.transpose(-2, -1)  # scaling q: T*d multiplies, not T*T
     if attn_mask is not None:
       scores = attn_mask.where(scores, -math.inf) if attn_mask.dtype == dtypes.bool else scores + attn_mask
     return scores.softmax(-1) @ value
@@ -812,26 +815,20 @@ def no_grad():
   finally: Tensor.no_grad = prev
 
 class _Conv(F.Function):
-  """conv2d with its gradients written out. Autograd through the window view would make the input's gradient a
-  (cin*kh*kw)-row column matrix and then kh*kw shifted adds of it; here it is one transposed convolution: the output
-  gradient spread out by the stride, correlated with the flipped weights (a window view and one matmul)."""
+  """A stride-1 conv2d with its gradients written out. Autograd through the window view would make the input's gradient
+  a (cin*kh*kw)-row column matrix and then kh*kw shifted adds of it; here it is one transposed convolution: the output
+  gradient correlated with the flipped weights (a window view and one matmul)."""
   def forward(self, x: LazyBuffer, w: LazyBuffer, stride: tuple, dilation: tuple, pads: tuple, groups: int) -> LazyBuffer:
-    self.x, self.w, self.args = x, w, (stride, dilation, pads, groups)
+    self.x, self.w, self.args = x, w, (stride, dilation, pads, groups)  # stride is all 1s
     return Tensor(x, requires_grad=False)._conv(Tensor(w, requires_grad=False), stride, dilation, pads, groups).lazydata
   def backward(self, g: LazyBuffer) -> tuple:
     (stride, dilation, pads, groups), n = self.args, len(self.args[0])
     x, w, g = Tensor(self.x, requires_grad=False), Tensor(self.w, requires_grad=False), Tensor(g, requires_grad=False)
     (bs, cout, cin), hw, oyx = (x.shape[0], *w.shape[:2]), w.shape[2:], g.shape[2:]
     dx = dw = None
-    if self.needs_input_grad[0]:
-      gs = g  # spread out: (o) -> ((o-1)*s + 1), s-1 zeros after each row but the last
-      if any(s > 1 for s in stride):
-        gs = gs.reshape(bs, cout, *flatten((o, 1) for o in oyx)).pad(((0, 0), (0, 0), *flatten(((0, 0), (0, s - 1)) for s in stride)))
-        gs = gs.reshape(bs, cout, *[o*s for o, s in zip(oyx, stride)]).shrink(((0, bs), (0, cout), *[(0, (o - 1)*s + 1) for o, s in zip(oyx, stride)]))
+    if self.needs_input_grad[0]:  # a full correlation with the flipped weights pads d*(k-1) each side, less the input's padding
       wt = w.reshape(groups, cout // groups, cin, *hw).transpose(1, 2).flip(*range(3, 3 + n)).reshape(groups*cin, cout // groups, *hw)
-      # a full correlation pads d*(k-1) on each side; less the input's own padding, and input rows no window read get 0
-      dpads = tuple((d*(k - 1) - b, i + b - (o - 1)*s - 1) for k, d, (b, _), i, o, s in zip(hw, dilation, pads, x.shape[2:], oyx, stride))
-      dx = gs._conv(wt, (1,)*n, dilation, dpads, groups).lazydata
+      dx = g._conv(wt, (1,)*n, dilation, tuple((d*(k - 1) - b, d*(k - 1) - a) for k, d, (b, a) in zip(hw, dilation, pads)), groups).lazydata
     if self.needs_input_grad[1]:
       win = x._windows(hw, stride, dilation, pads).reshape(bs, groups, 1, cin, *oyx, *hw)
       dw = (win * g.reshape(bs, groups, cout // groups, 1, *oyx, *[1]*n)).sum((0, *range(4, 4 + n))).reshape(cout, cin, *hw).lazydata

@@ -1,4 +1,16 @@
-// 0: (16, 16) dtypes.bool global 256 local 128
+// 0: (2, 4, 16, 8) dtypes.float32 global 128 local 64
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void e_2_4_16_8_4358bc91(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = (gid/64);
+  int g1 = ((gid/16)%4);
+  int g2 = (gid%16);
+  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*128+g2*8);
+  float8 v1 = (v0*0.35355339059327373f);
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*8) = v1;
+}
+
+// 1: (16, 16) dtypes.bool global 256 local 128
 __kernel void e_16_16_fc85d246(__global uchar* out, __global const int* in0, __global const int* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
@@ -12,8 +24,8 @@ __kernel void e_16_16_fc85d246(__global uchar* out, __global const int* in0, __g
   out[g0*16+g1] = v5;
 }
 
-// 1: (2, 4, 16, 16) dtypes.float32 global 256 local 128
-__kernel void r_2_4_16_16_8_3c03df14(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2) {
+// 2: (2, 4, 16, 16) dtypes.float32 global 256 local 128
+__kernel void r_2_4_16_16_8_29f405a5(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/128);
   int g1 = ((gid/32)%4);
@@ -47,40 +59,32 @@ __kernel void r_2_4_16_16_8_3c03df14(__global float* out, __global const uchar* 
     acc7 = (acc7+v0*v8);
   }
   uchar v9 = in0[g2*16+g3*8];
-  float v10 = (acc0*0.35355339059327373f);
-  float v11 = (v9?v10:(-INFINITY));
-  uchar v12 = in0[g2*16+g3*8+1];
-  float v13 = (acc1*0.35355339059327373f);
-  float v14 = (v12?v13:(-INFINITY));
-  uchar v15 = in0[g2*16+g3*8+2];
-  float v16 = (acc2*0.35355339059327373f);
-  float v17 = (v15?v16:(-INFINITY));
-  uchar v18 = in0[g2*16+g3*8+3];
-  float v19 = (acc3*0.35355339059327373f);
-  float v20 = (v18?v19:(-INFINITY));
-  uchar v21 = in0[g2*16+g3*8+4];
-  float v22 = (acc4*0.35355339059327373f);
-  float v23 = (v21?v22:(-INFINITY));
-  uchar v24 = in0[g2*16+g3*8+5];
-  float v25 = (acc5*0.35355339059327373f);
-  float v26 = (v24?v25:(-INFINITY));
-  uchar v27 = in0[g2*16+g3*8+6];
-  float v28 = (acc6*0.35355339059327373f);
-  float v29 = (v27?v28:(-INFINITY));
-  uchar v30 = in0[g2*16+g3*8+7];
-  float v31 = (acc7*0.35355339059327373f);
-  float v32 = (v30?v31:(-INFINITY));
-  out[g0*1024+g1*256+g2*16+g3*8] = v11;
-  out[g0*1024+g1*256+g2*16+g3*8+1] = v14;
-  out[g0*1024+g1*256+g2*16+g3*8+2] = v17;
-  out[g0*1024+g1*256+g2*16+g3*8+3] = v20;
-  out[g0*1024+g1*256+g2*16+g3*8+4] = v23;
-  out[g0*1024+g1*256+g2*16+g3*8+5] = v26;
-  out[g0*1024+g1*256+g2*16+g3*8+6] = v29;
-  out[g0*1024+g1*256+g2*16+g3*8+7] = v32;
+  float v10 = (v9?acc0:(-INFINITY));
+  uchar v11 = in0[g2*16+g3*8+1];
+  float v12 = (v11?acc1:(-INFINITY));
+  uchar v13 = in0[g2*16+g3*8+2];
+  float v14 = (v13?acc2:(-INFINITY));
+  uchar v15 = in0[g2*16+g3*8+3];
+  float v16 = (v15?acc3:(-INFINITY));
+  uchar v17 = in0[g2*16+g3*8+4];
+  float v18 = (v17?acc4:(-INFINITY));
+  uchar v19 = in0[g2*16+g3*8+5];
+  float v20 = (v19?acc5:(-INFINITY));
+  uchar v21 = in0[g2*16+g3*8+6];
+  float v22 = (v21?acc6:(-INFINITY));
+  uchar v23 = in0[g2*16+g3*8+7];
+  float v24 = (v23?acc7:(-INFINITY));
+  out[g0*1024+g1*256+g2*16+g3*8] = v10;
+  out[g0*1024+g1*256+g2*16+g3*8+1] = v12;
+  out[g0*1024+g1*256+g2*16+g3*8+2] = v14;
+  out[g0*1024+g1*256+g2*16+g3*8+3] = v16;
+  out[g0*1024+g1*256+g2*16+g3*8+4] = v18;
+  out[g0*1024+g1*256+g2*16+g3*8+5] = v20;
+  out[g0*1024+g1*256+g2*16+g3*8+6] = v22;
+  out[g0*1024+g1*256+g2*16+g3*8+7] = v24;
 }
 
-// 2: (2, 4, 16, 1) dtypes.float32 global 128 local 64
+// 3: (2, 4, 16, 1) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_16_be5ba24d(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -96,7 +100,7 @@ __kernel void r_2_4_16_16_be5ba24d(__global float* out, __global const float* in
   out[g0*64+g1*16+g2] = acc0;
 }
 
-// 3: (2, 4, 16, 16) dtypes.float32 global 256 local 128
+// 4: (2, 4, 16, 16) dtypes.float32 global 256 local 128
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_4_16_16_329e1629(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -112,7 +116,7 @@ __kernel void e_2_4_16_16_329e1629(__global float* out, __global const float* in
   *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+g3*8) = v4;
 }
 
-// 4: (2, 4, 16, 1) dtypes.float32 global 128 local 64
+// 5: (2, 4, 16, 1) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_16_97c0e445(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -128,7 +132,7 @@ __kernel void r_2_4_16_16_97c0e445(__global float* out, __global const float* in
   out[g0*64+g1*16+g2] = acc0;
 }
 
-// 5: (2, 4, 16, 16) dtypes.float32 global 256 local 128
+// 6: (2, 4, 16, 16) dtypes.float32 global 256 local 128
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_4_16_16_196aaf96(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -142,7 +146,7 @@ __kernel void e_2_4_16_16_196aaf96(__global float* out, __global const float* in
   *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+g3*8) = v2;
 }
 
-// 6: (2, 4, 16, 8, 1) dtypes.float32 global 16 local 8
+// 7: (2, 4, 16, 8, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_8_16_b48dcfe6(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -186,7 +190,7 @@ __kernel void r_2_4_16_8_16_b48dcfe6(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*128+g2*64+56) = acc7;
 }
 
-// 7: (2, 4, 16, 8) dtypes.float32 global 128 local 64
+// 8: (2, 4, 16, 8) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_4_16_8_39772a18(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -199,7 +203,7 @@ __kernel void e_2_4_16_8_39772a18(__global float* out, __global const float* in0
   *(__global ufloat8*)(out+g0*512+g1*128+g2*8) = v2;
 }
 
-// 8: (2, 4, 1, 8, 16) dtypes.float32 global 16 local 8
+// 9: (2, 4, 1, 8, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_8_16_3e5cd3f9(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -243,7 +247,7 @@ __kernel void r_2_4_16_8_16_3e5cd3f9(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*128+g4*8+112) = acc7;
 }
 
-// 9: (2, 4, 16, 1, 16) dtypes.float32 global 32 local 16
+// 10: (2, 4, 16, 1, 16) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -288,7 +292,7 @@ __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 10: (2, 4, 16, 1) dtypes.float32 global 128 local 64
+// 11: (2, 4, 16, 1) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_16_05032270(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -305,8 +309,8 @@ __kernel void r_2_4_16_16_05032270(__global float* out, __global const float* in
   out[g0*64+g1*16+g2] = acc0;
 }
 
-// 11: (2, 4, 16, 16) dtypes.float32 global 2048 local 1024
-__kernel void e_2_4_16_16_91b7b4d0(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+// 12: (2, 4, 16, 16) dtypes.float32 global 2048 local 1024
+__kernel void e_2_4_16_16_b71e7664(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/1024);
   int g1 = ((gid/256)%4);
@@ -319,11 +323,10 @@ __kernel void e_2_4_16_16_91b7b4d0(__global float* out, __global const uchar* in
   float v4 = (v2-v3);
   float v5 = (v1*v4);
   float v6 = (v0?v5:0.0f);
-  float v7 = (0.35355339059327373f*v6);
-  out[g0*1024+g1*256+g2*16+g3] = v7;
+  out[g0*1024+g1*256+g2*16+g3] = v6;
 }
 
-// 12: (2, 4, 1, 16, 8) dtypes.float32 global 16 local 8
+// 13: (2, 4, 1, 16, 8) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_16_8_b1cf8c29(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -367,9 +370,9 @@ __kernel void r_2_4_16_16_8_b1cf8c29(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*128+g3*64+56) = acc7;
 }
 
-// 13: (2, 4, 16, 1, 8) dtypes.float32 global 16 local 8
+// 14: (2, 4, 16, 8) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_8_2fa5b25f(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_16_8_81c39247(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
@@ -401,17 +404,25 @@ __kernel void r_2_4_16_16_8_2fa5b25f(__global float* out, __global const float* 
     float v8 = in1[g0*1024+g1*256+g2*128+r3+112];
     acc7 = (acc7+v0*v8);
   }
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*64) = acc0;
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+8) = acc1;
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+16) = acc2;
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+24) = acc3;
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+32) = acc4;
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+40) = acc5;
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+48) = acc6;
-  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+56) = acc7;
+  float8 v9 = (0.35355339059327373f*acc0);
+  float8 v10 = (0.35355339059327373f*acc1);
+  float8 v11 = (0.35355339059327373f*acc2);
+  float8 v12 = (0.35355339059327373f*acc3);
+  float8 v13 = (0.35355339059327373f*acc4);
+  float8 v14 = (0.35355339059327373f*acc5);
+  float8 v15 = (0.35355339059327373f*acc6);
+  float8 v16 = (0.35355339059327373f*acc7);
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64) = v9;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+8) = v10;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+16) = v11;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+24) = v12;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+32) = v13;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+40) = v14;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+48) = v15;
+  *(__global ufloat8*)(out+g0*512+g1*128+g2*64+56) = v16;
 }
 
-// 14: (1, 1, 1, 1) dtypes.float32 global 1 local 1
+// 15: (1, 1, 1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_8_2be959c6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);

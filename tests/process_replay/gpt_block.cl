@@ -92,7 +92,20 @@ __kernel void r_2_16_96_32_79bcd701(__global float* out, __global const float* i
   out[g0*1536+g1*96+g2] = v3;
 }
 
-// 6: (16, 16) dtypes.bool global 256 local 128
+// 6: (2, 2, 16, 16) dtypes.float32 global 128 local 64
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void e_2_2_16_16_e29105c7(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = (gid/64);
+  int g1 = ((gid/32)%2);
+  int g2 = ((gid/2)%16);
+  int g3 = (gid%2);
+  float8 v0 = *(__global const ufloat8*)(in0+g0*1536+g1*16+g2*96+g3*8);
+  float8 v1 = (v0*0.25f);
+  *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v1;
+}
+
+// 7: (16, 16) dtypes.bool global 256 local 128
 __kernel void e_16_16_fc85d246(__global uchar* out, __global const int* in0, __global const int* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
@@ -106,8 +119,8 @@ __kernel void e_16_16_fc85d246(__global uchar* out, __global const int* in0, __g
   out[g0*16+g1] = v5;
 }
 
-// 7: (2, 2, 16, 16) dtypes.float32 global 128 local 64
-__kernel void r_2_2_16_16_16_ac977170(__global float* out, __global const uchar* in0, __global const float* in1) {
+// 8: (2, 2, 16, 16) dtypes.float32 global 128 local 64
+__kernel void r_2_2_16_16_16_f969a608(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/32)%2);
@@ -122,59 +135,51 @@ __kernel void r_2_2_16_16_16_ac977170(__global float* out, __global const uchar*
   float acc6 = 0.0f;
   float acc7 = 0.0f;
   for (int r4 = 0; r4 < 16; r4++) {
-    float v0 = in1[g0*1536+g1*16+g2*96+r4];
-    float v1 = in1[g0*1536+g1*16+g3*768+r4+32];
+    float v0 = in1[g0*512+g1*256+g2*16+r4];
+    float v1 = in2[g0*1536+g1*16+g3*768+r4+32];
     acc0 = (acc0+v0*v1);
-    float v2 = in1[g0*1536+g1*16+g3*768+r4+128];
+    float v2 = in2[g0*1536+g1*16+g3*768+r4+128];
     acc1 = (acc1+v0*v2);
-    float v3 = in1[g0*1536+g1*16+g3*768+r4+224];
+    float v3 = in2[g0*1536+g1*16+g3*768+r4+224];
     acc2 = (acc2+v0*v3);
-    float v4 = in1[g0*1536+g1*16+g3*768+r4+320];
+    float v4 = in2[g0*1536+g1*16+g3*768+r4+320];
     acc3 = (acc3+v0*v4);
-    float v5 = in1[g0*1536+g1*16+g3*768+r4+416];
+    float v5 = in2[g0*1536+g1*16+g3*768+r4+416];
     acc4 = (acc4+v0*v5);
-    float v6 = in1[g0*1536+g1*16+g3*768+r4+512];
+    float v6 = in2[g0*1536+g1*16+g3*768+r4+512];
     acc5 = (acc5+v0*v6);
-    float v7 = in1[g0*1536+g1*16+g3*768+r4+608];
+    float v7 = in2[g0*1536+g1*16+g3*768+r4+608];
     acc6 = (acc6+v0*v7);
-    float v8 = in1[g0*1536+g1*16+g3*768+r4+704];
+    float v8 = in2[g0*1536+g1*16+g3*768+r4+704];
     acc7 = (acc7+v0*v8);
   }
   uchar v9 = in0[g2*16+g3*8];
-  float v10 = (acc0*0.25f);
-  float v11 = (v9?v10:(-INFINITY));
-  uchar v12 = in0[g2*16+g3*8+1];
-  float v13 = (acc1*0.25f);
-  float v14 = (v12?v13:(-INFINITY));
-  uchar v15 = in0[g2*16+g3*8+2];
-  float v16 = (acc2*0.25f);
-  float v17 = (v15?v16:(-INFINITY));
-  uchar v18 = in0[g2*16+g3*8+3];
-  float v19 = (acc3*0.25f);
-  float v20 = (v18?v19:(-INFINITY));
-  uchar v21 = in0[g2*16+g3*8+4];
-  float v22 = (acc4*0.25f);
-  float v23 = (v21?v22:(-INFINITY));
-  uchar v24 = in0[g2*16+g3*8+5];
-  float v25 = (acc5*0.25f);
-  float v26 = (v24?v25:(-INFINITY));
-  uchar v27 = in0[g2*16+g3*8+6];
-  float v28 = (acc6*0.25f);
-  float v29 = (v27?v28:(-INFINITY));
-  uchar v30 = in0[g2*16+g3*8+7];
-  float v31 = (acc7*0.25f);
-  float v32 = (v30?v31:(-INFINITY));
-  out[g0*512+g1*256+g2*16+g3*8] = v11;
-  out[g0*512+g1*256+g2*16+g3*8+1] = v14;
-  out[g0*512+g1*256+g2*16+g3*8+2] = v17;
-  out[g0*512+g1*256+g2*16+g3*8+3] = v20;
-  out[g0*512+g1*256+g2*16+g3*8+4] = v23;
-  out[g0*512+g1*256+g2*16+g3*8+5] = v26;
-  out[g0*512+g1*256+g2*16+g3*8+6] = v29;
-  out[g0*512+g1*256+g2*16+g3*8+7] = v32;
+  float v10 = (v9?acc0:(-INFINITY));
+  uchar v11 = in0[g2*16+g3*8+1];
+  float v12 = (v11?acc1:(-INFINITY));
+  uchar v13 = in0[g2*16+g3*8+2];
+  float v14 = (v13?acc2:(-INFINITY));
+  uchar v15 = in0[g2*16+g3*8+3];
+  float v16 = (v15?acc3:(-INFINITY));
+  uchar v17 = in0[g2*16+g3*8+4];
+  float v18 = (v17?acc4:(-INFINITY));
+  uchar v19 = in0[g2*16+g3*8+5];
+  float v20 = (v19?acc5:(-INFINITY));
+  uchar v21 = in0[g2*16+g3*8+6];
+  float v22 = (v21?acc6:(-INFINITY));
+  uchar v23 = in0[g2*16+g3*8+7];
+  float v24 = (v23?acc7:(-INFINITY));
+  out[g0*512+g1*256+g2*16+g3*8] = v10;
+  out[g0*512+g1*256+g2*16+g3*8+1] = v12;
+  out[g0*512+g1*256+g2*16+g3*8+2] = v14;
+  out[g0*512+g1*256+g2*16+g3*8+3] = v16;
+  out[g0*512+g1*256+g2*16+g3*8+4] = v18;
+  out[g0*512+g1*256+g2*16+g3*8+5] = v20;
+  out[g0*512+g1*256+g2*16+g3*8+6] = v22;
+  out[g0*512+g1*256+g2*16+g3*8+7] = v24;
 }
 
-// 8: (2, 2, 16, 1) dtypes.float32 global 64 local 32
+// 9: (2, 2, 16, 1) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_f3384f6f(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -190,7 +195,7 @@ __kernel void r_2_2_16_16_f3384f6f(__global float* out, __global const float* in
   out[g0*32+g1*16+g2] = acc0;
 }
 
-// 9: (2, 2, 16, 16) dtypes.float32 global 128 local 64
+// 10: (2, 2, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_2_16_16_21c02c1e(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -206,7 +211,7 @@ __kernel void e_2_2_16_16_21c02c1e(__global float* out, __global const float* in
   *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v4;
 }
 
-// 10: (2, 2, 16, 1) dtypes.float32 global 64 local 32
+// 11: (2, 2, 16, 1) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_4eb41300(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -222,7 +227,7 @@ __kernel void r_2_2_16_16_4eb41300(__global float* out, __global const float* in
   out[g0*32+g1*16+g2] = acc0;
 }
 
-// 11: (2, 2, 16, 16) dtypes.float32 global 128 local 64
+// 12: (2, 2, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_2_16_16_de654635(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -236,7 +241,7 @@ __kernel void e_2_2_16_16_de654635(__global float* out, __global const float* in
   *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v2;
 }
 
-// 12: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
+// 13: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_fc16ab28(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -281,7 +286,7 @@ __kernel void r_2_2_16_16_16_fc16ab28(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+112) = acc7;
 }
 
-// 13: (2, 16, 32) dtypes.float32 global 16 local 8
+// 14: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_32_6185b463(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -350,7 +355,7 @@ __kernel void r_2_16_32_32_6185b463(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g2*8+224) = v33;
 }
 
-// 14: (2, 16, 1) dtypes.float32 global 32 local 16
+// 15: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_05408692(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -366,7 +371,7 @@ __kernel void r_2_16_32_05408692(__global float* out, __global const float* in0)
   out[g0*16+g1] = v1;
 }
 
-// 15: (2, 16, 32) dtypes.float32 global 128 local 64
+// 16: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -379,7 +384,7 @@ __kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
 }
 
-// 16: (2, 16, 1) dtypes.float32 global 32 local 16
+// 17: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -397,7 +402,7 @@ __kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0)
   out[g0*16+g1] = v3;
 }
 
-// 17: (2, 16, 1) dtypes.float32 global 4 local 2
+// 18: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_1_042632fb(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -408,14 +413,14 @@ __kernel void e_2_16_1_042632fb(__global float* out, __global const float* in0) 
   *(__global ufloat8*)(out+g0*16+g1*8) = v1;
 }
 
-// 18: () dtypes.float32 global 1 local 1
+// 19: () dtypes.float32 global 1 local 1
 __kernel void e_1_648a5ce7(__global float* out) {
   int gid = get_global_id(0);
   float v0 = (0.0009765625f*1.0f);
   out[0] = v0;
 }
 
-// 19: (2, 16, 32) dtypes.float32 global 128 local 64
+// 20: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -432,7 +437,7 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v6;
 }
 
-// 20: (2, 16, 128) dtypes.float32 global 4096 local 2048
+// 21: (2, 16, 128) dtypes.float32 global 4096 local 2048
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_128_32_66686201(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -451,7 +456,7 @@ __kernel void r_2_16_128_32_66686201(__global float* out, __global const float* 
   out[g0*2048+g1*128+g2] = v3;
 }
 
-// 21: (2, 16, 128) dtypes.float32 global 512 local 256
+// 22: (2, 16, 128) dtypes.float32 global 512 local 256
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_128_cffe441c(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -471,7 +476,7 @@ __kernel void e_2_16_128_cffe441c(__global float* out, __global const float* in0
   *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v9;
 }
 
-// 22: (2, 16, 32) dtypes.float32 global 1024 local 512
+// 23: (2, 16, 32) dtypes.float32 global 1024 local 512
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_128_892d5c2c(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -492,7 +497,7 @@ __kernel void r_2_16_32_128_892d5c2c(__global float* out, __global const float* 
   out[g0*512+g1*32+g2] = v5;
 }
 
-// 23: (2, 16, 32) dtypes.float32 global 128 local 64
+// 24: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -506,7 +511,7 @@ __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v3;
 }
 
-// 24: (2, 16, 128) dtypes.float32 global 64 local 32
+// 25: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_128_6329c9aa(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -726,7 +731,7 @@ __kernel void r_2_16_32_128_6329c9aa(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+896) = v184;
 }
 
-// 25: (2, 16, 32) dtypes.float32 global 16 local 8
+// 26: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_128_32_f46ad207(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -779,7 +784,7 @@ __kernel void r_2_16_128_32_f46ad207(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
 }
 
-// 26: (2, 16, 1) dtypes.float32 global 32 local 16
+// 27: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_48c670d7(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -803,7 +808,7 @@ __kernel void r_2_16_32_48c670d7(__global float* out, __global const float* in0,
   out[g0*16+g1] = v9;
 }
 
-// 27: (2, 16, 32) dtypes.float32 global 128 local 64
+// 28: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -821,7 +826,7 @@ __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v7;
 }
 
-// 28: (2, 16, 1) dtypes.float32 global 32 local 16
+// 29: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_830bdcc6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -838,7 +843,7 @@ __kernel void r_2_16_32_830bdcc6(__global float* out, __global const float* in0)
   out[g0*16+g1] = v2;
 }
 
-// 29: (2, 16, 32) dtypes.float32 global 128 local 64
+// 30: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -853,7 +858,7 @@ __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
 }
 
-// 30: (2, 16, 1, 32) dtypes.float32 global 16 local 8
+// 31: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -897,7 +902,7 @@ __kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
-// 31: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
+// 32: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -942,7 +947,7 @@ __kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
-// 32: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
+// 33: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -987,7 +992,7 @@ __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 33: (2, 2, 16, 1) dtypes.float32 global 64 local 32
+// 34: (2, 2, 16, 1) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_10234e8a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -1004,8 +1009,8 @@ __kernel void r_2_2_16_16_10234e8a(__global float* out, __global const float* in
   out[g0*32+g1*16+g2] = acc0;
 }
 
-// 34: (2, 2, 16, 16) dtypes.float32 global 1024 local 512
-__kernel void e_2_2_16_16_de0ebcc1(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+// 35: (2, 2, 16, 16) dtypes.float32 global 1024 local 512
+__kernel void e_2_2_16_16_a234e561(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/512);
   int g1 = ((gid/256)%2);
@@ -1018,13 +1023,12 @@ __kernel void e_2_2_16_16_de0ebcc1(__global float* out, __global const uchar* in
   float v4 = (v2-v3);
   float v5 = (v1*v4);
   float v6 = (v0?v5:0.0f);
-  float v7 = (0.25f*v6);
-  out[g0*512+g1*256+g2*16+g3] = v7;
+  out[g0*512+g1*256+g2*16+g3] = v6;
 }
 
-// 35: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
+// 36: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_1888918b(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_16_fbb297b8(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1039,7 +1043,7 @@ __kernel void r_2_2_16_16_16_1888918b(__global float* out, __global const float*
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 16; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*1536+g1*16+r2*96+g4*8);
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+r2*16+g4*8);
     float v1 = in1[g0*512+g1*256+r2*16+g3*8];
     acc0 = (acc0+v0*v1);
     float v2 = in1[g0*512+g1*256+r2*16+g3*8+1];
@@ -1067,7 +1071,7 @@ __kernel void r_2_2_16_16_16_1888918b(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
-// 36: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
+// 37: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -1112,22 +1116,24 @@ __kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 37: (2, 16, 96) dtypes.float32 global 384 local 192
+// 38: (2, 16, 96) dtypes.float32 global 384 local 192
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_96_9acd3ebb(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void e_2_16_96_af34433b(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/192);
   int g1 = ((gid/12)%16);
   int g2 = (gid%12);
-  float8 v0 = (float8)((g2*8<32?in0[((g0*512+g1*32+g2*8)/512)*512+(((g0*512+g1*32+g2*8)/32)%16)*16+(((g0*512+g1*32+g2*8)/16)%2)*256+((g0*512+g1*32+g2*8)%16)]:0.0f), (g2*8+1<32?in0[((g0*512+g1*32+g2*8+1)/512)*512+(((g0*512+g1*32+g2*8+1)/32)%16)*16+(((g0*512+g1*32+g2*8+1)/16)%2)*256+((g0*512+g1*32+g2*8+1)%16)]:0.0f), (g2*8+2<32?in0[((g0*512+g1*32+g2*8+2)/512)*512+(((g0*512+g1*32+g2*8+2)/32)%16)*16+(((g0*512+g1*32+g2*8+2)/16)%2)*256+((g0*512+g1*32+g2*8+2)%16)]:0.0f), (g2*8+3<32?in0[((g0*512+g1*32+g2*8+3)/512)*512+(((g0*512+g1*32+g2*8+3)/32)%16)*16+(((g0*512+g1*32+g2*8+3)/16)%2)*256+((g0*512+g1*32+g2*8+3)%16)]:0.0f), (g2*8+4<32?in0[((g0*512+g1*32+g2*8+4)/512)*512+(((g0*512+g1*32+g2*8+4)/32)%16)*16+(((g0*512+g1*32+g2*8+4)/16)%2)*256+((g0*512+g1*32+g2*8+4)%16)]:0.0f), (g2*8+5<32?in0[((g0*512+g1*32+g2*8+5)/512)*512+(((g0*512+g1*32+g2*8+5)/32)%16)*16+(((g0*512+g1*32+g2*8+5)/16)%2)*256+((g0*512+g1*32+g2*8+5)%16)]:0.0f), (g2*8+6<32?in0[((g0*512+g1*32+g2*8+6)/512)*512+(((g0*512+g1*32+g2*8+6)/32)%16)*16+(((g0*512+g1*32+g2*8+6)/16)%2)*256+((g0*512+g1*32+g2*8+6)%16)]:0.0f), (g2*8+7<32?in0[((g0*512+g1*32+g2*8+7)/512)*512+(((g0*512+g1*32+g2*8+7)/32)%16)*16+(((g0*512+g1*32+g2*8+7)/16)%2)*256+((g0*512+g1*32+g2*8+7)%16)]:0.0f));
-  float8 v1 = (float8)((g2*8>=32&&g2*8<64?in1[((g0*512+g1*32+g2*8-32)/512)*512+(((g0*512+g1*32+g2*8-32)/32)%16)*16+(((g0*512+g1*32+g2*8-32)/16)%2)*256+((g0*512+g1*32+g2*8-32)%16)]:0.0f), (g2*8+1>=32&&g2*8+1<64?in1[((g0*512+g1*32+g2*8-31)/512)*512+(((g0*512+g1*32+g2*8-31)/32)%16)*16+(((g0*512+g1*32+g2*8-31)/16)%2)*256+((g0*512+g1*32+g2*8-31)%16)]:0.0f), (g2*8+2>=32&&g2*8+2<64?in1[((g0*512+g1*32+g2*8-30)/512)*512+(((g0*512+g1*32+g2*8-30)/32)%16)*16+(((g0*512+g1*32+g2*8-30)/16)%2)*256+((g0*512+g1*32+g2*8-30)%16)]:0.0f), (g2*8+3>=32&&g2*8+3<64?in1[((g0*512+g1*32+g2*8-29)/512)*512+(((g0*512+g1*32+g2*8-29)/32)%16)*16+(((g0*512+g1*32+g2*8-29)/16)%2)*256+((g0*512+g1*32+g2*8-29)%16)]:0.0f), (g2*8+4>=32&&g2*8+4<64?in1[((g0*512+g1*32+g2*8-28)/512)*512+(((g0*512+g1*32+g2*8-28)/32)%16)*16+(((g0*512+g1*32+g2*8-28)/16)%2)*256+((g0*512+g1*32+g2*8-28)%16)]:0.0f), (g2*8+5>=32&&g2*8+5<64?in1[((g0*512+g1*32+g2*8-27)/512)*512+(((g0*512+g1*32+g2*8-27)/32)%16)*16+(((g0*512+g1*32+g2*8-27)/16)%2)*256+((g0*512+g1*32+g2*8-27)%16)]:0.0f), (g2*8+6>=32&&g2*8+6<64?in1[((g0*512+g1*32+g2*8-26)/512)*512+(((g0*512+g1*32+g2*8-26)/32)%16)*16+(((g0*512+g1*32+g2*8-26)/16)%2)*256+((g0*512+g1*32+g2*8-26)%16)]:0.0f), (g2*8+7>=32&&g2*8+7<64?in1[((g0*512+g1*32+g2*8-25)/512)*512+(((g0*512+g1*32+g2*8-25)/32)%16)*16+(((g0*512+g1*32+g2*8-25)/16)%2)*256+((g0*512+g1*32+g2*8-25)%16)]:0.0f));
-  float8 v2 = (v0+v1);
-  float8 v3 = (float8)((g2*8>=64?in2[g0*512+g1+g2*128-1024]:0.0f), (g2*8+1>=64?in2[g0*512+g1+g2*128-1008]:0.0f), (g2*8+2>=64?in2[g0*512+g1+g2*128-992]:0.0f), (g2*8+3>=64?in2[g0*512+g1+g2*128-976]:0.0f), (g2*8+4>=64?in2[g0*512+g1+g2*128-960]:0.0f), (g2*8+5>=64?in2[g0*512+g1+g2*128-944]:0.0f), (g2*8+6>=64?in2[g0*512+g1+g2*128-928]:0.0f), (g2*8+7>=64?in2[g0*512+g1+g2*128-912]:0.0f));
+  float8 v0 = (float8)((g2*8<32?0.25f:0.0f), (g2*8+1<32?0.25f:0.0f), (g2*8+2<32?0.25f:0.0f), (g2*8+3<32?0.25f:0.0f), (g2*8+4<32?0.25f:0.0f), (g2*8+5<32?0.25f:0.0f), (g2*8+6<32?0.25f:0.0f), (g2*8+7<32?0.25f:0.0f));
+  float8 v1 = (float8)((g2*8<32?in0[((g0*512+g1*32+g2*8)/512)*512+(((g0*512+g1*32+g2*8)/32)%16)*16+(((g0*512+g1*32+g2*8)/16)%2)*256+((g0*512+g1*32+g2*8)%16)]:0.0f), (g2*8+1<32?in0[((g0*512+g1*32+g2*8+1)/512)*512+(((g0*512+g1*32+g2*8+1)/32)%16)*16+(((g0*512+g1*32+g2*8+1)/16)%2)*256+((g0*512+g1*32+g2*8+1)%16)]:0.0f), (g2*8+2<32?in0[((g0*512+g1*32+g2*8+2)/512)*512+(((g0*512+g1*32+g2*8+2)/32)%16)*16+(((g0*512+g1*32+g2*8+2)/16)%2)*256+((g0*512+g1*32+g2*8+2)%16)]:0.0f), (g2*8+3<32?in0[((g0*512+g1*32+g2*8+3)/512)*512+(((g0*512+g1*32+g2*8+3)/32)%16)*16+(((g0*512+g1*32+g2*8+3)/16)%2)*256+((g0*512+g1*32+g2*8+3)%16)]:0.0f), (g2*8+4<32?in0[((g0*512+g1*32+g2*8+4)/512)*512+(((g0*512+g1*32+g2*8+4)/32)%16)*16+(((g0*512+g1*32+g2*8+4)/16)%2)*256+((g0*512+g1*32+g2*8+4)%16)]:0.0f), (g2*8+5<32?in0[((g0*512+g1*32+g2*8+5)/512)*512+(((g0*512+g1*32+g2*8+5)/32)%16)*16+(((g0*512+g1*32+g2*8+5)/16)%2)*256+((g0*512+g1*32+g2*8+5)%16)]:0.0f), (g2*8+6<32?in0[((g0*512+g1*32+g2*8+6)/512)*512+(((g0*512+g1*32+g2*8+6)/32)%16)*16+(((g0*512+g1*32+g2*8+6)/16)%2)*256+((g0*512+g1*32+g2*8+6)%16)]:0.0f), (g2*8+7<32?in0[((g0*512+g1*32+g2*8+7)/512)*512+(((g0*512+g1*32+g2*8+7)/32)%16)*16+(((g0*512+g1*32+g2*8+7)/16)%2)*256+((g0*512+g1*32+g2*8+7)%16)]:0.0f));
+  float8 v2 = (v0*v1);
+  float8 v3 = (float8)((g2*8>=32&&g2*8<64?in1[((g0*512+g1*32+g2*8-32)/512)*512+(((g0*512+g1*32+g2*8-32)/32)%16)*16+(((g0*512+g1*32+g2*8-32)/16)%2)*256+((g0*512+g1*32+g2*8-32)%16)]:0.0f), (g2*8+1>=32&&g2*8+1<64?in1[((g0*512+g1*32+g2*8-31)/512)*512+(((g0*512+g1*32+g2*8-31)/32)%16)*16+(((g0*512+g1*32+g2*8-31)/16)%2)*256+((g0*512+g1*32+g2*8-31)%16)]:0.0f), (g2*8+2>=32&&g2*8+2<64?in1[((g0*512+g1*32+g2*8-30)/512)*512+(((g0*512+g1*32+g2*8-30)/32)%16)*16+(((g0*512+g1*32+g2*8-30)/16)%2)*256+((g0*512+g1*32+g2*8-30)%16)]:0.0f), (g2*8+3>=32&&g2*8+3<64?in1[((g0*512+g1*32+g2*8-29)/512)*512+(((g0*512+g1*32+g2*8-29)/32)%16)*16+(((g0*512+g1*32+g2*8-29)/16)%2)*256+((g0*512+g1*32+g2*8-29)%16)]:0.0f), (g2*8+4>=32&&g2*8+4<64?in1[((g0*512+g1*32+g2*8-28)/512)*512+(((g0*512+g1*32+g2*8-28)/32)%16)*16+(((g0*512+g1*32+g2*8-28)/16)%2)*256+((g0*512+g1*32+g2*8-28)%16)]:0.0f), (g2*8+5>=32&&g2*8+5<64?in1[((g0*512+g1*32+g2*8-27)/512)*512+(((g0*512+g1*32+g2*8-27)/32)%16)*16+(((g0*512+g1*32+g2*8-27)/16)%2)*256+((g0*512+g1*32+g2*8-27)%16)]:0.0f), (g2*8+6>=32&&g2*8+6<64?in1[((g0*512+g1*32+g2*8-26)/512)*512+(((g0*512+g1*32+g2*8-26)/32)%16)*16+(((g0*512+g1*32+g2*8-26)/16)%2)*256+((g0*512+g1*32+g2*8-26)%16)]:0.0f), (g2*8+7>=32&&g2*8+7<64?in1[((g0*512+g1*32+g2*8-25)/512)*512+(((g0*512+g1*32+g2*8-25)/32)%16)*16+(((g0*512+g1*32+g2*8-25)/16)%2)*256+((g0*512+g1*32+g2*8-25)%16)]:0.0f));
   float8 v4 = (v2+v3);
-  *(__global ufloat8*)(out+g0*1536+g1*96+g2*8) = v4;
+  float8 v5 = (float8)((g2*8>=64?in2[g0*512+g1+g2*128-1024]:0.0f), (g2*8+1>=64?in2[g0*512+g1+g2*128-1008]:0.0f), (g2*8+2>=64?in2[g0*512+g1+g2*128-992]:0.0f), (g2*8+3>=64?in2[g0*512+g1+g2*128-976]:0.0f), (g2*8+4>=64?in2[g0*512+g1+g2*128-960]:0.0f), (g2*8+5>=64?in2[g0*512+g1+g2*128-944]:0.0f), (g2*8+6>=64?in2[g0*512+g1+g2*128-928]:0.0f), (g2*8+7>=64?in2[g0*512+g1+g2*128-912]:0.0f));
+  float8 v6 = (v4+v5);
+  *(__global ufloat8*)(out+g0*1536+g1*96+g2*8) = v6;
 }
 
-// 38: (2, 16, 32) dtypes.float32 global 16 local 8
+// 39: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_96_32_eee4239c(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -1180,7 +1186,7 @@ __kernel void r_2_16_96_32_eee4239c(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
 }
 
-// 39: (2, 16, 1) dtypes.float32 global 32 local 16
+// 40: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_48c670d7(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -1204,7 +1210,7 @@ __kernel void r_2_16_32_48c670d7(__global float* out, __global const float* in0,
   out[g0*16+g1] = v9;
 }
 
-// 40: (2, 16, 32) dtypes.float32 global 128 local 64
+// 41: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -1222,7 +1228,7 @@ __kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v7;
 }
 
-// 41: (2, 16, 1) dtypes.float32 global 32 local 16
+// 42: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_830bdcc6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -1239,7 +1245,7 @@ __kernel void r_2_16_32_830bdcc6(__global float* out, __global const float* in0)
   out[g0*16+g1] = v2;
 }
 
-// 42: (2, 16, 32) dtypes.float32 global 128 local 64
+// 43: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -1254,7 +1260,7 @@ __kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
 }
 
-// 43: () dtypes.float32 global 1 local 1
+// 44: () dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_d6fa6d96(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
