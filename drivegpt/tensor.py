@@ -592,8 +592,9 @@ class Tensor:
     """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions."""
     if is_causal: attn_mask = Tensor.ones(self.shape[-2], key.shape[-2], dtype=dtypes.bool, device=self.device).tril()
     scores = (self * (1 / math.sqrt(self.shape[-1]))) @ key.transpose(-2, -1)  # scaling q: T*d multiplies, not T*T
-    if attn_mask is not None:
-      scores = attn_mask.where(scores, -math.inf) if attn_mask.dtype == dtypes.bool else scores + attn_mask
+    if attn_mask is not None:  # a bool mask as a bias of 0 and -inf: an add over the T*T scores, and nothing to mask backward
+      if attn_mask.dtype == dtypes.bool: attn_mask = attn_mask.where(Tensor(0.0, device=self.device, dtype=self.dtype), -math.inf)
+      scores = scores + attn_mask
     return scores.softmax(-1) @ value
   def layernorm(self, axis=-1, eps: float = 1e-5) -> Tensor:
     y = self - self.mean(axis, keepdim=True)

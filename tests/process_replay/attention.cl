@@ -1,4 +1,19 @@
-// 0: (2, 4, 16, 8) dtypes.float32 global 128 local 64
+// 0: (16, 16) dtypes.float32 global 256 local 128
+__kernel void e_16_16_213896c0(__global float* out, __global const int* in0, __global const int* in1) {
+  int gid = get_global_id(0);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  int v0 = in0[g1];
+  int v1 = in1[g0];
+  int v2 = (v0-v1);
+  uchar v3 = (0<v2);
+  uchar v4 = (v3==0);
+  uchar v5 = (v4?1:0);
+  float v6 = (v5?0.0f:(-INFINITY));
+  out[g0*16+g1] = v6;
+}
+
+// 1: (2, 4, 16, 8) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_4_16_8_4358bc91(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -10,78 +25,24 @@ __kernel void e_2_4_16_8_4358bc91(__global float* out, __global const float* in0
   *(__global ufloat8*)(out+g0*512+g1*128+g2*8) = v1;
 }
 
-// 1: (16, 16) dtypes.bool global 256 local 128
-__kernel void e_16_16_fc85d246(__global uchar* out, __global const int* in0, __global const int* in1) {
+// 2: (2, 4, 16, 16) dtypes.float32 global 2048 local 1024
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void r_2_4_16_16_8_9aa41368(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
-  int g0 = (gid/16);
-  int g1 = (gid%16);
-  int v0 = in0[g1];
-  int v1 = in1[g0];
-  int v2 = (v0-v1);
-  uchar v3 = (0<v2);
-  uchar v4 = (v3==0);
-  uchar v5 = (v4?1:0);
-  out[g0*16+g1] = v5;
-}
-
-// 2: (2, 4, 16, 16) dtypes.float32 global 256 local 128
-__kernel void r_2_4_16_16_8_29f405a5(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2) {
-  int gid = get_global_id(0);
-  int g0 = (gid/128);
-  int g1 = ((gid/32)%4);
-  int g2 = ((gid/2)%16);
-  int g3 = (gid%2);
-  float acc0 = 0.0f;
-  float acc1 = 0.0f;
-  float acc2 = 0.0f;
-  float acc3 = 0.0f;
-  float acc4 = 0.0f;
-  float acc5 = 0.0f;
-  float acc6 = 0.0f;
-  float acc7 = 0.0f;
-  for (int r4 = 0; r4 < 8; r4++) {
-    float v0 = in1[g0*512+g1*128+g2*8+r4];
-    float v1 = in2[g0*512+g1*128+g3*64+r4];
-    acc0 = (acc0+v0*v1);
-    float v2 = in2[g0*512+g1*128+g3*64+r4+8];
-    acc1 = (acc1+v0*v2);
-    float v3 = in2[g0*512+g1*128+g3*64+r4+16];
-    acc2 = (acc2+v0*v3);
-    float v4 = in2[g0*512+g1*128+g3*64+r4+24];
-    acc3 = (acc3+v0*v4);
-    float v5 = in2[g0*512+g1*128+g3*64+r4+32];
-    acc4 = (acc4+v0*v5);
-    float v6 = in2[g0*512+g1*128+g3*64+r4+40];
-    acc5 = (acc5+v0*v6);
-    float v7 = in2[g0*512+g1*128+g3*64+r4+48];
-    acc6 = (acc6+v0*v7);
-    float v8 = in2[g0*512+g1*128+g3*64+r4+56];
-    acc7 = (acc7+v0*v8);
+  int g0 = (gid/1024);
+  int g1 = ((gid/256)%4);
+  int g2 = ((gid/16)%16);
+  int g3 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r4 = 0; r4 < 1; r4++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*128+g2*8+r4*8);
+    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*128+g3*8+r4*8);
+    vacc0 = (vacc0+v0*v1);
   }
-  uchar v9 = in0[g2*16+g3*8];
-  float v10 = (v9?acc0:(-INFINITY));
-  uchar v11 = in0[g2*16+g3*8+1];
-  float v12 = (v11?acc1:(-INFINITY));
-  uchar v13 = in0[g2*16+g3*8+2];
-  float v14 = (v13?acc2:(-INFINITY));
-  uchar v15 = in0[g2*16+g3*8+3];
-  float v16 = (v15?acc3:(-INFINITY));
-  uchar v17 = in0[g2*16+g3*8+4];
-  float v18 = (v17?acc4:(-INFINITY));
-  uchar v19 = in0[g2*16+g3*8+5];
-  float v20 = (v19?acc5:(-INFINITY));
-  uchar v21 = in0[g2*16+g3*8+6];
-  float v22 = (v21?acc6:(-INFINITY));
-  uchar v23 = in0[g2*16+g3*8+7];
-  float v24 = (v23?acc7:(-INFINITY));
-  out[g0*1024+g1*256+g2*16+g3*8] = v10;
-  out[g0*1024+g1*256+g2*16+g3*8+1] = v12;
-  out[g0*1024+g1*256+g2*16+g3*8+2] = v14;
-  out[g0*1024+g1*256+g2*16+g3*8+3] = v16;
-  out[g0*1024+g1*256+g2*16+g3*8+4] = v18;
-  out[g0*1024+g1*256+g2*16+g3*8+5] = v20;
-  out[g0*1024+g1*256+g2*16+g3*8+6] = v22;
-  out[g0*1024+g1*256+g2*16+g3*8+7] = v24;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v2 = in2[g2*16+g3];
+  float v3 = (acc0+v2);
+  out[g0*1024+g1*256+g2*16+g3] = v3;
 }
 
 // 3: (2, 4, 16, 1) dtypes.float32 global 128 local 64
@@ -309,21 +270,20 @@ __kernel void r_2_4_16_16_05032270(__global float* out, __global const float* in
   out[g0*64+g1*16+g2] = acc0;
 }
 
-// 12: (2, 4, 16, 16) dtypes.float32 global 2048 local 1024
-__kernel void e_2_4_16_16_b71e7664(__global float* out, __global const uchar* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+// 12: (2, 4, 16, 16) dtypes.float32 global 256 local 128
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void e_2_4_16_16_e9737abe(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
-  int g0 = (gid/1024);
-  int g1 = ((gid/256)%4);
-  int g2 = ((gid/16)%16);
-  int g3 = (gid%16);
-  uchar v0 = in0[g2*16+g3];
-  float v1 = in1[g0*1024+g1*256+g2*16+g3];
-  float v2 = in2[g0*1024+g1*256+g2*16+g3];
-  float v3 = in3[g0*64+g1*16+g2];
-  float v4 = (v2-v3);
-  float v5 = (v1*v4);
-  float v6 = (v0?v5:0.0f);
-  out[g0*1024+g1*256+g2*16+g3] = v6;
+  int g0 = (gid/128);
+  int g1 = ((gid/32)%4);
+  int g2 = ((gid/2)%16);
+  int g3 = (gid%2);
+  float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+g3*8);
+  float8 v1 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+g3*8);
+  float v2 = in2[g0*64+g1*16+g2];
+  float8 v3 = (v1-v2);
+  float8 v4 = (v0*v3);
+  *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+g3*8) = v4;
 }
 
 // 13: (2, 4, 1, 16, 8) dtypes.float32 global 16 local 8
