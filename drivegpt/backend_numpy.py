@@ -146,33 +146,43 @@ def _natural(node: LazyOp):
 
 class _Plan(NamedTuple):
   suma: tuple; sumb: tuple     # dims only one operand has, summed before the matmul
-  pick_a: tuple; perm_a: list; mat_a: tuple  # index, transpose and (batch, m, k) reshape that make a's matrix
-  pick_b: tuple; perm_b: list; mat_b: tuple  # the same for b: (batch, k, n)
+  pick_a: tuple; perm_a: list; mat_a: tuple; dims_a: tuple  # index, transpose and (batch, m, k) reshape that make a's
+  pick_b: tuple; perm_b: list; mat_b: tuple; dims_b: tuple  # matrix, and how many dims each of those has; b's: (batch, k, n)
   c_shape: list; c_perm: list; c_full: list  # C back to the kernel's dims
   scale: int                   # the size of summed dims neither operand has
   out_shape: tuple
   swap: bool                   # a and b trade places: C = B^T A^T comes out in the kernel's order, A B would be transposed
 
 @functools.lru_cache(maxsize=4096)
-def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, axis: tuple, shape: tuple, swap: bool = False) -> _Plan:
+def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, axis: tuple, shape: tuple, swap: bool = False,
+          lead: tuple = ()) -> _Plan:
   """How sum_of_product runs, from which dims each operand has (size > 1, stride != 0): cached, so a training step's
-  matmuls don't redo it. Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only)."""
+  matmuls don't redo it. Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only).
+  C comes out of BLAS as (batch, m, n); where that is not the kernel's order it would take a transposing copy, so two
+  other layouts are tried: B^T A^T (swap), and leading output dims of one operand as batch dims with the other
+  operand broadcast along them (lead: a conv's batch, so each image's output is W @ columns, already NCHW)."""
   has_a, has_b = [[n > 1 and s != 0 for n, s in zip(sh, st)] for sh, st in ((a_shape, a_strides), (b_shape, b_strides))]
   bat, m, n, k, suma, sumb, scale = [], [], [], [], [], [], 1
   for d, size in enumerate(shape):
     if size == 1: continue
     ha, hb, red = has_a[d], has_b[d], d in axis
-    if ha and hb: (k if red else bat).append(d)
+    if d in lead or (ha and hb and not red): bat.append(d)
+    elif ha and hb: k.append(d)
     elif ha: (suma if red else m).append(d)
     elif hb: (sumb if red else n).append(d)
     elif red: scale *= size
-  def pick(dims): return tuple(slice(None) if d in dims else 0 for d in range(len(shape))), [sorted(dims).index(d) for d in dims]
-  def sz(dims): return prod(shape[d] for d in dims)
-  out_dims = bat + m + n
-  if not swap and out_dims != sorted(out_dims) and bat + n + m == sorted(out_dims):  # else C needs a transposing copy
-    return _plan(b_shape, b_strides, a_shape, a_strides, axis, shape, True)
-  return _Plan(tuple(suma), tuple(sumb), *pick(bat + m + k), (sz(bat), sz(m), sz(k)), *pick(bat + k + n), (sz(bat), sz(k), sz(n)),
-               [shape[d] for d in out_dims], [out_dims.index(d) for d in sorted(out_dims)],
+  out_dims, order = bat + m + n, sorted(bat + m + n)
+  if out_dims != order and not swap and not lead:
+    leads = [tuple(order[:i]) for own in (m, n) if not bat for i in range(len(own), 0, -1) if set(order[:i]) <= set(own)][:2]
+    for ld in [()] + leads:
+      for q in (_plan(b_shape, b_strides, a_shape, a_strides, axis, shape, True, ld),) + ((_plan(a_shape, a_strides, b_shape, b_strides, axis, shape, False, ld),) if ld else ()):
+        if q.c_perm == sorted(q.c_perm): return q
+  def pick(dims, has):  # a batch dim the operand lacks stays as size 1: numpy's matmul broadcasts it
+    return tuple(slice(None) if d in dims and has[d] else slice(0, 1) if d in dims else 0 for d in range(len(shape))), [sorted(dims).index(d) for d in dims]
+  def sz(dims, has=None): return prod(shape[d] for d in dims if has is None or has[d])
+  return _Plan(tuple(suma), tuple(sumb), *pick(bat + m + k, has_a), (sz(bat, has_a), sz(m), sz(k)), (len(bat), len(m), len(k)),
+               *pick(bat + k + n, has_b), (sz(bat, has_b), sz(k), sz(n)), (len(bat), len(k), len(n)),
+               [shape[d] for d in out_dims], [out_dims.index(d) for d in order],
                [shape[d] if d in out_dims else 1 for d in range(len(shape))], scale, tuple(1 if d in axis else s for d, s in enumerate(shape)), swap)
 
 def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> np.ndarray:
@@ -188,19 +198,36 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   wide = np.float32 if a.dtype == np.float16 else a.dtype  # BLAS has no fp16: accumulate in fp32
   def blas(x):  # BLAS wants unit stride along rows or columns; numpy's fallback loop is 100x slower
     return x if x.itemsize in x.strides[-2:] or min(x.shape[-2:]) <= 1 else np.ascontiguousarray(x)
-  A = blas(a[p.pick_a].transpose(p.perm_a).reshape(p.mat_a).astype(wide, copy=False))
-  B = blas(b[p.pick_b].transpose(p.perm_b).reshape(p.mat_b).astype(wide, copy=False))
+  A = blas(_matrix(a[p.pick_a].transpose(p.perm_a), p.mat_a, p.dims_a).astype(wide, copy=False))
+  B = blas(_matrix(b[p.pick_b].transpose(p.perm_b), p.mat_b, p.dims_b).astype(wide, copy=False))
   C = _matmul(A, B).reshape(p.c_shape).transpose(p.c_perm).reshape(p.c_full)
   if p.scale != 1: C = C * p.scale
   return (C if C.shape == p.out_shape else np.broadcast_to(C, p.out_shape)).astype(a.dtype, copy=False)
 
+def _matrix(v: np.ndarray, mat: tuple, dims: tuple) -> np.ndarray:
+  """v, its dims in (batch, rows, cols) groups, as a (batch, rows, cols) matrix: a view where one exists, else a copy made
+  in whichever order reads v in longer contiguous runs (numpy's reshape copies cols innermost; a conv's weight gradient
+  has im2col windows of 3 pixels there and 16-32 along the rows)."""
+  try:
+    r = v.view()
+    r.shape = mat  # raises if no view has that shape
+    return r
+  except AttributeError: pass
+  nb, nr, nc = dims
+  def run(d): return v.shape[d] if nr and nc and abs(v.strides[d]) == v.itemsize else 1
+  if run(nb + nr - 1) <= run(v.ndim - 1): return v.reshape(mat)
+  rows_inner = np.ascontiguousarray(v.transpose(*range(nb), *range(nb + nr, v.ndim), *range(nb, nb + nr)))
+  return rows_inner.reshape(mat[0], mat[2], mat[1]).transpose(0, 2, 1)
+
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
   """(bat, m, k) @ (bat, k, n). A big single matmul gets BLAS's threads; a big batch of small ones is split across the
   engine's threads, one BLAS thread each (BLAS threads on a small matrix cost more than they give)."""
-  if A.size*B.shape[2] < 1 << 25 or THREADS == 1: return np.matmul(A, B)
-  if A.shape[0] >= THREADS:
-    C, bs = np.empty((A.shape[0], A.shape[1], B.shape[2]), np.result_type(A, B)), -(-A.shape[0] // THREADS)
-    list(_threads.map(lambda b: np.matmul(A[b:b+bs], B[b:b+bs], out=C[b:b+bs]), range(0, A.shape[0], bs)))
+  nb = max(A.shape[0], B.shape[0])  # one of them may be broadcast (batch 1)
+  if nb*A.shape[1]*A.shape[2]*B.shape[2] < 1 << 25 or THREADS == 1: return np.matmul(A, B)
+  if nb >= THREADS:
+    C, bs = np.empty((nb, A.shape[1], B.shape[2]), np.result_type(A, B)), -(-nb // THREADS)
+    def part(b): np.matmul(A[b:b+bs] if len(A) > 1 else A, B[b:b+bs] if len(B) > 1 else B, out=C[b:b+bs])
+    list(_threads.map(part, range(0, nb, bs)))
     return C
   with _blas_threads(THREADS): return np.matmul(A, B)
 

@@ -88,6 +88,29 @@ def test_noncontiguous_matmul_inputs():
   out = (Tensor(x).T.flip(0) @ Tensor(y)[::-1].T)
   np.testing.assert_allclose(out.numpy(), x.T[::-1] @ y[::-1].T, rtol=1e-4, atol=1e-5)
 
+def test_sum_of_product_in_every_layout_matches_float64():
+  # random sums of products over random dims: each dim in both operands (batch or summed) or in one (rows, columns, or
+  # summed before the matmul), operands stored permuted; the plan's three layouts (A B, B^T A^T, a broadcast batch) all occur
+  from drivegpt.backend_numpy import sum_of_product, _plan
+  rng, layouts = np.random.default_rng(0), set()
+  for _ in range(150):
+    nd = int(rng.integers(2, 7))
+    shape = tuple(int(x) for x in rng.integers(1, 7, nd))
+    ina, inb = rng.random(nd) < 0.7, rng.random(nd) < 0.7
+    axis = tuple(int(d) for d in np.flatnonzero(rng.random(nd) < 0.4))
+    def operand(has):
+      x = rng.standard_normal(tuple(s if h else 1 for s, h in zip(shape, has))).astype(np.float32)
+      perm = rng.permutation(nd)
+      return np.ascontiguousarray(x.transpose(perm)).transpose(np.argsort(perm))
+    a, b = operand(ina), operand(inb)
+    got, want = sum_of_product(a, b, axis, shape), np.broadcast_to(a.astype(np.float64)*b, shape).sum(axis, keepdims=True)
+    assert got.shape == want.shape, (shape, axis)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4, err_msg=f"{shape} {axis}")
+    A, B = np.broadcast_to(a, shape), np.broadcast_to(b, shape)
+    p = _plan(A.shape, A.strides, B.shape, B.strides, axis, shape)
+    layouts.add("broadcast batch" if p.mat_a[0] != p.mat_b[0] else "swap" if p.swap else "plain")
+  assert layouts == {"plain", "swap", "broadcast batch"}, layouts
+
 def test_long_chain_has_no_recursion_limit():
   x = Tensor(rand(5), requires_grad=True)
   y = x
