@@ -821,10 +821,10 @@ class _Conv(F.Function):
   gradient correlated with the flipped weights (a window view and one matmul)."""
   def forward(self, x: LazyBuffer, w: LazyBuffer, stride: tuple, dilation: tuple, pads: tuple, groups: int) -> LazyBuffer:
     self.x, self.w, self.args = x, w, (stride, dilation, pads, groups)  # stride is all 1s
-    return Tensor(x, requires_grad=False)._conv(Tensor(w, requires_grad=False), stride, dilation, pads, groups).lazydata
+    return Tensor(x, x.device, requires_grad=False)._conv(Tensor(w, w.device, requires_grad=False), stride, dilation, pads, groups).lazydata
   def backward(self, g: LazyBuffer) -> tuple:
     (stride, dilation, pads, groups), n = self.args, len(self.args[0])
-    x, w, g = Tensor(self.x, requires_grad=False), Tensor(self.w, requires_grad=False), Tensor(g, requires_grad=False)
+    x, w, g = (Tensor(b, b.device, requires_grad=False) for b in (self.x, self.w, g))
     (bs, cout, cin), hw, oyx = (x.shape[0], *w.shape[:2]), w.shape[2:], g.shape[2:]
     dx = dw = None
     if self.needs_input_grad[0]:  # a full correlation with the flipped weights pads d*(k-1) each side, less the input's padding

@@ -139,6 +139,23 @@ def test_empty_and_zero_size():
   assert (z + 1).numpy().shape == (0, 4)
   np.testing.assert_array_equal(z.sum(0).numpy(), np.zeros(4))
 
+def test_conv_gradients_stay_on_the_device(monkeypatch):
+  # conv2d's hand-written gradients (a transposed conv) run where the tensors live, and agree with the CPU backend
+  from drivegpt import backend_numpy
+  cpu_kernels, compile = [], backend_numpy.compile
+  monkeypatch.setattr(backend_numpy, "compile", lambda *a: (cpu_kernels.append(a[1]), compile(*a))[1])
+  rng = np.random.default_rng(21)
+  x, w = rng.standard_normal((2, 6, 9, 11)).astype(np.float32), rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+  grads = {}
+  for dev in ("CL", "CPU"):
+    tx, tw = Tensor(x, device=dev, requires_grad=True), Tensor(w, device=dev, requires_grad=True)
+    out = tx.conv2d(tw, groups=2, padding=(1, 2), dilation=(2, 1))
+    (out*out).sum().backward()
+    assert out.device == tx.grad.device == tw.grad.device == dev
+    grads[dev] = (tx.grad.numpy(), tw.grad.numpy())
+    if dev == "CL": assert not cpu_kernels, f"CL tensors ran kernels on the CPU backend: {cpu_kernels}"
+  for cl, cpu in zip(grads["CL"], grads["CPU"]): np.testing.assert_allclose(cl, cpu, rtol=1e-4, atol=1e-3)
+
 @pytest.mark.slow
 def test_whole_engine_and_nn_suites_on_cl():
   """The acceptance run: every engine and nn test with DRIVEGPT_DEVICE=CL (about 10 minutes on 2 cores with PoCL)."""
