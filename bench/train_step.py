@@ -204,6 +204,12 @@ def vqvae_small_torch():
   for i, ch in enumerate(rch):
     dec += [Res(ch) for _ in range(c.dec_blocks)] + ([Up(ch, rch[i + 1])] if i + 1 < len(rch) else [])
   dec += [norm(rch[-1]), tnn.SiLU(), tnn.Conv2d(rch[-1], 3 * c.patch**2, 3, padding=1), tnn.PixelShuffle(c.patch)]
+  class Bias(tnn.Module):  # the decoder's position biases (model.pos_bias): one per code position, one per pixel
+    def __init__(self, shape):
+      super().__init__()
+      self.b = tnn.Parameter(torch.zeros(shape))
+    def forward(self, x): return x + self.b
+  if c.pos_bias: dec = dec[:1] + [Bias((1, rch[0], *c.grid))] + dec[1:] + [Bias((1, 3, *c.image_size))]
   enc, dec = tnn.Sequential(*enc), tnn.Sequential(*dec)
   codebook, count, total = torch.randn(c.n_codes, c.code_dim), torch.zeros(c.n_codes), torch.zeros(c.n_codes, c.code_dim)
   params = [*enc.parameters(), *dec.parameters()]
