@@ -580,6 +580,7 @@ CONV_CASES = [  # (x shape, w shape, kwargs, x view)
   ((1, 2, 4, 5), (2, 2, 1, 1), {}, "contig"),
   ((2, 3, 8, 9), (4, 3, 4, 4), dict(stride=2, padding=1), "T"),  # the VQVAE's downsample; the last input column unread
   ((1, 4, 7, 8), (6, 2, 3, 2), dict(groups=2, stride=(2, 3), dilation=(1, 2), padding=(2, 0, 1, 3)), "contig"),
+  ((2, 2, 5, 4), (3, 2, 3, 1), dict(padding=(1, 2, 3, 0)), "flip"),  # padding past the window: the input gradient crops
 ]
 
 @pytest.mark.parametrize("xs,ws,kw,view", CONV_CASES, ids=[f"{x}{w}{k}{v}" for x, w, k, v in CONV_CASES])
