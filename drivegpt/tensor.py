@@ -824,12 +824,11 @@ class _Conv(F.Function):
     return Tensor(x, x.device, requires_grad=False)._conv(Tensor(w, w.device, requires_grad=False), stride, dilation, pads, groups).lazydata
   def backward(self, g: LazyBuffer) -> tuple:
     (stride, dilation, pads, groups), n = self.args, len(self.args[0])
-    x, w, g = (Tensor(b, b.device, requires_grad=False) for b in (self.x, self.w, g))
+    x, w, g = (Tensor(b, b.device, requires_grad=False) for b in (self.x, self.w, g))  # no graph: plain ops on lazy buffers
     (bs, cout, cin), hw, oyx = (x.shape[0], *w.shape[:2]), w.shape[2:], g.shape[2:]
     dx = dw = None
-    if self.needs_input_grad[0]:  # a full correlation with the flipped weights pads d*(k-1) each side, less the input's padding
-      wt = w.reshape(groups, cout // groups, cin, *hw).transpose(1, 2).flip(*range(3, 3 + n)).reshape(groups*cin, cout // groups, *hw)
-      dx = g._conv(wt, (1,)*n, dilation, tuple((d*(k - 1) - b, d*(k - 1) - a) for k, d, (b, a) in zip(hw, dilation, pads)), groups).lazydata
+    if self.needs_input_grad[0]:  # output_padding b - a gives the input back when its padding was uneven
+      dx = g.conv_transpose2d(w, groups=groups, dilation=dilation, padding=tuple(b for b, _ in pads), output_padding=tuple(b - a for b, a in pads)).lazydata
     if self.needs_input_grad[1]:
       win = x._windows(hw, stride, dilation, pads).reshape(bs, groups, 1, cin, *oyx, *hw)
       dw = (win * g.reshape(bs, groups, cout // groups, 1, *oyx, *[1]*n)).sum((0, *range(4, 4 + n))).reshape(cout, cin, *hw).lazydata
