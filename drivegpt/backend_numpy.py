@@ -354,13 +354,14 @@ def _walk(ast: LazyOp) -> tuple:
     nodes.extend(n.src)
   return seen, shared
 
-def _swap(node: LazyOp, old: LazyOp, new: LazyOp) -> LazyOp:
-  return new if node == old else LazyOp(node.op, tuple(_swap(s, old, new) for s in node.src), node.arg)
+def _replace(node: LazyOp, old: LazyOp, new: LazyOp) -> LazyOp:
+  """node's tree with every subtree equal to old replaced by new."""
+  return new if node == old else LazyOp(node.op, tuple(_replace(s, old, new) for s in node.src), node.arg)
 
 def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
-  """A matmul with elementwise work after it (a bias, GELU's gradient, attention's scale and mask) as two runners: BLAS
-  computes the matmul, then a native kernel the rest in one pass, reading the matmul's result as one more input
-  (numpy made a pass per op: GELU's gradient after a GPT matmul took 3x the matmul's time). None if not that kernel."""
+  """A matmul with elementwise work after it (GELU's gradient, say) as two runners: BLAS computes the matmul, then a
+  native kernel the rest in one pass, reading the matmul's result as one more input (numpy made a pass per op: GELU's
+  gradient after a GPT matmul took 3x the matmul's time). None if not that kernel."""
   whole, rest = _whole(ast)
   # only for real work after it: a bias add is as fast on numpy, in row blocks while the matmul's result is in cache
   if len(whole) != 1 or ast in whole or prod(shape) < native.MIN_WORK or any(n.op in ReduceOps for n in rest) or \
@@ -372,7 +373,7 @@ def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
   mdtype = next(n.arg[2] for n in _walk(mm)[0] if n.op in BufferOps)
   idx = 1 + max(n.arg[0] for n in _walk(ast)[0] if n.op is BufferOps.LOAD)
   load = LazyOp(BufferOps.LOAD, (), (idx, ShapeTracker.from_shape(top.arg if top is not mm else mshape), mdtype))
-  epi = _swap(ast, top, load)
+  epi = _replace(ast, top, load)
   if not _native_worthy(epi, shape, _walk(epi)[0]): return None
   run_epi = native.compile(epi, shape, dtype, lambda: _numpy_runner(epi, shape, dtype, *_walk(epi)))
   if run_epi is None: return None
