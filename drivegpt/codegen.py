@@ -161,18 +161,24 @@ class Scope:
 class Kernel:
   def __init__(self, ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits):
     self.ast, self.shape, self.dtype, self.nvars = ast, shape, dtype, 0
-    self.reduce = next((n for n in nodes(ast) if n.op in ReduceOps), None)
+    # a row kernel (the scheduler's: softmax, layernorm) has several reduces over the same rows, inner ones first, each
+    # its own pass over the row, and may store the whole row (full) in a last pass; the rest has at most one reduce
+    self.reds = sorted((n for n in nodes(ast) if n.op in ReduceOps), key=lambda n: sum(m.op in ReduceOps for m in nodes(n)))
+    self.reduce = self.reds[-1] if self.reds else None
     self.fshape = next(n for n in nodes(self.reduce) if n.op in BufferOps).arg[1].shape if self.reduce else shape
     self.axes = self.reduce.arg if self.reduce else ()
     self.rshape = tuple(1 if i in self.axes else s for i, s in enumerate(self.fshape))
+    self.full = bool(self.reds) and shape == self.fshape != self.rshape
+    self.multi = self.full or len(self.reds) > 1  # no register or cache blocking: those are for matmuls
+    self.sfx = {r: f"{k}_" if len(self.reds) > 1 else "" for k, r in enumerate(self.reds)}  # accumulator names per reduce
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
     vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32
     W, U = limits.vector_width, limits.upcast
     def pick_ud(vd):  # register blocking: upcast rows along the innermost other output dim, if enough work-items remain
       ups = [d for d in out_dims if d != vd and self.fshape[d] % U == 0]
-      return ups[-1] if self.reduce and vd not in self.axes and ups and prod(self.fshape[d] for d in out_dims) // (W if vd is not None else 1) >= U*limits.compute_units else None
-    post = nodes(ast) - (nodes(self.reduce) if self.reduce else set())
-    sts = [n.arg[1].reshape(self.rshape) if n in post and self.reduce else n.arg[1] for n in nodes(ast) if n.op is BufferOps.LOAD]
+      return ups[-1] if self.reduce and not self.multi and vd not in self.axes and ups and prod(self.fshape[d] for d in out_dims) // (W if vd is not None else 1) >= U*limits.compute_units else None
+    post = nodes(ast) - set().union(*(nodes(r) for r in self.reds))  # after the reduces: in the reduced shape unless full
+    sts = [n.arg[1].reshape(self.rshape) if n in post and self.reduce and not self.full else n.arg[1] for n in nodes(ast) if n.op is BufferOps.LOAD]
     def cost(vd):  # gathers per loop step when vectors run along dim vd: a gather repeats per row when it depends on the rows' dim
       ud, ret = pick_ud(vd), 0
       for st in sts:
@@ -186,10 +192,11 @@ class Kernel:
     self.vd = min(cands, key=lambda d: (cost(d), -d)) if cands else None
     # a reduce along the innermost dim whose inputs are contiguous there (softmax's sums, a row's dot product): vectors
     # run along the reduce instead, then add up across their lanes; along an output dim each lane would gather
-    last, inner = len(self.fshape) - 1, [n.arg[1] for n in nodes(self.reduce) if n.op is BufferOps.LOAD] if self.reduce else []
+    # (in a row kernel a load may also be the same for the whole row: a broadcast)
+    last, inner = len(self.fshape) - 1, [n.arg[1] for n in nodes(ast) if n.op is BufferOps.LOAD and (self.full or n not in post)]
     if vectorize and last in self.axes and self.fshape[last] % W == 0 and (self.vd is None or cost(self.vd)) and \
-       all(all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and v == lanes[0][1] for n, (i, v) in enumerate(lanes)) for lanes in
-           (lanes_of(st, self.fshape, last, W) for st in inner)):
+       all(all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and v == lanes[0][1] for n, (i, v) in enumerate(lanes)) or
+           (self.multi and all(x == lanes[0] for x in lanes)) for lanes in (lanes_of(st, self.fshape, last, W) for st in inner)):
       self.vd = last
     self.rvec = self.vd in self.axes  # vectors along the reduce: the epilogue and the stores are scalar
     self.width = W if self.vd is not None else 1
@@ -251,7 +258,7 @@ class Kernel:
     if (n, u) in memo: return memo[(n, u)]
     if n.op in BufferOps: ret = self.load(scope, n, u, inside)
     elif n.op is MovementOps.RESHAPE: ret = self.expr(scope, n.src[0], u, inside, memo)
-    elif n.op in ReduceOps: ret = (f"acc{u}", self.width > 1 and not self.rvec)
+    elif n.op in ReduceOps: ret = (f"acc{self.sfx[n]}{u}", self.width > 1 and not self.rvec)
     else:
       srcs = [self.expr(scope, s, u, inside, memo) for s in n.src]
       dt, sdt = node_dtype(n), node_dtype(n.src[-1])
@@ -261,56 +268,71 @@ class Kernel:
     memo[(n, u)] = ret
     return ret
 
-  def render(self, name: str) -> str:
-    body, loop = Scope(self), Scope(self)
-    rows = range(self.ups)
-    if self.reduce:
-      rdt, memo = node_dtype(self.reduce), {}
-      init = render_const(0, rdt) if self.reduce.op is ReduceOps.SUM else MIN_VALUE[rdt]
-      A = "vacc" if self.rvec else "acc"  # with vectors along the reduce, acc is the sum of vacc's lanes
-      accs = [f"{CTYPE[rdt]}{self.width if self.width > 1 else ''} {A}{u} = {init};" for u in rows]
-      fmt = KIND_OPS.get((REDUCE_OP[self.reduce.op], kind(rdt)), OPS[REDUCE_OP[self.reduce.op]])
-      src = self.reduce.src[0]
-      # a long float sum adds blocks of SUM_BLOCK terms into part, then part into acc: the rounding error grows with the
-      # block size plus the number of blocks, not with the number of terms (1e6 adds of 0.1 would come out 1% high)
-      blocked = self.reduce.op is ReduceOps.SUM and rdt.is_float and self.terms > 4*SUM_BLOCK
-      acc = "part" if blocked else A
-      for u in rows:
-        if self.reduce.op is ReduceOps.SUM and src.op is BinaryOps.MUL and rdt != dtypes.bool:
-          x = "*".join(self.expr(loop, s, u, True, memo)[0] for s in src.src)  # one statement: the compiler fuses it into an FMA
-        else: x, _ = self.expr(loop, src, u, True, memo)
-        loop.lines.append(f"{acc}{u} = {fmt.format(f'{acc}{u}', x)};")
-      loops = [f"for (int r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
-      if self.chunk:
-        a, k, c = self.axes[0], self.fshape[self.axes[0]], self.chunk
-        loops[0] = f"for (int r{a} = kc; r{a} < {f'kc+{c}' if k % c == 0 else f'min(kc+{c}, {k})'}; r{a}++) {{"
-      flush = []
-      if blocked:
-        accs += ["int n = 0;"] + [a.replace(f" {A}{u} ", f" part{u} ") for u, a in zip(rows, accs)]
-        loop.lines.append(f"if (++n == {SUM_BLOCK}) {{ n = 0; " + " ".join(f"{A}{u} += part{u}; part{u} = {init};" for u in rows) + " }")
-        flush = [f"{A}{u} += part{u};" for u in rows]
-      if self.rvec: flush += [f"{CTYPE[rdt]} acc{u} = vacc{u}.s0;" + "".join(f" acc{u} = {fmt.format(f'acc{u}', f'vacc{u}.s{lane:X}')};"
-                                                                               for lane in range(1, self.width)) for u in rows]
-      loop_lines = accs + loops + ["  " + x for x in loop.lines] + ["}" * len(loops)] + flush
-      if self.tiles:  # each tile's partial sums for this chunk go into its accumulators in tile[], kept across chunks
-        ntiles, vt = prod(self.tiles.values()), f"{CTYPE[rdt]}{self.width}"
-        tile_loop = [f"for (int t = 0; t < {ntiles}; t++) {{"] + [f"  int g{d} = b{d}*{b}+{ren(e)};" for (d, b), e in
-                     zip(self.tiles.items(), unravel("t", list(self.tiles.values()), self.ranges))]
-        sweep = [f"for (int kc = 0; kc < {self.fshape[self.axes[0]]}; kc += {self.chunk}) {{"] if self.chunk else []
-        loop_lines = [f"{vt} tile[{ntiles*self.ups}];", f"for (int i = 0; i < {ntiles*self.ups}; i++) tile[i] = {init};"] + sweep + \
-          tile_loop + ["  " + x for x in loop_lines] + [f"  tile[t*{self.ups}+{u}] = {fmt.format(f'tile[t*{self.ups}+{u}]', f'acc{u}')};" for u in rows] + \
-          ["}" * (1 + len(sweep))] + tile_loop + [f"  {vt} acc{u} = tile[t*{self.ups}+{u}];" for u in rows]
-    else: loop_lines = []
-    memo, ostrides, stores = {}, strides_for_shape(self.rshape), []
+  def loops(self) -> list:
+    """The loops over the reduced dims (the first one over this chunk of it when the reduce runs in chunks)."""
+    loops = [f"for (int r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
+    if self.chunk:
+      a, k, c = self.axes[0], self.fshape[self.axes[0]], self.chunk
+      loops[0] = f"for (int r{a} = kc; r{a} < {f'kc+{c}' if k % c == 0 else f'min(kc+{c}, {k})'}; r{a}++) {{"
+    return loops
+
+  def reduce_loop(self, red: LazyOp, rows: range) -> list:
+    """Lines that leave reduce red's result for each row u in acc<u>: its accumulators, its loops and the lane sum."""
+    loop, memo, sfx = Scope(self), {}, self.sfx[red]
+    rdt = node_dtype(red)
+    init = render_const(0, rdt) if red.op is ReduceOps.SUM else MIN_VALUE[rdt]
+    A = f"vacc{sfx}" if self.rvec else f"acc{sfx}"  # with vectors along the reduce, acc is the sum of vacc's lanes
+    accs = [f"{CTYPE[rdt]}{self.width if self.width > 1 else ''} {A}{u} = {init};" for u in rows]
+    fmt = KIND_OPS.get((REDUCE_OP[red.op], kind(rdt)), OPS[REDUCE_OP[red.op]])
+    src = red.src[0]
+    # a long float sum adds blocks of SUM_BLOCK terms into part, then part into acc: the rounding error grows with the
+    # block size plus the number of blocks, not with the number of terms (1e6 adds of 0.1 would come out 1% high)
+    blocked = red.op is ReduceOps.SUM and rdt.is_float and self.terms > 4*SUM_BLOCK
+    acc = f"part{sfx}" if blocked else A
     for u in rows:
-      val, vec = self.expr(body, self.ast, u, False, memo)
-      idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
-      if self.width > 1 and not self.rvec and self.vd == self.out_dims[-1]:
-        stores.append(f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};")
-      elif self.width > 1 and not self.rvec:
-        stores += [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane}' if vec else ''};" for lane in range(self.width)]
-      elif self.dtype == dtypes.float16: stores.append(f"vstore_half({val}, {idx.render()}, out);")
-      else: stores.append(f"out[{idx.render()}] = {val};")
+      if red.op is ReduceOps.SUM and src.op is BinaryOps.MUL and rdt != dtypes.bool:
+        x = "*".join(self.expr(loop, s, u, True, memo)[0] for s in src.src)  # one statement: the compiler fuses it into an FMA
+      else: x, _ = self.expr(loop, src, u, True, memo)
+      loop.lines.append(f"{acc}{u} = {fmt.format(f'{acc}{u}', x)};")
+    loops, flush = self.loops(), []
+    if blocked:
+      accs += [f"int n{sfx} = 0;"] + [a.replace(f" {A}{u} ", f" part{sfx}{u} ") for u, a in zip(rows, accs)]
+      loop.lines.append(f"if (++n{sfx} == {SUM_BLOCK}) {{ n{sfx} = 0; " + " ".join(f"{A}{u} += part{sfx}{u}; part{sfx}{u} = {init};" for u in rows) + " }")
+      flush = [f"{A}{u} += part{sfx}{u};" for u in rows]
+    if self.rvec: flush += [f"{CTYPE[rdt]} acc{sfx}{u} = vacc{sfx}{u}.s0;" + "".join(f" acc{sfx}{u} = {fmt.format(f'acc{sfx}{u}', f'vacc{sfx}{u}.s{lane:X}')};"
+                                                                                     for lane in range(1, self.width)) for u in rows]
+    return accs + loops + ["  " + x for x in loop.lines] + ["}" * len(loops)] + flush
+
+  def store(self, val: str, vec: bool, u: int, oshape: tuple) -> list:
+    """Lines storing row u's value (a vector along vd, or a scalar) at its place in the output, of shape oshape."""
+    ostrides = strides_for_shape(oshape)
+    idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
+    if self.width > 1 and (vec or not self.rvec) and self.vd == max((d for d, n in enumerate(oshape) if n > 1), default=None):
+      return [f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};"]
+    if self.width > 1 and not self.rvec:
+      return [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane}' if vec else ''};" for lane in range(self.width)]
+    return [f"vstore_half({val}, {idx.render()}, out);" if self.dtype == dtypes.float16 else f"out[{idx.render()}] = {val};"]
+
+  def render(self, name: str) -> str:
+    body, rows, loop_lines = Scope(self), range(self.ups), []
+    for red in self.reds: loop_lines += self.reduce_loop(red, rows)
+    if self.tiles:  # each tile's partial sums for this chunk go into its accumulators in tile[], kept across chunks
+      rdt = node_dtype(self.reduce)
+      init, ntiles, vt = render_const(0, rdt) if self.reduce.op is ReduceOps.SUM else MIN_VALUE[rdt], prod(self.tiles.values()), f"{CTYPE[rdt]}{self.width}"
+      fmt = KIND_OPS.get((REDUCE_OP[self.reduce.op], kind(rdt)), OPS[REDUCE_OP[self.reduce.op]])
+      tile_loop = [f"for (int t = 0; t < {ntiles}; t++) {{"] + [f"  int g{d} = b{d}*{b}+{ren(e)};" for (d, b), e in
+                   zip(self.tiles.items(), unravel("t", list(self.tiles.values()), self.ranges))]
+      sweep = [f"for (int kc = 0; kc < {self.fshape[self.axes[0]]}; kc += {self.chunk}) {{"] if self.chunk else []
+      loop_lines = [f"{vt} tile[{ntiles*self.ups}];", f"for (int i = 0; i < {ntiles*self.ups}; i++) tile[i] = {init};"] + sweep + \
+        tile_loop + ["  " + x for x in loop_lines] + [f"  tile[t*{self.ups}+{u}] = {fmt.format(f'tile[t*{self.ups}+{u}]', f'acc{u}')};" for u in rows] + \
+        ["}" * (1 + len(sweep))] + tile_loop + [f"  {vt} acc{u} = tile[t*{self.ups}+{u}];" for u in rows]
+    if self.full:  # a last pass over the row computes and stores each element
+      last, loops = Scope(self), self.loops()
+      val, vec = self.expr(last, self.ast, 0, True, {})
+      loop_lines += loops + ["  " + x for x in last.lines + self.store(val, vec, 0, self.fshape)] + ["}" * len(loops)]
+    memo, stores = {}, []
+    for u in rows if not self.full else ():
+      stores += self.store(*self.expr(body, self.ast, u, False, memo), u, self.rshape)
     gshape = [self.tshape[d] // self.tiles.get(d, 1) for d in self.gdims]
     gids = [f"int {'b' if d in self.tiles else 'g'}{d} = {ren(e)};" for d, e in zip(self.gdims, unravel("gid", gshape, self.ranges)) if self.tshape[d] > 1]
     params = [f"__global {BUF_TYPE[self.dtype]}* out"] + [f"__global const {BUF_TYPE[self.inputs[i]]}* in{i}" if i in self.inputs else

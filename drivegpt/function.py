@@ -178,6 +178,7 @@ class Softmax(Function):
   def forward(self, x, axis):
     e = x.e(BinaryOps.SUB, x.r(ReduceOps.MAX, axis).expand(x.shape)).e(BinaryOps.MUL, x.const(1/math.log(2))).e(UnaryOps.EXP2)
     self.ret, self.axis = e.e(BinaryOps.DIV, e.r(ReduceOps.SUM, axis).expand(x.shape)), axis
+    self.ret.force_realize = bool(self.requires_grad)  # else the backward's row kernel would redo the exps twice over
     return self.ret
   def backward(self, g):
     return self.ret.e(BinaryOps.MUL, g.e(BinaryOps.SUB, g.e(BinaryOps.MUL, self.ret).r(ReduceOps.SUM, self.axis).expand(g.shape)))
@@ -187,6 +188,7 @@ class LogSoftmax(Function):
     m = x.e(BinaryOps.SUB, x.r(ReduceOps.MAX, axis).expand(x.shape))
     s = m.e(BinaryOps.MUL, x.const(1/math.log(2))).e(UnaryOps.EXP2).r(ReduceOps.SUM, axis)
     self.ret, self.axis = m.e(BinaryOps.SUB, s.e(UnaryOps.LOG2).e(BinaryOps.MUL, s.const(math.log(2))).expand(x.shape)), axis
+    self.ret.force_realize = bool(self.requires_grad)
     return self.ret
   def backward(self, g):
     p = self.ret.e(BinaryOps.MUL, self.ret.const(1/math.log(2))).e(UnaryOps.EXP2)

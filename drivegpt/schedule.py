@@ -13,11 +13,26 @@ class ScheduleItem(NamedTuple):
 
 MAX_KERNEL_DEPTH = 64   # longer chains are cut into several kernels, so kernel trees stay far from the recursion limit
 
-def _inlinable(src: LazyBuffer, acc: tuple, kernel_has_reduce: bool) -> bool:
-  """Can src be computed inside its consumer's kernel, seen through movement ops acc?"""
+def _row_sig(b: LazyBuffer, sigs: dict):
+  """(axes, input shape) of the reduce whose rows b's value is one per: a reduce's own, or that of an elementwise op on
+  reduces of the same rows (a mean, a 1/sqrt(var + eps)); else None."""
+  if b.op in ReduceOps: return b.arg, b.srcs[0].shape
+  if b.op.__class__ not in ElementwiseOps: return None
+  found = {sigs.get(id(s.base)) for s in b.srcs if not s.mops and s.base.realized is None} - {None}
+  return found.pop() if len(found) == 1 else None
+
+def _reexpands(src: LazyBuffer, acc: tuple, sig) -> bool:
+  """Does acc only broadcast src's per-row value back over the rows of sig's reduce (softmax's x - max(x))?"""
+  if sig is None or not acc or acc[-1][0] is not MovementOps.EXPAND or any(op is not MovementOps.RESHAPE for op, _ in acc[:-1]): return False
+  axes, shape = sig
+  return acc[-1][1] == shape and (acc[-2][1] if len(acc) > 1 else src.shape) == tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+def _inlinable(src: LazyBuffer, acc: tuple, kernel_sig, src_sig) -> bool:
+  """Can src be computed inside its consumer's kernel, seen through movement ops acc? kernel_sig: the kernel's reduce."""
   ops = {op for op, _ in acc}
   if src.force_realize: return False
-  if src.op in ReduceOps: return not kernel_has_reduce and ops <= {MovementOps.RESHAPE}
+  if kernel_sig in (None, src_sig) and _reexpands(src, acc, src_sig): return True  # a row kernel: several reduces, one pass
+  if src.op in ReduceOps: return kernel_sig is None and ops <= {MovementOps.RESHAPE}
   if src.op not in ZERO_PRESERVING and MovementOps.PAD in ops: return False  # f(0) != 0: padding must stay outside
   return src.op.__class__ in ElementwiseOps and MovementOps.EXPAND not in ops  # an expand would recompute src per copy
 
@@ -27,22 +42,22 @@ def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
   order = toposort(outs, lambda b: [s.base for s in b.srcs if s.base.realized is None])  # sources before consumers
   # ctx: inlined base -> (kernel root, movement ops from it to the root's output, depth). A base is inlined when every
   # consumer can inline it into the same kernel through the same view: then the backend computes it once in that kernel.
-  roots, ctx, has_reduce, proposals = {id(b) for b in outs}, {}, {}, defaultdict(list)
+  roots, ctx, sig, proposals, sigs = {id(b) for b in outs}, {}, {}, defaultdict(list), {}
+  for b in order: sigs[id(b)] = _row_sig(b, sigs)
   for b in reversed(order):  # consumers before their sources: when b comes up, all its consumers have proposed
     if b.op is LoadOps.CONST and id(b) not in roots: continue  # constants are kernel leaves, never buffers
     p = proposals[id(b)]
     if id(b) not in roots and None not in p and len(set((id(r), acc) for r, acc, _ in p)) == 1 and \
-       (b.op not in ReduceOps or (len(p) == 1 and not has_reduce.get(id(p[0][0])))):
+       (b.op not in ReduceOps or (len(p) == 1 and sig.get(id(p[0][0])) in ((None, sigs[id(b)]) if _reexpands(b, p[0][1], sigs[id(b)]) else (None,)))):
       ctx[id(b)] = p[0][0], p[0][1], max(d for _, _, d in p)
-      if b.op in ReduceOps: has_reduce[id(p[0][0])] = True
     else: roots.add(id(b))
     root, acc, depth = ctx.get(id(b), (b, (), 0))
-    if b.op in ReduceOps: has_reduce[id(root)], acc = True, ()  # a reduce's inputs live in the unreduced shape
+    if b.op in ReduceOps: sig[id(root)], acc = sigs[id(b)], ()  # a reduce's inputs live in the unreduced shape
     for s in b.srcs:
       sb = s.base
       if sb.realized is not None or sb.op is LoadOps.CONST: continue
       sacc = s.mops + acc
-      ok = b.op not in LoadOps and sb.op not in LoadOps and depth + 1 < MAX_KERNEL_DEPTH and _inlinable(sb, sacc, has_reduce.get(id(root), False))
+      ok = b.op not in LoadOps and sb.op not in LoadOps and depth + 1 < MAX_KERNEL_DEPTH and _inlinable(sb, sacc, sig.get(id(root)), sigs[id(sb)])
       proposals[id(sb)].append((root, sacc, depth + 1) if ok else None)
   return [_schedule_item(b, ctx) for b in order if id(b) in roots and id(b) not in ctx]
 
@@ -60,7 +75,7 @@ def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:
   def build(b: LazyBuffer, acc: tuple) -> LazyOp:
     if b.op in ReduceOps:
       ret = LazyOp(b.op, (load(b.srcs[0], ()),), b.arg)
-      return LazyOp(MovementOps.RESHAPE, (ret,), acc[-1][1]) if acc and acc[-1][1] != b.shape else ret
+      return LazyOp(MovementOps.RESHAPE, (ret,), acc[-1][1]) if acc and acc[-1][0] is MovementOps.RESHAPE and acc[-1][1] != b.shape else ret
     return LazyOp(b.op, tuple(load(s, acc) for s in b.srcs), b.arg)
   if root.op is LoadOps.CONST: ast = LazyOp(BufferOps.CONST, (), (root.arg, root.st, root.dtype))
   elif root.op in LoadOps: ast = LazyOp(root.op, (), root.arg)

@@ -211,3 +211,39 @@ def test_import_and_kernels_leave_blas_threads_alone():
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "2"})
   before, after_import, after = eval(r.stdout.strip().replace("] [", "], ["))
   assert before == after_import == after and before, r.stdout + r.stderr
+
+def _row_refs(x: np.ndarray, up: np.ndarray, axis: int) -> dict:
+  """float64 forward and input gradient (upstream gradient up) of softmax, log_softmax and layernorm along axis."""
+  X, U = x.astype(np.float64), up.astype(np.float64)
+  e = np.exp(X - X.max(axis, keepdims=True)); p = e / e.sum(axis, keepdims=True)
+  m = X - X.mean(axis, keepdims=True); r = 1 / np.sqrt((m*m).mean(axis, keepdims=True) + 1e-5); z = m*r
+  return {"softmax": (p, p*(U - (U*p).sum(axis, keepdims=True))), "log_softmax": (np.log(p), U - p*U.sum(axis, keepdims=True)),
+          "layernorm": (z, r*(U - U.mean(axis, keepdims=True) - z*(U*z).mean(axis, keepdims=True)))}
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_row_kernels_match_float64_in_random_layouts(device):
+  """Softmax, log-softmax and layernorm run as row kernels (several reduces over the same rows in one kernel): random
+  shapes, axes (contiguous or not) and row lengths (multiples of the vector width or not), forward and backward."""
+  r = np.random.default_rng(77)
+  for _ in range(6):
+    shape = tuple(int(n) for n in r.integers(1, 9, size=int(r.integers(2, 4))))
+    axis = int(r.integers(len(shape)))
+    shape = shape[:axis] + (int(r.choice([8, 16, 24, 40, 13, 256])),) + shape[axis+1:]
+    x, up = (r.standard_normal(shape)*3).astype(np.float32), r.standard_normal(shape).astype(np.float32)
+    for name, (want, want_grad) in _row_refs(x, up, axis).items():
+      t = Tensor(x, device=device, requires_grad=True)
+      y = getattr(t, name)(axis)
+      (y*Tensor(up, device=device)).sum().backward()
+      np.testing.assert_allclose(y.numpy(), want, rtol=1e-4, atol=1e-5, err_msg=f"{name} {shape} axis {axis}")
+      np.testing.assert_allclose(t.grad.numpy(), want_grad, rtol=1e-3, atol=1e-4, err_msg=f"{name} grad {shape} axis {axis}")
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_softmax_is_one_row_kernel_and_keeps_inf_and_nan(device):
+  x = rand(6, 64)
+  x[1, 3], x[2, :] = np.inf, -np.inf  # an inf row element gives NaN (inf - inf), an all -inf row NaN, as numpy
+  x[3, 5] = np.nan
+  t = Tensor(x, device=device)
+  with np.errstate(invalid="ignore"):
+    assert kernels(t.softmax(-1)) == 1 and kernels(t.layernorm(-1)) == 1
+    e = np.exp(x.astype(np.float64) - x.max(-1, keepdims=True))
+    np.testing.assert_allclose(t.softmax(-1).numpy(), e / e.sum(-1, keepdims=True), rtol=1e-5, atol=1e-7)  # NaN where numpy has

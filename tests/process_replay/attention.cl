@@ -25,9 +25,9 @@ __kernel void e_2_4_16_8_4358bc91(__global float* out, __global const float* in0
   *(__global ufloat8*)(out+g0*512+g1*128+g2*8) = v1;
 }
 
-// 2: (2, 4, 16, 16) dtypes.float32 global 2048 local 1024
+// 2: (2, 4, 16, 16, 1) dtypes.float32 global 2048 local 1024
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_8_9aa41368(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_4_16_16_8_e2910b60(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/1024);
   int g1 = ((gid/256)%4);
@@ -40,74 +40,48 @@ __kernel void r_2_4_16_16_8_9aa41368(__global float* out, __global const float* 
     vacc0 = (vacc0+v0*v1);
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  float v2 = in2[g2*16+g3];
-  float v3 = (acc0+v2);
-  out[g0*1024+g1*256+g2*16+g3] = v3;
+  out[g0*1024+g1*256+g2*16+g3] = acc0;
 }
 
-// 3: (2, 4, 16, 1) dtypes.float32 global 128 local 64
+// 3: (2, 4, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_be5ba24d(__global float* out, __global const float* in0) {
+__kernel void r_2_4_16_16_3c8ac0b3(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
   int g2 = (gid%16);
-  float8 vacc0 = -INFINITY;
+  float8 vacc0_0 = -INFINITY;
   for (int r3 = 0; r3 < 2; r3++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
-    vacc0 = select(v0,vacc0,(vacc0>v0)||(vacc0!=vacc0));
+    float8 v1 = *(__global const ufloat8*)(in1+g2*16+r3*8);
+    float8 v2 = (v0+v1);
+    vacc0_0 = select(v2,vacc0_0,(vacc0_0>v2)||(vacc0_0!=vacc0_0));
   }
-  float acc0 = vacc0.s0; acc0 = select(vacc0.s1,acc0,(acc0>vacc0.s1)||(acc0!=acc0)); acc0 = select(vacc0.s2,acc0,(acc0>vacc0.s2)||(acc0!=acc0)); acc0 = select(vacc0.s3,acc0,(acc0>vacc0.s3)||(acc0!=acc0)); acc0 = select(vacc0.s4,acc0,(acc0>vacc0.s4)||(acc0!=acc0)); acc0 = select(vacc0.s5,acc0,(acc0>vacc0.s5)||(acc0!=acc0)); acc0 = select(vacc0.s6,acc0,(acc0>vacc0.s6)||(acc0!=acc0)); acc0 = select(vacc0.s7,acc0,(acc0>vacc0.s7)||(acc0!=acc0));
-  out[g0*64+g1*16+g2] = acc0;
-}
-
-// 4: (2, 4, 16, 16) dtypes.float32 global 256 local 128
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_4_16_16_329e1629(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/128);
-  int g1 = ((gid/32)%4);
-  int g2 = ((gid/2)%16);
-  int g3 = (gid%2);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+g3*8);
-  float v1 = in1[g0*64+g1*16+g2];
-  float8 v2 = (v0-v1);
-  float8 v3 = (v2*1.4426950408889634f);
-  float8 v4 = exp2(v3);
-  *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+g3*8) = v4;
-}
-
-// 5: (2, 4, 16, 1) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_97c0e445(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/16)%4);
-  int g2 = (gid%16);
-  float8 vacc0 = 0.0f;
+  float acc0_0 = vacc0_0.s0; acc0_0 = select(vacc0_0.s1,acc0_0,(acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s2,acc0_0,(acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s3,acc0_0,(acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s4,acc0_0,(acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s5,acc0_0,(acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s6,acc0_0,(acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s7,acc0_0,(acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0));
+  float8 vacc1_0 = 0.0f;
   for (int r3 = 0; r3 < 2; r3++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
-    vacc0 = (vacc0+v0);
+    float8 v3 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
+    float8 v4 = *(__global const ufloat8*)(in1+g2*16+r3*8);
+    float8 v5 = (v3+v4);
+    float8 v6 = (v5-acc0_0);
+    float8 v7 = (v6*1.4426950408889634f);
+    float8 v8 = exp2(v7);
+    vacc1_0 = (vacc1_0+v8);
   }
-  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  out[g0*64+g1*16+g2] = acc0;
+  float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v9 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
+    float8 v10 = *(__global const ufloat8*)(in1+g2*16+r3*8);
+    float8 v11 = (v9+v10);
+    float8 v12 = (v11-acc0_0);
+    float8 v13 = (v12*1.4426950408889634f);
+    float8 v14 = exp2(v13);
+    float8 v15 = (v14/acc1_0);
+    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v15;
+  }
 }
 
-// 6: (2, 4, 16, 16) dtypes.float32 global 256 local 128
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_4_16_16_196aaf96(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/128);
-  int g1 = ((gid/32)%4);
-  int g2 = ((gid/2)%16);
-  int g3 = (gid%2);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+g3*8);
-  float v1 = in1[g0*64+g1*16+g2];
-  float8 v2 = (v0/v1);
-  *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+g3*8) = v2;
-}
-
-// 7: (2, 4, 16, 8, 1) dtypes.float32 global 16 local 8
+// 4: (2, 4, 16, 8, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_8_16_b48dcfe6(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -151,7 +125,7 @@ __kernel void r_2_4_16_8_16_b48dcfe6(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*128+g2*64+56) = acc7;
 }
 
-// 8: (2, 4, 16, 8) dtypes.float32 global 128 local 64
+// 5: (2, 4, 16, 8) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_4_16_8_39772a18(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -164,7 +138,7 @@ __kernel void e_2_4_16_8_39772a18(__global float* out, __global const float* in0
   *(__global ufloat8*)(out+g0*512+g1*128+g2*8) = v2;
 }
 
-// 9: (2, 4, 1, 8, 16) dtypes.float32 global 16 local 8
+// 6: (2, 4, 1, 8, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_8_16_3e5cd3f9(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -208,7 +182,7 @@ __kernel void r_2_4_16_8_16_3e5cd3f9(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*128+g4*8+112) = acc7;
 }
 
-// 10: (2, 4, 16, 1, 16) dtypes.float32 global 32 local 16
+// 7: (2, 4, 16, 1, 16) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -253,40 +227,30 @@ __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*1024+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 11: (2, 4, 16, 1) dtypes.float32 global 128 local 64
+// 8: (2, 4, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_05032270(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_16_25a92bcb(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
   int g2 = (gid%16);
   float8 vacc0 = 0.0f;
   for (int r3 = 0; r3 < 2; r3++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
-    float8 v1 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
+    float8 v0 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
+    float8 v1 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
     vacc0 = (vacc0+v0*v1);
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  out[g0*64+g1*16+g2] = acc0;
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v2 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
+    float8 v3 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
+    float8 v4 = (v3-acc0);
+    float8 v5 = (v2*v4);
+    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v5;
+  }
 }
 
-// 12: (2, 4, 16, 16) dtypes.float32 global 256 local 128
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_4_16_16_e9737abe(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
-  int gid = get_global_id(0);
-  int g0 = (gid/128);
-  int g1 = ((gid/32)%4);
-  int g2 = ((gid/2)%16);
-  int g3 = (gid%2);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+g3*8);
-  float8 v1 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+g3*8);
-  float v2 = in2[g0*64+g1*16+g2];
-  float8 v3 = (v1-v2);
-  float8 v4 = (v0*v3);
-  *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+g3*8) = v4;
-}
-
-// 13: (2, 4, 1, 16, 8) dtypes.float32 global 16 local 8
+// 9: (2, 4, 1, 16, 8) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_16_8_b1cf8c29(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -330,7 +294,7 @@ __kernel void r_2_4_16_16_8_b1cf8c29(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*128+g3*64+56) = acc7;
 }
 
-// 14: (2, 4, 16, 8) dtypes.float32 global 16 local 8
+// 10: (2, 4, 16, 8) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_16_8_81c39247(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -382,7 +346,7 @@ __kernel void r_2_4_16_16_8_81c39247(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*512+g1*128+g2*64+56) = v16;
 }
 
-// 15: (1, 1, 1, 1) dtypes.float32 global 1 local 1
+// 11: (1, 1, 1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_4_16_8_2be959c6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);

@@ -1,6 +1,6 @@
-// 0: (2, 16, 1) dtypes.float32 global 32 local 16
+// 0: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_05408692(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_924d8d2b(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -10,24 +10,15 @@ __kernel void r_2_16_32_05408692(__global float* out, __global const float* in0)
     vacc0 = (vacc0+v0);
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  float v1 = (acc0*0.03125f);
-  out[g0*16+g1] = v1;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v1 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float v2 = (acc0*0.03125f);
+    float8 v3 = (v1-v2);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v3;
+  }
 }
 
-// 1: (2, 16, 32) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/4)%16);
-  int g2 = (gid%4);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
-  float v1 = in1[g0*16+g1];
-  float8 v2 = (v0-v1);
-  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
-}
-
-// 2: (2, 16, 1) dtypes.float32 global 32 local 16
+// 1: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -45,7 +36,7 @@ __kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0)
   out[g0*16+g1] = v3;
 }
 
-// 3: (2, 16, 1) dtypes.float32 global 4 local 2
+// 2: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_1_042632fb(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -56,7 +47,7 @@ __kernel void e_2_16_1_042632fb(__global float* out, __global const float* in0) 
   *(__global ufloat8*)(out+g0*16+g1*8) = v1;
 }
 
-// 4: (2, 16, 32) dtypes.float32 global 128 local 64
+// 3: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -73,7 +64,7 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v6;
 }
 
-// 5: (2, 16, 96) dtypes.float32 global 3072 local 1536
+// 4: (2, 16, 96) dtypes.float32 global 3072 local 1536
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_96_32_79bcd701(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -92,7 +83,7 @@ __kernel void r_2_16_96_32_79bcd701(__global float* out, __global const float* i
   out[g0*1536+g1*96+g2] = v3;
 }
 
-// 6: (16, 16) dtypes.float32 global 256 local 128
+// 5: (16, 16) dtypes.float32 global 256 local 128
 __kernel void e_16_16_213896c0(__global float* out, __global const int* in0, __global const int* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
@@ -107,7 +98,7 @@ __kernel void e_16_16_213896c0(__global float* out, __global const int* in0, __g
   out[g0*16+g1] = v6;
 }
 
-// 7: (2, 2, 16, 16) dtypes.float32 global 128 local 64
+// 6: (2, 2, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_2_16_16_e29105c7(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -120,9 +111,9 @@ __kernel void e_2_2_16_16_e29105c7(__global float* out, __global const float* in
   *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v1;
 }
 
-// 8: (2, 2, 16, 16) dtypes.float32 global 1024 local 512
+// 7: (2, 2, 16, 16, 1) dtypes.float32 global 1024 local 512
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_6c76c1c8(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_2_16_16_16_f29fecb6(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/512);
   int g1 = ((gid/256)%2);
@@ -135,74 +126,48 @@ __kernel void r_2_2_16_16_16_6c76c1c8(__global float* out, __global const float*
     vacc0 = (vacc0+v0*v1);
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  float v2 = in2[g2*16+g3];
-  float v3 = (acc0+v2);
-  out[g0*512+g1*256+g2*16+g3] = v3;
+  out[g0*512+g1*256+g2*16+g3] = acc0;
 }
 
-// 9: (2, 2, 16, 1) dtypes.float32 global 64 local 32
+// 8: (2, 2, 16, 16) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_f3384f6f(__global float* out, __global const float* in0) {
+__kernel void r_2_2_16_16_ac395562(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
   int g2 = (gid%16);
-  float8 vacc0 = -INFINITY;
+  float8 vacc0_0 = -INFINITY;
   for (int r3 = 0; r3 < 2; r3++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
-    vacc0 = select(v0,vacc0,(vacc0>v0)||(vacc0!=vacc0));
+    float8 v1 = *(__global const ufloat8*)(in1+g2*16+r3*8);
+    float8 v2 = (v0+v1);
+    vacc0_0 = select(v2,vacc0_0,(vacc0_0>v2)||(vacc0_0!=vacc0_0));
   }
-  float acc0 = vacc0.s0; acc0 = select(vacc0.s1,acc0,(acc0>vacc0.s1)||(acc0!=acc0)); acc0 = select(vacc0.s2,acc0,(acc0>vacc0.s2)||(acc0!=acc0)); acc0 = select(vacc0.s3,acc0,(acc0>vacc0.s3)||(acc0!=acc0)); acc0 = select(vacc0.s4,acc0,(acc0>vacc0.s4)||(acc0!=acc0)); acc0 = select(vacc0.s5,acc0,(acc0>vacc0.s5)||(acc0!=acc0)); acc0 = select(vacc0.s6,acc0,(acc0>vacc0.s6)||(acc0!=acc0)); acc0 = select(vacc0.s7,acc0,(acc0>vacc0.s7)||(acc0!=acc0));
-  out[g0*32+g1*16+g2] = acc0;
-}
-
-// 10: (2, 2, 16, 16) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_2_16_16_21c02c1e(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/32)%2);
-  int g2 = ((gid/2)%16);
-  int g3 = (gid%2);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+g3*8);
-  float v1 = in1[g0*32+g1*16+g2];
-  float8 v2 = (v0-v1);
-  float8 v3 = (v2*1.4426950408889634f);
-  float8 v4 = exp2(v3);
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v4;
-}
-
-// 11: (2, 2, 16, 1) dtypes.float32 global 64 local 32
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_4eb41300(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = (gid/32);
-  int g1 = ((gid/16)%2);
-  int g2 = (gid%16);
-  float8 vacc0 = 0.0f;
+  float acc0_0 = vacc0_0.s0; acc0_0 = select(vacc0_0.s1,acc0_0,(acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s2,acc0_0,(acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s3,acc0_0,(acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s4,acc0_0,(acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s5,acc0_0,(acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s6,acc0_0,(acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s7,acc0_0,(acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0));
+  float8 vacc1_0 = 0.0f;
   for (int r3 = 0; r3 < 2; r3++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
-    vacc0 = (vacc0+v0);
+    float8 v3 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
+    float8 v4 = *(__global const ufloat8*)(in1+g2*16+r3*8);
+    float8 v5 = (v3+v4);
+    float8 v6 = (v5-acc0_0);
+    float8 v7 = (v6*1.4426950408889634f);
+    float8 v8 = exp2(v7);
+    vacc1_0 = (vacc1_0+v8);
   }
-  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  out[g0*32+g1*16+g2] = acc0;
+  float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v9 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
+    float8 v10 = *(__global const ufloat8*)(in1+g2*16+r3*8);
+    float8 v11 = (v9+v10);
+    float8 v12 = (v11-acc0_0);
+    float8 v13 = (v12*1.4426950408889634f);
+    float8 v14 = exp2(v13);
+    float8 v15 = (v14/acc1_0);
+    *(__global ufloat8*)(out+g0*512+g1*256+g2*16+r3*8) = v15;
+  }
 }
 
-// 12: (2, 2, 16, 16) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_2_16_16_de654635(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/32)%2);
-  int g2 = ((gid/2)%16);
-  int g3 = (gid%2);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+g3*8);
-  float v1 = in1[g0*32+g1*16+g2];
-  float8 v2 = (v0/v1);
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v2;
-}
-
-// 13: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
+// 9: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_fc16ab28(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -247,7 +212,7 @@ __kernel void r_2_2_16_16_16_fc16ab28(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+112) = acc7;
 }
 
-// 14: (2, 16, 32) dtypes.float32 global 16 local 8
+// 10: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_32_6185b463(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -316,9 +281,9 @@ __kernel void r_2_16_32_32_6185b463(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g2*8+224) = v33;
 }
 
-// 15: (2, 16, 1) dtypes.float32 global 32 local 16
+// 11: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_05408692(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_924d8d2b(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -328,24 +293,15 @@ __kernel void r_2_16_32_05408692(__global float* out, __global const float* in0)
     vacc0 = (vacc0+v0);
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  float v1 = (acc0*0.03125f);
-  out[g0*16+g1] = v1;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v1 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float v2 = (acc0*0.03125f);
+    float8 v3 = (v1-v2);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v3;
+  }
 }
 
-// 16: (2, 16, 32) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_dde5dd57(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/4)%16);
-  int g2 = (gid%4);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
-  float v1 = in1[g0*16+g1];
-  float8 v2 = (v0-v1);
-  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
-}
-
-// 17: (2, 16, 1) dtypes.float32 global 32 local 16
+// 12: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -363,7 +319,7 @@ __kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0)
   out[g0*16+g1] = v3;
 }
 
-// 18: (2, 16, 1) dtypes.float32 global 4 local 2
+// 13: (2, 16, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_1_042632fb(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -374,14 +330,14 @@ __kernel void e_2_16_1_042632fb(__global float* out, __global const float* in0) 
   *(__global ufloat8*)(out+g0*16+g1*8) = v1;
 }
 
-// 19: () dtypes.float32 global 1 local 1
+// 14: () dtypes.float32 global 1 local 1
 __kernel void e_1_648a5ce7(__global float* out) {
   int gid = get_global_id(0);
   float v0 = (0.0009765625f*1.0f);
   out[0] = v0;
 }
 
-// 20: (2, 16, 32) dtypes.float32 global 128 local 64
+// 15: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -398,7 +354,7 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v6;
 }
 
-// 21: (2, 16, 128) dtypes.float32 global 4096 local 2048
+// 16: (2, 16, 128) dtypes.float32 global 4096 local 2048
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_128_32_66686201(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -417,7 +373,7 @@ __kernel void r_2_16_128_32_66686201(__global float* out, __global const float* 
   out[g0*2048+g1*128+g2] = v3;
 }
 
-// 22: (2, 16, 128) dtypes.float32 global 512 local 256
+// 17: (2, 16, 128) dtypes.float32 global 512 local 256
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_128_cffe441c(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -437,7 +393,7 @@ __kernel void e_2_16_128_cffe441c(__global float* out, __global const float* in0
   *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v9;
 }
 
-// 23: (2, 16, 32) dtypes.float32 global 1024 local 512
+// 18: (2, 16, 32) dtypes.float32 global 1024 local 512
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_128_892d5c2c(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -458,7 +414,7 @@ __kernel void r_2_16_32_128_892d5c2c(__global float* out, __global const float* 
   out[g0*512+g1*32+g2] = v5;
 }
 
-// 24: (2, 16, 32) dtypes.float32 global 128 local 64
+// 19: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -472,7 +428,7 @@ __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v3;
 }
 
-// 25: (2, 16, 128) dtypes.float32 global 64 local 32
+// 20: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_128_6329c9aa(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -692,9 +648,9 @@ __kernel void r_2_16_32_128_6329c9aa(__global float* out, __global const float* 
   *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+896) = v184;
 }
 
-// 26: (2, 16, 32) dtypes.float32 global 16 local 8
+// 21: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_128_32_f46ad207(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_128_32_969dc8c3(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -708,118 +664,97 @@ __kernel void r_2_16_128_32_f46ad207(__global float* out, __global const float* 
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 128; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in1+r2*32+g3*8);
-    float v1 = in2[g0*2048+g1*1024+r2];
+    float8 v0 = *(__global const ufloat8*)(in0+r2*32+g3*8);
+    float v1 = in1[g0*2048+g1*1024+r2];
     acc0 = (acc0+v0*v1);
-    float v2 = in2[g0*2048+g1*1024+r2+128];
+    float v2 = in1[g0*2048+g1*1024+r2+128];
     acc1 = (acc1+v0*v2);
-    float v3 = in2[g0*2048+g1*1024+r2+256];
+    float v3 = in1[g0*2048+g1*1024+r2+256];
     acc2 = (acc2+v0*v3);
-    float v4 = in2[g0*2048+g1*1024+r2+384];
+    float v4 = in1[g0*2048+g1*1024+r2+384];
     acc3 = (acc3+v0*v4);
-    float v5 = in2[g0*2048+g1*1024+r2+512];
+    float v5 = in1[g0*2048+g1*1024+r2+512];
     acc4 = (acc4+v0*v5);
-    float v6 = in2[g0*2048+g1*1024+r2+640];
+    float v6 = in1[g0*2048+g1*1024+r2+640];
     acc5 = (acc5+v0*v6);
-    float v7 = in2[g0*2048+g1*1024+r2+768];
+    float v7 = in1[g0*2048+g1*1024+r2+768];
     acc6 = (acc6+v0*v7);
-    float v8 = in2[g0*2048+g1*1024+r2+896];
+    float v8 = in1[g0*2048+g1*1024+r2+896];
     acc7 = (acc7+v0*v8);
   }
-  float8 v9 = *(__global const ufloat8*)(in0+g3*8);
-  float8 v10 = (v9*acc0);
-  float8 v11 = (v9*acc1);
-  float8 v12 = (v9*acc2);
-  float8 v13 = (v9*acc3);
-  float8 v14 = (v9*acc4);
-  float8 v15 = (v9*acc5);
-  float8 v16 = (v9*acc6);
-  float8 v17 = (v9*acc7);
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8) = v10;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+32) = v11;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+64) = v12;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+96) = v13;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+128) = v14;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+160) = v15;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+192) = v16;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+32) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+64) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+96) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+128) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+160) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+192) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
-// 27: (2, 16, 1) dtypes.float32 global 32 local 16
+// 22: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_48c670d7(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_f463f331(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
-  float8 vacc0 = 0.0f;
+  float8 vacc0_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*32+r2*8);
-    vacc0 = (vacc0+v0*v1);
+    float8 v0 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
+    float8 v1 = *(__global const ufloat8*)(in2+r2*8);
+    float8 v2 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    float8 v3 = (v1*v2);
+    vacc0_0 = (vacc0_0+v0*v3);
   }
-  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  float v2 = in2[g0*16+g1];
-  float v3 = (v2*2.0f);
-  float v4 = (acc0/v3);
-  float v5 = (-v4);
-  float v6 = in3[g0*16+g1];
-  float v7 = (v5*v6);
-  float v8 = (v7*v6);
-  float v9 = (0.03125f*v8);
-  out[g0*16+g1] = v9;
-}
-
-// 28: (2, 16, 32) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/4)%16);
-  int g2 = (gid%4);
-  float v0 = in0[g0*16+g1];
-  float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*32+g2*8);
-  float8 v2 = (v0*v1);
-  float8 v3 = *(__global const ufloat8*)(in2+g0*512+g1*32+g2*8);
-  float v4 = in3[g0*16+g1];
-  float8 v5 = (v3*v4);
-  float8 v6 = (v2+v5);
-  float8 v7 = (v6+v5);
-  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v7;
-}
-
-// 29: (2, 16, 1) dtypes.float32 global 32 local 16
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_830bdcc6(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = (gid/16);
-  int g1 = (gid%16);
-  float8 vacc0 = 0.0f;
+  float acc0_0 = vacc0_0.s0; acc0_0 = (acc0_0+vacc0_0.s1); acc0_0 = (acc0_0+vacc0_0.s2); acc0_0 = (acc0_0+vacc0_0.s3); acc0_0 = (acc0_0+vacc0_0.s4); acc0_0 = (acc0_0+vacc0_0.s5); acc0_0 = (acc0_0+vacc0_0.s6); acc0_0 = (acc0_0+vacc0_0.s7);
+  float8 vacc1_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float8 v1 = (-v0);
-    vacc0 = (vacc0+v1);
+    float v4 = in1[g0*16+g1];
+    float8 v5 = *(__global const ufloat8*)(in2+r2*8);
+    float8 v6 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    float8 v7 = (v5*v6);
+    float8 v8 = (v4*v7);
+    float8 v9 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
+    float v10 = (v4*2.0f);
+    float v11 = (acc0_0/v10);
+    float v12 = (-v11);
+    float v13 = in5[g0*16+g1];
+    float v14 = (v12*v13);
+    float v15 = (v14*v13);
+    float v16 = (0.03125f*v15);
+    float8 v17 = (v9*v16);
+    float8 v18 = (v8+v17);
+    float8 v19 = (v18+v17);
+    float8 v20 = (-v19);
+    vacc1_0 = (vacc1_0+v20);
   }
-  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  float v2 = (0.03125f*acc0);
-  out[g0*16+g1] = v2;
+  float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v21 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float v22 = in1[g0*16+g1];
+    float8 v23 = *(__global const ufloat8*)(in2+r2*8);
+    float8 v24 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    float8 v25 = (v23*v24);
+    float8 v26 = (v22*v25);
+    float8 v27 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
+    float v28 = (v22*2.0f);
+    float v29 = (acc0_0/v28);
+    float v30 = (-v29);
+    float v31 = in5[g0*16+g1];
+    float v32 = (v30*v31);
+    float v33 = (v32*v31);
+    float v34 = (0.03125f*v33);
+    float8 v35 = (v27*v34);
+    float8 v36 = (v26+v35);
+    float8 v37 = (v36+v35);
+    float8 v38 = (v21+v37);
+    float v39 = (0.03125f*acc1_0);
+    float8 v40 = (v38+v39);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v40;
+  }
 }
 
-// 30: (2, 16, 32) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/4)%16);
-  int g2 = (gid%4);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
-  float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*32+g2*8);
-  float8 v2 = (v0+v1);
-  float v3 = in2[g0*16+g1];
-  float8 v4 = (v2+v3);
-  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
-}
-
-// 31: (2, 16, 1, 32) dtypes.float32 global 16 local 8
+// 23: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -863,7 +798,7 @@ __kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* i
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
-// 32: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
+// 24: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -908,7 +843,7 @@ __kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
-// 33: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
+// 25: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -953,40 +888,30 @@ __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 34: (2, 2, 16, 1) dtypes.float32 global 64 local 32
+// 26: (2, 2, 16, 16) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_10234e8a(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_cec54c35(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
   int g2 = (gid%16);
   float8 vacc0 = 0.0f;
   for (int r3 = 0; r3 < 2; r3++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
-    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*256+g2*16+r3*8);
+    float8 v0 = *(__global const ufloat8*)(in1+g0*512+g1*256+g2*16+r3*8);
+    float8 v1 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
     vacc0 = (vacc0+v0*v1);
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  out[g0*32+g1*16+g2] = acc0;
+  for (int r3 = 0; r3 < 2; r3++) {
+    float8 v2 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
+    float8 v3 = *(__global const ufloat8*)(in1+g0*512+g1*256+g2*16+r3*8);
+    float8 v4 = (v3-acc0);
+    float8 v5 = (v2*v4);
+    *(__global ufloat8*)(out+g0*512+g1*256+g2*16+r3*8) = v5;
+  }
 }
 
-// 35: (2, 2, 16, 16) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_2_16_16_91955df2(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/32)%2);
-  int g2 = ((gid/2)%16);
-  int g3 = (gid%2);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+g3*8);
-  float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*256+g2*16+g3*8);
-  float v2 = in2[g0*32+g1*16+g2];
-  float8 v3 = (v1-v2);
-  float8 v4 = (v0*v3);
-  *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v4;
-}
-
-// 36: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
+// 27: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_fbb297b8(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -1031,7 +956,7 @@ __kernel void r_2_2_16_16_16_fbb297b8(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
-// 37: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
+// 28: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -1076,7 +1001,7 @@ __kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float*
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 38: (2, 16, 96) dtypes.float32 global 384 local 192
+// 29: (2, 16, 96) dtypes.float32 global 384 local 192
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void e_2_16_96_af34433b(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -1093,9 +1018,9 @@ __kernel void e_2_16_96_af34433b(__global float* out, __global const float* in0,
   *(__global ufloat8*)(out+g0*1536+g1*96+g2*8) = v6;
 }
 
-// 39: (2, 16, 32) dtypes.float32 global 16 local 8
+// 30: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_96_32_eee4239c(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__kernel void r_2_16_96_32_1543c98a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1109,118 +1034,97 @@ __kernel void r_2_16_96_32_eee4239c(__global float* out, __global const float* i
   float8 acc6 = 0.0f;
   float8 acc7 = 0.0f;
   for (int r2 = 0; r2 < 96; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in1+r2*32+g3*8);
-    float v1 = in2[g0*1536+g1*768+r2];
+    float8 v0 = *(__global const ufloat8*)(in0+r2*32+g3*8);
+    float v1 = in1[g0*1536+g1*768+r2];
     acc0 = (acc0+v0*v1);
-    float v2 = in2[g0*1536+g1*768+r2+96];
+    float v2 = in1[g0*1536+g1*768+r2+96];
     acc1 = (acc1+v0*v2);
-    float v3 = in2[g0*1536+g1*768+r2+192];
+    float v3 = in1[g0*1536+g1*768+r2+192];
     acc2 = (acc2+v0*v3);
-    float v4 = in2[g0*1536+g1*768+r2+288];
+    float v4 = in1[g0*1536+g1*768+r2+288];
     acc3 = (acc3+v0*v4);
-    float v5 = in2[g0*1536+g1*768+r2+384];
+    float v5 = in1[g0*1536+g1*768+r2+384];
     acc4 = (acc4+v0*v5);
-    float v6 = in2[g0*1536+g1*768+r2+480];
+    float v6 = in1[g0*1536+g1*768+r2+480];
     acc5 = (acc5+v0*v6);
-    float v7 = in2[g0*1536+g1*768+r2+576];
+    float v7 = in1[g0*1536+g1*768+r2+576];
     acc6 = (acc6+v0*v7);
-    float v8 = in2[g0*1536+g1*768+r2+672];
+    float v8 = in1[g0*1536+g1*768+r2+672];
     acc7 = (acc7+v0*v8);
   }
-  float8 v9 = *(__global const ufloat8*)(in0+g3*8);
-  float8 v10 = (v9*acc0);
-  float8 v11 = (v9*acc1);
-  float8 v12 = (v9*acc2);
-  float8 v13 = (v9*acc3);
-  float8 v14 = (v9*acc4);
-  float8 v15 = (v9*acc5);
-  float8 v16 = (v9*acc6);
-  float8 v17 = (v9*acc7);
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8) = v10;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+32) = v11;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+64) = v12;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+96) = v13;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+128) = v14;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+160) = v15;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+192) = v16;
-  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = v17;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8) = acc0;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+32) = acc1;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+64) = acc2;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+96) = acc3;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+128) = acc4;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+160) = acc5;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+192) = acc6;
+  *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
-// 40: (2, 16, 1) dtypes.float32 global 32 local 16
+// 31: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_48c670d7(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void r_2_16_32_f463f331(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
-  float8 vacc0 = 0.0f;
+  float8 vacc0_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*32+r2*8);
-    vacc0 = (vacc0+v0*v1);
+    float8 v0 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
+    float8 v1 = *(__global const ufloat8*)(in2+r2*8);
+    float8 v2 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    float8 v3 = (v1*v2);
+    vacc0_0 = (vacc0_0+v0*v3);
   }
-  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  float v2 = in2[g0*16+g1];
-  float v3 = (v2*2.0f);
-  float v4 = (acc0/v3);
-  float v5 = (-v4);
-  float v6 = in3[g0*16+g1];
-  float v7 = (v5*v6);
-  float v8 = (v7*v6);
-  float v9 = (0.03125f*v8);
-  out[g0*16+g1] = v9;
-}
-
-// 41: (2, 16, 32) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_cc5e18f3(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/4)%16);
-  int g2 = (gid%4);
-  float v0 = in0[g0*16+g1];
-  float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*32+g2*8);
-  float8 v2 = (v0*v1);
-  float8 v3 = *(__global const ufloat8*)(in2+g0*512+g1*32+g2*8);
-  float v4 = in3[g0*16+g1];
-  float8 v5 = (v3*v4);
-  float8 v6 = (v2+v5);
-  float8 v7 = (v6+v5);
-  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v7;
-}
-
-// 42: (2, 16, 1) dtypes.float32 global 32 local 16
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_830bdcc6(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = (gid/16);
-  int g1 = (gid%16);
-  float8 vacc0 = 0.0f;
+  float acc0_0 = vacc0_0.s0; acc0_0 = (acc0_0+vacc0_0.s1); acc0_0 = (acc0_0+vacc0_0.s2); acc0_0 = (acc0_0+vacc0_0.s3); acc0_0 = (acc0_0+vacc0_0.s4); acc0_0 = (acc0_0+vacc0_0.s5); acc0_0 = (acc0_0+vacc0_0.s6); acc0_0 = (acc0_0+vacc0_0.s7);
+  float8 vacc1_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float8 v1 = (-v0);
-    vacc0 = (vacc0+v1);
+    float v4 = in1[g0*16+g1];
+    float8 v5 = *(__global const ufloat8*)(in2+r2*8);
+    float8 v6 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    float8 v7 = (v5*v6);
+    float8 v8 = (v4*v7);
+    float8 v9 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
+    float v10 = (v4*2.0f);
+    float v11 = (acc0_0/v10);
+    float v12 = (-v11);
+    float v13 = in5[g0*16+g1];
+    float v14 = (v12*v13);
+    float v15 = (v14*v13);
+    float v16 = (0.03125f*v15);
+    float8 v17 = (v9*v16);
+    float8 v18 = (v8+v17);
+    float8 v19 = (v18+v17);
+    float8 v20 = (-v19);
+    vacc1_0 = (vacc1_0+v20);
   }
-  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  float v2 = (0.03125f*acc0);
-  out[g0*16+g1] = v2;
+  float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v21 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float v22 = in1[g0*16+g1];
+    float8 v23 = *(__global const ufloat8*)(in2+r2*8);
+    float8 v24 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    float8 v25 = (v23*v24);
+    float8 v26 = (v22*v25);
+    float8 v27 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
+    float v28 = (v22*2.0f);
+    float v29 = (acc0_0/v28);
+    float v30 = (-v29);
+    float v31 = in5[g0*16+g1];
+    float v32 = (v30*v31);
+    float v33 = (v32*v31);
+    float v34 = (0.03125f*v33);
+    float8 v35 = (v27*v34);
+    float8 v36 = (v26+v35);
+    float8 v37 = (v36+v35);
+    float8 v38 = (v21+v37);
+    float v39 = (0.03125f*acc1_0);
+    float8 v40 = (v38+v39);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v40;
+  }
 }
 
-// 43: (2, 16, 32) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_fbc501e2(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
-  int gid = get_global_id(0);
-  int g0 = (gid/64);
-  int g1 = ((gid/4)%16);
-  int g2 = (gid%4);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
-  float8 v1 = *(__global const ufloat8*)(in1+g0*512+g1*32+g2*8);
-  float8 v2 = (v0+v1);
-  float v3 = in2[g0*16+g1];
-  float8 v4 = (v2+v3);
-  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
-}
-
-// 44: () dtypes.float32 global 1 local 1
+// 32: () dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_2_16_32_d6fa6d96(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);

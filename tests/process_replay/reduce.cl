@@ -127,61 +127,37 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
   out[g1*8+7] = acc7;
 }
 
-// 1: (16, 1) dtypes.float32 global 16 local 8
+// 1: (16, 64) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_d8312428(__global float* out, __global const float* in0) {
+__kernel void r_16_64_493c627d(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
-  float8 vacc0 = -INFINITY;
+  float8 vacc0_0 = -INFINITY;
   for (int r1 = 0; r1 < 8; r1++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*64+r1*8);
-    vacc0 = select(v0,vacc0,(vacc0>v0)||(vacc0!=vacc0));
+    vacc0_0 = select(v0,vacc0_0,(vacc0_0>v0)||(vacc0_0!=vacc0_0));
   }
-  float acc0 = vacc0.s0; acc0 = select(vacc0.s1,acc0,(acc0>vacc0.s1)||(acc0!=acc0)); acc0 = select(vacc0.s2,acc0,(acc0>vacc0.s2)||(acc0!=acc0)); acc0 = select(vacc0.s3,acc0,(acc0>vacc0.s3)||(acc0!=acc0)); acc0 = select(vacc0.s4,acc0,(acc0>vacc0.s4)||(acc0!=acc0)); acc0 = select(vacc0.s5,acc0,(acc0>vacc0.s5)||(acc0!=acc0)); acc0 = select(vacc0.s6,acc0,(acc0>vacc0.s6)||(acc0!=acc0)); acc0 = select(vacc0.s7,acc0,(acc0>vacc0.s7)||(acc0!=acc0));
-  out[g0] = acc0;
-}
-
-// 2: (16, 64) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_16_64_c9d761dc(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/8);
-  int g1 = (gid%8);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*64+g1*8);
-  float v1 = in1[g0];
-  float8 v2 = (v0-v1);
-  float8 v3 = (v2*1.4426950408889634f);
-  float8 v4 = exp2(v3);
-  *(__global ufloat8*)(out+g0*64+g1*8) = v4;
-}
-
-// 3: (16, 1) dtypes.float32 global 16 local 8
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_52b2cfc7(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = gid;
-  float8 vacc0 = 0.0f;
+  float acc0_0 = vacc0_0.s0; acc0_0 = select(vacc0_0.s1,acc0_0,(acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s2,acc0_0,(acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s3,acc0_0,(acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s4,acc0_0,(acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s5,acc0_0,(acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s6,acc0_0,(acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s7,acc0_0,(acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0));
+  float8 vacc1_0 = 0.0f;
   for (int r1 = 0; r1 < 8; r1++) {
-    float8 v0 = *(__global const ufloat8*)(in0+g0*64+r1*8);
-    vacc0 = (vacc0+v0);
+    float8 v1 = *(__global const ufloat8*)(in0+g0*64+r1*8);
+    float8 v2 = (v1-acc0_0);
+    float8 v3 = (v2*1.4426950408889634f);
+    float8 v4 = exp2(v3);
+    vacc1_0 = (vacc1_0+v4);
   }
-  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  out[g0] = acc0;
+  float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
+  for (int r1 = 0; r1 < 8; r1++) {
+    float8 v5 = *(__global const ufloat8*)(in0+g0*64+r1*8);
+    float8 v6 = (v5-acc0_0);
+    float8 v7 = (v6*1.4426950408889634f);
+    float8 v8 = exp2(v7);
+    float8 v9 = (v8/acc1_0);
+    *(__global ufloat8*)(out+g0*64+r1*8) = v9;
+  }
 }
 
-// 4: (16, 64) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_16_64_68ed9303(__global float* out, __global const float* in0, __global const float* in1) {
-  int gid = get_global_id(0);
-  int g0 = (gid/8);
-  int g1 = (gid%8);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*64+g1*8);
-  float v1 = in1[g0];
-  float8 v2 = (v0/v1);
-  *(__global ufloat8*)(out+g0*64+g1*8) = v2;
-}
-
-// 5: (1, 1) dtypes.float32 global 1 local 1
+// 2: (1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_16_64_29a35ac9(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -195,7 +171,7 @@ __kernel void r_16_64_29a35ac9(__global float* out, __global const float* in0) {
   out[0] = acc0;
 }
 
-// 6: (16, 1) dtypes.float32 global 16 local 8
+// 3: (16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __kernel void r_16_64_52b2cfc7(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
