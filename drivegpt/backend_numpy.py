@@ -91,7 +91,8 @@ def _add(a, b):
   if isinstance(a, Padded): a, b = b, a
   shape = b.shape if isinstance(a, Padded) else np.broadcast_shapes(a.shape, b.shape)
   # add into a fresh array: a writeable full-size result of an earlier op, else a copy
-  out = a if not isinstance(a, Padded) and a.flags.writeable and a.shape == shape else np.array(np.broadcast_to(dense(a), shape))
+  if isinstance(a, Padded): out = dense(a) if a.shape == shape else np.array(np.broadcast_to(dense(a), shape))
+  else: out = a if a.flags.writeable and a.shape == shape else np.array(np.broadcast_to(a, shape))
   out[tuple(slice(lo, hi) for lo, hi in b.box)] += b.valid
   return out
 
