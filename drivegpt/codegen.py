@@ -171,6 +171,11 @@ class Kernel:
     self.full = bool(self.reds) and shape == self.fshape != self.rshape
     self.multi = self.full or len(self.reds) > 1  # no register or cache blocking: those are for matmuls
     self.sfx = {r: f"{k}_" if len(self.reds) > 1 else "" for k, r in enumerate(self.reds)}  # accumulator names per reduce
+    # the biggest part of the last pass that the last reduce's pass computed already (softmax's exponentials) is stored
+    # into out by that pass and read back by the last one (the row is in cache), not computed twice
+    again = [n for n in nodes(ast) & nodes(self.reduce.src[0]) if n.op not in BufferOps and n.op not in ReduceOps and
+             node_dtype(n) == dtype == dtypes.float32] if self.full else []
+    self.kept = max(again, key=lambda n: len(nodes(n)), default=None)
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
     vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32
     W, U = limits.vector_width, limits.upcast
@@ -294,6 +299,7 @@ class Kernel:
         x = "*".join(self.expr(loop, s, u, True, memo)[0] for s in src.src)  # one statement: the compiler fuses it into an FMA
       else: x, _ = self.expr(loop, src, u, True, memo)
       loop.lines.append(f"{acc}{u} = {fmt.format(f'{acc}{u}', x)};")
+      if red is self.reduce and self.kept is not None: loop.lines += self.store(*self.expr(loop, self.kept, u, True, memo), u, self.fshape)
     loops, flush = self.loops(), []
     if blocked:
       accs += [f"int n{sfx} = 0;"] + [a.replace(f" {A}{u} ", f" part{sfx}{u} ") for u, a in zip(rows, accs)]
@@ -313,6 +319,14 @@ class Kernel:
       return [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane}' if vec else ''};" for lane in range(self.width)]
     return [f"vstore_half({val}, {idx.render()}, out);" if self.dtype == dtypes.float16 else f"out[{idx.render()}] = {val};"]
 
+  def reload(self, scope: Scope) -> tuple:
+    """What store() wrote at this place of a full kernel's float output, read back as it was stored."""
+    ostrides, W = strides_for_shape(self.fshape), self.width
+    idx = sum((self.dim(d, 0, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
+    if W == 1: return scope.var(f"out[{idx.render()}]", "float", False)
+    if self.vd == max(d for d, n in enumerate(self.fshape) if n > 1): return scope.var(f"*(__global ufloat{W}*)(out+{idx.render()})", "float", True)
+    return scope.var(f"(float{W})({', '.join(f'out[{(idx + Lin((), lane*ostrides[self.vd])).render()}]' for lane in range(W))})", "float", True)
+
   def render(self, name: str) -> str:
     body, rows, loop_lines = Scope(self), range(self.ups), []
     for red in self.reds: loop_lines += self.reduce_loop(red, rows)
@@ -328,7 +342,8 @@ class Kernel:
         ["}" * (1 + len(sweep))] + tile_loop + [f"  {vt} acc{u} = tile[t*{self.ups}+{u}];" for u in rows]
     if self.full:  # a last pass over the row computes and stores each element
       last, loops = Scope(self), self.loops()
-      val, vec = self.expr(last, self.ast, 0, True, {})
+      memo = {(self.kept, 0): self.reload(last)} if self.kept is not None else {}
+      val, vec = self.expr(last, self.ast, 0, True, memo)
       loop_lines += loops + ["  " + x for x in last.lines + self.store(val, vec, 0, self.fshape)] + ["}" * len(loops)]
     memo, stores = {}, []
     for u in rows if not self.full else ():

@@ -72,13 +72,16 @@ def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:
     idx = next((i for i, x in enumerate(inputs) if x is b), None)
     if idx is None: idx, _ = len(inputs), inputs.append(b)
     return LazyOp(BufferOps.LOAD, (), (idx, st, b.dtype))
+  built: dict = {}  # a node used several times in a kernel (a row kernel's x - mean) is built once, one shared LazyOp
   def build(b: LazyBuffer, acc: tuple) -> LazyOp:
+    if (key := (id(b), acc)) in built: return built[key]
     if b.op in ReduceOps:
       ret = LazyOp(b.op, (load(b.srcs[0], ()),), b.arg)
-      return LazyOp(MovementOps.RESHAPE, (ret,), acc[-1][1]) if acc and acc[-1][0] is MovementOps.RESHAPE and acc[-1][1] != b.shape else ret
-    return LazyOp(b.op, tuple(load(s, acc) for s in b.srcs), b.arg)
+      ret = LazyOp(MovementOps.RESHAPE, (ret,), acc[-1][1]) if acc and acc[-1][0] is MovementOps.RESHAPE and acc[-1][1] != b.shape else ret
+    else: ret = LazyOp(b.op, tuple(load(s, acc) for s in b.srcs), b.arg)
+    return built.setdefault(key, ret)
   if root.op is LoadOps.CONST: ast = LazyOp(BufferOps.CONST, (), (root.arg, root.st, root.dtype))
   elif root.op in LoadOps: ast = LazyOp(root.op, (), root.arg)
   else: ast = build(root, ())
-  del load, build  # they refer to each other: a cycle that would keep the inputs' buffers until the garbage collector runs
+  del load, build, built  # they refer to each other: a cycle that would keep the inputs' buffers until the garbage collector runs
   return ScheduleItem(ast, root, tuple(inputs) if root.op is not LoadOps.COPY else (root.srcs[0].base,))

@@ -45,7 +45,7 @@ __kernel void r_2_4_16_16_8_e2910b60(__global float* out, __global const float* 
 
 // 3: (2, 4, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_3c8ac0b3(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_16_a1cea502(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
@@ -67,17 +67,13 @@ __kernel void r_2_4_16_16_3c8ac0b3(__global float* out, __global const float* in
     float8 v7 = (v6*1.4426950408889634f);
     float8 v8 = exp2(v7);
     vacc1_0 = (vacc1_0+v8);
+    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v8;
   }
   float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
   for (int r3 = 0; r3 < 2; r3++) {
-    float8 v9 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
-    float8 v10 = *(__global const ufloat8*)(in1+g2*16+r3*8);
-    float8 v11 = (v9+v10);
-    float8 v12 = (v11-acc0_0);
-    float8 v13 = (v12*1.4426950408889634f);
-    float8 v14 = exp2(v13);
-    float8 v15 = (v14/acc1_0);
-    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v15;
+    float8 v9 = *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8);
+    float8 v10 = (v9/acc1_0);
+    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v10;
   }
 }
 
@@ -229,7 +225,7 @@ __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* 
 
 // 8: (2, 4, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_25a92bcb(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_16_af12933c(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
@@ -239,14 +235,17 @@ __kernel void r_2_4_16_16_25a92bcb(__global float* out, __global const float* in
     float8 v0 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
     float8 v1 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
     vacc0 = (vacc0+v0*v1);
+    float8 v2 = (v0*v1);
+    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v2;
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   for (int r3 = 0; r3 < 2; r3++) {
-    float8 v2 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
-    float8 v3 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
-    float8 v4 = (v3-acc0);
-    float8 v5 = (v2*v4);
-    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v5;
+    float8 v3 = *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8);
+    float8 v4 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
+    float8 v5 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
+    float8 v6 = (v5-acc0);
+    float8 v7 = (v4*v6);
+    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v7;
   }
 }
 

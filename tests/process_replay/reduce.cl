@@ -129,7 +129,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
 
 // 1: (16, 64) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_493c627d(__global float* out, __global const float* in0) {
+__kernel void r_16_64_ec8c0c27(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 vacc0_0 = -INFINITY;
@@ -145,15 +145,13 @@ __kernel void r_16_64_493c627d(__global float* out, __global const float* in0) {
     float8 v3 = (v2*1.4426950408889634f);
     float8 v4 = exp2(v3);
     vacc1_0 = (vacc1_0+v4);
+    *(__global ufloat8*)(out+g0*64+r1*8) = v4;
   }
   float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
   for (int r1 = 0; r1 < 8; r1++) {
-    float8 v5 = *(__global const ufloat8*)(in0+g0*64+r1*8);
-    float8 v6 = (v5-acc0_0);
-    float8 v7 = (v6*1.4426950408889634f);
-    float8 v8 = exp2(v7);
-    float8 v9 = (v8/acc1_0);
-    *(__global ufloat8*)(out+g0*64+r1*8) = v9;
+    float8 v5 = *(__global ufloat8*)(out+g0*64+r1*8);
+    float8 v6 = (v5/acc1_0);
+    *(__global ufloat8*)(out+g0*64+r1*8) = v6;
   }
 }
 
