@@ -63,14 +63,14 @@ def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
 
 def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:
   inputs: list = []
+  index: dict = {}  # id of an input's buffer -> its place in inputs
   def load(view: LazyBuffer, acc: tuple) -> LazyOp:
     b = view.base
     if id(b) in ctx: return build(b, view.mops + acc)
     st = view.st
     for op, arg in acc: st = st.movement(op, arg)
     if b.realized is None and b.op is LoadOps.CONST: return LazyOp(BufferOps.CONST, (), (b.arg, st, b.dtype))
-    idx = next((i for i, x in enumerate(inputs) if x is b), None)
-    if idx is None: idx, _ = len(inputs), inputs.append(b)
+    if (idx := index.get(id(b))) is None: idx = index[id(b)] = len(inputs); inputs.append(b)
     return LazyOp(BufferOps.LOAD, (), (idx, st, b.dtype))
   built: dict = {}  # a node used several times in a kernel (a row kernel's x - mean) is built once, one shared LazyOp
   def build(b: LazyBuffer, acc: tuple) -> LazyOp:
