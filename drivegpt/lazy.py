@@ -75,9 +75,9 @@ class LazyBuffer:
   def permute(self, order: tuple) -> LazyBuffer:
     return self if tuple(order) == tuple(range(len(order))) else self._view(MovementOps.PERMUTE, tuple(order))
   def expand(self, shape: tuple) -> LazyBuffer: return self if shape == self.shape else self._view(MovementOps.EXPAND, tuple(shape))
-  def pad(self, arg: tuple) -> LazyBuffer: return self if all(p == (0, 0) for p in arg) else self._view(MovementOps.PAD, tuple(arg))
+  def pad(self, arg: tuple) -> LazyBuffer: return self if all(tuple(p) == (0, 0) for p in arg) else self._view(MovementOps.PAD, tuple(map(tuple, arg)))
   def shrink(self, arg: tuple) -> LazyBuffer:
-    return self if all(p == (0, s) for p, s in zip(arg, self.shape)) else self._view(MovementOps.SHRINK, tuple(arg))
+    return self if all(tuple(p) == (0, s) for p, s in zip(arg, self.shape)) else self._view(MovementOps.SHRINK, tuple(map(tuple, arg)))
   def stride(self, arg: tuple) -> LazyBuffer: return self if all(a == 1 for a in arg) else self._view(MovementOps.STRIDE, tuple(arg))
 
   def realize(self) -> LazyBuffer:
