@@ -677,8 +677,9 @@ class Tensor:
       dt = x.dtype if not (isinstance(y, float) and not x.dtype.is_float) else dtypes.default_float
       if isinstance(y, int) and not isinstance(y, bool) and x.dtype.is_int: dt = dtypes.promote(x.dtype, _int_dtype(y, y))
       if isinstance(y, bool) and x.dtype != dtypes.bool: dt = x.dtype
-      y = Tensor(y, device=x.device, dtype=dt)
       if x.dtype != dt: x = x.cast(dt)
+      if dt.is_int and isinstance(y, int) and not isinstance(y, bool): _check_fits(y, y, dt)
+      y = Tensor(x.lazydata.const(y), device=x.device)  # broadcast already: a view of one constant, no autograd ops
     elif x.dtype != y.dtype:
       dt = dtypes.promote(x.dtype, y.dtype)
       x, y = x.cast(dt), y.cast(dt)
