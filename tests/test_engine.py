@@ -1,5 +1,6 @@
 """Engine internals: laziness, views, fusion (kernel counts), BLAS lowering without big temporaries, deep graphs, long and
-empty sums on every backend, the backend contract, no process-wide changes at import, line budget."""
+empty sums on every backend, the backend contract, BLAS threads left alone (the one process-wide setting is glibc's
+malloc tuning, README: DRIVEGPT_MALLOC), row kernels against float64, line budget."""
 import inspect, os, subprocess, sys, tracemalloc
 import numpy as np
 import pytest
