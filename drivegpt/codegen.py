@@ -177,7 +177,7 @@ class Kernel:
              node_dtype(n) == dtype == dtypes.float32] if self.full else []
     self.kept = max(again, key=lambda n: len(nodes(n)), default=None)
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
-    vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32
+    vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32 and prod(self.fshape) > 0
     W, U = limits.vector_width, limits.upcast
     def pick_ud(vd):  # register blocking: upcast rows along the innermost other output dim, if enough work-items remain
       ups = [d for d in out_dims if d != vd and self.fshape[d] % U == 0]
@@ -313,7 +313,7 @@ class Kernel:
     """Lines storing row u's value (a vector along vd, or a scalar) at its place in the output, of shape oshape."""
     ostrides = strides_for_shape(oshape)
     idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
-    if self.width > 1 and (vec or not self.rvec) and self.vd == max((d for d, n in enumerate(oshape) if n > 1), default=None):
+    if self.width > 1 and self.vd == max((d for d, n in enumerate(oshape) if n > 1), default=None):  # (a row's value: broadcast)
       return [f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};"]
     if self.width > 1 and not self.rvec:
       return [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane}' if vec else ''};" for lane in range(self.width)]

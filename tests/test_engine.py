@@ -248,3 +248,21 @@ def test_softmax_is_one_row_kernel_and_keeps_inf_and_nan(device):
     assert kernels(t.softmax(-1)) == 1 and kernels(t.layernorm(-1)) == 1
     e = np.exp(x.astype(np.float64) - x.max(-1, keepdims=True))
     np.testing.assert_allclose(t.softmax(-1).numpy(), e / e.sum(-1, keepdims=True), rtol=1e-5, atol=1e-7)  # NaN where numpy has
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_row_values_broadcast_back_and_empty_rows(device):
+  """A row's reduce broadcast back with no per-element term stores every element (it once stored one lane in 8), as
+  value and as gradient; row ops over empty rows give empty results on every backend."""
+  r = np.random.default_rng(5)
+  x = r.standard_normal((1024, 512)).astype(np.float32)  # big enough for native kernels on CPU
+  want = 2*x.astype(np.float64).sum(-1, keepdims=True)
+  np.testing.assert_allclose((Tensor(x, device=device).sum(-1, keepdim=True).expand(1024, 512)*2).numpy(), np.broadcast_to(want, x.shape), rtol=1e-4, atol=1e-3)
+  t = Tensor(x, device=device, requires_grad=True)
+  (t.sum(-1, keepdim=True)*t.sum(-1, keepdim=True)).sum().backward()
+  np.testing.assert_allclose(t.grad.numpy(), np.broadcast_to(want, x.shape), rtol=1e-4, atol=1e-3)
+  for shape, axis in (((4, 0), -1), ((0, 8), -1), ((3, 0, 16), 1)):
+    e = Tensor(np.zeros(shape, np.float32), device=device, requires_grad=True)
+    with np.errstate(divide="ignore"):
+      outs = [e.softmax(axis), e.layernorm(axis), e.log_softmax(axis)]
+      sum(o.sum() for o in outs).backward()
+      assert all(o.numpy().shape == shape for o in outs) and e.grad.numpy().shape == shape
