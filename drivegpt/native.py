@@ -71,7 +71,7 @@ def compile(ast, shape: tuple, dtype: DType, fallback: Callable[[], Callable]):
       return numpy_runner[0](bufs)
     out = np.empty(size, dtype.np)
     if not size or not prg.global_size: return out
-    args, o = [wrap(b, mf.READ_ONLY) for b in bufs[:n]], wrap(out, mf.WRITE_ONLY)
+    args, o = [wrap(b, mf.READ_ONLY) for b in bufs[:n]], wrap(out, mf.READ_WRITE)  # a row kernel reads back what it stored
     with _launch:
       kernel(rt.queue, (prg.global_size,), (prg.local_size,), o, *args)
       # mapping a USE_HOST_PTR buffer lands the result in out (a runtime that kept its own copy writes it back then)

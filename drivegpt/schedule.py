@@ -12,6 +12,8 @@ class ScheduleItem(NamedTuple):
   inputs: tuple         # the realized bases its BufferOps.LOAD leaves read, by index
 
 MAX_KERNEL_DEPTH = 64   # longer chains are cut into several kernels, so kernel trees stay far from the recursion limit
+MAX_ROW_REDUCES = 4     # reduces in one row kernel (a layernorm's forward + backward): each pass recomputes what feeds
+                        # it, so six chained softmaxes in one kernel would be 12 passes, each redoing the chain before it
 
 def _row_sig(b: LazyBuffer, sigs: dict):
   """(axes, input shape) of the reduce whose rows b's value is one per: a reduce's own, or that of an elementwise op on
@@ -42,17 +44,18 @@ def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
   order = toposort(outs, lambda b: [s.base for s in b.srcs if s.base.realized is None])  # sources before consumers
   # ctx: inlined base -> (kernel root, movement ops from it to the root's output, depth). A base is inlined when every
   # consumer can inline it into the same kernel through the same view: then the backend computes it once in that kernel.
-  roots, ctx, sig, proposals, sigs = {id(b) for b in outs}, {}, {}, defaultdict(list), {}
+  roots, ctx, sig, proposals, sigs, nred = {id(b) for b in outs}, {}, {}, defaultdict(list), {}, defaultdict(int)
   for b in order: sigs[id(b)] = _row_sig(b, sigs)
   for b in reversed(order):  # consumers before their sources: when b comes up, all its consumers have proposed
     if b.op is LoadOps.CONST and id(b) not in roots: continue  # constants are kernel leaves, never buffers
     p = proposals[id(b)]
     if id(b) not in roots and None not in p and len(set((id(r), acc) for r, acc, _ in p)) == 1 and \
-       (b.op not in ReduceOps or (len(p) == 1 and sig.get(id(p[0][0])) in ((None, sigs[id(b)]) if _reexpands(b, p[0][1], sigs[id(b)]) else (None,)))):
+       (b.op not in ReduceOps or (len(p) == 1 and nred[id(p[0][0])] < MAX_ROW_REDUCES and
+                                  sig.get(id(p[0][0])) in ((None, sigs[id(b)]) if _reexpands(b, p[0][1], sigs[id(b)]) else (None,)))):
       ctx[id(b)] = p[0][0], p[0][1], max(d for _, _, d in p)
     else: roots.add(id(b))
     root, acc, depth = ctx.get(id(b), (b, (), 0))
-    if b.op in ReduceOps: sig[id(root)], acc = sigs[id(b)], ()  # a reduce's inputs live in the unreduced shape
+    if b.op in ReduceOps: sig[id(root)], acc, nred[id(root)] = sigs[id(b)], (), nred[id(root)] + 1  # its inputs: unreduced shape
     for s in b.srcs:
       sb = s.base
       if sb.realized is not None or sb.op is LoadOps.CONST: continue

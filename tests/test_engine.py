@@ -266,3 +266,17 @@ def test_row_values_broadcast_back_and_empty_rows(device):
       outs = [e.softmax(axis), e.layernorm(axis), e.log_softmax(axis)]
       sum(o.sum() for o in outs).backward()
       assert all(o.numpy().shape == shape for o in outs) and e.grad.numpy().shape == shape
+
+def test_chained_row_ops_stay_bounded_and_right():
+  """Six softmaxes in a row, no gradient: row kernels take at most MAX_ROW_REDUCES reduces each (every pass recomputes
+  what feeds it), and the result matches float64."""
+  from drivegpt.schedule import schedule, MAX_ROW_REDUCES
+  from drivegpt.codegen import nodes
+  from drivegpt.ops import ReduceOps
+  x = rand(64, 136)
+  y, want = Tensor(x), x.astype(np.float64)
+  for _ in range(6):
+    y = y.softmax(-1)
+    e = np.exp(want - want.max(-1, keepdims=True)); want = e / e.sum(-1, keepdims=True)
+  assert all(sum(n.op in ReduceOps for n in nodes(it.ast)) <= MAX_ROW_REDUCES for it in schedule([y.lazydata]))
+  np.testing.assert_allclose(y.numpy(), want, rtol=1e-5, atol=1e-8)

@@ -225,7 +225,7 @@ __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* 
 
 // 8: (2, 4, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_af12933c(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_4_16_16_25a92bcb(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
@@ -235,17 +235,14 @@ __kernel void r_2_4_16_16_af12933c(__global float* out, __global const float* in
     float8 v0 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
     float8 v1 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
     vacc0 = (vacc0+v0*v1);
-    float8 v2 = (v0*v1);
-    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v2;
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   for (int r3 = 0; r3 < 2; r3++) {
-    float8 v3 = *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8);
-    float8 v4 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
-    float8 v5 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
-    float8 v6 = (v5-acc0);
-    float8 v7 = (v4*v6);
-    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v7;
+    float8 v2 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
+    float8 v3 = *(__global const ufloat8*)(in1+g0*1024+g1*256+g2*16+r3*8);
+    float8 v4 = (v3-acc0);
+    float8 v5 = (v2*v4);
+    *(__global ufloat8*)(out+g0*1024+g1*256+g2*16+r3*8) = v5;
   }
 }
 

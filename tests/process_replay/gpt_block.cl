@@ -690,7 +690,7 @@ __kernel void r_2_16_128_32_969dc8c3(__global float* out, __global const float* 
 
 // 22: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_b678f2d6(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5) {
+__kernel void r_2_16_32_0d13a636(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -723,32 +723,16 @@ __kernel void r_2_16_32_b678f2d6(__global float* out, __global const float* in0,
     float8 v19 = (v18+v17);
     float8 v20 = (-v19);
     vacc1_0 = (vacc1_0+v20);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v20;
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v19;
   }
   float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
   for (int r2 = 0; r2 < 4; r2++) {
     float8 v21 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
     float8 v22 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float v23 = in1[g0*16+g1];
-    float8 v24 = *(__global const ufloat8*)(in2+r2*8);
-    float8 v25 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    float8 v26 = (v24*v25);
-    float8 v27 = (v23*v26);
-    float8 v28 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float v29 = (v23*2.0f);
-    float v30 = (acc0_0/v29);
-    float v31 = (-v30);
-    float v32 = in5[g0*16+g1];
-    float v33 = (v31*v32);
-    float v34 = (v33*v32);
-    float v35 = (0.03125f*v34);
-    float8 v36 = (v28*v35);
-    float8 v37 = (v27+v36);
-    float8 v38 = (v37+v36);
-    float8 v39 = (v22+v38);
-    float v40 = (0.03125f*acc1_0);
-    float8 v41 = (v39+v40);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v41;
+    float8 v23 = (v22+v21);
+    float v24 = (0.03125f*acc1_0);
+    float8 v25 = (v23+v24);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v25;
   }
 }
 
@@ -888,7 +872,7 @@ __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float*
 
 // 26: (2, 2, 16, 16) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_3598543c(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_2_16_16_cec54c35(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -898,17 +882,14 @@ __kernel void r_2_2_16_16_3598543c(__global float* out, __global const float* in
     float8 v0 = *(__global const ufloat8*)(in1+g0*512+g1*256+g2*16+r3*8);
     float8 v1 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
     vacc0 = (vacc0+v0*v1);
-    float8 v2 = (v0*v1);
-    *(__global ufloat8*)(out+g0*512+g1*256+g2*16+r3*8) = v2;
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   for (int r3 = 0; r3 < 2; r3++) {
-    float8 v3 = *(__global ufloat8*)(out+g0*512+g1*256+g2*16+r3*8);
-    float8 v4 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
-    float8 v5 = *(__global const ufloat8*)(in1+g0*512+g1*256+g2*16+r3*8);
-    float8 v6 = (v5-acc0);
-    float8 v7 = (v4*v6);
-    *(__global ufloat8*)(out+g0*512+g1*256+g2*16+r3*8) = v7;
+    float8 v2 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
+    float8 v3 = *(__global const ufloat8*)(in1+g0*512+g1*256+g2*16+r3*8);
+    float8 v4 = (v3-acc0);
+    float8 v5 = (v2*v4);
+    *(__global ufloat8*)(out+g0*512+g1*256+g2*16+r3*8) = v5;
   }
 }
 
@@ -1065,7 +1046,7 @@ __kernel void r_2_16_96_32_1543c98a(__global float* out, __global const float* i
 
 // 31: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_b678f2d6(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5) {
+__kernel void r_2_16_32_0d13a636(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -1098,32 +1079,16 @@ __kernel void r_2_16_32_b678f2d6(__global float* out, __global const float* in0,
     float8 v19 = (v18+v17);
     float8 v20 = (-v19);
     vacc1_0 = (vacc1_0+v20);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v20;
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v19;
   }
   float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
   for (int r2 = 0; r2 < 4; r2++) {
     float8 v21 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
     float8 v22 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float v23 = in1[g0*16+g1];
-    float8 v24 = *(__global const ufloat8*)(in2+r2*8);
-    float8 v25 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    float8 v26 = (v24*v25);
-    float8 v27 = (v23*v26);
-    float8 v28 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float v29 = (v23*2.0f);
-    float v30 = (acc0_0/v29);
-    float v31 = (-v30);
-    float v32 = in5[g0*16+g1];
-    float v33 = (v31*v32);
-    float v34 = (v33*v32);
-    float v35 = (0.03125f*v34);
-    float8 v36 = (v28*v35);
-    float8 v37 = (v27+v36);
-    float8 v38 = (v37+v36);
-    float8 v39 = (v22+v38);
-    float v40 = (0.03125f*acc1_0);
-    float8 v41 = (v39+v40);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v41;
+    float8 v23 = (v22+v21);
+    float v24 = (0.03125f*acc1_0);
+    float8 v25 = (v23+v24);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v25;
   }
 }
 
