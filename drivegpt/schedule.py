@@ -32,12 +32,14 @@ def _reexpands(src: LazyBuffer, acc: tuple, sig) -> bool:
   axes, shape = sig
   return acc[-1][1] == shape and (acc[-2][1] if len(acc) > 1 else src.shape) == tuple(1 if i in axes else n for i, n in enumerate(shape))
 
-def _inlinable(src: LazyBuffer, acc: tuple, kernel_sig, src_sig) -> bool:
-  """Can src be computed inside its consumer's kernel, seen through movement ops acc? kernel_sig: the kernel's reduce."""
+def _inlinable(src: LazyBuffer, acc: tuple, nred: int, kernel_sig, src_sig) -> bool:
+  """Can src be computed inside its consumer's kernel, seen through movement ops acc? The kernel has nred reduces so
+  far, over the rows kernel_sig (None: not rows)."""
   ops = {op for op, _ in acc}
   if src.force_realize: return False
-  if kernel_sig in (None, src_sig) and _reexpands(src, acc, src_sig): return True  # a row kernel: several reduces, one pass
-  if src.op in ReduceOps: return kernel_sig is None and ops <= {MovementOps.RESHAPE}
+  if _reexpands(src, acc, src_sig):  # a row kernel: several reduces over the same rows, a pass each
+    return (nred == 0 or kernel_sig == src_sig) and (src.op not in ReduceOps or nred < MAX_ROW_REDUCES)
+  if src.op in ReduceOps: return nred == 0 and ops <= {MovementOps.RESHAPE}
   if src.op not in ZERO_PRESERVING and MovementOps.PAD in ops: return False  # f(0) != 0: padding must stay outside
   return src.op.__class__ in ElementwiseOps and MovementOps.EXPAND not in ops  # an expand would recompute src per copy
 
@@ -53,8 +55,7 @@ def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
     if b.op is LoadOps.CONST and id(b) not in roots: continue  # constants are kernel leaves, never buffers
     p = proposals[id(b)]
     if id(b) not in roots and None not in p and len(set((id(r), acc) for r, acc, _ in p)) == 1 and \
-       (b.op not in ReduceOps or (len(p) == 1 and nred[id(p[0][0])] < MAX_ROW_REDUCES and
-                                  sig.get(id(p[0][0])) in ((None, sigs[id(b)]) if _reexpands(b, p[0][1], sigs[id(b)]) else (None,)))):
+       (b.op not in ReduceOps or (len(p) == 1 and _inlinable(b, p[0][1], nred[id(p[0][0])], sig.get(id(p[0][0])), sigs[id(b)]))):
       ctx[id(b)] = p[0][0], p[0][1], max(d for _, _, d in p)
     else: roots.add(id(b))
     root, acc, depth = ctx.get(id(b), (b, (), 0))
@@ -63,7 +64,7 @@ def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
       sb = s.base
       if sb.realized is not None or sb.op is LoadOps.CONST: continue
       sacc = s.mops + acc
-      ok = b.op not in LoadOps and sb.op not in LoadOps and depth + 1 < MAX_KERNEL_DEPTH and _inlinable(sb, sacc, sig.get(id(root)), sigs[id(sb)])
+      ok = b.op not in LoadOps and sb.op not in LoadOps and depth + 1 < MAX_KERNEL_DEPTH and _inlinable(sb, sacc, nred[id(root)], sig.get(id(root)), sigs[id(sb)])
       proposals[id(sb)].append((root, sacc, depth + 1) if ok else None)
   return [_schedule_item(b, ctx) for b in order if id(b) in roots and id(b) not in ctx]
 
