@@ -311,11 +311,16 @@ class Kernel:
                                                                                      for lane in range(1, self.width)) for u in rows]
     return accs + loops + ["  " + x for x in loop.lines] + ["}" * len(loops)] + flush
 
-  def store(self, val: str, vec: bool, u: int, oshape: tuple) -> list:
-    """Lines storing row u's value (a vector along vd, or a scalar) at its place in the output, of shape oshape."""
+  def place(self, u: int, oshape: tuple) -> tuple:
+    """(address of row u's first lane in the output of shape oshape, its strides, whether the lanes are contiguous there)."""
     ostrides = strides_for_shape(oshape)
     idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
-    if self.width > 1 and self.vd == max((d for d, n in enumerate(oshape) if n > 1), default=None):  # (a row's value: broadcast)
+    return idx, ostrides, self.width > 1 and self.vd == max((d for d, n in enumerate(oshape) if n > 1), default=None)
+
+  def store(self, val: str, vec: bool, u: int, oshape: tuple) -> list:
+    """Lines storing row u's value (a vector along vd, or a scalar) at its place in the output, of shape oshape."""
+    idx, ostrides, contiguous = self.place(u, oshape)
+    if contiguous:  # (a row's value, a scalar, is broadcast)
       return [f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};"]
     if self.width > 1 and not self.rvec:
       return [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane}' if vec else ''};" for lane in range(self.width)]
@@ -323,10 +328,9 @@ class Kernel:
 
   def reload(self, scope: Scope) -> tuple:
     """What store() wrote at this place of a full kernel's float output, read back as it was stored."""
-    ostrides, W = strides_for_shape(self.fshape), self.width
-    idx = sum((self.dim(d, 0, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
+    (idx, ostrides, contiguous), W = self.place(0, self.fshape), self.width
     if W == 1: return scope.var(f"out[{idx.render()}]", "float", False)
-    if self.vd == max(d for d, n in enumerate(self.fshape) if n > 1): return scope.var(f"*(__global ufloat{W}*)(out+{idx.render()})", "float", True)
+    if contiguous: return scope.var(f"*(__global ufloat{W}*)(out+{idx.render()})", "float", True)
     return scope.var(f"(float{W})({', '.join(f'out[{(idx + Lin((), lane*ostrides[self.vd])).render()}]' for lane in range(W))})", "float", True)
 
   def render(self, name: str) -> str:
