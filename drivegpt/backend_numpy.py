@@ -42,8 +42,11 @@ if getenv("DRIVEGPT_MALLOC", 1):
 
 def alloc(size: int, dtype: DType) -> np.ndarray:
   GlobalCounters.allocations.append(size*dtype.itemsize)
-  return np.empty(size, dtype.np)
-def from_numpy(x: np.ndarray) -> np.ndarray: return np.array(x, copy=True)
+  return native.empty(size, dtype.np)
+def from_numpy(x: np.ndarray) -> np.ndarray:
+  out = native.empty(x.size, x.dtype)
+  np.copyto(out, x.reshape(-1))
+  return out
 def rand(size: int, dtype: DType, seed) -> np.ndarray: return np.random.default_rng(seed).random(size, dtype=np.float32).astype(dtype.np)
 def copyin(dst: np.ndarray, src: np.ndarray): np.copyto(dst, src)
 def to_numpy(buf: np.ndarray, st: ShapeTracker, dtype: DType) -> np.ndarray: return np.array(view(buf, st), copy=True)

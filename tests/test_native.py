@@ -116,6 +116,32 @@ def test_two_threads_launching_one_kernel_each_get_their_own_result():
   finally: sys.setswitchinterval(switch)
   assert bad == [0, 0]
 
+def test_buffers_are_aligned_and_misaligned_inputs_still_compute():
+  """Buffers the engine makes start at a multiple of native.ALIGN (Intel's CPU runtime copies others in and out around
+  each kernel); an input at any other address (a numpy kernel's result) is copied once, and the result is the same."""
+  from drivegpt.schedule import schedule
+  from drivegpt.helpers import dtypes
+  rng = np.random.default_rng(12)
+  for size in rng.integers(1, 5000, 6):
+    assert backend_numpy.alloc(int(size), dtypes.float32).ctypes.data % native.ALIGN == 0
+    assert backend_numpy.from_numpy(rng.standard_normal(int(size))).ctypes.data % native.ALIGN == 0
+  shape = (int(rng.integers(300, 600)), 8*int(rng.integers(80, 120)))
+  x = rng.standard_normal(shape).astype(np.float32)
+  t = Tensor(x)
+  si = schedule([((t*1.5).exp() - t).lazydata])[-1]
+  run = backend_numpy.compile(si.ast, si.out.shape, si.out.dtype)
+  assert run.__module__ == "drivegpt.native"
+  want = np.exp(x.astype(np.float64)*1.5) - x
+  raw = np.empty(x.size + 64, np.float32)
+  for shift in rng.choice(32, 5, replace=False):  # every 4-byte offset from an aligned start, in random order
+    start = (-raw.ctypes.data % native.ALIGN)//4 + int(shift)
+    buf = raw[start:start + x.size]
+    buf[:] = x.reshape(-1)
+    out = run([buf])
+    assert out.ctypes.data % native.ALIGN == 0
+    np.testing.assert_allclose(out.reshape(shape), want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(buf, x.reshape(-1))  # the input is read, never written
+
 @pytest.mark.parametrize("native_on", ["1", "0"])
 def test_a_forked_child_computes_after_its_parent_used_the_engine(native_on):
   # the child has none of the parent's threads (the OpenCL runtime's, the numpy backend's pool): it must not wait on them
