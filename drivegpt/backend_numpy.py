@@ -90,7 +90,12 @@ def dense(x):
   return ret
 
 def _add(a, b):
-  if not isinstance(a, Padded) and not isinstance(b, Padded): return np.add(a, b)
+  if not isinstance(a, Padded) and not isinstance(b, Padded):
+    # into a temporary of this kernel's own when one has the result's shape (writeable means used once: a matmul's C
+    # plus its bias stays in C's aligned buffer, which a native kernel then reads in place)
+    out = next((x for x in (a, b) if x.ndim and x.flags.writeable and x.shape == np.broadcast_shapes(a.shape, b.shape)
+                and x.dtype == np.result_type(a, b)), None)
+    return np.add(a, b, out=out)
   if isinstance(a, Padded): a, b = b, a
   shape = b.shape if isinstance(a, Padded) else np.broadcast_shapes(a.shape, b.shape)
   # add into a fresh array: a writeable full-size result of an earlier op, else a copy
@@ -237,13 +242,14 @@ def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
   """(bat, m, k) @ (bat, k, n). A big single matmul gets BLAS's threads; a big batch of small ones is split across the
   engine's threads, one BLAS thread each (BLAS threads on a small matrix cost more than they give)."""
   nb = max(A.shape[0], B.shape[0])  # one of them may be broadcast (batch 1)
-  if nb*A.shape[1]*A.shape[2]*B.shape[2] < 1 << 25 or THREADS == 1: return np.matmul(A, B)
+  C = native.empty(nb*A.shape[1]*B.shape[2], np.result_type(A, B)).reshape(nb, A.shape[1], B.shape[2])  # native kernels read it in place
+  if nb*A.shape[1]*A.shape[2]*B.shape[2] < 1 << 25 or THREADS == 1: return np.matmul(A, B, out=C)
   if nb >= THREADS:
-    C, bs = np.empty((nb, A.shape[1], B.shape[2]), np.result_type(A, B)), -(-nb // THREADS)
+    bs = -(-nb // THREADS)
     def part(b): np.matmul(A[b:b+bs] if len(A) > 1 else A, B[b:b+bs] if len(B) > 1 else B, out=C[b:b+bs])
     list(_threads.map(part, range(0, nb, bs)))
     return C
-  with _blas_threads(THREADS): return np.matmul(A, B)
+  with _blas_threads(THREADS): return np.matmul(A, B, out=C)
 
 SUM_BLOCK = 1024  # long float sums add blocks of this many terms, then the blocks' sums
 
@@ -428,7 +434,7 @@ def _numpy_runner(ast: LazyOp, shape: tuple, dtype: DType, seen: set, shared: se
       if ast.op in BufferOps or r.shape != shape or r.dtype != dtype.np or not (r.flags.c_contiguous and r.flags.writeable):
         r = np.array(np.broadcast_to(r, shape), dtype=dtype.np)  # a copy: buffers must be writeable for in-place assign
       return r.reshape(-1)
-    out = np.empty(shape, dtype.np)
+    out = native.empty(prod(shape), dtype.np).reshape(shape)
     step, n = max(1, rows*CHUNK // size), THREADS
     def blocks(lo, hi):
       for i in range(lo, hi, step):
