@@ -227,11 +227,8 @@ def _matrix(v: np.ndarray, mat: tuple, dims: tuple) -> np.ndarray:
   """v, its dims in (batch, rows, cols) groups, as a (batch, rows, cols) matrix: a view where one exists, else a copy made
   in whichever order reads v in longer contiguous runs (numpy's reshape copies cols innermost; a conv's weight gradient
   has im2col windows of 3 pixels there and 16-32 along the rows)."""
-  try:
-    r = v.view()
-    r.shape = mat  # raises if no view has that shape
-    return r
-  except AttributeError: pass
+  try: return np.reshape(v, mat, copy=False)  # raises if no view has that shape (setting .shape copied first, then raised)
+  except ValueError: pass
   nb, nr, nc = dims
   def run(d): return v.shape[d] if nr and nc and abs(v.strides[d]) == v.itemsize else 1
   if run(nb + nr - 1) <= run(v.ndim - 1): return v.reshape(mat)
