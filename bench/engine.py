@@ -4,9 +4,8 @@ JIT (which replays the recorded kernels: no graph building or scheduling in Pyth
 Prints median times, GFLOP/s and the engine/reference throughput ratio. Run: python bench/engine.py [--device CL]
 numpy runs with its BLAS at its own default thread count (the engine sets BLAS threads only while its kernels run)."""
 import argparse, os, statistics, time
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # idle BLAS threads stop spinning at once: they would steal the cores from CL
+from drivegpt import Tensor, Device, jit  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) for numpy too
 import numpy as np
-from drivegpt import Tensor, Device, jit
 
 def median_times(engine_fn, numpy_fn, repeat: int) -> tuple:
   """Median seconds of each; runs alternate so drifting load on a shared machine hits both alike."""

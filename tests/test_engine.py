@@ -213,6 +213,17 @@ def test_import_and_kernels_leave_blas_threads_alone():
   before, after_import, after = eval(r.stdout.strip().replace("] [", "], ["))
   assert before == after_import == after and before, r.stdout + r.stderr
 
+@pytest.mark.parametrize("case", ["drivegpt first", "numpy first", "user's own"])
+def test_blas_threads_sleep_when_idle_unless_told_otherwise(case):
+  """Importing drivegpt before numpy sets OPENBLAS_THREAD_TIMEOUT (idle OpenBLAS threads spun and took a core from the
+  engine's threads); a user's own value is kept, and after numpy it changes nothing (OpenBLAS read its settings already)."""
+  first = "import numpy, drivegpt" if case == "numpy first" else "import drivegpt, numpy"
+  env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+  if case == "user's own": env["OPENBLAS_THREAD_TIMEOUT"] = "7"
+  r = subprocess.run([sys.executable, "-c", f"{first}, os; print(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))"],
+                     capture_output=True, text=True, env=env)
+  assert r.stdout.strip() == {"drivegpt first": "4", "numpy first": "None", "user's own": "7"}[case], r.stdout + r.stderr
+
 def _row_refs(x: np.ndarray, up: np.ndarray, axis: int) -> dict:
   """float64 forward and input gradient (upstream gradient up) of softmax, log_softmax and layernorm along axis."""
   X, U = x.astype(np.float64), up.astype(np.float64)
