@@ -180,7 +180,10 @@ class Kernel:
     self.kept = max(again, key=lambda n: len(nodes(n)), default=None)
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
     vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32 and prod(self.fshape) > 0
-    W, U = limits.vector_width, limits.upcast
+    # the device's vector width where the dims vectors may run along divide into it, else 8 (AVX-512's 16 floats, but 8 for
+    # a last dim of 8 times an odd number)
+    U, W = limits.upcast, next((w for w in (limits.vector_width, 8) if any(self.fshape[d] % w == 0 for d in
+                                (out_dims if self.reduce else out_dims[-1:]) + list(self.axes))), limits.vector_width)
     def pick_ud(vd):  # register blocking: upcast rows along the innermost other output dim, if enough work-items remain
       ups = [d for d in out_dims if d != vd and self.fshape[d] % U == 0]
       return ups[-1] if self.reduce and not self.multi and vd not in self.axes and ups and prod(self.fshape[d] for d in out_dims) // (W if vd is not None else 1) >= U*limits.compute_units else None
@@ -323,7 +326,7 @@ class Kernel:
     if contiguous:  # (a row's value, a scalar, is broadcast)
       return [f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};"]
     if self.width > 1 and not self.rvec:
-      return [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane}' if vec else ''};" for lane in range(self.width)]
+      return [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane:X}' if vec else ''};" for lane in range(self.width)]
     return [f"vstore_half({val}, {idx.render()}, out);" if self.dtype == dtypes.float16 else f"out[{idx.render()}] = {val};"]
 
   def reload(self, scope: Scope) -> tuple:

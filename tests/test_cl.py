@@ -104,10 +104,10 @@ def test_tiled_matmul_odd_shapes_views_and_epilogue(shapes, monkeypatch):
 def test_tiled_max_reduce_and_conv(monkeypatch):
   """A max over a broadcast product and a convolution (three reduced dims, the first chunked) through blocks of tiles."""
   srcs = _tiled_sources(monkeypatch)
-  a, b = rand(128, 150), rand(150, 256)
+  a, b = rand(256, 150), rand(150, 512)  # enough blocks of tiles for every core with 8- or 16-float vectors
   out = (Tensor(a, device="CL")[:, :, None] * Tensor(b, device="CL")[None]).max(1).numpy()
   np.testing.assert_array_equal(out, (a[:, :, None] * b[None]).max(1))
-  x, w = rand(2, 16, 16, 16), rand(32, 16, 3, 3)
+  x, w = rand(2, 16, 16, 64), rand(32, 16, 3, 3)  # 64 wide: tiles along it with 8- or 16-float vectors
   got = Tensor(x, device="CL").conv2d(Tensor(w, device="CL"), padding=1).numpy()
   np.testing.assert_allclose(got, Tensor(x, device="CPU").conv2d(Tensor(w, device="CPU"), padding=1).numpy(), rtol=1e-4, atol=1e-4)
   if backend_cl.LIMITS.tiles > 1: assert sum("tile[" in s for s in srcs) >= 2, "the max and the conv should both run in tiles"

@@ -191,6 +191,23 @@ def test_backends_follow_the_contract():
       want = [p for p in inspect.signature(getattr(Backend, fn)).parameters][1:]  # without self
       assert list(inspect.signature(getattr(mod, fn)).parameters) == want, (name, fn)
 
+def test_wide_vector_devices_fall_back_to_8_where_16_does_not_divide():
+  """On a 16-float (AVX-512) device, kernels vectorize 16 wide where a dim divides into 16, else 8 wide (a last dim of
+  8 times an odd number), and stay scalar where neither divides; an 8-float device never uses 16."""
+  from drivegpt.codegen import render, DeviceLimits
+  from drivegpt.schedule import schedule
+  rng = np.random.default_rng(3)
+  rows = 2*int(rng.integers(1, 20)) + 1  # odd: vectors can only run along the columns
+  for cols, wide, narrow in ((16*int(rng.integers(1, 30)), "float16 ", "float8 "), (8*(2*int(rng.integers(0, 30)) + 1), "float8 ", "float8 "),
+                             (4*(2*int(rng.integers(1, 30)) + 1), None, None)):
+    t = Tensor(rng.standard_normal((rows, cols)).astype(np.float32))
+    for graph in ((t*2).exp() + 1, (t*t).exp().sum(axis=1)):
+      si = schedule([graph.lazydata])[-1]
+      for limits, want in ((DeviceLimits(vector_width=16), wide), (DeviceLimits(vector_width=8), narrow)):
+        src = render(si.ast, si.out.shape, si.out.dtype, limits).src
+        vectors = [w for w in ("float16 ", "float8 ") if w in src]
+        assert vectors == ([want] if want else []), (cols, limits.vector_width, vectors)
+
 def test_lazy_and_codegen_agree_on_output_dtypes():
   from drivegpt.codegen import node_dtype
   from drivegpt.schedule import schedule
