@@ -93,8 +93,8 @@ def _add(a, b):
   if not isinstance(a, Padded) and not isinstance(b, Padded):
     # into a temporary of this kernel's own when one has the result's shape (writeable means used once: a matmul's C
     # plus its bias stays in C's aligned buffer, which a native kernel then reads in place)
-    out = next((x for x in (a, b) if x.ndim and x.flags.writeable and x.shape == np.broadcast_shapes(a.shape, b.shape)
-                and x.dtype == np.result_type(a, b)), None)
+    out = next((x for x in (a, b) if x.size >= native.MIN_WORK and x.flags.writeable and x.shape == np.broadcast_shapes(a.shape,
+                b.shape) and x.dtype == np.result_type(a, b)), None)  # (small ones: the checks cost more than they save)
     return np.add(a, b, out=out)
   if isinstance(a, Padded): a, b = b, a
   shape = b.shape if isinstance(a, Padded) else np.broadcast_shapes(a.shape, b.shape)
@@ -239,10 +239,11 @@ def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
   """(bat, m, k) @ (bat, k, n). A big single matmul gets BLAS's threads; a big batch of small ones is split across the
   engine's threads, one BLAS thread each (BLAS threads on a small matrix cost more than they give)."""
   nb = max(A.shape[0], B.shape[0])  # one of them may be broadcast (batch 1)
-  C = native.empty(nb*A.shape[1]*B.shape[2], np.result_type(A, B)).reshape(nb, A.shape[1], B.shape[2])  # native kernels read it in place
+  size = nb*A.shape[1]*B.shape[2]  # a big result goes where native kernels read it in place
+  C = native.empty(size, np.result_type(A, B)).reshape(nb, A.shape[1], B.shape[2]) if size >= native.MIN_WORK else None
   if nb*A.shape[1]*A.shape[2]*B.shape[2] < 1 << 25 or THREADS == 1: return np.matmul(A, B, out=C)
   if nb >= THREADS:
-    bs = -(-nb // THREADS)
+    C, bs = np.empty((nb, A.shape[1], B.shape[2]), np.result_type(A, B)) if C is None else C, -(-nb // THREADS)
     def part(b): np.matmul(A[b:b+bs] if len(A) > 1 else A, B[b:b+bs] if len(B) > 1 else B, out=C[b:b+bs])
     list(_threads.map(part, range(0, nb, bs)))
     return C
