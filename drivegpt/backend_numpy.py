@@ -91,10 +91,11 @@ def dense(x):
 
 def _add(a, b):
   if not isinstance(a, Padded) and not isinstance(b, Padded):
+    if a.size < native.MIN_WORK and b.size < native.MIN_WORK: return np.add(a, b)  # (the checks below cost more)
     # into a temporary of this kernel's own when one has the result's shape (writeable means used once: a matmul's C
     # plus its bias stays in C's aligned buffer, which a native kernel then reads in place)
-    out = next((x for x in (a, b) if x.size >= native.MIN_WORK and x.flags.writeable and x.shape == np.broadcast_shapes(a.shape,
-                b.shape) and x.dtype == np.result_type(a, b)), None)  # (small ones: the checks cost more than they save)
+    out = next((x for x in (a, b) if x.flags.writeable and x.shape == np.broadcast_shapes(a.shape, b.shape)
+                and x.dtype == np.result_type(a, b)), None)
     return np.add(a, b, out=out)
   if isinstance(a, Padded): a, b = b, a
   shape = b.shape if isinstance(a, Padded) else np.broadcast_shapes(a.shape, b.shape)
