@@ -338,7 +338,9 @@ def _leaf(leaf: LazyOp):
     if leaf.op is BufferOps.CONST: x = view(np.array([leaf.arg[0]], leaf.arg[2].np), st)
     else: x = view(bufs[leaf.arg[0]], st, sparse=True)
     if isinstance(x, Padded): return x
-    return x[tuple(slice(0, 1) if s == 0 and n > 1 else slice(None) for s, n in zip(x.strides, x.shape))]
+    x = x[tuple(slice(0, 1) if s == 0 and n > 1 else slice(None) for s, n in zip(x.strides, x.shape))]
+    x.flags.writeable = False  # a leaf may be fresh zeros (a view of padding only), read again elsewhere in the kernel
+    return x
   return slow
 
 def _operand_dims(node: LazyOp) -> set:
@@ -425,7 +427,8 @@ def _numpy_runner(ast: LazyOp, shape: tuple, dtype: DType, seen: set, shared: se
     with _blas_threads(1) if has_matmul else contextlib.nullcontext():
       for k, part, reused in parts:
         L[k] = dense(part(L, {}))
-        if reused: L[k].flags.writeable = False  # read again: _add must not write into it
+        # read again, or by every row block (one row, broadcast): _add must not write into it
+        if reused or (L[k].ndim and L[k].shape[0] == 1): L[k].flags.writeable = False
     rows = shape[0] if shape else 0
     if rows < 4 or size < 4*CHUNK or unblocked:
       r = dense(fn(L, {}))

@@ -180,10 +180,7 @@ class Kernel:
     self.kept = max(again, key=lambda n: len(nodes(n)), default=None)
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
     vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32 and prod(self.fshape) > 0
-    # the device's vector width where the dims vectors may run along divide into it, else 8 (AVX-512's 16 floats, but 8 for
-    # a last dim of 8 times an odd number)
-    U, W = limits.upcast, next((w for w in (limits.vector_width, 8) if any(self.fshape[d] % w == 0 for d in
-                                (out_dims if self.reduce else out_dims[-1:]) + list(self.axes))), limits.vector_width)
+    U = limits.upcast
     def pick_ud(vd):  # register blocking: upcast rows along the innermost other output dim, if enough work-items remain
       ups = [d for d in out_dims if d != vd and self.fshape[d] % U == 0]
       return ups[-1] if self.reduce and not self.multi and vd not in self.axes and ups and prod(self.fshape[d] for d in out_dims) // (W if vd is not None else 1) >= U*limits.compute_units else None
@@ -196,18 +193,23 @@ class Kernel:
         if not (all(x == lanes[0] for x in lanes) or all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and v == lanes[0][1] for n, (i, v) in enumerate(lanes))):
           ret += U if ud is not None and lanes_of(st, self.fshape, vd, W, ud) != lanes else 1
       return ret
-    # vectors run along the output dim with the fewest gathers (innermost on ties); elementwise kernels only along the
-    # innermost dim, reduce kernels along any (a scatter store when it isn't the output's contiguous dim)
-    cands = [d for d in (out_dims[-1:] if not self.reduce else out_dims) if self.fshape[d] % W == 0] if vectorize else []
-    self.vd = min(cands, key=lambda d: (cost(d), -d)) if cands else None
-    # a reduce along the innermost dim whose inputs are contiguous there (softmax's sums, a row's dot product): vectors
-    # run along the reduce instead, then add up across their lanes; along an output dim each lane would gather
-    # (in a row kernel a load may also be the same for the whole row: a broadcast)
     last, inner = len(self.fshape) - 1, [n.arg[1] for n in nodes(ast) if n.op is BufferOps.LOAD and (self.full or n not in post)]
-    if vectorize and last in self.axes and self.fshape[last] % W == 0 and (self.vd is None or cost(self.vd)) and \
-       all(all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and v == lanes[0][1] for n, (i, v) in enumerate(lanes)) or
-           (self.multi and all(x == lanes[0] for x in lanes)) for lanes in (lanes_of(st, self.fshape, last, W) for st in inner)):
-      self.vd = last
+    def pick_vd():  # the dim vectors W floats wide run along, or None
+      # the output dim with the fewest gathers (innermost on ties); elementwise kernels only along the innermost dim,
+      # reduce kernels along any (a scatter store when it isn't the output's contiguous dim)
+      cands = [d for d in (out_dims[-1:] if not self.reduce else out_dims) if self.fshape[d] % W == 0] if vectorize else []
+      vd = min(cands, key=lambda d: (cost(d), -d)) if cands else None
+      # a reduce along the innermost dim whose inputs are contiguous there (softmax's sums, a row's dot product): vectors
+      # run along the reduce instead, then add up across their lanes; along an output dim each lane would gather
+      # (in a row kernel a load may also be the same for the whole row: a broadcast)
+      if vectorize and last in self.axes and self.fshape[last] % W == 0 and (vd is None or cost(vd)) and \
+         all(all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and v == lanes[0][1] for n, (i, v) in enumerate(lanes)) or
+             (self.multi and all(x == lanes[0] for x in lanes)) for lanes in (lanes_of(st, self.fshape, last, W) for st in inner)):
+        vd = last
+      return vd
+    for W in dict.fromkeys((limits.vector_width, 8)):  # the device's width, else 8 (AVX-512's 16 floats, 8 for a dim of 8*odd)
+      if (vd := pick_vd()) is not None: break
+    self.vd = vd
     self.rvec = self.vd in self.axes  # vectors along the reduce: the epilogue and the stores are scalar
     self.width = W if self.vd is not None else 1
     self.ud = pick_ud(self.vd)

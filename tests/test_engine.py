@@ -207,6 +207,24 @@ def test_wide_vector_devices_fall_back_to_8_where_16_does_not_divide():
         src = render(si.ast, si.out.shape, si.out.dtype, limits).src
         vectors = [w for w in ("float16 ", "float8 ") if w in src]
         assert vectors == ([want] if want else []), (cols, limits.vector_width, vectors)
+  for shape, axis in (((16, 24), 0), ((24, 16, 40), 1)):  # 16 divides a dim, but not one vectors can run along
+    si = schedule([(Tensor(rng.standard_normal(shape).astype(np.float32))**2).sum(axis).lazydata])[-1]
+    assert "float8 " in render(si.ast, si.out.shape, si.out.dtype, DeviceLimits(vector_width=16)).src, shape
+
+@pytest.mark.parametrize("n", [64, 1 << 18])  # small, and big enough for adds into a kernel's own temporaries
+def test_a_view_of_padding_only_read_twice_in_a_kernel_stays_zero(n):
+  """A view that sees only padding is zeros; read twice in one kernel, an add must not write into it (it was made
+  writeable: (z + y) * z came out y*y, and cat(a, b)[:, n:] + cat(a, c)[:, n:] 6.9 off)."""
+  rng = np.random.default_rng(n)
+  a, b, c = (rng.standard_normal((1, n)).astype(np.float32) for _ in range(3))
+  ta, tb, tc = Tensor(a), Tensor(b), Tensor(c)
+  np.testing.assert_allclose((Tensor.cat(ta, tb, dim=1)[:, n:] + Tensor.cat(ta, tc, dim=1)[:, n:]).numpy(), b.astype(np.float64) + c, rtol=1e-6, atol=1e-6)
+  z = ta.pad(((0, 0), (0, n)))[:, n:]
+  np.testing.assert_array_equal(((z + tb) * z).numpy(), np.zeros((1, n), np.float32))
+  np.testing.assert_array_equal(((z + tb) + z).numpy(), b)
+  half = ta.pad(((0, 0), (0, n)))[:, n//2:n + n//2]  # half data, half padding
+  np.testing.assert_array_equal(((z + half) * z).numpy(), np.zeros((1, n), np.float32))
+  np.testing.assert_array_equal(ta.numpy(), a)
 
 def test_lazy_and_codegen_agree_on_output_dtypes():
   from drivegpt.codegen import node_dtype
