@@ -85,6 +85,7 @@ class jit:
     return self._replay(rec, tensors)
 
   def _record(self, tensors: list, args, kwargs):
+    realize.realize_pending_assigns()  # assigns from before the call are not part of the step
     realize.CAPTURE, rng0 = [], Tensor._rng_counter
     try:
       ret = self.fxn(*args, **kwargs)
@@ -92,6 +93,7 @@ class jit:
       for t in outs:  # a returned view is copied into a buffer of its own, inside the recording
         if t.lazydata._base is not None: t.lazydata = t.lazydata.contiguous()
       Tensor.corealize(outs)
+      realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
     finally: captured, realize.CAPTURE = realize.CAPTURE, None
     slots = {lb: i for i, lb in enumerate(dict.fromkeys(t.lazydata for t in tensors))}  # the call's distinct inputs first
     n_inputs, steps, live = len(slots), [], {}

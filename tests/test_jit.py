@@ -73,6 +73,25 @@ def test_jit_weight_assigned_between_calls_keeps_updating():
   step(Tensor([1.0, 2.0]))
   np.testing.assert_array_equal(w.numpy(), [-4, 9])
 
+def test_jit_records_assigns_the_step_leaves_unrealized():
+  """A step that assigns a weight and returns only its loss, the assign still lazy when it returns: replays update the
+  weight too (they used to skip it: every later loss and the weight came out wrong, silently)."""
+  rng = np.random.default_rng(5)
+  w0 = rng.standard_normal(16).astype(np.float32)
+  xs = [rng.standard_normal(16).astype(np.float32) for _ in range(6)]
+  def run(wrap):
+    w = Tensor(w0.copy())
+    def step(x):
+      loss = (x*w).sum()
+      w.assign(w - 0.1*x)  # not realized here
+      return loss
+    f = wrap(step)
+    return [f(Tensor(x)).numpy().item() for x in xs], w.numpy()
+  (want, w_want), (got, w_got) = run(lambda f: f), run(jit)
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(w_got, w0 - 0.1*np.sum(xs, axis=0), rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(w_want, w_got, rtol=1e-6, atol=1e-6)
+
 def test_jit_replay_leaves_the_callers_inputs_alone_across_epochs():
   """Pre-built batches reused over epochs: every call sees its own batch, and no batch changes."""
   rng = np.random.default_rng(1)
