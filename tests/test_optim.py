@@ -154,6 +154,8 @@ def test_clip_grad_norm(max_norm):
   scale = min(1.0, max_norm / (want + 1e-6))
   for p, r in zip(params, R): np.testing.assert_allclose(p.grad.numpy(), r * scale, rtol=1e-5, atol=1e-7)
   if max_norm < want: assert math.sqrt(sum((p.grad.numpy().astype(np.float64)**2).sum() for p in params)) == pytest.approx(max_norm, rel=1e-4)
+  for bad in (0.0, -1.0, float("nan")):  # a negative max_norm reversed the gradients, silently
+    with pytest.raises(ValueError, match="max_norm must be positive"): clip_grad_norm_(params, bad)
 
 def test_lr_schedules():
   lr, lo, warm, total = 6e-4, 6e-5, 10, 110

@@ -193,6 +193,8 @@ def test_stage_configs_reject_bad_keys():
   with pytest.raises(ConfigError, match="tokens"): load_config(BCConfig, None, ["vqvae=x"])
   with pytest.raises(ConfigError, match="threshold"): load_config(PPOTrainConfig, None, ["world=a", "tokens=b", "disengage=c", "bc=d", "threshold=2"])
   with pytest.raises(ConfigError, match="--algo"): policy_main(["--algo", "dqn"])
+  for bad in ("lr=-1", "weight_decay=-1", "model.dropout=-0.5"):  # each trained the wrong way without an error
+    with pytest.raises(ConfigError, match=bad.split("=")[0]): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", bad])
 
 def test_closed_loop_scripted_driver_and_recovery():
   from rl.evaluate import EpisodeSpec, drive, recovered, summarize

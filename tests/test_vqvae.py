@@ -238,10 +238,16 @@ def test_commavq_bad_files_are_named(tmp_path):
   ("model.ema_decay=1.5", r"model.ema_decay: must be in \[0, 1\)"),
   ("model.image_size=[100,256]", r"model.image_size: \(100, 256\) must be two sizes divisible by the downsample factor 16"),
   ("steps", "override 'steps': expected key=value"),
+  ("grad_clip=-1", "grad_clip: must be positive"),  # a negative clip reversed the gradients
+  ("warmup=-3", "warmup: must be >= 0"),
+  ("min_lr=1", "min_lr: 1.0 is above lr"),
 ])
 def test_bad_config_key_or_value_is_named(override, message):
   with pytest.raises(ConfigError, match=message):
     load_config(TrainConfig, overrides=[override])
+
+def test_float_written_without_a_dot_is_a_float():
+  assert load_config(TrainConfig, overrides=["lr=1e-3"]).lr == 1e-3  # YAML reads 1e-3 as a string
 
 def test_config_file_and_overrides(tmp_path):
   cfg = load_config(TrainConfig, str(REPO / "configs" / "vqvae-small.yaml"), ["steps=7", "model.width=16", "data.shards=/x"])

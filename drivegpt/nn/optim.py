@@ -120,6 +120,7 @@ def AdamW(params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0
 
 def clip_grad_norm_(params: list[Tensor], max_norm: float) -> Tensor:
   """Scale all gradients together so their global L2 norm is at most max_norm (lazily); returns the norm before clipping."""
+  if not max_norm > 0: raise ValueError(f"clip_grad_norm_: max_norm must be positive, got {max_norm} (a negative one reverses the gradients)")
   grads = [p for p in {id(p): p for p in params}.values() if p.grad is not None]
   if not grads: return Tensor(0.0)
   norm = Tensor._sum_all([p.grad.detach().float().square().sum() for p in grads]).sqrt()
