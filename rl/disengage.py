@@ -41,15 +41,22 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
   return float(sum(abs(p[idx == b].mean() - y[idx == b].mean()) * (idx == b).sum() for b in range(bins) if (idx == b).any()) / len(p))
 
 def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
-  """(a, b) maximizing the likelihood of y under sigmoid(a z + b): 1-D logistic regression by Newton's method."""
-  a, b = 1.0, 0.0
-  X = np.stack([z.astype(np.float64), np.ones(len(z))], 1)
+  """(a, b) maximizing the likelihood of y under sigmoid(a z + b): 1-D logistic regression by Newton's method, each step
+  halved until the likelihood improves (from a start where large logits saturate every p, a full step overshot to
+  a = 5e7: every calibrated probability 0 or 1)."""
+  X, y = np.stack([z.astype(np.float64), np.ones(len(z))], 1), y.astype(np.float64)
+  def nll(w): return float(np.sum(np.logaddexp(0, X @ w) - y * (X @ w)))
+  w = np.array([1.0, 0.0])
+  loss = nll(w)
   for _ in range(iters):
-    p = 1 / (1 + np.exp(-(a * X[:, 0] + b)))
-    g = X.T @ (p - y)
+    p = 0.5 * (1 + np.tanh(X @ w / 2))  # sigmoid, without overflow
     H = X.T @ (X * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2)
-    a, b = np.array([a, b]) - np.linalg.solve(H, g)
-  return float(a), float(b)
+    step, s = np.linalg.solve(H, X.T @ (p - y)), 1.0
+    while s > 1e-8 and nll(w - s * step) > loss: s /= 2
+    if s <= 1e-8: break  # no step improves it: at the optimum
+    w = w - s * step
+    loss = nll(w)
+  return float(w[0]), float(w[1])
 
 # *** training ***
 
