@@ -184,6 +184,13 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   assert out.dtype == np.uint8 and out.shape == frames.shape
   # a re-run keeps the existing token shards
   assert [r["status"] for r in tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)] == ["skipped"] * 2
+  # but not the tokens of another checkpoint, nor of an older version of a frame shard: those were kept silently
+  other = make_run(tmp_path / "other", TINY)
+  with pytest.raises(ValueError, match=r"seg_a\.h5: a token shard from another checkpoint"):
+    tokenize(str(other), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
+  write_frame_shard(shards / "seg_b.h5", smooth_frames(rng, 4), seed=2)  # re-ingested
+  with pytest.raises(ValueError, match=r"seg_b\.h5: a token shard from another checkpoint or an older version"):
+    tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
 
 def test_tokenize_rejects_frames_of_another_size(tmp_path):
   write_frame_shard(tmp_path / "small.h5", np.zeros((2, 64, 128, 3), np.uint8))

@@ -38,6 +38,26 @@ def read_token_shard(path: str | Path) -> tuple[np.ndarray, dict, dict]:
       return f["tokens"][:], {k: f[k][:] for k in f if k != "tokens"}, dict(f.attrs)
   except OSError as e: raise ValueError(f"{path}: not a readable token shard ({e})") from None
 
+def made_from(ckpt: str, shard: str) -> str:
+  """What a token shard is made from: the checkpoint file and the frame shard, each by path, size and modification time
+  (a retrained checkpoint or a re-ingested shard at the same path is a different source)."""
+  from train.stage import Run
+  ck = Path(ckpt) / Run.CKPT if Path(ckpt).is_dir() else Path(ckpt)
+  def stamp(p: Path): st = p.stat(); return [str(p.resolve()), st.st_size, st.st_mtime_ns]
+  return json.dumps({"ckpt": stamp(ck), "frame_shard": stamp(Path(shard))})
+
+def _existing(out: Path, ckpt: str, shard: str) -> bool:
+  """Is out a token shard of this checkpoint and frame shard? False if there is none; raises if it holds other tokens."""
+  import h5py
+  if not out.exists(): return False
+  try:
+    with h5py.File(out, "r") as f: stamp = f.attrs.get("made_from")
+  except OSError: stamp = None
+  if stamp != made_from(ckpt, shard):
+    raise ValueError(f"{out}: a token shard from another checkpoint or an older version of {shard}: tokenize into another "
+                     f"--out, or delete it to tokenize again")
+  return True
+
 def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16) -> dict:
   """Tokenize every frame of one frame shard into out_dir/<name>.h5; returns {"shard", "frames", "status"}."""
   import h5py, hdf5plugin  # noqa: F401  (the LZ4 filter of the frame shards)
@@ -45,7 +65,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16) ->
   from drivegpt.models.vqvae import to_input
   from train.vqvae import load_tokenizer
   out = Path(out_dir) / Path(shard).name
-  if out.exists(): return {"shard": shard, "frames": 0, "status": "skipped"}
+  if _existing(out, ckpt, shard): return {"shard": shard, "frames": 0, "status": "skipped"}
   model, cfg = load_tokenizer(ckpt)
   encode = jit(model.encode)
   try:
@@ -60,7 +80,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16) ->
       finally: Tensor.training, Tensor.no_grad = prev
       signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
       attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model)}),
-               "frame_shard": str(Path(shard).resolve())}
+               "frame_shard": str(Path(shard).resolve()), "made_from": made_from(ckpt, shard)}
   except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None
   write_token_shard(out, tokens.reshape(n, *tokens.shape[1:]), signals, attrs)
   return {"shard": shard, "frames": n, "status": "done"}
@@ -76,7 +96,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
-  todo = [str(p) for p in paths if not (Path(out_dir) / p.name).exists()]
+  todo = [str(p) for p in paths if not _existing(Path(out_dir) / p.name, ckpt, str(p))]
   results = [{"shard": str(p), "frames": 0, "status": "skipped"} for p in paths if str(p) not in todo]
   bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
   if use_ray and len(todo) > 1:
