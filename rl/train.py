@@ -134,7 +134,7 @@ class WorldDriveEnv:
 
   def step(self, actions: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray, dict]:
     from sim.world_sim import WorldRollouts
-    motion = self.sim.control(to_units(actions))
+    motion = self.sim.motion_of(to_units(actions), "control")
     pose = np.concatenate([self.sim.motion, motion[:, None]], 1) if self.sim.use_pose else None
     new, logits = self.sim.sampler.generate(self.sim.context, pose, self.sim.temperature, self.sim.top_k, self.rng, return_logits=True)
     self.sim.context = np.concatenate([self.sim.context[:, 1:], new[:, None]], 1)

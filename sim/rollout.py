@@ -113,7 +113,12 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
   segs = split_segments(load_segments(tokens), split, cfg.data.val_fraction, cfg.data.split_seed)
   need = (cfg.model.frames + steps) * cfg.data.frame_stride
-  ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need] or [int(np.argmax([len(s.tokens) for s in segs]))]
+  ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]
+  if not ok:  # (the longest one was used, its real side frozen on its last frame and scored so, without a word)
+    longest = max(len(s.tokens) for s in segs)
+    fit = (longest // cfg.data.frame_stride - cfg.model.frames) * cfg.data.frame_stride / FPS
+    raise ValueError(f"{tokens}: no {split} segment has the {need} frames a {seconds:g} s rollout and its context need (the "
+                     f"longest has {longest}): use --seconds {max(fit, 0):.2f} or less, or longer segments")
   rng = np.random.default_rng(seed)
   seeds = [(ok[i % len(ok)], int(rng.integers(0, max(1, len(segs[ok[i % len(ok)]].tokens) - need + 1)))) for i in range(n)]
   return seeds, steps

@@ -64,6 +64,12 @@ class WorldRollouts:
     self.motion = np.concatenate([self.motion[:, 1:], motion[:, None].astype(np.float32)], 1)
     return new
 
+  def motion_of(self, action: np.ndarray, kind: str) -> np.ndarray:
+    """The motion (B, 6) for actions (B, 2) of kind "control" (see control) or (B, 6) of kind "pose", clipped to its
+    action space. NaN raises: it made the speed NaN and every later frame of the rollout token 0, without an error."""
+    if np.isnan(action).any(): raise ValueError(f"action has NaN: {action.tolist()}")
+    return self.control(action) if kind == "control" else np.clip(action, -MAX_MOTION, MAX_MOTION)
+
   def control(self, action: np.ndarray) -> np.ndarray:
     """(B, 2) [acceleration m/s^2, curvature 1/m + = left] -> the motion (B, 6), advancing the vehicle's speed."""
     a = np.clip(action, [-MAX_ACCEL, -MAX_CURVATURE], [MAX_ACCEL, MAX_CURVATURE]).astype(np.float64)
@@ -108,8 +114,7 @@ class WorldSim(gym.Env):
     return self._obs(tokens), {"segment": seg, "start": start}
 
   def step(self, action):
-    a = np.asarray(action, np.float32).reshape(1, -1)
-    motion = self.sim.control(a) if self.action_kind == "control" else a
+    motion = self.sim.motion_of(np.asarray(action, np.float32).reshape(1, -1), self.action_kind)
     tokens = self.sim.step(motion)
     self.t += 1
     return self._obs(tokens), 0.0, False, self.t >= self.max_steps, {"motion": motion[0]}
@@ -151,8 +156,7 @@ class WorldVecEnv(gym.vector.VectorEnv):
       obs, info = self.reset()
       z = np.zeros(self.num_envs, bool)
       return obs, np.zeros(self.num_envs), z, z.copy(), info
-    a = np.asarray(actions, np.float32).reshape(self.num_envs, -1)
-    motion = self.sim.control(a) if self.action_kind == "control" else a
+    motion = self.sim.motion_of(np.asarray(actions, np.float32).reshape(self.num_envs, -1), self.action_kind)
     tokens = self.sim.step(motion)
     self.t += 1
     self._done = self.t >= self.max_steps

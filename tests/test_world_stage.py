@@ -121,6 +121,22 @@ def test_env_checker(sim_parts):
   check_env(WorldSim(m, segs, frame_stride=2, max_steps=4), skip_render_check=True)
   check_env(WorldSim(m, segs, action="pose", max_steps=4), skip_render_check=True)
 
+def test_nan_actions_raise_and_pose_actions_are_clipped(sim_parts):
+  """A NaN action made the speed NaN and every later frame token 0, silently; a pose action far outside its space went
+  to the model as it was."""
+  from sim.world_sim import WorldSim, WorldVecEnv, MAX_MOTION
+  m, segs = sim_parts
+  env = WorldSim(m, segs, max_steps=4)
+  env.reset(seed=0)
+  with pytest.raises(ValueError, match="NaN"): env.step([np.nan, 0.0])
+  venv = WorldVecEnv(m, segs, num_envs=2, max_steps=4)
+  venv.reset(seed=0)
+  with pytest.raises(ValueError, match="NaN"): venv.step(np.array([[0.0, 0.0], [0.0, np.nan]]))
+  penv = WorldSim(m, segs, action="pose", max_steps=4)
+  penv.reset(seed=0)
+  _, _, _, _, info = penv.step(np.array([1e6, -1e6, 0, 50, 0, 0], np.float32))
+  np.testing.assert_array_equal(info["motion"], [MAX_MOTION[0], -MAX_MOTION[1], 0, MAX_MOTION[3], 0, 0])
+
 def test_vector_env(sim_parts):
   from sim.world_sim import WorldVecEnv
   m, segs = sim_parts
@@ -160,6 +176,9 @@ def test_rollout_writes_mp4(tmp_path):
   flat, edge = np.full((1, 8, 8, 3), 100, np.uint8), np.zeros((1, 8, 8, 3), np.uint8)
   edge[:, :, 4:] = 255
   assert sharpness(flat)[0] == 0 and sharpness(edge)[0] > 0
+  # no segment long enough: named, not a frozen real side scored as if it moved
+  with pytest.raises(ValueError, match=r"no all segment has the \d+ frames a 1000 s rollout .* use --seconds"):
+    pick_seeds(toks, str(tmp_path / "w"), 2, 1000, "all", 0)
 
 def test_marking_shift_probe():
   """A frame whose content is moved k pixels right reads as a shift of k."""
