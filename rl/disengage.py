@@ -14,6 +14,7 @@ from typing import Optional
 import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig
+from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples
 from train.stage import ConfigError, Run, load_config, stage_args
@@ -113,6 +114,9 @@ def train(cfg: DisengageConfig) -> dict:
   model = DisengageModel(mc, codebook)
   opt = AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
   start = run.resume(model, opt)
+  if start and (raw_head := checkpoint_info(str(run.ckpt))[2].get("raw_head")):  # a finished run: its head before
+    model.head.weight.assign(Tensor(np.array(raw_head["weight"], np.float32))).realize()  # calibration, to score (and
+    model.head.bias.assign(Tensor(np.array(raw_head["bias"], np.float32))).realize()      # train on) as the first run did
   pos = s.labels[tr].mean(0)
   pos_weight = Tensor(np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32))
   t0, bar = time.perf_counter(), run.progress(cfg.steps, start, "train-disengage")
@@ -130,9 +134,9 @@ def train(cfg: DisengageConfig) -> dict:
       run.log(i + 1, loss=float(loss.item()), **{f"val_{k}": v for k, v in scores(model, s, va).items()})
       run.save(model, opt, i + 1)
   bar.close()
-  raw = scores(model, s, va)
+  raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
   calibrate(model, s, tr)
-  run.save(model, opt, cfg.steps, extra={"calibrated": True})
+  run.save(model, opt, cfg.steps, extra={"calibrated": True, "raw_head": raw_head})
   final = {"train_seconds": round(time.perf_counter() - t0, 1), "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
            "val_frames": int(len(va)), "val_takeovers": int(sum(g.disengage.sum() for i, g in enumerate(segs) if i in set(s.segment[va]))),
            **{f"val_{k}": v for k, v in scores(model, s, va).items()}, **{f"val_uncalibrated_{k}": v for k, v in raw.items() if "ece" in k},
