@@ -79,6 +79,26 @@ def test_no_pose_data(tmp_path):
     np.save(tmp_path / "bad.npy", np.zeros((4, 3), np.float32))
     load_segments(str(tmp_path / "bad.npy"))
 
+def test_eval_scores_every_window_asked_for():
+  """A lone last window of the evaluation (eval_windows=1, or one more than a multiple of the batch) was dropped: 5
+  windows asked, 4 scored; 1 asked, none (and no val metrics at all)."""
+  from train.world import evaluate
+  from train.world_data import Windows
+  rng = np.random.default_rng(2)
+  segs = [Segment(f"s{i}", rng.integers(0, V, (20, 8)).astype(np.int16), rng.normal(0, 1, (20, 6)).astype(np.float32)) for i in range(2)]
+  w = Windows(segs, 3, 1)
+  seen = []
+  def scorer(tok, pose):
+    seen.append(len(tok))
+    return tok.astype(np.float64).mean(-1)  # (B, F): any function of the tokens
+  for n, batch, sizes in ((5, 2, [2, 2, 3, 3]), (1, 4, [1]), (8, 4, [4, 4, 4, 4])):  # each batch: true poses, then shuffled
+    seen.clear()
+    r = evaluate(scorer, w, n, batch)
+    assert r["windows"] == n and seen == sizes, (n, r, seen)
+    assert ("bits_per_token_shuffled_pose" in r) == (n > 1)
+    want = np.mean([w.window(k)[0].astype(np.float64).mean() for k in np.linspace(0, len(w) - 1, n).astype(int)])
+    assert r["bits_per_token"] == pytest.approx(want)
+
 def test_noise_context_spares_last_frame():
   rng = np.random.default_rng(0)
   tok = rng.integers(0, V, (64, 3, 8))

@@ -92,12 +92,12 @@ def evaluate(scorer: Scorer, windows: Windows, n: int, batch_size: int) -> dict:
   nb = -(-len(ks) // batch_size)
   ks = ks[np.argsort(np.arange(len(ks)) % nb, kind="stable")]
   bits, shuf = [], []
-  for i in range(0, len(ks), batch_size):
-    kb = ks[i:i + batch_size]
-    if len(kb) < 2: break
-    tok, pose = windows.stack(kb)
+  bounds = list(range(0, len(ks), batch_size)) + [len(ks)]
+  if len(bounds) > 2 and bounds[-1] - bounds[-2] == 1: del bounds[-2]  # a lone last window joins the batch before it (it
+  for lo, hi in zip(bounds[:-1], bounds[1:]):                           # was dropped: a shuffle needs two)
+    tok, pose = windows.stack(ks[lo:hi])
     bits.append(scorer(tok, pose))                                    # (B, F)
-    if pose is not None: shuf.append(scorer(tok, shuffled(pose)))
+    if pose is not None and hi - lo > 1: shuf.append(scorer(tok, shuffled(pose)))
   ret = {"windows": int(sum(len(b) for b in bits))}
   for name, b in [("", bits), ("_shuffled_pose", shuf)]:
     if not b: continue
