@@ -180,9 +180,11 @@ def train(cfg: TrainConfig) -> dict:
     opt.step(loss, mse, codes, *model.quantizer.buffers())  # weights, Adam state and the EMA codebook in one batch
     return loss, mse, codes
 
-  def checkpoint(i: int) -> dict:
+  def checkpoint(i: int, log: bool = True) -> dict:
     ev, recons = evaluate_frames(model, (held[j:j + cfg.batch_size] for j in range(0, cfg.eval_frames, cfg.batch_size)), cfg.grid_frames)
     save_grid(run.dir / "recon.png", held[:cfg.grid_frames], recons)
+    # the row first: killed before the save, the step runs again and resume drops the row (the other way round, lost)
+    if log: run.log(i, **{f"val_{k}": v for k, v in ev.items()})
     run.save(model, opt, i)
     return ev
 
@@ -203,11 +205,10 @@ def train(cfg: TrainConfig) -> dict:
         used[:], window = False, []
       if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
         ev = checkpoint(i + 1)
-        run.log(i + 1, **{f"val_{k}": v for k, v in ev.items()})
         save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
   bar.close()
   loader.close()
-  if not ev: ev = checkpoint(start)  # nothing left to train: evaluate the checkpoint
+  if not ev: ev = checkpoint(start, log=False)  # nothing left to train: evaluate the checkpoint
   if val is not None: val.close()
   return run.finish({"step": max(start, cfg.steps), **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
                      "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
