@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
+from train.world_data import unique_videos
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -41,6 +42,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
   if not p.exists(): raise FileNotFoundError(f"tokens: {path} does not exist")
   files = [p] if p.is_file() else sorted(f for f in p.rglob("*.h5") if not f.name.startswith("."))
   if not files: raise ValueError(f"tokens: no .h5 token segments under {path}")
+  files = unique_videos(files)
   segs = []
   for f in files:
     with h5py.File(f, "r") as h:

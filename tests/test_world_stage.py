@@ -79,6 +79,18 @@ def test_no_pose_data(tmp_path):
     np.save(tmp_path / "bad.npy", np.zeros((4, 3), np.float32))
     load_segments(str(tmp_path / "bad.npy"))
 
+def test_the_same_video_twice_is_loaded_once(tmp_path, capsys):
+  """A source ingested again from another folder gets a second shard (its id hashes the path): both copies were loaded,
+  and one could land in train, the other in val. Token shards of one video checksum count once, the copy named."""
+  from train.tokenize import write_token_shard
+  rng = np.random.default_rng(4)
+  toks = [rng.integers(0, V, (12, *GRID)).astype(np.int16) for _ in range(2)]
+  for name, t, ck in (("a-1111.h5", toks[0], "sha256:aa"), ("b.h5", toks[1], "sha256:bb"), ("a-2222.h5", toks[0], "sha256:aa")):
+    write_token_shard(tmp_path / name, t, {}, {"checksum": ck, "has_pose": False})
+  segs = load_segments(str(tmp_path))
+  assert [s.name for s in segs] == ["a-1111.h5", "b.h5"]
+  assert "a-2222.h5: the same video as" in capsys.readouterr().err
+
 def test_eval_scores_every_window_asked_for():
   """A lone last window of the evaluation (eval_windows=1, or one more than a multiple of the batch) was dropped: 5
   windows asked, 4 scored; 1 asked, none (and no val metrics at all)."""

@@ -1,7 +1,7 @@
 """Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
 deterministic batches of windows."""
 from __future__ import annotations
-import hashlib, json, math
+import hashlib, json, math, sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -48,6 +48,16 @@ def _as_tokens(a: np.ndarray, where: str) -> np.ndarray:
   if a.ndim != 2 or not np.issubdtype(a.dtype, np.integer): raise ValueError(f"{where}: expected integer tokens (N, 128) or (N, 8, 16), got {a.dtype} {a.shape}")
   return a.astype(np.int16)
 
+def unique_videos(files: list[Path]) -> list[Path]:
+  """files without the token shards of a video an earlier one holds too (a source ingested again from another folder
+  gets a second shard: the same frames landed in train and in val), each one dropped named on stderr."""
+  from data.dataset import shard_routes
+  h5 = [f for f in files if f.suffix == ".h5"]
+  _, _, dups = shard_routes(h5)
+  for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)
+  drop = {d for d, _ in dups}
+  return [f for f in files if f not in drop]
+
 def load_segments(path: str) -> list[Segment]:
   """Every token segment under path: token shards from `drivegpt tokenize` (.h5 with 'tokens' and, when has_pose, 'pose')
   or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively."""
@@ -55,6 +65,7 @@ def load_segments(path: str) -> list[Segment]:
   if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
   files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.suffix in (".h5", ".npy") and not f.name.startswith("."))
   if not files: raise ValueError(f"data.tokens: no token files (.h5 token shards or commaVQ .npy) under {path}")
+  files = unique_videos(files)
   segs = []
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
