@@ -77,12 +77,16 @@ def segment_id(path: Path, src: Path) -> str:
 
 
 def route_of(path: Path, src: Path) -> str:
-    """The drive an input belongs to: the folder named `dongle|time` above it, or its name without `--N`, or itself."""
+    """The drive an input belongs to: the `dongle|time` folder it is in (comma2k19's `dongle|time/N`, openpilot's
+    `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else its
+    path under src without a video suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive)."""
     path, src = Path(path).resolve(), Path(src).resolve()
-    rel = path.relative_to(src) if src.is_dir() and path != src else Path(path.name)
-    for k, part in enumerate(rel.parts):
+    for part in reversed(path.parts):
         if "|" in part:
-            return "/".join(rel.parts[:k + 1])
+            return re.sub(r"--\d+$", "", part)
+    rel = path.relative_to(src) if src.is_dir() and path != src else Path(path.name)
+    if path.is_file():
+        rel = rel.with_suffix("")
     return re.sub(r"--\d+$", "", "/".join(rel.parts))
 
 

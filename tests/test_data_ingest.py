@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from data.ingest import IngestError, find_segments, ingest, segment_id
+from data.ingest import IngestError, find_segments, ingest, route_of, segment_id
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
 from data.video import write_video
 
@@ -183,6 +183,25 @@ def test_find_segments_and_ids(tmp_path):
     assert find_segments(tmp_path) == found
     with pytest.raises(FileNotFoundError, match="nowhere"):
         find_segments(tmp_path / "nowhere")
+
+
+def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_path):
+    """A drive's segments share a route (the train/val split keeps a route whole): a segment folder ingested on its own
+    was its own route "0" (two drives' segment 0 then shared one), openpilot's `dongle|time--N` and `name--N.mp4` a route each."""
+    drive = "Chunk_1/drvA|2018-01-01--00-00-00"
+    for p in (f"c2k/{drive}/0", f"c2k/{drive}/1", "c2k/Chunk_1/drvB|2018-02-02--00-00-00/0", "op/dg|2023-07-27--13-01-19--0",
+              "op/dg|2023-07-27--13-01-19--1", "rec/highway-seed3/0"):
+        (tmp_path / p).mkdir(parents=True)
+    (tmp_path / "vids").mkdir()
+    for f in ("drive--0.mp4", "drive--1.mp4", "other.mp4"):
+        (tmp_path / "vids" / f).write_bytes(b"")
+    c2k = tmp_path / "c2k"
+    assert {route_of(c2k / drive / n, c2k) for n in "01"} == {route_of(c2k / drive / n, c2k / drive / n) for n in "01"} \
+        == {"drvA|2018-01-01--00-00-00"}
+    assert route_of(c2k / "Chunk_1/drvB|2018-02-02--00-00-00/0", c2k / "Chunk_1/drvB|2018-02-02--00-00-00/0") == "drvB|2018-02-02--00-00-00"
+    assert {route_of(tmp_path / f"op/dg|2023-07-27--13-01-19--{n}", tmp_path / "op") for n in "01"} == {"dg|2023-07-27--13-01-19"}
+    assert [route_of(tmp_path / "vids" / f, tmp_path / "vids") for f in ("drive--0.mp4", "drive--1.mp4", "other.mp4")] == ["drive", "drive", "other"]
+    assert route_of(tmp_path / "rec/highway-seed3/0", tmp_path / "rec") == "highway-seed3/0"  # no drive named: its own route
 
 
 def test_cli_help_and_missing_src(tmp_path):
