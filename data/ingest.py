@@ -43,6 +43,7 @@ from data.video import VideoError, decode_frames
 VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov"}
 CHUNK_FRAMES = 4  # a 16-frame window touches 5 chunks; smaller chunks cost more per-chunk overhead
 TEMP = re.compile(r"^\..*\.tmp-")  # our own temp files and folders (data.layout.temp_name)
+MAX_SIGNAL_GAP = 0.5  # seconds of video a signal may lack (at either end or between two samples) before ingest refuses it
 
 
 class IngestError(Exception):
@@ -248,7 +249,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 if not rate:
                     raise IngestError(f"{video}: raw video stream without timing: pass --fps (comma2k19 video is 20)")
                 times = np.arange(n) / rate
-            _write_signals(f, signals, times, n)
+            _write_signals(f, signals, times, n, path)
             f.attrs.update({
                 "source": str(path.resolve()), "segment": result["id"], "route": route_of(path, src), "fps": float(rate),
                 "frame_count": n, "checksum": checksum, "source_hash": source_hash, "video_height": video_size[0],
@@ -268,20 +269,37 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     return result
 
 
-def _write_signals(f, signals: dict | None, times: np.ndarray, n: int) -> None:
-    """Write the per-frame signal datasets of SHARD and their has_* attributes into shard f."""
+def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Path) -> None:
+    """Write the per-frame signal datasets of SHARD and their has_* attributes into shard f (of the input where).
+    A signal is interpolated at the frame times; one that leaves more than MAX_SIGNAL_GAP s of the video uncovered is
+    refused (its values there would be made up: a speed held constant for the last 6 s). A takeover outside the video
+    is left out and one on a frame that already has one merged (the first one's cause kept), each said on stderr."""
     s = signals or {}
     data = {"frame_times": times, "pose": relative_poses(s["positions"], s["quats"]) if signals else None}
     for name in SIGNALS:
         sig = s.get(name)
         if sig is not None:
+            inside = sig[0][(sig[0] > times[0]) & (sig[0] < times[-1])] if n else sig[0][:0]
+            if n and len(sig[0]) and (gap := np.diff(np.concatenate([[times[0]], inside, [times[-1]]])).max(initial=0)) > MAX_SIGNAL_GAP:
+                raise IngestError(f"{where}: {name} leaves {gap:.2f} s of the video uncovered (video t {times[0]:.2f}..{times[-1]:.2f} s, "
+                                  f"{name} t {sig[0][0]:.2f}..{sig[0][-1]:.2f} s)")
             value = sig[1].reshape(len(sig[1]), -1)
             data[name] = np.stack([np.interp(times, sig[0], value[:, j]) for j in range(value.shape[1])], 1)
     if s.get("disengage") is not None:
         t, cause, lead = s["disengage"]
         data["disengage"], data["disengage_cause"], data["disengage_lead"] = (np.zeros(n) for _ in range(3))
+        half = 0.5 / max(len(times) - 1, 1) * (times[-1] - times[0]) if n > 1 else 0.0
+        outside = (t < times[0] - half) | (t > times[-1] + half) if n else np.ones(len(t), bool)
+        if outside.any():
+            print(f"warning: {where}: takeovers at t {np.round(t[outside], 2).tolist()} s are outside the video "
+                  f"(t {times[0]:.2f}..{times[-1]:.2f} s); left out", file=sys.stderr)
+            t, cause, lead = t[~outside], np.asarray(cause)[~outside], np.asarray(lead)[~outside]
         if len(t):
             idx = _nearest_frames(times, t)
+            if len(first := np.unique(idx, return_index=True)[1]) < len(idx):
+                print(f"warning: {where}: takeovers at t {np.round(t, 2).tolist()} s fall on {len(first)} frames; "
+                      "each frame keeps its first one's cause", file=sys.stderr)
+                idx, cause, lead = idx[first], np.asarray(cause)[first], np.asarray(lead)[first]
             data["disengage"][idx] = 1
             data["disengage_cause"][idx] = [CAUSES.index(str(c)) for c in cause]
             data["disengage_lead"][idx] = lead

@@ -15,6 +15,7 @@ import pytest
 from data.ingest import IngestError, find_segments, ingest, route_of, segment_id
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
 from data.video import write_video
+from data.layout import CAUSES
 
 ROOT = Path(__file__).parents[1]
 
@@ -90,8 +91,14 @@ def corrupt_short_video(seg):
     return "video.hevc", ("12 frames", "20")
 
 
+def corrupt_partial_signal(seg):  # CAN speed for the first 0.3 s of the 1 s video: the rest was held constant, silently
+    save(seg / "processed_log/CAN/speed/t", np.arange(7) / 20.0)
+    save(seg / "processed_log/CAN/speed/value", np.full((7, 1), 10.0))
+    return "speed", ("0.65 s of the video uncovered",)
+
+
 @pytest.mark.parametrize("corrupt", [corrupt_truncate, corrupt_missing_pose, corrupt_length, corrupt_nan,
-                                     corrupt_not_video, corrupt_short_video])
+                                     corrupt_not_video, corrupt_short_video, corrupt_partial_signal])
 def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     src, out, shard = done_dir
     before = file_state(shard)
@@ -109,6 +116,22 @@ def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     assert results["good_0"]["status"] == "skipped" and file_state(shard) == before
     assert results["next_0"]["status"] == "done" and (out / f"{results['next_0']['id']}.h5").exists()
     assert sorted(p.name for p in out.iterdir()) == sorted([shard.name, f"{results['next_0']['id']}.h5"])  # no temp files left
+
+
+def test_takeovers_outside_the_video_or_on_one_frame_are_said(tmp_path, capsys):
+    """A takeover after the video ended was put on its last frame, and of two on one frame the second overwrote the
+    first's cause: now the first is left out and the second merged, each said on stderr."""
+    seg = tmp_path / "src/seg/0"
+    write_tiny_segment(seg)  # 20 frames, t 0 .. 0.95 s
+    save(seg / "disengage/t", np.array([0.5, 0.51, 0.8, 30.0]))
+    save(seg / "disengage/cause", np.array(["ttc", "crash", "heading", "off_road"]))
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    assert r["status"] == "done", r
+    with h5py.File(tmp_path / "out" / f"{r['id']}.h5") as f:
+        d, cause = f["disengage"][:], f["disengage_cause"][:]
+    assert np.flatnonzero(d).tolist() == [10, 16] and [CAUSES[c] for c in cause[[10, 16]]] == ["ttc", "heading"]
+    err = capsys.readouterr().err
+    assert "takeovers at t [30.0] s are outside the video" in err and "takeovers at t [0.5, 0.51, 0.8] s fall on 2 frames" in err
 
 
 def test_non_video_file_is_reported(tmp_path, capsys):
