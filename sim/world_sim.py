@@ -106,9 +106,10 @@ class WorldSim(gym.Env):
   def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
     super().reset(seed=seed)
     o = options or {}
-    seg = o.get("segment", int(self.np_random.integers(len(self.sim.segments))))
+    # (drawn only when not given: a given segment or start no longer moves the sampling RNG)
+    seg = o["segment"] if "segment" in o else int(self.np_random.integers(len(self.sim.segments)))
     room = len(self.sim.segments[seg].tokens) - self.sim.span()
-    start = o.get("start", int(self.np_random.integers(room + 1)) if room >= 0 else 0)
+    start = o["start"] if "start" in o else int(self.np_random.integers(room + 1)) if room >= 0 else 0
     self.t = 0
     tokens = self.sim.reset(np.array([seg]), np.array([start]), self.np_random)
     return self._obs(tokens), {"segment": seg, "start": start}
@@ -145,9 +146,9 @@ class WorldVecEnv(gym.vector.VectorEnv):
   def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
     rng = np.random.default_rng(seed) if seed is not None or not hasattr(self, "_rng") else self._rng
     self._rng, o = rng, options or {}
-    seg = np.asarray(o.get("segment", rng.integers(len(self.sim.segments), size=self.num_envs)))
+    seg = np.asarray(o["segment"] if "segment" in o else rng.integers(len(self.sim.segments), size=self.num_envs))
     rooms = np.array([len(self.sim.segments[s].tokens) - self.sim.span() for s in seg])
-    start = np.asarray(o.get("start", (rng.random(self.num_envs) * (np.maximum(rooms, 0) + 1)).astype(int)))
+    start = np.asarray(o["start"] if "start" in o else (rng.random(self.num_envs) * (np.maximum(rooms, 0) + 1)).astype(int))
     self.t, self._done = 0, False
     return self._obs(self.sim.reset(seg, start, rng)), {"segment": seg, "start": start}
 
