@@ -320,7 +320,8 @@ class Tensor:
       t = t._expand_to(B)
       t = (t < 0).where(t + n, t)  # negative indices count from the end, as numpy and PyTorch
       onehot = t.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).reshape(*B, n, *[1]*(len(adv) - j - 1))
-      x = (x * onehot.cast(x.dtype))._reduce(F.Sum, len(rest) + len(B))  # (*rest, *B, n_j+1, ...): a matmul for the first
+      # where, not a product with the one-hot: an inf or nan elsewhere along the axis made 0 * inf = nan (t[mask] = -inf wrote nan)
+      x = onehot.where(x, 0)._reduce(F.Sum, len(rest) + len(B))  # (*rest, *B, n_j+1, ...)
     valid = [t._valid(n, "index", lo=-n, shape=x.shape) for _, t, n in adv]
     if x.dtype.is_float: x = functools.reduce(Tensor.__and__, valid).where(x, math.nan)
     at = dims[0] if adjacent else 0
@@ -366,10 +367,11 @@ class Tensor:
     n = self.shape[dim]
     x = self.shrink(tuple((0, index.shape[i]) if i != dim else None for i in range(self.ndim))).transpose(dim, -1)  # (..., n)
     idx = index.transpose(dim, -1)
-    onehot = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).cast(self.dtype)  # (..., m, n)
-    if self.dtype.is_float: onehot = idx.unsqueeze(-1)._valid(n, "gather index", shape=onehot.shape).where(onehot, math.nan)
+    onehot = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device))  # (..., m, n)
+    out = onehot.where(x.unsqueeze(-2), 0)._reduce(F.Sum, -1)  # where, not a product: 0 * inf elsewhere made nan
+    if self.dtype.is_float: out = idx._valid(n, "gather index").where(out, math.nan)
     else: idx._valid(n, "gather index")  # an int tensor can't hold NaN: only the eager check
-    return (onehot * x.unsqueeze(-2))._reduce(F.Sum, -1).transpose(dim, -1)
+    return out.transpose(dim, -1)
   def cat(self, *args: Tensor, dim: int = 0) -> Tensor:
     dim = self._axis(dim)
     tensors = [self, *args]
@@ -438,13 +440,17 @@ class Tensor:
     x = self.cast(dtypes.int64) if not self.dtype.is_float else self  # ints and bools sum in int64, as PyTorch
     return x._reduce(F.Sum, axis, keepdim)
   def max(self, axis=None, keepdim=False) -> Tensor: return self._reduce(F.Max, axis, keepdim)
-  def min(self, axis=None, keepdim=False) -> Tensor: return -((-self).max(axis, keepdim))
-  def any(self, axis=None, keepdim=False) -> Tensor: return self.ne(0).cast(dtypes.int32).max(axis, keepdim).ne(0)
+  def _rev(self) -> Tensor:
+    """An order-reversing map that is its own inverse: -x, or -1 - x for ints (-x overflows at the lowest int)."""
+    return -1 - self if self.dtype.is_int else -self
+  def min(self, axis=None, keepdim=False) -> Tensor: return self._rev().max(axis, keepdim)._rev()
+  def any(self, axis=None, keepdim=False) -> Tensor: return self.ne(0).sum(axis, keepdim).ne(0)  # (an empty max is the lowest value: any was True)
   def all(self, axis=None, keepdim=False) -> Tensor: return self.eq(0).any(axis, keepdim).logical_not()
   def _axes(self, axis) -> tuple: return tuple(range(self.ndim)) if axis is None else tuple(self._axis(a) for a in argfix(axis))
   def _count(self, axis) -> int: return prod(self.shape[a] for a in self._axes(axis))
   def mean(self, axis=None, keepdim=False) -> Tensor:
-    return self._float().sum(axis, keepdim) * (1 / max(1, self._count(axis)))
+    x = self._float()  # half sums in float32 (a sum of 70,000 ones overflowed half), then back
+    return (x.float() if x.dtype == dtypes.float16 else x).sum(axis, keepdim).mul(1 / max(1, self._count(axis))).cast(x.dtype)
   def var(self, axis=None, keepdim=False, correction=1) -> Tensor:
     sq = (self - self.mean(axis, keepdim=True)).square().sum(axis, keepdim)
     return sq / max(0, self._count(axis) - correction)
@@ -462,7 +468,7 @@ class Tensor:
     return x.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape))) if keepdim else x
   def cumsum(self, axis: int = 0) -> Tensor:
     """Running sum along axis: log2(n) shifted adds (Hillis-Steele), so inf and nan stay where they belong."""
-    axis, x, k = self._axis(axis), self, 1
+    axis, x, k = self._axis(axis), self.cast(dtypes.int64) if self.dtype == dtypes.bool else self, 1  # bools count, as sum
     while k < self.shape[axis]:
       x = x + x._slice([(-k, s - k) if i == axis else (0, s) for i, s in enumerate(self.shape)])
       k *= 2
@@ -476,7 +482,7 @@ class Tensor:
     first = nan.any(axis, keepdim=True).where(nan, x == x.max(axis, keepdim=True)).cast(dtypes.int32) * idx
     return (n - first.max(axis, keepdim=keepdim)).cast(dtypes.int32)
   def argmax(self, axis=None, keepdim=False) -> Tensor: return self._argext(self, axis, keepdim)
-  def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(-self, axis, keepdim)
+  def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(self._rev(), axis, keepdim)
   def softmax(self, axis=-1) -> Tensor: return F.Softmax.apply(self._float(), axis=self._axes(axis))
   def log_softmax(self, axis=-1) -> Tensor: return F.LogSoftmax.apply(self._float(), axis=self._axes(axis))
   def logsumexp(self, axis=None, keepdim=False) -> Tensor:
@@ -630,7 +636,9 @@ class Tensor:
     return (self > t).where(t + 1, t)
   def round(self) -> Tensor:
     """Round half to even, as numpy."""
-    f = (self + 0.5).floor()
+    if not self.dtype.is_float: return self
+    whole = 2.0**{2: 10, 4: 23, 8: 52}[self.dtype.itemsize]  # from here on every float is whole (and x + 0.5 rounds up)
+    f = (self.abs() >= whole).where(self, self + 0.5).floor()
     tie = (f - self).eq(0.5)
     odd = (f % 2).abs().eq(1)
     return (tie * odd).where(f - 1, f)
@@ -676,6 +684,7 @@ class Tensor:
     if not isinstance(y, Tensor):
       dt = x.dtype if not (isinstance(y, float) and not x.dtype.is_float) else dtypes.default_float
       if isinstance(y, int) and not isinstance(y, bool) and x.dtype.is_int: dt = dtypes.promote(x.dtype, _int_dtype(y, y))
+      if isinstance(y, int) and not isinstance(y, bool) and x.dtype == dtypes.bool: dt = _int_dtype(y, y)  # b + 1 counts
       if isinstance(y, bool) and x.dtype != dtypes.bool: dt = x.dtype
       if x.dtype != dt: x = x.cast(dt)
       if dt.is_int and isinstance(y, int) and not isinstance(y, bool): _check_fits(y, y, dt)
@@ -721,7 +730,9 @@ class Tensor:
     neg = base < 0
     return neg.where(whole.where(odd.where(-mag, mag), math.nan), mag)
   def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
-  def minimum(self, x) -> Tensor: return -((-self).maximum(-x if not isinstance(x, Tensor) else -x))
+  def minimum(self, x) -> Tensor:
+    a, b = self._broadcasted(x)
+    return a._rev().maximum(b._rev())._rev()
   def where(self, x, y) -> Tensor:
     """self (a condition) picks x where true, y where false."""
     cond = self if self.dtype == dtypes.bool else self.ne(0)
@@ -737,7 +748,11 @@ class Tensor:
   def __mul__(self, x) -> Tensor: return self.mul(x)
   def __pow__(self, x) -> Tensor: return self.pow(x)
   def __truediv__(self, x) -> Tensor: return self.div(x)
-  def __floordiv__(self, x) -> Tensor: return (self / x).floor().cast(self.dtype) if self.dtype.is_int else (self / x).floor()
+  def __floordiv__(self, x) -> Tensor:
+    if not self.dtype.is_int: return (self / x).floor()
+    a, b = self._broadcasted(x)  # ints exactly (through float32 most of 20,000 random int32 quotients were off)
+    q = F.Div.apply(a, b)        # C's truncation, one less where the remainder and the divisor differ in sign
+    return ((a - q*b).ne(0) & (a < 0).ne(b < 0)).where(q - 1, q)
   def __mod__(self, x) -> Tensor: return self.mod(x)
   def __rmod__(self, x) -> Tensor: return self.mod(x, True)
   def __rfloordiv__(self, x) -> Tensor: return Tensor(x, device=self.device) // self
@@ -752,8 +767,8 @@ class Tensor:
   def __itruediv__(self, x) -> Tensor: return self.assign(self.div(x))
   def __lt__(self, x) -> Tensor: return F.Less.apply(*self._broadcasted(x, False))
   def __gt__(self, x) -> Tensor: return F.Less.apply(*self._broadcasted(x, True))
-  def __ge__(self, x) -> Tensor: return (self < x).logical_not()
-  def __le__(self, x) -> Tensor: return (self > x).logical_not()
+  def __ge__(self, x) -> Tensor: return (self > x) | self.eq(x)  # not not(self < x): false with NaN, as numpy
+  def __le__(self, x) -> Tensor: return (self < x) | self.eq(x)
   def eq(self, x) -> Tensor: return F.Eq.apply(*self._broadcasted(x))
   def _logic(self, x, fxn) -> Tensor:
     if self.dtype != dtypes.bool or (isinstance(x, Tensor) and x.dtype != dtypes.bool): raise TypeError(f"& | ^ need bool tensors, got {self.dtype}")

@@ -1178,3 +1178,77 @@ def test_long_chain_add_10000():
   assert_close("x + 1 x 10000", y.numpy(), np.array([10001.0, 10002.0]), 0, 0)
   (y * y).sum().backward()
   assert_close("grad of (x+10000)^2", x.grad.numpy(), 2 * np.array([10001.0, 10002.0]), 1e-6, 0)
+
+# *** silent wrong results found by a hostile review, each against numpy (or PyTorch's documented promotion) ***
+
+def test_ge_le_are_false_with_nan():
+  rng = np.random.default_rng(21)
+  a, b = rng.standard_normal(50).astype(np.float32), rng.standard_normal(50).astype(np.float32)
+  a[::7], b[3::11] = np.nan, np.nan
+  b[::5] = a[::5]  # ties
+  for got, want in (((Tensor(a) >= Tensor(b)).numpy(), a >= b), ((Tensor(a) <= Tensor(b)).numpy(), a <= b),
+                    ((Tensor(a) >= 0.1).numpy(), a >= np.float32(0.1)), ((Tensor(a) <= 0.1).numpy(), a <= np.float32(0.1))):
+    np.testing.assert_array_equal(got, want)
+
+def test_integer_floor_division_is_exact():
+  rng = np.random.default_rng(22)
+  for dt, lo in ((np.int32, -2**31), (np.int64, -2**62)):
+    a, b = rng.integers(lo, -lo - 1, 5000).astype(dt), rng.integers(-1000, 1000, 5000).astype(dt)
+    b[b == 0] = 3
+    np.testing.assert_array_equal((Tensor(a) // Tensor(b)).numpy(), a // b)  # through float32, most were off
+    np.testing.assert_array_equal((Tensor(a) // 7).numpy(), a // 7)
+
+def test_bools_with_python_ints_count():
+  rng = np.random.default_rng(23)
+  b = rng.random(40) < 0.5
+  np.testing.assert_array_equal((Tensor(b) + 1).numpy(), b.astype(np.int64) + 1)  # stayed bool: all True
+  np.testing.assert_array_equal((Tensor(b) * 3).numpy(), b * 3)
+  np.testing.assert_array_equal(Tensor(b).cumsum().numpy(), np.cumsum(b))
+  np.testing.assert_array_equal((Tensor(b) + True).numpy(), b | True)  # bool with bool stays bool
+
+def test_any_all_over_empty_axes():
+  for shape, axis in (((3, 0), 1), ((0, 4), 0), ((2, 0, 3), 1)):
+    x = np.zeros(shape, np.float32)
+    np.testing.assert_array_equal(Tensor(x).any(axis).numpy(), x.any(axis))
+    np.testing.assert_array_equal(Tensor(x).all(axis).numpy(), x.all(axis))
+  x = (np.random.default_rng(24).random((5, 6)) < 0.3).astype(np.float32)
+  np.testing.assert_array_equal(Tensor(x).any(1).numpy(), x.any(1))
+  np.testing.assert_array_equal(Tensor(x).all(0).numpy(), x.all(0))
+
+def test_round_big_floats_and_half_means():
+  x = np.random.default_rng(25).uniform(-2**25, 2**25, 20000).astype(np.float32)
+  np.testing.assert_array_equal(Tensor(x).round().numpy(), np.round(x))  # |x| in [2^23, 2^24): x + 0.5 rounded up
+  np.testing.assert_array_equal(Tensor(np.float32([0.5, 1.5, 2.5, -2.5, 8388609])).round().numpy(), [0, 2, 2, -2, 8388609])
+  h = np.random.default_rng(26).uniform(0.5, 1.5, 70000).astype(np.float16)
+  got = Tensor(h).mean()
+  assert got.dtype == dtypes.float16 and abs(float(got.numpy()) - h.astype(np.float64).mean()) < 1e-3  # was inf
+
+def test_integer_min_at_the_lowest_int():
+  rng = np.random.default_rng(27)
+  for dt in (np.int32, np.int64):
+    a = rng.integers(-100, 100, (4, 9)).astype(dt)
+    a[rng.integers(0, 4), rng.integers(0, 9)] = np.iinfo(dt).min
+    t = Tensor(a)
+    np.testing.assert_array_equal(t.min().numpy(), a.min())
+    np.testing.assert_array_equal(t.min(1).numpy(), a.min(1))
+    np.testing.assert_array_equal(t.argmin(1).numpy(), a.argmin(1))
+    np.testing.assert_array_equal(t.minimum(0).numpy(), np.minimum(a, 0))
+    np.testing.assert_array_equal(t.minimum(Tensor(a[::-1].copy())).numpy(), np.minimum(a, a[::-1]))
+
+def test_indexing_next_to_inf_and_nan():
+  """Picking through a one-hot product made 0 * inf = nan: x[[1]] of [inf, 1] was nan, m[mask] = -inf wrote nan."""
+  rng = np.random.default_rng(28)
+  x = rng.standard_normal((5, 7)).astype(np.float32)
+  x[1, 2], x[3, 5], x[0, 0] = np.inf, -np.inf, np.nan
+  idx = rng.integers(0, 7, (5, 3)).astype(np.int32)
+  np.testing.assert_array_equal(Tensor(x)[:, [1, 4]].numpy(), x[:, [1, 4]])
+  np.testing.assert_array_equal(Tensor(x)[[2, 4]].numpy(), x[[2, 4]])
+  np.testing.assert_array_equal(Tensor(x).gather(1, Tensor(idx)).numpy(), np.take_along_axis(x, idx, 1))
+  mask = rng.random((5, 7)) < 0.4
+  m = Tensor(rng.standard_normal((5, 7)).astype(np.float32))
+  want = m.numpy().copy(); want[mask] = -np.inf
+  m[Tensor(mask)] = -math.inf
+  np.testing.assert_array_equal(m.numpy(), want)
+  v = Tensor(np.float32([1, 2, 3]), requires_grad=True)
+  v[[0, 2]].backward(Tensor(np.float32([np.inf, 1])))
+  np.testing.assert_array_equal(v.grad.numpy(), [np.inf, 0, 1])

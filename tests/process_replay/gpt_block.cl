@@ -84,18 +84,19 @@ __kernel void r_2_16_96_32_79bcd701(__global float* out, __global const float* i
 }
 
 // 5: (16, 16) dtypes.float32 global 256 local 128
-__kernel void e_16_16_213896c0(__global float* out, __global const int* in0, __global const int* in1) {
+__kernel void e_16_16_b06bad8e(__global float* out, __global const int* in0, __global const int* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
   int v0 = in0[g1];
   int v1 = in1[g0];
   int v2 = (v0-v1);
-  uchar v3 = (0<v2);
-  uchar v4 = (v3==0);
-  uchar v5 = (v4?1:0);
-  float v6 = (v5?0.0f:(-INFINITY));
-  out[g0*16+g1] = v6;
+  uchar v3 = (v2<0);
+  uchar v4 = (v2==0);
+  uchar v5 = (v3||v4);
+  uchar v6 = (v5?1:0);
+  float v7 = (v6?0.0f:(-INFINITY));
+  out[g0*16+g1] = v7;
 }
 
 // 6: (2, 2, 16, 16) dtypes.float32 global 128 local 64
