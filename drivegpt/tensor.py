@@ -728,7 +728,8 @@ class Tensor:
     odd = (ex % 2).abs().eq(1)
     whole = ex.eq(ex.trunc())
     neg = base < 0
-    return neg.where(whole.where(odd.where(-mag, mag), math.nan), mag)
+    ret = neg.where(whole.where(odd.where(-mag, mag), math.nan), mag)
+    return (ret.isnan() & (ex.eq(0) | base.eq(1))).where(1.0, ret)  # 0**0, inf**0, 1**nan: log|b| * e is nan, numpy gives 1
   def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
   def minimum(self, x) -> Tensor:
     a, b = self._broadcasted(x)

@@ -12,7 +12,7 @@ from typing import Optional
 import numpy as np
 from drivegpt.models.policy import DrivingPolicy
 from drivegpt.export.openpilot import INTERFACE, _examples, export_policy, export_vision
-from drivegpt.export.command import onnx_latency
+from drivegpt.export.command import checked_diff, onnx_latency
 from drivegpt.export.graph import to_float16
 
 def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: bool = False) -> dict:
@@ -35,7 +35,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):
     onnx.checker.check_model(model, full_check=True)
     got, latency = onnx_latency(model, _examples(INTERFACE[stem]["inputs"], np.random.default_rng(0)))
-    diff = max(float(np.abs(g - w.numpy()).max()) for g, w in zip(got, want.values()))
+    diff = checked_diff(stem, got, list(want.values()))
     for suffix, m in [("", model)] + ([("_fp16", to_float16(model))] if fp16 else []):
       onnx.save(m, str(path := outdir / f"{stem}{suffix}.onnx"))
       report[stem + suffix] = {"path": str(path), "mb": round(path.stat().st_size / 1e6, 3)}

@@ -148,3 +148,17 @@ def test_tracing_leaves_the_engine_as_it_was():
   with pytest.raises(ExportError): export_onnx(lambda x: x + Tensor.rand(3), {"x": np.ones(3, np.float32)})
   assert {k: getattr(Tensor, k) for k in names} == names and F.Function.apply.__func__ is F.Function.__dict__["apply"].__func__
   assert Tensor.rand(2).numpy().shape == (2,) and not Tensor.no_grad
+
+def test_an_export_that_disagrees_with_the_engine_is_refused():
+  """write_checked and export-driving only reported max_abs_diff: a wrong export was still written."""
+  from drivegpt.export.command import checked_diff
+  rng = np.random.default_rng(31)
+  w = rng.standard_normal((4, 5)).astype(np.float32) * 100
+  assert checked_diff("m", [w + 1e-3], [Tensor(w)]) == pytest.approx(1e-3, rel=1e-2)  # within 1e-3 of the scale (~300)
+  with pytest.raises(ValueError, match="m: onnxruntime's output differs from the engine's"):
+    checked_diff("m", [w + 1.0], [Tensor(w)])
+  w[0, 0] = np.nan
+  g = w.copy()
+  assert checked_diff("m", [g], [Tensor(w)]) == 0.0  # nan where the engine has nan is agreement
+  g[0, 0] = 1.0  # onnxruntime's max skips nan where the engine propagates it: a disagreement
+  with pytest.raises(ValueError, match="differs"): checked_diff("m", [g], [Tensor(w)])

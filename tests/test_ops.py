@@ -1252,3 +1252,11 @@ def test_indexing_next_to_inf_and_nan():
   v = Tensor(np.float32([1, 2, 3]), requires_grad=True)
   v[[0, 2]].backward(Tensor(np.float32([np.inf, 1])))
   np.testing.assert_array_equal(v.grad.numpy(), [np.inf, 0, 1])
+
+def test_pow_special_cases_as_numpy():
+  rng = np.random.default_rng(29)
+  b = np.float32([0, np.inf, 1, 1, 0, -np.inf, 2])
+  e = np.float32([0, 0, np.nan, np.inf, 0, 0, rng.uniform(0.5, 2)])
+  with np.errstate(all="ignore"): want = np.power(b, e)
+  np.testing.assert_allclose(Tensor(b).pow(Tensor(e)).numpy(), want, rtol=1e-6)  # 0**0, inf**0, 1**nan were nan
+  np.testing.assert_array_equal((0 ** Tensor(np.float32([0, 2]))).numpy(), [1, 0])

@@ -76,11 +76,24 @@ def onnx_latency(model: onnx.ModelProto, inputs: dict, runs: int = 5) -> tuple[l
     times.append(time.perf_counter() - t)
   return out, float(np.median(times))
 
+def checked_diff(name: str, got: list, want: list, rtol: float = 1e-3) -> float:
+  """The largest |onnxruntime - engine| over the outputs; a difference beyond rtol of an output's scale raises, so a
+  wrong export is never written (it used to be reported only)."""
+  diff = 0.0
+  for g, w in zip(got, want):
+    g, w = g.astype(np.float64), w.numpy().astype(np.float64)
+    same = (g == w) | (np.isnan(g) & np.isnan(w))  # equal (infs too), or nan in both; a nan against a number fails below
+    d = float(np.abs(np.where(same, 0, g - w)).max(initial=0))
+    if not d <= rtol * max(1.0, float(np.abs(w[np.isfinite(w)]).max(initial=0))):
+      raise ValueError(f"{name}: onnxruntime's output differs from the engine's by {d:.3g}, beyond {rtol:g} of its scale: not written")
+    diff = max(diff, d)
+  return diff
+
 def write_checked(name: str, fn: Callable, inputs: dict, out_dir: Path, params, fp16: bool, **kw) -> dict:
   """Export fn, save name.onnx (and name_fp16.onnx), run both on onnxruntime against the engine; returns the report."""
   model, want = export_onnx(fn, inputs, params=params, **kw)
   got, latency = onnx_latency(model, inputs)
-  diff = max(float(np.abs(g.astype(np.float64) - w.numpy()).max()) for g, w in zip(got, want.values()))
+  diff = checked_diff(name, got, list(want.values()))
   onnx.save(model, str(path := out_dir / f"{name}.onnx"))
   report = {name: {"bytes": path.stat().st_size, "nodes": len(model.graph.node), "ops": dict(Counter(n.op_type for n in model.graph.node)),
                    "max_abs_diff": diff, "ort_cpu_ms": round(latency * 1e3, 3)}}
