@@ -62,9 +62,12 @@ def run(config: Path, out: str, overrides: list[str]) -> dict:
   state = json.loads(state_path.read_text()) if state_path.exists() else {}
   t0 = time.perf_counter()
   for name, argv in steps:
-    if state.get(name, {}).get("argv") == argv:
+    if (before := state.get(name, {}).get("argv")) == argv:
       print(f"== demo step {name}: done before, skipped", file=sys.stderr)
       continue
+    if before is not None:  # the steps after it were made from its old outputs: skipping them mixed old and new
+      raise ValueError(f"demo step {name} ran before as `drivegpt {' '.join(before)}`, now `drivegpt {' '.join(argv)}`: the steps "
+                       f"after it were made from its old outputs; use another --out (or delete {root}) to run the demo this way")
     state[name] = {"argv": argv, **run_step(name, argv, root / "demo.log")}
     tmp = state_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=1))

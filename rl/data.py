@@ -49,6 +49,10 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       if missing := [k for k in LABELS if k not in h]:
         raise ValueError(f"{f}: a token segment for the RL stage needs {list(LABELS)}; missing {missing} "
                          "(make token shards with `drivegpt tokenize --ckpt VQVAE_RUN --shards FRAME_SHARDS --out DIR`)")
+      # a plain video's shard holds zeros in place of these: read, it was a stopped car that nobody ever took over from
+      if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if k in h.attrs and not h.attrs[k]]:
+        raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
+                         "(a plain video's): leave it out of the tokens folder")
       a = {k: h[k][()] for k in LABELS}
     n = len(a["tokens"])
     if a["tokens"].ndim == 3: a["tokens"] = a["tokens"].reshape(n, -1)

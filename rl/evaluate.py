@@ -207,7 +207,7 @@ def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: 
   return {"policy": name, "episodes": len(eps), "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
           "takeovers": n, "km_per_takeover": round(km / n, 4) if n else None, "km_per_takeover_lower_bound": round(km, 4) if not n else None,
           "crashes": sum(e.crashed for e in eps), "takeover_causes": dict(Counter(c for e in eps for c in e.takeovers)),
-          "recovery": f"{sum(map(recovered, rec))}/{len(rec)}", "recovery_rate": round(sum(map(recovered, rec)) / max(len(rec), 1), 3),
+          "recovery": f"{sum(map(recovered, rec))}/{len(rec)}", "recovery_rate": round(sum(map(recovered, rec)) / len(rec), 3) if rec else None,  # (0.0 with no recovery episodes)
           "mean_abs_lane_offset": round(float(np.mean([abs(o) for e in eps for _, o, h in e.offsets if not h] or [np.nan])), 3)}
 
 def recorded_seeds(paths: list[str]) -> set:

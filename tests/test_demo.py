@@ -28,6 +28,9 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path):
   assert "recon.png" in report and "<video" in report
   again = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out)
   assert again.returncode == 0 and again.stderr.count("done before, skipped") == len(steps), again.stderr[-2000:]
+  # a step run again with other arguments: the steps after it were skipped and their old outputs mixed into the report
+  changed = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out, "world.steps=4")
+  assert changed.returncode != 0 and "demo step world ran before as" in changed.stderr and "use another --out" in changed.stderr, changed.stderr[-2000:]
 
 @pytest.mark.parametrize("argv", [["train-vqvae", "bogus_key=1"], ["train-vqvae", "model.width=wide"], ["train-world", "no_such=2"],
                                   ["train-disengage", "nope=1"], ["train-policy", "--algo", "bc", "nope=1"],

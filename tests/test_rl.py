@@ -254,3 +254,17 @@ def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
   final = train_bc(cfg)
   assert final["val_mse"] < 0.5 * final["val_mse_constant"], final
   assert final["val_corr_curvature"] > 0.8, final
+
+def test_rl_segments_without_signals_are_refused(tmp_path):
+  """A plain video's shard has zeros for speed, actions and takeovers: read as a stopped car nobody took over from."""
+  from train.tokenize import write_token_shard
+  from rl.data import load_driving_segments
+  rng, n = np.random.default_rng(9), 12
+  sig = {"pose": rng.normal(0, 1, (n, 6)).astype(np.float32), "speed": rng.uniform(0, 30, n).astype(np.float32),
+         "action": rng.normal(0, 1, (n, 2)).astype(np.float32), "disengage": np.zeros(n, np.uint8), "disengage_cause": np.zeros(n, np.uint8)}
+  flags = {"has_pose": True, "has_can": True, "has_action": True, "has_disengage": True}
+  write_token_shard(tmp_path / "ok.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig, flags)
+  assert len(load_driving_segments(str(tmp_path))) == 1
+  write_token_shard(tmp_path / "video.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig, {**flags, "has_can": False, "has_disengage": False})
+  with pytest.raises(ValueError, match=r"video\.h5: the RL stage needs .* none of \['has_can', 'has_disengage'\]"):
+    load_driving_segments(str(tmp_path))
