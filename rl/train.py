@@ -33,7 +33,9 @@ GOOD = "good.safetensors"   # the newest checkpoint whose rollouts passed the re
 class VecEnv(Protocol):
   num_envs: int
   def reset(self, seed: int) -> dict: ...
-  def step(self, actions: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray, dict]: ...  # obs, reward, done, info (autoreset)
+  def step(self, actions: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray, dict]: ...  # obs, reward, done, info (autoreset;
+  # where done holds episodes cut by a time limit, info["terminated"] says which really ended and info["final_obs"] the
+  # observations of the done ones before their reset)
 
 def _numpy(t: Tensor) -> np.ndarray:
   prev, Tensor.no_grad = Tensor.no_grad, True
@@ -54,12 +56,18 @@ def collect(env: VecEnv, actor, critic, obs: dict, steps: int, gamma: float, lam
     keys["actions"].append(a)
     keys["logp"].append(logp)
     obs, r, done, info = env.step(a)
-    keys["rewards"].append(np.asarray(r, np.float64))
-    keys["dones"].append(np.asarray(done, bool))
+    r, done = np.asarray(r, np.float64).copy(), np.asarray(done, bool)
+    if "terminated" in info and (cut := done & ~np.asarray(info["terminated"], bool)).any():
+      # a time limit is not an end: the return goes on from the state it stopped in (env.step gives its observation, as
+      # the env has reset), so that state's value is added, not taken as 0 (the values before each limit came out low)
+      final = {k: v[cut[done]] for k, v in info["final_obs"].items()}
+      r[cut] += gamma * _numpy(critic.value(final)).astype(np.float64)
+    keys["rewards"].append(r)
+    keys["dones"].append(done)
     for k in infos:
       if k in info: infos[k].extend(info[k])
     for k, v in info.items():
-      if k not in infos: infos.setdefault("step_" + k, []).append(v)
+      if k not in infos and k != "final_obs": infos.setdefault("step_" + k, []).append(v)
   last = _numpy(critic.value(obs)).astype(np.float64)
   R, V, D = (np.stack(keys[k]) for k in ("rewards", "values", "dones"))
   adv, ret = gae(R, V, D, last, gamma, lam)
@@ -152,6 +160,7 @@ class WorldDriveEnv:
     info = {"p_disengage": p[:, 0].copy(), "surprise": surprise, "tokens": new, "terminated": p[:, 0] > self.threshold}
     if done.any():
       info["episode_returns"], info["episode_lengths"] = self.ret[done].tolist(), self.t[done].tolist()
+      info["final_obs"] = {k: v[done] for k, v in self.obs().items()}  # before the reset: collect values a time limit's state
       self._seed(np.flatnonzero(done))
     return self.obs(), r, done, info
 

@@ -268,3 +268,23 @@ def test_rl_segments_without_signals_are_refused(tmp_path):
   write_token_shard(tmp_path / "video.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig, {**flags, "has_can": False, "has_disengage": False})
   with pytest.raises(ValueError, match=r"video\.h5: the RL stage needs .* none of \['has_can', 'has_disengage'\]"):
     load_driving_segments(str(tmp_path))
+
+def test_a_time_limit_bootstraps_from_the_state_it_stopped_in():
+  """Episodes cut by a time limit (not terminated) were valued as ending: with a reward of 1 forever and the exact value
+  1/(1 - gamma), advantages came out -13.9 .. -19 before each limit; they are 0 when the cut state is valued."""
+  gamma, lam = 0.95, 0.9
+  class TimeLimited:
+    num_envs = 3
+    def __init__(self): self.t = np.array([0, 1, 2])
+    def step(self, a):
+      self.t += 1
+      done = self.t >= 4
+      info = {"terminated": np.zeros(3, bool)}
+      if done.any(): info["final_obs"] = {"x": np.full((int(done.sum()), 1), 7.0, np.float32)}
+      self.t[done] = 0
+      return {"x": np.zeros((3, 1), np.float32)}, np.ones(3), done, info
+  class Exact:
+    def value(self, obs): return Tensor(np.full(len(obs["x"]), 1 / (1 - gamma), np.float32))
+  batch, _, _ = collect(TimeLimited(), LinearActor(), Exact(), {"x": np.zeros((3, 1), np.float32)}, 9, gamma, lam, np.random.default_rng(0))
+  np.testing.assert_allclose(batch["adv"], 0, atol=1e-4)
+  np.testing.assert_allclose(batch["returns"], 1 / (1 - gamma), rtol=1e-5)
