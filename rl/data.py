@@ -26,6 +26,7 @@ class DrivingSegment:
   action: np.ndarray       # (N, 2) acceleration m/s^2, front-wheel angle rad (+ = left)
   disengage: np.ndarray    # (N,) 1 on a takeover frame
   cause: np.ndarray        # (N,) cause index of each takeover frame
+  route: str = ""          # the drive it belongs to ("": the segment alone)
 
 def curvature_from_steer(angle: np.ndarray) -> np.ndarray:
   """Front-wheel angle (rad) -> path curvature (1/m) of the kinematic bicycle: tan(angle) / wheelbase."""
@@ -53,13 +54,13 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if k in h.attrs and not h.attrs[k]]:
         raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
                          "(a plain video's): leave it out of the tokens folder")
-      a = {k: h[k][()] for k in LABELS}
+      a, route = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", ""))
     n = len(a["tokens"])
     if a["tokens"].ndim == 3: a["tokens"] = a["tokens"].reshape(n, -1)
     if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
-                               a["disengage_cause"].astype(np.uint8)))
+                               a["disengage_cause"].astype(np.uint8), route))
   return segs
 
 def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:

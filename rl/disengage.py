@@ -84,14 +84,14 @@ def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
     out.update({f"auroc_{h:g}s": auroc(p[:, j], y), f"ece_{h:g}s": ece(p[:, j], y), f"pos_rate_{h:g}s": float(y.mean())})
   return out
 
-def split(s: Samples, names: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
-  """Indices of the training and held-out samples the system drove, by segment (train.world_data's hash split); with
-  `among` (sample indices), only those samples, split by their own segments (an inner split of the training set)."""
-  import hashlib, math
+def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+  """Indices of the training and held-out samples the system drove, by the route of each segment (routes[i]: the data
+  stage's seeded hash split, so the held-out drives are the VQVAE's and the world model's too); with `among` (sample
+  indices), only those samples, split by their own segments' routes (an inner split of the training set)."""
+  from data.dataset import split_segments
   keep = s.mask if among is None else np.isin(np.arange(len(s.segment)), among)
-  segs = range(len(names)) if among is None else sorted(set(s.segment[among].tolist()))
-  ranked = sorted(segs, key=lambda i: hashlib.sha256(f"{seed}:{names[i]}".encode()).hexdigest())
-  val = ranked[:min(len(segs) - 1, math.ceil(val_fraction * len(segs)))]
+  segs = list(range(len(routes))) if among is None else sorted(set(s.segment[among].tolist()))
+  val = split_segments(segs, "val", val_fraction, seed, [routes[i] for i in segs])
   is_val = np.isin(s.segment, val)
   return np.flatnonzero(~is_val & keep), np.flatnonzero(is_val & keep)
 
@@ -105,7 +105,7 @@ def train(cfg: DisengageConfig) -> dict:
   cfg.model = mc
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
-  tr, va = split(s, [g.name for g in segs], cfg.val_fraction, cfg.split_seed)
+  tr, va = split(s, [g.route or g.name for g in segs], cfg.val_fraction, cfg.split_seed)
   if not len(va): raise ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")
   if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined
     print(f"train-disengage: warning: the held-out segments of {cfg.tokens} have no takeovers: AUROC is undefined (NaN); "

@@ -50,7 +50,7 @@ def train_bc(cfg: BCConfig) -> dict:
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
   s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
-  names = [g.name for g in segs]
+  names = [g.route or g.name for g in segs]  # split by drive
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
   fit, stop = split(s, names, cfg.val_fraction, cfg.split_seed, among=tr)   # inner split: early stopping
   if not len(stop): fit = tr                        # one training segment: no inner split, the last step is kept

@@ -220,3 +220,15 @@ def test_marking_shift_probe():
   for k in (-17, 0, 9, 30):
     moved = np.roll(base, k, axis=2)
     assert marking_shift(base, moved)[0] == k
+
+def test_held_out_by_drive_like_the_vqvae():
+  """World and RL stages split by segment name, so each drive's segments fell on both sides (and into the VQVAE's
+  training frames); now by route, with the data loader's rule: the same held-out drives."""
+  from train.world_data import split_segments
+  from data.dataset import split_segments as loader_split
+  rng = np.random.default_rng(6)
+  routes = [f"drv{i}|2018-01-0{i}--00-00-00" for i in range(5)]
+  segs = [Segment(f"{r}/{k}", rng.integers(0, V, (10, 8)).astype(np.int16), None, r) for r in routes for k in range(3)]
+  val, train = split_segments(segs, "val", 0.4, 3), split_segments(segs, "train", 0.4, 3)
+  assert {s.route for s in val}.isdisjoint(s.route for s in train) and len(val) + len(train) == len(segs)
+  assert {s.route for s in val} == set(loader_split(routes, "val", 0.4, 3, routes)) and len({s.route for s in val}) == 2

@@ -1,7 +1,7 @@
 """Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
 deterministic batches of windows."""
 from __future__ import annotations
-import hashlib, json, math, sys
+import json, sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -12,6 +12,7 @@ class Segment:
   name: str
   tokens: np.ndarray              # (N, 128) int16
   pose: Optional[np.ndarray]      # (N, 6) float32: motion from frame i to i+1 in frame i's camera frame, or None
+  route: str = ""                 # the drive it belongs to (the data stage's route attribute; "": the segment alone)
 
 def rot_from_axis_angle(r: np.ndarray) -> np.ndarray:
   """Rotation matrices (..., 3, 3) from axis-angle vectors (..., 3) (Rodrigues' formula)."""
@@ -78,19 +79,18 @@ def load_segments(path: str) -> list[Segment]:
       tokens = _as_tokens(h["tokens"][()], str(f))
       has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
       pose = h["pose"][()].astype(np.float32) if has_pose else None
+      route = str(h.attrs.get("route", ""))
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
-    segs.append(Segment(name, tokens, pose))
+    segs.append(Segment(name, tokens, pose, route))
   return segs
 
 def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: int = 0) -> list[Segment]:
-  """Held-out segments by name: val is the ceil(val_fraction * n) with the smallest hash, so a segment keeps its split."""
-  if split == "all": return segs
-  if split not in ("train", "val"): raise ValueError(f"split must be 'train', 'val' or 'all', got {split!r}")
-  h = lambda s: hashlib.sha256(f"{seed}:{s.name}".encode()).hexdigest()
-  n_val = min(len(segs) - 1, math.ceil(val_fraction * len(segs))) if len(segs) > 1 else 0
-  val = set(s.name for s in sorted(segs, key=h)[:n_val])
-  return [s for s in segs if (s.name in val) == (split == "val")]
+  """Held-out segments by route, the data stage's seeded hash split (data.dataset.split_segments): a drive's segments
+  stay on one side, and with the same val_fraction and seed the held-out drives are the VQVAE's too (by segment name,
+  each drive was on both sides). A segment without a route is a route of its own."""
+  from data.dataset import split_segments as by_route
+  return by_route(segs, split, val_fraction, seed, [s.route or s.name for s in segs])
 
 class Windows:
   """Windows of `frames` frames, `stride` apart, from token segments; batch(i) is a function of (seed, i) only, so a resumed
