@@ -54,8 +54,9 @@ def _worker_class():
 def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every: int, log: Callable[[int, dict], None],
                    ray_address: Optional[str] = None, on_step: Optional[Callable] = None, max_failures: int = 10) -> dict:
   """Run steps on `workers` replicas from the last checkpoint; returns rank 0's last metrics. log(step, metrics) is called
-  after every step; on_step(step, actors) (tests) runs before each step. A replica's death restarts the step loop from
-  the last checkpoint, at most max_failures times."""
+  after every step, and log(step, None) whenever the replicas (re)start from the checkpoint of step: what was logged after
+  it runs again (a replay logged its steps twice). on_step(step, actors) (tests) runs before each step. A replica's
+  death restarts the step loop from the last checkpoint, at most max_failures times."""
   import ray
   from ray.exceptions import RayActorError, RayTaskError
   from data.ray_tasks import ray_session
@@ -64,6 +65,7 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
     actors = [Worker.options(num_cpus=1).remote(make, config, r, workers) for r in range(workers)]
     failures, metrics = 0, {}
     step = _load_all(actors)
+    log(step, None)
     while step < steps:
       try:
         if on_step is not None: on_step(step, actors)
@@ -79,6 +81,7 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
         print(f"replica lost at step {step} ({type(e).__name__}); Ray restarts it and every replica reloads the last checkpoint",
               file=sys.stderr)
         step = _load_all(actors)
+        log(step, None)
         print(f"resumed all {workers} replicas at step {step}", file=sys.stderr)
     return metrics
 

@@ -147,11 +147,15 @@ class Run:
     from drivegpt.nn.state import load_checkpoint
     if not self.ckpt.exists(): return 0
     step, _ = load_checkpoint(str(self.ckpt), model, optimizer)
+    self.trim_metrics(step)
+    return step
+
+  def trim_metrics(self, step: int) -> None:
+    """Drop the metrics logged after step (they run again from its checkpoint)."""
     metrics = self.dir / "metrics.jsonl"
     if metrics.exists():
       kept = [l for l in metrics.read_text().splitlines() if l.strip() and _step_of(l) <= step]
       write_atomic(metrics, "".join(l + "\n" for l in kept).encode())
-    return step
 
   def save(self, model, optimizer, step: int, extra: Optional[dict] = None) -> None:
     """Checkpoint model and optimizer at step (atomically)."""

@@ -271,8 +271,12 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   from train.parallel import train_parallel
   from drivegpt.nn.state import load_checkpoint
   bar, used, window, t0 = run.progress(cfg.steps, 0, f"train-vqvae x{cfg.workers}"), np.zeros(cfg.model.n_codes, bool), [], time.perf_counter()
-  def log(step: int, m: dict) -> None:
+  def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
+    if m is None:  # (re)started from the checkpoint of step
+      run.trim_metrics(step)
+      used[:], window = False, []
+      return
     used[m["codes"].reshape(-1)] = True
     window.append((m["loss"], m["mse"]))
     bar.n = step

@@ -219,8 +219,12 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> di
   """train() with cfg.workers replicas on Ray; the held-out evaluation and loss.png come from the final checkpoint."""
   from train.parallel import train_parallel
   bar, window, t0 = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), [], time.perf_counter()
-  def log(step: int, m: dict) -> None:
+  def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
+    if m is None:  # (re)started from the checkpoint of step
+      run.trim_metrics(step)
+      window = []
+      return
     window.append(m["loss_bits"])
     bar.n = step
     bar.refresh()
