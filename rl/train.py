@@ -25,6 +25,7 @@ import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
 from drivegpt.nn.optim import Adam
+from drivegpt.nn.state import checkpoint_info
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
 from train.stage import ConfigError, Run, load_config, stage_args
 
@@ -124,6 +125,16 @@ class WorldDriveEnv:
 
   def obs(self) -> dict:
     return {"tokens": self.sim.context[:, -self.K:].astype(np.int32), "speed": self.sim.speed.astype(np.float32)}
+
+  STATE = ("context", "motion", "speed", "hist", "t", "ret")
+  def state(self) -> dict:
+    """Everything the next steps depend on, as JSON (a checkpoint's extra): the rollouts mid-episode and the RNG."""
+    own = lambda k: getattr(self.sim if k in ("context", "motion", "speed") else self, k)
+    return {"rng": self.rng.bit_generator.state, **{k: {"dtype": str(own(k).dtype), "data": own(k).tolist()} for k in self.STATE}}
+  def set_state(self, st: dict) -> None:
+    self.rng = np.random.default_rng()
+    self.rng.bit_generator.state = st["rng"]
+    for k in self.STATE: setattr(self.sim if k in ("context", "motion", "speed") else self, k, np.array(st[k]["data"], st[k]["dtype"]))
 
   def p_disengage(self) -> np.ndarray:
     """p(takeover within each horizon) (B, H) of the current states."""
@@ -228,6 +239,9 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   ref = json.loads(guard.read_text()) if guard.exists() else None
   if ref: env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
   obs, rng = env.reset(cfg.seed * 1000 + start), np.random.default_rng([cfg.seed, start])
+  if start and (saved := checkpoint_info(str(run.ckpt))[2].get("env")):  # mid-episode rollouts and both RNGs, as they were
+    env.set_state(saved["env"])
+    rng.bit_generator.state, obs = saved["rng"], env.obs()
   t0, bar, stopped = time.perf_counter(), run.progress(cfg.iterations, start, "train-policy ppo"), None
   Tensor.training = False
   for it in range(start, cfg.iterations):
@@ -248,7 +262,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
             episode_length=float(np.mean(info["episode_lengths"])) if info["episode_lengths"] else None,
             episodes=len(info["episode_returns"]), p_disengage=float(p.mean()), token_js=drift, surprise=float(surprise.mean()),
             terminated=int(np.concatenate(info["step_terminated"]).sum()), **stats)
-    run.save(agent, opt, it + 1)
+    run.save(agent, opt, it + 1, extra={"env": {"env": env.state(), "rng": rng.bit_generator.state}})  # exact resume
     bar.update(1)
   bar.close()
   from rl.curves import save_curves
