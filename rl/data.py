@@ -55,6 +55,9 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
         raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
                          "(a plain video's): leave it out of the tokens folder")
       a, route = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", ""))
+      if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
+        raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
+                         f"human's driving time in frames at {FPS} fps")
     n = len(a["tokens"])
     if a["tokens"].ndim == 3: a["tokens"] = a["tokens"].reshape(n, -1)
     if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")

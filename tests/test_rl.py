@@ -268,6 +268,10 @@ def test_rl_segments_without_signals_are_refused(tmp_path):
   write_token_shard(tmp_path / "video.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig, {**flags, "has_can": False, "has_disengage": False})
   with pytest.raises(ValueError, match=r"video\.h5: the RL stage needs .* none of \['has_can', 'has_disengage'\]"):
     load_driving_segments(str(tmp_path))
+  (tmp_path / "video.h5").unlink()
+  write_token_shard(tmp_path / "fast.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig, {**flags, "fps": 30.0})
+  with pytest.raises(ValueError, match=r"fast\.h5: recorded at 30 fps"):  # horizons are counted in 20 fps frames
+    load_driving_segments(str(tmp_path))
 
 def test_a_time_limit_bootstraps_from_the_state_it_stopped_in():
   """Episodes cut by a time limit (not terminated) were valued as ending: with a reward of 1 forever and the exact value
