@@ -1260,3 +1260,8 @@ def test_pow_special_cases_as_numpy():
   with np.errstate(all="ignore"): want = np.power(b, e)
   np.testing.assert_allclose(Tensor(b).pow(Tensor(e)).numpy(), want, rtol=1e-6)  # 0**0, inf**0, 1**nan were nan
   np.testing.assert_array_equal((0 ** Tensor(np.float32([0, 2]))).numpy(), [1, 0])
+
+def test_tanh_keeps_its_relative_precision_near_zero():
+  x = np.concatenate([np.random.default_rng(30).uniform(-0.05, 0.05, 200), [1e-8, -3e-6, 1e-30, 0.0]]).astype(np.float32)
+  want = np.tanh(x.astype(np.float64))
+  np.testing.assert_allclose(Tensor(x).tanh().numpy(), want, rtol=1e-5, atol=0)  # 2*sigmoid(2x) - 1 gave 0 for 1e-8
