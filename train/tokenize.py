@@ -54,8 +54,8 @@ def _existing(out: Path, ckpt: str, shard: str) -> bool:
     with h5py.File(out, "r") as f: stamp = f.attrs.get("made_from")
   except OSError: stamp = None
   if stamp != made_from(ckpt, shard):
-    raise ValueError(f"{out}: a token shard from another checkpoint or an older version of {shard}: tokenize into another "
-                     f"--out, or delete it to tokenize again")
+    why = "made before token shards recorded their sources" if stamp is None else f"from another checkpoint or an older version of {shard}"
+    raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")
   return True
 
 def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16) -> dict:
