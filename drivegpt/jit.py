@@ -29,11 +29,20 @@ class Out(NamedTuple):
   dtype: Any
   device: str
 
+class _Same:
+  """A Tensor inside a container argument (a list of weights), matched by identity. The key holds it, so no new Tensor
+  can take its id while a recording keys on it (one did, and was replayed with the freed one's buffer); a container
+  of new Tensors each call is a new kind of call each time, run without the JIT."""
+  __slots__ = ("t",)
+  def __init__(self, t): self.t = t
+  def __eq__(self, other): return isinstance(other, _Same) and other.t is self.t
+  def __hash__(self): return id(self.t)
+
 def _key(name, v):
   """What a replay must agree on for a non-Tensor argument: its value; objects (a model) and Tensors inside containers by
   identity. A numpy array is refused: its values would be frozen into the recording."""
   if isinstance(v, np.ndarray): raise TypeError(f"jit: argument {name} is a numpy array, whose values a replay would not see: pass Tensor(x)")
-  if isinstance(v, Tensor): return ("tensor", id(v))
+  if isinstance(v, Tensor): return _Same(v)
   if isinstance(v, (list, tuple)): return (type(v).__name__, tuple(_key(name, x) for x in v))
   if isinstance(v, dict): return ("dict", tuple((k, _key(name, x)) for k, x in v.items()))
   try: hash(v)
@@ -65,10 +74,13 @@ class jit:
     self.recordings = {}
 
   def __call__(self, *args, **kwargs):
+    if realize.CAPTURE is not None: return self.fxn(*args, **kwargs)  # inside another jitted step's recording: its kernels
+    # inputs become realized contiguous buffers that a replay can point the kernels at: a view is copied into a new
+    # Tensor (the caller's own stays a view of its base)
+    own = lambda a: Tensor(a.lazydata.contiguous(), device=a.device, requires_grad=a.requires_grad) if isinstance(a, Tensor) and a.lazydata._base is not None else a
+    args, kwargs = tuple(own(a) for a in args), {k: own(v) for k, v in kwargs.items()}
     named = [(i, a) for i, a in enumerate(args)] + sorted(kwargs.items())  # keywords by name, in any order
     tensors = [t for _, t in named if isinstance(t, Tensor)]
-    for t in tensors:  # inputs become realized contiguous buffers that a replay can point the kernels at
-      if t.lazydata._base is not None: t.lazydata = t.lazydata.contiguous()
     Tensor.corealize(tensors)
     first = {id(t.lazydata): i for i, t in reversed(list(enumerate(tensors)))}  # one buffer passed twice must stay so
     key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)]) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named),

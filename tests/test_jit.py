@@ -278,3 +278,30 @@ def test_lazy_reads_before_a_jitted_update_see_the_old_weights():
     before = (w * 1).sum()  # built before the step, realized after it
     step(Tensor([1.0, 1.0]))
     assert before.item() == 3 + 2*i and w.tolist() == [2 + i, 3 + i]
+
+def test_jit_inside_a_jitted_step_is_part_of_its_recording():
+  """An inner jitted call replayed outside the outer recording: the outer froze its output as a weight."""
+  rng = np.random.default_rng(40)
+  inner = jit(lambda x: x * x)
+  outer = jit(lambda x: inner(x) + 1)
+  xs = [rng.standard_normal(3).astype(np.float32) for _ in range(6)]
+  for x in xs[:2]: inner(Tensor(x))  # the inner one already replays when the outer records
+  for x in xs: np.testing.assert_allclose(outer(Tensor(x)).numpy(), x * x + 1, rtol=1e-6)
+
+def test_jit_tensors_inside_container_arguments_are_never_stale():
+  """A Tensor in a list argument was keyed by id: a new one at a freed one's address replayed the old buffer."""
+  f = jit(lambda x, extra: x + extra[0])
+  x = Tensor(np.zeros(2, np.float32))
+  for i in range(40):
+    e = Tensor(np.full(2, float(i), np.float32))
+    np.testing.assert_array_equal(f(x, [e]).numpy(), [i, i])
+    del e
+
+def test_jit_leaves_a_view_argument_a_view():
+  """The JIT made the caller's view Tensor a copy: a later write to its base no longer showed through it."""
+  base = Tensor(np.arange(6, dtype=np.float32)).realize()
+  v = base[2:4]
+  f = jit(lambda t: t * 2)
+  for _ in range(3): np.testing.assert_array_equal(f(v).numpy(), [4, 6])
+  base.assign(Tensor(np.full(6, 100, np.float32))).realize()
+  np.testing.assert_array_equal(v.numpy(), [100, 100])
