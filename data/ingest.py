@@ -82,7 +82,7 @@ def route_of(path: Path, src: Path) -> str:
     `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else its
     path under src without a video suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive)."""
     path, src = Path(path).resolve(), Path(src).resolve()
-    for part in reversed(path.parts):
+    for part in reversed(path.parts[:-1] + ((path.stem if path.is_file() else path.name),)):
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
     rel = path.relative_to(src) if src.is_dir() and path != src else Path(path.name)

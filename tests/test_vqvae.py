@@ -217,6 +217,25 @@ def test_commavq_import_export_round_trip(tmp_path):
   np.testing.assert_array_equal(np.load(tmp_path / "flat" / "route_seg0.npy"), flat)
   np.testing.assert_array_equal(read_commavq(tmp_path / "out" / "seg1.npy"), flat[:7].reshape(7, 8, 16))
 
+def test_commavq_names_routes_and_checks(tmp_path):
+  """a/b_c.npy and a_b/c.npy made one shard (the second overwrote the first); each file was its own route (a drive's
+  segments on both sides of the split); train-world read .npy files unchecked (a (N, 16, 8) grid as it was)."""
+  from train.world_data import load_segments
+  rng = rng_for("commavq-names")
+  (tmp_path / "x" / "a").mkdir(parents=True); (tmp_path / "x" / "a_b").mkdir()
+  np.save(tmp_path / "x" / "a" / "b_c.npy", rng.integers(0, 1024, (4, 128)).astype(np.int16))
+  np.save(tmp_path / "x" / "a_b" / "c.npy", rng.integers(0, 1024, (3, 128)).astype(np.int16))
+  with pytest.raises(ValueError, match=r"would both be token shard a_b_c\.h5"):
+    import_commavq(str(tmp_path / "x"), str(tmp_path / "tok"))
+  (tmp_path / "y").mkdir()
+  for i in range(3): np.save(tmp_path / "y" / f"dg|2023-07-27--13-01-19--{i}.npy", rng.integers(0, 1024, (5, 128)).astype(np.int16))
+  import_commavq(str(tmp_path / "y"), str(tmp_path / "ytok"))
+  routes = {read_token_shard(p)[2]["route"] for p in (tmp_path / "ytok").glob("*.h5")}
+  assert routes == {"dg|2023-07-27--13-01-19"} == {s.route for s in load_segments(str(tmp_path / "y"))}
+  np.save(tmp_path / "y" / "t.npy", rng.integers(0, 1024, (5, 16, 8)).astype(np.int16))
+  with pytest.raises(ValueError, match=r"t\.npy: expected N x 128 or N x 8 x 16"):
+    load_segments(str(tmp_path / "y"))
+
 def test_commavq_bad_files_are_named(tmp_path):
   np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
   with pytest.raises(ValueError, match=r"obj\.npy: not a plain \.npy"):

@@ -144,12 +144,17 @@ def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
   """Each commaVQ .npy under src (a file or folder) -> a token shard in out_dir with has_* flags false."""
   files = [Path(src)] if Path(src).is_file() else sorted(Path(src).rglob("*.npy"))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
+  from data.ingest import route_of
+  names = {p: str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".npy") for p in files}
+  seen: dict = {}
+  for p, name in names.items():  # a/b_c.npy and a_b/c.npy: one shard name (the second overwrote the first)
+    if name in seen: raise ValueError(f"{p} and {seen[name]} would both be token shard {name}.h5: rename one")
+    seen[name] = p
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   written = []
   for p in files:
-    tokens = read_commavq(p)
-    name = str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".npy")
-    attrs = {"source": str(p.resolve()), "segment": name, "route": name, "fps": fps, "frame_count": len(tokens), "has_pose": False,
+    tokens, name = read_commavq(p), names[p]
+    attrs = {"source": str(p.resolve()), "segment": name, "route": route_of(p, Path(src)), "fps": fps, "frame_count": len(tokens), "has_pose": False,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": json.dumps({"commavq": True})}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / fps}, attrs)
     written.append(str(Path(out_dir) / f"{name}.h5"))

@@ -47,6 +47,8 @@ def strided_motion(pose: np.ndarray, stride: int) -> np.ndarray:
 def _as_tokens(a: np.ndarray, where: str) -> np.ndarray:
   if a.ndim == 3: a = a.reshape(len(a), -1)
   if a.ndim != 2 or not np.issubdtype(a.dtype, np.integer): raise ValueError(f"{where}: expected integer tokens (N, 128) or (N, 8, 16), got {a.dtype} {a.shape}")
+  if a.size and (a.min() < 0 or a.max() > np.iinfo(np.int16).max):  # int16 would wrap them into other, valid ids
+    raise ValueError(f"{where}: token ids must be in [0, 32768), got {a.min()}..{a.max()}")
   return a.astype(np.int16)
 
 def unique_videos(files: list[Path]) -> list[Path]:
@@ -70,8 +72,11 @@ def load_segments(path: str) -> list[Segment]:
   segs = []
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
-    if f.suffix == ".npy":
-      segs.append(Segment(name, _as_tokens(np.load(f, allow_pickle=False), str(f)), None))
+    if f.suffix == ".npy":  # commaVQ-sized (128 tokens a frame) checked as import-commavq does: a (N, 16, 8) grid or ids
+      from data.ingest import route_of      # past 1024 were taken as they were
+      from train.tokenize import read_commavq
+      a = np.load(f, allow_pickle=False)
+      segs.append(Segment(name, _as_tokens(read_commavq(f) if a.ndim > 1 and a[0].size == 128 else a, str(f)), None, route_of(f, p)))
       continue
     import h5py
     with h5py.File(f, "r") as h:
