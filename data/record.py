@@ -328,6 +328,10 @@ def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: in
     paths = [route / str(k) for k in range(n)]
     jobs = [(seed * 100003 + k, seconds, path) for k, path in enumerate(paths) if not path.exists()]
     per_segment = int(round(seconds * FPS))
+    for path in paths:  # a segment kept from a run with other --seconds (its faults and cut-ins are timed by them) would mix in
+        if path.exists() and len(np.load(path / "global_pose" / "frame_times")) != per_segment:
+            raise ValueError(f"{path}: recorded with {len(np.load(path / 'global_pose' / 'frame_times'))} frames, now asked for "
+                             f"{seconds:g} s ({per_segment}): use another --out (or the --seconds it was recorded with)")
     bar = tqdm(total=n * per_segment, initial=(n - len(jobs)) * per_segment, unit="frame", desc="record", disable=not progress)
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
@@ -434,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         print(f"error: {args.out}: cannot write ({e.strerror or e})", file=sys.stderr)
         return 1
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     print(f"wrote {len(paths)} segments under {args.out}")
     print(takeover_table(paths))
     frames = sum(len(np.load(p / "global_pose/frame_times")) for p in paths)
