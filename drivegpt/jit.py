@@ -29,6 +29,12 @@ class Out(NamedTuple):
   dtype: Any
   device: str
 
+def _own_buffer(a):
+  """An input Tensor as a realized contiguous buffer a replay can point the kernels at: a view is copied into a new Tensor
+  (the caller's own stays a view of its base); anything else as it is."""
+  if not isinstance(a, Tensor) or a.lazydata._base is None: return a
+  return Tensor(a.lazydata.contiguous(), device=a.device, requires_grad=a.requires_grad)
+
 class _Same:
   """A Tensor inside a container argument (a list of weights), matched by identity. The key holds it, so no new Tensor
   can take its id while a recording keys on it (one did, and was replayed with the freed one's buffer); a container
@@ -75,10 +81,7 @@ class jit:
 
   def __call__(self, *args, **kwargs):
     if realize.CAPTURE is not None: return self.fxn(*args, **kwargs)  # inside another jitted step's recording: its kernels
-    # inputs become realized contiguous buffers that a replay can point the kernels at: a view is copied into a new
-    # Tensor (the caller's own stays a view of its base)
-    own = lambda a: Tensor(a.lazydata.contiguous(), device=a.device, requires_grad=a.requires_grad) if isinstance(a, Tensor) and a.lazydata._base is not None else a
-    args, kwargs = tuple(own(a) for a in args), {k: own(v) for k, v in kwargs.items()}
+    args, kwargs = tuple(_own_buffer(a) for a in args), {k: _own_buffer(v) for k, v in kwargs.items()}
     named = [(i, a) for i, a in enumerate(args)] + sorted(kwargs.items())  # keywords by name, in any order
     tensors = [t for _, t in named if isinstance(t, Tensor)]
     Tensor.corealize(tensors)

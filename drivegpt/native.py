@@ -74,7 +74,9 @@ def compile(ast, shape: tuple, dtype: DType, fallback: Callable[[], Callable]):
   def wrap(a: np.ndarray, flags):
     if not a.size: return rt.cl.Buffer(rt.ctx, flags, 4)
     if a.ctypes.data % ALIGN or not a.flags.c_contiguous:  # a numpy kernel's result: one copy here, not two in the runtime
-      a = np.copyto(b := empty(a.size, a.dtype), a.reshape(-1)) or b
+      aligned = empty(a.size, a.dtype)
+      np.copyto(aligned, a.reshape(-1))
+      a = aligned
     return rt.cl.Buffer(rt.ctx, flags | mf.USE_HOST_PTR, hostbuf=a)
   numpy_runner = []
   def runner(bufs: list) -> np.ndarray:
