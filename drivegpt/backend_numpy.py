@@ -353,8 +353,8 @@ def _blas_worthy(node: LazyOp) -> bool:
   BLAS made them many 1x1 products (5x slower). A decoding step's q.K, one query row, stays a BLAS product (native: 25%
   slower simulator)."""
   if not _is_matmul(node): return False
-  a, b = (_operand_dims(s) - set(node.arg) for s in node.src[0].src)
-  return bool(a ^ b)
+  (a, b), k = (_operand_dims(s) for s in node.src[0].src), set(node.arg)
+  return bool(a & k and b & k and (a - k) ^ (b - k))  # both run along the summed dims: sum(g*0.5) is no product
 
 def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
   """Does the kernel run faster as a native kernel (native.py)? Measured: big enough, no matmul (BLAS is faster), no

@@ -141,14 +141,15 @@ def lanes_of(st: ShapeTracker, shape: tuple, vd: int, width: int, shift: Optiona
   dims = lambda lane: [Lin((("t", width),), lane) if i == vd else Lin(((f"d{i}", 1),), int(i == shift)) for i in range(len(shape))]
   return [st_index(st, dims(lane), ranges) for lane in range(width)]
 
-def nodes(ast: LazyOp, stop=()) -> set:
-  """Every distinct node of a kernel's tree (a shared subtree once), not looking below nodes whose op is in stop."""
-  seen, stack = set(), [ast]
+def nodes(ast: LazyOp, stop=()):
+  """Every distinct node of a kernel's tree (a shared subtree once), not looking below nodes whose op is in stop. A set
+  in the order first met, so code generated from it does not depend on hash order (the same kernel rendered twice)."""
+  seen, stack = {}, [ast]
   while stack:
     if (n := stack.pop()) not in seen:
-      seen.add(n)
+      seen[n] = None
       if n.op not in stop: stack.extend(n.src)
-  return seen
+  return seen.keys()
 
 class Scope:
   """Lines of one block of code; expressions are assigned to variables once, so equal expressions are computed once."""
@@ -175,7 +176,8 @@ class Kernel:
     self.sfx = {r: f"{k}_" if len(self.reds) > 1 else "" for k, r in enumerate(self.reds)}  # accumulator names per reduce
     # the biggest part of the last pass that the last reduce's pass computed already (softmax's exponentials) is stored
     # into out by that pass and read back by the last one (the row is in cache), not computed twice
-    again = [n for n in nodes(ast, ReduceOps) & nodes(self.reduce.src[0]) if n.op not in BufferOps and n.op not in ReduceOps and
+    fed = nodes(self.reduce.src[0]) if self.full else ()
+    again = [n for n in nodes(ast, ReduceOps) if n in fed and n.op not in BufferOps and n.op not in ReduceOps and
              node_dtype(n) == dtype == dtypes.float32] if self.full else []  # (nodes(ast, ReduceOps): the last pass's own)
     self.kept = max(again, key=lambda n: len(nodes(n)), default=None)
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]

@@ -21,9 +21,8 @@ class Function:
     from drivegpt.tensor import Tensor
     ctx = fxn(x[0].device, *x)
     if fxn.backward is Function.backward: ctx.requires_grad = False  # comparisons and friends have no gradient
-    ret = Tensor(ctx.forward(*[t.lazydata for t in x], **kwargs), device=ctx.device, requires_grad=ctx.requires_grad and not Tensor.no_grad)
-    if ctx.requires_grad and not Tensor.no_grad: ret._ctx = ctx  # keep the graph only when a gradient may flow
-    return ret
+    grad = ctx.requires_grad and not Tensor.no_grad
+    return Tensor._wrap(ctx.forward(*[t.lazydata for t in x], **kwargs), grad, ctx if grad else None)  # keep the graph only when a gradient may flow
 
 # *** unary ***
 class Contiguous(Function):
@@ -193,6 +192,23 @@ class LogSoftmax(Function):
   def backward(self, g):
     p = self.ret.e(BinaryOps.MUL, self.ret.const(1/math.log(2))).e(UnaryOps.EXP2)
     return g.e(BinaryOps.SUB, p.e(BinaryOps.MUL, g.r(ReduceOps.SUM, self.axis).expand(g.shape)))
+class LayerNorm(Function):
+  # (x - mean) / sqrt(var + eps), its backward written out: rstd*(g - mean(g) - out*mean(g*out)). Four reduces
+  # over the same rows (one row kernel), from a dozen LazyBuffer ops rather than ~30 Tensor ops through autograd
+  def forward(self, x, axis, eps):
+    self.axis, self.scale = axis, 1/max(1, math.prod(x.shape[a] for a in axis))
+    y = x.e(BinaryOps.SUB, self.mean(x).expand(x.shape))
+    var = self.mean(y.e(BinaryOps.MUL, y))
+    self.rstd = var.e(BinaryOps.ADD, var.const(eps)).e(UnaryOps.RECIP).e(UnaryOps.SQRT)
+    self.ret = y.e(BinaryOps.MUL, self.rstd.expand(x.shape))
+    return self.ret
+  def mean(self, t):  # one per row, keeping the reduced dims as 1
+    s = t.r(ReduceOps.SUM, self.axis)
+    return s.e(BinaryOps.MUL, s.const(self.scale))
+  def backward(self, g):
+    dy = g.e(BinaryOps.SUB, self.mean(g).expand(g.shape))
+    dy = dy.e(BinaryOps.SUB, self.ret.e(BinaryOps.MUL, self.mean(g.e(BinaryOps.MUL, self.ret)).expand(g.shape)))
+    return dy.e(BinaryOps.MUL, self.rstd.expand(g.shape))
 
 # *** movement ***
 class Expand(Function):

@@ -1,5 +1,6 @@
 """The engine's whole instruction set. Everything else is built from these ops."""
 from __future__ import annotations
+import struct
 from enum import Enum, EnumType, auto
 from typing import Any, Callable, NamedTuple
 from drivegpt.helpers import dtypes
@@ -31,6 +32,14 @@ class LazyOp(NamedTuple):
   op: Op
   src: tuple = ()
   arg: Any = None
+
+class Bits(float):
+  """A float constant that equals only a float with the same bits: 0.0 != -0.0 and nan == nan. Kernels are cached by
+  their expression, and plain floats would hand x*0.0 the kernel compiled for x*-0.0."""
+  def __eq__(self, other): return isinstance(other, float) and struct.pack("d", self) == struct.pack("d", other)
+  def __ne__(self, other): return not self == other
+  def __hash__(self): return hash(struct.pack("d", self))
+def const_key(v: Any) -> Any: return Bits(v) if v.__class__ is float else v
 
 def result_dtype(op: Op, arg: Any, src_dtype: Callable[[int], Any]) -> Any:
   """The dtype an elementwise op produces, src_dtype(i) being its i-th source's: the one place this is decided."""

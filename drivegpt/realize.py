@@ -46,6 +46,15 @@ def realize_readers(buffers: list, graph: set) -> None:
           any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
   if todo: run_schedule(schedule(todo))
 
+_runners: dict = {}  # id(ast) -> (ast, runner). The schedule cache hands back the same AST objects every step: found by
+                     # identity here, they skip the backend's cache, which hashes the whole expression tree at each lookup
+def _compile(si) -> Callable:
+  if (hit := _runners.get(id(si.ast))) is not None and hit[0] is si.ast: return hit[1]
+  if len(_runners) >= 4096: _runners.clear()
+  runner = Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype)
+  _runners[id(si.ast)] = si.ast, runner  # holding the AST keeps its id from being reused by another
+  return runner
+
 def run_schedule(items: list) -> None:
   """Run ScheduleItems. Each output gets its buffer and drops its graph as soon as its kernel has run, and the schedule
   holds its results only weakly: a result nothing refers to any more (an intermediate) is freed once read for the last time."""
@@ -53,7 +62,7 @@ def run_schedule(items: list) -> None:
     from drivegpt.helpers import toposort
     realize_readers(targets, {id(b) for b in toposort([si.out for si in items], lambda b: [s.base for s in b.srcs])})
   keys = {id(si.out): next(_keys) for si in items}
-  steps = [ExecItem(None if si.ast.op in LoadOps else Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype),
+  steps = [ExecItem(None if si.ast.op in LoadOps else _compile(si),
                     si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
                     si.out.device, si.out.shape, si.out.dtype, tuple(keys.get(id(x), x) for x in si.inputs), keys[id(si.out)],
                     si.out.assign_target) for si in items]

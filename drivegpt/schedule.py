@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import NamedTuple, TYPE_CHECKING
 from drivegpt.helpers import toposort
-from drivegpt.ops import ReduceOps, MovementOps, LoadOps, BufferOps, LazyOp, ElementwiseOps, ZERO_PRESERVING
+from drivegpt.ops import ReduceOps, MovementOps, LoadOps, BufferOps, LazyOp, ElementwiseOps, ZERO_PRESERVING, const_key
 if TYPE_CHECKING: from drivegpt.lazy import LazyBuffer
 
 class ScheduleItem(NamedTuple):
@@ -43,10 +43,45 @@ def _inlinable(src: LazyBuffer, acc: tuple, nred: int, kernel_sig, src_sig) -> b
   if src.op not in ZERO_PRESERVING and MovementOps.PAD in ops: return False  # f(0) != 0: padding must stay outside
   return src.op.__class__ in ElementwiseOps and MovementOps.EXPAND not in ops  # an expand would recompute src per copy
 
+# graph structure -> its kernels, with buffers as positions in the structure's list of bases. Code without the JIT builds
+# the same graph every step: a hit skips the cutting below and hands back the same ASTs, which the kernel caches know.
+SCHEDULES: dict = {}
+MAX_CACHED_NODES = 50_000  # ~20 MB of keys (a GPT training step's graph is ~2,500 nodes); the oldest schedules go first
+
+def _structure(order: list, outs: list) -> tuple:
+  """(key, bases): the graph behind outs (order: its unrealized bases, sources first) as a hashable key, and every base
+  it reads (realized ones included) by position. Equal keys mean graphs that cut into the same kernels: each base's op,
+  arg, dtype, shape and what it reads through which movement ops, and whether it must be its own buffer."""
+  pos, key, bases, outs = {}, [], [], {id(b) for b in outs}
+  for b in order:
+    srcs = []
+    for s in b.srcs:
+      if (n := pos.get(id(s.base))) is None:  # a realized buffer: a leaf, known by device, dtype and shape
+        n = pos[id(s.base)] = len(key)
+        key.append((s.base.device, s.base.dtype, s.base.shape)); bases.append(s.base)
+      srcs.append((n, s.mops))
+    pos[id(b)] = len(key)
+    key.append((b.op, None if b.op is LoadOps.RAND else const_key(b.arg), b.dtype, b.shape, b.device, b.force_realize,
+                b.assign_target is not None, id(b) in outs, tuple(srcs)))
+    bases.append(b)
+  return tuple(key), bases
+
 def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
   """Cut the graph behind outs into kernels: elementwise chains and their reduce fuse, shared results get their own buffer."""
   outs = list({id(x.base): x.base for x in outs if x.base.realized is None}.values())
   order = toposort(outs, lambda b: [s.base for s in b.srcs if s.base.realized is None])  # sources before consumers
+  key, bases = _structure(order, outs)
+  if (cut := SCHEDULES.get(key)) is None:
+    where = {id(b): i for i, b in enumerate(bases)}
+    cut = [(where[id(si.out)], si.ast, tuple(where[id(x)] for x in si.inputs)) for si in _cut(order, outs)]
+    SCHEDULES[key] = cut
+    while sum(map(len, SCHEDULES)) > MAX_CACHED_NODES and len(SCHEDULES) > 1: del SCHEDULES[next(iter(SCHEDULES))]
+  # a load op's AST is its op and arg: rebuilt, since a RAND's seed is not part of the key
+  return [ScheduleItem(ast if ast.op not in LoadOps else LazyOp(bases[o].op, (), bases[o].arg), bases[o], tuple(bases[i] for i in ins))
+          for o, ast, ins in cut]
+
+def _cut(order: list, outs: list) -> list[ScheduleItem]:
+  """The scheduler proper (schedule() without its cache)."""
   # ctx: inlined base -> (kernel root, movement ops from it to the root's output, depth). A base is inlined when every
   # consumer can inline it into the same kernel through the same view: then the backend computes it once in that kernel.
   roots, ctx, sig, proposals, sigs, nred = {id(b) for b in outs}, {}, {}, defaultdict(list), {}, defaultdict(int)
@@ -76,7 +111,7 @@ def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:
     if id(b) in ctx: return build(b, view.mops + acc)
     st = view.st
     for op, arg in acc: st = st.movement(op, arg)
-    if b.realized is None and b.op is LoadOps.CONST: return LazyOp(BufferOps.CONST, (), (b.arg, st, b.dtype))
+    if b.realized is None and b.op is LoadOps.CONST: return LazyOp(BufferOps.CONST, (), (const_key(b.arg), st, b.dtype))
     if (idx := index.get(id(b))) is None: idx = index[id(b)] = len(inputs); inputs.append(b)
     return LazyOp(BufferOps.LOAD, (), (idx, st, b.dtype))
   built: dict = {}  # a node used several times in a kernel (a row kernel's x - mean) is built once, one shared LazyOp
@@ -87,7 +122,7 @@ def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:
       ret = LazyOp(MovementOps.RESHAPE, (ret,), acc[-1][1]) if acc and acc[-1][0] is MovementOps.RESHAPE and acc[-1][1] != b.shape else ret
     else: ret = LazyOp(b.op, tuple(load(s, acc) for s in b.srcs), b.arg)
     return built.setdefault(key, ret)
-  if root.op is LoadOps.CONST: ast = LazyOp(BufferOps.CONST, (), (root.arg, root.st, root.dtype))
+  if root.op is LoadOps.CONST: ast = LazyOp(BufferOps.CONST, (), (const_key(root.arg), root.st, root.dtype))
   elif root.op in LoadOps: ast = LazyOp(root.op, (), root.arg)
   else: ast = build(root, ())
   del load, build, built  # they refer to each other: a cycle that would keep the inputs' buffers until the garbage collector runs

@@ -63,6 +63,13 @@ class Tensor:
     if dtype is not None and lb.dtype != dtype: lb = lb.cast(dtype)
     self.lazydata = lb
 
+  @staticmethod
+  def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function]) -> Tensor:
+    """A Function's result: its LazyBuffer is on the right device already, so none of __init__'s checks."""
+    ret = Tensor.__new__(Tensor)
+    ret.lazydata, ret.requires_grad, ret.grad, ret._ctx = lb, requires_grad, None, ctx
+    return ret
+
   def __repr__(self): return f"<Tensor {self.lazydata!r} grad={self.grad is not None}>"
   def __hash__(self): return id(self)
   def __bool__(self): raise TypeError("the truth value of a Tensor is ambiguous: use .item() or .numpy()")
@@ -603,8 +610,8 @@ class Tensor:
       scores = scores + attn_mask
     return scores.softmax(-1) @ value
   def layernorm(self, axis=-1, eps: float = 1e-5) -> Tensor:
-    y = self - self.mean(axis, keepdim=True)
-    return y * (y.square().mean(axis, keepdim=True) + eps).rsqrt()
+    """(x - mean) / sqrt(var + eps) over axis, var without correction; in float32 (half rows would overflow the sums)."""
+    return F.LayerNorm.apply(self.float(), axis=self._axes(axis), eps=eps).cast(self._float().dtype)
 
   # *** unary ops ***
   def cast(self, dtype: DType) -> Tensor: return F.Cast.apply(self, dtype=dtype) if dtype != self.dtype else self

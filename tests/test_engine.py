@@ -326,3 +326,38 @@ def test_chained_row_ops_stay_bounded_and_right():
     e = np.exp(want - want.max(-1, keepdims=True)); want = e / e.sum(-1, keepdims=True)
   assert all(sum(n.op in ReduceOps for n in nodes(it.ast)) <= MAX_ROW_REDUCES for it in schedule([y.lazydata]))
   np.testing.assert_allclose(y.numpy(), want, rtol=1e-5, atol=1e-8)
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_constants_keep_their_sign_of_zero_and_nan_in_kernel_caches(device):
+  """Kernels and schedules are cached by expression: 0.0 == -0.0 as floats, but x*-0.0 must not get x*0.0's kernel."""
+  x = rand(5, 7) + 3
+  for c in (-0.0, 0.0, -0.0, float("nan"), float("nan"), 0.0):
+    got = (1 / (Tensor(x, device=device) * c)).numpy()
+    with np.errstate(divide="ignore", invalid="ignore"): want = (1 / (x * np.float32(c)))
+    np.testing.assert_array_equal(got, want)
+
+def test_schedule_cache_hits_give_each_graph_its_own_buffers_seeds_and_assigns():
+  """The same graph structure scheduled twice reuses the cut (one cache entry), yet reads the new inputs, draws new
+  random numbers, writes into the new assign target, and a different constant is a different graph."""
+  from drivegpt.schedule import SCHEDULES
+  SCHEDULES.clear()
+  outs = []
+  for k in range(3):
+    a, w = rand(6, 9), rand(9)
+    ta, tw = Tensor(a), Tensor(w).realize()
+    y = (ta * 2 + Tensor.rand(6, 9)).sum(0)
+    tw.assign(tw - y*0.5).realize()
+    np.testing.assert_allclose(tw.numpy() - w, -0.5*y.numpy(), rtol=1e-5, atol=1e-5)
+    assert ((y.numpy() - 2*a.sum(0)) / 6).min() >= 0 and ((y.numpy() - 2*a.sum(0)) / 6).max() < 1  # mean of 6 in [0, 1)
+    outs.append(y.numpy() - 2*a.sum(0))
+  assert not np.allclose(outs[0], outs[1])  # fresh random numbers on a hit
+  n = len(SCHEDULES)
+  a = rand(4, 3)
+  np.testing.assert_allclose((Tensor(a) * 3).numpy(), a*3, rtol=1e-6)
+  np.testing.assert_allclose((Tensor(a) * 4).numpy(), a*4, rtol=1e-6)
+  assert len(SCHEDULES) == n + 2
+  b = rand(4, 3)
+  for x, y, want in ((a, a, a*a), (a, b, a*b), (b, b, b*b)):  # one buffer read twice is a different graph from two
+    tx = Tensor(x).realize()
+    ty = tx if y is x else Tensor(y).realize()
+    np.testing.assert_allclose((tx * ty.flip(0).flip(0)).numpy(), want, rtol=1e-6)

@@ -20,7 +20,7 @@ __kernel void r_2_16_32_924d8d2b(__global float* out, __global const float* in0)
 
 // 1: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_95df795f(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -33,23 +33,13 @@ __kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0)
   float v1 = (acc0*0.03125f);
   float v2 = (v1+1e-05f);
   float v3 = (1.0f/v2);
-  out[g0*16+g1] = v3;
+  float v4 = sqrt(v3);
+  out[g0*16+g1] = v4;
 }
 
-// 2: (2, 16, 1) dtypes.float32 global 4 local 2
+// 2: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_1_042632fb(__global float* out, __global const float* in0) {
-  int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*16+g1*8);
-  float8 v1 = sqrt(v0);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v1;
-}
-
-// 3: (2, 16, 32) dtypes.float32 global 128 local 64
-typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void e_2_16_32_cfeefd41(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/4)%16);
@@ -57,11 +47,22 @@ __kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0,
   float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
   float v1 = in1[g0*16+g1];
   float8 v2 = (v0*v1);
+  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
+}
+
+// 3: (2, 16, 32) dtypes.float32 global 128 local 64
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__kernel void e_2_16_32_732a54d1(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+  int gid = get_global_id(0);
+  int g0 = (gid/64);
+  int g1 = ((gid/4)%16);
+  int g2 = (gid%4);
+  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
+  float8 v1 = *(__global const ufloat8*)(in1+g2*8);
+  float8 v2 = (v0*v1);
   float8 v3 = *(__global const ufloat8*)(in2+g2*8);
-  float8 v4 = (v2*v3);
-  float8 v5 = *(__global const ufloat8*)(in3+g2*8);
-  float8 v6 = (v4+v5);
-  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v6;
+  float8 v4 = (v2+v3);
+  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
 }
 
 // 4: (2, 16, 96) dtypes.float32 global 3072 local 1536
@@ -300,7 +301,7 @@ __kernel void r_2_16_32_924d8d2b(__global float* out, __global const float* in0)
 
 // 12: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0) {
+__kernel void r_2_16_32_95df795f(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -313,18 +314,21 @@ __kernel void r_2_16_32_b9bc7273(__global float* out, __global const float* in0)
   float v1 = (acc0*0.03125f);
   float v2 = (v1+1e-05f);
   float v3 = (1.0f/v2);
-  out[g0*16+g1] = v3;
+  float v4 = sqrt(v3);
+  out[g0*16+g1] = v4;
 }
 
-// 13: (2, 16, 1) dtypes.float32 global 4 local 2
+// 13: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_1_042632fb(__global float* out, __global const float* in0) {
+__kernel void e_2_16_32_cfeefd41(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
-  int g0 = (gid/2);
-  int g1 = (gid%2);
-  float8 v0 = *(__global const ufloat8*)(in0+g0*16+g1*8);
-  float8 v1 = sqrt(v0);
-  *(__global ufloat8*)(out+g0*16+g1*8) = v1;
+  int g0 = (gid/64);
+  int g1 = ((gid/4)%16);
+  int g2 = (gid%4);
+  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
+  float v1 = in1[g0*16+g1];
+  float8 v2 = (v0*v1);
+  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
 }
 
 // 14: () dtypes.float32 global 1 local 1
@@ -336,19 +340,17 @@ __kernel void e_1_648a5ce7(__global float* out) {
 
 // 15: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_e7fd9a3f(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__kernel void e_2_16_32_732a54d1(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/4)%16);
   int g2 = (gid%4);
   float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
-  float v1 = in1[g0*16+g1];
+  float8 v1 = *(__global const ufloat8*)(in1+g2*8);
   float8 v2 = (v0*v1);
   float8 v3 = *(__global const ufloat8*)(in2+g2*8);
-  float8 v4 = (v2*v3);
-  float8 v5 = *(__global const ufloat8*)(in3+g2*8);
-  float8 v6 = (v4+v5);
-  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v6;
+  float8 v4 = (v2+v3);
+  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
 }
 
 // 16: (2, 16, 128) dtypes.float32 global 4096 local 2048
@@ -691,49 +693,41 @@ __kernel void r_2_16_128_32_969dc8c3(__global float* out, __global const float* 
 
 // 22: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_0d13a636(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5) {
+__kernel void r_2_16_32_ce90d7e9(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
   float8 vacc0_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float8 v1 = *(__global const ufloat8*)(in2+r2*8);
-    float8 v2 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    float8 v3 = (v1*v2);
-    vacc0_0 = (vacc0_0+v0*v3);
+    float8 v0 = *(__global const ufloat8*)(in1+r2*8);
+    float8 v1 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
+    float8 v2 = (v0*v1);
+    float8 v3 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    vacc0_0 = (vacc0_0+v2*v3);
   }
   float acc0_0 = vacc0_0.s0; acc0_0 = (acc0_0+vacc0_0.s1); acc0_0 = (acc0_0+vacc0_0.s2); acc0_0 = (acc0_0+vacc0_0.s3); acc0_0 = (acc0_0+vacc0_0.s4); acc0_0 = (acc0_0+vacc0_0.s5); acc0_0 = (acc0_0+vacc0_0.s6); acc0_0 = (acc0_0+vacc0_0.s7);
   float8 vacc1_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float v4 = in1[g0*16+g1];
-    float8 v5 = *(__global const ufloat8*)(in2+r2*8);
-    float8 v6 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    float8 v7 = (v5*v6);
-    float8 v8 = (v4*v7);
-    float8 v9 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float v10 = (v4*2.0f);
-    float v11 = (acc0_0/v10);
-    float v12 = (-v11);
-    float v13 = in5[g0*16+g1];
-    float v14 = (v12*v13);
-    float v15 = (v14*v13);
-    float v16 = (0.03125f*v15);
-    float8 v17 = (v9*v16);
-    float8 v18 = (v8+v17);
-    float8 v19 = (v18+v17);
-    float8 v20 = (-v19);
-    vacc1_0 = (vacc1_0+v20);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v19;
+    float8 v4 = *(__global const ufloat8*)(in1+r2*8);
+    float8 v5 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
+    vacc1_0 = (vacc1_0+v4*v5);
+    float8 v6 = (v4*v5);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v6;
   }
   float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v21 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
-    float8 v22 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float8 v23 = (v22+v21);
-    float v24 = (0.03125f*acc1_0);
-    float8 v25 = (v23+v24);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v25;
+    float8 v7 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
+    float8 v8 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float v9 = (acc1_0*0.03125f);
+    float8 v10 = (v7-v9);
+    float8 v11 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    float v12 = (acc0_0*0.03125f);
+    float8 v13 = (v11*v12);
+    float8 v14 = (v10-v13);
+    float v15 = in4[g0*16+g1];
+    float8 v16 = (v14*v15);
+    float8 v17 = (v8+v16);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v17;
   }
 }
 
@@ -1047,49 +1041,41 @@ __kernel void r_2_16_96_32_1543c98a(__global float* out, __global const float* i
 
 // 31: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_0d13a636(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4, __global const float* in5) {
+__kernel void r_2_16_32_ce90d7e9(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
   float8 vacc0_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float8 v1 = *(__global const ufloat8*)(in2+r2*8);
-    float8 v2 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    float8 v3 = (v1*v2);
-    vacc0_0 = (vacc0_0+v0*v3);
+    float8 v0 = *(__global const ufloat8*)(in1+r2*8);
+    float8 v1 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
+    float8 v2 = (v0*v1);
+    float8 v3 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    vacc0_0 = (vacc0_0+v2*v3);
   }
   float acc0_0 = vacc0_0.s0; acc0_0 = (acc0_0+vacc0_0.s1); acc0_0 = (acc0_0+vacc0_0.s2); acc0_0 = (acc0_0+vacc0_0.s3); acc0_0 = (acc0_0+vacc0_0.s4); acc0_0 = (acc0_0+vacc0_0.s5); acc0_0 = (acc0_0+vacc0_0.s6); acc0_0 = (acc0_0+vacc0_0.s7);
   float8 vacc1_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float v4 = in1[g0*16+g1];
-    float8 v5 = *(__global const ufloat8*)(in2+r2*8);
-    float8 v6 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    float8 v7 = (v5*v6);
-    float8 v8 = (v4*v7);
-    float8 v9 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float v10 = (v4*2.0f);
-    float v11 = (acc0_0/v10);
-    float v12 = (-v11);
-    float v13 = in5[g0*16+g1];
-    float v14 = (v12*v13);
-    float v15 = (v14*v13);
-    float v16 = (0.03125f*v15);
-    float8 v17 = (v9*v16);
-    float8 v18 = (v8+v17);
-    float8 v19 = (v18+v17);
-    float8 v20 = (-v19);
-    vacc1_0 = (vacc1_0+v20);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v19;
+    float8 v4 = *(__global const ufloat8*)(in1+r2*8);
+    float8 v5 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
+    vacc1_0 = (vacc1_0+v4*v5);
+    float8 v6 = (v4*v5);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v6;
   }
   float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v21 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
-    float8 v22 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float8 v23 = (v22+v21);
-    float v24 = (0.03125f*acc1_0);
-    float8 v25 = (v23+v24);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v25;
+    float8 v7 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
+    float8 v8 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float v9 = (acc1_0*0.03125f);
+    float8 v10 = (v7-v9);
+    float8 v11 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    float v12 = (acc0_0*0.03125f);
+    float8 v13 = (v11*v12);
+    float8 v14 = (v10-v13);
+    float v15 = in4[g0*16+g1];
+    float8 v16 = (v14*v15);
+    float8 v17 = (v8+v16);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v17;
   }
 }
 
