@@ -23,11 +23,13 @@ _blas = ThreadpoolController().select(user_api="blas").lib_controllers
 
 @contextlib.contextmanager
 def _blas_threads(n: int):
-  before = [lib.num_threads for lib in _blas]
-  for lib in _blas: lib.set_num_threads(n)
+  """BLAS at n threads inside the block. Setting is the dear part (~30 us through threadpoolctl, with cold caches after
+  a big matmul): skipped where the count is n already."""
+  change = [(lib, k) for lib in _blas if (k := lib.num_threads) != n]
+  for lib, _ in change: lib.set_num_threads(n)
   try: yield
   finally:
-    for lib, k in zip(_blas, before): lib.set_num_threads(k)
+    for lib, k in change: lib.set_num_threads(k)
 CHUNK = 1 << 16  # elementwise kernels run in row blocks this big, so their temporaries stay in cache
 
 # A training step frees and re-allocates the same big buffers every step. glibc maps each one fresh from the kernel
@@ -228,7 +230,7 @@ def _matrix(v: np.ndarray, mat: tuple, dims: tuple) -> np.ndarray:
   """v, its dims in (batch, rows, cols) groups, as a (batch, rows, cols) matrix: a view where one exists, else a copy made
   in whichever order reads v in longer contiguous runs (numpy's reshape copies cols innermost; a conv's weight gradient
   has im2col windows of 3 pixels there and 16-32 along the rows)."""
-  try: return np.reshape(v, mat, copy=False)  # raises if no view has that shape (setting .shape copied first, then raised)
+  try: return v.reshape(mat, copy=False)  # raises if no view has that shape (setting .shape copied first, then raised)
   except ValueError: pass
   nb, nr, nc = dims
   def run(d): return v.shape[d] if nr and nc and abs(v.strides[d]) == v.itemsize else 1
@@ -238,15 +240,18 @@ def _matrix(v: np.ndarray, mat: tuple, dims: tuple) -> np.ndarray:
 
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
   """(bat, m, k) @ (bat, k, n). A big single matmul gets BLAS's threads; a big batch of small ones is split across the
-  engine's threads, one BLAS thread each (BLAS threads on a small matrix cost more than they give)."""
+  engine's threads, one BLAS thread each; a middling one runs on one thread (BLAS threads on a small matrix cost more
+  than they give; OpenBLAS runs one of <= 2^18 multiply-adds on one thread anyway)."""
   nb = max(A.shape[0], B.shape[0])  # one of them may be broadcast (batch 1)
-  size = nb*A.shape[1]*B.shape[2]  # a big result goes where native kernels read it in place
-  C = native.empty(size, np.result_type(A, B)).reshape(nb, A.shape[1], B.shape[2]) if size >= native.MIN_WORK else None
-  if nb*A.shape[1]*A.shape[2]*B.shape[2] < 1 << 25 or THREADS == 1: return np.matmul(A, B, out=C)
+  size, work = nb*A.shape[1]*B.shape[2], nb*A.shape[1]*A.shape[2]*B.shape[2]
+  C = native.empty(size, np.result_type(A, B)).reshape(nb, A.shape[1], B.shape[2]) if size >= native.MIN_WORK else None  # in place for native kernels
+  if work <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)
+  if work < 1 << 25:
+    with _blas_threads(1): return np.matmul(A, B, out=C)
   if nb >= THREADS:
     C, bs = np.empty((nb, A.shape[1], B.shape[2]), np.result_type(A, B)) if C is None else C, -(-nb // THREADS)
     def part(b): np.matmul(A[b:b+bs] if len(A) > 1 else A, B[b:b+bs] if len(B) > 1 else B, out=C[b:b+bs])
-    list(_threads.map(part, range(0, nb, bs)))
+    with _blas_threads(1): list(_threads.map(part, range(0, nb, bs)))
     return C
   with _blas_threads(THREADS): return np.matmul(A, B, out=C)
 
@@ -405,11 +410,25 @@ def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
 def compile(ast: LazyOp, shape: tuple, dtype: DType):
   """A runner(inputs) -> flat output buffer for one kernel. Big elementwise kernels run block by block, on all cores:
   that is what fusion buys on numpy."""
+  if runner := _plain_matmul(ast, shape, dtype): return runner
   seen, shared = _walk(ast)
   if _native_worthy(ast, shape, seen) and (runner := native.compile(ast, shape, dtype, lambda: _numpy_runner(ast, shape, dtype, seen, shared))):
     return runner
   if native.runtime() is not None and (runner := _split_epilogue(ast, shape, dtype)): return runner
   return _numpy_runner(ast, shape, dtype, seen, shared)
+
+def _plain_matmul(ast: LazyOp, shape: tuple, dtype: DType):
+  """A kernel that is one matmul of two inputs (maybe reshaped), the commonest big kernel: sum_of_product on the inputs
+  directly, without the general runner's bookkeeping (~0.1 ms a call with cold caches, 8% of a 512^3 matmul). Else None."""
+  node = ast.src[0] if ast.op is MovementOps.RESHAPE else ast
+  if not _blas_worthy(node) or any(s.op is not BufferOps.LOAD for s in node.src[0].src): return None
+  (la, lb), axis, full = (_leaf(s) for s in node.src[0].src), node.arg, _in_shape(node)
+  def runner(bufs: list) -> np.ndarray:
+    r = dense(sum_of_product(dense(la(bufs)), dense(lb(bufs)), axis, full))
+    if r.dtype != dtype.np or not (r.flags.c_contiguous and r.flags.writeable) or r.size != prod(shape):  # a broadcast
+      r = np.array(np.broadcast_to(r, tuple(1 if d in axis else n for d, n in enumerate(full))), dtype=dtype.np)
+    return r.reshape(-1)
+  return runner
 
 def _numpy_runner(ast: LazyOp, shape: tuple, dtype: DType, seen: set, shared: set):
   leaves: list = []
@@ -419,16 +438,13 @@ def _numpy_runner(ast: LazyOp, shape: tuple, dtype: DType, seen: set, shared: se
   loads = [_leaf(leaf) if leaf not in whole else None for leaf in leaves]  # decided here: a LazyOp hashes its whole tree
   # blocks cost a copy into the output: worth it when the rest has work to do, not for a bias add after a matmul
   unblocked = ast in whole or (whole and sum(n.op not in BufferOps for n in rest) < 4)
-  # OpenBLAS runs a matmul of <= 2^18 multiply-adds on one thread anyway: no need to pin it (two calls, ~20 us)
-  has_matmul = any(_is_matmul(n) and prod(_in_shape(n)) > 1 << 18 for n in seen)
   size = max([prod(shape)] + [prod(_in_shape(n)) for n in rest if n.op in ReduceOps])  # elements a row block reads
   def runner(bufs: list) -> np.ndarray:
     L = [None if leaf is None else leaf(bufs) for leaf in loads]
-    with _blas_threads(1) if has_matmul else contextlib.nullcontext():
-      for k, part, reused in parts:
-        L[k] = dense(part(L, {}))
-        # read again, or by every row block (one row, broadcast): _add must not write into it
-        if reused or (L[k].ndim and L[k].shape[0] == 1): L[k].flags.writeable = False
+    for k, part, reused in parts:
+      L[k] = dense(part(L, {}))
+      # read again, or by every row block (one row, broadcast): _add must not write into it
+      if reused or (L[k].ndim and L[k].shape[0] == 1): L[k].flags.writeable = False
     rows = shape[0] if shape else 0
     if rows < 4 or size < 4*CHUNK or unblocked:
       r = dense(fn(L, {}))

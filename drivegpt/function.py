@@ -210,6 +210,23 @@ class LayerNorm(Function):
     dy = dy.e(BinaryOps.SUB, self.ret.e(BinaryOps.MUL, self.mean(g.e(BinaryOps.MUL, self.ret)).expand(g.shape)))
     return dy.e(BinaryOps.MUL, self.rstd.expand(g.shape))
 
+def _sum_of_product(a, b, full: tuple, axis: tuple):
+  """a and b broadcast to full, multiplied and summed over axis: a matmul, which the backend runs on BLAS."""
+  return a.expand(full).e(BinaryOps.MUL, b.expand(full)).r(ReduceOps.SUM, axis)
+class Dot(Function):
+  # x (..., k) @ w (k, n), the commonest case (a Linear layer): one Function rather than eight movement and elementwise
+  # ones. In the (..., n, k) layout of autograd through those eight, so the kernels are the same: the gradients are
+  # sum_n g*w (g @ w.T) and sum over all leading dims of g*x (x.T @ g)
+  def forward(self, x, w):
+    self.x, self.w, (k, n), self.lead = x, w, w.shape, x.shape[:-1]
+    self.wt = w.permute((1, 0)).reshape((1,)*len(self.lead) + (n, k))
+    return _sum_of_product(x.reshape(self.lead + (1, k)), self.wt, self.lead + (n, k), (len(self.lead) + 1,)).reshape(self.lead + (n,))
+  def backward(self, g):
+    (k, n), m, L = self.w.shape, math.prod(self.lead), len(self.lead)
+    gx = _sum_of_product(self.wt, g.reshape(self.lead + (n, 1)), self.lead + (n, k), (L,)).reshape(self.x.shape) if self.needs_input_grad[0] else None
+    gw = _sum_of_product(self.x.reshape((m, 1, k)), g.reshape((m, n, 1)), (m, n, k), (0,)).reshape((n, k)).permute((1, 0)) if self.needs_input_grad[1] else None
+    return gx, gw
+
 # *** movement ***
 class Expand(Function):
   def forward(self, x, shape):

@@ -504,6 +504,7 @@ class Tensor:
     if self.ndim == 0 or w.ndim == 0: raise ShapeError(f"can't matmul scalars: shapes {self.shape} and {w.shape}")
     k = self.shape[-1]
     if k != w.shape[-2 if w.ndim > 1 else -1]: raise ShapeError(f"matmul shape mismatch: {self.shape} @ {w.shape}")
+    if w.ndim == 2 and self.dtype == w.dtype and self.dtype.is_float: return F.Dot.apply(self, w)
     x = self.reshape(*self.shape[:-1], *[1]*min(self.ndim - 1, w.ndim - 1, 1), k)
     w = w.reshape(*w.shape[:-2], *[1]*min(self.ndim - 1, w.ndim - 1, 1), *w.shape[-min(w.ndim, 2):]).transpose(-1, -min(w.ndim, 2))
     return (x * w).sum(-1)
