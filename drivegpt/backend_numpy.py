@@ -214,17 +214,18 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   if a.ndim != len(shape): a = np.broadcast_to(a, shape)
   if b.ndim != len(shape): b = np.broadcast_to(b, shape)
   p = _plan(a.shape, a.strides, b.shape, b.strides, axis, shape)
+  dtype = a.dtype  # the kernel's (its first operand's), before a swap
   if p.swap: a, b = b, a
-  if p.suma: a = np.add.reduce(a, axis=p.suma, keepdims=True)
-  if p.sumb: b = np.add.reduce(b, axis=p.sumb, keepdims=True)
-  wide = np.float32 if a.dtype == np.float16 else a.dtype  # BLAS has no fp16: accumulate in fp32
+  def wide(x): return np.float32 if x.dtype == np.float16 else x.dtype  # BLAS has no fp16: sums and products in fp32
+  if p.suma: a = np.add.reduce(a, axis=p.suma, keepdims=True, dtype=wide(a))
+  if p.sumb: b = np.add.reduce(b, axis=p.sumb, keepdims=True, dtype=wide(b))
   def blas(x):  # BLAS wants unit stride along rows or columns; numpy's fallback loop is 100x slower
     return x if x.itemsize in x.strides[-2:] or min(x.shape[-2:]) <= 1 else np.ascontiguousarray(x)
-  A = blas(_matrix(a[p.pick_a].transpose(p.perm_a), p.mat_a, p.dims_a).astype(wide, copy=False))
-  B = blas(_matrix(b[p.pick_b].transpose(p.perm_b), p.mat_b, p.dims_b).astype(wide, copy=False))
+  A = blas(_matrix(a[p.pick_a].transpose(p.perm_a), p.mat_a, p.dims_a).astype(wide(a), copy=False))
+  B = blas(_matrix(b[p.pick_b].transpose(p.perm_b), p.mat_b, p.dims_b).astype(wide(b), copy=False))
   C = _matmul(A, B).reshape(p.c_shape).transpose(p.c_perm).reshape(p.c_full)
   if p.scale != 1: C = C * p.scale
-  return (C if C.shape == p.out_shape else np.broadcast_to(C, p.out_shape)).astype(a.dtype, copy=False)
+  return (C if C.shape == p.out_shape else np.broadcast_to(C, p.out_shape)).astype(dtype, copy=False)
 
 def _matrix(v: np.ndarray, mat: tuple, dims: tuple) -> np.ndarray:
   """v, its dims in (batch, rows, cols) groups, as a (batch, rows, cols) matrix: a view where one exists, else a copy made

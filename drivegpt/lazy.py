@@ -64,7 +64,8 @@ class LazyBuffer:
     realize.PENDING_ASSIGNS.add(ret)
     return ret
   def copy_to(self, device: str) -> LazyBuffer:
-    return LazyBuffer(device, ShapeTracker.from_shape(self.shape), self.dtype, LoadOps.COPY, (self,))
+    """This data on device. A copy moves a whole buffer, so a view (or a constant) is made contiguous first."""
+    return LazyBuffer(device, ShapeTracker.from_shape(self.shape), self.dtype, LoadOps.COPY, (self.contiguous(),))
 
   # *** movement ops: views, no data moves ***
   def _view(self, op: MovementOps, arg) -> LazyBuffer:

@@ -1,6 +1,6 @@
 """The engine's whole instruction set. Everything else is built from these ops."""
 from __future__ import annotations
-import struct
+import math, struct
 from enum import Enum, EnumType, auto
 from typing import Any, Callable, NamedTuple
 from drivegpt.helpers import dtypes
@@ -34,11 +34,14 @@ class LazyOp(NamedTuple):
   arg: Any = None
 
 class Bits(float):
-  """A float constant that equals only a float with the same bits: 0.0 != -0.0 and nan == nan. Kernels are cached by
-  their expression, and plain floats would hand x*0.0 the kernel compiled for x*-0.0."""
-  def __eq__(self, other): return isinstance(other, float) and struct.pack("d", self) == struct.pack("d", other)
+  """A float constant that equals only a number with the same bits as a float: 0.0 != -0.0 and nan == nan, else as a
+  float (Bits(1.0) == 1). Kernels are cached by their expression, and plain floats would hand x*0.0 the kernel
+  compiled for x*-0.0; a nan would never find its kernel again. Hashes as a float, so dicts keyed by floats find it."""
+  def __eq__(self, other):
+    try: return isinstance(other, (int, float)) and struct.pack("d", self) == struct.pack("d", float(other))
+    except OverflowError: return False  # an int too big for a float
   def __ne__(self, other): return not self == other
-  def __hash__(self): return hash(struct.pack("d", self))
+  def __hash__(self): return 0x7ff8 if math.isnan(self) else float.__hash__(self)  # every nan alike (a float's is by id)
 def const_key(v: Any) -> Any: return Bits(v) if v.__class__ is float else v
 
 def result_dtype(op: Op, arg: Any, src_dtype: Callable[[int], Any]) -> Any:

@@ -37,14 +37,16 @@ def realize_pending_assigns() -> None:
 # the schedule being run are realized, so `b = a*2; a.assign(x).realize(); b.numpy()` gives the old a times 2
 READERS: weakref.WeakSet = weakref.WeakSet()
 
-def realize_readers(buffers: list, graph: set) -> None:
-  """Realize every unrealized lazy buffer (not in graph, a set of ids) that reads one of buffers, while they still
-  hold the values it must see."""
+def realize_readers(buffers: list, graph: set, roots: set) -> list:
+  """Realize every unrealized lazy buffer outside graph (a set of ids) that reads one of buffers, while they still
+  hold the values it must see. Returns the readers inside graph that the schedule computes only within its kernels
+  (roots: the ids it gives buffers): if still held after the kernels, they need the old values (_keep_old)."""
   from drivegpt.schedule import schedule
   ids = {id(b) for b in buffers}
-  todo = [r for r in list(READERS) if r.realized is None and id(r) not in graph and r.srcs and
-          any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
-  if todo: run_schedule(schedule(todo))
+  readers = [r for r in list(READERS) if r.realized is None and r.srcs and
+             any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
+  if todo := [r for r in readers if id(r) not in graph]: run_schedule(schedule(todo))
+  return [r for r in readers if id(r) in graph and id(r) not in roots]
 
 _runners: dict = {}  # id(ast) -> (ast, runner). The schedule cache hands back the same AST objects every step: found by
                      # identity here, they skip the backend's cache, which hashes the whole expression tree at each lookup
@@ -58,9 +60,11 @@ def _compile(si) -> Callable:
 def run_schedule(items: list) -> None:
   """Run ScheduleItems. Each output gets its buffer and drops its graph as soon as its kernel has run, and the schedule
   holds its results only weakly: a result nothing refers to any more (an intermediate) is freed once read for the last time."""
+  stale: list = []
   if targets := [si.out.assign_target.realized for si in items if si.out.assign_target is not None]:
     from drivegpt.helpers import toposort
-    realize_readers(targets, {id(b) for b in toposort([si.out for si in items], lambda b: [s.base for s in b.srcs])})
+    graph = {id(b) for b in toposort([si.out for si in items], lambda b: [s.base for s in b.srcs])}
+    stale = realize_readers(targets, graph, {id(si.out) for si in items})
   keys = {id(si.out): next(_keys) for si in items}
   steps = [ExecItem(None if si.ast.op in LoadOps else _compile(si),
                     si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
@@ -68,18 +72,41 @@ def run_schedule(items: list) -> None:
                     si.out.assign_target) for si in items]
   refs = {keys[id(si.out)]: weakref.ref(si.out) for si in items}
   if CAPTURE is not None: CAPTURE.extend((it, refs[it.out]) for it in steps)
+  stale, targets = [weakref.ref(r) for r in stale], [weakref.ref(t) for t in targets]  # held here, all would look held
   del items  # from here on the graph alone keeps the results alive
-  run(steps, {}, refs=refs, keep=())
+  run(steps, {}, refs=refs, keep=(), before_writes=lambda: _keep_old([r for ref in stale if (r := ref()) is not None], [t() for t in targets]))
 
 def _publish(lb: Optional[LazyBuffer], buf) -> None:
   # the assign target is kept by the ExecItem: dropping it here ends the chain of earlier assigns
   if lb is not None: lb.realized, lb.srcs, lb.assign_target = buf, (), None
 
-def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg, refs: Optional[dict] = None, keep=None) -> dict:
+def _keep_old(readers: list, buffers: list) -> None:
+  """Readers of buffers that the schedule computed only inside its kernels yet are still held once they have run (a
+  loss built before an optimizer step and read after it) read a copy of the old values from now on, as if the assign
+  had made new buffers: nothing else would give them the values they were built from."""
+  from drivegpt.lazy import LazyBuffer
+  ids, copies = {id(b) for b in buffers if b is not None}, {}
+  for r in readers:
+    if r.realized is not None: continue
+    srcs = []
+    for v in r.srcs:
+      if (b := v.base).realized is not None and id(b.realized) in ids:
+        if id(b) not in copies:
+          dev, copies[id(b)] = Device.get(b.device), LazyBuffer(b.device, b.st, b.dtype, LoadOps.COPY)
+          copies[id(b)].realized = dev.alloc(prod(b.shape), b.dtype)
+          dev.copyin(copies[id(b)].realized, b.realized)
+        old = copies[id(b)]
+        for op, arg in v.mops: old = old._view(op, arg)
+        v = old
+      srcs.append(v)
+    r.srcs = tuple(srcs)
+
+def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg, refs: Optional[dict] = None, keep=None,
+        before_writes: Optional[Callable] = None) -> dict:
   """Run steps in order. bufs maps keys to buffers (an input not in it is a LazyBuffer read through .realized); each
   step's output is added under its key, and given at once to the LazyBuffer refs[key] refers to, if it is alive.
   Outputs not in keep (None: all) leave bufs after the last step that reads them. The JIT replays through here with fresh
-  random seeds from rand_arg."""
+  random seeds from rand_arg. before_writes() runs after the kernels, before assigned results go into their buffers."""
   refs = refs or {}
   last = {x: i for i, it in enumerate(steps) for x in it.inputs}
   keep = None if keep is None else set(keep) | {it.out for it in steps if it.target is not None}
@@ -106,6 +133,7 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
     if keep is not None:
       for x in it.inputs:
         if last[x] == i and x not in keep: bufs.pop(x, None)
+  if before_writes is not None and assigns: before_writes()
   for it in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
     Device.get(it.device).copyin(it.target.realized, bufs[it.out])
     bufs[it.out] = it.target.realized

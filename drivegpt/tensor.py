@@ -217,6 +217,7 @@ class Tensor:
     if self._ctx is None and not self.requires_grad: raise RuntimeError("backward of a tensor without a graph: no input requires grad")
     gradient = gradient if gradient is not None else Tensor(1.0, device=self.device, dtype=self.dtype)
     if not isinstance(gradient, Tensor): gradient = Tensor(gradient, device=self.device, dtype=self.dtype)
+    gradient = gradient.cast(self.dtype)  # a float16 gradient into a float32 graph would round every gradient to float16
     if gradient.shape != self.shape: raise RuntimeError(f"backward: gradient shape {gradient.shape} != output shape {self.shape}")
     grads = {id(self): gradient.detach().lazydata}  # this pass's gradients: .grad accumulates only at the end
     order = reversed(toposort([self], lambda t: t._ctx.parents if t._ctx is not None and not t._ctx.freed else ()))

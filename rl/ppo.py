@@ -73,7 +73,7 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
       loss.backward()
       clip_grad_norm_(actor.parameters(), cfg.grad_clip)   # apart: a large value loss must not shrink the policy's step
       clip_grad_norm_(critic.parameters(), cfg.grad_clip)
-      opt.step()
+      opt.step(logp, pg, vl)  # realized with the update: computed after it, they would read the new weights
       log_ratio = logp.detach().numpy() - batch["logp"][idx]
       stats["policy_loss"].append(float(pg.item()))
       stats["value_loss"].append(float(vl.item()))

@@ -361,3 +361,51 @@ def test_schedule_cache_hits_give_each_graph_its_own_buffers_seeds_and_assigns()
     tx = Tensor(x).realize()
     ty = tx if y is x else Tensor(y).realize()
     np.testing.assert_allclose((tx * ty.flip(0).flip(0)).numpy(), want, rtol=1e-6)
+
+def test_small_exp_runs_as_numpys_exp():
+  """exp is exp2(x/ln 2) in the graph; the numpy backend spots the constant and calls np.exp (faster, and exactly
+  numpy's). Kernel constants compare by bits now: the lookup must still find it."""
+  x = rand(7, 9)
+  np.testing.assert_array_equal(Tensor(x, device="CPU").exp().numpy(), np.exp(x))
+  np.testing.assert_array_equal((-Tensor(x, device="CPU")).exp().numpy(), np.exp(-x))
+
+def test_a_value_fused_into_an_assign_keeps_the_old_weights():
+  """h reads w and is fused into the kernel that computes w's new value: it never gets a buffer. A loss built on h and
+  realized after the assign was computed from the new w (silently); now it reads a copy of the old w, as tinygrad's
+  `loss.backward(); opt.step(); loss.numpy()` expects. Realized in the same call, no copy is needed."""
+  w0, x0 = rand(5), rand(5)
+  want = np.exp(x0 * w0).sum()
+  for together in (False, True):
+    w, x = Tensor(w0).realize(), Tensor(x0).realize()
+    h = (x * w).exp()
+    loss, other = h.sum(), (h * w).sum()  # other also reads w directly: the old w in both places
+    upd = w.assign(h * 0.5 + 1)
+    if together: Tensor.corealize([upd, loss])
+    else: upd.realize()
+    np.testing.assert_allclose(loss.numpy(), want, rtol=1e-5)
+    np.testing.assert_allclose(other.numpy(), (np.exp(x0 * w0) * w0).sum(), rtol=1e-5)
+    np.testing.assert_allclose(w.numpy(), np.exp(x0 * w0) * 0.5 + 1, rtol=1e-5)
+
+@pytest.mark.parametrize("dst,src", [("CL", "CPU"), ("CPU", "CL")])
+def test_moving_a_view_or_a_constant_between_devices(dst, src):
+  """A copy moves whole buffers: a transposed or flipped view used to arrive untransposed, a constant crashed."""
+  x = rand(3, 5)
+  for f, nf in ((lambda t: t.T, lambda a: a.T), (lambda t: t.flip(1)[:, 1:], lambda a: a[:, ::-1][:, 1:]),
+                (lambda t: Tensor(-0.0, device=src), lambda a: np.float32(-0.0)), (lambda t: t[1:, None] * 2, lambda a: a[1:, None] * 2)):
+    got = f(Tensor(x, device=src)).to(dst)
+    assert got.device == dst
+    np.testing.assert_array_equal(got.numpy(), nf(x))
+    np.testing.assert_array_equal(np.signbit(got.numpy()), np.signbit(nf(x)))
+
+def test_half_sums_and_half_gradients_keep_float32_accuracy():
+  """A float16 sum of a product with a constant pre-summed in float16 came out ~20 ulp off; a float16 gradient handed to
+  a float32 matmul's backward made its weight gradient float16 (inf above 65504)."""
+  r = np.random.default_rng(5)
+  a = r.standard_normal((600, 64)).astype(np.float16)
+  np.testing.assert_array_equal((Tensor(a, device="CPU") * 0.5).sum(0).numpy(), (a.astype(np.float64).sum(0) * 0.5).astype(np.float16))
+  x, w = (r.standard_normal((64, 32)) * 3000).astype(np.float32), r.standard_normal((32, 16)).astype(np.float32)
+  g = r.standard_normal((64, 16)).astype(np.float16)
+  tx, tw = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
+  (tx @ tw).backward(Tensor(g))
+  np.testing.assert_allclose(tw.grad.numpy(), x.astype(np.float64).T @ g.astype(np.float64), rtol=1e-4, atol=1e-2)
+  assert tw.grad.dtype == dtypes.float32

@@ -32,6 +32,7 @@ def _cases():
   case("softmax", {"Softmax"})(lambda r: (lambda x: x.softmax(1) * 3, [_f(r, *_dims(r, 3, 2, 6))]))
   case("log_softmax", {"LogSoftmax"})(lambda r: (lambda x: x.log_softmax(-1), [_f(r, *_dims(r, 2, 2, 6))]))
   case("layernorm", {"LayerNormalization"})(lambda r: ((m := nn.LayerNorm(7)), [_f(r, 2, _dims(r, 1)[0], 7) * 3 + 1], m))
+  case("layernorm_axes", {"ReduceSum", "Reciprocal"})(lambda r: (lambda x: x.layernorm((0, 2)) + x.layernorm(), [_f(r, 3, _dims(r, 1)[0] + 1, 5) * 2 + 1]))
   case("groupnorm", {"InstanceNormalization"})(lambda r: ((m := nn.GroupNorm(2, 6)), [_f(r, 2, 6, *_dims(r, 2, 2, 5)) + 2], m))
   case("embedding", {"Gather"})(lambda r: ((m := nn.Embedding(11, 4)), [r.integers(0, 11, _dims(r, 2)).astype(np.int32)], m))
   case("concat", {"Concat"})(lambda r: (lambda a, b: a.cat(b, a, dim=1), [_f(r, 2, 3, 4), _f(r, 2, _dims(r, 1)[0], 4)]))
@@ -162,3 +163,21 @@ def test_an_export_that_disagrees_with_the_engine_is_refused():
   assert checked_diff("m", [g], [Tensor(w)]) == 0.0  # nan where the engine has nan is agreement
   g[0, 0] = 1.0  # onnxruntime's max skips nan where the engine propagates it: a disagreement
   with pytest.raises(ValueError, match="differs"): checked_diff("m", [g], [Tensor(w)])
+
+def test_encoder_codes_may_differ_only_at_ties():
+  """onnxruntime and the engine round the code distances differently: at an exact tie (a repeated code) each may pick
+  either code, and the export is still right; any other differing code is refused."""
+  from types import SimpleNamespace
+  from drivegpt.export.command import checked_diff, code_ties
+  rng = np.random.default_rng(32)
+  cb = rng.standard_normal((6, 4)).astype(np.float32)
+  cb[5] = cb[2]  # a repeated code: latents nearest to it tie between 2 and 5
+  z = (cb[[2, 0, 3]] + 0.01*rng.standard_normal((3, 4))).astype(np.float32)  # (N, D) latents near codes 2, 0, 3
+  want = {"latents": Tensor(z.T.reshape(1, 4, 1, 3).copy()), "codes": Tensor(np.array([[[2, 0, 3]]], np.int32))}
+  vq = SimpleNamespace(quantizer=SimpleNamespace(codebook=Tensor(cb)))
+  tie = np.array([[[5, 0, 3]]], np.int32)
+  lat = want["latents"].numpy()
+  assert checked_diff("enc", [lat, tie], list(want.values()), allowed=code_ties(vq, [lat, tie], want)) == 0.0
+  wrong = np.array([[[2, 1, 3]]], np.int32)
+  with pytest.raises(ValueError, match="enc: onnxruntime's output differs"):
+    checked_diff("enc", [lat, wrong], list(want.values()), allowed=code_ties(vq, [lat, wrong], want))

@@ -132,6 +132,13 @@ def _stride(g: Graph, x: Tensor, arg: tuple) -> str:
   return _slice(g, x, [0 if m > 0 else n - 1 for m, n in zip(arg, x.shape)],
                 [n if m > 0 else np.iinfo(np.int64).min for m, n in zip(arg, x.shape)], list(arg))
 
+def _layernorm(g: Graph, x: Tensor, axis: tuple, eps: float) -> str:
+  """F.LayerNorm as the engine computes it (any axes, no affine): means as sums times 1/n, (x - mean)*sqrt(1/(var + eps))."""
+  c = lambda v, name: g.const(np.array(v, x.dtype.np), name)
+  inv_n = c(1/max(1, int(np.prod([x.shape[a] for a in axis]))), "inv_n")
+  mean = lambda v: g.node("Mul", [g.node("ReduceSum", [v, g.ints(axis)], keepdims=1), inv_n])
+  y = g.node("Sub", [g.name(x), mean(g.name(x))])
+  return g.node("Mul", [y, g.node("Sqrt", [g.node("Reciprocal", [g.node("Add", [mean(g.node("Mul", [y, y])), c(eps, "eps")])])])])
 def _gelu(g: Graph, x: Tensor) -> str:  # x*sigmoid(x(k + ka x^2)), as F.Gelu computes it (opset 18 has no Gelu)
   c = lambda v, name: g.const(np.array(v, x.dtype.np), name)
   x2 = g.node("Mul", [g.name(x), g.name(x)])
@@ -147,7 +154,7 @@ PRIMITIVES: dict[type, Callable] = {
   F.Cast: lambda g, x, dtype: g.node("Cast", [g.name(x)], to=ONNX_DTYPES[dtype.name]),
   F.Neg: _unary("Neg"), F.Sin: _unary("Sin"), F.Relu: _unary("Relu"), F.Log: _unary("Log"), F.Exp: _unary("Exp"),
   F.Sqrt: _unary("Sqrt"), F.Recip: _unary("Reciprocal"), F.Sign: _unary("Sign"), F.Sigmoid: _unary("Sigmoid"), F.Gelu: _gelu,
-  F.Softmax: _softmax_fn("Softmax"), F.LogSoftmax: _softmax_fn("LogSoftmax"),
+  F.Softmax: _softmax_fn("Softmax"), F.LogSoftmax: _softmax_fn("LogSoftmax"), F.LayerNorm: _layernorm,
   F.Exp2: lambda g, x: g.node("Pow", [g.const(np.array(2, x.dtype.np), "two"), g.name(x)]),
   F.PowConst: lambda g, x, e: g.node("Pow", [g.name(x), g.const(np.array(e, x.dtype.np), "exponent")]),
   F.Less: _broadcasting("Less"), F.Eq: _broadcasting("Equal"), F.Mod: _broadcasting("Mod", fmod=1),
