@@ -10,7 +10,7 @@ into the same loop body / epilogue.
 Movement ops are index arithmetic: each view is `offset + sum(idx*stride)` guarded by its mask, and a stack of views
 unravels each view's address into the shape of the view before it."""
 from __future__ import annotations
-import hashlib, math
+import hashlib, math, struct
 from typing import NamedTuple, Optional
 from drivegpt.helpers import DType, dtypes, prod
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp, result_dtype
@@ -58,9 +58,15 @@ RND_HALF = "float rnd_half(float x) { ushort h; vstore_half(x, 0, (half*)&h); re
 
 def kind(dt: DType) -> str: return "b" if dt == dtypes.bool else "i" if dt.is_int else "f"
 
+def half(v: float) -> float:
+  """v >= 0 rounded to float16, inf past its range: a float16 constant as the numpy backend holds it."""
+  try: return struct.unpack("e", struct.pack("e", v))[0]
+  except OverflowError: return math.inf
+
 def render_const(v, dt: DType) -> str:
   if not isinstance(v, bool) and v < 0: return f"(-{render_const(-v, dt)})" if v != -2**63 or dt != dtypes.int64 else "(-9223372036854775807L-1)"
   if dt.is_float:
+    v = half(v) if dt == dtypes.float16 and not math.isnan(v) else v
     return "NAN" if math.isnan(v) else "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
   return str(int(bool(v))) if dt == dtypes.bool else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
 

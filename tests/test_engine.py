@@ -409,3 +409,12 @@ def test_half_sums_and_half_gradients_keep_float32_accuracy():
   (tx @ tw).backward(Tensor(g))
   np.testing.assert_allclose(tw.grad.numpy(), x.astype(np.float64).T @ g.astype(np.float64), rtol=1e-4, atol=1e-2)
   assert tw.grad.dtype == dtypes.float32
+
+def test_half_constants_round_as_on_the_numpy_backend():
+  """A float16 kernel's constant is a float16 on numpy (2147483647 is inf there, 0.1 is 0.0999755859375); CL computes
+  in float and rendered the float: 0 * 2147483647 gave 0 on CL and nan on numpy, and x*0.1 differed."""
+  x = np.array([0.0, 1.5, -3.0, 2e-3], np.float16)
+  for c in (2147483647, 0.1, -70000.0, 65519.0):
+    with np.errstate(invalid="ignore", over="ignore"):
+      got = [(Tensor(x, device=d) * c).numpy() for d in ("CPU", "CL")]
+    np.testing.assert_array_equal(got[0], got[1])
