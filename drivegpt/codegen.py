@@ -58,15 +58,11 @@ RND_HALF = "float rnd_half(float x) { ushort h; vstore_half(x, 0, (half*)&h); re
 
 def kind(dt: DType) -> str: return "b" if dt == dtypes.bool else "i" if dt.is_int else "f"
 
-def half(v: float) -> float:
-  """v >= 0 rounded to float16, inf past its range: a float16 constant as the numpy backend holds it."""
-  try: return struct.unpack("e", struct.pack("e", v))[0]
-  except OverflowError: return math.inf
-
 def render_const(v, dt: DType) -> str:
   if not isinstance(v, bool) and v < 0: return f"(-{render_const(-v, dt)})" if v != -2**63 or dt != dtypes.int64 else "(-9223372036854775807L-1)"
   if dt.is_float:
-    v = half(v) if dt == dtypes.float16 and not math.isnan(v) else v
+    if dt == dtypes.float16 and not math.isnan(v):  # as the numpy backend holds it: rounded to half, inf from 65520 up
+      v = math.inf if v >= 65520 else struct.unpack("e", struct.pack("e", v))[0]
     return "NAN" if math.isnan(v) else "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
   return str(int(bool(v))) if dt == dtypes.bool else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
 

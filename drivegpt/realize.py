@@ -92,9 +92,10 @@ def _keep_old(readers: list, buffers: list) -> None:
     for v in r.srcs:
       if (b := v.base).realized is not None and id(b.realized) in ids:
         if id(b) not in copies:
-          dev, copies[id(b)] = Device.get(b.device), LazyBuffer(b.device, b.st, b.dtype, LoadOps.COPY)
-          copies[id(b)].realized = dev.alloc(prod(b.shape), b.dtype)
-          dev.copyin(copies[id(b)].realized, b.realized)
+          copies[id(b)] = LazyBuffer.from_numpy(Device.get(b.device).to_numpy(b.realized, b.st, b.dtype), b.device)
+          if CAPTURE is not None:  # a jit recording: the copy is a step of its own, redone from the live buffer each replay
+            CAPTURE.append((ExecItem(None, LoadOps.COPY, (b.device, b.dtype), b.device, b.shape, b.dtype, (b,), next(_keys), None),
+                            weakref.ref(copies[id(b)])))
         old = copies[id(b)]
         for op, arg in v.mops: old = old._view(op, arg)
         v = old
@@ -133,7 +134,10 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
     if keep is not None:
       for x in it.inputs:
         if last[x] == i and x not in keep: bufs.pop(x, None)
-  if before_writes is not None and assigns: before_writes()
+  if before_writes is not None and assigns:
+    for it in assigns:  # computed: their graphs go now, so before_writes sees only readers held from elsewhere
+      if it.out in refs and (lb := refs[it.out]()) is not None: lb.srcs = ()
+    before_writes()
   for it in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
     Device.get(it.device).copyin(it.target.realized, bufs[it.out])
     bufs[it.out] = it.target.realized

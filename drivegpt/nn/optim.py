@@ -33,8 +33,10 @@ class Optimizer:
     for p in self.params: p.grad = None
 
   def step(self, *also: Tensor) -> None:
-    """Update every parameter that has a gradient; `also` (e.g. the loss) is realized in the same batch."""
-    Tensor.corealize([*self._updates(), self.step_t.assign(self.step_t + 1), *also])
+    """Update every parameter that has a gradient; `also` (e.g. the loss) is realized in the same batch, and so are the
+    gradients: left lazy, each would still read the old weights after the update (its graph holds the forward pass)."""
+    grads = [p.grad for p in self.params if p.grad is not None]
+    Tensor.corealize([*self._updates(), self.step_t.assign(self.step_t + 1), *grads, *also])
 
   def _updates(self) -> list[Tensor]: raise NotImplementedError
 
