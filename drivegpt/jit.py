@@ -5,6 +5,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 from drivegpt import realize
 from drivegpt.lazy import LazyBuffer
+from drivegpt.schedule import schedule
 from drivegpt.shape import ShapeTracker
 from drivegpt.tensor import Tensor
 
@@ -129,7 +130,7 @@ class jit:
   @staticmethod
   def _replay(rec: Recording, tensors: list):
     realize.realize_pending_assigns()  # a weight assigned since the last call (load_state_dict) is written first
-    realize.realize_readers([it.target.realized for it in rec.steps if it.target is not None], set(), set())  # lazy reads of old weights
+    if todo := realize.readers([it.target.realized for it in rec.steps if it.target is not None]): realize.run_schedule(schedule(todo))  # lazy reads of old weights
     bufs = {i: lb.realized for i, lb in enumerate(dict.fromkeys(t.lazydata for t in tensors))}
     rng0 = Tensor._rng_counter
     realize.run(rec.steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start), refs=rec.live, keep=rec.keep)

@@ -16,7 +16,7 @@ class LazyBuffer:
     self._base, self.mops = base, mops  # mops: the movement ops that lead from the base to this view
     if base is None:
       self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
-      if any(s.base.realized is not None for s in srcs): realize.READERS.add(self)  # an assign must not overwrite what it reads
+      if srcs: realize.READERS.add(self)  # an assign must not overwrite what it reads (now, or once a source is realized)
   def __repr__(self):
     return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
   @property
@@ -58,6 +58,7 @@ class LazyBuffer:
     return ret
   def assign_to(self, target: LazyBuffer) -> LazyBuffer:
     """This value, written into target's buffer when it is realized: weights keep their buffer across updates."""
+    if target._base is None and target.realized is None and target.assign_target is not None: target = target.assign_target  # assigned twice before realized: the same buffer
     if target._base is not None or target.realized is None: return self
     ret = self if self._base is None and self.realized is None and self.op not in LoadOps else self.e(UnaryOps.CAST, arg=self.dtype)
     ret.force_realize, ret.assign_target = True, target

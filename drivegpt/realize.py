@@ -1,7 +1,7 @@
 """Running kernels: compile each ScheduleItem for its device, run them in order, and write assigned results into their
 tensors' own buffers once every kernel that read the old values has run. The JIT records the ExecItems and replays them."""
 from __future__ import annotations
-import itertools, time, weakref
+import functools, itertools, time, weakref
 from typing import Any, Callable, NamedTuple, Optional, TYPE_CHECKING
 from drivegpt.helpers import DType, GlobalCounters, DEBUG, prod
 from drivegpt.ops import Op, LoadOps
@@ -37,16 +37,11 @@ def realize_pending_assigns() -> None:
 # the schedule being run are realized, so `b = a*2; a.assign(x).realize(); b.numpy()` gives the old a times 2
 READERS: weakref.WeakSet = weakref.WeakSet()
 
-def realize_readers(buffers: list, graph: set, roots: set) -> list:
-  """Realize every unrealized lazy buffer outside graph (a set of ids) that reads one of buffers, while they still
-  hold the values it must see. Returns the readers inside graph that the schedule computes only within its kernels
-  (roots: the ids it gives buffers): if still held after the kernels, they need the old values (_keep_old)."""
-  from drivegpt.schedule import schedule
+def readers(buffers: list) -> list:
+  """The unrealized lazy buffers that read one of buffers (realized ones): what an assign into them must not change."""
   ids = {id(b) for b in buffers}
-  readers = [r for r in list(READERS) if r.realized is None and r.srcs and
-             any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
-  if todo := [r for r in readers if id(r) not in graph]: run_schedule(schedule(todo))
-  return [r for r in readers if id(r) in graph and id(r) not in roots]
+  return [r for r in list(READERS) if r.realized is None and r.srcs and
+          any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
 
 _runners: dict = {}  # id(ast) -> (ast, runner). The schedule cache hands back the same AST objects every step: found by
                      # identity here, they skip the backend's cache, which hashes the whole expression tree at each lookup
@@ -63,8 +58,13 @@ def run_schedule(items: list) -> None:
   stale: list = []
   if targets := [si.out.assign_target.realized for si in items if si.out.assign_target is not None]:
     from drivegpt.helpers import toposort
+    from drivegpt.schedule import schedule
     graph = {id(b) for b in toposort([si.out for si in items], lambda b: [s.base for s in b.srcs])}
-    stale = realize_readers(targets, graph, {id(si.out) for si in items})
+    # readers outside this schedule join it: run before any assign writes, they see the old values (and two assigns
+    # that read each other's targets, a swap, run together). Those computed only inside its kernels may need a copy
+    found = readers(targets)
+    if outside := [r for r in found if id(r) not in graph]: return run_schedule(schedule([si.out for si in items] + outside))
+    stale = [r for r in found if id(r) not in {id(si.out) for si in items}]
   keys = {id(si.out): next(_keys) for si in items}
   steps = [ExecItem(None if si.ast.op in LoadOps else _compile(si),
                     si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
@@ -96,9 +96,7 @@ def _keep_old(readers: list, buffers: list) -> None:
           if CAPTURE is not None:  # a jit recording: the copy is a step of its own, redone from the live buffer each replay
             CAPTURE.append((ExecItem(None, LoadOps.COPY, (b.device, b.dtype), b.device, b.shape, b.dtype, (b,), next(_keys), None),
                             weakref.ref(copies[id(b)])))
-        old = copies[id(b)]
-        for op, arg in v.mops: old = old._view(op, arg)
-        v = old
+        v = functools.reduce(lambda x, m: x._view(*m), v.mops, copies[id(b)])  # the same view of the copy
       srcs.append(v)
     r.srcs = tuple(srcs)
 

@@ -418,3 +418,26 @@ def test_half_constants_round_as_on_the_numpy_backend():
     with np.errstate(invalid="ignore", over="ignore"):
       got = [(Tensor(x, device=d) * c).numpy() for d in ("CPU", "CL")]
     np.testing.assert_array_equal(got[0], got[1])
+
+def test_a_reader_whose_source_is_realized_later_keeps_the_old_value():
+  """y was built while w was still lazy, so it wasn't known as a reader of w's buffer: w.assign then overwrote what y
+  reads, and y came out [200, 202, ...] instead of [0, 2, ...]."""
+  a = np.arange(4, dtype=np.float32)
+  w = Tensor(a) + 0
+  y = w * 2
+  w.realize()
+  w.assign(w + 100).realize()
+  np.testing.assert_array_equal(y.numpy(), a * 2)
+  np.testing.assert_array_equal(w.numpy(), a + 100)
+
+def test_two_assigns_that_read_each_others_targets_swap():
+  """Realizing one of two pending assigns that read each other's old values (a swap) recursed without end: each
+  realized the other first, as a reader of its target. Now both run in one schedule, before either writes."""
+  x, y = rand(3), rand(3)
+  a, b = Tensor(x).realize(), Tensor(y).realize()
+  t = a.detach()
+  a.assign(b * 1)
+  b.assign(t * 1)
+  a.realize()
+  np.testing.assert_array_equal(a.numpy(), y)
+  np.testing.assert_array_equal(b.numpy(), x)

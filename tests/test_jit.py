@@ -305,3 +305,44 @@ def test_jit_leaves_a_view_argument_a_view():
   for _ in range(3): np.testing.assert_array_equal(f(v).numpy(), [4, 6])
   base.assign(Tensor(np.full(6, 100, np.float32))).realize()
   np.testing.assert_array_equal(v.numpy(), [100, 100])
+
+def test_jitted_step_returning_a_loss_it_did_not_pass_to_the_optimizer():
+  """The loss is realized after the step's assigns, from a value fused into the update kernels: the recording keeps
+  a copy of the old weights for it, and that copy must be redone on every replay, not frozen (it was: every replay
+  returned a loss from the recording call's weights)."""
+  from drivegpt.nn.optim import SGD
+  x = np.array([[1.0, 2.0]], np.float32)
+  w = Tensor(np.array([[0.5], [-0.25]], np.float32), requires_grad=True).realize()
+  g = Tensor(np.array([[2.0]], np.float32), requires_grad=True).realize()
+  opt = SGD([w, g], lr=0.1)
+  @jit
+  def step(x):
+    opt.zero_grad()
+    loss = ((x @ w) * g - 1).square().mean()  # (x@w)*g reads g and is fused into the gradient kernels
+    loss.backward()
+    opt.step()
+    return loss
+  W, G = np.array([[0.5], [-0.25]]), 2.0
+  for _ in range(5):
+    got = step(Tensor(x)).item()
+    p = (x @ W).item()
+    assert got == pytest.approx((p*G - 1)**2, rel=1e-5)
+    W, G = W - 0.1 * 2*(p*G - 1)*G*x.T, G - 0.1 * 2*(p*G - 1)*p
+    np.testing.assert_allclose(w.numpy(), W, rtol=1e-5)
+
+def test_two_assigns_to_one_weight_in_a_jitted_step():
+  """The second assign, made while the first was pending, went to a new buffer: the replays read the weight's own
+  buffer, which only ever got the first value (w froze at 6)."""
+  w = Tensor(np.zeros(3, np.float32)).realize()
+  @jit
+  def step(x):
+    w.assign(w + x)
+    w.assign(w * 2)
+    return w.sum()
+  ref = np.zeros(3, np.float32)
+  for _ in range(5):
+    x = np.random.default_rng(7).uniform(0.5, 1.5, 3).astype(np.float32)
+    out = step(Tensor(x)).numpy()
+    ref = (ref + x) * 2
+    np.testing.assert_allclose(w.numpy(), ref, rtol=1e-6)
+    assert out == pytest.approx(ref.sum(), rel=1e-6)
