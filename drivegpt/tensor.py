@@ -107,7 +107,7 @@ class Tensor:
     return ret
   def assign(self, x) -> Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
-    if not isinstance(x, Tensor): x = Tensor(x, device=self.device, dtype=self.dtype)
+    x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
     if self.lazydata._base is not None and self.lazydata.base.realized is not None:  # it would silently write nowhere
       raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) of a realized tensor can't write "

@@ -441,3 +441,12 @@ def test_two_assigns_that_read_each_others_targets_swap():
   a.realize()
   np.testing.assert_array_equal(a.numpy(), y)
   np.testing.assert_array_equal(b.numpy(), x)
+
+def test_assign_from_another_device_moves_the_value():
+  """It raised from deep in the backend (copyto() argument 1 must be a numpy.ndarray, or an IndexError)."""
+  x = rand(3, 2)
+  for dst, src in (("CPU", "CL"), ("CL", "CPU")):
+    w = Tensor(np.zeros((2, 3), np.float32), device=dst).realize()
+    w.assign(Tensor(x, device=src).T * 2).realize()
+    assert w.device == dst
+    np.testing.assert_allclose(w.numpy(), x.T * 2, rtol=1e-6)
