@@ -64,7 +64,7 @@ def run_schedule(items: list) -> None:
     # that read each other's targets, a swap, run together). Those computed only inside its kernels may need a copy
     found = readers(targets)
     if outside := [r for r in found if id(r) not in graph]: return run_schedule(schedule([si.out for si in items] + outside))
-    stale = [r for r in found if id(r) not in {id(si.out) for si in items}]
+    roots = {id(si.out) for si in items}; stale = [r for r in found if id(r) not in roots]
   keys = {id(si.out): next(_keys) for si in items}
   steps = [ExecItem(None if si.ast.op in LoadOps else _compile(si),
                     si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
