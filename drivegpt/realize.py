@@ -64,7 +64,8 @@ def run_schedule(items: list) -> None:
     # that read each other's targets, a swap, run together). Those computed only inside its kernels may need a copy
     found = readers(targets)
     if outside := [r for r in found if id(r) not in graph]: return run_schedule(schedule([si.out for si in items] + outside))
-    roots = {id(si.out) for si in items}; stale = [r for r in found if id(r) not in roots]
+    roots = {id(si.out) for si in items}; stale = [weakref.ref(r) for r in found if id(r) not in roots]
+    del found, outside  # held here, every reader would look held by someone
   keys = {id(si.out): next(_keys) for si in items}
   steps = [ExecItem(None if si.ast.op in LoadOps else _compile(si),
                     si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
@@ -72,9 +73,8 @@ def run_schedule(items: list) -> None:
                     si.out.assign_target) for si in items]
   refs = {keys[id(si.out)]: weakref.ref(si.out) for si in items}
   if CAPTURE is not None: CAPTURE.extend((it, refs[it.out]) for it in steps)
-  stale, targets = [weakref.ref(r) for r in stale], [weakref.ref(t) for t in targets]  # held here, all would look held
   del items  # from here on the graph alone keeps the results alive
-  run(steps, {}, refs=refs, keep=(), before_writes=lambda: _keep_old([r for ref in stale if (r := ref()) is not None], [t() for t in targets]))
+  run(steps, {}, refs=refs, keep=(), before_writes=lambda: _keep_old(stale, targets))
 
 def _publish(lb: Optional[LazyBuffer], buf) -> None:
   # the assign target is kept by the ExecItem: dropping it here ends the chain of earlier assigns
@@ -83,11 +83,12 @@ def _publish(lb: Optional[LazyBuffer], buf) -> None:
 def _keep_old(readers: list, buffers: list) -> None:
   """Readers of buffers that the schedule computed only inside its kernels yet are still held once they have run (a
   loss built before an optimizer step and read after it) read a copy of the old values from now on, as if the assign
-  had made new buffers: nothing else would give them the values they were built from."""
+  had made new buffers: nothing else would give them the values they were built from. readers: weak references, taken
+  one at a time (a list of them all would keep each other alive through their graphs)."""
   from drivegpt.lazy import LazyBuffer
   ids, copies = {id(b) for b in buffers if b is not None}, {}
-  for r in readers:
-    if r.realized is not None: continue
+  for ref in readers:
+    if (r := ref()) is None or r.realized is not None: continue
     srcs = []
     for v in r.srcs:
       if (b := v.base).realized is not None and id(b.realized) in ids:
