@@ -458,7 +458,7 @@ class Tensor:
   def _count(self, axis) -> int: return prod(self.shape[a] for a in self._axes(axis))
   def mean(self, axis=None, keepdim=False) -> Tensor:
     x = self._float()  # half sums in float32 (a sum of 70,000 ones overflowed half), then back
-    return (x.float() if x.dtype == dtypes.float16 else x).sum(axis, keepdim).mul(1 / max(1, self._count(axis))).cast(x.dtype)
+    return (x.float() if x.dtype == dtypes.float16 else x).sum(axis, keepdim).mul(1 / n if (n := self._count(axis)) else math.nan).cast(x.dtype)  # empty: nan, as numpy
   def var(self, axis=None, keepdim=False, correction=1) -> Tensor:
     sq = (self - self.mean(axis, keepdim=True)).square().sum(axis, keepdim)
     return sq / max(0, self._count(axis) - correction)

@@ -450,3 +450,10 @@ def test_assign_from_another_device_moves_the_value():
     w.assign(Tensor(x, device=src).T * 2).realize()
     assert w.device == dst
     np.testing.assert_allclose(w.numpy(), x.T * 2, rtol=1e-6)
+
+def test_mean_over_nothing_is_nan():
+  """numpy and PyTorch give nan for the mean of no elements; the engine gave 0, a plausible-looking number."""
+  for shape, axis in (((3, 0), 1), ((0,), None), ((2, 0, 4), (1, 2))):
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+      want = np.zeros(shape, np.float32).mean(axis)
+    np.testing.assert_array_equal(Tensor(np.zeros(shape, np.float32)).mean(axis).numpy(), want)
