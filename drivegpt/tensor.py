@@ -468,12 +468,12 @@ class Tensor:
     axes = self._axes(axis)
     rest = [i for i in range(self.ndim) if i not in axes]
     x = self.permute(rest + list(axes)).reshape(tuple(self.shape[i] for i in rest) + (-1,) if self.ndim else (1,))
+    x = x.pad(tuple(None for _ in rest) + ((0, 1),), value=1)  # a 1 more: an empty product is 1, as numpy's
     while x.shape[-1] > 1:
       if x.shape[-1] % 2: x = x.pad(tuple(None for _ in x.shape[:-1]) + ((0, 1),), value=1)
       h = x.shape[-1] // 2
       x = x[..., :h] * x[..., h:]
-    x = x.reshape(tuple(self.shape[i] for i in rest))
-    return x.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape))) if keepdim else x
+    return x.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape)) if keepdim else tuple(self.shape[i] for i in rest))
   def cumsum(self, axis: int = 0) -> Tensor:
     """Running sum along axis: log2(n) shifted adds (Hillis-Steele), so inf and nan stay where they belong."""
     axis, x, k = self._axis(axis), self.cast(dtypes.int64) if self.dtype == dtypes.bool else self, 1  # bools count, as sum

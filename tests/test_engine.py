@@ -457,3 +457,10 @@ def test_mean_over_nothing_is_nan():
     with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
       want = np.zeros(shape, np.float32).mean(axis)
     np.testing.assert_array_equal(Tensor(np.zeros(shape, np.float32)).mean(axis).numpy(), want)
+
+def test_product_over_nothing_is_one():
+  """prod over an empty axis raised a ShapeError; numpy and PyTorch give 1."""
+  for shape, axis in (((3, 0), 1), ((0,), None), ((2, 0, 3), 1)):
+    for keepdim in (False, True):
+      got = Tensor(np.zeros(shape, np.float32)).prod(axis, keepdim=keepdim).numpy()
+      np.testing.assert_array_equal(got, np.zeros(shape, np.float32).prod(axis, keepdims=keepdim))
