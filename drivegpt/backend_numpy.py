@@ -146,8 +146,9 @@ def _div(a, b):
   if a.dtype.kind in "iu": return np.where((a % b != 0) & ((a < 0) != (b < 0)), a // b + 1, a // b).astype(a.dtype)  # C's truncation
   return np.divide(a, b)
 def _recip(a, out=None): return np.divide(1, a, out=out, dtype=a.dtype)
+def _sub(a, b): return np.not_equal(a, b) if a.dtype == np.bool_ else np.subtract(a, b)  # bools: xor, as on CL (numpy refuses)
 OPS = {UnaryOps.EXP2: np.exp2, UnaryOps.LOG2: np.log2, UnaryOps.SIN: np.sin, UnaryOps.SQRT: np.sqrt, UnaryOps.RECIP: _recip,
-       UnaryOps.NEG: np.negative, BinaryOps.ADD: np.add, BinaryOps.SUB: np.subtract, BinaryOps.MUL: np.multiply,
+       UnaryOps.NEG: np.negative, BinaryOps.ADD: np.add, BinaryOps.SUB: _sub, BinaryOps.MUL: np.multiply,
        BinaryOps.DIV: _div, BinaryOps.MAX: np.maximum, BinaryOps.MOD: np.fmod, BinaryOps.CMPLT: np.less,
        BinaryOps.CMPEQ: np.equal, TernaryOps.WHERE: np.where}
 

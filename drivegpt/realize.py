@@ -3,7 +3,7 @@ tensors' own buffers once every kernel that read the old values has run. The JIT
 from __future__ import annotations
 import functools, itertools, time, weakref
 from typing import Any, Callable, NamedTuple, Optional, TYPE_CHECKING
-from drivegpt.helpers import DType, GlobalCounters, DEBUG, prod
+from drivegpt.helpers import DType, GlobalCounters, DEBUG, prod, toposort
 from drivegpt.ops import Op, LoadOps
 from drivegpt.device import Device
 from drivegpt.shape import ShapeTracker
@@ -57,7 +57,6 @@ def run_schedule(items: list) -> None:
   holds its results only weakly: a result nothing refers to any more (an intermediate) is freed once read for the last time."""
   stale: list = []
   if targets := [si.out.assign_target.realized for si in items if si.out.assign_target is not None]:
-    from drivegpt.helpers import toposort
     from drivegpt.schedule import schedule
     graph = {id(b) for b in toposort([si.out for si in items], lambda b: [s.base for s in b.srcs])}
     # readers outside this schedule join it: run before any assign writes, they see the old values (and two assigns

@@ -464,3 +464,9 @@ def test_product_over_nothing_is_one():
     for keepdim in (False, True):
       got = Tensor(np.zeros(shape, np.float32)).prod(axis, keepdim=keepdim).numpy()
       np.testing.assert_array_equal(got, np.zeros(shape, np.float32).prod(axis, keepdims=keepdim))
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_bool_minus_bool_is_xor_on_every_backend(device):
+  """CL computed a != b; the numpy backend raised numpy's TypeError from inside a kernel."""
+  a, b = np.array([True, False, True, False]), np.array([False, True, True, False])
+  np.testing.assert_array_equal((Tensor(a, device=device) - Tensor(b, device=device)).numpy(), a ^ b)
