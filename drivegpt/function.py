@@ -203,8 +203,7 @@ class LayerNorm(Function):
     self.ret = y.e(BinaryOps.MUL, self.rstd.expand(x.shape))
     return self.ret
   def mean(self, t):  # one per row, keeping the reduced dims as 1
-    s = t.r(ReduceOps.SUM, self.axis)
-    return s.e(BinaryOps.MUL, s.const(self.scale))
+    return (s := t.r(ReduceOps.SUM, self.axis)).e(BinaryOps.MUL, s.const(self.scale))
   def backward(self, g):
     dy = g.e(BinaryOps.SUB, self.mean(g).expand(g.shape))
     dy = dy.e(BinaryOps.SUB, self.ret.e(BinaryOps.MUL, self.mean(g.e(BinaryOps.MUL, self.ret)).expand(g.shape)))

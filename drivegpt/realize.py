@@ -48,9 +48,8 @@ _runners: dict = {}  # id(ast) -> (ast, runner). The schedule cache hands back t
 def _compile(si) -> Callable:
   if (hit := _runners.get(id(si.ast))) is not None and hit[0] is si.ast: return hit[1]
   if len(_runners) >= 4096: _runners.clear()
-  runner = Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype)
-  _runners[id(si.ast)] = si.ast, runner  # holding the AST keeps its id from being reused by another
-  return runner
+  _runners[id(si.ast)] = si.ast, (runner := Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype))  # holding
+  return runner  # the AST keeps its id from being reused by another
 
 def run_schedule(items: list) -> None:
   """Run ScheduleItems. Each output gets its buffer and drops its graph as soon as its kernel has run, and the schedule
@@ -136,8 +135,9 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
     for it in assigns:  # computed: their graphs go now, so before_writes sees only readers held from elsewhere
       if it.out in refs and (lb := refs[it.out]()) is not None: lb.srcs = ()
     before_writes()
+  final = {id(it.target): it for it in assigns}  # two assigns to one tensor: the earlier one keeps its value in its own buffer
   for it in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
     Device.get(it.device).copyin(it.target.realized, bufs[it.out])
-    bufs[it.out] = it.target.realized
-    if it.out in refs: _publish(refs[it.out](), it.target.realized)
+    if final[id(it.target)] is it: bufs[it.out] = it.target.realized
+    if it.out in refs: _publish(refs[it.out](), bufs[it.out])
   return bufs

@@ -467,7 +467,8 @@ class Tensor:
     """Product by halving: multiply the two halves until one element is left, log2(n) steps."""
     axes = self._axes(axis)
     rest = [i for i in range(self.ndim) if i not in axes]
-    x = self.permute(rest + list(axes)).reshape(tuple(self.shape[i] for i in rest) + (-1,) if self.ndim else (1,))
+    x = (self if self.dtype.is_float else self.cast(dtypes.int64)).permute(rest + list(axes))  # ints in int64, as sum
+    x = x.reshape(tuple(self.shape[i] for i in rest) + (self._count(axis),) if self.ndim else (1,))
     x = x.pad(tuple(None for _ in rest) + ((0, 1),), value=1)  # a 1 more: an empty product is 1, as numpy's
     while x.shape[-1] > 1:
       if x.shape[-1] % 2: x = x.pad(tuple(None for _ in x.shape[:-1]) + ((0, 1),), value=1)

@@ -470,3 +470,22 @@ def test_bool_minus_bool_is_xor_on_every_backend(device):
   """CL computed a != b; the numpy backend raised numpy's TypeError from inside a kernel."""
   a, b = np.array([True, False, True, False]), np.array([False, True, True, False])
   np.testing.assert_array_equal((Tensor(a, device=device) - Tensor(b, device=device)).numpy(), a ^ b)
+
+def test_a_read_between_two_pending_assigns_sees_the_first():
+  """The second assign writes the tensor's own buffer; the first one's value, read lazily in between, must not become
+  that buffer too (r1 came out 20, the second value)."""
+  a = Tensor(np.array([1.0], np.float32)).realize()
+  a.assign(a + 1)
+  r1 = a * 1
+  a.assign(a * 10)
+  np.testing.assert_array_equal(a.numpy(), [20.0])
+  np.testing.assert_array_equal(r1.numpy(), [2.0])
+
+def test_prod_with_empty_kept_dims_and_wide_ints():
+  """A kept dim of size 0 divided by zero in the reshape; int prods wrapped around in int32 (numpy widens to int64)."""
+  for shape, axis in (((3, 0), 0), ((0, 3), 1), ((2, 0, 3), (0, 2))):
+    np.testing.assert_array_equal(Tensor(np.ones(shape, np.float32)).prod(axis).numpy(), np.ones(shape, np.float32).prod(axis))
+  x = np.array([100000, 100000, 3], np.int32)
+  got = Tensor(x).prod()
+  assert got.dtype == dtypes.int64 and got.item() == x.prod() == 30000000000
+  assert Tensor(np.array([True, True])).prod().dtype == dtypes.int64

@@ -263,3 +263,23 @@ def test_a_step_copies_no_weights_unless_a_lazy_value_still_needs_them(monkeypat
   before = [w.numpy().copy() for w in (w1, w2)]
   loss = step(True)  # loss left lazy through the step: it must come out at the old weights
   assert loss.item() == pytest.approx(float(((np.maximum(x.numpy() @ before[0], 0) @ before[1])**2).mean()), rel=1e-5)
+
+@pytest.mark.parametrize("make", ["SGD", "Adam", "AdamW"])
+def test_optimizers_on_a_device_other_than_the_default(make):
+  """lr, the step count and Adam's powers were made on the default device: weights on CL, with CPU the default, raised."""
+  import drivegpt.nn.optim as O
+  other = "CL" if Tensor(0.0).device == "CPU" else "CPU"
+  w0 = np.random.default_rng(4).standard_normal((3, 2)).astype(np.float32)
+  x = np.arange(6, dtype=np.float32).reshape(2, 3)
+  got = []
+  for dev in (other, None):
+    w = Tensor(w0, device=dev, requires_grad=True).realize()
+    opt = getattr(O, make)([w], lr=0.05)
+    for _ in range(3):
+      opt.zero_grad()
+      loss = (Tensor(x, device=dev) @ w).square().mean()
+      loss.backward()
+      opt.step(loss)
+    assert w.device == (dev or Tensor(0.0).device)
+    got.append(w.numpy())
+  np.testing.assert_allclose(got[0], got[1], rtol=1e-5, atol=1e-6)

@@ -9,7 +9,7 @@ import numpy as np
 from drivegpt import Tensor, dtypes
 from drivegpt.nn import get_parameters  # noqa: F401  (tinygrad 0.7 users import it from here)
 
-def _scalar(x, dtype=dtypes.float32) -> Tensor: return Tensor(np.array(x, dtype=dtype.np), dtype=dtype).realize()
+def _scalar(x, dtype=dtypes.float32, device=None) -> Tensor: return Tensor(np.array(x, dtype=dtype.np), device=device, dtype=dtype).realize()
 
 class Optimizer:
   """What all optimizers share: the parameter list, lr as a Tensor, zero_grad, and one batched realize per step."""
@@ -19,13 +19,14 @@ class Optimizer:
     for p in self.params:
       if p.requires_grad is None: p.requires_grad = True  # undecided (freshly initialized) tensors become trainable
     self.params = [p for p in self.params if p.requires_grad]
-    self.step_t = _scalar(0, dtypes.int64)
-    self.lr_t = _scalar(lr)
+    self.device = self.params[0].device if self.params else None  # the optimizer's own tensors live with the weights
+    self.step_t = _scalar(0, dtypes.int64, self.device)
+    self.lr_t = _scalar(lr, device=self.device)
 
   @property
   def lr(self) -> float: return float(self.lr_t.item())
   @lr.setter
-  def lr(self, value: float): self.lr_t.assign(_scalar(value)).realize()  # in place: the buffer kernels read stays the same
+  def lr(self, value: float): self.lr_t.assign(_scalar(value, device=self.device)).realize()  # in place: the buffer kernels read stays the same
   @property
   def step_count(self) -> int: return int(self.step_t.item())
 
@@ -92,13 +93,13 @@ class Adam(Optimizer):
     self.m = [_zeros_like(p) for p in self.params]
     self.v = [_zeros_like(p) for p in self.params]
     # b1^t and b2^t of each parameter (rows 0 and 1), for its bias corrections: one buffer, so one small kernel per step
-    self.beta_pow = Tensor(np.ones((2, len(self.params)), np.float32)).realize()
+    self.beta_pow = Tensor(np.ones((2, len(self.params)), np.float32), device=self.device).realize()
     self._factors: dict[tuple, Tensor] = {}  # which parameters have a gradient -> (2, n) factors: b1, b2 for those, else 1
   def _state(self): return {"m": self.m, "v": self.v, "beta_pow": [self.beta_pow]}
   def _updates(self) -> list[Tensor]:
     has = tuple(p.grad is not None for p in self.params)
     if has not in self._factors:
-      self._factors[has] = Tensor(np.array([[self.b1 if h else 1 for h in has], [self.b2 if h else 1 for h in has]], np.float32)).realize()
+      self._factors[has] = Tensor(np.array([[self.b1 if h else 1 for h in has], [self.b2 if h else 1 for h in has]], np.float32), device=self.device).realize()
     pw = self.beta_pow.assign(self.beta_pow * self._factors[has])
     # lr/(1 - b1^t) and sqrt(1 - b2^t) of every parameter in one small kernel: a scalar expanded into an update would be
     # computed in a kernel of its own per parameter
