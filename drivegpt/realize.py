@@ -48,8 +48,9 @@ _runners: dict = {}  # id(ast) -> (ast, runner). The schedule cache hands back t
 def _compile(si) -> Callable:
   if (hit := _runners.get(id(si.ast))) is not None and hit[0] is si.ast: return hit[1]
   if len(_runners) >= 4096: _runners.clear()
-  _runners[id(si.ast)] = si.ast, (runner := Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype))  # holding
-  return runner  # the AST keeps its id from being reused by another
+  # holding the AST keeps its id from being reused by another
+  _runners[id(si.ast)] = si.ast, (runner := Device.get(si.out.device).compile(si.ast, si.out.shape, si.out.dtype))
+  return runner
 
 def run_schedule(items: list) -> None:
   """Run ScheduleItems. Each output gets its buffer and drops its graph as soon as its kernel has run, and the schedule
