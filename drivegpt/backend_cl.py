@@ -45,6 +45,10 @@ def _build(src: str, name: str) -> cl.Kernel:
 def compile(ast: LazyOp, shape: tuple, dtype: DType):
   """A runner(inputs) -> new output buffer for one kernel; the kernel is queued, the host does not wait for it."""
   prg = codegen.render(ast, shape, dtype, LIMITS)
+  if prg.packs:  # copy inputs into panels first (codegen.Kernel.packs), then run the kernel reading them there
+    copies, main = codegen.packed(ast, prg.packs)
+    copies, main = [(i, compile(c, c.arg[1].shape, c.arg[2])) for i, c in copies], compile(main, shape, dtype)
+    return lambda bufs: main(list(bufs) + [copy([bufs[i]]) for i, copy in copies])
   kernel, size, n = _build(prg.src, prg.name), prod(shape), len(prg.in_dtypes)
   if DEBUG >= 3: print(f"{prg.name}: global {prg.global_size} local {prg.local_size} ({hashlib.sha256(prg.src.encode()).hexdigest()[:12]})")
   def runner(bufs: list) -> Buffer:

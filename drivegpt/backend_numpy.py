@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 from threadpoolctl import ThreadpoolController
 from drivegpt.helpers import DType, GlobalCounters, prod, getenv
-from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp
+from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp, replace
 from drivegpt.shape import ShapeTracker
 from drivegpt import native
 
@@ -382,10 +382,6 @@ def _walk(ast: LazyOp) -> tuple:
     nodes.extend(n.src)
   return seen, shared
 
-def _replace(node: LazyOp, old: LazyOp, new: LazyOp) -> LazyOp:
-  """node's tree with every subtree equal to old replaced by new."""
-  return new if node == old else LazyOp(node.op, tuple(_replace(s, old, new) for s in node.src), node.arg)
-
 def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
   """A matmul with elementwise work after it (GELU's gradient, say) as two runners: BLAS computes the matmul, then a
   native kernel the rest in one pass, reading the matmul's result as one more input (numpy made a pass per op: GELU's
@@ -401,7 +397,7 @@ def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
   mdtype = next(n.arg[2] for n in _walk(mm)[0] if n.op in BufferOps)
   idx = 1 + max(n.arg[0] for n in _walk(ast)[0] if n.op is BufferOps.LOAD)
   load = LazyOp(BufferOps.LOAD, (), (idx, ShapeTracker.from_shape(top.arg if top is not mm else mshape), mdtype))
-  epi = _replace(ast, top, load)
+  epi = replace(ast, top, load)
   if not _native_worthy(epi, shape, _walk(epi)[0]): return None
   run_epi = native.compile(epi, shape, dtype, lambda: _numpy_runner(epi, shape, dtype, *_walk(epi)))
   if run_epi is None: return None

@@ -3,17 +3,16 @@
 A kernel's index space is its full shape: the reduce's input shape when it has a reduce, else its output shape. Every
 work-item owns a tile of outputs: a vector of `vector_width` along the last output dim (vload/vstore when a view is
 contiguous there, a broadcast when it is constant there, a gather otherwise) times `upcast` rows along another output dim
-(register blocking: a matmul loads each A element once per row and each B vector once per tile). On CPUs a work-item
-owns a block of tiles and runs the reduce in chunks over all of them, so each chunk of inputs is reused from cache (cache
-blocking). Reduced dims become nested loops inside the work-item; elementwise ops before and after the reduce are fused
-into the same loop body / epilogue.
+(register blocking: a matmul loads each A element once per row and each B vector once per tile). On CPUs a matmul's B
+is first copied into panels that the reduce reads in order (see pack_views). Reduced dims become nested loops inside the
+work-item; elementwise ops before and after the reduce are fused into the same loop body / epilogue.
 Movement ops are index arithmetic: each view is `offset + sum(idx*stride)` guarded by its mask, and a stack of views
 unravels each view's address into the shape of the view before it."""
 from __future__ import annotations
 import hashlib, math, struct
 from typing import NamedTuple, Optional
 from drivegpt.helpers import DType, dtypes, prod
-from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp, result_dtype
+from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp, replace, result_dtype
 from drivegpt.shape import ShapeTracker, View, strides_for_shape
 
 class DeviceLimits(NamedTuple):
@@ -22,8 +21,7 @@ class DeviceLimits(NamedTuple):
   compute_units: int = 2
   vector_width: int = 8    # floats per vector load/store and per accumulator
   upcast: int = 8          # output rows per work-item in reduce kernels
-  tiles: int = 8           # CPUs: tiles per work-item along each of the two tiled dims (1: off, as GPUs want)
-  chunk: int = 128         # with tiles: reduce terms per pass over a work-item's tiles
+  pack: bool = False       # CPUs: copy a matmul's operand that the reduce walks out of order into panels first
 
 class Program(NamedTuple):
   name: str
@@ -31,6 +29,7 @@ class Program(NamedTuple):
   global_size: int
   local_size: int
   in_dtypes: tuple         # the dtype of each input buffer, by input index
+  packs: tuple = ()        # (LOAD leaf, view to copy it through, view to read the copy through): copy first, then read
 
 # buffer element type and compute type per dtype: float16 is stored as half and computed in float (vload_half/vstore_half
 # are core OpenCL, so no cl_khr_fp16 is needed); bool is a byte holding 0 or 1
@@ -143,6 +142,24 @@ def lanes_of(st: ShapeTracker, shape: tuple, vd: int, width: int, shift: Optiona
   dims = lambda lane: [Lin((("t", width),), lane) if i == vd else Lin(((f"d{i}", 1),), int(i == shift)) for i in range(len(shape))]
   return [st_index(st, dims(lane), ranges) for lane in range(width)]
 
+def pack_views(st: ShapeTracker, vd: int, W: int, axes: tuple) -> tuple:
+  """(view to copy st's elements through, view to read the copy back as st) for panels: dims st doesn't depend on read
+  once, dim vd cut into (vd/W, W), the reduced dims (axes) next to last and the W lanes last, so the reduce loop reads
+  W floats at a time in order."""
+  v = st.views[-1]
+  keep = tuple(s if st_ or (v.mask and v.mask[d] != (0, s)) else 1 for d, (s, st_) in enumerate(zip(v.shape, v.strides)))
+  split = keep[:vd] + (keep[vd] // W, W) + keep[vd+1:]
+  order = tuple(d + (d > vd) for d in range(len(keep)) if d not in axes) + tuple(d + (d > vd) for d in axes) + (vd + 1,)
+  copy = st.shrink(tuple((0, s) for s in keep)).reshape(split).permute(order)
+  return copy, ShapeTracker.from_shape(copy.shape).permute(tuple(order.index(d) for d in range(len(split)))).reshape(keep).expand(v.shape)
+
+def packed(ast: LazyOp, packs: tuple) -> tuple:
+  """A kernel's packs (Program.packs) as kernels: ([(input index, the copy kernel's ast reading it as input 0)], the ast
+  reading each copy instead, as one more input after the others, in order)."""
+  n = 1 + max(leaf.arg[0] for leaf in nodes(ast) if leaf.op is BufferOps.LOAD)
+  for j, (leaf, _, rst) in enumerate(packs): ast = replace(ast, leaf, LazyOp(BufferOps.LOAD, (), (n + j, rst, leaf.arg[2])))
+  return [(leaf.arg[0], LazyOp(BufferOps.LOAD, (), (0, cst, leaf.arg[2]))) for leaf, cst, _ in packs], ast
+
 def nodes(ast: LazyOp, stop=()):
   """Every distinct node of a kernel's tree (a shared subtree once), not looking below nodes whose op is in stop. A set
   in the order first met, so code generated from it does not depend on hash order (the same kernel rendered twice)."""
@@ -218,25 +235,23 @@ class Kernel:
     self.width = W if self.vd is not None else 1
     self.ud = pick_ud(self.vd)
     self.ups = U if self.ud is not None else 1
+    # CPUs: a matmul's B, read in vectors along vd with rows N floats apart along the reduce, takes a new cache line at
+    # every step and its rows share cache sets: copied into panels first, the loop reads it in order (a 2048^3 matmul on
+    # Intel's CPU runtime 9 -> 95 GF/s). Only inputs past the L1 cache (128 KiB) that each output row reads again (>= 64
+    # rows): the copy is a pass over the input.
+    def in_order(st, a):  # the same element for every lane, or W in a row that the innermost reduce loop (a) steps W along
+      lanes = lanes_of(st, self.fshape, self.vd, W)
+      return all(x == lanes[0] for x in lanes) or all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and not v for n, (i, v)
+                                                      in enumerate(lanes)) and dict(lanes[0][0].terms).get(f"d{a}") == W
+    a = max((d for d in self.axes if self.fshape[d] > 1), default=None)
+    packs = [(n, *pack_views(n.arg[1], self.vd, W, self.axes)) for n in nodes(self.reduce) if n.op is BufferOps.LOAD and
+             not in_order(n.arg[1], a)] if limits.pack and None not in (self.ud, self.vd, a) else []
+    self.packs = tuple(p for p in packs if 2**15 <= p[1].size() <= prod(self.fshape) // 64)
     self.tshape = [s // (self.width if d == self.vd else self.ups if d == self.ud else 1) for d, s in enumerate(self.fshape)]
-    # cache blocking (CPUs): a work-item owns a block of tiles and sweeps the reduce in chunks, running every tile of the
-    # block on each chunk, so a chunk of A's rows and B's columns comes from memory once per block, not once per tile (a
-    # 2048^3 matmul was memory-bound at 0.2x BLAS); the block's row dim runs fastest in gid: neighbours share B's columns
-    tiles = {d: math.gcd(self.tshape[d], limits.tiles) for d in (self.ud, self.vd) if d is not None}
-    enough = prod(self.tshape[d] for d in out_dims) // prod(tiles.values()) >= 4*limits.compute_units and \
-      prod(self.fshape[d] for d in self.axes) >= limits.chunk  # a short reduce's inputs stay in cache without help
-    self.tiles = {d: b for d, b in tiles.items() if b > 1} if self.ud is not None and self.vd is not None and enough else {}
-    self.gdims = [d for d in out_dims if d != self.ud] + [self.ud] if self.tiles else out_dims
-    self.gsize = prod(self.tshape[d] // self.tiles.get(d, 1) for d in out_dims) if prod(shape) else 0
-    # the first reduced dim is cut into equal chunks of about limits.chunk terms (with the reduced dims inside it)
-    k, inner = (self.fshape[self.axes[0]], prod(self.fshape[d] for d in self.axes[1:])) if self.reduce else (0, 0)
-    nchunks = math.ceil(k*inner / limits.chunk) if self.tiles else 1
-    self.chunk = math.ceil(k / nchunks) if nchunks > 1 else 0
-    self.terms = (self.chunk or k)*inner  # reduce terms per accumulator pass
-    # the biggest work-group that divides the work and still leaves one group per compute unit; at most 64 work-items
-    # with tiles: PoCL keeps every work-item's tile array of a group on one thread's stack (2048 x 4 KiB crashed it)
-    wg = min(limits.max_work_group, 64) if self.tiles else limits.max_work_group
-    g, cap = max(self.gsize, 1), min(wg, max(1, self.gsize // limits.compute_units))
+    self.gsize = prod(self.tshape[d] for d in out_dims) if prod(shape) else 0
+    self.terms = prod(self.fshape[d] for d in self.axes)  # reduce terms per accumulator
+    # the biggest work-group that divides the work and still leaves one group per compute unit
+    g, cap = max(self.gsize, 1), min(limits.max_work_group, max(1, self.gsize // limits.compute_units))
     self.lsize = max(d for i in range(1, math.isqrt(g) + 1) if g % i == 0 for d in (i, g // i) if d <= cap)
     self.out_dims, self.inputs = out_dims, {}
     self.ranges = {**{f"g{d}": self.tshape[d] for d in out_dims}, **{f"r{d}": self.tshape[d] for d in self.axes}}
@@ -285,12 +300,8 @@ class Kernel:
     return ret
 
   def loops(self) -> list:
-    """The loops over the reduced dims (the first one over this chunk of it when the reduce runs in chunks)."""
-    loops = [f"for (int r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
-    if self.chunk:
-      a, k, c = self.axes[0], self.fshape[self.axes[0]], self.chunk
-      loops[0] = f"for (int r{a} = kc; r{a} < {f'kc+{c}' if k % c == 0 else f'min(kc+{c}, {k})'}; r{a}++) {{"
-    return loops
+    """The loops over the reduced dims."""
+    return [f"for (int r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
 
   def reduce_loop(self, red: LazyOp, rows: range) -> list:
     """Lines that leave reduce red's result for each row u in acc<u>: its accumulators, its loops and the lane sum."""
@@ -345,16 +356,6 @@ class Kernel:
   def render(self, name: str) -> str:
     body, rows, loop_lines = Scope(self), range(self.ups), []
     for red in self.reds: loop_lines += self.reduce_loop(red, rows)
-    if self.tiles:  # each tile's partial sums for this chunk go into its accumulators in tile[], kept across chunks
-      rdt = node_dtype(self.reduce)
-      init, ntiles, vt = render_const(0, rdt) if self.reduce.op is ReduceOps.SUM else MIN_VALUE[rdt], prod(self.tiles.values()), f"{CTYPE[rdt]}{self.width}"
-      fmt = KIND_OPS.get((REDUCE_OP[self.reduce.op], kind(rdt)), OPS[REDUCE_OP[self.reduce.op]])
-      tile_loop = [f"for (int t = 0; t < {ntiles}; t++) {{"] + [f"  int g{d} = b{d}*{b}+{ren(e)};" for (d, b), e in
-                   zip(self.tiles.items(), unravel("t", list(self.tiles.values()), self.ranges))]
-      sweep = [f"for (int kc = 0; kc < {self.fshape[self.axes[0]]}; kc += {self.chunk}) {{"] if self.chunk else []
-      loop_lines = [f"{vt} tile[{ntiles*self.ups}];", f"for (int i = 0; i < {ntiles*self.ups}; i++) tile[i] = {init};"] + sweep + \
-        tile_loop + ["  " + x for x in loop_lines] + [f"  tile[t*{self.ups}+{u}] = {fmt.format(f'tile[t*{self.ups}+{u}]', f'acc{u}')};" for u in rows] + \
-        ["}" * (1 + len(sweep))] + tile_loop + [f"  {vt} acc{u} = tile[t*{self.ups}+{u}];" for u in rows]
     if self.full:  # a last pass over the row computes and stores each element
       last, loops = Scope(self), self.loops()
       memo = {(self.kept, 0): self.reload(last)} if self.kept is not None else {}
@@ -363,13 +364,13 @@ class Kernel:
     memo, stores = {}, []
     for u in rows if not self.full else ():
       stores += self.store(*self.expr(body, self.ast, u, False, memo), u, self.rshape)
-    gshape = [self.tshape[d] // self.tiles.get(d, 1) for d in self.gdims]
-    gids = [f"int {'b' if d in self.tiles else 'g'}{d} = {ren(e)};" for d, e in zip(self.gdims, unravel("gid", gshape, self.ranges)) if self.tshape[d] > 1]
+    gids = [f"int g{d} = {ren(e)};" for d, e in zip(self.out_dims, unravel("gid", [self.tshape[d] for d in self.out_dims], self.ranges)) if self.tshape[d] > 1]
     params = [f"__global {BUF_TYPE[self.dtype]}* out"] + [f"__global const {BUF_TYPE[self.inputs[i]]}* in{i}" if i in self.inputs else
                                                            f"__global const uchar* in{i}" for i in range(max(self.inputs, default=-1) + 1)]
     epilogue = body.lines + stores
-    lines = ["int gid = get_global_id(0);"] + gids + loop_lines + (["  " + x for x in epilogue] + ["}"] if self.tiles else epilogue)
-    src = f"__kernel void {name}({', '.join(params)}) {{\n" + "".join(f"  {x}\n" for x in lines) + "}\n"
+    lines = ["int gid = get_global_id(0);"] + gids + loop_lines + epilogue
+    hint = f"__attribute__((vec_type_hint(float{self.width}))) " if self.width > 1 else ""
+    src = f"{hint}__kernel void {name}({', '.join(params)}) {{\n" + "".join(f"  {x}\n" for x in lines) + "}\n"
     # vectors through a typedef aligned like a float: PoCL turns these into plain unaligned vector moves, vloadn into scalar ones
     vtype = f"typedef float{self.width} __attribute__((aligned(4))) ufloat{self.width};\n" if self.width > 1 else ""
     return (RND_HALF if "rnd_half(" in src else "") + vtype + src
@@ -380,4 +381,4 @@ def render(ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits = Devic
   src = k.render("KERNEL")
   name = ("r_" if k.reduce else "e_") + "_".join(map(str, k.fshape or (1,))) + "_" + hashlib.sha256(src.encode()).hexdigest()[:8]
   in_dtypes = tuple(k.inputs.get(i) for i in range(max(k.inputs, default=-1) + 1))
-  return Program(name, src.replace("KERNEL", name), k.gsize, k.lsize, in_dtypes)
+  return Program(name, src.replace("KERNEL", name), k.gsize, k.lsize, in_dtypes, k.packs)

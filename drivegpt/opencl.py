@@ -114,12 +114,11 @@ def select(cpu_only: bool = False):
 def limits(cl, device) -> DeviceLimits:
   """How codegen shapes kernels for device. Intel's CPU runtime prefers width 1 (it vectorizes across work-items itself),
   which makes our register-tiled kernels scalar and a matmul 6x slower: take the wider of preferred and native (8 floats
-  on AVX2 for both CPU runtimes, 16 on AVX-512: a 10-op chain 1.9 -> 1.4 ms, GPT step 5% faster on Zen 5). Blocks of tiles per work-item are for CPU caches: on a GPU their arrays would spill and
-  its threads would run out of work; Intel's CPU runtime ran them at half the speed of plain register tiles (a 2048^3
-  matmul at 24 GF/s, 45 without)."""
+  on AVX2 for both CPU runtimes, 16 on AVX-512: a 10-op chain 1.9 -> 1.4 ms, GPT step 5% faster on Zen 5). CPUs copy a
+  matmul's B into panels first (codegen.pack_views); a GPU's neighbouring work-items read neighbouring columns as it is."""
   return DeviceLimits(max_work_group=device.max_work_group_size, compute_units=device.max_compute_units,
                       vector_width=min(16, max(1, device.preferred_vector_width_float, device.native_vector_width_float)),
-                      **({"tiles": 1} if device.type & cl.device_type.GPU or "intel" in device.platform.name.lower() else {}))
+                      pack=bool(device.type & cl.device_type.CPU))
 
 def build(cl, ctx, src: str, name: str):
   """Compile one kernel (pyopencl also keeps the binaries on disk across processes)."""

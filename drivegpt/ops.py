@@ -33,6 +33,10 @@ class LazyOp(NamedTuple):
   src: tuple = ()
   arg: Any = None
 
+def replace(node: LazyOp, old: LazyOp, new: LazyOp) -> LazyOp:
+  """node's tree with every subtree equal to old replaced by new."""
+  return new if node == old else LazyOp(node.op, tuple(replace(s, old, new) for s in node.src), node.arg)
+
 class Bits(float):
   """A float constant that equals only a number with the same bits as a float: 0.0 != -0.0 and nan == nan, else as a
   float (Bits(1.0) == 1). Kernels are cached by their expression, and plain floats would hand x*0.0 the kernel

@@ -8,10 +8,10 @@ import numpy as np
 from drivegpt import Tensor, dtypes
 from drivegpt.schedule import schedule
 from drivegpt.ops import LoadOps
-from drivegpt.codegen import render, DeviceLimits
+from drivegpt.codegen import render, packed, DeviceLimits
 
 GOLDEN = pathlib.Path(__file__).resolve().parent / "process_replay"
-LIMITS = DeviceLimits()  # a fixed reference device, so the goldens don't depend on the machine
+LIMITS = DeviceLimits(pack=True)  # a fixed reference device (a CPU's), so the goldens don't depend on the machine
 
 def _t(rng, *shape, grad=False) -> Tensor:
   return Tensor(rng.standard_normal(shape).astype(np.float32), device="CPU", requires_grad=grad)
@@ -31,8 +31,8 @@ def reduce(rng):
 
 def matmul(rng):
   a, b = _t(rng, 64, 48, grad=True), _t(rng, 48, 32, grad=True)
-  tiled = ((_t(rng, 256, 200) @ _t(rng, 200, 264)) + _t(rng, 264)).relu()  # blocks of tiles, reduce in chunks, an epilogue
-  return [_t(rng, 4, 16, 8) @ _t(rng, 4, 8, 24), tiled] + _backward((a @ b).relu().sum(), [a, b])
+  panels = ((_t(rng, 256, 200) @ _t(rng, 200, 264)) + _t(rng, 264)).relu()  # B copied into panels first, an epilogue
+  return [_t(rng, 4, 16, 8) @ _t(rng, 4, 8, 24), panels] + _backward((a @ b).relu().sum(), [a, b])
 
 def conv(rng):
   x, w, bias = _t(rng, 2, 3, 8, 8, grad=True), _t(rng, 4, 3, 3, 3, grad=True), _t(rng, 4, grad=True)
@@ -60,9 +60,16 @@ def render_graph(name: str) -> str:
   out = []
   for i, si in enumerate(schedule([t.lazydata for t in outs])):
     if si.ast.op in LoadOps: out.append(f"// {i}: {si.ast.op.name} {si.out.shape}\n"); continue
-    prg = render(si.ast, si.out.shape, si.out.dtype, LIMITS)
-    out.append(f"// {i}: {si.out.shape} {si.out.dtype} global {prg.global_size} local {prg.local_size}\n{prg.src}")
+    out += _render(si.ast, si.out.shape, si.out.dtype, str(i))
   return "\n".join(out)
+
+def _render(ast, shape: tuple, dtype, label: str) -> list:
+  """One kernel's source with its launch sizes; with packs, as backend_cl runs it: the copies into panels, then the kernel."""
+  prg = render(ast, shape, dtype, LIMITS)
+  if prg.packs:
+    copies, main = packed(ast, prg.packs)
+    return [x for _, c in copies for x in _render(c, c.arg[1].shape, c.arg[2], f"{label} (pack)")] + _render(main, shape, dtype, label)
+  return [f"// {label}: {shape} {dtype} global {prg.global_size} local {prg.local_size}\n{prg.src}"]
 
 def diff(name: str) -> str:
   """'' when graph name renders as its golden file, else a unified diff (golden -> now)."""

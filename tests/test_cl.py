@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from drivegpt import Tensor, dtypes, GlobalCounters
 
+from drivegpt import codegen
 import drivegpt.backend_cl as backend_cl  # CL is a supported backend: no device that compiles fails these tests, never skips them
 
 def test_device_in_use(capsys):
@@ -79,18 +80,18 @@ def test_matmul(shapes):
     ta = Tensor(np.ascontiguousarray(a.T), device="CL").T.flip(0)
     np.testing.assert_allclose((ta @ tb).numpy(), a[::-1].astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
 
-def _tiled_sources(monkeypatch) -> list:
-  """Collects the source of every CL kernel compiled from here on, to check the cache-blocked path really ran."""
-  srcs, build = [], backend_cl._build
-  monkeypatch.setattr(backend_cl, "_build", lambda src, name: (srcs.append(src), build(src, name))[1])
-  return srcs
+def _programs(monkeypatch) -> list:
+  """Collects every CL program rendered from here on, to check that matmuls really read B in panels."""
+  progs, render = [], codegen.render
+  monkeypatch.setattr(codegen, "render", lambda *a: (progs.append(render(*a)), progs[-1])[1])
+  return progs
 
 @pytest.mark.parametrize("shapes", [((256, 200), (200, 264)), ((3, 136, 160), (3, 160, 192)), ((256, 4500), (4500, 256)),
                                     ((1, 300), (300, 520)), ((264, 1009), (1009, 256))])
-def test_tiled_matmul_odd_shapes_views_and_epilogue(shapes, monkeypatch):
-  """Blocks of tiles with chunked reduces (CPU devices): reduce lengths that no chunk divides, rows and columns that
-  no block divides, batches, a transposed flipped view, a strided view and a fused epilogue, against float64."""
-  srcs = _tiled_sources(monkeypatch)
+def test_packed_matmul_odd_shapes_views_and_epilogue(shapes, monkeypatch):
+  """B copied into panels first (CPU devices): odd reduce lengths, rows and columns no tile divides, batches, a transposed
+  flipped view, a strided view and a fused epilogue, against float64."""
+  progs = _programs(monkeypatch)
   a, b, bias = rand(*shapes[0]), rand(*shapes[1]), rand(shapes[1][-1])
   ta, tb = Tensor(a, device="CL"), Tensor(b, device="CL")
   want = np.matmul(a.astype(np.float64), b)
@@ -99,18 +100,18 @@ def test_tiled_matmul_odd_shapes_views_and_epilogue(shapes, monkeypatch):
   at = Tensor(np.ascontiguousarray(np.swapaxes(a, -1, -2)[..., ::-1, :]), device="CL").flip(-2).transpose(-1, -2)  # a, as a view
   bs = Tensor(np.repeat(b, 2, axis=-1), device="CL")[..., ::2]  # b, as a strided view
   np.testing.assert_allclose((at @ bs).numpy(), want, rtol=1e-4, atol=1e-3)
-  if shapes[0][-2] > 1 and backend_cl.LIMITS.tiles > 1: assert any("tile[" in s for s in srcs)
+  if shapes[0][-2] >= 64 and shapes[1][-1] % 8 == 0 and backend_cl.LIMITS.pack: assert any(p.packs for p in progs)
 
-def test_tiled_max_reduce_and_conv(monkeypatch):
-  """A max over a broadcast product and a convolution (three reduced dims, the first chunked) through blocks of tiles."""
-  srcs = _tiled_sources(monkeypatch)
-  a, b = rand(256, 150), rand(150, 512)  # enough blocks of tiles for every core with 8- or 16-float vectors
+def test_packed_max_reduce_and_conv(monkeypatch):
+  """A max over a broadcast product and a convolution (three reduced dims) reading an operand in panels."""
+  progs = _programs(monkeypatch)
+  a, b = rand(256, 150), rand(150, 512)
   out = (Tensor(a, device="CL")[:, :, None] * Tensor(b, device="CL")[None]).max(1).numpy()
   np.testing.assert_array_equal(out, (a[:, :, None] * b[None]).max(1))
-  x, w = rand(2, 16, 16, 64), rand(32, 16, 3, 3)  # 64 wide: tiles along it with 8- or 16-float vectors
+  x, w = rand(2, 64, 16, 64), rand(64, 64, 3, 3)  # weights past the 2^15 floats a copy needs
   got = Tensor(x, device="CL").conv2d(Tensor(w, device="CL"), padding=1).numpy()
   np.testing.assert_allclose(got, Tensor(x, device="CPU").conv2d(Tensor(w, device="CPU"), padding=1).numpy(), rtol=1e-4, atol=1e-4)
-  if backend_cl.LIMITS.tiles > 1: assert sum("tile[" in s for s in srcs) >= 2, "the max and the conv should both run in tiles"
+  if backend_cl.LIMITS.pack: assert sum(bool(p.packs) for p in progs) >= 2, "the max and the conv should both read panels"
 
 def test_conv_and_backward_match_numpy_backend():
   x, w = rand(2, 3, 9, 9), rand(5, 3, 3, 3)

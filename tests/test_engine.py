@@ -211,6 +211,54 @@ def test_wide_vector_devices_fall_back_to_8_where_16_does_not_divide():
     si = schedule([(Tensor(rng.standard_normal(shape).astype(np.float32))**2).sum(axis).lazydata])[-1]
     assert "float8 " in render(si.ast, si.out.shape, si.out.dtype, DeviceLimits(vector_width=16)).src, shape
 
+@pytest.mark.parametrize("seed", range(8))
+def test_pack_views_copy_and_read_back_every_element(seed):
+  """codegen.pack_views (CPU devices copy a matmul's B into panels): the copy view then the read view give the elements the
+  original view gives, for transposed, strided, flipped, padded and broadcast views of B, against numpy's own indexing;
+  and the read view steps W floats along the reduce, in order, with the W lanes next to each other."""
+  from drivegpt.backend_numpy import to_numpy
+  from drivegpt.codegen import pack_views, lanes_of
+  rng = np.random.default_rng(seed)
+  m, n, k, W = int(rng.integers(1, 5)), 8*int(rng.integers(1, 6)), int(rng.integers(2, 40)), 8
+  base = rng.standard_normal((k + 2, 2*n)).astype(np.float32)
+  st, ref = ShapeTracker.from_shape(base.shape), base
+  kind = ["plain", "strided", "flipped", "padded"][seed % 4]
+  if kind == "padded": st, ref = st.shrink(((1, k + 1), (0, 2*n))).pad(((1, 2), (0, 0))), np.pad(base[1:k + 1], ((1, 2), (0, 0)))
+  st, ref = st.shrink(((0, k), (0, 2*n))), ref[:k]
+  if kind == "strided": st, ref = st.stride((1, 2)), ref[:, ::2]
+  else: st, ref = st.shrink(((0, k), (0, n))), ref[:, :n]
+  if kind == "flipped": st, ref = st.stride((-1, -1)), ref[::-1, ::-1]
+  # the matmul's full shape (m, n, k): B^T broadcast over the rows, reduced over k
+  st = st.permute((1, 0)).reshape((1, n, k)).expand((m, n, k))
+  want = np.broadcast_to(ref.T[None], (m, n, k))
+  np.testing.assert_array_equal(to_numpy(base.ravel(), st, dtypes.float32), want)
+  copy_st, read_st = pack_views(st, 1, W, (2,))
+  copied = to_numpy(base.ravel(), copy_st, dtypes.float32)
+  assert copied.size == n*k  # read once, not once per row
+  np.testing.assert_array_equal(to_numpy(np.ascontiguousarray(copied).ravel(), read_st, dtypes.float32), want)
+  lanes = lanes_of(read_st, (m, n, k), 1, W)
+  assert [i for i, _ in lanes] == [lanes[0][0] + type(lanes[0][0])((), j) for j in range(W)] and dict(lanes[0][0].terms)["d2"] == W
+
+@pytest.mark.parametrize("width", [8, 16])
+def test_packed_kernels_read_their_panels_in_order(width):
+  """A CPU device's kernels that copy an operand into panels (matmuls, batched and transposed; convs, 1x1 ones too; and
+  their gradients) render, once reading the copies, with nothing left to pack: backend_cl compiles them that way (a
+  1x1 conv's size-1 reduced dims once made it pack the same panels again, without end)."""
+  from drivegpt.codegen import render, packed, DeviceLimits
+  from drivegpt.schedule import schedule
+  from drivegpt.ops import LoadOps
+  rng, limits, seen = np.random.default_rng(width), DeviceLimits(vector_width=width, pack=True), 0
+  t = lambda *s: Tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+  x, w, a, b, q = t(2, 64, 16, 32), t(64, 64, 3, 3), t(192, 160), t(160, 256), t(2, 4, 128, 32)
+  outs = [x.conv2d(w, padding=1).relu(), x.conv2d(t(256, 64, 1, 1)), a @ b, (b.T @ a.T).T, q @ q.transpose(-1, -2)]
+  loss = sum(o.square().mean() for o in outs)
+  loss.backward()
+  for si in schedule([o.lazydata for o in outs] + [p.grad.lazydata for p in (x, w, a, b, q)]):
+    if si.ast.op in LoadOps or not (prg := render(si.ast, si.out.shape, si.out.dtype, limits)).packs: continue
+    seen += 1
+    assert not render(packed(si.ast, prg.packs)[1], si.out.shape, si.out.dtype, limits).packs, si.out.shape
+  assert seen >= 4
+
 @pytest.mark.parametrize("n", [64, 1 << 18])  # small, and big enough for adds into a kernel's own temporaries
 def test_a_view_of_padding_only_read_twice_in_a_kernel_stays_zero(n):
   """A view that sees only padding is zeros; read twice in one kernel, an add must not write into it (it was made

@@ -16,7 +16,7 @@ __kernel void e_16_16_b06bad8e(__global float* out, __global const int* in0, __g
 
 // 1: (2, 4, 16, 8) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_4_16_8_4358bc91(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_4_16_8_6eca9a75(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
@@ -28,7 +28,7 @@ __kernel void e_2_4_16_8_4358bc91(__global float* out, __global const float* in0
 
 // 2: (2, 4, 16, 16, 1) dtypes.float32 global 2048 local 1024
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_8_e2910b60(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_8_42d6ad89(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/1024);
   int g1 = ((gid/256)%4);
@@ -46,7 +46,7 @@ __kernel void r_2_4_16_16_8_e2910b60(__global float* out, __global const float* 
 
 // 3: (2, 4, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_a1cea502(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_0f94edeb(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
@@ -80,7 +80,7 @@ __kernel void r_2_4_16_16_a1cea502(__global float* out, __global const float* in
 
 // 4: (2, 4, 16, 8, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_8_16_b48dcfe6(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_16_83587542(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
@@ -124,7 +124,7 @@ __kernel void r_2_4_16_8_16_b48dcfe6(__global float* out, __global const float* 
 
 // 5: (2, 4, 16, 8) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_4_16_8_39772a18(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_4_16_8_1a17c19d(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
@@ -137,7 +137,7 @@ __kernel void e_2_4_16_8_39772a18(__global float* out, __global const float* in0
 
 // 6: (2, 4, 1, 8, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_8_16_3e5cd3f9(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_16_a4daf26d(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
@@ -181,7 +181,7 @@ __kernel void r_2_4_16_8_16_3e5cd3f9(__global float* out, __global const float* 
 
 // 7: (2, 4, 16, 1, 16) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_16_ca47c20a(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = ((gid/4)%4);
@@ -226,7 +226,7 @@ __kernel void r_2_4_16_8_16_2b5bf855(__global float* out, __global const float* 
 
 // 8: (2, 4, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_25a92bcb(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_d2899c5e(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
@@ -249,7 +249,7 @@ __kernel void r_2_4_16_16_25a92bcb(__global float* out, __global const float* in
 
 // 9: (2, 4, 1, 16, 8) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_8_b1cf8c29(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_8_6690f411(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
@@ -293,7 +293,7 @@ __kernel void r_2_4_16_16_8_b1cf8c29(__global float* out, __global const float* 
 
 // 10: (2, 4, 16, 8) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_16_8_81c39247(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_8_ebe02649(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/2)%4);
@@ -345,7 +345,7 @@ __kernel void r_2_4_16_16_8_81c39247(__global float* out, __global const float* 
 
 // 11: (1, 1, 1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_16_8_2be959c6(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_d6143c82(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {

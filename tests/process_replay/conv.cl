@@ -7,7 +7,7 @@ __kernel void e_1_49df50ed(__global float* out) {
 
 // 1: (2, 4, 8, 8) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_1_4_3_8_8_3_3_44dc7cac(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_1_4_3_8_8_3_3_daf32f8a(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g2 = (gid%4);
@@ -84,7 +84,7 @@ __kernel void e_2_4_8_8_8541833d(__global float* out, __global const float* in0,
 
 // 3: (1, 4, 1, 1) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_8_8_3b01691a(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_8_8_2bf2d565(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g1 = gid;
   float8 vacc0 = 0.0f;
@@ -118,7 +118,7 @@ __kernel void r_2_1_4_3_8_8_3_3_7e4ec778(__global float* out, __global const flo
 
 // 5: (2, 1, 3, 1, 8, 8, 1, 1) dtypes.float32 global 6 local 3
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_1_3_4_8_8_3_3_46812559(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_1_3_4_8_8_3_3_fa2fe745(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/3);
   int g2 = (gid%3);
@@ -163,7 +163,7 @@ __kernel void r_2_1_3_4_8_8_3_3_46812559(__global float* out, __global const flo
 
 // 6: () dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_4_8_8_81675224(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_8_8_f2d073f4(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {

@@ -11,7 +11,7 @@ __kernel void e_7_24411338(__global float* out, __global const float* in0, __glo
 
 // 1: (9, 8) dtypes.float32 global 9 local 3
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_9_8_c9b4c6be(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void e_9_8_2944d18e(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 v0 = (float8)((g0>=1&&g0<7?in0[g0*-5+30]:0.0f), (g0>=1&&g0<7?in0[g0*-5+31]:0.0f), (g0>=1&&g0<7?in0[g0*-5+32]:0.0f), (g0>=1&&g0<7?in0[g0*-5+33]:0.0f), (g0>=1&&g0<7?in0[g0*-5+34]:0.0f), (0?in0[g0*-5+35]:0.0f), (0?in0[g0*-5+36]:0.0f), (0?in0[g0*-5+37]:0.0f));
@@ -21,7 +21,7 @@ __kernel void e_9_8_c9b4c6be(__global float* out, __global const float* in0) {
 
 // 2: (4, 8) dtypes.float32 global 4 local 2
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_4_8_3a6563a3(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void e_4_8_ac13598d(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = gid;
   float v0 = in0[g0];
@@ -32,7 +32,7 @@ __kernel void e_4_8_3a6563a3(__global float* out, __global const float* in0, __g
 
 // 3: (1024,) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_1024_cf4367a5(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void e_1024_53b71646(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 v0 = *(__global const ufloat8*)(in0+g0*8);

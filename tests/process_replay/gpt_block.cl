@@ -1,6 +1,6 @@
 // 0: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_924d8d2b(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_be7d0306(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -20,7 +20,7 @@ __kernel void r_2_16_32_924d8d2b(__global float* out, __global const float* in0)
 
 // 1: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_95df795f(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_d7420410(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -39,7 +39,7 @@ __kernel void r_2_16_32_95df795f(__global float* out, __global const float* in0)
 
 // 2: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_cfeefd41(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_32ff84c5(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/4)%16);
@@ -52,7 +52,7 @@ __kernel void e_2_16_32_cfeefd41(__global float* out, __global const float* in0,
 
 // 3: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_732a54d1(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_8c9a8902(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/4)%16);
@@ -67,7 +67,7 @@ __kernel void e_2_16_32_732a54d1(__global float* out, __global const float* in0,
 
 // 4: (2, 16, 96) dtypes.float32 global 3072 local 1536
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_96_32_79bcd701(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_96_32_824f96a4(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/1536);
   int g1 = ((gid/96)%16);
@@ -102,7 +102,7 @@ __kernel void e_16_16_b06bad8e(__global float* out, __global const int* in0, __g
 
 // 6: (2, 2, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_2_16_16_e29105c7(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_2_16_16_9bb065d6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/32)%2);
@@ -115,7 +115,7 @@ __kernel void e_2_2_16_16_e29105c7(__global float* out, __global const float* in
 
 // 7: (2, 2, 16, 16, 1) dtypes.float32 global 1024 local 512
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_f29fecb6(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_024acb71(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/512);
   int g1 = ((gid/256)%2);
@@ -133,7 +133,7 @@ __kernel void r_2_2_16_16_16_f29fecb6(__global float* out, __global const float*
 
 // 8: (2, 2, 16, 16) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_4b7a537e(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_a82d9516(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -167,7 +167,7 @@ __kernel void r_2_2_16_16_4b7a537e(__global float* out, __global const float* in
 
 // 9: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_fc16ab28(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_865377be(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -212,7 +212,7 @@ __kernel void r_2_2_16_16_16_fc16ab28(__global float* out, __global const float*
 
 // 10: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_32_6185b463(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_c9d41e79(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -281,7 +281,7 @@ __kernel void r_2_16_32_32_6185b463(__global float* out, __global const float* i
 
 // 11: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_924d8d2b(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_be7d0306(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -301,7 +301,7 @@ __kernel void r_2_16_32_924d8d2b(__global float* out, __global const float* in0)
 
 // 12: (2, 16, 1) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_95df795f(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_d7420410(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -320,7 +320,7 @@ __kernel void r_2_16_32_95df795f(__global float* out, __global const float* in0)
 
 // 13: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_cfeefd41(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_32ff84c5(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/4)%16);
@@ -340,7 +340,7 @@ __kernel void e_1_648a5ce7(__global float* out) {
 
 // 15: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_732a54d1(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_8c9a8902(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/4)%16);
@@ -355,7 +355,7 @@ __kernel void e_2_16_32_732a54d1(__global float* out, __global const float* in0,
 
 // 16: (2, 16, 128) dtypes.float32 global 4096 local 2048
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_128_32_66686201(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_128_32_62f4b291(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/2048);
   int g1 = ((gid/128)%16);
@@ -374,7 +374,7 @@ __kernel void r_2_16_128_32_66686201(__global float* out, __global const float* 
 
 // 17: (2, 16, 128) dtypes.float32 global 512 local 256
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_128_cffe441c(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_128_1813e7f5(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/256);
   int g1 = ((gid/16)%16);
@@ -394,7 +394,7 @@ __kernel void e_2_16_128_cffe441c(__global float* out, __global const float* in0
 
 // 18: (2, 16, 32) dtypes.float32 global 1024 local 512
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_892d5c2c(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_4d260b34(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/512);
   int g1 = ((gid/32)%16);
@@ -415,7 +415,7 @@ __kernel void r_2_16_32_128_892d5c2c(__global float* out, __global const float* 
 
 // 19: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_e2ce74a3(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/4)%16);
@@ -429,7 +429,7 @@ __kernel void e_2_16_32_eda193c2(__global float* out, __global const float* in0,
 
 // 20: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_128_6329c9aa(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_66e68db0(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -649,7 +649,7 @@ __kernel void r_2_16_32_128_6329c9aa(__global float* out, __global const float* 
 
 // 21: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_128_32_969dc8c3(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_128_32_2bb107cf(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -693,7 +693,7 @@ __kernel void r_2_16_128_32_969dc8c3(__global float* out, __global const float* 
 
 // 22: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_ce90d7e9(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_dbcdb8cf(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -733,7 +733,7 @@ __kernel void r_2_16_32_ce90d7e9(__global float* out, __global const float* in0,
 
 // 23: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_23ed7656(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -777,7 +777,7 @@ __kernel void r_2_16_32_32_11fdc1a1(__global float* out, __global const float* i
 
 // 24: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_1438009b(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -822,7 +822,7 @@ __kernel void r_2_2_16_16_16_f7e5ffeb(__global float* out, __global const float*
 
 // 25: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_329b0fd7(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -867,7 +867,7 @@ __kernel void r_2_2_16_16_16_2c1a9d9a(__global float* out, __global const float*
 
 // 26: (2, 2, 16, 16) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_cec54c35(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_096330af(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -890,7 +890,7 @@ __kernel void r_2_2_16_16_cec54c35(__global float* out, __global const float* in
 
 // 27: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_fbb297b8(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_f25757b6(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -935,7 +935,7 @@ __kernel void r_2_2_16_16_16_fbb297b8(__global float* out, __global const float*
 
 // 28: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_e8e77fed(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -980,7 +980,7 @@ __kernel void r_2_2_16_16_16_ab452c31(__global float* out, __global const float*
 
 // 29: (2, 16, 96) dtypes.float32 global 384 local 192
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void e_2_16_96_af34433b(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_96_3fe316c3(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/192);
   int g1 = ((gid/12)%16);
@@ -997,7 +997,7 @@ __kernel void e_2_16_96_af34433b(__global float* out, __global const float* in0,
 
 // 30: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_96_32_1543c98a(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_96_32_85feff67(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
@@ -1041,7 +1041,7 @@ __kernel void r_2_16_96_32_1543c98a(__global float* out, __global const float* i
 
 // 31: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_ce90d7e9(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_dbcdb8cf(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
@@ -1081,7 +1081,7 @@ __kernel void r_2_16_32_ce90d7e9(__global float* out, __global const float* in0,
 
 // 32: () dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_2_16_32_d6fa6d96(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_79a34543(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {

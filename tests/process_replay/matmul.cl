@@ -1,6 +1,6 @@
 // 0: (64, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_4fdd433a(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_c64d052b(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g1 = (gid%4);
@@ -63,7 +63,7 @@ __kernel void e_64_32_18e49f0e(__global float* out, __global const float* in0) {
 
 // 2: (1, 32, 48) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_f2faba24(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_ac3103fe(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g1 = (gid/6);
   int g2 = (gid%6);
@@ -106,7 +106,7 @@ __kernel void r_64_32_48_f2faba24(__global float* out, __global const float* in0
 
 // 3: (64, 1, 48) dtypes.float32 global 48 local 24
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_48_57b90663(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_3ce88b3b(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/6);
   int g2 = (gid%6);
@@ -149,7 +149,7 @@ __kernel void r_64_32_48_57b90663(__global float* out, __global const float* in0
 
 // 4: (1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_64_32_8d365527(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_316433c5(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 64; r0++) {
@@ -161,94 +161,79 @@ __kernel void r_64_32_8d365527(__global float* out, __global const float* in0) {
   out[0] = acc0;
 }
 
-// 5: (256, 264) dtypes.float32 global 132 local 44
+// 5 (pack): (1, 33, 200, 8) dtypes.float32 global 6600 local 3300
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_256_264_200_6f751393(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void e_1_33_200_8_80b4b634(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
-  int g1 = (gid/4);
-  int b0 = (gid%4);
-  float8 tile[64];
-  for (int i = 0; i < 64; i++) tile[i] = 0.0f;
-  for (int kc = 0; kc < 200; kc += 100) {
-  for (int t = 0; t < 8; t++) {
-    int g0 = b0*8+t;
-    float8 acc0 = 0.0f;
-    float8 acc1 = 0.0f;
-    float8 acc2 = 0.0f;
-    float8 acc3 = 0.0f;
-    float8 acc4 = 0.0f;
-    float8 acc5 = 0.0f;
-    float8 acc6 = 0.0f;
-    float8 acc7 = 0.0f;
-    for (int r2 = kc; r2 < kc+100; r2++) {
-      float v0 = in0[g0*1600+r2];
-      float8 v1 = *(__global const ufloat8*)(in1+g1*8+r2*264);
-      acc0 = (acc0+v0*v1);
-      float v2 = in0[g0*1600+r2+200];
-      acc1 = (acc1+v2*v1);
-      float v3 = in0[g0*1600+r2+400];
-      acc2 = (acc2+v3*v1);
-      float v4 = in0[g0*1600+r2+600];
-      acc3 = (acc3+v4*v1);
-      float v5 = in0[g0*1600+r2+800];
-      acc4 = (acc4+v5*v1);
-      float v6 = in0[g0*1600+r2+1000];
-      acc5 = (acc5+v6*v1);
-      float v7 = in0[g0*1600+r2+1200];
-      acc6 = (acc6+v7*v1);
-      float v8 = in0[g0*1600+r2+1400];
-      acc7 = (acc7+v8*v1);
-    }
-    tile[t*8+0] = (tile[t*8+0]+acc0);
-    tile[t*8+1] = (tile[t*8+1]+acc1);
-    tile[t*8+2] = (tile[t*8+2]+acc2);
-    tile[t*8+3] = (tile[t*8+3]+acc3);
-    tile[t*8+4] = (tile[t*8+4]+acc4);
-    tile[t*8+5] = (tile[t*8+5]+acc5);
-    tile[t*8+6] = (tile[t*8+6]+acc6);
-    tile[t*8+7] = (tile[t*8+7]+acc7);
-  }}
-  for (int t = 0; t < 8; t++) {
-    int g0 = b0*8+t;
-    float8 acc0 = tile[t*8+0];
-    float8 acc1 = tile[t*8+1];
-    float8 acc2 = tile[t*8+2];
-    float8 acc3 = tile[t*8+3];
-    float8 acc4 = tile[t*8+4];
-    float8 acc5 = tile[t*8+5];
-    float8 acc6 = tile[t*8+6];
-    float8 acc7 = tile[t*8+7];
-    float8 v9 = *(__global const ufloat8*)(in2+g1*8);
-    float8 v10 = (acc0+v9);
-    float8 v11 = select(0.0f,v10,(v10>0.0f)||(v10!=v10));
-    float8 v12 = (acc1+v9);
-    float8 v13 = select(0.0f,v12,(v12>0.0f)||(v12!=v12));
-    float8 v14 = (acc2+v9);
-    float8 v15 = select(0.0f,v14,(v14>0.0f)||(v14!=v14));
-    float8 v16 = (acc3+v9);
-    float8 v17 = select(0.0f,v16,(v16>0.0f)||(v16!=v16));
-    float8 v18 = (acc4+v9);
-    float8 v19 = select(0.0f,v18,(v18>0.0f)||(v18!=v18));
-    float8 v20 = (acc5+v9);
-    float8 v21 = select(0.0f,v20,(v20>0.0f)||(v20!=v20));
-    float8 v22 = (acc6+v9);
-    float8 v23 = select(0.0f,v22,(v22>0.0f)||(v22!=v22));
-    float8 v24 = (acc7+v9);
-    float8 v25 = select(0.0f,v24,(v24>0.0f)||(v24!=v24));
-    *(__global ufloat8*)(out+g0*2112+g1*8) = v11;
-    *(__global ufloat8*)(out+g0*2112+g1*8+264) = v13;
-    *(__global ufloat8*)(out+g0*2112+g1*8+528) = v15;
-    *(__global ufloat8*)(out+g0*2112+g1*8+792) = v17;
-    *(__global ufloat8*)(out+g0*2112+g1*8+1056) = v19;
-    *(__global ufloat8*)(out+g0*2112+g1*8+1320) = v21;
-    *(__global ufloat8*)(out+g0*2112+g1*8+1584) = v23;
-    *(__global ufloat8*)(out+g0*2112+g1*8+1848) = v25;
+  int g1 = (gid/200);
+  int g2 = (gid%200);
+  float8 v0 = *(__global const ufloat8*)(in0+g1*8+g2*264);
+  *(__global ufloat8*)(out+g1*1600+g2*8) = v0;
+}
+
+// 5: (256, 264) dtypes.float32 global 1056 local 528
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__attribute__((vec_type_hint(float8))) __kernel void r_256_264_200_053ea218(__global float* out, __global const float* in0, __global const uchar* in1, __global const float* in2, __global const float* in3) {
+  int gid = get_global_id(0);
+  int g0 = (gid/33);
+  int g1 = (gid%33);
+  float8 acc0 = 0.0f;
+  float8 acc1 = 0.0f;
+  float8 acc2 = 0.0f;
+  float8 acc3 = 0.0f;
+  float8 acc4 = 0.0f;
+  float8 acc5 = 0.0f;
+  float8 acc6 = 0.0f;
+  float8 acc7 = 0.0f;
+  for (int r2 = 0; r2 < 200; r2++) {
+    float v0 = in0[g0*1600+r2];
+    float8 v1 = *(__global const ufloat8*)(in3+g1*1600+r2*8);
+    acc0 = (acc0+v0*v1);
+    float v2 = in0[g0*1600+r2+200];
+    acc1 = (acc1+v2*v1);
+    float v3 = in0[g0*1600+r2+400];
+    acc2 = (acc2+v3*v1);
+    float v4 = in0[g0*1600+r2+600];
+    acc3 = (acc3+v4*v1);
+    float v5 = in0[g0*1600+r2+800];
+    acc4 = (acc4+v5*v1);
+    float v6 = in0[g0*1600+r2+1000];
+    acc5 = (acc5+v6*v1);
+    float v7 = in0[g0*1600+r2+1200];
+    acc6 = (acc6+v7*v1);
+    float v8 = in0[g0*1600+r2+1400];
+    acc7 = (acc7+v8*v1);
   }
+  float8 v9 = *(__global const ufloat8*)(in2+g1*8);
+  float8 v10 = (acc0+v9);
+  float8 v11 = select(0.0f,v10,(v10>0.0f)||(v10!=v10));
+  float8 v12 = (acc1+v9);
+  float8 v13 = select(0.0f,v12,(v12>0.0f)||(v12!=v12));
+  float8 v14 = (acc2+v9);
+  float8 v15 = select(0.0f,v14,(v14>0.0f)||(v14!=v14));
+  float8 v16 = (acc3+v9);
+  float8 v17 = select(0.0f,v16,(v16>0.0f)||(v16!=v16));
+  float8 v18 = (acc4+v9);
+  float8 v19 = select(0.0f,v18,(v18>0.0f)||(v18!=v18));
+  float8 v20 = (acc5+v9);
+  float8 v21 = select(0.0f,v20,(v20>0.0f)||(v20!=v20));
+  float8 v22 = (acc6+v9);
+  float8 v23 = select(0.0f,v22,(v22>0.0f)||(v22!=v22));
+  float8 v24 = (acc7+v9);
+  float8 v25 = select(0.0f,v24,(v24>0.0f)||(v24!=v24));
+  *(__global ufloat8*)(out+g0*2112+g1*8) = v11;
+  *(__global ufloat8*)(out+g0*2112+g1*8+264) = v13;
+  *(__global ufloat8*)(out+g0*2112+g1*8+528) = v15;
+  *(__global ufloat8*)(out+g0*2112+g1*8+792) = v17;
+  *(__global ufloat8*)(out+g0*2112+g1*8+1056) = v19;
+  *(__global ufloat8*)(out+g0*2112+g1*8+1320) = v21;
+  *(__global ufloat8*)(out+g0*2112+g1*8+1584) = v23;
+  *(__global ufloat8*)(out+g0*2112+g1*8+1848) = v25;
 }
 
 // 6: (4, 16, 24, 1) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_4_16_24_8_4bbefd17(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_4_16_24_8_a17fd633(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/6);
   int g1 = ((gid/3)%2);

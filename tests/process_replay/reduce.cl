@@ -129,7 +129,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
 
 // 1: (16, 64) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_ec8c0c27(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_16_64_b9db3ed5(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 vacc0_0 = -INFINITY;
@@ -157,7 +157,7 @@ __kernel void r_16_64_ec8c0c27(__global float* out, __global const float* in0) {
 
 // 2: (1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_29a35ac9(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_16_64_c8d87cee(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = -INFINITY;
   for (int r0 = 0; r0 < 16; r0++) {
@@ -171,7 +171,7 @@ __kernel void r_16_64_29a35ac9(__global float* out, __global const float* in0) {
 
 // 3: (16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__kernel void r_16_64_52b2cfc7(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_16_64_fb2648af(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 vacc0 = 0.0f;
