@@ -8,13 +8,20 @@ from drivegpt import Tensor, Device, jit  # first: it sets OpenBLAS's environmen
 import numpy as np
 
 def median_times(engine_fn, numpy_fn, repeat: int) -> tuple:
-  """Median seconds of each; runs alternate so drifting load on a shared machine hits both alike."""
+  """Median seconds of each over `repeat` runs, in three blocks that alternate so drifting load on a shared machine hits
+  both alike. Each side runs as a training loop runs it, one call after another: a block starts with 30 ms of untimed
+  runs, long enough for the other side's idle worker threads to stop spinning (run by run, PyTorch's OpenMP threads
+  spun on after each op and took the cores from the engine's next kernel: layernorm forward + backward measured
+  0.50 ms so, 0.30 ms alone)."""
   engine_fn()  # warm-up: compiles and caches the kernel
   numpy_fn()
   te, tn = [], []
-  for _ in range(repeat):
-    t = time.perf_counter(); engine_fn(); te.append(time.perf_counter() - t)
-    t = time.perf_counter(); numpy_fn(); tn.append(time.perf_counter() - t)
+  for _ in range(3):
+    for fn, ts in ((engine_fn, te), (numpy_fn, tn)):
+      t0 = time.perf_counter()
+      while time.perf_counter() - t0 < 0.03: fn()
+      for _ in range(-(-repeat // 3)):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
   return statistics.median(te), statistics.median(tn)
 
 def chain_numpy(x):  # 10 elementwise ops, each a full pass and a fresh temporary
