@@ -246,7 +246,8 @@ class Kernel:
     a = max((d for d in self.axes if self.fshape[d] > 1), default=None)
     packs = [(n, *pack_views(n.arg[1], self.vd, W, self.axes)) for n in nodes(self.reduce) if n.op is BufferOps.LOAD and
              not in_order(n.arg[1], a)] if limits.pack and None not in (self.ud, self.vd, a) else []
-    self.packs = tuple(p for p in packs if 2**15 <= p[1].size() <= prod(self.fshape) // 64)
+    self.packs = tuple(p for p in packs if 2**15 <= p[1].size() <= prod(self.fshape) // 64 and in_order(p[2], a))  # (not
+    # an input constant along a: its copy would be no better, and the kernel reading it would pack it again)
     self.tshape = [s // (self.width if d == self.vd else self.ups if d == self.ud else 1) for d, s in enumerate(self.fshape)]
     self.gsize = prod(self.tshape[d] for d in out_dims) if prod(shape) else 0
     self.terms = prod(self.fshape[d] for d in self.axes)  # reduce terms per accumulator

@@ -173,3 +173,13 @@ def test_max_propagates_nan_like_the_numpy_backend():
     np.testing.assert_array_equal(t.max(1).numpy(), [np.nan, np.inf])
     np.testing.assert_array_equal(t.maximum(2.0).numpy(), np.maximum(x, 2.0))
     np.testing.assert_array_equal(t.relu().numpy(), np.maximum(x, 0))
+
+def test_operand_constant_along_the_reduce_is_not_packed_again():
+  """An operand broadcast along the reduce (found by a hostile review: its copy into panels was packed again without
+  end, a RecursionError) gives numpy's numbers: a matmul with an expanded row, a max over it, a two-axis einsum."""
+  a, w, A, B = rand(64, 4), rand(1, 32768), rand(72, 400, 3), rand(400, 264)
+  ta, tw = Tensor(a, device="CL"), Tensor(w, device="CL").expand(4, 32768)
+  np.testing.assert_allclose((ta @ tw).numpy(), a.astype(np.float64) @ np.repeat(w, 4, 0), rtol=1e-4, atol=1e-4)
+  np.testing.assert_array_equal((ta[:, :, None] * tw[None]).max(1).numpy(), (a[:, :, None] * np.repeat(w, 4, 0)[None]).max(1))
+  got = (Tensor(A, device="CL")[:, :, :, None] * Tensor(B, device="CL")[None, :, None, :]).sum((1, 2)).numpy()
+  np.testing.assert_allclose(got, np.einsum("mkj,kn->mn", A.astype(np.float64), B), rtol=1e-4, atol=1e-3)

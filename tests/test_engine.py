@@ -243,14 +243,16 @@ def test_pack_views_copy_and_read_back_every_element(seed):
 def test_packed_kernels_read_their_panels_in_order(width):
   """A CPU device's kernels that copy an operand into panels (matmuls, batched and transposed; convs, 1x1 ones too; and
   their gradients) render, once reading the copies, with nothing left to pack: backend_cl compiles them that way (a
-  1x1 conv's size-1 reduced dims once made it pack the same panels again, without end)."""
+  1x1 conv's size-1 reduced dims once made it pack the same panels again, without end, as did an operand constant along
+  the reduce, found by a hostile review)."""
   from drivegpt.codegen import render, packed, DeviceLimits
   from drivegpt.schedule import schedule
   from drivegpt.ops import LoadOps
   rng, limits, seen = np.random.default_rng(width), DeviceLimits(vector_width=width, pack=True), 0
   t = lambda *s: Tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
   x, w, a, b, q = t(2, 64, 16, 32), t(64, 64, 3, 3), t(192, 160), t(160, 256), t(2, 4, 128, 32)
-  outs = [x.conv2d(w, padding=1).relu(), x.conv2d(t(256, 64, 1, 1)), a @ b, (b.T @ a.T).T, q @ q.transpose(-1, -2)]
+  outs = [x.conv2d(w, padding=1).relu(), x.conv2d(t(256, 64, 1, 1)), a @ b, (b.T @ a.T).T, q @ q.transpose(-1, -2),
+          t(64, 4) @ t(1, 32768).expand(4, 32768), (t(72, 40, 3)[:, :, :, None] * b[None, :40, None, :]).sum((1, 2))]
   loss = sum(o.square().mean() for o in outs)
   loss.backward()
   for si in schedule([o.lazydata for o in outs] + [p.grad.lazydata for p in (x, w, a, b, q)]):
