@@ -46,8 +46,10 @@ class TorchWorld(torch.nn.Module):
     C, S = c.d_model, c.slots
     x = torch.cat([p["frame_start"].view(1, 1, 1, C).expand(B, Fc, 1, C), p["wte.weight"][torch.from_numpy(context).long()]], 2)
     x = x + p["wpe_frame"][:Fc].view(1, Fc, 1, C) + p["wpe_slot"].view(1, 1, S, C)
-    pe = self._pose(torch.from_numpy(pose))                                   # (B, Fc+1, C)
-    x[:, :, 0] += pe[:, :Fc]
+    frame = c.pose == "frame"  # the pose at every slot of its frame, else at the start slot ("none": no pose)
+    pe = self._pose(torch.from_numpy(pose)) if c.pose != "none" else torch.zeros(B, Fc + 1, C)  # (B, Fc+1, C)
+    if frame: x += pe[:, :Fc, None]
+    else: x[:, :, 0] += pe[:, :Fc]
     prev = p["wte_prev.weight"][torch.from_numpy(context).long()] if c.prev_frame else None  # (B, Fc, N, C)
     if prev is not None: x[:, 1:, :N] += prev[:, :-1]                         # slot j of frame f: token j of frame f-1
     shape = (B, c.n_head, (Fc + 1) * S, C // c.n_head)
@@ -62,6 +64,7 @@ class TorchWorld(torch.nn.Module):
       out[:, j] = sample_logits(logits, temperature, top_k, rng)
       logs.append(logits)
       xin = p["wte.weight"][torch.from_numpy(out[:, j]).long()].view(B, 1, C) + (p["wpe_frame"][Fc] + p["wpe_slot"][j + 1]).view(1, 1, C)
+      if frame: xin = xin + pe[:, Fc].view(B, 1, C)
     return out, np.stack(logs, 1)
 
 def main():
@@ -74,7 +77,6 @@ def main():
   from train.stage import load_config
   from train.world import TrainConfig
   c = load_config(TrainConfig, args.config, ["data.tokens=unused"]).model
-  if c.pose != "start": raise SystemExit("bench/sim.py: the PyTorch port implements pose: start")
   if args.threads: torch.set_num_threads(args.threads)
   Tensor.manual_seed(0)
   model = WorldModel(c)
