@@ -3,7 +3,7 @@ markings have slid sideways in the image since a reference frame (the best-match
 profile), and is calibrated on recorded frames against the yaw the car turned (pixels per radian, from the poses).
 Rollouts commanded to steer left and right from the same seeds should slide the markings in opposite directions.
 
-  python -m sim.probe --world RUNDIR --vqvae RUNDIR --tokens TOKDIR --frames DIR [--val-frames DIR] [--n 4 --seconds 2]
+  python -m sim.probe --world RUNDIR --vqvae RUNDIR --tokens TOKDIR --frames DIR [--val-frames DIR] [--n 16 --seconds 2]
 """
 from __future__ import annotations
 import argparse, json
@@ -49,7 +49,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--tokens", required=True, help="token shards to seed rollouts from")
   ap.add_argument("--frames", required=True, help="recorded frame shards (with poses) to calibrate the probe on")
   ap.add_argument("--val-frames", default=None, help="held-out frame shards to check the calibration on")
-  ap.add_argument("--n", type=int, default=4)
+  ap.add_argument("--n", type=int, default=16, help="seeds (per-seed shifts vary by ~20 px: 4-8 seeds cannot tell a response from noise)")
   ap.add_argument("--seconds", type=float, default=2.0)
   ap.add_argument("--curvature", type=float, default=0.005)
   ap.add_argument("--split", default="all", choices=["val", "train", "all"])
@@ -64,9 +64,11 @@ def main(argv: Optional[list[str]] = None) -> dict:
     # the last quarter of each rollout against its first generated frame
     last = range(steps - max(1, steps // 4), steps)
     shift[steer] = np.mean([marking_shift(r["generated_frames"][:, 0], r["generated_frames"][:, t]) for t in last], 0)
+  d = shift["left"] - shift["right"]  # paired: the same seeds and sampling noise; a real left turn makes it positive
   res.update({"rollouts": args.n, "seconds": args.seconds, "curvature": args.curvature,
               "shift_left_px": float(shift["left"].mean()), "shift_right_px": float(shift["right"].mean()),
-              "per_seed_left_minus_right_px": (shift["left"] - shift["right"]).tolist(),
+              "left_minus_right_px": float(d.mean()), "left_minus_right_stderr_px": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None,
+              "per_seed_left_minus_right_px": d.tolist(),
               "seeds_opposite": float(((shift["left"] > 0) & (shift["right"] < 0)).mean())})
   print(json.dumps(res), flush=True)
   return res
