@@ -6,10 +6,10 @@ difference from the engine over N random inputs (and N recorded frame pairs with
 Without --ckpt the VQVAE is configs/vqvae-small.yaml's architecture, randomly initialized."""
 import argparse, json, pathlib, sys, time
 from collections import Counter
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from drivegpt import Tensor, jit  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) before numpy loads
 import numpy as np
 import onnx
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from drivegpt import Tensor, jit
 from drivegpt.models.gpt import GPT, GPTConfig
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input
 from drivegpt.models.world import WorldModel, WorldConfig

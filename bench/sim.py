@@ -6,10 +6,10 @@ in two blocks of frames, alternating, so both see the same load on a shared mach
 """
 from __future__ import annotations
 import argparse, math, time
+from drivegpt import Tensor  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) before numpy loads
 import numpy as np
 import torch
 import torch.nn.functional as F
-from drivegpt import Tensor
 from drivegpt.nn import get_state_dict
 from drivegpt.models.world import WorldModel, WorldConfig, FrameSampler, sample_logits
 
@@ -90,8 +90,8 @@ def main():
   b, lb = ref.generate(ctx, pose, 0, 0, rng)
   print(f"max |logit engine - torch| = {np.abs(la - lb).max():.2e}, tokens equal: {(a == b).mean():.3f}")
   sampler.generate(ctx, pose, 1.0, 0, rng)  # 2nd frame: recorded
-  # each side in blocks of consecutive frames, after an untimed one in which the other side's idle threads (BLAS,
-  # OpenMP) stop spinning: frame by frame alternation had each side's threads slow the other's next frame
+  # each side in blocks of consecutive frames, after an untimed one in which the other side's idle threads (OpenMP)
+  # stop spinning, as the other benches do
   te, tt = [], []
   for _ in range(2):
     for fn, times in ((lambda: sampler.generate(ctx, pose, 1.0, 0, rng), te), (lambda: ref.generate(ctx, pose, 1.0, 0, rng), tt)):

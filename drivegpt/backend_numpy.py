@@ -243,12 +243,11 @@ def _matrix(v: np.ndarray, mat: tuple, dims: tuple) -> np.ndarray:
 def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
   """(bat, m, k) @ (bat, k, n). A big single matmul gets BLAS's threads; a big batch of small ones is split across the
   engine's threads, one BLAS thread each; a middling one runs on one thread (BLAS threads on a small matrix cost more
-  than they give; OpenBLAS runs one of <= 2^18 multiply-adds on one thread anyway). One with few rows in all (a decoding
-  step's) is left to BLAS: it splits the columns, and setting threads costs more than such a product (simulator -14%)."""
+  than they give; OpenBLAS runs one of <= 2^18 multiply-adds on one thread anyway)."""
   nb = max(A.shape[0], B.shape[0])  # one of them may be broadcast (batch 1)
   size, work = nb*A.shape[1]*B.shape[2], nb*A.shape[1]*A.shape[2]*B.shape[2]
   C = native.empty(size, np.result_type(A, B)).reshape(nb, A.shape[1], B.shape[2]) if size >= native.MIN_WORK else None  # in place for native kernels
-  if work <= 1 << 18 or THREADS == 1 or nb*A.shape[1] <= 64: return np.matmul(A, B, out=C)
+  if work <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)
   if work < 1 << 25:
     with _blas_threads(1): return np.matmul(A, B, out=C)
   if nb >= THREADS:

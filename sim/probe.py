@@ -53,6 +53,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--seconds", type=float, default=2.0)
   ap.add_argument("--curvature", type=float, default=0.005)
   ap.add_argument("--split", default="all", choices=["val", "train", "all"])
+  ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")
+  ap.add_argument("--top-k", type=int, default=0, help="sample from the k likeliest tokens (0: all)")
   args = ap.parse_args(argv)
   from sim.rollout import run_rollouts, pick_seeds
   res = {"calibration": calibrate(args.frames)}
@@ -60,12 +62,12 @@ def main(argv: Optional[list[str]] = None) -> dict:
   seeds, steps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
   shift = {}
   for steer in ("left", "right"):
-    r = run_rollouts(args.world, args.vqvae, args.tokens, seeds, steps, steer, args.curvature, 1.0, 0, args.split)
+    r = run_rollouts(args.world, args.vqvae, args.tokens, seeds, steps, steer, args.curvature, args.temperature, args.top_k, args.split)
     # the last quarter of each rollout against its first generated frame
     last = range(steps - max(1, steps // 4), steps)
     shift[steer] = np.mean([marking_shift(r["generated_frames"][:, 0], r["generated_frames"][:, t]) for t in last], 0)
   d = shift["left"] - shift["right"]  # paired: the same seeds and sampling noise; a real left turn makes it positive
-  res.update({"rollouts": args.n, "seconds": args.seconds, "curvature": args.curvature,
+  res.update({"rollouts": args.n, "seconds": args.seconds, "curvature": args.curvature, "temperature": args.temperature, "top_k": args.top_k,
               "shift_left_px": float(shift["left"].mean()), "shift_right_px": float(shift["right"].mean()),
               "left_minus_right_px": float(d.mean()), "left_minus_right_stderr_px": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None,
               "per_seed_left_minus_right_px": d.tolist(),
