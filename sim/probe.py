@@ -10,7 +10,7 @@ import argparse, json
 from typing import Optional
 import numpy as np
 
-MAX_SHIFT = 48   # pixels searched either way
+MAX_SHIFT = 48   # pixels searched either way (a quarter of the width at most)
 
 def road_profile(frames: np.ndarray) -> np.ndarray:
   """uint8 frames (B, H, W, 3) -> (B, W): the grey road band below the horizon averaged over rows, mean removed."""
@@ -20,8 +20,9 @@ def road_profile(frames: np.ndarray) -> np.ndarray:
 
 def marking_shift(ref: np.ndarray, frames: np.ndarray) -> np.ndarray:
   """Pixels (B,) the road in frames (B, H, W, 3) has slid to the right of where it is in ref (B, H, W, 3)."""
-  a, b, m = road_profile(ref), road_profile(frames), MAX_SHIFT
+  a, b = road_profile(ref), road_profile(frames)
   W = a.shape[1]
+  m = min(MAX_SHIFT, W // 4)  # a narrow frame (a test's) searches less, keeping half its width to compare
   score = np.stack([(a[:, m:W - m] * b[:, m + s:W - m + s]).sum(1) for s in range(-m, m + 1)], 1)
   return (np.argmax(score, 1) - m).astype(np.float64)
 
@@ -42,6 +43,36 @@ def calibrate(folder: str, lag: int = 10) -> dict:
   k, b = np.polyfit(y, s, 1)
   return {"px_per_rad": float(k), "corr": float(np.corrcoef(y, s)[0, 1]), "pairs": len(s)}
 
+def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.0, 10.0)) -> dict:
+  """One generated frame, greedy, from n held-out windows' real context, with the yaw into it set to +k and -k of the
+  training data's per-frame std (lateral motion 0): how far the road in the right-turn frame sits from the left-turn
+  one's, in px. A model that turns as the recordings do slides it by about px_per_rad * 2k * std."""
+  from drivegpt import Tensor
+  from drivegpt.models.world import FrameSampler
+  from sim.rollout import TokenDecoder
+  from train.vqvae import load_tokenizer
+  from train.world import load_run
+  from train.world_data import Windows, load_segments, split_segments
+  model, cfg = load_run(world)
+  Tensor.training = False
+  segs = split_segments(load_segments(tokens), "val", cfg.data.val_fraction, cfg.data.split_seed)
+  w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
+  if len(w) == 0: raise ValueError(f"--open-loop: no held-out windows under {tokens}")
+  if not w.has_pose or model.pose_proj is None: raise ValueError(f"--open-loop: {world} or the segments under {tokens} have no poses to steer with")
+  tok, pose = w.stack(np.linspace(0, len(w) - 1, n).astype(int))
+  tok = tok.reshape(n, cfg.model.frames, -1)
+  sampler, decode, std = FrameSampler(model), TokenDecoder(load_tokenizer(vqvae)[0]), cfg.model.pose_std[5]
+  res = {}
+  for k in yaw_stds:
+    frames = []
+    for sign in (1, -1):  # + = a right turn (the pose's yaw convention)
+      p = pose.copy()
+      p[:, -1, 5], p[:, -1, 1] = sign * k * std, 0.0
+      frames.append(decode(sampler.generate(tok[:, :-1], p, temperature=0)))
+    d = marking_shift(frames[1], frames[0])
+    res[f"yaw_{k:g}std"] = {"yaw_rad": k * std, "right_minus_left_px": float(d.mean()), "stderr_px": float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else None}
+  return res
+
 def main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="python -m sim.probe", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
   ap.add_argument("--world", required=True)
@@ -55,9 +86,14 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--split", default="all", choices=["val", "train", "all"])
   ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")
   ap.add_argument("--top-k", type=int, default=0, help="sample from the k likeliest tokens (0: all)")
+  ap.add_argument("--open-loop", type=int, default=0, metavar="N", help="also the one-frame check on N held-out windows: "
+                  "the road's shift between frames generated with the yaw at +-3 and +-10 training stds")
   args = ap.parse_args(argv)
   from sim.rollout import run_rollouts, pick_seeds
   res = {"calibration": calibrate(args.frames)}
+  if args.open_loop:
+    res["open_loop"] = open_loop(args.world, args.vqvae, args.tokens, args.open_loop)
+    for r in res["open_loop"].values(): r["recorded_turn_px"] = res["calibration"]["px_per_rad"] * 2 * r["yaw_rad"]  # the recordings' slide
   if args.val_frames: res["calibration_val"] = calibrate(args.val_frames)
   seeds, steps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
   shift = {}

@@ -208,6 +208,12 @@ def test_rollout_writes_mp4(tmp_path):
   flat, edge = np.full((1, 8, 8, 3), 100, np.uint8), np.zeros((1, 8, 8, 3), np.uint8)
   edge[:, :, 4:] = 255
   assert sharpness(flat)[0] == 0 and sharpness(edge)[0] > 0
+  # the one-frame steering check: both yaw sizes, in the training data's stds, each with a finite shift
+  from sim.probe import open_loop
+  from train.world import load_run
+  ol, std = open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 2), load_run(str(tmp_path / "w"))[1].model.pose_std[5]
+  assert sorted(ol) == ["yaw_10std", "yaw_3std"] and ol["yaw_3std"]["yaw_rad"] == pytest.approx(3 * std)
+  assert all(np.isfinite(r["right_minus_left_px"]) and abs(r["right_minus_left_px"]) <= 48 for r in ol.values())
   # no segment long enough: named, not a frozen real side scored as if it moved
   with pytest.raises(ValueError, match=r"no all segment has the \d+ frames a 1000 s rollout .* use --seconds"):
     pick_seeds(toks, str(tmp_path / "w"), 2, 1000, "all", 0)
