@@ -61,6 +61,8 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
     n = len(a["tokens"])
     if a["tokens"].ndim == 3: a["tokens"] = a["tokens"].reshape(n, -1)
     if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")
+    for k in ("pose", "speed", "action"):  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
+      if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
                                a["disengage_cause"].astype(np.uint8), route))

@@ -27,6 +27,7 @@ class DisengageConfig(TokenStageConfig):
 
 def auroc(p: np.ndarray, y: np.ndarray) -> float:
   """Area under the ROC curve: P(score of a random positive > a random negative), ties counted half (Mann-Whitney)."""
+  if not np.isfinite(p).all(): raise ValueError("auroc: scores are not finite (a NaN would rank as a score)")
   y = y.astype(bool)
   n_pos, n_neg = int(y.sum()), int((~y).sum())
   if not n_pos or not n_neg: return float("nan")
@@ -38,6 +39,7 @@ def auroc(p: np.ndarray, y: np.ndarray) -> float:
 
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
   """Expected calibration error: sum over equal-width probability bins of |bin| / n * |mean p - mean y|."""
+  if not np.isfinite(p).all(): raise ValueError("ece: probabilities are not finite (a NaN falls in no bin)")
   idx = np.minimum((p * bins).astype(int), bins - 1)
   return float(sum(abs(p[idx == b].mean() - y[idx == b].mean()) * (idx == b).sum() for b in range(bins) if (idx == b).any()) / len(p))
 
@@ -131,7 +133,8 @@ def train(cfg: DisengageConfig) -> dict:
     opt.step(loss)
     bar.update(1)
     if (i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps:
-      run.log(i + 1, loss=float(loss.item()), **{f"val_{k}": v for k, v in scores(model, s, va).items()})
+      if not np.isfinite(lv := float(loss.item())): raise FloatingPointError(f"train-disengage: the loss is {lv} at step {i + 1}; {run.ckpt} keeps the last finite one")
+      run.log(i + 1, loss=lv, **{f"val_{k}": v for k, v in scores(model, s, va).items()})
       run.save(model, opt, i + 1)
   bar.close()
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
@@ -154,6 +157,13 @@ def calibrate(model: DisengageModel, s: Samples, idx: np.ndarray) -> None:
 def load_disengage(path: str) -> tuple[DisengageModel, DisengageConfig]:
   """The DisengageModel of a train-disengage run directory (or its checkpoint)."""
   return _load(path, DisengageConfig, DisengageModel)
+
+def check_same_inputs(disengage: DisengageModel, dcfg, actor, bcfg, what: str) -> None:
+  """Raise unless the disengagement model and the policy read the same inputs: one frame stride and one VQVAE codebook
+  (each scored the other's tokens as if they were its own, without an error)."""
+  if dcfg.stride != bcfg.stride: raise ValueError(f"{what}: frame strides differ: disengage {dcfg.stride}, policy {bcfg.stride}; train both on the same stride")
+  if not np.array_equal(disengage.codebook.numpy(), actor.codebook.numpy()):
+    raise ValueError(f"{what}: the disengagement model ({dcfg.vqvae}) and the policy ({bcfg.vqvae}) read tokens of different VQVAEs")
 
 def _load(path: str, cfg_cls, model_cls):
   from pathlib import Path

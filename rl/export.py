@@ -20,7 +20,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   import onnx
   from drivegpt.nn.state import checkpoint_info
   from rl.policy import load_policy
-  from rl.disengage import load_disengage
+  from rl.disengage import load_disengage, check_same_inputs
   from train.vqvae import load_tokenizer
   p = Path(ckpt)
   if not (p / "ckpt.safetensors").exists() and not p.is_file(): raise FileNotFoundError(f"--ckpt {ckpt}: not a train-policy run (no ckpt.safetensors)")
@@ -29,7 +29,9 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   dpath = disengage or conf.get("disengage")
   if not dpath: raise ValueError(f"--ckpt {ckpt} is a BC run: pass --disengage RUNDIR (a train-disengage run)")
   vq, _ = load_tokenizer(bcfg.vqvae)
-  policy = DrivingPolicy(actor, load_disengage(dpath)[0], bcfg.stride)
+  disengage, dcfg = load_disengage(dpath)
+  check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
+  policy = DrivingPolicy(actor, disengage, bcfg.stride)
   report, outdir = {}, Path(out)
   outdir.mkdir(parents=True, exist_ok=True)
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):

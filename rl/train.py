@@ -18,7 +18,7 @@ lane, no lead car) rather than by driving well. Two signals catch it, both logge
 And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
-import json, shutil, time
+import functools, json, shutil, time
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 import numpy as np
@@ -207,6 +207,15 @@ class PPOTrainConfig:
       if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
     if not 0 < self.threshold < 1: raise ConfigError(f"threshold must be in (0, 1), got {self.threshold}")
     if not 0 < self.p_min < 1: raise ConfigError(f"p_min must be in (0, 1), got {self.p_min}")
+    # each passed silently before: epochs=0 left the weights unchanged (every statistic NaN), clip=-0.2 clipped every sample
+    q = self.ppo
+    for name, ok in (("ppo.epochs", q.epochs >= 1), ("ppo.minibatch", q.minibatch >= 1), ("ppo.clip", q.clip > 0),
+                     ("ppo.gamma", 0 <= q.gamma <= 1), ("ppo.lam", 0 <= q.lam <= 1), ("ppo.target_kl", q.target_kl > 0),
+                     ("ppo.vf_coef", q.vf_coef >= 0), ("ppo.ent_coef", q.ent_coef >= 0), ("ppo.grad_clip", q.grad_clip > 0),
+                     ("lr", self.lr > 0), ("temperature", self.temperature >= 0), ("top_k", self.top_k >= 0),
+                     ("hack_coef", self.hack_coef >= 0), ("hack_js_factor", self.hack_js_factor > 0), ("progress_coef", self.progress_coef >= 0),
+                     ("reward_horizon", self.reward_horizon > 0)):
+      if not ok: raise ConfigError(f"{name} is out of range: {functools.reduce(getattr, name.split('.'), self)}")
 
 class Agent:
   """The actor and the critic saved together."""
@@ -217,7 +226,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   """PPO from the BC policy in the world model; returns the final metrics (printed as one JSON line)."""
   from train.world import load_run as load_world
   from train.world_data import load_segments
-  from rl.disengage import load_disengage
+  from rl.disengage import load_disengage, check_same_inputs
   from rl.policy import load_policy
   world, wcfg = load_world(cfg.world)
   disengage, dcfg = load_disengage(cfg.disengage)
@@ -225,6 +234,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   stride = wcfg.data.frame_stride
   if dcfg.stride != stride or bcfg.stride != stride:
     raise ConfigError(f"frame strides differ: world {stride}, disengage {dcfg.stride}, bc {bcfg.stride}; train them on the same stride")
+  check_same_inputs(disengage, dcfg, actor, bcfg, "train-policy --algo ppo")
   run = Run(cfg.out, cfg, may_change=("iterations",))
   Tensor.manual_seed(cfg.seed)
   critic = ValueNet(actor.config, actor.codebook.numpy())

@@ -6,7 +6,7 @@ Rollouts commanded to steer left and right from the same seeds should slide the 
   python -m sim.probe --world RUNDIR --vqvae RUNDIR --tokens TOKDIR --frames DIR [--val-frames DIR] [--n 16 --seconds 2]
 """
 from __future__ import annotations
-import argparse, json
+import argparse, json, warnings
 from typing import Optional
 import numpy as np
 
@@ -24,7 +24,9 @@ def marking_shift(ref: np.ndarray, frames: np.ndarray) -> np.ndarray:
   W = a.shape[1]
   m = min(MAX_SHIFT, W // 4)  # a narrow frame (a test's) searches less, keeping half its width to compare
   score = np.stack([(a[:, m:W - m] * b[:, m + s:W - m + s]).sum(1) for s in range(-m, m + 1)], 1)
-  return (np.argmax(score, 1) - m).astype(np.float64)
+  # a frame without texture matches every shift equally (argmax took the first: a full -48 px): NaN, no reading
+  flat = (a.std(1) < 1e-3) | (b.std(1) < 1e-3)
+  return np.where(flat, np.nan, np.argmax(score, 1) - m).astype(np.float64)
 
 def calibrate(folder: str, lag: int = 10) -> dict:
   """Fit shift = px_per_rad * yaw + b over recorded frame pairs `lag` frames apart (yaw: + = right, summed from poses);
@@ -70,7 +72,9 @@ def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.
       p[:, -1, 5], p[:, -1, 1] = sign * k * std, 0.0
       frames.append(decode(sampler.generate(tok[:, :-1], p, temperature=0)))
     d = marking_shift(frames[1], frames[0])
-    res[f"yaw_{k:g}std"] = {"yaw_rad": k * std, "right_minus_left_px": float(d.mean()), "stderr_px": float(d.std(ddof=1) / np.sqrt(n)) if n > 1 else None}
+    d = d[np.isfinite(d)]
+    if not len(d): raise ValueError("--open-loop: every generated frame is blank")
+    res[f"yaw_{k:g}std"] = {"yaw_rad": k * std, "right_minus_left_px": float(d.mean()), "stderr_px": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None}
   return res
 
 def main(argv: Optional[list[str]] = None) -> dict:
@@ -89,6 +93,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--open-loop", type=int, default=0, metavar="N", help="also the one-frame check on N held-out windows: "
                   "the road's shift between frames generated with the yaw at +-3 and +-10 training stds")
   args = ap.parse_args(argv)
+  from sim.world_sim import MAX_CURVATURE
+  if not 0 < args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes (0, {MAX_CURVATURE}] 1/m (more was clipped)")
   from sim.rollout import run_rollouts, pick_seeds
   res = {"calibration": calibrate(args.frames)}
   if args.open_loop:
@@ -101,12 +107,17 @@ def main(argv: Optional[list[str]] = None) -> dict:
     r = run_rollouts(args.world, args.vqvae, args.tokens, seeds, steps, steer, args.curvature, args.temperature, args.top_k, args.split)
     # the last quarter of each rollout against its first generated frame
     last = range(steps - max(1, steps // 4), steps)
-    shift[steer] = np.mean([marking_shift(r["generated_frames"][:, 0], r["generated_frames"][:, t]) for t in last], 0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():  # a seed whose frames are all blank stays NaN
+      warnings.simplefilter("ignore", RuntimeWarning)
+      shift[steer] = np.nanmean([marking_shift(r["generated_frames"][:, 0], r["generated_frames"][:, t]) for t in last], 0)
   d = shift["left"] - shift["right"]  # paired: the same seeds and sampling noise; a real left turn makes it positive
+  read = np.isfinite(d)
+  if not read.any(): raise ValueError("sim.probe: every rollout's frames are blank (no road texture to follow)")
+  shift, d = {k: v[read] for k, v in shift.items()}, d[read]
   res.update({"rollouts": args.n, "seconds": args.seconds, "curvature": args.curvature, "temperature": args.temperature, "top_k": args.top_k,
               "shift_left_px": float(shift["left"].mean()), "shift_right_px": float(shift["right"].mean()),
               "left_minus_right_px": float(d.mean()), "left_minus_right_stderr_px": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None,
-              "per_seed_left_minus_right_px": d.tolist(),
+              "per_seed_left_minus_right_px": d.tolist(), "seeds_unread": int((~read).sum()),
               "seeds_opposite": float(((shift["left"] > 0) & (shift["right"] < 0)).mean())})
   print(json.dumps(res), flush=True)
   return res

@@ -144,9 +144,10 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--seed", type=int, default=0)
   args = ap.parse_args(argv)
   if args.batch < 0 or args.actors < 0: ap.error("--batch and --actors must not be negative")
+  from sim.world_sim import FPS, MAX_CURVATURE
+  if not 0 <= args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes [0, {MAX_CURVATURE}] 1/m (more was clipped)")
   import ray
   from data.ray_tasks import as_completed, ray_session
-  from sim.world_sim import FPS
   seeds, steps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
   out, fps = Path(args.out), steps / args.seconds
   out.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ next frame, and the model generates that frame.
   venv = WorldVecEnv(model, segments, num_envs=8)            # the same, 8 rollouts per batched model call
 """
 from __future__ import annotations
+import warnings
 from typing import Optional
 import numpy as np
 import gymnasium as gym
@@ -40,6 +41,7 @@ class WorldRollouts:
     self.n_ctx, self.dt = model.config.frames - 1, frame_stride / FPS
     self.use_pose = model.pose_proj is not None
     if not segments: raise ValueError("WorldRollouts: no segments to seed rollouts from")
+    if not self.use_pose: warnings.warn("WorldRollouts: the world model has no pose conditioning (pose: none): actions do not change what it generates")
 
   def span(self) -> int: return (self.n_ctx + 1) * self.stride   # recorded frames a seed needs (with the motion into it)
 
@@ -47,6 +49,8 @@ class WorldRollouts:
     """Seed each rollout with frames start+stride, start+2*stride, ... of segment seg -> the last context tokens (B, N)."""
     self.rng, ctx, mot = rng, [], []
     for i, s in zip(seg, start):
+      if not 0 <= int(i) < len(self.segments) or int(s) < 0:  # a negative one wrapped round to the last segment or frames
+        raise ValueError(f"reset: segment {i} and start {s} must be in [0, {len(self.segments)}) and >= 0")
       sg = self.segments[int(i)]
       idx = int(s) + self.stride * np.arange(1, self.n_ctx + 1)
       if idx[-1] >= len(sg.tokens): raise ValueError(f"reset: segment {sg.name} has {len(sg.tokens)} frames, a seed at {s} needs {idx[-1] + 1}")
@@ -68,7 +72,12 @@ class WorldRollouts:
     """The motion (B, 6) for actions (B, 2) of kind "control" (see control) or (B, 6) of kind "pose", clipped to its
     action space. NaN raises: it made the speed NaN and every later frame of the rollout token 0, without an error."""
     if np.isnan(action).any(): raise ValueError(f"action has NaN: {action.tolist()}")
-    return self.control(action) if kind == "control" else np.clip(action, -MAX_MOTION, MAX_MOTION)
+    if action.shape != (len(self.context), 2 if kind == "control" else 6):  # a reshape had split rows across rollouts
+      raise ValueError(f"actions of shape {action.shape}: {len(self.context)} rollouts take ({len(self.context)}, {2 if kind == 'control' else 6})")
+    if kind == "control": return self.control(action)
+    motion = np.clip(action, -MAX_MOTION, MAX_MOTION)
+    self.speed = np.clip(motion[:, 0] / self.dt, 0, MAX_SPEED)  # the observed speed follows the commanded forward motion
+    return motion
 
   def control(self, action: np.ndarray) -> np.ndarray:
     """(B, 2) [acceleration m/s^2, curvature 1/m + = left] -> the motion (B, 6), advancing the vehicle's speed."""
@@ -115,7 +124,9 @@ class WorldSim(gym.Env):
     return self._obs(tokens), {"segment": seg, "start": start}
 
   def step(self, action):
-    motion = self.sim.motion_of(np.asarray(action, np.float32).reshape(1, -1), self.action_kind)
+    a = np.asarray(action, np.float32)
+    if a.shape != self.action_space.shape: raise ValueError(f"WorldSim.step: action of shape {a.shape}, the action space is {self.action_space.shape}")
+    motion = self.sim.motion_of(a[None], self.action_kind)
     tokens = self.sim.step(motion)
     self.t += 1
     return self._obs(tokens), 0.0, False, self.t >= self.max_steps, {"motion": motion[0]}
@@ -157,7 +168,7 @@ class WorldVecEnv(gym.vector.VectorEnv):
       obs, info = self.reset()
       z = np.zeros(self.num_envs, bool)
       return obs, np.zeros(self.num_envs), z, z.copy(), info
-    motion = self.sim.motion_of(np.asarray(actions, np.float32).reshape(self.num_envs, -1), self.action_kind)
+    motion = self.sim.motion_of(np.asarray(actions, np.float32), self.action_kind)
     tokens = self.sim.step(motion)
     self.t += 1
     self._done = self.t >= self.max_steps

@@ -1,5 +1,6 @@
 """The RL stage's maths against numpy float64 references: reward, GAE, PPO's clipped loss and its gradient, the Gaussian
 policy, the disengagement loss, AUROC / ECE / Platt scaling, takeover labels; and PPO improving a tiny known task."""
+import re
 import numpy as np
 import pytest
 from drivegpt import Tensor
@@ -198,6 +199,23 @@ def test_stage_configs_reject_bad_keys():
   with pytest.raises(ConfigError, match="--algo"): policy_main(["--algo", "dqn"])
   for bad in ("lr=-1", "weight_decay=-1", "model.dropout=-0.5"):  # each trained the wrong way without an error
     with pytest.raises(ConfigError, match=bad.split("=")[0]): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", bad])
+  runs = ["world=a", "tokens=b", "disengage=c", "bc=d"]
+  for bad in ("ppo.epochs=0", "ppo.clip=-0.2", "ppo.gamma=1.5", "ppo.lam=-1", "ppo.minibatch=0", "ppo.target_kl=-1",
+              "temperature=-1", "top_k=-5", "hack_coef=-3", "hack_js_factor=-1", "progress_coef=-1"):  # epochs=0: no update, NaN stats
+    with pytest.raises(ConfigError, match=re.escape(bad.split("=")[0]) + " is out of range"): load_config(PPOTrainConfig, None, runs + [bad])
+  load_config(PPOTrainConfig, None, runs + ["ppo.gamma=1", "ppo.lam=0", "temperature=0"])  # the edges are allowed
+
+def test_disengage_and_policy_must_read_the_same_tokens():
+  """export-driving paired a policy with a disengagement model of another stride or VQVAE without a word."""
+  from types import SimpleNamespace as NS
+  from rl.disengage import check_same_inputs
+  cb = np.random.default_rng(0).normal(0, 1, (16, 4)).astype(np.float32)
+  model = lambda c: NS(codebook=Tensor(c))
+  check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb.copy()), NS(stride=2, vqvae="b"), "x")  # same codebook, other path: fine
+  with pytest.raises(ValueError, match="x: frame strides differ: disengage 4, policy 2"):
+    check_same_inputs(model(cb), NS(stride=4, vqvae="a"), model(cb), NS(stride=2, vqvae="a"), "x")
+  with pytest.raises(ValueError, match="x: .* read tokens of different VQVAEs"):
+    check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb + 1e-3), NS(stride=2, vqvae="b"), "x")
 
 def test_closed_loop_scripted_driver_and_recovery():
   from rl.evaluate import EpisodeSpec, drive, recovered, summarize
@@ -272,6 +290,19 @@ def test_rl_segments_without_signals_are_refused(tmp_path):
   write_token_shard(tmp_path / "fast.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig, {**flags, "fps": 30.0})
   with pytest.raises(ValueError, match=r"fast\.h5: recorded at 30 fps"):  # horizons are counted in 20 fps frames
     load_driving_segments(str(tmp_path))
+  (tmp_path / "fast.h5").unlink()
+  for k in ("pose", "speed", "action"):  # one NaN frame made the loss NaN, and the metrics still scored well
+    bad = {**sig, k: sig[k].copy()}
+    bad[k][7] = np.nan
+    write_token_shard(tmp_path / "nan.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), bad, flags)
+    with pytest.raises(ValueError, match=rf"nan\.h5: '{k}' is not finite at frame 7"): load_driving_segments(str(tmp_path))
+
+def test_metrics_refuse_non_finite_scores():
+  """auroc ranked NaN as a score (NaN on the positives: 1.0) and ece dropped NaN from every bin (all NaN: 0.0)."""
+  y = np.arange(10) % 2 == 0
+  for p in (np.full(10, np.nan), np.where(y, np.nan, 0.2)):
+    with pytest.raises(ValueError, match="not finite"): auroc(p, y)
+    with pytest.raises(ValueError, match="not finite"): ece(p, y.astype(float))
 
 def test_a_time_limit_bootstraps_from_the_state_it_stopped_in():
   """Episodes cut by a time limit (not terminated) were valued as ending: with a reward of 1 forever and the exact value

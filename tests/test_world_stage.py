@@ -61,6 +61,8 @@ def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):
   for k in a: np.testing.assert_array_equal(a[k], b[k], err_msg=k)
   steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   assert steps == list(range(1, 7))                 # the crashed run's step-4 line was dropped, not doubled
+  with pytest.raises(ValueError, match="batch size 1: poses are shuffled across a batch"):  # only a last pair was shuffled
+    tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=1)
   ev = tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=4)
   assert ev["pose_conditioning"] and ev["segments"] == 4 and ev["windows"] == 16
   assert np.isfinite(ev["bits_per_token"]) and np.isfinite(ev["bits_per_token_shuffled_pose"]) and 0 < ev["lzma_bits_per_token"] < 16
@@ -169,6 +171,36 @@ def test_nan_actions_raise_and_pose_actions_are_clipped(sim_parts):
   _, _, _, _, info = penv.step(np.array([1e6, -1e6, 0, 50, 0, 0], np.float32))
   np.testing.assert_array_equal(info["motion"], [MAX_MOTION[0], -MAX_MOTION[1], 0, MAX_MOTION[3], 0, 0])
 
+def test_bad_actions_indices_and_tokens_raise(sim_parts):
+  """Each of these ran without an error: a (2, 3) action array for 3 envs split its rows across the envs; a negative
+  segment or start seeded from the end; a token id >= vocab became NaN logits and a frame of token 0 once the step was
+  recorded; a pose action left the observed speed where it was."""
+  from sim.world_sim import WorldSim, WorldVecEnv, MAX_SPEED
+  from drivegpt.models.world import FrameSampler, sample_logits
+  m, segs = sim_parts
+  venv = WorldVecEnv(m, segs, num_envs=3, max_steps=4)
+  venv.reset(seed=0)
+  with pytest.raises(ValueError, match=r"actions of shape \(2, 3\): 3 rollouts take \(3, 2\)"): venv.step(np.array([[1, 2, 3], [.01, .02, .03]]))
+  with pytest.raises(ValueError, match=r"actions of shape \(6,\)"): venv.step(np.zeros(6))
+  with pytest.raises(ValueError, match="segment -1"): venv.reset(options={"segment": np.array([-1, 0, 0]), "start": np.zeros(3, int)})
+  env = WorldSim(m, segs, max_steps=4)
+  with pytest.raises(ValueError, match="start -5"): env.reset(options={"segment": 0, "start": -5})
+  env.reset(seed=0)
+  with pytest.raises(ValueError, match=r"action of shape \(3,\)"): env.step([0.0, 0.0, 0.0])
+  penv = WorldSim(m, segs, action="pose", max_steps=4)
+  penv.reset(seed=0)
+  for fwd in (0.5, 2.0, 0.0):
+    obs = penv.step(np.array([fwd, 0, 0, 0, 0, 0], np.float32))[0]
+    assert obs["speed"][0] == pytest.approx(min(fwd * 20, MAX_SPEED))  # 20 Hz, stride 1
+  sampler, rng = FrameSampler(m), np.random.default_rng(0)
+  ctx, pose = rng.integers(0, V, (2, 2, 8)).astype(np.int32), rng.normal(0, 1, (2, 3, 6)).astype(np.float32)
+  for _ in range(3): sampler.generate(ctx, pose)  # recorded by the third call
+  for bad in (V, -1):
+    c = ctx.copy(); c[1, 0, 3] = bad
+    with pytest.raises(ValueError, match=r"token ids must be in \[0, 32\)"): sampler.generate(c, pose)
+  with pytest.raises(ValueError, match="pose is not finite"): sampler.generate(ctx, np.where(pose > 1, np.nan, pose))
+  with pytest.raises(FloatingPointError, match="not finite"): sample_logits(np.array([[0.0, np.nan]]), 1.0, 0, rng)
+
 def test_vector_env(sim_parts):
   from sim.world_sim import WorldVecEnv
   m, segs = sim_parts
@@ -226,6 +258,8 @@ def test_marking_shift_probe():
   for k in (-17, 0, 9, 30):
     moved = np.roll(base, k, axis=2)
     assert marking_shift(base, moved)[0] == k
+  flat = np.full_like(base, 90)  # no texture: no reading (it read as a full -48 px slide)
+  assert np.isnan(marking_shift(base, flat)[0]) and np.isnan(marking_shift(flat, flat)[0])
 
 def test_held_out_by_drive_like_the_vqvae():
   """World and RL stages split by segment name, so each drive's segments fell on both sides (and into the VQVAE's

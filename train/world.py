@@ -86,6 +86,8 @@ class Scorer:
 def evaluate(scorer: Scorer, windows: Windows, n: int, batch_size: int) -> dict:
   """Mean bits/token over n evenly spaced windows, with true poses and with poses shuffled across each batch; over all
   frames of the windows and over their last frame only (the one a rollout generates, given the frames before it)."""
+  if batch_size < 2 and windows.has_pose:  # with 1, only a last batch of 2 had poses to shuffle: other windows, other bits
+    raise ValueError(f"batch size {batch_size}: poses are shuffled across a batch, so it needs 2 or more")
   ks = np.linspace(0, len(windows) - 1, min(n, len(windows))).astype(int)
   # batch b takes every nb-th window from the b-th, so a batch spans the segments and a shuffled pose comes from another
   # part of the drive (neighbouring windows move almost alike, and a shuffle among them would hide how much the pose counts)
@@ -156,13 +158,13 @@ def train(cfg: TrainConfig) -> dict:
       bar.set_postfix(bits=f"{np.mean(window):.3f}", **({"val": f"{ev['val_bits_per_token']:.3f}"} if ev else {}))
       window = []
     if val_w is not None and ((i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps):
-      ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, cfg.batch_size).items()}
+      ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}
       run.log(i + 1, **ev)
     if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
       run.save(model, opt, i + 1)
       write_curves(run)
   bar.close()
-  if val_w is not None and not ev: ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, cfg.batch_size).items()}
+  if val_w is not None and not ev: ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}
   write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": max(start, cfg.steps), "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None,
@@ -235,7 +237,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> di
   bar.close()
   model = WorldModel(cfg.model)
   step = load_checkpoint(str(run.ckpt), model)[0]
-  ev = {f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, cfg.batch_size).items()} if val_w is not None else {}
+  ev = {f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()} if val_w is not None else {}
   if ev: run.log(step, **ev)
   write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]

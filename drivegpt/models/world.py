@@ -179,6 +179,7 @@ class WorldModel:
 
 def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng: np.random.Generator) -> np.ndarray:
   """Tokens (B,) from logits (B, V): argmax at temperature 0, else softmax(logits / temperature) over the top_k (0: all)."""
+  if not np.isfinite(logits).all(): raise FloatingPointError("sample_logits: logits are not finite (NaN gave token 0 at any temperature)")
   if temperature <= 0: return logits.argmax(-1)
   z = logits.astype(np.float64) / temperature
   if 0 < top_k < z.shape[-1]: z = np.where(z < np.partition(z, -top_k, axis=-1)[:, -top_k:-top_k + 1], -np.inf, z)
@@ -207,6 +208,9 @@ class FrameSampler:
     c, (B, F, N) = self.model.config, context.shape
     if F >= c.frames or N != c.tokens_per_frame: raise ValueError(f"generate: context {context.shape} must be (B, < {c.frames}, {c.tokens_per_frame})")
     if pose is not None and pose.shape != (B, F + 1, 6): raise ValueError(f"generate: pose {pose.shape} must be {(B, F + 1, 6)}")
+    if context.size and not (0 <= context.min() and context.max() < c.vocab_size):  # a recorded step read them as NaN: token 0
+      raise ValueError(f"generate: context token ids must be in [0, {c.vocab_size}), got {context.min()}..{context.max()}")
+    if pose is not None and not np.isfinite(pose).all(): raise ValueError("generate: pose is not finite")
     rng = rng if rng is not None else np.random.default_rng()
     use_pose = pose is not None and self.model.pose_proj is not None
     prefix = self._prefill(Tensor(context.astype(np.int32)), Tensor(pose[:, :F].astype(np.float32)) if use_pose else None) if F else []
