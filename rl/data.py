@@ -7,6 +7,7 @@ Token segments are HDF5 files holding `tokens` (N, 128) and the frame shard's `p
 from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
+import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
@@ -47,6 +48,9 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
   segs = []
   for f in files:
     with h5py.File(f, "r") as h:
+      if "augment" in h.attrs:  # its frames slid sideways; the takeovers and actions are the recording's
+        print(f"note: {f}: a yaw-augmented copy (the world model's training data), left out", file=sys.stderr)
+        continue
       if missing := [k for k in LABELS if k not in h]:
         raise ValueError(f"{f}: a token segment for the RL stage needs {list(LABELS)}; missing {missing} "
                          "(make token shards with `drivegpt tokenize --ckpt VQVAE_RUN --shards FRAME_SHARDS --out DIR`)")
@@ -66,6 +70,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
                                a["disengage_cause"].astype(np.uint8), route))
+  if not segs: raise ValueError(f"tokens: {path} holds only yaw-augmented copies; the RL stage reads recorded segments")
   return segs
 
 def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:

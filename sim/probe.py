@@ -105,11 +105,11 @@ def main(argv: Optional[list[str]] = None) -> dict:
   shift = {}
   for steer in ("left", "right"):
     r = run_rollouts(args.world, args.vqvae, args.tokens, seeds, steps, steer, args.curvature, args.temperature, args.top_k, args.split)
-    # the last quarter of each rollout against its first generated frame
+    # the last quarter of each rollout against the last real frame it started from (both through the decoder)
     last = range(steps - max(1, steps // 4), steps)
     with np.errstate(all="ignore"), warnings.catch_warnings():  # a seed whose frames are all blank stays NaN
       warnings.simplefilter("ignore", RuntimeWarning)
-      shift[steer] = np.nanmean([marking_shift(r["generated_frames"][:, 0], r["generated_frames"][:, t]) for t in last], 0)
+      shift[steer] = np.nanmean([marking_shift(r["context_frame"], r["generated_frames"][:, t]) for t in last], 0)
   d = shift["left"] - shift["right"]  # paired: the same seeds and sampling noise; a real left turn makes it positive
   read = np.isfinite(d)
   if not read.any(): raise ValueError("sim.probe: every rollout's frames are blank (no road texture to follow)")

@@ -49,7 +49,7 @@ class Rollouts:
 
   def run(self, seeds: list, steps: int, steer: str, curvature: float) -> dict:
     """Rollouts seeded at (segment index, start) pairs, all in one batch: generated and real tokens (B, steps, N), and
-    decoded frames (B, steps, H, W, 3) of both when there is a VQVAE."""
+    decoded frames (B, steps, H, W, 3) of both, and of the last context frame (B, H, W, 3), when there is a VQVAE."""
     from train.world_data import strided_motion
     from sim.world_sim import WorldRollouts
     segs, st = self.segs, self.cfg.data.frame_stride
@@ -71,6 +71,7 @@ class Rollouts:
     if self.decoder is not None:
       out["generated_frames"] = np.stack([self.decoder(out["generated"][:, t]) for t in range(steps)], 1)
       out["real_frames"] = np.stack([self.decoder(real[:, t]) for t in range(steps)], 1)
+      out["context_frame"] = self.decoder(np.stack([segs[s].tokens[b + st * (K - 1)] for s, b in zip(seg, start)]).astype(np.int32))
     return out
 
 def run_rollouts(world: str, vqvae: Optional[str], tokens: str, seeds: list, steps: int, steer: str, curvature: float,

@@ -192,6 +192,52 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   with pytest.raises(ValueError, match=r"seg_b\.h5: a token shard from another checkpoint or an older version"):
     tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
 
+def test_tokenize_yaw_copies(tmp_path):
+  from data.augment import yaw_augment
+  from rl.data import load_driving_segments
+  from train.world_data import load_segments, split_segments
+  rng = rng_for("yaw copies")
+  shards = tmp_path / "shards"
+  shards.mkdir()
+  frames = smooth_frames(rng, 6)
+  signals = write_frame_shard(shards / "seg_a.h5", frames)
+  import h5py
+  with h5py.File(shards / "seg_a.h5", "a") as f: f.attrs["checksum"] = "c0ffee"  # the video's, as ingest writes it
+  run = make_run(tmp_path, TINY)
+  out = tmp_path / "tokens"
+  results = tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=30)
+  assert results[0]["frames"] == 18 and sorted(p.name for p in out.iterdir()) == ["seg_a-yaw0.h5", "seg_a-yaw1.h5", "seg_a.h5"]
+  model, _ = load_tokenizer(str(run))
+  Tensor.training = False
+  for k in range(2):  # each copy: the slid frames' tokens, the turned poses, every other signal as recorded
+    tokens, sig, attrs = read_token_shard(out / f"seg_a-yaw{k}.h5")
+    fr, pose, s = yaw_augment(frames, signals["pose"], f"seg_a-yaw{k}", 30)
+    assert json.loads(attrs["augment"])["slide_px"] == s.tolist()
+    slid = slid + np.abs(s).sum() if k else np.abs(s).sum()
+    np.testing.assert_array_equal(tokens, model.encode(Tensor(to_input(fr))).numpy())
+    np.testing.assert_array_equal(sig["pose"], pose)
+    np.testing.assert_array_equal(sig["speed"], signals["speed"])
+    assert attrs["segment"] == f"seg_a-yaw{k}" and attrs["route"] == "seg_a"
+  assert slid > 0  # (an offset of 0 px a frame would make the copies the recording)
+  # a re-run skips all three; other slide settings are another set of tokens, refused by name
+  assert [r["status"] for r in tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=30)] == ["skipped"]
+  with pytest.raises(ValueError, match=r"seg_a-yaw0\.h5: a token shard from another checkpoint"):
+    tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=1, yaw_px=10)
+  # the world model trains on all three (not one video thrice), holds out none of the copies; the RL stage reads the recording
+  segs = load_segments(str(out))
+  assert sorted((s.name, s.augmented) for s in segs) == [("seg_a-yaw0.h5", True), ("seg_a-yaw1.h5", True), ("seg_a.h5", False)]
+  assert [s.name for s in split_segments(segs, "val", 0.5)] == [] and len(split_segments(segs, "train", 0.5)) == 3
+  segs[0].route = "other"  # two routes: one held out
+  held = split_segments(segs, "val", 0.5) + split_segments(segs, "all", 0.5)
+  assert not any(s.augmented for s in split_segments(segs, "val", 0.5)) and len(held) >= 3
+  with h5py.File(out / "seg_a.h5", "a") as f: f.attrs["has_disengage"] = True  # (labelled, as a recording's are)
+  assert [s.name for s in load_driving_segments(str(out))] == ["seg_a.h5"]
+  # without poses there is nothing to turn
+  write_frame_shard(shards / "seg_b.h5", smooth_frames(rng, 2))
+  with h5py.File(shards / "seg_b.h5", "a") as f: f.attrs["has_pose"] = False
+  with pytest.raises(ValueError, match=r"seg_b\.h5: has no poses"):
+    tokenize_shard(str(run), str(shards / "seg_b.h5"), str(out), yaw_copies=1)
+
 def test_tokenize_rejects_frames_of_another_size(tmp_path):
   write_frame_shard(tmp_path / "small.h5", np.zeros((2, 64, 128, 3), np.uint8))
   run = make_run(tmp_path, TINY)

@@ -233,6 +233,13 @@ def test_rollout_writes_mp4(tmp_path):
   assert steps == 3
   r = run_rollouts(str(tmp_path / "w"), str(tmp_path / "vq"), toks, seeds, steps, "left", 0.01, 1.0, 0, "all")
   assert r["generated"].shape == (2, 3, 8) and r["generated_frames"].shape == (2, 3, 32, 64, 3) and r["real_frames"].dtype == np.uint8
+  # the frame the rollout started from: the last context frame, the one before the real continuation's first
+  from sim.rollout import Rollouts
+  R = Rollouts(str(tmp_path / "w"), str(tmp_path / "vq"), toks, "all")
+  K, st = R.model.config.frames, R.cfg.data.frame_stride
+  last_ctx = np.stack([R.segs[i].tokens[b + st * (K - 1)] for i, b in seeds]).astype(np.int32)
+  np.testing.assert_array_equal(r["context_frame"], R.decoder(last_ctx))
+  np.testing.assert_array_equal(r["real"][:, 0], np.stack([R.segs[i].tokens[b + st * K] for i, b in seeds]))
   write_mp4(tmp_path / "r.mp4", side_by_side(r["generated_frames"][0], r["real_frames"][0]), 10)
   with av.open(str(tmp_path / "r.mp4")) as f:
     frames = [fr.to_ndarray(format="rgb24") for fr in f.decode(video=0)]

@@ -7,7 +7,9 @@
 A token shard `<TOKDIR>/<shard name>.h5` holds `tokens` int16 (N, 8, 16) and, copied from the frame shard, every other
 per-frame dataset (frame_times, pose, speed, steering, action, disengage, ...) and the attributes (has_* flags, fps,
 segment, route, causes, ...), plus `tokenizer` (the checkpoint and its model config, JSON). A commaVQ segment is a .npy
-of N x 128 or N x 8 x 16 token ids (N = 1200 in their release); it has no pose, so its has_* flags are false."""
+of N x 128 or N x 8 x 16 token ids (N = 1200 in their release); it has no pose, so its has_* flags are false.
+`--yaw-copies K` adds K yaw-augmented copies of each shard (data.augment), `<shard name>-yaw<k>.h5`, with an `augment`
+attribute: the world model's training uses them, its held-out split and the RL stage's data leave them out."""
 from __future__ import annotations
 import argparse, dataclasses, json, os, sys
 from pathlib import Path
@@ -38,57 +40,78 @@ def read_token_shard(path: str | Path) -> tuple[np.ndarray, dict, dict]:
       return f["tokens"][:], {k: f[k][:] for k in f if k != "tokens"}, dict(f.attrs)
   except OSError as e: raise ValueError(f"{path}: not a readable token shard ({e})") from None
 
-def made_from(ckpt: str, shard: str) -> str:
+def made_from(ckpt: str, shard: str, augment: Optional[dict] = None) -> str:
   """What a token shard is made from: the checkpoint file and the frame shard, each by path, size and modification time
-  (a retrained checkpoint or a re-ingested shard at the same path is a different source)."""
+  (a retrained checkpoint or a re-ingested shard at the same path is a different source), and an augmented copy's
+  settings."""
   from train.stage import Run
   ck = Path(ckpt) / Run.CKPT if Path(ckpt).is_dir() else Path(ckpt)
   def stamp(p: Path): st = p.stat(); return [str(p.resolve()), st.st_size, st.st_mtime_ns]
-  return json.dumps({"ckpt": stamp(ck), "frame_shard": stamp(Path(shard))})
+  return json.dumps({"ckpt": stamp(ck), "frame_shard": stamp(Path(shard)), **({"augment": augment} if augment else {})})
 
-def _existing(out: Path, ckpt: str, shard: str) -> bool:
+def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) -> bool:
   """Is out a token shard of this checkpoint and frame shard? False if there is none; raises if it holds other tokens."""
   import h5py
   if not out.exists(): return False
   try:
     with h5py.File(out, "r") as f: stamp = f.attrs.get("made_from")
   except OSError: stamp = None
-  if stamp != made_from(ckpt, shard):
+  if stamp != made_from(ckpt, shard, augment):
     why = "made before token shards recorded their sources" if stamp is None else f"from another checkpoint or an older version of {shard}"
     raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")
   return True
 
-def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16) -> dict:
-  """Tokenize every frame of one frame shard into out_dir/<name>.h5; returns {"shard", "frames", "status"}."""
+def _copies(shard: str, out_dir: str, yaw_copies: int, yaw_px: float) -> list[tuple[Path, Optional[dict]]]:
+  """The token shards one frame shard makes: out_dir/<name>.h5, then each yaw-augmented copy's <name>-yaw<k>.h5."""
+  out = Path(out_dir) / Path(shard).name
+  return [(out, None)] + [(out.with_name(f"{out.stem}-yaw{k}.h5"), {"yaw_copy": k, "amp_px": yaw_px}) for k in range(yaw_copies)]
+
+def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, yaw_copies: int = 0, yaw_px: float = 20.0) -> dict:
+  """Tokenize every frame of one frame shard into out_dir/<name>.h5, and yaw_copies copies of it as a camera turned by up
+  to yaw_px pixels would see it (data.augment) into <name>-yaw<k>.h5; returns {"shard", "frames", "status"}."""
   import h5py, hdf5plugin  # noqa: F401  (the LZ4 filter of the frame shards)
   from drivegpt import Tensor, jit
   from drivegpt.models.vqvae import to_input
   from train.vqvae import load_tokenizer
-  out = Path(out_dir) / Path(shard).name
-  if _existing(out, ckpt, shard): return {"shard": shard, "frames": 0, "status": "skipped"}
+  todo = [(o, a) for o, a in _copies(shard, out_dir, yaw_copies, yaw_px) if not _existing(o, ckpt, shard, a)]
+  if not todo: return {"shard": shard, "frames": 0, "status": "skipped"}
   model, cfg = load_tokenizer(ckpt)
   encode = jit(model.encode)
+  def tokens_of(frames) -> np.ndarray:
+    prev, Tensor.training, Tensor.no_grad = (Tensor.training, Tensor.no_grad), False, True
+    try: return np.concatenate([encode(Tensor(to_input(frames[i:i + batch_size]))).numpy() for i in range(0, len(frames), batch_size)]) \
+      if len(frames) else np.zeros((0, *cfg.model.grid), np.int16)
+    finally: Tensor.training, Tensor.no_grad = prev
   try:
     with h5py.File(shard, "r") as f:
       if "frames" not in f: raise ValueError(f"{shard}: not a frame shard (no 'frames' dataset)")
       frames, n = f["frames"], len(f["frames"])
       if frames.shape[1:3] != tuple(cfg.model.image_size):
         raise ValueError(f"{shard}: frames are {frames.shape[1:3]}, the tokenizer takes {tuple(cfg.model.image_size)}")
-      prev, Tensor.training, Tensor.no_grad = (Tensor.training, Tensor.no_grad), False, True
-      try: tokens = np.concatenate([encode(Tensor(to_input(frames[i:i + batch_size]))).numpy() for i in range(0, n, batch_size)]) \
-        if n else np.zeros((0, *cfg.model.grid), np.int16)
-      finally: Tensor.training, Tensor.no_grad = prev
+      if yaw_copies and not (f.attrs.get("has_pose", "pose" in f) and "pose" in f):
+        raise ValueError(f"{shard}: has no poses, which yaw-augmented copies need (tokenize without --yaw-copies)")
       signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
       attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model)}),
-               "frame_shard": str(Path(shard).resolve()), "made_from": made_from(ckpt, shard)}
+               "frame_shard": str(Path(shard).resolve())}
+      if yaw_copies: frames = frames[:]
+      for out, augment in todo:
+        a = {**attrs, "made_from": made_from(ckpt, shard, augment)}
+        if augment is None: write_token_shard(out, tokens_of(frames), signals, a); continue
+        from data.augment import yaw_augment
+        name = f"{attrs.get('segment', Path(shard).stem)}-yaw{augment['yaw_copy']}"
+        fr, pose, s = yaw_augment(frames, signals["pose"], name, yaw_px, fps=float(attrs.get("fps", 20.0)))
+        a.update(segment=name, augment=json.dumps({**augment, "slide_px": s.tolist()}))
+        if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
+        write_token_shard(out, tokens_of(fr), {**signals, "pose": pose}, a)
   except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None
-  write_token_shard(out, tokens.reshape(n, *tokens.shape[1:]), signals, attrs)
-  return {"shard": shard, "frames": n, "status": "done"}
+  return {"shard": shard, "frames": n * len(todo), "status": "done"}
 
 def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_address: Optional[str] = None,
-             batch_size: int = 16, progress: bool = True, max_in_flight: Optional[int] = None) -> list[dict]:
-  """Tokenize every shard in a folder into out_dir, one Ray task per shard with at most max_in_flight queued (default twice
-  the CPUs); existing token shards are kept."""
+             batch_size: int = 16, progress: bool = True, max_in_flight: Optional[int] = None, yaw_copies: int = 0,
+             yaw_px: float = 20.0) -> list[dict]:
+  """Tokenize every shard in a folder into out_dir (and yaw_copies augmented copies of each), one Ray task per shard with
+  at most max_in_flight queued (default twice the CPUs); existing token shards are kept."""
+  if yaw_copies < 0 or not 0 < yaw_px < 1e4: raise ValueError(f"yaw copies must be >= 0 and their pixels > 0, got {yaw_copies}, {yaw_px}")
   from tqdm import tqdm
   from data.dataset import shard_paths
   from train.vqvae import load_tokenizer
@@ -96,7 +119,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
-  todo = [str(p) for p in paths if not _existing(Path(out_dir) / p.name, ckpt, str(p))]
+  todo = [str(p) for p in paths if not all(_existing(o, ckpt, str(p), a) for o, a in _copies(str(p), out_dir, yaw_copies, yaw_px))]
   results = [{"shard": str(p), "frames": 0, "status": "skipped"} for p in paths if str(p) not in todo]
   bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
   if use_ray and len(todo) > 1:
@@ -105,12 +128,12 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
     with ray_session(ray_address):
       task = ray.remote(num_cpus=1)(tokenize_shard)
       ck, out = str(Path(ckpt).resolve()), str(Path(out_dir).resolve())
-      for _, r in as_completed(lambda p: task.remote(ck, p, out, batch_size), todo, max_in_flight):  # back-pressure
+      for _, r in as_completed(lambda p: task.remote(ck, p, out, batch_size, yaw_copies, yaw_px), todo, max_in_flight):  # back-pressure
         results.append(r)
         bar.update(1)
   else:
     for p in todo:
-      results.append(tokenize_shard(ckpt, p, out_dir, batch_size))
+      results.append(tokenize_shard(ckpt, p, out_dir, batch_size, yaw_copies, yaw_px))
       bar.update(1)
   bar.close()
   return sorted(results, key=lambda r: r["shard"])
@@ -181,9 +204,13 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start a local one)")
   ap.add_argument("--no-ray", action="store_true", help="tokenize in this process, one shard at a time")
   ap.add_argument("--max-in-flight", type=int, default=None, help="shards queued or running on Ray at once (default: twice the CPUs)")
+  ap.add_argument("--yaw-copies", type=int, default=0, help="also K copies of each shard as a camera turned left and right "
+                  "would see it, poses to match (<name>-yaw<k>.h5): teaches the world model that steering turns the view; "
+                  "train-world keeps them out of its held-out split")
+  ap.add_argument("--yaw-px", type=float, default=20.0, help="the copies' largest sideways slide, px")
   args = ap.parse_args(argv)
   results = tokenize(args.ckpt, args.shards, args.out, not args.no_ray, args.ray_address, args.batch_size,
-                     max_in_flight=args.max_in_flight)
+                     max_in_flight=args.max_in_flight, yaw_copies=args.yaw_copies, yaw_px=args.yaw_px)
   summary = {"shards": len(results), "tokenized": sum(r["status"] == "done" for r in results),
              "skipped": sum(r["status"] == "skipped" for r in results), "frames": sum(r["frames"] for r in results), "out": args.out}
   print(json.dumps(summary), flush=True)

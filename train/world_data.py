@@ -13,6 +13,7 @@ class Segment:
   tokens: np.ndarray              # (N, 128) int16
   pose: Optional[np.ndarray]      # (N, 6) float32: motion from frame i to i+1 in frame i's camera frame, or None
   route: str = ""                 # the drive it belongs to (the data stage's route attribute; "": the segment alone)
+  augmented: bool = False         # a yaw-augmented copy (tokenize --yaw-copies): trained on, never held out
 
 def rot_from_axis_angle(r: np.ndarray) -> np.ndarray:
   """Rotation matrices (..., 3, 3) from axis-angle vectors (..., 3) (Rodrigues' formula)."""
@@ -84,18 +85,20 @@ def load_segments(path: str) -> list[Segment]:
       tokens = _as_tokens(h["tokens"][()], str(f))
       has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
       pose = h["pose"][()].astype(np.float32) if has_pose else None
-      route = str(h.attrs.get("route", ""))
+      route, augmented = str(h.attrs.get("route", "")), "augment" in h.attrs
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
-    segs.append(Segment(name, tokens, pose, route))
+    segs.append(Segment(name, tokens, pose, route, augmented))
   return segs
 
 def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: int = 0) -> list[Segment]:
   """Held-out segments by route, the data stage's seeded hash split (data.dataset.split_segments): a drive's segments
   stay on one side, and with the same val_fraction and seed the held-out drives are the VQVAE's too (by segment name,
-  each drive was on both sides). A segment without a route is a route of its own."""
+  each drive was on both sides). A segment without a route is a route of its own. Held-out numbers are about recorded
+  driving: an augmented copy of a held-out drive is in neither split (its drive is held out, it is not a recording)."""
   from data.dataset import split_segments as by_route
-  return by_route(segs, split, val_fraction, seed, [s.route or s.name for s in segs])
+  picked = by_route(segs, split, val_fraction, seed, [s.route or s.name for s in segs])
+  return [s for s in picked if not s.augmented] if split == "val" else picked
 
 class Windows:
   """Windows of `frames` frames, `stride` apart, from token segments; batch(i) is a function of (seed, i) only, so a resumed
