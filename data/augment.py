@@ -25,10 +25,12 @@ def slide(frames: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 def turn_poses(pose: np.ndarray, phi: np.ndarray) -> np.ndarray:
   """Poses (N, 6) [forward, right, down, roll, pitch, yaw], each the motion from frame t to t+1 in frame t's camera, for
-  a camera turned phi[t] rad to the right of the car at frame t (the last motion keeps its yaw: phi[N] is unknown)."""
-  p = np.array(pose, np.float64)
+  a camera turned phi[t] rad to the right of the car at frame t: the translation and the rotation's axis turn with the
+  camera, the yaw gains the camera's turn between the frames (to first order in the rotation; the last motion keeps its
+  yaw: phi[N] is unknown)."""
+  p, q = np.array(pose, np.float64), np.asarray(pose, np.float64)
   c, s = np.cos(phi), np.sin(phi)
-  p[:, 0], p[:, 1] = c * pose[:, 0] + s * pose[:, 1], -s * pose[:, 0] + c * pose[:, 1]
+  for x, y in ((0, 1), (3, 4)): p[:, x], p[:, y] = c * q[:, x] + s * q[:, y], -s * q[:, x] + c * q[:, y]
   p[:-1, 5] += np.diff(phi)
   return p.astype(pose.dtype)
 

@@ -41,7 +41,7 @@ class Rollouts:
     from train.world import load_run
     from train.world_data import load_segments, split_segments
     self.model, self.cfg = load_run(world)
-    self.segs = split_segments(load_segments(tokens), split, self.cfg.data.val_fraction, self.cfg.data.split_seed)
+    self.segs = split_segments(load_segments(tokens, augmented=False), split, self.cfg.data.val_fraction, self.cfg.data.split_seed)
     self.temperature, self.top_k, self.decoder = temperature, top_k, None
     if vqvae is not None:
       from train.vqvae import load_tokenizer
@@ -112,7 +112,7 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   if not ck.exists(): raise FileNotFoundError(f"--world: no checkpoint at {ck}")
   cfg = build(TrainConfig, checkpoint_info(str(ck))[1])
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
-  segs = split_segments(load_segments(tokens), split, cfg.data.val_fraction, cfg.data.split_seed)
+  segs = split_segments(load_segments(tokens, augmented=False), split, cfg.data.val_fraction, cfg.data.split_seed)
   need = (cfg.model.frames + steps) * cfg.data.frame_stride
   ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]
   if not ok:  # (the longest one was used, its real side frozen on its last frame and scored so, without a word)

@@ -37,14 +37,27 @@ def test_turned_poses_match_a_trajectory_seen_from_the_turned_camera():
     z = np.zeros(n)
     return np.stack([fwd, right, z, z, z, np.diff(h)], 1)
   pose = relative(heading)
-  pose[:, 2:5] = rng.normal(0, 0.01, (n, 3))  # height, roll, pitch: unchanged by a turn about the down axis
   phi = rng.uniform(-0.1, 0.1, n + 1)
   want = relative(heading + phi)
   got = turn_poses(pose, phi[:-1])
   np.testing.assert_allclose(got[:, :2], want[:, :2], atol=1e-12)
   np.testing.assert_allclose(got[:-1, 5], want[:-1, 5], atol=1e-12)
-  np.testing.assert_array_equal(got[:, 2:5], pose[:, 2:5])
   assert got[-1, 5] == pose[-1, 5]  # the last frame's turn after it is unknown
+
+def test_turned_rotations_match_the_composed_rotation():
+  """With roll and pitch too: the turned camera's rotation from t to t+1 is C_t^T R_t C_{t+1} (C: the turn about the
+  down axis); turn_poses is its first-order form, so it agrees to the product of the two angles."""
+  from train.world_data import axis_angle_from_rot, rot_from_axis_angle
+  rng = rng_for("turn rotations")
+  n = 40
+  pose = np.concatenate([rng.normal(0, 1, (n, 3)), rng.normal(0, 0.01, (n, 3))], 1)
+  phi = 0.1 * np.sin(np.arange(n + 1) / 7 + rng.uniform(0, 6))  # smooth, as the augmentation's: |dphi| < 0.015
+  C = rot_from_axis_angle(np.stack([np.zeros(n + 1), np.zeros(n + 1), phi], 1))
+  want = axis_angle_from_rot(np.swapaxes(C[:-1], 1, 2) @ rot_from_axis_angle(pose[:, 3:]) @ C[1:])
+  got = turn_poses(pose, phi[:-1])
+  np.testing.assert_allclose(got[:-1, 3:], want[:-1], atol=3e-4)
+  assert np.abs(got[:, 3:5] - pose[:, 3:5]).max() > 1e-3  # roll and pitch did turn (by up to 0.1 rad)
+  np.testing.assert_allclose(got[:, :3], (np.swapaxes(C[:-1], 1, 2) @ pose[:, :3, None])[..., 0], atol=1e-12)
 
 def column_shift(a: np.ndarray, b: np.ndarray, m: int = 30, half: int = 50) -> int:
   """Pixels b's road band sits to the right of a's near the image centre (best match of the grey column profiles; a

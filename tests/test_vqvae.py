@@ -219,10 +219,16 @@ def test_tokenize_yaw_copies(tmp_path):
     np.testing.assert_array_equal(sig["speed"], signals["speed"])
     assert attrs["segment"] == f"seg_a-yaw{k}" and attrs["route"] == "seg_a"
   assert slid > 0  # (an offset of 0 px a frame would make the copies the recording)
-  # a re-run skips all three; other slide settings are another set of tokens, refused by name
+  # a re-run skips all three; other slide settings are another set of tokens, refused by name, and so are fewer copies
   assert [r["status"] for r in tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=30)] == ["skipped"]
   with pytest.raises(ValueError, match=r"seg_a-yaw0\.h5: a token shard from another checkpoint"):
-    tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=1, yaw_px=10)
+    tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=10)
+  for k in (0, 1):  # (the copies past K would still be trained on)
+    with pytest.raises(ValueError, match=rf"seg_a-yaw1\.h5: a yaw copy of .*seg_a\.h5 from a run with more --yaw-copies than {k}"):
+      tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=k)
+  for px in (0.4, 65):  # nothing slid (the recording twice), or past a quarter of the width
+    with pytest.raises(ValueError, match=r"--yaw-px"):
+      tokenize(str(run), str(shards), str(tmp_path / "other"), use_ray=False, progress=False, yaw_copies=1, yaw_px=px)
   # the world model trains on all three (not one video thrice), holds out none of the copies; the RL stage reads the recording
   segs = load_segments(str(out))
   assert sorted((s.name, s.augmented) for s in segs) == [("seg_a-yaw0.h5", True), ("seg_a-yaw1.h5", True), ("seg_a.h5", False)]
@@ -232,11 +238,24 @@ def test_tokenize_yaw_copies(tmp_path):
   assert not any(s.augmented for s in split_segments(segs, "val", 0.5)) and len(held) >= 3
   with h5py.File(out / "seg_a.h5", "a") as f: f.attrs["has_disengage"] = True  # (labelled, as a recording's are)
   assert [s.name for s in load_driving_segments(str(out))] == ["seg_a.h5"]
+  assert [s.name for s in load_segments(str(out), augmented=False)] == ["seg_a.h5"]  # what rollouts and PPO seed from
+  assert [Path(p).name for p in export_commavq(str(out), str(tmp_path / "npy"))] == ["seg_a.npy"]
   # without poses there is nothing to turn
   write_frame_shard(shards / "seg_b.h5", smooth_frames(rng, 2))
   with h5py.File(shards / "seg_b.h5", "a") as f: f.attrs["has_pose"] = False
   with pytest.raises(ValueError, match=r"seg_b\.h5: has no poses"):
     tokenize_shard(str(run), str(shards / "seg_b.h5"), str(out), yaw_copies=1)
+  # a shard without a route: its copies are its drive (not drives of their own, some held out as "recordings")
+  lone = tmp_path / "lone"
+  lone.mkdir()
+  write_frame_shard(lone / "c.h5", smooth_frames(rng, 3))
+  with h5py.File(lone / "c.h5", "a") as f: del f.attrs["route"]
+  tokenize(str(run), str(lone), str(tmp_path / "lone_tok"), use_ray=False, progress=False, yaw_copies=1)
+  assert {s.name: s.route for s in load_segments(str(tmp_path / "lone_tok"))} == {"c.h5": "c", "c-yaw0.h5": "c"}
+  # frame shards c.h5 and c-yaw0.h5: one output for two
+  write_frame_shard(lone / "c-yaw0.h5", smooth_frames(rng, 3))
+  with pytest.raises(ValueError, match=r"c\.h5: its yaw copy c-yaw0\.h5 would overwrite"):
+    tokenize(str(run), str(lone), str(tmp_path / "lone_tok2"), use_ray=False, progress=False, yaw_copies=1)
 
 def test_tokenize_rejects_frames_of_another_size(tmp_path):
   write_frame_shard(tmp_path / "small.h5", np.zeros((2, 64, 128, 3), np.uint8))

@@ -90,17 +90,22 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         raise ValueError(f"{shard}: frames are {frames.shape[1:3]}, the tokenizer takes {tuple(cfg.model.image_size)}")
       if yaw_copies and not (f.attrs.get("has_pose", "pose" in f) and "pose" in f):
         raise ValueError(f"{shard}: has no poses, which yaw-augmented copies need (tokenize without --yaw-copies)")
+      if yaw_copies and len(f["pose"]) != n: raise ValueError(f"{shard}: {len(f['pose'])} poses for {n} frames")
+      if yaw_copies and not 1 <= yaw_px <= frames.shape[2] / 4:
+        raise ValueError(f"--yaw-px {yaw_px}: the copies' slide must be 1 to {frames.shape[2] / 4:g} px (a quarter of {shard}'s width)")
+      fps = float(f.attrs.get("fps", 20.0))
+      if yaw_copies and not (np.isfinite(fps) and fps > 0): raise ValueError(f"{shard}: fps {fps}; yaw copies time their turns by it")
       signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
       attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model)}),
-               "frame_shard": str(Path(shard).resolve())}
+               "frame_shard": str(Path(shard).resolve()), "route": str(f.attrs.get("route") or Path(shard).stem)}  # the data stage's split key
       if yaw_copies: frames = frames[:]
       for out, augment in todo:
         a = {**attrs, "made_from": made_from(ckpt, shard, augment)}
         if augment is None: write_token_shard(out, tokens_of(frames), signals, a); continue
         from data.augment import yaw_augment
         name = f"{attrs.get('segment', Path(shard).stem)}-yaw{augment['yaw_copy']}"
-        fr, pose, s = yaw_augment(frames, signals["pose"], name, yaw_px, fps=float(attrs.get("fps", 20.0)))
-        a.update(segment=name, augment=json.dumps({**augment, "slide_px": s.tolist()}))
+        fr, pose, s = yaw_augment(frames, signals["pose"], name, yaw_px, fps=fps)
+        a.update(segment=name, augment=json.dumps({**augment, "slide_px": s.tolist()}))  # its route: its recording's drive
         if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
         write_token_shard(out, tokens_of(fr), {**signals, "pose": pose}, a)
   except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None
@@ -111,7 +116,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
              yaw_px: float = 20.0) -> list[dict]:
   """Tokenize every shard in a folder into out_dir (and yaw_copies augmented copies of each), one Ray task per shard with
   at most max_in_flight queued (default twice the CPUs); existing token shards are kept."""
-  if yaw_copies < 0 or not 0 < yaw_px < 1e4: raise ValueError(f"yaw copies must be >= 0 and their pixels > 0, got {yaw_copies}, {yaw_px}")
+  if yaw_copies < 0 or not yaw_px >= 1: raise ValueError(f"--yaw-copies must be >= 0 and --yaw-px >= 1, got {yaw_copies}, {yaw_px}")
   from tqdm import tqdm
   from data.dataset import shard_paths
   from train.vqvae import load_tokenizer
@@ -119,6 +124,13 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
+  names = {p.name for p in paths}
+  for p in paths:
+    for o, _ in _copies(str(p), out_dir, yaw_copies, yaw_px)[1:]:  # frame shards a.h5 and a-yaw0.h5: one output twice
+      if o.name in names: raise ValueError(f"{p}: its yaw copy {o.name} would overwrite the tokens of the frame shard of that name: rename one")
+    # copies past --yaw-copies from an earlier run would still be trained on
+    extra = [q for q in Path(out_dir).glob(f"{p.stem}-yaw*.h5") if q.stem.rsplit("-yaw", 1)[1].isdigit() and int(q.stem.rsplit("-yaw", 1)[1]) >= yaw_copies]
+    if extra: raise ValueError(f"{extra[0]}: a yaw copy of {p} from a run with more --yaw-copies than {yaw_copies}: delete it, or tokenize with --yaw-copies {int(extra[0].stem.rsplit('-yaw', 1)[1]) + 1}")
   todo = [str(p) for p in paths if not all(_existing(o, ckpt, str(p), a) for o, a in _copies(str(p), out_dir, yaw_copies, yaw_px))]
   results = [{"shard": str(p), "frames": 0, "status": "skipped"} for p in paths if str(p) not in todo]
   bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
@@ -188,8 +200,15 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   files = sorted(Path(src).glob("*.h5")) if Path(src).is_dir() else [Path(src)]
   if not files or not files[0].exists(): raise FileNotFoundError(f"{src}: no token shards (.h5)")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
-  for p in files: write_commavq(Path(out_dir) / f"{p.stem}.npy", read_token_shard(p)[0], flat)
-  return [str(Path(out_dir) / f"{p.stem}.npy") for p in files]
+  kept = []
+  for p in files:
+    tokens, _, attrs = read_token_shard(p)
+    if "augment" in attrs:  # a .npy can't say it is not a recording
+      print(f"note: {p}: a yaw-augmented copy, not exported", file=sys.stderr)
+      continue
+    write_commavq(Path(out_dir) / f"{p.stem}.npy", tokens, flat)
+    kept.append(str(Path(out_dir) / f"{p.stem}.npy"))
+  return kept
 
 # *** command lines ***
 

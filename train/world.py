@@ -252,7 +252,7 @@ def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
 def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256, batch_size: int = 8) -> dict:
   """Bits/token of a trained model on the segments under tokens (true and shuffled poses), and lzma's bits/token."""
   model, cfg = load_run(rundir)
-  segs = split_segments(load_segments(tokens), split, cfg.data.val_fraction, cfg.data.split_seed)
+  segs = split_segments(load_segments(tokens, augmented=False), split, cfg.data.val_fraction, cfg.data.split_seed)  # recordings
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
   Tensor.training = False
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)

@@ -62,9 +62,10 @@ def unique_videos(files: list[Path]) -> list[Path]:
   drop = {d for d, _ in dups}
   return [f for f in files if f not in drop]
 
-def load_segments(path: str) -> list[Segment]:
+def load_segments(path: str, augmented: bool = True) -> list[Segment]:
   """Every token segment under path: token shards from `drivegpt tokenize` (.h5 with 'tokens' and, when has_pose, 'pose')
-  or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively."""
+  or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively. augmented=False
+  leaves out yaw-augmented copies (`tokenize --yaw-copies`): the stages that seed from or score recordings."""
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
   files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.suffix in (".h5", ".npy") and not f.name.startswith("."))
@@ -85,11 +86,11 @@ def load_segments(path: str) -> list[Segment]:
       tokens = _as_tokens(h["tokens"][()], str(f))
       has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
       pose = h["pose"][()].astype(np.float32) if has_pose else None
-      route, augmented = str(h.attrs.get("route", "")), "augment" in h.attrs
+      route, is_copy = str(h.attrs.get("route", "")), "augment" in h.attrs
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
-    segs.append(Segment(name, tokens, pose, route, augmented))
-  return segs
+    segs.append(Segment(name, tokens, pose, route, is_copy))
+  return segs if augmented else [s for s in segs if not s.augmented]
 
 def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: int = 0) -> list[Segment]:
   """Held-out segments by route, the data stage's seeded hash split (data.dataset.split_segments): a drive's segments
