@@ -124,13 +124,18 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
-  names = {p.name for p in paths}
+  by_stem = {p.stem: p for p in paths}
   for p in paths:
     for o, _ in _copies(str(p), out_dir, yaw_copies, yaw_px)[1:]:  # frame shards a.h5 and a-yaw0.h5: one output twice
-      if o.name in names: raise ValueError(f"{p}: its yaw copy {o.name} would overwrite the tokens of the frame shard of that name: rename one")
-    # copies past --yaw-copies from an earlier run would still be trained on
-    extra = [q for q in Path(out_dir).glob(f"{p.stem}-yaw*.h5") if q.stem.rsplit("-yaw", 1)[1].isdigit() and int(q.stem.rsplit("-yaw", 1)[1]) >= yaw_copies]
-    if extra: raise ValueError(f"{extra[0]}: a yaw copy of {p} from a run with more --yaw-copies than {yaw_copies}: delete it, or tokenize with --yaw-copies {int(extra[0].stem.rsplit('-yaw', 1)[1]) + 1}")
+      if o.stem in by_stem: raise ValueError(f"{p}: its yaw copy {o.name} would overwrite the tokens of the frame shard of that name: rename one")
+  stale = []  # copies past --yaw-copies from an earlier run: they would still be trained on
+  for q in Path(out_dir).glob("*-yaw*.h5"):
+    stem, k = q.stem.rsplit("-yaw", 1)
+    if stem in by_stem and k.isdigit() and int(k) >= yaw_copies: stale.append((int(k), str(q), by_stem[stem]))
+  if stale:
+    k, q, p = max(stale)
+    raise ValueError(f"{q}: a yaw copy of {p} from a run with more --yaw-copies than {yaw_copies} ({len(stale)} such copies): "
+                     f"delete them, or tokenize with --yaw-copies {k + 1}")
   todo = [str(p) for p in paths if not all(_existing(o, ckpt, str(p), a) for o, a in _copies(str(p), out_dir, yaw_copies, yaw_px))]
   results = [{"shard": str(p), "frames": 0, "status": "skipped"} for p in paths if str(p) not in todo]
   bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
