@@ -83,14 +83,16 @@ def load_segments(path: str, augmented: bool = True) -> list[Segment]:
     import h5py
     with h5py.File(f, "r") as h:
       if "tokens" not in h: raise ValueError(f"{f}: not a token shard (no 'tokens' dataset; found {sorted(h)})")
+      is_copy = "augment" in h.attrs
+      if is_copy and not augmented: continue  # (not read only to be dropped)
       tokens = _as_tokens(h["tokens"][()], str(f))
       has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
       pose = h["pose"][()].astype(np.float32) if has_pose else None
-      route, is_copy = str(h.attrs.get("route", "")), "augment" in h.attrs
+      route = str(h.attrs.get("route", ""))
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
     segs.append(Segment(name, tokens, pose, route, is_copy))
-  return segs if augmented else [s for s in segs if not s.augmented]
+  return segs
 
 def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: int = 0) -> list[Segment]:
   """Held-out segments by route, the data stage's seeded hash split (data.dataset.split_segments): a drive's segments
