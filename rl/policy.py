@@ -21,7 +21,7 @@ from drivegpt import Tensor
 from drivegpt.models.policy import DrivingNetConfig, PolicyNet, to_normalized, to_units
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
-from rl.data import TokenStageConfig, load_driving_segments, make_samples
+from rl.data import TokenStageConfig, load_driving_segments, make_samples, saved_config
 from train.stage import ConfigError, Run, load_config, stage_args
 
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
@@ -30,6 +30,9 @@ TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharp
 @dataclass
 class BCConfig(TokenStageConfig):
   out: str = "runs/bc"
+  # a conv net over the token grid: held-out curvature correlation 0.51 where the pooled cells learned nothing that beat
+  # the constant on 288 segments; closed loop 0.0885 km per takeover against 0.0591 (README)
+  model: DrivingNetConfig = field(default_factory=lambda: DrivingNetConfig(conv=32, embed=16, dropout=0.3))
 
 def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size: int = 512) -> np.ndarray:
   """Mean normalized actions (M, 2)."""
@@ -107,7 +110,6 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
   """The policy of a train-policy run (bc or ppo; a ppo run gives its newest policy that passed the reward-hacking
   guard), and the BC config (frames, stride) it was built with."""
   from drivegpt.nn.state import checkpoint_info, load_checkpoint
-  from train.stage import build
   p = Path(path)
   ckpt = p / Run.CKPT if p.is_dir() else p
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
@@ -121,7 +123,7 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     load_checkpoint(str(good if good.exists() else ckpt), agent)
     actor._codebook_np = None
     return actor, bcfg
-  cfg = build(BCConfig, conf)
+  cfg = saved_config(BCConfig, conf)
   policy = PolicyNet(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
   load_checkpoint(str(ckpt), policy)
   policy._codebook_np = None

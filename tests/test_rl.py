@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 from drivegpt import Tensor
-from drivegpt.nn import Linear
+from drivegpt.nn import Linear, get_state_dict
 from drivegpt.nn.optim import Adam
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig, PolicyNet, gaussian_entropy, gaussian_log_prob
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_clip_loss, ppo_update
@@ -87,6 +87,49 @@ def test_disengage_loss_against_numpy():
   with pytest.raises(ValueError, match="tokens"): m.features(tok[:, :1])
   with pytest.raises(ValueError, match="token ids"): m.features(tok + 16)
   with pytest.raises(ValueError, match="codebook"): DisengageModel(c, np.zeros((3, 4), np.float32))
+
+def _np_conv3x3(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int) -> np.ndarray:
+  """NCHW 3x3 convolution with padding 1, by its definition."""
+  B, _, H, W = x.shape
+  xp, Ho, Wo = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))), (H - 1) // stride + 1, (W - 1) // stride + 1
+  out = np.zeros((B, w.shape[0], Ho, Wo))
+  for i in range(Ho):
+    for j in range(Wo):
+      out[:, :, i, j] = np.einsum("bchw,ochw->bo", xp[:, :, i*stride:i*stride + 3, j*stride:j*stride + 3], w) + b
+  return out
+
+def test_conv_trunk_against_numpy():
+  """model.conv: the frames' projected codebook rows stacked as channels, three 3x3 convs (the last stride 2) with GELU
+  and a residual, then the MLP; checked in float64 numpy on random weights, an odd grid (3 x 5) and 3 frames."""
+  rng = np.random.default_rng(14)
+  c = DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=15, frames=3, embed=2, hidden=8, motions=3, grid=[3, 5], pool=[1, 1], conv=5)
+  Tensor.manual_seed(14)
+  m = DisengageModel(c, rng.standard_normal((16, 4)).astype(np.float32))
+  tok, pose, speed = rng.integers(0, 16, (4, 3, 15)), rng.standard_normal((4, 3, 6)).astype(np.float32), rng.uniform(0, 30, 4).astype(np.float32)
+  prev, Tensor.training = Tensor.training, False
+  try: got = m(m.features(tok), Tensor(pose), Tensor(speed)).numpy()
+  finally: Tensor.training = prev
+  P = {k: v.numpy().astype(np.float64) for k, v in get_state_dict(m).items()}
+  gelu = lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
+  lin = lambda x, n: x @ P[n + ".weight"].T + P[n + ".bias"]
+  x = lin(P["codebook"][tok], "trunk.proj").reshape(4, 3, 3, 5, 2).transpose(0, 1, 4, 2, 3).reshape(4, 6, 3, 5)
+  x = gelu(_np_conv3x3(x, P["trunk.convs.0.weight"], P["trunk.convs.0.bias"], 1))
+  x = x + gelu(_np_conv3x3(x, P["trunk.convs.1.weight"], P["trunk.convs.1.bias"], 1))
+  x = gelu(_np_conv3x3(x, P["trunk.convs.2.weight"], P["trunk.convs.2.bias"], 2))          # (4, 5, 2, 3)
+  h = np.concatenate([x.reshape(4, -1), (pose / np.array(c.pose_scale)).reshape(4, -1), speed[:, None] / 30], 1)
+  want = lin(gelu(lin(gelu(lin(h, "trunk.fc1")), "trunk.fc2")), "head")
+  np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+  with pytest.raises(ValueError, match="conv"): DrivingNetConfig(conv=-1)
+
+def test_runs_saved_before_the_conv_trunk_load_as_pooled_cells():
+  """The stages' default is now a conv net; a run saved without model.conv was pooled cells and must load as such."""
+  from rl.data import saved_config
+  from rl.disengage import DisengageConfig
+  from rl.policy import BCConfig
+  old = {"tokens": "t", "vqvae": "v", "model": {"embed": 4, "dropout": 0.1}}
+  assert BCConfig().model.conv > 0 and DisengageConfig().model.conv > 0
+  assert saved_config(BCConfig, old).model.conv == 0 and saved_config(DisengageConfig, old).model.conv == 0
+  assert saved_config(BCConfig, {**old, "model": {"conv": 8}}).model.conv == 8
 
 def test_auroc_ece_platt():
   rng = np.random.default_rng(5)
@@ -238,7 +281,7 @@ def test_driving_policy_exports_to_openpilot_layout():
   vq = VQVAE(VQVAEConfig(image_size=(128, 256), patch=8, width=16, mults=(1, 2), enc_blocks=0, dec_blocks=0, attention=False, groups=4, code_dim=8, n_codes=32))
   cb = vq.quantizer.codebook.numpy()
   c = DrivingNetConfig(vocab_size=32, code_dim=8, tokens_per_frame=128, frames=2, embed=4, hidden=16, motions=10)
-  dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(c, cb), stride=2)
+  dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "conv": 6}), cb), stride=2)  # both trunks
   for model, out, spec in (export_policy(dp) + ("driving_policy",), export_vision(vq.encoder, dp) + ("driving_vision",)):
     onnx.checker.check_model(model, full_check=True)
     got, _ = onnx_latency(model, _examples(INTERFACE[spec]["inputs"], np.random.default_rng(0)), runs=1)

@@ -1,8 +1,11 @@
 """Driving heads on VQ tokens: a disengagement predictor ("would a human take over?") and a Gaussian driving policy.
 
 Both read a short context of frames as VQ token grids. Tokens become the VQVAE's codebook rows (the latents its decoder
-sees), each projected to `embed` features (a 1x1 convolution), averaged over small cells of the grid and flattened with
-each cell's place kept, so "where on the road" survives.
+sees), each projected to `embed` features (a 1x1 convolution), then either averaged over small cells of the grid and
+flattened with each cell's place kept, so "where on the road" survives (`conv: 0`), or, with `conv: C`, read by three
+3x3 convolutions of C channels over the grid, the context frames stacked as channels (the last one stride 2), and
+flattened: the same filters at every place, which generalize to new scenes better than one weight per cell (measured:
+README, RL section).
 
   feats = net.features(tokens)            # tokens (B, K, N) int -> (B, K, N, D) codebook rows, looked up in numpy
   logits = disengage(feats, motion, speed)  # (B, H): takeover within each horizon; motion (B, M, 6): the last M ego motions
@@ -13,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 import numpy as np
 from drivegpt import Tensor, dtypes
-from drivegpt.nn import Linear, get_parameters
+from drivegpt.nn import Conv2d, Linear, get_parameters
 
 ACTION_SCALE = (2.0, 0.005)   # a normalized action of 1 is 2 m/s^2 of acceleration, 0.005 1/m of curvature (+ = left)
 SPEED_SCALE = 30.0            # m/s
@@ -28,6 +31,7 @@ class DrivingNetConfig:
   grid: list = field(default_factory=lambda: [8, 16])   # the token grid (h, w), h * w = tokens_per_frame
   pool: list = field(default_factory=lambda: [2, 2])    # token cells averaged into one (a frame is h/ph x w/pw cells): fewer
                                                         # inputs, so a few thousand correlated frames don't fit the scene
+  conv: int = 0                 # channels of the conv net over the token grid (0: pooled cells, no conv)
   hidden: int = 128
   dropout: float = 0.1
   horizons: list = field(default_factory=lambda: [0.5, 1.0, 2.0, 4.0])   # s: the disengagement model's outputs
@@ -35,6 +39,7 @@ class DrivingNetConfig:
   pose_scale: list = field(default_factory=lambda: [2.0, 0.2, 0.05, 0.01, 0.01, 0.02])  # typical |motion| per context step
 
   def __post_init__(self):
+    if not isinstance(self.conv, int) or self.conv < 0: raise ValueError(f"DrivingNetConfig: conv must be an int >= 0, got {self.conv!r}")
     for k in ("vocab_size", "code_dim", "tokens_per_frame", "frames", "embed", "hidden", "motions"):
       v = getattr(self, k)
       if not isinstance(v, int) or v < 1: raise ValueError(f"DrivingNetConfig: {k} must be a positive int, got {v!r}")
@@ -49,16 +54,24 @@ class FrameTrunk:
   def __init__(self, c: DrivingNetConfig, use_pose: bool):
     self.c, self.use_pose = c, use_pose
     self.proj = Linear(c.code_dim, c.embed)
-    cells = (c.grid[0] // c.pool[0]) * (c.grid[1] // c.pool[1])
-    n_in = c.frames * cells * c.embed + (6 * c.motions if use_pose else 0) + 1
+    (h, w), C = c.grid, c.conv
+    if C: self.convs = [Conv2d(c.frames * c.embed, C, 3, padding=1), Conv2d(C, C, 3, padding=1), Conv2d(C, C, 3, stride=2, padding=1)]
+    n_rows = C * ((h + 1) // 2) * ((w + 1) // 2) if C else c.frames * (h // c.pool[0]) * (w // c.pool[1]) * c.embed
+    n_in = n_rows + (6 * c.motions if use_pose else 0) + 1
     self.fc1, self.fc2 = Linear(n_in, c.hidden), Linear(c.hidden, c.hidden)
 
   def frame_features(self, feats: Tensor) -> Tensor:
-    """(B, K, N, D) -> (B, K, cells*embed): each frame's projected tokens averaged over pool x pool cells."""
+    """(B, K, N, D) -> (B, K, cells*embed): each frame's projected tokens averaged over pool x pool cells; with conv,
+    (B, 1, C*ceil(h/2)*ceil(w/2)): the conv net's features of the stacked frames."""
     B, K, N, _ = feats.shape
     (h, w), (ph, pw), E = self.c.grid, self.c.pool, self.c.embed
-    x = self.proj(feats).reshape(B, K, h // ph, ph, w // pw, pw, E).mean((3, 5))    # (B, K, h/ph, w/pw, E)
-    return x.reshape(B, K, -1)
+    if not self.c.conv:
+      x = self.proj(feats).reshape(B, K, h // ph, ph, w // pw, pw, E).mean((3, 5))    # (B, K, h/ph, w/pw, E)
+      return x.reshape(B, K, -1)
+    x = self.proj(feats).reshape(B, K, h, w, E).permute(0, 1, 4, 2, 3).reshape(B, K * E, h, w)  # frames as channels
+    x = self.convs[0](x).gelu()
+    x = x + self.convs[1](x).gelu()                                                   # (B, C, h, w)
+    return self.convs[2](x).gelu().dropout(self.c.dropout).reshape(B, 1, -1)        # (B, 1, C*h/2*w/2)
 
   def mix(self, rows: Tensor, pose, speed: Tensor) -> Tensor:
     """Frame rows (B, K, cells*embed), motions (B, M, 6) or None, speed (B,) -> (B, hidden)."""
