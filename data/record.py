@@ -230,7 +230,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     out["disengage_t"] = np.array([e[0] for e in events], np.float64)
     out["disengage_cause"] = np.array([e[1] for e in events], dtype="<U16")
     out["disengage_lead"] = np.array([e[2] for e in events], np.float64)
-    out["driver"] = {"seed": seed, "scenario": scenario, "lanes": n_lanes, "style": asdict(style),
+    out["driver"] = {"seed": seed, "seconds": seconds, "scenario": scenario, "lanes": n_lanes, "style": asdict(style),
                      "thresholds": asdict(limits), "road": {"lengths": road.lengths.tolist(), "curvatures": road.curvatures.tolist()},
                      "scene": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in asdict(scene).items()
                                if k not in ("trees", "poles")}}
@@ -329,9 +329,9 @@ def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: in
     jobs = [(seed * 100003 + k, seconds, path) for k, path in enumerate(paths) if not path.exists()]
     per_segment = int(round(seconds * FPS))
     for path in paths:  # a segment kept from a run with other --seconds (its faults and cut-ins are timed by them) would mix in
-        if path.exists() and len(np.load(path / "global_pose" / "frame_times")) != per_segment:
-            raise ValueError(f"{path}: recorded with {len(np.load(path / 'global_pose' / 'frame_times'))} frames, now asked for "
-                             f"{seconds:g} s ({per_segment}): use another --out (or the --seconds it was recorded with)")
+        if path.exists() and (got := _recorded_seconds(path)) != seconds:
+            raise ValueError(f"{path}: recorded for {got:g} s, now asked for {seconds:g} s: use another --out (or the --seconds "
+                             "it was recorded with)")
     bar = tqdm(total=n * per_segment, initial=(n - len(jobs)) * per_segment, unit="frame", desc="record", disable=not progress)
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
@@ -357,6 +357,15 @@ class _Counter:
     def update(self, k: int) -> None:
         with _FRAMES.get_lock():
             _FRAMES.value += k
+
+
+def _recorded_seconds(path: Path) -> float:
+    """The --seconds a kept segment was recorded for: its driver.json says (a crash ends a drive early, so its frames may be
+    fewer); a segment from before that key, by its frame count (a crash-shortened one then can't be told apart: named)."""
+    asked = json.loads((path / "driver.json").read_text()).get("seconds")
+    if asked is not None: return float(asked)
+    n = len(np.load(path / "global_pose" / "frame_times"))
+    return n / FPS
 
 
 def _record_job(job: tuple, bar=None) -> None:

@@ -144,9 +144,11 @@ class TokenStageConfig:
       if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
     if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
 
+SAVED_BEFORE = {"model.conv": 0}   # a run saved before model.conv existed was built with pooled cells
+
 def saved_config(cls, conf: dict):
   """The config of a saved train-disengage or train-policy run. One saved before `model.conv` existed has no such key and
   was built with pooled cells: it gets conv 0, not this version's default conv net (whose weights it does not have)."""
   from train.stage import build
-  if isinstance(conf.get("model"), dict): conf = {**conf, "model": {"conv": 0, **conf["model"]}}
+  if isinstance(conf.get("model"), dict): conf = {**conf, "model": {"conv": SAVED_BEFORE["model.conv"], **conf["model"]}}
   return build(cls, conf)

@@ -16,7 +16,7 @@ from drivegpt import Tensor
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig
 from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
-from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, saved_config
+from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, saved_config, SAVED_BEFORE
 from train.stage import ConfigError, Run, load_config, stage_args
 
 @dataclass
@@ -108,7 +108,7 @@ def train(cfg: DisengageConfig) -> dict:
   mc = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
                            "tokens_per_frame": segs[0].tokens.shape[1]})
   cfg.model = mc
-  run = Run(cfg.out, cfg, may_change=("steps", "eval_every"))
+  run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=SAVED_BEFORE)
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
   tr, va = split(s, [g.route or g.name for g in segs], cfg.val_fraction, cfg.split_seed)
   if not len(va): raise ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")

@@ -257,7 +257,24 @@ def test_cli_prints_the_takeover_table_and_survives_sigkill(tmp_path):
     assert json.loads((out / "highway-seed0/0/driver.json").read_text())["scenario"] == "highway"
     # asked for other --seconds, the kept segments would mix two kinds of recording: named instead
     other = subprocess.run(cmd[:4] + ["3", "--seconds", "2"] + cmd[7:], capture_output=True, text=True, cwd=ROOT)
-    assert other.returncode != 0 and "recorded with 20 frames, now asked for 2 s (40)" in other.stderr, other.stderr[-1500:]
+    assert other.returncode != 0 and "recorded for 1 s, now asked for 2 s" in other.stderr, other.stderr[-1500:]
     assert sorted(p.name for p in (out / "highway-seed0").iterdir()) == ["0", "1"]  # nothing recorded, nothing lost
     h = _run("data.record", "--help")
     assert h.returncode == 0 and "--preview" in h.stdout and "--segments" in h.stdout
+
+
+def test_a_kept_segment_that_a_crash_cut_short_resumes(tmp_path):
+    """A crash ends a drive early, so a segment can hold fewer frames than --seconds asks: re-running the same command
+    keeps it (the recorder once refused, naming its frame count); other --seconds are still refused, naming both."""
+    from data.record import record_segments
+    seg = tmp_path / "highway-seed0" / "0"
+    (seg / "global_pose").mkdir(parents=True)
+    with open(seg / "global_pose" / "frame_times", "wb") as f: np.save(f, np.arange(7) / 20.0)   # 7 of the 20 frames 1 s asks for
+    (seg / "driver.json").write_text(json.dumps({"seed": 0, "seconds": 1.0}))
+    assert record_segments(1, tmp_path, seconds=1.0, seed=0, progress=False) == [seg]
+    assert sorted(p.name for p in seg.iterdir()) == ["driver.json", "global_pose"]   # kept as it was, not re-recorded
+    with pytest.raises(ValueError, match="recorded for 1 s, now asked for 2 s"):
+        record_segments(1, tmp_path, seconds=2.0, seed=0, progress=False)
+    (seg / "driver.json").write_text(json.dumps({"seed": 0}))                   # from before the key: by frame count
+    with pytest.raises(ValueError, match="recorded for 0.35 s, now asked for 1 s"):
+        record_segments(1, tmp_path, seconds=1.0, seed=0, progress=False)

@@ -120,6 +120,9 @@ def test_conv_trunk_against_numpy():
   want = lin(gelu(lin(gelu(lin(h, "trunk.fc1")), "trunk.fc2")), "head")
   np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
   with pytest.raises(ValueError, match="conv"): DrivingNetConfig(conv=-1)
+  DrivingNetConfig(tokens_per_frame=15, grid=[3, 5], conv=4)          # pool is not used by the conv net: not checked
+  for pool in ([2, 2], [0, 0]):
+    with pytest.raises(ValueError, match="pool"): DrivingNetConfig(tokens_per_frame=15, grid=[3, 5], conv=0, pool=pool)
 
 def test_runs_saved_before_the_conv_trunk_load_as_pooled_cells():
   """The stages' default is now a conv net; a run saved without model.conv was pooled cells and must load as such."""
@@ -130,6 +133,20 @@ def test_runs_saved_before_the_conv_trunk_load_as_pooled_cells():
   assert BCConfig().model.conv > 0 and DisengageConfig().model.conv > 0
   assert saved_config(BCConfig, old).model.conv == 0 and saved_config(DisengageConfig, old).model.conv == 0
   assert saved_config(BCConfig, {**old, "model": {"conv": 8}}).model.conv == 8
+
+def test_a_run_saved_before_the_conv_trunk_resumes_when_asked_for_pooled_cells(tmp_path):
+  import yaml
+  from rl.data import SAVED_BEFORE
+  from rl.policy import BCConfig
+  from train.stage import ConfigError, Run, build, to_dict
+  cfg = build(BCConfig, {"out": str(tmp_path), "tokens": "t", "vqvae": "v", "model": {"conv": 0, "embed": 4, "dropout": 0.1}})
+  saved = to_dict(cfg)
+  del saved["model"]["conv"]                                       # config.yaml as a run before model.conv wrote it
+  (tmp_path / "config.yaml").write_text(yaml.safe_dump(saved))
+  (tmp_path / Run.CKPT).write_bytes(b"")
+  Run(str(tmp_path), cfg, added=SAVED_BEFORE)                      # the same run: resumes
+  with pytest.raises(ConfigError, match="model.conv=0, now 32"):   # the new default is another model: named
+    Run(str(tmp_path), build(BCConfig, {**saved, "model": {"embed": 4, "dropout": 0.1}}), added=SAVED_BEFORE)
 
 def test_auroc_ece_platt():
   rng = np.random.default_rng(5)
@@ -282,6 +299,8 @@ def test_driving_policy_exports_to_openpilot_layout():
   cb = vq.quantizer.codebook.numpy()
   c = DrivingNetConfig(vocab_size=32, code_dim=8, tokens_per_frame=128, frames=2, embed=4, hidden=16, motions=10)
   dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "conv": 6}), cb), stride=2)  # both trunks
+  with pytest.raises(ValueError, match="reaches past"):  # the disengagement model's frames count too (row -2 wrapped)
+    DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "frames": 14}), cb), stride=2)
   for model, out, spec in (export_policy(dp) + ("driving_policy",), export_vision(vq.encoder, dp) + ("driving_vision",)):
     onnx.checker.check_model(model, full_check=True)
     got, _ = onnx_latency(model, _examples(INTERFACE[spec]["inputs"], np.random.default_rng(0)), runs=1)

@@ -126,15 +126,17 @@ class Run:
   checks that the config agrees (keys in may_change excepted), so re-running a command resumes the same run."""
   CKPT = "ckpt.safetensors"
 
-  def __init__(self, out: str, config, may_change: tuple = ()):
+  def __init__(self, out: str, config, may_change: tuple = (), added: Optional[dict] = None):
+    """added: keys (flat, "model.conv") a stage gained after runs were saved, each with the value a run saved without
+    it was made with, so such a run resumes when the command asks for that value."""
     self.dir, self.config = Path(out), to_dict(config)
     self.dir.mkdir(parents=True, exist_ok=True)
     saved_path = self.dir / "config.yaml"
     if saved_path.exists() and (self.dir / self.CKPT).exists():
-      saved = yaml.safe_load(saved_path.read_text()) or {}
-      diff = [k for k in sorted(set(_flat(saved)) | set(_flat(self.config))) if _flat(saved).get(k) != _flat(self.config).get(k)]
+      saved, now = {**(added or {}), **_flat(yaml.safe_load(saved_path.read_text()) or {})}, _flat(self.config)
+      diff = [k for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k)]
       if bad := [k for k in diff if k not in may_change]:
-        raise ConfigError(f"{saved_path}: run was started with {bad[0]}={_flat(saved).get(bad[0])!r}, now {_flat(self.config).get(bad[0])!r}; "
+        raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")
     write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
 

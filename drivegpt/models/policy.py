@@ -29,7 +29,7 @@ class DrivingNetConfig:
   frames: int = 2               # K: frames of context, oldest first
   embed: int = 4                # features per token after the 1x1 projection
   grid: list = field(default_factory=lambda: [8, 16])   # the token grid (h, w), h * w = tokens_per_frame
-  pool: list = field(default_factory=lambda: [2, 2])    # token cells averaged into one (a frame is h/ph x w/pw cells): fewer
+  pool: list = field(default_factory=lambda: [2, 2])    # with conv 0, token cells averaged into one (h/ph x w/pw cells): fewer
                                                         # inputs, so a few thousand correlated frames don't fit the scene
   conv: int = 0                 # channels of the conv net over the token grid (0: pooled cells, no conv)
   hidden: int = 128
@@ -43,9 +43,10 @@ class DrivingNetConfig:
     for k in ("vocab_size", "code_dim", "tokens_per_frame", "frames", "embed", "hidden", "motions"):
       v = getattr(self, k)
       if not isinstance(v, int) or v < 1: raise ValueError(f"DrivingNetConfig: {k} must be a positive int, got {v!r}")
-    if len(self.grid) != 2 or self.grid[0] * self.grid[1] != self.tokens_per_frame or len(self.pool) != 2 or \
-       self.grid[0] % self.pool[0] or self.grid[1] % self.pool[1]:
-      raise ValueError(f"DrivingNetConfig: grid {self.grid} must hold the {self.tokens_per_frame} tokens and be divisible by pool {self.pool}")
+    if len(self.grid) != 2 or self.grid[0] * self.grid[1] != self.tokens_per_frame:
+      raise ValueError(f"DrivingNetConfig: grid {self.grid} must hold the {self.tokens_per_frame} tokens")
+    if not self.conv and (len(self.pool) != 2 or min(self.pool) < 1 or self.grid[0] % self.pool[0] or self.grid[1] % self.pool[1]):
+      raise ValueError(f"DrivingNetConfig: grid {self.grid} must be divisible by pool {self.pool} (positive; with conv 0 the cells are pooled)")
     if not self.horizons or min(self.horizons) <= 0: raise ValueError(f"DrivingNetConfig: horizons must be positive seconds, got {self.horizons}")
     if len(self.pose_scale) != 6 or min(self.pose_scale) <= 0: raise ValueError(f"DrivingNetConfig: pose_scale needs 6 positive values, got {self.pose_scale}")
 
@@ -179,7 +180,8 @@ class DrivingPolicy:
   def __init__(self, policy: PolicyNet, disengage: DisengageModel, stride: int):
     c = policy.config
     if c.tokens_per_frame > 512: raise ValueError(f"DrivingPolicy: {c.tokens_per_frame} tokens per frame don't fit the 512 features")
-    if stride * (max(c.frames, disengage.config.motions) - 1) >= 25: raise ValueError(f"DrivingPolicy: stride {stride} reaches past the 25-row features_buffer")
+    if stride * (max(c.frames, disengage.config.frames, disengage.config.motions) - 1) >= 25:  # a row before 0 would wrap to the newest
+      raise ValueError(f"DrivingPolicy: stride {stride} reaches past the 25-row features_buffer")
     self.policy, self.disengage, self.stride = policy, disengage, stride
 
   def vision_head(self, latents: Tensor) -> Tensor:
