@@ -181,7 +181,7 @@ def _load(path: str, cfg_cls, model_cls):
   return model, cfg
 
 def main(argv: Optional[list[str]] = None) -> dict:
-  args = stage_args("drivegpt train-disengage", __doc__, argv)
+  args = stage_args("drivegpt train-disengage", __doc__, argv, DisengageConfig)
   try: cfg = load_config(DisengageConfig, args.config, args.overrides)
   except ConfigError: raise
   except ValueError as e: raise ConfigError(str(e)) from None

@@ -142,7 +142,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
     from rl.train import main as ppo_main
     return ppo_main(argv)
   if algo != "bc": raise ConfigError(f"--algo: expected 'bc' or 'ppo', got {algo!r}")
-  args = stage_args("drivegpt train-policy --algo bc", __doc__, argv)
+  args = stage_args("drivegpt train-policy --algo bc", __doc__, argv, BCConfig)
   try: cfg = load_config(BCConfig, args.config, args.overrides)
   except ConfigError: raise
   except ValueError as e: raise ConfigError(str(e)) from None

@@ -285,7 +285,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
                      "guard": ref, "stopped": stopped, "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
 
 def main(argv: Optional[list[str]] = None) -> dict:
-  args = stage_args("drivegpt train-policy --algo ppo", __doc__, argv)
+  args = stage_args("drivegpt train-policy --algo ppo", __doc__, argv, PPOTrainConfig)
   try: cfg = load_config(PPOTrainConfig, args.config, args.overrides)
   except ConfigError: raise
   except ValueError as e: raise ConfigError(str(e)) from None

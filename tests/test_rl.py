@@ -411,3 +411,11 @@ def test_ppo_env_state_round_trip_continues_identically():
     (oa, ra, da, _), (ob, rb, db, _) = a.step(x), b.step(x)
     np.testing.assert_array_equal(oa["tokens"], ob["tokens"]); np.testing.assert_array_equal(oa["speed"], ob["speed"])
     np.testing.assert_array_equal(ra, rb); np.testing.assert_array_equal(da, db)
+
+def test_stage_help_lists_the_config_keys_with_their_defaults(capsys):
+  from rl.disengage import main as disengage_main
+  from rl.policy import main as policy_main
+  for main, want in ((disengage_main, "model.conv = 16"), (policy_main, "model.conv = 32")):
+    with pytest.raises(SystemExit) as e: main(["--help"])
+    out = capsys.readouterr().out
+    assert e.value.code == 0 and "config keys and their defaults" in out and want in out and "tokens = ''" in out, out[-800:]

@@ -103,9 +103,12 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
   try: return build(cls, values)
   except ConfigError as e: raise ConfigError(f"{path}: {e}" if path else str(e)) from None
 
-def stage_args(prog: str, description: str, argv: Optional[list[str]] = None) -> argparse.Namespace:
-  """The command line every stage takes: --config FILE and key=value overrides."""
-  ap = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+def stage_args(prog: str, description: str, argv: Optional[list[str]] = None, config_cls=None) -> argparse.Namespace:
+  """The command line every stage takes: --config FILE and key=value overrides; --help lists config_cls's keys with
+  their defaults."""
+  keys = "\n".join(f"  {k} = {v!r}" for k, v in _flat(to_dict(config_cls())).items()) if config_cls is not None else ""
+  ap = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
+                               epilog=f"config keys and their defaults:\n{keys}" if keys else None)
   ap.add_argument("--config", help="YAML config file (keys as in the config dataclass; nested sections allowed)")
   ap.add_argument("overrides", nargs="*", metavar="key=value", help="override a config key, e.g. steps=100 data.shards=DIR")
   return ap.parse_args(argv)

@@ -322,7 +322,7 @@ def evaluate(ckpt: str, shards: str, batch_size: int = 16, max_frames: Optional[
   return {**metrics, "shards": len(paths)}
 
 def main(argv: Optional[list[str]] = None) -> dict:
-  args = stage_args("drivegpt train-vqvae", __doc__, argv)
+  args = stage_args("drivegpt train-vqvae", __doc__, argv, TrainConfig)
   return train(load_config(TrainConfig, args.config, args.overrides))
 
 def eval_main(argv: Optional[list[str]] = None) -> dict:

@@ -265,7 +265,7 @@ def _no_pose(w: Windows) -> Windows:
   return w
 
 def main(argv: Optional[list[str]] = None) -> dict:
-  args = stage_args("drivegpt train-world", __doc__, argv)
+  args = stage_args("drivegpt train-world", __doc__, argv, TrainConfig)
   try: cfg = load_config(TrainConfig, args.config, args.overrides)
   except ConfigError: raise
   except ValueError as e: raise ConfigError(str(e)) from None  # WorldConfig's own checks
