@@ -5,6 +5,7 @@ Token segments are HDF5 files holding `tokens` (N, 128) and the frame shard's `p
 `disengage_cause` (what `drivegpt tokenize` writes).
 """
 from __future__ import annotations
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 import sys
@@ -147,8 +148,13 @@ class TokenStageConfig:
 SAVED_BEFORE = {"model.conv": 0}   # a run saved before model.conv existed was built with pooled cells
 
 def saved_config(cls, conf: dict):
-  """The config of a saved train-disengage or train-policy run. One saved before `model.conv` existed has no such key and
-  was built with pooled cells: it gets conv 0, not this version's default conv net (whose weights it does not have)."""
+  """The config of a saved train-disengage or train-policy run, the keys of SAVED_BEFORE it lacks filled in: one saved
+  before `model.conv` existed was built with pooled cells, not this version's default conv net (whose weights it lacks)."""
   from train.stage import build
-  if isinstance(conf.get("model"), dict): conf = {**conf, "model": {"conv": SAVED_BEFORE["model.conv"], **conf["model"]}}
+  conf = json.loads(json.dumps(conf))  # a copy to fill in
+  for key, value in SAVED_BEFORE.items():
+    *sections, leaf = key.split(".")
+    d = conf
+    for k in sections: d = d.get(k) if isinstance(d.get(k), dict) else {}
+    d.setdefault(leaf, value)
   return build(cls, conf)
