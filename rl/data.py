@@ -29,6 +29,7 @@ class DrivingSegment:
   disengage: np.ndarray    # (N,) 1 on a takeover frame
   cause: np.ndarray        # (N,) cause index of each takeover frame
   route: str = ""          # the drive it belongs to ("": the segment alone)
+  grid: tuple = ()         # the token grid (h, w) the shard stored, () for flat token rows
 
 def curvature_from_steer(angle: np.ndarray) -> np.ndarray:
   """Front-wheel angle (rad) -> path curvature (1/m) of the kinematic bicycle: tan(angle) / wheelbase."""
@@ -63,16 +64,25 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
         raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
                          f"human's driving time in frames at {FPS} fps")
-    n = len(a["tokens"])
-    if a["tokens"].ndim == 3: a["tokens"] = a["tokens"].reshape(n, -1)
+    n, grid = len(a["tokens"]), a["tokens"].shape[1:] if a["tokens"].ndim == 3 else ()
+    a["tokens"] = a["tokens"].reshape(n, -1)
+    if segs and (a["tokens"].shape[1], grid) != (segs[0].tokens.shape[1], segs[0].grid):  # a model reads one layout
+      raise ValueError(f"{f}: token grid {grid or a['tokens'].shape[1:]} differs from {segs[0].name}'s "
+                       f"{segs[0].grid or segs[0].tokens.shape[1:]}: one tokens folder must come from one tokenizer")
     if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")
     for k in ("pose", "speed", "action"):  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
-                               a["disengage_cause"].astype(np.uint8), route))
+                               a["disengage_cause"].astype(np.uint8), route, tuple(grid)))
   if not segs: raise ValueError(f"tokens: {path} holds only yaw-augmented copies; the RL stage reads recorded segments")
   return segs
+
+def token_layout(segs: list[DrivingSegment]) -> dict:
+  """The DrivingNetConfig keys the tokens fix: tokens_per_frame, and the grid when the shards stored one (a flat row of
+  128 could be 8x16 or 16x8, and a conv over the wrong one would train without an error)."""
+  g = segs[0].grid
+  return {"tokens_per_frame": segs[0].tokens.shape[1], **({"grid": list(g)} if g else {})}
 
 def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:
   """Per frame: labels (N, H), 1 when a takeover happens within (t, t + horizon]; and a mask (N,) of the frames the system

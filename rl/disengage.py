@@ -16,7 +16,7 @@ from drivegpt import Tensor
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig
 from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
-from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, saved_config, SAVED_BEFORE
+from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, saved_config, SAVED_BEFORE
 from train.stage import ConfigError, Run, load_config, stage_args
 
 @dataclass
@@ -106,7 +106,7 @@ def train(cfg: DisengageConfig) -> dict:
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)
   mc = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
-                           "tokens_per_frame": segs[0].tokens.shape[1]})
+                           **token_layout(segs)})
   cfg.model = mc
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=SAVED_BEFORE)
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
@@ -164,6 +164,7 @@ def load_disengage(path: str) -> tuple[DisengageModel, DisengageConfig]:
 def check_same_inputs(disengage: DisengageModel, dcfg, actor, bcfg, what: str) -> None:
   """Raise unless the disengagement model and the policy read the same inputs: one frame stride and one VQVAE codebook
   (each scored the other's tokens as if they were its own, without an error)."""
+  if list(disengage.config.grid) != list(actor.config.grid): raise ValueError(f"{what}: token grids differ: disengage {disengage.config.grid}, policy {actor.config.grid}")
   if dcfg.stride != bcfg.stride: raise ValueError(f"{what}: frame strides differ: disengage {dcfg.stride}, policy {bcfg.stride}; train both on the same stride")
   if not np.array_equal(disengage.codebook.numpy(), actor.codebook.numpy()):
     raise ValueError(f"{what}: the disengagement model ({dcfg.vqvae}) and the policy ({bcfg.vqvae}) read tokens of different VQVAEs")

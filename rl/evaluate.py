@@ -151,6 +151,8 @@ class LearnedDriver:
     self.name, self.vqvae = name, vqvae
     self.policy, cfg = load_policy(run)
     self.K, self.stride = self.policy.config.frames, cfg.stride
+    if tuple(vqvae.config.grid) != tuple(self.policy.config.grid):  # the same 128 tokens in another order
+      raise ValueError(f"{run}: the policy reads a {self.policy.config.grid} token grid; the VQVAE makes {list(vqvae.config.grid)}")
 
   def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:
     """tokens (B, K, N), speed (B,) -> (B, 2) [acceleration m/s^2, front-wheel angle rad + = right (sim)]."""

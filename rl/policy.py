@@ -21,7 +21,7 @@ from drivegpt import Tensor
 from drivegpt.models.policy import DrivingNetConfig, PolicyNet, to_normalized, to_units
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
-from rl.data import TokenStageConfig, load_driving_segments, make_samples, saved_config, SAVED_BEFORE
+from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, saved_config, SAVED_BEFORE
 from train.stage import ConfigError, Run, load_config, stage_args
 
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
@@ -49,7 +49,7 @@ def train_bc(cfg: BCConfig) -> dict:
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
-                                  "tokens_per_frame": segs[0].tokens.shape[1]})
+                                  **token_layout(segs)})
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=SAVED_BEFORE)
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
   s.mask[:] = True                                  # every frame: the human's recoveries are the lesson

@@ -270,8 +270,10 @@ def test_disengage_and_policy_must_read_the_same_tokens():
   from types import SimpleNamespace as NS
   from rl.disengage import check_same_inputs
   cb = np.random.default_rng(0).normal(0, 1, (16, 4)).astype(np.float32)
-  model = lambda c: NS(codebook=Tensor(c))
+  model = lambda c, grid=(8, 16): NS(codebook=Tensor(c), config=NS(grid=list(grid)))
   check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb.copy()), NS(stride=2, vqvae="b"), "x")  # same codebook, other path: fine
+  with pytest.raises(ValueError, match=r"x: token grids differ: disengage \[8, 16\], policy \[16, 8\]"):
+    check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb, (16, 8)), NS(stride=2, vqvae="a"), "x")
   with pytest.raises(ValueError, match="x: frame strides differ: disengage 4, policy 2"):
     check_same_inputs(model(cb), NS(stride=4, vqvae="a"), model(cb), NS(stride=2, vqvae="a"), "x")
   with pytest.raises(ValueError, match="x: .* read tokens of different VQVAEs"):
@@ -338,13 +340,23 @@ def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
 def test_rl_segments_without_signals_are_refused(tmp_path):
   """A plain video's shard has zeros for speed, actions and takeovers: read as a stopped car nobody took over from."""
   from train.tokenize import write_token_shard
-  from rl.data import load_driving_segments
+  from rl.data import load_driving_segments, token_layout
   rng, n = np.random.default_rng(9), 12
   sig = {"pose": rng.normal(0, 1, (n, 6)).astype(np.float32), "speed": rng.uniform(0, 30, n).astype(np.float32),
          "action": rng.normal(0, 1, (n, 2)).astype(np.float32), "disengage": np.zeros(n, np.uint8), "disengage_cause": np.zeros(n, np.uint8)}
   flags = {"has_pose": True, "has_can": True, "has_action": True, "has_disengage": True}
   write_token_shard(tmp_path / "ok.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig, flags)
   assert len(load_driving_segments(str(tmp_path))) == 1
+  # the stored grid travels to the model's config: 16x8 tokens were read as 8x16 rows without an error
+  tall = rng.integers(0, 64, (n, 16, 8)).astype(np.int16)
+  write_token_shard(tmp_path / "tall.h5", tall, sig, flags)
+  with pytest.raises(ValueError, match=r"tall\.h5: token grid \(16, 8\) differs from ok\.h5's \(8, 16\)"):
+    load_driving_segments(str(tmp_path))
+  [seg] = load_driving_segments(str(tmp_path / "tall.h5"))
+  np.testing.assert_array_equal(seg.tokens, tall.reshape(n, 128))
+  assert token_layout([seg]) == {"tokens_per_frame": 128, "grid": [16, 8]}
+  DrivingNetConfig(**token_layout([seg]), conv=8)  # a valid config
+  (tmp_path / "tall.h5").unlink()
   write_token_shard(tmp_path / "video.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig, {**flags, "has_can": False, "has_disengage": False})
   with pytest.raises(ValueError, match=r"video\.h5: the RL stage needs .* none of \['has_can', 'has_disengage'\]"):
     load_driving_segments(str(tmp_path))

@@ -182,8 +182,14 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   assert decoded.shape == (5, 3, 128, 256) and decoded.dtype.np == np.float32
   out = to_frames(decoded.numpy())
   assert out.dtype == np.uint8 and out.shape == frames.shape
-  # a re-run keeps the existing token shards
+  # a re-run keeps the existing token shards, and deletes the half-written file of a killed run, not a live run's
+  dead = subprocess.Popen([sys.executable, "-c", "pass"]); dead.wait()
+  killed = tmp_path / "tokens" / f".seg_a.h5.tmp-{os.uname().nodename}-{dead.pid}"
+  live = tmp_path / "tokens" / f".seg_b.h5.tmp-{os.uname().nodename}-{os.getpid()}"
+  killed.write_bytes(b"half"); live.write_bytes(b"half")
   assert [r["status"] for r in tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)] == ["skipped"] * 2
+  assert not killed.exists() and live.exists()
+  live.unlink()
   # but not the tokens of another checkpoint, nor of an older version of a frame shard: those were kept silently
   other = make_run(tmp_path / "other", TINY)
   with pytest.raises(ValueError, match=r"seg_a\.h5: a token shard from another checkpoint"):

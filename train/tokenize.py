@@ -21,7 +21,8 @@ GRID = (8, 16)
 def write_token_shard(path: Path, tokens: np.ndarray, signals: dict, attrs: dict) -> None:
   """Write a token shard atomically (temp file, then rename): tokens (N, h, w) int16, signals (N, ...) each, attrs."""
   import h5py
-  tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+  from data.layout import temp_name
+  tmp = path.with_name(temp_name(path.name))  # names the host and process: two runs, or two machines, never share one
   try:
     with h5py.File(tmp, "w") as f:
       f.create_dataset("tokens", data=tokens.astype(np.int16), chunks=(min(len(tokens), 256), *tokens.shape[1:]) if len(tokens) else None)
@@ -119,11 +120,13 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   if yaw_copies < 0 or not yaw_px >= 1: raise ValueError(f"--yaw-copies must be >= 0 and --yaw-px >= 1, got {yaw_copies}, {yaw_px}")
   from tqdm import tqdm
   from data.dataset import shard_paths
+  from data.layout import remove_stale_temps
   from train.vqvae import load_tokenizer
   load_tokenizer(ckpt)  # a bad checkpoint fails here, once, not in every task
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
+  remove_stale_temps(Path(out_dir))  # half-written shards of a killed run
   by_stem = {p.stem: p for p in paths}
   for p in paths:
     for o, _ in _copies(str(p), out_dir, yaw_copies, yaw_px)[1:]:  # frame shards a.h5 and a-yaw0.h5: one output twice
