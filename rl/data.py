@@ -30,6 +30,8 @@ class DrivingSegment:
   cause: np.ndarray        # (N,) cause index of each takeover frame
   route: str = ""          # the drive it belongs to ("": the segment alone)
   grid: tuple = ()         # the token grid (h, w) the shard stored, () for flat token rows
+  lane: np.ndarray = None  # (N, 2) [offset m from the centre of the lane the car is in, + = right; heading error rad], or
+                           # None: a recorder's ground truth (`lane`), not a camera's: a training target, never an input
 
 def curvature_from_steer(angle: np.ndarray) -> np.ndarray:
   """Front-wheel angle (rad) -> path curvature (1/m) of the kinematic bicycle: tan(angle) / wheelbase."""
@@ -61,6 +63,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
         raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
                          "(a plain video's): leave it out of the tokens folder")
       a, route = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", ""))
+      if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
       if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
         raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
                          f"human's driving time in frames at {FPS} fps")
@@ -70,13 +73,23 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       raise ValueError(f"{f}: token grid {grid or a['tokens'].shape[1:]} differs from {segs[0].name}'s "
                        f"{segs[0].grid or segs[0].tokens.shape[1:]}: one tokens folder must come from one tokenizer")
     if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")
-    for k in ("pose", "speed", "action"):  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
+    if "lane" in a and (a["lane"].ndim != 2 or a["lane"].shape[1] < 2): raise ValueError(f"{f}: 'lane' {a['lane'].shape} must be (N, >= 2): [offset, heading error, ...]")
+    for k in [k for k in ("pose", "speed", "action", "lane") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
-                               a["disengage_cause"].astype(np.uint8), route, tuple(grid)))
+                               a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane"))))
   if not segs: raise ValueError(f"tokens: {path} holds only yaw-augmented copies; the RL stage reads recorded segments")
   return segs
+
+def visible_lane(lane) -> np.ndarray:
+  """The recorder's lane signal (N, >= 2) -> (N, 2) float32 [offset from the nearest lane centre, heading error]: it logs
+  the offset from the lane being kept, which jumps a lane width when a lane change begins, before the camera sees any
+  of it (26% of recorded frames are more than 1 m off the kept lane's centre)."""
+  if lane is None: return None
+  from data.road import LANE_WIDTH
+  off = (lane[:, 0] + LANE_WIDTH / 2) % LANE_WIDTH - LANE_WIDTH / 2
+  return np.stack([off, lane[:, 1]], 1).astype(np.float32)
 
 def token_layout(segs: list[DrivingSegment]) -> dict:
   """The DrivingNetConfig keys the tokens fix: tokens_per_frame, and the grid when the shards stored one (a flat row of
@@ -103,6 +116,7 @@ class Samples:
   labels: np.ndarray    # (M, H)
   mask: np.ndarray      # (M,) the system was driving
   segment: np.ndarray   # (M,) index of the segment
+  lane: np.ndarray      # (M, 2) visible_lane at frame t, NaN where the segment has none
 
 def make_samples(segs: list[DrivingSegment], frames: int, stride: int, horizons: list, motions: int) -> Samples:
   """Every frame t with a full context (t >= stride * max(frames, motions)) of every segment, as one sample."""
@@ -118,6 +132,7 @@ def make_samples(segs: list[DrivingSegment], frames: int, stride: int, horizons:
     out["speed"].append(s.speed[t])
     out["action"].append(np.stack([s.action[t, 0], curvature_from_steer(s.action[t, 1])], 1))
     out["labels"].append(labels[t])
+    out["lane"].append(s.lane[t] if s.lane is not None else np.full((len(t), 2), np.nan, np.float32))
     out["mask"].append(mask[t])
     out["segment"].append(np.full(len(t), i))
   if not out["tokens"]: raise ValueError(f"no segment is longer than the {stride * max(frames, motions)} frames a context needs")
@@ -155,7 +170,7 @@ class TokenStageConfig:
       if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
     if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
 
-SAVED_BEFORE = {"model.conv": 0}   # a run saved before model.conv existed was built with pooled cells
+SAVED_BEFORE = {"model.conv": 0, "model.lane_head": False}   # a run saved before model.conv existed was built with pooled cells
 
 def saved_config(cls, conf: dict):
   """The config of a saved train-disengage or train-policy run, the keys of SAVED_BEFORE it lacks filled in: one saved

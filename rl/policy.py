@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor
-from drivegpt.models.policy import DrivingNetConfig, PolicyNet, to_normalized, to_units
+from drivegpt.models.policy import LANE_SCALE, DrivingNetConfig, PolicyNet, to_normalized, to_units
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
 from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, saved_config, SAVED_BEFORE
@@ -33,6 +33,12 @@ class BCConfig(TokenStageConfig):
   # a conv net over the token grid: held-out curvature correlation 0.51 where the pooled cells learned nothing that beat
   # the constant on 288 segments; closed loop 0.0885 km per takeover against 0.0591 (README)
   model: DrivingNetConfig = field(default_factory=lambda: DrivingNetConfig(conv=32, embed=16, dropout=0.3))
+  lane_weight: float = 0.0   # > 0: the trunk also learns where the car is in its lane (the recorder's lane offset and
+                             # heading error, model.lane_head), this loss weight beside the actions' squared error
+
+  def check(self) -> None:
+    super().check()
+    if not self.lane_weight >= 0: raise ConfigError(f"lane_weight must be >= 0, got {self.lane_weight}")
 
 def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size: int = 512) -> np.ndarray:
   """Mean normalized actions (M, 2)."""
@@ -49,7 +55,7 @@ def train_bc(cfg: BCConfig) -> dict:
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
-                                  **token_layout(segs)})
+                                  **token_layout(segs), "lane_head": cfg.lane_weight > 0})
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=SAVED_BEFORE)
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
   s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
@@ -59,6 +65,12 @@ def train_bc(cfg: BCConfig) -> dict:
   if not len(stop): fit = tr                        # one training segment: no inner split, the last step is kept
   target = np.clip(to_normalized(s.action), -TARGET_CLIP, TARGET_CLIP).astype(np.float32)
   constant = target[fit].mean(0)
+  if cfg.lane_weight:
+    if np.isnan(s.lane[fit]).any():
+      bare = sorted({names[k] for k in s.segment[fit][np.isnan(s.lane[fit]).any(1)]})
+      raise ConfigError(f"lane_weight={cfg.lane_weight}: {len(bare)} training segments have no lane signal (first: {bare[0]}); "
+                        "record them with `drivegpt record`, or set lane_weight=0")
+    lane_target = np.clip(s.lane / np.array(LANE_SCALE, np.float32), -TARGET_CLIP, TARGET_CLIP).astype(np.float32)
   Tensor.manual_seed(cfg.seed)
   policy = PolicyNet(cfg.model, codebook)
   policy.mu.weight, policy.mu.bias = Tensor(np.zeros((2, cfg.model.hidden), np.float32)), Tensor(constant)  # the constant predictor
@@ -73,7 +85,11 @@ def train_bc(cfg: BCConfig) -> dict:
     Tensor.training = True
     opt.lr = warmup_cosine(i, cfg.lr, 50, cfg.steps)
     j = fit[np.random.default_rng([cfg.seed, i]).integers(0, len(fit), cfg.batch_size)]
-    loss = (policy.mean({"tokens": s.tokens[j], "speed": s.speed[j]}) - Tensor(target[j])).square().mean()
+    obs = {"tokens": s.tokens[j], "speed": s.speed[j]}
+    if cfg.lane_weight:
+      mean, lane = policy.with_lane(obs)
+      loss = (mean - Tensor(target[j])).square().mean() + cfg.lane_weight * (lane - Tensor(lane_target[j])).square().mean()
+    else: loss = (policy.mean(obs) - Tensor(target[j])).square().mean()
     opt.zero_grad()
     loss.backward()
     clip_grad_norm_(opt.params, 1.0)
@@ -98,7 +114,17 @@ def train_bc(cfg: BCConfig) -> dict:
                      "inner_val_mse": best_mse if len(stop) else None,
                      "val_mae_accel": float(np.abs(err[:, 0]).mean()), "val_mae_curvature": float(np.abs(err[:, 1]).mean()),
                      "val_corr_curvature": float(np.corrcoef(pred[:, 1], target[va, 1])[0, 1]) if pred[:, 1].std() > 0 else None,
+                     **(lane_scores(policy, s, va, lane_target) if cfg.lane_weight else {}),
                      "log_std": policy.log_std.numpy().tolist(), "run": str(run.dir)})
+
+def lane_scores(policy: PolicyNet, s, idx: np.ndarray, lane_target: np.ndarray) -> dict:
+  """Held-out R^2 of the lane head's offset and heading error (how well the trunk sees where it is in the lane)."""
+  prev, Tensor.no_grad, Tensor.training = Tensor.no_grad, True, False
+  try: z = np.concatenate([policy.with_lane({"tokens": s.tokens[j], "speed": s.speed[j]})[1].numpy() for j in np.array_split(idx, max(1, len(idx) // 512))])
+  finally: Tensor.no_grad = prev
+  y = lane_target[idx]
+  r2 = 1 - ((z - y) ** 2).mean(0) / np.maximum(y.var(0), 1e-12)
+  return {"val_r2_lane_offset": float(r2[0]), "val_r2_heading": float(r2[1])}
 
 def keep_best(policy: PolicyNet, inner_mse: float, best_mse: float, path: Path, step: int, config) -> float:
   """Save the policy to path when inner_mse beats best_mse; returns the new best."""

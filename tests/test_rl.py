@@ -314,7 +314,7 @@ def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
   """Behaviour cloning on synthetic segments whose actions are a known function of the tokens (the share of 'dark' codes
   in the left half of the grid) beats the constant predictor on held-out segments, and says what the constant scores."""
   import h5py, rl.disengage
-  from rl.policy import BCConfig, train_bc
+  from rl.policy import BCConfig, load_policy, train_bc
   from train.stage import build
   codebook = np.zeros((16, 4), np.float32)
   codebook[:8, 0], codebook[8:, 0] = 1, -1                       # codes 0-7 'dark', 8-15 'light'
@@ -328,14 +328,26 @@ def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
     tokens = np.where(dark, rng.integers(0, 8, (n, 128)), rng.integers(8, 16, (n, 128)))
     tokens[:, np.setdiff1d(np.arange(128), left)] = rng.integers(0, 16, (n, 128 - len(left)))
     action = np.stack([2.0 * v, np.arctan(0.005 * v * 5.0)], 1)  # acceleration 2v m/s^2, curvature 0.005v 1/m
+    # the recorder's lane signal: offset from the kept lane (a lane change jumps it by the 4 m lane width), heading error
+    offset = 0.3 * v + 4.0 * rng.integers(-1, 2, n)
     with h5py.File(tmp_path / f"seg{k}.h5", "w") as h:
       h["tokens"], h["pose"], h["speed"], h["action"] = tokens, np.zeros((n, 6)), np.full(n, 10.0), action
       h["disengage"], h["disengage_cause"] = np.zeros(n, np.uint8), np.zeros(n, np.uint8)
-  cfg = build(BCConfig, {"tokens": str(tmp_path), "vqvae": "unused", "out": str(tmp_path / "bc"), "steps": 150, "eval_every": 50,
-                         "batch_size": 64, "val_fraction": 0.34, "model": {"hidden": 32}})
-  final = train_bc(cfg)
+      h["lane"] = np.stack([offset, 0.02 * v, np.zeros(n), np.zeros(n), np.zeros(n)], 1)
+  cfg = {"tokens": str(tmp_path), "vqvae": "unused", "out": str(tmp_path / "bc"), "steps": 150, "eval_every": 50,
+         "batch_size": 64, "val_fraction": 0.34, "model": {"hidden": 32}}
+  final = train_bc(build(BCConfig, cfg))
   assert final["val_mse"] < 0.5 * final["val_mse_constant"], final
   assert final["val_corr_curvature"] > 0.8, final
+  assert "val_r2_lane_offset" not in final
+  # with the lane head: the offset it learns is the one from the nearest lane centre, what the camera can see
+  from rl.data import visible_lane
+  np.testing.assert_allclose(visible_lane(np.array([[4.3, 0.1], [-3.9, 0.0], [-0.2, -0.1], [1.9, 0.0]]))[:, 0], [0.3, 0.1, -0.2, 1.9], atol=1e-6)
+  final = train_bc(build(BCConfig, {**cfg, "out": str(tmp_path / "bc_lane"), "lane_weight": 1.0}))
+  assert final["val_mse"] < 0.5 * final["val_mse_constant"], final
+  assert final["val_r2_lane_offset"] > 0.7 and final["val_r2_heading"] > 0.7, final
+  policy, _ = load_policy(str(tmp_path / "bc_lane"))
+  assert policy.config.lane_head and policy.lane.weight.shape == (2, 32)
 
 def test_rl_segments_without_signals_are_refused(tmp_path):
   """A plain video's shard has zeros for speed, actions and takeovers: read as a stopped car nobody took over from."""

@@ -20,6 +20,7 @@ from drivegpt.nn import Conv2d, Linear, get_parameters
 
 ACTION_SCALE = (2.0, 0.005)   # a normalized action of 1 is 2 m/s^2 of acceleration, 0.005 1/m of curvature (+ = left)
 SPEED_SCALE = 30.0            # m/s
+LANE_SCALE = (0.5, 0.05)      # the lane head's units: 0.5 m off the lane centre, 0.05 rad of heading error
 
 @dataclass
 class DrivingNetConfig:
@@ -37,6 +38,7 @@ class DrivingNetConfig:
   horizons: list = field(default_factory=lambda: [0.5, 1.0, 2.0, 4.0])   # s: the disengagement model's outputs
   motions: int = 10             # M: the disengagement model reads the last M ego motions (1 s at a stride of 2 frames)
   pose_scale: list = field(default_factory=lambda: [2.0, 0.2, 0.05, 0.01, 0.01, 0.02])  # typical |motion| per context step
+  lane_head: bool = False       # the policy also predicts where it is in its lane (offset, heading): a training target only
 
   def __post_init__(self):
     if not isinstance(self.conv, int) or self.conv < 0: raise ValueError(f"DrivingNetConfig: conv must be an int >= 0, got {self.conv!r}")
@@ -129,10 +131,16 @@ class PolicyNet(TokenNet):
   def __init__(self, config: DrivingNetConfig, codebook: np.ndarray, log_std: float = -1.5):
     super().__init__(config, codebook)
     self.trunk, self.mu = FrameTrunk(config, use_pose=False), Linear(config.hidden, 2)
+    if config.lane_head: self.lane = Linear(config.hidden, 2)  # [lane offset, heading error] / LANE_SCALE
     self.log_std = Tensor(np.full(2, log_std, np.float32))
 
   def __call__(self, feats: Tensor, speed: Tensor) -> Tensor:
     return self.mu(self.trunk(feats, None, speed))       # (B, 2)
+
+  def with_lane(self, obs: dict) -> tuple[Tensor, Tensor]:
+    """The mean action (B, 2) and the lane head's [offset, heading error] / LANE_SCALE (B, 2), from one trunk pass."""
+    h = self.trunk(self.features(obs["tokens"]), None, Tensor(np.asarray(obs["speed"], np.float32)))
+    return self.mu(h), self.lane(h)
 
   def mean(self, obs: dict) -> Tensor:
     """The mean action (B, 2) for observations {"tokens": (B, K, N), "speed": (B,)}."""
