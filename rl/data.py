@@ -5,7 +5,7 @@ Token segments are HDF5 files holding `tokens` (N, 128) and the frame shard's `p
 `disengage_cause` (what `drivegpt tokenize` writes).
 """
 from __future__ import annotations
-import json
+import json, math
 from dataclasses import dataclass, field
 from pathlib import Path
 import sys
@@ -73,7 +73,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       raise ValueError(f"{f}: token grid {grid or a['tokens'].shape[1:]} differs from {segs[0].name}'s "
                        f"{segs[0].grid or segs[0].tokens.shape[1:]}: one tokens folder must come from one tokenizer")
     if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")
-    if "lane" in a and (a["lane"].ndim != 2 or a["lane"].shape[1] < 2): raise ValueError(f"{f}: 'lane' {a['lane'].shape} must be (N, >= 2): [offset, heading error, ...]")
+    if "lane" in a and (a["lane"].ndim != 2 or a["lane"].shape[1] < 4): raise ValueError(f"{f}: 'lane' {a['lane'].shape} must be (N, 5): [offset, heading error, curvature, edge margin, blinker]")
     for k in [k for k in ("pose", "speed", "action", "lane") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
@@ -83,12 +83,16 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
   return segs
 
 def visible_lane(lane) -> np.ndarray:
-  """The recorder's lane signal (N, >= 2) -> (N, 2) float32 [offset from the nearest lane centre, heading error]: it logs
-  the offset from the lane being kept, which jumps a lane width when a lane change begins, before the camera sees any
-  of it (26% of recorded frames are more than 1 m off the kept lane's centre)."""
+  """The recorder's lane signal (N, 5) -> (N, 2) float32 [offset m, heading error rad], the offset as the camera sees it.
+  The recorder logs the offset from the lane being kept, which jumps a lane width when a lane change begins, before the
+  camera sees any of it (26% of recorded frames are over 1 m off the kept lane's centre): more than 3/4 of a lane away,
+  the offset is taken from the nearest lane centre instead; off the road (edge margin < 0) it is from the outer lane's
+  centre, half a lane plus the distance past the edge. Lanes are the recorder's LANE_WIDTH wide."""
   if lane is None: return None
   from data.road import LANE_WIDTH
-  off = (lane[:, 0] + LANE_WIDTH / 2) % LANE_WIDTH - LANE_WIDTH / 2
+  raw, margin = lane[:, 0].astype(np.float64), lane[:, 3]
+  off = np.where(np.abs(raw) > 0.75 * LANE_WIDTH, (raw + LANE_WIDTH / 2) % LANE_WIDTH - LANE_WIDTH / 2, raw)
+  off = np.where(margin < 0, np.sign(raw) * (LANE_WIDTH / 2 - margin), off)
   return np.stack([off, lane[:, 1]], 1).astype(np.float32)
 
 def token_layout(segs: list[DrivingSegment]) -> dict:
@@ -155,6 +159,7 @@ class TokenStageConfig:
   model: DrivingNetConfig = field(default_factory=DrivingNetConfig)
   stride: int = 2                  # recorded frames between context frames (the world model's frame_stride)
   steps: int = 1500
+  epochs: float = 0.0              # with steps=0: train this many passes over the training frames
   batch_size: int = 128
   lr: float = 1e-3
   weight_decay: float = 0.05
@@ -166,11 +171,18 @@ class TokenStageConfig:
   def check(self) -> None:
     if not self.tokens: raise ConfigError("tokens is required: a folder of token segments with labels")
     if not self.vqvae: raise ConfigError("vqvae is required: the VQVAE run whose codebook the tokens index")
-    for k in ("stride", "steps", "batch_size", "eval_every"):
+    for k in ("stride", "batch_size", "eval_every"):
       if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
+    if self.steps < 0 or not self.epochs >= 0 or (self.steps == 0 and not self.epochs > 0):
+      raise ConfigError(f"steps must be >= 1, or 0 with epochs > 0; got steps={self.steps}, epochs={self.epochs}")
     if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
 
-SAVED_BEFORE = {"model.conv": 0, "model.lane_head": False}   # a run saved before model.conv existed was built with pooled cells
+SAVED_BEFORE = {"model.conv": 0, "model.lane_head": False, "epochs": 0.0}  # what runs saved before each key had: pooled
+                                                                           # cells, no lane head, a fixed step count
+
+def train_steps(cfg: TokenStageConfig, n_train: int) -> int:
+  """The optimizer steps a run takes: cfg.steps, or with steps 0, cfg.epochs passes of n_train frames in batches."""
+  return cfg.steps or max(1, math.ceil(cfg.epochs * n_train / cfg.batch_size))
 
 def saved_config(cls, conf: dict):
   """The config of a saved train-disengage or train-policy run, the keys of SAVED_BEFORE it lacks filled in: one saved

@@ -21,11 +21,14 @@ from drivegpt import Tensor
 from drivegpt.models.policy import LANE_SCALE, DrivingNetConfig, PolicyNet, to_normalized, to_units
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
-from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, saved_config, SAVED_BEFORE
+from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
 from train.stage import ConfigError, Run, load_config, stage_args
 
+LANE_CLIP = 8.0     # the lane head's units: 4 m off the lane centre, 0.4 rad of heading error
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
                     # jams and after crashes (up to 0.11 1/m, the steering limit), which would dominate the squared error
+
+BC_ADDED = {**SAVED_BEFORE, "lane_weight": 0.0}  # keys runs saved before them lack, with the value those runs had
 
 @dataclass
 class BCConfig(TokenStageConfig):
@@ -56,7 +59,7 @@ def train_bc(cfg: BCConfig) -> dict:
   codebook = codebook_of(cfg.vqvae)
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
                                   **token_layout(segs), "lane_head": cfg.lane_weight > 0})
-  run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=SAVED_BEFORE)
+  run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=BC_ADDED)
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
   s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
   names = [g.route or g.name for g in segs]  # split by drive
@@ -70,7 +73,7 @@ def train_bc(cfg: BCConfig) -> dict:
       bare = sorted({names[k] for k in s.segment[fit][np.isnan(s.lane[fit]).any(1)]})
       raise ConfigError(f"lane_weight={cfg.lane_weight}: {len(bare)} training segments have no lane signal (first: {bare[0]}); "
                         "record them with `drivegpt record`, or set lane_weight=0")
-    lane_target = np.clip(s.lane / np.array(LANE_SCALE, np.float32), -TARGET_CLIP, TARGET_CLIP).astype(np.float32)
+    lane_target = np.clip(s.lane / np.array(LANE_SCALE, np.float32), -LANE_CLIP, LANE_CLIP).astype(np.float32)
   Tensor.manual_seed(cfg.seed)
   policy = PolicyNet(cfg.model, codebook)
   policy.mu.weight, policy.mu.bias = Tensor(np.zeros((2, cfg.model.hidden), np.float32)), Tensor(constant)  # the constant predictor
@@ -80,10 +83,11 @@ def train_bc(cfg: BCConfig) -> dict:
   best = run.dir / "best.safetensors"
   best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() and start > 0 else float("inf")  # a fresh run ignores a stale file
   if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
-  t0, bar = time.perf_counter(), run.progress(cfg.steps, start, "train-policy bc")
-  for i in range(start, cfg.steps):
+  steps = train_steps(cfg, len(fit))
+  t0, bar = time.perf_counter(), run.progress(steps, start, "train-policy bc")
+  for i in range(start, steps):
     Tensor.training = True
-    opt.lr = warmup_cosine(i, cfg.lr, 50, cfg.steps)
+    opt.lr = warmup_cosine(i, cfg.lr, 50, steps)
     j = fit[np.random.default_rng([cfg.seed, i]).integers(0, len(fit), cfg.batch_size)]
     obs = {"tokens": s.tokens[j], "speed": s.speed[j]}
     if cfg.lane_weight:
@@ -95,18 +99,18 @@ def train_bc(cfg: BCConfig) -> dict:
     clip_grad_norm_(opt.params, 1.0)
     opt.step(loss)
     bar.update(1)
-    if (i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps:
+    if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
       inner = {"inner_val_mse": mse(stop)} if len(stop) else {}
       run.log(i + 1, loss=float(loss.item()), **inner, val_mse=mse(va))
       if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
       run.save(policy, opt, i + 1)
   bar.close()
   kept = len(stop) > 0 and best.exists()  # without an inner split nothing was selected: the last step stays
-  best_step = checkpoint_info(str(best))[0] if kept else cfg.steps
+  best_step = checkpoint_info(str(best))[0] if kept else steps
   if kept: load_checkpoint(str(best), policy)
   resid = predict(policy, s.tokens[tr], s.speed[tr]) - target[tr]
   policy.log_std.assign(Tensor(np.log(np.clip(resid.std(0), 0.05, 0.5)).astype(np.float32))).realize()
-  run.save(policy, opt, cfg.steps, extra={"best_step": best_step})
+  run.save(policy, opt, steps, extra={"best_step": best_step})
   pred = predict(policy, s.tokens[va], s.speed[va])
   err = to_units(pred) - to_units(target[va])
   return run.finish({"train_seconds": round(time.perf_counter() - t0, 1), "val_frames": int(len(va)), "val_mse": mse(va),
@@ -118,13 +122,16 @@ def train_bc(cfg: BCConfig) -> dict:
                      "log_std": policy.log_std.numpy().tolist(), "run": str(run.dir)})
 
 def lane_scores(policy: PolicyNet, s, idx: np.ndarray, lane_target: np.ndarray) -> dict:
-  """Held-out R^2 of the lane head's offset and heading error (how well the trunk sees where it is in the lane)."""
+  """Held-out R^2 of the lane head's offset and heading error (how well the trunk sees where it is in the lane), on the
+  held-out frames with a lane signal (a real drive's segment may have none)."""
+  idx = idx[np.isfinite(lane_target[idx]).all(1)]
+  if not len(idx): return {"val_r2_lane_offset": None, "val_r2_heading": None, "val_lane_frames": 0}
   prev, Tensor.no_grad, Tensor.training = Tensor.no_grad, True, False
   try: z = np.concatenate([policy.with_lane({"tokens": s.tokens[j], "speed": s.speed[j]})[1].numpy() for j in np.array_split(idx, max(1, len(idx) // 512))])
   finally: Tensor.no_grad = prev
   y = lane_target[idx]
   r2 = 1 - ((z - y) ** 2).mean(0) / np.maximum(y.var(0), 1e-12)
-  return {"val_r2_lane_offset": float(r2[0]), "val_r2_heading": float(r2[1])}
+  return {"val_r2_lane_offset": float(r2[0]), "val_r2_heading": float(r2[1]), "val_lane_frames": int(len(idx))}
 
 def keep_best(policy: PolicyNet, inner_mse: float, best_mse: float, path: Path, step: int, config) -> float:
   """Save the policy to path when inner_mse beats best_mse; returns the new best."""

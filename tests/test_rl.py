@@ -129,24 +129,26 @@ def test_runs_saved_before_the_conv_trunk_load_as_pooled_cells():
   from rl.data import saved_config
   from rl.disengage import DisengageConfig
   from rl.policy import BCConfig
-  old = {"tokens": "t", "vqvae": "v", "model": {"embed": 4, "dropout": 0.1}}
+  old = {"tokens": "t", "vqvae": "v", "steps": 800, "model": {"embed": 4, "dropout": 0.1}}
   assert BCConfig().model.conv > 0 and DisengageConfig().model.conv > 0
   assert saved_config(BCConfig, old).model.conv == 0 and saved_config(DisengageConfig, old).model.conv == 0
   assert saved_config(BCConfig, {**old, "model": {"conv": 8}}).model.conv == 8
+  assert saved_config(DisengageConfig, old).epochs == 0 and DisengageConfig().steps == 0  # its 800 steps, not 2.5 epochs
 
 def test_a_run_saved_before_the_conv_trunk_resumes_when_asked_for_pooled_cells(tmp_path):
   import yaml
-  from rl.data import SAVED_BEFORE
-  from rl.policy import BCConfig
+  from rl.policy import BC_ADDED, BCConfig
   from train.stage import ConfigError, Run, build, to_dict
   cfg = build(BCConfig, {"out": str(tmp_path), "tokens": "t", "vqvae": "v", "model": {"conv": 0, "embed": 4, "dropout": 0.1}})
   saved = to_dict(cfg)
-  del saved["model"]["conv"]                                       # config.yaml as a run before model.conv wrote it
+  del saved["model"]["conv"], saved["model"]["lane_head"], saved["lane_weight"]  # config.yaml as a run before them wrote it
   (tmp_path / "config.yaml").write_text(yaml.safe_dump(saved))
   (tmp_path / Run.CKPT).write_bytes(b"")
-  Run(str(tmp_path), cfg, added=SAVED_BEFORE)                      # the same run: resumes
+  Run(str(tmp_path), cfg, added=BC_ADDED)                          # the same run: resumes
   with pytest.raises(ConfigError, match="model.conv=0, now 32"):   # the new default is another model: named
-    Run(str(tmp_path), build(BCConfig, {**saved, "model": {"embed": 4, "dropout": 0.1}}), added=SAVED_BEFORE)
+    Run(str(tmp_path), build(BCConfig, {**saved, "model": {"embed": 4, "dropout": 0.1}}), added=BC_ADDED)
+  with pytest.raises(ConfigError, match="lane_weight=0.0, now 1.0"):
+    Run(str(tmp_path), build(BCConfig, {**saved, "lane_weight": 1.0}), added=BC_ADDED)
 
 def test_auroc_ece_platt():
   rng = np.random.default_rng(5)
@@ -259,6 +261,12 @@ def test_stage_configs_reject_bad_keys():
   with pytest.raises(ConfigError, match="--algo"): policy_main(["--algo", "dqn"])
   for bad in ("lr=-1", "weight_decay=-1", "model.dropout=-0.5"):  # each trained the wrong way without an error
     with pytest.raises(ConfigError, match=bad.split("=")[0]): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", bad])
+  for bad in (["steps=0"], ["steps=0", "epochs=0"], ["steps=-5"], ["epochs=-1"], ["lane_weight=-1"]):
+    with pytest.raises(ConfigError, match="steps must be|lane_weight"): load_config(BCConfig, None, ["tokens=a", "vqvae=b", *bad])
+  from rl.data import train_steps
+  dis = load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "batch_size=100"])   # steps 0: epochs of the training frames
+  assert (dis.steps, dis.epochs, train_steps(dis, 1001)) == (0, 2.5, 26)
+  assert train_steps(load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "steps=7"]), 1001) == 7
   runs = ["world=a", "tokens=b", "disengage=c", "bc=d"]
   for bad in ("ppo.epochs=0", "ppo.clip=-0.2", "ppo.gamma=1.5", "ppo.lam=-1", "ppo.minibatch=0", "ppo.target_kl=-1",
               "temperature=-1", "top_k=-5", "hack_coef=-3", "hack_js_factor=-1", "progress_coef=-1"):  # epochs=0: no update, NaN stats
@@ -342,7 +350,9 @@ def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
   assert "val_r2_lane_offset" not in final
   # with the lane head: the offset it learns is the one from the nearest lane centre, what the camera can see
   from rl.data import visible_lane
-  np.testing.assert_allclose(visible_lane(np.array([[4.3, 0.1], [-3.9, 0.0], [-0.2, -0.1], [1.9, 0.0]]))[:, 0], [0.3, 0.1, -0.2, 1.9], atol=1e-6)
+  # (a lane change: from the next lane's centre; 2.5 m out of the kept lane: from it still; off the road: past the outer lane)
+  lane = np.array([[4.3, 0.1, 0, 5, 0], [-3.9, 0, 0, 5, 0], [-0.2, -0.1, 0, 1, 0], [2.5, 0, 0, 0.3, 0], [2.6, 0, 0, -0.6, 0], [-2.3, 0, 0, -0.3, 0]])
+  np.testing.assert_allclose(visible_lane(lane), [[0.3, 0.1], [0.1, 0], [-0.2, -0.1], [2.5, 0], [2.6, 0], [-2.3, 0]], atol=1e-6)
   final = train_bc(build(BCConfig, {**cfg, "out": str(tmp_path / "bc_lane"), "lane_weight": 1.0}))
   assert final["val_mse"] < 0.5 * final["val_mse_constant"], final
   assert final["val_r2_lane_offset"] > 0.7 and final["val_r2_heading"] > 0.7, final
