@@ -10,8 +10,6 @@ from __future__ import annotations
 import zlib
 import numpy as np
 
-FOCAL_PER_WIDTH = 0.78  # the dashcam's focal length in pixels per pixel of image width (~65 deg field of view, comma's too)
-
 def slide_offsets(n: int, seed: int, amp_px: float = 20.0, fps: float = 20.0) -> np.ndarray:
   """n integer offsets (px, + = the image moved right): a sum of two sines with random periods of 1.5-6 s and phases,
   at most amp_px either way."""
@@ -41,6 +39,6 @@ def yaw_augment(frames: np.ndarray, pose: np.ndarray, key: str, amp_px: float = 
   """(frames, poses, offsets px) of the copy named by key (the same key: the same copy). focal: pixels per radian, by
   default the dashcam's 0.78 * width (comma's road camera too, at this width)."""
   if len(frames) != len(pose): raise ValueError(f"yaw_augment: {len(frames)} frames but {len(pose)} poses")
-  focal = FOCAL_PER_WIDTH * frames.shape[2] if focal is None else focal
+  focal = 0.78 * frames.shape[2] if focal is None else focal
   s = slide_offsets(len(frames), zlib.crc32(key.encode()), amp_px, fps)
   return slide(frames, s), turn_poses(pose, -s / focal), s

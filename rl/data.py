@@ -13,7 +13,6 @@ import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
 from train.world_data import unique_videos
-from data.augment import FOCAL_PER_WIDTH
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -31,7 +30,6 @@ class DrivingSegment:
   cause: np.ndarray        # (N,) cause index of each takeover frame
   route: str = ""          # the drive it belongs to ("": the segment alone)
   grid: tuple = ()         # the token grid (h, w) the shard stored, () for flat token rows
-  copy_of: str = ""        # a yaw-augmented copy: the name of the recording it was made from
   lane: np.ndarray = None  # (N, 2) [offset m from the centre of the lane the car is in, + = right; heading error rad], or
                            # None: a recorder's ground truth (`lane`), not a camera's: a training target, never an input
 
@@ -43,10 +41,8 @@ def steer_from_curvature(curvature: np.ndarray) -> np.ndarray:
   """Path curvature (1/m) -> front-wheel angle (rad)."""
   return np.arctan(curvature * WHEELBASE)
 
-def load_driving_segments(path: str, yaw_copies: bool = False) -> list[DrivingSegment]:
-  """Every token segment with labels under path (a folder, searched recursively, or one .h5 file); with yaw_copies, the
-  yaw-augmented copies too (`tokenize --yaw-copies`), their steering and heading error as the turned view asks for
-  (turned_view)."""
+def load_driving_segments(path: str) -> list[DrivingSegment]:
+  """Every token segment with labels under path (a folder, searched recursively, or one .h5 file)."""
   import h5py
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"tokens: {path} does not exist")
@@ -56,8 +52,7 @@ def load_driving_segments(path: str, yaw_copies: bool = False) -> list[DrivingSe
   segs = []
   for f in files:
     with h5py.File(f, "r") as h:
-      aug = json.loads(h.attrs["augment"]) if "augment" in h.attrs else None
-      if aug and not yaw_copies:  # its frames slid sideways; the takeovers and actions are the recording's
+      if "augment" in h.attrs:  # its frames slid sideways; the takeovers and actions are the recording's
         print(f"note: {f}: a yaw-augmented copy (the world model's training data), left out", file=sys.stderr)
         continue
       if missing := [k for k in LABELS if k not in h]:
@@ -69,7 +64,6 @@ def load_driving_segments(path: str, yaw_copies: bool = False) -> list[DrivingSe
                          "(a plain video's): leave it out of the tokens folder")
       a, route = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", ""))
       if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
-      width = h.attrs.get("video_width", 256)
       if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
         raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
                          f"human's driving time in frames at {FPS} fps")
@@ -82,32 +76,11 @@ def load_driving_segments(path: str, yaw_copies: bool = False) -> list[DrivingSe
     if "lane" in a and (a["lane"].ndim != 2 or a["lane"].shape[1] < 4): raise ValueError(f"{f}: 'lane' {a['lane'].shape} must be (N, 5): [offset, heading error, curvature, edge margin, blinker]")
     for k in [k for k in ("pose", "speed", "action", "lane") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
-    if aug:
-      if len(aug.get("slide_px", [])) != n: raise ValueError(f"{f}: a yaw-augmented copy without one slide per frame ({len(aug.get('slide_px', []))} for {n} frames)")
-      a["action"], a["lane"] = turned_view(a["action"], a["speed"].reshape(n), a.get("lane"), np.array(aug["slide_px"], np.float64),
-                                           FOCAL_PER_WIDTH * float(width))
-    name = str(f.relative_to(p)) if p.is_dir() else f.name
-    segs.append(DrivingSegment(name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
+    segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
-                               a["disengage_cause"].astype(np.uint8), route, tuple(grid), name.rsplit("-yaw", 1)[0] + ".h5" if aug else "",
-                               visible_lane(a.get("lane"))))
+                               a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane"))))
   if not segs: raise ValueError(f"tokens: {path} holds only yaw-augmented copies; the RL stage reads recorded segments")
   return segs
-
-def turned_view(action: np.ndarray, speed: np.ndarray, lane, slide_px: np.ndarray, focal: float) -> tuple:
-  """A yaw-augmented copy's actions (N, 2) [acceleration, front-wheel angle + = left] and lane signal: its frames slid
-  slide_px to the right, the view of a camera turned s / focal rad to the left, so the car looks headed that much left
-  of where it is. The steering gains what the recorder's calm driver (data.driver.lane_keep_steer) would steer more for
-  that heading error than for the true one (at the logged lane offset and heading error; 0 and 0 without a lane signal)."""
-  from data.driver import lane_keep_steer
-  from data.road import CAR_LENGTH
-  turn = -slide_px / focal                                             # rad, + = the view turned right
-  off, head = (lane[:, 0], lane[:, 1]) if lane is not None else (np.zeros(len(turn)), np.zeros(len(turn)))
-  right = lambda e: np.array([np.tan(lane_keep_steer(o, ei, 0.0, v)) for o, ei, v in zip(off, e, speed)]) / CAR_LENGTH  # 1/m
-  extra = right(head) - right(head + turn)                             # 1/m, + = left
-  action = np.stack([action[:, 0], steer_from_curvature(curvature_from_steer(action[:, 1]) + extra)], 1).astype(action.dtype)
-  if lane is not None: lane = lane.copy(); lane[:, 1] += turn
-  return action, lane
 
 def visible_lane(lane) -> np.ndarray:
   """The recorder's lane signal (N, 5) -> (N, 2) float32 [offset m, heading error rad], the offset as the camera sees it.

@@ -28,7 +28,7 @@ LANE_CLIP = 8.0     # the lane head's units: 4 m off the lane centre, 0.4 rad of
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
                     # jams and after crashes (up to 0.11 1/m, the steering limit), which would dominate the squared error
 
-BC_ADDED = {**SAVED_BEFORE, "lane_weight": 0.0, "yaw_copies": False}  # keys runs saved before them lack, with the value those runs had
+BC_ADDED = {**SAVED_BEFORE, "lane_weight": 0.0}  # keys runs saved before them lack, with the value those runs had
 
 @dataclass
 class BCConfig(TokenStageConfig):
@@ -38,9 +38,6 @@ class BCConfig(TokenStageConfig):
   model: DrivingNetConfig = field(default_factory=lambda: DrivingNetConfig(conv=32, embed=16, dropout=0.3))
   lane_weight: float = 0.0   # > 0: the trunk also learns where the car is in its lane (the recorder's lane offset and
                              # heading error, model.lane_head), this loss weight beside the actions' squared error
-
-  yaw_copies: bool = False  # also train on the yaw-augmented copies in tokens (`tokenize --yaw-copies`), steering as the
-                            # recorder's calm driver would for the turned view (rl.data.turned_view); scored on recordings only
 
   def check(self) -> None:
     super().check()
@@ -57,9 +54,7 @@ def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size
 def train_bc(cfg: BCConfig) -> dict:
   """Behaviour cloning; returns the final metrics (printed as one JSON line)."""
   from rl.disengage import codebook_of, split
-  segs = load_driving_segments(cfg.tokens, cfg.yaw_copies)
-  if cfg.yaw_copies and all(not g.copy_of for g in segs):
-    raise ConfigError(f"yaw_copies: {cfg.tokens} holds no yaw-augmented copies (make them with `drivegpt tokenize --yaw-copies 2`)")
+  segs = load_driving_segments(cfg.tokens)
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
@@ -67,11 +62,9 @@ def train_bc(cfg: BCConfig) -> dict:
   run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=BC_ADDED)
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
   s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
-  names = [g.route or g.copy_of or g.name for g in segs]  # split by drive, a copy with its recording
+  names = [g.route or g.name for g in segs]  # split by drive
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
   fit, stop = split(s, names, cfg.val_fraction, cfg.split_seed, among=tr)   # inner split: early stopping
-  recorded = np.array([not g.copy_of for g in segs])[s.segment]
-  va, stop = va[recorded[va]], stop[recorded[stop]]  # scored and selected on what was recorded
   if not len(stop): fit = tr                        # one training segment: no inner split, the last step is kept
   target = np.clip(to_normalized(s.action), -TARGET_CLIP, TARGET_CLIP).astype(np.float32)
   constant = target[fit].mean(0)

@@ -1,6 +1,6 @@
 """The RL stage's maths against numpy float64 references: reward, GAE, PPO's clipped loss and its gradient, the Gaussian
 policy, the disengagement loss, AUROC / ECE / Platt scaling, takeover labels; and PPO improving a tiny known task."""
-import json, re
+import re
 import numpy as np
 import pytest
 from drivegpt import Tensor
@@ -453,32 +453,3 @@ def test_stage_help_lists_the_config_keys_with_their_defaults(capsys):
     with pytest.raises(SystemExit) as e: main(["--help"])
     out = capsys.readouterr().out
     assert e.value.code == 0 and "config keys and their defaults" in out and want in out and "tokens = ''" in out, out[-800:]
-
-def test_yaw_copy_actions_are_the_recorder_drivers_answer_to_the_turned_view(tmp_path):
-  """A copy slid s px right looks s/focal rad headed left: its target steering is what data.driver.lane_keep_steer
-  (the recorder's calm driver) commands for that heading error, against the same driver on the true one."""
-  from data.driver import lane_keep_steer
-  from data.road import CAR_LENGTH
-  from rl.data import curvature_from_steer, load_driving_segments, turned_view
-  from train.tokenize import write_token_shard
-  rng, n, focal = np.random.default_rng(4), 40, 200.0
-  speed, heading, slide = rng.uniform(5, 30, n), rng.normal(0, 0.02, n), rng.integers(-6, 7, n).astype(np.float64)
-  offset = rng.normal(0, 0.3, n)
-  right = lambda e: np.array([np.tan(lane_keep_steer(o, ei, 0.0, v)) / CAR_LENGTH for o, ei, v in zip(offset, e, speed)])  # 1/m, + = right
-  steer = np.arctan(-right(heading) * CAR_LENGTH)                                   # the recording: + = left
-  lane = np.stack([offset, heading, np.zeros(n), np.full(n, 3.0), np.zeros(n)], 1)
-  action, turned = turned_view(np.stack([rng.normal(0, 1, n), steer], 1), speed, lane, slide, focal)
-  np.testing.assert_allclose(turned[:, 1], heading - slide / focal)
-  np.testing.assert_allclose(curvature_from_steer(action[:, 1]), -right(heading - slide / focal), atol=1e-9)
-  np.testing.assert_array_equal(turned[:, 0], lane[:, 0])
-  # the loader: left out unless asked for, then named after its recording and corrected
-  sig = {"pose": np.zeros((n, 6), np.float32), "speed": speed.astype(np.float32), "action": np.stack([np.zeros(n), steer], 1).astype(np.float32),
-         "disengage": np.zeros(n, np.uint8), "disengage_cause": np.zeros(n, np.uint8), "lane": lane.astype(np.float32)}
-  tokens = rng.integers(0, 64, (n, 8, 16)).astype(np.int16)
-  write_token_shard(tmp_path / "seg.h5", tokens, sig, {"video_width": 256})
-  write_token_shard(tmp_path / "seg-yaw0.h5", tokens, sig, {"video_width": 256, "augment": json.dumps({"yaw_copy": 0, "slide_px": slide.tolist()})})
-  assert [g.name for g in load_driving_segments(str(tmp_path))] == ["seg.h5"]
-  rec, copy = sorted(load_driving_segments(str(tmp_path), yaw_copies=True), key=lambda g: g.copy_of)
-  assert (rec.copy_of, copy.copy_of) == ("", "seg.h5")
-  np.testing.assert_allclose(curvature_from_steer(copy.action[:, 1]), -right(heading - slide / (0.78 * 256)), atol=1e-6)
-  np.testing.assert_allclose(copy.lane[:, 1], heading - slide / (0.78 * 256), atol=1e-6)
