@@ -109,7 +109,7 @@ def train(cfg: DisengageConfig) -> dict:
   mc = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
                            **token_layout(segs)})
   cfg.model = mc
-  run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=SAVED_BEFORE)
+  run = Run(cfg.out, cfg, may_change=("steps", "epochs", "eval_every"), added=SAVED_BEFORE)
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
   tr, va = split(s, [g.route or g.name for g in segs], cfg.val_fraction, cfg.split_seed)
   if not len(va): raise ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")

@@ -59,7 +59,7 @@ def train_bc(cfg: BCConfig) -> dict:
   codebook = codebook_of(cfg.vqvae)
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
                                   **token_layout(segs), "lane_head": cfg.lane_weight > 0})
-  run = Run(cfg.out, cfg, may_change=("steps", "eval_every"), added=BC_ADDED)
+  run = Run(cfg.out, cfg, may_change=("steps", "epochs", "eval_every"), added=BC_ADDED)
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
   s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
   names = [g.route or g.name for g in segs]  # split by drive
