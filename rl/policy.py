@@ -43,11 +43,12 @@ class BCConfig(TokenStageConfig):
     super().check()
     if not self.lane_weight >= 0: raise ConfigError(f"lane_weight must be >= 0, got {self.lane_weight}")
 
-def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size: int = 512) -> np.ndarray:
-  """Mean normalized actions (M, 2)."""
+def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size: int = 512, lane: bool = False) -> np.ndarray:
+  """Mean normalized actions (M, 2), or with lane the lane head's outputs (M, 2)."""
   prev, Tensor.no_grad, Tensor.training = Tensor.no_grad, True, False
+  head = (lambda obs: policy.with_lane(obs)[1]) if lane else policy.mean
   try:
-    return np.concatenate([policy.mean({"tokens": tokens[j], "speed": speed[j]}).numpy()
+    return np.concatenate([head({"tokens": tokens[j], "speed": speed[j]}).numpy()
                            for j in np.array_split(np.arange(len(tokens)), max(1, -(-len(tokens) // batch_size)))])
   finally: Tensor.no_grad = prev
 
@@ -126,10 +127,7 @@ def lane_scores(policy: PolicyNet, s, idx: np.ndarray, lane_target: np.ndarray) 
   held-out frames with a lane signal (a real drive's segment may have none)."""
   idx = idx[np.isfinite(lane_target[idx]).all(1)]
   if not len(idx): return {"val_r2_lane_offset": None, "val_r2_heading": None, "val_lane_frames": 0}
-  prev, Tensor.no_grad, Tensor.training = Tensor.no_grad, True, False
-  try: z = np.concatenate([policy.with_lane({"tokens": s.tokens[j], "speed": s.speed[j]})[1].numpy() for j in np.array_split(idx, max(1, len(idx) // 512))])
-  finally: Tensor.no_grad = prev
-  y = lane_target[idx]
+  z, y = predict(policy, s.tokens[idx], s.speed[idx], lane=True), lane_target[idx]
   r2 = 1 - ((z - y) ** 2).mean(0) / np.maximum(y.var(0), 1e-12)
   return {"val_r2_lane_offset": float(r2[0]), "val_r2_heading": float(r2[1]), "val_lane_frames": int(len(idx))}
 
