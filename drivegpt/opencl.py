@@ -1,7 +1,7 @@
-"""Finding an OpenCL device that can compile: a GPU's driver when one is present, else a CPU runtime (PoCL, or Intel's
-CPU runtime where PoCL's LLVM doesn't know the processor, as on AMD Zen 4/5). Every candidate builds and runs a test
-kernel before it is chosen, so a runtime that lists a device but cannot compile for it is passed over, with its reason
-kept for the error message. DRIVEGPT_CL_DEVICE=<text>[:<n>] picks the n-th device whose "platform / device" name
+"""Finding an OpenCL device that can compile: a GPU's driver when one is present, else a CPU runtime (Intel's CPU
+runtime, which knows current processors, AMD's included; else PoCL, whose LLVM 14 doesn't know Zen 4/5). Every
+candidate builds and runs a test kernel before it is chosen, so a runtime that lists a device but cannot compile for it
+is passed over, with its reason kept for the error message. DRIVEGPT_CL_DEVICE=<text>[:<n>] picks the n-th device whose "platform / device" name
 contains text (case-insensitive), e.g. `intel`, `pocl`, `nvidia:1`. `python -m drivegpt.opencl` lists the backends and
 every OpenCL device found, and whether each compiled and ran the test kernel."""
 from __future__ import annotations
@@ -74,9 +74,11 @@ def _probe(cl, device) -> tuple[Optional[str], object]:
   return None, ctx
 
 def _order(cl, platforms) -> list:
-  """(name, device) for every device: GPUs first, then PoCL before other CPU runtimes, in the platforms' order otherwise."""
+  """(name, device) for every device: GPUs first, PoCL after other CPU runtimes, in the platforms' order otherwise.
+  PoCL last: on a Zen 4 its LLVM 14 compiles for Zen 3 (no AVX-512) yet reports 16-float vectors, passes the test kernel,
+  and then fails to build (or aborts the process on) 16-wide exp2 kernels."""
   devs = [(f"{p.name.strip()} / {d.name.strip()}", d) for p in platforms for d in p.get_devices()]
-  def rank(nd): return (not nd[1].type & cl.device_type.GPU, "portable computing language" not in nd[0].lower())
+  def rank(nd): return (not nd[1].type & cl.device_type.GPU, "portable computing language" in nd[0].lower())
   return sorted(devs, key=rank)
 
 def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[Candidate]:
@@ -115,9 +117,10 @@ def limits(cl, device) -> DeviceLimits:
   """How codegen shapes kernels for device. Intel's CPU runtime prefers width 1 (it vectorizes across work-items itself),
   which makes our register-tiled kernels scalar and a matmul 6x slower: take the wider of preferred and native (8 floats
   on AVX2 for both CPU runtimes, 16 on AVX-512: a 10-op chain 1.9 -> 1.4 ms, GPT step 5% faster on Zen 5). CPUs copy a
-  matmul's B into panels first (codegen.pack_views); a GPU's neighbouring work-items read neighbouring columns as it is."""
-  return DeviceLimits(max_work_group=device.max_work_group_size, compute_units=device.max_compute_units,
-                      vector_width=min(16, max(1, device.preferred_vector_width_float, device.native_vector_width_float)),
+  matmul's B into panels first (codegen.pack_views); a GPU's neighbouring work-items read neighbouring columns as it is.
+  PoCL gets at most 8 floats: its LLVM may target an older CPU than the one whose vector width it reports (see _order)."""
+  width = min(8 if "portable computing language" in device.platform.name.lower() else 16, max(1, device.preferred_vector_width_float, device.native_vector_width_float))
+  return DeviceLimits(max_work_group=device.max_work_group_size, compute_units=device.max_compute_units, vector_width=width,
                       pack=bool(device.type & cl.device_type.CPU))
 
 def build(cl, ctx, src: str, name: str):
