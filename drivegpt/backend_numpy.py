@@ -1,6 +1,6 @@
 """The CPU backend: runs each fused kernel with numpy. Buffers are flat numpy arrays."""
 from __future__ import annotations
-import contextlib, ctypes, functools, math, os
+import contextlib, ctypes, functools, math, os, warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 import numpy as np
@@ -16,9 +16,11 @@ from drivegpt import native
 THREADS = getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)
 _threads = ThreadPoolExecutor(THREADS)
 def _new_pool():  # a forked child has none of its parent's threads: a kernel waiting on the old pool would hang
-  global _threads
-  _threads = ThreadPoolExecutor(THREADS)
+  global _threads; _threads = ThreadPoolExecutor(THREADS)
 os.register_at_fork(after_in_child=_new_pool)
+# kernels compute IEEE floats as every device does (exp overflows to inf, x/0 is inf or nan): numpy's warnings about
+# them, raised in this file only, would interleave with progress bars and say nothing about the caller's code
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=__name__)
 _blas = ThreadpoolController().select(user_api="blas").lib_controllers
 
 @contextlib.contextmanager

@@ -139,8 +139,8 @@ class WorldDriveEnv:
   def p_disengage(self) -> np.ndarray:
     """p(takeover within each horizon) (B, H) of the current states."""
     d = self.disengage
-    return 1 / (1 + np.exp(-_numpy(d(d.features(self.obs()["tokens"]), Tensor(self.hist),
-                                     Tensor(self.sim.speed.astype(np.float32))))))
+    logit = _numpy(d(d.features(self.obs()["tokens"]), Tensor(self.hist), Tensor(self.sim.speed.astype(np.float32))))
+    return 0.5 + 0.5*np.tanh(0.5*logit)  # the sigmoid, without exp overflowing for large logits
 
   def reset(self, seed: int) -> dict:
     self.rng = np.random.default_rng(seed)
