@@ -1,9 +1,10 @@
 """Finding an OpenCL device that can compile: a GPU's driver when one is present, else a CPU runtime (Intel's CPU
 runtime, which knows current processors, AMD's included; else PoCL, whose LLVM 14 doesn't know Zen 4/5). Every
 candidate builds and runs a test kernel before it is chosen, so a runtime that lists a device but cannot compile for it
-is passed over, with its reason kept for the error message. DRIVEGPT_CL_DEVICE=<text>[:<n>] picks the n-th device whose "platform / device" name
-contains text (case-insensitive), e.g. `intel`, `pocl`, `nvidia:1`. `python -m drivegpt.opencl` lists the backends and
-every OpenCL device found, and whether each compiled and ran the test kernel."""
+is passed over, with its reason kept for the error message. DRIVEGPT_CL_DEVICE=<text>[:<n>] picks the n-th device
+whose "platform / device" name or version (where PoCL names itself) contains text (case-insensitive), e.g. `intel`,
+`pocl`, `nvidia:1`. `python -m drivegpt.opencl` lists the backends and every OpenCL device found, and whether each
+compiled and ran the test kernel."""
 from __future__ import annotations
 import hashlib, importlib.metadata, json, os, pathlib, sys, tempfile, warnings
 from typing import NamedTuple, Optional
@@ -91,7 +92,7 @@ def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[C
   if cpu_only: devs = [nd for nd in devs if nd[1].type & cl.device_type.CPU]
   if want:
     text, _, n = want.rpartition(":") if want.rpartition(":")[2].isdigit() else (want, "", "")
-    devs = [nd for nd in devs if text.lower() in nd[0].lower()]
+    devs = [nd for nd in devs if text.lower() in f"{nd[0]} {getattr(nd[1], 'version', '')}".lower()]  # PoCL says "PoCL" there
     if n: devs = devs[int(n):int(n) + 1]
     if not devs: return [Candidate(f"DRIVEGPT_CL_DEVICE={want}", None, "no OpenCL device matches it")]
   ret = []

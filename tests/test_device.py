@@ -95,3 +95,17 @@ def test_intel_runtime_before_pocl():
   print(r.stdout)
   assert "Portable Computing Language / pthread" in r.stdout and "FAILED: clBuildProgram failed" in r.stdout
   assert "Intel(R) OpenCL" in r.stdout and "<- DRIVEGPT_DEVICE=CL uses this" in r.stdout and r.returncode == 0
+
+@pytest.mark.skipif(not _installed("pocl-binary-distribution"), reason="PoCL is installed by the cl extra")
+def test_pocl_by_its_short_name():
+  """DRIVEGPT_CL_DEVICE=pocl, the README's example, matched no device: PoCL's platform is "Portable Computing Language"."""
+  code = textwrap.dedent("""
+    import numpy as np
+    from drivegpt import Tensor
+    import drivegpt.backend_cl as b
+    y = np.random.default_rng(2).standard_normal((8, 64, 16, 32)).astype(np.float32)
+    np.testing.assert_allclose(Tensor(y, device="CL").exp().numpy(), np.exp(y.astype(np.float64)), rtol=1e-5)
+    print(b._device.platform.name)
+  """)
+  r = run(code, DRIVEGPT_CL_DEVICE="pocl")
+  assert r.returncode == 0 and r.stdout.strip() == "Portable Computing Language", r.stdout + r.stderr[-2000:]
