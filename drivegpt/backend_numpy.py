@@ -67,12 +67,13 @@ def _compose(P: tuple, A: tuple, R: tuple, st: tuple, off: int):
   def addr(p): return sum((p // w) % size * a for size, a, w in zip(P, A, _row_major(P)))
   start = int(addr(np.int64(off)))
   S = tuple(int(addr(np.int64(off + s))) - start if r > 1 and s != 0 else 0 for r, s in zip(R, st))
-  live = [(r, s, S_) for r, s, S_ in zip(R, st, S) if r > 1 and s != 0]  # broadcast dims can't break affinity
+  live = [(r, s, S_) for r, s, S_ in zip(R, st, S) if r > 1 and s != 0] or [(1, 0, 0)]  # broadcast dims can't break affinity
   if prod(r for r, _, _ in live) > 1 << 24: return None
-  grids = np.meshgrid(*[np.arange(r, dtype=np.int64) for r, _, _ in live], indexing="ij", sparse=True)
-  flat = off + sum((g*s for g, (_, s, _) in zip(grids, live)), np.int64(0))
-  want = start + sum((g*S_ for g, (_, _, S_) in zip(grids, live)), np.int64(0))
-  return (S, start) if np.array_equal(*np.broadcast_arrays(addr(flat), want)) else None
+  def ok(lo, n):  # rows lo..lo+n of the first dim: int64 grids of every index at once took 0.7 GB for a conv's windows
+    grids = np.meshgrid(np.arange(lo, min(lo + n, live[0][0]), dtype=np.int64), *[np.arange(r, dtype=np.int64) for r, _, _ in live[1:]], indexing="ij", sparse=True)
+    return np.array_equal(*np.broadcast_arrays(addr(off + sum(g*s for g, (_, s, _) in zip(grids, live))), start + sum(g*S_ for g, (_, _, S_) in zip(grids, live))))
+  n = max(1, (1 << 18) // prod(r for r, _, _ in live[1:]))
+  return (S, start) if all(ok(lo, n) for lo in range(0, live[0][0], n)) else None
 
 class Padded(NamedTuple):
   """A padded leaf kept sparse: zeros except `valid` in `box`. ADD takes it as is (cat and col2im are sums of these);

@@ -30,5 +30,4 @@ class Device:
     if name not in Device._modules: raise ValueError(f"unknown device {device!r}: expected one of {sorted(Device._modules)}")
     return name
   @staticmethod
-  def get(device: str) -> Backend:
-    return importlib.import_module(Device._modules[Device.canonicalize(device)])
+  def get(device: str) -> Backend: return importlib.import_module(Device._modules[Device.canonicalize(device)])

@@ -50,8 +50,7 @@ class GlobalCounters:
   mem_used: int = 0
   allocations: collections.deque = collections.deque(maxlen=4096)
   @staticmethod
-  def reset():
-    GlobalCounters.kernel_count, GlobalCounters.allocations = 0, collections.deque(maxlen=4096)
+  def reset(): GlobalCounters.kernel_count, GlobalCounters.allocations = 0, collections.deque(maxlen=4096)
 
 def toposort(roots: list, children) -> list:
   """Nodes reachable from roots, each after every node children() lists for it. Iterative: deep graphs are fine."""

@@ -151,8 +151,7 @@ class Tensor:
     m = n if m is None else m
     return Tensor.arange(n).reshape(n, 1).eq(Tensor.arange(m).reshape(1, m)).cast(dtype or dtypes.default_float)._requires(kw.get("requires_grad"))
   @staticmethod
-  def manual_seed(seed: int = 0):
-    Tensor._seed, Tensor._rng_counter = seed, 0
+  def manual_seed(seed: int = 0): Tensor._seed, Tensor._rng_counter = seed, 0
   @staticmethod
   def rand(*shape, dtype=None, device=None, **kw) -> Tensor:
     """Uniform in [0, 1); the stream depends only on manual_seed and the number of rand calls since."""
@@ -411,8 +410,7 @@ class Tensor:
     if sum(sizes) != self.shape[dim]: raise ShapeError(f"split sizes {list(sizes)} don't add up to dim {dim} of size {self.shape[dim]}")
     offs = list(itertools.accumulate(sizes, initial=0))
     return [self.shrink(tuple((offs[k], offs[k+1]) if i == dim else None for i in range(self.ndim))) for k in range(len(sizes))]
-  def chunk(self, n: int, dim: int = 0) -> list:
-    return self.split(math.ceil(self.shape[self._axis(dim)]/n), dim)
+  def chunk(self, n: int, dim: int = 0) -> list: return self.split(math.ceil(self.shape[self._axis(dim)]/n), dim)
   def squeeze(self, dim: Optional[int] = None) -> Tensor:
     if dim is None: return self.reshape(tuple(s for s in self.shape if s != 1))
     dim = self._axis(dim)
@@ -547,15 +545,20 @@ class Tensor:
   def conv2d(self, weight: Tensor, bias: Optional[Tensor] = None, groups=1, stride=1, dilation=1, padding=0) -> Tensor:
     """2D cross-correlation, NCHW input, weight (cout, cin/groups, kh, kw), as PyTorch."""
     (bs, cin_), (cout, cin), hw = self.shape[:2], weight.shape[:2], weight.shape[2:]
-    if groups*cin != cin_ or self.ndim != weight.ndim:
-      raise ShapeError(f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}")
+    if groups*cin != cin_ or self.ndim != weight.ndim: raise ShapeError(f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}")
     if padding == "same" and make_pair(stride, len(hw)) != (1,)*len(hw): raise ValueError("conv2d: padding='same' needs stride 1")
     if padding == "same": pads = [(d*(k - 1)//2, d*(k - 1) - d*(k - 1)//2) for d, k in zip(make_pair(dilation, len(hw)), hw)]  # PyTorch's
     elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw))]
     else: pads = [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1]
-    s_, d_ = make_pair(stride, len(hw)), make_pair(dilation, len(hw))
-    # stride 1: gradients written out (_Conv); a strided conv's input gradient would convolve a gradient mostly zeros
-    if s_ == (1,)*len(hw): ret = _Conv.apply(self, weight, stride=s_, dilation=d_, pads=tuple(pads), groups=groups)
+    s_, d_, ones = make_pair(stride, len(hw)), make_pair(dilation, len(hw)), (1,)*len(hw)
+    # stride 1: gradients written out (_Conv); a strided conv's input gradient would convolve a gradient mostly zeros,
+    # so a stride that divides the kernel becomes a stride-1 conv of the space-to-depth input (4x4/2 -> 2x2 on 4x channels)
+    if s_ == ones: ret = _Conv.apply(self, weight, stride=s_, dilation=d_, pads=tuple(pads), groups=groups)
+    elif d_ == ones and all(k % s == 0 and n + b + a >= k for k, s, n, (b, a) in zip(hw, s_, self.shape[2:], pads)):
+      x = self._slice([(0, bs), (0, cin_)] + [(-b, (n + b + a - k)//s*s + k - b) for k, s, n, (b, a) in zip(hw, s_, self.shape[2:], pads)])
+      x, w = (t.reshape(*t.shape[:2], *flatten((n // s, s) for n, s in zip(t.shape[2:], s_))) for t in (x, weight))
+      x, w = (t.permute(0, 1, *range(3, t.ndim, 2), *range(2, t.ndim, 2)).reshape(t.shape[0], t.shape[1]*prod(s_), *t.shape[2::2]) for t in (x, w))
+      ret = _Conv.apply(x, w, stride=ones, dilation=ones, pads=((0, 0),)*len(hw), groups=groups)
     else: ret = self._conv(weight, s_, d_, tuple(pads), groups)
     return ret if bias is None else ret + bias.reshape(1, -1, *[1]*len(hw))
   def _windows(self, hw: tuple, stride: tuple, dilation: tuple, pads: tuple) -> Tensor:
@@ -805,8 +808,7 @@ class Tensor:
   def dropout(self, p=0.5) -> Tensor:
     if not Tensor.training or p == 0: return self
     return self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
-  def binary_crossentropy(self, y: Tensor) -> Tensor:
-    return (-y*self.log() - (1 - y)*(1 - self).log()).mean()
+  def binary_crossentropy(self, y: Tensor) -> Tensor: return (-y*self.log() - (1 - y)*(1 - self).log()).mean()
   def binary_crossentropy_logits(self, y: Tensor) -> Tensor:
     return (self.maximum(0) - y*self + (1 + self.abs().neg().exp()).log()).mean()
   def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:

@@ -539,3 +539,15 @@ def test_prod_with_empty_kept_dims_and_wide_ints():
   got = Tensor(x).prod()
   assert got.dtype == dtypes.int64 and got.item() == x.prod() == 30000000000
   assert Tensor(np.array([True, True])).prod().dtype == dtypes.int64
+
+def test_view_composition_checks_every_index_in_blocks():
+  """backend_numpy._compose decides whether a view of a view is one strided array by checking every index; it now does
+  so in blocks (a conv's windows made int64 grids of 0.7 GB at once). A break in affinity in a late block is found."""
+  from drivegpt.backend_numpy import _compose, _row_major
+  n = 1 << 19
+  P, A = (2, n), (1, 2)  # a transposed layout: element (i, j) at address i + 2j
+  assert _compose(P, A, (n,), (1,), 0) == ((2,), 0)            # the first row: affine, stride 2
+  assert _compose(P, A, (n,), (1,), n) == ((2,), 1)            # the second row starts at address 1
+  assert _compose(P, A, (n + 1,), (1,), 0) is None             # one index past the row breaks it, in the last block
+  assert _compose(P, A, (2, n - 7), (n, 1), 3) == ((1, 2), 6)  # both rows, from column 3
+  assert _compose((4, n), _row_major((4, n)), (4, n), (n, 1), 0) == ((n, 1), 0)  # row-major: no check needed

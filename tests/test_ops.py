@@ -581,6 +581,11 @@ CONV_CASES = [  # (x shape, w shape, kwargs, x view)
   ((2, 3, 8, 9), (4, 3, 4, 4), dict(stride=2, padding=1), "T"),  # the VQVAE's downsample; the last input column unread
   ((1, 4, 7, 8), (6, 2, 3, 2), dict(groups=2, stride=(2, 3), dilation=(1, 2), padding=(2, 0, 1, 3)), "contig"),
   ((2, 2, 5, 4), (3, 2, 3, 1), dict(padding=(1, 2, 3, 0)), "flip"),  # padding past the window: the input gradient crops
+  # strides that divide the kernel run as a stride-1 conv of the space-to-depth input: groups, uneven padding, a stride
+  # per dim, an input whose last rows no window reads, kernel = stride (patches)
+  ((2, 4, 9, 10), (6, 2, 4, 2), dict(groups=2, stride=2, padding=(1, 0)), "slice"),
+  ((1, 2, 7, 9), (3, 2, 3, 4), dict(stride=(3, 2), padding=(0, 1, 2, 1)), "T"),
+  ((2, 3, 6, 7), (2, 3, 2, 2), dict(stride=2), "flip"),
 ]
 
 @pytest.mark.parametrize("xs,ws,kw,view", CONV_CASES, ids=[f"{x}{w}{k}{v}" for x, w, k, v in CONV_CASES])
