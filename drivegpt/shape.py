@@ -42,7 +42,7 @@ class View(NamedTuple):
   def pad(self, arg: tuple) -> View:
     if all(b == 0 and a == 0 for b, a in arg): return self
     shape = tuple(s + b + a for s, (b, a) in zip(self.shape, arg))
-    mask = tuple((lo + b, hi + b) for (lo, hi), (b, _) in zip(self._masks(), arg))
+    mask = tuple((max(lo + b, 0), min(hi + b, n)) for (lo, hi), (b, _), n in zip(self._masks(), arg, shape))  # a < 0 crops
     return View.create(shape, self.strides, self.offset - sum(b*st for (b, _), st in zip(arg, self.strides)), mask)
 
   def shrink(self, arg: tuple) -> View:
