@@ -83,11 +83,12 @@ def predict(model: DisengageModel, s: Samples, idx: np.ndarray, batch_size: int 
 
 def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
   """AUROC, ECE and positive rate per horizon on samples idx."""
-  p = 1 / (1 + np.exp(-predict(model, s, idx)))
+  logit = predict(model, s, idx).astype(np.float64)
+  p = 1 / (1 + np.exp(-logit))
   out = {}
-  for j, h in enumerate(model.config.horizons):
+  for j, h in enumerate(model.config.horizons):  # AUROC ranks the logits: float32 probabilities tie at 1.0 past logit ~17
     y = s.labels[idx, j]
-    out.update({f"auroc_{h:g}s": auroc(p[:, j], y), f"ece_{h:g}s": ece(p[:, j], y), f"pos_rate_{h:g}s": float(y.mean())})
+    out.update({f"auroc_{h:g}s": auroc(logit[:, j], y), f"ece_{h:g}s": ece(p[:, j], y), f"pos_rate_{h:g}s": float(y.mean())})
   return out
 
 def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:

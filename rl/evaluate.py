@@ -43,7 +43,8 @@ class ClosedLoop:
     from data.driver import SupervisorThresholds, sample_driver
     from data.render import sample_scene
     from data.road import SCENARIOS, LANE_WIDTH, car_classes, sample_road, spawn_traffic
-    self.spec, self.rng = spec, np.random.default_rng(spec.seed)
+    # frames draw from their own stream: traffic, driver and supervisor go the same whether or not a policy renders frames
+    self.spec, self.rng, self.render_rng = spec, np.random.default_rng(spec.seed), np.random.default_rng([spec.seed, 1])
     lanes, traffic_speed, speed_range, _, _ = SCENARIOS["highway"]
     self.style, _ = sample_driver(self.rng, speed_range)
     if not noise: self.style.steer_noise = 0.0
@@ -95,10 +96,11 @@ class ClosedLoop:
     """The dashcam frame (128, 256, 3) uint8 now."""
     from data.render import render_dashcam
     cars = [(float(v.position[0]), float(v.position[1]), float(v.heading), self.colours.get(id(v), 0)) for v in self.others]
-    return render_dashcam((float(self.ego.position[0]), float(self.ego.position[1]), float(self.ego.heading)), cars, self.road, self.scene, rng=self.rng)
+    return render_dashcam((float(self.ego.position[0]), float(self.ego.position[1]), float(self.ego.heading)), cars, self.road, self.scene, rng=self.render_rng)
 
-  def scripted(self, calm: bool = False, target_offset: float = 0.0) -> tuple[float, float]:
-    """The data stage's driver (calm: the human after a takeover) -> (acceleration, front-wheel angle + = right, sim)."""
+  def scripted(self, calm: bool = False, target_offset: float = 0.0, noise: bool = True) -> tuple[float, float]:
+    """The data stage's driver (calm: the human after a takeover; noise=False: without its steering noise) ->
+    (acceleration, front-wheel angle + = right, sim)."""
     from data.driver import idm_accel, lane_keep_steer
     from data.record import AUTOPILOT_BRAKE
     o, st = self.obs, self.style
@@ -106,9 +108,9 @@ class ClosedLoop:
     target = min(st.target_speed, np.sqrt(st.curve_accel / max(np.abs(ahead).max(), 1e-4)))
     gap, closing = (o.gap, o.closing) if o.gap is not None else (None, 0.0)
     if calm: return max(idm_accel(o.speed, min(o.speed + 1, target), 2.0, gap, closing), -6.0), lane_keep_steer(o.lane_offset, o.heading_error, self.curv, o.speed)
-    self.steer_noise = 0.9 * self.steer_noise + st.steer_noise * self.rng.standard_normal()
+    if noise: self.steer_noise = 0.9 * self.steer_noise + st.steer_noise * self.rng.standard_normal()
     accel = max(idm_accel(o.speed, target, st.headway, gap, closing), AUTOPILOT_BRAKE) + 0.1 * self.rng.standard_normal()
-    return accel, lane_keep_steer(o.lane_offset - target_offset, o.heading_error, self.curv, o.speed) + self.steer_noise
+    return accel, lane_keep_steer(o.lane_offset - target_offset, o.heading_error, self.curv, o.speed) + (self.steer_noise if noise else 0.0)
 
   # *** one frame ***
 
@@ -176,9 +178,12 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
   stride = driver.stride if driver else 1
   history = [[] for _ in eps]       # token frames, one per policy step
   n_warm = int(round(warmup * FPS))
-  for i in range(n_warm):           # traffic settles; our car keeps its (offset) line under the scripted driver
-    for e in eps: e.tick(*e.scripted(target_offset=e.spec.offset)) if not e.done else None
-    if driver and i >= n_warm - stride * driver.K and (n_warm - 1 - i) % stride == 0:
+  # traffic settles while our car keeps its (offset) line under the scripted driver without steering noise, so every
+  # driver starts from the same state (the recovery test's 0.5 m off the centre); the policy's context gets the K-1
+  # frames before t = 0 (t = 0's own is its first step's)
+  for i in range(n_warm):
+    for e in eps: e.tick(*e.scripted(target_offset=e.spec.offset, noise=False)) if not e.done else None
+    if driver and n_warm - 1 - stride * (driver.K - 1) <= i < n_warm - 1 and (n_warm - 1 - i) % stride == 0:
       toks = encode(vqvae, [e.frame() for e in eps])
       for h, tk in zip(history, toks): h.append(tk)
   for e in eps: e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.done = 0.0, 0.0, 0.0, [], [], False, False

@@ -47,6 +47,7 @@ def collect(env: VecEnv, actor, critic, obs: dict, steps: int, gamma: float, lam
   """Run the Gaussian policy for steps steps in env -> (batch for ppo_update, the next obs, {rewards, episode returns...})."""
   keys = {"obs": [], "actions": [], "logp": [], "values": [], "rewards": [], "dones": []}
   infos: dict = {"episode_returns": [], "episode_lengths": []}
+  paid = []  # the env's rewards as paid: the metric; keys["rewards"] gets the time limits' bootstrap values too
   std = np.exp(_numpy(actor.log_std)).astype(np.float64)
   for _ in range(steps):
     mean = _numpy(actor.mean(obs)).astype(np.float64)
@@ -58,6 +59,7 @@ def collect(env: VecEnv, actor, critic, obs: dict, steps: int, gamma: float, lam
     keys["logp"].append(logp)
     obs, r, done, info = env.step(a)
     r, done = np.asarray(r, np.float64).copy(), np.asarray(done, bool)
+    paid.append(r.copy())
     if "terminated" in info and (cut := done & ~np.asarray(info["terminated"], bool)).any():
       # a time limit is not an end: the return goes on from the state it stopped in (env.step gives its observation, as
       # the env has reset), so that state's value is added, not taken as 0 (the values before each limit came out low)
@@ -75,7 +77,7 @@ def collect(env: VecEnv, actor, critic, obs: dict, steps: int, gamma: float, lam
   flat = lambda x: x.reshape(-1, *x.shape[2:])
   batch = {"obs": {k: flat(np.stack([o[k] for o in keys["obs"]])) for k in keys["obs"][0]},
            "actions": flat(np.stack(keys["actions"])), "logp": flat(np.stack(keys["logp"])), "adv": flat(adv), "returns": flat(ret)}
-  return batch, obs, {**infos, "reward_mean": float(R.mean())}
+  return batch, obs, {**infos, "reward_mean": float(np.mean(paid))}
 
 # *** the learned simulator as an RL environment ***
 

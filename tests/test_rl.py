@@ -167,6 +167,17 @@ def test_auroc_ece_platt():
     ak, bk = platt(k * z, yy.astype(float))
     assert abs(ak * k - a) < 1e-6 * abs(a) and abs(bk - b) < 1e-6, (k, ak * k, bk)
 
+def test_scores_rank_logits_not_saturated_probabilities(monkeypatch):
+  """scores() ranked float32 sigmoids: every logit past ~17 became p = 1.0 and tied (0.833 here, 0.889 from the logits)."""
+  import types
+  import rl.disengage as dis
+  logits = np.array([[30.0], [25.0], [20.0], [18.0], [-5.0], [-6.0]], np.float32)
+  y = np.array([[1], [1], [0], [1], [0], [0]], bool)
+  monkeypatch.setattr(dis, "predict", lambda model, s, idx: logits[idx])
+  model, s = types.SimpleNamespace(config=types.SimpleNamespace(horizons=(2.0,))), types.SimpleNamespace(labels=y)
+  pairs = [(a > b) + 0.5 * (a == b) for a in logits[y] for b in logits[~y]]
+  assert dis.scores(model, s, np.arange(6))["auroc_2s"] == pytest.approx(np.mean(pairs)) == pytest.approx(8 / 9)
+
 def test_takeover_labels():
   d = np.zeros(200, np.uint8); d[100] = 1
   labels, mask = takeover_labels(d, [2.0, 4.0])
@@ -296,6 +307,24 @@ def test_closed_loop_scripted_driver_and_recovery():
   res = summarize("scripted", eps, eps, 3.5)
   assert res["takeovers"] == 0 and res["km_per_takeover"] is None and res["km_per_takeover_lower_bound"] > 0
 
+def test_closed_loop_episodes_start_alike_and_a_policy_sees_distinct_frames(monkeypatch):
+  """The warm-up before t = 0 ran each driver's steering noise (recovery starts 0.25-0.74 m off the centre, not 0.5)
+  and drew frames from the traffic's random stream; and a policy's first context held the t = 0 frame twice."""
+  import rl.evaluate as ev
+  specs = [ev.EpisodeSpec(7_000_010 + i, 0.3, 1.0, "curved", (250, 400), offset=0.5 * (-1) ** i) for i in range(4)]
+  starts = [np.array([e.offsets[0][1] for e in ev.drive(specs, None, noise=noise)]) for noise in (True, False)]
+  np.testing.assert_allclose(starts[0], starts[1], atol=0.01)  # after one tick of each driver: the same start state
+  assert (np.abs(np.abs(starts[1]) - 0.5) < 0.1).all()
+  seen = []
+  class Driver:  # a policy with 2 context frames 2 frames apart, recording what it is shown
+    K, stride = 2, 2
+    def actions(self, tokens, speed):
+      seen.append(tokens.copy())
+      return np.zeros((len(tokens), 2))
+  monkeypatch.setattr(ev, "encode", lambda vqvae, frames: np.stack([np.full(4, f.astype(np.float64).sum()) for f in frames]))
+  ev.drive(specs[:2], Driver())
+  assert all((t[:, 0] != t[:, 1]).all() for t in seen) and len(seen) >= 2
+
 @pytest.mark.slow
 def test_driving_policy_exports_to_openpilot_layout():
   pytest.importorskip("onnxruntime")
@@ -416,9 +445,11 @@ def test_a_time_limit_bootstraps_from_the_state_it_stopped_in():
       return {"x": np.zeros((3, 1), np.float32)}, np.ones(3), done, info
   class Exact:
     def value(self, obs): return Tensor(np.full(len(obs["x"]), 1 / (1 - gamma), np.float32))
-  batch, _, _ = collect(TimeLimited(), LinearActor(), Exact(), {"x": np.zeros((3, 1), np.float32)}, 9, gamma, lam, np.random.default_rng(0))
+  batch, _, info = collect(TimeLimited(), LinearActor(), Exact(), {"x": np.zeros((3, 1), np.float32)}, 9, gamma, lam, np.random.default_rng(0))
   np.testing.assert_allclose(batch["adv"], 0, atol=1e-4)
   np.testing.assert_allclose(batch["returns"], 1 / (1 - gamma), rtol=1e-5)
+  # the logged reward per step is what the env paid (1.0), not the bootstrapped rewards GAE sees (it read 2.9 here)
+  assert info["reward_mean"] == 1.0
 
 def test_ppo_env_state_round_trip_continues_identically():
   """A PPO checkpoint keeps the rollouts mid-episode and the RNG (a resume re-seeded them: 51 of 56 tensors differed from
