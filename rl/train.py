@@ -243,7 +243,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   agent = Agent(actor, critic)
   opt = Adam(agent.parameters(), lr=cfg.lr)
   start = run.resume(agent, opt)
-  segs = load_segments(cfg.tokens, augmented=False)  # episodes start from recordings; the guard counts their tokens
+  segs = load_segments(cfg.tokens, augmented=False, vocab=world.config.vocab_size)  # episodes start from recordings; the guard counts their tokens
   env = WorldDriveEnv(world, segs, disengage, cfg.num_envs, stride, cfg.threshold, cfg.progress_coef, cfg.p_min, cfg.episode_steps,
                       cfg.temperature, cfg.top_k, cfg.reward_horizon)
   real_hist = np.bincount(np.concatenate([s.tokens.reshape(-1) for s in segs]).astype(np.int64), minlength=world.config.vocab_size) + 0.5

@@ -57,7 +57,7 @@ def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.
   from train.world_data import Windows, load_segments, split_segments
   model, cfg = load_run(world)
   Tensor.training = False
-  segs = split_segments(load_segments(tokens), "val", cfg.data.val_fraction, cfg.data.split_seed)
+  segs = split_segments(load_segments(tokens, vocab=cfg.model.vocab_size), "val", cfg.data.val_fraction, cfg.data.split_seed)
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
   if len(w) == 0: raise ValueError(f"--open-loop: no held-out windows under {tokens}")
   if not w.has_pose or model.pose_proj is None: raise ValueError(f"--open-loop: {world} or the segments under {tokens} have no poses to steer with")
@@ -101,7 +101,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
     res["open_loop"] = open_loop(args.world, args.vqvae, args.tokens, args.open_loop)
     for r in res["open_loop"].values(): r["recorded_turn_px"] = res["calibration"]["px_per_rad"] * 2 * r["yaw_rad"]  # the recordings' slide
   if args.val_frames: res["calibration_val"] = calibrate(args.val_frames)
-  seeds, steps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
+  seeds, steps, _ = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
   shift = {}
   for steer in ("left", "right"):
     r = run_rollouts(args.world, args.vqvae, args.tokens, seeds, steps, steer, args.curvature, args.temperature, args.top_k, args.split)

@@ -5,6 +5,7 @@ continuation (both decoded by the same VQVAE).
 """
 from __future__ import annotations
 import argparse, json, os, time
+from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 import numpy as np
@@ -41,7 +42,7 @@ class Rollouts:
     from train.world import load_run
     from train.world_data import load_segments, split_segments
     self.model, self.cfg = load_run(world)
-    self.segs = split_segments(load_segments(tokens, augmented=False), split, self.cfg.data.val_fraction, self.cfg.data.split_seed)
+    self.segs = split_segments(load_segments(tokens, augmented=False, vocab=self.cfg.model.vocab_size), split, self.cfg.data.val_fraction, self.cfg.data.split_seed)
     self.temperature, self.top_k, self.decoder = temperature, top_k, None
     if vqvae is not None:
       from train.vqvae import load_tokenizer
@@ -88,7 +89,7 @@ def write_mp4(path: Path, frames: np.ndarray, fps: float) -> None:
   import av
   tmp = path.with_name(f".{path.name}.tmp.mp4")
   with av.open(str(tmp), "w") as f:
-    s = f.add_stream("libx264", rate=int(round(fps)))
+    s = f.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))  # 20/3 fps plays at 20/3, not 7
     s.width, s.height, s.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
     s.options = {"crf": "18"}
     for fr in frames: f.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24")))
@@ -112,7 +113,7 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   if not ck.exists(): raise FileNotFoundError(f"--world: no checkpoint at {ck}")
   cfg = build(TrainConfig, checkpoint_info(str(ck))[1])
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
-  segs = split_segments(load_segments(tokens, augmented=False), split, cfg.data.val_fraction, cfg.data.split_seed)
+  segs = split_segments(load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg.data.val_fraction, cfg.data.split_seed)
   need = (cfg.model.frames + steps) * cfg.data.frame_stride
   ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]
   if not ok:  # (the longest one was used, its real side frozen on its last frame and scored so, without a word)
@@ -122,7 +123,7 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
                      f"longest has {longest}): use --seconds {max(fit, 0):.2f} or less, or longer segments")
   rng = np.random.default_rng(seed)
   seeds = [(ok[i % len(ok)], int(rng.integers(0, max(1, len(segs[ok[i % len(ok)]].tokens) - need + 1)))) for i in range(n)]
-  return seeds, steps
+  return seeds, steps, FPS / cfg.data.frame_stride
 
 def main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt rollout", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -149,8 +150,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   if not 0 <= args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes [0, {MAX_CURVATURE}] 1/m (more was clipped)")
   import ray
   from data.ray_tasks import as_completed, ray_session
-  seeds, steps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
-  out, fps = Path(args.out), steps / args.seconds
+  seeds, steps, fps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
+  out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
   sharp, t0 = {}, time.perf_counter()
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count()):
@@ -179,7 +180,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   k = len(sharp)
   sharp = [sharp[i] for i in sorted(sharp)]
   g, rl = np.array([s[0] for s in sharp]), np.array([s[1] for s in sharp])   # (n, steps)
-  sec = max(1, int(fps))
+  sec = max(1, int(round(fps)))  # frames in a second (6.67 fps at stride 3: 7)
   metrics = {"rollouts": k, "frames_per_rollout": steps, "fps": fps, "steer": args.steer, "out": str(out),
              "sharpness_generated_first_s": float(g[:, :sec].mean()), "sharpness_generated_last_s": float(g[:, -sec:].mean()),
              "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),

@@ -4,7 +4,10 @@ next frame, and the model generates that frame.
   env = WorldSim(model, segments, frame_stride=2)            # a gymnasium.Env
   obs, info = env.reset(seed=0)                              # context: a real segment's first frames
   obs, reward, terminated, truncated, info = env.step(np.array([0.5, -0.01]))  # accelerate, curve right
-  venv = WorldVecEnv(model, segments, num_envs=8)            # the same, 8 rollouts per batched model call
+  venv = WorldVecEnv(model, segments, num_envs=8, frame_stride=2)   # the same, 8 rollouts per batched model call
+
+frame_stride must be the model's training stride (its run's data.frame_stride): the poses it was conditioned on are
+the motion over that many recorded frames (a default of 1 fed a stride-2 model half-length motions, unnoticed).
 """
 from __future__ import annotations
 import warnings
@@ -35,7 +38,7 @@ def motion_from_control(speed: np.ndarray, accel: np.ndarray, curvature: np.ndar
 
 class WorldRollouts:
   """B rollouts advanced together: each holds the last frames-1 frames of tokens and the motions into them."""
-  def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int = 1, temperature: float = 1.0, top_k: int = 0):
+  def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int, temperature: float = 1.0, top_k: int = 0):
     self.model, self.sampler, self.stride = model, FrameSampler(model), frame_stride
     self.segments, self.temperature, self.top_k = segments, temperature, top_k
     self.n_ctx, self.dt = model.config.frames - 1, frame_stride / FPS
@@ -99,7 +102,7 @@ class WorldSim(gym.Env):
   Reward 0 (the RL stage brings its own); an episode is truncated after max_steps frames."""
   metadata = {"render_modes": ["rgb_array"], "render_fps": FPS}
 
-  def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int = 1, action: str = "control", decoder=None,
+  def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int, action: str = "control", decoder=None,
                max_steps: int = 200, temperature: float = 1.0, top_k: int = 0, render_mode: Optional[str] = None):
     if action not in ("control", "pose"): raise ValueError(f"WorldSim: action must be 'control' or 'pose', got {action!r}")
     self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
@@ -138,7 +141,7 @@ class WorldSim(gym.Env):
 class WorldVecEnv(gym.vector.VectorEnv):
   """num_envs rollouts sampled together in one batched model call per token. All episodes have the same length, so
   they end together; the call after the last step resets every env (next-step autoreset)."""
-  def __init__(self, model: WorldModel, segments: list[Segment], num_envs: int, frame_stride: int = 1, action: str = "control",
+  def __init__(self, model: WorldModel, segments: list[Segment], num_envs: int, frame_stride: int, action: str = "control",
                decoder=None, max_steps: int = 200, temperature: float = 1.0, top_k: int = 0):
     if action not in ("control", "pose"): raise ValueError(f"WorldVecEnv: action must be 'control' or 'pose', got {action!r}")
     self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps

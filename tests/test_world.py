@@ -114,6 +114,11 @@ def test_sample_logits_distribution():
   freq = np.array([(draws == t).mean() for t in top])
   np.testing.assert_allclose(freq, p, atol=0.015)  # 20000 draws: 3 sigma is about 0.01
   np.testing.assert_array_equal(sample_logits(logits, 0, 0, rng), logits.argmax(-1))
+  # top_k=1 is greedy (it raised: an empty slice); ties at the k-th value keep k tokens, not all of them (it kept 3 of
+  # [2, 1, 1, 0] at k=2)
+  np.testing.assert_array_equal(sample_logits(np.repeat(logits, 50, 0), 1.0, 1, rng), np.full(50, logits.argmax()))
+  tied = sample_logits(np.tile([[2.0, 1.0, 1.0, 0.0]], (4000, 1)), 1.0, 2, rng)
+  assert tied.min() == 0 and len(np.unique(tied)) == 2
 
 def test_bad_config_rejected():
   with pytest.raises(ValueError, match="pose"): WorldConfig(pose="tokens")

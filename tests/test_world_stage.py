@@ -1,6 +1,7 @@
 """train-world / eval-world / the simulator on tiny synthetic token shards: config errors, exact resume, eval output,
 no-pose data, the vehicle model, gymnasium's env checker, and a rollout written as an MP4."""
 import json, os
+from fractions import Fraction
 import numpy as np
 import pytest
 import h5py
@@ -93,6 +94,20 @@ def test_the_same_video_twice_is_loaded_once(tmp_path, capsys):
   assert [s.name for s in segs] == ["a-1111.h5", "b.h5"]
   assert "a-2222.h5: the same video as" in capsys.readouterr().err
 
+def test_token_ids_outside_the_vocabulary_and_other_frame_rates_are_refused(tmp_path):
+  """eval-world on a shard with an id past the model's vocabulary printed NaN bits/token (the JIT's recorded one-hot read
+  it as nothing), exit 0; a 30 fps shard was trained on with the 20 fps ones (its strided motions 2/3 as long)."""
+  from train.world import eval_world
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
+  with h5py.File(tmp_path / "tok" / "seg3.h5", "r+") as f: f["tokens"][30, 0, 0] = V
+  with pytest.raises(ValueError, match=rf"seg3.h5: token ids 0..{V} are outside the model's vocabulary \[0, {V}\)"):
+    eval_world(str(tmp_path / "w"), toks, "all")
+  with h5py.File(tmp_path / "tok" / "seg3.h5", "r+") as f:
+    f["tokens"][30, 0, 0] = 0
+    f.attrs["fps"] = 30.0
+  with pytest.raises(ValueError, match="seg3.h5: recorded at 30 fps"): tw.main(tiny_args(toks, tmp_path / "w2", "steps=1"))
+
 def test_eval_scores_every_window_asked_for():
   """A lone last window of the evaluation (eval_windows=1, or one more than a multiple of the batch) was dropped: 5
   windows asked, 4 scored; 1 asked, none (and no val metrics at all)."""
@@ -153,20 +168,20 @@ def test_env_checker(sim_parts):
   from sim.world_sim import WorldSim
   m, segs = sim_parts
   check_env(WorldSim(m, segs, frame_stride=2, max_steps=4), skip_render_check=True)
-  check_env(WorldSim(m, segs, action="pose", max_steps=4), skip_render_check=True)
+  check_env(WorldSim(m, segs, 1, action="pose", max_steps=4), skip_render_check=True)
 
 def test_nan_actions_raise_and_pose_actions_are_clipped(sim_parts):
   """A NaN action made the speed NaN and every later frame token 0, silently; a pose action far outside its space went
   to the model as it was."""
   from sim.world_sim import WorldSim, WorldVecEnv, MAX_MOTION
   m, segs = sim_parts
-  env = WorldSim(m, segs, max_steps=4)
+  env = WorldSim(m, segs, 1, max_steps=4)
   env.reset(seed=0)
   with pytest.raises(ValueError, match="NaN"): env.step([np.nan, 0.0])
-  venv = WorldVecEnv(m, segs, num_envs=2, max_steps=4)
+  venv = WorldVecEnv(m, segs, num_envs=2, frame_stride=1, max_steps=4)
   venv.reset(seed=0)
   with pytest.raises(ValueError, match="NaN"): venv.step(np.array([[0.0, 0.0], [0.0, np.nan]]))
-  penv = WorldSim(m, segs, action="pose", max_steps=4)
+  penv = WorldSim(m, segs, 1, action="pose", max_steps=4)
   penv.reset(seed=0)
   _, _, _, _, info = penv.step(np.array([1e6, -1e6, 0, 50, 0, 0], np.float32))
   np.testing.assert_array_equal(info["motion"], [MAX_MOTION[0], -MAX_MOTION[1], 0, MAX_MOTION[3], 0, 0])
@@ -178,16 +193,16 @@ def test_bad_actions_indices_and_tokens_raise(sim_parts):
   from sim.world_sim import WorldSim, WorldVecEnv, MAX_SPEED
   from drivegpt.models.world import FrameSampler, sample_logits
   m, segs = sim_parts
-  venv = WorldVecEnv(m, segs, num_envs=3, max_steps=4)
+  venv = WorldVecEnv(m, segs, num_envs=3, frame_stride=1, max_steps=4)
   venv.reset(seed=0)
   with pytest.raises(ValueError, match=r"actions of shape \(2, 3\): 3 rollouts take \(3, 2\)"): venv.step(np.array([[1, 2, 3], [.01, .02, .03]]))
   with pytest.raises(ValueError, match=r"actions of shape \(6,\)"): venv.step(np.zeros(6))
   with pytest.raises(ValueError, match="segment -1"): venv.reset(options={"segment": np.array([-1, 0, 0]), "start": np.zeros(3, int)})
-  env = WorldSim(m, segs, max_steps=4)
+  env = WorldSim(m, segs, 1, max_steps=4)
   with pytest.raises(ValueError, match="start -5"): env.reset(options={"segment": 0, "start": -5})
   env.reset(seed=0)
   with pytest.raises(ValueError, match=r"action of shape \(3,\)"): env.step([0.0, 0.0, 0.0])
-  penv = WorldSim(m, segs, action="pose", max_steps=4)
+  penv = WorldSim(m, segs, 1, action="pose", max_steps=4)
   penv.reset(seed=0)
   for fwd in (0.5, 2.0, 0.0):
     obs = penv.step(np.array([fwd, 0, 0, 0, 0, 0], np.float32))[0]
@@ -229,8 +244,8 @@ def test_rollout_writes_mp4(tmp_path):
   Tensor.manual_seed(0)
   os.makedirs(tmp_path / "vq")
   save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
-  seeds, steps = pick_seeds(toks, str(tmp_path / "w"), 2, 0.3, "all", 0)
-  assert steps == 3
+  seeds, steps, fps = pick_seeds(toks, str(tmp_path / "w"), 2, 0.3, "all", 0)
+  assert steps == 3 and fps == 10
   r = run_rollouts(str(tmp_path / "w"), str(tmp_path / "vq"), toks, seeds, steps, "left", 0.01, 1.0, 0, "all")
   assert r["generated"].shape == (2, 3, 8) and r["generated_frames"].shape == (2, 3, 32, 64, 3) and r["real_frames"].dtype == np.uint8
   # the frame the rollout started from: the last context frame, the one before the real continuation's first
@@ -244,6 +259,9 @@ def test_rollout_writes_mp4(tmp_path):
   with av.open(str(tmp_path / "r.mp4")) as f:
     frames = [fr.to_ndarray(format="rgb24") for fr in f.decode(video=0)]
   assert len(frames) == 3 and frames[0].shape == (32, 132, 3)
+  write_mp4(tmp_path / "r3.mp4", side_by_side(r["generated_frames"][0], r["real_frames"][0]), 20 / 3)  # frame stride 3
+  with av.open(str(tmp_path / "r3.mp4")) as f:  # it played at 7 fps (rounded): 5% fast
+    assert f.streams.video[0].average_rate == Fraction(20, 3) and len(list(f.decode(video=0))) == 3
   flat, edge = np.full((1, 8, 8, 3), 100, np.uint8), np.zeros((1, 8, 8, 3), np.uint8)
   edge[:, :, 4:] = 255
   assert sharpness(flat)[0] == 0 and sharpness(edge)[0] > 0

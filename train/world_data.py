@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 import numpy as np
+from data.layout import FPS
 
 @dataclass
 class Segment:
@@ -62,10 +63,12 @@ def unique_videos(files: list[Path]) -> list[Path]:
   drop = {d for d, _ in dups}
   return [f for f in files if f not in drop]
 
-def load_segments(path: str, augmented: bool = True) -> list[Segment]:
+def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None) -> list[Segment]:
   """Every token segment under path: token shards from `drivegpt tokenize` (.h5 with 'tokens' and, when has_pose, 'pose')
   or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively. augmented=False
-  leaves out yaw-augmented copies (`tokenize --yaw-copies`): the stages that seed from or score recordings."""
+  leaves out yaw-augmented copies (`tokenize --yaw-copies`): the stages that seed from or score recordings. With vocab,
+  an id outside [0, vocab) is an error naming its file (the JIT's recorded gather read one as NaN). Shards recorded at
+  another rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames."""
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
   files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.suffix in (".h5", ".npy") and not f.name.startswith("."))
@@ -89,9 +92,14 @@ def load_segments(path: str, augmented: bool = True) -> list[Segment]:
       has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
       pose = h["pose"][()].astype(np.float32) if has_pose else None
       route = str(h.attrs.get("route", ""))
+      if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:
+        raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the world model's frame strides and poses are in {FPS} fps frames")
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
     segs.append(Segment(name, tokens, pose, route, is_copy))
+  for s in segs if vocab is not None else []:
+    if len(s.tokens) and not (0 <= s.tokens.min() and s.tokens.max() < vocab):
+      raise ValueError(f"{Path(path) / s.name if p.is_dir() else path}: token ids {s.tokens.min()}..{s.tokens.max()} are outside the model's vocabulary [0, {vocab})")
   return segs
 
 def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: int = 0) -> list[Segment]:

@@ -182,7 +182,10 @@ def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng: np.ra
   if not np.isfinite(logits).all(): raise FloatingPointError("sample_logits: logits are not finite (NaN gave token 0 at any temperature)")
   if temperature <= 0: return logits.argmax(-1)
   z = logits.astype(np.float64) / temperature
-  if 0 < top_k < z.shape[-1]: z = np.where(z < np.partition(z, -top_k, axis=-1)[:, -top_k:-top_k + 1], -np.inf, z)
+  if 0 < top_k < z.shape[-1]:  # exactly top_k kept: of tokens tied at the k-th value, only as many as fit
+    keep = np.zeros(z.shape, bool)
+    np.put_along_axis(keep, np.argpartition(-z, top_k - 1, axis=-1)[:, :top_k], True, -1)
+    z = np.where(keep, z, -np.inf)
   p = np.exp(z - z.max(-1, keepdims=True))
   cdf = np.cumsum(p / p.sum(-1, keepdims=True), -1)
   return np.minimum((cdf < rng.random((len(z), 1))).sum(-1), z.shape[-1] - 1)
