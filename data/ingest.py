@@ -4,8 +4,11 @@ Input: a folder searched recursively for
 - segment folders: a video (video.hevc, .mp4 or .mkv) with `global_pose/{frame_times,
   frame_positions,frame_orientations}` and optionally the signals of data/layout.py (CAN speed and
   steering, action, lead, lane, disengage, driver.json: what data.record writes);
-- plain video files (.mp4 .hevc .h265 .mkv .mov) outside segment folders, without pose. A raw
-  stream (.hevc/.h265/.h264) has no timing of its own: pass --fps.
+- plain video files (.mp4 .hevc .h265 .mkv .mov) outside segment folders, without pose. Their frames
+  keep the container's timestamps (gaps of a variable rate are said on stderr); --fps replaces
+  them with an even rate. A raw stream (.hevc/.h265/.h264) has no timing of its own: pass --fps.
+  A folder is a segment folder when it has global_pose/, or a video.* file and no other video.
+Symbolic links are followed (each folder once).
 
 Output: one shard per input, `<out>/<id>.h5`, laid out as data/layout.py's SHARD says. The id is
 the input's path under the source folder with characters other than [A-Za-z0-9._-] replaced by
@@ -15,9 +18,9 @@ video), source_hash (of every input file), video_height/video_width, has_* flags
 segment lacks are zeros), causes, driver (JSON or ""), version, and complete (written last).
 
 A shard is written to a hidden temporary file and renamed, so it exists whole or not at all.
-A re-run skips inputs whose shard is complete, of this version and of the same source hash, and
-redoes the rest (truncated, stale, or from an older version); it deletes temp files a killed run
-left. A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
+A re-run skips inputs whose shard is complete, of this version, of the same source hash and made
+with the same --height, --width and --fps, and redoes the rest (truncated, stale, from an older
+version or other options); it deletes temp files a killed run left. A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
 On Ray (local by default, --ray-address for a cluster) one task per input, at most --max-in-flight queued at once.
 
     python -m data.ingest runs/data/raw --out runs/data/shards
@@ -34,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.layout import (CAUSES, DISENGAGE_CAUSES, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
+from data.layout import (CAUSES, DISCRETE, DISENGAGE_CAUSES, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
                          remove_stale_temps, temp_name)
 from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session
@@ -57,22 +60,41 @@ def find_segments(src: Path) -> list[Path]:
         raise FileNotFoundError(f"{src}: no such file or folder")
     if src.is_file():
         return [src]
-    found = []
-    for root, dirs, files in os.walk(src):
+    found, seen = [], set()
+    for root, dirs, files in os.walk(src, followlinks=True):
         root = Path(root)
-        dirs[:] = sorted(d for d in dirs if not TEMP.match(d))
-        if "global_pose" in dirs or any(v in files for v in SEGMENT_VIDEOS):
-            found.append(root)
-            dirs[:] = []  # a segment's own files are not separate inputs
+        if (real := os.path.realpath(root)) in seen:  # a link back up the tree, or a second link to one folder
+            dirs[:] = []
             continue
-        found += [root / f for f in files if Path(f).suffix.lower() in VIDEO_SUFFIXES and not TEMP.match(f)]
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not TEMP.match(d))
+        videos = [f for f in files if Path(f).suffix.lower() in VIDEO_SUFFIXES and not TEMP.match(f)]
+        # a segment folder: its pose, or its video.* alone (a folder of clips with a video.mp4 among them is clips);
+        # the folders under one without a pose are searched on (if it is no segment, they are not lost with it)
+        if "global_pose" in dirs or (any(v in files for v in SEGMENT_VIDEOS) and len(videos) == 1):
+            found.append(root)
+            if "global_pose" in dirs:
+                dirs[:] = []  # a segment's own files are not separate inputs
+            continue
+        found += [root / f for f in videos]
     return sorted(found)
+
+
+def _under(path: Path, src: Path) -> Path:
+    """path relative to src (its name where src is the input itself): resolved where it lies under src, else as
+    reached (through a link to a folder elsewhere)."""
+    path, src = Path(path), Path(src)
+    if not src.is_dir() or path.resolve() == src.resolve():
+        return Path(path.resolve().name)
+    try:
+        return path.resolve().relative_to(src.resolve())
+    except ValueError:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(src))
 
 
 def segment_id(path: Path, src: Path) -> str:
     """A file-name-safe id for an input: its path under src, and a hash of its absolute path that keeps ids unique."""
-    path, src = Path(path).resolve(), Path(src).resolve()
-    rel = path.relative_to(src) if src.is_dir() and path != src else Path(path.name)
+    rel, path = _under(path, src), Path(path).resolve()
     name = re.sub(r"[^A-Za-z0-9._-]", "_", "_".join(rel.parts))
     return f"{name}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
 
@@ -81,11 +103,10 @@ def route_of(path: Path, src: Path) -> str:
     """The drive an input belongs to: the `dongle|time` folder it is in (comma2k19's `dongle|time/N`, openpilot's
     `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else its
     path under src without a video suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive)."""
-    path, src = Path(path).resolve(), Path(src).resolve()
+    rel, path = _under(path, src), Path(path).resolve()
     for part in reversed(path.parts[:-1] + ((path.stem if path.is_file() else path.name),)):
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
-    rel = path.relative_to(src) if src.is_dir() and path != src else Path(path.name)
     if path.is_file():
         rel = rel.with_suffix("")
     return re.sub(r"--\d+$", "", "/".join(rel.parts))
@@ -125,6 +146,8 @@ def _load_timed(seg: Path, name: str, shape: tuple) -> tuple[np.ndarray, np.ndar
     if len(t) != len(value):
         raise IngestError(f"{seg}: length mismatch: {name}/t has {len(t)} rows, {name}/value has {len(value)}")
     order = np.argsort(t, kind="stable")
+    if len(t) > 1 and (same := np.diff(t[order]) == 0).any():  # interpolation would read whichever sorted last
+        raise IngestError(f"{seg / name}/t: time {t[order][1:][same][0]:g} s appears twice")
     return t[order], value[order]
 
 
@@ -179,13 +202,15 @@ def source_hashes(path: Path, video: Path) -> tuple[str, str]:
     return per_file.get(video) or _sha256(video), "sha256:" + whole.hexdigest()
 
 
-def shard_is_current(shard: Path, source_hash: str) -> bool:
-    """A shard that opens, was completed, is of this version and comes from the same source."""
+def shard_is_current(shard: Path, source_hash: str, height: int, width: int, fps: float | None) -> bool:
+    """A shard that opens, was completed, is of this version, comes from the same source and was made with the same
+    options (a re-run with another --fps or frame size kept the old shards)."""
     import h5py
     try:
         with h5py.File(shard, "r") as f:
             a = f.attrs
-            return bool(a.get("complete", False)) and a.get("version") == SHARD_VERSION and a.get("source_hash") == source_hash
+            return bool(a.get("complete", False)) and a.get("version") == SHARD_VERSION and a.get("source_hash") == source_hash \
+                and f["frames"].shape[1:3] == (height, width) and float(a.get("fps_option", 0.0)) == float(fps or 0.0)
     except Exception:  # truncated, not HDF5, unreadable: redo it
         return False
 
@@ -216,7 +241,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     try:
         video = _video_of(path)
         checksum, source_hash = source_hashes(path, video)
-        if shard_is_current(shard, source_hash):
+        if shard_is_current(shard, source_hash, height, width, fps):
             result["status"] = "skipped"
             return result
         signals = read_signals(path) if path.is_dir() else None
@@ -229,8 +254,9 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             ds = f.create_dataset("frames", shape=(0, height, width, 3), maxshape=(None, height, width, 3),
                                   dtype=np.uint8, chunks=(CHUNK_FRAMES, height, width, 3), fletcher32=True,
                                   **hdf5plugin.LZ4())  # decompresses ~7x faster than lzf at a similar size
-            video_size = (0, 0)
-            for batch, video_size in frames:
+            video_size, pts = (0, 0), []
+            for batch, batch_times, video_size in frames:
+                pts.append(batch_times)
                 if n_pose is not None and n + len(batch) > n_pose:
                     raise IngestError(f"{video}: video has more frames than global_pose/frame_times ({n_pose})")
                 ds.resize(n + len(batch), axis=0)
@@ -244,6 +270,10 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             if signals:  # the segment's own clock, never the decoder's
                 times = signals["frame_times"]
                 rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or 0.0
+            elif not fps and all(t is not None for t in pts):  # the container's timestamps: a variable rate is kept
+                times = np.concatenate(pts)
+                _check_frame_times(times, video)
+                rate = stream_fps or ((n - 1) / times[-1] if n > 1 else 0.0)
             else:
                 rate = fps or stream_fps
                 if not rate:
@@ -254,7 +284,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 "source": str(path.resolve()), "segment": result["id"], "route": route_of(path, src), "fps": float(rate),
                 "frame_count": n, "checksum": checksum, "source_hash": source_hash, "video_height": video_size[0],
                 "video_width": video_size[1], "causes": list(CAUSES), "version": SHARD_VERSION,
-                "driver": signals["driver"] if signals else "",
+                "driver": signals["driver"] if signals else "", "fps_option": float(fps or 0.0),
             })
             f.attrs["complete"] = True  # last: a shard without it was cut short
         os.replace(tmp, shard)  # atomic: the shard appears whole or not at all
@@ -267,6 +297,17 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
         if tmp.exists():
             tmp.unlink()
     return result
+
+
+def _check_frame_times(times: np.ndarray, video: Path) -> None:
+    """Timestamps must increase; frames further apart than 1.5x the usual interval (dropped frames, a variable rate)
+    are kept at their times, and said on stderr: a model reading consecutive frames sees the jump."""
+    step = np.diff(times)
+    if (step <= 0).any():
+        raise IngestError(f"{video}: frame timestamps do not increase at frame {int(np.argmax(step <= 0)) + 1}")
+    if len(step) > 1 and (gaps := step > 1.5 * np.median(step)).any():
+        print(f"warning: {video}: {int(gaps.sum())} gaps between frames (up to {step.max():.3f} s against the usual "
+              f"{np.median(step):.3f} s): the frames keep their own times", file=sys.stderr)
 
 
 def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Path) -> None:
@@ -285,6 +326,10 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
                                   f"{name} t {sig[0][0]:.2f}..{sig[0][-1]:.2f} s)")
             value = sig[1].reshape(len(sig[1]), -1)
             data[name] = np.stack([np.interp(times, sig[0], value[:, j]) for j in range(value.shape[1])], 1)
+            if (cols := DISCRETE.get(name)) and len(sig[0]) > 1:  # between samples that differ in an on/off column
+                hi = np.clip(np.searchsorted(sig[0], times), 1, len(sig[0]) - 1)
+                flip = (value[hi - 1][:, cols] != value[hi][:, cols]).any(1)
+                data[name][flip] = value[_nearest_frames(sig[0], times[flip])]   # the nearer sample's row
     if s.get("disengage") is not None:
         t, cause, lead = s["disengage"]
         data["disengage"], data["disengage_cause"], data["disengage_lead"] = (np.zeros(n) for _ in range(3))
@@ -339,7 +384,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     for seg in segments:  # current shards are skipped here, without starting Ray
         shard = out_dir / f"{segment_id(seg, src)}.h5"
         try:  # hashing reads the whole input: only for those with a shard, so a fresh run's driver reads no video
-            current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1])
+            current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1], height, width, fps)
         except (IngestError, OSError):
             current = False  # the worker reports the problem
         if current:

@@ -30,7 +30,9 @@ POSE = ("frame_times", "frame_positions", "frame_velocities", "frame_orientation
 DISENGAGE_CAUSES = ("ttc", "time_gap", "lane_departure", "heading", "hard_brake", "lateral_accel", "crash", "off_road")
 CAUSES = ("none",) + DISENGAGE_CAUSES  # shard index 0 = no takeover
 
-# signal -> (folder in the segment, columns of value, meaning); all interpolated to frame times in a shard
+# signal -> (folder in the segment, columns of value, meaning); all interpolated to frame times in a shard, except
+# between two samples that differ in a DISCRETE column: there the frame takes the nearer sample's whole row (a lead car
+# present 0.5 at half its gap never existed)
 SIGNALS = {
     "speed": ("processed_log/CAN/speed", 1, "m/s (stored (K, 1), as comma2k19 does)"),
     "steering": ("processed_log/CAN/steering_angle", 0, "steering-wheel degrees, + = left"),
@@ -39,6 +41,7 @@ SIGNALS = {
     "lane": ("lane", 5, "[offset from lane centre m + = right, heading error rad + = right, road curvature "
                         "1/m + = right, margin to the road edge m (< 0 off road), blinker -1/0/+1]"),
 }
+DISCRETE = {"lead": (0,), "lane": (4,)}  # on/off and -1/0/+1 columns
 # has_* attribute of a shard -> the signals it covers
 HAS = {"has_pose": ("pose",), "has_can": ("speed", "steering"), "has_action": ("action",),
        "has_lead": ("lead",), "has_lane": ("lane",), "has_disengage": ("disengage", "disengage_cause", "disengage_lead")}

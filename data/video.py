@@ -1,6 +1,7 @@
 """Video encoding (HEVC via PyAV/libx265) and decoding to fixed-size RGB frames."""
 
 import itertools
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,11 @@ def crop_box(in_h: int, in_w: int, height: int, width: int) -> tuple[int, int, i
 
 
 def decode_frames(path: Path, height: int, width: int, batch: int = 32):
-    """Yield the container's fps (None for a raw stream), then batches (B, height, width, 3) uint8 with the source size."""
+    """Yield the container's fps (None for a raw stream), then batches (frames (B, height, width, 3) uint8, times (B,)
+    seconds from the first frame by the container's timestamps (None for a raw stream, which has none), source size
+    (h, w) as displayed). Frames are turned as the container's display matrix says (a phone's portrait video) and
+    stretched by their pixel aspect ratio; a stream whose size changes is cropped per size. The first video stream is
+    read (others named on stderr); a frame the decoder marks corrupt is an error."""
     import av
     from av.video.reformatter import VideoReformatter
     try:
@@ -51,25 +56,40 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         if not container.streams.video:
             raise VideoError(f"{path}: no video stream")
         stream = container.streams.video[0]
+        if len(container.streams.video) > 1:
+            others = ", ".join(f"#{s.index} {s.width}x{s.height}" for s in container.streams.video[1:])
+            print(f"warning: {path}: {len(container.streams.video)} video streams; ingesting the first "
+                  f"(#{stream.index} {stream.width}x{stream.height}), not {others}", file=sys.stderr)
         stream.thread_type = "AUTO"  # frame + slice threads: decoding is most of the work
         raw = container.format.name in RAW_FORMATS
         yield None if raw else (float(stream.average_rate or 0) or None)
-        buf, box = [], None
+        sar = stream.codec_context.sample_aspect_ratio or stream.sample_aspect_ratio
+        sar = float(sar) if sar and float(sar) > 0 else 1.0
+        buf, times, boxes, t0, n, size = [], [], {}, None, 0, (0, 0)
         # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
         reformatter = VideoReformatter()
-        n = 0
         try:
             for frame in container.decode(stream):
-                if box is None:
-                    box = crop_box(frame.height, frame.width, height, width)
-                h, w, top, left = box
-                rgb = reformatter.reformat(frame, width=w, height=h, format="rgb24", interpolation="AREA").to_ndarray()
+                if frame.is_corrupt:
+                    raise VideoError(f"{path}: truncated or corrupt video: frame {n} is damaged")
+                turns = int(round((frame.rotation or 0) / 90)) % 4   # quarter turns counter-clockwise to display it
+                coded = (frame.height, round(frame.width * sar))  # as displayed before turning: square pixels
+                size = coded[::-1] if turns % 2 else coded
+                if size not in boxes:
+                    boxes[size] = crop_box(*size, height, width)
+                h, w, top, left = boxes[size]
+                sh, sw = (w, h) if turns % 2 else (h, w)   # scale before turning, so the turned frame is h x w
+                rgb = np.rot90(reformatter.reformat(frame, width=sw, height=sh, format="rgb24", interpolation="AREA").to_ndarray(), turns)
                 buf.append(rgb[top:top + height, left:left + width])
+                if not raw and frame.pts is not None:
+                    t = float(frame.pts * frame.time_base)
+                    t0 = t if t0 is None else t0
+                    times.append(t - t0)
                 n += 1
                 if len(buf) == batch:
-                    yield np.stack(buf), (frame.height, frame.width)
-                    buf = []
+                    yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size
+                    buf, times = [], []
         except av.error.FFmpegError as e:
             raise VideoError(f"{path}: truncated or corrupt video: decoding stopped after {n} frames ({e})") from None
         if buf:
-            yield np.stack(buf), (frame.height, frame.width)
+            yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size

@@ -97,8 +97,15 @@ def corrupt_partial_signal(seg):  # CAN speed for the first 0.3 s of the 1 s vid
     return "speed", ("0.65 s of the video uncovered",)
 
 
+def corrupt_repeated_time(seg):  # a CAN time twice: interpolation read whichever value sorted last (55 m/s for 10)
+    t = np.arange(20) / 20.0
+    t[7] = t[6]
+    save(seg / "processed_log/CAN/speed/t", t)
+    return "speed", ("appears twice",)
+
+
 @pytest.mark.parametrize("corrupt", [corrupt_truncate, corrupt_missing_pose, corrupt_length, corrupt_nan,
-                                     corrupt_not_video, corrupt_short_video, corrupt_partial_signal])
+                                     corrupt_not_video, corrupt_short_video, corrupt_partial_signal, corrupt_repeated_time])
 def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     src, out, shard = done_dir
     before = file_state(shard)
@@ -184,6 +191,34 @@ def test_rerun_skips_and_pose_speed_of_straight_drive(tmp_path):
     before = file_state(shard)
     [again] = ingest(src, out, use_ray=False, progress=False)
     assert again["status"] == "skipped" and file_state(shard) == before
+    # other options are another shard: a re-run with a new frame size (or --fps) kept the old one, silently
+    [other] = ingest(src, out, height=64, width=128, use_ray=False, progress=False)
+    with h5py.File(shard) as f:
+        assert other["status"] == "done" and f["frames"].shape == (24, 64, 128, 3)
+
+
+def test_on_off_signals_are_not_interpolated(tmp_path):
+    """A lead car that leaves between two samples (a log on its own clock) read present 0.5 at half its gap."""
+    seg = tmp_path / "src/s/0"
+    write_tiny_segment(seg, n=20)
+    t = np.arange(20) / 20.0 + 0.025
+    lead = np.zeros((20, 4))
+    lead[:10] = [1.0, 30.0, 2.0, 5.0]   # present for the first half-second, then gone (zeros, as the recorder writes)
+    lane = np.zeros((20, 5))
+    lane[:, 0] = np.linspace(-0.5, 0.5, 20)
+    lane[5:12, 4] = -1                  # left blinker
+    for name, value in (("lead", lead), ("lane", lane)):
+        save(seg / f"{name}/t", t)
+        save(seg / f"{name}/value", value)
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    with h5py.File(tmp_path / f"out/{r['id']}.h5") as f:
+        got_lead, got_lane = f["lead"][:], f["lane"][:]
+    assert set(got_lead[:, 0]) == {0.0, 1.0} and set(got_lane[:, 4]) == {0.0, -1.0}
+    assert ((got_lead[:, 0] == 1) == (got_lead[:, 1] == 30)).all()      # a present car at its gap, an absent one at none
+    linear = np.interp(np.arange(20) / 20.0, t, lane[:, 0])   # the rest: linear, except where the blinker flips
+    flips = [5, 12]                                          # between two samples: there the nearer sample's row
+    np.testing.assert_allclose(np.delete(got_lane[:, 0], flips), np.delete(linear, flips), atol=1e-6)
+    np.testing.assert_allclose(got_lane[flips, 0], lane[[4, 11], 0], atol=1e-6)
 
 
 def _resized(frames: np.ndarray) -> np.ndarray:
@@ -206,6 +241,26 @@ def test_find_segments_and_ids(tmp_path):
     assert find_segments(tmp_path) == found
     with pytest.raises(FileNotFoundError, match="nowhere"):
         find_segments(tmp_path / "nowhere")
+
+
+def test_find_segments_follows_links_and_tells_clips_from_segments(tmp_path):
+    """A linked route folder was skipped (os.walk does not follow links), a link to a file outside the source crashed
+    the run, and a folder of clips with one named video.mp4 became one segment, hiding the other clips."""
+    store, src = tmp_path / "store", tmp_path / "src"
+    (store / "d|t/0/global_pose").mkdir(parents=True)
+    (store / "d|t/0/video.hevc").write_bytes(b"")
+    (store / "far.mp4").write_bytes(b"")
+    for clip in ("trip/video.mp4", "trip/clip1.mp4", "trip/day2/clip3.mp4", "lone/video.mp4", "lone/more/x.mp4"):
+        (src / clip).parent.mkdir(parents=True, exist_ok=True)
+        (src / clip).write_bytes(b"")
+    (src / "route").symlink_to(store / "d|t")
+    (src / "far.mp4").symlink_to(store / "far.mp4")
+    (src / "loop").symlink_to(src)  # a cycle is walked once
+    found = [str(p.relative_to(src)) for p in find_segments(src)]
+    assert found == ["far.mp4", "lone", "lone/more/x.mp4", "route/0", "trip/clip1.mp4", "trip/day2/clip3.mp4", "trip/video.mp4"]
+    ids = [segment_id(p, src).rsplit("-", 1)[0] for p in find_segments(src)]
+    assert ids[:1] == ["far.mp4"] and ids[3] == "route_0" and route_of(src / "route/0", src) == "d|t"
+    assert route_of(src / "far.mp4", src) == "far"
 
 
 def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_path):

@@ -1,0 +1,108 @@
+"""Plain videos as they come from phones and dashcams: their own timestamps, a display rotation, non-square pixels, a
+size that changes mid-stream, more than one video stream, damage. Each case is built with PyAV and checked against what
+a player shows."""
+import struct
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import h5py
+import numpy as np
+
+from data.ingest import ingest
+
+
+def encode(path: Path, frames: list, fps: int = 20, pts: list | None = None, sar: Fraction | None = None, fmt: str | None = None) -> None:
+    """frames: (H, W, 3) uint8 arrays (H, W even), encoded losslessly enough (crf 1) that colours survive."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format=fmt) as c:
+        s = c.add_stream("libx264", rate=fps)
+        s.height, s.width = frames[0].shape[:2]
+        s.pix_fmt, s.options = "yuv420p", {"crf": "1", "preset": "ultrafast"}
+        if pts is not None: s.codec_context.time_base = Fraction(1, 1000)
+        if sar is not None: s.codec_context.sample_aspect_ratio = sar
+        for i, img in enumerate(frames):
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            if pts is not None: f.pts, f.time_base = pts[i], Fraction(1, 1000)
+            for p in s.encode(f): c.mux(p)
+        for p in s.encode(): c.mux(p)
+
+
+def shard(out: Path) -> tuple:
+    [p] = list(out.glob("*.h5"))
+    with h5py.File(p) as f: return f["frames"][:].astype(int), f["frame_times"][:], dict(f.attrs)
+
+
+def red_top(h: int, w: int, rows: int) -> np.ndarray:
+    img = np.zeros((h, w, 3), np.uint8)
+    img[:rows, :, 0], img[rows:, :, 2] = 255, 255
+    return img
+
+
+def test_plain_video_keeps_its_own_timestamps(tmp_path, capsys):
+    """Frame times were frame number / average rate: a clip with dropouts (0.45 s gaps) read as evenly spaced."""
+    pts = [0, 50, 100, 150, 600, 650, 700, 750, 1200, 1250]
+    encode(tmp_path / "src/a.mp4", [red_top(64, 64, 32)] * len(pts), pts=pts)
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    assert r["status"] == "done", r
+    np.testing.assert_allclose(shard(tmp_path / "out")[1], np.array(pts) / 1000, atol=1e-6)
+    assert "2 gaps between frames" in capsys.readouterr().err
+
+
+def test_phone_portrait_video_is_turned_as_displayed(tmp_path):
+    """A phone stores portrait video as landscape frames plus a display matrix; they went in sideways."""
+    img = np.zeros((64, 96, 3), np.uint8)
+    img[:, :48, 0], img[:, 48:, 2] = 255, 255            # coded: red left half, blue right half
+    encode(tmp_path / "coded.mp4", [img] * 4)
+    b = bytearray((tmp_path / "coded.mp4").read_bytes())
+    i = b.find(b"tkhd")
+    off = i + 8 + (20 if b[i + 4] == 0 else 32) + 16    # the track header's 3x3 display matrix
+    b[off:off + 36] = struct.pack(">9i", 0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30)  # a quarter turn, as phones write
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/phone.mp4").write_bytes(bytes(b))
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    frames, _, a = shard(tmp_path / "out")
+    # displayed 96 tall x 64 wide, turned clockwise: red on top. Covering 128x256 scales by 4 (384 x 256) and the
+    # centre crop keeps rows 128-256: red above row 64, blue below (sideways it was red left, blue right)
+    assert (a["video_height"], a["video_width"]) == (96, 64)
+    assert (frames[:, 4:58, :, 0].mean() > 200) and (frames[:, 70:124, :, 2].mean() > 200), r
+
+
+def test_pixel_aspect_and_a_size_change_mid_stream(tmp_path):
+    """Anamorphic pixels were read square, and frames after a size change were squeezed into the first size's crop."""
+    # 48x64 coded with 4:3 pixels is 64x64 displayed; covering 128x256 scales it by 4 and crops rows 64-192: red rows
+    # 0-23 become 0-96 scaled, 0-32 in the output (read as square pixels, 0-21)
+    encode(tmp_path / "src/ana.mp4", [red_top(64, 48, 24)] * 4, sar=Fraction(4, 3))
+    encode(tmp_path / "a.h264", [red_top(48, 64, 24)] * 4, fmt="h264")     # 4:3, red top half
+    encode(tmp_path / "b.h264", [red_top(64, 64, 16)] * 4, fmt="h264")     # square, red top quarter: cropped away
+    (tmp_path / "mix/cam.h264").parent.mkdir()
+    (tmp_path / "mix/cam.h264").write_bytes((tmp_path / "a.h264").read_bytes() + (tmp_path / "b.h264").read_bytes())
+    ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    frames = shard(tmp_path / "out")[0]
+    assert frames[:, 22:28, :, 0].mean() > 200 and frames[:, 40:, :, 2].mean() > 200   # square pixels: red to row ~21
+    [r] = ingest(tmp_path / "mix", tmp_path / "out2", use_ray=False, progress=False, fps=20)
+    frames, _, _ = shard(tmp_path / "out2")
+    assert len(frames) == 8 and frames[:4, :56, :, 0].mean() > 200, r                # 4:3 part: red to row 64
+    assert frames[4:, 6:, :, 0].max() < 60 and frames[4:, 6:, :, 2].mean() > 200      # squeezed: red in rows 0-16
+
+
+def test_damaged_video_and_extra_streams_are_said(tmp_path, capsys):
+    """A truncated stream's half-decoded last frame went in as a frame; a second video stream went unmentioned."""
+    encode(tmp_path / "whole.h264", [np.random.default_rng(i).integers(0, 256, (64, 64, 3), dtype=np.uint8) for i in range(12)], fmt="h264")
+    data = (tmp_path / "whole.h264").read_bytes()
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut/cam.h264").write_bytes(data[:int(len(data) * 0.6)])
+    [r] = ingest(tmp_path / "cut", tmp_path / "out", use_ray=False, progress=False, fps=20)
+    assert r["status"] == "error" and "cam.h264: truncated or corrupt video: frame" in r["reason"], r
+    (tmp_path / "two").mkdir()
+    with av.open(str(tmp_path / "two/dual.mp4"), "w") as c:
+        rear, front = (c.add_stream("libx264", rate=20) for _ in range(2))
+        for s, (h, w) in ((rear, (32, 64)), (front, (64, 128))): s.height, s.width, s.pix_fmt = h, w, "yuv420p"
+        for _ in range(3):
+            for s in (rear, front):
+                for p in s.encode(av.VideoFrame.from_ndarray(np.zeros((s.height, s.width, 3), np.uint8), format="rgb24")): c.mux(p)
+        for s in (rear, front):
+            for p in s.encode(): c.mux(p)
+    [r] = ingest(tmp_path / "two", tmp_path / "out3", use_ray=False, progress=False)
+    assert r["status"] == "done" and "2 video streams; ingesting the first (#0 64x32), not #1 128x64" in capsys.readouterr().err
