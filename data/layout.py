@@ -70,6 +70,23 @@ def save_array(path: Path, arr: np.ndarray) -> None:
         np.save(f, arr, allow_pickle=False)
 
 
+def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:
+    """Files under root (root itself if it is a file) with one of the suffixes (or that exact name), sorted, following
+    symbolic links to folders (each folder once: Path.rglob skipped linked folders) and skipping hidden names (temp
+    files)."""
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    found, seen = [], set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        if (real := os.path.realpath(folder)) in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        found += [Path(folder) / f for f in files if not f.startswith(".") and (f == name or (suffixes and f.endswith(suffixes)))]
+    return sorted(found)
+
+
 def temp_name(name: str) -> str:
     """A hidden temporary name for `name` owned by this process (ingest and record skip and clean these)."""
     return f".{name}.tmp-{os.uname().nodename}-{os.getpid()}"

@@ -219,10 +219,11 @@ def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: 
 
 def recorded_seeds(paths: list[str]) -> set:
   """Every recorder seed in driver.json files (segment folders) or shard attributes under paths."""
+  from data.layout import files_under
   seeds = set()
   for p in map(Path, paths):
-    for f in p.rglob("driver.json"): seeds.add(int(json.loads(f.read_text())["seed"]))
-    for f in p.rglob("*.h5"):
+    for f in files_under(p, name="driver.json"): seeds.add(int(json.loads(f.read_text())["seed"]))
+    for f in files_under(p, (".h5",)):
       import h5py
       with h5py.File(f, "r") as h:
         if "driver" in h.attrs: seeds.add(int(json.loads(h.attrs["driver"]).get("seed", -1)))

@@ -322,6 +322,18 @@ def test_commavq_bad_files_are_named(tmp_path):
     read_commavq(tmp_path / "float.npy")
   with pytest.raises(ValueError, match="must be \\(N, 8, 16\\)"):
     write_commavq(tmp_path / "x.npy", np.zeros((3, 128), np.int16))
+  # a 2048-code tokenizer's ids went out as "commaVQ" files that import refused; an empty shard's --flat crashed
+  with pytest.raises(ValueError, match=r"big\.npy: token ids 0\.\.2042; commaVQ's format holds ids in \[0, 1024\)"):
+    write_commavq(tmp_path / "big.npy", np.r_[np.arange(383) % 1024, 2042].reshape(3, 8, 16))
+  write_commavq(tmp_path / "empty.npy", np.zeros((0, 8, 16), np.int16), flat=True)
+  assert np.load(tmp_path / "empty.npy").shape == (0, 128)
+  # a frame rate of 0 made frame times inf; a linked folder was skipped (Path.rglob does not follow links)
+  with pytest.raises(ValueError, match="fps: must be a positive frame rate, got 0"):
+    import_commavq(str(tmp_path / "empty.npy"), str(tmp_path / "t0"), fps=0)
+  (tmp_path / "store").mkdir(); (tmp_path / "src").mkdir()
+  np.save(tmp_path / "store" / "seg.npy", np.ones((2, 128), np.int16))
+  (tmp_path / "src" / "linked").symlink_to(tmp_path / "store")
+  assert [Path(p).name for p in import_commavq(str(tmp_path / "src"), str(tmp_path / "t1"))] == ["linked_seg.h5"]
 
 # *** config ***
 
@@ -338,6 +350,7 @@ def test_commavq_bad_files_are_named(tmp_path):
   ("grad_clip=-1", "grad_clip: must be positive"),  # a negative clip reversed the gradients
   ("warmup=-3", "warmup: must be >= 0"),
   ("min_lr=1", "min_lr: 1.0 is above lr"),
+  ("model.restart_count=0", "model.restart_count: must be positive"),  # a restarted code's sum / 0: a NaN codebook
 ])
 def test_bad_config_key_or_value_is_named(override, message):
   with pytest.raises(ConfigError, match=message):
@@ -394,6 +407,43 @@ def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
   steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss" in l]
   assert steps == list(range(2, 17, 2))  # the killed run's lines past its checkpoint were dropped, none twice
   assert json.loads(again.stdout.strip().splitlines()[-1])["step"] == 16
+
+def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
+  """With data.val_shards, the val split (by route) of data.shards was dropped from training; frames of another size
+  than model.image_size were trained and scored; eval_frames past the held-out frames crashed before the first
+  checkpoint; a held-out copy of a training video was scored as held out; --max-frames took max(1, n // shards) from
+  each shard (not at most n, not spread); a NaN reconstruction scored as a black frame."""
+  from train.vqvae import evaluate, shard_batches, train, train_loader
+  rng = rng_for("frames")
+  for d, names in (("tr", "abcdefghij"), ("va", "k")):
+    (tmp_path / d).mkdir()
+    for i, name in enumerate(names): write_frame_shard(tmp_path / d / f"{name}.h5", smooth_frames(rng, 3 + i, 32, 64), seed=i)
+  model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
+  def cfg(**kw): return load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "tr"),
+                                    "data.val_shards": str(tmp_path / "va"), "out": str(tmp_path / "run"), "steps": 2, "batch_size": 2,
+                                    "ckpt_every": 2, "eval_frames": 64, "grid_frames": 2, **kw}.items()])
+  loader = train_loader(cfg())
+  assert len(loader.paths) == 10           # all ten (nine before: the route split's val share)
+  loader.close()
+  res = train(cfg())                       # eval_frames 64 > 3 held-out frames: it raised ZeroDivisionError
+  assert res["val_frames"] == 3 and np.isfinite(res["val_psnr"])
+  with pytest.raises(ValueError, match=r"a.h5: frames are 32x64, the model's image_size is 64x128"):
+    train(cfg(**{"model.image_size": [64, 128], "out": str(tmp_path / "r2")}))
+  import shutil
+  import h5py
+  shutil.copy(tmp_path / "tr" / "c.h5", tmp_path / "va" / "z.h5")
+  for f in (tmp_path / "tr" / "c.h5", tmp_path / "va" / "z.h5"):
+    with h5py.File(f, "r+") as h: h.attrs["checksum"] = "sha256:cc"   # as data.ingest writes it
+  with pytest.raises(ValueError, match=r"z.h5: the same video as .*c.h5 \(data.shards\)"):
+    train(cfg(out=str(tmp_path / "r3")))
+  paths = sorted((tmp_path / "tr").glob("*.h5"))   # 3..12 frames: 75
+  assert sum(len(b) for b in shard_batches(paths, 4, 7)) == 7 and sum(len(b) for b in shard_batches(paths, 4, 1)) == 1
+  assert sum(len(b) for b in shard_batches(paths, 4, 75)) == 75
+  assert evaluate(str(tmp_path / "run"), str(tmp_path / "tr"), max_frames=30)["frames"] == 30
+  with pytest.raises(ValueError, match="image_size is 32x64"):
+    evaluate(str(tmp_path / "run"), str(tmp_path / "other") if (tmp_path / "other").mkdir() or
+             write_frame_shard(tmp_path / "other" / "o.h5", smooth_frames(rng, 2, 64, 128)) else "")
+  with pytest.raises(FloatingPointError, match="not finite"): to_frames(np.full((1, 3, 4, 4), np.nan, np.float32))
 
 def test_commavq_layout_with_attention_trains():
   """configs/vqvae.yaml's layout (patch 1, mults (1, 1, 2, 2, 4), 2/3 blocks, attention), narrowed: shapes and gradients."""

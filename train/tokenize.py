@@ -160,7 +160,9 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
 
 # *** commaVQ ***
 
-def read_commavq(path: str | Path, n_codes: int = 1024) -> np.ndarray:
+COMMAVQ_CODES = 1024  # commaVQ's vocabulary
+
+def read_commavq(path: str | Path, n_codes: int = COMMAVQ_CODES) -> np.ndarray:
   """A commaVQ token file (.npy, N x 128 or N x 8 x 16 ids) as int16 (N, 8, 16); never unpickles."""
   try: a = np.load(path, allow_pickle=False)
   except ValueError as e: raise ValueError(f"{path}: not a plain .npy array ({e})") from None
@@ -176,16 +178,21 @@ def write_commavq(path: str | Path, tokens: np.ndarray, flat: bool = False) -> N
   """Write tokens (N, 8, 16) as a commaVQ .npy of int16 ids, (N, 8, 16), or (N, 128) with flat."""
   tokens = np.asarray(tokens)
   if tokens.ndim != 3 or tokens.shape[1:] != GRID: raise ValueError(f"{path}: tokens must be (N, 8, 16), got {tokens.shape}")
+  if tokens.size and not (0 <= tokens.min() and tokens.max() < COMMAVQ_CODES):  # a file commaVQ's readers (and ours) refuse
+    raise ValueError(f"{path}: token ids {tokens.min()}..{tokens.max()}; commaVQ's format holds ids in [0, {COMMAVQ_CODES}) "
+                     "(a tokenizer with more codes can't export to it)")
   tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp.npy")
   try:
-    np.save(tmp, tokens.astype(np.int16).reshape(len(tokens), -1) if flat else tokens.astype(np.int16))
+    np.save(tmp, tokens.astype(np.int16).reshape(len(tokens), GRID[0] * GRID[1]) if flat else tokens.astype(np.int16))
     os.replace(tmp, path)
   finally:
     if tmp.exists(): tmp.unlink()
 
 def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
   """Each commaVQ .npy under src (a file or folder) -> a token shard in out_dir with has_* flags false."""
-  files = [Path(src)] if Path(src).is_file() else sorted(Path(src).rglob("*.npy"))
+  from data.layout import files_under
+  if not (np.isfinite(fps) and fps > 0): raise ValueError(f"fps: must be a positive frame rate, got {fps}")
+  files = files_under(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
   from data.ingest import route_of
   names = {p: str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".npy") for p in files}

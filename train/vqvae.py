@@ -8,7 +8,7 @@ batches), runs one jitted step (encoder, quantizer with EMA codebook and dead-co
 loss, Adam), and every ckpt_every steps evaluates held-out frames, writes recon.png (originals | reconstructions) and an
 atomic checkpoint. Running the same command again resumes from the checkpoint."""
 from __future__ import annotations
-import json, math, time
+import json, math, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
@@ -21,7 +21,7 @@ from train.stage import ConfigError, Run, build, load_config, load_run_model, sa
 @dataclass
 class DataConfig:
   shards: str = "runs/data/shards"   # folder of HDF5 shards from data.ingest
-  val_shards: Optional[str] = None   # folder of held-out shards; if unset, the val split (by route) of shards
+  val_shards: Optional[str] = None   # folder of held-out shards (then all of shards is trained on); unset: shards' val split
   val_fraction: float = 0.1
   split_seed: int = 0
 
@@ -61,6 +61,8 @@ class TrainConfig:
     if self.workers < 1 or self.batch_size % self.workers:
       raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
     if self.model.n_codes > 32768: raise ConfigError(f"model.n_codes: {self.model.n_codes} codes don't fit the int16 token files")
+    if not self.model.restart_count > 0:  # a restarted code's EMA count: 0 divides its sum by 0 (a NaN codebook)
+      raise ConfigError(f"model.restart_count: must be positive, got {self.model.restart_count}")
 
 def psnr(mse01: float) -> float:
   """PSNR in dB of a mean squared error on the [0, 1] scale."""
@@ -82,20 +84,46 @@ def ssim(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 # *** data ***
 
-def _loader(shards: str, split: str, d: DataConfig, batch_size: int):
-  """A data.dataset.WindowLoader of single frames from one split."""
+def _loader(shards: str, split: str, d: DataConfig, batch_size: int, image_size: list):
+  """A data.dataset.WindowLoader of single frames from one split, whose frames must be image_size."""
   from data.dataset import WindowLoader
   if not Path(shards).exists(): raise FileNotFoundError(f"{shards}: no such shard folder")
-  return WindowLoader(shards, window=1, batch_size=batch_size, split=split, val_fraction=d.val_fraction,
-                      fields=("frames",), split_seed=d.split_seed, prefetch=1)
+  loader = WindowLoader(shards, window=1, batch_size=batch_size, split=split, val_fraction=d.val_fraction,
+                        fields=("frames",), split_seed=d.split_seed, prefetch=1)
+  check_frame_size(loader.paths[0], loader.files[0]["frames"].shape[1:3], image_size, loader.close)
+  return loader
+
+def check_frame_size(where, hw: tuple, image_size: list, cleanup=lambda: None) -> None:
+  """Frames of another size than the model's image_size are an error naming where they are (a model trained and
+  scored on them without a word, and a 128x256 config written beside it)."""
+  if tuple(hw) != tuple(image_size):
+    cleanup()
+    raise ValueError(f"{where}: frames are {hw[0]}x{hw[1]}, the model's image_size is {image_size[0]}x{image_size[1]}: "
+                     "set model.image_size, or ingest with --height/--width")
+
+def train_loader(cfg: TrainConfig):
+  """The training frames: every shard of data.shards when data.val_shards holds the held-out ones, else the train split
+  (by route) of data.shards (the val split's shards were left out of training with data.val_shards set too)."""
+  return _loader(cfg.data.shards, "all" if cfg.data.val_shards else "train", cfg.data, cfg.batch_size, cfg.model.image_size)
 
 def val_loader(cfg: TrainConfig):
-  """The held-out frames' loader, or None when there are none (one route and no data.val_shards)."""
+  """The held-out frames' loader, or None when there are none (one route and no data.val_shards). A data.val_shards
+  shard of a video data.shards has too is an error (it was scored as held out)."""
   from data.dataset import shard_paths, shard_routes, split_segments
-  if cfg.data.val_shards: return _loader(cfg.data.val_shards, "all", cfg.data, cfg.batch_size)
+  if cfg.data.val_shards:
+    train, val = shard_paths(cfg.data.shards), shard_paths(cfg.data.val_shards)
+    if both := [(d, f) for d, f in shard_routes(train + val)[2] if d in val and f in train]:
+      raise ValueError(f"{both[0][0]}: the same video as {both[0][1]} (data.shards): held-out frames must not be trained on")
+    return _loader(cfg.data.val_shards, "all", cfg.data, cfg.batch_size, cfg.model.image_size)
   paths, routes, _ = shard_routes(shard_paths(cfg.data.shards))
   if not split_segments(paths, "val", cfg.data.val_fraction, cfg.data.split_seed, routes): return None
-  return _loader(cfg.data.shards, "val", cfg.data, cfg.batch_size)
+  return _loader(cfg.data.shards, "val", cfg.data, cfg.batch_size, cfg.model.image_size)
+
+def held_batches(held: np.ndarray, cfg: TrainConfig) -> Iterator[np.ndarray]:
+  """The first eval_frames held-out frames (fewer if there are fewer) in batches: an eval_frames past the held-out
+  frames sent an empty batch into the model (a crash before the first checkpoint), grid_frames past it scored more."""
+  frames = held[:cfg.eval_frames]
+  return (frames[j:j + cfg.batch_size] for j in range(0, len(frames), cfg.batch_size))
 
 def spread_frames(loader, n: int) -> np.ndarray:
   """n frames (n, H, W, 3) uint8 spread evenly over all of a loader's frames (the same ones every time)."""
@@ -160,7 +188,7 @@ def save_grid(path: Path, originals: np.ndarray, recons: np.ndarray, cols: int =
 
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
-  loader, val = _loader(cfg.data.shards, "train", cfg.data, cfg.batch_size), val_loader(cfg)  # bad data fails before a run dir exists
+  loader, val = train_loader(cfg), val_loader(cfg)  # bad data fails before a run dir exists
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards",
                                       "workers", "ray_address"))
   if cfg.workers > 1: return train_data_parallel(cfg, run, loader, val)
@@ -181,8 +209,8 @@ def train(cfg: TrainConfig) -> dict:
     return loss, mse, codes
 
   def checkpoint(i: int, log: bool = True) -> dict:
-    ev, recons = evaluate_frames(model, (held[j:j + cfg.batch_size] for j in range(0, cfg.eval_frames, cfg.batch_size)), cfg.grid_frames)
-    save_grid(run.dir / "recon.png", held[:cfg.grid_frames], recons)
+    ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)
+    save_grid(run.dir / "recon.png", held[:len(recons)], recons)
     # the row first: killed before the save, the step runs again and resume drops the row (the other way round, lost)
     if log: run.log(i, **{f"val_{k}": v for k, v in ev.items()})
     run.save(model, opt, i)
@@ -221,7 +249,7 @@ class Replica:
   one process makes on the whole batch (the same batch, the same EMA statistics, the same restart draws)."""
   def __init__(self, cfg: TrainConfig, rank: int, world: int):
     self.cfg, self.rank, self.b = cfg, rank, cfg.batch_size // world
-    self.loader = _loader(cfg.data.shards, "train", cfg.data, cfg.batch_size)
+    self.loader = train_loader(cfg)
     Tensor.manual_seed(cfg.seed)
     self.model = VQVAE(cfg.model)
     self.model.quantizer.ema = False  # the codebook moves in apply(), with the whole batch's statistics
@@ -290,35 +318,45 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   model = VQVAE(cfg.model)
   step = load_checkpoint(str(run.ckpt), model)[0] if run.ckpt.exists() else 0
   held = spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
-  ev, recons = evaluate_frames(model, (held[j:j + cfg.batch_size] for j in range(0, cfg.eval_frames, cfg.batch_size)), cfg.grid_frames)
-  save_grid(run.dir / "recon.png", held[:cfg.grid_frames], recons)
+  ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)
+  save_grid(run.dir / "recon.png", held[:len(recons)], recons)
   save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
   loader.close()
   if val is not None: val.close()
   return run.finish({"step": step, **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
                      "train_seconds": round(time.perf_counter() - t0, 1), "workers": cfg.workers, "run": str(run.dir)})
 
-def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] = None) -> Iterator[np.ndarray]:
-  """All frames of the shards, in order, as uint8 batches (B, H, W, 3); at most max_frames, spread over the shards."""
+def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] = None, image_size: Optional[list] = None) -> Iterator[np.ndarray]:
+  """All frames of the shards, in order, as uint8 batches (B, H, W, 3); with max_frames, that many spread evenly over
+  all of them (each shard weighs by its frames). Frames of another size than image_size are an error."""
   import h5py, hdf5plugin  # noqa: F401  (registers the LZ4 filter the shards use)
-  per = None if max_frames is None else max(1, max_frames // max(len(paths), 1))
-  for p in paths:
-    try:
-      with h5py.File(p, "r") as f:
-        if "frames" not in f: raise ValueError(f"{p}: not a frame shard (no 'frames' dataset)")
-        n = len(f["frames"])
-        idx = np.arange(n) if per is None or per >= n else np.linspace(0, n - 1, per).astype(np.int64)
-        for j in range(0, len(idx), batch_size):
-          yield f["frames"][idx[j:j + batch_size]]
-    except OSError as e: raise ValueError(f"{p}: not a readable shard ({e})") from None
+  def frames(p, f):
+    if "frames" not in f: raise ValueError(f"{p}: not a frame shard (no 'frames' dataset)")
+    if image_size is not None: check_frame_size(p, f["frames"].shape[1:3], image_size)
+    return f["frames"]
+  try:
+    lengths = []
+    for p in paths:
+      with h5py.File(p, "r") as f: lengths.append(len(frames(p, f)))
+    total = sum(lengths)
+    pick = np.arange(total) if max_frames is None or max_frames >= total else np.linspace(0, total - 1, max_frames).round().astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    for k, p in enumerate(paths):
+      idx = pick[(pick >= starts[k]) & (pick < starts[k + 1])] - starts[k]
+      if len(idx):
+        with h5py.File(p, "r") as f:
+          for j in range(0, len(idx), batch_size): yield frames(p, f)[idx[j:j + batch_size]]
+  except OSError as e: raise ValueError(f"{p}: not a readable shard ({e})") from None
 
 def evaluate(ckpt: str, shards: str, batch_size: int = 16, max_frames: Optional[int] = None) -> dict:
   """Evaluate a run's tokenizer on every frame (or max_frames spread over them) of the shards in a folder."""
-  from data.dataset import shard_paths
+  from data.dataset import shard_paths, shard_routes
   model, _ = load_tokenizer(ckpt)
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
-  metrics, _ = evaluate_frames(model, shard_batches(paths, batch_size, max_frames))
+  paths, _, dups = shard_routes(paths)  # a video ingested twice counts once
+  for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)
+  metrics, _ = evaluate_frames(model, shard_batches(paths, batch_size, max_frames, model.config.image_size))
   return {**metrics, "shards": len(paths)}
 
 def main(argv: Optional[list[str]] = None) -> dict:
@@ -333,8 +371,10 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--ckpt", required=True, help="run directory of train-vqvae (or its ckpt.safetensors)")
   ap.add_argument("--shards", required=True, help="folder of HDF5 shards (data.ingest output)")
   ap.add_argument("--batch-size", type=int, default=16, help="frames per forward pass")
-  ap.add_argument("--max-frames", type=int, default=None, help="evaluate at most this many frames, spread over the shards")
+  ap.add_argument("--max-frames", type=int, default=None, help="evaluate at most this many frames, spread evenly over all of them")
   args = ap.parse_args(argv)
+  if args.max_frames is not None and args.max_frames < 1: ap.error(f"--max-frames must be >= 1, got {args.max_frames}")
+  if args.batch_size < 1: ap.error(f"--batch-size must be >= 1, got {args.batch_size}")
   metrics = evaluate(args.ckpt, args.shards, args.batch_size, args.max_frames)
   print(json.dumps(metrics), flush=True)
   return metrics

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from data.layout import FPS
+from data.layout import FPS, files_under
 
 @dataclass
 class Segment:
@@ -71,7 +71,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   another rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames."""
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
-  files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.suffix in (".h5", ".npy") and not f.name.startswith("."))
+  files = files_under(p, (".h5", ".npy"))
   if not files: raise ValueError(f"data.tokens: no token files (.h5 token shards or commaVQ .npy) under {path}")
   files = unique_videos(files)
   segs = []

@@ -208,5 +208,7 @@ def to_input(frames: np.ndarray) -> np.ndarray:
   return (frames.transpose(0, 3, 1, 2).astype(np.float32) / 127.5 - 1.0)
 
 def to_frames(x: np.ndarray) -> np.ndarray:
-  """The model's output (B, 3, H, W) in [-1, 1] -> uint8 frames (B, H, W, 3)."""
+  """The model's output (B, 3, H, W) in [-1, 1] -> uint8 frames (B, H, W, 3). NaN is an error (it became 0: a black
+  frame scored as an image)."""
+  if not np.isfinite(x).all(): raise FloatingPointError("to_frames: the decoder's output is not finite (NaN weights or codebook?)")
   return np.clip(np.rint((x.transpose(0, 2, 3, 1) + 1.0) * 127.5), 0, 255).astype(np.uint8)
