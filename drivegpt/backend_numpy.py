@@ -122,9 +122,9 @@ def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
   sparse=True a padded last view comes back as a Padded."""
   mem, P, A, base, arr = flat, (flat.size,), (1,), 0, flat  # the previous view's shape P sits in mem at strides A from base
   for i, v in enumerate(st.views):
-    if prod(v.shape) == 0: return np.zeros(v.shape, flat.dtype)
+    if prod(v.shape) == 0: return np.zeros(st.shape, flat.dtype)
     box = v.mask if v.mask is not None else tuple((0, s) for s in v.shape)
-    if any(lo >= hi for lo, hi in box): return np.zeros(v.shape, flat.dtype)
+    if any(lo >= hi for lo, hi in box): return np.zeros(st.shape, flat.dtype)  # nothing valid (in any view): all padding
     R = tuple(hi - lo for lo, hi in box)
     off = v.offset + sum(lo*s for (lo, _), s in zip(box, v.strides))
     if (c := _compose(P, A, R, v.strides, off)) is None:  # not one strided view: copy the previous view out first

@@ -363,8 +363,7 @@ class Kernel:
       val, vec = self.expr(last, self.ast, 0, True, memo)
       loop_lines += loops + ["  " + x for x in last.lines + self.store(val, vec, 0, self.fshape)] + ["}" * len(loops)]
     memo, stores = {}, []
-    for u in rows if not self.full else ():
-      stores += self.store(*self.expr(body, self.ast, u, False, memo), u, self.rshape)
+    for u in rows if not self.full else (): stores += self.store(*self.expr(body, self.ast, u, False, memo), u, self.rshape)
     gids = [f"int g{d} = {ren(e)};" for d, e in zip(self.out_dims, unravel("gid", [self.tshape[d] for d in self.out_dims], self.ranges)) if self.tshape[d] > 1]
     params = [f"__global {BUF_TYPE[self.dtype]}* out"] + [f"__global const {BUF_TYPE[self.inputs[i]]}* in{i}" if i in self.inputs else
                                                            f"__global const uchar* in{i}" for i in range(max(self.inputs, default=-1) + 1)]

@@ -74,9 +74,7 @@ class Recip(Function):
     return self.ret
   def backward(self, g): return g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.ret).e(BinaryOps.MUL, self.ret)
 class Sign(Function):
-  def forward(self, x):
-    zero = x.const(0)
-    return zero.e(BinaryOps.CMPLT, x).cast(x.dtype).e(BinaryOps.SUB, x.e(BinaryOps.CMPLT, zero).cast(x.dtype))
+  def forward(self, x): return x.const(0).e(BinaryOps.CMPLT, x).cast(x.dtype).e(BinaryOps.SUB, x.e(BinaryOps.CMPLT, x.const(0)).cast(x.dtype))
   def backward(self, g): return g.const(0)
 class PowConst(Function):
   # x^e for a constant non-whole e: nan for x < 0, as PyTorch; the gradient at x = 0 is 0 (e > 1) or inf (e < 1)
@@ -115,7 +113,12 @@ class Less(Function):
 class Eq(Function):
   def forward(self, x, y): return x.e(BinaryOps.CMPEQ, y)
 class Mod(Function):
-  def forward(self, x, y): return x.e(BinaryOps.MOD, y)
+  # C's fmod, r = x - trunc(x/y)*y: gradients 1 and -trunc(x/y) = (r - x)/y (Python's % builds on it: a where of r + y)
+  def forward(self, x, y):
+    self.x, self.y, self.ret = x, y, x.e(BinaryOps.MOD, y)
+    return self.ret
+  def backward(self, g):
+    return g if self.needs_input_grad[0] else None, g.e(BinaryOps.MUL, self.ret.e(BinaryOps.SUB, self.x)).e(BinaryOps.DIV, self.y) if self.needs_input_grad[1] else None
 class Add(Function):
   def forward(self, x, y): return x.e(BinaryOps.ADD, y)
   def backward(self, g): return g if self.needs_input_grad[0] else None, g if self.needs_input_grad[1] else None
@@ -127,8 +130,7 @@ class Mul(Function):
     self.x, self.y = x, y
     return x.e(BinaryOps.MUL, y)
   def backward(self, g):
-    return (self.y.e(BinaryOps.MUL, g) if self.needs_input_grad[0] else None,
-            self.x.e(BinaryOps.MUL, g) if self.needs_input_grad[1] else None)
+    return self.y.e(BinaryOps.MUL, g) if self.needs_input_grad[0] else None, self.x.e(BinaryOps.MUL, g) if self.needs_input_grad[1] else None
 class Div(Function):
   def forward(self, x, y):
     self.x, self.y = x, y
@@ -145,8 +147,7 @@ class Maximum(Function):
     xw = self.x.e(BinaryOps.CMPEQ, self.ret).cast(g.dtype)
     yw = self.y.e(BinaryOps.CMPEQ, self.ret).cast(g.dtype)
     share = g.e(BinaryOps.DIV, xw.e(BinaryOps.ADD, yw))
-    return (xw.e(BinaryOps.MUL, share) if self.needs_input_grad[0] else None,
-            yw.e(BinaryOps.MUL, share) if self.needs_input_grad[1] else None)
+    return xw.e(BinaryOps.MUL, share) if self.needs_input_grad[0] else None, yw.e(BinaryOps.MUL, share) if self.needs_input_grad[1] else None
 
 # *** ternary ***
 class Where(Function):

@@ -64,6 +64,7 @@ class Recording(NamedTuple):
   keep: set          # the slots the return value reads: every other result is freed after its last reader
   rng_start: int
   rng_used: int
+  arg_targets: bool  # a step's assign writes into one of its Tensor arguments: each replay writes into that call's
 
 class jit:
   """Decorator for a training or inference step. Per kind of call (the Tensor arguments' shapes, dtypes and devices, the
@@ -71,7 +72,8 @@ class jit:
   state get created), call 2 runs it and records every kernel, later calls replay the kernels on the new inputs' buffers
   without calling the function. Tensors the step returns are realized; each call returns fresh ones. The function must
   not read values into Python (.item(), .numpy()) and must change weights through assign (optimizers, load_state_dict
-  and load_checkpoint do), so that a replay writes into the same buffers."""
+  and load_checkpoint do), so that a replay writes into the same buffers. It must not be recorded with a tensor it
+  also reads from outside (a weight) as an argument, nor leave results lazy for later (a .grad): replays see neither."""
   def __init__(self, fxn: Callable):
     self.fxn, self.recordings = fxn, {}
     functools.update_wrapper(self, fxn)
@@ -102,7 +104,8 @@ class jit:
 
   def _record(self, tensors: list, args, kwargs):
     realize.realize_pending_assigns()  # assigns from before the call are not part of the step
-    realize.CAPTURE, rng0 = [], Tensor._rng_counter
+    # the inputs' buffers as the step found them: one that assigns into its argument leaves it a new LazyBuffer
+    realize.CAPTURE, rng0, inputs = [], Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors))
     try:
       ret = self.fxn(*args, **kwargs)
       outs = _tensors(ret)
@@ -111,7 +114,7 @@ class jit:
       Tensor.corealize(outs)
       realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
     finally: captured, realize.CAPTURE = realize.CAPTURE, None
-    slots = {lb: i for i, lb in enumerate(dict.fromkeys(t.lazydata for t in tensors))}  # the call's distinct inputs first
+    slots = {lb: i for i, lb in enumerate(inputs)}  # the call's distinct inputs first
     n_inputs, steps, live = len(slots), [], {}
     # a result that a later schedule read, or that is still held, is alive now: its key is found through the LazyBuffer
     made = {id(lb): it.out for it, ref in captured if (lb := ref()) is not None}
@@ -119,21 +122,23 @@ class jit:
     for it, ref in captured:
       ins = tuple(slot(x) for x in it.inputs)  # a buffer not made in the step (a weight) is read live
       slots[it.out] = len(slots)
-      steps.append(it._replace(inputs=ins, out=slots[it.out]))
-      live[slots[it.out]] = ref
+      steps.append(it._replace(inputs=ins, out=slots[it.out], target=slots.get(it.target, it.target)))  # an argument: its slot
+      if not isinstance(steps[-1].target, int): live[slots[it.out]] = ref  # (not an argument's assign: the recording call's tensor)
     ret = _rebuild(ret, Tensor, lambda t: Out(slot(t.lazydata), t.shape, t.dtype, t.device))
     keep = {o.slot for o in _tensors(ret, Out) if not isinstance(o.slot, LazyBuffer)}
-    rec = Recording(steps, n_inputs, ret, live, keep, rng0, Tensor._rng_counter - rng0)
+    rec = Recording(steps, n_inputs, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps))
     bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
     return rec, self._outputs(rec, bufs | {i: lb.realized for i, ref in live.items() if (lb := ref()) is not None})
 
   @staticmethod
   def _replay(rec: Recording, tensors: list):
     realize.realize_pending_assigns()  # a weight assigned since the last call (load_state_dict) is written first
-    if todo := realize.readers([it.target.realized for it in rec.steps if it.target is not None]): realize.run_schedule(schedule(todo))  # lazy reads of old weights
-    bufs = {i: lb.realized for i, lb in enumerate(dict.fromkeys(t.lazydata for t in tensors))}
+    lbs = list(dict.fromkeys(t.lazydata for t in tensors))
+    steps = [it._replace(target=lbs[it.target]) if isinstance(it.target, int) else it for it in rec.steps] if rec.arg_targets else rec.steps
+    if todo := realize.readers([it.target.realized for it in steps if it.target is not None]): realize.run_schedule(schedule(todo))  # lazy reads of old weights
+    bufs = {i: lb.realized for i, lb in enumerate(lbs)}
     rng0 = Tensor._rng_counter
-    realize.run(rec.steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start), refs=rec.live, keep=rec.keep)
+    realize.run(steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start), refs=rec.live, keep=rec.keep)
     Tensor._rng_counter += rec.rng_used
     return jit._outputs(rec, bufs)
 

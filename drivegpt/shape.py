@@ -63,7 +63,7 @@ class View(NamedTuple):
     if self.shape == new_shape: return self
     if self.contiguous or prod(new_shape) == 0: return View.create(new_shape)
     if self.mask is not None:
-      if any(lo >= hi for lo, hi in self.mask): return View.create(new_shape, None, 0, ((0, 0),)*len(new_shape))
+      if any(lo >= hi for lo, hi in self.mask): return View.create(new_shape, None, 0, ((0, 0),)*len(new_shape)) if new_shape else None  # 0-d: no mask to say it
       if [s for s in self.shape if s != 1] != [s for s in new_shape if s != 1]: return None
       # only size-1 dims added or removed: keep the others' strides and masks in order
       kept = iter([(st, m) for s, st, m in zip(self.shape, self.strides, self.mask) if s != 1])

@@ -641,12 +641,8 @@ class Tensor:
   def trunc(self) -> Tensor:
     # |x| < 2**31 goes through int32; bigger floats already are whole numbers
     return (self.abs() < 2**31).where(self.cast(dtypes.int32).cast(self.dtype), self)
-  def floor(self) -> Tensor:
-    t = self.trunc()
-    return (self < t).where(t - 1, t)
-  def ceil(self) -> Tensor:
-    t = self.trunc()
-    return (self > t).where(t + 1, t)
+  def floor(self) -> Tensor: return (self < (t := self.trunc())).where(t - 1, t)
+  def ceil(self) -> Tensor: return (self > (t := self.trunc())).where(t + 1, t)
   def round(self) -> Tensor:
     """Round half to even, as numpy."""
     if not self.dtype.is_float: return self

@@ -346,3 +346,14 @@ def test_two_assigns_to_one_weight_in_a_jitted_step():
     ref = (ref + x) * 2
     np.testing.assert_allclose(w.numpy(), ref, rtol=1e-6)
     assert out == pytest.approx(ref.sum(), rel=1e-6)
+
+def test_a_step_that_assigns_into_its_argument_writes_each_calls():
+  """The recording keyed its argument by the LazyBuffer it had after the step (the assign's): replays read and wrote
+  the recording call's tensor, returning 1, 11, 12, 13 for arguments 0, 10, 20, 30, and left that tensor at 13."""
+  @jit
+  def inc(a):
+    a.assign(a + 1)
+    return a * 2
+  ts = [Tensor(np.full(3, 10.0 * i, np.float32)).realize() for i in range(4)]
+  assert [inc(t).numpy()[0] for t in ts] == [2, 22, 42, 62]
+  assert [t.numpy()[0] for t in ts] == [1, 11, 21, 31]

@@ -1274,3 +1274,26 @@ def test_tanh_keeps_its_relative_precision_near_zero():
   x = np.concatenate([np.random.default_rng(30).uniform(-0.05, 0.05, 200), [1e-8, -3e-6, 1e-30, 0.0]]).astype(np.float32)
   want = np.tanh(x.astype(np.float64))
   np.testing.assert_allclose(Tensor(x).tanh().numpy(), want, rtol=1e-5, atol=0)  # 2*sigmoid(2x) - 1 gave 0 for 1e-8
+
+def test_all_padding_view_reshaped_to_a_scalar_reads_zero():
+  """A view with no valid element reshaped to 0-d lost its mask (a 0-d view has none) and read the buffer: 7.0 for 0,
+  and a gradient of 1.5 into an element the output never depended on."""
+  x = Tensor(np.array([7.0, 8.0], np.float32))
+  y = x[1:].shrink(((1, 1),)).pad(((1, 0),))           # (1,): padding only
+  assert y.reshape(()).numpy() == 0 and y[0].numpy() == 0 and y.reshape(()).numpy().shape == ()
+  t = Tensor(np.array([3.0, 1.0, -2.0, 5.0], np.float32), requires_grad=True)
+  (t.max(0).unsqueeze(0).shrink(((1, 1),)).pad(((2, 0),)) * 1.5).sum().backward()
+  np.testing.assert_array_equal(t.grad.numpy(), np.zeros(4, np.float32))
+
+def test_mod_and_fmod_gradients():
+  """% and fmod had no backward: a sum with other terms silently lost theirs (grad 1 where 2, d/dy none). fmod(x, y) =
+  x - trunc(x/y)*y and x % y = x - floor(x/y)*y: gradients 1 and -trunc(x/y) or -floor(x/y), away from the jumps."""
+  rng = np.random.default_rng(11)
+  y = rng.uniform(0.5, 2.0, (3, 4)) * rng.choice([-1, 1], (3, 4))
+  q = rng.integers(-3, 4, (3, 4)) + rng.uniform(0.1, 0.9, (3, 4))         # x/y, never near a whole number
+  x = (q * y).astype(np.float32)
+  for f, n in ((lambda a, b: a % b, np.floor), (lambda a, b: a.fmod(b), np.trunc)):
+    a, b = Tensor(x, requires_grad=True), Tensor(y.astype(np.float32), requires_grad=True)
+    (3 * f(a, b) + a).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), np.full((3, 4), 4.0), rtol=1e-6)
+    np.testing.assert_allclose(b.grad.numpy(), -3 * n(x.astype(np.float64) / y.astype(np.float32)), rtol=1e-6)
