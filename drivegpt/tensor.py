@@ -446,10 +446,12 @@ class Tensor:
     x = self.cast(dtypes.int64) if not self.dtype.is_float else self  # ints and bools sum in int64, as PyTorch
     return x._reduce(F.Sum, axis, keepdim)
   def max(self, axis=None, keepdim=False) -> Tensor: return self._reduce(F.Max, axis, keepdim)
-  def _rev(self) -> Tensor:
-    """An order-reversing map that is its own inverse: -x, or -1 - x for ints (-x overflows at the lowest int)."""
-    return -1 - self if self.dtype.is_int else -self
-  def min(self, axis=None, keepdim=False) -> Tensor: return self._rev().max(axis, keepdim)._rev()
+  def _rev(self, alone: bool = False) -> Tensor:
+    """An order-reversing map that is its own inverse: -x, or -1 - x for ints (-x overflows at the lowest int). alone:
+    for ints, a kernel of its own, apart from any reduce (Intel's CPU compiler, on the CPU device's native kernels and
+    on CL, turned max(acc, -1 - x) loops and a max's -1 - acc into garbage: an int min of 1.4e9 for -3)."""
+    return ((-1 - self.realize()).realize() if alone else -1 - self) if self.dtype.is_int else -self
+  def min(self, axis=None, keepdim=False) -> Tensor: return self._rev(True).max(axis, keepdim)._rev(True)
   def any(self, axis=None, keepdim=False) -> Tensor: return self.ne(0).sum(axis, keepdim).ne(0)  # (an empty max is the lowest value: any was True)
   def all(self, axis=None, keepdim=False) -> Tensor: return self.eq(0).any(axis, keepdim).logical_not()
   def _axes(self, axis) -> tuple: return tuple(range(self.ndim)) if axis is None else tuple(self._axis(a) for a in argfix(axis))
@@ -489,7 +491,7 @@ class Tensor:
     first = nan.any(axis, keepdim=True).where(nan, x == x.max(axis, keepdim=True)).cast(dtypes.int32) * idx
     return (n - first.max(axis, keepdim=keepdim)).cast(dtypes.int32)
   def argmax(self, axis=None, keepdim=False) -> Tensor: return self._argext(self, axis, keepdim)
-  def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(self._rev(), axis, keepdim)
+  def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(self._rev(True), axis, keepdim)
   def softmax(self, axis=-1) -> Tensor: return F.Softmax.apply(self._float(), axis=self._axes(axis))
   def log_softmax(self, axis=-1) -> Tensor: return F.LogSoftmax.apply(self._float(), axis=self._axes(axis))
   def logsumexp(self, axis=None, keepdim=False) -> Tensor:
