@@ -12,7 +12,6 @@ import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
-from data.layout import files_under
 from train.world_data import unique_videos
 
 FPS = 20
@@ -47,6 +46,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
   import h5py
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"tokens: {path} does not exist")
+  from data.layout import files_under
   files = files_under(p, (".h5",))
   if not files: raise ValueError(f"tokens: no .h5 token segments under {path}")
   files = unique_videos(files)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from data.layout import FPS, files_under
 
 @dataclass
 class Segment:
@@ -69,6 +68,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   leaves out yaw-augmented copies (`tokenize --yaw-copies`): the stages that seed from or score recordings. With vocab,
   an id outside [0, vocab) is an error naming its file (the JIT's recorded gather read one as NaN). Shards recorded at
   another rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames."""
+  from data.layout import FPS, files_under  # here: bench/ has a data.py of its own, first on a bench's path
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
   files = files_under(p, (".h5", ".npy"))
