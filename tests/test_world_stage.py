@@ -298,12 +298,11 @@ def test_held_out_by_drive_like_the_vqvae():
   assert {s.route for s in val}.isdisjoint(s.route for s in train) and len(val) + len(train) == len(segs)
   assert {s.route for s in val} == set(loader_split(routes, "val", 0.4, 3, routes)) and len({s.route for s in val}) == 2
 
-def test_token_loading_works_with_bench_on_the_path(tmp_path):
-  """bench/ has a data.py of its own; a bench script puts bench/ first on sys.path, where a top-level `from data...` in
-  the token loader found that file (bench/sim.py died with ModuleNotFoundError: 'data' is not a package)."""
+def test_world_stage_imports_with_bench_on_the_path():
+  """bench/ has a data.py of its own and a bench script puts bench/ first on sys.path: a top-level `from data...` in
+  the world stage's modules found that file (bench/sim.py died with ModuleNotFoundError: 'data' is not a package)."""
   import subprocess, sys
   root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-  toks = make_tokens(tmp_path / "tok", n_seg=1, n=5)
-  code = f"import sys; sys.path.insert(0, {os.path.join(root, 'bench')!r}); from train.world_data import load_segments; print(len(load_segments({toks!r})))"
+  code = f"import sys; sys.path.insert(0, {os.path.join(root, 'bench')!r}); import train.world, sim.world_sim, rl.data, rl.train"
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
-  assert r.returncode == 0 and r.stdout.strip() == "1", r.stderr[-1000:]
+  assert r.returncode == 0, r.stderr[-1000:]
