@@ -427,8 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.height < 2 or args.width < 2 or args.height % 2 or args.width % 2:
         parser.error("--height and --width must be even and at least 2")
-    if args.fps is not None and not args.fps > 0:
-        parser.error("--fps must be positive")
+    if args.fps is not None and not (np.isfinite(args.fps) and args.fps > 0):
+        parser.error("--fps must be a positive number")
     if args.max_in_flight is not None and args.max_in_flight < 1:
         parser.error("--max-in-flight must be at least 1")
     t0 = time.perf_counter()

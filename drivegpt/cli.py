@@ -40,7 +40,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     return 2
   module, fn, _ = COMMANDS[argv[0]]
   try: ret = getattr(importlib.import_module(module), fn)(argv[1:])
-  except (ValueError, FileNotFoundError) as e:  # a bad config, file or argument: the message names it
+  except (ValueError, OSError, FloatingPointError) as e:  # a bad config, file or argument, a diverged run: the message names it
     print(f"drivegpt {argv[0]}: error: {e}", file=sys.stderr)
     return 2
   return ret if isinstance(ret, int) else 0

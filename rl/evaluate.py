@@ -244,6 +244,9 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--check-seeds", nargs="*", default=[], metavar="DIR", help="refuse seeds used by the recordings under these folders")
   ap.add_argument("--out", help="also append the JSON lines to this file")
   args = ap.parse_args(argv)
+  if args.no_scripted and not args.policy: ap.error("nothing to evaluate: --no-scripted and no --policy")
+  if args.recovery < 0 or not (np.isfinite(args.density) and args.density >= 0) or not np.isfinite(args.seconds):
+    ap.error("--recovery and --density must be >= 0 and --seconds finite")
   try: radius = tuple(float(v) for v in args.radius.split(","))
   except ValueError: ap.error(f"--radius {args.radius!r}: expected 'lo,hi' in metres")
   if len(radius) != 2 or not 0 < radius[0] <= radius[1]: ap.error(f"--radius {args.radius!r}: expected 0 < lo <= hi")

@@ -36,6 +36,8 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   outdir.mkdir(parents=True, exist_ok=True)
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):
     onnx.checker.check_model(model, full_check=True)
+    if not all(np.isfinite(w.numpy()).all() for w in want.values()):  # NaN on both sides compared equal: a NaN policy went out
+      raise ValueError(f"{ckpt}: the engine's {stem} outputs are not finite (NaN weights: a diverged run?): not exported")
     got, latency = onnx_latency(model, _examples(INTERFACE[stem]["inputs"], np.random.default_rng(0)))
     diff = checked_diff(stem, got, list(want.values()))
     for suffix, m in [("", model)] + ([("_fp16", to_float16(model))] if fp16 else []):

@@ -93,6 +93,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--open-loop", type=int, default=0, metavar="N", help="also the one-frame check on N held-out windows: "
                   "the road's shift between frames generated with the yaw at +-3 and +-10 training stds")
   args = ap.parse_args(argv)
+  from sim.rollout import check_sampling
+  check_sampling(ap, args)
   from sim.world_sim import MAX_CURVATURE
   if not 0 < args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes (0, {MAX_CURVATURE}] 1/m (more was clipped)")
   from sim.rollout import run_rollouts, pick_seeds

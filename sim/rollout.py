@@ -46,7 +46,9 @@ class Rollouts:
     self.temperature, self.top_k, self.decoder = temperature, top_k, None
     if vqvae is not None:
       from train.vqvae import load_tokenizer
-      self.decoder = TokenDecoder(load_tokenizer(vqvae)[0])
+      self.decoder = TokenDecoder(vq := load_tokenizer(vqvae)[0])
+      if self.model.config.vocab_size > vq.config.n_codes:  # ids past the codebook were decoded without a word
+        raise ValueError(f"--vqvae {vqvae}: {vq.config.n_codes} codes, but --world {world} samples ids up to {self.model.config.vocab_size - 1}")
 
   def run(self, seeds: list, steps: int, steer: str, curvature: float) -> dict:
     """Rollouts seeded at (segment index, start) pairs, all in one batch: generated and real tokens (B, steps, N), and
@@ -83,6 +85,12 @@ def run_rollouts(world: str, vqvae: Optional[str], tokens: str, seeds: list, ste
 def seed_hash(seeds: list) -> int:
   """A stable seed from the rollouts' (segment, start) pairs."""
   return int(np.random.SeedSequence([v for s in seeds for v in s]).generate_state(1)[0])
+
+def check_sampling(ap, args) -> None:
+  """--temperature (0: greedy) and --top-k (0: all tokens) and the rollouts' length, as the parser's errors."""
+  if not (np.isfinite(args.temperature) and args.temperature >= 0): ap.error(f"--temperature must be >= 0 (0: greedy), got {args.temperature}")
+  if args.top_k < 0: ap.error(f"--top-k must be >= 0 (0: every token), got {args.top_k}")
+  if not (np.isfinite(args.seconds) and args.seconds > 0) or getattr(args, "n", 1) < 1: ap.error("--seconds must be positive and --n at least 1")
 
 def write_mp4(path: Path, frames: np.ndarray, fps: float) -> None:
   """uint8 frames (T, H, W, 3) -> an H.264 MP4 (PyAV), written to a temp name and renamed."""
@@ -146,6 +154,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--seed", type=int, default=0)
   args = ap.parse_args(argv)
   if args.batch < 0 or args.actors < 0: ap.error("--batch and --actors must not be negative")
+  check_sampling(ap, args)
   from sim.world_sim import FPS, MAX_CURVATURE
   if not 0 <= args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes [0, {MAX_CURVATURE}] 1/m (more was clipped)")
   import ray

@@ -484,3 +484,12 @@ def test_stage_help_lists_the_config_keys_with_their_defaults(capsys):
     with pytest.raises(SystemExit) as e: main(["--help"])
     out = capsys.readouterr().out
     assert e.value.code == 0 and "config keys and their defaults" in out and want in out and "tokens = ''" in out, out[-800:]
+
+def test_evaluate_arguments_are_checked(capsys):
+  """--no-scripted without a --policy ran nothing and printed nothing, exit 0; --recovery -3 ran as 0, --density nan ran."""
+  from rl.evaluate import main
+  for argv in (["--no-scripted"], ["--recovery", "-3"], ["--density", "nan"]):
+    with pytest.raises(SystemExit) as e: main(argv)
+    assert e.value.code == 2, argv
+  err = capsys.readouterr().err
+  assert "nothing to evaluate" in err and "--recovery and --density must be >= 0" in err

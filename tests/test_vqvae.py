@@ -351,10 +351,19 @@ def test_commavq_bad_files_are_named(tmp_path):
   ("warmup=-3", "warmup: must be >= 0"),
   ("min_lr=1", "min_lr: 1.0 is above lr"),
   ("model.restart_count=0", "model.restart_count: must be positive"),  # a restarted code's sum / 0: a NaN codebook
+  ("lr=inf", "lr: must be a finite number, got inf"),                     # passed "positive" and trained to NaN, exit 0
+  ("model.beta=-1", r"model.beta: must be >= 0"), ("model.enc_blocks=-2", r"model.enc_blocks: must be >= 0"),
+  ("data.val_fraction=1.5", r"data.val_fraction: must be in \[0, 1\)"),
 ])
 def test_bad_config_key_or_value_is_named(override, message):
   with pytest.raises(ConfigError, match=message):
     load_config(TrainConfig, overrides=[override])
+
+def test_a_key_given_twice_in_a_config_file_is_refused(tmp_path):
+  """yaml.safe_load kept the last of two `model:` sections: the first one's keys went back to their defaults, silently."""
+  (tmp_path / "dup.yaml").write_text("model:\n  width: 8\nsteps: 3\nmodel:\n  n_codes: 16\n")
+  with pytest.raises(ConfigError, match=r"dup\.yaml: key 'model' appears twice \(line 4\)"):
+    load_config(TrainConfig, str(tmp_path / "dup.yaml"))
 
 def test_float_written_without_a_dot_is_a_float():
   assert load_config(TrainConfig, overrides=["lr=1e-3"]).lr == 1e-3  # YAML reads 1e-3 as a string

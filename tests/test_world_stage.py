@@ -306,3 +306,32 @@ def test_world_stage_imports_with_bench_on_the_path():
   code = f"import sys; sys.path.insert(0, {os.path.join(root, 'bench')!r}); import train.world, rl.data"
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
   assert r.returncode == 0, r.stderr[-1000:]
+
+def test_a_diverged_run_stops_with_one_line(tmp_path, capsys):
+  """lr=inf passed every range check and a run trained on to NaN weights, exit 0 (then exported a NaN policy): inf is
+  refused by name, a loss that is not finite stops the run, and the CLI says either in one line, as it does an output
+  path that is a file (a FileExistsError traceback)."""
+  from drivegpt.cli import main as cli
+  from train.stage import Run
+  toks = make_tokens(tmp_path / "tok")
+  assert cli(["train-world", *tiny_args(toks, tmp_path / "w", "steps=1", "lr=inf")]) == 2
+  assert "lr: must be a finite number, got inf" in capsys.readouterr().err
+  run = Run(str(tmp_path / "r"), load_config(tw.TrainConfig, overrides=[f"data.tokens={toks}"]))
+  run.log(1, loss_bits=2.5)
+  with pytest.raises(FloatingPointError, match=r"loss_bits is nan at step 2: training diverged"): run.log(2, loss_bits=float("nan"))
+  (tmp_path / "afile").write_text("")
+  assert cli(["train-world", *tiny_args(toks, tmp_path / "afile" / "sub", "steps=1")]) == 2
+  assert "Not a directory" in capsys.readouterr().err
+
+def test_sampling_and_window_arguments_are_checked(capsys):
+  """--temperature nan sampled token 0 everywhere, -1 was greedy, --top-k -5 meant all; --windows 0 printed no bits:
+  each is now the parser's error (exit 2), before any model or data is read."""
+  from drivegpt.cli import main as cli
+  for argv in (["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--temperature", "nan"], ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--top-k", "-5"],
+               ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--seconds", "inf"], ["eval-world", "--ckpt", "w", "--tokens", "t", "--windows", "0"]):
+    with pytest.raises(SystemExit) as e: cli(argv)
+    assert e.value.code == 2, argv
+  err = capsys.readouterr().err
+  assert "--temperature must be >= 0" in err and "--top-k must be >= 0" in err and "--seconds must be positive" in err and "--windows must be at least 1" in err
+  from drivegpt.models.world import sample_logits
+  with pytest.raises(ValueError, match="temperature must be >= 0"): sample_logits(np.zeros((1, 4)), float("nan"), 0, np.random.default_rng(0))

@@ -2,7 +2,7 @@
 values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
 re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
 from __future__ import annotations
-import argparse, dataclasses, json, os, secrets, sys, types, typing
+import argparse, dataclasses, json, math, os, secrets, sys, types, typing
 from pathlib import Path
 from typing import Any, Optional
 import yaml
@@ -32,10 +32,11 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     inner = args[0] if args else Any
     return tuple(_coerce(v, inner, f"{key}[{i}]") for i, v in enumerate(value))
   if tp is Any: return value
-  if tp is float and isinstance(value, int) and not isinstance(value, bool): return float(value)
-  if tp is float and isinstance(value, str):  # YAML reads 1e-3 (no dot) as a string
-    try: return float(value)
+  if tp is float and isinstance(value, (int, float, str)) and not isinstance(value, bool):  # YAML reads 1e-3 (no dot) as a string
+    try: value = float(value)
     except ValueError: pass
+    # inf passed every range check (lr=inf trained to NaN and exited 0); NaN failed them with less clear messages
+    if isinstance(value, float) and not math.isfinite(value): raise ConfigError(f"{key}: must be a finite number, got {value}")
   if tp is bool and not isinstance(value, bool): raise ConfigError(f"{key}: expected true or false, got {value!r}")
   if tp is int and (isinstance(value, bool) or not isinstance(value, int)): raise ConfigError(f"{key}: expected an integer, got {value!r}")
   if not isinstance(value, tp): raise ConfigError(f"{key}: expected {tp.__name__}, got {value!r}")
@@ -80,14 +81,23 @@ def to_dict(cfg) -> dict:
     return v
   return plain(dataclasses.asdict(cfg))
 
+class _UniqueKeys(yaml.SafeLoader):
+  """yaml.safe_load that refuses a key given twice in one mapping (a second `model:` section replaced the first)."""
+  def construct_mapping(self, node, deep=False):
+    keys = [self.construct_object(k, deep=True) for k, _ in node.value]
+    for i, k in enumerate(keys):
+      if k in keys[:i]: raise ConfigError(f"key {k!r} appears twice (line {node.value[i][0].start_mark.line + 1})")
+    return super().construct_mapping(node, deep)
+
 def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] = None):
   """cls's defaults, updated by the YAML file at path, then by 'a.b=value' overrides (values parsed as YAML)."""
   values: dict = {}
   if path is not None:
     try: text = Path(path).read_text()
     except OSError as e: raise ConfigError(f"{path}: can't read config ({e.strerror})") from None
-    try: values = yaml.safe_load(text) or {}
+    try: values = yaml.load(text, Loader=_UniqueKeys) or {}
     except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML ({e})") from None
+    except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
     if not isinstance(values, dict): raise ConfigError(f"{path}: expected a mapping of config keys, got {type(values).__name__}")
   for item in overrides or []:
     key, eq, raw = item.partition("=")
@@ -168,8 +178,11 @@ class Run:
     save_checkpoint(str(self.ckpt), model, optimizer, step=step, config=self.config, extra=extra)
 
   def log(self, step: int, **metrics) -> None:
-    """Append one line of metrics to metrics.jsonl."""
+    """Append one line of metrics to metrics.jsonl. A loss (or PPO's kl, entropy) that is not finite stops the run after
+    writing it: it has diverged (a run with lr=inf trained on to NaN weights and exited 0)."""
     with open(self.dir / "metrics.jsonl", "a") as f: f.write(json.dumps({"step": step, **metrics}) + "\n")
+    if bad := [k for k, v in metrics.items() if ("loss" in k or k in ("kl", "entropy")) and isinstance(v, float) and not math.isfinite(v)]:
+      raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr?)")
 
   def progress(self, total: int, initial: int, desc: str):
     """A tqdm progress bar on stderr."""
@@ -235,9 +248,9 @@ def _flat(d: dict, prefix: str = "") -> dict:
   return out
 
 def run_main(fn, argv: Optional[list[str]] = None) -> int:
-  """Call fn(argv) turning user errors (ConfigError, FileNotFoundError, ValueError) into 'error: ...' and exit code 2."""
+  """Call fn(argv) turning user errors (ConfigError and other ValueErrors, OSErrors, a diverged run) into 'error: ...' and exit code 2."""
   try: fn(argv)
-  except (ConfigError, FileNotFoundError) as e:
+  except (ValueError, OSError, FloatingPointError) as e:
     print(f"error: {e}", file=sys.stderr)
     return 2
   return 0

@@ -283,6 +283,7 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--windows", type=int, default=256, help="windows to score, evenly spaced over the segments")
   ap.add_argument("--batch-size", type=int, default=8, help="windows per forward pass (poses are shuffled within it)")
   args = ap.parse_args(argv)
+  if args.windows < 1: ap.error(f"--windows must be at least 1, got {args.windows}")
   metrics = eval_world(args.ckpt, args.tokens, args.split, args.windows, args.batch_size)
   print(json.dumps(metrics), flush=True)
   return metrics

@@ -180,6 +180,7 @@ class WorldModel:
 def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng: np.random.Generator) -> np.ndarray:
   """Tokens (B,) from logits (B, V): argmax at temperature 0, else softmax(logits / temperature) over the top_k (0: all)."""
   if not np.isfinite(logits).all(): raise FloatingPointError("sample_logits: logits are not finite (NaN gave token 0 at any temperature)")
+  if not (np.isfinite(temperature) and temperature >= 0): raise ValueError(f"sample_logits: temperature must be >= 0, got {temperature}")
   if temperature <= 0: return logits.argmax(-1)
   z = logits.astype(np.float64) / temperature
   if 0 < top_k < z.shape[-1]:  # exactly top_k kept: of tokens tied at the k-th value, only as many as fit
