@@ -327,8 +327,8 @@ def test_sampling_and_window_arguments_are_checked(capsys):
   """--temperature nan sampled token 0 everywhere, -1 was greedy, --top-k -5 meant all; --windows 0 printed no bits:
   each is now the parser's error (exit 2), before any model or data is read."""
   from drivegpt.cli import main as cli
-  for argv in (["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--temperature", "nan"], ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--top-k", "-5"],
-               ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--seconds", "inf"], ["eval-world", "--ckpt", "w", "--tokens", "t", "--windows", "0"]):
+  for argv in (["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--temperature", "nan"], ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--top-k", "-5"],
+               ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--seconds", "inf"], ["eval-world", "--ckpt", "w", "--tokens", "t", "--windows", "0"]):
     with pytest.raises(SystemExit) as e: cli(argv)
     assert e.value.code == 2, argv
   err = capsys.readouterr().err
