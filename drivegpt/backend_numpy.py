@@ -13,7 +13,7 @@ from drivegpt import native
 # Big elementwise kernels run on the engine's own threads (numpy releases the GIL inside ufuncs); while a kernel runs,
 # BLAS is held to one thread except for big matmuls, and afterwards it is set back to what it was, so the rest of the
 # process keeps its own BLAS settings. DRIVEGPT_THREADS sets how many threads (default: every core).
-THREADS = getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)
+if (THREADS := getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)) < 1: raise ValueError(f"DRIVEGPT_THREADS={THREADS}: needs at least 1")
 _threads = ThreadPoolExecutor(THREADS)
 def _new_pool():  # a forked child has none of its parent's threads: a kernel waiting on the old pool would hang
   global _threads; _threads = ThreadPoolExecutor(THREADS)

@@ -27,7 +27,7 @@ class Device:
   @staticmethod
   def canonicalize(device: Optional[str]) -> str:
     name = (device or Device.DEFAULT).split(":")[0].upper()
-    if name not in Device._modules: raise ValueError(f"unknown device {device!r}: expected one of {sorted(Device._modules)}")
+    if name not in Device._modules: raise ValueError(f"unknown device {device or f'DRIVEGPT_DEVICE={Device.DEFAULT}'!r}: expected one of {sorted(Device._modules)}")
     return name
   @staticmethod
   def get(device: str) -> Backend: return importlib.import_module(Device._modules[Device.canonicalize(device)])

@@ -8,7 +8,9 @@ def prod(xs) -> int: return functools.reduce(operator.mul, xs, 1)
 def argfix(*x): return tuple(x[0]) if x and isinstance(x[0], (tuple, list)) else tuple(x)
 def make_pair(x, n=2) -> tuple: return (x,)*n if isinstance(x, int) else tuple(x)
 def flatten(xss) -> list: return [x for xs in xss for x in xs]
-def getenv(key: str, default=0): return type(default)(os.getenv(key, default))
+def getenv(key: str, default=0):
+  try: return type(default)(os.getenv(key, default))
+  except ValueError: raise ValueError(f"environment variable {key}={os.getenv(key)!r}: expected {type(default).__name__}") from None
 def ceildiv(a: int, b: int) -> int: return -(-a // b)
 
 DEBUG = getenv("DEBUG", 0)

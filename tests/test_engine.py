@@ -309,6 +309,16 @@ def test_blas_threads_sleep_when_idle_unless_told_otherwise(case):
                      capture_output=True, text=True, env=env)
   assert r.stdout.strip() == {"drivegpt first": "4", "numpy first": "None", "user's own": "7"}[case], r.stdout + r.stderr
 
+@pytest.mark.parametrize("var, value, message", [("DRIVEGPT_DEVICE", "bogus", "unknown device 'DRIVEGPT_DEVICE=BOGUS'"),
+                                                   ("DRIVEGPT_THREADS", "0", "DRIVEGPT_THREADS=0: needs at least 1"),
+                                                   ("DRIVEGPT_THREADS", "two", "environment variable DRIVEGPT_THREADS='two': expected int")])
+def test_bad_environment_variable_is_named(var, value, message):
+  """A bad setting is one error naming the variable (DRIVEGPT_THREADS=0 failed inside ThreadPoolExecutor, an unknown
+  DRIVEGPT_DEVICE was reported as device None)."""
+  r = subprocess.run([sys.executable, "-c", "import drivegpt; from drivegpt import Tensor; print((Tensor([1.0, 2.0]) + 1).numpy())"],
+                     capture_output=True, text=True, env={**os.environ, var: value})
+  assert r.returncode != 0 and message in r.stderr.splitlines()[-1], r.stderr[-2000:]
+
 def _row_refs(x: np.ndarray, up: np.ndarray, axis: int) -> dict:
   """float64 forward and input gradient (upstream gradient up) of softmax, log_softmax and layernorm along axis."""
   X, U = x.astype(np.float64), up.astype(np.float64)
