@@ -28,7 +28,6 @@ On Ray (local by default, --ray-address for a cluster) one task per input, at mo
 
 import argparse
 import hashlib
-import json
 import os
 import re
 import sys
@@ -215,6 +214,13 @@ def shard_is_current(shard: Path, source_hash: str, height: int, width: int, fps
         return False
 
 
+def _shard_frames(shard: Path) -> int:
+    """The number of frames in a complete shard."""
+    import h5py
+    with h5py.File(shard, "r") as f:
+        return len(f["frames"])
+
+
 def _nearest_frames(frame_times: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Index of the frame nearest each time in t."""
     i = np.clip(np.searchsorted(frame_times, t), 1, len(frame_times) - 1)
@@ -388,7 +394,9 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
         except (IngestError, OSError):
             current = False  # the worker reports the problem
         if current:
-            results.append({"path": str(seg), "id": segment_id(seg, src), "status": "skipped", "reason": "", "frames": 0})
+            # its frames, not 0: a re-run of finished work reported "frames": 0, as if nothing were there
+            results.append({"path": str(seg), "id": segment_id(seg, src), "status": "skipped", "reason": "",
+                            "frames": _shard_frames(shard)})
             bar.update(1)
         else:
             todo.append(seg)
@@ -413,7 +421,8 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data.ingest", description=__doc__.split("\n\n")[0],
+    from drivegpt.cli import json_line  # here, not at the top: the Ray workers that import this module need no engine
+    parser = argparse.ArgumentParser(prog="drivegpt ingest", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("src", type=Path, help="folder of segments / videos, or one of them")
     parser.add_argument("--out", type=Path, default=Path("runs/data/shards"), help="folder for the HDF5 shards")
@@ -442,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     counts = {s: sum(r["status"] == s for r in results) for s in ("done", "skipped", "error")}
     print(f"{counts['done']} ingested, {counts['skipped']} already done, {counts['error']} failed -> {args.out}", file=sys.stderr)
-    print(json.dumps({"ingested": counts["done"], "skipped": counts["skipped"], "failed": counts["error"],
+    print(json_line({"ingested": counts["done"], "skipped": counts["skipped"], "failed": counts["error"],
                       "frames": sum(r["frames"] for r in results), "out": str(args.out), "seconds": round(time.perf_counter() - t0, 1)}))
     return 1 if counts["error"] else 0
 

@@ -413,18 +413,20 @@ def contact_sheet(frames: np.ndarray, cols: int = 4, pad: int = 4) -> np.ndarray
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data.record", description=__doc__.split("\n\n")[0],
+    from drivegpt.cli import at_least, json_line  # here, not at the top: the recording processes need no engine
+    parser = argparse.ArgumentParser(prog="drivegpt record", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--segments", type=int, default=4, help="number of segments to record")
     parser.add_argument("--out", type=Path, default=Path("runs/data/raw"), help="output folder")
-    parser.add_argument("--seconds", type=float, default=30.0, help="length of each segment")
+    parser.add_argument("--seconds", type=at_least(1 / FPS), default=30.0,
+                        help=f"length of each segment (at least one frame, 1/{FPS} s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (roads, scenes, drivers, traffic, noise)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes recording segments at once")
     parser.add_argument("--preview", action="store_true", help="only write a PNG contact sheet of frames")
     parser.add_argument("--preview-path", type=Path, default=Path("data/preview.png"), help="where --preview writes")
     args = parser.parse_args(argv)
-    if args.segments < 1 or args.seconds <= 0 or args.workers < 1:
-        parser.error("--segments, --seconds and --workers must be positive")
+    if args.segments < 1 or args.workers < 1:
+        parser.error("--segments and --workers must be positive")
     if args.preview:
         from PIL import Image
         frames, curved, speeds = [], 0, []
@@ -454,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     print(takeover_table(paths))
     frames = sum(len(np.load(p / "global_pose/frame_times")) for p in paths)
     takeovers = sum(len(np.load(p / "disengage/t")) for p in paths)
-    print(json.dumps({"segments": len(paths), "frames": frames, "takeovers": takeovers, "out": str(args.out),
+    print(json_line({"segments": len(paths), "frames": frames, "takeovers": takeovers, "out": str(args.out),
                       "seconds": round(time.perf_counter() - t0, 1)}))
     return 0
 

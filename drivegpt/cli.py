@@ -1,8 +1,8 @@
 """The drivegpt command: one subcommand per pipeline stage, each forwarded to its stage module's main (loaded by name,
 so the engine never imports the pipeline folders). Run `drivegpt <command> --help` for a command's options."""
 from __future__ import annotations
-import importlib, sys
-from typing import Optional
+import argparse, importlib, json, math, sys
+from typing import Callable, Optional
 
 # command -> (module, function, one-line help); the module's function takes argv and parses it itself
 COMMANDS = {
@@ -23,6 +23,25 @@ COMMANDS = {
   "export-driving": ("rl.export", "main", "a train-policy run as openpilot's driving_vision.onnx + driving_policy.onnx, checked on onnxruntime"),
   "demo": ("drivegpt.demo", "main", "the whole pipeline on a small highway-env dataset, then runs/demo/report.html; resumes"),
 }
+
+def json_line(metrics: dict) -> str:
+  """metrics as one line of strict JSON, NaN and inf as null (JSON.parse refuses them); here: every stage may import cli."""
+  def plain(v):
+    if isinstance(v, float) and not math.isfinite(v): return None
+    if isinstance(v, dict): return {k: plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)): return [plain(x) for x in v]
+    return v
+  return json.dumps(plain(metrics), allow_nan=False)
+
+def at_least(lo: float, kind: type = float) -> Callable[[str], float]:
+  """An argparse type=: a finite kind (int or float) >= lo, else the parser's one-line error naming the option."""
+  def parse(text: str):
+    try: v = kind(text)
+    except ValueError: v = None
+    if v is None or not math.isfinite(v) or v < lo:
+      raise argparse.ArgumentTypeError(f"must be {'an integer' if kind is int else 'a finite number'} >= {lo:g}, got {text!r}")
+    return v
+  return parse
 
 def usage() -> str:
   width = max(map(len, COMMANDS))

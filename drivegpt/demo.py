@@ -7,6 +7,7 @@ import argparse, html, json, os, resource, shutil, subprocess, sys, time
 from pathlib import Path
 from typing import Optional
 import yaml
+from drivegpt.cli import json_line
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 
@@ -75,7 +76,7 @@ def run(config: Path, out: str, overrides: list[str]) -> dict:
   report = write_report(root, steps, state)
   summary = {name: state[name]["results"][-1] if state[name]["results"] else {} for name, _ in steps}
   line = {"report": str(report), "seconds": round(time.perf_counter() - t0, 1), "steps": summary}
-  print(json.dumps(line), flush=True)
+  print(json_line(line), flush=True)
   return line
 
 def _table(rows: list[dict]) -> str:

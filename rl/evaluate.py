@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 import numpy as np
+from drivegpt.cli import json_line
 
 FPS = 20
 NOMINAL_LIMITS = dict(ttc=2.0, time_gap=0.6, lane_margin=0.4, heading=15.0, brake=-4.0, lateral_accel=4.0)  # data/driver.py's centres
@@ -273,9 +274,9 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
     t0 = time.perf_counter()
     res = summarize(name, drive(specs, d, vqvae, noise=noise), drive(rec, d, vqvae, noise=noise), args.seconds)
     res.update({"road": args.road, "density": args.density, "seeds": [seeds[0], seeds[-1]], "wall_seconds": round(time.perf_counter() - t0, 1)})
-    print(json.dumps(res), flush=True)
+    print(json_line(res), flush=True)
     if args.out:
-      with open(args.out, "a") as f: f.write(json.dumps(res) + "\n")
+      with open(args.out, "a") as f: f.write(json_line(res) + "\n")
     out.append(res)
   return out
 

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Optional
 import numpy as np
+from drivegpt.cli import json_line
 from drivegpt.models.policy import DrivingPolicy
 from drivegpt.export.openpilot import INTERFACE, _examples, export_policy, export_vision
 from drivegpt.export.command import checked_diff, onnx_latency
@@ -55,7 +56,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap.add_argument("--disengage", default=None, help="train-disengage run (default: the one the ppo run was trained with)")
   ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx)")
   args = ap.parse_args(argv)
-  print(json.dumps(export_driving(args.ckpt, args.out, args.disengage, args.fp16)), flush=True)
+  print(json_line(export_driving(args.ckpt, args.out, args.disengage, args.fp16)), flush=True)
   return 0
 
 if __name__ == "__main__": sys.exit(main())

@@ -6,9 +6,10 @@ Rollouts commanded to steer left and right from the same seeds should slide the 
   python -m sim.probe --world RUNDIR --vqvae RUNDIR --tokens TOKDIR --frames DIR [--val-frames DIR] [--n 16 --seconds 2]
 """
 from __future__ import annotations
-import argparse, json, warnings
+import argparse, warnings
 from typing import Optional
 import numpy as np
+from drivegpt.cli import json_line
 
 MAX_SHIFT = 48   # pixels searched either way (a quarter of the width at most)
 
@@ -121,7 +122,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
               "left_minus_right_px": float(d.mean()), "left_minus_right_stderr_px": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None,
               "per_seed_left_minus_right_px": d.tolist(), "seeds_unread": int((~read).sum()),
               "seeds_opposite": float(((shift["left"] > 0) & (shift["right"] < 0)).mean())})
-  print(json.dumps(res), flush=True)
+  print(json_line(res), flush=True)
   return res
 
 if __name__ == "__main__":

@@ -4,11 +4,12 @@ continuation (both decoded by the same VQVAE).
   drivegpt rollout --world RUNDIR --vqvae RUNDIR --shards TOKDIR --n 8 --seconds 10 --out DIR [--steer replay|left|right|straight]
 """
 from __future__ import annotations
-import argparse, json, os, time
+import argparse, os, time
 from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 import numpy as np
+from drivegpt.cli import json_line
 
 class TokenDecoder:
   """VQVAE tokens (B, N) -> uint8 frames (B, H, W, 3), jitted."""
@@ -195,8 +196,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
              "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),
              "sharpness_ratio_last_s": float(g[:, -sec:].mean() / max(rl[:, -sec:].mean(), 1e-9)),
              "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors}
-  (out / "rollouts.json").write_text(json.dumps(metrics) + "\n")
-  print(json.dumps(metrics), flush=True)
+  (out / "rollouts.json").write_text(json_line(metrics) + "\n")
+  print(json_line(metrics), flush=True)
   return metrics
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Ingestion: crop/resize, plain videos, re-runs, and every kind of bad input."""
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -197,6 +198,18 @@ def test_rerun_skips_and_pose_speed_of_straight_drive(tmp_path):
         assert other["status"] == "done" and f["frames"].shape == (24, 64, 128, 3)
 
 
+def test_rerun_reports_the_frames_it_kept(tmp_path, capsys):
+    """A re-run of finished work printed "frames": 0, as if the shards were empty: now the frames in them."""
+    from data.ingest import main
+    write_tiny_segment(tmp_path / "src/r/0", n=12)
+    write_tiny_segment(tmp_path / "src/r/1", n=8, seed=1)
+    lines = []
+    for _ in range(2):
+        assert main([str(tmp_path / "src"), "--out", str(tmp_path / "out"), "--no-ray"]) == 0
+        lines.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+    assert [(r["ingested"], r["skipped"], r["frames"]) for r in lines] == [(2, 0, 20), (0, 2, 20)]
+
+
 def test_on_off_signals_are_not_interpolated(tmp_path):
     """A lead car that leaves between two samples (a log on its own clock) read present 0.5 at half its gap."""
     seg = tmp_path / "src/s/0"
@@ -287,6 +300,7 @@ def test_cli_help_and_missing_src(tmp_path):
                                     cwd=Path(__file__).parents[1])
     h = run("--help")
     assert h.returncode == 0 and "--ray-address" in h.stdout and "--out" in h.stdout
+    assert h.stdout.startswith("usage: drivegpt ingest ")  # it said `python -m data.ingest`, also in `drivegpt ingest --help`
     bad = run(str(tmp_path / "missing"), "--no-ray")
     assert bad.returncode == 2 and "missing: no such file or folder" in bad.stderr
 

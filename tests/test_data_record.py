@@ -263,6 +263,19 @@ def test_cli_prints_the_takeover_table_and_survives_sigkill(tmp_path):
     assert h.returncode == 0 and "--preview" in h.stdout and "--segments" in h.stdout
 
 
+def test_cli_names_itself_and_refuses_seconds_that_record_no_frame(capsys):
+    """`drivegpt record --help` said `usage: python -m data.record`; --seconds inf died in a traceback (OverflowError),
+    nan in "cannot convert float NaN to integer", 0.01 (under one 20 fps frame) in StopIteration."""
+    from drivegpt.cli import main as cli
+    with pytest.raises(SystemExit) as e:
+        cli(["record", "--help"])
+    assert e.value.code == 0 and capsys.readouterr().out.startswith("usage: drivegpt record ")
+    for s in ("inf", "nan", "0", "0.01", "-1"):
+        with pytest.raises(SystemExit) as e:
+            cli(["record", "--seconds", s, "--out", "/nonexistent"])
+        assert e.value.code == 2 and f"argument --seconds: must be a finite number >= 0.05, got '{s}'" in capsys.readouterr().err
+
+
 def test_a_kept_segment_that_a_crash_cut_short_resumes(tmp_path):
     """A crash ends a drive early, so a segment can hold fewer frames than --seconds asks: re-running the same command
     keeps it (the recorder once refused, naming its frame count); other --seconds are still refused, naming both."""

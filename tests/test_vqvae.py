@@ -198,6 +198,23 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   with pytest.raises(ValueError, match=r"seg_b\.h5: a token shard from another checkpoint or an older version"):
     tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
 
+def test_tokenize_rerun_reports_the_frames_it_kept_and_refuses_batch_size_0(tmp_path, capsys):
+  """A re-run that kept every token shard printed "frames": 0; --batch-size 0 died in "range() arg 3 must not be zero",
+  -1 in "need at least one array to concatenate" (and on a re-run neither was noticed)."""
+  shards = tmp_path / "shards"
+  shards.mkdir()
+  write_frame_shard(shards / "seg_a.h5", smooth_frames(rng_for("tokenize rerun"), 3))
+  run = make_run(tmp_path, TINY)
+  argv = ["tokenize", "--ckpt", str(run), "--shards", str(shards), "--out", str(tmp_path / "tokens"), "--no-ray"]
+  lines = []
+  for _ in range(2):
+    assert cli(argv) == 0
+    lines.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+  assert [(r["tokenized"], r["skipped"], r["frames"]) for r in lines] == [(1, 0, 3), (0, 1, 3)]
+  for bad in ("0", "-1"):
+    with pytest.raises(SystemExit) as e: cli(argv + ["--batch-size", bad])
+    assert e.value.code == 2 and f"argument --batch-size: must be an integer >= 1, got '{bad}'" in capsys.readouterr().err
+
 def test_tokenize_yaw_copies(tmp_path):
   from data.augment import yaw_augment
   from rl.data import load_driving_segments

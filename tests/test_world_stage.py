@@ -1,6 +1,6 @@
 """train-world / eval-world / the simulator on tiny synthetic token shards: config errors, exact resume, eval output,
 no-pose data, the vehicle model, gymnasium's env checker, and a rollout written as an MP4."""
-import json, os
+import json, os, re
 from fractions import Fraction
 import numpy as np
 import pytest
@@ -107,6 +107,41 @@ def test_token_ids_outside_the_vocabulary_and_other_frame_rates_are_refused(tmp_
     f["tokens"][30, 0, 0] = 0
     f.attrs["fps"] = 30.0
   with pytest.raises(ValueError, match="seg3.h5: recorded at 30 fps"): tw.main(tiny_args(toks, tmp_path / "w2", "steps=1"))
+
+def test_a_token_grid_other_than_the_models_is_named(tmp_path):
+  """Token shards of 8 tokens a frame with model.tokens_per_frame=6 failed inside the model, naming neither the file nor
+  the key: "WorldModel: tokens (4, 3, 8) must be (B, <= 3, 6)"."""
+  toks = make_tokens(tmp_path / "tok")
+  with pytest.raises(ValueError, match=r"seg0\.h5: 8 tokens a frame .* model\.tokens_per_frame is 6"):
+    tw.main(tiny_args(toks, tmp_path / "r", "model.tokens_per_frame=6", "steps=1"))
+
+def test_metrics_lines_and_final_json_are_strict_json(tmp_path, capsys):
+  """A value that isn't finite was written as NaN or Infinity (metrics.jsonl, final.json, the final line), which JSON.parse
+  and other strict parsers refuse: now null, and the loss curve skips it."""
+  from train.stage import Run
+  strict = lambda s: json.loads(s, parse_constant=lambda c: pytest.fail(f"{c} in {s}"))  # noqa: E731
+  run = Run(str(tmp_path / "r"), tw.TrainConfig())
+  run.log(1, loss_bits=2.0, val_bits_per_token=float("inf"))
+  run.log(2, loss_bits=1.0, val_bits_per_token=3.0)
+  run.finish({"step": 2, "val_bits_per_token": float("nan")})
+  rows = [strict(l) for l in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+  assert rows[0]["val_bits_per_token"] is None and rows[1]["val_bits_per_token"] == 3.0
+  assert strict((tmp_path / "r" / "final.json").read_text()) == strict(capsys.readouterr().out) == {"step": 2, "val_bits_per_token": None}
+  tw.write_curves(run)
+  assert (tmp_path / "r" / "loss.png").stat().st_size > 1000
+  from drivegpt.cli import json_line  # what every command's final line is written with
+  assert json_line({"a": float("nan"), "b": [float("inf"), 1.5, (2, float("-inf"))]}) == '{"a": null, "b": [null, 1.5, [2, null]]}'
+
+def test_help_examples_name_real_config_keys(capsys):
+  """Every stage's key=value help said `e.g. steps=100 data.shards=DIR`: train-world reads data.tokens, the RL stages
+  tokens, and PPO has no steps."""
+  from drivegpt.cli import main as cli
+  for argv in (["train-vqvae"], ["train-world"], ["train-disengage"], ["train-policy", "--algo", "bc"], ["train-policy", "--algo", "ppo"]):
+    with pytest.raises(SystemExit): cli(argv + ["--help"])
+    out = capsys.readouterr().out
+    keys = set(re.findall(r"^  (\S+) = ", out, re.M))
+    example = re.search(r"e\.g\. ((?:\S+=\S+ )+)", " ".join(out.split())).group(1).split()
+    assert example and all(k.split("=")[0] in keys for k in example), (argv, example)
 
 def test_eval_scores_every_window_asked_for():
   """A lone last window of the evaluation (eval_windows=1, or one more than a multiple of the batch) was dropped: 5
@@ -328,7 +363,8 @@ def test_sampling_and_window_arguments_are_checked(capsys):
   each is now the parser's error (exit 2), before any model or data is read."""
   from drivegpt.cli import main as cli
   for argv in (["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--temperature", "nan"], ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--top-k", "-5"],
-               ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--seconds", "inf"], ["eval-world", "--ckpt", "w", "--tokens", "t", "--windows", "0"]):
+               ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--seconds", "inf"],
+               ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--n", "0"], ["eval-world", "--ckpt", "w", "--tokens", "t", "--windows", "0"]):
     with pytest.raises(SystemExit) as e: cli(argv)
     assert e.value.code == 2, argv
   err = capsys.readouterr().err

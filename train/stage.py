@@ -6,6 +6,7 @@ import argparse, dataclasses, json, math, os, secrets, sys, types, typing
 from pathlib import Path
 from typing import Any, Optional
 import yaml
+from drivegpt.cli import json_line
 
 class ConfigError(ValueError):
   """A config file, key or value a user got wrong."""
@@ -116,11 +117,15 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
 def stage_args(prog: str, description: str, argv: Optional[list[str]] = None, config_cls=None) -> argparse.Namespace:
   """The command line every stage takes: --config FILE and key=value overrides; --help lists config_cls's keys with
   their defaults."""
-  keys = "\n".join(f"  {k} = {v!r}" for k, v in _flat(to_dict(config_cls())).items()) if config_cls is not None else ""
+  flat = _flat(to_dict(config_cls())) if config_cls is not None else {}
+  keys = "\n".join(f"  {k} = {v!r}" for k, v in flat.items())
+  # the example's input key is one of this stage's own (data.shards, data.tokens, tokens, world): a fixed one named a key
+  # that most stages lack
+  source = next((k for k, v in flat.items() if isinstance(v, str) and k != "out"), None)
   ap = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
                                epilog=f"config keys and their defaults:\n{keys}" if keys else None)
   ap.add_argument("--config", help="YAML config file (keys as in the config dataclass; nested sections allowed)")
-  ap.add_argument("overrides", nargs="*", metavar="key=value", help="override a config key, e.g. steps=100 data.shards=DIR")
+  ap.add_argument("overrides", nargs="*", metavar="key=value", help=f"override a config key, e.g. out=RUNDIR{f' {source}=PATH' if source else ''}")
   return ap.parse_args(argv)
 
 # *** run directory ***
@@ -180,7 +185,7 @@ class Run:
   def log(self, step: int, **metrics) -> None:
     """Append one line of metrics to metrics.jsonl. A loss (or PPO's kl, entropy) that is not finite stops the run after
     writing it: it has diverged (a run with lr=inf trained on to NaN weights and exited 0)."""
-    with open(self.dir / "metrics.jsonl", "a") as f: f.write(json.dumps({"step": step, **metrics}) + "\n")
+    with open(self.dir / "metrics.jsonl", "a") as f: f.write(json_line({"step": step, **metrics}) + "\n")
     if bad := [k for k, v in metrics.items() if ("loss" in k or k in ("kl", "entropy")) and isinstance(v, float) and not math.isfinite(v)]:
       raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr?)")
 
@@ -190,8 +195,8 @@ class Run:
     return tqdm(total=total, initial=initial, desc=desc, unit="step", dynamic_ncols=True, file=sys.stderr)
 
   def finish(self, metrics: dict) -> dict:
-    """Write final.json and print the final metrics as one JSON line on stdout."""
-    line = json.dumps(metrics)
+    """Write final.json and print the final metrics as one JSON line on stdout (strict JSON: NaN and inf as null)."""
+    line = json_line(metrics)
     write_atomic(self.dir / "final.json", (line + "\n").encode())
     print(line, flush=True)
     return metrics
@@ -201,7 +206,7 @@ def save_curves(path: Path, metrics: Path, keys: list[str], label: str) -> None:
   from PIL import Image, ImageDraw
   import io
   rows = [json.loads(l) for l in metrics.read_text().splitlines() if l.strip()] if metrics.exists() else []
-  series = {k: [(r["step"], r[k]) for r in rows if k in r] for k in keys}
+  series = {k: [(r["step"], r[k]) for r in rows if r.get(k) is not None] for k in keys}  # (null: a value that wasn't finite)
   series = {k: v for k, v in series.items() if v}
   W, H, m = 640, 360, 40
   img = Image.new("RGB", (W, H), "white")

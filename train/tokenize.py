@@ -15,6 +15,7 @@ import argparse, dataclasses, json, os, sys
 from pathlib import Path
 from typing import Optional
 import numpy as np
+from drivegpt.cli import at_least, json_line
 
 GRID = (8, 16)
 
@@ -67,15 +68,24 @@ def _copies(shard: str, out_dir: str, yaw_copies: int, yaw_px: float) -> list[tu
   out = Path(out_dir) / Path(shard).name
   return [(out, None)] + [(out.with_name(f"{out.stem}-yaw{k}.h5"), {"yaw_copy": k, "amp_px": yaw_px}) for k in range(yaw_copies)]
 
+def _token_frames(shard: str, out_dir: str, yaw_copies: int, yaw_px: float) -> int:
+  """Frames in the token shards one frame shard made: what a re-run that keeps them reports (it said 0)."""
+  import h5py
+  total = 0
+  for out, _ in _copies(shard, out_dir, yaw_copies, yaw_px):
+    with h5py.File(out, "r") as f: total += len(f["tokens"])
+  return total
+
 def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, yaw_copies: int = 0, yaw_px: float = 20.0) -> dict:
   """Tokenize every frame of one frame shard into out_dir/<name>.h5, and yaw_copies copies of it as a camera turned by up
-  to yaw_px pixels would see it (data.augment) into <name>-yaw<k>.h5; returns {"shard", "frames", "status"}."""
+  to yaw_px pixels would see it (data.augment) into <name>-yaw<k>.h5; returns {"shard", "frames", "status"}, frames
+  counted over all its token shards, kept ones too."""
   import h5py, hdf5plugin  # noqa: F401  (the LZ4 filter of the frame shards)
   from drivegpt import Tensor, jit
   from drivegpt.models.vqvae import to_input
   from train.vqvae import load_tokenizer
   todo = [(o, a) for o, a in _copies(shard, out_dir, yaw_copies, yaw_px) if not _existing(o, ckpt, shard, a)]
-  if not todo: return {"shard": shard, "frames": 0, "status": "skipped"}
+  if not todo: return {"shard": shard, "frames": _token_frames(shard, out_dir, yaw_copies, yaw_px), "status": "skipped"}
   model, cfg = load_tokenizer(ckpt)
   encode = jit(model.encode)
   def tokens_of(frames) -> np.ndarray:
@@ -110,7 +120,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
         write_token_shard(out, tokens_of(fr), {**signals, "pose": pose}, a)
   except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None
-  return {"shard": shard, "frames": n * len(todo), "status": "done"}
+  return {"shard": shard, "frames": n * (yaw_copies + 1), "status": "done"}
 
 def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_address: Optional[str] = None,
              batch_size: int = 16, progress: bool = True, max_in_flight: Optional[int] = None, yaw_copies: int = 0,
@@ -140,7 +150,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
     raise ValueError(f"{q}: a yaw copy of {p} from a run with more --yaw-copies than {yaw_copies} ({len(stale)} such copies): "
                      f"delete them, or tokenize with --yaw-copies {k + 1}")
   todo = [str(p) for p in paths if not all(_existing(o, ckpt, str(p), a) for o, a in _copies(str(p), out_dir, yaw_copies, yaw_px))]
-  results = [{"shard": str(p), "frames": 0, "status": "skipped"} for p in paths if str(p) not in todo]
+  results = [{"shard": str(p), "frames": _token_frames(str(p), out_dir, yaw_copies, yaw_px), "status": "skipped"} for p in paths if str(p) not in todo]
   bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
   if use_ray and len(todo) > 1:
     import ray
@@ -234,10 +244,10 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--ckpt", required=True, help="run directory of train-vqvae (or its ckpt.safetensors)")
   ap.add_argument("--shards", required=True, help="folder of HDF5 frame shards (data.ingest output)")
   ap.add_argument("--out", required=True, help="folder for the token shards")
-  ap.add_argument("--batch-size", type=int, default=16, help="frames per forward pass")
+  ap.add_argument("--batch-size", type=at_least(1, int), default=16, help="frames per forward pass")
   ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start a local one)")
   ap.add_argument("--no-ray", action="store_true", help="tokenize in this process, one shard at a time")
-  ap.add_argument("--max-in-flight", type=int, default=None, help="shards queued or running on Ray at once (default: twice the CPUs)")
+  ap.add_argument("--max-in-flight", type=at_least(1, int), default=None, help="shards queued or running on Ray at once (default: twice the CPUs)")
   ap.add_argument("--yaw-copies", type=int, default=0, help="also K copies of each shard as a camera turned left and right "
                   "would see it, poses to match (<name>-yaw<k>.h5): teaches the world model that steering turns the view; "
                   "train-world keeps them out of its held-out split")
@@ -247,7 +257,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
                      max_in_flight=args.max_in_flight, yaw_copies=args.yaw_copies, yaw_px=args.yaw_px)
   summary = {"shards": len(results), "tokenized": sum(r["status"] == "done" for r in results),
              "skipped": sum(r["status"] == "skipped" for r in results), "frames": sum(r["frames"] for r in results), "out": args.out}
-  print(json.dumps(summary), flush=True)
+  print(json_line(summary), flush=True)
   return summary
 
 def import_main(argv: Optional[list[str]] = None) -> dict:
@@ -258,7 +268,7 @@ def import_main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--fps", type=float, default=20.0, help="frame rate of the tokens (commaVQ: 20)")
   args = ap.parse_args(argv)
   written = import_commavq(args.src, args.out, args.fps)
-  print(json.dumps({"files": len(written), "out": args.out}), flush=True)
+  print(json_line({"files": len(written), "out": args.out}), flush=True)
   return {"files": written}
 
 def export_main(argv: Optional[list[str]] = None) -> dict:
@@ -269,5 +279,5 @@ def export_main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--flat", action="store_true", help="write N x 128 instead of N x 8 x 16")
   args = ap.parse_args(argv)
   written = export_commavq(args.src, args.out, args.flat)
-  print(json.dumps({"files": len(written), "out": args.out}), flush=True)
+  print(json_line({"files": len(written), "out": args.out}), flush=True)
   return {"files": written}

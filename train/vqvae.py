@@ -8,12 +8,13 @@ batches), runs one jitted step (encoder, quantizer with EMA codebook and dead-co
 loss, Adam), and every ckpt_every steps evaluates held-out frames, writes recon.png (originals | reconstructions) and an
 atomic checkpoint. Running the same command again resumes from the checkpoint."""
 from __future__ import annotations
-import json, math, sys, time
+import math, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 import numpy as np
 from drivegpt import Tensor, jit
+from drivegpt.cli import json_line
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
 from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, write_atomic
@@ -381,7 +382,7 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
   if args.max_frames is not None and args.max_frames < 1: ap.error(f"--max-frames must be >= 1, got {args.max_frames}")
   if args.batch_size < 1: ap.error(f"--batch-size must be >= 1, got {args.batch_size}")
   metrics = evaluate(args.ckpt, args.shards, args.batch_size, args.max_frames)
-  print(json.dumps(metrics), flush=True)
+  print(json_line(metrics), flush=True)
   return metrics
 
 if __name__ == "__main__":

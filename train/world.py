@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, jit
+from drivegpt.cli import json_line
 from drivegpt.tensor import no_grad
 from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
@@ -119,7 +120,7 @@ def write_curves(run: Run) -> None:
 
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
-  segs = load_segments(cfg.data.tokens, vocab=cfg.model.vocab_size)
+  segs = load_segments(cfg.data.tokens, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)
   train_w = Windows(split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed), cfg.model.frames, cfg.data.frame_stride, cfg.seed)
   val_segs = split_segments(segs, "val", cfg.data.val_fraction, cfg.data.split_seed)
   val_w = Windows(val_segs, cfg.model.frames, cfg.data.frame_stride) if val_segs else None
@@ -177,7 +178,7 @@ class Replica:
   gradients; every replica applies their mean, the update one process makes on the whole batch."""
   def __init__(self, cfg: TrainConfig, rank: int, world: int):
     self.cfg, self.rank, self.b = cfg, rank, cfg.batch_size // world
-    segs = load_segments(cfg.data.tokens, vocab=cfg.model.vocab_size)
+    segs = load_segments(cfg.data.tokens, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)
     self.windows = Windows(split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed), cfg.model.frames, cfg.data.frame_stride, cfg.seed)
     self.use_pose = cfg.model.pose != "none"
     Tensor.manual_seed(cfg.seed)
@@ -252,7 +253,8 @@ def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
 def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256, batch_size: int = 8) -> dict:
   """Bits/token of a trained model on the segments under tokens (true and shuffled poses), and lzma's bits/token."""
   model, cfg = load_run(rundir)
-  segs = split_segments(load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg.data.val_fraction, cfg.data.split_seed)  # recordings
+  segs = load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)  # recordings
+  segs = split_segments(segs, split, cfg.data.val_fraction, cfg.data.split_seed)
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
   Tensor.training = False
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)
@@ -285,7 +287,7 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
   args = ap.parse_args(argv)
   if args.windows < 1: ap.error(f"--windows must be at least 1, got {args.windows}")
   metrics = eval_world(args.ckpt, args.tokens, args.split, args.windows, args.batch_size)
-  print(json.dumps(metrics), flush=True)
+  print(json_line(metrics), flush=True)
   return metrics
 
 if __name__ == "__main__":

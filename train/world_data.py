@@ -62,12 +62,13 @@ def unique_videos(files: list[Path]) -> list[Path]:
   drop = {d for d, _ in dups}
   return [f for f in files if f not in drop]
 
-def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None) -> list[Segment]:
+def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None, tokens_per_frame: Optional[int] = None) -> list[Segment]:
   """Every token segment under path: token shards from `drivegpt tokenize` (.h5 with 'tokens' and, when has_pose, 'pose')
   or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively. augmented=False
   leaves out yaw-augmented copies (`tokenize --yaw-copies`): the stages that seed from or score recordings. With vocab,
-  an id outside [0, vocab) is an error naming its file (the JIT's recorded gather read one as NaN). Shards recorded at
-  another rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames."""
+  an id outside [0, vocab) is an error naming its file (the JIT's recorded gather read one as NaN), and so, with
+  tokens_per_frame, is a file of another grid size (the model named neither file nor key). Shards recorded at another
+  rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames."""
   from data.layout import FPS, files_under  # here: bench/ has a data.py of its own, first on a bench's path
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
@@ -97,9 +98,13 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
     segs.append(Segment(name, tokens, pose, route, is_copy))
-  for s in segs if vocab is not None else []:
-    if len(s.tokens) and not (0 <= s.tokens.min() and s.tokens.max() < vocab):
-      raise ValueError(f"{Path(path) / s.name if p.is_dir() else path}: token ids {s.tokens.min()}..{s.tokens.max()} are outside the model's vocabulary [0, {vocab})")
+  for s in segs:
+    where = Path(path) / s.name if p.is_dir() else path
+    if vocab is not None and len(s.tokens) and not (0 <= s.tokens.min() and s.tokens.max() < vocab):
+      raise ValueError(f"{where}: token ids {s.tokens.min()}..{s.tokens.max()} are outside the model's vocabulary [0, {vocab})")
+    if tokens_per_frame is not None and s.tokens.shape[1] != tokens_per_frame:
+      raise ValueError(f"{where}: {s.tokens.shape[1]} tokens a frame (its token grid, h x w), but the model's "
+                       f"model.tokens_per_frame is {tokens_per_frame}: set model.tokens_per_frame={s.tokens.shape[1]}, or use tokens of that grid")
   return segs
 
 def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: int = 0) -> list[Segment]:

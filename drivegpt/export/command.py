@@ -14,6 +14,7 @@ from typing import Callable, Optional
 import numpy as np
 import onnx
 from drivegpt import Tensor
+from drivegpt.cli import json_line
 from drivegpt.export.graph import ExportError, to_float16
 from drivegpt.export.trace import export_onnx
 from drivegpt.export.openpilot import export_rgb_to_yuv6
@@ -149,7 +150,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   except ExportError as e:
     print(f"error: {e}", file=sys.stderr)
     return 1
-  print(json.dumps(report))
+  print(json_line(report))
   return 0
 
 if __name__ == "__main__": sys.exit(main())
