@@ -103,6 +103,38 @@ def test_a_killed_worker_is_replaced_and_the_run_ends_where_it_would_have(tmp_pa
   assert [s for s, m in losses if m is None] == [0, 10]  # told at the start and at the reload: the stages drop what they logged after it
   for a, b in zip(weights(tmp_path / "killed.safetensors"), weights(tmp_path / "clean.safetensors")): np.testing.assert_array_equal(a, b)
 
+class KeepingReplica(ToyReplica):
+  """A replica that, like the stages' own, keeps its weights when there is no checkpoint to load."""
+  def load(self) -> int: return load_checkpoint(self.c["ckpt"], self.model, self.opt)[0] if Path(self.c["ckpt"]).exists() else 0
+
+def test_a_worker_killed_before_the_first_checkpoint_restarts_from_the_initial_weights(tmp_path, ray_local, capfd):
+  """Killed at step 2 of a run checkpointing every 5: the restarted replica began at the initial weights while the other
+  kept its two updates, and the run ended (exit 0) with weights up to 145% off (VQVAE) unless step 0 is checkpointed."""
+  import ray
+  cfg = lambda name: {"ckpt": str(tmp_path / name), "seed": 3, "batch": 8}
+  train_parallel(KeepingReplica, cfg("clean.safetensors"), workers=2, steps=8, ckpt_every=5, log=lambda s, m: None)
+  killed = []
+  def kill_at_2(step, actors):
+    if step == 2 and not killed:
+      killed.append(ray.get(actors[1].pid.remote()))
+      os.kill(killed[0], signal.SIGKILL)
+  train_parallel(KeepingReplica, cfg("killed.safetensors"), workers=2, steps=8, ckpt_every=5, on_step=kill_at_2, log=lambda s, m: None)
+  assert killed and "resumed all 2 replicas at step 0" in capfd.readouterr().err
+  for a, b in zip(weights(tmp_path / "killed.safetensors"), weights(tmp_path / "clean.safetensors")): np.testing.assert_array_equal(a, b)
+
+def _no_data_on_rank_1(config, rank, world):
+  if rank == 1: raise FileNotFoundError("/data/shards: no such folder on this node")
+  return ToyReplica(config, rank, world)
+
+def test_a_replica_that_cannot_be_made_fails_the_run_with_its_error(tmp_path, ray_local):
+  """Its constructor's error, at once: the driver waited 300 s for a restart, then raised Ray's ActorDiedError."""
+  import time
+  t0 = time.time()
+  with pytest.raises(FileNotFoundError, match="no such folder on this node"):
+    train_parallel(_no_data_on_rank_1, {"ckpt": str(tmp_path / "c.safetensors"), "seed": 0, "batch": 4}, workers=2, steps=4,
+                   ckpt_every=2, log=lambda s, m: None)
+  assert time.time() - t0 < 60
+
 def test_world_model_on_two_workers_matches_one_process(tmp_path):
   """The real stage: `drivegpt train-world workers=2` for 20 steps vs one process with the same global batch."""
   import subprocess
@@ -126,3 +158,16 @@ def test_world_model_on_two_workers_matches_one_process(tmp_path):
   worst = sorted(((np.linalg.norm(a[k].astype(np.float64) - b[k]) / np.linalg.norm(a[k]), k) for k in keys), reverse=True)[:2]
   print(f"\nweights after 20 steps, 2 workers vs 1 process: relative difference {diff:.2e}; largest per tensor {worst}")
   assert diff < 1e-6
+
+def test_world_replicas_draw_their_own_dropout_masks(tmp_path):
+  """Two ranks given the same rows (every window alike) must not drop the same units: each rank seeded the one stream,
+  so rank 1's rows were masked exactly as rank 0's (with dropout 0.5, weights 38% off the one-process run after 6 steps)."""
+  from train.stage import load_config
+  from train.world import TrainConfig, Replica
+  (tmp_path / "tok").mkdir()
+  np.save(tmp_path / "tok" / "seg.npy", np.tile(np.random.default_rng(1).integers(0, 64, (1, 8, 16)), (40, 1, 1)).astype(np.int16))
+  cfg = load_config(TrainConfig, "configs/world-small.yaml", [f"data.tokens={tmp_path / 'tok'}", f"out={tmp_path / 'run'}", "batch_size=4",
+                    "model.n_layer=1", "model.d_model=32", "model.n_head=2", "model.vocab_size=64", "model.dropout=0.5",
+                    "context_noise=0", "data.val_fraction=0", "model.pose=none"])
+  g0, g1 = (Replica(cfg, r, 2).contribute(0) for r in (0, 1))
+  assert g0["mean/loss"] != g1["mean/loss"] and not all(np.array_equal(g0[k], g1[k]) for k in g0 if k.startswith("mean/grad"))

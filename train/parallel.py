@@ -19,7 +19,7 @@ import numpy as np
 
 class Replica(Protocol):
   """What a stage implements for data-parallel training (one per Ray worker)."""
-  def load(self) -> int: """Load the run's checkpoint (or reset to the initial weights without one); returns its step."""
+  def load(self) -> int: """Load the run's checkpoint (train_parallel writes one at step 0 first); returns its step."""
   def contribute(self, step: int) -> dict: """This rank's share of the step: forward and backward on its shard."""
   def apply(self, step: int, combined: dict) -> dict: """Apply the combined update; returns metrics (rank 0's are logged)."""
   def save(self, step: int) -> None: """Write the run's checkpoint (called on rank 0)."""
@@ -43,9 +43,14 @@ def _worker_class():
     """One replica in its own process; Ray restarts the process (and so this constructor) when it dies."""
     def __init__(self, make: Callable, config, rank: int, world: int):
       os.environ.setdefault("DRIVEGPT_THREADS", "1")  # one core per replica
-      self.replica = make(config, rank, world)
+      # a replica that cannot be made (a node without the data) fails its first call, with its error: raised here, the
+      # actor would die for good and the driver wait out _load_all's timeout for a restart that never comes
+      try: self.replica, self.error = make(config, rank, world), None
+      except Exception as e: self.replica, self.error = None, e
     def pid(self) -> int: return os.getpid()
-    def load(self) -> int: return self.replica.load()
+    def load(self) -> int:
+      if self.error is not None: raise self.error
+      return self.replica.load()
     def contribute(self, step: int) -> dict: return self.replica.contribute(step)
     def apply(self, step: int, combined) -> dict: return self.replica.apply(step, combined)
     def save(self, step: int) -> None: self.replica.save(step)
@@ -65,6 +70,9 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
     actors = [Worker.options(num_cpus=1).remote(make, config, r, workers) for r in range(workers)]
     failures, metrics = 0, {}
     step = _load_all(actors)
+    # a new run checkpoints its initial state: a replica lost before the first checkpoint restarts at the initial
+    # weights, which the others have left behind (they kept their updates, and rank 0 saved its own weights)
+    if step == 0: ray.get(actors[0].save.remote(0))
     log(step, None)
     while step < steps:
       try:
@@ -75,7 +83,7 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
         if step % ckpt_every == 0 or step == steps: ray.get(actors[0].save.remote(step))
         log(step, metrics)
       except (RayActorError, RayTaskError) as e:
-        if isinstance(e, RayTaskError) and not isinstance(e.cause, RayActorError): raise
+        if isinstance(e, RayTaskError) and not isinstance(e.cause, RayActorError): raise e.cause from e  # the replica's own error
         failures += 1
         if failures > max_failures: raise RuntimeError(f"data-parallel training: {failures} replica failures, giving up") from e
         print(f"replica lost at step {step} ({type(e).__name__}); Ray restarts it and every replica reloads the last checkpoint",
@@ -86,13 +94,15 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
     return metrics
 
 def _load_all(actors: list, timeout: float = 300.0) -> int:
-  """Every replica loads the last checkpoint (waiting for restarted ones to come back); their common step."""
+  """Every replica loads the last checkpoint (waiting for restarted ones to come back); their common step. A replica
+  that could not be made raises its own error (a missing file, a bad config value)."""
   import ray
-  from ray.exceptions import RayActorError
+  from ray.exceptions import RayActorError, RayTaskError
   t0 = time.time()
   while True:
     try: steps = ray.get([a.load.remote() for a in actors])
-    except RayActorError:
+    except (RayActorError, RayTaskError) as e:
+      if isinstance(e, RayTaskError) and not isinstance(e.cause, RayActorError): raise e.cause from e
       if time.time() - t0 > timeout: raise
       time.sleep(0.5)
       continue

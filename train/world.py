@@ -5,7 +5,7 @@
 
 PATH is a folder of token shards from `drivegpt tokenize` (with poses) or of commaVQ .npy token files (without: the model
 is then unconditional, and the run says so). The run directory holds config.yaml, metrics.jsonl, ckpt.safetensors
-(atomic, written every train.ckpt_every steps) and loss.png; the same command again resumes from the checkpoint.
+(atomic, written every ckpt_every steps) and loss.png; the same command again resumes from the checkpoint.
 """
 from __future__ import annotations
 import argparse, json, lzma, math, sys, time
@@ -175,7 +175,8 @@ def train(cfg: TrainConfig) -> dict:
 class Replica:
   """One of cfg.workers data-parallel replicas (train/parallel.py): rank r takes rows [r*b, (r+1)*b) of every step's
   batch (b = batch_size/workers, the same windows and context noise one process would draw) and contributes its
-  gradients; every replica applies their mean, the update one process makes on the whole batch."""
+  gradients; every replica applies their mean, the update one process makes on the whole batch
+  (with model.dropout > 0, up to the dropout masks: each rank draws its own from (seed, step, rank))."""
   def __init__(self, cfg: TrainConfig, rank: int, world: int):
     self.cfg, self.rank, self.b = cfg, rank, cfg.batch_size // world
     segs = load_segments(cfg.data.tokens, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)
@@ -205,6 +206,8 @@ class Replica:
     tok, pose = self.windows.batch(step, self.cfg.batch_size)
     x = noise_context(tok, self.cfg.context_noise, self.cfg.model.vocab_size, np.random.default_rng([self.cfg.seed, step, 1]))
     rows = slice(self.rank*self.b, (self.rank + 1)*self.b)
+    # dropout masks of this rank's rows: every rank drew the same ones (one seed), the rows of rank r masked as rank 0's
+    Tensor.manual_seed(int(np.random.default_rng([self.cfg.seed, step, 2, self.rank]).integers(2**31)))
     with Tensor.train():
       loss, *grads = self.local(Tensor(x[rows]), Tensor(pose[rows]) if self.use_pose else None, Tensor(tok[rows]))
     return {"mean/loss": loss.numpy(), **{f"mean/grad.{i}": g.numpy() for i, g in enumerate(grads)}}
