@@ -51,15 +51,17 @@ class Rollouts:
       if self.model.config.vocab_size > vq.config.n_codes:  # ids past the codebook were decoded without a word
         raise ValueError(f"--vqvae {vqvae}: {vq.config.n_codes} codes, but --world {world} samples ids up to {self.model.config.vocab_size - 1}")
 
-  def run(self, seeds: list, steps: int, steer: str, curvature: float) -> dict:
+  def run(self, seeds: list, steps: int, steer: str, curvature: float, keys: Optional[list] = None) -> dict:
     """Rollouts seeded at (segment index, start) pairs, all in one batch: generated and real tokens (B, steps, N), and
-    decoded frames (B, steps, H, W, 3) of both, and of the last context frame (B, H, W, 3), when there is a VQVAE."""
+    decoded frames (B, steps, H, W, 3) of both, and of the last context frame (B, H, W, 3), when there is a VQVAE.
+    keys: each rollout's random stream (e.g. [--seed, its index]), so it does not depend on how rollouts are batched;
+    default: one stream for the batch from its seeds."""
     from train.world_data import strided_motion
     from sim.world_sim import WorldRollouts
     segs, st = self.segs, self.cfg.data.frame_stride
     sim = WorldRollouts(self.model, segs, st, self.temperature, self.top_k)
     seg, start = np.array([s[0] for s in seeds]), np.array([s[1] for s in seeds])
-    sim.reset(seg, start, np.random.default_rng(int(seed_hash(seeds))))
+    sim.reset(seg, start, [np.random.default_rng(k) for k in keys] if keys is not None else np.random.default_rng(int(seed_hash(seeds))))
     B, K = len(seeds), self.model.config.frames
     real_idx = start[:, None] + st * np.arange(K, K + steps)[None]                     # (B, steps) recorded frame numbers
     real = np.stack([segs[s].tokens[np.minimum(r, len(segs[s].tokens) - 1)] for s, r in zip(seg, real_idx)]).astype(np.int32)
@@ -77,6 +79,16 @@ class Rollouts:
       out["real_frames"] = np.stack([self.decoder(real[:, t]) for t in range(steps)], 1)
       out["context_frame"] = self.decoder(np.stack([segs[s].tokens[b + st * (K - 1)] for s, b in zip(seg, start)]).astype(np.int32))
     return out
+
+class _Actor:
+  """Rollouts on a Ray actor: an error in loading (a VQVAE with too few codes, a missing file) is raised by run(), so
+  the driver gets it as itself; raised in the constructor it killed the actor, and Ray printed its traceback."""
+  def __init__(self, *args):
+    try: self.rollouts, self.error = Rollouts(*args), None
+    except Exception as e: self.rollouts, self.error = None, e
+  def run(self, *args) -> dict:
+    if self.error is not None: raise self.error
+    return self.rollouts.run(*args)
 
 def run_rollouts(world: str, vqvae: Optional[str], tokens: str, seeds: list, steps: int, steer: str, curvature: float,
                  temperature: float, top_k: int, split: str, decode: bool = True) -> dict:
@@ -172,21 +184,25 @@ def main(argv: Optional[list[str]] = None) -> dict:
     threads = max(1, (os.cpu_count() or 1) // n_actors)
     # a killed actor is restarted and its batches rerun: a batch's rollouts are a function of its seeds
     actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1,
-                       runtime_env={"env_vars": {"DRIVEGPT_THREADS": str(threads)}})(Rollouts)
+                       runtime_env={"env_vars": {"DRIVEGPT_THREADS": str(threads)}})(_Actor)
     actors = [actor.remote(*(os.path.abspath(p) for p in (args.world, args.vqvae, args.shards)), args.split, args.temperature,
                            args.top_k) for _ in range(n_actors)]
     busy, owner = [0] * n_actors, {}
     def submit(batch):  # to the actor with the fewest batches queued
       k = owner[batch[0]] = busy.index(min(busy))
       busy[k] += 1
-      return actors[k].run.remote(batch[1], steps, args.steer, args.curvature)
+      # each rollout's own stream, from --seed and its index: two rollouts from one start differed only if they fell in
+      # batches of different seeds, --seed changed nothing, and the results depended on the number of actors
+      return actors[k].run.remote(batch[1], steps, args.steer, args.curvature, [[args.seed, batch[0] + j] for j in range(len(batch[1]))])
     # at most two batches per actor in flight: each result is written and dropped, so --n can be in the thousands
-    for (first, batch), r in as_completed(submit, batches, 2 * n_actors):
-      busy[owner.pop(first)] -= 1
-      for j in range(len(batch)):
-        write_mp4(out / f"rollout_{first + j}.mp4", side_by_side(r["generated_frames"][j], r["real_frames"][j]), fps)
-        np.save(out / f"rollout_{first + j}_tokens.npy", r["generated"][j].astype(np.int16))
-        sharp[first + j] = (sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j]))
+    try:
+      for (first, batch), r in as_completed(submit, batches, 2 * n_actors):
+        busy[owner.pop(first)] -= 1
+        for j in range(len(batch)):
+          write_mp4(out / f"rollout_{first + j}.mp4", side_by_side(r["generated_frames"][j], r["real_frames"][j]), fps)
+          np.save(out / f"rollout_{first + j}_tokens.npy", r["generated"][j].astype(np.int16))
+          sharp[first + j] = (sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j]))
+    except ray.exceptions.RayTaskError as e: raise e.cause from e  # the actor's own error (e.g. the VQVAE check), as itself
   k = len(sharp)
   sharp = [sharp[i] for i in sorted(sharp)]
   g, rl = np.array([s[0] for s in sharp]), np.array([s[1] for s in sharp])   # (n, steps)

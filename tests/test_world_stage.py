@@ -266,6 +266,35 @@ def test_vector_env(sim_parts):
     truncs.append(trunc.all())
   assert truncs == [False, True, False]   # the third call is the autoreset
 
+def test_rollouts_draw_one_stream_each_whatever_the_batching(tmp_path):
+  """Each rollout samples from its own stream ([--seed, index]): two rollouts from one start in batches of the same
+  seeds were byte-identical, --seed changed nothing, and a rollout depended on the rollouts batched with it (--actors)."""
+  from sim.rollout import Rollouts, pick_seeds
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
+  R = Rollouts(str(tmp_path / "w"), None, toks, "all", temperature=1.0)
+  seeds, steps, _ = pick_seeds(toks, str(tmp_path / "w"), 2, 0.3, "all", 0)
+  same = [seeds[0], seeds[0]]
+  both = R.run(same, steps, "left", 0.01, [[0, 0], [0, 1]])["generated"]
+  assert not np.array_equal(both[0], both[1])                                                   # one start, two rollouts
+  np.testing.assert_array_equal(R.run(same[1:], steps, "left", 0.01, [[0, 1]])["generated"][0], both[1])  # batched or not
+  assert not np.array_equal(R.run(same[:1], steps, "left", 0.01, [[7, 0]])["generated"][0], both[0])    # another --seed
+
+def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
+  """The check runs on the Ray actor: it killed the actor and the command ended in Ray's ActorDiedError traceback, exit 1."""
+  from drivegpt.cli import main as cli
+  from drivegpt.models.vqvae import VQVAE
+  from train.vqvae import TrainConfig as VQConfig
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
+  vq = build(VQConfig, {"out": str(tmp_path / "vq"), "model": {"image_size": [32, 64], "patch": 4, "width": 8, "mults": [1, 2, 4], "enc_blocks": 0,
+                                                              "dec_blocks": 0, "attention": False, "groups": 4, "code_dim": 8, "n_codes": V // 2}})
+  os.makedirs(tmp_path / "vq")
+  save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
+  code = cli(["rollout", "--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--out", str(tmp_path / "o"),
+              "--n", "1", "--seconds", "0.3", "--split", "all", "--actors", "1"])
+  assert code == 2 and f"{V // 2} codes, but --world" in capsys.readouterr().err.splitlines()[-1]
+
 def test_rollout_writes_mp4(tmp_path):
   """run_rollouts (what each Ray actor runs) with a tiny VQVAE, then the side-by-side MP4."""
   import av

@@ -177,8 +177,9 @@ class WorldModel:
       new += [k, v]
     return self.lm_head(self.ln_f(x))[:, 0], new                       # (B, vocab)
 
-def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng: np.random.Generator) -> np.ndarray:
-  """Tokens (B,) from logits (B, V): argmax at temperature 0, else softmax(logits / temperature) over the top_k (0: all)."""
+def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng) -> np.ndarray:
+  """Tokens (B,) from logits (B, V): argmax at temperature 0, else softmax(logits / temperature) over the top_k (0: all).
+  rng: a numpy Generator, or a list of one per row (a row's draws then do not depend on the rows batched with it)."""
   if not np.isfinite(logits).all(): raise FloatingPointError("sample_logits: logits are not finite (NaN gave token 0 at any temperature)")
   if not (np.isfinite(temperature) and temperature >= 0): raise ValueError(f"sample_logits: temperature must be >= 0, got {temperature}")
   if temperature <= 0: return logits.argmax(-1)
@@ -189,7 +190,8 @@ def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng: np.ra
     z = np.where(keep, z, -np.inf)
   p = np.exp(z - z.max(-1, keepdims=True))
   cdf = np.cumsum(p / p.sum(-1, keepdims=True), -1)
-  return np.minimum((cdf < rng.random((len(z), 1))).sum(-1), z.shape[-1] - 1)
+  u = np.array([[g.random()] for g in rng]) if isinstance(rng, (list, tuple)) else rng.random((len(z), 1))
+  return np.minimum((cdf < u).sum(-1), z.shape[-1] - 1)
 
 class FrameSampler:
   """Generates frames token by token with a KV cache: the context frames run once per frame (prefill), then one jitted
