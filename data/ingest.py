@@ -241,10 +241,11 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     import h5py
     import hdf5plugin
     path, out_dir = Path(path), Path(out_dir)
-    result = {"path": str(path), "id": segment_id(path, src), "status": "done", "reason": "", "frames": 0}
-    shard = out_dir / f"{result['id']}.h5"
-    tmp = out_dir / temp_name(shard.name)
+    result, tmp = {"path": str(path), "id": "", "status": "done", "reason": "", "frames": 0}, None
     try:
+        result["id"] = segment_id(path, src)
+        shard = out_dir / f"{result['id']}.h5"
+        tmp = out_dir / temp_name(shard.name)
         video = _video_of(path)
         checksum, source_hash = source_hashes(path, video)
         if shard_is_current(shard, source_hash, height, width, fps):
@@ -300,7 +301,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     except Exception as e:  # a bug or an odd file must not stop the other segments
         result.update(status="error", reason=f"{path}: unexpected {type(e).__name__}: {e}")
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
     return result
 
@@ -405,7 +406,10 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
         with ray_session(ray_address):
             task = ray.remote(num_cpus=1)(ingest_segment)
             # at most max_in_flight segments queued or running: the driver's memory does not grow with the segment count
-            for _, r in as_completed(lambda seg: task.remote(seg, out_dir.resolve(), src.resolve(), height, width, fps),
+            # absolute, not resolved: a src given through a link, with a linked folder inside it, gave the segment a path
+            # under the link and src the link's target, and the whole run a ValueError
+            for _, r in as_completed(lambda seg: task.remote(Path(os.path.abspath(seg)), out_dir.resolve(), Path(os.path.abspath(src)),
+                                                             height, width, fps),
                                   todo, max_in_flight):
                 results.append(r)
                 bar.update(1)

@@ -276,6 +276,20 @@ def test_find_segments_follows_links_and_tells_clips_from_segments(tmp_path):
     assert route_of(src / "far.mp4", src) == "far"
 
 
+def test_ray_ingest_of_a_linked_source_with_a_linked_folder_matches_the_local_one(tmp_path):
+    """On Ray the tasks got the source resolved and the segment under the link: a ValueError from inside the path
+    arithmetic, outside the per-segment error handling, failed the whole run (exit 2, nothing written; --no-ray worked)."""
+    write_tiny_segment(tmp_path / "raw/0", seed=1)
+    write_tiny_segment(tmp_path / "ext/9", seed=2)
+    (tmp_path / "raw/ext").symlink_to(tmp_path / "ext")
+    (tmp_path / "srclink").symlink_to(tmp_path / "raw")
+    on_ray = ingest(tmp_path / "srclink", tmp_path / "a", use_ray=True, progress=False)
+    local = ingest(tmp_path / "srclink", tmp_path / "b", use_ray=False, progress=False)
+    assert [(r["status"], r["id"], r["frames"]) for r in on_ray] == [(r["status"], r["id"], r["frames"]) for r in local]
+    assert [r["status"] for r in on_ray] == ["done", "done"] and sorted(p.name for p in (tmp_path / "a").glob("*.h5")) == \
+        sorted(p.name for p in (tmp_path / "b").glob("*.h5"))
+
+
 def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_path):
     """A drive's segments share a route (the train/val split keeps a route whole): a segment folder ingested on its own
     was its own route "0" (two drives' segment 0 then shared one), openpilot's `dongle|time--N` and `name--N.mp4` a route each."""

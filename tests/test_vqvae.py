@@ -215,6 +215,19 @@ def test_tokenize_rerun_reports_the_frames_it_kept_and_refuses_batch_size_0(tmp_
     with pytest.raises(SystemExit) as e: cli(argv + ["--batch-size", bad])
     assert e.value.code == 2 and f"argument --batch-size: must be an integer >= 1, got '{bad}'" in capsys.readouterr().err
 
+def test_a_damaged_token_shard_in_the_output_is_named_so(tmp_path):
+  """A truncated token shard already in --out was called "made before token shards recorded their sources"."""
+  from train.tokenize import tokenize
+  shards = tmp_path / "shards"
+  shards.mkdir()
+  write_frame_shard(shards / "seg_a.h5", smooth_frames(rng_for("damaged token shard"), 3))
+  run = make_run(tmp_path, TINY)
+  tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
+  out = tmp_path / "tokens" / "seg_a.h5"
+  out.write_bytes(out.read_bytes()[:700])
+  with pytest.raises(ValueError, match=r"seg_a\.h5: not a readable token shard \(truncated or damaged"):
+    tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
+
 def test_tokenize_yaw_copies(tmp_path):
   from data.augment import yaw_augment
   from rl.data import load_driving_segments
@@ -485,3 +498,23 @@ def test_commavq_layout_with_attention_trains():
     model.loss(x)[0].backward()
   for attn in (model.encoder.mid[1], model.decoder.mid[1]):
     assert np.abs(attn.qkv.weight.grad.numpy()).sum() > 0
+
+def test_data_parallel_training_logs_held_out_rows_as_one_process_does(tmp_path):
+  """train-vqvae workers=2 wrote no val_ rows to metrics.jsonl (loss.png had no held-out curve): each checkpoint's rows
+  now match one process's (same batches, same weights)."""
+  from train.vqvae import train
+  rng = rng_for("parallel val rows")
+  for d, names in (("tr", "abcd"), ("va", "k")):
+    (tmp_path / d).mkdir()
+    for i, name in enumerate(names): write_frame_shard(tmp_path / d / f"{name}.h5", smooth_frames(rng, 4, 32, 64), seed=i)
+  model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
+  def run(out, workers):
+    cfg = load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "tr"),
+                      "data.val_shards": str(tmp_path / "va"), "out": str(tmp_path / out), "steps": 4, "batch_size": 4, "ckpt_every": 2,
+                      "log_every": 2, "eval_frames": 4, "grid_frames": 2, "workers": workers}.items()])
+    train(cfg)
+    rows = [json.loads(l) for l in (tmp_path / out / "metrics.jsonl").read_text().splitlines()]
+    return {r["step"]: r["val_psnr"] for r in rows if "val_psnr" in r}
+  one, two = run("one", 1), run("two", 2)
+  assert sorted(two) == sorted(one) == [2, 4]
+  np.testing.assert_allclose([two[s] for s in (2, 4)], [one[s] for s in (2, 4)], rtol=1e-4)

@@ -57,7 +57,7 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
   if not out.exists(): return False
   try:
     with h5py.File(out, "r") as f: stamp = f.attrs.get("made_from")
-  except OSError: stamp = None
+  except OSError as e: raise ValueError(f"{out}: not a readable token shard (truncated or damaged? {e}): delete it to tokenize again") from None
   if stamp != made_from(ckpt, shard, augment):
     why = "made before token shards recorded their sources" if stamp is None else f"from another checkpoint or an older version of {shard}"
     raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")

@@ -300,11 +300,12 @@ class Replica:
     save_checkpoint(str(self.ckpt), self.model, self.opt, step=step, config=to_dict(self.cfg))
 
 def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
-  """train() with cfg.workers replicas on Ray: the same steps, batches and checkpoints; the held-out evaluation and
-  recon.png come from the final checkpoint."""
+  """train() with cfg.workers replicas on Ray: the same steps, batches and checkpoints; the driver evaluates each
+  checkpoint on the held-out frames (the val_ rows of metrics.jsonl), and recon.png comes from the final one."""
   from train.parallel import train_parallel
   from drivegpt.nn.state import load_checkpoint
   bar, used, window, t0 = run.progress(cfg.steps, 0, f"train-vqvae x{cfg.workers}"), np.zeros(cfg.model.n_codes, bool), [], time.perf_counter()
+  model, held = VQVAE(cfg.model), spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
     if m is None:  # (re)started from the checkpoint of step
@@ -319,11 +320,13 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
       l, e = np.mean(window, axis=0)
       run.log(step, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=time.perf_counter() - t0, workers=cfg.workers)
       used[:], window = False, []
+    if step % cfg.ckpt_every == 0 or step == cfg.steps:  # rank 0 has just saved it: held-out rows as train() logs them
+      load_checkpoint(str(run.ckpt), model)
+      run.log(step, **{f"val_{k}": v for k, v in evaluate_frames(model, held_batches(held[:cfg.eval_frames], cfg))[0].items()})
+      save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
   if cfg.steps > 0: train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address)
   bar.close()
-  model = VQVAE(cfg.model)
   step = load_checkpoint(str(run.ckpt), model)[0] if run.ckpt.exists() else 0
-  held = spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
   ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)
   save_grid(run.dir / "recon.png", held[:len(recons)], recons)
   save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
