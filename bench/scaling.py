@@ -32,9 +32,14 @@ def main():
     tokens.mkdir()
     for i in range(4): np.save(tokens / f"seg{i}.npy", rng.integers(0, 1024, (60, 8, 16)).astype(np.int16))
     rows = [run(tokens, Path(tmp) / f"w{n}", n, a) for n in (1, 2)]
-  from drivegpt.models.world import WorldModel, WorldConfig
+  from drivegpt.models.world import WorldModel
   from drivegpt.nn import get_parameters
-  params = sum(p.numel() for p in get_parameters(WorldModel(WorldConfig(vocab_size=1024, n_layer=2, n_head=4, d_model=a.d_model, frames=3))))
+  from train.stage import load_config
+  from train.world import TrainConfig
+  # the model the runs trained: the config with run()'s overrides (a plain WorldConfig left out prev_frame's embedding)
+  cfg = load_config(TrainConfig, str(ROOT / "configs/world-small.yaml"), ["data.tokens=unused", f"model.d_model={a.d_model}",
+                    "model.n_layer=2", "model.n_head=4", "model.vocab_size=1024"])
+  params = sum(p.numel() for p in get_parameters(WorldModel(cfg.model)))
   for r in rows: print(f"workers {r['workers']}: {r['s_per_step']*1e3:8.1f} ms/step  {r['windows_per_s']:7.2f} windows/s  (wall {r['wall_s']:.0f} s)")
   eff = rows[1]["windows_per_s"] / rows[0]["windows_per_s"]
   sent = 2 * 2 * params * 4

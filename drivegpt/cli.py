@@ -16,10 +16,10 @@ COMMANDS = {
   "train-world": ("train.world", "main", "train the pose-conditioned world model on token shards or commaVQ .npy; resumes"),
   "eval-world": ("train.world", "eval_main", "bits/token of a world model on token segments, true vs shuffled poses, vs lzma"),
   "rollout": ("sim.rollout", "main", "world-model rollouts from real segments on Ray actors -> MP4s beside the real continuation"),
-  "train-disengage": ("rl.disengage", "main", "train p(human takeover within 2 s, 4 s) on token shards; AUROC and calibration on held-out segments"),
+  "train-disengage": ("rl.disengage", "main", "train p(human takeover within 0.5/1/2/4 s) on token shards; AUROC and calibration on held-out segments"),
   "train-policy": ("rl.policy", "main", "--algo bc: behaviour cloning on logged actions; --algo ppo: PPO in the world model, disengagement reward"),
   "evaluate": ("rl.evaluate", "main", "closed-loop driving in highway-env from camera frames: km per takeover, crashes, lane-centre recovery"),
-  "export": ("drivegpt.export.command", "main", "ONNX files of a run (--ckpt RUNDIR --out DIR [--fp16]), checked on onnxruntime"),
+  "export": ("drivegpt.export.command", "main", "ONNX files of a run (--ckpt RUNDIR --out DIR [--fp16]); float32 models checked on onnxruntime"),
   "export-driving": ("rl.export", "main", "a train-policy run as openpilot's driving_vision.onnx + driving_policy.onnx, checked on onnxruntime"),
   "demo": ("drivegpt.demo", "main", "the whole pipeline on a small highway-env dataset, then runs/demo/report.html; resumes"),
 }

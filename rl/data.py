@@ -1,8 +1,8 @@
 """Driving samples for the RL stage's supervised models: token segments with the poses, speeds, actions and takeover labels
 of their frames, and the (context, target) samples the disengagement model and behaviour cloning train on.
 
-Token segments are HDF5 files holding `tokens` (N, 128) and the frame shard's `pose`, `speed`, `action`, `disengage`,
-`disengage_cause` (what `drivegpt tokenize` writes).
+Token segments are HDF5 files holding `tokens` ((N, 8, 16) as `drivegpt tokenize` writes them, or (N, 128)) and the frame
+shard's `pose`, `speed`, `action`, `disengage`, `disengage_cause` (what `drivegpt tokenize` writes).
 """
 from __future__ import annotations
 import json, math
@@ -22,7 +22,7 @@ LABELS = ("tokens", "pose", "speed", "action", "disengage", "disengage_cause")
 @dataclass
 class DrivingSegment:
   name: str
-  tokens: np.ndarray       # (N, 128) int
+  tokens: np.ndarray       # (N, 128) int: a file's (N, 8, 16) flattened
   pose: np.ndarray         # (N, 6) motion from frame i to i+1 (data stage layout)
   speed: np.ndarray        # (N,) m/s
   action: np.ndarray       # (N, 2) acceleration m/s^2, front-wheel angle rad (+ = left)
@@ -155,7 +155,7 @@ def encode_frames(vqvae, frames: np.ndarray) -> np.ndarray:
 class TokenStageConfig:
   """What train-disengage and train-policy --algo bc share: labelled token segments, the model, the loop."""
   out: str = ""
-  tokens: str = ""                 # token segments with labels (drivegpt tokenize, or python -m rl.data)
+  tokens: str = ""                 # token segments with labels (drivegpt tokenize of frame shards)
   vqvae: str = ""                  # the VQVAE run whose codebook the tokens index
   model: DrivingNetConfig = field(default_factory=DrivingNetConfig)
   stride: int = 2                  # recorded frames between context frames (the world model's frame_stride)

@@ -1,9 +1,10 @@
-"""Train the disengagement model: p(a human takes over within 2 s, 4 s) from the last frames' tokens, poses and speed.
+"""Train the disengagement model: p(a human takes over within 0.5, 1, 2, 4 s: model.horizons) from the last frames'
+tokens, poses and speed.
 
   drivegpt train-disengage tokens=DIR vqvae=RUNDIR out=RUNDIR [key=value ...]
 
 Samples are every frame the system drove (not a takeover or the human's seconds after it) of the token segments; whole
-segments are held out (by name hash). Takeovers are rare (about 1 frame in 10 is within 2 s of one), so positives are
+drives are held out (by route hash, a segment's name where it has no route). Takeovers are rare (about 1 frame in 10 is within 2 s of one), so positives are
 weighted by sqrt(negatives / positives) in the loss; the weighting biases the probabilities, so after training the
 logits are recalibrated per horizon (Platt scaling on the training frames, folded into the output layer). Prints AUROC
 and expected calibration error on the held-out segments."""
@@ -92,9 +93,11 @@ def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
   return out
 
 def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
-  """Indices of the training and held-out samples the system drove, by the route of each segment (routes[i]: the data
-  stage's seeded hash split, so the held-out drives are the VQVAE's and the world model's too); with `among` (sample
-  indices), only those samples, split by their own segments' routes (an inner split of the training set)."""
+  """Indices of the training and held-out samples the system drove, by the route of each segment (routes[i]), with the
+  data stage's seeded hash split: the routes with the smallest hash are held out, so with the same seed and recordings
+  the drives the VQVAE (val_fraction 0.1) and configs/world-small.yaml (0.15) held out are held out here too (0.25),
+  and so are some drives those stages trained on. With `among` (sample indices), only those samples, split by their
+  own segments' routes (an inner split of the training set)."""
   from data.dataset import split_segments
   keep = s.mask if among is None else np.isin(np.arange(len(s.segment)), among)
   segs = list(range(len(routes))) if among is None else sorted(set(s.segment[among].tolist()))

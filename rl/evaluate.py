@@ -4,10 +4,10 @@ supervisor, with a policy driving from camera frames (frame -> VQVAE tokens -> p
   drivegpt evaluate --vqvae RUNDIR --policy bc=RUNDIR --policy rl=RUNDIR [--episodes 20] [--seconds 20] [--seed 5000000]
                     [--density 1.0] [--road curved|straight|mixed] [--radius 250,900] [--recovery 20]
 
-For each policy (the scripted driver always, then each --policy) it drives the same episodes (seeds seed, seed+1, ...:
-road, scene, traffic and supervisor), and prints one JSON line: km driven by the system, takeovers (by cause), km per
-takeover, crashes, and the recovery test: episodes started 0.5 m off the lane centre (alternating sides) that come back
-within 0.2 m inside 3 s without a takeover.
+For each driver (scripted and scripted_no_noise unless --no-scripted, then each --policy) it drives the same episodes
+(seeds seed, seed+1, ...: road, scene, traffic and supervisor), and prints one JSON line: km driven by the system,
+takeovers (by cause), km per takeover, crashes, and the recovery test: episodes started 0.5 m off the lane centre
+(alternating sides) that come back within 0.2 m inside 3 s without a takeover.
 
 The scripted driver is the data stage's (data/driver.py: IDM car following and lane keeping with steering noise) reading
 the simulator's state, without the faults the recorder injects; scripted_no_noise is the same without its steering noise
@@ -235,7 +235,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--vqvae", help="VQVAE run that tokenizes the camera (needed with --policy)")
   ap.add_argument("--policy", action="append", default=[], metavar="NAME=RUNDIR", help="a train-policy run (bc or ppo) to evaluate; repeatable")
   ap.add_argument("--episodes", type=int, default=20)
-  ap.add_argument("--seconds", type=float, default=20.0, help="length of each episode")
+  ap.add_argument("--seconds", type=float, default=20.0, help="length of each episode, s (more than 3)")
   ap.add_argument("--seed", type=int, default=5_000_000, help="first episode seed (episodes use seed, seed+1, ...)")
   ap.add_argument("--density", type=float, default=1.0, help="traffic density (data.road.spawn_traffic)")
   ap.add_argument("--road", choices=["curved", "straight", "mixed"], default="mixed")

@@ -2,8 +2,10 @@
 (two YUV420 camera frames -> the newest frame's VQ tokens as features) and driving_policy.onnx (features_buffer, desire,
 traffic_convention, lateral_control_params, prev_desired_curv -> desired curvature and acceleration, p(disengage),
 and the flat `outputs` with its slices in the metadata). POLICY_RUN is a train-policy run (ppo, or bc with
---disengage); its VQVAE and stride come from the BC config. Each file is run on onnxruntime against the engine on
-random inputs; one JSON line reports sizes, op counts, the largest difference and the onnxruntime CPU latency."""
+--disengage); its VQVAE and stride come from the BC config. Each float32 file is run on onnxruntime against the engine
+on random inputs and not written if an output differs by more than 1e-3 of its scale or the engine's is not finite;
+--fp16 files are written without being run. One JSON line reports sizes, and for the float32 files op counts, the
+largest difference and the onnxruntime CPU latency."""
 from __future__ import annotations
 import argparse, json, sys
 from collections import Counter
@@ -54,7 +56,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap.add_argument("--ckpt", required=True, help="train-policy run (--algo ppo; or bc with --disengage)")
   ap.add_argument("--out", required=True, help="folder for driving_vision.onnx, driving_policy.onnx and export-driving.json")
   ap.add_argument("--disengage", default=None, help="train-disengage run (default: the one the ppo run was trained with)")
-  ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx)")
+  ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx), not run or compared")
   args = ap.parse_args(argv)
   print(json_line(export_driving(args.ckpt, args.out, args.disengage, args.fp16)), flush=True)
   return 0

@@ -1,11 +1,14 @@
-"""drivegpt export --ckpt RUNDIR --out DIR [--fp16]: the ONNX files of a run, each checked against the engine.
+"""drivegpt export --ckpt RUNDIR --out DIR [--fp16]: the ONNX files of a run, its models checked against the engine.
 
   VQVAE run:        vqvae_encoder.onnx (frames (1, 3, H, W) in [-1, 1] -> latents, codes), vqvae_decoder.onnx (codes -> frames)
   world model run:  world_logits.onnx (tokens (1, F, N), pose (1, F, 6) -> logits (1, F, N, vocab): one forward step)
   always:           rgb_to_yuv420.onnx (two RGB camera frames -> openpilot's input_imgs)
 The openpilot pair (driving_vision.onnx, driving_policy.onnx) needs a policy: openpilot.export_driving_model(encoder, policy,
-out_dir) takes any object following openpilot.Policy. Each file is run once on onnxruntime against the engine; export.json
-holds every file's size, op counts, largest difference and onnxruntime CPU latency, and is printed as one JSON line."""
+out_dir) takes any object following openpilot.Policy. Each float32 model is run on onnxruntime against the engine on
+random inputs and not written if an output differs by more than 1e-3 of its scale. With --fp16 each *_fp16.onnx is run
+too and its largest difference reported, never refused. rgb_to_yuv420.onnx is only timed, not compared. export.json
+holds each file's size and onnxruntime CPU latency, each compared file's largest difference, and the op counts of
+all but the *_fp16 files; it is printed as one JSON line."""
 from __future__ import annotations
 import argparse, dataclasses, functools, json, sys, time
 from collections import Counter
@@ -144,7 +147,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="drivegpt export", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
   ap.add_argument("--ckpt", required=True, help="run directory (or its ckpt.safetensors) of train-vqvae or train-world")
   ap.add_argument("--out", required=True, help="folder for the .onnx files and export.json")
-  ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx)")
+  ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx): compared and reported, never refused")
   args = ap.parse_args(argv)
   try: report = export_run(args.ckpt, args.out, args.fp16)
   except ExportError as e:
