@@ -175,6 +175,7 @@ def encode(vqvae, frames: list) -> np.ndarray:
 def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None, warmup: float = 1.0, noise: bool = True) -> list[ClosedLoop]:
   """Run the episodes of specs together (lockstep, frames encoded in one batch) with driver (None: the scripted driver,
   with its steering noise or without)."""
+  if not specs: return []  # (--recovery 0: encoding no frames raised after the main episodes had run)
   eps = [ClosedLoop(s, noise) for s in specs]
   stride = driver.stride if driver else 1
   history = [[] for _ in eps]       # token frames, one per policy step
@@ -187,19 +188,23 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
     if driver and n_warm - 1 - stride * (driver.K - 1) <= i < n_warm - 1 and (n_warm - 1 - i) % stride == 0:
       toks = encode(vqvae, [e.frame() for e in eps])
       for h, tk in zip(history, toks): h.append(tk)
-  for e in eps: e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.done = 0.0, 0.0, 0.0, [], [], False, False
+  # (a takeover in the warm-up handed the first seconds to the human, uncounted: human_until is cleared too)
+  for e in eps: e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.done, e.human_until = 0.0, 0.0, 0.0, [], [], False, False, -1.0
   step = 0
   while not all(e.done for e in eps):
-    if driver and step % stride == 0:
-      need = [j for j, e in enumerate(eps) if not e.done and (not e.human or e.human_until - e.t <= stride * driver.K / FPS)]
-      if need:
+    if driver:
+      fresh = step % stride == 0   # frames enter the context at the policy's stride
+      if fresh and (need := [j for j, e in enumerate(eps) if not e.done and (not e.human or e.human_until - e.t <= stride * driver.K / FPS)]):
         for j, tk in zip(need, encode(vqvae, [eps[j].frame() for j in need])): history[j] = (history[j] + [tk])[-driver.K:]
-      act = [j for j in need if not eps[j].human and len(history[j]) == driver.K]
+      # a policy acts at its stride, and at once when the human hands back between two (it held its action from before
+      # the takeover, the one that may have caused it, for up to stride - 1 frames)
+      act = [j for j, e in enumerate(eps) if not e.done and not e.human and len(history[j]) == driver.K and (fresh or e.hold is None)]
       if act:
         a = driver.actions(np.stack([np.stack(history[j]) for j in act]), np.array([eps[j].obs.speed for j in act], np.float32))
         for j, aj in zip(act, a): eps[j].hold = (float(aj[0]), float(aj[1]))
     for e in eps:
-      if not e.done: e.tick(*(e.hold if driver else e.scripted()))
+      if driver and e.human: e.hold = None   # the human drives; the policy acts again when it hands back
+      if not e.done: e.tick(*((e.hold or (0.0, 0.0)) if driver else e.scripted()))
     step += 1
   return eps
 

@@ -23,16 +23,24 @@ MAX_ACCEL, MAX_CURVATURE = 4.0, 0.05   # |m/s^2|, |1/m| (a 20 m radius)
 MAX_SPEED = 60.0                       # m/s
 MAX_MOTION = np.array([10, 10, 10, 1, 1, 1], np.float32)  # |m| and |rad| per frame for action="pose"
 
+WHEELBASE = 5.0  # m: the recorder's car (data/road.py CAR_LENGTH, highway-env's Vehicle.LENGTH), its bicycle's length
+
 def motion_from_control(speed: np.ndarray, accel: np.ndarray, curvature: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
-  """A kinematic bicycle reduced to a point on an arc: (B,) speed m/s, acceleration m/s^2, curvature 1/m (+ = left) over dt
-  seconds -> the 6-DoF motion (B, 6) in the camera frame [forward, right, down] (translation m, axis-angle rad; a left turn
-  is a negative rotation about down) and the new speed (B,)."""
+  """The recorder's kinematic bicycle (highway-env's): (B,) speed m/s, acceleration m/s^2 and curvature 1/m (+ = left,
+  tan(front-wheel angle) / WHEELBASE, what the recordings log) over dt seconds -> the 6-DoF motion (B, 6) of the car's
+  centre in the camera frame [forward, right, down] (translation m, axis-angle rad; a left turn is a negative rotation
+  about down) and the new speed (B,). The centre moves at the slip angle beta = atan(curvature * WHEELBASE / 2) to the
+  heading, so it slides sideways ~2-4x more than a point on an arc would (the recorded poses do; a point on an arc gave
+  the model sideways motions it never saw with that turn)."""
   v1 = np.clip(speed + accel * dt, 0.0, MAX_SPEED)
-  s = (speed + v1) / 2 * dt                                  # arc length
-  yaw = s * curvature                                        # heading change, + = left
-  small = np.abs(yaw) < 1e-9
-  fwd = np.where(small, s, np.sin(yaw) / np.where(small, 1, yaw) * s)
-  left = np.where(small, s * yaw / 2, (1 - np.cos(yaw)) / np.where(small, 1, yaw) * s)
+  s = (speed + v1) / 2 * dt                                  # distance travelled
+  beta = np.arctan(curvature * WHEELBASE / 2)                # slip angle: velocity direction - heading, + = left
+  c = 2 * np.sin(beta) / WHEELBASE                           # the centre's path curvature (heading rate / speed)
+  yaw = s * c                                                # heading change, + = left
+  small = np.abs(c) < 1e-12
+  cs = np.where(small, 1, c)
+  fwd = np.where(small, s * np.cos(beta), (np.sin(beta + yaw) - np.sin(beta)) / cs)
+  left = np.where(small, s * np.sin(beta), (np.cos(beta) - np.cos(beta + yaw)) / cs)
   z = np.zeros_like(s)
   return np.stack([fwd, -left, z, z, z, -yaw], -1).astype(np.float32), v1
 
@@ -48,8 +56,9 @@ class WorldRollouts:
 
   def span(self) -> int: return (self.n_ctx + 1) * self.stride   # recorded frames a seed needs (with the motion into it)
 
-  def reset(self, seg: np.ndarray, start: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Seed each rollout with frames start+stride, start+2*stride, ... of segment seg -> the last context tokens (B, N)."""
+  def reset(self, seg: np.ndarray, start: np.ndarray, rng) -> np.ndarray:
+    """Seed each rollout with frames start+stride, start+2*stride, ... of segment seg -> the last context tokens (B, N).
+    rng: the sampling Generator, or one per rollout (sample_logits)."""
     self.rng, ctx, mot = rng, [], []
     for i, s in zip(seg, start):
       if not 0 <= int(i) < len(self.segments) or int(s) < 0:  # a negative one wrapped round to the last segment or frames
@@ -118,6 +127,7 @@ class WorldSim(gym.Env):
   def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
     super().reset(seed=seed)
     o = options or {}
+    if bad := sorted(set(o) - {"segment", "start"}): raise ValueError(f"WorldSim.reset: unknown option {bad[0]!r}")
     # (drawn only when not given: a given segment or start no longer moves the sampling RNG)
     seg = o["segment"] if "segment" in o else int(self.np_random.integers(len(self.sim.segments)))
     room = len(self.sim.segments[seg].tokens) - self.sim.span()
@@ -157,14 +167,25 @@ class WorldVecEnv(gym.vector.VectorEnv):
     if self.decoder is not None: obs["frame"] = self.decoder(tokens)
     return obs
 
-  def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
-    rng = np.random.default_rng(seed) if seed is not None or not hasattr(self, "_rng") else self._rng
-    self._rng, o = rng, options or {}
-    seg = np.asarray(o["segment"] if "segment" in o else rng.integers(len(self.sim.segments), size=self.num_envs))
-    rooms = np.array([len(self.sim.segments[s].tokens) - self.sim.span() for s in seg])
-    start = np.asarray(o["start"] if "start" in o else (rng.random(self.num_envs) * (np.maximum(rooms, 0) + 1)).astype(int))
+  def reset(self, *, seed=None, options: Optional[dict] = None):
+    """seed: an int s seeds env i with s + i (gymnasium's rule), a list one seed per env; env i then draws its segment,
+    start and tokens from its own stream, as WorldSim(seed=s + i) does (one stream for the batch made a row depend on
+    the rows beside it). options: "segment" and "start" arrays (num_envs,); all envs reset together."""
+    o = options or {}
+    if bad := sorted(set(o) - {"segment", "start"}):
+      raise ValueError(f"WorldVecEnv.reset: unknown option {bad[0]!r} (every env resets together: no reset_mask)")
+    if seed is not None:
+      seeds = [seed + i for i in range(self.num_envs)] if isinstance(seed, (int, np.integer)) else list(seed)
+      if len(seeds) != self.num_envs: raise ValueError(f"WorldVecEnv.reset: {len(seeds)} seeds for {self.num_envs} envs")
+      self._rngs = [gym.utils.seeding.np_random(int(s))[0] for s in seeds]
+    elif not hasattr(self, "_rngs"): self._rngs = [gym.utils.seeding.np_random()[0] for _ in range(self.num_envs)]
+    seg = np.asarray(o["segment"] if "segment" in o else [int(g.integers(len(self.sim.segments))) for g in self._rngs])
+    rooms = [len(self.sim.segments[s].tokens) - self.sim.span() for s in seg]
+    start = np.asarray(o["start"] if "start" in o else [int(g.integers(r + 1)) if r >= 0 else 0 for g, r in zip(self._rngs, rooms)])
+    if seg.shape != (self.num_envs,) or start.shape != (self.num_envs,):
+      raise ValueError(f"WorldVecEnv.reset: segment and start must be ({self.num_envs},), got {seg.shape} and {start.shape}")
     self.t, self._done = 0, False
-    return self._obs(self.sim.reset(seg, start, rng)), {"segment": seg, "start": start}
+    return self._obs(self.sim.reset(seg, start, self._rngs)), {"segment": seg, "start": start}
 
   def step(self, actions):
     if self._done:

@@ -325,6 +325,30 @@ def test_closed_loop_episodes_start_alike_and_a_policy_sees_distinct_frames(monk
   ev.drive(specs[:2], Driver())
   assert all((t[:, 0] != t[:, 1]).all() for t in seen) and len(seen) >= 2
 
+def test_a_policy_acts_as_soon_as_the_human_hands_back(monkeypatch):
+  """A policy acting every 4 frames held its action from before the takeover (the one that may have caused it) for up
+  to 3 frames after the handback; and --recovery 0 raised after the main episodes had run."""
+  import rl.evaluate as ev
+  assert ev.drive([], None) == []
+  calls, applied = [], []
+  class Driver:  # steers hard right: the supervisor takes over; each call's acceleration is its own
+    K, stride = 1, 4
+    def actions(self, tokens, speed):
+      calls.append(len(applied))
+      return np.tile([0.01 * len(calls), 0.2], (len(tokens), 1))
+  tick = ev.ClosedLoop.tick
+  def recording_tick(self, accel, steer):
+    applied.append((self.human, accel))
+    tick(self, accel, steer)
+  monkeypatch.setattr(ev.ClosedLoop, "tick", recording_tick)
+  monkeypatch.setattr(ev, "encode", lambda vqvae, frames: np.zeros((len(frames), 4)))
+  [e] = ev.drive([ev.EpisodeSpec(7_000_020, 8.0, 1.0, "straight", (250, 400))], Driver())
+  n_warm = len(applied) - len(e.offsets)
+  backs = [i for i in range(n_warm + 1, len(applied)) if applied[i - 1][0] and not applied[i][0]]
+  assert e.takeovers and backs                  # a takeover and a handback happened
+  for i in backs:                                # the first policy frame after it uses a call made after the human drove
+    assert any(c == i for c in calls) and applied[i][1] == pytest.approx(0.01 * (calls.index(i) + 1))
+
 @pytest.mark.slow
 def test_driving_policy_exports_to_openpilot_layout():
   pytest.importorskip("onnxruntime")

@@ -173,20 +173,32 @@ def test_noise_context_spares_last_frame():
 
 # *** simulator ***
 
-def test_motion_from_control_is_an_arc():
-  from sim.world_sim import motion_from_control
+def test_motion_from_control_is_the_recorders_bicycle():
+  """Against highway-env's kinematic bicycle integrated in small steps (beta = atan(tan(delta) / 2), the centre moving at
+  heading + beta, heading rate v sin(beta) / (L / 2)), the recorder's car: curvature = tan(delta) / L. A point on an arc
+  slid 2.4-4.2x less sideways than the recordings' poses."""
+  from sim.world_sim import motion_from_control, WHEELBASE
   from train.world_data import rot_from_axis_angle
-  v, a, k, dt = np.array([20.0, 20.0, 10.0]), np.array([0.0, 0.0, 2.0]), np.array([0.01, -0.01, 0.0]), 0.1
+  from data.road import CAR_LENGTH
+  assert WHEELBASE == CAR_LENGTH
+  rng = np.random.default_rng(0)
+  v, a, k, dt = rng.uniform(5, 30, 6), rng.uniform(-3, 3, 6), rng.uniform(-0.05, 0.05, 6), 0.15
+  k[0] = 0.0
   m, v1 = motion_from_control(v, a, k, dt)
-  np.testing.assert_allclose(v1, [20, 20, 10.2])
-  # a left arc of radius 100 m: 2 m along it ends at (R sin(s/R), R (1 - cos(s/R))) to the left, heading s/R left
-  s, R = 2.0, 100.0
-  np.testing.assert_allclose(m[0, :3], [R * np.sin(s / R), -R * (1 - np.cos(s / R)), 0], rtol=1e-5)
-  np.testing.assert_allclose(m[1, :3], [R * np.sin(s / R), R * (1 - np.cos(s / R)), 0], rtol=1e-5)
-  # left turn: the new forward axis, seen from the old frame, points left (negative right), i.e. a negative yaw about down
-  fwd = rot_from_axis_angle(m[0, 3:]) @ [1, 0, 0]
-  assert fwd[1] < 0 and abs(np.arctan2(-fwd[1], fwd[0]) - s / R) < 1e-6
-  np.testing.assert_allclose(m[2], [1.01, 0, 0, 0, 0, 0], rtol=1e-6)
+  np.testing.assert_allclose(v1, v + a * dt, rtol=1e-6)
+  n, L = 20000, CAR_LENGTH
+  beta, x, y, h, sp = np.arctan(np.tan(np.arctan(k * L)) / 2), np.zeros(6), np.zeros(6), np.zeros(6), v.copy()
+  for _ in range(n):   # speed changes linearly, so its mean over a step is the midpoint
+    vm = sp + a * dt / n / 2
+    dh = vm * np.sin(beta) / (L / 2) * dt / n
+    x, y, h, sp = x + vm * np.cos(h + dh / 2 + beta) * dt / n, y + vm * np.sin(h + dh / 2 + beta) * dt / n, h + dh, sp + a * dt / n
+  np.testing.assert_allclose(m[:, 0], x, rtol=1e-5)
+  np.testing.assert_allclose(-m[:, 1], y, atol=1e-5)   # right = -left
+  np.testing.assert_allclose(-m[:, 5], h, atol=1e-6)
+  np.testing.assert_allclose(m[:, 2:5], 0)
+  # left turn: the new forward axis, seen from the old frame, points left (negative right), a negative yaw about down
+  fwd = rot_from_axis_angle(m[1, 3:]) @ [1, 0, 0]
+  assert np.sign(fwd[1]) == -np.sign(k[1]) and abs(np.arctan2(-fwd[1], fwd[0]) - h[1]) < 1e-6
 
 @pytest.fixture(scope="module")
 def sim_parts(tmp_path_factory):
@@ -250,6 +262,28 @@ def test_bad_actions_indices_and_tokens_raise(sim_parts):
     with pytest.raises(ValueError, match=r"token ids must be in \[0, 32\)"): sampler.generate(c, pose)
   with pytest.raises(ValueError, match="pose is not finite"): sampler.generate(ctx, np.where(pose > 1, np.nan, pose))
   with pytest.raises(FloatingPointError, match="not finite"): sample_logits(np.array([[0.0, np.nan]]), 1.0, 0, rng)
+
+def test_vector_env_rows_are_single_envs_of_seed_plus_index(sim_parts):
+  """Env i of WorldVecEnv(seed=s) is WorldSim(seed=s + i), token for token: the vector env drew its starts another way,
+  seeded the batch from s alone (a list of seeds became one seed), sampled every row from one stream (a row's tokens
+  changed with the rows beside it), and ignored options such as reset_mask."""
+  from sim.world_sim import WorldSim, WorldVecEnv
+  m, segs = sim_parts
+  act = np.array([0.3, 0.004], np.float32)
+  def single(seed):
+    env = WorldSim(m, segs, 2, max_steps=3)
+    obs, info = env.reset(seed=seed)
+    return [obs["tokens"]] + [env.step(act)[0]["tokens"] for _ in range(2)], (info["segment"], info["start"])
+  venv = WorldVecEnv(m, segs, num_envs=3, frame_stride=2, max_steps=3)
+  for seed in (5, [5, 6, 7]):
+    obs, info = venv.reset(seed=seed)
+    toks = [obs["tokens"]] + [venv.step(np.tile(act, (3, 1)))[0]["tokens"] for _ in range(2)]
+    for i in range(3):
+      t, where = single(5 + i)
+      assert (info["segment"][i], info["start"][i]) == where
+      for a, b in zip(toks, t): np.testing.assert_array_equal(a[i], b)
+  with pytest.raises(ValueError, match="reset_mask"): venv.reset(options={"reset_mask": np.array([True, False, False])})
+  with pytest.raises(ValueError, match="2 seeds for 3 envs"): venv.reset(seed=[1, 2])
 
 def test_vector_env(sim_parts):
   from sim.world_sim import WorldVecEnv
