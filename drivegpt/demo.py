@@ -54,25 +54,45 @@ def _children_cpu() -> float:
   r = resource.getrusage(resource.RUSAGE_CHILDREN)
   return r.ru_utime + r.ru_stime
 
-def run(config: Path, out: str, overrides: list[str]) -> dict:
-  """Run every step not already done with the same arguments; then write report.html. Returns the collected results."""
-  steps = load_steps(config, out, overrides)
+def file_hashes(argv: list[str]) -> dict:
+  """sha256 of each config file a step's arguments name (.yaml/.yml): an edited config is a changed step."""
+  import hashlib
+  return {a: hashlib.sha256(Path(a).read_bytes()).hexdigest() for a in argv if a.endswith((".yaml", ".yml")) and Path(a).is_file()}
+
+def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> dict:
+  """Run every step not already done with the same arguments; then write report.html. Returns the collected results.
+  fresh: delete out first (only a demo's own folder: one with demo_state.json, or an empty one)."""
+  steps = load_steps(config, out, overrides)   # (first: a bad config or override deletes nothing)
   root = Path(out)
-  root.mkdir(parents=True, exist_ok=True)
   state_path = root / "demo_state.json"
+  if fresh and root.exists():
+    if not state_path.exists() and (not root.is_dir() or any(root.iterdir())):
+      raise ValueError(f"--fresh: {root} is not a demo's folder (no demo_state.json): not deleting it")
+    shutil.rmtree(root)
+  root.mkdir(parents=True, exist_ok=True)
   state = json.loads(state_path.read_text()) if state_path.exists() else {}
-  t0 = time.perf_counter()
-  for name, argv in steps:
-    if (before := state.get(name, {}).get("argv")) == argv:
-      print(f"== demo step {name}: done before, skipped", file=sys.stderr)
-      continue
-    if before is not None:  # the steps after it were made from its old outputs: skipping them mixed old and new
-      raise ValueError(f"demo step {name} ran before as `drivegpt {' '.join(before)}`, now `drivegpt {' '.join(argv)}`: the steps "
-                       f"after it were made from its old outputs; use another --out (or delete {root}) to run the demo this way")
-    state[name] = {"argv": argv, **run_step(name, argv, root / "demo.log")}
+  def save_state():
     tmp = state_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=1))
     os.replace(tmp, state_path)  # atomic: a killed demo never leaves a torn state file
+  t0 = time.perf_counter()
+  for name, argv in steps:
+    now, before = {"argv": argv, "files": file_hashes(argv)}, state.get(name, {})
+    same = before.get("argv") == argv and before.get("files", now["files"]) == now["files"]
+    if same and not before.get("running"):
+      print(f"== demo step {name}: done before, skipped", file=sys.stderr)
+      continue
+    # a step changed since it ran, or since it was started (its run resumes from a checkpoint made with the old
+    # arguments): the steps after it were made from its old outputs, and skipping them mixed old and new
+    if before and not same:
+      what = "an edited config file" if before.get("argv") == argv else f"`drivegpt {' '.join(argv)}`"
+      raise ValueError(f"demo step {name} {'was started' if before.get('running') else 'ran before'} as `drivegpt {' '.join(before['argv'])}`, "
+                       f"now {what}: its outputs and the steps after it come from the old one; use another --out (or delete {root}) "
+                       f"to run the demo this way")
+    state[name] = {**now, "running": True}
+    save_state()
+    state[name] = {**now, **run_step(name, argv, root / "demo.log")}
+    save_state()
   report = write_report(root, steps, state)
   summary = {name: state[name]["results"][-1] if state[name]["results"] else {} for name, _ in steps}
   line = {"report": str(report), "seconds": round(time.perf_counter() - t0, 1), "steps": summary}
@@ -136,8 +156,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap.add_argument("--fresh", action="store_true", help="delete --out first instead of resuming")
   ap.add_argument("overrides", nargs="*", metavar="step.key=value", help="extra key=value for one step, e.g. vqvae.steps=100")
   args = ap.parse_args(argv)
-  if args.fresh and Path(args.out).exists(): shutil.rmtree(args.out)
-  try: run(args.config, args.out, args.overrides)
+  try: run(args.config, args.out, args.overrides, args.fresh)
   except KeyboardInterrupt:
     print(f"\ndemo interrupted: run the same command again to resume ({args.out})", file=sys.stderr)
     return 130

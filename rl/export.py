@@ -43,6 +43,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
       raise ValueError(f"{ckpt}: the engine's {stem} outputs are not finite (NaN weights: a diverged run?): not exported")
     got, latency = onnx_latency(model, _examples(INTERFACE[stem]["inputs"], np.random.default_rng(0)))
     diff = checked_diff(stem, got, list(want.values()))
+    if not fp16 and (old := outdir / f"{stem}_fp16.onnx").exists(): old.unlink()  # an earlier export's, of other weights
     for suffix, m in [("", model)] + ([("_fp16", to_float16(model))] if fp16 else []):
       onnx.save(m, str(path := outdir / f"{stem}{suffix}.onnx"))
       report[stem + suffix] = {"path": str(path), "mb": round(path.stat().st_size / 1e6, 3)}

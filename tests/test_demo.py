@@ -44,3 +44,39 @@ def test_every_stage_rejects_a_bad_key_naming_it(argv):
   r = drivegpt(*argv, timeout=120)
   bad = argv[-1].split("=")[0].lstrip("-").split(".")[-1] if argv[-1] != "x" else "episodes"
   assert r.returncode != 0 and bad in r.stderr, (argv, r.returncode, r.stderr[-1500:])
+
+def test_demo_state_rules(tmp_path, monkeypatch):
+  """--fresh deleted whatever --out named (a thesis folder, with a config that did not exist); an edited config file a
+  step reads was skipped as done; a step killed mid-run and started again with other arguments resumed its checkpoint
+  and the report showed the last command only."""
+  import drivegpt.demo as demo
+  (tmp_path / "v.yaml").write_text("lr: 0.001\n")
+  (tmp_path / "demo.yaml").write_text("steps:\n  a: [train-vqvae, --config, '{configs}/v.yaml', 'out={out}/a']\n  b: [eval-vqvae]\n")
+  ran = []
+  def fake_step(name, argv, log):
+    ran.append(name)
+    if name == "a" and os.environ.get("KILL_A"): raise KeyboardInterrupt
+    return {"results": [{"step": 1}], "seconds": 0.0, "cpu_seconds": 0.0}
+  monkeypatch.setattr(demo, "run_step", fake_step)
+  monkeypatch.setattr(demo, "write_report", lambda root, steps, state: root / "report.html")
+  precious = tmp_path / "precious"
+  precious.mkdir()
+  (precious / "thesis.txt").write_text("important")
+  for config in (tmp_path / "missing.yaml", tmp_path / "demo.yaml"):
+    with pytest.raises((ValueError, FileNotFoundError)): demo.run(config, str(precious), [], fresh=True)
+    assert (precious / "thesis.txt").exists()
+  out = str(tmp_path / "out")
+  demo.run(tmp_path / "demo.yaml", out, [])
+  demo.run(tmp_path / "demo.yaml", out, [])
+  assert ran == ["a", "b"]
+  (tmp_path / "v.yaml").write_text("lr: 0.05\n")
+  with pytest.raises(ValueError, match="demo step a ran before .* now an edited config file"): demo.run(tmp_path / "demo.yaml", out, [])
+  demo.run(tmp_path / "demo.yaml", out, [], fresh=True)   # a demo's own folder: deleted and run again
+  assert ran == ["a", "b", "a", "b"]
+  out2 = str(tmp_path / "out2")
+  monkeypatch.setenv("KILL_A", "1")
+  with pytest.raises(KeyboardInterrupt): demo.run(tmp_path / "demo.yaml", out2, [])
+  monkeypatch.delenv("KILL_A")
+  with pytest.raises(ValueError, match="demo step a was started as"): demo.run(tmp_path / "demo.yaml", out2, ["a.steps=4"])
+  demo.run(tmp_path / "demo.yaml", out2, [])   # the same command again resumes it
+  assert ran[-2:] == ["a", "b"]

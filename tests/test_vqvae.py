@@ -518,3 +518,21 @@ def test_data_parallel_training_logs_held_out_rows_as_one_process_does(tmp_path)
   one, two = run("one", 1), run("two", 2)
   assert sorted(two) == sorted(one) == [2, 4]
   np.testing.assert_allclose([two[s] for s in (2, 4)], [one[s] for s in (2, 4)], rtol=1e-4)
+
+def test_export_refuses_nan_weights_and_drops_stale_fp16_files(tmp_path):
+  """A VQVAE with NaN weights exported with "max_abs_diff": 0.0 (NaN on both sides compared equal), exit 0; and a
+  re-export without --fp16 left the earlier weights' *_fp16.onnx beside the new files."""
+  pytest.importorskip("onnxruntime")
+  from drivegpt.export.command import export_run
+  from drivegpt.export.graph import ExportError
+  from drivegpt.nn.state import load_checkpoint, save_checkpoint
+  run = make_run(tmp_path, {**TINY, "image_size": (32, 64)})
+  export_run(str(run), str(tmp_path / "o"), fp16=True)
+  assert (tmp_path / "o" / "vqvae_decoder_fp16.onnx").exists()
+  export_run(str(run), str(tmp_path / "o"))
+  assert not list((tmp_path / "o").glob("*_fp16.onnx")) and (tmp_path / "o" / "vqvae_decoder.onnx").exists()
+  from train.vqvae import load_tokenizer
+  model, cfg = load_tokenizer(str(run))
+  model.quantizer.codebook.assign(Tensor(np.full(model.quantizer.codebook.shape, np.nan, np.float32))).realize()
+  save_checkpoint(str(run / "ckpt.safetensors"), model, None, 0, to_dict(cfg))
+  with pytest.raises(ExportError, match="not finite"): export_run(str(run), str(tmp_path / "o2"))

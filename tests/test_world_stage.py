@@ -434,3 +434,13 @@ def test_sampling_and_window_arguments_are_checked(capsys):
   assert "--temperature must be >= 0" in err and "--top-k must be >= 0" in err and "--seconds must be positive" in err and "--windows must be at least 1" in err
   from drivegpt.models.world import sample_logits
   with pytest.raises(ValueError, match="temperature must be >= 0"): sample_logits(np.zeros((1, 4)), float("nan"), 0, np.random.default_rng(0))
+
+def test_a_new_run_drops_the_rows_of_an_attempt_killed_before_its_first_checkpoint(tmp_path):
+  """They stayed in metrics.jsonl (and loss.png) beside the new run's, even when it ran with another lr."""
+  toks = make_tokens(tmp_path / "tok")
+  out = tmp_path / "w"
+  out.mkdir()
+  (out / "metrics.jsonl").write_text("".join(json.dumps({"step": s, "loss_bits": 99.0}) + "\n" for s in (1, 2, 3)))
+  tw.main(tiny_args(toks, out, "steps=2", "ckpt_every=5"))
+  rows = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines()]
+  assert rows and all(r.get("loss_bits") != 99.0 for r in rows)

@@ -163,9 +163,11 @@ class Run:
 
   def resume(self, model, optimizer) -> int:
     """Load the run's checkpoint if there is one; returns the step to continue from (0 for a new run). Metrics logged
-    after the checkpoint (by a run that was killed) are dropped, since those steps run again."""
+    after the checkpoint (by a run that was killed; all of them without one) are dropped, since those steps run again."""
     from drivegpt.nn.state import load_checkpoint
-    if not self.ckpt.exists(): return 0
+    if not self.ckpt.exists():  # a new run: rows of an attempt killed before its first checkpoint go (they were plotted)
+      self.trim_metrics(0)
+      return 0
     step, _ = load_checkpoint(str(self.ckpt), model, optimizer)
     self.trim_metrics(step)
     return step

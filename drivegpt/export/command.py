@@ -111,11 +111,14 @@ def write_checked(name: str, fn: Callable, inputs: dict, out_dir: Path, params, 
   """Export fn, save name.onnx (and name_fp16.onnx), run both on onnxruntime against the engine; returns the report.
   allow(got, want) -> per output, None or a mask of elements allowed to differ (see checked_diff)."""
   model, want = export_onnx(fn, inputs, params=params, **kw)
+  if not all(np.isfinite(w.numpy()).all() for w in want.values()):  # NaN on both sides compared as equal: a NaN model went out
+    raise ExportError(f"{name}: the engine's outputs are not finite (NaN or inf weights: a diverged run?): not written")
   got, latency = onnx_latency(model, inputs)
   diff = checked_diff(name, got, list(want.values()), allowed=allow(got, want) if allow is not None else None)
   onnx.save(model, str(path := out_dir / f"{name}.onnx"))
   report = {name: {"bytes": path.stat().st_size, "nodes": len(model.graph.node), "ops": dict(Counter(n.op_type for n in model.graph.node)),
                    "max_abs_diff": diff, "ort_cpu_ms": round(latency * 1e3, 3)}}
+  if not fp16 and (old := out_dir / f"{name}_fp16.onnx").exists(): old.unlink()  # an earlier export's, of other weights
   if fp16:
     m16 = to_float16(model)
     got16, lat16 = onnx_latency(m16, {k: v.astype(np.float16) if v.dtype == np.float32 else v for k, v in inputs.items()})

@@ -3,7 +3,7 @@
 
 Our frames are 128x256 RGB; openpilot's model input is a 256x512 camera image in YUV420, packed as 6 planes of 128x256.
 camera_image() upsamples a frame 2x (nearest), so the vision model, which averages the four Y planes and reads U and V at
-128x256, recovers the frame up to the colour conversion's rounding, and runs our VQVAE encoder at its own resolution."""
+128x256, recovers the frame up to the colour conversion's rounding (a level or two), and runs our VQVAE encoder at its own resolution."""
 from __future__ import annotations
 import json
 from pathlib import Path
@@ -42,9 +42,10 @@ REQUIRED_OUTPUTS = ("desired_curvature", "desired_acceleration")  # what openpil
 
 # *** the image format ***
 
-YUV_FROM_RGB = np.array([[0.299, 0.587, 0.114],  # openpilot's conversion (BT.601 analog YUV, U and V offset by 128)
-                         [-0.14714119, -0.28886916, 0.43601035],
-                         [0.61497538, -0.51496512, -0.10001026]])
+# openpilot's camera format: BT.601 limited range (Y in 16..235, U and V in 16..240 about 128), as its simulator's
+# rgb_to_nv12 OpenCL kernel and video YUV420 in general; analog YUV (V = 0.877 (R - Y)) clipped saturated reds and greens
+YUV_FROM_RGB = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]]) * \
+               np.array([[219 / 255], [224 / 255], [224 / 255]])
 RGB_FROM_YUV = np.linalg.inv(YUV_FROM_RGB)
 
 def camera_image(frames: np.ndarray) -> np.ndarray:
@@ -52,18 +53,18 @@ def camera_image(frames: np.ndarray) -> np.ndarray:
   return frames.repeat(2, axis=-3).repeat(2, axis=-2)
 
 def rgb_to_yuv6(rgb: Tensor) -> Tensor:
-  """RGB (B, H, W, 3) in 0..255 -> YUV420 as 6 planes (B, 6, H/2, W/2) int32 in 0..255: the four subsampled Y planes
-  Y[::2, ::2], Y[::2, 1::2], Y[1::2, ::2], Y[1::2, 1::2], then U and V (2x2 block means, + 128); clipped and truncated."""
+  """RGB (B, H, W, 3) in 0..255 -> YUV420 as 6 planes (B, 6, H/2, W/2) int32: the four subsampled Y planes
+  Y[::2, ::2], Y[::2, 1::2], Y[1::2, ::2], Y[1::2, 1::2] (+ 16), then U and V (2x2 block means, + 128); rounded."""
   B, H, W, _ = rgb.shape
   yuv = rgb.float() @ Tensor(YUV_FROM_RGB.T.astype(np.float32))                          # (B, H, W, 3)
-  y = yuv[..., 0].reshape(B, H//2, 2, W//2, 2).permute(0, 2, 4, 1, 3).reshape(B, 4, H//2, W//2)  # plane 2r+c: Y[r::2, c::2]
-  uv = yuv[..., 1:].reshape(B, H//2, 2, W//2, 2, 2).mean((2, 4)).permute(0, 3, 1, 2) + 128     # (B, 2, H/2, W/2)
+  y = yuv[..., 0].reshape(B, H//2, 2, W//2, 2).permute(0, 2, 4, 1, 3).reshape(B, 4, H//2, W//2) + 16.5  # plane 2r+c: Y[r::2, c::2]
+  uv = yuv[..., 1:].reshape(B, H//2, 2, W//2, 2, 2).mean((2, 4)).permute(0, 3, 1, 2) + 128.5   # (B, 2, H/2, W/2)
   return y.cat(uv, dim=1).clip(0, 255).cast(dtypes.int32)
 
 def yuv6_to_rgb(yuv: Tensor) -> Tensor:
   """YUV420 as 6 planes (B, 6, h, w) -> RGB (B, 3, h, w) float in about 0..255 at the planes' resolution (Y: 2x2 means)."""
   x = yuv.float()
-  y, uv = x[:, 0:4].mean(1, keepdim=True), x[:, 4:6] - 128                             # (B, 1, h, w), (B, 2, h, w)
+  y, uv = x[:, 0:4].mean(1, keepdim=True) - 16, x[:, 4:6] - 128                        # (B, 1, h, w), (B, 2, h, w)
   return (y.cat(uv, dim=1).permute(0, 2, 3, 1) @ Tensor(RGB_FROM_YUV.T.astype(np.float32))).permute(0, 3, 1, 2)
 
 def frames_to_input_imgs(frames: np.ndarray) -> np.ndarray:
