@@ -18,7 +18,7 @@ lane, no lead car) rather than by driving well. Two signals catch it, both logge
 And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
-import functools, json, shutil, time
+import functools, json, os, shutil, time
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 import numpy as np
@@ -267,7 +267,9 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     elif drift > cfg.hack_js_factor * ref["js"] + 0.02:
       stopped = f"iteration {it}: token drift {drift:.3f} bits > {cfg.hack_js_factor} x {ref['js']:.3f} + 0.02 (reward hacking guard)"
       break
-    if run.ckpt.exists(): shutil.copyfile(run.ckpt, run.dir / GOOD)   # this policy's rollouts passed the guard
+    if run.ckpt.exists():   # this policy's rollouts passed the guard; copied atomically (a kill mid-copy left a torn file)
+      shutil.copyfile(run.ckpt, tmp := run.dir / f".{GOOD}.tmp")
+      os.replace(tmp, run.dir / GOOD)
     stats = ppo_update(actor, critic, opt, batch, cfg.ppo, rng)
     p = np.concatenate(info["step_p_disengage"])
     run.log(it + 1, reward=info["reward_mean"], episode_return=float(np.mean(info["episode_returns"])) if info["episode_returns"] else None,

@@ -224,3 +224,25 @@ def test_load_state_dict_from_array_likes():
   load_state_dict(m, {"weight": _ArrayLike(w), "bias": memoryview(b)})
   np.testing.assert_array_equal(m.weight.numpy(), w)
   np.testing.assert_array_equal(m.bias.numpy(), b)
+
+def test_damaged_headers_are_named(tmp_path):
+  """Two tensors sharing bytes, a boolean offset (true read from byte 1), a negative size, a list as __metadata__ and
+  a hand-edited step were read as garbage or raised bare numpy/int/attribute errors with no file named."""
+  import json, struct
+  from drivegpt.nn.state import CorruptFileError, read_safetensors, checkpoint_info, save_checkpoint
+  def write(header, data=b"\0" * 16):
+    hb = json.dumps(header).encode()
+    (p := tmp_path / "x.safetensors").write_bytes(struct.pack("<Q", len(hb)) + hb + data)
+    return str(p)
+  f32 = lambda shape, lo, hi: {"dtype": "F32", "shape": shape, "data_offsets": [lo, hi]}
+  assert read_safetensors(write({"a": f32([2], 0, 8), "b": f32([2], 8, 16)}))[0]["b"].shape == (2,)
+  for header, what in (({"a": f32([2], 0, 8), "b": f32([2], 4, 12), "c": f32([1], 12, 16)}, "inside another tensor"),
+                       ({"a": f32([4], True, 17)}, "data_offsets"), ({"a": f32([-4], 0, 16)}, "whole numbers >= 0"),
+                       ({"__metadata__": ["x"], "a": f32([4], 0, 16)}, "__metadata__")):
+    with pytest.raises(CorruptFileError, match=what): read_safetensors(write(header))
+  class M:
+    def __init__(self): self.w = Tensor([1.0, 2.0])
+  save_checkpoint(str(tmp_path / "c.safetensors"), M(), None, 3, {})
+  raw = (tmp_path / "c.safetensors").read_bytes().replace(b'"step":"3"', b'"step":"x"')
+  (tmp_path / "c.safetensors").write_bytes(raw)
+  with pytest.raises(CorruptFileError, match=r"c.safetensors: bad checkpoint metadata"): checkpoint_info(str(tmp_path / "c.safetensors"))

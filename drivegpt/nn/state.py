@@ -67,16 +67,23 @@ def read_safetensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
   except (UnicodeDecodeError, json.JSONDecodeError) as e: raise bad(f"header is not valid JSON ({e})") from None
   if not isinstance(header, dict): raise bad("header is not a JSON object")
   metadata = header.pop("__metadata__", None) or {}
-  data, ret, end = raw[8 + n:], {}, 0
+  if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())): raise bad("__metadata__ is not a map of strings")
+  data, ret, spans = raw[8 + n:], {}, []
+  def whole(x): return isinstance(x, int) and not isinstance(x, bool)   # (json's true is an int to Python)
   for name, info in header.items():
-    try: dt, shape, (lo, hi) = ST_DTYPES[info["dtype"]], tuple(int(s) for s in info["shape"]), info["data_offsets"]
+    try: dt, shape, (lo, hi) = ST_DTYPES[info["dtype"]], tuple(info["shape"]), info["data_offsets"]
     except (KeyError, TypeError, ValueError): raise bad(f"tensor {name!r} has a bad entry {info!r} (supported dtypes: {sorted(ST_DTYPES)})") from None
+    if not all(whole(d) and d >= 0 for d in shape): raise bad(f"tensor {name!r} has shape {list(shape)}: sizes must be whole numbers >= 0")
     size = prod(shape) * dt.itemsize
-    if not (isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi <= len(data)):
+    if not (whole(lo) and whole(hi) and 0 <= lo <= hi <= len(data)):
       raise bad(f"tensor {name!r} data_offsets [{lo}, {hi}] are outside the {len(data)}-byte data section: truncated?")
     if hi - lo != size: raise bad(f"tensor {name!r} has {hi - lo} bytes, but dtype {info['dtype']} and shape {list(shape)} need {size}")
     ret[name] = np.frombuffer(data, dtype=np.dtype(dt.np).newbyteorder("<"), count=prod(shape), offset=lo).reshape(shape)
-    end = max(end, hi)
+    spans.append((lo, hi, name))
+  end = 0   # the tensors tile the data section: two sharing bytes, or bytes no tensor owns, mean a damaged header
+  for lo, hi, name in sorted(spans):
+    if lo != end: raise bad(f"tensor {name!r} starts at byte {lo}, {'inside another tensor' if lo < end else f'leaving bytes {end}-{lo} unused'}")
+    end = hi
   if end != len(data): raise bad(f"data section is {len(data)} bytes, but the tensors cover only {end}")
   return ret, metadata
 
@@ -95,17 +102,21 @@ def save_checkpoint(path: str, model, optimizer, step: int, config: dict, extra:
           "rng_seed": str(Tensor._seed), "rng_counter": str(Tensor._rng_counter), "extra": json.dumps(extra)}
   safe_save(tensors, path, meta)
 
+def _meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]:
+  """(step, config, extra, rng seed, rng counter) of a checkpoint's metadata; a bad value is an error naming the file."""
+  if meta.get("format") != "drivegpt-checkpoint-1": raise ValueError(f"{path}: not a drivegpt checkpoint (metadata {sorted(meta)})")
+  try: return (int(meta["step"]), json.loads(meta["config"]), json.loads(meta["extra"]), int(meta["rng_seed"]), int(meta["rng_counter"]))
+  except (KeyError, ValueError) as e: raise CorruptFileError(f"{path}: bad checkpoint metadata ({type(e).__name__}: {e})") from None
+
 def checkpoint_info(path: str) -> tuple[int, dict, object]:
   """(step, config, extra) of a checkpoint, without loading it into a model: build the model from config, then load_checkpoint."""
-  _, meta = read_safetensors(path)
-  if meta.get("format") != "drivegpt-checkpoint-1": raise ValueError(f"{path}: not a drivegpt checkpoint (metadata {sorted(meta)})")
-  return int(meta["step"]), json.loads(meta["config"]), json.loads(meta["extra"])
+  return _meta(path, read_safetensors(path)[1])[:3]
 
 def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   """Restore what save_checkpoint wrote into model (and optimizer), and the RNG state; returns (step, config).
   Nothing is changed unless every tensor matches the model's (and optimizer's) names, shapes and dtypes."""
   arrays, meta = read_safetensors(path)
-  if meta.get("format") != "drivegpt-checkpoint-1": raise ValueError(f"{path}: not a drivegpt checkpoint (metadata {sorted(meta)})")
+  step, config, _, seed, counter = _meta(path, meta)
   tensors = {k: Tensor(a, dtype=dtypes.from_np(a.dtype.newbyteorder("="))) for k, a in arrays.items()}
   model_sd = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
   optim_sd = {k[len("optim."):]: v for k, v in tensors.items() if k.startswith("optim.")}
@@ -116,8 +127,8 @@ def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   except ValueError as e: raise ValueError(f"{path}: checkpoint doesn't match: {e}") from None
   load_state_dict(model, model_sd)
   if optimizer is not None: optimizer.load_state_dict(optim_sd)
-  Tensor._seed, Tensor._rng_counter = int(meta["rng_seed"]), int(meta["rng_counter"])
-  return int(meta["step"]), json.loads(meta["config"])
+  Tensor._seed, Tensor._rng_counter = seed, counter
+  return step, config
 
 def _check(saved: dict[str, Tensor], own: dict[str, Tensor], what: str) -> None:
   if missing := [k for k in own if k not in saved]: raise ValueError(f"{what} key {missing[0]!r} is missing from the file")
