@@ -154,9 +154,10 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="demo config: the steps and their arguments")
   ap.add_argument("--out", default="runs/demo", help="folder for every step's output and report.html")
   ap.add_argument("--fresh", action="store_true", help="delete --out first instead of resuming")
-  ap.add_argument("overrides", nargs="*", metavar="step.key=value", help="extra key=value for one step, e.g. vqvae.steps=100")
+  ap.add_argument("overrides", nargs="*", metavar="step.key=value", help="extra key=value for one step, e.g. vqvae.steps=100: the "
+                  "steps that take key=value configs (vqvae, world, disengage, bc, ppo); the others take --options")
   args = ap.parse_args(argv)
-  try: run(args.config, args.out, args.overrides, args.fresh)
+  try: run(args.config, os.path.normpath(args.out), args.overrides, args.fresh)   # (runs/demo/ is runs/demo)
   except KeyboardInterrupt:
     print(f"\ndemo interrupted: run the same command again to resume ({args.out})", file=sys.stderr)
     return 130
