@@ -38,11 +38,11 @@ def main(folder: str) -> dict:
     for f in sorted(Path(folder).rglob("*.h5")):
         with h5py.File(f, "r") as h:
             sev, disengage = top_severity(h), h["disengage"][()]
-        y, drove = takeover_labels(disengage, HORIZONS)
-        scores.append(np.array([sev[max(0, k - FPS):k + 1].max() for k in range(len(sev))])[drove])
-        labels.append(y[drove])
+        y, known = takeover_labels(disengage, HORIZONS)
+        scores.append(np.array([sev[max(0, k - FPS):k + 1].max() for k in range(len(sev))]))
+        labels.append(np.where(known, y, np.nan))
     p, y = np.concatenate(scores), np.concatenate(labels)
-    return {f"auroc_{h:g}s": round(auroc(p, y[:, j]), 3) for j, h in enumerate(HORIZONS)}
+    return {f"auroc_{h:g}s": round(auroc(p[~np.isnan(y[:, j])], y[~np.isnan(y[:, j]), j]), 3) for j, h in enumerate(HORIZONS)}
 
 
 if __name__ == "__main__":

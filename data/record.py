@@ -190,12 +190,12 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             steer = lane_keep_steer(lat - lane_y, psi, curv, speed)
         else:
             if fault == "tailgate":  # creeps up to a 0.3 s gap behind the car ahead
-                accel = 1.5 if gap is None else float(np.clip(0.3 * (gap - 0.3 * speed) - 1.2 * closing, AUTOPILOT_BRAKE, 1.5))
+                accel = 1.5 if gap is None else min(0.3 * (gap - 0.3 * speed) - 1.2 * closing, 1.5)
             elif fault == "lead_brakes":  # the autopilot does not see the slowing car ahead: it cruises on
-                accel = max(idm_accel(speed, target, style.headway, None, 0.0), AUTOPILOT_BRAKE)
+                accel = idm_accel(speed, target, style.headway, None, 0.0)
             else:
-                accel = max(idm_accel(speed, target, style.headway, gap, closing), AUTOPILOT_BRAKE)
-            accel += 0.1 * rng.standard_normal()
+                accel = idm_accel(speed, target, style.headway, gap, closing)
+            accel = max(accel + 0.1 * rng.standard_normal(), AUTOPILOT_BRAKE)  # noisy, but never past its brake limit
             steer = lane_keep_steer(lat - lane_y, psi, curv, speed) + steer_noise
             if fault == "drift":  # the lane keeping follows a wrong lane centre that slides sideways at 0.25-0.5 m/s
                 slide = sign * 0.5 * size * (t - fault_start)

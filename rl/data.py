@@ -88,12 +88,18 @@ def visible_lane(lane) -> np.ndarray:
   The recorder logs the offset from the lane being kept, which jumps a lane width when a lane change begins, before the
   camera sees any of it (26% of recorded frames are over 1 m off the kept lane's centre): more than 3/4 of a lane away,
   the offset is taken from the nearest lane centre instead; off the road (edge margin < 0) it is from the outer lane's
-  centre, half a lane plus the distance past the edge. Lanes are the recorder's LANE_WIDTH wide."""
+  centre, half a lane plus the distance past the edge, on the side the car left by. That side is not the offset's sign
+  when the kept lane is one beyond the edge (the exit fault steers for a lane the map lacks): the recorder's offset from
+  lane k is lat - k W, past the left edge (lat = edge - W/2) edge - W/2 - k W and past the right one W/2 - edge + k' W,
+  so the side is the one whose form the offset has. Lanes are the recorder's LANE_WIDTH wide."""
   if lane is None: return None
-  from data.road import LANE_WIDTH
-  raw, margin = lane[:, 0].astype(np.float64), lane[:, 3]
-  off = np.where(np.abs(raw) > 0.75 * LANE_WIDTH, (raw + LANE_WIDTH / 2) % LANE_WIDTH - LANE_WIDTH / 2, raw)
-  off = np.where(margin < 0, np.sign(raw) * (LANE_WIDTH / 2 - margin), off)
+  from data.road import LANE_WIDTH as W
+  raw, margin = lane[:, 0].astype(np.float64), lane[:, 3].astype(np.float64)
+  wrap = lambda x: np.abs((x + W / 2) % W - W / 2)   # distance to the nearest whole number of lanes
+  off = np.where(np.abs(raw) > 0.75 * W, (raw + W / 2) % W - W / 2, raw)
+  left, right = wrap(raw - margin + W / 2), wrap(raw + margin - W / 2)
+  side = np.where(np.isclose(left, right, atol=1e-3), np.sign(raw), np.where(left < right, -1.0, 1.0))
+  off = np.where(margin < 0, side * (W / 2 - margin), off)
   return np.stack([off, lane[:, 1]], 1).astype(np.float32)
 
 def token_layout(segs: list[DrivingSegment]) -> dict:
@@ -103,14 +109,17 @@ def token_layout(segs: list[DrivingSegment]) -> dict:
   return {"tokens_per_frame": segs[0].tokens.shape[1], **({"grid": list(g)} if g else {})}
 
 def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:
-  """Per frame: labels (N, H), 1 when a takeover happens within (t, t + horizon]; and a mask (N,) of the frames the system
-  drove (not a takeover frame nor the human's HUMAN_SECONDS after it)."""
+  """Per frame and horizon: labels (N, H), 1 when a takeover happens within (t, t + horizon]; and a mask (N, H) of the
+  labels that are known on frames the system drove (not a takeover frame nor the human's HUMAN_SECONDS after it). A
+  frame less than a horizon before the segment's end with no takeover seen is masked for that horizon: one may have
+  come after the recording stopped (labelled 0, the last seconds of every segment taught "nobody takes over here")."""
   n, events = len(disengage), np.flatnonzero(disengage)
-  labels, mask = np.zeros((n, len(horizons)), np.float32), np.ones(n, bool)
+  labels, drove = np.zeros((n, len(horizons)), np.float32), np.ones(n, bool)
   for e in events:
     for j, h in enumerate(horizons): labels[max(0, e - int(round(h * fps))):e, j] = 1
-    mask[e:e + int(round(HUMAN_SECONDS * fps))] = False
-  return labels, mask
+    drove[e:e + int(round(HUMAN_SECONDS * fps))] = False
+  seen = np.arange(n)[:, None] + np.round(np.array(horizons) * fps)[None].astype(int) <= n - 1   # (N, H)
+  return labels, drove[:, None] & (seen | (labels > 0))
 
 @dataclass
 class Samples:
@@ -119,7 +128,7 @@ class Samples:
   speed: np.ndarray     # (M,) at frame t
   action: np.ndarray    # (M, 2): [acceleration m/s^2, curvature 1/m] commanded at frame t
   labels: np.ndarray    # (M, H)
-  mask: np.ndarray      # (M,) the system was driving
+  mask: np.ndarray      # (M, H) the system was driving and the label is known (takeover_labels)
   segment: np.ndarray   # (M,) index of the segment
   lane: np.ndarray      # (M, 2) visible_lane at frame t, NaN where the segment has none
 

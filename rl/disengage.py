@@ -3,7 +3,8 @@ tokens, poses and speed.
 
   drivegpt train-disengage tokens=DIR vqvae=RUNDIR out=RUNDIR [key=value ...]
 
-Samples are every frame the system drove (not a takeover or the human's seconds after it) of the token segments; whole
+Samples are every frame the system drove (not a takeover or the human's seconds after it) of the token segments, each
+horizon's label left out where the segment ends within that horizon with no takeover seen (one may have come after); whole
 drives are held out (by route hash, a segment's name where it has no route). Takeovers are rare (about 1 frame in 10 is within 2 s of one), so positives are
 weighted by sqrt(negatives / positives) in the loss; the weighting biases the probabilities, so after training the
 logits are recalibrated per horizon (Platt scaling on the training frames, folded into the output layer). Prints AUROC
@@ -88,8 +89,9 @@ def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
   p = 1 / (1 + np.exp(-logit))
   out = {}
   for j, h in enumerate(model.config.horizons):  # AUROC ranks the logits: float32 probabilities tie at 1.0 past logit ~17
-    y = s.labels[idx, j]
-    out.update({f"auroc_{h:g}s": auroc(logit[:, j], y), f"ece_{h:g}s": ece(p[:, j], y), f"pos_rate_{h:g}s": float(y.mean())})
+    k = s.mask[idx, j]   # the labels known at this horizon
+    y, logit_j, p_j = s.labels[idx[k], j], logit[k, j], p[k, j]
+    out.update({f"auroc_{h:g}s": auroc(logit_j, y), f"ece_{h:g}s": ece(p_j, y), f"pos_rate_{h:g}s": float(y.mean())})
   return out
 
 def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +101,7 @@ def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optio
   and so are some drives those stages trained on. With `among` (sample indices), only those samples, split by their
   own segments' routes (an inner split of the training set)."""
   from data.dataset import split_segments
-  keep = s.mask if among is None else np.isin(np.arange(len(s.segment)), among)
+  keep = s.mask.any(1) if among is None else np.isin(np.arange(len(s.segment)), among)
   segs = list(range(len(routes))) if among is None else sorted(set(s.segment[among].tolist()))
   val = split_segments(segs, "val", val_fraction, seed, [routes[i] for i in segs])
   is_val = np.isin(s.segment, val)
@@ -127,7 +129,7 @@ def train(cfg: DisengageConfig) -> dict:
   if start and (raw_head := checkpoint_info(str(run.ckpt))[2].get("raw_head")):  # a finished run: its head before
     model.head.weight.assign(Tensor(np.array(raw_head["weight"], np.float32))).realize()  # calibration, to score (and
     model.head.bias.assign(Tensor(np.array(raw_head["bias"], np.float32))).realize()      # train on) as the first run did
-  pos = s.labels[tr].mean(0)
+  pos = (s.labels[tr] * s.mask[tr]).sum(0) / np.maximum(s.mask[tr].sum(0), 1)
   pos_weight = Tensor(np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32))
   steps = train_steps(cfg, len(tr))
   t0, bar = time.perf_counter(), run.progress(steps, start, "train-disengage")
@@ -135,7 +137,7 @@ def train(cfg: DisengageConfig) -> dict:
     Tensor.training = True
     opt.lr = warmup_cosine(i, cfg.lr, 50, steps)
     j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
-    loss = model.loss(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j]), Tensor(s.labels[j]), pos_weight)
+    loss = model.loss(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j]), Tensor(s.labels[j]), pos_weight, Tensor(s.mask[j].astype(np.float32)))
     opt.zero_grad()
     loss.backward()
     clip_grad_norm_(opt.params, 1.0)
@@ -158,7 +160,7 @@ def train(cfg: DisengageConfig) -> dict:
 def calibrate(model: DisengageModel, s: Samples, idx: np.ndarray) -> None:
   """Platt-scale each horizon's logit on samples idx and fold (a, b) into the output layer: z' = a z + b."""
   z = predict(model, s, idx)
-  ab = np.array([platt(z[:, j], s.labels[idx, j]) for j in range(z.shape[1])], np.float32)   # (H, 2)
+  ab = np.array([platt(z[s.mask[idx, j], j], s.labels[idx, j][s.mask[idx, j]]) for j in range(z.shape[1])], np.float32)   # (H, 2)
   w, b = model.head.weight.numpy(), model.head.bias.numpy()
   model.head.weight.assign(Tensor(w * ab[:, :1])).realize()
   model.head.bias.assign(Tensor(b * ab[:, 0] + ab[:, 1])).realize()

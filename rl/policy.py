@@ -52,6 +52,15 @@ def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size
                            for j in np.array_split(np.arange(len(tokens)), max(1, -(-len(tokens) // batch_size)))])
   finally: Tensor.no_grad = prev
 
+def commanded(s, segs: list) -> np.ndarray:
+  """(M,) bool: the samples whose command was logged: all but the last frame of a segment a crash ended (the recorder
+  stops before that frame's command and logs zeros, which cloning would learn as "coast straight on")."""
+  from data.layout import CAUSES
+  keep = np.ones(len(s.segment), bool)
+  for i, g in enumerate(segs):
+    if len(g.cause) and g.cause[-1] == CAUSES.index("crash"): keep[np.flatnonzero(s.segment == i)[-1:]] = False
+  return keep
+
 def train_bc(cfg: BCConfig) -> dict:
   """Behaviour cloning; returns the final metrics (printed as one JSON line)."""
   from rl.disengage import codebook_of, split
@@ -62,7 +71,7 @@ def train_bc(cfg: BCConfig) -> dict:
                                   **token_layout(segs), "lane_head": cfg.lane_weight > 0})
   run = Run(cfg.out, cfg, may_change=("steps", "epochs", "eval_every"), added=BC_ADDED)
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
-  s.mask[:] = True                                  # every frame: the human's recoveries are the lesson
+  s.mask[:] = commanded(s, segs)[:, None]           # every frame: the human's recoveries are the lesson
   names = [g.route or g.name for g in segs]  # split by drive
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
   fit, stop = split(s, names, cfg.val_fraction, cfg.split_seed, among=tr)   # inner split: early stopping

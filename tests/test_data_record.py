@@ -291,3 +291,14 @@ def test_a_kept_segment_that_a_crash_cut_short_resumes(tmp_path):
     (seg / "driver.json").write_text(json.dumps({"seed": 0}))                   # from before the key: by frame count
     with pytest.raises(ValueError, match="recorded for 0.35 s, now asked for 1 s"):
         record_segments(1, tmp_path, seconds=1.0, seed=0, progress=False)
+
+
+def test_the_autopilot_never_brakes_past_its_limit(monkeypatch):
+    # a driver whose hard-brake limit sits just past the autopilot's cap: the autopilot's noisy braking must not reach it
+    import data.record as rec
+    seed = next(s for s in range(100) if -3.6 < sample_driver(np.random.default_rng(s), rec.SCENARIOS["highway"][2])[1].brake)
+    monkeypatch.setattr(rec, "idm_accel", lambda *a: -8.0)  # it always wants to brake hard
+    seg = record_segment(seed, seconds=4.0, scenario="highway", perturb_every=1e6)
+    braking = np.diff(seg["speed"]) * FPS
+    print("seed", seed, "hardest braking", braking.min(), "takeovers", seg["disengage_cause"])
+    assert braking.min() >= rec.AUTOPILOT_BRAKE - 1e-6 and "hard_brake" not in seg["disengage_cause"]

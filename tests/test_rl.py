@@ -9,7 +9,7 @@ from drivegpt.nn.optim import Adam
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig, PolicyNet, gaussian_entropy, gaussian_log_prob
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_clip_loss, ppo_update
 from rl.disengage import auroc, ece, platt
-from rl.data import takeover_labels
+from rl.data import HUMAN_SECONDS, takeover_labels
 from rl.train import collect, js_bits
 
 def test_gae_hand_computed():
@@ -83,7 +83,11 @@ def test_disengage_loss_against_numpy():
   z = m(feats, Tensor(pose), Tensor(speed)).numpy().astype(np.float64)
   got = m.loss(feats, Tensor(pose), Tensor(speed), Tensor(y), Tensor(w)).item()
   p = 1 / (1 + np.exp(-z))
-  assert abs(got - np.mean(-(y * w * np.log(p) + (1 - y) * np.log(1 - p)))) < 1e-5
+  bce = -(y * w * np.log(p) + (1 - y) * np.log(1 - p))
+  assert abs(got - np.mean(bce)) < 1e-5
+  known = rng.random((5, 4)) < 0.6   # censored labels: only the known ones count
+  got = m.loss(feats, Tensor(pose), Tensor(speed), Tensor(y), Tensor(w), Tensor(known.astype(np.float32))).item()
+  assert abs(got - bce[known].mean()) < 1e-5
   with pytest.raises(ValueError, match="tokens"): m.features(tok[:, :1])
   with pytest.raises(ValueError, match="token ids"): m.features(tok + 16)
   with pytest.raises(ValueError, match="codebook"): DisengageModel(c, np.zeros((3, 4), np.float32))
@@ -174,15 +178,31 @@ def test_scores_rank_logits_not_saturated_probabilities(monkeypatch):
   logits = np.array([[30.0], [25.0], [20.0], [18.0], [-5.0], [-6.0]], np.float32)
   y = np.array([[1], [1], [0], [1], [0], [0]], bool)
   monkeypatch.setattr(dis, "predict", lambda model, s, idx: logits[idx])
-  model, s = types.SimpleNamespace(config=types.SimpleNamespace(horizons=(2.0,))), types.SimpleNamespace(labels=y)
+  model, s = types.SimpleNamespace(config=types.SimpleNamespace(horizons=(2.0,))), types.SimpleNamespace(labels=y, mask=np.ones_like(y))
   pairs = [(a > b) + 0.5 * (a == b) for a in logits[y] for b in logits[~y]]
   assert dis.scores(model, s, np.arange(6))["auroc_2s"] == pytest.approx(np.mean(pairs)) == pytest.approx(8 / 9)
 
 def test_takeover_labels():
-  d = np.zeros(200, np.uint8); d[100] = 1
-  labels, mask = takeover_labels(d, [2.0, 4.0])
-  assert labels[:, 0].sum() == 40 and labels[60:100, 0].all() and labels[20:100, 1].all() and labels[:20, 1].sum() == 0
-  assert not mask[100:180].any() and mask[:100].all() and mask[180:].all()
+  d = np.zeros(200, np.uint8); d[50] = 1
+  labels, mask = takeover_labels(d, [1.0, 4.0])  # 20 fps: 20 and 80 frames
+  assert labels[:, 0].sum() == 20 and labels[30:50, 0].all() and labels[:50, 1].all() and labels[50:].sum() == 0
+  assert not mask[50:130].any() and mask[:50].all()  # the human's 4 s after the takeover
+  # near the end of the segment a 0 label is not known: 1 s before it the 1 s label is (0), later ones are not
+  assert mask[130:180, 0].all() and not mask[180:, 0].any() and not mask[120:, 1].any()
+
+def test_takeover_labels_near_the_end_of_a_segment_are_censored():
+  rng = np.random.default_rng(3)
+  for n, fps, horizons in ((int(rng.integers(50, 400)), int(rng.integers(5, 30)), sorted(rng.uniform(0.2, 5, 3))) for _ in range(20)):
+    d = (rng.random(n) < 0.02).astype(np.uint8)
+    labels, mask = takeover_labels(d, horizons, fps)
+    ev = np.flatnonzero(d)
+    for j, h in enumerate(horizons):
+      w = int(round(h * fps))
+      for t in range(n):
+        due = [e for e in ev if t < e <= t + w]
+        human = any(e <= t < e + round(HUMAN_SECONDS * fps) for e in ev)
+        assert labels[t, j] == bool(due)
+        assert mask[t, j] == (not human and (bool(due) or t + w <= n - 1)), (n, fps, h, t)
 
 def test_js_bits():
   p, q = np.array([1.0, 0, 0]), np.array([0, 1.0, 0])
@@ -517,3 +537,38 @@ def test_evaluate_arguments_are_checked(capsys):
     assert e.value.code == 2, argv
   err = capsys.readouterr().err
   assert "nothing to evaluate" in err and "--recovery and --density must be >= 0" in err
+
+def test_visible_lane_off_the_road_is_on_the_side_the_car_left_by():
+  # the recorder's geometry: lanes 0..n-1 at lat = k W, edges at -W/2 and (n - 1/2) W; the kept lane may be one beyond
+  # an edge (the exit fault); off the road, the offset is lat minus the outer lane's centre
+  from rl.data import visible_lane
+  from data.road import LANE_WIDTH as W
+  rng = np.random.default_rng(8)
+  rows, want = [], []
+  for _ in range(400):
+    n = int(rng.integers(1, 5))
+    left = rng.random() < 0.5
+    past = rng.uniform(0.05, 1.4) * W   # how far past the edge
+    lat = -W / 2 - past if left else (n - 0.5) * W + past
+    kept = int(rng.integers(-1, n + 1))
+    edge = min(lat + W / 2, W * (n - 0.5) - lat)
+    if abs(edge + W / 2) < 0.05: continue   # half a lane past the edge: the offset fits either side
+    rows.append([lat - kept * W, rng.uniform(-0.1, 0.1), 0, edge, 0])
+    want.append(lat - (0 if left else n - 1) * W)
+  got = visible_lane(np.array(rows, np.float32))[:, 0]
+  np.testing.assert_allclose(got, want, atol=1e-4)
+
+def test_bc_leaves_out_the_unlogged_command_of_a_crash_frame():
+  from data.layout import CAUSES
+  from rl.data import DrivingSegment, make_samples
+  from rl.policy import commanded
+  rng = np.random.default_rng(2)
+  segs = []
+  for k, n in enumerate(rng.integers(20, 40, 3)):
+    d, cause = np.zeros(n, np.uint8), np.zeros(n, np.uint8)
+    if k != 1: d[-1], cause[-1] = 1, CAUSES.index("crash" if k == 0 else "ttc")   # 0 crashed, 2 a takeover at its end
+    segs.append(DrivingSegment(f"s{k}", rng.integers(0, 16, (n, 6)), rng.standard_normal((n, 6)).astype(np.float32),
+                               np.full(n, 9.0, np.float32), rng.standard_normal((n, 2)).astype(np.float32), d, cause))
+  s = make_samples(segs, 2, 2, [1.0], 3)
+  keep = commanded(s, segs)
+  assert (~keep).sum() == 1 and s.segment[~keep][0] == 0 and np.flatnonzero(~keep)[0] == np.flatnonzero(s.segment == 0)[-1]

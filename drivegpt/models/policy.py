@@ -118,11 +118,13 @@ class DisengageModel(TokenNet):
   def __call__(self, feats: Tensor, pose: Tensor, speed: Tensor) -> Tensor:
     return self.head(self.trunk(feats, pose, speed))   # (B, H)
 
-  def loss(self, feats: Tensor, pose: Tensor, speed: Tensor, labels: Tensor, pos_weight: Tensor) -> Tensor:
-    """Binary cross-entropy per horizon with positives weighted by pos_weight (H,) (the imbalance), mean over B and H."""
+  def loss(self, feats: Tensor, pose: Tensor, speed: Tensor, labels: Tensor, pos_weight: Tensor, known: Tensor | None = None) -> Tensor:
+    """Binary cross-entropy per horizon with positives weighted by pos_weight (H,) (the imbalance), mean over B and H;
+    with known (B, H) of 0/1, the mean over the known labels only."""
     z = self(feats, pose, speed)                                         # (B, H)
     log_p, log_not_p = -(-z).softplus(), -z.softplus()                   # log sigmoid(z), log (1 - sigmoid(z))
-    return -(labels * pos_weight * log_p + (1 - labels) * log_not_p).mean()
+    bce = -(labels * pos_weight * log_p + (1 - labels) * log_not_p)
+    return bce.mean() if known is None else (bce * known).sum() / known.sum().maximum(1)
 
 class PolicyNet(TokenNet):
   """A Gaussian policy on normalized actions [acceleration, curvature] / ACTION_SCALE: mean (B, 2) from K frames and the
