@@ -48,8 +48,7 @@ def alloc(size: int, dtype: DType) -> np.ndarray:
   GlobalCounters.allocations.append(size*dtype.itemsize)
   return native.empty(size, dtype.np)
 def from_numpy(x: np.ndarray) -> np.ndarray:
-  out = native.empty(x.size, x.dtype)
-  np.copyto(out, x.reshape(-1))
+  np.copyto(out := native.empty(x.size, x.dtype), x.reshape(-1))
   return out
 def rand(size: int, dtype: DType, seed) -> np.ndarray: return np.random.default_rng(seed).random(size, dtype=np.float32).astype(dtype.np)
 def copyin(dst: np.ndarray, src: np.ndarray): np.copyto(dst, src)
@@ -250,6 +249,8 @@ def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
   nb = max(A.shape[0], B.shape[0])  # one of them may be broadcast (batch 1)
   size, work = nb*A.shape[1]*B.shape[2], nb*A.shape[1]*A.shape[2]*B.shape[2]
   C = native.empty(size, np.result_type(A, B)).reshape(nb, A.shape[1], B.shape[2]) if size >= native.MIN_WORK else None  # in place for native kernels
+  # a few rows times a wide transposed weight (x @ W.T, decoding): OpenBLAS's kernel is 2-3x slower there than W @ x^T
+  if C is None and A.shape[1] <= 16 and B.strides[1] == B.itemsize and B.shape[2] >= A.shape[2] >= 64: return (B.mT @ np.ascontiguousarray(A.mT)).mT
   if work <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)
   if work < 1 << 25:
     with _blas_threads(1): return np.matmul(A, B, out=C)

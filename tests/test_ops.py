@@ -544,6 +544,12 @@ def test_matmul(form, sa, va, sb, vb):
 def test_matmul_larger_accumulation():
   check("matmul 16x33x9", lambda a, b: a @ b, np.matmul, [Inp((5, 33)), Inp((33, 4))], atol=1e-4, grad=False)
 
+@pytest.mark.parametrize("sa,n", [((1, 64), 64), ((8, 96), 200), ((16, 64), 130), ((3, 5, 80), 96), ((2, 1, 7, 64), 64)])
+def test_matmul_few_rows_by_a_transposed_weight(sa, n):
+  # x @ W.T with a few rows and a wide W, as decoding runs: the backend multiplies W @ x.T there (OpenBLAS is faster)
+  check(f"{sa} @ W.T ({n}, {sa[-1]})", lambda x, w: x @ w.transpose(), lambda x, w: x @ w.T, [Inp(sa), Inp((n, sa[-1]))],
+        atol=1e-4, grad=False)
+
 # ------------------------------------------------------------------ conv2d
 
 def np_conv2d(x, w, b=None, groups=1, stride=1, dilation=1, padding=0):
