@@ -19,7 +19,7 @@ from drivegpt.models.policy import DisengageModel, DrivingNetConfig
 from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
-from train.stage import ConfigError, Run, load_config, stage_args
+from train.stage import ConfigError, Run, load_config, stage_args, stage_of
 
 @dataclass
 class DisengageConfig(TokenStageConfig):
@@ -183,9 +183,12 @@ def _load(path: str, cfg_cls, model_cls):
   ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
   _, conf, _ = checkpoint_info(str(ckpt))
-  cfg = saved_config(cfg_cls, conf)
-  model = model_cls(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
-  load_checkpoint(str(ckpt), model)
+  try:
+    cfg = saved_config(cfg_cls, conf)
+    model = model_cls(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
+    load_checkpoint(str(ckpt), model)
+  except ValueError as e:  # another stage's run: "model key 'head.weight' is missing" said little
+    raise ValueError(f"{path}: not a train-disengage run: it looks like a {stage_of(conf)} run ({e})") from None
   model._codebook_np = None
   return model, cfg
 

@@ -22,7 +22,7 @@ from drivegpt.models.policy import LANE_SCALE, DrivingNetConfig, PolicyNet, to_n
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
 from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
-from train.stage import ConfigError, Run, load_config, stage_args
+from train.stage import ConfigError, Run, load_config, stage_args, stage_of
 
 LANE_CLIP = 8.0     # the lane head's units: 4 m off the lane centre, 0.4 rad of heading error
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
@@ -163,9 +163,12 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     load_checkpoint(str(good if good.exists() else ckpt), agent)
     actor._codebook_np = None
     return actor, bcfg
-  cfg = saved_config(BCConfig, conf)
-  policy = PolicyNet(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
-  load_checkpoint(str(ckpt), policy)
+  try:
+    cfg = saved_config(BCConfig, conf)
+    policy = PolicyNet(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
+    load_checkpoint(str(ckpt), policy)
+  except ValueError as e:  # another stage's run: "unknown config key 'data'" said little
+    raise ValueError(f"{path}: not a policy run (train-policy): it looks like a {stage_of(conf)} run ({e})") from None
   policy._codebook_np = None
   return policy, cfg
 

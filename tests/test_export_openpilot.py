@@ -118,6 +118,13 @@ def test_export_driving_model_writes_files_and_fp16(tmp_path, pair):
   got = _session(m16).run(None, imgs)[0]
   want = DrivingVision(vq.encoder, policy.vision_head)(*[Tensor(a.astype(np.int32)) for a in imgs.values()]).numpy()
   assert got.dtype == np.float16 and np.abs(got.astype(np.float32) - want).max() < 2e-2 * max(1.0, np.abs(want).max())
+  # the metadata describes the ports as the fp16 graph has them (it said float32: a reader sized float32 buffers)
+  for stem in ("driving_vision", "driving_policy"):
+    m16 = onnx.load(str(paths[f"{stem}_fp16"]))
+    meta, graph = {p.key: p.value for p in m16.metadata_props}, {v.name: v.type.tensor_type.elem_type for v in list(m16.graph.input) + list(m16.graph.output)}
+    for side in ("inputs", "outputs"):
+      for name, port in json.loads(meta[side]).items():
+        if name in graph: assert onnx.helper.tensor_dtype_to_np_dtype(graph[name]) == np.dtype(port["dtype"]), (stem, name, port)
 
 def test_policy_that_breaks_the_interface_is_named():
   class NoAccel(TinyPolicy):

@@ -572,3 +572,21 @@ def test_bc_leaves_out_the_unlogged_command_of_a_crash_frame():
   s = make_samples(segs, 2, 2, [1.0], 3)
   keep = commanded(s, segs)
   assert (~keep).sum() == 1 and s.segment[~keep][0] == 0 and np.flatnonzero(~keep)[0] == np.flatnonzero(s.segment == 0)[-1]
+
+def test_a_run_of_another_stage_is_named(tmp_path):
+  """export-driving given a disengagement run said "model key 'mu.weight' is missing", given a VQVAE run "unknown config
+  key 'data'"; export given a policy run "model config key 'conv' is unknown to VQVAEConfig": each now names the stage."""
+  from drivegpt.export.command import ExportError, load_run
+  from drivegpt.nn.state import save_checkpoint
+  from rl.disengage import DisengageConfig, load_disengage
+  from rl.policy import BCConfig, load_policy
+  from train.stage import to_dict
+  c, cb = _tiny_config(), np.random.default_rng(1).standard_normal((16, 4)).astype(np.float32)
+  for name, model, cfg in (("dis", DisengageModel(c, cb), DisengageConfig(model=c, tokens="t", vqvae="v")), ("bc", PolicyNet(c, cb), BCConfig(model=c, tokens="t", vqvae="v"))):
+    (tmp_path / name).mkdir()
+    save_checkpoint(str(tmp_path / name / "ckpt.safetensors"), model, None, step=1, config=to_dict(cfg))
+  assert load_policy(str(tmp_path / "bc"))[0].config.frames == load_disengage(str(tmp_path / "dis"))[0].config.frames == c.frames
+  with pytest.raises(ValueError, match=r"dis: not a policy run \(train-policy\): it looks like a train-disengage run"): load_policy(str(tmp_path / "dis"))
+  with pytest.raises(ValueError, match=r"bc: not a train-disengage run: it looks like a train-policy --algo bc run"): load_disengage(str(tmp_path / "bc"))
+  for name in ("bc", "dis"):
+    with pytest.raises(ExportError, match="is a driving run .* `drivegpt export-driving` exports a policy"): load_run(str(tmp_path / name))

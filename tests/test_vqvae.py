@@ -446,6 +446,10 @@ def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
   steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss" in l]
   assert steps == list(range(2, 17, 2))  # the killed run's lines past its checkpoint were dropped, none twice
   assert json.loads(again.stdout.strip().splitlines()[-1])["step"] == 16
+  # every row as the unbroken run wrote it: a row after a checkpoint between rows (ckpt_every 3, log_every 2) averaged
+  # only the steps since the restart, its codebook usage too
+  rows = {d: [{k: v for k, v in json.loads(l).items() if k != "time"} for l in (tmp_path / d / "metrics.jsonl").read_text().splitlines()] for d in "ab"}
+  assert rows["a"] == rows["b"], f"killed at step {killed_at}"
 
 def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   """With data.val_shards, the val split (by route) of data.shards was dropped from training; frames of another size

@@ -1,6 +1,7 @@
 """train-world / eval-world / the simulator on tiny synthetic token shards: config errors, exact resume, eval output,
 no-pose data, the vehicle model, gymnasium's env checker, and a rollout written as an MP4."""
-import json, os, re
+import contextlib, json, os, re
+from pathlib import Path
 from fractions import Fraction
 import numpy as np
 import pytest
@@ -62,6 +63,15 @@ def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):
   for k in a: np.testing.assert_array_equal(a[k], b[k], err_msg=k)
   steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   assert steps == list(range(1, 7))                 # the crashed run's step-4 line was dropped, not doubled
+  # a row two steps long across the step-3 checkpoint: the resumed run's averaged only the step after it
+  rows = {}
+  for d in ("c", "d"):
+    monkeypatch.setattr(Windows, "batch", crash if d == "d" else real_batch)
+    with pytest.raises(KeyboardInterrupt) if d == "d" else contextlib.nullcontext(): tw.main(tiny_args(toks, tmp_path / d, "steps=6", "log_every=2"))
+    monkeypatch.setattr(Windows, "batch", real_batch)
+    if d == "d": tw.main(tiny_args(toks, tmp_path / d, "steps=6", "log_every=2"))
+    rows[d] = [(r["step"], r["loss_bits"]) for r in map(json.loads, (tmp_path / d / "metrics.jsonl").read_text().splitlines()) if "loss_bits" in r]
+  assert rows["c"] == rows["d"] and [s for s, _ in rows["d"]] == [2, 4, 6]
   with pytest.raises(ValueError, match="batch size 1: poses are shuffled across a batch"):  # only a last pair was shuffled
     tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=1)
   ev = tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=4)
@@ -444,3 +454,30 @@ def test_a_new_run_drops_the_rows_of_an_attempt_killed_before_its_first_checkpoi
   tw.main(tiny_args(toks, out, "steps=2", "ckpt_every=5"))
   rows = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines()]
   assert rows and all(r.get("loss_bits") != 99.0 for r in rows)
+
+def test_a_run_folder_is_used_by_one_process_at_a_time(tmp_path):
+  """A second process given the same out= wrote the same checkpoint and metrics as the first (each overwriting the
+  other's, the rows interleaved): it is refused, naming the holder; a killed run's temp files are removed on resume."""
+  import subprocess, sys, textwrap
+  from train.stage import Run
+  out = tmp_path / "r"
+  out.mkdir()
+  (out / ".ckpt.safetensors.0a1b2c.tmp").write_bytes(b"half a checkpoint")   # a kill -9 mid-save left these
+  (out / ".metrics.jsonl.3d4e.tmp").write_text("")
+  holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    import sys, time
+    from train.stage import Run
+    from train.world import TrainConfig
+    Run({str(out)!r}, TrainConfig())
+    print("holding", flush=True)
+    time.sleep(60)""")], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+  try:
+    assert holder.stdout.readline().strip() == "holding"
+    assert not list(out.glob(".*.tmp"))
+    with pytest.raises(ValueError, match=rf"{out}: a run is already going on in this folder \(pid {holder.pid}\)"):
+      Run(str(out), tw.TrainConfig())
+  finally:
+    holder.kill(); holder.wait()
+  run = Run(str(out), tw.TrainConfig())   # its holder gone, the folder is free
+  run.log(1, loss_bits=1.0)
+  assert Run(str(out), tw.TrainConfig()).dir == out   # one process may open its own folder again (a resume in-process)

@@ -2,7 +2,7 @@
 values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
 re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
 from __future__ import annotations
-import argparse, dataclasses, json, math, os, secrets, sys, types, typing
+import argparse, dataclasses, fcntl, json, math, os, secrets, sys, types, typing
 from pathlib import Path
 from typing import Any, Optional
 import yaml
@@ -139,9 +139,38 @@ def write_atomic(path: Path, data: bytes) -> None:
   finally:
     if tmp.exists(): tmp.unlink()
 
+def stage_of(conf: dict) -> str:
+  """The command that saved a checkpoint with this config: for errors about a run handed to the wrong command."""
+  m = conf.get("model") if isinstance(conf.get("model"), dict) else {}
+  if "bc" in conf and "disengage" in conf: return "train-policy --algo ppo"
+  if "horizons" in m: return "train-policy --algo bc" if "lane_weight" in conf else "train-disengage"
+  return "train-world" if "tokens_per_frame" in m else "train-vqvae" if "n_codes" in m else "unknown"
+
+_LOCKS: dict = {}  # the run folders this process holds: their lock files stay open, and locked, until it exits
+
+def lock_folder(folder: Path) -> None:
+  """Hold folder/.lock for the rest of this process, or raise ConfigError naming the process that holds it: two runs in
+  one folder (a command started twice, two cluster jobs given one out=) would overwrite each other's checkpoints and
+  interleave their metrics. Temp files there (`.NAME.*.tmp`) are then a killed run's leftovers, and are removed."""
+  key = os.path.realpath(folder)
+  if key in _LOCKS: return
+  f = open(folder / ".lock", "a+")
+  try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+  except BlockingIOError:
+    f.seek(0)
+    owner = f.read().strip() or "another process"
+    f.close()
+    raise ConfigError(f"{folder}: a run is already going on in this folder (pid {owner}); wait for it to end, or use another out= folder") from None
+  except OSError: pass  # a filesystem without locks: unguarded, as before
+  f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
+  _LOCKS[key] = f
+  for tmp in folder.glob(".*.tmp"):
+    if tmp.is_file(): tmp.unlink()
+
 class Run:
   """A run directory: config.yaml (resolved), metrics.jsonl, ckpt.safetensors and pictures. Opening an existing one
-  checks that the config agrees (keys in may_change excepted), so re-running a command resumes the same run."""
+  checks that the config agrees (keys in may_change excepted), so re-running a command resumes the same run. One
+  process at a time uses a run folder (lock_folder)."""
   CKPT = "ckpt.safetensors"
 
   def __init__(self, out: str, config, may_change: tuple = (), added: Optional[dict] = None):
@@ -149,6 +178,7 @@ class Run:
     it was made with, so such a run resumes when the command asks for that value."""
     self.dir, self.config = Path(out), to_dict(config)
     self.dir.mkdir(parents=True, exist_ok=True)
+    lock_folder(self.dir)
     saved_path = self.dir / "config.yaml"
     if saved_path.exists() and (self.dir / self.CKPT).exists():
       saved, now = {**(added or {}), **_flat(yaml.safe_load(saved_path.read_text()) or {})}, _flat(self.config)

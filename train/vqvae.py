@@ -17,6 +17,7 @@ from drivegpt import Tensor, jit
 from drivegpt.cli import json_line
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
+from drivegpt.nn.state import checkpoint_info
 from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, write_atomic
 
 @dataclass
@@ -219,10 +220,13 @@ def train(cfg: TrainConfig) -> dict:
     save_grid(run.dir / "recon.png", held[:len(recons)], recons)
     # the row first: killed before the save, the step runs again and resume drops the row (the other way round, lost)
     if log: run.log(i, **{f"val_{k}": v for k, v in ev.items()})
-    run.save(model, opt, i)
+    # with the steps since the last row: resumed here, the next row averages the same steps an unbroken run's did
+    run.save(model, opt, i, extra={"log_window": {"losses": window, "used": np.flatnonzero(used).tolist()}})
     return ev
 
   bar, used, window, t0, ev = run.progress(cfg.steps, start, "train-vqvae"), np.zeros(cfg.model.n_codes, bool), [], time.perf_counter(), {}
+  if start and (saved := checkpoint_info(str(run.ckpt))[2]) and "log_window" in saved:
+    window, used[saved["log_window"]["used"]] = [tuple(w) for w in saved["log_window"]["losses"]], True
   with Tensor.train():
     for i in range(start, cfg.steps):
       opt.lr = warmup_cosine(i, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr)

@@ -146,6 +146,7 @@ def train(cfg: TrainConfig) -> dict:
     return loss
 
   scorer, ev, window, t0 = Scorer(model), {}, [], time.perf_counter()
+  if start: window = list((checkpoint_info(str(run.ckpt))[2] or {}).get("log_window", []))  # the next row's steps before it
   bar = run.progress(cfg.steps, start, "train-world")
   for i in range(start, cfg.steps):
     opt.lr = warmup_cosine(i, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr)
@@ -162,7 +163,7 @@ def train(cfg: TrainConfig) -> dict:
       ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}
       run.log(i + 1, **ev)
     if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
-      run.save(model, opt, i + 1)
+      run.save(model, opt, i + 1, extra={"log_window": window})
       write_curves(run)
   bar.close()
   if val_w is not None and not ev: ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}

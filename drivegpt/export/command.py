@@ -42,6 +42,8 @@ def load_run(path: str) -> tuple[str, object]:
   try: _, config, _ = checkpoint_info(str(ckpt))
   except (ValueError, OSError) as e: raise ExportError(f"--ckpt {path}: can't read {ckpt}: {e}") from None
   model_cfg = config.get("model", {}) if isinstance(config, dict) else {}
+  if "horizons" in model_cfg or "bc" in config: raise ExportError(f"--ckpt {path}: {ckpt} is a driving run (train-policy or train-disengage), "
+                                                                 "not a VQVAE or world model: `drivegpt export-driving` exports a policy")
   if "code_dim" in model_cfg: kind, model = "vqvae", VQVAE(_config(VQVAEConfig, model_cfg, str(ckpt)))
   elif "tokens_per_frame" in model_cfg: kind, model = "world", WorldModel(_config(WorldConfig, model_cfg, str(ckpt)))
   else: raise ExportError(f"--ckpt {path}: {ckpt} holds no model this exporter knows (config model keys {sorted(model_cfg)}): "

@@ -166,5 +166,12 @@ def to_float16(model: onnx.ModelProto) -> onnx.ModelProto:
   for nd in g.node:
     for a in nd.attribute:
       if nd.op_type == "Cast" and a.name == "to" and a.i == TensorProto.FLOAT: a.i = TensorProto.FLOAT16
+  def half(x):  # metadata describing the ports ({"dtype": "float32", ...} in JSON) says what they now are
+    if isinstance(x, dict): return {k: "float16" if k == "dtype" and v == "float32" else half(v) for k, v in x.items()}
+    return [half(v) for v in x] if isinstance(x, list) else x
+  for prop in m.metadata_props:
+    try: value = json.loads(prop.value)
+    except ValueError: continue  # not JSON: left as it is
+    if half(value) != value: prop.value = json.dumps(half(value))
   onnx.checker.check_model(m, full_check=True)
   return m
