@@ -111,15 +111,17 @@ def token_layout(segs: list[DrivingSegment]) -> dict:
 def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:
   """Per frame and horizon: labels (N, H), 1 when a takeover happens within (t, t + horizon]; and a mask (N, H) of the
   labels that are known on frames the system drove (not a takeover frame nor the human's HUMAN_SECONDS after it). A
-  frame less than a horizon before the segment's end with no takeover seen is masked for that horizon: one may have
-  come after the recording stopped (labelled 0, the last seconds of every segment taught "nobody takes over here")."""
+  frame less than a horizon before the end of a segment the recording stopped (not one ending in a takeover or crash)
+  is masked for that horizon, whatever its label: a takeover may have come after the end (they were labelled 0, so
+  the last seconds of every segment taught "nobody takes over here"), and keeping only the positives there would bias
+  the rate the other way."""
   n, events = len(disengage), np.flatnonzero(disengage)
   labels, drove = np.zeros((n, len(horizons)), np.float32), np.ones(n, bool)
   for e in events:
     for j, h in enumerate(horizons): labels[max(0, e - int(round(h * fps))):e, j] = 1
     drove[e:e + int(round(HUMAN_SECONDS * fps))] = False
   seen = np.arange(n)[:, None] + np.round(np.array(horizons) * fps)[None].astype(int) <= n - 1   # (N, H)
-  return labels, drove[:, None] & (seen | (labels > 0))
+  return labels, drove[:, None] & (seen | bool(n and disengage[-1]))
 
 @dataclass
 class Samples:

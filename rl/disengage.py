@@ -46,6 +46,7 @@ def auroc(p: np.ndarray, y: np.ndarray) -> float:
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
   """Expected calibration error: sum over equal-width probability bins of |bin| / n * |mean p - mean y|."""
   if not np.isfinite(p).all(): raise ValueError("ece: probabilities are not finite (a NaN falls in no bin)")
+  if not len(p): return float("nan")  # no labels (a horizon longer than every held-out segment)
   idx = np.minimum((p * bins).astype(int), bins - 1)
   return float(sum(abs(p[idx == b].mean() - y[idx == b].mean()) * (idx == b).sum() for b in range(bins) if (idx == b).any()) / len(p))
 
@@ -91,7 +92,7 @@ def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
   for j, h in enumerate(model.config.horizons):  # AUROC ranks the logits: float32 probabilities tie at 1.0 past logit ~17
     k = s.mask[idx, j]   # the labels known at this horizon
     y, logit_j, p_j = s.labels[idx[k], j], logit[k, j], p[k, j]
-    out.update({f"auroc_{h:g}s": auroc(logit_j, y), f"ece_{h:g}s": ece(p_j, y), f"pos_rate_{h:g}s": float(y.mean())})
+    out.update({f"auroc_{h:g}s": auroc(logit_j, y), f"ece_{h:g}s": ece(p_j, y), f"pos_rate_{h:g}s": float(y.mean()) if len(y) else float("nan")})
   return out
 
 def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +127,7 @@ def train(cfg: DisengageConfig) -> dict:
   model = DisengageModel(mc, codebook)
   opt = AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
   start = run.resume(model, opt)
-  if start and (raw_head := checkpoint_info(str(run.ckpt))[2].get("raw_head")):  # a finished run: its head before
+  if start and (raw_head := (checkpoint_info(str(run.ckpt))[2] or {}).get("raw_head")):  # a finished run: its head before
     model.head.weight.assign(Tensor(np.array(raw_head["weight"], np.float32))).realize()  # calibration, to score (and
     model.head.bias.assign(Tensor(np.array(raw_head["bias"], np.float32))).realize()      # train on) as the first run did
   pos = (s.labels[tr] * s.mask[tr]).sum(0) / np.maximum(s.mask[tr].sum(0), 1)

@@ -248,10 +248,12 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
                       cfg.temperature, cfg.top_k, cfg.reward_horizon)
   real_hist = np.bincount(np.concatenate([s.tokens.reshape(-1) for s in segs]).astype(np.int64), minlength=world.config.vocab_size) + 0.5
   guard = run.dir / "guard.json"
-  ref = json.loads(guard.read_text()) if guard.exists() else None
+  # the reference of this run's iteration 0; a new run measures its own (one killed before its first checkpoint left
+  # its file, and the re-run penalized iteration 0's rewards with it: 86 of 92 weights off an unbroken run)
+  ref = json.loads(guard.read_text()) if guard.exists() and start else None
   if ref: env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
   obs, rng = env.reset(cfg.seed * 1000 + start), np.random.default_rng([cfg.seed, start])
-  if start and (saved := checkpoint_info(str(run.ckpt))[2].get("env")):  # mid-episode rollouts and both RNGs, as they were
+  if start and (saved := (checkpoint_info(str(run.ckpt))[2] or {}).get("env")):  # mid-episode rollouts and both RNGs, as they were
     env.set_state(saved["env"])
     rng.bit_generator.state, obs = saved["rng"], env.obs()
   t0, bar, stopped = time.perf_counter(), run.progress(cfg.iterations, start, "train-policy ppo"), None

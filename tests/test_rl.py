@@ -189,11 +189,18 @@ def test_takeover_labels():
   assert not mask[50:130].any() and mask[:50].all()  # the human's 4 s after the takeover
   # near the end of the segment a 0 label is not known: 1 s before it the 1 s label is (0), later ones are not
   assert mask[130:180, 0].all() and not mask[180:, 0].any() and not mask[120:, 1].any()
+  d[195] = 1   # a takeover in the last second: its positives there are left out too (kept alone, they biased the rate up)
+  labels, mask = takeover_labels(d, [1.0])
+  assert labels[175:195, 0].all() and mask[175:180, 0].all() and not mask[180:, 0].any()
+  d[195], d[199] = 0, 1   # a drive that ends in a crash: nothing is missing after it, its positives all count
+  labels, mask = takeover_labels(d, [1.0])
+  assert labels[179:199, 0].all() and mask[130:199, 0].all()
 
 def test_takeover_labels_near_the_end_of_a_segment_are_censored():
   rng = np.random.default_rng(3)
   for n, fps, horizons in ((int(rng.integers(50, 400)), int(rng.integers(5, 30)), sorted(rng.uniform(0.2, 5, 3))) for _ in range(20)):
     d = (rng.random(n) < 0.02).astype(np.uint8)
+    d[-1] = rng.random() < 0.3   # a drive that ended in a crash (or a takeover): nothing after it to miss
     labels, mask = takeover_labels(d, horizons, fps)
     ev = np.flatnonzero(d)
     for j, h in enumerate(horizons):
@@ -202,7 +209,7 @@ def test_takeover_labels_near_the_end_of_a_segment_are_censored():
         due = [e for e in ev if t < e <= t + w]
         human = any(e <= t < e + round(HUMAN_SECONDS * fps) for e in ev)
         assert labels[t, j] == bool(due)
-        assert mask[t, j] == (not human and (bool(due) or t + w <= n - 1)), (n, fps, h, t)
+        assert mask[t, j] == (not human and (bool(d[-1]) or t + w <= n - 1)), (n, fps, h, t)
 
 def test_js_bits():
   p, q = np.array([1.0, 0, 0]), np.array([0, 1.0, 0])
@@ -590,3 +597,56 @@ def test_a_run_of_another_stage_is_named(tmp_path):
   with pytest.raises(ValueError, match=r"bc: not a train-disengage run: it looks like a train-policy --algo bc run"): load_disengage(str(tmp_path / "bc"))
   for name in ("bc", "dis"):
     with pytest.raises(ExportError, match="is a driving run .* `drivegpt export-driving` exports a policy"): load_run(str(tmp_path / name))
+
+def _synthetic_token_segments(folder, n_segs=6, n=160, seed=0, takeover_every=50):
+  """Token segments whose takeovers follow a slow 'scene' signal in the left half of the grid (codes 0-7 dark)."""
+  import h5py
+  folder.mkdir(parents=True, exist_ok=True)
+  rng = np.random.default_rng(seed)
+  for k in range(n_segs):
+    v = np.clip(np.cumsum(rng.normal(0, 0.15, n)) * 0.5, -1, 1)
+    tokens = np.where(rng.random((n, 128)) < ((1 + v) / 2)[:, None], rng.integers(0, 8, (n, 128)), rng.integers(8, 16, (n, 128)))
+    d = np.zeros(n, np.uint8); d[rng.integers(20, takeover_every)::takeover_every] = 1
+    with h5py.File(folder / f"seg{k}.h5", "w") as h:
+      h["tokens"], h["pose"], h["speed"] = tokens.reshape(n, 8, 16).astype(np.int16), np.tile([1.0, 0, 0, 0, 0, 0], (n, 1)), np.full(n, 10.0)
+      h["action"], h["disengage"], h["disengage_cause"] = np.stack([2.0 * v, 0.01 * v], 1), d, np.zeros(n, np.uint8)
+
+def test_train_disengage_resumes_exactly_after_a_kill(tmp_path, monkeypatch):
+  """A run killed between checkpoints crashed on every re-run (AttributeError: the training checkpoints have no extra)."""
+  import rl.disengage as dis
+  from drivegpt.nn.state import read_safetensors
+  from train.stage import Run, build
+  codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  _synthetic_token_segments(tmp_path / "tok")
+  cfg = lambda out: build(dis.DisengageConfig, {"tokens": str(tmp_path / "tok"), "vqvae": "v", "out": str(tmp_path / out), "steps": 10,  # noqa: E731
+                                                 "eval_every": 3, "batch_size": 16, "model": {"hidden": 8, "conv": 4, "embed": 4, "dropout": 0.5}})
+  straight = dis.train(cfg("a"))
+  real = Run.progress
+  def dies_at_8(self, total, initial, desc):
+    bar = real(self, total, initial, desc)
+    def update(k=1, n=[initial]):
+      n[0] += k
+      if n[0] == 8: raise KeyboardInterrupt
+    bar.update = update
+    return bar
+  monkeypatch.setattr(Run, "progress", dies_at_8)
+  with pytest.raises(KeyboardInterrupt): dis.train(cfg("b"))
+  monkeypatch.setattr(Run, "progress", real)
+  again = dis.train(cfg("b"))
+  a, b = (read_safetensors(str(tmp_path / d / "ckpt.safetensors"))[0] for d in "ab")
+  for k in a: np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+  np.testing.assert_equal({k: v for k, v in again.items() if k not in ("run", "train_seconds")},
+                          {k: v for k, v in straight.items() if k not in ("run", "train_seconds")})
+
+def test_scores_of_a_horizon_with_no_known_label_are_nan(monkeypatch):
+  """Segments shorter than a horizon leave it no known label: ece divided by zero (a ZeroDivisionError at the first eval)."""
+  import types
+  import rl.disengage as dis
+  rng = np.random.default_rng(5)
+  y, mask = (rng.random((40, 2)) < 0.3).astype(np.float32), np.ones((40, 2), bool)
+  mask[:, 1] = False
+  monkeypatch.setattr(dis, "predict", lambda model, s, idx: rng.standard_normal((len(idx), 2)))
+  model = types.SimpleNamespace(config=types.SimpleNamespace(horizons=(1.0, 4.0)))
+  out = dis.scores(model, types.SimpleNamespace(labels=y, mask=mask), np.arange(40))
+  assert all(np.isnan(out[f"{m}_4s"]) for m in ("auroc", "ece", "pos_rate")) and 0 <= out["ece_1s"] <= 1
