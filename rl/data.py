@@ -12,7 +12,7 @@ import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
-from train.world_data import unique_videos
+from train.world_data import check_one_tokenizer, tokenizer_of, unique_videos
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -32,6 +32,7 @@ class DrivingSegment:
   grid: tuple = ()         # the token grid (h, w) the shard stored, () for flat token rows
   lane: np.ndarray = None  # (N, 2) [offset m from the centre of the lane the car is in, + = right; heading error rad], or
                            # None: a recorder's ground truth (`lane`), not a camera's: a training target, never an input
+  tokenizer: str = ""      # train.world_data.tokenizer_of its shard
 
 def curvature_from_steer(angle: np.ndarray) -> np.ndarray:
   """Front-wheel angle (rad) -> path curvature (1/m) of the kinematic bicycle: tan(angle) / wheelbase."""
@@ -63,7 +64,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if k in h.attrs and not h.attrs[k]]:
         raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
                          "(a plain video's): leave it out of the tokens folder")
-      a, route = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", ""))
+      a, route, tokenizer = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
       if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
       if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
         raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
@@ -79,8 +80,9 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
-                               a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane"))))
+                               a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane")), tokenizer))
   if not segs: raise ValueError(f"tokens: {path} holds only yaw-augmented copies; the RL stage reads recorded segments")
+  check_one_tokenizer(segs, path, "tokens")
   return segs
 
 def visible_lane(lane) -> np.ndarray:

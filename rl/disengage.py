@@ -19,6 +19,7 @@ from drivegpt.models.policy import DisengageModel, DrivingNetConfig
 from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
+from train.world_data import check_codebook
 from train.stage import ConfigError, Run, load_config, stage_args, stage_of
 
 @dataclass
@@ -113,6 +114,7 @@ def train(cfg: DisengageConfig) -> dict:
   segs = load_driving_segments(cfg.tokens)
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)
+  check_codebook(segs, codebook, cfg.vqvae)
   mc = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
                            **token_layout(segs)})
   cfg.model = mc

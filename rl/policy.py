@@ -22,6 +22,7 @@ from drivegpt.models.policy import LANE_SCALE, DrivingNetConfig, PolicyNet, to_n
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
 from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
+from train.world_data import check_codebook
 from train.stage import ConfigError, Run, load_config, stage_args, stage_of
 
 LANE_CLIP = 8.0     # the lane head's units: 4 m off the lane centre, 0.4 rad of heading error
@@ -67,6 +68,7 @@ def train_bc(cfg: BCConfig) -> dict:
   segs = load_driving_segments(cfg.tokens)
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)
+  check_codebook(segs, codebook, cfg.vqvae)
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
                                   **token_layout(segs), "lane_head": cfg.lane_weight > 0})
   run = Run(cfg.out, cfg, may_change=("steps", "epochs", "eval_every"), added=BC_ADDED)

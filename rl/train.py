@@ -18,7 +18,7 @@ lane, no lead car) rather than by driving well. Two signals catch it, both logge
 And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
-import functools, json, os, shutil, time
+import functools, json, os, shutil, time, types
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 import numpy as np
@@ -244,6 +244,10 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   opt = Adam(agent.parameters(), lr=cfg.lr)
   start = run.resume(agent, opt)
   segs = load_segments(cfg.tokens, augmented=False, vocab=world.config.vocab_size)  # episodes start from recordings; the guard counts their tokens
+  from train.world import world_tokenizer
+  from train.world_data import check_codebook  # the world's and the seeds' token ids must index the policy's codebook
+  check_codebook([types.SimpleNamespace(name=f"world={cfg.world}", tokenizer=world_tokenizer(cfg.world))] + segs,
+                 actor.codebook.numpy(), bcfg.vqvae, "train-policy --algo ppo")
   env = WorldDriveEnv(world, segs, disengage, cfg.num_envs, stride, cfg.threshold, cfg.progress_coef, cfg.p_min, cfg.episode_steps,
                       cfg.temperature, cfg.top_k, cfg.reward_horizon)
   real_hist = np.bincount(np.concatenate([s.tokens.reshape(-1) for s in segs]).astype(np.int64), minlength=world.config.vocab_size) + 0.5

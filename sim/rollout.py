@@ -50,6 +50,10 @@ class Rollouts:
       self.decoder = TokenDecoder(vq := load_tokenizer(vqvae)[0])
       if self.model.config.vocab_size > vq.config.n_codes:  # ids past the codebook were decoded without a word
         raise ValueError(f"--vqvae {vqvae}: {vq.config.n_codes} codes, but --world {world} samples ids up to {self.model.config.vocab_size - 1}")
+      from train.world import world_tokenizer
+      from train.world_data import check_codebook
+      import types
+      check_codebook([types.SimpleNamespace(name=f"--world {world}", tokenizer=world_tokenizer(world))] + self.segs, vq.quantizer.codebook.numpy(), vqvae, "rollout")
 
   def run(self, seeds: list, steps: int, steer: str, curvature: float, keys: Optional[list] = None) -> dict:
     """Rollouts seeded at (segment index, start) pairs, all in one batch: generated and real tokens (B, steps, N), and

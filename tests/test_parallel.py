@@ -151,6 +151,10 @@ def test_world_model_on_two_workers_matches_one_process(tmp_path):
     r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / name}", *extra], cwd=root,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
+  # run again, finished: the held-out row of the last step is not written a second time (each re-run added one)
+  r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / 'two'}", "workers=2"], cwd=root,
+                     capture_output=True, text=True, timeout=600)
+  assert r.returncode == 0 and sum("val_bits_per_token" in l for l in (tmp_path / "two" / "metrics.jsonl").read_text().splitlines()) == 1
   a, _ = read_safetensors(str(tmp_path / "one" / "ckpt.safetensors"))
   b, _ = read_safetensors(str(tmp_path / "two" / "ckpt.safetensors"))
   keys = [k for k in a if k.startswith("model.")]

@@ -1,6 +1,6 @@
 """The RL stage's maths against numpy float64 references: reward, GAE, PPO's clipped loss and its gradient, the Gaussian
 policy, the disengagement loss, AUROC / ECE / Platt scaling, takeover labels; and PPO improving a tiny known task."""
-import re
+import json, re
 import numpy as np
 import pytest
 from drivegpt import Tensor
@@ -650,3 +650,34 @@ def test_scores_of_a_horizon_with_no_known_label_are_nan(monkeypatch):
   model = types.SimpleNamespace(config=types.SimpleNamespace(horizons=(1.0, 4.0)))
   out = dis.scores(model, types.SimpleNamespace(labels=y, mask=mask), np.arange(40))
   assert all(np.isnan(out[f"{m}_4s"]) for m in ("auroc", "ece", "pos_rate")) and 0 <= out["ece_1s"] <= 1
+
+def test_tokens_of_another_vqvae_are_refused(tmp_path, monkeypatch):
+  """BC and train-disengage trained on token ids of one VQVAE while saving (and later reading frames through) another's
+  codebook; evaluate drove a policy through a VQVAE whose codebook was not its own. Both exited 0."""
+  import h5py
+  import rl.disengage as dis
+  from drivegpt.models.vqvae import VQVAE, VQVAEConfig
+  from drivegpt.nn.state import save_checkpoint
+  from rl.evaluate import LearnedDriver
+  from rl.policy import BCConfig, train_bc
+  from train.stage import build, to_dict
+  from train.tokenize import codebook_hash
+  rng = np.random.default_rng(3)
+  made_with, other = rng.standard_normal((16, 4)).astype(np.float32), rng.standard_normal((16, 4)).astype(np.float32)
+  _synthetic_token_segments(tmp_path / "tok", n_segs=3, n=60)
+  for f in (tmp_path / "tok").glob("*.h5"):
+    with h5py.File(f, "a") as h: h.attrs["tokenizer"] = json.dumps({"ckpt": "/vq", "model": {}, "codebook": codebook_hash(made_with)})
+  monkeypatch.setattr(dis, "codebook_of", lambda _: other)
+  common = {"tokens": str(tmp_path / "tok"), "vqvae": "runs/other", "steps": 2, "batch_size": 8, "model": {"hidden": 8, "conv": 4, "embed": 4}}
+  with pytest.raises(ValueError, match=r"seg0\.h5 was tokenized with another codebook .* than vqvae=runs/other's"):
+    dis.train(build(dis.DisengageConfig, {**common, "out": str(tmp_path / "d")}))
+  with pytest.raises(ValueError, match="another codebook"): train_bc(build(BCConfig, {**common, "out": str(tmp_path / "b")}))
+  monkeypatch.setattr(dis, "codebook_of", lambda _: made_with)   # the right one: trains
+  assert train_bc(build(BCConfig, {**common, "out": str(tmp_path / "b")}))["steps"] == 2
+  vq = VQVAE(VQVAEConfig(image_size=(64, 128), patch=8, width=8, mults=(1,), enc_blocks=0, dec_blocks=0, attention=False, groups=4, code_dim=4, n_codes=16))
+  c = DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=128, frames=2, embed=2, hidden=8, motions=3, grid=list(vq.config.grid))
+  (tmp_path / "p").mkdir()
+  save_checkpoint(str(tmp_path / "p" / "ckpt.safetensors"), PolicyNet(c, made_with), None, step=1, config=to_dict(BCConfig(model=c, tokens="t", vqvae="v")))
+  with pytest.raises(ValueError, match="another VQVAE's codebook than --vqvae's"): LearnedDriver("bc", str(tmp_path / "p"), vq)
+  vq.quantizer.codebook.assign(Tensor(made_with)).realize()
+  assert LearnedDriver("bc", str(tmp_path / "p"), vq).K == 2

@@ -450,6 +450,10 @@ def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
   # only the steps since the restart, its codebook usage too
   rows = {d: [{k: v for k, v in json.loads(l).items() if k != "time"} for l in (tmp_path / d / "metrics.jsonl").read_text().splitlines()] for d in "ab"}
   assert rows["a"] == rows["b"], f"killed at step {killed_at}"
+  # run again with nothing left to train: the checkpoint is read, not rewritten (tokenize stamps its modification time)
+  mtime = ckpt.stat().st_mtime_ns
+  third = subprocess.run(command(f"{tmp_path / 'b'}/"), env=env, capture_output=True, text=True, timeout=120)  # (out named another way)
+  assert third.returncode == 0 and ckpt.stat().st_mtime_ns == mtime, third.stderr[-2000:]
 
 def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   """With data.val_shards, the val split (by route) of data.shards was dropped from training; frames of another size

@@ -437,11 +437,13 @@ def test_sampling_and_window_arguments_are_checked(capsys):
   from drivegpt.cli import main as cli
   for argv in (["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--temperature", "nan"], ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--top-k", "-5"],
                ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--seconds", "inf"],
-               ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--n", "0"], ["eval-world", "--ckpt", "w", "--tokens", "t", "--windows", "0"]):
+               ["rollout", "--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--n", "0"], ["eval-world", "--ckpt", "w", "--tokens", "t", "--windows", "0"],
+               ["eval-world", "--ckpt", "w", "--tokens", "t", "--batch-size", "-1"]):   # (it printed "windows": 0 and no bits)
     with pytest.raises(SystemExit) as e: cli(argv)
     assert e.value.code == 2, argv
   err = capsys.readouterr().err
-  assert "--temperature must be >= 0" in err and "--top-k must be >= 0" in err and "--seconds must be positive" in err and "--windows must be at least 1" in err
+  assert "--temperature must be >= 0" in err and "--top-k must be >= 0" in err and "--seconds must be positive" in err and "--windows: must be an integer >= 1, got '0'" in err
+  assert "--batch-size: must be an integer >= 1, got '-1'" in err
   from drivegpt.models.world import sample_logits
   with pytest.raises(ValueError, match="temperature must be >= 0"): sample_logits(np.zeros((1, 4)), float("nan"), 0, np.random.default_rng(0))
 
@@ -481,3 +483,71 @@ def test_a_run_folder_is_used_by_one_process_at_a_time(tmp_path):
   run = Run(str(out), tw.TrainConfig())   # its holder gone, the folder is free
   run.log(1, loss_bits=1.0)
   assert Run(str(out), tw.TrainConfig()).dir == out   # one process may open its own folder again (a resume in-process)
+
+def test_a_tokens_folder_mixing_tokenizers_or_poses_is_refused(tmp_path):
+  """Token shards of two VQVAEs (other codebooks: an id means another code) in one folder trained a world model without a
+  word, and a folder where some segments had no poses scored a pose-conditioned model without them."""
+  from train.world_data import load_segments
+  toks = make_tokens(tmp_path / "tok")
+  for i, cb in enumerate(["aaaa", "aaaa", "bbbb", "aaaa"]):
+    with h5py.File(f"{toks}/seg{i}.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}, "codebook": cb})
+  with pytest.raises(ValueError, match=r"mixes tokenizers: seg0\.h5 was made by codebook aaaa, seg2\.h5 by codebook bbbb"): load_segments(toks)
+  with pytest.raises(ValueError, match="mixes tokenizers"): tw.main(tiny_args(toks, tmp_path / "r", "steps=1"))
+  np.save(tmp_path / "tok2.npy", np.zeros((5, 8), np.int16))
+  toks2 = make_tokens(tmp_path / "tok2")
+  os.replace(tmp_path / "tok2.npy", tmp_path / "tok2" / "commavq.npy")  # commaVQ's tokens beside ours (no tokenizer said: fine)
+  with pytest.raises(ValueError, match=r"mixes segments with poses and without \(commavq\.npy has none\)"): load_segments(toks2)
+  with h5py.File(f"{toks2}/seg0.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}, "codebook": "cccc"})
+  with pytest.raises(ValueError, match=r"mixes tokenizers: commavq\.npy was made by commaVQ, seg0\.h5 by codebook cccc"): load_segments(toks2)
+
+def test_empty_token_files_are_left_out_not_a_traceback(tmp_path, capsys):
+  """An empty commaVQ .npy raised IndexError (a traceback), an empty token shard (import-commavq writes them) 'cannot
+  reshape array of size 0' naming no file; a user's 2048-code commaVQ-shaped tokens were refused for 1024 codes."""
+  from train.world_data import load_segments
+  toks = make_tokens(tmp_path / "tok", pose=False)
+  np.save(tmp_path / "tok" / "empty.npy", np.zeros((0, *GRID), np.int16))
+  with h5py.File(tmp_path / "tok" / "empty.h5", "w") as f: f["tokens"] = np.zeros((0, *GRID), np.int16)
+  segs = load_segments(toks)
+  assert sorted(len(s.tokens) for s in segs) == [0, 0, 40, 40, 40, 40]
+  out = tw.main(tiny_args(toks, tmp_path / "r", "steps=1"))
+  assert out["step"] == 1
+  np.save(tmp_path / "big.npy", np.random.default_rng(0).integers(0, 2048, (30, 8, 16)).astype(np.int16))
+  assert load_segments(str(tmp_path / "big.npy"), vocab=2048)[0].tokens.max() >= 1024
+  with pytest.raises(ValueError, match=r"token ids must be in \[0, 1024\)"): load_segments(str(tmp_path / "big.npy"), vocab=1024)
+
+def test_a_short_held_out_segment_or_an_empty_split_is_named(tmp_path):
+  """Five long training segments and one short held-out one: 'no segment has the 4 frames a window needs' (there were
+  five); eval-world --split val on a run that held nothing out said the same."""
+  from train.world_data import load_segments, split_segments
+  toks = make_tokens(tmp_path / "tok", n_seg=6)
+  [held] = [s.name for s in split_segments(load_segments(toks), "val", 0.1, 4)]
+  with h5py.File(tmp_path / "tok" / held, "a") as f:   # the held-out one, cut to 3 frames
+    del f["tokens"], f["pose"]
+    f["tokens"], f["pose"] = np.zeros((3, *GRID), np.int16), np.zeros((3, 6), np.float32)
+  with pytest.raises(ValueError, match=rf"held-out split \(data.val_fraction=0.1.*none of the 1 segments \(the longest 3 frames, {held}"):
+    tw.main(tiny_args(toks, tmp_path / "r", "steps=1", "data.val_fraction=0.1", "data.split_seed=4"))
+  tw.main(tiny_args(toks, tmp_path / "r0", "steps=1", "data.val_fraction=0"))
+  with pytest.raises(ValueError, match=r"--split val \(the run held none out: data.val_fraction=0; --split all scores every segment\): no segments"):
+    tw.eval_world(str(tmp_path / "r0"), toks, split="val", windows=4, batch_size=2)
+
+def test_the_same_commavq_file_in_two_folders_is_one_drive(tmp_path, capsys):
+  """Copies of one .npy in two folders were two routes: one could be held out while its copy trained."""
+  from train.world_data import load_segments, split_segments
+  rng = np.random.default_rng(2)
+  for i in range(4):
+    a = rng.integers(0, V, (30, *GRID)).astype(np.int16)
+    for d in ("a", "b"):
+      (tmp_path / d).mkdir(exist_ok=True)
+      np.save(tmp_path / d / f"seg{i}.npy", a)
+  segs = load_segments(str(tmp_path))
+  assert sorted(s.name for s in segs) == [f"a/seg{i}.npy" for i in range(4)] and capsys.readouterr().err.count("the same video as") == 4
+  val = split_segments(segs, "val", 0.5, 2)
+  assert 0 < len(val) < 4
+
+def test_a_run_without_its_config_yaml_is_checked_against_its_checkpoint(tmp_path):
+  """config.yaml deleted (or never copied with the checkpoint): the run resumed under any config, lr=0.5 included."""
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
+  (tmp_path / "r" / "config.yaml").unlink()
+  with pytest.raises(ConfigError, match=r"run was started with lr=0\.001, now 0\.5"): tw.main(tiny_args(toks, tmp_path / "r", "steps=6", "lr=0.5"))
+  assert tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))["step"] == 6

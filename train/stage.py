@@ -180,9 +180,12 @@ class Run:
     self.dir.mkdir(parents=True, exist_ok=True)
     lock_folder(self.dir)
     saved_path = self.dir / "config.yaml"
-    if saved_path.exists() and (self.dir / self.CKPT).exists():
-      saved, now = {**(added or {}), **_flat(yaml.safe_load(saved_path.read_text()) or {})}, _flat(self.config)
-      diff = [k for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k)]
+    if (self.dir / self.CKPT).exists():  # (without config.yaml, the checkpoint's own copy: it resumed under any config)
+      from drivegpt.nn.state import checkpoint_info
+      was = yaml.safe_load(saved_path.read_text()) if saved_path.exists() else checkpoint_info(str(self.dir / self.CKPT))[1]
+      saved, now = {**(added or {}), **_flat(was or {})}, _flat(self.config)
+      diff = [k for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k) and k != "out"]  # (this folder, named
+      # another way: runs/a/, an absolute path, from another working directory)
       if bad := [k for k in diff if k not in may_change]:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")

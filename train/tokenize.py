@@ -11,7 +11,7 @@ of N x 128 or N x 8 x 16 token ids (N = 1200 in their release); it has no pose, 
 `--yaw-copies K` adds K yaw-augmented copies of each shard (data.augment), `<shard name>-yaw<k>.h5`, with an `augment`
 attribute: the world model's training uses them, its held-out split and the RL stage's data leave them out."""
 from __future__ import annotations
-import argparse, dataclasses, json, os, sys
+import argparse, dataclasses, hashlib, json, os, sys
 from pathlib import Path
 from typing import Optional
 import numpy as np
@@ -41,6 +41,10 @@ def read_token_shard(path: str | Path) -> tuple[np.ndarray, dict, dict]:
       if "tokens" not in f: raise ValueError(f"{path}: not a token shard (no 'tokens' dataset)")
       return f["tokens"][:], {k: f[k][:] for k in f if k != "tokens"}, dict(f.attrs)
   except OSError as e: raise ValueError(f"{path}: not a readable token shard ({e})") from None
+
+def codebook_hash(codebook: np.ndarray) -> str:
+  """A codebook's identity, stored in every token shard: tokens index it, so ones made with another mean other things."""
+  return hashlib.sha256(np.ascontiguousarray(codebook, "<f4").tobytes()).hexdigest()[:16]
 
 def made_from(ckpt: str, shard: str, augment: Optional[dict] = None) -> str:
   """What a token shard is made from: the checkpoint file and the frame shard, each by path, size and modification time
@@ -107,7 +111,8 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
       fps = float(f.attrs.get("fps", 20.0))
       if yaw_copies and not (np.isfinite(fps) and fps > 0): raise ValueError(f"{shard}: fps {fps}; yaw copies time their turns by it")
       signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
-      attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model)}),
+      attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model),
+                                                          "codebook": codebook_hash(model.quantizer.codebook.numpy())}),
                "frame_shard": str(Path(shard).resolve()), "route": str(f.attrs.get("route") or Path(shard).stem)}  # the data stage's split key
       if yaw_copies: frames = frames[:]
       for out, augment in todo:

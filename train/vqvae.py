@@ -215,13 +215,13 @@ def train(cfg: TrainConfig) -> dict:
     opt.step(loss, mse, codes, *model.quantizer.buffers())  # weights, Adam state and the EMA codebook in one batch
     return loss, mse, codes
 
-  def checkpoint(i: int, log: bool = True) -> dict:
+  def checkpoint(i: int, log: bool = True, save: bool = True) -> dict:
     ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)
     save_grid(run.dir / "recon.png", held[:len(recons)], recons)
     # the row first: killed before the save, the step runs again and resume drops the row (the other way round, lost)
     if log: run.log(i, **{f"val_{k}": v for k, v in ev.items()})
     # with the steps since the last row: resumed here, the next row averages the same steps an unbroken run's did
-    run.save(model, opt, i, extra={"log_window": {"losses": window, "used": np.flatnonzero(used).tolist()}})
+    if save: run.save(model, opt, i, extra={"log_window": {"losses": window, "used": np.flatnonzero(used).tolist()}})
     return ev
 
   bar, used, window, t0, ev = run.progress(cfg.steps, start, "train-vqvae"), np.zeros(cfg.model.n_codes, bool), [], time.perf_counter(), {}
@@ -246,7 +246,8 @@ def train(cfg: TrainConfig) -> dict:
         save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
   bar.close()
   loader.close()
-  if not ev: ev = checkpoint(start, log=False)  # nothing left to train: evaluate the checkpoint
+  if not ev: ev = checkpoint(start, log=False, save=False)  # nothing left to train: evaluate the checkpoint (rewritten, its
+  # new modification time made tokenize refuse the token shards made from it as another checkpoint's)
   if val is not None: val.close()
   return run.finish({"step": max(start, cfg.steps), **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
                      "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, jit
-from drivegpt.cli import json_line
+from drivegpt.cli import at_least, json_line
 from drivegpt.tensor import no_grad
 from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
@@ -121,9 +121,11 @@ def write_curves(run: Run) -> None:
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
   segs = load_segments(cfg.data.tokens, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)
-  train_w = Windows(split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed), cfg.model.frames, cfg.data.frame_stride, cfg.seed)
+  train_w = Windows(split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed), cfg.model.frames, cfg.data.frame_stride, cfg.seed,
+                    f"data.tokens {cfg.data.tokens}, training split")
   val_segs = split_segments(segs, "val", cfg.data.val_fraction, cfg.data.split_seed)
-  val_w = Windows(val_segs, cfg.model.frames, cfg.data.frame_stride) if val_segs else None
+  val_w = Windows(val_segs, cfg.model.frames, cfg.data.frame_stride, what=f"data.tokens {cfg.data.tokens}, held-out split "
+                  f"(data.val_fraction={cfg.data.val_fraction}: 0 holds none out)") if val_segs else None
   if not train_w.has_pose and cfg.model.pose != "none":
     print(f"train-world: {cfg.data.tokens} has no poses: training without pose conditioning (model.pose=none)", file=sys.stderr)
     cfg.model.pose = "none"
@@ -131,6 +133,7 @@ def train(cfg: TrainConfig) -> dict:
   if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
   if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose)
+  tokenizer = next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
   Tensor.manual_seed(cfg.seed)
   model = WorldModel(cfg.model)
   opt = AdamW(get_parameters(model), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -163,7 +166,7 @@ def train(cfg: TrainConfig) -> dict:
       ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}
       run.log(i + 1, **ev)
     if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
-      run.save(model, opt, i + 1, extra={"log_window": window})
+      run.save(model, opt, i + 1, extra={"log_window": window, "tokenizer": tokenizer})
       write_curves(run)
   bar.close()
   if val_w is not None and not ev: ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}
@@ -243,12 +246,18 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> di
   model = WorldModel(cfg.model)
   step = load_checkpoint(str(run.ckpt), model)[0]
   ev = {f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()} if val_w is not None else {}
-  if ev: run.log(step, **ev)
+  logged = (run.dir / "metrics.jsonl").read_text().splitlines() if (run.dir / "metrics.jsonl").exists() else []
+  if ev and not any(json.loads(l)["step"] == step and "val_bits_per_token" in l for l in logged if l.strip()): run.log(step, **ev)  # once
   write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": step, "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None, **ev,
                      "params": int(sum(p.numel() for p in get_parameters(model))), "workers": cfg.workers,
                      "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+
+def world_tokenizer(rundir: str) -> str:
+  """train.world_data.tokenizer_of the tokens a world run trained on ("": not known: runs before it was kept)."""
+  ck = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
+  return str((checkpoint_info(str(ck))[2] or {}).get("tokenizer", ""))
 
 def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
   """The model of a run directory (its checkpoint) and the run's config."""
@@ -259,7 +268,8 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
   model, cfg = load_run(rundir)
   segs = load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)  # recordings
   segs = split_segments(segs, split, cfg.data.val_fraction, cfg.data.split_seed)
-  w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
+  w = Windows(segs, cfg.model.frames, cfg.data.frame_stride, what=f"--tokens {tokens} --split {split}" +
+              (" (the run held none out: data.val_fraction=0; --split all scores every segment)" if split == "val" and not cfg.data.val_fraction else ""))
   Tensor.training = False
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)
   return {"ckpt": str(rundir), "tokens": str(tokens), "split": split, "segments": len(w.segs), **res,
@@ -286,10 +296,9 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--tokens", required=True, help="token-shard folder or commaVQ .npy files")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"],
                   help="which segments: 'val' holds out the same segments training did (default); 'all' for a separate folder")
-  ap.add_argument("--windows", type=int, default=256, help="windows to score, evenly spaced over the segments")
-  ap.add_argument("--batch-size", type=int, default=8, help="windows per forward pass (poses are shuffled within it)")
+  ap.add_argument("--windows", type=at_least(1, int), default=256, help="windows to score, evenly spaced over the segments")
+  ap.add_argument("--batch-size", type=at_least(1, int), default=8, help="windows per forward pass (poses are shuffled within it)")
   args = ap.parse_args(argv)
-  if args.windows < 1: ap.error(f"--windows must be at least 1, got {args.windows}")
   metrics = eval_world(args.ckpt, args.tokens, args.split, args.windows, args.batch_size)
   print(json_line(metrics), flush=True)
   return metrics

@@ -1,7 +1,7 @@
 """Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
 deterministic batches of windows."""
 from __future__ import annotations
-import json, sys
+import hashlib, json, sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -14,6 +14,33 @@ class Segment:
   pose: Optional[np.ndarray]      # (N, 6) float32: motion from frame i to i+1 in frame i's camera frame, or None
   route: str = ""                 # the drive it belongs to (the data stage's route attribute; "": the segment alone)
   augmented: bool = False         # a yaw-augmented copy (tokenize --yaw-copies): trained on, never held out
+  tokenizer: str = ""             # tokenizer_of its shard ("": not known)
+
+def tokenizer_of(attrs) -> str:
+  """A token shard's tokenizer, one string to compare: its codebook's hash (tokenize stores it), in shards made before
+  that its checkpoint path and model config, "commaVQ" for commaVQ's tokens; "" when the shard does not say."""
+  t = json.loads(attrs.get("tokenizer") or "{}")
+  if t.get("commavq"): return "commaVQ"
+  if t.get("codebook"): return f"codebook {t['codebook']}"
+  return json.dumps([t.get("ckpt"), t.get("model")], sort_keys=True) if t else ""
+
+def check_codebook(segs: list, codebook: np.ndarray, vqvae: str, what: str = "tokens") -> None:
+  """Raise if a segment's shard names another codebook than the VQVAE run's (vqvae=): its ids index that one."""
+  from train.tokenize import codebook_hash
+  want = f"codebook {codebook_hash(codebook)}"
+  if bad := next((s for s in segs if s.tokenizer.startswith("codebook ") and s.tokenizer != want), None):
+    raise ValueError(f"{what}: {bad.name} was tokenized with another codebook ({bad.tokenizer}) than vqvae={vqvae}'s ({want}): "
+                     "give the VQVAE run that made the tokens")
+
+def check_one_tokenizer(segs: list, path: str, what: str = "data.tokens") -> None:
+  """Raise unless every segment whose tokenizer is known has the same one: ids of two codebooks mean different things,
+  and a model trained on both (or scored on another's) learned noise without an error."""
+  first = {}
+  for s in segs:
+    if s.tokenizer: first.setdefault(s.tokenizer, s.name)
+  if len(first) > 1:
+    (a, na), (b, nb) = list(first.items())[:2]
+    raise ValueError(f"{what}: {path} mixes tokenizers: {na} was made by {a[:60]}, {nb} by {b[:60]}; one folder must come from one VQVAE")
 
 def rot_from_axis_angle(r: np.ndarray) -> np.ndarray:
   """Rotation matrices (..., 3, 3) from axis-angle vectors (..., 3) (Rodrigues' formula)."""
@@ -46,7 +73,7 @@ def strided_motion(pose: np.ndarray, stride: int) -> np.ndarray:
   return out
 
 def _as_tokens(a: np.ndarray, where: str) -> np.ndarray:
-  if a.ndim == 3: a = a.reshape(len(a), -1)
+  if a.ndim == 3: a = a.reshape(a.shape[0], a.shape[1] * a.shape[2])  # (an empty file too: -1 can't be inferred from 0)
   if a.ndim != 2 or not np.issubdtype(a.dtype, np.integer): raise ValueError(f"{where}: expected integer tokens (N, 128) or (N, 8, 16), got {a.dtype} {a.shape}")
   if a.size and (a.min() < 0 or a.max() > np.iinfo(np.int16).max):  # int16 would wrap them into other, valid ids
     raise ValueError(f"{where}: token ids must be in [0, 32768), got {a.min()}..{a.max()}")
@@ -58,6 +85,9 @@ def unique_videos(files: list[Path]) -> list[Path]:
   from data.dataset import shard_routes
   h5 = [f for f in files if f.suffix == ".h5"]
   _, _, dups = shard_routes(h5)
+  seen = {}
+  for f in (f for f in files if f.suffix == ".npy"):  # commaVQ files carry no checksum: the same bytes are the same drive
+    if (first := seen.setdefault(hashlib.sha256(f.read_bytes()).hexdigest(), f)) != f: dups.append((f, first))
   for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)
   drop = {d for d, _ in dups}
   return [f for f in files if f not in drop]
@@ -82,7 +112,8 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       from data.ingest import route_of      # past 1024 were taken as they were
       from train.tokenize import read_commavq
       a = np.load(f, allow_pickle=False)
-      segs.append(Segment(name, _as_tokens(read_commavq(f) if a.ndim > 1 and a[0].size == 128 else a, str(f)), None, route_of(f, p)))
+      commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
+      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, route_of(f, p), tokenizer="commaVQ"))
       continue
     import h5py
     with h5py.File(f, "r") as h:
@@ -92,12 +123,17 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       tokens = _as_tokens(h["tokens"][()], str(f))
       has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
       pose = h["pose"][()].astype(np.float32) if has_pose else None
-      route = str(h.attrs.get("route", ""))
+      route, tokenizer = str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
       if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:
         raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the world model's frame strides and poses are in {FPS} fps frames")
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
-    segs.append(Segment(name, tokens, pose, route, is_copy))
+    segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer))
+  check_one_tokenizer(segs, path)
+  if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or
+    bare = next(s.name for s in segs if s.pose is None)                           # trained without its poses
+    raise ValueError(f"data.tokens: {path} mixes segments with poses and without ({bare} has none): a pose-conditioned model "
+                     "needs them all, an unconditioned one none; put them in separate folders")
   for s in segs:
     where = Path(path) / s.name if p.is_dir() else path
     if vocab is not None and len(s.tokens) and not (0 <= s.tokens.min() and s.tokens.max() < vocab):
@@ -119,11 +155,14 @@ def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: i
 class Windows:
   """Windows of `frames` frames, `stride` apart, from token segments; batch(i) is a function of (seed, i) only, so a resumed
   run reads the same batches. Each window's pose[:, f] is the motion into its frame f (from the frame stride before)."""
-  def __init__(self, segs: list[Segment], frames: int, stride: int, seed: int = 0):
+  def __init__(self, segs: list[Segment], frames: int, stride: int, seed: int = 0, what: str = "data.tokens"):
+    """what names the segments in errors (the held-out ones, say)."""
     self.frames, self.stride, self.seed = frames, stride, seed
     span = (frames - 1) * stride + 1
     self.segs = [s for s in segs if len(s.tokens) >= span + stride]
-    if not self.segs: raise ValueError(f"no segment has the {span + stride} frames a window of {frames} frames, stride {stride}, needs")
+    if not segs: raise ValueError(f"{what}: no segments")
+    if not self.segs: raise ValueError(f"{what}: none of the {len(segs)} segments (the longest {max(len(s.tokens) for s in segs)} frames, "
+                                       f"{segs[0].name}...) has the {span + stride} frames a window of {frames} frames, stride {stride}, needs")
     self.has_pose = all(s.pose is not None for s in self.segs)
     self.motion = [strided_motion(s.pose, stride) if s.pose is not None else None for s in self.segs]
     # a window starts at frame >= stride, so its first frame has a motion into it too
