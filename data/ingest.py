@@ -5,8 +5,9 @@ Input: a folder searched recursively for
   frame_positions,frame_orientations}` and optionally the signals of data/layout.py (CAN speed and
   steering, action, lead, lane, disengage, driver.json: what data.record writes);
 - plain video files (.mp4 .hevc .h265 .mkv .mov) outside segment folders, without pose. Their frames
-  keep the container's timestamps (gaps of a variable rate are said on stderr); --fps replaces
-  them with an even rate. A raw stream (.hevc/.h265/.h264) has no timing of its own: pass --fps.
+  keep the container's timestamps (gaps of a variable rate are said on stderr); --fps must agree
+  with them (it relabels, it does not resample). A raw stream (.hevc/.h265/.h264) has no timing of
+  its own: pass --fps.
   A folder is a segment folder when it has global_pose/, or a video.* file and no other video.
 Symbolic links are followed (each folder once).
 
@@ -283,6 +284,10 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 rate = stream_fps or ((n - 1) / times[-1] if n > 1 else 0.0)
             else:
                 rate = fps or stream_fps
+                if fps and n > 2 and all(t is not None for t in pts) and abs((n - 1) / np.concatenate(pts)[-1] / fps - 1) > 0.01:
+                    own = (n - 1) / np.concatenate(pts)[-1]  # relabelled, its time would run fps / own times too slow
+                    raise IngestError(f"{video}: --fps {fps:g}, but its timestamps run at {own:.3g} fps: --fps gives a raw stream "
+                                      f"its timing, it does not resample; leave it out, or convert the video to {fps:g} fps first")
                 if not rate:
                     raise IngestError(f"{video}: raw video stream without timing: pass --fps (comma2k19 video is 20)")
                 times = np.arange(n) / rate
@@ -359,7 +364,13 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
         if name != "frames":
             value = data.get(name)
             value = np.zeros((n,) + shape) if value is None else value.reshape((n,) + shape)
-            f.create_dataset(name, data=value.astype(dtype), fletcher32=True, chunks=True)
+            with np.errstate(over="ignore"):
+                stored = value.astype(dtype)
+            if np.issubdtype(stored.dtype, np.floating) and not np.isfinite(stored).all():  # finite in float64, not as stored
+                row = int(np.argwhere(~np.isfinite(stored))[0][0])
+                raise IngestError(f"{where}: {name} at frame {row} is {stored.reshape(n, -1)[row].tolist()} as {stored.dtype} "
+                                  f"(from {value.reshape(n, -1)[row].tolist()}): out of range")
+            f.create_dataset(name, data=stored, fletcher32=True, chunks=True)
     f.attrs.update({flag: all(data.get(k) is not None for k in keys) for flag, keys in HAS.items()})
 
 

@@ -24,7 +24,8 @@ def write_video(path: Path, frames, fps: int = 20, crf: int = 20) -> None:
         stream = container.add_stream("libx265", rate=fps)
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         # one frame thread and no WPP: the same frames always give the same bytes
-        stream.options = {"preset": "ultrafast", "crf": str(crf), "x265-params": "log-level=error:frame-threads=1"}
+        # hash=1: an MD5 of each frame in the stream, which decode_frames checks (damaged bytes decoded without a word)
+        stream.options = {"preset": "ultrafast", "crf": str(crf), "x265-params": "log-level=error:frame-threads=1:hash=1"}
         for frame in itertools.chain([first], frames):
             for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                 container.mux(packet)
@@ -45,7 +46,9 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
     seconds from the first frame by the container's timestamps (None for a raw stream, which has none), source size
     (h, w) as displayed). Frames are turned as the container's display matrix says (a phone's portrait video) and
     stretched by their pixel aspect ratio; a stream whose size changes is cropped per size. The first video stream is
-    read (others named on stderr); a frame the decoder marks corrupt is an error."""
+    read (others named on stderr). Damage is an error: a frame the decoder marks corrupt or drops (it stops at the first
+    error it detects, a bad frame checksum write_video's streams carry included), or fewer frames, or less time, than
+    the container declares. A raw stream cut inside its last frame can still decode, that frame concealed."""
     import av
     from av.video.reformatter import VideoReformatter
     try:
@@ -61,6 +64,8 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             print(f"warning: {path}: {len(container.streams.video)} video streams; ingesting the first "
                   f"(#{stream.index} {stream.width}x{stream.height}), not {others}", file=sys.stderr)
         stream.thread_type = "AUTO"  # frame + slice threads: decoding is most of the work
+        # an error the decoder detects (a bad checksum, a broken unit) stops it: FFmpeg only logged them and went on
+        stream.codec_context.options = {"err_detect": "crccheck+explode"}
         raw = container.format.name in RAW_FORMATS
         yield None if raw else (float(stream.average_rate or 0) or None)
         sar = stream.codec_context.sample_aspect_ratio or stream.sample_aspect_ratio
@@ -68,8 +73,13 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         buf, times, boxes, t0, n, size = [], [], {}, None, 0, (0, 0)
         # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
         reformatter = VideoReformatter()
+        packets = [0]
+        def decoded():  # each packet of a video stream is one frame: a damaged one the decoder drops is counted
+            for packet in container.demux(stream):
+                packets[0] += packet.size > 0
+                yield from packet.decode()
         try:
-            for frame in container.decode(stream):
+            for frame in decoded():
                 if frame.is_corrupt:
                     raise VideoError(f"{path}: truncated or corrupt video: frame {n} is damaged")
                 turns = int(round((frame.rotation or 0) / 90)) % 4   # quarter turns counter-clockwise to display it
@@ -91,5 +101,15 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
                     buf, times = [], []
         except av.error.FFmpegError as e:
             raise VideoError(f"{path}: truncated or corrupt video: decoding stopped after {n} frames ({e})") from None
+        if n != packets[0]:
+            raise VideoError(f"{path}: truncated or corrupt video: {packets[0]} frames in the stream, {n} decoded")
+        # a container cut short decodes to its end without an error: the frames (or the time) it declares say so
+        if stream.frames and n != stream.frames:
+            raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames} frames it declares decoded")
+        length = float(stream.duration * stream.time_base) if stream.duration else \
+            container.duration / 1e6 if container.duration and len(container.streams) == 1 else None
+        step = 1 / float(stream.average_rate) if stream.average_rate else None
+        if length and step and times and times[-1] + step < length - max(2 * step, 0.02 * length):
+            raise VideoError(f"{path}: truncated or corrupt video: frames to {times[-1] + step:.2f} s of the {length:.2f} s it declares")
         if buf:
             yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size

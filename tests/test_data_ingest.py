@@ -105,8 +105,23 @@ def corrupt_repeated_time(seg):  # a CAN time twice: interpolation read whicheve
     return "speed", ("appears twice",)
 
 
+def corrupt_huge(seg):  # finite in float64, inf as the shard's float32: stored as inf with only numpy's warning
+    speed = np.load(seg / "processed_log/CAN/speed/value")
+    speed[11] = 1e39
+    save(seg / "processed_log/CAN/speed/value", speed)
+    return "speed", ("speed at frame 11 is [inf] as float32 (from [1e+39]): out of range",)
+
+
+def corrupt_garbage_mid_video(seg):  # 64 random bytes in the middle: decoded (frames off by up to 140 levels) in silence
+    data = bytearray((seg / "video.hevc").read_bytes())
+    data[len(data) // 2:len(data) // 2 + 64] = np.random.default_rng(5).bytes(64)
+    (seg / "video.hevc").write_bytes(bytes(data))
+    return "video.hevc", ("truncated or corrupt video",)
+
+
 @pytest.mark.parametrize("corrupt", [corrupt_truncate, corrupt_missing_pose, corrupt_length, corrupt_nan,
-                                     corrupt_not_video, corrupt_short_video, corrupt_partial_signal, corrupt_repeated_time])
+                                     corrupt_not_video, corrupt_short_video, corrupt_partial_signal, corrupt_repeated_time,
+                                     corrupt_huge, corrupt_garbage_mid_video])
 def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     src, out, shard = done_dir
     before = file_state(shard)

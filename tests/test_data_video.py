@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import h5py
 import numpy as np
+import pytest
 
 from data.ingest import ingest
 
@@ -94,7 +95,7 @@ def test_damaged_video_and_extra_streams_are_said(tmp_path, capsys):
     (tmp_path / "cut").mkdir()
     (tmp_path / "cut/cam.h264").write_bytes(data[:int(len(data) * 0.6)])
     [r] = ingest(tmp_path / "cut", tmp_path / "out", use_ray=False, progress=False, fps=20)
-    assert r["status"] == "error" and "cam.h264: truncated or corrupt video: frame" in r["reason"], r
+    assert r["status"] == "error" and "cam.h264: truncated or corrupt video: 8 frames in the stream, 7 decoded" in r["reason"], r
     (tmp_path / "two").mkdir()
     with av.open(str(tmp_path / "two/dual.mp4"), "w") as c:
         rear, front = (c.add_stream("libx264", rate=20) for _ in range(2))
@@ -106,3 +107,36 @@ def test_damaged_video_and_extra_streams_are_said(tmp_path, capsys):
             for p in s.encode(): c.mux(p)
     [r] = ingest(tmp_path / "two", tmp_path / "out3", use_ray=False, progress=False)
     assert r["status"] == "done" and "2 video streams; ingesting the first (#0 64x32), not #1 128x64" in capsys.readouterr().err
+
+
+def test_damaged_bytes_or_a_cut_container_are_errors(tmp_path):
+    """Garbage in the middle of an HEVC stream, or its last bytes cut, decoded without a word (FFmpeg only logged it,
+    frames up to 140 levels off); an MP4 or MKV cut to 70% ingested its first 39 of 60 frames as the whole video."""
+    from data.video import VideoError, decode_frames, write_video
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, 256, (20, 64, 128, 3), dtype=np.uint8)
+    write_video(tmp_path / "v.hevc", frames)
+    good = (tmp_path / "v.hevc").read_bytes()
+    assert sum(len(b[0]) for b in list(decode_frames(tmp_path / "v.hevc", 64, 128))[1:]) == 20   # intact: every frame
+    for name, bad in (("cut.hevc", good[:int(len(good) * 0.67)]), ("mid.hevc", good[:len(good) // 3] + rng.bytes(64) + good[len(good) // 3 + 64:])):
+        (tmp_path / name).write_bytes(bad)
+        with pytest.raises(VideoError, match=f"{name}: truncated or corrupt video"): list(decode_frames(tmp_path / name, 64, 128))
+    for name, opts in (("c.mp4", {"movflags": "faststart"}), ("c.mkv", {})):
+        with av.open(str(tmp_path / name), "w", options=opts) as c:
+            s = c.add_stream("libx264", rate=20)
+            s.width, s.height, s.pix_fmt = 128, 64, "yuv420p"
+            for f in frames:
+                for p in s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")): c.mux(p)
+            for p in s.encode(): c.mux(p)
+        assert sum(len(b[0]) for b in list(decode_frames(tmp_path / name, 64, 128))[1:]) == 20
+        (tmp_path / f"cut_{name}").write_bytes((tmp_path / name).read_bytes()[:int((tmp_path / name).stat().st_size * 0.7)])
+        with pytest.raises(VideoError, match=f"cut_{name}: truncated or corrupt video"): list(decode_frames(tmp_path / f"cut_{name}", 64, 128))
+
+
+def test_fps_does_not_relabel_a_container_video_of_another_rate(tmp_path):
+    """--fps 20 on a 30 fps MP4 relabelled its frames: 1.5x slow motion that every later check (20 fps shards) passed."""
+    encode(tmp_path / "src/clip.mp4", [np.full((32, 64, 3), i * 8, np.uint8) for i in range(30)], fps=30)
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False, fps=20)
+    assert r["status"] == "error" and "clip.mp4: --fps 20, but its timestamps run at 30 fps" in r["reason"], r
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False, fps=30)   # its own rate: fine
+    assert r["status"] == "done" and shard(tmp_path / "out")[2]["fps"] == 30
