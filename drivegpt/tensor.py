@@ -182,7 +182,9 @@ class Tensor:
     return ret.cast(dtype or dtypes.default_float).detach()._requires(kw.get("requires_grad"))
   @staticmethod
   def randint(*shape, low=0, high=10, dtype=None, **kw) -> Tensor:
-    return (Tensor.rand(*shape, **kw) * (high - low) + low).floor().cast(dtype or dtypes.int32)
+    # the offset from low floored in float, then whole in int64: rand*(high - low) + low in float32 rounded to high and past
+    # it, and skipped values, for a large low
+    return ((Tensor.rand(*shape, **kw) * (high - low)).floor().cast(dtypes.int64).minimum(high - low - 1) + low).cast(dtype or dtypes.int32)
   @staticmethod
   def uniform(*shape, low=-1.0, high=1.0, **kw) -> Tensor:
     rq = kw.pop("requires_grad", None)
@@ -266,7 +268,8 @@ class Tensor:
     if any(b < 0 or a < 0 for b, a in arg): return self._slice([(-b, s + a) for (b, a), s in zip(arg, self.shape)], value)  # crops
     if all(x == (0, 0) for x in arg): return self
     ret = F.Pad.apply(self, arg=arg)
-    return ret if value == 0 else ret + Tensor._const(self.shape, True, dtypes.bool, self.device).pad(arg).where(0, value)
+    # value in self's dtype: a float fill made half, bool and int tensors float (max_pool2d of half gave float32)
+    return ret if value == 0 else Tensor._const(self.shape, True, dtypes.bool, self.device).pad(arg).where(ret, ret.full_like(value))
   def pad2d(self, padding: Sequence[int], value: Scalar = 0.0) -> Tensor:
     """padding (left, right, top, bottom, ...) from the last dim backwards, as PyTorch's F.pad; negative values crop."""
     slc = [(-p0, s + p1) for p0, p1, s in zip(padding[::2], padding[1::2], self.shape[::-1])][::-1]
@@ -343,25 +346,18 @@ class Tensor:
     i = self if shape is None else self._expand_to(shape)  # compared on the expanded view, so it fuses into the consumer
     return (i >= lo) & (i < n) | (i.eq(ignore) if ignore is not None else False)
   def __setitem__(self, idx, value) -> None:
-    """self[idx] = value, written with assign. The scatter is the adjoint of the gather self[idx]: its gradient, so every
-    index kind works; repeated indices add up (PyTorch leaves their result undefined)."""
+    """self[idx] = value: value placed by _Scatter, written with assign, or inside a graph (or when value carries a
+    gradient) as a where over self, so both gradients flow. Repeated indices add up (PyTorch leaves their result undefined)."""
     v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
-    prev, Tensor.no_grad = Tensor.no_grad, False
-    try:
-      z = Tensor.zeros(*self.shape, dtype=self.dtype, device=self.device, requires_grad=True)
-      picked = z[idx]
-      if picked._ctx is None: return  # nothing picked
-      picked.backward(v.detach().cast(self.dtype)._expand_to(picked.shape))
-      hit = Tensor.zeros(*self.shape, device=self.device, requires_grad=True)
-      hit[idx].backward(Tensor.ones(*picked.shape, device=self.device))
-    finally: Tensor.no_grad = prev
-    if self._ctx is None:
-      self.assign(hit.grad.ne(0).where(z.grad, self).detach())
+    shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
+    hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
+    val = _Scatter.apply(v.cast(self.dtype)._expand_to(shape), shape=self.shape, idx=idx)
+    if self._ctx is None and val._ctx is None:  # no graph: written in place
+      self.assign(hit.where(val, self).detach())
       return
-    old = Tensor(self.lazydata, device=self.device, requires_grad=self.requires_grad)  # inside a graph: self becomes the new
-    old._ctx = self._ctx                                                             # value, with old as its parent
-    new = hit.grad.ne(0).where(z.grad, old)
-    self.lazydata, self._ctx = new.lazydata, new._ctx
+    if self._ctx is None and self.requires_grad: raise RuntimeError("t[idx] = v: v has a gradient, t is a leaf that requires grad (PyTorch refuses too)")
+    new = hit.where(val, Tensor._wrap(self.lazydata, self.requires_grad, self._ctx))  # self becomes new, with self as it was for a parent
+    self.lazydata, self._ctx, self.requires_grad = new.lazydata, new._ctx, new.requires_grad
 
   def gather(self, dim, index, **kw) -> Tensor:
     """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, as torch.gather and np.take_along_axis.
@@ -390,15 +386,11 @@ class Tensor:
     return Tensor._sum_all([t.pad(tuple((o, total - o - t.shape[dim]) if i == dim else None for i in range(self.ndim)))
                             for t, o in zip(tensors, offsets)])
   @staticmethod
-  def _sum_all(ts: list) -> Tensor:
-    ret = ts[0]
-    for t in ts[1:]: ret = ret + t
-    return ret
+  def _sum_all(ts: list) -> Tensor: return functools.reduce(Tensor.__add__, ts)  # ts[0] + ts[1] + ...
   def stack(self, *more: Tensor, dim: int = 0) -> Tensor:
     """Join along a new dim: Tensor.stack([a, b]) (PyTorch, tinygrad 0.7), a.stack(b) or Tensor.stack(a, b) (tinygrad 0.9)."""
     tensors = list(self) if isinstance(self, (list, tuple)) else [self, *more]
-    first = tensors[0].unsqueeze(dim)
-    return first.cat(*[t.unsqueeze(dim) for t in tensors[1:]], dim=dim)
+    return tensors[0].unsqueeze(dim).cat(*[t.unsqueeze(dim) for t in tensors[1:]], dim=dim)
   def repeat(self, repeats, *args) -> Tensor:
     repeats = argfix(repeats, *args)
     base = self.reshape((1,)*(len(repeats) - self.ndim) + self.shape)
@@ -458,11 +450,14 @@ class Tensor:
   def _count(self, axis) -> int: return prod(self.shape[a] for a in self._axes(axis))
   def mean(self, axis=None, keepdim=False) -> Tensor:
     x = self._float()  # half sums in float32 (a sum of 70,000 ones overflowed half), then back
-    return (x.float() if x.dtype == dtypes.float16 else x).sum(axis, keepdim).mul(1 / n if (n := self._count(axis)) else math.nan).cast(x.dtype)  # empty: nan, as numpy
+    return x.float().sum(axis, keepdim).mul(1 / n if (n := self._count(axis)) else math.nan).cast(x.dtype)  # empty: nan, as numpy
   def var(self, axis=None, keepdim=False, correction=1) -> Tensor:
-    sq = (self - self.mean(axis, keepdim=True)).square().sum(axis, keepdim)
-    return sq / max(0, self._count(axis) - correction)
-  def std(self, axis=None, keepdim=False, correction=1) -> Tensor: return self.var(axis, keepdim, correction).sqrt()
+    x = self._float().float()  # half in float32, as mean: its sum of squares overflowed to inf
+    sq = (x - x.mean(axis, keepdim=True)).square().sum(axis, keepdim)
+    return (sq / max(0, self._count(axis) - correction)).cast(self._float().dtype)
+  def std(self, axis=None, keepdim=False, correction=1) -> Tensor:
+    v = self.var(axis, keepdim, correction)
+    return v.eq(0).where(0, v).sqrt()  # the where: a constant row's gradient is 0, as PyTorch's, not sqrt'(0) = inf times 0
   def prod(self, axis=None, keepdim=False) -> Tensor:
     """Product by halving: multiply the two halves until one element is left, log2(n) steps."""
     axes = self._axes(axis)
@@ -593,9 +588,10 @@ class Tensor:
     if any(pp > kk // 2 for pp, kk in zip(p, k)): raise ValueError(f"pool padding {p} must be at most half the kernel {k}, as PyTorch")
     return self.pad(tuple(None for _ in self.shape[:-len(k)]) + tuple((pp, pp) for pp in p), value)
   def max_pool2d(self, kernel_size=(2, 2), stride=None, dilation=1, padding=0) -> Tensor:
-    """Max over windows (NCHW); padding pads with -inf, as PyTorch."""
+    """Max over windows (NCHW); padding pads with -inf (an int type's lowest value), as PyTorch."""
     k = make_pair(kernel_size)
-    return self._pool_pad(k, padding, -math.inf)._pool(k, stride if stride is not None else k, dilation).max(tuple(range(-len(k), 0)))
+    lowest = -math.inf if self.dtype.is_float else np.iinfo(self.dtype.np).min if self.dtype.is_int else False
+    return self._pool_pad(k, padding, lowest)._pool(k, stride if stride is not None else k, dilation).max(tuple(range(-len(k), 0)))
   def avg_pool2d(self, kernel_size=(2, 2), stride=None, padding=0) -> Tensor:
     """Mean over windows (NCHW); padded zeros count, as PyTorch's default count_include_pad=True."""
     k = make_pair(kernel_size)
@@ -650,16 +646,12 @@ class Tensor:
     if not self.dtype.is_float: return self
     whole = 2.0**{2: 10, 4: 23, 8: 52}[self.dtype.itemsize]  # from here on every float is whole (and x + 0.5 rounds up)
     f = (self.abs() >= whole).where(self, self + 0.5).floor()
-    tie = (f - self).eq(0.5)
-    odd = (f % 2).abs().eq(1)
-    return (tie * odd).where(f - 1, f)
+    return ((f - self).eq(0.5) & (f % 2).abs().eq(1)).where(f - 1, f)  # a tie rounded up to an odd number goes down
   def square(self) -> Tensor: return self*self
   def clip(self, min_=None, max_=None) -> Tensor:
     """Clamp into [min_, max_]; as PyTorch, the gradient is 1 on the bounds too."""
-    x = self
-    if min_ is not None: x = (x < min_).where(min_, x)
-    if max_ is not None: x = (x > max_).where(max_, x)
-    return x
+    x = self if min_ is None else (self < min_).where(min_, self)
+    return x if max_ is None else (x > max_).where(max_, x)
   clamp = clip
   def abs(self) -> Tensor: return self.maximum(-self)  # at 0 the tie splits the gradient: 0.5 - 0.5 = 0
   def sign(self) -> Tensor: return F.Sign.apply(self)
@@ -736,12 +728,13 @@ class Tensor:
       return self.sign() * 0 + 1 if ret is None else ret if x > 0 else ret.reciprocal()  # x**0: 1 with gradient 0
     base, ex = self._broadcasted(x, reverse)
     base, ex = base._float(), ex._float()
-    # |b|^e via exp/log, then the sign: negative bases give (-1)^e for whole e, nan otherwise
-    mag = (base.abs().log() * ex).exp()
+    # |b|^e via exp/log, then the sign: negative bases give (-1)^e for whole e, nan otherwise. 0^e for e >= 0 is set apart
+    # (1 for e = 0, else 0), with gradients 0 as PyTorch: log(0) = -inf times a 0 gradient made them nan
+    zero = base.eq(0) & (ex >= 0)
+    mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log() * ex).exp())
     odd = (ex % 2).abs().eq(1)
     whole = ex.eq(ex.trunc())
-    neg = base < 0
-    ret = neg.where(whole.where(odd.where(-mag, mag), math.nan), mag)
+    ret = (base < 0).where(whole.where(odd.where(-mag, mag), math.nan), mag)
     return (ret.isnan() & (ex.eq(0) | base.eq(1))).where(1.0, ret)  # 0**0, inf**0, 1**nan: log|b| * e is nan, numpy gives 1
   def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
   def minimum(self, x) -> Tensor:
@@ -862,3 +855,15 @@ class _Conv(F.Function):
       win = x._windows(hw, stride, dilation, pads).reshape(bs, groups, 1, cin, *oyx, *hw)
       dw = (win * g.reshape(bs, groups, cout // groups, 1, *oyx, *[1]*n)).sum((0, *range(4, 4 + n))).reshape(cout, cin, *hw).lazydata
     return dx, dw
+
+class _Scatter(F.Function):
+  """x (shaped like t[idx]) placed at [idx] in zeros of shape: the gradient of the gather t[idx], taken by autograd (so every
+  index kind works). Its own gradient is that gather."""
+  def forward(self, x: LazyBuffer, shape: tuple, idx) -> LazyBuffer:
+    self.idx, prev, Tensor.no_grad = idx, Tensor.no_grad, False
+    try:
+      z = Tensor.zeros(*shape, dtype=x.dtype, device=x.device, requires_grad=True)
+      z[idx].backward(Tensor(x, x.device))
+    finally: Tensor.no_grad = prev
+    return z.grad.lazydata
+  def backward(self, g: LazyBuffer) -> LazyBuffer: return Tensor(g, g.device, requires_grad=False)[self.idx].lazydata

@@ -561,3 +561,13 @@ def test_view_composition_checks_every_index_in_blocks():
   assert _compose(P, A, (n + 1,), (1,), 0) is None             # one index past the row breaks it, in the last block
   assert _compose(P, A, (2, n - 7), (n, 1), 3) == ((1, 2), 6)  # both rows, from column 3
   assert _compose((4, n), _row_major((4, n)), (4, n), (n, 1), 0) == ((n, 1), 0)  # row-major: no check needed
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_the_lowest_int_as_a_kernel_constant(device):
+  """-2147483648 in C is a long: int32 max(x, -2^31) didn't compile on CL ('call to max is ambiguous')."""
+  for dt, lo in ((np.int32, -2**31), (np.int64, -2**63)):
+    x = rng.integers(-1000, 1000, (5, 7)).astype(dt)
+    x[0, 0] = lo
+    t = Tensor(x, device=device)
+    np.testing.assert_array_equal(t.maximum(lo).numpy(), np.maximum(x, lo))
+    np.testing.assert_array_equal(t.eq(lo).where(lo, t - 1).numpy(), np.where(x == lo, lo, x - 1))

@@ -1316,3 +1316,92 @@ def test_int_min_and_argmin(shape, dtype):
   np.testing.assert_array_equal(t.min(0).numpy(), x.min(0))
   np.testing.assert_array_equal(t.min(-1, keepdim=True).numpy(), x.min(-1, keepdims=True))
   np.testing.assert_array_equal(t.argmin(-1).numpy(), x.argmin(-1))
+
+def test_var_and_std_of_half_accumulate_in_float32():
+  """var/std of float16 summed the squared deviations in half: past 65504 the variance came out inf (PyTorch: finite)."""
+  x = (np.random.default_rng(31).standard_normal((3, 3000)) * 5).astype(np.float16)
+  x64 = x.astype(np.float64)
+  for axis in (None, 1):
+    for got, want in ((Tensor(x).var(axis), x64.var(axis, ddof=1)), (Tensor(x).std(axis), x64.std(axis, ddof=1))):
+      assert got.dtype == dtypes.float16
+      np.testing.assert_allclose(got.numpy().astype(np.float64), want, rtol=2e-3)
+
+def test_randint_stays_in_range_with_a_large_low():
+  """randint was floor(rand*(high - low) + low) in float32: for low = 1e6 it gave high too, for low = 2^24 only even values."""
+  Tensor.manual_seed(32)
+  for low, n in ((10**6, 3), (2**24, 4), (-2**31, 5), (2**31 - 6, 5)):
+    got = Tensor.randint(60000, low=low, high=low + n).numpy()
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(np.unique(got), np.arange(low, low + n))
+    assert np.bincount(got - low).min() > 60000 / n * 0.9  # about uniform
+  wide = Tensor.randint(60000, low=-2**31, high=2**31 - 1).numpy()
+  assert wide.min() < -2**31 * 0.99 and wide.max() > 2**31 * 0.99
+
+def test_pad_with_a_value_keeps_the_dtype():
+  """pad(value=...) filled with a float: float16 became float32 (so did max_pool2d with padding), bool int32, int32 float32."""
+  import torch
+  rng = np.random.default_rng(33)
+  h, b, i = rng.standard_normal((2, 3, 5, 6)).astype(np.float16), rng.random((4, 5)) < 0.5, rng.integers(-9, 9, (4, 5)).astype(np.int32)
+  for x, value in ((h, 2.5), (b, True), (i, 2.5), (i, -7)):
+    got = Tensor(x).pad(((1, 0), (0, 2)) if x.ndim == 2 else (None, None, (1, 1), (2, 0)), value=value)
+    want = torch.nn.functional.pad(torch.tensor(x), (0, 2, 1, 0) if x.ndim == 2 else (2, 0, 1, 1), value=value).numpy()
+    assert got.numpy().dtype == want.dtype
+    np.testing.assert_array_equal(got.numpy(), want)
+  hi = rng.integers(-1000, 1000, (2, 3, 5, 6)).astype(np.int32)
+  for x in (h, hi):
+    got = Tensor(x).max_pool2d(3, 1, padding=1)
+    want = torch.nn.functional.max_pool2d(torch.tensor(x.astype(np.float32) if x.dtype == np.float16 else x), 3, 1, padding=1).numpy()
+    assert got.numpy().dtype == x.dtype
+    np.testing.assert_array_equal(got.numpy(), want.astype(x.dtype))
+
+def test_std_of_a_constant_row_has_gradient_0_as_pytorch():
+  """sqrt'(0) = inf times the variance's gradient 0 was nan; PyTorch gives 0, and the other rows keep their gradients."""
+  import torch
+  rng = np.random.default_rng(34)
+  x = rng.standard_normal((4, 6)).astype(np.float32)
+  x[1] = x[1, 0]
+  for f in (lambda t: t.std(1), lambda t: t.std(1, correction=0), lambda t: t.std()):
+    t, tt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (f(t) * Tensor(np.float32([1, 2, 3, 4])[:f(t).numel()])).sum().backward()
+    (f(tt) * torch.tensor(np.float32([1, 2, 3, 4])[:f(t).numel()])).sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), tt.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+def test_pow_at_base_0_has_gradient_0_as_pytorch():
+  """0 ** e: log(0) = -inf times a 0 gradient was nan, for e and for the base; PyTorch gives 0 (e >= 0)."""
+  import torch
+  rng = np.random.default_rng(36)
+  b = rng.uniform(0.5, 2, 8).astype(np.float32)
+  b[::3] = 0
+  e = np.concatenate([[0, 0], rng.uniform(1.5, 3, 6)]).astype(np.float32)
+  for base in (b, np.float32(0)):
+    tb, te = Tensor(base, requires_grad=True), Tensor(e, requires_grad=True)
+    pb, pe = torch.tensor(base, requires_grad=True), torch.tensor(e, requires_grad=True)
+    (tb ** te * Tensor(np.arange(1, 9, dtype=np.float32))).sum().backward()
+    (pb ** pe * torch.arange(1, 9)).sum().backward()
+    np.testing.assert_allclose((tb ** te).numpy(), (pb ** pe).detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(tb.grad.numpy(), pb.grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(te.grad.numpy(), pe.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+@pytest.mark.parametrize("idx", [slice(1, 3), 2, [0, 3], slice(None), "mask"])
+def test_setitem_value_gets_its_gradient(idx):
+  """t[idx] = v wrote v.detach(): v got no gradient (PyTorch: the output gradient at idx). t[:] = v wrote nothing."""
+  import torch
+  rng = np.random.default_rng(35)
+  x, g = rng.standard_normal((4, 5)).astype(np.float32), rng.standard_normal((4, 5)).astype(np.float32)
+  idx = rng.random((4, 5)) < 0.5 if isinstance(idx, str) else idx
+  vshape = np.zeros((4, 5))[idx].shape
+  v = rng.standard_normal(vshape[-1:] if len(vshape) else ()).astype(np.float32)  # broadcast along the picked rows
+  grads = []
+  for lib, T in (("dg", lambda a: Tensor(a, requires_grad=True)), ("torch", lambda a: torch.tensor(a, requires_grad=True))):
+    tx, tv = T(x), T(v)
+    y = tx * 2
+    y[Tensor(idx) if lib == "dg" and isinstance(idx, np.ndarray) else torch.tensor(idx) if isinstance(idx, np.ndarray) else idx] = tv * 3
+    ((y * (Tensor(g) if lib == "dg" else torch.tensor(g))).sum()).backward()
+    grads.append((y.detach().numpy(), tx.grad.numpy(), tv.grad.numpy()))
+  for a, b in zip(*grads): np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+  t, w = Tensor(x).realize(), x.copy()  # no graph: written in place
+  t[Tensor(idx) if isinstance(idx, np.ndarray) else idx] = Tensor(v)
+  w[idx] = v
+  np.testing.assert_array_equal(t.numpy(), w)
+  with pytest.raises(RuntimeError, match="leaf"):  # as PyTorch: the leaf's gradient would go nowhere
+    Tensor(x, requires_grad=True)[Tensor(idx) if isinstance(idx, np.ndarray) else idx] = Tensor(v, requires_grad=True) * 3
