@@ -145,6 +145,8 @@ def _load_timed(seg: Path, name: str, shape: tuple) -> tuple[np.ndarray, np.ndar
     value = _load(seg, f"{name}/value", shape)
     if len(t) != len(value):
         raise IngestError(f"{seg}: length mismatch: {name}/t has {len(t)} rows, {name}/value has {len(value)}")
+    if not len(t):  # (its values would be made up over the whole video)
+        raise IngestError(f"{seg / name}: no samples (an empty signal folder: delete it, or log the signal)")
     order = np.argsort(t, kind="stable")
     if len(t) > 1 and (same := np.diff(t[order]) == 0).any():  # interpolation would read whichever sorted last
         raise IngestError(f"{seg / name}/t: time {t[order][1:][same][0]:g} s appears twice")

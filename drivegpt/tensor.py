@@ -182,6 +182,7 @@ class Tensor:
     return ret.cast(dtype or dtypes.default_float).detach()._requires(kw.get("requires_grad"))
   @staticmethod
   def randint(*shape, low=0, high=10, dtype=None, **kw) -> Tensor:
+    if high <= low: raise ValueError(f"randint: high must be above low, got low={low}, high={high}")
     # the offset from low floored in float, then whole in int64: rand*(high - low) + low in float32 rounded to high and past
     # it, and skipped values, for a large low
     return ((Tensor.rand(*shape, **kw) * (high - low)).floor().cast(dtypes.int64).minimum(high - low - 1) + low).cast(dtype or dtypes.int32)

@@ -105,6 +105,12 @@ def corrupt_repeated_time(seg):  # a CAN time twice: interpolation read whicheve
     return "speed", ("appears twice",)
 
 
+def corrupt_empty_signal(seg):  # "unexpected ValueError: cannot reshape array of size 0"
+    save(seg / "processed_log/CAN/speed/t", np.zeros(0))
+    save(seg / "processed_log/CAN/speed/value", np.zeros((0, 1)))
+    return "speed", ("no samples",)
+
+
 def corrupt_huge(seg):  # finite in float64, inf as the shard's float32: stored as inf with only numpy's warning
     speed = np.load(seg / "processed_log/CAN/speed/value")
     speed[11] = 1e39
@@ -121,7 +127,7 @@ def corrupt_garbage_mid_video(seg):  # 64 random bytes in the middle: decoded (f
 
 @pytest.mark.parametrize("corrupt", [corrupt_truncate, corrupt_missing_pose, corrupt_length, corrupt_nan,
                                      corrupt_not_video, corrupt_short_video, corrupt_partial_signal, corrupt_repeated_time,
-                                     corrupt_huge, corrupt_garbage_mid_video])
+                                     corrupt_huge, corrupt_garbage_mid_video, corrupt_empty_signal])
 def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     src, out, shard = done_dir
     before = file_state(shard)

@@ -1336,6 +1336,8 @@ def test_randint_stays_in_range_with_a_large_low():
     assert np.bincount(got - low).min() > 60000 / n * 0.9  # about uniform
   wide = Tensor.randint(60000, low=-2**31, high=2**31 - 1).numpy()
   assert wide.min() < -2**31 * 0.99 and wide.max() > 2**31 * 0.99
+  for low, high in ((5, 5), (5, 2)):   # an empty range gave low - 1 (PyTorch raises)
+    with pytest.raises(ValueError, match=f"randint: high must be above low, got low={low}, high={high}"): Tensor.randint(3, low=low, high=high)
 
 def test_pad_with_a_value_keeps_the_dtype():
   """pad(value=...) filled with a float: float16 became float32 (so did max_pool2d with padding), bool int32, int32 float32."""
