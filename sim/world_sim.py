@@ -26,23 +26,21 @@ MAX_MOTION = np.array([10, 10, 10, 1, 1, 1], np.float32)  # |m| and |rad| per fr
 WHEELBASE = 5.0  # m: the recorder's car (data/road.py CAR_LENGTH, highway-env's Vehicle.LENGTH), its bicycle's length
 
 def motion_from_control(speed: np.ndarray, accel: np.ndarray, curvature: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
-  """The recorder's kinematic bicycle (highway-env's): (B,) speed m/s, acceleration m/s^2 and curvature 1/m (+ = left,
-  tan(front-wheel angle) / WHEELBASE, what the recordings log) over dt seconds -> the 6-DoF motion (B, 6) of the car's
-  centre in the camera frame [forward, right, down] (translation m, axis-angle rad; a left turn is a negative rotation
-  about down) and the new speed (B,). The centre moves at the slip angle beta = atan(curvature * WHEELBASE / 2) to the
-  heading, so it slides sideways ~2-4x more than a point on an arc would (the recorded poses do; a point on an arc gave
-  the model sideways motions it never saw with that turn)."""
-  v1 = np.clip(speed + accel * dt, 0.0, MAX_SPEED)
-  s = (speed + v1) / 2 * dt                                  # distance travelled
-  beta = np.arctan(curvature * WHEELBASE / 2)                # slip angle: velocity direction - heading, + = left
-  c = 2 * np.sin(beta) / WHEELBASE                           # the centre's path curvature (heading rate / speed)
-  yaw = s * c                                                # heading change, + = left
-  small = np.abs(c) < 1e-12
-  cs = np.where(small, 1, c)
-  fwd = np.where(small, s * np.cos(beta), (np.sin(beta + yaw) - np.sin(beta)) / cs)
-  left = np.where(small, s * np.sin(beta), (np.cos(beta) - np.cos(beta + yaw)) / cs)
-  z = np.zeros_like(s)
-  return np.stack([fwd, -left, z, z, z, -yaw], -1).astype(np.float32), v1
+  """The recorder's car (highway-env's kinematic bicycle, stepped once a frame): (B,) speed m/s, acceleration m/s^2 and
+  curvature 1/m (+ = left, tan(front-wheel angle) / WHEELBASE, what the recordings log) held over dt seconds -> the
+  6-DoF motion (B, 6) of the car's centre in the camera frame [forward, right, down] (translation m, axis-angle rad; a
+  left turn is a negative rotation about down) and the new speed (B,). Each 1/FPS step moves the centre at the slip
+  angle beta = atan(curvature * WHEELBASE / 2) off the old heading at the old speed, then turns and speeds up, as
+  highway-env's Vehicle.step does: the recorded poses are that path (an exact integration slid 7-30% further sideways,
+  a point on an arc 2-4x less)."""
+  n = max(1, int(round(dt * FPS)))
+  beta = np.arctan(curvature * WHEELBASE / 2)                 # velocity direction - heading, + = left
+  v, x, y, yaw = np.asarray(speed, np.float64), 0.0, 0.0, 0.0
+  for _ in range(n):
+    x, y = x + v * np.cos(yaw + beta) * dt / n, y + v * np.sin(yaw + beta) * dt / n
+    yaw, v = yaw + v * np.sin(beta) / (WHEELBASE / 2) * dt / n, np.clip(v + accel * dt / n, 0.0, MAX_SPEED)
+  z = np.zeros_like(v)
+  return np.stack([x + z, -y + z, z, z, z, -yaw + z], -1).astype(np.float32), v
 
 class WorldRollouts:
   """B rollouts advanced together: each holds the last frames-1 frames of tokens and the motions into them."""
@@ -52,6 +50,8 @@ class WorldRollouts:
     self.n_ctx, self.dt = model.config.frames - 1, frame_stride / FPS
     self.use_pose = model.pose_proj is not None
     if not segments: raise ValueError("WorldRollouts: no segments to seed rollouts from")
+    if self.use_pose and (bare := next((s.name for s in segments if s.pose is None), None)):  # seeded as standing still:
+      raise ValueError(f"WorldRollouts: segment {bare} has no poses; the world model is pose-conditioned")  # steering did nothing
     if not self.use_pose: warnings.warn("WorldRollouts: the world model has no pose conditioning (pose: none): actions do not change what it generates")
 
   def span(self) -> int: return (self.n_ctx + 1) * self.stride   # recorded frames a seed needs (with the motion into it)

@@ -119,6 +119,28 @@ def test_sample_logits_distribution():
   np.testing.assert_array_equal(sample_logits(np.repeat(logits, 50, 0), 1.0, 1, rng), np.full(50, logits.argmax()))
   tied = sample_logits(np.tile([[2.0, 1.0, 1.0, 0.0]], (4000, 1)), 1.0, 2, rng)
   assert tied.min() == 0 and len(np.unique(tied)) == 2
+  # a tiny positive temperature is all but greedy (logits / 1e-308 overflowed: inf - inf, token 0 on every row)
+  for t in (1e-308, 5e-324, 1e-30):
+    np.testing.assert_array_equal(sample_logits(np.repeat(logits, 6, 0), t, 0, rng), np.full(6, logits.argmax()))
+
+def test_sampling_is_inference_whatever_the_training_flag():
+  """A training loop leaves Tensor.training on: the sampler then drew dropout masks (at temperature 0, frames differed
+  from eval mode's and from each other)."""
+  Tensor.manual_seed(0)
+  m = WorldModel(WorldConfig(vocab_size=32, tokens_per_frame=8, frames=3, n_layer=1, n_head=2, d_model=16, dropout=0.3))
+  rng = np.random.default_rng(0)
+  ctx, pose = rng.integers(0, 32, (2, 2, 8)), rng.normal(0, 1, (2, 3, 6)).astype(np.float32)
+  outs = []
+  for training in (False, True, True):
+    Tensor.training = training
+    try: outs.append(FrameSampler(m).generate(ctx, pose, temperature=0))
+    finally: Tensor.training = False
+  assert all(np.array_equal(outs[0], o) for o in outs[1:])
+  Tensor.training = True
+  try:
+    FrameSampler(m).generate(ctx, pose, temperature=0)
+    assert Tensor.training and not Tensor.no_grad   # the caller's flags are back
+  finally: Tensor.training = False
 
 def test_bad_config_rejected():
   with pytest.raises(ValueError, match="pose"): WorldConfig(pose="tokens")

@@ -184,31 +184,33 @@ def test_noise_context_spares_last_frame():
 # *** simulator ***
 
 def test_motion_from_control_is_the_recorders_bicycle():
-  """Against highway-env's kinematic bicycle integrated in small steps (beta = atan(tan(delta) / 2), the centre moving at
-  heading + beta, heading rate v sin(beta) / (L / 2)), the recorder's car: curvature = tan(delta) / L. A point on an arc
-  slid 2.4-4.2x less sideways than the recordings' poses."""
-  from sim.world_sim import motion_from_control, WHEELBASE
+  """Against highway-env's own Vehicle, stepped once a frame as the recorder steps it (the recorder's car: curvature =
+  tan(delta) / L, + = left, the sim's steering + = right). An exact integration of the same bicycle slid 7-30% further
+  sideways than the recorded poses; a point on an arc 2.4-4.2x less."""
+  from highway_env.vehicle.kinematics import Vehicle
+  from sim.world_sim import FPS, motion_from_control, WHEELBASE
   from train.world_data import rot_from_axis_angle
   from data.road import CAR_LENGTH
-  assert WHEELBASE == CAR_LENGTH
+  assert WHEELBASE == CAR_LENGTH == Vehicle.LENGTH
   rng = np.random.default_rng(0)
-  v, a, k, dt = rng.uniform(5, 30, 6), rng.uniform(-3, 3, 6), rng.uniform(-0.05, 0.05, 6), 0.15
+  v, a, k = rng.uniform(5, 30, 6), rng.uniform(-3, 3, 6), rng.uniform(-0.05, 0.05, 6)
   k[0] = 0.0
-  m, v1 = motion_from_control(v, a, k, dt)
-  np.testing.assert_allclose(v1, v + a * dt, rtol=1e-6)
-  n, L = 20000, CAR_LENGTH
-  beta, x, y, h, sp = np.arctan(np.tan(np.arctan(k * L)) / 2), np.zeros(6), np.zeros(6), np.zeros(6), v.copy()
-  for _ in range(n):   # speed changes linearly, so its mean over a step is the midpoint
-    vm = sp + a * dt / n / 2
-    dh = vm * np.sin(beta) / (L / 2) * dt / n
-    x, y, h, sp = x + vm * np.cos(h + dh / 2 + beta) * dt / n, y + vm * np.sin(h + dh / 2 + beta) * dt / n, h + dh, sp + a * dt / n
-  np.testing.assert_allclose(m[:, 0], x, rtol=1e-5)
-  np.testing.assert_allclose(-m[:, 1], y, atol=1e-5)   # right = -left
-  np.testing.assert_allclose(-m[:, 5], h, atol=1e-6)
-  np.testing.assert_allclose(m[:, 2:5], 0)
+  for stride in (1, 2, 3):
+    m, v1 = motion_from_control(v, a, k, stride / FPS)
+    for b in range(6):
+      h0 = rng.uniform(-3, 3)
+      car = Vehicle(None, np.array([10.0, -4.0]), h0, v[b])
+      for _ in range(stride):
+        car.act({"acceleration": a[b], "steering": -np.arctan(k[b] * CAR_LENGTH)})
+        car.step(1 / FPS)
+      d = car.position - [10.0, -4.0]
+      fwd, right = d[0] * np.cos(h0) + d[1] * np.sin(h0), -d[0] * np.sin(h0) + d[1] * np.cos(h0)   # the sim's y: right
+      np.testing.assert_allclose(m[b, [0, 1, 5]], [fwd, right, car.heading - h0], atol=1e-5)
+      np.testing.assert_allclose(v1[b], car.speed, rtol=1e-6)
+    np.testing.assert_allclose(m[:, 2:5], 0)
   # left turn: the new forward axis, seen from the old frame, points left (negative right), a negative yaw about down
   fwd = rot_from_axis_angle(m[1, 3:]) @ [1, 0, 0]
-  assert np.sign(fwd[1]) == -np.sign(k[1]) and abs(np.arctan2(-fwd[1], fwd[0]) - h[1]) < 1e-6
+  assert np.sign(fwd[1]) == -np.sign(k[1]) and abs(np.arctan2(fwd[1], fwd[0]) - m[1, 5]) < 1e-6
 
 @pytest.fixture(scope="module")
 def sim_parts(tmp_path_factory):
@@ -226,6 +228,14 @@ def test_env_checker(sim_parts):
   m, segs = sim_parts
   check_env(WorldSim(m, segs, frame_stride=2, max_steps=4), skip_render_check=True)
   check_env(WorldSim(m, segs, 1, action="pose", max_steps=4), skip_render_check=True)
+
+def test_a_pose_model_seeded_without_poses_is_refused(sim_parts):
+  """Seeded from segments without poses (commaVQ's), a pose-conditioned model's context motions were zeros and its speed
+  0: every --steer command moved nothing, without a word."""
+  from sim.world_sim import WorldSim
+  m, segs = sim_parts
+  bare = [Segment("commavq.npy", segs[0].tokens, None)]
+  with pytest.raises(ValueError, match="segment commavq.npy has no poses; the world model is pose-conditioned"): WorldSim(m, bare, 2)
 
 def test_nan_actions_raise_and_pose_actions_are_clipped(sim_parts):
   """A NaN action made the speed NaN and every later frame token 0, silently; a pose action far outside its space went

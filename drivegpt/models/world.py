@@ -183,7 +183,7 @@ def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng) -> np
   if not np.isfinite(logits).all(): raise FloatingPointError("sample_logits: logits are not finite (NaN gave token 0 at any temperature)")
   if not (np.isfinite(temperature) and temperature >= 0): raise ValueError(f"sample_logits: temperature must be >= 0, got {temperature}")
   if temperature <= 0: return logits.argmax(-1)
-  z = logits.astype(np.float64) / temperature
+  z = (logits.astype(np.float64) - logits.max(-1, keepdims=True)) / temperature  # (a tiny temperature overflowed to inf - inf)
   if 0 < top_k < z.shape[-1]:  # exactly top_k kept: of tokens tied at the k-th value, only as many as fit
     keep = np.zeros(z.shape, bool)
     np.put_along_axis(keep, np.argpartition(-z, top_k - 1, axis=-1)[:, :top_k], True, -1)
@@ -218,6 +218,13 @@ class FrameSampler:
       raise ValueError(f"generate: context token ids must be in [0, {c.vocab_size}), got {context.min()}..{context.max()}")
     if pose is not None and not np.isfinite(pose).all(): raise ValueError("generate: pose is not finite")
     rng = rng if rng is not None else np.random.default_rng()
+    # sampling: no dropout, whatever the caller's training flag (a training loop's left it on), and no graph
+    prev_mode, Tensor.training, Tensor.no_grad = (Tensor.training, Tensor.no_grad), False, True
+    try: return self._generate(context, pose, temperature, top_k, rng, return_logits)
+    finally: Tensor.training, Tensor.no_grad = prev_mode
+
+  def _generate(self, context, pose, temperature, top_k, rng, return_logits):
+    c, (B, F, N) = self.model.config, context.shape
     use_pose = pose is not None and self.model.pose_proj is not None
     prefix = self._prefill(Tensor(context.astype(np.int32)), Tensor(pose[:, :F].astype(np.float32)) if use_pose else None) if F else []
     new_pose = Tensor(pose[:, F].astype(np.float32)) if use_pose else None
