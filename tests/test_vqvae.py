@@ -296,7 +296,7 @@ def test_tokenize_yaw_copies(tmp_path):
 def test_tokenize_rejects_frames_of_another_size(tmp_path):
   write_frame_shard(tmp_path / "small.h5", np.zeros((2, 64, 128, 3), np.uint8))
   run = make_run(tmp_path, TINY)
-  with pytest.raises(ValueError, match=r"small\.h5: frames are \(64, 128\)"):
+  with pytest.raises(ValueError, match=r"small\.h5: frames are 64x128, the model's image_size is 128x256"):
     tokenize_shard(str(run), str(tmp_path / "small.h5"), str(tmp_path / "tok"))
 
 def test_commavq_import_export_round_trip(tmp_path):
@@ -544,3 +544,50 @@ def test_export_refuses_nan_weights_and_drops_stale_fp16_files(tmp_path):
   model.quantizer.codebook.assign(Tensor(np.full(model.quantizer.codebook.shape, np.nan, np.float32))).realize()
   save_checkpoint(str(run / "ckpt.safetensors"), model, None, 0, to_dict(cfg))
   with pytest.raises(ExportError, match="not finite"): export_run(str(run), str(tmp_path / "o2"))
+
+def test_tokenize_edge_cases_from_a_review(tmp_path, monkeypatch, capsys):
+  """(1) A frame shard re-ingested while its yaw copies were written: the copies held the old frames, stamped as made
+  from the new shard, and every re-run kept them. (2) Recordings named drive.h5 and drive-yaw0.h5: the same command
+  failed its second run (the second taken for a stale yaw copy of the first). (3) Float frames in [0, 1] were tokenized
+  (a third of the tokens wrong), exit 0. (4) Our tokens exported to commaVQ's format and imported back were relabelled
+  commaVQ's, and mixed with another codebook's without a word."""
+  import h5py
+  import train.tokenize as tk
+  from train.tokenize import export_commavq, import_commavq, tokenize
+  from train.world_data import load_segments
+  rng = rng_for("review")
+  run = make_run(tmp_path, TINY)
+  (tmp_path / "sh").mkdir()
+  write_frame_shard(tmp_path / "sh" / "a.h5", smooth_frames(rng, 4))
+  real, writes = tk.write_token_shard, []
+  def reingested_after_the_first_write(out, *a):
+    real(out, *a)
+    writes.append(out)
+    if len(writes) == 1:   # ingest writes a temp file and renames it over the shard
+      write_frame_shard(tmp_path / "new.h5", smooth_frames(rng, 4), seed=7)
+      os.replace(tmp_path / "new.h5", tmp_path / "sh" / "a.h5")
+  monkeypatch.setattr(tk, "write_token_shard", reingested_after_the_first_write)
+  tokenize(str(run), str(tmp_path / "sh"), str(tmp_path / "tok"), use_ray=False, progress=False, yaw_copies=1, yaw_px=10)
+  monkeypatch.setattr(tk, "write_token_shard", real)
+  (tmp_path / "tok" / "a.h5").unlink()   # as the refusal says: then its copy, made of the old frames, is refused too
+  with pytest.raises(ValueError, match=r"a-yaw0\.h5: a token shard from another checkpoint or an older version of .*a\.h5"):
+    tokenize(str(run), str(tmp_path / "sh"), str(tmp_path / "tok"), use_ray=False, progress=False, yaw_copies=1, yaw_px=10)
+  # (2)
+  (tmp_path / "rec").mkdir()
+  for name in ("drive", "drive-yaw0"): write_frame_shard(tmp_path / "rec" / f"{name}.h5", smooth_frames(rng, 3))
+  for _ in range(2): assert len(tokenize(str(run), str(tmp_path / "rec"), str(tmp_path / "rtok"), use_ray=False, progress=False)) == 2
+  # (3)
+  (tmp_path / "fl").mkdir()
+  with h5py.File(tmp_path / "fl" / "f.h5", "w") as f: f["frames"] = smooth_frames(rng, 2).astype(np.float32) / 255
+  with pytest.raises(ValueError, match=r"f\.h5: frames are float32 \(128, 256, 3\); the model takes uint8 RGB frames"):
+    tokenize(str(run), str(tmp_path / "fl"), str(tmp_path / "ftok"), use_ray=False, progress=False)
+  with h5py.File(tmp_path / "fl" / "f.h5", "w") as f: f["frames"], f["speed"] = smooth_frames(rng, 2), np.zeros(1, np.float32)
+  with pytest.raises(ValueError, match=r"f\.h5: 'speed' has 1 rows for 2 frames"):   # (it was left out, has_can still true)
+    tokenize(str(run), str(tmp_path / "fl"), str(tmp_path / "ftok"), use_ray=False, progress=False)
+  # (4)
+  export_commavq(str(tmp_path / "rtok"), str(tmp_path / "npy"))
+  np.save(tmp_path / "npy" / "theirs.npy", np.zeros((3, 8, 16), np.int16))   # commaVQ's own file beside ours
+  with pytest.raises(ValueError, match="mixes tokenizers"): load_segments(str(tmp_path / "npy"))
+  (tmp_path / "npy" / "theirs.npy").unlink()
+  import_commavq(str(tmp_path / "npy"), str(tmp_path / "back"))
+  assert {s.tokenizer for s in load_segments(str(tmp_path / "back"))} == {s.tokenizer for s in load_segments(str(tmp_path / "rtok"))}

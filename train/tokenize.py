@@ -87,9 +87,12 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
   import h5py, hdf5plugin  # noqa: F401  (the LZ4 filter of the frame shards)
   from drivegpt import Tensor, jit
   from drivegpt.models.vqvae import to_input
-  from train.vqvae import load_tokenizer
+  from train.vqvae import check_frames, load_tokenizer
   todo = [(o, a) for o, a in _copies(shard, out_dir, yaw_copies, yaw_px) if not _existing(o, ckpt, shard, a)]
   if not todo: return {"shard": shard, "frames": _token_frames(shard, out_dir, yaw_copies, yaw_px), "status": "skipped"}
+  # what the outputs are made from, stamped before anything is read: a shard re-ingested (or a checkpoint re-saved) while
+  # this runs leaves outputs stamped old, redone next time (stamped at each write, copies of the old frames looked current)
+  stamps = [made_from(ckpt, shard, a) for _, a in todo]
   model, cfg = load_tokenizer(ckpt)
   encode = jit(model.encode)
   def tokens_of(frames) -> np.ndarray:
@@ -101,8 +104,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
     with h5py.File(shard, "r") as f:
       if "frames" not in f: raise ValueError(f"{shard}: not a frame shard (no 'frames' dataset)")
       frames, n = f["frames"], len(f["frames"])
-      if frames.shape[1:3] != tuple(cfg.model.image_size):
-        raise ValueError(f"{shard}: frames are {frames.shape[1:3]}, the tokenizer takes {tuple(cfg.model.image_size)}")
+      check_frames(shard, frames, cfg.model.image_size)
       if yaw_copies and not (f.attrs.get("has_pose", "pose" in f) and "pose" in f):
         raise ValueError(f"{shard}: has no poses, which yaw-augmented copies need (tokenize without --yaw-copies)")
       if yaw_copies and len(f["pose"]) != n: raise ValueError(f"{shard}: {len(f['pose'])} poses for {n} frames")
@@ -110,13 +112,15 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         raise ValueError(f"--yaw-px {yaw_px}: the copies' slide must be 1 to {frames.shape[2] / 4:g} px (a quarter of {shard}'s width)")
       fps = float(f.attrs.get("fps", 20.0))
       if yaw_copies and not (np.isfinite(fps) and fps > 0): raise ValueError(f"{shard}: fps {fps}; yaw copies time their turns by it")
+      if short := [k for k in f if k != "frames" and f[k].ndim and len(f[k]) != n]:  # dropped, the has_* flags kept saying so
+        raise ValueError(f"{shard}: '{short[0]}' has {len(f[short[0]])} rows for {n} frames (a damaged shard: ingest it again)")
       signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
       attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model),
                                                           "codebook": codebook_hash(model.quantizer.codebook.numpy())}),
                "frame_shard": str(Path(shard).resolve()), "route": str(f.attrs.get("route") or Path(shard).stem)}  # the data stage's split key
       if yaw_copies: frames = frames[:]
-      for out, augment in todo:
-        a = {**attrs, "made_from": made_from(ckpt, shard, augment)}
+      for (out, augment), stamp in zip(todo, stamps):
+        a = {**attrs, "made_from": stamp}
         if augment is None: write_token_shard(out, tokens_of(frames), signals, a); continue
         from data.augment import yaw_augment
         name = f"{attrs.get('segment', Path(shard).stem)}-yaw{augment['yaw_copy']}"
@@ -149,7 +153,8 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   stale = []  # copies past --yaw-copies from an earlier run: they would still be trained on
   for q in Path(out_dir).glob("*-yaw*.h5"):
     stem, k = q.stem.rsplit("-yaw", 1)
-    if stem in by_stem and k.isdigit() and int(k) >= yaw_copies: stale.append((int(k), str(q), by_stem[stem]))
+    if q.stem not in by_stem and stem in by_stem and k.isdigit() and int(k) >= yaw_copies:  # (not a recording so named)
+      stale.append((int(k), str(q), by_stem[stem]))
   if stale:
     k, q, p = max(stale)
     raise ValueError(f"{q}: a yaw copy of {p} from a run with more --yaw-copies than {yaw_copies} ({len(stale)} such copies): "
@@ -210,6 +215,7 @@ def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
   files = files_under(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
   from data.ingest import route_of
+  from train.world_data import npy_tokenizer
   names = {p: str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".npy") for p in files}
   seen: dict = {}
   for p, name in names.items():  # a/b_c.npy and a_b/c.npy: one shard name (the second overwrote the first)
@@ -220,13 +226,14 @@ def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
   for p in files:
     tokens, name = read_commavq(p), names[p]
     attrs = {"source": str(p.resolve()), "segment": name, "route": route_of(p, Path(src)), "fps": fps, "frame_count": len(tokens), "has_pose": False,
-             "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": json.dumps({"commavq": True})}
+             "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / fps}, attrs)
     written.append(str(Path(out_dir) / f"{name}.h5"))
   return written
 
 def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
-  """Each token shard in src -> out_dir/<name>.npy in commaVQ's format."""
+  """Each token shard in src -> out_dir/<name>.npy in commaVQ's format, and <name>.tokenizer.json naming our codebook
+  (import-commavq and train-world read it: without it, the ids are taken for commaVQ's)."""
   files = sorted(Path(src).glob("*.h5")) if Path(src).is_dir() else [Path(src)]
   if not files or not files[0].exists(): raise FileNotFoundError(f"{src}: no token shards (.h5)")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -237,6 +244,9 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
       print(f"note: {p}: a yaw-augmented copy, not exported", file=sys.stderr)
       continue
     write_commavq(Path(out_dir) / f"{p.stem}.npy", tokens, flat)
+    side = Path(out_dir) / f"{p.stem}.tokenizer.json"   # which codebook the ids index, for import-commavq and train-world
+    if "tokenizer" in attrs and "commavq" not in json.loads(attrs["tokenizer"]): side.write_text(attrs["tokenizer"])
+    elif side.exists(): side.unlink()
     kept.append(str(Path(out_dir) / f"{p.stem}.npy"))
   return kept
 

@@ -97,15 +97,19 @@ def _loader(shards: str, split: str, d: DataConfig, batch_size: int, image_size:
   if not Path(shards).exists(): raise FileNotFoundError(f"{shards}: no such shard folder")
   loader = WindowLoader(shards, window=1, batch_size=batch_size, split=split, val_fraction=d.val_fraction,
                         fields=("frames",), split_seed=d.split_seed, prefetch=1)
-  check_frame_size(loader.paths[0], loader.files[0]["frames"].shape[1:3], image_size, loader.close)
+  for p, f in zip(loader.paths, loader.files): check_frames(p, f["frames"], image_size, loader.close)
   return loader
 
-def check_frame_size(where, hw: tuple, image_size: list, cleanup=lambda: None) -> None:
-  """Frames of another size than the model's image_size are an error naming where they are (a model trained and
-  scored on them without a word, and a 128x256 config written beside it)."""
-  if tuple(hw) != tuple(image_size):
+def check_frames(where, frames, image_size: list, cleanup=lambda: None) -> None:
+  """Frames (a shard's dataset) that are not uint8 RGB (N, H, W, 3) of the model's image_size are an error naming where
+  they are: another size trained and scored without a word (a 128x256 config written beside it), float frames in
+  [0, 1] tokenized as near-black (a third of the tokens wrong) and read into uint8 batches as zeros."""
+  if frames.ndim != 4 or frames.shape[3] != 3 or frames.dtype != np.uint8:
     cleanup()
-    raise ValueError(f"{where}: frames are {hw[0]}x{hw[1]}, the model's image_size is {image_size[0]}x{image_size[1]}: "
+    raise ValueError(f"{where}: frames are {frames.dtype} {tuple(frames.shape[1:])}; the model takes uint8 RGB frames (H, W, 3)")
+  if tuple(frames.shape[1:3]) != tuple(image_size):
+    cleanup()
+    raise ValueError(f"{where}: frames are {frames.shape[1]}x{frames.shape[2]}, the model's image_size is {image_size[0]}x{image_size[1]}: "
                      "set model.image_size, or ingest with --height/--width")
 
 def train_loader(cfg: TrainConfig):
@@ -346,7 +350,7 @@ def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] 
   import h5py, hdf5plugin  # noqa: F401  (registers the LZ4 filter the shards use)
   def frames(p, f):
     if "frames" not in f: raise ValueError(f"{p}: not a frame shard (no 'frames' dataset)")
-    if image_size is not None: check_frame_size(p, f["frames"].shape[1:3], image_size)
+    if image_size is not None: check_frames(p, f["frames"], image_size)
     return f["frames"]
   try:
     lengths = []

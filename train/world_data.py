@@ -28,9 +28,15 @@ def check_codebook(segs: list, codebook: np.ndarray, vqvae: str, what: str = "to
   """Raise if a segment's shard names another codebook than the VQVAE run's (vqvae=): its ids index that one."""
   from train.tokenize import codebook_hash
   want = f"codebook {codebook_hash(codebook)}"
-  if bad := next((s for s in segs if s.tokenizer.startswith("codebook ") and s.tokenizer != want), None):
+  if bad := next((s for s in segs if (s.tokenizer.startswith("codebook ") and s.tokenizer != want) or s.tokenizer == "commaVQ"), None):
     raise ValueError(f"{what}: {bad.name} was tokenized with another codebook ({bad.tokenizer}) than vqvae={vqvae}'s ({want}): "
                      "give the VQVAE run that made the tokens")
+
+def npy_tokenizer(path: Path) -> str:
+  """A .npy token file's tokenizer attribute (JSON): export-commavq's sidecar <name>.tokenizer.json when there is one (our
+  tokens sent out and back), else commaVQ's (the round trip relabelled ours as commaVQ's, mixing two codebooks)."""
+  side = Path(path).with_suffix(".tokenizer.json")
+  return side.read_text() if side.exists() else json.dumps({"commavq": True})
 
 def check_one_tokenizer(segs: list, path: str, what: str = "data.tokens") -> None:
   """Raise unless every segment whose tokenizer is known has the same one: ids of two codebooks mean different things,
@@ -113,7 +119,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       from train.tokenize import read_commavq
       a = np.load(f, allow_pickle=False)
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
-      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, route_of(f, p), tokenizer="commaVQ"))
+      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, route_of(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)})))
       continue
     import h5py
     with h5py.File(f, "r") as h:
