@@ -216,6 +216,14 @@ def test_float16_parameters(make):
   for a, b in zip(w16, w32):
     assert a.dtype == dtypes.float16 and a.numpy().dtype == np.float16
     np.testing.assert_allclose(a.numpy().astype(np.float32), b.numpy(), rtol=2e-2, atol=2e-2)
+  # gradients of a realistic size (1e-3): Adam's v = (1 - b2) g^2 underflowed in float16, and one step moved a weight
+  # at 1.0 to -99
+  w = Tensor(np.ones(4, np.float16), requires_grad=True)
+  opt = make([w])
+  opt.zero_grad()
+  (w * Tensor(np.full(4, 1e-3, np.float16))).sum().backward()
+  opt.step()
+  assert np.abs(w.numpy().astype(np.float32) - 1).max() < 0.02, w.numpy()   # a step of about lr (0.01)
 
 def test_adam_per_parameter_steps_replay_under_jit():
   """The per-parameter counters are realized buffers updated in place, so a jitted step replays them."""

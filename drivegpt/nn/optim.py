@@ -57,7 +57,8 @@ class Optimizer:
         raise ValueError(f"optimizer load_state_dict: {k!r} is {state[k].dtype} {tuple(state[k].shape)}, expected {t.dtype} {t.shape}")
     Tensor.corealize([t.assign(state[k].detach()) for k, t in own.items()])
 
-def _zeros_like(p: Tensor) -> Tensor: return Tensor(np.zeros(p.shape, p.dtype.np), device=p.device, dtype=p.dtype)
+def _zeros_like(p: Tensor, dtype=None) -> Tensor:
+  return Tensor(np.zeros(p.shape, (dtype or p.dtype).np), device=p.device, dtype=dtype or p.dtype)
 
 class SGD(Optimizer):
   """PyTorch's SGD: g += wd*p; buf = momentum*buf + g; g = g + momentum*buf (nesterov) or buf; p -= lr*g."""
@@ -90,8 +91,10 @@ class Adam(Optimizer):
     if betas is not None: b1, b2 = betas
     if not (0 <= b1 < 1 and 0 <= b2 < 1): raise ValueError(f"Adam: betas must be in [0, 1), got ({b1}, {b2})")
     self.b1, self.b2, self.eps, self.weight_decay, self.decoupled = b1, b2, eps, weight_decay, decoupled
-    self.m = [_zeros_like(p) for p in self.params]
-    self.v = [_zeros_like(p) for p in self.params]
+    # moments in float32 for float16 weights too: (1 - b2) g^2 of a gradient under ~8e-3 is 0 in float16, and the step
+    # lr m / (sqrt(v) + eps) then ~1e5 times too big (a weight at 1.0 went to -99 in one step)
+    self.m = [_zeros_like(p, dtypes.float32 if p.dtype == dtypes.float16 else None) for p in self.params]
+    self.v = [_zeros_like(p, dtypes.float32 if p.dtype == dtypes.float16 else None) for p in self.params]
     # b1^t and b2^t of each parameter (rows 0 and 1), for its bias corrections: one buffer, so one small kernel per step
     self.beta_pow = Tensor(np.ones((2, len(self.params)), np.float32), device=self.device).realize()
     self._factors: dict[tuple, Tensor] = {}  # which parameters have a gradient -> (2, n) factors: b1, b2 for those, else 1
