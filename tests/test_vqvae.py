@@ -591,3 +591,35 @@ def test_tokenize_edge_cases_from_a_review(tmp_path, monkeypatch, capsys):
   (tmp_path / "npy" / "theirs.npy").unlink()
   import_commavq(str(tmp_path / "npy"), str(tmp_path / "back"))
   assert {s.tokenizer for s in load_segments(str(tmp_path / "back"))} == {s.tokenizer for s in load_segments(str(tmp_path / "rtok"))}
+
+def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken_one(tmp_path, monkeypatch):
+  """workers > 1, restarted from a checkpoint between two rows: the next row averaged the loss and counted the codebook
+  use of only the steps since the restart. train_parallel is faked, calling log as the real one does."""
+  import train.parallel as tp
+  from drivegpt.nn.state import save_checkpoint
+  from train.vqvae import TrainConfig as VQConfig, VQVAE, train
+  rng = rng_for("dp-window")
+  (tmp_path / "shards").mkdir()
+  write_frame_shard(tmp_path / "shards" / "a.h5", smooth_frames(rng, 6, 32, 64))
+  def fake(restart):
+    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None):
+      def m(step): return {"loss": 1.0 / step, "mse": 0.5 / step, "codes": np.array([step, 2 * step]), "lr": 1e-3}
+      def save(step): save_checkpoint(f"{cfg.out}/ckpt.safetensors", VQVAE(cfg.model), None, step=step, config={})
+      save(0); log(0, None)
+      for step in range(1, 5):
+        if step % ckpt_every == 0: save(step)
+        log(step, m(step))
+      if restart: log(3, None); log(4, m(4))   # all replicas restart from the step-3 checkpoint: step 4 again
+      for step in (5, 6):
+        if step % ckpt_every == 0 or step == steps: save(step)
+        log(step, m(step))
+    return train_parallel
+  rows = {}
+  for name, restart in (("a", False), ("b", True)):
+    monkeypatch.setattr(tp, "train_parallel", fake(restart))
+    cfg = load_config(VQConfig, overrides=[f"data.shards={tmp_path / 'shards'}", f"out={tmp_path / name}", "steps=6", "log_every=2", "ckpt_every=3",
+                                           "workers=2", "eval_frames=2", "grid_frames=2", "data.val_fraction=0"] +
+                      [f"model.{k}={json.dumps(list(v) if isinstance(v, tuple) else v)}" for k, v in {**TINY, "image_size": (32, 64)}.items()])
+    train(cfg)
+    rows[name] = [(r["step"], r["loss"], r["usage"]) for r in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines()) if "loss" in r]
+  assert rows["a"] == rows["b"] and [s for s, _, _ in rows["b"]] == [2, 4, 6]

@@ -561,3 +561,30 @@ def test_a_run_without_its_config_yaml_is_checked_against_its_checkpoint(tmp_pat
   (tmp_path / "r" / "config.yaml").unlink()
   with pytest.raises(ConfigError, match=r"run was started with lr=0\.001, now 0\.5"): tw.main(tiny_args(toks, tmp_path / "r", "steps=6", "lr=0.5"))
   assert tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))["step"] == 6
+
+def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken_one(tmp_path, monkeypatch):
+  """workers > 1: the driver logs the rows; restarted from a checkpoint between two rows (a replica lost), the next row
+  averaged only the steps since the restart. train_parallel is faked: it calls log as the real one does, once without
+  and once with a restart from the step-3 checkpoint (log_every 2)."""
+  import train.parallel as tp
+  from drivegpt.models.world import WorldModel
+  from drivegpt.nn.state import save_checkpoint
+  toks = make_tokens(tmp_path / "tok")
+  def fake(restart):
+    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None):
+      save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=0, config={})
+      m = lambda step: {"loss_bits": 5.0 - 0.1 * step * step, "lr": 1e-3}  # noqa: E731
+      log(0, None)
+      for step in range(1, 5): log(step, m(step))
+      if restart:   # a replica lost after step 4: all restart from the checkpoint of step 3, and run step 4 again
+        log(3, None)
+        log(4, m(4))
+      for step in (5, 6): log(step, m(step))
+      save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=steps, config={})
+    return train_parallel
+  rows = {}
+  for name, restart in (("a", False), ("b", True)):
+    monkeypatch.setattr(tp, "train_parallel", fake(restart))
+    tw.main(tiny_args(toks, tmp_path / name, "steps=6", "log_every=2", "ckpt_every=3", "workers=2"))
+    rows[name] = [(r["step"], r["loss_bits"]) for r in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines()) if "loss_bits" in r]
+  assert rows["a"] == rows["b"] and [s for s, _ in rows["b"]] == [2, 4, 6]

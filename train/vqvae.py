@@ -317,9 +317,11 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   model, held = VQVAE(cfg.model), spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
-    if m is None:  # (re)started from the checkpoint of step
+    if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
       run.trim_metrics(step)
-      used[:], window = False, []
+      kept = run.kept_window(step) or {"losses": [], "used": []}
+      window, used[:] = [tuple(w) for w in kept["losses"]], False
+      used[kept["used"]] = True
       return
     used[m["codes"].reshape(-1)] = True
     window.append((m["loss"], m["mse"]))
@@ -329,6 +331,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
       l, e = np.mean(window, axis=0)
       run.log(step, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=time.perf_counter() - t0, workers=cfg.workers)
       used[:], window = False, []
+    if step % cfg.ckpt_every == 0 or step == cfg.steps: run.keep_window(step, {"losses": window, "used": np.flatnonzero(used).tolist()})
     if step % cfg.ckpt_every == 0 or step == cfg.steps:  # rank 0 has just saved it: held-out rows as train() logs them
       load_checkpoint(str(run.ckpt), model)
       run.log(step, **{f"val_{k}": v for k, v in evaluate_frames(model, held_batches(held[:cfg.eval_frames], cfg))[0].items()})

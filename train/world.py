@@ -231,9 +231,9 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> di
   bar, window, t0 = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), [], time.perf_counter()
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
-    if m is None:  # (re)started from the checkpoint of step
+    if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
       run.trim_metrics(step)
-      window = []
+      window = run.kept_window(step) or []
       return
     window.append(m["loss_bits"])
     bar.n = step
@@ -241,6 +241,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> di
     if step % cfg.log_every == 0 or step == cfg.steps:
       run.log(step, loss_bits=float(np.mean(window)), lr=m["lr"], time=time.perf_counter() - t0, workers=cfg.workers)
       window = []
+    if step % cfg.ckpt_every == 0 or step == cfg.steps: run.keep_window(step, window)   # rank 0 has saved this step
   train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address)
   bar.close()
   model = WorldModel(cfg.model)
