@@ -137,7 +137,9 @@ class ClosedLoop:
     self.offsets.append((self.t, self.obs.lane_offset, human))
     if not self.human:
       cause, _ = takeover_cause(self.limits, self.obs)
-      if cause is not None:
+      if cause is not None and human:  # the human hands back only a car that breaks no rule: the state it left (still
+        self.human_until = self.t + dt  # out of the lane) was charged to the policy as a second takeover, before it drove
+      elif cause is not None:
         self.takeovers.append(cause)
         self.human_until = self.t + self.rng.uniform(2.0, 4.0)
         self.lane = int(np.clip(np.round(self.lat / LANE_WIDTH), 0, self.n_lanes - 1))
@@ -181,7 +183,8 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
   eps = [ClosedLoop(s, noise) for s in specs]
   stride = driver.stride if driver else 1
   history = [[] for _ in eps]       # token frames, one per policy step
-  n_warm = int(round(warmup * FPS))
+  n_warm = max(int(round(warmup * FPS)), stride * (driver.K - 1) + 1 if driver else 0)  # a long context: full at t = 0
+  # (frames before it were driven with (0, 0), counted as the policy's)
   # traffic settles while our car keeps its (offset) line under the scripted driver without steering noise, so every
   # driver starts from the same state (the recovery test's 0.5 m off the centre); the policy's context gets the K-1
   # frames before t = 0 (t = 0's own is its first step's)
@@ -211,7 +214,9 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
   return eps
 
 def recovered(e: ClosedLoop) -> bool:
-  """Back within RECOVERY_WITHIN m of the lane centre inside RECOVERY_SECONDS, with no takeover before that."""
+  """Back within RECOVERY_WITHIN m of the lane centre inside RECOVERY_SECONDS, and no takeover in the episode (a car
+  drifting through the centre on its way out of the lane, taken over after, counted: doing nothing scored 4/20)."""
+  if e.takeovers: return False
   for t, off, human in e.offsets:
     if t > RECOVERY_SECONDS or human: return False
     if abs(off) < RECOVERY_WITHIN: return True
@@ -253,8 +258,8 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--out", help="also append the JSON lines to this file")
   args = ap.parse_args(argv)
   if args.no_scripted and not args.policy: ap.error("nothing to evaluate: --no-scripted and no --policy")
-  if args.recovery < 0 or not (np.isfinite(args.density) and args.density >= 0) or not np.isfinite(args.seconds):
-    ap.error("--recovery and --density must be >= 0 and --seconds finite")
+  if args.recovery < 0 or not (np.isfinite(args.density) and args.density > 0) or not np.isfinite(args.seconds):
+    ap.error("--recovery must be >= 0, --density > 0 and --seconds finite")
   try: radius = tuple(float(v) for v in args.radius.split(","))
   except ValueError: ap.error(f"--radius {args.radius!r}: expected 'lo,hi' in metres")
   if len(radius) != 2 or not 0 < radius[0] <= radius[1]: ap.error(f"--radius {args.radius!r}: expected 0 < lo <= hi")

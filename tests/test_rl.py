@@ -539,11 +539,11 @@ def test_stage_help_lists_the_config_keys_with_their_defaults(capsys):
 def test_evaluate_arguments_are_checked(capsys):
   """--no-scripted without a --policy ran nothing and printed nothing, exit 0; --recovery -3 ran as 0, --density nan ran."""
   from rl.evaluate import main
-  for argv in (["--no-scripted"], ["--recovery", "-3"], ["--density", "nan"]):
+  for argv in (["--no-scripted"], ["--recovery", "-3"], ["--density", "nan"], ["--density", "0"]):   # (0: ZeroDivisionError)
     with pytest.raises(SystemExit) as e: main(argv)
     assert e.value.code == 2, argv
   err = capsys.readouterr().err
-  assert "nothing to evaluate" in err and "--recovery and --density must be >= 0" in err
+  assert "nothing to evaluate" in err and "--recovery must be >= 0, --density > 0" in err
 
 def test_visible_lane_off_the_road_is_on_the_side_the_car_left_by():
   # the recorder's geometry: lanes 0..n-1 at lat = k W, edges at -W/2 and (n - 1/2) W; the kept lane may be one beyond
@@ -681,3 +681,41 @@ def test_tokens_of_another_vqvae_are_refused(tmp_path, monkeypatch):
   with pytest.raises(ValueError, match="another VQVAE's codebook than --vqvae's"): LearnedDriver("bc", str(tmp_path / "p"), vq)
   vq.quantizer.codebook.assign(Tensor(made_with)).realize()
   assert LearnedDriver("bc", str(tmp_path / "p"), vq).K == 2
+
+def test_evaluation_counts_from_a_review(monkeypatch):
+  """(1) Doing nothing passed the recovery test 4/20: a car drifting through the lane centre on its way out counted,
+  taken over after. (2) The human handed back a car still out of its lane, and that state was charged to the policy as a
+  second takeover before it drove a frame. (3) A policy whose context spans more than the 1 s warm-up drove its first
+  frames with (0, 0), counted as its own."""
+  import rl.evaluate as ev
+  monkeypatch.setattr(ev, "encode", lambda vqvae, frames: np.zeros((len(frames), 4)))
+  class Still:   # no acceleration, no steering
+    K, stride = 2, 2
+    def actions(self, tokens, speed): return np.zeros((len(tokens), 2))
+  rec = [ev.EpisodeSpec(s, ev.RECOVERY_SECONDS + 0.5, 1.0, "mixed", (250.0, 900.0), ev.RECOVERY_OFFSET * (1 if i % 2 else -1)) for i, s in enumerate(range(5_100_000, 5_100_020))]
+  eps = ev.drive(rec, Still())
+  assert sum(map(ev.recovered, eps)) == 0
+  class Left(Still):   # steering left: out of the lane, taken over, handed back
+    def actions(self, tokens, speed): return np.tile([0.0, -0.02], (len(tokens), 1))
+  tick, on_human_frames = ev.ClosedLoop.tick, []
+  def watching(self, accel, steer):
+    was, n = self.human, len(self.takeovers)
+    tick(self, accel, steer)
+    if was and len(self.takeovers) > n: on_human_frames.append(self.takeovers[-1])   # charged for the human's driving
+  monkeypatch.setattr(ev.ClosedLoop, "tick", watching)
+  eps = ev.drive([ev.EpisodeSpec(s, 15.0, 1.0, "mixed", (250.0, 900.0)) for s in range(5_000_000, 5_000_004)], Left())
+  assert sum(len(e.takeovers) for e in eps) >= 8 and on_human_frames == []
+  monkeypatch.setattr(ev.ClosedLoop, "tick", tick)
+  ticks, acted = [], []
+  class Long(Still):   # 8 frames 4 apart: 29 frames of context, more than the 20 of the 1 s warm-up
+    K, stride = 8, 4
+    def actions(self, tokens, speed):
+      acted.append(len(ticks))
+      return np.zeros((len(tokens), 2))
+  def counting(self, accel, steer):
+    ticks.append(self.t)
+    tick(self, accel, steer)
+  monkeypatch.setattr(ev.ClosedLoop, "tick", counting)
+  [e] = ev.drive([ev.EpisodeSpec(5_000_003, 4.0, 1.0, "straight", (250.0, 900.0))], Long())
+  n_warm = len(ticks) - len(e.offsets)   # frames before t = 0
+  assert n_warm >= 29 and acted[0] == n_warm   # the policy drives the first counted frame
