@@ -503,6 +503,8 @@ def test_a_tokens_folder_mixing_tokenizers_or_poses_is_refused(tmp_path):
     with h5py.File(f"{toks}/seg{i}.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}, "codebook": cb})
   with pytest.raises(ValueError, match=r"mixes tokenizers: seg0\.h5 was made by codebook aaaa, seg2\.h5 by codebook bbbb"): load_segments(toks)
   with pytest.raises(ValueError, match="mixes tokenizers"): tw.main(tiny_args(toks, tmp_path / "r", "steps=1"))
+  with h5py.File(f"{toks}/seg2.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}})  # from before the hash:
+  assert len(load_segments(toks)) == 4                                                                        # not comparable, kept
   np.save(tmp_path / "tok2.npy", np.zeros((5, 8), np.int16))
   toks2 = make_tokens(tmp_path / "tok2")
   os.replace(tmp_path / "tok2.npy", tmp_path / "tok2" / "commavq.npy")  # commaVQ's tokens beside ours (no tokenizer said: fine)

@@ -1,7 +1,7 @@
 """Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
 deterministic batches of windows."""
 from __future__ import annotations
-import hashlib, json, sys
+import hashlib, itertools, json, sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -41,12 +41,14 @@ def npy_tokenizer(path: Path) -> str:
 def check_one_tokenizer(segs: list, path: str, what: str = "data.tokens") -> None:
   """Raise unless every segment whose tokenizer is known has the same one: ids of two codebooks mean different things,
   and a model trained on both (or scored on another's) learned noise without an error."""
-  first = {}
-  for s in segs:
+  first = {}   # each tokenizer -> the first segment (by name) it made
+  for s in sorted(segs, key=lambda s: s.name):
     if s.tokenizer: first.setdefault(s.tokenizer, s.name)
-  if len(first) > 1:
-    (a, na), (b, nb) = list(first.items())[:2]
-    raise ValueError(f"{what}: {path} mixes tokenizers: {na} was made by {a[:60]}, {nb} by {b[:60]}; one folder must come from one VQVAE")
+  # a shard from before the codebook hash (named by its checkpoint's path) can't be told from a hashed one: not compared
+  kind = lambda t: t if t == "commaVQ" else t.startswith("codebook ")  # noqa: E731
+  if clash := [(a, b) for a, b in itertools.combinations(first, 2) if kind(a) == kind(b) or "commaVQ" in (a, b)]:
+    a, b = clash[0]
+    raise ValueError(f"{what}: {path} mixes tokenizers: {first[a]} was made by {a[:60]}, {first[b]} by {b[:60]}; one folder must come from one VQVAE")
 
 def rot_from_axis_angle(r: np.ndarray) -> np.ndarray:
   """Rotation matrices (..., 3, 3) from axis-angle vectors (..., 3) (Rodrigues' formula)."""
