@@ -49,7 +49,6 @@ class GlobalCounters:
   """Counts what the backends did since the last reset(): kernels run, and the sizes of the latest buffers allocated (at
   most 4096 kept, so a long training run does not grow it)."""
   kernel_count: int = 0
-  mem_used: int = 0
   allocations: collections.deque = collections.deque(maxlen=4096)
   @staticmethod
   def reset(): GlobalCounters.kernel_count, GlobalCounters.allocations = 0, collections.deque(maxlen=4096)

@@ -10,7 +10,7 @@ weighted by sqrt(negatives / positives) in the loss; the weighting biases the pr
 logits are recalibrated per horizon (Platt scaling on the training frames, folded into the output layer). Prints AUROC
 and expected calibration error on the held-out segments."""
 from __future__ import annotations
-import sys, time
+import sys
 from dataclasses import dataclass, field
 from typing import Optional
 import numpy as np
@@ -135,7 +135,7 @@ def train(cfg: DisengageConfig) -> dict:
   pos = (s.labels[tr] * s.mask[tr]).sum(0) / np.maximum(s.mask[tr].sum(0), 1)
   pos_weight = Tensor(np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32))
   steps = train_steps(cfg, len(tr))
-  t0, bar = time.perf_counter(), run.progress(steps, start, "train-disengage")
+  bar = run.progress(steps, start, "train-disengage")
   for i in range(start, steps):
     Tensor.training = True
     opt.lr = warmup_cosine(i, cfg.lr, 50, steps)
@@ -154,7 +154,7 @@ def train(cfg: DisengageConfig) -> dict:
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
   calibrate(model, s, tr)
   run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head})
-  final = {"train_seconds": round(time.perf_counter() - t0, 1), "steps": steps, "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
+  final = {"train_seconds": run.seconds(), "steps": steps, "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
            "val_frames": int(len(va)), "val_takeovers": int(sum(g.disengage.sum() for i, g in enumerate(segs) if i in set(s.segment[va]))),
            **{f"val_{k}": v for k, v in scores(model, s, va).items()}, **{f"val_uncalibrated_{k}": v for k, v in raw.items() if "ece" in k},
            "run": str(run.dir)}

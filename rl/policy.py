@@ -12,7 +12,7 @@ net starts as the constant predictor (output layer zero, bias the training actio
 with the lowest error on an inner split of the training segments (`best.safetensors`); the held-out segments are only
 scored, never selected on. The final line gives the constant's held-out error beside the policy's (`val_mse_constant`)."""
 from __future__ import annotations
-import sys, time
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -96,7 +96,7 @@ def train_bc(cfg: BCConfig) -> dict:
   best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() and start > 0 else float("inf")  # a fresh run ignores a stale file
   if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
   steps = train_steps(cfg, len(fit))
-  t0, bar = time.perf_counter(), run.progress(steps, start, "train-policy bc")
+  bar = run.progress(steps, start, "train-policy bc")
   for i in range(start, steps):
     Tensor.training = True
     opt.lr = warmup_cosine(i, cfg.lr, 50, steps)
@@ -125,7 +125,7 @@ def train_bc(cfg: BCConfig) -> dict:
   run.save(policy, opt, steps, extra={"best_step": best_step})
   pred = predict(policy, s.tokens[va], s.speed[va])
   err = to_units(pred) - to_units(target[va])
-  return run.finish({"train_seconds": round(time.perf_counter() - t0, 1), "steps": steps, "val_frames": int(len(va)), "val_mse": mse(va),
+  return run.finish({"train_seconds": run.seconds(), "steps": steps, "val_frames": int(len(va)), "val_mse": mse(va),
                      "val_mse_constant": float(np.mean((constant - target[va]) ** 2, 0).mean()), "best_step": best_step,
                      "inner_val_mse": best_mse if len(stop) else None,
                      "val_mae_accel": float(np.abs(err[:, 0]).mean()), "val_mae_curvature": float(np.abs(err[:, 1]).mean()),

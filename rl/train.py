@@ -18,7 +18,7 @@ lane, no lead car) rather than by driving well. Two signals catch it, both logge
 And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
-import functools, json, os, shutil, time, types
+import functools, json, os, shutil, types
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 import numpy as np
@@ -260,7 +260,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   if start and (saved := (checkpoint_info(str(run.ckpt))[2] or {}).get("env")):  # mid-episode rollouts and both RNGs, as they were
     env.set_state(saved["env"])
     rng.bit_generator.state, obs = saved["rng"], env.obs()
-  t0, bar, stopped = time.perf_counter(), run.progress(cfg.iterations, start, "train-policy ppo"), None
+  bar, stopped = run.progress(cfg.iterations, start, "train-policy ppo"), None
   Tensor.training = False
   for it in range(start, cfg.iterations):
     batch, obs, info = collect(env, actor, critic, obs, cfg.rollout_steps, cfg.ppo.gamma, cfg.ppo.lam, rng)
@@ -292,7 +292,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   return run.finish({"iterations": last.get("step", 0), "reward_first": lines[0]["reward"] if lines else None, "reward_last": last.get("reward"),
                      "p_disengage_first": lines[0]["p_disengage"] if lines else None, "p_disengage_last": last.get("p_disengage"),
                      "kl_last": last.get("kl"), "entropy_last": last.get("entropy"), "token_js_last": last.get("token_js"),
-                     "guard": ref, "stopped": stopped, "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+                     "guard": ref, "stopped": stopped, "train_seconds": run.seconds(), "run": str(run.dir)})
 
 def main(argv: Optional[list[str]] = None) -> dict:
   args = stage_args("drivegpt train-policy --algo ppo", __doc__, argv, PPOTrainConfig)

@@ -41,7 +41,7 @@ class ToyReplica:
     self.model.w1.grad, self.model.w2.grad = Tensor(combined["mean/g1"]), Tensor(combined["mean/g2"])
     self.opt.step()
     return {"loss": float(combined["mean/loss"]), "pid": os.getpid()}
-  def save(self, step: int) -> None: save_checkpoint(self.c["ckpt"], self.model, self.opt, step, {})
+  def save(self, step: int, extra: dict) -> None: save_checkpoint(self.c["ckpt"], self.model, self.opt, step, {}, extra=extra)
   def load(self) -> int:
     if not Path(self.c["ckpt"]).exists():
       self.reset()
@@ -155,6 +155,12 @@ def test_world_model_on_two_workers_matches_one_process(tmp_path):
   r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / 'two'}", "workers=2"], cwd=root,
                      capture_output=True, text=True, timeout=600)
   assert r.returncode == 0 and sum("val_bits_per_token" in l for l in (tmp_path / "two" / "metrics.jsonl").read_text().splitlines()) == 1
+  # the run records whose tokens it trained on, and its training time, as one process's does (a workers > 1 run kept
+  # neither: rollout could not check the tokenizer, and a resumed run's time started again at 0)
+  from train.world import world_tokenizer
+  from drivegpt.nn.state import checkpoint_info
+  assert world_tokenizer(str(tmp_path / "two")) == world_tokenizer(str(tmp_path / "one")) == "commaVQ"
+  assert checkpoint_info(str(tmp_path / "two" / "ckpt.safetensors"))[2]["train_seconds"] > 0
   a, _ = read_safetensors(str(tmp_path / "one" / "ckpt.safetensors"))
   b, _ = read_safetensors(str(tmp_path / "two" / "ckpt.safetensors"))
   keys = [k for k in a if k.startswith("model.")]

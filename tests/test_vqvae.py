@@ -602,9 +602,9 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
   (tmp_path / "shards").mkdir()
   write_frame_shard(tmp_path / "shards" / "a.h5", smooth_frames(rng, 6, 32, 64))
   def fake(restart):
-    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None):
+    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None, extra=dict):
       def m(step): return {"loss": 1.0 / step, "mse": 0.5 / step, "codes": np.array([step, 2 * step]), "lr": 1e-3}
-      def save(step): save_checkpoint(f"{cfg.out}/ckpt.safetensors", VQVAE(cfg.model), None, step=step, config={})
+      def save(step): save_checkpoint(f"{cfg.out}/ckpt.safetensors", VQVAE(cfg.model), None, step=step, config={}, extra=extra())
       save(0); log(0, None)
       for step in range(1, 5):
         if step % ckpt_every == 0: save(step)

@@ -573,8 +573,8 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
   from drivegpt.nn.state import save_checkpoint
   toks = make_tokens(tmp_path / "tok")
   def fake(restart):
-    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None):
-      save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=0, config={})
+    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None, extra=dict):
+      save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=0, config={}, extra=extra())
       m = lambda step: {"loss_bits": 5.0 - 0.1 * step * step, "lr": 1e-3}  # noqa: E731
       log(0, None)
       for step in range(1, 5): log(step, m(step))
@@ -582,11 +582,34 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
         log(3, None)
         log(4, m(4))
       for step in (5, 6): log(step, m(step))
-      save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=steps, config={})
+      save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=steps, config={}, extra=extra())
     return train_parallel
+  for i in range(4):  # the run records whose tokens it trained on (a workers > 1 run did not: rollout could not check)
+    with h5py.File(f"{toks}/seg{i}.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}, "codebook": "abcd"})
   rows = {}
   for name, restart in (("a", False), ("b", True)):
     monkeypatch.setattr(tp, "train_parallel", fake(restart))
     tw.main(tiny_args(toks, tmp_path / name, "steps=6", "log_every=2", "ckpt_every=3", "workers=2"))
     rows[name] = [(r["step"], r["loss_bits"]) for r in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines()) if "loss_bits" in r]
   assert rows["a"] == rows["b"] and [s for s, _ in rows["b"]] == [2, 4, 6]
+  assert "abcd" in tw.world_tokenizer(str(tmp_path / "b"))
+
+def test_a_resumed_runs_time_goes_on(tmp_path, monkeypatch):
+  """The `time` column and train_seconds of a run resumed after a kill restarted at 0, as if every step had taken only
+  the last process's time. Each clock reading here is 10 s after the one before."""
+  import types, train.stage
+  from drivegpt.nn.state import checkpoint_info
+  clock = iter(range(0, 10**6, 10))
+  monkeypatch.setattr(train.stage, "time", types.SimpleNamespace(perf_counter=lambda: float(next(clock))))
+  toks, real_batch = make_tokens(tmp_path / "tok"), Windows.batch
+  def crash(self, i, b):
+    if i == 4: raise KeyboardInterrupt
+    return real_batch(self, i, b)
+  monkeypatch.setattr(Windows, "batch", crash)
+  with pytest.raises(KeyboardInterrupt): tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))
+  at3 = checkpoint_info(str(tmp_path / "r" / "ckpt.safetensors"))[2]["train_seconds"]
+  monkeypatch.setattr(Windows, "batch", real_batch)
+  final = tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))
+  times = [r["time"] for r in map(json.loads, (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()) if "time" in r]
+  assert len(times) == 6 and all(b > a for a, b in zip(times, times[1:])) and times[2] <= at3 < times[3], times
+  assert final["train_seconds"] >= times[-1] and checkpoint_info(str(tmp_path / "r" / "ckpt.safetensors"))[2]["train_seconds"] >= times[-1]

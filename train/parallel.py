@@ -22,7 +22,7 @@ class Replica(Protocol):
   def load(self) -> int: """Load the run's checkpoint (train_parallel writes one at step 0 first); returns its step."""
   def contribute(self, step: int) -> dict: """This rank's share of the step: forward and backward on its shard."""
   def apply(self, step: int, combined: dict) -> dict: """Apply the combined update; returns metrics (rank 0's are logged)."""
-  def save(self, step: int) -> None: """Write the run's checkpoint (called on rank 0)."""
+  def save(self, step: int, extra: dict) -> None: """Write the run's checkpoint with extra values (called on rank 0)."""
 
 def combine(parts: list[dict]) -> dict:
   """Average "mean/" entries, sum "sum/" entries, concatenate "cat/" entries (rank order) of every rank's contribution."""
@@ -53,14 +53,16 @@ def _worker_class():
       return self.replica.load()
     def contribute(self, step: int) -> dict: return self.replica.contribute(step)
     def apply(self, step: int, combined) -> dict: return self.replica.apply(step, combined)
-    def save(self, step: int) -> None: self.replica.save(step)
+    def save(self, step: int, extra: dict) -> None: self.replica.save(step, extra)
   return Worker
 
 def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every: int, log: Callable[[int, dict], None],
-                   ray_address: Optional[str] = None, on_step: Optional[Callable] = None, max_failures: int = 10) -> dict:
+                   ray_address: Optional[str] = None, on_step: Optional[Callable] = None, max_failures: int = 10,
+                   extra: Callable[[], dict] = dict) -> dict:
   """Run steps on `workers` replicas from the last checkpoint; returns rank 0's last metrics. log(step, metrics) is called
   after every step, and log(step, None) whenever the replicas (re)start from the checkpoint of step: what was logged after
-  it runs again (a replay logged its steps twice). on_step(step, actors) (tests) runs before each step. A replica's
+  it runs again (a replay logged its steps twice). extra() gives each checkpoint's extra values (the training time, the
+  tokenizer). on_step(step, actors) (tests) runs before each step. A replica's
   death restarts the step loop from the last checkpoint, at most max_failures times."""
   import ray
   from ray.exceptions import RayActorError, RayTaskError
@@ -72,7 +74,7 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
     step = _load_all(actors)
     # a new run checkpoints its initial state: a replica lost before the first checkpoint restarts at the initial
     # weights, which the others have left behind (they kept their updates, and rank 0 saved its own weights)
-    if step == 0: ray.get(actors[0].save.remote(0))
+    if step == 0: ray.get(actors[0].save.remote(0, extra()))
     log(step, None)
     while step < steps:
       try:
@@ -80,7 +82,7 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
         combined = ray.put(combine(ray.get([a.contribute.remote(step) for a in actors])))
         metrics = ray.get([a.apply.remote(step, combined) for a in actors])[0]
         step += 1
-        if step % ckpt_every == 0 or step == steps: ray.get(actors[0].save.remote(step))
+        if step % ckpt_every == 0 or step == steps: ray.get(actors[0].save.remote(step, extra()))
         log(step, metrics)
       except (RayActorError, RayTaskError) as e:
         if isinstance(e, RayTaskError) and not isinstance(e.cause, RayActorError): raise e.cause from e  # the replica's own error

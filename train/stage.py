@@ -2,7 +2,7 @@
 values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
 re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
 from __future__ import annotations
-import argparse, dataclasses, fcntl, json, math, os, secrets, sys, types, typing
+import argparse, dataclasses, fcntl, json, math, os, secrets, sys, time, types, typing
 from pathlib import Path
 from typing import Any, Optional
 import yaml
@@ -190,6 +190,7 @@ class Run:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")
     write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
+    self._clock = (time.perf_counter(), 0.0)
 
   @property
   def ckpt(self) -> Path: return self.dir / self.CKPT
@@ -200,10 +201,27 @@ class Run:
     from drivegpt.nn.state import load_checkpoint
     if not self.ckpt.exists():  # a new run: rows of an attempt killed before its first checkpoint go (they were plotted)
       self.trim_metrics(0)
+      self.start_clock(0)
       return 0
     step, _ = load_checkpoint(str(self.ckpt), model, optimizer)
     self.trim_metrics(step)
+    self.start_clock(step)
     return step
+
+  def start_clock(self, step: int) -> None:
+    """Training time goes on from the train_seconds the checkpoint of step recorded (0 for step 0): the `time` column
+    and train_seconds of a resumed run restarted at 0, as if all its steps had taken only the last process's time."""
+    from drivegpt.nn.state import checkpoint_info
+    extra = checkpoint_info(str(self.ckpt))[2] if step and self.ckpt.exists() else None
+    self._clock = (time.perf_counter(), float((extra or {}).get("train_seconds", 0.0)))
+
+  def seconds(self) -> float:
+    """Seconds of training so far, over every process that ran this run's steps (steps run again after a kill count once)."""
+    return round(self._clock[1] + time.perf_counter() - self._clock[0], 1)
+
+  def extra(self, **kw) -> dict:
+    """A checkpoint's extra values: kw, and the training time so far."""
+    return {**kw, "train_seconds": self.seconds()}
 
   def trim_metrics(self, step: int) -> None:
     """Drop the metrics logged after step (they run again from its checkpoint)."""
@@ -215,7 +233,7 @@ class Run:
   def save(self, model, optimizer, step: int, extra: Optional[dict] = None) -> None:
     """Checkpoint model and optimizer at step (atomically)."""
     from drivegpt.nn.state import save_checkpoint
-    save_checkpoint(str(self.ckpt), model, optimizer, step=step, config=self.config, extra=extra)
+    save_checkpoint(str(self.ckpt), model, optimizer, step=step, config=self.config, extra=self.extra(**(extra or {})))
 
   def keep_window(self, step: int, window) -> None:
     """At a checkpoint of a data-parallel run, keep what the next metrics row averages over the steps before it (its

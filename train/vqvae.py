@@ -8,7 +8,7 @@ batches), runs one jitted step (encoder, quantizer with EMA codebook and dead-co
 loss, Adam), and every ckpt_every steps evaluates held-out frames, writes recon.png (originals | reconstructions) and an
 atomic checkpoint. Running the same command again resumes from the checkpoint."""
 from __future__ import annotations
-import math, sys, time
+import math, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
@@ -228,7 +228,7 @@ def train(cfg: TrainConfig) -> dict:
     if save: run.save(model, opt, i, extra={"log_window": {"losses": window, "used": np.flatnonzero(used).tolist()}})
     return ev
 
-  bar, used, window, t0, ev = run.progress(cfg.steps, start, "train-vqvae"), np.zeros(cfg.model.n_codes, bool), [], time.perf_counter(), {}
+  bar, used, window, ev = run.progress(cfg.steps, start, "train-vqvae"), np.zeros(cfg.model.n_codes, bool), [], {}
   if start and (saved := checkpoint_info(str(run.ckpt))[2]) and "log_window" in saved:
     window, used[saved["log_window"]["used"]] = [tuple(w) for w in saved["log_window"]["losses"]], True
   with Tensor.train():
@@ -241,7 +241,7 @@ def train(cfg: TrainConfig) -> dict:
       bar.update(1)
       if (i + 1) % cfg.log_every == 0 or i + 1 == cfg.steps:
         l, m = np.mean(window, axis=0)
-        stats = {"loss": float(l), "psnr": psnr(m / 4), "usage": float(used.mean()), "lr": opt.lr, "time": time.perf_counter() - t0}
+        stats = {"loss": float(l), "psnr": psnr(m / 4), "usage": float(used.mean()), "lr": opt.lr, "time": run.seconds()}
         run.log(i + 1, **stats)
         bar.set_postfix(loss=f"{l:.4f}", psnr=f"{stats['psnr']:.2f}", usage=f"{stats['usage']:.2f}")
         used[:], window = False, []
@@ -254,7 +254,7 @@ def train(cfg: TrainConfig) -> dict:
   # new modification time made tokenize refuse the token shards made from it as another checkpoint's)
   if val is not None: val.close()
   return run.finish({"step": max(start, cfg.steps), **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
-                     "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+                     "train_seconds": run.seconds(), "run": str(run.dir)})
 
 # *** data-parallel training (train/parallel.py) ***
 
@@ -304,21 +304,22 @@ class Replica:
     with Tensor.train(): self.apply_fn(Tensor(c["sum/counts"]), Tensor(c["sum/sums"]), Tensor(c["cat/flat"]), *grads)
     return {"loss": float(c["mean/loss"]), "mse": float(c["mean/mse"]), "codes": c["cat/codes"], "lr": self.opt.lr}
 
-  def save(self, step: int) -> None:
+  def save(self, step: int, extra: dict) -> None:
     from drivegpt.nn.state import save_checkpoint
-    save_checkpoint(str(self.ckpt), self.model, self.opt, step=step, config=to_dict(self.cfg))
+    save_checkpoint(str(self.ckpt), self.model, self.opt, step=step, config=to_dict(self.cfg), extra=extra)
 
 def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   """train() with cfg.workers replicas on Ray: the same steps, batches and checkpoints; the driver evaluates each
   checkpoint on the held-out frames (the val_ rows of metrics.jsonl), and recon.png comes from the final one."""
   from train.parallel import train_parallel
   from drivegpt.nn.state import load_checkpoint
-  bar, used, window, t0 = run.progress(cfg.steps, 0, f"train-vqvae x{cfg.workers}"), np.zeros(cfg.model.n_codes, bool), [], time.perf_counter()
+  bar, used, window = run.progress(cfg.steps, 0, f"train-vqvae x{cfg.workers}"), np.zeros(cfg.model.n_codes, bool), []
   model, held = VQVAE(cfg.model), spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
     if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
       run.trim_metrics(step)
+      run.start_clock(step)
       kept = run.kept_window(step) or {"losses": [], "used": []}
       window, used[:] = [tuple(w) for w in kept["losses"]], False
       used[kept["used"]] = True
@@ -329,14 +330,15 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
     bar.refresh()
     if step % cfg.log_every == 0 or step == cfg.steps:
       l, e = np.mean(window, axis=0)
-      run.log(step, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=time.perf_counter() - t0, workers=cfg.workers)
+      run.log(step, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
       used[:], window = False, []
     if step % cfg.ckpt_every == 0 or step == cfg.steps: run.keep_window(step, {"losses": window, "used": np.flatnonzero(used).tolist()})
     if step % cfg.ckpt_every == 0 or step == cfg.steps:  # rank 0 has just saved it: held-out rows as train() logs them
       load_checkpoint(str(run.ckpt), model)
       run.log(step, **{f"val_{k}": v for k, v in evaluate_frames(model, held_batches(held[:cfg.eval_frames], cfg))[0].items()})
       save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
-  if cfg.steps > 0: train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address)
+  if cfg.steps > 0: train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
+                                  extra=run.extra)
   bar.close()
   step = load_checkpoint(str(run.ckpt), model)[0] if run.ckpt.exists() else 0
   ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)
@@ -345,7 +347,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   loader.close()
   if val is not None: val.close()
   return run.finish({"step": step, **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
-                     "train_seconds": round(time.perf_counter() - t0, 1), "workers": cfg.workers, "run": str(run.dir)})
+                     "train_seconds": run.seconds(), "workers": cfg.workers, "run": str(run.dir)})
 
 def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] = None, image_size: Optional[list] = None) -> Iterator[np.ndarray]:
   """All frames of the shards, in order, as uint8 batches (B, H, W, 3); with max_frames, that many spread evenly over

@@ -8,7 +8,7 @@ is then unconditional, and the run says so). The run directory holds config.yaml
 (atomic, written every ckpt_every steps) and loss.png; the same command again resumes from the checkpoint.
 """
 from __future__ import annotations
-import argparse, json, lzma, math, sys, time
+import argparse, json, lzma, math, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -132,8 +132,8 @@ def train(cfg: TrainConfig) -> dict:
   use_pose = cfg.model.pose != "none"
   if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
-  if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose)
   tokenizer = next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
+  if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose, tokenizer)
   Tensor.manual_seed(cfg.seed)
   model = WorldModel(cfg.model)
   opt = AdamW(get_parameters(model), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -148,7 +148,7 @@ def train(cfg: TrainConfig) -> dict:
     opt.step(loss)
     return loss
 
-  scorer, ev, window, t0 = Scorer(model), {}, [], time.perf_counter()
+  scorer, ev, window = Scorer(model), {}, []
   if start: window = list((checkpoint_info(str(run.ckpt))[2] or {}).get("log_window", []))  # the next row's steps before it
   bar = run.progress(cfg.steps, start, "train-world")
   for i in range(start, cfg.steps):
@@ -159,7 +159,7 @@ def train(cfg: TrainConfig) -> dict:
     window.append(loss.item() / math.log(2))
     bar.update(1)
     if (i + 1) % cfg.log_every == 0 or i + 1 == cfg.steps:
-      run.log(i + 1, loss_bits=float(np.mean(window)), lr=opt.lr, time=time.perf_counter() - t0)
+      run.log(i + 1, loss_bits=float(np.mean(window)), lr=opt.lr, time=run.seconds())
       bar.set_postfix(bits=f"{np.mean(window):.3f}", **({"val": f"{ev['val_bits_per_token']:.3f}"} if ev else {}))
       window = []
     if val_w is not None and ((i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps):
@@ -174,7 +174,7 @@ def train(cfg: TrainConfig) -> dict:
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": max(start, cfg.steps), "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None,
                      **ev, "params": int(sum(p.numel() for p in get_parameters(model))),
-                     "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+                     "train_seconds": run.seconds(), "run": str(run.dir)})
 
 class Replica:
   """One of cfg.workers data-parallel replicas (train/parallel.py): rank r takes rows [r*b, (r+1)*b) of every step's
@@ -221,28 +221,30 @@ class Replica:
     with Tensor.train(): self.apply_fn(*[Tensor(c[f"mean/grad.{i}"]) for i in range(len(self.opt.params))])
     return {"loss_bits": float(c["mean/loss"]) / math.log(2), "lr": self.opt.lr}
 
-  def save(self, step: int) -> None:
+  def save(self, step: int, extra: dict) -> None:
     from drivegpt.nn.state import save_checkpoint
-    save_checkpoint(str(self.ckpt), self.model, self.opt, step=step, config=to_dict(self.cfg))
+    save_checkpoint(str(self.ckpt), self.model, self.opt, step=step, config=to_dict(self.cfg), extra=extra)
 
-def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> dict:
+def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, tokenizer: str) -> dict:
   """train() with cfg.workers replicas on Ray; the held-out evaluation and loss.png come from the final checkpoint."""
   from train.parallel import train_parallel
-  bar, window, t0 = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), [], time.perf_counter()
+  bar, window = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), []
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
     if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
       run.trim_metrics(step)
+      run.start_clock(step)
       window = run.kept_window(step) or []
       return
     window.append(m["loss_bits"])
     bar.n = step
     bar.refresh()
     if step % cfg.log_every == 0 or step == cfg.steps:
-      run.log(step, loss_bits=float(np.mean(window)), lr=m["lr"], time=time.perf_counter() - t0, workers=cfg.workers)
+      run.log(step, loss_bits=float(np.mean(window)), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
       window = []
     if step % cfg.ckpt_every == 0 or step == cfg.steps: run.keep_window(step, window)   # rank 0 has saved this step
-  train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address)
+  train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
+                 extra=lambda: run.extra(tokenizer=tokenizer))
   bar.close()
   model = WorldModel(cfg.model)
   step = load_checkpoint(str(run.ckpt), model)[0]
@@ -253,7 +255,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool) -> di
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": step, "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None, **ev,
                      "params": int(sum(p.numel() for p in get_parameters(model))), "workers": cfg.workers,
-                     "train_seconds": round(time.perf_counter() - t0, 1), "run": str(run.dir)})
+                     "train_seconds": run.seconds(), "run": str(run.dir)})
 
 def world_tokenizer(rundir: str) -> str:
   """train.world_data.tokenizer_of the tokens a world run trained on ("": not known: runs before it was kept)."""

@@ -155,17 +155,24 @@ class WorldModel:
       kv += [k, v]
     return kv
 
-  def slot_input(self, B: int, tok: Optional[Tensor], pose: Optional[Tensor], frame: int, slot: int, prev: Optional[Tensor] = None) -> Tensor:
-    """The input (B, 1, C) at one slot of frame `frame` of the window: tok (B, 1) int, None at the start slot (slot 0);
-    pose (B, 6) or None; prev (B, N) int: the previous frame's tokens (None for the window's first frame)."""
+  def slot_input(self, B: int, emb: Tensor, pose: Optional[Tensor], frame: int, slot: int) -> Tensor:
+    """The input (B, 1, C) at one slot of frame `frame` of the window. emb (B, 1, C): the embedding rows the slot adds,
+    looked up by the caller (slot_rows): its token's (none at the start slot) plus, with prev_frame, the previous
+    frame's token at its cell. pose (B, 6) or None."""
     C = self.config.d_model
-    x = self.frame_start.reshape(1, 1, C).expand(B, 1, C) if tok is None else self.wte(tok)  # (B, 1, C)
+    x = emb + self.frame_start.reshape(1, 1, C) if slot == 0 else emb          # (B, 1, C)
     x = x + self.wpe_frame[frame].reshape(1, 1, C) + self.wpe_slot[slot].reshape(1, 1, C)
     if self.pose_proj is not None and pose is not None and (slot == 0 or self.config.pose == "frame"):
       x = x + self.pose_proj((pose - self._pose_mean) / self._pose_std).reshape(-1, 1, C)  # (B, 1, C)
-    if self.wte_prev is not None and prev is not None and slot < self.config.tokens_per_frame:
-      x = x + self.wte_prev(prev[:, slot:slot + 1])                     # (B, 1, C)
     return x
+
+  def slot_rows(self, B: int, slot: int, tok: Optional[np.ndarray], prev: Optional[np.ndarray], tables: tuple) -> np.ndarray:
+    """slot_input's emb (B, 1, C) on the host: tok (B,) the token before the slot (None at slot 0), prev (B, N) the
+    previous frame's tokens or None; tables: (wte, wte_prev or None) as numpy arrays. A sampler has the ids on the host,
+    and a one-hot matmul per slot (what Embedding does) cost ~0.2 ms of a ~4 ms token step."""
+    emb = tables[0][tok] if tok is not None else np.zeros((B, self.config.d_model), tables[0].dtype)
+    if tables[1] is not None and prev is not None and slot < self.config.tokens_per_frame: emb = emb + tables[1][prev[:, slot]]
+    return emb.reshape(B, 1, -1)
 
   def decode(self, x: Tensor, prefix: list, cur: list) -> tuple[Tensor, list[Tensor]]:
     """One new position x (B, 1, C) after the prefix keys/values [k0, v0, k1, ...] (or []) and the current frame's cache
@@ -201,11 +208,11 @@ class FrameSampler:
     self._prefill = jit(model.prefill)
     self._step = jit(self._slot_step)
 
-  def _slot_step(self, B: int, tok: Optional[Tensor], pose: Optional[Tensor], prev: Optional[Tensor], frame: int, *cache: Tensor) -> tuple[Tensor, list[Tensor]]:
+  def _slot_step(self, B: int, emb: Tensor, pose: Optional[Tensor], frame: int, *cache: Tensor) -> tuple[Tensor, list[Tensor]]:
     n = 2*self.model.config.n_layer
     prefix, cur = list(cache[:-n]), list(cache[-n:])
     slot = 0 if cur[0] is None else cur[0].shape[2]
-    return self.model.decode(self.model.slot_input(B, tok, pose, frame, slot, prev), prefix, cur)
+    return self.model.decode(self.model.slot_input(B, emb, pose, frame, slot), prefix, cur)
 
   def generate(self, context: np.ndarray, pose: Optional[np.ndarray], temperature: float = 1.0, top_k: int = 0,
                rng: Optional[np.random.Generator] = None, return_logits: bool = False):
@@ -228,12 +235,13 @@ class FrameSampler:
     use_pose = pose is not None and self.model.pose_proj is not None
     prefix = self._prefill(Tensor(context.astype(np.int32)), Tensor(pose[:, :F].astype(np.float32)) if use_pose else None) if F else []
     new_pose = Tensor(pose[:, F].astype(np.float32)) if use_pose else None
-    prev = Tensor(context[:, F - 1].astype(np.int32)) if F and self.model.wte_prev is not None else None
-    cur, tok, out, logs = [None]*(2*c.n_layer), None, np.zeros((B, N), np.int32), []
+    prev = context[:, F - 1] if F and self.model.wte_prev is not None else None
+    tables = tuple(e.weight.numpy() if e is not None else None for e in (self.model.wte, self.model.wte_prev))  # this frame's weights
+    cur, out, logs = [None]*(2*c.n_layer), np.zeros((B, N), np.int32), []
     for j in range(N):
-      logits, cur = self._step(B, tok, new_pose, prev, F, *prefix, *cur)
+      emb = Tensor(self.model.slot_rows(B, j, out[:, j - 1] if j else None, prev, tables))
+      logits, cur = self._step(B, emb, new_pose, F, *prefix, *cur)
       lg = logits.numpy()
       out[:, j] = sample_logits(lg, temperature, top_k, rng)
-      tok = Tensor(out[:, j:j + 1].copy())
       if return_logits: logs.append(lg)
     return (out, np.stack(logs, 1)) if return_logits else out
