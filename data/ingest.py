@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.layout import (CAUSES, DISCRETE, DISENGAGE_CAUSES, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
+from data.layout import (CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
                          remove_stale_temps, temp_name)
 from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session
@@ -277,9 +277,9 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             if n_pose is not None and n != n_pose:
                 raise IngestError(f"{video}: video has {n} frames but global_pose/frame_times has {n_pose} "
                                   f"(truncated or inconsistent video)")
-            if signals:  # the segment's own clock, never the decoder's
+            if signals:  # the segment's own clock, never the decoder's; one frame time gives no rate: the layout's (was 0)
                 times = signals["frame_times"]
-                rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or 0.0
+                rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or FPS
             elif not fps and all(t is not None for t in pts):  # the container's timestamps: a variable rate is kept
                 times = np.concatenate(pts)
                 _check_frame_times(times, video)

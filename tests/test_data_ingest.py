@@ -219,6 +219,18 @@ def test_rerun_skips_and_pose_speed_of_straight_drive(tmp_path):
         assert other["status"] == "done" and f["frames"].shape == (24, 64, 128, 3)
 
 
+def test_a_one_frame_segment_has_the_layouts_rate(tmp_path):
+    """A segment of one frame (data.record --seconds 0.05 writes one) got fps 0: its rate came from frame_times alone,
+    and one frame time gives none (train-world then refused the shard as "recorded at 0 fps")."""
+    write_tiny_segment(tmp_path / "src/r/0", n=1)
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    with h5py.File(tmp_path / f"out/{r['id']}.h5") as f:
+        assert r["status"] == "done" and f.attrs["fps"] == 20.0 and f["frame_times"][:].tolist() == [0.0]
+    [r] = ingest(tmp_path / "src", tmp_path / "out25", use_ray=False, progress=False, fps=25.0)   # --fps, where given
+    with h5py.File(tmp_path / f"out25/{r['id']}.h5") as f:
+        assert f.attrs["fps"] == 25.0
+
+
 def test_rerun_reports_the_frames_it_kept(tmp_path, capsys):
     """A re-run of finished work printed "frames": 0, as if the shards were empty: now the frames in them."""
     from data.ingest import main
