@@ -12,8 +12,9 @@ Input: a folder searched recursively for
 Symbolic links are followed (each folder once).
 
 Output: one shard per input, `<out>/<id>.h5`, laid out as data/layout.py's SHARD says. The id is
-the input's path under the source folder with characters other than [A-Za-z0-9._-] replaced by
-'_', then '-' and 8 hex digits of a hash of its absolute path, so no two inputs share a shard.
+a segment folder's path under the source folder (a plain video's file name) with characters other than
+[A-Za-z0-9._-] replaced by '_', then '-' and 8 hex digits of a hash of its absolute path, so no two
+inputs share a shard and a video ingested from another folder is the same shard.
 Attributes: source, segment (id), route, fps, frame_count, checksum ("sha256:<hex>" of the
 video), source_hash (of every input file), video_height/video_width, has_* flags (signals a
 segment lacks are zeros), causes, driver (JSON or ""), version, and complete (written last).
@@ -93,23 +94,29 @@ def _under(path: Path, src: Path) -> Path:
 
 
 def segment_id(path: Path, src: Path) -> str:
-    """A file-name-safe id for an input: its path under src, and a hash of its absolute path that keeps ids unique."""
-    rel, path = _under(path, src), Path(path).resolve()
+    """A file-name-safe id for an input: a segment folder's path under src, a plain video's file name (not its path under
+    src: the same video ingested from another folder was a second shard), and a hash of its absolute path that keeps ids
+    unique."""
+    real = Path(path).resolve()
+    rel = Path(real.name) if real.is_file() else _under(path, src)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", "_".join(rel.parts))
-    return f"{name}-{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
+    return f"{name}-{hashlib.sha256(str(real).encode()).hexdigest()[:8]}"
 
 
 def route_of(path: Path, src: Path) -> str:
     """The drive an input belongs to: the `dongle|time` folder it is in (comma2k19's `dongle|time/N`, openpilot's
-    `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else its
-    path under src without a video suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive)."""
-    rel, path = _under(path, src), Path(path).resolve()
-    for part in reversed(path.parts[:-1] + ((path.stem if path.is_file() else path.name),)):
+    `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else, for a
+    file, its name without a suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive) and a hash
+    of that drive's absolute path (it was the path under src: one drive ingested from two folders was two routes, one
+    possibly in train, the other in val); for a segment folder its path under src."""
+    real = Path(path).resolve()
+    for part in reversed(real.parts[:-1] + ((real.stem if real.is_file() else real.name),)):
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
-    if path.is_file():
-        rel = rel.with_suffix("")
-    return re.sub(r"--\d+$", "", "/".join(rel.parts))
+    if real.is_file():
+        drive = re.sub(r"--\d+$", "", real.stem)
+        return f"{drive}-{hashlib.sha256(str(real.with_name(drive)).encode()).hexdigest()[:8]}"
+    return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 
 def _load(seg: Path, name: str, shape: tuple, required: bool = True) -> np.ndarray | None:
