@@ -20,9 +20,10 @@ video), source_hash (of every input file), video_height/video_width, has_* flags
 segment lacks are zeros), causes, driver (JSON or ""), version, and complete (written last).
 
 A shard is written to a hidden temporary file and renamed, so it exists whole or not at all.
-A re-run skips inputs whose shard is complete, of this version, of the same source hash and made
-with the same --height, --width and --fps, and redoes the rest (truncated, stale, from an older
-version or other options); it deletes temp files a killed run left. A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
+A re-run skips inputs whose shard is complete, of this version, of the same source hash, made
+with the same --height, --width and --fps and reads back through its checksums, and redoes the rest
+(truncated or damaged: said on stderr; stale, from an older version or other options); it deletes
+temp files a killed run left. A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
 On Ray (local by default, --ray-address for a cluster) one task per input, at most --max-in-flight queued at once.
 
     python -m data.ingest runs/data/raw --out runs/data/shards
@@ -211,16 +212,27 @@ def source_hashes(path: Path, video: Path) -> tuple[str, str]:
     return per_file.get(video) or _sha256(video), "sha256:" + whole.hexdigest()
 
 
-def shard_is_current(shard: Path, source_hash: str, height: int, width: int, fps: float | None) -> bool:
-    """A shard that opens, was completed, is of this version, comes from the same source and was made with the same
-    options (a re-run with another --fps or frame size kept the old shards)."""
+def shard_is_current(shard: Path, source_hash: str, height: int, width: int, fps: float | None, say: bool = False) -> bool:
+    """A shard that opens, was completed, is of this version, comes from the same source, was made with the same
+    options (a re-run with another --fps or frame size kept the old shards) and reads back whole: each chunk of each
+    dataset through its fletcher32 checksum (a bit flipped on disk was kept as current; only the loader named it).
+    say: one that is there but damaged is said on stderr."""
     import h5py
+    if not Path(shard).exists():
+        return False
     try:
         with h5py.File(shard, "r") as f:
             a = f.attrs
-            return bool(a.get("complete", False)) and a.get("version") == SHARD_VERSION and a.get("source_hash") == source_hash \
-                and f["frames"].shape[1:3] == (height, width) and float(a.get("fps_option", 0.0)) == float(fps or 0.0)
-    except Exception:  # truncated, not HDF5, unreadable: redo it
+            if not (bool(a.get("complete", False)) and a.get("version") == SHARD_VERSION and a.get("source_hash") == source_hash
+                    and f["frames"].shape[1:3] == (height, width) and float(a.get("fps_option", 0.0)) == float(fps or 0.0)):
+                return False
+            for ds in f.values():
+                for i in range(0, len(ds), 256):
+                    ds[i:i + 256]
+            return True
+    except Exception as e:  # truncated, not HDF5, unreadable, a chunk failing its checksum: redo it
+        if say:
+            print(f"warning: {shard}: damaged shard ({type(e).__name__}: {e}); ingesting it again", file=sys.stderr)
         return False
 
 
@@ -411,7 +423,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     for seg in segments:  # current shards are skipped here, without starting Ray
         shard = out_dir / f"{segment_id(seg, src)}.h5"
         try:  # hashing reads the whole input: only for those with a shard, so a fresh run's driver reads no video
-            current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1], height, width, fps)
+            current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1], height, width, fps, say=True)
         except (IngestError, OSError):
             current = False  # the worker reports the problem
         if current:

@@ -452,6 +452,26 @@ def test_corrupt_chunk_names_shard_and_frame(tmp_path):
     assert str(shard) in str(e.value) and f"frame {bad_frame // 4 * 4}" in str(e.value)
 
 
+def test_a_shard_damaged_on_disk_is_ingested_again(tmp_path, capsys):
+    """A shard with one bit flipped in a frame chunk was "already done" on every re-run (its attributes were all that
+    was read), so the damage the loader names was never repaired."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_tiny_segment(src / "r/0", n=24, seed=5)
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    shard = out / f"{r['id']}.h5"
+    with h5py.File(shard) as f:
+        want, info = f["frames"][:], f["frames"].id.get_chunk_info_by_coord((8, 0, 0, 0))
+    data = bytearray(shard.read_bytes())
+    data[info.byte_offset + int(np.random.default_rng(12).integers(0, info.size - 4))] ^= 0x10   # one bit
+    shard.write_bytes(bytes(data))
+    capsys.readouterr()
+    [r] = ingest(src, out, use_ray=False, progress=False)
+    assert r["status"] == "done" and f"{shard}: damaged shard" in capsys.readouterr().err
+    with h5py.File(shard) as f:
+        np.testing.assert_array_equal(f["frames"][:], want)
+    assert ingest(src, out, use_ray=False, progress=False)[0]["status"] == "skipped"
+
+
 def _kill_when(proc: subprocess.Popen, ready, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while not ready() and time.time() < deadline and proc.poll() is None:
