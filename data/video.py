@@ -7,6 +7,9 @@ from pathlib import Path
 import numpy as np
 
 RAW_FORMATS = {"hevc", "h264"}  # elementary streams: no container timing (PyAV then guesses 25 fps)
+# an HEVC suffix SEI (NAL type 40) holding a decoded picture hash (payload type 132), after its frame's slices; the
+# start code comes first, so it never matches inside a NAL (emulation prevention)
+PICTURE_HASH = b"\x00\x00\x01\x50\x01\x84"
 
 
 class VideoError(Exception):
@@ -48,7 +51,9 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
     stretched by their pixel aspect ratio; a stream whose size changes is cropped per size. The first video stream is
     read (others named on stderr). Damage is an error: a frame the decoder marks corrupt or drops (it stops at the first
     error it detects, a bad frame checksum write_video's streams carry included), or fewer frames, or less time, than
-    the container declares. A raw stream cut inside its last frame can still decode, that frame concealed."""
+    the container declares, or a raw stream whose last frame lacks the picture hash the frames before it carry (cut
+    inside it: the decoder conceals the missing part without a word). A raw stream without hashes (comma2k19's) cut
+    inside its last frame can still decode, that frame concealed."""
     import av
     from av.video.reformatter import VideoReformatter
     try:
@@ -73,10 +78,12 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         buf, times, boxes, t0, n, size = [], [], {}, None, 0, (0, 0)
         # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
         reformatter = VideoReformatter()
-        packets = [0]
+        packets, hashed = [0], []
         def decoded():  # each packet of a video stream is one frame: a damaged one the decoder drops is counted
             for packet in container.demux(stream):
                 packets[0] += packet.size > 0
+                if raw and packet.size:
+                    hashed.append(PICTURE_HASH in bytes(packet))
                 yield from packet.decode()
         try:
             for frame in decoded():
@@ -103,6 +110,9 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: truncated or corrupt video: decoding stopped after {n} frames ({e})") from None
         if n != packets[0]:
             raise VideoError(f"{path}: truncated or corrupt video: {packets[0]} frames in the stream, {n} decoded")
+        if len(hashed) > 1 and hashed[-2] and not hashed[-1]:  # the hash follows the frame's slices: the cut took it
+            raise VideoError(f"{path}: truncated or corrupt video: the stream ends inside its last frame (it lacks the "
+                             f"picture hash the frames before it carry)")
         # a container cut short decodes to its end without an error: the frames (or the time) it declares say so
         if stream.frames and n != stream.frames:
             raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames} frames it declares decoded")
