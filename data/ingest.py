@@ -107,16 +107,16 @@ def segment_id(path: Path, src: Path) -> str:
 def route_of(path: Path, src: Path) -> str:
     """The drive an input belongs to: the `dongle|time` folder it is in (comma2k19's `dongle|time/N`, openpilot's
     `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else, for a
-    file, its name without a suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive) and a hash
-    of that drive's absolute path (it was the path under src: one drive ingested from two folders was two routes, one
-    possibly in train, the other in val); for a segment folder its path under src."""
+    file, its name without a suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive). Not its
+    path under src: one drive ingested from two folders was two routes, one possibly in train, the other in val. Two
+    drives of one name in two folders share a route, so they land on the same side of the split (never a leak), and a
+    dataset splits the same wherever it lies. For a segment folder, its path under src."""
     real = Path(path).resolve()
     for part in reversed(real.parts[:-1] + ((real.stem if real.is_file() else real.name),)):
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
     if real.is_file():
-        drive = re.sub(r"--\d+$", "", real.stem)
-        return f"{drive}-{hashlib.sha256(str(real.with_name(drive)).encode()).hexdigest()[:8]}"
+        return re.sub(r"--\d+$", "", real.stem)
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 
