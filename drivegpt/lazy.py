@@ -16,8 +16,7 @@ class LazyBuffer:
     self._base, self.mops = base, mops  # mops: the movement ops that lead from the base to this view
     if base is None:
       self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
-    # an assign must not overwrite what a result or a view reads (now, or once a source is realized): see realize.READERS
-    if srcs or base is not None: realize.READERS.add(self)
+      if srcs: realize.READERS.add(self)  # an assign must not overwrite what it reads (now, or once a source is realized)
   def __repr__(self):
     return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
   @property

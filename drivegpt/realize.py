@@ -34,15 +34,13 @@ def realize_pending_assigns() -> None:
   PENDING_ASSIGNS.clear()
 
 # unrealized lazy buffers that read a realized buffer: before an assign overwrites that buffer, the ones built outside
-# the schedule being run are realized, so `b = a*2; a.assign(x).realize(); b.numpy()` gives the old a times 2. Views
-# (a[1:], a.T) are here too: one taken before the assign keeps the old values as well, moved onto a copy when the assign
-# writes (it read old or new ones depending on whether the assign had run yet)
+# the schedule being run are realized, so `b = a*2; a.assign(x).realize(); b.numpy()` gives the old a times 2
 READERS: weakref.WeakSet = weakref.WeakSet()
 
 def readers(buffers: list) -> list:
   """The unrealized lazy buffers that read one of buffers (realized ones): what an assign into them must not change."""
   ids = {id(b) for b in buffers}
-  return [r for r in list(READERS) if r._base is None and r.realized is None and r.srcs and
+  return [r for r in list(READERS) if r.realized is None and r.srcs and
           any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
 
 _runners: dict = {}  # id(ast) -> (ast, runner). The schedule cache hands back the same AST objects every step: found by
@@ -108,9 +106,10 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
   step's output is added under its key, and given at once to the LazyBuffer refs[key] refers to, if it is alive.
   Outputs not in keep (None: all) leave bufs after the last step that reads them. The JIT replays through here with fresh
   random seeds from rand_arg. before_writes() runs after the kernels, before assigned results go into their buffers."""
+  refs = refs or {}
   last = {x: i for i, it in enumerate(steps) for x in it.inputs}
   keep = None if keep is None else set(keep) | {it.out for it in steps if it.target is not None}
-  refs, assigns = refs or {}, []
+  assigns = []
   for i, it in enumerate(steps):
     ins = [bufs[x] if x in bufs else x.realized for x in it.inputs]
     size = prod(it.shape)
@@ -130,16 +129,13 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
     bufs[it.out] = out
     if it.target is not None: assigns.append(it)
     elif it.out in refs: _publish(refs[it.out](), out)
-    for x in it.inputs if keep is not None else ():
-      if last[x] == i and x not in keep: bufs.pop(x, None)
+    if keep is not None:
+      for x in it.inputs:
+        if last[x] == i and x not in keep: bufs.pop(x, None)
   if before_writes is not None and assigns:
     for it in assigns:  # computed: their graphs go now, so before_writes sees only readers held from elsewhere
       if it.out in refs and (lb := refs[it.out]()) is not None: lb.srcs = ()
     before_writes()
-  if assigns:  # views of the buffers about to be overwritten move onto a copy of the old values (READERS)
-    ids, copies = {id(it.target.realized) for it in assigns}, {}
-    for v, b in [(v, v._base) for v in list(READERS) if v._base is not None and id(v._base.realized) in ids]:
-      v._base = copies[b] = copies.get(b) or type(b).from_numpy(Device.get(b.device).to_numpy(b.realized, b.st, b.dtype), b.device)
   final = {id(it.target): it for it in assigns}  # two assigns to one tensor: the earlier one keeps its value in its own buffer
   for it in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
     Device.get(it.device).copyin(it.target.realized, bufs[it.out])

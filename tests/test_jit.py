@@ -298,17 +298,13 @@ def test_jit_tensors_inside_container_arguments_are_never_stale():
     del e
 
 def test_jit_leaves_a_view_argument_a_view():
-  """The JIT made the caller's view Tensor a copy of its own: it stays the same view of its base (which, like any value
-  taken before an assign, keeps the values it was taken from)."""
+  """The JIT made the caller's view Tensor a copy: a later write to its base no longer showed through it."""
   base = Tensor(np.arange(6, dtype=np.float32)).realize()
   v = base[2:4]
-  lb = v.lazydata
   f = jit(lambda t: t * 2)
   for _ in range(3): np.testing.assert_array_equal(f(v).numpy(), [4, 6])
-  assert v.lazydata is lb and lb.base is base.lazydata
   base.assign(Tensor(np.full(6, 100, np.float32))).realize()
-  np.testing.assert_array_equal(v.numpy(), [2, 3])
-  np.testing.assert_array_equal(base[2:4].numpy(), [100, 100])
+  np.testing.assert_array_equal(v.numpy(), [100, 100])
 
 def test_jitted_step_returning_a_loss_it_did_not_pass_to_the_optimizer():
   """The loss is realized after the step's assigns, from a value fused into the update kernels: the recording keeps
