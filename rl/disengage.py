@@ -154,7 +154,7 @@ def train(cfg: DisengageConfig) -> dict:
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
   calibrate(model, s, tr)
   run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head})
-  final = {"train_seconds": run.seconds(), "steps": steps, "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
+  final = {"train_seconds": round(run.seconds(), 1), "steps": steps, "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
            "val_frames": int(len(va)), "val_takeovers": int(sum(g.disengage.sum() for i, g in enumerate(segs) if i in set(s.segment[va]))),
            **{f"val_{k}": v for k, v in scores(model, s, va).items()}, **{f"val_uncalibrated_{k}": v for k, v in raw.items() if "ece" in k},
            "run": str(run.dir)}

@@ -125,7 +125,7 @@ def train_bc(cfg: BCConfig) -> dict:
   run.save(policy, opt, steps, extra={"best_step": best_step})
   pred = predict(policy, s.tokens[va], s.speed[va])
   err = to_units(pred) - to_units(target[va])
-  return run.finish({"train_seconds": run.seconds(), "steps": steps, "val_frames": int(len(va)), "val_mse": mse(va),
+  return run.finish({"train_seconds": round(run.seconds(), 1), "steps": steps, "val_frames": int(len(va)), "val_mse": mse(va),
                      "val_mse_constant": float(np.mean((constant - target[va]) ** 2, 0).mean()), "best_step": best_step,
                      "inner_val_mse": best_mse if len(stop) else None,
                      "val_mae_accel": float(np.abs(err[:, 0]).mean()), "val_mae_curvature": float(np.abs(err[:, 1]).mean()),

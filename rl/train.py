@@ -292,7 +292,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   return run.finish({"iterations": last.get("step", 0), "reward_first": lines[0]["reward"] if lines else None, "reward_last": last.get("reward"),
                      "p_disengage_first": lines[0]["p_disengage"] if lines else None, "p_disengage_last": last.get("p_disengage"),
                      "kl_last": last.get("kl"), "entropy_last": last.get("entropy"), "token_js_last": last.get("token_js"),
-                     "guard": ref, "stopped": stopped, "train_seconds": run.seconds(), "run": str(run.dir)})
+                     "guard": ref, "stopped": stopped, "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
 
 def main(argv: Optional[list[str]] = None) -> dict:
   args = stage_args("drivegpt train-policy --algo ppo", __doc__, argv, PPOTrainConfig)

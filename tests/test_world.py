@@ -104,6 +104,13 @@ def test_kv_cache_sampling_equals_recompute(pose, F, prev):
     again = np.stack([sample_logits(ref[:, j], 1.0, 20, r) for r in [np.random.default_rng(rep)] for j in range(6)], 1)
     np.testing.assert_array_equal(out, again)
 
+def test_a_float_context_samples_as_its_int_ids():
+  """With prev_frame, a float context (whole-number ids) raised IndexError once embeddings were looked up on the host."""
+  m, rng = tiny("frame", prev_frame=True), np.random.default_rng(7)
+  tok, ps = data(rng)
+  got = [FrameSampler(m).generate(c, ps[:, :3], temperature=0) for c in (tok[:, :2], tok[:, :2].astype(np.float32))]
+  np.testing.assert_array_equal(got[0], got[1])
+
 def test_sample_logits_distribution():
   rng = np.random.default_rng(5)
   logits = rng.normal(0, 1, (1, 10))

@@ -612,4 +612,17 @@ def test_a_resumed_runs_time_goes_on(tmp_path, monkeypatch):
   final = tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))
   times = [r["time"] for r in map(json.loads, (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()) if "time" in r]
   assert len(times) == 6 and all(b > a for a, b in zip(times, times[1:])) and times[2] <= at3 < times[3], times
-  assert final["train_seconds"] >= times[-1] and checkpoint_info(str(tmp_path / "r" / "ckpt.safetensors"))[2]["train_seconds"] >= times[-1]
+  saved = checkpoint_info(str(tmp_path / "r" / "ckpt.safetensors"))[2]["train_seconds"]
+  assert final["train_seconds"] >= round(saved, 1) and saved >= times[-1]
+  # run again, finished: nothing trained, nothing added (a re-run's scoring and saving were added each time)
+  assert tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))["train_seconds"] == round(saved, 1)
+  from train.stage import Run
+  from drivegpt.models.world import WorldModel
+  from drivegpt.nn.optim import AdamW
+  from drivegpt.nn import get_parameters
+  cfg = tw.load_config(tw.TrainConfig, str(tmp_path / "r" / "config.yaml"))
+  run, model = Run(cfg.out, cfg, may_change=("steps",)), WorldModel(cfg.model)
+  assert run.resume(model, AdamW(get_parameters(model))) == 6
+  run.progress(6, 6, "test").close()
+  run.save(model, None, 6)   # what train-disengage and BC do after their loop: the same time kept
+  assert checkpoint_info(str(tmp_path / "r" / "ckpt.safetensors"))[2]["train_seconds"] == saved

@@ -190,7 +190,7 @@ class Run:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")
     write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
-    self._clock = (time.perf_counter(), 0.0)
+    self._clock, self._training = (time.perf_counter(), 0.0), True
 
   @property
   def ckpt(self) -> Path: return self.dir / self.CKPT
@@ -216,8 +216,9 @@ class Run:
     self._clock = (time.perf_counter(), float((extra or {}).get("train_seconds", 0.0)))
 
   def seconds(self) -> float:
-    """Seconds of training so far, over every process that ran this run's steps (steps run again after a kill count once)."""
-    return round(self._clock[1] + time.perf_counter() - self._clock[0], 1)
+    """Seconds of training so far, over every process that ran this run's steps (steps run again after a kill count
+    once). A re-run with nothing left to train (progress() says so) adds nothing: its scoring and saving were added."""
+    return self._clock[1] + (time.perf_counter() - self._clock[0] if self._training else 0.0)
 
   def extra(self, **kw) -> dict:
     """A checkpoint's extra values: kw, and the training time so far."""
@@ -253,8 +254,9 @@ class Run:
       raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr?)")
 
   def progress(self, total: int, initial: int, desc: str):
-    """A tqdm progress bar on stderr."""
+    """A tqdm progress bar on stderr, for steps initial..total (none left: the training clock stays stopped)."""
     from tqdm import tqdm
+    self._training = initial < total
     return tqdm(total=total, initial=initial, desc=desc, unit="step", dynamic_ncols=True, file=sys.stderr)
 
   def finish(self, metrics: dict) -> dict:

@@ -254,7 +254,7 @@ def train(cfg: TrainConfig) -> dict:
   # new modification time made tokenize refuse the token shards made from it as another checkpoint's)
   if val is not None: val.close()
   return run.finish({"step": max(start, cfg.steps), **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
-                     "train_seconds": run.seconds(), "run": str(run.dir)})
+                     "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
 
 # *** data-parallel training (train/parallel.py) ***
 
@@ -347,7 +347,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   loader.close()
   if val is not None: val.close()
   return run.finish({"step": step, **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
-                     "train_seconds": run.seconds(), "workers": cfg.workers, "run": str(run.dir)})
+                     "train_seconds": round(run.seconds(), 1), "workers": cfg.workers, "run": str(run.dir)})
 
 def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] = None, image_size: Optional[list] = None) -> Iterator[np.ndarray]:
   """All frames of the shards, in order, as uint8 batches (B, H, W, 3); with max_frames, that many spread evenly over

@@ -174,7 +174,7 @@ def train(cfg: TrainConfig) -> dict:
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": max(start, cfg.steps), "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None,
                      **ev, "params": int(sum(p.numel() for p in get_parameters(model))),
-                     "train_seconds": run.seconds(), "run": str(run.dir)})
+                     "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
 
 class Replica:
   """One of cfg.workers data-parallel replicas (train/parallel.py): rank r takes rows [r*b, (r+1)*b) of every step's
@@ -255,7 +255,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": step, "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None, **ev,
                      "params": int(sum(p.numel() for p in get_parameters(model))), "workers": cfg.workers,
-                     "train_seconds": run.seconds(), "run": str(run.dir)})
+                     "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
 
 def world_tokenizer(rundir: str) -> str:
   """train.world_data.tokenizer_of the tokens a world run trained on ("": not known: runs before it was kept)."""

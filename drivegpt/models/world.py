@@ -235,7 +235,7 @@ class FrameSampler:
     use_pose = pose is not None and self.model.pose_proj is not None
     prefix = self._prefill(Tensor(context.astype(np.int32)), Tensor(pose[:, :F].astype(np.float32)) if use_pose else None) if F else []
     new_pose = Tensor(pose[:, F].astype(np.float32)) if use_pose else None
-    prev = context[:, F - 1] if F and self.model.wte_prev is not None else None
+    prev = context[:, F - 1].astype(np.int64) if F and self.model.wte_prev is not None else None  # (a float context's ids too)
     tables = tuple(e.weight.numpy() if e is not None else None for e in (self.model.wte, self.model.wte_prev))  # this frame's weights
     cur, out, logs = [None]*(2*c.n_layer), np.zeros((B, N), np.int32), []
     for j in range(N):
