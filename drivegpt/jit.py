@@ -128,6 +128,7 @@ class jit:
     keep = {o.slot for o in _tensors(ret, Out) if not isinstance(o.slot, LazyBuffer)}
     rec = Recording(steps, n_inputs, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps))
     bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
+    bufs |= {it.out: bufs[it.target] for it in steps if isinstance(it.target, int)}  # an argument assigned: its own buffer
     return rec, self._outputs(rec, bufs | {i: lb.realized for i, ref in live.items() if (lb := ref()) is not None})
 
   @staticmethod

@@ -306,6 +306,14 @@ def test_jit_leaves_a_view_argument_a_view():
   base.assign(Tensor(np.full(6, 100, np.float32))).realize()
   np.testing.assert_array_equal(v.numpy(), [100, 100])
 
+def test_a_step_that_returns_its_assigned_argument():
+  """`return t.assign(t + 1).realize()` crashed the recording call with a KeyError."""
+  t = Tensor(np.zeros(4, np.float32)).realize()
+  bump = jit(lambda t: t.assign(t + 1).realize())
+  outs = [bump(t).numpy() for _ in range(4)]
+  np.testing.assert_array_equal(np.stack(outs)[:, 0], [1, 2, 3, 4])
+  np.testing.assert_array_equal(t.numpy(), np.full(4, 4.0))
+
 def test_jitted_step_returning_a_loss_it_did_not_pass_to_the_optimizer():
   """The loss is realized after the step's assigns, from a value fused into the update kernels: the recording keeps
   a copy of the old weights for it, and that copy must be redone on every replay, not frozen (it was: every replay
