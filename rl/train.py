@@ -25,7 +25,7 @@ import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
 from drivegpt.nn.optim import Adam
-from drivegpt.nn.state import checkpoint_info
+from drivegpt.nn.state import checkpoint_info, save_checkpoint
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
 from train.stage import ConfigError, Run, load_config, stage_args
 
@@ -276,6 +276,8 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     if run.ckpt.exists():   # this policy's rollouts passed the guard; copied atomically (a kill mid-copy left a torn file)
       shutil.copyfile(run.ckpt, tmp := run.dir / f".{GOOD}.tmp")
       os.replace(tmp, run.dir / GOOD)
+    else:  # iteration 0: the BC start, whose rollouts set the reference (a stop at the first check left no good file, and
+      save_checkpoint(str(run.dir / GOOD), agent, None, step=it, config=run.config)  # evaluate loaded the failed policy)
     stats = ppo_update(actor, critic, opt, batch, cfg.ppo, rng)
     p = np.concatenate(info["step_p_disengage"])
     run.log(it + 1, reward=info["reward_mean"], episode_return=float(np.mean(info["episode_returns"])) if info["episode_returns"] else None,

@@ -53,6 +53,16 @@ def _ppo_killed_before_its_first_checkpoint_resumes_exactly(demo: Path, tmp_path
   ppo(tmp_path / "ppo_b")
   a, b = (read_safetensors(str(tmp_path / d / "ckpt.safetensors"))[0] for d in ("ppo_a", "ppo_b"))
   for k in a: np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+  # the guard stops the run at the first iteration it checks: evaluate and export-driving loaded the failed policy (no
+  # good.safetensors had been written); they now get the BC start, whose rollouts set the reference
+  from rl.policy import load_policy
+  drift = iter([0.01, 5.0, 5.0])
+  real_js, T.js_bits = T.js_bits, lambda p, q: next(drift)
+  try: assert ppo(tmp_path / "ppo_c")["stopped"].startswith("iteration 1: token drift")
+  finally: T.js_bits = real_js
+  got, bc = (load_policy(str(p))[0] for p in (tmp_path / "ppo_c", demo / "bc"))
+  from drivegpt.nn import get_state_dict
+  for (k, x), y in zip(get_state_dict(got).items(), get_state_dict(bc).values()): np.testing.assert_array_equal(x.numpy(), y.numpy(), err_msg=k)
 
 @pytest.mark.parametrize("argv", [["train-vqvae", "bogus_key=1"], ["train-vqvae", "model.width=wide"], ["train-world", "no_such=2"],
                                   ["train-disengage", "nope=1"], ["train-policy", "--algo", "bc", "nope=1"],
