@@ -43,8 +43,10 @@ def calibrate(folder: str, lag: int = 10) -> dict:
     yaws.append(np.convolve(pose[:, 5], np.ones(lag), "valid")[:len(fr) - lag])
   if not shifts: raise FileNotFoundError(f"--frames: no frame shards with poses under {folder}")
   s, y = np.concatenate(shifts), np.concatenate(yaws)
-  k, b = np.polyfit(y, s, 1)
-  return {"px_per_rad": float(k), "corr": float(np.corrcoef(y, s)[0, 1]), "pairs": len(s)}
+  ok = np.isfinite(s)  # a frame without texture has no shift (NaN): one made the fit NaN
+  if ok.sum() < 2: raise ValueError(f"--frames: {folder}: fewer than 2 frame pairs with a readable road to calibrate on")
+  k, b = np.polyfit(y[ok], s[ok], 1)
+  return {"px_per_rad": float(k), "corr": float(np.corrcoef(y[ok], s[ok])[0, 1]), "pairs": int(ok.sum()), "pairs_unreadable": int((~ok).sum())}
 
 def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.0, 10.0)) -> dict:
   """One generated frame, greedy, from n held-out windows' real context, with the yaw into it set to +k and -k of the

@@ -474,6 +474,10 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   loader.close()
   res = train(cfg())                       # eval_frames 64 > 3 held-out frames: it raised ZeroDivisionError
   assert res["val_frames"] == 3 and np.isfinite(res["val_psnr"])
+  # no held-out split: the checkpoints' scores are the training frames', and say so (they were logged as val_*)
+  res = train(cfg(**{"data.val_shards": "", "data.val_fraction": 0, "out": str(tmp_path / "nosplit")}))
+  rows = [json.loads(l) for l in (tmp_path / "nosplit" / "metrics.jsonl").read_text().splitlines()]
+  assert "train_psnr" in res and any("train_psnr" in r for r in rows) and not any(k.startswith("val_") for r in rows for k in r)
   with pytest.raises(ValueError, match=r"a.h5: frames are 32x64, the model's image_size is 64x128"):
     train(cfg(**{"model.image_size": [64, 128], "out": str(tmp_path / "r2")}))
   import shutil

@@ -404,6 +404,39 @@ def test_marking_shift_probe():
   flat = np.full_like(base, 90)  # no texture: no reading (it read as a full -48 px slide)
   assert np.isnan(marking_shift(base, flat)[0]) and np.isnan(marking_shift(flat, flat)[0])
 
+def test_lzma_at_the_model_rate_does_not_see_the_frames_between():
+  """Every frame shown twice at 20 Hz: at the model's 10 Hz no frame repeats, so lzma at that rate must cost what the
+  10 Hz stream alone costs. Both phases in one lzma input came out at half that (each found its twin in the other)."""
+  rng = np.random.default_rng(3)
+  segs = []
+  for i in range(3):
+    once = rng.integers(0, V, (30, 8)).astype(np.int16)
+    segs.append(Segment(f"s{i}", np.repeat(once, 2, axis=0), None, f"s{i}"))
+  at10 = tw.lzma_bits(segs, 2)
+  alone = tw.lzma_bits([Segment(s.name, s.tokens[::2], None, s.route) for s in segs], 1)
+  assert abs(at10 / alone - 1) < 0.15 and tw.lzma_bits(segs, 1) < 0.7 * at10, (at10, alone)
+
+def test_probe_calibration_skips_frames_it_cannot_read(tmp_path):
+  """One uniform frame among 60 made the whole calibration (px per rad, correlation) NaN."""
+  import hdf5plugin  # noqa: F401
+  from sim.probe import calibrate
+  rng = np.random.default_rng(0)
+  tex, yaw = rng.integers(0, 255, 400), rng.normal(0, 0.01, 60)
+  off = np.cumsum(-200 * yaw).round().astype(int)            # the road slides left on a right turn
+  fr = np.stack([np.broadcast_to(tex[100 + o:100 + o + 64][None, :, None], (32, 64, 3)) for o in np.r_[0, off[:-1]]]).astype(np.uint8)
+  pose = np.zeros((60, 6), np.float32)
+  pose[:, 5] = yaw
+  for name, blank in (("clean", False), ("blank", True)):
+    (tmp_path / name).mkdir()
+    frames = fr.copy()
+    if blank: frames[30] = 128
+    with h5py.File(tmp_path / name / "a.h5", "w") as f:
+      f["frames"], f["pose"] = frames, pose
+      f.attrs["has_pose"] = True
+  clean, blank = calibrate(str(tmp_path / "clean")), calibrate(str(tmp_path / "blank"))
+  assert clean["corr"] > 0.5 and clean["pairs_unreadable"] == 0
+  assert np.isfinite(blank["px_per_rad"]) and blank["pairs_unreadable"] == 2 and abs(blank["px_per_rad"] / clean["px_per_rad"] - 1) < 0.2
+
 def test_held_out_by_drive_like_the_vqvae():
   """World and RL stages split by segment name, so each drive's segments fell on both sides (and into the VQVAE's
   training frames); now by route, with the data loader's rule: the same held-out drives."""

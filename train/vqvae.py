@@ -197,6 +197,10 @@ def save_grid(path: Path, originals: np.ndarray, recons: np.ndarray, cols: int =
 
 # *** training ***
 
+# the frames checked at each checkpoint: held out, or (no held-out split) spread over the training frames: rows and the
+# final line say which (a run without a split logged its training frames' scores as val_*)
+CURVE_LABEL = {"val": "PSNR dB (train batches, held out)", "train": "PSNR dB (train batches, training frames)"}
+
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
   loader, val = train_loader(cfg), val_loader(cfg)  # bad data fails before a run dir exists
@@ -208,7 +212,7 @@ def train(cfg: TrainConfig) -> dict:
   params = model.parameters()
   opt = Adam(params, lr=cfg.lr)
   start = run.resume(model, opt)
-  held = spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
+  held, tag = spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames)), "val" if val is not None else "train"
 
   @jit
   def step(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -223,7 +227,7 @@ def train(cfg: TrainConfig) -> dict:
     ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)
     save_grid(run.dir / "recon.png", held[:len(recons)], recons)
     # the row first: killed before the save, the step runs again and resume drops the row (the other way round, lost)
-    if log: run.log(i, **{f"val_{k}": v for k, v in ev.items()})
+    if log: run.log(i, **{f"{tag}_{k}": v for k, v in ev.items()})
     # with the steps since the last row: resumed here, the next row averages the same steps an unbroken run's did
     if save: run.save(model, opt, i, extra={"log_window": {"losses": window, "used": np.flatnonzero(used).tolist()}})
     return ev
@@ -247,7 +251,7 @@ def train(cfg: TrainConfig) -> dict:
         used[:], window = False, []
       if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
         ev = checkpoint(i + 1)
-        save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
+        save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])
   bar.close()
   loader.close()
   if not ev: ev = checkpoint(start, log=False, save=False)  # nothing left to train: evaluate the checkpoint (rewritten, its
@@ -315,6 +319,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   from drivegpt.nn.state import load_checkpoint
   bar, used, window = run.progress(cfg.steps, 0, f"train-vqvae x{cfg.workers}"), np.zeros(cfg.model.n_codes, bool), []
   model, held = VQVAE(cfg.model), spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
+  tag = "val" if val is not None else "train"
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
     if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
@@ -335,15 +340,15 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
     if step % cfg.ckpt_every == 0 or step == cfg.steps: run.keep_window(step, {"losses": window, "used": np.flatnonzero(used).tolist()})
     if step % cfg.ckpt_every == 0 or step == cfg.steps:  # rank 0 has just saved it: held-out rows as train() logs them
       load_checkpoint(str(run.ckpt), model)
-      run.log(step, **{f"val_{k}": v for k, v in evaluate_frames(model, held_batches(held[:cfg.eval_frames], cfg))[0].items()})
-      save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
+      run.log(step, **{f"{tag}_{k}": v for k, v in evaluate_frames(model, held_batches(held[:cfg.eval_frames], cfg))[0].items()})
+      save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])
   if cfg.steps > 0: train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
                                   extra=run.extra)
   bar.close()
   step = load_checkpoint(str(run.ckpt), model)[0] if run.ckpt.exists() else 0
   ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)
   save_grid(run.dir / "recon.png", held[:len(recons)], recons)
-  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", "val_psnr"], "PSNR dB (train, held out)")
+  save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])
   loader.close()
   if val is not None: val.close()
   return run.finish({"step": step, **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
