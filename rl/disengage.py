@@ -120,8 +120,10 @@ def train(cfg: DisengageConfig) -> dict:
   cfg.model = mc
   run = Run(cfg.out, cfg, may_change=("steps", "epochs", "eval_every"), added=SAVED_BEFORE)
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
-  tr, va = split(s, [g.route or g.name for g in segs], cfg.val_fraction, cfg.split_seed)
+  names = [g.route or g.name for g in segs]
+  tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
   if not len(va): raise ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")
+  run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
   if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined
     print(f"train-disengage: warning: the held-out segments of {cfg.tokens} have no takeovers: AUROC is undefined (NaN); "
           "record more segments for a score", file=sys.stderr)

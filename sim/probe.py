@@ -56,11 +56,11 @@ def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.
   from drivegpt.models.world import FrameSampler
   from sim.rollout import TokenDecoder
   from train.vqvae import load_tokenizer
-  from train.world import load_run
-  from train.world_data import Windows, load_segments, split_segments
+  from train.world import load_run, run_split
+  from train.world_data import Windows, load_segments
   model, cfg = load_run(world)
   Tensor.training = False
-  segs = split_segments(load_segments(tokens, vocab=cfg.model.vocab_size), "val", cfg.data.val_fraction, cfg.data.split_seed)
+  segs = run_split(world, load_segments(tokens, vocab=cfg.model.vocab_size), "val", cfg)
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
   if len(w) == 0: raise ValueError(f"--open-loop: no held-out windows under {tokens}")
   if not w.has_pose or model.pose_proj is None: raise ValueError(f"--open-loop: {world} or the segments under {tokens} have no poses to steer with")

@@ -40,10 +40,10 @@ class Rollouts:
   """A world model, the segments it seeds from and the VQVAE that decodes its tokens, loaded once; run() rolls out one
   batch of seeds. Each Ray actor of `drivegpt rollout` holds one, so the model and segments load once per actor."""
   def __init__(self, world: str, vqvae: Optional[str], tokens: str, split: str, temperature: float = 1.0, top_k: int = 0):
-    from train.world import load_run
-    from train.world_data import load_segments, split_segments
+    from train.world import load_run, run_split
+    from train.world_data import load_segments
     self.model, self.cfg = load_run(world)
-    self.segs = split_segments(load_segments(tokens, augmented=False, vocab=self.cfg.model.vocab_size), split, self.cfg.data.val_fraction, self.cfg.data.split_seed)
+    self.segs = run_split(world, load_segments(tokens, augmented=False, vocab=self.cfg.model.vocab_size), split, self.cfg)
     self.temperature, self.top_k, self.decoder = temperature, top_k, None
     if vqvae is not None:
       from train.vqvae import load_tokenizer
@@ -131,14 +131,14 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   the number of model frames in `seconds`."""
   from drivegpt.nn.state import checkpoint_info
   from train.stage import build
-  from train.world import TrainConfig, Run
-  from train.world_data import load_segments, split_segments
+  from train.world import TrainConfig, Run, run_split
+  from train.world_data import load_segments
   from sim.world_sim import FPS
   ck = Path(world) / Run.CKPT if Path(world).is_dir() else Path(world)
   if not ck.exists(): raise FileNotFoundError(f"--world: no checkpoint at {ck}")
   cfg = build(TrainConfig, checkpoint_info(str(ck))[1])
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
-  segs = split_segments(load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg.data.val_fraction, cfg.data.split_seed)
+  segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg)
   need = (cfg.model.frames + steps) * cfg.data.frame_stride
   ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]
   if not ok:  # (the longest one was used, its real side frozen on its last frame and scored so, without a word)

@@ -639,6 +639,27 @@ def test_train_disengage_resumes_exactly_after_a_kill(tmp_path, monkeypatch):
   np.testing.assert_equal({k: v for k, v in again.items() if k not in ("run", "train_seconds")},
                           {k: v for k, v in straight.items() if k not in ("run", "train_seconds")})
 
+def test_train_disengage_and_bc_refuse_data_that_holds_out_a_drive_they_trained_on(tmp_path, monkeypatch):
+  """More segments in tokens= and the same command: the run resumed (steps come from the data) and scored a held-out
+  split that now held drives its weights had trained on. The checkpoint lists the drives trained on."""
+  import pathlib
+  import rl.disengage as dis
+  import rl.policy as pol
+  from train.stage import ConfigError, build
+  codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  _synthetic_token_segments(tmp_path / "tok", n_segs=8, seed=0)
+  model = {"hidden": 8, "conv": 4, "embed": 4}
+  dcfg = lambda: build(dis.DisengageConfig, {"tokens": str(tmp_path / "tok"), "vqvae": "v", "out": str(tmp_path / "dis"), "batch_size": 16,  # noqa: E731
+                                             "val_fraction": 0.25, "steps": 6, "model": model})
+  bcfg = lambda: build(pol.BCConfig, {"tokens": str(tmp_path / "tok"), "vqvae": "v", "out": str(tmp_path / "bc"), "batch_size": 16,  # noqa: E731
+                                      "val_fraction": 0.25, "steps": 6, "model": model})
+  dis.train(dcfg()), pol.train_bc(bcfg())
+  _synthetic_token_segments(tmp_path / "more", n_segs=8, seed=1)
+  for f in pathlib.Path(tmp_path / "more").glob("*.h5"): f.rename(tmp_path / "tok" / f"more_{f.name}")
+  with pytest.raises(ConfigError, match="holds out .* drive"): dis.train(dcfg())
+  with pytest.raises(ConfigError, match="holds out .* drive"): pol.train_bc(bcfg())
+
 def test_scores_of_a_horizon_with_no_known_label_are_nan(monkeypatch):
   """Segments shorter than a horizon leave it no known label: ece divided by zero (a ZeroDivisionError at the first eval)."""
   import types

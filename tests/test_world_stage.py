@@ -404,6 +404,24 @@ def test_marking_shift_probe():
   flat = np.full_like(base, 90)  # no texture: no reading (it read as a full -48 px slide)
   assert np.isnan(marking_shift(base, flat)[0]) and np.isnan(marking_shift(flat, flat)[0])
 
+def test_held_out_means_never_trained_on_whatever_folder_is_scored(tmp_path, capsys):
+  """The split was recomputed on the folder given: with one drive more than the run trained on, `eval-world --split val`
+  (and rollout, probe) scored a drive the run had trained on as held out, and re-running train-world on that folder
+  resumed and did the same. The run's checkpoint lists the drives it trained on."""
+  from train.world_data import split_segments
+  make_tokens(tmp_path / "tok", n_seg=10, seed=1, pose=False)   # (with poses, the pose statistics moved too: refused)
+  make_tokens(tmp_path / "more", n_seg=11, seed=1, pose=False)  # the same 10 drives and one recorded later
+  args = lambda toks: [a for a in tiny_args(toks, tmp_path / "run", "steps=3") if not a.startswith("data.val_fraction")] + ["data.val_fraction=0.1"]  # noqa: E731
+  tw.main(args(tmp_path / "tok"))
+  trained = {s.name for s in split_segments(load_segments(str(tmp_path / "tok")), "train", 0.1)}
+  recomputed = {s.name for s in split_segments(load_segments(str(tmp_path / "more")), "val", 0.1)}
+  assert recomputed & trained, "the fixture must move a trained drive into the recomputed held-out split"
+  capsys.readouterr()
+  ev = tw.eval_world(str(tmp_path / "run"), str(tmp_path / "more"), windows=8, batch_size=4)
+  assert ev["segments"] == len(recomputed - trained) and "trained on" in capsys.readouterr().err
+  with pytest.raises(ConfigError, match="holds out 1 drive"): tw.main(args(tmp_path / "more"))
+  assert tw.main(args(tmp_path / "tok"))["step"] == 3   # the data it trained on: fine
+
 def test_lzma_at_the_model_rate_does_not_see_the_frames_between():
   """Every frame shown twice at 20 Hz: at the model's 10 Hz no frame repeats, so lzma at that rate must cost what the
   10 Hz stream alone costs. Both phases in one lzma input came out at half that (each found its twin in the other)."""

@@ -190,7 +190,7 @@ class Run:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")
     write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
-    self._clock, self._training = (time.perf_counter(), 0.0), True
+    self._clock, self._training, self._routes = (time.perf_counter(), 0.0), True, None
 
   @property
   def ckpt(self) -> Path: return self.dir / self.CKPT
@@ -221,8 +221,19 @@ class Run:
     return self._clock[1] + (time.perf_counter() - self._clock[0] if self._training else 0.0)
 
   def extra(self, **kw) -> dict:
-    """A checkpoint's extra values: kw, and the training time so far."""
-    return {**kw, "train_seconds": self.seconds()}
+    """A checkpoint's extra values: kw, the training time so far and the drives trained on (check_split)."""
+    return {**kw, "train_seconds": self.seconds(), **({"train_routes": self._routes} if self._routes is not None else {})}
+
+  def check_split(self, train: list, val: list) -> None:
+    """Refuse to resume a run whose data now holds out a drive (route) it trained on, as its checkpoint lists them
+    (train_routes): a folder grown by a drive moves the hash split's boundary, and the resumed run's held-out numbers
+    counted drives it had trained on. train: the drives it trains on now (kept with every checkpoint from here on)."""
+    self._routes = sorted(set(train))
+    if not self.ckpt.exists(): return
+    from drivegpt.nn.state import checkpoint_info
+    if leaked := sorted(set((checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())) & set(val)):
+      raise ConfigError(f"{self.dir}: the data now holds out {len(leaked)} drive(s) this run trained on ({leaked[0]}, ...), so its "
+                        f"held-out numbers would count them: use another out= folder, or the data it was trained on")
 
   def trim_metrics(self, step: int) -> None:
     """Drop the metrics logged after step (they run again from its checkpoint)."""

@@ -123,7 +123,8 @@ def write_curves(run: Run) -> None:
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
   segs = load_segments(cfg.data.tokens, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)
-  train_w = Windows(split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed), cfg.model.frames, cfg.data.frame_stride, cfg.seed,
+  train_segs = split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed)
+  train_w = Windows(train_segs, cfg.model.frames, cfg.data.frame_stride, cfg.seed,
                     f"data.tokens {cfg.data.tokens}, training split")
   val_segs = split_segments(segs, "val", cfg.data.val_fraction, cfg.data.split_seed)
   val_w = Windows(val_segs, cfg.model.frames, cfg.data.frame_stride, what=f"data.tokens {cfg.data.tokens}, held-out split "
@@ -134,6 +135,7 @@ def train(cfg: TrainConfig) -> dict:
   use_pose = cfg.model.pose != "none"
   if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
+  run.check_split(trained_routes(train_segs), trained_routes(val_segs))
   tokenizer = next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
   if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose, tokenizer)
   Tensor.manual_seed(cfg.seed)
@@ -268,11 +270,28 @@ def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
   """The model of a run directory (its checkpoint) and the run's config."""
   return load_run_model(rundir, TrainConfig, lambda cfg: WorldModel(cfg.model))
 
+def trained_routes(segs) -> list:
+  """The drives (routes) of segments a run trains on, kept with its checkpoints (run_split)."""
+  return sorted({s.route or s.name for s in segs})
+
+def run_split(rundir: str, segs: list, split: str, cfg) -> list:
+  """split_segments of segs with a world run's split settings; "val" leaves out the drives the run trained on, which its
+  checkpoint lists: with a tokens folder other than the training one (a drive added, one missing), the recomputed split
+  held out drives the run had trained on, and scored them as held out."""
+  picked = split_segments(segs, split, cfg.data.val_fraction, cfg.data.split_seed)
+  ck = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
+  trained = set((checkpoint_info(str(ck))[2] or {}).get("train_routes", ())) if split == "val" else set()
+  kept = [s for s in picked if (s.route or s.name) not in trained]
+  if len(kept) < len(picked):
+    print(f"--split val: {len(picked) - len(kept)} of {len(picked)} held-out segments are of drives {rundir} trained on "
+          f"({picked[0].name if not kept else next(s.name for s in picked if s not in kept)}...): left out", file=sys.stderr)
+  return kept
+
 def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256, batch_size: int = 8) -> dict:
   """Bits/token of a trained model on the segments under tokens (true and shuffled poses), and lzma's bits/token."""
   model, cfg = load_run(rundir)
   segs = load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)  # recordings
-  segs = split_segments(segs, split, cfg.data.val_fraction, cfg.data.split_seed)
+  segs = run_split(rundir, segs, split, cfg)
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride, what=f"--tokens {tokens} --split {split}" +
               (" (the run held none out: data.val_fraction=0; --split all scores every segment)" if split == "val" and not cfg.data.val_fraction else ""))
   Tensor.training = False
