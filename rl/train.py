@@ -102,8 +102,11 @@ class WorldDriveEnv:
     if horizon not in disengage.config.horizons: raise ConfigError(f"reward_horizon {horizon}: the disengagement model predicts {list(disengage.config.horizons)} s")
     self.h = list(disengage.config.horizons).index(horizon)
     self.surprise_limit, self.hack_coef = np.inf, 0.0
-    self.segments = [s for s in segments if len(s.tokens) > self.sim.span()]
-    if not self.segments: raise ConfigError(f"no token segment is longer than the {self.sim.span()} frames a rollout seed needs")
+    # a seed's M-motion history needs recorded frames before its context: the disengagement model trained only on full
+    # histories (make_samples), and ~6% of seeds started before them, their missing motions zeros (a car standing still)
+    self.lo = max(0, frame_stride * (disengage.config.motions - self.sim.n_ctx))
+    self.segments = [s for s in segments if len(s.tokens) > self.lo + self.sim.span()]
+    if not self.segments: raise ConfigError(f"no token segment is longer than the {self.lo + self.sim.span()} frames a rollout seed needs")
     self.sim.segments, self.stride, self.M = self.segments, frame_stride, disengage.config.motions
     from train.world_data import strided_motion
     self._motion = [strided_motion(s.pose, frame_stride) if s.pose is not None else np.zeros((len(s.tokens), 6), np.float32) for s in self.segments]
@@ -117,7 +120,7 @@ class WorldDriveEnv:
   def _seed(self, rows: np.ndarray) -> None:
     """Re-seed rollouts rows from random real segments and starts."""
     seg = self.rng.integers(len(self.segments), size=len(rows))
-    start = np.array([self.rng.integers(len(self.segments[s].tokens) - self.sim.span()) for s in seg])
+    start = np.array([self.rng.integers(self.lo, len(self.segments[s].tokens) - self.sim.span()) for s in seg])
     ctx, mot, speed = self.sim.context.copy(), self.sim.motion.copy(), self.sim.speed.copy()
     self.sim.reset(seg, start, self.rng)
     ctx[rows], mot[rows], speed[rows] = self.sim.context, self.sim.motion, self.sim.speed
@@ -147,7 +150,7 @@ class WorldDriveEnv:
   def reset(self, seed: int) -> dict:
     self.rng = np.random.default_rng(seed)
     seg = self.rng.integers(len(self.segments), size=self.num_envs)
-    start = np.array([self.rng.integers(len(self.segments[s].tokens) - self.sim.span()) for s in seg])
+    start = np.array([self.rng.integers(self.lo, len(self.segments[s].tokens) - self.sim.span()) for s in seg])
     self.sim.reset(seg, start, self.rng)
     self.hist = self._history(seg, start)
     self.t, self.ret = np.zeros(self.num_envs, int), np.zeros(self.num_envs)

@@ -660,6 +660,24 @@ def test_train_disengage_and_bc_refuse_data_that_holds_out_a_drive_they_trained_
   with pytest.raises(ConfigError, match="holds out .* drive"): dis.train(dcfg())
   with pytest.raises(ConfigError, match="holds out .* drive"): pol.train_bc(bcfg())
 
+def test_ppo_seeds_have_a_whole_motion_history():
+  """Rollouts were seeded at any start, so the disengagement model's M-motion history reached before the recording and
+  was filled with zeros (6% of seeds: a car standing still, then at speed), inputs it never trained on."""
+  from drivegpt.models.policy import DisengageModel, DrivingNetConfig
+  from drivegpt.models.world import WorldModel, WorldConfig
+  from train.world_data import Segment
+  from rl.train import WorldDriveEnv
+  rng = np.random.default_rng(0)
+  segs = [Segment(f"s{i}", rng.integers(0, 16, (300, 128)).astype(np.int16), np.tile([1.0, 0, 0, 0, 0, 0], (300, 1)).astype(np.float32)) for i in range(4)]
+  Tensor.manual_seed(0)
+  world = WorldModel(WorldConfig(vocab_size=16, tokens_per_frame=128, frames=3, n_layer=1, n_head=2, d_model=16))
+  dis = DisengageModel(DrivingNetConfig(vocab_size=16, code_dim=4, frames=2, hidden=16, motions=10, dropout=0.0), rng.standard_normal((16, 4)).astype(np.float32))
+  env = WorldDriveEnv(world, segs, dis, 600, 2, 0.99, 0.05, 1e-3, 100)
+  env.reset(0)
+  assert (np.abs(env.hist).sum(-1) > 0).all()   # every motion of every seed is a recorded one (2 m a step here)
+  env._seed(np.arange(600))
+  assert (np.abs(env.hist).sum(-1) > 0).all()
+
 def test_scores_of_a_horizon_with_no_known_label_are_nan(monkeypatch):
   """Segments shorter than a horizon leave it no known label: ece divided by zero (a ZeroDivisionError at the first eval)."""
   import types
