@@ -16,6 +16,7 @@ from drivegpt.cli import json_line
 from drivegpt.models.policy import DrivingPolicy
 from drivegpt.export.openpilot import INTERFACE, _examples, export_policy, export_vision
 from drivegpt.export.command import checked_diff, onnx_latency
+from rl.data import WHEELBASE
 from drivegpt.export.graph import to_float16
 
 def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: bool = False) -> dict:
@@ -34,7 +35,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   vq, _ = load_tokenizer(bcfg.vqvae)
   disengage, dcfg = load_disengage(dpath)
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
-  policy = DrivingPolicy(actor, disengage, bcfg.stride)
+  policy = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE)
   report, outdir = {}, Path(out)
   outdir.mkdir(parents=True, exist_ok=True)
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):

@@ -376,6 +376,21 @@ def test_a_policy_acts_as_soon_as_the_human_hands_back(monkeypatch):
   for i in backs:                                # the first policy frame after it uses a call made after the human drove
     assert any(c == i for c in calls) and applied[i][1] == pytest.approx(0.01 * (calls.index(i) + 1))
 
+def test_exported_motions_are_the_recorded_cars():
+  """The export rebuilt each context step's motion as a point on an arc: 2.5x less sideways than the recorded poses
+  (highway-env's bicycle, sim.world_sim.motion_from_control) that the disengagement model trained on."""
+  from drivegpt.models.policy import DrivingPolicy
+  from sim.world_sim import motion_from_control, WHEELBASE
+  rng = np.random.default_rng(8)
+  c = DrivingNetConfig(vocab_size=8, code_dim=2, tokens_per_frame=128, frames=2, embed=2, hidden=4, motions=10)
+  cb = rng.standard_normal((8, 2)).astype(np.float32)
+  for stride in (1, 2):
+    dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(c, cb), stride=stride, wheelbase=WHEELBASE)
+    speed, curv = rng.uniform(5, 35, 1).astype(np.float32), rng.uniform(-0.02, 0.02, (1, 10)).astype(np.float32)
+    got = dp.motions(Tensor(speed), Tensor(curv)).numpy()[0]
+    want, _ = motion_from_control(np.repeat(speed, 10), np.zeros(10), curv[0], stride / 20)
+    np.testing.assert_allclose(got, want, rtol=2e-3, atol=1e-5)
+
 @pytest.mark.slow
 def test_driving_policy_exports_to_openpilot_layout():
   pytest.importorskip("onnxruntime")
@@ -388,9 +403,9 @@ def test_driving_policy_exports_to_openpilot_layout():
   vq = VQVAE(VQVAEConfig(image_size=(128, 256), patch=8, width=16, mults=(1, 2), enc_blocks=0, dec_blocks=0, attention=False, groups=4, code_dim=8, n_codes=32))
   cb = vq.quantizer.codebook.numpy()
   c = DrivingNetConfig(vocab_size=32, code_dim=8, tokens_per_frame=128, frames=2, embed=4, hidden=16, motions=10)
-  dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "conv": 6}), cb), stride=2)  # both trunks
+  dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "conv": 6}), cb), stride=2, wheelbase=5.0)  # both trunks
   with pytest.raises(ValueError, match="reaches past"):  # the disengagement model's frames count too (row -2 wrapped)
-    DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "frames": 14}), cb), stride=2)
+    DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "frames": 14}), cb), stride=2, wheelbase=5.0)
   for model, out, spec in (export_policy(dp) + ("driving_policy",), export_vision(vq.encoder, dp) + ("driving_vision",)):
     onnx.checker.check_model(model, full_check=True)
     got, _ = onnx_latency(model, _examples(INTERFACE[spec]["inputs"], np.random.default_rng(0)), runs=1)

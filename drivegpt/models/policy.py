@@ -186,13 +186,28 @@ class DrivingPolicy:
   The vision head turns the newest road frame's encoder latents into its VQ tokens (stored as floats in the first N of
   the 512 features); the policy reads the context frames' rows from features_buffer (20 Hz rows, `stride` apart), looks
   their codebook rows up and runs both heads. openpilot passes no ego motion, so the disengagement model's motions are
-  arcs rebuilt from the speed and prev_desired_curv (the curvature the policy asked for, which the car followed)."""
-  def __init__(self, policy: PolicyNet, disengage: DisengageModel, stride: int):
+  rebuilt from the speed and prev_desired_curv (the curvature the policy asked for, which the car followed) as the
+  recorder's car moves: highway-env's bicycle of `wheelbase`, stepped at 20 Hz (motions)."""
+  def __init__(self, policy: PolicyNet, disengage: DisengageModel, stride: int, wheelbase: float):
     c = policy.config
     if c.tokens_per_frame > 512: raise ValueError(f"DrivingPolicy: {c.tokens_per_frame} tokens per frame don't fit the 512 features")
     if stride * (max(c.frames, disengage.config.frames, disengage.config.motions) - 1) >= 25:  # a row before 0 would wrap to the newest
       raise ValueError(f"DrivingPolicy: stride {stride} reaches past the 25-row features_buffer")
-    self.policy, self.disengage, self.stride = policy, disengage, stride
+    self.policy, self.disengage, self.stride, self.wheelbase = policy, disengage, stride, wheelbase
+
+  def motions(self, speed: Tensor, curv: Tensor) -> Tensor:
+    """The 6-DoF motion (1, M, 6) [forward, right, down, rotation] of each context step at speed (1,) m/s along
+    curvatures curv (1, M) 1/m (+ = left): `stride` 20 Hz steps of the bicycle, each moving the centre at the slip angle
+    atan(curv * wheelbase / 2) off the heading, then turning (sim/world_sim.py motion_from_control, the recorded poses
+    the disengagement model trained on; a point on an arc, as before, moved the car 2.5x less sideways). The slip angle
+    is curv * wheelbase / 2 (atan is not an op): under 0.1% off for |curv| < 0.02 1/m."""
+    v, beta, half = speed.reshape(1, 1), curv * (self.wheelbase / 2), self.wheelbase / 2
+    x = y = yaw = curv * 0
+    for _ in range(self.stride):
+      x, y = x + v * (yaw + beta).cos() / 20, y + v * (yaw + beta).sin() / 20
+      yaw = yaw + v * beta.sin() / half / 20
+    zero = curv * 0
+    return x.stack(-y, zero, zero, zero, -yaw, dim=-1)
 
   def vision_head(self, latents: Tensor) -> Tensor:
     z = latents[:, 1].reshape(latents.shape[2], -1).permute(1, 0)                 # road t: (N, D)
@@ -209,9 +224,7 @@ class DrivingPolicy:
     pc, dc, s = self.policy.config, self.disengage.config, self.stride
     speed = lateral_control_params[:, 0]                                            # (1,)
     mean = self.policy(self._latents(features_buffer, [24 - s * k for k in range(pc.frames - 1, -1, -1)], self.policy), speed)  # (1, 2)
-    arc = speed.reshape(1, 1) * (s / 20)                                            # m per context step
     curv = prev_desired_curv[:, [24 - s * k for k in range(dc.motions - 1, -1, -1)], 0]   # (1, M)
-    yaw, zero = arc * curv, curv * 0
-    motion = arc.expand(1, dc.motions).stack(-arc * yaw / 2, zero, zero, zero, -yaw, dim=-1)  # (1, M, 6): [fwd, right, down, rot]
+    motion = self.motions(speed, curv)
     p = self.disengage(self._latents(features_buffer, [24 - s * k for k in range(dc.frames - 1, -1, -1)], self.disengage), motion, speed).sigmoid()
     return {"desired_curvature": mean[:, 1:2] * ACTION_SCALE[1], "desired_acceleration": mean[:, 0:1] * ACTION_SCALE[0], "disengage_prob": p}
