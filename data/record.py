@@ -26,12 +26,10 @@ from data.driver import WARN, Observation, idm_accel, lane_keep_steer, reaction_
 from data.layout import DISENGAGE_CAUSES, FPS, remove_stale_temps, write_segment_files
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
 from data.render import Camera, render_dashcam, rotation, sample_scene
-from data.road import CAR_LENGTH, CAR_WIDTH, LANE_WIDTH, SCENARIOS, car_classes, sample_road, spawn_traffic
+from data.road import ACCEL_RANGE, CAR_LENGTH, CAR_WIDTH, LANE_WIDTH, SCENARIOS, STEER_LIMIT, car_classes, sample_road, spawn_traffic
 
 ORIGIN_LAT, ORIGIN_LON, ORIGIN_ALT = 37.4, -122.1, 10.0  # fixed ECEF origin of the sim plane
 STEER_RATIO = 15.0  # steering-wheel angle / front-wheel angle, for the CAN steering signal
-ACCEL_RANGE = (-8.0, 4.0)  # m/s^2 the ego car can do
-STEER_LIMIT = 0.5  # rad, front-wheel angle
 AUTOPILOT_BRAKE = -3.5  # m/s^2: harder braking is the human's call
 WARMUP = 2.0  # s of traffic simulated before recording, so no takeover comes from the spawn
 # fault -> (how long it lasts, or waits for a car to misbehave, s; times per cycle). Most failures that make people take

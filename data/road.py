@@ -13,6 +13,8 @@ import numpy as np
 
 LANE_WIDTH = 4.0
 CAR_LENGTH, CAR_WIDTH, CAR_HEIGHT = 5.0, 2.0, 1.5  # highway-env's Vehicle.LENGTH, WIDTH
+ACCEL_RANGE = (-8.0, 4.0)  # m/s^2 the ego car can do (the recorder's, the evaluation's and the world simulator's)
+STEER_LIMIT = 0.5  # rad, front-wheel angle
 
 # scenario -> (lanes, traffic speed m/s, driver target speed m/s, curve radius m, share of road curved)
 SCENARIOS = {

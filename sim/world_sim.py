@@ -17,13 +17,16 @@ import gymnasium as gym
 from gymnasium import spaces
 from drivegpt.models.world import WorldModel, FrameSampler
 from train.world_data import Segment, strided_motion
+import data.road as _car
 
 FPS = 20                         # recorded frames per second (the data stage's rate)
-MAX_ACCEL, MAX_CURVATURE = 4.0, 0.05   # |m/s^2|, |1/m| (a 20 m radius)
 MAX_SPEED = 60.0                       # m/s
 MAX_MOTION = np.array([10, 10, 10, 1, 1, 1], np.float32)  # |m| and |rad| per frame for action="pose"
 
 WHEELBASE = 5.0  # m: the recorder's car (data/road.py CAR_LENGTH, highway-env's Vehicle.LENGTH), its bicycle's length
+# the recorder's car's limits, which the evaluation in highway-env applies too (this simulator clipped at +-4 m/s^2 and
+# 0.05 1/m: a policy's hard braking or sharp turn did more in evaluation than it ever did in training)
+ACCEL_RANGE, MAX_CURVATURE = _car.ACCEL_RANGE, float(np.tan(_car.STEER_LIMIT) / WHEELBASE)   # m/s^2, 1/m (a 9.2 m radius)
 
 def motion_from_control(speed: np.ndarray, accel: np.ndarray, curvature: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
   """The recorder's car (highway-env's kinematic bicycle, stepped once a frame): (B,) speed m/s, acceleration m/s^2 and
@@ -93,7 +96,7 @@ class WorldRollouts:
 
   def control(self, action: np.ndarray) -> np.ndarray:
     """(B, 2) [acceleration m/s^2, curvature 1/m + = left] -> the motion (B, 6), advancing the vehicle's speed."""
-    a = np.clip(action, [-MAX_ACCEL, -MAX_CURVATURE], [MAX_ACCEL, MAX_CURVATURE]).astype(np.float64)
+    a = np.clip(action, [ACCEL_RANGE[0], -MAX_CURVATURE], [ACCEL_RANGE[1], MAX_CURVATURE]).astype(np.float64)
     motion, self.speed = motion_from_control(self.speed, a[:, 0], a[:, 1], self.dt)
     return motion
 
@@ -101,7 +104,7 @@ def _spaces(model: WorldModel, action: str, decoder) -> tuple[spaces.Space, spac
   c = model.config
   obs = {"tokens": spaces.Box(0, c.vocab_size - 1, (c.tokens_per_frame,), np.int64), "speed": spaces.Box(0.0, MAX_SPEED, (1,), np.float32)}
   if decoder is not None: obs["frame"] = spaces.Box(0, 255, decoder.frame_shape, np.uint8)
-  act = spaces.Box(np.array([-MAX_ACCEL, -MAX_CURVATURE], np.float32), np.array([MAX_ACCEL, MAX_CURVATURE], np.float32)) if action == "control" \
+  act = spaces.Box(np.array([ACCEL_RANGE[0], -MAX_CURVATURE], np.float32), np.array([ACCEL_RANGE[1], MAX_CURVATURE], np.float32)) if action == "control" \
     else spaces.Box(-MAX_MOTION, MAX_MOTION)
   return spaces.Dict(obs), act
 

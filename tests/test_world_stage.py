@@ -212,6 +212,20 @@ def test_motion_from_control_is_the_recorders_bicycle():
   fwd = rot_from_axis_angle(m[1, 3:]) @ [1, 0, 0]
   assert np.sign(fwd[1]) == -np.sign(k[1]) and abs(np.arctan2(fwd[1], fwd[0]) - m[1, 5]) < 1e-6
 
+def test_the_simulator_takes_the_recorded_cars_limits():
+  """The world simulator clipped acceleration to +-4 m/s^2 and curvature to 0.05 1/m while the recorder's car, and the
+  evaluation in highway-env, brake to -8 m/s^2 and steer to tan(0.5)/5 = 0.109 1/m: the same action did more in
+  evaluation than it ever did in training. A -7 m/s^2, 0.09 1/m command moves the simulated car as the bicycle does."""
+  from data.record import ACCEL_RANGE, STEER_LIMIT
+  from data.road import CAR_LENGTH
+  from sim.world_sim import MAX_CURVATURE, WorldRollouts, motion_from_control
+  assert MAX_CURVATURE == pytest.approx(np.tan(STEER_LIMIT) / CAR_LENGTH)
+  sim = WorldRollouts.__new__(WorldRollouts)
+  sim.speed, sim.dt = np.array([20.0, 20.0]), 0.1
+  got = sim.control(np.array([[-7.0, 0.09], [-20.0, 0.5]]))
+  want, _ = motion_from_control(np.array([20.0, 20.0]), np.array([-7.0, ACCEL_RANGE[0]]), np.array([0.09, MAX_CURVATURE]), 0.1)
+  np.testing.assert_allclose(got, want, rtol=1e-6)
+
 @pytest.fixture(scope="module")
 def sim_parts(tmp_path_factory):
   """A tiny trained-shape world model (random weights, the previous frame's tokens as an input) and segments to seed it."""
