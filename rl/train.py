@@ -269,6 +269,9 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     batch, obs, info = collect(env, actor, critic, obs, cfg.rollout_steps, cfg.ppo.gamma, cfg.ppo.lam, rng)
     hist = np.bincount(np.concatenate(info["step_tokens"]).reshape(-1).astype(np.int64), minlength=world.config.vocab_size) + 0.5
     drift, surprise = js_bits(hist, real_hist), np.concatenate(info["step_surprise"])
+    # what this iteration's rewards paid for surprise (none in iteration 0, whose rollouts set the limit): `reward` of the
+    # first row and of later ones measure different things; reward + penalty is the task reward of each
+    penalty = float(env.hack_coef * np.maximum(surprise - env.surprise_limit, 0).mean())
     if ref is None:  # the BC policy's rollouts set the references
       ref = {"js": drift, "surprise_p95": float(np.percentile(surprise, 95)), "surprise_mean": float(surprise.mean())}
       guard.write_text(json.dumps(ref))
@@ -283,7 +286,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
       save_checkpoint(str(run.dir / GOOD), agent, None, step=it, config=run.config)  # evaluate loaded the failed policy)
     stats = ppo_update(actor, critic, opt, batch, cfg.ppo, rng)
     p = np.concatenate(info["step_p_disengage"])
-    run.log(it + 1, reward=info["reward_mean"], episode_return=float(np.mean(info["episode_returns"])) if info["episode_returns"] else None,
+    run.log(it + 1, reward=info["reward_mean"], penalty=penalty, episode_return=float(np.mean(info["episode_returns"])) if info["episode_returns"] else None,
             episode_length=float(np.mean(info["episode_lengths"])) if info["episode_lengths"] else None,
             episodes=len(info["episode_returns"]), p_disengage=float(p.mean()), token_js=drift, surprise=float(surprise.mean()),
             terminated=int(np.concatenate(info["step_terminated"]).sum()), **stats)
@@ -294,7 +297,9 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   save_curves(str(run.dir / "curves.png"), {"bc": cfg.bc, "disengage": cfg.disengage, "ppo": str(run.dir)})
   lines = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (run.dir / "metrics.jsonl").exists() else []
   last = lines[-1] if lines else {}
+  task = lambda row: row["reward"] + row.get("penalty", 0.0) if row else None  # noqa: E731
   return run.finish({"iterations": last.get("step", 0), "reward_first": lines[0]["reward"] if lines else None, "reward_last": last.get("reward"),
+                     "task_reward_first": task(lines[0] if lines else None), "task_reward_last": task(last),
                      "p_disengage_first": lines[0]["p_disengage"] if lines else None, "p_disengage_last": last.get("p_disengage"),
                      "kl_last": last.get("kl"), "entropy_last": last.get("entropy"), "token_js_last": last.get("token_js"),
                      "guard": ref, "stopped": stopped, "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})

@@ -42,7 +42,11 @@ def _ppo_killed_before_its_first_checkpoint_resumes_exactly(demo: Path, tmp_path
   from train.stage import build
   def ppo(out): return T.train_ppo(build(T.PPOTrainConfig, {"world": str(demo / "world"), "tokens": str(demo / "tokens"), "disengage": str(demo / "disengage"),
                                                             "bc": str(demo / "bc"), "out": str(out), "iterations": 2, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2}))
-  ppo(tmp_path / "ppo_a")
+  a = ppo(tmp_path / "ppo_a")
+  rows = [json.loads(l) for l in (tmp_path / "ppo_a" / "metrics.jsonl").read_text().splitlines()]
+  # iteration 0 pays no surprise penalty (its rollouts set the limit), later ones may: the task reward is comparable
+  assert rows[0]["penalty"] == 0 and all(r["penalty"] >= 0 for r in rows)
+  assert a["task_reward_last"] == pytest.approx(rows[-1]["reward"] + rows[-1]["penalty"]) and a["task_reward_first"] == rows[0]["reward"]
   real = T.ppo_update
   def dies(*a, **k): raise KeyboardInterrupt
   T.ppo_update = dies
