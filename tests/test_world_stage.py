@@ -435,6 +435,13 @@ def test_held_out_means_never_trained_on_whatever_folder_is_scored(tmp_path, cap
   assert ev["segments"] == len(recomputed - trained) and "trained on" in capsys.readouterr().err
   with pytest.raises(ConfigError, match="holds out 1 drive"): tw.main(args(tmp_path / "more"))
   assert tw.main(args(tmp_path / "tok"))["step"] == 3   # the data it trained on: fine
+  # resumed on fewer drives, the run keeps listing the ones it trained on before (they were dropped from the list)
+  from drivegpt.nn.state import checkpoint_info
+  (tmp_path / "fewer").mkdir()
+  for f in sorted((tmp_path / "tok").glob("*.h5"))[1:]: os.link(f, tmp_path / "fewer" / f.name)
+  tw.main([a for a in args(tmp_path / "fewer") if a != "steps=3"] + ["steps=5"])
+  listed = set(checkpoint_info(str(tmp_path / "run" / "ckpt.safetensors"))[2]["train_routes"])
+  assert listed >= {s.route or s.name for s in split_segments(load_segments(str(tmp_path / "tok")), "train", 0.1)}
 
 def test_lzma_at_the_model_rate_does_not_see_the_frames_between():
   """Every frame shown twice at 20 Hz: at the model's 10 Hz no frame repeats, so lzma at that rate must cost what the

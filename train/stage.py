@@ -227,11 +227,12 @@ class Run:
   def check_split(self, train: list, val: list) -> None:
     """Refuse to resume a run whose data now holds out a drive (route) it trained on, as its checkpoint lists them
     (train_routes): a folder grown by a drive moves the hash split's boundary, and the resumed run's held-out numbers
-    counted drives it had trained on. train: the drives it trains on now (kept with every checkpoint from here on)."""
-    self._routes = sorted(set(train))
-    if not self.ckpt.exists(): return
+    counted drives it had trained on. train: the drives it trains on now; with those of its checkpoint, kept with every
+    checkpoint from here on (a resume on fewer drives dropped the others from the list, and --split val scored them)."""
     from drivegpt.nn.state import checkpoint_info
-    if leaked := sorted(set((checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())) & set(val)):
+    saved = set((checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())) if self.ckpt.exists() else set()
+    self._routes = sorted(set(train) | saved)
+    if leaked := sorted(saved & set(val)):
       raise ConfigError(f"{self.dir}: the data now holds out {len(leaked)} drive(s) this run trained on ({leaked[0]}, ...), so its "
                         f"held-out numbers would count them: use another out= folder, or the data it was trained on")
 
