@@ -56,19 +56,29 @@ def _write(path: str, chunks: list[bytes]) -> None:
     finally: os.close(dfd)
   except OSError: pass
 
+def _bad(path: str, problem: str) -> CorruptFileError: return CorruptFileError(f"{path}: not a valid safetensors file: {problem}")
+
+def _read_header(f, path: str) -> tuple[dict, dict]:
+  """(tensor entries, metadata) of the safetensors file open as f, read up to the end of its header (validated against
+  the file size): metadata alone need not read gigabytes of weights."""
+  size = os.fstat(f.fileno()).st_size
+  if size < 8: raise _bad(path, f"file is {size} bytes, too short for the 8-byte header length")
+  (n,) = struct.unpack("<Q", f.read(8))
+  if 8 + n > size: raise _bad(path, f"header length {n} runs past the end of the file ({size} bytes): truncated?")
+  try: header = json.loads(f.read(n).decode("utf-8"))
+  except (UnicodeDecodeError, json.JSONDecodeError) as e: raise _bad(path, f"header is not valid JSON ({e})") from None
+  if not isinstance(header, dict): raise _bad(path, "header is not a JSON object")
+  metadata = header.pop("__metadata__", None) or {}
+  if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())): raise _bad(path, "__metadata__ is not a map of strings")
+  return header, metadata
+
 def read_safetensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
   """The arrays and metadata of a safetensors file, validating its header against the file size."""
-  with open(path, "rb") as f: raw = f.read()
-  def bad(problem: str): return CorruptFileError(f"{path}: not a valid safetensors file: {problem}")
-  if len(raw) < 8: raise bad(f"file is {len(raw)} bytes, too short for the 8-byte header length")
-  (n,) = struct.unpack("<Q", raw[:8])
-  if 8 + n > len(raw): raise bad(f"header length {n} runs past the end of the file ({len(raw)} bytes): truncated?")
-  try: header = json.loads(raw[8:8 + n].decode("utf-8"))
-  except (UnicodeDecodeError, json.JSONDecodeError) as e: raise bad(f"header is not valid JSON ({e})") from None
-  if not isinstance(header, dict): raise bad("header is not a JSON object")
-  metadata = header.pop("__metadata__", None) or {}
-  if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())): raise bad("__metadata__ is not a map of strings")
-  data, ret, spans = raw[8 + n:], {}, []
+  with open(path, "rb") as f:
+    header, metadata = _read_header(f, path)
+    data = f.read()
+  def bad(problem: str): return _bad(path, problem)
+  ret, spans = {}, []
   def whole(x): return isinstance(x, int) and not isinstance(x, bool)   # (json's true is an int to Python)
   for name, info in header.items():
     try: dt, shape, (lo, hi) = ST_DTYPES[info["dtype"]], tuple(info["shape"]), info["data_offsets"]
@@ -110,7 +120,8 @@ def _meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]:
 
 def checkpoint_info(path: str) -> tuple[int, dict, object]:
   """(step, config, extra) of a checkpoint, without loading it into a model: build the model from config, then load_checkpoint."""
-  return _meta(path, read_safetensors(path)[1])[:3]
+  with open(path, "rb") as f: metadata = _read_header(f, path)[1]   # (a stage's resume read the whole file 3-4 times)
+  return _meta(path, metadata)[:3]
 
 def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   """Restore what save_checkpoint wrote into model (and optimizer), and the RNG state; returns (step, config).
