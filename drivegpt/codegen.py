@@ -183,7 +183,7 @@ class Scope:
 
 class Kernel:
   def __init__(self, ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits):
-    self.ast, self.shape, self.dtype, self.nvars = ast, shape, dtype, 0
+    self.ast, self.shape, self.dtype, self.nvars, self.cpu = ast, shape, dtype, 0, limits.pack
     # a row kernel (the scheduler's: softmax, layernorm) has several reduces over the same rows, inner ones first, each
     # its own pass over the row, and may store the whole row (full) in a last pass; the rest has at most one reduce
     self.reds = sorted((n for n in nodes(ast) if n.op in ReduceOps), key=lambda n: sum(m.op in ReduceOps for m in nodes(n)))
@@ -365,7 +365,11 @@ class Kernel:
       loop_lines += loops + ["  " + x for x in last.lines + self.store(val, vec, 0, self.fshape)] + ["}" * len(loops)]
     memo, stores = {}, []
     for u in rows if not self.full else (): stores += self.store(*self.expr(body, self.ast, u, False, memo), u, self.rshape)
-    gids = [f"int g{d} = {ren(e)};" for d, e in zip(self.out_dims, unravel("gid", [self.tshape[d] for d in self.out_dims], self.ranges)) if self.tshape[d] > 1]
+    # CPUs: neighbouring work-items take the next rows of A (ud) and read the same columns of B (its panel when packed),
+    # which stay in cache; the other order read all of B again for every tile of rows (2048^3 on Intel's runtime 0.4x ->
+    # 0.6x numpy). A GPU's neighbouring work-items read neighbouring columns.
+    order = sorted(self.out_dims, key=lambda d: self.cpu and d == self.ud)
+    gids = [f"int g{d} = {ren(e)};" for d, e in zip(order, unravel("gid", [self.tshape[d] for d in order], self.ranges)) if self.tshape[d] > 1]
     params = [f"__global {BUF_TYPE[self.dtype]}* out"] + [f"__global const {BUF_TYPE[self.inputs[i]]}* in{i}" if i in self.inputs else
                                                            f"__global const uchar* in{i}" for i in range(max(self.inputs, default=-1) + 1)]
     epilogue = body.lines + stores

@@ -181,12 +181,12 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_16_a4daf26d(__gl
 
 // 7: (2, 4, 16, 1, 16) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_16_ca47c20a(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_16_70f6b1c2(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = ((gid/4)%4);
-  int g2 = ((gid/2)%2);
-  int g4 = (gid%2);
+  int g4 = ((gid/2)%2);
+  int g2 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;

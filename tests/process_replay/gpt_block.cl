@@ -167,12 +167,12 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_a82d9516(__glob
 
 // 9: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_865377be(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_9df44ee8(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
-  int g2 = ((gid/2)%2);
-  int g3 = (gid%2);
+  int g3 = ((gid/2)%2);
+  int g2 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -212,11 +212,11 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_865377be(__g
 
 // 10: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_c9d41e79(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_909fa2f6(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
-  int g1 = ((gid/4)%2);
-  int g2 = (gid%4);
+  int g2 = ((gid/2)%4);
+  int g1 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -429,11 +429,11 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_e2ce74a3(__global
 
 // 20: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_66e68db0(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
-  int g1 = ((gid/16)%2);
-  int g3 = (gid%16);
+  int g3 = ((gid/2)%16);
+  int g1 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -649,11 +649,11 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_66e68db0(__gl
 
 // 21: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_128_32_2bb107cf(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_128_32_5325d7d7(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
-  int g1 = ((gid/4)%2);
-  int g3 = (gid%4);
+  int g3 = ((gid/2)%4);
+  int g1 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -733,11 +733,11 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_dbcdb8cf(__global
 
 // 23: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_23ed7656(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_0891b849(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
-  int g1 = ((gid/4)%2);
-  int g3 = (gid%4);
+  int g3 = ((gid/2)%4);
+  int g1 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -777,12 +777,12 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_23ed7656(__glo
 
 // 24: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_1438009b(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_04e84c7f(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
-  int g3 = ((gid/2)%2);
-  int g4 = (gid%2);
+  int g4 = ((gid/2)%2);
+  int g3 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -822,12 +822,12 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_1438009b(__g
 
 // 25: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_329b0fd7(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_a7d1ab28(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
-  int g2 = ((gid/2)%2);
-  int g4 = (gid%2);
+  int g4 = ((gid/2)%2);
+  int g2 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -890,12 +890,12 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_096330af(__glob
 
 // 27: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_f25757b6(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_a769e5df(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
-  int g3 = ((gid/2)%2);
-  int g4 = (gid%2);
+  int g4 = ((gid/2)%2);
+  int g3 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -935,12 +935,12 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_f25757b6(__g
 
 // 28: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_e8e77fed(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_e8bedb3f(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
   int g1 = ((gid/4)%2);
-  int g2 = ((gid/2)%2);
-  int g4 = (gid%2);
+  int g4 = ((gid/2)%2);
+  int g2 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -997,11 +997,11 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_96_3fe316c3(__global
 
 // 30: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_96_32_85feff67(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_96_32_a3e88d62(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/8);
-  int g1 = ((gid/4)%2);
-  int g3 = (gid%4);
+  int g3 = ((gid/2)%4);
+  int g1 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;

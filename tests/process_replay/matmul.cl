@@ -1,9 +1,9 @@
 // 0: (64, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_c64d052b(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_bcd71000(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
-  int g0 = (gid/4);
-  int g1 = (gid%4);
+  int g1 = (gid/8);
+  int g0 = (gid%8);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -63,10 +63,10 @@ __kernel void e_64_32_18e49f0e(__global float* out, __global const float* in0) {
 
 // 2: (1, 32, 48) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_ac3103fe(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_3768ba4c(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
-  int g1 = (gid/6);
-  int g2 = (gid%6);
+  int g2 = (gid/4);
+  int g1 = (gid%4);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -106,10 +106,10 @@ __attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_ac3103fe(__globa
 
 // 3: (64, 1, 48) dtypes.float32 global 48 local 24
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_3ce88b3b(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_6d5ce208(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
-  int g0 = (gid/6);
-  int g2 = (gid%6);
+  int g2 = (gid/8);
+  int g0 = (gid%8);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -173,10 +173,10 @@ __attribute__((vec_type_hint(float8))) __kernel void e_1_33_200_8_80b4b634(__glo
 
 // 5: (256, 264) dtypes.float32 global 1056 local 528
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_256_264_200_053ea218(__global float* out, __global const float* in0, __global const uchar* in1, __global const float* in2, __global const float* in3) {
+__attribute__((vec_type_hint(float8))) __kernel void r_256_264_200_caaff9a5(__global float* out, __global const float* in0, __global const uchar* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
-  int g0 = (gid/33);
-  int g1 = (gid%33);
+  int g1 = (gid/32);
+  int g0 = (gid%32);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
@@ -233,11 +233,11 @@ __attribute__((vec_type_hint(float8))) __kernel void r_256_264_200_053ea218(__gl
 
 // 6: (4, 16, 24, 1) dtypes.float32 global 24 local 12
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_4_16_24_8_a17fd633(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_4_16_24_8_64045cc6(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/6);
-  int g1 = ((gid/3)%2);
-  int g2 = (gid%3);
+  int g2 = ((gid/2)%3);
+  int g1 = (gid%2);
   float8 acc0 = 0.0f;
   float8 acc1 = 0.0f;
   float8 acc2 = 0.0f;
