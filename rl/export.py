@@ -36,10 +36,6 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   disengage, dcfg = load_disengage(dpath)
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
   policy = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE)
-  if bcfg.stride != 4:  # (README, RL section: open)
-    print(f"export-driving: warning: the policy reads its history rows {bcfg.stride} apart as 20 Hz frames ({bcfg.stride / 20:g} s); "
-          "openpilot's modeld hands its policy rows 0.2 s apart (5 Hz), so on a car it would see a longer context than it trained on",
-          file=sys.stderr)
   report, outdir = {}, Path(out)
   outdir.mkdir(parents=True, exist_ok=True)
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):

@@ -384,12 +384,40 @@ def test_exported_motions_are_the_recorded_cars():
   rng = np.random.default_rng(8)
   c = DrivingNetConfig(vocab_size=8, code_dim=2, tokens_per_frame=128, frames=2, embed=2, hidden=4, motions=10)
   cb = rng.standard_normal((8, 2)).astype(np.float32)
-  for stride in (1, 2):
+  for stride in (4, 8):
     dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(c, cb), stride=stride, wheelbase=WHEELBASE)
     speed, curv = rng.uniform(5, 35, 1).astype(np.float32), rng.uniform(-0.02, 0.02, (1, 10)).astype(np.float32)
     got = dp.motions(Tensor(speed), Tensor(curv)).numpy()[0]
     want, _ = motion_from_control(np.repeat(speed, 10), np.zeros(10), curv[0], stride / 20)
     np.testing.assert_allclose(got, want, rtol=2e-3, atol=1e-5)
+
+def test_exported_policy_reads_openpilots_5hz_rows():
+  """openpilot's modeld hands the policy every 4th 20 Hz frame's features (rows 0.2 s apart, the newest last) and
+  prev_desired_curv the same way. The export read rows `stride` apart as if 20 Hz: at stride 4 rows 0.8 s apart, a
+  context 4x longer than the one trained on, without a word. A stride that is not a multiple of 4 cannot be read."""
+  from drivegpt.models.policy import DrivingPolicy
+  rng = np.random.default_rng(11)
+  c = DrivingNetConfig(vocab_size=8, code_dim=2, tokens_per_frame=128, frames=3, embed=2, hidden=4, motions=4)
+  cb = rng.standard_normal((8, 2)).astype(np.float32)
+  for stride in (1, 2, 6):
+    with pytest.raises(ValueError, match=r"0\.2 s apart.*multiple of 4"): DrivingPolicy(PolicyNet(c, cb), DisengageModel(c, cb), stride, 5.0)
+  for stride in (4, 8):
+    Tensor.manual_seed(stride)
+    dp, gap = DrivingPolicy(PolicyNet(c, cb), DisengageModel(c, cb), stride, 5.0), stride // 4
+    feats = np.zeros((1, 25, 512), np.float32)
+    feats[0, :, :128] = rng.integers(0, 8, (25, 128))
+    inputs = [feats, np.zeros((1, 25, 8), np.float32), np.array([[1, 0]], np.float32), np.array([[20.0, 0.2]], np.float32),
+              rng.uniform(-0.01, 0.01, (1, 25, 1)).astype(np.float32)]
+    def run(f, curv): return {k: v.numpy() for k, v in dp(Tensor(f), *map(Tensor, inputs[1:4]), Tensor(curv)).items()}
+    base = run(feats, inputs[4])
+    rows = {24 - gap * k for k in range(3)}                     # the 3 context frames; motions read rows 24 - gap*k too
+    for r in range(25):
+      f = feats.copy(); f[0, r, :128] = (f[0, r, :128] + 1 + rng.integers(0, 7, 128)) % 8   # every token of row r changed
+      curv = inputs[4].copy(); curv[0, r, 0] += 0.02
+      moved, moved_c = run(f, inputs[4]), run(feats, curv)
+      changed = not np.allclose(moved["desired_curvature"], base["desired_curvature"]) or not np.allclose(moved["disengage_prob"], base["disengage_prob"])
+      assert changed == (r in rows), (stride, r)
+      assert (not np.allclose(moved_c["disengage_prob"], base["disengage_prob"])) == (r in {24 - gap * k for k in range(4)}), (stride, r)
 
 @pytest.mark.slow
 def test_driving_policy_exports_to_openpilot_layout():
@@ -403,9 +431,9 @@ def test_driving_policy_exports_to_openpilot_layout():
   vq = VQVAE(VQVAEConfig(image_size=(128, 256), patch=8, width=16, mults=(1, 2), enc_blocks=0, dec_blocks=0, attention=False, groups=4, code_dim=8, n_codes=32))
   cb = vq.quantizer.codebook.numpy()
   c = DrivingNetConfig(vocab_size=32, code_dim=8, tokens_per_frame=128, frames=2, embed=4, hidden=16, motions=10)
-  dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "conv": 6}), cb), stride=2, wheelbase=5.0)  # both trunks
+  dp = DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "conv": 6}), cb), stride=4, wheelbase=5.0)  # both trunks
   with pytest.raises(ValueError, match="reaches past"):  # the disengagement model's frames count too (row -2 wrapped)
-    DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "frames": 14}), cb), stride=2, wheelbase=5.0)
+    DrivingPolicy(PolicyNet(c, cb), DisengageModel(DrivingNetConfig(**{**vars(c), "frames": 14}), cb), stride=8, wheelbase=5.0)
   for model, out, spec in (export_policy(dp) + ("driving_policy",), export_vision(vq.encoder, dp) + ("driving_vision",)):
     onnx.checker.check_model(model, full_check=True)
     got, _ = onnx_latency(model, _examples(INTERFACE[spec]["inputs"], np.random.default_rng(0)), runs=1)

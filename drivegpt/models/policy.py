@@ -184,15 +184,21 @@ def to_normalized(actions: np.ndarray) -> np.ndarray:
 class DrivingPolicy:
   """The policy and the disengagement model in openpilot's vision + policy split (drivegpt/export/openpilot.py Policy).
   The vision head turns the newest road frame's encoder latents into its VQ tokens (stored as floats in the first N of
-  the 512 features); the policy reads the context frames' rows from features_buffer (20 Hz rows, `stride` apart), looks
-  their codebook rows up and runs both heads. openpilot passes no ego motion, so the disengagement model's motions are
+  the 512 features); the policy reads the context frames' rows from features_buffer, looks their codebook rows up and
+  runs both heads. openpilot's modeld keeps every frame's features at 20 Hz but hands the policy every fourth (its
+  temporal_idxs: 25 rows 0.2 s apart, the newest last), and prev_desired_curv the same way: a policy whose context frames
+  are `stride` 20 Hz frames apart reads rows stride / 4 apart, so stride must be a multiple of 4. openpilot passes no ego motion, so the disengagement model's motions are
   rebuilt from the speed and prev_desired_curv (the curvature the policy asked for, which the car followed) as the
   recorder's car moves: highway-env's bicycle of `wheelbase`, stepped at 20 Hz (motions)."""
   def __init__(self, policy: PolicyNet, disengage: DisengageModel, stride: int, wheelbase: float):
     c = policy.config
     if c.tokens_per_frame > 512: raise ValueError(f"DrivingPolicy: {c.tokens_per_frame} tokens per frame don't fit the 512 features")
-    if stride * (max(c.frames, disengage.config.frames, disengage.config.motions) - 1) >= 25:  # a row before 0 would wrap to the newest
-      raise ValueError(f"DrivingPolicy: stride {stride} reaches past the 25-row features_buffer")
+    if stride % 4:  # (rows read `stride` apart as if 20 Hz showed a car a context 4x longer than the one trained on)
+      raise ValueError(f"DrivingPolicy: stride {stride}: the policy's context frames are {stride / 20:g} s apart, but openpilot's "
+                       "features_buffer rows are 0.2 s apart (every 4th 20 Hz frame): train the world model, disengagement "
+                       "model and policy with a stride that is a multiple of 4 (data.frame_stride=4, stride=4)")
+    if stride // 4 * (max(c.frames, disengage.config.frames, disengage.config.motions) - 1) >= 25:  # a row before 0 would wrap to the newest
+      raise ValueError(f"DrivingPolicy: stride {stride} reaches past the 25-row features_buffer (5 s at 5 Hz)")
     self.policy, self.disengage, self.stride, self.wheelbase = policy, disengage, stride, wheelbase
 
   def motions(self, speed: Tensor, curv: Tensor) -> Tensor:
@@ -221,7 +227,7 @@ class DrivingPolicy:
     return ids.unsqueeze(-1).eq(Tensor.arange(c.vocab_size)).float() @ net.codebook  # (1, K, N, D)
 
   def __call__(self, features_buffer, desire, traffic_convention, lateral_control_params, prev_desired_curv) -> dict:
-    pc, dc, s = self.policy.config, self.disengage.config, self.stride
+    pc, dc, s = self.policy.config, self.disengage.config, self.stride // 4                 # rows between context frames
     speed = lateral_control_params[:, 0]                                            # (1,)
     mean = self.policy(self._latents(features_buffer, [24 - s * k for k in range(pc.frames - 1, -1, -1)], self.policy), speed)  # (1, 2)
     curv = prev_desired_curv[:, [24 - s * k for k in range(dc.motions - 1, -1, -1)], 0]   # (1, M)
