@@ -31,10 +31,12 @@ class Out(NamedTuple):
   device: str
 
 def _own_buffer(a):
-  """An input Tensor as a realized contiguous buffer a replay can point the kernels at: a view is copied into a new Tensor
-  (the caller's own stays a view of its base); anything else as it is."""
+  """An input Tensor as a realized contiguous buffer a replay can point the kernels at: a view of a realized tensor is
+  copied into a new Tensor (the caller's own stays a view of its base); a lazy one (Tensor.zeros) becomes the caller's
+  tensor's own buffer, so that a step assigning into it (an accumulator) writes there, as it does without the JIT."""
   if not isinstance(a, Tensor) or a.lazydata._base is None: return a
-  return Tensor(a.lazydata.contiguous(), device=a.device, requires_grad=a.requires_grad)
+  if not a.lazydata.is_realized: a.lazydata = a.lazydata.contiguous()
+  return a if a.lazydata._base is None else Tensor(a.lazydata.contiguous(), device=a.device, requires_grad=a.requires_grad)
 
 class _Same:
   """A Tensor inside a container argument (a list of weights), matched by identity. The key holds it, so no new Tensor
@@ -53,7 +55,7 @@ def _key(name, v):
   if isinstance(v, (list, tuple)): return (type(v).__name__, tuple(_key(name, x) for x in v))
   if isinstance(v, dict): return ("dict", tuple((k, _key(name, x)) for k, x in v.items()))
   try: hash(v)
-  except TypeError: return ("id", id(v))
+  except TypeError: return _Same(v)  # held, so a new object can't take its id (by id alone, one replayed a freed one's values)
   return (type(v).__name__, v)
 
 class Recording(NamedTuple):
@@ -72,15 +74,16 @@ class jit:
   state get created), call 2 runs it and records every kernel, later calls replay the kernels on the new inputs' buffers
   without calling the function. Tensors the step returns are realized; each call returns fresh ones. The function must
   not read values into Python (.item(), .numpy()) and must change weights through assign (optimizers, load_state_dict
-  and load_checkpoint do), so that a replay writes into the same buffers. It must not be recorded with a tensor it
+  and load_checkpoint do), so that a replay writes into the same buffers; the weights it reads must be realized before
+  the recording (nn layers, models and optimizers realize theirs), or their initializers are folded into the kernels.
+  An argument that is a view of a realized tensor (a slice) is passed as a copy: an assign into it writes into the copy
+  (without the JIT, an error). It must not be recorded with a tensor it
   also reads from outside (a weight) as an argument, nor leave results lazy for later (a .grad): replays see neither."""
   def __init__(self, fxn: Callable):
     self.fxn, self.recordings = fxn, {}
     functools.update_wrapper(self, fxn)
 
-  def reset(self):
-    """Forget every recording: the next calls run and record again (e.g. after the model or optimizer was replaced)."""
-    self.recordings = {}
+  def reset(self): self.recordings = {}  # forget every recording: the next calls record again (a new model or optimizer)
 
   def __call__(self, *args, **kwargs):
     if realize.CAPTURE is not None: return self.fxn(*args, **kwargs)  # inside another jitted step's recording: its kernels

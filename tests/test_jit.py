@@ -365,3 +365,64 @@ def test_a_step_that_assigns_into_its_argument_writes_each_calls():
   ts = [Tensor(np.full(3, 10.0 * i, np.float32)).realize() for i in range(4)]
   assert [inc(t).numpy()[0] for t in ts] == [2, 22, 42, 62]
   assert [t.numpy()[0] for t in ts] == [1, 11, 21, 31]
+
+def test_replay_sees_weights_loaded_or_trained_after_recording():
+  """A fresh layer's weight was its unevaluated initializer, which a batch-1 step folded into its kernels: a jitted step
+  recorded before load_state_dict (or an optimizer step) kept computing the initial weights. So did a Tensor.zeros
+  weight of one's own model, trained after a jitted evaluation was recorded."""
+  from drivegpt import nn
+  from drivegpt.nn import optim
+  rng = np.random.default_rng(5)
+  layers = [(nn.Linear(3, 2), (1, 3)), (nn.Linear(3, 2, bias=False), (3,)), (nn.Conv2d(3, 2, 1), (1, 3, 1, 1)),
+            (nn.CausalSelfAttention(8, 2), (1, 1, 8))]
+  for layer, shape in layers:
+    x = Tensor(rng.standard_normal(shape).astype(np.float32))
+    f = jit(lambda x: layer(x) * 1)
+    f(x); f(x)                                                          # the second call records
+    nn.load_state_dict(layer, {k: rng.standard_normal(v.shape).astype(np.float32) for k, v in nn.get_state_dict(layer).items()})
+    np.testing.assert_allclose(f(x).numpy(), layer(x).numpy(), rtol=1e-5, atol=1e-6, err_msg=type(layer).__name__)
+  emb = nn.Embedding(5, 3)
+  f = jit(lambda i: emb(i) * 1)
+  i = Tensor(np.array([2], np.int32))
+  f(i); f(i)
+  w = rng.standard_normal((5, 3)).astype(np.float32)
+  emb.weight.assign(Tensor(w))
+  np.testing.assert_allclose(f(i).numpy(), w[[2]], rtol=1e-6)
+  class Own:
+    def __init__(self): self.w, self.b = Tensor.uniform(3, 1), Tensor.zeros(1)
+    def __call__(self, x): return x @ self.w + self.b
+  m = Own()
+  opt = optim.SGD(nn.get_parameters(m), lr=0.1)
+  x = Tensor(rng.standard_normal((4, 3)).astype(np.float32))
+  ev = jit(lambda x: m(x).sum())
+  ev(x); ev(x)
+  for _ in range(3):
+    opt.zero_grad(); ((m(x) - 5)**2).mean().backward(); opt.step()
+  assert abs(m.b.item()) > 0.1
+  np.testing.assert_allclose(ev(x).item(), (x.numpy() @ m.w.numpy() + m.b.numpy()).sum(), rtol=1e-5)
+
+def test_unhashable_argument_is_not_matched_by_a_reused_id():
+  """An unhashable argument (a SimpleNamespace of options) was keyed by its id alone: a new one made after the old was
+  freed took its id and replayed the recording made with the old one's values."""
+  from types import SimpleNamespace
+  @jit
+  def scale(x, opts): return x * opts.factor
+  x = Tensor(np.ones(2, np.float32))
+  for f in [1.0, 2.0, 3.0, 4.0, 5.0]:
+    o = SimpleNamespace(factor=f)
+    np.testing.assert_array_equal(scale(x, o).numpy(), [f, f])
+    del o
+
+def test_step_assigning_into_a_lazy_argument_updates_the_callers_tensor():
+  """A Tensor.zeros accumulator handed to a jitted step that assigns into it: the JIT copied the lazy view into a buffer
+  of its own, the assigns went there, and the caller's tensor stayed zero (without the JIT it accumulates)."""
+  def acc_step(acc, x):
+    acc.assign(acc + x)
+    return (acc * 1).sum()
+  rng = np.random.default_rng(2)
+  xs = [rng.standard_normal(3).astype(np.float32) for _ in range(5)]
+  for fn in (acc_step, jit(acc_step)):
+    acc = Tensor.zeros(3)
+    sums = [fn(acc, Tensor(x)).item() for x in xs]
+    np.testing.assert_allclose(acc.numpy(), np.sum(xs, 0), rtol=1e-5)
+    np.testing.assert_allclose(sums, np.cumsum(xs, 0).sum(1), rtol=1e-5, atol=1e-6)

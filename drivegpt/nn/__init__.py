@@ -7,7 +7,9 @@ from drivegpt import Tensor, dtypes
 from drivegpt.tensor import ShapeError
 from drivegpt.helpers import make_pair, prod
 
-def _uniform(shape: tuple, bound: float) -> Tensor: return Tensor.uniform(*shape, low=-bound, high=bound)
+# Parameters are made realized: a weight left as its unevaluated initializer was folded into the kernels that read it,
+# so a jitted step recorded before load_state_dict or an optimizer step kept computing the initial weights.
+def _uniform(shape: tuple, bound: float) -> Tensor: return Tensor.uniform(*shape, low=-bound, high=bound).realize()
 def _full(shape: tuple, value: float) -> Tensor: return Tensor(np.full(shape, value, np.float32))
 
 class Linear:
@@ -51,7 +53,7 @@ class Embedding:
   """Rows of weight (vocab_size, embed_size) picked by integer indices of any shape."""
   def __init__(self, vocab_size: int, embed_size: int):
     self.vocab_size, self.embed_size = vocab_size, embed_size
-    self.weight = Tensor.randn(vocab_size, embed_size)
+    self.weight = Tensor.randn(vocab_size, embed_size).realize()
   def __call__(self, idx: Tensor) -> Tensor:
     # a one-hot matmul: the backend runs it as one BLAS call, and its gradient (onehot^T @ g) is a matmul too
     onehot = idx.unsqueeze(-1).eq(Tensor.arange(self.vocab_size, device=idx.device))  # (*idx.shape, vocab)

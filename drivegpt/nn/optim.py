@@ -19,6 +19,9 @@ class Optimizer:
     for p in self.params:
       if p.requires_grad is None: p.requires_grad = True  # undecided (freshly initialized) tensors become trainable
     self.params = [p for p in self.params if p.requires_grad]
+    for p in self.params:  # a weight still lazy (Tensor.zeros) is made a buffer of its own: left lazy, it was folded
+      if not p.lazydata.is_realized: p.lazydata = p.lazydata.contiguous()  # into a jitted step recorded before training
+    Tensor.corealize(self.params)
     self.device = self.params[0].device if self.params else None  # the optimizer's own tensors live with the weights
     self.step_t = _scalar(0, dtypes.int64, self.device)
     self.lr_t = _scalar(lr, device=self.device)
