@@ -426,3 +426,13 @@ def test_step_assigning_into_a_lazy_argument_updates_the_callers_tensor():
     sums = [fn(acc, Tensor(x)).item() for x in xs]
     np.testing.assert_allclose(acc.numpy(), np.sum(xs, 0), rtol=1e-5)
     np.testing.assert_allclose(sums, np.cumsum(xs, 0).sum(1), rtol=1e-5, atol=1e-6)
+
+def test_jitted_kv_cache_layer_is_refused():
+  """nn.CausalSelfAttention's use_cache keeps its cache in Python attributes, which a replay never runs: a jitted decode
+  step replayed the recording call's cache once a prompt of another length ran (0.8 off). Recording it is an error."""
+  from drivegpt import nn
+  a = nn.CausalSelfAttention(8, 2)
+  step = jit(lambda x, pos: a(x, pos, use_cache=True))
+  x = Tensor(np.random.default_rng(0).standard_normal((1, 1, 8)).astype(np.float32))
+  step(x, 0)
+  with pytest.raises(RuntimeError, match="use_cache keeps its cache in Python"): step(x, 0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import math
 from typing import Optional, Union
 import numpy as np
-from drivegpt import Tensor, dtypes
+from drivegpt import Tensor, dtypes, realize
 from drivegpt.tensor import ShapeError
 from drivegpt.helpers import make_pair, prod
 
@@ -122,6 +122,9 @@ class CausalSelfAttention:
     q, k, v = self.c_attn(x).split(C, dim=2)                                    # 3 x (B, T, C)
     q, k, v = [t.reshape(B, T, self.n_heads, C // self.n_heads).transpose(1, 2) for t in (q, k, v)]  # (B, H, T, hd)
     if use_cache:
+      if realize.CAPTURE is not None:  # a replay runs no Python: it read the cache of the recording call, not the current one
+        raise RuntimeError("CausalSelfAttention: use_cache keeps its cache in Python, which a jit replay doesn't run: "
+                           "call it without jit, or pass the cache to the jitted step as arguments (as sim's FrameSampler does)")
       if start_pos == 0: self._cache_k, self._cache_v = None, None
       have = 0 if self._cache_k is None else self._cache_k.shape[2]
       if have != start_pos: raise ValueError(f"CausalSelfAttention: the cache holds {have} positions, but start_pos is {start_pos}")

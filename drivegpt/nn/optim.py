@@ -1,7 +1,8 @@
 """Optimizers (PyTorch's update rules), gradient clipping and learning-rate schedules.
 The learning rate, the step count and Adam's b1^t, b2^t are realized 0-d Tensors updated in place, not constants folded
 into kernels: changing lr every step keeps every kernel the same, so nothing is recompiled and drivegpt.jit can replay
-the step (the step count advances inside the replayed kernels too)."""
+the step (the step count advances inside the replayed kernels too). Set lr outside a jitted step: a replay runs no
+Python, so an lr set inside it stays the recording call's."""
 from __future__ import annotations
 import math
 from typing import Optional
