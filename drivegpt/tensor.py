@@ -688,7 +688,7 @@ class Tensor:
   def _broadcasted(self, y, reverse: bool = False) -> tuple:
     x: Tensor = self
     if not isinstance(y, Tensor):
-      dt = x.dtype if not (isinstance(y, float) and not x.dtype.is_float) else dtypes.default_float
+      dt = x.dtype if not (isinstance(y, (float, np.floating)) and not x.dtype.is_float) else dtypes.default_float  # (np.float32 isn't a float)
       if isinstance(y, int) and not isinstance(y, bool) and x.dtype.is_int: dt = dtypes.promote(x.dtype, _int_dtype(y, y))
       if isinstance(y, int) and not isinstance(y, bool) and x.dtype == dtypes.bool: dt = _int_dtype(y, y)  # b + 1 counts
       if isinstance(y, bool) and x.dtype != dtypes.bool: dt = x.dtype

@@ -1407,3 +1407,16 @@ def test_setitem_value_gets_its_gradient(idx):
   np.testing.assert_array_equal(t.numpy(), w)
   with pytest.raises(RuntimeError, match="leaf"):  # as PyTorch: the leaf's gradient would go nowhere
     Tensor(x, requires_grad=True)[Tensor(idx) if isinstance(idx, np.ndarray) else idx] = Tensor(v, requires_grad=True) * 3
+
+def test_numpy_float_scalar_with_int_tensor_and_negative_zero_constant():
+  """A numpy float32 scalar next to an int or bool tensor was cut to an int (np.float32 is not a Python float): t * 2.5
+  gave t * 2. A -0.0 constant rendered as `--0.0f` after a minus in OpenCL, a build error."""
+  rng = np.random.default_rng(4)
+  a = rng.integers(-9, 9, 37).astype(np.int32)
+  for s in (np.float32(2.5), np.float16(0.5)):
+    np.testing.assert_allclose((Tensor(a) * s).numpy(), a * np.float64(s), rtol=1e-6)
+    np.testing.assert_array_equal((Tensor(a) < s).numpy(), a < np.float64(s))
+  np.testing.assert_allclose((Tensor(a > 0) * np.float32(0.5)).numpy(), (a > 0) * 0.5)
+  x = rng.standard_normal(300_000).astype(np.float32)  # >= 2**18: the CPU's native kernels render OpenCL too
+  np.testing.assert_array_equal((Tensor(x) - (-0.0)).numpy(), x)
+  np.testing.assert_array_equal(Tensor(x).minimum(-0.0).numpy(), np.minimum(x, 0))
