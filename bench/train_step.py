@@ -7,7 +7,7 @@ quantizer with dead-code restarts, decoder, MSE + commitment loss, gradient clip
 against a PyTorch twin built from the same config).
 Prints the median step time over --steps steps after warm-up, the engine/PyTorch ratios with and without the JIT, and
 the peak resident memory each side's step adds (engine+jit and PyTorch, each measured in a fresh process).
-Run: python bench/train_step.py [--case gpt|vqvae|vqvae-small|all] [--steps 10] [--device CL]   (PyTorch: pip install torch==2.13.0)"""
+Run: python bench/train_step.py [--case gpt|vqvae|vqvae-small|all] [--steps 10] [--device CL] [--torch-device cuda]   (PyTorch: pip install torch==2.13.0)"""
 import argparse, os, resource, statistics, subprocess, sys, time
 from drivegpt import Tensor, Device, jit, native
 import numpy as np
@@ -17,6 +17,10 @@ from drivegpt.models.gpt import GPT, GPTConfig
 
 try: import torch
 except ImportError: torch = None
+TDEV = "cpu"  # --torch-device: where the PyTorch twin runs (cuda on a GPU machine, beside --device CL)
+
+def torch_sync():
+  if TDEV.startswith("cuda"): torch.cuda.synchronize()
 
 def median_steps(steps: dict, n: int, warmup: int = 3) -> dict:
   """Median seconds per step of each closure over n steps, in two rounds of blocks that take turns (load drifting on a
@@ -81,19 +85,20 @@ def gpt_torch():
       self.wte, self.wpe = tnn.Embedding(c["vocab_size"], c["d_model"]), tnn.Embedding(c["context"], c["d_model"])
       self.h, self.ln_f = tnn.ModuleList([Block() for _ in range(c["n_layer"])]), tnn.LayerNorm(c["d_model"])
     def forward(self, idx, targets):
-      x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
+      x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1], device=idx.device))
       for b in self.h: x = b(x)
       logits = self.ln_f(x) @ self.wte.weight.T
       return TF.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
   torch.manual_seed(0)
-  model = Model()
+  model = Model().to(TDEV)
   opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.01)
-  data = torch.from_numpy(np.random.default_rng(0).integers(0, c["vocab_size"], (BATCH, c["context"] + 1)))
+  data = torch.from_numpy(np.random.default_rng(0).integers(0, c["vocab_size"], (BATCH, c["context"] + 1))).to(TDEV)
   def step():
     loss = model(data[:, :-1], data[:, 1:])
     opt.zero_grad()
     loss.backward()
     opt.step()
+    torch_sync()
   return step
 
 # *** VQVAE encoder ***
@@ -132,11 +137,11 @@ def vqvae_engine(device, use_jit: bool):
 def vqvae_torch():
   import torch.nn as tnn
   chans = [3, 64, 128, 128, 256]
-  convs = tnn.ModuleList([tnn.Conv2d(a, b, 4, stride=2, padding=1) for a, b in zip(chans, chans[1:])])
-  proj = tnn.Conv2d(256, VQ_DIM, 1)
-  codebook = tnn.Parameter(torch.empty(VQ_CODES, VQ_DIM).uniform_(-1/VQ_CODES, 1/VQ_CODES))
+  convs = tnn.ModuleList([tnn.Conv2d(a, b, 4, stride=2, padding=1) for a, b in zip(chans, chans[1:])]).to(TDEV)
+  proj = tnn.Conv2d(256, VQ_DIM, 1).to(TDEV)
+  codebook = tnn.Parameter(torch.empty(VQ_CODES, VQ_DIM, device=TDEV).uniform_(-1/VQ_CODES, 1/VQ_CODES))
   opt = torch.optim.Adam([*convs.parameters(), *proj.parameters(), codebook], lr=1e-4)
-  x = torch.from_numpy(np.random.default_rng(0).standard_normal(VQ_IN).astype(np.float32))
+  x = torch.from_numpy(np.random.default_rng(0).standard_normal(VQ_IN).astype(np.float32)).to(TDEV)
   def step():
     h = x
     for conv in convs: h = torch.relu(conv(h))
@@ -148,6 +153,7 @@ def vqvae_torch():
     opt.zero_grad()
     loss.backward()
     opt.step()
+    torch_sync()
   return step
 
 # *** VQVAE, the full training step of configs/vqvae-small.yaml ***
@@ -215,11 +221,11 @@ def vqvae_small_torch():
       self.b = tnn.Parameter(torch.zeros(shape))
     def forward(self, x): return x + self.b
   if c.pos_bias: dec = dec[:1] + [Bias((1, rch[0], *c.grid))] + dec[1:] + [Bias((1, 3, *c.image_size))]
-  enc, dec = tnn.Sequential(*enc), tnn.Sequential(*dec)
-  codebook, count, total = torch.randn(c.n_codes, c.code_dim), torch.zeros(c.n_codes), torch.zeros(c.n_codes, c.code_dim)
+  enc, dec = tnn.Sequential(*enc).to(TDEV), tnn.Sequential(*dec).to(TDEV)
+  codebook, count, total = (t.to(TDEV) for t in (torch.randn(c.n_codes, c.code_dim), torch.zeros(c.n_codes), torch.zeros(c.n_codes, c.code_dim)))
   params = [*enc.parameters(), *dec.parameters()]
   opt = torch.optim.Adam(params, lr=cfg.lr)
-  x = torch.from_numpy(frames_batch(cfg))
+  x = torch.from_numpy(frames_batch(cfg)).to(TDEV)
   def step():
     z = enc(x)
     B, D, h, w = z.shape
@@ -232,7 +238,7 @@ def vqvae_small_torch():
       count.mul_(c.ema_decay).add_((1 - c.ema_decay) * onehot.sum(0))
       total.mul_(c.ema_decay).add_((1 - c.ema_decay) * onehot.T @ flat.detach())
       dead = count < c.dead_threshold
-      fresh = flat.detach()[torch.randint(0, flat.shape[0], (c.n_codes,))]
+      fresh = flat.detach()[torch.randint(0, flat.shape[0], (c.n_codes,), device=TDEV)]
       count[dead] = c.restart_count
       total[dead] = fresh[dead] * c.restart_count
       new_codebook = total / count[:, None]
@@ -243,6 +249,7 @@ def vqvae_small_torch():
     torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
     opt.step()
     codebook.copy_(new_codebook)
+    torch_sync()
   return step
 
 def peak_rss_kib() -> int:
@@ -261,11 +268,14 @@ def main():
   ap.add_argument("--case", choices=["gpt", "vqvae", "vqvae-small", "all"], default="all", help="which model to time")
   ap.add_argument("--steps", type=int, default=10, help="timed steps per case (after 3 warm-up steps); medians are printed")
   ap.add_argument("--device", default=None, help="engine device: CPU (numpy backend) or CL; default DRIVEGPT_DEVICE or CPU")
+  ap.add_argument("--torch-device", default="cpu", help="where the PyTorch reference runs: cpu, or cuda beside --device CL on a GPU machine")
   ap.add_argument("--rss-of", choices=["engine+jit", "pytorch"], help=argparse.SUPPRESS)  # the child process of peak_rss_mb
   args = ap.parse_args()
+  global TDEV
+  TDEV = args.torch_device
   if args.device: Device.DEFAULT = Device.canonicalize(args.device)  # weights and optimizer state live there too
   if torch is None: print("PyTorch is not installed (pip install torch==2.13.0): skipping the PyTorch reference columns")
-  else: torch.set_num_threads(os.cpu_count() or 1)
+  elif TDEV == "cpu": torch.set_num_threads(os.cpu_count() or 1)
   cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch), "vqvae-small": (vqvae_small_engine, vqvae_small_torch)}
   if args.rss_of:
     if args.rss_of == "engine+jit": native.runtime()  # the native-kernel runtime's libraries load before the baseline, as torch's do
@@ -280,8 +290,9 @@ def main():
     t = median_steps(steps, args.steps)
     line = f"{name:<11} engine {t['engine']*1e3:8.1f} ms | engine+jit {t['engine+jit']*1e3:8.1f} ms"
     if torch is not None:
-      line += (f" | pytorch {t['pytorch']*1e3:8.1f} ms | engine/pytorch {t['engine']/t['pytorch']:5.2f}x"
+      line += (f" | pytorch ({TDEV}) {t['pytorch']*1e3:8.1f} ms | engine/pytorch {t['engine']/t['pytorch']:5.2f}x"
                f" | engine+jit/pytorch {t['engine+jit']/t['pytorch']:5.2f}x (lower is better)")
+    if torch is not None and TDEV == "cpu":  # resident memory says nothing of memory on a GPU
       mem = {side: peak_rss_mb(name, side, args.device) for side in ("engine+jit", "pytorch")}
       line += f"\n{'':<11} peak RSS added: engine+jit {mem['engine+jit']:7.1f} MiB | pytorch {mem['pytorch']:7.1f} MiB | ratio {mem['engine+jit']/mem['pytorch']:5.2f}x"
     print(line, flush=True)

@@ -231,7 +231,7 @@ class Kernel:
       return vd
     for W in dict.fromkeys((limits.vector_width, 8)):  # the device's width, else 8 (AVX-512's 16 floats, 8 for a dim of 8*odd)
       if (vd := pick_vd()) is not None: break
-    self.vd = vd
+    self.vd = None if W == 1 and vd in self.axes else vd  # width 1 (a GPU's driver): no lanes to add up along a reduce
     self.rvec = self.vd in self.axes  # vectors along the reduce: the epilogue and the stores are scalar
     self.width = W if self.vd is not None else 1
     self.ud = pick_ud(self.vd)
