@@ -152,14 +152,11 @@ class ClosedLoop:
 class LearnedDriver:
   """A trained policy driving from camera frames: frame -> VQVAE tokens -> policy mean -> (acceleration, steer)."""
   def __init__(self, name: str, run: str, vqvae):
-    from rl.policy import load_policy
+    from rl.policy import load_policy, check_tokenizer
     self.name, self.vqvae = name, vqvae
     self.policy, cfg = load_policy(run)
     self.K, self.stride = self.policy.config.frames, cfg.stride
-    if tuple(vqvae.config.grid) != tuple(self.policy.config.grid):  # the same 128 tokens in another order
-      raise ValueError(f"{run}: the policy reads a {self.policy.config.grid} token grid; the VQVAE makes {list(vqvae.config.grid)}")
-    if not np.array_equal(vqvae.quantizer.codebook.numpy(), self.policy.codebook.numpy()):  # the ids would mean other codes
-      raise ValueError(f"{run}: the policy was trained on another VQVAE's codebook than --vqvae's; give the VQVAE run its tokens came from")
+    check_tokenizer(vqvae, self.policy, run, "--vqvae")
 
   def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:
     """tokens (B, K, N), speed (B,) -> (B, 2) [acceleration m/s^2, front-wheel angle rad + = right (sim)]."""

@@ -23,7 +23,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   """Write the openpilot pair for the policy run ckpt to out; returns the report."""
   import onnx
   from drivegpt.nn.state import checkpoint_info
-  from rl.policy import load_policy
+  from rl.policy import load_policy, check_tokenizer
   from rl.disengage import load_disengage, check_same_inputs
   from train.vqvae import load_tokenizer
   p = Path(ckpt)
@@ -33,6 +33,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   dpath = disengage or conf.get("disengage")
   if not dpath: raise ValueError(f"--ckpt {ckpt} is a BC run: pass --disengage RUNDIR (a train-disengage run)")
   vq, _ = load_tokenizer(bcfg.vqvae)
+  check_tokenizer(vq, actor, ckpt, bcfg.vqvae)
   disengage, dcfg = load_disengage(dpath)
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
   policy = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE)

@@ -175,6 +175,15 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
   policy._codebook_np = None
   return policy, cfg
 
+def check_tokenizer(vqvae, policy: PolicyNet, run: str, vq_run: str) -> None:
+  """Raise unless vqvae makes the tokens policy was trained on: the same grid order and the same codebook (a VQVAE
+  retrained in its folder since makes ids that mean other codes, and the policy would drive on them without an error)."""
+  if tuple(vqvae.config.grid) != tuple(policy.config.grid):  # the same 128 tokens in another order
+    raise ValueError(f"{run}: the policy reads a {list(policy.config.grid)} token grid; the VQVAE {vq_run} makes {list(vqvae.config.grid)}")
+  if not np.array_equal(vqvae.quantizer.codebook.numpy(), policy.codebook.numpy()):
+    raise ValueError(f"{run}: the policy was trained on another codebook than the VQVAE {vq_run}'s (retrained since?); "
+                     "give the VQVAE run its tokens came from")
+
 def main(argv: Optional[list[str]] = None) -> dict:
   """drivegpt train-policy --algo bc|ppo [--config FILE] [key=value ...]."""
   argv = list(sys.argv[1:] if argv is None else argv)

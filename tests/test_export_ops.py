@@ -156,8 +156,17 @@ def test_an_export_that_disagrees_with_the_engine_is_refused():
   rng = np.random.default_rng(31)
   w = rng.standard_normal((4, 5)).astype(np.float32) * 100
   assert checked_diff("m", [w + 1e-3], [Tensor(w)]) == pytest.approx(1e-3, rel=1e-2)  # within 1e-3 of the scale (~300)
-  with pytest.raises(ValueError, match="m: onnxruntime's output differs from the engine's"):
+  with pytest.raises(ValueError, match="m: onnxruntime's output 0 differs from the engine's"):
     checked_diff("m", [w + 1.0], [Tensor(w)])
+  # the scale was at least 1: token ids 1 apart passed as within 1e-3 of 1023, and a small output (a curvature of ~0.02)
+  # could be 5% off
+  ids = rng.integers(0, 1024, (2, 128)).astype(np.int32)
+  assert checked_diff("m", [ids.copy()], [Tensor(ids)]) == 0.0
+  with pytest.raises(ValueError, match="output 0 differs .* by 1, beyond none, in ids"):
+    checked_diff("m", [ids + (np.arange(ids.size).reshape(ids.shape) == 7)], [Tensor(ids)])
+  small = (rng.standard_normal(8) * 0.02).astype(np.float32)
+  assert checked_diff("m", [small * (1 + 1e-5)], [Tensor(small)]) < 1e-6
+  with pytest.raises(ValueError, match="output 1 differs"): checked_diff("m", [small, small * 1.05], [Tensor(small), Tensor(small)])
   w[0, 0] = np.nan
   g = w.copy()
   assert checked_diff("m", [g], [Tensor(w)]) == 0.0  # nan where the engine has nan is agreement
@@ -179,5 +188,5 @@ def test_encoder_codes_may_differ_only_at_ties():
   lat = want["latents"].numpy()
   assert checked_diff("enc", [lat, tie], list(want.values()), allowed=code_ties(vq, [lat, tie], want)) == 0.0
   wrong = np.array([[[2, 1, 3]]], np.int32)
-  with pytest.raises(ValueError, match="enc: onnxruntime's output differs"):
+  with pytest.raises(ValueError, match="enc: onnxruntime's output 1 differs"):
     checked_diff("enc", [lat, wrong], list(want.values()), allowed=code_ties(vq, [lat, wrong], want))

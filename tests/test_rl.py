@@ -760,9 +760,16 @@ def test_tokens_of_another_vqvae_are_refused(tmp_path, monkeypatch):
   c = DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=128, frames=2, embed=2, hidden=8, motions=3, grid=list(vq.config.grid))
   (tmp_path / "p").mkdir()
   save_checkpoint(str(tmp_path / "p" / "ckpt.safetensors"), PolicyNet(c, made_with), None, step=1, config=to_dict(BCConfig(model=c, tokens="t", vqvae="v")))
-  with pytest.raises(ValueError, match="another VQVAE's codebook than --vqvae's"): LearnedDriver("bc", str(tmp_path / "p"), vq)
+  with pytest.raises(ValueError, match="another codebook than the VQVAE --vqvae's"): LearnedDriver("bc", str(tmp_path / "p"), vq)
+  # export-driving took the VQVAE from the BC config's path: retrained there since, its vision model made ids that mean
+  # other codes to the policy, exported without a word
+  import train.vqvae, rl.export
+  monkeypatch.setattr(train.vqvae, "load_tokenizer", lambda run: (vq, None))
+  with pytest.raises(ValueError, match="another codebook than the VQVAE v's"): rl.export.export_driving(str(tmp_path / "p"), str(tmp_path / "x"), "d")
+  assert not (tmp_path / "x").exists()
   vq.quantizer.codebook.assign(Tensor(made_with)).realize()
   assert LearnedDriver("bc", str(tmp_path / "p"), vq).K == 2
+  with pytest.raises(FileNotFoundError, match="^d: no checkpoint"): rl.export.export_driving(str(tmp_path / "p"), str(tmp_path / "x"), "d")  # past the check
 
 def test_evaluation_counts_from_a_review(monkeypatch):
   """(1) Doing nothing passed the recovery test 4/20: a car drifting through the lane centre on its way out counted,
