@@ -33,8 +33,8 @@ def _check_fits(lo, hi, dtype: DType):
 class Tensor:
   __slots__ = "lazydata", "requires_grad", "grad", "_ctx"
   __deletable__ = ("_ctx",)
-  training: bool = False
-  no_grad: bool = False
+  training, no_grad = False, False  # class-wide modes: Tensor.train(), no_grad()
+  __array_ufunc__ = None  # numpy defers to the reflected ops: np.float32(2) * t made an object array of Tensors
   _seed: int = 0
   _rng_counter: int = 0
 
@@ -688,9 +688,9 @@ class Tensor:
   def _broadcasted(self, y, reverse: bool = False) -> tuple:
     x: Tensor = self
     if not isinstance(y, Tensor):
-      dt = x.dtype if not (isinstance(y, (float, np.floating)) and not x.dtype.is_float) else dtypes.default_float  # (np.float32 isn't a float)
-      if isinstance(y, int) and not isinstance(y, bool) and x.dtype.is_int: dt = dtypes.promote(x.dtype, _int_dtype(y, y))
-      if isinstance(y, int) and not isinstance(y, bool) and x.dtype == dtypes.bool: dt = _int_dtype(y, y)  # b + 1 counts
+      if isinstance(y, np.generic): y = y.item()  # numpy scalars as Python's: np.int64(2**40) promotes, np.float32 is a float
+      dt = x.dtype if not (isinstance(y, float) and not x.dtype.is_float) else dtypes.default_float
+      if isinstance(y, int) and not isinstance(y, bool) and (x.dtype.is_int or x.dtype == dtypes.bool): dt = dtypes.promote(x.dtype, _int_dtype(y, y))  # b + 1 counts
       if isinstance(y, bool) and x.dtype != dtypes.bool: dt = x.dtype
       if x.dtype != dt: x = x.cast(dt)
       if dt.is_int and isinstance(y, int) and not isinstance(y, bool): _check_fits(y, y, dt)

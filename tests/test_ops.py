@@ -1420,3 +1420,25 @@ def test_numpy_float_scalar_with_int_tensor_and_negative_zero_constant():
   x = rng.standard_normal(300_000).astype(np.float32)  # >= 2**18: the CPU's native kernels render OpenCL too
   np.testing.assert_array_equal((Tensor(x) - (-0.0)).numpy(), x)
   np.testing.assert_array_equal(Tensor(x).minimum(-0.0).numpy(), np.minimum(x, 0))
+
+def test_numpy_scalar_on_the_left_and_numpy_int_promotion():
+  """A numpy scalar or array on the left of a Tensor op (np.float32(2) * t) made numpy run the op: an object array of
+  Tensor elements, no gradient. An np.int64 beyond int32 next to an int32 tensor raised, where the Python int promoted."""
+  rng = np.random.default_rng(6)
+  x = rng.standard_normal(23).astype(np.float32) + 3
+  t = Tensor(x, requires_grad=True)
+  for s in (np.float32(1.5), np.float64(-0.25), np.int64(3), np.array(2.0)):
+    f = np.float64(s)
+    for got, want in ((s * t, f * x), (s + t, f + x), (s - t, f - x), (s / t, f / x), (s ** Tensor(np.abs(x)), f ** np.abs(x.astype(np.float64)))):
+      assert isinstance(got, Tensor) and got.dtype == dtypes.float32
+      np.testing.assert_allclose(got.numpy(), want, rtol=1e-5)
+    assert isinstance(s < t, Tensor) and np.array_equal((s < t).numpy(), f < x)
+  (np.float32(3) * t).sum().backward()
+  np.testing.assert_allclose(t.grad.numpy(), np.full(23, 3.0))
+  a = rng.integers(-50, 50, 17).astype(np.int32)
+  for big in (np.int64(2**40), np.int64(-2**35 - 7)):
+    got = Tensor(a) + big
+    assert got.dtype == dtypes.int64 and np.array_equal(got.numpy(), a.astype(np.int64) + int(big))
+    assert np.array_equal((big - Tensor(a)).numpy(), int(big) - a.astype(np.int64))
+  assert (Tensor(a) * np.int32(3)).dtype == dtypes.int32 and (Tensor(a > 0) + np.int64(2)).dtype == dtypes.int32
+  np.testing.assert_array_equal((Tensor(a > 0) + np.bool_(True)).numpy(), (a > 0) | True)
