@@ -74,7 +74,8 @@ class Recip(Function):
     return self.ret
   def backward(self, g): return g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.ret).e(BinaryOps.MUL, self.ret)
 class Sign(Function):
-  def forward(self, x): return x.const(0).e(BinaryOps.CMPLT, x).cast(x.dtype).e(BinaryOps.SUB, x.e(BinaryOps.CMPLT, x.const(0)).cast(x.dtype))
+  def forward(self, x):  # (0 < x) - (x < 0), and nan where x is nan (as PyTorch; it was 0)
+    return x.e(BinaryOps.CMPEQ, x).e(TernaryOps.WHERE, x.const(0).e(BinaryOps.CMPLT, x).cast(x.dtype).e(BinaryOps.SUB, x.e(BinaryOps.CMPLT, x.const(0)).cast(x.dtype)), x)
   def backward(self, g): return g.const(0)
 class PowConst(Function):
   # x^e for a constant non-whole e: nan for x < 0, as PyTorch; the gradient at x = 0 is 0 (e > 1) or inf (e < 1)

@@ -480,8 +480,7 @@ class Tensor:
     return x
   def _argext(self, x: Tensor, axis, keepdim) -> Tensor:
     if axis is None: return x.flatten()._argext(x.flatten(), 0, False).reshape((1,)*self.ndim if keepdim else ())
-    axis = self._axis(axis)
-    n = self.shape[axis]
+    if (n := self.shape[axis := self._axis(axis)]) == 0: raise ValueError(f"argmax/argmin over dim {axis} of size 0 ({self.shape}): no index to give")
     idx = Tensor.arange(n, 0, -1, device=self.device).reshape((n,) + (1,)*(self.ndim - axis - 1))
     nan = x.isnan()  # a nan is the max, as PyTorch (and some devices' max reduce skips nans)
     first = nan.any(axis, keepdim=True).where(nan, x == x.max(axis, keepdim=True)).cast(dtypes.int32) * idx

@@ -1442,3 +1442,16 @@ def test_numpy_scalar_on_the_left_and_numpy_int_promotion():
     assert np.array_equal((big - Tensor(a)).numpy(), int(big) - a.astype(np.int64))
   assert (Tensor(a) * np.int32(3)).dtype == dtypes.int32 and (Tensor(a > 0) + np.int64(2)).dtype == dtypes.int32
   np.testing.assert_array_equal((Tensor(a > 0) + np.bool_(True)).numpy(), (a > 0) | True)
+
+def test_sign_of_nan_and_argmax_over_an_empty_dim():
+  """sign(nan) was 0 (PyTorch: nan); argmax over a dim of size 0 gave -2147483648 for every row (PyTorch raises)."""
+  rng = np.random.default_rng(8)
+  x = rng.standard_normal(29).astype(np.float32) * 5
+  x[[3, 11]], x[[5, 7]], x[9] = np.nan, [np.inf, -np.inf], 0.0
+  np.testing.assert_array_equal(Tensor(x).sign().numpy(), np.sign(x))
+  i = rng.integers(-9, 9, 31).astype(np.int32)
+  np.testing.assert_array_equal(Tensor(i).sign().numpy(), np.sign(i))
+  for shape, axis in (((3, 0), 1), ((0,), None), ((0, 4), 0), ((2, 0, 5), -2)):
+    for f in (Tensor.argmax, Tensor.argmin):
+      with pytest.raises(ValueError, match="of size 0"): f(Tensor(np.zeros(shape, np.float32)), axis)
+  assert Tensor(np.zeros((0, 4), np.float32)).argmax(1).shape == (0,)  # rows of an empty batch: nothing to raise about
