@@ -11,6 +11,7 @@ from drivegpt import backend_numpy, codegen, opencl
 cl, _device, _ctx = opencl.select()
 _queue = cl.CommandQueue(_ctx)
 LIMITS = opencl.limits(cl, _device)
+SPLIT_REDUCE = not LIMITS.pack  # GPUs: a full reduction in two kernels (lazy.py); on CPUs one more launch costs more
 
 class Buffer:
   """A device buffer of size elements; half is stored as 2-byte halves and bool as bytes, like numpy."""

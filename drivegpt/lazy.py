@@ -2,7 +2,7 @@
 fused kernels and realize.py runs them."""
 from __future__ import annotations
 from typing import Any, Optional
-from drivegpt.helpers import DType, dtypes
+from drivegpt.helpers import DType, dtypes, prod
 from drivegpt.device import Device
 from drivegpt.ops import UnaryOps, ReduceOps, MovementOps, LoadOps, result_dtype
 from drivegpt.shape import ShapeTracker
@@ -47,14 +47,15 @@ class LazyBuffer:
   def r(self, op: ReduceOps, axis: tuple) -> LazyBuffer:
     """Reduce over axis, keeping reduced dims as size 1."""
     if not axis: return self
+    if len(axis) == len(self.shape) and getattr(Device.get(self.device), "SPLIT_REDUCE", False) and (n := prod(self.shape)) >= 2**16 and (k := min(n & -n, 4096)) >= 64:
+      return self.reshape((k, n // k)).r(op, (1,)).r(op, (0,)).reshape((1,)*len(self.shape))  # a GPU's one work-item walked all n
     shape = tuple(1 if i in axis else s for i, s in enumerate(self.shape))
     return LazyBuffer(self.device, ShapeTracker.from_shape(shape), self.dtype, op, (self,), tuple(sorted(axis)))
   def cast(self, dtype: DType) -> LazyBuffer: return self if dtype == self.dtype else self.e(UnaryOps.CAST, arg=dtype)
   def contiguous(self) -> LazyBuffer:
     """This data in a buffer of its own: a copy kernel unless it is already an unshared contiguous result."""
     if self._base is None and self.op is not LoadOps.CONST: return self
-    ret = self.e(UnaryOps.CAST, arg=self.dtype)
-    ret.force_realize = True
+    (ret := self.e(UnaryOps.CAST, arg=self.dtype)).force_realize = True
     return ret
   def assign_to(self, target: LazyBuffer) -> LazyBuffer:
     """This value, written into target's buffer when it is realized: weights keep their buffer across updates."""

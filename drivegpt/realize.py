@@ -111,8 +111,7 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
   keep = None if keep is None else set(keep) | {it.out for it in steps if it.target is not None}
   assigns = []
   for i, it in enumerate(steps):
-    ins = [bufs[x] if x in bufs else x.realized for x in it.inputs]
-    size = prod(it.shape)
+    ins, size = [bufs[x] if x in bufs else x.realized for x in it.inputs], prod(it.shape)
     if it.runner is not None:
       if DEBUG >= 2: t0 = time.perf_counter()
       out = it.runner(ins)

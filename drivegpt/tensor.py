@@ -377,8 +377,7 @@ class Tensor:
     else: idx._valid(n, "gather index")  # an int tensor can't hold NaN: only the eager check
     return out.transpose(dim, -1)
   def cat(self, *args: Tensor, dim: int = 0) -> Tensor:
-    dim = self._axis(dim)
-    tensors = [self, *args]
+    dim, tensors = self._axis(dim), [self, *args]
     for t in args:
       if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim):
         raise ShapeError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
