@@ -24,6 +24,16 @@ def test_fused_chain(shape):
   x = x.astype(np.float64)
   np.testing.assert_allclose(out, np.maximum(np.sqrt(np.abs(np.exp2(-(x*1.5 + 0.25))*x - 2.0))/(x*x + 1.0), 0.1), rtol=1e-5)
 
+def test_an_int_max_summed_into_a_long_builds():
+  """Intel's CPU OpenCL compiler crashed (SIGSEGV in its vectorizer) on an int max(x, c) summed into a long: an int32
+  tensor's relu().sum() killed the process. Int max renders as a select now. In a child process: a crash fails here."""
+  code = ("import drivegpt, numpy as np; from drivegpt import Tensor; x = np.random.default_rng(9).integers(-99, 99, 1000)"
+          ".astype(np.int32); t = Tensor(x, device='CL'); assert t.relu().sum().numpy() == np.maximum(x, 0).sum(); "
+          "assert t.maximum(3).sum().numpy() == np.maximum(x, 3).sum(); "
+          "assert (t.reshape(-1, 8).relu().sum(1).numpy() == np.maximum(x, 0).reshape(-1, 8).sum(1)).all(); print('ok')")
+  r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+  assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-1500:])
+
 def test_int_and_bool_semantics():
   a, b = np.array([7, -7, 7, -7, 5, 0], np.int32), np.array([2, 2, -2, -2, 0, 3], np.int32)
   ta, tb = Tensor(a, device="CL"), Tensor(b, device="CL")
