@@ -698,3 +698,24 @@ def test_a_resumed_runs_time_goes_on(tmp_path, monkeypatch):
   run.progress(6, 6, "test").close()
   run.save(model, None, 6)   # what train-disengage and BC do after their loop: the same time kept
   assert checkpoint_info(str(tmp_path / "r" / "ckpt.safetensors"))[2]["train_seconds"] == saved
+
+def test_resume_and_eval_refuse_tokens_of_another_vqvae(tmp_path):
+  """A run resumed on tokens made by another VQVAE (the same drives re-tokenized, so the held-out split check passed)
+  went on training on ids of another codebook and relabelled its checkpoint with it; eval-world scored such tokens
+  without a word. Both now refuse; tokens whose tokenizer is not recorded are still taken."""
+  import shutil
+  toks = make_tokens(tmp_path / "tok")
+  for name, cb in (("A", "aaaa"), ("B", "bbbb")):
+    shutil.copytree(toks, tmp_path / name)
+    for i in range(4):
+      with h5py.File(tmp_path / name / f"seg{i}.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"codebook": cb})
+  tw.main(tiny_args(tmp_path / "A", tmp_path / "w", "steps=3"))
+  assert tw.world_tokenizer(str(tmp_path / "w")) == "codebook aaaa"
+  with pytest.raises(ConfigError, match=r"seg\d\.h5 was tokenized by another VQVAE \(codebook bbbb\)"):
+    tw.main(tiny_args(tmp_path / "B", tmp_path / "w", "steps=6"))
+  assert tw.world_tokenizer(str(tmp_path / "w")) == "codebook aaaa"
+  with pytest.raises(ConfigError, match="eval-world --tokens .* another VQVAE"):
+    tw.eval_world(str(tmp_path / "w"), str(tmp_path / "B"), split="all", windows=8, batch_size=4)
+  assert tw.eval_world(str(tmp_path / "w"), str(tmp_path / "A"), split="all", windows=8, batch_size=4)["segments"] == 4
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=6"))  # tokens that don't say: taken, and the run keeps its label
+  assert tw.world_tokenizer(str(tmp_path / "w")) == "codebook aaaa"

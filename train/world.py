@@ -136,7 +136,8 @@ def train(cfg: TrainConfig) -> dict:
   if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
   run.check_split(trained_routes(train_segs), trained_routes(val_segs))
-  tokenizer = next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
+  tokenizer = check_tokens_of(run.ckpt, segs, f"train-world: data.tokens={cfg.data.tokens}") if run.ckpt.exists() else \
+              next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
   if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose, tokenizer)
   Tensor.manual_seed(cfg.seed)
   model = WorldModel(cfg.model)
@@ -266,6 +267,16 @@ def world_tokenizer(rundir: str) -> str:
   ck = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
   return str((checkpoint_info(str(ck))[2] or {}).get("tokenizer", ""))
 
+def check_tokens_of(rundir, segs: list, what: str) -> str:
+  """Raise if a segment's tokens come from another tokenizer than those the world run trained on: their ids index another
+  codebook (a resume went on training on them and relabelled the run; eval-world scored them). Returns the run's
+  tokenizer (or the segments', where the run's is not known)."""
+  saved = world_tokenizer(str(rundir))
+  if saved and (bad := next((s for s in segs if s.tokenizer and s.tokenizer != saved), None)):
+    raise ConfigError(f"{what}: {bad.name} was tokenized by another VQVAE ({bad.tokenizer[:60]}) than the tokens the run "
+                      f"{rundir} trained on ({saved[:60]}): its ids index another codebook")
+  return saved or next((s.tokenizer for s in segs if s.tokenizer), "")
+
 def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
   """The model of a run directory (its checkpoint) and the run's config."""
   return load_run_model(rundir, TrainConfig, lambda cfg: WorldModel(cfg.model))
@@ -291,6 +302,7 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
   """Bits/token of a trained model on the segments under tokens (true and shuffled poses), and lzma's bits/token."""
   model, cfg = load_run(rundir)
   segs = load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)  # recordings
+  check_tokens_of(rundir, segs, f"eval-world --tokens {tokens}")
   segs = run_split(rundir, segs, split, cfg)
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride, what=f"--tokens {tokens} --split {split}" +
               (" (the run held none out: data.val_fraction=0; --split all scores every segment)" if split == "val" and not cfg.data.val_fraction else ""))
