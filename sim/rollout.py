@@ -22,6 +22,10 @@ class TokenDecoder:
   def __call__(self, tokens: np.ndarray) -> np.ndarray:
     from drivegpt import Tensor
     from drivegpt.tensor import no_grad
+    n, codes = self.grid[0] * self.grid[1], self.vqvae.config.n_codes
+    if tokens.shape[-1] != n: raise ValueError(f"TokenDecoder: {tokens.shape[-1]} tokens per frame, the VQVAE's {list(self.grid)} grid holds {n}")
+    if tokens.size and not (0 <= tokens.min() and tokens.max() < codes):  # a jitted decode read them as the zero code
+      raise ValueError(f"TokenDecoder: token ids {tokens.min()}..{tokens.max()} outside the VQVAE's {codes} codes")
     with no_grad(): return self.to_frames(self._decode(Tensor(tokens.reshape(-1, *self.grid).astype(np.int32))).numpy())
 
 def sharpness(frames: np.ndarray) -> np.ndarray:

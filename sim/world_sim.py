@@ -104,6 +104,10 @@ def _spaces(model: WorldModel, action: str, decoder) -> tuple[spaces.Space, spac
   c = model.config
   obs = {"tokens": spaces.Box(0, c.vocab_size - 1, (c.tokens_per_frame,), np.int64), "speed": spaces.Box(0.0, MAX_SPEED, (1,), np.float32)}
   if decoder is not None: obs["frame"] = spaces.Box(0, 255, decoder.frame_shape, np.uint8)
+  if (vq := getattr(decoder, "vqvae", None)) is not None:  # a decoder of another grid decoded part of each frame, or mixed envs' frames
+    if vq.config.grid[0] * vq.config.grid[1] != c.tokens_per_frame or vq.config.n_codes < c.vocab_size:
+      raise ValueError(f"decoder: the VQVAE's {list(vq.config.grid)} grid of {vq.config.n_codes} codes can't decode the world model's "
+                       f"frames of {c.tokens_per_frame} tokens of {c.vocab_size}")
   act = spaces.Box(np.array([ACCEL_RANGE[0], -MAX_CURVATURE], np.float32), np.array([ACCEL_RANGE[1], MAX_CURVATURE], np.float32)) if action == "control" \
     else spaces.Box(-MAX_MOTION, MAX_MOTION)
   return spaces.Dict(obs), act

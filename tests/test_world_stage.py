@@ -236,6 +236,24 @@ def sim_parts(tmp_path_factory):
   segs = [Segment(f"s{i}", rng.integers(0, V, (30, 8)).astype(np.int16), rng.normal(0, 1, (30, 6)).astype(np.float32)) for i in range(3)]
   return m, segs
 
+def test_env_refuses_a_decoder_of_another_grid_or_codebook(sim_parts):
+  """A VQVAE decoder with a 2x2 grid on a world model of 8 tokens per frame decoded each frame's first 4 tokens (and
+  WorldVecEnv handed out 4 frames for 2 envs); ids past its 16 codes decoded as the zero code. All without an error."""
+  from drivegpt.models.vqvae import VQVAE, VQVAEConfig
+  from sim.world_sim import WorldSim, WorldVecEnv
+  from sim.rollout import TokenDecoder
+  m, segs = sim_parts
+  tiny = dict(patch=8, width=8, mults=(1, 2), enc_blocks=0, dec_blocks=1, attention=False, groups=4, code_dim=4)
+  for size, codes in (((32, 32), 64), ((32, 64), 16)):  # a 2x2 grid; the right 2x4 grid with too few codes
+    dec = TokenDecoder(VQVAE(VQVAEConfig(image_size=size, n_codes=codes, **tiny)))
+    with pytest.raises(ValueError, match="can't decode the world model's frames of 8 tokens"): WorldSim(m, segs, 2, decoder=dec)
+    with pytest.raises(ValueError, match="can't decode"): WorldVecEnv(m, segs, 2, 2, decoder=dec)
+  dec = TokenDecoder(VQVAE(VQVAEConfig(image_size=(32, 64), n_codes=V, **tiny)))
+  o, _ = WorldSim(m, segs, 2, decoder=dec, max_steps=3).reset(seed=0)
+  assert o["frame"].shape == (32, 64, 3)
+  with pytest.raises(ValueError, match="4 tokens per frame, the VQVAE's \\[2, 4\\] grid holds 8"): dec(np.zeros((2, 4), np.int16))
+  with pytest.raises(ValueError, match=f"token ids 0..{V} outside the VQVAE's {V} codes"): dec(np.eye(1, 8, 5, dtype=np.int16) * V)
+
 def test_env_checker(sim_parts):
   from gymnasium.utils.env_checker import check_env
   from sim.world_sim import WorldSim
