@@ -737,3 +737,11 @@ def test_resume_and_eval_refuse_tokens_of_another_vqvae(tmp_path):
   assert tw.eval_world(str(tmp_path / "w"), str(tmp_path / "A"), split="all", windows=8, batch_size=4)["segments"] == 4
   tw.main(tiny_args(toks, tmp_path / "w", "steps=6"))  # tokens that don't say: taken, and the run keeps its label
   assert tw.world_tokenizer(str(tmp_path / "w")) == "codebook aaaa"
+
+def test_a_warmup_as_long_as_the_run_is_reported(tmp_path, capsys):
+  """steps=20 under the default warmup of 100: the learning rate ended at a fifth of lr and never decayed, silently."""
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=3", "warmup=6"))
+  assert "train-world: warmup=6 is not below steps=3: the learning rate ramps only up to 0.0005 (lr=0.001)" in capsys.readouterr().err
+  tw.main(tiny_args(toks, tmp_path / "v", "steps=3"))
+  assert "warmup=" not in capsys.readouterr().err

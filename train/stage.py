@@ -70,6 +70,13 @@ def _check_shared(obj, prefix: str) -> None:
   if val("min_lr") is not None and val("lr") is not None and val("min_lr") > val("lr"):
     raise ConfigError(f"{prefix}min_lr: {val('min_lr')} is above lr {val('lr')}")
 
+def warn_short_schedule(cfg, stage: str) -> None:
+  """Say so when warmup is not shorter than steps: the learning rate never reaches lr nor decays (a quick run with
+  steps=20 under a config's warmup of 100 ended at a fifth of lr, without a word)."""
+  if cfg.warmup and cfg.warmup >= cfg.steps:
+    print(f"{stage}: warmup={cfg.warmup} is not below steps={cfg.steps}: the learning rate ramps only up to "
+          f"{cfg.lr * cfg.steps / cfg.warmup:.3g} (lr={cfg.lr:g}) and never decays; set warmup= below steps", file=sys.stderr)
+
 def _has_default(cls, name: str) -> bool:
   f = next(f for f in dataclasses.fields(cls) if f.name == name)
   return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING

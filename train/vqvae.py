@@ -18,7 +18,7 @@ from drivegpt.cli import json_line
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info
-from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, write_atomic
+from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, write_atomic, warn_short_schedule
 
 @dataclass
 class DataConfig:
@@ -203,6 +203,7 @@ CURVE_LABEL = {"val": "PSNR dB (train batches, held out)", "train": "PSNR dB (tr
 
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
+  warn_short_schedule(cfg, "train-vqvae")
   loader, val = train_loader(cfg), val_loader(cfg)  # bad data fails before a run dir exists
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards",
                                       "workers", "ray_address"))

@@ -20,7 +20,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict
+from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, warn_short_schedule
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -122,6 +122,7 @@ def write_curves(run: Run) -> None:
 
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
+  warn_short_schedule(cfg, "train-world")
   segs = load_segments(cfg.data.tokens, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)
   train_segs = split_segments(segs, "train", cfg.data.val_fraction, cfg.data.split_seed)
   train_w = Windows(train_segs, cfg.model.frames, cfg.data.frame_stride, cfg.seed,
