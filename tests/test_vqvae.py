@@ -627,3 +627,28 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
     train(cfg)
     rows[name] = [(r["step"], r["loss"], r["usage"]) for r in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines()) if "loss" in r]
   assert rows["a"] == rows["b"] and [s for s, _, _ in rows["b"]] == [2, 4, 6]
+
+def test_resume_refuses_a_folder_that_now_holds_out_a_trained_drive(tmp_path):
+  """Resumed on a folder grown by two drives, the val split (ceil of 10% of the routes) took one more route, a drive the
+  run had trained on, and val_psnr/ssim/usage scored it as held out. train-vqvae now keeps the drives it trained on
+  and refuses such a resume, as train-world does; resuming on the same folder goes on."""
+  import hashlib
+  from train.stage import ConfigError
+  from train.vqvae import train
+  rng = rng_for("grown folder")
+  names = [f"r{i}" for i in range(9)]
+  rank = lambda ns: sorted(ns, key=lambda r: hashlib.sha256(f"0:{r}".encode()).hexdigest())
+  extra = [n for n in (f"x{i}" for i in range(100)) if rank(names + [n]).index(n) > 2][:2]  # they rank after two old ones
+  (tmp_path / "d").mkdir()
+  for i, name in enumerate(names): write_frame_shard(tmp_path / "d" / f"{name}.h5", smooth_frames(rng, 4, 32, 64), seed=i)
+  model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
+  cfg = lambda steps: load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "d"),
+                                  "out": str(tmp_path / "run"), "steps": steps, "batch_size": 2, "ckpt_every": 2, "log_every": 2,
+                                  "eval_frames": 2, "grid_frames": 2, "warmup": 0}.items()])
+  train(cfg(2))
+  for i, name in enumerate(extra): write_frame_shard(tmp_path / "d" / f"{name}.h5", smooth_frames(rng, 4, 32, 64), seed=20 + i)
+  with pytest.raises(ConfigError, match=f"now holds out 1 drive\\(s\\) this run trained on \\({rank(names)[1]}"): train(cfg(4))
+  for name in extra: (tmp_path / "d" / f"{name}.h5").unlink()
+  train(cfg(4))
+  from drivegpt.nn.state import checkpoint_info
+  assert checkpoint_info(str(tmp_path / "run" / "ckpt.safetensors"))[0] == 4

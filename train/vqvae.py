@@ -130,6 +130,16 @@ def val_loader(cfg: TrainConfig):
   if not split_segments(paths, "val", cfg.data.val_fraction, cfg.data.split_seed, routes): return None
   return _loader(cfg.data.shards, "val", cfg.data, cfg.batch_size, cfg.model.image_size)
 
+def split_routes(cfg: TrainConfig) -> tuple[list, list]:
+  """The drives (routes) a run trains on and those it holds out, for Run.check_split: a folder grown by drives moves
+  the split's boundary, and a resumed run scored drives it had trained on as held out."""
+  from data.dataset import shard_paths, shard_routes, split_segments
+  paths, routes, _ = shard_routes(shard_paths(cfg.data.shards))
+  if cfg.data.val_shards: return sorted(set(routes)), sorted(set(shard_routes(shard_paths(cfg.data.val_shards))[1]))
+  of = {p: r for p, r in zip(paths, routes)}
+  pick = lambda split: sorted({of[p] for p in split_segments(paths, split, cfg.data.val_fraction, cfg.data.split_seed, routes)})
+  return pick("train"), pick("val")
+
 def held_batches(held: np.ndarray, cfg: TrainConfig) -> Iterator[np.ndarray]:
   """The first eval_frames held-out frames (fewer if there are fewer) in batches: an eval_frames past the held-out
   frames sent an empty batch into the model (a crash before the first checkpoint), grid_frames past it scored more."""
@@ -207,6 +217,7 @@ def train(cfg: TrainConfig) -> dict:
   loader, val = train_loader(cfg), val_loader(cfg)  # bad data fails before a run dir exists
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards",
                                       "workers", "ray_address"))
+  run.check_split(*split_routes(cfg))
   if cfg.workers > 1: return train_data_parallel(cfg, run, loader, val)
   Tensor.manual_seed(cfg.seed)
   model = VQVAE(cfg.model)
