@@ -95,7 +95,7 @@ def test_kv_cache_sampling_equals_recompute(pose, F, prev):
   sampler = FrameSampler(m)
   for rep in range(3):
     tok, ps = data(rng)
-    out, logits = sampler.generate(tok[:, :F], ps[:, :F + 1], temperature=1.0, top_k=20,
+    out, logits = sampler.generate(tok[:, :F], ps[:, :F + 1] if pose != "none" else None, temperature=1.0, top_k=20,
                                    rng=np.random.default_rng(rep), return_logits=True)
     full = tok[:, :F + 1].copy()
     full[:, F] = out
@@ -103,6 +103,16 @@ def test_kv_cache_sampling_equals_recompute(pose, F, prev):
     np.testing.assert_allclose(logits, ref, rtol=1e-4, atol=1e-4)
     again = np.stack([sample_logits(ref[:, j], 1.0, 20, r) for r in [np.random.default_rng(rep)] for j in range(6)], 1)
     np.testing.assert_array_equal(out, again)
+
+def test_generate_refuses_a_pose_it_would_ignore_or_a_missing_one():
+  """FrameSampler.generate dropped a pose handed to a model without pose conditioning, ran a pose-conditioned one
+  unconditioned when the pose was None, and took a negative top_k as all tokens: each without a word."""
+  rng = np.random.default_rng(9)
+  tok, ps = data(rng)
+  with pytest.raises(ValueError, match="no pose conditioning"): FrameSampler(tiny("none")).generate(tok[:, :2], ps[:, :3])
+  with pytest.raises(ValueError, match="is pose-conditioned: give the pose"): FrameSampler(tiny("frame")).generate(tok[:, :2], None)
+  with pytest.raises(ValueError, match="top_k -3 must be >= 0"): FrameSampler(tiny("frame")).generate(tok[:, :2], ps[:, :3], top_k=-3)
+  assert FrameSampler(tiny("none")).generate(tok[:, :2], None, temperature=0).shape == tok[:, 0].shape
 
 def test_a_float_context_samples_as_its_int_ids():
   """With prev_frame, a float context (whole-number ids) raised IndexError once embeddings were looked up on the host."""

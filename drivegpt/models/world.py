@@ -224,6 +224,10 @@ class FrameSampler:
     if context.size and not (0 <= context.min() and context.max() < c.vocab_size):  # a recorded step read them as NaN: token 0
       raise ValueError(f"generate: context token ids must be in [0, {c.vocab_size}), got {context.min()}..{context.max()}")
     if pose is not None and not np.isfinite(pose).all(): raise ValueError("generate: pose is not finite")
+    if (pose is None) != (self.model.pose_proj is None):  # it ran unconditioned, or dropped the motions, without a word
+      raise ValueError("generate: " + ("the world model is pose-conditioned: give the pose" if pose is None else
+                                       "the world model has no pose conditioning (pose: none): the pose would change nothing"))
+    if temperature < 0 or top_k < 0: raise ValueError(f"generate: temperature {temperature} and top_k {top_k} must be >= 0 (top_k 0: all tokens)")
     rng = rng if rng is not None else np.random.default_rng()
     # sampling: no dropout, whatever the caller's training flag (a training loop's left it on), and no graph
     prev_mode, Tensor.training, Tensor.no_grad = (Tensor.training, Tensor.no_grad), False, True
