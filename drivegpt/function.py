@@ -42,7 +42,8 @@ class Sin(Function):
   def forward(self, x):
     self.x = x
     return x.e(UnaryOps.SIN)
-  def backward(self, g): return self.x.const(math.pi/2).e(BinaryOps.SUB, self.x).e(UnaryOps.SIN).e(BinaryOps.MUL, g)
+  def backward(self, g):  # cos x = 1 - 2 sin^2(x/2): sin(pi/2 - x) lost digits past |x| ~ 1e3 (pi/2 - x rounded)
+    return self.x.const(1.0).e(BinaryOps.SUB, (s := self.x.e(BinaryOps.MUL, self.x.const(0.5)).e(UnaryOps.SIN)).e(BinaryOps.MUL, s).e(BinaryOps.ADD, s.e(BinaryOps.MUL, s))).e(BinaryOps.MUL, g)
 class Relu(Function):
   def forward(self, x):
     self.ret = x.e(BinaryOps.MAX, x.const(0))

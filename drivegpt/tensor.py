@@ -415,8 +415,7 @@ class Tensor:
     s, e = self._axis(start_dim) if self.ndim else 0, self._axis(end_dim) if self.ndim else 0
     return self.reshape(self.shape[:s] + (prod(self.shape[s:e+1]),) + self.shape[e+1:])
   def transpose(self, dim0: int = 1, dim1: int = 0) -> Tensor:
-    order = list(range(self.ndim))
-    a, b = self._axis(dim0), self._axis(dim1)
+    order, a, b = list(range(self.ndim)), self._axis(dim0), self._axis(dim1)
     order[a], order[b] = order[b], order[a]
     return self.permute(order)
   @property
@@ -633,7 +632,7 @@ class Tensor:
   def rsqrt(self) -> Tensor: return self.reciprocal().sqrt()
   def reciprocal(self) -> Tensor: return F.Recip.apply(self._float())
   def sin(self) -> Tensor: return F.Sin.apply(self._float())
-  def cos(self) -> Tensor: return ((math.pi/2) - self).sin()
+  def cos(self) -> Tensor: return 1 - 2*(self._float()*0.5).sin().square()  # sin(pi/2 - x) lost digits past |x| ~ 1e3 (pi/2 - x rounded)
   def tan(self) -> Tensor: return self.sin() / self.cos()
   def trunc(self) -> Tensor:
     # |x| < 2**31 goes through int32; bigger floats already are whole numbers
