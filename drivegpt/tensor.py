@@ -188,8 +188,7 @@ class Tensor:
     return ((Tensor.rand(*shape, **kw) * (high - low)).floor().cast(dtypes.int64).minimum(high - low - 1) + low).cast(dtype or dtypes.int32)
   @staticmethod
   def uniform(*shape, low=-1.0, high=1.0, **kw) -> Tensor:
-    rq = kw.pop("requires_grad", None)
-    dtype = kw.pop("dtype", dtypes.default_float)
+    rq, dtype = kw.pop("requires_grad", None), kw.pop("dtype", dtypes.default_float)
     return ((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).detach()._requires(rq)
   @staticmethod
   def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-1.0, high=1.0, **kw) * (prod(argfix(*shape))**-0.5)
@@ -651,7 +650,8 @@ class Tensor:
     x = self if min_ is None else (self < min_).where(min_, self)
     return x if max_ is None else (x > max_).where(max_, x)
   clamp = clip
-  def abs(self) -> Tensor: return self.maximum(-self)  # at 0 the tie splits the gradient: 0.5 - 0.5 = 0
+  def abs(self) -> Tensor:  # at 0 maximum's tie splits the gradient: 0.5 - 0.5 = 0; + 0.0 as max(0, -0) is -0; a bool's -x is not x
+    return self if self.dtype == dtypes.bool else self.maximum(-self) + 0.0 if self.dtype.is_float else self.maximum(-self)
   def sign(self) -> Tensor: return F.Sign.apply(self)
   def isnan(self) -> Tensor: return self.ne(self)
   def isinf(self) -> Tensor: return self.abs().eq(math.inf) if self.dtype.is_float else self.ne(self)

@@ -1471,3 +1471,18 @@ def test_cos_and_sin_gradient_stay_accurate_for_large_arguments():
   s.sin().sum().backward()
   np.testing.assert_allclose(s.grad.numpy(), np.cos(f), atol=2e-6)
   np.testing.assert_allclose(Tensor(x).tan().numpy()[np.abs(np.cos(f)) > 0.1], np.tan(f)[np.abs(np.cos(f)) > 0.1], rtol=1e-4, atol=1e-5)
+
+def test_abs_of_zero_is_positive_zero_and_of_bool_is_itself():
+  """abs(0.0) was -0.0 (max(0, -0) keeps the -0: 1/abs(0.0) gave -inf); abs of a bool tensor was all True (a bool's
+  -x is not x)."""
+  x = np.array([0.0, -0.0, -2.5, 3.0, -np.inf, np.nan], np.float32)
+  t = Tensor(x, requires_grad=True)
+  a = t.abs()
+  np.testing.assert_array_equal(a.numpy(), np.abs(x))
+  assert not np.signbit(a.numpy()[:2]).any()
+  a[:4].sum().backward()
+  np.testing.assert_array_equal(t.grad.numpy()[:4], [0.0, 0.0, -1.0, 1.0])  # the tie at 0 splits: 0
+  i = np.random.default_rng(13).integers(-9, 9, 17).astype(np.int32)
+  assert Tensor(i).abs().dtype == dtypes.int32 and np.array_equal(Tensor(i).abs().numpy(), np.abs(i))
+  b = np.array([True, False, True])
+  np.testing.assert_array_equal(Tensor(b).abs().numpy(), b)
