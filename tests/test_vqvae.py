@@ -652,3 +652,34 @@ def test_resume_refuses_a_folder_that_now_holds_out_a_trained_drive(tmp_path):
   train(cfg(4))
   from drivegpt.nn.state import checkpoint_info
   assert checkpoint_info(str(tmp_path / "run" / "ckpt.safetensors"))[0] == 4
+
+def test_commavq_export_keeps_drive_and_rate_and_import_keeps_what_it_has(tmp_path):
+  """export-commavq wrote ids and the codebook only: a drive's segments (one route in the token shards) came back as a
+  route each, on both sides of the held-out split, and a 30 fps shard was trained as 20 fps. import-commavq overwrote a
+  token shard of the same name made from another file, silently."""
+  from train.tokenize import write_token_shard
+  from train.world_data import load_segments, split_segments
+  rng = rng_for("commavq-routes")
+  route = "b0c9d2329ad1606b|2018-08-02--08-34-47"
+  for d in ("tok", "t30"): (tmp_path / d).mkdir()
+  for i in range(4):
+    write_token_shard(tmp_path / "tok" / f"Chunk_1_seg{40 + i}.h5", rng.integers(0, 1024, (6, 8, 16)).astype(np.int16),
+                      {"frame_times": np.arange(6) / 20}, {"route": route, "fps": 20.0, "tokenizer": json.dumps({"codebook": "ab12"})})
+  export_commavq(str(tmp_path / "tok"), str(tmp_path / "npy"))
+  segs = load_segments(str(tmp_path / "npy"))
+  assert {s.route for s in segs} == {route} and {s.tokenizer for s in segs} == {"codebook ab12"}
+  assert split_segments(segs, "val", 0.25, 0) == []  # one drive: nothing held out, rather than one of its segments
+  import_commavq(str(tmp_path / "npy"), str(tmp_path / "back"))
+  assert {read_token_shard(p)[2]["route"] for p in (tmp_path / "back").glob("*.h5")} == {route}
+  write_token_shard(tmp_path / "t30" / "fast.h5", rng.integers(0, 1024, (6, 8, 16)).astype(np.int16),
+                    {"frame_times": np.arange(6) / 30}, {"route": "fast", "fps": 30.0})
+  export_commavq(str(tmp_path / "t30"), str(tmp_path / "n30"))
+  with pytest.raises(ValueError, match=r"fast\.npy: recorded at 30 fps"): load_segments(str(tmp_path / "n30"))
+  import_commavq(str(tmp_path / "n30"), str(tmp_path / "b30"))
+  assert read_token_shard(tmp_path / "b30" / "fast.h5")[2]["fps"] == 30.0
+  (tmp_path / "other").mkdir()
+  np.save(tmp_path / "other" / "fast.npy", rng.integers(0, 1024, (9, 128)).astype(np.int16))
+  with pytest.raises(ValueError, match=r"b30/fast\.h5 exists, made from .*n30/fast\.npy, not .*other/fast\.npy"):
+    import_commavq(str(tmp_path / "other"), str(tmp_path / "b30"))
+  assert len(read_token_shard(tmp_path / "b30" / "fast.h5")[0]) == 6
+  import_commavq(str(tmp_path / "n30"), str(tmp_path / "b30"))  # the same file again: a re-run

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional
 import numpy as np
 from drivegpt.cli import at_least, json_line
+from train.stage import write_atomic
 
 GRID = (8, 16)
 
@@ -214,20 +215,22 @@ def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
   if not (np.isfinite(fps) and fps > 0): raise ValueError(f"fps: must be a positive frame rate, got {fps}")
   files = files_under(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
-  from data.ingest import route_of
-  from train.world_data import npy_tokenizer
+  from train.world_data import npy_route, npy_sidecar, npy_tokenizer
   names = {p: str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".npy") for p in files}
   seen: dict = {}
   for p, name in names.items():  # a/b_c.npy and a_b/c.npy: one shard name (the second overwrote the first)
     if name in seen: raise ValueError(f"{p} and {seen[name]} would both be token shard {name}.h5: rename one")
     seen[name] = p
   Path(out_dir).mkdir(parents=True, exist_ok=True)
+  for p, name in names.items():  # one of another file (an earlier import, or tokenize's) was overwritten without a word
+    if (old := Path(out_dir) / f"{name}.h5").exists() and (was := read_token_shard(old)[2].get("source")) != str(p.resolve()):
+      raise ValueError(f"{old} exists, made from {was or 'frame shards (drivegpt tokenize)'}, not {p}: import into another --out")
   written = []
   for p in files:
-    tokens, name = read_commavq(p), names[p]
-    attrs = {"source": str(p.resolve()), "segment": name, "route": route_of(p, Path(src)), "fps": fps, "frame_count": len(tokens), "has_pose": False,
+    tokens, name, rate = read_commavq(p), names[p], npy_sidecar(p).get("fps", fps)  # (ours sent out and back keep their rate)
+    attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
-    write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / fps}, attrs)
+    write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)
     written.append(str(Path(out_dir) / f"{name}.h5"))
   return written
 
@@ -243,10 +246,12 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
     if "augment" in attrs:  # a .npy can't say it is not a recording
       print(f"note: {p}: a yaw-augmented copy, not exported", file=sys.stderr)
       continue
+    # the sidecar first (a kill between the two left our ids without it, read as commaVQ's): which codebook the ids
+    # index, and the drive and rate a .npy can't hold (lost, a drive's segments split apart and a 30 fps shard was 20)
+    side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": str(attrs.get("route") or p.stem),
+            **({"fps": float(attrs["fps"])} if "fps" in attrs else {})}
+    write_atomic(Path(out_dir) / f"{p.stem}.tokenizer.json", json.dumps(side).encode())
     write_commavq(Path(out_dir) / f"{p.stem}.npy", tokens, flat)
-    side = Path(out_dir) / f"{p.stem}.tokenizer.json"   # which codebook the ids index, for import-commavq and train-world
-    if "tokenizer" in attrs and "commavq" not in json.loads(attrs["tokenizer"]): side.write_text(attrs["tokenizer"])
-    elif side.exists(): side.unlink()
     kept.append(str(Path(out_dir) / f"{p.stem}.npy"))
   return kept
 

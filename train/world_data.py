@@ -32,11 +32,28 @@ def check_codebook(segs: list, codebook: np.ndarray, vqvae: str, what: str = "to
     raise ValueError(f"{what}: {bad.name} was tokenized with another codebook ({bad.tokenizer}) than vqvae={vqvae}'s ({want}): "
                      "give the VQVAE run that made the tokens")
 
-def npy_tokenizer(path: Path) -> str:
-  """A .npy token file's tokenizer attribute (JSON): export-commavq's sidecar <name>.tokenizer.json when there is one (our
-  tokens sent out and back), else commaVQ's (the round trip relabelled ours as commaVQ's, mixing two codebooks)."""
+def npy_sidecar(path: Path) -> dict:
+  """export-commavq's sidecar <name>.tokenizer.json of a .npy token file: its tokenizer's keys, and the shard's route
+  (drive) and fps, which a .npy can't hold ({} when there is none: commaVQ's own files)."""
   side = Path(path).with_suffix(".tokenizer.json")
-  return side.read_text() if side.exists() else json.dumps({"commavq": True})
+  try: return json.loads(side.read_text()) if side.exists() else {}
+  except json.JSONDecodeError as e: raise ValueError(f"{side}: not a tokenizer sidecar ({e})") from None
+
+def npy_tokenizer(path: Path) -> str:
+  """A .npy token file's tokenizer attribute (JSON): from export-commavq's sidecar when there is one (our tokens sent out
+  and back), else commaVQ's (the round trip relabelled ours as commaVQ's, mixing two codebooks)."""
+  return json.dumps({k: v for k, v in npy_sidecar(path).items() if k not in ("route", "fps")} or {"commavq": True})
+
+def npy_route(path: Path, src: Path) -> str:
+  """A .npy's drive: the sidecar's (export-commavq kept the shard's; from the file name, the segments of one drive were
+  routes of their own, on both sides of the split), else from its path (data.ingest.route_of)."""
+  from data.ingest import route_of
+  return str(npy_sidecar(path).get("route") or route_of(path, src))
+
+def check_fps(f: Path, fps) -> None:
+  from data.layout import FPS
+  if fps is not None and abs(float(fps) - FPS) > 0.01:
+    raise ValueError(f"{f}: recorded at {float(fps):g} fps; the world model's frame strides and poses are in {FPS} fps frames")
 
 def check_one_tokenizer(segs: list, path: str, what: str = "data.tokens") -> None:
   """Raise unless every segment whose tokenizer is known has the same one: ids of two codebooks mean different things,
@@ -107,7 +124,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   an id outside [0, vocab) is an error naming its file (the JIT's recorded gather read one as NaN), and so, with
   tokens_per_frame, is a file of another grid size (the model named neither file nor key). Shards recorded at another
   rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames."""
-  from data.layout import FPS, files_under  # here: bench/ has a data.py of its own, first on a bench's path
+  from data.layout import files_under  # here: bench/ has a data.py of its own, first on a bench's path
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
   files = files_under(p, (".h5", ".npy"))
@@ -117,11 +134,11 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
     if f.suffix == ".npy":  # commaVQ-sized (128 tokens a frame) checked as import-commavq does: a (N, 16, 8) grid or ids
-      from data.ingest import route_of      # past 1024 were taken as they were
-      from train.tokenize import read_commavq
+      from train.tokenize import read_commavq  # past 1024 were taken as they were
       a = np.load(f, allow_pickle=False)
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
-      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, route_of(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)})))
+      check_fps(f, npy_sidecar(f).get("fps"))
+      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)})))
       continue
     import h5py
     with h5py.File(f, "r") as h:
@@ -132,8 +149,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
       pose = h["pose"][()].astype(np.float32) if has_pose else None
       route, tokenizer = str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
-      if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:
-        raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the world model's frame strides and poses are in {FPS} fps frames")
+      check_fps(f, h.attrs.get("fps"))
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
     segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer))
