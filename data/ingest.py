@@ -138,6 +138,11 @@ def _load(seg: Path, name: str, shape: tuple, required: bool = True) -> np.ndarr
     if arr.ndim != len(shape) or any(s != -1 and s != a for s, a in zip(shape, arr.shape)):
         want = "x".join("N" if s == -1 else str(s) for s in shape)
         raise IngestError(f"{path}: expected shape ({want}), got {arr.shape}")
+    if arr.dtype.kind == "f" and arr.dtype.itemsize < 8 and name.endswith(("frame_positions", "frame_times", "/t")) and arr.size \
+            and np.isfinite(top := float(np.abs(arr).max())) and float(np.spacing(arr.dtype.type(top))) > 1e-3:
+        # ECEF positions (~6e6 m) in float32 are 0.5 m apart: motions of 0.4 m a frame came out 0.28, 0.46, 0.47
+        raise IngestError(f"{path}: {arr.dtype} values up to {top:.6g} are {float(np.spacing(arr.dtype.type(top))):.3g} apart "
+                          f"(positions and times need millimetres and milliseconds): save them as float64")
     arr = arr.astype(np.float64)
     bad = ~np.isfinite(arr)
     if bad.any():
@@ -363,6 +368,12 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
                 hi = np.clip(np.searchsorted(sig[0], times), 1, len(sig[0]) - 1)
                 flip = (value[hi - 1][:, cols] != value[hi][:, cols]).any(1)
                 data[name][flip] = value[_nearest_frames(sig[0], times[flip])]   # the nearer sample's row
+    if data["pose"] is not None and data.get("speed") is not None and n > 1:  # a cheap look at the poses' frame
+        moving = data["speed"][1:, 0] > 3.0   # (scalar-last [x, y, z, w] quaternions pass the unit-norm check)
+        ratio = np.median(data["pose"][1:, 0][moving] / np.diff(times)[moving] / data["speed"][1:, 0][moving]) if moving.sum() >= 10 else 1.0
+        if not 0.5 < ratio < 2.0:
+            raise IngestError(f"{where}: the poses' forward motion is {ratio:.2f}x the CAN speed: are frame_orientations "
+                              f"quaternions [w, x, y, z] (scalar first), from the device frame to ECEF?")
     if s.get("disengage") is not None:
         t, cause, lead = s["disengage"]
         data["disengage"], data["disengage_cause"], data["disengage_lead"] = (np.zeros(n) for _ in range(3))

@@ -541,3 +541,31 @@ def test_truncated_mp4_is_named(tmp_path, capsys):
     [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
     print(r["reason"])
     assert r["status"] == "error" and str(clip) in r["reason"] and "truncated" in r["reason"]
+
+
+def test_imprecise_or_misordered_poses_are_refused(tmp_path):
+    """ECEF positions saved as float32 are 0.5 m apart (0.4 m a frame of motion came out 0.28 / 0.46 / 0.47) and float32
+    times of ~4.6e4 s 4 ms apart; scalar-last [x, y, z, w] quaternions pass the unit-norm check and turned forward motion
+    sideways. Each ingested as "done"; each is refused now, naming the file; a good segment still ingests."""
+    def run(name, change):
+        seg = tmp_path / name / "src" / "seg"
+        write_tiny_segment(seg, n=40, seed=3)
+        change(seg)
+        [r] = ingest(tmp_path / name / "src", tmp_path / name / "out", use_ray=False, progress=False)
+        return r
+
+    def f32(rel, offset=0.0):
+        return lambda seg: save(seg / rel, (np.load(seg / rel) + offset).astype(np.float32))
+    r = run("pos", f32("global_pose/frame_positions"))
+    assert r["status"] == "error" and "frame_positions: float32 values up to" in r["reason"] and "save them as float64" in r["reason"]
+    def times(seg):
+        f32("global_pose/frame_times", 46408.5)(seg)
+        save(seg / "processed_log/CAN/speed/t", np.load(seg / "global_pose/frame_times").astype(np.float64))
+    r = run("times", times)
+    assert r["status"] == "error" and "frame_times: float32 values up to 46410.4 are 0.00391 apart" in r["reason"]
+    r = run("quat", lambda seg: save(seg / "global_pose/frame_orientations", np.load(seg / "global_pose/frame_orientations")[:, [1, 2, 3, 0]]))
+    assert r["status"] == "error" and "forward motion is" in r["reason"] and "[w, x, y, z]" in r["reason"]
+    assert run("good", lambda seg: None)["status"] == "done"
+    small = run("local", lambda seg: save(seg / "global_pose/frame_positions",  # float32 near the origin is precise: taken
+                                          (np.load(seg / "global_pose/frame_positions") - np.load(seg / "global_pose/frame_positions")[0]).astype(np.float32)))
+    assert small["status"] == "done"
