@@ -4,11 +4,12 @@ Input: a folder searched recursively for
 - segment folders: a video (video.hevc, .mp4 or .mkv) with `global_pose/{frame_times,
   frame_positions,frame_orientations}` and optionally the signals of data/layout.py (CAN speed and
   steering, action, lead, lane, disengage, driver.json: what data.record writes);
-- plain video files (.mp4 .hevc .h265 .mkv .mov) outside segment folders, without pose. Their frames
+- plain video files (.mp4 .hevc .h265 .h264 .mkv .mov .ts .avi .webm .m4v) outside segment folders, without pose. Their frames
   keep the container's timestamps (gaps of a variable rate are said on stderr); --fps must agree
   with them (it relabels, it does not resample). A raw stream (.hevc/.h265/.h264) has no timing of
   its own: pass --fps.
-  A folder is a segment folder when it has global_pose/, or a video.* file and no other video.
+  A folder is a segment folder when it has global_pose/, or a video.* file and no other video (with no sub-folders
+  at all, it is ingested as a plain video; with logs but no global_pose/, it is refused).
 Symbolic links are followed (each folder once).
 
 Output: one shard per input, `<out>/<id>.h5`, laid out as data/layout.py's SHARD says. The id is
@@ -45,7 +46,7 @@ from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session
 from data.video import VideoError, decode_frames
 
-VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov"}
+VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov", ".ts", ".avi", ".webm", ".m4v"}  # (.ts: comma's qcamera)
 CHUNK_FRAMES = 4  # a 16-frame window touches 5 chunks; smaller chunks cost more per-chunk overhead
 TEMP = re.compile(r"^\..*\.tmp-")  # our own temp files and folders (data.layout.temp_name)
 MAX_SIGNAL_GAP = 0.5  # seconds of video a signal may lack (at either end or between two samples) before ingest refuses it
@@ -209,9 +210,22 @@ def _sha256(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def _files_following_links(folder: Path) -> list[Path]:
+    """Every file under folder, through linked folders too (as find_segments walks; rglob did not enter them, so a
+    changed file under a linked processed_log left the shard "current"); each real folder once."""
+    out, seen = [], set()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        if (real := os.path.realpath(root)) in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        out += [Path(root) / f for f in files if (Path(root) / f).is_file()]
+    return out
+
+
 def source_hashes(path: Path, video: Path) -> tuple[str, str]:
     """sha256 of the video, and of every file of the input (names and contents), to notice a changed source."""
-    files = sorted(p for p in Path(path).rglob("*") if p.is_file()) if Path(path).is_dir() else [Path(path)]
+    files = sorted(_files_following_links(Path(path))) if Path(path).is_dir() else [Path(path)]
     per_file = {p: _sha256(p) for p in files}
     whole = hashlib.sha256("".join(f"{p.relative_to(path) if p != path else p.name}:{h}\n" for p, h in per_file.items()).encode())
     return per_file.get(video) or _sha256(video), "sha256:" + whole.hexdigest()
@@ -278,7 +292,9 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
         if shard_is_current(shard, source_hash, height, width, fps):
             result["status"] = "skipped"
             return result
-        signals = read_signals(path) if path.is_dir() else None
+        # a folder holding its video alone is a plain video (no pose needed); one with logs but no pose is refused
+        alone = path.is_dir() and not any(p.is_dir() for p in path.iterdir() if not TEMP.match(p.name))
+        signals = read_signals(path) if path.is_dir() and not alone else None
         out_dir.mkdir(parents=True, exist_ok=True)
         n_pose = len(signals["frame_times"]) if signals else None
         frames = decode_frames(video, height, width)

@@ -4,6 +4,7 @@ import hashlib
 import json
 import os
 import signal
+import shutil
 import subprocess
 import sys
 import time
@@ -518,7 +519,7 @@ def test_bad_runs_give_one_message_and_fail(tmp_path):
     empty = run(tmp_path / "empty", "--out", tmp_path / "o", "--no-ray")
     print(empty.stderr)
     assert empty.returncode == 1 and empty.stderr.strip() == f"error: {tmp_path / 'empty'}: no segment folders or videos found " \
-        "(.h264, .h265, .hevc, .mkv, .mov, .mp4)"
+        "(.avi, .h264, .h265, .hevc, .m4v, .mkv, .mov, .mp4, .ts, .webm)"
     write_tiny_segment(tmp_path / "src/r/0")
     write_tiny_segment(tmp_path / "src/r/1", seed=1)
     (tmp_path / "file").write_text("a file where the output folder should be")  # fails even for root, unlike chmod
@@ -569,3 +570,35 @@ def test_imprecise_or_misordered_poses_are_refused(tmp_path):
     small = run("local", lambda seg: save(seg / "global_pose/frame_positions",  # float32 near the origin is precise: taken
                                           (np.load(seg / "global_pose/frame_positions") - np.load(seg / "global_pose/frame_positions")[0]).astype(np.float32)))
     assert small["status"] == "done"
+
+
+def test_linked_logs_other_containers_and_a_lone_video_folder(tmp_path):
+    """(1) A re-run kept a stale shard when a folder inside the segment was a symbolic link (the source hash did not
+    enter it); (2) .ts (comma's qcamera.ts), .avi and .webm clips were skipped without a word; (3) a folder holding only
+    video.mp4 failed "missing global_pose", though plain videos need no pose."""
+    import av
+    seg = tmp_path / "src" / "seg"
+    write_tiny_segment(seg, n=40, seed=5)
+    shutil.move(seg / "processed_log", tmp_path / "logs")
+    os.symlink(tmp_path / "logs", seg / "processed_log")
+    assert ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)[0]["status"] == "done"
+    speed = np.load(tmp_path / "logs/CAN/speed/value")
+    save(tmp_path / "logs/CAN/speed/value", speed * 1.2)
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    assert r["status"] == "done"
+    with h5py.File(tmp_path / "out" / f"{r['id']}.h5") as f: np.testing.assert_allclose(f["speed"][:], speed[0, 0] * 1.2, rtol=1e-5)
+    frames = np.random.default_rng(6).integers(0, 255, (6, 4, 8, 3), dtype=np.uint8).repeat(8, 1).repeat(8, 2)
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "lone").mkdir()
+    for path, codec in ((tmp_path / "clips/a.ts", "mpeg4"), (tmp_path / "clips/b.avi", "mpeg4"), (tmp_path / "clips/c.webm", "libvpx-vp9"),
+                        (tmp_path / "lone/video.mp4", "mpeg4")):
+        with av.open(str(path), "w") as c:
+            s = c.add_stream(codec, rate=20)
+            s.width, s.height, s.pix_fmt = 64, 32, "yuv420p"
+            for fr in frames:
+                for p in s.encode(av.VideoFrame.from_ndarray(fr, format="rgb24")): c.mux(p)
+            for p in s.encode(): c.mux(p)
+    got = ingest(tmp_path / "clips", tmp_path / "cout", use_ray=False, progress=False, height=32, width=64)
+    assert sorted((Path(x["path"]).name, x["status"], x["frames"]) for x in got) == [("a.ts", "done", 6), ("b.avi", "done", 6), ("c.webm", "done", 6)]
+    [lone] = ingest(tmp_path / "lone", tmp_path / "lout", use_ray=False, progress=False, height=32, width=64)
+    assert (lone["status"], lone["frames"]) == ("done", 6)

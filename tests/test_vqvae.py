@@ -683,3 +683,17 @@ def test_commavq_export_keeps_drive_and_rate_and_import_keeps_what_it_has(tmp_pa
     import_commavq(str(tmp_path / "other"), str(tmp_path / "b30"))
   assert len(read_token_shard(tmp_path / "b30" / "fast.h5")[0]) == 6
   import_commavq(str(tmp_path / "n30"), str(tmp_path / "b30"))  # the same file again: a re-run
+
+def test_import_commavq_drops_a_second_copy_and_keeps_checksums(tmp_path):
+  """The same .npy in two folders became two token shards (two drives, possibly on both sides of the split): imported
+  shards carried no checksum, so the loader's duplicate check could not see them."""
+  from train.world_data import load_segments
+  a = rng_for("commavq-dups").integers(0, 1024, (5, 128)).astype(np.int16)
+  for d in ("b1", "b2"):
+    (tmp_path / "src" / d).mkdir(parents=True)
+    np.save(tmp_path / "src" / d / "seg7.npy", a)
+  assert [Path(p).name for p in import_commavq(str(tmp_path / "src"), str(tmp_path / "imp"))] == ["b1_seg7.h5"]
+  (tmp_path / "more").mkdir()
+  np.save(tmp_path / "more" / "renamed.npy", a)
+  import_commavq(str(tmp_path / "more"), str(tmp_path / "imp"))  # another import of the same bytes into the same folder
+  assert [s.name for s in load_segments(str(tmp_path / "imp"))] == ["b1_seg7.h5"]

@@ -225,10 +225,14 @@ def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
   for p, name in names.items():  # one of another file (an earlier import, or tokenize's) was overwritten without a word
     if (old := Path(out_dir) / f"{name}.h5").exists() and (was := read_token_shard(old)[2].get("source")) != str(p.resolve()):
       raise ValueError(f"{old} exists, made from {was or 'frame shards (drivegpt tokenize)'}, not {p}: import into another --out")
-  written = []
+  written, first = [], {}
   for p in files:
+    # the file's checksum, as data.ingest keeps a video's: the same file twice (two folders) would be two drives
+    if (was := first.setdefault(checksum := "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest(), p)) != p:
+      print(f"warning: {p}: the same tokens as {was}; left out", file=sys.stderr)
+      continue
     tokens, name, rate = read_commavq(p), names[p], npy_sidecar(p).get("fps", fps)  # (ours sent out and back keep their rate)
-    attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False,
+    attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)
     written.append(str(Path(out_dir) / f"{name}.h5"))
