@@ -697,3 +697,26 @@ def test_import_commavq_drops_a_second_copy_and_keeps_checksums(tmp_path):
   np.save(tmp_path / "more" / "renamed.npy", a)
   import_commavq(str(tmp_path / "more"), str(tmp_path / "imp"))  # another import of the same bytes into the same folder
   assert [s.name for s in load_segments(str(tmp_path / "imp"))] == ["b1_seg7.h5"]
+
+def test_upsample_as_four_small_convs_is_nearest_upsample_then_conv():
+  """The decoder's Upsample runs the 3x3 conv of a 2x nearest-neighbour upsampling as four 2x2 convs on the small input
+  (one per output phase): the same function as upsampling then convolving, against numpy in float64, and the same
+  gradients as the engine's upsample-then-conv."""
+  from drivegpt.models.vqvae import Upsample
+  rng = rng_for("upsample")
+  up = Upsample(3, 4)
+  up.conv.weight.requires_grad = up.conv.bias.requires_grad = True
+  x = rng.standard_normal((2, 3, 5, 7)).astype(np.float32)
+  w, b = up.conv.weight.numpy().astype(np.float64), up.conv.bias.numpy().astype(np.float64)
+  big = np.pad(x.astype(np.float64).repeat(2, 2).repeat(2, 3), ((0, 0), (0, 0), (1, 1), (1, 1)))
+  want = sum(np.einsum("bchw,oc->bohw", big[:, :, i:i + 10, j:j + 14], w[:, :, i, j]) for i in range(3) for j in range(3)) + b[None, :, None, None]
+  t = Tensor(x, requires_grad=True)
+  y = up(t)
+  np.testing.assert_allclose(y.numpy(), want, rtol=1e-5, atol=1e-5)
+  g = rng.standard_normal(y.shape).astype(np.float32)
+  (y * Tensor(g)).sum().backward()
+  got = [t.grad.numpy(), up.conv.weight.grad.numpy(), up.conv.bias.grad.numpy()]
+  t2, up.conv.weight.grad, up.conv.bias.grad = Tensor(x, requires_grad=True), None, None
+  ref = t2.reshape(2, 3, 5, 1, 7, 1).expand(2, 3, 5, 2, 7, 2).reshape(2, 3, 10, 14).conv2d(up.conv.weight, up.conv.bias, padding=1)
+  (ref * Tensor(g)).sum().backward()
+  for a, r in zip(got, [t2.grad.numpy(), up.conv.weight.grad.numpy(), up.conv.bias.grad.numpy()]): np.testing.assert_allclose(a, r, rtol=1e-4, atol=1e-4)
