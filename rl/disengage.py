@@ -187,13 +187,16 @@ def _load(path: str, cfg_cls, model_cls):
   from drivegpt.nn.state import checkpoint_info, load_checkpoint
   ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
-  _, conf, _ = checkpoint_info(str(ckpt))
+  step, conf, extra = checkpoint_info(str(ckpt))
   try:
     cfg = saved_config(cfg_cls, conf)
     model = model_cls(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
     load_checkpoint(str(ckpt), model)
   except ValueError as e:  # another stage's run: "model key 'head.weight' is missing" said little
     raise ValueError(f"{path}: not a train-disengage run: it looks like a {stage_of(conf)} run ({e})") from None
+  if not (extra or {}).get("calibrated"):  # its probabilities skewed by the class weights: PPO's reward and episode ends
+    raise ValueError(f"{path}: an unfinished train-disengage run (stopped at step {step}, before its calibration): "
+                     "run its command again to finish it")
   model._codebook_np = None
   return model, cfg
 

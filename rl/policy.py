@@ -156,7 +156,7 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
   p = Path(path)
   ckpt = p / Run.CKPT if p.is_dir() else p
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
-  _, conf, _ = checkpoint_info(str(ckpt))
+  step, conf, extra = checkpoint_info(str(ckpt))
   if "bc" in conf:  # a PPO run: its actor, built like the BC policy it started from
     from rl.train import Agent, GOOD
     from drivegpt.models.policy import ValueNet
@@ -172,6 +172,8 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     load_checkpoint(str(ckpt), policy)
   except ValueError as e:  # another stage's run: "unknown config key 'data'" said little
     raise ValueError(f"{path}: not a policy run (train-policy): it looks like a {stage_of(conf)} run ({e})") from None
+  if "best_step" not in (extra or {}):  # the last step's weights, not the best ones, and no action std yet
+    raise ValueError(f"{path}: an unfinished train-policy run (stopped at step {step}): run its command again to finish it")
   policy._codebook_np = None
   return policy, cfg
 

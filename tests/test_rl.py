@@ -634,12 +634,19 @@ def test_a_run_of_another_stage_is_named(tmp_path):
   c, cb = _tiny_config(), np.random.default_rng(1).standard_normal((16, 4)).astype(np.float32)
   for name, model, cfg in (("dis", DisengageModel(c, cb), DisengageConfig(model=c, tokens="t", vqvae="v")), ("bc", PolicyNet(c, cb), BCConfig(model=c, tokens="t", vqvae="v"))):
     (tmp_path / name).mkdir()
-    save_checkpoint(str(tmp_path / name / "ckpt.safetensors"), model, None, step=1, config=to_dict(cfg))
+    save_checkpoint(str(tmp_path / name / "ckpt.safetensors"), model, None, step=1, config=to_dict(cfg), extra={"calibrated": True, "best_step": 1})  # finished runs
   assert load_policy(str(tmp_path / "bc"))[0].config.frames == load_disengage(str(tmp_path / "dis"))[0].config.frames == c.frames
   with pytest.raises(ValueError, match=r"dis: not a policy run \(train-policy\): it looks like a train-disengage run"): load_policy(str(tmp_path / "dis"))
   with pytest.raises(ValueError, match=r"bc: not a train-disengage run: it looks like a train-policy --algo bc run"): load_disengage(str(tmp_path / "bc"))
   for name in ("bc", "dis"):
     with pytest.raises(ExportError, match="is a driving run .* `drivegpt export-driving` exports a policy"): load_run(str(tmp_path / name))
+  # a run killed (or still training) loaded as if finished: the disengagement model without its calibration (PPO's reward
+  # and episode ends from skewed probabilities), the policy with its last step's weights instead of its best
+  for name, model, cfg in (("dis2", DisengageModel(c, cb), DisengageConfig(model=c, tokens="t", vqvae="v")), ("bc2", PolicyNet(c, cb), BCConfig(model=c, tokens="t", vqvae="v"))):
+    (tmp_path / name).mkdir()
+    save_checkpoint(str(tmp_path / name / "ckpt.safetensors"), model, None, step=40, config=to_dict(cfg), extra={"train_seconds": 1.0})
+  with pytest.raises(ValueError, match=r"dis2: an unfinished train-disengage run \(stopped at step 40, before its calibration\)"): load_disengage(str(tmp_path / "dis2"))
+  with pytest.raises(ValueError, match=r"bc2: an unfinished train-policy run \(stopped at step 40\)"): load_policy(str(tmp_path / "bc2"))
 
 def _synthetic_token_segments(folder, n_segs=6, n=160, seed=0, takeover_every=50):
   """Token segments whose takeovers follow a slow 'scene' signal in the left half of the grid (codes 0-7 dark)."""
@@ -759,7 +766,7 @@ def test_tokens_of_another_vqvae_are_refused(tmp_path, monkeypatch):
   vq = VQVAE(VQVAEConfig(image_size=(64, 128), patch=8, width=8, mults=(1,), enc_blocks=0, dec_blocks=0, attention=False, groups=4, code_dim=4, n_codes=16))
   c = DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=128, frames=2, embed=2, hidden=8, motions=3, grid=list(vq.config.grid))
   (tmp_path / "p").mkdir()
-  save_checkpoint(str(tmp_path / "p" / "ckpt.safetensors"), PolicyNet(c, made_with), None, step=1, config=to_dict(BCConfig(model=c, tokens="t", vqvae="v")))
+  save_checkpoint(str(tmp_path / "p" / "ckpt.safetensors"), PolicyNet(c, made_with), None, step=1, config=to_dict(BCConfig(model=c, tokens="t", vqvae="v")), extra={"best_step": 1})
   with pytest.raises(ValueError, match="another codebook than the VQVAE --vqvae's"): LearnedDriver("bc", str(tmp_path / "p"), vq)
   # export-driving took the VQVAE from the BC config's path: retrained there since, its vision model made ids that mean
   # other codes to the policy, exported without a word
