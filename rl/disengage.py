@@ -51,22 +51,33 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
   idx = np.minimum((p * bins).astype(int), bins - 1)
   return float(sum(abs(p[idx == b].mean() - y[idx == b].mean()) * (idx == b).sum() for b in range(bins) if (idx == b).any()) / len(p))
 
+A_MAX = 20.0  # Platt's largest slope
+
 def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
   """(a, b) maximizing the likelihood of y under sigmoid(a z + b): 1-D logistic regression by Newton's method, each step
   halved until the likelihood improves (from a start where large logits saturate every p, a full step overshot to
-  a = 5e7: every calibrated probability 0 or 1)."""
+  a = 5e7: every calibrated probability 0 or 1).
+  One class only or constant logits leave the head as trained (1, 0): the fit's slope sign was arbitrary there, and a
+  negative one reversed the held-out ranking. The slope is kept in (0, A_MAX] (b refitted at the bound): frames the net
+  has memorized separate perfectly and pushed a to 310, every held-out p to 0 or 1."""
   X, y = np.stack([z.astype(np.float64), np.ones(len(z))], 1), y.astype(np.float64)
+  if len(np.unique(y)) < 2 or np.ptp(X[:, 0]) < 1e-9: return 1.0, 0.0
   def nll(w): return float(np.sum(np.logaddexp(0, X @ w) - y * (X @ w)))
-  w = np.array([1.0, 0.0])
-  loss = nll(w)
-  for _ in range(iters):
-    p = 0.5 * (1 + np.tanh(X @ w / 2))  # sigmoid, without overflow
-    H = X.T @ (X * (p * (1 - p))[:, None]) + 1e-6 * np.eye(2)
-    step, s = np.linalg.solve(H, X.T @ (p - y)), 1.0
-    while s > 1e-8 and nll(w - s * step) > loss: s /= 2
-    if s <= 1e-8: break  # no step improves it: at the optimum
-    w = w - s * step
+  def fit(w, free):  # Newton on the free coordinates of w
     loss = nll(w)
+    for _ in range(iters):
+      p = 0.5 * (1 + np.tanh(X @ w / 2))  # sigmoid, without overflow
+      H = X[:, free].T @ (X[:, free] * (p * (1 - p))[:, None]) + 1e-6 * np.eye(len(free))
+      step, s = np.zeros(2), 1.0
+      step[free] = np.linalg.solve(H, X[:, free].T @ (p - y))
+      while s > 1e-8 and nll(w - s * step) > loss: s /= 2
+      if s <= 1e-8: break  # no step improves it: at the optimum
+      w = w - s * step
+      loss = nll(w)
+    return w
+  w = fit(np.array([1.0, 0.0]), [0, 1])
+  if w[0] <= 0: return 1.0, 0.0
+  if w[0] > A_MAX: w = fit(np.array([A_MAX, w[1] * A_MAX / w[0]]), [1])
   return float(w[0]), float(w[1])
 
 # *** training ***

@@ -171,6 +171,18 @@ def test_auroc_ece_platt():
     ak, bk = platt(k * z, yy.astype(float))
     assert abs(ak * k - a) < 1e-6 * abs(a) and abs(bk - b) < 1e-6, (k, ak * k, bk)
 
+def test_platt_leaves_degenerate_fits_alone():
+  """One class only gave an arbitrary slope sign (a = -9.6 reversed the held-out ranking, written into the head);
+  constant logits a negative slope; perfectly separated (memorized) training frames a = 310, every p 0 or 1."""
+  rng = np.random.default_rng(15)
+  z = rng.standard_normal(500) + 2
+  assert platt(z, np.zeros(500)) == (1.0, 0.0) and platt(z, np.ones(500)) == (1.0, 0.0)
+  assert platt(np.full(500, 0.3), (rng.random(500) < 0.3).astype(float)) == (1.0, 0.0)
+  y = (rng.random(500) < 1 / (1 + np.exp(1.5 * z - 3))).astype(float)  # a net whose logits rank backwards
+  assert platt(z, y) == (1.0, 0.0)
+  a, b = platt(np.concatenate([0.01 * z - 0.1, 0.01 * z + 0.1]), np.repeat([0.0, 1.0], 500))  # separable: a would run off
+  assert a == 20.0 and abs(b + 20.0 * 0.02) < 0.05  # the bound, and the b that centres it between the classes
+
 def test_scores_rank_logits_not_saturated_probabilities(monkeypatch):
   """scores() ranked float32 sigmoids: every logit past ~17 became p = 1.0 and tied (0.833 here, 0.889 from the logits)."""
   import types
