@@ -745,3 +745,13 @@ def test_a_warmup_as_long_as_the_run_is_reported(tmp_path, capsys):
   assert "train-world: warmup=6 is not below steps=3: the learning rate ramps only up to 0.0005 (lr=0.001)" in capsys.readouterr().err
   tw.main(tiny_args(toks, tmp_path / "v", "steps=3"))
   assert "warmup=" not in capsys.readouterr().err
+
+def test_overrides_keep_paths_whole_and_numbers_decimal():
+  """key=value overrides are YAML: `out=/runs/a #2` became /runs/a (a comment: another finished run was reused), and
+  YAML 1.1 read steps=010 as 8, lr=1:30 as 90, 0x10 as 16, all without a word; a str key given a number crashed."""
+  over = [f"data.tokens=/t"]
+  cfg = load_config(tw.TrainConfig, None, over + ["out=/runs/a #2", "steps=12", "lr=3e-4", "seed=0"])
+  assert (cfg.out, cfg.steps, cfg.lr, cfg.seed) == ("/runs/a #2", 12, 3e-4, 0)
+  for bad in ("steps=010", "seed=017", "lr=1:30", "lr=0x10", "steps=1_000"):
+    with pytest.raises(ConfigError, match="write the number in decimal"): load_config(tw.TrainConfig, None, over + [bad])
+  with pytest.raises(ConfigError, match="ray_address: expected str, got 5"): load_config(tw.TrainConfig, None, over + ["ray_address=5"])

@@ -2,7 +2,7 @@
 values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
 re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
 from __future__ import annotations
-import argparse, dataclasses, fcntl, json, math, os, secrets, sys, time, types, typing
+import argparse, dataclasses, fcntl, json, math, os, re, secrets, sys, time, types, typing
 from pathlib import Path
 from typing import Any, Optional
 import yaml
@@ -24,7 +24,7 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     for a in (a for a in args if a is not type(None)):
       try: return _coerce(value, a, key)
       except ConfigError as e: errors.append(str(e))
-    raise errors[0] if len(errors) == 1 else ConfigError(f"{key}: {value!r} matches none of {tp}")
+    raise ConfigError(errors[0] if len(errors) == 1 else f"{key}: {value!r} matches none of {tp}")
   if dataclasses.is_dataclass(tp):
     if not isinstance(value, dict): raise ConfigError(f"{key}: expected a mapping of {tp.__name__} fields, got {value!r}")
     return build(tp, value, prefix=f"{key}.")
@@ -97,6 +97,8 @@ class _UniqueKeys(yaml.SafeLoader):
       if k in keys[:i]: raise ConfigError(f"key {k!r} appears twice (line {node.value[i][0].start_mark.line + 1})")
     return super().construct_mapping(node, deep)
 
+DECIMAL = re.compile(r"[-+]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+
 def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] = None):
   """cls's defaults, updated by the YAML file at path, then by 'a.b=value' overrides (values parsed as YAML)."""
   values: dict = {}
@@ -112,6 +114,9 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     if not eq or not key: raise ConfigError(f"override {item!r}: expected key=value")
     try: value = yaml.safe_load(raw) if raw else ""
     except yaml.YAMLError: value = raw
+    if " #" in raw or raw.lstrip().startswith(("&", "!")): value = raw  # YAML cut `out=/runs/a #2` to /runs/a: the text as given
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not DECIMAL.fullmatch(raw.strip()):
+      raise ConfigError(f"override {item!r}: write the number in decimal (YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90)")
     *parents, leaf = key.split(".")
     d = values
     for p in parents:
