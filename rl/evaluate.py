@@ -252,7 +252,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
   ap.add_argument("--no-scripted", action="store_true", help="skip the scripted driver")
   ap.add_argument("--check-seeds", nargs="*", default=[], metavar="DIR", help="refuse seeds used by the recordings under these folders")
-  ap.add_argument("--out", help="also append the JSON lines to this file")
+  ap.add_argument("--out", help="also write the JSON lines to this file (replaced, not appended to)")
   args = ap.parse_args(argv)
   if args.no_scripted and not args.policy: ap.error("nothing to evaluate: --no-scripted and no --policy")
   if args.recovery < 0 or not (np.isfinite(args.density) and args.density > 0) or not np.isfinite(args.seconds):
@@ -284,9 +284,10 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
     res = summarize(name, drive(specs, d, vqvae, noise=noise), drive(rec, d, vqvae, noise=noise), args.seconds)
     res.update({"road": args.road, "density": args.density, "seeds": [seeds[0], seeds[-1]], "wall_seconds": round(time.perf_counter() - t0, 1)})
     print(json_line(res), flush=True)
-    if args.out:
-      with open(args.out, "a") as f: f.write(json_line(res) + "\n")
     out.append(res)
+    if args.out:  # this run's rows, rewritten whole after each driver: a re-run (the demo resumed) appended a second set
+      from train.stage import write_atomic
+      write_atomic(Path(args.out), "".join(json_line(r) + "\n" for r in out).encode())
   return out
 
 if __name__ == "__main__":

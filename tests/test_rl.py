@@ -827,3 +827,11 @@ def test_evaluation_counts_from_a_review(monkeypatch):
   [e] = ev.drive([ev.EpisodeSpec(5_000_003, 4.0, 1.0, "straight", (250.0, 900.0))], Long())
   n_warm = len(ticks) - len(e.offsets)   # frames before t = 0
   assert n_warm >= 29 and acted[0] == n_warm   # the policy drives the first counted frame
+
+def test_evaluate_out_holds_one_runs_rows(tmp_path, monkeypatch, capsys):
+  """evaluate --out appended: the demo resumed at its evaluate step had every driver's row twice in evaluation.jsonl."""
+  import rl.evaluate as ev
+  monkeypatch.setattr(ev, "drive", lambda specs, d, vqvae=None, noise=True: [])
+  monkeypatch.setattr(ev, "summarize", lambda name, eps, rec, seconds: {"driver": name, "km": 1.0})
+  for _ in range(2): ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / "e.jsonl")])
+  assert [json.loads(l)["driver"] for l in (tmp_path / "e.jsonl").read_text().splitlines()] == ["scripted", "scripted_no_noise"]
