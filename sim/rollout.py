@@ -183,6 +183,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   seeds, steps, fps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
+  for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy")]:  # an earlier run's rollouts past --n stayed
+    if (i := old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens")).isdigit() and int(i) >= args.n: old.unlink()
   sharp, t0 = {}, time.perf_counter()
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count()):
     slots = args.actors or int(ray.cluster_resources().get("CPU", 1))
