@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from data.layout import (CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
-                         remove_stale_temps, temp_name)
+                         files_under, remove_stale_temps, temp_name)
 from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session
 from data.video import VideoError, decode_frames
@@ -210,22 +210,9 @@ def _sha256(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def _files_following_links(folder: Path) -> list[Path]:
-    """Every file under folder, through linked folders too (as find_segments walks; rglob did not enter them, so a
-    changed file under a linked processed_log left the shard "current"); each real folder once."""
-    out, seen = [], set()
-    for root, dirs, files in os.walk(folder, followlinks=True):
-        if (real := os.path.realpath(root)) in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        out += [Path(root) / f for f in files if (Path(root) / f).is_file()]
-    return out
-
-
 def source_hashes(path: Path, video: Path) -> tuple[str, str]:
     """sha256 of the video, and of every file of the input (names and contents), to notice a changed source."""
-    files = sorted(_files_following_links(Path(path))) if Path(path).is_dir() else [Path(path)]
+    files = files_under(Path(path)) if Path(path).is_dir() else [Path(path)]  # through linked folders (rglob skipped them)
     per_file = {p: _sha256(p) for p in files}
     whole = hashlib.sha256("".join(f"{p.relative_to(path) if p != path else p.name}:{h}\n" for p, h in per_file.items()).encode())
     return per_file.get(video) or _sha256(video), "sha256:" + whole.hexdigest()

@@ -71,7 +71,7 @@ def save_array(path: Path, arr: np.ndarray) -> None:
 
 
 def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:
-    """Files under root (root itself if it is a file) with one of the suffixes (or that exact name), sorted, following
+    """Files under root (root itself if it is a file) with one of the suffixes (or that exact name; neither: all), sorted, following
     symbolic links to folders (each folder once: Path.rglob skipped linked folders) and skipping hidden names (temp
     files)."""
     root = Path(root)
@@ -83,7 +83,7 @@ def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:
             dirs[:] = []
             continue
         seen.add(real)
-        found += [Path(folder) / f for f in files if not f.startswith(".") and (f == name or (suffixes and f.endswith(suffixes)))]
+        found += [Path(folder) / f for f in files if not f.startswith(".") and (f == name or (suffixes and f.endswith(suffixes)) or not (suffixes or name))]
     return sorted(found)
 
 
