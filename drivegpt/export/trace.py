@@ -188,7 +188,8 @@ _function_apply = F.Function.__dict__["apply"].__func__
 def _apply(fxn: type, *x: Tensor, **kw):
   g = _State.graph
   if g is None or not _State.recording or not any(g.traced(t) for t in x): return _function_apply(fxn, *x, **kw)
-  if (emit := PRIMITIVES.get(fxn)) is None:
+  # a subclass that changes only the backward (models/vqvae.py's _DenseGrad) exports as the op it extends
+  if (emit := next((PRIMITIVES[c] for c in fxn.__mro__ if c in PRIMITIVES), None)) is None:
     raise ExportError(f"can't export the engine op {fxn.__module__}.{fxn.__name__}: it has no ONNX counterpart (drivegpt/export/trace.py PRIMITIVES)")
   name = emit(g, *x, **kw)
   out = _function_apply(fxn, *x, **kw)

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 import numpy as np
 from drivegpt import Tensor
+from drivegpt.function import Contiguous
 from drivegpt.nn import Conv2d, GroupNorm, get_parameters
 
 @dataclass
@@ -82,6 +83,11 @@ def depth_to_space(x: Tensor, p: int) -> Tensor:
   B, Cpp, H, W = x.shape
   return x.reshape(B, Cpp//(p*p), p, p, H, W).permute(0, 1, 4, 2, 5, 3).reshape(B, Cpp//(p*p), H*p, W*p)
 
+class _DenseGrad(Contiguous):
+  """.contiguous() whose gradient is copied into a buffer of its own: the conv before a depth_to_space reads it in the
+  patch layout, and through depth_to_space's permuting view its im2col copies took about twice as long."""
+  def backward(self, g): return g.contiguous()
+
 class Encoder:
   def __init__(self, c: VQVAEConfig):
     chans = [c.width * m for m in c.mults]
@@ -93,7 +99,7 @@ class Encoder:
     self.mid = [ResBlock(c, top), AttnBlock(c, top), ResBlock(c, top)] if c.attention else [ResBlock(c, top)]
     self.norm_out, self.conv_out = _norm(c, top), Conv2d(top, c.code_dim, 1)
   def __call__(self, x: Tensor) -> Tensor:
-    if self.patch > 1: x = space_to_depth(x, self.patch)      # (B, 3p^2, H/p, W/p)
+    if self.patch > 1: x = space_to_depth(x, self.patch).contiguous()  # (B, 3p^2, H/p, W/p)
     x = self.conv_in(x)                                        # (B, width, H/p, W/p)
     for blocks, down in self.levels:
       for b in blocks: x = b(x)
@@ -123,7 +129,7 @@ class Decoder:
       for b in blocks: x = b(x)
       if up is not None: x = up(x)                             # doubles H and W
     x = self.conv_out(self.norm_out(x).silu())                 # (B, 3p^2, H/p, W/p)
-    x = depth_to_space(x, self.patch) if self.patch > 1 else x  # (B, 3, H, W)
+    x = depth_to_space(_DenseGrad.apply(x), self.patch) if self.patch > 1 else x  # (B, 3, H, W)
     return x + self.frame_bias if self.frame_bias is not None else x
 
 class VectorQuantizer:
