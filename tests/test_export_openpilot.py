@@ -201,3 +201,33 @@ def test_cli_errors_name_the_problem(tmp_path, capsys):
   _save_run(tmp_path / "gpt", GPT(gcfg), gcfg)
   assert main(["--ckpt", str(tmp_path / "gpt"), "--out", str(tmp_path / "o")]) == 1
   assert "holds no model this exporter knows" in capsys.readouterr().err
+
+def test_vision_code_ids_must_match_exactly_but_at_ties():
+  """export-driving's vision check compared its code ids (floats) within 1e-3 of ~1023: an export whose ids were 1 off
+  passed. Now they must be equal, except where two codes tie within float32 rounding (a repeated code)."""
+  from types import SimpleNamespace
+  from drivegpt.export.command import checked_diff
+  from drivegpt.models.policy import DrivingPolicy
+  from rl.export import vision_ties
+  c = dataclasses.replace(VQ, mults=(1, 2, 2))  # 8x16 codes: 128 of the 512 features, padding after them
+  vq, rng = VQVAE(c), _rng("vision ties")
+  cb = rng.standard_normal((c.n_codes, c.code_dim)).astype(np.float32)
+  head = SimpleNamespace(vision_head=lambda lat: DrivingPolicy.vision_head(SimpleNamespace(policy=SimpleNamespace(codebook=Tensor(cb))), lat))
+  model, want = export_vision(vq.encoder, head)
+  inputs = {k: rng.integers(0, 256, p.shape, dtype=np.uint8) for k, p in INTERFACE["driving_vision"]["inputs"].items()}
+  vision = DrivingVision(vq.encoder, head.vision_head)
+  want = vision(*(Tensor(inputs[k]) for k in inputs)).numpy()
+  got = _session(model).run(None, inputs)[0]
+  n = c.grid[0] * c.grid[1]
+  assert n == 128 and (got[0, n:] == 0).all() and len(np.unique(want[0, :n])) > 3
+  def check(g): return checked_diff("driving_vision", [g], [Tensor(want)], rtol=0, allowed=[vision_ties(vision, cb, inputs, g, want)])
+  assert check(got) == 0.0
+  for i in (0, n // 2, n - 1):  # one id 1 off (a code not as near), anywhere
+    bad = want.copy(); bad[0, i] = (bad[0, i] + 1) % c.n_codes
+    with pytest.raises(ValueError, match="driving_vision: onnxruntime's output 0 differs"): check(bad)
+  bad = want.copy(); bad[0, n] = 1  # the padding
+  with pytest.raises(ValueError, match="differs"): check(bad)
+  # a repeated code: the engine's pick and its twin are equally near, either may come out
+  cb[7] = cb[int(want[0, 3])]
+  twin = want.copy(); twin[0, 3] = 7
+  assert check(twin) == 0.0

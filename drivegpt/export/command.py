@@ -99,17 +99,23 @@ def checked_diff(name: str, got: list, want: list, rtol: float = 1e-3, allowed: 
     diff = max(diff, d)
   return diff
 
-def code_ties(vqvae, got: list, want: dict) -> list:
-  """For the encoder's outputs (latents, codes): where onnxruntime's code differs from the engine's, is it as near the
-  engine's latent as the engine's code, within float32 rounding of the distances? (A repeated or dead-restarted code
-  makes exact ties; the engine and onnxruntime then each pick one.)"""
-  cb, z = vqvae.quantizer.codebook.numpy().astype(np.float64), want["latents"].numpy().astype(np.float64)
-  z = z.transpose(0, 2, 3, 1).reshape(-1, z.shape[1])
-  g, w = got[1].reshape(-1).astype(np.int64), want["codes"].numpy().reshape(-1).astype(np.int64)
-  if g.min(initial=0) < 0 or g.max(initial=0) >= len(cb): return [None, None]  # not a code at all: fails the check
+def near_ties(codebook: np.ndarray, z: np.ndarray, got: np.ndarray, want: np.ndarray) -> np.ndarray:
+  """Per latent row of z (N, D): is code got as near it as code want, within float32 rounding of the distances? (A
+  repeated or dead-restarted code makes exact ties; the engine and onnxruntime then each pick one.) Ids that are not
+  codes at all (out of range, or not whole numbers) are never ties."""
+  cb, z, w = codebook.astype(np.float64), z.astype(np.float64), want.reshape(-1).astype(np.int64)
+  g = got.reshape(-1).astype(np.float64)
+  valid = (g == np.round(g)) & (g >= 0) & (g < len(cb))
+  g = np.where(valid, g, w).astype(np.int64)
   dist = lambda c: ((z - cb[c])**2).sum(-1)
   scale = (z*z).sum(-1) + (cb[w]*cb[w]).sum(-1)
-  return [None, (np.abs(dist(g) - dist(w)) <= 1e-5*scale).reshape(got[1].shape)]
+  return valid & (np.abs(dist(g) - dist(w)) <= 1e-5*scale)
+
+def code_ties(vqvae, got: list, want: dict) -> list:
+  """For the encoder's outputs (latents, codes): the codes that may differ from the engine's (near_ties)."""
+  z = want["latents"].numpy()
+  z = z.transpose(0, 2, 3, 1).reshape(-1, z.shape[1])
+  return [None, near_ties(vqvae.quantizer.codebook.numpy(), z, got[1], want["codes"].numpy()).reshape(got[1].shape)]
 
 def write_checked(name: str, fn: Callable, inputs: dict, out_dir: Path, params, fp16: bool, allow: Optional[Callable] = None, **kw) -> dict:
   """Export fn, save name.onnx (and name_fp16.onnx), run both on onnxruntime against the engine; returns the report.

@@ -104,10 +104,11 @@ class DrivingVision:
   """driving_vision: both cameras' frame pairs from YUV420 to RGB in [-1, 1], the VQVAE encoder, the policy's vision head."""
   def __init__(self, encoder: Callable, vision_head: Callable):
     self.encoder, self.vision_head = encoder, vision_head
-  def __call__(self, input_imgs: Tensor, big_input_imgs: Tensor) -> Tensor:
+  def latents(self, input_imgs: Tensor, big_input_imgs: Tensor) -> Tensor:
     imgs = input_imgs.reshape(2, 6, 128, 256).cat(big_input_imgs.reshape(2, 6, 128, 256), dim=0)  # (4, 6, 128, 256)
-    z = self.encoder(yuv6_to_rgb(imgs) * (1 / 127.5) - 1)                              # (4, D, h, w)
-    return self.vision_head(z.unsqueeze(0))                                             # (1, 512)
+    return self.encoder(yuv6_to_rgb(imgs) * (1 / 127.5) - 1)                            # (4, D, h, w)
+  def __call__(self, input_imgs: Tensor, big_input_imgs: Tensor) -> Tensor:
+    return self.vision_head(self.latents(input_imgs, big_input_imgs).unsqueeze(0))      # (1, 512)
 
 def _ports(ports: dict[str, Port]) -> dict: return {k: {"shape": list(p.shape), "dtype": p.dtype, "doc": p.doc} for k, p in ports.items()}
 def _examples(ports: dict[str, Port], rng: np.random.Generator) -> dict[str, np.ndarray]:
