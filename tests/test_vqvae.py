@@ -531,6 +531,31 @@ def test_data_parallel_training_logs_held_out_rows_as_one_process_does(tmp_path)
   assert sorted(two) == sorted(one) == [2, 4]
   np.testing.assert_allclose([two[s] for s in (2, 4)], [one[s] for s in (2, 4)], rtol=1e-4)
 
+def test_data_parallel_run_killed_between_a_checkpoint_and_its_rows_logs_them(tmp_path, monkeypatch):
+  """workers > 1: killed after rank 0 saved a checkpoint and before the driver logged its held-out row, the resumed run
+  never wrote that row. Now a resume logs a checkpoint's missing held-out row, and the checkpoint keeps the driver's
+  log window (the driver logs before rank 0 saves). The kill: the driver dies evaluating the first checkpoint."""
+  import train.vqvae as tv
+  rng = rng_for("parallel kill rows")
+  for d, names in (("tr", "abcd"), ("va", "k")):
+    (tmp_path / d).mkdir()
+    for i, name in enumerate(names): write_frame_shard(tmp_path / d / f"{name}.h5", smooth_frames(rng, 4, 32, 64), seed=i)
+  model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
+  cfg = lambda out: load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "tr"),  # noqa: E731
+                                "data.val_shards": str(tmp_path / "va"), "out": str(tmp_path / out), "steps": 4, "batch_size": 4,
+                                "ckpt_every": 2, "log_every": 1, "eval_frames": 4, "grid_frames": 2, "workers": 2}.items()])
+  tv.train(cfg("a"))
+  evaluate = tv.evaluate_frames
+  def dies(*a, **k): raise KeyboardInterrupt("killed")
+  monkeypatch.setattr(tv, "evaluate_frames", dies)
+  with pytest.raises(KeyboardInterrupt): tv.train(cfg("b"))
+  assert json.loads((tmp_path / "b" / "metrics.jsonl").read_text().splitlines()[-1])["step"] == 2  # killed after step 2's save
+  monkeypatch.setattr(tv, "evaluate_frames", evaluate)
+  tv.train(cfg("b"))
+  rows = {n: [{k: v for k, v in json.loads(l).items() if k != "time"} for l in (tmp_path / n / "metrics.jsonl").read_text().splitlines()] for n in "ab"}
+  assert [(r["step"], "val_psnr" in r) for r in rows["a"]] == [(1, False), (2, False), (2, True), (3, False), (4, False), (4, True)]
+  assert rows["a"] == rows["b"]
+
 def test_export_refuses_nan_weights_and_drops_stale_fp16_files(tmp_path):
   """A VQVAE with NaN weights exported with "max_abs_diff": 0.0 (NaN on both sides compared equal), exit 0; and a
   re-export without --fp16 left the earlier weights' *_fp16.onnx beside the new files."""
@@ -606,17 +631,16 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
   (tmp_path / "shards").mkdir()
   write_frame_shard(tmp_path / "shards" / "a.h5", smooth_frames(rng, 6, 32, 64))
   def fake(restart):
-    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None, extra=dict):
+    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None, extra=dict, saved=lambda step: None):
       def m(step): return {"loss": 1.0 / step, "mse": 0.5 / step, "codes": np.array([step, 2 * step]), "lr": 1e-3}
       def save(step): save_checkpoint(f"{cfg.out}/ckpt.safetensors", VQVAE(cfg.model), None, step=step, config={}, extra=extra())
+      def run(step):  # as the real one: the driver's log, then rank 0's checkpoint (its extra() from what log kept)
+        log(step, m(step))
+        if step % ckpt_every == 0 or step == steps: save(step); saved(step)
       save(0); log(0, None)
-      for step in range(1, 5):
-        if step % ckpt_every == 0: save(step)
-        log(step, m(step))
-      if restart: log(3, None); log(4, m(4))   # all replicas restart from the step-3 checkpoint: step 4 again
-      for step in (5, 6):
-        if step % ckpt_every == 0 or step == steps: save(step)
-        log(step, m(step))
+      for step in range(1, 5): run(step)
+      if restart: log(3, None); run(4)   # all replicas restart from the step-3 checkpoint: step 4 again
+      for step in (5, 6): run(step)
     return train_parallel
   rows = {}
   for name, restart in (("a", False), ("b", True)):

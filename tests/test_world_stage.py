@@ -663,16 +663,19 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
   from drivegpt.nn.state import save_checkpoint
   toks = make_tokens(tmp_path / "tok")
   def fake(restart):
-    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None, extra=dict):
-      save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=0, config={}, extra=extra())
+    def train_parallel(make, cfg, workers, steps, ckpt_every, log, ray_address=None, extra=dict, saved=lambda step: None):
+      save = lambda step: save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=step, config={}, extra=extra())  # noqa: E731
       m = lambda step: {"loss_bits": 5.0 - 0.1 * step * step, "lr": 1e-3}  # noqa: E731
+      def run(step):  # as the real one: the driver's log, then rank 0's checkpoint (its extra() from what log kept)
+        log(step, m(step))
+        if step % ckpt_every == 0 or step == steps: save(step); saved(step)
+      save(0)
       log(0, None)
-      for step in range(1, 5): log(step, m(step))
+      for step in range(1, 5): run(step)
       if restart:   # a replica lost after step 4: all restart from the checkpoint of step 3, and run step 4 again
         log(3, None)
-        log(4, m(4))
-      for step in (5, 6): log(step, m(step))
-      save_checkpoint(f"{cfg.out}/ckpt.safetensors", WorldModel(cfg.model), None, step=steps, config={}, extra=extra())
+        run(4)
+      for step in (5, 6): run(step)
     return train_parallel
   for i in range(4):  # the run records whose tokens it trained on (a workers > 1 run did not: rollout could not check)
     with h5py.File(f"{toks}/seg{i}.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}, "codebook": "abcd"})

@@ -58,11 +58,13 @@ def _worker_class():
 
 def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every: int, log: Callable[[int, dict], None],
                    ray_address: Optional[str] = None, on_step: Optional[Callable] = None, max_failures: int = 10,
-                   extra: Callable[[], dict] = dict) -> dict:
+                   extra: Callable[[], dict] = dict, saved: Callable[[int], None] = lambda step: None) -> dict:
   """Run steps on `workers` replicas from the last checkpoint; returns rank 0's last metrics. log(step, metrics) is called
   after every step, and log(step, None) whenever the replicas (re)start from the checkpoint of step: what was logged after
-  it runs again (a replay logged its steps twice). extra() gives each checkpoint's extra values (the training time, the
-  tokenizer). on_step(step, actors) (tests) runs before each step. A replica's
+  it runs again (a replay logged its steps twice). At a checkpoint step, log runs before rank 0 saves, so extra(), which
+  gives the checkpoint's extra values (the training time, the tokenizer, the driver's log window), holds what log kept:
+  killed in between, the run resumes from the checkpoint before and logs the step again. saved(step) runs after the
+  save (held-out rows of the saved weights). on_step(step, actors) (tests) runs before each step. A replica's
   death restarts the step loop from the last checkpoint, at most max_failures times."""
   import ray
   from ray.exceptions import RayActorError, RayTaskError
@@ -82,8 +84,10 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
         combined = ray.put(combine(ray.get([a.contribute.remote(step) for a in actors])))
         metrics = ray.get([a.apply.remote(step, combined) for a in actors])[0]
         step += 1
-        if step % ckpt_every == 0 or step == steps: ray.get(actors[0].save.remote(step, extra()))
         log(step, metrics)
+        if step % ckpt_every == 0 or step == steps:
+          ray.get(actors[0].save.remote(step, extra()))
+          saved(step)
       except (RayActorError, RayTaskError) as e:
         if isinstance(e, RayTaskError) and not isinstance(e.cause, RayActorError): raise e.cause from e  # the replica's own error
         failures += 1

@@ -260,16 +260,6 @@ class Run:
     from drivegpt.nn.state import save_checkpoint
     save_checkpoint(str(self.ckpt), model, optimizer, step=step, config=self.config, extra=self.extra(**(extra or {})))
 
-  def keep_window(self, step: int, window) -> None:
-    """At a checkpoint of a data-parallel run, keep what the next metrics row averages over the steps before it (its
-    rows are logged by the driver, which a restart from that checkpoint starts afresh): log_window.json."""
-    write_atomic(self.dir / "log_window.json", json.dumps({"step": step, "window": window}).encode())
-
-  def kept_window(self, step: int):
-    """The window keep_window kept at step, or None (none kept, or one of another step)."""
-    kept = json.loads((self.dir / "log_window.json").read_text()) if (self.dir / "log_window.json").exists() else {}
-    return kept.get("window") if kept.get("step") == step else None
-
   def log(self, step: int, **metrics) -> None:
     """Append one line of metrics to metrics.jsonl. A loss (or PPO's kl, entropy) that is not finite stops the run after
     writing it: it has diverged (a run with lr=inf trained on to NaN weights and exited 0)."""

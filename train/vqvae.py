@@ -8,7 +8,7 @@ batches), runs one jitted step (encoder, quantizer with EMA codebook and dead-co
 loss, Adam), and every ckpt_every steps evaluates held-out frames, writes recon.png (originals | reconstructions) and an
 atomic checkpoint. Running the same command again resumes from the checkpoint."""
 from __future__ import annotations
-import math, sys
+import json, math, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
@@ -332,14 +332,20 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   bar, used, window = run.progress(cfg.steps, 0, f"train-vqvae x{cfg.workers}"), np.zeros(cfg.model.n_codes, bool), []
   model, held = VQVAE(cfg.model), spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
   tag = "val" if val is not None else "train"
+  def held_out_row(step: int) -> None:  # the checkpoint rank 0 has saved at step: its held-out row, as train() logs it
+    load_checkpoint(str(run.ckpt), model)
+    run.log(step, **{f"{tag}_{k}": v for k, v in evaluate_frames(model, held_batches(held[:cfg.eval_frames], cfg))[0].items()})
+    save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
     if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
       run.trim_metrics(step)
       run.start_clock(step)
-      kept = run.kept_window(step) or {"losses": [], "used": []}
+      kept = (checkpoint_info(str(run.ckpt))[2] or {}).get("log_window", {"losses": [], "used": []}) if run.ckpt.exists() else {"losses": [], "used": []}
       window, used[:] = [tuple(w) for w in kept["losses"]], False
       used[kept["used"]] = True
+      rows = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines()] if (run.dir / "metrics.jsonl").exists() else []
+      if step and not any(r["step"] == step and f"{tag}_psnr" in r for r in rows): held_out_row(step)  # killed before it
       return
     used[m["codes"].reshape(-1)] = True
     window.append((m["loss"], m["mse"]))
@@ -349,13 +355,10 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
       l, e = np.mean(window, axis=0)
       run.log(step, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
       used[:], window = False, []
-    if step % cfg.ckpt_every == 0 or step == cfg.steps: run.keep_window(step, {"losses": window, "used": np.flatnonzero(used).tolist()})
-    if step % cfg.ckpt_every == 0 or step == cfg.steps:  # rank 0 has just saved it: held-out rows as train() logs them
-      load_checkpoint(str(run.ckpt), model)
-      run.log(step, **{f"{tag}_{k}": v for k, v in evaluate_frames(model, held_batches(held[:cfg.eval_frames], cfg))[0].items()})
-      save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])
+  # each checkpoint holds the steps since the last row, as train() saves them: resumed there, the next row averages them
+  extra = lambda: run.extra(log_window={"losses": window, "used": np.flatnonzero(used).tolist()})
   if cfg.steps > 0: train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
-                                  extra=run.extra)
+                                  extra=extra, saved=held_out_row)
   bar.close()
   step = load_checkpoint(str(run.ckpt), model)[0] if run.ckpt.exists() else 0
   ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)

@@ -240,7 +240,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
     if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
       run.trim_metrics(step)
       run.start_clock(step)
-      window = run.kept_window(step) or []
+      window = list((checkpoint_info(str(run.ckpt))[2] or {}).get("log_window", [])) if run.ckpt.exists() else []
       return
     window.append(m["loss_bits"])
     bar.n = step
@@ -248,9 +248,9 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
     if step % cfg.log_every == 0 or step == cfg.steps:
       run.log(step, loss_bits=float(np.mean(window)), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
       window = []
-    if step % cfg.ckpt_every == 0 or step == cfg.steps: run.keep_window(step, window)   # rank 0 has saved this step
+  # each checkpoint holds the steps since the last row (log runs before the save), as train() saves them
   train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
-                 extra=lambda: run.extra(tokenizer=tokenizer))
+                 extra=lambda: run.extra(tokenizer=tokenizer, log_window=list(window)))
   bar.close()
   model = WorldModel(cfg.model)
   step = load_checkpoint(str(run.ckpt), model)[0]
