@@ -50,7 +50,8 @@ def alloc(size: int, dtype: DType) -> np.ndarray:
 def from_numpy(x: np.ndarray) -> np.ndarray:
   np.copyto(out := native.empty(x.size, x.dtype), x.reshape(-1))
   return out
-def rand(size: int, dtype: DType, seed) -> np.ndarray: return np.random.default_rng(seed).random(size, dtype=np.float32).astype(dtype.np)
+def rand(size: int, dtype: DType, seed) -> np.ndarray:  # in [0, 1): float32 draws near 1 round up to 1 in float16
+  return np.minimum(np.random.default_rng(seed).random(size, dtype=np.float32), 0.99951171875 if dtype.np == np.float16 else 1).astype(dtype.np)
 def copyin(dst: np.ndarray, src: np.ndarray): np.copyto(dst, src)
 def to_numpy(buf: np.ndarray, st: ShapeTracker, dtype: DType) -> np.ndarray: return np.array(view(buf, st), copy=True)
 def synchronize() -> None: pass  # kernels run when called

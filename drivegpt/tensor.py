@@ -109,9 +109,9 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
-    if self.lazydata._base is not None and self.lazydata.base.realized is not None:  # it would silently write nowhere
-      raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) of a realized tensor can't write "
-                       "into that tensor's buffer: assign the whole tensor, or write through it with t[idx] = value")
+    if self.lazydata._base is not None and (self.lazydata.base.realized is not None or self.lazydata.base.op is not LoadOps.CONST):
+      raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views "
+                       "(it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value")
     x = x.cast(self.dtype)
     self.lazydata = x.lazydata.assign_to(self.lazydata)
     return self
@@ -470,7 +470,7 @@ class Tensor:
     return x.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape)) if keepdim else tuple(self.shape[i] for i in rest))
   def cumsum(self, axis: int = 0) -> Tensor:
     """Running sum along axis: log2(n) shifted adds (Hillis-Steele), so inf and nan stay where they belong."""
-    axis, x, k = self._axis(axis), self.cast(dtypes.int64) if self.dtype == dtypes.bool else self, 1  # bools count, as sum
+    axis, x, k = self._axis(axis), self.cast(dtypes.int64) if not self.dtype.is_float else self, 1  # bools count and ints sum in int64, as sum (int32 wrapped)
     while k < self.shape[axis]:
       x = x + x._slice([(-k, s - k) if i == axis else (0, s) for i, s in enumerate(self.shape)])
       k *= 2
@@ -604,7 +604,9 @@ class Tensor:
 
   def scaled_dot_product_attention(self, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None, is_causal: bool = False) -> Tensor:
     """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions."""
-    if is_causal: attn_mask = Tensor.ones(self.shape[-2], key.shape[-2], dtype=dtypes.bool, device=self.device).tril()
+    if is_causal:  # with a mask too, both apply (as PyTorch): the causal one replaced it
+      causal = Tensor.ones(self.shape[-2], key.shape[-2], dtype=dtypes.bool, device=self.device).tril()
+      attn_mask = causal if attn_mask is None else causal & attn_mask if attn_mask.dtype == dtypes.bool else causal.where(attn_mask, -math.inf)
     scores = (self * (1 / math.sqrt(self.shape[-1]))) @ key.transpose(-2, -1)  # scaling q: T*d multiplies, not T*T
     if attn_mask is not None:  # a bool mask as a bias of 0 and -inf: an add over the T*T scores, and nothing to mask backward
       if attn_mask.dtype == dtypes.bool: attn_mask = attn_mask.where(Tensor(0.0, device=self.device, dtype=self.dtype), -math.inf)
@@ -719,7 +721,7 @@ class Tensor:
   def pow(self, x, reverse=False) -> Tensor:
     if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
       if x != int(x): return F.PowConst.apply(self._float(), e=float(x))  # its own gradient: e*x^(e-1), 0 at x = 0 for e > 1
-      ret, sq, n = None, self, abs(int(x))  # whole powers by squaring: exact gradients, 0^n fine
+      ret, sq, n = None, self._float() if isinstance(x, float) or x < 0 else self, abs(int(x))  # whole powers by squaring: exact gradients, 0^n fine; an int's ** 2.0 or ** -2 in float (it wrapped in int32)
       while n:
         if n & 1: ret = sq if ret is None else ret * sq
         n, sq = n >> 1, (sq * sq if n > 1 else sq)
@@ -754,8 +756,8 @@ class Tensor:
   def __pow__(self, x) -> Tensor: return self.pow(x)
   def __truediv__(self, x) -> Tensor: return self.div(x)
   def __floordiv__(self, x) -> Tensor:
-    if not self.dtype.is_int: return (self / x).floor()
     a, b = self._broadcasted(x)  # ints exactly (through float32 most of 20,000 random int32 quotients were off)
+    if not a.dtype.is_int: return (a / b).floor()  # an int over a float too (it took the int path: 7 // 2.5 gave 2.8)
     q = F.Div.apply(a, b)        # C's truncation, one less where the remainder and the divisor differ in sign
     return ((a - q*b).ne(0) & (a < 0).ne(b < 0)).where(q - 1, q)
   def __mod__(self, x) -> Tensor: return self.mod(x)
@@ -825,8 +827,9 @@ class Tensor:
     if reduction not in ("mean", "sum", "none"): raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     return self if reduction == "none" else self.sum() if reduction == "sum" else self.sum() / count
   def one_hot(self, num_classes: int) -> Tensor:
-    """Int labels (...) -> (..., num_classes) of 0 and 1 in the default float type."""
-    return self.unsqueeze(-1).eq(Tensor.arange(num_classes, device=self.device)).cast(dtypes.default_float)
+    """Int labels (...) -> (..., num_classes) of 0 and 1 in the default float type; a label out of range: IndexError if it is
+    realized on the CPU, else a row of NaN (it was all zeros)."""
+    return self._valid(num_classes, "label").unsqueeze(-1).where(self.unsqueeze(-1).eq(Tensor.arange(num_classes, device=self.device)).cast(dtypes.default_float), math.nan)
 
 @contextmanager
 def no_grad():

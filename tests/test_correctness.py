@@ -254,3 +254,59 @@ def test_activation_gradients_match_pytorch_at_kinks_and_around():
   t = torch.tensor(x, requires_grad=True)
   t.clamp(-1, 3).sum().backward()
   np.testing.assert_allclose(grad_of(lambda a: a.clip(-1, 3), x), t.grad.numpy(), err_msg="clip")
+
+def test_review_19_int_float_ops_promote_as_pytorch():
+  """A review (twentieth session): int // float took the int path (7 // 2.5 gave 2.8); an int tensor ** 2.0 or ** -2
+  squared in int32 (50000 ** 2.0 wrapped negative); cumsum of int32 wrapped (sum gives int64). References: numpy float64."""
+  rng = rng_for("int float promote")
+  a = rng.integers(-50, 50, 37).astype(np.int32)
+  b = rng.uniform(0.3, 4, 37) * rng.choice([-1, 1], 37)
+  np.testing.assert_allclose((Tensor(a) // 2.5).numpy(), np.floor(a / 2.5), atol=0)
+  np.testing.assert_allclose((Tensor(a) // Tensor(b.astype(np.float32))).numpy(), np.floor(a / b.astype(np.float32)), atol=0)
+  np.testing.assert_allclose((7 // Tensor(b.astype(np.float32))).numpy(), np.floor(7 / b.astype(np.float32)), atol=0)
+  big = rng.integers(20000, 60000, 11).astype(np.int32) * rng.choice([-1, 1], 11).astype(np.int32)
+  for e in (2.0, 3.0, -2, -1.0):
+    got = (Tensor(big) ** e).numpy()
+    assert got.dtype == np.float32, e
+    np.testing.assert_allclose(got, big.astype(np.float64) ** e, rtol=1e-6)
+  assert (Tensor(big[:3] // 1000) ** 2).numpy().dtype == np.int32  # a non-negative int power stays int
+  c = rng.integers(2**29, 2**30, 9).astype(np.int32)
+  got = Tensor(c).cumsum().numpy()
+  assert got.dtype == np.int64 and (got == np.cumsum(c.astype(np.int64))).all()
+
+def test_review_19_attention_mask_and_causal_apply_together():
+  """scaled_dot_product_attention(mask, is_causal=True) dropped the mask: both apply now, as PyTorch (float64 reference)."""
+  rng = rng_for("sdpa mask causal")
+  q, k, v = (rng.standard_normal((2, 3, 5, 4)) for _ in range(3))
+  keep = rng.random((5, 5)) < 0.7
+  keep[:, 0] = True  # every row keeps a position
+  bias = rng.standard_normal((5, 5))
+  causal = np.tril(np.ones((5, 5), bool))
+  def ref(add):
+    s = q @ k.transpose(0, 1, 3, 2) / 2 + add
+    p = np.exp(s - s.max(-1, keepdims=True))
+    return (p / p.sum(-1, keepdims=True)) @ v
+  T = lambda x: Tensor(x.astype(np.float32))  # noqa: E731
+  got = T(q).scaled_dot_product_attention(T(k), T(v), attn_mask=Tensor(keep), is_causal=True).numpy()
+  np.testing.assert_allclose(got, ref(np.where(keep & causal, 0, -np.inf)), atol=1e-5)
+  got = T(q).scaled_dot_product_attention(T(k), T(v), attn_mask=T(bias), is_causal=True).numpy()
+  np.testing.assert_allclose(got, ref(np.where(causal, bias, -np.inf)), atol=1e-5)
+
+def test_review_19_views_rand_and_one_hot():
+  """t[0][1] = x on an unrealized t changed the row only (t was not written, no error); Tensor.rand in float16 gave
+  exactly 1.0 (16 in 100,000); one_hot of an out-of-range label gave a row of zeros."""
+  rng = rng_for("views rand one_hot")
+  t = Tensor(rng.standard_normal((3, 4)).astype(np.float32)) * 2  # lazy
+  row = t[0]
+  with pytest.raises(ValueError, match="can't write into the tensor it views"): row[1] = 100.0
+  z = Tensor.zeros(4)  # a fresh constant: nothing else reads it, so an assign may make it a buffer
+  z.assign(Tensor(np.arange(4, dtype=np.float32)))
+  assert (z.numpy() == np.arange(4)).all()
+  Tensor.manual_seed(3)
+  u = Tensor.rand(200_000, dtype=dtypes.float16).numpy()
+  assert u.dtype == np.float16 and u.max() < 1 and u.min() >= 0 and abs(float(u.astype(np.float64).mean()) - 0.5) < 0.01
+  labels = rng.integers(0, 5, 7)
+  np.testing.assert_array_equal(Tensor(labels.astype(np.int32)).one_hot(5).numpy(), np.eye(5)[labels])
+  with pytest.raises(IndexError, match="label 5 is out of range"): Tensor(np.array([1, 5], np.int32)).one_hot(5)
+  got = (Tensor(np.array([1, 5], np.int32)) * 1).one_hot(5).numpy()  # computed in the graph: NaN, not a plausible 0
+  assert (got[0] == np.eye(5)[1]).all() and np.isnan(got[1]).all()

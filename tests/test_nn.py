@@ -184,3 +184,32 @@ def test_conv_autoencoder_learns():
   print(f"\nconv autoencoder: mse {losses[0]:.4f} -> {losses[-1]:.5f} ({losses[0]/losses[-1]:.1f}x) in {len(losses)} steps, {dt:.1f} s", file=sys.stderr)
   assert losses[-1] < losses[0] / 10, f"mse only fell from {losses[0]:.4f} to {losses[-1]:.4f} in {len(losses)} steps"
   assert dt < 60
+
+def test_review_19_nn_refusals():
+  """A review (twentieth session): Embedding with float indices picked rows of zeros (0.5) and bool ones rows 0 and 1;
+  a weight frozen when its optimizer was made, unfrozen later, got gradients and never an update; two tensors reachable
+  under one dotted name ({0: a, "0": b}) left one out of state dicts, checkpoints and optimizers. All refused now."""
+  from drivegpt.nn import Embedding, Linear, get_state_dict
+  from drivegpt.nn.optim import SGD
+  rng = np.random.default_rng(19)
+  emb = Embedding(5, 3)
+  np.testing.assert_allclose(emb(Tensor(np.array([4, 0], np.int32))).numpy(), emb.weight.numpy()[[4, 0]])
+  for bad in (Tensor(np.array([0.5, 2.0], np.float32)), Tensor(np.array([True, False]))):
+    with pytest.raises(TypeError, match="Embedding indices must be an int tensor"): emb(bad)
+  lin = Linear(4, 2)
+  lin.weight.requires_grad = False
+  opt = SGD([lin.weight, lin.bias], lr=0.1)
+  lin.weight.requires_grad = True
+  lin(Tensor(rng.standard_normal((3, 4)).astype(np.float32))).sum().backward()
+  with pytest.raises(RuntimeError, match="frozen .* make the optimizer after unfreezing"): opt.step()
+  class Two:
+    def __init__(self): self.d = {0: Tensor([3.0]), "0": Tensor([4.0])}
+  with pytest.raises(ValueError, match="two different tensors are both named 'd.0'"): get_state_dict(Two())
+  class Tied:
+    def __init__(self): t = Tensor([1.0]); self.d = {0: t, "0": t}
+  assert list(get_state_dict(Tied())) == ["d.0"]  # the same tensor twice: one name, as before
+  for bad in (dict(dilation=0), dict(stride=(1, 0))):
+    with pytest.raises(ValueError, match="must be >= 1"): Conv2d(2, 2, 3, **bad)
+  for bad in (dict(stride=2, output_padding=2), dict(stride=1, output_padding=1), dict(stride=2, output_padding=-1)):
+    with pytest.raises(ValueError, match="output_padding"): ConvTranspose2d(2, 2, 3, **bad)
+  ConvTranspose2d(2, 2, 3, stride=1, dilation=2, output_padding=1)  # below the dilation: allowed, as PyTorch

@@ -21,11 +21,20 @@ class Linear:
     self.bias = _uniform((out_features,), bound) if bias else None
   def __call__(self, x: Tensor) -> Tensor: return x.linear(self.weight.T, self.bias)
 
+def _check_conv(name: str, stride, dilation, output_padding=0) -> None:
+  """Refuse what PyTorch refuses: a stride or dilation below 1 (dilation 0 gave numbers), an output_padding not below
+  the stride or the dilation (it gave a bigger output)."""
+  s, d, o = make_pair(stride), make_pair(dilation), make_pair(output_padding)
+  if min(s + d) < 1: raise ValueError(f"{name}: stride {stride} and dilation {dilation} must be >= 1")
+  if any(not 0 <= oi < max(si, di) for oi, si, di in zip(o, s, d)):
+    raise ValueError(f"{name}: output_padding {output_padding} must be >= 0 and smaller than the stride {stride} or the dilation {dilation}")
+
 class Conv2d:
   """2D convolution on NCHW input; weight (out_channels, in_channels/groups, kh, kw)."""
   def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1, bias: bool = True):
     if in_channels % groups or out_channels % groups:
       raise ValueError(f"Conv2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}")
+    _check_conv("Conv2d", stride, dilation)
     self.kernel_size, self.stride, self.padding, self.dilation, self.groups = make_pair(kernel_size), stride, padding, dilation, groups
     bound = 1 / math.sqrt(in_channels // groups * prod(self.kernel_size))
     self.weight = _uniform((out_channels, in_channels // groups, *self.kernel_size), bound)
@@ -39,6 +48,7 @@ class ConvTranspose2d:
                groups: int = 1, bias: bool = True):
     if in_channels % groups or out_channels % groups:
       raise ValueError(f"ConvTranspose2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}")
+    _check_conv("ConvTranspose2d", stride, dilation, output_padding)
     self.kernel_size, self.stride, self.padding, self.dilation = make_pair(kernel_size), stride, padding, dilation
     self.output_padding, self.groups = output_padding, groups
     # PyTorch computes fan_in from weight.shape[1], which here is out_channels/groups
@@ -55,6 +65,8 @@ class Embedding:
     self.vocab_size, self.embed_size = vocab_size, embed_size
     self.weight = Tensor.randn(vocab_size, embed_size).realize()
   def __call__(self, idx: Tensor) -> Tensor:
+    if not idx.dtype.is_int:  # a float index 0.5 picked a row of zeros, a bool one rows 0 and 1
+      raise TypeError(f"Embedding indices must be an int tensor, got {idx.dtype}")
     # a one-hot matmul: the backend runs it as one BLAS call, and its gradient (onehot^T @ g) is a matmul too
     onehot = idx.unsqueeze(-1).eq(Tensor.arange(self.vocab_size, device=idx.device))  # (*idx.shape, vocab)
     # an index out of range raises IndexError if idx is realized CPU data, and in any case gives a row of NaN (never zeros)
@@ -150,7 +162,9 @@ def get_state_dict(obj, prefix: str = "") -> dict[str, Tensor]:
   elif hasattr(obj, "__dict__") and not isinstance(obj, type): items = [(k, v) for k, v in vars(obj).items() if not k.startswith("_")]
   else: return {}
   ret: dict[str, Tensor] = {}
-  for k, v in items: ret.update(get_state_dict(v, f"{prefix}{k}."))
+  for k, v in items:
+    for name, t in get_state_dict(v, f"{prefix}{k}.").items():  # {0: a, "0": b} both named "0": b replaced a, unsaved
+      if ret.setdefault(name, t) is not t: raise ValueError(f"get_state_dict: two different tensors are both named {name!r}")
   return ret
 
 def get_parameters(obj) -> list[Tensor]:

@@ -19,7 +19,8 @@ class Optimizer:
     if not self.params: raise ValueError("optimizer got an empty parameter list")
     for p in self.params:
       if p.requires_grad is None: p.requires_grad = True  # undecided (freshly initialized) tensors become trainable
-    self.params = [p for p in self.params if p.requires_grad]
+    # frozen ones are left out; one unfrozen later would get gradients and never an update: step() refuses that
+    self.params, self.frozen = [p for p in self.params if p.requires_grad], [p for p in self.params if not p.requires_grad]
     for p in self.params:  # a weight still lazy (Tensor.zeros) is made a buffer of its own: left lazy, it was folded
       if not p.lazydata.is_realized: p.lazydata = p.lazydata.contiguous()  # into a jitted step recorded before training
     Tensor.corealize(self.params)
@@ -40,6 +41,9 @@ class Optimizer:
   def step(self, *also: Tensor) -> None:
     """Update every parameter that has a gradient; `also` (e.g. the loss) is realized in the same batch, and so are the
     gradients: left lazy, each would still read the old weights after the update (its graph holds the forward pass)."""
+    if any(p.grad is not None for p in self.frozen):
+      raise RuntimeError("optimizer step: a parameter that was frozen (requires_grad=False) when the optimizer was made has a "
+                         "gradient now, and this optimizer never updates it: make the optimizer after unfreezing")
     grads = [p.grad for p in self.params if p.grad is not None]
     Tensor.corealize([*self._updates(), self.step_t.assign(self.step_t + 1), *grads, *also])
 
