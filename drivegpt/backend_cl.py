@@ -9,8 +9,7 @@ from drivegpt.shape import ShapeTracker
 from drivegpt import backend_numpy, codegen, opencl
 
 cl, _device, _ctx = opencl.select()
-_queue = cl.CommandQueue(_ctx)
-LIMITS = opencl.limits(cl, _device)
+_queue, LIMITS = cl.CommandQueue(_ctx), opencl.limits(cl, _device)
 SPLIT_REDUCE = not LIMITS.pack  # GPUs: a full reduction in two kernels (lazy.py); on CPUs one more launch costs more
 
 class Buffer:

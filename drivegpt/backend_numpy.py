@@ -99,8 +99,7 @@ def _add(a, b):
     if a.size < native.MIN_WORK and b.size < native.MIN_WORK: return np.add(a, b)  # (the checks below cost more)
     # into a temporary of this kernel's own when one has the result's shape (writeable means used once: a matmul's C
     # plus its bias stays in C's aligned buffer, which a native kernel then reads in place)
-    out = next((x for x in (a, b) if x.flags.writeable and x.shape == np.broadcast_shapes(a.shape, b.shape)
-                and x.dtype == np.result_type(a, b)), None)
+    out = next((x for x in (a, b) if x.flags.writeable and x.shape == np.broadcast_shapes(a.shape, b.shape) and x.dtype == np.result_type(a, b)), None)
     return np.add(a, b, out=out)
   if isinstance(a, Padded): a, b = b, a
   shape = b.shape if isinstance(a, Padded) else np.broadcast_shapes(a.shape, b.shape)
@@ -125,8 +124,7 @@ def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
     if prod(v.shape) == 0: return np.zeros(st.shape, flat.dtype)
     box = v.mask if v.mask is not None else tuple((0, s) for s in v.shape)
     if any(lo >= hi for lo, hi in box): return np.zeros(st.shape, flat.dtype)  # nothing valid (in any view): all padding
-    R = tuple(hi - lo for lo, hi in box)
-    off = v.offset + sum(lo*s for (lo, _), s in zip(box, v.strides))
+    R, off = tuple(hi - lo for lo, hi in box), v.offset + sum(lo*s for (lo, _), s in zip(box, v.strides))
     if (c := _compose(P, A, R, v.strides, off)) is None:  # not one strided view: copy the previous view out first
       mem, A, base = np.ascontiguousarray(arr).reshape(-1), _row_major(P), 0
       c = _compose(P, A, R, v.strides, off)
@@ -180,8 +178,7 @@ class _Plan(NamedTuple):
   swap: bool                   # a and b trade places: C = B^T A^T comes out in the kernel's order, A B would be transposed
 
 @functools.lru_cache(maxsize=4096)
-def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, axis: tuple, shape: tuple, swap: bool = False,
-          lead: tuple = ()) -> _Plan:
+def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, axis: tuple, shape: tuple, swap: bool = False, lead: tuple = ()) -> _Plan:
   """How sum_of_product runs, from which dims each operand has (size > 1, stride != 0): cached, so a training step's
   matmuls don't redo it. Each dim is a batch dim (in a, b, out), k (in a and b, summed), m (a only), n (b only).
   C comes out of BLAS as (batch, m, n); where that is not the kernel's order it would take a transposing copy, so two

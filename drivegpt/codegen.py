@@ -233,8 +233,7 @@ class Kernel:
       if (vd := pick_vd()) is not None: break
     self.vd = None if W == 1 and vd in self.axes else vd  # width 1 (a GPU's driver): no lanes to add up along a reduce
     self.rvec = self.vd in self.axes  # vectors along the reduce: the epilogue and the stores are scalar
-    self.width = W if self.vd is not None else 1
-    self.ud = pick_ud(self.vd)
+    self.width, self.ud = W if self.vd is not None else 1, pick_ud(self.vd)
     self.ups = U if self.ud is not None else 1
     # CPUs: a matmul's B, read in vectors along vd with rows N floats apart along the reduce, takes a new cache line at
     # every step and its rows share cache sets: copied into panels first, the loop reads it in order (a 2048^3 matmul on

@@ -146,8 +146,7 @@ class Maximum(Function):
     self.x, self.y, self.ret = x, y, x.e(BinaryOps.MAX, y)
     return self.ret
   def backward(self, g):
-    xw = self.x.e(BinaryOps.CMPEQ, self.ret).cast(g.dtype)
-    yw = self.y.e(BinaryOps.CMPEQ, self.ret).cast(g.dtype)
+    xw, yw = (v.e(BinaryOps.CMPEQ, self.ret).cast(g.dtype) for v in (self.x, self.y))
     share = g.e(BinaryOps.DIV, xw.e(BinaryOps.ADD, yw))
     return xw.e(BinaryOps.MUL, share) if self.needs_input_grad[0] else None, yw.e(BinaryOps.MUL, share) if self.needs_input_grad[1] else None
 

@@ -34,8 +34,7 @@ class dtypes:
   int64 = DType(2, 8, "int64", np.int64)
   float16 = DType(3, 2, "float16", np.float16)
   float32 = DType(4, 4, "float32", np.float32)
-  default_float = float32
-  default_int = int32
+  default_float, default_int = float32, int32
   @staticmethod
   def from_np(x) -> DType:
     name = np.dtype(x).name

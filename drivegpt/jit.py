@@ -1,6 +1,6 @@
 """jit: record the kernels a step function runs, then replay them on new inputs, skipping graph building and scheduling."""
 from __future__ import annotations
-import functools
+import functools, math, weakref
 from typing import Any, Callable, NamedTuple
 import numpy as np
 from drivegpt import realize
@@ -56,7 +56,12 @@ def _key(name, v):
   if isinstance(v, dict): return ("dict", tuple((k, _key(name, x)) for k, x in v.items()))
   try: hash(v)
   except TypeError: return _Same(v)  # held, so a new object can't take its id (by id alone, one replayed a freed one's values)
-  return (type(v).__name__, v)
+  return (type(v).__name__, v, math.copysign(1, v) if isinstance(v, float) else 0)  # -0.0 is not 0.0 (1/x, atan2)
+
+def _grad_is(t, lb) -> bool:
+  """Does t.grad hold what a recording's backward found there: no gradient (lb None), or lb's buffer? (t dead: unread.)"""
+  if t is None or lb is None or t.grad is None: return t is None or lb is t.grad is None
+  return getattr(lb, "realized", None) is not None and getattr(t.grad.lazydata, "realized", None) is lb.realized  # (views: none)
 
 class Recording(NamedTuple):
   steps: list        # ExecItems whose keys are slot numbers (results and inputs) or LazyBuffers read live (weights)
@@ -67,6 +72,8 @@ class Recording(NamedTuple):
   rng_start: int
   rng_used: int
   arg_targets: bool  # a step's assign writes into one of its Tensor arguments: each replay writes into that call's
+  reads: tuple       # (weakref to a tensor, the .grad backward added to, or None): a replay must find them so (_grad_is)
+  writes: tuple      # (weakref to a tensor, the .grad the step left it, or None): set again by each replay
 
 class jit:
   """Decorator for a training or inference step. Per kind of call (the Tensor arguments' shapes, dtypes and devices, the
@@ -78,7 +85,10 @@ class jit:
   the recording (nn layers, models and optimizers realize theirs), or their initializers are folded into the kernels.
   An argument that is a view of a realized tensor (a slice) is passed as a copy: an assign into it writes into the copy
   (without the JIT, an error). It must not be recorded with a tensor it
-  also reads from outside (a weight) as an argument, nor leave results lazy for later (a .grad): replays see neither."""
+  also reads from outside (a weight) as an argument, nor leave results lazy for later: replays see neither. .grad is
+  the one piece of Python state it follows: each replay sets the .grad the step left, and a step whose backward added to
+  a .grad from before the call (micro-batches) is replayed only while that .grad is still there; after a zero_grad
+  outside the step the call is recorded again for that case (up to 4 recordings per kind of call)."""
   def __init__(self, fxn: Callable):
     self.fxn, self.recordings = fxn, {}
     functools.update_wrapper(self, fxn)
@@ -94,21 +104,24 @@ class jit:
     first = {id(t.lazydata): i for i, t in reversed(list(enumerate(tensors)))}  # one buffer passed twice must stay so
     key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)]) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named),
            Tensor.training, Tensor.no_grad)
-    rec = self.recordings.get(key)
-    if rec is None:
+    recs = self.recordings.get(key)
+    if recs is None:
       self.recordings[key] = "ran"
       ret = self.fxn(*args, **kwargs)
       Tensor.corealize(_tensors(ret))
       return _rebuild(ret, Tensor, lambda t: t.detach())
-    if rec == "ran":
-      self.recordings[key], ret = self._record(tensors, args, kwargs)
+    # .grad is Python state a replay does not see: a step that added to a .grad replaced since (zero_grad outside it) or
+    # found none where there is one now is recorded again for this case (kept with the others, the last 4)
+    if recs == "ran" or (rec := next((r for r in recs if all(_grad_is(w(), lb) for w, lb in r.reads)), None)) is None:
+      rec, ret = self._record(tensors, args, kwargs)
+      self.recordings[key] = ([] if recs == "ran" else recs[-3:]) + [rec]
       return ret
     return self._replay(rec, tensors)
 
   def _record(self, tensors: list, args, kwargs):
     realize.realize_pending_assigns()  # assigns from before the call are not part of the step
     # the inputs' buffers as the step found them: one that assigns into its argument leaves it a new LazyBuffer
-    realize.CAPTURE, rng0, inputs = [], Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors))
+    realize.CAPTURE, rng0, inputs, Tensor._grad_log = [], Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors)), {}
     try:
       ret = self.fxn(*args, **kwargs)
       outs = _tensors(ret)
@@ -116,7 +129,7 @@ class jit:
         if t.lazydata._base is not None: t.lazydata = t.lazydata.contiguous()
       Tensor.corealize(outs)
       realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
-    finally: captured, realize.CAPTURE = realize.CAPTURE, None
+    finally: captured, realize.CAPTURE, grads, Tensor._grad_log = realize.CAPTURE, None, Tensor._grad_log, None
     slots = {lb: i for i, lb in enumerate(inputs)}  # the call's distinct inputs first
     n_inputs, steps, live = len(slots), [], {}
     # a result that a later schedule read, or that is still held, is alive now: its key is found through the LazyBuffer
@@ -129,7 +142,9 @@ class jit:
       if not isinstance(steps[-1].target, int): live[slots[it.out]] = ref  # (not an argument's assign: the recording call's tensor)
     ret = _rebuild(ret, Tensor, lambda t: Out(slot(t.lazydata), t.shape, t.dtype, t.device))
     keep = {o.slot for o in _tensors(ret, Out) if not isinstance(o.slot, LazyBuffer)}
-    rec = Recording(steps, n_inputs, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps))
+    rec = Recording(steps, n_inputs, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps),
+                    tuple((weakref.ref(t), lb) for t, lb in grads.values() if not isinstance(lb, str)),
+                    tuple((weakref.ref(t), None if t.grad is None else t.grad.lazydata) for t, _ in grads.values()))
     bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
     bufs |= {it.out: bufs[it.target] for it in steps if isinstance(it.target, int)}  # an argument assigned: its own buffer
     return rec, self._outputs(rec, bufs | {i: lb.realized for i, ref in live.items() if (lb := ref()) is not None})
@@ -140,10 +155,10 @@ class jit:
     lbs = list(dict.fromkeys(t.lazydata for t in tensors))
     steps = [it._replace(target=lbs[it.target]) if isinstance(it.target, int) else it for it in rec.steps] if rec.arg_targets else rec.steps
     if todo := realize.readers([it.target.realized for it in steps if it.target is not None]): realize.run_schedule(schedule(todo))  # lazy reads of old weights
-    bufs = {i: lb.realized for i, lb in enumerate(lbs)}
-    rng0 = Tensor._rng_counter
+    bufs, rng0 = {i: lb.realized for i, lb in enumerate(lbs)}, Tensor._rng_counter
     realize.run(steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start), refs=rec.live, keep=rec.keep)
     Tensor._rng_counter += rec.rng_used
+    for t, lb in [(t, lb) for w, lb in rec.writes if (t := w()) is not None]: t.grad = None if lb is None else Tensor(lb, device=lb.device)
     return jit._outputs(rec, bufs)
 
   @staticmethod

@@ -87,8 +87,7 @@ def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[C
   stop at the first good one."""
   try: platforms = cl.get_platforms()
   except Exception as e: return [Candidate("(no platform)", None, f"the OpenCL loader found no platform: {' '.join(str(e).split())}")]
-  devs = _order(cl, platforms)
-  want = "" if cpu_only else os.getenv("DRIVEGPT_CL_DEVICE", "")
+  devs, want = _order(cl, platforms), "" if cpu_only else os.getenv("DRIVEGPT_CL_DEVICE", "")
   if cpu_only: devs = [nd for nd in devs if nd[1].type & cl.device_type.CPU]
   if want:
     text, _, n = want.rpartition(":") if want.rpartition(":")[2].isdigit() else (want, "", "")

@@ -40,8 +40,7 @@ READERS: weakref.WeakSet = weakref.WeakSet()
 def readers(buffers: list) -> list:
   """The unrealized lazy buffers that read one of buffers (realized ones): what an assign into them must not change."""
   ids = {id(b) for b in buffers}
-  return [r for r in list(READERS) if r.realized is None and r.srcs and
-          any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
+  return [r for r in list(READERS) if r.realized is None and r.srcs and any(s.base.realized is not None and id(s.base.realized) in ids for s in r.srcs)]
 
 _runners: dict = {}  # id(ast) -> (ast, runner). The schedule cache hands back the same AST objects every step: found by
                      # identity here, they skip the backend's cache, which hashes the whole expression tree at each lookup
@@ -94,8 +93,7 @@ def _keep_old(readers: list, buffers: list) -> None:
         if id(b) not in copies:
           copies[id(b)] = LazyBuffer.from_numpy(Device.get(b.device).to_numpy(b.realized, b.st, b.dtype), b.device)
           if CAPTURE is not None:  # a jit recording: the copy is a step of its own, redone from the live buffer each replay
-            CAPTURE.append((ExecItem(None, LoadOps.COPY, (b.device, b.dtype), b.device, b.shape, b.dtype, (b,), next(_keys), None),
-                            weakref.ref(copies[id(b)])))
+            CAPTURE.append((ExecItem(None, LoadOps.COPY, (b.device, b.dtype), b.device, b.shape, b.dtype, (b,), next(_keys), None), weakref.ref(copies[id(b)])))
         v = functools.reduce(lambda x, m: x._view(*m), v.mops, copies[id(b)])  # the same view of the copy
       srcs.append(v)
     r.srcs = tuple(srcs)
@@ -106,10 +104,8 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
   step's output is added under its key, and given at once to the LazyBuffer refs[key] refers to, if it is alive.
   Outputs not in keep (None: all) leave bufs after the last step that reads them. The JIT replays through here with fresh
   random seeds from rand_arg. before_writes() runs after the kernels, before assigned results go into their buffers."""
-  refs = refs or {}
-  last = {x: i for i, it in enumerate(steps) for x in it.inputs}
-  keep = None if keep is None else set(keep) | {it.out for it in steps if it.target is not None}
-  assigns = []
+  refs, last = refs or {}, {x: i for i, it in enumerate(steps) for x in it.inputs}
+  keep, assigns = None if keep is None else set(keep) | {it.out for it in steps if it.target is not None}, []
   for i, it in enumerate(steps):
     ins, size = [bufs[x] if x in bufs else x.realized for x in it.inputs], prod(it.shape)
     if it.runner is not None:
@@ -117,8 +113,7 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
       out = it.runner(ins)
       GlobalCounters.allocations.append(size*it.dtype.itemsize)
       GlobalCounters.kernel_count += 1
-      if DEBUG >= 2: print(f"kernel {GlobalCounters.kernel_count:4d} {(time.perf_counter() - t0)*1e3:8.2f} ms  {it.op.name:<6} "
-                           f"{it.shape} {it.dtype.name}")
+      if DEBUG >= 2: print(f"kernel {GlobalCounters.kernel_count:4d} {(time.perf_counter() - t0)*1e3:8.2f} ms  {it.op.name:<6} {it.shape} {it.dtype.name}")
     elif it.op is LoadOps.COPY:
       x = Device.get(it.arg[0]).to_numpy(ins[0], ShapeTracker.from_shape(it.shape), it.arg[1])
       out = Device.get(it.device).from_numpy(x.reshape(-1))
@@ -129,8 +124,7 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
     if it.target is not None: assigns.append(it)
     elif it.out in refs: _publish(refs[it.out](), out)
     if keep is not None:
-      for x in it.inputs:
-        if last[x] == i and x not in keep: bufs.pop(x, None)
+      for x in [x for x in it.inputs if last[x] == i and x not in keep]: bufs.pop(x, None)
   if before_writes is not None and assigns:
     for it in assigns:  # computed: their graphs go now, so before_writes sees only readers held from elsewhere
       if it.out in refs and (lb := refs[it.out]()) is not None: lb.srcs = ()

@@ -76,8 +76,7 @@ def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
     SCHEDULES[key] = cut
     while sum(map(len, SCHEDULES)) > MAX_CACHED_NODES and len(SCHEDULES) > 1: del SCHEDULES[next(iter(SCHEDULES))]
   # a load op's AST is its op and arg: rebuilt, since a RAND's seed is not part of the key
-  return [ScheduleItem(ast if ast.op not in LoadOps else LazyOp(bases[o].op, (), bases[o].arg), bases[o], tuple(bases[i] for i in ins))
-          for o, ast, ins in cut]
+  return [ScheduleItem(ast if ast.op not in LoadOps else LazyOp(bases[o].op, (), bases[o].arg), bases[o], tuple(bases[i] for i in ins)) for o, ast, ins in cut]
 
 def _cut(order: list, outs: list) -> list[ScheduleItem]:
   """The scheduler proper (schedule() without its cache)."""

@@ -20,8 +20,7 @@ def broadcast_shape(*shapes) -> tuple:
   """numpy's broadcast of several shapes."""
   n = max(len(s) for s in shapes)
   shapes = [(1,)*(n - len(s)) + tuple(s) for s in shapes]
-  for dims in zip(*shapes):
-    if len(set(dims) - {1}) > 1: raise ShapeError(f"shapes {' and '.join(map(str, shapes))} don't broadcast")
+  if any(len(set(dims) - {1}) > 1 for dims in zip(*shapes)): raise ShapeError(f"shapes {' and '.join(map(str, shapes))} don't broadcast")
   return tuple(0 if 0 in dims else max(dims) for dims in zip(*shapes))
 
 def _int_dtype(lo, hi) -> DType:
@@ -31,16 +30,24 @@ def _check_fits(lo, hi, dtype: DType):
   if not -2**(8*dtype.itemsize - 1) <= lo <= hi < 2**(8*dtype.itemsize - 1): raise ValueError(f"values {lo}..{hi} don't fit in {dtype}")
 
 class Tensor:
-  __slots__ = "lazydata", "requires_grad", "grad", "_ctx"
+  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "__weakref__"
   __deletable__ = ("_ctx",)
   training, no_grad = False, False  # class-wide modes: Tensor.train(), no_grad()
   __array_ufunc__ = None  # numpy defers to the reflected ops: np.float32(2) * t made an object array of Tensors
   _seed: int = 0
   _rng_counter: int = 0
+  _grad_log: Optional[dict] = None  # a jit recording's: id -> (leaf tensor, its .grad's LazyBuffer when backward first added to it)
+
+  @property
+  def grad(self) -> Optional[Tensor]: return self._grad
+  @grad.setter
+  def grad(self, g: Optional[Tensor]):  # set in a jitted step before backward adds to it (zero_grad): no earlier .grad is read
+    if Tensor._grad_log is not None and self._ctx is None: Tensor._grad_log.setdefault(id(self), (self, "set"))  # (leaves only)
+    self._grad = g
 
   def __init__(self, data, device: Optional[str] = None, dtype: Optional[DType] = None, requires_grad: Optional[bool] = None):
     device = Device.canonicalize(device)
-    self.grad: Optional[Tensor] = None
+    self._grad: Optional[Tensor] = None
     self.requires_grad: Optional[bool] = requires_grad
     self._ctx: Optional[F.Function] = None
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
@@ -67,7 +74,7 @@ class Tensor:
   def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function]) -> Tensor:
     """A Function's result: its LazyBuffer is on the right device already, so none of __init__'s checks."""
     ret = Tensor.__new__(Tensor)
-    ret.lazydata, ret.requires_grad, ret.grad, ret._ctx = lb, requires_grad, None, ctx
+    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx = lb, requires_grad, None, ctx
     return ret
 
   def __repr__(self): return f"<Tensor {self.lazydata!r} grad={self.grad is not None}>"
@@ -234,7 +241,9 @@ class Tensor:
     for t in order:
       if id(t) in grads and t.requires_grad:
         g = Tensor(grads[id(t)], device=t.device, requires_grad=False)
-        t.grad = g if t.grad is None else t.grad + g
+        if Tensor._grad_log is not None and t._ctx is None: Tensor._grad_log.setdefault(id(t), (t, None if t.grad is None else t.grad.lazydata))
+        # a realized .grad accumulates in place (as PyTorch's): a jitted step adding to it reads and writes its buffer
+        t.grad = g if t.grad is None else t.grad.assign(t.grad + g) if getattr(t.grad.lazydata, "realized", None) is not None else t.grad + g
     return self
 
   # *** movement ops ***
@@ -321,8 +330,7 @@ class Tensor:
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
     """Advanced indexing: dims d (sizes n) picked by int tensors t, which broadcast to B; numpy's rule places B at the
     first picked dim if the index tensors were adjacent, else in front."""
-    dims = [d for d, _, _ in adv]
-    B = broadcast_shape(*[t.shape for _, t, _ in adv])
+    dims, B = [d for d, _, _ in adv], broadcast_shape(*[t.shape for _, t, _ in adv])
     rest = [i for i in range(self.ndim) if i not in dims]
     x = self.permute(rest + dims)
     x = x.reshape(*x.shape[:len(rest)], *[1]*len(B), *x.shape[len(rest):])
@@ -382,8 +390,7 @@ class Tensor:
         raise ShapeError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
     offsets = list(itertools.accumulate([t.shape[dim] for t in tensors], initial=0))
     total = offsets[-1]
-    return Tensor._sum_all([t.pad(tuple((o, total - o - t.shape[dim]) if i == dim else None for i in range(self.ndim)))
-                            for t, o in zip(tensors, offsets)])
+    return Tensor._sum_all([t.pad(tuple((o, total - o - t.shape[dim]) if i == dim else None for i in range(self.ndim))) for t, o in zip(tensors, offsets)])
   @staticmethod
   def _sum_all(ts: list) -> Tensor: return functools.reduce(Tensor.__add__, ts)  # ts[0] + ts[1] + ...
   def stack(self, *more: Tensor, dim: int = 0) -> Tensor:
@@ -721,7 +728,8 @@ class Tensor:
   def pow(self, x, reverse=False) -> Tensor:
     if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
       if x != int(x): return F.PowConst.apply(self._float(), e=float(x))  # its own gradient: e*x^(e-1), 0 at x = 0 for e > 1
-      ret, sq, n = None, self._float() if isinstance(x, float) or x < 0 else self, abs(int(x))  # whole powers by squaring: exact gradients, 0^n fine; an int's ** 2.0 or ** -2 in float (it wrapped in int32)
+      # whole powers by squaring: exact gradients, 0^n fine; an int tensor's ** 2.0 or ** -2 in float (it wrapped in int32)
+      ret, sq, n = None, self._float() if isinstance(x, float) or x < 0 else self, abs(int(x))
       while n:
         if n & 1: ret = sq if ret is None else ret * sq
         n, sq = n >> 1, (sq * sq if n > 1 else sq)
@@ -732,8 +740,7 @@ class Tensor:
     # (1 for e = 0, else 0), with gradients 0 as PyTorch: log(0) = -inf times a 0 gradient made them nan
     zero = base.eq(0) & (ex >= 0)
     mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log() * ex).exp())
-    odd = (ex % 2).abs().eq(1)
-    whole = ex.eq(ex.trunc())
+    odd, whole = (ex % 2).abs().eq(1), ex.eq(ex.trunc())
     ret = (base < 0).where(whole.where(odd.where(-mag, mag), math.nan), mag)
     return (ret.isnan() & (ex.eq(0) | base.eq(1))).where(1.0, ret)  # 0**0, inf**0, 1**nan: log|b| * e is nan, numpy gives 1
   def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
