@@ -66,8 +66,7 @@ def render_const(v, dt: DType) -> str:
     return "NAN" if math.isnan(v) else "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
   return str(int(bool(v))) if dt == dtypes.bool else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
 
-def node_dtype(n: LazyOp) -> DType:
-  return n.arg[2] if n.op in BufferOps else result_dtype(n.op, n.arg, lambda i: node_dtype(n.src[i]))
+def node_dtype(n: LazyOp) -> DType: return n.arg[2] if n.op in BufferOps else result_dtype(n.op, n.arg, lambda i: node_dtype(n.src[i]))
 
 class Lin(NamedTuple):
   """sum(coeff*var) + const, each var in [0, size): index arithmetic kept linear, so division and modulo by a view's
@@ -224,11 +223,9 @@ class Kernel:
       # a reduce along the innermost dim whose inputs are contiguous there (softmax's sums, a row's dot product): vectors
       # run along the reduce instead, then add up across their lanes; along an output dim each lane would gather
       # (in a row kernel a load may also be the same for the whole row: a broadcast)
-      if vectorize and last in self.axes and self.fshape[last] % W == 0 and (vd is None or cost(vd)) and \
+      return last if vectorize and last in self.axes and self.fshape[last] % W == 0 and (vd is None or cost(vd)) and \
          all(all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and v == lanes[0][1] for n, (i, v) in enumerate(lanes)) or
-             (self.multi and all(x == lanes[0] for x in lanes)) for lanes in (lanes_of(st, self.fshape, last, W) for st in inner)):
-        vd = last
-      return vd
+             (self.multi and all(x == lanes[0] for x in lanes)) for lanes in (lanes_of(st, self.fshape, last, W) for st in inner)) else vd
     for W in dict.fromkeys((limits.vector_width, 8)):  # the device's width, else 8 (AVX-512's 16 floats, 8 for a dim of 8*odd)
       if (vd := pick_vd()) is not None: break
     self.vd = None if W == 1 and vd in self.axes else vd  # width 1 (a GPU's driver): no lanes to add up along a reduce

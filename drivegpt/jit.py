@@ -58,22 +58,33 @@ def _key(name, v):
   except TypeError: return _Same(v)  # held, so a new object can't take its id (by id alone, one replayed a freed one's values)
   return (type(v).__name__, v, math.copysign(1, v) if isinstance(v, float) else 0)  # -0.0 is not 0.0 (1/x, atan2)
 
-def _grad_is(t, lb) -> bool:
-  """Does t.grad hold what a recording's backward found there: no gradient (lb None), or lb's buffer? (t dead: unread.)"""
-  if t is None or lb is None or t.grad is None: return t is None or lb is t.grad is None
-  return getattr(lb, "realized", None) is not None and getattr(t.grad.lazydata, "realized", None) is lb.realized  # (views: none)
+def _bind(reads: tuple):
+  """{the .grad LazyBuffer a recording read: this call's} for a recording's reads, or None if this call's .grads don't
+  fit it: a recording that found no .grad needs none now, and one that read a .grad buffer needs one of its shape."""
+  bound = {}
+  for t, lb in [(t, lb) for w, lb in reads if (t := w()) is not None]:
+    cur = None if t._grad is None else t._grad.lazydata  # (a view read: only that same one will do)
+    if isinstance(lb, LazyBuffer) and cur is not None and lb._base is None and cur._base is None and cur.realized is not None and (cur.st, cur.dtype) == (lb.st, lb.dtype): bound[lb] = cur
+    elif cur is not lb: return None
+  return bound
+
+def _fresh(o, bufs: dict) -> Tensor:
+  """A new Tensor over this call's buffer for a recorded output (Out), or the LazyBuffer it reads (a weight)."""
+  if isinstance(o.slot, LazyBuffer) and o.slot not in bufs: return Tensor(o.slot, device=o.device)
+  lb = LazyBuffer(o.device, ShapeTracker.from_shape(o.shape), o.dtype)
+  lb.realized = bufs[o.slot]
+  return Tensor(lb, device=o.device)
 
 class Recording(NamedTuple):
   steps: list        # ExecItems whose keys are slot numbers (results and inputs) or LazyBuffers read live (weights)
-  n_inputs: int      # slots 0..n_inputs-1 are the call's Tensor arguments
   ret: Any           # the step's return value, its Tensors replaced by their slot or the LazyBuffer they read
-  live: dict         # slot -> weakref to a recorded LazyBuffer: ones still alive (a .grad) get each replay's buffer
+  live: dict         # slot -> weakref to a recorded LazyBuffer: ones still alive get each replay's buffer
   keep: set          # the slots the return value reads: every other result is freed after its last reader
   rng_start: int
   rng_used: int
   arg_targets: bool  # a step's assign writes into one of its Tensor arguments: each replay writes into that call's
-  reads: tuple       # (weakref to a tensor, the .grad backward added to, or None): a replay must find them so (_grad_is)
-  writes: tuple      # (weakref to a tensor, the .grad the step left it, or None): set again by each replay
+  reads: tuple       # (weakref to a leaf, the .grad LazyBuffer the step read, or None): a replay reads the call's (_bind)
+  writes: tuple      # (weakref to a leaf, the .grad the step left it as an Out, or None): set anew by each replay
 
 class jit:
   """Decorator for a training or inference step. Per kind of call (the Tensor arguments' shapes, dtypes and devices, the
@@ -86,9 +97,9 @@ class jit:
   An argument that is a view of a realized tensor (a slice) is passed as a copy: an assign into it writes into the copy
   (without the JIT, an error). It must not be recorded with a tensor it
   also reads from outside (a weight) as an argument, nor leave results lazy for later: replays see neither. .grad is
-  the one piece of Python state it follows: each replay sets the .grad the step left, and a step whose backward added to
-  a .grad from before the call (micro-batches) is replayed only while that .grad is still there; after a zero_grad
-  outside the step the call is recorded again for that case (up to 4 recordings per kind of call)."""
+  the one piece of Python state it follows: the .grads a step reads (backward adding to them, an optimizer step) are
+  this call's on a replay, which sets each .grad the step leaves to a new Tensor; a call whose .grads are None where the
+  recording found some, or the other way round, is recorded for its case (up to 4 recordings per kind of call)."""
   def __init__(self, fxn: Callable):
     self.fxn, self.recordings = fxn, {}
     functools.update_wrapper(self, fxn)
@@ -112,11 +123,11 @@ class jit:
       return _rebuild(ret, Tensor, lambda t: t.detach())
     # .grad is Python state a replay does not see: a step that added to a .grad replaced since (zero_grad outside it) or
     # found none where there is one now is recorded again for this case (kept with the others, the last 4)
-    if recs == "ran" or (rec := next((r for r in recs if all(_grad_is(w(), lb) for w, lb in r.reads)), None)) is None:
+    if recs == "ran" or (hit := next(((r, b) for r in recs if (b := _bind(r.reads)) is not None), None)) is None:
       rec, ret = self._record(tensors, args, kwargs)
       self.recordings[key] = ([] if recs == "ran" else recs[-3:]) + [rec]
       return ret
-    return self._replay(rec, tensors)
+    return self._replay(*hit, tensors)
 
   def _record(self, tensors: list, args, kwargs):
     realize.realize_pending_assigns()  # assigns from before the call are not part of the step
@@ -124,14 +135,16 @@ class jit:
     realize.CAPTURE, rng0, inputs, Tensor._grad_log = [], Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors)), {}
     try:
       ret = self.fxn(*args, **kwargs)
-      outs = _tensors(ret)
-      for t in outs:  # a returned view is copied into a buffer of its own, inside the recording
+      # returned views, and the .grads it leaves, are copied into buffers of their own inside the recording (a .grad left
+      # lazy was never replayed)
+      outs = _tensors(ret) + [t._grad for t, _ in Tensor._grad_log.values() if t._grad is not None]
+      for t in outs:
         if t.lazydata._base is not None: t.lazydata = t.lazydata.contiguous()
       Tensor.corealize(outs)
       realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
     finally: captured, realize.CAPTURE, grads, Tensor._grad_log = realize.CAPTURE, None, Tensor._grad_log, None
     slots = {lb: i for i, lb in enumerate(inputs)}  # the call's distinct inputs first
-    n_inputs, steps, live = len(slots), [], {}
+    steps, live = [], {}
     # a result that a later schedule read, or that is still held, is alive now: its key is found through the LazyBuffer
     made = {id(lb): it.out for it, ref in captured if (lb := ref()) is not None}
     def slot(x): return slots.get(made.get(id(x), x), x) if isinstance(x, LazyBuffer) else slots[x]
@@ -141,34 +154,33 @@ class jit:
       steps.append(it._replace(inputs=ins, out=slots[it.out], target=slots.get(it.target, it.target)))  # an argument: its slot
       if not isinstance(steps[-1].target, int): live[slots[it.out]] = ref  # (not an argument's assign: the recording call's tensor)
     ret = _rebuild(ret, Tensor, lambda t: Out(slot(t.lazydata), t.shape, t.dtype, t.device))
-    keep = {o.slot for o in _tensors(ret, Out) if not isinstance(o.slot, LazyBuffer)}
-    rec = Recording(steps, n_inputs, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps),
-                    tuple((weakref.ref(t), lb) for t, lb in grads.values() if not isinstance(lb, str)),
-                    tuple((weakref.ref(t), None if t.grad is None else t.grad.lazydata) for t, _ in grads.values()))
+    # a replay sets each .grad the step left to a new Tensor (an earlier call's .grad keeps its value), never through live
+    writes = tuple((weakref.ref(t), None if t._grad is None else Out(slot(t._grad.lazydata), t.shape, t._grad.dtype, t.device)) for t, _ in grads.values())
+    keep = {o.slot for o in _tensors(ret, Out) + [o for _, o in writes if o]}
+    for o in [o for _, o in writes if o]: live.pop(o.slot, None)
+    rec = Recording(steps, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps),
+                    # a .grad the step read that was lazy then is computed in the recording: only that same one fits (False: none)
+                    tuple((weakref.ref(t), False if id(lb) in made else lb) for t, lb in grads.values() if not isinstance(lb, str)), writes)
     bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
     bufs |= {it.out: bufs[it.target] for it in steps if isinstance(it.target, int)}  # an argument assigned: its own buffer
     return rec, self._outputs(rec, bufs | {i: lb.realized for i, ref in live.items() if (lb := ref()) is not None})
 
   @staticmethod
-  def _replay(rec: Recording, tensors: list):
+  def _replay(rec: Recording, bound: dict, tensors: list):
     realize.realize_pending_assigns()  # a weight assigned since the last call (load_state_dict) is written first
     lbs = list(dict.fromkeys(t.lazydata for t in tensors))
     steps = [it._replace(target=lbs[it.target]) if isinstance(it.target, int) else it for it in rec.steps] if rec.arg_targets else rec.steps
+    if bound: steps = [it._replace(target=bound.get(it.target, it.target)) for it in steps]  # .grads added to: this call's
     if todo := realize.readers([it.target.realized for it in steps if it.target is not None]): realize.run_schedule(schedule(todo))  # lazy reads of old weights
-    bufs, rng0 = {i: lb.realized for i, lb in enumerate(lbs)}, Tensor._rng_counter
+    bufs, rng0 = {i: lb.realized for i, lb in enumerate(lbs)} | {lb: cur.realized for lb, cur in bound.items()}, Tensor._rng_counter
     realize.run(steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start), refs=rec.live, keep=rec.keep)
     Tensor._rng_counter += rec.rng_used
-    for t, lb in [(t, lb) for w, lb in rec.writes if (t := w()) is not None]: t.grad = None if lb is None else Tensor(lb, device=lb.device)
+    for t, o in [(t, o) for w, o in rec.writes if (t := w()) is not None]: t.grad = o and _fresh(o, bufs)
     return jit._outputs(rec, bufs)
 
   @staticmethod
   def _outputs(rec: Recording, bufs: dict):
     """The step's return value with new Tensors over this call's buffers, so an earlier call's results never change."""
-    def fresh(o: Out) -> Tensor:
-      if isinstance(o.slot, LazyBuffer): return Tensor(o.slot, device=o.device)
-      lb = LazyBuffer(o.device, ShapeTracker.from_shape(o.shape), o.dtype)
-      lb.realized = bufs[o.slot]
-      return Tensor(lb, device=o.device)
-    return _rebuild(rec.ret, Out, fresh)
+    return _rebuild(rec.ret, Out, lambda o: _fresh(o, bufs))
 
 TinyJit = jit  # tinygrad's name, so ported code runs after changing the import

@@ -10,15 +10,13 @@ from drivegpt import schedule, realize
 
 class LazyBuffer:
   """Either a base (an op on its sources, producing a contiguous buffer) or a view of a base through movement ops."""
-  def __init__(self, device: str, st: ShapeTracker, dtype: DType, op=None, srcs: tuple = (), arg: Any = None,
-               base: Optional[LazyBuffer] = None, mops: tuple = ()):
+  def __init__(self, device: str, st: ShapeTracker, dtype: DType, op=None, srcs: tuple = (), arg: Any = None, base: Optional[LazyBuffer] = None, mops: tuple = ()):
     self.device, self.st, self.dtype, self.shape = device, st, dtype, st.shape
     self._base, self.mops = base, mops  # mops: the movement ops that lead from the base to this view
     if base is None:
       self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
       if srcs: realize.READERS.add(self)  # an assign must not overwrite what it reads (now, or once a source is realized)
-  def __repr__(self):
-    return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
+  def __repr__(self): return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
   @property
   def base(self) -> LazyBuffer: return self._base if self._base is not None else self
   @property

@@ -36,12 +36,14 @@ class Tensor:
   __array_ufunc__ = None  # numpy defers to the reflected ops: np.float32(2) * t made an object array of Tensors
   _seed: int = 0
   _rng_counter: int = 0
-  _grad_log: Optional[dict] = None  # a jit recording's: id -> (leaf tensor, its .grad's LazyBuffer when backward first added to it)
+  _grad_log: Optional[dict] = None  # a jit recording's: id -> (leaf, the .grad LazyBuffer it first read, or "set" if first set)
 
   @property
-  def grad(self) -> Optional[Tensor]: return self._grad
+  def grad(self) -> Optional[Tensor]:
+    if Tensor._grad_log is not None and self._ctx is None: Tensor._grad_log.setdefault(id(self), (self, None if self._grad is None else self._grad.lazydata))
+    return self._grad
   @grad.setter
-  def grad(self, g: Optional[Tensor]):  # set in a jitted step before backward adds to it (zero_grad): no earlier .grad is read
+  def grad(self, g: Optional[Tensor]):  # set in a jitted step before it is read (zero_grad): no earlier .grad is read
     if Tensor._grad_log is not None and self._ctx is None: Tensor._grad_log.setdefault(id(self), (self, "set"))  # (leaves only)
     self._grad = g
 
@@ -241,8 +243,7 @@ class Tensor:
     for t in order:
       if id(t) in grads and t.requires_grad:
         g = Tensor(grads[id(t)], device=t.device, requires_grad=False)
-        if Tensor._grad_log is not None and t._ctx is None: Tensor._grad_log.setdefault(id(t), (t, None if t.grad is None else t.grad.lazydata))
-        # a realized .grad accumulates in place (as PyTorch's): a jitted step adding to it reads and writes its buffer
+        # a realized .grad (not a view) accumulates in place (as PyTorch's): a jitted step adding to it writes its buffer
         t.grad = g if t.grad is None else t.grad.assign(t.grad + g) if getattr(t.grad.lazydata, "realized", None) is not None else t.grad + g
     return self
 
@@ -807,8 +808,7 @@ class Tensor:
     if not Tensor.training or p == 0: return self
     return self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
   def binary_crossentropy(self, y: Tensor) -> Tensor: return (-y*self.log() - (1 - y)*(1 - self).log()).mean()
-  def binary_crossentropy_logits(self, y: Tensor) -> Tensor:
-    return (self.maximum(0) - y*self + (1 + self.abs().neg().exp()).log()).mean()
+  def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - y*self + (1 + self.abs().neg().exp()).log()).mean()
   def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of int labels Y (...) under logits self (..., C), skipping ignore_index (tinygrad's)."""
     return self.log_softmax(-1)._nll(Y, ignore_index, label_smoothing, reduction)

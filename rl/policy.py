@@ -163,7 +163,10 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     actor, bcfg = load_policy(conf["bc"])
     agent = Agent(actor, ValueNet(actor.config, actor.codebook.numpy()))
     good = ckpt.parent / GOOD
-    load_checkpoint(str(good if good.exists() else ckpt), agent)
+    used = load_checkpoint(str(good if good.exists() else ckpt), agent)[0]
+    if used != step:  # which policy this is, said: the newest that passed the guard, not the run's last iteration
+      print(f"note: {path}: the policy of PPO iteration {used} (the newest that passed the reward-hacking guard; the run is at "
+            f"iteration {step})", file=sys.stderr)
     actor._codebook_np = None
     return actor, bcfg
   try:

@@ -64,7 +64,9 @@ def _ppo_killed_before_its_first_checkpoint_resumes_exactly(demo: Path, tmp_path
   real_js, T.js_bits = T.js_bits, lambda p, q: next(drift)
   try: assert ppo(tmp_path / "ppo_c")["stopped"].startswith("iteration 1: token drift")
   finally: T.js_bits = real_js
-  got, bc = (load_policy(str(p))[0] for p in (tmp_path / "ppo_c", demo / "bc"))
+  import contextlib, io
+  with contextlib.redirect_stderr(err := io.StringIO()): got, bc = (load_policy(str(p))[0] for p in (tmp_path / "ppo_c", demo / "bc"))
+  assert "the policy of PPO iteration 0 (the newest that passed the reward-hacking guard; the run is at" in err.getvalue(), err.getvalue()
   from drivegpt.nn import get_state_dict
   for (k, x), y in zip(get_state_dict(got).items(), get_state_dict(bc).values()): np.testing.assert_array_equal(x.numpy(), y.numpy(), err_msg=k)
 
