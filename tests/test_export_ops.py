@@ -190,3 +190,51 @@ def test_encoder_codes_may_differ_only_at_ties():
   wrong = np.array([[[2, 1, 3]]], np.int32)
   with pytest.raises(ValueError, match="enc: onnxruntime's output 1 differs"):
     checked_diff("enc", [lat, wrong], list(want.values()), allowed=code_ties(vq, [lat, wrong], want))
+
+def test_review_20_semantics_on_adversarial_inputs():
+  """A review (twentieth session) ran exports on inputs other than the traced example: Gather read index -1 as the last
+  row (the engine: NaN), ReduceMax and MaxPool skipped NaN (the engine propagates it), an int matmul wrapped in int32
+  (the engine sums in int64), Pow(-inf, 0.5) was inf (the engine: NaN for every x < 0), a mean over an empty dim 0 (NaN),
+  0-d constants were stored as shape (1,) and softmax(None) raised a TypeError. Each: engine against onnxruntime."""
+  rng = _rng("review 20")
+  emb = nn.Embedding(7, 3)
+  def check(fn, example: dict, *others: dict, params=None):
+    model, _ = export_onnx(fn, example, params=params)
+    for inputs in (example, *others):
+      want = fn(*[Tensor(a) for a in inputs.values()]).numpy()
+      got = _run(model, inputs)[0]
+      np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=1e-5, atol=1e-5, equal_nan=True)
+      assert got.dtype == want.dtype
+  idx = rng.integers(0, 7, (2, 4)).astype(np.int32)
+  check(lambda i: emb(i + 0), {"i": idx}, {"i": np.array([[-1, 0, 6, 7], [3, -7, 2, 1]], np.int32)}, params=emb)  # computed: NaN rows
+  x = _f(rng, 2, 3, 4, 4)
+  nan = x.copy(); nan[0, 1, 2, 3] = nan[1, 0, 0, 0] = np.nan
+  check(lambda t: t.max(1), {"x": x}, {"x": nan})
+  check(lambda t: t.min(-1), {"x": x}, {"x": nan})
+  check(lambda t: t.max_pool2d(2), {"x": x}, {"x": nan})
+  big = rng.integers(40000, 70000, (3, 4)).astype(np.int32)
+  check(lambda a: (a @ a.T).float(), {"a": big // 1000}, {"a": big})
+  edges = np.array([-np.inf, -4.0, -0.5, 0.0, 0.25, 4.0, np.inf], np.float32)
+  for e in (0.5, 1.5, -0.5): check(lambda t, e=e: t ** e, {"x": np.linspace(0.1, 3, 7).astype(np.float32)}, {"x": edges})
+  check(lambda t: t.mean(1), {"x": np.zeros((2, 0, 3), np.float32)})
+  check(lambda t: t.sum() + 2.0, {"x": _f(rng, 3, 2)})
+  check(lambda t: t.softmax(None), {"x": _f(rng, 2, 5)})
+
+def test_float16_variant_clamps_constants_and_refuses_non_finite_outputs(tmp_path):
+  """to_float16 turned a -1e9 attention mask into -inf (0 * -inf: every output NaN) and an eps of 1e-8 into 0, and
+  --fp16 still wrote the file. Constants are clamped into float16's range now, and a NaN or inf float16 output where
+  the engine's is finite refuses the file."""
+  from drivegpt.export.command import write_checked
+  rng = _rng("fp16 review")
+  x = _f(rng, 4, 8)
+  mask = Tensor(np.where(rng.random((4, 8)) < 0.5, 0, -1e9).astype(np.float32))
+  model, out = export_onnx(lambda t: (t + mask).softmax(-1) + (t * t + 1e-8).sqrt(), {"x": x})
+  m16 = to_float16(model)
+  got = _run(m16, {"x": x.astype(np.float16)})[0].astype(np.float32)
+  assert np.isfinite(got).all()
+  np.testing.assert_allclose(got, out["output"].numpy(), atol=1e-2)
+  write_checked("ok", lambda t: (t + mask).softmax(-1), {"x": x}, tmp_path, None, fp16=True)
+  assert (tmp_path / "ok_fp16.onnx").exists()
+  with pytest.raises(ExportError, match="float16 outputs are not finite"):
+    write_checked("over", lambda t: t * 1e5, {"x": x}, tmp_path, None, fp16=True)  # past 65504
+  assert not (tmp_path / "over_fp16.onnx").exists()

@@ -132,7 +132,7 @@ class Graph:
       graph_outputs.append(helper.make_tensor_value_info(out_name, ONNX_DTYPES[dtype], list(t.shape)))
     nodes = self._live([o.name for o in graph_outputs])
     used = {i for nd in nodes for i in nd.input}
-    inits = [numpy_helper.from_array(np.ascontiguousarray(a), k) for k, a in self.inits.items() if k in used]
+    inits = [numpy_helper.from_array(np.array(a, order="C"), k) for k, a in self.inits.items() if k in used]  # (0-d stays 0-d)
     graph = helper.make_graph(nodes, "drivegpt", self.inputs, graph_outputs, inits, doc_string=doc)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
                               producer_name="drivegpt", doc_string=doc)
@@ -159,8 +159,12 @@ def to_float16(model: onnx.ModelProto) -> onnx.ModelProto:
   m = onnx.ModelProto()
   m.CopyFrom(model)
   g = m.graph
-  for i, init in enumerate(g.initializer):
-    if init.data_type == TensorProto.FLOAT: g.initializer[i].CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), init.name))
+  for i, init in enumerate(g.initializer):  # a -1e9 mask would become -inf (0 * -inf: NaN), an eps of 1e-8 zero: both clamped
+    if init.data_type != TensorProto.FLOAT: continue
+    a = numpy_helper.to_array(init)
+    a = np.where(np.isfinite(a), np.clip(a, -65504, 65504), a)
+    a = np.where((a != 0) & (np.abs(a) < 2.0**-24), np.copysign(2.0**-24, a), a)
+    g.initializer[i].CopyFrom(numpy_helper.from_array(a.astype(np.float16), init.name))
   for v in list(g.input) + list(g.output):
     if v.type.tensor_type.elem_type == TensorProto.FLOAT: v.type.tensor_type.elem_type = TensorProto.FLOAT16
   for nd in g.node:

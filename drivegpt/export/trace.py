@@ -28,7 +28,8 @@ def _tensors(args: tuple, kw: dict) -> list:
 
 # *** compound calls: one ONNX op each (an emitter returns None where it has none, and the call's parts are recorded) ***
 
-def _dot(g: Graph, x: Tensor, w: Tensor) -> str: return g.node("MatMul", [g.name(x), g.name(w)])
+def _dot(g: Graph, x: Tensor, w: Tensor) -> Optional[str]:  # ints: the engine sums in int64 (an int32 MatMul wrapped)
+  return g.node("MatMul", [g.name(x), g.name(w)]) if x.dtype.is_float and w.dtype.is_float else None
 def _linear(g: Graph, x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Optional[str]:
   if weight.ndim != 2: return None
   y = g.node("MatMul", [g.name(x), g.name(weight)])
@@ -58,8 +59,15 @@ def _conv_transpose2d(g: Graph, x: Tensor, weight: Tensor, bias=None, groups=1, 
 def _max_pool2d(g: Graph, x: Tensor, kernel_size=(2, 2), stride=None, dilation=1, padding=0) -> Optional[str]:
   k = make_pair(kernel_size)
   if x.ndim != len(k) + 2: return None
-  return g.node("MaxPool", [g.name(x)], kernel_shape=list(k), strides=list(make_pair(stride if stride is not None else k, len(k))),
-                dilations=list(make_pair(dilation, len(k))), pads=list(make_pair(padding, len(k)))*2)
+  pool = functools.partial(g.node, "MaxPool", kernel_shape=list(k), strides=list(make_pair(stride if stride is not None else k, len(k))),
+                           dilations=list(make_pair(dilation, len(k))), pads=list(make_pair(padding, len(k)))*2)
+  return _nan_if(g, x, lambda v: pool([v]))
+def _nan_if(g: Graph, x: Tensor, reduce: Callable) -> str:
+  """reduce (a max over windows or axes) of x, NaN where a window holds a NaN, as the engine: onnxruntime's skip NaN."""
+  if not x.dtype.is_float: return reduce(g.name(x))
+  c = lambda v: g.const(np.array(v, x.dtype.np), "nan_mark")
+  marks = reduce(g.node("Where", [g.node("Equal", [g.name(x), g.name(x)]), c(0), c(1)]))  # 1 where a NaN was
+  return g.node("Where", [g.node("Less", [c(0), marks]), c(np.nan), reduce(g.name(x))])
 def _avg_pool2d(g: Graph, x: Tensor, kernel_size=(2, 2), stride=None, padding=0) -> Optional[str]:
   k = make_pair(kernel_size)
   if x.ndim != len(k) + 2: return None
@@ -67,10 +75,10 @@ def _avg_pool2d(g: Graph, x: Tensor, kernel_size=(2, 2), stride=None, padding=0)
                 pads=list(make_pair(padding, len(k)))*2, count_include_pad=1)
 
 def _softmax(op: str) -> Callable:
-  def emit(g: Graph, x: Tensor, axis=-1) -> Optional[str]: return g.node(op, [g.name(x)], axis=x._axis(axis)) if x.dtype.is_float else None
+  def emit(g: Graph, x: Tensor, axis=-1) -> Optional[str]: return g.node(op, [g.name(x)], axis=x._axis(axis)) if x.dtype.is_float and isinstance(axis, int) else None
   return emit
 def _mean(g: Graph, x: Tensor, axis=None, keepdim=False) -> Optional[str]:
-  if not x.dtype.is_float or not (axes := x._axes(axis)): return None
+  if not x.dtype.is_float or not (axes := x._axes(axis)) or 0 in x.shape: return None  # (an empty mean is NaN, ReduceMean's 0)
   return g.node("ReduceMean", [g.name(x), g.ints(axes)], keepdims=int(keepdim))
 def _tanh(g: Graph, x: Tensor) -> Optional[str]: return g.node("Tanh", [g.name(x)]) if x.dtype.is_float else None
 def _cat(g: Graph, x: Tensor, *args: Tensor, dim: int = 0) -> str: return g.node("Concat", [g.name(t) for t in (x, *args)], axis=x._axis(dim))
@@ -103,7 +111,12 @@ def _nn_groupnorm(g: Graph, layer: nn.GroupNorm, x: Tensor) -> Optional[str]:
   shape = (1, -1) + (1,)*(x.ndim - 2)
   return g.node("Add", [g.node("Mul", [h, g.name(layer.weight.reshape(shape))]), g.name(layer.bias.reshape(shape))])
 def _nn_embedding(g: Graph, layer: nn.Embedding, idx: Tensor) -> Optional[str]:
-  return g.node("Gather", [g.name(layer.weight), g.name(idx)], axis=0) if idx.dtype.is_int else None
+  """Gather, with the engine's NaN rows for indices out of range (Gather reads -1 as the last row)."""
+  if not idx.dtype.is_int: return None
+  c, i = lambda v: g.const(np.array(v, idx.dtype.np), "vocab"), g.name(idx)
+  valid = g.node("And", [g.node("Less", [c(-1), i]), g.node("Less", [i, c(layer.vocab_size)])])
+  rows = g.node("Gather", [g.name(layer.weight), g.node("Where", [valid, i, c(0)])], axis=0)
+  return g.node("Where", [g.node("Reshape", [valid, g.ints(idx.shape + (1,))]), rows, g.const(np.array(np.nan, layer.weight.dtype.np), "nan")])
 
 LAYERS: dict[type, Callable] = {nn.Linear: _nn_linear, nn.LayerNorm: _nn_layernorm, nn.GroupNorm: _nn_groupnorm, nn.Embedding: _nn_embedding}
 
@@ -146,8 +159,10 @@ def _gelu(g: Graph, x: Tensor) -> str:  # x*sigmoid(x(k + ka x^2)), as F.Gelu co
   return g.node("Mul", [g.name(x), g.node("Sigmoid", [z])])
 def _softmax_fn(op: str) -> Callable:
   def emit(g: Graph, x: Tensor, axis: tuple) -> str:
-    if len(axis) != 1: raise ExportError(f"{op} over several axes {axis}: ONNX's takes one")
-    return g.node(op, [g.name(x)], axis=axis[0])
+    if len(axis) == 1: return g.node(op, [g.name(x)], axis=axis[0])
+    if tuple(axis) != tuple(range(x.ndim - len(axis), x.ndim)): raise ExportError(f"{op} over axes {axis}: ONNX's takes one, or the last ones")
+    flat = g.node("Reshape", [g.name(x), g.ints(x.shape[:x.ndim - len(axis)] + (-1,))])  # the last axes as one
+    return g.node("Reshape", [g.node(op, [flat], axis=-1), g.ints(x.shape)])
   return emit
 PRIMITIVES: dict[type, Callable] = {
   F.Contiguous: lambda g, x: g.name(x),
@@ -156,12 +171,13 @@ PRIMITIVES: dict[type, Callable] = {
   F.Sqrt: _unary("Sqrt"), F.Recip: _unary("Reciprocal"), F.Sign: _unary("Sign"), F.Sigmoid: _unary("Sigmoid"), F.Gelu: _gelu,
   F.Softmax: _softmax_fn("Softmax"), F.LogSoftmax: _softmax_fn("LogSoftmax"), F.LayerNorm: _layernorm,
   F.Exp2: lambda g, x: g.node("Pow", [g.const(np.array(2, x.dtype.np), "two"), g.name(x)]),
-  F.PowConst: lambda g, x, e: g.node("Pow", [g.name(x), g.const(np.array(e, x.dtype.np), "exponent")]),
+  F.PowConst: lambda g, x, e: g.node("Where", [g.node("Less", [g.name(x), g.const(np.array(0, x.dtype.np), "zero")]),  # x < 0: NaN
+                                               g.const(np.array(np.nan, x.dtype.np), "nan"), g.node("Pow", [g.name(x), g.const(np.array(e, x.dtype.np), "exponent")])]),
   F.Less: _broadcasting("Less"), F.Eq: _broadcasting("Equal"), F.Mod: _broadcasting("Mod", fmod=1),
   F.Add: _broadcasting("Add", "Or"), F.Sub: _broadcasting("Sub"), F.Mul: _broadcasting("Mul", "And"), F.Div: _broadcasting("Div"),
   F.Maximum: _broadcasting("Max"), F.Where: _where,
   F.Sum: lambda g, x, axis: g.node("ReduceSum", [g.name(x), g.ints(axis)], keepdims=1),
-  F.Max: lambda g, x, axis: g.node("ReduceMax", [g.name(x), g.ints(axis)], keepdims=1),
+  F.Max: lambda g, x, axis: _nan_if(g, x, lambda v: g.node("ReduceMax", [v, g.ints(axis)], keepdims=1)),
   F.Expand: _expand,
   F.Reshape: lambda g, x, shape: g.node("Reshape", [g.name(x), g.ints(shape)]),
   F.Permute: lambda g, x, order: g.node("Transpose", [g.name(x)], perm=list(order)),
