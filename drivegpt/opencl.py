@@ -12,8 +12,7 @@ import numpy as np
 from drivegpt.codegen import DeviceLimits
 
 INSTALL = "pip install -e '.[cl]'  (or: pip install pyopencl pocl-binary-distribution intel-opencl-rt)"
-PROBE_SRC = "__kernel void probe(__global float *out, __global const float *a) {\n" \
-            "  int i = get_global_id(0); out[i] = sqrt(a[i])*2.0f + exp2(a[i]*0.5f); }"
+PROBE_SRC = "__kernel void probe(__global float *out, __global const float *a) { int i = get_global_id(0); out[i] = sqrt(a[i])*2.0f + exp2(a[i]*0.5f); }"
 
 def _cache_dir() -> str:
   """pyopencl's binary cache, one per CPU model and feature set: CPU runtimes compile native code, and a device named
@@ -103,7 +102,7 @@ def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[C
 
 def select(cpu_only: bool = False):
   """The first device that compiles and runs the test kernel, as (pyopencl module, device, context); else a RuntimeError."""
-  try: import pyopencl as cl
+  try: import pyopencl as cl, pyopencl.tools  # (tools: backend_cl.POOL)
   except ImportError as e: raise RuntimeError(f"the CL device needs pyopencl, which is not installed. Fix: {INSTALL}") from e
   register_intel_runtime()
   tried = candidates(cl, cpu_only=cpu_only)
