@@ -1,7 +1,7 @@
 """The OpenCL backend: kernels rendered by codegen.py, compiled with pyopencl and cached by source. Buffers live on the
 device; data crosses to the host only on input and in to_numpy."""
 from __future__ import annotations
-import functools, hashlib
+import functools, hashlib, importlib
 import numpy as np
 from drivegpt.helpers import DType, GlobalCounters, DEBUG, dtypes, prod
 from drivegpt.ops import LazyOp
@@ -15,7 +15,7 @@ SPLIT_REDUCE = not LIMITS.pack  # GPUs: a full reduction in two kernels (lazy.py
 # wait for the GPU at every kernel (a jitted GPT step 46 -> 29 ms on an H200). On GPUs buffers come from a pool that keeps
 # freed memory for the next ones (the queue runs in order: a kernel writing into a reused buffer runs after every kernel
 # that read it); CPU runtimes release at once.
-POOL = None if LIMITS.pack else cl.tools.MemoryPool(cl.tools.ImmediateAllocator(_queue))
+POOL = None if LIMITS.pack else (tools := importlib.import_module("pyopencl.tools")).MemoryPool(tools.ImmediateAllocator(_queue))
 
 class Buffer:
   """A device buffer of size elements; half is stored as 2-byte halves and bool as bytes, like numpy."""

@@ -157,13 +157,14 @@ class jit:
     # a replay sets each .grad the step left to a new Tensor (an earlier call's .grad keeps its value), never through live
     writes = tuple((weakref.ref(t), None if t._grad is None else Out(slot(t._grad.lazydata), t.shape, t._grad.dtype, t.device)) for t, _ in grads.values())
     keep = {o.slot for o in _tensors(ret, Out) + [o for _, o in writes if o]}
-    for o in [o for _, o in writes if o]: live.pop(o.slot, None)
+    # this call's results; the .grads it leaves are not updated by later replays (each gets a new .grad)
+    made_now, live = {i: lb.realized for i, ref in live.items() if (lb := ref()) is not None}, {i: r for i, r in live.items() if i not in {o.slot for _, o in writes if o}}
     rec = Recording(steps, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps),
                     # a .grad the step read that was lazy then is computed in the recording: only that same one fits (False: none)
                     tuple((weakref.ref(t), False if id(lb) in made else lb) for t, lb in grads.values() if not isinstance(lb, str)), writes)
     bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
     bufs |= {it.out: bufs[it.target] for it in steps if isinstance(it.target, int)}  # an argument assigned: its own buffer
-    return rec, self._outputs(rec, bufs | {i: lb.realized for i, ref in live.items() if (lb := ref()) is not None})
+    return rec, self._outputs(rec, bufs | made_now)
 
   @staticmethod
   def _replay(rec: Recording, bound: dict, tensors: list):

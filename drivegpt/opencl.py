@@ -102,7 +102,7 @@ def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[C
 
 def select(cpu_only: bool = False):
   """The first device that compiles and runs the test kernel, as (pyopencl module, device, context); else a RuntimeError."""
-  try: import pyopencl as cl, pyopencl.tools  # (tools: backend_cl.POOL)
+  try: import pyopencl as cl
   except ImportError as e: raise RuntimeError(f"the CL device needs pyopencl, which is not installed. Fix: {INSTALL}") from e
   register_intel_runtime()
   tried = candidates(cl, cpu_only=cpu_only)

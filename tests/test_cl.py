@@ -258,6 +258,7 @@ def test_gpu_buffer_pool_reuses_memory_and_changes_no_result(monkeypatch):
       if pool is not None: held.append(pool.managed_bytes)
     return np.array(losses), held
   plain, _ = run(None)
-  pooled, held = run(backend_cl.cl.tools.MemoryPool(backend_cl.cl.tools.ImmediateAllocator(backend_cl._queue)))
+  import pyopencl.tools as tools
+  pooled, held = run(tools.MemoryPool(tools.ImmediateAllocator(backend_cl._queue)))
   np.testing.assert_array_equal(pooled, plain)
   assert held[3] > 0 and held[-1] == held[3], held
