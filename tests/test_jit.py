@@ -546,3 +546,20 @@ def test_jitted_steps_leave_each_call_its_own_grad():
   (la, wa), (lb, wb) = outside(True), outside(False)
   np.testing.assert_allclose(la, lb, rtol=1e-6)
   np.testing.assert_allclose(wa, wb, rtol=1e-6)
+
+def test_a_step_returning_its_grads():
+  """A data-parallel replica's step returns the .grads it leaves: its recording call raised KeyError (their buffers
+  went with the live refs). Each call returns that call's gradients, as without the JIT."""
+  from drivegpt import nn
+  rng = np.random.default_rng(21)
+  lin = nn.Linear(3, 2)
+  for p in (lin.weight, lin.bias): p.requires_grad = True
+  def step(x):
+    for p in (lin.weight, lin.bias): p.grad = None
+    (lin(x) ** 2).sum().backward()
+    return [lin.weight.grad, lin.bias.grad]
+  f = jit(step)
+  for _ in range(4):
+    x = Tensor(rng.standard_normal((5, 3)).astype(np.float32))
+    got, want = [g.numpy() for g in f(x)], [g.numpy() for g in step(x)]
+    for a, b in zip(got, want): np.testing.assert_allclose(a, b, rtol=1e-6)
