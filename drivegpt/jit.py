@@ -113,8 +113,7 @@ class jit:
     tensors = [t for _, t in named if isinstance(t, Tensor)]
     Tensor.corealize(tensors)
     first = {id(t.lazydata): i for i, t in reversed(list(enumerate(tensors)))}  # one buffer passed twice must stay so
-    key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)]) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named),
-           Tensor.training, Tensor.no_grad)
+    key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)]) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
     recs = self.recordings.get(key)
     if recs is None:
       self.recordings[key] = "ran"

@@ -119,8 +119,7 @@ def limits(cl, device) -> DeviceLimits:
   matmul's B into panels first (codegen.pack_views); a GPU's neighbouring work-items read neighbouring columns as it is.
   PoCL gets at most 8 floats: its LLVM may target an older CPU than the one whose vector width it reports (see _order)."""
   width = min(8 if "portable computing language" in device.platform.name.lower() else 16, max(1, device.preferred_vector_width_float, device.native_vector_width_float))
-  return DeviceLimits(max_work_group=device.max_work_group_size, compute_units=device.max_compute_units, vector_width=width,
-                      pack=bool(device.type & cl.device_type.CPU))
+  return DeviceLimits(max_work_group=device.max_work_group_size, compute_units=device.max_compute_units, vector_width=width, pack=bool(device.type & cl.device_type.CPU))
 
 def build(cl, ctx, src: str, name: str):
   """Compile one kernel (pyopencl also keeps the binaries on disk across processes)."""

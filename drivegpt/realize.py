@@ -98,8 +98,7 @@ def _keep_old(readers: list, buffers: list) -> None:
       srcs.append(v)
     r.srcs = tuple(srcs)
 
-def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg, refs: Optional[dict] = None, keep=None,
-        before_writes: Optional[Callable] = None) -> dict:
+def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg, refs: Optional[dict] = None, keep=None, before_writes: Optional[Callable] = None) -> dict:
   """Run steps in order. bufs maps keys to buffers (an input not in it is a LazyBuffer read through .realized); each
   step's output is added under its key, and given at once to the LazyBuffer refs[key] refers to, if it is alive.
   Outputs not in keep (None: all) leave bufs after the last step that reads them. The JIT replays through here with fresh

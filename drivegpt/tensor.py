@@ -734,7 +734,7 @@ class Tensor:
       while n:
         if n & 1: ret = sq if ret is None else ret * sq
         n, sq = n >> 1, (sq * sq if n > 1 else sq)
-      return self.sign() * 0 + 1 if ret is None else ret if x > 0 else ret.reciprocal()  # x**0: 1 with gradient 0
+      return sq.isnan().where(1, sq.sign() * 0 + 1) if ret is None else ret if x > 0 else ret.reciprocal()  # x**0: 1 (nan too), gradient 0
     base, ex = self._broadcasted(x, reverse)
     base, ex = base._float(), ex._float()
     # |b|^e via exp/log, then the sign: negative bases give (-1)^e for whole e, nan otherwise. 0^e for e >= 0 is set apart
@@ -765,7 +765,10 @@ class Tensor:
   def __truediv__(self, x) -> Tensor: return self.div(x)
   def __floordiv__(self, x) -> Tensor:
     a, b = self._broadcasted(x)  # ints exactly (through float32 most of 20,000 random int32 quotients were off)
-    if not a.dtype.is_int: return (a / b).floor()  # an int over a float too (it took the int path: 7 // 2.5 gave 2.8)
+    if not a.dtype.is_int:  # floats (an int over a float too) from fmod, as Python and PyTorch: floor(7 / 0.1) gave 70, not 69
+      r = F.Mod.apply(a, b)
+      q = (a - r) / b - (r.ne(0) & (r < 0).ne(b < 0)).where(1, 0)
+      return b.eq(0).where(a / b, (q - 0.5).ceil())  # q is whole up to rounding
     q = F.Div.apply(a, b)        # C's truncation, one less where the remainder and the divisor differ in sign
     return ((a - q*b).ne(0) & (a < 0).ne(b < 0)).where(q - 1, q)
   def __mod__(self, x) -> Tensor: return self.mod(x)

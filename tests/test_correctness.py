@@ -310,3 +310,15 @@ def test_review_19_views_rand_and_one_hot():
   with pytest.raises(IndexError, match="label 5 is out of range"): Tensor(np.array([1, 5], np.int32)).one_hot(5)
   got = (Tensor(np.array([1, 5], np.int32)) * 1).one_hot(5).numpy()  # computed in the graph: NaN, not a plausible 0
   assert (got[0] == np.eye(5)[1]).all() and np.isnan(got[1]).all()
+
+def test_review_20_float_floor_division_and_zero_powers():
+  """Floor division of floats was floor(a / b): 7 // 0.1 gave 70 (Python, numpy and PyTorch: 69, from fmod). An int
+  tensor ** 0.0 stayed int, nan ** 0 was nan (1 in numpy and PyTorch). References: numpy float64 on the float32 values."""
+  rng = rng_for("floor div review 20")
+  a = (rng.standard_normal(200) * 10).astype(np.float32)
+  b = (rng.choice([0.1, 0.2, 0.3, 0.7, 2.5, -0.1, -1.5], 200) * rng.uniform(0.5, 2, 200)).astype(np.float32)
+  a[:4], b[:4] = [7, -7, 1, 1], [0.1, 0.1, 0.1, 0.2]
+  np.testing.assert_array_equal((Tensor(a) // Tensor(b)).numpy(), np.floor_divide(a, b))  # numpy's float32, from fmod
+  assert (Tensor(np.array([7], np.int32)) // 0.1).item() == 69.0
+  assert (Tensor(np.array([2, 3], np.int32)) ** 0.0).numpy().dtype == np.float32
+  np.testing.assert_array_equal((Tensor(np.array([np.nan, -2, np.inf], np.float32)) ** 0).numpy(), [1, 1, 1])
