@@ -15,8 +15,8 @@ from drivegpt import native
 # process keeps its own BLAS settings. DRIVEGPT_THREADS sets how many threads (default: every core).
 if (THREADS := getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)) < 1: raise ValueError(f"DRIVEGPT_THREADS={THREADS}: needs at least 1")
 _threads = ThreadPoolExecutor(THREADS)
-def _new_pool():  # a forked child has none of its parent's threads: a kernel waiting on the old pool would hang
-  global _threads; _threads = ThreadPoolExecutor(THREADS)
+# a forked child has none of its parent's threads: a kernel waiting on the old pool would hang
+def _new_pool(): global _threads; _threads = ThreadPoolExecutor(THREADS)
 os.register_at_fork(after_in_child=_new_pool)
 # kernels compute IEEE floats as every device does (exp overflows to inf, x/0 is inf or nan): numpy's warnings about
 # them, raised in this file only, would interleave with progress bars and say nothing about the caller's code
@@ -108,6 +108,8 @@ def _add(a, b):
   else: out = a if a.flags.writeable and a.shape == shape else np.array(np.broadcast_to(a, shape))
   out[tuple(slice(lo, hi) for lo, hi in b.box)] += b.valid
   return out
+def _mul(a, b):  # two padded alike stay padded (0 * 0 outside the box: the scaled part of a cat's gradient), else dense
+  return a._replace(valid=a.valid*b.valid) if isinstance(a, Padded) and isinstance(b, Padded) and (a.box, a.shape) == (b.box, b.shape) else np.multiply(dense(a), dense(b))
 
 def _strided(mem: np.ndarray, shape: tuple, strides: tuple, start: int) -> np.ndarray:
   """A read-only view of the flat array mem (np.ndarray is ~5x faster than as_strided, which matters for tiny kernels)."""
@@ -301,7 +303,7 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict, stop: frozenset 
       fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(dense(srcs[0](L, M)), (M.get("rows", shp[0]),) + shp[1:]), node.arg)
     elif node.op is MovementOps.RESHAPE: fn = lambda L, M: srcs[0](L, M).reshape(node.arg)
     elif node.op is UnaryOps.CAST: fn = lambda L, M: dense(srcs[0](L, M)).astype(node.arg.np)
-    elif node.op is BinaryOps.ADD: fn = lambda L, M: _add(srcs[0](L, M), srcs[1](L, M))
+    elif node.op in (BinaryOps.ADD, BinaryOps.MUL): fn = lambda L, M, f=_add if node.op is BinaryOps.ADD else _mul: f(srcs[0](L, M), srcs[1](L, M))
     elif len(srcs) == 1: fn = lambda L, M, f=OPS[node.op]: f(dense(srcs[0](L, M)))
     elif len(srcs) == 2: fn = lambda L, M, f=OPS[node.op]: f(dense(srcs[0](L, M)), dense(srcs[1](L, M)))
     else: fn = lambda L, M, f=OPS[node.op]: f(*[dense(s(L, M)) for s in srcs])
@@ -344,8 +346,7 @@ def _leaf(leaf: LazyOp):
     c.flags.writeable = False  # shared by every run: _add must not add into it
     return lambda bufs: c
   def slow(bufs):
-    if leaf.op is BufferOps.CONST: x = view(np.array([leaf.arg[0]], leaf.arg[2].np), st)
-    else: x = view(bufs[leaf.arg[0]], st, sparse=True)
+    x = view(np.array([leaf.arg[0]], leaf.arg[2].np) if leaf.op is BufferOps.CONST else bufs[leaf.arg[0]], st, sparse=True)
     if isinstance(x, Padded): return x
     x = x[tuple(slice(0, 1) if s == 0 and n > 1 else slice(None) for s, n in zip(x.strides, x.shape))]
     x.flags.writeable = False  # a leaf may be fresh zeros (a view of padding only), read again elsewhere in the kernel

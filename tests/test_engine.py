@@ -276,6 +276,28 @@ def test_a_view_of_padding_only_read_twice_in_a_kernel_stays_zero(n):
   np.testing.assert_array_equal(((z + half) * z).numpy(), np.zeros((1, n), np.float32))
   np.testing.assert_array_equal(ta.numpy(), a)
 
+@pytest.mark.parametrize("rows", [3, 256])  # one block, and big enough for the row-blocked runner
+def test_padded_products_in_one_kernel_match_numpy(rows):
+  """A cat's gradient scales its parts (sdpa's q): the pad reaches the kernel as pad(c) * pad(g), both kept padded when
+  their boxes agree (numpy made both whole first); boxes that differ, a padded constant with a where or an add, and
+  an inf beside the padding (0 * inf) must come out as numpy's."""
+  g = rand(rows, 5)
+  tg = Tensor(g)
+  out = (tg * 0.125).pad(((0, 0), (0, 10))) + (tg * 2).pad(((0, 0), (5, 5))) + tg.pad(((0, 0), (10, 0)))
+  np.testing.assert_allclose(out.numpy(), np.concatenate([g * 0.125, g * 2, g], 1), rtol=1e-6)
+  h = rand(rows, 5)
+  h[0, 0] = np.inf
+  th = Tensor(h)
+  np.testing.assert_array_equal((tg.pad(((0, 0), (0, 3))) * th.pad(((0, 0), (3, 0)))).numpy(), np.pad(g, ((0, 0), (0, 3))) * np.pad(h, ((0, 0), (3, 0))))
+  c = Tensor.full((rows, 5), 3.0).pad(((0, 0), (1, 2)))
+  p = tg.pad(((0, 0), (1, 2)))
+  np.testing.assert_array_equal((c * p + c).numpy(), np.pad(g * 3 + 3, ((0, 0), (1, 2))))
+  np.testing.assert_array_equal((p > 0).where(c, p).numpy(), np.pad(np.where(g > 0, 3, g), ((0, 0), (1, 2))))
+  qkv = Tensor(rand(rows, 15), requires_grad=True)
+  q, k, v = qkv.split(5, -1)
+  ((q * 0.125) * tg + (k * 2) * tg + v * tg).sum().backward()
+  np.testing.assert_allclose(qkv.grad.numpy(), np.concatenate([g * 0.125, g * 2, g], 1), rtol=1e-6)
+
 def test_lazy_and_codegen_agree_on_output_dtypes():
   from drivegpt.codegen import node_dtype
   from drivegpt.schedule import schedule
