@@ -88,6 +88,13 @@ def codebook_of(vqvae: str) -> np.ndarray:
   model, _ = load_tokenizer(vqvae)
   return model.quantizer.codebook.numpy()
 
+def check_resumed_codebook(resumed: np.ndarray, codebook: np.ndarray, run, vqvae: str) -> None:
+  """Refuse to go on with a checkpoint whose codebook is not the VQVAE's now (retrained in its folder, its tokens
+  re-made: the resumed run trained on new ids with the old code vectors, and finished without a word)."""
+  if not np.array_equal(resumed, codebook):
+    raise ConfigError(f"{run.dir}: this run was trained on another codebook than the VQVAE {vqvae}'s now (retrained since?); "
+                      "use another out= folder, or the VQVAE run its tokens came from")
+
 def predict(model: DisengageModel, s: Samples, idx: np.ndarray, batch_size: int = 512) -> np.ndarray:
   """Logits (M, H) of samples idx."""
   prev, Tensor.no_grad, Tensor.training = Tensor.no_grad, True, False
@@ -142,12 +149,13 @@ def train(cfg: DisengageConfig) -> dict:
   model = DisengageModel(mc, codebook)
   opt = AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
   start = run.resume(model, opt)
+  check_resumed_codebook(model.codebook.numpy(), codebook, run, cfg.vqvae)
   if start and (raw_head := (checkpoint_info(str(run.ckpt))[2] or {}).get("raw_head")):  # a finished run: its head before
     model.head.weight.assign(Tensor(np.array(raw_head["weight"], np.float32))).realize()  # calibration, to score (and
     model.head.bias.assign(Tensor(np.array(raw_head["bias"], np.float32))).realize()      # train on) as the first run did
   pos = (s.labels[tr] * s.mask[tr]).sum(0) / np.maximum(s.mask[tr].sum(0), 1)
   pos_weight = Tensor(np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32))
-  steps = train_steps(cfg, len(tr))
+  steps = max(train_steps(cfg, len(tr)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
   bar = run.progress(steps, start, "train-disengage")
   for i in range(start, steps):
     Tensor.training = True

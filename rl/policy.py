@@ -64,7 +64,7 @@ def commanded(s, segs: list) -> np.ndarray:
 
 def train_bc(cfg: BCConfig) -> dict:
   """Behaviour cloning; returns the final metrics (printed as one JSON line)."""
-  from rl.disengage import codebook_of, split
+  from rl.disengage import check_resumed_codebook, codebook_of, split
   segs = load_driving_segments(cfg.tokens)
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)
@@ -92,11 +92,14 @@ def train_bc(cfg: BCConfig) -> dict:
   policy.mu.weight, policy.mu.bias = Tensor(np.zeros((2, cfg.model.hidden), np.float32)), Tensor(constant)  # the constant predictor
   opt = AdamW(policy.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
   start = run.resume(policy, opt)
+  check_resumed_codebook(policy.codebook.numpy(), codebook, run, cfg.vqvae)
+  last = run.dir / "last.safetensors"  # a finished run's checkpoint holds its best step's weights: more steps go on from the last's
+  if start and last.exists() and checkpoint_info(str(last))[0] == start: load_checkpoint(str(last), policy, opt)
   mse = lambda idx: float(np.mean((predict(policy, s.tokens[idx], s.speed[idx]) - target[idx]) ** 2, 0).mean())
   best = run.dir / "best.safetensors"
   best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() and start > 0 else float("inf")  # a fresh run ignores a stale file
   if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
-  steps = train_steps(cfg, len(fit))
+  steps = max(train_steps(cfg, len(fit)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
   bar = run.progress(steps, start, "train-policy bc")
   for i in range(start, steps):
     Tensor.training = True
@@ -118,6 +121,7 @@ def train_bc(cfg: BCConfig) -> dict:
       if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
       run.save(policy, opt, i + 1)
   bar.close()
+  save_checkpoint(str(last), policy, opt, step=steps, config=run.config)
   kept = len(stop) > 0 and best.exists()  # without an inner split nothing was selected: the last step stays
   best_step = checkpoint_info(str(best))[0] if kept else steps
   if kept: load_checkpoint(str(best), policy)

@@ -143,6 +143,7 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   cfg = build(TrainConfig, checkpoint_info(str(ck))[1])
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
   segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg)
+  if not segs: raise ValueError(f"{tokens}: no {split} segment (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")
   need = (cfg.model.frames + steps) * cfg.data.frame_stride
   ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]
   if not ok:  # (the longest one was used, its real side frozen on its last frame and scored so, without a word)

@@ -722,6 +722,43 @@ def test_train_disengage_and_bc_refuse_data_that_holds_out_a_drive_they_trained_
   with pytest.raises(ConfigError, match="holds out .* drive"): dis.train(dcfg())
   with pytest.raises(ConfigError, match="holds out .* drive"): pol.train_bc(bcfg())
 
+def test_bc_and_disengage_runs_extend_from_their_last_step_and_keep_their_codebook(tmp_path, monkeypatch):
+  """A finished BC run's checkpoint holds its best step's weights: more steps= trained on from those (the later steps'
+  training thrown away). Fewer steps= than done re-saved the run as the fewer (the next run trained it twice over). A
+  VQVAE retrained in its folder: a resume trained on new ids with the old code vectors, without a word."""
+  import rl.disengage as dis
+  import rl.policy as pol
+  from drivegpt.nn.state import checkpoint_info
+  from train.stage import ConfigError, Run, build
+  codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  _synthetic_token_segments(tmp_path / "tok", n_segs=6, seed=3)
+  model = {"hidden": 8, "conv": 4, "embed": 4}
+  base = {"tokens": str(tmp_path / "tok"), "vqvae": "v", "batch_size": 16, "eval_every": 3, "model": model}
+  saved, real_save = {}, Run.save
+  def save(self, m, opt, step, extra=None):
+    if extra is None: saved[(str(self.dir), step)] = [p.numpy().copy() for p in opt.params]  # a training step's weights
+    return real_save(self, m, opt, step, extra)
+  monkeypatch.setattr(Run, "save", save)
+  first, real_clip = {}, pol.clip_grad_norm_
+  def clip(params, *a):
+    first.setdefault("w", [p.numpy().copy() for p in params])  # the weights the first step of this call starts from
+    return real_clip(params, *a)
+  monkeypatch.setattr(pol, "clip_grad_norm_", clip)
+  bc = lambda **kw: pol.train_bc(build(pol.BCConfig, {**base, "out": str(tmp_path / "bc"), **kw}))  # noqa: E731
+  assert bc(steps=6)["steps"] == 6
+  first.clear()
+  assert bc(steps=9)["steps"] == 9
+  for w, want in zip(first["w"], saved[(str(tmp_path / "bc"), 6)]): np.testing.assert_array_equal(w, want)
+  assert bc(steps=4)["steps"] == 9 and checkpoint_info(str(tmp_path / "bc" / "ckpt.safetensors"))[0] == 9
+  d = lambda **kw: dis.train(build(dis.DisengageConfig, {**base, "out": str(tmp_path / "dis"), **kw}))  # noqa: E731
+  assert d(steps=6)["steps"] == 6
+  assert d(steps=3)["steps"] == 6 and checkpoint_info(str(tmp_path / "dis" / "ckpt.safetensors"))[0] == 6
+  other = codebook.copy(); other[0, 1] = 0.5
+  monkeypatch.setattr(dis, "codebook_of", lambda _: other)
+  with pytest.raises(ConfigError, match="another codebook than the VQVAE v's"): bc(steps=9)
+  with pytest.raises(ConfigError, match="another codebook than the VQVAE v's"): d(steps=6)
+
 def test_ppo_seeds_have_a_whole_motion_history():
   """Rollouts were seeded at any start, so the disengagement model's M-motion history reached before the recording and
   was filled with zeros (6% of seeds: a car standing still, then at speed), inputs it never trained on."""

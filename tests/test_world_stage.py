@@ -1,6 +1,7 @@
 """train-world / eval-world / the simulator on tiny synthetic token shards: config errors, exact resume, eval output,
 no-pose data, the vehicle model, gymnasium's env checker, and a rollout written as an MP4."""
 import contextlib, json, os, re
+import yaml
 from pathlib import Path
 from fractions import Fraction
 import numpy as np
@@ -631,6 +632,9 @@ def test_a_short_held_out_segment_or_an_empty_split_is_named(tmp_path):
   tw.main(tiny_args(toks, tmp_path / "r0", "steps=1", "data.val_fraction=0"))
   with pytest.raises(ValueError, match=r"--split val \(the run held none out: data.val_fraction=0; --split all scores every segment\): no segments"):
     tw.eval_world(str(tmp_path / "r0"), toks, split="val", windows=4, batch_size=2)
+  from sim.rollout import pick_seeds  # rollout's seeds: "max() arg is an empty sequence"
+  with pytest.raises(ValueError, match=r"no val segment \(the world model .*r0 trained on all of them\): use --split train"):
+    pick_seeds(toks, str(tmp_path / "r0"), 1, 0.3, "val", 0)
 
 def test_the_same_commavq_file_in_two_folders_is_one_drive(tmp_path, capsys):
   """Copies of one .npy in two folders were two routes: one could be held out while its copy trained."""
@@ -748,6 +752,47 @@ def test_a_warmup_as_long_as_the_run_is_reported(tmp_path, capsys):
   assert "train-world: warmup=6 is not below steps=3: the learning rate ramps only up to 0.0005 (lr=0.001)" in capsys.readouterr().err
   tw.main(tiny_args(toks, tmp_path / "v", "steps=3"))
   assert "warmup=" not in capsys.readouterr().err
+
+def test_paths_to_runs_and_data_are_saved_absolute(tmp_path, monkeypatch):
+  """A PPO run saved bc=, disengage=, world= as typed, and later commands read them from *their* working directory:
+  export-driving run from another experiment's folder packed that folder's disengagement model. They are absolute now;
+  a run saved before (relative paths) resumes, its paths read from the working directory as before, then saved absolute."""
+  from rl.train import PPOTrainConfig
+  from train.stage import Run
+  monkeypatch.chdir(tmp_path)
+  cfg = load_config(PPOTrainConfig, None, ["world=runs/w", "tokens=./tok", "disengage=../d", "bc=~/bc", "out=runs/ppo"])
+  assert (cfg.world, cfg.tokens, cfg.disengage, cfg.bc, cfg.out) == (str(tmp_path / "runs/w"), str(tmp_path / "tok"), str(tmp_path.parent / "d"),
+                                                                       os.path.expanduser("~/bc"), "runs/ppo")
+  vq = load_config(VQConfigOf(), None, ["data.shards=sh", "data.val_shards=v"])
+  assert (vq.data.shards, vq.data.val_shards) == (str(tmp_path / "sh"), str(tmp_path / "v"))
+  old = build(PPOTrainConfig, {"world": "runs/w", "tokens": "tok", "disengage": "d", "bc": "bc", "out": "runs/ppo"})  # as saved before
+  Run("runs/ppo", old)
+  (tmp_path / "runs/ppo/ckpt.safetensors").write_bytes(b"")
+  Run("runs/ppo", load_config(PPOTrainConfig, None, ["world=runs/w", "tokens=tok", "disengage=d", "bc=bc", "out=runs/ppo"]))
+  assert yaml.safe_load((tmp_path / "runs/ppo/config.yaml").read_text())["bc"] == str(tmp_path / "bc")
+  (tmp_path / "x").mkdir()
+  monkeypatch.chdir(tmp_path / "x")  # the same words from another folder name other runs: refused now
+  with pytest.raises(ConfigError, match=f"run was started with bc='{tmp_path}/bc', now '{tmp_path}/x/bc'"):
+    Run(str(tmp_path / "runs/ppo"), load_config(PPOTrainConfig, None, ["world=runs/w", "tokens=tok", "disengage=d", "bc=bc", "out=runs/ppo"]))
+
+def VQConfigOf():
+  from train.vqvae import TrainConfig
+  return TrainConfig
+
+def test_a_run_of_another_kind_is_named_not_an_unknown_key(tmp_path):
+  """evaluate --vqvae WORLD_RUN, tokenize --ckpt WORLD_RUN, rollout --world VQVAE_RUN said only "unknown config key ..."."""
+  from drivegpt.models.vqvae import VQVAE
+  from train.vqvae import TrainConfig as VQConfig, load_tokenizer
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
+  vq = build(VQConfig, {"out": str(tmp_path / "vq"), "model": {"image_size": [32, 64], "patch": 4, "width": 8, "mults": [1, 2, 4], "enc_blocks": 0,
+                                                              "dec_blocks": 0, "attention": False, "groups": 4, "code_dim": 8, "n_codes": V}})
+  os.makedirs(tmp_path / "vq")
+  save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
+  assert load_tokenizer(str(tmp_path / "vq"))[1].model.n_codes == V
+  with pytest.raises(ConfigError, match=r"w: not the kind of run this needs: it looks like a train-world run \(unknown config key"):
+    load_tokenizer(str(tmp_path / "w"))
+  with pytest.raises(ConfigError, match=r"vq: not the kind of run this needs: it looks like a train-vqvae run"): tw.load_run(str(tmp_path / "vq"))
 
 def test_overrides_keep_paths_whole_and_numbers_decimal():
   """key=value overrides are YAML: `out=/runs/a #2` became /runs/a (a comment: another finished run was reused), and

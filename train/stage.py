@@ -123,8 +123,22 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
       if not isinstance(d.setdefault(p, {}), dict): raise ConfigError(f"override {item!r}: {p!r} is not a section")
       d = d[p]
     d[leaf] = value
-  try: return build(cls, values)
+  try: cfg = build(cls, values)
   except ConfigError as e: raise ConfigError(f"{path}: {e}" if path else str(e)) from None
+  _absolute(cfg)
+  return cfg
+
+# keys naming another run or a data folder: saved absolute, since later commands read them back from the checkpoint
+# (export-driving packed the disengagement model that `disengage=runs/disengage` meant in *its* working directory)
+PATH_KEYS = ("tokens", "vqvae", "world", "disengage", "bc", "shards", "val_shards")
+def _path(key: str, value: Any) -> Any:
+  return os.path.abspath(os.path.expanduser(value)) if key.split(".")[-1] in PATH_KEYS and isinstance(value, str) and value else value
+
+def _absolute(cfg) -> None:
+  for f in dataclasses.fields(cfg):
+    v = getattr(cfg, f.name)
+    if dataclasses.is_dataclass(v): _absolute(v)
+    else: setattr(cfg, f.name, _path(f.name, v))
 
 def stage_args(prog: str, description: str, argv: Optional[list[str]] = None, config_cls=None) -> argparse.Namespace:
   """The command line every stage takes: --config FILE and key=value overrides; --help lists config_cls's keys with
@@ -196,7 +210,8 @@ class Run:
       from drivegpt.nn.state import checkpoint_info
       was = yaml.safe_load(saved_path.read_text()) if saved_path.exists() else checkpoint_info(str(self.dir / self.CKPT))[1]
       saved, now = {**(added or {}), **_flat(was or {})}, _flat(self.config)
-      diff = [k for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k) and k != "out"]  # (this folder, named
+      # (a run saved before paths were made absolute: its relative ones as this working directory reads them)
+      diff = [k for k in sorted(set(saved) | set(now)) if _path(k, saved.get(k)) != _path(k, now.get(k)) and k != "out"]  # (this folder, named
       # another way: runs/a/, an absolute path, from another working directory)
       if bad := [k for k in diff if k not in may_change]:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
@@ -315,7 +330,10 @@ def load_run_model(path: str, cfg_cls, make) -> tuple:
   from drivegpt.nn.state import checkpoint_info, load_checkpoint
   ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
-  cfg = build(cfg_cls, checkpoint_info(str(ckpt))[1])
+  conf = checkpoint_info(str(ckpt))[1] or {}
+  try: cfg = build(cfg_cls, conf)
+  except ConfigError as e:  # another stage's run: "unknown config key 'weight_decay'" said little
+    raise ConfigError(f"{path}: not the kind of run this needs: it looks like a {stage_of(conf)} run ({e})") from None
   model = make(cfg)
   load_checkpoint(str(ckpt), model)
   return model, cfg
