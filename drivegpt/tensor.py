@@ -340,7 +340,7 @@ class Tensor:
       t = (t < 0).where(t + n, t)  # negative indices count from the end, as numpy and PyTorch
       onehot = t.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).reshape(*B, n, *[1]*(len(adv) - j - 1))
       # where, not a product with the one-hot: an inf or nan elsewhere along the axis made 0 * inf = nan (t[mask] = -inf wrote nan)
-      x = onehot.where(x, 0)._reduce(F.Sum, len(rest) + len(B))  # (*rest, *B, n_j+1, ...)
+      x = onehot.where(x, 0)._reduce(F.Sum, len(rest) + len(B)).cast(self.dtype)  # (*rest, *B, n_j+1, ...); a bool or int32 sum is int64
     valid = [t._valid(n, "index", lo=-n, shape=x.shape) for _, t, n in adv]
     if x.dtype.is_float: x = functools.reduce(Tensor.__and__, valid).where(x, math.nan)
     at = dims[0] if adjacent else 0
@@ -380,7 +380,7 @@ class Tensor:
     x = self.shrink(tuple((0, index.shape[i]) if i != dim else None for i in range(self.ndim))).transpose(dim, -1)  # (..., n)
     idx = index.transpose(dim, -1)
     onehot = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device))  # (..., m, n)
-    out = onehot.where(x.unsqueeze(-2), 0)._reduce(F.Sum, -1)  # where, not a product: 0 * inf elsewhere made nan
+    out = onehot.where(x.unsqueeze(-2), 0)._reduce(F.Sum, -1).cast(self.dtype)  # where, not a product: 0 * inf elsewhere made nan
     if self.dtype.is_float: out = idx._valid(n, "gather index").where(out, math.nan)
     else: idx._valid(n, "gather index")  # an int tensor can't hold NaN: only the eager check
     return out.transpose(dim, -1)

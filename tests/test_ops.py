@@ -1250,6 +1250,22 @@ def test_integer_min_at_the_lowest_int():
     np.testing.assert_array_equal(t.minimum(0).numpy(), np.minimum(a, 0))
     np.testing.assert_array_equal(t.minimum(Tensor(a[::-1].copy())).numpy(), np.minimum(a, a[::-1]))
 
+def test_picking_from_a_bool_or_int32_tensor_keeps_its_dtype():
+  """m[i] and m.gather of a bool tensor came back int32 (the pick is a sum over a one-hot): x[m[i]] then read the 0s and
+  1s as indices ([20, 10, 20], not x's masked [10, 30]), and int32 picks came back int64."""
+  rng = np.random.default_rng(7)
+  m, i = rng.random(9) < 0.5, rng.integers(-9, 9, 9).astype(np.int32)
+  tm = Tensor(m)
+  for got, want in ((tm[Tensor(i)], m[i]), (tm.gather(0, Tensor(i % 9)), m[i % 9]), (tm.reshape(3, 3)[Tensor(i[:3] % 3), 1:], m.reshape(3, 3)[i[:3] % 3, 1:])):
+    assert got.dtype == dtypes.bool
+    np.testing.assert_array_equal(got.numpy(), want)
+  x = rng.standard_normal(9).astype(np.float32)
+  np.testing.assert_array_equal(Tensor(x)[tm[Tensor(i)]].numpy(), x[m[i]])
+  k = rng.integers(-2**31, 2**31 - 1, 9).astype(np.int32)
+  for got in (Tensor(k)[Tensor(i)], Tensor(k).gather(0, Tensor(i % 9))):
+    assert got.dtype == dtypes.int32
+  np.testing.assert_array_equal(Tensor(k)[Tensor(i)].numpy(), k[i])
+
 def test_indexing_next_to_inf_and_nan():
   """Picking through a one-hot product made 0 * inf = nan: x[[1]] of [inf, 1] was nan, m[mask] = -inf wrote nan."""
   rng = np.random.default_rng(28)
