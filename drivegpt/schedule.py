@@ -11,7 +11,9 @@ class ScheduleItem(NamedTuple):
   out: LazyBuffer
   inputs: tuple         # the realized bases its BufferOps.LOAD leaves read, by index
 
-MAX_KERNEL_DEPTH = 64   # longer chains are cut into several kernels, so kernel trees stay far from the recursion limit
+MAX_KERNEL_DEPTH, MAX_PATHS = 64, 64   # longer chains are cut into several kernels, so kernel trees stay far from the recursion limit;
+                        # and a node reached by more paths from the root (tanh of cosh of ..., gelu of gelu of ...) gets its own buffer:
+                        # kernel trees are hashed and compared whole, so 8 chained gelus took 2.3 s to compile, 10 a minute
 MAX_ROW_REDUCES = 4     # reduces in one row kernel (a layernorm's forward + backward): each pass recomputes what feeds
                         # it, so six chained softmaxes in one kernel would be 12 passes, each redoing the chain before it
 
@@ -87,18 +89,18 @@ def _cut(order: list, outs: list) -> list[ScheduleItem]:
   for b in reversed(order):  # consumers before their sources: when b comes up, all its consumers have proposed
     if b.op is LoadOps.CONST and id(b) not in roots: continue  # constants are kernel leaves, never buffers
     p = proposals[id(b)]
-    if id(b) not in roots and None not in p and len(set((id(r), acc) for r, acc, _ in p)) == 1 and \
+    if id(b) not in roots and None not in p and len(set((id(r), acc) for r, acc, *_ in p)) == 1 and \
        (b.op not in ReduceOps or (len(p) == 1 and _inlinable(b, p[0][1], nred[id(p[0][0])], sig.get(id(p[0][0])), sigs[id(b)]))):
-      ctx[id(b)] = p[0][0], p[0][1], max(d for _, _, d in p)
+      ctx[id(b)] = p[0][0], p[0][1], max(d for _, _, d, _ in p), sum(n for *_, n in p)
     else: roots.add(id(b))
-    root, acc, depth = ctx.get(id(b), (b, (), 0))
+    root, acc, depth, paths = ctx.get(id(b), (b, (), 0, 1))
     if b.op in ReduceOps: sig[id(root)], acc, nred[id(root)] = sigs[id(b)], (), nred[id(root)] + 1  # its inputs: unreduced shape
     for s in b.srcs:
       sb = s.base
       if sb.realized is not None or sb.op is LoadOps.CONST: continue
       sacc = s.mops + acc
-      ok = b.op not in LoadOps and sb.op not in LoadOps and depth + 1 < MAX_KERNEL_DEPTH and _inlinable(sb, sacc, nred[id(root)], sig.get(id(root)), sigs[id(sb)])
-      proposals[id(sb)].append((root, sacc, depth + 1) if ok else None)
+      ok = b.op not in LoadOps and sb.op not in LoadOps and depth + 1 < MAX_KERNEL_DEPTH and paths < MAX_PATHS and _inlinable(sb, sacc, nred[id(root)], sig.get(id(root)), sigs[id(sb)])
+      proposals[id(sb)].append((root, sacc, depth + 1, paths) if ok else None)
   return [_schedule_item(b, ctx) for b in order if id(b) in roots and id(b) not in ctx]
 
 def _schedule_item(root: LazyBuffer, ctx: dict) -> ScheduleItem:

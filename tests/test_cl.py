@@ -221,6 +221,14 @@ def test_max_propagates_nan_like_the_numpy_backend():
     np.testing.assert_array_equal(t.maximum(2.0).numpy(), np.maximum(x, 2.0))
     np.testing.assert_array_equal(t.relu().numpy(), np.maximum(x, 0))
 
+@pytest.mark.parametrize("n", [8, 40, 100])
+def test_abs_inside_a_short_reduce_builds(n):
+  """Intel's CPU runtime crashed the process (SIGSEGV in its vectorizer) on max rendered as select() inside a 40- or
+  100-long reduce loop: (a * |b|).sum(0). Max is a ?: now (the same per-lane choice, NaN kept)."""
+  a, b = rand(n, 1), rand(n, 1)
+  b[0, 0] = np.nan if n == 100 else b[0, 0]
+  np.testing.assert_allclose((Tensor(a, device="CL") * Tensor(b, device="CL").abs()).sum(0).numpy(), (a.astype(np.float64) * np.abs(b)).sum(0), rtol=1e-5)
+
 def test_operand_constant_along_the_reduce_is_not_packed_again():
   """An operand broadcast along the reduce (found by a hostile review: its copy into panels was packed again without
   end, a RecursionError) gives numpy's numbers: a matmul with an expanded row, a max over it, a two-axis einsum."""

@@ -46,7 +46,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_8_42d6ad89(__gl
 
 // 3: (2, 4, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_0f94edeb(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_0ec8adcc(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
@@ -56,9 +56,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_0f94edeb(__glob
     float8 v0 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);
     float8 v1 = *(__global const ufloat8*)(in1+g2*16+r3*8);
     float8 v2 = (v0+v1);
-    vacc0_0 = select(v2,vacc0_0,(vacc0_0>v2)||(vacc0_0!=vacc0_0));
+    vacc0_0 = (((vacc0_0>v2)||(vacc0_0!=vacc0_0))?vacc0_0:v2);
   }
-  float acc0_0 = vacc0_0.s0; acc0_0 = select(vacc0_0.s1,acc0_0,(acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s2,acc0_0,(acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s3,acc0_0,(acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s4,acc0_0,(acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s5,acc0_0,(acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s6,acc0_0,(acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s7,acc0_0,(acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0));
+  float acc0_0 = vacc0_0.s0; acc0_0 = (((acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s1); acc0_0 = (((acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s2); acc0_0 = (((acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s3); acc0_0 = (((acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s4); acc0_0 = (((acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s5); acc0_0 = (((acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s6); acc0_0 = (((acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s7);
   float8 vacc1_0 = 0.0f;
   for (int r3 = 0; r3 < 2; r3++) {
     float8 v3 = *(__global const ufloat8*)(in0+g0*1024+g1*256+g2*16+r3*8);

@@ -7,7 +7,7 @@ __kernel void e_1_49df50ed(__global float* out) {
 
 // 1: (2, 4, 8, 8) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_1_4_3_8_8_3_3_daf32f8a(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_1_4_3_8_8_3_3_bf42bf8e(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g2 = (gid%4);
@@ -42,21 +42,21 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_1_4_3_8_8_3_3_daf32f8a(
   }}}
   float v9 = in2[g2];
   float8 v10 = (acc0+v9);
-  float8 v11 = select(0.0f,v10,(v10>0.0f)||(v10!=v10));
+  float8 v11 = (((v10>0.0f)||(v10!=v10))?v10:0.0f);
   float8 v12 = (acc1+v9);
-  float8 v13 = select(0.0f,v12,(v12>0.0f)||(v12!=v12));
+  float8 v13 = (((v12>0.0f)||(v12!=v12))?v12:0.0f);
   float8 v14 = (acc2+v9);
-  float8 v15 = select(0.0f,v14,(v14>0.0f)||(v14!=v14));
+  float8 v15 = (((v14>0.0f)||(v14!=v14))?v14:0.0f);
   float8 v16 = (acc3+v9);
-  float8 v17 = select(0.0f,v16,(v16>0.0f)||(v16!=v16));
+  float8 v17 = (((v16>0.0f)||(v16!=v16))?v16:0.0f);
   float8 v18 = (acc4+v9);
-  float8 v19 = select(0.0f,v18,(v18>0.0f)||(v18!=v18));
+  float8 v19 = (((v18>0.0f)||(v18!=v18))?v18:0.0f);
   float8 v20 = (acc5+v9);
-  float8 v21 = select(0.0f,v20,(v20>0.0f)||(v20!=v20));
+  float8 v21 = (((v20>0.0f)||(v20!=v20))?v20:0.0f);
   float8 v22 = (acc6+v9);
-  float8 v23 = select(0.0f,v22,(v22>0.0f)||(v22!=v22));
+  float8 v23 = (((v22>0.0f)||(v22!=v22))?v22:0.0f);
   float8 v24 = (acc7+v9);
-  float8 v25 = select(0.0f,v24,(v24>0.0f)||(v24!=v24));
+  float8 v25 = (((v24>0.0f)||(v24!=v24))?v24:0.0f);
   *(__global ufloat8*)(out+g0*256+g2*64) = v11;
   *(__global ufloat8*)(out+g0*256+g2*64+8) = v13;
   *(__global ufloat8*)(out+g0*256+g2*64+16) = v15;

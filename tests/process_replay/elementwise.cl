@@ -32,7 +32,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_4_8_ac13598d(__global flo
 
 // 3: (1024,) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void e_1024_78683afc(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void e_1024_36175a94(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 v0 = *(__global const ufloat8*)(in0+g0*8);
@@ -43,12 +43,12 @@ __attribute__((vec_type_hint(float8))) __kernel void e_1024_78683afc(__global fl
   float8 v5 = (v4*v0);
   float8 v6 = (v5-2.0f);
   float8 v7 = (-v6);
-  float8 v8 = select(v7,v6,(v6>v7)||(v6!=v6));
+  float8 v8 = (((v6>v7)||(v6!=v6))?v6:v7);
   float8 v9 = (v8+0.0f);
   float8 v10 = sqrt(v9);
   float8 v11 = (v0*v0);
   float8 v12 = (v11+1.0f);
   float8 v13 = (v10/v12);
-  float8 v14 = select(0.1f,v13,(v13>0.1f)||(v13!=v13));
+  float8 v14 = (((v13>0.1f)||(v13!=v13))?v13:0.1f);
   *(__global ufloat8*)(out+g0*8) = v14;
 }

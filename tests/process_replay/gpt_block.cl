@@ -133,7 +133,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_024acb71(__g
 
 // 8: (2, 2, 16, 16) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_a82d9516(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_bbc1e110(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = ((gid/16)%2);
@@ -143,9 +143,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_a82d9516(__glob
     float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
     float8 v1 = *(__global const ufloat8*)(in1+g2*16+r3*8);
     float8 v2 = (v0+v1);
-    vacc0_0 = select(v2,vacc0_0,(vacc0_0>v2)||(vacc0_0!=vacc0_0));
+    vacc0_0 = (((vacc0_0>v2)||(vacc0_0!=vacc0_0))?vacc0_0:v2);
   }
-  float acc0_0 = vacc0_0.s0; acc0_0 = select(vacc0_0.s1,acc0_0,(acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s2,acc0_0,(acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s3,acc0_0,(acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s4,acc0_0,(acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s5,acc0_0,(acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s6,acc0_0,(acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s7,acc0_0,(acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0));
+  float acc0_0 = vacc0_0.s0; acc0_0 = (((acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s1); acc0_0 = (((acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s2); acc0_0 = (((acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s3); acc0_0 = (((acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s4); acc0_0 = (((acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s5); acc0_0 = (((acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s6); acc0_0 = (((acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s7);
   float8 vacc1_0 = 0.0f;
   for (int r3 = 0; r3 < 2; r3++) {
     float8 v3 = *(__global const ufloat8*)(in0+g0*512+g1*256+g2*16+r3*8);
@@ -429,7 +429,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_e2ce74a3(__global
 
 // 20: (2, 16, 128) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_2df7f5fe(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g3 = ((gid/2)%16);
@@ -472,9 +472,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__gl
   float8 v17 = (1.0f/v16);
   float8 v18 = (1.0f-v17);
   float8 v19 = (v17*v18);
-  float8 v20 = select((-20.0f),v9,(v9>(-20.0f))||(v9!=v9));
+  float8 v20 = (((v9>(-20.0f))||(v9!=v9))?v9:(-20.0f));
   float8 v21 = (v20*(-1.0f));
-  float8 v22 = select((-20.0f),v21,(v21>(-20.0f))||(v21!=v21));
+  float8 v22 = (((v21>(-20.0f))||(v21!=v21))?v21:(-20.0f));
   float8 v23 = (v22*(-1.0f));
   float8 v24 = (v23*v23);
   float8 v25 = (v24*0.214064448817032f);
@@ -494,9 +494,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__gl
   float8 v39 = (1.0f/v38);
   float8 v40 = (1.0f-v39);
   float8 v41 = (v39*v40);
-  float8 v42 = select((-20.0f),v31,(v31>(-20.0f))||(v31!=v31));
+  float8 v42 = (((v31>(-20.0f))||(v31!=v31))?v31:(-20.0f));
   float8 v43 = (v42*(-1.0f));
-  float8 v44 = select((-20.0f),v43,(v43>(-20.0f))||(v43!=v43));
+  float8 v44 = (((v43>(-20.0f))||(v43!=v43))?v43:(-20.0f));
   float8 v45 = (v44*(-1.0f));
   float8 v46 = (v45*v45);
   float8 v47 = (v46*0.214064448817032f);
@@ -516,9 +516,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__gl
   float8 v61 = (1.0f/v60);
   float8 v62 = (1.0f-v61);
   float8 v63 = (v61*v62);
-  float8 v64 = select((-20.0f),v53,(v53>(-20.0f))||(v53!=v53));
+  float8 v64 = (((v53>(-20.0f))||(v53!=v53))?v53:(-20.0f));
   float8 v65 = (v64*(-1.0f));
-  float8 v66 = select((-20.0f),v65,(v65>(-20.0f))||(v65!=v65));
+  float8 v66 = (((v65>(-20.0f))||(v65!=v65))?v65:(-20.0f));
   float8 v67 = (v66*(-1.0f));
   float8 v68 = (v67*v67);
   float8 v69 = (v68*0.214064448817032f);
@@ -538,9 +538,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__gl
   float8 v83 = (1.0f/v82);
   float8 v84 = (1.0f-v83);
   float8 v85 = (v83*v84);
-  float8 v86 = select((-20.0f),v75,(v75>(-20.0f))||(v75!=v75));
+  float8 v86 = (((v75>(-20.0f))||(v75!=v75))?v75:(-20.0f));
   float8 v87 = (v86*(-1.0f));
-  float8 v88 = select((-20.0f),v87,(v87>(-20.0f))||(v87!=v87));
+  float8 v88 = (((v87>(-20.0f))||(v87!=v87))?v87:(-20.0f));
   float8 v89 = (v88*(-1.0f));
   float8 v90 = (v89*v89);
   float8 v91 = (v90*0.214064448817032f);
@@ -560,9 +560,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__gl
   float8 v105 = (1.0f/v104);
   float8 v106 = (1.0f-v105);
   float8 v107 = (v105*v106);
-  float8 v108 = select((-20.0f),v97,(v97>(-20.0f))||(v97!=v97));
+  float8 v108 = (((v97>(-20.0f))||(v97!=v97))?v97:(-20.0f));
   float8 v109 = (v108*(-1.0f));
-  float8 v110 = select((-20.0f),v109,(v109>(-20.0f))||(v109!=v109));
+  float8 v110 = (((v109>(-20.0f))||(v109!=v109))?v109:(-20.0f));
   float8 v111 = (v110*(-1.0f));
   float8 v112 = (v111*v111);
   float8 v113 = (v112*0.214064448817032f);
@@ -582,9 +582,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__gl
   float8 v127 = (1.0f/v126);
   float8 v128 = (1.0f-v127);
   float8 v129 = (v127*v128);
-  float8 v130 = select((-20.0f),v119,(v119>(-20.0f))||(v119!=v119));
+  float8 v130 = (((v119>(-20.0f))||(v119!=v119))?v119:(-20.0f));
   float8 v131 = (v130*(-1.0f));
-  float8 v132 = select((-20.0f),v131,(v131>(-20.0f))||(v131!=v131));
+  float8 v132 = (((v131>(-20.0f))||(v131!=v131))?v131:(-20.0f));
   float8 v133 = (v132*(-1.0f));
   float8 v134 = (v133*v133);
   float8 v135 = (v134*0.214064448817032f);
@@ -604,9 +604,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__gl
   float8 v149 = (1.0f/v148);
   float8 v150 = (1.0f-v149);
   float8 v151 = (v149*v150);
-  float8 v152 = select((-20.0f),v141,(v141>(-20.0f))||(v141!=v141));
+  float8 v152 = (((v141>(-20.0f))||(v141!=v141))?v141:(-20.0f));
   float8 v153 = (v152*(-1.0f));
-  float8 v154 = select((-20.0f),v153,(v153>(-20.0f))||(v153!=v153));
+  float8 v154 = (((v153>(-20.0f))||(v153!=v153))?v153:(-20.0f));
   float8 v155 = (v154*(-1.0f));
   float8 v156 = (v155*v155);
   float8 v157 = (v156*0.214064448817032f);
@@ -626,9 +626,9 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_7587ccaf(__gl
   float8 v171 = (1.0f/v170);
   float8 v172 = (1.0f-v171);
   float8 v173 = (v171*v172);
-  float8 v174 = select((-20.0f),v163,(v163>(-20.0f))||(v163!=v163));
+  float8 v174 = (((v163>(-20.0f))||(v163!=v163))?v163:(-20.0f));
   float8 v175 = (v174*(-1.0f));
-  float8 v176 = select((-20.0f),v175,(v175>(-20.0f))||(v175!=v175));
+  float8 v176 = (((v175>(-20.0f))||(v175!=v175))?v175:(-20.0f));
   float8 v177 = (v176*(-1.0f));
   float8 v178 = (v177*v177);
   float8 v179 = (v178*0.214064448817032f);

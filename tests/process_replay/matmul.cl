@@ -1,6 +1,6 @@
 // 0: (64, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_bcd71000(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_f1381b3d(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g1 = (gid/8);
   int g0 = (gid%8);
@@ -31,14 +31,14 @@ __attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_bcd71000(__globa
     float v8 = in0[g0*384+r2+336];
     acc7 = (acc7+v8*v1);
   }
-  float8 v9 = select(0.0f,acc0,(acc0>0.0f)||(acc0!=acc0));
-  float8 v10 = select(0.0f,acc1,(acc1>0.0f)||(acc1!=acc1));
-  float8 v11 = select(0.0f,acc2,(acc2>0.0f)||(acc2!=acc2));
-  float8 v12 = select(0.0f,acc3,(acc3>0.0f)||(acc3!=acc3));
-  float8 v13 = select(0.0f,acc4,(acc4>0.0f)||(acc4!=acc4));
-  float8 v14 = select(0.0f,acc5,(acc5>0.0f)||(acc5!=acc5));
-  float8 v15 = select(0.0f,acc6,(acc6>0.0f)||(acc6!=acc6));
-  float8 v16 = select(0.0f,acc7,(acc7>0.0f)||(acc7!=acc7));
+  float8 v9 = (((acc0>0.0f)||(acc0!=acc0))?acc0:0.0f);
+  float8 v10 = (((acc1>0.0f)||(acc1!=acc1))?acc1:0.0f);
+  float8 v11 = (((acc2>0.0f)||(acc2!=acc2))?acc2:0.0f);
+  float8 v12 = (((acc3>0.0f)||(acc3!=acc3))?acc3:0.0f);
+  float8 v13 = (((acc4>0.0f)||(acc4!=acc4))?acc4:0.0f);
+  float8 v14 = (((acc5>0.0f)||(acc5!=acc5))?acc5:0.0f);
+  float8 v15 = (((acc6>0.0f)||(acc6!=acc6))?acc6:0.0f);
+  float8 v16 = (((acc7>0.0f)||(acc7!=acc7))?acc7:0.0f);
   *(__global ufloat8*)(out+g0*256+g1*8) = v9;
   *(__global ufloat8*)(out+g0*256+g1*8+32) = v10;
   *(__global ufloat8*)(out+g0*256+g1*8+64) = v11;
@@ -173,7 +173,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_1_33_200_8_80b4b634(__glo
 
 // 5: (256, 264) dtypes.float32 global 1056 local 528
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_256_264_200_caaff9a5(__global float* out, __global const float* in0, __global const uchar* in1, __global const float* in2, __global const float* in3) {
+__attribute__((vec_type_hint(float8))) __kernel void r_256_264_200_9fbe4f61(__global float* out, __global const float* in0, __global const uchar* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
   int g1 = (gid/32);
   int g0 = (gid%32);
@@ -206,21 +206,21 @@ __attribute__((vec_type_hint(float8))) __kernel void r_256_264_200_caaff9a5(__gl
   }
   float8 v9 = *(__global const ufloat8*)(in2+g1*8);
   float8 v10 = (acc0+v9);
-  float8 v11 = select(0.0f,v10,(v10>0.0f)||(v10!=v10));
+  float8 v11 = (((v10>0.0f)||(v10!=v10))?v10:0.0f);
   float8 v12 = (acc1+v9);
-  float8 v13 = select(0.0f,v12,(v12>0.0f)||(v12!=v12));
+  float8 v13 = (((v12>0.0f)||(v12!=v12))?v12:0.0f);
   float8 v14 = (acc2+v9);
-  float8 v15 = select(0.0f,v14,(v14>0.0f)||(v14!=v14));
+  float8 v15 = (((v14>0.0f)||(v14!=v14))?v14:0.0f);
   float8 v16 = (acc3+v9);
-  float8 v17 = select(0.0f,v16,(v16>0.0f)||(v16!=v16));
+  float8 v17 = (((v16>0.0f)||(v16!=v16))?v16:0.0f);
   float8 v18 = (acc4+v9);
-  float8 v19 = select(0.0f,v18,(v18>0.0f)||(v18!=v18));
+  float8 v19 = (((v18>0.0f)||(v18!=v18))?v18:0.0f);
   float8 v20 = (acc5+v9);
-  float8 v21 = select(0.0f,v20,(v20>0.0f)||(v20!=v20));
+  float8 v21 = (((v20>0.0f)||(v20!=v20))?v20:0.0f);
   float8 v22 = (acc6+v9);
-  float8 v23 = select(0.0f,v22,(v22>0.0f)||(v22!=v22));
+  float8 v23 = (((v22>0.0f)||(v22!=v22))?v22:0.0f);
   float8 v24 = (acc7+v9);
-  float8 v25 = select(0.0f,v24,(v24>0.0f)||(v24!=v24));
+  float8 v25 = (((v24>0.0f)||(v24!=v24))?v24:0.0f);
   *(__global ufloat8*)(out+g0*2112+g1*8) = v11;
   *(__global ufloat8*)(out+g0*2112+g1*8+264) = v13;
   *(__global ufloat8*)(out+g0*2112+g1*8+528) = v15;

@@ -129,15 +129,15 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
 
 // 1: (16, 64) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_16_64_b9db3ed5(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_16_64_552f1fa1(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   float8 vacc0_0 = -INFINITY;
   for (int r1 = 0; r1 < 8; r1++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*64+r1*8);
-    vacc0_0 = select(v0,vacc0_0,(vacc0_0>v0)||(vacc0_0!=vacc0_0));
+    vacc0_0 = (((vacc0_0>v0)||(vacc0_0!=vacc0_0))?vacc0_0:v0);
   }
-  float acc0_0 = vacc0_0.s0; acc0_0 = select(vacc0_0.s1,acc0_0,(acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s2,acc0_0,(acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s3,acc0_0,(acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s4,acc0_0,(acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s5,acc0_0,(acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s6,acc0_0,(acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0)); acc0_0 = select(vacc0_0.s7,acc0_0,(acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0));
+  float acc0_0 = vacc0_0.s0; acc0_0 = (((acc0_0>vacc0_0.s1)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s1); acc0_0 = (((acc0_0>vacc0_0.s2)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s2); acc0_0 = (((acc0_0>vacc0_0.s3)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s3); acc0_0 = (((acc0_0>vacc0_0.s4)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s4); acc0_0 = (((acc0_0>vacc0_0.s5)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s5); acc0_0 = (((acc0_0>vacc0_0.s6)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s6); acc0_0 = (((acc0_0>vacc0_0.s7)||(acc0_0!=acc0_0))?acc0_0:vacc0_0.s7);
   float8 vacc1_0 = 0.0f;
   for (int r1 = 0; r1 < 8; r1++) {
     float8 v1 = *(__global const ufloat8*)(in0+g0*64+r1*8);
@@ -157,15 +157,15 @@ __attribute__((vec_type_hint(float8))) __kernel void r_16_64_b9db3ed5(__global f
 
 // 2: (1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_16_64_c8d87cee(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_16_64_cc55793b(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = -INFINITY;
   for (int r0 = 0; r0 < 16; r0++) {
   for (int r1 = 0; r1 < 8; r1++) {
     float8 v0 = *(__global const ufloat8*)(in0+r0*64+r1*8);
-    vacc0 = select(v0,vacc0,(vacc0>v0)||(vacc0!=vacc0));
+    vacc0 = (((vacc0>v0)||(vacc0!=vacc0))?vacc0:v0);
   }}
-  float acc0 = vacc0.s0; acc0 = select(vacc0.s1,acc0,(acc0>vacc0.s1)||(acc0!=acc0)); acc0 = select(vacc0.s2,acc0,(acc0>vacc0.s2)||(acc0!=acc0)); acc0 = select(vacc0.s3,acc0,(acc0>vacc0.s3)||(acc0!=acc0)); acc0 = select(vacc0.s4,acc0,(acc0>vacc0.s4)||(acc0!=acc0)); acc0 = select(vacc0.s5,acc0,(acc0>vacc0.s5)||(acc0!=acc0)); acc0 = select(vacc0.s6,acc0,(acc0>vacc0.s6)||(acc0!=acc0)); acc0 = select(vacc0.s7,acc0,(acc0>vacc0.s7)||(acc0!=acc0));
+  float acc0 = vacc0.s0; acc0 = (((acc0>vacc0.s1)||(acc0!=acc0))?acc0:vacc0.s1); acc0 = (((acc0>vacc0.s2)||(acc0!=acc0))?acc0:vacc0.s2); acc0 = (((acc0>vacc0.s3)||(acc0!=acc0))?acc0:vacc0.s3); acc0 = (((acc0>vacc0.s4)||(acc0!=acc0))?acc0:vacc0.s4); acc0 = (((acc0>vacc0.s5)||(acc0!=acc0))?acc0:vacc0.s5); acc0 = (((acc0>vacc0.s6)||(acc0!=acc0))?acc0:vacc0.s6); acc0 = (((acc0>vacc0.s7)||(acc0!=acc0))?acc0:vacc0.s7);
   out[0] = acc0;
 }
 
