@@ -770,6 +770,22 @@ def test_paths_to_runs_and_data_are_saved_absolute(tmp_path, monkeypatch):
   (tmp_path / "runs/ppo/ckpt.safetensors").write_bytes(b"")
   Run("runs/ppo", load_config(PPOTrainConfig, None, ["world=runs/w", "tokens=tok", "disengage=d", "bc=bc", "out=runs/ppo"]))
   assert yaml.safe_load((tmp_path / "runs/ppo/config.yaml").read_text())["bc"] == str(tmp_path / "bc")
+  # the project moved (or mounted elsewhere): its runs resume, their paths at the same places relative to the run folder
+  class Nothing: pass
+  (tmp_path / "projA").mkdir()
+  monkeypatch.chdir(tmp_path / "projA")
+  words = ["world=runs/w", "tokens=tok", "disengage=d", "bc=bc", "out=runs/ppo"]
+  moving = Run("runs/ppo", load_config(PPOTrainConfig, None, words))
+  save_checkpoint(str(moving.ckpt), Nothing(), None, 1, moving.config, extra=moving.extra())
+  (tmp_path / "projA").rename(tmp_path / "projB")
+  import train.stage as stage
+  for f in stage._LOCKS.values(): f.close()  # a new process resumes it: this one's locks go
+  stage._LOCKS.clear()
+  monkeypatch.chdir(tmp_path / "projB")
+  Run("runs/ppo", load_config(PPOTrainConfig, None, words))
+  monkeypatch.chdir(tmp_path)
+  with pytest.raises(ConfigError, match=f"run was started with bc='{tmp_path}/projB/bc', now '{tmp_path}/bc'"):
+    Run("projB/runs/ppo", load_config(PPOTrainConfig, None, words))  # the same words from another folder: other runs
   (tmp_path / "x").mkdir()
   monkeypatch.chdir(tmp_path / "x")  # the same words from another folder name other runs: refused now
   with pytest.raises(ConfigError, match=f"run was started with bc='{tmp_path}/bc', now '{tmp_path}/x/bc'"):
@@ -790,9 +806,13 @@ def test_a_run_of_another_kind_is_named_not_an_unknown_key(tmp_path):
   os.makedirs(tmp_path / "vq")
   save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
   assert load_tokenizer(str(tmp_path / "vq"))[1].model.n_codes == V
-  with pytest.raises(ConfigError, match=r"w: not the kind of run this needs: it looks like a train-world run \(unknown config key"):
+  with pytest.raises(ConfigError, match=r"w: a train-vqvae run is needed here; it looks like a train-world run \(unknown config key"):
     load_tokenizer(str(tmp_path / "w"))
-  with pytest.raises(ConfigError, match=r"vq: not the kind of run this needs: it looks like a train-vqvae run"): tw.load_run(str(tmp_path / "vq"))
+  with pytest.raises(ConfigError, match=r"vq: a train-world run is needed here; it looks like a train-vqvae run"): tw.load_run(str(tmp_path / "vq"))
+  conf = yaml.safe_load((tmp_path / "w" / "config.yaml").read_text())  # a run of the right kind that fails to load: its own error
+  save_checkpoint(str(tmp_path / "w" / "ckpt.safetensors"), tw.load_run(str(tmp_path / "w"))[0], None, 1, {**conf, "model": {**conf["model"], "bogus": 1}})
+  with pytest.raises(ConfigError, match=r"w: model.bogus|w: .*bogus") as e: tw.load_run(str(tmp_path / "w"))
+  assert "is needed here" not in str(e.value)
 
 def test_overrides_keep_paths_whole_and_numbers_decimal():
   """key=value overrides are YAML: `out=/runs/a #2` became /runs/a (a comment: another finished run was reused), and

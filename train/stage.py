@@ -210,8 +210,7 @@ class Run:
       from drivegpt.nn.state import checkpoint_info
       was = yaml.safe_load(saved_path.read_text()) if saved_path.exists() else checkpoint_info(str(self.dir / self.CKPT))[1]
       saved, now = {**(added or {}), **_flat(was or {})}, _flat(self.config)
-      # (a run saved before paths were made absolute: its relative ones as this working directory reads them)
-      diff = [k for k in sorted(set(saved) | set(now)) if _path(k, saved.get(k)) != _path(k, now.get(k)) and k != "out"]  # (this folder, named
+      diff = [k for k in sorted(set(saved) | set(now)) if not self._same_path(k, saved.get(k), now.get(k)) and k != "out"]  # (this folder, named
       # another way: runs/a/, an absolute path, from another working directory)
       if bad := [k for k in diff if k not in may_change]:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
@@ -221,6 +220,17 @@ class Run:
 
   @property
   def ckpt(self) -> Path: return self.dir / self.CKPT
+
+  def _same_path(self, key: str, was: Any, now: Any) -> bool:
+    """Is a saved config value the one given now? A run saved before paths were made absolute: its relative ones as this
+    working directory reads them. A run folder moved or copied with its project (or mounted elsewhere, as on a cluster's
+    nodes): a path at the same place relative to the run folder as when it was saved."""
+    if (was := _path(key, was)) == (now := _path(key, now)): return True
+    if not (isinstance(was, str) and isinstance(now, str) and key.split(".")[-1] in PATH_KEYS): return False
+    from drivegpt.nn.state import checkpoint_info
+    try: saved_dir = (checkpoint_info(str(self.ckpt))[2] or {}).get("run_dir")
+    except (OSError, ValueError): return False
+    return bool(saved_dir) and os.path.relpath(was, saved_dir) == os.path.relpath(now, self.dir.resolve())
 
   def resume(self, model, optimizer) -> int:
     """Load the run's checkpoint if there is one; returns the step to continue from (0 for a new run). Metrics logged
@@ -249,7 +259,7 @@ class Run:
 
   def extra(self, **kw) -> dict:
     """A checkpoint's extra values: kw, the training time so far and the drives trained on (check_split)."""
-    return {**kw, "train_seconds": self.seconds(), **({"train_routes": self._routes} if self._routes is not None else {})}
+    return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes} if self._routes is not None else {})}
 
   def check_split(self, train: list, val: list) -> None:
     """Refuse to resume a run whose data now holds out a drive (route) it trained on, as its checkpoint lists them
@@ -333,7 +343,9 @@ def load_run_model(path: str, cfg_cls, make) -> tuple:
   conf = checkpoint_info(str(ckpt))[1] or {}
   try: cfg = build(cfg_cls, conf)
   except ConfigError as e:  # another stage's run: "unknown config key 'weight_decay'" said little
-    raise ConfigError(f"{path}: not the kind of run this needs: it looks like a {stage_of(conf)} run ({e})") from None
+    want = {"train.vqvae": "train-vqvae", "train.world": "train-world"}.get(cfg_cls.__module__)
+    if want is None or stage_of(conf) == want: raise ConfigError(f"{path}: {e}") from None
+    raise ConfigError(f"{path}: a {want} run is needed here; it looks like a {stage_of(conf)} run ({e})") from None
   model = make(cfg)
   load_checkpoint(str(ckpt), model)
   return model, cfg
