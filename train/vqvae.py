@@ -209,7 +209,9 @@ def save_grid(path: Path, originals: np.ndarray, recons: np.ndarray, cols: int =
 
 # the frames checked at each checkpoint: held out, or (no held-out split) spread over the training frames: rows and the
 # final line say which (a run without a split logged its training frames' scores as val_*)
-CURVE_LABEL = {"val": "PSNR dB (train batches, held out)", "train": "PSNR dB (train batches, training frames)"}
+# (train batches: the PSNR of a log window's mean MSE; the checks: the mean of each frame's PSNR, eval-vqvae's, which
+# reads higher for the same frames: the mean of logs is above the log of the mean)
+CURVE_LABEL = {"val": "PSNR dB (train: of mean MSE; held out: per frame)", "train": "PSNR dB (train: of mean MSE; train frames: per frame)"}
 
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
