@@ -340,7 +340,7 @@ class Tensor:
       t = (t < 0).where(t + n, t)  # negative indices count from the end, as numpy and PyTorch
       onehot = t.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).reshape(*B, n, *[1]*(len(adv) - j - 1))
       # where, not a product with the one-hot: an inf or nan elsewhere along the axis made 0 * inf = nan (t[mask] = -inf wrote nan)
-      x = onehot.where(x, 0)._reduce(F.Sum, len(rest) + len(B)).cast(self.dtype)  # (*rest, *B, n_j+1, ...); a bool or int32 sum is int64
+      x = onehot.where(x, 0)._reduce(F.Sum, len(rest) + len(B)).cast(self.dtype)  # (*rest, *B, n_j+1, ...); a sum of bools is int
     valid = [t._valid(n, "index", lo=-n, shape=x.shape) for _, t, n in adv]
     if x.dtype.is_float: x = functools.reduce(Tensor.__and__, valid).where(x, math.nan)
     at = dims[0] if adjacent else 0
