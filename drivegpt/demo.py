@@ -10,6 +10,7 @@ import yaml
 from drivegpt.cli import json_line
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
+KEY_VALUE = ("train-vqvae", "train-world", "train-disengage", "train-policy")  # the stages that take key=value configs
 
 def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, list[str]]]:
   """(name, drivegpt argv) of every step in the demo config, with {out} and {configs} (the config's folder) filled in; `name.key=value` overrides append
@@ -26,6 +27,8 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
     name, dot, sub = key.partition(".")
     if not eq or not dot: raise ValueError(f"override {item!r}: expected step.key=value, e.g. vqvae.steps=100")
     if name not in steps: raise ValueError(f"override {item!r}: no step {name!r} (steps: {', '.join(steps)})")
+    if steps[name][0] not in KEY_VALUE:  # (it failed only when the step came up, maybe after every step before it)
+      raise ValueError(f"override {item!r}: step {name!r} (drivegpt {steps[name][0]}) takes --options, not key=value: edit its line in {path}")
     steps[name].append(f"{sub}={value}")
   return list(steps.items())
 
@@ -84,14 +87,21 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
       continue
     # a step changed since it ran, or since it was started (its run resumes from a checkpoint made with the old
     # arguments): the steps after it were made from its old outputs, and skipping them mixed old and new
-    if before and not same:
+    if before.get("failed") and not same:  # it stopped with an error (a typo'd argument, a refused input): run it as asked now
+      print(f"== demo step {name}: it failed as `drivegpt {' '.join(before['argv'])}`; running it as now asked", file=sys.stderr)
+    elif before and not same:
       what = "an edited config file" if before.get("argv") == argv else f"`drivegpt {' '.join(argv)}`"
       raise ValueError(f"demo step {name} {'was started' if before.get('running') else 'ran before'} as `drivegpt {' '.join(before['argv'])}`, "
                        f"now {what}: its outputs and the steps after it come from the old one; use another --out (or delete {root}) "
                        f"to run the demo this way")
     state[name] = {**now, "running": True}
     save_state()
-    state[name] = {**now, **run_step(name, argv, root / "demo.log")}
+    try: result = run_step(name, argv, root / "demo.log")
+    except RuntimeError:  # exited with an error: the next run may give it other arguments (a kill keeps the strict rule)
+      state[name]["failed"] = True
+      save_state()
+      raise
+    state[name] = {**now, **result}
     save_state()
   report = write_report(root, steps, state)
   summary = {name: state[name]["results"][-1] if state[name]["results"] else {} for name, _ in steps}

@@ -265,6 +265,8 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   for p in args.policy:
     name, eq, run = p.partition("=")
     if not eq or not name or not run: ap.error(f"--policy {p!r}: expected NAME=RUNDIR")
+    if name in ("scripted", "scripted_no_noise") or name in dict(policies):  # two rows of one name: which was which?
+      ap.error(f"--policy {p!r}: the name {name!r} is {'a built-in driver' if name.startswith('scripted') else 'given twice'}: name each policy once")
     policies.append((name, run))
   if policies and not args.vqvae: ap.error("--vqvae is required to drive a learned --policy from camera frames")
   seeds = list(range(args.seed, args.seed + args.episodes))

@@ -118,3 +118,14 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   with pytest.raises(ValueError, match="demo step a was started as"): demo.run(tmp_path / "demo.yaml", out2, ["a.steps=4"])
   demo.run(tmp_path / "demo.yaml", out2, [])   # the same command again resumes it
   assert ran[-2:] == ["a", "b"]
+  # a step that exited with an error (a typo'd key) may run again as asked; the demo folder was locked for good
+  out3 = str(tmp_path / "out3")
+  def fails_on_typo(name, argv, log):
+    if "stepz=4" in argv: raise RuntimeError("demo step a failed (exit 2)")
+    return fake_step(name, argv, log)
+  monkeypatch.setattr(demo, "run_step", fails_on_typo)
+  with pytest.raises(RuntimeError): demo.run(tmp_path / "demo.yaml", out3, ["a.stepz=4"])
+  demo.run(tmp_path / "demo.yaml", out3, ["a.steps=4"])
+  assert ran[-2:] == ["a", "b"]
+  with pytest.raises(ValueError, match=r"override 'b.x=1': step 'b' \(drivegpt eval-vqvae\) takes --options, not key=value"):
+    demo.run(tmp_path / "demo.yaml", out3, ["b.x=1"])  # (before: accepted, then failed when b came up)

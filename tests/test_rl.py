@@ -594,11 +594,13 @@ def test_stage_help_lists_the_config_keys_with_their_defaults(capsys):
 def test_evaluate_arguments_are_checked(capsys):
   """--no-scripted without a --policy ran nothing and printed nothing, exit 0; --recovery -3 ran as 0, --density nan ran."""
   from rl.evaluate import main
-  for argv in (["--no-scripted"], ["--recovery", "-3"], ["--density", "nan"], ["--density", "0"]):   # (0: ZeroDivisionError)
+  for argv in (["--no-scripted"], ["--recovery", "-3"], ["--density", "nan"], ["--density", "0"],   # (0: ZeroDivisionError)
+               ["--policy", "bc=a", "--policy", "bc=b"], ["--policy", "scripted=a"]):  # two rows named alike
     with pytest.raises(SystemExit) as e: main(argv)
     assert e.value.code == 2, argv
   err = capsys.readouterr().err
   assert "nothing to evaluate" in err and "--recovery must be >= 0, --density > 0" in err
+  assert "the name 'bc' is given twice" in err and "the name 'scripted' is a built-in driver" in err
 
 def test_visible_lane_off_the_road_is_on_the_side_the_car_left_by():
   # the recorder's geometry: lanes 0..n-1 at lat = k W, edges at -W/2 and (n - 1/2) W; the kept lane may be one beyond

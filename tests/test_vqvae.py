@@ -360,6 +360,13 @@ def test_commavq_bad_files_are_named(tmp_path):
   # a frame rate of 0 made frame times inf; a linked folder was skipped (Path.rglob does not follow links)
   with pytest.raises(ValueError, match="fps: must be a positive frame rate, got 0"):
     import_commavq(str(tmp_path / "empty.npy"), str(tmp_path / "t0"), fps=0)
+  with pytest.raises(ValueError, match=r"empty\.npy: no frames \(shape \(0, 8, 16\)\): nothing to import"):  # was a 0-frame shard
+    import_commavq(str(tmp_path / "empty.npy"), str(tmp_path / "t0"))
+  (tmp_path / "zero").mkdir()
+  (tmp_path / "zero" / "z.npy").write_bytes(b"")  # a zero-byte file: EOFError's traceback, from import and from eval-world
+  with pytest.raises(ValueError, match=r"z\.npy: not a plain \.npy array"): import_commavq(str(tmp_path / "zero"), str(tmp_path / "t1"))
+  from train.world_data import load_segments
+  with pytest.raises(ValueError, match=r"z\.npy: not a plain \.npy array"): load_segments(str(tmp_path / "zero"))
   (tmp_path / "store").mkdir(); (tmp_path / "src").mkdir()
   np.save(tmp_path / "store" / "seg.npy", np.ones((2, 128), np.int16))
   (tmp_path / "src" / "linked").symlink_to(tmp_path / "store")

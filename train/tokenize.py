@@ -183,11 +183,15 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
 
 COMMAVQ_CODES = 1024  # commaVQ's vocabulary
 
+def load_npy(path: str | Path) -> np.ndarray:
+  """A plain .npy array, never unpickled; anything else (empty, truncated, pickled, unreadable) an error naming the file."""
+  try: return np.load(path, allow_pickle=False)
+  except (ValueError, EOFError) as e: raise ValueError(f"{path}: not a plain .npy array ({e})") from None  # (an empty file: EOFError)
+  except OSError as e: raise ValueError(f"{path}: can't read ({e})") from None
+
 def read_commavq(path: str | Path, n_codes: int = COMMAVQ_CODES) -> np.ndarray:
   """A commaVQ token file (.npy, N x 128 or N x 8 x 16 ids) as int16 (N, 8, 16); never unpickles."""
-  try: a = np.load(path, allow_pickle=False)
-  except ValueError as e: raise ValueError(f"{path}: not a plain .npy array ({e})") from None
-  except OSError as e: raise ValueError(f"{path}: can't read ({e})") from None
+  a = load_npy(path)
   if not np.issubdtype(a.dtype, np.integer): raise ValueError(f"{path}: token ids must be integers, got dtype {a.dtype}")
   if a.ndim == 2 and a.shape[1] == GRID[0] * GRID[1]: a = a.reshape(len(a), *GRID)
   if a.ndim != 3 or a.shape[1:] != GRID: raise ValueError(f"{path}: expected N x 128 or N x 8 x 16 token ids, got shape {a.shape}")
@@ -232,6 +236,7 @@ def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
       print(f"warning: {p}: the same tokens as {was}; left out", file=sys.stderr)
       continue
     tokens, name, rate = read_commavq(p), names[p], npy_sidecar(p).get("fps", fps)  # (ours sent out and back keep their rate)
+    if not len(tokens): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")
     attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)

@@ -134,8 +134,8 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
     if f.suffix == ".npy":  # commaVQ-sized (128 tokens a frame) checked as import-commavq does: a (N, 16, 8) grid or ids
-      from train.tokenize import read_commavq  # past 1024 were taken as they were
-      a = np.load(f, allow_pickle=False)
+      from train.tokenize import load_npy, read_commavq  # past 1024 were taken as they were
+      a = load_npy(f)
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
       check_fps(f, npy_sidecar(f).get("fps"))
       segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)})))

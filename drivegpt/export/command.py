@@ -6,7 +6,8 @@
 The openpilot pair (driving_vision.onnx, driving_policy.onnx) needs a policy: openpilot.export_driving_model(encoder, policy,
 out_dir) takes any object following openpilot.Policy. Each float32 model is run on onnxruntime against the engine on
 random inputs and not written if an output differs by more than 1e-3 of its scale. With --fp16 each *_fp16.onnx is run
-too and its largest difference reported, never refused. rgb_to_yuv420.onnx is only timed, not compared. export.json
+too and its largest difference reported; one whose float outputs are not finite where the engine's are, or differ by
+more than 5% of their scale (float16's range or rounding), is refused. rgb_to_yuv420.onnx is only timed, not compared. export.json
 holds each file's size and onnxruntime CPU latency, each compared file's largest difference, and the op counts of
 all but the *_fp16 files; it is printed as one JSON line."""
 from __future__ import annotations
