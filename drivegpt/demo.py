@@ -79,9 +79,12 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
     tmp.write_text(json.dumps(state, indent=1))
     os.replace(tmp, state_path)  # atomic: a killed demo never leaves a torn state file
   t0 = time.perf_counter()
+  # each step's arguments with the folder as {out}: named relatively or absolutely, or moved, the same step (a state saved
+  # before templates compares its argv)
+  templates = dict(load_steps(config, "{out}", overrides))
   for name, argv in steps:
-    now, before = {"argv": argv, "files": file_hashes(argv)}, state.get(name, {})
-    same = before.get("argv") == argv and before.get("files", now["files"]) == now["files"]
+    now, before = {"argv": argv, "template": templates[name], "files": file_hashes(argv)}, state.get(name, {})
+    same = before.get("template", before.get("argv")) in (now["template"], argv) and before.get("files", now["files"]) == now["files"]
     if same and not before.get("running"):
       print(f"== demo step {name}: done before, skipped", file=sys.stderr)
       continue

@@ -129,3 +129,11 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   assert ran[-2:] == ["a", "b"]
   with pytest.raises(ValueError, match=r"override 'b.x=1': step 'b' \(drivegpt eval-vqvae\) takes --options, not key=value"):
     demo.run(tmp_path / "demo.yaml", out3, ["b.x=1"])  # (before: accepted, then failed when b came up)
+  # the folder named relatively, or moved: its finished steps are still done (they were "changed" and refused)
+  monkeypatch.chdir(tmp_path)
+  n = len(ran)
+  demo.run(tmp_path / "demo.yaml", "out3", ["a.steps=4"])
+  os.rename(tmp_path / "out3", tmp_path / "moved")
+  demo.run(tmp_path / "demo.yaml", str(tmp_path / "moved"), ["a.steps=4"])
+  assert len(ran) == n
+  with pytest.raises(ValueError, match="demo step a ran before"): demo.run(tmp_path / "demo.yaml", "moved", ["a.steps=5"])
