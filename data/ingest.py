@@ -95,12 +95,20 @@ def _under(path: Path, src: Path) -> Path:
         return Path(os.path.abspath(path)).relative_to(os.path.abspath(src))
 
 
+def _folder_path(path: Path, src: Path) -> Path:
+    """A segment folder's path under src, but at least its parent's name and its own: ingesting a drive's folder, or one
+    segment alone, names it as ingesting the folder above does (segment 2 alone was route "2" beside "drive/0", "drive/1",
+    its shard a second one of the same video)."""
+    rel = _under(path, src)
+    return rel if len(rel.parts) >= 2 else Path(*Path(path).resolve().parts[-2:])
+
+
 def segment_id(path: Path, src: Path) -> str:
-    """A file-name-safe id for an input: a segment folder's path under src, a plain video's file name (not its path under
-    src: the same video ingested from another folder was a second shard), and a hash of its absolute path that keeps ids
-    unique."""
+    """A file-name-safe id for an input: a segment folder's path (_folder_path), a plain video's file name (not its path
+    under src: the same video ingested from another folder was a second shard), and a hash of its absolute path that
+    keeps ids unique."""
     real = Path(path).resolve()
-    rel = Path(real.name) if real.is_file() else _under(path, src)
+    rel = Path(real.name) if real.is_file() else _folder_path(path, src)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", "_".join(rel.parts))
     return f"{name}-{hashlib.sha256(str(real).encode()).hexdigest()[:8]}"
 
@@ -111,14 +119,23 @@ def route_of(path: Path, src: Path) -> str:
     file, its name without a suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive). Not its
     path under src: one drive ingested from two folders was two routes, one possibly in train, the other in val. Two
     drives of one name in two folders share a route, so they land on the same side of the split (never a leak), and a
-    dataset splits the same wherever it lies. For a segment folder, its path under src."""
+    dataset splits the same wherever it lies. For a segment folder, its path (_folder_path)."""
     real = Path(path).resolve()
     for part in reversed(real.parts[:-1] + ((real.stem if real.is_file() else real.name),)):
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
     if real.is_file():
         return re.sub(r"--\d+$", "", real.stem)
-    return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
+    return re.sub(r"--\d+$", "", "/".join(_folder_path(path, src).parts))
+
+
+def shard_of(out_dir: Path, path: Path, src: Path) -> Path:
+    """out_dir's shard of an input: <segment_id>.h5, or else one of the same input (the same hash of its absolute path)
+    under the name an earlier run gave it: one input never gets two shards (the loader kept either, its route changed)."""
+    shard = Path(out_dir) / f"{segment_id(path, src)}.h5"
+    if not shard.exists() and Path(out_dir).is_dir():
+        shard = next(iter(sorted(Path(out_dir).glob(f"*-{shard.stem.rsplit('-', 1)[1]}.h5"))), shard)
+    return shard
 
 
 def _load(seg: Path, name: str, shape: tuple, required: bool = True) -> np.ndarray | None:
@@ -269,15 +286,15 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     import h5py
     import hdf5plugin
     path, out_dir = Path(path), Path(out_dir)
-    result, tmp = {"path": str(path), "id": "", "status": "done", "reason": "", "frames": 0}, None
+    result, tmp, old = {"path": str(path), "id": "", "status": "done", "reason": "", "frames": 0}, None, None
     try:
-        result["id"] = segment_id(path, src)
+        result["id"], old = segment_id(path, src), shard_of(out_dir, path, src)
         shard = out_dir / f"{result['id']}.h5"
         tmp = out_dir / temp_name(shard.name)
         video = _video_of(path)
         checksum, source_hash = source_hashes(path, video)
-        if shard_is_current(shard, source_hash, height, width, fps):
-            result["status"] = "skipped"
+        if shard_is_current(old, source_hash, height, width, fps):
+            result.update(status="skipped", id=old.stem)
             return result
         # a folder holding its video alone is a plain video (no pose needed); one with logs but no pose is refused
         alone = path.is_dir() and not any(p.is_dir() for p in path.iterdir() if not TEMP.match(p.name))
@@ -329,12 +346,16 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             })
             f.attrs["complete"] = True  # last: a shard without it was cut short
         os.replace(tmp, shard)  # atomic: the shard appears whole or not at all
+        if old != shard:  # the same input's shard under an earlier name: replaced by this one
+            old.unlink(missing_ok=True)
         result["frames"] = n
     except (IngestError, VideoError) as e:
         result.update(status="error", reason=str(e))
     except Exception as e:  # a bug or an odd file must not stop the other segments
         result.update(status="error", reason=f"{path}: unexpected {type(e).__name__}: {e}")
     finally:
+        if result["status"] == "error" and old is not None and old.exists():  # it looked current, from contents now gone
+            result["reason"] += f" (its shard from before, {old}, is kept as it was: delete it to leave it out of training)"
         if tmp is not None and tmp.exists():
             tmp.unlink()
     return result
@@ -435,14 +456,14 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     bar = tqdm(total=len(segments), unit="segment", desc="ingest", disable=not progress)
     results, todo = [], []
     for seg in segments:  # current shards are skipped here, without starting Ray
-        shard = out_dir / f"{segment_id(seg, src)}.h5"
+        shard = shard_of(out_dir, seg, src)
         try:  # hashing reads the whole input: only for those with a shard, so a fresh run's driver reads no video
             current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1], height, width, fps, say=True)
         except (IngestError, OSError):
             current = False  # the worker reports the problem
         if current:
             # its frames, not 0: a re-run of finished work reported "frames": 0, as if nothing were there
-            results.append({"path": str(seg), "id": segment_id(seg, src), "status": "skipped", "reason": "",
+            results.append({"path": str(seg), "id": shard.stem, "status": "skipped", "reason": "",
                             "frames": _shard_frames(shard)})
             bar.update(1)
         else:
@@ -467,7 +488,27 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     for r in results:
         if r["status"] == "error":
             print(f"error: {r['reason']}", file=sys.stderr)
+    for shard, source in orphan_shards(out_dir, src, segments):
+        print(f"warning: {shard}: made from {source}, which is no longer in {src}; the shard is kept (delete it to leave it "
+              "out of training)", file=sys.stderr)
     return sorted(results, key=lambda r: r["path"])
+
+
+def orphan_shards(out_dir: Path, src: Path, inputs: list) -> list[tuple[Path, str]]:
+    """Shards in out_dir made from an input under src that is not among inputs any more (deleted or moved): training
+    would still read them. Shards of other folders ingested into out_dir are not looked at."""
+    import h5py
+    root, have = Path(src).resolve(), {str(Path(p).resolve()) for p in inputs}
+    found = []
+    for shard in sorted(Path(out_dir).glob("*.h5")):
+        try:
+            with h5py.File(shard, "r") as f:
+                source = str(f.attrs.get("source", ""))
+        except Exception:  # not a shard we can read: the loader names it
+            continue
+        if source and source not in have and (Path(source) == root or root in Path(source).parents):
+            found.append((shard, source))
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,18 @@ def _scenario(seed: int, scenario: str | None) -> str:
     return scenario if scenario is not None else names[seed % len(names)]
 
 
+def body_tilt(pitch: float, roll: float, obs: Observation, dt: float) -> tuple[float, float]:
+    """The body's pitch and roll (rad) after dt: it dips under braking and rolls out of curves, 0.25 s behind."""
+    return pitch + (0.006 * obs.accel - pitch) * dt / 0.25, roll + (-0.005 * obs.lateral_accel - roll) * dt / 0.25
+
+
+def camera_tilt(pitch: float, roll: float, s: float, bumps: tuple) -> tuple[float, float]:
+    """The camera's pitch and roll: the body's and the road's bumps at arc length s (bumps: a segment's amplitude, phases)."""
+    amp, ph = bumps
+    bump = amp * np.array([np.sin(s / 1.3 + ph[0]) + 0.6 * np.sin(s / 4.1 + ph[1]), np.sin(s / 1.7 + ph[2]) + np.sin(s / 5.3 + ph[3])])
+    return pitch + bump[0], roll + 0.5 * bump[1]
+
+
 def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None, cam: Camera = Camera(),
                    perturb_every: float | None = None, vehicles: float = 1.0, progress=None) -> dict:
     """Drive one segment; returns frames, states, logged signals and takeovers as arrays (sim units)."""
@@ -108,11 +120,8 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
         prev_speed, prev_heading = speed, heading
 
         if recording:
-            pitch += (0.006 * obs.accel - pitch) * dt / 0.25  # the body dips under braking, rolls out of curves
-            roll += (-0.005 * obs.lateral_accel - roll) * dt / 0.25
-            amp, ph = bumps
-            bump = amp * np.array([np.sin(s / 1.3 + ph[0]) + 0.6 * np.sin(s / 4.1 + ph[1]), np.sin(s / 1.7 + ph[2]) + np.sin(s / 5.3 + ph[3])])
-            cam_pitch, cam_roll = pitch + bump[0], roll + 0.5 * bump[1]
+            pitch, roll = body_tilt(pitch, roll, obs, dt)
+            cam_pitch, cam_roll = camera_tilt(pitch, roll, s, bumps)
             cars = [(float(v.position[0]), float(v.position[1]), float(v.heading), colours[id(v)]) for v in others]
             log["frames"].append(render_dashcam((x, y, heading, cam_pitch, cam_roll), cars, road, scene, cam, rng=rng))
             for k, val in (("x", x), ("y", y), ("heading", heading), ("pitch", cam_pitch), ("roll", cam_roll), ("speed", speed),

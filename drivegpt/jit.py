@@ -58,11 +58,15 @@ def _key(name, v):
   except TypeError: return _Same(v)  # held, so a new object can't take its id (by id alone, one replayed a freed one's values)
   return (type(v).__name__, v, math.copysign(1, v) if isinstance(v, float) else 0)  # -0.0 is not 0.0 (1/x, atan2)
 
-def _bind(reads: tuple):
+# The leaf a recording's read or write is about: this call's argument at that position (an input that requires grad got
+# no .grad on replays: the recording call's did), else the weakly held leaf (a weight), or None if it is gone.
+def _leaf(w, tensors: list): return tensors[w] if isinstance(w, int) else w()
+
+def _bind(reads: tuple, tensors: list):
   """{the .grad LazyBuffer a recording read: this call's} for a recording's reads, or None if this call's .grads don't
   fit it: a recording that found no .grad needs none now, and one that read a .grad buffer needs one of its shape."""
   bound = {}
-  for t, lb in [(t, lb) for w, lb in reads if (t := w()) is not None]:
+  for t, lb in [(t, lb) for w, lb in reads if (t := _leaf(w, tensors)) is not None]:
     cur = None if t._grad is None else t._grad.lazydata  # (a view read: only that same one will do)
     if isinstance(lb, LazyBuffer) and cur is not None and lb._base is None and cur._base is None and cur.realized is not None and (cur.st, cur.dtype) == (lb.st, lb.dtype): bound[lb] = cur
     elif cur is not lb: return None
@@ -83,8 +87,9 @@ class Recording(NamedTuple):
   rng_start: int
   rng_used: int
   arg_targets: bool  # a step's assign writes into one of its Tensor arguments: each replay writes into that call's
-  reads: tuple       # (weakref to a leaf, the .grad LazyBuffer the step read, or None): a replay reads the call's (_bind)
-  writes: tuple      # (weakref to a leaf, the .grad the step left it as an Out, or None): set anew by each replay
+  reads: tuple       # (weakref to a leaf or an argument's position, the .grad LazyBuffer the step read, or None): a replay
+                     # reads the call's (_bind)
+  writes: tuple      # (the same, the .grad the step left it as an Out, or None): set anew by each replay
 
 class jit:
   """Decorator for a training or inference step. Per kind of call (the Tensor arguments' shapes, dtypes and devices, the
@@ -116,13 +121,12 @@ class jit:
     key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)]) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
     recs = self.recordings.get(key)
     if recs is None:
-      self.recordings[key] = "ran"
-      ret = self.fxn(*args, **kwargs)
+      self.recordings[key], ret = "ran", self.fxn(*args, **kwargs)
       Tensor.corealize(_tensors(ret))
       return _rebuild(ret, Tensor, lambda t: t.detach())
     # .grad is Python state a replay does not see: a step that added to a .grad replaced since (zero_grad outside it) or
     # found none where there is one now is recorded again for this case (kept with the others, the last 4)
-    if recs == "ran" or (hit := next(((r, b) for r in recs if (b := _bind(r.reads)) is not None), None)) is None:
+    if recs == "ran" or (hit := next(((r, b) for r in recs if (b := _bind(r.reads, tensors)) is not None), None)) is None:
       rec, ret = self._record(tensors, args, kwargs)
       self.recordings[key] = ([] if recs == "ran" else recs[-3:]) + [rec]
       return ret
@@ -137,8 +141,7 @@ class jit:
       # returned views, and the .grads it leaves, are copied into buffers of their own inside the recording (a .grad left
       # lazy was never replayed)
       outs = _tensors(ret) + [t._grad for t, _ in Tensor._grad_log.values() if t._grad is not None]
-      for t in outs:
-        if t.lazydata._base is not None: t.lazydata = t.lazydata.contiguous()
+      for t in [t for t in outs if t.lazydata._base is not None]: t.lazydata = t.lazydata.contiguous()
       Tensor.corealize(outs)
       realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
     finally: captured, realize.CAPTURE, grads, Tensor._grad_log = realize.CAPTURE, None, Tensor._grad_log, None
@@ -154,13 +157,15 @@ class jit:
       if not isinstance(steps[-1].target, int): live[slots[it.out]] = ref  # (not an argument's assign: the recording call's tensor)
     ret = _rebuild(ret, Tensor, lambda t: Out(slot(t.lazydata), t.shape, t.dtype, t.device))
     # a replay sets each .grad the step left to a new Tensor (an earlier call's .grad keeps its value), never through live
-    writes = tuple((weakref.ref(t), None if t._grad is None else Out(slot(t._grad.lazydata), t.shape, t._grad.dtype, t.device)) for t, _ in grads.values())
+    leaf = lambda t, pos={id(a): i for i, a in reversed(list(enumerate(tensors)))}: pos.get(id(t), weakref.ref(t))  # noqa: E731 (an argument: its position)
+    writes = tuple((leaf(t), None if t._grad is None else Out(slot(t._grad.lazydata), t.shape, t._grad.dtype, t.device)) for t, _ in grads.values())
     keep = {o.slot for o in _tensors(ret, Out) + [o for _, o in writes if o]}
     # this call's results; the .grads it leaves are not updated by later replays (each gets a new .grad)
     made_now, live = {i: lb.realized for i, ref in live.items() if (lb := ref()) is not None}, {i: r for i, r in live.items() if i not in {o.slot for _, o in writes if o}}
     rec = Recording(steps, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps),
-                    # a .grad the step read that was lazy then is computed in the recording: only that same one fits (False: none)
-                    tuple((weakref.ref(t), False if id(lb) in made else lb) for t, lb in grads.values() if not isinstance(lb, str)), writes)
+                    # a .grad the step read that was lazy then is computed in the recording (made, or fused into a kernel: an earlier
+                    # call's lazy .grad was replayed as that call's values): only that same one fits (False: none)
+                    tuple((leaf(t), False if lb is not None and (id(lb) in made or lb.base.realized is None) else lb) for t, lb in grads.values() if not isinstance(lb, str)), writes)
     bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
     bufs |= {it.out: bufs[it.target] for it in steps if isinstance(it.target, int)}  # an argument assigned: its own buffer
     return rec, self._outputs(rec, bufs | made_now)
@@ -175,7 +180,7 @@ class jit:
     bufs, rng0 = {i: lb.realized for i, lb in enumerate(lbs)} | {lb: cur.realized for lb, cur in bound.items()}, Tensor._rng_counter
     realize.run(steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start), refs=rec.live, keep=rec.keep)
     Tensor._rng_counter += rec.rng_used
-    for t, o in [(t, o) for w, o in rec.writes if (t := w()) is not None]: t.grad = o and _fresh(o, bufs)
+    for t, o in [(t, o) for w, o in rec.writes if (t := _leaf(w, tensors)) is not None]: t.grad = o and _fresh(o, bufs)
     return jit._outputs(rec, bufs)
 
   @staticmethod

@@ -46,6 +46,8 @@ class ClosedLoop:
     from data.road import SCENARIOS, LANE_WIDTH, car_classes, sample_road, spawn_traffic
     # frames draw from their own stream: traffic, driver and supervisor go the same whether or not a policy renders frames
     self.spec, self.rng, self.render_rng = spec, np.random.default_rng(spec.seed), np.random.default_rng([spec.seed, 1])
+    # the camera pitches and rolls with the body and the road's bumps, as in the recordings the policies learned from
+    self.bumps, self.pitch, self.roll = (self.render_rng.uniform(0.001, 0.005), self.render_rng.uniform(0, 2 * np.pi, 4)), 0.0, 0.0
     lanes, traffic_speed, speed_range, _, _ = SCENARIOS["highway"]
     self.style, _ = sample_driver(self.rng, speed_range)
     if not noise: self.style.steer_noise = 0.0
@@ -73,7 +75,7 @@ class ClosedLoop:
 
   def _observe(self) -> None:
     from data.driver import Observation
-    from data.record import _lead
+    from data.record import _lead, body_tilt
     from data.road import LANE_WIDTH
     ego, road = self.ego, self.road
     x, y, heading, speed = float(ego.position[0]), float(ego.position[1]), float(ego.heading), float(ego.speed)
@@ -89,6 +91,7 @@ class ClosedLoop:
                            gap=lead[1] if lead[0] else None, closing=lead[2], clearance=clearance, crashed=bool(ego.crashed))
     self.s, self.lat, self.curv, self.others = s, lat, curv, others
     self.prev_speed, self.prev_heading = speed, heading
+    self.pitch, self.roll = body_tilt(self.pitch, self.roll, self.obs, dt)
 
   @property
   def human(self) -> bool: return self.t < self.human_until
@@ -96,8 +99,10 @@ class ClosedLoop:
   def frame(self) -> np.ndarray:
     """The dashcam frame (128, 256, 3) uint8 now."""
     from data.render import render_dashcam
+    from data.record import camera_tilt
     cars = [(float(v.position[0]), float(v.position[1]), float(v.heading), self.colours.get(id(v), 0)) for v in self.others]
-    return render_dashcam((float(self.ego.position[0]), float(self.ego.position[1]), float(self.ego.heading)), cars, self.road, self.scene, rng=self.render_rng)
+    ego = (float(self.ego.position[0]), float(self.ego.position[1]), float(self.ego.heading), *camera_tilt(self.pitch, self.roll, self.s, self.bumps))
+    return render_dashcam(ego, cars, self.road, self.scene, rng=self.render_rng)
 
   def scripted(self, calm: bool = False, target_offset: float = 0.0, noise: bool = True) -> tuple[float, float]:
     """The data stage's driver (calm: the human after a takeover; noise=False: without its steering noise) ->

@@ -55,11 +55,12 @@ def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size
 
 def commanded(s, segs: list) -> np.ndarray:
   """(M,) bool: the samples whose command was logged: all but the last frame of a segment a crash ended (the recorder
-  stops before that frame's command and logs zeros, which cloning would learn as "coast straight on")."""
+  stops before that frame's command and logs zeros, which cloning would learn as "coast straight on"). A crash of the
+  human driver logs no takeover, so a last command of exactly zeros is taken as unlogged too."""
   from data.layout import CAUSES
   keep = np.ones(len(s.segment), bool)
   for i, g in enumerate(segs):
-    if len(g.cause) and g.cause[-1] == CAUSES.index("crash"): keep[np.flatnonzero(s.segment == i)[-1:]] = False
+    if len(g.cause) and (g.cause[-1] == CAUSES.index("crash") or not np.any(g.action[-1])): keep[np.flatnonzero(s.segment == i)[-1:]] = False
   return keep
 
 def train_bc(cfg: BCConfig) -> dict:

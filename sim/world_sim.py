@@ -62,7 +62,7 @@ class WorldRollouts:
   def reset(self, seg: np.ndarray, start: np.ndarray, rng) -> np.ndarray:
     """Seed each rollout with frames start+stride, start+2*stride, ... of segment seg -> the last context tokens (B, N).
     rng: the sampling Generator, or one per rollout (sample_logits)."""
-    self.rng, ctx, mot = rng, [], []
+    self.rng, ctx, mot, speed = rng, [], [], []
     for i, s in zip(seg, start):
       if not 0 <= int(i) < len(self.segments) or int(s) < 0:  # a negative one wrapped round to the last segment or frames
         raise ValueError(f"reset: segment {i} and start {s} must be in [0, {len(self.segments)}) and >= 0")
@@ -71,8 +71,13 @@ class WorldRollouts:
       if idx[-1] >= len(sg.tokens): raise ValueError(f"reset: segment {sg.name} has {len(sg.tokens)} frames, a seed at {s} needs {idx[-1] + 1}")
       ctx.append(sg.tokens[idx].astype(np.int32))
       mot.append(strided_motion(sg.pose, self.stride)[idx] if sg.pose is not None else np.zeros((self.n_ctx, 6), np.float32))
+      # the speed at the last context frame t: the recorded one (rl's segments carry it), else the forward motion of frame
+      # t -> t+1 per second, made at t's speed (t-1 -> t at a segment's end). The stride's mean speed into t was off by
+      # 1.5 a dt: 0.3 m/s braking at 4 m/s^2
+      t = min(idx[-1], len(sg.tokens) - 2)
+      speed.append(sg.speed[idx[-1]] if getattr(sg, "speed", None) is not None else sg.pose[t, 0] * FPS if sg.pose is not None else 0.0)
     self.context, self.motion = np.stack(ctx), np.stack(mot)   # (B, K-1, N), (B, K-1, 6)
-    self.speed = np.clip(self.motion[:, -1, 0] / self.dt, 0, MAX_SPEED)  # the forward motion into the last frame, per second
+    self.speed = np.clip(np.asarray(speed, np.float64), 0, MAX_SPEED)
     return self.context[:, -1]
 
   def step(self, motion: np.ndarray) -> np.ndarray:

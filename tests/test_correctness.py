@@ -292,6 +292,24 @@ def test_review_19_attention_mask_and_causal_apply_together():
   got = T(q).scaled_dot_product_attention(T(k), T(v), attn_mask=T(bias), is_causal=True).numpy()
   np.testing.assert_allclose(got, ref(np.where(causal, bias, -np.inf)), atol=1e-5)
 
+@pytest.mark.parametrize("device", ["CPU", "CL"])
+def test_bool_setitem_by_index_lists_tensors_and_masks(device):
+  """x[[0, 3]] = True on a bool tensor wrote False there (the values were scattered as bools, whose sums came out
+  False); int and slice indices were right. Against numpy, unique indices, True / False / a bool tensor of values."""
+  rng = rng_for("bool setitem")
+  for _ in range(12):
+    shape = tuple(rng.integers(2, 6, rng.integers(1, 3)))
+    x = rng.random(shape) < 0.5
+    rows = rng.choice(shape[0], rng.integers(1, shape[0] + 1), replace=False)
+    for idx, tidx in ((rows.tolist(), rows.tolist()), (rows, Tensor(rows.astype(np.int32), device=device)),
+                      (x.copy(), Tensor(x.copy(), device=device))):
+      for value in (True, False, rng.random(x[idx].shape) < 0.5):
+        want, t = x.copy(), Tensor(x, device=device).realize()
+        want[idx] = value
+        t[tidx] = value if not isinstance(value, np.ndarray) else Tensor(value, device=device)
+        np.testing.assert_array_equal(t.numpy(), want)
+        assert t.dtype == dtypes.bool
+
 def test_review_19_views_rand_and_one_hot():
   """t[0][1] = x on an unrealized t changed the row only (t was not written, no error); Tensor.rand in float16 gave
   exactly 1.0 (16 in 100,000); one_hot of an out-of-range label gave a row of zeros."""

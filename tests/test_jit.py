@@ -258,6 +258,15 @@ def test_assign_to_a_view_of_a_realized_tensor_raises():
   np.testing.assert_array_equal(c.numpy(), [[0, 1, 0, 0]])
   lazy = Tensor.zeros(2, 2)  # not realized yet: assign just replaces what it will be
   np.testing.assert_array_equal(lazy.assign(Tensor.ones(2, 2)).numpy(), np.ones((2, 2)))
+  # a view of a constant's view (a slice of Tensor.zeros) took the write alone, the constant's tensor unchanged
+  rng = np.random.default_rng(11)
+  for view in (lambda t: t[1:3], lambda t: t.reshape(2, 2), lambda t: t[None], lambda t: t.flip(0)):
+    z = Tensor.full((4,), float(rng.standard_normal()))
+    v = view(z)
+    with pytest.raises(ValueError, match="view"): v.assign(Tensor(rng.standard_normal(v.shape).astype(np.float32)))
+  for make in (lambda: Tensor.zeros(3, 2), lambda: Tensor.ones(1), lambda: Tensor.full((), 2.0), lambda: Tensor.zeros(5).full_like(1.5)):
+    z, x = make(), rng.standard_normal(make().shape).astype(np.float32)  # the constant's own tensor: assign replaces it
+    np.testing.assert_array_equal(z.assign(Tensor(x)).numpy(), x)
 
 @pytest.mark.parametrize("device", ["CPU", "CL"])
 def test_lazy_reads_see_the_value_before_a_later_assign(device):
@@ -458,14 +467,14 @@ def test_gradient_accumulation_over_jitted_calls_matches_no_jit():
       return loss
     f = jit(step) if use_jit else step
     return [f(Tensor(x), Tensor(y), i % 4 == 3).item() for i, (x, y) in enumerate(data)], lin.weight.numpy(), lin.bias.grad
-  def outside(use_jit, k):  # the jitted micro-step is forward and backward; the optimizer steps outside, every k calls
+  def outside(use_jit, k, realized=True):  # the jitted micro-step is forward and backward; the optimizer steps outside, every k calls
     Tensor.manual_seed(0)
     lin = nn.Linear(3, 2)
     o = optim.Adam(nn.get_parameters(lin), lr=0.05)
     def micro(x, y):
       loss = (lin(x) - y).square().mean()
       loss.backward()
-      Tensor.corealize([p.grad for p in o.params] + [loss])
+      if realized: Tensor.corealize([p.grad for p in o.params] + [loss])
       return loss
     f = jit(micro) if use_jit else micro
     losses = []
@@ -486,8 +495,24 @@ def test_gradient_accumulation_over_jitted_calls_matches_no_jit():
   np.testing.assert_allclose(a[1], b[1], rtol=1e-6)
   np.testing.assert_allclose(a[2].numpy(), b[2].numpy(), rtol=1e-6)  # the .grad the last call (no update) left
   for k in (2, 3, 4):
-    a, b = outside(True, k), outside(False, k)
-    for x, y in zip(a, b): np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-7)
+    # realized=False: the first (unrecorded) call left .grad lazy, and the recording fused it into its kernels: every
+    # replay added that call's gradient where the one before should be (a fuzzer, 21st session)
+    for realized in (True, False):
+      a, b = outside(True, k, realized), outside(False, k, realized)
+      for x, y in zip(a, b): np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-7)
+  # a .grad the unrecorded first call left lazy, fused into the recording's kernels as that call's values (a gradient
+  # with no reduce: x itself): every replay added call 0's gradient where the one before should be (a fuzzer, 21st session)
+  for use_jit in (True, False):
+    p = Tensor(rng.standard_normal(5).astype(np.float32), requires_grad=True)
+    o = optim.SGD([p], lr=0.1)
+    def fb(x):
+      (p * x).sum().backward()
+      return p
+    f, xs, got = jit(fb) if use_jit else fb, [rng.standard_normal(5).astype(np.float32) for _ in range(8)], []
+    for i, x in enumerate(xs):
+      f(Tensor(x))
+      if i % 2: got.append(p.grad.numpy()); o.step(); o.zero_grad()
+    np.testing.assert_allclose(got, [xs[i - 1] + xs[i] for i in range(1, 8, 2)], rtol=1e-6)
   # the reviewer's smallest case: 4 jitted calls summing gradients, then one step
   Tensor.manual_seed(0)
   w = Tensor(rng.standard_normal((3, 2)).astype(np.float32), requires_grad=True)
@@ -563,3 +588,27 @@ def test_a_step_returning_its_grads():
     x = Tensor(rng.standard_normal((5, 3)).astype(np.float32))
     got, want = [g.numpy() for g in f(x)], [g.numpy() for g in step(x)]
     for a, b in zip(got, want): np.testing.assert_allclose(a, b, rtol=1e-6)
+
+@pytest.mark.parametrize("device", ["CPU", "CL"])
+def test_an_argument_that_requires_grad_gets_its_grad_on_replays(device):
+  """A jitted step taking the gradient of its input (saliency, an adversarial step): from the third call on x.grad was
+  None, and the recording call's x (if still held) got this call's gradient instead (a fuzzer, 21st session)."""
+  rng = np.random.default_rng(23)
+  w = Tensor(rng.standard_normal((4, 3)).astype(np.float32), device=device).realize()
+  @jit
+  def step(x):
+    y = (x @ w).tanh().sum()
+    y.backward()
+    return y
+  for hold in (False, True):
+    step.reset()
+    held = []
+    for i in range(6):
+      xn = rng.standard_normal((2, 4)).astype(np.float32)
+      x = Tensor(xn, device=device, requires_grad=True)
+      step(x)
+      want = (1 - np.tanh(xn.astype(np.float64) @ w.numpy()) ** 2) @ w.numpy().T
+      assert x.grad is not None, f"call {i}"
+      np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-4, atol=1e-6)
+      if hold: held.append(x); x.grad = None   # kept, its gradient cleared as zero_grad would
+    assert all(x.grad is None for x in held)   # a replay wrote the recording call's x

@@ -346,6 +346,31 @@ def test_closed_loop_scripted_driver_and_recovery():
   res = summarize("scripted", eps, eps, 3.5)
   assert res["takeovers"] == 0 and res["km_per_takeover"] is None and res["km_per_takeover_lower_bound"] > 0
 
+def test_closed_loop_frames_pitch_and_roll_as_the_recordings_do():
+  """Evaluation rendered frames from a level camera (x, y, heading) while every recorded frame the policies learned from
+  pitches with braking, rolls in curves and shakes on the road's bumps (up to ~4 px of horizon): the same filter now."""
+  from data.record import body_tilt, camera_tilt
+  from data.render import render_dashcam
+  from rl.evaluate import ClosedLoop, EpisodeSpec
+  ep = ClosedLoop(EpisodeSpec(7_000_031, 3.0, 1.0, "curved", (250, 400)), noise=False)
+  pitch, roll, pitches = 0.0, 0.0, []
+  for i in range(30):
+    ep.tick(-6.0 if i < 20 else 2.0, 0.02)
+    pitch, roll = body_tilt(pitch, roll, ep.obs, 1 / 20)   # the recorder's filter, fed the same observations
+    pitches.append(ep.pitch)
+  assert ep.pitch == pytest.approx(pitch) and ep.roll == pytest.approx(roll)
+  assert min(pitches) < -0.01 and pitches[-1] > min(pitches)                 # dipped under braking, recovering after
+  cam = camera_tilt(pitch, roll, ep.s, ep.bumps)
+  assert abs(cam[0] - pitch) > 0 and 0.001 <= ep.bumps[0] <= 0.005
+  cars = [(float(v.position[0]), float(v.position[1]), float(v.heading), ep.colours.get(id(v), 0)) for v in ep.others]
+  state = ep.render_rng.bit_generator.state
+  got = ep.frame()
+  ep.render_rng.bit_generator.state = state
+  want = render_dashcam((float(ep.ego.position[0]), float(ep.ego.position[1]), float(ep.ego.heading), *cam), cars, ep.road, ep.scene, rng=ep.render_rng)
+  ep.render_rng.bit_generator.state = state
+  level = render_dashcam((float(ep.ego.position[0]), float(ep.ego.position[1]), float(ep.ego.heading)), cars, ep.road, ep.scene, rng=ep.render_rng)
+  assert (got == want).all() and (got != level).any()
+
 def test_closed_loop_episodes_start_alike_and_a_policy_sees_distinct_frames(monkeypatch):
   """The warm-up before t = 0 ran each driver's steering noise (recovery starts 0.25-0.74 m off the centre, not 0.5)
   and drew frames from the traffic's random stream; and a policy's first context held the t = 0 frame twice."""
@@ -636,6 +661,11 @@ def test_bc_leaves_out_the_unlogged_command_of_a_crash_frame():
   s = make_samples(segs, 2, 2, [1.0], 3)
   keep = commanded(s, segs)
   assert (~keep).sum() == 1 and s.segment[~keep][0] == 0 and np.flatnonzero(~keep)[0] == np.flatnonzero(s.segment == 0)[-1]
+  # a segment the human crashed out of: no takeover logged, the last command padded with zeros (record.py) - cloned
+  # as "coast straight on" before; a last command of zeros is left out now
+  segs[1].action[-1] = 0
+  keep = commanded(make_samples(segs, 2, 2, [1.0], 3), segs)
+  assert (~keep).sum() == 2 and sorted(s.segment[~keep]) == [0, 1] and not keep[np.flatnonzero(s.segment == 1)[-1]]
 
 def test_a_run_of_another_stage_is_named(tmp_path):
   """export-driving given a disengagement run said "model key 'mu.weight' is missing", given a VQVAE run "unknown config

@@ -197,6 +197,11 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   write_frame_shard(shards / "seg_b.h5", smooth_frames(rng, 4), seed=2)  # re-ingested
   with pytest.raises(ValueError, match=r"seg_b\.h5: a token shard from another checkpoint or an older version"):
     tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
+  # --out the frame shards' own folder: refused up front (it called a frame shard an old token shard, "delete it")
+  before = sorted((p.name, p.stat().st_mtime_ns) for p in shards.iterdir())
+  with pytest.raises(ValueError, match=f"--out {shards}/ holds frame shards being tokenized"):
+    tokenize(str(run), str(shards), f"{shards}/", use_ray=False, progress=False)
+  assert sorted((p.name, p.stat().st_mtime_ns) for p in shards.iterdir()) == before
 
 def test_tokenize_rerun_reports_the_frames_it_kept_and_refuses_batch_size_0(tmp_path, capsys):
   """A re-run that kept every token shard printed "frames": 0; --batch-size 0 died in "range() arg 3 must not be zero",
@@ -391,6 +396,9 @@ def test_commavq_bad_files_are_named(tmp_path):
   ("lr=inf", "lr: must be a finite number, got inf"),                     # passed "positive" and trained to NaN, exit 0
   ("model.beta=-1", r"model.beta: must be >= 0"), ("model.enc_blocks=-2", r"model.enc_blocks: must be >= 0"),
   ("data.val_fraction=1.5", r"data.val_fraction: must be in \[0, 1\)"),
+  ("model.groups=7", r"model.groups: 7 must divide every level's channels \(model.width x model.mults: \[128, 128, 256, 256, 512\]\); 128"),  # ran as 1 group
+  ("model.groups=48", r"model.groups: 48 must divide"),                   # ran as 16 groups, config.yaml said 48
+  ("model.mults=[1.5,2]", r"model.mults: must be positive whole numbers, got \(1.5, 2\)"),  # a TypeError's traceback
 ])
 def test_bad_config_key_or_value_is_named(override, message):
   with pytest.raises(ConfigError, match=message):
@@ -494,6 +502,12 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
     with h5py.File(f, "r+") as h: h.attrs["checksum"] = "sha256:cc"   # as data.ingest writes it
   with pytest.raises(ValueError, match=r"z.h5: the same video as .*c.h5 \(data.shards\)"):
     train(cfg(out=str(tmp_path / "r3")))
+  (tmp_path / "va" / "z.h5").unlink()
+  with h5py.File(tmp_path / "tr" / "a.h5") as h: route = h.attrs["route"]
+  with h5py.File(tmp_path / "va" / "k.h5", "r+") as h: was, h.attrs["route"] = h.attrs["route"], route   # a trained drive's
+  with pytest.raises(ValueError, match=r"share 1 drive\(s\) \(" + route):                             # other segment
+    train(cfg(out=str(tmp_path / "r4")))
+  with h5py.File(tmp_path / "va" / "k.h5", "r+") as h: h.attrs["route"] = was
   paths = sorted((tmp_path / "tr").glob("*.h5"))   # 3..12 frames: 75
   assert sum(len(b) for b in shard_batches(paths, 4, 7)) == 7 and sum(len(b) for b in shard_batches(paths, 4, 1)) == 1
   assert sum(len(b) for b in shard_batches(paths, 4, 75)) == 75
@@ -502,6 +516,12 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
     evaluate(str(tmp_path / "run"), str(tmp_path / "other") if (tmp_path / "other").mkdir() or
              write_frame_shard(tmp_path / "other" / "o.h5", smooth_frames(rng, 2, 64, 128)) else "")
   with pytest.raises(FloatingPointError, match="not finite"): to_frames(np.full((1, 3, 4, 4), np.nan, np.float32))
+  # a finished run resumed on another data folder: allowed (more data), but said, never silent
+  (tmp_path / "tr2").mkdir()
+  write_frame_shard(tmp_path / "tr2" / "n.h5", smooth_frames(rng, 4, 32, 64), seed=20)
+  capsys.readouterr()
+  train(cfg(**{"data.shards": str(tmp_path / "tr2"), "steps": 3}))
+  assert f"resumed with data.shards='{tmp_path / 'tr2'}'; its steps so far trained with '{tmp_path / 'tr'}'" in capsys.readouterr().err
 
 def test_commavq_layout_with_attention_trains():
   """configs/vqvae.yaml's layout (patch 1, mults (1, 1, 2, 2, 4), 2/3 blocks, attention), narrowed: shapes and gradients."""

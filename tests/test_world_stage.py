@@ -227,6 +227,36 @@ def test_the_simulator_takes_the_recorded_cars_limits():
   want, _ = motion_from_control(np.array([20.0, 20.0]), np.array([-7.0, ACCEL_RANGE[0]]), np.array([0.09, MAX_CURVATURE]), 0.1)
   np.testing.assert_allclose(got, want, rtol=1e-6)
 
+def test_a_rollout_starts_at_the_speed_of_its_last_context_frame():
+  """reset took the stride's mean speed into the last context frame (0.3 m/s off braking at 4 m/s^2, so the first
+  observation and bicycle step of every rollout started too fast); now the speed at that frame: the recorded one where
+  the segment carries it, else the frame's own forward motion (made at its speed). A drive of random accelerations."""
+  from drivegpt.models.world import WorldModel, WorldConfig
+  from sim.world_sim import FPS, WorldRollouts, motion_from_control
+  rng = np.random.default_rng(7)
+  n, v = 40, 12.0
+  accel, curv = rng.uniform(-6, 4, n), rng.uniform(-0.03, 0.03, n)
+  pose, speed = np.zeros((n, 6), np.float32), np.zeros(n)
+  for i in range(n):
+    speed[i] = v
+    m, v1 = motion_from_control(np.array([v]), accel[i:i+1], curv[i:i+1], 1 / FPS)
+    pose[i], v = m[0], float(v1[0])
+  Tensor.manual_seed(0)
+  model = WorldModel(WorldConfig(vocab_size=8, tokens_per_frame=4, frames=3, n_layer=1, n_head=1, d_model=8))
+  class Recorded(Segment): pass
+  plain, rec = Segment("p", np.zeros((n, 4), np.int16), pose), Recorded("r", np.zeros((n, 4), np.int16), pose)
+  rec.speed = speed + 0.5  # carried speeds win (offset, to tell them apart)
+  for stride in (1, 2, 4):
+    for seg, want in ((plain, speed), (rec, speed + 0.5)):
+      sim = WorldRollouts(model, [seg], stride)
+      start = rng.integers(0, n - 1 - 2*stride, 3)
+      sim.reset(np.zeros(3, int), start, rng)
+      last = start + 2*stride
+      np.testing.assert_allclose(sim.speed, want[last] * np.cos(np.arctan(curv[last] * 2.5)) if seg is plain else want[last], rtol=1e-5)
+  sim = WorldRollouts(model, [plain], 2)
+  sim.reset(np.zeros(1, int), np.array([n - 5]), rng)  # the last frame of the segment: its motion in, at the speed before
+  np.testing.assert_allclose(sim.speed, speed[n - 2] * np.cos(np.arctan(curv[n - 2] * 2.5)), rtol=1e-5)
+
 @pytest.fixture(scope="module")
 def sim_parts(tmp_path_factory):
   """A tiny trained-shape world model (random weights, the previous frame's tokens as an input) and segments to seed it."""
@@ -618,7 +648,7 @@ def test_empty_token_files_are_left_out_not_a_traceback(tmp_path, capsys):
   assert load_segments(str(tmp_path / "big.npy"), vocab=2048)[0].tokens.max() >= 1024
   with pytest.raises(ValueError, match=r"token ids must be in \[0, 1024\)"): load_segments(str(tmp_path / "big.npy"), vocab=1024)
 
-def test_a_short_held_out_segment_or_an_empty_split_is_named(tmp_path):
+def test_a_short_held_out_segment_or_an_empty_split_is_named(tmp_path, capsys):
   """Five long training segments and one short held-out one: 'no segment has the 4 frames a window needs' (there were
   five); eval-world --split val on a run that held nothing out said the same."""
   from train.world_data import load_segments, split_segments
@@ -629,7 +659,12 @@ def test_a_short_held_out_segment_or_an_empty_split_is_named(tmp_path):
     f["tokens"], f["pose"] = np.zeros((3, *GRID), np.int16), np.zeros((3, 6), np.float32)
   with pytest.raises(ValueError, match=rf"held-out split \(data.val_fraction=0.1.*none of the 1 segments \(the longest 3 frames, {held}"):
     tw.main(tiny_args(toks, tmp_path / "r", "steps=1", "data.val_fraction=0.1", "data.split_seed=4"))
-  tw.main(tiny_args(toks, tmp_path / "r0", "steps=1", "data.val_fraction=0"))
+  capsys.readouterr()
+  tw.main(tiny_args(toks, tmp_path / "r0", "steps=1", "data.val_fraction=0"))   # the short one left out, and said
+  err = capsys.readouterr().err
+  assert f"training split: 1 of 6 segments have fewer than the 7 frames a window of 3 frames, stride 2, needs, and are left out: {held}" in err, err
+  from drivegpt.nn.state import checkpoint_info
+  assert held.split("-")[0] not in str(checkpoint_info(str(tmp_path / "r0" / "ckpt.safetensors"))[2]["train_routes"])
   with pytest.raises(ValueError, match=r"--split val \(the run held none out: data.val_fraction=0; --split all scores every segment\): no segments"):
     tw.eval_world(str(tmp_path / "r0"), toks, split="val", windows=4, batch_size=2)
   from sim.rollout import pick_seeds  # rollout's seeds: "max() arg is an empty sequence"
@@ -823,3 +858,19 @@ def test_overrides_keep_paths_whole_and_numbers_decimal():
   for bad in ("steps=010", "seed=017", "lr=1:30", "lr=0x10", "steps=1_000"):
     with pytest.raises(ConfigError, match="write the number in decimal"): load_config(tw.TrainConfig, None, over + [bad])
   with pytest.raises(ConfigError, match="ray_address: expected str, got 5"): load_config(tw.TrainConfig, None, over + ["ray_address=5"])
+
+
+def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):
+  """A --config file took YAML 1.1's other integers (`steps: 010` trained 8 steps, `ckpt_every: 1:30` saved every 90,
+  `seed: 0x10` seeded 16) where the same key=value was refused; a `<<: *anchor` merge said "could not determine a
+  constructor"."""
+  f = tmp_path / "c.yaml"
+  for bad, key in (("steps: 010", "010"), ("ckpt_every: 1:30", "1:30"), ("seed: 0x10", "0x10"), ("lr: 1_0.5", "1_0.5")):
+    f.write_text(f"data:\n  tokens: /t\n{bad}\n")
+    with pytest.raises(ConfigError, match=f"c.yaml: '{key}' \\(line \\d\\): write the number in decimal"): load_config(tw.TrainConfig, str(f))
+  f.write_text("data:\n  tokens: /t\nsteps: 12\nlr: 0.0003\nseed: -0\nweight_decay: .5\nmodel: &m\n  d_model: 64\n  n_head: 4\n")
+  cfg = load_config(tw.TrainConfig, str(f))
+  assert (cfg.steps, cfg.lr, cfg.seed, cfg.weight_decay, cfg.model.d_model) == (12, 3e-4, 0, 0.5, 64)
+  f.write_text("data:\n  tokens: /t\nmodel:\n  <<: {d_model: 32, n_head: 2}\n  n_layer: 1\n")
+  cfg = load_config(tw.TrainConfig, str(f))
+  assert (cfg.model.d_model, cfg.model.n_head, cfg.model.n_layer) == (32, 2, 1)

@@ -90,12 +90,20 @@ def to_dict(cfg) -> dict:
   return plain(dataclasses.asdict(cfg))
 
 class _UniqueKeys(yaml.SafeLoader):
-  """yaml.safe_load that refuses a key given twice in one mapping (a second `model:` section replaced the first)."""
+  """yaml.safe_load that refuses a key given twice in one mapping (a second `model:` section replaced the first), and a
+  number not in decimal (YAML 1.1 read `steps: 010` as 8, `ckpt_every: 1:30` as 90, `0x10` as 16), as overrides do."""
   def construct_mapping(self, node, deep=False):
+    self.flatten_mapping(node)  # `<<: *defaults` merge keys first (they were "could not determine a constructor")
     keys = [self.construct_object(k, deep=True) for k, _ in node.value]
     for i, k in enumerate(keys):
       if k in keys[:i]: raise ConfigError(f"key {k!r} appears twice (line {node.value[i][0].start_mark.line + 1})")
     return super().construct_mapping(node, deep)
+  def construct_decimal(self, node):
+    if not DECIMAL.fullmatch(node.value.strip()):
+      raise ConfigError(f"{node.value!r} (line {node.start_mark.line + 1}): write the number in decimal (YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90)")
+    return self.construct_yaml_int(node) if node.tag.endswith(":int") else self.construct_yaml_float(node)
+_UniqueKeys.add_constructor("tag:yaml.org,2002:int", _UniqueKeys.construct_decimal)
+_UniqueKeys.add_constructor("tag:yaml.org,2002:float", _UniqueKeys.construct_decimal)
 
 DECIMAL = re.compile(r"[-+]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 
@@ -215,6 +223,8 @@ class Run:
       if bad := [k for k in diff if k not in may_change]:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")
+      for k in [k for k in diff if k.split(".")[-1] in PATH_KEYS]:  # other data: allowed, never silently (the rows so far
+        print(f"warning: {self.dir}: resumed with {k}={now.get(k)!r}; its steps so far trained with {saved.get(k)!r}", file=sys.stderr)  # came from it)
     write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
     self._clock, self._training, self._routes = (time.perf_counter(), 0.0), True, None
 
@@ -267,6 +277,9 @@ class Run:
     counted drives it had trained on. train: the drives it trains on now; with those of its checkpoint, kept with every
     checkpoint from here on (a resume on fewer drives dropped the others from the list, and --split val scored them)."""
     from drivegpt.nn.state import checkpoint_info
+    if both := sorted(set(train) & set(val)):  # held-out shards of a drive trained on (data.val_shards) were scored
+      raise ConfigError(f"the training data and the held-out data share {len(both)} drive(s) ({both[0]}, ...): held-out "
+                        "numbers would count frames of drives trained on; hold out whole drives")
     saved = set((checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())) if self.ckpt.exists() else set()
     self._routes = sorted(set(train) | saved)
     if leaked := sorted(saved & set(val)):

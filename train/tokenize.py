@@ -145,6 +145,8 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   load_tokenizer(ckpt)  # a bad checkpoint fails here, once, not in every task
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
+  if Path(out_dir).resolve() in {p.resolve().parent for p in paths}:  # its message said to delete the frames to go on
+    raise ValueError(f"--out {out_dir} holds frame shards being tokenized: token shards go into a folder of their own")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   remove_stale_temps(Path(out_dir))  # half-written shards of a killed run
   by_stem = {p.stem: p for p in paths}

@@ -56,7 +56,12 @@ class TrainConfig:
       if v <= 0: raise ConfigError(f"{k}: must be positive, got {v}")
     if not self.lr > 0: raise ConfigError(f"lr: must be positive, got {self.lr}")
     if not 0 <= self.model.ema_decay < 1: raise ConfigError(f"model.ema_decay: must be in [0, 1), got {self.model.ema_decay}")
-    if not self.model.mults or any(m <= 0 for m in self.model.mults): raise ConfigError(f"model.mults: must be positive, got {self.model.mults}")
+    if not self.model.mults or any(not isinstance(m, int) or isinstance(m, bool) or m <= 0 for m in self.model.mults):
+      raise ConfigError(f"model.mults: must be positive whole numbers, got {self.model.mults}")  # (1.5 was a TypeError's traceback)
+    chans = [self.model.width * m for m in self.model.mults]
+    if bad := [ch for ch in chans if ch % self.model.groups]:  # GroupNorm took gcd(groups, channels): 7 ran as 1 group, 48 as 16
+      raise ConfigError(f"model.groups: {self.model.groups} must divide every level's channels (model.width x model.mults: {chans}); "
+                        f"{bad[0]} is not a multiple of it")
     if len(self.model.image_size) != 2 or any(s % self.model.downsample for s in self.model.image_size):
       raise ConfigError(f"model.image_size: {self.model.image_size} must be two sizes divisible by the downsample factor "
                         f"{self.model.downsample} (model.patch * 2^(len(model.mults) - 1))")

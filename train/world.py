@@ -136,7 +136,7 @@ def train(cfg: TrainConfig) -> dict:
   use_pose = cfg.model.pose != "none"
   if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
-  run.check_split(trained_routes(train_segs), trained_routes(val_segs))
+  run.check_split(trained_routes(train_w.segs), trained_routes(val_segs))   # (a segment too short for a window: not trained on)
   tokenizer = check_tokens_of(run.ckpt, segs, f"train-world: data.tokens={cfg.data.tokens}") if run.ckpt.exists() else \
               next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
   if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose, tokenizer)

@@ -187,6 +187,9 @@ class Windows:
     if not segs: raise ValueError(f"{what}: no segments")
     if not self.segs: raise ValueError(f"{what}: none of the {len(segs)} segments (the longest {max(len(s.tokens) for s in segs)} frames, "
                                        f"{segs[0].name}...) has the {span + stride} frames a window of {frames} frames, stride {stride}, needs")
+    if short := [s.name for s in segs if len(s.tokens) < span + stride]:  # (a crash ends a recording early)
+      print(f"{what}: {len(short)} of {len(segs)} segments have fewer than the {span + stride} frames a window of {frames} frames, "
+            f"stride {stride}, needs, and are left out: {', '.join(short[:5])}{', ...' if len(short) > 5 else ''}", file=sys.stderr)
     self.has_pose = all(s.pose is not None for s in self.segs)
     self.motion = [strided_motion(s.pose, stride) if s.pose is not None else None for s in self.segs]
     # a window starts at frame >= stride, so its first frame has a motion into it too
