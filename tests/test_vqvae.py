@@ -202,6 +202,13 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   with pytest.raises(ValueError, match=f"--out {shards}/ holds frame shards being tokenized"):
     tokenize(str(run), str(shards), f"{shards}/", use_ray=False, progress=False)
   assert sorted((p.name, p.stat().st_mtime_ns) for p in shards.iterdir()) == before
+  # a frame shard gone from the folder: its token shard is named (train-world would still read it), and kept
+  (shards / "seg_b.h5").unlink()
+  import contextlib, io
+  err = io.StringIO()
+  with contextlib.redirect_stderr(err): tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
+  assert f"{tmp_path / 'tokens' / 'seg_b.h5'}: tokens of {(shards / 'seg_b.h5').resolve()}, which is no longer in {shards}" in err.getvalue()
+  assert (tmp_path / "tokens" / "seg_b.h5").exists()
 
 def test_tokenize_rerun_reports_the_frames_it_kept_and_refuses_batch_size_0(tmp_path, capsys):
   """A re-run that kept every token shard printed "frames": 0; --batch-size 0 died in "range() arg 3 must not be zero",

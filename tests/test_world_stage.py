@@ -874,3 +874,12 @@ def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):
   f.write_text("data:\n  tokens: /t\nmodel:\n  <<: {d_model: 32, n_head: 2}\n  n_layer: 1\n")
   cfg = load_config(tw.TrainConfig, str(f))
   assert (cfg.model.d_model, cfg.model.n_head, cfg.model.n_layer) == (32, 2, 1)
+
+def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_path):
+  """train-world resumed with data.tokens holding other drives was refused over model.pose_mean=[...], a key the user
+  never set: the message now says it is the training poses' statistics."""
+  a, b = make_tokens(tmp_path / "a", seed=1), make_tokens(tmp_path / "b", seed=2)
+  tw.main(tiny_args(a, tmp_path / "r", "steps=1"))
+  with pytest.raises(ConfigError, match=r"model\.pose_(mean|std)=.*\n\(model\.pose_mean and model\.pose_std are the training poses' statistics: "
+                     f"data.tokens={tmp_path / 'b'} holds other poses"):
+    tw.main(tiny_args(b, tmp_path / "r", "steps=2"))

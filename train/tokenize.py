@@ -179,7 +179,21 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
       results.append(tokenize_shard(ckpt, p, out_dir, batch_size, yaw_copies, yaw_px))
       bar.update(1)
   bar.close()
+  for q, src in orphan_tokens(out_dir, shards):
+    print(f"warning: {q}: tokens of {src}, which is no longer in {shards}; kept (delete it to leave it out of training)", file=sys.stderr)
   return sorted(results, key=lambda r: r["shard"])
+
+def orphan_tokens(out_dir: str, shards: str) -> list[tuple[Path, str]]:
+  """Token shards in out_dir made from a frame shard of the folder shards that is gone (its input deleted, say): train-world
+  would still read them. Those made from other folders are not looked at."""
+  import h5py
+  root, found = Path(shards).resolve(), []
+  for q in sorted(Path(out_dir).glob("*.h5")):
+    try:
+      with h5py.File(q, "r") as f: src = json.loads(f.attrs.get("made_from") or "{}").get("frame_shard", [""])[0]
+    except (OSError, ValueError): continue  # unreadable: train-world names it
+    if src and root in Path(src).parents and not Path(src).exists(): found.append((q, src))
+  return found
 
 # *** commaVQ ***
 

@@ -135,7 +135,11 @@ def train(cfg: TrainConfig) -> dict:
     cfg.model.pose = "none"
   use_pose = cfg.model.pose != "none"
   if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
-  run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
+  try: run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
+  except ConfigError as e:  # a key no one set: say where it comes from
+    if " with model.pose_mean=" not in str(e) and " with model.pose_std=" not in str(e): raise
+    raise ConfigError(f"{e}\n(model.pose_mean and model.pose_std are the training poses' statistics: data.tokens={cfg.data.tokens} "
+                      "holds other poses than the run was trained on)") from None
   run.check_split(trained_routes(train_w.segs), trained_routes(val_segs))   # (a segment too short for a window: not trained on)
   tokenizer = check_tokens_of(run.ckpt, segs, f"train-world: data.tokens={cfg.data.tokens}") if run.ckpt.exists() else \
               next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
