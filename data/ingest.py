@@ -95,20 +95,12 @@ def _under(path: Path, src: Path) -> Path:
         return Path(os.path.abspath(path)).relative_to(os.path.abspath(src))
 
 
-def _folder_path(path: Path, src: Path) -> Path:
-    """A segment folder's path under src, but at least its parent's name and its own: ingesting a drive's folder, or one
-    segment alone, names it as ingesting the folder above does (segment 2 alone was route "2" beside "drive/0", "drive/1",
-    its shard a second one of the same video)."""
-    rel = _under(path, src)
-    return rel if len(rel.parts) >= 2 else Path(*Path(path).resolve().parts[-2:])
-
-
 def segment_id(path: Path, src: Path) -> str:
-    """A file-name-safe id for an input: a segment folder's path (_folder_path), a plain video's file name (not its path
-    under src: the same video ingested from another folder was a second shard), and a hash of its absolute path that
-    keeps ids unique."""
+    """A file-name-safe id for an input: a segment folder's path under src, a plain video's file name (not its path under
+    src: the same video ingested from another folder was a second shard), and a hash of its absolute path that keeps ids
+    unique."""
     real = Path(path).resolve()
-    rel = Path(real.name) if real.is_file() else _folder_path(path, src)
+    rel = Path(real.name) if real.is_file() else _under(path, src)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", "_".join(rel.parts))
     return f"{name}-{hashlib.sha256(str(real).encode()).hexdigest()[:8]}"
 
@@ -119,23 +111,31 @@ def route_of(path: Path, src: Path) -> str:
     file, its name without a suffix and a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive). Not its
     path under src: one drive ingested from two folders was two routes, one possibly in train, the other in val. Two
     drives of one name in two folders share a route, so they land on the same side of the split (never a leak), and a
-    dataset splits the same wherever it lies. For a segment folder, its path (_folder_path)."""
+    dataset splits the same wherever it lies. For a segment folder, its path under src (a shard of the input already in
+    the output keeps the route it has: ingest_segment)."""
     real = Path(path).resolve()
     for part in reversed(real.parts[:-1] + ((real.stem if real.is_file() else real.name),)):
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
     if real.is_file():
         return re.sub(r"--\d+$", "", real.stem)
-    return re.sub(r"--\d+$", "", "/".join(_folder_path(path, src).parts))
+    return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 
-def shard_of(out_dir: Path, path: Path, src: Path) -> Path:
-    """out_dir's shard of an input: <segment_id>.h5, or else one of the same input (the same hash of its absolute path)
-    under the name an earlier run gave it: one input never gets two shards (the loader kept either, its route changed)."""
-    shard = Path(out_dir) / f"{segment_id(path, src)}.h5"
-    if not shard.exists() and Path(out_dir).is_dir():
-        shard = next(iter(sorted(Path(out_dir).glob(f"*-{shard.stem.rsplit('-', 1)[1]}.h5"))), shard)
-    return shard
+def shards_of(out_dir: Path, path: Path, src: Path) -> list[Path]:
+    """out_dir's shards of an input: <segment_id>.h5 first, then any other of the same input (the same hash of its
+    absolute path) that a run handed another folder named otherwise (ingesting segment 2 of a drive folder on its own
+    made a second shard of it, route "2" beside "drive/0", which the loader kept: the split moved)."""
+    own, out_dir = Path(out_dir) / f"{segment_id(path, src)}.h5", Path(out_dir)
+    others = sorted(p for p in out_dir.glob(f"*-{own.stem.rsplit('-', 1)[1]}.h5") if p != own) if out_dir.is_dir() else []
+    return ([own] if own.exists() else []) + others
+
+
+def _drop_extra(shards: list[Path], keep: Path) -> None:
+    """Remove the shards of one input other than keep (one input, one shard), each said on stderr."""
+    for extra in [p for p in shards if p != keep and p.exists()]:
+        extra.unlink()
+        print(f"warning: removed {extra}: a second shard of the input of {keep.name}", file=sys.stderr)
 
 
 def _load(seg: Path, name: str, shape: tuple, required: bool = True) -> np.ndarray | None:
@@ -288,14 +288,23 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     path, out_dir = Path(path), Path(out_dir)
     result, tmp, old = {"path": str(path), "id": "", "status": "done", "reason": "", "frames": 0}, None, None
     try:
-        result["id"], old = segment_id(path, src), shard_of(out_dir, path, src)
+        result["id"], olds = segment_id(path, src), shards_of(out_dir, path, src)
+        old = olds[0] if olds else None
         shard = out_dir / f"{result['id']}.h5"
         tmp = out_dir / temp_name(shard.name)
         video = _video_of(path)
         checksum, source_hash = source_hashes(path, video)
-        if shard_is_current(old, source_hash, height, width, fps):
+        if old is not None and shard_is_current(old, source_hash, height, width, fps):
             result.update(status="skipped", id=old.stem)
+            _drop_extra(olds, old)
             return result
+        route = route_of(path, src)
+        if old is not None:  # the input's shard is redone: it keeps its route (handed another folder, ingest names it otherwise)
+            try:
+                with h5py.File(old, "r") as f:
+                    route = str(f.attrs.get("route", route))
+            except Exception:  # damaged: the route as named now
+                pass
         # a folder holding its video alone is a plain video (no pose needed); one with logs but no pose is refused
         alone = path.is_dir() and not any(p.is_dir() for p in path.iterdir() if not TEMP.match(p.name))
         signals = read_signals(path) if path.is_dir() and not alone else None
@@ -339,15 +348,14 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 times = np.arange(n) / rate
             _write_signals(f, signals, times, n, path)
             f.attrs.update({
-                "source": str(path.resolve()), "segment": result["id"], "route": route_of(path, src), "fps": float(rate),
+                "source": str(path.resolve()), "segment": result["id"], "route": route, "fps": float(rate),
                 "frame_count": n, "checksum": checksum, "source_hash": source_hash, "video_height": video_size[0],
                 "video_width": video_size[1], "causes": list(CAUSES), "version": SHARD_VERSION,
                 "driver": signals["driver"] if signals else "", "fps_option": float(fps or 0.0),
             })
             f.attrs["complete"] = True  # last: a shard without it was cut short
         os.replace(tmp, shard)  # atomic: the shard appears whole or not at all
-        if old != shard:  # the same input's shard under an earlier name: replaced by this one
-            old.unlink(missing_ok=True)
+        _drop_extra(olds, shard)  # the same input's shards under other names: replaced by this one
         result["frames"] = n
     except (IngestError, VideoError) as e:
         result.update(status="error", reason=str(e))
@@ -456,12 +464,14 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     bar = tqdm(total=len(segments), unit="segment", desc="ingest", disable=not progress)
     results, todo = [], []
     for seg in segments:  # current shards are skipped here, without starting Ray
-        shard = shard_of(out_dir, seg, src)
+        shards = shards_of(out_dir, seg, src)
+        shard = shards[0] if shards else out_dir / f"{segment_id(seg, src)}.h5"
         try:  # hashing reads the whole input: only for those with a shard, so a fresh run's driver reads no video
             current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1], height, width, fps, say=True)
         except (IngestError, OSError):
             current = False  # the worker reports the problem
         if current:
+            _drop_extra(shards, shard)
             # its frames, not 0: a re-run of finished work reported "frames": 0, as if nothing were there
             results.append({"path": str(seg), "id": shard.stem, "status": "skipped", "reason": "",
                             "frames": _shard_frames(shard)})

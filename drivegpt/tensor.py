@@ -118,7 +118,7 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
-    if (ld := self.lazydata)._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or any(op is not MovementOps.EXPAND and (op is not MovementOps.RESHAPE or set(a) - {1}) for op, a in ld.mops)):  # Tensor.full's own view may
+    if (ld := self.lazydata)._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or any(op is MovementOps.SHRINK for op, _ in ld.mops)):  # a constant's part
       raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views "
                        "(it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value")
     x = x.cast(self.dtype)
@@ -360,7 +360,7 @@ class Tensor:
     v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
     shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
     hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
-    val = _Scatter.apply(v.cast(dtypes.int32 if self.dtype == dtypes.bool else self.dtype)._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
+    val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
     if self._ctx is None and val._ctx is None:  # no graph: written in place
       self.assign(hit.where(val, self).detach())
       return

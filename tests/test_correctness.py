@@ -295,7 +295,8 @@ def test_review_19_attention_mask_and_causal_apply_together():
 @pytest.mark.parametrize("device", ["CPU", "CL"])
 def test_bool_setitem_by_index_lists_tensors_and_masks(device):
   """x[[0, 3]] = True on a bool tensor wrote False there (the values were scattered as bools, whose sums came out
-  False); int and slice indices were right. Against numpy, unique indices, True / False / a bool tensor of values."""
+  False); int and slice indices were right. Against numpy, unique indices, True / False / tensors of bools, floats
+  (NaN is True) and int64 beyond int32."""
   rng = rng_for("bool setitem")
   for _ in range(12):
     shape = tuple(rng.integers(2, 6, rng.integers(1, 3)))
@@ -303,7 +304,9 @@ def test_bool_setitem_by_index_lists_tensors_and_masks(device):
     rows = rng.choice(shape[0], rng.integers(1, shape[0] + 1), replace=False)
     for idx, tidx in ((rows.tolist(), rows.tolist()), (rows, Tensor(rows.astype(np.int32), device=device)),
                       (x.copy(), Tensor(x.copy(), device=device))):
-      for value in (True, False, rng.random(x[idx].shape) < 0.5):
+      # values of other dtypes are cast to bool first, as numpy does (0.5 was cast to int 0: False)
+      for value in (True, False, rng.random(x[idx].shape) < 0.5, rng.choice([0.0, 0.5, -0.25, np.nan], x[idx].shape).astype(np.float32),
+                    rng.choice([0, 3, -(2**40)], x[idx].shape)):
         want, t = x.copy(), Tensor(x, device=device).realize()
         want[idx] = value
         t[tidx] = value if not isinstance(value, np.ndarray) else Tensor(value, device=device)

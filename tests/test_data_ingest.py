@@ -434,29 +434,31 @@ def test_truncated_or_stale_shard_is_redone(tmp_path):
 
 def test_one_input_keeps_one_shard_and_its_route_whatever_folder_is_handed_in(tmp_path, capsys):
     """A segment of an ingested drive folder, ingested again on its own, became a second shard of the same video under
-    route "1" (not "drv/1"): the loader kept that one and the train/val split moved. A shard named as an earlier version
-    named it is found (not doubled), and replaced when its input changed. A deleted input's shard, and one whose input
-    now fails, were kept without a word."""
+    route "1" (not "drv/1"): the loader kept that one and the train/val split moved. Now a shard of the same input under
+    another name is found (skipped if current; redone under its route if the input changed), and a second one (an
+    earlier version made them) removed. A deleted input's shard, and one whose input now fails, were kept without a word."""
     src, out = tmp_path / "src", tmp_path / "out"
     for k in range(3):
         write_tiny_segment(src / f"drv/{k}", n=8, seed=k)
     first = ingest(src, out, use_ray=False, progress=False)
     names = sorted(p.name for p in out.glob("*.h5"))
-    routes = lambda: {p.name: h5py.File(p)["/"].attrs["route"] for p in out.glob("*.h5")}  # noqa: E731
-    assert set(routes().values()) == {"drv/0", "drv/1", "drv/2"}
+    routes = lambda: sorted(h5py.File(p)["/"].attrs["route"] for p in out.glob("*.h5"))  # noqa: E731
+    assert routes() == ["drv/0", "drv/1", "drv/2"]
     for alone in (src / "drv/1", src / "drv"):
         rs = ingest(alone, out, use_ray=False, progress=False)
         assert {r["status"] for r in rs} == {"skipped"} and sorted(p.name for p in out.glob("*.h5")) == names
-        assert {r["id"] for r in rs} <= {r["id"] for r in first}
-    fresh = ingest(src / "drv/1", tmp_path / "alone", use_ray=False, progress=False)[0]   # into a new folder: the same name
-    assert fresh["id"] == first[1]["id"] and h5py.File(tmp_path / "alone" / f"{fresh['id']}.h5").attrs["route"] == "drv/1"
+        assert {r["id"] for r in rs} <= {r["id"] for r in first} and routes() == ["drv/0", "drv/1", "drv/2"]
+    write_tiny_segment(src / "drv/1", n=8, seed=9)                  # changed, redone from its own folder: its route kept
+    assert ingest(src / "drv/1", out, use_ray=False, progress=False)[0]["status"] == "done"
+    assert routes() == ["drv/0", "drv/1", "drv/2"] and len(list(out.glob("*.h5"))) == 3
     shard = out / f"{first[1]['id']}.h5"
-    older = out / f"1-{first[1]['id'].rsplit('-', 1)[1]}.h5"      # the name a run handed drv/ gave it before
-    shard.rename(older)
-    assert ingest(src, out, use_ray=False, progress=False)[1]["status"] == "skipped" and older.exists() and not shard.exists()
-    write_tiny_segment(src / "drv/1", n=8, seed=9)                  # changed: redone under today's name, the old one gone
-    assert ingest(src, out, use_ray=False, progress=False)[1]["status"] == "done" and shard.exists() and not older.exists()
+    assert not shard.exists()                                       # (redone under the name ingesting drv/1 gives it)
+    [now] = [p for p in out.glob("*.h5") if p.name.endswith(first[1]["id"].rsplit("-", 1)[1] + ".h5")]
+    twin = out / f"x_{now.name}"                                    # a second shard of one input, as an older version left
+    shutil.copy(now, twin)
     capsys.readouterr()
+    assert ingest(src, out, use_ray=False, progress=False)[1]["status"] == "skipped" and len(list(out.glob("*.h5"))) == 3
+    assert f"removed {twin}: a second shard of the input of {now.name}" in capsys.readouterr().err and now.exists()
     shutil.rmtree(src / "drv/2")
     (src / "drv/0/video.hevc").write_bytes((src / "drv/0/video.hevc").read_bytes()[:300])
     rs = ingest(src, out, use_ray=False, progress=False)

@@ -403,13 +403,23 @@ def test_commavq_bad_files_are_named(tmp_path):
   ("lr=inf", "lr: must be a finite number, got inf"),                     # passed "positive" and trained to NaN, exit 0
   ("model.beta=-1", r"model.beta: must be >= 0"), ("model.enc_blocks=-2", r"model.enc_blocks: must be >= 0"),
   ("data.val_fraction=1.5", r"data.val_fraction: must be in \[0, 1\)"),
-  ("model.groups=7", r"model.groups: 7 must divide every level's channels \(model.width x model.mults: \[128, 128, 256, 256, 512\]\); 128"),  # ran as 1 group
-  ("model.groups=48", r"model.groups: 48 must divide"),                   # ran as 16 groups, config.yaml said 48
   ("model.mults=[1.5,2]", r"model.mults: must be positive whole numbers, got \(1.5, 2\)"),  # a TypeError's traceback
 ])
 def test_bad_config_key_or_value_is_named(override, message):
   with pytest.raises(ConfigError, match=message):
     load_config(TrainConfig, overrides=[override])
+
+def test_training_refuses_groups_that_do_not_divide_the_channels_and_old_runs_still_load(tmp_path):
+  """GroupNorm took gcd(model.groups, channels): groups 7 ran as 1 group, 48 as 16, config.yaml saying 7 and 48. Training
+  refuses such a value now; a run trained so (its weights do not depend on it) still loads for tokenize and eval."""
+  from train.vqvae import load_tokenizer, train
+  for groups, msg in ((7, r"model.groups: 7 must divide every level's channels \(model.width x model.mults: \[8, 16\]\); 8"), (48, "model.groups: 48 must divide")):
+    cfg = load_config(TrainConfig, overrides=[f"out={tmp_path / 'r'}", "data.shards=/nowhere"] + [f"model.{k}={json.dumps(list(v) if isinstance(v, tuple) else v)}"
+                      for k, v in {**TINY, "groups": groups}.items()])
+    with pytest.raises(ConfigError, match=msg): train(cfg)
+  run = make_run(tmp_path, {**TINY, "groups": 3})   # as an earlier version trained it
+  model, _ = load_tokenizer(str(run))
+  assert model.encoder.conv_out.weight.shape[1] == 16
 
 def test_a_key_given_twice_in_a_config_file_is_refused(tmp_path):
   """yaml.safe_load kept the last of two `model:` sections: the first one's keys went back to their defaults, silently."""
@@ -510,11 +520,18 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   with pytest.raises(ValueError, match=r"z.h5: the same video as .*c.h5 \(data.shards\)"):
     train(cfg(out=str(tmp_path / "r3")))
   (tmp_path / "va" / "z.h5").unlink()
-  with h5py.File(tmp_path / "tr" / "a.h5") as h: route = h.attrs["route"]
-  with h5py.File(tmp_path / "va" / "k.h5", "r+") as h: was, h.attrs["route"] = h.attrs["route"], route   # a trained drive's
-  with pytest.raises(ValueError, match=r"share 1 drive\(s\) \(" + route):                             # other segment
+  was = {}
+  for f, route in (("tr/a.h5", "dg|2020-01-01--10-00-00"), ("va/k.h5", "dg|2020-01-01--10-00-00")):   # one drive's segments
+    with h5py.File(tmp_path / f, "r+") as h: was[f], h.attrs["route"] = h.attrs["route"], route        # on both sides
+  with pytest.raises(ValueError, match=r"share 1 drive\(s\) \(dg\|2020-01-01--10-00-00"):
     train(cfg(out=str(tmp_path / "r4")))
-  with h5py.File(tmp_path / "va" / "k.h5", "r+") as h: h.attrs["route"] = was
+  for f, route in (("tr/a.h5", "front"), ("va/k.h5", "front")):   # two videos named front.mp4: maybe two drives, said
+    with h5py.File(tmp_path / f, "r+") as h: h.attrs["route"] = route
+  capsys.readouterr()
+  train(cfg(out=str(tmp_path / "r5")))
+  assert "the training and held-out data both have videos named 'front'" in capsys.readouterr().err
+  for f, route in was.items():
+    with h5py.File(tmp_path / f, "r+") as h: h.attrs["route"] = route
   paths = sorted((tmp_path / "tr").glob("*.h5"))   # 3..12 frames: 75
   assert sum(len(b) for b in shard_batches(paths, 4, 7)) == 7 and sum(len(b) for b in shard_batches(paths, 4, 1)) == 1
   assert sum(len(b) for b in shard_batches(paths, 4, 75)) == 75
@@ -528,7 +545,7 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   write_frame_shard(tmp_path / "tr2" / "n.h5", smooth_frames(rng, 4, 32, 64), seed=20)
   capsys.readouterr()
   train(cfg(**{"data.shards": str(tmp_path / "tr2"), "steps": 3}))
-  assert f"resumed with data.shards='{tmp_path / 'tr2'}'; its steps so far trained with '{tmp_path / 'tr'}'" in capsys.readouterr().err
+  assert f"resumed with data.shards='{tmp_path / 'tr2'}'; its steps so far ran with '{tmp_path / 'tr'}'" in capsys.readouterr().err
 
 def test_commavq_layout_with_attention_trains():
   """configs/vqvae.yaml's layout (patch 1, mults (1, 1, 2, 2, 4), 2/3 blocks, attention), narrowed: shapes and gradients."""

@@ -862,18 +862,21 @@ def test_overrides_keep_paths_whole_and_numbers_decimal():
 
 def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):
   """A --config file took YAML 1.1's other integers (`steps: 010` trained 8 steps, `ckpt_every: 1:30` saved every 90,
-  `seed: 0x10` seeded 16) where the same key=value was refused; a `<<: *anchor` merge said "could not determine a
-  constructor"."""
+  `seed: 0x10` seeded 16) where the same key=value was refused; a text key keeps such a value as written (`out:
+  2024_01`); a `<<: *anchor` merge said "could not determine a constructor", and keys beside it override it."""
   f = tmp_path / "c.yaml"
-  for bad, key in (("steps: 010", "010"), ("ckpt_every: 1:30", "1:30"), ("seed: 0x10", "0x10"), ("lr: 1_0.5", "1_0.5")):
+  for bad, key in (("steps: 010", "steps"), ("ckpt_every: 1:30", "ckpt_every"), ("seed: 0x10", "seed"), ("lr: 1_0.5", "lr"),
+                   ("model:\n  d_model: 0x40", "model.d_model")):
     f.write_text(f"data:\n  tokens: /t\n{bad}\n")
-    with pytest.raises(ConfigError, match=f"c.yaml: '{key}' \\(line \\d\\): write the number in decimal"): load_config(tw.TrainConfig, str(f))
-  f.write_text("data:\n  tokens: /t\nsteps: 12\nlr: 0.0003\nseed: -0\nweight_decay: .5\nmodel: &m\n  d_model: 64\n  n_head: 4\n")
+    with pytest.raises(ConfigError, match=f"c.yaml: {key}: '.*': write the number in decimal"): load_config(tw.TrainConfig, str(f))
+  f.write_text("data:\n  tokens: /t\nsteps: 12\nlr: 0.0003\nseed: -0\nweight_decay: .5\nout: 2024_01\nmodel: &m\n  d_model: 64\n  n_head: 4\n")
   cfg = load_config(tw.TrainConfig, str(f))
-  assert (cfg.steps, cfg.lr, cfg.seed, cfg.weight_decay, cfg.model.d_model) == (12, 3e-4, 0, 0.5, 64)
-  f.write_text("data:\n  tokens: /t\nmodel:\n  <<: {d_model: 32, n_head: 2}\n  n_layer: 1\n")
+  assert (cfg.steps, cfg.lr, cfg.seed, cfg.weight_decay, cfg.model.d_model, cfg.out) == (12, 3e-4, 0, 0.5, 64, "2024_01")
+  f.write_text("data:\n  tokens: /t\nmodel:\n  <<: {d_model: 32, n_head: 2, n_layer: 3}\n  n_layer: 1\n")
   cfg = load_config(tw.TrainConfig, str(f))
   assert (cfg.model.d_model, cfg.model.n_head, cfg.model.n_layer) == (32, 2, 1)
+  f.write_text("data:\n  tokens: /t\nmodel:\n  n_layer: 1\n  n_layer: 2\n")
+  with pytest.raises(ConfigError, match="key 'n_layer' appears twice"): load_config(tw.TrainConfig, str(f))
 
 def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_path):
   """train-world resumed with data.tokens holding other drives was refused over model.pose_mean=[...], a key the user

@@ -25,6 +25,9 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
       try: return _coerce(value, a, key)
       except ConfigError as e: errors.append(str(e))
     raise ConfigError(errors[0] if len(errors) == 1 else f"{key}: {value!r} matches none of {tp}")
+  if isinstance(value, Yaml11Number) and tp in (int, float):  # (YAML 1.1 read `steps: 010` as 8, `1:30` as 90, silently)
+    raise ConfigError(f"{key}: {str(value)!r}: write the number in decimal (YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90)")
+  if isinstance(value, Yaml11Number): value = str(value)
   if dataclasses.is_dataclass(tp):
     if not isinstance(value, dict): raise ConfigError(f"{key}: expected a mapping of {tp.__name__} fields, got {value!r}")
     return build(tp, value, prefix=f"{key}.")
@@ -89,18 +92,20 @@ def to_dict(cfg) -> dict:
     return v
   return plain(dataclasses.asdict(cfg))
 
+class Yaml11Number(str):
+  """A number in a config file written other than in decimal (`010`, `0x10`, `1:30`), which YAML 1.1 reads as 8, 16 and
+  90: kept as its text, so a number key refuses it by name (_coerce) and a text key (a path) takes it as written."""
+
 class _UniqueKeys(yaml.SafeLoader):
-  """yaml.safe_load that refuses a key given twice in one mapping (a second `model:` section replaced the first), and a
-  number not in decimal (YAML 1.1 read `steps: 010` as 8, `ckpt_every: 1:30` as 90, `0x10` as 16), as overrides do."""
+  """yaml.safe_load that refuses a key given twice in one mapping (a second `model:` section replaced the first); `<<:`
+  merge keys work (the keys written beside one override it); numbers not in decimal stay text (Yaml11Number)."""
   def construct_mapping(self, node, deep=False):
-    self.flatten_mapping(node)  # `<<: *defaults` merge keys first (they were "could not determine a constructor")
-    keys = [self.construct_object(k, deep=True) for k, _ in node.value]
+    keys = [self.construct_object(k, deep=True) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"]
     for i, k in enumerate(keys):
       if k in keys[:i]: raise ConfigError(f"key {k!r} appears twice (line {node.value[i][0].start_mark.line + 1})")
     return super().construct_mapping(node, deep)
   def construct_decimal(self, node):
-    if not DECIMAL.fullmatch(node.value.strip()):
-      raise ConfigError(f"{node.value!r} (line {node.start_mark.line + 1}): write the number in decimal (YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90)")
+    if not DECIMAL.fullmatch(node.value.strip()): return Yaml11Number(node.value)
     return self.construct_yaml_int(node) if node.tag.endswith(":int") else self.construct_yaml_float(node)
 _UniqueKeys.add_constructor("tag:yaml.org,2002:int", _UniqueKeys.construct_decimal)
 _UniqueKeys.add_constructor("tag:yaml.org,2002:float", _UniqueKeys.construct_decimal)
@@ -224,7 +229,7 @@ class Run:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")
       for k in [k for k in diff if k.split(".")[-1] in PATH_KEYS]:  # other data: allowed, never silently (the rows so far
-        print(f"warning: {self.dir}: resumed with {k}={now.get(k)!r}; its steps so far trained with {saved.get(k)!r}", file=sys.stderr)  # came from it)
+        print(f"warning: {self.dir}: resumed with {k}={now.get(k)!r}; its steps so far ran with {saved.get(k)!r}", file=sys.stderr)  # came from it)
     write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
     self._clock, self._training, self._routes = (time.perf_counter(), 0.0), True, None
 
@@ -277,9 +282,13 @@ class Run:
     counted drives it had trained on. train: the drives it trains on now; with those of its checkpoint, kept with every
     checkpoint from here on (a resume on fewer drives dropped the others from the list, and --split val scored them)."""
     from drivegpt.nn.state import checkpoint_info
-    if both := sorted(set(train) & set(val)):  # held-out shards of a drive trained on (data.val_shards) were scored
-      raise ConfigError(f"the training data and the held-out data share {len(both)} drive(s) ({both[0]}, ...): held-out "
+    both = sorted(set(train) & set(val))  # held-out shards of a drive trained on (data.val_shards) were scored
+    if sure := [r for r in both if "|" in r or "/" in r]:  # a drive's folder names it; plain videos of one name share a
+      raise ConfigError(f"the training data and the held-out data share {len(sure)} drive(s) ({sure[0]}, ...): held-out "
                         "numbers would count frames of drives trained on; hold out whole drives")
+    if both:  # route by design (front.mp4 of two trips): maybe other drives
+      print(f"warning: the training and held-out data both have videos named {both[0]!r} ({len(both)} such names): if they are "
+            "one drive's, held-out numbers count frames of a drive trained on", file=sys.stderr)
     saved = set((checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())) if self.ckpt.exists() else set()
     self._routes = sorted(set(train) | saved)
     if leaked := sorted(saved & set(val)):

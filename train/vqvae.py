@@ -58,10 +58,6 @@ class TrainConfig:
     if not 0 <= self.model.ema_decay < 1: raise ConfigError(f"model.ema_decay: must be in [0, 1), got {self.model.ema_decay}")
     if not self.model.mults or any(not isinstance(m, int) or isinstance(m, bool) or m <= 0 for m in self.model.mults):
       raise ConfigError(f"model.mults: must be positive whole numbers, got {self.model.mults}")  # (1.5 was a TypeError's traceback)
-    chans = [self.model.width * m for m in self.model.mults]
-    if bad := [ch for ch in chans if ch % self.model.groups]:  # GroupNorm took gcd(groups, channels): 7 ran as 1 group, 48 as 16
-      raise ConfigError(f"model.groups: {self.model.groups} must divide every level's channels (model.width x model.mults: {chans}); "
-                        f"{bad[0]} is not a multiple of it")
     if len(self.model.image_size) != 2 or any(s % self.model.downsample for s in self.model.image_size):
       raise ConfigError(f"model.image_size: {self.model.image_size} must be two sizes divisible by the downsample factor "
                         f"{self.model.downsample} (model.patch * 2^(len(model.mults) - 1))")
@@ -218,8 +214,17 @@ def save_grid(path: Path, originals: np.ndarray, recons: np.ndarray, cols: int =
 # reads higher for the same frames: the mean of logs is above the log of the mean)
 CURVE_LABEL = {"val": "PSNR dB (train: of mean MSE; held out: per frame)", "train": "PSNR dB (train: of mean MSE; train frames: per frame)"}
 
+def check_groups(c: VQVAEConfig) -> None:
+  """Training refuses a model.groups that does not divide every level's channels: GroupNorm took gcd(groups, channels),
+  so 7 ran as 1 group and 48 as 16 while config.yaml said 7 and 48. (Runs trained so load as they trained.)"""
+  chans = [c.width * m for m in c.mults]
+  if bad := [ch for ch in chans if ch % c.groups]:
+    raise ConfigError(f"model.groups: {c.groups} must divide every level's channels (model.width x model.mults: {chans}); "
+                      f"{bad[0]} is not a multiple of it")
+
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
+  check_groups(cfg.model)
   warn_short_schedule(cfg, "train-vqvae")
   loader, val = train_loader(cfg), val_loader(cfg)  # bad data fails before a run dir exists
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards",
