@@ -27,13 +27,17 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   from drivegpt.nn.state import checkpoint_info
   from rl.policy import load_policy, check_tokenizer
   from rl.disengage import load_disengage, check_same_inputs
+  from train.stage import weights_of
   from train.vqvae import load_tokenizer
   p = Path(ckpt)
   if not (p / "ckpt.safetensors").exists() and not p.is_file(): raise FileNotFoundError(f"--ckpt {ckpt}: not a train-policy run (no ckpt.safetensors)")
   actor, bcfg = load_policy(ckpt)
-  conf = checkpoint_info(str(p / "ckpt.safetensors" if p.is_dir() else p))[1]
+  _, conf, extra = checkpoint_info(str(p / "ckpt.safetensors" if p.is_dir() else p))
   dpath = disengage or conf.get("disengage")
   if not dpath: raise ValueError(f"--ckpt {ckpt} is a BC run: pass --disengage RUNDIR (a train-disengage run)")
+  if not disengage and (was := (extra or {}).get("inputs", {}).get("disengage")) and was != weights_of(dpath):
+    raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
+                     f"trained with it: pass --disengage {dpath} to pack it as it is now")
   vq, _ = load_tokenizer(bcfg.vqvae)
   check_tokenizer(vq, actor, ckpt, bcfg.vqvae)
   disengage, dcfg = load_disengage(dpath)

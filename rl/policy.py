@@ -73,7 +73,8 @@ def train_bc(cfg: BCConfig) -> dict:
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
                                   **token_layout(segs), "lane_head": cfg.lane_weight > 0})
   run = Run(cfg.out, cfg, may_change=("steps", "epochs", "eval_every"), added=BC_ADDED)
-  s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, cfg.model.motions)
+  # the policy reads no motions: model.motions (10 at stride 4) left every segment's first 2 s out of training and val
+  s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, 1)
   s.mask[:] = commanded(s, segs)[:, None]           # every frame: the human's recoveries are the lesson
   names = [g.route or g.name for g in segs]  # split by drive
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
@@ -167,7 +168,9 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     from drivegpt.models.policy import ValueNet
     actor, bcfg = load_policy(conf["bc"])
     agent = Agent(actor, ValueNet(actor.config, actor.codebook.numpy()))
-    good = ckpt.parent / GOOD
+    # the run (its folder or its ckpt.safetensors): its guarded policy; any other file (a kept snapshot) as itself (every
+    # snapshot in the run's folder loaded the folder's good.safetensors, a later policy under another name)
+    good = ckpt.parent / GOOD if ckpt.name == Run.CKPT else ckpt
     used = load_checkpoint(str(good if good.exists() else ckpt), agent)[0]
     if used != step:  # which policy this is, said: the newest that passed the guard, not the run's last iteration
       print(f"note: {path}: the policy of PPO iteration {used} (the newest that passed the reward-hacking guard; the run is at "

@@ -27,7 +27,7 @@ from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
 from drivegpt.nn.optim import Adam
 from drivegpt.nn.state import checkpoint_info, save_checkpoint
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
-from train.stage import ConfigError, Run, load_config, stage_args
+from train.stage import ConfigError, Run, load_config, stage_args, weights_of
 
 GOOD = "good.safetensors"   # the newest checkpoint whose rollouts passed the reward-hacking guard
 
@@ -246,6 +246,13 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   agent = Agent(actor, critic)
   opt = Adam(agent.parameters(), lr=cfg.lr)
   start = run.resume(agent, opt)
+  # the runs it is built on, as they were: one trained further in place (its same command with more steps) changed the
+  # reward or the simulator of the remaining iterations, and what export-driving packs, without a word
+  inputs = {k: weights_of(getattr(cfg, k)) for k in ("world", "disengage", "bc")}
+  was = (checkpoint_info(str(run.ckpt))[2] or {}).get("inputs", {}) if start else {}
+  if changed := [k for k in inputs if k in was and was[k] != inputs[k]]:
+    raise ConfigError(f"{run.dir}: {changed[0]}={getattr(cfg, changed[0])} has changed (trained further or replaced) since this run "
+                      f"started with it: its iterations so far ran with the one before; use another out= folder")
   segs = load_segments(cfg.tokens, augmented=False, vocab=world.config.vocab_size)  # episodes start from recordings; the guard counts their tokens
   from train.world import world_tokenizer
   from train.world_data import check_codebook  # the world's and the seeds' token ids must index the policy's codebook
@@ -290,7 +297,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
             episode_length=float(np.mean(info["episode_lengths"])) if info["episode_lengths"] else None,
             episodes=len(info["episode_returns"]), p_disengage=float(p.mean()), token_js=drift, surprise=float(surprise.mean()),
             terminated=int(np.concatenate(info["step_terminated"]).sum()), **stats)
-    run.save(agent, opt, it + 1, extra={"env": {"env": env.state(), "rng": rng.bit_generator.state}})  # exact resume
+    run.save(agent, opt, it + 1, extra={"env": {"env": env.state(), "rng": rng.bit_generator.state}, "inputs": inputs})  # exact resume
     bar.update(1)
   bar.close()
   from rl.curves import save_curves

@@ -69,6 +69,32 @@ def _ppo_killed_before_its_first_checkpoint_resumes_exactly(demo: Path, tmp_path
   assert "the policy of PPO iteration 0 (the newest that passed the reward-hacking guard; the run is at" in err.getvalue(), err.getvalue()
   from drivegpt.nn import get_state_dict
   for (k, x), y in zip(get_state_dict(got).items(), get_state_dict(bc).values()): np.testing.assert_array_equal(x.numpy(), y.numpy(), err_msg=k)
+  _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo, tmp_path, ppo)
+
+def _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo: Path, tmp_path: Path, ppo) -> None:
+  """A PPO run named its disengagement model and world model by path only: one trained further in place (its same
+  command with more steps) became the reward of a resumed run's remaining iterations, and what export-driving packed,
+  without a word. The checkpoint keeps each one's fingerprint now."""
+  import shutil
+  import numpy as np
+  import rl.train as T
+  from drivegpt.nn.state import checkpoint_info, save_checkpoint
+  from rl.disengage import load_disengage
+  from rl.export import export_driving
+  from train.stage import ConfigError, build
+  dis = tmp_path / "dis"
+  shutil.copytree(demo / "disengage", dis)
+  run = lambda out, it: T.train_ppo(build(T.PPOTrainConfig, {"world": str(demo / "world"), "tokens": str(demo / "tokens"), "disengage": str(dis),  # noqa: E731
+                                                             "bc": str(demo / "bc"), "out": str(out), "iterations": it, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2}))
+  run(tmp_path / "ppo_d", 1)
+  model, _ = load_disengage(str(dis))  # "trained further": its weights moved, saved in place
+  step, conf, extra = checkpoint_info(str(dis / "ckpt.safetensors"))
+  model.head.weight.assign(model.head.weight + 0.5).realize()
+  save_checkpoint(str(dis / "ckpt.safetensors"), model, None, step=step + 1, config=conf, extra=extra)
+  with pytest.raises(ConfigError, match=f"disengage={dis} has changed .* since this run started with it"): run(tmp_path / "ppo_d", 2)
+  with pytest.raises(ValueError, match=f"its disengagement model {dis} has changed .* pass --disengage"):
+    export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "x"))
+  assert export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "x"), str(dis))["driving_policy"]["max_abs_diff_vs_engine"] < 1e-4   # said: packed
 
 @pytest.mark.parametrize("argv", [["train-vqvae", "bogus_key=1"], ["train-vqvae", "model.width=wide"], ["train-world", "no_such=2"],
                                   ["train-disengage", "nope=1"], ["train-policy", "--algo", "bc", "nope=1"],

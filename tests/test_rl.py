@@ -316,6 +316,11 @@ def test_stage_configs_reject_bad_keys():
   from rl.data import train_steps
   dis = load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "batch_size=100"])   # steps 0: epochs of the training frames
   assert (dis.steps, dis.epochs, train_steps(dis, 1001)) == (0, 2.5, 26)
+  # epochs beside steps > 0 was ignored without a word (BC's steps=1500 default trained 1500 steps for epochs=0.05)
+  for cls, over in ((BCConfig, ["epochs=0.05"]), (DisengageConfig, ["steps=2", "epochs=50"])):
+    with pytest.raises(ConfigError, match=r"epochs=\S+ counts only with steps=0, and steps=(1500|2)"): load_config(cls, None, ["tokens=a", "vqvae=b", *over])
+  assert load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "steps=2"]).steps == 2   # steps alone: its default epochs unused
+  assert train_steps(load_config(BCConfig, None, ["tokens=a", "vqvae=b", "steps=0", "epochs=0.5"]), 1000) == 4
   assert train_steps(load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "steps=7"]), 1001) == 7
   runs = ["world=a", "tokens=b", "disengage=c", "bc=d"]
   for bad in ("ppo.epochs=0", "ppo.clip=-0.2", "ppo.gamma=1.5", "ppo.lam=-1", "ppo.minibatch=0", "ppo.target_kl=-1",
@@ -518,6 +523,9 @@ def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
   assert final["val_r2_lane_offset"] > 0.7 and final["val_r2_heading"] > 0.7, final
   policy, _ = load_policy(str(tmp_path / "bc_lane"))
   assert policy.config.lane_head and policy.lane.weight.shape == (2, 32)
+  # model.motions (the disengagement model's motion history) changed BC's frames though the policy reads no motions
+  frames = [train_bc(build(BCConfig, {**cfg, "out": str(tmp_path / f"m{m}"), "steps": 2, "model": {"hidden": 8, "motions": m}}))["val_frames"] for m in (1, 10)]
+  assert frames[0] == frames[1] == final["val_frames"], frames
 
 def test_rl_segments_without_signals_are_refused(tmp_path):
   """A plain video's shard has zeros for speed, actions and takeovers: read as a stopped car nobody took over from."""
@@ -691,6 +699,19 @@ def test_a_run_of_another_stage_is_named(tmp_path):
     save_checkpoint(str(tmp_path / name / "ckpt.safetensors"), model, None, step=40, config=to_dict(cfg), extra={"train_seconds": 1.0})
   with pytest.raises(ValueError, match=r"dis2: an unfinished train-disengage run \(stopped at step 40, before its calibration\)"): load_disengage(str(tmp_path / "dis2"))
   with pytest.raises(ValueError, match=r"bc2: an unfinished train-policy run \(stopped at step 40\)"): load_policy(str(tmp_path / "bc2"))
+  # a PPO run: its folder (or ckpt.safetensors) loads the newest guarded policy; another file of the folder (a kept
+  # snapshot) loads as itself (every snapshot loaded the folder's good.safetensors, a later policy under another name)
+  from drivegpt.models.policy import ValueNet
+  from rl.train import Agent, GOOD
+  (tmp_path / "ppo").mkdir()
+  weights, first = {}, lambda policy: np.concatenate([v.numpy().ravel() for v in get_state_dict(policy).values()])  # noqa: E731
+  for it, name in ((1, "snap.safetensors"), (3, GOOD), (4, "ckpt.safetensors")):
+    Tensor.manual_seed(it)
+    actor = PolicyNet(c, cb)
+    weights[it] = first(actor)
+    save_checkpoint(str(tmp_path / "ppo" / name), Agent(actor, ValueNet(c, cb)), None, step=it, config={"bc": str(tmp_path / "bc")})
+  for path, it in (("ppo", 3), ("ppo/ckpt.safetensors", 3), ("ppo/snap.safetensors", 1), (f"ppo/{GOOD}", 3)):
+    np.testing.assert_array_equal(first(load_policy(str(tmp_path / path))[0]), weights[it], err_msg=path)
 
 def _synthetic_token_segments(folder, n_segs=6, n=160, seed=0, takeover_every=50):
   """Token segments whose takeovers follow a slow 'scene' signal in the left half of the grid (codes 0-7 dark)."""

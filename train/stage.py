@@ -372,6 +372,16 @@ def load_run_model(path: str, cfg_cls, make) -> tuple:
   load_checkpoint(str(ckpt), model)
   return model, cfg
 
+def weights_of(path: str) -> str:
+  """A fingerprint of a run's checkpoint (a run folder or a checkpoint file): a run built on another one keeps it, so a
+  dependency trained further in place (the same command with more steps) is noticed, not silently used."""
+  import hashlib
+  ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
+  h = hashlib.sha256()
+  with open(ckpt, "rb") as f:
+    while chunk := f.read(1 << 20): h.update(chunk)
+  return h.hexdigest()[:16]
+
 def _step_of(line: str) -> int:
   try: return int(json.loads(line).get("step", 0))
   except (ValueError, AttributeError): return 1 << 62  # a torn last line: dropped
