@@ -295,7 +295,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
         video = _video_of(path)
         checksum, source_hash = source_hashes(path, video)
         if old is not None and shard_is_current(old, source_hash, height, width, fps):
-            result.update(status="skipped", id=old.stem)
+            result.update(status="skipped", id=old.stem, frames=_shard_frames(old))  # (0 undercounted "frames")
             _drop_extra(olds, old)
             return result
         route = route_of(path, src)
@@ -485,9 +485,12 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
             # at most max_in_flight segments queued or running: the driver's memory does not grow with the segment count
             # absolute, not resolved: a src given through a link, with a linked folder inside it, gave the segment a path
             # under the link and src the link's target, and the whole run a ValueError
-            for _, r in as_completed(lambda seg: task.remote(Path(os.path.abspath(seg)), out_dir.resolve(), Path(os.path.abspath(src)),
+            for seg, r in as_completed(lambda seg: task.remote(Path(os.path.abspath(seg)), out_dir.resolve(), Path(os.path.abspath(src)),
                                                              height, width, fps),
-                                  todo, max_in_flight):
+                                  todo, max_in_flight, keep_going=True):
+                if isinstance(r, Exception):  # its worker died past Ray's retries (a traceback ended the run, the rest not tried)
+                    r = {"path": str(seg), "id": segment_id(seg, src), "status": "error", "frames": 0,
+                         "reason": f"{seg}: its Ray task failed ({type(r).__name__}: {str(r).strip().splitlines()[0][:200]})"}
                 results.append(r)
                 bar.update(1)
     else:

@@ -49,9 +49,12 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None) -
             reaper.wait()
 
 
-def as_completed(submit: Callable[[Any], Any], items: Iterable, max_in_flight: Optional[int] = None) -> Iterator[tuple]:
+def as_completed(submit: Callable[[Any], Any], items: Iterable, max_in_flight: Optional[int] = None,
+                 keep_going: bool = False) -> Iterator[tuple]:
     """submit(item) -> ObjectRef for every item, at most max_in_flight unfinished at a time (default: twice the
-    cluster's CPUs, so a worker that finishes finds its next task queued); yields (item, result) as each finishes."""
+    cluster's CPUs, so a worker that finishes finds its next task queued); yields (item, result) as each finishes.
+    keep_going: a task that failed (its worker died past Ray's retries) yields its RayError as the result, and the other
+    items go on (else it is raised, ending the loop)."""
     import ray
     limit = 2 * max(1, int(ray.cluster_resources().get("CPU", 1))) if max_in_flight is None else max_in_flight
     if limit < 1:
@@ -64,7 +67,13 @@ def as_completed(submit: Callable[[Any], Any], items: Iterable, max_in_flight: O
             return
         [ready], _ = ray.wait(list(pending), num_returns=1)
         item = pending.pop(ready)
-        yield item, ray.get(ready)
+        try:
+            result = ray.get(ready)
+        except ray.exceptions.RayError as e:
+            if not keep_going:
+                raise
+            result = e
+        yield item, result
 
 
 def _start_reaper() -> subprocess.Popen:

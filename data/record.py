@@ -345,14 +345,24 @@ def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: in
             _record_job(job, bar)
     else:
         import multiprocessing
+        from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
         ctx = multiprocessing.get_context("spawn")
         frames = ctx.Value("l", 0)  # frames recorded by all workers, for the progress bar
-        with ctx.Pool(min(workers, len(jobs)), initializer=_init_worker, initargs=(frames,)) as pool:
-            done, start = pool.map_async(_record_job, jobs), bar.n
-            while not done.ready():
-                done.wait(0.5)
+        # a pool of futures, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks the pool and
+        # every job says so; Pool.map waited for its task forever (the bar froze, nothing said)
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(frames,)) as pool:
+            futures, start = [pool.submit(_record_job, job) for job in jobs], bar.n
+            while wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION).not_done:
                 bar.update(start + frames.value - bar.n)
-            done.get()  # a worker's error is raised here
+                if any(f.done() and f.exception() for f in futures): break
+            try:
+                for f in futures: f.result()  # a worker's error is raised here
+            except BrokenProcessPool:
+                raise RuntimeError(f"a recording worker died (killed, or out of memory); the segments recorded are kept in {route}: "
+                                   "run the same command again to record the others") from None
+            finally:
+                for f in futures: f.cancel()  # (those not started)
     bar.close()
     return paths
 
@@ -459,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except RuntimeError as e:  # a worker died
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     print(f"wrote {len(paths)} segments under {args.out}")
     print(takeover_table(paths))
     frames = sum(len(np.load(p / "global_pose/frame_times")) for p in paths)

@@ -155,6 +155,8 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   seeds = [(ok[i % len(ok)], int(rng.integers(0, max(1, len(segs[ok[i % len(ok)]].tokens) - need + 1)))) for i in range(n)]
   return seeds, steps, FPS / cfg.data.frame_stride
 
+RESTARTS = 3  # times a rollout actor that died is restarted, its batches run again
+
 def main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt rollout", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
   ap.add_argument("--world", required=True, help="train-world run directory")
@@ -184,6 +186,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   seeds, steps, fps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
+  from train.stage import lock_folder
+  lock_folder(out)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
   for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy")]:  # an earlier run's rollouts past --n stayed
     if (i := old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens")).isdigit() and int(i) >= args.n: old.unlink()
   sharp, t0 = {}, time.perf_counter()
@@ -193,8 +197,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
     batches = [(i, seeds[i:i + size]) for i in range(0, len(seeds), size)]   # (index of its first rollout, seeds)
     n_actors = min(len(batches), slots)
     threads = max(1, (os.cpu_count() or 1) // n_actors)
-    # a killed actor is restarted and its batches rerun: a batch's rollouts are a function of its seeds
-    actor = ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1,
+    # a killed actor is restarted and its batches rerun (a batch's rollouts are a function of its seeds), a few times: one
+    # that always dies (out of memory on a big --batch) was restarted forever
+    actor = ray.remote(num_cpus=1, max_restarts=RESTARTS, max_task_retries=RESTARTS,
                        runtime_env={"env_vars": {"DRIVEGPT_THREADS": str(threads)}})(_Actor)
     actors = [actor.remote(*(os.path.abspath(p) for p in (args.world, args.vqvae, args.shards)), args.split, args.temperature,
                            args.top_k) for _ in range(n_actors)]
@@ -214,6 +219,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
           np.save(out / f"rollout_{first + j}_tokens.npy", r["generated"][j].astype(np.int16))
           sharp[first + j] = (sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j]))
     except ray.exceptions.RayTaskError as e: raise e.cause from e  # the actor's own error (e.g. the VQVAE check), as itself
+    except ray.exceptions.RayActorError:
+      raise OSError(f"a rollout actor died {RESTARTS + 1} times (killed, or out of memory: try a smaller --batch or fewer --actors); "
+                    f"the {len(sharp)} rollouts written are in {out}") from None
   k = len(sharp)
   sharp = [sharp[i] for i in sorted(sharp)]
   g, rl = np.array([s[0] for s in sharp]), np.array([s[1] for s in sharp])   # (n, steps)

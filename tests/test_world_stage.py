@@ -412,6 +412,25 @@ def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
               "--n", "1", "--seconds", "0.3", "--split", "all", "--actors", "1"])
   assert code == 2 and f"{V // 2} codes, but --world" in capsys.readouterr().err.splitlines()[-1]
 
+def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
+  """Two rollouts into one --out: the second deleted the first's files past its --n and wrote over the rest, and both
+  exited 0 (rollouts.json the second's). A folder in use is refused, naming the process, before anything is touched."""
+  import subprocess, sys, time
+  from sim.rollout import main as rollout_main
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
+  (out := tmp_path / "ro").mkdir()
+  (out / "rollout_5.mp4").write_bytes(b"the first run's")
+  holder = subprocess.Popen([sys.executable, "-c", f"from pathlib import Path; from train.stage import lock_folder; lock_folder(Path({str(out)!r})); "
+                             "print('held', flush=True); import time; time.sleep(60)"], cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+  try:
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(ConfigError, match=f"{out}: a run is already going on in this folder \\(pid {holder.pid}\\)"):
+      rollout_main(["--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--n", "2", "--seconds", "0.3",
+                    "--split", "all", "--out", str(out)])
+    assert (out / "rollout_5.mp4").read_bytes() == b"the first run's"
+  finally: holder.kill(); holder.wait()
+
 def test_rollout_writes_mp4(tmp_path):
   """run_rollouts (what each Ray actor runs) with a tiny VQVAE, then the side-by-side MP4."""
   import av
