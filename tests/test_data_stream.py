@@ -19,14 +19,14 @@ def test_ingest_streams_many_segments_through_a_bounded_window(tmp_path, monkeyp
     (src / f"r/{n - 1}/global_pose").mkdir()
 
     seen = {"drawn": 0, "finished": 0, "peak": 0}
-    def counted(submit, items, max_in_flight):
+    def counted(submit, items, max_in_flight, keep_going=False):
         """data.ray_tasks.as_completed, counting segments handed out against results returned."""
         def draw():
             for item in items:
                 seen["drawn"] += 1
                 seen["peak"] = max(seen["peak"], seen["drawn"] - seen["finished"])  # unfinished, this one included
                 yield item
-        for pair in data.ray_tasks.as_completed(submit, draw(), max_in_flight):
+        for pair in data.ray_tasks.as_completed(submit, draw(), max_in_flight, keep_going):
             seen["finished"] += 1
             yield pair
     monkeypatch.setattr(data.ingest, "as_completed", counted)
