@@ -122,13 +122,35 @@ def route_of(path: Path, src: Path) -> str:
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 
-def shards_of(out_dir: Path, path: Path, src: Path) -> list[Path]:
+def shards_of(out_dir: Path, path: Path, src: Path, index: dict | None = None) -> list[Path]:
     """out_dir's shards of an input: <segment_id>.h5 first, then any other of the same input (the same hash of its
-    absolute path) that a run handed another folder named otherwise (ingesting segment 2 of a drive folder on its own
-    made a second shard of it, route "2" beside "drive/0", which the loader kept: the split moved)."""
+    absolute path ends its name, and its `source` is the input: eight hex digits alone collide within ~77k inputs) that a
+    run handed another folder named otherwise (ingesting segment 2 of a drive folder on its own made a second shard of it,
+    route "2" beside "drive/0", which the loader kept: the split moved). index: out_dir's shard names by that hash
+    (shard_index), so a run over many inputs lists the folder once."""
     own, out_dir = Path(out_dir) / f"{segment_id(path, src)}.h5", Path(out_dir)
-    others = sorted(p for p in out_dir.glob(f"*-{own.stem.rsplit('-', 1)[1]}.h5") if p != own) if out_dir.is_dir() else []
+    key, source = own.stem.rsplit("-", 1)[1], str(Path(path).resolve())
+    names = (index if index is not None else shard_index(out_dir)).get(key, [])
+    others = sorted(out_dir / n for n in names if n != own.name and _source_of(out_dir / n) == source)
     return ([own] if own.exists() else []) + others
+
+
+def shard_index(out_dir: Path) -> dict[str, list[str]]:
+    """out_dir's shard names by the path hash that ends them."""
+    index: dict[str, list[str]] = {}
+    for p in (Path(out_dir).glob("*.h5") if Path(out_dir).is_dir() else []):
+        index.setdefault(p.stem.rsplit("-", 1)[-1], []).append(p.name)
+    return index
+
+
+def _source_of(shard: Path) -> str:
+    """A shard's `source` attribute (the input it was made from), or "" if it can't be read."""
+    import h5py
+    try:
+        with h5py.File(shard, "r") as f:
+            return str(f.attrs.get("source", ""))
+    except Exception:
+        return ""
 
 
 def _drop_extra(shards: list[Path], keep: Path) -> None:
@@ -281,14 +303,15 @@ def _video_of(path: Path) -> Path:
     return video
 
 
-def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, width: int = 256, fps: float | None = None) -> dict:
+def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, width: int = 256, fps: float | None = None,
+                   index: dict | None = None) -> dict:
     """Ingest one segment folder or video file into out_dir/<id>.h5 unless it is current; returns {path, status, ...}."""
     import h5py
     import hdf5plugin
     path, out_dir = Path(path), Path(out_dir)
     result, tmp, old = {"path": str(path), "id": "", "status": "done", "reason": "", "frames": 0}, None, None
     try:
-        result["id"], olds = segment_id(path, src), shards_of(out_dir, path, src)
+        result["id"], olds = segment_id(path, src), shards_of(out_dir, path, src, index)
         old = olds[0] if olds else None
         shard = out_dir / f"{result['id']}.h5"
         tmp = out_dir / temp_name(shard.name)
@@ -299,7 +322,8 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             _drop_extra(olds, old)
             return result
         route = route_of(path, src)
-        if old is not None:  # the input's shard is redone: it keeps its route (handed another folder, ingest names it otherwise)
+        if old is not None and path.is_dir() and "|" not in route:  # a segment folder's shard redone keeps its route (handed
+            # another folder, ingest names it otherwise); a video's or a `dongle|time` route never depends on the folder
             try:
                 with h5py.File(old, "r") as f:
                     route = str(f.attrs.get("route", route))
@@ -461,10 +485,14 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
         raise IngestError(f"{src}: no segment folders or videos found ({', '.join(sorted(VIDEO_SUFFIXES))})")
     _check_output(out_dir)
     remove_stale_temps(out_dir)
+    index = shard_index(out_dir)  # listed once: each input's other shards are found in it
+    def own(seg):  # the part of the index an input's task needs
+        key = segment_id(seg, src).rsplit("-", 1)[1]
+        return {key: index.get(key, [])}
     bar = tqdm(total=len(segments), unit="segment", desc="ingest", disable=not progress)
     results, todo = [], []
     for seg in segments:  # current shards are skipped here, without starting Ray
-        shards = shards_of(out_dir, seg, src)
+        shards = shards_of(out_dir, seg, src, index)
         shard = shards[0] if shards else out_dir / f"{segment_id(seg, src)}.h5"
         try:  # hashing reads the whole input: only for those with a shard, so a fresh run's driver reads no video
             current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1], height, width, fps, say=True)
@@ -486,7 +514,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
             # absolute, not resolved: a src given through a link, with a linked folder inside it, gave the segment a path
             # under the link and src the link's target, and the whole run a ValueError
             for seg, r in as_completed(lambda seg: task.remote(Path(os.path.abspath(seg)), out_dir.resolve(), Path(os.path.abspath(src)),
-                                                             height, width, fps),
+                                                             height, width, fps, own(seg)),
                                   todo, max_in_flight, keep_going=True):
                 if isinstance(r, Exception):  # its worker died past Ray's retries (a traceback ended the run, the rest not tried)
                     r = {"path": str(seg), "id": segment_id(seg, src), "status": "error", "frames": 0,
@@ -495,7 +523,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
                 bar.update(1)
     else:
         for seg in todo:
-            results.append(ingest_segment(seg, out_dir, src, height, width, fps))
+            results.append(ingest_segment(seg, out_dir, src, height, width, fps, own(seg)))
             bar.update(1)
     bar.close()
     for r in results:

@@ -351,18 +351,23 @@ def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: in
         frames = ctx.Value("l", 0)  # frames recorded by all workers, for the progress bar
         # a pool of futures, not multiprocessing.Pool: a worker that dies (killed, out of memory) breaks the pool and
         # every job says so; Pool.map waited for its task forever (the bar froze, nothing said)
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(frames,)) as pool:
+        pool, finished = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(frames,)), False
+        try:
             futures, start = [pool.submit(_record_job, job) for job in jobs], bar.n
             while wait(futures, timeout=0.5, return_when=FIRST_EXCEPTION).not_done:
                 bar.update(start + frames.value - bar.n)
                 if any(f.done() and f.exception() for f in futures): break
-            try:
-                for f in futures: f.result()  # a worker's error is raised here
-            except BrokenProcessPool:
-                raise RuntimeError(f"a recording worker died (killed, or out of memory); the segments recorded are kept in {route}: "
-                                   "run the same command again to record the others") from None
-            finally:
-                for f in futures: f.cancel()  # (those not started)
+            bar.update(start + frames.value - bar.n)
+            for f in futures: f.result()  # a worker's error is raised here
+            finished = True
+        except BrokenProcessPool:
+            raise RuntimeError(f"a recording worker died (killed, or out of memory); the segments recorded are kept in {route}: "
+                               "run the same command again to record the others") from None
+        finally:  # an error or Ctrl-C: no segment starts after it, and the workers end now (they went on with the queue, and
+            procs = [] if finished else list((getattr(pool, "_processes", None) or {}).values())  # a second Ctrl-C hung
+            pool.shutdown(wait=finished, cancel_futures=not finished)                             # in the executor's join)
+            for proc in procs:
+                if proc.is_alive(): proc.terminate()
     bar.close()
     return paths
 

@@ -33,14 +33,14 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   if not (p / "ckpt.safetensors").exists() and not p.is_file(): raise FileNotFoundError(f"--ckpt {ckpt}: not a train-policy run (no ckpt.safetensors)")
   actor, bcfg = load_policy(ckpt)
   _, conf, extra = checkpoint_info(str(p / "ckpt.safetensors" if p.is_dir() else p))
-  dpath = disengage or conf.get("disengage")
+  dpath, disengage_given = disengage or conf.get("disengage"), bool(disengage)
   if not dpath: raise ValueError(f"--ckpt {ckpt} is a BC run: pass --disengage RUNDIR (a train-disengage run)")
-  if not disengage and (was := (extra or {}).get("inputs", {}).get("disengage")) and was != weights_of(dpath):
-    raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
-                     f"trained with it: pass --disengage {dpath} to pack it as it is now")
   vq, _ = load_tokenizer(bcfg.vqvae)
   check_tokenizer(vq, actor, ckpt, bcfg.vqvae)
   disengage, dcfg = load_disengage(dpath)
+  if not disengage_given and (was := (extra or {}).get("inputs", {}).get("disengage")) and was != weights_of(dpath):
+    raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
+                     f"trained with it: pass --disengage {dpath} to pack it as it is now")
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
   policy = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE)
   report, outdir = {}, Path(out)

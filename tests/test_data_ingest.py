@@ -459,6 +459,13 @@ def test_one_input_keeps_one_shard_and_its_route_whatever_folder_is_handed_in(tm
     capsys.readouterr()
     assert ingest(src, out, use_ray=False, progress=False)[1]["status"] == "skipped" and len(list(out.glob("*.h5"))) == 3
     assert f"removed {twin}: a second shard of the input of {now.name}" in capsys.readouterr().err and now.exists()
+    # another input's shard whose name ends with the same eight hex digits (they collide within ~77k inputs) is not the
+    # same input: its source says so, and it stays
+    stranger = out / f"y_{now.name}"
+    shutil.copy(now, stranger)
+    with h5py.File(stranger, "r+") as f: f.attrs["source"] = str(tmp_path / "elsewhere/seg")
+    assert ingest(src, out, use_ray=False, progress=False)[1]["status"] == "skipped" and stranger.exists()
+    stranger.unlink()
     shutil.rmtree(src / "drv/2")
     (src / "drv/0/video.hevc").write_bytes((src / "drv/0/video.hevc").read_bytes()[:300])
     rs = ingest(src, out, use_ray=False, progress=False)

@@ -312,6 +312,24 @@ def test_a_recording_worker_that_dies_fails_the_run_and_a_rerun_finishes_it(tmp_
     assert again.returncode == 0 and sorted(p.name for p in (out / "highway-seed0").iterdir()) == ["0", "1", "2"], again.stderr[-2000:]
 
 
+def test_ctrl_c_stops_record_with_workers_at_once(tmp_path):
+    """With a pool of futures (the worker-death fix) Ctrl-C let the workers record every queued segment before the command
+    exited, and a second Ctrl-C hung it in the executor's join: no segment starts after a Ctrl-C now."""
+    out = tmp_path / "raw"
+    cmd = [sys.executable, "-m", "data.record", "--segments", "6", "--seconds", "2", "--out", str(out), "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while not ((out / "highway-seed0").exists() and list((out / "highway-seed0").glob(".*.tmp-*"))) and time.time() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)   # as a terminal sends it: to the whole process group
+    try: proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError("record --workers 2 went on after Ctrl-C")
+    assert len([p for p in (out / "highway-seed0").iterdir() if not p.name.startswith(".")]) <= 2   # the two started, at most
+
+
 def test_cli_names_itself_and_refuses_seconds_that_record_no_frame(capsys):
     """`drivegpt record --help` said `usage: python -m data.record`; --seconds inf died in a traceback (OverflowError),
     nan in "cannot convert float NaN to integer", 0.01 (under one 20 fps frame) in StopIteration."""

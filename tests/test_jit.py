@@ -260,13 +260,15 @@ def test_assign_to_a_view_of_a_realized_tensor_raises():
   np.testing.assert_array_equal(lazy.assign(Tensor.ones(2, 2)).numpy(), np.ones((2, 2)))
   # a part of a constant (a slice of Tensor.zeros) took the write alone, the constant's tensor unchanged
   rng = np.random.default_rng(11)
-  for view in (lambda t: t[1:3], lambda t: t[::2], lambda t: t.reshape(2, 2)[0], lambda t: t.flip(0)[:2]):
+  for view in (lambda t: t[1:3], lambda t: t[::2], lambda t: t.reshape(2, 2)[0], lambda t: t.flip(0)[:2], lambda t: t.flip(0), lambda t: t[None]):
     z = Tensor.full((4,), float(rng.standard_normal()))
     v = view(z)
     with pytest.raises(ValueError, match="view"): v.assign(Tensor(rng.standard_normal(v.shape).astype(np.float32)))
-  # the whole constant, however reshaped or turned, is the tensor: assign (and t[idx] = v) replace it
-  for make in (lambda: Tensor.zeros(3, 2), lambda: Tensor.ones(1), lambda: Tensor.full((), 2.0), lambda: Tensor.zeros(5).full_like(1.5),
-               lambda: Tensor.zeros(4).reshape(2, 2), lambda: Tensor.zeros(3, 2).T):
+  # a reshaped or transposed constant too (z.T[0] = 7 left z as it was): refused, saying to make the constant in that shape
+  for view in (lambda t: t.reshape(2, 2), lambda t: t.reshape(2, 2).T):
+    with pytest.raises(ValueError, match=r"make the constant in this shape, Tensor.zeros\(2, 2\), and write into it"): view(Tensor.zeros(4))[0] = 5.0
+  # the constant's own tensor: assign (and t[idx] = v) replace it
+  for make in (lambda: Tensor.zeros(3, 2), lambda: Tensor.ones(1), lambda: Tensor.full((), 2.0), lambda: Tensor.zeros(5).full_like(1.5)):
     z, x = make(), rng.standard_normal(make().shape).astype(np.float32)
     np.testing.assert_array_equal(z.assign(Tensor(x)).numpy(), x)
     z, want = make(), np.zeros(make().shape, np.float32) + make().numpy()

@@ -4,7 +4,7 @@ import json, re
 import numpy as np
 import pytest
 from drivegpt import Tensor
-from drivegpt.nn import Linear, get_state_dict
+from drivegpt.nn import Linear, get_parameters, get_state_dict
 from drivegpt.nn.optim import Adam
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig, PolicyNet, gaussian_entropy, gaussian_log_prob
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_clip_loss, ppo_update
@@ -317,8 +317,12 @@ def test_stage_configs_reject_bad_keys():
   dis = load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "batch_size=100"])   # steps 0: epochs of the training frames
   assert (dis.steps, dis.epochs, train_steps(dis, 1001)) == (0, 2.5, 26)
   # epochs beside steps > 0 was ignored without a word (BC's steps=1500 default trained 1500 steps for epochs=0.05)
+  # (a training command refuses it; a run saved so still loads)
+  from rl.data import check_epochs
   for cls, over in ((BCConfig, ["epochs=0.05"]), (DisengageConfig, ["steps=2", "epochs=50"])):
-    with pytest.raises(ConfigError, match=r"epochs=\S+ counts only with steps=0, and steps=(1500|2)"): load_config(cls, None, ["tokens=a", "vqvae=b", *over])
+    cfg = load_config(cls, None, ["tokens=a", "vqvae=b", *over])
+    with pytest.raises(ConfigError, match=r"epochs=\S+ counts only with steps=0, and steps=(1500|2)"): check_epochs(cfg)
+  with pytest.raises(ConfigError, match="epochs=0.05 counts only"): policy_main(["--algo", "bc", "tokens=a", "vqvae=b", "epochs=0.05"])
   assert load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "steps=2"]).steps == 2   # steps alone: its default epochs unused
   assert train_steps(load_config(BCConfig, None, ["tokens=a", "vqvae=b", "steps=0", "epochs=0.5"]), 1000) == 4
   assert train_steps(load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "steps=7"]), 1001) == 7
@@ -925,3 +929,23 @@ def test_evaluate_out_holds_one_runs_rows(tmp_path, monkeypatch, capsys):
   monkeypatch.setattr(ev, "summarize", lambda name, eps, rec, seconds: {"driver": name, "km": 1.0})
   for _ in range(2): ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / "e.jsonl")])
   assert [json.loads(l)["driver"] for l in (tmp_path / "e.jsonl").read_text().splitlines()] == ["scripted", "scripted_no_noise"]
+
+def test_a_runs_fingerprint_is_its_models_not_its_clock(tmp_path):
+  """PPO keeps its world, disengagement and BC runs' fingerprints: hashing the whole checkpoint file made a run re-saved
+  unchanged (its command run again with eval_every or fewer steps: config, step, train_seconds, optimizer) count as
+  trained further, and the PPO run could not resume (a review). The weights and the extra's calibration count."""
+  from drivegpt.nn.optim import Adam
+  from drivegpt.nn.state import save_checkpoint
+  from train.stage import weights_of
+  c, cb = _tiny_config(), np.random.default_rng(2).standard_normal((16, 4)).astype(np.float32)
+  m = DisengageModel(c, cb)
+  f = str(tmp_path / "ckpt.safetensors")
+  save_checkpoint(f, m, None, step=5, config={"a": 1}, extra={"train_seconds": 1.0, "calibrated": True, "platt": [1.0, 0.0]})
+  a = weights_of(f)
+  save_checkpoint(f, m, Adam(get_parameters(m)), step=9, config={"a": 2}, extra={"train_seconds": 7.5, "calibrated": True, "platt": [1.0, 0.0], "run_dir": "/x"})
+  assert weights_of(str(tmp_path)) == a                     # re-saved unchanged: the same
+  save_checkpoint(f, m, None, step=9, config={"a": 2}, extra={"calibrated": True, "platt": [2.0, 0.0]})
+  assert weights_of(f) != a                                 # another calibration
+  m.head.weight.assign(m.head.weight + 1e-3).realize()
+  save_checkpoint(f, m, None, step=5, config={"a": 1}, extra={"train_seconds": 1.0, "calibrated": True, "platt": [1.0, 0.0]})
+  assert weights_of(f) != a                                 # trained further

@@ -529,7 +529,7 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
     with h5py.File(tmp_path / f, "r+") as h: h.attrs["route"] = route
   capsys.readouterr()
   train(cfg(out=str(tmp_path / "r5")))
-  assert "the training and held-out data both have videos named 'front'" in capsys.readouterr().err
+  assert "the training and held-out data both have inputs named 'front'" in capsys.readouterr().err
   for f, route in was.items():
     with h5py.File(tmp_path / f, "r+") as h: h.attrs["route"] = route
   paths = sorted((tmp_path / "tr").glob("*.h5"))   # 3..12 frames: 75

@@ -894,8 +894,11 @@ def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):
   f.write_text("data:\n  tokens: /t\nmodel:\n  <<: {d_model: 32, n_head: 2, n_layer: 3}\n  n_layer: 1\n")
   cfg = load_config(tw.TrainConfig, str(f))
   assert (cfg.model.d_model, cfg.model.n_head, cfg.model.n_layer) == (32, 2, 1)
-  f.write_text("data:\n  tokens: /t\nmodel:\n  n_layer: 1\n  n_layer: 2\n")
-  with pytest.raises(ConfigError, match="key 'n_layer' appears twice"): load_config(tw.TrainConfig, str(f))
+  f.write_text("data:\n  tokens: /t\nmodel:\n  <<: {d_model: 32}\n  n_layer: 1\n  n_layer: 2\n")
+  with pytest.raises(ConfigError, match=r"key 'n_layer' appears twice \(line 6\)"): load_config(tw.TrainConfig, str(f))  # (the repeat's line)
+  # an override as a file: a text key takes such a value as written (a path 2024_01 was refused as a number)
+  cfg = load_config(tw.TrainConfig, None, ["data.tokens=/t", "out=2024_01"])
+  assert cfg.out == "2024_01"
 
 def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_path):
   """train-world resumed with data.tokens holding other drives was refused over model.pose_mean=[...], a key the user

@@ -100,9 +100,9 @@ class _UniqueKeys(yaml.SafeLoader):
   """yaml.safe_load that refuses a key given twice in one mapping (a second `model:` section replaced the first); `<<:`
   merge keys work (the keys written beside one override it); numbers not in decimal stay text (Yaml11Number)."""
   def construct_mapping(self, node, deep=False):
-    keys = [self.construct_object(k, deep=True) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"]
-    for i, k in enumerate(keys):
-      if k in keys[:i]: raise ConfigError(f"key {k!r} appears twice (line {node.value[i][0].start_mark.line + 1})")
+    keys = [(self.construct_object(k, deep=True), k.start_mark.line + 1) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"]
+    for i, (k, line) in enumerate(keys):
+      if k in [k0 for k0, _ in keys[:i]]: raise ConfigError(f"key {k!r} appears twice (line {line})")
     return super().construct_mapping(node, deep)
   def construct_decimal(self, node):
     if not DECIMAL.fullmatch(node.value.strip()): return Yaml11Number(node.value)
@@ -129,7 +129,7 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     except yaml.YAMLError: value = raw
     if " #" in raw or raw.lstrip().startswith(("&", "!")): value = raw  # YAML cut `out=/runs/a #2` to /runs/a: the text as given
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not DECIMAL.fullmatch(raw.strip()):
-      raise ConfigError(f"override {item!r}: write the number in decimal (YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90)")
+      value = Yaml11Number(raw.strip())  # as in a file: a number key refuses it by name, a text key (a path) takes it as written
     *parents, leaf = key.split(".")
     d = values
     for p in parents:
@@ -199,7 +199,7 @@ def lock_folder(folder: Path) -> None:
     f.seek(0)
     owner = f.read().strip() or "another process"
     f.close()
-    raise ConfigError(f"{folder}: a run is already going on in this folder (pid {owner}); wait for it to end, or use another out= folder") from None
+    raise ConfigError(f"{folder}: a run is already going on in this folder (pid {owner}); wait for it to end, or use another folder") from None
   except OSError: pass  # a filesystem without locks: unguarded, as before
   f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
   _LOCKS[key] = f
@@ -287,7 +287,7 @@ class Run:
       raise ConfigError(f"the training data and the held-out data share {len(sure)} drive(s) ({sure[0]}, ...): held-out "
                         "numbers would count frames of drives trained on; hold out whole drives")
     if both:  # route by design (front.mp4 of two trips): maybe other drives
-      print(f"warning: the training and held-out data both have videos named {both[0]!r} ({len(both)} such names): if they are "
+      print(f"warning: the training and held-out data both have inputs named {both[0]!r} ({len(both)} such names): if they are "
             "one drive's, held-out numbers count frames of a drive trained on", file=sys.stderr)
     saved = set((checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())) if self.ckpt.exists() else set()
     self._routes = sorted(set(train) | saved)
@@ -373,13 +373,16 @@ def load_run_model(path: str, cfg_cls, make) -> tuple:
   return model, cfg
 
 def weights_of(path: str) -> str:
-  """A fingerprint of a run's checkpoint (a run folder or a checkpoint file): a run built on another one keeps it, so a
-  dependency trained further in place (the same command with more steps) is noticed, not silently used."""
+  """A fingerprint of the model a run's checkpoint holds (a run folder or a checkpoint file): its weights and what its
+  extra says of them (a calibration), not the optimizer, the step or the clock, so a run re-saved unchanged (its command
+  run again) keeps it. A run built on another keeps it: a dependency trained further in place is noticed, not used."""
   import hashlib
-  ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
-  h = hashlib.sha256()
-  with open(ckpt, "rb") as f:
-    while chunk := f.read(1 << 20): h.update(chunk)
+  from drivegpt.nn.state import checkpoint_info, read_safetensors
+  ckpt = str(Path(path) / Run.CKPT if Path(path).is_dir() else Path(path))
+  arrays, h = read_safetensors(ckpt)[0], hashlib.sha256()
+  for k in sorted(k for k in arrays if k.startswith("model.")): h.update(k.encode() + arrays[k].tobytes())
+  extra = {k: v for k, v in (checkpoint_info(ckpt)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "env", "inputs")}
+  h.update(json.dumps(extra, sort_keys=True).encode())
   return h.hexdigest()[:16]
 
 def _step_of(line: str) -> int:
