@@ -358,7 +358,7 @@ def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: in
                 bar.update(start + frames.value - bar.n)
                 if any(f.done() and f.exception() for f in futures): break
             bar.update(start + frames.value - bar.n)
-            for f in futures: f.result()  # a worker's error is raised here
+            for f in sorted(futures, key=lambda f: not (f.done() and f.exception())): f.result()  # a worker's error, at once
             finished = True
         except BrokenProcessPool:
             raise RuntimeError(f"a recording worker died (killed, or out of memory); the segments recorded are kept in {route}: "

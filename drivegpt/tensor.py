@@ -118,9 +118,10 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
-    if (ld := self.lazydata)._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or any(op is not MovementOps.EXPAND and (op is not MovementOps.RESHAPE or set(a) - {1}) for op, a in ld.mops)):  # Tensor.full's own view may
-      raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): " +
-                       (f"a view of Tensor.zeros/ones/full has no buffer to write: make the constant in this shape, Tensor.zeros{self.shape}, and write into it" if ld.base.op is LoadOps.CONST else "assign the whole tensor, or write through it with t[idx] = value"))
+    # Tensor.full's own view (a reshape to ones, then an expand) may be assigned; any other view of a constant, or of a buffer, not
+    if (ld := self.lazydata)._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or tuple(op.name for op, _ in ld.mops) not in ((), ("RESHAPE",), ("EXPAND",), ("RESHAPE", "EXPAND")) or any(op is MovementOps.RESHAPE and set(a) - {1} for op, a in ld.mops)):
+      raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" +
+                       ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else ""))
     x = x.cast(self.dtype)
     self.lazydata = x.lazydata.assign_to(self.lazydata)
     return self

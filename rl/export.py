@@ -38,7 +38,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   vq, _ = load_tokenizer(bcfg.vqvae)
   check_tokenizer(vq, actor, ckpt, bcfg.vqvae)
   disengage, dcfg = load_disengage(dpath)
-  if not disengage_given and (was := (extra or {}).get("inputs", {}).get("disengage")) and was != weights_of(dpath):
+  if not disengage_given and str(was := (extra or {}).get("inputs", {}).get("disengage", "")).startswith("m1-") and was != weights_of(dpath):
     raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
                      f"trained with it: pass --disengage {dpath} to pack it as it is now")
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")

@@ -265,8 +265,10 @@ def test_assign_to_a_view_of_a_realized_tensor_raises():
     v = view(z)
     with pytest.raises(ValueError, match="view"): v.assign(Tensor(rng.standard_normal(v.shape).astype(np.float32)))
   # a reshaped or transposed constant too (z.T[0] = 7 left z as it was): refused, saying to make the constant in that shape
-  for view in (lambda t: t.reshape(2, 2), lambda t: t.reshape(2, 2).T):
-    with pytest.raises(ValueError, match=r"make the constant in this shape, Tensor.zeros\(2, 2\), and write into it"): view(Tensor.zeros(4))[0] = 5.0
+  for view in (lambda t: t.reshape(2, 2), lambda t: t.reshape(2, 2).T, lambda t: t[:1].reshape(1, 1)):
+    with pytest.raises(ValueError, match=r"a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written"):
+      view(Tensor.zeros(4))[0] = 5.0
+  with pytest.raises(ValueError, match="view"): Tensor.zeros(1).reshape(1, 1).assign(Tensor.ones(1, 1))   # (a reshape to ones too)
   # the constant's own tensor: assign (and t[idx] = v) replace it
   for make in (lambda: Tensor.zeros(3, 2), lambda: Tensor.ones(1), lambda: Tensor.full((), 2.0), lambda: Tensor.zeros(5).full_like(1.5)):
     z, x = make(), rng.standard_normal(make().shape).astype(np.float32)

@@ -125,7 +125,7 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
   for item in overrides or []:
     key, eq, raw = item.partition("=")
     if not eq or not key: raise ConfigError(f"override {item!r}: expected key=value")
-    try: value = yaml.safe_load(raw) if raw else ""
+    try: value = yaml.load(raw, Loader=_UniqueKeys) if raw else ""  # as a file reads it (model.mults=[1,010] was [1, 8])
     except yaml.YAMLError: value = raw
     if " #" in raw or raw.lstrip().startswith(("&", "!")): value = raw  # YAML cut `out=/runs/a #2` to /runs/a: the text as given
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not DECIMAL.fullmatch(raw.strip()):
@@ -383,7 +383,7 @@ def weights_of(path: str) -> str:
   for k in sorted(k for k in arrays if k.startswith("model.")): h.update(k.encode() + arrays[k].tobytes())
   extra = {k: v for k, v in (checkpoint_info(ckpt)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "env", "inputs")}
   h.update(json.dumps(extra, sort_keys=True).encode())
-  return h.hexdigest()[:16]
+  return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 
 def _step_of(line: str) -> int:
   try: return int(json.loads(line).get("step", 0))
