@@ -131,7 +131,7 @@ def shards_of(out_dir: Path, path: Path, src: Path, index: dict | None = None) -
     own, out_dir = Path(out_dir) / f"{segment_id(path, src)}.h5", Path(out_dir)
     key, source = own.stem.rsplit("-", 1)[1], str(Path(path).resolve())
     names = (index if index is not None else shard_index(out_dir)).get(key, [])
-    others = sorted(out_dir / n for n in names if n != own.name and _source_of(out_dir / n) == source)
+    others = sorted(out_dir / n for n in names if n != own.name and _attr(out_dir / n, "source") == source)
     return ([own] if own.exists() else []) + others
 
 
@@ -143,12 +143,12 @@ def shard_index(out_dir: Path) -> dict[str, list[str]]:
     return index
 
 
-def _source_of(shard: Path) -> str:
-    """A shard's `source` attribute (the input it was made from), or "" if it can't be read."""
+def _attr(shard: Path, key: str) -> str:
+    """A shard's attribute as text (`source`: the input it was made from; `route`), or "" if it can't be read."""
     import h5py
     try:
         with h5py.File(shard, "r") as f:
-            return str(f.attrs.get("source", ""))
+            return str(f.attrs.get(key, ""))
     except Exception:
         return ""
 
@@ -323,12 +323,8 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             return result
         route = route_of(path, src)
         if old is not None and path.is_dir() and "|" not in route:  # a segment folder's shard redone keeps its route (handed
-            # another folder, ingest names it otherwise); a video's or a `dongle|time` route never depends on the folder
-            try:
-                with h5py.File(old, "r") as f:
-                    route = str(f.attrs.get("route", route))
-            except Exception:  # damaged: the route as named now
-                pass
+            route = _attr(old, "route") or route  # another folder, ingest names it otherwise; damaged: as named now); a
+            # video's or a `dongle|time` route never depends on the folder
         # a folder holding its video alone is a plain video (no pose needed); one with logs but no pose is refused
         alone = path.is_dir() and not any(p.is_dir() for p in path.iterdir() if not TEMP.match(p.name))
         signals = read_signals(path) if path.is_dir() and not alone else None
