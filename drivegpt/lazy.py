@@ -70,7 +70,7 @@ class LazyBuffer:
   # *** movement ops: views, no data moves ***
   def _view(self, op: MovementOps, arg) -> LazyBuffer:
     st = self.st.movement(op, arg)
-    if st.contiguous and st.shape == self.base.shape: return self.base
+    if st.contiguous and st.shape == self.base.shape and (self.base.op is not LoadOps.CONST or not self.mops): return self.base  # (a constant's element stays a view: assign refuses it)
     return LazyBuffer(self.device, st, self.dtype, base=self.base, mops=self.mops + ((op, arg),))
   def reshape(self, shape: tuple) -> LazyBuffer: return self if shape == self.shape else self._view(MovementOps.RESHAPE, tuple(shape))
   def permute(self, order: tuple) -> LazyBuffer:

@@ -269,6 +269,8 @@ def test_assign_to_a_view_of_a_realized_tensor_raises():
     with pytest.raises(ValueError, match=r"a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written"):
       view(Tensor.zeros(4))[0] = 5.0
   with pytest.raises(ValueError, match="view"): Tensor.zeros(1).reshape(1, 1).assign(Tensor.ones(1, 1))   # (a reshape to ones too)
+  for element in (lambda: Tensor.zeros(3)[1], lambda: Tensor.full((2, 3), 2.0)[0, 1], lambda: Tensor.zeros(1, 1).squeeze()):
+    with pytest.raises(ValueError, match="view"): element().assign(Tensor(9.0))   # (a view of shape () was the bare constant)
   # the constant's own tensor: assign (and t[idx] = v) replace it
   for make in (lambda: Tensor.zeros(3, 2), lambda: Tensor.ones(1), lambda: Tensor.full((), 2.0), lambda: Tensor.zeros(5).full_like(1.5)):
     z, x = make(), rng.standard_normal(make().shape).astype(np.float32)

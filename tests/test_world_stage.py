@@ -899,6 +899,8 @@ def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):
   # an override as a file: a text key takes such a value as written (a path 2024_01 was refused as a number)
   cfg = load_config(tw.TrainConfig, None, ["data.tokens=/t", "out=2024_01"])
   assert cfg.out == "2024_01"
+  with pytest.raises(ConfigError, match=r"override 'model=\{n_layer: 2, n_layer: 3\}': key 'n_layer' appears twice$"):
+    load_config(tw.TrainConfig, None, ["data.tokens=/t", "model={n_layer: 2, n_layer: 3}"])
 
 def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_path):
   """train-world resumed with data.tokens holding other drives was refused over model.pose_mean=[...], a key the user

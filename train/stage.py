@@ -127,6 +127,7 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     if not eq or not key: raise ConfigError(f"override {item!r}: expected key=value")
     try: value = yaml.load(raw, Loader=_UniqueKeys) if raw else ""  # as a file reads it (model.mults=[1,010] was [1, 8])
     except yaml.YAMLError: value = raw
+    except ConfigError as e: raise ConfigError(f"override {item!r}: {str(e).split(' (line')[0]}") from None  # a key given twice
     if " #" in raw or raw.lstrip().startswith(("&", "!")): value = raw  # YAML cut `out=/runs/a #2` to /runs/a: the text as given
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not DECIMAL.fullmatch(raw.strip()):
       value = Yaml11Number(raw.strip())  # as in a file: a number key refuses it by name, a text key (a path) takes it as written
