@@ -27,7 +27,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   from drivegpt.nn.state import checkpoint_info
   from rl.policy import load_policy, check_tokenizer
   from rl.disengage import load_disengage, check_same_inputs
-  from train.stage import weights_of
+  from train.stage import changed_since
   from train.vqvae import load_tokenizer
   p = Path(ckpt)
   if not (p / "ckpt.safetensors").exists() and not p.is_file(): raise FileNotFoundError(f"--ckpt {ckpt}: not a train-policy run (no ckpt.safetensors)")
@@ -38,7 +38,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   vq, _ = load_tokenizer(bcfg.vqvae)
   check_tokenizer(vq, actor, ckpt, bcfg.vqvae)
   disengage, dcfg = load_disengage(dpath)
-  if not disengage_given and str(was := (extra or {}).get("inputs", {}).get("disengage", "")).startswith("m1-") and was != weights_of(dpath):
+  if not disengage_given and changed_since((extra or {}).get("inputs", {}).get("disengage"), dpath):
     raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
                      f"trained with it: pass --disengage {dpath} to pack it as it is now")
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")

@@ -27,7 +27,7 @@ from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
 from drivegpt.nn.optim import Adam
 from drivegpt.nn.state import checkpoint_info, save_checkpoint
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
-from train.stage import ConfigError, Run, load_config, stage_args, weights_of
+from train.stage import ConfigError, Run, changed_since, load_config, stage_args, weights_of
 
 GOOD = "good.safetensors"   # the newest checkpoint whose rollouts passed the reward-hacking guard
 
@@ -250,7 +250,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   # reward or the simulator of the remaining iterations, and what export-driving packs, without a word
   inputs = {k: weights_of(getattr(cfg, k)) for k in ("world", "disengage", "bc")}
   was = (checkpoint_info(str(run.ckpt))[2] or {}).get("inputs", {}) if start else {}
-  if changed := [k for k in inputs if str(was.get(k, "")).startswith("m1-") and was[k] != inputs[k]]:
+  if changed := [k for k in inputs if changed_since(was.get(k), getattr(cfg, k), inputs[k])]:
     raise ConfigError(f"{run.dir}: {changed[0]}={getattr(cfg, changed[0])} has changed (trained further or replaced) since this run "
                       f"started with it: its iterations so far ran with the one before; use another out= folder")
   segs = load_segments(cfg.tokens, augmented=False, vocab=world.config.vocab_size)  # episodes start from recordings; the guard counts their tokens

@@ -386,6 +386,11 @@ def weights_of(path: str) -> str:
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 
+def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:
+  """Has the run at path changed since a run built on it saved its fingerprint (weights_of; now: its fingerprint today,
+  if known)? One saved with another kind of fingerprint, or none, is not compared."""
+  return str(saved or "").startswith("m1-") and saved != (now or weights_of(path))
+
 def _step_of(line: str) -> int:
   try: return int(json.loads(line).get("step", 0))
   except (ValueError, AttributeError): return 1 << 62  # a torn last line: dropped
