@@ -795,3 +795,29 @@ def test_upsample_as_four_small_convs_is_nearest_upsample_then_conv():
   ref = t2.reshape(2, 3, 5, 1, 7, 1).expand(2, 3, 5, 2, 7, 2).reshape(2, 3, 10, 14).conv2d(up.conv.weight, up.conv.bias, padding=1)
   (ref * Tensor(g)).sum().backward()
   for a, r in zip(got, [t2.grad.numpy(), up.conv.weight.grad.numpy(), up.conv.bias.grad.numpy()]): np.testing.assert_allclose(a, r, rtol=1e-4, atol=1e-4)
+
+@pytest.mark.parametrize("use_ray", [False, True])
+def test_tokenize_names_every_bad_shard_and_tokenizes_the_others(tmp_path, use_ray):
+  """One unreadable frame shard among good ones ended the run at it (on Ray, RayTaskError's traceback), the shards after
+  it never tokenized. Now each good shard is tokenized, and the error names every bad one; a re-run keeps the good ones."""
+  import h5py
+  rng = rng_for("bad-shards")
+  run, shards = make_run(tmp_path, TINY), tmp_path / "sh"
+  shards.mkdir()
+  for name in ("a", "c", "e"): write_frame_shard(shards / f"{name}.h5", smooth_frames(rng, 2))
+  (shards / "b.h5").write_bytes(b"not hdf5 at all")
+  with h5py.File(shards / "d.h5", "w") as f: f["frames"] = smooth_frames(rng, 2).astype(np.float32)
+  if use_ray:
+    import ray
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+  try:
+    with pytest.raises(ValueError, match=r"2 of 5 shards not tokenized") as e:
+      tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=use_ray, progress=False)
+  finally:
+    if use_ray: ray.shutdown()
+  lines = str(e.value).splitlines()[1:]
+  assert len(lines) == 2 and str(shards / "b.h5") in lines[0] and "not a readable shard" in lines[0]
+  assert str(shards / "d.h5") in lines[1] and "uint8" in lines[1]
+  assert sorted(p.name for p in (tmp_path / "tok").glob("*.h5")) == ["a.h5", "c.h5", "e.h5"]
+  (shards / "b.h5").unlink(); (shards / "d.h5").unlink()
+  assert [r["status"] for r in tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)] == ["skipped"] * 3

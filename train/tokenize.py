@@ -171,17 +171,26 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
     with ray_session(ray_address):
       task = ray.remote(num_cpus=1)(tokenize_shard)
       ck, out = str(Path(ckpt).resolve()), str(Path(out_dir).resolve())
-      for _, r in as_completed(lambda p: task.remote(ck, p, out, batch_size, yaw_copies, yaw_px), todo, max_in_flight):  # back-pressure
-        results.append(r)
+      # keep_going: a shard that fails (unreadable, or its worker died) is named at the end; the others go on (one ended the run)
+      for p, r in as_completed(lambda p: task.remote(ck, p, out, batch_size, yaw_copies, yaw_px), todo, max_in_flight, keep_going=True):
+        results.append(_failed(p, getattr(r, "cause", None) or r) if isinstance(r, Exception) else r)
         bar.update(1)
   else:
     for p in todo:
-      results.append(tokenize_shard(ckpt, p, out_dir, batch_size, yaw_copies, yaw_px))
+      try: results.append(tokenize_shard(ckpt, p, out_dir, batch_size, yaw_copies, yaw_px))
+      except (ValueError, OSError) as e: results.append(_failed(p, e))
       bar.update(1)
   bar.close()
   for q, src in orphan_tokens(out_dir, shards):
     print(f"warning: {q}: tokens of {src}, which is no longer in {shards}; kept (delete it to leave it out of training)", file=sys.stderr)
+  if failed := [r for r in results if r["status"] == "error"]:
+    raise ValueError(f"{len(failed)} of {len(paths)} shards not tokenized (the others were; a re-run tries these again):\n" + "\n".join(r["reason"] for r in sorted(failed, key=lambda r: r["shard"])))
   return sorted(results, key=lambda r: r["shard"])
+
+def _failed(shard: str, e: BaseException) -> dict:
+  """The result of a shard that failed: its error, one line, naming the shard (a Ray error says only the task)."""
+  why = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+  return {"shard": shard, "frames": 0, "status": "error", "reason": why if shard in why else f"{shard}: {type(e).__name__}: {why}"}
 
 def orphan_tokens(out_dir: str, shards: str) -> list[tuple[Path, str]]:
   """Token shards in out_dir made from a frame shard of the folder shards that is gone (its input deleted, say): train-world
