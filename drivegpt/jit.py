@@ -12,8 +12,7 @@ from drivegpt.tensor import Tensor
 def _tensors(x, leaf: type = Tensor) -> list:
   """The Tensors (or other leaf-typed values) in a return value: a Tensor, or lists, tuples and dict values of them."""
   if isinstance(x, leaf): return [x]
-  if isinstance(x, (list, tuple)): return [t for v in x for t in _tensors(v, leaf)]
-  if isinstance(x, dict): return [t for v in x.values() for t in _tensors(v, leaf)]
+  if isinstance(x, (list, tuple, dict)): return [t for v in (x.values() if isinstance(x, dict) else x) for t in _tensors(v, leaf)]
   return []
 
 def _rebuild(x, leaf: type, fresh: Callable):
@@ -33,9 +32,11 @@ class Out(NamedTuple):
 def _own_buffer(a):
   """An input Tensor as a realized contiguous buffer a replay can point the kernels at: a view of a realized tensor is
   copied into a new Tensor (the caller's own stays a view of its base); a lazy one (Tensor.zeros) becomes the caller's
-  tensor's own buffer, so that a step assigning into it (an accumulator) writes there, as it does without the JIT."""
+  tensor's own buffer, so that a step assigning into it (an accumulator) writes there, as it does without the JIT. A view
+  that requires grad is refused: the copy's gradient would reach neither it nor its base (they kept None, or an old one)."""
   if not isinstance(a, Tensor) or a.lazydata._base is None: return a
   if not a.lazydata.is_realized: a.lazydata = a.lazydata.contiguous()
+  if a.lazydata._base is not None and a.requires_grad and not Tensor.no_grad: raise ValueError(f"jit: an argument of shape {a.shape} is a view of a tensor that requires grad, whose gradient would not reach it: pass the whole tensor and take the view inside the step")
   return a if a.lazydata._base is None else Tensor(a.lazydata.contiguous(), device=a.device, requires_grad=a.requires_grad)
 
 class _Same:

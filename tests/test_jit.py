@@ -623,3 +623,26 @@ def test_an_argument_that_requires_grad_gets_its_grad_on_replays(device):
       np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-4, atol=1e-6)
       if hold: held.append(x); x.grad = None   # kept, its gradient cleared as zero_grad would
     assert all(x.grad is None for x in held)   # a replay wrote the recording call's x
+
+def test_a_view_argument_that_requires_grad_is_refused():
+  """A slice of a tensor that requires grad, handed to a jitted step that calls backward: the JIT passed a copy, so the
+  gradient reached neither the slice nor its base (both kept None: an optimizer on the base trained nothing). Without the
+  JIT both get it. Refused now, naming what to do; under no_grad (inference) and without grad it still runs."""
+  rng = np.random.default_rng(3)
+  base = Tensor(rng.standard_normal(10).astype(np.float32), requires_grad=True).realize()
+  def step(v):
+    loss = (v * v).sum()
+    loss.backward()
+    return loss.realize()
+  v = base[2:5]
+  step(v)
+  np.testing.assert_allclose(v.grad.numpy(), 2 * base.numpy()[2:5], rtol=1e-6)   # without the JIT: the gradient
+  js = jit(step)
+  with pytest.raises(ValueError, match="view of a tensor that requires grad"): js(base[2:5])
+  f = jit(lambda t: (t * 2).realize())
+  plain = Tensor(rng.standard_normal(10).astype(np.float32)).realize()
+  for _ in range(3): np.testing.assert_allclose(f(plain[1:4]).numpy(), 2 * plain.numpy()[1:4])
+  Tensor.no_grad = True
+  try:
+    for _ in range(3): np.testing.assert_allclose(f(base[1:4]).numpy(), 2 * base.numpy()[1:4])
+  finally: Tensor.no_grad = False
