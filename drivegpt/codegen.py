@@ -332,7 +332,9 @@ class Kernel:
   def place(self, u: int, oshape: tuple) -> tuple:
     """(address of row u's first lane in the output of shape oshape, its strides, whether the lanes are contiguous there)."""
     ostrides = strides_for_shape(oshape)
-    idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0))
+    # a kernel of one work-item stores at gid (0) plus the row's place: Intel's CPU compiler crashed the process (SIGSEGV
+    # in its loop vectorizer) on a 100- or 1000-long reduce loop with a log, exp, sqrt or sin when the kernel never read gid
+    idx = sum((self.dim(d, u, 0)*st for d, st in enumerate(ostrides) if st), Lin((), 0) if self.gsize > 1 else Lin((("gid", 1),), 0))
     return idx, ostrides, self.width > 1 and self.vd == max((d for d, n in enumerate(oshape) if n > 1), default=None)
 
   def store(self, val: str, vec: bool, u: int, oshape: tuple) -> list:

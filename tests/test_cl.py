@@ -34,6 +34,22 @@ def test_an_int_max_summed_into_a_long_builds():
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
   assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-1500:])
 
+def test_a_one_item_reduce_of_a_math_function_builds():
+  """Intel's CPU OpenCL compiler crashed the process (SIGSEGV in its loop vectorizer) on a kernel of one work-item whose
+  100- or 1000-long reduce loop calls log, exp, sqrt or sin: (a * b.log()).sum(0) of (100, 1) floats. Such a kernel now
+  stores at gid (its one work-item's, 0). In a child process: a crash fails here."""
+  code = ("import drivegpt, numpy as np; from drivegpt import Tensor; rng = np.random.default_rng(4)\n"
+          "for n in (40, 100, 1000):\n"
+          "  a, b = rng.random((n, 1)).astype(np.float32) + 0.5, rng.random((n, 1)).astype(np.float32) + 0.5\n"
+          "  got = (Tensor(a, device='CL') * Tensor(b, device='CL').log()).sum(0).numpy()\n"
+          "  assert np.allclose(got, (a.astype(np.float64) * np.log(b)).sum(0), rtol=1e-5), (n, got)\n"
+          "  for f in ('exp', 'sqrt', 'sin'):\n"
+          "    got = getattr(Tensor(b, device='CL'), f)().sum().numpy()\n"
+          "    assert np.allclose(got, getattr(np, f)(b.astype(np.float64)).sum(), rtol=1e-5), (n, f, got)\n"
+          "print('ok')")
+  r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+  assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stderr[-1500:])
+
 def test_int_and_bool_semantics():
   a, b = np.array([7, -7, 7, -7, 5, 0], np.int32), np.array([2, 2, -2, -2, 0, 3], np.int32)
   ta, tb = Tensor(a, device="CL"), Tensor(b, device="CL")

@@ -345,7 +345,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_8_ebe02649(__gl
 
 // 11: (1, 1, 1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_d6143c82(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_517a022e(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {
@@ -356,5 +356,5 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_8_d6143c82(__globa
     vacc0 = (vacc0+v0*v0);
   }}}}
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  out[0] = acc0;
+  out[gid] = acc0;
 }

@@ -1,8 +1,8 @@
 // 0: () dtypes.float32 global 1 local 1
-__kernel void e_1_49df50ed(__global float* out) {
+__kernel void e_1_57411e35(__global float* out) {
   int gid = get_global_id(0);
   float v0 = (0.001953125f*1.0f);
-  out[0] = v0;
+  out[gid] = v0;
 }
 
 // 1: (2, 4, 8, 8) dtypes.float32 global 8 local 4
@@ -163,7 +163,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_1_3_4_8_8_3_3_fa2fe745(
 
 // 6: () dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_4_8_8_f2d073f4(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_8_8_860a4dcc(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {
@@ -175,5 +175,5 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_4_8_8_f2d073f4(__global
   }}}}
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   float v1 = (acc0*0.001953125f);
-  out[0] = v1;
+  out[gid] = v1;
 }

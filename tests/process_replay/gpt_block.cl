@@ -332,10 +332,10 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_32ff84c5(__global
 }
 
 // 14: () dtypes.float32 global 1 local 1
-__kernel void e_1_648a5ce7(__global float* out) {
+__kernel void e_1_91aafa50(__global float* out) {
   int gid = get_global_id(0);
   float v0 = (0.0009765625f*1.0f);
-  out[0] = v0;
+  out[gid] = v0;
 }
 
 // 15: (2, 16, 32) dtypes.float32 global 128 local 64
@@ -1081,7 +1081,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_dbcdb8cf(__global
 
 // 32: () dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_79a34543(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_b8039fad(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 2; r0++) {
@@ -1092,5 +1092,5 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_79a34543(__global
   }}}
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   float v1 = (acc0*0.0009765625f);
-  out[0] = v1;
+  out[gid] = v1;
 }

@@ -149,7 +149,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_6d5ce208(__globa
 
 // 4: (1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_64_32_316433c5(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_64_32_ff88a360(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = 0.0f;
   for (int r0 = 0; r0 < 64; r0++) {
@@ -158,7 +158,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_64_32_316433c5(__global f
     vacc0 = (vacc0+v0);
   }}
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
-  out[0] = acc0;
+  out[gid] = acc0;
 }
 
 // 5 (pack): (1, 33, 200, 8) dtypes.float32 global 6600 local 3300

@@ -157,7 +157,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_16_64_552f1fa1(__global f
 
 // 2: (1, 1) dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_16_64_cc55793b(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_16_64_55b23df3(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   float8 vacc0 = -INFINITY;
   for (int r0 = 0; r0 < 16; r0++) {
@@ -166,7 +166,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_16_64_cc55793b(__global f
     vacc0 = (((vacc0>v0)||(vacc0!=vacc0))?vacc0:v0);
   }}
   float acc0 = vacc0.s0; acc0 = (((acc0>vacc0.s1)||(acc0!=acc0))?acc0:vacc0.s1); acc0 = (((acc0>vacc0.s2)||(acc0!=acc0))?acc0:vacc0.s2); acc0 = (((acc0>vacc0.s3)||(acc0!=acc0))?acc0:vacc0.s3); acc0 = (((acc0>vacc0.s4)||(acc0!=acc0))?acc0:vacc0.s4); acc0 = (((acc0>vacc0.s5)||(acc0!=acc0))?acc0:vacc0.s5); acc0 = (((acc0>vacc0.s6)||(acc0!=acc0))?acc0:vacc0.s6); acc0 = (((acc0>vacc0.s7)||(acc0!=acc0))?acc0:vacc0.s7);
-  out[0] = acc0;
+  out[gid] = acc0;
 }
 
 // 3: (16, 1) dtypes.float32 global 16 local 8
