@@ -191,15 +191,16 @@ class TokenStageConfig:
       raise ConfigError(f"steps must be >= 1, or 0 with epochs > 0; got steps={self.steps}, epochs={self.epochs}")
     if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
 
+  def check_given(self, given: set) -> None:
+    """Refuse keys a command gave (given: flat keys of its config file and overrides) that it would ignore: epochs beside
+    steps > 0, whatever its value (BC's steps=1500 default trained 1500 steps for epochs=0.05; one equal to the default
+    passed without a word). A saved run's config holds every key and still loads (this is not in check())."""
+    if "epochs" in given and self.steps > 0:
+      raise ConfigError(f"epochs={self.epochs} counts only with steps=0, and steps={self.steps}: give steps=0 epochs={self.epochs} "
+                        f"to train {self.epochs} passes, or leave epochs out")
+
 SAVED_BEFORE = {"model.conv": 0, "model.lane_head": False, "epochs": 0.0}  # what runs saved before each key had: pooled
                                                                            # cells, no lane head, a fixed step count
-
-def check_epochs(cfg: TokenStageConfig) -> None:
-  """A training command given epochs beside steps > 0 (other than the default) is refused: it was ignored without a word
-  (BC's steps=1500 default trained 1500 steps for epochs=0.05). Runs saved so still load (this is not in check())."""
-  if cfg.steps > 0 and cfg.epochs > 0 and cfg.epochs != type(cfg).__dataclass_fields__["epochs"].default:
-    raise ConfigError(f"epochs={cfg.epochs} counts only with steps=0, and steps={cfg.steps}: give steps=0 epochs={cfg.epochs} to "
-                      f"train {cfg.epochs} passes, or leave epochs out")
 
 def train_steps(cfg: TokenStageConfig, n_train: int) -> int:
   """The optimizer steps a run takes: cfg.steps, or with steps 0, cfg.epochs passes of n_train frames in batches."""

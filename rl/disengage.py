@@ -18,7 +18,7 @@ from drivegpt import Tensor
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig
 from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
-from rl.data import check_epochs, Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
+from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
 from train.stage import ConfigError, Run, load_config, stage_args, stage_of
 
@@ -129,7 +129,6 @@ def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optio
 
 def train(cfg: DisengageConfig) -> dict:
   """Train, calibrate and score a DisengageModel; returns the final metrics (also printed as one JSON line)."""
-  check_epochs(cfg)
   segs = load_driving_segments(cfg.tokens)
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)

@@ -21,7 +21,7 @@ from drivegpt import Tensor
 from drivegpt.models.policy import LANE_SCALE, DrivingNetConfig, PolicyNet, to_normalized, to_units
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
-from rl.data import check_epochs, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
+from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
 from train.stage import ConfigError, Run, load_config, stage_args, stage_of
 
@@ -66,7 +66,6 @@ def commanded(s, segs: list) -> np.ndarray:
 def train_bc(cfg: BCConfig) -> dict:
   """Behaviour cloning; returns the final metrics (printed as one JSON line)."""
   from rl.disengage import check_resumed_codebook, codebook_of, split
-  check_epochs(cfg)
   segs = load_driving_segments(cfg.tokens)
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)

@@ -300,7 +300,7 @@ def test_world_drive_env_rewards_and_resets():
   assert done.all() and len(info["episode_returns"]) == 3 and (env.t == 0).all()   # truncated at 2 steps and re-seeded
 
 def test_stage_configs_reject_bad_keys():
-  from train.stage import ConfigError, load_config
+  from train.stage import ConfigError, build, load_config, to_dict
   from rl.disengage import DisengageConfig
   from rl.policy import BCConfig, main as policy_main
   from rl.train import PPOTrainConfig
@@ -318,11 +318,10 @@ def test_stage_configs_reject_bad_keys():
   assert (dis.steps, dis.epochs, train_steps(dis, 1001)) == (0, 2.5, 26)
   # epochs beside steps > 0 was ignored without a word (BC's steps=1500 default trained 1500 steps for epochs=0.05)
   # (a training command refuses it; a run saved so still loads)
-  from rl.data import check_epochs
   for cls, over in ((BCConfig, ["epochs=0.05"]), (DisengageConfig, ["steps=2", "epochs=50"])):
-    cfg = load_config(cls, None, ["tokens=a", "vqvae=b", *over])
-    with pytest.raises(ConfigError, match=r"epochs=\S+ counts only with steps=0, and steps=(1500|2)"): check_epochs(cfg)
+    with pytest.raises(ConfigError, match=r"epochs=\S+ counts only with steps=0, and steps=(1500|2)"): load_config(cls, None, ["tokens=a", "vqvae=b", *over])
   with pytest.raises(ConfigError, match="epochs=0.05 counts only"): policy_main(["--algo", "bc", "tokens=a", "vqvae=b", "epochs=0.05"])
+  assert build(BCConfig, to_dict(BCConfig(tokens="a", vqvae="b", epochs=0.05))).epochs == 0.05   # a saved run's config loads
   assert load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "steps=2"]).steps == 2   # steps alone: its default epochs unused
   assert train_steps(load_config(BCConfig, None, ["tokens=a", "vqvae=b", "steps=0", "epochs=0.5"]), 1000) == 4
   assert train_steps(load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "steps=7"]), 1001) == 7
@@ -331,6 +330,24 @@ def test_stage_configs_reject_bad_keys():
               "temperature=-1", "top_k=-5", "hack_coef=-3", "hack_js_factor=-1", "progress_coef=-1"):  # epochs=0: no update, NaN stats
     with pytest.raises(ConfigError, match=re.escape(bad.split("=")[0]) + " is out of range"): load_config(PPOTrainConfig, None, runs + [bad])
   load_config(PPOTrainConfig, None, runs + ["ppo.gamma=1", "ppo.lam=0", "temperature=0"])  # the edges are allowed
+
+def test_epochs_given_beside_steps_is_refused_whatever_its_value(tmp_path):
+  """epochs= beside steps > 0 was refused only when it differed from the default: train-disengage steps=500 epochs=2.5
+  (its default) and BC's epochs=0 trained `steps` steps without a word. Given at all, in a file or an override, it is
+  refused now; steps alone leaves the default epochs unused, and steps=0 with epochs trains epochs."""
+  from train.stage import ConfigError, load_config
+  from rl.disengage import DisengageConfig, main as disengage_main
+  from rl.policy import BCConfig
+  runs = ["tokens=a", "vqvae=b"]
+  for cls, over in ((DisengageConfig, ["steps=500", "epochs=2.5"]), (BCConfig, ["epochs=0"]), (BCConfig, ["steps=1500", "epochs=0.0"])):
+    with pytest.raises(ConfigError, match=r"epochs=\S+ counts only with steps=0"): load_config(cls, None, runs + over)
+  (tmp_path / "c.yaml").write_text("steps: 500\nepochs: 2.5\n")
+  with pytest.raises(ConfigError, match=r"c\.yaml: epochs=2.5 counts only with steps=0, and steps=500"): load_config(DisengageConfig, str(tmp_path / "c.yaml"), runs)
+  (tmp_path / "e.yaml").write_text("epochs: 2.5\n")
+  with pytest.raises(ConfigError, match="epochs=2.5 counts only"): load_config(DisengageConfig, str(tmp_path / "e.yaml"), runs + ["steps=9"])
+  with pytest.raises(ConfigError, match="epochs=2.5 counts only"): disengage_main(runs + ["steps=500", "epochs=2.5"])
+  assert load_config(DisengageConfig, str(tmp_path / "e.yaml"), runs + ["steps=0"]).epochs == 2.5
+  assert load_config(DisengageConfig, None, runs + ["steps=500"]).epochs == 2.5   # not given: unused, not refused
 
 def test_disengage_and_policy_must_read_the_same_tokens():
   """export-driving paired a policy with a disengagement model of another stride or VQVAE without a word."""

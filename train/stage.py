@@ -113,7 +113,8 @@ _UniqueKeys.add_constructor("tag:yaml.org,2002:float", _UniqueKeys.construct_dec
 DECIMAL = re.compile(r"[-+]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 
 def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] = None):
-  """cls's defaults, updated by the YAML file at path, then by 'a.b=value' overrides (values parsed as YAML)."""
+  """cls's defaults, updated by the YAML file at path, then by 'a.b=value' overrides (values parsed as YAML). A config
+  with a check_given(keys) method is handed the (flat) keys the file and the overrides gave, to refuse those it ignores."""
   values: dict = {}
   if path is not None:
     try: text = Path(path).read_text()
@@ -137,7 +138,11 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
       if not isinstance(d.setdefault(p, {}), dict): raise ConfigError(f"override {item!r}: {p!r} is not a section")
       d = d[p]
     d[leaf] = value
-  try: cfg = build(cls, values)
+  try:
+    cfg = build(cls, values)
+    # keys the user wrote that the stage would ignore: refused here, not in build, which also rebuilds a saved run's
+    # config (every key in it)
+    if check_given := getattr(cfg, "check_given", None): check_given(set(_flat(values)))
   except ConfigError as e: raise ConfigError(f"{path}: {e}" if path else str(e)) from None
   _absolute(cfg)
   return cfg
