@@ -7,6 +7,7 @@ shard's `pose`, `speed`, `action`, `disengage`, `disengage_cause` (what `drivegp
 from __future__ import annotations
 import json, math
 from dataclasses import dataclass, field
+from typing import ClassVar
 from pathlib import Path
 import sys
 import numpy as np
@@ -181,6 +182,11 @@ class TokenStageConfig:
   split_seed: int = 0
   eval_every: int = 250
   seed: int = 0
+  # keys a command may not give, and why: the stage sets them itself, or its model never reads them (each trained
+  # without a word as if unset)
+  IGNORED: ClassVar[dict] = {"model.vocab_size": "set from the VQVAE run's codebook (vqvae=)",
+                             "model.code_dim": "set from the VQVAE run's codebook (vqvae=)",
+                             "model.tokens_per_frame": "set from the token segments (tokens=)"}
 
   def check(self) -> None:
     if not self.tokens: raise ConfigError("tokens is required: a folder of token segments with labels")
@@ -192,9 +198,15 @@ class TokenStageConfig:
     if not 0 < self.val_fraction < 1: raise ConfigError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
 
   def check_given(self, given: set) -> None:
-    """Refuse keys a command gave (given: flat keys of its config file and overrides) that it would ignore: epochs beside
-    steps > 0, whatever its value (BC's steps=1500 default trained 1500 steps for epochs=0.05; one equal to the default
-    passed without a word). A saved run's config holds every key and still loads (this is not in check())."""
+    """Refuse keys a command gave (given: flat keys of its config file and overrides) that it would ignore: those in
+    IGNORED; model.pool beside a conv net; epochs beside steps > 0, whatever its value (BC's steps=1500 default trained
+    1500 steps for epochs=0.05; one equal to the default passed without a word). A saved run's config holds every key
+    and still loads (this is not in check())."""
+    if bad := next((k for k in self.IGNORED if k in given), None):
+      raise ConfigError(f"{bad} has no effect here: {self.IGNORED[bad]}; leave it out")
+    if "model.pool" in given and self.model.conv:
+      raise ConfigError(f"model.pool counts only with model.conv=0 (pooled token cells); with model.conv={self.model.conv} "
+                        "convolutions read the whole grid: leave model.pool out, or give model.conv=0")
     if "epochs" in given and self.steps > 0:
       raise ConfigError(f"epochs={self.epochs} counts only with steps=0, and steps={self.steps}: give steps=0 epochs={self.epochs} "
                         f"to train {self.epochs} passes, or leave epochs out")

@@ -12,7 +12,7 @@ and expected calibration error on the held-out segments."""
 from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import ClassVar, Optional
 import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig
@@ -29,6 +29,8 @@ class DisengageConfig(TokenStageConfig):
   model: DrivingNetConfig = field(default_factory=lambda: DrivingNetConfig(conv=16, embed=16, dropout=0.5))
   steps: int = 0       # 0: `epochs` passes over the training frames, so more data trains longer
   epochs: float = 2.5  # held-out AUROC at 2 s was best near 2.5 passes with 288 segments (800 steps) and with 648 (1500+)
+  IGNORED: ClassVar[dict] = {**TokenStageConfig.IGNORED,
+    "model.lane_head": "the policy's lane head (train-policy --algo bc lane_weight=); the disengagement model has none"}
 
 # *** metrics ***
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import ClassVar, Optional
 import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import LANE_SCALE, DrivingNetConfig, PolicyNet, to_normalized, to_units
@@ -39,6 +39,11 @@ class BCConfig(TokenStageConfig):
   model: DrivingNetConfig = field(default_factory=lambda: DrivingNetConfig(conv=32, embed=16, dropout=0.3))
   lane_weight: float = 0.0   # > 0: the trunk also learns where the car is in its lane (the recorder's lane offset and
                              # heading error, model.lane_head), this loss weight beside the actions' squared error
+  IGNORED: ClassVar[dict] = {**TokenStageConfig.IGNORED,
+    "model.horizons": "the disengagement model's takeover horizons; a policy predicts actions, not takeovers",
+    "model.motions": "the disengagement model's ego-motion history; the policy reads no motions",
+    "model.pose_scale": "it scales the disengagement model's ego motions; the policy reads no motions",
+    "model.lane_head": "lane_weight sets it (lane_weight > 0 trains the lane head)"}
 
   def check(self) -> None:
     super().check()

@@ -349,6 +349,32 @@ def test_epochs_given_beside_steps_is_refused_whatever_its_value(tmp_path):
   assert load_config(DisengageConfig, str(tmp_path / "e.yaml"), runs + ["steps=0"]).epochs == 2.5
   assert load_config(DisengageConfig, None, runs + ["steps=500"]).epochs == 2.5   # not given: unused, not refused
 
+def test_keys_a_stage_ignores_are_refused_by_name(tmp_path):
+  """train-policy --algo bc took model.horizons, model.motions and model.pose_scale (the disengagement model's: the policy
+  reads no motions and predicts no takeovers) and model.lane_head (lane_weight sets it); both stages took
+  model.vocab_size, code_dim and tokens_per_frame (set from the VQVAE and the tokens) and model.pool beside a conv net:
+  each trained as if it were not there. Each is refused, naming the key and why; a saved run's config still loads, and
+  PPO's config has no model keys at all."""
+  from train.stage import ConfigError, build, load_config, to_dict
+  from rl.disengage import DisengageConfig
+  from rl.policy import BCConfig, main as policy_main
+  from rl.train import PPOTrainConfig
+  runs = ["tokens=a", "vqvae=b"]
+  for cls, over, why in ((BCConfig, "model.horizons=[1.0]", "takeover horizons"), (BCConfig, "model.pose_scale=[1,1,1,1,1,1]", "no motions"),
+                         (BCConfig, "model.motions=4", "no motions"), (BCConfig, "model.lane_head=true", "lane_weight"),
+                         (DisengageConfig, "model.lane_head=true", "has none"), (DisengageConfig, "model.vocab_size=512", "codebook"),
+                         (BCConfig, "model.code_dim=8", "codebook"), (BCConfig, "model.tokens_per_frame=128", "token segments"),
+                         (DisengageConfig, "model.pool=[1,1]", "model.conv=16"), (BCConfig, "model.pool=[2,2]", "model.conv=32")):
+    with pytest.raises(ConfigError, match=re.escape(over.split("=")[0]) + ".*" + re.escape(why)): load_config(cls, None, runs + [over])
+  (tmp_path / "bc.yaml").write_text("model:\n  horizons: [0.5, 1.0, 2.0, 4.0]\n")   # (its default: given, still refused)
+  with pytest.raises(ConfigError, match=r"bc\.yaml: model\.horizons has no effect here"): load_config(BCConfig, str(tmp_path / "bc.yaml"), runs)
+  with pytest.raises(ConfigError, match="model.horizons has no effect"): policy_main(["--algo", "bc", *runs, "model.horizons=[2.0]"])
+  assert load_config(DisengageConfig, None, runs + ["model.horizons=[1.0, 2.0]", "model.motions=4"]).model.horizons == (1.0, 2.0)
+  assert load_config(BCConfig, None, runs + ["model.conv=0", "model.pool=[1,1]"]).model.pool == (1, 1)
+  assert build(BCConfig, to_dict(BCConfig(tokens="a", vqvae="b"))).model.horizons == (0.5, 1.0, 2.0, 4.0)   # saved runs load
+  with pytest.raises(ConfigError, match="unknown config key 'model'"):
+    load_config(PPOTrainConfig, None, ["world=a", "tokens=b", "disengage=c", "bc=d", "model.horizons=[1.0]"])
+
 def test_disengage_and_policy_must_read_the_same_tokens():
   """export-driving paired a policy with a disengagement model of another stride or VQVAE without a word."""
   from types import SimpleNamespace as NS
