@@ -93,6 +93,19 @@ def test_no_pose_data(tmp_path):
     np.save(tmp_path / "bad.npy", np.zeros((4, 3), np.float32))
     load_segments(str(tmp_path / "bad.npy"))
 
+def test_a_model_without_pose_conditioning_reports_no_shuffled_poses(tmp_path, capsys):
+  """model.pose=none on segments with poses: train-world's final line (and metrics.jsonl) gave a "shuffled poses"
+  bits/token equal to the unshuffled one (the model reads no pose), which read as "the poses don't help". As eval-world
+  on such a model: the shuffled numbers are left out and pose_conditioning is false."""
+  toks = make_tokens(tmp_path / "tok")
+  out = tw.main(tiny_args(toks, tmp_path / "r", "steps=3", "model.pose=none"))
+  assert out["pose_conditioning"] is False and np.isfinite(out["val_bits_per_token"])
+  assert not [k for k in out if "shuffled" in k], out
+  rows = [json.loads(l) for l in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines() if "val_bits_per_token" in l]
+  assert rows and not [k for r in rows for k in r if "shuffled" in k], rows
+  ev = tw.eval_world(str(tmp_path / "r"), toks, split="val", windows=8, batch_size=4)
+  assert ev["pose_conditioning"] is False and not [k for k in ev if "shuffled" in k], ev
+
 def test_the_same_video_twice_is_loaded_once(tmp_path, capsys):
   """A source ingested again from another folder gets a second shard (its id hashes the path): both copies were loaded,
   and one could land in train, the other in val. Token shards of one video checksum count once, the copy named."""

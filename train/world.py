@@ -135,6 +135,8 @@ def train(cfg: TrainConfig) -> dict:
     cfg.model.pose = "none"
   use_pose = cfg.model.pose != "none"
   if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
+  elif val_w is not None: val_w = _no_pose(val_w)  # (model.pose=none on data with poses: the model reads none, and its
+  # "shuffled poses" bits/token repeated the unshuffled number; as eval-world, the held-out rows have none)
   try: run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
   except ConfigError as e:  # a key no one set: say where it comes from
     if " with model.pose_mean=" not in str(e) and " with model.pose_std=" not in str(e): raise
