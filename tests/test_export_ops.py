@@ -220,6 +220,22 @@ def test_review_20_semantics_on_adversarial_inputs():
   check(lambda t: t.sum() + 2.0, {"x": _f(rng, 3, 2)})
   check(lambda t: t.softmax(None), {"x": _f(rng, 2, 5)})
 
+def test_padded_max_pool_of_minus_infinity_is_minus_infinity():
+  """onnxruntime's MaxPool pads with the lowest finite value (-3.4e38 in float32, -65504 in float16), the engine with
+  -inf (as PyTorch): a window of -inf (or of -3.5e38, -inf in float32) and padding came out -3.4e38 in the export."""
+  fn = lambda t: t.max_pool2d(3, stride=2, padding=1)
+  x = _f(_rng("maxpool -inf"), 2, 3, 5, 6)
+  model, _ = export_onnx(fn, {"x": x})
+  low = x.copy(); low[0] = -np.inf; low[1, :, :2] = np.float32(-3.5e38); low[1, 0, 4, 5] = np.nan
+  for inputs in ({"x": x}, {"x": low}, {"x": np.full_like(x, -np.inf)}):
+    want = fn(Tensor(inputs["x"])).numpy()
+    got = _run(model, inputs)[0]
+    np.testing.assert_array_equal(got, want)
+  assert np.isneginf(want).all()
+  m16 = to_float16(model)   # float16's lowest is -65504
+  got = _run(m16, {"x": np.full(x.shape, -np.inf, np.float16)})[0]
+  assert np.isneginf(got).all(), got
+
 def test_float16_variant_clamps_constants_and_refuses_non_finite_outputs(tmp_path):
   """to_float16 turned a -1e9 attention mask into -inf (0 * -inf: every output NaN) and an eps of 1e-8 into 0, and
   --fp16 still wrote the file. Constants are clamped into float16's range now, and a NaN or inf float16 output where

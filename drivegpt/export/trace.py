@@ -57,17 +57,23 @@ def _conv_transpose2d(g: Graph, x: Tensor, weight: Tensor, bias=None, groups=1, 
                 pads=list(make_pair(padding, n))*2, output_padding=list(make_pair(output_padding, n)))
 
 def _max_pool2d(g: Graph, x: Tensor, kernel_size=(2, 2), stride=None, dilation=1, padding=0) -> Optional[str]:
-  k = make_pair(kernel_size)
+  k, p = make_pair(kernel_size), make_pair(padding, len(make_pair(kernel_size)))
   if x.ndim != len(k) + 2: return None
+  # a float input is padded with -inf by a Pad node, as the engine pads: onnxruntime's MaxPool pads with the lowest finite
+  # value (-3.4e38), so a window of -inf and padding came out -3.4e38 where the engine's is -inf
+  src = g.node("Pad", [g.name(x), g.ints([0, 0, *p, 0, 0, *p]), g.const(np.array(-np.inf, x.dtype.np), "pad_value")]) \
+    if x.dtype.is_float and any(p) else g.name(x)
   pool = functools.partial(g.node, "MaxPool", kernel_shape=list(k), strides=list(make_pair(stride if stride is not None else k, len(k))),
-                           dilations=list(make_pair(dilation, len(k))), pads=list(make_pair(padding, len(k)))*2)
-  return _nan_if(g, x, lambda v: pool([v]))
-def _nan_if(g: Graph, x: Tensor, reduce: Callable) -> str:
-  """reduce (a max over windows or axes) of x, NaN where a window holds a NaN, as the engine: onnxruntime's skip NaN."""
-  if not x.dtype.is_float: return reduce(g.name(x))
+                           dilations=list(make_pair(dilation, len(k))), pads=list(p if src == g.name(x) else (0,) * len(k))*2)
+  return _nan_if(g, x, lambda v: pool([v]), src)
+def _nan_if(g: Graph, x: Tensor, reduce: Callable, name: Optional[str] = None) -> str:
+  """reduce (a max over windows or axes) of x (or of name, a value computed from it, as x padded), NaN where a window
+  holds a NaN, as the engine: onnxruntime's skip NaN."""
+  name = name or g.name(x)
+  if not x.dtype.is_float: return reduce(name)
   c = lambda v: g.const(np.array(v, x.dtype.np), "nan_mark")
-  marks = reduce(g.node("Where", [g.node("Equal", [g.name(x), g.name(x)]), c(0), c(1)]))  # 1 where a NaN was
-  return g.node("Where", [g.node("Less", [c(0), marks]), c(np.nan), reduce(g.name(x))])
+  marks = reduce(g.node("Where", [g.node("Equal", [name, name]), c(0), c(1)]))  # 1 where a NaN was
+  return g.node("Where", [g.node("Less", [c(0), marks]), c(np.nan), reduce(name)])
 def _avg_pool2d(g: Graph, x: Tensor, kernel_size=(2, 2), stride=None, padding=0) -> Optional[str]:
   k = make_pair(kernel_size)
   if x.ndim != len(k) + 2: return None
