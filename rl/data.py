@@ -34,6 +34,7 @@ class DrivingSegment:
   lane: np.ndarray = None  # (N, 2) [offset m from the centre of the lane the car is in, + = right; heading error rad], or
                            # None: a recorder's ground truth (`lane`), not a camera's: a training target, never an input
   tokenizer: str = ""      # train.world_data.tokenizer_of its shard
+  times: np.ndarray = None # (N,) the frames' times, s (the shard's frame_times), or None: which segments follow on (drive_labels)
 
 def curvature_from_steer(angle: np.ndarray) -> np.ndarray:
   """Front-wheel angle (rad) -> path curvature (1/m) of the kinematic bicycle: tan(angle) / wheelbase."""
@@ -67,6 +68,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
                          "(a plain video's): leave it out of the tokens folder")
       a, route, tokenizer = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
       if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
+      if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
       if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
         raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
                          f"human's driving time in frames at {FPS} fps")
@@ -81,7 +83,8 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
-                               a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane")), tokenizer))
+                               a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane")), tokenizer,
+                               a["frame_times"].astype(np.float64) if "frame_times" in a else None))
   if not segs: raise ValueError(f"tokens: {path} holds only yaw-augmented copies; the RL stage reads recorded segments")
   check_one_tokenizer(segs, path, "tokens")
   return segs
@@ -126,6 +129,24 @@ def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tu
   seen = np.arange(n)[:, None] + np.round(np.array(horizons) * fps)[None].astype(int) <= n - 1   # (N, H)
   return labels, drove[:, None] & (seen | bool(n and disengage[-1]))
 
+def drive_labels(segs: list[DrivingSegment], horizons: list, fps: int = FPS) -> list[tuple[np.ndarray, np.ndarray]]:
+  """takeover_labels of each segment, read on through the segments that continue it: segments of one route whose frame
+  times follow on within 1.5 frames (a drive cut into pieces, as comma2k19's 60 s segments) are labelled as the one
+  recording they are, so a segment's last seconds see the takeovers at the start of the next (labelled apart, they were
+  censored as if the recording had stopped) and a takeover at its end makes the next one's first seconds the human's.
+  Segments without frame times or of no route, and ones apart in time (the recorder's each start at t = 0), stand alone."""
+  timed = [i for i, g in enumerate(segs) if g.route and g.times is not None and len(g.times)]
+  out, chains = [None] * len(segs), [[i] for i in range(len(segs)) if i not in set(timed)]
+  for i in sorted(timed, key=lambda i: (segs[i].route, segs[i].times[0])):
+    prev = segs[chains[-1][-1]] if chains and chains[-1][-1] in timed else None
+    if prev is not None and prev.route == segs[i].route and 0 < segs[i].times[0] - prev.times[-1] <= 1.5 / fps: chains[-1].append(i)
+    else: chains.append([i])
+  for chain in chains:
+    labels, mask = takeover_labels(np.concatenate([segs[i].disengage for i in chain]), horizons, fps)
+    for i, lo in zip(chain, np.cumsum([0] + [len(segs[i].disengage) for i in chain])):
+      out[i] = labels[lo:lo + len(segs[i].disengage)], mask[lo:lo + len(segs[i].disengage)]
+  return out
+
 @dataclass
 class Samples:
   tokens: np.ndarray    # (M, K, N): frames t - stride*(K-1) .. t
@@ -141,11 +162,10 @@ def make_samples(segs: list[DrivingSegment], frames: int, stride: int, horizons:
   """Every frame t with a full context (t >= stride * max(frames, motions)) of every segment, as one sample."""
   from train.world_data import strided_motion
   out = {k: [] for k in Samples.__dataclass_fields__}
-  for i, s in enumerate(segs):
+  for i, (s, (labels, mask)) in enumerate(zip(segs, drive_labels(segs, horizons))):
     t = np.arange(stride * max(frames, motions), len(s.tokens))
     if not len(t): continue
     ctx = t[:, None] - stride * np.arange(frames - 1, -1, -1)[None]           # (M, K)
-    labels, mask = takeover_labels(s.disengage, horizons)
     out["tokens"].append(s.tokens[ctx])
     out["pose"].append(strided_motion(s.pose, stride)[t[:, None] - stride * np.arange(motions - 1, -1, -1)[None]])
     out["speed"].append(s.speed[t])

@@ -223,6 +223,38 @@ def test_takeover_labels_near_the_end_of_a_segment_are_censored():
         assert labels[t, j] == bool(due)
         assert mask[t, j] == (not human and (bool(d[-1]) or t + w <= n - 1)), (n, fps, h, t)
 
+def test_takeover_labels_read_on_into_the_next_segment_of_a_drive(tmp_path):
+  """A drive cut into segments (comma2k19's 60 s pieces: one route, frame times that follow on) was labelled segment by
+  segment: a takeover 0.5 s into segment k+1 was not "within 2 s" for segment k's last frames (their labels were
+  censored as if the recording had stopped there), and a takeover at the end of segment k left the next one's first
+  seconds (the human's) as the system's driving. Segments of other routes, or apart in time, stay apart."""
+  import h5py
+  from rl.data import load_driving_segments, make_samples
+  n, fps = 100, 20
+  def seg(name, route, t0, takeovers=()):
+    d = np.zeros(n, np.uint8); d[list(takeovers)] = 1
+    with h5py.File(tmp_path / f"{name}.h5", "w") as h:
+      h["tokens"], h["pose"], h["speed"], h["action"] = np.zeros((n, 8, 16), np.int16), np.zeros((n, 6)), np.full(n, 10.0), np.zeros((n, 2))
+      h["disengage"], h["disengage_cause"], h["frame_times"] = d, d * 3, t0 + np.arange(n) / fps
+      h.attrs["route"] = route
+  seg("a0", "dongle|2020-01-01", 50.0)
+  seg("a1", "dongle|2020-01-01", 50.0 + n / fps, [10, n - 5])        # follows a0 on: 1 frame after its last
+  seg("a2", "dongle|2020-01-01", 50.0 + 2 * n / fps)                  # follows a1 on
+  seg("b0", "dongle|2020-01-01", 500.0)                               # the same route, 7 min later: apart
+  seg("c0", "highway-seed0/0", 0.0); seg("c1", "highway-seed0/1", 0.0, [10])   # the recorder's: other routes, each from t = 0
+  segs = load_driving_segments(str(tmp_path))
+  s = make_samples(segs, 2, 2, [1.0, 2.0], 1)
+  at = lambda name: np.flatnonzero(s.segment == [g.name for g in segs].index(f"{name}.h5"))   # noqa: E731
+  a0, a2, b0, c0 = at("a0"), at("a2"), at("b0"), at("c0")
+  # a0's frames 70..99 are within 2 s (40 frames) of the takeover at a1's frame 10, and their labels are known
+  assert s.labels[a0[-30:], 1].all() and s.mask[a0[-30:], 1].all() and not s.labels[a0[:-30], 1].any()
+  assert s.labels[a0[-10:], 0].all() and s.mask[a0[-10:], 0].all() and not s.labels[a0[:-10], 0].any()
+  # a1's takeover 5 frames before its end: a2's first 4 s less those 5 frames are the human's, not the system's
+  human = int(HUMAN_SECONDS * fps) - 5
+  assert not s.mask[a2[:human - 4]].any() and s.mask[a2[human - 4:]].any()   # (samples start at frame 4: the context)
+  # b0 is apart in time, c0 of another route: each ends censored, none sees a takeover
+  for idx in (b0, c0): assert not s.labels[idx].any() and not s.mask[idx[-10:]].any()
+
 def test_js_bits():
   p, q = np.array([1.0, 0, 0]), np.array([0, 1.0, 0])
   assert abs(js_bits(p, q) - 1.0) < 1e-12 and js_bits(p, p) == 0
