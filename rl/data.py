@@ -219,15 +219,18 @@ class TokenStageConfig:
 
   def check_given(self, given: set) -> None:
     """Refuse keys a command gave (given: flat keys of its config file and overrides) that it would ignore: those in
-    IGNORED; model.pool beside a conv net; epochs beside steps > 0, whatever its value (BC's steps=1500 default trained
-    1500 steps for epochs=0.05; one equal to the default passed without a word). A saved run's config holds every key
-    and still loads (this is not in check())."""
-    if bad := next((k for k in self.IGNORED if k in given), None):
+    IGNORED and model.pool beside a conv net, when set to other than the default (the default is what the stage does
+    anyway, and a saved run's config.yaml, which holds every key, can be handed back as --config); epochs > 0 beside
+    steps > 0, even at its default (train-disengage steps=500 epochs=2.5 trained 500 steps without a word)."""
+    from train.stage import _flat, to_dict
+    mine, default = _flat(to_dict(self)), _flat(to_dict(type(self)()))
+    changed = {k for k in given if k in mine and mine[k] != default.get(k)}
+    if bad := next((k for k in self.IGNORED if k in changed), None):
       raise ConfigError(f"{bad} has no effect here: {self.IGNORED[bad]}; leave it out")
-    if "model.pool" in given and self.model.conv:
+    if "model.pool" in changed and self.model.conv:
       raise ConfigError(f"model.pool counts only with model.conv=0 (pooled token cells); with model.conv={self.model.conv} "
                         "convolutions read the whole grid: leave model.pool out, or give model.conv=0")
-    if "epochs" in given and self.steps > 0:
+    if "epochs" in given and self.epochs > 0 and self.steps > 0:
       raise ConfigError(f"epochs={self.epochs} counts only with steps=0, and steps={self.steps}: give steps=0 epochs={self.epochs} "
                         f"to train {self.epochs} passes, or leave epochs out")
 

@@ -371,8 +371,9 @@ def test_epochs_given_beside_steps_is_refused_whatever_its_value(tmp_path):
   from rl.disengage import DisengageConfig, main as disengage_main
   from rl.policy import BCConfig
   runs = ["tokens=a", "vqvae=b"]
-  for cls, over in ((DisengageConfig, ["steps=500", "epochs=2.5"]), (BCConfig, ["epochs=0"]), (BCConfig, ["steps=1500", "epochs=0.0"])):
+  for cls, over in ((DisengageConfig, ["steps=500", "epochs=2.5"]), (BCConfig, ["epochs=0.5"]), (BCConfig, ["steps=1500", "epochs=3"])):
     with pytest.raises(ConfigError, match=r"epochs=\S+ counts only with steps=0"): load_config(cls, None, runs + over)
+  assert load_config(BCConfig, None, runs + ["epochs=0"]).steps == 1500   # epochs 0 (BC's default) asks for nothing
   (tmp_path / "c.yaml").write_text("steps: 500\nepochs: 2.5\n")
   with pytest.raises(ConfigError, match=r"c\.yaml: epochs=2.5 counts only with steps=0, and steps=500"): load_config(DisengageConfig, str(tmp_path / "c.yaml"), runs)
   (tmp_path / "e.yaml").write_text("epochs: 2.5\n")
@@ -392,14 +393,21 @@ def test_keys_a_stage_ignores_are_refused_by_name(tmp_path):
   from rl.policy import BCConfig, main as policy_main
   from rl.train import PPOTrainConfig
   runs = ["tokens=a", "vqvae=b"]
-  for cls, over, why in ((BCConfig, "model.horizons=[1.0]", "takeover horizons"), (BCConfig, "model.pose_scale=[1,1,1,1,1,1]", "no motions"),
+  for cls, over, why in ((BCConfig, "model.horizons=[1.0]", "takeover horizons"), (BCConfig, "model.pose_scale=[2,1,1,1,1,1]", "no motions"),
                          (BCConfig, "model.motions=4", "no motions"), (BCConfig, "model.lane_head=true", "lane_weight"),
                          (DisengageConfig, "model.lane_head=true", "has none"), (DisengageConfig, "model.vocab_size=512", "codebook"),
-                         (BCConfig, "model.code_dim=8", "codebook"), (BCConfig, "model.tokens_per_frame=128", "token segments"),
-                         (DisengageConfig, "model.pool=[1,1]", "model.conv=16"), (BCConfig, "model.pool=[2,2]", "model.conv=32")):
+                         (BCConfig, "model.code_dim=8", "codebook"),
+                         (DisengageConfig, "model.pool=[1,1]", "model.conv=16"), (BCConfig, "model.pool=[1,2]", "model.conv=32")):
     with pytest.raises(ConfigError, match=re.escape(over.split("=")[0]) + ".*" + re.escape(why)): load_config(cls, None, runs + [over])
-  (tmp_path / "bc.yaml").write_text("model:\n  horizons: [0.5, 1.0, 2.0, 4.0]\n")   # (its default: given, still refused)
+  with pytest.raises(ConfigError, match="model.tokens_per_frame has no effect here: set from the token segments"):
+    load_config(BCConfig, None, runs + ["model.tokens_per_frame=64", "model.grid=[8,8]"])
+  (tmp_path / "bc.yaml").write_text("model:\n  horizons: [1.0, 2.0]\n")
   with pytest.raises(ConfigError, match=r"bc\.yaml: model\.horizons has no effect here"): load_config(BCConfig, str(tmp_path / "bc.yaml"), runs)
+  # a saved run's config.yaml (every key, the ignored ones at their defaults) handed back as --config loads
+  import yaml
+  for cls in (BCConfig, DisengageConfig):
+    (tmp_path / "saved.yaml").write_text(yaml.safe_dump(to_dict(load_config(cls, None, runs))))
+    assert to_dict(load_config(cls, str(tmp_path / "saved.yaml"), ["out=x"]).model) == to_dict(load_config(cls, None, runs).model)
   with pytest.raises(ConfigError, match="model.horizons has no effect"): policy_main(["--algo", "bc", *runs, "model.horizons=[2.0]"])
   assert load_config(DisengageConfig, None, runs + ["model.horizons=[1.0, 2.0]", "model.motions=4"]).model.horizons == (1.0, 2.0)
   assert load_config(BCConfig, None, runs + ["model.conv=0", "model.pool=[1,1]"]).model.pool == (1, 1)
