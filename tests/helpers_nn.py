@@ -171,7 +171,8 @@ def cross_entropy(logits, targets):
 
 def randomize(layer, rng) -> dict[str, np.ndarray]:
   """Give every parameter random values (not the 0/1 inits), marked trainable; returns them in float64."""
-  load_state_dict(layer, {k: rng.uniform(-1, 1, t.shape).astype(np.float32) for k, t in get_state_dict(layer).items()})
+  first = {}  # a tied weight takes its first name's draw (its other names' different values are refused)
+  load_state_dict(layer, {k: first.setdefault(id(t), rng.uniform(-1, 1, t.shape).astype(np.float32)) for k, t in get_state_dict(layer).items()})
   for t in get_state_dict(layer).values(): t.requires_grad = True
   return {k: t.numpy().astype(np.float64) for k, t in get_state_dict(layer).items()}  # read back: tied weights agree
 

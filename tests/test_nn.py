@@ -136,7 +136,8 @@ def test_state_dict_names_and_dedup():
 
 def test_load_state_dict(rng):
   a, b = _Net(), _Net()
-  load_state_dict(b, {k: Tensor(rng.standard_normal(t.shape).astype(np.float32)) for k, t in get_state_dict(b).items()})
+  vals = {id(t): Tensor(rng.standard_normal(t.shape).astype(np.float32)) for t in get_state_dict(b).values()}  # tied: one value
+  load_state_dict(b, {k: vals[id(t)] for k, t in get_state_dict(b).items()})
   load_state_dict(a, get_state_dict(b))
   for (k, x), y in zip(get_state_dict(a).items(), get_state_dict(b).values()): np.testing.assert_array_equal(x.numpy(), y.numpy(), err_msg=k)
   good = {k: v.numpy() for k, v in get_state_dict(b).items()}
@@ -213,3 +214,29 @@ def test_review_19_nn_refusals():
   for bad in (dict(stride=2, output_padding=2), dict(stride=1, output_padding=1), dict(stride=2, output_padding=-1)):
     with pytest.raises(ValueError, match="output_padding"): ConvTranspose2d(2, 2, 3, **bad)
   ConvTranspose2d(2, 2, 3, stride=1, dilation=2, output_padding=1)  # below the dilation: allowed, as PyTorch
+
+def test_half_rmsnorm_large_values_and_negative_conv_padding(rng):
+  """From a review: RMSNorm of float16 values over ~256 squared them in half precision (inf), so the output was all
+  zeros (PyTorch in half: the right numbers); Conv2d and ConvTranspose2d took a negative padding and cropped the input
+  (PyTorch refuses it)."""
+  x = (rng.standard_normal((3, 16)) * 300).astype(np.float16)
+  got = RMSNorm(16)(Tensor(x)).numpy()
+  x64 = x.astype(np.float64)
+  np.testing.assert_allclose(got, x64 / np.sqrt((x64**2).mean(-1, keepdims=True) + 1e-6), rtol=2e-3)
+  for pad in (-1, (0, -1), (1, -1, 0, 0)):
+    with pytest.raises(ValueError, match="padding .* must be >= 0"): Conv2d(1, 1, 3, padding=pad)
+  with pytest.raises(ValueError, match="padding -1 must be >= 0"): ConvTranspose2d(1, 1, 3, padding=-1)
+  assert Conv2d(1, 1, 3, padding="same")(Tensor(rng.standard_normal((1, 1, 5, 5)).astype(np.float32))).shape == (1, 1, 5, 5)
+
+def test_tied_weights_given_two_different_values_are_refused(rng):
+  """A model whose head is tied to its embedding, loaded from an untied state dict: the head's values were dropped
+  without a word (the first name's written). Equal values (what get_state_dict saves) load; different ones are refused."""
+  from drivegpt.nn import load_state_dict, Embedding, Linear
+  class Tied:
+    def __init__(self): self.emb, self.head = Embedding(4, 2), Linear(2, 4, bias=False); self.head.weight = self.emb.weight
+  m, w = Tied(), rng.standard_normal((4, 2)).astype(np.float32)
+  load_state_dict(m, {"emb.weight": w, "head.weight": w.copy()})
+  np.testing.assert_array_equal(m.head.weight.numpy(), w)
+  with pytest.raises(ValueError, match="'head.weight' and 'emb.weight' are one tied tensor"):
+    load_state_dict(m, {"emb.weight": np.zeros((4, 2), np.float32), "head.weight": w})
+  np.testing.assert_array_equal(m.emb.weight.numpy(), w)   # nothing written

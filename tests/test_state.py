@@ -246,3 +246,16 @@ def test_damaged_headers_are_named(tmp_path):
   raw = (tmp_path / "c.safetensors").read_bytes().replace(b'"step":"3"', b'"step":"x"')
   (tmp_path / "c.safetensors").write_bytes(raw)
   with pytest.raises(CorruptFileError, match=r"c.safetensors: bad checkpoint metadata"): checkpoint_info(str(tmp_path / "c.safetensors"))
+
+def test_a_pickle_or_an_unsupported_dtype_is_named(tmp_path):
+  """A torch.save zip or a pickle was reported as "header length ... runs past the end: truncated?", and a valid file of
+  bfloat16 as "not a valid safetensors file". Each says what it is now (nothing unpickled)."""
+  import pickle, zipfile
+  with zipfile.ZipFile(tmp_path / "m.pt", "w") as z: z.writestr("archive/data.pkl", b"x" * 64)
+  (tmp_path / "m.pkl").write_bytes(pickle.dumps({"w": np.zeros(3)}, protocol=4))
+  with pytest.raises(CorruptFileError, match=r"m\.pt: .*a zip archive \(torch\.save"): safe_load(str(tmp_path / "m.pt"))
+  with pytest.raises(CorruptFileError, match=r"m\.pkl: .*a pickle \(never loaded"): safe_load(str(tmp_path / "m.pkl"))
+  header = json.dumps({"w": {"dtype": "BF16", "shape": [3], "data_offsets": [0, 6]}}).encode()
+  (tmp_path / "b.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + b"\0" * 6)
+  with pytest.raises(CorruptFileError, match=r"b\.safetensors: tensor 'w' has dtype BF16, which the engine does not load"):
+    safe_load(str(tmp_path / "b.safetensors"))

@@ -21,11 +21,12 @@ class Linear:
     self.bias = _uniform((out_features,), bound) if bias else None
   def __call__(self, x: Tensor) -> Tensor: return x.linear(self.weight.T, self.bias)
 
-def _check_conv(name: str, stride, dilation, output_padding=0) -> None:
+def _check_conv(name: str, stride, dilation, output_padding=0, padding=0) -> None:
   """Refuse what PyTorch refuses: a stride or dilation below 1 (dilation 0 gave numbers), an output_padding not below
-  the stride or the dilation (it gave a bigger output)."""
+  the stride or the dilation (it gave a bigger output), a negative padding (it cropped the input: a smaller output)."""
   s, d, o = make_pair(stride), make_pair(dilation), make_pair(output_padding)
   if min(s + d) < 1: raise ValueError(f"{name}: stride {stride} and dilation {dilation} must be >= 1")
+  if not isinstance(padding, str) and min(padding if isinstance(padding, (tuple, list)) else (padding,)) < 0: raise ValueError(f"{name}: padding {padding} must be >= 0")
   if any(not 0 <= oi < max(si, di) for oi, si, di in zip(o, s, d)):
     raise ValueError(f"{name}: output_padding {output_padding} must be >= 0 and smaller than the stride {stride} or the dilation {dilation}")
 
@@ -34,7 +35,7 @@ class Conv2d:
   def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1, bias: bool = True):
     if in_channels % groups or out_channels % groups:
       raise ValueError(f"Conv2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}")
-    _check_conv("Conv2d", stride, dilation)
+    _check_conv("Conv2d", stride, dilation, padding=padding)
     self.kernel_size, self.stride, self.padding, self.dilation, self.groups = make_pair(kernel_size), stride, padding, dilation, groups
     bound = 1 / math.sqrt(in_channels // groups * prod(self.kernel_size))
     self.weight = _uniform((out_channels, in_channels // groups, *self.kernel_size), bound)
@@ -48,7 +49,7 @@ class ConvTranspose2d:
                groups: int = 1, bias: bool = True):
     if in_channels % groups or out_channels % groups:
       raise ValueError(f"ConvTranspose2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}")
-    _check_conv("ConvTranspose2d", stride, dilation, output_padding)
+    _check_conv("ConvTranspose2d", stride, dilation, output_padding, padding)
     self.kernel_size, self.stride, self.padding, self.dilation = make_pair(kernel_size), stride, padding, dilation
     self.output_padding, self.groups = output_padding, groups
     # PyTorch computes fan_in from weight.shape[1], which here is out_channels/groups
@@ -104,7 +105,8 @@ class RMSNorm:
   """x / sqrt(mean(x^2) + eps) * weight over the last dim."""
   def __init__(self, dim: int, eps: float = 1e-6):
     self.eps, self.weight = eps, _full((dim,), 1.0)
-  def __call__(self, x: Tensor) -> Tensor: return x * (x.square().mean(-1, keepdim=True) + self.eps).rsqrt() * self.weight
+  def __call__(self, x: Tensor) -> Tensor:  # in float32, as layernorm: a half x^2 over 256 overflowed, and the output was 0
+    return (x.float() * (x.float().square().mean(-1, keepdim=True) + self.eps).rsqrt()).cast(x._float().dtype) * self.weight
 
 class Dropout:
   """Zero each element with probability p while Tensor.training, scaling the rest by 1/(1-p)."""
@@ -190,14 +192,17 @@ def load_state_dict(obj, state_dict: dict, strict: bool = True, verbose: bool = 
   if strict:
     if missing := [k for k in own if k not in state_dict]: raise KeyError(f"load_state_dict: missing key {missing[0]!r} ({len(missing)} missing)")
     if extra := [k for k in state_dict if k not in own]: raise KeyError(f"load_state_dict: unexpected key {extra[0]!r} ({len(extra)} unexpected)")
-  todo, seen = [], set()
+  todo, first = [], {}
   for k, t in own.items():
     if k not in state_dict: continue
     v = _as_tensor(state_dict[k], k)
     if tuple(v.shape) != t.shape: raise ShapeError(f"load_state_dict: {k!r} has shape {tuple(v.shape)}, expected {t.shape}")
     if v.dtype != t.dtype: raise ValueError(f"load_state_dict: {k!r} has dtype {v.dtype}, expected {t.dtype}")
-    if id(t) not in seen: todo.append((t, v))  # a tied weight is written once, from its first name
-    seen.add(id(t))
+    if id(t) not in first:  # a tied weight is written once, from its first name; its other names must agree (an untied
+      first[id(t)] = k      # checkpoint's second value was dropped without a word)
+      todo.append((t, v))
+    elif state_dict[k] is not state_dict[f := first[id(t)]] and not np.array_equal(v.numpy(), _as_tensor(state_dict[f], f).numpy(), equal_nan=v.dtype.is_float):
+      raise ValueError(f"load_state_dict: {k!r} and {f!r} are one tied tensor in the model, but the state dict gives them different values (an untied checkpoint?)")
   Tensor.corealize([t.assign(v.to(t.device).detach()) for t, v in todo])
   if consume:
     for k in own: state_dict.pop(k, None)

@@ -63,8 +63,11 @@ def _read_header(f, path: str) -> tuple[dict, dict]:
   the file size): metadata alone need not read gigabytes of weights."""
   size = os.fstat(f.fileno()).st_size
   if size < 8: raise _bad(path, f"file is {size} bytes, too short for the 8-byte header length")
-  (n,) = struct.unpack("<Q", f.read(8))
-  if 8 + n > size: raise _bad(path, f"header length {n} runs past the end of the file ({size} bytes): truncated?")
+  head = f.read(8)
+  (n,) = struct.unpack("<Q", head)
+  if 8 + n > size:  # a torch.save zip or a pickle read as a length said "truncated?"
+    kind = "a zip archive (torch.save writes these)" if head[:4] == b"PK\x03\x04" else "a pickle (never loaded: it can run code)" if head[:1] == b"\x80" else None
+    raise _bad(path, f"it is {kind}: convert it to safetensors" if kind else f"header length {n} runs past the end of the file ({size} bytes): truncated?")
   try: header = json.loads(f.read(n).decode("utf-8"))
   except (UnicodeDecodeError, json.JSONDecodeError) as e: raise _bad(path, f"header is not valid JSON ({e})") from None
   if not isinstance(header, dict): raise _bad(path, "header is not a JSON object")
@@ -81,6 +84,8 @@ def read_safetensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
   ret, spans = {}, []
   def whole(x): return isinstance(x, int) and not isinstance(x, bool)   # (json's true is an int to Python)
   for name, info in header.items():
+    if isinstance(info, dict) and info.get("dtype") in ("BF16", "F64", "I8", "U8", "I16", "U16", "U32", "U64", "F8_E4M3", "F8_E5M2"):
+      raise CorruptFileError(f"{path}: tensor {name!r} has dtype {info['dtype']}, which the engine does not load (it loads {', '.join(sorted(ST_DTYPES))}): convert it first")
     try: dt, shape, (lo, hi) = ST_DTYPES[info["dtype"]], tuple(info["shape"]), info["data_offsets"]
     except (KeyError, TypeError, ValueError): raise bad(f"tensor {name!r} has a bad entry {info!r} (supported dtypes: {sorted(ST_DTYPES)})") from None
     if not all(whole(d) and d >= 0 for d in shape): raise bad(f"tensor {name!r} has shape {list(shape)}: sizes must be whole numbers >= 0")
