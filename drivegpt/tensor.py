@@ -594,7 +594,8 @@ class Tensor:
     if any(pp > kk // 2 for pp, kk in zip(p, k)): raise ValueError(f"pool padding {p} must be at most half the kernel {k}, as PyTorch")
     return self.pad(tuple(None for _ in self.shape[:-len(k)]) + tuple((pp, pp) for pp in p), value)
   def max_pool2d(self, kernel_size=(2, 2), stride=None, dilation=1, padding=0) -> Tensor:
-    """Max over windows (NCHW); padding pads with -inf (an int type's lowest value), as PyTorch."""
+    """Max over windows (NCHW); padding pads with -inf (an int type's lowest value), as PyTorch. A window's gradient is
+    shared equally among tied maxima, as max() and PyTorch's amax (PyTorch's max_pool2d gives it all to the first)."""
     k = make_pair(kernel_size)
     lowest = -math.inf if self.dtype.is_float else np.iinfo(self.dtype.np).min if self.dtype.is_int else False
     return self._pool_pad(k, padding, lowest)._pool(k, stride if stride is not None else k, dilation).max(tuple(range(-len(k), 0)))
