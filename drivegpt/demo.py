@@ -107,7 +107,8 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
     state[name] = {**now, **result}
     save_state()
   report = write_report(root, steps, state)
-  summary = {name: state[name]["results"][-1] if state[name]["results"] else {} for name, _ in steps}
+  # a step's one result line, or all of them (evaluate: one per policy; the last alone read as the step's numbers)
+  summary = {name: rows[0] if len(rows := state[name]["results"]) == 1 else rows for name, _ in steps}
   line = {"report": str(report), "seconds": round(time.perf_counter() - t0, 1), "steps": summary}
   print(json_line(line), flush=True)
   return line
@@ -132,8 +133,9 @@ def _rounded(v):
 
 def write_report(root: Path, steps: list, state: dict) -> Path:
   """report.html in root: pictures, videos and result tables of every step, and where each artifact is."""
-  pics = sorted(p for p in root.rglob("*.png") if "report" not in p.parts)
-  vids = sorted(root.rglob("*.mp4"))[:4]
+  def shown(p: Path) -> bool: return not p.name.startswith(".")  # a killed writer's temp file (.rollout_3.mp4.tmp.mp4) came first
+  pics = sorted(p for p in root.rglob("*.png") if "report" not in p.parts and shown(p))
+  vids = sorted(filter(shown, root.rglob("*.mp4")))[:4]
   parts = ["<!doctype html><meta charset=utf-8><title>DriveGPT demo</title><style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
            "table{border-collapse:collapse;margin:.5em 0;display:block;overflow-x:auto}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px}"
            "img,video{max-width:100%;border:1px solid #ddd}</style><h1>DriveGPT demo</h1>",
@@ -151,7 +153,7 @@ def write_report(root: Path, steps: list, state: dict) -> Path:
   if vids:
     parts.append("<h2>Rollouts</h2>")
     parts += [f"<h3>{html.escape(str(v.relative_to(root)))}</h3><video controls loop src='{html.escape(str(v.relative_to(root)))}'></video>" for v in vids]
-  files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".safetensors", ".onnx", ".h5", ".json", ".mp4", ".png"))
+  files = sorted(p for p in root.rglob("*") if p.is_file() and shown(p) and p.suffix in (".safetensors", ".onnx", ".h5", ".json", ".mp4", ".png"))
   by_dir: dict = {}
   for f in files: by_dir.setdefault(str(f.parent.relative_to(root)), []).append(f.name)
   parts.append("<h2>Artifacts</h2><ul>" + "".join(f"<li><code>{html.escape(d)}/</code>: {html.escape(', '.join(n[:12]) + (' ...' if len(n) > 12 else ''))}</li>"

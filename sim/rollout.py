@@ -190,6 +190,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   lock_folder(out)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
   for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy")]:  # an earlier run's rollouts past --n stayed
     if (i := old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens")).isdigit() and int(i) >= args.n: old.unlink()
+  for old in out.glob(".rollout_*.mp4.tmp.mp4"): old.unlink()  # a killed run's half-written video (the folder is ours now)
   sharp, t0 = {}, time.perf_counter()
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count()):
     slots = args.actors or int(ray.cluster_resources().get("CPU", 1))

@@ -56,16 +56,25 @@ class WorldRollouts:
     if self.use_pose and (bare := next((s.name for s in segments if s.pose is None), None)):  # seeded as standing still:
       raise ValueError(f"WorldRollouts: segment {bare} has no poses; the world model is pose-conditioned")  # steering did nothing
     if not self.use_pose: warnings.warn("WorldRollouts: the world model has no pose conditioning (pose: none): actions do not change what it generates")
+    # the segments a seed fits in, which a reset without a given segment draws from (a short one drawn failed the reset
+    # for some seeds only, and a vector env's autoreset mid-training)
+    self.seedable = [i for i, s in enumerate(segments) if len(s.tokens) >= self.stride * self.n_ctx + 1]
+    if not self.seedable: raise ValueError(f"WorldRollouts: no segment has the {self.stride * self.n_ctx + 1} frames a seed needs ({self.n_ctx} context frames at stride {self.stride})")
 
   def span(self) -> int: return (self.n_ctx + 1) * self.stride   # recorded frames a seed needs (with the motion into it)
+
+  def check_seed(self, seg, start=0) -> None:
+    """Refuse a segment index or start that is not a whole number in range (a negative one wrapped round to the last
+    segment or frames; a float start 2.5 seeded from frame 2, an out-of-range segment raised a bare IndexError)."""
+    if not all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in (seg, start)) or not 0 <= seg < len(self.segments) or start < 0:
+      raise ValueError(f"reset: segment {seg!r} and start {start!r} must be whole numbers, in [0, {len(self.segments)}) and >= 0")
 
   def reset(self, seg: np.ndarray, start: np.ndarray, rng) -> np.ndarray:
     """Seed each rollout with frames start+stride, start+2*stride, ... of segment seg -> the last context tokens (B, N).
     rng: the sampling Generator, or one per rollout (sample_logits)."""
     self.rng, ctx, mot, speed = rng, [], [], []
     for i, s in zip(seg, start):
-      if not 0 <= int(i) < len(self.segments) or int(s) < 0:  # a negative one wrapped round to the last segment or frames
-        raise ValueError(f"reset: segment {i} and start {s} must be in [0, {len(self.segments)}) and >= 0")
+      self.check_seed(i, s)
       sg = self.segments[int(i)]
       idx = int(s) + self.stride * np.arange(1, self.n_ctx + 1)
       if idx[-1] >= len(sg.tokens): raise ValueError(f"reset: segment {sg.name} has {len(sg.tokens)} frames, a seed at {s} needs {idx[-1] + 1}")
@@ -141,7 +150,8 @@ class WorldSim(gym.Env):
     o = options or {}
     if bad := sorted(set(o) - {"segment", "start"}): raise ValueError(f"WorldSim.reset: unknown option {bad[0]!r}")
     # (drawn only when not given: a given segment or start no longer moves the sampling RNG)
-    seg = o["segment"] if "segment" in o else int(self.np_random.integers(len(self.sim.segments)))
+    seg = o["segment"] if "segment" in o else self.sim.seedable[int(self.np_random.integers(len(self.sim.seedable)))]
+    self.sim.check_seed(seg)
     room = len(self.sim.segments[seg].tokens) - self.sim.span()
     start = o["start"] if "start" in o else int(self.np_random.integers(room + 1)) if room >= 0 else 0
     self.t = 0
@@ -158,7 +168,8 @@ class WorldSim(gym.Env):
 
   def render(self):
     if self.decoder is None: raise RuntimeError("WorldSim.render needs a decoder (the VQVAE) to turn tokens into frames")
-    return self._frame if self._frame is not None else self.decoder(self.sim.context[:, -1])[0]
+    # a copy: drawing on it (an overlay) changed the observation the agent holds
+    return (self._frame if self._frame is not None else self.decoder(self.sim.context[:, -1])[0]).copy()
 
 class WorldVecEnv(gym.vector.VectorEnv):
   """num_envs rollouts sampled together in one batched model call per token. All episodes have the same length, so
@@ -191,7 +202,8 @@ class WorldVecEnv(gym.vector.VectorEnv):
       if len(seeds) != self.num_envs: raise ValueError(f"WorldVecEnv.reset: {len(seeds)} seeds for {self.num_envs} envs")
       self._rngs = [gym.utils.seeding.np_random(int(s))[0] for s in seeds]
     elif not hasattr(self, "_rngs"): self._rngs = [gym.utils.seeding.np_random()[0] for _ in range(self.num_envs)]
-    seg = np.asarray(o["segment"] if "segment" in o else [int(g.integers(len(self.sim.segments))) for g in self._rngs])
+    seg = np.asarray(o["segment"] if "segment" in o else [self.sim.seedable[int(g.integers(len(self.sim.seedable)))] for g in self._rngs])
+    for i in seg.reshape(-1): self.sim.check_seed(i)
     rooms = [len(self.sim.segments[s].tokens) - self.sim.span() for s in seg]
     start = np.asarray(o["start"] if "start" in o else [int(g.integers(r + 1)) if r >= 0 else 0 for g, r in zip(self._rngs, rooms)])
     if seg.shape != (self.num_envs,) or start.shape != (self.num_envs,):

@@ -22,11 +22,14 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path):
   assert steps["record"]["segments"] == 2 and steps["ingest"]["ingested"] == 2 and steps["ingest"]["failed"] == 0
   assert steps["vqvae"]["step"] == 4 and steps["tokenize"]["frames"] > 0 and steps["world"]["step"] == 3
   assert list((out / "rollouts").glob("*.mp4")) and list((out / "onnx").glob("*.onnx"))
+  assert [r["policy"] for r in steps["evaluate"]] == ["scripted", "scripted_no_noise", "bc", "rl"]   # every row (was the last alone)
   assert steps["export-driving"]["driving_policy"]["max_abs_diff_vs_engine"] < 1e-4 and (out / "onnx" / "driving_vision.onnx").exists()
   report = (out / "report.html").read_text()
   for name in steps: assert f"<h2>{name}</h2>" in report
   assert "recon.png" in report and "<video" in report
+  (out / "rollouts" / ".rollout_7.mp4.tmp.mp4").write_bytes(b"half a video")   # a killed rollout's temp file: not shown
   again = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out)
+  assert ".rollout_7" not in (out / "report.html").read_text()
   assert again.returncode == 0 and again.stderr.count("done before, skipped") == len(steps), again.stderr[-2000:]
   # a step run again with other arguments: the steps after it were skipped and their old outputs mixed into the report
   changed = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out, "world.steps=4")

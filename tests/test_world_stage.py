@@ -359,6 +359,34 @@ def test_bad_actions_indices_and_tokens_raise(sim_parts):
   with pytest.raises(ValueError, match="pose is not finite"): sampler.generate(ctx, np.where(pose > 1, np.nan, pose))
   with pytest.raises(FloatingPointError, match="not finite"): sample_logits(np.array([[0.0, np.nan]]), 1.0, 0, rng)
 
+def test_short_segments_float_options_and_render_copies(sim_parts):
+  """From a review of sim/: a segment too short for a seed, among long ones, was drawn by reset for some seeds, which
+  then failed (a vector env's autoreset too, mid-training); reset(options={"start": 2.5}) seeded from frame 2 and said
+  2.5; a float or out-of-range segment raised a bare TypeError/IndexError; render() handed out the observation's own
+  frame, so drawing on it changed what the agent held."""
+  from drivegpt.models.vqvae import VQVAE, VQVAEConfig
+  from sim.world_sim import WorldSim, WorldVecEnv
+  from sim.rollout import TokenDecoder
+  m, segs = sim_parts
+  mixed = segs[:2] + [Segment("short", segs[2].tokens[:4], segs[2].pose[:4])]   # a seed at stride 2 needs 5 frames
+  env = WorldSim(m, mixed, 2, max_steps=2)
+  assert {env.reset(seed=s)[1]["segment"] for s in range(16)} == {0, 1}
+  venv = WorldVecEnv(m, mixed, 4, 2, max_steps=1)
+  for s in range(6):
+    venv.reset(seed=s)
+    venv.step(np.zeros((4, 2), np.float32)); venv.step(np.zeros((4, 2), np.float32))   # the autoreset draws again
+  with pytest.raises(ValueError, match="short has 4 frames, a seed at 0 needs 5"): env.reset(options={"segment": 2})
+  with pytest.raises(ValueError, match="no segment has the 5 frames a seed needs"): WorldSim(m, mixed[2:], 2)
+  for opt, bad in (({"segment": 0, "start": 2.5}, "2.5"), ({"segment": 1.0}, "1.0"), ({"segment": 3}, "3"), ({"segment": True}, "True")):
+    with pytest.raises(ValueError, match=f"segment .* and start .*must be whole numbers"): env.reset(options=opt)
+  with pytest.raises(ValueError, match="must be whole numbers"): venv.reset(options={"segment": np.zeros(4, int), "start": np.full(4, 1.5)})
+  tiny = dict(patch=8, width=8, mults=(1, 2), enc_blocks=0, dec_blocks=1, attention=False, groups=4, code_dim=4)
+  renv = WorldSim(m, segs, 2, decoder=TokenDecoder(VQVAE(VQVAEConfig(image_size=(32, 64), n_codes=V, **tiny))), max_steps=3, render_mode="rgb_array")
+  obs, _ = renv.reset(seed=0)
+  held = obs["frame"].copy()
+  renv.render()[:] = 0
+  np.testing.assert_array_equal(obs["frame"], held)
+
 def test_vector_env_rows_are_single_envs_of_seed_plus_index(sim_parts):
   """Env i of WorldVecEnv(seed=s) is WorldSim(seed=s + i), token for token: the vector env drew its starts another way,
   seeded the batch from s alone (a list of seeds became one seed), sampled every row from one stream (a row's tokens
@@ -421,9 +449,12 @@ def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
                                                               "dec_blocks": 0, "attention": False, "groups": 4, "code_dim": 8, "n_codes": V // 2}})
   os.makedirs(tmp_path / "vq")
   save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
+  (tmp_path / "o").mkdir()
+  (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").write_bytes(b"a killed run's half video")   # left by a kill in write_mp4
   code = cli(["rollout", "--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--out", str(tmp_path / "o"),
               "--n", "1", "--seconds", "0.3", "--split", "all", "--actors", "1"])
   assert code == 2 and f"{V // 2} codes, but --world" in capsys.readouterr().err.splitlines()[-1]
+  assert not (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").exists()   # a re-run with a smaller --n kept it (the report showed it)
 
 def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
   """Two rollouts into one --out: the second deleted the first's files past its --n and wrote over the rest, and both
