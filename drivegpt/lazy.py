@@ -67,7 +67,8 @@ class LazyBuffer:
     """This value, written into target's buffer when it is realized: weights keep their buffer across updates."""
     if target._base is None and target.realized is None and target.assign_target is not None: target = target.assign_target  # assigned twice before realized: the same buffer
     if target._base is not None or target.realized is None: return self.contiguous() if self.base is target.base and self is not target else self  # (not a view of itself)
-    ret = self if self._base is None and self.realized is None and self.op not in LoadOps else self.e(UnaryOps.CAST, arg=self.dtype)
+    # a node of its own: reusing self made the source tensor's data this write (w.assign(u); u.assign(y) wrote y into w)
+    ret = self.e(UnaryOps.CAST, arg=self.dtype)
     ret.force_realize, ret.assign_target = True, target
     realize.PENDING_ASSIGNS.add(ret)
     return ret

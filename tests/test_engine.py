@@ -633,3 +633,23 @@ def test_the_lowest_int_as_a_kernel_constant(device):
     t = Tensor(x, device=device)
     np.testing.assert_array_equal(t.maximum(lo).numpy(), np.maximum(x, lo))
     np.testing.assert_array_equal(t.eq(lo).where(lo, t - 1).numpy(), np.where(x == lo, lo, x - 1))
+
+def test_an_assigned_value_stays_when_its_source_is_assigned_again():
+  """w.assign(u) with u lazy made u's graph node w's pending write: u.assign(y) afterwards was taken for a second write
+  into w (w read 7 where PyTorch's copy_ keeps 2), whatever the order of the reads. Compared with PyTorch."""
+  import torch
+  rng = np.random.default_rng(11)
+  a, y = rng.standard_normal(3).astype(np.float32), rng.standard_normal(3).astype(np.float32)
+  for order in ("w first", "u first", "u realized"):
+    w = Tensor(np.zeros(3, np.float32)).realize()
+    u = Tensor(a).realize() * 2
+    w.assign(u)
+    if order == "u realized": u.realize()
+    u.assign(Tensor(y))
+    tw, tu = torch.zeros(3), torch.from_numpy(a) * 2
+    tw.copy_(tu); tu.copy_(torch.from_numpy(y))
+    got = (w.numpy(), u.numpy()) if order != "u first" else tuple(reversed((u.numpy(), w.numpy())))
+    np.testing.assert_array_equal(got[0], tw.numpy(), err_msg=order)
+    np.testing.assert_array_equal(got[1], tu.numpy(), err_msg=order)
+    w.assign(Tensor(np.ones(3, np.float32))).realize()   # and a later write into w leaves u alone
+    np.testing.assert_array_equal(u.numpy(), y, err_msg=order)
