@@ -102,7 +102,7 @@ class jit:
   and load_checkpoint do), so that a replay writes into the same buffers; the weights it reads must be realized before
   the recording (nn layers, models and optimizers realize theirs), or their initializers are folded into the kernels.
   An argument that is a view of a realized tensor (a slice) is passed as a copy: an assign into it writes into the copy
-  (without the JIT, into the tensor it views: a difference). It must not be recorded with a tensor it
+  (without the JIT, an error). It must not be recorded with a tensor it
   also reads from outside (a weight) as an argument, nor leave results lazy for later: replays see neither. .grad is
   the one piece of Python state it follows: the .grads a step reads (backward adding to them, an optimizer step) are
   this call's on a replay, which sets each .grad the step leaves to a new Tensor; a call whose .grads are None where the
