@@ -230,21 +230,21 @@ class Dot(Function):
 
 # *** movement ***
 class Expand(Function):
-  def forward(self, x, arg):
+  def forward(self, x, shape):
     self.input_shape = x.shape
-    return x.expand(arg)
+    return x.expand(shape)
   def backward(self, g):
     axis = tuple(i for i, (a, b) in enumerate(zip(self.input_shape, g.shape)) if a != b)
     return g.r(ReduceOps.SUM, axis)
 class Reshape(Function):
-  def forward(self, x, arg):
+  def forward(self, x, shape):
     self.input_shape = x.shape
-    return x.reshape(arg)
+    return x.reshape(shape)
   def backward(self, g): return g.reshape(self.input_shape)
 class Permute(Function):
-  def forward(self, x, arg):
-    self.order = arg
-    return x.permute(arg)
+  def forward(self, x, order):
+    self.order = order
+    return x.permute(order)
   def backward(self, g): return g.permute(tuple(sorted(range(len(self.order)), key=self.order.__getitem__)))
 class Pad(Function):
   def forward(self, x, arg):

@@ -15,9 +15,8 @@ class LazyBuffer:
     self.device, self.st, self.dtype, self.shape = device, st, dtype, st.shape
     self._base, self.mops = base, mops  # mops: the movement ops that lead from the base to this view
     if base is None:
-      # owned: the view of this base that is its tensor's data (Tensor.full's, of a constant); latest: the value assigned to
-      # that data since, read in its place (see now)
-      self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target, self.owned, self.latest = op, tuple(s.now() for s in srcs), arg, None, False, None, (), None
+      # latest: the value assigned to this data since, read in its place (see now)
+      self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target, self.latest = op, tuple(s.now() for s in srcs), arg, None, False, None, None
       if srcs: realize.READERS.add(self)  # an assign must not overwrite what it reads (now, or once a source is realized)
   def __repr__(self): return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
   @property
@@ -27,7 +26,7 @@ class LazyBuffer:
   def now(self) -> LazyBuffer:
     """This view of its base's last assigned value: a tensor that shares data with an assigned one (a detach, a view)
     reads the write from then on, as PyTorch's do. What was built before the assign keeps the old value (realize.READERS)."""
-    while (b := self.base).latest is not None: self = functools.reduce(lambda x, m: x._view(*m), self.mops[len(b.owned):], b.latest)
+    while (b := self.base).latest is not None: self = functools.reduce(lambda x, m: x._view(*m), self.mops, b.latest)
     return self
 
   # *** creation ***

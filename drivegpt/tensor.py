@@ -115,17 +115,15 @@ class Tensor:
     if self.grad is not None: ret.grad = self.grad.to(device)
     return ret
   def assign(self, x) -> Tensor:
-    """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in
-    place. A view (a slice, a transpose) writes into the tensor it views, as numpy's and PyTorch's views do."""
+    """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
-    ld, x = self.lazydata.now(), x.cast(self.dtype)
-    own, rest = ld.base.owned, ld.mops[len(ld.base.owned):]  # own: the view of its base that is the data (Tensor.full's)
-    if len(ld.st.views) > 1 or any(op in (MovementOps.EXPAND, MovementOps.PAD) for op, _ in rest):
-      raise ValueError(f"can't write into this view of shape {self.shape}: it is expanded or padded (an element of it is several of the tensor's, or none), or a reshape numpy would copy")
-    if rest: (w := Tensor(functools.reduce(lambda b, m: b._view(*m), own, ld.base), device=self.device)).assign(w._placed(x, lambda t: t._through(rest)))
-    elif (new := x.lazydata.now().assign_to(ld)) is not ld: ld.base.latest = new  # every tensor of this data (a detach, a view) reads it
-    self.lazydata = ld.now()  # (a view: of the tensor it views, written where the view reads it)
+    # Tensor.full's own view (a reshape to ones, then an expand) may be assigned; any other view of a constant, or of a buffer, not
+    if (ld := self.lazydata.now())._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or tuple(op.name for op, _ in ld.mops) not in ((), ("RESHAPE",), ("EXPAND",), ("RESHAPE", "EXPAND")) or any(op is MovementOps.RESHAPE and set(a) - {1} for op, a in ld.mops)):
+      raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" +
+                       ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else ""))
+    self.lazydata = x.cast(self.dtype).lazydata.now().assign_to(ld)
+    if ld._base is None and self.lazydata is not ld: ld.latest = self.lazydata  # every tensor of this data (a detach) reads the write
     return self
 
   # *** creation ***
@@ -139,7 +137,6 @@ class Tensor:
   def full(shape, fill_value: Scalar, dtype=None, device=None, **kw) -> Tensor:
     shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
     ret = Tensor(fill_value, device, dtype).reshape((1,)*len(shape)).expand(shape)
-    ret.lazydata.base.owned = ret.lazydata.mops  # this view of one constant is the data (assign writes it), others view it
     return ret._requires(kw.get("requires_grad"))
   @staticmethod
   def zeros(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 0, dtype or dtypes.default_float, **kw)
@@ -251,18 +248,18 @@ class Tensor:
     if shape.count(-1) > 1: raise ShapeError(f"reshape {self.shape} -> {shape}: only one dim can be -1")
     shape = tuple(-prod(self.shape) // prod(shape) if s == -1 else s for s in shape)
     if prod(shape) != prod(self.shape): raise ShapeError(f"can't reshape {self.shape} ({prod(self.shape)} elements) to {shape}")
-    return F.Reshape.apply(self, arg=shape) if shape != self.shape else self
+    return F.Reshape.apply(self, shape=shape) if shape != self.shape else self
   def view(self, *shape) -> Tensor: return self.reshape(*shape)
   def expand(self, shape, *args) -> Tensor:
     shape = argfix(shape, *args)
     shape = tuple(s if s != -1 else x for s, x in zip(shape, (1,)*(len(shape) - self.ndim) + self.shape))
     x = self.reshape((1,)*(len(shape) - self.ndim) + self.shape)
     if any(a != b and a != 1 for a, b in zip(x.shape, shape)): raise ShapeError(f"can't expand {self.shape} to {shape}")
-    return F.Expand.apply(x, arg=shape) if shape != x.shape else x
+    return F.Expand.apply(x, shape=shape) if shape != x.shape else x
   def permute(self, order, *args) -> Tensor:
     order = tuple(o + self.ndim if o < 0 else o for o in argfix(order, *args))
     if sorted(order) != list(range(self.ndim)): raise ShapeError(f"permute order {order} is not a permutation of {self.ndim} dims")
-    return F.Permute.apply(self, arg=order)
+    return F.Permute.apply(self, order=order)
   def flip(self, axis, *args) -> Tensor:
     axis = [self._axis(a) for a in argfix(axis, *args)]
     return F.Stride.apply(self, arg=tuple(-1 if i in axis else 1 for i in range(self.ndim)))
@@ -356,16 +353,15 @@ class Tensor:
     """self[idx] = value: value placed by _Scatter, written with assign, or inside a graph (or when value carries a
     gradient) as a where over self, so both gradients flow. Repeated indices add up (PyTorch leaves their result undefined)."""
     v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
-    v = v.cast(self.dtype)._expand_to(Tensor.empty(*self.shape, device=self.device)[idx].shape)
-    if self._ctx is None and v._ctx is None: return self.assign(self._placed(v, lambda t: t[idx]).detach())  # no graph: in place
+    shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
+    hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
+    val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
+    if self._ctx is None and val._ctx is None:  # no graph: written in place
+      self.assign(hit.where(val, self).detach())
+      return
     if self._ctx is None and self.requires_grad: raise RuntimeError("t[idx] = v: v has a gradient, t is a leaf that requires grad (PyTorch refuses too)")
-    new = Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)._placed(v, lambda t: t[idx])  # self becomes new, with self as it was for a parent
+    new = hit.where(val, Tensor._wrap(self.lazydata, self.requires_grad, self._ctx))  # self becomes new, with self as it was for a parent
     self.lazydata, self._ctx, self.requires_grad = new.lazydata, new._ctx, new.requires_grad
-  def _placed(self, v: Tensor, view) -> Tensor:
-    """self with v written where view(self) reads it (view: indexing or movement ops, whose gradient places v)."""
-    return _Scatter.apply(Tensor.ones(*v.shape, device=self.device), shape=self.shape, view=view).ne(0).where(_Scatter.apply(v, shape=self.shape, view=view), self)
-  # self through a LazyBuffer view's movement ops, with their gradients
-  def _through(self, mops: tuple) -> Tensor: return functools.reduce(lambda t, m: getattr(F, m[0].name.capitalize()).apply(t, arg=m[1]), mops, self)
 
   def gather(self, dim, index, **kw) -> Tensor:
     """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, as torch.gather and np.take_along_axis.
@@ -847,8 +843,8 @@ def _mode(name: str, on: bool):
   prev = getattr(Tensor, name); setattr(Tensor, name, on)
   try: yield
   finally: setattr(Tensor, name, prev)
-# inside this block no autograd graph is kept (or, no_grad(False), one is)
-def no_grad(on: bool = True): return _mode("no_grad", on)
+# inside this block no autograd graph is kept
+def no_grad(): return _mode("no_grad", True)
 
 class _Conv(F.Function):
   """A stride-1 conv2d with its gradients written out. Autograd through the window view would make the input's gradient
@@ -870,12 +866,13 @@ class _Conv(F.Function):
     return dx, dw
 
 class _Scatter(F.Function):
-  """x (shaped like view(t)) placed where view(t) reads t, in zeros of shape: the gradient of the view (t[idx], or movement
-  ops), taken by autograd (so every index kind works). Its own gradient is that view."""
-  def forward(self, x: LazyBuffer, shape: tuple, view) -> LazyBuffer:
-    self.view = view
-    with no_grad(False):  # (bools summed as int32: a bool scatter's sums wrote False)
-      z = Tensor.zeros(*shape, dtype=dtypes.int32 if x.dtype == dtypes.bool else x.dtype, device=x.device, requires_grad=True)
-      view(z).backward(Tensor(x, x.device).cast(z.dtype))
-    return z.grad.lazydata.cast(x.dtype)
-  def backward(self, g: LazyBuffer) -> LazyBuffer: return self.view(Tensor(g, g.device, requires_grad=False)).lazydata
+  """x (shaped like t[idx]) placed at [idx] in zeros of shape: the gradient of the gather t[idx], taken by autograd (so every
+  index kind works). Its own gradient is that gather."""
+  def forward(self, x: LazyBuffer, shape: tuple, idx) -> LazyBuffer:
+    self.idx, prev, Tensor.no_grad = idx, Tensor.no_grad, False
+    try:
+      z = Tensor.zeros(*shape, dtype=x.dtype, device=x.device, requires_grad=True)
+      z[idx].backward(Tensor(x, x.device))
+    finally: Tensor.no_grad = prev
+    return z.grad.lazydata
+  def backward(self, g: LazyBuffer) -> LazyBuffer: return Tensor(g, g.device, requires_grad=False)[self.idx].lazydata

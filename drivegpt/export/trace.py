@@ -138,8 +138,8 @@ def _where(g: Graph, c: Tensor, x: Tensor, y: Tensor) -> str:
   cn, xn, yn = g.operands((c, x, y), c.shape)
   xn, yn = [g.node("Cast", [n], to=ONNX_DTYPES["int32"]) for n in (xn, yn)]
   return g.node("Cast", [g.node("Where", [cn, xn, yn])], to=ONNX_DTYPES["bool"])
-def _expand(g: Graph, x: Tensor, arg: tuple) -> str:
-  out = g.node("Expand", [g.name(x), g.ints(arg)])
+def _expand(g: Graph, x: Tensor, shape: tuple) -> str:
+  out = g.node("Expand", [g.name(x), g.ints(shape)])
   g.expanded[out] = g.name(x)
   return out
 def _slice(g: Graph, x: Tensor, starts: list, ends: list, steps: list) -> str:
@@ -185,8 +185,8 @@ PRIMITIVES: dict[type, Callable] = {
   F.Sum: lambda g, x, axis: g.node("ReduceSum", [g.name(x), g.ints(axis)], keepdims=1),
   F.Max: lambda g, x, axis: _nan_if(g, x, lambda v: g.node("ReduceMax", [v, g.ints(axis)], keepdims=1)),
   F.Expand: _expand,
-  F.Reshape: lambda g, x, arg: g.node("Reshape", [g.name(x), g.ints(arg)]),
-  F.Permute: lambda g, x, arg: g.node("Transpose", [g.name(x)], perm=list(arg)),
+  F.Reshape: lambda g, x, shape: g.node("Reshape", [g.name(x), g.ints(shape)]),
+  F.Permute: lambda g, x, order: g.node("Transpose", [g.name(x)], perm=list(order)),
   F.Pad: lambda g, x, arg: g.node("Pad", [g.name(x), g.ints([b for b, _ in arg] + [a for _, a in arg])]),
   F.Shrink: lambda g, x, arg: _slice(g, x, [lo for lo, _ in arg], [hi for _, hi in arg], [1]*len(arg)),
   F.Stride: _stride}
