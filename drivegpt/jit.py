@@ -34,7 +34,6 @@ def _own_buffer(a):
   copied into a new Tensor (the caller's own stays a view of its base); a lazy one (Tensor.zeros) becomes the caller's
   tensor's own buffer, so that a step assigning into it (an accumulator) writes there, as it does without the JIT. A view
   that requires grad is refused: the copy's gradient would reach neither it nor its base (they kept None, or an old one)."""
-  if isinstance(a, Tensor): a.lazydata = a.lazydata.now()  # (written through another tensor of its data: the value now)
   if not isinstance(a, Tensor) or a.lazydata._base is None: return a
   if not a.lazydata.is_realized: a.lazydata = a.lazydata.contiguous()
   if a.lazydata._base is not None and a.requires_grad and not Tensor.no_grad: raise ValueError(f"jit: an argument of shape {a.shape} is a view of a tensor that requires grad, whose gradient would not reach it: pass the whole tensor and take the view inside the step")

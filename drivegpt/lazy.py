@@ -1,7 +1,6 @@
 """Lazy buffers: the graph a tensor expression records. Nothing runs until realize(): then schedule.py cuts the graph into
 fused kernels and realize.py runs them."""
 from __future__ import annotations
-import functools
 from typing import Any, Optional
 from drivegpt.helpers import DType, dtypes, prod
 from drivegpt.device import Device
@@ -15,19 +14,13 @@ class LazyBuffer:
     self.device, self.st, self.dtype, self.shape = device, st, dtype, st.shape
     self._base, self.mops = base, mops  # mops: the movement ops that lead from the base to this view
     if base is None:
-      # latest: the value assigned to this data since, read in its place (see now)
-      self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target, self.latest = op, tuple(s.now() for s in srcs), arg, None, False, None, None
+      self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
       if srcs: realize.READERS.add(self)  # an assign must not overwrite what it reads (now, or once a source is realized)
   def __repr__(self): return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
   @property
   def base(self) -> LazyBuffer: return self._base if self._base is not None else self
   @property
   def is_realized(self) -> bool: return self.base.realized is not None
-  def now(self) -> LazyBuffer:
-    """This view of its base's last assigned value: a tensor that shares data with an assigned one (a detach, a view)
-    reads the write from then on, as PyTorch's do. What was built before the assign keeps the old value (realize.READERS)."""
-    while (b := self.base).latest is not None: self = functools.reduce(lambda x, m: x._view(*m), self.mops, b.latest)
-    return self
 
   # *** creation ***
   @staticmethod
@@ -65,7 +58,7 @@ class LazyBuffer:
   def assign_to(self, target: LazyBuffer) -> LazyBuffer:
     """This value, written into target's buffer when it is realized: weights keep their buffer across updates."""
     if target._base is None and target.realized is None and target.assign_target is not None: target = target.assign_target  # assigned twice before realized: the same buffer
-    if target._base is not None or target.realized is None: return self.contiguous() if self.base is target.base and self is not target else self  # (not a view of itself)
+    if target._base is not None or target.realized is None: return self
     # a node of its own: reusing self made the source tensor's data this write (w.assign(u); u.assign(y) wrote y into w)
     ret = self.e(UnaryOps.CAST, arg=self.dtype)
     ret.force_realize, ret.assign_target = True, target
@@ -90,10 +83,11 @@ class LazyBuffer:
   def stride(self, arg: tuple) -> LazyBuffer: return self if all(a == 1 for a in arg) else self._view(MovementOps.STRIDE, tuple(arg))
 
   def realize(self) -> LazyBuffer:
-    if not (now := self.now()).is_realized: realize.run_schedule(schedule.schedule([now]))
-    return now
+    if not self.is_realized: realize.run_schedule(schedule.schedule([self]))
+    return self
   def numpy(self):
     if realize.CAPTURE is not None:
       raise RuntimeError("a jitted step read a tensor's value (.numpy(), .item(), .tolist()) while being recorded: a replay "
                          "can't redo that. Return the tensor from the step and read it after the call")
-    return Device.get(self.device).to_numpy((now := self.realize()).base.realized, now.st, self.dtype)
+    self.realize()
+    return Device.get(self.device).to_numpy(self.base.realized, self.st, self.dtype)

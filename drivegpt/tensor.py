@@ -98,12 +98,12 @@ class Tensor:
 
   # *** data access ***
   def realize(self) -> Tensor:
-    self.lazydata = self.lazydata.realize()
+    self.lazydata.realize()
     return self
   @staticmethod
   def corealize(tensors) -> None:
     """Realize several tensors in one schedule, so work they share runs once (an optimizer step, a loss and its grads)."""
-    run_schedule(schedule([t.lazydata.now() for t in tensors]))
+    run_schedule(schedule([t.lazydata for t in tensors]))
   def numpy(self) -> np.ndarray: return self.lazydata.numpy()
   def item(self) -> Scalar:
     if self.numel() != 1: raise ShapeError(f"item() needs one element, this tensor has shape {self.shape}")
@@ -119,14 +119,18 @@ class Tensor:
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
     # Tensor.full's own view (a reshape to ones, then an expand) may be assigned; any other view of a constant, or of a buffer, not
-    if (ld := self.lazydata.now())._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or tuple(op.name for op, _ in ld.mops) not in ((), ("RESHAPE",), ("EXPAND",), ("RESHAPE", "EXPAND")) or any(op is MovementOps.RESHAPE and set(a) - {1} for op, a in ld.mops)):
+    if (ld := self.lazydata)._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or tuple(op.name for op, _ in ld.mops) not in ((), ("RESHAPE",), ("EXPAND",), ("RESHAPE", "EXPAND")) or any(op is MovementOps.RESHAPE and set(a) - {1} for op, a in ld.mops)):
       raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" +
                        ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else ""))
-    self.lazydata = x.cast(self.dtype).lazydata.now().assign_to(ld)
-    if ld._base is None and self.lazydata is not ld: ld.latest = self.lazydata  # every tensor of this data (a detach) reads the write
+    x = x.cast(self.dtype)
+    self.lazydata = x.lazydata.assign_to(self.lazydata)
     return self
 
   # *** creation ***
+  @staticmethod
+  def _const(shape, value, dtype=None, device=None, requires_grad=None) -> Tensor:
+    shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
+    return Tensor(value, device, dtype).reshape((1,)*len(shape)).expand(shape)._requires(requires_grad)
   def _requires(self, requires_grad) -> Tensor:
     self.requires_grad = requires_grad
     return self
@@ -135,9 +139,7 @@ class Tensor:
     return Tensor(LazyBuffer.loadop(LoadOps.EMPTY, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device)), device, **kw)
   @staticmethod
   def full(shape, fill_value: Scalar, dtype=None, device=None, **kw) -> Tensor:
-    shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
-    ret = Tensor(fill_value, device, dtype).reshape((1,)*len(shape)).expand(shape)
-    return ret._requires(kw.get("requires_grad"))
+    return Tensor._const(tuple(shape) if isinstance(shape, (tuple, list)) else (shape,), fill_value, dtype, device, kw.get("requires_grad"))
   @staticmethod
   def zeros(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 0, dtype or dtypes.default_float, **kw)
   @staticmethod
@@ -210,9 +212,13 @@ class Tensor:
     bound = math.sqrt(3.0) * math.sqrt(2.0 / (1 + a**2)) / math.sqrt(prod(s[1:]))
     return Tensor.uniform(*s, low=-bound, high=bound, **kw)
 
-  # with Tensor.train(): sets Tensor.training inside the block (tinygrad 0.9's spelling)
   @staticmethod
-  def train(mode: bool = True): return _mode("training", mode)
+  @contextmanager
+  def train(mode: bool = True):
+    """with Tensor.train(): sets Tensor.training inside the block (tinygrad 0.9's spelling)."""
+    prev, Tensor.training = Tensor.training, mode
+    try: yield
+    finally: Tensor.training = prev
 
   # *** autograd ***
   def backward(self, gradient: Optional[Tensor] = None, retain_graph: bool = False) -> Tensor:
@@ -274,7 +280,7 @@ class Tensor:
     if all(x == (0, 0) for x in arg): return self
     ret = F.Pad.apply(self, arg=arg)
     # value in self's dtype: a float fill made half, bool and int tensors float (max_pool2d of half gave float32)
-    return ret if value == 0 else Tensor.full(self.shape, True, dtypes.bool, self.device).pad(arg).where(ret, ret.full_like(value))
+    return ret if value == 0 else Tensor._const(self.shape, True, dtypes.bool, self.device).pad(arg).where(ret, ret.full_like(value))
   def pad2d(self, padding: Sequence[int], value: Scalar = 0.0) -> Tensor:
     """padding (left, right, top, bottom, ...) from the last dim backwards, as PyTorch's F.pad; negative values crop."""
     slc = [(-p0, s + p1) for p0, p1, s in zip(padding[::2], padding[1::2], self.shape[::-1])][::-1]
@@ -343,7 +349,7 @@ class Tensor:
   def _valid(self, n: int, what: str, ignore: Optional[int] = None, lo: int = 0, shape: Optional[tuple] = None) -> Tensor:
     """self (int indices) in [lo, n) or equal to ignore. Realized CPU indices are checked now (IndexError); the returned mask
     lets callers poison what bad indices pick with NaN, so indices computed in the graph (or replayed by the JIT) are loud too."""
-    lb = self.lazydata.now()
+    lb = self.lazydata
     if lb.is_realized and self.device == "CPU" and self.numel():  # read the buffer directly: a check, never a value the JIT freezes
       a = Device.get(self.device).to_numpy(lb.base.realized, lb.st, lb.dtype)
       if (bad := a[((a < lo) | (a >= n)) & (a != ignore)]).size: raise IndexError(f"{what} {bad.reshape(-1)[0]} is out of range for size {n}")
@@ -838,13 +844,11 @@ class Tensor:
     return self._valid(num_classes, "label").unsqueeze(-1).where(self.unsqueeze(-1).eq(Tensor.arange(num_classes, device=self.device)).cast(dtypes.default_float), math.nan)
 
 @contextmanager
-def _mode(name: str, on: bool):
-  """Tensor's class-wide mode name set to on inside the block."""
-  prev = getattr(Tensor, name); setattr(Tensor, name, on)
+def no_grad():
+  """Inside this block no autograd graph is kept."""
+  prev, Tensor.no_grad = Tensor.no_grad, True
   try: yield
-  finally: setattr(Tensor, name, prev)
-# inside this block no autograd graph is kept
-def no_grad(): return _mode("no_grad", True)
+  finally: Tensor.no_grad = prev
 
 class _Conv(F.Function):
   """A stride-1 conv2d with its gradients written out. Autograd through the window view would make the input's gradient
