@@ -57,7 +57,8 @@ class LazyBuffer:
     return ret
   def assign_to(self, target: LazyBuffer) -> LazyBuffer:
     """This value, written into target's buffer when it is realized: weights keep their buffer across updates."""
-    if target._base is None and target.realized is None and target.assign_target is not None: target = target.assign_target  # assigned twice before realized: the same buffer
+    if target._base is None and target.realized is None and target.assign_target is not None:  # assigned twice before realized: the
+      target.assign_target, target = None, target.assign_target  # same buffer; the first value writes nowhere (realized later for a reader, it overwrote the second)
     if target._base is not None or target.realized is None: return self
     # a node of its own: reusing self made the source tensor's data this write (w.assign(u); u.assign(y) wrote y into w)
     ret = self.e(UnaryOps.CAST, arg=self.dtype)

@@ -127,10 +127,6 @@ class Tensor:
     return self
 
   # *** creation ***
-  @staticmethod
-  def _const(shape, value, dtype=None, device=None, requires_grad=None) -> Tensor:
-    shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
-    return Tensor(value, device, dtype).reshape((1,)*len(shape)).expand(shape)._requires(requires_grad)
   def _requires(self, requires_grad) -> Tensor:
     self.requires_grad = requires_grad
     return self
@@ -139,7 +135,8 @@ class Tensor:
     return Tensor(LazyBuffer.loadop(LoadOps.EMPTY, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device)), device, **kw)
   @staticmethod
   def full(shape, fill_value: Scalar, dtype=None, device=None, **kw) -> Tensor:
-    return Tensor._const(tuple(shape) if isinstance(shape, (tuple, list)) else (shape,), fill_value, dtype, device, kw.get("requires_grad"))
+    shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
+    return Tensor(fill_value, device, dtype).reshape((1,)*len(shape)).expand(shape)._requires(kw.get("requires_grad"))
   @staticmethod
   def zeros(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 0, dtype or dtypes.default_float, **kw)
   @staticmethod
@@ -280,7 +277,7 @@ class Tensor:
     if all(x == (0, 0) for x in arg): return self
     ret = F.Pad.apply(self, arg=arg)
     # value in self's dtype: a float fill made half, bool and int tensors float (max_pool2d of half gave float32)
-    return ret if value == 0 else Tensor._const(self.shape, True, dtypes.bool, self.device).pad(arg).where(ret, ret.full_like(value))
+    return ret if value == 0 else Tensor.full(self.shape, True, dtypes.bool, self.device).pad(arg).where(ret, ret.full_like(value))
   def pad2d(self, padding: Sequence[int], value: Scalar = 0.0) -> Tensor:
     """padding (left, right, top, bottom, ...) from the last dim backwards, as PyTorch's F.pad; negative values crop."""
     slc = [(-p0, s + p1) for p0, p1, s in zip(padding[::2], padding[1::2], self.shape[::-1])][::-1]

@@ -638,3 +638,24 @@ def test_an_assigned_value_stays_when_its_source_is_assigned_again():
     np.testing.assert_array_equal(got[1], tu.numpy(), err_msg=order)
     w.assign(Tensor(np.ones(3, np.float32))).realize()   # and a later write into w leaves u alone
     np.testing.assert_array_equal(u.numpy(), y, err_msg=order)
+
+def test_a_superseded_pending_assign_never_overwrites_the_newer_value():
+  """a.assign(X), a reader s of X, a.assign(Y) before anything ran: realizing a wrote Y, then realizing s ran X's pending
+  write into a's buffer again (a read X after reading Y). Only a second value that does not read the first (a constant,
+  load_state_dict, a reset to zeros) did it. Compared with PyTorch, in both read orders."""
+  import torch
+  rng = np.random.default_rng(12)
+  x0, y = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32)
+  for order in ("a, s, a", "s, a, a"):
+    a = Tensor(x0).realize()
+    a.assign(a * 2 - 1)
+    s = a.sum(0)
+    a.assign(Tensor(y))
+    ta = torch.from_numpy(x0.copy()); ta.copy_(ta * 2 - 1); ts = ta.sum(0); ta.copy_(torch.from_numpy(y))
+    reads = [a.numpy(), s.numpy(), a.numpy()] if order == "a, s, a" else [s.numpy(), a.numpy(), a.numpy()]
+    want = [ta.numpy(), ts.numpy(), ta.numpy()] if order == "a, s, a" else [ts.numpy(), ta.numpy(), ta.numpy()]
+    for got, w in zip(reads, want): np.testing.assert_allclose(got, w, rtol=1e-6, err_msg=order)
+  z = Tensor(x0).realize()   # a zero-reset pending, then a constant: the last write stands
+  z.assign(z * 0); first = z + 1; z.assign(Tensor.ones(2, 3))
+  np.testing.assert_array_equal(z.numpy(), np.ones((2, 3))); np.testing.assert_array_equal(first.numpy(), np.ones((2, 3)))
+  np.testing.assert_array_equal(z.numpy(), np.ones((2, 3)))
