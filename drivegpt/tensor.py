@@ -118,6 +118,7 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
+    if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
     # Tensor.full's own view (a reshape to ones, then an expand) may be assigned; any other view of a constant, or of a buffer, not
     if (ld := self.lazydata)._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or tuple(op.name for op, _ in ld.mops) not in ((), ("RESHAPE",), ("EXPAND",), ("RESHAPE", "EXPAND")) or any(op is MovementOps.RESHAPE and set(a) - {1} for op, a in ld.mops)):
       raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" +
@@ -127,16 +128,13 @@ class Tensor:
     return self
 
   # *** creation ***
-  def _requires(self, requires_grad) -> Tensor:
-    self.requires_grad = requires_grad
-    return self
   @staticmethod
   def empty(*shape, dtype=None, device=None, **kw) -> Tensor:
     return Tensor(LazyBuffer.loadop(LoadOps.EMPTY, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device)), device, **kw)
   @staticmethod
   def full(shape, fill_value: Scalar, dtype=None, device=None, **kw) -> Tensor:
     shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
-    return Tensor(fill_value, device, dtype).reshape((1,)*len(shape)).expand(shape)._requires(kw.get("requires_grad"))
+    return Tensor._wrap(Tensor(fill_value, device, dtype).reshape((1,)*len(shape)).expand(shape).lazydata, kw.get("requires_grad"), None)
   @staticmethod
   def zeros(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 0, dtype or dtypes.default_float, **kw)
   @staticmethod
@@ -156,7 +154,7 @@ class Tensor:
   @staticmethod
   def eye(n: int, m: Optional[int] = None, dtype=None, **kw) -> Tensor:
     m = n if m is None else m
-    return Tensor.arange(n).reshape(n, 1).eq(Tensor.arange(m).reshape(1, m)).cast(dtype or dtypes.default_float)._requires(kw.get("requires_grad"))
+    return Tensor._wrap(Tensor.arange(n).reshape(n, 1).eq(Tensor.arange(m).reshape(1, m)).cast(dtype or dtypes.default_float).lazydata, kw.get("requires_grad"), None)
   @staticmethod
   def manual_seed(seed: int = 0): Tensor._seed, Tensor._rng_counter = seed, 0
   @staticmethod
@@ -186,7 +184,7 @@ class Tensor:
     # Box-Muller on two uniform draws
     u = Tensor.rand(2, *argfix(*shape), device=kw.get("device"))
     ret = ((1 - u[0]).log() * -2).sqrt() * (u[1] * (2*math.pi)).cos()
-    return ret.cast(dtype or dtypes.default_float).detach()._requires(kw.get("requires_grad"))
+    return Tensor._wrap(ret.cast(dtype or dtypes.default_float).lazydata, kw.get("requires_grad"), None)
   @staticmethod
   def randint(*shape, low=0, high=10, dtype=None, **kw) -> Tensor:
     if high <= low: raise ValueError(f"randint: high must be above low, got low={low}, high={high}")
@@ -196,7 +194,7 @@ class Tensor:
   @staticmethod
   def uniform(*shape, low=-1.0, high=1.0, **kw) -> Tensor:
     rq, dtype = kw.pop("requires_grad", None), kw.pop("dtype", dtypes.default_float)
-    return ((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).detach()._requires(rq)
+    return Tensor._wrap(((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).lazydata, rq, None)
   @staticmethod
   def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-1.0, high=1.0, **kw) * (prod(argfix(*shape))**-0.5)
   @staticmethod
@@ -210,12 +208,9 @@ class Tensor:
     return Tensor.uniform(*s, low=-bound, high=bound, **kw)
 
   @staticmethod
-  @contextmanager
   def train(mode: bool = True):
     """with Tensor.train(): sets Tensor.training inside the block (tinygrad 0.9's spelling)."""
-    prev, Tensor.training = Tensor.training, mode
-    try: yield
-    finally: Tensor.training = prev
+    return _mode("training", mode)
 
   # *** autograd ***
   def backward(self, gradient: Optional[Tensor] = None, retain_graph: bool = False) -> Tensor:
@@ -359,12 +354,18 @@ class Tensor:
     shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
     hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
-    if self._ctx is None and val._ctx is None:  # no graph: written in place
-      self.assign(hit.where(val, self).detach())
-      return
+    if self._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
     if self._ctx is None and self.requires_grad: raise RuntimeError("t[idx] = v: v has a gradient, t is a leaf that requires grad (PyTorch refuses too)")
-    new = hit.where(val, Tensor._wrap(self.lazydata, self.requires_grad, self._ctx))  # self becomes new, with self as it was for a parent
+    self._become(hit.where(val, Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)))
+  def _become(self, new: Tensor) -> Tensor:
+    """In a graph, this Tensor is new from now on (built from self as it was, a parent of new); what was built from it keeps the old."""
     self.lazydata, self._ctx, self.requires_grad = new.lazydata, new._ctx, new.requires_grad
+    return self
+  def _inplace(self, f, x) -> Tensor:
+    """self = f(self, x) in place: written into its buffer, or in a graph (y += x in a forward pass) self becomes the new node, so
+    the gradient flows through both (assign kept the old node: y = x * 2; y *= 3 gave x a gradient of 2, PyTorch 6)."""
+    if self._ctx is None or Tensor.no_grad or self.lazydata._base is not None: return self.assign(f(self, x))  # (a view: assign refuses)
+    return self._become(f(Tensor._wrap(self.lazydata, self.requires_grad, self._ctx), x))
 
   def gather(self, dim, index, **kw) -> Tensor:
     """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, as torch.gather and np.take_along_axis.
@@ -778,10 +779,10 @@ class Tensor:
   def __rmul__(self, x) -> Tensor: return self.mul(x, True)
   def __rpow__(self, x) -> Tensor: return self.pow(x, True)
   def __rtruediv__(self, x) -> Tensor: return self.div(x, True)
-  def __iadd__(self, x) -> Tensor: return self.assign(self.add(x))
-  def __isub__(self, x) -> Tensor: return self.assign(self.sub(x))
-  def __imul__(self, x) -> Tensor: return self.assign(self.mul(x))
-  def __itruediv__(self, x) -> Tensor: return self.assign(self.div(x))
+  def __iadd__(self, x) -> Tensor: return self._inplace(Tensor.add, x)
+  def __isub__(self, x) -> Tensor: return self._inplace(Tensor.sub, x)
+  def __imul__(self, x) -> Tensor: return self._inplace(Tensor.mul, x)
+  def __itruediv__(self, x) -> Tensor: return self._inplace(Tensor.div, x)
   def __lt__(self, x) -> Tensor: return F.Less.apply(*self._broadcasted(x, False))
   def __gt__(self, x) -> Tensor: return F.Less.apply(*self._broadcasted(x, True))
   def __ge__(self, x) -> Tensor: return (self > x) | self.eq(x)  # not not(self < x): false with NaN, as numpy
@@ -841,11 +842,16 @@ class Tensor:
     return self._valid(num_classes, "label").unsqueeze(-1).where(self.unsqueeze(-1).eq(Tensor.arange(num_classes, device=self.device)).cast(dtypes.default_float), math.nan)
 
 @contextmanager
+def _mode(name: str, value: bool):
+  """Tensor.<name> (a class-wide mode) set to value inside the block."""
+  prev = getattr(Tensor, name)
+  setattr(Tensor, name, value)
+  try: yield
+  finally: setattr(Tensor, name, prev)
+
 def no_grad():
   """Inside this block no autograd graph is kept."""
-  prev, Tensor.no_grad = Tensor.no_grad, True
-  try: yield
-  finally: Tensor.no_grad = prev
+  return _mode("no_grad", True)
 
 class _Conv(F.Function):
   """A stride-1 conv2d with its gradients written out. Autograd through the window view would make the input's gradient

@@ -659,3 +659,32 @@ def test_a_superseded_pending_assign_never_overwrites_the_newer_value():
   z.assign(z * 0); first = z + 1; z.assign(Tensor.ones(2, 3))
   np.testing.assert_array_equal(z.numpy(), np.ones((2, 3))); np.testing.assert_array_equal(first.numpy(), np.ones((2, 3)))
   np.testing.assert_array_equal(z.numpy(), np.ones((2, 3)))
+
+def test_in_place_ops_inside_a_graph_pass_the_gradient_on():
+  """y = x * 2; y *= 3 (or y += x, a residual in a forward pass) assigned y's new value but kept y's old node for
+  backward: x got a gradient of 2, PyTorch 6; a plain y.assign(z * 3) in a graph gave z no gradient. Compared with
+  PyTorch; an assign into a graph tensor is refused (use y = ...), and in-place ops outside a graph still write in place."""
+  import torch
+  rng = np.random.default_rng(13)
+  xv, zv = rng.standard_normal(4).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+  for op in ("+=", "-=", "*=", "/="):
+    for other in ("x", "3.0"):
+      def run(lib, T):
+        x = T(xv); z = T(zv)
+        y = x * 2 + z
+        o = x if other == "x" else 3.0
+        if op == "+=": y += o
+        elif op == "-=": y -= o
+        elif op == "*=": y *= o
+        else: y /= o
+        (y * y).sum().backward()
+        return [v.detach().numpy() if lib == "torch" else v.numpy() for v in (y, x.grad, z.grad)]
+      got = run("engine", lambda v: Tensor(v, requires_grad=True))
+      want = run("torch", lambda v: torch.tensor(v, requires_grad=True))
+      for g, w in zip(got, want): np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=f"y {op} {other}")
+  x = Tensor(xv, requires_grad=True)
+  y = x * 2
+  with pytest.raises(RuntimeError, match="in an autograd graph"): y.assign(Tensor(zv) * 3)
+  w = Tensor(xv).realize()
+  w += 1; w *= 2
+  np.testing.assert_allclose(w.numpy(), (xv + 1) * 2, rtol=1e-6)
