@@ -67,7 +67,7 @@ class WorldRollouts:
     """Refuse a segment index or start that is not a whole number in range (a negative one wrapped round to the last
     segment or frames; a float start 2.5 seeded from frame 2, an out-of-range segment raised a bare IndexError)."""
     if not all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in (seg, start)) or not 0 <= seg < len(self.segments) or start < 0:
-      raise ValueError(f"reset: segment {seg!r} and start {start!r} must be whole numbers, in [0, {len(self.segments)}) and >= 0")
+      raise ValueError(f"reset: segment {seg} and start {start} must be whole numbers, in [0, {len(self.segments)}) and >= 0")
 
   def reset(self, seg: np.ndarray, start: np.ndarray, rng) -> np.ndarray:
     """Seed each rollout with frames start+stride, start+2*stride, ... of segment seg -> the last context tokens (B, N).
