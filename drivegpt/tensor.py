@@ -810,7 +810,10 @@ class Tensor:
   def dropout(self, p=0.5) -> Tensor:
     if not Tensor.training or p == 0: return self
     return self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
-  def binary_crossentropy(self, y: Tensor) -> Tensor: return (-y*self.log() - (1 - y)*(1 - self).log()).mean()
+  # PyTorch's: each log at least -100, so a probability of exactly 0 or 1 (sigmoid(20) in float32) gives a finite loss and
+  # gradient (0 * log 0 was NaN); the log reads 1 where p is 0, so no 0/0 comes back through the where
+  def binary_crossentropy(self, y: Tensor) -> Tensor: return (-y*self._log100() - (1 - y)*(1 - self)._log100()).mean()
+  def _log100(self) -> Tensor: return (self > 0).where((self > 0).where(self, 1).log().maximum(-100), -100)
   def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - y*self + (1 + self.abs().neg().exp()).log()).mean()
   def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of int labels Y (...) under logits self (..., C), skipping ignore_index (tinygrad's)."""

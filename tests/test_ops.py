@@ -768,6 +768,25 @@ def test_binary_crossentropy(shape, view):
   check("binary_crossentropy hard labels", lambda p, y: p.binary_crossentropy(y), np_bce,
         [Inp(shape, view, uniform(0.05, 0.95)), Inp(shape, value=yhard, grad=False)])
 
+
+def test_binary_crossentropy_of_saturated_probabilities():
+  """sigmoid(20) is exactly 1.0 in float32: with label 1 the loss was 0 * log(0) = NaN and so was the gradient (a review).
+  PyTorch clamps each log at -100: a confident wrong prediction costs 100, a right one 0. Loss and gradient against it."""
+  import torch
+  rng = np.random.default_rng(14)
+  p = np.concatenate([[0.0, 1.0, 1.0, 0.0, 1e-45, 1 - 1e-8], rng.uniform(0.01, 0.99, 10)]).astype(np.float32)
+  y = np.concatenate([[0.0, 1.0, 0.0, 1.0, 1.0, 0.3], rng.uniform(0, 1, 10)]).astype(np.float32)
+  tp, ty = Tensor(p, requires_grad=True), Tensor(y)
+  loss = tp.binary_crossentropy(ty)
+  loss.backward()
+  rp = torch.tensor(p, requires_grad=True)
+  rl = torch.nn.functional.binary_cross_entropy(rp, torch.tensor(y))
+  rl.backward()
+  np.testing.assert_allclose(loss.numpy(), rl.item(), rtol=1e-5)
+  g, rg = tp.grad.numpy(), rp.grad.numpy()
+  assert np.isfinite(g).all()
+  np.testing.assert_allclose(g[6:], rg[6:], rtol=1e-4)   # the saturated ones: finite (PyTorch's own formula differs there)
+
 @pytest.mark.parametrize("shape,view", LOSS_SHAPES, ids=[str(c) for c in LOSS_SHAPES])
 def test_binary_crossentropy_logits(shape, view):
   check("binary_crossentropy_logits", lambda x, y: x.binary_crossentropy_logits(y), np_bce_logits,
