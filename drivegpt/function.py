@@ -78,13 +78,22 @@ class Sign(Function):
   def forward(self, x):  # (0 < x) - (x < 0), and nan where x is nan (as PyTorch; it was 0)
     return x.e(BinaryOps.CMPEQ, x).e(TernaryOps.WHERE, x.const(0).e(BinaryOps.CMPLT, x).cast(x.dtype).e(BinaryOps.SUB, x.e(BinaryOps.CMPLT, x.const(0)).cast(x.dtype)), x)
   def backward(self, g): return g.const(0)
+def _pow(x, e: float):
+  """x^e for a constant e, as PyTorch: whole powers by squaring (x*x*x, 1/(x*x): exact but for their roundings), +-0.5 by
+  sqrt (sqrt(-0.0) is -0.0), others by exp2(e*log2 x): nan for x < 0, but (-inf)^e is inf^e, as C's pow (it was nan)."""
+  if e in (0.5, -0.5): return x.e(UnaryOps.SQRT) if e > 0 else x.e(UnaryOps.SQRT).e(UnaryOps.RECIP)
+  if e != int(e): return x.e(BinaryOps.CMPEQ, x.const(-math.inf)).e(TernaryOps.WHERE, x.const(math.inf), x).e(UnaryOps.LOG2).e(BinaryOps.MUL, x.const(e)).e(UnaryOps.EXP2)
+  if e < 0: return _pow(x, -e).e(UnaryOps.RECIP)
+  if e <= 1: return x if e else x.const(1)  # nan^0 is 1 too
+  sq = _pow(x.e(BinaryOps.MUL, x), min(e, 2.0**64) // 2)  # past 2^64 (even) every x gives what it gives at 2^64
+  return x.e(BinaryOps.MUL, sq) if e % 2 else sq
 class PowConst(Function):
-  # x^e for a constant non-whole e: nan for x < 0, as PyTorch; the gradient at x = 0 is 0 (e > 1) or inf (e < 1)
+  # x^e for a constant e; its gradient e*x^(e-1) as PyTorch's, so x^-2 at 0 gives -inf (the chain rule through a square
+  # and a reciprocal made 0*inf = nan), and 0 for e = 0
   def forward(self, x, e):
     self.x, self.e_ = x, e
-    return x.e(UnaryOps.LOG2).e(BinaryOps.MUL, x.const(e)).e(UnaryOps.EXP2)
-  def backward(self, g):
-    return self.x.e(UnaryOps.LOG2).e(BinaryOps.MUL, g.const(self.e_ - 1)).e(UnaryOps.EXP2).e(BinaryOps.MUL, g.const(self.e_)).e(BinaryOps.MUL, g)
+    return _pow(x, e)
+  def backward(self, g): return g.const(0) if self.e_ == 0 else _pow(self.x, self.e_ - 1).e(BinaryOps.MUL, g.const(self.e_)).e(BinaryOps.MUL, g)
 class Sigmoid(Function):
   # 1/(1+2^(-x*log2(e))): one fused kernel, and its gradient reuses the output
   def forward(self, x):

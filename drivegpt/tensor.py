@@ -728,22 +728,17 @@ class Tensor:
   def fmod(self, x) -> Tensor: return F.Mod.apply(*self._broadcasted(x))
   def pow(self, x, reverse=False) -> Tensor:
     if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
-      if x != int(x): return F.PowConst.apply(self._float(), e=float(x))  # its own gradient: e*x^(e-1), 0 at x = 0 for e > 1
-      # whole powers by squaring: exact gradients, 0^n fine; an int tensor's ** 2.0 or ** -2 in float (it wrapped in int32)
-      ret, sq, n = None, self._float() if isinstance(x, float) or x < 0 else self, abs(int(x))
-      while n:
-        if n & 1: ret = sq if ret is None else ret * sq
-        n, sq = n >> 1, (sq * sq if n > 1 else sq)
-      return sq.isnan().where(1, sq.sign() * 0 + 1) if ret is None else ret if x > 0 else ret.reciprocal()  # x**0: 1 (nan too), gradient 0
-    base, ex = self._broadcasted(x, reverse)
-    base, ex = base._float(), ex._float()
-    # |b|^e via exp/log, then the sign: negative bases give (-1)^e for whole e, nan otherwise. 0^e for e >= 0 is set apart
-    # (1 for e = 0, else 0), with gradients 0 as PyTorch: log(0) = -inf times a 0 gradient made them nan
+      # a constant exponent: one Function; an int tensor's ** 2.0 or ** -2 in float (it wrapped in int32)
+      return F.PowConst.apply(self._float() if isinstance(x, float) or x < 0 else self, e=x)
+    base, ex = (t._float() for t in self._broadcasted(x, reverse))
+    # |b|^e via exp/log, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
+    # finite one nan for e not whole. 0^e for e >= 0 is set apart (1 for e = 0, else 0), with gradients 0 as PyTorch:
+    # log(0) = -inf times a 0 gradient made them nan
     zero = base.eq(0) & (ex >= 0)
     mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log() * ex).exp())
-    odd, whole = (ex % 2).abs().eq(1), ex.eq(ex.trunc())
-    ret = (base < 0).where(whole.where(odd.where(-mag, mag), math.nan), mag)
-    return (ret.isnan() & (ex.eq(0) | base.eq(1))).where(1.0, ret)  # 0**0, inf**0, 1**nan: log|b| * e is nan, numpy gives 1
+    odd, neg = (ex % 2).abs().eq(1), (base < 0) | base.eq(0) & (base.reciprocal() < 0)
+    ret = odd.where(neg.where(-mag, mag), ((base < 0) & base.isinf().logical_not() & ex.ne(ex.trunc())).where(math.nan, mag))
+    return (ret.isnan() & (ex.eq(0) | base.eq(1) | base.abs().eq(1) & ex.isinf())).where(1.0, ret)  # 0**0, inf**0, 1**nan, (-1)**inf
   def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
   def minimum(self, x) -> Tensor:
     a, b = self._broadcasted(x)

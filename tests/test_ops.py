@@ -1419,6 +1419,37 @@ def test_pow_at_base_0_has_gradient_0_as_pytorch():
     np.testing.assert_allclose(tb.grad.numpy(), pb.grad.numpy(), rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(te.grad.numpy(), pe.grad.numpy(), rtol=1e-4, atol=1e-6)
 
+POW_BASES = np.float32([-np.inf, -3, -2, -1.5, -1, -0.5, -0.0, 0, 0.5, 1, 1.5, 2, 3, np.inf, np.nan])
+POW_EXPONENTS = [-np.inf, -3, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4, np.inf, np.nan]
+
+def test_pow_special_values_as_pytorch():
+  """(-inf) ** 1.5 was nan (C's pow and PyTorch: inf), (-1) ** inf nan (1), (-0.0) ** -1 and ** 3 had the wrong sign
+  (-inf, -0.0), (-0.0) ** 0.5 was 0.0 (PyTorch's sqrt: -0.0). A grid of bases and exponents, as a constant and as a tensor."""
+  import torch
+  with np.errstate(all="ignore"):
+    for e in POW_EXPONENTS:
+      got, want = (Tensor(POW_BASES) ** float(e)).numpy(), (torch.tensor(POW_BASES) ** float(e)).numpy()
+      np.testing.assert_allclose(got, want, rtol=1e-6, err_msg=f"x ** {e}")  # nan and inf where PyTorch has them
+      np.testing.assert_array_equal(np.signbit(got)[~np.isnan(want)], np.signbit(want)[~np.isnan(want)], err_msg=f"sign of x ** {e}")
+    b, e = (a.reshape(-1) for a in np.meshgrid(POW_BASES, np.float32(POW_EXPONENTS)))
+    got, want = (Tensor(b) ** Tensor(e)).numpy(), (torch.tensor(b) ** torch.tensor(e)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    np.testing.assert_array_equal(np.signbit(got)[~np.isnan(want)], np.signbit(want)[~np.isnan(want)])
+
+@pytest.mark.parametrize("e", [0.5, 1, 2, 3, -1, -2, -3, 1.5, -0.5, -1.5, 2.5, 0])
+def test_pow_gradient_at_0_as_pytorch(e):
+  """x ** -2 had gradient nan at 0 (the chain rule through a square and a reciprocal: 0 * inf); PyTorch's e*x^(e-1) gives
+  -inf (inf at -0.0). Now the same formula here, at +-0 exactly and elsewhere to rounding."""
+  import torch
+  x = np.concatenate([[0.0, -0.0], np.random.default_rng(37).uniform(-2, 2, 6)]).astype(np.float32)
+  x = np.abs(x) if e != int(e) else x  # not whole: nan for x < 0, its gradient too
+  t, tt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+  (t ** e).sum().backward()
+  (tt ** e).sum().backward()
+  np.testing.assert_array_equal(t.grad.numpy()[:2], tt.grad.numpy()[:2])
+  np.testing.assert_array_equal(np.signbit(t.grad.numpy()[:2]), np.signbit(tt.grad.numpy()[:2]))
+  np.testing.assert_allclose(t.grad.numpy()[2:], tt.grad.numpy()[2:], rtol=1e-6)
+
 @pytest.mark.parametrize("idx", [slice(1, 3), 2, [0, 3], slice(None), "mask"])
 def test_setitem_value_gets_its_gradient(idx):
   """t[idx] = v wrote v.detach(): v got no gradient (PyTorch: the output gradient at idx). t[:] = v wrote nothing."""

@@ -170,6 +170,10 @@ def _softmax_fn(op: str) -> Callable:
     flat = g.node("Reshape", [g.name(x), g.ints(x.shape[:x.ndim - len(axis)] + (-1,))])  # the last axes as one
     return g.node("Reshape", [g.node(op, [flat], axis=-1), g.ints(x.shape)])
   return emit
+def _pow_const(g: Graph, x: Tensor, e: float) -> str:
+  """As the engine's: C's pow (Pow), but +-0.5 by Sqrt, as PyTorch (sqrt(-inf) is nan, Pow(-inf, 0.5) inf)."""
+  if e in (0.5, -0.5): return g.node("Sqrt", [g.name(x)]) if e > 0 else g.node("Reciprocal", [g.node("Sqrt", [g.name(x)])])
+  return g.node("Pow", [g.name(x), g.const(np.array(e, x.dtype.np), "exponent")])
 PRIMITIVES: dict[type, Callable] = {
   F.Contiguous: lambda g, x: g.name(x),
   F.Cast: lambda g, x, dtype: g.node("Cast", [g.name(x)], to=ONNX_DTYPES[dtype.name]),
@@ -177,8 +181,7 @@ PRIMITIVES: dict[type, Callable] = {
   F.Sqrt: _unary("Sqrt"), F.Recip: _unary("Reciprocal"), F.Sign: _unary("Sign"), F.Sigmoid: _unary("Sigmoid"), F.Gelu: _gelu,
   F.Softmax: _softmax_fn("Softmax"), F.LogSoftmax: _softmax_fn("LogSoftmax"), F.LayerNorm: _layernorm,
   F.Exp2: lambda g, x: g.node("Pow", [g.const(np.array(2, x.dtype.np), "two"), g.name(x)]),
-  F.PowConst: lambda g, x, e: g.node("Where", [g.node("Less", [g.name(x), g.const(np.array(0, x.dtype.np), "zero")]),  # x < 0: NaN
-                                               g.const(np.array(np.nan, x.dtype.np), "nan"), g.node("Pow", [g.name(x), g.const(np.array(e, x.dtype.np), "exponent")])]),
+  F.PowConst: _pow_const,
   F.Less: _broadcasting("Less"), F.Eq: _broadcasting("Equal"), F.Mod: _broadcasting("Mod", fmod=1),
   F.Add: _broadcasting("Add", "Or"), F.Sub: _broadcasting("Sub"), F.Mul: _broadcasting("Mul", "And"), F.Div: _broadcasting("Div"),
   F.Maximum: _broadcasting("Max"), F.Where: _where,
