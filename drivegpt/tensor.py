@@ -326,11 +326,9 @@ class Tensor:
     first picked dim if the index tensors were adjacent, else in front."""
     dims, B = [d for d, _, _ in adv], broadcast_shape(*[t.shape for _, t, _ in adv])
     rest = [i for i in range(self.ndim) if i not in dims]
-    x = self.permute(rest + dims)
-    x = x.reshape(*x.shape[:len(rest)], *[1]*len(B), *x.shape[len(rest):])
+    x = self.permute(rest + dims).reshape(*[self.shape[i] for i in rest], *[1]*len(B), *[self.shape[d] for d in dims])
     for j, (_, t, n) in enumerate(adv):
-      t = t._expand_to(B)
-      t = (t < 0).where(t + n, t)  # negative indices count from the end, as numpy and PyTorch
+      t = (t < 0).where(t + n, t)._expand_to(B)  # negative indices count from the end, as numpy and PyTorch
       onehot = t.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).reshape(*B, n, *[1]*(len(adv) - j - 1))
       # where, not a product with the one-hot: an inf or nan elsewhere along the axis made 0 * inf = nan (t[mask] = -inf wrote nan)
       x = onehot.where(x, 0)._reduce(F.Sum, len(rest) + len(B)).cast(self.dtype)  # (*rest, *B, n_j+1, ...); a sum of bools is int
@@ -375,14 +373,10 @@ class Tensor:
     if index.ndim != self.ndim: raise RuntimeError(f"gather index needs {self.ndim} dims like the input {self.shape}, got shape {index.shape}")
     if any(i > s for d, (i, s) in enumerate(zip(index.shape, self.shape)) if d != dim):
       raise RuntimeError(f"gather index shape {index.shape} is bigger than the input {self.shape} outside dim {dim}")
-    n = self.shape[dim]
+    n, idx = self.shape[dim], index.transpose(dim, -1)  # (..., m)
     x = self.shrink(tuple((0, index.shape[i]) if i != dim else None for i in range(self.ndim))).transpose(dim, -1)  # (..., n)
-    idx = index.transpose(dim, -1)
-    onehot = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device))  # (..., m, n)
-    out = onehot.where(x.unsqueeze(-2), 0)._reduce(F.Sum, -1).cast(self.dtype)  # where, not a product: 0 * inf elsewhere made nan
-    if self.dtype.is_float: out = idx._valid(n, "gather index").where(out, math.nan)
-    else: idx._valid(n, "gather index")  # an int tensor can't hold NaN: only the eager check
-    return out.transpose(dim, -1)
+    out = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).where(x.unsqueeze(-2), 0)._reduce(F.Sum, -1).cast(self.dtype)  # by a one-hot (..., m, n): where, not a product (0 * inf elsewhere made nan)
+    return idx._valid(n, "gather index").where(out, math.nan if self.dtype.is_float else False).transpose(dim, -1)  # (no nan in ints: 0)
   def cat(self, *args: Tensor, dim: int = 0) -> Tensor:
     dim, tensors = self._axis(dim), [self, *args]
     for t in args:
@@ -612,14 +606,18 @@ class Tensor:
 
   def scaled_dot_product_attention(self, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None, is_causal: bool = False) -> Tensor:
     """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions."""
+    given = attn_mask is not None  # (a causal mask alone leaves each row its first key)
     if is_causal:  # with a mask too, both apply (as PyTorch): the causal one replaced it
       causal = Tensor.ones(self.shape[-2], key.shape[-2], dtype=dtypes.bool, device=self.device).tril()
       attn_mask = causal if attn_mask is None else causal & attn_mask if attn_mask.dtype == dtypes.bool else causal.where(attn_mask, -math.inf)
     scores = (self * (1 / math.sqrt(self.shape[-1]))) @ key.transpose(-2, -1)  # scaling q: T*d multiplies, not T*T
     if attn_mask is not None:  # a bool mask as a bias of 0 and -inf: an add over the T*T scores, and nothing to mask backward
       if attn_mask.dtype == dtypes.bool: attn_mask = attn_mask.where(Tensor(0.0, device=self.device, dtype=self.dtype), -math.inf)
+      # a row a given mask covers whole gives 0, as PyTorch (a softmax of all -inf was nan): no bias there, its output zeroed
+      if given: attn_mask = (dead := attn_mask.eq(-math.inf).all(-1, keepdim=True)).where(0, attn_mask)
       scores = scores + attn_mask
-    return scores.softmax(-1) @ value
+    out = scores.softmax(-1) @ value
+    return dead.where(0, out) if given else out
   def layernorm(self, axis=-1, eps: float = 1e-5) -> Tensor:
     """(x - mean) / sqrt(var + eps) over axis, var without correction; in float32 (half rows would overflow the sums)."""
     return F.LayerNorm.apply(self.float(), axis=self._axes(axis), eps=eps).cast(self._float().dtype)

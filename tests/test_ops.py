@@ -1303,6 +1303,25 @@ def test_indexing_next_to_inf_and_nan():
   v[[0, 2]].backward(Tensor(np.float32([np.inf, 1])))
   np.testing.assert_array_equal(v.grad.numpy(), [np.inf, 0, 1])
 
+def test_sdpa_fully_masked_row_gives_0_as_pytorch():
+  """A query row whose mask is all False (or all -inf) took a softmax of all -inf: nan, and its nan gradient reached every
+  key. PyTorch gives 0 there, gradient 0; other rows as before. Bool and float masks, alone and with is_causal."""
+  import torch
+  rng = np.random.default_rng(39)
+  q, k, v = (rng.standard_normal((2, 3, 5, 4)).astype(np.float32) for _ in range(3))
+  keep = rng.random((2, 1, 5, 5)) < 0.6
+  keep[0, 0, 1], keep[1, 0, 3], keep[:, :, 4, 4] = False, False, True
+  g = rng.standard_normal((2, 3, 5, 4)).astype(np.float32)
+  for mask in (keep, np.where(keep, rng.standard_normal(keep.shape), -np.inf).astype(np.float32)):
+    for causal in (False, True):
+      ts, ps = [Tensor(a, requires_grad=True) for a in (q, k, v)], [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
+      got = ts[0].scaled_dot_product_attention(ts[1], ts[2], attn_mask=Tensor(mask), is_causal=causal)
+      want = torch.nn.functional.scaled_dot_product_attention(*ps, attn_mask=torch.tensor(mask), is_causal=causal)
+      (got * Tensor(g)).sum().backward()
+      (want * torch.tensor(g)).sum().backward()
+      np.testing.assert_allclose(got.numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-6)
+      for a, b in zip(ts, ps): np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6)
+
 def test_pow_special_cases_as_numpy():
   rng = np.random.default_rng(29)
   b = np.float32([0, np.inf, 1, 1, 0, -np.inf, 2])

@@ -148,9 +148,10 @@ class CausalSelfAttention:
       # realized and detached: the cache is data, and later calls mustn't re-run or backprop into earlier ones
       self._cache_k, self._cache_v = k.detach().realize(), v.detach().realize()
     elif start_pos != 0: raise ValueError("CausalSelfAttention: start_pos > 0 needs use_cache=True")
-    # query i sits at position start_pos + i and sees keys 0 .. start_pos + i
-    mask = Tensor.ones(T, k.shape[2], dtype=dtypes.bool, device=x.device).tril(start_pos)  # (T, start_pos + T)
-    y = q.scaled_dot_product_attention(k, v, attn_mask=mask)                    # (B, H, T, hd)
+    # query i sits at position start_pos + i and sees keys 0 .. start_pos + i; from 0 that is is_causal's mask, which
+    # leaves every row a key, so attention skips its check for rows masked whole (a given mask's)
+    mask = None if start_pos == 0 else Tensor.ones(T, k.shape[2], dtype=dtypes.bool, device=x.device).tril(start_pos)  # (T, start_pos + T)
+    y = q.scaled_dot_product_attention(k, v, attn_mask=mask, is_causal=start_pos == 0)  # (B, H, T, hd)
     return self.c_proj(y.transpose(1, 2).reshape(B, T, C))                      # (B, T, C)
 
 # *** state ***
