@@ -196,11 +196,11 @@ class Tensor:
     rq, dtype = kw.pop("requires_grad", None), kw.pop("dtype", dtypes.default_float)
     return Tensor._wrap(((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).lazydata, rq, None)
   @staticmethod
-  def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-1.0, high=1.0, **kw) * (prod(argfix(*shape))**-0.5)
+  def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-(c := prod(argfix(*shape))**-0.5), high=c, **kw)  # a leaf (x scale was not)
   @staticmethod
   def glorot_uniform(*shape, **kw) -> Tensor:
     s = argfix(*shape)
-    return Tensor.uniform(*s, low=-1.0, high=1.0, **kw) * math.sqrt(6/(s[0] + prod(s[1:])))
+    return Tensor.uniform(*s, low=-(c := math.sqrt(6/(s[0] + prod(s[1:])))), high=c, **kw)  # a leaf that requires grad, if asked
   @staticmethod
   def kaiming_uniform(*shape, a: float = 0.01, **kw) -> Tensor:
     s = argfix(*shape)
@@ -354,16 +354,21 @@ class Tensor:
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
     if self._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
     if self._ctx is None and self.requires_grad: raise RuntimeError("t[idx] = v: v has a gradient, t is a leaf that requires grad (PyTorch refuses too)")
-    self._become(hit.where(val, Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)))
+    # self as it was (old): the value's graph reads it there, not through self, which becomes the new node (y[0] = y[1]*5
+    # made self its own parent: y[1]'s gradient was lost)
+    old = Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)
+    for t in toposort([val], lambda t: t._ctx.parents if t._ctx is not None and hasattr(t._ctx, "parents") else ()):
+      if t._ctx is not None and hasattr(t._ctx, "parents"): t._ctx.parents = tuple(old if p is self else p for p in t._ctx.parents)
+    self._become(hit.where(val, old))
   def _become(self, new: Tensor) -> Tensor:
-    """In a graph, this Tensor is new from now on (built from self as it was, a parent of new); what was built from it keeps the old."""
+    """In a graph, this Tensor is new from now on (built from self as it was); what was built from it keeps the old."""
     self.lazydata, self._ctx, self.requires_grad = new.lazydata, new._ctx, new.requires_grad
     return self
   def _inplace(self, f, x) -> Tensor:
-    """self = f(self, x) in place: written into its buffer, or in a graph (y += x in a forward pass) self becomes the new node, so
-    the gradient flows through both (assign kept the old node: y = x * 2; y *= 3 gave x a gradient of 2, PyTorch 6)."""
-    if self._ctx is None or Tensor.no_grad or self.lazydata._base is not None: return self.assign(f(self, x))  # (a view: assign refuses)
-    return self._become(f(Tensor._wrap(self.lazydata, self.requires_grad, self._ctx), x))
+    """self = f(self, x): written into its buffer, or for a tensor in a graph (y += f(y), a residual) a new tensor that the
+    name is bound to, so the gradient flows through both (assign kept the old node: y = x * 2; y *= 3 gave x a gradient of
+    2, PyTorch 6; and made self its own parent when x was built from it). Other names of y keep its old value."""
+    return f(self, x) if self._ctx is not None and not Tensor.no_grad else self.assign(f(self, x))
 
   def gather(self, dim, index, **kw) -> Tensor:
     """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, as torch.gather and np.take_along_axis.
