@@ -60,8 +60,7 @@ class LazyBuffer:
     if target._base is None and target.realized is None and target.assign_target is not None:  # assigned twice before realized: the
       target.assign_target, target = None, target.assign_target  # same buffer; the first value writes nowhere (realized later for a reader, it overwrote the second)
     if target._base is not None or target.realized is None: return self
-    # a node of its own: reusing self made the source tensor's data this write (w.assign(u); u.assign(y) wrote y into w)
-    ret = self.e(UnaryOps.CAST, arg=self.dtype)
+    ret = self if self._base is None and self.realized is None and self.op not in LoadOps else self.e(UnaryOps.CAST, arg=self.dtype)
     ret.force_realize, ret.assign_target = True, target
     realize.PENDING_ASSIGNS.add(ret)
     return ret

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from typing import Optional, Sequence, Union
 import numpy as np
 from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, toposort
-from drivegpt.ops import LoadOps, BinaryOps, MovementOps
+from drivegpt.ops import LoadOps, BinaryOps, MovementOps, UnaryOps
 from drivegpt.lazy import LazyBuffer, Device
 from drivegpt.schedule import schedule
 from drivegpt.realize import run_schedule
@@ -125,6 +125,9 @@ class Tensor:
                        ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else ""))
     x = x.cast(self.dtype)
     self.lazydata = x.lazydata.assign_to(self.lazydata)
+    # x's own lazy node became this write: x reads it through a node of its own, so a later write into x (or into self)
+    # changes only that one (w.assign(u); u.assign(y) wrote y into w, and a write into w changed u)
+    if x.lazydata is self.lazydata and x is not self: x.lazydata = x.lazydata.e(UnaryOps.CAST, arg=x.dtype)
     return self
 
   # *** creation ***
