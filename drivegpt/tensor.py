@@ -119,8 +119,9 @@ class Tensor:
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
     if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
-    # Tensor.full's own view (a reshape to ones, then an expand) may be assigned; any other view of a constant, or of a buffer, not
-    if (ld := self.lazydata)._base is not None and (ld.base.realized is not None or ld.base.op is not LoadOps.CONST or tuple(op.name for op, _ in ld.mops) not in ((), ("RESHAPE",), ("EXPAND",), ("RESHAPE", "EXPAND")) or any(op is MovementOps.RESHAPE and set(a) - {1} for op, a in ld.mops)):
+    # Tensor.full's own view (a reshape to ones, then an expand) may be assigned, realized too (zeros(3, requires_grad=True).realize()
+    # and an optimizer step raised); any other view of a constant, or of a buffer, not
+    if (ld := self.lazydata)._base is not None and (ld.base.op is not LoadOps.CONST or tuple(op.name for op, _ in ld.mops) not in ((), ("RESHAPE",), ("EXPAND",), ("RESHAPE", "EXPAND")) or any(op is MovementOps.RESHAPE and set(a) - {1} for op, a in ld.mops)):
       raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" +
                        ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else ""))
     x = x.cast(self.dtype)

@@ -719,3 +719,20 @@ def test_in_place_ops_inside_a_graph_pass_the_gradient_on():
   w = Tensor(xv).realize()
   w += 1; w *= 2
   np.testing.assert_allclose(w.numpy(), (xv + 1) * 2, rtol=1e-6)
+
+def test_a_realized_constant_parameter_trains():
+  """w = Tensor.zeros(3, requires_grad=True), realized (w.realize(), w.numpy()) before training: an optimizer step raised
+  "assign to a view ... a reshaped or transposed Tensor.zeros/ones/full has no buffer" (it is neither). It trains as an
+  unrealized one does, against PyTorch."""
+  import torch
+  from drivegpt.nn.optim import SGD, Adam
+  c = np.random.default_rng(15).standard_normal(3).astype(np.float32)
+  for how in ("realize", "numpy"):
+    for ours, theirs in ((SGD, torch.optim.SGD), (Adam, torch.optim.Adam)):
+      w, tw = Tensor.full((3,), 0.5, requires_grad=True), torch.full((3,), 0.5, requires_grad=True)
+      getattr(w, how)()
+      o, to = ours([w], lr=0.1), theirs([tw], lr=0.1)
+      for _ in range(3):
+        o.zero_grad(); ((w * Tensor(c)) ** 2).sum().backward(); o.step()
+        to.zero_grad(); ((tw * torch.from_numpy(c)) ** 2).sum().backward(); to.step()
+      np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6, err_msg=f"{how} {ours.__name__}")
