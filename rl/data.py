@@ -135,8 +135,8 @@ def drive_labels(segs: list[DrivingSegment], horizons: list, fps: int = FPS) -> 
   recording they are, so a segment's last seconds see the takeovers at the start of the next (labelled apart, they were
   censored as if the recording had stopped) and a takeover at its end makes the next one's first seconds the human's.
   Segments without frame times or of no route, and ones apart in time (the recorder's each start at t = 0), stand alone."""
-  timed = [i for i, g in enumerate(segs) if g.route and g.times is not None and len(g.times)]
-  out, chains = [None] * len(segs), [[i] for i in range(len(segs)) if i not in set(timed)]
+  timed = {i for i, g in enumerate(segs) if g.route and g.times is not None and len(g.times)}
+  out, chains = [None] * len(segs), [[i] for i in range(len(segs)) if i not in timed]
   for i in sorted(timed, key=lambda i: (segs[i].route, segs[i].times[0])):
     prev = segs[chains[-1][-1]] if chains and chains[-1][-1] in timed else None
     if prev is not None and prev.route == segs[i].route and 0 < segs[i].times[0] - prev.times[-1] <= 1.5 / fps: chains[-1].append(i)
