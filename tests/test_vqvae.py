@@ -487,6 +487,21 @@ def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
   third = subprocess.run(command(f"{tmp_path / 'b'}/"), env=env, capture_output=True, text=True, timeout=120)  # (out named another way)
   assert third.returncode == 0 and ckpt.stat().st_mtime_ns == mtime, third.stderr[-2000:]
 
+def test_held_out_frames_do_not_depend_on_grid_frames(tmp_path):
+  """The held-out frames scored were spread over max(eval_frames, grid_frames) and cut to the first eval_frames: with
+  grid_frames past eval_frames, the first frames of one segment, and another grid_frames on resume moved them."""
+  from train.vqvae import train
+  rng = rng_for("grid")
+  for d, names in (("tr", "abc"), ("va", "kl")):
+    (tmp_path / d).mkdir()
+    for i, name in enumerate(names): write_frame_shard(tmp_path / d / f"{name}.h5", smooth_frames(rng, 6, 32, 64), seed=i)
+  model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
+  res = {grid: train(load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "tr"),
+         "data.val_shards": str(tmp_path / "va"), "out": str(tmp_path / f"g{grid}"), "steps": 1, "batch_size": 2, "ckpt_every": 1,
+         "eval_frames": 2, "grid_frames": grid}.items()])) for grid in (1, 12)}
+  assert res[1]["val_frames"] == res[12]["val_frames"] == 2
+  assert res[1]["val_psnr"] == res[12]["val_psnr"]   # the same two frames: the first and the last of the 12 held out
+
 def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   """With data.val_shards, the val split (by route) of data.shards was dropped from training; frames of another size
   than model.image_size were trained and scored; eval_frames past the held-out frames crashed before the first

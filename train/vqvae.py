@@ -42,7 +42,7 @@ class TrainConfig:
   log_every: int = 25                # steps per metrics.jsonl line (batch loss, PSNR, codebook usage)
   ckpt_every: int = 200              # steps per checkpoint, held-out evaluation and recon.png
   eval_frames: int = 64              # held-out frames evaluated at each checkpoint
-  grid_frames: int = 8               # frames in recon.png
+  grid_frames: int = 8               # frames in recon.png: the first of the eval_frames scored ones
   workers: int = 1                   # data-parallel replicas on Ray, each taking batch_size/workers of every batch
   ray_address: Optional[str] = None  # Ray cluster for workers > 1 (default: a local Ray)
 
@@ -143,7 +143,10 @@ def split_routes(cfg: TrainConfig) -> tuple[list, list]:
 
 def held_batches(held: np.ndarray, cfg: TrainConfig) -> Iterator[np.ndarray]:
   """The first eval_frames held-out frames (fewer if there are fewer) in batches: an eval_frames past the held-out
-  frames sent an empty batch into the model (a crash before the first checkpoint), grid_frames past it scored more."""
+  frames sent an empty batch into the model (a crash before the first checkpoint), grid_frames past it scored more.
+  held is spread_frames(..., eval_frames): spread over max(eval_frames, grid_frames) it scored the first eval_frames
+  of that spread (with grid_frames 64 and eval_frames 4, the first 0.75 s of one segment), and a grid_frames changed
+  on resume moved the frames the rest of the held-out curve was scored on. recon.png shows the first grid_frames of them."""
   frames = held[:cfg.eval_frames]
   return (frames[j:j + cfg.batch_size] for j in range(0, len(frames), cfg.batch_size))
 
@@ -236,7 +239,7 @@ def train(cfg: TrainConfig) -> dict:
   params = model.parameters()
   opt = Adam(params, lr=cfg.lr)
   start = run.resume(model, opt)
-  held, tag = spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames)), "val" if val is not None else "train"
+  held, tag = spread_frames(val if val is not None else loader, cfg.eval_frames), "val" if val is not None else "train"
 
   @jit
   def step(x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -342,7 +345,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   from train.parallel import train_parallel
   from drivegpt.nn.state import load_checkpoint
   bar, used, window = run.progress(cfg.steps, 0, f"train-vqvae x{cfg.workers}"), np.zeros(cfg.model.n_codes, bool), []
-  model, held = VQVAE(cfg.model), spread_frames(val if val is not None else loader, max(cfg.eval_frames, cfg.grid_frames))
+  model, held = VQVAE(cfg.model), spread_frames(val if val is not None else loader, cfg.eval_frames)
   tag = "val" if val is not None else "train"
   def held_out_row(step: int) -> None:  # the checkpoint rank 0 has saved at step: its held-out row, as train() logs it
     load_checkpoint(str(run.ckpt), model)
