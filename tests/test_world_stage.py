@@ -758,7 +758,7 @@ def test_a_run_without_its_config_yaml_is_checked_against_its_checkpoint(tmp_pat
 
 def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken_one(tmp_path, monkeypatch):
   """workers > 1: the driver logs the rows; restarted from a checkpoint between two rows (a replica lost), the next row
-  averaged only the steps since the restart. train_parallel is faked: it calls log as the real one does, once without
+  averaged only the steps since the restart; held-out rows come at the checkpoints (eval_every was ignored). train_parallel is faked: it calls log as the real one does, once without
   and once with a restart from the step-3 checkpoint (log_every 2)."""
   import train.parallel as tp
   from drivegpt.models.world import WorldModel
@@ -784,8 +784,11 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
   rows = {}
   for name, restart in (("a", False), ("b", True)):
     monkeypatch.setattr(tp, "train_parallel", fake(restart))
-    tw.main(tiny_args(toks, tmp_path / name, "steps=6", "log_every=2", "ckpt_every=3", "workers=2"))
+    tw.main(tiny_args(toks, tmp_path / name, "steps=6", "log_every=2", "ckpt_every=3", "workers=2", "eval_every=2"))
     rows[name] = [(r["step"], r["loss_bits"]) for r in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines()) if "loss_bits" in r]
+    # held-out rows from the first checkpoint at or after each eval_every step (only the final one was logged before)
+    val = [r["step"] for r in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines()) if "val_bits_per_token" in r]
+    assert val == [3, 6], (name, val)
   assert rows["a"] == rows["b"] and [s for s, _ in rows["b"]] == [2, 4, 6]
   assert "abcd" in tw.world_tokenizer(str(tmp_path / "b"))
 

@@ -238,15 +238,24 @@ class Replica:
     save_checkpoint(str(self.ckpt), self.model, self.opt, step=step, config=to_dict(self.cfg), extra=extra)
 
 def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, tokenizer: str) -> dict:
-  """train() with cfg.workers replicas on Ray; the held-out evaluation and loss.png come from the final checkpoint."""
+  """train() with cfg.workers replicas on Ray. The driver holds no weights between checkpoints, so the held-out rows
+  come from the first checkpoint at or after each eval_every step (it logged none before the final one: the curve had
+  no held-out line), and loss.png from the final checkpoint."""
   from train.parallel import train_parallel
-  bar, window = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), []
+  bar, window, model = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), [], WorldModel(cfg.model)
+  def held_out_row(step: int) -> None:  # the checkpoint saved at step, scored if an eval_every step passed since the last row
+    rows = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (run.dir / "metrics.jsonl").exists() else []
+    last = max([r["step"] for r in rows if "val_bits_per_token" in r], default=0)
+    if val_w is not None and step // cfg.eval_every > last // cfg.eval_every:
+      load_checkpoint(str(run.ckpt), model)
+      run.log(step, **{f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()})
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
     if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
       run.trim_metrics(step)
       run.start_clock(step)
       window = list((checkpoint_info(str(run.ckpt))[2] or {}).get("log_window", [])) if run.ckpt.exists() else []
+      if step: held_out_row(step)  # killed between the save and its row
       return
     window.append(m["loss_bits"])
     bar.n = step
@@ -256,9 +265,8 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
       window = []
   # each checkpoint holds the steps since the last row (log runs before the save), as train() saves them
   train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
-                 extra=lambda: run.extra(tokenizer=tokenizer, log_window=list(window)))
+                 extra=lambda: run.extra(tokenizer=tokenizer, log_window=list(window)), saved=held_out_row)
   bar.close()
-  model = WorldModel(cfg.model)
   step = load_checkpoint(str(run.ckpt), model)[0]
   ev = {f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()} if val_w is not None else {}
   logged = (run.dir / "metrics.jsonl").read_text().splitlines() if (run.dir / "metrics.jsonl").exists() else []
