@@ -1,6 +1,8 @@
 """Simulator speed: frames per second of a batch of rollouts generated token by token with a KV cache, the engine's
 FrameSampler against the same model (same weights) in PyTorch CPU with a preallocated KV cache. One run; each side runs
-in two blocks of frames, alternating, so both see the same load on a shared machine.
+in two blocks of frames, alternating, so both see the same load on a shared machine. A third row, the same model written
+by hand in numpy (one numpy call per op, preallocated caches: what any engine that runs kernels as numpy calls can at
+best reach), shows how much of the gap is the engine and how much is numpy's per-call cost.
 
   python bench/sim.py [--config configs/world-small.yaml] [--batch 8] [--frames 6]
 """
@@ -67,6 +69,58 @@ class TorchWorld(torch.nn.Module):
       if frame: xin = xin + pe[:, Fc].view(B, 1, C)
     return out, np.stack(logs, 1)
 
+class NumpyWorld(TorchWorld):
+  """The same model by hand in numpy: float32, one numpy call per op, preallocated KV caches, weights pre-transposed."""
+  def __init__(self, c: WorldConfig, sd: dict):
+    self.c, self.p = c, {k: np.ascontiguousarray(v.T if k.endswith("weight") and v.ndim == 2 else v) for k, v in sd.items()}
+    self.mean, self.std = np.array(c.pose_mean, np.float32), np.array(c.pose_std, np.float32)
+
+  def _ln(self, x, n):
+    d = x - x.mean(-1, keepdims=True)
+    return d / np.sqrt((d*d).mean(-1, keepdims=True) + 1e-5) * self.p[n + ".weight"] + self.p[n + ".bias"]
+  def _lin(self, x, n): return x @ self.p[n + ".weight"] + self.p[n + ".bias"] if n + ".bias" in self.p else x @ self.p[n + ".weight"]
+
+  def _blocks(self, x, cache_k, cache_v, pos):
+    B, T, C = x.shape
+    H = self.c.n_head
+    mask = np.triu(np.full((T, pos + T), -np.inf, np.float32), pos + 1)  # causal: position pos+t sees keys up to pos+t
+    for i in range(self.c.n_layer):
+      q, k, v = [t.reshape(B, T, H, C // H).transpose(0, 2, 1, 3) for t in np.split(self._lin(self._ln(x, f"h.{i}.ln_1"), f"h.{i}.attn.c_attn"), 3, 2)]
+      cache_k[i][:, :, pos:pos + T], cache_v[i][:, :, pos:pos + T] = k, v
+      s = q @ cache_k[i][:, :, :pos + T].transpose(0, 1, 3, 2) * np.float32(1 / math.sqrt(C // H)) + mask
+      s = np.exp(s - s.max(-1, keepdims=True))
+      y = (s / s.sum(-1, keepdims=True)) @ cache_v[i][:, :, :pos + T]
+      x = x + self._lin(y.transpose(0, 2, 1, 3).reshape(B, T, C), f"h.{i}.attn.c_proj")
+      h = self._lin(self._ln(x, f"h.{i}.ln_2"), f"h.{i}.mlp.c_fc")
+      x = x + self._lin(0.5*h*(1 + np.tanh(np.float32(math.sqrt(2 / math.pi))*(h + np.float32(0.044715)*h*h*h))), f"h.{i}.mlp.c_proj")
+    return x
+
+  def generate(self, context: np.ndarray, pose: np.ndarray, temperature: float, top_k: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    c, p = self.c, self.p
+    B, Fc, N = context.shape
+    C, S = c.d_model, c.slots
+    x = np.concatenate([np.broadcast_to(p["frame_start"].reshape(1, 1, 1, C), (B, Fc, 1, C)), p["wte.weight"].T[context]], 2)
+    x = x + p["wpe_frame"][:Fc].reshape(1, Fc, 1, C) + p["wpe_slot"].reshape(1, 1, S, C)
+    frame = c.pose == "frame"
+    pe = self._lin((pose - self.mean) / self.std, "pose_proj") if c.pose != "none" else np.zeros((B, Fc + 1, C), np.float32)
+    if frame: x += pe[:, :Fc, None]
+    else: x[:, :, 0] += pe[:, :Fc]
+    prev = p["wte_prev.weight"].T[context] if c.prev_frame else None
+    if prev is not None: x[:, 1:, :N] += prev[:, :-1]
+    shape = (B, c.n_head, (Fc + 1) * S, C // c.n_head)
+    ck, cv = [np.empty(shape, np.float32) for _ in range(c.n_layer)], [np.empty(shape, np.float32) for _ in range(c.n_layer)]
+    self._blocks(x.reshape(B, Fc * S, C), ck, cv, 0)
+    out, logs, base = np.zeros((B, N), np.int32), [], Fc * S
+    xin = (p["frame_start"] + p["wpe_frame"][Fc] + p["wpe_slot"][0]).reshape(1, 1, C) + pe[:, Fc].reshape(B, 1, C)
+    for j in range(N):
+      if prev is not None: xin = xin + prev[:, -1, j].reshape(B, 1, C)
+      logits = self._ln(self._blocks(xin, ck, cv, base + j), "ln_f")[:, 0] @ p["wte.weight"]  # the tied head: (C, vocab) here
+      out[:, j] = sample_logits(logits, temperature, top_k, rng)
+      logs.append(logits)
+      xin = p["wte.weight"].T[out[:, j]].reshape(B, 1, C) + (p["wpe_frame"][Fc] + p["wpe_slot"][j + 1]).reshape(1, 1, C)
+      if frame: xin = xin + pe[:, Fc].reshape(B, 1, C)
+    return out, np.stack(logs, 1)
+
 def main():
   ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
   ap.add_argument("--config", default="configs/world-small.yaml", help="a train-world config (its model section is used)")
@@ -80,7 +134,8 @@ def main():
   if args.threads: torch.set_num_threads(args.threads)
   Tensor.manual_seed(0)
   model = WorldModel(c)
-  ref = TorchWorld(c, {k: v.numpy() for k, v in get_state_dict(model).items()})
+  sd = {k: v.numpy() for k, v in get_state_dict(model).items()}
+  ref, hand = TorchWorld(c, sd), NumpyWorld(c, sd)
   sampler, rng = FrameSampler(model), np.random.default_rng(0)
   B, K, N = args.batch, c.frames, c.tokens_per_frame
   ctx = rng.integers(0, c.vocab_size, (B, K - 1, N)).astype(np.int32)
@@ -89,21 +144,25 @@ def main():
   a, la = sampler.generate(ctx, pose, temperature=0, return_logits=True)
   b, lb = ref.generate(ctx, pose, 0, 0, rng)
   print(f"max |logit engine - torch| = {np.abs(la - lb).max():.2e}, tokens equal: {(a == b).mean():.3f}")
+  h, lh = hand.generate(ctx, pose, 0, 0, rng)
+  print(f"max |logit numpy by hand - torch| = {np.abs(lh - lb).max():.2e}, tokens equal: {(h == b).mean():.3f}")
   sampler.generate(ctx, pose, 1.0, 0, rng)  # 2nd frame: recorded
   # each side in blocks of consecutive frames, after an untimed one in which the other side's idle threads (OpenMP)
   # stop spinning, as the other benches do
-  te, tt = [], []
+  te, tt, tn = [], [], []
   for _ in range(2):
-    for fn, times in ((lambda: sampler.generate(ctx, pose, 1.0, 0, rng), te), (lambda: ref.generate(ctx, pose, 1.0, 0, rng), tt)):
+    for fn, times in ((lambda: sampler.generate(ctx, pose, 1.0, 0, rng), te), (lambda: ref.generate(ctx, pose, 1.0, 0, rng), tt),
+                      (lambda: hand.generate(ctx, pose, 1.0, 0, rng), tn)):
       fn()
       for _ in range(-(-args.frames // 2)):
         t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
-  e, t = float(np.median(te)), float(np.median(tt))
+  e, t, n = float(np.median(te)), float(np.median(tt)), float(np.median(tn))
   print(f"model: frames={K} layers={c.n_layer} d_model={c.d_model} heads={c.n_head}; batch {B}, {N} tokens/frame, median of {args.frames} frames")
   print(f"{'':8s} {'s/frame':>9s} {'frames/s':>9s}")
   print(f"{'engine':8s} {e:9.3f} {B / e:9.1f}")
   print(f"{'torch':8s} {t:9.3f} {B / t:9.1f}")
-  print(f"engine time / torch time: {e / t:.2f}x (target <= 1.3x)")
+  print(f"{'numpy':8s} {n:9.3f} {B / n:9.1f}   (by hand)")
+  print(f"engine time / torch time: {e / t:.2f}x (target <= 1.3x); numpy by hand / torch: {n / t:.2f}x; engine / numpy by hand: {e / n:.2f}x")
 
 if __name__ == "__main__":
   main()
