@@ -233,6 +233,9 @@ class TokenStageConfig:
     if "epochs" in given and self.epochs > 0 and self.steps > 0:
       raise ConfigError(f"epochs={self.epochs} counts only with steps=0, and steps={self.steps}: give steps=0 epochs={self.epochs} "
                         f"to train {self.epochs} passes, or leave epochs out")
+    # unused beside steps, and a run saves its config whole: left at train-disengage's 2.5, that config.yaml handed back
+    # as --config (a file that gives every key) was refused for the line above
+    if self.steps > 0: self.epochs = 0.0
 
 SAVED_BEFORE = {"model.conv": 0, "model.lane_head": False, "epochs": 0.0}  # what runs saved before each key had: pooled
                                                                            # cells, no lane head, a fixed step count

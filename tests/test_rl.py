@@ -367,7 +367,7 @@ def test_epochs_given_beside_steps_is_refused_whatever_its_value(tmp_path):
   """epochs= beside steps > 0 was refused only when it differed from the default: train-disengage steps=500 epochs=2.5
   (its default) and BC's epochs=0 trained `steps` steps without a word. Given at all, in a file or an override, it is
   refused now; steps alone leaves the default epochs unused, and steps=0 with epochs trains epochs."""
-  from train.stage import ConfigError, load_config
+  from train.stage import ConfigError, load_config, to_dict
   from rl.disengage import DisengageConfig, main as disengage_main
   from rl.policy import BCConfig
   runs = ["tokens=a", "vqvae=b"]
@@ -380,7 +380,11 @@ def test_epochs_given_beside_steps_is_refused_whatever_its_value(tmp_path):
   with pytest.raises(ConfigError, match="epochs=2.5 counts only"): load_config(DisengageConfig, str(tmp_path / "e.yaml"), runs + ["steps=9"])
   with pytest.raises(ConfigError, match="epochs=2.5 counts only"): disengage_main(runs + ["steps=500", "epochs=2.5"])
   assert load_config(DisengageConfig, str(tmp_path / "e.yaml"), runs + ["steps=0"]).epochs == 2.5
-  assert load_config(DisengageConfig, None, runs + ["steps=500"]).epochs == 2.5   # not given: unused, not refused
+  cfg = load_config(DisengageConfig, None, runs + ["steps=500"])   # not given: unused, not refused, and saved as 0
+  assert cfg.epochs == 0
+  import yaml   # so the run's config.yaml (every key) works as --config: it held epochs 2.5 beside steps 500, refused
+  (tmp_path / "saved.yaml").write_text(yaml.safe_dump(to_dict(cfg)))
+  assert load_config(DisengageConfig, str(tmp_path / "saved.yaml"), []).steps == 500
 
 def test_keys_a_stage_ignores_are_refused_by_name(tmp_path):
   """train-policy --algo bc took model.horizons, model.motions and model.pose_scale (the disengagement model's: the policy
