@@ -238,10 +238,12 @@ def write_commavq(path: str | Path, tokens: np.ndarray, flat: bool = False) -> N
   finally:
     if tmp.exists(): tmp.unlink()
 
-def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
-  """Each commaVQ .npy under src (a file or folder) -> a token shard in out_dir with has_* flags false."""
+def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[str]:
+  """Each commaVQ .npy under src (a file or folder) -> a token shard in out_dir with has_* flags false. fps: the
+  tokens' frame rate (None: 20, commaVQ's); a file's .tokenizer.json (ours, exported) gives its own, and a different
+  fps given for it is refused (the sidecar's replaced it without a word)."""
   from data.layout import files_under
-  if not (np.isfinite(fps) and fps > 0): raise ValueError(f"fps: must be a positive frame rate, got {fps}")
+  if fps is not None and not (np.isfinite(fps) and fps > 0): raise ValueError(f"fps: must be a positive frame rate, got {fps}")
   files = files_under(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
   from train.world_data import npy_route, npy_sidecar, npy_tokenizer
@@ -260,7 +262,8 @@ def import_commavq(src: str, out_dir: str, fps: float = 20.0) -> list[str]:
     if (was := first.setdefault(checksum := "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest(), p)) != p:
       print(f"warning: {p}: the same tokens as {was}; left out", file=sys.stderr)
       continue
-    tokens, name, rate = read_commavq(p), names[p], npy_sidecar(p).get("fps", fps)  # (ours sent out and back keep their rate)
+    tokens, name, rate = read_commavq(p), names[p], npy_sidecar(p).get("fps", fps or 20.0)  # (ours sent out and back keep their rate)
+    if fps is not None and rate != fps: raise ValueError(f"{p}: its .tokenizer.json says {rate} fps, --fps gives {fps}: leave --fps out")
     if not len(tokens): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")
     attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
@@ -299,7 +302,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--shards", required=True, help="folder of HDF5 frame shards (data.ingest output)")
   ap.add_argument("--out", required=True, help="folder for the token shards")
   ap.add_argument("--batch-size", type=at_least(1, int), default=16, help="frames per forward pass")
-  ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start a local one)")
+  ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: $RAY_ADDRESS, else start a local one)")
   ap.add_argument("--no-ray", action="store_true", help="tokenize in this process, one shard at a time")
   ap.add_argument("--max-in-flight", type=at_least(1, int), default=None, help="shards queued or running on Ray at once (default: twice the CPUs)")
   ap.add_argument("--yaw-copies", type=int, default=0, help="also K copies of each shard as a camera turned left and right "
@@ -319,7 +322,7 @@ def import_main(argv: Optional[list[str]] = None) -> dict:
                                "ids) into token shards for train-world and eval-world.")
   ap.add_argument("src", help="a .npy file or a folder searched recursively for them")
   ap.add_argument("--out", required=True, help="folder for the token shards")
-  ap.add_argument("--fps", type=float, default=20.0, help="frame rate of the tokens (commaVQ: 20)")
+  ap.add_argument("--fps", type=float, default=None, help="frame rate of the tokens (default: 20, commaVQ's; a file's .tokenizer.json gives its own)")
   args = ap.parse_args(argv)
   written = import_commavq(args.src, args.out, args.fps)
   print(json_line({"files": len(written), "out": args.out}), flush=True)
