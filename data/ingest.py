@@ -557,10 +557,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=128, help="frame height after crop/resize")
     parser.add_argument("--width", type=int, default=256, help="frame width after crop/resize")
     parser.add_argument("--fps", type=float, default=None, help="frame rate of plain videos (required for raw streams)")
-    parser.add_argument("--ray-address", default=None, help="Ray cluster to join (default: start a local one)")
+    parser.add_argument("--ray-address", default=None, help="Ray cluster to join; None: $RAY_ADDRESS if set, else start a local one")
     parser.add_argument("--no-ray", action="store_true", help="ingest in this process, one segment at a time")
     parser.add_argument("--max-in-flight", type=int, default=None,
-                        help="segments queued or running on Ray at once (default: twice the CPUs)")
+                        help="segments queued or running on Ray at once; None: twice the CPUs")
     args = parser.parse_args(argv)
     if args.height < 2 or args.width < 2 or args.height % 2 or args.width % 2:
         parser.error("--height and --width must be even and at least 2")

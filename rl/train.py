@@ -4,7 +4,7 @@
 
 The policy starts from behaviour cloning (train-policy --algo bc) and drives num_envs rollouts of the world model at once
 (sim.world_sim.WorldRollouts), each seeded from a real segment. After every step the disengagement model scores the new
-state: reward = -log max(p, p_min) + progress_coef * metres driven; the episode ends when p(takeover within 2 s) passes
+state: reward = -log max(p, p_min) + progress_coef * metres driven; the episode ends when p(takeover within reward_horizon) passes
 `threshold` (or after episode_steps). Advantages by GAE, updates by PPO's clipped loss (rl/ppo.py).
 
 Reward hacking. A policy can earn a low p(disengage) by driving the world model where it invents an easy road (an empty

@@ -168,7 +168,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="drivegpt export", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
   ap.add_argument("--ckpt", required=True, help="run directory (or its ckpt.safetensors) of train-vqvae or train-world")
   ap.add_argument("--out", required=True, help="folder for the .onnx files and export.json")
-  ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx): compared and reported, never refused")
+  ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx): compared and reported; refused where not finite or more than 5%% of scale off")
   args = ap.parse_args(argv)
   try: report = export_run(args.ckpt, args.out, args.fp16)
   except ExportError as e:
