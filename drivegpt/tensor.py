@@ -369,10 +369,11 @@ class Tensor:
     self.lazydata, self._ctx, self.requires_grad = new.lazydata, new._ctx, new.requires_grad
     return self
   def _inplace(self, f, x) -> Tensor:
-    """self = f(self, x): written into its buffer, or for a tensor in a graph (y += f(y), a residual) a new tensor that the
-    name is bound to, so the gradient flows through both (assign kept the old node: y = x * 2; y *= 3 gave x a gradient of
-    2, PyTorch 6; and made self its own parent when x was built from it). Other names of y keep its old value."""
-    return f(self, x) if self._ctx is not None and not Tensor.no_grad else self.assign(f(self, x))
+    """self = f(self, x): written into its buffer, or for a result in a graph (self's: y += f(y), a residual; or x's:
+    acc += x * 2) a new tensor that the name is bound to, so the gradient flows through both (assign kept the old node: y = x * 2;
+    y *= 3 gave x a gradient of 2, PyTorch 6, and made self its own parent when x was built from it; acc took x's value and
+    gave x no gradient). Other names of y keep its old value."""
+    return ret if (ret := f(self, x))._ctx is not None else self.assign(ret)  # (no graph is kept under no_grad)
 
   def gather(self, dim, index, **kw) -> Tensor:
     """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, as torch.gather and np.take_along_axis.
