@@ -34,8 +34,7 @@ class Tensor:
   __deletable__ = ("_ctx",)
   training, no_grad = False, False  # class-wide modes: Tensor.train(), no_grad()
   __array_ufunc__ = None  # numpy defers to the reflected ops: np.float32(2) * t made an object array of Tensors
-  _seed: int = 0
-  _rng_counter: int = 0
+  _seed, _rng_counter = 0, 0  # manual_seed's seed, and the rand calls since
   _grad_log: Optional[dict] = None  # a jit recording's: id -> (leaf, the .grad LazyBuffer it first read, or "set" if first set)
 
   @property
@@ -356,8 +355,7 @@ class Tensor:
     shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
     hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
-    if self._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
-    if self._ctx is None and self.requires_grad: raise RuntimeError("t[idx] = v: v has a gradient, t is a leaf that requires grad (PyTorch refuses too)")
+    if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
     # self as it was (old): the value's graph reads it there, not through self, which becomes the new node (y[0] = y[1]*5
     # made self its own parent: y[1]'s gradient was lost)
     old = Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)
@@ -373,7 +371,11 @@ class Tensor:
     acc += x * 2) a new tensor that the name is bound to, so the gradient flows through both (assign kept the old node: y = x * 2;
     y *= 3 gave x a gradient of 2, PyTorch 6, and made self its own parent when x was built from it; acc took x's value and
     gave x no gradient). Other names of y keep its old value."""
-    return ret if (ret := f(self, x))._ctx is not None else self.assign(ret)  # (no graph is kept under no_grad)
+    return ret if (ret := f(self._writable(), x))._ctx is not None else self.assign(ret)  # (no graph is kept under no_grad)
+  def _writable(self) -> Tensor:
+    """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""
+    if self.requires_grad and self._ctx is None and not Tensor.no_grad: raise RuntimeError(f"an in-place write (+=, t[i] = v, ...) into a leaf of shape {self.shape} that requires grad is refused, as PyTorch refuses it: backward can't see the write. Write under no_grad() (as optimizers do), or make a new tensor (w = w + x)")
+    return self
 
   def gather(self, dim, index, **kw) -> Tensor:
     """out[..., i, ...] = self[..., index[..., i, ...], ...] along dim, as torch.gather and np.take_along_axis.
@@ -444,8 +446,7 @@ class Tensor:
     ret = fxn.apply(self, axis=axes) if axes else self
     return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
   def sum(self, axis=None, keepdim=False) -> Tensor:
-    x = self.cast(dtypes.int64) if not self.dtype.is_float else self  # ints and bools sum in int64, as PyTorch
-    return x._reduce(F.Sum, axis, keepdim)
+    return (self if self.dtype.is_float else self.cast(dtypes.int64))._reduce(F.Sum, axis, keepdim)  # ints and bools sum in int64, as PyTorch
   def max(self, axis=None, keepdim=False) -> Tensor: return self._reduce(F.Max, axis, keepdim)
   def _rev(self, alone: bool = False) -> Tensor:
     """An order-reversing map that is its own inverse: -x, or -1 - x for ints (-x overflows at the lowest int). alone:

@@ -751,6 +751,34 @@ def test_an_in_place_op_with_a_graph_operand_joins_the_graph():
   assert acc is same and acc._ctx is None and acc.lazydata.assign_target is not None  # written into its own buffer
   np.testing.assert_allclose(acc.numpy(), av + xv * 2, rtol=1e-6)
 
+def test_an_in_place_write_into_a_leaf_that_requires_grad_is_refused():
+  """w = Tensor.randn(3, requires_grad=True); w += 1 (-=, *=, /=, w[0] = 5) ran silently with autograd on; PyTorch raises (a
+  leaf that requires grad used in an in-place operation). Under no_grad (an optimizer's update) it writes, as PyTorch's;
+  a tensor that doesn't require grad, or is undecided (None, made trainable by an optimizer later), writes too."""
+  import torch
+  from drivegpt.tensor import no_grad
+  rng = np.random.default_rng(22)
+  wv = rng.standard_normal(3).astype(np.float32)
+  ops = {"+=": lambda w: w.__iadd__(2.0), "-=": lambda w: w.__isub__(2.0), "*=": lambda w: w.__imul__(2.0),
+         "/=": lambda w: w.__itruediv__(2.0), "w[0] = 5": lambda w: w.__setitem__(0, 5.0), "w[1:] = x": lambda w: w.__setitem__(slice(1, None), x * 3)}
+  for name, f in ops.items():
+    for realized in (False, True):
+      x, tx = Tensor(wv[:2], requires_grad=True), torch.tensor(wv[:2], requires_grad=True)
+      w, tw = Tensor(wv, requires_grad=True), torch.tensor(wv, requires_grad=True)
+      if realized: w.realize()
+      with pytest.raises(RuntimeError, match="leaf Variable that requires grad"): f(tw) if name != "w[1:] = x" else tw.__setitem__(slice(1, None), tx * 3)
+      with pytest.raises(RuntimeError, match="into a leaf of shape \\(3,\\) that requires grad"): f(w)
+      np.testing.assert_array_equal(w.numpy(), wv, err_msg=name)  # untouched
+      with no_grad():
+        f(w)
+        with torch.no_grad(): f(tw) if name != "w[1:] = x" else tw.__setitem__(slice(1, None), tx * 3)
+      np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-6, err_msg=name)
+      assert w._ctx is None and w.requires_grad
+      for rq in (None, False):
+        u = Tensor(wv, requires_grad=rq)
+        f(u)
+        np.testing.assert_allclose(u.numpy(), tw.detach().numpy(), rtol=1e-6, err_msg=f"{name} requires_grad={rq}")
+
 def test_a_realized_constant_parameter_trains():
   """w = Tensor.zeros(3, requires_grad=True), realized (w.realize(), w.numpy()) before training: an optimizer step raised
   "assign to a view ... a reshaped or transposed Tensor.zeros/ones/full has no buffer" (it is neither). It trains as an
