@@ -181,8 +181,7 @@ class Max(Function):
     return self.ret
   def backward(self, g):
     hit = self.x.e(BinaryOps.CMPEQ, self.ret.expand(self.x.shape)).cast(g.dtype)
-    count = hit.r(ReduceOps.SUM, self.axis).expand(self.x.shape)
-    return hit.e(BinaryOps.DIV, count).e(BinaryOps.MUL, g.expand(self.x.shape))
+    return hit.e(BinaryOps.DIV, hit.r(ReduceOps.SUM, self.axis).expand(self.x.shape)).e(BinaryOps.MUL, g.expand(self.x.shape))
 class Softmax(Function):
   # only the output is saved (the backward is out*(g - sum(g*out))), not the exponentials; the max shift has no gradient
   def forward(self, x, axis):
@@ -243,8 +242,7 @@ class Expand(Function):
     self.input_shape = x.shape
     return x.expand(shape)
   def backward(self, g):
-    axis = tuple(i for i, (a, b) in enumerate(zip(self.input_shape, g.shape)) if a != b)
-    return g.r(ReduceOps.SUM, axis)
+    return g.r(ReduceOps.SUM, tuple(i for i, (a, b) in enumerate(zip(self.input_shape, g.shape)) if a != b))
 class Reshape(Function):
   def forward(self, x, shape):
     self.input_shape = x.shape

@@ -12,15 +12,13 @@ from drivegpt.tensor import Tensor
 def _tensors(x, leaf: type = Tensor) -> list:
   """The Tensors (or other leaf-typed values) in a return value: a Tensor, or lists, tuples and dict values of them."""
   if isinstance(x, leaf): return [x]
-  if isinstance(x, (list, tuple, dict)): return [t for v in (x.values() if isinstance(x, dict) else x) for t in _tensors(v, leaf)]
-  return []
+  return [t for v in (x.values() if isinstance(x, dict) else x) for t in _tensors(v, leaf)] if isinstance(x, (list, tuple, dict)) else []
 
 def _rebuild(x, leaf: type, fresh: Callable):
   """x with each leaf-typed value replaced by fresh(value), keeping lists, tuples and dicts."""
   if isinstance(x, leaf): return fresh(x)
   if isinstance(x, (list, tuple)): return type(x)(_rebuild(v, leaf, fresh) for v in x)
-  if isinstance(x, dict): return {k: _rebuild(v, leaf, fresh) for k, v in x.items()}
-  return x
+  return {k: _rebuild(v, leaf, fresh) for k, v in x.items()} if isinstance(x, dict) else x
 
 class Out(NamedTuple):
   """A Tensor the step returns, in a recording: the slot its buffer is in, or the LazyBuffer it reads (a weight)."""

@@ -12,7 +12,9 @@ class LazyBuffer:
   """Either a base (an op on its sources, producing a contiguous buffer) or a view of a base through movement ops."""
   def __init__(self, device: str, st: ShapeTracker, dtype: DType, op=None, srcs: tuple = (), arg: Any = None, base: Optional[LazyBuffer] = None, mops: tuple = ()):
     self.device, self.st, self.dtype, self.shape = device, st, dtype, st.shape
-    self._base, self.mops = base, mops  # mops: the movement ops that lead from the base to this view
+    # mops: the movement ops that lead from the base to this view; whole: a tensor's whole data, which an assign may replace
+    # (a view is part of another's, except Tensor.full's own view of its constant)
+    self._base, self.mops, self.whole = base, mops, base is None
     if base is None:
       self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
       if srcs: realize.READERS.add(self)  # an assign must not overwrite what it reads (now, or once a source is realized)

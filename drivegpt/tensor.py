@@ -1,11 +1,11 @@
 """Tensor: the user-facing API (tinygrad's names and semantics), built on LazyBuffer and the autograd functions."""
 from __future__ import annotations
-import functools, math, itertools
+import functools, math, itertools, weakref
 from contextlib import contextmanager
 from typing import Optional, Sequence, Union
 import numpy as np
 from drivegpt.helpers import DType, dtypes, argfix, make_pair, prod, flatten, toposort
-from drivegpt.ops import LoadOps, BinaryOps, MovementOps, UnaryOps
+from drivegpt.ops import LoadOps, BinaryOps, UnaryOps
 from drivegpt.lazy import LazyBuffer, Device
 from drivegpt.schedule import schedule
 from drivegpt.realize import run_schedule
@@ -30,7 +30,7 @@ def _check_fits(lo, hi, dtype: DType):
   if not -2**(8*dtype.itemsize - 1) <= lo <= hi < 2**(8*dtype.itemsize - 1): raise ValueError(f"values {lo}..{hi} don't fit in {dtype}")
 
 class Tensor:
-  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "__weakref__"
+  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "_aliases", "__weakref__"
   __deletable__ = ("_ctx",)
   training, no_grad = False, False  # class-wide modes: Tensor.train(), no_grad()
   __array_ufunc__ = None  # numpy defers to the reflected ops: np.float32(2) * t made an object array of Tensors
@@ -50,7 +50,7 @@ class Tensor:
     device = Device.canonicalize(device)
     self._grad: Optional[Tensor] = None
     self.requires_grad: Optional[bool] = requires_grad
-    self._ctx: Optional[F.Function] = None
+    self._ctx, self._aliases = None, None  # (its graph's Function, and the tensors it shares its data with: see detach)
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
     elif isinstance(data, (bool, int, float)):
       dtype = dtype or (dtypes.bool if isinstance(data, bool) else _int_dtype(data, data) if isinstance(data, int) else dtypes.default_float)
@@ -75,7 +75,7 @@ class Tensor:
   def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function]) -> Tensor:
     """A Function's result: its LazyBuffer is on the right device already, so none of __init__'s checks."""
     ret = Tensor.__new__(Tensor)
-    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx = lb, requires_grad, None, ctx
+    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases = lb, requires_grad, None, ctx, None
     return ret
 
   def __repr__(self): return f"<Tensor {self.lazydata!r} grad={self.grad is not None}>"
@@ -108,7 +108,13 @@ class Tensor:
     if self.numel() != 1: raise ShapeError(f"item() needs one element, this tensor has shape {self.shape}")
     return self.numpy().reshape(-1)[0].item()
   def tolist(self): return self.numpy().tolist()
-  def detach(self) -> Tensor: return Tensor(self.lazydata, device=self.device, requires_grad=False)
+  def detach(self) -> Tensor:
+    """This tensor's data without its graph. As PyTorch's, it shares the data: a write into either is seen by the other
+    (t = b.detach(); t.assign(x) left b, and what was built from b later, with the old values)."""
+    ret = Tensor._wrap(self.lazydata, False, None)
+    ret._aliases = self._aliases = self._aliases or weakref.WeakSet([self])  # (a WeakSet: neither keeps the other alive)
+    ret._aliases.add(ret)
+    return ret
   def to(self, device: str) -> Tensor:
     ret = Tensor(self.lazydata, device)
     if self.grad is not None: ret.grad = self.grad.to(device)
@@ -118,17 +124,19 @@ class Tensor:
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
     if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
-    # Tensor.full's own view (a reshape to ones, then an expand) may be assigned, realized too (zeros(3, requires_grad=True).realize()
-    # and an optimizer step raised); any other view of a constant, or of a buffer, not
-    if (ld := self.lazydata)._base is not None and (ld.base.op is not LoadOps.CONST or tuple(op.name for op, _ in ld.mops) not in ((), ("RESHAPE",), ("EXPAND",), ("RESHAPE", "EXPAND")) or any(op is MovementOps.RESHAPE and set(a) - {1} for op, a in ld.mops)):
-      raise ValueError(f"assign to a view (a slice, reshape or transpose, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" +
-                       ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else ""))
+    # Tensor.full's own view of its constant is whole, realized too; any other view of a constant (Tensor(2.0).reshape(1) and
+    # Tensor.zeros(1).expand(3) took the write alone) or of a buffer is not
+    if not (ld := self.lazydata).whole:
+      raise ValueError(f"assign to a view (a slice, reshape, transpose or expand, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else ""))
     x = x.cast(self.dtype)
-    self.lazydata = x.lazydata.assign_to(self.lazydata)
+    self._set_data(x.lazydata.assign_to(ld))
     # x's own lazy node became this write: x reads it through a node of its own, so a later write into x (or into self)
     # changes only that one (w.assign(u); u.assign(y) wrote y into w, and a write into w changed u)
     if x.lazydata is self.lazydata and x is not self: x.lazydata = x.lazydata.e(UnaryOps.CAST, arg=x.dtype)
     return self
+  def _set_data(self, lb: LazyBuffer) -> None:
+    """self reads lb from now on, and so does every tensor that shares its data (a detach of it, or what it was detached from)."""
+    for t in [t for t in self._aliases or () if t.lazydata is self.lazydata] or [self]: t.lazydata = lb
 
   # *** creation ***
   @staticmethod
@@ -137,7 +145,8 @@ class Tensor:
   @staticmethod
   def full(shape, fill_value: Scalar, dtype=None, device=None, **kw) -> Tensor:
     shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
-    return Tensor._wrap(Tensor(fill_value, device, dtype).reshape((1,)*len(shape)).expand(shape).lazydata, kw.get("requires_grad"), None)
+    (lb := Tensor(fill_value, device, dtype).reshape((1,)*len(shape)).expand(shape).lazydata).whole = True  # this view is the tensor: see assign
+    return Tensor._wrap(lb, kw.get("requires_grad"), None)
   @staticmethod
   def zeros(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 0, dtype or dtypes.default_float, **kw)
   @staticmethod
@@ -225,7 +234,7 @@ class Tensor:
     if not isinstance(gradient, Tensor): gradient = Tensor(gradient, device=self.device, dtype=self.dtype)
     gradient = gradient.cast(self.dtype)  # a float16 gradient into a float32 graph would round every gradient to float16
     if gradient.shape != self.shape: raise RuntimeError(f"backward: gradient shape {gradient.shape} != output shape {self.shape}")
-    grads = {id(self): gradient.detach().lazydata}  # this pass's gradients: .grad accumulates only at the end
+    grads = {id(self): gradient.lazydata}  # this pass's gradients: .grad accumulates only at the end
     order = reversed(toposort([self], lambda t: t._ctx.parents if t._ctx is not None and not t._ctx.freed else ()))
     for t in (order := list(order)):
       if t._ctx is None or id(t) not in grads: continue
@@ -364,7 +373,8 @@ class Tensor:
     self._become(hit.where(val, old))
   def _become(self, new: Tensor) -> Tensor:
     """In a graph, this Tensor is new from now on (built from self as it was); what was built from it keeps the old."""
-    self.lazydata, self._ctx, self.requires_grad = new.lazydata, new._ctx, new.requires_grad
+    self._set_data(new.lazydata)
+    self._ctx, self.requires_grad = new._ctx, new.requires_grad
     return self
   def _inplace(self, f, x) -> Tensor:
     """self = f(self, x): written into its buffer, or for a result in a graph (self's: y += f(y), a residual; or x's:
@@ -466,8 +476,7 @@ class Tensor:
     sq = (x - x.mean(axis, keepdim=True)).square().sum(axis, keepdim)
     return (sq / max(0, self._count(axis) - correction)).cast(self._float().dtype)
   def std(self, axis=None, keepdim=False, correction=1) -> Tensor:
-    v = self.var(axis, keepdim, correction)
-    return v.eq(0).where(0, v).sqrt()  # the where: a constant row's gradient is 0, as PyTorch's, not sqrt'(0) = inf times 0
+    return (v := self.var(axis, keepdim, correction)).eq(0).where(0, v).sqrt()  # the where: a constant row's gradient is 0, as PyTorch's, not sqrt'(0) = inf times 0
   def prod(self, axis=None, keepdim=False) -> Tensor:
     """Product by halving: multiply the two halves until one element is left, log2(n) steps."""
     axes = self._axes(axis)
@@ -612,8 +621,7 @@ class Tensor:
   def _tri(self, k: int, upper: bool) -> Tensor:
     r, c = self.shape[-2:]
     row, col = Tensor.arange(r, device=self.device).reshape(r, 1), Tensor.arange(c, device=self.device).reshape(1, c)
-    keep = (col - row >= k) if upper else (col - row <= k)
-    return keep.where(self, Tensor(0, device=self.device, dtype=self.dtype))
+    return ((col - row >= k) if upper else (col - row <= k)).where(self, Tensor(0, device=self.device, dtype=self.dtype))
 
   def scaled_dot_product_attention(self, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None, is_causal: bool = False) -> Tensor:
     """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions."""
@@ -812,8 +820,7 @@ class Tensor:
     for f in ll: x = f(x)
     return x
   def dropout(self, p=0.5) -> Tensor:
-    if not Tensor.training or p == 0: return self
-    return self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
+    return self if not Tensor.training or p == 0 else self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
   # PyTorch's: each log at least -100, so a probability of exactly 0 or 1 (sigmoid(20) in float32) gives a finite loss and
   # gradient (0 * log 0 was NaN); the log reads 1 where p is 0, so no 0/0 comes back through the where
   def binary_crossentropy(self, y: Tensor) -> Tensor: return (-y*self._log100() - (1 - y)*(1 - self)._log100()).mean()

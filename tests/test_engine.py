@@ -539,15 +539,62 @@ def test_a_reader_whose_source_is_realized_later_keeps_the_old_value():
 
 def test_two_assigns_that_read_each_others_targets_swap():
   """Realizing one of two pending assigns that read each other's old values (a swap) recursed without end: each
-  realized the other first, as a reader of its target. Now both run in one schedule, before either writes."""
+  realized the other first, as a reader of its target. Now both run in one schedule, before either writes. (t is a copy
+  of a's old value: a detach would share a's data, and see the write, as PyTorch's.)"""
   x, y = rand(3), rand(3)
   a, b = Tensor(x).realize(), Tensor(y).realize()
-  t = a.detach()
+  t = a * 1
   a.assign(b * 1)
   b.assign(t * 1)
   a.realize()
   np.testing.assert_array_equal(a.numpy(), y)
   np.testing.assert_array_equal(b.numpy(), x)
+
+def test_a_write_through_a_detached_tensor_is_seen_by_the_original():
+  """t = b.detach(); t.assign(x): b, and what was built from b afterwards, kept b's old values (b.detach().assign(x) lost
+  the write altogether), and a write into b wasn't seen through t. PyTorch's detach shares b's data: compared with it, for a
+  realized, a lazy and a constant b, written by assign, an in-place op or setitem, through either name."""
+  import torch
+  rng = np.random.default_rng(23)
+  bv, xv = rng.standard_normal(3).astype(np.float32), rng.standard_normal(3).astype(np.float32)
+  writes = {"assign": lambda t, T: t.assign(T(xv)) if isinstance(t, Tensor) else t.copy_(T(xv)),
+            "+=": lambda t, T: t.__iadd__(T(xv)), "t[1] = 5": lambda t, T: t.__setitem__(1, 5.0)}
+  for start in ("realized", "lazy", "zeros"):
+    for name, write in writes.items():
+      for into in ("the detach", "the original", "a detach not kept"):
+        def run(T, zeros):
+          b = zeros(3) if start == "zeros" else T(bv) * 1 if start == "lazy" else T(bv)
+          if isinstance(b, Tensor) and start == "realized": b.realize()
+          t = b.detach()
+          before = b * 1  # built before the write: the old values
+          if into == "the detach": write(t, T)
+          elif into == "the original": write(b, T)
+          else: write(b.detach(), T)
+          return [v.numpy() for v in (b, b * 10, b[1:], t, before)]
+        got, want = run(Tensor, Tensor.zeros), run(torch.tensor, torch.zeros)
+        for g, w in zip(got, want): np.testing.assert_allclose(g, w, rtol=1e-6, err_msg=f"{start} {name} into {into}")
+  x = Tensor(xv, requires_grad=True)   # a write inside a graph reaches the detach too
+  y = x * 2
+  t = y.detach()
+  y[0] = 5.0
+  np.testing.assert_allclose(t.numpy(), [5.0, *(xv[1:] * 2)], rtol=1e-6)
+
+def test_assign_to_a_view_of_a_constant_is_refused():
+  """Tensor.zeros(1).expand(3) and Tensor(2.0).reshape(1) took an assign alone: the constant's tensor kept its value,
+  silently. Only Tensor.full's own view of its constant (zeros, ones, full: a whole tensor) takes one."""
+  for make, view in ((lambda: Tensor.zeros(1), lambda z: z.expand(3)), (lambda: Tensor(2.0), lambda z: z.reshape(1)),
+                     (lambda: Tensor.ones(2, 1), lambda z: z.expand(2, 3)), (lambda: Tensor(2.0), lambda z: z.reshape(1, 1).expand(2, 2))):
+    z = make()
+    v = view(z)
+    with pytest.raises(ValueError, match="can't write into the tensor it views"): v.assign(Tensor.ones(*v.shape))
+    with pytest.raises(ValueError, match="can't write into the tensor it views"): v += 1
+    np.testing.assert_array_equal(z.numpy(), make().numpy())
+  for shape in ((), (1,), (3,), (2, 1), (2, 3)):  # zeros, ones and full of any shape are whole tensors
+    for f in (Tensor.zeros, Tensor.ones, lambda *s: Tensor.full(s, 7.0)):
+      z = f(*shape)
+      z.assign(Tensor.full(shape, 3.0))
+      z += 1
+      np.testing.assert_array_equal(z.numpy(), np.full(shape, 4.0, np.float32))
 
 def test_assign_from_another_device_moves_the_value():
   """It raised from deep in the backend (copyto() argument 1 must be a numpy.ndarray, or an IndexError)."""
