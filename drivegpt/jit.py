@@ -28,14 +28,17 @@ class Out(NamedTuple):
   device: str
 
 def _own_buffer(a):
-  """An input Tensor as a realized contiguous buffer a replay can point the kernels at: a view of a realized tensor is
-  copied into a new Tensor (the caller's own stays a view of its base); a lazy one (Tensor.zeros) becomes the caller's
-  tensor's own buffer, so that a step assigning into it (an accumulator) writes there, as it does without the JIT. A view
-  that requires grad is refused: the copy's gradient would reach neither it nor its base (they kept None, or an old one)."""
-  if not isinstance(a, Tensor) or a.lazydata._base is None: return a
-  if not a.lazydata.is_realized: a.lazydata = a.lazydata.contiguous()
-  if a.lazydata._base is not None and a.requires_grad and not Tensor.no_grad: raise ValueError(f"jit: an argument of shape {a.shape} is a view of a tensor that requires grad, whose gradient would not reach it: pass the whole tensor and take the view inside the step")
-  return a if a.lazydata._base is None else Tensor(a.lazydata.contiguous(), device=a.device, requires_grad=a.requires_grad)
+  """An input Tensor as a realized contiguous buffer a replay can point the kernels at. A view is copied: a lazy one, and
+  Tensor.zeros (the caller's whole tensor, realized too), become the caller's tensor's own buffer, so that a step assigning
+  into it (an accumulator) writes there, as it does without the JIT; a view of a realized tensor (a slice) is copied into a
+  new Tensor (the caller's own stays a view of its base). The copy of a view that is part of another tensor takes no write,
+  as that view takes none: the step's assign into it raises (it wrote into the copy, reaching neither the view nor its base).
+  A view that requires grad is refused: the copy's gradient would reach neither it nor its base (they kept None, or an old one)."""
+  if not isinstance(a, Tensor) or (ld := a.lazydata)._base is None: return a
+  (lb := ld.contiguous()).whole = ld.whole
+  if ld.whole or not ld.is_realized: a.lazydata = lb
+  elif a.requires_grad and not Tensor.no_grad: raise ValueError(f"jit: an argument of shape {a.shape} is a view of a tensor that requires grad, whose gradient would not reach it: pass the whole tensor and take the view inside the step")
+  return a if a.lazydata is lb else Tensor(lb, device=a.device, requires_grad=a.requires_grad)
 
 class _Same:
   """A Tensor inside a container argument (a list of weights), matched by identity. The key holds it, so no new Tensor
@@ -98,8 +101,8 @@ class jit:
   not read values into Python (.item(), .numpy()) and must change weights through assign (optimizers, load_state_dict
   and load_checkpoint do), so that a replay writes into the same buffers; the weights it reads must be realized before
   the recording (nn layers, models and optimizers realize theirs), or their initializers are folded into the kernels.
-  An argument that is a view of a realized tensor (a slice) is passed as a copy: an assign into it writes into the copy
-  (without the JIT, an error). It must not be recorded with a tensor it
+  An argument that is a view of a realized tensor (a slice) is passed as a copy, which takes no write (an assign into it
+  raises, as it does into the slice without the JIT). It must not be recorded with a tensor it
   also reads from outside (a weight) as an argument, nor leave results lazy for later: replays see neither. .grad is
   the one piece of Python state it follows: the .grads a step reads (backward adding to them, an optimizer step) are
   this call's on a replay, which sets each .grad the step leaves to a new Tensor; a call whose .grads are None where the

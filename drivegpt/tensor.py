@@ -127,7 +127,7 @@ class Tensor:
     # Tensor.full's own view of its constant is whole, realized too; any other view of a constant (Tensor(2.0).reshape(1) and
     # Tensor.zeros(1).expand(3) took the write alone) or of a buffer is not
     if not (ld := self.lazydata).whole:
-      raise ValueError(f"assign to a view (a slice, reshape, transpose or expand, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else ""))
+      raise ValueError(f"assign to a view (a slice, reshape, transpose or expand, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument: pass the whole tensor and write into its part inside the step" if ld._base is None else ""))
     x = x.cast(self.dtype)
     self._set_data(x.lazydata.assign_to(ld))
     # x's own lazy node became this write: x reads it through a node of its own, so a later write into x (or into self)
@@ -473,8 +473,7 @@ class Tensor:
     return x.float().sum(axis, keepdim).mul(1 / n if (n := self._count(axis)) else math.nan).cast(x.dtype)  # empty: nan, as numpy
   def var(self, axis=None, keepdim=False, correction=1) -> Tensor:
     x = self._float().float()  # half in float32, as mean: its sum of squares overflowed to inf
-    sq = (x - x.mean(axis, keepdim=True)).square().sum(axis, keepdim)
-    return (sq / max(0, self._count(axis) - correction)).cast(self._float().dtype)
+    return ((x - x.mean(axis, keepdim=True)).square().sum(axis, keepdim) / max(0, self._count(axis) - correction)).cast(self._float().dtype)
   def std(self, axis=None, keepdim=False, correction=1) -> Tensor:
     return (v := self.var(axis, keepdim, correction)).eq(0).where(0, v).sqrt()  # the where: a constant row's gradient is 0, as PyTorch's, not sqrt'(0) = inf times 0
   def prod(self, axis=None, keepdim=False) -> Tensor:

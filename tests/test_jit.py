@@ -447,6 +447,40 @@ def test_step_assigning_into_a_lazy_argument_updates_the_callers_tensor():
     np.testing.assert_allclose(acc.numpy(), np.sum(xs, 0), rtol=1e-5)
     np.testing.assert_allclose(sums, np.cumsum(xs, 0).sum(1), rtol=1e-5, atol=1e-6)
 
+def test_a_step_writing_into_a_view_argument_raises():
+  """A jitted step assigning into an argument that is a slice of a realized tensor wrote into the copy the JIT passes:
+  the caller's tensor never changed, silently (without the JIT the write raises: a slice takes no write). Now the write
+  raises on every call, as without the JIT, and changes nothing; so does one into a slice of a lazy tensor. A step that
+  only reads a slice runs; Tensor.zeros, realized or not, is a whole tensor and takes the step's writes (realized, the
+  copy took them)."""
+  rng = np.random.default_rng(31)
+  bv = rng.standard_normal((4, 3)).astype(np.float32)
+  writes = {"assign": lambda v: v.assign(v + 1), "+=": lambda v: v.__iadd__(1.0), "v[0] = 5": lambda v: v.__setitem__(0, 5.0)}
+  views = {"rows": lambda b: b[1:3], "a column": lambda b: b[:, 1], "transposed": lambda b: b.T, "of a lazy tensor": lambda b: (b * 1)[1:3]}
+  for wname, write in writes.items():
+    def step(v, x):
+      write(v)
+      return (v * x).sum()
+    for vname, view in views.items():
+      for fn in (step, jit(step)):
+        base = Tensor(bv).realize()
+        for _ in range(3):
+          v = view(base)
+          with pytest.raises(ValueError, match="can't write into the tensor it views"): fn(v, Tensor(np.float32(2.0)))
+        np.testing.assert_array_equal(base.numpy(), bv, err_msg=f"{wname} {vname}")
+  read = jit(lambda v, x: (v * x).sum())
+  for i in range(4):
+    base = Tensor(bv * i).realize()
+    np.testing.assert_allclose(read(base[1:3], Tensor(np.float32(2.0))).numpy(), (bv[1:3] * i * 2).sum(), rtol=1e-5)
+  def acc_step(acc, x):
+    acc.assign(acc + x)
+    return (acc * 1).sum()
+  xs = [rng.standard_normal(3).astype(np.float32) for _ in range(5)]
+  for fn in (acc_step, jit(acc_step)):
+    acc = Tensor.zeros(3).realize()
+    for x in xs: fn(acc, Tensor(x))
+    np.testing.assert_allclose(acc.numpy(), np.sum(xs, 0), rtol=1e-5)
+
 def test_jitted_kv_cache_layer_is_refused():
   """nn.CausalSelfAttention's use_cache keeps its cache in Python attributes, which a replay never runs: a jitted decode
   step replayed the recording call's cache once a prompt of another length ran (0.8 off). Recording it is an error."""
