@@ -300,7 +300,7 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict, stop: frozenset 
   else:
     srcs = [_build(s, leaves, shared, memo, stop) for s in node.src]
     if node.op in ReduceOps:  # a kernel run in row blocks passes the block's rows in M
-      fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, np.broadcast_to(dense(srcs[0](L, M)), (M.get("rows", shp[0]),) + shp[1:]), node.arg)
+      fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, x if (x := dense(srcs[0](L, M))).shape == (s := (M.get("rows", shp[0]),) + shp[1:]) else np.broadcast_to(x, s), node.arg)  # (broadcast_to costs ~4 us)
     elif node.op is MovementOps.RESHAPE: fn = lambda L, M: srcs[0](L, M).reshape(node.arg)
     elif node.op is UnaryOps.CAST: fn = lambda L, M: dense(srcs[0](L, M)).astype(node.arg.np)
     elif node.op in (BinaryOps.ADD, BinaryOps.MUL): fn = lambda L, M, f=_add if node.op is BinaryOps.ADD else _mul: f(srcs[0](L, M), srcs[1](L, M))
