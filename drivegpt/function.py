@@ -19,7 +19,7 @@ class Function:
   @classmethod
   def apply(fxn, *x, **kwargs):
     from drivegpt.tensor import Tensor
-    ctx, ctx.kwargs = fxn(x[0].device, *x), kwargs  # (kwargs: a movement's, to take its view again: Tensor._write)
+    ctx = fxn(x[0].device, *x)
     if fxn.backward is Function.backward: ctx.requires_grad = False  # comparisons and friends have no gradient
     grad = ctx.requires_grad and not Tensor.no_grad
     return Tensor._wrap(ctx.forward(*[t.lazydata for t in x], **kwargs), grad, ctx if grad else None)  # keep the graph only when a gradient may flow

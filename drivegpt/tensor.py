@@ -361,28 +361,21 @@ class Tensor:
     """self[idx] = value: value placed by _Scatter, written with assign, or inside a graph (or when value carries a
     gradient) as a where over self, so both gradients flow. Repeated indices add up (PyTorch leaves their result undefined)."""
     v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
-    shape, view = Tensor.empty(*self.shape, device=self.device)[idx].shape, lambda t: t[idx]
-    # hit (1 where written) and val placed at idx; a bool val as an int32 (a bool scatter's sums wrote False), cast back by _write
-    hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, view=view)
-    val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, view=view)
-    # no graph: written in place (and a view of another's data, which takes no write, refused there)
-    if self._writable()._ctx is None and (val._ctx is None or not self.lazydata.whole): return self.assign(hit.ne(0).where(val.cast(self.dtype), self))
-    self._write(hit, val)
-  def _write(self, hit: Tensor, val: Tensor) -> None:
-    """self = val where hit, in a graph: this Tensor is the new node from now on, built from self as it was (old), which
-    val's graph reads in self's place (y[0] = y[1]*5 made self its own parent: y[1]'s gradient was lost); what was built
-    from it keeps the old value. A view of another tensor in the graph (y[0] in y[0][1] = v, y.T, y.reshape(...)) passes
-    the write on to that tensor, where the view reads it, and views it again, as PyTorch's views (y was left as it was,
-    silently). One that doesn't read its tensor one for one (expand, pad) has its own values, as before."""
-    old = Tensor._wrap(self.lazydata, self.requires_grad, ctx := self._writable()._ctx)
+    shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
+    hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
+    val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
+    if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
+    # self as it was (old): the value's graph reads it there, not through self, which becomes the new node (y[0] = y[1]*5
+    # made self its own parent: y[1]'s gradient was lost)
+    old = Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)
     for t in toposort([val], lambda t: t._ctx.parents if t._ctx is not None and hasattr(t._ctx, "parents") else ()):
       if t._ctx is not None and hasattr(t._ctx, "parents"): t._ctx.parents = tuple(old if p is self else p for p in t._ctx.parents)
-    if moved := type(ctx) in (F.Reshape, F.Permute, F.Shrink, F.Stride):  # the write goes into its tensor p (read before the write may swap ctx's parent for old p)
-      if ctx.freed: raise RuntimeError(f"a write into a view of shape {self.shape} whose graph backward freed can't reach the tensor it views: write into that tensor (y[0, 1] = v, not y[0][1] = v), or take the view again")
-      (p := ctx.parents[0])._write(*(_Scatter.apply(t, shape=p.shape, view=lambda t: type(ctx).apply(t, **ctx.kwargs)) for t in (hit, val)))
-    new = type(ctx).apply(p, **ctx.kwargs) if moved else hit.ne(0).where(val.cast(self.dtype), old)
+    self._become(hit.where(val, old))
+  def _become(self, new: Tensor) -> Tensor:
+    """In a graph, this Tensor is new from now on (built from self as it was); what was built from it keeps the old."""
     self._set_data(new.lazydata)
     self._ctx, self.requires_grad = new._ctx, new.requires_grad
+    return self
   def _inplace(self, f, x) -> Tensor:
     """self = f(self, x): written into its buffer, or for a result in a graph (self's: y += f(y), a residual; or x's:
     acc += x * 2) a new tensor that the name is bound to, so the gradient flows through both (assign kept the old node: y = x * 2;
@@ -459,7 +452,8 @@ class Tensor:
 
   # *** reduce ops ***
   def _reduce(self, fxn, axis=None, keepdim=False) -> Tensor:
-    ret = fxn.apply(self, axis=axes) if (axes := self._axes(axis)) else self
+    axes = self._axes(axis)
+    ret = fxn.apply(self, axis=axes) if axes else self
     return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
   def sum(self, axis=None, keepdim=False) -> Tensor:
     return (self if self.dtype.is_float else self.cast(dtypes.int64))._reduce(F.Sum, axis, keepdim)  # ints and bools sum in int64, as PyTorch
@@ -892,12 +886,13 @@ class _Conv(F.Function):
     return dx, dw
 
 class _Scatter(F.Function):
-  """x (shaped like view(t), a gather t[idx] or a movement of t) placed where that view reads t, in zeros of shape: the view's
-  gradient, taken by autograd (so every index kind works). Its own gradient is that view."""
-  def forward(self, x: LazyBuffer, shape: tuple, view) -> LazyBuffer:
-    self.view = view
-    with _mode("no_grad", False):  # (a graph of its own, inside a no_grad block too)
+  """x (shaped like t[idx]) placed at [idx] in zeros of shape: the gradient of the gather t[idx], taken by autograd (so every
+  index kind works). Its own gradient is that gather."""
+  def forward(self, x: LazyBuffer, shape: tuple, idx) -> LazyBuffer:
+    self.idx, prev, Tensor.no_grad = idx, Tensor.no_grad, False
+    try:
       z = Tensor.zeros(*shape, dtype=x.dtype, device=x.device, requires_grad=True)
-      view(z).backward(Tensor(x, x.device))
+      z[idx].backward(Tensor(x, x.device))
+    finally: Tensor.no_grad = prev
     return z.grad.lazydata
-  def backward(self, g: LazyBuffer) -> LazyBuffer: return self.view(Tensor(g, g.device, requires_grad=False)).lazydata
+  def backward(self, g: LazyBuffer) -> LazyBuffer: return Tensor(g, g.device, requires_grad=False)[self.idx].lazydata
