@@ -377,11 +377,12 @@ class Tensor:
     self._ctx, self.requires_grad = new._ctx, new.requires_grad
     return self
   def _inplace(self, f, x) -> Tensor:
-    """self = f(self, x): written into its buffer, or for a result in a graph (self's: y += f(y), a residual; or x's:
-    acc += x * 2) a new tensor that the name is bound to, so the gradient flows through both (assign kept the old node: y = x * 2;
-    y *= 3 gave x a gradient of 2, PyTorch 6, and made self its own parent when x was built from it; acc took x's value and
-    gave x no gradient). Other names of y keep its old value."""
-    return ret if (ret := f(self._writable(), x))._ctx is not None else self.assign(ret)  # (no graph is kept under no_grad)
+    """self = f(self, x): written into its buffer, or for a tensor in a graph (y += f(y), a residual) a new tensor that the
+    name is bound to, so the gradient flows through both (assign kept the old node: y = x * 2; y *= 3 gave x a gradient of
+    2, PyTorch 6; and made self its own parent when x was built from it). Other names of y keep its old value. A tensor
+    outside the graph takes the value in place (acc += loss: other names, a function's caller and a jitted step's argument
+    see it; a version that bound acc to a new node in the graph left them all at 0), and no gradient flows through it."""
+    return f(self, x) if self._ctx is not None and not Tensor.no_grad else self._writable().assign(f(self, x))
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""
     if self.requires_grad and self._ctx is None and not Tensor.no_grad: raise RuntimeError(f"an in-place write (+=, t[i] = v, ...) into a leaf of shape {self.shape} that requires grad is refused, as PyTorch refuses it: backward can't see the write. Write under no_grad() (as optimizers do), or make a new tensor (w = w + x)")

@@ -767,36 +767,27 @@ def test_in_place_ops_inside_a_graph_pass_the_gradient_on():
   w += 1; w *= 2
   np.testing.assert_allclose(w.numpy(), (xv + 1) * 2, rtol=1e-6)
 
-def test_an_in_place_op_with_a_graph_operand_joins_the_graph():
-  """acc = Tensor.zeros(3); acc += x * 2 (x requires grad) took the value but kept acc out of the graph: a loss built on
-  acc gave x no gradient (backward raised, or x.grad stayed None). As PyTorch, acc joins the graph, whatever acc was (a
-  constant, a realized buffer, a lazy value); under no_grad it is still written in place."""
-  import torch
-  rng = np.random.default_rng(21)
-  xv, av, ov = (rng.standard_normal(3).astype(np.float32) for _ in range(3))
-  for start in ("zeros", "realized", "lazy"):
-    for op in ("+=", "-=", "*=", "/="):
-      def run(lib, T, zeros):
-        x, o = T(xv, True), T(ov, False)
-        acc = zeros(3) if start == "zeros" else T(av, False) * 1 if start == "lazy" else T(av, False)
-        if lib == "engine" and start == "realized": acc.realize()
-        if op == "+=": acc += x * 2
-        elif op == "-=": acc -= x * 2
-        elif op == "*=": acc *= x * 2
-        else: acc /= x * 2 + 5
-        acc += o   # and a second op with no graph operand keeps it
-        (acc * acc).sum().backward()
-        return [v.detach().numpy() if lib == "torch" else v.numpy() for v in (acc, x.grad)]
-      got = run("engine", lambda v, g: Tensor(v, requires_grad=g), Tensor.zeros)
-      want = run("torch", lambda v, g: torch.tensor(v, requires_grad=g), torch.zeros)
-      for g, w in zip(got, want): np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=f"{start} {op}")
-  from drivegpt.tensor import no_grad
-  x, acc = Tensor(xv, requires_grad=True), Tensor(av).realize()
-  with no_grad():
-    same = acc
-    acc += x * 2
-  assert acc is same and acc._ctx is None and acc.lazydata.assign_target is not None  # written into its own buffer
-  np.testing.assert_allclose(acc.numpy(), av + xv * 2, rtol=1e-6)
+def test_an_accumulator_outside_the_graph_takes_in_place_ops_in_place():
+  """acc += v where v has a gradient writes into acc's own buffer, so every name of acc sees it: another name, a function's
+  caller, a jitted step's argument over several calls. A version that bound the name to a new tensor in the graph (for
+  PyTorch's gradient through acc) left them all at 0 (a review). acc itself passes no gradient (known, README)."""
+  from drivegpt import jit
+  x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+  acc = Tensor.zeros(3)
+  other = acc
+  acc += x * 2
+  np.testing.assert_allclose(other.numpy(), [2, 4, 6])
+  def add(a, v): a += v
+  total = Tensor.zeros(1).contiguous().realize()
+  add(total, (x * x).sum().reshape(1))
+  np.testing.assert_allclose(total.numpy(), [14])
+  @jit
+  def step(a, v):
+    a += (v * v).sum().reshape(1)
+    return (v * v).sum()
+  run = Tensor.zeros(1).contiguous().realize()
+  for _ in range(4): step(run, x)
+  np.testing.assert_allclose(run.numpy(), [56])
 
 def test_an_in_place_write_into_a_leaf_that_requires_grad_is_refused():
   """w = Tensor.randn(3, requires_grad=True); w += 1 (-=, *=, /=, w[0] = 5) ran silently with autograd on; PyTorch raises (a
