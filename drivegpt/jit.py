@@ -36,7 +36,7 @@ def _own_buffer(a):
   A view that requires grad is refused: the copy's gradient would reach neither it nor its base (they kept None, or an old one)."""
   if not isinstance(a, Tensor) or (ld := a.lazydata)._base is None: return a
   (lb := ld.contiguous()).whole = ld.whole
-  if ld.whole or not ld.is_realized: a.lazydata = lb
+  if ld.whole or not ld.is_realized: a._set_data(lb)  # (and the tensors it shares its data with: a detach of it)
   elif a.requires_grad and not Tensor.no_grad: raise ValueError(f"jit: an argument of shape {a.shape} is a view of a tensor that requires grad, whose gradient would not reach it: pass the whole tensor and take the view inside the step")
   return a if a.lazydata is lb else Tensor(lb, device=a.device, requires_grad=a.requires_grad)
 

@@ -680,3 +680,13 @@ def test_a_view_argument_that_requires_grad_is_refused():
   try:
     for _ in range(3): np.testing.assert_allclose(f(base[1:4]).numpy(), 2 * base.numpy()[1:4])
   finally: Tensor.no_grad = False
+
+def test_a_constant_argument_written_by_the_step_keeps_its_detach_linked():
+  """A Tensor.zeros argument becomes the caller's own buffer when a jitted step writes into it; that swapped its data
+  without telling a detach of it (al = acc.detach()), which kept reading zeros while acc counted (a review)."""
+  f = jit(lambda a, v: (a.assign(a + v), v * 1)[1])
+  acc = Tensor.zeros(2)
+  al = acc.detach()
+  for _ in range(3): f(acc, Tensor([1.0, 2.0]))
+  np.testing.assert_equal(acc.numpy(), [3, 6])
+  np.testing.assert_equal(al.numpy(), [3, 6])
