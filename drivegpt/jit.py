@@ -34,6 +34,8 @@ def _own_buffer(a):
   new Tensor (the caller's own stays a view of its base). The copy of a view that is part of another tensor takes no write,
   as that view takes none: the step's assign into it raises (it wrote into the copy, reaching neither the view nor its base).
   A view that requires grad is refused: the copy's gradient would reach neither it nor its base (they kept None, or an old one)."""
+  # an argument in an autograd graph (x @ w, w outside the step): backward in the step reached w with the recording's x
+  if isinstance(a, Tensor) and a._ctx is not None and not Tensor.no_grad: raise ValueError(f"jit: an argument of shape {a.shape} is part of an autograd graph (built outside the step from a tensor that requires grad: x @ w, a slice of w), whose gradient would not reach that tensor on a replay: detach it, or pass the whole tensor and build the rest inside the step")
   if not isinstance(a, Tensor) or (ld := a.lazydata)._base is None: return a
   (lb := ld.contiguous()).whole = ld.whole
   if ld.whole or not ld.is_realized: a._set_data(lb)  # (and the tensors it shares its data with: a detach of it)
@@ -58,7 +60,7 @@ def _key(name, v):
   if isinstance(v, dict): return ("dict", tuple((k, _key(name, x)) for k, x in v.items()))
   try: hash(v)
   except TypeError: return _Same(v)  # held, so a new object can't take its id (by id alone, one replayed a freed one's values)
-  return (type(v).__name__, v, math.copysign(1, v) if isinstance(v, float) else 0)  # -0.0 is not 0.0 (1/x, atan2)
+  return (type(v).__name__, v, math.copysign(1, v) if isinstance(v, (float, np.floating)) else 0)  # -0.0 is not 0.0 (1/x, atan2)
 
 # The leaf a recording's read or write is about: this call's argument at that position (an input that requires grad got
 # no .grad on replays: the recording call's did), else the weakly held leaf (a weight), or None if it is gone.
@@ -77,8 +79,7 @@ def _bind(reads: tuple, tensors: list):
 def _fresh(o, bufs: dict) -> Tensor:
   """A new Tensor over this call's buffer for a recorded output (Out), or the LazyBuffer it reads (a weight)."""
   if isinstance(o.slot, LazyBuffer) and o.slot not in bufs: return Tensor(o.slot, device=o.device)
-  lb = LazyBuffer(o.device, ShapeTracker.from_shape(o.shape), o.dtype)
-  lb.realized = bufs[o.slot]
+  (lb := LazyBuffer(o.device, ShapeTracker.from_shape(o.shape), o.dtype)).realized = bufs[o.slot]
   return Tensor(lb, device=o.device)
 
 class Recording(NamedTuple):
@@ -120,7 +121,8 @@ class jit:
     tensors = [t for _, t in named if isinstance(t, Tensor)]
     Tensor.corealize(tensors)
     first = {id(t.lazydata): i for i, t in reversed(list(enumerate(tensors)))}  # one buffer passed twice must stay so
-    key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)]) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
+    # (requires_grad too: a replay of a recording without an argument's gradient left its .grad None, and the other way round)
+    key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)], t.requires_grad) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
     recs = self.recordings.get(key)
     if recs is None:
       self.recordings[key], ret = "ran", self.fxn(*args, **kwargs)
