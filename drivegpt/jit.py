@@ -122,7 +122,7 @@ class jit:
     Tensor.corealize(tensors)
     first = {id(t.lazydata): i for i, t in reversed(list(enumerate(tensors)))}  # one buffer passed twice must stay so
     # (requires_grad too: a replay of a recording without an argument's gradient left its .grad None, and the other way round)
-    key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)], t.requires_grad) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
+    key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)], bool(t.requires_grad)) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
     recs = self.recordings.get(key)
     if recs is None:
       self.recordings[key], ret = "ran", self.fxn(*args, **kwargs)

@@ -86,6 +86,21 @@ def test_causal_mask(prev):
   np.testing.assert_array_equal(out[:, :2 * N], base[:, :2 * N])
   assert np.abs(out[:, 2 * N:] - base[:, 2 * N:]).max() > 1e-3
 
+def test_the_sampler_replays_its_slots_from_the_third_frame():
+  """Each slot step runs on the first frame, is recorded on the second and replayed from the third, never run again:
+  a JIT key that took requires_grad None (a replay's outputs) apart from False (the recording's) made every slot a new
+  kind of call, and the simulator ran 3x slower without a word (bench/sim.py caught it)."""
+  m, rng = tiny("start"), np.random.default_rng(5)
+  sampler = FrameSampler(m)
+  calls, fxn = [], sampler._step.fxn
+  sampler._step.fxn = lambda *a: (calls.append(1), fxn(*a))[1]
+  pf_calls, pf = [], sampler._prefill.fxn
+  sampler._prefill.fxn = lambda *a: (pf_calls.append(1), pf(*a))[1]
+  for _ in range(5):
+    tok, ps = data(rng)
+    sampler.generate(tok[:, :2], ps[:, :3], temperature=1.0, rng=rng)
+  assert len(calls) == 2 * 6 and len(pf_calls) == 2   # 6 slots a frame, run and recorded; the rest replayed
+
 @pytest.mark.parametrize("pose,F,prev", [("start", 2, False), ("frame", 2, False), ("none", 1, False), ("start", 0, False),
                                          ("start", 2, True), ("frame", 1, True), ("none", 0, True)])
 def test_kv_cache_sampling_equals_recompute(pose, F, prev):
