@@ -12,12 +12,14 @@ from drivegpt.tensor import Tensor
 def _tensors(x, leaf: type = Tensor) -> list:
   """The Tensors (or other leaf-typed values) in a return value: a Tensor, or lists, tuples and dict values of them."""
   if isinstance(x, leaf): return [x]
+  # any other object holding Tensors (a dataclass) came back from every replay as the recording call's object, silently
+  if hasattr(x, "__dict__") and any(isinstance(v, Tensor) for v in vars(x).values()): raise TypeError(f"jit: the step returned a {type(x).__name__} holding Tensors, which a replay can't refill (every call would get the recording call's): return them in a tuple, list or dict")
   return [t for v in (x.values() if isinstance(x, dict) else x) for t in _tensors(v, leaf)] if isinstance(x, (list, tuple, dict)) else []
 
 def _rebuild(x, leaf: type, fresh: Callable):
   """x with each leaf-typed value replaced by fresh(value), keeping lists, tuples and dicts."""
   if isinstance(x, leaf): return fresh(x)
-  if isinstance(x, (list, tuple)): return type(x)(_rebuild(v, leaf, fresh) for v in x)
+  if isinstance(x, (list, tuple)): return (type(x)._make if hasattr(x, "_fields") else type(x))(_rebuild(v, leaf, fresh) for v in x)  # (a NamedTuple too)
   return {k: _rebuild(v, leaf, fresh) for k, v in x.items()} if isinstance(x, dict) else x
 
 class Out(NamedTuple):
@@ -123,8 +125,7 @@ class jit:
     first = {id(t.lazydata): i for i, t in reversed(list(enumerate(tensors)))}  # one buffer passed twice must stay so
     # (requires_grad too: a replay of a recording without an argument's gradient left its .grad None, and the other way round)
     key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)], bool(t.requires_grad)) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
-    recs = self.recordings.get(key)
-    if recs is None:
+    if (recs := self.recordings.get(key)) is None:
       self.recordings[key], ret = "ran", self.fxn(*args, **kwargs)
       Tensor.corealize(_tensors(ret))
       return _rebuild(ret, Tensor, lambda t: t.detach())

@@ -712,3 +712,23 @@ def test_a_call_differing_in_what_the_jit_did_not_key_on():
   h = jit(lambda a: a.sum() * 1)
   with pytest.raises(ValueError, match=r"argument of shape \(1, 3\) is part of an autograd graph"): h(Tensor(xv[:1]) @ w3)
   h((Tensor(xv[:1]) @ w3).detach())   # detached: fine
+
+def test_a_step_returning_a_namedtuple_or_a_dataclass():
+  """A NamedTuple return raised TypeError from inside the JIT (its type called with one generator); a dataclass holding
+  Tensors came back from every replay as the recording call's object (frozen values): refused, naming what to return."""
+  import dataclasses
+  from typing import NamedTuple
+  class Pair(NamedTuple):
+    a: Tensor
+    b: Tensor
+  f = jit(lambda x: Pair(x * 2, x.sum() * 1))
+  for k in range(4):
+    out = f(Tensor(np.full(3, k, np.float32)))
+    assert isinstance(out, Pair)
+    np.testing.assert_equal(out.a.numpy(), [2 * k] * 3)
+    np.testing.assert_equal(out.b.numpy(), 3 * k)
+  @dataclasses.dataclass
+  class Box:
+    v: Tensor
+  g = jit(lambda x: Box(x * 2))
+  with pytest.raises(TypeError, match="returned a Box holding Tensors"): g(Tensor(np.ones(3, np.float32)))
