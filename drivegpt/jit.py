@@ -126,6 +126,8 @@ class jit:
     # (requires_grad too: a replay of a recording without an argument's gradient left its .grad None, and the other way round)
     key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)], bool(t.requires_grad)) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
     if (recs := self.recordings.get(key)) is None:
+      # a new kind of call: the oldest of 64 goes (each keeps its key's Tensors alive: a list of new ones each call kept every batch)
+      if len(self.recordings) >= 64: self.recordings.pop(next(iter(self.recordings)))
       self.recordings[key], ret = "ran", self.fxn(*args, **kwargs)
       Tensor.corealize(_tensors(ret))
       return _rebuild(ret, Tensor, lambda t: t.detach())

@@ -173,8 +173,7 @@ class Tensor:
   def rand(*shape, dtype=None, device=None, **kw) -> Tensor:
     """Uniform in [0, 1); the stream depends only on manual_seed and the number of rand calls since."""
     Tensor._rng_counter += 1
-    lb = LazyBuffer.loadop(LoadOps.RAND, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device), (Tensor._seed, Tensor._rng_counter))
-    return Tensor(lb, device, **kw)
+    return Tensor(LazyBuffer.loadop(LoadOps.RAND, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device), (Tensor._seed, Tensor._rng_counter)), device, **kw)
   def multinomial(self, num_samples: int = 1, replacement: bool = False) -> Tensor:
     """Category indices (int32) drawn from each row's non-negative weights (1-D or 2-D), as torch.multinomial."""
     if not 1 <= self.ndim <= 2: raise ShapeError(f"multinomial needs 1-D or 2-D weights, got shape {self.shape}")

@@ -732,3 +732,17 @@ def test_a_step_returning_a_namedtuple_or_a_dataclass():
     v: Tensor
   g = jit(lambda x: Box(x * 2))
   with pytest.raises(TypeError, match="returned a Box holding Tensors"): g(Tensor(np.ones(3, np.float32)))
+
+def test_kinds_of_call_are_bounded():
+  """A container argument of new Tensors each call (a list batch) is a new kind of call each time (matched by identity);
+  every kind's key kept its Tensors alive, so a training loop kept every batch: at most 64 kinds are kept."""
+  import gc, weakref
+  f = jit(lambda batch: batch[0] * 2 + batch[1])
+  refs = []
+  for k in range(100):
+    b = [Tensor(np.full(10, k, np.float32)), Tensor(np.ones(10, np.float32))]
+    refs.append(weakref.ref(b[0]))
+    np.testing.assert_equal(f(b).numpy(), np.full(10, 2 * k + 1))
+    del b
+  gc.collect()
+  assert len(f.recordings) <= 64 and sum(r() is not None for r in refs) <= 64
