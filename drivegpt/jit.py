@@ -126,8 +126,9 @@ class jit:
     # (requires_grad too: a replay of a recording without an argument's gradient left its .grad None, and the other way round)
     key = (tuple((n, t.shape, t.dtype, t.device, first[id(t.lazydata)], bool(t.requires_grad)) if isinstance(t, Tensor) else (n, _key(n, t)) for n, t in named), Tensor.training, Tensor.no_grad)
     if (recs := self.recordings.get(key)) is None:
-      # a new kind of call: the oldest of 64 goes (each keeps its key's Tensors alive: a list of new ones each call kept every batch)
-      if len(self.recordings) >= 64: self.recordings.pop(next(iter(self.recordings)))
+      # a new kind of call: past 256 run only once (each key keeps its Tensors alive: a list of new ones each call kept every
+      # batch), the oldest of those goes; recorded kinds stay (a simulator's 129 slots are 129 kinds, cycled through)
+      if len(self.recordings) >= 256 and (old := next((k for k, r in self.recordings.items() if r == "ran"), None)) is not None: self.recordings.pop(old)
       self.recordings[key], ret = "ran", self.fxn(*args, **kwargs)
       Tensor.corealize(_tensors(ret))
       return _rebuild(ret, Tensor, lambda t: t.detach())

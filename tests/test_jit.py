@@ -735,14 +735,19 @@ def test_a_step_returning_a_namedtuple_or_a_dataclass():
 
 def test_kinds_of_call_are_bounded():
   """A container argument of new Tensors each call (a list batch) is a new kind of call each time (matched by identity);
-  every kind's key kept its Tensors alive, so a training loop kept every batch: at most 64 kinds are kept."""
+  every kind's key kept its Tensors alive, so a training loop kept every batch: at most 256 kinds run only once are
+  kept. Recorded kinds stay: a simulator cycles through its 129 slot kinds every frame."""
   import gc, weakref
   f = jit(lambda batch: batch[0] * 2 + batch[1])
   refs = []
-  for k in range(100):
+  for k in range(300):
     b = [Tensor(np.full(10, k, np.float32)), Tensor(np.ones(10, np.float32))]
     refs.append(weakref.ref(b[0]))
     np.testing.assert_equal(f(b).numpy(), np.full(10, 2 * k + 1))
     del b
   gc.collect()
-  assert len(f.recordings) <= 64 and sum(r() is not None for r in refs) <= 64
+  assert len(f.recordings) <= 256 and sum(r() is not None for r in refs) <= 256
+  g = jit(lambda x: x * 2)   # 200 kinds (shapes) in turn, each recorded on its second round and replayed on the third
+  for _ in range(3):
+    for n in range(1, 201): np.testing.assert_equal(g(Tensor(np.full(n, n, np.float32))).numpy(), np.full(n, 2 * n))
+  assert len(g.recordings) == 200 and all(r != "ran" for r in g.recordings.values())
