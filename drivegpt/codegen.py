@@ -121,7 +121,7 @@ def view_index(v: View, dims: list, ranges: dict) -> tuple:
   for e, st, s in zip(dims, v.strides, v.shape):
     if st == 0 or s == 1: continue
     if isinstance(e, Lin): idx = idx + e*st
-    else: opaque.append(e if st == 1 else f"{e}*{st}")
+    else: opaque.append(e if st == 1 else f"{paren(e)}*{st}")  # (a sum times the stride: 24+(i/3)*-3+(i%3) was multiplied in its last term only)
   for e, (lo, hi), s in zip(dims, v.mask or (), v.shape):
     elo, ehi = e.bounds(ranges) if isinstance(e, Lin) else (0, s - 1)
     if ehi < lo or elo >= hi: return idx, ["0"]

@@ -286,3 +286,16 @@ def test_gpu_buffer_pool_reuses_memory_and_changes_no_result(monkeypatch):
   pooled, held = run(tools.MemoryPool(tools.ImmediateAllocator(backend_cl._queue)))
   np.testing.assert_array_equal(pooled, plain)
   assert held[3] > 0 and held[-1] == held[3], held
+
+def test_a_view_stacked_on_a_non_linear_one_reads_the_right_elements():
+  """codegen.view_index multiplied a non-linear index (24+(i/3)*-3+(i%3), a padded view's address) by the next view's
+  stride without parentheses: only its last term was scaled, so a step slice or flip under a pad and a reshape read
+  shuffled values, or past the buffer (sums of 1e32; an int sum the same). A fuzzer against the CPU device found it."""
+  r = np.random.default_rng(11)
+  x, s, n = np.arange(1, 49, dtype=np.float32), r.standard_normal(40).astype(np.float32), r.integers(-9, 9, 40).astype(np.int32)
+  got = (Tensor(x, device="CL")[::2].pad(((0, 3),)).reshape(9, 3).T.reshape(27) + 0).numpy()
+  np.testing.assert_equal(got, np.pad(x[::2], (0, 3)).reshape(9, 3).T.reshape(27))
+  for v in (s, n):
+    got = Tensor(v, device="CL").flip(0).pad(((0, 2),)).reshape(6, 7).flip(1).reshape(7, 6).sum(0).numpy()
+    want = np.pad(v[::-1], (0, 2)).reshape(6, 7)[:, ::-1].reshape(7, 6).sum(0)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
