@@ -348,7 +348,7 @@ def _leaf(leaf: LazyOp):
   def slow(bufs):
     x = view(np.array([leaf.arg[0]], leaf.arg[2].np) if leaf.op is BufferOps.CONST else bufs[leaf.arg[0]], st, sparse=True)
     if isinstance(x, Padded): return x
-    x = x[tuple(slice(0, 1) if s == 0 and n > 1 else slice(None) for s, n in zip(x.strides, x.shape))]
+    x = x[tuple(slice(0, 1) if s == 0 and n > 1 else slice(None) for s, n in zip(x.strides, x.shape))] if x.ndim else x  # (a 0-d x[()] is a scalar, which has no flags to set)
     x.flags.writeable = False  # a leaf may be fresh zeros (a view of padding only), read again elsewhere in the kernel
     return x
   return slow

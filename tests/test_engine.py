@@ -833,3 +833,13 @@ def test_a_realized_constant_parameter_trains():
         o.zero_grad(); ((w * Tensor(c)) ** 2).sum().backward(); o.step()
         to.zero_grad(); ((tw * torch.from_numpy(c)) ** 2).sum().backward(); to.step()
       np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6, err_msg=f"{how} {ours.__name__}")
+
+def test_a_scalar_read_through_padding():
+  """A 0-d view of a padded tensor (an element of t.pad(...) reshaped to a scalar) raised "Cannot set flags on array
+  scalars" on the CPU device: x[()] of a 0-d array is a numpy scalar. A CL-against-CPU fuzzer met it."""
+  v = np.random.default_rng(41).standard_normal(3).astype(np.float32)
+  t, p = Tensor(v).realize(), np.pad(v, (1, 1))
+  for i in range(5):
+    s = t.pad(((1, 1),))[i:i + 1].reshape(())
+    np.testing.assert_allclose((s * 2 + 1).numpy(), p[i] * 2 + 1, rtol=1e-6)
+    np.testing.assert_allclose((s.reshape(1).expand(3) * Tensor(np.ones(3, np.float32))).sum().numpy(), 3 * p[i], rtol=1e-6)
