@@ -2,7 +2,7 @@
 from __future__ import annotations
 import contextlib, ctypes, functools, math, os, warnings
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 import numpy as np
 from threadpoolctl import ThreadpoolController
 from drivegpt.helpers import DType, GlobalCounters, prod, getenv
@@ -224,9 +224,12 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   if p.sumb: b = np.add.reduce(b, axis=p.sumb, keepdims=True, dtype=wide(b))
   def blas(x):  # BLAS wants unit stride along rows or columns; numpy's fallback loop is 100x slower
     return x if x.itemsize in x.strides[-2:] or min(x.shape[-2:]) <= 1 else np.ascontiguousarray(x)
-  A = blas(_matrix(a[p.pick_a].transpose(p.perm_a), p.mat_a, p.dims_a).astype(wide(a), copy=False))
-  B = blas(_matrix(b[p.pick_b].transpose(p.perm_b), p.mat_b, p.dims_b).astype(wide(b), copy=False))
-  C = _matmul(A, B).reshape(p.c_shape).transpose(p.c_perm).reshape(p.c_full)
+  # an operand with one batch dim is cut into row blocks in mats; one with none or several is made a (batch, rows, cols) matrix now
+  ops = [(x[pick].transpose(perm), mat, dims, wide(x)) if dims[0] == 1 else (_matrix(x[pick].transpose(perm), mat, dims), mat, (1, 1, 1), wide(x))
+         for x, pick, perm, mat, dims in ((a, p.pick_a, p.perm_a, p.mat_a, p.dims_a), (b, p.pick_b, p.perm_b, p.mat_b, p.dims_b))]
+  def mats(lo: int, hi: int) -> list:  # A and B for batch rows lo:hi (a conv's im2col copy is made by the thread that multiplies it)
+    return [blas(_matrix(v[lo:hi] if len(v) > 1 else v, (len(v[lo:hi]) if len(v) > 1 else 1, *mat[1:]), dims).astype(w, copy=False)) for v, mat, dims, w in ops]
+  C = _matmul(mats, max(p.mat_a[0], p.mat_b[0]), *p.mat_a[1:], p.mat_b[2], np.result_type(*(w for *_, w in ops))).reshape(p.c_shape).transpose(p.c_perm).reshape(p.c_full)
   if p.scale != 1: C = C * p.scale
   return (C if C.shape == p.out_shape else np.broadcast_to(C, p.out_shape)).astype(dtype, copy=False)
 
@@ -242,24 +245,23 @@ def _matrix(v: np.ndarray, mat: tuple, dims: tuple) -> np.ndarray:
   rows_inner = np.ascontiguousarray(v.transpose(*range(nb), *range(nb + nr, v.ndim), *range(nb, nb + nr)))
   return rows_inner.reshape(mat[0], mat[2], mat[1]).transpose(0, 2, 1)
 
-def _matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-  """(bat, m, k) @ (bat, k, n). A big single matmul gets BLAS's threads; a big batch of small ones is split across the
-  engine's threads, one BLAS thread each; a middling one runs on one thread (BLAS threads on a small matrix cost more
-  than they give; OpenBLAS runs one of <= 2^18 multiply-adds on one thread anyway)."""
-  nb = max(A.shape[0], B.shape[0])  # one of them may be broadcast (batch 1)
-  size, work = nb*A.shape[1]*B.shape[2], nb*A.shape[1]*A.shape[2]*B.shape[2]
-  C = native.empty(size, np.result_type(A, B)).reshape(nb, A.shape[1], B.shape[2]) if size >= native.MIN_WORK else None  # in place for native kernels
-  # a few rows times a wide transposed weight (x @ W.T, decoding): OpenBLAS's kernel is 2-3x slower there than W @ x^T
-  if C is None and A.shape[1] <= 16 and B.strides[1] == B.itemsize and B.shape[2] >= A.shape[2] >= 64: return (B.mT @ np.ascontiguousarray(A.mT)).mT
-  if work <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)
-  if work < 1 << 25:
-    with _blas_threads(1): return np.matmul(A, B, out=C)
-  if nb >= THREADS:
-    C, bs = np.empty((nb, A.shape[1], B.shape[2]), np.result_type(A, B)) if C is None else C, -(-nb // THREADS)
-    def part(b): np.matmul(A[b:b+bs] if len(A) > 1 else A, B[b:b+bs] if len(B) > 1 else B, out=C[b:b+bs])
+def _matmul(mats: Callable, nb: int, m: int, k: int, n: int, dtype) -> np.ndarray:
+  """(nb, m, k) @ (nb, k, n), mats(lo, hi) giving the two operands' batch rows lo:hi (one of them may be broadcast, batch
+  1). A big batch of matmuls is split across the engine's threads, one BLAS thread each, each making its own rows'
+  matrices; a big single matmul gets BLAS's threads; a middling one runs on one thread (BLAS threads on a small matrix
+  cost more than they give; OpenBLAS runs one of <= 2^18 multiply-adds on one thread anyway)."""
+  size, work = nb*m*n, nb*m*k*n
+  C = native.empty(size, dtype).reshape(nb, m, n) if size >= native.MIN_WORK else None  # in place for native kernels
+  if nb >= THREADS > 1 and work >= 1 << 25:  # a conv's im2col copies in parallel too: 207 -> 184 ms, the VQVAE-small step
+    C, bs = np.empty((nb, m, n), dtype) if C is None else C, -(-nb // THREADS)
+    def part(lo): np.matmul(*mats(lo, lo + bs), out=C[lo:lo+bs])
     with _blas_threads(1): list(_threads.map(part, range(0, nb, bs)))
     return C
-  with _blas_threads(THREADS): return np.matmul(A, B, out=C)
+  A, B = mats(0, nb)
+  # a few rows times a wide transposed weight (x @ W.T, decoding): OpenBLAS's kernel is 2-3x slower there than W @ x^T
+  if C is None and m <= 16 and B.strides[1] == B.itemsize and n >= k >= 64: return (B.mT @ np.ascontiguousarray(A.mT)).mT
+  if work <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)
+  with _blas_threads(1 if work < 1 << 25 else THREADS): return np.matmul(A, B, out=C)
 
 SUM_BLOCK = 1024  # long float sums add blocks of this many terms, then the blocks' sums
 

@@ -1145,6 +1145,30 @@ def test_larger_matmul_conv_forward():
   assert_close("conv2d 2x8x12x12 * 16x8x3x3", Tensor(x).conv2d(Tensor(w), padding=1).numpy(),
                np_conv2d(x.astype(np.float64), w.astype(np.float64), padding=1), 1e-4, 1e-4)
 
+def test_big_batched_matmuls_and_conv_split_across_threads():
+  # big enough (>= 2^25 multiply-adds) that the numpy backend shares the batch out across its threads, each making its
+  # own rows' matrices (a conv's im2col copy): an odd batch (uneven blocks), an input view, a weight broadcast over
+  # the batch, several batch dims; against float64
+  rng = np.random.default_rng(19)
+  x, w, g = rng.standard_normal((7, 64, 12, 20)), rng.standard_normal((48, 64, 3, 3)), rng.standard_normal((7, 48, 12, 20))
+  xt = Tensor(x.transpose(0, 1, 3, 2).astype(np.float32), requires_grad=True)
+  tw = Tensor(w.astype(np.float32), requires_grad=True)
+  out = xt.permute(0, 1, 3, 2).conv2d(tw, padding=1)  # the input a transposed view
+  (out * Tensor(g.astype(np.float32))).sum().backward()
+  x32, w32 = x.astype(np.float32).astype(np.float64), w.astype(np.float32).astype(np.float64)
+  assert_close("conv2d 7x64x12x20 * 48x64x3x3", out.numpy(), np_conv2d(x32, w32, padding=1), 1e-4, 1e-4)
+  g32 = g.astype(np.float32).astype(np.float64)
+  assert_close("its input gradient", xt.grad.numpy().transpose(0, 1, 3, 2), np_conv_transpose2d(g32, w32, padding=1), 1e-4, 1e-4)
+  xp = np.pad(x32, ((0, 0), (0, 0), (1, 1), (1, 1)))
+  dw = np.stack([np.einsum("nohw,nchw->oc", g32, xp[:, :, i:i + 12, j:j + 20]) for i in range(3) for j in range(3)], -1)
+  assert_close("its weight gradient", tw.grad.numpy(), dw.reshape(48, 64, 3, 3), 1e-4, 1e-4)
+  a, b = rng.standard_normal((2, 3, 128, 96)), rng.standard_normal((2, 3, 96, 520))
+  assert_close("(2, 3) batch of 128x96x520", (Tensor(a.astype(np.float32)) @ Tensor(b.astype(np.float32))).numpy(),
+               a.astype(np.float32).astype(np.float64) @ b.astype(np.float32).astype(np.float64), 1e-4, 1e-4)
+  a, b = rng.standard_normal((128, 96)), rng.standard_normal((7, 96, 520))
+  assert_close("a matrix times a batch of 7", (Tensor(a.astype(np.float32)) @ Tensor(b.astype(np.float32))).numpy(),
+               a.astype(np.float32).astype(np.float64) @ b.astype(np.float32).astype(np.float64), 1e-4, 1e-4)
+
 def test_int_matmul_and_unary():
   a = np.array([[1, -2, 3], [4, 5, -6]], dtype=np.int32)
   b = np.array([[2, 0], [1, -1], [3, 2]], dtype=np.int32)
