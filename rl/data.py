@@ -55,23 +55,25 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
   files = unique_videos(files)
   segs = []
   for f in files:
-    with h5py.File(f, "r") as h:
-      if "augment" in h.attrs:  # its frames slid sideways; the takeovers and actions are the recording's
-        print(f"note: {f}: a yaw-augmented copy (the world model's training data), left out", file=sys.stderr)
-        continue
-      if missing := [k for k in LABELS if k not in h]:
-        raise ValueError(f"{f}: a token segment for the RL stage needs {list(LABELS)}; missing {missing} "
-                         "(make token shards with `drivegpt tokenize --ckpt VQVAE_RUN --shards FRAME_SHARDS --out DIR`)")
-      # a plain video's shard holds zeros in place of these: read, it was a stopped car that nobody ever took over from
-      if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if k in h.attrs and not h.attrs[k]]:
-        raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
-                         "(a plain video's): leave it out of the tokens folder")
-      a, route, tokenizer = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
-      if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
-      if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
-      if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
-        raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
-                         f"human's driving time in frames at {FPS} fps")
+    try:
+      with h5py.File(f, "r") as h:
+        if "augment" in h.attrs:  # its frames slid sideways; the takeovers and actions are the recording's
+          print(f"note: {f}: a yaw-augmented copy (the world model's training data), left out", file=sys.stderr)
+          continue
+        if missing := [k for k in LABELS if k not in h]:
+          raise ValueError(f"{f}: a token segment for the RL stage needs {list(LABELS)}; missing {missing} "
+                           "(make token shards with `drivegpt tokenize --ckpt VQVAE_RUN --shards FRAME_SHARDS --out DIR`)")
+        # a plain video's shard holds zeros in place of these: read, it was a stopped car that nobody ever took over from
+        if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if k in h.attrs and not h.attrs[k]]:
+          raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
+                           "(a plain video's): leave it out of the tokens folder")
+        a, route, tokenizer = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
+        if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
+        if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
+        if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
+          raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
+                           f"human's driving time in frames at {FPS} fps")
+    except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     n, grid = len(a["tokens"]), a["tokens"].shape[1:] if a["tokens"].ndim == 3 else ()
     a["tokens"] = a["tokens"].reshape(n, -1)
     if segs and (a["tokens"].shape[1], grid) != (segs[0].tokens.shape[1], segs[0].grid):  # a model reads one layout

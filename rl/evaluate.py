@@ -237,11 +237,14 @@ def recorded_seeds(paths: list[str]) -> set:
   from data.layout import files_under
   seeds = set()
   for p in map(Path, paths):
+    if not p.exists(): raise FileNotFoundError(f"--check-seeds: {p} does not exist")  # (a mistyped folder checked nothing)
     for f in files_under(p, name="driver.json"): seeds.add(int(json.loads(f.read_text())["seed"]))
     for f in files_under(p, (".h5",)):
       import h5py
-      with h5py.File(f, "r") as h:
-        if "driver" in h.attrs: seeds.add(int(json.loads(h.attrs["driver"]).get("seed", -1)))
+      try:
+        with h5py.File(f, "r") as h:
+          if "driver" in h.attrs: seeds.add(int(json.loads(h.attrs["driver"]).get("seed", -1)))
+      except OSError as e: raise ValueError(f"--check-seeds: {f}: not a readable shard ({e})") from None
   return seeds
 
 def main(argv: Optional[list[str]] = None) -> list[dict]:

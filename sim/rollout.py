@@ -133,14 +133,11 @@ def side_by_side(gen: np.ndarray, real: np.ndarray) -> np.ndarray:
 def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed: int) -> tuple[list, int]:
   """n (segment, start) pairs spread over the segments, each with room for the context and the real continuation; and
   the number of model frames in `seconds`."""
-  from drivegpt.nn.state import checkpoint_info
-  from train.stage import build
-  from train.world import TrainConfig, Run, run_split
+  from train.stage import run_config
+  from train.world import TrainConfig, run_split
   from train.world_data import load_segments
   from sim.world_sim import FPS
-  ck = Path(world) / Run.CKPT if Path(world).is_dir() else Path(world)
-  if not ck.exists(): raise FileNotFoundError(f"--world: no checkpoint at {ck}")
-  cfg = build(TrainConfig, checkpoint_info(str(ck))[1])
+  cfg = run_config(world, TrainConfig)  # (a VQVAE run handed over is named as one)
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
   segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg)
   if not segs: raise ValueError(f"{tokens}: no {split} segment (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")

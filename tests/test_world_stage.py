@@ -957,3 +957,74 @@ def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_pa
   with pytest.raises(ConfigError, match=r"model\.pose_(mean|std)=.*\n\(model\.pose_mean and model\.pose_std are the training poses' statistics: "
                      f"data.tokens={tmp_path / 'b'} holds other poses"):
     tw.main(tiny_args(b, tmp_path / "r", "steps=2"))
+
+def test_damaged_token_shards_and_pose_free_tokens_are_named(tmp_path):
+  """A flipped byte in a token shard's tokens was read as another token id by eval-world, rollout, BC and PPO without a
+  word (frame shards are checksummed, token shards were not); a pose-conditioned model scored commaVQ files (no poses)
+  with its pose input left out and printed bits/token; a .npy beside its own imported shard was two drives."""
+  from train.tokenize import write_token_shard, import_commavq
+  rng = np.random.default_rng(5)
+  (tmp_path / "t").mkdir()
+  for i in range(3):
+    write_token_shard(tmp_path / "t" / f"s{i}.h5", rng.integers(0, V, (40, *GRID)).astype(np.int16),
+                      {"pose": rng.normal(0, 1, (40, 6)).astype(np.float32), "speed": rng.uniform(0, 30, 40).astype(np.float32),
+                       "action": rng.normal(0, 1, (40, 2)).astype(np.float32), "disengage": np.zeros(40, np.uint8),
+                       "disengage_cause": np.zeros(40, np.uint8)}, {"has_pose": True, "route": f"r{i}", "fps": 20.0})
+  from rl.data import load_driving_segments
+  assert len(load_driving_segments(str(tmp_path / "t"))) == 3
+  assert len(load_segments(str(tmp_path / "t"))) == 3
+  with h5py.File(tmp_path / "t" / "s1.h5", "r") as f:
+    offset = f["tokens"].id.get_chunk_info(0).byte_offset
+  with open(tmp_path / "t" / "s1.h5", "r+b") as f:
+    f.seek(offset); b = f.read(1); f.seek(offset); f.write(bytes([b[0] ^ 1]))
+  with pytest.raises(ValueError, match=r"s1\.h5: not a readable token shard"): load_segments(str(tmp_path / "t"))
+  with pytest.raises(ValueError, match=r"s1\.h5: not a readable token shard"): load_driving_segments(str(tmp_path / "t"))
+  # a pose-conditioned model, commaVQ files: refused, as rollout and PPO refuse them
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=3"))
+  (tmp_path / "npy").mkdir()
+  for f in sorted(Path(toks).glob("*.h5")):
+    with h5py.File(f, "r") as h: np.save(tmp_path / "npy" / f"{f.stem}.npy", h["tokens"][()])
+  with pytest.raises(ValueError, match=r"pose-conditioned \(model.pose=.*\) but the segments under .*npy have no poses"):
+    tw.eval_world(str(tmp_path / "w"), str(tmp_path / "npy"), split="all", windows=4, batch_size=2)
+  # commaVQ files imported into their own folder: each drive once, not twice
+  (tmp_path / "cv").mkdir()
+  for i in range(2): np.save(tmp_path / "cv" / f"seg{i}.npy", rng.integers(0, 1024, (30, 8, 16)).astype(np.int16))
+  import_commavq(str(tmp_path / "cv"), str(tmp_path / "cv"))
+  assert len(load_segments(str(tmp_path / "cv"))) == 2
+
+def test_export_commavq_finds_shards_in_subfolders_and_rollout_names_a_wrong_run(tmp_path):
+  """export-commavq exported only the top folder's shards (the loaders search recursively); rollout handed a VQVAE run
+  as --world said only "unknown config key 'eval_frames'"; import-commavq --fps 20 refused a crash-shortened segment's
+  19.999... fps after writing half the folder."""
+  from train.tokenize import write_token_shard, export_commavq, import_commavq
+  rng = np.random.default_rng(6)
+  for rel in ("a.h5", "sub/b.h5", "sub/deeper/c.h5"):
+    (tmp_path / "nest" / rel).parent.mkdir(parents=True, exist_ok=True)
+    write_token_shard(tmp_path / "nest" / rel, rng.integers(0, 1024, (12, 8, 16)).astype(np.int16), {}, {"route": rel, "fps": 20.0})
+  out = export_commavq(str(tmp_path / "nest"), str(tmp_path / "npy"))
+  assert sorted(Path(p).name for p in out) == ["a.npy", "sub_b.npy", "sub_deeper_c.npy"]
+  write_token_shard(tmp_path / "nest" / "sub_b.h5", rng.integers(0, 1024, (12, 8, 16)).astype(np.int16), {}, {"route": "x", "fps": 20.0})
+  with pytest.raises(ValueError, match=r"would both be sub_b\.npy"): export_commavq(str(tmp_path / "nest"), str(tmp_path / "npy2"))
+  side = json.loads((tmp_path / "npy" / "a.tokenizer.json").read_text())
+  (tmp_path / "npy" / "a.tokenizer.json").write_text(json.dumps({**side, "fps": 19.999999999999996}))
+  assert len(import_commavq(str(tmp_path / "npy"), str(tmp_path / "imp"), fps=20)) == 3
+  (tmp_path / "npy" / "sub_deeper_c.tokenizer.json").write_text(json.dumps({**side, "fps": 10.0}))
+  with pytest.raises(ValueError, match=r"sub_deeper_c\.npy: its \.tokenizer\.json says 10 fps, --fps gives 20"):
+    import_commavq(str(tmp_path / "npy"), str(tmp_path / "imp2"), fps=20)
+  assert not list((tmp_path / "imp2").glob("*.h5"))  # checked before any was written
+  from drivegpt.models.vqvae import VQVAE, VQVAEConfig
+  from train.stage import Run
+  from sim.rollout import pick_seeds
+  from train.vqvae import TrainConfig as VQConfig
+  (tmp_path / "vq").mkdir()
+  vcfg = build(VQConfig, {"data": {"shards": "x"}, "model": {"image_size": [32, 64], "patch": 8, "width": 8, "mults": [1, 2], "n_codes": V}})
+  save_checkpoint(str(tmp_path / "vq" / Run.CKPT), VQVAE(vcfg.model), None, 0, to_dict(vcfg))
+  with pytest.raises(ConfigError, match=r"a train-world run is needed here; it looks like a train-vqvae run"):
+    pick_seeds(str(tmp_path / "imp"), str(tmp_path / "vq"), 1, 0.3, "all", 0)
+
+def test_check_seeds_refuses_a_folder_that_does_not_exist(tmp_path):
+  from rl.evaluate import recorded_seeds
+  with pytest.raises(FileNotFoundError, match=r"--check-seeds: .*nowhere does not exist"): recorded_seeds([str(tmp_path / "nowhere")])
+  (tmp_path / "d").mkdir(); (tmp_path / "d" / "x.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 20)
+  with pytest.raises(ValueError, match=r"--check-seeds: .*x\.h5: not a readable shard"): recorded_seeds([str(tmp_path / "d")])

@@ -365,18 +365,23 @@ def save_curves(path: Path, metrics: Path, keys: list[str], label: str) -> None:
 def load_run_model(path: str, cfg_cls, make) -> tuple:
   """(model, config) of a run directory (or its checkpoint file): the config rebuilt as cfg_cls, make(config) the model,
   the checkpoint's weights loaded into it."""
-  from drivegpt.nn.state import checkpoint_info, load_checkpoint
+  from drivegpt.nn.state import load_checkpoint
+  cfg = run_config(path, cfg_cls)
+  model = make(cfg)
+  load_checkpoint(str(Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)), model)
+  return model, cfg
+
+def run_config(path: str, cfg_cls) -> Any:
+  """The config of a run directory (or its checkpoint file), rebuilt as cfg_cls; another stage's run is named as such."""
+  from drivegpt.nn.state import checkpoint_info
   ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
   conf = checkpoint_info(str(ckpt))[1] or {}
-  try: cfg = build(cfg_cls, conf)
+  try: return build(cfg_cls, conf)
   except ConfigError as e:  # another stage's run: "unknown config key 'weight_decay'" said little
     want = {"train.vqvae": "train-vqvae", "train.world": "train-world"}.get(cfg_cls.__module__)
     if want is None or stage_of(conf) == want: raise ConfigError(f"{path}: {e}") from None
     raise ConfigError(f"{path}: a {want} run is needed here; it looks like a {stage_of(conf)} run ({e})") from None
-  model = make(cfg)
-  load_checkpoint(str(ckpt), model)
-  return model, cfg
 
 def weights_of(path: str) -> str:
   """A fingerprint of the model a run's checkpoint holds (a run folder or a checkpoint file): its weights and what its

@@ -27,8 +27,9 @@ def write_token_shard(path: Path, tokens: np.ndarray, signals: dict, attrs: dict
   tmp = path.with_name(temp_name(path.name))  # names the host and process: two runs, or two machines, never share one
   try:
     with h5py.File(tmp, "w") as f:
-      f.create_dataset("tokens", data=tokens.astype(np.int16), chunks=(min(len(tokens), 256), *tokens.shape[1:]) if len(tokens) else None)
-      for k, v in signals.items(): f.create_dataset(k, data=v)
+      # checksummed as frame shards are (a flipped bit was read as another token without a word); an empty one can't be
+      f.create_dataset("tokens", data=tokens.astype(np.int16), chunks=(min(len(tokens), 256), *tokens.shape[1:]) if len(tokens) else None, fletcher32=bool(len(tokens)))
+      for k, v in signals.items(): f.create_dataset(k, data=v, chunks=True if np.size(v) else None, fletcher32=bool(np.size(v)))
       for k, v in attrs.items(): f.attrs[k] = v
     os.replace(tmp, path)
   finally:
@@ -256,14 +257,16 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   for p, name in names.items():  # one of another file (an earlier import, or tokenize's) was overwritten without a word
     if (old := Path(out_dir) / f"{name}.h5").exists() and (was := read_token_shard(old)[2].get("source")) != str(p.resolve()):
       raise ValueError(f"{old} exists, made from {was or 'frame shards (drivegpt tokenize)'}, not {p}: import into another --out")
+  rates = {p: npy_sidecar(p).get("fps", fps or 20.0) for p in files}  # (ours sent out and back keep their rate)
+  for p, rate in rates.items():  # all checked before any is written (within 0.01 fps: a crash-shortened segment's is 19.999...)
+    if fps is not None and abs(rate - fps) > 0.01: raise ValueError(f"{p}: its .tokenizer.json says {rate:g} fps, --fps gives {fps:g}: leave --fps out")
   written, first = [], {}
   for p in files:
     # the file's checksum, as data.ingest keeps a video's: the same file twice (two folders) would be two drives
     if (was := first.setdefault(checksum := "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest(), p)) != p:
       print(f"warning: {p}: the same tokens as {was}; left out", file=sys.stderr)
       continue
-    tokens, name, rate = read_commavq(p), names[p], npy_sidecar(p).get("fps", fps or 20.0)  # (ours sent out and back keep their rate)
-    if fps is not None and rate != fps: raise ValueError(f"{p}: its .tokenizer.json says {rate} fps, --fps gives {fps}: leave --fps out")
+    tokens, name, rate = read_commavq(p), names[p], rates[p]
     if not len(tokens): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")
     attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
@@ -274,8 +277,14 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
 def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   """Each token shard in src -> out_dir/<name>.npy in commaVQ's format, and <name>.tokenizer.json naming our codebook
   (import-commavq and train-world read it: without it, the ids are taken for commaVQ's)."""
-  files = sorted(Path(src).glob("*.h5")) if Path(src).is_dir() else [Path(src)]
-  if not files or not files[0].exists(): raise FileNotFoundError(f"{src}: no token shards (.h5)")
+  from data.layout import files_under
+  files = files_under(Path(src), (".h5",)) if Path(src).exists() else []  # searched recursively, as the loaders do (only
+  if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # the top folder's were exported, without a word)
+  # a/b_c.h5 and a_b/c.h5: one .npy name; a subfolder's shard is named by its path (sub_name.npy)
+  names = {p: str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".h5") for p in files}
+  if len(set(names.values())) < len(names):
+    a, b = [p for p in files if list(names.values()).count(names[p]) > 1][:2]
+    raise ValueError(f"{a} and {b} would both be {names[a]}.npy: rename one")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   kept = []
   for p in files:
@@ -285,11 +294,11 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
       continue
     # the sidecar first (a kill between the two left our ids without it, read as commaVQ's): which codebook the ids
     # index, and the drive and rate a .npy can't hold (lost, a drive's segments split apart and a 30 fps shard was 20)
-    side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": str(attrs.get("route") or p.stem),
+    side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": str(attrs.get("route") or names[p]),
             **({"fps": float(attrs["fps"])} if "fps" in attrs else {})}
-    write_atomic(Path(out_dir) / f"{p.stem}.tokenizer.json", json.dumps(side).encode())
-    write_commavq(Path(out_dir) / f"{p.stem}.npy", tokens, flat)
-    kept.append(str(Path(out_dir) / f"{p.stem}.npy"))
+    write_atomic(Path(out_dir) / f"{names[p]}.tokenizer.json", json.dumps(side).encode())
+    write_commavq(Path(out_dir) / f"{names[p]}.npy", tokens, flat)
+    kept.append(str(Path(out_dir) / f"{names[p]}.npy"))
   return kept
 
 # *** command lines ***

@@ -321,6 +321,9 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
   segs = run_split(rundir, segs, split, cfg)
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride, what=f"--tokens {tokens} --split {split}" +
               (" (the run held none out: data.val_fraction=0; --split all scores every segment)" if split == "val" and not cfg.data.val_fraction else ""))
+  if model.pose_proj is not None and not w.has_pose:  # (scored with the pose input left out, it printed a number without a word)
+    raise ValueError(f"eval-world: {rundir} is pose-conditioned (model.pose={cfg.model.pose}) but the segments under {tokens} have no "
+                     "poses (commaVQ .npy files, or import-commavq's shards): score token shards from `drivegpt tokenize`, or a model trained with model.pose=none")
   Tensor.training = False
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)
   return {"ckpt": str(rundir), "tokens": str(tokens), "split": split, "segments": len(w.segs), **res,

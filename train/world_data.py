@@ -107,12 +107,14 @@ def _as_tokens(a: np.ndarray, where: str) -> np.ndarray:
 def unique_videos(files: list[Path]) -> list[Path]:
   """files without the token shards of a video an earlier one holds too (a source ingested again from another folder
   gets a second shard: the same frames landed in train and in val), each one dropped named on stderr."""
+  import h5py
   from data.dataset import shard_routes
-  h5 = [f for f in files if f.suffix == ".h5"]
-  _, _, dups = shard_routes(h5)
+  kept, _, dups = shard_routes([f for f in files if f.suffix == ".h5"])
   seen = {}
+  for f in kept:  # import-commavq's shard keeps its .npy's checksum: the .npy beside it (imported into its own folder) is
+    with h5py.File(f, "r") as h: seen.setdefault(str(h.attrs.get("checksum", "")), f)  # the same drive, counted twice
   for f in (f for f in files if f.suffix == ".npy"):  # commaVQ files carry no checksum: the same bytes are the same drive
-    if (first := seen.setdefault(hashlib.sha256(f.read_bytes()).hexdigest(), f)) != f: dups.append((f, first))
+    if (first := seen.setdefault("sha256:" + hashlib.sha256(f.read_bytes()).hexdigest(), f)) != f: dups.append((f, first))
   for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)
   drop = {d for d, _ in dups}
   return [f for f in files if f not in drop]
@@ -141,15 +143,17 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)})))
       continue
     import h5py
-    with h5py.File(f, "r") as h:
-      if "tokens" not in h: raise ValueError(f"{f}: not a token shard (no 'tokens' dataset; found {sorted(h)})")
-      is_copy = "augment" in h.attrs
-      if is_copy and not augmented: continue  # (not read only to be dropped)
-      tokens = _as_tokens(h["tokens"][()], str(f))
-      has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
-      pose = h["pose"][()].astype(np.float32) if has_pose else None
-      route, tokenizer = str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
-      check_fps(f, h.attrs.get("fps"))
+    try:
+      with h5py.File(f, "r") as h:
+        if "tokens" not in h: raise ValueError(f"{f}: not a token shard (no 'tokens' dataset; found {sorted(h)})")
+        is_copy = "augment" in h.attrs
+        if is_copy and not augmented: continue  # (not read only to be dropped)
+        tokens = _as_tokens(h["tokens"][()], str(f))
+        has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
+        pose = h["pose"][()].astype(np.float32) if has_pose else None
+        route, tokenizer = str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
+        check_fps(f, h.attrs.get("fps"))
+    except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
     segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer))
