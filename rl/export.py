@@ -19,7 +19,8 @@ from drivegpt import Tensor
 from drivegpt.export.openpilot import INTERFACE, DrivingVision, _examples, export_policy, export_vision
 from drivegpt.export.command import checked_diff, near_ties, onnx_latency
 from rl.data import WHEELBASE
-from drivegpt.export.graph import to_float16
+from drivegpt.export.graph import save, to_float16
+from drivegpt.nn.state import write_atomic
 
 def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: bool = False) -> dict:
   """Write the openpilot pair for the policy run ckpt to out; returns the report."""
@@ -45,6 +46,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   policy = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE)
   report, outdir = {}, Path(out)
   outdir.mkdir(parents=True, exist_ok=True)
+  (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):
     onnx.checker.check_model(model, full_check=True)
     if not all(np.isfinite(w.numpy()).all() for w in want.values()):  # NaN on both sides compared equal: a NaN policy went out
@@ -57,11 +59,11 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
     else: diff = checked_diff(stem, got, list(want.values()))
     if not fp16 and (old := outdir / f"{stem}_fp16.onnx").exists(): old.unlink()  # an earlier export's, of other weights
     for suffix, m in [("", model)] + ([("_fp16", to_float16(model))] if fp16 else []):
-      onnx.save(m, str(path := outdir / f"{stem}{suffix}.onnx"))
+      path = save(m, outdir / f"{stem}{suffix}.onnx")
       report[stem + suffix] = {"path": str(path), "mb": round(path.stat().st_size / 1e6, 3)}
     report[stem].update({"nodes": len(model.graph.node), "ops": dict(Counter(n.op_type for n in model.graph.node)),
                          "max_abs_diff_vs_engine": diff, "ort_ms": round(latency * 1e3, 3)})
-  (outdir / "export-driving.json").write_text(json.dumps(report, indent=1))
+  write_atomic(str(outdir / "export-driving.json"), [json.dumps({**report, "ckpt": str(Path(ckpt).resolve())}, indent=1).encode()])
   return report
 
 def vision_ties(vision: DrivingVision, codebook: np.ndarray, inputs: dict, got: np.ndarray, want: np.ndarray) -> np.ndarray:

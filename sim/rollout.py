@@ -4,7 +4,7 @@ continuation (both decoded by the same VQVAE).
   drivegpt rollout --world RUNDIR --vqvae RUNDIR --shards TOKDIR --n 8 --seconds 10 --out DIR [--steer replay|left|right|straight]
 """
 from __future__ import annotations
-import argparse, os, time
+import argparse, io, os, time
 from fractions import Fraction
 from pathlib import Path
 from typing import Optional
@@ -183,10 +183,11 @@ def main(argv: Optional[list[str]] = None) -> dict:
   seeds, steps, fps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
-  from train.stage import lock_folder
+  from train.stage import lock_folder, write_atomic
   lock_folder(out)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
-  for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy")]:  # an earlier run's rollouts past --n stayed
-    if (i := old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens")).isdigit() and int(i) >= args.n: old.unlink()
+  # an earlier run's rollouts go first, rollouts.json with them (written back last: a folder without it is a run under way
+  # or cut short): kept, those past --n stayed, and a run killed half-way left its rollouts beside another run's
+  for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollouts.json")]: old.unlink()
   for old in out.glob(".rollout_*.mp4.tmp.mp4"): old.unlink()  # a killed run's half-written video (the folder is ours now)
   sharp, t0 = {}, time.perf_counter()
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count()):
@@ -214,7 +215,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
         busy[owner.pop(first)] -= 1
         for j in range(len(batch)):
           write_mp4(out / f"rollout_{first + j}.mp4", side_by_side(r["generated_frames"][j], r["real_frames"][j]), fps)
-          np.save(out / f"rollout_{first + j}_tokens.npy", r["generated"][j].astype(np.int16))
+          buf = io.BytesIO(); np.save(buf, r["generated"][j].astype(np.int16))
+          write_atomic(out / f"rollout_{first + j}_tokens.npy", buf.getvalue())
           sharp[first + j] = (sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j]))
     except ray.exceptions.RayTaskError as e: raise e.cause from e  # the actor's own error (e.g. the VQVAE check), as itself
     except ray.exceptions.RayActorError:
@@ -229,7 +231,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
              "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),
              "sharpness_ratio_last_s": float(g[:, -sec:].mean() / max(rl[:, -sec:].mean(), 1e-9)),
              "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors}
-  (out / "rollouts.json").write_text(json_line(metrics) + "\n")
+  write_atomic(out / "rollouts.json", (json_line(metrics) + "\n").encode())
   print(json_line(metrics), flush=True)
   return metrics
 

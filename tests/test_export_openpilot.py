@@ -179,6 +179,25 @@ def test_cli_exports_a_vqvae_run(tmp_path, capsys):
   assert report["vqvae_decoder"]["max_abs_diff"] < 1e-4 and report["vqvae_encoder"]["ops"]["Conv"] >= 3
   assert report["vqvae_decoder_fp16"]["max_abs_diff"] < 3e-2
 
+def test_an_export_cut_short_keeps_the_old_models_whole_and_no_report(tmp_path, monkeypatch, capsys):
+  """A kill while export wrote vqvae_decoder.onnx left it 0 bytes (written in place), and the old export.json beside
+  another run's encoder described the folder as whole."""
+  _save_run(tmp_path / "run", VQVAE(VQ), VQ)
+  assert main(["--ckpt", str(tmp_path / "run"), "--out", str(tmp_path / "out")]) == 0
+  old = (tmp_path / "out" / "vqvae_decoder.onnx").read_bytes()
+  assert json.loads((tmp_path / "out" / "export.json").read_text())["ckpt"] == str((tmp_path / "run").resolve())
+  import drivegpt.nn.state as state
+  real = state.write_atomic
+  def killed(path, chunks):  # the process dies with the decoder half written
+    if path.endswith("vqvae_decoder.onnx"):
+      with open(path + ".partial", "wb") as f: f.write(b"".join(chunks)[:100])
+      raise KeyboardInterrupt
+    return real(path, chunks)
+  monkeypatch.setattr(state, "write_atomic", killed)
+  with pytest.raises(KeyboardInterrupt): main(["--ckpt", str(tmp_path / "run"), "--out", str(tmp_path / "out")])
+  assert (tmp_path / "out" / "vqvae_decoder.onnx").read_bytes() == old and not (tmp_path / "out" / "export.json").exists()
+  onnx.checker.check_model(onnx.load(str(tmp_path / "out" / "vqvae_decoder.onnx")))
+
 def test_cli_exports_a_world_model_run(tmp_path, capsys):
   cfg = WorldConfig(vocab_size=40, tokens_per_frame=6, frames=3, n_layer=1, n_head=2, d_model=16)
   _save_run(tmp_path / "run", WorldModel(cfg), cfg)

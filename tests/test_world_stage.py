@@ -451,10 +451,13 @@ def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
   save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
   (tmp_path / "o").mkdir()
   (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").write_bytes(b"a killed run's half video")   # left by a kill in write_mp4
+  for name in ("rollout_0.mp4", "rollout_0_tokens.npy", "rollouts.json"): (tmp_path / "o" / name).write_bytes(b"an earlier run's")
   code = cli(["rollout", "--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--out", str(tmp_path / "o"),
               "--n", "1", "--seconds", "0.3", "--split", "all", "--actors", "1"])
   assert code == 2 and f"{V // 2} codes, but --world" in capsys.readouterr().err.splitlines()[-1]
   assert not (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").exists()   # a re-run with a smaller --n kept it (the report showed it)
+  # an earlier run's rollouts and its rollouts.json: a run cut short left them beside its own, the report describing them
+  assert not [p.name for p in (tmp_path / "o").iterdir() if p.name.startswith("rollout")]
 
 def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
   """Two rollouts into one --out: the second deleted the first's files past its --n and wrote over the rest, and both

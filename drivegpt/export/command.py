@@ -19,8 +19,9 @@ import numpy as np
 import onnx
 from drivegpt import Tensor
 from drivegpt.cli import json_line
-from drivegpt.export.graph import ExportError, to_float16
+from drivegpt.export.graph import ExportError, save, to_float16
 from drivegpt.export.trace import export_onnx
+from drivegpt.nn.state import write_atomic
 from drivegpt.export.openpilot import export_rgb_to_yuv6
 
 CKPT = "ckpt.safetensors"  # the checkpoint file of a run directory (train/stage.py's Run.CKPT)
@@ -126,7 +127,7 @@ def write_checked(name: str, fn: Callable, inputs: dict, out_dir: Path, params, 
     raise ExportError(f"{name}: the engine's outputs are not finite (NaN or inf weights: a diverged run?): not written")
   got, latency = onnx_latency(model, inputs)
   diff = checked_diff(name, got, list(want.values()), allowed=allow(got, want) if allow is not None else None)
-  onnx.save(model, str(path := out_dir / f"{name}.onnx"))
+  path = save(model, out_dir / f"{name}.onnx")
   report = {name: {"bytes": path.stat().st_size, "nodes": len(model.graph.node), "ops": dict(Counter(n.op_type for n in model.graph.node)),
                    "max_abs_diff": diff, "ort_cpu_ms": round(latency * 1e3, 3)}}
   if not fp16 and (old := out_dir / f"{name}_fp16.onnx").exists(): old.unlink()  # an earlier export's, of other weights
@@ -141,7 +142,7 @@ def write_checked(name: str, fn: Callable, inputs: dict, out_dir: Path, params, 
     if not (fdiff := max([d for d, _ in floats], default=0)) <= 0.05 * scale:
       raise ExportError(f"{name}_fp16: onnxruntime's float16 outputs differ from the engine's float32 ones by {fdiff:.3g} "
                         f"(5% of their scale {scale:.3g} allowed; float16 overflow past 65504?): not written; export without --fp16")
-    onnx.save(m16, str(path16 := out_dir / f"{name}_fp16.onnx"))
+    path16 = save(m16, out_dir / f"{name}_fp16.onnx")
     report[f"{name}_fp16"] = {"bytes": path16.stat().st_size, "max_abs_diff": max(diffs), "ort_cpu_ms": round(lat16 * 1e3, 3)}
   return report
 
@@ -150,6 +151,9 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   kind, model = load_run(ckpt)
   out_dir = Path(out)
   out_dir.mkdir(parents=True, exist_ok=True)
+  # export.json goes first and comes back last: a folder without it is an export under way or cut short (a kill left one
+  # run's encoder beside another's decoder, and the old report describing them)
+  (out_dir / "export.json").unlink(missing_ok=True)
   todo = vqvae_exports(model) if kind == "vqvae" else world_exports(model)
   report: dict = {}
   for name, (fn, inputs, kw) in todo.items():
@@ -157,10 +161,10 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
     report.update(write_checked(name, fn, inputs, out_dir, model, fp16, allow=allow, **kw))
   rgb = np.random.default_rng(0).integers(0, 256, (2, 256, 512, 3), dtype=np.uint8)
   yuv = export_rgb_to_yuv6()
-  onnx.save(yuv, str(p := out_dir / "rgb_to_yuv420.onnx"))
+  p = save(yuv, out_dir / "rgb_to_yuv420.onnx")
   report["rgb_to_yuv420"] = {"bytes": p.stat().st_size, "nodes": len(yuv.graph.node), "ops": dict(Counter(n.op_type for n in yuv.graph.node)),
                              "ort_cpu_ms": round(onnx_latency(yuv, {"rgb": rgb})[1] * 1e3, 3)}
-  (out_dir / "export.json").write_text(json.dumps(report, indent=1) + "\n")
+  write_atomic(str(out_dir / "export.json"), [(json.dumps({**report, "ckpt": str(Path(ckpt).resolve())}, indent=1) + "\n").encode()])
   return report
 
 def main(argv: Optional[list[str]] = None) -> int:

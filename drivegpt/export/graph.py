@@ -6,6 +6,7 @@ import itertools, json
 from typing import Optional
 import numpy as np
 import onnx
+from pathlib import Path
 from onnx import TensorProto, helper, numpy_helper
 from drivegpt import Tensor
 from drivegpt.lazy import LazyBuffer
@@ -153,6 +154,12 @@ class Graph:
     for nd in reversed(self.nodes):
       if need & set(nd.output): live.append(nd); need.update(nd.input)
     return live[::-1]
+
+def save(model, path) -> Path:
+  """onnx.save, atomically (a temp file, then a rename): a kill mid-write left a 0-byte model in place of the good one."""
+  from drivegpt.nn.state import write_atomic
+  write_atomic(str(path), [model.SerializeToString()])
+  return Path(path)
 
 def to_float16(model: onnx.ModelProto) -> onnx.ModelProto:
   """The same model computing in float16: float32 weights, inputs, outputs and casts become float16."""

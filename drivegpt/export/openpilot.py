@@ -12,7 +12,7 @@ import numpy as np
 import onnx
 from drivegpt import Tensor, dtypes
 from drivegpt.nn import Linear, Conv2d
-from drivegpt.export.graph import ExportError, to_float16
+from drivegpt.export.graph import ExportError, save, to_float16
 from drivegpt.export.trace import export_onnx
 
 class Port(NamedTuple):
@@ -153,7 +153,7 @@ def export_driving_model(encoder: Callable, policy: Policy, out_dir: str, fp16: 
   out.mkdir(parents=True, exist_ok=True)
   for stem, (model, _) in (("driving_vision", export_vision(encoder, policy, name)), ("driving_policy", export_policy(policy, name))):
     for suffix, m in [("", model)] + ([("_fp16", to_float16(model))] if fp16 else []):
-      onnx.save(m, str(p := out / f"{stem}{suffix}.onnx"))
+      p = save(m, out / f"{stem}{suffix}.onnx")
       paths[stem + suffix] = p
   return paths
 

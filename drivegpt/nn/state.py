@@ -16,7 +16,7 @@ class CorruptFileError(ValueError):
 
 def safe_save(tensors: dict[str, Tensor], path: str, metadata: Optional[dict[str, str]] = None) -> None:
   """Write tensors (and optional string metadata) to path in the safetensors format."""
-  _write(path, _encode(tensors, metadata))
+  write_atomic(path, _encode(tensors, metadata))
 
 def _encode(tensors: dict[str, Tensor], metadata: Optional[dict[str, str]]) -> list[bytes]:
   header: dict = {}
@@ -35,7 +35,7 @@ def _encode(tensors: dict[str, Tensor], metadata: Optional[dict[str, str]]) -> l
   hb += b" " * (-len(hb) % 8)  # pad with spaces so the data starts 8-byte aligned, as the reference writer does
   return [struct.pack("<Q", len(hb)), hb, *blobs]
 
-def _write(path: str, chunks: list[bytes]) -> None:
+def write_atomic(path: str, chunks: list[bytes]) -> None:
   """Write atomically: a temp file in the same folder, flushed and fsynced, then renamed over path. The file gets the
   permissions the umask gives (0644 usually), not mkstemp's 0600: others on a shared cluster folder can read it."""
   folder = os.path.dirname(os.path.abspath(path))
