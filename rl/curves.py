@@ -3,9 +3,10 @@
   python -m rl.curves --disengage RUNDIR --bc RUNDIR --ppo RUNDIR --out rl/curves.png
 """
 from __future__ import annotations
-import argparse, json
+import argparse, io, json
 from pathlib import Path
 from typing import Optional
+from train.stage import write_atomic
 
 PANELS = [("disengage", "val_auroc_2s", "disengagement AUROC (held out, 2 s)"), ("disengage", "loss", "disengagement loss"),
           ("bc", "val_mse", "BC held-out MSE (normalized actions)"), ("ppo", "reward", "PPO mean reward per step"),
@@ -32,8 +33,10 @@ def save_curves(out: str, runs: dict) -> None:
     ax.grid(alpha=0.3)
   fig.tight_layout()
   Path(out).parent.mkdir(parents=True, exist_ok=True)
-  fig.savefig(out, dpi=80)
+  buf = io.BytesIO()  # written whole or not at all (a kill mid-save left a 0-byte PNG)
+  fig.savefig(buf, dpi=80, format="png")
   plt.close(fig)
+  write_atomic(Path(out), buf.getvalue())
 
 def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="python -m rl.curves", description=__doc__.split("\n\n")[0])

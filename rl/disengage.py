@@ -214,6 +214,7 @@ def _load(path: str, cfg_cls, model_cls):
     model = model_cls(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
     load_checkpoint(str(ckpt), model)
   except ValueError as e:  # another stage's run: "model key 'head.weight' is missing" said little
+    if stage_of(conf) == "train-disengage": raise ValueError(f"{path}: a damaged train-disengage run ({e})") from None
     raise ValueError(f"{path}: not a train-disengage run: it looks like a {stage_of(conf)} run ({e})") from None
   if not (extra or {}).get("calibrated"):  # its probabilities skewed by the class weights: PPO's reward and episode ends
     raise ValueError(f"{path}: an unfinished train-disengage run (stopped at step {step}, before its calibration): "

@@ -187,6 +187,7 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     policy = PolicyNet(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
     load_checkpoint(str(ckpt), policy)
   except ValueError as e:  # another stage's run: "unknown config key 'data'" said little
+    if stage_of(conf).startswith("train-policy"): raise ValueError(f"{path}: a damaged {stage_of(conf)} run ({e})") from None
     raise ValueError(f"{path}: not a policy run (train-policy): it looks like a {stage_of(conf)} run ({e})") from None
   if "best_step" not in (extra or {}):  # the last step's weights, not the best ones, and no action std yet
     raise ValueError(f"{path}: an unfinished train-policy run (stopped at step {step}): run its command again to finish it")

@@ -27,7 +27,7 @@ from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
 from drivegpt.nn.optim import Adam
 from drivegpt.nn.state import checkpoint_info, save_checkpoint
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
-from train.stage import ConfigError, Run, changed_since, load_config, stage_args, weights_of
+from train.stage import ConfigError, Run, changed_since, load_config, stage_args, weights_of, write_atomic
 
 GOOD = "good.safetensors"   # the newest checkpoint whose rollouts passed the reward-hacking guard
 
@@ -264,7 +264,11 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   guard = run.dir / "guard.json"
   # the reference of this run's iteration 0; a new run measures its own (one killed before its first checkpoint left
   # its file, and the re-run penalized iteration 0's rewards with it: 86 of 92 weights off an unbroken run)
-  ref = json.loads(guard.read_text()) if guard.exists() and start else None
+  if start and not guard.exists():  # (a resume measured a new reference from the policy of then: another run's guard)
+    raise ConfigError(f"{guard}: missing, and the run is at iteration {start}: its reward-hacking reference came from the BC "
+                      "policy's rollouts of iteration 0; put it back, or use another out= folder")
+  try: ref = json.loads(guard.read_text()) if start else None
+  except ValueError as e: raise ConfigError(f"{guard}: not readable ({e}): a damaged file; use another out= folder") from None
   if ref: env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
   obs, rng = env.reset(cfg.seed * 1000 + start), np.random.default_rng([cfg.seed, start])
   if start and (saved := (checkpoint_info(str(run.ckpt))[2] or {}).get("env")):  # mid-episode rollouts and both RNGs, as they were
@@ -281,7 +285,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     penalty = float(env.hack_coef * np.maximum(surprise - env.surprise_limit, 0).mean())
     if ref is None:  # the BC policy's rollouts set the references
       ref = {"js": drift, "surprise_p95": float(np.percentile(surprise, 95)), "surprise_mean": float(surprise.mean())}
-      guard.write_text(json.dumps(ref))
+      write_atomic(guard, json.dumps(ref).encode())
       env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
     elif drift > cfg.hack_js_factor * ref["js"] + 0.02:
       stopped = f"iteration {it}: token drift {drift:.3f} bits > {cfg.hack_js_factor} x {ref['js']:.3f} + 0.02 (reward hacking guard)"

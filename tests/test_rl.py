@@ -790,6 +790,13 @@ def test_a_run_of_another_stage_is_named(tmp_path):
     save_checkpoint(str(tmp_path / name / "ckpt.safetensors"), model, None, step=40, config=to_dict(cfg), extra={"train_seconds": 1.0})
   with pytest.raises(ValueError, match=r"dis2: an unfinished train-disengage run \(stopped at step 40, before its calibration\)"): load_disengage(str(tmp_path / "dis2"))
   with pytest.raises(ValueError, match=r"bc2: an unfinished train-policy run \(stopped at step 40\)"): load_policy(str(tmp_path / "bc2"))
+  # a run of the stage asked for whose weights don't load (a damaged file) said "not a train-disengage run: it looks like
+  # a train-disengage run"
+  for name, model, cfg, load in (("dis3", PolicyNet(c, cb), DisengageConfig(model=c, tokens="t", vqvae="v"), load_disengage),
+                                 ("bc3", DisengageModel(c, cb), BCConfig(model=c, tokens="t", vqvae="v"), load_policy)):
+    (tmp_path / name).mkdir()
+    save_checkpoint(str(tmp_path / name / "ckpt.safetensors"), model, None, step=1, config=to_dict(cfg), extra={"calibrated": True, "best_step": 1})
+    with pytest.raises(ValueError, match=rf"{name}: a damaged train-(disengage|policy --algo bc) run \("): load(str(tmp_path / name))
   # a PPO run: its folder (or ckpt.safetensors) loads the newest guarded policy; another file of the folder (a kept
   # snapshot) loads as itself (every snapshot loaded the folder's good.safetensors, a later policy under another name)
   from drivegpt.models.policy import ValueNet

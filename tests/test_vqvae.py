@@ -484,8 +484,10 @@ def test_sigkill_then_rerun_reaches_the_same_weights(tmp_path):
   assert rows["a"] == rows["b"], f"killed at step {killed_at}"
   # run again with nothing left to train: the checkpoint is read, not rewritten (tokenize stamps its modification time)
   mtime = ckpt.stat().st_mtime_ns
+  (tmp_path / "b" / "loss.png").unlink()  # a kill between the last checkpoint and the plot left it stale: drawn again
   third = subprocess.run(command(f"{tmp_path / 'b'}/"), env=env, capture_output=True, text=True, timeout=120)  # (out named another way)
   assert third.returncode == 0 and ckpt.stat().st_mtime_ns == mtime, third.stderr[-2000:]
+  assert (tmp_path / "b" / "loss.png").stat().st_size > 1000
 
 def test_held_out_frames_do_not_depend_on_grid_frames(tmp_path):
   """The held-out frames scored were spread over max(eval_frames, grid_frames) and cut to the first eval_frames: with

@@ -1031,3 +1031,20 @@ def test_check_seeds_refuses_a_folder_that_does_not_exist(tmp_path):
   with pytest.raises(FileNotFoundError, match=r"--check-seeds: .*nowhere does not exist"): recorded_seeds([str(tmp_path / "nowhere")])
   (tmp_path / "d").mkdir(); (tmp_path / "d" / "x.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 20)
   with pytest.raises(ValueError, match=r"--check-seeds: .*x\.h5: not a readable shard"): recorded_seeds([str(tmp_path / "d")])
+
+def test_a_finished_run_without_its_checkpoint_is_refused_and_changed_steps_are_said(tmp_path, capsys):
+  """A finished run whose checkpoint was deleted started again from step 0 and deleted its metrics without a word; a
+  finished run given more steps went on, its learning-rate schedule stretched, without a word either."""
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
+  capsys.readouterr()
+  tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))
+  assert "steps 3 -> 6: a learning-rate schedule over steps follows the new length" in capsys.readouterr().err
+  (tmp_path / "r" / "ckpt.safetensors").unlink()
+  rows = (tmp_path / "r" / "metrics.jsonl").read_text()
+  with pytest.raises(ConfigError, match=r"final.json says this run finished, but its checkpoint .*ckpt.safetensors is missing"):
+    tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))
+  assert (tmp_path / "r" / "metrics.jsonl").read_text() == rows
+  (tmp_path / "r" / "final.json").unlink()
+  tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
+  assert re.search(r"no checkpoint: training from step 0; the \d+ rows metrics.jsonl held \(to step 6\) are dropped", capsys.readouterr().err)

@@ -236,6 +236,9 @@ class Run:
                           f"use another out= folder to start a new run")
       for k in [k for k in diff if k.split(".")[-1] in PATH_KEYS]:  # other data: allowed, never silently (the rows so far
         print(f"warning: {self.dir}: resumed with {k}={now.get(k)!r}; its steps so far ran with {saved.get(k)!r}", file=sys.stderr)  # came from it)
+      if "steps" in diff:  # training longer is allowed, never silently: a schedule over steps (warmup, decay) follows the new length
+        print(f"note: {self.dir}: steps {saved.get('steps')} -> {now.get('steps')}: a learning-rate schedule over steps follows the new "
+              f"length from the checkpoint on, so the result is not that of a run started with steps={now.get('steps')}", file=sys.stderr)
     write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
     self._clock, self._training, self._routes = (time.perf_counter(), 0.0), True, None
 
@@ -258,6 +261,12 @@ class Run:
     after the checkpoint (by a run that was killed; all of them without one) are dropped, since those steps run again."""
     from drivegpt.nn.state import load_checkpoint
     if not self.ckpt.exists():  # a new run: rows of an attempt killed before its first checkpoint go (they were plotted)
+      if (self.dir / "final.json").exists():  # (it started again from step 0, its metrics deleted, without a word)
+        raise ConfigError(f"{self.dir}: final.json says this run finished, but its checkpoint {self.ckpt} is missing: put it back, "
+                          "or use another out= folder to train a new run")
+      rows = [l for l in (self.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (self.dir / "metrics.jsonl").exists() else []
+      if rows: print(f"note: {self.dir}: no checkpoint: training from step 0; the {len(rows)} rows metrics.jsonl held (to step "
+                     f"{_step_of(rows[-1])}) are dropped", file=sys.stderr)
       self.trim_metrics(0)
       self.start_clock(0)
       return 0

@@ -281,8 +281,9 @@ def train(cfg: TrainConfig) -> dict:
         save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])
   bar.close()
   loader.close()
-  if not ev: ev = checkpoint(start, log=False, save=False)  # nothing left to train: evaluate the checkpoint (rewritten, its
-  # new modification time made tokenize refuse the token shards made from it as another checkpoint's)
+  if not ev:  # nothing left to train: evaluate the checkpoint (rewritten, its new modification time made tokenize refuse the
+    ev = checkpoint(start, log=False, save=False)  # token shards made from it as another checkpoint's), and draw the curves
+    save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])  # (a kill before them left them stale)
   if val is not None: val.close()
   return run.finish({"step": max(start, cfg.steps), **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},
                      "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
