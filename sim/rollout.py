@@ -137,7 +137,8 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   from train.world import TrainConfig, run_split
   from train.world_data import load_segments
   from sim.world_sim import FPS
-  cfg = run_config(world, TrainConfig)  # (a VQVAE run handed over is named as one)
+  try: cfg = run_config(world, TrainConfig)  # (a VQVAE run handed over is named as one)
+  except FileNotFoundError as e: raise FileNotFoundError(f"--world {e}") from None
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
   segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg)
   if not segs: raise ValueError(f"{tokens}: no {split} segment (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")

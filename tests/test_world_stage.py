@@ -1016,6 +1016,9 @@ def test_export_commavq_finds_shards_in_subfolders_and_rollout_names_a_wrong_run
   with pytest.raises(ValueError, match=r"sub_deeper_c\.npy: its \.tokenizer\.json says 10 fps, --fps gives 20"):
     import_commavq(str(tmp_path / "npy"), str(tmp_path / "imp2"), fps=20)
   assert not list((tmp_path / "imp2").glob("*.h5"))  # checked before any was written
+  (tmp_path / "npy" / "sub_deeper_c.tokenizer.json").write_text(json.dumps({**side, "fps": "20"}))  # (a TypeError traceback)
+  with pytest.raises(ValueError, match=r"sub_deeper_c\.tokenizer\.json: fps must be a positive number, got '20'"):
+    import_commavq(str(tmp_path / "npy"), str(tmp_path / "imp3"), fps=20)
   from drivegpt.models.vqvae import VQVAE, VQVAEConfig
   from train.stage import Run
   from sim.rollout import pick_seeds

@@ -257,16 +257,17 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   for p, name in names.items():  # one of another file (an earlier import, or tokenize's) was overwritten without a word
     if (old := Path(out_dir) / f"{name}.h5").exists() and (was := read_token_shard(old)[2].get("source")) != str(p.resolve()):
       raise ValueError(f"{old} exists, made from {was or 'frame shards (drivegpt tokenize)'}, not {p}: import into another --out")
-  rates = {p: npy_sidecar(p).get("fps", fps or 20.0) for p in files}  # (ours sent out and back keep their rate)
+  # each file's checksum, as data.ingest keeps a video's: the same file twice (two folders) would be two drives
+  sums, first = {p: "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest() for p in files}, {}
+  rates = {p: npy_sidecar(p).get("fps", fps or 20.0) for p in files if first.setdefault(sums[p], p) == p}  # (ours sent out and back keep their rate)
   for p, rate in rates.items():  # all checked before any is written (within 0.01 fps: a crash-shortened segment's is 19.999...)
     if fps is not None and abs(rate - fps) > 0.01: raise ValueError(f"{p}: its .tokenizer.json says {rate:g} fps, --fps gives {fps:g}: leave --fps out")
-  written, first = [], {}
+  written = []
   for p in files:
-    # the file's checksum, as data.ingest keeps a video's: the same file twice (two folders) would be two drives
-    if (was := first.setdefault(checksum := "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest(), p)) != p:
-      print(f"warning: {p}: the same tokens as {was}; left out", file=sys.stderr)
+    if p not in rates:
+      print(f"warning: {p}: the same tokens as {first[sums[p]]}; left out", file=sys.stderr)
       continue
-    tokens, name, rate = read_commavq(p), names[p], rates[p]
+    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], sums[p]
     if not len(tokens): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")
     attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}

@@ -1,7 +1,7 @@
 """Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
 deterministic batches of windows."""
 from __future__ import annotations
-import hashlib, itertools, json, sys
+import hashlib, itertools, json, math, sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -36,8 +36,12 @@ def npy_sidecar(path: Path) -> dict:
   """export-commavq's sidecar <name>.tokenizer.json of a .npy token file: its tokenizer's keys, and the shard's route
   (drive) and fps, which a .npy can't hold ({} when there is none: commaVQ's own files)."""
   side = Path(path).with_suffix(".tokenizer.json")
-  try: return json.loads(side.read_text()) if side.exists() else {}
+  try: ret = json.loads(side.read_text()) if side.exists() else {}
   except json.JSONDecodeError as e: raise ValueError(f"{side}: not a tokenizer sidecar ({e})") from None
+  if not isinstance(ret, dict): raise ValueError(f"{side}: not a tokenizer sidecar (a JSON object), got {type(ret).__name__}")
+  if "fps" in ret and not (isinstance(ret["fps"], (int, float)) and not isinstance(ret["fps"], bool) and math.isfinite(ret["fps"]) and ret["fps"] > 0):
+    raise ValueError(f"{side}: fps must be a positive number, got {ret['fps']!r}")  # ("20": a TypeError traceback)
+  return ret
 
 def npy_tokenizer(path: Path) -> str:
   """A .npy token file's tokenizer attribute (JSON): from export-commavq's sidecar when there is one (our tokens sent out
