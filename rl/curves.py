@@ -34,7 +34,7 @@ def save_curves(out: str, runs: dict) -> None:
   fig.tight_layout()
   Path(out).parent.mkdir(parents=True, exist_ok=True)
   buf = io.BytesIO()  # written whole or not at all (a kill mid-save left a 0-byte PNG)
-  fig.savefig(buf, dpi=80, format="png")
+  fig.savefig(buf, dpi=80, format=Path(out).suffix.lstrip(".").lower() or "png")  # (.pdf, .svg: as named)
   plt.close(fig)
   write_atomic(Path(out), buf.getvalue())
 

@@ -47,6 +47,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   report, outdir = {}, Path(out)
   outdir.mkdir(parents=True, exist_ok=True)
   (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
+  for tmp in outdir.glob(".*.onnx.*.tmp"): tmp.unlink()  # a killed export's half-written models
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):
     onnx.checker.check_model(model, full_check=True)
     if not all(np.isfinite(w.numpy()).all() for w in want.values()):  # NaN on both sides compared equal: a NaN policy went out

@@ -188,7 +188,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   lock_folder(out)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
   # an earlier run's rollouts go first, rollouts.json with them (written back last: a folder without it is a run under way
   # or cut short): kept, those past --n stayed, and a run killed half-way left its rollouts beside another run's
-  for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollouts.json")]: old.unlink()
+  for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollouts.json")]:  # (ours only:
+    if old.name == "rollouts.json" or old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens").isdigit(): old.unlink()  # rollout_best.mp4 stays)
   for old in out.glob(".rollout_*.mp4.tmp.mp4"): old.unlink()  # a killed run's half-written video (the folder is ours now)
   sharp, t0 = {}, time.perf_counter()
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count()):

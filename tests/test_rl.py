@@ -1043,3 +1043,11 @@ def test_a_runs_fingerprint_is_its_models_not_its_clock(tmp_path):
   m.head.weight.assign(m.head.weight + 1e-3).realize()
   save_checkpoint(f, m, None, step=5, config={"a": 1}, extra={"train_seconds": 1.0, "calibrated": True, "platt": [1.0, 0.0]})
   assert weights_of(f) != a                                 # trained further
+
+def test_training_curves_are_written_whole_in_the_format_named(tmp_path):
+  """curves.png was saved in place (a kill left 0 bytes); written atomically, it kept PNG bytes under any name (.svg)."""
+  from rl.curves import save_curves
+  for name, head in (("c.png", b"\x89PNG"), ("c.svg", b"<?xml")):
+    save_curves(str(tmp_path / name), {})
+    assert (tmp_path / name).read_bytes().startswith(head), name
+  assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -451,13 +451,13 @@ def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
   save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
   (tmp_path / "o").mkdir()
   (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").write_bytes(b"a killed run's half video")   # left by a kill in write_mp4
-  for name in ("rollout_0.mp4", "rollout_0_tokens.npy", "rollouts.json"): (tmp_path / "o" / name).write_bytes(b"an earlier run's")
+  for name in ("rollout_0.mp4", "rollout_0_tokens.npy", "rollouts.json", "rollout_best.mp4"): (tmp_path / "o" / name).write_bytes(b"an earlier run's")
   code = cli(["rollout", "--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--out", str(tmp_path / "o"),
               "--n", "1", "--seconds", "0.3", "--split", "all", "--actors", "1"])
   assert code == 2 and f"{V // 2} codes, but --world" in capsys.readouterr().err.splitlines()[-1]
   assert not (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").exists()   # a re-run with a smaller --n kept it (the report showed it)
   # an earlier run's rollouts and its rollouts.json: a run cut short left them beside its own, the report describing them
-  assert not [p.name for p in (tmp_path / "o").iterdir() if p.name.startswith("rollout")]
+  assert [p.name for p in (tmp_path / "o").iterdir() if p.name.startswith("rollout")] == ["rollout_best.mp4"]  # (a user's: kept)
 
 def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
   """Two rollouts into one --out: the second deleted the first's files past its --n and wrote over the rest, and both
@@ -1045,9 +1045,11 @@ def test_a_finished_run_without_its_checkpoint_is_refused_and_changed_steps_are_
   assert "steps 3 -> 6: a learning-rate schedule over steps follows the new length" in capsys.readouterr().err
   (tmp_path / "r" / "ckpt.safetensors").unlink()
   rows = (tmp_path / "r" / "metrics.jsonl").read_text()
+  conf = (tmp_path / "r" / "config.yaml").read_text()
   with pytest.raises(ConfigError, match=r"final.json says this run finished, but its checkpoint .*ckpt.safetensors is missing"):
-    tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))
-  assert (tmp_path / "r" / "metrics.jsonl").read_text() == rows
+    tw.main(tiny_args(toks, tmp_path / "r", "steps=6", "lr=0.01"))
+  assert (tmp_path / "r" / "metrics.jsonl").read_text() == rows and (tmp_path / "r" / "config.yaml").read_text() == conf  # (lr=0.01 was
+  # written into it, so the checkpoint put back resumed under the refused command's config)
   (tmp_path / "r" / "final.json").unlink()
   tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
   assert re.search(r"no checkpoint: training from step 0; the \d+ rows metrics.jsonl held \(to step 6\) are dropped", capsys.readouterr().err)

@@ -239,6 +239,9 @@ class Run:
       if "steps" in diff:  # training longer is allowed, never silently: a schedule over steps (warmup, decay) follows the new length
         print(f"note: {self.dir}: steps {saved.get('steps')} -> {now.get('steps')}: a learning-rate schedule over steps follows the new "
               f"length from the checkpoint on, so the result is not that of a run started with steps={now.get('steps')}", file=sys.stderr)
+    elif (self.dir / "final.json").exists():  # (it started again from step 0, its metrics deleted, without a word); before
+      raise ConfigError(f"{self.dir}: final.json says this run finished, but its checkpoint {self.dir / self.CKPT} is missing: "  # config.yaml
+                        "put it back, or use another out= folder to train a new run")  # is written: the run's own stays
     write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
     self._clock, self._training, self._routes = (time.perf_counter(), 0.0), True, None
 
@@ -261,9 +264,6 @@ class Run:
     after the checkpoint (by a run that was killed; all of them without one) are dropped, since those steps run again."""
     from drivegpt.nn.state import load_checkpoint
     if not self.ckpt.exists():  # a new run: rows of an attempt killed before its first checkpoint go (they were plotted)
-      if (self.dir / "final.json").exists():  # (it started again from step 0, its metrics deleted, without a word)
-        raise ConfigError(f"{self.dir}: final.json says this run finished, but its checkpoint {self.ckpt} is missing: put it back, "
-                          "or use another out= folder to train a new run")
       rows = [l for l in (self.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (self.dir / "metrics.jsonl").exists() else []
       if rows: print(f"note: {self.dir}: no checkpoint: training from step 0; the {len(rows)} rows metrics.jsonl held (to step "
                      f"{_step_of(rows[-1])}) are dropped", file=sys.stderr)

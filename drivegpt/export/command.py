@@ -154,6 +154,7 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   # export.json goes first and comes back last: a folder without it is an export under way or cut short (a kill left one
   # run's encoder beside another's decoder, and the old report describing them)
   (out_dir / "export.json").unlink(missing_ok=True)
+  for tmp in out_dir.glob(".*.onnx.*.tmp"): tmp.unlink()  # a killed export's half-written models
   todo = vqvae_exports(model) if kind == "vqvae" else world_exports(model)
   report: dict = {}
   for name, (fn, inputs, kw) in todo.items():
