@@ -75,6 +75,9 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
                            f"human's driving time in frames at {FPS} fps")
     except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     n, grid = len(a["tokens"]), a["tokens"].shape[1:] if a["tokens"].ndim == 3 else ()
+    if not n:  # ("cannot reshape array of size 0")
+      print(f"note: {f}: no frames, left out", file=sys.stderr)
+      continue
     a["tokens"] = a["tokens"].reshape(n, -1)
     if segs and (a["tokens"].shape[1], grid) != (segs[0].tokens.shape[1], segs[0].grid):  # a model reads one layout
       raise ValueError(f"{f}: token grid {grid or a['tokens'].shape[1:]} differs from {segs[0].name}'s "

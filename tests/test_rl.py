@@ -1051,3 +1051,15 @@ def test_training_curves_are_written_whole_in_the_format_named(tmp_path):
     save_curves(str(tmp_path / name), {})
     assert (tmp_path / name).read_bytes().startswith(head), name
   assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+def test_a_token_segment_without_frames_is_left_out_by_name(tmp_path, capsys):
+  """A 0-frame token shard (an empty recording's) stopped the RL stage with "cannot reshape array of size 0"."""
+  from train.tokenize import write_token_shard
+  from rl.data import load_driving_segments
+  rng = np.random.default_rng(3)
+  def labels(n): return {"pose": rng.normal(0, 1, (n, 6)).astype(np.float32), "speed": np.full(n, 9.0, np.float32), "action": np.zeros((n, 2), np.float32),
+                         "disengage": np.zeros(n, np.uint8), "disengage_cause": np.zeros(n, np.uint8)}
+  write_token_shard(tmp_path / "a.h5", rng.integers(0, 16, (10, 2, 4)).astype(np.int16), labels(10), {"fps": 20.0, "route": "a"})
+  write_token_shard(tmp_path / "b.h5", np.zeros((0, 2, 4), np.int16), labels(0), {"fps": 20.0, "route": "b"})
+  assert [s.name for s in load_driving_segments(str(tmp_path))] == ["a.h5"]
+  assert "b.h5: no frames, left out" in capsys.readouterr().err
