@@ -2,7 +2,7 @@
 values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
 re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
 from __future__ import annotations
-import argparse, dataclasses, fcntl, json, math, os, re, secrets, sys, time, types, typing
+import argparse, dataclasses, fcntl, json, math, os, re, sys, time, types, typing
 from pathlib import Path
 from typing import Any, Optional
 import yaml
@@ -176,13 +176,9 @@ def stage_args(prog: str, description: str, argv: Optional[list[str]] = None, co
 # *** run directory ***
 
 def write_atomic(path: Path, data: bytes) -> None:
-  """Write path as a whole or not at all: a temp file in the same folder, then a rename."""
-  tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-  try:
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-  finally:
-    if tmp.exists(): tmp.unlink()
+  """Write path as a whole or not at all: a temp file in the same folder, then a rename (the engine's checkpoint writer)."""
+  from drivegpt.nn.state import write_atomic as write_chunks
+  write_chunks(str(path), [data])
 
 def stage_of(conf: dict) -> str:
   """The command that saved a checkpoint with this config: for errors about a run handed to the wrong command."""
