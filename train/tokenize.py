@@ -239,6 +239,16 @@ def write_commavq(path: str | Path, tokens: np.ndarray, flat: bool = False) -> N
   finally:
     if tmp.exists(): tmp.unlink()
 
+def _flat_names(files: list[Path], src: str, what: str) -> dict:
+  """Each file's name in a flat output folder: its path under src, '/' as '_', without its suffix. Two files of one name
+  (a/b_c.npy and a_b/c.npy) are refused: the second overwrote the first."""
+  names, seen = {}, {}
+  for p in files:
+    names[p] = name = str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(p.suffix)
+    if name in seen: raise ValueError(f"{p} and {seen[name]} would both be {what.format(name)}: rename one")
+    seen[name] = p
+  return names
+
 def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[str]:
   """Each commaVQ .npy under src (a file or folder) -> a token shard in out_dir with has_* flags false. fps: the
   tokens' frame rate (None: 20, commaVQ's); a file's .tokenizer.json (ours, exported) gives its own, and a different
@@ -248,11 +258,7 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   files = files_under(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
   from train.world_data import npy_route, npy_sidecar, npy_tokenizer
-  names = {p: str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".npy") for p in files}
-  seen: dict = {}
-  for p, name in names.items():  # a/b_c.npy and a_b/c.npy: one shard name (the second overwrote the first)
-    if name in seen: raise ValueError(f"{p} and {seen[name]} would both be token shard {name}.h5: rename one")
-    seen[name] = p
+  names = _flat_names(files, src, "token shard {}.h5")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   for p, name in names.items():  # one of another file (an earlier import, or tokenize's) was overwritten without a word
     if (old := Path(out_dir) / f"{name}.h5").exists() and (was := read_token_shard(old)[2].get("source")) != str(p.resolve()):
@@ -281,11 +287,7 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   from data.layout import files_under
   files = files_under(Path(src), (".h5",)) if Path(src).exists() else []  # searched recursively, as the loaders do (only
   if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # the top folder's were exported, without a word)
-  # a/b_c.h5 and a_b/c.h5: one .npy name; a subfolder's shard is named by its path (sub_name.npy)
-  names = {p: str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(".h5") for p in files}
-  if len(set(names.values())) < len(names):
-    a, b = [p for p in files if list(names.values()).count(names[p]) > 1][:2]
-    raise ValueError(f"{a} and {b} would both be {names[a]}.npy: rename one")
+  names = _flat_names(files, src, "{}.npy")  # a subfolder's shard is named by its path (sub_name.npy)
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   kept = []
   for p in files:
