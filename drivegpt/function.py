@@ -3,13 +3,26 @@ from __future__ import annotations
 import math
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps
 
+def _as_seen(t, ctx):
+  """t as an op read it, whose Function then was ctx: if t was written in a graph since, its old self hangs on ctx (see
+  Tensor._become); a t that had no graph then (ctx None) passes no gradient, and a freed ctx is found freed by backward."""
+  if t._ctx is ctx: return t
+  return node if (node := getattr(ctx, "node", None)) is not None else type(t)._wrap(t.lazydata, ctx is not None, ctx)
+
 class Function:
   freed = False
   def __init__(self, device: str, *tensors):
     self.device = device
     self.needs_input_grad = [t.requires_grad for t in tensors]
     self.requires_grad = True if any(self.needs_input_grad) else None if None in self.needs_input_grad else False
-    if self.requires_grad: self.parents = tensors
+    if self.requires_grad: self.parents, self.seen = tensors, tuple(t._ctx for t in tensors)
+  def inputs(self) -> tuple:
+    """The parents as this op read them: one written in a graph since (y[0] = v) as it was then."""
+    return tuple(map(_as_seen, self.parents, self.seen))
+  def keep(self, ret):
+    """forward's output, kept for backward as self.ret."""
+    self.ret = ret
+    return ret
   def free(self):
     """Drop what backward needs (saved buffers and parents), keeping a mark, so a second backward here raises."""
     self.__dict__.clear()
@@ -45,9 +58,7 @@ class Sin(Function):
   def backward(self, g):  # cos x = 1 - 2 sin^2(x/2): sin(pi/2 - x) lost digits past |x| ~ 1e3 (pi/2 - x rounded)
     return self.x.const(1.0).e(BinaryOps.SUB, (s := self.x.e(BinaryOps.MUL, self.x.const(0.5)).e(UnaryOps.SIN)).e(BinaryOps.MUL, s).e(BinaryOps.ADD, s.e(BinaryOps.MUL, s))).e(BinaryOps.MUL, g)
 class Relu(Function):
-  def forward(self, x):
-    self.ret = x.e(BinaryOps.MAX, x.const(0))
-    return self.ret
+  def forward(self, x): return self.keep(x.e(BinaryOps.MAX, x.const(0)))
   def backward(self, g): return self.ret.const(0).e(BinaryOps.CMPLT, self.ret).cast(g.dtype).e(BinaryOps.MUL, g)
 class Log(Function):
   def forward(self, x):
@@ -55,24 +66,16 @@ class Log(Function):
     return x.e(UnaryOps.LOG2).e(BinaryOps.MUL, x.const(math.log(2)))
   def backward(self, g): return g.e(BinaryOps.DIV, self.x)
 class Exp(Function):
-  def forward(self, x):
-    self.ret = x.e(BinaryOps.MUL, x.const(1/math.log(2))).e(UnaryOps.EXP2)
-    return self.ret
+  def forward(self, x): return self.keep(x.e(BinaryOps.MUL, x.const(1/math.log(2))).e(UnaryOps.EXP2))
   def backward(self, g): return self.ret.e(BinaryOps.MUL, g)
 class Exp2(Function):
-  def forward(self, x):
-    self.ret = x.e(UnaryOps.EXP2)
-    return self.ret
+  def forward(self, x): return self.keep(x.e(UnaryOps.EXP2))
   def backward(self, g): return self.ret.e(BinaryOps.MUL, g).e(BinaryOps.MUL, g.const(math.log(2)))
 class Sqrt(Function):
-  def forward(self, x):
-    self.ret = x.e(UnaryOps.SQRT)
-    return self.ret
+  def forward(self, x): return self.keep(x.e(UnaryOps.SQRT))
   def backward(self, g): return g.e(BinaryOps.DIV, self.ret.e(BinaryOps.MUL, self.ret.const(2)))
 class Recip(Function):
-  def forward(self, x):
-    self.ret = x.e(UnaryOps.RECIP)
-    return self.ret
+  def forward(self, x): return self.keep(x.e(UnaryOps.RECIP))
   def backward(self, g): return g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.ret).e(BinaryOps.MUL, self.ret)
 class Sign(Function):
   def forward(self, x):  # (0 < x) - (x < 0), and nan where x is nan (as PyTorch; it was 0)
@@ -96,9 +99,7 @@ class PowConst(Function):
   def backward(self, g): return g.const(0) if self.e_ == 0 else _pow(self.x, self.e_ - 1).e(BinaryOps.MUL, g.const(self.e_)).e(BinaryOps.MUL, g)
 class Sigmoid(Function):
   # 1/(1+2^(-x*log2(e))): one fused kernel, and its gradient reuses the output
-  def forward(self, x):
-    self.ret = x.const(1).e(BinaryOps.DIV, x.const(1).e(BinaryOps.ADD, x.e(BinaryOps.MUL, x.const(-1/math.log(2))).e(UnaryOps.EXP2)))
-    return self.ret
+  def forward(self, x): return self.keep(x.const(1).e(BinaryOps.DIV, x.const(1).e(BinaryOps.ADD, x.e(BinaryOps.MUL, x.const(-1/math.log(2))).e(UnaryOps.EXP2))))
   def backward(self, g): return self.ret.e(BinaryOps.MUL, self.ret.const(1).e(BinaryOps.SUB, self.ret)).e(BinaryOps.MUL, g)
 class Gelu(Function):
   # GELU with tanh: 0.5x(1 + tanh u) = x*sigmoid(2u), 2u = z = kx(1 + ax^2). Only x is saved: the backward recomputes from it

@@ -30,8 +30,7 @@ def _check_fits(lo, hi, dtype: DType):
   if not -2**(8*dtype.itemsize - 1) <= lo <= hi < 2**(8*dtype.itemsize - 1): raise ValueError(f"values {lo}..{hi} don't fit in {dtype}")
 
 class Tensor:
-  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "_aliases", "__weakref__"
-  __deletable__ = ("_ctx",)
+  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "_aliases", "_view", "__weakref__"
   training, no_grad = False, False  # class-wide modes: Tensor.train(), no_grad()
   __array_ufunc__ = None  # numpy defers to the reflected ops: np.float32(2) * t made an object array of Tensors
   _seed, _rng_counter = 0, 0  # manual_seed's seed, and the rand calls since
@@ -50,7 +49,9 @@ class Tensor:
     device = Device.canonicalize(device)
     self._grad: Optional[Tensor] = None
     self.requires_grad: Optional[bool] = requires_grad
-    self._ctx, self._aliases = None, None  # (its graph's Function, and the tensors it shares its data with: see detach)
+    # its graph's Function, the tensors it shares its data with (see detach), and for y[idx] (basic indices) (y, y's data
+    # then, idx): a write into it goes into y (see __setitem__)
+    self._ctx, self._aliases, self._view = None, None, None
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
     elif isinstance(data, (bool, int, float)):
       dtype = dtype or (dtypes.bool if isinstance(data, bool) else _int_dtype(data, data) if isinstance(data, int) else dtypes.default_float)
@@ -75,7 +76,7 @@ class Tensor:
   def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function]) -> Tensor:
     """A Function's result: its LazyBuffer is on the right device already, so none of __init__'s checks."""
     ret = Tensor.__new__(Tensor)
-    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases = lb, requires_grad, None, ctx, None
+    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases, ret._view = lb, requires_grad, None, ctx, None, None
     return ret
 
   def __repr__(self): return f"<Tensor {self.lazydata!r} grad={self.grad is not None}>"
@@ -123,6 +124,7 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
+    if self._view is not None: self[...] = x; return self  # a view y[idx] passes the write on to y (see __setitem__)
     if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
     # Tensor.full's own view of its constant is whole, realized too; any other view of a constant (Tensor(2.0).reshape(1) and
     # Tensor.zeros(1).expand(3) took the write alone) or of a buffer is not
@@ -210,8 +212,7 @@ class Tensor:
   def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-(c := prod(argfix(*shape))**-0.5), high=c, **kw)  # a leaf (x scale was not)
   @staticmethod
   def glorot_uniform(*shape, **kw) -> Tensor:
-    s = argfix(*shape)
-    return Tensor.uniform(*s, low=-(c := math.sqrt(6/(s[0] + prod(s[1:])))), high=c, **kw)  # a leaf that requires grad, if asked
+    return Tensor.uniform(*(s := argfix(*shape)), low=-(c := math.sqrt(6/(s[0] + prod(s[1:])))), high=c, **kw)  # a leaf that requires grad, if asked
   @staticmethod
   def kaiming_uniform(*shape, a: float = 0.01, **kw) -> Tensor:
     s = argfix(*shape)
@@ -234,13 +235,13 @@ class Tensor:
     gradient = gradient.cast(self.dtype)  # a float16 gradient into a float32 graph would round every gradient to float16
     if gradient.shape != self.shape: raise RuntimeError(f"backward: gradient shape {gradient.shape} != output shape {self.shape}")
     grads = {id(self): gradient.lazydata}  # this pass's gradients: .grad accumulates only at the end
-    order = reversed(toposort([self], lambda t: t._ctx.parents if t._ctx is not None and not t._ctx.freed else ()))
+    order = reversed(toposort([self], lambda t: t._ctx.inputs() if t._ctx is not None and not t._ctx.freed else ()))
     for t in (order := list(order)):
       if t._ctx is None or id(t) not in grads: continue
       if t._ctx.freed: raise RuntimeError(f"backward through a graph already freed by backward ({type(t._ctx).__name__}): "
                                           "pass retain_graph=True to the first backward, or rebuild the graph")
       gs = t._ctx.backward(grads[id(t)])
-      for p, g in zip(t._ctx.parents, gs if isinstance(gs, tuple) else (gs,)):
+      for p, g in zip(t._ctx.inputs(), gs if isinstance(gs, tuple) else (gs,)):
         if g is None or not p.requires_grad: continue
         grads[id(p)] = g if id(p) not in grads else grads[id(p)].e(BinaryOps.ADD, g)
       if not retain_graph: t._ctx.free()
@@ -329,7 +330,7 @@ class Tensor:
     ret = self.shrink(tuple(shrink))
     if any(s != 1 for s in strides): ret = F.Stride.apply(ret, arg=tuple(strides))
     ret = ret.reshape(tuple(final))
-    if not adv: return ret
+    if not adv: return ret if ret is self else ret._viewing(self, tuple(idx))
     pos = [k for k, i in enumerate(idx) if isinstance(i, Tensor)]
     return ret._pick(adv, adjacent=pos == list(range(pos[0], pos[0] + len(pos))))
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
@@ -363,15 +364,20 @@ class Tensor:
     shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
     hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
+    if (view := self._view) is not None:  # y[i][j] = v, r = y[i]; r += 1: written into y, as in PyTorch; then self reads y[i] again
+      if view[0].lazydata is not view[1]: raise RuntimeError(f"write into a view of shape {self.shape} (y[...]) after the tensor it views was written: y[...] would not see it. Take the view again after writing y")
+      view[0][view[2]] = hit.where(val, self)
+      return self._become(view[0][view[2]])._viewing(*view[::2])
     if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
-    # self as it was (old): the value's graph reads it there, not through self, which becomes the new node (y[0] = y[1]*5
-    # made self its own parent: y[1]'s gradient was lost)
-    old = Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)
-    for t in toposort([val], lambda t: t._ctx.parents if t._ctx is not None and hasattr(t._ctx, "parents") else ()):
-      if t._ctx is not None and hasattr(t._ctx, "parents"): t._ctx.parents = tuple(old if p is self else p for p in t._ctx.parents)
-    self._become(hit.where(val, old))
+    self._become(hit.where(val, self))
+  def _viewing(self, base: Tensor, idx: tuple) -> Tensor:
+    self._view = (base, base.lazydata, idx)
+    return self
   def _become(self, new: Tensor) -> Tensor:
-    """In a graph, this Tensor is new from now on (built from self as it was); what was built from it keeps the old."""
+    """In a graph, this Tensor is new from now on. What was built from it before reads it as it was, a Tensor hung on its
+    old Function (each Function notes its parents' Functions: see Function.inputs), so y[0] = 5 leaves z = y * 3's
+    gradient alone (z's gradient went through the write: x's was 0 in row 0, where it is 6)."""
+    if self._ctx is not None: self._ctx.node = Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)
     self._set_data(new.lazydata)
     self._ctx, self.requires_grad = new._ctx, new.requires_grad
     return self
@@ -381,6 +387,7 @@ class Tensor:
     2, PyTorch 6; and made self its own parent when x was built from it). Other names of y keep its old value. A tensor
     outside the graph takes the value in place (acc += loss: other names, a function's caller and a jitted step's argument
     see it; a version that bound acc to a new node in the graph left them all at 0), and no gradient flows through it."""
+    if self._view is not None: self[...] = f(self, x); return self  # a view (r = y[1:3]; r += 1) writes into y
     return f(self, x) if self._ctx is not None and not Tensor.no_grad else self._writable().assign(f(self, x))
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""
@@ -405,8 +412,7 @@ class Tensor:
       if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim):
         raise ShapeError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
     offsets = list(itertools.accumulate([t.shape[dim] for t in tensors], initial=0))
-    total = offsets[-1]
-    return Tensor._sum_all([t.pad(tuple((o, total - o - t.shape[dim]) if i == dim else None for i in range(self.ndim))) for t, o in zip(tensors, offsets)])
+    return Tensor._sum_all([t.pad(tuple((o, offsets[-1] - o - t.shape[dim]) if i == dim else None for i in range(self.ndim))) for t, o in zip(tensors, offsets)])
   @staticmethod
   def _sum_all(ts: list) -> Tensor: return functools.reduce(Tensor.__add__, ts)  # ts[0] + ts[1] + ...
   def stack(self, *more: Tensor, dim: int = 0) -> Tensor:
@@ -701,9 +707,8 @@ class Tensor:
   def gelu(self) -> Tensor: return F.Gelu.apply(self._float())  # tanh approximation, as PyTorch's approximate="tanh"
   def quick_gelu(self) -> Tensor: return self * (self * 1.702).sigmoid()
   def softplus(self, beta=1) -> Tensor:
-    x = self * beta
     # stable: log(1+e^x) = max(x,0) + log(1+e^-|x|); maximum's tie rule gives softplus'(0) = 0.5, as PyTorch
-    return (x.maximum(0) + (-x.abs()).exp().add(1).log()) * (1/beta)
+    return ((x := self * beta).maximum(0) + (-x.abs()).exp().add(1).log()) * (1/beta)
   def mish(self) -> Tensor: return self * self.softplus().tanh()
   def softsign(self) -> Tensor: return self / (1 + self.abs())
 

@@ -314,12 +314,17 @@ def test_bool_setitem_by_index_lists_tensors_and_masks(device):
         assert t.dtype == dtypes.bool
 
 def test_review_19_views_rand_and_one_hot():
-  """t[0][1] = x on an unrealized t changed the row only (t was not written, no error); Tensor.rand in float16 gave
-  exactly 1.0 (16 in 100,000); one_hot of an out-of-range label gave a row of zeros."""
+  """t[0][1] = x on an unrealized t changed the row only (t was not written, no error; then it raised; now it writes t, as
+  numpy and PyTorch); Tensor.rand in float16 gave exactly 1.0 (16 in 100,000); one_hot of an out-of-range label gave a
+  row of zeros."""
   rng = rng_for("views rand one_hot")
-  t = Tensor(rng.standard_normal((3, 4)).astype(np.float32)) * 2  # lazy
+  t = Tensor(x := rng.standard_normal((3, 4)).astype(np.float32)) * 2  # lazy
   row = t[0]
-  with pytest.raises(ValueError, match="can't write into the tensor it views"): row[1] = 100.0
+  row[1] = 100.0
+  want = x * 2
+  want[0, 1] = 100
+  np.testing.assert_array_equal(t.numpy(), want)
+  np.testing.assert_array_equal(row.numpy(), want[0])
   z = Tensor.zeros(4)  # a fresh constant: nothing else reads it, so an assign may make it a buffer
   z.assign(Tensor(np.arange(4, dtype=np.float32)))
   assert (z.numpy() == np.arange(4)).all()
@@ -343,3 +348,95 @@ def test_review_20_float_floor_division_and_zero_powers():
   assert (Tensor(np.array([7], np.int32)) // 0.1).item() == 69.0
   assert (Tensor(np.array([2, 3], np.int32)) ** 0.0).numpy().dtype == np.float32
   np.testing.assert_array_equal((Tensor(np.array([np.nan, -2, np.inf], np.float32)) ** 0).numpy(), [1, 1, 1])
+
+def _fd_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+  """Central finite differences of f (numpy float64) at every entry of x."""
+  g = np.zeros_like(x)
+  for i in np.ndindex(x.shape):
+    xp, xm = x.copy(), x.copy()
+    xp[i] += eps
+    xm[i] -= eps
+    g[i] = (f(xp) - f(xm)) / (2 * eps)
+  return g
+
+def test_writes_into_views_reach_the_tensor_and_earlier_uses_keep_their_gradient():
+  """Session 26. y[0][1] = v, r = y[1:3]; r += v and t[1:3] += 1 write into y (numpy's and PyTorch's views): in a graph
+  y[0][1] = v changed the temporary row only, silently, and t[1:3] += 1 raised. A write into y in a graph gave whatever
+  was built from y before it (z = y * 3) the new y's gradient: x's gradient was 0 where it is 6. Each case is written
+  twice, on the engine and on numpy float64 (whose basic-index views write through), and compared: values, and x's
+  gradient against central finite differences of the numpy version."""
+  rng = rng_for("writes into views")
+  def case_earlier_use(x, np_mode):  # z built from y before y is written; y's row 0 then comes from a constant
+    y = x * 2
+    z = y * 3
+    y[0] = 5.0
+    return z, y
+  def case_chained_view(x, np_mode):  # y[0][1] = y[1][2] * 5: a write into a view, valued from y itself
+    y = x * 2
+    y[0][1] = y[1][2] * 5
+    return y, y * 1
+  def case_view_augmented(x, np_mode):  # r = y[1:3]; r += x[0:2] * 1.5: the view's in-place add reaches y
+    y = x.exp() if not np_mode else np.exp(x)
+    r = y[1:3]
+    r += x[0:2] * 1.5
+    return y, r * 1
+  def case_slice_iadd(x, np_mode):  # y[1:3] += x[:2] (Python reads y[1:3], adds, and writes it back)
+    y = x * x
+    z = y * 1
+    y[1:3] += x[:2]
+    return y + z, z
+  def case_two_writes_one_view(x, np_mode):  # the same column view written twice: the second write sees the first
+    y = x * 2
+    c = y[:, 1]
+    c[0] = 7.0
+    c[2] = x[0, 0] * 3
+    return y, c * 1
+  def case_strided(x, np_mode):  # a stepped slice of a slice, then a write that reads the view
+    y = x - 1
+    r = y[::2][:, 1:]
+    r *= 3
+    return y, r * 1
+  for case in (case_earlier_use, case_chained_view, case_view_augmented, case_slice_iadd, case_two_writes_one_view, case_strided):
+    x0 = rng.standard_normal((int(rng.integers(3, 6)), 3))
+    w = [rng.standard_normal(s) for s in (x0.shape, case(x0.copy(), True)[1].shape)]
+    def np_loss(x):
+      a, b = case(x.copy(), True)
+      return float((a * w[0]).sum() + (b * w[1]).sum())
+    x = Tensor(x0.astype(np.float32), requires_grad=True)
+    a, b = case(x, False)
+    na, nb = case(x0.copy(), True)
+    np.testing.assert_allclose(a.numpy(), na, rtol=1e-5, atol=1e-5, err_msg=case.__name__)
+    np.testing.assert_allclose(b.numpy(), nb, rtol=1e-5, atol=1e-5, err_msg=case.__name__)
+    ((a * Tensor(w[0].astype(np.float32))).sum() + (b * Tensor(w[1].astype(np.float32))).sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), _fd_grad(np_loss, x0), rtol=1e-4, atol=1e-4, err_msg=case.__name__)
+  # a training loop writing into views each step keeps no step's tensors alive (what backward needs hangs on the graph)
+  x, refs = Tensor(rng.standard_normal((3, 3)).astype(np.float32), requires_grad=True), []
+  for _ in range(4):
+    y = x * 2
+    z = y * 3
+    y[0][1] = x[1, 1] * 5
+    (z.sum() + y.sum()).backward()
+    refs += [weakref.ref(y), weakref.ref(z), weakref.ref(y.lazydata)]
+  np.testing.assert_allclose(x.grad.numpy(), 4 * (np.full((3, 3), 8.0) - np.eye(3)[0:1].T @ np.eye(3)[1:2] * 2 + np.eye(3)[1:2].T @ np.eye(3)[1:2] * 5), rtol=1e-6)
+  del x, y, z
+  gc.collect()
+  assert not [r for r in refs if r() is not None]
+  # no graph: a realized tensor's slices and elements take writes for it
+  t0 = rng.standard_normal((4, 5)).astype(np.float32)
+  t, want = Tensor(t0).realize(), t0.copy()
+  t[0][1] = 9.0; want[0][1] = 9.0
+  t[1:3] += 1; want[1:3] += 1
+  r, rw = t[::2, 1:4], want[::2, 1:4]
+  r *= 2; rw *= 2
+  r[1, 0] = -4.0; rw[1, 0] = -4.0
+  np.testing.assert_array_equal(t.numpy(), want)
+  np.testing.assert_array_equal(r.numpy(), rw)
+  # loud, not silent: a view taken before its tensor was written; a leaf that requires grad; views PyTorch copies
+  row = t[0]
+  t[1, 1] = 3.0
+  with pytest.raises(RuntimeError, match="after the tensor it views was written"): row[2] = 1.0
+  w_leaf = Tensor(t0, requires_grad=True)
+  with pytest.raises(RuntimeError, match="requires grad is refused"): w_leaf[0][1] = 5.0
+  for view in (lambda t: t.reshape(20), lambda t: t.T, lambda t: t.flip(0)[1:]):
+    with pytest.raises(ValueError, match="can't write into the tensor it views"): view(t)[0] = 1.0
+  np.testing.assert_array_equal(t.numpy()[1, 1], 3.0)
