@@ -117,6 +117,8 @@ class Tensor:
     ret._aliases.add(ret)
     return ret
   def to(self, device: str) -> Tensor:
+    """This tensor on another device (a copy, with its .grad); on its own device, itself (as PyTorch: writes reach it)."""
+    if Device.canonicalize(device) == self.device: return self
     ret = Tensor(self.lazydata, device)
     if self.grad is not None: ret.grad = self.grad.to(device)
     return ret

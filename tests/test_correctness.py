@@ -429,6 +429,7 @@ def test_writes_into_views_reach_the_tensor_and_earlier_uses_keep_their_gradient
   r, rw = t[::2, 1:4], want[::2, 1:4]
   r *= 2; rw *= 2
   r[1, 0] = -4.0; rw[1, 0] = -4.0
+  t.to(t.device)[3, 0] = 8.0; want[3, 0] = 8.0  # .to() its own device is the tensor itself, as PyTorch's (it took the write alone)
   np.testing.assert_array_equal(t.numpy(), want)
   np.testing.assert_array_equal(r.numpy(), rw)
   # loud, not silent: a view taken before its tensor was written; a leaf that requires grad; views PyTorch copies
