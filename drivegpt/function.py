@@ -1,13 +1,16 @@
 """Autograd functions: each primitive's forward and backward side by side, on LazyBuffers."""
 from __future__ import annotations
-import math
+import math, weakref
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps
 
-def _as_seen(t, ctx):
-  """t as an op read it, whose Function then was ctx: if t was written in a graph since, its old self hangs on ctx (see
-  Tensor._become); a t that had no graph then (ctx None) passes no gradient, and a freed ctx is found freed by backward."""
-  if t._ctx is ctx: return t
-  return node if (node := getattr(ctx, "node", None)) is not None else type(t)._wrap(t.lazydata, ctx is not None, ctx)
+def node_of(t, ctx):
+  """The Tensor that stands for t in backward when its Function was ctx: one per ctx, kept weakly on it (a strong
+  reference from ctx, or t as its own Function's parent, made cycles that kept written tensors alive until gc). No ctx
+  (t had no graph then) gives a stand-in that passes no gradient; a freed ctx one that backward finds freed."""
+  if ctx is None: return type(t)._wrap(t.lazydata, False, None)
+  if (ref := getattr(ctx, "node", None)) is None or (node := ref()) is None:
+    ctx.node = weakref.ref(node := type(t)._wrap(t.lazydata, True, ctx))
+  return node
 
 class Function:
   freed = False
@@ -18,7 +21,7 @@ class Function:
     if self.requires_grad: self.parents, self.seen = tensors, tuple(t._ctx for t in tensors)
   def inputs(self) -> tuple:
     """The parents as this op read them: one written in a graph since (y[0] = v) as it was then."""
-    return tuple(map(_as_seen, self.parents, self.seen))
+    return tuple(p if p._ctx is c else node_of(p, c) for p, c in zip(self.parents, self.seen))
   def keep(self, ret):
     """forward's output, kept for backward as self.ret."""
     self.ret = ret

@@ -217,9 +217,7 @@ class Tensor:
     return Tensor.uniform(*(s := argfix(*shape)), low=-(c := math.sqrt(6/(s[0] + prod(s[1:])))), high=c, **kw)  # a leaf that requires grad, if asked
   @staticmethod
   def kaiming_uniform(*shape, a: float = 0.01, **kw) -> Tensor:
-    s = argfix(*shape)
-    bound = math.sqrt(3.0) * math.sqrt(2.0 / (1 + a**2)) / math.sqrt(prod(s[1:]))
-    return Tensor.uniform(*s, low=-bound, high=bound, **kw)
+    return Tensor.uniform(*(s := argfix(*shape)), low=-(bound := math.sqrt(3.0) * math.sqrt(2.0 / (1 + a**2)) / math.sqrt(prod(s[1:]))), high=bound, **kw)
 
   @staticmethod
   def train(mode: bool = True):
@@ -332,7 +330,7 @@ class Tensor:
     ret = self.shrink(tuple(shrink))
     if any(s != 1 for s in strides): ret = F.Stride.apply(ret, arg=tuple(strides))
     ret = ret.reshape(tuple(final))
-    if not adv: return ret if ret is self else ret._viewing(self, tuple(idx))
+    if not adv: return (ret if ret is not self else F.Reshape.apply(self, shape=self.shape))._viewing(self, tuple(idx))  # y[:] too
     pos = [k for k, i in enumerate(idx) if isinstance(i, Tensor)]
     return ret._pick(adv, adjacent=pos == list(range(pos[0], pos[0] + len(pos))))
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
@@ -368,20 +366,24 @@ class Tensor:
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
     if (view := self._view) is not None:  # y[i][j] = v, r = y[i]; r += 1: written into y, as in PyTorch; then self reads y[i] again
       if view[0].lazydata is not view[1]: raise RuntimeError(f"write into a view of shape {self.shape} (y[...]) after the tensor it views was written: y[...] would not see it. Take the view again after writing y")
-      view[0][view[2]] = hit.where(val, self)
-      return self._become(view[0][view[2]])._viewing(*view[::2])
+      view[0][view[2]] = (new := hit.where(val, self))
+      return self._become(view[0][view[2]], new)._viewing(*view[::2])
     if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
-    self._become(hit.where(val, self))
+    self._become(new := hit.where(val, self), new)
   def _viewing(self, base: Tensor, idx: tuple) -> Tensor:
     self._view = (base, base.lazydata, idx)
     return self
-  def _become(self, new: Tensor) -> Tensor:
-    """In a graph, this Tensor is new from now on. What was built from it before reads it as it was, a Tensor hung on its
-    old Function (each Function notes its parents' Functions: see Function.inputs), so y[0] = 5 leaves z = y * 3's
-    gradient alone (z's gradient went through the write: x's was 0 in row 0, where it is 6)."""
-    if self._ctx is not None: self._ctx.node = Tensor._wrap(self.lazydata, self.requires_grad, self._ctx)
+  def _become(self, new: Tensor, read: Tensor) -> Tensor:
+    """In a graph, this Tensor is new from now on. What was built from it before reads it as it was (each Function notes
+    its parents' Functions: see Function.inputs), so y[0] = 5 leaves z = y * 3's gradient alone (it went through the
+    write: x's was 0 in row 0, where it is 6). Under no_grad only the data changes, as PyTorch's (the graph was lost).
+    The ops in read's graph (the value written: y[0] = y[1] * 5, r *= 3) that read self are pointed at self as it was, so
+    self never is its own ancestor (a cycle that only gc frees, with every buffer in it)."""
+    def ops(t): return t._ctx if t is not self and t._ctx is not None and hasattr(t._ctx, "parents") else None
+    for c in filter(None, map(ops, toposort([read], lambda t: ops(t).parents if ops(t) else ()))):
+      c.parents = tuple(F.node_of(self, s) if p is self else p for p, s in zip(c.parents, c.seen))
     self._set_data(new.lazydata)
-    self._ctx, self.requires_grad = new._ctx, new.requires_grad
+    if not Tensor.no_grad: self._ctx, self.requires_grad = new._ctx, new.requires_grad
     return self
   def _inplace(self, f, x) -> Tensor:
     """self = f(self, x): written into its buffer, or for a tensor in a graph (y += f(y), a residual) a new tensor that the
@@ -797,10 +799,6 @@ class Tensor:
   def __rmul__(self, x) -> Tensor: return self.mul(x, True)
   def __rpow__(self, x) -> Tensor: return self.pow(x, True)
   def __rtruediv__(self, x) -> Tensor: return self.div(x, True)
-  def __iadd__(self, x) -> Tensor: return self._inplace(Tensor.add, x)
-  def __isub__(self, x) -> Tensor: return self._inplace(Tensor.sub, x)
-  def __imul__(self, x) -> Tensor: return self._inplace(Tensor.mul, x)
-  def __itruediv__(self, x) -> Tensor: return self._inplace(Tensor.div, x)
   def __lt__(self, x) -> Tensor: return F.Less.apply(*self._broadcasted(x, False))
   def __gt__(self, x) -> Tensor: return F.Less.apply(*self._broadcasted(x, True))
   def __ge__(self, x) -> Tensor: return (self > x) | self.eq(x)  # not not(self < x): false with NaN, as numpy
@@ -872,6 +870,11 @@ def _mode(name: str, value: bool):
 def no_grad():
   """Inside this block no autograd graph is kept."""
   return _mode("no_grad", True)
+
+
+# t += x, t //= x, t &= m, ...: in place (see Tensor._inplace); without one, Python rebinds the name (a view's write was lost)
+for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor"):
+  setattr(Tensor, f"__i{_op}__", lambda self, x, f=getattr(Tensor, f"__{_op}__"): self._inplace(f, x))
 
 class _Conv(F.Function):
   """A stride-1 conv2d with its gradients written out. Autograd through the window view would make the input's gradient

@@ -4,7 +4,7 @@ References are float64 numpy (PyTorch's formulas written in numpy), random shape
 import gc, math, weakref
 import numpy as np
 import pytest
-from drivegpt import Tensor, Device, dtypes, jit
+from drivegpt import Tensor, Device, dtypes, jit, no_grad
 from drivegpt.nn import Embedding
 
 def rng_for(name: str) -> np.random.Generator:
@@ -421,6 +421,39 @@ def test_writes_into_views_reach_the_tensor_and_earlier_uses_keep_their_gradient
   del x, y, z
   gc.collect()
   assert not [r for r in refs if r() is not None]
+  # a write under no_grad changes the data and keeps the graph (PyTorch's): y[0:2] += 1 there made y a tensor without one
+  x0 = rng.standard_normal((3, 2))
+  x = Tensor(x0.astype(np.float32), requires_grad=True)
+  y = x * 2
+  with no_grad(): y[0:2] += 1
+  ((y * y).sum() + x.sum()).backward()
+  np.testing.assert_allclose(x.grad.numpy(), 4 * (2 * x0 + np.array([[1], [1], [0]])) + 1, rtol=1e-5)
+  # a tensor written in a graph is not its own parent: without gc, a loop's forward passes free what they built
+  gc.disable()
+  try:
+    refs = []
+    for _ in range(3):
+      y = x * 2
+      y[0] = 5.0
+      r = y[1:]
+      r *= 3
+      refs += [weakref.ref(y), weakref.ref(r), weakref.ref(y.lazydata)]
+    del y, r
+    assert not [r for r in refs if r() is not None]
+  finally: gc.enable()
+  # a slice of all of it (y[:, 0:3] of 3 columns was y itself: r *= 10 rebound r) and the other in-place operators
+  y = x * 1
+  a = y[:, 0:1]
+  a *= 2
+  b = y[:, 0:2]
+  b *= 10
+  np.testing.assert_allclose(y.numpy(), np.concatenate([x0[:, :1] * 20, x0[:, 1:] * 10], 1), rtol=1e-6)
+  ti = Tensor(np.array([[4, 6], [8, 10]], np.int32)).realize()
+  other, r = ti.detach(), ti[1]
+  r //= 3
+  other %= 3
+  ti[0] **= 2
+  np.testing.assert_array_equal(ti.numpy(), [[1, 0], [2, 0]])  # (4 % 3)**2, 6 % 3; 8 // 3 % 3, 10 // 3 % 3
   # no graph: a realized tensor's slices and elements take writes for it
   t0 = rng.standard_normal((4, 5)).astype(np.float32)
   t, want = Tensor(t0).realize(), t0.copy()
