@@ -352,11 +352,17 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                                   f"(truncated or inconsistent video)")
             if signals:  # the segment's own clock, never the decoder's; one frame time gives no rate: the layout's (was 0)
                 times = signals["frame_times"]
+                _check_frame_times(times - times[0], path / "global_pose/frame_times")  # (its gaps were not said)
                 rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or FPS
             elif not fps and all(t is not None for t in pts):  # the container's timestamps: a variable rate is kept
                 times = np.concatenate(pts)
                 _check_frame_times(times, video)
-                rate = stream_fps or ((n - 1) / times[-1] if n > 1 else 0.0)
+                # the rate the frames' times run at: the header's can differ (30 fps frames under a 20 fps header were
+                # labelled 20 and trained on as 20 fps)
+                rate = (n - 1) / times[-1] if n > 1 else stream_fps or 0.0
+                if stream_fps and n > 2 and abs(rate / stream_fps - 1) > 0.01:
+                    print(f"warning: {video}: its header says {stream_fps:.4g} fps, its frames' timestamps run at {rate:.4g} "
+                          "fps: the timestamps' rate is kept", file=sys.stderr)
             else:
                 rate = fps or stream_fps
                 if fps and n > 2 and all(t is not None for t in pts) and abs((n - 1) / np.concatenate(pts)[-1] / fps - 1) > 0.01:
@@ -431,6 +437,9 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
         data["disengage"], data["disengage_cause"], data["disengage_lead"] = (np.zeros(n) for _ in range(3))
         half = 0.5 / max(len(times) - 1, 1) * (times[-1] - times[0]) if n > 1 else 0.0
         outside = (t < times[0] - half) | (t > times[-1] + half) if n else np.ones(len(t), bool)
+        if n and len(t) and outside.all() and (np.minimum(abs(t - times[0]), abs(t - times[-1])) > 1.0).all():
+            raise IngestError(f"{where}: every takeover (disengage/t {np.round(t, 2).tolist()} s) is outside the video (t "
+                              f"{times[0]:.2f}..{times[-1]:.2f} s): logged on another clock? (a segment with none would read as takeover-free)")
         if outside.any():
             print(f"warning: {where}: takeovers at t {np.round(t[outside], 2).tolist()} s are outside the video "
                   f"(t {times[0]:.2f}..{times[-1]:.2f} s); left out", file=sys.stderr)

@@ -118,8 +118,11 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames} frames it declares decoded")
         length = float(stream.duration * stream.time_base) if stream.duration else \
             container.duration / 1e6 if container.duration and len(container.streams) == 1 else None
-        step = 1 / float(stream.average_rate) if stream.average_rate else None
-        if length and step and times and times[-1] + step < length - max(2 * step, 0.02 * length):
-            raise VideoError(f"{path}: truncated or corrupt video: frames to {times[-1] + step:.2f} s of the {length:.2f} s it declares")
+        # without a declared frame count (all of them decoded, above): the usual step between the frames' own times (the
+        # average rate counts a long last frame) and the latest time, not the last (an AVI's B-frames carry their times
+        # in decode order); both made complete videos "truncated"
+        step = float(np.median(np.diff(times))) if len(times) > 1 else 1 / float(stream.average_rate) if stream.average_rate else None
+        if not stream.frames and length and step and times and max(times) + step < length - max(2 * step, 0.02 * length):
+            raise VideoError(f"{path}: truncated or corrupt video: frames to {max(times) + step:.2f} s of the {length:.2f} s it declares")
         if buf:
             yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size

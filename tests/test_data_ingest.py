@@ -164,6 +164,31 @@ def test_takeovers_outside_the_video_or_on_one_frame_are_said(tmp_path, capsys):
     assert "takeovers at t [30.0] s are outside the video" in err and "takeovers at t [0.5, 0.51, 0.8] s fall on 2 frames" in err
 
 
+def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
+    """Session 26 (a hostile user): takeovers all outside the video by seconds (logged from 0 while the frames run from
+    1000 s) were left out with a warning, and the segment read as takeover-free (has_disengage, no takeover); a gap in
+    a segment's frame_times (a dropped frame) was not said."""
+    seg = tmp_path / "src/seg/0"
+    write_tiny_segment(seg)  # 20 frames, t 0 .. 0.95 s
+    save(seg / "disengage/t", np.array([3.5, 7.0]))
+    save(seg / "disengage/cause", np.array(["ttc", "crash"]))
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    assert r["status"] == "error" and "every takeover (disengage/t [3.5, 7.0] s) is outside the video" in r["reason"], r
+    save(seg / "disengage/t", np.array([0.5, 7.0]))  # one inside: the other is left out, said
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    assert r["status"] == "done", r
+    assert "takeovers at t [7.0] s are outside the video" in capsys.readouterr().err
+    seg2 = tmp_path / "src2/seg/0"
+    write_tiny_segment(seg2, seed=3)
+    t = np.arange(20) / 20.0
+    t[12:] += 0.2
+    save(seg2 / "global_pose/frame_times", t)
+    save(seg2 / "processed_log/CAN/speed/t", t)
+    [r] = ingest(tmp_path / "src2", tmp_path / "out2", use_ray=False, progress=False)
+    assert r["status"] == "done", r
+    assert "global_pose/frame_times: 1 gaps between frames (up to 0.250 s" in capsys.readouterr().err
+
+
 def test_non_video_file_is_reported(tmp_path, capsys):
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()

@@ -156,3 +156,38 @@ def test_fps_does_not_relabel_a_container_video_of_another_rate(tmp_path):
     assert r["status"] == "error" and "clip.mp4: --fps 20, but its timestamps run at 30 fps" in r["reason"], r
     [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False, fps=30)   # its own rate: fine
     assert r["status"] == "done" and shard(tmp_path / "out")[2]["fps"] == 30
+
+
+def test_rate_comes_from_the_frames_times_and_a_long_last_frame_or_b_frames_are_not_truncation(tmp_path, capsys):
+    """Session 26 (a hostile user): frames 1/30 s apart under a 20 fps header were labelled 20 fps (and trained on as
+    20 fps frames); a complete video whose last frame lasts 400 ms, and an AVI with B-frames (times in decode order),
+    were called truncated."""
+    rng = np.random.default_rng(26)
+    frames = [np.repeat(np.repeat(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8), 8, 0), 8, 1) for _ in range(30)]
+    encode(tmp_path / "a/hdr20.mkv", frames, fps=20, pts=[round(i * 1000 / 30) for i in range(30)])
+    [r] = ingest(tmp_path / "a", tmp_path / "out_a", use_ray=False, progress=False)
+    assert r["status"] == "done", r
+    assert abs(shard(tmp_path / "out_a")[2]["fps"] - 30) < 0.05
+    assert "its header says 20 fps, its frames' timestamps run at 29.99 fps" in capsys.readouterr().err
+    path = tmp_path / "b/long_last.mp4"  # 40 frames 50 ms apart, the last one lasting 400 ms
+    path.parent.mkdir(parents=True)
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=20)
+        s.height, s.width, s.pix_fmt, s.options = 64, 64, "yuv420p", {"crf": "1", "preset": "ultrafast", "bf": "0"}
+        s.codec_context.time_base = Fraction(1, 1000)
+        packets = []
+        for i, img in enumerate(frames + frames[:10]):
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts, f.time_base = i * 50, Fraction(1, 1000)
+            packets += s.encode(f)
+        packets += s.encode()
+        packets[-1].duration = 400 * int(packets[-1].time_base.denominator / 1000) if packets[-1].time_base else 400
+        for p in packets: c.mux(p)
+    [r] = ingest(tmp_path / "b", tmp_path / "out_b", use_ray=False, progress=False)
+    assert r["status"] == "done", r
+    assert len(shard(tmp_path / "out_b")[0]) == 40
+    encode(tmp_path / "c/b.avi", frames, fps=20)  # libx264's defaults: B-frames
+    [r] = ingest(tmp_path / "c", tmp_path / "out_c", 64, 64, use_ray=False, progress=False, fps=20)
+    assert r["status"] == "done", r
+    got = shard(tmp_path / "out_c")[0]
+    assert len(got) == 30 and np.abs(got[:, 4::8, 4::8] - np.array(frames)[:, 4::8, 4::8]).mean() < 8  # in display order
