@@ -126,7 +126,7 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
-    if self._view is not None: self[...] = x; return self  # a view y[idx] passes the write on to y (see __setitem__)
+    if self._view is not None and self._view[0]() is not None: self[...] = x; return self  # a view y[idx] passes the write on to y (see __setitem__)
     if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
     # Tensor.full's own view of its constant is whole, realized too; any other view of a constant (Tensor(2.0).reshape(1) and
     # Tensor.zeros(1).expand(3) took the write alone) or of a buffer is not
@@ -364,14 +364,14 @@ class Tensor:
     shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
     hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
-    if (view := self._view) is not None:  # y[i][j] = v, r = y[i]; r += 1: written into y, as in PyTorch; then self reads y[i] again
-      if view[0].lazydata is not view[1]: raise RuntimeError(f"write into a view of shape {self.shape} (y[...]) after the tensor it views was written: y[...] would not see it. Take the view again after writing y")
-      view[0][view[2]] = (new := hit.where(val, self))
-      return self._become(view[0][view[2]], new)._viewing(*view[::2])
+    if (view := self._view) is not None and (base := view[0]()) is not None:  # y[i][j] = v, r = y[i]; r += 1: written into y, as in PyTorch; then self reads y[i] again
+      if base.lazydata is not view[1]: raise RuntimeError(f"write into a view of shape {self.shape} (y[...]) after the tensor it views was written: y[...] would not see it. Take the view again after writing y")
+      base[view[2]] = (new := hit.where(val, self))
+      return self._become(base[view[2]], new)._viewing(base, view[2])
     if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
     self._become(new := hit.where(val, self), new)
   def _viewing(self, base: Tensor, idx: tuple) -> Tensor:
-    self._view = (base, base.lazydata, idx)
+    self._view = (weakref.ref(base), base.lazydata, idx)  # (weak: a view in the written value made y its own ancestor)
     return self
   def _become(self, new: Tensor, read: Tensor) -> Tensor:
     """In a graph, this Tensor is new from now on. What was built from it before reads it as it was (each Function notes
@@ -391,8 +391,10 @@ class Tensor:
     2, PyTorch 6; and made self its own parent when x was built from it). Other names of y keep its old value. A tensor
     outside the graph takes the value in place (acc += loss: other names, a function's caller and a jitted step's argument
     see it; a version that bound acc to a new node in the graph left them all at 0), and no gradient flows through it."""
-    if self._view is not None: self[...] = f(self, x); return self  # a view (r = y[1:3]; r += 1) writes into y
-    return f(self, x) if self._ctx is not None and not Tensor.no_grad else self._writable().assign(f(self, x))
+    # a float result into an int tensor (t **= 0.5, t /= 2 truncated), or an int one into a bool tensor, raises as in PyTorch
+    if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype): raise TypeError(f"an in-place op's {r.dtype.name} result can't be written into a {self.dtype.name} tensor (as PyTorch): write t = t <op> x for a new tensor")
+    if self._view is not None and self._view[0]() is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
+    return r if self._ctx is not None and not Tensor.no_grad else self._writable().assign(r)
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""
     if self.requires_grad and self._ctx is None and not Tensor.no_grad: raise RuntimeError(f"an in-place write (+=, t[i] = v, ...) into a leaf of shape {self.shape} that requires grad is refused, as PyTorch refuses it: backward can't see the write. Write under no_grad() (as optimizers do), or make a new tensor (w = w + x)")
@@ -441,8 +443,7 @@ class Tensor:
     return self if self.shape[dim] != 1 else self.reshape(self.shape[:dim] + self.shape[dim+1:])
   def unsqueeze(self, dim: int) -> Tensor:
     if not -self.ndim - 1 <= dim <= self.ndim: raise IndexError(f"unsqueeze dim {dim} out of range for shape {self.shape}")
-    dim = dim + self.ndim + 1 if dim < 0 else dim
-    return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+    return self.reshape(self.shape[:(dim := dim % (self.ndim + 1))] + (1,) + self.shape[dim:])
   def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     s, e = self._axis(start_dim) if self.ndim else 0, self._axis(end_dim) if self.ndim else 0
     return self.reshape(self.shape[:s] + (prod(self.shape[s:e+1]),) + self.shape[e+1:])

@@ -438,7 +438,12 @@ def test_writes_into_views_reach_the_tensor_and_earlier_uses_keep_their_gradient
       r = y[1:]
       r *= 3
       refs += [weakref.ref(y), weakref.ref(r), weakref.ref(y.lazydata)]
-    del y, r
+      y = x * 2  # a view of y in the value written into y (y[1:3] += 1 reads y[1:3]) held y strongly: a cycle again
+      y[1:3] += 1
+      v = y[1:3]
+      v *= y[0]
+      refs += [weakref.ref(y), weakref.ref(v)]
+    del y, r, v
     assert not [r for r in refs if r() is not None]
   finally: gc.enable()
   # a slice of all of it (y[:, 0:3] of 3 columns was y itself: r *= 10 rebound r) and the other in-place operators
@@ -453,6 +458,9 @@ def test_writes_into_views_reach_the_tensor_and_earlier_uses_keep_their_gradient
   r //= 3
   other %= 3
   ti[0] **= 2
+  for op in (lambda t: t.__ipow__(0.5), lambda t: t.__itruediv__(2), lambda t: t.__imul__(1.5)):  # (**= 0.5 truncated)
+    with pytest.raises(TypeError, match="result can't be written into a int32 tensor"): op(ti)
+  with pytest.raises(TypeError, match="can't be written into a bool tensor"): Tensor(np.array([True, False])).realize().__iadd__(1)
   np.testing.assert_array_equal(ti.numpy(), [[1, 0], [2, 0]])  # (4 % 3)**2, 6 % 3; 8 // 3 % 3, 10 // 3 % 3
   # no graph: a realized tensor's slices and elements take writes for it
   t0 = rng.standard_normal((4, 5)).astype(np.float32)
