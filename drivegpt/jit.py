@@ -40,7 +40,8 @@ def _own_buffer(a):
   if isinstance(a, Tensor) and a._ctx is not None and not Tensor.no_grad: raise ValueError(f"jit: an argument of shape {a.shape} is part of an autograd graph (built outside the step from a tensor that requires grad: x @ w, a slice of w), whose gradient would not reach that tensor on a replay: detach it, or pass the whole tensor and build the rest inside the step")
   if not isinstance(a, Tensor) or (ld := a.lazydata)._base is None: return a
   (lb := ld.contiguous()).whole = ld.whole
-  if ld.whole or not ld.is_realized: a._set_data(lb); a._view = None  # (and the tensors it shares its data with); a write into it would reach a tensor the recording doesn't know
+  # (the tensors it shares its data with too); unlinked from the tensor it was sliced from, which the recording doesn't see
+  if ld.whole or not ld.is_realized: a._set_data(lb); a._view = None
   elif a.requires_grad and not Tensor.no_grad: raise ValueError(f"jit: an argument of shape {a.shape} is a view of a tensor that requires grad, whose gradient would not reach it: pass the whole tensor and take the view inside the step")
   return a if a.lazydata is lb else Tensor(lb, device=a.device, requires_grad=a.requires_grad)
 

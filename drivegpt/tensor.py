@@ -49,8 +49,8 @@ class Tensor:
     device = Device.canonicalize(device)
     self._grad: Optional[Tensor] = None
     self.requires_grad: Optional[bool] = requires_grad
-    # its graph's Function, the tensors it shares its data with (see detach), and for y[idx] (basic indices) (y, y's data
-    # then, idx): a write into it goes into y (see __setitem__)
+    # its graph's Function, the tensors it shares its data with (see detach), and for y[idx] (basic indices) (a weak
+    # reference to y, y's data then, idx): a write into it goes into y (see __setitem__)
     self._ctx, self._aliases, self._view = None, None, None
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
     elif isinstance(data, (bool, int, float)):
