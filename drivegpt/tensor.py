@@ -261,10 +261,9 @@ class Tensor:
     return F.Reshape.apply(self, shape=shape) if shape != self.shape else self
   def view(self, *shape) -> Tensor: return self.reshape(*shape)
   def expand(self, shape, *args) -> Tensor:
-    shape = argfix(shape, *args)
-    shape = tuple(s if s != -1 else x for s, x in zip(shape, (1,)*(len(shape) - self.ndim) + self.shape))
-    x = self.reshape((1,)*(len(shape) - self.ndim) + self.shape)
-    if any(a != b and a != 1 for a, b in zip(x.shape, shape)): raise ShapeError(f"can't expand {self.shape} to {shape}")
+    x = self.reshape((1,)*(len(shape := argfix(shape, *args)) - self.ndim) + self.shape)
+    shape = tuple(x.shape[i] if s == -1 else s for i, s in enumerate(shape))
+    if len(shape) < self.ndim or any(a != b and a != 1 for a, b in zip(x.shape, shape)): raise ShapeError(f"can't expand {self.shape} to {shape}")  # (fewer dims gave [1, 1, 1] for [[1, 2, 3]])
     return F.Expand.apply(x, shape=shape) if shape != x.shape else x
   def permute(self, order, *args) -> Tensor:
     order = tuple(o + self.ndim if o < 0 else o for o in argfix(order, *args))
@@ -303,7 +302,8 @@ class Tensor:
     Index tensors pick through a one-hot product (a matmul); out of range raises IndexError or gives NaN (see _valid)."""
     idx = list(idx) if isinstance(idx, tuple) else [idx]
     for k in reversed(range(len(idx))):  # lists and arrays become Tensors; a bool mask becomes one index per dim it covers
-      if isinstance(idx[k], (list, np.ndarray)): idx[k] = Tensor(idx[k], device=self.device, dtype=None if np.size(idx[k]) else dtypes.int32)
+      if isinstance(idx[k], np.ndarray) and idx[k].ndim == 0 and idx[k].dtype.kind in "iu": idx[k] = int(idx[k])  # an int, as PyTorch's
+      if isinstance(idx[k], (list, np.ndarray)): idx[k] = Tensor(idx[k], device=self.device, dtype=None if np.size(idx[k]) or np.asarray(idx[k]).dtype == bool else dtypes.int32)
       if isinstance(idx[k], Tensor) and idx[k].dtype == dtypes.bool:
         if idx[k].ndim == 0: raise IndexError("a 0-d bool index isn't supported")
         idx[k:k+1] = [Tensor(a.astype(np.int64), device=self.device) for a in np.nonzero(idx[k].numpy())]  # its shape is data
@@ -331,7 +331,7 @@ class Tensor:
     if any(s != 1 for s in strides): ret = F.Stride.apply(ret, arg=tuple(strides))
     ret = ret.reshape(tuple(final))
     if not adv: return (ret if ret is not self else F.Reshape.apply(self, shape=self.shape))._viewing(self, tuple(idx))  # y[:] too
-    pos = [k for k, i in enumerate(idx) if isinstance(i, Tensor)]
+    pos = [k for k, i in enumerate(i for i in idx if not isinstance(i, (int, np.integer))) if isinstance(i, Tensor)]  # after the ints go, as PyTorch
     return ret._pick(adv, adjacent=pos == list(range(pos[0], pos[0] + len(pos))))
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
     """Advanced indexing: dims d (sizes n) picked by int tensors t, which broadcast to B; numpy's rule places B at the
@@ -347,7 +347,7 @@ class Tensor:
     valid = [t._valid(n, "index", lo=-n, shape=x.shape) for _, t, n in adv]
     if x.dtype.is_float: x = functools.reduce(Tensor.__and__, valid).where(x, math.nan)
     at = dims[0] if adjacent else 0
-    return x.permute(*range(at), *range(len(rest), x.ndim), *range(at, len(rest)))
+    return x.permute([*range(at), *range(len(rest), x.ndim), *range(at, len(rest))])
   def _valid(self, n: int, what: str, ignore: Optional[int] = None, lo: int = 0, shape: Optional[tuple] = None) -> Tensor:
     """self (int indices) in [lo, n) or equal to ignore. Realized CPU indices are checked now (IndexError); the returned mask
     lets callers poison what bad indices pick with NaN, so indices computed in the graph (or replayed by the JIT) are loud too."""
@@ -362,6 +362,7 @@ class Tensor:
     gradient) as a where over self, so both gradients flow. Repeated indices add up (PyTorch leaves their result undefined)."""
     v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
     shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
+    if v.ndim > len(shape): v = v.reshape(v.shape[v.ndim - len(shape):])  # leading size-1 dims go, as numpy's and PyTorch's (others raise)
     hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
     if (view := self._view) is not None and (base := view[0]()) is not None:  # y[i][j] = v, r = y[i]; r += 1: written into y, as in PyTorch; then self reads y[i] again
@@ -392,7 +393,7 @@ class Tensor:
     outside the graph takes the value in place (acc += loss: other names, a function's caller and a jitted step's argument
     see it; a version that bound acc to a new node in the graph left them all at 0), and no gradient flows through it."""
     # a float result into an int tensor (t **= 0.5, t /= 2 truncated), or an int one into a bool tensor, raises as in PyTorch
-    if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype): raise TypeError(f"an in-place op's {r.dtype.name} result can't be written into a {self.dtype.name} tensor (as PyTorch): write t = t <op> x for a new tensor")
+    if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype) or r.shape != self.shape: raise RuntimeError(f"an in-place op's {r.dtype.name} result of shape {r.shape} can't be written into a {self.dtype.name} tensor of shape {self.shape} (as PyTorch): write t = t <op> x for a new tensor")
     if self._view is not None and self._view[0]() is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
     return r if self._ctx is not None and not Tensor.no_grad else self._writable().assign(r)
   def _writable(self) -> Tensor:
@@ -439,8 +440,7 @@ class Tensor:
   def chunk(self, n: int, dim: int = 0) -> list: return self.split(math.ceil(self.shape[self._axis(dim)]/n), dim)
   def squeeze(self, dim: Optional[int] = None) -> Tensor:
     if dim is None: return self.reshape(tuple(s for s in self.shape if s != 1))
-    dim = self._axis(dim)
-    return self if self.shape[dim] != 1 else self.reshape(self.shape[:dim] + self.shape[dim+1:])
+    return self if self.shape[(dim := self._axis(dim))] != 1 else self.reshape(self.shape[:dim] + self.shape[dim+1:])
   def unsqueeze(self, dim: int) -> Tensor:
     if not -self.ndim - 1 <= dim <= self.ndim: raise IndexError(f"unsqueeze dim {dim} out of range for shape {self.shape}")
     return self.reshape(self.shape[:(dim := dim % (self.ndim + 1))] + (1,) + self.shape[dim:])
