@@ -335,7 +335,7 @@ class Tensor:
     return ret._pick(adv, adjacent=pos == list(range(pos[0], pos[0] + len(pos))))
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
     """Advanced indexing: dims d (sizes n) picked by int tensors t, which broadcast to B; numpy's rule places B at the
-    first picked dim if the index tensors were adjacent, else in front."""
+    first picked dim if the index tensors were adjacent (ints between them taken out first, as PyTorch), else in front."""
     dims, B = [d for d, _, _ in adv], broadcast_shape(*[t.shape for _, t, _ in adv])
     rest = [i for i in range(self.ndim) if i not in dims]
     x = self.permute(rest + dims).reshape(*[self.shape[i] for i in rest], *[1]*len(B), *[self.shape[d] for d in dims])
