@@ -387,15 +387,16 @@ class Tensor:
     if not Tensor.no_grad: self._ctx, self.requires_grad = new._ctx, new.requires_grad
     return self
   def _inplace(self, f, x) -> Tensor:
-    """self = f(self, x): written into its buffer, or for a tensor in a graph (y += f(y), a residual) a new tensor that the
-    name is bound to, so the gradient flows through both (assign kept the old node: y = x * 2; y *= 3 gave x a gradient of
-    2, PyTorch 6; and made self its own parent when x was built from it). Other names of y keep its old value. A tensor
+    """self = f(self, x), in place: written into its buffer, or for a tensor in a graph (y += f(y), a residual) self
+    becomes the new node (see _become), so the gradient flows through both (assign kept the old node: y = x * 2; y *= 3
+    gave x a gradient of 2, PyTorch 6) and other names of y see the write, as PyTorch's (until the 26th session the name
+    was bound to a new tensor: other names, and a slice of y taken before, kept writing into the old one). A tensor
     outside the graph takes the value in place (acc += loss: other names, a function's caller and a jitted step's argument
     see it; a version that bound acc to a new node in the graph left them all at 0), and no gradient flows through it."""
     # a float result into an int tensor (t **= 0.5, t /= 2 truncated), or an int one into a bool tensor, raises as in PyTorch
     if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype) or r.shape != self.shape: raise RuntimeError(f"an in-place op's {r.dtype.name} result of shape {r.shape} can't be written into a {self.dtype.name} tensor of shape {self.shape} (as PyTorch): write t = t <op> x for a new tensor")
     if self._view is not None and self._view[0]() is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
-    return r if self._ctx is not None and not Tensor.no_grad else self._writable().assign(r)
+    return self._become(r, r) if self._ctx is not None and not Tensor.no_grad else self._writable().assign(r)
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""
     if self.requires_grad and self._ctx is None and not Tensor.no_grad: raise RuntimeError(f"an in-place write (+=, t[i] = v, ...) into a leaf of shape {self.shape} that requires grad is refused, as PyTorch refuses it: backward can't see the write. Write under no_grad() (as optimizers do), or make a new tensor (w = w + x)")

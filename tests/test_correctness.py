@@ -421,6 +421,16 @@ def test_writes_into_views_reach_the_tensor_and_earlier_uses_keep_their_gradient
   del x, y, z
   gc.collect()
   assert not [r for r in refs if r() is not None]
+  # y *= 3 in a graph is in place: other names see it, and a slice taken before can't write into a y that is gone (it wrote
+  # into the old y, silently, when the name was bound to a new tensor)
+  x = Tensor(np.ones((3, 2), np.float32), requires_grad=True)
+  y = x * 2
+  z, r = y, y[1:3]
+  y *= 3
+  y.sum().backward()
+  np.testing.assert_array_equal(z.numpy(), np.full((3, 2), 6.0))
+  np.testing.assert_array_equal(x.grad.numpy(), np.full((3, 2), 6.0))
+  with pytest.raises(RuntimeError, match="after the tensor it views was written"): r += 5
   # a write under no_grad changes the data and keeps the graph (PyTorch's): y[0:2] += 1 there made y a tensor without one
   x0 = rng.standard_normal((3, 2))
   x = Tensor(x0.astype(np.float32), requires_grad=True)
