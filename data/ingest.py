@@ -353,6 +353,12 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             if signals:  # the segment's own clock, never the decoder's; one frame time gives no rate: the layout's (was 0)
                 times = signals["frame_times"]
                 _check_frame_times(times - times[0], path / "global_pose/frame_times")  # (its gaps were not said)
+                # a video with timestamps must keep step with them: a 10 fps video under 20 Hz poses, or a hole in it,
+                # paired each frame with another moment's pose and CAN
+                if n > 1 and all(t is not None for t in pts) and (off := np.abs(np.concatenate(pts) - (times - times[0]))).max() > MAX_SIGNAL_GAP:
+                    k = int(off.argmax())
+                    raise IngestError(f"{video}: frame {k} is at {np.concatenate(pts)[k]:.2f} s in the video but at {times[k] - times[0]:.2f} s "
+                                      f"in global_pose/frame_times: the video does not match the poses (another rate, or frames missing)")
                 rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or FPS
             elif not fps and all(t is not None for t in pts):  # the container's timestamps: a variable rate is kept
                 times = np.concatenate(pts)

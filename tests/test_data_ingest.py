@@ -189,6 +189,23 @@ def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
     assert "global_pose/frame_times: 1 gaps between frames (up to 0.250 s" in capsys.readouterr().err
 
 
+def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path):
+    """Session 26 (a hostile user): a segment's MP4 at 10 fps under 20 Hz poses (same frame count), or with a hole, was
+    ingested frame by frame against the poses: each frame got another moment's pose and CAN, without a word."""
+    from tests.test_data_video import encode
+    rng = np.random.default_rng(7)
+    frames = [np.repeat(np.repeat(rng.integers(0, 256, (4, 8, 3), dtype=np.uint8), 8, 0), 8, 1) for _ in range(20)]
+    for name, pts in (("slow", [i * 100 for i in range(20)]), ("hole", [i * 50 + (600 if i >= 10 else 0) for i in range(20)]),
+                      ("good", [i * 50 for i in range(20)])):
+        seg = tmp_path / name / "seg/0"
+        write_tiny_segment(seg)  # 20 poses at 20 Hz
+        (seg / "video.hevc").unlink()
+        encode(seg / "video.mp4", frames, pts=pts)
+        [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
+        if name == "good": assert r["status"] == "done", r
+        else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r
+
+
 def test_non_video_file_is_reported(tmp_path, capsys):
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()
