@@ -79,7 +79,10 @@ def find_segments(src: Path) -> list[Path]:
             if "global_pose" in dirs:
                 dirs[:] = []  # a segment's own files are not separate inputs
             continue
-        found += [root / f for f in videos]
+        for v in sorted(videos, key=lambda v: ((root / v).is_symlink(), v)):  # a file reached twice (a link beside it) is one input, named as itself (two Ray tasks wrote its shard at once)
+            if (real := os.path.realpath(root / v)) not in seen:
+                seen.add(real)
+                found.append(root / v)
     return sorted(found)
 
 

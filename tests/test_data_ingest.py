@@ -206,6 +206,16 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path):
         else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r
 
 
+def test_a_link_to_a_video_beside_it_is_one_input(tmp_path):
+    """Session 26 (a hostile user): a.mp4 and zlink.mp4 -> a.mp4 in one folder were two inputs: two Ray tasks wrote the
+    same shard at once, and the summary counted its frames twice."""
+    from tests.test_data_video import encode, red_top
+    encode(tmp_path / "src/a.mp4", [red_top(32, 32, 16)] * 6)
+    (tmp_path / "src/zlink.mp4").symlink_to(tmp_path / "src/a.mp4")
+    assert find_segments(tmp_path / "src") == [tmp_path / "src/a.mp4"]
+    assert [r["status"] for r in ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)] == ["done"]
+
+
 def test_non_video_file_is_reported(tmp_path, capsys):
     src, out = tmp_path / "src", tmp_path / "out"
     src.mkdir()
