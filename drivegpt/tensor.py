@@ -234,14 +234,14 @@ class Tensor:
     if not isinstance(gradient, Tensor): gradient = Tensor(gradient, device=self.device, dtype=self.dtype)
     gradient = gradient.cast(self.dtype)  # a float16 gradient into a float32 graph would round every gradient to float16
     if gradient.shape != self.shape: raise RuntimeError(f"backward: gradient shape {gradient.shape} != output shape {self.shape}")
-    grads = {id(self): gradient.lazydata}  # this pass's gradients: .grad accumulates only at the end
-    order = reversed(toposort([self], lambda t: t._ctx.inputs() if t._ctx is not None and not t._ctx.freed else ()))
+    grads, ins = {id(self): gradient.lazydata}, {}  # this pass's gradients (.grad accumulates only at the end), each op's inputs
+    order = reversed(toposort([self], lambda t: ins.setdefault(id(t), t._ctx.inputs()) if t._ctx is not None and not t._ctx.freed else ()))
     for t in (order := list(order)):
       if t._ctx is None or id(t) not in grads: continue
       if t._ctx.freed: raise RuntimeError(f"backward through a graph already freed by backward ({type(t._ctx).__name__}): "
                                           "pass retain_graph=True to the first backward, or rebuild the graph")
       gs = t._ctx.backward(grads[id(t)])
-      for p, g in zip(t._ctx.inputs(), gs if isinstance(gs, tuple) else (gs,)):
+      for p, g in zip(ins[id(t)], gs if isinstance(gs, tuple) else (gs,)):
         if g is None or not p.requires_grad: continue
         grads[id(p)] = g if id(p) not in grads else grads[id(p)].e(BinaryOps.ADD, g)
       if not retain_graph: t._ctx.free()
