@@ -30,7 +30,7 @@ def _check_fits(lo, hi, dtype: DType):
   if not -2**(8*dtype.itemsize - 1) <= lo <= hi < 2**(8*dtype.itemsize - 1): raise ValueError(f"values {lo}..{hi} don't fit in {dtype}")
 
 class Tensor:
-  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "_aliases", "_view", "__weakref__"
+  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "_aliases", "_view", "_views", "__weakref__"
   training, no_grad = False, False  # class-wide modes: Tensor.train(), no_grad()
   __array_ufunc__ = None  # numpy defers to the reflected ops: np.float32(2) * t made an object array of Tensors
   _seed, _rng_counter = 0, 0  # manual_seed's seed, and the rand calls since
@@ -47,11 +47,9 @@ class Tensor:
 
   def __init__(self, data, device: Optional[str] = None, dtype: Optional[DType] = None, requires_grad: Optional[bool] = None):
     device = Device.canonicalize(device)
-    self._grad: Optional[Tensor] = None
-    self.requires_grad: Optional[bool] = requires_grad
-    # its graph's Function, the tensors it shares its data with (see detach), and for y[idx] (basic indices) (a weak
-    # reference to y, y's data then, idx): a write into it goes into y (see __setitem__)
-    self._ctx, self._aliases, self._view = None, None, None
+    # its .grad, its graph's Function, the tensors it shares its data with (see detach), for y[idx] (basic indices) (a
+    # weak reference to y, idx): a write into it goes into y (see __setitem__), and the views taken of it (see _set_data)
+    self._grad, self.requires_grad, self._ctx, self._aliases, self._view, self._views = None, requires_grad, None, None, None, None
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
     elif isinstance(data, (bool, int, float)):
       dtype = dtype or (dtypes.bool if isinstance(data, bool) else _int_dtype(data, data) if isinstance(data, int) else dtypes.default_float)
@@ -76,7 +74,7 @@ class Tensor:
   def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function]) -> Tensor:
     """A Function's result: its LazyBuffer is on the right device already, so none of __init__'s checks."""
     ret = Tensor.__new__(Tensor)
-    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases, ret._view = lb, requires_grad, None, ctx, None, None
+    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases, ret._view, ret._views = lb, requires_grad, None, ctx, None, None, None
     return ret
 
   def __repr__(self): return f"<Tensor {self.lazydata!r} grad={self.grad is not None}>"
@@ -139,8 +137,15 @@ class Tensor:
     if x.lazydata is self.lazydata and x is not self: x.lazydata = x.lazydata.e(UnaryOps.CAST, arg=x.dtype)
     return self
   def _set_data(self, lb: LazyBuffer) -> None:
-    """self reads lb from now on, and so does every tensor that shares its data (a detach of it, or what it was detached from)."""
-    for t in [t for t in self._aliases or () if t.lazydata is self.lazydata] or [self]: t.lazydata = lb
+    """self reads lb from now on, and so does every tensor that shares its data (a detach of it, or what it was detached
+    from); the views taken of them (r = y[1:3]) are taken again, so they see the write, as numpy's and PyTorch's (they
+    kept the old values, and a write into one raised)."""
+    for t in [t for t in self._aliases or () if t.lazydata is self.lazydata] or [self]:
+      t.lazydata = lb
+      for v in t._viewers(): v._become(t[v._view[1]], None)
+  def _viewers(self) -> list:
+    """The live views taken of self (r = y[1:3]), but not one the JIT unlinked (see jit._own_buffer)."""
+    return [v for v in list(self._views or ()) if v._view is not None and v._view[0]() is self]
 
   # *** creation ***
   @staticmethod
@@ -184,8 +189,7 @@ class Tensor:
     w, n = self.reshape(-1, self.shape[-1])._float(), self.shape[-1]
     if not replacement and num_samples > n: raise RuntimeError(f"multinomial: can't draw {num_samples} of {n} categories without replacement")
     if replacement or num_samples == 1:  # invert the cdf: count the categories whose cdf is <= u
-      cdf = w.cumsum(1)
-      cdf = (cdf / cdf[:, -1:]).unsqueeze(1)                                       # (R, 1, n), last exactly 1
+      cdf = ((c := w.cumsum(1)) / c[:, -1:]).unsqueeze(1)                          # (R, 1, n), last exactly 1
       ret = (cdf <= Tensor.rand(w.shape[0], num_samples, 1, device=self.device)).sum(2)
     else:  # Efraimidis-Spirakis: the k largest log(u)/w are a draw without replacement in proportion to w
       keys, picks = Tensor.rand(*w.shape, device=self.device).log() / w, []
@@ -365,14 +369,14 @@ class Tensor:
     if v.ndim > len(shape): v = v.reshape(v.shape[v.ndim - len(shape):])  # leading size-1 dims go, as numpy's and PyTorch's (others raise)
     hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
-    if (view := self._view) is not None and (base := view[0]()) is not None:  # y[i][j] = v, r = y[i]; r += 1: written into y, as in PyTorch; then self reads y[i] again
-      if base.lazydata is not view[1]: raise RuntimeError(f"write into a view of shape {self.shape} (y[...]) after the tensor it views was written: y[...] would not see it. Take the view again after writing y")
-      base[view[2]] = (new := hit.where(val, self))
-      return self._become(base[view[2]], new)._viewing(base, view[2])
+    if (view := self._view) is not None and (base := view[0]()) is not None:  # y[i][j] = v, r = y[i]; r += 1: written into y, as in PyTorch
+      base[view[1]] = hit.where(val, self)  # (and y's write takes self again: see _set_data)
+      return
     if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
     self._become(new := hit.where(val, self), new)
   def _viewing(self, base: Tensor, idx: tuple) -> Tensor:
-    self._view = (weakref.ref(base), base.lazydata, idx)  # (weak: a view in the written value made y its own ancestor)
+    self._view, base._views = (weakref.ref(base), idx), base._views or weakref.WeakSet()  # (weak: a view in the written value made y its own ancestor)
+    base._views.add(self)
     return self
   def _become(self, new: Tensor, read: Tensor) -> Tensor:
     """In a graph, this Tensor is new from now on. What was built from it before reads it as it was (each Function notes
@@ -380,11 +384,12 @@ class Tensor:
     write: x's was 0 in row 0, where it is 6). Under no_grad only the data changes, as PyTorch's (the graph was lost).
     The ops in read's graph (the value written: y[0] = y[1] * 5, r *= 3) that read self are pointed at self as it was, so
     self never is its own ancestor (a cycle that only gc frees, with every buffer in it)."""
+    mine = {id(t) for t in toposort([self], Tensor._viewers)} if read is not None and not Tensor.no_grad else ()  # (and its views)
     def ops(t): return t._ctx if t is not self and t._ctx is not None and hasattr(t._ctx, "parents") else None
-    for c in filter(None, map(ops, toposort([read], lambda t: ops(t).parents if ops(t) else ()))):
-      c.parents = tuple(F.node_of(self, s) if p is self else p for p, s in zip(c.parents, c.seen))
-    self._set_data(new.lazydata)
+    for c in filter(None, map(ops, toposort([read], lambda t: ops(t).parents if ops(t) else ()) if mine else ())):
+      c.parents = tuple(F.node_of(p, s) if id(p) in mine else p for p, s in zip(c.parents, c.seen))
     if not Tensor.no_grad: self._ctx, self.requires_grad = new._ctx, new.requires_grad
+    self._set_data(new.lazydata)  # (after: its views are taken again from the new self)
     return self
   def _inplace(self, f, x) -> Tensor:
     """self = f(self, x), in place: written into its buffer, or for a tensor in a graph (y += f(y), a residual) self
@@ -821,10 +826,7 @@ class Tensor:
   def linear(self, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     x = self * weight if weight.ndim == 1 else self.dot(weight)
     return x + bias if bias is not None else x
-  def sequential(self, ll: list) -> Tensor:
-    x = self
-    for f in ll: x = f(x)
-    return x
+  def sequential(self, ll: list) -> Tensor: return functools.reduce(lambda x, f: f(x), ll, self)
   def dropout(self, p=0.5) -> Tensor:
     return self if not Tensor.training or p == 0 else self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
   # PyTorch's: each log at least -100, so a probability of exactly 0 or 1 (sigmoid(20) in float32) gives a finite loss and
