@@ -124,7 +124,7 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
-    if self._view is not None and self._view[0]() is not None: self[...] = x; return self  # a view y[idx] passes the write on to y (see __setitem__)
+    if self._view is not None: self[...] = x; return self  # a view y[idx] passes the write on to y (see __setitem__)
     if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
     # Tensor.full's own view of its constant is whole, realized too; any other view of a constant (Tensor(2.0).reshape(1) and
     # Tensor.zeros(1).expand(3) took the write alone) or of a buffer is not
@@ -142,10 +142,10 @@ class Tensor:
     kept the old values, and a write into one raised)."""
     for t in [t for t in self._aliases or () if t.lazydata is self.lazydata] or [self]:
       t.lazydata = lb
-      for v in t._viewers(): v._become(t[v._view[1]], None)
+      for v in t._viewers(): v._become(v._view[1](t), None)
   def _viewers(self) -> list:
     """The live views taken of self (r = y[1:3]), but not one the JIT unlinked (see jit._own_buffer)."""
-    return [v for v in list(self._views or ()) if v._view is not None and v._view[0]() is self]
+    return [v for v in list((self._views or {}).values()) if v._view is not None and v._view[0] is self]
 
   # *** creation ***
   @staticmethod
@@ -262,7 +262,10 @@ class Tensor:
     if shape.count(-1) > 1: raise ShapeError(f"reshape {self.shape} -> {shape}: only one dim can be -1")
     shape = tuple(-prod(self.shape) // prod(shape) if s == -1 else s for s in shape)
     if prod(shape) != prod(self.shape): raise ShapeError(f"can't reshape {self.shape} ({prod(self.shape)} elements) to {shape}")
-    return F.Reshape.apply(self, shape=shape) if shape != self.shape else self
+    if shape == self.shape: return self
+    # a view of self, as PyTorch's, where strides can say it (PyTorch's y.T.reshape(-1) is a copy; here it takes no write)
+    if len((ret := F.Reshape.apply(self, shape=shape)).lazydata.st.views) > 1: return ret
+    return ret._viewing(self, lambda b: b.reshape(shape), lambda b, v: (..., v.reshape(b.shape)))
   def view(self, *shape) -> Tensor: return self.reshape(*shape)
   def expand(self, shape, *args) -> Tensor:
     x = self.reshape((1,)*(len(shape := argfix(shape, *args)) - self.ndim) + self.shape)
@@ -272,13 +275,13 @@ class Tensor:
   def permute(self, order, *args) -> Tensor:
     order = tuple(o + self.ndim if o < 0 else o for o in argfix(order, *args))
     if sorted(order) != list(range(self.ndim)): raise ShapeError(f"permute order {order} is not a permutation of {self.ndim} dims")
-    return F.Permute.apply(self, order=order)
+    return F.Permute.apply(self, order=order)._viewing(self, lambda b: b.permute(order), lambda b, v: (..., v.permute(np.argsort(order).tolist())))
   def flip(self, axis, *args) -> Tensor:
     axis = [self._axis(a) for a in argfix(axis, *args)]
     return F.Stride.apply(self, arg=tuple(-1 if i in axis else 1 for i in range(self.ndim)))
   def shrink(self, arg) -> Tensor:
     arg = tuple(x if x is not None else (0, s) for x, s in zip(arg, self.shape))
-    return F.Shrink.apply(self, arg=arg) if any(x != (0, s) for x, s in zip(arg, self.shape)) else self
+    return self if all(x == (0, s) for x, s in zip(arg, self.shape)) else F.Shrink.apply(self, arg=arg)._viewing(self, lambda b: b.shrink(arg), lambda b, v: (tuple(slice(*a) for a in arg), v))
   def pad(self, arg, value: Scalar = 0.0) -> Tensor:
     """arg: (before, after) per dim, or None for no padding on that dim."""
     arg = tuple(x if x is not None else (0, 0) for x in arg)
@@ -334,7 +337,7 @@ class Tensor:
     ret = self.shrink(tuple(shrink))
     if any(s != 1 for s in strides): ret = F.Stride.apply(ret, arg=tuple(strides))
     ret = ret.reshape(tuple(final))
-    if not adv: return (ret if ret is not self else F.Reshape.apply(self, shape=self.shape))._viewing(self, tuple(idx))  # y[:] too
+    if not adv: return (ret if ret is not self else F.Reshape.apply(self, shape=self.shape))._viewing(self, lambda b, i=tuple(idx): b[i], lambda b, v, i=tuple(idx): (i, v))  # y[:] too
     pos = [k for k, i in enumerate(i for i in idx if not isinstance(i, (int, np.integer))) if isinstance(i, Tensor)]  # after the ints go, as PyTorch
     return ret._pick(adv, adjacent=pos == list(range(pos[0], pos[0] + len(pos))))
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
@@ -369,14 +372,15 @@ class Tensor:
     if v.ndim > len(shape): v = v.reshape(v.shape[v.ndim - len(shape):])  # leading size-1 dims go, as numpy's and PyTorch's (others raise)
     hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
     val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
-    if (view := self._view) is not None and (base := view[0]()) is not None:  # y[i][j] = v, r = y[i]; r += 1: written into y, as in PyTorch
-      base[view[1]] = hit.where(val, self)  # (and y's write takes self again: see _set_data)
-      return
+    # a view (y[i][j] = v; r = y[i]; r += 1; r = y.T; r[0] = v) is written into y, as in PyTorch, at the place put gives
+    if (view := self._view) is not None: return view[0].__setitem__(*view[2](view[0], hit.where(val, self)))  # (y's write takes self again: see _set_data)
     if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
     self._become(new := hit.where(val, self), new)
-  def _viewing(self, base: Tensor, idx: tuple) -> Tensor:
-    self._view, base._views = (weakref.ref(base), idx), base._views or weakref.WeakSet()  # (weak: a view in the written value made y its own ancestor)
-    base._views.add(self)
+  def _viewing(self, base: Tensor, take, put) -> Tensor:
+    """self is base's view take(base) (y[idx], y.reshape(s), y.T, y.split(n)...), as in PyTorch: a write into it goes into
+    base, at the place and with the value put(base, value) gives, and base's writes take it again (see _set_data)."""
+    self._view, base._views = (base, take, put), base._views or weakref.WeakValueDictionary()  # (y's are weak: y lives as long as a view of it, not the other way)
+    base._views[id(self)] = self  # (by id: a WeakSet compares its Tensors with ==)
     return self
   def _become(self, new: Tensor, read: Tensor) -> Tensor:
     """In a graph, this Tensor is new from now on. What was built from it before reads it as it was (each Function notes
@@ -400,7 +404,7 @@ class Tensor:
     see it; a version that bound acc to a new node in the graph left them all at 0), and no gradient flows through it."""
     # a float result into an int tensor (t **= 0.5, t /= 2 truncated), or an int one into a bool tensor, raises as in PyTorch
     if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype) or r.shape != self.shape: raise RuntimeError(f"an in-place op's {r.dtype.name} result of shape {r.shape} can't be written into a {self.dtype.name} tensor of shape {self.shape} (as PyTorch): write t = t <op> x for a new tensor")
-    if self._view is not None and self._view[0]() is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
+    if self._view is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
     return self._become(r, r) if self._ctx is not None and not Tensor.no_grad else self._writable().assign(r)
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""

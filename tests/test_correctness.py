@@ -491,12 +491,69 @@ def test_writes_into_views_reach_the_tensor_and_earlier_uses_keep_their_gradient
   row[2] = 1.0; want[0, 2] = 1.0
   np.testing.assert_array_equal(row.numpy(), want[0])
   np.testing.assert_array_equal(t.numpy(), want)
-  # loud, not silent: a leaf that requires grad; views PyTorch copies
+  # loud, not silent: a leaf that requires grad; views PyTorch copies (flip; a reshape strides can't say)
   w_leaf = Tensor(t0, requires_grad=True)
   with pytest.raises(RuntimeError, match="requires grad is refused"): w_leaf[0][1] = 5.0
-  for view in (lambda t: t.reshape(20), lambda t: t.T, lambda t: t.flip(0)[1:]):
+  for view in (lambda t: t.flip(0), lambda t: t.flip(0)[1:], lambda t: t.T.reshape(20), lambda t: t[:, 1:3].reshape(8)):
     with pytest.raises(ValueError, match="can't write into the tensor it views"): view(t)[0] = 1.0
   np.testing.assert_array_equal(t.numpy(), want)
+
+def test_views_see_writes_and_movement_views_write_through():
+  """Session 27. A view read after its tensor was written kept the old values (r = y[1:3]; y[1] = 5: numpy's and
+  PyTorch's r sees 5), silently, and a write into it raised. Views made by reshape (where strides can say it, as
+  PyTorch's), permute / .T / transpose and split / chunk / shrink were not linked at all: in a graph a write into one
+  changed that view alone (PyTorch's writes into y), silently; on a realized tensor it raised. Each program runs on the
+  engine, in a graph and on a realized tensor, and on numpy float64, whose views write through here as PyTorch's;
+  values, and in the graph x's gradient against finite differences, are compared."""
+  rng = rng_for("views see writes")
+  def read_after_write(x, y):
+    r, c, f = y[1:3], y.T, y.reshape(-1)
+    y[1, 2] = x[0, 0] * 3
+    y[3] += 1
+    return r * 1, c * 1, f * 1
+  def write_reshape(x, y):
+    f = y.reshape(-1)
+    f[4] = x[1, 1] * 2
+    f[0:2] += 1
+    return f * 1, y.reshape(2, 6)[1] * 1
+  def write_transposed(x, y):
+    c = y.T
+    c[1] *= 3
+    c[0, 2] = 0.5
+    return c * 1, (y.transpose(0, 1) if isinstance(y, Tensor) else y.swapaxes(0, 1))[2] * 1
+  def write_split(x, y):
+    a, b = (y.split([1, 3]) if isinstance(y, Tensor) else np.split(y, [1]))
+    b[0] += a[0] * 2
+    a *= -1
+    return a * 1, b * 1
+  def write_chain(x, y):
+    v = y[1:3].reshape(2, 3, 1)[:, 1:]
+    v *= 2
+    w = y.T[::2]
+    w[0] = x[2, 2]
+    u = y[None, 0]  # (unsqueeze as indexing)
+    u += 5
+    return v * 1, w * 1, u * 1
+  for case in (read_after_write, write_reshape, write_transposed, write_split, write_chain):
+    x0 = rng.standard_normal((4, 3))
+    def run_np(x):
+      y = x * 1.5 + 0.1
+      return [y, *case(x, y)]
+    want = run_np(x0.copy())
+    ws = [rng.standard_normal(w.shape) for w in want]
+    for graph in (True, False):
+      x = Tensor(x0.astype(np.float32), requires_grad=graph)
+      y = x * 1.5 + 0.1 if graph else Tensor((x0 * 1.5 + 0.1).astype(np.float32)).realize()
+      outs = [y, *case(x, y)]
+      for o, w in zip(outs, want): np.testing.assert_allclose(o.numpy(), w, rtol=1e-5, atol=1e-5, err_msg=f"{case.__name__} graph={graph}")
+      if graph:
+        sum(((o * Tensor(w.astype(np.float32))).sum() for o, w in zip(outs, ws)), Tensor(0.0)).backward()
+        g = _fd_grad(lambda x: float(sum((o * w).sum() for o, w in zip(run_np(x), ws))), x0)
+        np.testing.assert_allclose(x.grad.numpy(), g, rtol=1e-4, atol=1e-4, err_msg=case.__name__)
+  # a view keeps its tensor alive and writes into it (a view of a tensor that was gone raised: a view takes no write)
+  r = Tensor(np.arange(6, dtype=np.float32)).realize()[1:3].reshape(2, 1)[:, 0]
+  r[0] = 9.0
+  np.testing.assert_array_equal(r.numpy(), [9, 2])
 
 def test_indexing_review_26_layout_leading_dims_and_empty_masks():
   """An indexing fuzzer against PyTorch (session 26): index tensors with only an int between them (x[:, [0, 1], 0,

@@ -582,13 +582,18 @@ def test_a_write_through_a_detached_tensor_is_seen_by_the_original():
 def test_assign_to_a_view_of_a_constant_is_refused():
   """Tensor.zeros(1).expand(3) and Tensor(2.0).reshape(1) took an assign alone: the constant's tensor kept its value,
   silently. Only Tensor.full's own view of its constant (zeros, ones, full: a whole tensor) takes one."""
-  for make, view in ((lambda: Tensor.zeros(1), lambda z: z.expand(3)), (lambda: Tensor(2.0), lambda z: z.reshape(1)),
-                     (lambda: Tensor.ones(2, 1), lambda z: z.expand(2, 3)), (lambda: Tensor(2.0), lambda z: z.reshape(1, 1).expand(2, 2))):
+  for make, view in ((lambda: Tensor.zeros(1), lambda z: z.expand(3)), (lambda: Tensor.ones(2, 1), lambda z: z.expand(2, 3)),
+                     (lambda: Tensor(2.0), lambda z: z.reshape(1, 1).expand(2, 2))):
     z = make()
     v = view(z)
     with pytest.raises(ValueError, match="can't write into the tensor it views"): v.assign(Tensor.ones(*v.shape))
     with pytest.raises(ValueError, match="can't write into the tensor it views"): v += 1
     np.testing.assert_array_equal(z.numpy(), make().numpy())
+  z = Tensor(2.0)  # a reshape is a view (PyTorch's): the write goes into z (since session 27)
+  v = z.reshape(1)
+  v.assign(Tensor([5.0]))
+  v += 1
+  assert z.item() == 6.0 and v.item() == 6.0
   for shape in ((), (1,), (3,), (2, 1), (2, 3)):  # zeros, ones and full of any shape are whole tensors
     for f in (Tensor.zeros, Tensor.ones, lambda *s: Tensor.full(s, 7.0)):
       z = f(*shape)
