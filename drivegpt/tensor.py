@@ -47,8 +47,8 @@ class Tensor:
 
   def __init__(self, data, device: Optional[str] = None, dtype: Optional[DType] = None, requires_grad: Optional[bool] = None):
     device = Device.canonicalize(device)
-    # its .grad, its graph's Function, the tensors it shares its data with (see detach), for y[idx] (basic indices) (a
-    # weak reference to y, idx): a write into it goes into y (see __setitem__), and the views taken of it (see _set_data)
+    # its .grad, its graph's Function, the tensors it shares its data with (see detach), for a view of y (y[1:3], y.T)
+    # (y, take, put: see _viewing), and weak references to the views taken of it (see _set_data)
     self._grad, self.requires_grad, self._ctx, self._aliases, self._view, self._views = None, requires_grad, None, None, None, None
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
     elif isinstance(data, (bool, int, float)):
@@ -145,7 +145,7 @@ class Tensor:
       for v in t._viewers(): v._become(v._view[1](t), None)
   def _viewers(self) -> list:
     """The live views taken of self (r = y[1:3]), but not one the JIT unlinked (see jit._own_buffer)."""
-    return [v for v in list((self._views or {}).values()) if v._view is not None and v._view[0] is self]
+    return list({id(v): v for r in self._views or () if (v := r()) is not None and v._view is not None and v._view[0] is self}.values())
 
   # *** creation ***
   @staticmethod
@@ -379,8 +379,10 @@ class Tensor:
   def _viewing(self, base: Tensor, take, put) -> Tensor:
     """self is base's view take(base) (y[idx], y.reshape(s), y.T, y.split(n)...), as in PyTorch: a write into it goes into
     base, at the place and with the value put(base, value) gives, and base's writes take it again (see _set_data)."""
-    self._view, base._views = (base, take, put), base._views or weakref.WeakValueDictionary()  # (y's are weak: y lives as long as a view of it, not the other way)
-    base._views[id(self)] = self  # (by id: a WeakSet compares its Tensors with ==)
+    self._view = (base, take, put)
+    # (y's are weak references: y lives as long as a view of it, not the other way; the dead go as the list doubles)
+    if (n := len(base._views or ())) == 0 or (n >= 64 and n & (n - 1) == 0): base._views = [r for r in base._views or () if r() is not None]
+    base._views.append(weakref.ref(self))
     return self
   def _become(self, new: Tensor, read: Tensor) -> Tensor:
     """In a graph, this Tensor is new from now on. What was built from it before reads it as it was (each Function notes
