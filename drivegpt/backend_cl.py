@@ -36,9 +36,7 @@ def to_numpy(buf: Buffer, st: ShapeTracker, dtype: DType) -> np.ndarray:
   if buf.size: cl.enqueue_copy(_queue, host, buf.cl)
   return backend_numpy.to_numpy(host, st, dtype)
 
-def synchronize():
-  """Wait for every queued kernel: for timing, since realize() only queues work on this device."""
-  _queue.finish()
+def synchronize(): _queue.finish()  # wait for every queued kernel: for timing, since realize() only queues work here
 
 @functools.lru_cache(maxsize=None)
 def _build(src: str, name: str) -> cl.Kernel:

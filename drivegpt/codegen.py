@@ -297,9 +297,7 @@ class Kernel:
     memo[(n, u)] = ret
     return ret
 
-  def loops(self) -> list:
-    """The loops over the reduced dims."""
-    return [f"for (int r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
+  def loops(self) -> list: return [f"for (int r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
 
   def reduce_loop(self, red: LazyOp, rows: range) -> list:
     """Lines that leave reduce red's result for each row u in acc<u>: its accumulators, its loops and the lane sum."""

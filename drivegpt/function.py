@@ -245,8 +245,7 @@ class Expand(Function):
   def forward(self, x, shape):
     self.input_shape = x.shape
     return x.expand(shape)
-  def backward(self, g):
-    return g.r(ReduceOps.SUM, tuple(i for i, (a, b) in enumerate(zip(self.input_shape, g.shape)) if a != b))
+  def backward(self, g): return g.r(ReduceOps.SUM, tuple(i for i, (a, b) in enumerate(zip(self.input_shape, g.shape)) if a != b))
 class Reshape(Function):
   def forward(self, x, shape):
     self.input_shape = x.shape

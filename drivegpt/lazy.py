@@ -42,8 +42,7 @@ class LazyBuffer:
   # *** compute ops: each makes a new base ***
   def e(self, op, *srcs: LazyBuffer, arg=None) -> LazyBuffer:
     assert all(s.shape == self.shape for s in srcs), f"shape mismatch in {op}: {[self.shape] + [s.shape for s in srcs]}"
-    dtype = result_dtype(op, arg, lambda i: (self, *srcs)[i].dtype)
-    return LazyBuffer(self.device, ShapeTracker.from_shape(self.shape), dtype, op, (self,) + srcs, arg)
+    return LazyBuffer(self.device, ShapeTracker.from_shape(self.shape), result_dtype(op, arg, lambda i: (self, *srcs)[i].dtype), op, (self,) + srcs, arg)
   def r(self, op: ReduceOps, axis: tuple) -> LazyBuffer:
     """Reduce over axis, keeping reduced dims as size 1."""
     if not axis: return self

@@ -112,8 +112,10 @@ class Tensor:
     (t = b.detach(); t.assign(x) left b, and what was built from b later, with the old values)."""
     ret = Tensor._wrap(self.lazydata, False, None)
     ret._aliases = self._aliases = self._aliases or weakref.WeakSet([self])  # (a WeakSet: neither keeps the other alive)
-    ret._aliases.add(ret)
-    return ret
+    ret._aliases.add(ret)  # and the detach of a view (y[1].detach()) is a view of y outside the graph (its write was y[1]'s alone)
+    return ret if self._view is None else ret._viewing(self._view[0], lambda b, take=self._view[1]: take(b).detach(), self._view[2])
+  def __reduce__(self):  # pickle and deepcopy: this data in a new tensor (its links to its views are not data)
+    return Tensor, (self.numpy(), self.device, self.dtype, self.requires_grad)
   def to(self, device: str) -> Tensor:
     """This tensor on another device (a copy, with its .grad); on its own device, itself (as PyTorch: writes reach it)."""
     if Device.canonicalize(device) == self.device: return self
@@ -126,10 +128,11 @@ class Tensor:
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
     if self._view is not None: self[...] = x; return self  # a view y[idx] passes the write on to y (see __setitem__)
     if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
-    # Tensor.full's own view of its constant is whole, realized too; any other view of a constant (Tensor(2.0).reshape(1) and
-    # Tensor.zeros(1).expand(3) took the write alone) or of a buffer is not
-    if not (ld := self.lazydata).whole:
-      raise ValueError(f"assign to a view (a slice, reshape, transpose or expand, shape {self.shape}) can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; a reshaped or transposed Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument: pass the whole tensor and write into its part inside the step" if ld._base is None else ""))
+    # the views PyTorch copies (flip, pad, a reshape strides can't say) take a write alone, as its copies; an expanded one
+    # (stride 0: Tensor.zeros(1).expand(3) took the write alone, silently) is refused, as PyTorch's, and so is the JIT's copy
+    # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
+    if not (ld := self.lazydata).whole and (ld._base is None or any(s == 0 and n > 1 for v in ld.st.views for n, s in zip(v.shape, v.strides))):
+      raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full (or a flip of one) has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument: pass the whole tensor and write into its part inside the step" if ld._base is None else ""))
     x = x.cast(self.dtype)
     self._set_data(x.lazydata.assign_to(ld))
     # x's own lazy node became this write: x reads it through a node of its own, so a later write into x (or into self)
@@ -139,10 +142,17 @@ class Tensor:
   def _set_data(self, lb: LazyBuffer) -> None:
     """self reads lb from now on, and so does every tensor that shares its data (a detach of it, or what it was detached
     from); the views taken of them (r = y[1:3]) are taken again, so they see the write, as numpy's and PyTorch's (they
-    kept the old values, and a write into one raised)."""
-    for t in [t for t in self._aliases or () if t.lazydata is self.lazydata] or [self]:
-      t.lazydata = lb
-      for v in t._viewers(): v._become(v._view[1](t), None)
+    kept the old values, and a write into one raised), with their graph if they have one (also under no_grad: w[1:3]
+    taken once kept the graph that backward freed, after an optimizer's write into w) or the write is made in one."""
+    todo = [(self, lb, None)]
+    while todo:  # (a loop, not recursion: a chain of a thousand views of views)
+      s, lb, new = todo.pop()
+      if new is not None: s._ctx, s.requires_grad = new._ctx, new.requires_grad
+      for t in [t for t in s._aliases or () if t.lazydata is s.lazydata] or [s]:
+        t.lazydata = lb
+        for v in t._viewers():
+          with _mode("no_grad", Tensor.no_grad and not v.requires_grad): n = v._view[1](t)
+          todo.append((v, n.lazydata, n if v.requires_grad or not Tensor.no_grad else None))
   def _viewers(self) -> list:
     """The live views taken of self (r = y[1:3]), but not one the JIT unlinked (see jit._own_buffer)."""
     return list({id(v): v for r in self._views or () if (v := r()) is not None and v._view is not None and v._view[0] is self}.values())
@@ -263,8 +273,9 @@ class Tensor:
     shape = tuple(-prod(self.shape) // prod(shape) if s == -1 else s for s in shape)
     if prod(shape) != prod(self.shape): raise ShapeError(f"can't reshape {self.shape} ({prod(self.shape)} elements) to {shape}")
     if shape == self.shape: return self
-    # a view of self, as PyTorch's, where strides can say it (PyTorch's y.T.reshape(-1) is a copy; here it takes no write)
-    if len((ret := F.Reshape.apply(self, shape=shape)).lazydata.st.views) > 1: return ret
+    # a view of self, as PyTorch's, where strides can say it (PyTorch's y.T.reshape(-1) is a copy; here it takes no write;
+    # a reshape of that copy is a view of it: so, one that adds no view to self's)
+    if len((ret := F.Reshape.apply(self, shape=shape)).lazydata.st.views) > len(self.lazydata.st.views): return ret
     return ret._viewing(self, lambda b: b.reshape(shape), lambda b, v: (..., v.reshape(b.shape)))
   def view(self, *shape) -> Tensor: return self.reshape(*shape)
   def expand(self, shape, *args) -> Tensor:
@@ -711,9 +722,8 @@ class Tensor:
   def cosh(self) -> Tensor: return (self.exp() + self.neg().exp()) / 2
   def relu6(self) -> Tensor: return self.hardtanh(0, 6)
   def hardswish(self) -> Tensor: return self * (self + 3).relu6() * (1/6)
-  def hardtanh(self, min_val=-1, max_val=1) -> Tensor:
-    """clip, but as PyTorch the gradient is 0 on the bounds (so relu6'(0) = relu6'(6) = 0)."""
-    return ((self > min_val) * (self < max_val)).where(self, self.detach().clip(min_val, max_val))
+  # clip, but as PyTorch the gradient is 0 on the bounds (so relu6'(0) = relu6'(6) = 0)
+  def hardtanh(self, min_val=-1, max_val=1) -> Tensor: return ((self > min_val) * (self < max_val)).where(self, self.detach().clip(min_val, max_val))
   def leakyrelu(self, neg_slope=0.01) -> Tensor: return (self > 0).where(self, self*neg_slope)
   # exp of min(x, 0): exp never overflows, so large inputs get no inf*0 = nan gradients; elu'(0) = 1, as PyTorch
   def _neg_part(self) -> Tensor: return (self > 0).where(0, self)
@@ -723,9 +733,8 @@ class Tensor:
   def silu(self) -> Tensor: return self.swish()
   def gelu(self) -> Tensor: return F.Gelu.apply(self._float())  # tanh approximation, as PyTorch's approximate="tanh"
   def quick_gelu(self) -> Tensor: return self * (self * 1.702).sigmoid()
-  def softplus(self, beta=1) -> Tensor:
-    # stable: log(1+e^x) = max(x,0) + log(1+e^-|x|); maximum's tie rule gives softplus'(0) = 0.5, as PyTorch
-    return ((x := self * beta).maximum(0) + (-x.abs()).exp().add(1).log()) * (1/beta)
+  # stable: log(1+e^x) = max(x,0) + log(1+e^-|x|); maximum's tie rule gives softplus'(0) = 0.5, as PyTorch
+  def softplus(self, beta=1) -> Tensor: return ((x := self * beta).maximum(0) + (-x.abs()).exp().add(1).log()) * (1/beta)
   def mish(self) -> Tensor: return self * self.softplus().tanh()
   def softsign(self) -> Tensor: return self / (1 + self.abs())
 
@@ -755,9 +764,7 @@ class Tensor:
     x, y = self._broadcasted(x, reverse)
     if not x.dtype.is_float: x, y = x.cast(dtypes.default_float), y.cast(dtypes.default_float)
     return F.Div.apply(x, y)
-  def idiv(self, x, reverse=False) -> Tensor:
-    """Integer division truncating toward zero (C's /)."""
-    return F.Div.apply(*self._broadcasted(x, reverse))
+  def idiv(self, x, reverse=False) -> Tensor: return F.Div.apply(*self._broadcasted(x, reverse))
   def mod(self, x, reverse=False) -> Tensor:
     """Remainder with the sign of the divisor, as Python's % and PyTorch's remainder (a - floor(a/b)*b)."""
     a, b = self._broadcasted(x, reverse)
@@ -877,9 +884,7 @@ def _mode(name: str, value: bool):
   try: yield
   finally: setattr(Tensor, name, prev)
 
-def no_grad():
-  """Inside this block no autograd graph is kept."""
-  return _mode("no_grad", True)
+def no_grad(): return _mode("no_grad", True)  # inside this block no autograd graph is kept
 
 
 # t += x, t //= x, t &= m, ...: in place (see Tensor._inplace); without one, Python rebinds the name (a view's write was lost)

@@ -491,11 +491,16 @@ def test_writes_into_views_reach_the_tensor_and_earlier_uses_keep_their_gradient
   row[2] = 1.0; want[0, 2] = 1.0
   np.testing.assert_array_equal(row.numpy(), want[0])
   np.testing.assert_array_equal(t.numpy(), want)
-  # loud, not silent: a leaf that requires grad; views PyTorch copies (flip; a reshape strides can't say)
+  # loud, not silent: a leaf that requires grad; an expanded view (PyTorch refuses both)
   w_leaf = Tensor(t0, requires_grad=True)
   with pytest.raises(RuntimeError, match="requires grad is refused"): w_leaf[0][1] = 5.0
-  for view in (lambda t: t.flip(0), lambda t: t.flip(0)[1:], lambda t: t.T.reshape(20), lambda t: t[:, 1:3].reshape(8)):
-    with pytest.raises(ValueError, match="can't write into the tensor it views"): view(t)[0] = 1.0
+  with pytest.raises(ValueError, match="can't write into the tensor it views"): t[:1].expand(3, 5)[0] = 1.0
+  # what PyTorch copies (flip; a reshape strides can't say, and a view of one) takes a write alone (since session 27; it raised)
+  for view, npv in ((lambda t: t.flip(0), lambda a: a[::-1].copy()), (lambda t: t.flip(0)[1:], lambda a: a[::-1][1:].copy()),
+                    (lambda t: t.T.reshape(20), lambda a: a.T.reshape(20)), (lambda t: t[:, 1:3].reshape(8)[2:5], lambda a: a[:, 1:3].reshape(8)[2:5])):
+    v, nv = view(t), npv(want)
+    v[0] = 1.0; nv[0] = 1.0
+    np.testing.assert_array_equal(v.numpy(), nv)
   np.testing.assert_array_equal(t.numpy(), want)
 
 def test_views_see_writes_and_movement_views_write_through():
@@ -591,3 +596,66 @@ def test_indexing_review_26_layout_leading_dims_and_empty_masks():
   assert Tensor(e)[np.zeros((0, 3), bool)].shape == e[np.zeros((0, 3), bool)].shape == (0,)
   a = np.arange(3, dtype=np.float32)
   assert Tensor(a)[np.array(1)].item() == a[np.array(1)]
+
+def test_views_review_27_copies_detach_pickle_and_weights():
+  """Session 27's reviews of linked views. A reshape of a tensor PyTorch copies (y.T.reshape(-1)) is a view of that copy:
+  it was linked to nothing (in a graph a write into it changed it alone: values and gradients off). The detach of a
+  view is a view too (y[1].detach() took a write alone, y unchanged); pickle and deepcopy copy the data (pickle failed
+  once a view had been taken, and a deepcopied view wrote into the original's tensor). A view of a weight taken once
+  keeps a graph after an optimizer's write under no_grad (backward raised "graph already freed"); a chain of a thousand
+  views takes a write into its tensor (RecursionError)."""
+  import copy, pickle
+  rng = rng_for("views review 27")
+  x0 = rng.standard_normal((2, 3))
+  for graph in (True, False):
+    x = Tensor(x0.astype(np.float32), requires_grad=graph)
+    y = x * 1 if graph else x.realize()
+    a = y.T.reshape(-1)
+    b = a.reshape(2, 3)
+    b[0] = 100.0
+    want = x0.T.reshape(-1).copy(); want[:3] = 100
+    np.testing.assert_allclose(a.numpy(), want, rtol=1e-6)
+    np.testing.assert_allclose(y.numpy(), x0, rtol=1e-6)  # (a is a copy)
+    if graph:
+      w = rng.standard_normal(6)
+      (a * Tensor(w.astype(np.float32))).sum().backward()
+      g = w.copy(); g[:3] = 0
+      np.testing.assert_allclose(x.grad.numpy(), g.reshape(3, 2).T, rtol=1e-6)
+  y = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3)).realize()
+  v = y[1]
+  e = v.detach()
+  e[0] = 9.0
+  np.testing.assert_array_equal(y.numpy(), [[0, 1, 2], [9, 4, 5]])
+  np.testing.assert_array_equal(v.numpy(), [9, 4, 5])
+  x = Tensor(x0.astype(np.float32), requires_grad=True)
+  y = x * 2
+  d = y[0].detach()
+  y[0] = x[1] * 3  # y's write reaches d's data, not its graph
+  assert d._ctx is None and not d.requires_grad
+  np.testing.assert_allclose(d.numpy(), x0[1] * 3, rtol=1e-6)
+  t = Tensor(np.arange(4, dtype=np.float32)).realize()
+  r = t[1:]
+  c = copy.deepcopy(r)
+  c[0] = 7.0
+  np.testing.assert_array_equal(c.numpy(), [7, 2, 3])
+  np.testing.assert_array_equal(t.numpy(), [0, 1, 2, 3])
+  np.testing.assert_array_equal(pickle.loads(pickle.dumps(t)).numpy(), [0, 1, 2, 3])
+  # a weight's view taken once, the weight updated under no_grad each step: as the same loop taking the view each step
+  w0, xs = rng.standard_normal((4, 3)).astype(np.float32), [rng.standard_normal((2, 3)).astype(np.float32) for _ in range(3)]
+  losses = []
+  for once in (True, False):
+    w = Tensor(w0, requires_grad=True)
+    v, out = w[1:3], []
+    for xb in xs:
+      v = v if once else w[1:3]
+      loss = (v * Tensor(xb)).sum() ** 2 + (w * w).sum()
+      w.grad = None
+      loss.backward()
+      with no_grad(): w -= w.grad * 0.1
+      out.append(loss.item())
+    losses.append(out)
+  np.testing.assert_allclose(losses[0], losses[1], rtol=1e-6)
+  chain = [Tensor(np.zeros(1002, np.float32)).realize()]
+  for _ in range(1000): chain.append(chain[-1][1:])
+  chain[0][1001] = 5.0
+  np.testing.assert_array_equal(chain[-1].numpy(), [0, 5])
