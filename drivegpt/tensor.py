@@ -809,8 +809,8 @@ class Tensor:
       r = F.Mod.apply(a, b)
       q = (a - r) / b - (r.ne(0) & (r < 0).ne(b < 0)).where(1, 0)
       return b.eq(0).where(a / b, (q - 0.5).ceil())  # q is whole up to rounding
-    q = F.Div.apply(a, b)        # C's truncation, one less where the remainder and the divisor differ in sign
-    return ((a - q*b).ne(0) & (a < 0).ne(b < 0)).where(q - 1, q)
+    q = F.Div.apply(a, b)        # C's truncation, one less where the remainder and the divisor differ in sign; by 0: 0, as numpy
+    return ((a - q*b).ne(0) & (a < 0).ne(b < 0) & b.ne(0)).where(q - 1, q)  # (-7 // 0 gave -1)
   def __mod__(self, x) -> Tensor: return self.mod(x)
   def __rmod__(self, x) -> Tensor: return self.mod(x, True)
   def __rfloordiv__(self, x) -> Tensor: return Tensor(x, device=self.device) // self

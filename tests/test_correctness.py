@@ -659,3 +659,14 @@ def test_views_review_27_copies_detach_pickle_and_weights():
   for _ in range(1000): chain.append(chain[-1][1:])
   chain[0][1001] = 5.0
   np.testing.assert_array_equal(chain[-1].numpy(), [0, 5])
+
+def test_int_floor_division_and_mod_by_zero_are_numpys():
+  """An int // 0 gave 0 for a positive and -1 for a negative numerator (the remainder's sign fix-up ran on a divisor of
+  0); numpy gives 0 for both (PyTorch raises). Random ints with zeros among the divisors, int32 and int64."""
+  rng = rng_for("int // 0")
+  for dt in (np.int32, np.int64):
+    a = rng.integers(-50, 50, 300).astype(dt)
+    b = rng.integers(-6, 6, 300).astype(dt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+      np.testing.assert_array_equal((Tensor(a) // Tensor(b)).numpy(), np.floor_divide(a, b))
+      np.testing.assert_array_equal((Tensor(a) % Tensor(b)).numpy(), np.mod(a, b))
