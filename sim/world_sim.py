@@ -45,9 +45,18 @@ def motion_from_control(speed: np.ndarray, accel: np.ndarray, curvature: np.ndar
   z = np.zeros_like(v)
   return np.stack([x + z, -y + z, z, z, z, -yaw + z], -1).astype(np.float32), v
 
+def _whole(name: str, v, lo: int) -> None:
+  """Refuse v unless it is a whole number >= lo, naming it."""
+  if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)) or v < lo: raise ValueError(f"{name} must be a whole number >= {lo}, got {v!r}")
+
 class WorldRollouts:
   """B rollouts advanced together: each holds the last frames-1 frames of tokens and the motions into them."""
   def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int, temperature: float = 1.0, top_k: int = 0):
+    # checked here, not at the first step (a negative stride seeded from the segment's end, silently)
+    _whole("frame_stride", frame_stride, 1)
+    _whole("top_k", top_k, 0)
+    if not (isinstance(temperature, (int, float, np.floating)) and np.isfinite(temperature) and temperature >= 0):
+      raise ValueError(f"WorldRollouts: temperature must be a finite number >= 0 (0: the likeliest token), got {temperature!r}")
     self.model, self.sampler, self.stride = model, FrameSampler(model), frame_stride
     self.segments, self.temperature, self.top_k = segments, temperature, top_k
     self.n_ctx, self.dt = model.config.frames - 1, frame_stride / FPS
@@ -91,6 +100,7 @@ class WorldRollouts:
 
   def step(self, motion: np.ndarray) -> np.ndarray:
     """Generate the next frame of every rollout after moving by motion (B, 6) -> its tokens (B, N)."""
+    if not hasattr(self, "context"): raise gym.error.ResetNeeded("step() before reset(): reset the environment first")
     pose = np.concatenate([self.motion, motion[:, None]], 1) if self.use_pose else None
     new = self.sampler.generate(self.context, pose, self.temperature, self.top_k, self.rng)
     self.context = np.concatenate([self.context[:, 1:], new[:, None]], 1)
@@ -100,6 +110,7 @@ class WorldRollouts:
   def motion_of(self, action: np.ndarray, kind: str) -> np.ndarray:
     """The motion (B, 6) for actions (B, 2) of kind "control" (see control) or (B, 6) of kind "pose", clipped to its
     action space. NaN raises: it made the speed NaN and every later frame of the rollout token 0, without an error."""
+    if not hasattr(self, "context"): raise gym.error.ResetNeeded("step() before reset(): reset the environment first")
     if np.isnan(action).any(): raise ValueError(f"action has NaN: {action.tolist()}")
     if action.shape != (len(self.context), 2 if kind == "control" else 6):  # a reshape had split rows across rollouts
       raise ValueError(f"actions of shape {action.shape}: {len(self.context)} rollouts take ({len(self.context)}, {2 if kind == 'control' else 6})")
@@ -135,6 +146,8 @@ class WorldSim(gym.Env):
   def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int, action: str = "control", decoder=None,
                max_steps: int = 200, temperature: float = 1.0, top_k: int = 0, render_mode: Optional[str] = None):
     if action not in ("control", "pose"): raise ValueError(f"WorldSim: action must be 'control' or 'pose', got {action!r}")
+    _whole("max_steps", max_steps, 1)
+    if render_mode not in (None, *self.metadata["render_modes"]): raise ValueError(f"WorldSim: render_mode must be None or one of {self.metadata['render_modes']}, got {render_mode!r}")
     self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
     self.observation_space, self.action_space = _spaces(model, action, decoder)
     self.metadata = {**self.metadata, "render_fps": FPS / frame_stride}
@@ -177,6 +190,8 @@ class WorldVecEnv(gym.vector.VectorEnv):
   def __init__(self, model: WorldModel, segments: list[Segment], num_envs: int, frame_stride: int, action: str = "control",
                decoder=None, max_steps: int = 200, temperature: float = 1.0, top_k: int = 0):
     if action not in ("control", "pose"): raise ValueError(f"WorldVecEnv: action must be 'control' or 'pose', got {action!r}")
+    _whole("max_steps", max_steps, 1)
+    _whole("num_envs", num_envs, 1)
     self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
     self.num_envs = num_envs
     self.single_observation_space, self.single_action_space = _spaces(model, action, decoder)
@@ -198,16 +213,17 @@ class WorldVecEnv(gym.vector.VectorEnv):
     if bad := sorted(set(o) - {"segment", "start"}):
       raise ValueError(f"WorldVecEnv.reset: unknown option {bad[0]!r} (every env resets together: no reset_mask)")
     if seed is not None:
-      seeds = [seed + i for i in range(self.num_envs)] if isinstance(seed, (int, np.integer)) else list(seed)
-      if len(seeds) != self.num_envs: raise ValueError(f"WorldVecEnv.reset: {len(seeds)} seeds for {self.num_envs} envs")
+      seeds = [seed + i for i in range(self.num_envs)] if isinstance(seed, (int, np.integer)) else list(seed) if isinstance(seed, (list, tuple, np.ndarray)) else None
+      if seeds is None or len(seeds) != self.num_envs or not all(isinstance(s, (int, np.integer)) for s in seeds):
+        raise ValueError(f"WorldVecEnv.reset: seed must be an int or {self.num_envs} ints (one per env), got {seed!r}")
       self._rngs = [gym.utils.seeding.np_random(int(s))[0] for s in seeds]
     elif not hasattr(self, "_rngs"): self._rngs = [gym.utils.seeding.np_random()[0] for _ in range(self.num_envs)]
     seg = np.asarray(o["segment"] if "segment" in o else [self.sim.seedable[int(g.integers(len(self.sim.seedable)))] for g in self._rngs])
-    for i in seg.reshape(-1): self.sim.check_seed(i)
+    if seg.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: segment must be ({self.num_envs},), got shape {seg.shape}")
+    for i in seg: self.sim.check_seed(i)
     rooms = [len(self.sim.segments[s].tokens) - self.sim.span() for s in seg]
     start = np.asarray(o["start"] if "start" in o else [int(g.integers(r + 1)) if r >= 0 else 0 for g, r in zip(self._rngs, rooms)])
-    if seg.shape != (self.num_envs,) or start.shape != (self.num_envs,):
-      raise ValueError(f"WorldVecEnv.reset: segment and start must be ({self.num_envs},), got {seg.shape} and {start.shape}")
+    if start.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: start must be ({self.num_envs},), got shape {start.shape}")
     self.t, self._done = 0, False
     return self._obs(self.sim.reset(seg, start, self._rngs)), {"segment": seg, "start": start}
 

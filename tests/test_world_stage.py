@@ -359,6 +359,28 @@ def test_bad_actions_indices_and_tokens_raise(sim_parts):
   with pytest.raises(ValueError, match="pose is not finite"): sampler.generate(ctx, np.where(pose > 1, np.nan, pose))
   with pytest.raises(FloatingPointError, match="not finite"): sample_logits(np.array([[0.0, np.nan]]), 1.0, 0, rng)
 
+def test_env_arguments_are_checked_when_made(sim_parts):
+  """A hostile user's findings (session 27): frame_stride=-2 seeded a rollout from the segment's last frames, silently;
+  0 or 2.5 strides, num_envs=0, a float seed, a scalar segment option, step() before reset() and a negative temperature
+  raised errors that named nothing (ZeroDivisionError, AttributeError, 'need at least one array to stack') or only at the
+  first step; max_steps=0 truncated every step and render_mode='human' was taken."""
+  import gymnasium as gym
+  from sim.world_sim import WorldSim, WorldVecEnv
+  m, segs = sim_parts
+  for stride in (-2, 0, 2.5, True):
+    with pytest.raises(ValueError, match=f"frame_stride must be a whole number >= 1, got {stride!r}"): WorldSim(m, segs, stride)
+  with pytest.raises(ValueError, match="max_steps must be a whole number >= 1, got 0"): WorldSim(m, segs, 2, max_steps=0)
+  with pytest.raises(ValueError, match="temperature must be a finite number >= 0"): WorldSim(m, segs, 2, temperature=-1)
+  with pytest.raises(ValueError, match="top_k must be a whole number >= 0"): WorldSim(m, segs, 2, top_k=-1)
+  with pytest.raises(ValueError, match="render_mode must be None or one of"): WorldSim(m, segs, 2, render_mode="human")
+  with pytest.raises(ValueError, match="num_envs must be a whole number >= 1, got 0"): WorldVecEnv(m, segs, 0, 2)
+  with pytest.raises(gym.error.ResetNeeded): WorldSim(m, segs, 2).step(np.zeros(2))
+  venv = WorldVecEnv(m, segs, 2, 2)
+  with pytest.raises(gym.error.ResetNeeded): venv.step(np.zeros((2, 2)))
+  with pytest.raises(ValueError, match="seed must be an int or 2 ints"): venv.reset(seed=1.5)
+  with pytest.raises(ValueError, match=r"segment must be \(2,\), got shape \(\)"): venv.reset(seed=0, options={"segment": 1})
+  WorldSim(m, segs, 2, temperature=0, top_k=0).reset(seed=0)  # greedy sampling is fine
+
 def test_short_segments_float_options_and_render_copies(sim_parts):
   """From a review of sim/: a segment too short for a seed, among long ones, was drawn by reset for some seeds, which
   then failed (a vector env's autoreset too, mid-training); reset(options={"start": 2.5}) seeded from frame 2 and said
@@ -407,7 +429,7 @@ def test_vector_env_rows_are_single_envs_of_seed_plus_index(sim_parts):
       assert (info["segment"][i], info["start"][i]) == where
       for a, b in zip(toks, t): np.testing.assert_array_equal(a[i], b)
   with pytest.raises(ValueError, match="reset_mask"): venv.reset(options={"reset_mask": np.array([True, False, False])})
-  with pytest.raises(ValueError, match="2 seeds for 3 envs"): venv.reset(seed=[1, 2])
+  with pytest.raises(ValueError, match=r"seed must be an int or 3 ints \(one per env\), got \[1, 2\]"): venv.reset(seed=[1, 2])
 
 def test_vector_env(sim_parts):
   from sim.world_sim import WorldVecEnv
