@@ -237,8 +237,7 @@ class Dot(Function):
   def backward(self, g):
     (k, n), m, L = self.w.shape, math.prod(self.lead), len(self.lead)
     gx = _sum_of_product(self.wt, g.reshape(self.lead + (n, 1)), self.lead + (n, k), (L,)).reshape(self.x.shape) if self.needs_input_grad[0] else None
-    gw = _sum_of_product(self.x.reshape((m, 1, k)), g.reshape((m, n, 1)), (m, n, k), (0,)).reshape((n, k)).permute((1, 0)) if self.needs_input_grad[1] else None
-    return gx, gw
+    return gx, _sum_of_product(self.x.reshape((m, 1, k)), g.reshape((m, n, 1)), (m, n, k), (0,)).reshape((n, k)).permute((1, 0)) if self.needs_input_grad[1] else None
 
 # *** movement ***
 class Expand(Function):

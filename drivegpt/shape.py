@@ -47,8 +47,7 @@ class View(NamedTuple):
 
   def shrink(self, arg: tuple) -> View:
     mask = tuple((max(mlo, lo) - lo, max(min(mhi, hi) - lo, 0)) for (mlo, mhi), (lo, hi) in zip(self._masks(), arg))
-    offset = self.offset + sum(lo*st for (lo, _), st in zip(arg, self.strides))
-    return View.create(tuple(hi - lo for lo, hi in arg), self.strides, offset, mask)
+    return View.create(tuple(hi - lo for lo, hi in arg), self.strides, self.offset + sum(lo*st for (lo, _), st in zip(arg, self.strides)), mask)
 
   def stride(self, mul: tuple) -> View:
     """Take every m-th element along each dim; a negative m flips the dim first."""

@@ -48,7 +48,7 @@ class Tensor:
   def __init__(self, data, device: Optional[str] = None, dtype: Optional[DType] = None, requires_grad: Optional[bool] = None):
     device = Device.canonicalize(device)
     # its .grad, its graph's Function, the tensors it shares its data with (see detach), for a view of y (y[1:3], y.T)
-    # (y, take, put: see _viewing), and weak references to the views taken of it (see _set_data)
+    # (y, take, put, made under no_grad: see _viewing), and weak references to the views taken of it (see _set_data)
     self._grad, self.requires_grad, self._ctx, self._aliases, self._view, self._views = None, requires_grad, None, None, None, None
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
     elif isinstance(data, (bool, int, float)):
@@ -112,10 +112,10 @@ class Tensor:
     (t = b.detach(); t.assign(x) left b, and what was built from b later, with the old values)."""
     ret = Tensor._wrap(self.lazydata, False, None)
     ret._aliases = self._aliases = self._aliases or weakref.WeakSet([self])  # (a WeakSet: neither keeps the other alive)
-    ret._aliases.add(ret)  # and the detach of a view (y[1].detach()) is a view of y outside the graph (its write was y[1]'s alone)
-    return ret if self._view is None else ret._viewing(self._view[0], lambda b, take=self._view[1]: take(b).detach(), self._view[2])
-  def __reduce__(self):  # pickle and deepcopy: this data in a new tensor (its links to its views are not data)
-    return Tensor, (self.numpy(), self.device, self.dtype, self.requires_grad)
+    ret._aliases.add(ret)  # and the detach of a view (y[1].detach()) is that view of y.detach() (its write was y[1]'s alone)
+    return ret if self._view is None else ret._viewing(self._view[0].detach(), self._view[1], self._view[2])
+  def __reduce__(self):  # pickle and deepcopy: this data and .grad in a new tensor (its links to its views are not data)
+    return Tensor, (self.numpy(), self.device, self.dtype, self.requires_grad), (None, {"_grad": self._grad})
   def to(self, device: str) -> Tensor:
     """This tensor on another device (a copy, with its .grad); on its own device, itself (as PyTorch: writes reach it)."""
     if Device.canonicalize(device) == self.device: return self
@@ -126,7 +126,9 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
-    if self._view is not None: self[...] = x; return self  # a view y[idx] passes the write on to y (see __setitem__)
+    if self._view is not None:  # a view y[idx] passes the write on to y (see __setitem__); outside a graph, the data alone
+      with _mode("no_grad", Tensor.no_grad or self._ctx is None): self[...] = x  # (b.T made a leaf and trained: b got a graph)
+      return self
     if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
     # the views PyTorch copies (flip, pad, a reshape strides can't say) take a write alone, as its copies; an expanded one
     # (stride 0: Tensor.zeros(1).expand(3) took the write alone, silently) is refused, as PyTorch's, and so is the JIT's copy
@@ -151,8 +153,9 @@ class Tensor:
       for t in [t for t in s._aliases or () if t.lazydata is s.lazydata] or [s]:
         t.lazydata = lb
         for v in t._viewers():
-          with _mode("no_grad", Tensor.no_grad and not v.requires_grad): n = v._view[1](t)
-          todo.append((v, n.lazydata, n if v.requires_grad or not Tensor.no_grad else None))
+          # (one made under no_grad stays out of the graph; a leaf that requires grad, b.T made one, stays a leaf)
+          with _mode("no_grad", v._view[3] or Tensor.no_grad and not v.requires_grad): n = v._view[1](t)
+          todo.append((v, n.lazydata, n if (v.requires_grad or not Tensor.no_grad) and (n._ctx or v._ctx) is not None else None))
   def _viewers(self) -> list:
     """The live views taken of self (r = y[1:3]), but not one the JIT unlinked (see jit._own_buffer)."""
     return list({id(v): v for r in self._views or () if (v := r()) is not None and v._view is not None and v._view[0] is self}.values())
@@ -390,7 +393,7 @@ class Tensor:
   def _viewing(self, base: Tensor, take, put) -> Tensor:
     """self is base's view take(base) (y[idx], y.reshape(s), y.T, y.split(n)...), as in PyTorch: a write into it goes into
     base, at the place and with the value put(base, value) gives, and base's writes take it again (see _set_data)."""
-    self._view = (base, take, put)
+    self._view = (base, take, put, Tensor.no_grad)
     # (y's are weak references: y lives as long as a view of it, not the other way; the dead go as the list doubles)
     if (n := len(base._views or ())) == 0 or (n >= 64 and n & (n - 1) == 0): base._views = [r for r in base._views or () if r() is not None]
     base._views.append(weakref.ref(self))

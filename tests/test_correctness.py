@@ -670,3 +670,57 @@ def test_int_floor_division_and_mod_by_zero_are_numpys():
     with np.errstate(divide="ignore", invalid="ignore"):
       np.testing.assert_array_equal((Tensor(a) // Tensor(b)).numpy(), np.floor_divide(a, b))
       np.testing.assert_array_equal((Tensor(a) % Tensor(b)).numpy(), np.mod(a, b))
+
+def test_views_review_27b_detach_of_views_leaf_views_and_no_grad_views():
+  """Session 27's third review. The detach of a view (y[1].detach()) was a view of the graph tensor y itself: a write
+  through it zeroed y[1]'s gradient (x.grad row 1 was 0, PyTorch 6 / 7.5 / 9), one into a weight's raised (a leaf that
+  requires grad), and a kept one held its whole forward graph (8 GB after 40 GPT steps). Now it is that view of
+  y.detach(). A leaf made from a view (w = b.T; w.requires_grad = True) gave b a graph on its first optimizer step and
+  raised on the third backward; a view made under no_grad joined the graph when its tensor was written (PyTorch
+  refuses; it stays out here). deepcopy keeps .grad."""
+  import copy
+  from drivegpt.nn.optim import SGD
+  x0 = np.arange(6, dtype=np.float64).reshape(2, 3) / 4 + 0.5
+  a0 = rng_for("review 27b").standard_normal((2, 3))
+  x = Tensor(x0.astype(np.float32), requires_grad=True)
+  y = x * 1.5
+  d = y[1].detach()
+  d[0] = 5.0
+  (y * Tensor((a0 + 1).astype(np.float32))).sum().backward()
+  np.testing.assert_allclose(x.grad.numpy(), 1.5 * (a0 + 1), rtol=1e-6)  # the write is data only: y's gradient is whole
+  np.testing.assert_allclose(y.numpy()[1], [5.0, x0[1, 1] * 1.5, x0[1, 2] * 1.5], rtol=1e-6)
+  w = Tensor(x0.astype(np.float32), requires_grad=True)
+  r = w[1].detach()
+  r += 1
+  np.testing.assert_allclose(w.numpy(), x0 + [[0], [1]], rtol=1e-6)
+  # a kept detach of a view does not hold the graph it came from
+  x = Tensor(x0.astype(np.float32), requires_grad=True)
+  y = x * 2
+  kept, ref = y[0].detach(), weakref.ref(y)
+  del y
+  gc.collect()
+  assert ref() is None
+  np.testing.assert_allclose(kept.numpy(), x0[0] * 2, rtol=1e-6)
+  # a leaf made from a view trains as PyTorch's: loss = sum(w^2) / 2 with SGD lr 0.2 scales w by 0.8 a step
+  b = Tensor(x0.astype(np.float32)).realize()
+  w = b.T
+  w.requires_grad = True
+  opt = SGD([w], lr=0.2)
+  for _ in range(4):
+    opt.zero_grad()
+    ((w * w).sum() / 2).backward()
+    opt.step()
+  np.testing.assert_allclose(w.numpy(), x0.T * 0.8**4, rtol=1e-5)
+  np.testing.assert_allclose(b.numpy(), x0 * 0.8**4, rtol=1e-5)
+  assert w._ctx is None and b._ctx is None
+  # a view made under no_grad stays out of the graph when its tensor is written in a graph
+  x = Tensor(x0.astype(np.float32), requires_grad=True)
+  y = x * 1
+  with no_grad(): v = y[0]
+  y[1] = x[0] * 2
+  assert not v.requires_grad and v._ctx is None
+  ((y * 1).sum() + (v * 10).sum()).backward()
+  np.testing.assert_allclose(x.grad.numpy(), [[3, 3, 3], [0, 0, 0]], rtol=1e-6)
+  w = Tensor(x0.astype(np.float32), requires_grad=True)
+  w.grad = Tensor(a0.astype(np.float32))
+  np.testing.assert_allclose(copy.deepcopy(w).grad.numpy(), a0, rtol=1e-6)
