@@ -16,7 +16,7 @@ import numpy as np
 from drivegpt.cli import json_line
 from drivegpt.models.policy import DrivingPolicy
 from drivegpt import Tensor
-from drivegpt.export.openpilot import INTERFACE, DrivingVision, _examples, export_policy, export_vision
+from drivegpt.export.openpilot import INTERFACE, DrivingVision, _codes, _examples, export_policy, export_vision
 from drivegpt.export.command import checked_diff, near_ties, onnx_latency
 from rl.data import WHEELBASE
 from drivegpt.export.graph import save, to_float16
@@ -52,7 +52,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
     onnx.checker.check_model(model, full_check=True)
     if not all(np.isfinite(w.numpy()).all() for w in want.values()):  # NaN on both sides compared equal: a NaN policy went out
       raise ValueError(f"{ckpt}: the engine's {stem} outputs are not finite (NaN weights: a diverged run?): not exported")
-    inputs = _examples(INTERFACE[stem]["inputs"], np.random.default_rng(0))
+    inputs = _examples(INTERFACE[stem]["inputs"], np.random.default_rng(0), _codes(policy) if stem == "driving_policy" else None)
     got, latency = onnx_latency(model, inputs)
     if stem == "driving_vision":  # its features are code ids: exact, but where two codes tie within float32 rounding
       diff = checked_diff(stem, got, list(want.values()), rtol=0, allowed=[vision_ties(DrivingVision(vq.encoder, policy.vision_head), policy.policy.codebook.numpy(),

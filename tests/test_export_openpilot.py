@@ -250,3 +250,12 @@ def test_vision_code_ids_must_match_exactly_but_at_ties():
   cb[7] = cb[int(want[0, 3])]
   twin = want.copy(); twin[0, 3] = 7
   assert check(twin) == 0.0
+
+def test_the_export_checks_policies_on_code_ids():
+  """export-driving compared onnxruntime with the engine on standard-normal features, which the policy rounds to -3..3:
+  mostly not code ids at all (a hostile user's finding, session 27). Its examples now hold ids of the policy's codes."""
+  from drivegpt.export.openpilot import INTERFACE, _examples
+  f = _examples(INTERFACE["driving_policy"]["inputs"], np.random.default_rng(0), (128, 32))["features_buffer"]
+  ids = f[..., :128]
+  assert (ids == ids.round()).all() and ids.min() == 0 and ids.max() == 31 and (f[..., 128:] == 0).all()
+  assert len(np.unique(ids)) == 32

@@ -111,9 +111,19 @@ class DrivingVision:
     return self.vision_head(self.latents(input_imgs, big_input_imgs).unsqueeze(0))      # (1, 512)
 
 def _ports(ports: dict[str, Port]) -> dict: return {k: {"shape": list(p.shape), "dtype": p.dtype, "doc": p.doc} for k, p in ports.items()}
-def _examples(ports: dict[str, Port], rng: np.random.Generator) -> dict[str, np.ndarray]:
-  return {k: rng.integers(0, 256, p.shape, dtype=np.uint8) if p.dtype == "uint8" else rng.standard_normal(p.shape).astype(p.dtype)
-          for k, p in ports.items()}
+def _examples(ports: dict[str, Port], rng: np.random.Generator, codes: Optional[tuple] = None) -> dict[str, np.ndarray]:
+  """Random inputs for ports. Given codes = (tokens per frame, codebook size), features_buffer's rows hold code ids as the
+  vision model writes them, zeros after (standard normals, rounded to -3..3 by the policy, were mostly not codes: the
+  export's check compared little of what a car feeds it)."""
+  ex = {k: rng.integers(0, 256, p.shape, dtype=np.uint8) if p.dtype == "uint8" else rng.standard_normal(p.shape).astype(p.dtype)
+        for k, p in ports.items()}
+  if codes is not None and "features_buffer" in ex:
+    f = ex["features_buffer"]
+    f[..., :codes[0]], f[..., codes[0]:] = rng.integers(0, codes[1], f[..., :codes[0]].shape), 0
+  return ex
+def _codes(policy) -> Optional[tuple]:  # a DrivingPolicy's (tokens per frame, codebook size); None for another Policy
+  c = getattr(getattr(policy, "policy", None), "config", None)
+  return (c.tokens_per_frame, c.vocab_size) if c is not None else None
 
 def export_vision(encoder: Callable, policy: Policy, name: str = "drivegpt") -> tuple[onnx.ModelProto, dict]:
   """driving_vision.onnx for encoder (the VQVAE's) and the policy's vision head."""
@@ -136,7 +146,7 @@ def export_policy(policy: Policy, name: str = "drivegpt") -> tuple[onnx.ModelPro
       if not isinstance(t, Tensor) or t.ndim != 2 or t.shape[0] != 1: raise ExportError(f"policy output {k!r}: expected a (1, k) Tensor, got {getattr(t, 'shape', t)}")
     first, *rest = named.values()
     return {"outputs": first.cat(*rest, dim=1), **named}
-  model, out = export_onnx(flat, _examples(spec["inputs"], np.random.default_rng(0)), params=policy,
+  model, out = export_onnx(flat, _examples(spec["inputs"], np.random.default_rng(0), _codes(policy)), params=policy,
                            doc="openpilot driving_policy: features and driving state -> flat outputs")
   slices, ofs = {}, 0
   for k, t in out.items():
