@@ -269,8 +269,7 @@ def _reduce(op: ReduceOps, x: np.ndarray, axis: tuple) -> np.ndarray:
   if op is ReduceOps.MAX:  # an empty max is the dtype's lowest value, as on CL
     return np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min if x.dtype.kind in "iu" else False)
   dtype, wide = x.dtype, np.float32 if x.dtype == np.float16 else x.dtype
-  if x.dtype.kind != "f" or prod(x.shape[a] for a in axis) <= 4*SUM_BLOCK:
-    return np.add.reduce(x, axis=axis, keepdims=True, dtype=wide).astype(dtype, copy=False)
+  if x.dtype.kind != "f" or prod(x.shape[a] for a in axis) <= 4*SUM_BLOCK: return np.add.reduce(x, axis=axis, keepdims=True, dtype=wide).astype(dtype, copy=False)
   # numpy adds row after row along a non-contiguous axis: 1e6 terms of 0.1 come out 1% high in float32. One axis at a
   # time, and a long axis in blocks, keeps the rounding error to about (block + number of blocks) ulps.
   for a in axis:
@@ -415,8 +414,7 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
   that is what fusion buys on numpy."""
   if runner := _plain_matmul(ast, shape, dtype): return runner
   seen, shared = _walk(ast)
-  if _native_worthy(ast, shape, seen) and (runner := native.compile(ast, shape, dtype, lambda: _numpy_runner(ast, shape, dtype, seen, shared))):
-    return runner
+  if _native_worthy(ast, shape, seen) and (runner := native.compile(ast, shape, dtype, lambda: _numpy_runner(ast, shape, dtype, seen, shared))): return runner
   if native.runtime() is not None and (runner := _split_epilogue(ast, shape, dtype)): return runner
   return _numpy_runner(ast, shape, dtype, seen, shared)
 

@@ -8,8 +8,7 @@ def node_of(t, ctx):
   reference from ctx, or t as its own Function's parent, made cycles that kept written tensors alive until gc). No ctx
   (t had no graph then) gives a stand-in that passes no gradient; a freed ctx one that backward finds freed."""
   if ctx is None: return type(t)._wrap(t.lazydata, False, None)
-  if (ref := getattr(ctx, "node", None)) is None or (node := ref()) is None:
-    ctx.node = weakref.ref(node := type(t)._wrap(t.lazydata, True, ctx))
+  if (ref := getattr(ctx, "node", None)) is None or (node := ref()) is None: ctx.node = weakref.ref(node := type(t)._wrap(t.lazydata, True, ctx))
   return node
 
 class Function:

@@ -23,6 +23,8 @@ class LazyBuffer:
   def base(self) -> LazyBuffer: return self._base if self._base is not None else self
   @property
   def is_realized(self) -> bool: return self.base.realized is not None
+  @property
+  def expanded(self) -> bool: return any(s == 0 and n > 1 for v in self.st.views for n, s in zip(v.shape, v.strides))  # stride 0
 
   # *** creation ***
   @staticmethod

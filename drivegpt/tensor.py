@@ -133,7 +133,7 @@ class Tensor:
     # the views PyTorch copies (flip, pad, a reshape strides can't say) take a write alone, as its copies; an expanded one
     # (stride 0: Tensor.zeros(1).expand(3) took the write alone, silently) is refused, as PyTorch's, and so is the JIT's copy
     # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
-    if not (ld := self.lazydata).whole and (ld._base is None or any(s == 0 and n > 1 for v in ld.st.views for n, s in zip(v.shape, v.strides))):
+    if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded):
       raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full (or a flip of one) has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument: pass the whole tensor and write into its part inside the step" if ld._base is None else ""))
     x = x.cast(self.dtype)
     self._set_data(x.lazydata.assign_to(ld))
@@ -264,9 +264,13 @@ class Tensor:
       if not retain_graph: t._ctx.free()
     for t in order:
       if id(t) in grads and t.requires_grad:
-        g = Tensor(grads[id(t)], device=t.device, requires_grad=False)
-        # a realized .grad (not a view) accumulates in place (as PyTorch's): a jitted step adding to it writes its buffer
-        t.grad = g if t.grad is None else t.grad.assign(t.grad + g) if getattr(t.grad.lazydata, "realized", None) is not None else t.grad + g
+        # an expanded gradient (of w.sum(), w.mean()) gets data of its own, so it takes in-place writes (w.grad /= 4 raised)
+        g = Tensor(gl.contiguous() if (gl := grads[id(t)]).expanded else gl, device=t.device, requires_grad=False)
+        # a realized .grad (not a view) accumulates in place (as PyTorch's): a jitted step adding to it writes its buffer; a
+        # lazy one takes the sum as its data, so a reference to it sees the sum too (it was rebound), as PyTorch's
+        if t.grad is None: t.grad = g
+        elif getattr(t.grad.lazydata, "realized", None) is not None: t.grad.assign(t.grad + g)
+        else: t.grad._set_data((t.grad + g).lazydata)
     return self
 
   # *** movement ops ***
@@ -380,12 +384,16 @@ class Tensor:
     return (i >= lo) & (i < n) | (i.eq(ignore) if ignore is not None else False)
   def __setitem__(self, idx, value) -> None:
     """self[idx] = value: value placed by _Scatter, written with assign, or inside a graph (or when value carries a
-    gradient) as a where over self, so both gradients flow. Repeated indices add up (PyTorch leaves their result undefined)."""
+    gradient) as a where over self, so both gradients flow. A place indexed more than once takes the mean of its values."""
     v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
     shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
     if v.ndim > len(shape): v = v.reshape(v.shape[v.ndim - len(shape):])  # leading size-1 dims go, as numpy's and PyTorch's (others raise)
-    hit = _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx).ne(0)
-    val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx).cast(self.dtype)  # (a bool scatter's sums wrote False)
+    hit = (n := _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx)).ne(0)  # n: writes per place
+    val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx)  # (a bool scatter's sums wrote False)
+    # a place an index tensor names more than once (t[[2, 0, 2]] /= 1.3) takes the mean of its values, which t[idx] op= v
+    # makes all equal (they added up: the penalty tripled the logit); PyTorch's is one of them
+    adv = self.dtype != dtypes.bool and any(isinstance(i, (Tensor, list, np.ndarray)) for i in (idx if isinstance(idx, tuple) else (idx,)))
+    val = ((val / n.maximum(1) if val.dtype.is_float else val // n.maximum(1).cast(val.dtype)) if adv else val).cast(self.dtype)
     # a view (y[i][j] = v; r = y[i]; r += 1; r = y.T; r[0] = v) is written into y, as in PyTorch, at the place put gives
     if (view := self._view) is not None: return view[0].__setitem__(*view[2](view[0], hit.where(val, self)))  # (y's write takes self again: see _set_data)
     if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
@@ -433,8 +441,7 @@ class Tensor:
     if isinstance(dim, Tensor): dim, index = index, dim
     dim = self._axis(dim)
     if index.ndim != self.ndim: raise RuntimeError(f"gather index needs {self.ndim} dims like the input {self.shape}, got shape {index.shape}")
-    if any(i > s for d, (i, s) in enumerate(zip(index.shape, self.shape)) if d != dim):
-      raise RuntimeError(f"gather index shape {index.shape} is bigger than the input {self.shape} outside dim {dim}")
+    if any(i > s for d, (i, s) in enumerate(zip(index.shape, self.shape)) if d != dim): raise RuntimeError(f"gather index shape {index.shape} is bigger than the input {self.shape} outside dim {dim}")
     n, idx = self.shape[dim], index.transpose(dim, -1)  # (..., m)
     x = self.shrink(tuple((0, index.shape[i]) if i != dim else None for i in range(self.ndim))).transpose(dim, -1)  # (..., n)
     out = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).where(x.unsqueeze(-2), 0)._reduce(F.Sum, -1).cast(self.dtype)  # by a one-hot (..., m, n): where, not a product (0 * inf elsewhere made nan)
@@ -442,8 +449,7 @@ class Tensor:
   def cat(self, *args: Tensor, dim: int = 0) -> Tensor:
     dim, tensors = self._axis(dim), [self, *args]
     for t in args:
-      if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim):
-        raise ShapeError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
+      if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim): raise ShapeError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
     offsets = list(itertools.accumulate([t.shape[dim] for t in tensors], initial=0))
     return Tensor._sum_all([t.pad(tuple((o, offsets[-1] - o - t.shape[dim]) if i == dim else None for i in range(self.ndim))) for t, o in zip(tensors, offsets)])
   @staticmethod
@@ -775,9 +781,8 @@ class Tensor:
     return (r.ne(0) & (r < 0).ne(b < 0)).where(r + b, r)
   def fmod(self, x) -> Tensor: return F.Mod.apply(*self._broadcasted(x))
   def pow(self, x, reverse=False) -> Tensor:
-    if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x):
-      # a constant exponent: one Function; an int tensor's ** 2.0 or ** -2 in float (it wrapped in int32)
-      return F.PowConst.apply(self._float() if isinstance(x, float) or x < 0 else self, e=x)
+    # a constant exponent: one Function; an int tensor's ** 2.0 or ** -2 in float (it wrapped in int32)
+    if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x): return F.PowConst.apply(self._float() if isinstance(x, float) or x < 0 else self, e=x)
     base, ex = (t._float() for t in self._broadcasted(x, reverse))
     # |b|^e via exp/log, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
     # finite one nan for e not whole. 0^e for e >= 0 is set apart (1 for e = 0, else 0), with gradients 0 as PyTorch:

@@ -724,3 +724,43 @@ def test_views_review_27b_detach_of_views_leaf_views_and_no_grad_views():
   w = Tensor(x0.astype(np.float32), requires_grad=True)
   w.grad = Tensor(a0.astype(np.float32))
   np.testing.assert_allclose(copy.deepcopy(w).grad.numpy(), a0, rtol=1e-6)
+
+def test_review_27c_repeated_indices_and_grads_written_in_place():
+  """PyTorch idioms run against the engine (session 27): t[idx] op= v with an index repeated (a repetition penalty,
+  logits[0, generated] /= 1.3) added the repeats up (3x the logit instead of 1/1.3 of it; numpy and PyTorch write each
+  place once); an in-place write into a constant .grad (a bias's under a mean loss, w.sum()'s) raised; a reference to
+  .grad kept over a second backward kept the first gradient unless it had been realized; clip_grad_norm_ rebound .grad
+  (a reference stayed unclipped)."""
+  from drivegpt.nn import Linear
+  from drivegpt.nn.optim import clip_grad_norm_
+  rng = rng_for("review 27c")
+  for dt in (np.float32, np.int32):
+    a = (rng.standard_normal((2, 6)) * 10).astype(dt)
+    idx = np.array([2, 0, 2, 2, 5])
+    t, want = Tensor(a), a.copy()
+    if dt == np.float32: t[0, idx] /= 1.3; want[0, idx] /= np.float32(1.3)
+    t[1, idx] += 1; want[1, idx] += 1
+    t[:, list(idx)] -= 2; want[:, idx] -= 2
+    np.testing.assert_allclose(t.numpy(), want, rtol=1e-6)
+  seen = Tensor(np.zeros(4, np.float32))
+  seen[Tensor(np.array([2, 0, 2, 2]))] = 1.0
+  np.testing.assert_array_equal(seen.numpy(), [1, 0, 1, 0])
+  lin = Linear(3, 2)
+  lin.weight.requires_grad = lin.bias.requires_grad = True
+  lin(Tensor(rng.standard_normal((1, 3)).astype(np.float32))).mean().backward()
+  lin.bias.grad /= 4
+  np.testing.assert_allclose(lin.bias.grad.numpy(), [0.125, 0.125], rtol=1e-6)
+  w = Tensor(np.array([1.0, 2.0], np.float32), requires_grad=True)
+  w.sum().backward()
+  w.grad[0] = 0.0
+  np.testing.assert_array_equal(w.grad.numpy(), [0, 1])
+  w = Tensor(np.array([3.0, 4.0], np.float32), requires_grad=True)
+  (w * w).sum().backward()
+  g = w.grad
+  (w * w).sum().backward()
+  np.testing.assert_array_equal(g.numpy(), [12, 16])
+  w.grad = None
+  (w * w).sum().backward()
+  g = w.grad
+  clip_grad_norm_([w], 1.0)
+  np.testing.assert_allclose(g.numpy(), [0.6, 0.8], rtol=1e-5)

@@ -139,7 +139,7 @@ def clip_grad_norm_(params: list[Tensor], max_norm: float) -> Tensor:
   if not grads: return Tensor(0.0)
   norm = Tensor._sum_all([p.grad.detach().float().square().sum() for p in grads]).sqrt()
   scale = (max_norm / (norm + 1e-6)).minimum(1.0)  # PyTorch's 1e-6 keeps a zero norm finite
-  for p in grads: p.grad = p.grad.detach() * scale.cast(p.grad.dtype)
+  for p in grads: p.grad *= scale.cast(p.grad.dtype)  # in place, as PyTorch's: a reference to a .grad sees it clipped
   return norm
 
 def linear_warmup(step: int, lr: float, warmup_steps: int) -> float:
