@@ -266,8 +266,8 @@ def _matmul(mats: Callable, nb: int, m: int, k: int, n: int, dtype) -> np.ndarra
 SUM_BLOCK = 1024  # long float sums add blocks of this many terms, then the blocks' sums
 
 def _reduce(op: ReduceOps, x: np.ndarray, axis: tuple) -> np.ndarray:
-  if op is ReduceOps.MAX:  # an empty max is the dtype's lowest value, as on CL
-    return np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min if x.dtype.kind in "iu" else False)
+  # an empty max is the dtype's lowest value, as on CL
+  if op is ReduceOps.MAX: return np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min if x.dtype.kind in "iu" else False)
   dtype, wide = x.dtype, np.float32 if x.dtype == np.float16 else x.dtype
   if x.dtype.kind != "f" or prod(x.shape[a] for a in axis) <= 4*SUM_BLOCK: return np.add.reduce(x, axis=axis, keepdims=True, dtype=wide).astype(dtype, copy=False)
   # numpy adds row after row along a non-contiguous axis: 1e6 terms of 0.1 come out 1% high in float32. One axis at a

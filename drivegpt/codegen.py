@@ -338,10 +338,9 @@ class Kernel:
   def store(self, val: str, vec: bool, u: int, oshape: tuple) -> list:
     """Lines storing row u's value (a vector along vd, or a scalar) at its place in the output, of shape oshape."""
     idx, ostrides, contiguous = self.place(u, oshape)
-    if contiguous:  # (a row's value, a scalar, is broadcast)
-      return [f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};"]
-    if self.width > 1 and not self.rvec:
-      return [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane:X}' if vec else ''};" for lane in range(self.width)]
+    # (a row's value, a scalar, is broadcast)
+    if contiguous: return [f"*(__global ufloat{self.width}*)(out+{idx.render()}) = {val if vec else f'(float{self.width})({val})'};"]
+    if self.width > 1 and not self.rvec: return [f"out[{(idx + Lin((), lane*ostrides[self.vd])).render()}] = {val}{f'.s{lane:X}' if vec else ''};" for lane in range(self.width)]
     return [f"vstore_half({val}, {idx.render()}, out);" if self.dtype == dtypes.float16 else f"out[{idx.render()}] = {val};"]
 
   def reload(self, scope: Scope) -> tuple:

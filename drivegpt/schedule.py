@@ -39,8 +39,8 @@ def _inlinable(src: LazyBuffer, acc: tuple, nred: int, kernel_sig, src_sig) -> b
   far, over the rows kernel_sig (None: not rows)."""
   ops = {op for op, _ in acc}
   if src.force_realize: return False
-  if _reexpands(src, acc, src_sig):  # a row kernel: several reduces over the same rows, a pass each
-    return (nred == 0 or kernel_sig == src_sig) and (src.op not in ReduceOps or nred < MAX_ROW_REDUCES)
+  # a row kernel: several reduces over the same rows, a pass each
+  if _reexpands(src, acc, src_sig): return (nred == 0 or kernel_sig == src_sig) and (src.op not in ReduceOps or nred < MAX_ROW_REDUCES)
   if src.op in ReduceOps: return nred == 0 and ops <= {MovementOps.RESHAPE}
   if src.op not in ZERO_PRESERVING and MovementOps.PAD in ops: return False  # f(0) != 0: padding must stay outside
   return src.op.__class__ in ElementwiseOps and MovementOps.EXPAND not in ops  # an expand would recompute src per copy

@@ -264,8 +264,10 @@ class Tensor:
       if not retain_graph: t._ctx.free()
     for t in order:
       if id(t) in grads and t.requires_grad:
-        # an expanded gradient (of w.sum(), w.mean()) gets data of its own, so it takes in-place writes (w.grad /= 4 raised)
-        g = Tensor(gl.contiguous() if (gl := grads[id(t)]).expanded else gl, device=t.device, requires_grad=False)
+        # an expanded gradient (of w.sum(), w.mean()) is its .grad's whole data, which in-place writes replace (w.grad /= 4
+        # raised; a copy of its own cost every t[idx] = v, whose scatter is a backward, a kernel and a buffer)
+        if (gl := grads[id(t)]).expanded: (gl := LazyBuffer(gl.device, gl.st, gl.dtype, base=gl.base, mops=gl.mops)).whole = True
+        g = Tensor(gl, device=t.device, requires_grad=False)
         # a realized .grad (not a view) accumulates in place (as PyTorch's): a jitted step adding to it writes its buffer; a
         # lazy one takes the sum as its data, so a reference to it sees the sum too (it was rebound), as PyTorch's
         if t.grad is None: t.grad = g
@@ -393,7 +395,7 @@ class Tensor:
     # a place an index tensor names more than once (t[[2, 0, 2]] /= 1.3) takes the mean of its values, which t[idx] op= v
     # makes all equal (they added up: the penalty tripled the logit); PyTorch's is one of them
     adv = self.dtype != dtypes.bool and any(isinstance(i, (Tensor, list, np.ndarray)) for i in (idx if isinstance(idx, tuple) else (idx,)))
-    val = ((val / n.maximum(1) if val.dtype.is_float else val // n.maximum(1).cast(val.dtype)) if adv else val).cast(self.dtype)
+    val = (_Repeats.apply(val, n) if adv else val).cast(self.dtype)
     # a view (y[i][j] = v; r = y[i]; r += 1; r = y.T; r[0] = v) is written into y, as in PyTorch, at the place put gives
     if (view := self._view) is not None: return view[0].__setitem__(*view[2](view[0], hit.where(val, self)))  # (y's write takes self again: see _set_data)
     if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
@@ -918,6 +920,9 @@ class _Conv(F.Function):
       dw = (win * g.reshape(bs, groups, cout // groups, 1, *oyx, *[1]*n)).sum((0, *range(4, 4 + n))).reshape(cout, cin, *hw).lazydata
     return dx, dw
 
+class _Repeats(F.Function):  # a place written n times takes the mean of its writes; each write's gradient is whole, as PyTorch's
+  def forward(self, s: LazyBuffer, n: LazyBuffer) -> LazyBuffer: return s.e(BinaryOps.DIV, n.e(BinaryOps.MAX, n.const(1)).cast(s.dtype))
+  def backward(self, g: LazyBuffer) -> tuple: return g, None
 class _Scatter(F.Function):
   """x (shaped like t[idx]) placed at [idx] in zeros of shape: the gradient of the gather t[idx], taken by autograd (so every
   index kind works). Its own gradient is that gather."""

@@ -745,6 +745,23 @@ def test_review_27c_repeated_indices_and_grads_written_in_place():
   seen = Tensor(np.zeros(4, np.float32))
   seen[Tensor(np.array([2, 0, 2, 2]))] = 1.0
   np.testing.assert_array_equal(seen.numpy(), [1, 0, 1, 0])
+  # each repeat's gradient is whole, as PyTorch's (a first fix divided it by the repeats)
+  v, w = Tensor(2.0, requires_grad=True), Tensor(np.arange(4, dtype=np.float32), requires_grad=True)
+  x = Tensor(np.zeros(3, np.float32))
+  x[[0, 0, 1]] = v
+  y = w * 1
+  y[[0, 0, 2]] *= 3
+  (x.sum() + y.sum()).backward()
+  assert v.grad.item() == 3.0
+  np.testing.assert_array_equal(w.grad.numpy(), [6, 1, 3, 1])
+  # a write into a slice stays one kernel (a first fix gave the scatter's constant gradient a buffer: 3 kernels)
+  from drivegpt.helpers import GlobalCounters
+  cache = Tensor(np.zeros((4, 64, 64), np.float32)).realize()
+  k = Tensor(np.ones((4, 64), np.float32)).realize()
+  before = GlobalCounters.kernel_count
+  cache[:, 3] = k
+  cache.realize()
+  assert GlobalCounters.kernel_count - before == 1
   lin = Linear(3, 2)
   lin.weight.requires_grad = lin.bias.requires_grad = True
   lin(Tensor(rng.standard_normal((1, 3)).astype(np.float32))).mean().backward()
