@@ -329,6 +329,10 @@ def test_commavq_import_export_round_trip(tmp_path):
   export_commavq(str(tmp_path / "tok"), str(tmp_path / "flat"), flat=True)
   np.testing.assert_array_equal(np.load(tmp_path / "flat" / "route_seg0.npy"), flat)
   np.testing.assert_array_equal(read_commavq(tmp_path / "out" / "seg1.npy"), flat[:7].reshape(7, 8, 16))
+  # into the shards' own folder (or one under it) each segment was loaded twice, as its shard and as its .npy
+  for out in ("tok", "tok/sub"):
+    with pytest.raises(ValueError, match="inside the token shards' folder"): export_commavq(str(tmp_path / "tok"), str(tmp_path / out))
+  assert not (tmp_path / "tok" / "seg1.npy").exists() and not (tmp_path / "tok" / "sub").exists()
 
 def test_commavq_names_routes_and_checks(tmp_path):
   """a/b_c.npy and a_b/c.npy made one shard (the second overwrote the first); each file was its own route (a drive's

@@ -288,6 +288,10 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   files = files_under(Path(src), (".h5",)) if Path(src).exists() else []  # searched recursively, as the loaders do (only
   if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # the top folder's were exported, without a word)
   names = _flat_names(files, src, "{}.npy")  # a subfolder's shard is named by its path (sub_name.npy)
+  top, out = (Path(src) if Path(src).is_dir() else Path(src).parent).resolve(), Path(out_dir).resolve()
+  if out == top or top in out.parents:  # the loaders search a folder recursively: each drive was read twice, as a shard and a .npy
+    raise ValueError(f"--out {out_dir} is inside the token shards' folder {src}: train-world would read each "
+                     "segment twice (its shard and its .npy); give a folder of its own")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   kept = []
   for p in files:
