@@ -90,7 +90,7 @@ class LazyBuffer:
     return self
   def numpy(self):
     if realize.CAPTURE is not None:
-      raise RuntimeError("a jitted step read a tensor's value (.numpy(), .item(), .tolist()) while being recorded: a replay "
-                         "can't redo that. Return the tensor from the step and read it after the call")
+      raise RuntimeError("a jitted step read a tensor's value (.numpy(), .item(), .tolist(), t[bool mask]: its count of trues) while "
+                         "being recorded: a replay can't redo that. Return it from the step and read it after; for a mask use t * mask")
     self.realize()
     return Device.get(self.device).to_numpy(self.base.realized, self.st, self.dtype)
