@@ -369,6 +369,13 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                     k = int(off.argmax())
                     raise IngestError(f"{video}: frame {k} is at {np.concatenate(pts)[k]:.2f} s in the video but at {times[k] - times[0]:.2f} s "
                                       f"in global_pose/frame_times: the video does not match the poses (another rate, or frames missing)")
+                # a hole in one and as many frames more at the end stays under that: a jump of the offset by half a frame
+                # (a 0.45 s hole paired every later frame with the pose and CAN 9 frames earlier, without a word)
+                if n > 2 and all(t is not None for t in pts) and (jump := np.abs(np.diff(np.concatenate(pts) - times))).max() > np.median(np.diff(times)) / 2:
+                    k = int(jump.argmax())
+                    raise IngestError(f"{video}: from frame {k} to {k + 1} the video's timestamps step {np.diff(np.concatenate(pts))[k]:.3f} s but "
+                                      f"global_pose/frame_times {times[k + 1] - times[k]:.3f} s: frames are missing or repeated in one of them, "
+                                      "so every later frame would be paired with another moment's pose")
                 rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or FPS
             elif not fps and all(t is not None for t in pts):  # the container's timestamps: a variable rate is kept
                 times = np.concatenate(pts)

@@ -195,14 +195,16 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path):
     from tests.test_data_video import encode
     rng = np.random.default_rng(7)
     frames = [np.repeat(np.repeat(rng.integers(0, 256, (4, 8, 3), dtype=np.uint8), 8, 0), 8, 1) for _ in range(20)]
+    # hole2: 0.3 s missing at frame 10 and as many frames more at the end (the offset stays under 0.5 s: passed in session 27)
     for name, pts in (("slow", [i * 100 for i in range(20)]), ("hole", [i * 50 + (600 if i >= 10 else 0) for i in range(20)]),
-                      ("good", [i * 50 for i in range(20)])):
+                      ("hole2", [i * 50 + (300 if i >= 10 else 0) for i in range(20)]), ("good", [i * 50 for i in range(20)])):
         seg = tmp_path / name / "seg/0"
         write_tiny_segment(seg)  # 20 poses at 20 Hz
         (seg / "video.hevc").unlink()
         encode(seg / "video.mp4", frames, pts=pts)
         [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
         if name == "good": assert r["status"] == "done", r
+        elif name == "hole2": assert r["status"] == "error" and "from frame 9 to 10 the video's timestamps step 0.350 s" in r["reason"], r
         else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r
 
 
