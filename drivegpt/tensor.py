@@ -378,8 +378,8 @@ class Tensor:
   def _valid(self, n: int, what: str, ignore: Optional[int] = None, lo: int = 0, shape: Optional[tuple] = None) -> Tensor:
     """self (int indices) in [lo, n) or equal to ignore. Realized CPU indices are checked now (IndexError); the returned mask
     lets callers poison what bad indices pick with NaN, so indices computed in the graph (or replayed by the JIT) are loud too."""
-    lb = self.lazydata
-    if lb.is_realized and self.device == "CPU" and self.numel():  # read the buffer directly: a check, never a value the JIT freezes
+    if not self.dtype.is_int: raise TypeError(f"a {what} tensor must be int, got {self.dtype.name}: a float {what} such as 1.5 matched no place, a bool one read as 0 and 1")
+    if (lb := self.lazydata).is_realized and self.device == "CPU" and self.numel():  # read the buffer directly: a check, never a value the JIT freezes
       a = Device.get(self.device).to_numpy(lb.base.realized, lb.st, lb.dtype)
       if (bad := a[((a < lo) | (a >= n)) & (a != ignore)]).size: raise IndexError(f"{what} {bad.reshape(-1)[0]} is out of range for size {n}")
     i = self if shape is None else self._expand_to(shape)  # compared on the expanded view, so it fuses into the consumer
@@ -604,7 +604,7 @@ class Tensor:
   def conv2d(self, weight: Tensor, bias: Optional[Tensor] = None, groups=1, stride=1, dilation=1, padding=0) -> Tensor:
     """2D cross-correlation, NCHW input, weight (cout, cin/groups, kh, kw), as PyTorch."""
     (bs, cin_), (cout, cin), hw = self.shape[:2], weight.shape[:2], weight.shape[2:]
-    if groups*cin != cin_ or self.ndim != weight.ndim: raise ShapeError(f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}")
+    if groups*cin != cin_ or self.ndim != weight.ndim or (bias is not None and bias.shape != (cout,)): raise ShapeError(f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}" + (f" and bias {bias.shape} (wants ({cout},))" if bias is not None else ""))  # (a bias (1,) was added to every channel)
     if padding == "same" and make_pair(stride, len(hw)) != (1,)*len(hw): raise ValueError("conv2d: padding='same' needs stride 1")
     if padding == "same": pads = [(d*(k - 1)//2, d*(k - 1) - d*(k - 1)//2) for d, k in zip(make_pair(dilation, len(hw)), hw)]  # PyTorch's
     elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw))]
@@ -727,8 +727,8 @@ class Tensor:
   def isnan(self) -> Tensor: return self.ne(self)
   def isinf(self) -> Tensor: return self.abs().eq(math.inf) if self.dtype.is_float else self.ne(self)
   def tanh(self) -> Tensor:  # near 0, 2*sigmoid(2x) - 1 cancels (tanh(1e-8) came out 0): x - x^3/3 + 2x^5/15 there
-    x2 = self._float().square()
-    return (self.abs() < 0.015).where(self * (1 - x2 * (1/3 - x2 * (2/15))), 2.0 * ((2.0 * self).sigmoid()) - 1.0)
+    x2 = (x := (small := self.abs() < 0.015).where(self, 0))._float().square()  # (x only where small: x^5 overflowed and 0 * inf gave a nan gradient)
+    return small.where(x * (1 - x2 * (1/3 - x2 * (2/15))), 2.0 * ((2.0 * self).sigmoid()) - 1.0)
   def sinh(self) -> Tensor: return (self.exp() - self.neg().exp()) / 2
   def cosh(self) -> Tensor: return (self.exp() + self.neg().exp()) / 2
   def relu6(self) -> Tensor: return self.hardtanh(0, 6)
@@ -767,7 +767,7 @@ class Tensor:
     if x.shape == y.shape: return x, y
     shape = broadcast_shape(x.shape, y.shape)
     return x._expand_to(shape), y._expand_to(shape)
-  def _expand_to(self, shape: tuple) -> Tensor: return self.reshape((1,)*(len(shape) - self.ndim) + self.shape).expand(shape)
+  def _expand_to(self, shape: tuple) -> Tensor: return self.expand(shape)  # (leading dims of 1 added)
   def add(self, x, reverse=False) -> Tensor: return F.Add.apply(*self._broadcasted(x, reverse))
   def sub(self, x, reverse=False) -> Tensor: return F.Sub.apply(*self._broadcasted(x, reverse))
   def mul(self, x, reverse=False) -> Tensor: return F.Mul.apply(*self._broadcasted(x, reverse))
@@ -854,9 +854,10 @@ class Tensor:
     return self if not Tensor.training or p == 0 else self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
   # PyTorch's: each log at least -100, so a probability of exactly 0 or 1 (sigmoid(20) in float32) gives a finite loss and
   # gradient (0 * log 0 was NaN); the log reads 1 where p is 0, so no 0/0 comes back through the where
-  def binary_crossentropy(self, y: Tensor) -> Tensor: return (-y*self._log100() - (1 - y)*(1 - self)._log100()).mean()
+  # a target must have the input's shape or broadcast to it (logits (N, 1) and targets (N,) gave the mean of an (N, N) grid)
+  def binary_crossentropy(self, y: Tensor) -> Tensor: return (-(y := y._expand_to(self.shape))*self._log100() - (1 - y)*(1 - self)._log100()).mean()
   def _log100(self) -> Tensor: return (self > 0).where((self > 0).where(self, 1).log().maximum(-100), -100)
-  def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - y*self + (1 + self.abs().neg().exp()).log()).mean()
+  def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - y._expand_to(self.shape)*self + (1 + self.abs().neg().exp()).log()).mean()
   def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of int labels Y (...) under logits self (..., C), skipping ignore_index (tinygrad's)."""
     return self.log_softmax(-1)._nll(Y, ignore_index, label_smoothing, reduction)
