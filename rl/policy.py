@@ -171,6 +171,12 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
   if "bc" in conf:  # a PPO run: its actor, built like the BC policy it started from
     from rl.train import Agent, GOOD
     from drivegpt.models.policy import ValueNet
+    from train.stage import changed_since
+    if not Path(conf["bc"]).exists(): raise FileNotFoundError(f"{path}: the BC run this PPO run started from, {conf['bc']}, is gone: its policy is built like that one's")
+    # the actor is built from the BC run's config (frames, stride): one retrained in place since drove it at another stride
+    if changed_since((extra or {}).get("inputs", {}).get("bc"), conf["bc"]):
+      raise ValueError(f"{path}: the BC run it started from, {conf['bc']}, has changed since (retrained in its folder?), and its "
+                       "config (frames, stride) builds this policy: restore that run, or train PPO again from the new one")
     actor, bcfg = load_policy(conf["bc"])
     agent = Agent(actor, ValueNet(actor.config, actor.codebook.numpy()))
     # the run (its folder or its ckpt.safetensors): its guarded policy; any other file (a kept snapshot) as itself (every

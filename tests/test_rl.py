@@ -810,6 +810,16 @@ def test_a_run_of_another_stage_is_named(tmp_path):
     save_checkpoint(str(tmp_path / "ppo" / name), Agent(actor, ValueNet(c, cb)), None, step=it, config={"bc": str(tmp_path / "bc")})
   for path, it in (("ppo", 3), ("ppo/ckpt.safetensors", 3), ("ppo/snap.safetensors", 1), (f"ppo/{GOOD}", 3)):
     np.testing.assert_array_equal(first(load_policy(str(tmp_path / path))[0]), weights[it], err_msg=path)
+  # session 28: its BC run retrained in place (at another stride) since: the actor was built from the new run's config and
+  # drove at its stride, silently. The PPO run's fingerprint of the BC run says so now; a BC run gone is named as such
+  from train.stage import weights_of
+  save_checkpoint(str(tmp_path / "ppo" / "ckpt.safetensors"), Agent(actor, ValueNet(c, cb)), None, step=4, config={"bc": str(tmp_path / "bc")},
+                  extra={"inputs": {"bc": weights_of(str(tmp_path / "bc"))}})
+  assert load_policy(str(tmp_path / "ppo"))[1].stride == BCConfig(model=c, tokens="t", vqvae="v").stride
+  save_checkpoint(str(tmp_path / "bc" / "ckpt.safetensors"), PolicyNet(c, cb), None, step=1, config=to_dict(BCConfig(model=c, tokens="t", vqvae="v", stride=3)), extra={"calibrated": True, "best_step": 1})
+  with pytest.raises(ValueError, match=r"ppo: the BC run it started from, .*bc, has changed since"): load_policy(str(tmp_path / "ppo"))
+  import shutil; shutil.rmtree(tmp_path / "bc")
+  with pytest.raises(FileNotFoundError, match=r"ppo: the BC run this PPO run started from, .*bc, is gone"): load_policy(str(tmp_path / "ppo"))
 
 def _synthetic_token_segments(folder, n_segs=6, n=160, seed=0, takeover_every=50):
   """Token segments whose takeovers follow a slow 'scene' signal in the left half of the grid (codes 0-7 dark)."""
