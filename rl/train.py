@@ -164,7 +164,7 @@ class WorldDriveEnv:
     self.sim.context = np.concatenate([self.sim.context[:, 1:], new[:, None]], 1)
     self.sim.motion = np.concatenate([self.sim.motion[:, 1:], motion[:, None].astype(np.float32)], 1)
     self.hist = np.concatenate([self.hist[:, 1:], motion[:, None].astype(np.float32)], 1)
-    z = logits.astype(np.float64) / max(self.sim.temperature, 1e-6)
+    z = logits.astype(np.float64)  # the world model's own distribution, not the sampling temperature's (at 0 every frame scored 0 bits: no guard)
     logp = z - z.max(-1, keepdims=True) - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True))
     surprise = -np.take_along_axis(logp, new[..., None].astype(np.int64), -1)[..., 0].mean(1) / np.log(2)   # (B,) bits/token
     p = self.p_disengage()[:, self.h:self.h + 1]

@@ -330,6 +330,10 @@ def test_world_drive_env_rewards_and_resets():
   assert not done.any() and (info["surprise"] > 0).all()
   _, _, done, info = env.step(np.zeros((3, 2)))
   assert done.all() and len(info["episode_returns"]) == 3 and (env.t == 0).all()   # truncated at 2 steps and re-seeded
+  # the surprise guard reads bits/token under the world model itself: at temperature 0 (argmax tokens) it read 0, turning it off
+  env0 = WorldDriveEnv(_tiny_world(), segs, dis, num_envs=3, frame_stride=2, threshold=0.99, progress_coef=0.1, p_min=1e-3, episode_steps=2, temperature=0)
+  env0.reset(0)
+  assert (env0.step(np.zeros((3, 2)))[3]["surprise"] > 0.5).all()
 
 def test_stage_configs_reject_bad_keys():
   from train.stage import ConfigError, build, load_config, to_dict
