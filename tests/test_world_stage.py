@@ -43,6 +43,9 @@ def test_bad_config_rejected(tmp_path):
   with pytest.raises(ConfigError, match="pose"): tw.main(tiny_args(toks, tmp_path / "r", "model.pose=tokens"))
   with pytest.raises(ConfigError, match="context_noise"): tw.main(tiny_args(toks, tmp_path / "r", "context_noise=2"))
   with pytest.raises(ConfigError, match="steps"): tw.main(tiny_args(toks, tmp_path / "r", "steps=abc"))
+  with pytest.raises(ConfigError, match="frames must be >= 2"): tw.main(tiny_args(toks, tmp_path / "r", "model.frames=1"))  # no context
+  with pytest.raises(ConfigError, match="seed: must be >= 0, got -3"): tw.main(tiny_args(toks, tmp_path / "r", "seed=-3"))
+  with pytest.raises(ConfigError, match="split_seed: must be >= 0"): tw.main(tiny_args(toks, tmp_path / "r", "data.split_seed=-1"))
   with pytest.raises(FileNotFoundError, match="nowhere"): tw.main(tiny_args(tmp_path / "nowhere", tmp_path / "r"))
 
 def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):

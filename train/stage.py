@@ -67,7 +67,7 @@ def _check_shared(obj, prefix: str) -> None:
   val = lambda k: getattr(obj, k, None)
   for k in ("lr", "grad_clip"):
     if val(k) is not None and not val(k) > 0: raise ConfigError(f"{prefix}{k}: must be positive, got {val(k)}")
-  for k in ("min_lr", "weight_decay", "warmup"):
+  for k in ("min_lr", "weight_decay", "warmup", "seed", "split_seed"):  # (seed=-3: numpy's "expected non-negative integer", no key named)
     if val(k) is not None and not val(k) >= 0: raise ConfigError(f"{prefix}{k}: must be >= 0, got {val(k)}")
   if val("dropout") is not None and not 0 <= val("dropout") < 1: raise ConfigError(f"{prefix}dropout: must be in [0, 1), got {val('dropout')}")
   if val("min_lr") is not None and val("lr") is not None and val("min_lr") > val("lr"):

@@ -41,6 +41,8 @@ class WorldConfig:
     for k in ("vocab_size", "tokens_per_frame", "frames", "n_layer", "n_head", "d_model"):
       if not isinstance(getattr(self, k), int) or getattr(self, k) < 1: raise ValueError(f"WorldConfig: {k} must be a positive int, got {getattr(self, k)!r}")
     if self.d_model % self.n_head: raise ValueError(f"WorldConfig: d_model {self.d_model} not divisible by n_head {self.n_head}")
+    if self.frames < 2:  # (frames=1 trained and scored a model with no context; a rollout then failed with an IndexError)
+      raise ValueError(f"WorldConfig: frames must be >= 2 (the context frames and the one predicted), got {self.frames}")
     if len(self.pose_mean) != 6 or len(self.pose_std) != 6 or min(self.pose_std) <= 0:
       raise ValueError(f"WorldConfig: pose_mean and pose_std need 6 values (std > 0), got {self.pose_mean}, {self.pose_std}")
 
