@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("runs/data/raw"), help="output folder")
     parser.add_argument("--seconds", type=at_least(1 / FPS), default=30.0,
                         help=f"length of each segment (at least one frame, 1/{FPS} s)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (roads, scenes, drivers, traffic, noise)")
+    parser.add_argument("--seed", type=at_least(0, int), default=0, help="random seed (roads, scenes, drivers, traffic, noise)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes recording segments at once")
     parser.add_argument("--preview", action="store_true", help="only write a PNG contact sheet of frames")
     parser.add_argument("--preview-path", type=Path, default=Path("data/preview.png"), help="where --preview writes")

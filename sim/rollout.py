@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from drivegpt.cli import json_line
+from drivegpt.cli import at_least, json_line
 
 class TokenDecoder:
   """VQVAE tokens (B, N) -> uint8 frames (B, H, W, 3), jitted."""
@@ -173,7 +173,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
                   "at most two batches per actor are in flight")
   ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: $RAY_ADDRESS, else start a local one)")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"], help="segments to seed from (val: held out in training)")
-  ap.add_argument("--seed", type=int, default=0)
+  ap.add_argument("--seed", type=at_least(0, int), default=0, help="random seed: which segments and starts seed the rollouts, and their sampling")
   args = ap.parse_args(argv)
   if args.batch < 0 or args.actors < 0: ap.error("--batch and --actors must not be negative")
   check_sampling(ap, args)
