@@ -46,6 +46,7 @@ def test_bad_config_rejected(tmp_path):
   with pytest.raises(ConfigError, match="frames must be >= 2"): tw.main(tiny_args(toks, tmp_path / "r", "model.frames=1"))  # no context
   with pytest.raises(ConfigError, match="seed: must be >= 0, got -3"): tw.main(tiny_args(toks, tmp_path / "r", "seed=-3"))
   with pytest.raises(ConfigError, match="split_seed: must be >= 0"): tw.main(tiny_args(toks, tmp_path / "r", "data.split_seed=-1"))
+  with pytest.raises(ConfigError, match="eval_windows must be >= 2 for a pose-conditioned"): tw.main(tiny_args(toks, tmp_path / "r", "eval_windows=1"))
   with pytest.raises(FileNotFoundError, match="nowhere"): tw.main(tiny_args(tmp_path / "nowhere", tmp_path / "r"))
 
 def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):

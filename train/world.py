@@ -55,6 +55,8 @@ class TrainConfig:
     for k in ("steps", "batch_size", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.frame_stride"):
       v = getattr(self.data, k[5:]) if k.startswith("data.") else getattr(self, k)
       if v < 1: raise ConfigError(f"{k} must be >= 1, got {v}")
+    if self.eval_windows < 2 and self.model.pose != "none":  # (one window has no other's poses to swap in: the pose gap went missing)
+      raise ConfigError(f"eval_windows must be >= 2 for a pose-conditioned model (the shuffled-pose score swaps poses between windows), got {self.eval_windows}")
     if not 0 <= self.context_noise < 1: raise ConfigError(f"context_noise must be in [0, 1), got {self.context_noise}")
     if not 0 <= self.data.val_fraction < 1: raise ConfigError(f"data.val_fraction must be in [0, 1), got {self.data.val_fraction}")
     if not self.data.tokens: raise ConfigError("data.tokens is required: a token-shard folder or commaVQ .npy files")
@@ -350,7 +352,7 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--tokens", required=True, help="token-shard folder or commaVQ .npy files")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"],
                   help="which segments: 'val' holds out the same segments training did (default); 'all' for a separate folder")
-  ap.add_argument("--windows", type=at_least(1, int), default=256, help="windows to score, evenly spaced over the segments")
+  ap.add_argument("--windows", type=at_least(2, int), default=256, help="windows to score, evenly spaced over the segments (2 or more: the shuffled-pose score swaps poses between them)")
   ap.add_argument("--batch-size", type=at_least(1, int), default=8, help="windows per forward pass (poses are shuffled within it)")
   args = ap.parse_args(argv)
   metrics = eval_world(args.ckpt, args.tokens, args.split, args.windows, args.batch_size)
