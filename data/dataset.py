@@ -36,6 +36,9 @@ def shard_paths(src: str | Path | list) -> list[Path]:
         return [src]
     if not src.is_dir():
         raise FileNotFoundError(f"{src}: no such shard folder")
+    if deeper := sorted(src.glob("*/*.h5"))[:1]:  # (they were left out without a word: tokenize and eval-vqvae read the top only)
+        warnings.warn(f"{src}: .h5 files in its subfolders ({deeper[0]}, ...) are not read: frame shards are read from the "
+                      "folder itself; give each folder, or move them into one", stacklevel=2)
     return sorted(src.glob("*.h5"))
 
 

@@ -132,3 +132,14 @@ def test_split_is_by_route_and_duplicates_are_used_once(tmp_path):
     assert sum(len(ld.paths) for ld in loaders) == sum(routes.values())  # every segment but the copy
     for ld in loaders:
         ld.close()
+
+
+def test_shards_in_subfolders_are_named_not_dropped_silently(tmp_path):
+    """Session 28 (a hostile user): nest/a.h5 and nest/sub/b.h5: tokenize wrote a.h5 only and eval-vqvae scored one shard,
+    without a word. Frame shards are read from the folder itself; those below are said."""
+    from data.dataset import shard_paths
+    (tmp_path / "sub").mkdir()
+    for p in ("a.h5", "sub/b.h5"):
+        (tmp_path / p).write_bytes(b"")
+    with pytest.warns(UserWarning, match=r"\.h5 files in its subfolders \(.*sub/b\.h5, \.\.\.\) are not read"):
+        assert shard_paths(tmp_path) == [tmp_path / "a.h5"]
