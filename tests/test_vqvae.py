@@ -378,6 +378,11 @@ def test_commavq_bad_files_are_named(tmp_path):
     import_commavq(str(tmp_path / "empty.npy"), str(tmp_path / "t0"), fps=0)
   with pytest.raises(ValueError, match=r"empty\.npy: no frames \(shape \(0, 8, 16\)\): nothing to import"):  # was a 0-frame shard
     import_commavq(str(tmp_path / "empty.npy"), str(tmp_path / "t0"))
+  # with a good file beside it, that one was written before the empty one was found (session 28): all are checked first
+  (tmp_path / "two").mkdir()
+  write_commavq(tmp_path / "two" / "a.npy", np.zeros((3, 8, 16), np.int16)); write_commavq(tmp_path / "two" / "b.npy", np.zeros((0, 8, 16), np.int16))
+  with pytest.raises(ValueError, match=r"b\.npy: no frames"): import_commavq(str(tmp_path / "two"), str(tmp_path / "t2"))
+  assert not list((tmp_path / "t2").glob("*.h5"))
   (tmp_path / "zero").mkdir()
   (tmp_path / "zero" / "z.npy").write_bytes(b"")  # a zero-byte file: EOFError's traceback, from import and from eval-world
   with pytest.raises(ValueError, match=r"z\.npy: not a plain \.npy array"): import_commavq(str(tmp_path / "zero"), str(tmp_path / "t1"))

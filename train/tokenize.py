@@ -268,13 +268,13 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   rates = {p: npy_sidecar(p).get("fps", fps or 20.0) for p in files if first.setdefault(sums[p], p) == p}  # (ours sent out and back keep their rate)
   for p, rate in rates.items():  # all checked before any is written (within 0.01 fps: a crash-shortened segment's is 19.999...)
     if fps is not None and abs(rate - fps) > 0.01: raise ValueError(f"{p}: its .tokenizer.json says {rate:g} fps, --fps gives {fps:g}: leave --fps out")
+    if not len(tokens := read_commavq(p)): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")  # (a bad file was found after the others were written)
   written = []
   for p in files:
     if p not in rates:
       print(f"warning: {p}: the same tokens as {first[sums[p]]}; left out", file=sys.stderr)
       continue
     tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], sums[p]
-    if not len(tokens): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")
     attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)
@@ -296,8 +296,8 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   kept = []
   for p in files:
     tokens, _, attrs = read_token_shard(p)
-    if "augment" in attrs:  # a .npy can't say it is not a recording
-      print(f"note: {p}: a yaw-augmented copy, not exported", file=sys.stderr)
+    if "augment" in attrs or not len(tokens):  # a .npy can't say it is not a recording; an empty one import-commavq refuses
+      print(f"note: {p}: {'a yaw-augmented copy' if len(tokens) else 'no frames'}, not exported", file=sys.stderr)
       continue
     # the sidecar first (a kill between the two left our ids without it, read as commaVQ's): which codebook the ids
     # index, and the drive and rate a .npy can't hold (lost, a drive's segments split apart and a 30 fps shard was 20)
