@@ -561,7 +561,10 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   paths = sorted((tmp_path / "tr").glob("*.h5"))   # 3..12 frames: 75
   assert sum(len(b) for b in shard_batches(paths, 4, 7)) == 7 and sum(len(b) for b in shard_batches(paths, 4, 1)) == 1
   assert sum(len(b) for b in shard_batches(paths, 4, 75)) == 75
-  assert evaluate(str(tmp_path / "run"), str(tmp_path / "tr"), max_frames=30)["frames"] == 30
+  capsys.readouterr()
+  ev = evaluate(str(tmp_path / "run"), str(tmp_path / "tr"), max_frames=30)
+  assert ev["frames"] == 30 and ev["trained_shards"] == ev["shards"] > 0  # its training shards, scored: said (session 28)
+  assert f"{ev['shards']} of the {ev['shards']} shards are of drives" in capsys.readouterr().err
   with pytest.raises(ValueError, match="image_size is 32x64"):
     evaluate(str(tmp_path / "run"), str(tmp_path / "other") if (tmp_path / "other").mkdir() or
              write_frame_shard(tmp_path / "other" / "o.h5", smooth_frames(rng, 2, 64, 128)) else "")

@@ -79,8 +79,10 @@ def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):
   assert rows["c"] == rows["d"] and [s for s, _ in rows["d"]] == [2, 4, 6]
   with pytest.raises(ValueError, match="batch size 1: poses are shuffled across a batch"):  # only a last pair was shuffled
     tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=1)
+  capsys.readouterr()
   ev = tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=4)
   assert ev["pose_conditioning"] and ev["segments"] == 4 and ev["windows"] == 16
+  assert 0 < ev["trained_segments"] < 4 and f"{ev['trained_segments']} of the 4 segments are of drives" in capsys.readouterr().err
   assert np.isfinite(ev["bits_per_token"]) and np.isfinite(ev["bits_per_token_shuffled_pose"]) and 0 < ev["lzma_bits_per_token"] < 16
   assert np.isfinite(ev["last_frame_bits_per_token"]) and np.isfinite(ev["last_frame_bits_per_token_shuffled_pose"])
   assert 0 < ev["lzma_bits_per_token_model_rate"] < 16

@@ -401,6 +401,14 @@ def weights_of(path: str) -> str:
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 
+def trained_on(run: str, routes: list) -> int:
+  """How many of routes (drives, one per shard or segment) the run (a folder or its checkpoint) trained on: its checkpoint
+  lists them. Scored as if held out, they flatter it (eval-vqvae reported them without a word)."""
+  from drivegpt.nn.state import checkpoint_info
+  ck = Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)
+  trained = set((checkpoint_info(str(ck))[2] or {}).get("train_routes", ()))
+  return sum(r in trained for r in routes)
+
 def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:
   """Has the run at path changed since a run built on it saved its fingerprint (weights_of; now: its fingerprint today,
   if known)? One saved with another kind of fingerprint, or none, is not compared."""

@@ -18,7 +18,7 @@ from drivegpt.cli import json_line
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info
-from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, write_atomic, warn_short_schedule
+from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, trained_on, write_atomic, warn_short_schedule
 
 @dataclass
 class DataConfig:
@@ -413,10 +413,12 @@ def evaluate(ckpt: str, shards: str, batch_size: int = 16, max_frames: Optional[
   model, _ = load_tokenizer(ckpt)
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
-  paths, _, dups = shard_routes(paths)  # a video ingested twice counts once
+  paths, routes, dups = shard_routes(paths)  # a video ingested twice counts once
   for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)
+  if trained := trained_on(ckpt, routes):
+    print(f"warning: {trained} of the {len(paths)} shards are of drives {ckpt} trained on: these numbers are not held-out ones", file=sys.stderr)
   metrics, _ = evaluate_frames(model, shard_batches(paths, batch_size, max_frames, model.config.image_size))
-  return {**metrics, "shards": len(paths)}
+  return {**metrics, "shards": len(paths), "trained_shards": trained}
 
 def main(argv: Optional[list[str]] = None) -> dict:
   args = stage_args("drivegpt train-vqvae", __doc__, argv, TrainConfig)

@@ -20,7 +20,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, warn_short_schedule
+from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, trained_on, warn_short_schedule
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -327,8 +327,10 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
     raise ValueError(f"eval-world: {rundir} is pose-conditioned (model.pose={cfg.model.pose}) but the segments under {tokens} have no "
                      "poses (commaVQ .npy files, or import-commavq's shards): score token shards from `drivegpt tokenize`, or a model trained with model.pose=none")
   Tensor.training = False
+  if (trained := trained_on(rundir, [s.route or s.name for s in w.segs])) and split == "all":
+    print(f"warning: --split all: {trained} of the {len(w.segs)} segments are of drives {rundir} trained on: these numbers are not held-out ones", file=sys.stderr)
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)
-  return {"ckpt": str(rundir), "tokens": str(tokens), "split": split, "segments": len(w.segs), **res,
+  return {"ckpt": str(rundir), "tokens": str(tokens), "split": split, "segments": len(w.segs), "trained_segments": trained, **res,
           "lzma_bits_per_token": lzma_bits(w.segs), "lzma_bits_per_token_model_rate": lzma_bits(w.segs, cfg.data.frame_stride),
           "pose_conditioning": model.pose_proj is not None and w.has_pose}
 
