@@ -47,6 +47,9 @@ def test_bad_config_rejected(tmp_path):
   with pytest.raises(ConfigError, match="seed: must be >= 0, got -3"): tw.main(tiny_args(toks, tmp_path / "r", "seed=-3"))
   with pytest.raises(ConfigError, match="split_seed: must be >= 0"): tw.main(tiny_args(toks, tmp_path / "r", "data.split_seed=-1"))
   with pytest.raises(ConfigError, match="eval_windows must be >= 2 for a pose-conditioned"): tw.main(tiny_args(toks, tmp_path / "r", "eval_windows=1"))
+  (tmp_path / "vq").mkdir(); (tmp_path / "vq" / "ckpt.safetensors").write_bytes(b"")  # a train-vqvae run's folder: it named a key
+  (tmp_path / "vq" / "config.yaml").write_text("model:\n  n_codes: 1024\nsteps: 10\n")
+  with pytest.raises(ConfigError, match="vq: holds a train-vqvae run, not a train-world one"): tw.main(tiny_args(toks, tmp_path / "vq"))
   with pytest.raises(FileNotFoundError, match="nowhere"): tw.main(tiny_args(tmp_path / "nowhere", tmp_path / "r"))
 
 def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):

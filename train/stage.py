@@ -227,7 +227,9 @@ class Run:
       saved, now = {**(added or {}), **_flat(was or {})}, _flat(self.config)
       diff = [k for k in sorted(set(saved) | set(now)) if not self._same_path(k, saved.get(k), now.get(k)) and k != "out"]  # (this folder, named
       # another way: runs/a/, an absolute path, from another working directory)
-      if bad := [k for k in diff if k not in may_change]:
+      if (bad := [k for k in diff if k not in may_change]) and (kind := stage_of(was or {})) != stage_of(self.config):
+        raise ConfigError(f"{self.dir}: holds a {kind} run, not a {stage_of(self.config)} one: use another out= folder")  # (it said "run was started with context_noise=None")
+      if bad:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")
       for k in [k for k in diff if k.split(".")[-1] in PATH_KEYS]:  # other data: allowed, never silently (the rows so far
