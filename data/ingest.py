@@ -363,6 +363,8 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             if signals:  # the segment's own clock, never the decoder's; one frame time gives no rate: the layout's (was 0)
                 times = signals["frame_times"]
                 _check_frame_times(times - times[0], path / "global_pose/frame_times")  # (its gaps were not said)
+                if n > 1 and not 1e-3 <= (step := float(np.median(np.diff(times)))) <= 1:  # (in ms: a 0.02 fps shard, silently)
+                    raise IngestError(f"{path / 'global_pose/frame_times'}: frames {step:g} apart: times must be in seconds (1 to 1000 fps)")
                 # a video with timestamps must keep step with them: a 10 fps video under 20 Hz poses, or a hole in it,
                 # paired each frame with another moment's pose and CAN
                 if n > 1 and all(t is not None for t in pts) and (off := np.abs(np.concatenate(pts) - (times - times[0]))).max() > MAX_SIGNAL_GAP:

@@ -187,6 +187,13 @@ def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
     [r] = ingest(tmp_path / "src2", tmp_path / "out2", use_ray=False, progress=False)
     assert r["status"] == "done", r
     assert "global_pose/frame_times: 1 gaps between frames (up to 0.250 s" in capsys.readouterr().err
+    # in milliseconds: a 0.02 fps shard whose frames were 50 "s" apart (session 28)
+    seg3 = tmp_path / "src3/seg/0"
+    write_tiny_segment(seg3, seed=4)
+    for f in ("global_pose/frame_times", "processed_log/CAN/speed/t"):
+        save(seg3 / f, np.arange(20) * 50.0)
+    [r] = ingest(tmp_path / "src3", tmp_path / "out3", use_ray=False, progress=False)
+    assert r["status"] == "error" and "global_pose/frame_times: frames 50 apart: times must be in seconds" in r["reason"], r
 
 
 def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path):
