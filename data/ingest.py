@@ -77,7 +77,11 @@ def find_segments(src: Path) -> list[Path]:
         if "global_pose" in dirs or (any(v in files for v in SEGMENT_VIDEOS) and len(videos) == 1):
             found.append(root)
             if "global_pose" in dirs:
-                dirs[:] = []  # a segment's own files are not separate inputs
+                dirs[:] = []  # a segment's own files are not separate inputs; other videos in it are said (they were dropped silently)
+                used = next((v for v in SEGMENT_VIDEOS if v in files), None)
+                if other := sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.name != used):
+                    print(f"note: {root}: a segment folder (global_pose/): its {used or 'video'} is ingested, not {', '.join(other[:3])}"
+                          f"{' ...' if len(other) > 3 else ''}", file=sys.stderr)
             continue
         for v in sorted(videos, key=lambda v: ((root / v).is_symlink(), v)):  # a file reached twice (a link beside it) is one input, named as itself (two Ray tasks wrote its shard at once)
             if (real := os.path.realpath(root / v)) not in seen:

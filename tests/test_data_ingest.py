@@ -716,3 +716,15 @@ def test_linked_logs_other_containers_and_a_lone_video_folder(tmp_path):
     assert sorted((Path(x["path"]).name, x["status"], x["frames"]) for x in got) == [("a.ts", "done", 6), ("b.avi", "done", 6), ("c.webm", "done", 6)]
     [lone] = ingest(tmp_path / "lone", tmp_path / "lout", use_ray=False, progress=False, height=32, width=64)
     assert (lone["status"], lone["frames"]) == ("done", 6)
+
+
+def test_other_videos_in_a_segment_folder_are_named(tmp_path, capsys):
+    """Session 28 (a hostile user): a segment folder's second camera and a clip in its subfolder were neither ingested nor
+    named. The segment's video is ingested; the others are said."""
+    seg = tmp_path / "src/seg"
+    (seg / "global_pose").mkdir(parents=True)
+    (seg / "extra").mkdir()
+    for f in ("video.hevc", "rear_camera.mp4", "extra/clip.mp4"):
+        (seg / f).write_bytes(b"")
+    assert find_segments(tmp_path / "src") == [seg]
+    assert "its video.hevc is ingested, not extra/clip.mp4, rear_camera.mp4" in capsys.readouterr().err
