@@ -563,10 +563,28 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     for r in results:
         if r["status"] == "error":
             print(f"error: {r['reason']}", file=sys.stderr)
+    _warn_same_videos(out_dir, {r["id"] for r in results if r["status"] == "done"})
     for shard, source in orphan_shards(out_dir, src, segments):
         print(f"warning: {shard}: made from {source}, which is no longer in {src}; the shard is kept (delete it to leave it "
               "out of training)", file=sys.stderr)
     return sorted(results, key=lambda r: r["path"])
+
+
+def _warn_same_videos(out_dir: Path, made: set) -> None:
+    """Say where a shard just made (ids in made) has the video of another shard in out_dir made from another input (a
+    copy of the logs, fixed, ingested beside the old one): the loaders keep the first by name, stale or not."""
+    import h5py
+    by_sum: dict = {}
+    for shard in sorted(Path(out_dir).glob("*.h5")):
+        try:
+            with h5py.File(shard, "r") as f:
+                by_sum.setdefault(str(f.attrs.get("checksum", "")), []).append((shard, str(f.attrs.get("source", ""))))
+        except Exception:  # not a shard we can read: the loader names it
+            continue
+    for checksum, group in by_sum.items():
+        if checksum and len(group) > 1 and any(s.stem in made for s, _ in group):
+            print(f"warning: {out_dir}: {len(group)} shards of one video, from {' and '.join(src for _, src in group[:2])}: "
+                  f"training reads only {group[0][0].name}; delete the one you don't want", file=sys.stderr)
 
 
 def orphan_shards(out_dir: Path, src: Path, inputs: list) -> list[tuple[Path, str]]:

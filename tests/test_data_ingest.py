@@ -728,3 +728,17 @@ def test_other_videos_in_a_segment_folder_are_named(tmp_path, capsys):
         (seg / f).write_bytes(b"")
     assert find_segments(tmp_path / "src") == [seg]
     assert "its video.hevc is ingested, not extra/clip.mp4, rear_camera.mp4" in capsys.readouterr().err
+
+
+def test_a_copy_of_logs_ingested_beside_the_old_ones_is_said(tmp_path, capsys):
+    """Session 28 (a hostile user): logs fixed in a copy of the raw folder and ingested into the same --out: the old shards
+    stayed, unnamed, and training kept whichever shard of each video sorts first, stale or not."""
+    import shutil
+    write_tiny_segment(tmp_path / "old/seg/0", seed=5)
+    shutil.copytree(tmp_path / "old", tmp_path / "fixed")
+    save(tmp_path / "fixed/seg/0/processed_log/CAN/speed/value", np.load(tmp_path / "old/seg/0/processed_log/CAN/speed/value") * 1.1)
+    assert [r["status"] for r in ingest(tmp_path / "old", tmp_path / "out", use_ray=False, progress=False)] == ["done"]
+    assert "shards of one video" not in capsys.readouterr().err
+    assert [r["status"] for r in ingest(tmp_path / "fixed", tmp_path / "out", use_ray=False, progress=False)] == ["done"]
+    first = sorted((tmp_path / "out").glob("*.h5"))[0].name
+    assert "2 shards of one video, from " in (err := capsys.readouterr().err) and f"training reads only {first}" in err
