@@ -109,6 +109,7 @@ def segment_id(path: Path, src: Path) -> str:
     real = Path(path).resolve()
     rel = Path(real.name) if real.is_file() else _under(path, src)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", "_".join(rel.parts))
+    name = name if len(name) <= 200 else f"{name[:100]}~{name[-99:]}"  # a file name holds 255 bytes (a deep path stopped the run)
     return f"{name}-{hashlib.sha256(str(real).encode()).hexdigest()[:8]}"
 
 

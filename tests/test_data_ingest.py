@@ -742,3 +742,15 @@ def test_a_copy_of_logs_ingested_beside_the_old_ones_is_said(tmp_path, capsys):
     assert [r["status"] for r in ingest(tmp_path / "fixed", tmp_path / "out", use_ray=False, progress=False)] == ["done"]
     first = sorted((tmp_path / "out").glob("*.h5"))[0].name
     assert "2 shards of one video, from " in (err := capsys.readouterr().err) and f"training reads only {first}" in err
+
+
+def test_a_deep_input_path_makes_a_shard_name_that_fits(tmp_path):
+    """Session 28 (a hostile user): a segment 3 x 90 characters deep under the source made a shard name over 255 bytes:
+    'File name too long' stopped the whole run, the segment beside it unwritten."""
+    deep = tmp_path / "src" / ("a" * 90) / ("b" * 90) / ("c" * 90)
+    write_tiny_segment(deep, seed=6)
+    write_tiny_segment(tmp_path / "src/short", seed=7)
+    results = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+    assert [r["status"] for r in results] == ["done", "done"]
+    assert max(len(p.name) for p in (tmp_path / "out").glob("*.h5")) <= 213
+    assert segment_id(deep, tmp_path / "src") != segment_id(tmp_path / "src" / ("a" * 90) / ("b" * 91) / ("c" * 90), tmp_path / "src")
