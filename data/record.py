@@ -384,10 +384,13 @@ class _Counter:
 def _recorded_seconds(path: Path) -> float:
     """The --seconds a kept segment was recorded for: its driver.json says (a crash ends a drive early, so its frames may be
     fewer); a segment from before that key, by its frame count (a crash-shortened one then can't be told apart: named)."""
-    asked = json.loads((path / "driver.json").read_text()).get("seconds")
-    if asked is not None: return float(asked)
-    n = len(np.load(path / "global_pose" / "frame_times"))
-    return n / FPS
+    try:  # (a damaged one said "cannot write" about the output folder, or a JSON error naming no file; one without its video passed)
+        if missing := [f for f in ("driver.json", "video.hevc", "global_pose/frame_times") if not (path / f).is_file()]:
+            raise ValueError(f"{missing[0]} is missing")
+        asked = json.loads((path / "driver.json").read_text()).get("seconds")
+        return float(asked) if asked is not None else len(np.load(path / "global_pose" / "frame_times")) / FPS
+    except (OSError, ValueError, AttributeError) as e:
+        raise ValueError(f"{path}: a kept segment that is damaged ({e}): delete its folder to record it again") from None
 
 
 def _record_job(job: tuple, bar=None) -> None:

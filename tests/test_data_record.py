@@ -351,12 +351,19 @@ def test_a_kept_segment_that_a_crash_cut_short_resumes(tmp_path):
     (seg / "global_pose").mkdir(parents=True)
     with open(seg / "global_pose" / "frame_times", "wb") as f: np.save(f, np.arange(7) / 20.0)   # 7 of the 20 frames 1 s asks for
     (seg / "driver.json").write_text(json.dumps({"seed": 0, "seconds": 1.0}))
+    # without its video: kept as if whole (session 28: a damaged kept segment is named, video, driver.json or poses)
+    with pytest.raises(ValueError, match=r"0: a kept segment that is damaged \(video.hevc is missing\)"):
+        record_segments(1, tmp_path, seconds=1.0, seed=0, progress=False)
+    (seg / "video.hevc").write_bytes(b"")
     assert record_segments(1, tmp_path, seconds=1.0, seed=0, progress=False) == [seg]
-    assert sorted(p.name for p in seg.iterdir()) == ["driver.json", "global_pose"]   # kept as it was, not re-recorded
+    assert sorted(p.name for p in seg.iterdir()) == ["driver.json", "global_pose", "video.hevc"]   # kept as it was, not re-recorded
     with pytest.raises(ValueError, match="recorded for 1 s, now asked for 2 s"):
         record_segments(1, tmp_path, seconds=2.0, seed=0, progress=False)
     (seg / "driver.json").write_text(json.dumps({"seed": 0}))                   # from before the key: by frame count
     with pytest.raises(ValueError, match="recorded for 0.35 s, now asked for 1 s"):
+        record_segments(1, tmp_path, seconds=1.0, seed=0, progress=False)
+    (seg / "driver.json").write_text('{"seed": 0, "sec')                       # cut: a JSON error naming no file
+    with pytest.raises(ValueError, match=r"0: a kept segment that is damaged \(Unterminated string"):
         record_segments(1, tmp_path, seconds=1.0, seed=0, progress=False)
 
 
