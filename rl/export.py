@@ -45,6 +45,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
   policy = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE)
   report, outdir = {}, Path(out)
+  if outdir.exists() and not outdir.is_dir(): raise ValueError(f"--out {out}: a file, not a folder (it gets driving_vision.onnx, driving_policy.onnx, export-driving.json)")
   outdir.mkdir(parents=True, exist_ok=True)
   (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
   for tmp in outdir.glob(".*.onnx.*.tmp"): tmp.unlink()  # a killed export's half-written models

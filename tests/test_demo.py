@@ -98,6 +98,8 @@ def _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo: Path, t
   with pytest.raises(ValueError, match=f"its disengagement model {dis} has changed .* pass --disengage"):
     export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "x"))
   assert export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "x"), str(dis))["driving_policy"]["max_abs_diff_vs_engine"] < 1e-4   # said: packed
+  (tmp_path / "afile").write_bytes(b"")  # --out a file: "[Errno 17] File exists" (session 28)
+  with pytest.raises(ValueError, match="afile: a file, not a folder"): export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "afile"), str(dis))
 
 @pytest.mark.parametrize("argv", [["train-vqvae", "bogus_key=1"], ["train-vqvae", "model.width=wide"], ["train-world", "no_such=2"],
                                   ["train-disengage", "nope=1"], ["train-policy", "--algo", "bc", "nope=1"],
