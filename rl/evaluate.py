@@ -160,7 +160,7 @@ class LearnedDriver:
     from rl.policy import load_policy, check_tokenizer
     self.name, self.vqvae = name, vqvae
     self.policy, cfg = load_policy(run)
-    self.K, self.stride = self.policy.config.frames, cfg.stride
+    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, cfg.tokens
     check_tokenizer(vqvae, self.policy, run, "--vqvae")
 
   def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:
@@ -288,6 +288,10 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
     vqvae, _ = load_tokenizer(args.vqvae)
   drivers = ([] if args.no_scripted else [("scripted", None, True), ("scripted_no_noise", None, False)]) + \
             [(n, LearnedDriver(n, r, vqvae), True) for n, r in policies]
+  # the recordings each policy learnt from, checked without --check-seeds too: an episode of a recording's seed repeats its
+  # driver and traffic draws (said only when asked before)
+  if used := recorded_seeds(sorted({d.tokens for _, d, _ in drivers if d is not None and d.tokens and Path(d.tokens).exists()})) & set(seeds + rec_seeds):
+    ap.error(f"seeds {sorted(used)[:5]} were used in recording the data a --policy was trained on: pick another --seed")
   out = []
   for name, d, noise in drivers:
     t0 = time.perf_counter()

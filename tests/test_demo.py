@@ -11,7 +11,7 @@ def drivegpt(*args, timeout=600) -> subprocess.CompletedProcess:
   return subprocess.run([sys.executable, "-m", "drivegpt", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                         env={**os.environ, "DRIVEGPT_THREADS": "2"})
 
-def test_tiny_demo_runs_every_step_and_resumes(tmp_path):
+def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   out = tmp_path / "demo"
   r = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out, timeout=900)
   assert r.returncode == 0, r.stderr[-3000:]
@@ -35,6 +35,13 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path):
   changed = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out, "world.steps=4")
   assert changed.returncode != 0 and "demo step world ran before as" in changed.stderr and "use another --out" in changed.stderr, changed.stderr[-2000:]
   _ppo_killed_before_its_first_checkpoint_resumes_exactly(out, tmp_path)
+  # an episode seed of the recordings a policy learnt from repeats their drivers and traffic: refused without --check-seeds
+  # too (session 28; it was checked only when asked)
+  from rl.evaluate import main as evaluate_main, recorded_seeds
+  with pytest.raises(SystemExit):
+    evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"bc={out / 'bc'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",
+                   "--no-scripted", "--seed", str(min(recorded_seeds([str(out / "tokens")])))])
+  assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
 
 def _ppo_killed_before_its_first_checkpoint_resumes_exactly(demo: Path, tmp_path: Path) -> None:
   """PPO killed in iteration 0 (after guard.json, before the first checkpoint): the re-run read the dead attempt's
