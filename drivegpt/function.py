@@ -80,7 +80,7 @@ class Recip(Function):
   def forward(self, x): return self.keep(x.e(UnaryOps.RECIP))
   def backward(self, g): return g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.ret).e(BinaryOps.MUL, self.ret)
 class Sign(Function):
-  def forward(self, x):  # (0 < x) - (x < 0), and nan where x is nan (as PyTorch; it was 0)
+  def forward(self, x):  # (0 < x) - (x < 0), and nan where x is nan (as numpy; PyTorch 2.13 gives 0 on the CPU)
     return x.e(BinaryOps.CMPEQ, x).e(TernaryOps.WHERE, x.const(0).e(BinaryOps.CMPLT, x).cast(x.dtype).e(BinaryOps.SUB, x.e(BinaryOps.CMPLT, x.const(0)).cast(x.dtype)), x)
   def backward(self, g): return g.const(0)
 def _pow(x, e: float):

@@ -805,3 +805,18 @@ def test_review_28_shapes_and_dtypes_that_broadcast_silently_and_tanh_far_out():
   sp = np.logaddexp(0, far)  # mish'(x) = tanh(sp) + x * (1 - tanh(sp)^2) * sigmoid(x), float64
   want = np.tanh(sp) + np.where(np.abs(far) > 50, 0, far * (1 - np.tanh(sp)**2) / (1 + np.exp(-np.clip(far, -50, 50))))
   np.testing.assert_allclose(grad_of(lambda t: t.mish(), far), want, atol=1e-5)
+
+def test_review_28_optimizer_lr_and_groupnorm_of_one_value_are_refused():
+  """Session 28 (a fuzzer against PyTorch): SGD(lr=-1) climbed the loss; GroupNorm over groups of one value each gave 0
+  whatever the input. Both are refused, as PyTorch refuses them; lr 0 and groups of two values work."""
+  from drivegpt.nn import GroupNorm
+  from drivegpt.nn.optim import SGD, AdamW
+  w = Tensor(rng_for("lr").normal(0, 1, 3).astype(np.float32), requires_grad=True)
+  with pytest.raises(ValueError, match="lr must be >= 0, got -1"): SGD([w], lr=-1)
+  opt = AdamW([w], lr=0.0)
+  with pytest.raises(ValueError, match="lr must be >= 0, got -0.5"): opt.lr = -0.5
+  assert opt.lr == 0.0
+  with pytest.raises(ValueError, match="one value per group"): GroupNorm(4, 4)(Tensor(np.ones((2, 4), np.float32)))
+  x = rng_for("gn").normal(0, 1, (2, 4, 2))
+  want = (x.reshape(2, 2, 4) - x.reshape(2, 2, 4).mean(-1, keepdims=True)) / np.sqrt(x.reshape(2, 2, 4).var(-1, keepdims=True) + 1e-5)
+  np.testing.assert_allclose(GroupNorm(2, 4)(Tensor(x.astype(np.float32))).numpy(), want.reshape(2, 4, 2), rtol=1e-4, atol=1e-5)

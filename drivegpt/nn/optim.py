@@ -25,13 +25,16 @@ class Optimizer:
       if not p.lazydata.is_realized: p.lazydata = p.lazydata.contiguous()  # into a jitted step recorded before training
     Tensor.corealize(self.params)
     self.device = self.params[0].device if self.params else None  # the optimizer's own tensors live with the weights
+    if not lr >= 0: raise ValueError(f"optimizer: lr must be >= 0, got {lr}")  # (lr=-1 climbed the loss, as PyTorch refuses)
     self.step_t = _scalar(0, dtypes.int64, self.device)
     self.lr_t = _scalar(lr, device=self.device)
 
   @property
   def lr(self) -> float: return float(self.lr_t.item())
   @lr.setter
-  def lr(self, value: float): self.lr_t.assign(_scalar(value, device=self.device)).realize()  # in place: the buffer kernels read stays the same
+  def lr(self, value: float):
+    if not value >= 0: raise ValueError(f"optimizer: lr must be >= 0, got {value}")
+    self.lr_t.assign(_scalar(value, device=self.device)).realize()  # in place: the buffer kernels read stays the same
   @property
   def step_count(self) -> int: return int(self.step_t.item())
 
