@@ -670,7 +670,7 @@ def test_sampling_and_window_arguments_are_checked(capsys):
     with pytest.raises(SystemExit) as e: cli(argv)
     assert e.value.code == 2, argv
   err = capsys.readouterr().err
-  assert "--temperature must be >= 0" in err and "--top-k must be >= 0" in err and "--seconds must be positive" in err and "--windows: must be an integer >= 1, got '0'" in err
+  assert "--temperature must be >= 0" in err and "--top-k must be >= 0" in err and "--seconds must be positive" in err and "--windows: must be an integer >= 2, got '0'" in err
   assert "--batch-size: must be an integer >= 1, got '-1'" in err
   from drivegpt.models.world import sample_logits
   with pytest.raises(ValueError, match="temperature must be >= 0"): sample_logits(np.zeros((1, 4)), float("nan"), 0, np.random.default_rng(0))
