@@ -117,9 +117,8 @@ def route_of(path: Path, src: Path) -> str:
     """The drive an input belongs to: the `dongle|time` folder it is in (comma2k19's `dongle|time/N`, openpilot's
     `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else, for a
     file, its name without a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive), or its folder's
-    (openpilot's `route--N/fcamera.hevc`), or the name of the folder it is in when that is not src itself (one folder
-    per drive), else its own name. Not its path under src: one drive ingested from two folders was two routes, one
-    possibly in train, the other in val. Two drives of one name in two folders share a route, so they land on the same
+    (openpilot's `route--N/fcamera.hevc`), else its own name. Not its path under src: one drive ingested from two folders
+    was two routes, one possibly in train, the other in val. Two drives of one name in two folders share a route, so they land on the same
     side of the split (never a leak), and a dataset splits the same wherever it lies. For a segment folder, its path
     under src (a shard of the input already in the output keeps the route it has: ingest_segment)."""
     real = Path(path).resolve()
@@ -127,13 +126,10 @@ def route_of(path: Path, src: Path) -> str:
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
     if real.is_file():
-        # a numbered name (`drive--0.mp4`), openpilot's numbered segment folder (`<route>--<N>/fcamera.hevc`, `qcamera.ts`),
-        # else a folder under src: one folder per drive (dashcams, GoPros). Each file was its own route: one drive's
-        # clips went to both sides of the split, and every drive's fcamera.hevc one route, its qcamera.ts another
-        if re.search(r"--\d+$", real.stem) or re.search(r"--\d+$", real.parent.name):
-            return re.sub(r"--\d+$", "", real.stem if re.search(r"--\d+$", real.stem) else real.parent.name)
-        inside = Path(src).is_dir() and Path(os.path.abspath(path)).parent != Path(os.path.abspath(src))
-        return real.parent.name if inside else real.stem
+        # a numbered name (`drive--0.mp4`), else openpilot's numbered segment folder (`<route>--<N>/fcamera.hevc`: every
+        # drive's fcamera.hevc was one route and its qcamera.ts, the same frames smaller, another), else its own name
+        numbered = re.search(r"--\d+$", real.stem) or not re.search(r"--\d+$", real.parent.name)
+        return re.sub(r"--\d+$", "", real.stem if numbered else real.parent.name)
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 

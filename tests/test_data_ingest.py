@@ -403,7 +403,7 @@ def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_
     assert [route_of(tmp_path / "vids" / f, tmp_path / "vids") for f in ("drive--0.mp4", "drive--1.mp4", "other.mp4")] == ["drive", "drive", "other"]
     assert route_of(tmp_path / "rec/highway-seed3/0", tmp_path / "rec") == "highway-seed3/0"  # no drive named: its own route
     # openpilot's on-device `route--N/fcamera.hevc` (every drive's fcamera was one route, its qcamera.ts another: the same
-    # frames in train and val) and one folder per drive of plain clips (each clip was a route: a drive on both sides)
+    # frames in train and val); clips in plain folders stay routes of their own (a folder can hold every drive)
     for f in ("op2/2023-01-01--12-00-00--0/fcamera.hevc", "op2/2023-01-01--12-00-00--1/qcamera.ts", "dash/day1/GH01.MP4",
               "dash/day1/GH02.MP4", "dash/day2/GH01.MP4", "dash/top.mp4"):
         (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
@@ -411,7 +411,7 @@ def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_
     assert {route_of(tmp_path / "op2" / f, tmp_path / "op2") for f in ("2023-01-01--12-00-00--0/fcamera.hevc",
             "2023-01-01--12-00-00--1/qcamera.ts")} == {"2023-01-01--12-00-00"}
     assert [route_of(tmp_path / "dash" / f, tmp_path / "dash") for f in ("day1/GH01.MP4", "day1/GH02.MP4", "day2/GH01.MP4", "top.mp4")] \
-        == ["day1", "day1", "day2", "top"]
+        == ["GH01", "GH02", "GH01", "top"]
 
 
 def test_a_video_ingested_from_two_folders_is_one_shard_and_one_drive(tmp_path, capsys):
