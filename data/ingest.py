@@ -372,13 +372,19 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                     k = int(off.argmax())
                     raise IngestError(f"{video}: frame {k} is at {np.concatenate(pts)[k]:.2f} s in the video but at {times[k] - times[0]:.2f} s "
                                       f"in global_pose/frame_times: the video does not match the poses (another rate, or frames missing)")
-                # a hole in one and as many frames more at the end stays under that: a jump of the offset by half a frame
-                # (a 0.45 s hole paired every later frame with the pose and CAN 9 frames earlier, without a word)
-                if n > 2 and all(t is not None for t in pts) and (jump := np.abs(np.diff(np.concatenate(pts) - times))).max() > np.median(np.diff(times)) / 2:
-                    k = int(jump.argmax())
-                    raise IngestError(f"{video}: from frame {k} to {k + 1} the video's timestamps step {np.diff(np.concatenate(pts))[k]:.3f} s but "
-                                      f"global_pose/frame_times {times[k + 1] - times[k]:.3f} s: frames are missing or repeated in one of them, "
-                                      "so every later frame would be paired with another moment's pose")
+                # a hole in the video made up by as many frames more at the end stays under that (a 0.45 s hole paired every
+                # later frame with the pose and CAN 9 frames earlier, without a word): the video's offset from the poses'
+                # times jumps ahead by half a frame and stays there (medians of 5 frames either side: timestamp jitter
+                # passes). The other way, a step in frame_times the video's steady timestamps don't show, is the camera's
+                # dropped frame, which the video lacks too: frame k is still pose k
+                if n > 2 and all(t is not None for t in pts):
+                    off = np.concatenate(pts) - (times - times[0])
+                    w = np.lib.stride_tricks.sliding_window_view(np.pad(off, 5, mode="edge"), 5)  # w[i]: off[i-5 .. i-1]
+                    jump = np.median(w[6:n + 5], 1) - np.median(w[1:n], 1)  # after frame k (k+1..k+5) minus up to it (k-4..k)
+                    if jump.max() > np.median(np.diff(times)) / 2:
+                        k = int(jump.argmax())
+                        raise IngestError(f"{video}: after frame {k} the video's timestamps run {jump[k]:.3f} s ahead of global_pose/frame_times: "
+                                          "frames are missing from the video, so every later frame would be paired with another moment's pose")
                 rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or FPS
             elif not fps and all(t is not None for t in pts):  # the container's timestamps: a variable rate is kept
                 times = np.concatenate(pts)
