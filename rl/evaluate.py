@@ -15,7 +15,7 @@ the simulator's state, without the faults the recorder injects; scripted_no_nois
 drives 2-4 s and hands back; a crash ends the episode. The learned policies act every `stride` frames (their training
 stride) and hold the action in between; the supervisor judges every frame."""
 from __future__ import annotations
-import argparse, json, os, time
+import argparse, json, os, sys, time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,20 +232,24 @@ def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: 
           "recovery": f"{sum(map(recovered, rec))}/{len(rec)}", "recovery_rate": round(sum(map(recovered, rec)) / len(rec), 3) if rec else None,  # (0.0 with no recovery episodes)
           "mean_abs_lane_offset": round(float(np.mean([abs(o) for e in eps for _, o, h in e.offsets if not h] or [np.nan])), 3)}
 
-def recorded_seeds(paths: list[str]) -> set:
-  """Every recorder seed in driver.json files (segment folders) or shard attributes under paths."""
+def recorded_seeds(paths: list[str], what: str = "--check-seeds") -> set:
+  """Every recorder seed in driver.json files (segment folders) or shard attributes under paths (what: for errors).
+  Logs that were not recorded here (their driver attribute is empty) have none."""
   from data.layout import files_under
+  def seed_of(text):
+    try: return int(json.loads(text).get("seed", -1))
+    except (ValueError, AttributeError, TypeError): return -1  # (a real log's "": a JSONDecodeError naming no file)
   seeds = set()
   for p in map(Path, paths):
-    if not p.exists(): raise FileNotFoundError(f"--check-seeds: {p} does not exist")  # (a mistyped folder checked nothing)
-    for f in files_under(p, name="driver.json"): seeds.add(int(json.loads(f.read_text())["seed"]))
+    if not p.exists(): raise FileNotFoundError(f"{what}: {p} does not exist")  # (a mistyped folder checked nothing)
+    for f in files_under(p, name="driver.json"): seeds.add(seed_of(f.read_text()))
     for f in files_under(p, (".h5",)):
       import h5py
       try:
         with h5py.File(f, "r") as h:
-          if "driver" in h.attrs: seeds.add(int(json.loads(h.attrs["driver"]).get("seed", -1)))
-      except OSError as e: raise ValueError(f"--check-seeds: {f}: not a readable shard ({e})") from None
-  return seeds
+          if "driver" in h.attrs: seeds.add(seed_of(h.attrs["driver"]))
+      except OSError as e: raise ValueError(f"{what}: {f}: not a readable shard ({e})") from None
+  return seeds - {-1}
 
 def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap = argparse.ArgumentParser(prog="drivegpt evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -290,7 +294,10 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
             [(n, LearnedDriver(n, r, vqvae), True) for n, r in policies]
   # the recordings each policy learnt from, checked without --check-seeds too: an episode of a recording's seed repeats its
   # driver and traffic draws (said only when asked before)
-  if used := recorded_seeds(sorted({d.tokens for _, d, _ in drivers if d is not None and d.tokens and Path(d.tokens).exists()})) & set(seeds + rec_seeds):
+  trained_on = sorted({d.tokens for _, d, _ in drivers if d is not None and d.tokens})
+  for t in (t for t in trained_on if not Path(t).exists()):
+    print(f"note: {t} (the tokens a --policy was trained on) is not here: its recordings' seeds are not checked", file=sys.stderr)
+  if used := recorded_seeds([t for t in trained_on if Path(t).exists()], "the tokens a --policy was trained on") & set(seeds + rec_seeds):
     ap.error(f"seeds {sorted(used)[:5]} were used in recording the data a --policy was trained on: pick another --seed")
   out = []
   for name, d, noise in drivers:

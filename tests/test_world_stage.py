@@ -1065,6 +1065,12 @@ def test_check_seeds_refuses_a_folder_that_does_not_exist(tmp_path):
   with pytest.raises(FileNotFoundError, match=r"--check-seeds: .*nowhere does not exist"): recorded_seeds([str(tmp_path / "nowhere")])
   (tmp_path / "d").mkdir(); (tmp_path / "d" / "x.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 20)
   with pytest.raises(ValueError, match=r"--check-seeds: .*x\.h5: not a readable shard"): recorded_seeds([str(tmp_path / "d")])
+  # a real log's shard (no driver.json: its driver attribute is "") has no seed: a JSONDecodeError naming no file (session 28)
+  import h5py
+  (tmp_path / "e").mkdir()
+  for name, driver in (("real.h5", ""), ("rec.h5", '{"seed": 7, "seconds": 1.0}')):
+    with h5py.File(tmp_path / "e" / name, "w") as h: h.attrs["driver"] = driver
+  assert recorded_seeds([str(tmp_path / "e")], "the tokens") == {7}
 
 def test_a_finished_run_without_its_checkpoint_is_refused_and_changed_steps_are_said(tmp_path, capsys):
   """A finished run whose checkpoint was deleted started again from step 0 and deleted its metrics without a word; a
