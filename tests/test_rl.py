@@ -345,7 +345,7 @@ def test_stage_configs_reject_bad_keys():
   with pytest.raises(ConfigError, match="tokens"): load_config(BCConfig, None, ["vqvae=x"])
   with pytest.raises(ConfigError, match="threshold"): load_config(PPOTrainConfig, None, ["world=a", "tokens=b", "disengage=c", "bc=d", "threshold=2"])
   with pytest.raises(ConfigError, match="--algo"): policy_main(["--algo", "dqn"])
-  with pytest.raises(ValueError, match="horizons must be at least one frame"):  # 0.01 s: no frame labelled, all negatives
+  with pytest.raises(ValueError, match="horizons must be at least one 20 fps frame"):  # 0.01 s: no frame labelled, all negatives
     load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "model.horizons=[0.01, 1.0]"])
   for bad in ("lr=-1", "weight_decay=-1", "model.dropout=-0.5"):  # each trained the wrong way without an error
     with pytest.raises(ConfigError, match=bad.split("=")[0]): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", bad])

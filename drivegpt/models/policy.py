@@ -49,8 +49,8 @@ class DrivingNetConfig:
       raise ValueError(f"DrivingNetConfig: grid {self.grid} must hold the {self.tokens_per_frame} tokens")
     if not self.conv and (len(self.pool) != 2 or min(self.pool) < 1 or self.grid[0] % self.pool[0] or self.grid[1] % self.pool[1]):
       raise ValueError(f"DrivingNetConfig: grid {self.grid} must be divisible by pool {self.pool} (positive; with conv 0 the cells are pooled)")
-    if not self.horizons or min(self.horizons) < 0.05:  # (a horizon under one 20 fps frame labelled nothing: all-negative, silently)
-      raise ValueError(f"DrivingNetConfig: horizons must be at least one frame (0.05 s at 20 fps), got {self.horizons}")
+    if not self.horizons or min(round(h * 20) for h in self.horizons) < 1:  # (labels count round(h * 20) frames: 0.01 s labelled
+      raise ValueError(f"DrivingNetConfig: horizons must be at least one 20 fps frame (over 0.025 s), got {self.horizons}")  # none, silently)
     if len(self.pose_scale) != 6 or min(self.pose_scale) <= 0: raise ValueError(f"DrivingNetConfig: pose_scale needs 6 positive values, got {self.pose_scale}")
 
 class FrameTrunk:
