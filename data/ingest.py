@@ -126,10 +126,10 @@ def route_of(path: Path, src: Path) -> str:
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
     if real.is_file():
-        # a numbered name (`drive--0.mp4`), else openpilot's numbered segment folder (`<route>--<N>/fcamera.hevc`: every
-        # drive's fcamera.hevc was one route and its qcamera.ts, the same frames smaller, another), else its own name
-        numbered = re.search(r"--\d+$", real.stem) or not re.search(r"--\d+$", real.parent.name)
-        return re.sub(r"--\d+$", "", real.stem if numbered else real.parent.name)
+        # a numbered name (`drive--0.mp4`); openpilot's cameras take their numbered segment folder's (`<route>--<N>/fcamera.hevc`:
+        # every drive's fcamera.hevc was one route and its qcamera.ts, the same frames smaller, another)
+        camera = real.stem in ("fcamera", "qcamera", "ecamera", "dcamera") and re.search(r"--\d+$", real.parent.name)
+        return re.sub(r"--\d+$", "", real.parent.name if camera else real.stem)  # (only these: any video in a `trip--2` folder took it)
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 

@@ -423,6 +423,8 @@ def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_
             "2023-01-01--12-00-00--1/qcamera.ts")} == {"2023-01-01--12-00-00"}
     assert [route_of(tmp_path / "dash" / f, tmp_path / "dash") for f in ("day1/GH01.MP4", "day1/GH02.MP4", "day2/GH01.MP4", "top.mp4")] \
         == ["GH01", "GH02", "GH01", "top"]
+    (tmp_path / "trip--2").mkdir(); (tmp_path / "trip--2/morning.mp4").write_bytes(b"")   # not openpilot's camera: its own name
+    assert route_of(tmp_path / "trip--2/morning.mp4", tmp_path) == "morning"
 
 
 def test_a_video_ingested_from_two_folders_is_one_shard_and_one_drive(tmp_path, capsys):
