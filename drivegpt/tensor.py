@@ -604,7 +604,7 @@ class Tensor:
   def conv2d(self, weight: Tensor, bias: Optional[Tensor] = None, groups=1, stride=1, dilation=1, padding=0) -> Tensor:
     """2D cross-correlation, NCHW input, weight (cout, cin/groups, kh, kw), as PyTorch."""
     (bs, cin_), (cout, cin), hw = self.shape[:2], weight.shape[:2], weight.shape[2:]
-    if groups*cin != cin_ or self.ndim != weight.ndim or (bias is not None and bias.shape != (cout,)): raise ShapeError(f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}" + (f" and bias {bias.shape} (wants ({cout},))" if bias is not None else ""))  # (a bias (1,) was added to every channel)
+    if groups*cin != cin_ or self.ndim != weight.ndim or (bias is not None and bias.shape != (cout,)): raise ShapeError(f"conv2d: bias {bias.shape} must be ({cout},)" if groups*cin == cin_ and self.ndim == weight.ndim else f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}")  # (a bias (1,) was added to every channel)
     if padding == "same" and make_pair(stride, len(hw)) != (1,)*len(hw): raise ValueError("conv2d: padding='same' needs stride 1")
     if padding == "same": pads = [(d*(k - 1)//2, d*(k - 1) - d*(k - 1)//2) for d, k in zip(make_pair(dilation, len(hw)), hw)]  # PyTorch's
     elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw))]
@@ -855,16 +855,16 @@ class Tensor:
   # PyTorch's: each log at least -100, so a probability of exactly 0 or 1 (sigmoid(20) in float32) gives a finite loss and
   # gradient (0 * log 0 was NaN); the log reads 1 where p is 0, so no 0/0 comes back through the where
   # a target must have the input's shape or broadcast to it (logits (N, 1) and targets (N,) gave the mean of an (N, N) grid)
-  def binary_crossentropy(self, y: Tensor) -> Tensor: return (-(y := y._expand_to(self.shape))*self._log100() - (1 - y)*(1 - self)._log100()).mean()
+  def binary_crossentropy(self, y: Tensor) -> Tensor: return (-(y := self._target(y))*self._log100() - (1 - y)*(1 - self)._log100()).mean()
+  def _target(self, y) -> Tensor: return (y if isinstance(y, Tensor) else Tensor(y, device=self.device))._expand_to(self.shape)
   def _log100(self) -> Tensor: return (self > 0).where((self > 0).where(self, 1).log().maximum(-100), -100)
-  def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - y._expand_to(self.shape)*self + (1 + self.abs().neg().exp()).log()).mean()
+  def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - self._target(y)*self + (1 + self.abs().neg().exp()).log()).mean()
   def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of int labels Y (...) under logits self (..., C), skipping ignore_index (tinygrad's)."""
     return self.log_softmax(-1)._nll(Y, ignore_index, label_smoothing, reduction)
   def cross_entropy(self, target: Tensor, reduction: str = "mean", label_smoothing: float = 0.0, ignore_index: int = -100) -> Tensor:
     """PyTorch's F.cross_entropy: logits (N, C, ...) or (C,), target class indices (N, ...) or class probabilities like self."""
-    cdim = 0 if self.ndim == 1 else 1
-    logp = self.log_softmax(cdim)
+    logp = self.log_softmax(cdim := 0 if self.ndim == 1 else 1)
     if target.dtype.is_int: return logp.movedim(cdim, -1)._nll(target, ignore_index, label_smoothing, reduction)
     if target.shape != self.shape: raise RuntimeError(f"cross_entropy: probability target {target.shape} must have the input's shape {self.shape}")
     target = target * (1 - label_smoothing) + label_smoothing / self.shape[cdim]
