@@ -426,12 +426,13 @@ class Tensor:
     becomes the new node (see _become), so the gradient flows through both (assign kept the old node: y = x * 2; y *= 3
     gave x a gradient of 2, PyTorch 6) and other names of y see the write, as PyTorch's (until the 26th session the name
     was bound to a new tensor: other names, and a slice of y taken before, kept writing into the old one). A tensor
-    outside the graph takes the value in place (acc += loss: other names, a function's caller and a jitted step's argument
-    see it; a version that bound acc to a new node in the graph left them all at 0), and no gradient flows through it."""
+    outside the graph given a value in the graph (aux += head_loss) joins it the same way, as PyTorch's (it took the value
+    alone: the heads got no gradient); other names, a function's caller and a jitted step's argument see it (a version that
+    bound acc to a new node left them all at 0). Else the value is written into its buffer."""
     # a float result into an int tensor (t **= 0.5, t /= 2 truncated), or an int one into a bool tensor, raises as in PyTorch
     if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype) or r.shape != self.shape: raise RuntimeError(f"an in-place op's {r.dtype.name} result of shape {r.shape} can't be written into a {self.dtype.name} tensor of shape {self.shape} (as PyTorch): write t = t <op> x for a new tensor")
     if self._view is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
-    return self._become(r, r) if self._ctx is not None and not Tensor.no_grad else self._writable().assign(r)
+    return self._writable()._become(r, r) if (self._ctx is not None or r.requires_grad) and not Tensor.no_grad else self._writable().assign(r)
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""
     if self.requires_grad and self._ctx is None and not Tensor.no_grad: raise RuntimeError(f"an in-place write (+=, t[i] = v, ...) into a leaf of shape {self.shape} that requires grad is refused, as PyTorch refuses it: backward can't see the write. Write under no_grad() (as optimizers do), or make a new tensor (w = w + x)")

@@ -773,26 +773,34 @@ def test_in_place_ops_inside_a_graph_pass_the_gradient_on():
   np.testing.assert_allclose(w.numpy(), (xv + 1) * 2, rtol=1e-6)
 
 def test_an_accumulator_outside_the_graph_takes_in_place_ops_in_place():
-  """acc += v where v has a gradient writes into acc's own buffer, so every name of acc sees it: another name, a function's
-  caller, a jitted step's argument over several calls. A version that bound the name to a new tensor in the graph (for
-  PyTorch's gradient through acc) left them all at 0 (a review). acc itself passes no gradient (known, README)."""
+  """acc += v where v has a gradient changes acc in place, so every name of acc sees it: another name, a function's
+  caller, a jitted step's argument over several calls. A version that bound the name to a new tensor in the graph left
+  them all at 0 (a review). Since the 28th session acc joins the graph, as PyTorch's: the gradient flows through it (an
+  auxiliary loss summed into a zeros accumulator gave its heads no gradient, silently)."""
   from drivegpt import jit
   x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
   acc = Tensor.zeros(3)
   other = acc
   acc += x * 2
   np.testing.assert_allclose(other.numpy(), [2, 4, 6])
+  (acc * Tensor([1.0, 10.0, 100.0])).sum().backward()
+  np.testing.assert_allclose(x.grad.numpy(), [2, 20, 200])   # PyTorch's
   def add(a, v): a += v
   total = Tensor.zeros(1).contiguous().realize()
   add(total, (x * x).sum().reshape(1))
   np.testing.assert_allclose(total.numpy(), [14])
   @jit
   def step(a, v):
-    a += (v * v).sum().reshape(1)
+    a += (v * v).sum().reshape(1).detach()   # a running total: detached, as in PyTorch (else it holds every call's graph)
     return (v * v).sum()
   run = Tensor.zeros(1).contiguous().realize()
   for _ in range(4): step(run, x)
   np.testing.assert_allclose(run.numpy(), [56])
+  @jit
+  def leaky(a, v): a += (v * v).sum().reshape(1)
+  run = Tensor.zeros(1).contiguous().realize()
+  leaky(run, x)
+  with pytest.raises(ValueError, match="jit: an argument of shape \\(1,\\) is part of an autograd graph"): leaky(run, x)
 
 def test_an_in_place_write_into_a_leaf_that_requires_grad_is_refused():
   """w = Tensor.randn(3, requires_grad=True); w += 1 (-=, *=, /=, w[0] = 5) ran silently with autograd on; PyTorch raises (a
