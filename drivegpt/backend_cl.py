@@ -29,8 +29,7 @@ def alloc(size: int, dtype: DType) -> Buffer:
   return Buffer(size, dtype)
 def from_numpy(x: np.ndarray) -> Buffer: return Buffer(x.size, dtypes.from_np(x.dtype), np.ascontiguousarray(x))
 def rand(size: int, dtype: DType, seed) -> Buffer: return from_numpy(backend_numpy.rand(size, dtype, seed))  # same numbers as CPU
-def copyin(dst: Buffer, src: Buffer):
-  if dst.size: cl.enqueue_copy(_queue, dst.cl, src.cl, byte_count=dst.size*dst.dtype.itemsize)
+def copyin(dst: Buffer, src: Buffer): return cl.enqueue_copy(_queue, dst.cl, src.cl, byte_count=dst.size*dst.dtype.itemsize) if dst.size else None
 def to_numpy(buf: Buffer, st: ShapeTracker, dtype: DType) -> np.ndarray:
   host = np.empty(buf.size, dtype.np)
   if buf.size: cl.enqueue_copy(_queue, host, buf.cl)

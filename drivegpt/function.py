@@ -2,6 +2,7 @@
 from __future__ import annotations
 import math, weakref
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps
+from drivegpt import realize
 
 def node_of(t, ctx):
   """The Tensor that stands for t in backward when its Function was ctx: one per ctx, kept weakly on it (a strong
@@ -35,6 +36,8 @@ class Function:
   def apply(fxn, *x, **kwargs):
     from drivegpt.tensor import Tensor
     ctx = fxn(x[0].device, *x)
+    # recording a jitted step: each leaf's requires_grad is folded into it (a weight frozen since kept being updated)
+    if realize.CAPTURE is not None and not Tensor.no_grad: realize.GUARDS.update({(id(t), "requires_grad"): (weakref.ref(t), "requires_grad", t.requires_grad) for t in x if t._ctx is None})
     if fxn.backward is Function.backward: ctx.requires_grad = False  # comparisons and friends have no gradient
     grad = ctx.requires_grad and not Tensor.no_grad
     return Tensor._wrap(ctx.forward(*[t.lazydata for t in x], **kwargs), grad, ctx if grad else None)  # keep the graph only when a gradient may flow
@@ -192,8 +195,7 @@ class Softmax(Function):
     self.ret, self.axis = e.e(BinaryOps.DIV, e.r(ReduceOps.SUM, axis).expand(x.shape)), axis
     self.ret.force_realize = bool(self.requires_grad)  # else the backward's row kernel would redo the exps twice over
     return self.ret
-  def backward(self, g):
-    return self.ret.e(BinaryOps.MUL, g.e(BinaryOps.SUB, g.e(BinaryOps.MUL, self.ret).r(ReduceOps.SUM, self.axis).expand(g.shape)))
+  def backward(self, g): return self.ret.e(BinaryOps.MUL, g.e(BinaryOps.SUB, g.e(BinaryOps.MUL, self.ret).r(ReduceOps.SUM, self.axis).expand(g.shape)))
 class LogSoftmax(Function):
   # x - max - log(sum(exp(x - max))); only the output is saved: the backward is g - exp(out)*sum(g)
   def forward(self, x, axis):
@@ -215,8 +217,7 @@ class LayerNorm(Function):
     self.rstd = var.e(BinaryOps.ADD, var.const(eps)).e(UnaryOps.RECIP).e(UnaryOps.SQRT)
     self.ret = y.e(BinaryOps.MUL, self.rstd.expand(x.shape))
     return self.ret
-  def mean(self, t):  # one per row, keeping the reduced dims as 1
-    return (s := t.r(ReduceOps.SUM, self.axis)).e(BinaryOps.MUL, s.const(self.scale))
+  def mean(self, t): return (s := t.r(ReduceOps.SUM, self.axis)).e(BinaryOps.MUL, s.const(self.scale))  # one per row, keeping the reduced dims as 1
   def backward(self, g):
     dy = g.e(BinaryOps.SUB, self.mean(g).expand(g.shape))
     dy = dy.e(BinaryOps.SUB, self.ret.e(BinaryOps.MUL, self.mean(g.e(BinaryOps.MUL, self.ret)).expand(g.shape)))

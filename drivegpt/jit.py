@@ -79,6 +79,8 @@ def _bind(reads: tuple, tensors: list):
     elif cur is not lb: return None
   return bound
 
+def _holds(guards: tuple) -> bool: return all((o := w()) is None or getattr(o, k) == v for w, k, v in guards)  # (changed: recorded again)
+
 def _fresh(o, bufs: dict) -> Tensor:
   """A new Tensor over this call's buffer for a recorded output (Out), or the LazyBuffer it reads (a weight)."""
   if isinstance(o.slot, LazyBuffer) and o.slot not in bufs: return Tensor(o.slot, device=o.device)
@@ -96,6 +98,7 @@ class Recording(NamedTuple):
   reads: tuple       # (weakref to a leaf or an argument's position, the .grad LazyBuffer the step read, or None): a replay
                      # reads the call's (_bind)
   writes: tuple      # (the same, the .grad the step left it as an Out, or None): set anew by each replay
+  guards: tuple      # realize.GUARDS: (weakref, attribute, value) each replay checks (a weight's requires_grad, an optimizer's settings)
 
 class jit:
   """Decorator for a training or inference step. Per kind of call (the Tensor arguments' shapes, dtypes and devices, the
@@ -110,7 +113,9 @@ class jit:
   also reads from outside (a weight) as an argument, nor leave results lazy for later: replays see neither. .grad is
   the one piece of Python state it follows: the .grads a step reads (backward adding to them, an optimizer step) are
   this call's on a replay, which sets each .grad the step leaves to a new Tensor; a call whose .grads are None where the
-  recording found some, or the other way round, is recorded for its case (up to 4 recordings per kind of call)."""
+  recording found some, or the other way round, is recorded for its case (up to 4 recordings per kind of call), and so is
+  one after a weight the step read was frozen or unfrozen (requires_grad) or an optimizer's settings changed (weight_decay,
+  betas, momentum: lr is a tensor, read live), values the recording folded into its kernels (realize.GUARDS)."""
   def __init__(self, fxn: Callable):
     self.fxn, self.recordings = fxn, {}
     functools.update_wrapper(self, fxn)
@@ -135,7 +140,7 @@ class jit:
       return _rebuild(ret, Tensor, lambda t: t.detach())
     # .grad is Python state a replay does not see: a step that added to a .grad replaced since (zero_grad outside it) or
     # found none where there is one now is recorded again for this case (kept with the others, the last 4)
-    if recs == "ran" or (hit := next(((r, b) for r in recs if (b := _bind(r.reads, tensors)) is not None), None)) is None:
+    if recs == "ran" or (hit := next(((r, b) for r in recs if _holds(r.guards) and (b := _bind(r.reads, tensors)) is not None), None)) is None:
       rec, ret = self._record(tensors, args, kwargs)
       self.recordings[key] = ([] if recs == "ran" else recs[-3:]) + [rec]
       return ret
@@ -144,7 +149,7 @@ class jit:
   def _record(self, tensors: list, args, kwargs):
     realize.realize_pending_assigns()  # assigns from before the call are not part of the step
     # the inputs' buffers as the step found them: one that assigns into its argument leaves it a new LazyBuffer
-    realize.CAPTURE, rng0, inputs, Tensor._grad_log = [], Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors)), {}
+    realize.CAPTURE, realize.GUARDS, rng0, inputs, Tensor._grad_log = [], {}, Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors)), {}
     try:
       ret = self.fxn(*args, **kwargs)
       # returned views, and the .grads it leaves, are copied into buffers of their own inside the recording (a .grad left
@@ -174,7 +179,7 @@ class jit:
     rec = Recording(steps, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps),
                     # a .grad the step read that was lazy then is computed in the recording (made, or fused into a kernel: an earlier
                     # call's lazy .grad was replayed as that call's values): only that same one fits (False: none)
-                    tuple((leaf(t), False if lb is not None and (id(lb) in made or lb.base.realized is None) else lb) for t, lb in grads.values() if not isinstance(lb, str)), writes)
+                    tuple((leaf(t), False if lb is not None and (id(lb) in made or lb.base.realized is None) else lb) for t, lb in grads.values() if not isinstance(lb, str)), writes, tuple(realize.GUARDS.values()))
     bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
     bufs |= {it.out: bufs[it.target] for it in steps if isinstance(it.target, int)}  # an argument assigned: its own buffer
     return rec, self._outputs(rec, bufs | made_now)

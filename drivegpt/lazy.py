@@ -77,8 +77,7 @@ class LazyBuffer:
     if st.contiguous and st.shape == self.base.shape and (self.base.op is not LoadOps.CONST or not self.mops): return self.base  # (a constant's element stays a view: assign refuses it)
     return LazyBuffer(self.device, st, self.dtype, base=self.base, mops=self.mops + ((op, arg),))
   def reshape(self, shape: tuple) -> LazyBuffer: return self if shape == self.shape else self._view(MovementOps.RESHAPE, tuple(shape))
-  def permute(self, order: tuple) -> LazyBuffer:
-    return self if tuple(order) == tuple(range(len(order))) else self._view(MovementOps.PERMUTE, tuple(order))
+  def permute(self, order: tuple) -> LazyBuffer: return self if tuple(order) == tuple(range(len(order))) else self._view(MovementOps.PERMUTE, tuple(order))
   def expand(self, shape: tuple) -> LazyBuffer: return self if shape == self.shape else self._view(MovementOps.EXPAND, tuple(shape))
   def pad(self, arg: tuple) -> LazyBuffer: return self if all(tuple(p) == (0, 0) for p in arg) else self._view(MovementOps.PAD, tuple(map(tuple, arg)))
   def shrink(self, arg: tuple) -> LazyBuffer:

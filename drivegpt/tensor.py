@@ -483,9 +483,8 @@ class Tensor:
     s, e = self._axis(start_dim) if self.ndim else 0, self._axis(end_dim) if self.ndim else 0
     return self.reshape(self.shape[:s] + (prod(self.shape[s:e+1]),) + self.shape[e+1:])
   def transpose(self, dim0: int = 1, dim1: int = 0) -> Tensor:
-    order, a, b = list(range(self.ndim)), self._axis(dim0), self._axis(dim1)
-    order[a], order[b] = order[b], order[a]
-    return self.permute(order)
+    a, b = self._axis(dim0), self._axis(dim1)
+    return self.permute([b if i == a else a if i == b else i for i in range(self.ndim)])
   @property
   def T(self) -> Tensor: return self.transpose()
   def movedim(self, source, destination) -> Tensor:

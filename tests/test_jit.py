@@ -772,3 +772,35 @@ def test_kinds_of_call_are_bounded():
   for _ in range(3):
     for n in range(1, 201): np.testing.assert_equal(g(Tensor(np.full(n, n, np.float32))).numpy(), np.full(n, 2 * n))
   assert len(g.recordings) == 200 and all(r != "ran" for r in g.recordings.values())
+
+def test_a_replay_follows_frozen_weights_and_optimizer_settings():
+  """Session 28 (realistic programs against PyTorch): a weight frozen after the step was recorded kept its gradient and
+  its updates on replays, one unfrozen got none; an optimizer setting changed after recording (weight_decay 0 -> 0.5)
+  did nothing (only lr is a tensor). Those values are folded into the kernels: a replay after one changes records again."""
+  from drivegpt.nn import Linear
+  from drivegpt.nn.optim import AdamW
+  rng = np.random.default_rng(28)
+  xs, ys = rng.normal(0, 1, (9, 5, 4)).astype(np.float32), rng.normal(0, 1, (9, 5, 1)).astype(np.float32)
+  def run(use_jit):
+    Tensor.manual_seed(0)
+    l1, l2 = Linear(4, 4), Linear(4, 1)
+    opt = AdamW([l1.weight, l1.bias, l2.weight, l2.bias], lr=0.05, weight_decay=0.0)
+    def step(x, y):
+      loss = ((l2(l1(x).relu()) - y) ** 2).mean()
+      opt.zero_grad()
+      loss.backward()
+      opt.step(loss)
+      return loss
+    f, seen = jit(step) if use_jit else step, []
+    for i in range(9):
+      if i == 3: l1.weight.requires_grad = False                          # frozen after the recording (calls 1 and 2)
+      if i == 5: opt.weight_decay, l1.weight.requires_grad = 0.5, True    # a setting changed, and unfrozen
+      seen.append((float(f(Tensor(xs[i]), Tensor(ys[i])).numpy()), l1.weight.numpy().copy(), l1.weight.grad is None))
+    return seen, l2.weight.numpy()
+  (eager, e2), (jitted, j2) = run(False), run(True)
+  assert [g for *_, g in eager] == [g for *_, g in jitted] == [False]*3 + [True]*2 + [False]*4
+  np.testing.assert_array_equal(eager[4][1], eager[2][1])                 # frozen: unchanged, as in the eager run
+  for (le, we, _), (lj, wj, _) in zip(eager, jitted):
+    np.testing.assert_allclose(lj, le, rtol=1e-6)
+    np.testing.assert_allclose(wj, we, rtol=1e-6, atol=1e-7)
+  np.testing.assert_allclose(j2, e2, rtol=1e-6, atol=1e-7)

@@ -4,10 +4,10 @@ into kernels: changing lr every step keeps every kernel the same, so nothing is 
 the step (the step count advances inside the replayed kernels too). Set lr outside a jitted step: a replay runs no
 Python, so an lr set inside it stays the recording call's."""
 from __future__ import annotations
-import math
+import math, weakref
 from typing import Optional
 import numpy as np
-from drivegpt import Tensor, dtypes
+from drivegpt import Tensor, dtypes, realize
 from drivegpt.nn import get_parameters  # noqa: F401  (tinygrad 0.7 users import it from here)
 
 def _scalar(x, dtype=dtypes.float32, device=None) -> Tensor: return Tensor(np.array(x, dtype=dtype.np), device=device, dtype=dtype).realize()
@@ -48,7 +48,15 @@ class Optimizer:
       raise RuntimeError("optimizer step: a parameter that was frozen (requires_grad=False) when the optimizer was made has a "
                          "gradient now, and this optimizer never updates it: make the optimizer after unfreezing")
     grads = [p.grad for p in self.params if p.grad is not None]
+    # recorded by a jitted step, the settings are folded into its kernels: a replay after one changes records again (only
+    # lr, a tensor, was seen: weight_decay 0 -> 0.5 did nothing)
+    if realize.CAPTURE is not None: realize.GUARDS[(id(self), "settings")] = (weakref.ref(self), "settings", self.settings)
     Tensor.corealize([*self._updates(), self.step_t.assign(self.step_t + 1), *grads, *also])
+
+  @property
+  def settings(self) -> tuple:
+    """The optimizer's scalar settings (momentum, weight_decay, betas, eps...), lr and the step count aside."""
+    return tuple((k, v) for k, v in sorted(vars(self).items()) if isinstance(v, (bool, int, float)))
 
   def _updates(self) -> list[Tensor]: raise NotImplementedError
 
