@@ -170,7 +170,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--top-k", type=int, default=0)
   ap.add_argument("--actors", type=int, default=0, help="Ray actors (0: one per CPU core of the Ray cluster)")
   ap.add_argument("--batch", type=int, default=0, help="rollouts an actor runs together (0: spread over the actors, at most 8); "
-                  "at most two batches per actor are in flight")
+                  "at most two batches per actor are in flight. The same --seed gives the same rollouts for the same --batch: "
+                  "a row's logits differ by ~1e-6 between batch sizes, enough to flip a sampled token now and then")
   ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: $RAY_ADDRESS, else start a local one)")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"], help="segments to seed from (val: held out in training)")
   ap.add_argument("--seed", type=at_least(0, int), default=0, help="random seed: which segments and starts seed the rollouts, and their sampling")
@@ -209,7 +210,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
       k = owner[batch[0]] = busy.index(min(busy))
       busy[k] += 1
       # each rollout's own stream, from --seed and its index: two rollouts from one start differed only if they fell in
-      # batches of different seeds, --seed changed nothing, and the results depended on the number of actors
+      # batches of different seeds, --seed changed nothing, and the results depended on the number of actors (they still
+      # depend on the batch size, which the default takes from the CPUs: BLAS rounds a row differently at another size)
       return actors[k].run.remote(batch[1], steps, args.steer, args.curvature, [[args.seed, batch[0] + j] for j in range(len(batch[1]))])
     # at most two batches per actor in flight: each result is written and dropped, so --n can be in the thousands
     try:
@@ -232,7 +234,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
              "sharpness_generated_first_s": float(g[:, :sec].mean()), "sharpness_generated_last_s": float(g[:, -sec:].mean()),
              "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),
              "sharpness_ratio_last_s": float(g[:, -sec:].mean() / max(rl[:, -sec:].mean(), 1e-9)),
-             "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors}
+             "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors, "batch": size}
   write_atomic(out / "rollouts.json", (json_line(metrics) + "\n").encode())
   print(json_line(metrics), flush=True)
   return metrics

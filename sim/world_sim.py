@@ -208,7 +208,8 @@ class WorldVecEnv(gym.vector.VectorEnv):
   def reset(self, *, seed=None, options: Optional[dict] = None):
     """seed: an int s seeds env i with s + i (gymnasium's rule), a list one seed per env; env i then draws its segment,
     start and tokens from its own stream, as WorldSim(seed=s + i) does (one stream for the batch made a row depend on
-    the rows beside it). options: "segment" and "start" arrays (num_envs,); all envs reset together."""
+    the rows beside it), up to a token now and then: a row's logits differ by ~1e-6 between batch sizes (BLAS), enough
+    to flip a draw near a boundary. options: "segment" and "start" arrays (num_envs,); all envs reset together."""
     o = options or {}
     if bad := sorted(set(o) - {"segment", "start"}):
       raise ValueError(f"WorldVecEnv.reset: unknown option {bad[0]!r} (every env resets together: no reset_mask)")
