@@ -54,6 +54,8 @@ class WorldRollouts:
   def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int, temperature: float = 1.0, top_k: int = 0):
     # checked here, not at the first step (a negative stride seeded from the segment's end, silently)
     _whole("frame_stride", frame_stride, 1)
+    if (trained := getattr(model, "frame_stride", None)) is not None and trained != frame_stride:
+      raise ValueError(f"frame_stride {frame_stride}: the world model was trained at frame stride {trained} (its motions are {trained} frames long)")
     _whole("top_k", top_k, 0)
     if not (isinstance(temperature, (int, float, np.floating)) and np.isfinite(temperature) and temperature >= 0):
       raise ValueError(f"WorldRollouts: temperature must be a finite number >= 0 (0: the likeliest token), got {temperature!r}")

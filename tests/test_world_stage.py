@@ -944,6 +944,12 @@ def test_a_run_of_another_kind_is_named_not_an_unknown_key(tmp_path):
   with pytest.raises(ConfigError, match=r"w: a train-vqvae run is needed here; it looks like a train-world run \(unknown config key"):
     load_tokenizer(str(tmp_path / "w"))
   with pytest.raises(ConfigError, match=r"vq: a train-world run is needed here; it looks like a train-vqvae run"): tw.load_run(str(tmp_path / "vq"))
+  # the simulator at another stride than the run trained at (2): motions of another length, fps said wrong (session 28)
+  from sim.world_sim import WorldSim
+  from train.world_data import load_segments
+  model, segs = tw.load_run(str(tmp_path / "w"))[0], load_segments(str(toks))
+  with pytest.raises(ValueError, match="frame_stride 1: the world model was trained at frame stride 2"): WorldSim(model, segs, 1)
+  assert WorldSim(model, segs, 2).reset(seed=0)[0]["tokens"].shape[-1] == 8
   conf = yaml.safe_load((tmp_path / "w" / "config.yaml").read_text())  # a run of the right kind that fails to load: its own error
   save_checkpoint(str(tmp_path / "w" / "ckpt.safetensors"), tw.load_run(str(tmp_path / "w"))[0], None, 1, {**conf, "model": {**conf["model"], "bogus": 1}})
   with pytest.raises(ConfigError, match=r"w: model.bogus|w: .*bogus") as e: tw.load_run(str(tmp_path / "w"))

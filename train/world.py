@@ -295,8 +295,12 @@ def check_tokens_of(rundir, segs: list, what: str) -> str:
   return saved or next((s.tokenizer for s in segs if s.tokenizer), "")
 
 def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
-  """The model of a run directory (its checkpoint) and the run's config."""
-  return load_run_model(rundir, TrainConfig, lambda cfg: WorldModel(cfg.model))
+  """The model of a run directory (its checkpoint) and the run's config. The model carries its training frame stride
+  (model.frame_stride), so the simulator can refuse another (WorldSim(model, segs, 1) on a stride-4 model fed it motions
+  a quarter as long, and said 20 fps, silently)."""
+  model, cfg = load_run_model(rundir, TrainConfig, lambda cfg: WorldModel(cfg.model))
+  model.frame_stride = cfg.data.frame_stride
+  return model, cfg
 
 def trained_routes(segs) -> list:
   """The drives (routes) of segments a run trains on, kept with its checkpoints (run_split)."""
