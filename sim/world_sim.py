@@ -113,7 +113,7 @@ class WorldRollouts:
     """The motion (B, 6) for actions (B, 2) of kind "control" (see control) or (B, 6) of kind "pose", clipped to its
     action space. NaN raises: it made the speed NaN and every later frame of the rollout token 0, without an error."""
     if not hasattr(self, "context"): raise gym.error.ResetNeeded("step() before reset(): reset the environment first")
-    if np.isnan(action).any(): raise ValueError(f"action has NaN: {action.tolist()}")
+    if not np.isfinite(action).all(): raise ValueError(f"action is not finite: {action.tolist()}")  # (inf was clipped to the limit)
     if action.shape != (len(self.context), 2 if kind == "control" else 6):  # a reshape had split rows across rollouts
       raise ValueError(f"actions of shape {action.shape}: {len(self.context)} rollouts take ({len(self.context)}, {2 if kind == 'control' else 6})")
     if kind == "control": return self.control(action)
