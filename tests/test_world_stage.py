@@ -302,6 +302,8 @@ def test_env_refuses_a_decoder_of_another_grid_or_codebook(sim_parts):
     with pytest.raises(ValueError, match="can't decode the world model's frames of 8 tokens"): WorldSim(m, segs, 2, decoder=dec)
     with pytest.raises(ValueError, match="can't decode"): WorldVecEnv(m, segs, 2, 2, decoder=dec)
   dec = TokenDecoder(VQVAE(VQVAEConfig(image_size=(32, 64), n_codes=V, **tiny)))
+  import gymnasium
+  with pytest.raises(gymnasium.error.ResetNeeded, match="render\\(\\) before reset"): WorldSim(m, segs, 2, decoder=dec).render()  # (an AttributeError)
   o, _ = WorldSim(m, segs, 2, decoder=dec, max_steps=3).reset(seed=0)
   assert o["frame"].shape == (32, 64, 3)
   with pytest.raises(ValueError, match="4 tokens per frame, the VQVAE's \\[2, 4\\] grid holds 8"): dec(np.zeros((2, 4), np.int16))
