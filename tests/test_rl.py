@@ -824,6 +824,7 @@ def test_a_run_of_another_stage_is_named(tmp_path):
   assert load_policy(str(tmp_path / "ppo"))[1].stride == BCConfig(model=c, tokens="t", vqvae="v").stride
   save_checkpoint(str(tmp_path / "bc" / "ckpt.safetensors"), PolicyNet(c, cb), None, step=1, config=to_dict(BCConfig(model=c, tokens="t", vqvae="v", stride=3)), extra={"calibrated": True, "best_step": 1})
   with pytest.raises(ValueError, match=r"ppo: the BC run it started from, .*bc, has changed since"): load_policy(str(tmp_path / "ppo"))
+  with pytest.raises(ValueError, match=r"has changed since"): load_policy(str(tmp_path / "ppo" / GOOD))  # (its own file has no fingerprint)
   import shutil; shutil.rmtree(tmp_path / "bc")
   with pytest.raises(FileNotFoundError, match=r"ppo: the BC run this PPO run started from, .*bc, is gone"): load_policy(str(tmp_path / "ppo"))
 
