@@ -405,8 +405,7 @@ def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
   if not _native_worthy(epi, shape, _walk(epi)[0]): return None
   run_epi = native.compile(epi, shape, dtype, lambda: _numpy_runner(epi, shape, dtype, *_walk(epi)))
   if run_epi is None: return None
-  run_mm = compile(mm, mshape, mdtype)
-  return lambda bufs: run_epi(list(bufs) + [run_mm(bufs)])
+  return lambda bufs, run_mm=compile(mm, mshape, mdtype): run_epi(list(bufs) + [run_mm(bufs)])
 
 @functools.lru_cache(maxsize=4096)
 def compile(ast: LazyOp, shape: tuple, dtype: DType):

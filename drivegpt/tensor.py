@@ -427,11 +427,14 @@ class Tensor:
     gave x a gradient of 2, PyTorch 6) and other names of y see the write, as PyTorch's (until the 26th session the name
     was bound to a new tensor: other names, and a slice of y taken before, kept writing into the old one). A tensor
     outside the graph given a value in the graph (aux += head_loss) joins it the same way, as PyTorch's (it took the value
-    alone: the heads got no gradient); other names, a function's caller and a jitted step's argument see it (a version that
-    bound acc to a new node left them all at 0). Else the value is written into its buffer."""
+    alone: the heads got no gradient); other names and a function's caller see it (a version that bound acc to a new node
+    left them at 0). A jitted step may not do that to a tensor from outside it (refused: replays write values only). Else
+    the value is written into its buffer, which a jitted step's argument and replays see."""
     # a float result into an int tensor (t **= 0.5, t /= 2 truncated), or an int one into a bool tensor, raises as in PyTorch
     if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype) or r.shape != self.shape: raise RuntimeError(f"an in-place op's {r.dtype.name} result of shape {r.shape} can't be written into a {self.dtype.name} tensor of shape {self.shape} (as PyTorch): write t = t <op> x for a new tensor")
     if self._view is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
+    # a jitted step's replay can write only a value into a buffer from outside it (total += loss summed the recording's alone)
+    if F.realize.CAPTURE is not None and r.requires_grad and not Tensor.no_grad and (self.lazydata.is_realized if self._ctx is None else not getattr(self._ctx, "in_step", False)): raise RuntimeError(f"a jitted step adds a value with a gradient into a tensor of shape {self.shape} from outside it (a running total, an argument): a replay can't make that tensor part of its graph; write t += v.detach()")
     return self._writable()._become(r, r) if (self._ctx is not None or r.requires_grad) and not Tensor.no_grad else self._writable().assign(r)
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""
@@ -480,8 +483,7 @@ class Tensor:
     if not -self.ndim - 1 <= dim <= self.ndim: raise IndexError(f"unsqueeze dim {dim} out of range for shape {self.shape}")
     return self.reshape(self.shape[:(dim := dim % (self.ndim + 1))] + (1,) + self.shape[dim:])
   def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    s, e = self._axis(start_dim) if self.ndim else 0, self._axis(end_dim) if self.ndim else 0
-    return self.reshape(self.shape[:s] + (prod(self.shape[s:e+1]),) + self.shape[e+1:])
+    return self.reshape(self.shape[:(s := self._axis(start_dim) if self.ndim else 0)] + (prod(self.shape[s:(e := self._axis(end_dim) if self.ndim else 0)+1]),) + self.shape[e+1:])
   def transpose(self, dim0: int = 1, dim1: int = 0) -> Tensor:
     a, b = self._axis(dim0), self._axis(dim1)
     return self.permute([b if i == a else a if i == b else i for i in range(self.ndim)])

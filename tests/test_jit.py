@@ -1,5 +1,6 @@
 """The JIT replays a recorded step bit-identically to running it normally: on new inputs, with fresh randomness, across
 weight loads between calls, with pre-built batches reused across epochs; whatever it can't replay it refuses loudly."""
+import contextlib
 import numpy as np
 import pytest
 from drivegpt import Tensor, jit, GlobalCounters
@@ -804,3 +805,28 @@ def test_a_replay_follows_frozen_weights_and_optimizer_settings():
     np.testing.assert_allclose(lj, le, rtol=1e-6)
     np.testing.assert_allclose(wj, we, rtol=1e-6, atol=1e-7)
   np.testing.assert_allclose(j2, e2, rtol=1e-6, atol=1e-7)
+
+def test_a_jitted_step_may_not_add_a_graph_value_into_a_tensor_from_outside_it():
+  """Session 28: since acc += v joins acc to v's graph (as PyTorch), a running total kept outside a jitted step (total +=
+  loss) summed the first two calls' losses alone, and a fresh accumulator argument each call read 0 after replays,
+  silently: a replay writes values, it can't rebind a tensor to a graph. Refused, naming the fix; detached it works."""
+  from drivegpt.nn import Linear
+  rng = np.random.default_rng(29)
+  Tensor.manual_seed(0)
+  lin, xs = Linear(4, 1), [rng.normal(0, 1, (2, 4)).astype(np.float32) for _ in range(5)]
+  lin.weight.requires_grad = lin.bias.requires_grad = True  # (as an optimizer makes them)
+  for detach in (False, True):
+    total = Tensor.zeros(()).contiguous().realize()
+    def step(x):
+      nonlocal total
+      loss = lin(x).square().mean()
+      total += loss.detach() if detach else loss
+      return loss.realize()
+    f, losses = jit(step), []
+    with (contextlib.nullcontext() if detach else pytest.raises(RuntimeError, match=r"a jitted step adds a value with a gradient into a tensor of shape \(\) from outside it")):
+      for x in xs: losses.append(float(f(Tensor(x)).numpy()))
+    if detach: np.testing.assert_allclose(total.numpy(), sum(losses), rtol=1e-6)
+  @jit
+  def add(a, x): a += lin(x).square().mean().reshape(1)
+  with pytest.raises(RuntimeError, match="a jitted step adds a value with a gradient"):
+    for x in xs: add(Tensor.zeros(1).contiguous().realize(), Tensor(x))

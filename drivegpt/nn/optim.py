@@ -53,10 +53,9 @@ class Optimizer:
     if realize.CAPTURE is not None: realize.GUARDS[(id(self), "settings")] = (weakref.ref(self), "settings", self.settings)
     Tensor.corealize([*self._updates(), self.step_t.assign(self.step_t + 1), *grads, *also])
 
+  SETTINGS: tuple = ()  # the attributes _updates folds into its kernels as numbers
   @property
-  def settings(self) -> tuple:
-    """The optimizer's scalar settings (momentum, weight_decay, betas, eps...), lr and the step count aside."""
-    return tuple((k, v) for k, v in sorted(vars(self).items()) if isinstance(v, (bool, int, float)))
+  def settings(self) -> tuple: return tuple(getattr(self, k) for k in self.SETTINGS)
 
   def _updates(self) -> list[Tensor]: raise NotImplementedError
 
@@ -81,6 +80,7 @@ def _zeros_like(p: Tensor, dtype=None) -> Tensor:
 
 class SGD(Optimizer):
   """PyTorch's SGD: g += wd*p; buf = momentum*buf + g; g = g + momentum*buf (nesterov) or buf; p -= lr*g."""
+  SETTINGS = ("momentum", "weight_decay", "nesterov")
   def __init__(self, params: list[Tensor], lr: float, momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
     super().__init__(params, lr)
     if nesterov and momentum <= 0: raise ValueError("SGD: nesterov needs momentum > 0")
@@ -104,6 +104,7 @@ class SGD(Optimizer):
 class Adam(Optimizer):
   """PyTorch's Adam; weight_decay is L2 added to the gradient (decoupled=True makes it AdamW). betas=(b1, b2) as PyTorch.
   Each parameter keeps its own b1^t, b2^t (PyTorch's per-parameter step): one that gets no gradient on a step doesn't advance."""
+  SETTINGS = ("b1", "b2", "eps", "weight_decay", "decoupled")
   def __init__(self, params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                weight_decay: float = 0.0, decoupled: bool = False, betas: Optional[tuple] = None):
     super().__init__(params, lr)
@@ -119,9 +120,9 @@ class Adam(Optimizer):
     self._factors: dict[tuple, Tensor] = {}  # which parameters have a gradient -> (2, n) factors: b1, b2 for those, else 1
   def _state(self): return {"m": self.m, "v": self.v, "beta_pow": [self.beta_pow]}
   def _updates(self) -> list[Tensor]:
-    has = tuple(p.grad is not None for p in self.params)
+    has = (tuple(p.grad is not None for p in self.params), self.b1, self.b2)  # (betas changed since: b1^t kept the old b1)
     if has not in self._factors:
-      self._factors[has] = Tensor(np.array([[self.b1 if h else 1 for h in has], [self.b2 if h else 1 for h in has]], np.float32), device=self.device).realize()
+      self._factors[has] = Tensor(np.array([[self.b1 if h else 1 for h in has[0]], [self.b2 if h else 1 for h in has[0]]], np.float32), device=self.device).realize()
     pw = self.beta_pow.assign(self.beta_pow * self._factors[has])
     # lr/(1 - b1^t) and sqrt(1 - b2^t) of every parameter in one small kernel: a scalar expanded into an update would be
     # computed in a kernel of its own per parameter
