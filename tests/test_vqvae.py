@@ -190,6 +190,12 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   assert [r["status"] for r in tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)] == ["skipped"] * 2
   assert not killed.exists() and live.exists()
   live.unlink()
+  # the whole folder moved (a demo's, renamed): kept too (session 28: "a token shard from another checkpoint", by path)
+  import shutil
+  shutil.copytree(tmp_path, tmp_path.parent / f"{tmp_path.name}-moved", copy_function=shutil.copy2)
+  moved = tmp_path.parent / f"{tmp_path.name}-moved"
+  assert [r["status"] for r in tokenize(str(moved / run.relative_to(tmp_path)), str(moved / shards.relative_to(tmp_path)), str(moved / "tokens"),
+                                        use_ray=False, progress=False)] == ["skipped"] * 2
   # but not the tokens of another checkpoint, nor of an older version of a frame shard: those were kept silently
   other = make_run(tmp_path / "other", TINY)
   with pytest.raises(ValueError, match=r"seg_a\.h5: a token shard from another checkpoint"):
