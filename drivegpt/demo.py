@@ -73,7 +73,11 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
       raise ValueError(f"--fresh: {root} is not a demo's folder (no demo_state.json): not deleting it")
     shutil.rmtree(root)
   root.mkdir(parents=True, exist_ok=True)
+  lock = _lock(root)  # noqa: F841 (held until run returns)
   state = json.loads(state_path.read_text()) if state_path.exists() else {}
+  # a folder moved or renamed: the paths in the results of the steps it skips name the old one (the report pointed there)
+  if (was := state.pop("_root", None)) and was != str(root.resolve()): state = _moved(state, was, str(root.resolve()))
+  state["_root"] = str(root.resolve())
   def save_state():
     tmp = state_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=1))
@@ -112,6 +116,26 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
   line = {"report": str(report), "seconds": round(time.perf_counter() - t0, 1), "steps": summary}
   print(json_line(line), flush=True)
   return line
+
+def _lock(root: Path):
+  """Hold root/.demo.lock while this demo runs, or raise naming the demo that holds it: two demos into one --out ran side
+  by side (record's segments collided, "segment folder already exists", and each rewrote demo_state.json)."""
+  import fcntl
+  f = open(root / ".demo.lock", "a+")
+  try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+  except BlockingIOError:
+    f.seek(0)
+    raise ValueError(f"{root}: another demo is running in this folder (pid {f.read().strip() or '?'}); wait for it to end, or use another --out") from None
+  except OSError: pass  # a filesystem without locks: unguarded
+  f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
+  return f
+
+def _moved(v, old: str, new: str):
+  """v (a step's saved state) with paths under the folder's old place moved to its new one."""
+  if isinstance(v, str): return new + v[len(old):] if v == old or v.startswith(old + "/") else v
+  if isinstance(v, dict): return {k: _moved(x, old, new) for k, x in v.items()}
+  if isinstance(v, list): return [_moved(x, old, new) for x in v]
+  return v
 
 def _table(rows: list[dict]) -> str:
   if not rows: return "<p>(no results)</p>"

@@ -35,6 +35,12 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   changed = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out, "world.steps=4")
   assert changed.returncode != 0 and "demo step world ran before as" in changed.stderr and "use another --out" in changed.stderr, changed.stderr[-2000:]
   _ppo_killed_before_its_first_checkpoint_resumes_exactly(out, tmp_path)
+  # moved: every step skipped, and the report and final line name the new folder, not the old one (session 28)
+  import shutil
+  shutil.copytree(out, tmp_path / "moved", copy_function=shutil.copy2)
+  moved = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", tmp_path / "moved")
+  assert moved.returncode == 0 and moved.stderr.count("done before, skipped") == len(steps), moved.stderr[-2000:]
+  assert str(out) + "/" not in moved.stdout and str(out) + "/" not in (tmp_path / "moved" / "report.html").read_text()
   # an episode seed of the recordings a policy learnt from repeats their drivers and traffic: refused without --check-seeds
   # too (session 28; it was checked only when asked)
   from rl.evaluate import main as evaluate_main, recorded_seeds
@@ -175,3 +181,14 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   demo.run(tmp_path / "demo.yaml", str(tmp_path / "moved"), ["a.steps=4"])
   assert len(ran) == n
   with pytest.raises(ValueError, match="demo step a ran before"): demo.run(tmp_path / "demo.yaml", "moved", ["a.steps=5"])
+
+
+def test_two_demos_into_one_folder_and_paths_of_a_moved_one(tmp_path):
+  """Session 28 (a hostile user): two demos into one --out ran side by side (record's segments collided, each rewrote
+  demo_state.json); the second is refused naming the first. A moved demo's saved results name the new folder."""
+  from drivegpt.demo import _lock, _moved
+  held = _lock(tmp_path)
+  with pytest.raises(ValueError, match=f"{tmp_path}: another demo is running in this folder \\(pid {os.getpid()}\\)"): _lock(tmp_path)
+  held.close()
+  _lock(tmp_path).close()
+  assert _moved({"a": ["/x/old/r", "/x/older", "/x/old"], "b": 3}, "/x/old", "/y/new") == {"a": ["/y/new/r", "/x/older", "/y/new"], "b": 3}
