@@ -178,6 +178,9 @@ def test_cli_exports_a_vqvae_run(tmp_path, capsys):
                                                                  "vqvae_decoder_fp16.onnx", "vqvae_encoder.onnx", "vqvae_encoder_fp16.onnx"]
   assert report["vqvae_decoder"]["max_abs_diff"] < 1e-4 and report["vqvae_encoder"]["ops"]["Conv"] >= 3
   assert report["vqvae_decoder_fp16"]["max_abs_diff"] < 3e-2
+  # the encoder's code ids are reported apart (a flipped id read as a float difference: session 28)
+  enc = report["vqvae_encoder_fp16"]
+  assert 0 <= enc["ids_differ"] <= 1 and enc["max_abs_diff"] < 0.5 and "ids_differ" not in report["vqvae_decoder_fp16"]
 
 def test_an_export_cut_short_keeps_the_old_models_whole_and_no_report(tmp_path, monkeypatch, capsys):
   """A kill while export wrote vqvae_decoder.onnx left it 0 bytes (written in place), and the old export.json beside
