@@ -71,13 +71,21 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
   if fresh and root.exists():
     if not state_path.exists() and (not root.is_dir() or any(root.iterdir())):
       raise ValueError(f"--fresh: {root} is not a demo's folder (no demo_state.json): not deleting it")
+    if (root / ".demo.lock").exists(): _lock(root).close()  # a demo running there: refused before anything is deleted
     shutil.rmtree(root)
   root.mkdir(parents=True, exist_ok=True)
-  lock = _lock(root)  # noqa: F841 (held until run returns)
+  lock = _lock(root)
+  try: return _run(steps, root, state_path, config, overrides)
+  finally: lock.close()  # (a failed run's kept traceback held it: the next run was refused, naming its own pid)
+
+def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: list[str]) -> dict:
   state = json.loads(state_path.read_text()) if state_path.exists() else {}
-  # a folder moved or renamed: the paths in the results of the steps it skips name the old one (the report pointed there)
-  if (was := state.pop("_root", None)) and was != str(root.resolve()): state = _moved(state, was, str(root.resolve()))
-  state["_root"] = str(root.resolve())
+  # a folder moved or renamed: the paths in the results of the steps it skips name the old one (the report pointed there),
+  # as given (relative) and resolved
+  here, prev = [str(root), str(root.resolve())], state.pop("_root", None)
+  for was, now in zip([None, prev] if isinstance(prev, str) else prev or [], here):
+    if was and was != now: state = _moved(state, was, now)
+  state["_root"] = here
   def save_state():
     tmp = state_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=1))
@@ -132,7 +140,9 @@ def _lock(root: Path):
 
 def _moved(v, old: str, new: str):
   """v (a step's saved state) with paths under the folder's old place moved to its new one."""
-  if isinstance(v, str): return new + v[len(old):] if v == old or v.startswith(old + "/") else v
+  if isinstance(v, str):  # a path, or a key=path argument
+    key, eq, path = v.partition("=") if "=" in v and not v.startswith(old) else ("", "", v)
+    return key + eq + (new + path[len(old):] if path == old or path.startswith(old + "/") else path)
   if isinstance(v, dict): return {k: _moved(x, old, new) for k, x in v.items()}
   if isinstance(v, list): return [_moved(x, old, new) for x in v]
   return v

@@ -15,7 +15,7 @@ def node_of(t, ctx):
 class Function:
   freed = False
   def __init__(self, device: str, *tensors):
-    self.device, self.in_step = device, realize.CAPTURE is not None  # made while a jitted step records (Tensor._inplace)
+    self.device = device
     self.needs_input_grad = [t.requires_grad for t in tensors]
     self.requires_grad = True if any(self.needs_input_grad) else None if None in self.needs_input_grad else False
     if self.requires_grad: self.parents, self.seen = tensors, tuple(t._ctx for t in tensors)
@@ -37,7 +37,7 @@ class Function:
     from drivegpt.tensor import Tensor
     ctx = fxn(x[0].device, *x)
     # recording a jitted step: each leaf's requires_grad is folded into it (a weight frozen since kept being updated)
-    if realize.CAPTURE is not None and not Tensor.no_grad: realize.GUARDS.update({(id(t), "requires_grad"): (weakref.ref(t), "requires_grad", t.requires_grad) for t in x if t._ctx is None and t.lazydata.is_realized})  # (weights, arguments)
+    if realize.CAPTURE is not None and not Tensor.no_grad: realize.GUARDS.update({(id(t), "requires_grad"): (weakref.ref(t), "requires_grad") for t in x if t._ctx is None and t.lazydata.is_realized})  # (weights, arguments)
     if fxn.backward is Function.backward: ctx.requires_grad = False  # comparisons and friends have no gradient
     grad = ctx.requires_grad and not Tensor.no_grad
     return Tensor._wrap(ctx.forward(*[t.lazydata for t in x], **kwargs), grad, ctx if grad else None)  # keep the graph only when a gradient may flow

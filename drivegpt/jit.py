@@ -179,7 +179,7 @@ class jit:
     rec = Recording(steps, ret, live, keep, rng0, Tensor._rng_counter - rng0, any(isinstance(it.target, int) for it in steps),
                     # a .grad the step read that was lazy then is computed in the recording (made, or fused into a kernel: an earlier
                     # call's lazy .grad was replayed as that call's values): only that same one fits (False: none)
-                    tuple((leaf(t), False if lb is not None and (id(lb) in made or lb.base.realized is None) else lb) for t, lb in grads.values() if not isinstance(lb, str)), writes, tuple(realize.GUARDS.values()))
+                    tuple((leaf(t), False if lb is not None and (id(lb) in made or lb.base.realized is None) else lb) for t, lb in grads.values() if not isinstance(lb, str)), writes, tuple((w, k, getattr(o, k)) for w, k in realize.GUARDS.values() if (o := w()) is not None))
     bufs = {i: lb.realized for lb, i in slots.items() if isinstance(lb, LazyBuffer)}
     bufs |= {it.out: bufs[it.target] for it in steps if isinstance(it.target, int)}  # an argument assigned: its own buffer
     return rec, self._outputs(rec, bufs | made_now)

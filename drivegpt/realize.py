@@ -24,7 +24,8 @@ class ExecItem(NamedTuple):
 
 # the JIT sets this to a list to record what run_schedule runs: (ExecItem, weakref to the LazyBuffer it realizes) pairs
 CAPTURE: Optional[list] = None
-# and the Python values folded into its kernels, {key: (weakref to the object, attribute, value)}: a replay needs the same
+# and the Python values folded into its kernels, {key: (weakref to the object, attribute)}: a replay needs the values the
+# recording call left them at (a GAN's step freezes and unfreezes a net inside it: read at the end, it still replays)
 GUARDS: dict = {}
 _keys = itertools.count()  # keys of results, unique across schedules, so a recording can tell them apart
 # assigns not yet realized: a JIT replay runs them first, since its kernels read the buffers they write into

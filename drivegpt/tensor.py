@@ -30,7 +30,7 @@ def _check_fits(lo, hi, dtype: DType):
   if not -2**(8*dtype.itemsize - 1) <= lo <= hi < 2**(8*dtype.itemsize - 1): raise ValueError(f"values {lo}..{hi} don't fit in {dtype}")
 
 class Tensor:
-  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "_aliases", "_view", "_views", "__weakref__"
+  __slots__ = "lazydata", "requires_grad", "_grad", "_ctx", "_aliases", "_view", "_views", "_step", "__weakref__"
   training, no_grad = False, False  # class-wide modes: Tensor.train(), no_grad()
   __array_ufunc__ = None  # numpy defers to the reflected ops: np.float32(2) * t made an object array of Tensors
   _seed, _rng_counter = 0, 0  # manual_seed's seed, and the rand calls since
@@ -48,8 +48,9 @@ class Tensor:
   def __init__(self, data, device: Optional[str] = None, dtype: Optional[DType] = None, requires_grad: Optional[bool] = None):
     device = Device.canonicalize(device)
     # its .grad, its graph's Function, the tensors it shares its data with (see detach), for a view of y (y[1:3], y.T)
-    # (y, take, put, made under no_grad: see _viewing), and weak references to the views taken of it (see _set_data)
-    self._grad, self.requires_grad, self._ctx, self._aliases, self._view, self._views = None, requires_grad, None, None, None, None
+    # (y, take, put, made under no_grad: see _viewing), weak references to the views taken of it (see _set_data), and
+    # whether it was made while a jitted step records (see _become)
+    self._grad, self.requires_grad, self._ctx, self._aliases, self._view, self._views, self._step = None, requires_grad, None, None, None, None, F.realize.CAPTURE is not None
     if isinstance(data, LazyBuffer): lb = data if data.device == device else data.copy_to(device)
     elif isinstance(data, (bool, int, float)):
       dtype = dtype or (dtypes.bool if isinstance(data, bool) else _int_dtype(data, data) if isinstance(data, int) else dtypes.default_float)
@@ -74,7 +75,7 @@ class Tensor:
   def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function]) -> Tensor:
     """A Function's result: its LazyBuffer is on the right device already, so none of __init__'s checks."""
     ret = Tensor.__new__(Tensor)
-    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases, ret._view, ret._views = lb, requires_grad, None, ctx, None, None, None
+    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases, ret._view, ret._views, ret._step = lb, requires_grad, None, ctx, None, None, None, F.realize.CAPTURE is not None
     return ret
 
   def __repr__(self): return f"<Tensor {self.lazydata!r} grad={self.grad is not None}>"
@@ -414,6 +415,9 @@ class Tensor:
     write: x's was 0 in row 0, where it is 6). Under no_grad only the data changes, as PyTorch's (the graph was lost).
     The ops in read's graph (the value written: y[0] = y[1] * 5, r *= 3) that read self are pointed at self as it was, so
     self never is its own ancestor (a cycle that only gc frees, with every buffer in it)."""
+    # a jitted step's replay writes values only: a tensor from outside the step (a running total, an argument) can't join its
+    # graph (total += loss summed the recording call's losses alone; total[0] += loss too)
+    if F.realize.CAPTURE is not None and new.requires_grad and not Tensor.no_grad and not self._step: raise RuntimeError(f"a jitted step adds a value with a gradient into a tensor of shape {self.shape} from outside it (a running total, an argument): a replay can't make that tensor part of its graph; write t += v.detach()")
     mine = {id(t) for t in toposort([self], Tensor._viewers)} if read is not None and not Tensor.no_grad else ()  # (and its views)
     def ops(t): return t._ctx if t is not self and t._ctx is not None and hasattr(t._ctx, "parents") else None
     for c in filter(None, map(ops, toposort([read], lambda t: ops(t).parents if ops(t) else ()) if mine else ())):
@@ -433,8 +437,6 @@ class Tensor:
     # a float result into an int tensor (t **= 0.5, t /= 2 truncated), or an int one into a bool tensor, raises as in PyTorch
     if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype) or r.shape != self.shape: raise RuntimeError(f"an in-place op's {r.dtype.name} result of shape {r.shape} can't be written into a {self.dtype.name} tensor of shape {self.shape} (as PyTorch): write t = t <op> x for a new tensor")
     if self._view is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
-    # a jitted step's replay can write only a value into a buffer from outside it (total += loss summed the recording's alone)
-    if F.realize.CAPTURE is not None and r.requires_grad and not Tensor.no_grad and (self.lazydata.is_realized if self._ctx is None else not getattr(self._ctx, "in_step", False)): raise RuntimeError(f"a jitted step adds a value with a gradient into a tensor of shape {self.shape} from outside it (a running total, an argument): a replay can't make that tensor part of its graph; write t += v.detach()")
     return self._writable()._become(r, r) if (self._ctx is not None or r.requires_grad) and not Tensor.no_grad else self._writable().assign(r)
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""

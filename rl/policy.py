@@ -174,9 +174,12 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     from train.stage import changed_since
     if not Path(conf["bc"]).exists(): raise FileNotFoundError(f"{path}: the BC run this PPO run started from, {conf['bc']}, is gone: its policy is built like that one's")
     # the actor is built from the BC run's config (frames, stride): one retrained in place since drove it at another stride
-    run_ckpt = ckpt.parent / Run.CKPT  # (a snapshot or good.safetensors handed in alone may hold no fingerprint: the run's has it)
-    inputs = ((checkpoint_info(str(run_ckpt))[2] if run_ckpt.exists() and run_ckpt != ckpt else None) or extra or {}).get("inputs", {})
-    if changed_since(inputs.get("bc") or (extra or {}).get("inputs", {}).get("bc"), conf["bc"]):
+    # the fingerprint of the BC run: this file's, else (a snapshot, or a good.safetensors of iteration 0 saved before the 28th
+    # session) the run's checkpoint beside it, if that run started from the same BC run
+    own, run_ckpt = (extra or {}).get("inputs", {}).get("bc"), ckpt.parent / Run.CKPT
+    if own is None and run_ckpt.exists() and run_ckpt != ckpt and (near := checkpoint_info(str(run_ckpt)))[1].get("bc") == conf["bc"]:
+      own = (near[2] or {}).get("inputs", {}).get("bc")
+    if changed_since(own, conf["bc"]):
       raise ValueError(f"{path}: the BC run it started from, {conf['bc']}, has changed since (retrained in its folder?), and its "
                        "config (frames, stride) builds this policy: restore that run, or train PPO again from the new one")
     actor, bcfg = load_policy(conf["bc"])

@@ -294,7 +294,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
       shutil.copyfile(run.ckpt, tmp := run.dir / f".{GOOD}.tmp")
       os.replace(tmp, run.dir / GOOD)
     else:  # iteration 0: the BC start, whose rollouts set the reference (a stop at the first check left no good file, and
-      save_checkpoint(str(run.dir / GOOD), agent, None, step=it, config=run.config)  # evaluate loaded the failed policy)
+      save_checkpoint(str(run.dir / GOOD), agent, None, step=it, config=run.config, extra={"inputs": inputs})  # evaluate loaded the failed policy)
     stats = ppo_update(actor, critic, opt, batch, cfg.ppo, rng)
     p = np.concatenate(info["step_p_disengage"])
     run.log(it + 1, reward=info["reward_mean"], penalty=penalty, episode_return=float(np.mean(info["episode_returns"])) if info["episode_returns"] else None,

@@ -1,13 +1,15 @@
 """The world model as a driving simulator: the state is the token context, an action becomes the pose that conditions the
 next frame, and the model generates that frame.
 
-  env = WorldSim(model, segments, frame_stride=2)            # a gymnasium.Env
+  model, cfg = train.world.load_run(rundir)                   # the model knows its training stride
+  env = WorldSim(model, segments, frame_stride=cfg.data.frame_stride)   # a gymnasium.Env
   obs, info = env.reset(seed=0)                              # context: a real segment's first frames
   obs, reward, terminated, truncated, info = env.step(np.array([0.5, -0.01]))  # accelerate, curve right
-  venv = WorldVecEnv(model, segments, num_envs=8, frame_stride=2)   # the same, 8 rollouts per batched model call
+  venv = WorldVecEnv(model, segments, num_envs=8, frame_stride=cfg.data.frame_stride)   # 8 rollouts per batched model call
 
 frame_stride must be the model's training stride (its run's data.frame_stride): the poses it was conditioned on are
-the motion over that many recorded frames (a default of 1 fed a stride-2 model half-length motions, unnoticed).
+the motion over that many recorded frames (a default of 1 fed a stride-2 model half-length motions, unnoticed); a model
+from load_run carries it, and another is refused.
 """
 from __future__ import annotations
 import warnings

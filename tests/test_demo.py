@@ -192,3 +192,20 @@ def test_two_demos_into_one_folder_and_paths_of_a_moved_one(tmp_path):
   held.close()
   _lock(tmp_path).close()
   assert _moved({"a": ["/x/old/r", "/x/older", "/x/old"], "b": 3}, "/x/old", "/y/new") == {"a": ["/y/new/r", "/x/older", "/y/new"], "b": 3}
+  assert _moved(["d1/a", "data.shards=d1/x", "d10/y", "k=v"], "d1", "d2") == ["d2/a", "data.shards=d2/x", "d10/y", "k=v"]  # relative, key=path
+  # --fresh on a folder a demo is running in deleted its files (the lock was taken after): refused first; a failed run
+  # (its traceback kept) no longer holds the folder
+  from drivegpt.demo import run
+  (tmp_path / "demo_state.json").write_text("{}")
+  held = _lock(tmp_path)
+  with pytest.raises(ValueError, match="another demo is running in this folder"): run(ROOT / "tests/data/demo-tiny.yaml", str(tmp_path), [], fresh=True)
+  assert (tmp_path / "demo_state.json").exists()
+  held.close()
+  import drivegpt.demo as demo
+  def fail(*a): raise RuntimeError("a step failed")
+  real, demo._run = demo._run, fail
+  try:
+    with pytest.raises(RuntimeError) as failed: run(ROOT / "tests/data/demo-tiny.yaml", str(tmp_path), [])
+  finally: demo._run = real
+  _lock(tmp_path).close()
+  assert failed.value  # (kept, as a notebook keeps its last traceback)

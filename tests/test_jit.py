@@ -830,3 +830,34 @@ def test_a_jitted_step_may_not_add_a_graph_value_into_a_tensor_from_outside_it()
   def add(a, x): a += lin(x).square().mean().reshape(1)
   with pytest.raises(RuntimeError, match="a jitted step adds a value with a gradient"):
     for x in xs: add(Tensor.zeros(1).contiguous().realize(), Tensor(x))
+
+def test_review_28_in_step_tensors_take_graph_writes_and_a_toggled_freeze_replays():
+  """A review of the checks above: a tensor the step made and realized itself (x = lin(a).detach().realize(); x += lin(x))
+  was refused as if from outside; an indexed running total (totals[0] += loss) got past the check (silent); a step that
+  freezes a net and unfreezes it inside (a GAN's) recorded every call (the guard read the frozen value mid-step)."""
+  from drivegpt.nn import Linear
+  rng = np.random.default_rng(30)
+  Tensor.manual_seed(0)
+  lin, xs = Linear(3, 3), [Tensor(rng.normal(0, 1, (2, 3)).astype(np.float32)) for _ in range(4)]
+  lin.weight.requires_grad = lin.bias.requires_grad = True
+  def local(a):
+    x = lin(a).detach().realize()
+    x += lin(x)
+    return x.square().sum().realize()
+  f = jit(local)
+  np.testing.assert_allclose([float(f(a).numpy()) for a in xs], [float(local(a).numpy()) for a in xs], rtol=1e-6)
+  totals = Tensor.zeros(3).contiguous().realize()
+  @jit
+  def indexed(a): totals[0] += lin(a).sum()
+  with pytest.raises(RuntimeError, match="from outside it"):
+    for a in xs: indexed(a)
+  runs = []
+  def gan(a):
+    runs.append(1)
+    lin.weight.requires_grad = False
+    y = lin(a).sum()
+    lin.weight.requires_grad = True
+    return (y + lin(a).square().sum()).realize()
+  g = jit(gan)
+  for a in xs + xs: g(a)
+  assert len(runs) == 2   # run once, recorded once, then replayed

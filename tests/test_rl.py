@@ -825,7 +825,12 @@ def test_a_run_of_another_stage_is_named(tmp_path):
   save_checkpoint(str(tmp_path / "bc" / "ckpt.safetensors"), PolicyNet(c, cb), None, step=1, config=to_dict(BCConfig(model=c, tokens="t", vqvae="v", stride=3)), extra={"calibrated": True, "best_step": 1})
   with pytest.raises(ValueError, match=r"ppo: the BC run it started from, .*bc, has changed since"): load_policy(str(tmp_path / "ppo"))
   with pytest.raises(ValueError, match=r"has changed since"): load_policy(str(tmp_path / "ppo" / GOOD))  # (its own file has no fingerprint)
-  import shutil; shutil.rmtree(tmp_path / "bc")
+  import shutil
+  (tmp_path / "y").mkdir(); shutil.copy(tmp_path / "ppo" / GOOD, tmp_path / "y" / "kept.safetensors")  # kept in another run's folder:
+  save_checkpoint(str(tmp_path / "y" / "ckpt.safetensors"), Agent(actor, ValueNet(c, cb)), None, step=1, config={"bc": str(tmp_path / "bc2")},
+                  extra={"inputs": {"bc": "m1-0000000000000000"}})   # that run's fingerprint of its own BC run is not this file's
+  load_policy(str(tmp_path / "y" / "kept.safetensors"))
+  shutil.rmtree(tmp_path / "bc")
   with pytest.raises(FileNotFoundError, match=r"ppo: the BC run this PPO run started from, .*bc, is gone"): load_policy(str(tmp_path / "ppo"))
 
 def _synthetic_token_segments(folder, n_segs=6, n=160, seed=0, takeover_every=50):

@@ -50,7 +50,7 @@ class Optimizer:
     grads = [p.grad for p in self.params if p.grad is not None]
     # recorded by a jitted step, the settings are folded into its kernels: a replay after one changes records again (only
     # lr, a tensor, was seen: weight_decay 0 -> 0.5 did nothing)
-    if realize.CAPTURE is not None: realize.GUARDS[(id(self), "settings")] = (weakref.ref(self), "settings", self.settings)
+    if realize.CAPTURE is not None: realize.GUARDS[(id(self), "settings")] = (weakref.ref(self), "settings")
     Tensor.corealize([*self._updates(), self.step_t.assign(self.step_t + 1), *grads, *also])
 
   SETTINGS: tuple = ()  # the attributes _updates folds into its kernels as numbers
@@ -103,6 +103,7 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
   """PyTorch's Adam; weight_decay is L2 added to the gradient (decoupled=True makes it AdamW). betas=(b1, b2) as PyTorch.
+  Betas changed between steps: the bias correction is the product of the betas used (PyTorch's: the current one ^ t).
   Each parameter keeps its own b1^t, b2^t (PyTorch's per-parameter step): one that gets no gradient on a step doesn't advance."""
   SETTINGS = ("b1", "b2", "eps", "weight_decay", "decoupled")
   def __init__(self, params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
