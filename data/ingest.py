@@ -381,6 +381,11 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                     off = np.concatenate(pts) - (times - times[0])
                     w = np.lib.stride_tricks.sliding_window_view(np.pad(off, 5, mode="edge"), 5)  # w[i]: off[i-5 .. i-1]
                     jump = np.median(w[6:n + 5], 1) - np.median(w[1:n], 1)  # after frame k (k+1..k+5) minus up to it (k-4..k)
+                    # a steady drift under the 0.5 s above (a 20.1 fps video under 20 Hz poses: 0.3 s by its end): said
+                    if abs(drift := np.polyfit(np.arange(n), off, 1)[0] * (n - 1)) > 2 * np.median(np.diff(times)):
+                        print(f"warning: {video}: its timestamps drift {drift:+.2f} s from global_pose/frame_times over the segment (another frame "
+                              f"rate, or two clocks apart: {(n - 1) / np.ptp(np.concatenate(pts)):.4g} against {(n - 1) / np.ptp(times):.4g} fps); "
+                              "frame k is paired with pose k", file=sys.stderr)
                     if jump.max() > np.median(np.diff(times)) / 2:
                         k = int(jump.argmax())
                         raise IngestError(f"{video}: after frame {k} the video's timestamps run {jump[k]:.3f} s ahead of global_pose/frame_times: "

@@ -196,7 +196,7 @@ def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
     assert r["status"] == "error" and "global_pose/frame_times: frames 50 apart: times must be in seconds" in r["reason"], r
 
 
-def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path):
+def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path, capsys):
     """Session 26 (a hostile user): a segment's MP4 at 10 fps under 20 Hz poses (same frame count), or with a hole, was
     ingested frame by frame against the poses: each frame got another moment's pose and CAN, without a word."""
     from tests.test_data_video import encode
@@ -224,6 +224,14 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path):
     encode(seg / "video.mp4", frames, pts=[i * 50 for i in range(20)])
     [r] = ingest(tmp_path / "drop", tmp_path / "out_drop", use_ray=False, progress=False)
     assert r["status"] == "done", r
+    # a 25 fps video under 20 Hz poses drifts 0.19 s by its 20th frame, under the 0.5 s offset check: said (session 28)
+    seg = tmp_path / "fast" / "seg/0"
+    write_tiny_segment(seg)
+    (seg / "video.hevc").unlink()
+    encode(seg / "video.mp4", frames, pts=[i * 40 for i in range(20)])
+    capsys.readouterr()
+    [r] = ingest(tmp_path / "fast", tmp_path / "out_fast", use_ray=False, progress=False)
+    assert r["status"] == "done" and "its timestamps drift -0.19 s from global_pose/frame_times" in capsys.readouterr().err, r
 
 
 def test_a_link_to_a_video_beside_it_is_one_input(tmp_path):
