@@ -82,7 +82,7 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
   state = json.loads(state_path.read_text()) if state_path.exists() else {}
   # a folder moved or renamed: the paths in the results of the steps it skips name the old one (the report pointed there),
   # as given (relative) and resolved
-  here, prev = [str(root), str(root.resolve())], state.pop("_root", None)
+  here, prev = [str(root), str(root.resolve())], state.pop("_root", None) or _old_root(state)
   for was, now in zip([None, prev] if isinstance(prev, str) else prev or [], here):
     if was and was != now: state = _moved(state, was, now)
   state["_root"] = here
@@ -90,6 +90,7 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
     tmp = state_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=1))
     os.replace(tmp, state_path)  # atomic: a killed demo never leaves a torn state file
+  save_state()  # (its place now, though every step is skipped: a moved demo made before `_root` named the old one)
   t0 = time.perf_counter()
   # each step's arguments with the folder as {out}: named relatively or absolutely, or moved, the same step (a state saved
   # before templates compares its argv)
@@ -137,6 +138,13 @@ def _lock(root: Path):
   except OSError: pass  # a filesystem without locks: unguarded
   f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
   return f
+
+def _old_root(state: dict) -> Optional[str]:
+  """The folder a state saved before it kept `_root` ran in: a step's argv against its template ({out} in it)."""
+  for s in state.values():
+    for a, t in zip(s.get("argv", []), s.get("template", [])) if isinstance(s, dict) else ():
+      if "{out}" in t and a.startswith((pre := t.split("{out}", 1))[0]) and a.endswith(pre[1]): return a[len(pre[0]):len(a) - len(pre[1])]
+  return None
 
 def _moved(v, old: str, new: str):
   """v (a step's saved state) with paths under the folder's old place moved to its new one."""

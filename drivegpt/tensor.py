@@ -72,10 +72,10 @@ class Tensor:
     self.lazydata = lb
 
   @staticmethod
-  def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function]) -> Tensor:
+  def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function], step: Optional[bool] = None) -> Tensor:
     """A Function's result: its LazyBuffer is on the right device already, so none of __init__'s checks."""
     ret = Tensor.__new__(Tensor)
-    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases, ret._view, ret._views, ret._step = lb, requires_grad, None, ctx, None, None, None, F.realize.CAPTURE is not None
+    ret.lazydata, ret.requires_grad, ret._grad, ret._ctx, ret._aliases, ret._view, ret._views, ret._step = lb, requires_grad, None, ctx, None, None, None, F.realize.CAPTURE is not None if step is None else step
     return ret
 
   def __repr__(self): return f"<Tensor {self.lazydata!r} grad={self.grad is not None}>"
@@ -111,7 +111,7 @@ class Tensor:
   def detach(self) -> Tensor:
     """This tensor's data without its graph. As PyTorch's, it shares the data: a write into either is seen by the other
     (t = b.detach(); t.assign(x) left b, and what was built from b later, with the old values)."""
-    ret = Tensor._wrap(self.lazydata, False, None)
+    ret = Tensor._wrap(self.lazydata, False, None, self._step)  # (made in a jitted step or not as self is: it writes into self)
     ret._aliases = self._aliases = self._aliases or weakref.WeakSet([self])  # (a WeakSet: neither keeps the other alive)
     ret._aliases.add(ret)  # and the detach of a view (y[1].detach()) is that view of y.detach() (its write was y[1]'s alone)
     return ret if self._view is None else ret._viewing(self._view[0].detach(), self._view[1], self._view[2])

@@ -193,6 +193,8 @@ def test_two_demos_into_one_folder_and_paths_of_a_moved_one(tmp_path):
   _lock(tmp_path).close()
   assert _moved({"a": ["/x/old/r", "/x/older", "/x/old"], "b": 3}, "/x/old", "/y/new") == {"a": ["/y/new/r", "/x/older", "/y/new"], "b": 3}
   assert _moved(["d1/a", "data.shards=d1/x", "d10/y", "k=v"], "d1", "d2") == ["d2/a", "data.shards=d2/x", "d10/y", "k=v"]  # relative, key=path
+  from drivegpt.demo import _old_root  # a state saved before it kept its folder: found from a step's argv and template
+  assert _old_root({"record": {"argv": ["record", "--out", "/old/d/raw"], "template": ["record", "--out", "{out}/raw"]}}) == "/old/d"
   # --fresh on a folder a demo is running in deleted its files (the lock was taken after): refused first; a failed run
   # (its traceback kept) no longer holds the folder
   from drivegpt.demo import run

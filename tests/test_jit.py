@@ -851,6 +851,13 @@ def test_review_28_in_step_tensors_take_graph_writes_and_a_toggled_freeze_replay
   def indexed(a): totals[0] += lin(a).sum()
   with pytest.raises(RuntimeError, match="from outside it"):
     for a in xs: indexed(a)
+  acc = Tensor.zeros(3).contiguous().realize()  # a detach of an outside tensor is outside too (it wrote into acc, then stuck)
+  @jit
+  def via_detach(a):
+    d = acc.detach()
+    d += lin(a).sum()
+  with pytest.raises(RuntimeError, match="from outside it"):
+    for a in xs: via_detach(a)
   runs = []
   def gan(a):
     runs.append(1)
