@@ -399,7 +399,8 @@ class Tensor:
     val = (_Repeats.apply(val, n) if adv else val).cast(self.dtype)
     # a view (y[i][j] = v; r = y[i]; r += 1; r = y.T; r[0] = v) is written into y, as in PyTorch, at the place put gives
     if (view := self._view) is not None: return view[0].__setitem__(*view[2](view[0], hit.where(val, self)))  # (y's write takes self again: see _set_data)
-    if self._writable()._ctx is None and val._ctx is None: return self.assign(hit.where(val, self).detach())  # no graph: written in place
+    # no graph: written in place (but not a tensor a jitted step made: its buffer from numpy is one the recording reads on every replay)
+    if self._writable()._ctx is None and val._ctx is None and not (self._step and F.realize.CAPTURE is not None): return self.assign(hit.where(val, self).detach())
     self._become(new := hit.where(val, self), new)
   def _viewing(self, base: Tensor, take, put) -> Tensor:
     """self is base's view take(base) (y[idx], y.reshape(s), y.T, y.split(n)...), as in PyTorch: a write into it goes into
@@ -437,7 +438,8 @@ class Tensor:
     # a float result into an int tensor (t **= 0.5, t /= 2 truncated), or an int one into a bool tensor, raises as in PyTorch
     if (kind := lambda d: 2 if d.is_float else d != dtypes.bool)((r := f(self, x)).dtype) > kind(self.dtype) or r.shape != self.shape: raise RuntimeError(f"an in-place op's {r.dtype.name} result of shape {r.shape} can't be written into a {self.dtype.name} tensor of shape {self.shape} (as PyTorch): write t = t <op> x for a new tensor")
     if self._view is not None: self[...] = r; return self  # a view (r = y[1:3]; r += 1) writes into y
-    return self._writable()._become(r, r) if (self._ctx is not None or r.requires_grad) and not Tensor.no_grad else self._writable().assign(r)
+    # (a tensor the step made, from numpy, becomes its new value: written into, its buffer went 2, 4, 8 over replays)
+    return self._writable()._become(r, r) if (self._ctx is not None or r.requires_grad) and not Tensor.no_grad or (self._step and F.realize.CAPTURE is not None) else self._writable().assign(r)
   def _writable(self) -> Tensor:
     """self, unless it is a leaf that requires grad with autograd on: an in-place write would be lost to its gradient."""
     if self.requires_grad and self._ctx is None and not Tensor.no_grad: raise RuntimeError(f"an in-place write (+=, t[i] = v, ...) into a leaf of shape {self.shape} that requires grad is refused, as PyTorch refuses it: backward can't see the write. Write under no_grad() (as optimizers do), or make a new tensor (w = w + x)")

@@ -868,3 +868,29 @@ def test_review_28_in_step_tensors_take_graph_writes_and_a_toggled_freeze_replay
   g = jit(gan)
   for a in xs + xs: g(a)
   assert len(runs) == 2   # run once, recorded once, then replayed
+
+
+def test_a_tensor_the_step_makes_from_numpy_and_writes_in_place_starts_fresh_each_replay():
+  """Session 28 (a fuzzer against PyTorch): c = Tensor(np.ones(3)); c *= 2 inside a jitted step gave 2, 2, 4, 8, 16 over
+  calls: the recording read c's numpy buffer on every replay, and each replay's write went into it. Such a tensor now
+  takes its new value as a graph node (with c[0:] += 1, c[0] = ..., a view's write and under no_grad too)."""
+  from drivegpt.tensor import no_grad
+  rng = np.random.default_rng(31)
+  base, xs = rng.normal(0, 1, 3).astype(np.float32), [Tensor(rng.normal(0, 1, 3).astype(np.float32)) for _ in range(5)]
+  def writes(c):
+    c *= 2.0
+    c[0:] += 1
+    c[0] = c[0] + 1
+    with no_grad(): c += 1
+    v = c[1:]
+    v *= 3
+  want = base.astype(np.float64) * 2 + 1
+  want[0] += 1
+  want += 1
+  want[1:] *= 3
+  def step(x):
+    c = Tensor(base)
+    writes(c)
+    return (x + c).realize()
+  f = jit(step)
+  for x in xs: np.testing.assert_allclose(f(x).numpy(), x.numpy() + want, rtol=1e-6)
