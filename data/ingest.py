@@ -469,6 +469,14 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
         if not 0.5 < ratio < 2.0:
             raise IngestError(f"{where}: the poses' forward motion is {ratio:.2f}x the CAN speed: are frame_orientations "
                               f"quaternions [w, x, y, z] (scalar first), from the device frame to ECEF?")
+        # CAN on another clock than the video's: the poses show the lag (0.1-0.4 s passed without a word, each frame
+        # paired with the speed and steering of another moment); said, as the lag can't be told from a drive that lags
+        if moving.sum() >= 40 and (sp := s.get("speed")) is not None:
+            mid, vp, step = (times[1:] + times[:-1]) / 2, data["pose"][:-1, 0] / np.diff(times), float(np.median(np.diff(times)))
+            err = {k: float(np.mean((np.interp(mid + k * step, sp[0], sp[1].reshape(len(sp[1]), -1)[:, 0]) - vp)[12:-12] ** 2)) for k in range(-12, 13)}
+            if abs(k := min(err, key=err.get)) >= 2 and err[k] < 0.5 * err[0]:
+                print(f"warning: {where}: CAN speed matches the poses' motion best read {k * step:+.2f} s from the frame times "
+                      f"(squared error {err[k]:.3g} against {err[0]:.3g} as logged): is CAN on another clock? Used as logged", file=sys.stderr)
     if s.get("disengage") is not None:
         t, cause, lead = s["disengage"]
         data["disengage"], data["disengage_cause"], data["disengage_lead"] = (np.zeros(n) for _ in range(3))

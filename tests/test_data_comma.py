@@ -88,3 +88,20 @@ def test_ingested_yaw_rate_sign_follows_steering(shard):
     print(f"\nreal segment: yaw sign agrees with steering on {agree:.0%} of {turning.sum()} turning frames")
     assert agree > 0.9, agree
     assert np.corrcoef(-yaw, steering)[0, 1] > 0.5
+
+
+def test_can_on_another_clock_than_the_video_is_said(shard, tmp_path, capsys):
+    """Session 28 (a hostile user): CAN shifted 0.1-0.4 s off the video's clock was ingested without a word (every frame
+    paired with another moment's speed and steering), though the segment's own poses show the lag. Said from 0.2 s; the
+    real segment as logged is not."""
+    src = shard.parent.parent / "src"
+    for off in (0.0, 0.3):
+        shutil.copytree(src, tmp_path / f"s{off}")
+        seg = next((tmp_path / f"s{off}").glob("*|*/*"))
+        for sig in ("speed", "steering_angle"):
+            t = np.load(seg / f"processed_log/CAN/{sig}/t")
+            with open(seg / f"processed_log/CAN/{sig}/t", "wb") as f: np.save(f, t + off)
+        capsys.readouterr()
+        [r] = ingest(tmp_path / f"s{off}", tmp_path / f"o{off}", use_ray=False, progress=False)
+        err = capsys.readouterr().err
+        assert r["status"] == "done" and (("CAN speed matches the poses' motion best read +0.30 s" in err) == (off > 0)), err
