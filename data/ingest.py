@@ -589,18 +589,13 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
 def _warn_same_videos(out_dir: Path, made: set) -> None:
     """Say where a shard just made (ids in made) has the video of another shard in out_dir made from another input (a
     copy of the logs, fixed, ingested beside the old one): the loaders keep the first by name, stale or not."""
-    import h5py
-    by_sum: dict = {}
-    for shard in sorted(Path(out_dir).glob("*.h5")):
-        try:
-            with h5py.File(shard, "r") as f:
-                by_sum.setdefault(str(f.attrs.get("checksum", "")), []).append((shard, str(f.attrs.get("source", ""))))
-        except Exception:  # not a shard we can read: the loader names it
-            continue
-    for checksum, group in by_sum.items():
-        if checksum and len(group) > 1 and any(s.stem in made for s, _ in group):
-            print(f"warning: {out_dir}: {len(group)} shards of one video, from {' and '.join(src for _, src in group[:2])}: "
-                  f"training reads only {group[0][0].name}; delete the one you don't want", file=sys.stderr)
+    from data.dataset import shard_paths, shard_routes
+    try: dups = shard_routes(shard_paths(out_dir))[2]  # (the loaders' own rule: the first of each checksum by name)
+    except ValueError: return  # a shard that can't be read: the loader names it
+    for dup, first in dups:
+        if dup.stem in made or first.stem in made:
+            print(f"warning: {out_dir}: 2 shards of one video, from {_attr(first, 'source')} and {_attr(dup, 'source')}: "
+                  f"training reads only {first.name}; delete the one you don't want", file=sys.stderr)
 
 
 def orphan_shards(out_dir: Path, src: Path, inputs: list) -> list[tuple[Path, str]]:

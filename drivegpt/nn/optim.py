@@ -25,16 +25,13 @@ class Optimizer:
       if not p.lazydata.is_realized: p.lazydata = p.lazydata.contiguous()  # into a jitted step recorded before training
     Tensor.corealize(self.params)
     self.device = self.params[0].device if self.params else None  # the optimizer's own tensors live with the weights
-    if not lr >= 0: raise ValueError(f"optimizer: lr must be >= 0, got {lr}")  # (lr=-1 climbed the loss, as PyTorch refuses)
     self.step_t = _scalar(0, dtypes.int64, self.device)
-    self.lr_t = _scalar(lr, device=self.device)
+    self.lr_t = _scalar(_checked_lr(lr), device=self.device)
 
   @property
   def lr(self) -> float: return float(self.lr_t.item())
   @lr.setter
-  def lr(self, value: float):
-    if not value >= 0: raise ValueError(f"optimizer: lr must be >= 0, got {value}")
-    self.lr_t.assign(_scalar(value, device=self.device)).realize()  # in place: the buffer kernels read stays the same
+  def lr(self, value: float): self.lr_t.assign(_scalar(_checked_lr(value), device=self.device)).realize()  # in place: the buffer kernels read stays the same
   @property
   def step_count(self) -> int: return int(self.step_t.item())
 
@@ -74,6 +71,10 @@ class Optimizer:
       if tuple(state[k].shape) != t.shape or state[k].dtype != t.dtype:
         raise ValueError(f"optimizer load_state_dict: {k!r} is {state[k].dtype} {tuple(state[k].shape)}, expected {t.dtype} {t.shape}")
     Tensor.corealize([t.assign(state[k].detach()) for k, t in own.items()])
+
+def _checked_lr(lr: float) -> float:
+  if not lr >= 0: raise ValueError(f"optimizer: lr must be >= 0, got {lr}")  # (lr=-1 climbed the loss; PyTorch refuses it too)
+  return lr
 
 def _zeros_like(p: Tensor, dtype=None) -> Tensor:
   return Tensor(np.zeros(p.shape, (dtype or p.dtype).np), device=p.device, dtype=dtype or p.dtype)
