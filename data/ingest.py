@@ -113,6 +113,9 @@ def segment_id(path: Path, src: Path) -> str:
     return f"{name}-{hashlib.sha256(str(real).encode()).hexdigest()[:8]}"
 
 
+_DRIVE = re.compile(r"([0-9a-f]{16})_(\d{4}-\d\d-\d\d--\d\d-\d\d-\d\d)(?:--\d+)?")  # a drive named as comma names them
+
+
 def route_of(path: Path, src: Path) -> str:
     """The drive an input belongs to: the `dongle|time` folder it is in (comma2k19's `dongle|time/N`, openpilot's
     `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else, for a
@@ -125,6 +128,8 @@ def route_of(path: Path, src: Path) -> str:
     for part in reversed(real.parts[:-1] + ((real.stem if real.is_file() else real.name),)):
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
+        if m := _DRIVE.fullmatch(part):  # `dongle_time`: comma2k19 unpacked where `|` can't be in a name (each segment
+            return f"{m[1]}|{m[2]}"      # was a route of its own, one drive on both sides of the split)
     if real.is_file():
         # a numbered name (`drive--0.mp4`); openpilot's cameras take their numbered segment folder's (`<route>--<N>/fcamera.hevc`:
         # every drive's fcamera.hevc was one route and its qcamera.ts, the same frames smaller, another)

@@ -433,6 +433,12 @@ def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_
         == ["GH01", "GH02", "GH01", "top"]
     (tmp_path / "trip--2").mkdir(); (tmp_path / "trip--2/morning.mp4").write_bytes(b"")   # not openpilot's camera: its own name
     assert route_of(tmp_path / "trip--2/morning.mp4", tmp_path) == "morning"
+    # comma2k19 unpacked where `|` can't be in a name (`dongle_time`): each segment folder was a route of its own
+    for n in "01":
+        (tmp_path / f"c2k_/Chunk_1/b0c9d2329ad1606b_2018-07-27--06-03-57/{n}").mkdir(parents=True)
+    (tmp_path / "op_/b0c9d2329ad1606b_2018-07-27--06-03-57--4").mkdir(parents=True)
+    assert {route_of(tmp_path / f"c2k_/Chunk_1/b0c9d2329ad1606b_2018-07-27--06-03-57/{n}", tmp_path / "c2k_") for n in "01"} \
+        | {route_of(tmp_path / "op_/b0c9d2329ad1606b_2018-07-27--06-03-57--4", tmp_path / "op_")} == {"b0c9d2329ad1606b|2018-07-27--06-03-57"}
 
 
 def test_a_video_ingested_from_two_folders_is_one_shard_and_one_drive(tmp_path, capsys):
