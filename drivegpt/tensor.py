@@ -26,6 +26,9 @@ def broadcast_shape(*shapes) -> tuple:
 def _int_dtype(lo, hi) -> DType:
   """int32, or int64 for values int32 can't hold: Python ints never wrap."""
   return dtypes.default_int if -2**31 <= lo and hi < 2**31 else dtypes.int64
+def _smoothing(ls: float) -> float:  # (1.5 gave a loss that fell as the right class's probability fell)
+  if not 0 <= ls <= 1: raise ValueError(f"label_smoothing must be in [0, 1], got {ls}")
+  return ls
 def _check_fits(lo, hi, dtype: DType):
   if not -2**(8*dtype.itemsize - 1) <= lo <= hi < 2**(8*dtype.itemsize - 1): raise ValueError(f"values {lo}..{hi} don't fit in {dtype}")
 
@@ -873,7 +876,7 @@ class Tensor:
     logp = self.log_softmax(cdim := 0 if self.ndim == 1 else 1)
     if target.dtype.is_int: return logp.movedim(cdim, -1)._nll(target, ignore_index, label_smoothing, reduction)
     if target.shape != self.shape: raise RuntimeError(f"cross_entropy: probability target {target.shape} must have the input's shape {self.shape}")
-    target = target * (1 - label_smoothing) + label_smoothing / self.shape[cdim]
+    target = target * (1 - _smoothing(label_smoothing)) + label_smoothing / self.shape[cdim]
     loss = -(logp * target).sum(cdim)
     return loss._reduced(reduction, max(1, loss.numel()) if reduction == "mean" else None)
   def _nll(self, Y: Tensor, ignore_index: int, label_smoothing: float, reduction: str) -> Tensor:
@@ -882,7 +885,7 @@ class Tensor:
     C, keep = self.shape[-1], Y.ne(ignore_index)
     onehot = Y.unsqueeze(-1).eq(Tensor.arange(C, device=self.device))
     nll = -onehot.where(self, 0).sum(-1)  # where, not a product: a -inf log-probability elsewhere can't make nan
-    if label_smoothing: nll = nll * (1 - label_smoothing) - self.mean(-1) * label_smoothing
+    if _smoothing(label_smoothing): nll = nll * (1 - label_smoothing) - self.mean(-1) * label_smoothing
     nll = (Y._valid(C, "label", ignore_index)).where(keep.where(nll, 0), math.nan)
     return nll._reduced(reduction, keep.sum().cast(self.dtype))
   def _reduced(self, reduction: str, count) -> Tensor:
@@ -919,9 +922,9 @@ class _Conv(F.Function):
     (stride, dilation, pads, groups), n = self.args, len(self.args[0])
     x, w, g = (Tensor(b, b.device, requires_grad=False) for b in (self.x, self.w, g))  # no graph: plain ops on lazy buffers
     (bs, cout, cin), hw, oyx = (x.shape[0], *w.shape[:2]), w.shape[2:], g.shape[2:]
-    dx = dw = None
-    if self.needs_input_grad[0]:  # output_padding b - a gives the input back when its padding was uneven
-      dx = g.conv_transpose2d(w, groups=groups, dilation=dilation, padding=tuple(b for b, _ in pads), output_padding=tuple(b - a for b, a in pads)).lazydata
+    # output_padding b - a gives the input back when its padding was uneven
+    dx = g.conv_transpose2d(w, groups=groups, dilation=dilation, padding=tuple(b for b, _ in pads), output_padding=tuple(b - a for b, a in pads)).lazydata if self.needs_input_grad[0] else None
+    dw = None
     if self.needs_input_grad[1]:
       win = x._windows(hw, stride, dilation, pads).reshape(bs, groups, 1, cin, *oyx, *hw)
       dw = (win * g.reshape(bs, groups, cout // groups, 1, *oyx, *[1]*n)).sum((0, *range(4, 4 + n))).reshape(cout, cin, *hw).lazydata
@@ -934,10 +937,9 @@ class _Scatter(F.Function):
   """x (shaped like t[idx]) placed at [idx] in zeros of shape: the gradient of the gather t[idx], taken by autograd (so every
   index kind works). Its own gradient is that gather."""
   def forward(self, x: LazyBuffer, shape: tuple, idx) -> LazyBuffer:
-    self.idx, prev, Tensor.no_grad = idx, Tensor.no_grad, False
-    try:
+    self.idx = idx
+    with _mode("no_grad", False):
       z = Tensor.zeros(*shape, dtype=x.dtype, device=x.device, requires_grad=True)
       z[idx].backward(Tensor(x, x.device))
-    finally: Tensor.no_grad = prev
     return z.grad.lazydata
   def backward(self, g: LazyBuffer) -> LazyBuffer: return Tensor(g, g.device, requires_grad=False)[self.idx].lazydata

@@ -236,6 +236,10 @@ def test_cross_entropy_1d_ignore_index_and_sparse_variant():
   assert np.isfinite(Tensor(masked.astype(np.float32)).cross_entropy(Tensor([1, 2, 0, 3])).item())
   with pytest.raises(ValueError, match="reduction"): Tensor(x2).cross_entropy(Tensor([1, 2, 0, 3]), reduction="avg")
   with pytest.raises(RuntimeError): Tensor(x2).cross_entropy(Tensor([1, 2]))
+  for ls in (-0.1, 1.5):  # as PyTorch: 1.5 gave a loss that fell as the right class's probability fell
+    with pytest.raises(ValueError, match="label_smoothing"): Tensor(x2).cross_entropy(Tensor([1, 2, 0, 3]), label_smoothing=ls)
+    with pytest.raises(ValueError, match="label_smoothing"): Tensor(x2).cross_entropy(Tensor(np.full((4, 5), 0.2)), label_smoothing=ls)
+    with pytest.raises(ValueError, match="label_smoothing"): Tensor(x2).sparse_categorical_crossentropy(Tensor([1, 2, 0, 3]), label_smoothing=ls)
 
 # *** multinomial ***
 
