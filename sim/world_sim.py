@@ -231,7 +231,7 @@ class WorldVecEnv(gym.vector.VectorEnv):
     start = np.asarray(o["start"] if "start" in o else [int(g.integers(r + 1)) if r >= 0 else 0 for g, r in zip(self._rngs, rooms)])
     if start.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: start must be ({self.num_envs},), got shape {start.shape}")
     self.t, self._done = 0, False
-    return self._obs(self.sim.reset(seg, start, self._rngs)), {"segment": seg, "start": start}
+    return self._obs(self.sim.reset(seg, start, self._rngs)), self._info(segment=seg, start=start)
 
   def step(self, actions):
     if self._done:
@@ -243,4 +243,8 @@ class WorldVecEnv(gym.vector.VectorEnv):
     self.t += 1
     self._done = self.t >= self.max_steps
     return (self._obs(tokens), np.zeros(self.num_envs), np.zeros(self.num_envs, bool), np.full(self.num_envs, self._done),
-            {"motion": motion})
+            self._info(motion=motion))
+
+  def _info(self, **values) -> dict:
+    """gymnasium's vector infos: each key's values for all envs and `_key`, which envs have one (every env, here)."""
+    return {**values, **{f"_{k}": np.ones(self.num_envs, bool) for k in values}}

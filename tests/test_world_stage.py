@@ -337,6 +337,11 @@ def test_nan_actions_raise_and_pose_actions_are_clipped(sim_parts):
   venv.reset(seed=0)
   with pytest.raises(ValueError, match="not finite"): venv.step(np.array([[0.0, 0.0], [0.0, np.nan]]))
   with pytest.raises(ValueError, match="not finite"): venv.step(np.array([[0.0, -np.inf], [0.0, 0.0]]))
+  # gymnasium's vector infos carry a `_key` mask beside each key (its wrappers and users read them to know which envs have one)
+  _, info = venv.reset(seed=1)
+  assert set(info) == {"segment", "start", "_segment", "_start"} and info["_segment"].dtype == bool and info["_start"].all()
+  info = venv.step(np.zeros((2, 2), np.float32))[-1]
+  assert info["motion"].shape == (2, 6) and info["_motion"].tolist() == [True, True]
   penv = WorldSim(m, segs, 1, action="pose", max_steps=4)
   penv.reset(seed=0)
   _, _, _, _, info = penv.step(np.array([1e6, -1e6, 0, 50, 0, 0], np.float32))
