@@ -57,7 +57,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
     got, latency = onnx_latency(model, inputs)
     if stem == "driving_vision":  # its features are code ids: exact, but where two codes tie within float32 rounding
       diff = checked_diff(stem, got, list(want.values()), rtol=0, allowed=[vision_ties(DrivingVision(vq.encoder, policy.vision_head), policy.policy.codebook.numpy(),
-                                                                                inputs, got[0], want["features"].numpy())])
+                                                                                inputs, got[0], want["outputs"].numpy())])
     else: diff = checked_diff(stem, got, list(want.values()))
     if not fp16 and (old := outdir / f"{stem}_fp16.onnx").exists(): old.unlink()  # an earlier export's, of other weights
     for suffix, m in [("", model)] + ([("_fp16", to_float16(model))] if fp16 else []):

@@ -1,6 +1,6 @@
 """openpilot's model layout: the YUV420 6-plane conversion against a reference written from openpilot's spec, the
 vision + policy pair, the VQVAE, GPT and world model exports against onnxruntime, metadata, and the CLI's errors."""
-import dataclasses, json, zlib
+import codecs, dataclasses, json, pickle, zlib  # pickle: only of the file this test just exported
 import numpy as np
 import pytest
 import onnx
@@ -21,14 +21,15 @@ def _session(model: onnx.ModelProto): return ort.InferenceSession(model.Serializ
 def yuv6_reference(rgb: np.ndarray) -> np.ndarray:
   """openpilot's camera format in float64: BT.601 limited range, Y = 16 + 219/255 (.299 R + .587 G + .114 B),
   U = 128 + 224/255 (B - Y') / 1.772, V = 128 + 224/255 (R - Y') / 1.402 (Y' = .299 R + .587 G + .114 B), U and V the
-  mean of each 2x2 block; 6 planes Y[::2, ::2], Y[::2, 1::2], Y[1::2, ::2], Y[1::2, 1::2], U, V; + 0.5 (rounding, before
+  mean of each 2x2 block; 6 planes Y[::2, ::2], Y[1::2, ::2], Y[::2, 1::2], Y[1::2, 1::2], U, V (openpilot's loadyuv.cl
+  writes the even rows' even and odd columns to planes 0 and 2, the odd rows' to 1 and 3); + 0.5 (rounding, before
   truncation to uint8). rgb (H, W, 3) -> (6, H/2, W/2) float64."""
   f = rgb.astype(np.float64)
   luma = f @ [0.299, 0.587, 0.114]
   y = 16 + 219 / 255 * luma
   cb, cr = 224 / 255 * (f[..., 2] - luma) / 1.772, 224 / 255 * (f[..., 0] - luma) / 1.402
   u, v = [(c[::2, ::2] + c[1::2, ::2] + c[::2, 1::2] + c[1::2, 1::2]) / 4 + 128 for c in (cb, cr)]
-  return np.stack([y[::2, ::2], y[::2, 1::2], y[1::2, ::2], y[1::2, 1::2], u, v]) + 0.5
+  return np.stack([y[::2, ::2], y[1::2, ::2], y[::2, 1::2], y[1::2, 1::2], u, v]) + 0.5
 
 def _check_yuv(got: np.ndarray, exact: np.ndarray):
   """Truncation as the spec, exactly wherever float32 can decide it (the value isn't within 1e-3 of a whole number)."""
@@ -100,9 +101,14 @@ def test_pair_interface_and_metadata(pair):
     assert ins == {k: (p.shape, onnx.helper.np_dtype_to_tensor_dtype(np.dtype(p.dtype))) for k, p in INTERFACE[name]["inputs"].items()}
     meta = {p.key: p.value for p in m.metadata_props}
     assert json.loads(meta["inputs"])["lateral_control_params" if name == "driving_policy" else "input_imgs"]["doc"]
-  assert [o.name for o in vision.graph.output] == ["features"]
+  # output_slices as openpilot's get_model_metadata.py reads it (a pickled {name: slice}, base64; it was JSON, which that
+  # tool failed on), and its modeld's vision outputs: the flat `outputs` and hidden_state in it (it was an output `features`)
+  assert [o.name for o in vision.graph.output] == ["outputs"]
+  openpilot_slices = lambda m: pickle.loads(codecs.decode({p.key: p.value for p in m.metadata_props}["output_slices"].encode(), "base64"))
+  assert openpilot_slices(vision) == {"hidden_state": slice(0, 512)}
   meta = {p.key: p.value for p in pol.metadata_props}
-  slices = json.loads(meta["output_slices"])
+  slices = json.loads(meta["output_slices_json"])
+  assert openpilot_slices(pol) == {k: slice(a, b) for k, (a, b) in slices.items()}
   assert list(slices) == ["desired_curvature", "desired_acceleration", "disengage_prob"] and slices["disengage_prob"] == [2, 5]
   state = {k: _rng(k).standard_normal(p.shape).astype(np.float32) for k, p in INTERFACE["driving_policy"]["inputs"].items()}
   got = dict(zip([o.name for o in pol.graph.output], _session(pol).run(None, state)))

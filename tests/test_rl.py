@@ -577,7 +577,7 @@ def test_driving_policy_exports_to_openpilot_layout():
     onnx.checker.check_model(model, full_check=True)
     got, _ = onnx_latency(model, _examples(INTERFACE[spec]["inputs"], np.random.default_rng(0), (128, 32) if spec == "driving_policy" else None), runs=1)
     for g, (k, w) in zip(got, out.items()): assert np.abs(g - w.numpy()).max() < 1e-4, (spec, k)
-  feats = out["features"].numpy()[0]                                    # the vision model's output: the frame's VQ tokens
+  feats = out["outputs"].numpy()[0]                                    # the vision model's output: the frame's VQ tokens
   assert feats[:128].min() >= 0 and feats[:128].max() < 32 and (feats[128:] == 0).all() and (feats == feats.round()).all()
 
 def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):

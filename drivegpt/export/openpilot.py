@@ -5,7 +5,7 @@ Our frames are 128x256 RGB; openpilot's model input is a 256x512 camera image in
 camera_image() upsamples a frame 2x (nearest), so the vision model, which averages the four Y planes and reads U and V at
 128x256, recovers the frame up to the colour conversion's rounding (a level or two), and runs our VQVAE encoder at its own resolution."""
 from __future__ import annotations
-import json
+import codecs, json, pickle
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional, Protocol
 import numpy as np
@@ -27,9 +27,10 @@ INTERFACE: dict[str, dict[str, dict[str, Port]]] = {
   "driving_vision": {
     "inputs": {
       "input_imgs": Port(IMG, "uint8", "road camera: two consecutive 256x512 frames (older first), each YUV420 as 6 planes of "
-                                      "128x256: Y[::2, ::2], Y[::2, 1::2], Y[1::2, ::2], Y[1::2, 1::2], U, V"),
+                                      "128x256: Y[::2, ::2], Y[1::2, ::2], Y[::2, 1::2], Y[1::2, 1::2], U, V (loadyuv.cl's)"),
       "big_input_imgs": Port(IMG, "uint8", "wide road camera, the same layout (ours: the road camera again)")},
-    "outputs": {"features": Port((1, FEATURES), "float32", "this frame pair's feature vector: the newest row of features_buffer")}},
+    "outputs": {"outputs": Port((1, FEATURES), "float32", "flat, as openpilot's: hidden_state (output_slices), this frame pair's "
+                                                           "feature vector, the newest row of features_buffer")}},
   "driving_policy": {
     "inputs": {
       "features_buffer": Port((1, 25, FEATURES), "float32", "the vision model's features of the last 25 frames, oldest first"),
@@ -54,10 +55,11 @@ def camera_image(frames: np.ndarray) -> np.ndarray:
 
 def rgb_to_yuv6(rgb: Tensor) -> Tensor:
   """RGB (B, H, W, 3) in 0..255 -> YUV420 as 6 planes (B, 6, H/2, W/2) int32: the four subsampled Y planes
-  Y[::2, ::2], Y[::2, 1::2], Y[1::2, ::2], Y[1::2, 1::2] (+ 16), then U and V (2x2 block means, + 128); rounded."""
+  Y[::2, ::2], Y[1::2, ::2], Y[::2, 1::2], Y[1::2, 1::2] (+ 16; openpilot's order: until the 29th session the middle two
+  were swapped), then U and V (2x2 block means, + 128); rounded."""
   B, H, W, _ = rgb.shape
   yuv = rgb.float() @ Tensor(YUV_FROM_RGB.T.astype(np.float32))                          # (B, H, W, 3)
-  y = yuv[..., 0].reshape(B, H//2, 2, W//2, 2).permute(0, 2, 4, 1, 3).reshape(B, 4, H//2, W//2) + 16.5  # plane 2r+c: Y[r::2, c::2]
+  y = yuv[..., 0].reshape(B, H//2, 2, W//2, 2).permute(0, 4, 2, 1, 3).reshape(B, 4, H//2, W//2) + 16.5  # plane 2c+r: Y[r::2, c::2]
   uv = yuv[..., 1:].reshape(B, H//2, 2, W//2, 2, 2).mean((2, 4)).permute(0, 3, 1, 2) + 128.5   # (B, 2, H/2, W/2)
   return y.cat(uv, dim=1).clip(0, 255).cast(dtypes.int32)
 
@@ -131,12 +133,20 @@ def export_vision(encoder: Callable, policy: Policy, name: str = "drivegpt") -> 
   model, out = export_onnx(DrivingVision(encoder, policy.vision_head), _examples(spec["inputs"], np.random.default_rng(0)),
                            params={"encoder": encoder, "policy": policy}, output_names=list(spec["outputs"]),
                            doc="openpilot driving_vision: camera frame pairs -> features",
-                           metadata={"vision_model": name, "inputs": _ports(spec["inputs"]), "outputs": _ports(spec["outputs"])})
-  if out["features"].shape != (1, FEATURES): raise ExportError(f"the vision head gives features of shape {out['features'].shape}, expected {(1, FEATURES)}")
+                           metadata={"vision_model": name, "inputs": _ports(spec["inputs"]), "outputs": _ports(spec["outputs"]),
+                                     **_slice_props({"hidden_state": [0, FEATURES]})})
+  if out["outputs"].shape != (1, FEATURES): raise ExportError(f"the vision head gives features of shape {out['outputs'].shape}, expected {(1, FEATURES)}")
   return model, out
 
+def _slice_props(slices: dict[str, list]) -> dict[str, str]:
+  """output_slices as openpilot's tools read it (get_model_metadata.py: base64 of a pickled {name: slice}; its modeld fills
+  features_buffer from the vision model's hidden_state), and the same as JSON for readers that should not unpickle."""
+  return {"output_slices": codecs.encode(pickle.dumps({k: slice(a, b) for k, (a, b) in slices.items()}), "base64").decode(),
+          "output_slices_json": json.dumps(slices)}
+
 def export_policy(policy: Policy, name: str = "drivegpt") -> tuple[onnx.ModelProto, dict]:
-  """driving_policy.onnx: the flat `outputs` (slices in metadata output_slices, JSON) and each named output."""
+  """driving_policy.onnx: the flat `outputs` (slices in metadata output_slices, openpilot's encoding, and
+  output_slices_json) and each named output."""
   spec = INTERFACE["driving_policy"]
   def flat(*inputs: Tensor) -> dict[str, Tensor]:
     named = policy(*inputs)
@@ -153,7 +163,7 @@ def export_policy(policy: Policy, name: str = "drivegpt") -> tuple[onnx.ModelPro
     if k != "outputs": slices[k], ofs = [ofs, ofs + t.shape[1]], ofs + t.shape[1]
   outputs = {k: {"shape": list(t.shape), "dtype": "float32", "doc": spec["outputs"]["outputs"].doc if k == "outputs" else f"slice {slices[k]} of outputs"}
              for k, t in out.items()}
-  onnx.helper.set_model_props(model, {"policy_model": name, "output_slices": json.dumps(slices), "inputs": json.dumps(_ports(spec["inputs"])),
+  onnx.helper.set_model_props(model, {"policy_model": name, **_slice_props(slices), "inputs": json.dumps(_ports(spec["inputs"])),
                                       "outputs": json.dumps(outputs)})
   return model, out
 
