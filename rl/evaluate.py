@@ -131,14 +131,16 @@ class ClosedLoop:
     dt = 1 / FPS
     accel = float(np.clip(max(accel, -self.obs.speed / dt), *ACCEL_RANGE))
     steer = float(np.clip(steer, -STEER_LIMIT, STEER_LIMIT))
-    s_before, human = self.s, self.human
+    before, human = self.ego.position.copy(), self.human
     self.ego.act({"acceleration": accel, "steering": steer})
     for v in self.others: v.act()
     self.sim.step(dt)
     self.t += dt
     self._observe()
-    if human: self.km_human += (self.s - s_before) / 1000
-    else: self.km += (self.s - s_before) / 1000
+    # the distance the car moved (an odometer's): along lane 0's centre line, a car in lane 1 of a 250 m curve was 1.6% off
+    step = float(np.hypot(*(self.ego.position - before))) / 1000
+    if human: self.km_human += step
+    else: self.km += step
     self.offsets.append((self.t, self.obs.lane_offset, human))
     if not self.human:
       cause, _ = takeover_cause(self.limits, self.obs)

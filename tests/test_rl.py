@@ -439,6 +439,22 @@ def test_disengage_and_policy_must_read_the_same_tokens():
   with pytest.raises(ValueError, match="x: .* read tokens of different VQVAEs"):
     check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb + 1e-3), NS(stride=2, vqvae="b"), "x")
 
+def test_closed_loop_km_is_the_distance_the_car_moved():
+  """km counted progress along lane 0's centre line: on a curve a car in another lane moves more or less than that
+  (1.7% over on a 250-300 m curve, lane 1)."""
+  from rl.evaluate import ClosedLoop, EpisodeSpec
+  for seed in range(7_000_010, 7_000_014):
+    e = ClosedLoop(EpisodeSpec(seed, 2.0, 1.0, "curved", (120, 150)), noise=False)
+    if e.lane == 0: continue
+    moved = 0.0
+    for _ in range(40):
+      before = e.ego.position.copy()
+      e.tick(*e.scripted(noise=False))
+      moved += float(np.hypot(*(e.ego.position - before)))
+    assert abs(e.km + e.km_human - moved / 1000) < 1e-9 and moved > 20
+    return
+  raise AssertionError("no episode started outside lane 0")
+
 def test_closed_loop_scripted_driver_and_recovery():
   from rl.evaluate import EpisodeSpec, drive, recovered, summarize
   eps = drive([EpisodeSpec(7_000_001, 3.5, 1.0, "curved", (250, 400), offset=0.5)], None, noise=False)
