@@ -12,11 +12,21 @@ from drivegpt.cli import json_line
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 KEY_VALUE = ("train-vqvae", "train-world", "train-disengage", "train-policy")  # the stages that take key=value configs
 
+class _AsWritten(yaml.BaseLoader):
+  """Every value as its text, as a step's command line reads it (YAML 1.1 made `--segments 010` 8 and `1:30` 90, which
+  the stages refuse by name when they see the text), and a key given twice refused (a second `record:` step, or a second
+  `steps:` section, replaced the first without a word)."""
+  def construct_mapping(self, node, deep=False):
+    keys = [self.construct_object(k, deep=True) for k, _ in node.value]
+    if dup := next((k for i, k in enumerate(keys) if k in keys[:i]), None): raise ValueError(f"{dup!r} appears twice")
+    return super().construct_mapping(node, deep)
+
 def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, list[str]]]:
   """(name, drivegpt argv) of every step in the demo config, with {out} and {configs} (the config's folder) filled in; `name.key=value` overrides append
   key=value to that step's arguments. Unknown step names and malformed entries are errors naming them."""
-  try: cfg = yaml.safe_load(path.read_text())
+  try: cfg = yaml.load(path.read_text(), Loader=_AsWritten)
   except OSError as e: raise FileNotFoundError(f"{path}: can't read the demo config ({e.strerror})") from None
+  except (yaml.YAMLError, ValueError) as e: raise ValueError(f"{path}: {e}") from None
   if not isinstance(cfg, dict) or not isinstance(cfg.get("steps"), dict): raise ValueError(f"{path}: expected a mapping with 'steps'")
   steps = {}
   for name, argv in cfg["steps"].items():

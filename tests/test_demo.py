@@ -127,6 +127,17 @@ def test_every_stage_rejects_a_bad_key_naming_it(argv):
   bad = argv[-1].split("=")[0].lstrip("-").split(".")[-1] if argv[-1] != "x" else "episodes"
   assert r.returncode != 0 and bad in r.stderr, (argv, r.returncode, r.stderr[-1500:])
 
+def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(tmp_path):
+  """yaml.safe_load made `--segments 010` 8 and `1:30` 90 (stage configs refuse such numbers by name), and kept the last of
+  two `record:` steps or two `steps:` sections, silently."""
+  from drivegpt.demo import DEFAULT_CONFIG, load_steps
+  (tmp_path / "d.yaml").write_text("steps:\n  record: [record, --segments, 010, --seed, 1:30, --out, '{out}/raw']\n")
+  assert load_steps(tmp_path / "d.yaml", "o", []) == [("record", ["record", "--segments", "010", "--seed", "1:30", "--out", "o/raw"])]
+  for text in ("steps:\n  record: [record]\n  record: [record, --segments, 2]\n", "steps:\n  a: [record]\nsteps:\n  b: [ingest]\n"):
+    (tmp_path / "d.yaml").write_text(text)
+    with pytest.raises(ValueError, match=r"d\.yaml: '(record|steps)' appears twice"): load_steps(tmp_path / "d.yaml", "o", [])
+  assert [n for n, _ in load_steps(DEFAULT_CONFIG, "o", [])][:3] == ["record", "ingest", "vqvae"]
+
 def test_demo_state_rules(tmp_path, monkeypatch):
   """--fresh deleted whatever --out named (a thesis folder, with a config that did not exist); an edited config file a
   step reads was skipped as done; a step killed mid-run and started again with other arguments resumed its checkpoint

@@ -347,6 +347,8 @@ def test_stage_configs_reject_bad_keys():
   with pytest.raises(ConfigError, match="--algo"): policy_main(["--algo", "dqn"])
   with pytest.raises(ValueError, match="horizons must be at least one 20 fps frame"):  # 0.01 s: no frame labelled, all negatives
     load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "model.horizons=[0.01, 1.0]"])
+  for bad in ("[1, 1.0000001]", "[1, 1]", "[4, 2]"):  # two heads whose metrics shared one key (val_auroc_1s), or out of order
+    with pytest.raises(ValueError, match="horizons must increase"): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", f"model.horizons={bad}"])
   for bad in ("lr=-1", "weight_decay=-1", "model.dropout=-0.5"):  # each trained the wrong way without an error
     with pytest.raises(ConfigError, match=bad.split("=")[0]): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", bad])
   for bad in (["steps=0"], ["steps=0", "epochs=0"], ["steps=-5"], ["epochs=-1"], ["lane_weight=-1"]):

@@ -457,6 +457,28 @@ def test_config_file_and_overrides(tmp_path):
     load_config(TrainConfig, str(tmp_path / "list.yaml"))
   assert to_dict(load_config(TrainConfig))["model"]["mults"] == [1, 1, 2, 2, 4]
 
+def test_whole_section_overrides_merge_and_bad_keys_and_out_are_named(tmp_path, monkeypatch):
+  """`model={patch: 4}` replaced the file's model section (its other keys fell back to the full-size defaults, silently);
+  a config key 1 raised a TypeError; an override's bad value was blamed on the file; `out=` trained into the working
+  folder, `out=~/run` into ./~/run."""
+  small = str(REPO / "configs" / "vqvae-small.yaml")
+  a, b = (to_dict(load_config(TrainConfig, small, [o])) for o in ("model.patch=4", "model={patch: 4}"))
+  assert a == b and a["model"]["width"] == 64 and a["model"]["patch"] == 4
+  assert to_dict(load_config(TrainConfig, small, ["model.patch=4", "model={width: 32}"]))["model"] | {"width": 64} == a["model"]
+  (tmp_path / "num.yaml").write_text("1: 2\n")
+  with pytest.raises(ConfigError, match=r"num\.yaml: unknown config key '1'"): load_config(TrainConfig, str(tmp_path / "num.yaml"))
+  with pytest.raises(ConfigError, match=r"^steps: expected an integer, got '1e3'"): load_config(TrainConfig, small, ["steps=1e3"])
+  with pytest.raises(ConfigError, match=r"vqvae-small\.yaml: unknown config key 'model\.widht'"):
+    load_config(TrainConfig, small, ["model={widht: 3}"])  # (a key the override gave, in the file's section: either is fair)
+  for empty, msg in (("out=", "out: empty"), ("out= ", "out: expected str, got None"), ("out=' '", "out: empty")):
+    with pytest.raises(ConfigError, match=msg): load_config(TrainConfig, small, [empty])
+  from train.stage import Run
+  (tmp_path / "afile").write_text("x")
+  with pytest.raises(ConfigError, match="out=.*afile: it is a file, not a folder"): Run(str(tmp_path / "afile"), load_config(TrainConfig))
+  with pytest.raises(ConfigError, match="out=.*sub: a folder above it is a file"): Run(str(tmp_path / "afile" / "sub"), load_config(TrainConfig))
+  monkeypatch.setenv("HOME", str(tmp_path))
+  assert load_config(TrainConfig, small, ["out=~/run"]).out == str(tmp_path / "run")
+
 def test_cli_rejects_bad_config_with_exit_code(capsys):
   assert cli(["train-vqvae", "model.widht=3"]) == 2
   assert "unknown config key 'model.widht'" in capsys.readouterr().err

@@ -666,7 +666,7 @@ def test_a_diverged_run_stops_with_one_line(tmp_path, capsys):
   with pytest.raises(FloatingPointError, match=r"loss_bits is nan at step 2: training diverged"): run.log(2, loss_bits=float("nan"))
   (tmp_path / "afile").write_text("")
   assert cli(["train-world", *tiny_args(toks, tmp_path / "afile" / "sub", "steps=1")]) == 2
-  assert "Not a directory" in capsys.readouterr().err
+  assert "a folder above it is a file, not a folder" in capsys.readouterr().err  # (it said "Not a directory")
 
 def test_sampling_and_window_arguments_are_checked(capsys):
   """--temperature nan sampled token 0 everywhere, -1 was greedy, --top-k -5 meant all; --windows 0 printed no bits:
@@ -886,6 +886,20 @@ def test_resume_and_eval_refuse_tokens_of_another_vqvae(tmp_path):
   with pytest.raises(ConfigError, match="eval-world --tokens .* another VQVAE"):
     tw.eval_world(str(tmp_path / "w"), str(tmp_path / "B"), split="all", windows=8, batch_size=4)
   assert tw.eval_world(str(tmp_path / "w"), str(tmp_path / "A"), split="all", windows=8, batch_size=4)["segments"] == 4
+  # the refused resume left config.yaml naming B and steps 6 (the next resume warned that steps had run on B): it is
+  # rewritten with the run's checkpoints only
+  assert yaml.safe_load((tmp_path / "w" / "config.yaml").read_text())["data"]["tokens"] == str(tmp_path / "A")
+  assert tw.main(tiny_args(tmp_path / "A", tmp_path / "w", "steps=2"))["step"] == 3  # nothing to train (config.yaml said 2)
+  assert yaml.safe_load((tmp_path / "w" / "config.yaml").read_text())["steps"] == 3
+  # nothing left to train, scored on other settings: stdout and final.json gave numbers metrics.jsonl did not hold
+  rows = lambda: [json.loads(l) for l in (tmp_path / "w" / "metrics.jsonl").read_text().splitlines() if "val_bits_per_token" in l]
+  n = len(rows())
+  tw.main(tiny_args(tmp_path / "A", tmp_path / "w", "steps=3"))
+  assert len(rows()) == n  # the same: not logged again
+  tw.main(tiny_args(tmp_path / "A", tmp_path / "w", "steps=3", "eval_windows=4"))
+  final = json.loads((tmp_path / "w" / "final.json").read_text())
+  assert len(rows()) == n + 1 and rows()[-1]["step"] == 3 and rows()[-1]["val_windows"] == final["val_windows"] == 4 \
+      and rows()[-1]["val_bits_per_token"] == final["val_bits_per_token"]
   tw.main(tiny_args(toks, tmp_path / "w", "steps=6"))  # tokens that don't say: taken, and the run keeps its label
   assert tw.world_tokenizer(str(tmp_path / "w")) == "codebook aaaa"
 
@@ -912,8 +926,9 @@ def test_paths_to_runs_and_data_are_saved_absolute(tmp_path, monkeypatch):
   old = build(PPOTrainConfig, {"world": "runs/w", "tokens": "tok", "disengage": "d", "bc": "bc", "out": "runs/ppo"})  # as saved before
   Run("runs/ppo", old)
   (tmp_path / "runs/ppo/ckpt.safetensors").write_bytes(b"")
-  Run("runs/ppo", load_config(PPOTrainConfig, None, ["world=runs/w", "tokens=tok", "disengage=d", "bc=bc", "out=runs/ppo"]))
-  assert yaml.safe_load((tmp_path / "runs/ppo/config.yaml").read_text())["bc"] == str(tmp_path / "bc")
+  run = Run("runs/ppo", load_config(PPOTrainConfig, None, ["world=runs/w", "tokens=tok", "disengage=d", "bc=bc", "out=runs/ppo"]))
+  assert run.config["bc"] == str(tmp_path / "bc")  # what its checkpoints and config.yaml are written with from here on
+  run._write_config()                              # (as its next checkpoint does)
   # the project moved (or mounted elsewhere): its runs resume, their paths at the same places relative to the run folder
   class Nothing: pass
   (tmp_path / "projA").mkdir()
@@ -928,7 +943,8 @@ def test_paths_to_runs_and_data_are_saved_absolute(tmp_path, monkeypatch):
   monkeypatch.chdir(tmp_path / "projB")
   Run("runs/ppo", load_config(PPOTrainConfig, None, words))
   monkeypatch.chdir(tmp_path)
-  with pytest.raises(ConfigError, match=f"run was started with bc='{tmp_path}/projB/bc', now '{tmp_path}/bc'"):
+  # (the resume above saved nothing: config.yaml still says where the run was when it saved, projA)
+  with pytest.raises(ConfigError, match=f"run was started with bc='{tmp_path}/projA/bc', now '{tmp_path}/bc'"):
     Run("projB/runs/ppo", load_config(PPOTrainConfig, None, words))  # the same words from another folder: other runs
   (tmp_path / "x").mkdir()
   monkeypatch.chdir(tmp_path / "x")  # the same words from another folder name other runs: refused now

@@ -49,8 +49,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
 def build(cls, values: dict, prefix: str = ""):
   """An instance of dataclass cls from a (nested) dict; a key cls doesn't have, or a value of the wrong type, raises."""
   hints, names = _hints(cls), {f.name for f in dataclasses.fields(cls)}
-  if unknown := [k for k in values if k not in names]:
-    raise ConfigError(f"unknown config key {prefix + unknown[0]!r} (known: {', '.join(sorted(names))})")
+  if unknown := [k for k in values if k not in names]:  # (a key 1 or null raised a TypeError joining it to the prefix)
+    raise ConfigError(f"unknown config key {prefix + str(unknown[0])!r} (known: {', '.join(sorted(names))})")
   kw = {}
   for k, v in values.items():
     if dataclasses.is_dataclass(hints[k]) and isinstance(v, dict):  # a partial mapping overrides the defaults
@@ -137,15 +137,26 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     for p in parents:
       if not isinstance(d.setdefault(p, {}), dict): raise ConfigError(f"override {item!r}: {p!r} is not a section")
       d = d[p]
-    d[leaf] = value
+    # a section given whole (`model={patch: 4}`) is merged into what the file and earlier overrides gave, as model.patch=4
+    # is (it replaced them: the file's other model keys fell back to the full-size defaults, without a word)
+    d[leaf] = _merged(d[leaf], value) if isinstance(value, dict) and isinstance(d.get(leaf), dict) else value
   try:
     cfg = build(cls, values)
     # keys the user wrote that the stage would ignore: refused here, not in build, which also rebuilds a saved run's
     # config (every key in it)
     if check_given := getattr(cfg, "check_given", None): check_given(set(_flat(values)))
-  except ConfigError as e: raise ConfigError(f"{path}: {e}" if path else str(e)) from None
+  except ConfigError as e:  # the file named only where the key came from it (an override's bad value was blamed on it)
+    given = {k.partition("=")[0] for k in overrides or []}
+    raise ConfigError(f"{path}: {e}" if path and not any(str(e).startswith((f"{k}:", f"{k}[")) for k in given) else str(e)) from None
+  if getattr(cfg, "out", None) is not None:  # `out=` (an unset $RUNDIR) trained into the working folder; `out=~/run` made ./~
+    if not str(cfg.out).strip(): raise ConfigError("out: empty: give the run folder (out=RUNDIR)")
+    cfg.out = os.path.expanduser(cfg.out)
   _absolute(cfg)
   return cfg
+
+def _merged(was: dict, new: dict) -> dict:
+  """new's keys over was's, section by section."""
+  return {**was, **{k: _merged(was[k], v) if isinstance(v, dict) and isinstance(was.get(k), dict) else v for k, v in new.items()}}
 
 # keys naming another run or a data folder: saved absolute, since later commands read them back from the checkpoint
 # (export-driving packed the disengagement model that `disengage=runs/disengage` meant in *its* working directory)
@@ -218,7 +229,9 @@ class Run:
     """added: keys (flat, "model.conv") a stage gained after runs were saved, each with the value a run saved without
     it was made with, so such a run resumes when the command asks for that value."""
     self.dir, self.config = Path(out), to_dict(config)
-    self.dir.mkdir(parents=True, exist_ok=True)
+    try: self.dir.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # ("[Errno 17] File exists: 'afile'" named neither out= nor the problem)
+      raise ConfigError(f"out={out}: {'it' if self.dir.exists() else 'a folder above it'} is a file, not a folder: give a run folder") from None
     lock_folder(self.dir)
     saved_path = self.dir / "config.yaml"
     if (self.dir / self.CKPT).exists():  # (without config.yaml, the checkpoint's own copy: it resumed under any config)
@@ -227,21 +240,29 @@ class Run:
       saved, now = {**(added or {}), **_flat(was or {})}, _flat(self.config)
       diff = [k for k in sorted(set(saved) | set(now)) if not self._same_path(k, saved.get(k), now.get(k)) and k != "out"]  # (this folder, named
       # another way: runs/a/, an absolute path, from another working directory)
-      if (bad := [k for k in diff if k not in may_change]) and (kind := stage_of(was or {})) != stage_of(self.config):
+      if (bad := [k for k in diff if k not in may_change]) and (kind := stage_of(_nested(saved))) != stage_of(self.config):  # (with the
+        # keys added since: a BC run saved before lane_weight read as a train-disengage run)
         raise ConfigError(f"{self.dir}: holds a {kind} run, not a {stage_of(self.config)} one: use another out= folder")  # (it said "run was started with context_noise=None")
       if bad:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
                           f"use another out= folder to start a new run")
       for k in [k for k in diff if k.split(".")[-1] in PATH_KEYS]:  # other data: allowed, never silently (the rows so far
         print(f"warning: {self.dir}: resumed with {k}={now.get(k)!r}; its steps so far ran with {saved.get(k)!r}", file=sys.stderr)  # came from it)
-      if "steps" in diff:  # training longer is allowed, never silently: a schedule over steps (warmup, decay) follows the new length
+      if "steps" in diff and isinstance(n := now.get("steps"), int) and n < (done := checkpoint_info(str(self.ckpt))[0]):
+        print(f"note: {self.dir}: steps={n} is below the {done} steps it has trained: nothing to train; it stays the run it is", file=sys.stderr)
+        self.config["steps"] = saved.get("steps")  # (its config.yaml said steps: 3 from then on, and a note spoke of a new schedule)
+      elif "steps" in diff:  # training longer is allowed, never silently: a schedule over steps (warmup, decay) follows the new length
         print(f"note: {self.dir}: steps {saved.get('steps')} -> {now.get('steps')}: a learning-rate schedule over steps follows the new "
               f"length from the checkpoint on, so the result is not that of a run started with steps={now.get('steps')}", file=sys.stderr)
     elif (self.dir / "final.json").exists():  # (it started again from step 0, its metrics deleted, without a word); before
       raise ConfigError(f"{self.dir}: final.json says this run finished, but its checkpoint {self.dir / self.CKPT} is missing: "  # config.yaml
                         "put it back, or use another out= folder to train a new run")  # is written: the run's own stays
-    write_atomic(saved_path, yaml.safe_dump(self.config, sort_keys=False).encode())
+    # a resumed run's config.yaml is rewritten with its next checkpoint (save): a resume refused after this (by check_split,
+    # another tokenizer) left it naming data the run never trained on, and the next resume warned of it
+    if not self.ckpt.exists(): self._write_config()
     self._clock, self._training, self._routes = (time.perf_counter(), 0.0), True, None
+
+  def _write_config(self) -> None: write_atomic(self.dir / "config.yaml", yaml.safe_dump(self.config, sort_keys=False).encode())
 
   @property
   def ckpt(self) -> Path: return self.dir / self.CKPT
@@ -319,6 +340,7 @@ class Run:
     """Checkpoint model and optimizer at step (atomically)."""
     from drivegpt.nn.state import save_checkpoint
     save_checkpoint(str(self.ckpt), model, optimizer, step=step, config=self.config, extra=self.extra(**(extra or {})))
+    self._write_config()
 
   def log(self, step: int, **metrics) -> None:
     """Append one line of metrics to metrics.jsonl. A loss (or PPO's kl, entropy) that is not finite stops the run after
@@ -326,6 +348,13 @@ class Run:
     with open(self.dir / "metrics.jsonl", "a") as f: f.write(json_line({"step": step, **metrics}) + "\n")
     if bad := [k for k, v in metrics.items() if ("loss" in k or k in ("kl", "entropy")) and isinstance(v, float) and not math.isfinite(v)]:
       raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr?)")
+
+  def log_rescored(self, step: int, **metrics) -> None:
+    """Log the scores of a re-run with nothing left to train unless its last row of them says the same (eval_windows or
+    the held-out data changed on the re-run: stdout and final.json gave other numbers than metrics.jsonl)."""
+    rows = [json.loads(l) for l in (self.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (self.dir / "metrics.jsonl").exists() else []
+    last = next((r for r in reversed(rows) if set(metrics) <= set(r)), None)
+    if last is None or last["step"] != step or any(json.loads(json_line({k: v}))[k] != last[k] for k, v in metrics.items()): self.log(step, **metrics)
 
   def progress(self, total: int, initial: int, desc: str):
     """A tqdm progress bar on stderr, for steps initial..total (none left: the training clock stays stopped)."""
@@ -419,6 +448,16 @@ def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:
 def _step_of(line: str) -> int:
   try: return int(json.loads(line).get("step", 0))
   except (ValueError, AttributeError): return 1 << 62  # a torn last line: dropped
+
+def _nested(flat: dict) -> dict:
+  """_flat's inverse: {"model.conv": 0} -> {"model": {"conv": 0}}."""
+  out: dict = {}
+  for k, v in flat.items():
+    *parents, leaf = k.split(".")
+    d = out
+    for p in parents: d = d.setdefault(p, {})
+    d[leaf] = v
+  return out
 
 def _flat(d: dict, prefix: str = "") -> dict:
   out = {}

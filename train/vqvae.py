@@ -283,6 +283,7 @@ def train(cfg: TrainConfig) -> dict:
   loader.close()
   if not ev:  # nothing left to train: evaluate the checkpoint (rewritten, its new modification time made tokenize refuse the
     ev = checkpoint(start, log=False, save=False)  # token shards made from it as another checkpoint's), and draw the curves
+    run.log_rescored(start, **{f"{tag}_{k}": v for k, v in ev.items()})
     save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])  # (a kill before them left them stale)
   if val is not None: val.close()
   return run.finish({"step": max(start, cfg.steps), **{f"{'val' if val is not None else 'train'}_{k}": v for k, v in ev.items()},

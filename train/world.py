@@ -183,7 +183,9 @@ def train(cfg: TrainConfig) -> dict:
       run.save(model, opt, i + 1, extra={"log_window": window, "tokenizer": tokenizer})
       write_curves(run)
   bar.close()
-  if val_w is not None and not ev: ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}
+  if val_w is not None and not ev:
+    ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}
+    run.log_rescored(start, **ev)
   write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": max(start, cfg.steps), "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None,

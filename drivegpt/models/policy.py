@@ -51,6 +51,8 @@ class DrivingNetConfig:
       raise ValueError(f"DrivingNetConfig: grid {self.grid} must be divisible by pool {self.pool} (positive; with conv 0 the cells are pooled)")
     if not self.horizons or min(round(h * 20) for h in self.horizons) < 1:  # (labels count round(h * 20) frames: 0.01 s labelled
       raise ValueError(f"DrivingNetConfig: horizons must be at least one 20 fps frame (over 0.025 s), got {self.horizons}")  # none, silently)
+    if (fr := [round(h * 20) for h in self.horizons]) != sorted(set(fr)):  # ([1, 1.0000001]: two heads, one set of metrics keys)
+      raise ValueError(f"DrivingNetConfig: horizons must increase, at least a 20 fps frame apart, got {self.horizons}")
     if len(self.pose_scale) != 6 or min(self.pose_scale) <= 0: raise ValueError(f"DrivingNetConfig: pose_scale needs 6 positive values, got {self.pose_scale}")
 
 class FrameTrunk:
