@@ -411,6 +411,11 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                     own = (n - 1) / np.concatenate(pts)[-1]  # relabelled, its time would run fps / own times too slow
                     raise IngestError(f"{video}: --fps {fps:g}, but its timestamps run at {own:.3g} fps: --fps gives a raw stream "
                                       f"its timing, it does not resample; leave it out, or convert the video to {fps:g} fps first")
+                # at that rate on average, but not frame by frame (a variable rate, a hole made up by faster frames): each
+                # frame was relabelled to another moment, without a word
+                if fps and n > 2 and all(t is not None for t in pts) and (off := np.abs(np.sort(np.concatenate(pts)) - np.arange(n) / fps)).max() > 1.5 / fps:
+                    raise IngestError(f"{video}: --fps {fps:g}, but frame {int(np.argmax(off))} is at {np.sort(np.concatenate(pts))[np.argmax(off)]:.3f} s, "
+                                      f"{off.max():.3f} s from {int(np.argmax(off))}/{fps:g}: its rate varies (or it has a hole); leave --fps out to keep its own times")
                 if not rate:
                     raise IngestError(f"{video}: raw video stream without timing: pass --fps (comma2k19 video is 20)")
                 times = np.arange(n) / rate

@@ -156,6 +156,13 @@ def test_fps_does_not_relabel_a_container_video_of_another_rate(tmp_path):
     assert r["status"] == "error" and "clip.mp4: --fps 20, but its timestamps run at 30 fps" in r["reason"], r
     [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False, fps=30)   # its own rate: fine
     assert r["status"] == "done" and shard(tmp_path / "out")[2]["fps"] == 30
+    # 20 fps on average, not frame by frame (40 ms steps, a 0.5 s hole, 50 ms steps): relabelled, frame 19's 0.475 s read 0.95 s
+    pts = [25 * k for k in range(20)] + [1000 + 50 * k for k in range(20)]
+    encode(tmp_path / "vfr/clip.mkv", [np.full((32, 64, 3), i * 6, np.uint8) for i in range(40)], pts=pts, fmt="matroska")
+    [r] = ingest(tmp_path / "vfr", tmp_path / "out2", use_ray=False, progress=False, fps=20)
+    assert r["status"] == "error" and "clip.mkv: --fps 20, but frame" in r["reason"] and "leave --fps out" in r["reason"], r
+    [r] = ingest(tmp_path / "vfr", tmp_path / "out2", use_ray=False, progress=False)   # its own times kept
+    assert r["status"] == "done" and abs(shard(tmp_path / "out2")[1][19] - 0.475) < 1e-3
 
 
 def test_rate_comes_from_the_frames_times_and_a_long_last_frame_or_b_frames_are_not_truncation(tmp_path, capsys):
