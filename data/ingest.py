@@ -457,7 +457,7 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
     """Write the per-frame signal datasets of SHARD and their has_* attributes into shard f (of the input where).
     A signal is interpolated at the frame times; one that leaves more than MAX_SIGNAL_GAP s of the video uncovered is
     refused (its values there would be made up: a speed held constant for the last 6 s). A takeover outside the video
-    is left out and one on a frame that already has one merged (the first one's cause kept), each said on stderr."""
+    is left out and one on a frame that already has one merged (the earliest one's cause kept), each said on stderr."""
     s = signals or {}
     data = {"frame_times": times, "pose": relative_poses(s["positions"], s["quats"]) if signals else None}
     for name in SIGNALS:
@@ -500,10 +500,13 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
                   f"(t {times[0]:.2f}..{times[-1]:.2f} s); left out", file=sys.stderr)
             t, cause, lead = t[~outside], np.asarray(cause)[~outside], np.asarray(lead)[~outside]
         if len(t):
+            order = np.argsort(t, kind="stable")  # the earliest, not the first in the file, is a frame's takeover
+            t, cause, lead = t[order], np.asarray(cause)[order], np.asarray(lead)[order]
             idx = _nearest_frames(times, t)
             if len(first := np.unique(idx, return_index=True)[1]) < len(idx):
-                print(f"warning: {where}: takeovers at t {np.round(t, 2).tolist()} s fall on {len(first)} frames; "
-                      "each frame keeps its first one's cause", file=sys.stderr)
+                merged = np.isin(idx, idx[np.setdiff1d(np.arange(len(idx)), first)])
+                print(f"warning: {where}: takeovers at t {np.round(t[merged], 2).tolist()} s fall on {len(np.unique(idx[merged]))} "
+                      "frame(s); each frame keeps its earliest one's cause", file=sys.stderr)
                 idx, cause, lead = idx[first], np.asarray(cause)[first], np.asarray(lead)[first]
             data["disengage"][idx] = 1
             data["disengage_cause"][idx] = [CAUSES.index(str(c)) for c in cause]

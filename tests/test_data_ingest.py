@@ -161,7 +161,13 @@ def test_takeovers_outside_the_video_or_on_one_frame_are_said(tmp_path, capsys):
         d, cause = f["disengage"][:], f["disengage_cause"][:]
     assert np.flatnonzero(d).tolist() == [10, 16] and [CAUSES[c] for c in cause[[10, 16]]] == ["ttc", "heading"]
     err = capsys.readouterr().err
-    assert "takeovers at t [30.0] s are outside the video" in err and "takeovers at t [0.5, 0.51, 0.8] s fall on 2 frames" in err
+    assert "takeovers at t [30.0] s are outside the video" in err and "takeovers at t [0.5, 0.51] s fall on 1 frame(s)" in err
+    # the earliest of a frame's takeovers gives its cause, not the first in the file (disengage/t need not be sorted)
+    save(seg / "disengage/t", np.array([0.51, 0.8, 0.5]))
+    save(seg / "disengage/cause", np.array(["crash", "heading", "ttc"]))
+    [r] = ingest(tmp_path / "src", tmp_path / "out2", use_ray=False, progress=False)
+    with h5py.File(tmp_path / "out2" / f"{r['id']}.h5") as f: cause = f["disengage_cause"][:]
+    assert [CAUSES[c] for c in cause[[10, 16]]] == ["ttc", "heading"]
 
 
 def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
