@@ -122,7 +122,7 @@ def token_layout(segs: list[DrivingSegment]) -> dict:
 def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:
   """Per frame and horizon: labels (N, H), 1 when a takeover happens within (t, t + horizon]; and a mask (N, H) of the
   labels that are known on frames the system drove (not a takeover frame nor the human's HUMAN_SECONDS after it). A
-  frame less than a horizon before the end of a segment the recording stopped (not one ending in a takeover or crash)
+  frame less than a horizon before the end of a segment the recording stopped (not one whose last frame is a takeover)
   is masked for that horizon, whatever its label: a takeover may have come after the end (they were labelled 0, so
   the last seconds of every segment taught "nobody takes over here"), and keeping only the positives there would bias
   the rate the other way."""

@@ -4,7 +4,8 @@ tokens, poses and speed.
   drivegpt train-disengage tokens=DIR vqvae=RUNDIR out=RUNDIR [key=value ...]
 
 Samples are every frame the system drove (not a takeover or the human's seconds after it) of the token segments, each
-horizon's label left out where the segment ends within that horizon with no takeover seen (one may have come after); whole
+horizon's label left out where the segment ends within that horizon, unless it ends in a takeover, whatever the label
+(one may have come after the end; keeping only the known positives there would raise the rate near an end); whole
 drives are held out (by route hash, a segment's name where it has no route). Takeovers are rare (about 1 frame in 10 is within 2 s of one), so positives are
 weighted by sqrt(negatives / positives) in the loss; the weighting biases the probabilities, so after training the
 logits are recalibrated per horizon (Platt scaling on the training frames, folded into the output layer). Prints AUROC
