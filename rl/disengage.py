@@ -176,7 +176,7 @@ def train(cfg: DisengageConfig) -> dict:
       run.save(model, opt, i + 1)
   bar.close()
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
-  calibrate(model, s, tr)
+  calibrate(model, s, tr, pos_weight.numpy())
   run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head})
   final = {"train_seconds": round(run.seconds(), 1), "steps": steps, "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
            "val_frames": int(len(va)), "val_takeovers": int(sum(g.disengage.sum() for i, g in enumerate(segs) if i in set(s.segment[va]))),
@@ -184,10 +184,20 @@ def train(cfg: DisengageConfig) -> dict:
            "run": str(run.dir)}
   return run.finish(final)
 
-def calibrate(model: DisengageModel, s: Samples, idx: np.ndarray) -> None:
-  """Platt-scale each horizon's logit on samples idx and fold (a, b) into the output layer: z' = a z + b."""
+def calibrate(model: DisengageModel, s: Samples, idx: np.ndarray, pos_weight: np.ndarray) -> None:
+  """Platt-scale each horizon's logit on samples idx and fold (a, b) into the output layer: z' = a z + b. A horizon whose
+  training frames the net separates (memorized; or whose fit reaches the slope bound A_MAX) has a fit that says nothing of new
+  frames (on a demo-sized run it put 92% of the held-out p at exactly 1.0: a reward of 0 everywhere, ECE 0.79 against
+  0.64 uncalibrated): it takes the class weighting's own correction instead, z - log(pos_weight), said on stderr."""
   z = predict(model, s, idx)
   ab = np.array([platt(z[s.mask[idx, j], j], s.labels[idx, j][s.mask[idx, j]]) for j in range(z.shape[1])], np.float32)   # (H, 2)
+  def separated(j):
+    zj, yj = z[s.mask[idx, j], j], s.labels[idx, j][s.mask[idx, j]] > 0
+    return yj.any() and (~yj).any() and zj[~yj].max() < zj[yj].min()
+  if (bound := np.flatnonzero([ab[j, 0] >= A_MAX or separated(j) for j in range(len(ab))])).size:
+    ab[bound] = np.stack([np.ones(len(bound)), -np.log(pos_weight[bound])], 1)
+    print(f"train-disengage: horizons {[model.config.horizons[j] for j in bound]} s: the net separates its training frames "
+          "(memorized), so they are calibrated by the class weighting's correction alone; more data helps", file=sys.stderr)
   w, b = model.head.weight.numpy(), model.head.bias.numpy()
   model.head.weight.assign(Tensor(w * ab[:, :1])).realize()
   model.head.bias.assign(Tensor(b * ab[:, 0] + ab[:, 1])).realize()
