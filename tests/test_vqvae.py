@@ -339,6 +339,13 @@ def test_commavq_import_export_round_trip(tmp_path):
   for out in ("tok", "tok/sub"):
     with pytest.raises(ValueError, match="inside the token shards' folder"): export_commavq(str(tmp_path / "tok"), str(tmp_path / out))
   assert not (tmp_path / "tok" / "seg1.npy").exists() and not (tmp_path / "tok" / "sub").exists()
+  # a shard of another grid: the error named the .npy about to be written, beside its sidecar, already written
+  from train.tokenize import write_token_shard
+  (tmp_path / "small").mkdir()
+  write_token_shard(tmp_path / "small" / "g.h5", flat[:5].reshape(5, 16, 8)[:, :2, :4], {"frame_times": np.arange(5) / 20}, {})
+  with pytest.raises(ValueError, match=r"small/g\.h5: tokens of shape \(5, 2, 4\); commaVQ's format holds 8x16 grids"):
+    export_commavq(str(tmp_path / "small"), str(tmp_path / "out3"))
+  assert not list((tmp_path / "out3").iterdir())
 
 def test_commavq_names_routes_and_checks(tmp_path):
   """a/b_c.npy and a_b/c.npy made one shard (the second overwrote the first); each file was its own route (a drive's

@@ -298,6 +298,9 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   kept = []
   for p in files:
     tokens, _, attrs = read_token_shard(p)
+    if tokens.ndim == 2 and tokens.shape[1] == GRID[0] * GRID[1]: tokens = tokens.reshape(len(tokens), *GRID)  # stored flat
+    if tokens.ndim != 3 or tokens.shape[1:] != GRID:  # (named the .npy it was about to write, beside its sidecar, written)
+      raise ValueError(f"{p}: tokens of shape {tokens.shape}; commaVQ's format holds 8x16 grids of tokens (128 per frame)")
     if "augment" in attrs or not len(tokens):  # a .npy can't say it is not a recording; an empty one import-commavq refuses
       print(f"note: {p}: {'a yaw-augmented copy' if len(tokens) else 'no frames'}, not exported", file=sys.stderr)
       continue
