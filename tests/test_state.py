@@ -211,6 +211,35 @@ def test_load_state_dict_from_torch_tensors():
   load_state_dict(m, {"weight": ref.weight.double(), "bias": ref.bias.double()})  # float64 becomes float32, as everywhere
   with pytest.raises(TypeError, match="'weight'"): load_state_dict(m, {"weight": ref.weight.bfloat16(), "bias": ref.bias})
 
+def test_tied_weights_saved_once_and_optimizer_state_from_arrays_and_checkpoint_errors_named(tmp_path):
+  """PyTorch's safetensors save_model keeps one name of a tied weight: strict loading called the other missing; an
+  optimizer's load_state_dict of numpy arrays said "'lr' is float32 (), expected dtypes.float32 ()"; a checkpoint whose
+  tied weights disagree, and one saved into a folder that doesn't exist, were errors that named no file (or a temp file)."""
+  from drivegpt.nn import Linear, get_parameters, get_state_dict, load_state_dict
+  from drivegpt.nn.optim import AdamW
+  from drivegpt.nn.state import load_checkpoint, read_safetensors, safe_save, save_checkpoint
+  rng = np.random.default_rng(31)
+  class Tied:
+    def __init__(self): self.a, self.b = Linear(3, 3), Linear(3, 3); self.b.weight = self.a.weight
+  m, w = Tied(), rng.standard_normal((3, 3)).astype(np.float32)
+  load_state_dict(m, {"a.weight": w, "a.bias": np.zeros(3, np.float32), "b.bias": np.ones(3, np.float32)})   # b.weight: a's
+  np.testing.assert_array_equal(m.b.weight.numpy(), w)
+  with pytest.raises(KeyError, match="missing key 'a.bias'"): load_state_dict(m, {"a.weight": w, "b.bias": np.ones(3, np.float32)})
+  opt = AdamW(get_parameters(Linear(2, 2)))
+  saved = {k: v.numpy() + (1 if k.startswith("m.") else 0) for k, v in opt.state_dict().items()}
+  opt.load_state_dict(saved)
+  np.testing.assert_array_equal(opt.state_dict()["m.0"].numpy(), saved["m.0"])
+  with pytest.raises(ValueError, match=r"'lr' is dtypes.int32 \(\), expected dtypes.float32"): opt.load_state_dict({**saved, "lr": np.array(1, np.int32)})
+  save_checkpoint(str(tmp_path / "t.safetensors"), m, None, 1, {})
+  sd = {k: v.numpy() for k, v in get_state_dict(m).items()}
+  sd["b.weight"] = sd["b.weight"] + 1
+  safe_save({f"model.{k}": Tensor(v) for k, v in sd.items()}, str(tmp_path / "u.safetensors"), read_safetensors(str(tmp_path / "t.safetensors"))[1])
+  with pytest.raises(ValueError, match=r"u\.safetensors: checkpoint doesn't match: .*'b.weight' and 'a.weight' are one tied tensor"):
+    load_checkpoint(str(tmp_path / "u.safetensors"), Tied())
+  with pytest.raises(FileNotFoundError, match=r"nodir/x\.safetensors: can't write it: its folder .*nodir doesn't exist"):
+    save_checkpoint(str(tmp_path / "nodir" / "x.safetensors"), m, None, 1, {})
+  with pytest.raises(TypeError, match="config and extra must be JSON data"): save_checkpoint(str(tmp_path / "v.safetensors"), m, None, 1, {"lr": np.float32(1)})
+
 class _ArrayLike:
   """An array of some other library: only __array__."""
   def __init__(self, a): self.a = a

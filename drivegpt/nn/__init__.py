@@ -192,8 +192,11 @@ def load_state_dict(obj, state_dict: dict, strict: bool = True, verbose: bool = 
   Everything is checked before anything is written: strict rejects missing and unexpected keys; shapes and dtypes must
   always match. verbose and consume are tinygrad's arguments: accepted, and consume removes the loaded keys."""
   own = get_state_dict(obj)
-  if strict:
-    if missing := [k for k in own if k not in state_dict]: raise KeyError(f"load_state_dict: missing key {missing[0]!r} ({len(missing)} missing)")
+  if strict:  # a tied weight's name is not missing where the file has it under another (PyTorch's save_model keeps one)
+    names = {}
+    for k, t in own.items(): names.setdefault(id(t), []).append(k)
+    if missing := [k for k in own if not any(j in state_dict for j in names[id(own[k])])]:
+      raise KeyError(f"load_state_dict: missing key {missing[0]!r} ({len(missing)} missing)")
     if extra := [k for k in state_dict if k not in own]: raise KeyError(f"load_state_dict: unexpected key {extra[0]!r} ({len(extra)} unexpected)")
   todo, first = [], {}
   for k, t in own.items():

@@ -67,10 +67,12 @@ class Optimizer:
     own = self.state_dict()
     if missing := [k for k in own if k not in state]: raise KeyError(f"optimizer load_state_dict: missing key {missing[0]!r}")
     if extra := [k for k in state if k not in own]: raise KeyError(f"optimizer load_state_dict: unexpected key {extra[0]!r}")
+    from drivegpt.nn import _as_tensor  # arrays of any library, as nn.load_state_dict takes (a numpy float32 "is not float32")
+    state = {k: _as_tensor(state[k], k) for k in own}
     for k, t in own.items():
       if tuple(state[k].shape) != t.shape or state[k].dtype != t.dtype:
         raise ValueError(f"optimizer load_state_dict: {k!r} is {state[k].dtype} {tuple(state[k].shape)}, expected {t.dtype} {t.shape}")
-    Tensor.corealize([t.assign(state[k].detach()) for k, t in own.items()])
+    Tensor.corealize([t.assign(state[k].to(t.device).detach()) for k, t in own.items()])
 
 def _checked_lr(lr: float) -> float:
   if not lr >= 0: raise ValueError(f"optimizer: lr must be >= 0, got {lr}")  # (lr=-1 climbed the loss; PyTorch refuses it too)

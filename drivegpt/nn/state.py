@@ -40,7 +40,8 @@ def write_atomic(path: str, chunks: list[bytes]) -> None:
   permissions the umask gives (0644 usually), not mkstemp's 0600: others on a shared cluster folder can read it."""
   folder = os.path.dirname(os.path.abspath(path))
   tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-  fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+  try: fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+  except (FileNotFoundError, NotADirectoryError): raise FileNotFoundError(f"{path}: can't write it: its folder {folder} doesn't exist") from None  # (it named the temp file)
   try:
     with os.fdopen(fd, "wb") as f:
       for c in chunks: f.write(c)
@@ -113,8 +114,10 @@ def save_checkpoint(path: str, model, optimizer, step: int, config: dict, extra:
   """Write model weights, optimizer state, step, config (JSON) and the RNG state to one safetensors file, atomically."""
   tensors = {f"model.{k}": v for k, v in get_state_dict(model).items()}
   if optimizer is not None: tensors.update({f"optim.{k}": v for k, v in optimizer.state_dict().items()})
-  meta = {"format": "drivegpt-checkpoint-1", "step": str(int(step)), "config": json.dumps(config),
-          "rng_seed": str(Tensor._seed), "rng_counter": str(Tensor._rng_counter), "extra": json.dumps(extra)}
+  try: config_json, extra_json = json.dumps(config), json.dumps(extra)
+  except TypeError as e: raise TypeError(f"save_checkpoint {path}: config and extra must be JSON data (numbers, text, lists, dicts): {e}") from None
+  meta = {"format": "drivegpt-checkpoint-1", "step": str(int(step)), "config": config_json,
+          "rng_seed": str(Tensor._seed), "rng_counter": str(Tensor._rng_counter), "extra": extra_json}
   safe_save(tensors, path, meta)
 
 def _meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]:
@@ -140,8 +143,8 @@ def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   try:
     _check(model_sd, get_state_dict(model), "model")
     if optimizer is not None: _check(optim_sd, optimizer.state_dict(), "optimizer")
+    load_state_dict(model, model_sd)  # (its checks, tied weights' values, come before it writes anything; they named no file)
   except ValueError as e: raise ValueError(f"{path}: checkpoint doesn't match: {e}") from None
-  load_state_dict(model, model_sd)
   if optimizer is not None: optimizer.load_state_dict(optim_sd)
   Tensor._seed, Tensor._rng_counter = seed, counter
   return step, config
