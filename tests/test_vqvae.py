@@ -246,7 +246,7 @@ def test_a_damaged_token_shard_in_the_output_is_named_so(tmp_path):
   with pytest.raises(ValueError, match=r"seg_a\.h5: not a readable token shard \(truncated or damaged"):
     tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
 
-def test_tokenize_yaw_copies(tmp_path):
+def test_tokenize_yaw_copies(tmp_path, capsys):
   from data.augment import yaw_augment
   from rl.data import load_driving_segments
   from train.world_data import load_segments, split_segments
@@ -283,6 +283,9 @@ def test_tokenize_yaw_copies(tmp_path):
   for px in (0.4, 65):  # nothing slid (the recording twice), or past a quarter of the width
     with pytest.raises(ValueError, match=r"--yaw-px"):
       tokenize(str(run), str(shards), str(tmp_path / "other"), use_ray=False, progress=False, yaw_copies=1, yaw_px=px)
+  from train.tokenize import main as tokenize_main
+  with pytest.raises(SystemExit): tokenize_main(["--ckpt", str(run), "--shards", str(shards), "--out", str(tmp_path / "o2"), "--yaw-px", "5"])
+  assert "--yaw-px sets the slide of --yaw-copies' copies" in capsys.readouterr().err   # (it was ignored without a word)
   # the world model trains on all three (not one video thrice), holds out none of the copies; the RL stage reads the recording
   segs = load_segments(str(out))
   assert sorted((s.name, s.augmented) for s in segs) == [("seg_a-yaw0.h5", True), ("seg_a-yaw1.h5", True), ("seg_a.h5", False)]
@@ -472,6 +475,9 @@ def test_whole_section_overrides_merge_and_bad_keys_and_out_are_named(tmp_path, 
   a, b = (to_dict(load_config(TrainConfig, small, [o])) for o in ("model.patch=4", "model={patch: 4}"))
   assert a == b and a["model"]["width"] == 64 and a["model"]["patch"] == 4
   assert to_dict(load_config(TrainConfig, small, ["model.patch=4", "model={width: 32}"]))["model"] | {"width": 64} == a["model"]
+  from train.world import TrainConfig as WorldConfig
+  with pytest.raises(ConfigError, match=r"vqvae-small\.yaml: unknown config key .* \(it looks like a train-vqvae config\)"):
+    load_config(WorldConfig, small)
   (tmp_path / "num.yaml").write_text("1: 2\n")
   with pytest.raises(ConfigError, match=r"num\.yaml: unknown config key '1'"): load_config(TrainConfig, str(tmp_path / "num.yaml"))
   with pytest.raises(ConfigError, match=r"^steps: expected an integer, got '1e3'"): load_config(TrainConfig, small, ["steps=1e3"])

@@ -147,7 +147,9 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     if check_given := getattr(cfg, "check_given", None): check_given(set(_flat(values)))
   except ConfigError as e:  # the file named only where the key came from it (an override's bad value was blamed on it)
     given = {k.partition("=")[0] for k in overrides or []}
-    raise ConfigError(f"{path}: {e}" if path and not any(str(e).startswith((f"{k}:", f"{k}[")) for k in given) else str(e)) from None
+    # another stage's config file said only "unknown config key 'eval_frames'"
+    kind = f" (it looks like a {other} config)" if path and (other := stage_of(values)) not in ("unknown", stage_of(to_dict(cls()))) else ""
+    raise ConfigError(f"{path}: {e}{kind}" if path and not any(str(e).startswith((f"{k}:", f"{k}[")) for k in given) else str(e)) from None
   if getattr(cfg, "out", None) is not None:  # `out=` (an unset $RUNDIR) trained into the working folder; `out=~/run` made ./~
     if not str(cfg.out).strip(): raise ConfigError("out: empty: give the run folder (out=RUNDIR)")
     cfg.out = os.path.expanduser(cfg.out)

@@ -329,8 +329,10 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--yaw-copies", type=int, default=0, help="also K copies of each shard as a camera turned left and right "
                   "would see it, poses to match (<name>-yaw<k>.h5): teaches the world model that steering turns the view; "
                   "train-world keeps them out of its held-out split")
-  ap.add_argument("--yaw-px", type=float, default=20.0, help="the copies' largest sideways slide, px")
+  ap.add_argument("--yaw-px", type=float, default=None, help="the copies' largest sideways slide, px (default 20; with --yaw-copies)")
   args = ap.parse_args(argv)
+  if args.yaw_px is not None and not args.yaw_copies: ap.error("--yaw-px sets the slide of --yaw-copies' copies: give --yaw-copies K too")  # (ignored)
+  args.yaw_px = 20.0 if args.yaw_px is None else args.yaw_px
   results = tokenize(args.ckpt, args.shards, args.out, not args.no_ray, args.ray_address, args.batch_size,
                      max_in_flight=args.max_in_flight, yaw_copies=args.yaw_copies, yaw_px=args.yaw_px)
   summary = {"shards": len(results), "tokenized": sum(r["status"] == "done" for r in results),
