@@ -822,8 +822,8 @@ class Tensor:
   def __mul__(self, x) -> Tensor: return self.mul(x)
   def __pow__(self, x) -> Tensor: return self.pow(x)
   def __truediv__(self, x) -> Tensor: return self.div(x)
-  def __floordiv__(self, x) -> Tensor:
-    a, b = self._broadcasted(x)  # ints exactly (through float32 most of 20,000 random int32 quotients were off)
+  def __floordiv__(self, x, reverse=False) -> Tensor:
+    a, b = self._broadcasted(x, reverse)  # ints exactly (through float32 most of 20,000 random int32 quotients were off)
     if not a.dtype.is_int:  # floats (an int over a float too) from fmod, as Python and PyTorch: floor(7 / 0.1) gave 70, not 69
       r = F.Mod.apply(a, b)
       q = (a - r) / b - (r.ne(0) & (r < 0).ne(b < 0)).where(1, 0)
@@ -832,7 +832,7 @@ class Tensor:
     return ((a - q*b).ne(0) & (a < 0).ne(b < 0) & b.ne(0)).where(q - 1, q)  # (-7 // 0 gave -1)
   def __mod__(self, x) -> Tensor: return self.mod(x)
   def __rmod__(self, x) -> Tensor: return self.mod(x, True)
-  def __rfloordiv__(self, x) -> Tensor: return Tensor(x, device=self.device) // self
+  def __rfloordiv__(self, x) -> Tensor: return self.__floordiv__(x, True)  # (2.5 // a half tensor was float32, as Tensor(2.5))
   def __radd__(self, x) -> Tensor: return self.add(x, True)
   def __rsub__(self, x) -> Tensor: return self.sub(x, True)
   def __rmul__(self, x) -> Tensor: return self.mul(x, True)

@@ -1255,6 +1255,11 @@ def test_integer_floor_division_is_exact():
     b[b == 0] = 3
     np.testing.assert_array_equal((Tensor(a) // Tensor(b)).numpy(), a // b)  # through float32, most were off
     np.testing.assert_array_equal((Tensor(a) // 7).numpy(), a // 7)
+    np.testing.assert_array_equal((7 // Tensor(b)).numpy(), 7 // b)
+  h = rng.uniform(-5, 5, 50).astype(np.float16)
+  h[h == 0] = 1
+  r = 2.5 // Tensor(h)   # a Python float keeps a half tensor half, as 2.5 - h does (it was float32) and PyTorch
+  assert r.dtype == dtypes.float16 and np.array_equal(r.numpy(), np.floor_divide(np.float16(2.5), h))
 
 def test_bools_with_python_ints_count():
   rng = np.random.default_rng(23)
