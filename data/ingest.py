@@ -397,7 +397,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                                           "frames are missing from the video, so every later frame would be paired with another moment's pose")
                 rate = (n - 1) / (times[-1] - times[0]) if n > 1 else fps or stream_fps or FPS
             elif not fps and all(t is not None for t in pts):  # the container's timestamps: a variable rate is kept
-                times = np.concatenate(pts)
+                times = _display_order(np.concatenate(pts))
                 _check_frame_times(times, video)
                 # the rate the frames' times run at: the header's can differ (30 fps frames under a 20 fps header were
                 # labelled 20 and trained on as 20 fps)
@@ -407,8 +407,8 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                           "fps: the timestamps' rate is kept", file=sys.stderr)
             else:
                 rate = fps or stream_fps
-                if fps and n > 2 and all(t is not None for t in pts) and abs((n - 1) / np.concatenate(pts)[-1] / fps - 1) > 0.01:
-                    own = (n - 1) / np.concatenate(pts)[-1]  # relabelled, its time would run fps / own times too slow
+                if fps and n > 2 and all(t is not None for t in pts) and abs((n - 1) / np.concatenate(pts).max() / fps - 1) > 0.01:
+                    own = (n - 1) / np.concatenate(pts).max()  # relabelled, its time would run fps / own times too slow
                     raise IngestError(f"{video}: --fps {fps:g}, but its timestamps run at {own:.3g} fps: --fps gives a raw stream "
                                       f"its timing, it does not resample; leave it out, or convert the video to {fps:g} fps first")
                 # at that rate on average, but not frame by frame (a variable rate, a hole made up by faster frames): each
@@ -440,6 +440,14 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
         if tmp is not None and tmp.exists():
             tmp.unlink()
     return result
+
+
+def _display_order(times: np.ndarray) -> np.ndarray:
+    """A video's frame times, sorted where they come in decode order (an AVI's B-frames: the frames come out in display
+    order, each with another frame's time; such a valid file was refused, "timestamps do not increase") and no time is
+    more than 16 frames from its place; otherwise as they are, for _check_frame_times to judge."""
+    if len(times) < 2 or (np.diff(times) > 0).all() or not (np.diff(s := np.sort(times)) > 0).all(): return times
+    return s if np.abs(np.argsort(np.argsort(times, kind="stable")) - np.arange(len(times))).max() <= 16 else times
 
 
 def _check_frame_times(times: np.ndarray, video: Path) -> None:

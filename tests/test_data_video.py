@@ -149,6 +149,26 @@ def test_a_raw_hevc_cut_inside_its_last_frame_is_an_error(tmp_path):
             list(decode_frames(tmp_path / "cut.hevc", 64, 128))
 
 
+def test_an_avi_with_b_frames_keeps_its_frames_times(tmp_path):
+    """An AVI's B-frames carry their times in decode order (frames 1, 0, 3, 4, 2, ...): a valid file was refused ("frame
+    timestamps do not increase"; with --fps 20, "its timestamps run at 21.1 fps")."""
+    (tmp_path / "src").mkdir()
+    with av.open(str(tmp_path / "src/a.avi"), "w") as c:
+        s = c.add_stream("libx264", rate=20)
+        s.width, s.height, s.pix_fmt, s.options = 64, 32, "yuv420p", {"bf": "3", "g": "12", "crf": "1"}
+        for i in range(40):
+            f = av.VideoFrame.from_ndarray(np.full((32, 64, 3), i * 6, np.uint8), format="rgb24")
+            f.pts = i
+            for p in s.encode(f): c.mux(p)
+        for p in s.encode(): c.mux(p)
+    for k, fps in enumerate((None, 20)):
+        [r] = ingest(tmp_path / "src", tmp_path / f"out{k}", use_ray=False, progress=False, fps=fps)
+        assert r["status"] == "done", r
+        frames, times, attrs = shard(tmp_path / f"out{k}")
+        np.testing.assert_allclose(times, np.arange(40) / 20, atol=1e-6)
+        assert np.abs(frames[:, :, :, 0].mean((1, 2)) - np.arange(40) * 6).max() < 3 and attrs["fps"] == 20
+
+
 def test_fps_does_not_relabel_a_container_video_of_another_rate(tmp_path):
     """--fps 20 on a 30 fps MP4 relabelled its frames: 1.5x slow motion that every later check (20 fps shards) passed."""
     encode(tmp_path / "src/clip.mp4", [np.full((32, 64, 3), i * 8, np.uint8) for i in range(30)], fps=30)
