@@ -16,6 +16,8 @@ store holds more than max_in_flight results, be there ten items or a million (do
 
 import itertools
 import os
+import re
+import socket
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -26,14 +28,21 @@ REPO = str(Path(__file__).resolve().parents[1])  # the folder holding the pipeli
 
 
 @contextmanager
-def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None) -> Iterator[None]:
-    """Join the Ray at address (default $RAY_ADDRESS) or start a local one with num_cpus (default: all); inside a
-    running Ray session it does nothing. What it started it shuts down on exit, freeing the workers' cores."""
+def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, need_cpus: int = 0) -> Iterator[None]:
+    """Join the Ray at address (default $RAY_ADDRESS; "local": a local one, as Ray reads it) or start a local one with
+    num_cpus (default: all); inside a running Ray session it does nothing. What it started it shuts down on exit, freeing
+    the workers' cores. need_cpus: the one-CPU actors the caller will start at once, refused up front if the Ray has
+    fewer CPUs (they waited for a CPU forever, without a word: Ray's own message is not shown)."""
     import ray
     if ray.is_initialized():
         yield
         return
+    source = "--ray-address" if address else "$RAY_ADDRESS"
     address = address or os.environ.get("RAY_ADDRESS") or None
+    address = None if address == "local" else address  # (taken for a cluster's: the CPU count dropped, and no reaper)
+    if address and (hp := re.fullmatch(r"([^/:]+):(\d+)", address)):  # an unreachable one retried for 10 minutes and more
+        try: socket.create_connection((hp[1], int(hp[2])), timeout=10).close()
+        except OSError as e: raise ConnectionError(f"Ray at {address} ({source}) can't be reached: {e}") from None
     # workers import data/, train/, sim/ and rl/ even when the repository is not pip-installed
     path = os.pathsep.join(p for p in (REPO, os.environ.get("PYTHONPATH", "")) if p)
     # "local", not None: without an address Ray would join whatever cluster `ray start` last left on this machine
@@ -41,6 +50,9 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None) -
              log_to_driver=False, configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
     reaper = None if address else _start_reaper()  # a cluster's processes are the cluster's, not ours to end
     try:
+        if need_cpus > (have := int(ray.cluster_resources().get("CPU", 0))):
+            raise ValueError(f"the Ray {'at ' + address if address else 'started here'} has {have} CPUs and {need_cpus} actors need "
+                             "one each: ask for fewer (workers=, --actors), or use a bigger cluster")
         yield
     finally:
         ray.shutdown()

@@ -193,7 +193,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
     if old.name == "rollouts.json" or old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens").isdigit(): old.unlink()  # rollout_best.mp4 stays)
   for old in out.glob(".rollout_*.mp4.tmp.mp4"): old.unlink()  # a killed run's half-written video (the folder is ours now)
   sharp, t0 = {}, time.perf_counter()
-  with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count()):
+  with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count(), need_cpus=args.actors):
     slots = args.actors or int(ray.cluster_resources().get("CPU", 1))
     size = args.batch or min(8, -(-len(seeds) // slots))   # default: every actor busy, at most 8 rollouts a batch
     batches = [(i, seeds[i:i + size]) for i in range(0, len(seeds), size)]   # (index of its first rollout, seeds)

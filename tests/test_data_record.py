@@ -33,6 +33,27 @@ def ray_session():
     ray.shutdown()
 
 
+def test_ray_session_addresses_and_cpus(monkeypatch):
+    """(Before the tests that use the module's Ray: inside a running Ray, ray_session does nothing.) RAY_ADDRESS=local (Ray's own name for a private local Ray) was taken for a cluster's address: the CPU count asked
+    for was dropped and 3 workers on 2 cores waited forever; an unreachable address was retried for 10 minutes; more
+    one-CPU actors than the Ray has CPUs waited forever. Each is said now (the first runs as asked)."""
+    import ray
+    from data.ray_tasks import ray_session
+    monkeypatch.setenv("RAY_ADDRESS", "local")
+    with ray_session(num_cpus=3, need_cpus=3):
+        assert ray.cluster_resources()["CPU"] == 3
+    assert not ray.is_initialized()
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")
+    with pytest.raises(ConnectionError, match=r"Ray at 127\.0\.0\.1:1 \(\$RAY_ADDRESS\) can't be reached"):
+        with ray_session(): pass
+    monkeypatch.delenv("RAY_ADDRESS")
+    with pytest.raises(ConnectionError, match=r"\(--ray-address\)"):
+        with ray_session("127.0.0.1:1"): pass
+    with pytest.raises(ValueError, match="has 1 CPUs and 2 actors need one each"):
+        with ray_session(num_cpus=1, need_cpus=2): pass
+    assert not ray.is_initialized()
+
+
 def test_ray_tasks_whose_worker_dies_are_named_and_the_others_go_on(ray_session):
     """ingest on Ray: a segment whose worker died past Ray's retries ended the whole run with WorkerCrashedError's
     traceback (the segment not named, the rest never tried, no summary). as_completed(keep_going=True) yields the error

@@ -69,7 +69,7 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
   import ray
   from ray.exceptions import RayActorError, RayTaskError
   from data.ray_tasks import ray_session
-  with ray_session(ray_address, num_cpus=workers):  # a local Ray of `workers` CPUs, or the cluster
+  with ray_session(ray_address, num_cpus=workers, need_cpus=workers):  # a local Ray of `workers` CPUs, or the cluster
     Worker = _worker_class()
     actors = [Worker.options(num_cpus=1).remote(make, config, r, workers) for r in range(workers)]
     failures, metrics = 0, {}
