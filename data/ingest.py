@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.layout import (CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
+from data.layout import (DRIVE, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
                          files_under, remove_stale_temps, temp_name)
 from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session
@@ -113,9 +113,6 @@ def segment_id(path: Path, src: Path) -> str:
     return f"{name}-{hashlib.sha256(str(real).encode()).hexdigest()[:8]}"
 
 
-_DRIVE = re.compile(r"([0-9a-f]{16})_(\d{4}-\d\d-\d\d--\d\d-\d\d-\d\d)(?:--\d+)?")  # a drive named as comma names them
-
-
 def route_of(path: Path, src: Path) -> str:
     """The drive an input belongs to: the `dongle|time` folder it is in (comma2k19's `dongle|time/N`, openpilot's
     `dongle|time--N`), looked for in the whole path, so a segment folder ingested on its own keeps its drive; else, for a
@@ -128,8 +125,8 @@ def route_of(path: Path, src: Path) -> str:
     for part in reversed(real.parts[:-1] + ((real.stem if real.is_file() else real.name),)):
         if "|" in part:
             return re.sub(r"--\d+$", "", part)
-        if m := _DRIVE.fullmatch(part):  # `dongle_time`: comma2k19 unpacked where `|` can't be in a name (each segment
-            return f"{m[1]}|{m[2]}"      # was a route of its own, one drive on both sides of the split)
+        if DRIVE.fullmatch(part):  # `dongle_time`: comma2k19 unpacked where `|` can't be in a name (each segment was a
+            return drive_route(part)  # route of its own, one drive on both sides of the split)
     if real.is_file():
         # a numbered name (`drive--0.mp4`); openpilot's cameras take their numbered segment folder's (`<route>--<N>/fcamera.hevc`:
         # every drive's fcamera.hevc was one route and its qcamera.ts, the same frames smaller, another)
@@ -412,10 +409,13 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                     raise IngestError(f"{video}: --fps {fps:g}, but its timestamps run at {own:.3g} fps: --fps gives a raw stream "
                                       f"its timing, it does not resample; leave it out, or convert the video to {fps:g} fps first")
                 # at that rate on average, but not frame by frame (a variable rate, a hole made up by faster frames): each
-                # frame was relabelled to another moment, without a word
-                if fps and n > 2 and all(t is not None for t in pts) and (off := np.abs(np.sort(np.concatenate(pts)) - np.arange(n) / fps)).max() > 1.5 / fps:
-                    raise IngestError(f"{video}: --fps {fps:g}, but frame {int(np.argmax(off))} is at {np.sort(np.concatenate(pts))[np.argmax(off)]:.3f} s, "
-                                      f"{off.max():.3f} s from {int(np.argmax(off))}/{fps:g}: its rate varies (or it has a hole); leave --fps out to keep its own times")
+                # frame was relabelled to another moment, without a word. Measured against the even grid of the video's
+                # own average rate (within 1% of fps, above): a steady 29.97 fps video drifts 0.06 s from k/30 in a minute
+                if fps and n > 2 and all(t is not None for t in pts):
+                    own = np.sort(np.concatenate(pts))
+                    if (off := np.abs(own - np.arange(n) * own[-1] / (n - 1))).max() > 1.5 * own[-1] / (n - 1):
+                        raise IngestError(f"{video}: --fps {fps:g}, but frame {int(np.argmax(off))} is at {own[np.argmax(off)]:.3f} s, {off.max():.3f} s "
+                                          f"from its place at an even rate: its rate varies (or it has a hole); leave --fps out to keep its own times")
                 if not rate:
                     raise IngestError(f"{video}: raw video stream without timing: pass --fps (comma2k19 video is 20)")
                 times = np.arange(n) / rate

@@ -18,6 +18,7 @@ A segment folder holds numpy files without an extension, as comma2k19 does:
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -61,6 +62,17 @@ SHARD = {
     "disengage_lead": (np.float32, (), "lead time of the takeover on its frame, seconds"),
 }
 SHARD_VERSION = 2
+
+
+DRIVE = re.compile(r"([0-9a-f]{16})_(\d{4}-\d\d-\d\d--\d\d-\d\d-\d\d)(?:--\d+)?")  # comma's drive name with `_` for `|`
+
+def drive_route(route: str) -> str:
+    """A route as this version names it: one with a `dongle_time` part (comma2k19 or openpilot unpacked where `|` can't
+    be in a name) is its drive's, `dongle|time`. Shards and checkpoints written before the 29th session hold each such
+    segment as a route of its own (one drive on both sides of the split): read through this, they name the drive."""
+    for part in reversed(route.split("/")):
+        if m := DRIVE.fullmatch(part): return f"{m[1]}|{m[2]}"
+    return route
 
 
 def save_array(path: Path, arr: np.ndarray) -> None:

@@ -12,14 +12,16 @@ from drivegpt.cli import json_line
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 KEY_VALUE = ("train-vqvae", "train-world", "train-disengage", "train-policy")  # the stages that take key=value configs
 
-class _AsWritten(yaml.BaseLoader):
-  """Every value as its text, as a step's command line reads it (YAML 1.1 made `--segments 010` 8 and `1:30` 90, which
+class _AsWritten(yaml.SafeLoader):
+  """Every scalar as its text, as a step's command line reads it (YAML 1.1 made `--segments 010` 8 and `1:30` 90, which
   the stages refuse by name when they see the text), and a key given twice refused (a second `record:` step, or a second
-  `steps:` section, replaced the first without a word)."""
+  `steps:` section, replaced the first without a word); merge keys `<<:` work."""
   def construct_mapping(self, node, deep=False):
-    keys = [self.construct_object(k, deep=True) for k, _ in node.value]
+    keys = [self.construct_object(k, deep=True) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"]
     if dup := next((k for i, k in enumerate(keys) if k in keys[:i]), None): raise ValueError(f"{dup!r} appears twice")
     return super().construct_mapping(node, deep)
+for _tag in ("null", "bool", "int", "float", "timestamp"):
+  _AsWritten.add_constructor(f"tag:yaml.org,2002:{_tag}", yaml.SafeLoader.construct_scalar)
 
 def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, list[str]]]:
   """(name, drivegpt argv) of every step in the demo config, with {out} and {configs} (the config's folder) filled in; `name.key=value` overrides append

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
-from train.world_data import check_one_tokenizer, tokenizer_of, unique_videos
+from train.world_data import stored_route, check_one_tokenizer, tokenizer_of, unique_videos
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -67,7 +67,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
         if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if k in h.attrs and not h.attrs[k]]:
           raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
                            "(a plain video's): leave it out of the tokens folder")
-        a, route, tokenizer = {k: h[k][()] for k in LABELS}, str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
+        a, route, tokenizer = {k: h[k][()] for k in LABELS}, stored_route(str(h.attrs.get("route", ""))), tokenizer_of(h.attrs)
         if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
         if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
         if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames

@@ -132,6 +132,15 @@ def test_split_is_by_route_and_duplicates_are_used_once(tmp_path):
     assert sum(len(ld.paths) for ld in loaders) == sum(routes.values())  # every segment but the copy
     for ld in loaders:
         ld.close()
+    # shards ingested before the 29th session from a `dongle_time` folder (no `|`) hold each segment as its own route:
+    # read as their drive's, beside a segment of that drive ingested since
+    from data.dataset import shard_routes
+    old = [tmp_path / "old" / f"s{k}.h5" for k in range(3)]
+    for k, r in enumerate(("Chunk_1/0123456789abcdef_2018-07-27--06-03-57/0", "0123456789abcdef_2018-07-27--06-03-57--1",
+                           "0123456789abcdef|2018-07-27--06-03-57")):
+        old[k].parent.mkdir(exist_ok=True)
+        write_shard(old[k], 12, rng, route=r)
+    assert set(shard_routes(old)[1]) == {"0123456789abcdef|2018-07-27--06-03-57"}
 
 
 def test_shards_in_subfolders_are_named_not_dropped_silently(tmp_path):

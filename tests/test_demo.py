@@ -137,6 +137,8 @@ def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(
     (tmp_path / "d.yaml").write_text(text)
     with pytest.raises(ValueError, match=r"d\.yaml: '(record|steps)' appears twice"): load_steps(tmp_path / "d.yaml", "o", [])
   assert [n for n, _ in load_steps(DEFAULT_CONFIG, "o", [])][:3] == ["record", "ingest", "vqvae"]
+  (tmp_path / "d.yaml").write_text("base: &b {record: [record, --segments, 2]}\nsteps: {<<: *b, ingest: [ingest, x]}\n")  # merge keys
+  assert load_steps(tmp_path / "d.yaml", "o", []) == [("record", ["record", "--segments", "2"]), ("ingest", ["ingest", "x"])]
 
 def test_demo_state_rules(tmp_path, monkeypatch):
   """--fresh deleted whatever --out named (a thesis folder, with a config that did not exist); an edited config file a

@@ -155,6 +155,16 @@ def test_world_model_on_two_workers_matches_one_process(tmp_path):
   r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / 'two'}", "workers=2"], cwd=root,
                      capture_output=True, text=True, timeout=600)
   assert r.returncode == 0 and sum("val_bits_per_token" in l for l in (tmp_path / "two" / "metrics.jsonl").read_text().splitlines()) == 1
+  weights_at_20, _ = read_safetensors(str(tmp_path / "two" / "ckpt.safetensors"))
+  # config.yaml follows the replicas' checkpoints (it stayed as first written: a resume said "steps 20 -> 30" again, and
+  # a later change of data went unsaid)
+  import shutil, yaml
+  shutil.copytree(tmp_path / "tok", tmp_path / "tok2")
+  r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / 'two'}", "workers=2", "steps=30",
+                      f"data.tokens={tmp_path / 'tok2'}"], cwd=root, capture_output=True, text=True, timeout=600)
+  assert r.returncode == 0 and "resumed with data.tokens" in r.stderr, r.stderr[-2000:]
+  saved = yaml.safe_load((tmp_path / "two" / "config.yaml").read_text())
+  assert saved["steps"] == 30 and saved["data"]["tokens"] == str(tmp_path / "tok2")
   # the run records whose tokens it trained on, and its training time, as one process's does (a workers > 1 run kept
   # neither: rollout could not check the tokenizer, and a resumed run's time started again at 0)
   from train.world import world_tokenizer
@@ -162,7 +172,7 @@ def test_world_model_on_two_workers_matches_one_process(tmp_path):
   assert world_tokenizer(str(tmp_path / "two")) == world_tokenizer(str(tmp_path / "one")) == "commaVQ"
   assert checkpoint_info(str(tmp_path / "two" / "ckpt.safetensors"))[2]["train_seconds"] > 0
   a, _ = read_safetensors(str(tmp_path / "one" / "ckpt.safetensors"))
-  b, _ = read_safetensors(str(tmp_path / "two" / "ckpt.safetensors"))
+  b = weights_at_20
   keys = [k for k in a if k.startswith("model.")]
   diff = np.sqrt(sum(((a[k].astype(np.float64) - b[k])**2).sum() for k in keys) / sum((a[k].astype(np.float64)**2).sum() for k in keys))
   worst = sorted(((np.linalg.norm(a[k].astype(np.float64) - b[k]) / np.linalg.norm(a[k]), k) for k in keys), reverse=True)[:2]

@@ -163,18 +163,19 @@ def test_calibration_of_memorized_training_frames_falls_back_to_the_weighting_co
   rng = np.random.default_rng(7)
   y = (rng.random(400) < 0.2).astype(np.float32)
   z = np.stack([np.where(y > 0, 3.0, -3.0) + rng.normal(0, 0.5, 400),   # horizon 0: separated (Platt's slope 11, p all 0 or 1)
-                1.3 * (y - 0.2) * 2 + rng.normal(0, 1.5, 400)], 1).astype(np.float32)   # horizon 1: overlapping
+                1.3 * (y - 0.2) * 2 + rng.normal(0, 1.5, 400),                # horizon 1: overlapping
+                0.01 * (y - 0.2) + rng.normal(0, 0.01, 400)], 1).astype(np.float32)   # 2: squashed, not separated: slope at the bound
   monkeypatch.setattr(dis, "predict", lambda model, s, idx: z[idx])
-  head = Linear(4, 2)
+  head = Linear(4, 3)
   w0, b0 = head.weight.numpy().copy(), head.bias.numpy().copy()
-  model = NS(head=head, config=NS(horizons=(1.0, 2.0)))
-  s = NS(mask=np.ones((400, 2), bool), labels=np.stack([y, y], 1))
-  pw = np.array([2.0, 2.0], np.float32)
+  model = NS(head=head, config=NS(horizons=(1.0, 2.0, 4.0)))
+  s = NS(mask=np.ones((400, 3), bool), labels=np.stack([y, y, y], 1))
+  pw = np.array([2.0, 2.0, 2.0], np.float32)
   dis.calibrate(model, s, np.arange(400), pw)
-  a1, b1 = dis.platt(z[:, 1], y)
-  assert a1 < dis.A_MAX
-  np.testing.assert_allclose(head.weight.numpy(), w0 * np.array([[1.0], [a1]], np.float32), rtol=1e-6)
-  np.testing.assert_allclose(head.bias.numpy(), [b0[0] - np.log(2.0), b0[1] * a1 + b1], rtol=1e-5)
+  (a1, b1), (a2, b2) = dis.platt(z[:, 1], y), dis.platt(z[:, 2], y)
+  assert a1 < dis.A_MAX and a2 == dis.A_MAX
+  np.testing.assert_allclose(head.weight.numpy(), w0 * np.array([[1.0], [a1], [a2]], np.float32), rtol=1e-6)
+  np.testing.assert_allclose(head.bias.numpy(), [b0[0] - np.log(2.0), b0[1] * a1 + b1, b0[2] * a2 + b2], rtol=1e-5)
   assert "horizons [1.0] s: the net separates its training frames" in capsys.readouterr().err
 
 def test_auroc_ece_platt():

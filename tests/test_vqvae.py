@@ -1,6 +1,6 @@
 """VQVAE tokenizer: quantizer against a numpy float64 reference, dead-code restarts, tokenize -> decode, commaVQ files,
 config errors, and exact resume after SIGKILL."""
-import json, os, signal, subprocess, sys, time, zlib
+import json, os, re, signal, subprocess, sys, time, zlib
 from pathlib import Path
 import numpy as np
 import pytest
@@ -481,16 +481,19 @@ def test_whole_section_overrides_merge_and_bad_keys_and_out_are_named(tmp_path, 
   (tmp_path / "num.yaml").write_text("1: 2\n")
   with pytest.raises(ConfigError, match=r"num\.yaml: unknown config key '1'"): load_config(TrainConfig, str(tmp_path / "num.yaml"))
   with pytest.raises(ConfigError, match=r"^steps: expected an integer, got '1e3'"): load_config(TrainConfig, small, ["steps=1e3"])
-  with pytest.raises(ConfigError, match=r"vqvae-small\.yaml: unknown config key 'model\.widht'"):
-    load_config(TrainConfig, small, ["model={widht: 3}"])  # (a key the override gave, in the file's section: either is fair)
-  for empty, msg in (("out=", "out: empty"), ("out= ", "out: expected str, got None"), ("out=' '", "out: empty")):
-    with pytest.raises(ConfigError, match=msg): load_config(TrainConfig, small, [empty])
+  for over, msg in (("model={widht: 3}", "unknown config key 'model.widht'"), ("model={patch: x}", "model.patch: expected an integer"),
+                    ("model.tokens_per_frame=128", "unknown config key 'model.tokens_per_frame'")):  # the override's, not the file's
+    with pytest.raises(ConfigError, match=f"^{re.escape(msg)}"): load_config(TrainConfig, small, [over])
+  for empty in ("out=", "out= "):
+    with pytest.raises(ConfigError, match="out: empty"): load_config(TrainConfig, small, [empty])
+  assert load_config(TrainConfig, small, ["out=12345"]).out == "12345"   # (a number: "expected str")
   from train.stage import Run
   (tmp_path / "afile").write_text("x")
   with pytest.raises(ConfigError, match="out=.*afile: it is a file, not a folder"): Run(str(tmp_path / "afile"), load_config(TrainConfig))
   with pytest.raises(ConfigError, match="out=.*sub: a folder above it is a file"): Run(str(tmp_path / "afile" / "sub"), load_config(TrainConfig))
   monkeypatch.setenv("HOME", str(tmp_path))
   assert load_config(TrainConfig, small, ["out=~/run"]).out == str(tmp_path / "run")
+  assert load_config(TrainConfig, small, ["out=~"]).out == str(tmp_path)   # (YAML's null: "expected str, got None")
 
 def test_cli_rejects_bad_config_with_exit_code(capsys):
   assert cli(["train-vqvae", "model.widht=3"]) == 2

@@ -928,7 +928,7 @@ def test_paths_to_runs_and_data_are_saved_absolute(tmp_path, monkeypatch):
   (tmp_path / "runs/ppo/ckpt.safetensors").write_bytes(b"")
   run = Run("runs/ppo", load_config(PPOTrainConfig, None, ["world=runs/w", "tokens=tok", "disengage=d", "bc=bc", "out=runs/ppo"]))
   assert run.config["bc"] == str(tmp_path / "bc")  # what its checkpoints and config.yaml are written with from here on
-  run._write_config()                              # (as its next checkpoint does)
+  run.write_config()                              # (as its next checkpoint does)
   # the project moved (or mounted elsewhere): its runs resume, their paths at the same places relative to the run folder
   class Nothing: pass
   (tmp_path / "projA").mkdir()

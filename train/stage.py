@@ -116,6 +116,7 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
   """cls's defaults, updated by the YAML file at path, then by 'a.b=value' overrides (values parsed as YAML). A config
   with a check_given(keys) method is handed the (flat) keys the file and the overrides gave, to refuse those it ignores."""
   values: dict = {}
+  file_values: dict = {}
   if path is not None:
     try: text = Path(path).read_text()
     except OSError as e: raise ConfigError(f"{path}: can't read config ({e.strerror})") from None
@@ -123,6 +124,7 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML ({e})") from None
     except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
     if not isinstance(values, dict): raise ConfigError(f"{path}: expected a mapping of config keys, got {type(values).__name__}")
+    file_values = yaml.load(text, Loader=_UniqueKeys) or {}  # (a copy the overrides don't touch)
   for item in overrides or []:
     key, eq, raw = item.partition("=")
     if not eq or not key: raise ConfigError(f"override {item!r}: expected key=value")
@@ -130,6 +132,8 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     except yaml.YAMLError: value = raw
     except ConfigError as e: raise ConfigError(f"override {item!r}: {str(e).split(' (line')[0]}") from None  # a key given twice
     if " #" in raw or raw.lstrip().startswith(("&", "!")): value = raw  # YAML cut `out=/runs/a #2` to /runs/a: the text as given
+    # a path is its text: `out=~` was null, `out=12345` (a job id) a number (a path key's null still unsets it)
+    if key == "out" or (key.split(".")[-1] in PATH_KEYS and isinstance(value, (int, float))): value = raw
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not DECIMAL.fullmatch(raw.strip()):
       value = Yaml11Number(raw.strip())  # as in a file: a number key refuses it by name, a text key (a path) takes it as written
     *parents, leaf = key.split(".")
@@ -148,8 +152,9 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
   except ConfigError as e:  # the file named only where the key came from it (an override's bad value was blamed on it)
     given = {k.partition("=")[0] for k in overrides or []}
     # another stage's config file said only "unknown config key 'eval_frames'"
-    kind = f" (it looks like a {other} config)" if path and (other := stage_of(values)) not in ("unknown", stage_of(to_dict(cls()))) else ""
-    raise ConfigError(f"{path}: {e}{kind}" if path and not any(str(e).startswith((f"{k}:", f"{k}[")) for k in given) else str(e)) from None
+    kind = f" (it looks like a {other} config)" if path and (other := stage_of(file_values)) not in ("unknown", stage_of(to_dict(cls()))) else ""
+    mine = any(str(e).startswith((f"{k}:", f"{k}[", f"{k}.")) or f"key '{k}" in str(e) for k in given)
+    raise ConfigError(f"{path}: {e}{kind}" if path and not mine else str(e)) from None
   if getattr(cfg, "out", None) is not None:  # `out=` (an unset $RUNDIR) trained into the working folder; `out=~/run` made ./~
     if not str(cfg.out).strip(): raise ConfigError("out: empty: give the run folder (out=RUNDIR)")
     cfg.out = os.path.expanduser(cfg.out)
@@ -261,10 +266,10 @@ class Run:
                         "put it back, or use another out= folder to train a new run")  # is written: the run's own stays
     # a resumed run's config.yaml is rewritten with its next checkpoint (save): a resume refused after this (by check_split,
     # another tokenizer) left it naming data the run never trained on, and the next resume warned of it
-    if not self.ckpt.exists(): self._write_config()
+    if not self.ckpt.exists(): self.write_config()
     self._clock, self._training, self._routes = (time.perf_counter(), 0.0), True, None
 
-  def _write_config(self) -> None: write_atomic(self.dir / "config.yaml", yaml.safe_dump(self.config, sort_keys=False).encode())
+  def write_config(self) -> None: write_atomic(self.dir / "config.yaml", yaml.safe_dump(self.config, sort_keys=False).encode())
 
   @property
   def ckpt(self) -> Path: return self.dir / self.CKPT
@@ -325,7 +330,8 @@ class Run:
     if both:  # route by design (front.mp4 of two trips): maybe other drives
       print(f"warning: the training and held-out data both have inputs named {both[0]!r} ({len(both)} such names): if they are "
             "one drive's, held-out numbers count frames of a drive trained on", file=sys.stderr)
-    saved = set((checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())) if self.ckpt.exists() else set()
+    from data.layout import drive_route  # (a checkpoint saved before the 29th session may name a drive's segments apart)
+    saved = {drive_route(r) for r in (checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())} if self.ckpt.exists() else set()
     self._routes = sorted(set(train) | saved)
     if leaked := sorted(saved & set(val)):
       raise ConfigError(f"{self.dir}: the data now holds out {len(leaked)} drive(s) this run trained on ({leaked[0]}, ...), so its "
@@ -342,7 +348,7 @@ class Run:
     """Checkpoint model and optimizer at step (atomically)."""
     from drivegpt.nn.state import save_checkpoint
     save_checkpoint(str(self.ckpt), model, optimizer, step=step, config=self.config, extra=self.extra(**(extra or {})))
-    self._write_config()
+    self.write_config()
 
   def log(self, step: int, **metrics) -> None:
     """Append one line of metrics to metrics.jsonl. A loss (or PPO's kl, entropy) that is not finite stops the run after
@@ -439,7 +445,8 @@ def trained_on(run: str, routes: list) -> int:
   lists them. Scored as if held out, they flatter it (eval-vqvae reported them without a word)."""
   from drivegpt.nn.state import checkpoint_info
   ck = Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)
-  trained = set((checkpoint_info(str(ck))[2] or {}).get("train_routes", ()))
+  from data.layout import drive_route
+  trained = {drive_route(r) for r in (checkpoint_info(str(ck))[2] or {}).get("train_routes", ())}
   return sum(r in trained for r in routes)
 
 def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:

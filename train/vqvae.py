@@ -350,6 +350,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   model, held = VQVAE(cfg.model), spread_frames(val if val is not None else loader, cfg.eval_frames)
   tag = "val" if val is not None else "train"
   def held_out_row(step: int) -> None:  # the checkpoint rank 0 has saved at step: its held-out row, as train() logs it
+    run.write_config()  # beside it, as Run.save writes it (a resumed run's stayed as first written: a data change went unsaid)
     load_checkpoint(str(run.ckpt), model)
     run.log(step, **{f"{tag}_{k}": v for k, v in evaluate_frames(model, held_batches(held[:cfg.eval_frames], cfg))[0].items()})
     save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])

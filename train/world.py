@@ -248,6 +248,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
   from train.parallel import train_parallel
   bar, window, model = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), [], WorldModel(cfg.model)
   def held_out_row(step: int) -> None:  # the checkpoint saved at step, scored if an eval_every step passed since the last row
+    run.write_config()  # beside it, as Run.save writes it (a resumed run's stayed as first written: a data change went unsaid)
     rows = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (run.dir / "metrics.jsonl").exists() else []
     last = max([r["step"] for r in rows if "val_bits_per_token" in r], default=0)
     if val_w is not None and step // cfg.eval_every > last // cfg.eval_every:

@@ -32,6 +32,10 @@ def check_codebook(segs: list, codebook: np.ndarray, vqvae: str, what: str = "to
     raise ValueError(f"{what}: {bad.name} was tokenized with another codebook ({bad.tokenizer}) than vqvae={vqvae}'s ({want}): "
                      "give the VQVAE run that made the tokens")
 
+def stored_route(route: str) -> str:
+  from data.layout import drive_route  # here, not at the top: with bench/ on the path, `data` is bench/data.py
+  return drive_route(route)
+
 def npy_sidecar(path: Path) -> dict:
   """export-commavq's sidecar <name>.tokenizer.json of a .npy token file: its tokenizer's keys, and the shard's route
   (drive) and fps, which a .npy can't hold ({} when there is none: commaVQ's own files)."""
@@ -52,7 +56,7 @@ def npy_route(path: Path, src: Path) -> str:
   """A .npy's drive: the sidecar's (export-commavq kept the shard's; from the file name, the segments of one drive were
   routes of their own, on both sides of the split), else from its path (data.ingest.route_of)."""
   from data.ingest import route_of
-  return str(npy_sidecar(path).get("route") or route_of(path, src))
+  return stored_route(str(npy_sidecar(path).get("route") or route_of(path, src)))
 
 def check_fps(f: Path, fps) -> None:
   from data.layout import FPS
@@ -155,7 +159,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         tokens = _as_tokens(h["tokens"][()], str(f))
         has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
-        route, tokenizer = str(h.attrs.get("route", "")), tokenizer_of(h.attrs)
+        route, tokenizer = stored_route(str(h.attrs.get("route", ""))), tokenizer_of(h.attrs)
         check_fps(f, h.attrs.get("fps"))
     except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
