@@ -291,7 +291,9 @@ class Kernel:
     else:
       srcs = [self.expr(scope, s, u, inside, memo) for s in n.src]
       dt, sdt = node_dtype(n), node_dtype(n.src[-1])
-      if n.op is UnaryOps.CAST: fmt = CAST.get(dt, f"({CTYPE[dt]})({{0}})") if CTYPE[dt] != CTYPE[sdt] or dt in CAST else "{0}"
+      # a bool becomes a number by a select: Intel's CPU compiler turned (float)(uchar)(a==b) in one reduce kernel (layernorm's
+      # gradient after a minimum) into a wrong sum, silently
+      if n.op is UnaryOps.CAST: fmt = f"({{0}}?({CTYPE[dt]})1:({CTYPE[dt]})0)" if sdt == dtypes.bool != dt else CAST.get(dt, f"({CTYPE[dt]})({{0}})") if CTYPE[dt] != CTYPE[sdt] or dt in CAST else "{0}"
       else: fmt = KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
       ret = srcs[0] if fmt == "{0}" else scope.var(fmt.format(*[s for s, _ in srcs]), CTYPE[dt], any(v for _, v in srcs))
     memo[(n, u)] = ret

@@ -237,6 +237,21 @@ def test_max_propagates_nan_like_the_numpy_backend():
     np.testing.assert_array_equal(t.maximum(2.0).numpy(), np.maximum(x, 2.0))
     np.testing.assert_array_equal(t.relu().numpy(), np.maximum(x, 0))
 
+@pytest.mark.parametrize("shape", [(40, 24), (64, 40), (5, 24)])
+def test_layernorm_gradient_after_a_minimum(shape):
+  """Intel's CPU runtime compiled a reduce kernel holding (float)(uchar)(a==b) (the gradient of a minimum, through a
+  layernorm over axis 0) into a wrong sum: d/db of 0.3 11.49 where it is -17.86, without an error. A bool becomes a
+  number by a select now."""
+  torch = pytest.importorskip("torch")
+  g = np.random.default_rng(0)
+  a, w = g.standard_normal(shape).astype(np.float32), g.standard_normal(shape).astype(np.float32)
+  tb = Tensor(np.array([0.3], np.float32), device="CL", requires_grad=True)
+  (tb.minimum(Tensor(a, device="CL")).layernorm(0) * Tensor(w, device="CL")).sum().backward()
+  A, B = torch.tensor(a, dtype=torch.float64), torch.tensor([0.3], dtype=torch.float64, requires_grad=True)
+  x = torch.minimum(B, A)
+  ((x - x.mean(0, keepdim=True)) / (x.var(0, keepdim=True, unbiased=False) + 1e-5).sqrt() * torch.tensor(w, dtype=torch.float64)).sum().backward()
+  np.testing.assert_allclose(tb.grad.numpy(), B.grad.numpy(), rtol=1e-4, atol=1e-4)
+
 @pytest.mark.parametrize("n", [8, 40, 100])
 def test_abs_inside_a_short_reduce_builds(n):
   """Intel's CPU runtime crashed the process (SIGSEGV in its vectorizer) on max rendered as select() inside a 40- or

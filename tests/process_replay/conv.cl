@@ -68,7 +68,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_1_4_3_8_8_3_3_bf42bf8e(
 }
 
 // 2: (2, 4, 8, 8) dtypes.float32 global 512 local 256
-__kernel void e_2_4_8_8_8541833d(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void e_2_4_8_8_a0e47fdc(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/256);
   int g1 = ((gid/64)%4);
@@ -76,7 +76,7 @@ __kernel void e_2_4_8_8_8541833d(__global float* out, __global const float* in0,
   int g3 = (gid%8);
   float v0 = in0[g0*256+g1*64+g2*8+g3];
   uchar v1 = (0.0f<v0);
-  float v2 = (float)(v1);
+  float v2 = (v1?(float)1:(float)0);
   float v3 = in1[0];
   float v4 = (v2*v3);
   out[g0*256+g1*64+g2*8+g3] = v4;

@@ -50,13 +50,13 @@ __attribute__((vec_type_hint(float8))) __kernel void r_64_32_48_f1381b3d(__globa
 }
 
 // 1: (64, 32) dtypes.float32 global 2048 local 1024
-__kernel void e_64_32_18e49f0e(__global float* out, __global const float* in0) {
+__kernel void e_64_32_e6be39ff(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/32);
   int g1 = (gid%32);
   float v0 = in0[g0*32+g1];
   uchar v1 = (0.0f<v0);
-  float v2 = (float)(v1);
+  float v2 = (v1?(float)1:(float)0);
   float v3 = (v2*1.0f);
   out[g0*32+g1] = v3;
 }
