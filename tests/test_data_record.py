@@ -69,6 +69,24 @@ def test_ray_tasks_whose_worker_dies_are_named_and_the_others_go_on(ray_session)
     with pytest.raises(ray.exceptions.RayError): dict(as_completed(task.remote, range(5), 2))
 
 
+def test_lead_gap_is_measured_along_the_cars_lane():
+    """The gap to the car ahead was the difference of lane 0's arc length: in lane 1 of a 90 m curve 4% long or short,
+    and so the time gap and TTC the supervisor judged. Now the distance along the cars' own path, for a piece boundary
+    between them too."""
+    from types import SimpleNamespace as NS
+    from data.record import _lead
+    for k in (1 / 90, -1 / 90, 0.0):
+        road = Road(np.array([160.0, 400.0]), np.array([0.0, k]), 2)   # the lead sits past the boundary at 160 m
+        def car(s, lat):
+            x, y, h, _ = road.at(np.array([s]), np.array([lat]))
+            return NS(position=np.array([x[0], y[0]]), heading=float(h[0]), speed=20.0)
+        ego, lead = car(150.0, 4.0), car(175.0, 4.0)
+        s, lat = (float(v[0]) for v in road.frenet(ego.position[:1], ego.position[1:]))
+        row, _ = _lead(road, ego, [lead], s, lat, 20.0, 4.0)
+        along = 10 + 15 * (1 - k * 4.0)  # centre to centre along lane 1: 10 m straight, then 15 m of arc
+        assert abs(row[1] - (along - CAR_LENGTH)) < 1e-6, (k, row[1], along - CAR_LENGTH)
+
+
 def test_road_coordinates_match_highway_env_lanes():
     rng = np.random.default_rng(0)
     road = sample_road(rng, 1500, 3, (80, 400), 0.7)
