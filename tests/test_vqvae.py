@@ -108,6 +108,24 @@ def test_space_to_depth_round_trip():
 TINY = {"image_size": (128, 256), "patch": 8, "width": 8, "mults": (1, 2), "enc_blocks": 0, "dec_blocks": 1, "attention": False,
         "groups": 4, "code_dim": 4, "n_codes": 32}
 
+def test_eval_caps_an_exact_frames_psnr_and_counts_it(monkeypatch):
+  """A frame decoded exactly (a black one) counted 120 dB (the 1e-12 floor): one in ten raised the mean ~10 dB. Each
+  frame's PSNR is at most that of 8-bit rounding noise now, and the exact frames are counted. An empty set's perplexity
+  was 1.0; frames under SSIM's 11-pixel window trained, then failed at the first checkpoint."""
+  import train.vqvae as tv
+  rng = np.random.default_rng(12)
+  frames = smooth_frames(rng, 4, 32, 64)
+  noisy = np.clip(frames.astype(int) + rng.integers(-20, 21, frames.shape), 0, 255).astype(np.uint8)
+  monkeypatch.setattr(tv, "reconstruct_fn", lambda model: lambda x: (Tensor(tv.to_input(np.concatenate([frames[:1], noisy[1:]]))), Tensor(np.zeros((4, 2), np.int32))))
+  model = type("M", (), {"config": type("C", (), {"n_codes": 8})()})()
+  m, _ = tv.evaluate_frames(model, iter([frames]))
+  mse = ((noisy[1:].astype(np.float64) - frames[1:]) / 255) ** 2
+  want = np.mean([tv.MAX_PSNR] + [10 * np.log10(1 / e) for e in mse.mean(axis=(1, 2, 3))])
+  assert abs(m["psnr"] - want) < 1e-9 and m["exact_frames"] == 1 and 58 < tv.MAX_PSNR < 60
+  assert np.isnan(tv.evaluate_frames(model, iter([]))[0]["perplexity"])
+  with pytest.raises(ConfigError, match="model.image_size: .* at least 11 pixels"):
+    load_config(TrainConfig, overrides=["model.image_size=[8, 16]", "model.patch=2", "model.mults=[1, 2]"])
+
 def test_position_biases_add_to_the_decoder_and_learn():
   model = VQVAE(VQVAEConfig(**{**TINY, "pos_bias": True}))
   dec, params = model.decoder, [id(p) for p in model.parameters()]

@@ -61,6 +61,8 @@ class TrainConfig:
     if len(self.model.image_size) != 2 or any(s % self.model.downsample for s in self.model.image_size):
       raise ConfigError(f"model.image_size: {self.model.image_size} must be two sizes divisible by the downsample factor "
                         f"{self.model.downsample} (model.patch * 2^(len(model.mults) - 1))")
+    if min(self.model.image_size) < 11:  # SSIM's 11-pixel window: 8x16 frames trained, then failed at the first checkpoint
+      raise ConfigError(f"model.image_size: {self.model.image_size}: frames must be at least 11 pixels each way (SSIM's window)")
     if self.workers < 1 or self.batch_size % self.workers:
       raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
     if self.model.n_codes > 32768: raise ConfigError(f"model.n_codes: {self.model.n_codes} codes don't fit the int16 token files")
@@ -75,6 +77,10 @@ class TrainConfig:
 def psnr(mse01: float) -> float:
   """PSNR in dB of a mean squared error on the [0, 1] scale."""
   return float(10 * math.log10(1.0 / max(mse01, 1e-12)))
+
+# a frame's PSNR at most that of 8-bit rounding noise (MSE 1/12 of a level): an exact frame (a black one decoded exactly)
+# counted 120 dB, and one in ten raised the mean by ~10 dB
+MAX_PSNR = psnr(1 / 12 / 255 ** 2)
 
 def ssim(a: np.ndarray, b: np.ndarray) -> np.ndarray:
   """Mean SSIM per frame of uint8 frames (N, H, W, 3): 11-tap Gaussian window (sigma 1.5), per channel, as Wang et al."""
@@ -173,10 +179,10 @@ def load_tokenizer(path: str) -> tuple[VQVAE, TrainConfig]:
   return load_run_model(path, TrainConfig, lambda cfg: VQVAE(cfg.model))
 
 def evaluate_frames(model: VQVAE, batches: Iterator[np.ndarray], keep: int = 0) -> tuple[dict, np.ndarray]:
-  """PSNR and SSIM (means over frames), codebook usage and perplexity over uint8 frame batches; also the first `keep`
-  reconstructions."""
+  """PSNR (each frame's at most MAX_PSNR) and SSIM (means over frames), codebook usage and perplexity over uint8 frame
+  batches, and how many frames came back exact; also the first `keep` reconstructions."""
   run, n_codes = reconstruct_fn(model), model.config.n_codes
-  counts, psnrs, ssims, kept = np.zeros(n_codes, np.int64), [], [], []
+  counts, psnrs, ssims, kept, exact = np.zeros(n_codes, np.int64), [], [], [], 0
   prev, Tensor.training, Tensor.no_grad = (Tensor.training, Tensor.no_grad), False, True
   try:
     for frames in batches:
@@ -184,14 +190,15 @@ def evaluate_frames(model: VQVAE, batches: Iterator[np.ndarray], keep: int = 0) 
       out = to_frames(recon.numpy())
       counts += np.bincount(codes.numpy().reshape(-1), minlength=n_codes)
       mse = ((out.astype(np.float64) - frames) / 255.0) ** 2
-      psnrs += [psnr(m) for m in mse.mean(axis=(1, 2, 3))]
+      psnrs += [min(psnr(m), MAX_PSNR) for m in mse.mean(axis=(1, 2, 3))]
+      exact += int((mse.mean(axis=(1, 2, 3)) == 0).sum())
       ssims += ssim(frames, out).tolist()
       if sum(len(k) for k in kept) < keep: kept.append(out)
   finally: Tensor.training, Tensor.no_grad = prev
   p = counts / max(counts.sum(), 1)
   metrics = {"psnr": float(np.mean(psnrs)) if psnrs else float("nan"), "ssim": float(np.mean(ssims)) if ssims else float("nan"),
-             "codebook_usage": float((counts > 0).mean()), "perplexity": float(np.exp(-(p[p > 0] * np.log(p[p > 0])).sum())),
-             "frames": len(psnrs)}
+             "codebook_usage": float((counts > 0).mean()), "perplexity": float(np.exp(-(p[p > 0] * np.log(p[p > 0])).sum())) if counts.any() else float("nan"),
+             "frames": len(psnrs), "exact_frames": exact}
   return metrics, (np.concatenate(kept)[:keep] if kept else np.zeros((0,), np.uint8))
 
 def save_grid(path: Path, originals: np.ndarray, recons: np.ndarray, cols: int = 2) -> None:
