@@ -96,12 +96,15 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
         faults.remove("swerve")  # heading limit before it leaves its lane (at speed the lane limit breaks first)
         faults.insert(0, "swerve")
     blinker, steer_noise, pitch, roll, warn_since, done = 0, 0.0, 0.0, 0.0, None, set()
-    prev_speed, prev_heading = ego.speed, ego.heading
+    prev_speed, prev_heading, prev_xy = ego.speed, ego.heading, (float(ego.position[0]), float(ego.position[1]))
 
     for i in range(-n_warm, n_frames):
         t = i * dt
         recording = i >= 0
         x, y, heading, speed = float(ego.position[0]), float(ego.position[1]), float(ego.heading), float(ego.speed)
+        # the velocity of the motion into this frame, as comma2k19's measured ones: highway-env's ego.velocity points along
+        # the heading, off the motion by the bicycle's slip angle (up to 15 degrees in a swerve)
+        vel, prev_xy = ((x - prev_xy[0]) / dt, (y - prev_xy[1]) / dt), (x, y)
         s, lat = (float(v[0]) for v in road.frenet(np.array([x]), np.array([y]), (0, road.length)))
         _, _, road_h, curv = (float(v[0]) for v in road.at(s))
         psi = float(np.angle(np.exp(1j * (heading - road_h))))
@@ -125,7 +128,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             cars = [(float(v.position[0]), float(v.position[1]), float(v.heading), colours[id(v)]) for v in others]
             log["frames"].append(render_dashcam((x, y, heading, cam_pitch, cam_roll), cars, road, scene, cam, rng=rng))
             for k, val in (("x", x), ("y", y), ("heading", heading), ("pitch", cam_pitch), ("roll", cam_roll), ("speed", speed),
-                           ("vx", float(ego.velocity[0])), ("vy", float(ego.velocity[1]))):
+                           ("vx", vel[0]), ("vy", vel[1])):
                 log[k].append(val)
             log["lead"].append(lead)
             log["lane"].append([obs.lane_offset, psi, curv, edge, blinker])
