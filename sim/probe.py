@@ -6,7 +6,7 @@ Rollouts commanded to steer left and right from the same seeds should slide the 
   python -m sim.probe --world RUNDIR --vqvae RUNDIR --tokens TOKDIR --frames DIR [--val-frames DIR] [--n 16 --seconds 2]
 """
 from __future__ import annotations
-import argparse, warnings
+import argparse, os, warnings
 from typing import Optional
 import numpy as np
 from drivegpt.cli import json_line
@@ -25,11 +25,12 @@ def marking_shift(ref: np.ndarray, frames: np.ndarray) -> np.ndarray:
   W = a.shape[1]
   m = min(MAX_SHIFT, W // 4)  # a narrow frame (a test's) searches less, keeping half its width to compare
   score = np.stack([(a[:, m:W - m] * b[:, m + s:W - m + s]).sum(1) for s in range(-m, m + 1)], 1)
-  # a frame without texture matches every shift equally (argmax took the first: a full -48 px): NaN, no reading
-  flat = (a.std(1) < 1e-3) | (b.std(1) < 1e-3)
-  return np.where(flat, np.nan, np.argmax(score, 1) - m).astype(np.float64)
+  # a frame without texture matches every shift equally (argmax took the first: a full -48 px): NaN, no reading; so is a
+  # best match on the edge of the search, a slide of m or more (60 and 80 px read 48, averaged in as if measured)
+  flat, best = (a.std(1) < 1e-3) | (b.std(1) < 1e-3), np.argmax(score, 1) - m
+  return np.where(flat | (np.abs(best) >= m), np.nan, best).astype(np.float64)
 
-def calibrate(folder: str, lag: int = 10) -> dict:
+def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10) -> dict:
   """Fit shift = px_per_rad * yaw + b over recorded frame pairs `lag` frames apart (yaw: + = right, summed from poses);
   also the correlation, which says how well the probe reads the turn."""
   import h5py, hdf5plugin  # noqa: F401
@@ -46,7 +47,11 @@ def calibrate(folder: str, lag: int = 10) -> dict:
   ok = np.isfinite(s)  # a frame without texture has no shift (NaN): one made the fit NaN
   if ok.sum() < 2: raise ValueError(f"--frames: {folder}: fewer than 2 frame pairs with a readable road to calibrate on")
   k, b = np.polyfit(y[ok], s[ok], 1)
-  return {"px_per_rad": float(k), "corr": float(np.corrcoef(y[ok], s[ok])[0, 1]), "pairs": int(ok.sum()), "pairs_unreadable": int((~ok).sum())}
+  out = {"px_per_rad": float(k), "offset_px": float(b), "corr": float(np.corrcoef(y[ok], s[ok])[0, 1]), "pairs": int(ok.sum()),
+         "pairs_unreadable": int((~ok).sum())}
+  if fit is not None:  # how much of these pairs' shifts the other fit explains
+    out["r2_of_fit"] = float(1 - ((s[ok] - fit["px_per_rad"] * y[ok] - fit["offset_px"]) ** 2).sum() / ((s[ok] - s[ok].mean()) ** 2).sum())
+  return out
 
 def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.0, 10.0)) -> dict:
   """One generated frame, greedy, from n held-out windows' real context, with the yaw into it set to +k and -k of the
@@ -90,7 +95,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--n", type=int, default=16, help="seeds (per-seed shifts vary by ~20 px: 4-8 seeds cannot tell a response from noise)")
   ap.add_argument("--seconds", type=float, default=2.0)
   ap.add_argument("--curvature", type=float, default=0.005)
-  ap.add_argument("--split", default="all", choices=["val", "train", "all"])
+  ap.add_argument("--split", default="val", choices=["val", "train", "all"], help="segments to seed the rollouts from (default "
+                  "val, as rollout's: all took segments the world model trained on, without a word)")
   ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")
   ap.add_argument("--top-k", type=int, default=0, help="sample from the k likeliest tokens (0: all)")
   ap.add_argument("--open-loop", type=int, default=0, metavar="N", help="also the one-frame check on N held-out windows: "
@@ -105,7 +111,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
   if args.open_loop:
     res["open_loop"] = open_loop(args.world, args.vqvae, args.tokens, args.open_loop)
     for r in res["open_loop"].values(): r["recorded_turn_px"] = res["calibration"]["px_per_rad"] * 2 * r["yaw_rad"]  # the recordings' slide
-  if args.val_frames: res["calibration_val"] = calibrate(args.val_frames)
+  if args.val_frames:  # the training fit's own R^2 on the held-out pairs (a fresh fit there checked nothing of it)
+    if os.path.realpath(args.val_frames) == os.path.realpath(args.frames): ap.error("--val-frames is --frames: give held-out frames")
+    res["calibration_val"] = calibrate(args.val_frames, res["calibration"])
   seeds, steps, _ = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
   shift = {}
   for steer in ("left", "right"):

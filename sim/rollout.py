@@ -4,7 +4,7 @@ continuation (both decoded by the same VQVAE).
   drivegpt rollout --world RUNDIR --vqvae RUNDIR --shards TOKDIR --n 8 --seconds 10 --out DIR [--steer replay|left|right|straight]
 """
 from __future__ import annotations
-import argparse, io, os, time
+import argparse, io, os, sys, time
 from fractions import Fraction
 from pathlib import Path
 from typing import Optional
@@ -140,6 +140,8 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   try: cfg = run_config(world, TrainConfig)  # (a VQVAE run handed over is named as one)
   except FileNotFoundError as e: raise FileNotFoundError(f"--world {e}") from None
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
+  if abs(steps * cfg.data.frame_stride / FPS - seconds) > 1e-6:  # (0.01 s ran a 0.2 s rollout, 0.5 s one of 0.4 s, unsaid)
+    print(f"note: --seconds {seconds:g} is {steps} model frames of {cfg.data.frame_stride / FPS:g} s: {steps * cfg.data.frame_stride / FPS:g} s", file=sys.stderr)
   segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg)
   if not segs: raise ValueError(f"{tokens}: no {split} segment (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")
   need = (cfg.model.frames + steps) * cfg.data.frame_stride
