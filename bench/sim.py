@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse, math, time
 from drivegpt import Tensor  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) before numpy loads
 import numpy as np
-import torch
-import torch.nn.functional as F
+try:
+  import torch
+  import torch.nn.functional as F
+except ImportError: raise SystemExit("bench/sim.py compares against PyTorch CPU: pip install torch==2.13.0") from None
 from drivegpt.nn import get_state_dict
 from drivegpt.models.world import WorldModel, WorldConfig, FrameSampler, sample_logits
 

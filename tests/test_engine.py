@@ -554,7 +554,7 @@ def test_a_write_through_a_detached_tensor_is_seen_by_the_original():
   """t = b.detach(); t.assign(x): b, and what was built from b afterwards, kept b's old values (b.detach().assign(x) lost
   the write altogether), and a write into b wasn't seen through t. PyTorch's detach shares b's data: compared with it, for a
   realized, a lazy and a constant b, written by assign, an in-place op or setitem, through either name."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(23)
   bv, xv = rng.standard_normal(3).astype(np.float32), rng.standard_normal(3).astype(np.float32)
   writes = {"assign": lambda t, T: t.assign(T(xv)) if isinstance(t, Tensor) else t.copy_(T(xv)),
@@ -674,7 +674,7 @@ def test_the_lowest_int_as_a_kernel_constant(device):
 def test_an_assigned_value_stays_when_its_source_is_assigned_again():
   """w.assign(u) with u lazy made u's graph node w's pending write: u.assign(y) afterwards was taken for a second write
   into w (w read 7 where PyTorch's copy_ keeps 2), whatever the order of the reads. Compared with PyTorch."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(11)
   a, y = rng.standard_normal(3).astype(np.float32), rng.standard_normal(3).astype(np.float32)
   for order in ("w first", "u first", "u realized"):
@@ -695,7 +695,7 @@ def test_a_superseded_pending_assign_never_overwrites_the_newer_value():
   """a.assign(X), a reader s of X, a.assign(Y) before anything ran: realizing a wrote Y, then realizing s ran X's pending
   write into a's buffer again (a read X after reading Y). Only a second value that does not read the first (a constant,
   load_state_dict, a reset to zeros) did it. Compared with PyTorch, in both read orders."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(12)
   x0, y = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32)
   for order in ("a, s, a", "s, a, a"):
@@ -716,7 +716,7 @@ def test_in_place_ops_inside_a_graph_pass_the_gradient_on():
   """y = x * 2; y *= 3 (or y += x, a residual in a forward pass) assigned y's new value but kept y's old node for
   backward: x got a gradient of 2, PyTorch 6; a plain y.assign(z * 3) in a graph gave z no gradient. Compared with
   PyTorch; an assign into a graph tensor is refused (use y = ...), and in-place ops outside a graph still write in place."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(13)
   xv, zv = rng.standard_normal(4).astype(np.float32), rng.standard_normal(4).astype(np.float32)
   for op in ("+=", "-=", "*=", "/="):
@@ -806,7 +806,7 @@ def test_an_in_place_write_into_a_leaf_that_requires_grad_is_refused():
   """w = Tensor.randn(3, requires_grad=True); w += 1 (-=, *=, /=, w[0] = 5) ran silently with autograd on; PyTorch raises (a
   leaf that requires grad used in an in-place operation). Under no_grad (an optimizer's update) it writes, as PyTorch's;
   a tensor that doesn't require grad, or is undecided (None, made trainable by an optimizer later), writes too."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   from drivegpt.tensor import no_grad
   rng = np.random.default_rng(22)
   wv = rng.standard_normal(3).astype(np.float32)
@@ -834,7 +834,7 @@ def test_a_realized_constant_parameter_trains():
   """w = Tensor.zeros(3, requires_grad=True), realized (w.realize(), w.numpy()) before training: an optimizer step raised
   "assign to a view ... a reshaped or transposed Tensor.zeros/ones/full has no buffer" (it is neither). It trains as an
   unrealized one does, against PyTorch."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   from drivegpt.nn.optim import SGD, Adam
   c = np.random.default_rng(15).standard_normal(3).astype(np.float32)
   for how in ("realize", "numpy"):

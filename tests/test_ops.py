@@ -772,7 +772,7 @@ def test_binary_crossentropy(shape, view):
 def test_binary_crossentropy_of_saturated_probabilities():
   """sigmoid(20) is exactly 1.0 in float32: with label 1 the loss was 0 * log(0) = NaN and so was the gradient (a review).
   PyTorch clamps each log at -100: a confident wrong prediction costs 100, a right one 0. Loss and gradient against it."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(14)
   p = np.concatenate([[0.0, 1.0, 1.0, 0.0, 1e-45, 1 - 1e-8], rng.uniform(0.01, 0.99, 10)]).astype(np.float32)
   y = np.concatenate([[0.0, 1.0, 0.0, 1.0, 1.0, 0.3], rng.uniform(0, 1, 10)]).astype(np.float32)
@@ -1335,7 +1335,7 @@ def test_indexing_next_to_inf_and_nan():
 def test_sdpa_fully_masked_row_gives_0_as_pytorch():
   """A query row whose mask is all False (or all -inf) took a softmax of all -inf: nan, and its nan gradient reached every
   key. PyTorch gives 0 there, gradient 0; other rows as before. Bool and float masks, alone and with is_causal."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(39)
   q, k, v = (rng.standard_normal((2, 3, 5, 4)).astype(np.float32) for _ in range(3))
   keep = rng.random((2, 1, 5, 5)) < 0.6
@@ -1424,7 +1424,7 @@ def test_randint_stays_in_range_with_a_large_low():
 
 def test_pad_with_a_value_keeps_the_dtype():
   """pad(value=...) filled with a float: float16 became float32 (so did max_pool2d with padding), bool int32, int32 float32."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(33)
   h, b, i = rng.standard_normal((2, 3, 5, 6)).astype(np.float16), rng.random((4, 5)) < 0.5, rng.integers(-9, 9, (4, 5)).astype(np.int32)
   for x, value in ((h, 2.5), (b, True), (i, 2.5), (i, -7)):
@@ -1441,7 +1441,7 @@ def test_pad_with_a_value_keeps_the_dtype():
 
 def test_std_of_a_constant_row_has_gradient_0_as_pytorch():
   """sqrt'(0) = inf times the variance's gradient 0 was nan; PyTorch gives 0, and the other rows keep their gradients."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(34)
   x = rng.standard_normal((4, 6)).astype(np.float32)
   x[1] = x[1, 0]
@@ -1453,7 +1453,7 @@ def test_std_of_a_constant_row_has_gradient_0_as_pytorch():
 
 def test_pow_at_base_0_has_gradient_0_as_pytorch():
   """0 ** e: log(0) = -inf times a 0 gradient was nan, for e and for the base; PyTorch gives 0 (e >= 0)."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(36)
   b = rng.uniform(0.5, 2, 8).astype(np.float32)
   b[::3] = 0
@@ -1473,7 +1473,7 @@ POW_EXPONENTS = [-np.inf, -3, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3, 4, np.in
 def test_pow_special_values_as_pytorch():
   """(-inf) ** 1.5 was nan (C's pow and PyTorch: inf), (-1) ** inf nan (1), (-0.0) ** -1 and ** 3 had the wrong sign
   (-inf, -0.0), (-0.0) ** 0.5 was 0.0 (PyTorch's sqrt: -0.0). A grid of bases and exponents, as a constant and as a tensor."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   with np.errstate(all="ignore"):
     for e in POW_EXPONENTS:
       got, want = (Tensor(POW_BASES) ** float(e)).numpy(), (torch.tensor(POW_BASES) ** float(e)).numpy()
@@ -1488,7 +1488,7 @@ def test_pow_special_values_as_pytorch():
 def test_pow_gradient_at_0_as_pytorch(e):
   """x ** -2 had gradient nan at 0 (the chain rule through a square and a reciprocal: 0 * inf); PyTorch's e*x^(e-1) gives
   -inf (inf at -0.0). Now the same formula here, at +-0 exactly and elsewhere to rounding."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   x = np.concatenate([[0.0, -0.0], np.random.default_rng(37).uniform(-2, 2, 6)]).astype(np.float32)
   x = np.abs(x) if e != int(e) else x  # not whole: nan for x < 0, its gradient too
   t, tt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
@@ -1501,7 +1501,7 @@ def test_pow_gradient_at_0_as_pytorch(e):
 @pytest.mark.parametrize("idx", [slice(1, 3), 2, [0, 3], slice(None), "mask"])
 def test_setitem_value_gets_its_gradient(idx):
   """t[idx] = v wrote v.detach(): v got no gradient (PyTorch: the output gradient at idx). t[:] = v wrote nothing."""
-  import torch
+  torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
   rng = np.random.default_rng(35)
   x, g = rng.standard_normal((4, 5)).astype(np.float32), rng.standard_normal((4, 5)).astype(np.float32)
   idx = rng.random((4, 5)) < 0.5 if isinstance(idx, str) else idx
