@@ -46,4 +46,9 @@ def main(folder: str) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps({"tokens": sys.argv[1], **main(sys.argv[1])}))
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("tokens", help="a token-shard folder (drivegpt tokenize --out) of recorded segments")
+    args = ap.parse_args()  # (no argument was an IndexError, an empty folder numpy's "need at least one array")
+    if not sorted(Path(args.tokens).glob("*.h5")): ap.error(f"{args.tokens}: no token shards (.h5)")
+    print(json.dumps({"tokens": args.tokens, **main(args.tokens)}))

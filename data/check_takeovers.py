@@ -63,7 +63,10 @@ def check_segment(seg: Path) -> list[tuple[float, str, bool, float, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     """Check every segment folder under a path; print per cause how many takeovers the logs show."""
-    root = Path((argv or sys.argv[1:] or ["runs/data/raw"])[0])
+    import argparse
+    ap = argparse.ArgumentParser(prog="python -m data.check_takeovers", description=__doc__.splitlines()[0])
+    ap.add_argument("root", nargs="?", default="runs/data/raw", help="a folder of recorded segments (drivegpt record --out)")
+    root = Path(ap.parse_args(argv if argv is not None else sys.argv[1:]).root)  # (--help was taken for a folder)
     segments = sorted(p.parent for p in root.rglob("driver.json"))
     if not segments:
         print(f"error: {root}: no recorded segments (driver.json) found", file=sys.stderr)

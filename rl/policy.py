@@ -9,7 +9,8 @@ recoveries), then sets the policy's standard deviation to the residual's, the ex
 
 A few recorded scenes are easy to memorize and new ones look different (a jam at 4 m/s after highway driving), so the
 net starts as the constant predictor (output layer zero, bias the training actions' mean) and training keeps the weights
-with the lowest error on an inner split of the training segments (`best.safetensors`); the held-out segments are only
+with the lowest error on an inner split of the training segments (kept in `best.safetensors` while it trains, where the
+training segments are enough for an inner split; the checkpoint ends holding them); the held-out segments are only
 scored, never selected on. The final line gives the constant's held-out error beside the policy's (`val_mse_constant`)."""
 from __future__ import annotations
 import sys
@@ -141,7 +142,7 @@ def train_bc(cfg: BCConfig) -> dict:
                      "val_mse_constant": float(np.mean((constant - target[va]) ** 2, 0).mean()), "best_step": best_step,
                      "inner_val_mse": best_mse if len(stop) else None,
                      "val_mae_accel": float(np.abs(err[:, 0]).mean()), "val_mae_curvature": float(np.abs(err[:, 1]).mean()),
-                     "val_corr_curvature": float(np.corrcoef(pred[:, 1], target[va, 1])[0, 1]) if pred[:, 1].std() > 0 else None,
+                     "val_corr_curvature": _corr(pred[:, 1], target[va, 1]),
                      **(lane_scores(policy, s, va, lane_target) if cfg.lane_weight else {}),
                      "log_std": policy.log_std.numpy().tolist(), "run": str(run.dir)})
 
@@ -213,6 +214,10 @@ def check_tokenizer(vqvae, policy: PolicyNet, run: str, vq_run: str) -> None:
   if not np.array_equal(vqvae.quantizer.codebook.numpy(), policy.codebook.numpy()):
     raise ValueError(f"{run}: the policy was trained on another codebook than the VQVAE {vq_run}'s (retrained since?); "
                      "give the VQVAE run its tokens came from")
+
+def _corr(a: np.ndarray, b: np.ndarray) -> Optional[float]:
+  """Pearson correlation, None where either side is constant (numpy's warned of a division by zero, then gave NaN)."""
+  return float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else None
 
 def main(argv: Optional[list[str]] = None) -> dict:
   """drivegpt train-policy --algo bc|ppo [--config FILE] [key=value ...]."""

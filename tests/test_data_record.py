@@ -190,6 +190,13 @@ def test_frame_velocities_point_along_the_motion(recorded):
         assert moving.sum() > 20 and np.degrees(np.arccos(np.clip(cos[moving], -1, 1))).max() < 0.05, d
 
 
+def test_check_takeovers_command_line(recorded, capsys):
+    """--help was taken for a folder ("--help: no recorded segments found")."""
+    from data.check_takeovers import main
+    with pytest.raises(SystemExit): main(["--help"])
+    assert "usage: python -m data.check_takeovers" in capsys.readouterr().out
+
+
 def test_takeovers_are_visible_in_the_logs(recorded):
     raw, segs = recorded
     found = [c for k in range(2) for c in check_segment(raw / "route" / str(k))]
