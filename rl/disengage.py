@@ -145,6 +145,7 @@ def train(cfg: DisengageConfig) -> dict:
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
   if not len(va): raise ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
+  run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
   if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined
     print(f"train-disengage: warning: the held-out segments of {cfg.tokens} have no takeovers: AUROC is undefined (NaN); "
           "record more segments for a score", file=sys.stderr)

@@ -85,6 +85,7 @@ def train_bc(cfg: BCConfig) -> dict:
   names = [g.route or g.name for g in segs]  # split by drive
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
+  run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
   fit, stop = split(s, names, cfg.val_fraction, cfg.split_seed, among=tr)   # inner split: early stopping
   if not len(stop): fit = tr                        # one training segment: no inner split, the last step is kept
   target = np.clip(to_normalized(s.action), -TARGET_CLIP, TARGET_CLIP).astype(np.float32)

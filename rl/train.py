@@ -18,7 +18,7 @@ lane, no lead car) rather than by driving well. Two signals catch it, both logge
 And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
-import functools, json, os, shutil, types
+import functools, json, math, os, shutil, sys, types
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 import numpy as np
@@ -254,6 +254,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     raise ConfigError(f"{run.dir}: {changed[0]}={getattr(cfg, changed[0])} has changed (trained further or replaced) since this run "
                       f"started with it: its iterations so far ran with the one before; use another out= folder")
   segs = load_segments(cfg.tokens, augmented=False, vocab=world.config.vocab_size)  # episodes start from recordings; the guard counts their tokens
+  run.check_data("tokens", segs)  # (the seeds and the real token statistics moved under guard.json's reference, unsaid)
   from train.world import world_tokenizer
   from train.world_data import check_codebook  # the world's and the seeds' token ids must index the policy's codebook
   check_codebook([types.SimpleNamespace(name=f"world={cfg.world}", tokenizer=world_tokenizer(cfg.world))] + segs,
@@ -269,6 +270,9 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
                       "policy's rollouts of iteration 0; put it back, or use another out= folder")
   try: ref = json.loads(guard.read_text()) if start else None
   except ValueError as e: raise ConfigError(f"{guard}: not readable ({e}): a damaged file; use another out= folder") from None
+  if start and not (isinstance(ref, dict) and all(isinstance(ref.get(k), (int, float)) and math.isfinite(ref[k]) for k in ("js", "surprise_p95"))):
+    raise ConfigError(f"{guard}: not a reward-hacking reference (js and surprise_p95 numbers): a damaged file; use another out= folder")  # ({} was a
+    # KeyError's traceback; null measured a new reference from the policy of then)
   if ref: env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
   obs, rng = env.reset(cfg.seed * 1000 + start), np.random.default_rng([cfg.seed, start])
   if start and (saved := (checkpoint_info(str(run.ckpt))[2] or {}).get("env")):  # mid-episode rollouts and both RNGs, as they were
@@ -287,6 +291,10 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
       ref = {"js": drift, "surprise_p95": float(np.percentile(surprise, 95)), "surprise_mean": float(surprise.mean())}
       write_atomic(guard, json.dumps(ref).encode())
       env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
+      if cfg.hack_js_factor * drift + 0.02 >= 1:  # JS divergence is at most 1 bit: this guard could never fire
+        print(f"warning: train-policy ppo: the BC policy's rollouts already drift {drift:.3f} bits from the recordings' tokens, so the "
+              f"guard's limit {cfg.hack_js_factor} x {drift:.3f} + 0.02 is past the 1-bit most there is: it cannot stop reward hacking "
+              "(an undertrained world model?)", file=sys.stderr)
     elif drift > cfg.hack_js_factor * ref["js"] + 0.02:
       stopped = f"iteration {it}: token drift {drift:.3f} bits > {cfg.hack_js_factor} x {ref['js']:.3f} + 0.02 (reward hacking guard)"
       break

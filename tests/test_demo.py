@@ -113,6 +113,24 @@ def _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo: Path, t
   assert export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "x"), str(dis))["driving_policy"]["max_abs_diff_vs_engine"] < 1e-4   # said: packed
   (tmp_path / "afile").write_bytes(b"")  # --out a file: "[Errno 17] File exists" (session 28)
   with pytest.raises(ValueError, match="afile: a file, not a folder"): export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "afile"), str(dis))
+  # session 29: a damaged guard.json was a KeyError's traceback ({}), or (null) replaced by a reference measured from the
+  # policy of then; a token folder changed in place moved the seeds and statistics under the run; fewer iterations unsaid
+  tok = tmp_path / "tok"
+  shutil.copytree(demo / "tokens", tok)
+  run2 = lambda out, it, **kw: T.train_ppo(build(T.PPOTrainConfig, {"world": str(demo / "world"), "tokens": str(tok), "disengage": str(demo / "disengage"),  # noqa: E731
+                                                                      "bc": str(demo / "bc"), "out": str(out), "iterations": it, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2, **kw}))
+  run2(tmp_path / "ppo_g", 1)
+  guard = (tmp_path / "ppo_g" / "guard.json").read_text()
+  for bad in ("{}", "null", '{"js": "x", "surprise_p95": 1}'):
+    (tmp_path / "ppo_g" / "guard.json").write_text(bad)
+    with pytest.raises(ConfigError, match="guard.json: not a reward-hacking reference"): run2(tmp_path / "ppo_g", 2)
+  (tmp_path / "ppo_g" / "guard.json").write_text(guard)
+  import contextlib, io
+  run2(tmp_path / "ppo_g", 2)
+  with contextlib.redirect_stderr(err := io.StringIO()): run2(tmp_path / "ppo_g", 1)
+  assert "iterations=1 is below the 2 it has trained: nothing to train" in err.getvalue(), err.getvalue()
+  sorted(tok.glob("*.h5"))[0].unlink()
+  with pytest.raises(ConfigError, match="tokens holds other segments than this run trained on"): run2(tmp_path / "ppo_g", 3)
 
 @pytest.mark.parametrize("argv", [["train-vqvae", "bogus_key=1"], ["train-vqvae", "model.width=wide"], ["train-world", "no_such=2"],
                                   ["train-disengage", "nope=1"], ["train-policy", "--algo", "bc", "nope=1"],

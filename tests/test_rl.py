@@ -973,6 +973,12 @@ def test_bc_and_disengage_runs_extend_from_their_last_step_and_keep_their_codebo
   monkeypatch.setattr(dis, "codebook_of", lambda _: other)
   with pytest.raises(ConfigError, match="another codebook than the VQVAE v's"): bc(steps=9)
   with pytest.raises(ConfigError, match="another codebook than the VQVAE v's"): d(steps=6)
+  # drives added to (or gone from) the token folder: the held-out and inner splits, the constant and the scores moved
+  # without a word (session 29)
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  sorted((tmp_path / "tok").glob("*.h5"))[-1].unlink()
+  with pytest.raises(ConfigError, match="tokens holds other segments than this run trained on"): bc(steps=12)
+  with pytest.raises(ConfigError, match="tokens holds other segments than this run trained on"): d(steps=9)
 
 def test_ppo_seeds_have_a_whole_motion_history():
   """Rollouts were seeded at any start, so the disengagement model's M-motion history reached before the recording and

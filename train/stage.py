@@ -255,9 +255,10 @@ class Run:
                           f"use another out= folder to start a new run")
       for k in [k for k in diff if k.split(".")[-1] in PATH_KEYS]:  # other data: allowed, never silently (the rows so far
         print(f"warning: {self.dir}: resumed with {k}={now.get(k)!r}; its steps so far ran with {saved.get(k)!r}", file=sys.stderr)  # came from it)
-      if "steps" in diff and isinstance(n := now.get("steps"), int) and n < (done := checkpoint_info(str(self.ckpt))[0]):
-        print(f"note: {self.dir}: steps={n} is below the {done} steps it has trained: nothing to train; it stays the run it is", file=sys.stderr)
-        self.config["steps"] = saved.get("steps")  # (its config.yaml said steps: 3 from then on, and a note spoke of a new schedule)
+      length = "iterations" if "iterations" in now else "steps"  # (PPO counts iterations)
+      if length in diff and isinstance(n := now.get(length), int) and n < (done := checkpoint_info(str(self.ckpt))[0]):
+        print(f"note: {self.dir}: {length}={n} is below the {done} it has trained: nothing to train; it stays the run it is", file=sys.stderr)
+        self.config[length] = saved.get(length)  # (its config.yaml said steps: 3 from then on, and a note spoke of a new schedule)
       elif "steps" in diff:  # training longer is allowed, never silently: a schedule over steps (warmup, decay) follows the new length
         print(f"note: {self.dir}: steps {saved.get('steps')} -> {now.get('steps')}: a learning-rate schedule over steps follows the new "
               f"length from the checkpoint on, so the result is not that of a run started with steps={now.get('steps')}", file=sys.stderr)
@@ -315,7 +316,20 @@ class Run:
 
   def extra(self, **kw) -> dict:
     """A checkpoint's extra values: kw, the training time so far and the drives trained on (check_split)."""
-    return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes} if self._routes is not None else {})}
+    return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes} if self._routes is not None else {}),
+            **({"data": self._data} if getattr(self, "_data", None) else {})}
+
+  def check_data(self, key: str, segments: list) -> None:
+    """Refuse to resume a run whose token folder (config key) now holds other segments than it trained on (drives added,
+    or a segment replaced in place): its held-out and early-stopping splits, its constant predictor and its episodes'
+    seeds moved with them, without a word. The segments' names and lengths are kept with each checkpoint."""
+    import hashlib
+    from drivegpt.nn.state import checkpoint_info
+    self._data = "d1-" + hashlib.sha256(json.dumps(sorted([s.name, len(s.tokens)] for s in segments)).encode()).hexdigest()[:16]
+    saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
+    if saved and saved != self._data:
+      raise ConfigError(f"{self.dir}: {key} holds other segments than this run trained on (added, removed or replaced since): "
+                        "its splits and statistics would move under it; use another out= folder, or the data as it was")
 
   def check_split(self, train: list, val: list) -> None:
     """Refuse to resume a run whose data now holds out a drive (route) it trained on, as its checkpoint lists them
@@ -436,7 +450,7 @@ def weights_of(path: str) -> str:
   ckpt = str(Path(path) / Run.CKPT if Path(path).is_dir() else Path(path))
   arrays, h = read_safetensors(ckpt)[0], hashlib.sha256()
   for k in sorted(k for k in arrays if k.startswith("model.")): h.update(k.encode() + arrays[k].tobytes())
-  extra = {k: v for k, v in (checkpoint_info(ckpt)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "env", "inputs")}
+  extra = {k: v for k, v in (checkpoint_info(ckpt)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "env", "inputs", "data")}
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 
