@@ -182,6 +182,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   check_sampling(ap, args)
   from sim.world_sim import FPS, MAX_CURVATURE
   if not 0 <= args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes [0, {MAX_CURVATURE}] 1/m (more was clipped)")
+  if args.steer in ("left", "right") and args.curvature == 0: ap.error(f"--steer {args.steer} --curvature 0 is --steer straight: give a curvature")
   import ray
   from data.ray_tasks import as_completed, ray_session
   seeds, steps, fps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
@@ -197,7 +198,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   sharp, t0 = {}, time.perf_counter()
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count(), need_cpus=args.actors):
     slots = args.actors or int(ray.cluster_resources().get("CPU", 1))
-    size = args.batch or min(8, -(-len(seeds) // slots))   # default: every actor busy, at most 8 rollouts a batch
+    size = min(args.batch or min(8, -(-len(seeds) // slots)), len(seeds))   # default: every actor busy, at most 8 rollouts a batch
     batches = [(i, seeds[i:i + size]) for i in range(0, len(seeds), size)]   # (index of its first rollout, seeds)
     n_actors = min(len(batches), slots)
     threads = max(1, (os.cpu_count() or 1) // n_actors)

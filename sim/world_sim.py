@@ -176,6 +176,7 @@ class WorldSim(gym.Env):
     return self._obs(tokens), {"segment": seg, "start": start}
 
   def step(self, action):
+    if getattr(self, "t", 0) >= self.max_steps: raise gym.error.ResetNeeded("step() after the episode was truncated: reset the environment first")  # (it ran on)
     a = np.asarray(action, np.float32)
     if a.shape != self.action_space.shape: raise ValueError(f"WorldSim.step: action of shape {a.shape}, the action space is {self.action_space.shape}")
     motion = self.sim.motion_of(a[None], self.action_kind)

@@ -344,6 +344,10 @@ def test_nan_actions_raise_and_pose_actions_are_clipped(sim_parts):
   assert info["motion"].shape == (2, 6) and info["_motion"].tolist() == [True, True]
   penv = WorldSim(m, segs, 1, action="pose", max_steps=4)
   penv.reset(seed=0)
+  env.reset(seed=0)
+  assert [env.step([0.0, 0.0])[3] for _ in range(4)] == [False, False, False, True]
+  import gymnasium as gym
+  with pytest.raises(gym.error.ResetNeeded): env.step([0.0, 0.0])   # (a truncated episode ran on, t 5, 6, ...)
   _, _, _, _, info = penv.step(np.array([1e6, -1e6, 0, 50, 0, 0], np.float32))
   np.testing.assert_array_equal(info["motion"], [MAX_MOTION[0], -MAX_MOTION[1], 0, MAX_MOTION[3], 0, 0])
 
@@ -365,6 +369,10 @@ def test_bad_actions_indices_and_tokens_raise(sim_parts):
   with pytest.raises(ValueError, match=r"action of shape \(3,\)"): env.step([0.0, 0.0, 0.0])
   penv = WorldSim(m, segs, 1, action="pose", max_steps=4)
   penv.reset(seed=0)
+  env.reset(seed=0)
+  assert [env.step([0.0, 0.0])[3] for _ in range(4)] == [False, False, False, True]
+  import gymnasium as gym
+  with pytest.raises(gym.error.ResetNeeded): env.step([0.0, 0.0])   # (a truncated episode ran on, t 5, 6, ...)
   for fwd in (0.5, 2.0, 0.0):
     obs = penv.step(np.array([fwd, 0, 0, 0, 0, 0], np.float32))[0]
     assert obs["speed"][0] == pytest.approx(min(fwd * 20, MAX_SPEED))  # 20 Hz, stride 1
