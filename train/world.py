@@ -164,7 +164,7 @@ def train(cfg: TrainConfig) -> dict:
 
   scorer, ev, window = Scorer(model), {}, []
   if start: window = list((checkpoint_info(str(run.ckpt))[2] or {}).get("log_window", []))  # the next row's steps before it
-  bar = run.progress(cfg.steps, start, "train-world")
+  bar, window_bits = run.progress(cfg.steps, start, "train-world"), float("nan")
   for i in range(start, cfg.steps):
     opt.lr = warmup_cosine(i, cfg.lr, cfg.warmup, cfg.steps, cfg.min_lr)
     tok, pose = train_w.batch(i, cfg.batch_size)
@@ -173,12 +173,13 @@ def train(cfg: TrainConfig) -> dict:
     window.append(loss.item() / math.log(2))
     bar.update(1)
     if (i + 1) % cfg.log_every == 0 or i + 1 == cfg.steps:
-      run.log(i + 1, loss_bits=float(np.mean(window)), lr=opt.lr, time=run.seconds())
-      bar.set_postfix(bits=f"{np.mean(window):.3f}", **({"val": f"{ev['val_bits_per_token']:.3f}"} if ev else {}))
+      run.log(i + 1, loss_bits=(window_bits := float(np.mean(window))), lr=opt.lr, time=run.seconds())
+      bar.set_postfix(bits=f"{window_bits:.3f}", **({"val": f"{ev['val_bits_per_token']:.3f}"} if ev else {}))
       window = []
     if val_w is not None and ((i + 1) % cfg.eval_every == 0 or i + 1 == cfg.steps):
       ev = {f"val_{k}": v for k, v in evaluate(scorer, val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}
       run.log(i + 1, **ev)
+      bar.set_postfix(bits=f"{window_bits:.3f}", val=f"{ev['val_bits_per_token']:.3f}")  # (it showed the score before this one)
     if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
       run.save(model, opt, i + 1, extra={"log_window": window, "tokenizer": tokenizer})
       write_curves(run)
