@@ -597,7 +597,6 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
             results.append(ingest_segment(seg, out_dir, src, height, width, fps, own(seg)))
             bar.update(1)
     bar.close()
-    remove_stale_temps(out_dir)  # a Ray worker killed mid-segment (its task retried) left its half-written temp until the next run
     for r in results:
         if r["status"] == "error":
             print(f"error: {r['reason']}", file=sys.stderr)

@@ -26,7 +26,8 @@ def marking_shift(ref: np.ndarray, frames: np.ndarray) -> np.ndarray:
   m = min(MAX_SHIFT, W // 4)  # a narrow frame (a test's) searches less, keeping half its width to compare
   score = np.stack([(a[:, m:W - m] * b[:, m + s:W - m + s]).sum(1) for s in range(-m, m + 1)], 1)
   # a frame without texture matches every shift equally (argmax took the first: a full -48 px): NaN, no reading; so is a
-  # best match on the edge of the search, a slide of m or more (60 and 80 px read 48, averaged in as if measured)
+  # best match on the edge of the search (60 and 80 px on a road read 48, averaged in as if measured). A slide well past
+  # the search can still match a marking further on and read smaller, or the other way: the probe reads slides under m
   flat, best = (a.std(1) < 1e-3) | (b.std(1) < 1e-3), np.argmax(score, 1) - m
   return np.where(flat | (np.abs(best) >= m), np.nan, best).astype(np.float64)
 
@@ -125,7 +126,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
       shift[steer] = np.nanmean([marking_shift(r["context_frame"], r["generated_frames"][:, t]) for t in last], 0)
   d = shift["left"] - shift["right"]  # paired: the same seeds and sampling noise; a real left turn makes it positive
   read = np.isfinite(d)
-  if not read.any(): raise ValueError("sim.probe: every rollout's frames are blank (no road texture to follow)")
+  if not read.any(): raise ValueError("sim.probe: no rollout's frames could be read (blank, no road texture to follow, or slid to the edge of the search)")
   shift, d = {k: v[read] for k, v in shift.items()}, d[read]
   res.update({"rollouts": args.n, "seconds": args.seconds, "curvature": args.curvature, "temperature": args.temperature, "top_k": args.top_k,
               "shift_left_px": float(shift["left"].mean()), "shift_right_px": float(shift["right"].mean()),

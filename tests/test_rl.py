@@ -976,7 +976,14 @@ def test_bc_and_disengage_runs_extend_from_their_last_step_and_keep_their_codebo
   # drives added to (or gone from) the token folder: the held-out and inner splits, the constant and the scores moved
   # without a word (session 29)
   monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
-  sorted((tmp_path / "tok").glob("*.h5"))[-1].unlink()
+  import h5py, shutil
+  first = sorted((tmp_path / "tok").glob("*.h5"))[0]
+  with h5py.File(first, "a") as f: f.attrs["checksum"] = "sha256:one-video"   # (ingest's: the loaders keep one shard of a video)
+  assert bc(steps=7)["steps"] == 9   # (an attribute is not the data)
+  shutil.copy(first, tmp_path / "tok" / "aaa_copy.h5")  # an identical copy, kept in the original's place: the same data
+  assert bc(steps=7)["steps"] == 9
+  (tmp_path / "tok" / "aaa_copy.h5").unlink()
+  with h5py.File(first, "a") as f: f["tokens"][...] = 15 - f["tokens"][...]   # replaced in place, the same length
   with pytest.raises(ConfigError, match="tokens holds other segments than this run trained on"): bc(steps=12)
   with pytest.raises(ConfigError, match="tokens holds other segments than this run trained on"): d(steps=9)
 

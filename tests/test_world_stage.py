@@ -648,6 +648,21 @@ def test_probe_calibration_skips_frames_it_cannot_read(tmp_path):
   assert 0.3 < calibrate(str(tmp_path / "blank"), clean)["r2_of_fit"] <= blank["corr"] ** 2 + 1e-9   # (its own fit's is corr^2)
   assert calibrate(str(tmp_path / "blank"), {**clean, "px_per_rad": -clean["px_per_rad"]})["r2_of_fit"] < 0
 
+def test_run_split_reads_an_old_checkpoints_routes_as_drives(tmp_path):
+  """A checkpoint saved before the 29th session lists a `dongle_time` drive's segments as routes of their own; its
+  segments now read as the drive's, so none matched and --split val (eval-world, rollout, probe) scored trained ones."""
+  from types import SimpleNamespace as NS
+  from train.world import run_split
+  from train.world_data import split_segments
+  drive = "0123456789abcdef|2018-07-27--06-03-57"
+  segs = [Segment(f"s{k}", np.zeros((4, 8), np.int16), None, drive) for k in range(3)] + \
+         [Segment(f"o{k}", np.zeros((4, 8), np.int16), None, f"other{k}") for k in range(5)]
+  os.makedirs(tmp_path / "run")
+  save_checkpoint(str(tmp_path / "run" / "ckpt.safetensors"), NS(), None, 1, {}, extra={"train_routes": ["Chunk_1/0123456789abcdef_2018-07-27--06-03-57/1"]})
+  cfg = NS(data=NS(val_fraction=0.5, split_seed=3))   # a split that holds the drive out
+  assert {s.name for s in split_segments(segs, "val", 0.5, 3)} >= {"s0", "s1", "s2"}
+  assert {s.name for s in run_split(str(tmp_path / "run"), segs, "val", cfg)} == {"o2", "o4"}
+
 def test_held_out_by_drive_like_the_vqvae():
   """World and RL stages split by segment name, so each drive's segments fell on both sides (and into the VQVAE's
   training frames); now by route, with the data loader's rule: the same held-out drives."""

@@ -61,8 +61,6 @@ class TrainConfig:
     if len(self.model.image_size) != 2 or any(s % self.model.downsample for s in self.model.image_size):
       raise ConfigError(f"model.image_size: {self.model.image_size} must be two sizes divisible by the downsample factor "
                         f"{self.model.downsample} (model.patch * 2^(len(model.mults) - 1))")
-    if min(self.model.image_size) < 11:  # SSIM's 11-pixel window: 8x16 frames trained, then failed at the first checkpoint
-      raise ConfigError(f"model.image_size: {self.model.image_size}: frames must be at least 11 pixels each way (SSIM's window)")
     if self.workers < 1 or self.batch_size % self.workers:
       raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
     if self.model.n_codes > 32768: raise ConfigError(f"model.n_codes: {self.model.n_codes} codes don't fit the int16 token files")
@@ -235,6 +233,8 @@ def check_groups(c: VQVAEConfig) -> None:
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
   check_groups(cfg.model)
+  if min(cfg.model.image_size) < 11:  # SSIM's 11-pixel window: 8x16 frames trained, then failed at the first checkpoint
+    raise ConfigError(f"model.image_size: {cfg.model.image_size}: training scores frames of at least 11 pixels each way (SSIM's window)")
   warn_short_schedule(cfg, "train-vqvae")
   loader, val = train_loader(cfg), val_loader(cfg)  # bad data fails before a run dir exists
   run = Run(cfg.out, cfg, may_change=("steps", "log_every", "ckpt_every", "eval_frames", "grid_frames", "data.shards", "data.val_shards",

@@ -316,7 +316,8 @@ def run_split(rundir: str, segs: list, split: str, cfg) -> list:
   held out drives the run had trained on, and scored them as held out."""
   picked = split_segments(segs, split, cfg.data.val_fraction, cfg.data.split_seed)
   ck = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
-  trained = set((checkpoint_info(str(ck))[2] or {}).get("train_routes", ())) if split == "val" else set()
+  from data.layout import drive_route  # (a checkpoint saved before the 29th session may name a drive's segments apart)
+  trained = {drive_route(r) for r in (checkpoint_info(str(ck))[2] or {}).get("train_routes", ())} if split == "val" else set()
   kept = [s for s in picked if (s.route or s.name) not in trained]
   if len(kept) < len(picked):
     print(f"--split val: {len(picked) - len(kept)} of {len(picked)} held-out segments are of drives {rundir} trained on "
