@@ -268,7 +268,7 @@ class Run:
     # a resumed run's config.yaml is rewritten with its next checkpoint (save): a resume refused after this (by check_split,
     # another tokenizer) left it naming data the run never trained on, and the next resume warned of it
     if not self.ckpt.exists(): self.write_config()
-    self._clock, self._training, self._routes = (time.perf_counter(), 0.0), True, None
+    self._clock, self._training, self._routes, self._data = (time.perf_counter(), 0.0), True, None, None
 
   def write_config(self) -> None: write_atomic(self.dir / "config.yaml", yaml.safe_dump(self.config, sort_keys=False).encode())
 
@@ -315,9 +315,10 @@ class Run:
     return self._clock[1] + (time.perf_counter() - self._clock[0] if self._training else 0.0)
 
   def extra(self, **kw) -> dict:
-    """A checkpoint's extra values: kw, the training time so far and the drives trained on (check_split)."""
+    """A checkpoint's extra values: kw, the training time so far, the drives trained on (check_split) and the digest of
+    the token segments (check_data)."""
     return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes} if self._routes is not None else {}),
-            **({"data": self._data} if getattr(self, "_data", None) else {})}
+            **({"data": self._data} if self._data else {})}
 
   def check_data(self, key: str, segments: list) -> None:
     """Refuse to resume a run whose token folder (config key) now holds other segments than it trained on (drives added,
