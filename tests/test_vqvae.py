@@ -301,6 +301,12 @@ def test_tokenize_yaw_copies(tmp_path, capsys):
   for px in (0.4, 65):  # nothing slid (the recording twice), or past a quarter of the width
     with pytest.raises(ValueError, match=r"--yaw-px"):
       tokenize(str(run), str(shards), str(tmp_path / "other"), use_ray=False, progress=False, yaw_copies=1, yaw_px=px)
+  import h5py
+  (tmp_path / "wide").mkdir()   # a 2:1 video ingested square: its focal is that of twice the width (turns read 2x too large)
+  write_frame_shard(tmp_path / "wide" / "w.h5", frames)
+  with h5py.File(tmp_path / "wide" / "w.h5", "a") as f: f.attrs["video_height"], f.attrs["video_width"] = 874, 3496
+  with pytest.raises(ValueError, match=r"w\.h5: its 3496x874 video was cropped across its width"):
+    tokenize(str(run), str(tmp_path / "wide"), str(tmp_path / "o3"), use_ray=False, progress=False, yaw_copies=1)
   from train.tokenize import main as tokenize_main
   with pytest.raises(SystemExit): tokenize_main(["--ckpt", str(run), "--shards", str(shards), "--out", str(tmp_path / "o2"), "--yaw-px", "5"])
   assert "--yaw-px sets the slide of --yaw-copies' copies" in capsys.readouterr().err   # (it was ignored without a word)

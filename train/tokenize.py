@@ -116,6 +116,12 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         raise ValueError(f"--yaw-px {yaw_px}: the copies' slide must be 1 to {frames.shape[2] / 4:g} px (a quarter of {shard}'s width)")
       fps = float(f.attrs.get("fps", 20.0))
       if yaw_copies and not (np.isfinite(fps) and fps > 0): raise ValueError(f"{shard}: fps {fps}; yaw copies time their turns by it")
+      # the copies take the focal length as 0.78 x the frame's width (the dashcam's, and comma's road camera's): a video
+      # cropped across its width at ingest has the focal of its uncropped width (a 2:1 video ingested square: turns 2x too large)
+      vh, vw = int(f.attrs.get("video_height", 0) or 0), int(f.attrs.get("video_width", 0) or 0)
+      if yaw_copies and vh and vw and vw / vh > frames.shape[2] / frames.shape[1] * 1.02:
+        raise ValueError(f"{shard}: its {vw}x{vh} video was cropped across its width to {frames.shape[2]}x{frames.shape[1]}, so the "
+                         "copies' turns (their focal length is 0.78 x the frame width) would be off: tokenize without --yaw-copies")
       if short := [k for k in f if k != "frames" and f[k].ndim and len(f[k]) != n]:  # dropped, the has_* flags kept saying so
         raise ValueError(f"{shard}: '{short[0]}' has {len(f[short[0]])} rows for {n} frames (a damaged shard: ingest it again)")
       signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
