@@ -72,7 +72,15 @@ def _children_cpu() -> float:
 def file_hashes(argv: list[str]) -> dict:
   """sha256 of each config file a step's arguments name (.yaml/.yml): an edited config is a changed step."""
   import hashlib
-  return {a: hashlib.sha256(Path(a).read_bytes()).hexdigest() for a in argv if a.endswith((".yaml", ".yml")) and Path(a).is_file()}
+  paths = [a.partition("=")[2] if a.startswith("--") and "=" in a else a for a in argv]  # (`--config=FILE` was not hashed)
+  return {a: hashlib.sha256(Path(a).read_bytes()).hexdigest() for a in paths if a.endswith((".yaml", ".yml")) and Path(a).is_file()}
+
+def output_of(argv: list[str]) -> Optional[str]:
+  """The folder or file a step writes: its `--out X` or `out=X`."""
+  for i, a in enumerate(argv):
+    if a == "--out" and i + 1 < len(argv): return argv[i + 1]
+    if a.startswith(("--out=", "out=")): return a.partition("=")[2]
+  return None
 
 def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> dict:
   """Run every step not already done with the same arguments; then write report.html. Returns the collected results.
@@ -84,7 +92,12 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
     if not state_path.exists() and (not root.is_dir() or any(root.iterdir())):
       raise ValueError(f"--fresh: {root} is not a demo's folder (no demo_state.json): not deleting it")
     if (root / ".demo.lock").exists(): _lock(root).close()  # a demo running there: refused before anything is deleted
+    if root.is_symlink(): raise ValueError(f"--fresh: {root} is a link: give the demo folder itself")  # (rmtree's "Cannot call rmtree on a symbolic link")
     shutil.rmtree(root)
+  # inside another demo's folder: that demo's report took this one's pictures and folders as its own, and a step reading a
+  # folder this one sits in (its recordings) ingested this one's rollouts as recorded video
+  if outer := next((p for p in root.resolve().parents if (p / "demo_state.json").exists()), None):
+    raise ValueError(f"--out {out} is inside the demo folder {outer}: its steps would read this demo's files as their own; use a folder outside it")
   root.mkdir(parents=True, exist_ok=True)
   lock = _lock(root)
   try: return _run(steps, root, state_path, config, overrides)
@@ -110,9 +123,14 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
   for name, argv in steps:
     now, before = {"argv": argv, "template": templates[name], "files": file_hashes(argv)}, state.get(name, {})
     same = before.get("template", before.get("argv")) in (now["template"], argv) and before.get("files", now["files"]) == now["files"]
-    if same and not before.get("running"):
+    gone = (o := output_of(argv)) is not None and not Path(o).exists()  # deleted since: skipped as done, its numbers reported
+    if same and not before.get("running") and not gone:
       print(f"== demo step {name}: done before, skipped", file=sys.stderr)
       continue
+    if same and gone and (later := [n for n, _ in steps[[n for n, _ in steps].index(name) + 1:] if n in state and not state[n].get("running")]):
+      raise ValueError(f"demo step {name}: its output {o} is gone, and steps after it ({', '.join(later)}) were made from it: run the "
+                       "demo with --fresh (or use another --out) to make them all again")
+    if same and gone: print(f"== demo step {name}: its output {o} is gone; running it again", file=sys.stderr)
     # a step changed since it ran, or since it was started (its run resumes from a checkpoint made with the old
     # arguments): the steps after it were made from its old outputs, and skipping them mixed old and new
     if before.get("failed") and not same:  # it stopped with an error (a typo'd argument, a refused input): run it as asked now

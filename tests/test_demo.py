@@ -1,7 +1,7 @@
 """drivegpt demo end to end at a tiny size (tests/data/demo-tiny.yaml: every step of configs/demo.yaml, a few frames
 each): every step runs, report.html names their results, a second run skips what is done; and every stage command
 rejects a bad config key or option with a message naming it and a non-zero exit."""
-import json, os, subprocess, sys
+import json, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -157,6 +157,8 @@ def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(
   assert [n for n, _ in load_steps(DEFAULT_CONFIG, "o", [])][:3] == ["record", "ingest", "vqvae"]
   (tmp_path / "d.yaml").write_text("base: &b {record: [record, --segments, 2]}\nsteps: {<<: *b, ingest: [ingest, x]}\n")  # merge keys
   assert load_steps(tmp_path / "d.yaml", "o", []) == [("record", ["record", "--segments", "2"]), ("ingest", ["ingest", "x"])]
+  from drivegpt.demo import file_hashes   # an edited config named as --config=FILE was not noticed (the step skipped as done)
+  assert list(file_hashes(["train-vqvae", f"--config={tmp_path / 'd.yaml'}"])) == [str(tmp_path / "d.yaml")]
 
 def test_demo_state_rules(tmp_path, monkeypatch):
   """--fresh deleted whatever --out named (a thesis folder, with a config that did not exist); an edited config file a
@@ -168,6 +170,7 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   ran = []
   def fake_step(name, argv, log):
     ran.append(name)
+    if o := demo.output_of(argv): Path(o).mkdir(parents=True, exist_ok=True)
     if name == "a" and os.environ.get("KILL_A"): raise KeyboardInterrupt
     return {"results": [{"step": 1}], "seconds": 0.0, "cpu_seconds": 0.0}
   monkeypatch.setattr(demo, "run_step", fake_step)
@@ -182,6 +185,16 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   demo.run(tmp_path / "demo.yaml", out, [])
   demo.run(tmp_path / "demo.yaml", out, [])
   assert ran == ["a", "b"]
+  # session 29: a step's output deleted was skipped as done, its numbers reported; --out inside another demo's folder made
+  # that demo's report and steps take this one's files as their own
+  shutil.rmtree(Path(out) / "a")
+  with pytest.raises(ValueError, match=r"demo step a: its output .*/a is gone, and steps after it \(b\) were made from it: run the demo with --fresh"):
+    demo.run(tmp_path / "demo.yaml", out, [])
+  with pytest.raises(ValueError, match="is inside the demo folder"): demo.run(tmp_path / "demo.yaml", str(Path(out) / "sub"), [])
+  assert ran == ["a", "b"]
+  demo.run(tmp_path / "demo.yaml", out, [], fresh=True)
+  assert ran == ["a", "b", "a", "b"]
+  del ran[2:]
   (tmp_path / "v.yaml").write_text("lr: 0.05\n")
   with pytest.raises(ValueError, match="demo step a ran before .* now an edited config file"): demo.run(tmp_path / "demo.yaml", out, [])
   demo.run(tmp_path / "demo.yaml", out, [], fresh=True)   # a demo's own folder: deleted and run again
