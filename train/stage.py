@@ -2,7 +2,7 @@
 values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
 re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
 from __future__ import annotations
-import argparse, dataclasses, fcntl, json, math, os, re, sys, time, types, typing
+import argparse, copy, dataclasses, fcntl, json, math, os, re, sys, time, types, typing
 from pathlib import Path
 from typing import Any, Optional
 import yaml
@@ -124,7 +124,7 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     except yaml.YAMLError as e: raise ConfigError(f"{path}: not valid YAML ({e})") from None
     except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
     if not isinstance(values, dict): raise ConfigError(f"{path}: expected a mapping of config keys, got {type(values).__name__}")
-    file_values = yaml.load(text, Loader=_UniqueKeys) or {}  # (a copy the overrides don't touch)
+    file_values = copy.deepcopy(values)  # (what the file gave: the overrides write into values)
   for item in overrides or []:
     key, eq, raw = item.partition("=")
     if not eq or not key: raise ConfigError(f"override {item!r}: expected key=value")
