@@ -55,7 +55,8 @@ class PPOConfig:
 
 def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, rng: np.random.Generator) -> dict:
   """PPO epochs over batch {"obs": {k: (M, ...)}, "actions": (M, A), "logp": (M,), "adv": (M,), "returns": (M,)};
-  advantages are normalized per batch. Returns mean policy loss, value loss, approximate KL and entropy."""
+  advantages are normalized per batch. Returns mean policy loss, value loss, approximate KL (kl: before each step;
+  kl_update: of the updated policy) and entropy."""
   M = len(batch["actions"])
   adv = (batch["adv"] - batch["adv"].mean()) / (batch["adv"].std() + 1e-8)
   stats: dict = {"policy_loss": [], "value_loss": [], "kl": [], "clip_frac": []}
@@ -82,4 +83,8 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
     if np.mean(stats["kl"][-max(1, -(-M // cfg.minibatch)):]) > cfg.target_kl: break
   out = {k: float(np.mean(v)) for k, v in stats.items()}
   out["entropy"] = float(actor.entropy().item())
+  # kl is PPO's usual measure, each minibatch's before its step (it stops the epochs early); kl_update is how far the
+  # update moved the policy from the one that collected the batch (at tiny sizes ~8x kl, which alone read as a small step)
+  log_ratio = actor.log_prob(actor.mean(batch["obs"]), Tensor(batch["actions"].astype(np.float32))).numpy() - batch["logp"]
+  out["kl_update"] = float(np.mean(np.exp(log_ratio) - 1 - log_ratio))
   return out

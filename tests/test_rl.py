@@ -325,7 +325,10 @@ def test_ppo_improves_return_on_a_tiny_task():
   for _ in range(8):
     batch, obs, info = collect(env, actor, critic, obs, 10, cfg.gamma, cfg.lam, rng)
     returns.append(np.mean(info["episode_returns"]))
-    ppo_update(actor, critic, opt, batch, cfg, rng)
+    stats = ppo_update(actor, critic, opt, batch, cfg, rng)
+    # the update's own KL from the rollout policy, recomputed from the new weights (kl alone is the pre-step estimate)
+    lr_ = gaussian_log_prob(actor.mean(batch["obs"]), actor.log_std, Tensor(batch["actions"].astype(np.float32))).numpy().astype(np.float64) - batch["logp"]
+    assert abs(stats["kl_update"] - np.mean(np.exp(lr_) - 1 - lr_)) < 1e-6 and stats["kl_update"] >= 0
   print("tiny task returns per iteration:", np.round(returns, 2).tolist(), "gain:", float(actor.lin.weight.numpy()[0, 0]))
   assert np.mean(returns[-3:]) > 0.2 * returns[0]                       # returns are negative: 5x smaller in size
   assert actor.lin.weight.numpy()[0, 0] < -0.6                           # learnt to steer towards 0 (best: -1)
