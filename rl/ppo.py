@@ -78,7 +78,7 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
       log_ratio = logp.detach().numpy() - batch["logp"][idx]
       stats["policy_loss"].append(float(pg.item()))
       stats["value_loss"].append(float(vl.item()))
-      stats["kl"].append(float(np.mean(np.exp(log_ratio) - 1 - log_ratio)))   # the k3 estimator: unbiased, >= 0
+      stats["kl"].append(_k3(log_ratio))
       stats["clip_frac"].append(float(np.mean(np.abs(np.exp(log_ratio) - 1) > cfg.clip)))
     if np.mean(stats["kl"][-max(1, -(-M // cfg.minibatch)):]) > cfg.target_kl: break
   out = {k: float(np.mean(v)) for k, v in stats.items()}
@@ -86,5 +86,9 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
   # kl is PPO's usual measure, each minibatch's before its step (it stops the epochs early); kl_update is how far the
   # update moved the policy from the one that collected the batch (at tiny sizes ~8x kl, which alone read as a small step)
   log_ratio = actor.log_prob(actor.mean(batch["obs"]), Tensor(batch["actions"].astype(np.float32))).numpy() - batch["logp"]
-  out["kl_update"] = float(np.mean(np.exp(log_ratio) - 1 - log_ratio))
+  out["kl_update"] = _k3(log_ratio)
   return out
+
+def _k3(log_ratio: np.ndarray) -> float:
+  """KL(old || new) from log(new / old) at the old policy's samples: the k3 estimator, unbiased and >= 0."""
+  return float(np.mean(np.exp(log_ratio) - 1 - log_ratio))
