@@ -544,6 +544,7 @@ class Tensor:
     return x.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape)) if keepdim else tuple(self.shape[i] for i in rest))
   def cumsum(self, axis: int = 0) -> Tensor:
     """Running sum along axis: log2(n) shifted adds (Hillis-Steele), so inf and nan stay where they belong."""
+    if self.ndim == 0: return self.reshape(1).cumsum(axis).reshape(())  # a scalar's running sum is itself, as PyTorch
     axis, x, k = self._axis(axis), self.cast(dtypes.int64) if not self.dtype.is_float else self, 1  # bools count and ints sum in int64, as sum (int32 wrapped)
     while k < self.shape[axis]:
       x = x + x._slice([(-k, s - k) if i == axis else (0, s) for i, s in enumerate(self.shape)])
@@ -682,7 +683,7 @@ class Tensor:
     if is_causal:  # with a mask too, both apply (as PyTorch): the causal one replaced it
       causal = Tensor.ones(self.shape[-2], key.shape[-2], dtype=dtypes.bool, device=self.device).tril()
       attn_mask = causal if attn_mask is None else causal & attn_mask if attn_mask.dtype == dtypes.bool else causal.where(attn_mask, -math.inf)
-    scores = (self * (1 / math.sqrt(self.shape[-1]))) @ key.transpose(-2, -1)  # scaling q: T*d multiplies, not T*T
+    scores = (self * (1 / math.sqrt(max(self.shape[-1], 1)))) @ key.transpose(-2, -1)  # scaling q: T*d multiplies, not T*T
     if attn_mask is not None:  # a bool mask as a bias of 0 and -inf: an add over the T*T scores, and nothing to mask backward
       if attn_mask.dtype == dtypes.bool: attn_mask = attn_mask.where(Tensor(0.0, device=self.device, dtype=self.dtype), -math.inf)
       # a row a given mask covers whole gives 0, as PyTorch (a softmax of all -inf was nan): no bias there, its output zeroed
@@ -769,9 +770,7 @@ class Tensor:
       if x.dtype != dt: x = x.cast(dt)
       if dt.is_int and isinstance(y, int) and not isinstance(y, bool): _check_fits(y, y, dt)
       y = Tensor(x.lazydata.const(y), device=x.device)  # broadcast already: a view of one constant, no autograd ops
-    elif x.dtype != y.dtype:
-      dt = dtypes.promote(x.dtype, y.dtype)
-      x, y = x.cast(dt), y.cast(dt)
+    elif x.dtype != y.dtype: x, y = x.cast(dt := dtypes.promote(x.dtype, y.dtype)), y.cast(dt)
     if reverse: x, y = y, x
     if x.shape == y.shape: return x, y
     shape = broadcast_shape(x.shape, y.shape)

@@ -610,6 +610,23 @@ def test_assign_from_another_device_moves_the_value():
     assert w.device == dst
     np.testing.assert_allclose(w.numpy(), x.T * 2, rtol=1e-6)
 
+def test_mixing_devices_in_one_op_is_a_clear_error_when_built():
+  """A CPU tensor plus a CL one failed only at realize, deep in numpy: "Cannot interpret 'dtypes.float32' as a data type"."""
+  a, b = Tensor(rand(2, 3), device="CPU"), Tensor(rand(2, 3), device="CL")
+  for f in (lambda: a + b, lambda: b * a, lambda: a @ b.T, lambda: (a > 0).where(b, 1.0)):
+    with pytest.raises(RuntimeError, match=r"different devices \['(CPU|CL)', '(CPU|CL)'.*\]: move one there with \.to\(device\)"): f()
+  np.testing.assert_allclose((a + b.to("CPU")).numpy(), a.numpy() + b.numpy(), rtol=1e-6)
+
+def test_a_scalars_cumsum_and_attention_with_empty_heads():
+  """cumsum of a 0-d tensor raised IndexError and sdpa with head dim 0 ZeroDivisionError; PyTorch gives the scalar, and
+  the mean of the values (every score 0)."""
+  x = float(rand(1)[0])
+  assert Tensor(x).cumsum().shape == () and np.isclose(Tensor(x).cumsum(-1).numpy(), x)
+  assert Tensor(True).cumsum().numpy() == 1 and Tensor(True).cumsum().dtype == dtypes.int64
+  v = rand(2, 3, 5, 4)
+  got = Tensor.zeros(2, 3, 5, 0).scaled_dot_product_attention(Tensor.zeros(2, 3, 7, 0), Tensor(v[:, :, :1].repeat(7, 2)))
+  np.testing.assert_allclose(got.numpy(), np.broadcast_to(v[:, :, :1], (2, 3, 5, 4)), rtol=1e-6)
+
 def test_mean_over_nothing_is_nan():
   """numpy and PyTorch give nan for the mean of no elements; the engine gave 0, a plausible-looking number."""
   for shape, axis in (((3, 0), 1), ((0,), None), ((2, 0, 4), (1, 2))):
