@@ -33,6 +33,14 @@ def json_line(metrics: dict) -> str:
     return v
   return json.dumps(plain(metrics), allow_nan=False)
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+  """A stage's --help: its description as written, and each option's default after its help (not a required option's
+  None, an off flag's False or an empty list; nor where the help already says it)."""
+  def _get_help_string(self, action):
+    text, d = action.help or "", action.default
+    shown = d is not None and d is not False and d != argparse.SUPPRESS and not (isinstance(d, (list, tuple, str)) and not d)
+    return text + " (default: %(default)s)" if action.option_strings and shown and "default" not in text else text
+
 def at_least(lo: float, kind: type = float) -> Callable[[str], float]:
   """An argparse type=: a finite kind (int or float) >= lo, else the parser's one-line error naming the option."""
   def parse(text: str):

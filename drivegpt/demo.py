@@ -3,11 +3,11 @@ run in its own process (so the engine never imports the pipeline folders, and a 
 listed with its arguments in configs/demo.yaml. A step that finished with the same arguments is skipped when the demo
 runs again; the training stages resume from their checkpoints, so Ctrl-C (or a crash) leaves a run that resumes."""
 from __future__ import annotations
-import argparse, html, json, os, resource, shutil, subprocess, sys, time
+import argparse, functools, html, json, os, resource, shutil, subprocess, sys, time
 from pathlib import Path
 from typing import Optional
 import yaml
-from drivegpt.cli import json_line
+from drivegpt.cli import HelpFormatter, json_line
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 KEY_VALUE = ("train-vqvae", "train-world", "train-disengage", "train-policy")  # the stages that take key=value configs
@@ -23,6 +23,10 @@ class _AsWritten(yaml.SafeLoader):
 for _tag in ("null", "bool", "int", "float", "timestamp"):
   _AsWritten.add_constructor(f"tag:yaml.org,2002:{_tag}", yaml.SafeLoader.construct_scalar)
 
+@functools.lru_cache(maxsize=None)  # (once: a demo run reads its config twice)
+def _say_unread(path: str, keys: tuple) -> None:
+  print(f"demo: {path}: not read: {', '.join(map(repr, keys))} (only 'steps' is; a section that holds YAML anchors is fine)", file=sys.stderr)
+
 def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, list[str]]]:
   """(name, drivegpt argv) of every step in the demo config, with {out} and {configs} (the config's folder) filled in; `name.key=value` overrides append
   key=value to that step's arguments. Unknown step names and malformed entries are errors naming them."""
@@ -30,6 +34,8 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
   except OSError as e: raise FileNotFoundError(f"{path}: can't read the demo config ({e.strerror})") from None
   except (yaml.YAMLError, ValueError) as e: raise ValueError(f"{path}: {e}") from None
   if not isinstance(cfg, dict) or not isinstance(cfg.get("steps"), dict): raise ValueError(f"{path}: expected a mapping with 'steps'")
+  # a misspelt second section (`step:`) was skipped without a word; a section of YAML anchors for steps to merge is fine
+  if other := tuple(str(k) for k in cfg if k != "steps"): _say_unread(str(path), other)
   steps = {}
   for name, argv in cfg["steps"].items():
     if not isinstance(argv, list) or not argv: raise ValueError(f"{path}: step {name!r} must be a list: [command, args...]")
@@ -237,7 +243,7 @@ def write_report(root: Path, steps: list, state: dict) -> Path:
   return path
 
 def main(argv: Optional[list[str]] = None) -> int:
-  ap = argparse.ArgumentParser(prog="drivegpt demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap = argparse.ArgumentParser(prog="drivegpt demo", description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="demo config: the steps and their arguments")
   ap.add_argument("--out", default="runs/demo", help="folder for every step's output and report.html")
   ap.add_argument("--fresh", action="store_true", help="delete --out first instead of resuming")

@@ -7,7 +7,7 @@ shard's `pose`, `speed`, `action`, `disengage`, `disengage_cause` (what `drivegp
 from __future__ import annotations
 import json, math
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Optional
 from pathlib import Path
 import sys
 import numpy as np
@@ -113,10 +113,13 @@ def visible_lane(lane) -> np.ndarray:
   off = np.where(margin < 0, side * (W / 2 - margin), off)
   return np.stack([off, lane[:, 1]], 1).astype(np.float32)
 
-def token_layout(segs: list[DrivingSegment]) -> dict:
+def token_layout(segs: list[DrivingSegment], given_grid: Optional[list] = None) -> dict:
   """The DrivingNetConfig keys the tokens fix: tokens_per_frame, and the grid when the shards stored one (a flat row of
-  128 could be 8x16 or 16x8, and a conv over the wrong one would train without an error)."""
+  128 could be 8x16 or 16x8, and a conv over the wrong one would train without an error). given_grid, a model.grid the
+  command gave, must then be that grid (it was replaced without a word)."""
   g = segs[0].grid
+  if g and given_grid is not None and list(given_grid) != list(g):
+    raise ConfigError(f"model.grid={list(given_grid)}: the token segments store a {list(g)} grid, which the stage reads; leave model.grid out")
   return {"tokens_per_frame": segs[0].tokens.shape[1], **({"grid": list(g)} if g else {})}
 
 def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:
@@ -230,6 +233,7 @@ class TokenStageConfig:
     from train.stage import _flat, to_dict
     mine, default = _flat(to_dict(self)), _flat(to_dict(type(self)()))
     changed = {k for k in given if k in mine and mine[k] != default.get(k)}
+    self.given_grid = self.model.grid if "model.grid" in given else None  # (token_layout checks it against the tokens' grid)
     if bad := next((k for k in self.IGNORED if k in changed), None):
       raise ConfigError(f"{bad} has no effect here: {self.IGNORED[bad]}; leave it out")
     if "model.pool" in changed and self.model.conv:
@@ -248,6 +252,11 @@ SAVED_BEFORE = {"model.conv": 0, "model.lane_head": False, "epochs": 0.0}  # wha
 def train_steps(cfg: TokenStageConfig, n_train: int) -> int:
   """The optimizer steps a run takes: cfg.steps, or with steps 0, cfg.epochs passes of n_train frames in batches."""
   return cfg.steps or max(1, math.ceil(cfg.epochs * n_train / cfg.batch_size))
+
+def warmup_steps(steps: int) -> int:
+  """The learning rate's warmup of a run of steps: 50, a tenth of a shorter run (a 30-step run ramped to 3/5 of lr and
+  never decayed, without a word)."""
+  return min(50, steps // 10)
 
 def saved_config(cls, conf: dict):
   """The config of a saved train-disengage or train-policy run, the keys of SAVED_BEFORE it lacks filled in: one saved

@@ -19,7 +19,7 @@ from drivegpt import Tensor
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig
 from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
-from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
+from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
 from train.stage import ConfigError, Run, load_config, stage_args, stage_of
 
@@ -100,11 +100,11 @@ def check_resumed_codebook(resumed: np.ndarray, codebook: np.ndarray, run, vqvae
 
 def predict(model: DisengageModel, s: Samples, idx: np.ndarray, batch_size: int = 512) -> np.ndarray:
   """Logits (M, H) of samples idx."""
-  prev, Tensor.no_grad, Tensor.training = Tensor.no_grad, True, False
+  prev, Tensor.no_grad, Tensor.training = (Tensor.no_grad, Tensor.training), True, False
   try:
     return np.concatenate([model(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j])).numpy()
                            for j in np.array_split(idx, max(1, -(-len(idx) // batch_size)))])
-  finally: Tensor.no_grad = prev
+  finally: Tensor.no_grad, Tensor.training = prev   # (training was left off: a caller's next steps ran without dropout)
 
 def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
   """AUROC, ECE and positive rate per horizon on samples idx."""
@@ -137,7 +137,7 @@ def train(cfg: DisengageConfig) -> dict:
   codebook = codebook_of(cfg.vqvae)
   check_codebook(segs, codebook, cfg.vqvae)
   mc = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
-                           **token_layout(segs)})
+                           **token_layout(segs, getattr(cfg, "given_grid", None))})
   cfg.model = mc
   run = Run(cfg.out, cfg, may_change=("steps", "epochs", "eval_every"), added=SAVED_BEFORE)
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
@@ -163,7 +163,7 @@ def train(cfg: DisengageConfig) -> dict:
   bar = run.progress(steps, start, "train-disengage")
   for i in range(start, steps):
     Tensor.training = True
-    opt.lr = warmup_cosine(i, cfg.lr, 50, steps)
+    opt.lr = warmup_cosine(i, cfg.lr, warmup_steps(steps), steps)
     j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
     loss = model.loss(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j]), Tensor(s.labels[j]), pos_weight, Tensor(s.mask[j].astype(np.float32)))
     opt.zero_grad()
@@ -173,7 +173,8 @@ def train(cfg: DisengageConfig) -> dict:
     bar.update(1)
     if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
       if not np.isfinite(lv := float(loss.item())): raise FloatingPointError(f"train-disengage: the loss is {lv} at step {i + 1}; {run.ckpt} keeps the last finite one")
-      run.log(i + 1, loss=lv, **{f"val_{k}": v for k, v in scores(model, s, va).items()})
+      # (ECE before calibration, named as in the final line: val_ece_* there is the calibrated model's)
+      run.log(i + 1, loss=lv, **{f"val_{'uncalibrated_' * k.startswith('ece')}{k}": v for k, v in scores(model, s, va).items()})
       run.save(model, opt, i + 1)
   bar.close()
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
@@ -213,6 +214,8 @@ def check_same_inputs(disengage: DisengageModel, dcfg, actor, bcfg, what: str) -
   (each scored the other's tokens as if they were its own, without an error)."""
   if list(disengage.config.grid) != list(actor.config.grid): raise ValueError(f"{what}: token grids differ: disengage {disengage.config.grid}, policy {actor.config.grid}")
   if dcfg.stride != bcfg.stride: raise ValueError(f"{what}: frame strides differ: disengage {dcfg.stride}, policy {bcfg.stride}; train both on the same stride")
+  if disengage.config.frames != actor.config.frames:  # (PPO's env hands both the same frames: it failed at its first step)
+    raise ValueError(f"{what}: frame contexts differ: disengage model.frames={disengage.config.frames}, policy model.frames={actor.config.frames}; train both with the same")
   if not np.array_equal(disengage.codebook.numpy(), actor.codebook.numpy()):
     raise ValueError(f"{what}: the disengagement model ({dcfg.vqvae}) and the policy ({bcfg.vqvae}) read tokens of different VQVAEs")
 

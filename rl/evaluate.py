@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from drivegpt.cli import at_least, json_line
+from drivegpt.cli import HelpFormatter, at_least, json_line
 
 FPS = 20
 NOMINAL_LIMITS = dict(ttc=2.0, time_gap=0.6, lane_margin=0.4, heading=15.0, brake=-4.0, lateral_accel=4.0)  # data/driver.py's centres
@@ -254,14 +254,14 @@ def recorded_seeds(paths: list[str], what: str = "--check-seeds") -> set:
   return seeds - {-1}
 
 def main(argv: Optional[list[str]] = None) -> list[dict]:
-  ap = argparse.ArgumentParser(prog="drivegpt evaluate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap = argparse.ArgumentParser(prog="drivegpt evaluate", description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--vqvae", help="VQVAE run that tokenizes the camera (needed with --policy)")
   ap.add_argument("--policy", action="append", default=[], metavar="NAME=RUNDIR", help="a train-policy run (bc or ppo) to evaluate; repeatable")
-  ap.add_argument("--episodes", type=int, default=20)
+  ap.add_argument("--episodes", type=int, default=20, help="evaluation episodes per driver")
   ap.add_argument("--seconds", type=float, default=20.0, help="length of each episode, s (more than 3)")
   ap.add_argument("--seed", type=at_least(0, int), default=5_000_000, help="first episode seed (episodes use seed, seed+1, ...)")
   ap.add_argument("--density", type=float, default=1.0, help="traffic density (data.road.spawn_traffic)")
-  ap.add_argument("--road", choices=["curved", "straight", "mixed"], default="mixed")
+  ap.add_argument("--road", choices=["curved", "straight", "mixed"], default="mixed", help="road shape: arcs only after the straight start, straights only, or mixed (each piece an arc or a straight, half and half)")
   ap.add_argument("--radius", default="250,900", help="curve radius range m, 'lo,hi'")
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
   ap.add_argument("--no-scripted", action="store_true", help="skip the scripted driver")

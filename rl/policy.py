@@ -5,7 +5,8 @@
 
 The policy (drivegpt/models/policy.py PolicyNet) maps the last K frames' tokens and the speed to [acceleration, curvature].
 Behaviour cloning regresses the mean on every logged frame (the human's takeover frames included: they are the
-recoveries), then sets the policy's standard deviation to the residual's, the exploration PPO starts from.
+recoveries), then sets the policy's standard deviation to the residual's, held to [0.05, 0.5] in the normalized action units (e^-3
+to e^-0.7: neither a frozen nor a random start), the exploration PPO starts from.
 
 A few recorded scenes are easy to memorize and new ones look different (a jam at 4 m/s after highway driving), so the
 net starts as the constant predictor (output layer zero, bias the training actions' mean) and training keeps the weights
@@ -22,7 +23,7 @@ from drivegpt import Tensor
 from drivegpt.models.policy import LANE_SCALE, DrivingNetConfig, PolicyNet, to_normalized, to_units
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
-from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, saved_config, SAVED_BEFORE
+from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
 from train.stage import ConfigError, Run, load_config, stage_args, stage_of
 
@@ -52,12 +53,12 @@ class BCConfig(TokenStageConfig):
 
 def predict(policy: PolicyNet, tokens: np.ndarray, speed: np.ndarray, batch_size: int = 512, lane: bool = False) -> np.ndarray:
   """Mean normalized actions (M, 2), or with lane the lane head's outputs (M, 2)."""
-  prev, Tensor.no_grad, Tensor.training = Tensor.no_grad, True, False
+  prev, Tensor.no_grad, Tensor.training = (Tensor.no_grad, Tensor.training), True, False
   head = (lambda obs: policy.with_lane(obs)[1]) if lane else policy.mean
   try:
     return np.concatenate([head({"tokens": tokens[j], "speed": speed[j]}).numpy()
                            for j in np.array_split(np.arange(len(tokens)), max(1, -(-len(tokens) // batch_size)))])
-  finally: Tensor.no_grad = prev
+  finally: Tensor.no_grad, Tensor.training = prev
 
 def commanded(s, segs: list) -> np.ndarray:
   """(M,) bool: the samples whose command was logged: all but the last frame of a segment a crash ended (the recorder
@@ -77,7 +78,7 @@ def train_bc(cfg: BCConfig) -> dict:
   codebook = codebook_of(cfg.vqvae)
   check_codebook(segs, codebook, cfg.vqvae)
   cfg.model = DrivingNetConfig(**{**vars(cfg.model), "vocab_size": codebook.shape[0], "code_dim": codebook.shape[1],
-                                  **token_layout(segs), "lane_head": cfg.lane_weight > 0})
+                                  **token_layout(segs, getattr(cfg, "given_grid", None)), "lane_head": cfg.lane_weight > 0})
   run = Run(cfg.out, cfg, may_change=("steps", "epochs", "eval_every"), added=BC_ADDED)
   # the policy reads no motions: model.motions (10 at stride 4) left every segment's first 2 s out of training and val
   s = make_samples(segs, cfg.model.frames, cfg.stride, cfg.model.horizons, 1)
@@ -112,7 +113,7 @@ def train_bc(cfg: BCConfig) -> dict:
   bar = run.progress(steps, start, "train-policy bc")
   for i in range(start, steps):
     Tensor.training = True
-    opt.lr = warmup_cosine(i, cfg.lr, 50, steps)
+    opt.lr = warmup_cosine(i, cfg.lr, warmup_steps(steps), steps)
     j = fit[np.random.default_rng([cfg.seed, i]).integers(0, len(fit), cfg.batch_size)]
     obs = {"tokens": s.tokens[j], "speed": s.speed[j]}
     if cfg.lane_weight:

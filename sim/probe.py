@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, os, warnings
 from typing import Optional
 import numpy as np
-from drivegpt.cli import json_line
+from drivegpt.cli import HelpFormatter, json_line
 
 MAX_SHIFT = 48   # pixels searched either way (a quarter of the width at most)
 
@@ -87,7 +87,7 @@ def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.
   return res
 
 def main(argv: Optional[list[str]] = None) -> dict:
-  ap = argparse.ArgumentParser(prog="python -m sim.probe", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap = argparse.ArgumentParser(prog="python -m sim.probe", description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--world", required=True)
   ap.add_argument("--vqvae", required=True)
   ap.add_argument("--tokens", required=True, help="token shards to seed rollouts from")

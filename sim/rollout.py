@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from drivegpt.cli import at_least, json_line
+from drivegpt.cli import HelpFormatter, at_least, json_line
 
 class TokenDecoder:
   """VQVAE tokens (B, N) -> uint8 frames (B, H, W, 3), jitted."""
@@ -81,7 +81,8 @@ class Rollouts:
                            else np.zeros(6, np.float32) for s, r in zip(seg, real_idx[:, t])])
       else: motion = sim.control(fixed)
       gen.append(sim.step(motion))
-    out = {"generated": np.stack(gen, 1), "real": real, "seconds": time.perf_counter() - t0}
+    out = {"generated": np.stack(gen, 1), "real": real, "seconds": time.perf_counter() - t0,
+           "seeds": [{"segment": segs[s].name, "start_frame": int(b)} for s, b in zip(seg, start)]}  # (for rollouts.json)
     if self.decoder is not None:
       out["generated_frames"] = np.stack([self.decoder(out["generated"][:, t]) for t in range(steps)], 1)
       out["real_frames"] = np.stack([self.decoder(real[:, t]) for t in range(steps)], 1)
@@ -158,7 +159,7 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
 RESTARTS = 3  # times a rollout actor that died is restarted, its batches run again
 
 def main(argv: Optional[list[str]] = None) -> dict:
-  ap = argparse.ArgumentParser(prog="drivegpt rollout", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap = argparse.ArgumentParser(prog="drivegpt rollout", description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--world", required=True, help="train-world run directory")
   ap.add_argument("--vqvae", required=True, help="train-vqvae run directory (decodes tokens to frames)")
   ap.add_argument("--shards", required=True, help="token-shard folder to seed rollouts from (and to take the real continuation)")
@@ -168,8 +169,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--steer", default="replay", choices=["replay", "left", "right", "straight"],
                   help="replay the recorded motion, or hold a constant curvature (left/right) or go straight at constant speed")
   ap.add_argument("--curvature", type=float, default=0.005, help="1/m for --steer left/right")
-  ap.add_argument("--temperature", type=float, default=1.0)
-  ap.add_argument("--top-k", type=int, default=0)
+  ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the frame tokens (0: the most likely token)")
+  ap.add_argument("--top-k", type=int, default=0, help="sample among the k most likely tokens (0: all)")
   ap.add_argument("--actors", type=int, default=0, help="Ray actors (0: one per CPU core of the Ray cluster)")
   ap.add_argument("--batch", type=int, default=0, help="rollouts an actor runs together (0: spread over the actors, at most 8); "
                   "at most two batches per actor are in flight. The same --seed gives the same rollouts for the same --batch: "
@@ -195,7 +196,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollouts.json")]:  # (ours only:
     if old.name == "rollouts.json" or old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens").isdigit(): old.unlink()  # rollout_best.mp4 stays)
   for old in out.glob(".rollout_*.mp4.tmp.mp4"): old.unlink()  # a killed run's half-written video (the folder is ours now)
-  sharp, t0 = {}, time.perf_counter()
+  sharp, where, t0 = {}, {}, time.perf_counter()
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count(), need_cpus=args.actors):
     slots = args.actors or int(ray.cluster_resources().get("CPU", 1))
     size = min(args.batch or min(8, -(-len(seeds) // slots)), len(seeds))   # default: every actor busy, at most 8 rollouts a batch
@@ -225,6 +226,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
           buf = io.BytesIO(); np.save(buf, r["generated"][j].astype(np.int16))
           write_atomic(out / f"rollout_{first + j}_tokens.npy", buf.getvalue())
           sharp[first + j] = (sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j]))
+          where[first + j] = r["seeds"][j]
     except ray.exceptions.RayTaskError as e: raise e.cause from e  # the actor's own error (e.g. the VQVAE check), as itself
     except ray.exceptions.RayActorError:
       raise OSError(f"a rollout actor died {RESTARTS + 1} times (killed, or out of memory: try a smaller --batch or fewer --actors); "
@@ -238,7 +240,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
              "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),
              "sharpness_ratio_last_s": float(g[:, -sec:].mean() / max(rl[:, -sec:].mean(), 1e-9)),
              "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors, "batch": size}
-  write_atomic(out / "rollouts.json", (json_line(metrics) + "\n").encode())
+  # each rollout's seed (its segment and the first context frame), in the file only: with --n in the thousands the final
+  # line would be long; without them a rollout could be lined up with its recording only by redoing pick_seeds
+  write_atomic(out / "rollouts.json", (json_line({**metrics, "seeds": [where[i] for i in sorted(where)]}) + "\n").encode())
   print(json_line(metrics), flush=True)
   return metrics
 

@@ -24,6 +24,11 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   assert list((out / "rollouts").glob("*.mp4")) and list((out / "onnx").glob("*.onnx"))
   assert [r["policy"] for r in steps["evaluate"]] == ["scripted", "scripted_no_noise", "bc", "rl"]   # every row (was the last alone)
   assert steps["export-driving"]["driving_policy"]["max_abs_diff_vs_engine"] < 1e-4 and (out / "onnx" / "driving_vision.onnx").exists()
+  # train-disengage's rows: ECE before calibration, named so (val_ece_* meant the calibrated model's in the final line only)
+  rows = [json.loads(l) for l in (out / "disengage" / "metrics.jsonl").read_text().splitlines() if l.strip()]
+  assert rows and all(not any(k.startswith("val_ece") for k in r) and any(k.startswith("val_uncalibrated_ece") for k in r) for r in rows if "loss" in r)
+  ro = json.loads((out / "rollouts" / "rollouts.json").read_text())   # each rollout's seed, so it can be lined up with its recording
+  assert len(ro["seeds"]) == ro["rollouts"] and all(set(x) == {"segment", "start_frame"} for x in ro["seeds"])
   report = (out / "report.html").read_text()
   for name in steps: assert f"<h2>{name}</h2>" in report
   assert "recon.png" in report and "<video" in report
@@ -145,7 +150,7 @@ def test_every_stage_rejects_a_bad_key_naming_it(argv):
   bad = argv[-1].split("=")[0].lstrip("-").split(".")[-1] if argv[-1] != "x" else "episodes"
   assert r.returncode != 0 and bad in r.stderr, (argv, r.returncode, r.stderr[-1500:])
 
-def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(tmp_path):
+def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(tmp_path, capsys):
   """yaml.safe_load made `--segments 010` 8 and `1:30` 90 (stage configs refuse such numbers by name), and kept the last of
   two `record:` steps or two `steps:` sections, silently."""
   from drivegpt.demo import DEFAULT_CONFIG, load_steps
@@ -157,6 +162,9 @@ def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(
   assert [n for n, _ in load_steps(DEFAULT_CONFIG, "o", [])][:3] == ["record", "ingest", "vqvae"]
   (tmp_path / "d.yaml").write_text("base: &b {record: [record, --segments, 2]}\nsteps: {<<: *b, ingest: [ingest, x]}\n")  # merge keys
   assert load_steps(tmp_path / "d.yaml", "o", []) == [("record", ["record", "--segments", "2"]), ("ingest", ["ingest", "x"])]
+  assert "not read: 'base' (only 'steps' is" in capsys.readouterr().err   # a key beside steps: said (a misspelt section was skipped silently)
+  (tmp_path / "d.yaml").write_text("steps:\n  record: [record]\nstep:\n  ingest: [ingest, x]\n")
+  assert load_steps(tmp_path / "d.yaml", "o", []) == [("record", ["record"])] and "not read: 'step'" in capsys.readouterr().err
   from drivegpt.demo import file_hashes   # an edited config named as --config=FILE was not noticed (the step skipped as done)
   assert list(file_hashes(["train-vqvae", f"--config={tmp_path / 'd.yaml'}"])) == [str(tmp_path / "d.yaml")]
 

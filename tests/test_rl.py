@@ -454,13 +454,56 @@ def test_keys_a_stage_ignores_are_refused_by_name(tmp_path):
   with pytest.raises(ConfigError, match="unknown config key 'model'"):
     load_config(PPOTrainConfig, None, ["world=a", "tokens=b", "disengage=c", "bc=d", "model.horizons=[1.0]"])
 
+def test_a_grid_other_than_the_tokens_stored_one_is_refused():
+  """train-disengage and BC took model.grid=[16,8] on tokens stored as 8x16 and trained on 8x16, the given grid dropped
+  without a word; on flat token rows (no stored grid) the given grid is the one read."""
+  from types import SimpleNamespace as NS
+  from train.stage import ConfigError, load_config
+  from rl.data import token_layout
+  from rl.disengage import DisengageConfig
+  from rl.policy import BCConfig
+  stored, flat = [NS(grid=(8, 16), tokens=np.zeros((3, 128)))], [NS(grid=(), tokens=np.zeros((3, 128)))]
+  for cls in (DisengageConfig, BCConfig):
+    cfg = load_config(cls, None, ["tokens=a", "vqvae=b", "model.grid=[16,8]"])
+    with pytest.raises(ConfigError, match=r"model.grid=\[16, 8\]: the token segments store a \[8, 16\] grid"): token_layout(stored, cfg.given_grid)
+    assert token_layout(flat, cfg.given_grid) == {"tokens_per_frame": 128}
+    assert token_layout(stored, load_config(cls, None, ["tokens=a", "vqvae=b", "model.grid=[8,16]"]).given_grid)["grid"] == [8, 16]
+    assert load_config(cls, None, ["tokens=a", "vqvae=b"]).given_grid is None
+
+def test_predict_leaves_the_training_flag_as_it_was():
+  """rl.disengage.predict and rl.policy.predict switched Tensor.training off and never back: a caller's later steps in the
+  same process ran without dropout, silently."""
+  from rl.disengage import predict as dpredict
+  from rl.policy import predict as ppredict
+  from types import SimpleNamespace
+  c, cb, r = _tiny_config(), np.random.default_rng(2).standard_normal((16, 4)).astype(np.float32), np.random.default_rng(3)
+  toks, speed = r.integers(0, 16, (5, 2, 6)), r.uniform(0, 30, 5).astype(np.float32)
+  s = SimpleNamespace(tokens=toks, pose=r.normal(0, 1, (5, c.motions, 6)).astype(np.float32), speed=speed)
+  for mode in (True, False):
+    Tensor.training = mode
+    assert ppredict(PolicyNet(c, cb), toks, speed).shape == (5, 2) and Tensor.training is mode
+    assert dpredict(DisengageModel(c, cb), s, np.arange(5)).shape == (5, len(c.horizons)) and Tensor.training is mode
+  Tensor.training = False
+
+def test_short_runs_reach_their_learning_rate():
+  """train-disengage and BC warmed up over a fixed 50 steps: a 30-step run ramped to 3/5 of lr and never decayed."""
+  from drivegpt.nn.optim import warmup_cosine
+  from rl.data import warmup_steps
+  for steps in (1, 7, 30, 120, 500, 5000):
+    lrs = [warmup_cosine(i, 1e-3, warmup_steps(steps), steps) for i in range(steps)]
+    assert max(lrs) == pytest.approx(1e-3, rel=0.02 if steps > 10 else 1e-9) and (steps < 10 or lrs[-1] < 0.1e-3), (steps, max(lrs), lrs[-1])
+  assert warmup_steps(500) == warmup_steps(5000) == 50   # (as before for runs of 500 steps and more)
+
 def test_disengage_and_policy_must_read_the_same_tokens():
   """export-driving paired a policy with a disengagement model of another stride or VQVAE without a word."""
   from types import SimpleNamespace as NS
   from rl.disengage import check_same_inputs
   cb = np.random.default_rng(0).normal(0, 1, (16, 4)).astype(np.float32)
-  model = lambda c, grid=(8, 16): NS(codebook=Tensor(c), config=NS(grid=list(grid)))
+  model = lambda c, grid=(8, 16), frames=2: NS(codebook=Tensor(c), config=NS(grid=list(grid), frames=frames))
   check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb.copy()), NS(stride=2, vqvae="b"), "x")  # same codebook, other path: fine
+  # PPO's env hands both the disengagement model's frames: it failed at its first step ("PolicyNet: tokens (2, 2, 128) must be (B, 1, 128)")
+  with pytest.raises(ValueError, match=r"x: frame contexts differ: disengage model.frames=2, policy model.frames=1"):
+    check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb, frames=1), NS(stride=2, vqvae="a"), "x")
   with pytest.raises(ValueError, match=r"x: token grids differ: disengage \[8, 16\], policy \[16, 8\]"):
     check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb, (16, 8)), NS(stride=2, vqvae="a"), "x")
   with pytest.raises(ValueError, match="x: frame strides differ: disengage 4, policy 2"):

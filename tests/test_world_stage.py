@@ -481,7 +481,9 @@ def test_rollouts_draw_one_stream_each_whatever_the_batching(tmp_path):
   R = Rollouts(str(tmp_path / "w"), None, toks, "all", temperature=1.0)
   seeds, steps, _ = pick_seeds(toks, str(tmp_path / "w"), 2, 0.3, "all", 0)
   same = [seeds[0], seeds[0]]
-  both = R.run(same, steps, "left", 0.01, [[0, 0], [0, 1]])["generated"]
+  r = R.run(same, steps, "left", 0.01, [[0, 0], [0, 1]])
+  both = r["generated"]
+  assert r["seeds"] == [{"segment": R.segs[seeds[0][0]].name, "start_frame": seeds[0][1]}] * 2   # (rollouts.json names them)
   assert not np.array_equal(both[0], both[1])                                                   # one start, two rollouts
   np.testing.assert_array_equal(R.run(same[1:], steps, "left", 0.01, [[0, 1]])["generated"][0], both[1])  # batched or not
   assert not np.array_equal(R.run(same[:1], steps, "left", 0.01, [[7, 0]])["generated"][0], both[0])    # another --seed
@@ -1054,6 +1056,19 @@ def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_pa
   with pytest.raises(ConfigError, match=r"model\.pose_(mean|std)=.*\n\(model\.pose_mean and model\.pose_std are the training poses' statistics: "
                      f"data.tokens={tmp_path / 'b'} holds other poses"):
     tw.main(tiny_args(b, tmp_path / "r", "steps=2"))
+
+def test_pose_statistics_given_on_the_command_are_said_to_be_replaced(tmp_path, capsys):
+  """model.pose_mean / pose_std given by a command were replaced by the training poses' statistics without a word; a run's
+  own config.yaml handed back (the fitted values) says nothing."""
+  import yaml
+  a = make_tokens(tmp_path / "a", seed=1)
+  tw.main(tiny_args(a, tmp_path / "r", "steps=1", "model.pose_mean=[1,1,1,1,1,1]"))
+  err = capsys.readouterr().err
+  assert "model.pose_mean and model.pose_std are set from the training poses" in err and "the values given are not used" in err
+  saved = yaml.safe_load((tmp_path / "r" / "config.yaml").read_text())["model"]
+  assert saved["pose_mean"] != [1.0]*6 and len(saved["pose_mean"]) == 6
+  tw.main(tiny_args(a, tmp_path / "r2", "steps=1", f"--config={tmp_path / 'r' / 'config.yaml'}"))
+  assert "are set from the training poses" not in capsys.readouterr().err
 
 def test_damaged_token_shards_and_pose_free_tokens_are_named(tmp_path):
   """A flipped byte in a token shard's tokens was read as another token id by eval-world, rollout, BC and PPO without a

@@ -15,7 +15,7 @@ import argparse, dataclasses, hashlib, json, os, sys
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from drivegpt.cli import at_least, json_line
+from drivegpt.cli import HelpFormatter, at_least, json_line
 from train.stage import write_atomic
 
 GRID = (8, 16)
@@ -322,7 +322,7 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
 # *** command lines ***
 
 def main(argv: Optional[list[str]] = None) -> dict:
-  ap = argparse.ArgumentParser(prog="drivegpt tokenize", description="Tokenize frame shards with a trained VQVAE: one token shard "
+  ap = argparse.ArgumentParser(prog="drivegpt tokenize", formatter_class=HelpFormatter, description="Tokenize frame shards with a trained VQVAE: one token shard "
                                "per frame shard (tokens int16 N x 8 x 16, with the poses, speeds, actions, takeover labels and "
                                "has_* flags copied alongside). Existing token shards are kept, so a re-run finishes the rest.")
   ap.add_argument("--ckpt", required=True, help="run directory of train-vqvae (or its ckpt.safetensors)")
@@ -347,7 +347,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   return summary
 
 def import_main(argv: Optional[list[str]] = None) -> dict:
-  ap = argparse.ArgumentParser(prog="drivegpt import-commavq", description="Convert commaVQ token files (.npy, N x 128 or N x 8 x 16 "
+  ap = argparse.ArgumentParser(prog="drivegpt import-commavq", formatter_class=HelpFormatter, description="Convert commaVQ token files (.npy, N x 128 or N x 8 x 16 "
                                "ids) into token shards for train-world and eval-world.")
   ap.add_argument("src", help="a .npy file or a folder searched recursively for them")
   ap.add_argument("--out", required=True, help="folder for the token shards")
@@ -358,7 +358,7 @@ def import_main(argv: Optional[list[str]] = None) -> dict:
   return {"files": written}
 
 def export_main(argv: Optional[list[str]] = None) -> dict:
-  ap = argparse.ArgumentParser(prog="drivegpt export-commavq", description="Write token shards as commaVQ token files "
+  ap = argparse.ArgumentParser(prog="drivegpt export-commavq", formatter_class=HelpFormatter, description="Write token shards as commaVQ token files "
                                "(.npy of int16 ids, N x 8 x 16, or N x 128 with --flat).")
   ap.add_argument("src", help="a token shard or a folder of them")
   ap.add_argument("--out", required=True, help="folder for the .npy files")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 import numpy as np
 from drivegpt import Tensor, jit
-from drivegpt.cli import json_line
+from drivegpt.cli import HelpFormatter, json_line
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info
@@ -435,7 +435,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
 
 def eval_main(argv: Optional[list[str]] = None) -> dict:
   import argparse
-  ap = argparse.ArgumentParser(prog="drivegpt eval-vqvae", description="Evaluate a trained VQVAE on frame shards: prints one JSON "
+  ap = argparse.ArgumentParser(prog="drivegpt eval-vqvae", formatter_class=HelpFormatter, description="Evaluate a trained VQVAE on frame shards: prints one JSON "
                                "line with PSNR (dB, mean over frames), SSIM, codebook usage (fraction of codes used), codebook "
                                "perplexity and the number of frames.")
   ap.add_argument("--ckpt", required=True, help="run directory of train-vqvae (or its ckpt.safetensors)")

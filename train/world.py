@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, jit
-from drivegpt.cli import at_least, json_line
+from drivegpt.cli import HelpFormatter, at_least, json_line
 from drivegpt.tensor import no_grad
 from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
@@ -136,7 +136,12 @@ def train(cfg: TrainConfig) -> dict:
     print(f"train-world: {cfg.data.tokens} has no poses: training without pose conditioning (model.pose=none)", file=sys.stderr)
     cfg.model.pose = "none"
   use_pose = cfg.model.pose != "none"
-  if use_pose: cfg.model.pose_mean, cfg.model.pose_std = train_w.pose_stats()
+  if use_pose:  # the training poses' statistics; a command's other values were replaced without a word
+    stats = train_w.pose_stats()
+    if (list(cfg.model.pose_mean), list(cfg.model.pose_std)) not in (([0.0]*6, [1.0]*6), stats):
+      print(f"train-world: model.pose_mean and model.pose_std are set from the training poses ({[round(v, 4) for v in stats[0]]}, "
+            f"{[round(v, 4) for v in stats[1]]}): the values given are not used", file=sys.stderr)
+    cfg.model.pose_mean, cfg.model.pose_std = stats
   elif val_w is not None: val_w = _no_pose(val_w)  # (model.pose=none on data with poses: the model reads none, and its
   # "shuffled poses" bits/token repeated the unshuffled number; as eval-world, the held-out rows have none)
   try: run = Run(cfg.out, cfg, may_change=("steps", "log_every", "eval_every", "eval_windows", "ckpt_every", "data.tokens", "workers", "ray_address"))
@@ -355,7 +360,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   return train(cfg)
 
 def eval_main(argv: Optional[list[str]] = None) -> dict:
-  ap = argparse.ArgumentParser(prog="drivegpt eval-world", description="Score token segments with a trained world model: prints one "
+  ap = argparse.ArgumentParser(prog="drivegpt eval-world", formatter_class=HelpFormatter, description="Score token segments with a trained world model: prints one "
                                "JSON line with bits/token, bits/token with the poses shuffled across the batch (when the "
                                "segments have poses), both over all frames of the windows and over their last frame, and "
                                "lzma's bits/token on the same tokens (the 20 Hz stream, and at the model's frame rate).")
