@@ -152,9 +152,9 @@ class Div(Function):
   def forward(self, x, y):
     self.x, self.y = x, y
     return x.e(BinaryOps.DIV, y)
-  def backward(self, g):
+  def backward(self, g):  # -g x / y / y: (y * y) overflowed (|y| < 1e-19 gave -inf) or went denormal where the result fits
     return (g.e(BinaryOps.DIV, self.y) if self.needs_input_grad[0] else None,
-            g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.x).e(BinaryOps.DIV, self.y.e(BinaryOps.MUL, self.y)) if self.needs_input_grad[1] else None)
+            g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.x).e(BinaryOps.DIV, self.y).e(BinaryOps.DIV, self.y) if self.needs_input_grad[1] else None)
 class Maximum(Function):
   # ties split the gradient evenly, so max(x, x) has gradient 1
   def forward(self, x, y):

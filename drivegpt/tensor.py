@@ -709,7 +709,7 @@ class Tensor:
   def relu(self) -> Tensor: return F.Relu.apply(self)
   def sigmoid(self) -> Tensor: return F.Sigmoid.apply(self._float())
   def sqrt(self) -> Tensor: return F.Sqrt.apply(self._float())
-  def rsqrt(self) -> Tensor: return self.reciprocal().sqrt()
+  def rsqrt(self) -> Tensor: return self.sqrt().reciprocal()  # (1/x first overflowed for denormal x, and gave nan at -0.0)
   def reciprocal(self) -> Tensor: return F.Recip.apply(self._float())
   def sin(self) -> Tensor: return F.Sin.apply(self._float())
   def cos(self) -> Tensor: return 1 - 2*(self._float()*0.5).sin().square()  # sin(pi/2 - x) lost digits past |x| ~ 1e3 (pi/2 - x rounded)

@@ -627,6 +627,26 @@ def test_a_scalars_cumsum_and_attention_with_empty_heads():
   got = Tensor.zeros(2, 3, 5, 0).scaled_dot_product_attention(Tensor.zeros(2, 3, 7, 0), Tensor(v[:, :, :1].repeat(7, 2)))
   np.testing.assert_allclose(got.numpy(), np.broadcast_to(v[:, :, :1], (2, 3, 5, 4)), rtol=1e-6)
 
+def test_division_gradient_and_rsqrt_keep_their_range():
+  """d(a/b)/db was -g a / (b * b): b * b overflowed for |b| < ~1e-19 (-inf where the true value is finite) and went
+  denormal (5e-6 off) near it; rsqrt was 1 / x's sqrt: inf for denormal x, nan at -0.0. Against float64 by hand."""
+  r = np.random.default_rng(7)
+  a = (r.uniform(0.5, 2, 6) * np.array([1e-25, 1e-30, 1e-10, 1e25, 3e-20, 1e-38])).astype(np.float32)  # (b*b: 0, 1e-40, 1e-40, inf, ...)
+  b = (r.uniform(0.5, 2, 6) * np.array([1e-25, 1e-20, 1e-20, 1e30, 1e-20, 1e-30])).astype(np.float32)
+  ta, tb = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+  (ta / tb).sum().backward()
+  a64, b64 = a.astype(np.float64), b.astype(np.float64)
+  np.testing.assert_allclose(tb.grad.numpy(), -a64 / b64 / b64, rtol=1e-5)
+  np.testing.assert_allclose(ta.grad.numpy(), 1 / b64, rtol=1e-6)
+  x = np.array([1e-39, 1e-45, 4.0, np.inf, -0.0, 0.0], np.float32)
+  tx = Tensor(x, requires_grad=True)
+  y = tx.rsqrt()
+  y[:4].sum().backward()
+  with np.errstate(divide="ignore"): want = 1 / np.sqrt(x.astype(np.float64))
+  np.testing.assert_allclose(y.numpy(), want.astype(np.float32), rtol=1e-6)
+  assert np.isneginf(y.numpy()[4]) and np.isposinf(y.numpy()[5])
+  assert tx.grad.numpy()[3] == 0 and np.isclose(tx.grad.numpy()[2], -0.5 * 4.0 ** -1.5)
+
 def test_mean_over_nothing_is_nan():
   """numpy and PyTorch give nan for the mean of no elements; the engine gave 0, a plausible-looking number."""
   for shape, axis in (((3, 0), 1), ((0,), None), ((2, 0, 4), (1, 2))):
