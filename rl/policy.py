@@ -5,8 +5,8 @@
 
 The policy (drivegpt/models/policy.py PolicyNet) maps the last K frames' tokens and the speed to [acceleration, curvature].
 Behaviour cloning regresses the mean on every logged frame (the human's takeover frames included: they are the
-recoveries), then sets the policy's standard deviation to the residual's, held to [0.05, 0.5] in the normalized action units (e^-3
-to e^-0.7: neither a frozen nor a random start), the exploration PPO starts from.
+recoveries), then sets the policy's standard deviation to the residual's, held to [0.05, 0.5] in the normalized action
+units (neither a frozen nor a random start), the exploration PPO starts from.
 
 A few recorded scenes are easy to memorize and new ones look different (a jam at 4 m/s after highway driving), so the
 net starts as the constant predictor (output layer zero, bias the training actions' mean) and training keeps the weights
@@ -104,12 +104,19 @@ def train_bc(cfg: BCConfig) -> dict:
   start = run.resume(policy, opt)
   check_resumed_codebook(policy.codebook.numpy(), codebook, run, cfg.vqvae)
   last = run.dir / "last.safetensors"  # a finished run's checkpoint holds its best step's weights: more steps go on from the last's
-  if start and last.exists() and checkpoint_info(str(last))[0] == start: load_checkpoint(str(last), policy, opt)
+  has_last = bool(start) and last.exists() and checkpoint_info(str(last))[0] == start
+  if has_last: load_checkpoint(str(last), policy, opt)
   mse = lambda idx: float(np.mean((predict(policy, s.tokens[idx], s.speed[idx]) - target[idx]) ** 2, 0).mean())
   best = run.dir / "best.safetensors"
   best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() and start > 0 else float("inf")  # a fresh run ignores a stale file
   if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
   steps = max(train_steps(cfg, len(fit)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
+  finished = bool(start) and "best_step" in (checkpoint_info(str(run.ckpt))[2] or {})
+  if finished and not has_last and steps > start:  # (it went on from the best step's weights with the last one's Adam state)
+    raise ConfigError(f"{last}: {'missing' if not last.exists() else 'not of step ' + str(start)}: this finished run's checkpoint holds its best "
+                      "step's weights, and more steps go on from the last step's: put the file back, or use another out= folder")
+  if start and not finished and len(stop) and not best.exists():  # (a killed run's best step was forgotten without a word)
+    print(f"warning: {best} is missing: the best step is chosen among the steps from {start} on", file=sys.stderr)
   bar = run.progress(steps, start, "train-policy bc")
   for i in range(start, steps):
     Tensor.training = True
@@ -131,7 +138,7 @@ def train_bc(cfg: BCConfig) -> dict:
       if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
       run.save(policy, opt, i + 1)
   bar.close()
-  save_checkpoint(str(last), policy, opt, step=steps, config=run.config)
+  if not finished or has_last: save_checkpoint(str(last), policy, opt, step=steps, config=run.config)  # (not the best's weights as the last's)
   kept = len(stop) > 0 and best.exists()  # without an inner split nothing was selected: the last step stays
   best_step = checkpoint_info(str(best))[0] if kept else steps
   if kept: load_checkpoint(str(best), policy)

@@ -434,6 +434,32 @@ def test_short_segments_float_options_and_render_copies(sim_parts):
   held = obs["frame"].copy()
   renv.render()[:] = 0
   np.testing.assert_array_equal(obs["frame"], held)
+  obs["frame"][:] = 0   # and the other way (session 30): an agent drawing on its observation changed what render() showed
+  np.testing.assert_array_equal(renv.render(), held)
+
+def test_a_failed_reset_needs_another_and_the_vector_env_reports_its_seed(sim_parts):
+  """A reset refused (a start past the segment's room) left the old, truncated episode stepping on for another max_steps
+  with its count at 0 (the vector env skipped its autoreset too); WorldVecEnv.np_random_seed was a random number, not
+  the seed it was reset with; the simulator's car reached 60 m/s where highway-env's (the recorder's and the
+  evaluation's) stops at 40."""
+  import gymnasium as gym
+  from highway_env.vehicle.kinematics import Vehicle
+  from sim.world_sim import WorldSim, WorldVecEnv, MAX_SPEED
+  m, segs = sim_parts
+  env = WorldSim(m, segs, 2, max_steps=2)
+  env.reset(seed=0); env.step([0.0, 0.0]); env.step([0.0, 0.0])
+  with pytest.raises(ValueError): env.reset(options={"segment": 0, "start": len(segs[0].tokens)})
+  with pytest.raises(gym.error.ResetNeeded, match="after a failed reset"): env.step([0.0, 0.0])
+  env.reset(seed=1)
+  assert env.step([0.0, 0.0])[3] is False
+  venv = WorldVecEnv(m, segs, 2, 2, max_steps=2)
+  venv.reset(seed=5)
+  assert venv.np_random_seed == 5
+  venv.step(np.zeros((2, 2))); venv.step(np.zeros((2, 2)))
+  with pytest.raises(ValueError): venv.reset(options={"segment": [0, 0], "start": [len(segs[0].tokens), 0]})
+  with pytest.raises(gym.error.ResetNeeded, match="after a failed reset"): venv.step(np.zeros((2, 2)))
+  assert venv.reset(seed=6)[0]["tokens"].shape[0] == 2 and not venv.step(np.zeros((2, 2)))[3].any()
+  assert MAX_SPEED == Vehicle.MAX_SPEED
 
 def test_vector_env_rows_are_single_envs_of_seed_plus_index(sim_parts):
   """Env i of WorldVecEnv(seed=s) is WorldSim(seed=s + i), token for token: the vector env drew its starts another way,
@@ -1047,6 +1073,41 @@ def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):
   assert cfg.out == "2024_01"
   with pytest.raises(ConfigError, match=r"override 'model=\{n_layer: 2, n_layer: 3\}': key 'n_layer' appears twice$"):
     load_config(tw.TrainConfig, None, ["data.tokens=/t", "model={n_layer: 2, n_layer: 3}"])
+
+def test_a_damaged_config_yaml_falls_back_to_the_checkpoints_copy(tmp_path, capsys):
+  """A run folder's config.yaml made invalid YAML was a traceback; a list an AttributeError; empty or cut short "holds a
+  unknown run". The checkpoint holds its own copy of the config: the resume uses it, saying so, and ends where an
+  unbroken run does."""
+  from drivegpt.nn.state import read_safetensors
+  a = make_tokens(tmp_path / "a", seed=1)
+  tw.main(tiny_args(a, tmp_path / "ref", "steps=4"))
+  tw.main(tiny_args(a, tmp_path / "r", "steps=2"))
+  good = (tmp_path / "r" / "config.yaml").read_text()
+  for text, said in (("model: [unclosed\n", "not valid YAML"), ("- 1\n", "not a mapping"), ("", "empty"), ("".join(good.splitlines(True)[:6]), "cut short?")):
+    (tmp_path / "r" / "config.yaml").write_text(text)
+    tw.main(tiny_args(a, tmp_path / "r", "steps=2"))
+    assert said in capsys.readouterr().err
+  tw.main(tiny_args(a, tmp_path / "r", "steps=4"))
+  for k, v in read_safetensors(str(tmp_path / "ref" / "ckpt.safetensors"))[0].items():
+    np.testing.assert_array_equal(read_safetensors(str(tmp_path / "r" / "ckpt.safetensors"))[0][k], v)
+
+def test_a_run_handed_to_the_other_token_stage_is_named_by_its_weights(tmp_path):
+  """BC given a train-disengage folder said "run was started with model.dropout=0.5, now 0.3" (BC's lane_weight, added
+  for runs saved before it, made the disengage run look like a BC one); a BC run saved before lane_weight is still BC."""
+  from drivegpt.models.policy import DisengageModel, DrivingNetConfig, PolicyNet
+  from drivegpt.nn.state import save_checkpoint
+  from rl.disengage import DisengageConfig
+  from rl.policy import BCConfig, BC_ADDED
+  from train.stage import Run
+  c = DrivingNetConfig(vocab_size=16, code_dim=4, tokens_per_frame=6, frames=2, embed=2, hidden=8, motions=3, grid=[2, 3], pool=[1, 3])
+  cb = np.random.default_rng(1).standard_normal((16, 4)).astype(np.float32)
+  (tmp_path / "dis").mkdir(); (tmp_path / "oldbc").mkdir()
+  save_checkpoint(str(tmp_path / "dis" / "ckpt.safetensors"), DisengageModel(c, cb), None, 5, to_dict(DisengageConfig(model=c, tokens="t", vqvae="v")))
+  old = {k: v for k, v in to_dict(BCConfig(model=c, tokens="t", vqvae="v")).items() if k != "lane_weight"}
+  save_checkpoint(str(tmp_path / "oldbc" / "ckpt.safetensors"), PolicyNet(c, cb), None, 5, old)
+  bc = BCConfig(model=c, tokens="t", vqvae="v", lr=0.5)
+  with pytest.raises(ConfigError, match="holds a train-disengage run, not a train-policy --algo bc one"): Run(str(tmp_path / "dis"), bc, added=BC_ADDED)
+  with pytest.raises(ConfigError, match="run was started with lr=.*, now 0.5"): Run(str(tmp_path / "oldbc"), bc, added=BC_ADDED)
 
 def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_path):
   """train-world resumed with data.tokens holding other drives was refused over model.pose_mean=[...], a key the user

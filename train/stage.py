@@ -4,7 +4,7 @@ re-run of the same command resumes from, a progress bar, and one JSON line of fi
 from __future__ import annotations
 import argparse, copy, dataclasses, fcntl, json, math, os, re, sys, time, types, typing
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 import yaml
 from drivegpt.cli import json_line
 
@@ -198,11 +198,12 @@ def write_atomic(path: Path, data: bytes) -> None:
   from drivegpt.nn.state import write_atomic as write_chunks
   write_chunks(str(path), [data])
 
-def stage_of(conf: dict) -> str:
-  """The command that saved a checkpoint with this config: for errors about a run handed to the wrong command."""
+def stage_of(conf: dict, weights: frozenset = frozenset()) -> str:
+  """The command that saved a checkpoint with this config (and these weight names, where known): for errors about a run
+  handed to the wrong command. A BC run saved before lane_weight has the policy's log_std."""
   m = conf.get("model") if isinstance(conf.get("model"), dict) else {}
   if "bc" in conf and "disengage" in conf: return "train-policy --algo ppo"
-  if "horizons" in m: return "train-policy --algo bc" if "lane_weight" in conf else "train-disengage"
+  if "horizons" in m: return "train-policy --algo bc" if "lane_weight" in conf or "model.log_std" in weights else "train-disengage"
   return "train-world" if "tokens_per_frame" in m else "train-vqvae" if "n_codes" in m else "unknown"
 
 _LOCKS: dict = {}  # the run folders this process holds: their lock files stay open, and locked, until it exits
@@ -217,14 +218,33 @@ def lock_folder(folder: Path) -> None:
   try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
   except BlockingIOError:
     f.seek(0)
-    owner = f.read().strip() or "another process"
+    owner = f.read().strip()  # (empty: the other process has the lock but has not written its pid yet)
     f.close()
-    raise ConfigError(f"{folder}: a run is already going on in this folder (pid {owner}); wait for it to end, or use another folder") from None
+    raise ConfigError(f"{folder}: a run is already going on in this folder ({'pid ' + owner if owner else 'another process'}); wait for it to end, or use another folder") from None
   except OSError: pass  # a filesystem without locks: unguarded, as before
   f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
   _LOCKS[key] = f
   for tmp in folder.glob(".*.tmp"):
     if tmp.is_file(): tmp.unlink()
+
+def _names(ckpt: Path) -> frozenset:
+  """The tensor names of a checkpoint, none where it can't be read (it is named where it is loaded)."""
+  from drivegpt.nn.state import tensor_names
+  try: return tensor_names(str(ckpt))
+  except (OSError, ValueError): return frozenset()
+
+def _read_saved_config(path: Path, ckpt_config: Callable[[], dict]) -> dict:
+  """A run's config.yaml, or where it is damaged (said on stderr) the checkpoint's own copy, ckpt_config(): an empty or cut
+  file said the folder held "a unknown run", bad YAML was a traceback."""
+  try: was = yaml.safe_load(path.read_text())
+  except (yaml.YAMLError, UnicodeDecodeError) as e: problem = f"not valid YAML ({str(e).splitlines()[0]})"
+  else:
+    try: lost = sorted(set(_flat(ckpt_config())) - set(_flat(was))) if isinstance(was, dict) else []
+    except (OSError, ValueError): lost = []  # (a damaged checkpoint is named where it is loaded)
+    problem = "empty" if not was else "not a mapping of config keys" if not isinstance(was, dict) else \
+              f"lacks {len(lost)} keys of the checkpoint's config ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''}): cut short?" if lost else None
+  if problem: print(f"warning: {path}: {problem}: the checkpoint's own copy of the config is used", file=sys.stderr)
+  return ckpt_config() if problem else was
 
 class Run:
   """A run directory: config.yaml (resolved), metrics.jsonl, ckpt.safetensors and pictures. Opening an existing one
@@ -243,12 +263,13 @@ class Run:
     saved_path = self.dir / "config.yaml"
     if (self.dir / self.CKPT).exists():  # (without config.yaml, the checkpoint's own copy: it resumed under any config)
       from drivegpt.nn.state import checkpoint_info
-      was = yaml.safe_load(saved_path.read_text()) if saved_path.exists() else checkpoint_info(str(self.dir / self.CKPT))[1]
+      own = lambda: checkpoint_info(str(self.ckpt))[1]   # (the checkpoint's own copy of the config)  # noqa: E731
+      was = _read_saved_config(saved_path, own) if saved_path.exists() else own()
       saved, now = {**(added or {}), **_flat(was or {})}, _flat(self.config)
       diff = [k for k in sorted(set(saved) | set(now)) if not self._same_path(k, saved.get(k), now.get(k)) and k != "out"]  # (this folder, named
       # another way: runs/a/, an absolute path, from another working directory)
-      if (bad := [k for k in diff if k not in may_change]) and (kind := stage_of(_nested(saved))) != stage_of(self.config):  # (with the
-        # keys added since: a BC run saved before lane_weight read as a train-disengage run)
+      # (its own keys and weights: with the keys added since, a train-disengage run read as a BC one and was refused over model.dropout)
+      if (bad := [k for k in diff if k not in may_change]) and (kind := stage_of(was or {}, names) if (names := _names(self.ckpt)) else stage_of(_nested(saved))) != stage_of(self.config):
         raise ConfigError(f"{self.dir}: holds a {kind} run, not a {stage_of(self.config)} one: use another out= folder")  # (it said "run was started with context_noise=None")
       if bad:
         raise ConfigError(f"{saved_path}: run was started with {bad[0]}={saved.get(bad[0])!r}, now {now.get(bad[0])!r}; "
@@ -256,8 +277,8 @@ class Run:
       for k in [k for k in diff if k.split(".")[-1] in PATH_KEYS]:  # other data: allowed, never silently (the rows so far
         print(f"warning: {self.dir}: resumed with {k}={now.get(k)!r}; its steps so far ran with {saved.get(k)!r}", file=sys.stderr)  # came from it)
       length = "iterations" if "iterations" in now else "steps"  # (PPO counts iterations)
-      if length in diff and isinstance(n := now.get(length), int) and n < (done := checkpoint_info(str(self.ckpt))[0]):
-        print(f"note: {self.dir}: {length}={n} is below the {done} it has trained: nothing to train; it stays the run it is", file=sys.stderr)
+      if length in diff and isinstance(n := now.get(length), int) and n <= (done := checkpoint_info(str(self.ckpt))[0]):
+        print(f"note: {self.dir}: {length}={n} is not above the {done} it has trained: nothing to train; it stays the run it is", file=sys.stderr)
         self.config[length] = saved.get(length)  # (its config.yaml said steps: 3 from then on, and a note spoke of a new schedule)
       elif "steps" in diff:  # training longer is allowed, never silently: a schedule over steps (warmup, decay) follows the new length
         print(f"note: {self.dir}: steps {saved.get('steps')} -> {now.get('steps')}: a learning-rate schedule over steps follows the new "

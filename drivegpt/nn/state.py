@@ -131,6 +131,10 @@ def checkpoint_info(path: str) -> tuple[int, dict, object]:
   with open(path, "rb") as f: metadata = _read_header(f, path)[1]   # (a stage's resume read the whole file 3-4 times)
   return _meta(path, metadata)[:3]
 
+def tensor_names(path: str) -> frozenset:
+  """The names of the tensors a safetensors file holds (its header alone)."""
+  with open(path, "rb") as f: return frozenset(_read_header(f, path)[0])
+
 def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   """Restore what save_checkpoint wrote into model (and optimizer), and the RNG state; returns (step, config).
   Nothing is changed unless every tensor matches the model's (and optimizer's) names, shapes and dtypes."""
