@@ -22,7 +22,8 @@ from train.world_data import Segment, strided_motion
 import data.road as _car
 
 FPS = 20                         # recorded frames per second (the data stage's rate)
-MAX_SPEED = 60.0                       # m/s
+MAX_SPEED = 40.0  # m/s: highway-env's Vehicle.MAX_SPEED, the recorder's and the evaluation's car's (60 here let PPO's
+                  # per-metre reward pay for speeds the evaluation never reaches)
 MAX_MOTION = np.array([10, 10, 10, 1, 1, 1], np.float32)  # |m| and |rad| per frame for action="pose"
 
 WHEELBASE = 5.0  # m: the recorder's car (data/road.py CAR_LENGTH, highway-env's Vehicle.LENGTH), its bicycle's length
@@ -159,10 +160,13 @@ class WorldSim(gym.Env):
 
   def _obs(self, tokens: np.ndarray) -> dict:
     obs = {"tokens": tokens[0].astype(np.int64), "speed": self.sim.speed[:1].astype(np.float32)}
-    if self.decoder is not None: obs["frame"] = self._frame = self.decoder(tokens)[0]
+    if self.decoder is not None:  # the agent's own copy: drawing on it changed what render() showed (a RecordVideo's frames)
+      self._frame = self.decoder(tokens)[0]
+      obs["frame"] = self._frame.copy()
     return obs
 
   def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
+    self.t = None  # until the reset succeeds: a refused one left the old (ended) episode stepping on, its count at 0
     super().reset(seed=seed)
     o = options or {}
     if bad := sorted(set(o) - {"segment", "start"}): raise ValueError(f"WorldSim.reset: unknown option {bad[0]!r}")
@@ -171,12 +175,13 @@ class WorldSim(gym.Env):
     self.sim.check_seed(seg)
     room = len(self.sim.segments[seg].tokens) - self.sim.span()
     start = o["start"] if "start" in o else int(self.np_random.integers(room + 1)) if room >= 0 else 0
-    self.t = 0
     tokens = self.sim.reset(np.array([seg]), np.array([start]), self.np_random)
+    self.t = 0
     return self._obs(tokens), {"segment": seg, "start": start}
 
   def step(self, action):
-    if getattr(self, "t", 0) >= self.max_steps: raise gym.error.ResetNeeded("step() after the episode was truncated: reset the environment first")  # (it ran on)
+    if (t := getattr(self, "t", 0)) is None or t >= self.max_steps:  # (it ran on)
+      raise gym.error.ResetNeeded(f"step() after {'a failed reset' if t is None else 'the episode was truncated'}: reset the environment first")
     a = np.asarray(action, np.float32)
     if a.shape != self.action_space.shape: raise ValueError(f"WorldSim.step: action of shape {a.shape}, the action space is {self.action_space.shape}")
     motion = self.sim.motion_of(a[None], self.action_kind)
@@ -216,7 +221,8 @@ class WorldVecEnv(gym.vector.VectorEnv):
     start and tokens from its own stream, as WorldSim(seed=s + i) does (one stream for the batch made a row depend on
     the rows beside it), up to a token now and then: a row's logits differ by ~1e-6 between batch sizes (BLAS), enough
     to flip a draw near a boundary. options: "segment" and "start" arrays (num_envs,); all envs reset together."""
-    o = options or {}
+    # self.t is None until the reset succeeds: a refused one left the old episodes stepping on, their autoreset skipped
+    self.t, o = None, options or {}
     if bad := sorted(set(o) - {"segment", "start"}):
       raise ValueError(f"WorldVecEnv.reset: unknown option {bad[0]!r} (every env resets together: no reset_mask)")
     if seed is not None:
@@ -224,6 +230,7 @@ class WorldVecEnv(gym.vector.VectorEnv):
       if seeds is None or len(seeds) != self.num_envs or not all(isinstance(s, (int, np.integer)) for s in seeds):
         raise ValueError(f"WorldVecEnv.reset: seed must be an int or {self.num_envs} ints (one per env), got {seed!r}")
       self._rngs = [gym.utils.seeding.np_random(int(s))[0] for s in seeds]
+      if isinstance(seed, (int, np.integer)): super().reset(seed=int(seed))  # (np_random_seed said another, random number)
     elif not hasattr(self, "_rngs"): self._rngs = [gym.utils.seeding.np_random()[0] for _ in range(self.num_envs)]
     seg = np.asarray(o["segment"] if "segment" in o else [self.sim.seedable[int(g.integers(len(self.sim.seedable)))] for g in self._rngs])
     if seg.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: segment must be ({self.num_envs},), got shape {seg.shape}")
@@ -231,10 +238,12 @@ class WorldVecEnv(gym.vector.VectorEnv):
     rooms = [len(self.sim.segments[s].tokens) - self.sim.span() for s in seg]
     start = np.asarray(o["start"] if "start" in o else [int(g.integers(r + 1)) if r >= 0 else 0 for g, r in zip(self._rngs, rooms)])
     if start.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: start must be ({self.num_envs},), got shape {start.shape}")
+    tokens = self.sim.reset(seg, start, self._rngs)
     self.t, self._done = 0, False
-    return self._obs(self.sim.reset(seg, start, self._rngs)), self._info(segment=seg, start=start)
+    return self._obs(tokens), self._info(segment=seg, start=start)
 
   def step(self, actions):
+    if getattr(self, "t", 0) is None: raise gym.error.ResetNeeded("step() after a failed reset: reset the environments first")
     if self._done:
       obs, info = self.reset()
       z = np.zeros(self.num_envs, bool)
