@@ -107,7 +107,7 @@ def segment_id(path: Path, src: Path) -> str:
     src: the same video ingested from another folder was a second shard), and a hash of its absolute path that keeps ids
     unique."""
     real = Path(path).resolve()
-    rel = Path(real.name) if real.is_file() else _under(path, src)
+    rel = Path(Path(os.path.abspath(path)).name) if real.is_file() else _under(path, src)  # (a link's own name, not its target's)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", "_".join(rel.parts))
     name = name if len(name) <= 200 else f"{name[:100]}~{name[-99:]}"  # a file name holds 255 bytes (a deep path stopped the run)
     return f"{name}-{hashlib.sha256(str(real).encode()).hexdigest()[:8]}"
@@ -121,17 +121,20 @@ def route_of(path: Path, src: Path) -> str:
     was two routes, one possibly in train, the other in val. Two drives of one name in two folders share a route, so they land on the same
     side of the split (never a leak), and a dataset splits the same wherever it lies. For a segment folder, its path
     under src (a shard of the input already in the output keeps the route it has: ingest_segment)."""
-    real = Path(path).resolve()
-    for part in reversed(real.parts[:-1] + ((real.stem if real.is_file() else real.name),)):
-        if "|" in part:
-            return re.sub(r"--\d+$", "", part)
-        if DRIVE.fullmatch(part):  # `dongle_time`: comma2k19 unpacked where `|` can't be in a name (each segment was a
-            return drive_route(part)  # route of its own, one drive on both sides of the split)
+    # the path as reached first, then its target: a dataset of links (git-annex, DVC, a folder of links by hand) took its
+    # routes from the targets' names (`drive--0.mp4` -> SHA256E-s1--aaa.mp4: one drive on both sides of the split)
+    given, real = Path(os.path.abspath(path)), Path(path).resolve()
+    for p in (given, real):
+        for part in reversed(p.parts[:-1] + ((p.stem if real.is_file() else p.name),)):
+            if "|" in part:
+                return re.sub(r"--\d+$", "", part)
+            if DRIVE.fullmatch(part):  # `dongle_time`: comma2k19 unpacked where `|` can't be in a name (each segment was a
+                return drive_route(part)  # route of its own, one drive on both sides of the split)
     if real.is_file():
         # a numbered name (`drive--0.mp4`); openpilot's cameras take their numbered segment folder's (`<route>--<N>/fcamera.hevc`:
         # every drive's fcamera.hevc was one route and its qcamera.ts, the same frames smaller, another)
-        camera = real.stem in ("fcamera", "qcamera", "ecamera", "dcamera") and re.search(r"--\d+$", real.parent.name)
-        return re.sub(r"--\d+$", "", real.parent.name if camera else real.stem)  # (only these: any video in a `trip--2` folder took it)
+        camera = given.stem in ("fcamera", "qcamera", "ecamera", "dcamera") and re.search(r"--\d+$", given.parent.name)
+        return re.sub(r"--\d+$", "", given.parent.name if camera else given.stem)  # (only these: any video in a `trip--2` folder took it)
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 

@@ -78,10 +78,10 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         buf, times, boxes, t0, n, size = [], [], {}, None, 0, (0, 0)
         # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
         reformatter = VideoReformatter()
-        packets, hashed = [0], []
+        packets, hashed = [0, 0], []   # frames the stream holds to be shown; frames an edit list trims away (is_discard)
         def decoded():  # each packet of a video stream is one frame: a damaged one the decoder drops is counted
             for packet in container.demux(stream):
-                packets[0] += packet.size > 0
+                packets[packet.is_discard] += packet.size > 0   # (a trimmed MP4 was "truncated or corrupt: 40 in the stream, 35 decoded")
                 if raw and packet.size:
                     hashed.append(PICTURE_HASH in bytes(packet))
                 yield from packet.decode()
@@ -114,15 +114,16 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: truncated or corrupt video: the stream ends inside its last frame (it lacks the "
                              f"picture hash the frames before it carry)")
         # a container cut short decodes to its end without an error: the frames (or the time) it declares say so
-        if stream.frames and n != stream.frames:
-            raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames} frames it declares decoded")
+        if stream.frames and n != stream.frames - packets[1]:
+            raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames - packets[1]} frames it declares decoded")
         length = float(stream.duration * stream.time_base) if stream.duration else \
             container.duration / 1e6 if container.duration and len(container.streams) == 1 else None
         # without a declared frame count (all of them decoded, above): the usual step between the frames' own times (the
         # average rate counts a long last frame) and the latest time, not the last (an AVI's B-frames carry their times
-        # in decode order); both made complete videos "truncated"
+        # in decode order); both made complete videos "truncated". The slack is 2% of the length up to 0.5 s (2% of a
+        # 10-minute MKV cut 12 s off its end without a word)
         step = float(np.median(np.diff(times))) if len(times) > 1 else 1 / float(stream.average_rate) if stream.average_rate else None
-        if not stream.frames and length and step and times and max(times) + step < length - max(2 * step, 0.02 * length):
+        if not stream.frames and length and step and times and max(times) + step < length - max(2 * step, min(0.02 * length, 0.5)):
             raise VideoError(f"{path}: truncated or corrupt video: frames to {max(times) + step:.2f} s of the {length:.2f} s it declares")
         if buf:
             yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size

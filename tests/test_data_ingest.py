@@ -394,6 +394,19 @@ def test_find_segments_follows_links_and_tells_clips_from_segments(tmp_path):
     ids = [segment_id(p, src).rsplit("-", 1)[0] for p in find_segments(src)]
     assert ids[:1] == ["far.mp4"] and ids[3] == "route_0" and route_of(src / "route/0", src) == "d|t"
     assert route_of(src / "far.mp4", src) == route_of(store / "far.mp4", store) == "far"
+    # links named otherwise than their targets (git-annex, DVC): the name as reached counts; the routes came from the
+    # targets' hashed names, one drive on both sides of the split, and shards took the hashed names
+    (store / "SHA256E-s1--aaa.mp4").write_bytes(b""); (store / "SHA256E-s2--bbb.mp4").write_bytes(b"")
+    (store / "seg_a/global_pose").mkdir(parents=True); (store / "seg_b/global_pose").mkdir(parents=True)
+    (src / "drv").mkdir(); (src / "drv/drive--0.mp4").symlink_to(store / "SHA256E-s1--aaa.mp4")
+    (src / "drv/drive--1.mp4").symlink_to(store / "SHA256E-s2--bbb.mp4")
+    assert [route_of(src / f"drv/drive--{n}.mp4", src) for n in "01"] == ["drive", "drive"]
+    assert segment_id(src / "drv/drive--0.mp4", src).startswith("drive--0.mp4-")
+    (src / "c2k|2018-08-02--08-34-47").mkdir()
+    for n, seg in (("0", "seg_a"), ("1", "seg_b")): (src / "c2k|2018-08-02--08-34-47" / n).symlink_to(store / seg)
+    assert {route_of(src / f"c2k|2018-08-02--08-34-47/{n}", src) for n in "01"} == {"c2k|2018-08-02--08-34-47"}
+    (src / "lone_seg").symlink_to(store / "d|t/0")   # a link named otherwise to a segment of a drive: the target's drive
+    assert route_of(src / "lone_seg", src) == "d|t"
 
 
 def test_ray_ingest_of_a_linked_source_with_a_linked_folder_matches_the_local_one(tmp_path):

@@ -131,6 +131,35 @@ def test_damaged_bytes_or_a_cut_container_are_errors(tmp_path):
         assert sum(len(b[0]) for b in list(decode_frames(tmp_path / name, 64, 128))[1:]) == 20
         (tmp_path / f"cut_{name}").write_bytes((tmp_path / name).read_bytes()[:int((tmp_path / name).stat().st_size * 0.7)])
         with pytest.raises(VideoError, match=f"cut_{name}: truncated or corrupt video"): list(decode_frames(tmp_path / f"cut_{name}", 64, 128))
+    # a long MKV (60 s) cut by 1.5% of its bytes: 0.9 s gone, under the 2% of its length the check allowed (up to 12 s of
+    # a 10-minute video went missing without a word)
+    with av.open(str(tmp_path / "long.mkv"), "w") as c:
+        s = c.add_stream("libx264", rate=20, options={"g": "20"})
+        s.width, s.height, s.pix_fmt = 32, 16, "yuv420p"
+        for f in rng.integers(0, 256, (1200, 16, 32, 3), dtype=np.uint8):
+            for p in s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")): c.mux(p)
+        for p in s.encode(): c.mux(p)
+    assert sum(len(b[0]) for b in list(decode_frames(tmp_path / "long.mkv", 16, 32))[1:]) == 1200
+    (tmp_path / "cut_long.mkv").write_bytes((tmp_path / "long.mkv").read_bytes()[:int((tmp_path / "long.mkv").stat().st_size * 0.985)])
+    with pytest.raises(VideoError, match="cut_long.mkv: truncated or corrupt video: frames to 59"): list(decode_frames(tmp_path / "cut_long.mkv", 16, 32))
+
+
+def test_an_mp4_trimmed_by_its_edit_list_gives_the_frames_it_shows(tmp_path):
+    """A lossless trim writes an edit list that starts after frame 0: players show frames 5..39, and ingest refused the
+    file as "truncated or corrupt video: 40 frames in the stream, 35 decoded" (the trimmed packets were counted)."""
+    from data.video import decode_frames
+    levels = np.random.default_rng(3).permutation(np.arange(20, 240, 5))[:40]
+    encode(tmp_path / "full.mp4", [np.full((32, 64, 3), v, np.uint8) for v in levels])
+    b = bytearray((tmp_path / "full.mp4").read_bytes())
+    j = b.find(b"mdhd")
+    timescale = struct.unpack(">I", b[j + 4 + 4 + (8 if b[j + 4] == 0 else 16):][:4])[0]
+    i = b.find(b"elst")
+    assert b[i + 4] == 0   # version 0: 32-bit segment duration and media time
+    struct.pack_into(">Ii", b, i + 12, 1750, 5 * timescale // 20)   # show 35 frames (1.75 s) from frame 5
+    (tmp_path / "trimmed.mp4").write_bytes(bytes(b))
+    got = np.concatenate([f for f, _, _ in list(decode_frames(tmp_path / "trimmed.mp4", 32, 64))[1:]])
+    assert len(got) == 35
+    np.testing.assert_allclose(got.reshape(35, -1).mean(1), levels[5:], atol=3)
 
 
 def test_a_raw_hevc_cut_inside_its_last_frame_is_an_error(tmp_path):
