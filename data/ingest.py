@@ -436,7 +436,9 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     except (IngestError, VideoError) as e:
         result.update(status="error", reason=str(e))
     except Exception as e:  # a bug or an odd file must not stop the other segments
-        result.update(status="error", reason=f"{path}: unexpected {type(e).__name__}: {e}")
+        broken = Path(path).is_symlink() and not Path(path).exists()   # (it said "unexpected FileNotFoundError")
+        result.update(status="error", reason=f"{path}: a broken link: its target {os.readlink(path)} does not exist" if broken else
+                      f"{path}: unexpected {type(e).__name__}: {e}")
     finally:
         if result["status"] == "error" and old is not None and old.exists():  # it looked current, from contents now gone
             result["reason"] += f" (its shard from before, {old}, is kept as it was: delete it to leave it out of training)"

@@ -158,6 +158,8 @@ class WorldDriveEnv:
 
   def step(self, actions: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray, dict]:
     from sim.world_sim import WorldRollouts
+    if np.shape(actions) != (self.num_envs, 2):  # (numpy's broadcast error from to_units)
+      raise ValueError(f"WorldDriveEnv.step: actions of shape {np.shape(actions)}: {self.num_envs} rollouts take ({self.num_envs}, 2)")
     motion = self.sim.motion_of(to_units(actions), "control")
     pose = np.concatenate([self.sim.motion, motion[:, None]], 1) if self.sim.use_pose else None
     new, logits = self.sim.sampler.generate(self.sim.context, pose, self.sim.temperature, self.sim.top_k, self.rng, return_logits=True)

@@ -801,3 +801,15 @@ def test_a_deep_input_path_makes_a_shard_name_that_fits(tmp_path):
     assert max(len(p.name) for p in (tmp_path / "out").glob("*.h5")) <= 213
     assert segment_id(deep, tmp_path / "src") != segment_id(tmp_path / "src" / ("a" * 90) / ("b" * 91) / ("c" * 90), tmp_path / "src")
 
+
+
+def test_a_broken_link_is_named_as_one(tmp_path):
+    """A link whose target is gone said "unexpected FileNotFoundError: [Errno 2] No such file or directory" (a hostile
+    user's dataset of links, session 30); the other inputs are still ingested."""
+    (tmp_path / "src").mkdir()
+    write_video(tmp_path / "src/ok.hevc", np.random.default_rng(1).integers(0, 256, (4, 32, 64, 3), dtype=np.uint8))
+    (tmp_path / "src/gone.mp4").symlink_to(tmp_path / "nowhere.mp4")
+    rs = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False, fps=20)
+    [bad] = [r for r in rs if r["status"] == "error"]
+    assert f"gone.mp4: a broken link: its target {tmp_path / 'nowhere.mp4'} does not exist" in bad["reason"], bad
+    assert [r["status"] for r in rs].count("done") == 1

@@ -351,6 +351,8 @@ def test_world_drive_env_rewards_and_resets():
   assert env.h == 2                                                      # the 2 s head of [0.5, 1, 2, 4]
   obs = env.reset(0)
   assert obs["tokens"].shape == (3, 2, 6) and obs["speed"].shape == (3,)
+  for bad in ((3, 3), (2, 2), (6,)):   # (numpy's "operands could not be broadcast" from deep inside, or worse, a wrong split)
+    with pytest.raises(ValueError, match=rf"actions of shape \({bad[0]},{' ' + str(bad[1]) if len(bad) > 1 else ''}\): 3 rollouts take \(3, 2\)"): env.step(np.zeros(bad))
   _, r, done, info = env.step(np.zeros((3, 2)))
   p = info["p_disengage"]
   np.testing.assert_allclose(r, disengage_reward(p, info["surprise"] * 0 + env.sim.motion[:, -1, 0], 0.1, 1e-3), rtol=1e-5)
