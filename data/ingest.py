@@ -132,9 +132,14 @@ def route_of(path: Path, src: Path) -> str:
                 return drive_route(part)  # route of its own, one drive on both sides of the split)
     if real.is_file():
         # a numbered name (`drive--0.mp4`); openpilot's cameras take their numbered segment folder's (`<route>--<N>/fcamera.hevc`:
-        # every drive's fcamera.hevc was one route and its qcamera.ts, the same frames smaller, another)
-        camera = given.stem in ("fcamera", "qcamera", "ecamera", "dcamera") and re.search(r"--\d+$", given.parent.name)
-        return re.sub(r"--\d+$", "", given.parent.name if camera else given.stem)  # (only these: any video in a `trip--2` folder took it)
+        # every drive's fcamera.hevc was one route and its qcamera.ts, the same frames smaller, another). The link's name
+        # first, then its target's (`clip_0.mp4 -> drive--0.mp4`), then the link's name as it is
+        for p in (given, real):
+            if p.stem in ("fcamera", "qcamera", "ecamera", "dcamera") and re.search(r"--\d+$", p.parent.name):  # (only these: any
+                return re.sub(r"--\d+$", "", p.parent.name)                                                 # video in a `trip--2` folder took it)
+            if re.search(r"--\d+$", p.stem):
+                return re.sub(r"--\d+$", "", p.stem)
+        return given.stem
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 

@@ -47,7 +47,8 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
     path = os.pathsep.join(p for p in (REPO, os.environ.get("PYTHONPATH", "")) if p)
     # "local", not None: without an address Ray would join whatever cluster `ray start` last left on this machine
     ray.init(address=address or "local", num_cpus=None if address else num_cpus, include_dashboard=False,
-             log_to_driver=False, configure_logging=False, runtime_env={"env_vars": {"PYTHONPATH": path}})
+             log_to_driver=False, configure_logging=False,  # (and the engine's settings: a cluster's workers used their own device)
+             runtime_env={"env_vars": {**{k: v for k, v in os.environ.items() if k.startswith("DRIVEGPT_")}, "PYTHONPATH": path}})
     reaper = None if address else _start_reaper()  # a cluster's processes are the cluster's, not ours to end
     try:
         if need_cpus > (have := int(ray.cluster_resources().get("CPU", 0))):

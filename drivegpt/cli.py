@@ -70,6 +70,10 @@ def main(argv: Optional[list[str]] = None) -> int:
   except (ValueError, OSError, FloatingPointError) as e:  # a bad config, file or argument, a diverged run: the message names it
     print(f"drivegpt {argv[0]}: error: {e}", file=sys.stderr)
     return 2
+  except RuntimeError as e:  # DRIVEGPT_DEVICE=CL with no OpenCL device (drivegpt.opencl.select names the fix): a traceback was printed
+    if not str(e).startswith("the CL device"): raise
+    print(f"drivegpt {argv[0]}: error: {e}", file=sys.stderr)
+    return 2
   return ret if isinstance(ret, int) else 0
 
 if __name__ == "__main__": sys.exit(main())

@@ -123,8 +123,7 @@ class Tensor:
   def to(self, device: str) -> Tensor:
     """This tensor on another device (a copy, with its .grad); on its own device, itself (as PyTorch: writes reach it)."""
     if Device.canonicalize(device) == self.device: return self
-    ret = Tensor(self.lazydata, device)
-    if self.grad is not None: ret.grad = self.grad.to(device)
+    (ret := Tensor(self.lazydata, device)).grad = None if self.grad is None else self.grad.to(device)
     return ret
   def assign(self, x) -> Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""

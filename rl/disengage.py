@@ -209,12 +209,13 @@ def load_disengage(path: str) -> tuple[DisengageModel, DisengageConfig]:
   """The DisengageModel of a train-disengage run directory (or its checkpoint)."""
   return _load(path, DisengageConfig, DisengageModel)
 
-def check_same_inputs(disengage: DisengageModel, dcfg, actor, bcfg, what: str) -> None:
+def check_same_inputs(disengage: DisengageModel, dcfg, actor, bcfg, what: str, same_frames: bool = False) -> None:
   """Raise unless the disengagement model and the policy read the same inputs: one frame stride and one VQVAE codebook
-  (each scored the other's tokens as if they were its own, without an error)."""
+  (each scored the other's tokens as if they were its own, without an error); with same_frames (PPO, whose env hands
+  both one context) one number of frames too (export-driving reads each model's own)."""
   if list(disengage.config.grid) != list(actor.config.grid): raise ValueError(f"{what}: token grids differ: disengage {disengage.config.grid}, policy {actor.config.grid}")
   if dcfg.stride != bcfg.stride: raise ValueError(f"{what}: frame strides differ: disengage {dcfg.stride}, policy {bcfg.stride}; train both on the same stride")
-  if disengage.config.frames != actor.config.frames:  # (PPO's env hands both the same frames: it failed at its first step)
+  if same_frames and disengage.config.frames != actor.config.frames:  # (PPO failed at its first step, naming neither run)
     raise ValueError(f"{what}: frame contexts differ: disengage model.frames={disengage.config.frames}, policy model.frames={actor.config.frames}; train both with the same")
   if not np.array_equal(disengage.codebook.numpy(), actor.codebook.numpy()):
     raise ValueError(f"{what}: the disengagement model ({dcfg.vqvae}) and the policy ({bcfg.vqvae}) read tokens of different VQVAEs")

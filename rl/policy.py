@@ -111,8 +111,9 @@ def train_bc(cfg: BCConfig) -> dict:
   best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() and start > 0 else float("inf")  # a fresh run ignores a stale file
   if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
   steps = max(train_steps(cfg, len(fit)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
-  finished = bool(start) and "best_step" in (checkpoint_info(str(run.ckpt))[2] or {})
-  if finished and not has_last and steps > start:  # (it went on from the best step's weights with the last one's Adam state)
+  best_step = (checkpoint_info(str(run.ckpt))[2] or {}).get("best_step") if start else None
+  finished = best_step is not None   # its checkpoint holds the best step's weights: the last step's when best_step is it
+  if finished and not has_last and best_step != start and steps > start:  # (it went on from the best step's weights)
     raise ConfigError(f"{last}: {'missing' if not last.exists() else 'not of step ' + str(start)}: this finished run's checkpoint holds its best "
                       "step's weights, and more steps go on from the last step's: put the file back, or use another out= folder")
   if start and not finished and len(stop) and not best.exists():  # (a killed run's best step was forgotten without a word)
@@ -138,7 +139,7 @@ def train_bc(cfg: BCConfig) -> dict:
       if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
       run.save(policy, opt, i + 1)
   bar.close()
-  if not finished or has_last: save_checkpoint(str(last), policy, opt, step=steps, config=run.config)  # (not the best's weights as the last's)
+  if not finished or has_last or best_step == start: save_checkpoint(str(last), policy, opt, step=steps, config=run.config)  # (not the best's weights as the last's)
   kept = len(stop) > 0 and best.exists()  # without an inner split nothing was selected: the last step stays
   best_step = checkpoint_info(str(best))[0] if kept else steps
   if kept: load_checkpoint(str(best), policy)

@@ -241,7 +241,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   stride = wcfg.data.frame_stride
   if dcfg.stride != stride or bcfg.stride != stride:
     raise ConfigError(f"frame strides differ: world {stride}, disengage {dcfg.stride}, bc {bcfg.stride}; train them on the same stride")
-  check_same_inputs(disengage, dcfg, actor, bcfg, "train-policy --algo ppo")
+  check_same_inputs(disengage, dcfg, actor, bcfg, "train-policy --algo ppo", same_frames=True)
   run = Run(cfg.out, cfg, may_change=("iterations",))
   Tensor.manual_seed(cfg.seed)
   critic = ValueNet(actor.config, actor.codebook.numpy())

@@ -82,7 +82,7 @@ class Rollouts:
       else: motion = sim.control(fixed)
       gen.append(sim.step(motion))
     out = {"generated": np.stack(gen, 1), "real": real, "seconds": time.perf_counter() - t0,
-           "seeds": [{"segment": segs[s].name, "start_frame": int(b)} for s, b in zip(seg, start)]}  # (for rollouts.json)
+           "seeds": [{"segment": segs[s].name, "first_context_frame": int(b) + st} for s, b in zip(seg, start)]}  # (for rollouts.json)
     if self.decoder is not None:
       out["generated_frames"] = np.stack([self.decoder(out["generated"][:, t]) for t in range(steps)], 1)
       out["real_frames"] = np.stack([self.decoder(real[:, t]) for t in range(steps)], 1)

@@ -401,6 +401,11 @@ def test_find_segments_follows_links_and_tells_clips_from_segments(tmp_path):
     (src / "drv").mkdir(); (src / "drv/drive--0.mp4").symlink_to(store / "SHA256E-s1--aaa.mp4")
     (src / "drv/drive--1.mp4").symlink_to(store / "SHA256E-s2--bbb.mp4")
     assert [route_of(src / f"drv/drive--{n}.mp4", src) for n in "01"] == ["drive", "drive"]
+    (store / "drive--0.mp4").write_bytes(b""); (store / "drive--1.mp4").write_bytes(b""); (store / "rt--3").mkdir()
+    (store / "rt--3/fcamera.hevc").write_bytes(b"")
+    for n in "01": (src / f"drv/clip_{n}.mp4").symlink_to(store / f"drive--{n}.mp4")   # plain link names: the targets' say
+    (src / "drv/cam.hevc").symlink_to(store / "rt--3/fcamera.hevc")
+    assert [route_of(src / f"drv/clip_{n}.mp4", src) for n in "01"] + [route_of(src / "drv/cam.hevc", src)] == ["drive", "drive", "rt"]
     assert segment_id(src / "drv/drive--0.mp4", src).startswith("drive--0.mp4-")
     (src / "c2k|2018-08-02--08-34-47").mkdir()
     for n, seg in (("0", "seg_a"), ("1", "seg_b")): (src / "c2k|2018-08-02--08-34-47" / n).symlink_to(store / seg)

@@ -28,7 +28,7 @@ ROOT = Path(__file__).parents[1]
 def ray_session():
     """One local Ray for this module's tests."""
     import ray
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)  # (not a cluster `ray start` left)
     yield
     ray.shutdown()
 
@@ -52,6 +52,18 @@ def test_ray_session_addresses_and_cpus(monkeypatch):
     with pytest.raises(ValueError, match="has 1 CPUs and 2 actors need one each"):
         with ray_session(num_cpus=1, need_cpus=2): pass
     assert not ray.is_initialized()
+    # the engine's settings travel to the workers: a cluster's (which do not inherit this process's environment) used
+    # their own default device and threads
+    monkeypatch.setenv("DRIVEGPT_DEVICE", "CPU"); monkeypatch.setenv("DRIVEGPT_THREADS", "1")
+    seen = {}
+    def init(**kw):
+        seen.update(kw)
+        raise ConnectionAbortedError("stop here")
+    monkeypatch.setattr(ray, "init", init)
+    with pytest.raises(ConnectionAbortedError):
+        with ray_session(): pass
+    env = seen["runtime_env"]["env_vars"]
+    assert env["DRIVEGPT_DEVICE"] == "CPU" and env["DRIVEGPT_THREADS"] == "1" and "PYTHONPATH" in env
 
 
 def test_ray_tasks_whose_worker_dies_are_named_and_the_others_go_on(ray_session):

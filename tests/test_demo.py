@@ -28,7 +28,7 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   rows = [json.loads(l) for l in (out / "disengage" / "metrics.jsonl").read_text().splitlines() if l.strip()]
   assert rows and all(not any(k.startswith("val_ece") for k in r) and any(k.startswith("val_uncalibrated_ece") for k in r) for r in rows if "loss" in r)
   ro = json.loads((out / "rollouts" / "rollouts.json").read_text())   # each rollout's seed, so it can be lined up with its recording
-  assert len(ro["seeds"]) == ro["rollouts"] and all(set(x) == {"segment", "start_frame"} for x in ro["seeds"])
+  assert len(ro["seeds"]) == ro["rollouts"] and all(set(x) == {"segment", "first_context_frame"} for x in ro["seeds"])
   report = (out / "report.html").read_text()
   for name in steps: assert f"<h2>{name}</h2>" in report
   assert "recon.png" in report and "<video" in report
@@ -133,7 +133,7 @@ def _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo: Path, t
   import contextlib, io
   run2(tmp_path / "ppo_g", 2)
   with contextlib.redirect_stderr(err := io.StringIO()): run2(tmp_path / "ppo_g", 1)
-  assert "iterations=1 is below the 2 it has trained: nothing to train" in err.getvalue(), err.getvalue()
+  assert "iterations=1 is not above the 2 it has trained: nothing to train" in err.getvalue(), err.getvalue()
   sorted(tok.glob("*.h5"))[0].unlink()
   with pytest.raises(ConfigError, match="tokens holds other segments than this run trained on"): run2(tmp_path / "ppo_g", 3)
 

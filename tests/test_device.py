@@ -113,3 +113,16 @@ def test_pocl_by_its_short_name():
   """)
   r = run(code, DRIVEGPT_CL_DEVICE="pocl")
   assert r.returncode == 0 and r.stdout.strip() == "Portable Computing Language", r.stdout + r.stderr[-2000:]
+
+def test_a_command_without_its_cl_device_says_so_in_one_line():
+  """drivegpt eval-vqvae (and every stage) with DRIVEGPT_DEVICE=CL and no usable OpenCL device printed a 50-70 line
+  traceback ending in the message, exit 1; the CLI gives its one-line error, exit 2, as for DRIVEGPT_DEVICE=GPU. Other
+  RuntimeErrors (bugs) keep their traceback."""
+  code = ("import sys, types, drivegpt.cli as c; m = types.ModuleType('m'); sys.modules['m'] = m\n"
+          "m.main = lambda a: __import__('drivegpt').Tensor([1.0], device='CL').numpy()\n"
+          "m.bug = lambda a: (_ for _ in ()).throw(RuntimeError('a bug'))\n"
+          "c.COMMANDS.update(x=('m', 'main', ''), y=('m', 'bug', '')); sys.exit(c.main([sys.argv[1]]))")
+  r = subprocess.run([sys.executable, "-c", code, "x"], env={**os.environ, "DRIVEGPT_CL_DEVICE": "nosuchdev"}, capture_output=True, text=True, timeout=300)
+  assert r.returncode == 2 and r.stderr.startswith("drivegpt x: error: the CL device found no OpenCL device") and "Traceback" not in r.stderr, r.stderr[-1500:]
+  r = subprocess.run([sys.executable, "-c", code, "y"], capture_output=True, text=True, timeout=300)
+  assert r.returncode == 1 and "Traceback" in r.stderr and "RuntimeError: a bug" in r.stderr

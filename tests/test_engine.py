@@ -616,6 +616,10 @@ def test_mixing_devices_in_one_op_is_a_clear_error_when_built():
   for f in (lambda: a + b, lambda: b * a, lambda: a @ b.T, lambda: (a > 0).where(b, 1.0)):
     with pytest.raises(RuntimeError, match=r"different devices \['(CPU|CL)', '(CPU|CL)'.*\]: move one there with \.to\(device\)"): f()
   np.testing.assert_allclose((a + b.to("CPU")).numpy(), a.numpy() + b.numpy(), rtol=1e-6)
+  # a Python number's tensor is a constant, any device's (as PyTorch's CPU scalars join a device's tensor): it worked before
+  for x, c in ((b, Tensor(2.5)), (a, Tensor(2.5, device="CL"))):
+    np.testing.assert_allclose((x * c).numpy(), x.numpy() * 2.5, rtol=1e-6)
+    np.testing.assert_allclose((c - x).numpy(), 2.5 - x.numpy(), rtol=1e-6)
 
 def test_a_scalars_cumsum_and_attention_with_empty_heads():
   """cumsum of a 0-d tensor raised IndexError and sdpa with head dim 0 ZeroDivisionError; PyTorch gives the scalar, and

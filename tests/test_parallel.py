@@ -58,7 +58,7 @@ def ray_local():
   import ray
   import ray.cloudpickle
   ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers get this module's classes by value
-  ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+  ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
            runtime_env={"env_vars": {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}})
   yield
   ray.shutdown()

@@ -505,7 +505,8 @@ def test_disengage_and_policy_must_read_the_same_tokens():
   check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb.copy()), NS(stride=2, vqvae="b"), "x")  # same codebook, other path: fine
   # PPO's env hands both the disengagement model's frames: it failed at its first step ("PolicyNet: tokens (2, 2, 128) must be (B, 1, 128)")
   with pytest.raises(ValueError, match=r"x: frame contexts differ: disengage model.frames=2, policy model.frames=1"):
-    check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb, frames=1), NS(stride=2, vqvae="a"), "x")
+    check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb, frames=1), NS(stride=2, vqvae="a"), "x", same_frames=True)
+  check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb, frames=1), NS(stride=2, vqvae="a"), "x")  # export-driving reads each one's own
   with pytest.raises(ValueError, match=r"x: token grids differ: disengage \[8, 16\], policy \[16, 8\]"):
     check_same_inputs(model(cb), NS(stride=2, vqvae="a"), model(cb, (16, 8)), NS(stride=2, vqvae="a"), "x")
   with pytest.raises(ValueError, match="x: frame strides differ: disengage 4, policy 2"):
@@ -1014,6 +1015,24 @@ def test_bc_and_disengage_runs_extend_from_their_last_step_and_keep_their_codebo
   assert bc(steps=9)["steps"] == 9
   for w, want in zip(first["w"], saved[(str(tmp_path / "bc"), 6)]): np.testing.assert_array_equal(w, want)
   assert bc(steps=4)["steps"] == 9 and checkpoint_info(str(tmp_path / "bc" / "ckpt.safetensors"))[0] == 9
+  # without last.safetensors more steps went on from the best step's weights, silently: refused, unless the best step is
+  # the last (its weights are the checkpoint's); a re-run with nothing to train does not write the best's as the last's
+  import shutil as _sh
+  _sh.copytree(tmp_path / "bc", tmp_path / "bc_copy")
+  import json
+  from drivegpt.nn.state import read_safetensors, safe_save
+  def best_step(k):   # the checkpoint as if its best step were k
+    ck = str(tmp_path / "bc" / "ckpt.safetensors")
+    arrays, meta = read_safetensors(ck)
+    safe_save({n: Tensor(v) for n, v in arrays.items()}, ck, {**meta, "extra": json.dumps({**json.loads(meta["extra"]), "best_step": k})})
+  (tmp_path / "bc" / "last.safetensors").unlink()
+  best_step(6)
+  assert bc(steps=9)["steps"] == 9 and not (tmp_path / "bc" / "last.safetensors").exists()
+  best_step(6)   # (the re-run saved its checkpoint with the real best step)
+  with pytest.raises(ConfigError, match=r"last.safetensors: missing: this finished run's checkpoint holds its best step's weights"): bc(steps=12)
+  best_step(9)   # its best step the last: its checkpoint holds the last step's weights, and it goes on
+  assert bc(steps=12)["steps"] == 12 and checkpoint_info(str(tmp_path / "bc" / "last.safetensors"))[0] == 12
+  _sh.rmtree(tmp_path / "bc"); _sh.copytree(tmp_path / "bc_copy", tmp_path / "bc")
   d = lambda **kw: dis.train(build(dis.DisengageConfig, {**base, "out": str(tmp_path / "dis"), **kw}))  # noqa: E731
   assert d(steps=6)["steps"] == 6
   assert d(steps=3)["steps"] == 6 and checkpoint_info(str(tmp_path / "dis" / "ckpt.safetensors"))[0] == 6

@@ -908,7 +908,7 @@ def test_tokenize_names_every_bad_shard_and_tokenizes_the_others(tmp_path, use_r
   with h5py.File(shards / "d.h5", "w") as f: f["frames"] = smooth_frames(rng, 2).astype(np.float32)
   if use_ray:
     import ray
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)  # (not a cluster `ray start` left)
   try:
     with pytest.raises(ValueError, match=r"2 of 5 shards not tokenized") as e:
       tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=use_ray, progress=False)

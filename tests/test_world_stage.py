@@ -460,6 +460,18 @@ def test_a_failed_reset_needs_another_and_the_vector_env_reports_its_seed(sim_pa
   with pytest.raises(gym.error.ResetNeeded, match="after a failed reset"): venv.step(np.zeros((2, 2)))
   assert venv.reset(seed=6)[0]["tokens"].shape[0] == 2 and not venv.step(np.zeros((2, 2)))[3].any()
   assert MAX_SPEED == Vehicle.MAX_SPEED
+  # above it, highway-env holds an acceleration to (MAX_SPEED - speed) per s (a hard clip at 40 cut a real drive's 45 m/s
+  # seed to 40 at once): the same speeds and path as its own Vehicle from 45 m/s, speeding up, then braking
+  from highway_env.road.road import Road, RoadNetwork
+  from sim.world_sim import motion_from_control
+  car = Vehicle(Road(RoadNetwork.straight_road_network(1, length=10000)), [0, 0], heading=0, speed=45.0)
+  speed, x = np.array([45.0]), 0.0
+  for i in range(60):
+    a = 4.0 if i < 30 else -1.0
+    car.act({"acceleration": a, "steering": 0.0}); car.step(1 / 20)
+    m, speed = motion_from_control(speed, np.array([a]), np.array([0.0]), 1 / 20)
+    x += m[0, 0]
+    assert speed[0] == pytest.approx(car.speed, rel=1e-9) and x == pytest.approx(car.position[0], rel=1e-5)
 
 def test_vector_env_rows_are_single_envs_of_seed_plus_index(sim_parts):
   """Env i of WorldVecEnv(seed=s) is WorldSim(seed=s + i), token for token: the vector env drew its starts another way,
@@ -509,7 +521,10 @@ def test_rollouts_draw_one_stream_each_whatever_the_batching(tmp_path):
   same = [seeds[0], seeds[0]]
   r = R.run(same, steps, "left", 0.01, [[0, 0], [0, 1]])
   both = r["generated"]
-  assert r["seeds"] == [{"segment": R.segs[seeds[0][0]].name, "start_frame": seeds[0][1]}] * 2   # (rollouts.json names them)
+  # (rollouts.json names them: the first context frame is a stride after the seed's start, as WorldRollouts.reset reads)
+  assert r["seeds"] == [{"segment": R.segs[seeds[0][0]].name, "first_context_frame": seeds[0][1] + R.cfg.data.frame_stride}] * 2
+  first = R.segs[seeds[0][0]].tokens[seeds[0][1] + R.cfg.data.frame_stride]
+  np.testing.assert_array_equal(Rollouts(str(tmp_path / "w"), None, toks, "all", temperature=1.0).run(same[:1], 1, "left", 0.01, [[0, 0]])["real"].shape, (1, 1, first.size))
   assert not np.array_equal(both[0], both[1])                                                   # one start, two rollouts
   np.testing.assert_array_equal(R.run(same[1:], steps, "left", 0.01, [[0, 1]])["generated"][0], both[1])  # batched or not
   assert not np.array_equal(R.run(same[:1], steps, "left", 0.01, [[7, 0]])["generated"][0], both[0])    # another --seed
@@ -1090,6 +1105,23 @@ def test_a_damaged_config_yaml_falls_back_to_the_checkpoints_copy(tmp_path, caps
   tw.main(tiny_args(a, tmp_path / "r", "steps=4"))
   for k, v in read_safetensors(str(tmp_path / "ref" / "ckpt.safetensors"))[0].items():
     np.testing.assert_array_equal(read_safetensors(str(tmp_path / "r" / "ckpt.safetensors"))[0][k], v)
+
+def test_steps_equal_to_those_done_is_nothing_to_train(tmp_path, capsys):
+  """A run killed at step 2 of 4, run again with steps=2: the note spoke of a new schedule ("steps 4 -> 2: ... follows the
+  new length") though nothing trains, and config.yaml then said steps 4 while final.json said 2."""
+  import yaml
+  from drivegpt.models.world import WorldModel
+  from drivegpt.nn.state import save_checkpoint
+  from train.stage import Run
+  cfg = load_config(tw.TrainConfig, None, ["data.tokens=/t", f"out={tmp_path / 'r'}", "steps=4", "model.n_layer=1", "model.d_model=16", "model.n_head=2"])
+  (tmp_path / "r").mkdir()
+  (tmp_path / "r" / "config.yaml").write_text(yaml.safe_dump(to_dict(cfg)))
+  save_checkpoint(str(tmp_path / "r" / "ckpt.safetensors"), WorldModel(cfg.model), None, 2, to_dict(cfg))
+  cfg.steps = 2
+  run = Run(str(tmp_path / "r"), cfg, may_change=("steps",))
+  err = capsys.readouterr().err
+  assert "steps=2 is not above the 2 it has trained: nothing to train" in err and "follows the new length" not in err
+  assert run.config["steps"] == 4
 
 def test_a_run_handed_to_the_other_token_stage_is_named_by_its_weights(tmp_path):
   """BC given a train-disengage folder said "run was started with model.dropout=0.5, now 0.3" (BC's lane_weight, added
