@@ -937,6 +937,25 @@ def _synthetic_token_segments(folder, n_segs=6, n=160, seed=0, takeover_every=50
       h["tokens"], h["pose"], h["speed"] = tokens.reshape(n, 8, 16).astype(np.int16), np.tile([1.0, 0, 0, 0, 0, 0], (n, 1)), np.full(n, 10.0)
       h["action"], h["disengage"], h["disengage_cause"] = np.stack([2.0 * v, 0.01 * v], 1), d, np.zeros(n, np.uint8)
 
+def test_the_stages_refuse_another_grid_and_warm_up_over_a_tenth_of_a_short_run(tmp_path, monkeypatch):
+  """The stages themselves (the helpers alone were tested): train-disengage and BC took model.grid=[16,8] on 8x16 token
+  shards without a word, and warmed up over 50 steps whatever the run's length."""
+  import rl.disengage as dis
+  import rl.policy as pol
+  from train.stage import ConfigError
+  codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  _synthetic_token_segments(tmp_path / "tok", n_segs=3, n=60, seed=4)
+  args = lambda out, *kw: [f"tokens={tmp_path / 'tok'}", "vqvae=v", f"out={tmp_path / out}", "batch_size=8", "model.hidden=8", *kw]  # noqa: E731
+  stages = {"dis": dis.main, "bc": lambda a: pol.main(["--algo", "bc", *a])}
+  for name, main in stages.items():
+    with pytest.raises(ConfigError, match=r"model.grid=\[16, 8\]: the token segments store a \[8, 16\] grid"): main(args(name + "_g", "model.grid=[16,8]", "steps=2"))
+  for name, (module, main) in {"dis": (dis, dis.main), "bc": (pol, stages["bc"])}.items():
+    seen, real = set(), module.warmup_cosine
+    monkeypatch.setattr(module, "warmup_cosine", lambda i, lr, w, n, *a, _s=seen, _r=real: (_s.add(w), _r(i, lr, w, n, *a))[1])
+    main(args(name + "_w", "steps=30", "eval_every=30"))
+    assert seen == {3}, (name, seen)
+
 def test_train_disengage_resumes_exactly_after_a_kill(tmp_path, monkeypatch):
   """A run killed between checkpoints crashed on every re-run (AttributeError: the training checkpoints have no extra)."""
   import rl.disengage as dis
