@@ -137,9 +137,11 @@ class Tensor:
     # (stride 0: Tensor.zeros(1).expand(3) took the write alone, silently) is refused, as PyTorch's, and so is the JIT's copy
     # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
     if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded):
-      raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full (or a flip of one) has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument: pass the whole tensor and write into its part inside the step" if ld._base is None else ""))
+      raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full (or a flip of one) has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument (a slice, or a reshape or permute of another tensor): pass the whole tensor and write into its part inside the step, or give the view a buffer of its own first with .contiguous()" if ld._base is None else ""))
     x = x.cast(self.dtype)
-    self._set_data(x.lazydata.assign_to(ld))
+    # a tensor a jitted step made (from numpy) takes the value as its own, as _inplace's: written into its buffer, it kept
+    # the last replay's value (an optimizer made inside the step carried its momentum from call to call)
+    self._set_data(x.lazydata if self._step and F.realize.CAPTURE is not None else x.lazydata.assign_to(ld))
     # x's own lazy node became this write: x reads it through a node of its own, so a later write into x (or into self)
     # changes only that one (w.assign(u); u.assign(y) wrote y into w, and a write into w changed u)
     if x.lazydata is self.lazydata and x is not self: x.lazydata = x.lazydata.e(UnaryOps.CAST, arg=x.dtype)

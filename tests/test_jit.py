@@ -870,6 +870,35 @@ def test_review_28_in_step_tensors_take_graph_writes_and_a_toggled_freeze_replay
   assert len(runs) == 2   # run once, recorded once, then replayed
 
 
+def test_an_optimizer_made_inside_the_step_starts_fresh_each_replay():
+  """Session 30 (a JIT users' review): assign() into a tensor the step made from numpy wrote into its buffer, so replays
+  started from the last one's value (1, 1, 2, 3, 4), and an optimizer made inside the step (its state written with
+  assign) carried its momentum from call to call: SGD(momentum=0.9) gave 0.9, 0.8, 0.61, 0.339 where PyTorch gives
+  0.9, 0.8, 0.7, 0.6."""
+  import torch
+  from drivegpt.nn.optim import SGD, Adam
+  rng = np.random.default_rng(5)
+  w0, xs = rng.normal(0, 1, 4).astype(np.float32), [rng.normal(0, 1, 4).astype(np.float32) for _ in range(6)]
+  for make, tmake in ((lambda p: SGD(p, lr=0.1, momentum=0.9), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
+                      (lambda p: Adam(p, lr=0.05), lambda p: torch.optim.Adam(p, lr=0.05))):
+    w, tw = Tensor(w0.copy(), requires_grad=True).realize(), torch.tensor(w0.astype(np.float64), requires_grad=True)
+    @jit
+    def step(x):
+      opt = make([w])   # a fresh optimizer every call
+      loss = (w * x).square().sum()
+      opt.zero_grad(); loss.backward(); opt.step(loss)
+      return loss
+    for x in xs:
+      step(Tensor(x))
+      o = tmake([tw]); o.zero_grad(); (tw * torch.tensor(x.astype(np.float64))).square().sum().backward(); o.step()
+      np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-4, atol=1e-5)
+  @jit
+  def f(x):
+    c = Tensor(np.zeros(2, np.float32))
+    c.assign(c + x)
+    return c + 0
+  assert [f(Tensor(np.full(2, 1.5, np.float32))).numpy().tolist() for _ in range(5)] == [[1.5, 1.5]] * 5
+
 def test_a_tensor_the_step_makes_from_numpy_and_writes_in_place_starts_fresh_each_replay():
   """Session 28 (a fuzzer against PyTorch): c = Tensor(np.ones(3)); c *= 2 inside a jitted step gave 2, 2, 4, 8, 16 over
   calls: the recording read c's numpy buffer on every replay, and each replay's write went into it. Such a tensor now
