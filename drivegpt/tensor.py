@@ -521,7 +521,7 @@ class Tensor:
   def min(self, axis=None, keepdim=False) -> Tensor: return self._rev(True).max(axis, keepdim)._rev(True)
   def any(self, axis=None, keepdim=False) -> Tensor: return self.ne(0).sum(axis, keepdim).ne(0)  # (an empty max is the lowest value: any was True)
   def all(self, axis=None, keepdim=False) -> Tensor: return self.eq(0).any(axis, keepdim).logical_not()
-  def _axes(self, axis) -> tuple: return tuple(range(self.ndim)) if axis is None else tuple(self._axis(a) for a in argfix(axis))
+  def _axes(self, axis) -> tuple: return tuple(range(self.ndim)) if axis is None else tuple(self._axis(a) for a in argfix(axis))[:None if self.ndim else 0]  # (a 0-d tensor's dim 0 or -1: none)
   def _count(self, axis) -> int: return prod(self.shape[a] for a in self._axes(axis))
   def mean(self, axis=None, keepdim=False) -> Tensor:
     x = self._float()  # half sums in float32 (a sum of 70,000 ones overflowed half), then back

@@ -627,6 +627,13 @@ def test_a_scalars_cumsum_and_attention_with_empty_heads():
   x = float(rand(1)[0])
   assert Tensor(x).cumsum().shape == () and np.isclose(Tensor(x).cumsum(-1).numpy(), x)
   assert Tensor(True).cumsum().numpy() == 1 and Tensor(True).cumsum().dtype == dtypes.int64
+  # a 0-d tensor's dim 0 or -1 is no dim (PyTorch's rule): sum(-1), softmax() and the like raised IndexError
+  import torch
+  for f in (lambda t: t.sum(-1), lambda t: t.mean(0), lambda t: t.softmax(-1), lambda t: t.log_softmax(0), lambda t: t.logsumexp(-1)):
+    got, want = f(Tensor(x)), f(torch.tensor(x, dtype=torch.float64))
+    assert got.shape == () and np.isclose(got.numpy(), want.item(), rtol=1e-6)
+  assert Tensor(x).max(-1).numpy() == np.float32(x)
+  with pytest.raises(IndexError, match=r"dim 1 out of range for shape \(\)"): Tensor(x).sum(1)
   v = rand(2, 3, 5, 4)
   got = Tensor.zeros(2, 3, 5, 0).scaled_dot_product_attention(Tensor.zeros(2, 3, 7, 0), Tensor(v[:, :, :1].repeat(7, 2)))
   np.testing.assert_allclose(got.numpy(), np.broadcast_to(v[:, :, :1], (2, 3, 5, 4)), rtol=1e-6)

@@ -254,3 +254,18 @@ def test_float16_variant_clamps_constants_and_refuses_non_finite_outputs(tmp_pat
   for name, fn in (("over", lambda t: t * 1e5), ("clamped", lambda t: t * 1e5 * 1e-5)):  # past 65504; a constant clamped
     with pytest.raises(ExportError, match="float16 outputs differ from the engine's"): write_checked(name, fn, {"x": x}, tmp_path, None, fp16=True)
     assert not (tmp_path / f"{name}_fp16.onnx").exists()
+
+def test_integer_division_by_zero_gives_the_engines_zero():
+  """An int // or % by 0 is 0 on the engine (numpy's rule): the exported Div and Mod made onnxruntime raise "Integer
+  division by zero" on inputs with a zero divisor, though the file was written and checked on an example without one."""
+  r = _rng("intdiv0")
+  a, b = r.integers(-20, 20, (3, 5)).astype(np.int32), r.integers(1, 6, (3, 5)).astype(np.int32)
+  model, _ = export_onnx(lambda x, y: (x // y, x % y, x.idiv(y)), {"a": a, "b": b})
+  onnx.checker.check_model(model, full_check=True)
+  b0 = b.copy(); b0[r.random(b.shape) < 0.4] = 0
+  got = _run(model, {"a": a, "b": b0})
+  for g, w in zip(got, (Tensor(a) // Tensor(b0), Tensor(a) % Tensor(b0), Tensor(a).idiv(Tensor(b0)))):
+    np.testing.assert_array_equal(g, w.numpy())
+  assert (got[0][b0 == 0] == 0).all() and (got[1][b0 == 0] == 0).all()
+  x, y = _f(r, 3, 5), _f(r, 3, 5)   # floats are left as they were: x / 0 is inf there too
+  np.testing.assert_allclose(_run(export_onnx(lambda p, q: p / q, {"x": x, "y": y})[0], {"x": x, "y": y * 0})[0], x / (y * 0))

@@ -132,6 +132,17 @@ def _unary(op: str) -> Callable: return lambda g, x: g.node(op, [g.name(x)])
 def _broadcasting(op: str, bool_op: Optional[str] = None, **attrs) -> Callable:
   def emit(g: Graph, *xs: Tensor) -> str: return g.node(bool_op if bool_op and xs[-1].dtype.name == "bool" else op, g.operands(xs, xs[0].shape), **attrs)
   return emit
+def _int_safe(op: str, **attrs) -> Callable:
+  """Div or Mod: an integer divisor of 0 gives 0, as the engine (numpy) does; onnxruntime raised "Integer division by
+  zero" at run time, on inputs other than the traced example (the file was written and checked)."""
+  plain = _broadcasting(op, **attrs)
+  def emit(g: Graph, a: Tensor, b: Tensor) -> str:
+    if b.dtype.is_float: return plain(g, a, b)
+    an, bn = g.operands((a, b), a.shape)
+    zero, one = (g.const(np.array(v, b.dtype.np)) for v in (0, 1))
+    is0 = g.node("Equal", [bn, zero])
+    return g.node("Where", [is0, zero, g.node(op, [an, g.node("Where", [is0, one, bn])], **attrs)])
+  return emit
 def _where(g: Graph, c: Tensor, x: Tensor, y: Tensor) -> str:
   if x.dtype.name != "bool": return g.node("Where", g.operands((c, x, y), c.shape))
   # onnxruntime has no bool Where: pick among 0/1 ints
@@ -182,8 +193,8 @@ PRIMITIVES: dict[type, Callable] = {
   F.Softmax: _softmax_fn("Softmax"), F.LogSoftmax: _softmax_fn("LogSoftmax"), F.LayerNorm: _layernorm,
   F.Exp2: lambda g, x: g.node("Pow", [g.const(np.array(2, x.dtype.np), "two"), g.name(x)]),
   F.PowConst: _pow_const,
-  F.Less: _broadcasting("Less"), F.Eq: _broadcasting("Equal"), F.Mod: _broadcasting("Mod", fmod=1),
-  F.Add: _broadcasting("Add", "Or"), F.Sub: _broadcasting("Sub"), F.Mul: _broadcasting("Mul", "And"), F.Div: _broadcasting("Div"),
+  F.Less: _broadcasting("Less"), F.Eq: _broadcasting("Equal"), F.Mod: _int_safe("Mod", fmod=1),
+  F.Add: _broadcasting("Add", "Or"), F.Sub: _broadcasting("Sub"), F.Mul: _broadcasting("Mul", "And"), F.Div: _int_safe("Div"),
   F.Maximum: _broadcasting("Max"), F.Where: _where,
   F.Sum: lambda g, x, axis: g.node("ReduceSum", [g.name(x), g.ints(axis)], keepdims=1),
   F.Max: lambda g, x, axis: _nan_if(g, x, lambda v: g.node("ReduceMax", [v, g.ints(axis)], keepdims=1)),
