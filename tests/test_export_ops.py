@@ -269,3 +269,11 @@ def test_integer_division_by_zero_gives_the_engines_zero():
   assert (got[0][b0 == 0] == 0).all() and (got[1][b0 == 0] == 0).all()
   x, y = _f(r, 3, 5), _f(r, 3, 5)   # floats are left as they were: x / 0 is inf there too
   np.testing.assert_allclose(_run(export_onnx(lambda p, q: p / q, {"x": x, "y": y})[0], {"x": x, "y": y * 0})[0], x / (y * 0))
+
+def test_a_scalars_flip_and_permute_export():
+  """t.sum().flip(0) wrote a Slice onnxruntime can't run on a scalar ("Cannot slice scalars"), after passing the checker;
+  t.sum().permute(()) failed inside onnx ("Could not infer attribute 'perm' type from empty iterator")."""
+  x = _f(_rng("scalar"), 2, 3)
+  model, out = export_onnx(lambda t: (t.sum().flip(0) * 2, t.sum().permute(()) + 1), {"x": x})
+  onnx.checker.check_model(model, full_check=True)
+  for got, want in zip(_run(model, {"x": x}), out.values()): np.testing.assert_allclose(got, want.numpy(), rtol=1e-5)

@@ -155,6 +155,7 @@ def _expand(g: Graph, x: Tensor, shape: tuple) -> str:
   return out
 def _slice(g: Graph, x: Tensor, starts: list, ends: list, steps: list) -> str:
   axes = [d for d, (s, e, st, n) in enumerate(zip(starts, ends, steps, x.shape)) if (s, e, st) != (0, n, 1)]
+  if not axes: return g.node("Identity", [g.name(x)])   # (a 0-d tensor's flip: onnxruntime can't slice a scalar)
   return g.node("Slice", [g.name(x), g.ints([starts[d] for d in axes]), g.ints([ends[d] for d in axes]), g.ints(axes),
                           g.ints([steps[d] for d in axes])])
 def _stride(g: Graph, x: Tensor, arg: tuple) -> str:
@@ -200,7 +201,7 @@ PRIMITIVES: dict[type, Callable] = {
   F.Max: lambda g, x, axis: _nan_if(g, x, lambda v: g.node("ReduceMax", [v, g.ints(axis)], keepdims=1)),
   F.Expand: _expand,
   F.Reshape: lambda g, x, shape: g.node("Reshape", [g.name(x), g.ints(shape)]),
-  F.Permute: lambda g, x, order: g.node("Transpose", [g.name(x)], perm=list(order)),
+  F.Permute: lambda g, x, order: g.node("Transpose", [g.name(x)], perm=list(order)) if order else g.node("Identity", [g.name(x)]),  # (a 0-d tensor's: no perm)
   F.Pad: lambda g, x, arg: g.node("Pad", [g.name(x), g.ints([b for b, _ in arg] + [a for _, a in arg])]),
   F.Shrink: lambda g, x, arg: _slice(g, x, [lo for lo, _ in arg], [hi for _, hi in arg], [1]*len(arg)),
   F.Stride: _stride}
