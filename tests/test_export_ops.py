@@ -277,3 +277,10 @@ def test_a_scalars_flip_and_permute_export():
   model, out = export_onnx(lambda t: (t.sum().flip(0) * 2, t.sum().permute(()) + 1), {"x": x})
   onnx.checker.check_model(model, full_check=True)
   for got, want in zip(_run(model, {"x": x}), out.values()): np.testing.assert_allclose(got, want.numpy(), rtol=1e-5)
+
+def test_an_op_onnx_lacks_for_a_dtype_is_an_export_error():
+  """A bool max or comparison, an int max-pool (opset 18 has none of them) failed inside onnx.checker with its own
+  InferenceError, naming an ONNX node the user never wrote."""
+  x = _f(_rng("nodtype"), 2, 3)
+  for f in (lambda t: (t > 0).max(1), lambda t: (t > 0) < (t > 1), lambda t: (t * 4).cast(dtypes.int32).reshape(1, 1, 2, 3).max_pool2d(2)):
+    with pytest.raises(ExportError, match=r"not valid ONNX \(opset 18\): .*unsupported type.*cast first"): export_onnx(f, {"x": x})

@@ -138,7 +138,10 @@ class Graph:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
                               producer_name="drivegpt", doc_string=doc)
     helper.set_model_props(model, {k: v if isinstance(v, str) else json.dumps(v) for k, v in (metadata or {}).items()})
-    onnx.checker.check_model(model, full_check=True)
+    try: onnx.checker.check_model(model, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:  # (onnx's own message, naming its node)
+      raise ExportError(f"the traced graph is not valid ONNX (opset {OPSET}): {str(e).splitlines()[0][:300]}; most often an "
+                        "engine op on a dtype the ONNX operator lacks (a bool max or comparison, an int max-pool): cast first") from None
     return model
 
   def _rename(self, old: str, new: str) -> None:
