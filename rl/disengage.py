@@ -117,6 +117,16 @@ def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
     out.update({f"auroc_{h:g}s": auroc(logit_j, y), f"ece_{h:g}s": ece(p_j, y), f"pos_rate_{h:g}s": float(y.mean()) if len(y) else float("nan")})
   return out
 
+def no_held_out(cfg, routes: list) -> ConfigError:
+  """The error for a split with no held-out samples: no segment held out, or (the message blamed val_fraction) the held-out
+  ones too short for a context or without a known label (BC crashed inside numpy there)."""
+  from data.dataset import split_segments
+  held = split_segments(list(range(len(routes))), "val", cfg.val_fraction, cfg.split_seed, routes)
+  if not held: return ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")
+  return ConfigError(f"tokens: the {len(held)} held-out segments ({', '.join(sorted({routes[i] for i in held})[:3])}) give no samples: each is "
+                     f"shorter than a context (model.frames={cfg.model.frames}, stride={cfg.stride}, model.motions={cfg.model.motions}) or knows no "
+                     f"label within model.horizons={list(cfg.model.horizons)}; shorten those, or hold out other drives (split_seed, val_fraction)")
+
 def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
   """Indices of the training and held-out samples the system drove, by the route of each segment (routes[i]), with the
   data stage's seeded hash split: the routes with the smallest hash are held out, so with the same seed and recordings
@@ -143,7 +153,7 @@ def train(cfg: DisengageConfig) -> dict:
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
   names = [g.route or g.name for g in segs]
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
-  if not len(va): raise ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")
+  if not len(va): raise no_held_out(cfg, names)
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
   run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
   if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined

@@ -72,7 +72,7 @@ def commanded(s, segs: list) -> np.ndarray:
 
 def train_bc(cfg: BCConfig) -> dict:
   """Behaviour cloning; returns the final metrics (printed as one JSON line)."""
-  from rl.disengage import check_resumed_codebook, codebook_of, split
+  from rl.disengage import check_resumed_codebook, codebook_of, no_held_out, split
   segs = load_driving_segments(cfg.tokens)
   if len(segs) < 2: raise ConfigError(f"tokens: {cfg.tokens} has {len(segs)} segment; holding segments out needs at least 2")
   codebook = codebook_of(cfg.vqvae)
@@ -85,6 +85,7 @@ def train_bc(cfg: BCConfig) -> dict:
   s.mask[:] = commanded(s, segs)[:, None]           # every frame: the human's recoveries are the lesson
   names = [g.route or g.name for g in segs]  # split by drive
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
+  if not len(va): raise no_held_out(cfg, names)   # (it crashed in numpy: "zero-size array to reduction operation minimum")
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
   run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
   fit, stop = split(s, names, cfg.val_fraction, cfg.split_seed, among=tr)   # inner split: early stopping
@@ -227,7 +228,7 @@ def check_tokenizer(vqvae, policy: PolicyNet, run: str, vq_run: str) -> None:
 
 def _corr(a: np.ndarray, b: np.ndarray) -> Optional[float]:
   """Pearson correlation, None where either side is constant (numpy's warned of a division by zero, then gave NaN)."""
-  return float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else None
+  return float(np.corrcoef(a, b)[0, 1]) if np.ptp(a) > 0 and np.ptp(b) > 0 else None  # (float32's std of a constant is ~6e-8, not 0)
 
 def main(argv: Optional[list[str]] = None) -> dict:
   """drivegpt train-policy --algo bc|ppo [--config FILE] [key=value ...]."""

@@ -212,6 +212,9 @@ class PPOTrainConfig:
       if not getattr(self, k): raise ConfigError(f"{k} is required (a run directory or folder; see drivegpt train-policy --algo ppo --help)")
     for k in ("num_envs", "rollout_steps", "iterations", "episode_steps"):
       if getattr(self, k) < 1: raise ConfigError(f"{k} must be >= 1, got {getattr(self, k)}")
+    if self.num_envs * self.rollout_steps < 2:  # one sample's normalized advantage is 0: the policy never moved, exit 0
+      raise ConfigError(f"num_envs={self.num_envs} x rollout_steps={self.rollout_steps} is one sample an iteration: its "
+                        "normalized advantage is 0 and the policy would never change; give 2 or more")
     if not 0 < self.threshold < 1: raise ConfigError(f"threshold must be in (0, 1), got {self.threshold}")
     if not 0 < self.p_min < 1: raise ConfigError(f"p_min must be in (0, 1), got {self.p_min}")
     # each passed silently before: epochs=0 left the weights unchanged (every statistic NaN), clip=-0.2 clipped every sample
@@ -242,6 +245,9 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   if dcfg.stride != stride or bcfg.stride != stride:
     raise ConfigError(f"frame strides differ: world {stride}, disengage {dcfg.stride}, bc {bcfg.stride}; train them on the same stride")
   check_same_inputs(disengage, dcfg, actor, bcfg, "train-policy --algo ppo", same_frames=True)
+  if world.config.vocab_size > (codes := len(actor.codebook.numpy())):  # (the disengagement model refused its ids at the first step)
+    raise ConfigError(f"world={cfg.world} samples token ids up to {world.config.vocab_size - 1}, but bc={cfg.bc} and disengage={cfg.disengage} "
+                      f"read a codebook of {codes} codes: train the world model on the tokens of their VQVAE (model.vocab_size={codes})")
   run = Run(cfg.out, cfg, may_change=("iterations",))
   Tensor.manual_seed(cfg.seed)
   critic = ValueNet(actor.config, actor.codebook.numpy())

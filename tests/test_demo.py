@@ -40,6 +40,7 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   changed = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out, "world.steps=4")
   assert changed.returncode != 0 and "demo step world ran before as" in changed.stderr and "use another --out" in changed.stderr, changed.stderr[-2000:]
   _ppo_killed_before_its_first_checkpoint_resumes_exactly(out, tmp_path)
+  _ppo_refuses_a_world_of_more_token_ids(out, tmp_path)
   # moved: every step skipped, and the report and final line name the new folder, not the old one (session 28)
   import shutil
   shutil.copytree(out, tmp_path / "moved", copy_function=shutil.copy2)
@@ -53,6 +54,25 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
     evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"bc={out / 'bc'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",
                    "--no-scripted", "--seed", str(min(recorded_seeds([str(out / "tokens")])))])
   assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
+
+def _ppo_refuses_a_world_of_more_token_ids(demo: Path, tmp_path: Path) -> None:
+  """PPO on a world model that samples ids past its policy's codebook failed at its first step ("DisengageModel: token
+  ids must be in [0, 16)"), naming neither run, its run folder left behind (session 30: rollout refused it clearly)."""
+  import rl.train as T
+  import train.world as W
+  from train.stage import ConfigError, build
+  real = W.load_run
+  def bigger(path):
+    model, cfg = real(path)
+    model.config.vocab_size = 4096
+    return model, cfg
+  W.load_run = bigger
+  try:
+    with pytest.raises(ConfigError, match=r"samples token ids up to 4095, but bc=.* read a codebook of 1024 codes"):
+      T.train_ppo(build(T.PPOTrainConfig, {"world": str(demo / "world"), "tokens": str(demo / "tokens"), "disengage": str(demo / "disengage"),
+                                           "bc": str(demo / "bc"), "out": str(tmp_path / "ppo_v"), "iterations": 1}))
+  finally: W.load_run = real
+  assert not (tmp_path / "ppo_v").exists()
 
 def _ppo_killed_before_its_first_checkpoint_resumes_exactly(demo: Path, tmp_path: Path) -> None:
   """PPO killed in iteration 0 (after guard.json, before the first checkpoint): the re-run read the dead attempt's

@@ -399,6 +399,10 @@ def test_stage_configs_reject_bad_keys():
               "temperature=-1", "top_k=-5", "hack_coef=-3", "hack_js_factor=-1", "progress_coef=-1"):  # epochs=0: no update, NaN stats
     with pytest.raises(ConfigError, match=re.escape(bad.split("=")[0]) + " is out of range"): load_config(PPOTrainConfig, None, runs + [bad])
   load_config(PPOTrainConfig, None, runs + ["ppo.gamma=1", "ppo.lam=0", "temperature=0"])  # the edges are allowed
+  # one sample an iteration: its normalized advantage is 0, so the policy never changed (exit 0, every iteration logged)
+  with pytest.raises(ConfigError, match=r"num_envs=1 x rollout_steps=1 is one sample an iteration"):
+    load_config(PPOTrainConfig, None, runs + ["num_envs=1", "rollout_steps=1"])
+  load_config(PPOTrainConfig, None, runs + ["num_envs=1", "rollout_steps=2"])
 
 def test_epochs_given_beside_steps_is_refused_whatever_its_value(tmp_path):
   """epochs= beside steps > 0 was refused only when it differed from the default: train-disengage steps=500 epochs=2.5
@@ -956,6 +960,26 @@ def test_the_stages_refuse_another_grid_and_warm_up_over_a_tenth_of_a_short_run(
     main(args(name + "_w", "steps=30", "eval_every=30"))
     assert seen == {3}, (name, seen)
 
+def test_held_out_drives_too_short_for_a_context_are_named(tmp_path, monkeypatch):
+  """BC whose held-out drives were all shorter than a context crashed inside numpy ("zero-size array to reduction
+  operation minimum"); train-disengage said "has no held-out segments (val_fraction=...)" though it had some."""
+  import rl.disengage as dis
+  import rl.policy as pol
+  from data.dataset import split_segments
+  from rl.data import load_driving_segments
+  from train.stage import ConfigError
+  codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  _synthetic_token_segments(tmp_path / "tok" / "long", n_segs=3, n=160, seed=4)
+  _synthetic_token_segments(tmp_path / "tok" / "short", n_segs=3, n=12, seed=5)
+  names = [g.route or g.name for g in load_driving_segments(str(tmp_path / "tok"))]
+  seed = next(k for k in range(200) if (v := split_segments(list(range(6)), "val", 0.3, k, names)) and all("short" in names[i] for i in v))
+  args = lambda out: [f"tokens={tmp_path / 'tok'}", "vqvae=v", f"out={tmp_path / out}", "stride=8", "steps=2", "val_fraction=0.3",  # noqa: E731
+                      f"split_seed={seed}", "model.hidden=8"]
+  for name, main in (("dis", dis.main), ("bc", lambda a: pol.main(["--algo", "bc", *a]))):
+    with pytest.raises(ConfigError, match=r"held-out segments \(short/.*\) give no samples: each is shorter than a context \(model.frames=2, stride=8"):
+      main(args(name))
+
 def test_train_disengage_resumes_exactly_after_a_kill(tmp_path, monkeypatch):
   """A run killed between checkpoints crashed on every re-run (AttributeError: the training checkpoints have no extra)."""
   import rl.disengage as dis
@@ -1226,3 +1250,15 @@ def test_a_token_segment_without_frames_is_left_out_by_name(tmp_path, capsys):
   write_token_shard(tmp_path / "b.h5", np.zeros((0, 2, 4), np.int16), labels(0), {"fps": 20.0, "route": "b"})
   assert [s.name for s in load_driving_segments(str(tmp_path))] == ["a.h5"]
   assert "b.h5: no frames, left out" in capsys.readouterr().err
+
+def test_correlation_of_a_constant_float32_prediction_is_none_without_warnings():
+  """BC's final line: a constant float32 prediction (the constant step-0 policy kept) has std ~6e-8, not 0, so numpy's
+  corrcoef warned twice of a division and gave NaN (printed as null)."""
+  import warnings
+  from rl.policy import _corr
+  r = np.random.default_rng(9)
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    assert _corr(np.full(76, 0.3, np.float32), r.standard_normal(76).astype(np.float32)) is None
+    a, b = r.standard_normal(50), r.standard_normal(50)
+    assert _corr(a, b) == pytest.approx(np.corrcoef(a, b)[0, 1])

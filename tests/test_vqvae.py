@@ -458,6 +458,16 @@ def test_bad_config_key_or_value_is_named(override, message):
   with pytest.raises(ConfigError, match=message):
     load_config(TrainConfig, overrides=[override])
 
+def test_split_keys_beside_val_shards_are_refused(tmp_path):
+  """data.val_fraction and data.split_seed beside data.val_shards (where all of data.shards is trained on) were taken
+  and ignored; a run's own config.yaml (every key, these at their defaults) still loads as --config."""
+  import yaml
+  for k in ("data.val_fraction=0.5", "data.split_seed=3"):
+    with pytest.raises(ConfigError, match=f"{k} has no effect with data.val_shards"): load_config(TrainConfig, overrides=["data.val_shards=/v", k])
+    load_config(TrainConfig, overrides=[k])
+  (tmp_path / "c.yaml").write_text(yaml.safe_dump(to_dict(load_config(TrainConfig, overrides=["data.val_shards=/v"]))))
+  assert load_config(TrainConfig, str(tmp_path / "c.yaml")).data.val_shards == "/v"
+
 def test_training_refuses_groups_that_do_not_divide_the_channels_and_old_runs_still_load(tmp_path):
   """GroupNorm took gcd(model.groups, channels): groups 7 ran as 1 group, 48 as 16, config.yaml saying 7 and 48. Training
   refuses such a value now; a run trained so (its weights do not depend on it) still loads for tokenize and eval."""

@@ -43,6 +43,14 @@ class TrainConfig:
   ckpt_every: int = 200              # steps per checkpoint, held-out evaluation and recon.png
   eval_frames: int = 64              # held-out frames evaluated at each checkpoint
   grid_frames: int = 8               # frames in recon.png: the first of the eval_frames scored ones
+
+  def check_given(self, given: set) -> None:
+    """Refuse the route split's keys given beside data.val_shards, where every shard of data.shards is trained on (they
+    were taken and ignored); at their defaults (a run's own config.yaml as --config) they are fine."""
+    bad = [k for k in ("data.val_fraction", "data.split_seed") if k in given and getattr(self.data, k[5:]) != getattr(DataConfig(), k[5:])]
+    if self.data.val_shards and bad:
+      raise ConfigError(f"{bad[0]}={getattr(self.data, bad[0][5:])} has no effect with data.val_shards (its shards are held out and every "
+                        "shard of data.shards is trained on): leave it out")
   workers: int = 1                   # data-parallel replicas on Ray, each taking batch_size/workers of every batch
   ray_address: Optional[str] = None  # Ray cluster for workers > 1 (default: a local Ray)
 
