@@ -398,7 +398,7 @@ class Run:
     writing it: it has diverged (a run with lr=inf trained on to NaN weights and exited 0)."""
     with open(self.dir / "metrics.jsonl", "a") as f: f.write(json_line({"step": step, **metrics}) + "\n")
     if bad := [k for k, v in metrics.items() if ("loss" in k or k in ("kl", "entropy")) and isinstance(v, float) and not math.isfinite(v)]:
-      raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr?)")
+      raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr or weight_decay?)")
 
   def log_rescored(self, step: int, **metrics) -> None:
     """Log the scores of a re-run with nothing left to train unless its last row of them says the same (eval_windows or
