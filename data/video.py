@@ -76,6 +76,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         sar = stream.codec_context.sample_aspect_ratio or stream.sample_aspect_ratio
         sar = float(sar) if sar and float(sar) > 0 else 1.0
         buf, times, boxes, t0, n, size = [], [], {}, None, 0, (0, 0)
+        every: list = []   # every frame's time (times holds one batch's: a count that filled its last batch skipped the check below)
         # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
         reformatter = VideoReformatter()
         packets, hashed = [0, 0], []   # frames the stream holds to be shown; frames an edit list trims away (is_discard)
@@ -102,6 +103,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
                     t = float(frame.pts * frame.time_base)
                     t0 = t if t0 is None else t0
                     times.append(t - t0)
+                    every.append(t - t0)
                 n += 1
                 if len(buf) == batch:
                     yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size
@@ -118,14 +120,14 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames - packets[1]} frames it declares decoded")
         length = float(stream.duration * stream.time_base) if stream.duration else \
             container.duration / 1e6 if container.duration and len(container.streams) == 1 else None
-        if length and not stream.duration and t0 is not None:  # a container's duration (Matroska's) counts from time 0:
-            length -= max(0.0, t0)  # a first frame at 0.6 s read as 0.6 s missing at the end
+        if length and not stream.duration and t0 is not None and "matroska" in container.format.name:  # Matroska's duration
+            length -= max(0.0, t0)  # counts from time 0: a first frame at 0.6 s read as 0.6 s missing (FLV's does not)
         # without a declared frame count (all of them decoded, above): the usual step between the frames' own times (the
         # average rate counts a long last frame) and the latest time, not the last (an AVI's B-frames carry their times
         # in decode order); both made complete videos "truncated". The slack is 2% of the length up to 0.5 s (2% of a
         # 10-minute MKV cut 12 s off its end without a word)
-        step = float(np.median(np.diff(times))) if len(times) > 1 else 1 / float(stream.average_rate) if stream.average_rate else None
-        if not stream.frames and length and step and times and max(times) + step < length - max(2 * step, min(0.02 * length, 0.5)):
-            raise VideoError(f"{path}: truncated or corrupt video: frames to {max(times) + step:.2f} s of the {length:.2f} s it declares")
+        step = float(np.median(np.diff(every))) if len(every) > 1 else 1 / float(stream.average_rate) if stream.average_rate else None
+        if not stream.frames and length and step and every and max(every) + step < length - max(2 * step, min(0.02 * length, 0.5)):
+            raise VideoError(f"{path}: truncated or corrupt video: frames to {max(every) + step:.2f} s of the {length:.2f} s it declares")
         if buf:
             yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size

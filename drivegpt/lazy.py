@@ -44,10 +44,8 @@ class LazyBuffer:
   # *** compute ops: each makes a new base ***
   def e(self, op, *srcs: LazyBuffer, arg=None) -> LazyBuffer:
     assert all(s.shape == self.shape for s in srcs), f"shape mismatch in {op}: {[self.shape] + [s.shape for s in srcs]}"
-    # a constant (a Python number's tensor) is any device's, inlined in the kernel: the result is on the others' device
-    dev = next((s.device for s in (self,) + srcs if s.base.op is not LoadOps.CONST), self.device)
-    if any(s.device != dev and s.base.op is not LoadOps.CONST for s in srcs): raise RuntimeError(f"{op.name} of tensors on different devices {[self.device] + [s.device for s in srcs]}: move one there with .to(device)")
-    return LazyBuffer(dev, ShapeTracker.from_shape(self.shape), result_dtype(op, arg, lambda i: (self, *srcs)[i].dtype), op, (self,) + srcs, arg)
+    if any(s.device != self.device for s in srcs): raise RuntimeError(f"{op.name} of tensors on different devices {[self.device] + [s.device for s in srcs]}: move one there with .to(device)")
+    return LazyBuffer(self.device, ShapeTracker.from_shape(self.shape), result_dtype(op, arg, lambda i: (self, *srcs)[i].dtype), op, (self,) + srcs, arg)
   def r(self, op: ReduceOps, axis: tuple) -> LazyBuffer:
     """Reduce over axis, keeping reduced dims as size 1."""
     if not axis: return self

@@ -552,7 +552,7 @@ class Tensor:
       k *= 2
     return x
   def _argext(self, x: Tensor, axis, keepdim) -> Tensor:
-    if axis is None: return x.flatten()._argext(x.flatten(), 0, False).reshape((1,)*self.ndim if keepdim else ())
+    if axis is None or self.ndim == 0: return x.flatten()._argext(x.flatten(), 0 if axis is None else self._axis(axis) * 0, False).reshape((1,)*self.ndim if keepdim else ())  # (a 0-d tensor's dim 0 or -1, checked: its element)
     if (n := self.shape[axis := self._axis(axis)]) == 0: raise ValueError(f"argmax/argmin over dim {axis} of size 0 ({self.shape}): no index to give")
     idx = Tensor.arange(n, 0, -1, device=self.device).reshape((n,) + (1,)*(self.ndim - axis - 1))
     nan = x.isnan()  # a nan is the max, as PyTorch (and some devices' max reduce skips nans)
@@ -772,6 +772,7 @@ class Tensor:
       if dt.is_int and isinstance(y, int) and not isinstance(y, bool): _check_fits(y, y, dt)
       y = Tensor(x.lazydata.const(y), device=x.device)  # broadcast already: a view of one constant, no autograd ops
     elif x.dtype != y.dtype: x, y = x.cast(dt := dtypes.promote(x.dtype, y.dtype)), y.cast(dt)
+    if x.device != y.device and 0 in (x.ndim, y.ndim): x, y = (x.to(y.device), y) if x.ndim == 0 < y.ndim else (x, y.to(x.device))  # a 0-d tensor joins the other's device, as PyTorch's
     if reverse: x, y = y, x
     if x.shape == y.shape: return x, y
     shape = broadcast_shape(x.shape, y.shape)

@@ -147,6 +147,16 @@ def test_damaged_bytes_or_a_cut_container_are_errors(tmp_path):
     encode(tmp_path / "late.mkv", list(rng.integers(0, 256, (1200, 16, 32, 3), dtype=np.uint8)), pts=[600 + 50 * i for i in range(1200)], fmt="matroska")
     with av.open(str(tmp_path / "late.mkv")) as c: assert c.streams.video[0].frames == 0 and c.duration / 1e6 > 60.5   # (the case)
     assert sum(len(b[0]) for b in list(decode_frames(tmp_path / "late.mkv", 16, 32))[1:]) == 1200
+    # cut on a packet boundary: refused, late-starting or not, in Matroska and FLV (whose duration leaves the start out),
+    # also where the frames left fill whole batches (480: the check read only the last batch's times, and skipped)
+    frames = list(rng.integers(0, 256, (600, 16, 32, 3), dtype=np.uint8))
+    for name, fmt, start in (("a.mkv", "matroska", 0), ("b.mkv", "matroska", 5000), ("c.flv", "flv", 5000)):
+        encode(tmp_path / name, frames, pts=[start + 50 * i for i in range(600)], fmt=fmt)
+        with av.open(str(tmp_path / name)) as c: pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
+        assert sum(len(b[0]) for b in list(decode_frames(tmp_path / name, 16, 32))[1:]) == 600
+        for k in (480, 481, 320):
+            (tmp_path / f"cut_{name}").write_bytes((tmp_path / name).read_bytes()[:pos[k]])
+            with pytest.raises(VideoError, match=f"cut_{name}: truncated or corrupt video"): list(decode_frames(tmp_path / f"cut_{name}", 16, 32))
 
 
 def test_an_mp4_trimmed_by_its_edit_list_gives_the_frames_it_shows(tmp_path):

@@ -616,10 +616,19 @@ def test_mixing_devices_in_one_op_is_a_clear_error_when_built():
   for f in (lambda: a + b, lambda: b * a, lambda: a @ b.T, lambda: (a > 0).where(b, 1.0)):
     with pytest.raises(RuntimeError, match=r"different devices \['(CPU|CL)', '(CPU|CL)'.*\]: move one there with \.to\(device\)"): f()
   np.testing.assert_allclose((a + b.to("CPU")).numpy(), a.numpy() + b.numpy(), rtol=1e-6)
-  # a Python number's tensor is a constant, any device's (as PyTorch's CPU scalars join a device's tensor): it worked before
-  for x, c in ((b, Tensor(2.5)), (a, Tensor(2.5, device="CL"))):
-    np.testing.assert_allclose((x * c).numpy(), x.numpy() * 2.5, rtol=1e-6)
-    np.testing.assert_allclose((c - x).numpy(), 2.5 - x.numpy(), rtol=1e-6)
+  # a 0-d tensor joins the other's device, as PyTorch's CPU scalars do (CL * Tensor(2.0) worked before): lazy or
+  # realized, int or bool, an expression, either side, jitted; a 1-element 1-d tensor is refused, as PyTorch refuses it
+  from drivegpt import jit
+  def lr(): (t := Tensor(2.5)).item(); return t
+  jf = jit(lambda u, v: (u * v).sum() + 0)
+  for x, other in ((b, "CPU"), (a, "CL")):
+    for c, v in ((Tensor(2.5, device=other), 2.5), (lr().to(other), 2.5), (Tensor(3, device=other), 3), (Tensor(True, device=other), 1),
+                 (Tensor(2.0, device=other) * 3, 6.0), (Tensor.ones(4, device=other).sum(), 4.0)):
+      np.testing.assert_allclose((x * c).numpy(), x.numpy() * v, rtol=1e-6)
+      np.testing.assert_allclose((c - x).numpy(), v - x.numpy(), rtol=1e-6)
+      assert (x * c).device == (c - x).device == x.device
+    assert [float(jf(x, Tensor(2.0, device=other)).numpy()) for _ in range(3)] == [pytest.approx(float(x.numpy().sum() * 2), rel=1e-5)] * 3
+    with pytest.raises(RuntimeError, match="different devices"): x * Tensor([2.0], device=other)
 
 def test_a_scalars_cumsum_and_attention_with_empty_heads():
   """cumsum of a 0-d tensor raised IndexError and sdpa with head dim 0 ZeroDivisionError; PyTorch gives the scalar, and
@@ -633,6 +642,7 @@ def test_a_scalars_cumsum_and_attention_with_empty_heads():
     got, want = f(Tensor(x)), f(torch.tensor(x, dtype=torch.float64))
     assert got.shape == () and np.isclose(got.numpy(), want.item(), rtol=1e-6)
   assert Tensor(x).max(-1).numpy() == np.float32(x)
+  for got in (Tensor(x).argmax(0), Tensor(x).argmin(-1), Tensor(x).argmax(0, keepdim=True)): assert got.shape == () and got.numpy() == 0
   with pytest.raises(IndexError, match=r"dim 1 out of range for shape \(\)"): Tensor(x).sum(1)
   v = rand(2, 3, 5, 4)
   got = Tensor.zeros(2, 3, 5, 0).scaled_dot_product_attention(Tensor.zeros(2, 3, 7, 0), Tensor(v[:, :, :1].repeat(7, 2)))

@@ -469,9 +469,16 @@ def test_a_failed_reset_needs_another_and_the_vector_env_reports_its_seed(sim_pa
   for i in range(60):
     a = 4.0 if i < 30 else -1.0
     car.act({"acceleration": a, "steering": 0.0}); car.step(1 / 20)
-    m, speed = motion_from_control(speed, np.array([a]), np.array([0.0]), 1 / 20)
-    x += m[0, 0]
+    mo, speed = motion_from_control(speed, np.array([a]), np.array([0.0]), 1 / 20)
+    x += mo[0, 0]
     assert speed[0] == pytest.approx(car.speed, rel=1e-9) and x == pytest.approx(car.position[0], rel=1e-5)
+  # a seed of a real drive at 45 m/s keeps its speed (a clip at 40 cut it), and a pose action reports the speed it moves at
+  fast = [Segment(g.name, g.tokens, np.tile(np.float32([45 / 20, 0, 0, 0, 0, 0]), (len(g.tokens), 1))) for g in segs]
+  env = WorldSim(m, fast, 2, max_steps=3)
+  assert env.reset(seed=0)[0]["speed"][0] == pytest.approx(45.0)
+  penv = WorldSim(m, fast, 1, action="pose", max_steps=3)
+  penv.reset(seed=0)
+  assert penv.step(np.float32([2.5, 0, 0, 0, 0, 0]))[0]["speed"][0] == pytest.approx(50.0)
 
 def test_vector_env_rows_are_single_envs_of_seed_plus_index(sim_parts):
   """Env i of WorldVecEnv(seed=s) is WorldSim(seed=s + i), token for token: the vector env drew its starts another way,
@@ -523,8 +530,9 @@ def test_rollouts_draw_one_stream_each_whatever_the_batching(tmp_path):
   both = r["generated"]
   # (rollouts.json names them: the first context frame is a stride after the seed's start, as WorldRollouts.reset reads)
   assert r["seeds"] == [{"segment": R.segs[seeds[0][0]].name, "first_context_frame": seeds[0][1] + R.cfg.data.frame_stride}] * 2
-  first = R.segs[seeds[0][0]].tokens[seeds[0][1] + R.cfg.data.frame_stride]
-  np.testing.assert_array_equal(Rollouts(str(tmp_path / "w"), None, toks, "all", temperature=1.0).run(same[:1], 1, "left", 0.01, [[0, 0]])["real"].shape, (1, 1, first.size))
+  # the real continuation starts K frames on from the first context frame: its first real frame is that one's + K strides
+  st, K = R.cfg.data.frame_stride, R.model.config.frames
+  np.testing.assert_array_equal(R.run(same[:1], 1, "left", 0.01, [[0, 0]])["real"][0, 0], R.segs[seeds[0][0]].tokens[seeds[0][1] + K * st])
   assert not np.array_equal(both[0], both[1])                                                   # one start, two rollouts
   np.testing.assert_array_equal(R.run(same[1:], steps, "left", 0.01, [[0, 1]])["generated"][0], both[1])  # batched or not
   assert not np.array_equal(R.run(same[:1], steps, "left", 0.01, [[7, 0]])["generated"][0], both[0])    # another --seed

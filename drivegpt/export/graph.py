@@ -141,7 +141,7 @@ class Graph:
     try: onnx.checker.check_model(model, full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:  # (onnx's own message, naming its node)
       raise ExportError(f"the traced graph is not valid ONNX (opset {OPSET}): {str(e).splitlines()[0][:300]}; most often an "
-                        "engine op on a dtype the ONNX operator lacks (a bool max or comparison, an int max-pool): cast first") from None
+                        "engine op the ONNX operator lacks for its dtype or rank (a bool max or comparison, an int max-pool: cast first; a 0-d softmax)") from None
     return model
 
   def _rename(self, old: str, new: str) -> None:

@@ -141,6 +141,9 @@ def _int_safe(op: str, **attrs) -> Callable:
     an, bn = g.operands((a, b), a.shape)
     zero, one = (g.const(np.array(v, b.dtype.np)) for v in (0, 1))
     is0 = g.node("Equal", [bn, zero])
+    if op == "Div" and np.iinfo(b.dtype.np).min < 0:  # and INT_MIN / -1, which wraps on the engine (numpy) and killed
+      neg1 = g.node("Equal", [bn, g.const(np.array(-1, b.dtype.np))])  # onnxruntime's process (SIGFPE): a / -1 is -a
+      return g.node("Where", [is0, zero, g.node("Where", [neg1, g.node("Neg", [an]), g.node(op, [an, g.node("Where", [g.node("Or", [is0, neg1]), one, bn])])])])
     return g.node("Where", [is0, zero, g.node(op, [an, g.node("Where", [is0, one, bn])], **attrs)])
   return emit
 def _where(g: Graph, c: Tensor, x: Tensor, y: Tensor) -> str:
