@@ -1114,6 +1114,33 @@ def test_a_damaged_config_yaml_falls_back_to_the_checkpoints_copy(tmp_path, caps
   for k, v in read_safetensors(str(tmp_path / "ref" / "ckpt.safetensors"))[0].items():
     np.testing.assert_array_equal(read_safetensors(str(tmp_path / "r" / "ckpt.safetensors"))[0][k], v)
 
+def test_recordings_ingested_from_another_folder_are_known_by_their_videos(tmp_path, capsys):
+  """A segment folder's route is its path under the folder ingest was given: the same recordings ingested from ds/ ("rec/7")
+  and from ds/rec/ ("7") are other routes, and eval-world, rollout and probe seeds took the trained ones as held out
+  (trained_segments 0). Their shards' video checksums tell them."""
+  import shutil
+  from train.stage import trained_on
+  from train.world import run_split
+  from train.world_data import load_segments
+  a = make_tokens(tmp_path / "a", n_seg=6, seed=2)
+  for i, f in enumerate(sorted((tmp_path / "a").glob("*.h5"))):
+    with h5py.File(f, "a") as h: h.attrs["route"], h.attrs["checksum"] = f"rec/{i}", f"sha256:{i}"
+  tw.main(tiny_args(a, tmp_path / "w", "steps=1", "data.val_fraction=0.5"))
+  shutil.copytree(tmp_path / "a", tmp_path / "b")
+  for i, f in enumerate(sorted((tmp_path / "b").glob("*.h5"))):
+    with h5py.File(f, "a") as h: h.attrs["route"] = str(i)     # as ingested from ds/rec/
+  cfg = tw.load_run(str(tmp_path / "w"))[1]
+  held = [s.name for s in run_split(str(tmp_path / "w"), load_segments(a), "val", cfg)]   # the run's own held-out segments
+  capsys.readouterr()
+  got = [s.name for s in run_split(str(tmp_path / "w"), load_segments(str(tmp_path / "b")), "val", cfg)]
+  from train.world_data import split_segments
+  picked = [s.name for s in split_segments(load_segments(str(tmp_path / "b")), "val", cfg.data.val_fraction, cfg.data.split_seed)]
+  assert set(picked) - set(held), (picked, held)    # (the case: b's own split holds out a segment the run trained on)
+  assert set(got) <= set(held) and set(got) == set(picked) & set(held), (got, held)   # (before: that segment was "held out")
+  segs = load_segments(str(tmp_path / "b"))
+  assert trained_on(str(tmp_path / "w"), [s.route for s in segs], [s.video for s in segs]) == 6 - len(held)
+  assert trained_on(str(tmp_path / "w"), [s.route for s in segs]) == 0   # (routes alone can't tell)
+
 def test_steps_equal_to_those_done_is_nothing_to_train(tmp_path, capsys):
   """A run killed at step 2 of 4, run again with steps=2: the note spoke of a new schedule ("steps 4 -> 2: ... follows the
   new length") though nothing trains, and config.yaml then said steps 4 while final.json said 2."""

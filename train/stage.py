@@ -483,14 +483,34 @@ def weights_of(path: str) -> str:
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 
-def trained_on(run: str, routes: list) -> int:
-  """How many of routes (drives, one per shard or segment) the run (a folder or its checkpoint) trained on: its checkpoint
-  lists them. Scored as if held out, they flatter it (eval-vqvae reported them without a word)."""
+def trained_on(run: str, routes: list, videos: Optional[list] = None) -> int:
+  """How many of routes (drives, one per shard or segment; videos: their video checksums) the run (a folder or its
+  checkpoint) trained on: its checkpoint lists the drives, trained_videos their videos. Scored as if held out, they
+  flatter it (eval-vqvae reported them without a word)."""
   from drivegpt.nn.state import checkpoint_info
   ck = Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)
   from data.layout import drive_route
-  trained = {drive_route(r) for r in (checkpoint_info(str(ck))[2] or {}).get("train_routes", ())}
-  return sum(r in trained for r in routes)
+  trained, seen = {drive_route(r) for r in (checkpoint_info(str(ck))[2] or {}).get("train_routes", ())}, trained_videos(run) if videos else set()
+  return sum(r in trained or v in seen for r, v in zip(routes, videos or [None] * len(routes)))
+
+def trained_videos(run: str) -> set:
+  """The video checksums of the drives a run trained on, read from the training folder its config names (data.shards,
+  data.tokens, tokens) where it still is: the same recordings ingested from another folder are other routes ("rec/7"
+  from ds/, "7" from ds/rec/), and eval-world, rollout, probe and eval-vqvae scored them as held out. Empty without it."""
+  import h5py
+  from drivegpt.nn.state import checkpoint_info
+  from data.layout import drive_route, files_under
+  _, conf, extra = checkpoint_info(str(Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)))
+  trained, data = {drive_route(r) for r in (extra or {}).get("train_routes", ())}, conf.get("data") if isinstance(conf.get("data"), dict) else {}
+  folder = data.get("shards") or data.get("tokens") or conf.get("tokens")
+  if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return set()
+  out = set()
+  for p in files_under(Path(folder), (".h5",)):
+    try:
+      with h5py.File(p, "r") as f: route, video = drive_route(str(f.attrs.get("route", p.stem))), f.attrs.get("checksum")
+    except OSError: continue   # (an unreadable shard is named where it is trained on)
+    if video is not None and route in trained: out.add(str(video))
+  return out
 
 def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:
   """Has the run at path changed since a run built on it saved its fingerprint (weights_of; now: its fingerprint today,

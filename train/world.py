@@ -20,7 +20,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, trained_on, warn_short_schedule
+from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, trained_on, trained_videos, warn_short_schedule
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -323,7 +323,8 @@ def run_split(rundir: str, segs: list, split: str, cfg) -> list:
   ck = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
   from data.layout import drive_route  # (a checkpoint saved before the 29th session may name a drive's segments apart)
   trained = {drive_route(r) for r in (checkpoint_info(str(ck))[2] or {}).get("train_routes", ())} if split == "val" else set()
-  kept = [s for s in picked if (s.route or s.name) not in trained]
+  videos = trained_videos(rundir) if split == "val" else set()   # (the same recordings ingested from another folder: other routes)
+  kept = [s for s in picked if (s.route or s.name) not in trained and (not s.video or s.video not in videos)]
   if len(kept) < len(picked):
     print(f"--split val: {len(picked) - len(kept)} of {len(picked)} held-out segments are of drives {rundir} trained on "
           f"({picked[0].name if not kept else next(s.name for s in picked if s not in kept)}...): left out", file=sys.stderr)
@@ -341,7 +342,7 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
     raise ValueError(f"eval-world: {rundir} is pose-conditioned (model.pose={cfg.model.pose}) but the segments under {tokens} have no "
                      "poses (commaVQ .npy files, or import-commavq's shards): score token shards from `drivegpt tokenize`, or a model trained with model.pose=none")
   Tensor.training = False
-  if (trained := trained_on(rundir, [s.route or s.name for s in w.segs])) and split == "all":
+  if (trained := trained_on(rundir, [s.route or s.name for s in w.segs], [s.video for s in w.segs])) and split == "all":
     print(f"warning: --split all: {trained} of the {len(w.segs)} segments are of drives {rundir} trained on: these numbers are not held-out ones", file=sys.stderr)
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)
   return {"ckpt": str(rundir), "tokens": str(tokens), "split": split, "segments": len(w.segs), "trained_segments": trained, **res,

@@ -15,6 +15,7 @@ class Segment:
   route: str = ""                 # the drive it belongs to (the data stage's route attribute; "": the segment alone)
   augmented: bool = False         # a yaw-augmented copy (tokenize --yaw-copies): trained on, never held out
   tokenizer: str = ""             # tokenizer_of its shard ("": not known)
+  video: str = ""                 # its video's checksum (the shard's attribute; "": not known)
 
 def tokenizer_of(attrs) -> str:
   """A token shard's tokenizer, one string to compare: its codebook's hash (tokenize stores it), in shards made before
@@ -159,12 +160,12 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         tokens = _as_tokens(h["tokens"][()], str(f))
         has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
-        route, tokenizer = stored_route(str(h.attrs.get("route", ""))), tokenizer_of(h.attrs)
+        route, tokenizer, video = stored_route(str(h.attrs.get("route", ""))), tokenizer_of(h.attrs), str(h.attrs.get("checksum", ""))
         check_fps(f, h.attrs.get("fps"))
     except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
-    segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer))
+    segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer, video))
   check_one_tokenizer(segs, path)
   if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or
     bare = next(s.name for s in segs if s.pose is None)                           # trained without its poses
