@@ -120,8 +120,8 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames - packets[1]} frames it declares decoded")
         length = float(stream.duration * stream.time_base) if stream.duration else \
             container.duration / 1e6 if container.duration and len(container.streams) == 1 else None
-        if length and not stream.duration and t0 is not None and "matroska" in container.format.name:  # Matroska's duration
-            length -= max(0.0, t0)  # counts from time 0: a first frame at 0.6 s read as 0.6 s missing (FLV's does not)
+        if length and not stream.duration and t0 is not None and any(k in container.format.name for k in ("matroska", "nut")):
+            length -= max(0.0, t0)  # Matroska's and NUT's duration count from time 0: a first frame at 0.6 s read as 0.6 s missing (FLV's does not)
         # without a declared frame count (all of them decoded, above): the usual step between the frames' own times (the
         # average rate counts a long last frame) and the latest time, not the last (an AVI's B-frames carry their times
         # in decode order); both made complete videos "truncated". The slack is 2% of the length up to 0.5 s (2% of a

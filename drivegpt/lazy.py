@@ -32,8 +32,7 @@ class LazyBuffer:
     return LazyBuffer(device, ShapeTracker.from_shape(shape), dtype, op, (), arg)
   @staticmethod
   def from_numpy(x, device: str) -> LazyBuffer:
-    ret = LazyBuffer(device, ShapeTracker.from_shape(x.shape), dtypes.from_np(x.dtype), LoadOps.COPY)
-    ret.realized = Device.get(device).from_numpy(x.reshape(-1))
+    (ret := LazyBuffer(device, ShapeTracker.from_shape(x.shape), dtypes.from_np(x.dtype), LoadOps.COPY)).realized = Device.get(device).from_numpy(x.reshape(-1))
     return ret
   def const(self, val, shape: Optional[tuple] = None) -> LazyBuffer:
     """A constant of this buffer's dtype and device, broadcast to shape: a view of one element, never materialized."""
@@ -44,8 +43,11 @@ class LazyBuffer:
   # *** compute ops: each makes a new base ***
   def e(self, op, *srcs: LazyBuffer, arg=None) -> LazyBuffer:
     assert all(s.shape == self.shape for s in srcs), f"shape mismatch in {op}: {[self.shape] + [s.shape for s in srcs]}"
-    if any(s.device != self.device for s in srcs): raise RuntimeError(f"{op.name} of tensors on different devices {[self.device] + [s.device for s in srcs]}: move one there with .to(device)")
-    return LazyBuffer(self.device, ShapeTracker.from_shape(self.shape), result_dtype(op, arg, lambda i: (self, *srcs)[i].dtype), op, (self,) + srcs, arg)
+    # a constant not yet in a buffer (a Python number's tensor) is any device's, inlined in the kernel: the result is on the
+    # others' device (a realized one, an expression of one, is data on its device: refused, as any other mix)
+    dev = next((s.device for s in (self,) + srcs if s.base.op is not LoadOps.CONST or s.base.realized is not None), self.device)
+    if any(s.device != dev and (s.base.op is not LoadOps.CONST or s.base.realized is not None) for s in srcs): raise RuntimeError(f"{op.name} of tensors on different devices {[self.device] + [s.device for s in srcs]}: move one there with .to(device)")
+    return LazyBuffer(dev, ShapeTracker.from_shape(self.shape), result_dtype(op, arg, lambda i: (self, *srcs)[i].dtype), op, (self,) + srcs, arg)
   def r(self, op: ReduceOps, axis: tuple) -> LazyBuffer:
     """Reduce over axis, keeping reduced dims as size 1."""
     if not axis: return self

@@ -772,7 +772,6 @@ class Tensor:
       if dt.is_int and isinstance(y, int) and not isinstance(y, bool): _check_fits(y, y, dt)
       y = Tensor(x.lazydata.const(y), device=x.device)  # broadcast already: a view of one constant, no autograd ops
     elif x.dtype != y.dtype: x, y = x.cast(dt := dtypes.promote(x.dtype, y.dtype)), y.cast(dt)
-    if x.device != y.device and 0 in (x.ndim, y.ndim): x, y = (x.to(y.device), y) if x.ndim == 0 < y.ndim else (x, y.to(x.device))  # a 0-d tensor joins the other's device, as PyTorch's
     if reverse: x, y = y, x
     if x.shape == y.shape: return x, y
     shape = broadcast_shape(x.shape, y.shape)

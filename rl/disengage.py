@@ -123,9 +123,11 @@ def no_held_out(cfg, routes: list) -> ConfigError:
   from data.dataset import split_segments
   held = split_segments(list(range(len(routes))), "val", cfg.val_fraction, cfg.split_seed, routes)
   if not held: return ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")
+  bc = hasattr(cfg, "lane_weight")   # (BC reads no motions and learns from commanded frames, not takeover labels)
+  context, labels = (f"model.frames={cfg.model.frames}, stride={cfg.stride}" + ("" if bc else f", model.motions={cfg.model.motions}"),
+                     "has no commanded frame" if bc else f"knows no label within model.horizons={list(cfg.model.horizons)}")
   return ConfigError(f"tokens: the {len(held)} held-out segments ({', '.join(sorted({routes[i] for i in held})[:3])}) give no samples: each is "
-                     f"shorter than a context (model.frames={cfg.model.frames}, stride={cfg.stride}, model.motions={cfg.model.motions}) or knows no "
-                     f"label within model.horizons={list(cfg.model.horizons)}; shorten those, or hold out other drives (split_seed, val_fraction)")
+                     f"shorter than a context ({context}) or {labels}; shorten those, or hold out other drives (split_seed, val_fraction)")
 
 def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
   """Indices of the training and held-out samples the system drove, by the route of each segment (routes[i]), with the

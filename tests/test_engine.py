@@ -616,19 +616,22 @@ def test_mixing_devices_in_one_op_is_a_clear_error_when_built():
   for f in (lambda: a + b, lambda: b * a, lambda: a @ b.T, lambda: (a > 0).where(b, 1.0)):
     with pytest.raises(RuntimeError, match=r"different devices \['(CPU|CL)', '(CPU|CL)'.*\]: move one there with \.to\(device\)"): f()
   np.testing.assert_allclose((a + b.to("CPU")).numpy(), a.numpy() + b.numpy(), rtol=1e-6)
-  # a 0-d tensor joins the other's device, as PyTorch's CPU scalars do (CL * Tensor(2.0) worked before): lazy or
-  # realized, int or bool, an expression, either side, jitted; a 1-element 1-d tensor is refused, as PyTorch refuses it
-  from drivegpt import jit
-  def lr(): (t := Tensor(2.5)).item(); return t
-  jf = jit(lambda u, v: (u * v).sum() + 0)
+  # a Python number's tensor not yet in a buffer is a constant, any device's (CL * Tensor(2.0) worked before): either side,
+  # in where, with its gradient; one in a buffer (realized), or an expression of one, is data on its device: refused at build
+  # (a realized one failed at run time inside the kernel, "a CL kernel got an input from another device")
   for x, other in ((b, "CPU"), (a, "CL")):
-    for c, v in ((Tensor(2.5, device=other), 2.5), (lr().to(other), 2.5), (Tensor(3, device=other), 3), (Tensor(True, device=other), 1),
-                 (Tensor(2.0, device=other) * 3, 6.0), (Tensor.ones(4, device=other).sum(), 4.0)):
-      np.testing.assert_allclose((x * c).numpy(), x.numpy() * v, rtol=1e-6)
-      np.testing.assert_allclose((c - x).numpy(), v - x.numpy(), rtol=1e-6)
-      assert (x * c).device == (c - x).device == x.device
-    assert [float(jf(x, Tensor(2.0, device=other)).numpy()) for _ in range(3)] == [pytest.approx(float(x.numpy().sum() * 2), rel=1e-5)] * 3
-    with pytest.raises(RuntimeError, match="different devices"): x * Tensor([2.0], device=other)
+    c = Tensor(2.5, device=other, requires_grad=True)
+    np.testing.assert_allclose((x * c).numpy(), x.numpy() * 2.5, rtol=1e-6)
+    assert (x * c).device == (c - x).device == x.device
+    np.testing.assert_allclose((c - x).numpy(), 2.5 - x.numpy(), rtol=1e-6)
+    (x * c).sum().backward()
+    assert np.isclose(float(c.grad.numpy()), float(x.numpy().astype(np.float64).sum()), rtol=1e-5)
+    np.testing.assert_allclose(Tensor(True, device=other).where(x, 0.0).numpy(), x.numpy())
+    np.testing.assert_allclose((x > 0).where(Tensor(1.0, device=other), Tensor(0.0, device=other)).numpy(), (x.numpy() > 0).astype(np.float32))
+    done = Tensor(2.5, device=other)
+    done.item()
+    for bad in (done, Tensor(2.0, device=other) * 3, Tensor([2.0], device=other)):
+      with pytest.raises(RuntimeError, match="different devices"): (x * bad).numpy()
 
 def test_a_scalars_cumsum_and_attention_with_empty_heads():
   """cumsum of a 0-d tensor raised IndexError and sdpa with head dim 0 ZeroDivisionError; PyTorch gives the scalar, and

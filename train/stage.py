@@ -2,7 +2,7 @@
 values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
 re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
 from __future__ import annotations
-import argparse, copy, dataclasses, fcntl, json, math, os, re, sys, time, types, typing
+import argparse, copy, dataclasses, fcntl, functools, json, math, os, re, sys, time, types, typing
 from pathlib import Path
 from typing import Any, Callable, Optional
 import yaml
@@ -493,24 +493,29 @@ def trained_on(run: str, routes: list, videos: Optional[list] = None) -> int:
   trained, seen = {drive_route(r) for r in (checkpoint_info(str(ck))[2] or {}).get("train_routes", ())}, trained_videos(run) if videos else set()
   return sum(r in trained or v in seen for r, v in zip(routes, videos or [None] * len(routes)))
 
-def trained_videos(run: str) -> set:
+def trained_videos(run: str) -> frozenset:
   """The video checksums of the drives a run trained on, read from the training folder its config names (data.shards,
   data.tokens, tokens) where it still is: the same recordings ingested from another folder are other routes ("rec/7"
   from ds/, "7" from ds/rec/), and eval-world, rollout, probe and eval-vqvae scored them as held out. Empty without it."""
+  ck = Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)
+  return _trained_videos(str(ck.resolve()), ck.stat().st_mtime)
+
+@functools.lru_cache(maxsize=8)   # (eval-world asks twice: each opened every shard of the training folder)
+def _trained_videos(run: str, mtime: float) -> frozenset:
   import h5py
   from drivegpt.nn.state import checkpoint_info
   from data.layout import drive_route, files_under
-  _, conf, extra = checkpoint_info(str(Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)))
+  _, conf, extra = checkpoint_info(run)
   trained, data = {drive_route(r) for r in (extra or {}).get("train_routes", ())}, conf.get("data") if isinstance(conf.get("data"), dict) else {}
   folder = data.get("shards") or data.get("tokens") or conf.get("tokens")
-  if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return set()
+  if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return frozenset()
   out = set()
   for p in files_under(Path(folder), (".h5",)):
     try:
       with h5py.File(p, "r") as f: route, video = drive_route(str(f.attrs.get("route", p.stem))), f.attrs.get("checksum")
     except OSError: continue   # (an unreadable shard is named where it is trained on)
     if video is not None and route in trained: out.add(str(video))
-  return out
+  return frozenset(out)
 
 def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:
   """Has the run at path changed since a run built on it saved its fingerprint (weights_of; now: its fingerprint today,
