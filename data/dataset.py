@@ -67,7 +67,7 @@ def shard_routes(paths: list[Path]) -> tuple[list[Path], list[str], list[tuple[P
     for p in paths:
         try:
             with h5py.File(p, "r") as f:
-                route, checksum = drive_route(str(f.attrs.get("route", p.stem))), f.attrs.get("checksum")
+                route, checksum = drive_route(f.attrs.get("route", p.stem)), f.attrs.get("checksum")
         except OSError as e:
             raise ValueError(f"{p}: not a readable shard ({e})") from None
         if checksum is not None and checksum in seen:

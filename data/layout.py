@@ -66,10 +66,12 @@ SHARD_VERSION = 2
 
 DRIVE = re.compile(r"([0-9a-f]{16})_(\d{4}-\d\d-\d\d--\d\d-\d\d-\d\d)(?:--\d+)?")  # comma's drive name with `_` for `|`
 
-def drive_route(route: str) -> str:
+def drive_route(route) -> str:
     """A route as this version names it: one with a `dongle_time` part (comma2k19 or openpilot unpacked where `|` can't
     be in a name) is its drive's, `dongle|time`. Shards and checkpoints written before the 29th session hold each such
-    segment as a route of its own (one drive on both sides of the split): read through this, they name the drive."""
+    segment as a route of its own (one drive on both sides of the split): read through this, they name the drive. An
+    attribute stored as bytes (h5py's fixed-length strings) is its text: str() made it "b'dongle|time'", another drive."""
+    route = route.decode() if isinstance(route, bytes) else str(route)
     for part in reversed(route.split("/")):
         if m := DRIVE.fullmatch(part): return f"{m[1]}|{m[2]}"
     return route

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
-from train.world_data import stored_route, check_one_tokenizer, tokenizer_of, unique_videos
+from train.world_data import _as_tokens, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -64,10 +64,10 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
           raise ValueError(f"{f}: a token segment for the RL stage needs {list(LABELS)}; missing {missing} "
                            "(make token shards with `drivegpt tokenize --ckpt VQVAE_RUN --shards FRAME_SHARDS --out DIR`)")
         # a plain video's shard holds zeros in place of these: read, it was a stopped car that nobody ever took over from
-        if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if k in h.attrs and not h.attrs[k]]:
+        if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if not flag(h.attrs, k, True, f)]:
           raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
                            "(a plain video's): leave it out of the tokens folder")
-        a, route, tokenizer = {k: h[k][()] for k in LABELS}, stored_route(str(h.attrs.get("route", ""))), tokenizer_of(h.attrs)
+        a, route, tokenizer = {k: h[k][()] for k in LABELS}, stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs)
         if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
         if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
         if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
@@ -84,8 +84,14 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
                        f"{segs[0].grid or segs[0].tokens.shape[1:]}: one tokens folder must come from one tokenizer")
     if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")
     if "lane" in a and (a["lane"].ndim != 2 or a["lane"].shape[1] < 4): raise ValueError(f"{f}: 'lane' {a['lane'].shape} must be (N, 5): [offset, heading error, curvature, edge margin, blinker]")
-    for k in [k for k in ("pose", "speed", "action", "lane") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
+    for k in [k for k in ("pose", "speed", "action", "lane", "frame_times") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
+    # a takeover is 1: -1 (stored as int8: "unknown") became 255 and a takeover, 0.9 a 0 (no takeover), 2 was summed as two
+    if bad := np.flatnonzero((a["disengage"] != 0) & (a["disengage"] != 1)).tolist():
+      raise ValueError(f"{f}: 'disengage' must be 0 or 1 (a takeover), got {a['disengage'].reshape(-1)[bad[0]].item()!r} at frame {bad[0]}")
+    if "frame_times" in a and (d := np.diff(a["frame_times"].reshape(-1))).size and d.min() <= 0:  # (the drive's segments are ordered by them)
+      raise ValueError(f"{f}: 'frame_times' must increase, frame {int(np.argmin(d)) + 1} is at {a['frame_times'].reshape(-1)[int(np.argmin(d)) + 1].item()!r} s")
+    a["tokens"] = _as_tokens(a["tokens"], str(f))   # (fractional ids were truncated: 781.7 read as 781; NaN as -2^31)
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
                                a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane")), tokenizer,

@@ -1262,3 +1262,36 @@ def test_correlation_of_a_constant_float32_prediction_is_none_without_warnings()
     assert _corr(np.full(76, 0.3, np.float32), r.standard_normal(76).astype(np.float32)) is None
     a, b = r.standard_normal(50), r.standard_normal(50)
     assert _corr(a, b) == pytest.approx(np.corrcoef(a, b)[0, 1])
+
+def test_odd_values_in_hand_made_token_shards_are_named(tmp_path):
+  """Token shards made by hand (bypassing ingest): a takeover label of -1 (int8, "unknown") read as 255 and a takeover, 0.9
+  as no takeover, 2 counted twice; fractional token ids were truncated; a NaN frame time broke the ordering of a drive's
+  segments (another segment's takeover labels went); a route stored as bytes named another drive ("b'...'"); has_pose
+  'false' read as true. Each is refused naming the file, or read as meant."""
+  import h5py, shutil
+  from rl.data import load_driving_segments
+  from train.world_data import load_segments
+  _synthetic_token_segments(tmp_path / "ok", n_segs=2, n=40, seed=6)
+  def bad(name, edit):
+    shutil.copytree(tmp_path / "ok", tmp_path / name)
+    with h5py.File(tmp_path / name / "seg0.h5", "a") as h: edit(h)
+    return str(tmp_path / name)
+  def replace(h, k, v):
+    if k in h: del h[k]
+    h[k] = v
+  def label(v, dt):
+    def edit(h): d = h["disengage"][()].astype(dt); d[7] = v; replace(h, "disengage", d)
+    return edit
+  for name, edit, msg in (("neg", label(-1, np.int8), r"'disengage' must be 0 or 1 \(a takeover\), got -1 at frame 7"),
+                          ("two", label(2, np.uint8), ".*got 2 at frame 7"), ("frac", label(0.9, np.float32), r".*got 0.(9|89)\d* at frame 7"),
+                          ("tokf", lambda h: replace(h, "tokens", h["tokens"][()].astype(np.float32) + 0.7), ".*expected integer tokens"),
+                          ("nant", lambda h: replace(h, "frame_times", np.r_[np.nan, np.arange(1, 40) * 0.05]), "'frame_times' is not finite at frame 0"),
+                          ("back", lambda h: replace(h, "frame_times", np.r_[0.0, 1.0, np.arange(2, 40) * 0.05]), "'frame_times' must increase, frame 2")):
+    with pytest.raises(ValueError, match=r"seg0.h5: " + msg): load_driving_segments(bad(name, edit))
+  def routes(h): h.attrs["route"] = np.bytes_(b"d0|2020-01-01--10-00-00")
+  folder = bad("bytes", routes)
+  with h5py.File(tmp_path / "bytes" / "seg1.h5", "a") as h: h.attrs["route"] = "d0|2020-01-01--10-00-00"
+  assert {g.route for g in load_driving_segments(folder)} == {"d0|2020-01-01--10-00-00"} == {g.route for g in load_segments(folder)}
+  def text_flag(h): h.attrs["has_pose"] = "false"
+  for load in (load_driving_segments, load_segments):
+    with pytest.raises(ValueError, match=r"seg0.h5: attribute has_pose='false' must be true or false"): load(bad("flag_" + load.__name__, text_flag))

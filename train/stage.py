@@ -512,7 +512,7 @@ def _trained_videos(run: str, mtime: float) -> frozenset:
   out = set()
   for p in files_under(Path(folder), (".h5",)):
     try:
-      with h5py.File(p, "r") as f: route, video = drive_route(str(f.attrs.get("route", p.stem))), f.attrs.get("checksum")
+      with h5py.File(p, "r") as f: route, video = drive_route(f.attrs.get("route", p.stem)), f.attrs.get("checksum")
     except OSError: continue   # (an unreadable shard is named where it is trained on)
     if video is not None and route in trained: out.add(str(video))
   return frozenset(out)

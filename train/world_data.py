@@ -33,7 +33,14 @@ def check_codebook(segs: list, codebook: np.ndarray, vqvae: str, what: str = "to
     raise ValueError(f"{what}: {bad.name} was tokenized with another codebook ({bad.tokenizer}) than vqvae={vqvae}'s ({want}): "
                      "give the VQVAE run that made the tokens")
 
-def stored_route(route: str) -> str:
+def flag(attrs, key: str, default: bool, where) -> bool:
+  """A shard's true/false attribute: a bool or 0/1; text ('false', which bool() read as True: a plain video's zero poses
+  trained as a stopped car) is an error naming the file."""
+  v = attrs.get(key, default)
+  if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)): return bool(v)
+  raise ValueError(f"{where}: attribute {key}={v!r} must be true or false")
+
+def stored_route(route) -> str:
   from data.layout import drive_route  # here, not at the top: with bench/ on the path, `data` is bench/data.py
   return drive_route(route)
 
@@ -158,9 +165,9 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         is_copy = "augment" in h.attrs
         if is_copy and not augmented: continue  # (not read only to be dropped)
         tokens = _as_tokens(h["tokens"][()], str(f))
-        has_pose = bool(h.attrs.get("has_pose", "pose" in h)) and "pose" in h
+        has_pose = flag(h.attrs, "has_pose", "pose" in h, f) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
-        route, tokenizer, video = stored_route(str(h.attrs.get("route", ""))), tokenizer_of(h.attrs), str(h.attrs.get("checksum", ""))
+        route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs), str(h.attrs.get("checksum", ""))
         check_fps(f, h.attrs.get("fps"))
     except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
