@@ -45,9 +45,9 @@ class LazyBuffer:
     assert all(s.shape == self.shape for s in srcs), f"shape mismatch in {op}: {[self.shape] + [s.shape for s in srcs]}"
     # a constant not yet in a buffer (a Python number's tensor) is any device's, inlined in the kernel: the result is on the
     # others' device (a realized one, an expression of one, is data on its device: refused, as any other mix)
-    dev = next((s.device for s in (self,) + srcs if s.base.op is not LoadOps.CONST or s.base.realized is not None), self.device)
-    if any(s.device != dev and (s.base.op is not LoadOps.CONST or s.base.realized is not None) for s in srcs): raise RuntimeError(f"{op.name} of tensors on different devices {[self.device] + [s.device for s in srcs]}: move one there with .to(device)")
-    return LazyBuffer(dev, ShapeTracker.from_shape(self.shape), result_dtype(op, arg, lambda i: (self, *srcs)[i].dtype), op, (self,) + srcs, arg)
+    fixed = [s for s in (self,) + srcs if s.base.op is not LoadOps.CONST or s.base.realized is not None]
+    if any(s.device != fixed[0].device for s in fixed): raise RuntimeError(f"{op.name} of tensors on different devices {[self.device] + [s.device for s in srcs]}: move one there with .to(device)")
+    return LazyBuffer(fixed[0].device if fixed else self.device, ShapeTracker.from_shape(self.shape), result_dtype(op, arg, lambda i: (self, *srcs)[i].dtype), op, (self,) + srcs, arg)
   def r(self, op: ReduceOps, axis: tuple) -> LazyBuffer:
     """Reduce over axis, keeping reduced dims as size 1."""
     if not axis: return self
