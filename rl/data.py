@@ -13,7 +13,7 @@ import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
-from train.world_data import _as_tokens, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
+from train.world_data import _as_tokens, check_fps, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -70,9 +70,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
         a, route, tokenizer = {k: h[k][()] for k in LABELS}, stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs)
         if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
         if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
-        if "fps" in h.attrs and abs(float(h.attrs["fps"]) - FPS) > 0.01:  # the horizons and the human's time are in frames
-          raise ValueError(f"{f}: recorded at {float(h.attrs['fps']):g} fps; the RL stage counts takeover horizons and the "
-                           f"human's driving time in frames at {FPS} fps")
+        check_fps(f, h.attrs.get("fps"), "the RL stage counts takeover horizons and the human's driving time")  # (in frames)
     except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     n, grid = len(a["tokens"]), a["tokens"].shape[1:] if a["tokens"].ndim == 3 else ()
     if not n:  # ("cannot reshape array of size 0")

@@ -1292,6 +1292,9 @@ def test_odd_values_in_hand_made_token_shards_are_named(tmp_path):
   folder = bad("bytes", routes)
   with h5py.File(tmp_path / "bytes" / "seg1.h5", "a") as h: h.attrs["route"] = "d0|2020-01-01--10-00-00"
   assert {g.route for g in load_driving_segments(folder)} == {"d0|2020-01-01--10-00-00"} == {g.route for g in load_segments(folder)}
+  for v, msg in ((np.nan, "recorded at nan fps"), ("twenty", "attribute fps='twenty' is not a number")):   # (NaN passed; text was ValueError's own)
+    for load in (load_driving_segments, load_segments):
+      with pytest.raises(ValueError, match=r"seg0.h5: " + msg): load(bad(f"fps{len(str(v))}_{load.__name__}", lambda h, v=v: h.attrs.__setitem__("fps", v)))
   def text_flag(h): h.attrs["has_pose"] = "false"
   for load in (load_driving_segments, load_segments):
     with pytest.raises(ValueError, match=r"seg0.h5: attribute has_pose='false' must be true or false"): load(bad("flag_" + load.__name__, text_flag))

@@ -66,10 +66,13 @@ def npy_route(path: Path, src: Path) -> str:
   from data.ingest import route_of
   return stored_route(str(npy_sidecar(path).get("route") or route_of(path, src)))
 
-def check_fps(f: Path, fps) -> None:
+def check_fps(f: Path, fps, who: str = "the world model's frame strides and poses are") -> None:
+  """Refuse a shard's fps attribute other than 20 (NaN passed: abs(nan - 20) > 0.01 is False), or one not a number."""
   from data.layout import FPS
-  if fps is not None and abs(float(fps) - FPS) > 0.01:
-    raise ValueError(f"{f}: recorded at {float(fps):g} fps; the world model's frame strides and poses are in {FPS} fps frames")
+  if fps is None: return
+  try: v = float(fps)
+  except (TypeError, ValueError): raise ValueError(f"{f}: attribute fps={fps!r} is not a number") from None
+  if not abs(v - FPS) <= 0.01: raise ValueError(f"{f}: recorded at {v:g} fps; {who} in {FPS} fps frames")
 
 def check_one_tokenizer(segs: list, path: str, what: str = "data.tokens") -> None:
   """Raise unless every segment whose tokenizer is known has the same one: ids of two codebooks mean different things,
