@@ -22,7 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
-from data.layout import HAS, SHARD, drive_route
+from data.layout import HAS, SHARD, drive_route, flag
 
 FIELDS = tuple(SHARD)
 
@@ -120,7 +120,7 @@ class WindowLoader:
             except OSError as e:  # a fletcher32 checksum mismatch, or a damaged file
                 self.close()
                 raise ValueError(f"{p}: corrupt shard: {e}") from None
-            self.flags.append({flag: bool(f.attrs.get(flag, True)) for flag in HAS})
+            self.flags.append({k: flag(f.attrs, k, True, p) for k in HAS})
             lengths.append(len(f["frames"]))
         self.lengths = np.array(lengths, dtype=np.int64)
         starts = np.maximum(self.lengths - window + 1, 0)  # valid window starts per shard

@@ -66,12 +66,27 @@ SHARD_VERSION = 2
 
 DRIVE = re.compile(r"([0-9a-f]{16})_(\d{4}-\d\d-\d\d--\d\d-\d\d-\d\d)(?:--\d+)?")  # comma's drive name with `_` for `|`
 
+def attr_text(v) -> str:
+    """A shard's text attribute: one stored as bytes (h5py's fixed-length strings) is its text (str() made it "b'...'");
+    bytes that are not UTF-8 keep a replacement character, not a crash naming no file."""
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+
+
+def flag(attrs, key: str, default: bool, where) -> bool:
+    """A shard's true/false attribute: a bool or 0/1; text ('false', which bool() read as True: a plain video's zero poses
+    trained as a stopped car) is an error naming the file."""
+    v = attrs.get(key, default)
+    if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)):
+        return bool(v)
+    raise ValueError(f"{where}: attribute {key}={v!r} must be true or false")
+
+
 def drive_route(route) -> str:
     """A route as this version names it: one with a `dongle_time` part (comma2k19 or openpilot unpacked where `|` can't
     be in a name) is its drive's, `dongle|time`. Shards and checkpoints written before the 29th session hold each such
     segment as a route of its own (one drive on both sides of the split): read through this, they name the drive. An
     attribute stored as bytes (h5py's fixed-length strings) is its text: str() made it "b'dongle|time'", another drive."""
-    route = route.decode() if isinstance(route, bytes) else str(route)
+    route = attr_text(route)
     for part in reversed(route.split("/")):
         if m := DRIVE.fullmatch(part): return f"{m[1]}|{m[2]}"
     return route

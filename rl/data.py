@@ -13,7 +13,7 @@ import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
-from train.world_data import _as_tokens, check_fps, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
+from train.world_data import _as_tokens, check_fps, check_motion, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -68,7 +68,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
           raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
                            "(a plain video's): leave it out of the tokens folder")
         a, route, tokenizer = {k: h[k][()] for k in LABELS}, stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs)
-        if "lane" in h and h.attrs.get("has_lane", True): a["lane"] = h["lane"][()]
+        if "lane" in h and flag(h.attrs, "has_lane", True, f): a["lane"] = h["lane"][()]
         if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
         check_fps(f, h.attrs.get("fps"), "the RL stage counts takeover horizons and the human's driving time")  # (in frames)
     except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
@@ -84,6 +84,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
     if "lane" in a and (a["lane"].ndim != 2 or a["lane"].shape[1] < 4): raise ValueError(f"{f}: 'lane' {a['lane'].shape} must be (N, 5): [offset, heading error, curvature, edge margin, blinker]")
     for k in [k for k in ("pose", "speed", "action", "lane", "frame_times") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
+    check_motion(f, a["pose"].reshape(n, -1))
     # a takeover is 1: -1 (stored as int8: "unknown") became 255 and a takeover, 0.9 a 0 (no takeover), 2 was summed as two
     if bad := np.flatnonzero((a["disengage"] != 0) & (a["disengage"] != 1)).tolist():
       raise ValueError(f"{f}: 'disengage' must be 0 or 1 (a takeover), got {a['disengage'].reshape(-1)[bad[0]].item()!r} at frame {bad[0]}")

@@ -1,4 +1,5 @@
-"""drivegpt export-driving --ckpt POLICY_RUN --out DIR [--fp16]: a trained policy as openpilot's driving_vision.onnx
+"""drivegpt export-driving --ckpt POLICY_RUN --out DIR [--fp16]: a trained policy in the inputs of openpilot's split-model modeld
+(driving_vision + driving_policy; its stock output parser expects more outputs than these: see the README) as driving_vision.onnx
 (two YUV420 camera frames -> the newest frame's VQ tokens as features) and driving_policy.onnx (features_buffer, desire,
 traffic_convention, lateral_control_params, prev_desired_curv -> desired curvature and acceleration, p(disengage),
 and the flat `outputs` with its slices in the metadata). POLICY_RUN is a train-policy run (ppo, or bc with

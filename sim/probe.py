@@ -36,10 +36,11 @@ def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10) -> dict:
   also the correlation, which says how well the probe reads the turn."""
   import h5py, hdf5plugin  # noqa: F401
   from data.dataset import shard_paths
+  from data.layout import flag
   shifts, yaws = [], []
   for p in shard_paths(folder):
     with h5py.File(p, "r") as f:
-      if not f.attrs.get("has_pose", True): continue
+      if not flag(f.attrs, "has_pose", True, p): continue
       fr, pose = f["frames"][:], f["pose"][:]
     shifts.append(marking_shift(fr[:-lag], fr[lag:]))
     yaws.append(np.convolve(pose[:, 5], np.ones(lag), "valid")[:len(fr) - lag])

@@ -1295,6 +1295,13 @@ def test_odd_values_in_hand_made_token_shards_are_named(tmp_path):
   for v, msg in ((np.nan, "recorded at nan fps"), ("twenty", "attribute fps='twenty' is not a number")):   # (NaN passed; text was ValueError's own)
     for load in (load_driving_segments, load_segments):
       with pytest.raises(ValueError, match=r"seg0.h5: " + msg): load(bad(f"fps{len(str(v))}_{load.__name__}", lambda h, v=v: h.attrs.__setitem__("fps", v)))
+  def huge(h): p = h["pose"][()]; p[9, 0] = 1e30; replace(h, "pose", p)   # (the pose statistics' std became ~1e28)
+  for load in (load_driving_segments, load_segments):
+    with pytest.raises(ValueError, match=r"seg0.h5: pose at frame 9 is \[1[.0-9]*e\+30, .*over 50 m or pi rad in one frame"): load(bad("huge_" + load.__name__, huge))
+  from data.layout import attr_text
+  assert attr_text(np.bytes_(b"d|t")) == "d|t" and attr_text(b"caf\xe9") == "caf\ufffd" and attr_text("x") == "x"
+  def lane_text(h): h["lane"] = np.zeros((40, 5), np.float32); h.attrs["has_lane"] = "false"   # (its zeros became BC's lane target)
+  with pytest.raises(ValueError, match=r"seg0.h5: attribute has_lane='false' must be true or false"): load_driving_segments(bad("lane", lane_text))
   def text_flag(h): h.attrs["has_pose"] = "false"
   for load in (load_driving_segments, load_segments):
     with pytest.raises(ValueError, match=r"seg0.h5: attribute has_pose='false' must be true or false"): load(bad("flag_" + load.__name__, text_flag))

@@ -497,22 +497,23 @@ def trained_videos(run: str) -> frozenset:
   """The video checksums of the drives a run trained on, read from the training folder its config names (data.shards,
   data.tokens, tokens) where it still is: the same recordings ingested from another folder are other routes ("rec/7"
   from ds/, "7" from ds/rec/), and eval-world, rollout, probe and eval-vqvae scored them as held out. Empty without it."""
-  ck = Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)
-  return _trained_videos(str(ck.resolve()), ck.stat().st_mtime)
-
-@functools.lru_cache(maxsize=8)   # (eval-world asks twice: each opened every shard of the training folder)
-def _trained_videos(run: str, mtime: float) -> frozenset:
-  import h5py
   from drivegpt.nn.state import checkpoint_info
   from data.layout import drive_route, files_under
-  _, conf, extra = checkpoint_info(run)
+  _, conf, extra = checkpoint_info(str(Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)))
   trained, data = {drive_route(r) for r in (extra or {}).get("train_routes", ())}, conf.get("data") if isinstance(conf.get("data"), dict) else {}
   folder = data.get("shards") or data.get("tokens") or conf.get("tokens")
   if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return frozenset()
+  files = files_under(Path(folder), (".h5",))   # (with their times: a shard rewritten since is read again)
+  return _videos(frozenset(trained), tuple((str(p), p.stat().st_mtime_ns) for p in files))
+
+@functools.lru_cache(maxsize=8)   # (eval-world asks twice: each opened every shard of the training folder)
+def _videos(trained: frozenset, files: tuple) -> frozenset:
+  import h5py
+  from data.layout import drive_route
   out = set()
-  for p in files_under(Path(folder), (".h5",)):
+  for p, _ in files:
     try:
-      with h5py.File(p, "r") as f: route, video = drive_route(f.attrs.get("route", p.stem)), f.attrs.get("checksum")
+      with h5py.File(p, "r") as f: route, video = drive_route(f.attrs.get("route", Path(p).stem)), f.attrs.get("checksum")
     except OSError: continue   # (an unreadable shard is named where it is trained on)
     if video is not None and route in trained: out.add(str(video))
   return frozenset(out)

@@ -92,6 +92,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
   from drivegpt import Tensor, jit
   from drivegpt.models.vqvae import to_input
   from train.vqvae import check_frames, load_tokenizer
+  from data.layout import attr_text, flag
   todo = [(o, a) for o, a in _copies(shard, out_dir, yaw_copies, yaw_px) if not _existing(o, ckpt, shard, a)]
   if not todo: return {"shard": shard, "frames": _token_frames(shard, out_dir, yaw_copies, yaw_px), "status": "skipped"}
   # what the outputs are made from, stamped before anything is read: a shard re-ingested (or a checkpoint re-saved) while
@@ -109,7 +110,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
       if "frames" not in f: raise ValueError(f"{shard}: not a frame shard (no 'frames' dataset)")
       frames, n = f["frames"], len(f["frames"])
       check_frames(shard, frames, cfg.model.image_size)
-      if yaw_copies and not (f.attrs.get("has_pose", "pose" in f) and "pose" in f):
+      if yaw_copies and not (flag(f.attrs, "has_pose", "pose" in f, shard) and "pose" in f):
         raise ValueError(f"{shard}: has no poses, which yaw-augmented copies need (tokenize without --yaw-copies)")
       if yaw_copies and len(f["pose"]) != n: raise ValueError(f"{shard}: {len(f['pose'])} poses for {n} frames")
       if yaw_copies and not 1 <= yaw_px <= frames.shape[2] / 4:
@@ -127,7 +128,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
       signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
       attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model),
                                                           "codebook": codebook_hash(model.quantizer.codebook.numpy())}),
-               "frame_shard": str(Path(shard).resolve()), "route": str(f.attrs.get("route") or Path(shard).stem)}  # the data stage's split key
+               "frame_shard": str(Path(shard).resolve()), "route": attr_text(f.attrs.get("route") or Path(shard).stem)}  # the data stage's split key
       if yaw_copies: frames = frames[:]
       for (out, augment), stamp in zip(todo, stamps):
         a = {**attrs, "made_from": stamp}
@@ -292,7 +293,7 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
 def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   """Each token shard in src -> out_dir/<name>.npy in commaVQ's format, and <name>.tokenizer.json naming our codebook
   (import-commavq and train-world read it: without it, the ids are taken for commaVQ's)."""
-  from data.layout import files_under
+  from data.layout import attr_text, files_under
   files = files_under(Path(src), (".h5",)) if Path(src).exists() else []  # searched recursively, as the loaders do (only
   if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # the top folder's were exported, without a word)
   names = _flat_names(files, src, "{}.npy")  # a subfolder's shard is named by its path (sub_name.npy)
@@ -312,7 +313,7 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
       continue
     # the sidecar first (a kill between the two left our ids without it, read as commaVQ's): which codebook the ids
     # index, and the drive and rate a .npy can't hold (lost, a drive's segments split apart and a 30 fps shard was 20)
-    side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": str(attrs.get("route") or names[p]),
+    side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": attr_text(attrs.get("route") or names[p]),
             **({"fps": float(attrs["fps"])} if "fps" in attrs else {})}
     write_atomic(Path(out_dir) / f"{names[p]}.tokenizer.json", json.dumps(side).encode())
     write_commavq(Path(out_dir) / f"{names[p]}.npy", tokens, flat)

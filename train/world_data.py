@@ -34,11 +34,8 @@ def check_codebook(segs: list, codebook: np.ndarray, vqvae: str, what: str = "to
                      "give the VQVAE run that made the tokens")
 
 def flag(attrs, key: str, default: bool, where) -> bool:
-  """A shard's true/false attribute: a bool or 0/1; text ('false', which bool() read as True: a plain video's zero poses
-  trained as a stopped car) is an error naming the file."""
-  v = attrs.get(key, default)
-  if isinstance(v, (bool, np.bool_)) or (isinstance(v, (int, np.integer)) and v in (0, 1)): return bool(v)
-  raise ValueError(f"{where}: attribute {key}={v!r} must be true or false")
+  from data.layout import flag as layout_flag  # here, not at the top: with bench/ on the path, `data` is bench/data.py
+  return layout_flag(attrs, key, default, where)
 
 def stored_route(route) -> str:
   from data.layout import drive_route  # here, not at the top: with bench/ on the path, `data` is bench/data.py
@@ -65,6 +62,12 @@ def npy_route(path: Path, src: Path) -> str:
   routes of their own, on both sides of the split), else from its path (data.ingest.route_of)."""
   from data.ingest import route_of
   return stored_route(str(npy_sidecar(path).get("route") or route_of(path, src)))
+
+def check_motion(f, pose: np.ndarray) -> None:
+  """Refuse a motion no car makes between two 20 fps frames (over 50 m, or a rotation component past pi): one such row
+  (1e30 in a hand-made shard) made the pose statistics' std ~1e28, and every real motion normalised to about 0."""
+  if len(bad := np.flatnonzero((np.abs(pose[:, :3]) > 50).any(1) | (np.abs(pose[:, 3:6]) > np.pi).any(1))):
+    raise ValueError(f"{f}: pose at frame {bad[0]} is {pose[bad[0]].tolist()}: over 50 m or pi rad in one frame")
 
 def check_fps(f: Path, fps, who: str = "the world model's frame strides and poses are") -> None:
   """Refuse a shard's fps attribute other than 20 (NaN passed: abs(nan - 20) > 0.01 is False), or one not a number."""
@@ -175,6 +178,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
     except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
+    if pose is not None: check_motion(f, pose)
     segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer, video))
   check_one_tokenizer(segs, path)
   if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or

@@ -26,7 +26,7 @@ FEATURES = 512
 INTERFACE: dict[str, dict[str, dict[str, Port]]] = {
   "driving_vision": {
     "inputs": {
-      "input_imgs": Port(IMG, "uint8", "road camera: two consecutive 256x512 frames (older first), each YUV420 as 6 planes of "
+      "input_imgs": Port(IMG, "uint8", "road camera: two 256x512 frames 0.2 s apart as modeld hands them (t-4 and t at 20 Hz, older first), each YUV420 as 6 planes of "
                                       "128x256: Y[::2, ::2], Y[1::2, ::2], Y[::2, 1::2], Y[1::2, 1::2], U, V (loadyuv.cl's)"),
       "big_input_imgs": Port(IMG, "uint8", "wide road camera, the same layout (ours: the road camera again)")},
     "outputs": {"outputs": Port((1, FEATURES), "float32", "flat, as openpilot's: hidden_state (output_slices), this frame pair's "
@@ -70,7 +70,7 @@ def yuv6_to_rgb(yuv: Tensor) -> Tensor:
   return (y.cat(uv, dim=1).permute(0, 2, 3, 1) @ Tensor(RGB_FROM_YUV.T.astype(np.float32))).permute(0, 3, 1, 2)
 
 def frames_to_input_imgs(frames: np.ndarray) -> np.ndarray:
-  """Two consecutive frames (2, 128, 256, 3) uint8, older first -> input_imgs (1, 12, 128, 256) uint8."""
+  """Two frames (2, 128, 256, 3) uint8, older first (modeld's are 0.2 s apart) -> input_imgs (1, 12, 128, 256) uint8."""
   if frames.shape != (2, 128, 256, 3): raise ValueError(f"frames_to_input_imgs: expected (2, 128, 256, 3) uint8 frames, got {frames.shape}")
   return rgb_to_yuv6(Tensor(camera_image(frames).astype(np.int32))).numpy().astype(np.uint8).reshape(IMG)
 
