@@ -6,6 +6,7 @@ numpy runs with its BLAS at its own default thread count (the engine sets BLAS t
 import argparse, os, statistics, time
 from drivegpt import Tensor, Device, jit  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) for numpy too
 import numpy as np
+from drivegpt.cli import at_least
 
 def median_times(engine_fn, numpy_fn, repeat: int) -> tuple:
   """Median seconds of each over `repeat` runs, in three blocks that alternate so drifting load on a shared machine hits
@@ -65,7 +66,7 @@ def layernorm(x, lib):
 def main():
   ap = argparse.ArgumentParser(description=__doc__)
   ap.add_argument("--device", default=None, help="engine device (CPU = numpy backend, CL = OpenCL); default DRIVEGPT_DEVICE or CPU")
-  ap.add_argument("--repeat", type=int, default=15, help="timed runs per case; medians are printed")
+  ap.add_argument("--repeat", type=at_least(1, int), default=15, help="timed runs per case; medians are printed")
   args = ap.parse_args()
   rng = np.random.default_rng(0)
   sync = Device.get(Device.canonicalize(args.device)).synchronize  # CL queues kernels asynchronously

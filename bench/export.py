@@ -3,13 +3,15 @@ difference from the engine over N random inputs (and N recorded frame pairs with
 
   python bench/export.py [--ckpt VQVAE_RUNDIR] [--shards DIR] [--n 20] [--out DIR]
 
-Without --ckpt the VQVAE is configs/vqvae-small.yaml's architecture, randomly initialized."""
+Without --ckpt the VQVAE is a small one (patch 4, width 32, mults 1/2/4, one decoder block, 32-dim codes), randomly
+initialized."""
 import argparse, json, pathlib, sys, time
 from collections import Counter
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from drivegpt import Tensor, jit  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) before numpy loads
 import numpy as np
 import onnx
+from drivegpt.cli import at_least
 from drivegpt.models.gpt import GPT, GPTConfig
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input
 from drivegpt.models.world import WorldModel, WorldConfig
@@ -50,9 +52,9 @@ def bench(name: str, model: onnx.ModelProto, engine, feeds: list, out_dir: pathl
 
 def main():
   ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-  ap.add_argument("--ckpt", help="a train-vqvae run directory (default: configs/vqvae-small.yaml's model, random weights)")
+  ap.add_argument("--ckpt", help="a train-vqvae run directory (default: a small VQVAE, random weights)")
   ap.add_argument("--shards", help="HDF5 frame shards: also compare on recorded frames")
-  ap.add_argument("--n", type=int, default=20)
+  ap.add_argument("--n", type=at_least(1, int), default=20, help="input examples")
   ap.add_argument("--out", default="runs/export-bench")
   args = ap.parse_args()
   out_dir = pathlib.Path(args.out)

@@ -5,6 +5,7 @@ One worker is the plain single-process loop on every core; N workers are Ray rep
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
+from drivegpt.cli import at_least
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +23,7 @@ def run(tokens: Path, out: Path, workers: int, a) -> dict:
 
 def main():
   ap = argparse.ArgumentParser(description=__doc__)
-  ap.add_argument("--steps", type=int, default=30)
+  ap.add_argument("--steps", type=at_least(10, int), default=30, help="steps per run (10 or more: the speed is read from its log lines, one each 5 steps)")
   ap.add_argument("--batch", type=int, default=8, help="global batch (windows of 3 frames x 129 tokens)")
   ap.add_argument("--d-model", type=int, default=128)
   a = ap.parse_args()

@@ -14,6 +14,7 @@ try:
   import torch
   import torch.nn.functional as F
 except ImportError: raise SystemExit("bench/sim.py compares against PyTorch CPU: pip install torch==2.13.0") from None
+from drivegpt.cli import at_least
 from drivegpt.nn import get_state_dict
 from drivegpt.models.world import WorldModel, WorldConfig, FrameSampler, sample_logits
 
@@ -127,7 +128,7 @@ def main():
   ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
   ap.add_argument("--config", default="configs/world-small.yaml", help="a train-world config (its model section is used)")
   ap.add_argument("--batch", type=int, default=8)
-  ap.add_argument("--frames", type=int, default=6, help="frames timed per side, after 2 warm-up frames (the JIT records on the 2nd)")
+  ap.add_argument("--frames", type=at_least(1, int), default=6, help="frames timed per side, after 2 warm-up frames (the JIT records on the 2nd)")
   ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
   args = ap.parse_args()
   from train.stage import load_config
@@ -159,7 +160,7 @@ def main():
       for _ in range(-(-args.frames // 2)):
         t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
   e, t, n = float(np.median(te)), float(np.median(tt)), float(np.median(tn))
-  print(f"model: frames={K} layers={c.n_layer} d_model={c.d_model} heads={c.n_head}; batch {B}, {N} tokens/frame, median of {args.frames} frames")
+  print(f"model: frames={K} layers={c.n_layer} d_model={c.d_model} heads={c.n_head}; batch {B}, {N} tokens/frame, median of {2 * -(-args.frames // 2)} frames")  # (two blocks of half, rounded up)
   print(f"{'':8s} {'s/frame':>9s} {'frames/s':>9s}")
   print(f"{'engine':8s} {e:9.3f} {B / e:9.1f}")
   print(f"{'torch':8s} {t:9.3f} {B / t:9.1f}")

@@ -11,6 +11,7 @@ Run: python bench/train_step.py [--case gpt|vqvae|vqvae-small|all] [--steps 10] 
 import argparse, os, resource, statistics, subprocess, sys, time
 from drivegpt import Tensor, Device, jit, native
 import numpy as np
+from drivegpt.cli import at_least
 from drivegpt.nn import Conv2d, get_parameters
 from drivegpt.nn.optim import Adam, AdamW
 from drivegpt.models.gpt import GPT, GPTConfig
@@ -266,7 +267,7 @@ def peak_rss_mb(case: str, side: str, device) -> float:
 def main():
   ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
   ap.add_argument("--case", choices=["gpt", "vqvae", "vqvae-small", "all"], default="all", help="which model to time")
-  ap.add_argument("--steps", type=int, default=10, help="timed steps per case (after 3 warm-up steps); medians are printed")
+  ap.add_argument("--steps", type=at_least(1, int), default=10, help="timed steps per case (after 3 warm-up steps); medians are printed")
   ap.add_argument("--device", default=None, help="engine device: CPU (numpy backend) or CL; default DRIVEGPT_DEVICE or CPU")
   ap.add_argument("--torch-device", default="cpu", help="where the PyTorch reference runs: cpu, or cuda beside --device CL on a GPU machine")
   ap.add_argument("--rss-of", choices=["engine+jit", "pytorch"], help=argparse.SUPPRESS)  # the child process of peak_rss_mb
