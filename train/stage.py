@@ -373,8 +373,7 @@ class Run:
     if both:  # route by design (front.mp4 of two trips): maybe other drives
       print(f"warning: the training and held-out data both have inputs named {both[0]!r} ({len(both)} such names): if they are "
             "one drive's, held-out numbers count frames of a drive trained on", file=sys.stderr)
-    from data.layout import drive_route  # (a checkpoint saved before the 29th session may name a drive's segments apart)
-    saved = {drive_route(r) for r in (checkpoint_info(str(self.ckpt))[2] or {}).get("train_routes", ())} if self.ckpt.exists() else set()
+    saved = routes_trained(checkpoint_info(str(self.ckpt))[2]) if self.ckpt.exists() else set()
     self._routes = sorted(set(train) | saved)
     if leaked := sorted(saved & set(val)):
       raise ConfigError(f"{self.dir}: the data now holds out {len(leaked)} drive(s) this run trained on ({leaked[0]}, ...), so its "
@@ -483,14 +482,19 @@ def weights_of(path: str) -> str:
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 
+def routes_trained(extra) -> set:
+  """The drives a checkpoint's extra lists as trained on (train_routes), as this version names them (one saved before
+  the 29th session may name a drive's segments apart)."""
+  from data.layout import drive_route
+  return {drive_route(r) for r in (extra or {}).get("train_routes", ())}
+
 def trained_on(run: str, routes: list, videos: Optional[list] = None) -> int:
   """How many of routes (drives, one per shard or segment; videos: their video checksums) the run (a folder or its
   checkpoint) trained on: its checkpoint lists the drives, trained_videos their videos. Scored as if held out, they
   flatter it (eval-vqvae reported them without a word)."""
   from drivegpt.nn.state import checkpoint_info
   ck = Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)
-  from data.layout import drive_route
-  trained, seen = {drive_route(r) for r in (checkpoint_info(str(ck))[2] or {}).get("train_routes", ())}, trained_videos(run) if videos else set()
+  trained, seen = routes_trained(checkpoint_info(str(ck))[2]), trained_videos(run) if videos else set()
   return sum(r in trained or v in seen for r, v in zip(routes, videos or [None] * len(routes)))
 
 def trained_videos(run: str) -> frozenset:
@@ -498,9 +502,9 @@ def trained_videos(run: str) -> frozenset:
   data.tokens, tokens) where it still is: the same recordings ingested from another folder are other routes ("rec/7"
   from ds/, "7" from ds/rec/), and eval-world, rollout, probe and eval-vqvae scored them as held out. Empty without it."""
   from drivegpt.nn.state import checkpoint_info
-  from data.layout import drive_route, files_under
+  from data.layout import files_under
   _, conf, extra = checkpoint_info(str(Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)))
-  trained, data = {drive_route(r) for r in (extra or {}).get("train_routes", ())}, conf.get("data") if isinstance(conf.get("data"), dict) else {}
+  trained, data = routes_trained(extra), conf.get("data") if isinstance(conf.get("data"), dict) else {}
   folder = data.get("shards") or data.get("tokens") or conf.get("tokens")
   if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return frozenset()
   files = files_under(Path(folder), (".h5",))   # (with their times: a shard rewritten since is read again)

@@ -20,7 +20,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, trained_on, trained_videos, warn_short_schedule
+from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -321,8 +321,7 @@ def run_split(rundir: str, segs: list, split: str, cfg) -> list:
   held out drives the run had trained on, and scored them as held out."""
   picked = split_segments(segs, split, cfg.data.val_fraction, cfg.data.split_seed)
   ck = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
-  from data.layout import drive_route  # (a checkpoint saved before the 29th session may name a drive's segments apart)
-  trained = {drive_route(r) for r in (checkpoint_info(str(ck))[2] or {}).get("train_routes", ())} if split == "val" else set()
+  trained = routes_trained(checkpoint_info(str(ck))[2]) if split == "val" else set()
   videos = trained_videos(rundir) if split == "val" else set()   # (the same recordings ingested from another folder: other routes)
   kept = [s for s in picked if (s.route or s.name) not in trained and (not s.video or s.video not in videos)]
   if len(kept) < len(picked):
