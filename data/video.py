@@ -44,6 +44,21 @@ def crop_box(in_h: int, in_w: int, height: int, width: int) -> tuple[int, int, i
     return h, w, (h - height) // 2, (w - width) // 2
 
 
+def display_turn(frame) -> tuple[bool, bool, bool]:
+    """(swap rows and columns, then flip the rows, flip the columns): how a decoded frame becomes what a player shows,
+    from its display matrix (none: as decoded). The matrix [a b . ; c d . ; . . .] (16.16 fixed point) takes pixel (x, y)
+    to (a x + c y, b x + d y), y down: a phone's portrait (0 1 -1 0) turns it clockwise. Mirrors count too (a=-1: left
+    to right), which the rotation angle alone can't tell from a turn (a mirror read as 180 degrees went in upside down).
+    Angles between quarter turns go to the nearest one."""
+    m = next((bytes(d) for d in frame.side_data if getattr(d.type, "name", "") == "DISPLAYMATRIX"), None)
+    if m is None or len(m) < 36:
+        return False, False, False
+    a, b, _, c, d = np.frombuffer(m[:20], np.int32)   # native byte order, as FFmpeg keeps it
+    if abs(int(a)) + abs(int(d)) >= abs(int(b)) + abs(int(c)):
+        return False, bool(d < 0), bool(a < 0)
+    return True, bool(b < 0), bool(c < 0)
+
+
 def decode_frames(path: Path, height: int, width: int, batch: int = 32):
     """Yield the container's fps (None for a raw stream), then batches (frames (B, height, width, 3) uint8, times (B,)
     seconds from the first frame by the container's timestamps (None for a raw stream, which has none), source size
@@ -90,14 +105,16 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             for frame in decoded():
                 if frame.is_corrupt:
                     raise VideoError(f"{path}: truncated or corrupt video: frame {n} is damaged")
-                turns = int(round((frame.rotation or 0) / 90)) % 4   # quarter turns counter-clockwise to display it
+                swap, flip_rows, flip_cols = display_turn(frame)
                 coded = (frame.height, round(frame.width * sar))  # as displayed before turning: square pixels
-                size = coded[::-1] if turns % 2 else coded
+                size = coded[::-1] if swap else coded
                 if size not in boxes:
                     boxes[size] = crop_box(*size, height, width)
                 h, w, top, left = boxes[size]
-                sh, sw = (w, h) if turns % 2 else (h, w)   # scale before turning, so the turned frame is h x w
-                rgb = np.rot90(reformatter.reformat(frame, width=sw, height=sh, format="rgb24", interpolation="AREA").to_ndarray(), turns)
+                sh, sw = (w, h) if swap else (h, w)   # scale before turning, so the turned frame is h x w
+                rgb = reformatter.reformat(frame, width=sw, height=sh, format="rgb24", interpolation="AREA").to_ndarray()
+                rgb = rgb.transpose(1, 0, 2) if swap else rgb
+                rgb = rgb[::-1 if flip_rows else 1, ::-1 if flip_cols else 1]
                 buf.append(rgb[top:top + height, left:left + width])
                 if not raw and frame.pts is not None:
                     t = float(frame.pts * frame.time_base)

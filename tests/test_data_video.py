@@ -70,6 +70,36 @@ def test_phone_portrait_video_is_turned_as_displayed(tmp_path):
     assert (frames[:, 4:58, :, 0].mean() > 200) and (frames[:, 70:124, :, 2].mean() > 200), r
 
 
+QUARTERS = np.array([[(255, 0, 0), (0, 255, 0)], [(0, 0, 255), (255, 255, 255)]], np.uint8)  # red green / blue white
+
+
+@pytest.mark.parametrize("matrix,shown", [
+    ((65536, 0, 0, 65536), lambda q: q),               # none, written out
+    ((-65536, 0, 0, 65536), lambda q: q[:, ::-1]),      # mirrored left to right (FFmpeg's hflip; read as 180 degrees)
+    ((65536, 0, 0, -65536), lambda q: q[::-1]),         # mirrored top to bottom (was ignored)
+    ((-65536, 0, 0, -65536), lambda q: q[::-1, ::-1]),  # half a turn
+    ((0, 65536, -65536, 0), lambda q: np.rot90(q, -1)), # a phone's quarter turn: clockwise
+    ((0, -65536, 65536, 0), lambda q: np.rot90(q, 1)),  # counter-clockwise
+    ((0, 65536, 65536, 0), lambda q: q.transpose(1, 0, 2)),               # a turn and a mirror: the transpose
+    ((0, -65536, -65536, 0), lambda q: q[::-1, ::-1].transpose(1, 0, 2)), # and the other diagonal
+])
+def test_display_matrix_turns_and_mirrors(tmp_path, matrix, shown):
+    """Each of a square's eight symmetries, as a display matrix: the frame comes out as that matrix maps pixel (x, y) to
+    (a x + c y, b x + d y). A mirror was read from the rotation angle alone: left-right came out upside down."""
+    a, b, c, d = matrix
+    encode(tmp_path / "coded.mp4", [QUARTERS.repeat(32, 0).repeat(32, 1)] * 2)
+    raw = bytearray((tmp_path / "coded.mp4").read_bytes())
+    i = raw.find(b"tkhd")
+    off = i + 8 + (20 if raw[i + 4] == 0 else 32) + 16
+    raw[off:off + 36] = struct.pack(">9i", a, b, 0, c, d, 0, 0, 0, 1 << 30)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/cam.mp4").write_bytes(bytes(raw))
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False, height=64, width=64)
+    frame = shard(tmp_path / "out")[0][0]
+    got = (frame[16::32, 16::32] > 128) * 255
+    assert (got == shown(QUARTERS)).all(), (r, got.tolist())
+
+
 def test_pixel_aspect_and_a_size_change_mid_stream(tmp_path):
     """Anamorphic pixels were read square, and frames after a size change were squeezed into the first size's crop."""
     # 48x64 coded with 4:3 pixels is 64x64 displayed; covering 128x256 scales it by 4 and crops rows 64-192: red rows
