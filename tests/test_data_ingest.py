@@ -193,6 +193,12 @@ def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
     [r] = ingest(tmp_path / "src2", tmp_path / "out2", use_ray=False, progress=False)
     assert r["status"] == "done", r
     assert "global_pose/frame_times: 1 gaps between frames (up to 0.250 s" in capsys.readouterr().err
+    # the camera's rate, not the mean over the hole: 19 intervals over 1.15 s read 16.5 fps, which every stage that
+    # counts 20 fps frames refused (one dropped frame in a 60 s comma2k19 segment: 19.98)
+    from train.world_data import check_fps
+    with h5py.File(tmp_path / f"out2/{r['id']}.h5") as f:
+        assert abs(f.attrs["fps"] - 20) < 1e-9, f.attrs["fps"]
+        check_fps(Path("shard"), f.attrs["fps"])
     # in milliseconds: a 0.02 fps shard whose frames were 50 "s" apart (session 28)
     seg3 = tmp_path / "src3/seg/0"
     write_tiny_segment(seg3, seed=4)
