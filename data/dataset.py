@@ -108,12 +108,14 @@ class WindowLoader:
                 raise ValueError(f"{p}: not a readable shard ({e})") from None
             self.files.append(f)  # from here close() closes it
             missing = sorted(({"frames"} | set(fields)) - set(f))
-            problem = f"missing datasets {missing}" if missing else ""
-            if not missing and f["frames"].shape[1:] != self.files[0]["frames"].shape[1:]:
-                problem = f"frames are {f['frames'].shape[1:]}, {self.paths[0]} has {self.files[0]['frames'].shape[1:]}"
+            problem = f"not a readable shard (missing datasets {missing})" if missing else ""
+            if not missing and f["frames"].shape[1:] != self.files[0]["frames"].shape[1:]:  # (which is the odd one out is not
+                # known here: this one was called "not a readable shard" when the first was)
+                problem = (f"frames of {f['frames'].shape[1:]}, but {self.paths[0]} has {self.files[0]['frames'].shape[1:]}: the "
+                           "shards of one run must have one frame size (ingest them with the same --height and --width)")
             if problem:
                 self.close()
-                raise ValueError(f"{p}: not a readable shard ({problem})")
+                raise ValueError(f"{p}: {problem}")
             # the per-frame signals are tiny: keep them in memory and read only frames from disk
             try:
                 self.signals.append({k: f[k][:] for k in set(fields) - {"frames"}})

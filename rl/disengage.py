@@ -171,7 +171,7 @@ def train(cfg: DisengageConfig) -> dict:
     model.head.bias.assign(Tensor(np.array(raw_head["bias"], np.float32))).realize()      # train on) as the first run did
   pos = (s.labels[tr] * s.mask[tr]).sum(0) / np.maximum(s.mask[tr].sum(0), 1)
   pos_weight = Tensor(np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32))
-  steps = max(train_steps(cfg, len(tr)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
+  steps = run.length(train_steps(cfg, len(tr)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
   bar = run.progress(steps, start, "train-disengage")
   for i in range(start, steps):
     Tensor.training = True

@@ -111,7 +111,7 @@ def train_bc(cfg: BCConfig) -> dict:
   best = run.dir / "best.safetensors"
   best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() and start > 0 else float("inf")  # a fresh run ignores a stale file
   if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
-  steps = max(train_steps(cfg, len(fit)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
+  steps = run.length(train_steps(cfg, len(fit)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
   best_step = (checkpoint_info(str(run.ckpt))[2] or {}).get("best_step") if start else None
   finished = best_step is not None   # its checkpoint holds the best step's weights: the last step's when best_step is it
   if finished and not has_last and best_step != start and steps > start:  # (it went on from the best step's weights)

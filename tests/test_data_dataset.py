@@ -114,6 +114,15 @@ def test_shard_missing_a_dataset_is_named(tmp_path):
         WindowLoader(tmp_path, window=2, split="all")
 
 
+def test_shards_of_two_frame_sizes_are_named_as_such(tmp_path):
+    """A folder of 8x16 shards and one 4x8 one: whichever sorted first, the other was called "not a readable shard"."""
+    rng = np.random.default_rng(5)
+    write_shard(tmp_path / "a.h5", 10, rng, size=(4, 8))
+    write_shard(tmp_path / "b.h5", 10, rng)
+    with pytest.raises(ValueError, match=r"b.h5: frames of \(8, 16, 3\), but \S*a.h5 has \(4, 8, 3\): the shards of one run must have one frame size"):
+        WindowLoader(tmp_path, window=2, split="all")
+
+
 def test_split_is_by_route_and_duplicates_are_used_once(tmp_path):
     rng = np.random.default_rng(7)
     # comma2k19: three routes of several segments each; before, segments of one route landed on both sides

@@ -1305,3 +1305,22 @@ def test_odd_values_in_hand_made_token_shards_are_named(tmp_path):
   def text_flag(h): h.attrs["has_pose"] = "false"
   for load in (load_driving_segments, load_segments):
     with pytest.raises(ValueError, match=r"seg0.h5: attribute has_pose='false' must be true or false"): load(bad("flag_" + load.__name__, text_flag))
+
+def test_a_resumed_epochs_run_says_its_new_length(tmp_path, monkeypatch, capsys):
+  """With steps=0, epochs= sets the length: a re-run with more epochs trained on, with fewer stopped, both without a
+  word, and config.yaml kept the epochs given last, whatever the run had trained."""
+  import yaml
+  import rl.disengage as dis
+  from train.stage import build
+  codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  _synthetic_token_segments(tmp_path / "tok")
+  cfg = lambda epochs: build(dis.DisengageConfig, {"tokens": str(tmp_path / "tok"), "vqvae": "v", "out": str(tmp_path / "r"), "steps": 0,  # noqa: E731
+                                                    "epochs": epochs, "eval_every": 50, "batch_size": 16, "model": {"hidden": 8, "conv": 4, "embed": 4}})
+  first = dis.train(cfg(0.2))["steps"]
+  capsys.readouterr()
+  longer = dis.train(cfg(0.4))["steps"]
+  assert longer > first and f"epochs 0.2 -> 0.4 ({longer} steps): a learning-rate schedule" in capsys.readouterr().err
+  assert dis.train(cfg(0.1))["steps"] == longer
+  assert re.search(r"epochs=0\.1 is \d+ steps, not above the \d+ it has trained: nothing to train", err := capsys.readouterr().err), err
+  assert yaml.safe_load((tmp_path / "r/config.yaml").read_text())["epochs"] == 0.4

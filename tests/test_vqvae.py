@@ -596,7 +596,7 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   than model.image_size were trained and scored; eval_frames past the held-out frames crashed before the first
   checkpoint; a held-out copy of a training video was scored as held out; --max-frames took max(1, n // shards) from
   each shard (not at most n, not spread); a NaN reconstruction scored as a black frame."""
-  from train.vqvae import evaluate, shard_batches, train, train_loader
+  from train.vqvae import evaluate, shard_batches, spread_frames, train, train_loader
   rng = rng_for("frames")
   for d, names in (("tr", "abcdefghij"), ("va", "k")):
     (tmp_path / d).mkdir()
@@ -607,6 +607,9 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
                                     "ckpt_every": 2, "eval_frames": 64, "grid_frames": 2, **kw}.items()])
   loader = train_loader(cfg())
   assert len(loader.paths) == 10           # all ten (nine before: the route split's val share)
+  # eval-vqvae --max-frames scores the frames a run's held-out checks score (it rounded where they truncate)
+  spread = np.concatenate(list(shard_batches(loader.paths, 4, 7)))
+  np.testing.assert_array_equal(spread, spread_frames(loader, 7))
   loader.close()
   res = train(cfg())                       # eval_frames 64 > 3 held-out frames: it raised ZeroDivisionError
   assert res["val_frames"] == 3 and np.isfinite(res["val_psnr"])

@@ -255,7 +255,7 @@ class Run:
   def __init__(self, out: str, config, may_change: tuple = (), added: Optional[dict] = None):
     """added: keys (flat, "model.conv") a stage gained after runs were saved, each with the value a run saved without
     it was made with, so such a run resumes when the command asks for that value."""
-    self.dir, self.config = Path(out), to_dict(config)
+    self.dir, self.config, self._was = Path(out), to_dict(config), {}
     try: self.dir.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):  # ("[Errno 17] File exists: 'afile'" named neither out= nor the problem)
       raise ConfigError(f"out={out}: {'it' if self.dir.exists() else 'a folder above it'} is a file, not a folder: give a run folder") from None
@@ -266,6 +266,7 @@ class Run:
       own = lambda: checkpoint_info(str(self.ckpt))[1]   # (the checkpoint's own copy of the config)  # noqa: E731
       was = _read_saved_config(saved_path, own) if saved_path.exists() else own()
       saved, now = {**(added or {}), **_flat(was or {})}, _flat(self.config)
+      self._was = saved
       diff = [k for k in sorted(set(saved) | set(now)) if not self._same_path(k, saved.get(k), now.get(k)) and k != "out"]  # (this folder, named
       # another way: runs/a/, an absolute path, from another working directory)
       # (its own keys and weights: with the keys added since, a train-disengage run read as a BC one and was refused over model.dropout)
@@ -290,6 +291,21 @@ class Run:
     # another tokenizer) left it naming data the run never trained on, and the next resume warned of it
     if not self.ckpt.exists(): self.write_config()
     self._clock, self._training, self._routes, self._data = (time.perf_counter(), 0.0), True, None, None
+
+  def length(self, steps: int, start: int) -> int:
+    """The steps a run trains to, from the steps its config asks for (steps=, or with steps=0 epochs= passes over the
+    data) and the steps it has done: never fewer than those. A resumed run whose epochs= changed says so, as for steps=
+    above (a train-disengage run went on, or stopped, without a word, and its config.yaml kept epochs it never trained)."""
+    if start and not self.config.get("steps") and "epochs" in self._was and self._was["epochs"] != self.config.get("epochs"):
+      if steps <= start:
+        print(f"note: {self.dir}: epochs={self.config.get('epochs')} is {steps} steps, not above the {start} it has trained: nothing "
+              "to train; it stays the run it is", file=sys.stderr)
+        self.config["epochs"] = self._was["epochs"]
+      else:
+        print(f"note: {self.dir}: epochs {self._was['epochs']} -> {self.config.get('epochs')} ({steps} steps): a learning-rate schedule "
+              f"over steps follows the new length from step {start} on, so the result is not that of a run started with "
+              f"epochs={self.config.get('epochs')}", file=sys.stderr)
+    return max(steps, start)
 
   def write_config(self) -> None: write_atomic(self.dir / "config.yaml", yaml.safe_dump(self.config, sort_keys=False).encode())
 

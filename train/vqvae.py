@@ -162,10 +162,14 @@ def held_batches(held: np.ndarray, cfg: TrainConfig) -> Iterator[np.ndarray]:
   frames = held[:cfg.eval_frames]
   return (frames[j:j + cfg.batch_size] for j in range(0, len(frames), cfg.batch_size))
 
+def spread(total: int, n: int) -> np.ndarray:
+  """min(n, total) indices spread evenly over range(total): the held-out checks' frames, and eval-vqvae --max-frames'
+  (which rounded where these truncate: the same n frames of the same shards were other frames, the PSNR another)."""
+  return np.linspace(0, total - 1, min(n, total)).astype(np.int64)
+
 def spread_frames(loader, n: int) -> np.ndarray:
   """n frames (n, H, W, 3) uint8 spread evenly over all of a loader's frames (the same ones every time)."""
-  total = int(loader.lengths.sum())
-  flat = np.linspace(0, total - 1, min(n, total)).astype(np.int64)
+  flat = spread(int(loader.lengths.sum()), n)
   shard = np.searchsorted(np.cumsum(loader.lengths), flat, side="right")
   start = flat - np.concatenate([[0], np.cumsum(loader.lengths)[:-1]])[shard]
   return loader.read_batch(list(zip(shard.tolist(), start.tolist())))["frames"][:, 0]
@@ -415,7 +419,7 @@ def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] 
     for p in paths:
       with h5py.File(p, "r") as f: lengths.append(len(frames(p, f)))
     total = sum(lengths)
-    pick = np.arange(total) if max_frames is None or max_frames >= total else np.linspace(0, total - 1, max_frames).round().astype(np.int64)
+    pick = np.arange(total) if max_frames is None else spread(total, max_frames)
     starts = np.concatenate([[0], np.cumsum(lengths)])
     for k, p in enumerate(paths):
       idx = pick[(pick >= starts[k]) & (pick < starts[k + 1])] - starts[k]
