@@ -269,6 +269,15 @@ def test_damaged_headers_are_named(tmp_path):
                        ({"a": f32([4], True, 17)}, "data_offsets"), ({"a": f32([-4], 0, 16)}, "whole numbers >= 0"),
                        ({"__metadata__": ["x"], "a": f32([4], 0, 16)}, "__metadata__")):
     with pytest.raises(CorruptFileError, match=what): read_safetensors(write(header))
+  # a key twice (json kept the last), and false or [] as __metadata__ (read as none), as the safetensors library refuses them
+  for text, what in ((b'{"__metadata__":{"a":"1"},"__metadata__":{"a":"2"},"a":%s}', "'__metadata__' twice"),
+                     (b'{"a":%s,"a":%s}', "'a' twice"), (b'{"__metadata__":false,"a":%s}', "__metadata__ is not a map")):
+    entry = json.dumps(f32([4], 0, 16)).encode()
+    hb = text.replace(b"%s", entry)
+    (p := tmp_path / "d.safetensors").write_bytes(struct.pack("<Q", len(hb)) + hb + b"\0" * 16)
+    with pytest.raises(CorruptFileError, match=what): read_safetensors(str(p))
+  with pytest.raises(TypeError, match=r"tensor 'w': a ndarray, not a Tensor"):  # (was: "dtype float32 can't be saved (... 'F32')")
+    safe_save({"w": np.ones(3, np.float32)}, str(tmp_path / "n.safetensors"))
   class M:
     def __init__(self): self.w = Tensor([1.0, 2.0])
   save_checkpoint(str(tmp_path / "c.safetensors"), M(), None, 3, {})

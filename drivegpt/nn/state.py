@@ -26,6 +26,7 @@ def _encode(tensors: dict[str, Tensor], metadata: Optional[dict[str, str]]) -> l
   blobs, offset = [], 0
   for name, t in tensors.items():  # the spec doesn't fix an order; we keep the caller's
     if name == "__metadata__": raise ValueError("'__metadata__' is reserved in safetensors and can't name a tensor")
+    if not isinstance(t, Tensor): raise TypeError(f"tensor {name!r}: a {type(t).__name__}, not a Tensor: pass Tensor(x)")  # (an array's "dtype float32 can't be saved (supported: ... 'F32')")
     if t.dtype not in ST_NAMES: raise TypeError(f"tensor {name!r}: dtype {t.dtype} can't be saved (supported: {sorted(ST_DTYPES)})")
     data = np.ascontiguousarray(t.numpy(), dtype=np.dtype(t.dtype.np).newbyteorder("<")).tobytes()
     header[name] = {"dtype": ST_NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
@@ -69,10 +70,13 @@ def _read_header(f, path: str) -> tuple[dict, dict]:
   if 8 + n > size:  # a torch.save zip or a pickle read as a length said "truncated?"
     kind = "a zip archive (torch.save writes these)" if head[:4] == b"PK\x03\x04" else "a pickle (never loaded: it can run code)" if head[:1] == b"\x80" else None
     raise _bad(path, f"it is {kind}: convert it to safetensors" if kind else f"header length {n} runs past the end of the file ({size} bytes): truncated?")
-  try: header = json.loads(f.read(n).decode("utf-8"))
+  def unique(pairs: list) -> dict:  # a key twice (a second __metadata__ or tensor entry): json kept the last, without a word
+    if len(keys := [k for k, _ in pairs]) != len(set(keys)): raise _bad(path, f"header has {next(k for k in keys if keys.count(k) > 1)!r} twice")
+    return dict(pairs)
+  try: header = json.loads(f.read(n).decode("utf-8"), object_pairs_hook=unique)
   except (UnicodeDecodeError, json.JSONDecodeError) as e: raise _bad(path, f"header is not valid JSON ({e})") from None
   if not isinstance(header, dict): raise _bad(path, "header is not a JSON object")
-  metadata = header.pop("__metadata__", None) or {}
+  metadata = header.pop("__metadata__", {})  # (false or [] read as no metadata)
   if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())): raise _bad(path, "__metadata__ is not a map of strings")
   return header, metadata
 
