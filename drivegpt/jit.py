@@ -107,7 +107,8 @@ class jit:
   without calling the function. Tensors the step returns are realized; each call returns fresh ones. The function must
   not read values into Python (.item(), .numpy()) and must change weights through assign (optimizers, load_state_dict
   and load_checkpoint do), so that a replay writes into the same buffers; the weights it reads must be realized before
-  the recording (nn layers, models and optimizers realize theirs), or their initializers are folded into the kernels.
+  the recording (nn layers, models and optimizers realize theirs), or their initializers are folded into the kernels
+  (load_state_dict into such a tensor has every recording made before it record again).
   An argument that is a view of a realized tensor (a slice) is passed as a copy, which takes no write (an assign into it
   raises, as it does into the slice without the JIT). It must not be recorded with a tensor it
   also reads from outside (a weight) as an argument, nor leave results lazy for later: replays see neither. .grad is
@@ -149,7 +150,7 @@ class jit:
   def _record(self, tensors: list, args, kwargs):
     realize.realize_pending_assigns()  # assigns from before the call are not part of the step
     # the inputs' buffers as the step found them: one that assigns into its argument leaves it a new LazyBuffer
-    realize.CAPTURE, realize.GUARDS, rng0, inputs, Tensor._grad_log = [], {}, Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors)), {}
+    realize.CAPTURE, realize.GUARDS, rng0, inputs, Tensor._grad_log = [], {"lazy loads": (lambda: realize, "LAZY_LOADS")}, Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors)), {}
     try:
       ret = self.fxn(*args, **kwargs)
       # returned views, and the .grads it leaves, are copied into buffers of their own inside the recording (a .grad left

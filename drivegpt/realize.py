@@ -27,6 +27,8 @@ CAPTURE: Optional[list] = None
 # and the Python values folded into its kernels, {key: (weakref to the object, attribute)}: a replay needs the values the
 # recording call left them at (a GAN's step freezes and unfreezes a net inside it: read at the end, it still replays)
 GUARDS: dict = {}
+LAZY_LOADS = 0  # load_state_dict into tensors still lazy (Tensor.zeros kept by a model): each recording guards on it, as its
+                # kernels had their old values folded in (a jitted step kept computing with them, silently)
 _keys = itertools.count()  # keys of results, unique across schedules, so a recording can tell them apart
 # assigns not yet realized: a JIT replay runs them first, since its kernels read the buffers they write into
 PENDING_ASSIGNS: weakref.WeakSet = weakref.WeakSet()

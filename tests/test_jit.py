@@ -923,3 +923,20 @@ def test_a_tensor_the_step_makes_from_numpy_and_writes_in_place_starts_fresh_eac
     return (x + c).realize()
   f = jit(step)
   for x in xs: np.testing.assert_allclose(f(x).numpy(), x.numpy() + want, rtol=1e-6)
+
+def test_load_state_dict_into_a_lazy_weight_records_again():
+  """A model keeping a tensor never realized (Tensor.zeros, ones * 2) had its values folded into a recording's kernels:
+  after load_state_dict the jitted step went on computing with the old ones (7 where 115 was right), silently."""
+  from drivegpt.nn import load_state_dict
+  rng = np.random.default_rng(11)
+  class M:
+    def __init__(self): self.b, self.s, self.w = Tensor.zeros(3), Tensor.ones(3) * 2, Tensor(rng.normal(size=3).astype(np.float32))
+    def __call__(self, x): return x * self.w + self.b + self.s
+  m = M()
+  step = jit(lambda x: m(x).realize())
+  for _ in range(3): step(Tensor(rng.normal(size=3).astype(np.float32)))
+  new = {k: rng.normal(size=3).astype(np.float32) for k in ("b", "s", "w")}
+  load_state_dict(m, new)
+  for _ in range(3):
+    x = rng.normal(size=3).astype(np.float32)
+    np.testing.assert_allclose(step(Tensor(x)).numpy(), x.astype(np.float64) * new["w"] + new["b"] + new["s"], rtol=1e-6, atol=1e-6)

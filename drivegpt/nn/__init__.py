@@ -209,6 +209,7 @@ def load_state_dict(obj, state_dict: dict, strict: bool = True, verbose: bool = 
       todo.append((t, v))
     elif state_dict[k] is not state_dict[f := first[id(t)]] and not np.array_equal(v.numpy(), _as_tensor(state_dict[f], f).numpy(), equal_nan=v.dtype.is_float):
       raise ValueError(f"load_state_dict: {k!r} and {f!r} are one tied tensor in the model, but the state dict gives them different values (an untied checkpoint?)")
+  realize.LAZY_LOADS += any(not t.lazydata.is_realized for t, _ in todo)  # (jitted steps recorded before: record again)
   Tensor.corealize([t.assign(v.to(t.device).detach()) for t, v in todo])
   if consume:
     for k in own: state_dict.pop(k, None)
