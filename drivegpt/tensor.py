@@ -66,8 +66,8 @@ class Tensor:
       if dtype is None:
         dtype = dtypes.bool if x.dtype == np.bool_ else _int_dtype(lo, hi) if x.dtype.kind in "iu" else dtypes.default_float if x.dtype.kind == "f" or x.size == 0 else None
         if dtype is None: raise TypeError(f"can't make a Tensor from numpy dtype {x.dtype}")
-        if x.dtype == np.int64 and isinstance(data, np.ndarray): dtype = dtypes.int64
-        if x.dtype == np.float16 and isinstance(data, np.ndarray): dtype = dtypes.float16
+        if x.dtype == np.int64 and isinstance(data, (np.ndarray, np.generic)): dtype = dtypes.int64
+        if x.dtype == np.float16 and isinstance(data, (np.ndarray, np.generic)): dtype = dtypes.float16
       if dtype.is_int and wide: _check_fits(lo, hi, dtype)
       lb = LazyBuffer.from_numpy(np.array(x, dtype=dtype.np, order="C"), device)
     else: raise TypeError(f"can't make a Tensor from {type(data).__name__}: expected a list, numpy array, scalar or LazyBuffer")

@@ -144,6 +144,10 @@ def test_dtypes_survive():
   assert Tensor([1, 2]).dtype == dtypes.int32 and Tensor([1.0]).dtype == dtypes.float32 and Tensor([True]).dtype == dtypes.bool
   assert (Tensor([1, 2]) < 2).dtype == dtypes.bool
   np.testing.assert_array_equal(Tensor(np.array([7, -7], np.int64)).idiv(2).numpy(), [3, -3])
+  # a numpy scalar keeps its dtype as a 0-d array does (and PyTorch's tensor() does): np.float16 came out float32
+  rng = np.random.default_rng(2)
+  for v, want in ((np.float16(rng.normal()), dtypes.float16), (np.int64(rng.integers(1 << 40)), dtypes.int64)):
+    assert Tensor(v).dtype == Tensor(np.array(v)).dtype == want and Tensor(v).numpy() == v
 
 ENGINE_LINE_BUDGET = 2500
 
