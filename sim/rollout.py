@@ -4,7 +4,7 @@ continuation (both decoded by the same VQVAE).
   drivegpt rollout --world RUNDIR --vqvae RUNDIR --shards TOKDIR --n 8 --seconds 10 --out DIR [--steer replay|left|right|straight]
 """
 from __future__ import annotations
-import argparse, io, os, sys, time
+import argparse, io, json, os, sys, time
 from fractions import Fraction
 from pathlib import Path
 from typing import Optional
@@ -156,6 +156,19 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   seeds = [(ok[i % len(ok)], int(rng.integers(0, max(1, len(segs[ok[i % len(ok)]].tokens) - need + 1)))) for i in range(n)]
   return seeds, steps, FPS / cfg.data.frame_stride
 
+def tokenizer_side(tokens: str, fps: float) -> bytes:
+  """The <name>.tokenizer.json written beside each rollout's token ids, as export-commavq writes one: the codebook the
+  ids index (the seeding token shards' tokenizer: a folder holds one) and the rollout's frame rate. Without it,
+  import-commavq took them for commaVQ's ids at 20 fps, without a word."""
+  import h5py
+  from data.layout import attr_text, files_under
+  from train.world_data import npy_tokenizer
+  f = files_under(Path(tokens), (".h5", ".npy"))[0]
+  if f.suffix == ".npy": tok = npy_tokenizer(f)
+  else:
+    with h5py.File(f, "r") as h: tok = attr_text(h.attrs.get("tokenizer") or "{}")
+  return json.dumps({**json.loads(tok), "fps": float(fps)}).encode()
+
 RESTARTS = 3  # times a rollout actor that died is restarted, its batches run again
 
 def main(argv: Optional[list[str]] = None) -> dict:
@@ -193,10 +206,10 @@ def main(argv: Optional[list[str]] = None) -> dict:
   lock_folder(out)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
   # an earlier run's rollouts go first, rollouts.json with them (written back last: a folder without it is a run under way
   # or cut short): kept, those past --n stayed, and a run killed half-way left its rollouts beside another run's
-  for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollouts.json")]:  # (ours only:
+  for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollout_*_tokens.tokenizer.json"), *out.glob("rollouts.json")]:  # (ours only:
     if old.name == "rollouts.json" or old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens").isdigit(): old.unlink()  # rollout_best.mp4 stays)
   for old in out.glob(".rollout_*.mp4.tmp.mp4"): old.unlink()  # a killed run's half-written video (the folder is ours now)
-  sharp, where, t0 = {}, {}, time.perf_counter()
+  sharp, where, t0, side = {}, {}, time.perf_counter(), tokenizer_side(args.shards, fps)
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count(), need_cpus=args.actors):
     slots = args.actors or int(ray.cluster_resources().get("CPU", 1))
     size = min(args.batch or min(8, -(-len(seeds) // slots)), len(seeds))   # default: every actor busy, at most 8 rollouts a batch
@@ -224,6 +237,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
         for j in range(len(batch)):
           write_mp4(out / f"rollout_{first + j}.mp4", side_by_side(r["generated_frames"][j], r["real_frames"][j]), fps)
           buf = io.BytesIO(); np.save(buf, r["generated"][j].astype(np.int16))
+          write_atomic(out / f"rollout_{first + j}_tokens.tokenizer.json", side)  # first, as export-commavq writes them
           write_atomic(out / f"rollout_{first + j}_tokens.npy", buf.getvalue())
           sharp[first + j] = (sharpness(r["generated_frames"][j]), sharpness(r["real_frames"][j]))
           where[first + j] = r["seeds"][j]

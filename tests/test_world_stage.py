@@ -550,7 +550,7 @@ def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
   save_checkpoint(str(tmp_path / "vq" / "ckpt.safetensors"), VQVAE(vq.model), None, 0, to_dict(vq))
   (tmp_path / "o").mkdir()
   (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").write_bytes(b"a killed run's half video")   # left by a kill in write_mp4
-  for name in ("rollout_0.mp4", "rollout_0_tokens.npy", "rollouts.json", "rollout_best.mp4"): (tmp_path / "o" / name).write_bytes(b"an earlier run's")
+  for name in ("rollout_0.mp4", "rollout_0_tokens.npy", "rollout_0_tokens.tokenizer.json", "rollouts.json", "rollout_best.mp4"): (tmp_path / "o" / name).write_bytes(b"an earlier run's")
   code = cli(["rollout", "--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--out", str(tmp_path / "o"),
               "--n", "1", "--seconds", "0.3", "--split", "all", "--actors", "1"])
   assert code == 2 and f"{V // 2} codes, but --world" in capsys.readouterr().err.splitlines()[-1]
@@ -620,6 +620,19 @@ def test_rollout_writes_mp4(tmp_path, capfd):
   ol, std = open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 2), load_run(str(tmp_path / "w"))[1].model.pose_std[5]
   assert sorted(ol) == ["yaw_10std", "yaw_3std"] and ol["yaw_3std"]["yaw_rad"] == pytest.approx(3 * std)
   assert all(np.isfinite(r["right_minus_left_px"]) and abs(r["right_minus_left_px"]) <= 48 for r in ol.values())
+  # a rollout's token ids and the sidecar rollout writes beside them: import-commavq took them for commaVQ's at 20 fps
+  import h5py
+  from sim.rollout import tokenizer_side
+  from train.tokenize import import_commavq, write_commavq
+  from train.world_data import tokenizer_of
+  (tmp_path / "ro").mkdir()
+  for f in Path(toks).glob("*.h5"):
+    with h5py.File(f, "r+") as h: h.attrs["tokenizer"] = json.dumps({"codebook": "f00d"})  # as tokenize writes it
+  (tmp_path / "ro" / "rollout_0_tokens.tokenizer.json").write_bytes(tokenizer_side(toks, fps))
+  write_commavq(tmp_path / "ro" / "rollout_0_tokens.npy", np.zeros((3, 8, 16), np.int16), flat=True)
+  import_commavq(str(tmp_path / "ro"), str(tmp_path / "ro_imp"))
+  with h5py.File(tmp_path / "ro_imp" / "rollout_0_tokens.h5") as f, h5py.File(next(Path(toks).glob("*.h5"))) as g:
+    assert f.attrs["fps"] == 10 and tokenizer_of(f.attrs) == tokenizer_of(g.attrs) == "codebook f00d", dict(f.attrs)
   # no segment long enough: named, not a frozen real side scored as if it moved
   with pytest.raises(ValueError, match=r"no all segment has the \d+ frames a 1000 s rollout .* use --seconds"):
     pick_seeds(toks, str(tmp_path / "w"), 2, 1000, "all", 0)
