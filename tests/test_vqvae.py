@@ -866,8 +866,15 @@ def test_commavq_export_keeps_drive_and_rate_and_import_keeps_what_it_has(tmp_pa
   assert read_token_shard(tmp_path / "b30" / "fast.h5")[2]["fps"] == 30.0
   (tmp_path / "other").mkdir()
   np.save(tmp_path / "other" / "fast.npy", rng.integers(0, 1024, (9, 128)).astype(np.int16))
-  with pytest.raises(ValueError, match=r"b30/fast\.h5 exists, made from .*n30/fast\.npy, not .*other/fast\.npy"):
+  with pytest.raises(ValueError, match=r"b30/fast\.h5 exists, made from .*n30/fast\.npy, not from .*other/fast\.npy"):
     import_commavq(str(tmp_path / "other"), str(tmp_path / "b30"))
+  # one tokenize made (it keeps its video's source): it was said to be made from the video, or overwritten when that
+  # was the .npy's own path
+  (tmp_path / "t2").mkdir()
+  write_token_shard(tmp_path / "t2" / "fast.h5", rng.integers(0, 1024, (6, 8, 16)).astype(np.int16), {"frame_times": np.arange(6) / 20},
+                    {"route": "fast", "source": str((tmp_path / "other" / "fast.npy").resolve()), "frame_shard": "/frames/fast.h5"})
+  with pytest.raises(ValueError, match=r"t2/fast\.h5 exists, made by drivegpt tokenize from /frames/fast\.h5, not from .*other/fast\.npy"):
+    import_commavq(str(tmp_path / "other"), str(tmp_path / "t2"))
   assert len(read_token_shard(tmp_path / "b30" / "fast.h5")[0]) == 6
   import_commavq(str(tmp_path / "n30"), str(tmp_path / "b30"))  # the same file again: a re-run
 

@@ -270,8 +270,9 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   names = _flat_names(files, src, "token shard {}.h5")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   for p, name in names.items():  # one of another file (an earlier import, or tokenize's) was overwritten without a word
-    if (old := Path(out_dir) / f"{name}.h5").exists() and (was := read_token_shard(old)[2].get("source")) != str(p.resolve()):
-      raise ValueError(f"{old} exists, made from {was or 'frame shards (drivegpt tokenize)'}, not {p}: import into another --out")
+    if (old := Path(out_dir) / f"{name}.h5").exists() and ((a := read_token_shard(old)[2]).get("source") != str(p.resolve()) or "frame_shard" in a):
+      was = f"by drivegpt tokenize from {a['frame_shard']}" if "frame_shard" in a else f"from {a.get('source')}"  # (a tokenize shard keeps its video's source)
+      raise ValueError(f"{old} exists, made {was}, not from {p}: import into another --out")
   # each file's checksum, as data.ingest keeps a video's: the same file twice (two folders) would be two drives
   sums, first = {p: "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest() for p in files}, {}
   rates = {p: npy_sidecar(p).get("fps", fps or 20.0) for p in files if first.setdefault(sums[p], p) == p}  # (ours sent out and back keep their rate)
