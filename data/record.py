@@ -87,6 +87,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     events: list[tuple[float, str, float]] = []  # (t, cause, lead time)
     human_until, fault, fault_until, fault_car, fault_start = -1.0, None, -1.0, None, 0.0
     noticed = None  # (frame, cause): the supervisor saw a rule break and takes over one reaction time later
+    handback = False  # the human drives and will hand the car back
     next_change = rng.exponential(style.lane_change_every)
     next_fault = 1.0 + rng.exponential(style.perturb_every)
     # every kind in turn; a cut-in (which may end the segment in a crash) once, late
@@ -133,6 +134,11 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             log["lead"].append(lead)
             log["lane"].append([obs.lane_offset, psi, curv, edge, blinker])
 
+            # the human hands the car back only with no rule broken (a state still past a limit at the handback was the
+            # human's, and was charged to the system as a takeover one reaction time later: 3 of 13 in a sample)
+            if handback and t >= human_until and takeover_cause(limits, obs)[0] not in (None, "crash"):
+                human_until = t + dt / 2
+            handback = handback and t < human_until
             # the supervisor judges what happened: it notices a broken rule and takes over a reaction time later
             if t >= human_until:
                 cause, severity = takeover_cause(limits, obs)
@@ -143,7 +149,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
                 take = "crash" if cause == "crash" else noticed[1] if due else None
                 if take is not None:
                     events.append((t, take, t - warn_since))
-                    human_until, fault, warn_since, noticed = t + rng.uniform(2.0, 4.0), None, None, None
+                    human_until, fault, warn_since, noticed, handback = t + rng.uniform(2.0, 4.0), None, None, None, True
                     next_fault = human_until + rng.exponential(style.perturb_every)
                     if fault_car is not None:
                         fault_car.target_speed, fault_car = float(np.mean(traffic_speed)), None

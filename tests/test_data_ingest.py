@@ -193,12 +193,24 @@ def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
     [r] = ingest(tmp_path / "src2", tmp_path / "out2", use_ray=False, progress=False)
     assert r["status"] == "done", r
     assert "global_pose/frame_times: 1 gaps between frames (up to 0.250 s" in capsys.readouterr().err
-    # the camera's rate, not the mean over the hole: 19 intervals over 1.15 s read 16.5 fps, which every stage that
-    # counts 20 fps frames refused (one dropped frame in a 60 s comma2k19 segment: 19.98)
+    # one dropped frame in 121 (a 60 s comma2k19 segment's 1200: 19.98 fps, which every stage that counts 20 fps frames
+    # refused) is the camera's rate; 4 of 23 (the segment above) the rate its frames run at, refused there
     from train.world_data import check_fps
     with h5py.File(tmp_path / f"out2/{r['id']}.h5") as f:
+        assert abs(f.attrs["fps"] - 19 / 1.15) < 1e-9, f.attrs["fps"]
+    seg4 = tmp_path / "src4/seg/0"
+    write_tiny_segment(seg4, n=120, seed=5)
+    t = np.arange(120) / 20.0
+    t[70:] += 0.05
+    save(seg4 / "global_pose/frame_times", t)
+    save(seg4 / "processed_log/CAN/speed/t", t)
+    [r] = ingest(tmp_path / "src4", tmp_path / "out4", use_ray=False, progress=False)
+    with h5py.File(tmp_path / f"out4/{r['id']}.h5") as f:
         assert abs(f.attrs["fps"] - 20) < 1e-9, f.attrs["fps"]
         check_fps(Path("shard"), f.attrs["fps"])
+    from data.ingest import frame_rate  # timestamps with 8 ms of jitter: their own mean rate (long intervals left out: 20.2)
+    t = np.sort(np.arange(1200) / 20 + np.random.default_rng(6).normal(0, 0.008, 1200))
+    assert abs(frame_rate(t) - 1199 / np.ptp(t)) < 1e-9
     # in milliseconds: a 0.02 fps shard whose frames were 50 "s" apart (session 28)
     seg3 = tmp_path / "src3/seg/0"
     write_tiny_segment(seg3, seed=4)

@@ -238,7 +238,8 @@ def test_supervisor_takes_over_one_reaction_time_after_a_rule_breaks(recorded):
             if cause == "crash":
                 continue
             # rebuilt from the simulator's log: the rule broke `delay` frames before the takeover and not the frame before that
-            # (that frame was the system's: the human's drive ends >= 2 s before any later takeover's rule can break)
+            # (the system's, or the human's last: the human hands back only with no rule broken; a state still past a limit
+            # at the handback was charged to the system one reaction time later)
             obs = lambda j: Observation(  # noqa: E731
                 speed=seg["speed"][j], accel=(seg["speed"][j] - seg["speed"][j - 1]) * FPS,
                 lateral_accel=seg["speed"][j] * (seg["heading"][j] - seg["heading"][j - 1]) * FPS, lane_offset=seg["lane"][j, 0],
@@ -246,7 +247,7 @@ def test_supervisor_takes_over_one_reaction_time_after_a_rule_breaks(recorded):
                 gap=seg["lead"][j, 1] if seg["lead"][j, 0] else None, closing=seg["lead"][j, 2], clearance=seg["lead"][j, 3],
                 crashed=False)
             assert takeover_cause(lim, obs(k - delay))[0] == cause
-            if k - delay - 1 >= 1 and not any(0 < k - delay - e <= 4 * FPS for e in np.round(seg["disengage_t"] * FPS)):
+            if k - delay - 1 >= 1:
                 assert takeover_cause(lim, obs(k - delay - 1))[0] is None
             assert lead >= lim.reaction - 0.5 / FPS  # the situation looked wrong for at least the reaction time
             checked += 1

@@ -276,6 +276,9 @@ def test_damaged_headers_are_named(tmp_path):
     hb = text.replace(b"%s", entry)
     (p := tmp_path / "d.safetensors").write_bytes(struct.pack("<Q", len(hb)) + hb + b"\0" * 16)
     with pytest.raises(CorruptFileError, match=what): read_safetensors(str(p))
+  hb = b'{"__metadata__":null,"a":%s}' % json.dumps(f32([4], 0, 16)).encode()  # null is none, as the library reads it
+  (p := tmp_path / "d.safetensors").write_bytes(struct.pack("<Q", len(hb)) + hb + b"\0" * 16)
+  assert read_safetensors(str(p))[1] == {}
   with pytest.raises(TypeError, match=r"tensor 'w': a ndarray, not a Tensor"):  # (was: "dtype float32 can't be saved (... 'F32')")
     safe_save({"w": np.ones(3, np.float32)}, str(tmp_path / "n.safetensors"))
   class M:

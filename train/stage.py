@@ -299,7 +299,7 @@ class Run:
     if start and not self.config.get("steps") and "epochs" in self._was and self._was["epochs"] != self.config.get("epochs"):
       if steps <= start:
         print(f"note: {self.dir}: epochs={self.config.get('epochs')} is {steps} steps, not above the {start} it has trained: nothing "
-              "to train; it stays the run it is", file=sys.stderr)
+              f"to train; it stays the run it is (one cut short ends here: its epochs={self._was['epochs']} trains it to its end)", file=sys.stderr)
         self.config["epochs"] = self._was["epochs"]
       else:
         print(f"note: {self.dir}: epochs {self._was['epochs']} -> {self.config.get('epochs')} ({steps} steps): a learning-rate schedule "

@@ -76,7 +76,7 @@ def _read_header(f, path: str) -> tuple[dict, dict]:
   try: header = json.loads(f.read(n).decode("utf-8"), object_pairs_hook=unique)
   except (UnicodeDecodeError, json.JSONDecodeError) as e: raise _bad(path, f"header is not valid JSON ({e})") from None
   if not isinstance(header, dict): raise _bad(path, "header is not a JSON object")
-  metadata = header.pop("__metadata__", {})  # (false or [] read as no metadata)
+  metadata = {} if (metadata := header.pop("__metadata__", None)) is None else metadata  # (false or [] read as none; null is none, as the library reads it)
   if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())): raise _bad(path, "__metadata__ is not a map of strings")
   return header, metadata
 
