@@ -95,9 +95,12 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
         reformatter = VideoReformatter()
         packets, hashed = [0, 0], []   # frames the stream holds to be shown; frames an edit list trims away (is_discard)
+        places: list = []   # the packets' decode times: in an AVI, their places in its index
         def decoded():  # each packet of a video stream is one frame: a damaged one the decoder drops is counted
             for packet in container.demux(stream):
                 packets[packet.is_discard] += packet.size > 0   # (a trimmed MP4 was "truncated or corrupt: 40 in the stream, 35 decoded")
+                if packet.size and packet.dts is not None:
+                    places.append(packet.dts)
                 if raw and packet.size:
                     hashed.append(PICTURE_HASH in bytes(packet))
                 yield from packet.decode()
@@ -133,12 +136,18 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: truncated or corrupt video: the stream ends inside its last frame (it lacks the "
                              f"picture hash the frames before it carry)")
         # a container cut short decodes to its end without an error: the frames (or the time) it declares say so
-        if stream.frames and n != stream.frames - packets[1]:
+        # an AVI's frame count counts its index's entries, and FFmpeg's muxer writes empty ones for a video that starts
+        # late (a complete file was "80 of the 90 frames it declares"): there the last packet's place in the index says it
+        held = max(places) + 1 if container.format.name == "avi" and places else n
+        if stream.frames and held != stream.frames - packets[1]:
             raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames - packets[1]} frames it declares decoded")
         length = float(stream.duration * stream.time_base) if stream.duration else \
             container.duration / 1e6 if container.duration and len(container.streams) == 1 else None
-        if length and not stream.duration and t0 is not None and any(k in container.format.name for k in ("matroska", "nut")):
-            length -= max(0.0, t0)  # Matroska's and NUT's duration count from time 0: a first frame at 0.6 s read as 0.6 s missing (FLV's does not)
+        # Matroska's, NUT's and ASF's durations count from time 0: a first frame at 0.6 s read as 0.6 s missing (FLV's does
+        # not). An ASF stream's is the whole file's: a video whose audio runs on is refused (by the time its audio holds)
+        if length and (not stream.duration or container.format.name == "asf") and t0 is not None and \
+                any(k in container.format.name for k in ("matroska", "nut", "asf")):
+            length -= max(0.0, t0)
         # without a declared frame count (all of them decoded, above): the usual step between the frames' own times (the
         # average rate counts a long last frame) and the latest time, not the last (an AVI's B-frames carry their times
         # in decode order); both made complete videos "truncated". The slack is 2% of the length up to 0.5 s (2% of a

@@ -297,3 +297,29 @@ def test_rate_comes_from_the_frames_times_and_a_long_last_frame_or_b_frames_are_
     assert r["status"] == "done", r
     got = shard(tmp_path / "out_c")[0]
     assert len(got) == 30 and np.abs(got[:, 4::8, 4::8] - np.array(frames)[:, 4::8, 4::8]).mean() < 8  # in display order
+
+
+@pytest.mark.parametrize("fmt,suffix", [("avi", "avi"), ("asf", "wmv")])
+def test_a_video_that_starts_late_is_whole_and_a_cut_one_is_not(tmp_path, fmt, suffix):
+    """A first frame 0.5 s in: an AVI's frame count counts the empty index entries FFmpeg writes before it ("80 of the
+    90 frames it declares"), an ASF's duration counts from 0 ("frames to 4.00 s of the 4.50 s"): both complete files were
+    refused as truncated. Cut, they still are."""
+    rng = np.random.default_rng(12)
+    n = int(rng.integers(30, 50))
+    with av.open(str(tmp_path / f"late.{suffix}"), "w", format=fmt) as c:
+        s = c.add_stream("mpeg4", rate=20)
+        s.width, s.height, s.pix_fmt = 64, 32, "yuv420p"
+        for k in range(n):
+            f = av.VideoFrame.from_ndarray(rng.integers(0, 256, (32, 64, 3), dtype=np.uint8), format="rgb24")
+            f.pts, f.time_base = k + 10, Fraction(1, 20)
+            for p in s.encode(f): c.mux(p)
+        for p in s.encode(): c.mux(p)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / f"late.{suffix}").write_bytes((tmp_path / f"late.{suffix}").read_bytes())
+    [r] = ingest(tmp_path / "src" / f"late.{suffix}", tmp_path / "out", use_ray=False, progress=False)
+    assert r["status"] == "done" and r["frames"] == n, r
+    data = (tmp_path / f"late.{suffix}").read_bytes()
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut" / f"late.{suffix}").write_bytes(data[:len(data) // 2])
+    [r] = ingest(tmp_path / "cut" / f"late.{suffix}", tmp_path / "out2", use_ray=False, progress=False)
+    assert r["status"] == "error" and "truncated or corrupt" in r["reason"], r
