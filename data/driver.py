@@ -114,10 +114,11 @@ def severities(lim: SupervisorThresholds, o: Observation) -> dict[str, float]:
     }
 
 
-def takeover_cause(lim: SupervisorThresholds, o: Observation) -> tuple[str | None, float]:
-    """The takeover rule broken at this frame (first in DISENGAGE_CAUSES order), or None; and the top severity."""
+def takeover_cause(lim: SupervisorThresholds, o: Observation, excused: frozenset = frozenset()) -> tuple[str | None, float]:
+    """The takeover rule broken at this frame (first in DISENGAGE_CAUSES order), or None; and the top severity. Rules
+    in excused (broken when the human handed the car back) do not count."""
     sev = severities(lim, o)
-    broken = [c for c in DISENGAGE_CAUSES if sev[c] >= 1]
+    broken = [c for c in DISENGAGE_CAUSES if sev[c] >= 1 and c not in excused]
     priority = ("crash", "off_road") + DISENGAGE_CAUSES  # a crash or leaving the road outranks its warnings
     cause = min(broken, key=priority.index) if broken else None
-    return cause, max(sev.values())
+    return cause, max(v for c, v in sev.items() if c not in excused)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.driver import WARN, Observation, idm_accel, lane_keep_steer, reaction_frames, sample_driver, takeover_cause
+from data.driver import WARN, Observation, idm_accel, lane_keep_steer, reaction_frames, sample_driver, severities, takeover_cause
 from data.layout import DISENGAGE_CAUSES, FPS, remove_stale_temps, write_segment_files
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
 from data.render import Camera, render_dashcam, rotation, sample_scene
@@ -87,7 +87,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     events: list[tuple[float, str, float]] = []  # (t, cause, lead time)
     human_until, fault, fault_until, fault_car, fault_start = -1.0, None, -1.0, None, 0.0
     noticed = None  # (frame, cause): the supervisor saw a rule break and takes over one reaction time later
-    handback = False  # the human drives and will hand the car back
+    handback, excused = False, frozenset()  # the human drives and will hand the car back; rules broken at the handback
     next_change = rng.exponential(style.lane_change_every)
     next_fault = 1.0 + rng.exponential(style.perturb_every)
     # every kind in turn; a cut-in (which may end the segment in a crash) once, late
@@ -134,14 +134,15 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
             log["lead"].append(lead)
             log["lane"].append([obs.lane_offset, psi, curv, edge, blinker])
 
-            # the human hands the car back only with no rule broken (a state still past a limit at the handback was the
-            # human's, and was charged to the system as a takeover one reaction time later: 3 of 13 in a sample)
-            if handback and t >= human_until and takeover_cause(limits, obs)[0] not in (None, "crash"):
-                human_until = t + dt / 2
-            handback = handback and t < human_until
+            # a rule still broken when the human hands the car back is the human's doing: it does not count until it
+            # clears (it was charged to the system as a takeover one reaction time later: 3 of 13 in a sample). The
+            # human's time stays 2-4 s, the span the RL stage leaves out of the system's driving
+            if handback and t >= human_until:
+                excused, handback = frozenset(c for c, v in severities(limits, obs).items() if v >= 1 and c != "crash"), False
+            excused = frozenset(c for c in excused if severities(limits, obs)[c] >= 1)
             # the supervisor judges what happened: it notices a broken rule and takes over a reaction time later
             if t >= human_until:
-                cause, severity = takeover_cause(limits, obs)
+                cause, severity = takeover_cause(limits, obs, excused)
                 if noticed is None:
                     warn_since = (warn_since if warn_since is not None else t) if severity >= WARN else None
                     noticed = (i, cause) if cause is not None else None
