@@ -122,6 +122,10 @@ class WindowLoader:
             except OSError as e:  # a fletcher32 checksum mismatch, or a damaged file
                 self.close()
                 raise ValueError(f"{p}: corrupt shard: {e}") from None
+            if short := [k for k, v in self.signals[-1].items() if len(v) != len(f["frames"])]:  # (sliced short without a word)
+                problem = f"'{short[0]}' has {len(self.signals[-1][short[0]])} rows for {len(f['frames'])} frames"
+                self.close()
+                raise ValueError(f"{p}: {problem} (a damaged shard: ingest it again)")
             self.flags.append({k: flag(f.attrs, k, True, p) for k in HAS})
             lengths.append(len(f["frames"]))
         self.lengths = np.array(lengths, dtype=np.int64)
@@ -141,6 +145,7 @@ class WindowLoader:
 
     def read_batch(self, picks: list[tuple[int, int]]) -> dict[str, np.ndarray]:
         """Stack the windows at picks into a batch: each field (B, T, ...)."""
+        if not self.files: raise ValueError("this WindowLoader is closed (close() or a with block ended): make a new one")  # (an IndexError)
         batch = {}
         if "frames" in self.fields:
             first = self.files[picks[0][0]]["frames"]

@@ -123,6 +123,23 @@ def test_shards_of_two_frame_sizes_are_named_as_such(tmp_path):
         WindowLoader(tmp_path, window=2, split="all")
 
 
+def test_a_short_signal_and_a_closed_loader_are_named(tmp_path):
+    """A shard whose 'speed' has fewer rows than its frames gave windows of 0-3 speeds (or a shape error naming no
+    shard); a closed loader an IndexError from its prefetch thread."""
+    write_shard(tmp_path / "a.h5", 20, np.random.default_rng(6))
+    with h5py.File(tmp_path / "a.h5", "a") as f:
+        speed = f["speed"][:12]
+        del f["speed"]
+        f["speed"] = speed
+    with pytest.raises(ValueError, match=r"a.h5: 'speed' has 12 rows for 20 frames"):
+        WindowLoader(tmp_path, window=4, split="all")
+    write_shard(tmp_path / "a.h5", 20, np.random.default_rng(6))
+    loader = WindowLoader(tmp_path, window=4, batch_size=2, split="all")
+    loader.close()
+    with pytest.raises(ValueError, match="this WindowLoader is closed"):
+        next(iter(loader.batches(1)))
+
+
 def test_split_is_by_route_and_duplicates_are_used_once(tmp_path):
     rng = np.random.default_rng(7)
     # comma2k19: three routes of several segments each; before, segments of one route landed on both sides

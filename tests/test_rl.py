@@ -202,8 +202,9 @@ def test_platt_leaves_degenerate_fits_alone():
   z = rng.standard_normal(500) + 2
   assert platt(z, np.zeros(500)) == (1.0, 0.0) and platt(z, np.ones(500)) == (1.0, 0.0)
   assert platt(np.full(500, 0.3), (rng.random(500) < 0.3).astype(float)) == (1.0, 0.0)
-  y = (rng.random(500) < 1 / (1 + np.exp(1.5 * z - 3))).astype(float)  # a net whose logits rank backwards
-  assert platt(z, y) == (1.0, 0.0)
+  y = (rng.random(500) < 1 / (1 + np.exp(1.5 * z - 3))).astype(float)  # a net whose logits rank backwards: its ranking
+  a, b = platt(z, y)                                                      # kept, b alone fitted (it kept (1, 0): the class
+  assert a == 1.0 and abs((1 / (1 + np.exp(-(z + b)))).mean() - y.mean()) < 1e-6   # weighting's bias, ECE 0.45)
   a, b = platt(np.concatenate([0.01 * z - 0.1, 0.01 * z + 0.1]), np.repeat([0.0, 1.0], 500))  # separable: a would run off
   assert a == 20.0 and abs(b + 20.0 * 0.02) < 0.05  # the bound, and the b that centres it between the classes
 
