@@ -469,7 +469,7 @@ def frame_rate(times: np.ndarray) -> float:
     where long intervals were left out)."""
     step = np.diff(times)
     slots = np.where(step >= 1.9 * np.median(step), np.round(step / np.median(step)), 1)
-    return float((slots.sum() if slots.sum() - len(step) <= 0.01 * slots.sum() else len(step)) / (times[-1] - times[0]))
+    return float((slots.sum() if slots.sum() - len(step) <= 0.01 * (slots.sum() + 1) else len(step)) / (times[-1] - times[0]))
 
 
 def _check_frame_times(times: np.ndarray, video: Path) -> None:

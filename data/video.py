@@ -138,7 +138,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         # a container cut short decodes to its end without an error: the frames (or the time) it declares say so
         # an AVI's frame count counts its index's entries, and FFmpeg's muxer writes empty ones for a video that starts
         # late (a complete file was "80 of the 90 frames it declares"): there the last packet's place in the index says it
-        held = max(places) + 1 if container.format.name == "avi" and places else n
+        held = max(places) + 1 - min(places) if container.format.name == "avi" and places else n  # (a header's own start: from min)
         if stream.frames and held != stream.frames - packets[1]:
             raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames - packets[1]} frames it declares decoded")
         length = float(stream.duration * stream.time_base) if stream.duration else \

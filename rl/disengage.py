@@ -60,13 +60,13 @@ def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
   """(a, b) maximizing the likelihood of y under sigmoid(a z + b): 1-D logistic regression by Newton's method, each step
   halved until the likelihood improves (from a start where large logits saturate every p, a full step overshot to
   a = 5e7: every calibrated probability 0 or 1).
-  One class only or constant logits leave the head as trained (1, 0): the fit's slope sign was arbitrary there, and a
-  negative one reversed the held-out ranking; a fit whose slope comes out <= 0 (logits that rank backwards, or not at
-  all: an undertrained net) keeps slope 1 and fits b alone (it kept (1, 0), and the class weighting's bias with it:
+  One class only leaves the head as trained (1, 0): the fit's slope sign was arbitrary there, and a negative one
+  reversed the held-out ranking; a fit whose slope comes out <= 0 (logits that rank backwards, or not at all: an
+  undertrained net; constant ones) keeps slope 1 and fits b alone (it kept (1, 0), and the class weighting's bias with it:
   held-out ECE 0.45 where b alone gives ~0). The slope is kept in (0, A_MAX] (b refitted at the bound): frames the net
   has memorized separate perfectly and pushed a to 310, every held-out p to 0 or 1."""
   X, y = np.stack([z.astype(np.float64), np.ones(len(z))], 1), y.astype(np.float64)
-  if len(np.unique(y)) < 2 or np.ptp(X[:, 0]) < 1e-9: return 1.0, 0.0
+  if len(np.unique(y)) < 2: return 1.0, 0.0
   def nll(w): return float(np.sum(np.logaddexp(0, X @ w) - y * (X @ w)))
   def fit(w, free):  # Newton on the free coordinates of w
     loss = nll(w)
@@ -80,7 +80,7 @@ def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
       w = w - s * step
       loss = nll(w)
     return w
-  w = fit(np.array([1.0, 0.0]), [0, 1])
+  w = fit(np.array([1.0, 0.0]), [0, 1]) if np.ptp(X[:, 0]) >= 1e-9 else np.zeros(2)
   if w[0] <= 0: w = fit(np.array([1.0, 0.0]), [1])
   if w[0] > A_MAX: w = fit(np.array([A_MAX, w[1] * A_MAX / w[0]]), [1])
   return float(w[0]), float(w[1])

@@ -211,6 +211,8 @@ def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
     from data.ingest import frame_rate  # timestamps with 8 ms of jitter: their own mean rate (long intervals left out: 20.2)
     t = np.sort(np.arange(1200) / 20 + np.random.default_rng(6).normal(0, 0.008, 1200))
     assert abs(frame_rate(t) - 1199 / np.ptp(t)) < 1e-9
+    t = np.arange(1200) / 20   # 12 of a 60 s segment's 1200 frames dropped: 1%, the camera's rate (19.7998: refused)
+    assert abs(frame_rate(np.delete(t, np.arange(50, 1200, 100))) - 20) < 1e-9 and frame_rate(np.delete(t, np.arange(50, 1200, 90))) < 19.9
     # in milliseconds: a 0.02 fps shard whose frames were 50 "s" apart (session 28)
     seg3 = tmp_path / "src3/seg/0"
     write_tiny_segment(seg3, seed=4)

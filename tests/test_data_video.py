@@ -319,6 +319,14 @@ def test_a_video_that_starts_late_is_whole_and_a_cut_one_is_not(tmp_path, fmt, s
     [r] = ingest(tmp_path / "src" / f"late.{suffix}", tmp_path / "out", use_ray=False, progress=False)
     assert r["status"] == "done" and r["frames"] == n, r
     data = (tmp_path / f"late.{suffix}").read_bytes()
+    if fmt == "avi":  # a header's own start (strh dwStart 10): its packets' places run from 10 ("40 of the 40 frames")
+        raw = bytearray(data)
+        i = raw.find(b"strh") + 8
+        raw[i + 28:i + 32] = struct.pack("<I", 10)
+        (tmp_path / "start").mkdir()
+        (tmp_path / "start" / "s.avi").write_bytes(bytes(raw))
+        [r] = ingest(tmp_path / "start" / "s.avi", tmp_path / "out3", use_ray=False, progress=False)
+        assert r["status"] == "done" and r["frames"] == n, r
     (tmp_path / "cut").mkdir()
     (tmp_path / "cut" / f"late.{suffix}").write_bytes(data[:len(data) // 2])
     [r] = ingest(tmp_path / "cut" / f"late.{suffix}", tmp_path / "out2", use_ray=False, progress=False)

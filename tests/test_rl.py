@@ -201,7 +201,9 @@ def test_platt_leaves_degenerate_fits_alone():
   rng = np.random.default_rng(15)
   z = rng.standard_normal(500) + 2
   assert platt(z, np.zeros(500)) == (1.0, 0.0) and platt(z, np.ones(500)) == (1.0, 0.0)
-  assert platt(np.full(500, 0.3), (rng.random(500) < 0.3).astype(float)) == (1.0, 0.0)
+  yc = (rng.random(500) < 0.3).astype(float)   # constant logits: b alone (kept (1, 0), the class weighting's bias)
+  a, b = platt(np.full(500, 0.3), yc)
+  assert a == 1.0 and abs(1 / (1 + np.exp(-(0.3 + b))) - yc.mean()) < 1e-6
   y = (rng.random(500) < 1 / (1 + np.exp(1.5 * z - 3))).astype(float)  # a net whose logits rank backwards: its ranking
   a, b = platt(z, y)                                                      # kept, b alone fitted (it kept (1, 0): the class
   assert a == 1.0 and abs((1 / (1 + np.exp(-(z + b)))).mean() - y.mean()) < 1e-6   # weighting's bias, ECE 0.45)
