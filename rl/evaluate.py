@@ -64,7 +64,7 @@ class ClosedLoop:
     self.ego = car_classes()[1](self.sim, np.array([x[0], y[0]]), float(h[0]), float(min(np.mean(traffic_speed), self.style.target_speed)))
     self.sim.vehicles.append(self.ego)
     self.colours = {id(v): int(self.rng.integers(1 << 16)) for v in self.sim.vehicles}
-    self.t, self.human_until, self.steer_noise = 0.0, -1.0, 0.0
+    self.t, self.human_until, self.steer_noise, self.clear = 0.0, -1.0, 0.0, 0
     self.km, self.km_human, self.takeovers, self.crashed, self.done = 0.0, 0.0, [], False, False
     self.prev_speed, self.prev_heading = self.ego.speed, self.ego.heading
     self.offsets: list = []    # (t, lane offset, human) per frame
@@ -142,10 +142,14 @@ class ClosedLoop:
     if human: self.km_human += step
     else: self.km += step
     self.offsets.append((self.t, self.obs.lane_offset, human))
+    cause, _ = takeover_cause(self.limits, self.obs)
+    self.clear = 0 if cause is not None else self.clear + 1
     if not self.human:
-      cause, _ = takeover_cause(self.limits, self.obs)
-      if cause is not None and human:  # the human hands back only a car that breaks no rule: the state it left (still
-        self.human_until = self.t + dt  # out of the lane) was charged to the policy as a second takeover, before it drove
+      # the human hands back only a car that has broken no rule for 0.5 s: the state it left (still out of the lane) was
+      # charged to the policy as a second takeover, before it drove; after one clear frame, a stopped car's flickering
+      # time-to-collision (the lead car's jitter) was too
+      if human and self.clear < round(0.5 * FPS):
+        self.human_until = self.t + dt
       elif cause is not None:
         self.takeovers.append(cause)
         self.human_until = self.t + self.rng.uniform(2.0, 4.0)

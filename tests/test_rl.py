@@ -1206,6 +1206,25 @@ def test_evaluation_counts_from_a_review(monkeypatch):
   n_warm = len(ticks) - len(e.offsets)   # frames before t = 0
   assert n_warm >= 29 and acted[0] == n_warm   # the policy drives the first counted frame
 
+def test_the_human_hands_back_a_car_clear_for_half_a_second(monkeypatch):
+  """The human handed back after one frame that broke no rule: a stopped car's time-to-collision flickers with the lead
+  car's jitter, and the next frame's was charged to the policy at once, again and again."""
+  import data.driver
+  import rl.evaluate as ev
+  monkeypatch.setattr(ev, "encode", lambda vqvae, frames: np.zeros((len(frames), 4)))
+  class Still:
+    K, stride = 2, 2
+    def actions(self, tokens, speed): return np.zeros((len(tokens), 2))
+  clock = {"t": 0.0, "frame": 0}
+  monkeypatch.setattr(data.driver, "takeover_cause", lambda lim, o: ("ttc", 2.0) if clock["t"] > 2.0 and clock["frame"] % 2 else (None, 0.0))
+  tick = ev.ClosedLoop.tick
+  def flickering(self, accel, steer):
+    clock["t"], clock["frame"] = self.t, clock["frame"] + 1
+    tick(self, accel, steer)
+  monkeypatch.setattr(ev.ClosedLoop, "tick", flickering)
+  [e] = ev.drive([ev.EpisodeSpec(5_000_001, 10.0, 1.0, "straight", (250.0, 900.0))], Still())
+  assert e.takeovers == ["ttc"], e.takeovers
+
 def test_evaluate_out_holds_one_runs_rows(tmp_path, monkeypatch, capsys):
   """evaluate --out appended: the demo resumed at its evaluate step had every driver's row twice in evaluation.jsonl."""
   import rl.evaluate as ev
