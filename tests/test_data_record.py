@@ -429,6 +429,20 @@ def test_cli_names_itself_and_refuses_seconds_that_record_no_frame(capsys):
         assert e.value.code == 2 and f"argument --seconds: must be a finite number >= 0.05, got '{s}'" in capsys.readouterr().err
 
 
+def test_a_second_record_into_a_folder_in_use_is_refused(tmp_path, capsys):
+    """Two records into one --out recorded the same segments twice and failed late, renaming onto the other's."""
+    from drivegpt.cli import main as cli
+    (out := tmp_path / "raw").mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", f"from pathlib import Path; from train.stage import lock_folder; lock_folder(Path({str(out)!r})); "
+                               "print('held', flush=True); import time; time.sleep(60)"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert cli(["record", "--segments", "1", "--seconds", "0.05", "--out", str(out)]) == 2
+        assert f"{out}: a run is already going on in this folder (pid {holder.pid})" in capsys.readouterr().err
+        assert not any(p.name != ".lock" for p in out.iterdir())
+    finally: holder.kill(); holder.wait()
+
+
 def test_a_kept_segment_that_a_crash_cut_short_resumes(tmp_path):
     """A crash ends a drive early, so a segment can hold fewer frames than --seconds asks: re-running the same command
     keeps it (the recorder once refused, naming its frame count); other --seconds are still refused, naming both."""
