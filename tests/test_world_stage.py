@@ -127,6 +127,17 @@ def test_the_same_video_twice_is_loaded_once(tmp_path, capsys):
   assert [s.name for s in segs] == ["a-1111.h5", "b.h5"]
   assert "a-2222.h5: the same video as" in capsys.readouterr().err
 
+def test_token_shards_of_two_grids_are_refused(tmp_path):
+  """A folder of 8x16 token shards and a 16x8 one: both flattened to rows of 128 and trained as one layout, silently."""
+  from train.tokenize import write_token_shard
+  rng = np.random.default_rng(14)
+  write_token_shard(tmp_path / "a.h5", rng.integers(0, V, (12, 8, 16)).astype(np.int16), {}, {"checksum": "sha256:a", "has_pose": False})
+  write_token_shard(tmp_path / "b.h5", rng.integers(0, V, (12, 16, 8)).astype(np.int16), {}, {"checksum": "sha256:b", "has_pose": False})
+  with pytest.raises(ValueError, match=r"b\.h5: a 16x8 token grid, \S*a\.h5 a 8x16 one"): load_segments(str(tmp_path))
+  (tmp_path / "b.h5").unlink()
+  write_token_shard(tmp_path / "c.h5", rng.integers(0, V, (12, 8, 16)).astype(np.int16), {}, {"checksum": "sha256:c", "has_pose": False})
+  assert len(load_segments(str(tmp_path))) == 2
+
 def test_token_ids_outside_the_vocabulary_and_other_frame_rates_are_refused(tmp_path):
   """eval-world on a shard with an id past the model's vocabulary printed NaN bits/token (the JIT's recorded one-hot read
   it as nothing), exit 0; a 30 fps shard was trained on with the 20 fps ones (its strided motions 2/3 as long)."""

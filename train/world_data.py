@@ -154,7 +154,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   files = files_under(p, (".h5", ".npy"))
   if not files: raise ValueError(f"data.tokens: no token files (.h5 token shards or commaVQ .npy) under {path}")
   files = unique_videos(files)
-  segs = []
+  segs, grids = [], {}
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
     if f.suffix == ".npy":  # commaVQ-sized (128 tokens a frame) checked as import-commavq does: a (N, 16, 8) grid or ids
@@ -170,6 +170,10 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         if "tokens" not in h: raise ValueError(f"{f}: not a token shard (no 'tokens' dataset; found {sorted(h)})")
         is_copy = "augment" in h.attrs
         if is_copy and not augmented: continue  # (not read only to be dropped)
+        grid = h["tokens"].shape[1:] if h["tokens"].ndim == 3 else None
+        if grid and grids.setdefault(grid, f) and len(grids) > 1:  # (16x8 and 8x16 rows of 128 were read alike, silently)
+          raise ValueError(f"{f}: a {grid[0]}x{grid[1]} token grid, {grids[next(g for g in grids if g != grid)]} a "
+                           f"{'x'.join(map(str, next(g for g in grids if g != grid)))} one: one tokens folder must come from one tokenizer")
         tokens = _as_tokens(h["tokens"][()], str(f))
         has_pose = flag(h.attrs, "has_pose", "pose" in h, f) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
