@@ -43,7 +43,7 @@ import numpy as np
 from data.layout import (DRIVE, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
                          files_under, remove_stale_temps, temp_name)
 from data.pose import relative_poses
-from data.ray_tasks import as_completed, ray_session
+from data.ray_tasks import as_completed, ray_session, said, show
 from data.video import VideoError, decode_frames
 
 VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov", ".ts", ".avi", ".webm", ".m4v"}  # (.ts: comma's qcamera)
@@ -396,8 +396,9 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                         print(f"warning: {video}: its timestamps drift {drift:+.2f} s from global_pose/frame_times over the segment (another frame "
                               f"rate, or two clocks apart: {(n - 1) / np.ptp(np.concatenate(pts)):.4g} against {(n - 1) / np.ptp(times):.4g} fps); "
                               "frame k is paired with pose k", file=sys.stderr)
-                    if jump.max() > np.median(np.diff(times)) / 2:
-                        k = int(jump.argmax())
+                    if jump.max() > np.median(np.diff(times)) / 2:  # after the frame whose step is the largest in the medians'
+                        k = int(jump.argmax())                          # plateau (its first frame named a hole after 9 "after 7")
+                        k += int(np.argmax(np.diff(off)[k:k + 5]))
                         raise IngestError(f"{video}: after frame {k} the video's timestamps run {jump[k]:.3f} s ahead of global_pose/frame_times: "
                                           "frames are missing from the video, so every later frame would be paired with another moment's pose")
                 rate = frame_rate(times) if n > 1 else fps or stream_fps or FPS
@@ -599,16 +600,20 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
             bar.update(1)
         else:
             todo.append(seg)
+    if fps and any(Path(s).is_dir() for s in todo):  # (the shards were rewritten with it as an option, nothing said)
+        print(f"note: --fps {fps:g} times plain videos (and a segment of one frame): segment folders are timed by their "
+              "global_pose/frame_times", file=sys.stderr)
     if use_ray and len(todo) > 1:
         import ray
         with ray_session(ray_address):
-            task = ray.remote(num_cpus=1)(ingest_segment)
+            task = ray.remote(num_cpus=1)(said(ingest_segment))
             # at most max_in_flight segments queued or running: the driver's memory does not grow with the segment count
             # absolute, not resolved: a src given through a link, with a linked folder inside it, gave the segment a path
             # under the link and src the link's target, and the whole run a ValueError
             for seg, r in as_completed(lambda seg: task.remote(Path(os.path.abspath(seg)), out_dir.resolve(), Path(os.path.abspath(src)),
                                                              height, width, fps, own(seg)),
                                   todo, max_in_flight, keep_going=True):
+                r = show(r)
                 if isinstance(r, Exception):  # its worker died past Ray's retries (a traceback ended the run, the rest not tried)
                     r = {"path": str(seg), "id": segment_id(seg, src), "status": "error", "frames": 0,
                          "reason": f"{seg}: its Ray task failed ({type(r).__name__}: {str(r).strip().splitlines()[0][:200]})"}

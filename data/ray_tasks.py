@@ -14,6 +14,9 @@ store holds more than max_in_flight results, be there ten items or a million (do
             ...
 """
 
+import contextlib
+import functools
+import io
 import itertools
 import os
 import re
@@ -22,9 +25,34 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 REPO = str(Path(__file__).resolve().parents[1])  # the folder holding the pipeline packages
+
+
+class Said(NamedTuple):
+    result: Any
+    stderr: str
+
+
+def said(fn: Callable) -> Callable:
+    """fn for a Ray task whose stderr comes back with its result (Said): a worker's output never reaches the driver's
+    terminal here (log_to_driver=False keeps Ray's own noise off), so the warnings a task printed (a gap in frame_times,
+    a takeover left out) were lost on Ray, said without it. The driver prints them: show()."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            result = fn(*args, **kwargs)
+        return Said(result, err.getvalue())
+    return run
+
+
+def show(r: Any) -> Any:
+    """A said() task's result, what it printed on stderr printed here; anything else (a failed task's error) as it is."""
+    if isinstance(r, Said):
+        print(r.stderr, end="", file=sys.stderr)
+        return r.result
+    return r
 
 
 @contextmanager

@@ -80,8 +80,10 @@ def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
       w = w - s * step
       loss = nll(w)
     return w
-  w = fit(np.array([1.0, 0.0]), [0, 1]) if np.ptp(X[:, 0]) >= 1e-9 else np.zeros(2)
-  if w[0] <= 0: w = fit(np.array([1.0, 0.0]), [1])
+  # b alone first, from the b that centres the logits on the base rate: from (1, 0), logits of 25 or more saturate every
+  # p, the first Newton step overshot at any scale, and the fit stayed at (1, 0) (every p 1.0 at a base rate of 0.3)
+  w = fit(np.array([1.0, np.log(y.mean() / (1 - y.mean())) - X[:, 0].mean()]), [1])
+  if np.ptp(X[:, 0]) >= 1e-9 and (joint := fit(w, [0, 1]))[0] > 0: w = joint
   if w[0] > A_MAX: w = fit(np.array([A_MAX, w[1] * A_MAX / w[0]]), [1])
   return float(w[0]), float(w[1])
 

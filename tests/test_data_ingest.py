@@ -231,6 +231,7 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path, 
     # hole2: 0.3 s missing at frame 10 and as many frames more at the end (the offset stays under 0.5 s: passed in session 27)
     for name, pts in (("slow", [i * 100 for i in range(20)]), ("hole", [i * 50 + (600 if i >= 10 else 0) for i in range(20)]),
                       ("hole2", [i * 50 + (300 if i >= 10 else 0) for i in range(20)]), ("good", [i * 50 for i in range(20)]),
+                      ("hole3", [i * 50 + (200 if i >= 10 else 0) for i in range(20)]),  # named "after frame 7" (a plateau's first)
                       ("jitter", [i * 50 + (0, 14, -13, 12, 0)[i % 5] for i in range(20)])):  # an encoder clock's +-14 ms: kept
         seg = tmp_path / name / "seg/0"
         write_tiny_segment(seg)  # 20 poses at 20 Hz
@@ -239,6 +240,7 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path, 
         [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
         if name in ("good", "jitter"): assert r["status"] == "done", r
         elif name == "hole2": assert r["status"] == "error" and "after frame 9 the video's timestamps run 0.300 s ahead of global_pose" in r["reason"], r
+        elif name == "hole3": assert r["status"] == "error" and "after frame 9 the video's timestamps run 0.200 s ahead of global_pose" in r["reason"], r
         else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r
     # the camera dropped a frame: frame_times step 0.1 s once, the video (steady timestamps, as an encoder writes them) has
     # the same 20 frames; frame k is still pose k: kept (a first version of the check above refused it)
@@ -326,7 +328,23 @@ def test_rerun_skips_and_pose_speed_of_straight_drive(tmp_path):
         assert other["status"] == "done" and f["frames"].shape == (24, 64, 128, 3)
 
 
-def test_a_one_frame_segment_has_the_layouts_rate(tmp_path):
+def test_a_segment_folder_of_any_video_suffix_keeps_its_logs(tmp_path):
+    """A folder with processed_log/ and a video.mov (or .avi, .webm, ...) but no global_pose/ went in as a plain video,
+    its logs dropped without a word; a video.mp4 there was refused. Every suffix ingest reads counts as a segment's."""
+    from data.ingest import VIDEO_SUFFIXES
+    from data.layout import SEGMENT_VIDEOS
+    assert {v.removeprefix("video") for v in SEGMENT_VIDEOS} == VIDEO_SUFFIXES
+    rng = np.random.default_rng(17)
+    for suffix in (".mov", ".mp4"):
+        seg = tmp_path / f"src{suffix}" / "seg"
+        write_video(seg / f"video{suffix}", rng.integers(0, 256, (6, 32, 64, 3), dtype=np.uint8))
+        save(seg / "processed_log/CAN/speed/t", np.arange(6) / 20.0)
+        save(seg / "processed_log/CAN/speed/value", np.full((6, 1), 10.0))
+        [r] = ingest(tmp_path / f"src{suffix}", tmp_path / f"out{suffix}", use_ray=False, progress=False)
+        assert r["status"] == "error" and "missing global_pose/frame_times" in r["reason"], (suffix, r)
+
+
+def test_a_one_frame_segment_has_the_layouts_rate(tmp_path, capsys):
     """A segment of one frame (data.record --seconds 0.05 writes one) got fps 0: its rate came from frame_times alone,
     and one frame time gives none (train-world then refused the shard as "recorded at 0 fps")."""
     write_tiny_segment(tmp_path / "src/r/0", n=1)
@@ -336,6 +354,8 @@ def test_a_one_frame_segment_has_the_layouts_rate(tmp_path):
     [r] = ingest(tmp_path / "src", tmp_path / "out25", use_ray=False, progress=False, fps=25.0)   # --fps, where given
     with h5py.File(tmp_path / f"out25/{r['id']}.h5") as f:
         assert f.attrs["fps"] == 25.0
+    # it times nothing else in a segment folder: said (the shards were rewritten with it, without a word)
+    assert "note: --fps 25 times plain videos (and a segment of one frame)" in capsys.readouterr().err
 
 
 def test_rerun_reports_the_frames_it_kept(tmp_path, capsys):

@@ -317,6 +317,26 @@ def test_record_ingest_round_trip(recorded, tmp_path, ray_session):
     assert [r["status"] for r in ingest(raw, tmp_path / "out", progress=False)] == ["skipped"] * 2
 
 
+def test_ingest_on_ray_says_what_each_segment_said(recorded, tmp_path, ray_session, capsys):
+    """On Ray (the default for two inputs or more) a worker's stderr never reached the terminal: a takeover outside the
+    video was left out without the word the README promises (--no-ray said it)."""
+    import shutil
+    from data.layout import save_array
+    raw, _ = recorded
+    shutil.copytree(raw, tmp_path / "raw")
+    segs = sorted((tmp_path / "raw" / "route").iterdir())
+    for seg in segs:
+        save_array(seg / "disengage" / "t", np.array([1.0, 50.0]))
+        save_array(seg / "disengage" / "cause", np.array(["ttc", "ttc"]))
+        save_array(seg / "disengage" / "lead_time", np.array([1.0, 1.0]))
+    capsys.readouterr()
+    results = ingest(tmp_path / "raw", tmp_path / "out", progress=False)  # on Ray
+    assert [r["status"] for r in results] == ["done", "done"], results
+    err = capsys.readouterr().err
+    for seg in segs:
+        assert f"warning: {seg}: takeovers at t [50.0] s are outside the video" in err, err
+
+
 def test_recordings_vary_roads_speeds_and_scenes():
     segs = [record_segment(seed, seconds=1.0) for seed in (0, 1, 2)]
     drivers = [s["driver"] for s in segs]

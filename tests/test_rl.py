@@ -194,6 +194,9 @@ def test_auroc_ece_platt():
   for k in (5.0, 20.0, 300.0):  # large logits (a memorizing model's) saturate every p at the start: the fit must not blow up
     ak, bk = platt(k * z, yy.astype(float))
     assert abs(ak * k - a) < 1e-6 * abs(a) and abs(bk - b) < 1e-6, (k, ak * k, bk)
+  for c in (30.0, -30.0):  # logits all near 30: the first joint step overshot at any scale, and (1, 0) stayed (every p 1.0)
+    ac, bc = platt(z + c, yy.astype(float))
+    assert abs(ac - a) < 1e-4 and abs(bc + ac * c - b) < 1e-3, (c, ac, bc)
 
 def test_platt_leaves_degenerate_fits_alone():
   """One class only gave an arbitrary slope sign (a = -9.6 reversed the held-out ranking, written into the head);

@@ -177,13 +177,13 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
   if use_ray and len(todo) > 1:
     import ray
-    from data.ray_tasks import as_completed, ray_session
+    from data.ray_tasks import as_completed, ray_session, said, show
     with ray_session(ray_address):
-      task = ray.remote(num_cpus=1)(tokenize_shard)
+      task = ray.remote(num_cpus=1)(said(tokenize_shard))
       ck, out = str(Path(ckpt).resolve()), str(Path(out_dir).resolve())
       # keep_going: a shard that fails (unreadable, or its worker died) is named at the end; the others go on (one ended the run)
       for p, r in as_completed(lambda p: task.remote(ck, p, out, batch_size, yaw_copies, yaw_px), todo, max_in_flight, keep_going=True):
-        results.append(_failed(p, getattr(r, "cause", None) or r) if isinstance(r, Exception) else r)
+        results.append(_failed(p, getattr(r, "cause", None) or r) if isinstance(r := show(r), Exception) else r)
         bar.update(1)
   else:
     for p in todo:
@@ -194,7 +194,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   for q, src in orphan_tokens(out_dir, shards):
     print(f"warning: {q}: tokens of {src}, which is no longer in {shards}; kept (delete it to leave it out of training)", file=sys.stderr)
   if failed := [r for r in results if r["status"] == "error"]:
-    raise ValueError(f"{len(failed)} of {len(paths)} shards not tokenized (the others were; a re-run tries these again):\n" + "\n".join(r["reason"] for r in sorted(failed, key=lambda r: r["shard"])))
+    raise ValueError(f"{len(failed)} of {len(paths)} shards not tokenized ({'the others were; ' if len(failed) < len(paths) else ''}a re-run tries these again):\n" + "\n".join(r["reason"] for r in sorted(failed, key=lambda r: r["shard"])))
   return sorted(results, key=lambda r: r["shard"])
 
 def _failed(shard: str, e: BaseException) -> dict:
