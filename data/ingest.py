@@ -396,10 +396,13 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                         print(f"warning: {video}: its timestamps drift {drift:+.2f} s from global_pose/frame_times over the segment (another frame "
                               f"rate, or two clocks apart: {(n - 1) / np.ptp(np.concatenate(pts)):.4g} against {(n - 1) / np.ptp(times):.4g} fps); "
                               "frame k is paired with pose k", file=sys.stderr)
-                    if jump.max() > np.median(np.diff(times)) / 2:  # after the frame whose step is the largest in the medians'
-                        k = int(jump.argmax())                          # plateau (its first frame named a hole after 9 "after 7")
-                        k += int(np.argmax(np.diff(off)[k:k + 5]))
-                        raise IngestError(f"{video}: after frame {k} the video's timestamps run {jump[k]:.3f} s ahead of global_pose/frame_times: "
+                    if jump.max() > np.median(np.diff(times)) / 2:
+                        # the frame it follows: within the medians' plateau (2 frames either side of the hole; its argmax named
+                        # a hole after 9 "after 7"), the one step that best splits all the offsets in two (jitter passes)
+                        ks = np.arange(max(int(jump.argmax()) - 4, 0), min(int(jump.argmax()) + 5, n - 1))
+                        c = np.cumsum(off)
+                        k = int(ks[np.argmax(((c[-1] - c[ks]) / (n - ks - 1) - c[ks] / (ks + 1)) * np.sqrt((ks + 1) * (n - ks - 1)))])
+                        raise IngestError(f"{video}: after frame {k} the video's timestamps run {jump.max():.3f} s ahead of global_pose/frame_times: "
                                           "frames are missing from the video, so every later frame would be paired with another moment's pose")
                 rate = frame_rate(times) if n > 1 else fps or stream_fps or FPS
             elif not fps and all(t is not None for t in pts):  # the container's timestamps: a variable rate is kept
@@ -600,7 +603,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
             bar.update(1)
         else:
             todo.append(seg)
-    if fps and any(Path(s).is_dir() for s in todo):  # (the shards were rewritten with it as an option, nothing said)
+    if fps and any((Path(s) / "global_pose").is_dir() for s in todo):  # (the shards were rewritten with it as an option, nothing said)
         print(f"note: --fps {fps:g} times plain videos (and a segment of one frame): segment folders are timed by their "
               "global_pose/frame_times", file=sys.stderr)
     if use_ray and len(todo) > 1:

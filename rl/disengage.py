@@ -65,8 +65,12 @@ def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
   undertrained net; constant ones) keeps slope 1 and fits b alone (it kept (1, 0), and the class weighting's bias with it:
   held-out ECE 0.45 where b alone gives ~0). The slope is kept in (0, A_MAX] (b refitted at the bound): frames the net
   has memorized separate perfectly and pushed a to 310, every held-out p to 0 or 1."""
-  X, y = np.stack([z.astype(np.float64), np.ones(len(z))], 1), y.astype(np.float64)
   if len(np.unique(y)) < 2: return 1.0, 0.0
+  # fitted in units of the logits' spread (logits thousands apart saturated every p at a = 1, whatever the start): a is
+  # w[0] / scale; b from the base rate's intercept (from b = 0, logits near 30 made every p 1.0 and the fit never moved)
+  scale = max(1.0, float(np.std(z)))
+  X, y = np.stack([z.astype(np.float64) / scale, np.ones(len(z))], 1), y.astype(np.float64)
+  b0 = float(np.log(y.mean() / (1 - y.mean())) - X[:, 0].mean())
   def nll(w): return float(np.sum(np.logaddexp(0, X @ w) - y * (X @ w)))
   def fit(w, free):  # Newton on the free coordinates of w
     loss = nll(w)
@@ -80,12 +84,10 @@ def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
       w = w - s * step
       loss = nll(w)
     return w
-  # b alone first, from the b that centres the logits on the base rate: from (1, 0), logits of 25 or more saturate every
-  # p, the first Newton step overshot at any scale, and the fit stayed at (1, 0) (every p 1.0 at a base rate of 0.3)
-  w = fit(np.array([1.0, np.log(y.mean() / (1 - y.mean())) - X[:, 0].mean()]), [1])
-  if np.ptp(X[:, 0]) >= 1e-9 and (joint := fit(w, [0, 1]))[0] > 0: w = joint
-  if w[0] > A_MAX: w = fit(np.array([A_MAX, w[1] * A_MAX / w[0]]), [1])
-  return float(w[0]), float(w[1])
+  w = fit(np.array([scale, b0 * scale]), [1])  # b alone at the trained slope: the fallback
+  if np.ptp(X[:, 0]) >= 1e-9 and (joint := fit(np.array([1.0, b0]), [0, 1]))[0] > 0: w = joint
+  if w[0] > A_MAX * scale: w = fit(np.array([A_MAX * scale, w[1] * A_MAX * scale / w[0]]), [1])
+  return float(w[0] / scale), float(w[1])
 
 # *** training ***
 

@@ -232,6 +232,7 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path, 
     for name, pts in (("slow", [i * 100 for i in range(20)]), ("hole", [i * 50 + (600 if i >= 10 else 0) for i in range(20)]),
                       ("hole2", [i * 50 + (300 if i >= 10 else 0) for i in range(20)]), ("good", [i * 50 for i in range(20)]),
                       ("hole3", [i * 50 + (200 if i >= 10 else 0) for i in range(20)]),  # named "after frame 7" (a plateau's first)
+                      ("hole4", [i * 50 + (0, 14, -13, 12, 0)[i % 5] + (50 if i >= 12 else 0) for i in range(20)]),  # with jitter
                       ("jitter", [i * 50 + (0, 14, -13, 12, 0)[i % 5] for i in range(20)])):  # an encoder clock's +-14 ms: kept
         seg = tmp_path / name / "seg/0"
         write_tiny_segment(seg)  # 20 poses at 20 Hz
@@ -240,6 +241,7 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path, 
         [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
         if name in ("good", "jitter"): assert r["status"] == "done", r
         elif name == "hole2": assert r["status"] == "error" and "after frame 9 the video's timestamps run 0.300 s ahead of global_pose" in r["reason"], r
+        elif name == "hole4": assert r["status"] == "error" and "after frame 11 the video's timestamps run" in r["reason"], r
         elif name == "hole3": assert r["status"] == "error" and "after frame 9 the video's timestamps run 0.200 s ahead of global_pose" in r["reason"], r
         else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r
     # the camera dropped a frame: frame_times step 0.1 s once, the video (steady timestamps, as an encoder writes them) has

@@ -191,7 +191,7 @@ def test_auroc_ece_platt():
   yy = rng.random(20000) < 1 / (1 + np.exp(-(1.7 * z - 0.8)))
   a, b = platt(z, yy.astype(float))
   assert abs(a - 1.7) < 0.1 and abs(b + 0.8) < 0.1
-  for k in (5.0, 20.0, 300.0):  # large logits (a memorizing model's) saturate every p at the start: the fit must not blow up
+  for k in (5.0, 20.0, 300.0, 4000.0, 1e6):  # large logits (a memorizing model's) saturate every p at the start: the fit must not blow up
     ak, bk = platt(k * z, yy.astype(float))
     assert abs(ak * k - a) < 1e-6 * abs(a) and abs(bk - b) < 1e-6, (k, ak * k, bk)
   for c in (30.0, -30.0):  # logits all near 30: the first joint step overshot at any scale, and (1, 0) stayed (every p 1.0)

@@ -137,6 +137,10 @@ def test_token_shards_of_two_grids_are_refused(tmp_path):
   (tmp_path / "b.h5").unlink()
   write_token_shard(tmp_path / "c.h5", rng.integers(0, V, (12, 8, 16)).astype(np.int16), {}, {"checksum": "sha256:c", "has_pose": False})
   assert len(load_segments(str(tmp_path))) == 2
+  (tmp_path / "n").mkdir()   # a commaVQ-layout .npy (8x16) beside a 16x8 token shard
+  np.save(tmp_path / "n" / "a.npy", rng.integers(0, V, (12, 8, 16)).astype(np.int16))
+  write_token_shard(tmp_path / "n" / "b.h5", rng.integers(0, V, (12, 16, 8)).astype(np.int16), {}, {"checksum": "sha256:b", "has_pose": False})
+  with pytest.raises(ValueError, match=r"a 16x8 token grid, \S*a\.npy a 8x16 one|a 8x16 token grid, \S*b\.h5 a 16x8 one"): load_segments(str(tmp_path / "n"))
 
 def test_token_ids_outside_the_vocabulary_and_other_frame_rates_are_refused(tmp_path):
   """eval-world on a shard with an id past the model's vocabulary printed NaN bits/token (the JIT's recorded one-hot read

@@ -141,6 +141,10 @@ def unique_videos(files: list[Path]) -> list[Path]:
   drop = {d for d, _ in dups}
   return [f for f in files if f not in drop]
 
+def _two_grids(f: Path, grid: tuple, grids: dict):
+  other = next(g for g in grids if g != grid)
+  raise ValueError(f"{f}: a {grid[0]}x{grid[1]} token grid, {grids[other]} a {other[0]}x{other[1]} one: one tokens folder must come from one tokenizer")
+
 def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None, tokens_per_frame: Optional[int] = None) -> list[Segment]:
   """Every token segment under path: token shards from `drivegpt tokenize` (.h5 with 'tokens' and, when has_pose, 'pose')
   or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively. augmented=False
@@ -161,6 +165,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       from train.tokenize import load_npy, read_commavq  # past 1024 were taken as they were
       a = load_npy(f)
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
+      if a.ndim == 3 and grids.setdefault(a.shape[1:], f) and len(grids) > 1: _two_grids(f, a.shape[1:], grids)
       check_fps(f, npy_sidecar(f).get("fps"))
       segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)})))
       continue
@@ -171,9 +176,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         is_copy = "augment" in h.attrs
         if is_copy and not augmented: continue  # (not read only to be dropped)
         grid = h["tokens"].shape[1:] if h["tokens"].ndim == 3 else None
-        if grid and grids.setdefault(grid, f) and len(grids) > 1:  # (16x8 and 8x16 rows of 128 were read alike, silently)
-          raise ValueError(f"{f}: a {grid[0]}x{grid[1]} token grid, {grids[next(g for g in grids if g != grid)]} a "
-                           f"{'x'.join(map(str, next(g for g in grids if g != grid)))} one: one tokens folder must come from one tokenizer")
+        if grid and grids.setdefault(grid, f) and len(grids) > 1: _two_grids(f, grid, grids)  # (16x8 and 8x16 rows of 128 were read alike)
         tokens = _as_tokens(h["tokens"][()], str(f))
         has_pose = flag(h.attrs, "has_pose", "pose" in h, f) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
