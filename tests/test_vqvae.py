@@ -915,6 +915,26 @@ def test_upsample_as_four_small_convs_is_nearest_upsample_then_conv():
   (ref * Tensor(g)).sum().backward()
   for a, r in zip(got, [t2.grad.numpy(), up.conv.weight.grad.numpy(), up.conv.bias.grad.numpy()]): np.testing.assert_allclose(a, r, rtol=1e-4, atol=1e-4)
 
+def test_tokenize_on_ray_reads_the_shards_named_from_here(tmp_path, monkeypatch):
+  """A relative --shards went to the Ray workers as typed: a worker runs in its node's folder (where Ray started, a
+  cluster's `ray start` one), and read that folder's shards of the same names, silently."""
+  import h5py
+  import ray
+  rng = rng_for("ray-cwd")
+  run = make_run(tmp_path, TINY)
+  for d, n in (("here", 3), ("there", 5)):   # same names, other frames: the worker starts in "there"
+    (tmp_path / d / "sh").mkdir(parents=True)
+    for name in ("a", "b"): write_frame_shard(tmp_path / d / "sh" / f"{name}.h5", smooth_frames(rng, n))
+  monkeypatch.chdir(tmp_path / "there")
+  ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+  try:
+    monkeypatch.chdir(tmp_path / "here")
+    tokenize(str(run), "sh", "tok", use_ray=True, progress=False)
+  finally: ray.shutdown()
+  for name in ("a", "b"):
+    with h5py.File(tmp_path / "here" / "tok" / f"{name}.h5") as f:
+      assert len(f["tokens"]) == 3 and f.attrs["frame_shard"] == str(tmp_path / "here" / "sh" / f"{name}.h5")
+
 @pytest.mark.parametrize("use_ray", [False, True])
 def test_tokenize_names_every_bad_shard_and_tokenizes_the_others(tmp_path, use_ray):
   """One unreadable frame shard among good ones ended the run at it (on Ray, RayTaskError's traceback), the shards after

@@ -910,6 +910,20 @@ def test_a_run_without_its_config_yaml_is_checked_against_its_checkpoint(tmp_pat
   with pytest.raises(ConfigError, match=r"run was started with lr=0\.001, now 0\.5"): tw.main(tiny_args(toks, tmp_path / "r", "steps=6", "lr=0.5"))
   assert tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))["step"] == 6
 
+def test_data_parallel_replicas_get_the_run_folder_absolute(tmp_path, monkeypatch):
+  """A relative out= went to the replicas as typed: each runs in its node's folder (a cluster's `ray start` one), where
+  rank 0 wrote the checkpoint the others then failed to read ("No such file or directory: 'runs/vq/ckpt.safetensors'")."""
+  import train.parallel as tp
+  toks = make_tokens(tmp_path / "tok")
+  seen = []
+  def fake(make, cfg, *args, **kwargs):
+    seen.append(cfg.out)
+    raise KeyboardInterrupt
+  monkeypatch.setattr(tp, "train_parallel", fake)
+  monkeypatch.chdir(tmp_path)
+  with pytest.raises(KeyboardInterrupt): tw.main(tiny_args(toks, "rel", "steps=2", "workers=2"))
+  assert seen == [str(tmp_path / "rel")]
+
 def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken_one(tmp_path, monkeypatch):
   """workers > 1: the driver logs the rows; restarted from a checkpoint between two rows (a replica lost), the next row
   averaged only the steps since the restart; held-out rows come at the checkpoints (eval_every was ignored). train_parallel is faked: it calls log as the real one does, once without

@@ -182,7 +182,9 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
       task = ray.remote(num_cpus=1)(said(tokenize_shard))
       ck, out = str(Path(ckpt).resolve()), str(Path(out_dir).resolve())
       # keep_going: a shard that fails (unreadable, or its worker died) is named at the end; the others go on (one ended the run)
-      for p, r in as_completed(lambda p: task.remote(ck, p, out, batch_size, yaw_copies, yaw_px), todo, max_in_flight, keep_going=True):
+      # absolute, as ck and out: a worker runs in its node's folder (a cluster's `ray start` one), where a relative shard
+      # path read another project's shard of that name, silently
+      for p, r in as_completed(lambda p: task.remote(ck, str(Path(p).absolute()), out, batch_size, yaw_copies, yaw_px), todo, max_in_flight, keep_going=True):
         results.append(_failed(p, getattr(r, "cause", None) or r) if isinstance(r := show(r), Exception) else r)
         bar.update(1)
   else:

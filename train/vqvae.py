@@ -9,7 +9,7 @@ loss, Adam), and every ckpt_every steps evaluates held-out frames, writes recon.
 atomic checkpoint. Running the same command again resumes from the checkpoint."""
 from __future__ import annotations
 import json, math, sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Optional
 import numpy as np
@@ -394,7 +394,8 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
       used[:], window = False, []
   # each checkpoint holds the steps since the last row, as train() saves them: resumed there, the next row averages them
   extra = lambda: run.extra(log_window={"losses": window, "used": np.flatnonzero(used).tolist()})
-  if cfg.steps > 0: train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
+  # the replicas run in their node's folder (a cluster's `ray start` one): a relative out= had rank 0 checkpoint there
+  if cfg.steps > 0: train_parallel(Replica, replace(cfg, out=str(Path(cfg.out).absolute())), cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
                                   extra=extra, saved=held_out_row)
   bar.close()
   step = load_checkpoint(str(run.ckpt), model)[0] if run.ckpt.exists() else 0

@@ -9,7 +9,7 @@ is then unconditional, and the run says so). The run directory holds config.yaml
 """
 from __future__ import annotations
 import argparse, json, lzma, math, sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 import numpy as np
@@ -275,7 +275,8 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
       run.log(step, loss_bits=float(np.mean(window)), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
       window = []
   # each checkpoint holds the steps since the last row (log runs before the save), as train() saves them
-  train_parallel(Replica, cfg, cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
+  # the replicas run in their node's folder (a cluster's `ray start` one): a relative out= had rank 0 checkpoint there
+  train_parallel(Replica, replace(cfg, out=str(Path(cfg.out).absolute())), cfg.workers, cfg.steps, cfg.ckpt_every, log, ray_address=cfg.ray_address,
                  extra=lambda: run.extra(tokenizer=tokenizer, log_window=list(window)), saved=held_out_row)
   bar.close()
   step = load_checkpoint(str(run.ckpt), model)[0]
