@@ -65,6 +65,7 @@ def platt(z: np.ndarray, y: np.ndarray, iters: int = 50) -> tuple[float, float]:
   undertrained net; constant ones) keeps slope 1 and fits b alone (it kept (1, 0), and the class weighting's bias with it:
   held-out ECE 0.45 where b alone gives ~0). The slope is kept in (0, A_MAX] (b refitted at the bound): frames the net
   has memorized separate perfectly and pushed a to 310, every held-out p to 0 or 1."""
+  if not np.isfinite(z).all(): raise ValueError(f"platt: {int((~np.isfinite(z)).sum())} logits are not finite (a diverged net)")  # (NaN went into the head)
   if len(np.unique(y)) < 2: return 1.0, 0.0
   # fitted in units of the logits' spread (logits thousands apart saturated every p at a = 1, whatever the start): a is
   # w[0] / scale; b from the base rate's intercept (from b = 0, logits near 30 made every p 1.0 and the fit never moved)

@@ -204,6 +204,7 @@ def test_platt_leaves_degenerate_fits_alone():
   rng = np.random.default_rng(15)
   z = rng.standard_normal(500) + 2
   assert platt(z, np.zeros(500)) == (1.0, 0.0) and platt(z, np.ones(500)) == (1.0, 0.0)
+  with pytest.raises(ValueError, match="1 logits are not finite"): platt(np.r_[z[:9], np.nan], np.r_[np.zeros(5), np.ones(5)])  # (b was NaN)
   yc = (rng.random(500) < 0.3).astype(float)   # constant logits: b alone (kept (1, 0), the class weighting's bias)
   a, b = platt(np.full(500, 0.3), yc)
   assert a == 1.0 and abs(1 / (1 + np.exp(-(0.3 + b))) - yc.mean()) < 1e-6
