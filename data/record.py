@@ -485,17 +485,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.preview_path}: {curved / len(speeds):.0%} of frames on curves, speeds {speeds.min():.1f}-{speeds.max():.1f} m/s")
         return 0
     t0 = time.perf_counter()
-    from train.stage import ConfigError, lock_folder
-    try:  # a second record into this folder recorded the same segments again and failed late, renaming onto the first's
-        args.out.mkdir(parents=True, exist_ok=True)
-        lock_folder(args.out)
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:
-        print(f"error: {args.out}: cannot write ({e.strerror or e})", file=sys.stderr)
-        return 1
+    from train.stage import lock_folder
     try:
+        args.out.mkdir(parents=True, exist_ok=True)  # one record at a time: a second one into this folder recorded the
+        lock_folder(args.out)                        # same segments again and failed late, renaming onto the first's
         paths = record_segments(args.segments, args.out, args.seconds, args.seed, workers=args.workers)
     except OSError as e:
         print(f"error: {args.out}: cannot write ({e.strerror or e})", file=sys.stderr)
