@@ -368,12 +368,13 @@ def _blas_worthy(node: LazyOp) -> bool:
   return bool(a & k and b & k and (a - k) ^ (b - k))  # both run along the summed dims: sum(g*0.5) is no product
 
 def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
-  """Does the kernel run faster as a native kernel (native.py)? Measured: big enough, no matmul (BLAS is faster), no
+  """Does the kernel run faster as a native kernel (native.py)? Measured: big enough (and under 2^31 elements: its kernels
+  index with 32-bit ints, and a bool sum of 2^31 + 2^22 ones spun forever, a wider one segfaulted), no matmul (BLAS is faster), no
   padded view (numpy adds only the valid box; a native kernel tests every element), and not a plain copy or a plain
   reduce of one input along a leading dim (numpy does either in one fast pass)."""
   work = max([prod(shape)] + [prod(_in_shape(n)) for n in nodes if n.op in ReduceOps])
   plain = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps and len(shape) - 1 not in ast.arg)
-  return work >= native.MIN_WORK and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and
+  return native.MIN_WORK <= work < 1 << 31 and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and
     any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
 
 def _walk(ast: LazyOp) -> tuple:

@@ -63,6 +63,13 @@ def test_what_stays_on_numpy(used):
   np.testing.assert_allclose((Tensor(c).exp()*3).numpy(), np.exp(c.astype(np.float64))*3, rtol=1e-6)
   assert used and not any(ok for _, ok in used), used
 
+def test_a_kernel_past_32_bit_indices_stays_on_numpy():
+  """Native kernels index with 32-bit ints: a bool sum of 2^31 + 2^22 ones (a broadcast constant: no memory) spun
+  forever in the runtime, a wider one segfaulted. Such kernels run on numpy (a child process: a hang ends at the timeout)."""
+  code = "import drivegpt; from drivegpt import Tensor, dtypes; print(Tensor.ones(2**31 + 2**22, dtype=dtypes.bool).sum().numpy())"
+  r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+  assert r.returncode == 0 and r.stdout.split() == [str(2**31 + 2**22)], r
+
 def test_matmul_then_elementwise_runs_blas_then_one_native_pass(used):
   # GELU after a matmul: BLAS computes the product, a native kernel the epilogue reading it as an extra input
   rng = np.random.default_rng(12)
