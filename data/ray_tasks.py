@@ -38,17 +38,22 @@ class Said(NamedTuple):
 def said(fn: Callable) -> Callable:
     """fn for a Ray task whose stderr comes back with its result (Said): a worker's output never reaches the driver's
     terminal here (log_to_driver=False keeps Ray's own noise off), so the warnings a task printed (a gap in frame_times,
-    a takeover left out) were lost on Ray, said without it. The driver prints them: show()."""
+    a takeover left out) were lost on Ray, said without it. The driver prints them: show(). An error fn raises comes back
+    as the result, with what it said before it (raised, that was lost: the warning that explains the error, say)."""
     @functools.wraps(fn)
     def run(*args, **kwargs):
         with contextlib.redirect_stderr(io.StringIO()) as err:
-            result = fn(*args, **kwargs)
+            try:
+                result = fn(*args, **kwargs)
+            except Exception as e:  # the callers take an Exception result as the task's failure
+                result = e
         return Said(result, err.getvalue())
     return run
 
 
 def show(r: Any) -> Any:
-    """A said() task's result, what it printed on stderr printed here; anything else (a failed task's error) as it is."""
+    """A said() task's result (an error it raised, too), what it printed on stderr printed here; anything else (a task
+    whose worker died) as it is."""
     if isinstance(r, Said):
         print(r.stderr, end="", file=sys.stderr)
         return r.result

@@ -46,3 +46,18 @@ def test_ingest_streams_many_segments_through_a_bounded_window(tmp_path, monkeyp
             assert f.attrs["complete"] and f.attrs["frame_count"] == 3 and f["frames"].shape == (3, 16, 32, 3)
     again = ingest(src, out, height=16, width=32, use_ray=False, progress=False)  # resume: nothing left but the bad one
     assert sorted(r["status"] for r in again) == ["error"] + ["skipped"] * (n - 1)
+
+
+def test_a_said_task_that_raises_brings_back_what_it_said_before(capsys):
+    """A Ray task's stderr comes back with its result (said/show); one that raised lost it, the warning that explains
+    the error with it. Its error is now the result, the caller's failed-task branch takes it."""
+    import sys
+    from data.ray_tasks import said, show
+
+    def task(x):
+        print(f"warning: input {x} looks odd", file=sys.stderr)
+        raise ValueError(f"input {x} is bad")
+    r = show(said(task)(3))
+    assert isinstance(r, ValueError) and str(r) == "input 3 is bad"
+    assert "warning: input 3 looks odd" in capsys.readouterr().err
+    assert show(said(lambda: 5)()) == 5
