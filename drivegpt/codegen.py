@@ -294,7 +294,8 @@ class Kernel:
       # a bool becomes a number by a select: Intel's CPU compiler turned (float)(uchar)(a==b) in one reduce kernel (layernorm's
       # gradient after a minimum) into a wrong sum, silently
       if n.op is UnaryOps.CAST: fmt = f"({{0}}?({CTYPE[dt]})1:({CTYPE[dt]})0)" if sdt == dtypes.bool != dt else CAST.get(dt, f"({CTYPE[dt]})({{0}})") if CTYPE[dt] != CTYPE[sdt] or dt in CAST else "{0}"
-      else: fmt = KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
+      # float16 is computed in float and rounded to half after each op, as numpy and PyTorch do (unrounded, (h*100).max() differed)
+      else: fmt = CAST[dt].format(KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])) if dt == dtypes.float16 else KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
       ret = srcs[0] if fmt == "{0}" else scope.var(fmt.format(*[s for s, _ in srcs]), CTYPE[dt], any(v for _, v in srcs))
     memo[(n, u)] = ret
     return ret
