@@ -369,7 +369,7 @@ def _blas_worthy(node: LazyOp) -> bool:
 
 def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
   """Does the kernel run faster as a native kernel (native.py)? Measured: big enough (and under 2^31 elements: its kernels
-  index with 32-bit ints, and a bool sum of 2^31 + 2^22 ones spun forever, a wider one segfaulted), no matmul (BLAS is faster), no
+  indexed with 32-bit ints: a bool sum of 2^31 + 2^22 ones spun forever; codegen now uses longs there, numpy is as fast), no matmul (BLAS is faster), no
   padded view (numpy adds only the valid box; a native kernel tests every element), and not a plain copy or a plain
   reduce of one input along a leading dim (numpy does either in one fast pass)."""
   work = max([prod(shape)] + [prod(_in_shape(n)) for n in nodes if n.op in ReduceOps])

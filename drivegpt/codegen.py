@@ -251,7 +251,8 @@ class Kernel:
     # the biggest work-group that divides the work and still leaves one group per compute unit
     g, cap = max(self.gsize, 1), min(limits.max_work_group, max(1, self.gsize // limits.compute_units))
     self.lsize = max(d for i in range(1, math.isqrt(g) + 1) if g % i == 0 for d in (i, g // i) if d <= cap)
-    self.out_dims, self.inputs = out_dims, {}
+    # indices as long where the work passes 2^31 elements: as int, a reduce over 2^31 + 2^22 spun forever (r0 wrapped)
+    self.out_dims, self.inputs, self.itype = out_dims, {}, "long" if prod(self.fshape) >= 1 << 31 else "int"
     self.ranges = {**{f"g{d}": self.tshape[d] for d in out_dims}, **{f"r{d}": self.tshape[d] for d in self.axes}}
 
   def dim(self, d: int, u: int, lane: int) -> Lin:
@@ -300,7 +301,7 @@ class Kernel:
     memo[(n, u)] = ret
     return ret
 
-  def loops(self) -> list: return [f"for (int r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
+  def loops(self) -> list: return [f"for ({self.itype} r{d} = 0; r{d} < {self.tshape[d]}; r{d}++) {{" for d in self.axes]
 
   def reduce_loop(self, red: LazyOp, rows: range) -> list:
     """Lines that leave reduce red's result for each row u in acc<u>: its accumulators, its loops and the lane sum."""
@@ -367,11 +368,11 @@ class Kernel:
     # which stay in cache; the other order read all of B again for every tile of rows (2048^3 on Intel's runtime 0.4x ->
     # 0.6x numpy). A GPU's neighbouring work-items read neighbouring columns.
     order = sorted(self.out_dims, key=lambda d: self.cpu and d == self.ud)
-    gids = [f"int g{d} = {ren(e)};" for d, e in zip(order, unravel("gid", [self.tshape[d] for d in order], self.ranges)) if self.tshape[d] > 1]
+    gids = [f"{self.itype} g{d} = {ren(e)};" for d, e in zip(order, unravel("gid", [self.tshape[d] for d in order], self.ranges)) if self.tshape[d] > 1]
     params = [f"__global {BUF_TYPE[self.dtype]}* out"] + [f"__global const {BUF_TYPE[self.inputs[i]]}* in{i}" if i in self.inputs else
                                                            f"__global const uchar* in{i}" for i in range(max(self.inputs, default=-1) + 1)]
     epilogue = body.lines + stores
-    lines = ["int gid = get_global_id(0);"] + gids + loop_lines + epilogue
+    lines = [f"{self.itype} gid = get_global_id(0);"] + gids + loop_lines + epilogue
     hint = f"__attribute__((vec_type_hint(float{self.width}))) " if self.width > 1 else ""
     src = f"{hint}__kernel void {name}({', '.join(params)}) {{\n" + "".join(f"  {x}\n" for x in lines) + "}\n"
     # vectors through a typedef aligned like a float: PoCL turns these into plain unaligned vector moves, vloadn into scalar ones

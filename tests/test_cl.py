@@ -314,3 +314,10 @@ def test_a_view_stacked_on_a_non_linear_one_reads_the_right_elements():
     got = Tensor(v, device="CL").flip(0).pad(((0, 2),)).reshape(6, 7).flip(1).reshape(7, 6).sum(0).numpy()
     want = np.pad(v[::-1], (0, 2)).reshape(6, 7)[:, ::-1].reshape(7, 6).sum(0)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+def test_a_kernel_past_32_bit_indices_indexes_with_longs():
+  """A CL kernel indexed with ints: a bool sum of 2^31 + 2^22 ones (a broadcast constant: no memory) spun forever, its
+  loop counter wrapping. Kernels over 2^31 elements index with longs (a child process: a hang ends at the timeout)."""
+  code = "import drivegpt; from drivegpt import Tensor, dtypes; print(Tensor.ones(2**31 + 2**22, dtype=dtypes.bool, device='CL').sum().numpy())"
+  r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=pathlib.Path(__file__).resolve().parents[1])
+  assert r.returncode == 0 and r.stdout.split() == [str(2**31 + 2**22)], r
