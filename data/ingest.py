@@ -174,6 +174,16 @@ def _attr(shard: Path, key: str) -> str:
         return ""
 
 
+def _token_shard(shard: Path) -> bool:
+    """A shard tokenize made (tokens, no frames): it has its frame shard's name, and ingest must not overwrite it."""
+    import h5py
+    try:
+        with h5py.File(shard, "r") as f:
+            return "tokens" in f and "frames" not in f
+    except Exception:
+        return False
+
+
 def _drop_extra(shards: list[Path], keep: Path) -> None:
     """Remove the shards of one input other than keep (one input, one shard), each said on stderr."""
     for extra in [p for p in shards if p != keep and p.exists()]:
@@ -591,6 +601,8 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     for seg in segments:  # current shards are skipped here, without starting Ray
         shards = shards_of(out_dir, seg, src, index)
         shard = shards[0] if shards else out_dir / f"{segment_id(seg, src)}.h5"
+        if shard.exists() and _token_shard(shard):  # of the same name: taken for a damaged frame shard and overwritten
+            raise IngestError(f"--out {out_dir} holds token shards ({shard.name}, made by tokenize): frame shards go into a folder of their own")
         try:  # hashing reads the whole input: only for those with a shard, so a fresh run's driver reads no video
             current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1], height, width, fps, say=True)
         except (IngestError, OSError):

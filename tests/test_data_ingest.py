@@ -860,3 +860,18 @@ def test_a_broken_link_is_named_as_one(tmp_path):
     [bad] = [r for r in rs if r["status"] == "error"]
     assert f"gone.mp4: a broken link: its target {tmp_path / 'nowhere.mp4'} does not exist" in bad["reason"], bad
     assert [r["status"] for r in rs].count("done") == 1
+
+
+def test_ingest_into_a_token_folder_is_refused_and_overwrites_nothing(tmp_path):
+    """Token shards have their frame shards' names: ingest --out a token folder took each for a damaged frame shard
+    ("ingesting it again") and overwrote every one, exit 0. Now refused, naming the folder; nothing written."""
+    write_tiny_segment(tmp_path / "raw" / "seg", n=8)
+    ingest(tmp_path / "raw", tmp_path / "tok", use_ray=False, progress=False)
+    (shard,) = (tmp_path / "tok").glob("*.h5")
+    shard.unlink()
+    with h5py.File(shard, "w") as f:  # what tokenize writes there: tokens, no frames
+        f.create_dataset("tokens", data=np.random.default_rng(1).integers(0, 1024, (8, 8, 16)).astype(np.int16))
+    before = shard.read_bytes()
+    with pytest.raises(IngestError, match=f"--out {tmp_path / 'tok'} holds token shards \\({shard.name}, made by tokenize\\)"):
+        ingest(tmp_path / "raw", tmp_path / "tok", use_ray=False, progress=False)
+    assert shard.read_bytes() == before and sorted(p.name for p in (tmp_path / "tok").iterdir()) == [shard.name]

@@ -226,6 +226,10 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   with pytest.raises(ValueError, match=f"--out {shards}/ holds frame shards being tokenized"):
     tokenize(str(run), str(shards), f"{shards}/", use_ray=False, progress=False)
   assert sorted((p.name, p.stat().st_mtime_ns) for p in shards.iterdir()) == before
+  # a copy of them: each frame shard was called "a token shard made before token shards recorded their sources"
+  shutil.copytree(shards, tmp_path / "copy")
+  with pytest.raises(ValueError, match=f"--out {tmp_path / 'copy'} holds frame shards \\(seg_a\\.h5\\): token shards go into a folder of their own"):
+    tokenize(str(run), str(shards), str(tmp_path / "copy"), use_ray=False, progress=False)
   # a frame shard gone from the folder: its token shard is named (train-world would still read it), and kept
   (shards / "seg_b.h5").unlink()
   import contextlib, io

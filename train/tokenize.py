@@ -62,10 +62,11 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
   import h5py
   if not out.exists(): return False
   try:
-    with h5py.File(out, "r") as f: stamp = f.attrs.get("made_from")
+    with h5py.File(out, "r") as f: stamp, frames = f.attrs.get("made_from"), "frames" in f and "tokens" not in f
   except OSError as e: raise ValueError(f"{out}: not a readable token shard (truncated or damaged? {e}): delete it to tokenize again") from None
   # by file name, size and modification time, not path: a folder moved or renamed (a demo's) kept none of its shards
   by_name = lambda stamp: {k: [Path(v[0]).name, *v[1:]] if k in ("ckpt", "frame_shard") else v for k, v in json.loads(stamp).items()}  # noqa: E731
+  if frames: raise ValueError(f"--out {out.parent} holds frame shards ({out.name}): token shards go into a folder of their own")
   if stamp is None or by_name(stamp) != by_name(made_from(ckpt, shard, augment)):
     why = "made before token shards recorded their sources" if stamp is None else f"from another checkpoint or an older version of {shard}"
     raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")
