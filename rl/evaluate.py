@@ -15,7 +15,7 @@ the simulator's state, without the faults the recorder injects; scripted_no_nois
 drives 2-4 s and hands back; a crash ends the episode. The learned policies act every `stride` frames (their training
 stride) and hold the action in between; the supervisor judges every frame."""
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, json, os, sys, tempfile, time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,7 +269,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--radius", default="250,900", help="curve radius range m, 'lo,hi'")
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
   ap.add_argument("--no-scripted", action="store_true", help="skip the scripted driver")
-  ap.add_argument("--check-seeds", nargs="*", default=[], metavar="DIR", help="refuse seeds used by the recordings under these folders")
+  ap.add_argument("--check-seeds", nargs="+", default=[], metavar="DIR", help="refuse seeds used by the recordings under these folders")
   ap.add_argument("--out", help="also write the JSON lines to this file (replaced, not appended to)")
   args = ap.parse_args(argv)
   if args.no_scripted and not args.policy: ap.error("nothing to evaluate: --no-scripted and no --policy")
@@ -287,9 +287,19 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
       ap.error(f"--policy {p!r}: the name {name!r} is {'a built-in driver' if name.startswith('scripted') else 'given twice'}: name each policy once")
     policies.append((name, run))
   if policies and not args.vqvae: ap.error("--vqvae is required to drive a learned --policy from camera frames")
+  if args.out:  # before driving: a bad one was found after the first driver's minutes of work, and no other driver ran
+    try:
+      if (o := Path(args.out)).is_dir(): raise IsADirectoryError(21, "a folder, not a file")
+      if any(q.exists() and not q.is_dir() for q in o.parents): raise NotADirectoryError(20, "a folder above it is a file")
+      o.parent.mkdir(parents=True, exist_ok=True)
+      tempfile.TemporaryFile(dir=o.parent).close()
+    except OSError as e: ap.error(f"--out {args.out}: can't write it ({e.strerror or e})")
   seeds = list(range(args.seed, args.seed + args.episodes))
   rec_seeds = list(range(args.seed + 100_000, args.seed + 100_000 + args.recovery))
-  if used := recorded_seeds(args.check_seeds) & set(seeds + rec_seeds): ap.error(f"seeds {sorted(used)[:5]} were used in recording")
+  checked = {d: recorded_seeds([d]) for d in args.check_seeds}
+  if empty := [d for d, s in checked.items() if not s]:  # (a folder of no recordings checked nothing, exit 0)
+    ap.error(f"--check-seeds {empty[0]}: no recorder's seeds there (segments' driver.json, shards of recordings): nothing to check")
+  if used := set().union(*checked.values()) & set(seeds + rec_seeds): ap.error(f"seeds {sorted(used)[:5]} were used in recording")
   specs = [EpisodeSpec(s, args.seconds, args.density, args.road, radius) for s in seeds]
   rec = [EpisodeSpec(s, RECOVERY_SECONDS + 0.5, args.density, args.road, radius, RECOVERY_OFFSET * (1 if i % 2 else -1)) for i, s in enumerate(rec_seeds)]
   vqvae = None

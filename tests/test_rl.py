@@ -1236,6 +1236,17 @@ def test_evaluate_out_holds_one_runs_rows(tmp_path, monkeypatch, capsys):
   monkeypatch.setattr(ev, "summarize", lambda name, eps, rec, seconds: {"driver": name, "km": 1.0})
   for _ in range(2): ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / "e.jsonl")])
   assert [json.loads(l)["driver"] for l in (tmp_path / "e.jsonl").read_text().splitlines()] == ["scripted", "scripted_no_noise"]
+  # a --out that can't be written is refused before any driving (it was found after the first driver's minutes of work,
+  # the other drivers never run); a missing folder is made, as every stage's output folders are
+  (tmp_path / "afile").write_text("x")
+  driven = []
+  monkeypatch.setattr(ev, "drive", lambda specs, d, vqvae=None, noise=True: driven.append(d) or [])
+  for out, why in [(tmp_path, "a folder, not a file"), (tmp_path / "afile" / "e.jsonl", "a folder above it is a file")]:
+    with pytest.raises(SystemExit):
+      ev.main(["--episodes", "2", "--recovery", "0", "--out", str(out)])
+    assert f"--out {out}: can't write it ({why})" in capsys.readouterr().err and not driven
+  ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / "new" / "e.jsonl")])
+  assert len((tmp_path / "new" / "e.jsonl").read_text().splitlines()) == 2
 
 def test_a_runs_fingerprint_is_its_models_not_its_clock(tmp_path):
   """PPO keeps its world, disengagement and BC runs' fingerprints: hashing the whole checkpoint file made a run re-saved

@@ -1324,6 +1324,11 @@ def test_check_seeds_refuses_a_folder_that_does_not_exist(tmp_path):
   for name, driver in (("real.h5", ""), ("rec.h5", '{"seed": 7, "seconds": 1.0}')):
     with h5py.File(tmp_path / "e" / name, "w") as h: h.attrs["driver"] = driver
   assert recorded_seeds([str(tmp_path / "e")], "the tokens") == {7}
+  # evaluate --check-seeds on a folder of no recordings (an empty one, real logs), or with no folder: nothing was checked, exit 0
+  import rl.evaluate as ev
+  (tmp_path / "empty").mkdir()
+  for bad in ([str(tmp_path / "empty")], [str(tmp_path / "e"), str(tmp_path / "empty")], []):
+    with pytest.raises(SystemExit): ev.main(["--episodes", "1", "--recovery", "0", "--check-seeds", *bad])
 
 def test_a_finished_run_without_its_checkpoint_is_refused_and_changed_steps_are_said(tmp_path, capsys):
   """A finished run whose checkpoint was deleted started again from step 0 and deleted its metrics without a word; a
