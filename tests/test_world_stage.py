@@ -683,11 +683,13 @@ def test_held_out_means_never_trained_on_whatever_folder_is_scored(tmp_path, cap
   assert ev["segments"] == len(recomputed - trained) and "trained on" in capsys.readouterr().err
   with pytest.raises(ConfigError, match="holds out 1 drive"): tw.main(args(tmp_path / "more"))
   assert tw.main(args(tmp_path / "tok"))["step"] == 3   # the data it trained on: fine
-  # resumed on fewer drives, the run keeps listing the ones it trained on before (they were dropped from the list)
+  # resumed on fewer drives: refused too (it went on, its batches and held-out numbers moved), the checkpoint still listing
+  # the drives it trained on (a resume on fewer dropped them from the list before that)
   from drivegpt.nn.state import checkpoint_info
   (tmp_path / "fewer").mkdir()
   for f in sorted((tmp_path / "tok").glob("*.h5"))[1:]: os.link(f, tmp_path / "fewer" / f.name)
-  tw.main([a for a in args(tmp_path / "fewer") if a != "steps=3"] + ["steps=5"])
+  with pytest.raises(ConfigError, match="data.tokens holds other segments than this run trained on"):
+    tw.main([a for a in args(tmp_path / "fewer") if a != "steps=3"] + ["steps=5"])
   listed = set(checkpoint_info(str(tmp_path / "run" / "ckpt.safetensors"))[2]["train_routes"])
   assert listed >= {s.route or s.name for s in split_segments(load_segments(str(tmp_path / "tok")), "train", 0.1)}
 
@@ -1231,6 +1233,22 @@ def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_pa
   with pytest.raises(ConfigError, match=r"model\.pose_(mean|std)=.*\n\(model\.pose_mean and model\.pose_std are the training poses' statistics: "
                      f"data.tokens={tmp_path / 'b'} holds other poses"):
     tw.main(tiny_args(b, tmp_path / "r", "steps=2"))
+
+def test_a_resume_on_a_tokens_folder_that_changed_is_refused(tmp_path):
+  """A resumed run on a token folder grown by segments without poses (commaVQ files: the pose statistics can't tell) went
+  on without a word, its held-out split and batches moved (BC, PPO and train-disengage refused that). And one replaced in
+  place by other tokens of the same length."""
+  a = make_tokens(tmp_path / "a", pose=False)
+  tw.main(tiny_args(a, tmp_path / "r", "steps=3"))
+  make_tokens(tmp_path / "more", n_seg=3, seed=5, pose=False)
+  for k in range(3): os.replace(tmp_path / "more" / f"seg{k}.h5", tmp_path / "a" / f"new{k}.h5")
+  with pytest.raises(ConfigError, match="data.tokens holds other segments than this run trained on|the data now holds out"):
+    tw.main(tiny_args(a, tmp_path / "r", "steps=6"))  # (here a drive trained on moved into the held-out split too)
+  for k in range(3): os.remove(tmp_path / "a" / f"new{k}.h5")
+  tw.main(tiny_args(a, tmp_path / "r", "steps=6"))  # the data as it was: goes on
+  make_tokens(tmp_path / "a", seed=9, pose=False)  # the same names and lengths, other tokens
+  with pytest.raises(ConfigError, match=f"data.tokens holds other segments than this run trained on"):
+    tw.main(tiny_args(a, tmp_path / "r", "steps=9"))
 
 def test_pose_statistics_given_on_the_command_are_said_to_be_replaced(tmp_path, capsys):
   """model.pose_mean / pose_std given by a command were replaced by the training poses' statistics without a word; a run's

@@ -150,6 +150,7 @@ def train(cfg: TrainConfig) -> dict:
     raise ConfigError(f"{e}\n(model.pose_mean and model.pose_std are the training poses' statistics: data.tokens={cfg.data.tokens} "
                       "holds other poses than the run was trained on)") from None
   run.check_split(trained_routes(train_w.segs), trained_routes(val_segs))   # (a segment too short for a window: not trained on)
+  run.check_data("data.tokens", segs)  # (a folder grown by pose-free files went on, its splits moved, without a word)
   tokenizer = check_tokens_of(run.ckpt, segs, f"train-world: data.tokens={cfg.data.tokens}") if run.ckpt.exists() else \
               next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
   if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose, tokenizer)
