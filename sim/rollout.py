@@ -200,6 +200,11 @@ def main(argv: Optional[list[str]] = None) -> dict:
   import ray
   from data.ray_tasks import as_completed, ray_session
   seeds, steps, fps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
+  from train.stage import run_config
+  from train.world import TrainConfig
+  if args.steer != "replay" and run_config(args.world, TrainConfig).model.pose == "none":  # (said only in the Ray actors, never shown)
+    ap.error(f"--steer {args.steer}: --world {args.world} has no pose input (model.pose: none, trained on tokens without poses): "
+             "actions change nothing it generates; only --steer replay")
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
   from train.stage import lock_folder, write_atomic

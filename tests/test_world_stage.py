@@ -573,6 +573,19 @@ def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
   # an earlier run's rollouts and its rollouts.json: a run cut short left them beside its own, the report describing them
   assert [p.name for p in (tmp_path / "o").iterdir() if p.name.startswith("rollout")] == ["rollout_best.mp4"]  # (a user's: kept)
 
+def test_steering_a_world_model_without_pose_input_is_refused(tmp_path, capsys):
+  """rollout --steer left on a model trained on tokens without poses: exit 0, the left rollouts the unsteered ones; the
+  warning was given in the Ray actors only, never shown. Refused before any Ray starts; replay still runs."""
+  from drivegpt.cli import main as cli
+  toks = make_tokens(tmp_path / "tok", pose=False)
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
+  capsys.readouterr()
+  args = ["rollout", "--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--n", "1", "--seconds", "0.3", "--split", "all", "--actors", "1"]
+  for steer in ("left", "right", "straight"):
+    with pytest.raises(SystemExit, match="2"): cli(args + ["--out", str(tmp_path / "o"), "--steer", steer])
+    assert f"--steer {steer}: --world {tmp_path / 'w'} has no pose input" in capsys.readouterr().err
+  assert not (tmp_path / "o").exists()
+
 def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
   """Two rollouts into one --out: the second deleted the first's files past its --n and wrote over the rest, and both
   exited 0 (rollouts.json the second's). A folder in use is refused, naming the process, before anything is touched."""
