@@ -132,7 +132,7 @@ class WorldRollouts:
     motion, self.speed = motion_from_control(self.speed, a[:, 0], a[:, 1], self.dt)
     return motion
 
-def _spaces(model: WorldModel, action: str, decoder) -> tuple[spaces.Space, spaces.Space]:
+def _spaces(model: WorldModel, action: str, decoder, segments: list) -> tuple[spaces.Space, spaces.Space]:
   c = model.config
   obs = {"tokens": spaces.Box(0, c.vocab_size - 1, (c.tokens_per_frame,), np.int64), "speed": spaces.Box(0.0, np.inf, (1,), np.float32)}
   if decoder is not None: obs["frame"] = spaces.Box(0, 255, decoder.frame_shape, np.uint8)
@@ -140,6 +140,8 @@ def _spaces(model: WorldModel, action: str, decoder) -> tuple[spaces.Space, spac
     if vq.config.grid[0] * vq.config.grid[1] != c.tokens_per_frame or vq.config.n_codes < c.vocab_size:
       raise ValueError(f"decoder: the VQVAE's {list(vq.config.grid)} grid of {vq.config.n_codes} codes can't decode the world model's "
                        f"frames of {c.tokens_per_frame} tokens of {c.vocab_size}")
+    from train.world_data import check_codebook  # segments tokenized by another VQVAE: their frames decoded as this one's codes
+    check_codebook(segments, vq.quantizer.codebook.numpy(), "decoder", "WorldSim decoder")
   act = spaces.Box(np.array([ACCEL_RANGE[0], -MAX_CURVATURE], np.float32), np.array([ACCEL_RANGE[1], MAX_CURVATURE], np.float32)) if action == "control" \
     else spaces.Box(-MAX_MOTION, MAX_MOTION)
   return spaces.Dict(obs), act
@@ -156,7 +158,7 @@ class WorldSim(gym.Env):
     _whole("max_steps", max_steps, 1)
     if render_mode not in (None, *self.metadata["render_modes"]): raise ValueError(f"WorldSim: render_mode must be None or one of {self.metadata['render_modes']}, got {render_mode!r}")
     self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
-    self.observation_space, self.action_space = _spaces(model, action, decoder)
+    self.observation_space, self.action_space = _spaces(model, action, decoder, segments)
     self.metadata = {**self.metadata, "render_fps": FPS / frame_stride}
     self.render_mode, self._frame = render_mode, None
 
@@ -207,7 +209,7 @@ class WorldVecEnv(gym.vector.VectorEnv):
     _whole("num_envs", num_envs, 1)
     self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
     self.num_envs = num_envs
-    self.single_observation_space, self.single_action_space = _spaces(model, action, decoder)
+    self.single_observation_space, self.single_action_space = _spaces(model, action, decoder, segments)
     self.observation_space = gym.vector.utils.batch_space(self.single_observation_space, num_envs)
     self.action_space = gym.vector.utils.batch_space(self.single_action_space, num_envs)
     self.metadata = {"autoreset_mode": gym.vector.AutoresetMode.NEXT_STEP, "render_fps": FPS / frame_stride}

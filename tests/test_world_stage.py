@@ -323,6 +323,15 @@ def test_env_refuses_a_decoder_of_another_grid_or_codebook(sim_parts):
   assert o["frame"].shape == (32, 64, 3)
   with pytest.raises(ValueError, match="4 tokens per frame, the VQVAE's \\[2, 4\\] grid holds 8"): dec(np.zeros((2, 4), np.int16))
   with pytest.raises(ValueError, match=f"token ids 0..{V} outside the VQVAE's {V} codes"): dec(np.eye(1, 8, 5, dtype=np.int16) * V)
+  # segments tokenized by another VQVAE (their shards name its codebook) were decoded with this one's codes: drivegpt
+  # rollout refuses that combination, the envs took it
+  import dataclasses
+  from train.tokenize import codebook_hash
+  ours = f"codebook {codebook_hash(dec.vqvae.quantizer.codebook.numpy())}"
+  WorldSim(m, [dataclasses.replace(s, tokenizer=ours) for s in segs], 2, decoder=dec)
+  other = [dataclasses.replace(s, tokenizer="codebook f00d") for s in segs]
+  for make in (lambda: WorldSim(m, other, 2, decoder=dec), lambda: WorldVecEnv(m, other, 2, 2, decoder=dec)):
+    with pytest.raises(ValueError, match=f"WorldSim decoder: s0 was tokenized with another codebook \\(codebook f00d\\) than vqvae=decoder's \\({ours}\\)"): make()
 
 def test_env_checker(sim_parts):
   from gymnasium.utils.env_checker import check_env
