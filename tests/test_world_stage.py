@@ -1272,6 +1272,23 @@ def test_a_resume_on_a_tokens_folder_that_changed_is_refused(tmp_path):
   with pytest.raises(ConfigError, match=f"data.tokens holds other segments than this run trained on"):
     tw.main(tiny_args(a, tmp_path / "r", "steps=9"))
 
+def test_one_held_out_window_says_there_is_no_shuffled_pose_score(tmp_path, capsys):
+  """A held-out split of one window: the pose-conditioned run's and eval-world's shuffled-pose scores were left out of
+  their JSON without a word (a shuffle swaps poses between windows)."""
+  from train.world_data import split_segments
+  a = make_tokens(tmp_path / "a")
+  (val,) = split_segments(load_segments(a), "val", 0.25)
+  with h5py.File(tmp_path / "a" / val.name, "a") as f:  # 7 frames: one window of 3 frames at stride 2
+    t, p = f["tokens"][:7], f["pose"][:7]
+    del f["tokens"], f["pose"]
+    f["tokens"], f["pose"] = t, p
+  res = tw.main(tiny_args(a, tmp_path / "r", "steps=1"))
+  assert res["val_windows"] == 1 and "val_bits_per_token_shuffled_pose" not in res
+  want = "holds 1 window: no shuffled-pose score (poses are swapped between windows)"
+  assert f"warning: the held-out split of data.tokens {a} {want}" in capsys.readouterr().err
+  tw.eval_world(str(tmp_path / "r"), a, windows=8, batch_size=4)
+  assert f"warning: --tokens {a} --split val {want}" in capsys.readouterr().err
+
 def test_pose_statistics_given_on_the_command_are_said_to_be_replaced(tmp_path, capsys):
   """model.pose_mean / pose_std given by a command were replaced by the training poses' statistics without a word; a run's
   own config.yaml handed back (the fitted values) says nothing."""

@@ -86,6 +86,12 @@ class Scorer:
     with no_grad():
       return self._bits(Tensor(tokens), Tensor(pose) if pose is not None else None).numpy()
 
+def say_one_window(w: Optional[Windows], what: str) -> None:
+  """Say where a pose-conditioned score will have no shuffled-pose number: one window has no other to swap poses with
+  (its *_shuffled_pose keys were left out without a word)."""
+  if w is not None and w.has_pose and len(w) == 1:
+    print(f"warning: {what} holds 1 window: no shuffled-pose score (poses are swapped between windows): hold out more frames", file=sys.stderr)
+
 def evaluate(scorer: Scorer, windows: Windows, n: int, batch_size: int) -> dict:
   """Mean bits/token over n evenly spaced windows, with true poses and with poses shuffled across each batch; over all
   frames of the windows and over their last frame only (the one a rollout generates, given the frames before it)."""
@@ -150,6 +156,7 @@ def train(cfg: TrainConfig) -> dict:
     raise ConfigError(f"{e}\n(model.pose_mean and model.pose_std are the training poses' statistics: data.tokens={cfg.data.tokens} "
                       "holds other poses than the run was trained on)") from None
   run.check_split(trained_routes(train_w.segs), trained_routes(val_segs))   # (a segment too short for a window: not trained on)
+  say_one_window(val_w, f"the held-out split of data.tokens {cfg.data.tokens}")
   run.check_data("data.tokens", segs)  # (a folder grown by pose-free files went on, its splits moved, without a word)
   tokenizer = check_tokens_of(run.ckpt, segs, f"train-world: data.tokens={cfg.data.tokens}") if run.ckpt.exists() else \
               next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
@@ -345,6 +352,7 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
   Tensor.training = False
   if (trained := trained_on(rundir, [s.route or s.name for s in w.segs], [s.video for s in w.segs])) and split == "all":
     print(f"warning: --split all: {trained} of the {len(w.segs)} segments are of drives {rundir} trained on: these numbers are not held-out ones", file=sys.stderr)
+  say_one_window(w if model.pose_proj is not None else None, f"--tokens {tokens} --split {split}")
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)
   return {"ckpt": str(rundir), "tokens": str(tokens), "split": split, "segments": len(w.segs), "trained_segments": trained, **res,
           "lzma_bits_per_token": lzma_bits(w.segs), "lzma_bits_per_token_model_rate": lzma_bits(w.segs, cfg.data.frame_stride),
