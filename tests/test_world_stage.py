@@ -1247,6 +1247,20 @@ def test_a_run_handed_to_the_other_token_stage_is_named_by_its_weights(tmp_path)
   with pytest.raises(ConfigError, match="holds a train-disengage run, not a train-policy --algo bc one"): Run(str(tmp_path / "dis"), bc, added=BC_ADDED)
   with pytest.raises(ConfigError, match="run was started with lr=.*, now 0.5"): Run(str(tmp_path / "oldbc"), bc, added=BC_ADDED)
 
+def test_overrides_go_on_both_sides_of_config():
+  """`train-vqvae steps=1 --config FILE model.width=8` said "unrecognized arguments: model.width=8" (argparse's
+  parse_args takes one run of positionals); so did the demo's step.key=value after --out."""
+  from train.stage import stage_args
+  args = stage_args("x", "", ["steps=1", "--config", "c.yaml", "model.width=8", "out=r"])
+  assert args.config == "c.yaml" and args.overrides == ["steps=1", "model.width=8", "out=r"]
+  import drivegpt.demo as demo
+  seen = []
+  demo.run = lambda config, out, overrides, fresh: seen.append((out, overrides))
+  try: assert demo.main(["vqvae.steps=2", "--out", "o", "world.steps=3"]) in (0, None)
+  finally:
+    import importlib; importlib.reload(demo)
+  assert seen == [("o", ["vqvae.steps=2", "world.steps=3"])]
+
 def test_a_resume_on_tokens_of_other_poses_names_where_the_key_comes_from(tmp_path):
   """train-world resumed with data.tokens holding other drives was refused over model.pose_mean=[...], a key the user
   never set: the message now says it is the training poses' statistics."""

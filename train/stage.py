@@ -189,7 +189,7 @@ def stage_args(prog: str, description: str, argv: Optional[list[str]] = None, co
                                epilog=f"config keys and their defaults:\n{keys}" if keys else None)
   ap.add_argument("--config", help="YAML config file (keys as in the config dataclass; nested sections allowed)")
   ap.add_argument("overrides", nargs="*", metavar="key=value", help=f"override a config key, e.g. out=RUNDIR{f' {source}=PATH' if source else ''}")
-  return ap.parse_args(argv)
+  return ap.parse_intermixed_args(argv)  # (parse_args took overrides after --config FILE as unrecognized ones)
 
 # *** run directory ***
 
