@@ -166,7 +166,11 @@ class LearnedDriver:
     from rl.policy import load_policy, check_tokenizer
     self.name, self.vqvae = name, vqvae
     self.policy, cfg = load_policy(run)
-    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, cfg.tokens
+    from drivegpt.nn.state import checkpoint_info
+    from train.stage import Run
+    own = checkpoint_info(str(Path(run) / Run.CKPT if Path(run).is_dir() else run))[1]  # a PPO run's: its episodes' tokens
+    # the recordings it learnt from: BC's tokens, and a PPO run's own (its world-model episodes' seeds; only BC's were checked)
+    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, own.get("tokens")) if t})
     check_tokenizer(vqvae, self.policy, run, "--vqvae")
 
   def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:
@@ -310,7 +314,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
             [(n, LearnedDriver(n, r, vqvae), True) for n, r in policies]
   # the recordings each policy learnt from, checked without --check-seeds too: an episode of a recording's seed repeats its
   # driver and traffic draws (said only when asked before)
-  trained_on = sorted({d.tokens for _, d, _ in drivers if d is not None and d.tokens})
+  trained_on = sorted({t for _, d, _ in drivers if d is not None for t in d.tokens})
   for t in (t for t in trained_on if not Path(t).exists()):
     print(f"note: {t} (the tokens a --policy was trained on) is not here: its recordings' seeds are not checked", file=sys.stderr)
   if used := recorded_seeds([t for t in trained_on if Path(t).exists()], "the tokens a --policy was trained on") & set(seeds + rec_seeds):

@@ -54,6 +54,19 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
     evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"bc={out / 'bc'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",
                    "--no-scripted", "--seed", str(min(recorded_seeds([str(out / "tokens")])))])
   assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
+  # and a PPO run's own tokens (its episodes' recordings), not only its BC run's: those were never checked
+  import h5py, rl.train as T
+  from train.stage import build
+  shutil.copytree(out / "tokens", tmp_path / "tok2")
+  for f in (tmp_path / "tok2").glob("*.h5"):
+    with h5py.File(f, "r+") as h: h.attrs["driver"] = json.dumps({**json.loads(h.attrs["driver"]), "seed": json.loads(h.attrs["driver"])["seed"] + 7_000_000})
+  T.train_ppo(build(T.PPOTrainConfig, {"world": str(out / "world"), "tokens": str(tmp_path / "tok2"), "disengage": str(out / "disengage"),
+                                       "bc": str(out / "bc"), "out": str(tmp_path / "ppo2"), "iterations": 1, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2}))
+  capsys.readouterr()
+  with pytest.raises(SystemExit):
+    evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"rl={tmp_path / 'ppo2'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",
+                   "--no-scripted", "--seed", str(min(recorded_seeds([str(tmp_path / "tok2")])))])
+  assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
 
 def _ppo_refuses_a_world_of_more_token_ids(demo: Path, tmp_path: Path) -> None:
   """PPO on a world model that samples ids past its policy's codebook failed at its first step ("DisengageModel: token
