@@ -103,8 +103,9 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
         t = i * dt
         recording = i >= 0
         x, y, heading, speed = float(ego.position[0]), float(ego.position[1]), float(ego.heading), float(ego.speed)
-        # the velocity of the motion into this frame, as comma2k19's measured ones: highway-env's ego.velocity points along
-        # the heading, off the motion by the bicycle's slip angle (up to 15 degrees in a swerve)
+        # the velocity of the motion into this frame (a backward difference, so half a frame behind comma2k19's measured,
+        # instantaneous ones; nothing here reads it): highway-env's ego.velocity points along the heading, off the motion
+        # by the bicycle's slip angle (up to 15 degrees in a swerve)
         vel, prev_xy = ((x - prev_xy[0]) / dt, (y - prev_xy[1]) / dt), (x, y)
         s, lat = (float(v[0]) for v in road.frenet(np.array([x]), np.array([y]), (0, road.length)))
         _, _, road_h, curv = (float(v[0]) for v in road.at(s))
