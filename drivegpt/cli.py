@@ -67,6 +67,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     return 2
   module, fn, _ = COMMANDS[argv[0]]
   try: ret = getattr(importlib.import_module(module), fn)(argv[1:])
+  except (FileExistsError, NotADirectoryError) as e:  # an --out that is a file: "[Errno 17] File exists: 'x'" said neither what nor why
+    what = "something of that name is in the way" if isinstance(e, FileExistsError) else "a folder on that path is a file"
+    print(f"drivegpt {argv[0]}: error: {e.filename}: {what} ({e.strerror}){f': {e.filename2}' if e.filename2 else ''}", file=sys.stderr)
+    return 2
   except (ValueError, OSError, FloatingPointError) as e:  # a bad config, file or argument, a diverged run: the message names it
     print(f"drivegpt {argv[0]}: error: {e}", file=sys.stderr)
     return 2

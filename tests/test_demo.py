@@ -296,3 +296,17 @@ def test_two_demos_into_one_folder_and_paths_of_a_moved_one(tmp_path):
   finally: demo._run = real
   _lock(tmp_path).close()
   assert failed.value  # (kept, as a notebook keeps its last traceback)
+
+def test_an_out_that_is_a_file_is_named_as_such(tmp_path, capsys):
+  """--out a file (demo, export, export-commavq, tokenize, rollout): "error: [Errno 17] File exists: 'x'" named neither
+  the problem nor the fix. The front door says what is in the way."""
+  from drivegpt.cli import main as cli
+  (tmp_path / "afile").write_text("x")
+  assert cli(["demo", "--out", str(tmp_path / "afile")]) == 2
+  assert f"drivegpt demo: error: {tmp_path / 'afile'}: something of that name is in the way (File exists)" in capsys.readouterr().err
+  import drivegpt.demo as demo
+  def nested(*a): (tmp_path / "afile" / "sub").mkdir(parents=True)
+  real, demo.run = demo.run, nested
+  try: assert cli(["demo", "--out", str(tmp_path / "x")]) == 2
+  finally: demo.run = real
+  assert f"{tmp_path / 'afile' / 'sub'}: a folder on that path is a file (Not a directory)" in capsys.readouterr().err
