@@ -455,9 +455,9 @@ def contact_sheet(frames: np.ndarray, cols: int = 4, pad: int = 4) -> np.ndarray
 
 
 def main(argv: list[str] | None = None) -> int:
-    from drivegpt.cli import at_least, json_line  # here, not at the top: the recording processes need no engine
+    from drivegpt.cli import HelpFormatter, at_least, json_line  # here, not at the top: the recording processes need no engine
     parser = argparse.ArgumentParser(prog="drivegpt record", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                                     formatter_class=HelpFormatter)
     parser.add_argument("--segments", type=int, default=4, help="number of segments to record")
     parser.add_argument("--out", type=Path, default=Path("runs/data/raw"), help="output folder")
     parser.add_argument("--seconds", type=at_least(1 / FPS), default=30.0,
@@ -483,7 +483,9 @@ def main(argv: list[str] | None = None) -> int:
         Image.fromarray(sheet).save(tmp, format="PNG")
         tmp.replace(args.preview_path)
         speeds = np.concatenate(speeds)
-        print(f"wrote {args.preview_path}: {curved / len(speeds):.0%} of frames on curves, speeds {speeds.min():.1f}-{speeds.max():.1f} m/s")
+        print(f"wrote {args.preview_path}: {curved / len(speeds):.0%} of frames on curves, speeds {speeds.min():.1f}-{speeds.max():.1f} m/s", file=sys.stderr)
+        print(json_line({"preview": str(args.preview_path), "curved_frames": round(curved / len(speeds), 4),
+                         "speed_min": round(float(speeds.min()), 2), "speed_max": round(float(speeds.max()), 2)}))  # (stdout: the JSON line alone)
         return 0
     t0 = time.perf_counter()
     from train.stage import lock_folder
@@ -500,8 +502,8 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as e:  # a worker died
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(f"wrote {len(paths)} segments under {args.out}")
-    print(takeover_table(paths))
+    print(f"wrote {len(paths)} segments under {args.out}", file=sys.stderr)  # (stdout holds the JSON line alone)
+    print(takeover_table(paths), file=sys.stderr)
     frames = sum(len(np.load(p / "global_pose/frame_times")) for p in paths)
     takeovers = sum(len(np.load(p / "disengage/t")) for p in paths)
     print(json_line({"segments": len(paths), "frames": frames, "takeovers": takeovers, "out": str(args.out),

@@ -369,7 +369,9 @@ def test_cli_prints_the_takeover_table_and_survives_sigkill(tmp_path):
     print(run.stdout)
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in (out / "highway-seed0").iterdir()) == ["0", "1"]  # no debris
-    assert "takeovers by cause" in run.stdout and all(c in run.stdout for c in CAUSES[1:])
+    assert "takeovers by cause" in run.stderr and all(c in run.stderr for c in CAUSES[1:])
+    # stdout is the JSON line alone (the table came before it there: `| python -m json.tool` failed)
+    assert json.loads(run.stdout)["segments"] == 2
     fresh = tmp_path / "fresh"
     assert subprocess.run(cmd[:-1] + [str(fresh)], capture_output=True, cwd=ROOT).returncode == 0
     for k in ("0", "1"):  # the resumed recording equals one that was never killed
