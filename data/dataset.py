@@ -133,7 +133,7 @@ class WindowLoader:
         if starts.sum() == 0:
             self.close()
             raise ValueError(f"no shard in {split!r} split of {shards} has {window} frames "
-                             f"({len(self.paths)} shards, lengths {lengths})")
+                             f"({len(self.paths)} shards, lengths {lengths})" if self.paths else f"{shards}: no shards in its {split!r} split")
         self.cum_starts = np.cumsum(starts)
 
     def sample(self, rng: np.random.Generator, n: int) -> list[tuple[int, int]]:

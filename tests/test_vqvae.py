@@ -401,6 +401,12 @@ def test_commavq_bad_files_are_named(tmp_path):
   np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
   with pytest.raises(ValueError, match=r"obj\.npy: not a plain \.npy"):
     read_commavq(tmp_path / "obj.npy")  # never unpickled
+  (tmp_path / "text.npy").write_text("abc")  # numpy said "contains pickled (object) data ... allow_pickle=": a text file
+  with pytest.raises(ValueError, match=r"text\.npy: not a plain \.npy array \(no \.npy header: another kind of file\)"):
+    read_commavq(tmp_path / "text.npy")
+  from train.tokenize import export_commavq, import_commavq
+  for f in (import_commavq, export_commavq):  # a mistyped path: "no .npy token files" / "no token shards"
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path / 'nope'} does not exist"): f(str(tmp_path / "nope"), str(tmp_path / "o"))
   np.save(tmp_path / "shape.npy", np.zeros((10, 100), np.int16))
   with pytest.raises(ValueError, match=r"shape\.npy: expected N x 128 or N x 8 x 16 token ids, got shape \(10, 100\)"):
     read_commavq(tmp_path / "shape.npy")
@@ -964,3 +970,9 @@ def test_tokenize_names_every_bad_shard_and_tokenizes_the_others(tmp_path, use_r
   assert sorted(p.name for p in (tmp_path / "tok").glob("*.h5")) == ["a.h5", "c.h5", "e.h5"]
   (shards / "b.h5").unlink(); (shards / "d.h5").unlink()
   assert [r["status"] for r in tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)] == ["skipped"] * 3
+
+def test_train_vqvae_on_an_empty_folder_says_so(tmp_path, capsys):
+  """data.shards= an empty folder: "no shard in 'train' split of ... has 1 frames (0 shards, lengths [])"."""
+  (tmp_path / "empty").mkdir()
+  assert cli(["train-vqvae", f"data.shards={tmp_path / 'empty'}", f"out={tmp_path / 'r'}", "steps=1", "warmup=0"]) == 2
+  assert f"{tmp_path / 'empty'}: no shards in its 'train' split" in capsys.readouterr().err

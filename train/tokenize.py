@@ -223,7 +223,10 @@ COMMAVQ_CODES = 1024  # commaVQ's vocabulary
 
 def load_npy(path: str | Path) -> np.ndarray:
   """A plain .npy array, never unpickled; anything else (empty, truncated, pickled, unreadable) an error naming the file."""
-  try: return np.load(path, allow_pickle=False)
+  try:
+    with open(path, "rb") as f:  # numpy takes a file without its header for a pickle: "contains pickled (object) data"
+      if f.read(6) != b"\x93NUMPY": raise ValueError("no .npy header: another kind of file")
+    return np.load(path, allow_pickle=False)
   except (ValueError, EOFError) as e: raise ValueError(f"{path}: not a plain .npy array ({e})") from None  # (an empty file: EOFError)
   except OSError as e: raise ValueError(f"{path}: can't read ({e})") from None
 
@@ -267,6 +270,7 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   fps given for it is refused (the sidecar's replaced it without a word)."""
   from data.layout import files_under
   if fps is not None and not (np.isfinite(fps) and fps > 0): raise ValueError(f"fps: must be a positive frame rate, got {fps}")
+  if not Path(src).exists(): raise FileNotFoundError(f"{src} does not exist")  # (said "no .npy token files")
   files = files_under(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
   from train.world_data import npy_route, npy_sidecar, npy_tokenizer
@@ -298,8 +302,9 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   """Each token shard in src -> out_dir/<name>.npy in commaVQ's format, and <name>.tokenizer.json naming our codebook
   (import-commavq and train-world read it: without it, the ids are taken for commaVQ's)."""
   from data.layout import attr_text, files_under
-  files = files_under(Path(src), (".h5",)) if Path(src).exists() else []  # searched recursively, as the loaders do (only
-  if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # the top folder's were exported, without a word)
+  if not Path(src).exists(): raise FileNotFoundError(f"{src} does not exist")  # (said "no token shards")
+  files = files_under(Path(src), (".h5",))  # searched recursively, as the loaders do (only the top folder's were exported,
+  if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # without a word)
   names = _flat_names(files, src, "{}.npy")  # a subfolder's shard is named by its path (sub_name.npy)
   top, out = (Path(src) if Path(src).is_dir() else Path(src).parent).resolve(), Path(out_dir).resolve()
   if out == top or top in out.parents:  # the loaders search a folder recursively: each drive was read twice, as a shard and a .npy
