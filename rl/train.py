@@ -261,7 +261,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   if changed := [k for k in inputs if changed_since(was.get(k), getattr(cfg, k), inputs[k])]:
     raise ConfigError(f"{run.dir}: {changed[0]}={getattr(cfg, changed[0])} has changed (trained further or replaced) since this run "
                       f"started with it: its iterations so far ran with the one before; use another out= folder")
-  segs = load_segments(cfg.tokens, augmented=False, vocab=world.config.vocab_size)  # episodes start from recordings; the guard counts their tokens
+  segs = load_segments(cfg.tokens, augmented=False, vocab=world.config.vocab_size, what="tokens")  # episodes start from recordings; the guard counts their tokens
   run.check_data("tokens", segs)  # (the seeds and the real token statistics moved under guard.json's reference, unsaid)
   from train.world import world_tokenizer
   from train.world_data import check_codebook  # the world's and the seeds' token ids must index the policy's codebook

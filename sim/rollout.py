@@ -143,7 +143,7 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
   if abs(steps * cfg.data.frame_stride / FPS - seconds) > 1e-6:  # (0.01 s ran a 0.2 s rollout, 0.5 s one of 0.4 s, unsaid)
     print(f"note: --seconds {seconds:g} is {steps} model frames of {cfg.data.frame_stride / FPS:g} s: {steps * cfg.data.frame_stride / FPS:g} s", file=sys.stderr)
-  segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size), split, cfg)
+  segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, what="--shards"), split, cfg)
   if not segs: raise ValueError(f"{tokens}: no {split} segment (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")
   need = (cfg.model.frames + steps) * cfg.data.frame_stride
   ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]

@@ -594,6 +594,11 @@ def test_steering_a_world_model_without_pose_input_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit, match="2"): cli(args + ["--out", str(tmp_path / "o"), "--steer", steer])
     assert f"--steer {steer}: --world {tmp_path / 'w'} has no pose input" in capsys.readouterr().err
   assert not (tmp_path / "o").exists()
+  # an empty folder is named by the option that gave it (it said data.tokens, a key of train-world's)
+  from sim.rollout import pick_seeds
+  (tmp_path / "empty").mkdir()
+  with pytest.raises(ValueError, match=f"--shards: no token files .* under {tmp_path / 'empty'}"): pick_seeds(str(tmp_path / "empty"), str(tmp_path / "w"), 1, 0.3, "all", 0)
+  with pytest.raises(ValueError, match=f"--tokens: no token files .* under {tmp_path / 'empty'}"): tw.eval_world(str(tmp_path / "w"), str(tmp_path / "empty"))
 
 def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
   """Two rollouts into one --out: the second deleted the first's files past its --n and wrote over the rest, and both

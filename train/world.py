@@ -341,7 +341,7 @@ def run_split(rundir: str, segs: list, split: str, cfg) -> list:
 def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256, batch_size: int = 8) -> dict:
   """Bits/token of a trained model on the segments under tokens (true and shuffled poses), and lzma's bits/token."""
   model, cfg = load_run(rundir)
-  segs = load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame)  # recordings
+  segs = load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame, what="--tokens")  # recordings
   check_tokens_of(rundir, segs, f"eval-world --tokens {tokens}")
   segs = run_split(rundir, segs, split, cfg)
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride, what=f"--tokens {tokens} --split {split}" +

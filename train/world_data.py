@@ -145,18 +145,20 @@ def _two_grids(f: Path, grid: tuple, grids: dict):
   other = next(g for g in grids if g != grid)
   raise ValueError(f"{f}: a {grid[0]}x{grid[1]} token grid, {grids[other]} a {other[0]}x{other[1]} one: one tokens folder must come from one tokenizer")
 
-def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None, tokens_per_frame: Optional[int] = None) -> list[Segment]:
+def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None, tokens_per_frame: Optional[int] = None,
+                  what: str = "data.tokens") -> list[Segment]:
   """Every token segment under path: token shards from `drivegpt tokenize` (.h5 with 'tokens' and, when has_pose, 'pose')
   or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively. augmented=False
   leaves out yaw-augmented copies (`tokenize --yaw-copies`): the stages that seed from or score recordings. With vocab,
   an id outside [0, vocab) is an error naming its file (the JIT's recorded gather read one as NaN), and so, with
   tokens_per_frame, is a file of another grid size (the model named neither file nor key). Shards recorded at another
-  rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames."""
+  rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames. what: the option or key that named
+  path, for errors (a rollout's --shards was called data.tokens)."""
   from data.layout import files_under  # here: bench/ has a data.py of its own, first on a bench's path
   p = Path(path)
-  if not p.exists(): raise FileNotFoundError(f"data.tokens: {path} does not exist")
+  if not p.exists(): raise FileNotFoundError(f"{what}: {path} does not exist")
   files = files_under(p, (".h5", ".npy"))
-  if not files: raise ValueError(f"data.tokens: no token files (.h5 token shards or commaVQ .npy) under {path}")
+  if not files: raise ValueError(f"{what}: no token files (.h5 token shards or commaVQ .npy) under {path}")
   files = unique_videos(files)
   segs, grids = [], {}
   for f in files:
@@ -190,7 +192,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   check_one_tokenizer(segs, path)
   if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or
     bare = next(s.name for s in segs if s.pose is None)                           # trained without its poses
-    raise ValueError(f"data.tokens: {path} mixes segments with poses and without ({bare} has none): a pose-conditioned model "
+    raise ValueError(f"{what}: {path} mixes segments with poses and without ({bare} has none): a pose-conditioned model "
                      "needs them all, an unconditioned one none; put them in separate folders")
   for s in segs:
     where = Path(path) / s.name if p.is_dir() else path
