@@ -875,7 +875,7 @@ def test_an_optimizer_made_inside_the_step_starts_fresh_each_replay():
   started from the last one's value (1, 1, 2, 3, 4), and an optimizer made inside the step (its state written with
   assign) carried its momentum from call to call: SGD(momentum=0.9) gave 0.9, 0.8, 0.61, 0.339 where PyTorch gives
   0.9, 0.8, 0.7, 0.6."""
-  import torch
+  torch = pytest.importorskip("torch")  # (a bench and test reference only: not in the test extra)
   from drivegpt.nn.optim import SGD, Adam
   rng = np.random.default_rng(5)
   w0, xs = rng.normal(0, 1, 4).astype(np.float32), [rng.normal(0, 1, 4).astype(np.float32) for _ in range(6)]
