@@ -1,4 +1,4 @@
-"""Engine vs numpy, same process: fp32 matmul at 512/1024/2048 and a 10-op elementwise chain on 4M elements; engine vs
+"""Engine vs numpy, same process: fp32 matmul at 512/1024/2048 and a 12-op elementwise chain on 4M elements; engine vs
 PyTorch CPU: softmax over (8, 8, 256, 256) and layernorm over (8, 256, 256), forward + backward, without and with the
 JIT (which replays the recorded kernels: no graph building or scheduling in Python).
 Prints median times, GFLOP/s and the engine/reference throughput ratio. Run: python bench/engine.py [--device CL]
@@ -25,7 +25,7 @@ def median_times(engine_fn, numpy_fn, repeat: int) -> tuple:
         t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
   return statistics.median(te), statistics.median(tn)
 
-def chain_numpy(x):  # 10 elementwise ops, each a full pass and a fresh temporary
+def chain_numpy(x):  # 12 elementwise ops, each a full pass and a fresh temporary
   return np.maximum(np.sqrt(np.abs(np.exp2(np.negative(x*1.5 + 0.25)) * x - 2.0)) / (x*x + 1.0), 0.1)
 def chain_engine(x):
   return ((-(x*1.5 + 0.25)).exp2() * x - 2.0).abs().sqrt().div(x*x + 1.0).maximum(0.1)
@@ -79,7 +79,7 @@ def main():
   x = rng.uniform(0.1, 2.0, size=4*1024*1024).astype(np.float32)
   tx = Tensor(x, device=args.device).realize()
   assert np.allclose(chain_engine(tx).numpy(), chain_numpy(x), rtol=1e-4, atol=1e-5), "engine chain disagrees with numpy"
-  row("10-op chain 4M", *median_times(lambda: (chain_engine(tx).realize(), sync()), lambda: chain_numpy(x), args.repeat), 10*x.size)
+  row("12-op chain 4M", *median_times(lambda: (chain_engine(tx).realize(), sync()), lambda: chain_numpy(x), args.repeat), 12*x.size)
   try: import torch
   except ImportError: return print("PyTorch is not installed (pip install torch==2.13.0): skipping softmax and layernorm")
   torch.set_num_threads(os.cpu_count() or 1)

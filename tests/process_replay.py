@@ -22,7 +22,7 @@ def _backward(loss: Tensor, params: list) -> list:
 
 def elementwise(rng):
   x, y = _t(rng, 1024), _t(rng, 4, 1)
-  chain = ((-(x*1.5 + 0.25)).exp2() * x - 2.0).abs().sqrt().div(x*x + 1.0).maximum(0.1)  # bench/engine.py's 10-op chain
+  chain = ((-(x*1.5 + 0.25)).exp2() * x - 2.0).abs().sqrt().div(x*x + 1.0).maximum(0.1)  # bench/engine.py's 12-op chain
   return [chain, y + _t(rng, 1, 8), _t(rng, 6, 5).flip(0).pad(((1, 2), (0, 3))) * 2, (_t(rng, 7) < 0).where(1.0, x[:7])]
 
 def reduce(rng):
