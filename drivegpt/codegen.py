@@ -61,7 +61,9 @@ def render_const(v, dt: DType) -> str:
   # the lowest int by name, INT_MIN = (-2147483647-1): C reads -2147483648 as a long (max(int, it) was ambiguous), -2^63 overflows
   if not isinstance(v, bool) and (v < 0 or math.copysign(1, v) < 0): return MIN_VALUE[dt] if dt.is_int and v == -2**(8*dt.itemsize - 1) else f"(-{render_const(-v, dt)})"
   if dt.is_float:
-    if dt == dtypes.float16 and not math.isnan(v):  # as the numpy backend holds it: rounded to half, inf from 65520 up
+    # as the numpy backend holds it: rounded to half, inf from 65520 up; but exp's 1/ln 2 and log's ln 2 as they are (numpy
+    # computes those as one exp or log: rounded to half, 1/ln 2 put exp(x) one half ulp off in a quarter of the elements)
+    if dt == dtypes.float16 and not math.isnan(v) and v not in (1/math.log(2), math.log(2)):
       v = math.inf if v >= 65520 else struct.unpack("e", struct.pack("e", v))[0]
     return "NAN" if math.isnan(v) else "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
   return str(int(bool(v))) if dt == dtypes.bool else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
@@ -251,8 +253,9 @@ class Kernel:
     # the biggest work-group that divides the work and still leaves one group per compute unit
     g, cap = max(self.gsize, 1), min(limits.max_work_group, max(1, self.gsize // limits.compute_units))
     self.lsize = max(d for i in range(1, math.isqrt(g) + 1) if g % i == 0 for d in (i, g // i) if d <= cap)
-    # indices as long where the work passes 2^31 elements: as int, a reduce over 2^31 + 2^22 spun forever (r0 wrapped)
-    self.out_dims, self.inputs, self.itype = out_dims, {}, "long" if prod(self.fshape) >= 1 << 31 else "int"
+    # indices as long where the work, or an address a load computes, passes 2^31: as int, a reduce over 2^31 + 2^22 spun
+    # forever (r0 wrapped), and a small kernel reading rows of a 2^31-element buffer segfaulted (g0*32768 wrapped)
+    self.out_dims, self.inputs, self.itype = out_dims, {}, "long" if max([prod(self.fshape)] + [max(prod(v.shape), v.offset + sum((n - 1)*abs(st) for n, st in zip(v.shape, v.strides))) for leaf in nodes(ast) if leaf.op is BufferOps.LOAD for v in leaf.arg[1].views]) >> 31 else "int"
     self.ranges = {**{f"g{d}": self.tshape[d] for d in out_dims}, **{f"r{d}": self.tshape[d] for d in self.axes}}
 
   def dim(self, d: int, u: int, lane: int) -> Lin:
@@ -288,15 +291,16 @@ class Kernel:
     if (n, u) in memo: return memo[(n, u)]
     if n.op in BufferOps: ret = self.load(scope, n, u, inside)
     elif n.op is MovementOps.RESHAPE: ret = self.expr(scope, n.src[0], u, inside, memo)
-    elif n.op in ReduceOps: ret = (f"acc{self.sfx[n]}{u}", self.width > 1 and not self.rvec)
+    elif n.op in ReduceOps: ret = (CAST[dtypes.float16].format(f"acc{self.sfx[n]}{u}") if node_dtype(n) == dtypes.float16 else f"acc{self.sfx[n]}{u}", self.width > 1 and not self.rvec)  # (a half sum is rounded before the ops after it)
     else:
       srcs = [self.expr(scope, s, u, inside, memo) for s in n.src]
       dt, sdt = node_dtype(n), node_dtype(n.src[-1])
       # a bool becomes a number by a select: Intel's CPU compiler turned (float)(uchar)(a==b) in one reduce kernel (layernorm's
       # gradient after a minimum) into a wrong sum, silently
       if n.op is UnaryOps.CAST: fmt = f"({{0}}?({CTYPE[dt]})1:({CTYPE[dt]})0)" if sdt == dtypes.bool != dt else CAST.get(dt, f"({CTYPE[dt]})({{0}})") if CTYPE[dt] != CTYPE[sdt] or dt in CAST else "{0}"
-      # float16 is computed in float and rounded to half after each op, as numpy and PyTorch do (unrounded, (h*100).max() differed)
-      else: fmt = CAST[dt].format(KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])) if dt == dtypes.float16 else KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
+      # float16 is computed in float and rounded to half after each op, as numpy and PyTorch do (unrounded, (h*100).max() differed),
+      # except inside exp(x) = exp2(x/ln 2) and log(x) = log2(x)*ln 2, which they round once, as the numpy backend does (_natural)
+      else: fmt = CAST[dt].format(KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])) if dt == dtypes.float16 and n.op is not UnaryOps.LOG2 and not (n.op is BinaryOps.MUL and {x.arg[0] for x in n.src if x.op is BufferOps.CONST} & {1/math.log(2), -1/math.log(2)}) else KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
       ret = srcs[0] if fmt == "{0}" else scope.var(fmt.format(*[s for s, _ in srcs]), CTYPE[dt], any(v for _, v in srcs))
     memo[(n, u)] = ret
     return ret

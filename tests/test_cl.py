@@ -321,3 +321,14 @@ def test_a_kernel_past_32_bit_indices_indexes_with_longs():
   code = "import drivegpt; from drivegpt import Tensor, dtypes; print(Tensor.ones(2**31 + 2**22, dtype=dtypes.bool, device='CL').sum().numpy())"
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=pathlib.Path(__file__).resolve().parents[1])
   assert r.returncode == 0 and r.stdout.split() == [str(2**31 + 2**22)], r
+
+def test_a_small_kernel_reading_past_2_31_addresses_indexes_with_longs():
+  """A kernel of 8.4M elements reading the first 16 of 4096 columns of a (2^19 + 2^10, 4096) bool buffer indexed it as
+  g0*4096 + r1 in ints: rows past 2^19 wrapped and the process segfaulted (native CPU and CL). The address bound, not the
+  kernel's size, picks long; a small one keeps int. Rendered only: the buffer itself would take 2 GiB."""
+  from drivegpt.schedule import schedule
+  def src(out): return [codegen.render(si.ast, si.out.shape, si.out.dtype).src for si in schedule([out.lazydata]) if si.ast.op.name not in ("LOAD", "EMPTY")]
+  [big] = src(Tensor.empty(2**19 + 2**10, 4096, dtype=dtypes.bool)[:, :16].float().sum(1))
+  assert "long gid" in big and "int gid" not in big
+  [small] = src(Tensor.empty(64, 4096)[:, :16].sum(1))
+  assert "int gid" in small
