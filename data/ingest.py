@@ -592,6 +592,10 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
         raise IngestError(f"{src}: no segment folders or videos found ({', '.join(sorted(VIDEO_SUFFIXES))})")
     _check_output(out_dir)
     remove_stale_temps(out_dir)
+    # a token folder (a shard of the same name was taken for a damaged frame shard and overwritten; frame shards of other
+    # names were written beside the tokens): its first shard tells, each folder holds one kind
+    if (first := next(iter(sorted(out_dir.glob("*.h5"))), None)) is not None and _token_shard(first):
+        raise IngestError(f"--out {out_dir} holds token shards ({first.name}, made by tokenize): frame shards go into a folder of their own")
     index = shard_index(out_dir)  # listed once: each input's other shards are found in it
     def own(seg):  # the part of the index an input's task needs
         key = segment_id(seg, src).rsplit("-", 1)[1]
@@ -601,8 +605,6 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     for seg in segments:  # current shards are skipped here, without starting Ray
         shards = shards_of(out_dir, seg, src, index)
         shard = shards[0] if shards else out_dir / f"{segment_id(seg, src)}.h5"
-        if shard.exists() and _token_shard(shard):  # of the same name: taken for a damaged frame shard and overwritten
-            raise IngestError(f"--out {out_dir} holds token shards ({shard.name}, made by tokenize): frame shards go into a folder of their own")
         try:  # hashing reads the whole input: only for those with a shard, so a fresh run's driver reads no video
             current = shard.exists() and shard_is_current(shard, source_hashes(seg, _video_of(seg))[1], height, width, fps, say=True)
         except (IngestError, OSError):

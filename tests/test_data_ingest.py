@@ -875,3 +875,8 @@ def test_ingest_into_a_token_folder_is_refused_and_overwrites_nothing(tmp_path):
     with pytest.raises(IngestError, match=f"--out {tmp_path / 'tok'} holds token shards \\({shard.name}, made by tokenize\\)"):
         ingest(tmp_path / "raw", tmp_path / "tok", use_ray=False, progress=False)
     assert shard.read_bytes() == before and sorted(p.name for p in (tmp_path / "tok").iterdir()) == [shard.name]
+    # and a token folder whose shards have other names (another drive's tokens): frame shards went in beside them
+    write_tiny_segment(tmp_path / "raw2" / "other", n=8, seed=1)
+    with pytest.raises(IngestError, match="holds token shards"):
+        ingest(tmp_path / "raw2", tmp_path / "tok", use_ray=False, progress=False)
+    assert sorted(p.name for p in (tmp_path / "tok").iterdir()) == [shard.name]
