@@ -53,7 +53,8 @@ def split_segments(paths: list[Path], split: str, val_fraction: float = 0.1, see
         return list(paths)
     if val_fraction <= 0 or len(unique) < 2:
         return [] if split == "val" else list(paths)
-    # hashing route names (not shuffling a list) keeps a route's split when other shards come and go
+    # hashing route names (not shuffling a list) keeps the order of routes when others come and go; the split's boundary
+    # (a fraction of the count) still moves, so a grown folder can move a route across it (Run.check_split refuses that)
     ranked = sorted(unique, key=lambda r: hashlib.sha256(f"{seed}:{r}".encode()).hexdigest())
     n_val = min(len(unique) - 1, int(np.ceil(val_fraction * len(unique))))
     val = set(ranked[:n_val])

@@ -207,7 +207,7 @@ class TokenStageConfig:
   model: DrivingNetConfig = field(default_factory=DrivingNetConfig)
   stride: int = 2                  # recorded frames between context frames (the world model's frame_stride)
   steps: int = 1500
-  epochs: float = 0.0              # with steps=0: train this many passes over the training frames
+  epochs: float = 0.0              # with steps=0: train this many passes' worth of samples (batches drawn with replacement)
   batch_size: int = 128
   lr: float = 1e-3
   weight_decay: float = 0.05

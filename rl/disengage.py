@@ -28,7 +28,7 @@ class DisengageConfig(TokenStageConfig):
   out: str = "runs/disengage"
   # a small conv net over the token grid, heavily dropped out: 0.800 held-out AUROC at 2 s against the pooled cells' 0.766 (README)
   model: DrivingNetConfig = field(default_factory=lambda: DrivingNetConfig(conv=16, embed=16, dropout=0.5))
-  steps: int = 0       # 0: `epochs` passes over the training frames, so more data trains longer
+  steps: int = 0       # 0: `epochs` passes' worth of samples (drawn with replacement), so more data trains longer
   epochs: float = 2.5  # held-out AUROC at 2 s was best near 2.5 passes with 288 segments (800 steps) and with 648 (1500+)
   IGNORED: ClassVar[dict] = {**TokenStageConfig.IGNORED,
     "model.lane_head": "the policy's lane head (train-policy --algo bc lane_weight=); the disengagement model has none"}
