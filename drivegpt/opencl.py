@@ -95,9 +95,8 @@ def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[C
     if not devs: return [Candidate(f"DRIVEGPT_CL_DEVICE={want}", None, "no OpenCL device matches it")]
   ret = []
   for name, dev in devs:
-    err, ctx = _probe(cl, dev)
-    ret.append(Candidate(name, dev, err, ctx))
-    if err is None and stop_at_first: break
+    ret.append(Candidate(name, dev, *_probe(cl, dev)))
+    if ret[-1].error is None and stop_at_first: break
   return ret
 
 def select(cpu_only: bool = False):

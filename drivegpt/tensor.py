@@ -256,7 +256,8 @@ class Tensor:
     if not isinstance(gradient, Tensor): gradient = Tensor(gradient, device=self.device, dtype=self.dtype)
     gradient = gradient.cast(self.dtype)  # a float16 gradient into a float32 graph would round every gradient to float16
     if gradient.shape != self.shape: raise RuntimeError(f"backward: gradient shape {gradient.shape} != output shape {self.shape}")
-    grads, ins = {id(self): gradient.lazydata}, {}  # this pass's gradients (.grad accumulates only at the end), each op's inputs
+    # this pass's gradients (.grad accumulates only at the end), each op's inputs, and the buffers a .grad holds (see below)
+    grads, ins, held = {id(self): gradient.lazydata}, {}, {id(gradient.lazydata)}
     order = reversed(toposort([self], lambda t: ins.setdefault(id(t), t._ctx.inputs()) if t._ctx is not None and not t._ctx.freed else ()))
     for t in (order := list(order)):
       if t._ctx is None or id(t) not in grads: continue
@@ -272,6 +273,9 @@ class Tensor:
         # an expanded gradient (of w.sum(), w.mean()) is its .grad's whole data, which in-place writes replace (w.grad /= 4
         # raised; a copy of its own cost every t[idx] = v, whose scatter is a backward, a kernel and a buffer)
         if (gl := grads[id(t)]).expanded: (gl := LazyBuffer(gl.device, gl.st, gl.dtype, base=gl.base, mops=gl.mops)).whole = True
+        # one another .grad holds (a + b passes its gradient to both) or the caller's gradient: a copy of its own, as PyTorch's
+        # AccumulateGrad clones (an in-place write into one .grad, or another backward's sum, changed the other). (add: None)
+        elif id(gl) in held or held.add(id(gl)): gl = gl.e(UnaryOps.CAST, arg=gl.dtype)
         g = Tensor(gl, device=t.device, requires_grad=False)
         # a realized .grad (not a view) accumulates in place (as PyTorch's): a jitted step adding to it writes its buffer; a
         # lazy one takes the sum as its data, so a reference to it sees the sum too (it was rebound), as PyTorch's

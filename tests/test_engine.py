@@ -921,3 +921,25 @@ def test_a_scalar_read_through_padding():
     s = t.pad(((1, 1),))[i:i + 1].reshape(())
     np.testing.assert_allclose((s * 2 + 1).numpy(), p[i] * 2 + 1, rtol=1e-6)
     np.testing.assert_allclose((s.reshape(1).expand(3) * Tensor(np.ones(3, np.float32))).sum().numpy(), 3 * p[i], rtol=1e-6)
+
+def test_a_gradient_two_leaves_share_is_two_grads():
+  """a + b passes one gradient to both leaves, and a.contiguous().backward(G) passes G itself: each .grad held that one
+  buffer, so an in-place write into one (another backward's sum, a.grad *= 2, clip_grad_norm_) changed the other, or the
+  caller's G. PyTorch's AccumulateGrad clones; so does backward here."""
+  from drivegpt.nn.optim import clip_grad_norm_
+  X = rand(2, 3)
+  def leaves(): return [Tensor(np.ones((2, 3), np.float32), requires_grad=True) for _ in range(2)]
+  a, b = leaves()
+  ((a + b) * Tensor(X)).sum().backward(); a.grad.realize()
+  (a * 3).sum().backward(); a.grad.realize()   # a second micro-batch reaches a alone
+  np.testing.assert_allclose(b.grad.numpy(), X, rtol=1e-6); np.testing.assert_allclose(a.grad.numpy(), X + 3, rtol=1e-6)
+  a, b = leaves()
+  ((a + b) * Tensor(X)).sum().backward(); a.grad.realize()
+  a.grad *= 2; a.grad.realize()
+  np.testing.assert_allclose(b.grad.numpy(), X, rtol=1e-6)
+  G = Tensor(X.copy()).realize()
+  a.grad = None
+  a.contiguous().backward(G)
+  clip_grad_norm_([a], 1e-3); a.grad.realize()
+  np.testing.assert_array_equal(G.numpy(), X)
+  np.testing.assert_allclose(np.linalg.norm(a.grad.numpy()), 1e-3, rtol=1e-4)
