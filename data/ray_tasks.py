@@ -67,7 +67,8 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
     the workers' cores. need_cpus: the one-CPU actors the caller will start at once, refused up front if the Ray has
     fewer CPUs (they waited for a CPU forever, without a word: Ray's own message is not shown)."""
     import ray
-    if ray.is_initialized():
+    if ray.is_initialized():  # (the caller's own Ray: its CPUs checked too, or the actors waited forever)
+        _enough_cpus(need_cpus, "the Ray this process joined")
         yield
         return
     source = "--ray-address" if address else "$RAY_ADDRESS"
@@ -84,15 +85,20 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
              runtime_env={"env_vars": {**{k: v for k, v in os.environ.items() if k.startswith("DRIVEGPT_")}, "PYTHONPATH": path}})
     reaper = None if address else _start_reaper()  # a cluster's processes are the cluster's, not ours to end
     try:
-        if need_cpus > (have := int(ray.cluster_resources().get("CPU", 0))):
-            raise ValueError(f"the Ray {'at ' + address if address else 'started here'} has {have} CPUs and {need_cpus} actors need "
-                             "one each: ask for fewer (workers=, --actors), or use a bigger cluster")
+        _enough_cpus(need_cpus, f"the Ray {'at ' + address if address else 'started here'}")
         yield
     finally:
         ray.shutdown()
         if reaper is not None:
             reaper.terminate()
             reaper.wait()
+
+
+def _enough_cpus(need: int, which: str) -> None:
+    import ray
+    if need > (have := int(ray.cluster_resources().get("CPU", 0))):
+        raise ValueError(f"{which} has {have} CPUs and {need} actors need one each: ask for fewer (workers=, --actors), or use a "
+                         "bigger cluster")
 
 
 def as_completed(submit: Callable[[Any], Any], items: Iterable, max_in_flight: Optional[int] = None,

@@ -52,6 +52,10 @@ def test_ray_session_addresses_and_cpus(monkeypatch):
     with pytest.raises(ValueError, match="has 1 CPUs and 2 actors need one each"):
         with ray_session(num_cpus=1, need_cpus=2): pass
     assert not ray.is_initialized()
+    # inside the caller's own Ray too (it was not checked there: the actors waited for a CPU forever, without a word)
+    with ray_session(num_cpus=1):
+        with pytest.raises(ValueError, match="the Ray this process joined has 1 CPUs and 2 actors need one each"):
+            with ray_session(need_cpus=2): pass
     # the engine's settings travel to the workers: a cluster's (which do not inherit this process's environment) used
     # their own default device and threads
     monkeypatch.setenv("DRIVEGPT_DEVICE", "CPU"); monkeypatch.setenv("DRIVEGPT_THREADS", "1")
