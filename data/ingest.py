@@ -174,14 +174,15 @@ def _attr(shard: Path, key: str) -> str:
         return ""
 
 
-def _token_shard(shard: Path) -> bool:
-    """A shard tokenize made (tokens, no frames): it has its frame shard's name, and ingest must not overwrite it."""
+def _token_shard(shard: Path) -> bool | None:
+    """A shard tokenize made (tokens, no frames)? None if it can't be read. It has its frame shard's name, and ingest must
+    not overwrite it."""
     import h5py
     try:
         with h5py.File(shard, "r") as f:
             return "tokens" in f and "frames" not in f
     except Exception:
-        return False
+        return None
 
 
 def _drop_extra(shards: list[Path], keep: Path) -> None:
@@ -593,9 +594,9 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     _check_output(out_dir)
     remove_stale_temps(out_dir)
     # a token folder (a shard of the same name was taken for a damaged frame shard and overwritten; frame shards of other
-    # names were written beside the tokens): its first shard tells, each folder holds one kind
-    if (first := next(iter(sorted(out_dir.glob("*.h5"))), None)) is not None and _token_shard(first):
-        raise IngestError(f"--out {out_dir} holds token shards ({first.name}, made by tokenize): frame shards go into a folder of their own")
+    # names were written beside the tokens): its first readable shard tells, each folder holds one kind
+    if first := next((p for p in sorted(out_dir.glob("*.h5")) if (kind := _token_shard(p)) is not None), None):  # (readable)
+        if kind: raise IngestError(f"--out {out_dir} holds token shards ({first.name}, made by tokenize): frame shards go into a folder of their own")
     index = shard_index(out_dir)  # listed once: each input's other shards are found in it
     def own(seg):  # the part of the index an input's task needs
         key = segment_id(seg, src).rsplit("-", 1)[1]

@@ -88,11 +88,7 @@ class Padded(NamedTuple):
     a, b = min(max(lo, i), hi), max(min(hi, j), lo)
     return Padded(self.valid[a - lo:b - lo], ((a - i, b - i),) + self.box[1:], (j - i,) + self.shape[1:])
 
-def dense(x):
-  if not isinstance(x, Padded): return x
-  ret = np.zeros(x.shape, x.valid.dtype)
-  ret[tuple(slice(lo, hi) for lo, hi in x.box)] = x.valid
-  return ret
+def dense(x): return np.pad(x.valid, [(lo, n - hi) for (lo, hi), n in zip(x.box, x.shape)]) if isinstance(x, Padded) else x
 
 def _add(a, b):
   if not isinstance(a, Padded) and not isinstance(b, Padded):

@@ -61,9 +61,7 @@ def render_const(v, dt: DType) -> str:
   # the lowest int by name, INT_MIN = (-2147483647-1): C reads -2147483648 as a long (max(int, it) was ambiguous), -2^63 overflows
   if not isinstance(v, bool) and (v < 0 or math.copysign(1, v) < 0): return MIN_VALUE[dt] if dt.is_int and v == -2**(8*dt.itemsize - 1) else f"(-{render_const(-v, dt)})"
   if dt.is_float:
-    # as the numpy backend holds it: rounded to half, inf from 65520 up; but exp's 1/ln 2 and log's ln 2 as they are (numpy
-    # computes those as one exp or log: rounded to half, 1/ln 2 put exp(x) one half ulp off in a quarter of the elements)
-    if dt == dtypes.float16 and not math.isnan(v) and v not in (1/math.log(2), math.log(2)):
+    if dt == dtypes.float16 and not math.isnan(v):  # as the numpy backend holds it: rounded to half, inf from 65520 up
       v = math.inf if v >= 65520 else struct.unpack("e", struct.pack("e", v))[0]
     return "NAN" if math.isnan(v) else "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
   return str(int(bool(v))) if dt == dtypes.bool else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
@@ -172,6 +170,14 @@ def nodes(ast: LazyOp, stop=()):
       if n.op not in stop: stack.extend(n.src)
   return seen.keys()
 
+def natural(ast: LazyOp) -> set:
+  """The inner nodes of exp(x) = exp2(x*(1/ln 2)) and log(x) = log2(x)*ln 2 (the MUL, the LOG2): float16 rounds exp and
+  log once, with those constants unrounded, as numpy's and PyTorch's exp and log (and the numpy backend's _natural); each
+  op rounded, exp(x) was a half ulp off in a quarter of the elements (1/ln 2 rounded to half too)."""
+  c = lambda m, vals: any(s.op is BufferOps.CONST and s.arg[0] in vals for s in m.src)  # noqa: E731
+  return {x for m in nodes(ast) for x in ((m.src[0],) if m.op is UnaryOps.EXP2 and m.src[0].op is BinaryOps.MUL and c(m.src[0], (1/math.log(2), -1/math.log(2)))
+                                          else tuple(s for s in m.src if s.op is UnaryOps.LOG2) if m.op is BinaryOps.MUL and c(m, (math.log(2),)) else ())}
+
 class Scope:
   """Lines of one block of code; expressions are assigned to variables once, so equal expressions are computed once."""
   def __init__(self, ctx: Kernel): self.ctx, self.lines, self.vars = ctx, [], {}
@@ -184,7 +190,7 @@ class Scope:
 
 class Kernel:
   def __init__(self, ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits):
-    self.ast, self.shape, self.dtype, self.nvars, self.cpu = ast, shape, dtype, 0, limits.pack
+    self.ast, self.shape, self.dtype, self.nvars, self.cpu, self.once = ast, shape, dtype, 0, limits.pack, natural(ast)
     # a row kernel (the scheduler's: softmax, layernorm) has several reduces over the same rows, inner ones first, each
     # its own pass over the row, and may store the whole row (full) in a last pass; the rest has at most one reduce
     self.reds = sorted((n for n in nodes(ast) if n.op in ReduceOps), key=lambda n: sum(m.op in ReduceOps for m in nodes(n)))
@@ -255,7 +261,7 @@ class Kernel:
     self.lsize = max(d for i in range(1, math.isqrt(g) + 1) if g % i == 0 for d in (i, g // i) if d <= cap)
     # indices as long where the work, or an address a load computes, passes 2^31: as int, a reduce over 2^31 + 2^22 spun
     # forever (r0 wrapped), and a small kernel reading rows of a 2^31-element buffer segfaulted (g0*32768 wrapped)
-    self.out_dims, self.inputs, self.itype = out_dims, {}, "long" if max([prod(self.fshape)] + [max(prod(v.shape), v.offset + sum((n - 1)*abs(st) for n, st in zip(v.shape, v.strides))) for leaf in nodes(ast) if leaf.op is BufferOps.LOAD for v in leaf.arg[1].views]) >> 31 else "int"
+    self.out_dims, self.inputs, self.itype = out_dims, {}, "long" if max([prod(self.fshape)] + [max(prod(v.shape), abs(v.offset) + sum((n - 1)*abs(st) for n, st in zip(v.shape, v.strides))) for leaf in nodes(ast) if leaf.op is BufferOps.LOAD for v in leaf.arg[1].views]) >> 31 else "int"
     self.ranges = {**{f"g{d}": self.tshape[d] for d in out_dims}, **{f"r{d}": self.tshape[d] for d in self.axes}}
 
   def dim(self, d: int, u: int, lane: int) -> Lin:
@@ -293,14 +299,14 @@ class Kernel:
     elif n.op is MovementOps.RESHAPE: ret = self.expr(scope, n.src[0], u, inside, memo)
     elif n.op in ReduceOps: ret = (CAST[dtypes.float16].format(f"acc{self.sfx[n]}{u}") if node_dtype(n) == dtypes.float16 else f"acc{self.sfx[n]}{u}", self.width > 1 and not self.rvec)  # (a half sum is rounded before the ops after it)
     else:
-      srcs = [self.expr(scope, s, u, inside, memo) for s in n.src]
+      srcs = [(render_const(s.arg[0], dtypes.float32), False) if s.op is BufferOps.CONST and (n in self.once or any(x in self.once for x in n.src)) else self.expr(scope, s, u, inside, memo) for s in n.src]
       dt, sdt = node_dtype(n), node_dtype(n.src[-1])
       # a bool becomes a number by a select: Intel's CPU compiler turned (float)(uchar)(a==b) in one reduce kernel (layernorm's
       # gradient after a minimum) into a wrong sum, silently
       if n.op is UnaryOps.CAST: fmt = f"({{0}}?({CTYPE[dt]})1:({CTYPE[dt]})0)" if sdt == dtypes.bool != dt else CAST.get(dt, f"({CTYPE[dt]})({{0}})") if CTYPE[dt] != CTYPE[sdt] or dt in CAST else "{0}"
       # float16 is computed in float and rounded to half after each op, as numpy and PyTorch do (unrounded, (h*100).max() differed),
-      # except inside exp(x) = exp2(x/ln 2) and log(x) = log2(x)*ln 2, which they round once, as the numpy backend does (_natural)
-      else: fmt = CAST[dt].format(KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])) if dt == dtypes.float16 and n.op is not UnaryOps.LOG2 and not (n.op is BinaryOps.MUL and {x.arg[0] for x in n.src if x.op is BufferOps.CONST} & {1/math.log(2), -1/math.log(2)}) else KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
+      # except inside exp and log (natural)
+      else: fmt = CAST[dt].format(KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])) if dt == dtypes.float16 and n not in self.once else KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
       ret = srcs[0] if fmt == "{0}" else scope.var(fmt.format(*[s for s, _ in srcs]), CTYPE[dt], any(v for _, v in srcs))
     memo[(n, u)] = ret
     return ret

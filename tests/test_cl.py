@@ -332,3 +332,6 @@ def test_a_small_kernel_reading_past_2_31_addresses_indexes_with_longs():
   assert "long gid" in big and "int gid" not in big
   [small] = src(Tensor.empty(64, 4096)[:, :16].sum(1))
   assert "int gid" in small
+  # a left pad of 4096 rows of stride 2^20: the view's offset -2^32, its terms past 2^31 (int: a segfault on CL)
+  [padded] = src(Tensor.empty(4, 2**20)[:, :2].pad(((4096, 0), (0, 0))).sum(1) * 2)
+  assert "long gid" in padded

@@ -877,6 +877,7 @@ def test_ingest_into_a_token_folder_is_refused_and_overwrites_nothing(tmp_path):
     assert shard.read_bytes() == before and sorted(p.name for p in (tmp_path / "tok").iterdir()) == [shard.name]
     # and a token folder whose shards have other names (another drive's tokens): frame shards went in beside them
     write_tiny_segment(tmp_path / "raw2" / "other", n=8, seed=1)
+    (tmp_path / "tok" / "a_damaged.h5").write_bytes(bytes(100))  # first by name, unreadable: the next one tells
     with pytest.raises(IngestError, match="holds token shards"):
         ingest(tmp_path / "raw2", tmp_path / "tok", use_ray=False, progress=False)
-    assert sorted(p.name for p in (tmp_path / "tok").iterdir()) == [shard.name]
+    assert sorted(p.name for p in (tmp_path / "tok").iterdir()) == ["a_damaged.h5", shard.name]

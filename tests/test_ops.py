@@ -1615,7 +1615,9 @@ def test_float16_rounds_after_every_op_in_fused_kernels():
            # numpy does (exp's 1/ln 2 was rounded to half: exp(x) off in a quarter of the elements, on CL)
            "sum_then": (lambda h: h.sum(-1)*1.5, lambda x: x.sum(-1, dtype=np.float32).astype(np.float16)*1.5),
            "softmax_sum": (lambda h: (h - h.max(-1, keepdim=True)).exp().sum(-1), lambda x: np.exp(x - x.max(-1, keepdims=True)).sum(-1, dtype=np.float32).astype(np.float16)),
-           "log": (lambda h: ((h.abs() + 1).log()*h).max(-1), lambda x: (np.log(np.abs(x) + 1)*x).max(-1))}
+           "log": (lambda h: ((h.abs() + 1).log()*h).max(-1), lambda x: (np.log(np.abs(x) + 1)*x).max(-1)),
+           # and a user's own ln 2 or log2 rounds as any other constant or op (kept unrounded by value, CL's floor(log2) was off)
+           "ln2": (lambda h: (h*math.log(2) + (h.abs() + 1).log2().floor()).max(-1), lambda x: (x*np.float16(math.log(2)) + np.floor(np.log2(np.abs(x) + 1))).max(-1))}
   for name, (f, g) in cases.items():
     got, want = f(h).numpy(), g(x)
     if name == "sum": np.testing.assert_allclose(got, want, rtol=2e-6, err_msg=name)  # float accumulation, as numpy's backend
