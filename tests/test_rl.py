@@ -1361,3 +1361,10 @@ def test_a_resumed_epochs_run_says_its_new_length(tmp_path, monkeypatch, capsys)
   assert dis.train(cfg(0.1))["steps"] == longer
   assert re.search(r"epochs=0\.1 is \d+ steps, not above the \d+ it has trained: nothing to train", err := capsys.readouterr().err), err
   assert yaml.safe_load((tmp_path / "r/config.yaml").read_text())["epochs"] == 0.4
+
+def test_train_policy_algo_is_given_once(capsys):
+  """`--algo bc --algo ppo --help` showed BC's help (the first --algo won, the second was left to the BC parser)."""
+  from drivegpt.cli import main as cli
+  for argv in (["--algo", "bc", "--algo", "ppo", "--help"], ["--algo=ppo", "--algo", "bc"]):
+    assert cli(["train-policy", *argv]) == 2 and "--algo given twice" in capsys.readouterr().err
+  assert cli(["train-policy", "--algo", "sac"]) == 2 and "--algo: expected 'bc' or 'ppo', got 'sac'" in capsys.readouterr().err
