@@ -85,7 +85,7 @@ class Padded(NamedTuple):
   def ndim(self) -> int: return len(self.shape)
   def __getitem__(self, rows: slice) -> Padded:  # a block of rows, as the blocked elementwise loop takes
     (lo, hi), i, j = self.box[0], rows.start, min(rows.stop, self.shape[0])
-    a, b = min(max(lo, i), hi), max(min(hi, j), lo)
+    a, b = min(max(lo, i), j), max(min(hi, j), i)  # (a block past the valid rows: an empty box at its edge)
     return Padded(self.valid[a - lo:b - lo], ((a - i, b - i),) + self.box[1:], (j - i,) + self.shape[1:])
 
 def dense(x): return np.pad(x.valid, [(lo, n - hi) for (lo, hi), n in zip(x.box, x.shape)]) if isinstance(x, Padded) else x

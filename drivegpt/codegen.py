@@ -52,7 +52,8 @@ CAST = {dtypes.bool: "({0}!=0)", dtypes.float16: "rnd_half({0})"}
 REDUCE_OP = {ReduceOps.SUM: BinaryOps.ADD, ReduceOps.MAX: BinaryOps.MAX}
 VECTOR_OPS = {UnaryOps.EXP2, UnaryOps.LOG2, UnaryOps.SIN, UnaryOps.SQRT, UnaryOps.RECIP, UnaryOps.NEG, BinaryOps.ADD, BinaryOps.SUB,
               BinaryOps.MUL, BinaryOps.DIV, BinaryOps.MAX, ReduceOps.SUM, ReduceOps.MAX, MovementOps.RESHAPE, *BufferOps}
-SUM_BLOCK = 1024
+# NATURAL: the constants of exp(x) = exp2(x*(1/ln 2)), exp(-x) and log(x) = log2(x)*ln 2 (see natural)
+SUM_BLOCK, NATURAL = 1024, (1/math.log(2), -1/math.log(2), math.log(2))
 RND_HALF = "float rnd_half(float x) { ushort h; vstore_half(x, 0, (half*)&h); return vload_half(0, (half*)&h); }\n"
 
 def kind(dt: DType) -> str: return "b" if dt == dtypes.bool else "i" if dt.is_int else "f"
@@ -171,12 +172,11 @@ def nodes(ast: LazyOp, stop=()):
   return seen.keys()
 
 def natural(ast: LazyOp) -> set:
-  """The inner nodes of exp(x) = exp2(x*(1/ln 2)) and log(x) = log2(x)*ln 2 (the MUL, the LOG2): float16 rounds exp and
-  log once, with those constants unrounded, as numpy's and PyTorch's exp and log (and the numpy backend's _natural); each
-  op rounded, exp(x) was a half ulp off in a quarter of the elements (1/ln 2 rounded to half too)."""
-  c = lambda m, vals: any(s.op is BufferOps.CONST and s.arg[0] in vals for s in m.src)  # noqa: E731
-  return {x for m in nodes(ast) for x in ((m.src[0],) if m.op is UnaryOps.EXP2 and m.src[0].op is BinaryOps.MUL and c(m.src[0], (1/math.log(2), -1/math.log(2)))
-                                          else tuple(s for s in m.src if s.op is UnaryOps.LOG2) if m.op is BinaryOps.MUL and c(m, (math.log(2),)) else ())}
+  """The float16 nodes exp2(x*(1/ln 2)) and log2(x)*ln 2: numpy and PyTorch compute exp and log once and round once (the
+  numpy backend too, _natural); each op rounded, with 1/ln 2 rounded to half, exp(x) was a half ulp off in a quarter of the
+  elements. Kernel.expr renders their inner op in float with the constant unrounded."""
+  c = lambda m: any(s.op is BufferOps.CONST and s.arg[0] in NATURAL and all(v.mask is None for v in s.arg[1].views) for s in m.src)  # noqa: E731
+  return {m for m in nodes(ast) if node_dtype(m) == dtypes.float16 and (m.op is UnaryOps.EXP2 and m.src[0].op is BinaryOps.MUL and c(m.src[0]) or m.op is BinaryOps.MUL and c(m) and any(s.op is UnaryOps.LOG2 for s in m.src))}
 
 class Scope:
   """Lines of one block of code; expressions are assigned to variables once, so equal expressions are computed once."""
@@ -299,14 +299,15 @@ class Kernel:
     elif n.op is MovementOps.RESHAPE: ret = self.expr(scope, n.src[0], u, inside, memo)
     elif n.op in ReduceOps: ret = (CAST[dtypes.float16].format(f"acc{self.sfx[n]}{u}") if node_dtype(n) == dtypes.float16 else f"acc{self.sfx[n]}{u}", self.width > 1 and not self.rvec)  # (a half sum is rounded before the ops after it)
     else:
-      srcs = [(render_const(s.arg[0], dtypes.float32), False) if s.op is BufferOps.CONST and (n in self.once or any(x in self.once for x in n.src)) else self.expr(scope, s, u, inside, memo) for s in n.src]
+      # exp2(x*(1/ln 2)) and log2(x)*ln 2 in float16 (natural): the inner op in float, its constant unrounded, the result rounded once
+      part = lambda s: (render_const(s.arg[0], dtypes.float32), False) if n in self.once and s.op is BufferOps.CONST and s.arg[0] in NATURAL else self.expr(scope, s, u, inside, memo)  # noqa: E731
+      srcs = [(OPS[s.op].format(*[part(x)[0] for x in s.src]), False) if n in self.once and s.op in (BinaryOps.MUL, UnaryOps.LOG2) and n.op is not s.op else part(s) for s in n.src]
       dt, sdt = node_dtype(n), node_dtype(n.src[-1])
       # a bool becomes a number by a select: Intel's CPU compiler turned (float)(uchar)(a==b) in one reduce kernel (layernorm's
       # gradient after a minimum) into a wrong sum, silently
       if n.op is UnaryOps.CAST: fmt = f"({{0}}?({CTYPE[dt]})1:({CTYPE[dt]})0)" if sdt == dtypes.bool != dt else CAST.get(dt, f"({CTYPE[dt]})({{0}})") if CTYPE[dt] != CTYPE[sdt] or dt in CAST else "{0}"
-      # float16 is computed in float and rounded to half after each op, as numpy and PyTorch do (unrounded, (h*100).max() differed),
-      # except inside exp and log (natural)
-      else: fmt = CAST[dt].format(KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])) if dt == dtypes.float16 and n not in self.once else KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
+      # float16 is computed in float and rounded to half after each op, as numpy and PyTorch do (unrounded, (h*100).max() differed)
+      else: fmt = CAST[dt].format(KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])) if dt == dtypes.float16 else KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
       ret = srcs[0] if fmt == "{0}" else scope.var(fmt.format(*[s for s, _ in srcs]), CTYPE[dt], any(v for _, v in srcs))
     memo[(n, u)] = ret
     return ret

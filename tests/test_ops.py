@@ -1617,8 +1617,24 @@ def test_float16_rounds_after_every_op_in_fused_kernels():
            "softmax_sum": (lambda h: (h - h.max(-1, keepdim=True)).exp().sum(-1), lambda x: np.exp(x - x.max(-1, keepdims=True)).sum(-1, dtype=np.float32).astype(np.float16)),
            "log": (lambda h: ((h.abs() + 1).log()*h).max(-1), lambda x: (np.log(np.abs(x) + 1)*x).max(-1)),
            # and a user's own ln 2 or log2 rounds as any other constant or op (kept unrounded by value, CL's floor(log2) was off)
-           "ln2": (lambda h: (h*math.log(2) + (h.abs() + 1).log2().floor()).max(-1), lambda x: (x*np.float16(math.log(2)) + np.floor(np.log2(np.abs(x) + 1))).max(-1))}
+           "ln2": (lambda h: (h*math.log(2) + (h.abs() + 1).log2().floor()).max(-1), lambda x: (x*np.float16(math.log(2)) + np.floor(np.log2(np.abs(x) + 1))).max(-1)),
+           # a product exp reads and the kernel uses elsewhere too: rounded there, exp's own unrounded (CL was off in 133k)
+           "shared": (lambda h: (h.exp() + h*(1/math.log(2))).max(-1), lambda x: (np.exp(x) + x*np.float16(1/math.log(2))).max(-1)),
+           "const_exp": (lambda h: (h*0 + Tensor.full(h.shape, 0.12514171390463488, dtype=h.dtype)).exp().max(-1), lambda x: np.exp(x*0 + np.float16(0.12514171390463488)).max(-1))}
   for name, (f, g) in cases.items():
     got, want = f(h).numpy(), g(x)
     if name == "sum": np.testing.assert_allclose(got, want, rtol=2e-6, err_msg=name)  # float accumulation, as numpy's backend
     else: assert (got == want).all(), f"{name}: {int((got != want).sum())} of {got.size} differ from numpy's float16"
+
+def test_padded_and_cat_kernels_run_in_row_blocks():
+  # big kernels run in blocks of rows on numpy; a block past a padded input's valid rows got a box beyond it (np.pad
+  # refused it: cat of two (128, 1024) tensors raised), and a masked constant inside exp's pattern lost its mask on CL
+  r = np.random.default_rng(29)
+  a, b = r.standard_normal((128, 1024)).astype(np.float32), r.standard_normal((128, 1024)).astype(np.float32)
+  np.testing.assert_array_equal(Tensor(a).cat(Tensor(b)).numpy(), np.concatenate([a, b]))
+  np.testing.assert_allclose((Tensor(a).pad(((2048, 0), (0, 0))) * 2).exp().numpy(), np.exp(np.pad(a, ((2048, 0), (0, 0))) * 2), rtol=1e-6)
+  h = Tensor(np.concatenate([a, b]), requires_grad=True)
+  ((h[:100]*2).sum() + (h[200:]*3).sum()).backward()
+  np.testing.assert_array_equal(h.grad.numpy(), np.repeat([2.0, 0.0, 3.0], [100, 100, 56])[:, None] * np.ones((1, 1024), np.float32))
+  c = Tensor.full((4,), 1/math.log(2)).pad(((0, 4),))
+  np.testing.assert_allclose((Tensor(np.arange(1, 9, dtype=np.float32))*c).exp2().numpy(), [*np.exp(np.arange(1, 5)), 1, 1, 1, 1], rtol=1e-6)
