@@ -168,6 +168,9 @@ def train(cfg: DisengageConfig) -> dict:
   if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined
     print(f"train-disengage: warning: the held-out segments of {cfg.tokens} have no takeovers: AUROC is undefined (NaN); "
           "record more segments for a score", file=sys.stderr)
+  if unknown := [h for h, k in zip(mc.horizons, s.mask[tr].sum(0)) if not k]:  # (segments shorter than the horizon past every frame)
+    print(f"train-disengage: warning: horizons {unknown} s: no training frame has a known label (the segments end before t + "
+          "horizon): those heads stay untrained, and PPO refuses them as its reward_horizon", file=sys.stderr)
   Tensor.manual_seed(cfg.seed)
   model = DisengageModel(mc, codebook)
   opt = AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -198,7 +201,7 @@ def train(cfg: DisengageConfig) -> dict:
   bar.close()
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
   calibrate(model, s, tr, pos_weight.numpy())
-  run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head})
+  run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head, "known_labels": [int(k) for k in s.mask[tr].sum(0)]})
   final = {"train_seconds": round(run.seconds(), 1), "steps": steps, "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
            "val_frames": int(len(va)), "val_takeovers": int(sum(g.disengage.sum() for i, g in enumerate(segs) if i in set(s.segment[va]))),
            **{f"val_{k}": v for k, v in scores(model, s, va).items()}, **{f"val_uncalibrated_{k}": v for k, v in raw.items() if "ece" in k},

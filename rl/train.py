@@ -19,6 +19,7 @@ And p is floored at p_min in the reward, so pushing an already-small p smaller e
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
 import functools, json, math, os, shutil, sys, types
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 import numpy as np
@@ -240,6 +241,11 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   from rl.policy import load_policy
   world, wcfg = load_world(cfg.world)
   disengage, dcfg = load_disengage(cfg.disengage)
+  from drivegpt.nn.state import checkpoint_info
+  known = (checkpoint_info(str(Path(cfg.disengage) / Run.CKPT if Path(cfg.disengage).is_dir() else cfg.disengage))[2] or {}).get("known_labels")
+  if known and cfg.reward_horizon in disengage.config.horizons and not known[list(disengage.config.horizons).index(cfg.reward_horizon)]:
+    raise ConfigError(f"reward_horizon {cfg.reward_horizon}: disengage={cfg.disengage} had no training frame with a known label at that horizon "
+                      "(its segments end before t + horizon): that head is untrained; pick a shorter horizon or record longer segments")
   actor, bcfg = load_policy(cfg.bc)
   stride = wcfg.data.frame_stride
   if dcfg.stride != stride or bcfg.stride != stride:

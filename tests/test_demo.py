@@ -67,6 +67,14 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
     evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"rl={tmp_path / 'ppo2'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",
                    "--no-scripted", "--seed", str(min(recorded_seeds([str(tmp_path / "tok2")])))])
   assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
+  # the 6 s segments end before t + 4 s on every frame: the 4 s head never saw a label, and PPO rewarded from it, unsaid
+  from drivegpt.nn.state import checkpoint_info
+  from train.stage import ConfigError
+  assert checkpoint_info(str(out / "disengage" / "ckpt.safetensors"))[2]["known_labels"][-1] == 0
+  assert "horizons [4.0] s: no training frame has a known label" in r.stderr
+  with pytest.raises(ConfigError, match="reward_horizon 4.0: disengage=.* had no training frame with a known label at that horizon"):
+    T.train_ppo(build(T.PPOTrainConfig, {"world": str(out / "world"), "tokens": str(out / "tokens"), "disengage": str(out / "disengage"), "reward_horizon": 4.0,
+                                         "bc": str(out / "bc"), "out": str(tmp_path / "ppo4"), "iterations": 1, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2}))
 
 def _ppo_refuses_a_world_of_more_token_ids(demo: Path, tmp_path: Path) -> None:
   """PPO on a world model that samples ids past its policy's codebook failed at its first step ("DisengageModel: token
