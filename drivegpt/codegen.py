@@ -52,8 +52,8 @@ CAST = {dtypes.bool: "({0}!=0)", dtypes.float16: "rnd_half({0})"}
 REDUCE_OP = {ReduceOps.SUM: BinaryOps.ADD, ReduceOps.MAX: BinaryOps.MAX}
 VECTOR_OPS = {UnaryOps.EXP2, UnaryOps.LOG2, UnaryOps.SIN, UnaryOps.SQRT, UnaryOps.RECIP, UnaryOps.NEG, BinaryOps.ADD, BinaryOps.SUB,
               BinaryOps.MUL, BinaryOps.DIV, BinaryOps.MAX, ReduceOps.SUM, ReduceOps.MAX, MovementOps.RESHAPE, *BufferOps}
-# NATURAL: the constants of exp(x) = exp2(x*(1/ln 2)), exp(-x) and log(x) = log2(x)*ln 2 (see natural)
-SUM_BLOCK, NATURAL = 1024, (1/math.log(2), -1/math.log(2), math.log(2))
+# NATURAL: the constants of exp(x) = exp2(x*(1/ln 2)) and exp(-x), and of log(x) = log2(x)*ln 2, by the op (see natural)
+SUM_BLOCK, NATURAL = 1024, {UnaryOps.EXP2: (1/math.log(2), -1/math.log(2)), BinaryOps.MUL: (math.log(2),)}
 RND_HALF = "float rnd_half(float x) { ushort h; vstore_half(x, 0, (half*)&h); return vload_half(0, (half*)&h); }\n"
 
 def kind(dt: DType) -> str: return "b" if dt == dtypes.bool else "i" if dt.is_int else "f"
@@ -175,8 +175,8 @@ def natural(ast: LazyOp) -> set:
   """The float16 nodes exp2(x*(1/ln 2)) and log2(x)*ln 2: numpy and PyTorch compute exp and log once and round once (the
   numpy backend too, _natural); each op rounded, with 1/ln 2 rounded to half, exp(x) was a half ulp off in a quarter of the
   elements. Kernel.expr renders their inner op in float with the constant unrounded."""
-  c = lambda m: any(s.op is BufferOps.CONST and s.arg[0] in NATURAL and all(v.mask is None for v in s.arg[1].views) for s in m.src)  # noqa: E731
-  return {m for m in nodes(ast) if node_dtype(m) == dtypes.float16 and (m.op is UnaryOps.EXP2 and m.src[0].op is BinaryOps.MUL and c(m.src[0]) or m.op is BinaryOps.MUL and c(m) and any(s.op is UnaryOps.LOG2 for s in m.src))}
+  c = lambda m, vals: any(s.op is BufferOps.CONST and s.arg[0] in vals and all(v.mask is None for v in s.arg[1].views) for s in m.src)  # noqa: E731
+  return {m for m in nodes(ast) if node_dtype(m) == dtypes.float16 and (m.op is UnaryOps.EXP2 and m.src[0].op is BinaryOps.MUL and c(m.src[0], NATURAL[m.op]) or m.op is BinaryOps.MUL and c(m, NATURAL[m.op]) and any(s.op is UnaryOps.LOG2 for s in m.src))}
 
 class Scope:
   """Lines of one block of code; expressions are assigned to variables once, so equal expressions are computed once."""
@@ -300,8 +300,8 @@ class Kernel:
     elif n.op in ReduceOps: ret = (CAST[dtypes.float16].format(f"acc{self.sfx[n]}{u}") if node_dtype(n) == dtypes.float16 else f"acc{self.sfx[n]}{u}", self.width > 1 and not self.rvec)  # (a half sum is rounded before the ops after it)
     else:
       # exp2(x*(1/ln 2)) and log2(x)*ln 2 in float16 (natural): the inner op in float, its constant unrounded, the result rounded once
-      part = lambda s: (render_const(s.arg[0], dtypes.float32), False) if n in self.once and s.op is BufferOps.CONST and s.arg[0] in NATURAL else self.expr(scope, s, u, inside, memo)  # noqa: E731
-      srcs = [(OPS[s.op].format(*[part(x)[0] for x in s.src]), False) if n in self.once and s.op in (BinaryOps.MUL, UnaryOps.LOG2) and n.op is not s.op else part(s) for s in n.src]
+      part = lambda s: (render_const(s.arg[0], dtypes.float32), False) if n in self.once and s.op is BufferOps.CONST and s.arg[0] in NATURAL[n.op] and all(v.mask is None for v in s.arg[1].views) else self.expr(scope, s, u, inside, memo)  # noqa: E731
+      srcs = [((f"({'*'.join(part(x)[0] for x in s.src)})" if s.op is BinaryOps.MUL else f"log2({self.expr(scope, s.src[0], u, inside, memo)[0]})"), False) if n in self.once and s.op in (BinaryOps.MUL, UnaryOps.LOG2) and n.op is not s.op else part(s) for s in n.src]
       dt, sdt = node_dtype(n), node_dtype(n.src[-1])
       # a bool becomes a number by a select: Intel's CPU compiler turned (float)(uchar)(a==b) in one reduce kernel (layernorm's
       # gradient after a minimum) into a wrong sum, silently

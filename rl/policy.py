@@ -235,11 +235,11 @@ def main(argv: Optional[list[str]] = None) -> dict:
   argv = list(sys.argv[1:] if argv is None else argv)
   algo = "bc"
   for i, a in enumerate(argv):
-    if a.startswith("--algo"):
+    if a == "--algo" or a.startswith("--algo="):  # (not --algos: taken for --algo)
       algo = a.split("=", 1)[1] if "=" in a else (argv[i + 1] if i + 1 < len(argv) else "")
       del argv[i:i + (1 if "=" in a else 2)]
       break
-  if any(a.startswith("--algo") for a in argv): raise ConfigError("--algo given twice: give it once")  # (--help showed the first's)
+  if any(a == "--algo" or a.startswith("--algo=") for a in argv): raise ConfigError("--algo given twice: give it once")  # (--help showed the first's)
   if algo == "ppo":
     from rl.train import main as ppo_main
     return ppo_main(argv)

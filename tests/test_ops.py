@@ -1620,7 +1620,12 @@ def test_float16_rounds_after_every_op_in_fused_kernels():
            "ln2": (lambda h: (h*math.log(2) + (h.abs() + 1).log2().floor()).max(-1), lambda x: (x*np.float16(math.log(2)) + np.floor(np.log2(np.abs(x) + 1))).max(-1)),
            # a product exp reads and the kernel uses elsewhere too: rounded there, exp's own unrounded (CL was off in 133k)
            "shared": (lambda h: (h.exp() + h*(1/math.log(2))).max(-1), lambda x: (np.exp(x) + x*np.float16(1/math.log(2))).max(-1)),
-           "const_exp": (lambda h: (h*0 + Tensor.full(h.shape, 0.12514171390463488, dtype=h.dtype)).exp().max(-1), lambda x: np.exp(x*0 + np.float16(0.12514171390463488)).max(-1))}
+           "const_exp": (lambda h: (h*0 + Tensor.full(h.shape, 0.12514171390463488, dtype=h.dtype)).exp().max(-1), lambda x: np.exp(x*0 + np.float16(0.12514171390463488)).max(-1)),
+           # exp2 of a user's product by ln 2 is no exp: rounded per op (one set of constants for both patterns skipped it)
+           "exp2_ln2": (lambda h: (h*math.log(2)).exp2().max(-1), lambda x: np.exp2(x*np.float16(math.log(2))).max(-1)),
+           # a padded ln 2 under exp and log keeps its mask, and log's operand rounds as any constant (CL used it unrounded)
+           "padded_ln2": (lambda h: (h*0 + Tensor.full((512, 512), math.log(2), dtype=h.dtype).pad(((0, 0), (0, 512)))).log().exp().max(-1),
+                          lambda x: np.exp(np.log(x*0 + np.pad(np.full((512, 512), np.float16(math.log(2))), ((0, 0), (0, 512))))).max(-1))}
   for name, (f, g) in cases.items():
     got, want = f(h).numpy(), g(x)
     if name == "sum": np.testing.assert_allclose(got, want, rtol=2e-6, err_msg=name)  # float accumulation, as numpy's backend

@@ -1368,3 +1368,5 @@ def test_train_policy_algo_is_given_once(capsys):
   for argv in (["--algo", "bc", "--algo", "ppo", "--help"], ["--algo=ppo", "--algo", "bc"]):
     assert cli(["train-policy", *argv]) == 2 and "--algo given twice" in capsys.readouterr().err
   assert cli(["train-policy", "--algo", "sac"]) == 2 and "--algo: expected 'bc' or 'ppo', got 'sac'" in capsys.readouterr().err
+  with pytest.raises(SystemExit): cli(["train-policy", "--algos", "ppo"])  # a misspelling: not taken for --algo ppo
+  assert "unrecognized arguments: --algos" in capsys.readouterr().err
