@@ -37,7 +37,7 @@ def to_numpy(buf: Buffer, st: ShapeTracker, dtype: DType) -> np.ndarray:
 
 def synchronize(): _queue.finish()  # wait for every queued kernel: for timing, since realize() only queues work here
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=256)  # looked up at each launch, so an evicted program is freed (see native._build)
 def _build(src: str, name: str) -> cl.Kernel:
   """One compiled kernel per distinct source (pyopencl also keeps the binaries on disk across processes)."""
   if DEBUG >= 4: print(src)
@@ -51,13 +51,13 @@ def compile(ast: LazyOp, shape: tuple, dtype: DType):
     copies, main = codegen.packed(ast, prg.packs)
     copies, main = [(i, compile(c, c.arg[1].shape, c.arg[2])) for i, c in copies], compile(main, shape, dtype)
     return lambda bufs: main(list(bufs) + [copy([bufs[i]]) for i, copy in copies])
-  kernel, size, n = _build(prg.src, prg.name), prod(shape), len(prg.in_dtypes)
+  _build(prg.src, prg.name); size, n = prod(shape), len(prg.in_dtypes)  # (built now: errors here)
   if DEBUG >= 3: print(f"{prg.name}: global {prg.global_size} local {prg.local_size} ({hashlib.sha256(prg.src.encode()).hexdigest()[:12]})")
   def runner(bufs: list) -> Buffer:
     out = Buffer(size, dtype)
     try: args = [b.cl for b in bufs[:n]]
     except AttributeError: raise TypeError(f"a CL kernel got an input from another device ({[type(b).__name__ for b in bufs]}): "
                                            "move tensors with .to('CL') or set DRIVEGPT_DEVICE=CL so all are made on CL") from None
-    if prg.global_size: kernel(_queue, (prg.global_size,), (prg.local_size,), out.cl, *args)
+    if prg.global_size: _build(prg.src, prg.name)(_queue, (prg.global_size,), (prg.local_size,), out.cl, *args)
     return out
   return runner

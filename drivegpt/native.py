@@ -51,7 +51,10 @@ def runtime() -> Optional[Runtime]:
     return None
   return Runtime(cl, ctx, cl.CommandQueue(ctx), opencl.limits(cl, device), f"{device.platform.name.strip()} / {device.name.strip()}", os.getpid())
 
-@functools.lru_cache(maxsize=None)
+# compiled programs by source: a few hundred, each ~2 MB in the runtime. A runner looks its program up at each launch (a
+# cached string's hash), so an evicted one is freed: a Python number that changes every step is a new source every step,
+# and runners holding their programs grew memory 2 MB a step without bound (16 GB an hour); a needed one is built again
+@functools.lru_cache(maxsize=256)
 def _build(src: str, name: str):
   rt = runtime()
   return opencl.build(rt.cl, rt.ctx, src, name)
@@ -70,7 +73,7 @@ def compile(ast, shape: tuple, dtype: DType, fallback: Callable[[], Callable]):
   red = next((n for n in codegen.nodes(ast) if n.op in ReduceOps), None)
   if (red is None or prod(next(n for n in codegen.nodes(red) if n.op in BufferOps).arg[1].shape) == prod(shape)) and \
      not any(f"float{w} " in prg.src for w in (rt.limits.vector_width, 8)): return None
-  kernel, size, n, mf = _build(prg.src, prg.name), prod(shape), len(prg.in_dtypes), rt.cl.mem_flags
+  _build(prg.src, prg.name); size, n, mf = prod(shape), len(prg.in_dtypes), rt.cl.mem_flags  # (built now: errors here)
   def wrap(a: np.ndarray, flags):
     if not a.size: return rt.cl.Buffer(rt.ctx, flags, 4)
     if a.ctypes.data % ALIGN or not a.flags.c_contiguous:  # a numpy kernel's result: one copy here, not two in the runtime
@@ -87,7 +90,7 @@ def compile(ast, shape: tuple, dtype: DType, fallback: Callable[[], Callable]):
     if not size or not prg.global_size: return out
     args, o = [wrap(b, mf.READ_ONLY) for b in bufs[:n]], wrap(out, mf.READ_WRITE)  # a row kernel reads back what it stored
     with _launch:
-      kernel(rt.queue, (prg.global_size,), (prg.local_size,), o, *args)
+      _build(prg.src, prg.name)(rt.queue, (prg.global_size,), (prg.local_size,), o, *args)
       # mapping a USE_HOST_PTR buffer lands the result in out (a runtime that kept its own copy writes it back then)
       mapped, _ = rt.cl.enqueue_map_buffer(rt.queue, o, rt.cl.map_flags.READ, 0, out.shape, out.dtype)
       rt.queue.finish()

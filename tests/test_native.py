@@ -166,3 +166,18 @@ print(os.waitpid(pid, 0)[1])
 """
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env={**os.environ, "DRIVEGPT_NATIVE": native_on})
   assert r.returncode == 0 and r.stdout.split()[-1] == "0", (r.stdout, r.stderr[-2000:])
+
+def test_programs_are_evicted_and_built_again():
+  """A Python number that changes every step is a new kernel source every step: each runner held its compiled program
+  (~2 MB in the runtime) and memory grew without bound (16 GB an hour at one a step). Runners look their program up at
+  each launch in a cache of 256, so evicted ones are freed; a runner whose program went is built again, and is right."""
+  if native.runtime() is None: pytest.skip(native.OFF_REASON)
+  x = np.random.default_rng(31).standard_normal(1 << 18).astype(np.float32)
+  t = Tensor(x)
+  first = lambda: ((t * 1.25).exp() + 0.5).sum().numpy()
+  want = np.exp(x.astype(np.float64) * 1.25).sum() + 0.5 * x.size
+  np.testing.assert_allclose(first(), want, rtol=1e-5)
+  for k in range(native._build.cache_info().maxsize + 8):  # as many other programs as the cache holds, and more
+    ((t * (2.0 + k / 1024)).exp() + 0.5).sum().numpy()
+  assert native._build.cache_info().currsize <= native._build.cache_info().maxsize
+  np.testing.assert_allclose(first(), want, rtol=1e-5)   # its program evicted: built again on launch
