@@ -21,7 +21,7 @@ from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
-from train.stage import ConfigError, Run, load_config, stage_args, stage_of
+from train.stage import ConfigError, Run, ckpt_file, load_config, stage_args, stage_of
 
 @dataclass
 class DisengageConfig(TokenStageConfig):
@@ -245,7 +245,7 @@ def check_same_inputs(disengage: DisengageModel, dcfg, actor, bcfg, what: str, s
 def _load(path: str, cfg_cls, model_cls):
   from pathlib import Path
   from drivegpt.nn.state import checkpoint_info, load_checkpoint
-  ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
+  ckpt = ckpt_file(path)
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
   step, conf, extra = checkpoint_info(str(ckpt))
   try:

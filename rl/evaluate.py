@@ -167,8 +167,8 @@ class LearnedDriver:
     self.name, self.vqvae = name, vqvae
     self.policy, cfg = load_policy(run)
     from drivegpt.nn.state import checkpoint_info
-    from train.stage import Run
-    own = checkpoint_info(str(Path(run) / Run.CKPT if Path(run).is_dir() else run))[1]  # a PPO run's: its episodes' tokens
+    from train.stage import ckpt_file
+    own = checkpoint_info(str(ckpt_file(run)))[1]  # a PPO run's: its episodes' tokens
     # the recordings it learnt from: BC's tokens, and a PPO run's own (its world-model episodes' seeds; only BC's were checked)
     self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, own.get("tokens")) if t})
     check_tokenizer(vqvae, self.policy, run, "--vqvae")

@@ -25,7 +25,7 @@ from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
 from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
-from train.stage import ConfigError, Run, load_config, stage_args, stage_of
+from train.stage import ConfigError, Run, ckpt_file, load_config, stage_args, stage_of
 
 LANE_CLIP = 8.0     # the lane head's units: 4 m off the lane centre, 0.4 rad of heading error
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
@@ -177,7 +177,7 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
   guard), and the BC config (frames, stride) it was built with."""
   from drivegpt.nn.state import checkpoint_info, load_checkpoint
   p = Path(path)
-  ckpt = p / Run.CKPT if p.is_dir() else p
+  ckpt = ckpt_file(p)
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
   step, conf, extra = checkpoint_info(str(ckpt))
   if "bc" in conf:  # a PPO run: its actor, built like the BC policy it started from

@@ -19,7 +19,6 @@ And p is floored at p_min in the reward, so pushing an already-small p smaller e
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
 import functools, json, math, os, shutil, sys, types
-from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 import numpy as np
@@ -28,7 +27,7 @@ from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
 from drivegpt.nn.optim import Adam
 from drivegpt.nn.state import checkpoint_info, save_checkpoint
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
-from train.stage import ConfigError, Run, changed_since, load_config, stage_args, weights_of, write_atomic
+from train.stage import ConfigError, Run, changed_since, ckpt_file, load_config, stage_args, weights_of, write_atomic
 
 GOOD = "good.safetensors"   # the newest checkpoint whose rollouts passed the reward-hacking guard
 
@@ -242,7 +241,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   world, wcfg = load_world(cfg.world)
   disengage, dcfg = load_disengage(cfg.disengage)
   from drivegpt.nn.state import checkpoint_info
-  known = (checkpoint_info(str(Path(cfg.disengage) / Run.CKPT if Path(cfg.disengage).is_dir() else cfg.disengage))[2] or {}).get("known_labels")
+  known = (checkpoint_info(str(ckpt_file(cfg.disengage)))[2] or {}).get("known_labels")
   if known and cfg.reward_horizon in disengage.config.horizons and not known[list(disengage.config.horizons).index(cfg.reward_horizon)]:
     raise ConfigError(f"reward_horizon {cfg.reward_horizon}: disengage={cfg.disengage} had no training frame with a known label at that horizon "
                       "(its segments end before t + horizon): that head is untrained; pick a shorter horizon or record longer segments")

@@ -464,19 +464,23 @@ def save_curves(path: Path, metrics: Path, keys: list[str], label: str) -> None:
   img.save(buf, format="PNG")
   write_atomic(path, buf.getvalue())
 
+def ckpt_file(path) -> Path:
+  """The checkpoint of a run directory, or the checkpoint file given."""
+  return Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
+
 def load_run_model(path: str, cfg_cls, make) -> tuple:
   """(model, config) of a run directory (or its checkpoint file): the config rebuilt as cfg_cls, make(config) the model,
   the checkpoint's weights loaded into it."""
   from drivegpt.nn.state import load_checkpoint
   cfg = run_config(path, cfg_cls)
   model = make(cfg)
-  load_checkpoint(str(Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)), model)
+  load_checkpoint(str(ckpt_file(path)), model)
   return model, cfg
 
 def run_config(path: str, cfg_cls) -> Any:
   """The config of a run directory (or its checkpoint file), rebuilt as cfg_cls; another stage's run is named as such."""
   from drivegpt.nn.state import checkpoint_info
-  ckpt = Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
+  ckpt = ckpt_file(path)
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
   conf = checkpoint_info(str(ckpt))[1] or {}
   try: return build(cfg_cls, conf)
@@ -491,7 +495,7 @@ def weights_of(path: str) -> str:
   run again) keeps it. A run built on another keeps it: a dependency trained further in place is noticed, not used."""
   import hashlib
   from drivegpt.nn.state import checkpoint_info, read_safetensors
-  ckpt = str(Path(path) / Run.CKPT if Path(path).is_dir() else Path(path))
+  ckpt = str(ckpt_file(path))
   arrays, h = read_safetensors(ckpt)[0], hashlib.sha256()
   for k in sorted(k for k in arrays if k.startswith("model.")): h.update(k.encode() + arrays[k].tobytes())
   extra = {k: v for k, v in (checkpoint_info(ckpt)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "env", "inputs", "data")}
@@ -509,7 +513,7 @@ def trained_on(run: str, routes: list, videos: Optional[list] = None) -> int:
   checkpoint) trained on: its checkpoint lists the drives, trained_videos their videos. Scored as if held out, they
   flatter it (eval-vqvae reported them without a word)."""
   from drivegpt.nn.state import checkpoint_info
-  ck = Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)
+  ck = ckpt_file(run)
   trained, seen = routes_trained(checkpoint_info(str(ck))[2]), trained_videos(run) if videos else set()
   return sum(r in trained or v in seen for r, v in zip(routes, videos or [None] * len(routes)))
 
@@ -519,7 +523,7 @@ def trained_videos(run: str) -> frozenset:
   from ds/, "7" from ds/rec/), and eval-world, rollout, probe and eval-vqvae scored them as held out. Empty without it."""
   from drivegpt.nn.state import checkpoint_info
   from data.layout import files_under
-  _, conf, extra = checkpoint_info(str(Path(run) / Run.CKPT if Path(run).is_dir() else Path(run)))
+  _, conf, extra = checkpoint_info(str(ckpt_file(run)))
   trained, data = routes_trained(extra), conf.get("data") if isinstance(conf.get("data"), dict) else {}
   folder = data.get("shards") or data.get("tokens") or conf.get("tokens")
   if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return frozenset()

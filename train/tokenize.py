@@ -52,8 +52,8 @@ def made_from(ckpt: str, shard: str, augment: Optional[dict] = None) -> str:
   """What a token shard is made from: the checkpoint file and the frame shard, each by path, size and modification time
   (a retrained checkpoint or a re-ingested shard at the same path is a different source), and an augmented copy's
   settings."""
-  from train.stage import Run
-  ck = Path(ckpt) / Run.CKPT if Path(ckpt).is_dir() else Path(ckpt)
+  from train.stage import ckpt_file
+  ck = ckpt_file(ckpt)
   def stamp(p: Path): st = p.stat(); return [str(p.resolve()), st.st_size, st.st_mtime_ns]
   return json.dumps({"ckpt": stamp(ck), "frame_shard": stamp(Path(shard)), **({"augment": augment} if augment else {})})
 

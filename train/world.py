@@ -20,7 +20,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
+from train.stage import ConfigError, Run, build, ckpt_file, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -299,7 +299,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
 
 def world_tokenizer(rundir: str) -> str:
   """train.world_data.tokenizer_of the tokens a world run trained on ("": not known: runs before it was kept)."""
-  ck = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
+  ck = ckpt_file(rundir)
   return str((checkpoint_info(str(ck))[2] or {}).get("tokenizer", ""))
 
 def check_tokens_of(rundir, segs: list, what: str) -> str:
@@ -329,7 +329,7 @@ def run_split(rundir: str, segs: list, split: str, cfg) -> list:
   checkpoint lists: with a tokens folder other than the training one (a drive added, one missing), the recomputed split
   held out drives the run had trained on, and scored them as held out."""
   picked = split_segments(segs, split, cfg.data.val_fraction, cfg.data.split_seed)
-  ck = Path(rundir) / Run.CKPT if Path(rundir).is_dir() else Path(rundir)
+  ck = ckpt_file(rundir)
   trained = routes_trained(checkpoint_info(str(ck))[2]) if split == "val" else set()
   videos = trained_videos(rundir) if split == "val" else set()   # (the same recordings ingested from another folder: other routes)
   kept = [s for s in picked if (s.route or s.name) not in trained and (not s.video or s.video not in videos)]
