@@ -287,7 +287,7 @@ class Tensor:
   # *** movement ops ***
   def reshape(self, shape, *args) -> Tensor:
     shape = argfix(shape, *args)
-    if shape.count(-1) > 1: raise ShapeError(f"reshape {self.shape} -> {shape}: only one dim can be -1")
+    if shape.count(-1) > 1 or -1 in shape and 0 in shape: raise ShapeError(f"reshape {self.shape} -> {shape}: " + ("only one dim can be -1" if shape.count(-1) > 1 else "a -1 beside a 0-size dim could be any size"))
     shape = tuple(-prod(self.shape) // prod(shape) if s == -1 else s for s in shape)
     if prod(shape) != prod(self.shape): raise ShapeError(f"can't reshape {self.shape} ({prod(self.shape)} elements) to {shape}")
     if shape == self.shape: return self
@@ -649,9 +649,9 @@ class Tensor:
   def conv_transpose2d(self, weight: Tensor, bias: Optional[Tensor] = None, groups=1, stride=1, dilation=1, padding=0, output_padding=0) -> Tensor:
     """The gradient of conv2d with respect to its input: dilate the input by stride, flip the kernel, convolve."""
     hw, n = weight.shape[2:], len(weight.shape[2:])
-    w = weight.reshape(groups, weight.shape[0]//groups, weight.shape[1], *hw).transpose(1, 2).flip(*range(3, 3 + n))
-    w = w.reshape(-1, weight.shape[0]//groups, *hw)
+    w = weight.reshape(groups, weight.shape[0]//groups, weight.shape[1], *hw).transpose(1, 2).flip(*range(3, 3 + n)).reshape(-1, weight.shape[0]//groups, *hw)
     x, s_, d_, p_, op_ = self, make_pair(stride, n), make_pair(dilation, n), make_pair(padding, n), make_pair(output_padding, n)
+    if min(o_ := [(i - 1)*s - 2*p + d*(k - 1) + q + 1 for i, s, p, d, k, q in zip(self.shape[2:], s_, p_, d_, hw, op_)], default=1) < 1: raise ShapeError(f"conv_transpose2d: output size {tuple(o_)} has a dim under 1 (input {self.shape}, kernel {hw}, stride {s_}, padding {p_}, dilation {d_}, output_padding {op_})")
     if any(s > 1 for s in s_):
       x = x.reshape(*x.shape[:2], *flatten((k, 1) for k in x.shape[2:]))
       x = x.pad(((0, 0), (0, 0), *flatten(((0, 0), (0, s - 1)) for s in s_)))

@@ -5,6 +5,7 @@ import gc, math, weakref
 import numpy as np
 import pytest
 from drivegpt import Tensor, Device, dtypes, jit, no_grad
+from drivegpt.tensor import ShapeError
 from drivegpt.nn import Embedding
 
 def rng_for(name: str) -> np.random.Generator:
@@ -822,3 +823,27 @@ def test_review_28_optimizer_lr_and_groupnorm_of_one_value_are_refused():
   x = rng_for("gn").normal(0, 1, (2, 4, 2))
   want = (x.reshape(2, 2, 4) - x.reshape(2, 2, 4).mean(-1, keepdims=True)) / np.sqrt(x.reshape(2, 2, 4).var(-1, keepdims=True) + 1e-5)
   np.testing.assert_allclose(GroupNorm(2, 4)(Tensor(x.astype(np.float32))).numpy(), want.reshape(2, 4, 2), rtol=1e-4, atol=1e-5)
+
+def test_review_33_empty_groupnorm_zero_size_reshape_conv_transpose_output_sgd_momentum_later():
+  """Session 33 (a review against PyTorch): GroupNorm on an empty batch and reshape(-1) of an empty tensor beside a 0
+  dim raised ZeroDivisionError; a conv_transpose2d whose output has no rows named the padded input, which the caller
+  never made; SGD made without momentum and given one later raised IndexError."""
+  from drivegpt.nn import GroupNorm, ConvTranspose2d
+  from drivegpt.nn.optim import SGD
+  x = rng_for("gn0").normal(0, 1, (3, 4, 5)).astype(np.float32)
+  gn = GroupNorm(2, 4)
+  assert gn(Tensor(x[:0])).shape == (0, 4, 5)
+  want = (x.reshape(3, 2, 10) - x.reshape(3, 2, 10).mean(-1, keepdims=True)) / np.sqrt(x.reshape(3, 2, 10).var(-1, keepdims=True) + 1e-5)
+  np.testing.assert_allclose(gn(Tensor(x)).numpy(), want.reshape(3, 4, 5), rtol=1e-4, atol=1e-5)
+  assert Tensor(x[:0]).reshape(-1).shape == (0,)
+  for shape in ((0, -1), (0, 4, -1)):  # as PyTorch: the -1 could be any size
+    with pytest.raises(ShapeError, match="a -1 beside a 0-size dim"): Tensor(x[:0]).reshape(shape)
+  with pytest.raises(ShapeError, match=r"conv_transpose2d: output size \(0, 0\) has a dim under 1 \(input \(2, 1, 4, 4\)"):
+    ConvTranspose2d(1, 1, 1, padding=2)(Tensor.zeros(2, 1, 4, 4))
+  assert ConvTranspose2d(1, 1, 1, padding=1)(Tensor.zeros(2, 1, 4, 4)).shape == (2, 1, 2, 2)  # one row fewer each side: fine
+  p = Tensor(x[0, 0].copy(), requires_grad=True)
+  opt = SGD([p], 0.1)
+  opt.momentum = 0.9
+  p.grad = Tensor(np.ones(5, np.float32))
+  with pytest.raises(ValueError, match="momentum was 0 when this optimizer was made"): opt.step()
+  np.testing.assert_array_equal(p.numpy(), x[0, 0])  # nothing changed

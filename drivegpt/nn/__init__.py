@@ -98,7 +98,7 @@ class GroupNorm:
     if x.ndim < 2 or x.shape[1] != self.num_channels: raise ShapeError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got {x.shape}")
     if self.num_channels // self.num_groups * math.prod(x.shape[2:]) < 2:  # (normalizing one value gave 0 whatever the input, as PyTorch refuses)
       raise ValueError(f"GroupNorm: one value per group (input {x.shape}, {self.num_groups} groups): it would normalize to 0")
-    x = x.reshape(x.shape[0], self.num_groups, -1).layernorm(eps=self.eps).reshape(x.shape)
+    x = x.reshape(x.shape[0], self.num_groups, math.prod(x.shape[1:]) // self.num_groups).layernorm(eps=self.eps).reshape(x.shape)
     if self.weight is None: return x
     shape = (1, -1) + (1,)*(x.ndim - 2)
     return x * self.weight.reshape(shape) + self.bias.reshape(shape)

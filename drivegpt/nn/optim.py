@@ -98,6 +98,7 @@ class SGD(Optimizer):
       g = p.grad.detach()
       if self.weight_decay: g = g + self.weight_decay * p.detach()
       if self.momentum:
+        if not self.bufs: raise ValueError("SGD: momentum was 0 when this optimizer was made, so it keeps no momentum buffers: make it with the momentum it will use")
         self.bufs[i].assign(self.momentum * self.bufs[i] + g)
         g = g + self.momentum * self.bufs[i] if self.nesterov else self.bufs[i]
         out.append(self.bufs[i])
