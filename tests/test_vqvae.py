@@ -976,3 +976,29 @@ def test_train_vqvae_on_an_empty_folder_says_so(tmp_path, capsys):
   (tmp_path / "empty").mkdir()
   assert cli(["train-vqvae", f"data.shards={tmp_path / 'empty'}", f"out={tmp_path / 'r'}", "steps=1", "warmup=0"]) == 2
   assert f"{tmp_path / 'empty'}: no shards in its 'train' split" in capsys.readouterr().err
+
+def test_export_commavq_says_what_a_npy_cannot_hold_and_tokenize_names_an_import(tmp_path, capsys):
+  """Session 33 (a review): export-commavq dropped a shard's poses, speeds, actions, takeover labels and its dropped-frame
+  times without a word (an import trains without pose conditioning); tokenize into a folder of import-commavq's shards
+  called one "made before token shards recorded their sources"."""
+  from train.tokenize import write_token_shard, _existing
+  rng = rng_for("export-drops")
+  (tmp_path / "tok").mkdir()
+  times = np.arange(6) / 20
+  write_token_shard(tmp_path / "tok" / "a.h5", rng.integers(0, 1024, (6, 8, 16)).astype(np.int16),
+                    {"frame_times": times, "pose": rng.normal(0, 1, (6, 6)).astype(np.float32), "speed": rng.uniform(0, 30, 6).astype(np.float32)},
+                    {"route": "a", "fps": 20.0})
+  export_commavq(str(tmp_path / "tok"), str(tmp_path / "npy"))
+  err = capsys.readouterr().err
+  assert "the shards' pose, speed are not exported" in err and "frame_times" not in err  # even times: nothing lost
+  write_token_shard(tmp_path / "tok" / "a.h5", rng.integers(0, 1024, (6, 8, 16)).astype(np.int16),
+                    {"frame_times": np.r_[times[:3], times[3:] + 0.05]}, {"route": "a", "fps": 20.0})  # a dropped frame
+  export_commavq(str(tmp_path / "tok"), str(tmp_path / "npy2"))
+  assert "the shards' frame_times are not exported" in capsys.readouterr().err
+  (tmp_path / "bare").mkdir()
+  write_token_shard(tmp_path / "bare" / "b.h5", rng.integers(0, 1024, (6, 8, 16)).astype(np.int16), {"frame_times": times}, {"route": "b", "fps": 20.0})
+  export_commavq(str(tmp_path / "bare"), str(tmp_path / "npy3"))
+  assert "not exported" not in capsys.readouterr().err
+  import_commavq(str(tmp_path / "npy"), str(tmp_path / "back"))
+  with pytest.raises(ValueError, match=r"back/a\.h5: a token shard imported by import-commavq from .*npy/a\.npy: tokenize into another --out"):
+    _existing(tmp_path / "back" / "a.h5", "unused-ckpt", "unused-shard")

@@ -62,13 +62,14 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
   import h5py
   if not out.exists(): return False
   try:
-    with h5py.File(out, "r") as f: stamp, frames = f.attrs.get("made_from"), "frames" in f and "tokens" not in f
+    with h5py.File(out, "r") as f: stamp, frames, source = f.attrs.get("made_from"), "frames" in f and "tokens" not in f, f.attrs.get("source")
   except OSError as e: raise ValueError(f"{out}: not a readable token shard (truncated or damaged? {e}): delete it to tokenize again") from None
   # by file name, size and modification time, not path: a folder moved or renamed (a demo's) kept none of its shards
   by_name = lambda stamp: {k: [Path(v[0]).name, *v[1:]] if k in ("ckpt", "frame_shard") else v for k, v in json.loads(stamp).items()}  # noqa: E731
   if frames: raise ValueError(f"--out {out.parent} holds frame shards ({out.name}): token shards go into a folder of their own")
   if stamp is None or by_name(stamp) != by_name(made_from(ckpt, shard, augment)):
-    why = "made before token shards recorded their sources" if stamp is None else f"from another checkpoint or an older version of {shard}"
+    imported = stamp is None and str(source or "").endswith(".npy")  # (import-commavq's: its source is the .npy)
+    why = f"imported by import-commavq from {source}" if imported else "made before token shards recorded their sources" if stamp is None else f"from another checkpoint or an older version of {shard}"
     raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")
   return True
 
@@ -311,9 +312,9 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
     raise ValueError(f"--out {out_dir} is inside the token shards' folder {src}: train-world would read each "
                      "segment twice (its shard and its .npy); give a folder of its own")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
-  kept = []
+  kept, dropped = [], set()
   for p in files:
-    tokens, _, attrs = read_token_shard(p)
+    tokens, signals, attrs = read_token_shard(p)
     if tokens.ndim == 2 and tokens.shape[1] == GRID[0] * GRID[1]: tokens = tokens.reshape(len(tokens), *GRID)  # stored flat
     if tokens.ndim != 3 or tokens.shape[1:] != GRID:  # (named the .npy it was about to write, beside its sidecar, written)
       raise ValueError(f"{p}: tokens of shape {tokens.shape}; commaVQ's format holds 8x16 grids of tokens (128 per frame)")
@@ -327,7 +328,16 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
     write_atomic(Path(out_dir) / f"{names[p]}.tokenizer.json", json.dumps(side).encode())
     write_commavq(Path(out_dir) / f"{names[p]}.npy", tokens, flat)
     kept.append(str(Path(out_dir) / f"{names[p]}.npy"))
+    dropped |= set(signals) - {"frame_times"} | ({"frame_times"} if "frame_times" in signals and _gappy(signals["frame_times"]) else set())
+  if dropped:  # (they went without a word: an import of the files has tokens, route and fps only)
+    print(f"note: commaVQ's .npy holds tokens only: the shards' {', '.join(sorted(dropped))} are not exported (import-commavq "
+          "brings back the tokens, route, fps and tokenizer; train-world then trains without pose conditioning)", file=sys.stderr)
   return kept
+
+def _gappy(times: np.ndarray) -> bool:
+  """Frame times with a dropped frame (a step over 1.5 of the median): an import's even times would lose the gap."""
+  steps = np.diff(np.asarray(times, np.float64))
+  return len(steps) > 0 and bool((steps > 1.5*np.median(steps)).any())
 
 # *** command lines ***
 
