@@ -71,8 +71,8 @@ class Tensor:
       if dtype.is_int and wide: _check_fits(lo, hi, dtype)
       lb = LazyBuffer.from_numpy(np.array(x, dtype=dtype.np, order="C"), device)
     else: raise TypeError(f"can't make a Tensor from {type(data).__name__}: expected a list, numpy array, scalar or LazyBuffer")
-    if dtype is not None and lb.dtype != dtype: lb = lb.cast(dtype)
-    self.lazydata = lb
+    self.lazydata = lb.cast(dtype) if dtype is not None and lb.dtype != dtype else lb
+    if requires_grad and not self.lazydata.dtype.is_float: raise TypeError(f"only float tensors can require grad (as PyTorch), not {self.lazydata.dtype.name}: its gradient would be truncated")
 
   @staticmethod
   def _wrap(lb: LazyBuffer, requires_grad: Optional[bool], ctx: Optional[F.Function], step: Optional[bool] = None) -> Tensor:

@@ -847,3 +847,20 @@ def test_review_33_empty_groupnorm_zero_size_reshape_conv_transpose_output_sgd_m
   p.grad = Tensor(np.ones(5, np.float32))
   with pytest.raises(ValueError, match="momentum was 0 when this optimizer was made"): opt.step()
   np.testing.assert_array_equal(p.numpy(), x[0, 0])  # nothing changed
+
+def test_review_33_an_int_tensor_cannot_require_grad():
+  """An int tensor made with requires_grad=True took a truncated gradient: (x * 2.5).sum() gave x.grad 2, not 2.5 (PyTorch
+  refuses such a tensor)."""
+  x = rng_for("intgrad").integers(-5, 5, 6)
+  for dtype in (None, dtypes.int32, dtypes.bool):
+    with pytest.raises(TypeError, match="only float tensors can require grad"): Tensor(x, dtype=dtype, requires_grad=True)
+  f = Tensor(x, dtype=dtypes.float32, requires_grad=True)  # a float one takes the whole gradient
+  (f * 2.5).sum().backward()
+  np.testing.assert_array_equal(f.grad.numpy(), np.full(6, 2.5, np.float32))
+  assert Tensor(x, requires_grad=False).requires_grad is False
+  from drivegpt.nn.optim import Adam
+  import copy
+  i, w = Tensor(x), Tensor.zeros(3)  # an optimizer made undecided int tensors (a model's int buffer) trainable
+  opt = Adam([w, i])
+  assert i.requires_grad is False and w.requires_grad is True and opt.params == [w]
+  np.testing.assert_array_equal(copy.deepcopy(i).numpy(), x.astype(np.int32))

@@ -18,7 +18,7 @@ class Optimizer:
     self.params = list({id(p): p for p in params}.values())  # by id: tied weights are updated once
     if not self.params: raise ValueError("optimizer got an empty parameter list")
     for p in self.params:
-      if p.requires_grad is None: p.requires_grad = True  # undecided (freshly initialized) tensors become trainable
+      if p.requires_grad is None: p.requires_grad = p.dtype.is_float  # undecided (freshly initialized) float tensors become trainable (an int one can't be)
     # frozen ones are left out; one unfrozen later would get gradients and never an update: step() refuses that
     self.params, self.frozen = [p for p in self.params if p.requires_grad], [p for p in self.params if not p.requires_grad]
     for p in self.params:  # a weight still lazy (Tensor.zeros) is made a buffer of its own: left lazy, it was folded
