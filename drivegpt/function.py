@@ -156,14 +156,16 @@ class Div(Function):
     return (g.e(BinaryOps.DIV, self.y) if self.needs_input_grad[0] else None,
             g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.x).e(BinaryOps.DIV, self.y).e(BinaryOps.DIV, self.y) if self.needs_input_grad[1] else None)
 class Maximum(Function):
-  # ties split the gradient evenly, so max(x, x) has gradient 1
+  # as PyTorch's: the gradient to the larger input, half to each on a tie (so max(x, x) has gradient 1), all to both where
+  # one is nan. From x and y compared with each other, not with the output: a lazy input recomputed by another kernel in
+  # the backward (a fused sum) could differ from the forward's in the last bit, and match neither side (0/0 gave nan)
   def forward(self, x, y):
-    self.x, self.y, self.ret = x, y, x.e(BinaryOps.MAX, y)
-    return self.ret
-  def backward(self, g):
-    xw, yw = (v.e(BinaryOps.CMPEQ, self.ret).cast(g.dtype) for v in (self.x, self.y))
-    share = g.e(BinaryOps.DIV, xw.e(BinaryOps.ADD, yw))
-    return xw.e(BinaryOps.MUL, share) if self.needs_input_grad[0] else None, yw.e(BinaryOps.MUL, share) if self.needs_input_grad[1] else None
+    self.x, self.y = x, y
+    return x.e(BinaryOps.MAX, y)
+  def backward(self, g):  # x's share 1 - [x < y] - [x == y]/2, y's alike
+    half = self.x.e(BinaryOps.CMPEQ, self.y).cast(g.dtype).e(BinaryOps.MUL, g.const(0.5))
+    xw, yw = (g.const(1).e(BinaryOps.SUB, a.e(BinaryOps.CMPLT, b).cast(g.dtype)).e(BinaryOps.SUB, half).e(BinaryOps.MUL, g) for a, b in ((self.x, self.y), (self.y, self.x)))
+    return xw if self.needs_input_grad[0] else None, yw if self.needs_input_grad[1] else None
 
 # *** ternary ***
 class Where(Function):
@@ -181,10 +183,11 @@ class Sum(Function):
     return x.r(ReduceOps.SUM, axis)
   def backward(self, g): return g.expand(self.input_shape)
 class Max(Function):
-  # the gradient goes to every position equal to the max, split evenly
+  # the gradient goes to every position equal to the max, split evenly. A computed x is realized for it: recomputed by
+  # another kernel in the backward (a fused sum), it could differ from the forward's in the last bit and match no max (0/0)
   def forward(self, x, axis):
-    self.x, self.ret, self.axis = x, x.r(ReduceOps.MAX, axis), axis
-    return self.ret
+    self.x, self.axis, x.base.force_realize = x, axis, x.base.force_realize or bool(self.requires_grad and x.base.srcs and not x.is_realized)
+    return self.keep(x.r(ReduceOps.MAX, axis))
   def backward(self, g):
     hit = self.x.e(BinaryOps.CMPEQ, self.ret.expand(self.x.shape)).cast(g.dtype)
     return hit.e(BinaryOps.DIV, hit.r(ReduceOps.SUM, self.axis).expand(self.x.shape)).e(BinaryOps.MUL, g.expand(self.x.shape))

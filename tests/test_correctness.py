@@ -864,3 +864,35 @@ def test_review_33_an_int_tensor_cannot_require_grad():
   opt = Adam([w, i])
   assert i.requires_grad is False and w.requires_grad is True and opt.params == [w]
   np.testing.assert_array_equal(copy.deepcopy(i).numpy(), x.astype(np.int32))
+
+@pytest.mark.parametrize("device,rows,cols", [("CPU", 64, 4687), ("CPU", 9, 257), ("CL", 8, 1000)])
+def test_review_33_max_gradients_of_a_fused_input_realized_first(device, rows, cols):
+  """Session 33 (a differential fuzzer): maximum's and max's backward compared a lazy input, recomputed there by another
+  kernel (a sum fused into it), with the forward's realized output: one bit apart, it matched neither side, and the
+  gradient was 0/0 = nan (42,183 of 299,968 on the CPU). Against float64 numpy."""
+  xs = rng_for(f"maxgrad{rows}").standard_normal((rows, cols)).astype(np.float32)
+  e = np.exp(0.1 * xs.astype(np.float64))
+  x = Tensor(xs, device=device, requires_grad=True)
+  m = (x * 0.1).exp().sum(1).maximum(0)
+  m[::3].numpy()  # part of the forward realized before the backward, as a log line does
+  m.sum().backward()
+  np.testing.assert_allclose(x.grad.numpy(), 0.1 * e, rtol=1e-4, atol=1e-7)
+  x = Tensor(xs, device=device, requires_grad=True)
+  z = ((x * 0.1).exp().sum(1, keepdim=True) * x).max(1)
+  z.numpy()
+  z.sum().backward()
+  s = e.sum(1, keepdims=True)
+  j = (s * xs).argmax(1)
+  want = xs[np.arange(rows), j][:, None] * 0.1 * e
+  want[np.arange(rows), j] += s[:, 0]
+  np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-4, atol=1e-4)
+
+def test_review_33_maximum_gradient_as_pytorch_on_ties_and_nan():
+  """maximum's gradient goes to the larger input, half to each on a tie, and whole to both where one is nan (PyTorch
+  2.13's rule; it was 0/0 = nan to both)."""
+  a = np.array([1., 2., 3., np.nan, 5., np.nan], np.float32)
+  b = np.array([1., 3., 2., 1., np.nan, np.nan], np.float32)
+  x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+  (x.maximum(y) * Tensor(np.arange(1, 7, dtype=np.float32))).sum().backward()
+  np.testing.assert_array_equal(x.grad.numpy(), [0.5, 0, 3, 4, 5, 6])
+  np.testing.assert_array_equal(y.grad.numpy(), [0.5, 2, 0, 4, 5, 6])
