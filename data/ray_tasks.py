@@ -82,7 +82,10 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
     # "local", not None: without an address Ray would join whatever cluster `ray start` last left on this machine
     ray.init(address=address or "local", num_cpus=None if address else num_cpus, include_dashboard=False,
              log_to_driver=False, configure_logging=False,  # (and the engine's settings: a cluster's workers used their own device)
-             runtime_env={"env_vars": {**{k: v for k, v in os.environ.items() if k.startswith("DRIVEGPT_")}, "PYTHONPATH": path}})
+             runtime_env={"env_vars": {**{k: v for k, v in os.environ.items() if k.startswith("DRIVEGPT_")}, "PYTHONPATH": path,
+                                       # (a cluster node's workers import numpy before drivegpt, which then can't set it: idle
+                                       # BLAS threads spun through each step, drivegpt/blas_env.py)
+                                       "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "4")}})
     reaper = None if address else _start_reaper()  # a cluster's processes are the cluster's, not ours to end
     try:
         _enough_cpus(need_cpus, f"the Ray {'at ' + address if address else 'started here'}")

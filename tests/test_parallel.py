@@ -40,7 +40,8 @@ class ToyReplica:
   def apply(self, step: int, combined: dict) -> dict:
     self.model.w1.grad, self.model.w2.grad = Tensor(combined["mean/g1"]), Tensor(combined["mean/g2"])
     self.opt.step()
-    return {"loss": float(combined["mean/loss"]), "pid": os.getpid()}
+    import drivegpt.backend_numpy as backend
+    return {"loss": float(combined["mean/loss"]), "pid": os.getpid(), "threads": backend.THREADS}
   def save(self, step: int, extra: dict) -> None: save_checkpoint(self.c["ckpt"], self.model, self.opt, step, {}, extra=extra)
   def load(self) -> int:
     if not Path(self.c["ckpt"]).exists():
@@ -82,6 +83,15 @@ def test_two_workers_equal_one_process_with_twice_the_batch(tmp_path, ray_local)
   assert len(logs) == steps and logs[-1] < logs[0]
   for a, b in zip(weights(tmp_path / "two.safetensors"), [one.model.w1.numpy(), one.model.w2.numpy()]):
     np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+def test_each_replica_runs_the_engine_on_one_thread(tmp_path, ray_local, monkeypatch):
+  """Each replica runs the engine on one core. (Set in the actor's constructor, as until session 33, it came after Ray had
+  unpickled the replica's class: one whose module loads the engine's backend at import ran a thread per core.)"""
+  monkeypatch.delenv("DRIVEGPT_THREADS", raising=False)
+  got = []
+  train_parallel(ToyReplica, {"ckpt": str(tmp_path / "t.safetensors"), "seed": 1, "batch": 4}, workers=2, steps=2,
+                 ckpt_every=2, log=lambda s, m: m is not None and got.append(m["threads"]))
+  assert got == [1, 1]
 
 def test_a_killed_worker_is_replaced_and_the_run_ends_where_it_would_have(tmp_path, ray_local, capfd):
   import ray

@@ -42,7 +42,6 @@ def _worker_class():
   class Worker:
     """One replica in its own process; Ray restarts the process (and so this constructor) when it dies."""
     def __init__(self, make: Callable, config, rank: int, world: int):
-      os.environ.setdefault("DRIVEGPT_THREADS", "1")  # one core per replica
       # a replica that cannot be made (a node without the data) fails its first call, with its error: raised here, the
       # actor would die for good and the driver wait out _load_all's timeout for a restart that never comes
       try: self.replica, self.error = make(config, rank, world), None
@@ -71,7 +70,10 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
   from data.ray_tasks import ray_session
   with ray_session(ray_address, num_cpus=workers, need_cpus=workers):  # a local Ray of `workers` CPUs, or the cluster
     Worker = _worker_class()
-    actors = [Worker.options(num_cpus=1).remote(make, config, r, workers) for r in range(workers)]
+    # one core per replica (a user's DRIVEGPT_THREADS reaches them through ray_session): set in the actor's constructor it
+    # came too late, the engine having read it when Ray unpickled `make` (each replica ran a thread per core of its node)
+    one = {} if "DRIVEGPT_THREADS" in os.environ else {"runtime_env": {"env_vars": {"DRIVEGPT_THREADS": "1"}}}
+    actors = [Worker.options(num_cpus=1, **one).remote(make, config, r, workers) for r in range(workers)]
     failures, metrics = 0, {}
     step = _load_all(actors)
     # a new run checkpoints its initial state: a replica lost before the first checkpoint restarts at the initial
