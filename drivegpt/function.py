@@ -186,7 +186,7 @@ class Max(Function):
   # the gradient goes to every position equal to the max, split evenly. A computed x is realized for it: recomputed by
   # another kernel in the backward (a fused sum), it could differ from the forward's in the last bit and match no max (0/0)
   def forward(self, x, axis):
-    self.x, self.axis, x.base.force_realize = x, axis, x.base.force_realize or bool(self.requires_grad and x.base.srcs and not x.is_realized)
+    self.x, self.axis, x.base.force_realize = x, axis, x.base.force_realize or bool(self.requires_grad and x.base.srcs and not x.is_realized and not (x.base.op is UnaryOps.NEG and x.base.srcs[0].is_realized))  # (min's -x of a buffer: exact, no copy)
     return self.keep(x.r(ReduceOps.MAX, axis))
   def backward(self, g):
     hit = self.x.e(BinaryOps.CMPEQ, self.ret.expand(self.x.shape)).cast(g.dtype)

@@ -119,7 +119,7 @@ class Tensor:
     ret._aliases.add(ret)  # and the detach of a view (y[1].detach()) is that view of y.detach() (its write was y[1]'s alone)
     return ret if self._view is None else ret._viewing(self._view[0].detach(), self._view[1], self._view[2])
   def __reduce__(self):  # pickle and deepcopy: this data and .grad in a new tensor (its links to its views are not data)
-    return Tensor, (self.numpy(), self.device, self.dtype, self.requires_grad), (None, {"_grad": self._grad})
+    return Tensor, (self.numpy(), self.device, self.dtype, self.requires_grad and self.dtype.is_float), (None, {"_grad": self._grad})  # (an int one can't)
   def to(self, device: str) -> Tensor:
     """This tensor on another device (a copy, with its .grad); on its own device, itself (as PyTorch: writes reach it)."""
     if Device.canonicalize(device) == self.device: return self
@@ -527,14 +527,16 @@ class Tensor:
   def all(self, axis=None, keepdim=False) -> Tensor: return self.eq(0).any(axis, keepdim).logical_not()
   def _axes(self, axis) -> tuple: return tuple(range(self.ndim)) if axis is None else tuple(self._axis(a) for a in argfix(axis))[:None if self.ndim else 0]  # (a 0-d tensor's dim 0 or -1: none)
   def _count(self, axis) -> int: return prod(self.shape[a] for a in self._axes(axis))
-  def mean(self, axis=None, keepdim=False) -> Tensor:
-    x = self._float()  # half sums in float32 (a sum of 70,000 ones overflowed half), then back
-    return x.float().sum(axis, keepdim).mul(1 / n if (n := self._count(axis)) else math.nan).cast(x.dtype)  # empty: nan, as numpy
+  def mean(self, axis=None, keepdim=False) -> Tensor:  # half sums in float32 (a sum of 70,000 ones overflowed half), then back
+    return (x := self._float()).float().sum(axis, keepdim).mul(1 / n if (n := self._count(axis)) else math.nan).cast(x.dtype)  # empty: nan, as numpy
   def var(self, axis=None, keepdim=False, correction=1) -> Tensor:
     x = self._float().float()  # half in float32, as mean: its sum of squares overflowed to inf
     return ((x - x.mean(axis, keepdim=True)).square().sum(axis, keepdim) / max(0, self._count(axis) - correction)).cast(self._float().dtype)
   def std(self, axis=None, keepdim=False, correction=1) -> Tensor:
-    return (v := self.var(axis, keepdim, correction)).eq(0).where(0, v).sqrt()  # the where: a constant row's gradient is 0, as PyTorch's, not sqrt'(0) = inf times 0
+    # the where: a constant row's gradient is 0, as PyTorch's, not sqrt'(0) = inf times 0. v is realized where it needs a
+    # gradient: recomputed by another kernel in the backward (an exp fused in), it was 0 in one and not the other (nan)
+    (v := self.var(axis, keepdim, correction)).lazydata.base.force_realize |= bool(v.requires_grad and v.lazydata.base.srcs)
+    return v.eq(0).where(0, v).sqrt()
   def prod(self, axis=None, keepdim=False) -> Tensor:
     """Product by halving: multiply the two halves until one element is left, log2(n) steps."""
     axes = self._axes(axis)

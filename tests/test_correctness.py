@@ -864,6 +864,12 @@ def test_review_33_an_int_tensor_cannot_require_grad():
   opt = Adam([w, i])
   assert i.requires_grad is False and w.requires_grad is True and opt.params == [w]
   np.testing.assert_array_equal(copy.deepcopy(i).numpy(), x.astype(np.int32))
+  # an int tensor that still says requires_grad (a cast of one that does; Tensor.zeros(dtype=int32, requires_grad=True))
+  # pickles and deep-copies (the refusal made those raise), as an int tensor that does not
+  for t in ((f * 2).cast(dtypes.int32), Tensor.zeros(3, dtype=dtypes.int32, requires_grad=True)):
+    c = copy.deepcopy(t)
+    np.testing.assert_array_equal(c.numpy(), t.numpy())
+    assert not c.requires_grad
 
 @pytest.mark.parametrize("device,rows,cols", [("CPU", 64, 4687), ("CPU", 9, 257), ("CL", 8, 1000)])
 def test_review_33_max_gradients_of_a_fused_input_realized_first(device, rows, cols):
@@ -896,3 +902,21 @@ def test_review_33_maximum_gradient_as_pytorch_on_ties_and_nan():
   (x.maximum(y) * Tensor(np.arange(1, 7, dtype=np.float32))).sum().backward()
   np.testing.assert_array_equal(x.grad.numpy(), [0.5, 0, 3, 4, 5, 6])
   np.testing.assert_array_equal(y.grad.numpy(), [0.5, 2, 0, 4, 5, 6])
+
+def test_review_33_std_gradient_of_constant_rows_of_a_fused_input_read_first():
+  """Session 33 (a fuzzer): std guards a constant row (gradient 0, as PyTorch's) with a where on var == 0; the var
+  recomputed by another kernel in the backward (an exp fused in: native kernel against numpy) was 0 in one and not the
+  other, and the gradient of 36,603 of 280,000 elements was nan. Against float64 numpy on the varied rows."""
+  rng = rng_for("std-const")
+  xs = np.repeat(rng.uniform(-3, 3, (40000, 1)), 7, 1).astype(np.float32)
+  xs[::5] = rng.uniform(-3, 3, (8000, 7)).astype(np.float32)  # rows that vary, checked against float64
+  x = Tensor(xs, requires_grad=True)
+  s = x.exp().std(1)
+  sv = s.numpy()  # the forward read before the backward
+  s.sum().backward()
+  g = x.grad.numpy()
+  assert np.isfinite(g).all() and (sv == 0).sum() > 1000
+  np.testing.assert_array_equal(g[sv == 0], 0)
+  e = np.exp(xs[::5].astype(np.float64))
+  want = (e - e.mean(1, keepdims=True)) * e / (6 * e.std(1, ddof=1, keepdims=True))
+  np.testing.assert_allclose(g[::5], want, rtol=1e-3, atol=1e-5)
