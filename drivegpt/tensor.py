@@ -703,7 +703,7 @@ class Tensor:
     return F.LayerNorm.apply(self.float(), axis=self._axes(axis), eps=eps).cast(self._float().dtype)
 
   # *** unary ops ***
-  def cast(self, dtype: DType) -> Tensor: return F.Cast.apply(self, dtype=dtype) if dtype != self.dtype else self
+  def cast(self, dtype: DType) -> Tensor: return F.Cast.apply(self if dtype.is_float or not self.requires_grad else self.detach(), dtype=dtype) if dtype != self.dtype else self  # an int result has no gradient, as PyTorch
   def float(self) -> Tensor: return self.cast(dtypes.float32)
   def half(self) -> Tensor: return self.cast(dtypes.float16)
   def logical_not(self) -> Tensor: return self.eq(False) if self.dtype == dtypes.bool else self.eq(0)

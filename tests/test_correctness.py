@@ -920,3 +920,14 @@ def test_review_33_std_gradient_of_constant_rows_of_a_fused_input_read_first():
   e = np.exp(xs[::5].astype(np.float64))
   want = (e - e.mean(1, keepdims=True)) * e / (6 * e.std(1, ddof=1, keepdims=True))
   np.testing.assert_allclose(g[::5], want, rtol=1e-3, atol=1e-5)
+
+def test_review_33_a_cast_to_int_or_bool_has_no_gradient():
+  """A cast of a tensor that requires grad to an int or bool type kept requires_grad (an int tensor with a gradient, as
+  PyTorch never makes); its result takes none now, and the float path beside it keeps its own."""
+  xs = rng_for("castgrad").uniform(-4, 4, 7).astype(np.float32)
+  x = Tensor(xs, requires_grad=True)
+  for dtype in (dtypes.int32, dtypes.int64, dtypes.bool):
+    assert x.cast(dtype).requires_grad is False
+  assert x.half().requires_grad is True
+  ((x * 2).cast(dtypes.int32).float() * x).sum().backward()
+  np.testing.assert_array_equal(x.grad.numpy(), np.trunc(xs * 2).astype(np.float32))  # d/dx of int(2x)*x with int(2x) held
