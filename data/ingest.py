@@ -338,8 +338,10 @@ def _video_of(path: Path) -> Path:
 def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, width: int = 256, fps: float | None = None,
                    index: dict | None = None) -> dict:
     """Ingest one segment folder or video file into out_dir/<id>.h5 unless it is current; returns {path, status, ...}."""
+    import io
     import h5py
     import hdf5plugin
+    from drivegpt.nn.state import write_atomic
     path, out_dir = Path(path), Path(out_dir)
     result, tmp, old = {"path": str(path), "id": "", "status": "done", "reason": "", "frames": 0}, None, None
     try:
@@ -365,7 +367,9 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
         frames = decode_frames(video, height, width)
         stream_fps = next(frames)
         n = 0
-        with h5py.File(tmp, "w") as f:
+        # written in memory, then to disk in one plain write: HDF5 failing a write (a full disk) crashed the process at
+        # exit (a segfault, the other segments never tried); write_atomic names the file, and fsyncs it before the rename
+        with h5py.File(image := io.BytesIO(), "w") as f:
             ds = f.create_dataset("frames", shape=(0, height, width, 3), maxshape=(None, height, width, 3),
                                   dtype=np.uint8, chunks=(CHUNK_FRAMES, height, width, 3), fletcher32=True,
                                   **hdf5plugin.LZ4())  # decompresses ~7x faster than lzf at a similar size
@@ -450,7 +454,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 "driver": signals["driver"] if signals else "", "fps_option": float(fps or 0.0),
             })
             f.attrs["complete"] = True  # last: a shard without it was cut short
-        os.replace(tmp, shard)  # atomic: the shard appears whole or not at all
+        write_atomic(str(shard), [image.getbuffer()], tmp.name)  # atomic: the shard appears whole or not at all
         _drop_extra(olds, shard)  # the same input's shards under other names: replaced by this one
         result["frames"] = n
     except (IngestError, VideoError) as e:
@@ -458,7 +462,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     except Exception as e:  # a bug or an odd file must not stop the other segments
         broken = Path(path).is_symlink() and not Path(path).exists()   # (it said "unexpected FileNotFoundError")
         result.update(status="error", reason=f"{path}: a broken link: its target {os.readlink(path)} does not exist" if broken else
-                      f"{path}: unexpected {type(e).__name__}: {e}")
+                      f"{path}: {e}" if isinstance(e, OSError) and e.filename else f"{path}: unexpected {type(e).__name__}: {e}")  # (a full disk: the shard named)
     finally:
         if result["status"] == "error" and old is not None and old.exists():  # it looked current, from contents now gone
             result["reason"] += f" (its shard from before, {old}, is kept as it was: delete it to leave it out of training)"

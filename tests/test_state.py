@@ -1,6 +1,6 @@
 """safetensors files written and read by hand, checked both ways against the reference `safetensors` package; corrupt
 files; atomic, exact checkpoints, resumed bit-identically in a new process."""
-import json, os, struct, subprocess, sys, time
+import errno, json, os, struct, subprocess, sys, time
 import numpy as np
 import pytest
 import safetensors.numpy
@@ -90,6 +90,12 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
   monkeypatch.setattr(os, "fsync", broken_fsync)
   with pytest.raises(OSError, match="disk full"): safe_save({"w": Tensor(np.zeros(3, np.float32))}, path)
   np.testing.assert_array_equal(safe_load(path)["w"].numpy(), np.ones(3))
+  assert os.listdir(tmp_path) == ["ckpt.safetensors"]
+  # the system's own error names the file (a full disk said only "[Errno 28] No space left on device")
+  def full(fd): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+  monkeypatch.setattr(os, "fsync", full)
+  with pytest.raises(OSError, match=r"can't write it \(No space left on device\): '.*ckpt\.safetensors'"):
+    safe_save({"w": Tensor(np.zeros(3, np.float32))}, path)
   assert os.listdir(tmp_path) == ["ckpt.safetensors"]
 
 def test_checkpoint_round_trip_in_process(tmp_path):

@@ -11,7 +11,7 @@ of N x 128 or N x 8 x 16 token ids (N = 1200 in their release); it has no pose, 
 `--yaw-copies K` adds K yaw-augmented copies of each shard (data.augment), `<shard name>-yaw<k>.h5`, with an `augment`
 attribute: the world model's training uses them, its held-out split and the RL stage's data leave them out."""
 from __future__ import annotations
-import argparse, dataclasses, hashlib, json, os, sys
+import argparse, dataclasses, hashlib, io, json, os, sys
 from pathlib import Path
 from typing import Optional
 import numpy as np
@@ -24,14 +24,15 @@ def write_token_shard(path: Path, tokens: np.ndarray, signals: dict, attrs: dict
   """Write a token shard atomically (temp file, then rename): tokens (N, h, w) int16, signals (N, ...) each, attrs."""
   import h5py
   from data.layout import temp_name
+  from drivegpt.nn.state import write_atomic
   tmp = path.with_name(temp_name(path.name))  # names the host and process: two runs, or two machines, never share one
-  try:
-    with h5py.File(tmp, "w") as f:
+  try:  # in memory, then one plain write (HDF5 failing a write on a full disk crashed the process; this names the file)
+    with h5py.File(image := io.BytesIO(), "w") as f:
       # checksummed as frame shards are (a flipped bit was read as another token without a word); an empty one can't be
       f.create_dataset("tokens", data=tokens.astype(np.int16), chunks=(min(len(tokens), 256), *tokens.shape[1:]) if len(tokens) else None, fletcher32=bool(len(tokens)))
       for k, v in signals.items(): f.create_dataset(k, data=v, chunks=True if np.size(v) else None, fletcher32=bool(np.size(v)))
       for k, v in attrs.items(): f.attrs[k] = v
-    os.replace(tmp, path)
+    write_atomic(str(path), [image.getbuffer()], tmp.name)
   finally:
     if tmp.exists(): tmp.unlink()
 
@@ -248,12 +249,9 @@ def write_commavq(path: str | Path, tokens: np.ndarray, flat: bool = False) -> N
   if tokens.size and not (0 <= tokens.min() and tokens.max() < COMMAVQ_CODES):  # a file commaVQ's readers (and ours) refuse
     raise ValueError(f"{path}: token ids {tokens.min()}..{tokens.max()}; commaVQ's format holds ids in [0, {COMMAVQ_CODES}) "
                      "(a tokenizer with more codes can't export to it)")
-  tmp = Path(path).with_name(f".{Path(path).name}.{os.getpid()}.tmp.npy")
-  try:
-    np.save(tmp, tokens.astype(np.int16).reshape(len(tokens), GRID[0] * GRID[1]) if flat else tokens.astype(np.int16))
-    os.replace(tmp, path)
-  finally:
-    if tmp.exists(): tmp.unlink()
+  from drivegpt.nn.state import write_atomic
+  np.save(image := io.BytesIO(), tokens.astype(np.int16).reshape(len(tokens), GRID[0] * GRID[1]) if flat else tokens.astype(np.int16))
+  write_atomic(str(path), [image.getbuffer()])
 
 def _flat_names(files: list[Path], src: str, what: str) -> dict:
   """Each file's name in a flat output folder: its path under src, '/' as '_', without its suffix. Two files of one name

@@ -36,21 +36,24 @@ def _encode(tensors: dict[str, Tensor], metadata: Optional[dict[str, str]]) -> l
   hb += b" " * (-len(hb) % 8)  # pad with spaces so the data starts 8-byte aligned, as the reference writer does
   return [struct.pack("<Q", len(hb)), hb, *blobs]
 
-def write_atomic(path: str, chunks: list[bytes]) -> None:
-  """Write atomically: a temp file in the same folder, flushed and fsynced, then renamed over path. The file gets the
-  permissions the umask gives (0644 usually), not mkstemp's 0600: others on a shared cluster folder can read it."""
+def write_atomic(path: str, chunks: list, tmp_name: Optional[str] = None) -> None:
+  """Write atomically: a temp file in the same folder (tmp_name, default .NAME.<random>.tmp), flushed and fsynced, then
+  renamed over path. The file gets the permissions the umask gives (0644 usually), not mkstemp's 0600: others on a
+  shared cluster folder can read it. An OSError names path (a full disk said only "[Errno 28] No space left on device")."""
   folder = os.path.dirname(os.path.abspath(path))
-  tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+  tmp = os.path.join(folder, tmp_name or f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
   try: fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
   except (FileNotFoundError, NotADirectoryError): raise FileNotFoundError(f"{path}: can't write it: its folder {folder} doesn't exist") from None  # (it named the temp file)
+  except OSError as e: raise OSError(e.errno, f"can't write it ({e.strerror})", path) from None
   try:
     with os.fdopen(fd, "wb") as f:
       for c in chunks: f.write(c)
       f.flush()
       os.fsync(f.fileno())
     os.replace(tmp, path)
-  except BaseException:
+  except BaseException as e:
     if os.path.exists(tmp): os.unlink(tmp)
+    if isinstance(e, OSError) and e.filename is None and e.errno is not None: raise OSError(e.errno, f"can't write it ({e.strerror})", path) from None
     raise
   try:  # make the rename itself durable; not every filesystem lets us open a directory
     dfd = os.open(folder, os.O_RDONLY)
