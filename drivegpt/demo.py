@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 import yaml
 from drivegpt.cli import HelpFormatter, json_line
+from drivegpt.nn.state import write_atomic
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
 KEY_VALUE = ("train-vqvae", "train-world", "train-disengage", "train-policy")  # the stages that take key=value configs
@@ -118,9 +119,7 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
     if was and was != now: state = _moved(state, was, now)
   state["_root"] = here
   def save_state():
-    tmp = state_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=1))
-    os.replace(tmp, state_path)  # atomic: a killed demo never leaves a torn state file
+    write_atomic(str(state_path), [json.dumps(state, indent=1).encode()])  # a killed demo never leaves a torn state file
   save_state()  # (its place now, though every step is skipped: a moved demo made before `_root` named the old one)
   t0 = time.perf_counter()
   # each step's arguments with the folder as {out}: named relatively or absolutely, or moved, the same step (a state saved
@@ -237,9 +236,7 @@ def write_report(root: Path, steps: list, state: dict) -> Path:
   parts.append("<h2>Artifacts</h2><ul>" + "".join(f"<li><code>{html.escape(d)}/</code>: {html.escape(', '.join(n[:12]) + (' ...' if len(n) > 12 else ''))}</li>"
                                                   for d, n in by_dir.items()) + "</ul>")
   path = root / "report.html"
-  tmp = path.with_suffix(".tmp")
-  tmp.write_text("\n".join(parts))
-  os.replace(tmp, path)
+  write_atomic(str(path), ["\n".join(parts).encode()])
   return path
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -18,7 +18,7 @@ lane, no lead car) rather than by driving well. Two signals catch it, both logge
 And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
-import functools, json, math, os, shutil, sys, types
+import functools, json, math, os, sys, types
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 import numpy as np
@@ -311,9 +311,8 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     elif drift > cfg.hack_js_factor * ref["js"] + 0.02:
       stopped = f"iteration {it}: token drift {drift:.3f} bits > {cfg.hack_js_factor} x {ref['js']:.3f} + 0.02 (reward hacking guard)"
       break
-    if run.ckpt.exists():   # this policy's rollouts passed the guard; copied atomically (a kill mid-copy left a torn file)
-      shutil.copyfile(run.ckpt, tmp := run.dir / f".{GOOD}.tmp")
-      os.replace(tmp, run.dir / GOOD)
+    if run.ckpt.exists():   # this policy's rollouts passed the guard; copied atomically (a kill mid-copy left a torn file), fsynced
+      write_atomic(run.dir / GOOD, run.ckpt.read_bytes())
     else:  # iteration 0: the BC start, whose rollouts set the reference (a stop at the first check left no good file, and
       save_checkpoint(str(run.dir / GOOD), agent, None, step=it, config=run.config, extra={"inputs": inputs})  # evaluate loaded the failed policy)
     stats = ppo_update(actor, critic, opt, batch, cfg.ppo, rng)

@@ -115,16 +115,16 @@ def check_sampling(ap, args) -> None:
   if not (np.isfinite(args.seconds) and args.seconds > 0) or getattr(args, "n", 1) < 1: ap.error("--seconds must be positive and --n at least 1")
 
 def write_mp4(path: Path, frames: np.ndarray, fps: float) -> None:
-  """uint8 frames (T, H, W, 3) -> an H.264 MP4 (PyAV), written to a temp name and renamed."""
+  """uint8 frames (T, H, W, 3) -> an H.264 MP4 (PyAV), made in memory and written atomically (temp file, fsync, rename)."""
   import av
-  tmp = path.with_name(f".{path.name}.tmp.mp4")
-  with av.open(str(tmp), "w") as f:
+  from train.stage import write_atomic
+  with av.open(image := io.BytesIO(), "w", format="mp4") as f:
     s = f.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))  # 20/3 fps plays at 20/3, not 7
     s.width, s.height, s.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
     s.options = {"crf": "18"}
     for fr in frames: f.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24")))
     f.mux(s.encode())
-  os.replace(tmp, path)
+  write_atomic(path, image.getvalue())
 
 def side_by_side(gen: np.ndarray, real: np.ndarray) -> np.ndarray:
   """(T, H, W, 3) x 2 -> (T, H, 2W+4, 3): generated left, real right, a white gap between."""
