@@ -34,6 +34,7 @@ import argparse
 import hashlib
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -47,6 +48,7 @@ from data.ray_tasks import as_completed, ray_session, said, show
 from data.video import VideoError, decode_frames
 
 VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov", ".ts", ".avi", ".webm", ".m4v"}  # (.ts: comma's qcamera)
+DISK_MARGIN = 32 << 20  # bytes left free while a shard is written: its last writes (signals, attributes, HDF5's own) fit
 CHUNK_FRAMES = 4  # a 16-frame window touches 5 chunks; smaller chunks cost more per-chunk overhead
 TEMP = re.compile(r"^\..*\.tmp-")  # our own temp files and folders (data.layout.temp_name)
 MAX_SIGNAL_GAP = 0.5  # seconds of video a signal may lack (at either end or between two samples) before ingest refuses it
@@ -338,10 +340,8 @@ def _video_of(path: Path) -> Path:
 def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, width: int = 256, fps: float | None = None,
                    index: dict | None = None) -> dict:
     """Ingest one segment folder or video file into out_dir/<id>.h5 unless it is current; returns {path, status, ...}."""
-    import io
     import h5py
     import hdf5plugin
-    from drivegpt.nn.state import write_atomic
     path, out_dir = Path(path), Path(out_dir)
     result, tmp, old = {"path": str(path), "id": "", "status": "done", "reason": "", "frames": 0}, None, None
     try:
@@ -367,9 +367,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
         frames = decode_frames(video, height, width)
         stream_fps = next(frames)
         n = 0
-        # written in memory, then to disk in one plain write: HDF5 failing a write (a full disk) crashed the process at
-        # exit (a segfault, the other segments never tried); write_atomic names the file, and fsyncs it before the rename
-        with h5py.File(image := io.BytesIO(), "w") as f:
+        with h5py.File(tmp, "w") as f:
             ds = f.create_dataset("frames", shape=(0, height, width, 3), maxshape=(None, height, width, 3),
                                   dtype=np.uint8, chunks=(CHUNK_FRAMES, height, width, 3), fletcher32=True,
                                   **hdf5plugin.LZ4())  # decompresses ~7x faster than lzf at a similar size
@@ -378,6 +376,12 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 pts.append(batch_times)
                 if n_pose is not None and n + len(batch) > n_pose:
                     raise IngestError(f"{video}: video has more frames than global_pose/frame_times ({n_pose})")
+                # HDF5 failing a write on a full disk crashed the process (a segfault at exit: no summary, the other
+                # segments never tried), so the space is checked first (a shard is streamed: in memory, a 20-minute
+                # video's took 2.4 GB)
+                if (free := shutil.disk_usage(out_dir).free) < batch.nbytes + DISK_MARGIN:
+                    raise IngestError(f"{shard}: no space left on the device ({free / 2**20:.0f} MiB free in {out_dir}, "
+                                      f"{DISK_MARGIN // 2**20} MiB kept spare): free some and ingest again")
                 ds.resize(n + len(batch), axis=0)
                 ds[n:n + len(batch)] = batch
                 n += len(batch)
@@ -454,7 +458,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 "driver": signals["driver"] if signals else "", "fps_option": float(fps or 0.0),
             })
             f.attrs["complete"] = True  # last: a shard without it was cut short
-        write_atomic(str(shard), [image.getbuffer()], tmp.name)  # atomic: the shard appears whole or not at all
+        os.replace(tmp, shard)  # atomic: the shard appears whole or not at all
         _drop_extra(olds, shard)  # the same input's shards under other names: replaced by this one
         result["frames"] = n
     except (IngestError, VideoError) as e:

@@ -885,25 +885,34 @@ def test_ingest_into_a_token_folder_is_refused_and_overwrites_nothing(tmp_path):
     assert sorted(p.name for p in (tmp_path / "tok").iterdir()) == ["a_damaged.h5", shard.name]
 
 
-def test_a_full_disk_is_an_error_naming_the_shard_and_the_rest_go_on(tmp_path, monkeypatch, capsys):
+def test_a_full_disk_is_an_error_naming_the_shard_and_the_rest_go_on(tmp_path, monkeypatch):
     """Session 33 (a review on a 10 MB tmpfs): HDF5 failing a write on a full disk crashed ingest at exit (a segfault;
-    no summary, the other segments never tried) and tokenize (abort). Shards are now written in memory and then to
-    disk in one plain write, fsynced before the rename, whose failure names the shard; a re-run with space finishes."""
+    no summary, the other segments never tried) and tokenize (abort). Ingest checks the space before each write (and
+    streams the shard: built in memory, a 20-minute video's took 2.4 GB); tokenize builds its small shard in memory and
+    writes it in one plain write, whose failure names the file. A re-run with space finishes."""
     import errno
+    from collections import namedtuple
+    import data.ingest as ingest_module
     from train.tokenize import write_token_shard
     src, out = tmp_path / "src", tmp_path / "out"
     for k in range(2):
         write_tiny_segment(src / f"r/{k}", n=12, seed=k)
-    real_fsync = os.fsync
-    def full(fd): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    monkeypatch.setattr(os, "fsync", full)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(ingest_module.shutil, "disk_usage", lambda p: usage(1 << 30, (1 << 30) - (20 << 20), 20 << 20))  # 20 MiB free
     res = ingest(src, out, use_ray=False, progress=False)
     assert [r["status"] for r in res] == ["error", "error"]  # both tried
     for r in res:
-        assert f"{out / r['id']}.h5" in r["reason"] and "No space left on device" in r["reason"]
+        assert r["reason"].startswith(f"{out / r['id']}.h5: no space left on the device (20 MiB free in {out}")
     assert not list(out.iterdir())  # no shard, no temp file
+    monkeypatch.undo()
+    def full(fd): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(OSError, match=r"No space left on device.*tok\.h5"):
         write_token_shard(tmp_path / "tok.h5", np.zeros((2, 8, 16), np.int16), {}, {})
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    monkeypatch.setattr(os, "fsync", real_fsync)
+    monkeypatch.undo()
+    from data.layout import temp_name
+    (tmp_path / temp_name("tok.h5")).write_bytes(b"a temp of this process's name, left over")  # (a pid reused): overwritten
+    write_token_shard(tmp_path / "tok.h5", np.zeros((2, 8, 16), np.int16), {}, {})
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert [r["status"] for r in ingest(src, out, use_ray=False, progress=False)] == ["done", "done"]

@@ -42,7 +42,7 @@ def write_atomic(path: str, chunks: list, tmp_name: Optional[str] = None) -> Non
   shared cluster folder can read it. An OSError names path (a full disk said only "[Errno 28] No space left on device")."""
   folder = os.path.dirname(os.path.abspath(path))
   tmp = os.path.join(folder, tmp_name or f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-  try: fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+  try: fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if tmp_name else os.O_EXCL), 0o666)  # (a caller's name is its own: host and pid)
   except (FileNotFoundError, NotADirectoryError): raise FileNotFoundError(f"{path}: can't write it: its folder {folder} doesn't exist") from None  # (it named the temp file)
   except OSError as e: raise OSError(e.errno, f"can't write it ({e.strerror})", path) from None
   try:
