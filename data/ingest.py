@@ -376,12 +376,14 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 pts.append(batch_times)
                 if n_pose is not None and n + len(batch) > n_pose:
                     raise IngestError(f"{video}: video has more frames than global_pose/frame_times ({n_pose})")
-                # HDF5 failing a write on a full disk crashed the process (a segfault at exit: no summary, the other
-                # segments never tried), so the space is checked first (a shard is streamed: in memory, a 20-minute
-                # video's took 2.4 GB)
+                # HDF5 failing a write on a full disk crashes the process (a segfault at exit: no summary, the other
+                # segments never tried), so the space is checked first. A failure this can't see (a quota, another
+                # writer filling the disk) still can: README. (A shard is streamed: built in memory, a 20-minute
+                # video's took 2.4 GB.)
                 if (free := shutil.disk_usage(out_dir).free) < batch.nbytes + DISK_MARGIN:
-                    raise IngestError(f"{shard}: no space left on the device ({free / 2**20:.0f} MiB free in {out_dir}, "
-                                      f"{DISK_MARGIN // 2**20} MiB kept spare): free some and ingest again")
+                    raise IngestError(f"{shard}: no space left on the device: {free / 2**20:.0f} MiB free in {out_dir}, where the next "
+                                      f"{batch.nbytes / 2**20:.1f} MiB of frames need {DISK_MARGIN // 2**20} MiB to spare beside them: "
+                                      "free some and ingest again")
                 ds.resize(n + len(batch), axis=0)
                 ds[n:n + len(batch)] = batch
                 n += len(batch)

@@ -902,7 +902,7 @@ def test_a_full_disk_is_an_error_naming_the_shard_and_the_rest_go_on(tmp_path, m
     res = ingest(src, out, use_ray=False, progress=False)
     assert [r["status"] for r in res] == ["error", "error"]  # both tried
     for r in res:
-        assert r["reason"].startswith(f"{out / r['id']}.h5: no space left on the device (20 MiB free in {out}")
+        assert r["reason"].startswith(f"{out / r['id']}.h5: no space left on the device: 20 MiB free in {out}, where the next")
     assert not list(out.iterdir())  # no shard, no temp file
     monkeypatch.undo()
     def full(fd): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
