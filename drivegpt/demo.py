@@ -119,7 +119,7 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
     if was and was != now: state = _moved(state, was, now)
   state["_root"] = here
   def save_state():
-    write_atomic(str(state_path), [json.dumps(state, indent=1).encode()])  # a killed demo never leaves a torn state file
+    write_atomic(str(state_path), [json.dumps(state, indent=1).encode()], f".{state_path.name}.tmp")  # never torn; a kill's temp is reused
   save_state()  # (its place now, though every step is skipped: a moved demo made before `_root` named the old one)
   t0 = time.perf_counter()
   # each step's arguments with the folder as {out}: named relatively or absolutely, or moved, the same step (a state saved
@@ -236,7 +236,7 @@ def write_report(root: Path, steps: list, state: dict) -> Path:
   parts.append("<h2>Artifacts</h2><ul>" + "".join(f"<li><code>{html.escape(d)}/</code>: {html.escape(', '.join(n[:12]) + (' ...' if len(n) > 12 else ''))}</li>"
                                                   for d, n in by_dir.items()) + "</ul>")
   path = root / "report.html"
-  write_atomic(str(path), ["\n".join(parts).encode()])
+  write_atomic(str(path), ["\n".join(parts).encode()], f".{path.name}.tmp")
   return path
 
 def main(argv: Optional[list[str]] = None) -> int:
