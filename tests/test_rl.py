@@ -385,6 +385,10 @@ def test_stage_configs_reject_bad_keys():
     load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "model.horizons=[0.01, 1.0]"])
   for bad in ("[1, 1.0000001]", "[1, 1]", "[4, 2]"):  # two heads whose metrics shared one key (val_auroc_1s), or out of order
     with pytest.raises(ValueError, match="horizons must increase"): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", f"model.horizons={bad}"])
+  # list elements of the wrong type (a TypeError's traceback from numpy or a comparison; true taken for 1 s)
+  for bad, why in (("model.horizons=['one']", r"model.horizons\[0\]: expected float, got 'one'"), ("model.horizons=[0.5, true]", r"model.horizons\[1\]: expected float, got True"),
+                   ("model.pose_scale=['a',1,1,1,1,1]", r"model.pose_scale\[0\]: expected float"), ("model.pool=[2.0,2.0]", r"model.pool\[0\]: expected an integer, got 2.0")):
+    with pytest.raises(ConfigError, match=why): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", bad])
   for bad in ("lr=-1", "weight_decay=-1", "model.dropout=-0.5"):  # each trained the wrong way without an error
     with pytest.raises(ConfigError, match=bad.split("=")[0]): load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", bad])
   for bad in (["steps=0"], ["steps=0", "epochs=0"], ["steps=-5"], ["epochs=-1"], ["lane_weight=-1"]):

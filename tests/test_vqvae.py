@@ -462,7 +462,10 @@ def test_commavq_bad_files_are_named(tmp_path):
   ("lr=inf", "lr: must be a finite number, got inf"),                     # passed "positive" and trained to NaN, exit 0
   ("model.beta=-1", r"model.beta: must be >= 0"), ("model.enc_blocks=-2", r"model.enc_blocks: must be >= 0"),
   ("data.val_fraction=1.5", r"data.val_fraction: must be in \[0, 1\)"),
-  ("model.mults=[1.5,2]", r"model.mults: must be positive whole numbers, got \(1.5, 2\)"),  # a TypeError's traceback
+  ("model.mults=[1.5,2]", r"model.mults\[0\]: expected an integer, got 1.5"),  # a TypeError's traceback
+  ("model.dead_threshold=0", r"model.dead_threshold: must be > 0, got 0"),  # no restart ever, and 0/0: a NaN codebook at step 1
+  ("model.image_size=[128.0,256.0]", r"model.image_size\[0\]: expected an integer, got 128.0"),  # (a TypeError's traceback,
+  ("model.image_size=['128',256]", r"model.image_size\[0\]: expected an integer, got '128'"),   #  as were these)
 ])
 def test_bad_config_key_or_value_is_named(override, message):
   with pytest.raises(ConfigError, match=message):

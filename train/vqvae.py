@@ -72,9 +72,10 @@ class TrainConfig:
     if self.workers < 1 or self.batch_size % self.workers:
       raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
     if self.model.n_codes > 32768: raise ConfigError(f"model.n_codes: {self.model.n_codes} codes don't fit the int16 token files")
-    for k, v in {"model.enc_blocks": self.model.enc_blocks, "model.dec_blocks": self.model.dec_blocks, "model.beta": self.model.beta,
-                 "model.dead_threshold": self.model.dead_threshold}.items():  # a negative count was taken as 0, a negative beta used
-      if not v >= 0: raise ConfigError(f"{k}: must be >= 0, got {v}")
+    for k, v in {"model.enc_blocks": self.model.enc_blocks, "model.dec_blocks": self.model.dec_blocks, "model.beta": self.model.beta}.items():
+      if not v >= 0: raise ConfigError(f"{k}: must be >= 0, got {v}")  # (a negative beta was used)
+    if not self.model.dead_threshold > 0:  # 0: no code is ever restarted, and one unused from the start divides 0 by 0 (a NaN codebook)
+      raise ConfigError(f"model.dead_threshold: must be > 0, got {self.model.dead_threshold}")
     if not 0 <= self.data.val_fraction < 1:  # -0.5 dropped the held-out split, 1.5 was taken as 0.1
       raise ConfigError(f"data.val_fraction: must be in [0, 1), got {self.data.val_fraction}")
     if not self.model.restart_count > 0:  # a restarted code's EMA count: 0 divides its sum by 0 (a NaN codebook)

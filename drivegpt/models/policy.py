@@ -29,15 +29,15 @@ class DrivingNetConfig:
   tokens_per_frame: int = 128   # N
   frames: int = 2               # K: frames of context, oldest first
   embed: int = 4                # features per token after the 1x1 projection
-  grid: list = field(default_factory=lambda: [8, 16])   # the token grid (h, w), h * w = tokens_per_frame
-  pool: list = field(default_factory=lambda: [2, 2])    # with conv 0, token cells averaged into one (h/ph x w/pw cells): fewer
+  grid: list[int] = field(default_factory=lambda: [8, 16])   # the token grid (h, w), h * w = tokens_per_frame
+  pool: list[int] = field(default_factory=lambda: [2, 2])    # with conv 0, token cells averaged into one (h/ph x w/pw cells): fewer
                                                         # inputs, so a few thousand correlated frames don't fit the scene
   conv: int = 0                 # channels of the conv net over the token grid (0: pooled cells, no conv)
   hidden: int = 128
   dropout: float = 0.1
-  horizons: list = field(default_factory=lambda: [0.5, 1.0, 2.0, 4.0])   # s: the disengagement model's outputs
+  horizons: list[float] = field(default_factory=lambda: [0.5, 1.0, 2.0, 4.0])   # s: the disengagement model's outputs
   motions: int = 10             # M: the disengagement model reads the last M ego motions (1 s at a stride of 2 frames)
-  pose_scale: list = field(default_factory=lambda: [2.0, 0.2, 0.05, 0.01, 0.01, 0.02])  # typical |motion| per context step
+  pose_scale: list[float] = field(default_factory=lambda: [2.0, 0.2, 0.05, 0.01, 0.01, 0.02])  # typical |motion| per context step
   lane_head: bool = False       # the policy also predicts where it is in its lane (offset, heading): a training target only
 
   def __post_init__(self):

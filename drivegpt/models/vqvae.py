@@ -13,10 +13,10 @@ from drivegpt.nn import Conv2d, GroupNorm, get_parameters
 
 @dataclass
 class VQVAEConfig:
-  image_size: tuple = (128, 256)  # (H, W) of the frames
+  image_size: tuple[int, ...] = (128, 256)  # (H, W) of the frames
   patch: int = 1                  # space-to-depth factor before the first conv (1: none)
   width: int = 128                # channels at the first level
-  mults: tuple = (1, 1, 2, 2, 4)  # channel multiplier per level; each level but the last ends with a 2x downsample
+  mults: tuple[int, ...] = (1, 1, 2, 2, 4)  # channel multiplier per level; each level but the last ends with a 2x downsample
   enc_blocks: int = 2             # residual blocks per encoder level (the decoder has dec_blocks)
   dec_blocks: int = 3
   attention: bool = True          # self-attention in the middle (lowest resolution)

@@ -32,8 +32,8 @@ class WorldConfig:
   dropout: float = 0.0
   # "start": pose embedding added at the frame-start slot; "frame": added to every position of the frame; "none"
   pose: str = "start"
-  pose_mean: list = field(default_factory=lambda: [0.0]*6)  # set from the training data, so the embedding sees ~N(0, 1)
-  pose_std: list = field(default_factory=lambda: [1.0]*6)
+  pose_mean: list[float] = field(default_factory=lambda: [0.0]*6)  # set from the training data, so the embedding sees ~N(0, 1)
+  pose_std: list[float] = field(default_factory=lambda: [1.0]*6)
   prev_frame: bool = False      # add an embedding of the previous frame's token at the cell each slot predicts
 
   def __post_init__(self):
