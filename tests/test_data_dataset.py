@@ -11,15 +11,16 @@ from data.dataset import FIELDS, WindowLoader, split_segments
 from data.layout import HAS, SHARD
 
 
-def write_shard(path, n: int, rng: np.random.Generator, size=(8, 16), route: str | None = None, checksum: str | None = None) -> None:
-    """A shard in the ingest layout (data/layout.py), filled with random values, with random has_* flags."""
+def write_shard(path, n: int, rng: np.random.Generator, size=(8, 16), route: str | None = None, checksum: str | None = None,
+                flags: dict | None = None) -> None:
+    """A shard in the ingest layout (data/layout.py), filled with random values, with random has_* flags (or flags)."""
     with h5py.File(path, "w") as f:
         f.create_dataset("frames", data=rng.integers(0, 256, (n, *size, 3), dtype=np.uint8), chunks=(4, *size, 3),
                          **hdf5plugin.LZ4())
         for name, (dtype, shape, _) in SHARD.items():
             if name != "frames":
                 f.create_dataset(name, data=(rng.uniform(0, 30, (n,) + shape)).astype(dtype))
-        f.attrs.update({flag: bool(rng.random() < 0.5) for flag in HAS})
+        f.attrs.update({flag: bool(rng.random() < 0.5) for flag in HAS} if flags is None else flags)
         f.attrs["route"] = route or path.stem
         f.attrs["checksum"] = checksum or f"sha256:{rng.integers(1 << 62)}"
 
@@ -148,7 +149,7 @@ def test_split_is_by_route_and_duplicates_are_used_once(tmp_path):
         for k in range(n_seg):
             write_shard(tmp_path / f"{route.replace('|', '_')}_{k}.h5", 12, rng, route=route)
     # the same video under another name: before, it could be in train and val at once
-    write_shard(tmp_path / "zz_copy_of_a_segment.h5", 12, rng, route="elsewhere",
+    write_shard(tmp_path / "zz_copy_of_a_segment.h5", 12, rng, route="elsewhere", flags={k: False for k in HAS},
                 checksum=h5py.File(tmp_path / "dongle1_2018-01-01--00-00-00_0.h5", "r").attrs["checksum"])
     with pytest.warns(UserWarning, match="zz_copy_of_a_segment.h5: same video as"):
         loaders = [WindowLoader(tmp_path, window=4, split=split, val_fraction=0.34, split_seed=3) for split in ("train", "val")]
@@ -178,3 +179,15 @@ def test_shards_in_subfolders_are_named_not_dropped_silently(tmp_path):
         (tmp_path / p).write_bytes(b"")
     with pytest.warns(UserWarning, match=r"\.h5 files in its subfolders \(.*sub/b\.h5, \.\.\.\) are not read"):
         assert shard_paths(tmp_path) == [tmp_path / "a.h5"]
+
+
+def test_of_two_shards_of_one_video_the_one_with_signals_is_kept(tmp_path):
+    """Session 33 (a review): of two shards of one video, the loader kept whichever sorted first: a plain video's shard
+    (no poses, no labels) beside the recorded segment's dropped the segment's signals, with only a warning."""
+    rng = np.random.default_rng(33)
+    write_shard(tmp_path / "a_plain_video.h5", 12, rng, checksum="sha256:same", flags={k: False for k in HAS})
+    write_shard(tmp_path / "b_recorded_segment.h5", 12, rng, checksum="sha256:same", flags={k: True for k in HAS})
+    write_shard(tmp_path / "c_other.h5", 12, rng, flags={k: True for k in HAS})
+    with pytest.warns(UserWarning, match="a_plain_video.h5: same video as .*b_recorded_segment.h5"):
+        with WindowLoader(tmp_path, window=4, split="all") as loader:
+            assert [p.name for p in loader.paths] == ["b_recorded_segment.h5", "c_other.h5"]

@@ -639,6 +639,10 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
     with h5py.File(f, "r+") as h: h.attrs["checksum"] = "sha256:cc"   # as data.ingest writes it
   with pytest.raises(ValueError, match=r"z.h5: the same video as .*c.h5 \(data.shards\)"):
     train(cfg(out=str(tmp_path / "r3")))
+  from data.layout import HAS
+  with h5py.File(tmp_path / "tr" / "c.h5", "r+") as h: h.attrs.update({k: False for k in HAS})  # the held-out copy has more
+  with pytest.raises(ValueError, match=r"z.h5: the same video as .*c.h5 \(data.shards\)"):           # signals: kept over it,
+    train(cfg(out=str(tmp_path / "r3b")))                                                             # still refused
   (tmp_path / "va" / "z.h5").unlink()
   was = {}
   for f, route in (("tr/a.h5", "dg|2020-01-01--10-00-00"), ("va/k.h5", "dg|2020-01-01--10-00-00")):   # one drive's segments

@@ -137,7 +137,7 @@ def val_loader(cfg: TrainConfig):
   from data.dataset import shard_paths, shard_routes, split_segments
   if cfg.data.val_shards:
     train, val = shard_paths(cfg.data.shards), shard_paths(cfg.data.val_shards)
-    if both := [(d, f) for d, f in shard_routes(train + val)[2] if d in val and f in train]:
+    if both := [(v, t) for d, f in shard_routes(train + val)[2] for v, t in ((d, f), (f, d)) if v in val and t in train]:
       raise ValueError(f"{both[0][0]}: the same video as {both[0][1]} (data.shards): held-out frames must not be trained on")
     return _loader(cfg.data.val_shards, "all", cfg.data, cfg.batch_size, cfg.model.image_size)
   paths, routes, _ = shard_routes(shard_paths(cfg.data.shards))
