@@ -133,7 +133,7 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
       print(f"== demo step {name}: done before, skipped", file=sys.stderr)
       continue
     if same and gone and (later := [n for n, _ in steps[[n for n, _ in steps].index(name) + 1:] if n in state and not state[n].get("running")]):
-      raise ValueError(f"demo step {name}: its output {o} is gone, and steps after it ({', '.join(later)}) were made from it: run the "
+      raise ValueError(f"demo step {name}: its output {o} is gone, and the steps after it ({', '.join(later)}) ran on what it made then: run the "
                        "demo with --fresh (or use another --out) to make them all again")
     if same and gone: print(f"== demo step {name}: its output {o} is gone; running it again", file=sys.stderr)
     # a step changed since it ran, or since it was started (its run resumes from a checkpoint made with the old

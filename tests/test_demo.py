@@ -237,7 +237,7 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   # session 29: a step's output deleted was skipped as done, its numbers reported; --out inside another demo's folder made
   # that demo's report and steps take this one's files as their own
   shutil.rmtree(Path(out) / "a")
-  with pytest.raises(ValueError, match=r"demo step a: its output .*/a is gone, and steps after it \(b\) were made from it: run the demo with --fresh"):
+  with pytest.raises(ValueError, match=r"demo step a: its output .*/a is gone, and the steps after it \(b\) ran on what it made then: run the demo with --fresh"):
     demo.run(tmp_path / "demo.yaml", out, [])
   with pytest.raises(ValueError, match="is inside the demo folder"): demo.run(tmp_path / "demo.yaml", str(Path(out) / "sub"), [])
   assert ran == ["a", "b"]
