@@ -62,23 +62,23 @@ def split_segments(paths: list[Path], split: str, val_fraction: float = 0.1, see
 
 
 def shard_routes(paths: list[Path]) -> tuple[list[Path], list[str], list[tuple[Path, Path]]]:
-    """Each shard's route (attrs["route"], else its name), keeping one shard of each video checksum: the one with the most
-    signals (has_* flags; a plain video's shard beside its recorded segment's lost the poses and labels when it sorted
-    first), the first of those on a tie. Returns (kept paths, their routes, (dropped, kept) pairs)."""
+    """Each shard's route (attrs["route"], else its name), dropping shards whose video checksum repeats an earlier one."""
     import h5py
-    info, best = [], {}
+    kept, routes, seen, duplicates = [], [], {}, []
     for p in paths:
         try:
             with h5py.File(p, "r") as f:
-                route, checksum, signals = drive_route(f.attrs.get("route", p.stem)), f.attrs.get("checksum"), sum(flag(f.attrs, k, True, p) for k in HAS)
+                route, checksum = drive_route(f.attrs.get("route", p.stem)), f.attrs.get("checksum")
         except OSError as e:
             raise ValueError(f"{p}: not a readable shard ({e})") from None
-        info.append((p, route, checksum))
-        if checksum is not None and (checksum not in best or signals > best[checksum][1]):
-            best[checksum] = (p, signals)
-    kept = [(p, r) for p, r, c in info if c is None or best[c][0] == p]
-    duplicates = [(p, best[c][0]) for p, r, c in info if c is not None and best[c][0] != p]
-    return [p for p, _ in kept], [r for _, r in kept], duplicates
+        if checksum is not None and checksum in seen:
+            duplicates.append((p, seen[checksum]))
+            continue
+        if checksum is not None:
+            seen[checksum] = p
+        kept.append(p)
+        routes.append(route)
+    return kept, routes, duplicates
 
 
 class WindowLoader:

@@ -664,9 +664,9 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
 
 def _warn_same_videos(out_dir: Path, made: set) -> None:
     """Say where a shard just made (ids in made) has the video of another shard in out_dir made from another input (a
-    copy of the logs, fixed, ingested beside the old one): the loaders keep one (data.dataset.shard_routes), stale or not."""
+    copy of the logs, fixed, ingested beside the old one): the loaders keep the first by name, stale or not."""
     from data.dataset import shard_paths, shard_routes
-    try: dups = shard_routes(shard_paths(out_dir))[2]  # (the loaders' own rule: of each checksum, the most signals, then the first by name)
+    try: dups = shard_routes(shard_paths(out_dir))[2]  # (the loaders' own rule: the first of each checksum by name)
     except ValueError: return  # a shard that can't be read: the loader names it
     for dup, first in dups:
         if dup.stem in made or first.stem in made:

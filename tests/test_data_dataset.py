@@ -180,14 +180,3 @@ def test_shards_in_subfolders_are_named_not_dropped_silently(tmp_path):
     with pytest.warns(UserWarning, match=r"\.h5 files in its subfolders \(.*sub/b\.h5, \.\.\.\) are not read"):
         assert shard_paths(tmp_path) == [tmp_path / "a.h5"]
 
-
-def test_of_two_shards_of_one_video_the_one_with_signals_is_kept(tmp_path):
-    """Session 33 (a review): of two shards of one video, the loader kept whichever sorted first: a plain video's shard
-    (no poses, no labels) beside the recorded segment's dropped the segment's signals, with only a warning."""
-    rng = np.random.default_rng(33)
-    write_shard(tmp_path / "a_plain_video.h5", 12, rng, checksum="sha256:same", flags={k: False for k in HAS})
-    write_shard(tmp_path / "b_recorded_segment.h5", 12, rng, checksum="sha256:same", flags={k: True for k in HAS})
-    write_shard(tmp_path / "c_other.h5", 12, rng, flags={k: True for k in HAS})
-    with pytest.warns(UserWarning, match="a_plain_video.h5: same video as .*b_recorded_segment.h5"):
-        with WindowLoader(tmp_path, window=4, split="all") as loader:
-            assert [p.name for p in loader.paths] == ["b_recorded_segment.h5", "c_other.h5"]

@@ -640,9 +640,9 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   with pytest.raises(ValueError, match=r"z.h5: the same video as .*c.h5 \(data.shards\)"):
     train(cfg(out=str(tmp_path / "r3")))
   from data.layout import HAS
-  with h5py.File(tmp_path / "tr" / "c.h5", "r+") as h: h.attrs.update({k: False for k in HAS})  # the held-out copy has more
-  with pytest.raises(ValueError, match=r"z.h5: the same video as .*c.h5 \(data.shards\)"):           # signals: kept over it,
-    train(cfg(out=str(tmp_path / "r3b")))                                                             # still refused
+  with h5py.File(tmp_path / "tr" / "c.h5", "r+") as h: h.attrs.update({k: False for k in HAS})  # whichever copy is kept,
+  with pytest.raises(ValueError, match=r"z.h5: the same video as .*c.h5 \(data.shards\)"):           # the check looks both
+    train(cfg(out=str(tmp_path / "r3b")))                                                             # ways
   (tmp_path / "va" / "z.h5").unlink()
   was = {}
   for f, route in (("tr/a.h5", "dg|2020-01-01--10-00-00"), ("va/k.h5", "dg|2020-01-01--10-00-00")):   # one drive's segments
