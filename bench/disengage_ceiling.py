@@ -14,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's data/, not bench/data.py
 from data.driver import Observation, SupervisorThresholds, severities  # noqa: E402
-from rl.data import FPS, takeover_labels  # noqa: E402
+from rl.data import FPS, ended_early, takeover_labels  # noqa: E402
 from rl.disengage import auroc  # noqa: E402
 from drivegpt.cli import json_line  # noqa: E402
 
@@ -38,8 +38,8 @@ def main(folder: str) -> dict:
     scores, labels = [], []
     for f in sorted(Path(folder).rglob("*.h5")):
         with h5py.File(f, "r") as h:
-            sev, disengage = top_severity(h), h["disengage"][()]
-        y, known = takeover_labels(disengage, HORIZONS)
+            sev, disengage, driver = top_severity(h), h["disengage"][()], h.attrs.get("driver")
+        y, known = takeover_labels(disengage, HORIZONS, ended=ended_early(driver, len(disengage)))  # as rl/data labels them
         scores.append(np.array([sev[max(0, k - FPS):k + 1].max() for k in range(len(sev))]))
         labels.append(np.where(known, y, np.nan))
     p, y = np.concatenate(scores), np.concatenate(labels)

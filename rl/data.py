@@ -35,6 +35,14 @@ class DrivingSegment:
                            # None: a recorder's ground truth (`lane`), not a camera's: a training target, never an input
   tokenizer: str = ""      # train.world_data.tokenizer_of its shard
   times: np.ndarray = None # (N,) the frames' times, s (the shard's frame_times), or None: which segments follow on (drive_labels)
+  ended: bool = False      # the drive ended before its recording's length (the recorder stops a drive at a crash): no censoring
+
+def ended_early(driver, n: int) -> bool:
+  """Did a recorder's segment of n frames end before the --seconds it was asked for (its driver.json, kept in the shard's
+  `driver` attribute)? The recorder stops a drive at a crash. False where the shard does not say (a real drive's)."""
+  try: asked = json.loads(driver).get("seconds") if driver is not None else None
+  except (ValueError, TypeError, AttributeError): return False
+  return isinstance(asked, (int, float)) and not isinstance(asked, bool) and n < round(asked * FPS)
 
 def curvature_from_steer(angle: np.ndarray) -> np.ndarray:
   """Front-wheel angle (rad) -> path curvature (1/m) of the kinematic bicycle: tan(angle) / wheelbase."""
@@ -71,6 +79,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
         if "lane" in h and flag(h.attrs, "has_lane", True, f): a["lane"] = h["lane"][()]
         if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
         check_fps(f, h.attrs.get("fps"), "the RL stage counts takeover horizons and the human's driving time")  # (in frames)
+        driver = h.attrs.get("driver")
     except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
     n, grid = len(a["tokens"]), a["tokens"].shape[1:] if a["tokens"].ndim == 3 else ()
     if not n:  # ("cannot reshape array of size 0")
@@ -94,7 +103,8 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
     segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
                                a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
                                a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane")), tokenizer,
-                               a["frame_times"].astype(np.float64) if "frame_times" in a else None))
+                               a["frame_times"].astype(np.float64) if "frame_times" in a else None,
+                               ended_early(driver, n)))
   if not segs: raise ValueError(f"tokens: {path} holds only yaw-augmented copies; the RL stage reads recorded segments")
   check_one_tokenizer(segs, path, "tokens")
   return segs
@@ -127,20 +137,21 @@ def token_layout(segs: list[DrivingSegment], given_grid: Optional[list] = None) 
     raise ConfigError(f"model.grid={list(given_grid)}: the token segments store a {list(g)} grid, which the stage reads; leave model.grid out")
   return {"tokens_per_frame": segs[0].tokens.shape[1], **({"grid": list(g)} if g else {})}
 
-def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS) -> tuple[np.ndarray, np.ndarray]:
+def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS, ended: bool = False) -> tuple[np.ndarray, np.ndarray]:
   """Per frame and horizon: labels (N, H), 1 when a takeover happens within (t, t + horizon]; and a mask (N, H) of the
   labels that are known on frames the system drove (not a takeover frame nor the human's HUMAN_SECONDS after it). A
   frame less than a horizon before the end of a segment the recording stopped (not one whose last frame is a takeover)
   is masked for that horizon, whatever its label: a takeover may have come after the end (they were labelled 0, so
   the last seconds of every segment taught "nobody takes over here"), and keeping only the positives there would bias
-  the rate the other way."""
+  the rate the other way. A drive that ended (a takeover on its last frame, or ended: a crash in the human's hands after
+  one, where the recorder stops) is whole: its last frames' futures are known (a crash's positives were masked)."""
   n, events = len(disengage), np.flatnonzero(disengage)
   labels, drove = np.zeros((n, len(horizons)), np.float32), np.ones(n, bool)
   for e in events:
     for j, h in enumerate(horizons): labels[max(0, e - int(round(h * fps))):e, j] = 1
     drove[e:e + int(round(HUMAN_SECONDS * fps))] = False
   seen = np.arange(n)[:, None] + np.round(np.array(horizons) * fps)[None].astype(int) <= n - 1   # (N, H)
-  return labels, drove[:, None] & (seen | bool(n and disengage[-1]))
+  return labels, drove[:, None] & (seen | bool(n and (disengage[-1] or ended)))
 
 def drive_labels(segs: list[DrivingSegment], horizons: list, fps: int = FPS) -> list[tuple[np.ndarray, np.ndarray]]:
   """takeover_labels of each segment, read on through the segments that continue it: segments of one route whose frame
@@ -155,7 +166,7 @@ def drive_labels(segs: list[DrivingSegment], horizons: list, fps: int = FPS) -> 
     if prev is not None and prev.route == segs[i].route and 0 < segs[i].times[0] - prev.times[-1] <= 1.5 / fps: chains[-1].append(i)
     else: chains.append([i])
   for chain in chains:
-    labels, mask = takeover_labels(np.concatenate([segs[i].disengage for i in chain]), horizons, fps)
+    labels, mask = takeover_labels(np.concatenate([segs[i].disengage for i in chain]), horizons, fps, segs[chain[-1]].ended)
     for i, lo in zip(chain, np.cumsum([0] + [len(segs[i].disengage) for i in chain])):
       out[i] = labels[lo:lo + len(segs[i].disengage)], mask[lo:lo + len(segs[i].disengage)]
   return out

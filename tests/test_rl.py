@@ -286,6 +286,35 @@ def test_takeover_labels_read_on_into_the_next_segment_of_a_drive(tmp_path):
   # b0 is apart in time, c0 of another route: each ends censored, none sees a takeover
   for idx in (b0, c0): assert not s.labels[idx].any() and not s.mask[idx[-10:]].any()
 
+def test_a_drive_the_recorder_ended_at_a_crash_after_a_takeover_keeps_its_labels(tmp_path):
+  """Session 33 (a review recomputing the labels): a takeover followed by the human's crash (the recorder ends the drive
+  there, shorter than its --seconds) had its last seconds censored as if the recording had stopped: 36 of its 40
+  positives at 2 s were masked, the most dangerous events in the data. A drive cut at its recording's length is still
+  censored, and so is a shard that does not say its length (a real drive's)."""
+  import h5py, json
+  from rl.data import load_driving_segments, drive_labels
+  fps, asked = 20, 10.0
+  def seg(name, n, takeover, driver=True):
+    d = np.zeros(n, np.uint8); d[takeover] = 1
+    with h5py.File(tmp_path / f"{name}.h5", "w") as h:
+      h["tokens"], h["pose"], h["speed"], h["action"] = np.zeros((n, 8, 16), np.int16), np.zeros((n, 6)), np.full(n, 10.0), np.zeros((n, 2))
+      h["disengage"], h["disengage_cause"] = d, d * 3
+      h.attrs["route"] = f"highway-seed{name}/0"
+      if driver: h.attrs["driver"] = json.dumps({"seed": 1, "seconds": asked})
+  seg("crashed", 167, 163)                 # the human crashed 3 frames after the takeover: the drive ended at 167 of 200
+  seg("cut", 200, 196)                     # a takeover 4 frames before the recording's end: cut there, not ended
+  seg("real", 167, 163, driver=False)      # no recorded length: a real drive's segment, censored as before
+  segs = load_driving_segments(str(tmp_path))
+  got = {g.name: lm for g, lm in zip(segs, drive_labels(segs, [0.5, 1.0, 2.0, 4.0]))}
+  labels, mask = got["crashed.h5"]
+  np.testing.assert_array_equal((labels * mask).sum(0), [10, 20, 40, 80])   # every positive kept
+  assert mask[:163].all() and not mask[163:].any()
+  for name in ("cut.h5", "real.h5"):
+    labels, mask = got[name]
+    e = 196 if name == "cut.h5" else 163
+    assert (labels * mask)[:, 2].sum() < 40 and not mask[len(labels) - 40:, 2].any()   # censored near the end
+    assert mask[:e - 40 + 1, 2].all()
+
 def test_js_bits():
   p, q = np.array([1.0, 0, 0]), np.array([0, 1.0, 0])
   assert abs(js_bits(p, q) - 1.0) < 1e-12 and js_bits(p, p) == 0
