@@ -97,6 +97,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
         faults.remove("swerve")  # heading limit before it leaves its lane (at speed the lane limit breaks first)
         faults.insert(0, "swerve")
     blinker, steer_noise, pitch, roll, warn_since, done = 0, 0.0, 0.0, 0.0, None, set()
+    human_crash = False  # the drive ended at the human's crash (on its last frame too: said in driver.json, not guessed from the length)
     prev_speed, prev_heading, prev_xy = ego.speed, ego.heading, (float(ego.position[0]), float(ego.position[1]))
 
     for i in range(-n_warm, n_frames):
@@ -163,6 +164,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
                     if take == "crash":
                         break
             elif obs.crashed:  # the human crashed (a hazard the system left too late): the drive ends, no takeover
+                human_crash = True
                 break
 
         # the scripted driver (or, after a takeover, the human) picks the next command
@@ -251,7 +253,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
     out["disengage_t"] = np.array([e[0] for e in events], np.float64)
     out["disengage_cause"] = np.array([e[1] for e in events], dtype="<U16")
     out["disengage_lead"] = np.array([e[2] for e in events], np.float64)
-    out["driver"] = {"seed": seed, "seconds": seconds, "scenario": scenario, "lanes": n_lanes, "style": asdict(style),
+    out["driver"] = {"seed": seed, "seconds": seconds, "human_crash": human_crash, "scenario": scenario, "lanes": n_lanes, "style": asdict(style),
                      "thresholds": asdict(limits), "road": {"lengths": road.lengths.tolist(), "curvatures": road.curvatures.tolist()},
                      "scene": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in asdict(scene).items()
                                if k not in ("trees", "poles")}}

@@ -38,10 +38,13 @@ class DrivingSegment:
   ended: bool = False      # the drive ended before its recording's length (the recorder stops a drive at a crash): no censoring
 
 def ended_early(driver, n: int) -> bool:
-  """Did a recorder's segment of n frames end before the --seconds it was asked for (its driver.json, kept in the shard's
-  `driver` attribute)? The recorder stops a drive at a crash. False where the shard does not say (a real drive's)."""
-  try: asked = json.loads(driver).get("seconds") if driver is not None else None
-  except (ValueError, TypeError, AttributeError): return False
+  """Did a recorder's segment of n frames end at a crash (its driver.json, kept in the shard's `driver` attribute, says
+  human_crash), or before the --seconds it was asked for (a segment recorded before that key)? The recorder stops a
+  drive at a crash. False where the shard does not say (a real drive's)."""
+  try: d = json.loads(driver) if driver is not None else {}
+  except (ValueError, TypeError): return False
+  asked = d.get("seconds") if isinstance(d, dict) else None
+  if isinstance(d, dict) and d.get("human_crash") is True: return True  # (on the last frame too, where the length can't tell)
   return isinstance(asked, (int, float)) and not isinstance(asked, bool) and n < round(asked * FPS)
 
 def curvature_from_steer(angle: np.ndarray) -> np.ndarray:

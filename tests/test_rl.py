@@ -294,21 +294,23 @@ def test_a_drive_the_recorder_ended_at_a_crash_after_a_takeover_keeps_its_labels
   import h5py, json
   from rl.data import load_driving_segments, drive_labels
   fps, asked = 20, 10.0
-  def seg(name, n, takeover, driver=True):
+  def seg(name, n, takeover, driver=True, **more):
     d = np.zeros(n, np.uint8); d[takeover] = 1
     with h5py.File(tmp_path / f"{name}.h5", "w") as h:
       h["tokens"], h["pose"], h["speed"], h["action"] = np.zeros((n, 8, 16), np.int16), np.zeros((n, 6)), np.full(n, 10.0), np.zeros((n, 2))
       h["disengage"], h["disengage_cause"] = d, d * 3
       h.attrs["route"] = f"highway-seed{name}/0"
-      if driver: h.attrs["driver"] = json.dumps({"seed": 1, "seconds": asked})
+      if driver: h.attrs["driver"] = json.dumps({"seed": 1, "seconds": asked, **more})
   seg("crashed", 167, 163)                 # the human crashed 3 frames after the takeover: the drive ended at 167 of 200
   seg("cut", 200, 196)                     # a takeover 4 frames before the recording's end: cut there, not ended
   seg("real", 167, 163, driver=False)      # no recorded length: a real drive's segment, censored as before
+  seg("last", 200, 196, human_crash=True)  # (session 34) the human crashed on the recording's last frame: its length can't tell
   segs = load_driving_segments(str(tmp_path))
   got = {g.name: lm for g, lm in zip(segs, drive_labels(segs, [0.5, 1.0, 2.0, 4.0]))}
-  labels, mask = got["crashed.h5"]
-  np.testing.assert_array_equal((labels * mask).sum(0), [10, 20, 40, 80])   # every positive kept
-  assert mask[:163].all() and not mask[163:].any()
+  for name, e in (("crashed.h5", 163), ("last.h5", 196)):
+    labels, mask = got[name]
+    np.testing.assert_array_equal((labels * mask).sum(0), [10, 20, 40, 80])   # every positive kept
+    assert mask[:e].all() and not mask[e:].any()
   for name in ("cut.h5", "real.h5"):
     labels, mask = got[name]
     e = 196 if name == "cut.h5" else 163
