@@ -460,6 +460,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 "driver": signals["driver"] if signals else "", "fps_option": float(fps or 0.0),
             })
             f.attrs["complete"] = True  # last: a shard without it was cut short
+        with open(tmp, "rb") as g: os.fsync(g.fileno())  # on disk before the rename: a power cut leaves no empty shard named done
         os.replace(tmp, shard)  # atomic: the shard appears whole or not at all
         _drop_extra(olds, shard)  # the same input's shards under other names: replaced by this one
         result["frames"] = n
