@@ -173,7 +173,7 @@ class Tensor:
   def full(shape, fill_value: Scalar, dtype=None, device=None, **kw) -> Tensor:
     shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
     (lb := Tensor(fill_value, device, dtype).reshape((1,)*len(shape)).expand(shape).lazydata).whole = True  # this view is the tensor: see assign
-    return Tensor._wrap(lb, kw.get("requires_grad"), None)
+    return Tensor(lb, device, requires_grad=kw.get("requires_grad"))  # (through __init__: an int one can't require grad)
   @staticmethod
   def zeros(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 0, dtype or dtypes.default_float, **kw)
   @staticmethod
@@ -193,7 +193,7 @@ class Tensor:
   @staticmethod
   def eye(n: int, m: Optional[int] = None, dtype=None, **kw) -> Tensor:
     m = n if m is None else m
-    return Tensor._wrap(Tensor.arange(n).reshape(n, 1).eq(Tensor.arange(m).reshape(1, m)).cast(dtype or dtypes.default_float).lazydata, kw.get("requires_grad"), None)
+    return Tensor(Tensor.arange(n, device=(d := kw.get("device"))).reshape(n, 1).eq(Tensor.arange(m, device=d).reshape(1, m)).cast(dtype or dtypes.default_float).lazydata, d, requires_grad=kw.get("requires_grad"))
   @staticmethod
   def manual_seed(seed: int = 0): Tensor._seed, Tensor._rng_counter = seed, 0
   @staticmethod
@@ -221,7 +221,7 @@ class Tensor:
     # Box-Muller on two uniform draws
     u = Tensor.rand(2, *argfix(*shape), device=kw.get("device"))
     ret = ((1 - u[0]).log() * -2).sqrt() * (u[1] * (2*math.pi)).cos()
-    return Tensor._wrap(ret.cast(dtype or dtypes.default_float).lazydata, kw.get("requires_grad"), None)
+    return Tensor(ret.cast(dtype or dtypes.default_float).lazydata, kw.get("device"), requires_grad=kw.get("requires_grad"))
   @staticmethod
   def randint(*shape, low=0, high=10, dtype=None, **kw) -> Tensor:
     if high <= low: raise ValueError(f"randint: high must be above low, got low={low}, high={high}")
@@ -231,7 +231,7 @@ class Tensor:
   @staticmethod
   def uniform(*shape, low=-1.0, high=1.0, **kw) -> Tensor:
     rq, dtype = kw.pop("requires_grad", None), kw.pop("dtype", dtypes.default_float)
-    return Tensor._wrap(((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).lazydata, rq, None)
+    return Tensor(((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).lazydata, kw.get("device"), requires_grad=rq)
   @staticmethod
   def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-(c := prod(argfix(*shape))**-0.5), high=c, **kw)  # a leaf (x scale was not)
   @staticmethod
@@ -945,7 +945,7 @@ class _Scatter(F.Function):
   def forward(self, x: LazyBuffer, shape: tuple, idx) -> LazyBuffer:
     self.idx = idx
     with _mode("no_grad", False):
-      z = Tensor.zeros(*shape, dtype=x.dtype, device=x.device, requires_grad=True)
+      z = Tensor._wrap(Tensor.zeros(*shape, dtype=x.dtype, device=x.device).lazydata, True, None)  # (an int one too: a scatter's own)
       z[idx].backward(Tensor(x, x.device))
     return z.grad.lazydata
   def backward(self, g: LazyBuffer) -> LazyBuffer: return Tensor(g, g.device, requires_grad=False)[self.idx].lazydata

@@ -864,12 +864,34 @@ def test_review_33_an_int_tensor_cannot_require_grad():
   opt = Adam([w, i])
   assert i.requires_grad is False and w.requires_grad is True and opt.params == [w]
   np.testing.assert_array_equal(copy.deepcopy(i).numpy(), x.astype(np.int32))
-  # an int tensor that still says requires_grad (a cast of one that does; Tensor.zeros(dtype=int32, requires_grad=True))
+  # an int tensor that still says requires_grad (a cast of one that does; the engine's own, as _Scatter's zeros)
   # pickles and deep-copies (the refusal made those raise), as an int tensor that does not
-  for t in ((f * 2).cast(dtypes.int32), Tensor.zeros(3, dtype=dtypes.int32, requires_grad=True)):
+  for t in ((f * 2).cast(dtypes.int32), Tensor._wrap(Tensor.zeros(3, dtype=dtypes.int32).lazydata, True, None)):
     c = copy.deepcopy(t)
     np.testing.assert_array_equal(c.numpy(), t.numpy())
     assert not c.requires_grad
+
+def test_review_34_creation_helpers_refuse_int_requires_grad_and_keep_the_device():
+  """Session 34: Tensor.zeros/ones/full/eye/randn/uniform(dtype=int, requires_grad=True) were accepted (only Tensor()
+  refused), and Tensor.eye(n, device="CL") gave a CPU tensor. A scatter into an int tensor still works (it builds its
+  own int zeros that take a gradient)."""
+  for make in (lambda **k: Tensor.zeros(2, 3, **k), lambda **k: Tensor.ones(4, **k), lambda **k: Tensor.full((2,), 7.5, **k),
+               lambda **k: Tensor.eye(3, **k), lambda **k: Tensor.randn(3, **k), lambda **k: Tensor.uniform(3, **k),
+               lambda **k: Tensor.zeros(2, 3).full_like(1, **k)):
+    for dtype in (dtypes.int32, dtypes.bool, dtypes.int64):
+      with pytest.raises(TypeError, match="only float tensors can require grad"): make(dtype=dtype, requires_grad=True)
+    assert make(requires_grad=True).requires_grad is True and make(dtype=dtypes.int32).requires_grad is None
+  for device in ("CPU", "CL"):
+    if device == "CL": pytest.importorskip("pyopencl")
+    e = Tensor.eye(3, 5, device=device, dtype=dtypes.int32)
+    assert e.device == device
+    np.testing.assert_array_equal(e.numpy(), np.eye(3, 5, dtype=np.int32))
+    for t in (Tensor.randn(4, device=device), Tensor.uniform(4, device=device), Tensor.zeros(4, device=device, requires_grad=True)):
+      assert t.device == device
+  x = rng_for("intscatter").integers(-9, 9, 7)
+  t = Tensor(x)
+  t[2:5] = Tensor(x[:3] * 3)
+  np.testing.assert_array_equal(t.numpy(), np.concatenate([x[:2], x[:3] * 3, x[5:]]))
 
 @pytest.mark.parametrize("device,rows,cols", [("CPU", 64, 4687), ("CPU", 9, 257), ("CL", 8, 1000)])
 def test_review_33_max_gradients_of_a_fused_input_realized_first(device, rows, cols):
