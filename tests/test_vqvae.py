@@ -1006,6 +1006,13 @@ def test_export_commavq_says_what_a_npy_cannot_hold_and_tokenize_names_an_import
   write_token_shard(tmp_path / "bare" / "b.h5", rng.integers(0, 1024, (6, 8, 16)).astype(np.int16), {"frame_times": times}, {"route": "b", "fps": 20.0})
   export_commavq(str(tmp_path / "bare"), str(tmp_path / "npy3"))
   assert "not exported" not in capsys.readouterr().err
+  # (session 34) a plain video's shard holds every signal as zeros with its has_* flag false: none of them is lost
+  (tmp_path / "plain").mkdir()
+  zeros = {"frame_times": times, "pose": np.zeros((6, 6), np.float32), "speed": np.zeros(6, np.float32), "lead": np.zeros((6, 4), np.float32)}
+  write_token_shard(tmp_path / "plain" / "c.h5", rng.integers(0, 1024, (6, 8, 16)).astype(np.int16), zeros,
+                    {"route": "c", "fps": 20.0, "has_pose": False, "has_can": False, "has_lead": True})
+  export_commavq(str(tmp_path / "plain"), str(tmp_path / "npy4"))
+  assert "the shards' lead are not exported" in capsys.readouterr().err   # only the one it says it has
   import_commavq(str(tmp_path / "npy"), str(tmp_path / "back"))
   with pytest.raises(ValueError, match=r"back/a\.h5: a token shard imported by import-commavq from .*npy/a\.npy: tokenize into another --out"):
     _existing(tmp_path / "back" / "a.h5", "unused-ckpt", "unused-shard")

@@ -300,7 +300,7 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
 def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   """Each token shard in src -> out_dir/<name>.npy in commaVQ's format, and <name>.tokenizer.json naming our codebook
   (import-commavq and train-world read it: without it, the ids are taken for commaVQ's)."""
-  from data.layout import attr_text, files_under
+  from data.layout import HAS, attr_text, files_under, flag
   if not Path(src).exists(): raise FileNotFoundError(f"{src} does not exist")  # (said "no token shards")
   files = files_under(Path(src), (".h5",))  # searched recursively, as the loaders do (only the top folder's were exported,
   if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # without a word)
@@ -326,7 +326,8 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
     write_atomic(Path(out_dir) / f"{names[p]}.tokenizer.json", json.dumps(side).encode())
     write_commavq(Path(out_dir) / f"{names[p]}.npy", tokens, flat)
     kept.append(str(Path(out_dir) / f"{names[p]}.npy"))
-    dropped |= set(signals) - {"frame_times"} | ({"frame_times"} if "frame_times" in signals and _gappy(signals["frame_times"]) else set())
+    absent = {k for key, ks in HAS.items() if not flag(attrs, key, True, p) for k in ks}  # zeros a plain video's shard holds: nothing lost
+    dropped |= set(signals) - {"frame_times"} - absent | ({"frame_times"} if "frame_times" in signals and _gappy(signals["frame_times"]) else set())
   if dropped:  # (they went without a word: an import of the files has tokens, route and fps only)
     print(f"note: commaVQ's .npy holds tokens only: the shards' {', '.join(sorted(dropped))} are not exported (import-commavq "
           "brings back the tokens, route, fps and tokenizer; train-world then trains without pose conditioning)", file=sys.stderr)
