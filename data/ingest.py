@@ -532,14 +532,25 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
     if data["pose"] is not None and data.get("speed") is not None and n > 1:  # a cheap look at the poses' frame
         moving = data["speed"][1:, 0] > 3.0   # (scalar-last [x, y, z, w] quaternions pass the unit-norm check)
         ratio = np.median(data["pose"][1:, 0][moving] / np.diff(times)[moving] / data["speed"][1:, 0][moving]) if moving.sum() >= 10 else 1.0
+        unit = next((f" (1/{u:g}: is CAN speed in {name}? comma2k19's is m/s)" for u, name in ((3.6, "km/h"), (2.237, "mph"))
+                     if abs(ratio * u - 1) < 0.1), "")
         if not 0.5 < ratio < 2.0:
-            raise IngestError(f"{where}: the poses' forward motion is {ratio:.2f}x the CAN speed: are frame_orientations "
+            raise IngestError(f"{where}: the poses' forward motion is {ratio:.2f}x the CAN speed{unit}: are frame_orientations "
                               f"quaternions [w, x, y, z] (scalar first), from the device frame to ECEF?")
+        # quaternions read the other way (ECEF to the device, comma2k19's own wording) pass the ratio (0.86 on the real
+        # segment) but turn each frame's motion: 45% of it sideways, 27% up. A car moves along its forward axis.
+        along = np.median(np.abs(data["pose"][1:, 0][moving]) / np.maximum(np.linalg.norm(data["pose"][1:, :3][moving], axis=1), 1e-9)) if moving.sum() >= 10 else 1.0
+        if along < 0.95:
+            raise IngestError(f"{where}: the poses move the car {np.degrees(np.arccos(min(along, 1.0))):.0f} degrees off its forward axis "
+                              f"(median of the moving frames): are frame_orientations quaternions from the device frame to ECEF "
+                              f"(camera to ECEF, not ECEF to camera: conjugate them), [w, x, y, z]?")
         # CAN on another clock than the video's: the poses show the lag (0.1-0.4 s passed without a word, each frame
-        # paired with the speed and steering of another moment); said, as the lag can't be told from a drive that lags
+        # paired with the speed and steering of another moment); said, as the lag can't be told from a drive that lags.
+        # Compared after the best scale of each (a CAN speed 3% off the poses', as cars' are, hid a 0.45 s lag)
         if moving.sum() >= 40 and (sp := s.get("speed")) is not None:
             mid, vp, step = (times[1:] + times[:-1]) / 2, data["pose"][:-1, 0] / np.diff(times), float(np.median(np.diff(times)))
-            err = {k: float(np.mean((np.interp(mid + k * step, sp[0], sp[1].reshape(len(sp[1]), -1)[:, 0]) - vp)[12:-12] ** 2)) for k in range(-12, 13)}
+            def misfit(c, v): return float(np.mean((c * (c @ v) / max(c @ c, 1e-9) - v) ** 2))
+            err = {k: misfit(np.interp(mid + k * step, sp[0], sp[1].reshape(len(sp[1]), -1)[:, 0])[12:-12], vp[12:-12]) for k in range(-12, 13)}
             if abs(k := min(err, key=err.get)) >= 2 and err[k] < 0.5 * err[0]:
                 print(f"warning: {where}: CAN speed matches the poses' motion best read {k * step:+.2f} s from the frame times "
                       f"(squared error {err[k]:.3g} against {err[0]:.3g} as logged): is CAN on another clock? Used as logged", file=sys.stderr)

@@ -775,6 +775,12 @@ def test_imprecise_or_misordered_poses_are_refused(tmp_path):
     assert r["status"] == "error" and "frame_times: float32 values up to 46410.4 are 0.00391 apart" in r["reason"]
     r = run("quat", lambda seg: save(seg / "global_pose/frame_orientations", np.load(seg / "global_pose/frame_orientations")[:, [1, 2, 3, 0]]))
     assert r["status"] == "error" and "forward motion is" in r["reason"] and "[w, x, y, z]" in r["reason"]
+    # (session 34, a review) quaternions from ECEF to the camera, comma2k19's own wording read the other way: the forward
+    # motion's size passes, its direction does not; and CAN speed in km/h, which blamed the quaternions alone
+    r = run("conj", lambda seg: save(seg / "global_pose/frame_orientations", np.load(seg / "global_pose/frame_orientations") * [1, -1, -1, -1]))
+    assert r["status"] == "error" and "degrees off its forward axis" in r["reason"] and "conjugate them" in r["reason"], r["reason"]
+    r = run("kmh", lambda seg: save(seg / "processed_log/CAN/speed/value", np.load(seg / "processed_log/CAN/speed/value") * 3.6))
+    assert r["status"] == "error" and "(1/3.6: is CAN speed in km/h? comma2k19's is m/s)" in r["reason"], r["reason"]
     assert run("good", lambda seg: None)["status"] == "done"
     small = run("local", lambda seg: save(seg / "global_pose/frame_positions",  # float32 near the origin is precise: taken
                                           (np.load(seg / "global_pose/frame_positions") - np.load(seg / "global_pose/frame_positions")[0]).astype(np.float32)))
