@@ -24,7 +24,7 @@ class LazyBuffer:
   @property
   def is_realized(self) -> bool: return self.base.realized is not None
   @property
-  def expanded(self) -> bool: return any(s == 0 and n > 1 for v in self.st.views for n, s in zip(v.shape, v.strides))  # stride 0
+  def expanded(self) -> bool: return any(s == 0 and hi - lo > 1 for v in self.st.views for (lo, hi), s in zip(v._masks(), v.strides))  # stride 0 (a pad of a size-1 dim is not)
 
   # *** creation ***
   @staticmethod
@@ -77,7 +77,7 @@ class LazyBuffer:
   # *** movement ops: views, no data moves ***
   def _view(self, op: MovementOps, arg) -> LazyBuffer:
     st = self.st.movement(op, arg)
-    if st.contiguous and st.shape == self.base.shape and (self.base.op is not LoadOps.CONST or not self.mops): return self.base  # (a constant's element stays a view: assign refuses it)
+    if st.contiguous and st.shape == self.base.shape and (self.base.op is not LoadOps.CONST or not self.mops) and all(o not in (MovementOps.STRIDE, MovementOps.PAD) for o, _ in self.mops + ((op, arg),)): return self.base  # (a constant's element, a flip of a flip, stay views: not the tensor's own data)
     return LazyBuffer(self.device, st, self.dtype, base=self.base, mops=self.mops + ((op, arg),))
   def reshape(self, shape: tuple) -> LazyBuffer: return self if shape == self.shape else self._view(MovementOps.RESHAPE, tuple(shape))
   def permute(self, order: tuple) -> LazyBuffer: return self if tuple(order) == tuple(range(len(order))) else self._view(MovementOps.PERMUTE, tuple(order))

@@ -67,8 +67,8 @@ def _probe(cl, device) -> tuple[Optional[str], object]:
     got = np.empty_like(a)
     cl.enqueue_copy(queue, got, out)
     queue.finish()
-  except Exception as e:  # any failure (build, context, launch) disqualifies this device; the message says why
-    return " ".join(str(e).split())[:400], None
+  # any failure (build, context, launch) disqualifies this device; the message says why
+  except Exception as e: return " ".join(str(e).split())[:400], None
   want = np.sqrt(a.astype(np.float64))*2 + np.exp2(a.astype(np.float64)*0.5)
   if not np.allclose(got, want, rtol=1e-5): return f"the test kernel computed wrong numbers (max error {np.abs(got - want).max():.3g})", None
   return None, ctx

@@ -129,7 +129,7 @@ class Tensor:
     """Replace this tensor's data (same shape; another dtype is cast, as PyTorch's copy_): how optimizers update weights in place."""
     x = Tensor(x, device=self.device, dtype=self.dtype) if not isinstance(x, Tensor) else x if x.device == self.device else x.to(self.device)
     if self.shape != x.shape: raise ShapeError(f"assign shape mismatch: {self.shape} != {x.shape}")
-    if self._view is not None:  # a view y[idx] passes the write on to y (see __setitem__); outside a graph, the data alone
+    if self._view is not None and self._view[1]:  # a view y[idx] passes the write on to y (see __setitem__); outside a graph, the data alone
       with _mode("no_grad", Tensor.no_grad or self._ctx is None): self[...] = x  # (b.T made a leaf and trained: b got a graph)
       return self
     if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
@@ -158,9 +158,11 @@ class Tensor:
       for t in [t for t in s._aliases or () if t.lazydata is s.lazydata] or [s]:
         t.lazydata = lb
         for v in t._viewers():
-          # (one made under no_grad stays out of the graph; a leaf that requires grad, b.T made one, stays a leaf)
-          with _mode("no_grad", v._view[3] or Tensor.no_grad and not v.requires_grad): n = v._view[1](t)
-          todo.append((v, n.lazydata, n if (v.requires_grad or not Tensor.no_grad) and (n._ctx or v._ctx) is not None else None))
+          # (one made under no_grad stays out of the graph; a leaf that requires grad, b.T made one, stays a leaf). A copy
+          # (a flip, pad: take None) keeps its value: while it still reads t's data, it becomes a lazy copy of it, which an
+          # in-place write realizes before it writes (realize.READERS); PyTorch's copies were made when taken
+          with _mode("no_grad", v._view[3] or Tensor.no_grad and not v.requires_grad): n = v._view[1](t) if v._view[1] else None
+          todo.append((v, n.lazydata, n if (v.requires_grad or not Tensor.no_grad) and (n._ctx or v._ctx) is not None else None) if n is not None else (v, v.lazydata if v.lazydata._base is None else v.lazydata.e(UnaryOps.CAST, arg=v.dtype), None))
   def _viewers(self) -> list:
     """The live views taken of self (r = y[1:3]), but not one the JIT unlinked (see jit._own_buffer)."""
     return list({id(v): v for r in self._views or () if (v := r()) is not None and v._view is not None and v._view[0] is self}.values())
@@ -293,7 +295,7 @@ class Tensor:
     if shape == self.shape: return self
     # a view of self, as PyTorch's, where strides can say it (PyTorch's y.T.reshape(-1) is a copy; here it takes no write;
     # a reshape of that copy is a view of it: so, one that adds no view to self's)
-    if len((ret := F.Reshape.apply(self, shape=shape)).lazydata.st.views) > len(self.lazydata.st.views): return ret
+    if len((ret := F.Reshape.apply(self, shape=shape)).lazydata.st.views) > len(self.lazydata.st.views): return ret._viewing(self, None, None)
     return ret._viewing(self, lambda b: b.reshape(shape), lambda b, v: (..., v.reshape(b.shape)))
   def view(self, *shape) -> Tensor: return self.reshape(*shape)
   def expand(self, shape, *args) -> Tensor:
@@ -307,7 +309,7 @@ class Tensor:
     return F.Permute.apply(self, order=order)._viewing(self, lambda b: b.permute(order), lambda b, v: (..., v.permute(np.argsort(order).tolist())))
   def flip(self, axis, *args) -> Tensor:
     axis = [self._axis(a) for a in argfix(axis, *args)]
-    return F.Stride.apply(self, arg=tuple(-1 if i in axis else 1 for i in range(self.ndim)))
+    return F.Stride.apply(self, arg=tuple(-1 if i in axis else 1 for i in range(self.ndim)))._viewing(self, None, None)  # a copy: see _set_data
   def shrink(self, arg) -> Tensor:
     arg = tuple(x if x is not None else (0, s) for x, s in zip(arg, self.shape))
     return self if all(x == (0, s) for x, s in zip(arg, self.shape)) else F.Shrink.apply(self, arg=arg)._viewing(self, lambda b: b.shrink(arg), lambda b, v: (tuple(slice(*a) for a in arg), v))
@@ -317,7 +319,7 @@ class Tensor:
     if len(arg) != self.ndim: raise ShapeError(f"pad needs (before, after) for each of the {self.ndim} dims of {self.shape}, got {arg}")
     if any(b < 0 or a < 0 for b, a in arg): return self._slice([(-b, s + a) for (b, a), s in zip(arg, self.shape)], value)  # crops
     if all(x == (0, 0) for x in arg): return self
-    ret = F.Pad.apply(self, arg=arg)
+    ret = F.Pad.apply(self, arg=arg)._viewing(self, None, None)  # a copy (as PyTorch's) that shares the data until a write: see _set_data
     # value in self's dtype: a float fill made half, bool and int tensors float (max_pool2d of half gave float32)
     return ret if value == 0 else Tensor.full(self.shape, True, dtypes.bool, self.device).pad(arg).where(ret, ret.full_like(value))
   def pad2d(self, padding: Sequence[int], value: Scalar = 0.0) -> Tensor:
@@ -406,7 +408,7 @@ class Tensor:
     adv = self.dtype != dtypes.bool and any(isinstance(i, (Tensor, list, np.ndarray)) for i in (idx if isinstance(idx, tuple) else (idx,)))
     val = (_Repeats.apply(val, n) if adv else val).cast(self.dtype)
     # a view (y[i][j] = v; r = y[i]; r += 1; r = y.T; r[0] = v) is written into y, as in PyTorch, at the place put gives
-    if (view := self._view) is not None: return view[0].__setitem__(*view[2](view[0], hit.where(val, self)))  # (y's write takes self again: see _set_data)
+    if (view := self._view) is not None and view[1]: return view[0].__setitem__(*view[2](view[0], hit.where(val, self)))  # (y's write takes self again: see _set_data)
     # no graph: written in place (but not a tensor a jitted step made: its buffer from numpy is one the recording reads on every replay)
     if self._writable()._ctx is None and val._ctx is None and not (self._step and F.realize.CAPTURE is not None): return self.assign(hit.where(val, self).detach())
     self._become(new := hit.where(val, self), new)

@@ -893,6 +893,48 @@ def test_review_34_creation_helpers_refuse_int_requires_grad_and_keep_the_device
   t[2:5] = Tensor(x[:3] * 3)
   np.testing.assert_array_equal(t.numpy(), np.concatenate([x[:2], x[:3] * 3, x[5:]]))
 
+@pytest.mark.parametrize("device", ["CPU", "CL"])
+def test_review_34_flip_pad_and_copy_reshapes_keep_their_values_when_the_source_is_written(device):
+  """Session 34 (a review fuzzing views against numpy): a flip, pad or t.T.reshape(-1) (copies in PyTorch and in the
+  README) read their source's buffer, so an in-place write into the source that ran before they were read showed
+  through (a.flip(0).realize(); a += 10 gave the flip of the new a); a flip that changes nothing (of a size-1 dim, or
+  flipped twice) was the source's own data, so a write into it went into the source; and any write into a pad of a
+  size-1 dim raised about "expanded views"."""
+  if device == "CL": pytest.importorskip("pyopencl")
+  rng = rng_for(f"copies-{device}")
+  x = rng.standard_normal((3, 4)).astype(np.float32)
+  copies = {"flip": (lambda t: t.flip(1), lambda a: a[:, ::-1]), "pad": (lambda t: t.pad(((1, 0), (0, 2))), lambda a: np.pad(a, ((1, 0), (0, 2)))),
+            "T.reshape": (lambda t: t.T.reshape(-1), lambda a: a.T.reshape(-1)), "flip of flip": (lambda t: t.flip(0).flip(0), lambda a: a),
+            "flip of a view": (lambda t: t[1:].flip(0), lambda a: a[1:][::-1]), "view of a flip": (lambda t: t.flip(0)[1:], lambda a: a[::-1][1:])}
+  writes = {"+=": lambda t: t.__iadd__(Tensor(rng.standard_normal(4).astype(np.float32), device=device)),
+            "t[i] = v": lambda t: t.__setitem__((0, slice(None)), 5.0),
+            "assign": lambda t: t.assign(Tensor(rng.standard_normal((3, 4)).astype(np.float32), device=device)),
+            "a view's +=": lambda t: t[2].__iadd__(3.0), "a detach's *=": lambda t: t.detach().__imul__(2.0)}
+  for cn, (make, ref) in copies.items():
+    for wn, write in writes.items():
+      for read_first in (False, True):
+        t = Tensor(x.copy(), device=device).realize()
+        c = make(t)
+        if read_first: c.realize()
+        write(t); t.numpy()   # the write runs before the copy is read
+        np.testing.assert_array_equal(c.numpy(), ref(x), err_msg=f"{cn} after {wn}")
+  from drivegpt.nn.optim import SGD
+  w = Tensor(x.copy(), device=device, requires_grad=True)   # an optimizer's write into a weight whose flip is held
+  opt, f = SGD([w], lr=0.5), w.flip(0).realize()
+  (w * 2).sum().backward(); opt.step()
+  np.testing.assert_array_equal(f.numpy(), x[::-1]); np.testing.assert_allclose(w.numpy(), x - 1.0)
+  for make in (lambda t: t[:1].flip(0), lambda t: t.flip(0).flip(0), lambda t: t.flip(1).flip(1).reshape(12)):  # no-op flips
+    t = Tensor(x.copy(), device=device).realize()
+    c = make(t)
+    c += 9
+    np.testing.assert_array_equal(t.numpy(), x)
+  p = Tensor(x[:1].copy(), device=device).pad(((0, 1), (0, 0)))   # a pad of a size-1 dim takes writes as any other
+  p[0] = 7
+  np.testing.assert_array_equal(p.numpy(), np.r_[np.full((1, 4), 7, np.float32), np.zeros((1, 4), np.float32)])
+  q = Tensor(x[:1].copy(), device=device).pad(((0, 1), (0, 0)))
+  q[:, 1:3] += 1   # (a view of the pad: the write goes into it)
+  np.testing.assert_allclose(q.numpy(), np.r_[x[:1], np.zeros((1, 4), np.float32)] + [0, 1, 1, 0])
+
 @pytest.mark.parametrize("device,rows,cols", [("CPU", 64, 4687), ("CPU", 9, 257), ("CL", 8, 1000)])
 def test_review_33_max_gradients_of_a_fused_input_realized_first(device, rows, cols):
   """Session 33 (a differential fuzzer): maximum's and max's backward compared a lazy input, recomputed there by another
