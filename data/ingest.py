@@ -530,8 +530,9 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
                 flip = (value[hi - 1][:, cols] != value[hi][:, cols]).any(1)
                 data[name][flip] = value[_nearest_frames(sig[0], times[flip])]   # the nearer sample's row
     if data["pose"] is not None and data.get("speed") is not None and n > 1:  # a cheap look at the poses' frame
-        moving = data["speed"][1:, 0] > 3.0   # (scalar-last [x, y, z, w] quaternions pass the unit-norm check)
-        ratio = np.median(data["pose"][1:, 0][moving] / np.diff(times)[moving] / data["speed"][1:, 0][moving]) if moving.sum() >= 10 else 1.0
+        # pose[k] is the motion from frame k to k + 1: over times[k + 1] - times[k], at about speed[k]
+        moving = data["speed"][:-1, 0] > 3.0   # (scalar-last [x, y, z, w] quaternions pass the unit-norm check)
+        ratio = np.median(data["pose"][:-1, 0][moving] / np.diff(times)[moving] / data["speed"][:-1, 0][moving]) if moving.sum() >= 10 else 1.0
         unit = next((f" (1/{u:g}: is CAN speed in {name}? comma2k19's is m/s)" for u, name in ((3.6, "km/h"), (2.237, "mph"))
                      if abs(ratio * u - 1) < 0.1), "")
         if not 0.5 < ratio < 2.0:
@@ -539,7 +540,7 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
                               f"quaternions [w, x, y, z] (scalar first), from the device frame to ECEF?")
         # quaternions read the other way (ECEF to the device, comma2k19's own wording) pass the ratio (0.86 on the real
         # segment) but turn each frame's motion: 45% of it sideways, 27% up. A car moves along its forward axis.
-        along = np.median(np.abs(data["pose"][1:, 0][moving]) / np.maximum(np.linalg.norm(data["pose"][1:, :3][moving], axis=1), 1e-9)) if moving.sum() >= 10 else 1.0
+        along = np.median(np.abs(data["pose"][:-1, 0][moving]) / np.maximum(np.linalg.norm(data["pose"][:-1, :3][moving], axis=1), 1e-9)) if moving.sum() >= 10 else 1.0
         if along < 0.95:
             raise IngestError(f"{where}: the poses move the car {np.degrees(np.arccos(min(along, 1.0))):.0f} degrees off its forward axis "
                               f"(median of the moving frames): are frame_orientations quaternions from the device frame to ECEF "
