@@ -724,8 +724,8 @@ class Tensor:
   def cos(self) -> Tensor: return 1 - 2*(self._float()*0.5).sin().square()  # sin(pi/2 - x) lost digits past |x| ~ 1e3 (pi/2 - x rounded)
   def tan(self) -> Tensor: return self.sin() / self.cos()
   def trunc(self) -> Tensor:
-    # |x| < 2**31 goes through int32; bigger floats already are whole numbers
-    return (self.abs() < 2**31).where(self.cast(dtypes.int32).cast(self.dtype), self)
+    # |x| < 2**31 goes through int32; bigger floats already are whole numbers, and ints are (int64's lowest went to 0)
+    return (self.abs() < 2**31).where(self.cast(dtypes.int32).cast(self.dtype), self) if self.dtype.is_float else self
   def floor(self) -> Tensor: return (self < (t := self.trunc())).where(t - 1, t)
   def ceil(self) -> Tensor: return (self > (t := self.trunc())).where(t + 1, t)
   def round(self) -> Tensor:
@@ -803,6 +803,7 @@ class Tensor:
     # a constant exponent: one Function; an int tensor's ** 2.0 or ** -2 in float (it wrapped in int32)
     if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x): return F.PowConst.apply(self._float() if isinstance(x, float) or x < 0 else self, e=x)
     base, ex = (t._float() for t in self._broadcasted(x, reverse))
+    dt, base, ex = base.dtype, base.float(), ex.float()  # float16 in float32, rounded once (each op rounded: 7 ** 3.0 gave 343.8)
     # |b|^e via exp/log, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
     # finite one nan for e not whole. 0^e for e >= 0 is set apart (1 for e = 0, else 0), with gradients 0 as PyTorch:
     # log(0) = -inf times a 0 gradient made them nan
@@ -810,7 +811,7 @@ class Tensor:
     mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log() * ex).exp())
     odd, neg = (ex % 2).abs().eq(1), (base < 0) | base.eq(0) & (base.reciprocal() < 0)
     ret = odd.where(neg.where(-mag, mag), ((base < 0) & base.isinf().logical_not() & ex.ne(ex.trunc())).where(math.nan, mag))
-    return (ret.isnan() & (ex.eq(0) | base.eq(1) | base.abs().eq(1) & ex.isinf())).where(1.0, ret)  # 0**0, inf**0, 1**nan, (-1)**inf
+    return (ret.isnan() & (ex.eq(0) | base.eq(1) | base.abs().eq(1) & ex.isinf())).where(1.0, ret).cast(dt)  # 0**0, inf**0, 1**nan, (-1)**inf
   def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
   def minimum(self, x) -> Tensor:
     a, b = self._broadcasted(x)
@@ -852,7 +853,7 @@ class Tensor:
   def __le__(self, x) -> Tensor: return (self < x) | self.eq(x)
   def eq(self, x) -> Tensor: return F.Eq.apply(*self._broadcasted(x))
   def _logic(self, x, fxn) -> Tensor:
-    if self.dtype != dtypes.bool or (isinstance(x, Tensor) and x.dtype != dtypes.bool): raise TypeError(f"& | ^ need bool tensors, got {self.dtype}")
+    if self.dtype != dtypes.bool or not (x.dtype == dtypes.bool if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))): raise TypeError(f"& | ^ need bool tensors (or True/False), got {self.dtype.name} and {x.dtype.name if isinstance(x, Tensor) else type(x).__name__}")  # (b | 1 added: [2, 1])
     return fxn(*self._broadcasted(x))
   def __and__(self, x) -> Tensor: return self._logic(x, F.Mul.apply)
   def __or__(self, x) -> Tensor: return self._logic(x, F.Add.apply)

@@ -893,6 +893,29 @@ def test_review_34_creation_helpers_refuse_int_requires_grad_and_keep_the_device
   t[2:5] = Tensor(x[:3] * 3)
   np.testing.assert_array_equal(t.numpy(), np.concatenate([x[:2], x[:3] * 3, x[5:]]))
 
+def test_review_34_dtype_sweep_bool_logic_int_rounding_and_half_powers():
+  """Session 34 (a dtype sweep against PyTorch): a bool tensor & | ^ a Python int did arithmetic (b | 1 gave [2 1 2],
+  PyTorch [1 1 1]); trunc/floor/ceil of int64's lowest gave 0/-1/0 (abs wrapped and it went through int32); and a
+  float16 power with a tensor exponent rounded log, product and exp to half each (7 ** 3.0 gave 343.8)."""
+  torch = pytest.importorskip("torch")
+  rng = rng_for("dtype-sweep")
+  b = rng.random(9) < 0.5
+  for op in ("__and__", "__or__", "__xor__"):
+    for y in (True, False, np.True_):
+      np.testing.assert_array_equal(getattr(Tensor(b), op)(y).numpy(), getattr(torch.from_numpy(b), op)(bool(y)).numpy())
+    for y in (1, 3, 0, 2.0):
+      with pytest.raises(TypeError, match=r"& \| \^ need bool tensors"): getattr(Tensor(b), op)(y)
+  i = np.r_[np.iinfo(np.int64).min, np.iinfo(np.int64).max, rng.integers(-2**62, 2**62, 6)].astype(np.int64)
+  for fn in ("trunc", "floor", "ceil", "round"):
+    np.testing.assert_array_equal(getattr(Tensor(i), fn)().numpy(), i)
+  h = rng.uniform(0.5, 12, 16).astype(np.float16)
+  e = rng.integers(1, 4, 16).astype(np.float16)
+  got = (Tensor(h) ** Tensor(e)).numpy()
+  want = (torch.from_numpy(h).float() ** torch.from_numpy(e).float()).half().numpy()  # in float, rounded once
+  assert got.dtype == np.float16
+  np.testing.assert_allclose(got.astype(np.float32), want.astype(np.float32), rtol=1e-3)   # (exp/log in float32: ~1e-6 off)
+  assert (Tensor(np.array([7], np.float16)) ** Tensor(np.array([3.0], np.float16))).item() == 343
+
 @pytest.mark.parametrize("device", ["CPU", "CL"])
 def test_review_34_flip_pad_and_copy_reshapes_keep_their_values_when_the_source_is_written(device):
   """Session 34 (a review fuzzing views against numpy): a flip, pad or t.T.reshape(-1) (copies in PyTorch and in the
