@@ -771,7 +771,7 @@ class Tensor:
   # *** broadcasted binary ops ***
   def _broadcasted(self, y, reverse: bool = False) -> tuple:
     x: Tensor = self
-    if not isinstance(y, Tensor):
+    if not isinstance(y, (Tensor, np.ndarray)):  # (a numpy array is a tensor, as PyTorch takes it: it said "only 0-dimensional arrays ...")
       if isinstance(y, np.generic): y = y.item()  # numpy scalars as Python's: np.int64(2**40) promotes, np.float32 is a float
       dt = x.dtype if not (isinstance(y, float) and not x.dtype.is_float) else dtypes.default_float
       if isinstance(y, int) and not isinstance(y, bool) and (x.dtype.is_int or x.dtype == dtypes.bool): dt = dtypes.promote(x.dtype, _int_dtype(y, y))  # b + 1 counts
@@ -779,7 +779,7 @@ class Tensor:
       if x.dtype != dt: x = x.cast(dt)
       if dt.is_int and isinstance(y, int) and not isinstance(y, bool): _check_fits(y, y, dt)
       y = Tensor(x.lazydata.const(y), device=x.device)  # broadcast already: a view of one constant, no autograd ops
-    elif x.dtype != y.dtype: x, y = x.cast(dt := dtypes.promote(x.dtype, y.dtype)), y.cast(dt)
+    elif x.dtype != (y := y if isinstance(y, Tensor) else Tensor(y, device=x.device)).dtype: x, y = x.cast(dt := dtypes.promote(x.dtype, y.dtype)), y.cast(dt)
     if reverse: x, y = y, x
     if x.shape == y.shape: return x, y
     shape = broadcast_shape(x.shape, y.shape)

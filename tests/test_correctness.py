@@ -893,6 +893,18 @@ def test_review_34_creation_helpers_refuse_int_requires_grad_and_keep_the_device
   t[2:5] = Tensor(x[:3] * 3)
   np.testing.assert_array_equal(t.numpy(), np.concatenate([x[:2], x[:3] * 3, x[5:]]))
 
+def test_review_34_a_numpy_array_operand_is_a_tensor():
+  """Session 34: t + np.ones(2) and t += np.ones(2) raised "only 0-dimensional arrays can be converted to Python scalars"
+  (PyTorch takes the array as a tensor)."""
+  rng = rng_for("np-operand")
+  a, x = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4)
+  t = Tensor(a)
+  np.testing.assert_allclose((t * x).numpy(), a * x.astype(np.float32), rtol=1e-6)
+  np.testing.assert_array_equal((t < x).numpy(), a < x.astype(np.float32))
+  t += x.astype(np.float32)
+  np.testing.assert_allclose(t.numpy(), a + x.astype(np.float32), rtol=1e-6)
+  assert (Tensor(np.arange(3, dtype=np.int32)) + np.arange(3)).dtype == dtypes.int64   # int64 array: as torch's
+
 def test_review_34_dtype_sweep_bool_logic_int_rounding_and_half_powers():
   """Session 34 (a dtype sweep against PyTorch): a bool tensor & | ^ a Python int did arithmetic (b | 1 gave [2 1 2],
   PyTorch [1 1 1]); trunc/floor/ceil of int64's lowest gave 0/-1/0 (abs wrapped and it went through int32); and a
