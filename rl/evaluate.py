@@ -214,7 +214,8 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
       if fresh and (need := [j for j, e in enumerate(eps) if not e.done and (not e.human or e.human_until - e.t <= stride * driver.K / FPS)]):
         for j, tk in zip(need, encode(vqvae, [eps[j].frame() for j in need])): history[j] = (history[j] + [tk])[-driver.K:]
       # a policy acts at its stride, and at once when the human hands back between two (it held its action from before
-      # the takeover, the one that may have caused it, for up to stride - 1 frames)
+      # the takeover, the one that may have caused it, for up to stride - 1 frames); that first action reads the context
+      # of the last stride frame, up to stride - 1 frames old, as a held action does, so the context stays evenly spaced
       act = [j for j, e in enumerate(eps) if not e.done and not e.human and len(history[j]) == driver.K and (fresh or e.hold is None)]
       if act:
         a = driver.actions(np.stack([np.stack(history[j]) for j in act]), np.array([eps[j].obs.speed for j in act], np.float32))
