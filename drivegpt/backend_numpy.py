@@ -218,8 +218,8 @@ def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> n
   def wide(x): return np.float32 if x.dtype == np.float16 else x.dtype  # BLAS has no fp16: sums and products in fp32
   if p.suma: a = np.add.reduce(a, axis=p.suma, keepdims=True, dtype=wide(a))
   if p.sumb: b = np.add.reduce(b, axis=p.sumb, keepdims=True, dtype=wide(b))
-  def blas(x):  # BLAS wants unit stride along rows or columns; numpy's fallback loop is 100x slower
-    return x if x.itemsize in x.strides[-2:] or min(x.shape[-2:]) <= 1 else np.ascontiguousarray(x)
+  # BLAS wants unit stride along rows or columns; numpy's fallback loop is 100x slower
+  def blas(x): return x if x.itemsize in x.strides[-2:] or min(x.shape[-2:]) <= 1 else np.ascontiguousarray(x)
   # an operand with one batch dim is cut into row blocks in mats; one with none or several is made a (batch, rows, cols) matrix now
   ops = [(x[pick].transpose(perm), mat, dims, wide(x)) if dims[0] == 1 else (_matrix(x[pick].transpose(perm), mat, dims), mat, (1, 1, 1), wide(x))
          for x, pick, perm, mat, dims in ((a, p.pick_a, p.perm_a, p.mat_a, p.dims_a), (b, p.pick_b, p.perm_b, p.mat_b, p.dims_b))]

@@ -62,8 +62,8 @@ def render_const(v, dt: DType) -> str:
   # the lowest int by name, INT_MIN = (-2147483647-1): C reads -2147483648 as a long (max(int, it) was ambiguous), -2^63 overflows
   if not isinstance(v, bool) and (v < 0 or math.copysign(1, v) < 0): return MIN_VALUE[dt] if dt.is_int and v == -2**(8*dt.itemsize - 1) else f"(-{render_const(-v, dt)})"
   if dt.is_float:
-    if dt == dtypes.float16 and not math.isnan(v):  # as the numpy backend holds it: rounded to half, inf from 65520 up
-      v = math.inf if v >= 65520 else struct.unpack("e", struct.pack("e", v))[0]
+    # as the numpy backend holds it: rounded to half, inf from 65520 up
+    if dt == dtypes.float16 and not math.isnan(v): v = math.inf if v >= 65520 else struct.unpack("e", struct.pack("e", v))[0]
     return "NAN" if math.isnan(v) else "INFINITY" if math.isinf(v) else f"{float(v)!r}f"
   return str(int(bool(v))) if dt == dtypes.bool else f"{int(v)}{'L' if dt == dtypes.int64 else ''}"
 

@@ -65,7 +65,7 @@ class LazyBuffer:
     """This value, written into target's buffer when it is realized: weights keep their buffer across updates."""
     if target._base is None and target.realized is None and target.assign_target is not None:  # assigned twice before realized: the
       target.assign_target, target = None, target.assign_target  # same buffer; the first value writes nowhere (realized later for a reader, it overwrote the second)
-    if target._base is not None or target.realized is None: return self
+    if target._base is not None or target.realized is None: return self if self._base is None else self.e(UnaryOps.CAST, arg=self.dtype)  # a view: copied (it read its tensor's later writes)
     ret = self if self._base is None and self.realized is None and self.op not in LoadOps else self.e(UnaryOps.CAST, arg=self.dtype)
     ret.force_realize, ret.assign_target = True, target
     realize.PENDING_ASSIGNS.add(ret)

@@ -136,7 +136,7 @@ class Tensor:
     # the views PyTorch copies (flip, pad, a reshape strides can't say) take a write alone, as its copies; an expanded one
     # (stride 0: Tensor.zeros(1).expand(3) took the write alone, silently) is refused, as PyTorch's, and so is the JIT's copy
     # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
-    if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded):
+    if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded) and self._view is None:  # (a copy of an expanded one: its own)
       raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full (or a flip of one) has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument (a slice, or a reshape or permute of another tensor): pass the whole tensor and write into its part inside the step, or give the view a buffer of its own first with .contiguous()" if ld._base is None else ""))
     x = x.cast(self.dtype)
     # a tensor a jitted step made (from numpy) takes the value as its own, as _inplace's: written into its buffer, it kept
@@ -162,6 +162,7 @@ class Tensor:
           # (a flip, pad: take None) keeps its value: while it still reads t's data, it becomes a lazy copy of it, which an
           # in-place write realizes before it writes (realize.READERS); PyTorch's copies were made when taken
           with _mode("no_grad", v._view[3] or Tensor.no_grad and not v.requires_grad): n = v._view[1](t) if v._view[1] else None
+          if n is None: v._view = None  # a copy: its own data from now on (not frozen again at the next write)
           todo.append((v, n.lazydata, n if (v.requires_grad or not Tensor.no_grad) and (n._ctx or v._ctx) is not None else None) if n is not None else (v, v.lazydata if v.lazydata._base is None else v.lazydata.e(UnaryOps.CAST, arg=v.dtype), None))
   def _viewers(self) -> list:
     """The live views taken of self (r = y[1:3]), but not one the JIT unlinked (see jit._own_buffer)."""
@@ -415,6 +416,7 @@ class Tensor:
   def _viewing(self, base: Tensor, take, put) -> Tensor:
     """self is base's view take(base) (y[idx], y.reshape(s), y.T, y.split(n)...), as in PyTorch: a write into it goes into
     base, at the place and with the value put(base, value) gives, and base's writes take it again (see _set_data)."""
+    if take is None and base._view is not None and base._view[1] is None: base = base._view[0]  # a copy of a copy reads the first's source: the one between may go
     self._view = (base, take, put, Tensor.no_grad)
     # (y's are weak references: y lives as long as a view of it, not the other way; the dead go as the list doubles)
     if (n := len(base._views or ())) == 0 or (n >= 64 and n & (n - 1) == 0): base._views = [r for r in base._views or () if r() is not None]
@@ -587,8 +589,8 @@ class Tensor:
     w = w.reshape(*w.shape[:-2], *[1]*min(self.ndim - 1, w.ndim - 1, 1), *w.shape[-min(w.ndim, 2):]).transpose(-1, -min(w.ndim, 2))
     return (x * w).sum(-1)
   def matmul(self, x: Tensor, reverse=False) -> Tensor: return x.dot(self) if reverse else self.dot(x)
-  def __matmul__(self, x) -> Tensor: return self.matmul(x)
-  def __rmatmul__(self, x) -> Tensor: return self.matmul(x, True)
+  def __matmul__(self, x) -> Tensor: return self.matmul(x if isinstance(x, Tensor) else Tensor(x, device=self.device))  # a numpy array is a tensor
+  def __rmatmul__(self, x) -> Tensor: return self.matmul(x if isinstance(x, Tensor) else Tensor(x, device=self.device), True)  # (np_array @ t made an object array)
 
   def _pool(self, k: tuple, stride=1, dilation=1) -> Tensor:
     """Sliding windows over the last len(k) dims: (..., *i) -> (..., *o, *k), with movement ops only."""
@@ -740,8 +742,8 @@ class Tensor:
     x = self if min_ is None else (self < min_).where(min_, self)
     return x if max_ is None else (x > max_).where(max_, x)
   clamp = clip
-  def abs(self) -> Tensor:  # at 0 maximum's tie splits the gradient: 0.5 - 0.5 = 0; + 0.0 as max(0, -0) is -0; a bool's -x is not x
-    return self if self.dtype == dtypes.bool else self.maximum(-self) + 0.0 if self.dtype.is_float else self.maximum(-self)
+  # at 0 maximum's tie splits the gradient: 0.5 - 0.5 = 0; + 0.0 as max(0, -0) is -0; a bool's -x is not x
+  def abs(self) -> Tensor: return self if self.dtype == dtypes.bool else self.maximum(-self) + 0.0 if self.dtype.is_float else self.maximum(-self)
   def sign(self) -> Tensor: return F.Sign.apply(self)
   def isnan(self) -> Tensor: return self.ne(self)
   def isinf(self) -> Tensor: return self.abs().eq(math.inf) if self.dtype.is_float else self.ne(self)

@@ -165,6 +165,9 @@ def train(cfg: DisengageConfig) -> dict:
   if not len(va): raise no_held_out(cfg, names)
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
   run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
+  if not (s.labels[tr] * s.mask[tr]).any():  # (it trained, and scored AUROCs of a model that never saw a takeover)
+    raise ValueError(f"tokens: the training segments of {cfg.tokens} have no takeover with a known label: nothing to learn "
+                     "(record more segments, or hold out fewer: val_fraction)")
   if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined
     print(f"train-disengage: warning: the held-out segments of {cfg.tokens} have no takeovers: AUROC is undefined (NaN); "
           "record more segments for a score", file=sys.stderr)
@@ -194,7 +197,7 @@ def train(cfg: DisengageConfig) -> dict:
     opt.step(loss)
     bar.update(1)
     if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
-      if not np.isfinite(lv := float(loss.item())): raise FloatingPointError(f"train-disengage: the loss is {lv} at step {i + 1}; {run.ckpt} keeps the last finite one")
+      if not np.isfinite(lv := float(loss.item())): raise FloatingPointError(f"train-disengage: the loss is {lv} at step {i + 1}: training diverged (a lower lr?); " + (f"{run.ckpt} keeps the last finite one" if run.ckpt.exists() else "nothing was saved"))
       # (ECE before calibration, named as in the final line: val_ece_* there is the calibrated model's)
       run.log(i + 1, loss=lv, **{f"val_{'uncalibrated_' * k.startswith('ece')}{k}": v for k, v in scores(model, s, va).items()})
       run.save(model, opt, i + 1)

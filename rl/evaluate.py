@@ -181,6 +181,8 @@ class LearnedDriver:
     prev, Tensor.no_grad = Tensor.no_grad, True
     try: a = to_units(self.policy.mean({"tokens": tokens, "speed": speed}).numpy())
     finally: Tensor.no_grad = prev
+    if not np.isfinite(a).all():  # (highway-env failed on it: "unsupported operand type(s) for *: 'float' and 'NoneType'")
+      raise FloatingPointError(f"policy {self.name}: its action is not finite ({a[~np.isfinite(a).all(1)][0].tolist()}): a diverged run?")
     return np.stack([a[:, 0], -steer_from_curvature(a[:, 1])], 1)   # curvature + = left; the sim steers + = right
 
 def encode(vqvae, frames: list) -> np.ndarray:

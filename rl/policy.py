@@ -168,7 +168,7 @@ def lane_scores(policy: PolicyNet, s, idx: np.ndarray, lane_target: np.ndarray) 
 
 def keep_best(policy: PolicyNet, inner_mse: float, best_mse: float, path: Path, step: int, config) -> float:
   """Save the policy to path when inner_mse beats best_mse; returns the new best."""
-  if inner_mse >= best_mse: return best_mse
+  if not inner_mse < best_mse: return best_mse  # (a NaN step, of a diverged run, never is: it was kept as the best)
   save_checkpoint(str(path), policy, None, step=step, config=config, extra={"inner_val_mse": inner_mse})
   return inner_mse
 

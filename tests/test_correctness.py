@@ -904,6 +904,9 @@ def test_review_34_a_numpy_array_operand_is_a_tensor():
   t += x.astype(np.float32)
   np.testing.assert_allclose(t.numpy(), a + x.astype(np.float32), rtol=1e-6)
   assert (Tensor(np.arange(3, dtype=np.int32)) + np.arange(3)).dtype == dtypes.int64   # int64 array: as torch's
+  r = a.T @ Tensor(a)   # np_array @ t made an object array of 0-d Tensors
+  assert isinstance(r, Tensor)
+  np.testing.assert_allclose(r.numpy(), a.T @ a, rtol=1e-5); np.testing.assert_allclose((Tensor(a) @ a.T).numpy(), a @ a.T, rtol=1e-5)
 
 def test_review_34_dtype_sweep_bool_logic_int_rounding_and_half_powers():
   """Session 34 (a dtype sweep against PyTorch): a bool tensor & | ^ a Python int did arithmetic (b | 1 gave [2 1 2],
@@ -966,6 +969,25 @@ def test_review_34_flip_pad_and_copy_reshapes_keep_their_values_when_the_source_
   p = Tensor(x[:1].copy(), device=device).pad(((0, 1), (0, 0)))   # a pad of a size-1 dim takes writes as any other
   p[0] = 7
   np.testing.assert_array_equal(p.numpy(), np.r_[np.full((1, 4), 7, np.float32), np.zeros((1, 4), np.float32)])
+  # (a review of the fix) a chain of copies kept every link alive, and one write computed them all: only the last is kept
+  from drivegpt.helpers import GlobalCounters
+  t, c = Tensor(x.copy(), device=device).realize(), None
+  c = t
+  for i in range(20): c = c.flip(i % 2)
+  k0 = GlobalCounters.kernel_count; t += 1; t.realize()
+  assert GlobalCounters.kernel_count - k0 == 2 and np.array_equal(c.numpy(), x)   # the write, and c's copy
+  t += 1; t.realize(); np.testing.assert_array_equal(c.numpy(), x)
+  f1 = t.flip(0); t += 10; t.realize()   # f1 has its own data now; a copy of it follows f1, not t
+  f2 = f1.flip(0); f1 += 100; f1.realize()
+  np.testing.assert_allclose(f2.numpy(), x + 1 + 1)
+  src = Tensor(x.copy(), device=device).realize()   # a tensor without a buffer yet, assigned a view or a copy, copies it
+  lazy, cp = Tensor.randn(4, device=device), Tensor(np.zeros((3, 4), np.float32), device=device).flip(0)
+  lazy.assign(src[0]); cp.assign(src.flip(0))
+  src += 1; src.realize()
+  np.testing.assert_array_equal(lazy.numpy(), x[0]); np.testing.assert_array_equal(cp.numpy(), x[::-1])
+  e = Tensor(x[:1].copy(), device=device).expand(3, 4).flip(0)   # a copy of an expanded tensor takes a write alone
+  e[1] = 5
+  np.testing.assert_array_equal(e.numpy(), np.stack([x[0], np.full(4, 5, np.float32), x[0]]))
   q = Tensor(x[:1].copy(), device=device).pad(((0, 1), (0, 0)))
   q[:, 1:3] += 1   # (a view of the pad: the write goes into it)
   np.testing.assert_allclose(q.numpy(), np.r_[x[:1], np.zeros((1, 4), np.float32)] + [0, 1, 1, 0])

@@ -263,10 +263,12 @@ def test_assign_to_a_view_of_a_realized_tensor_raises():
   np.testing.assert_array_equal(lazy.assign(Tensor.ones(2, 2)).numpy(), np.ones((2, 2)))
   # a part of a constant (a slice of Tensor.zeros) took the write alone, the constant's tensor unchanged
   rng = np.random.default_rng(11)
-  for view in (lambda t: t.flip(0)[:2], lambda t: t.flip(0)):  # (a flip is a copy in PyTorch; here it takes no write)
-    z = Tensor.full((4,), float(rng.standard_normal()))
+  for view in (lambda t: t.flip(0)[:2], lambda t: t.flip(0)):  # a flip is a copy, as PyTorch's: it takes the write alone
+    z = Tensor.full((4,), c0 := float(rng.standard_normal()))
     v = view(z)
-    with pytest.raises(ValueError, match="view"): v.assign(Tensor(rng.standard_normal(v.shape).astype(np.float32)))
+    v.assign(x := Tensor(rng.standard_normal(v.shape).astype(np.float32)))
+    np.testing.assert_array_equal(v.numpy(), x.numpy()); np.testing.assert_array_equal(z.numpy(), np.full(4, c0, np.float32))
+  with pytest.raises(ValueError, match="expanded view"): Tensor.full((1,), 1.0).expand(4).assign(Tensor.ones(4))  # (not a copy)
   for idx in (slice(1, 3), slice(None, None, 2), None):  # a slice of it passes the write on (the constant becomes a buffer)
     z, want = Tensor.full((4,), c0 := float(rng.standard_normal())), np.full(4, c0, np.float32)
     x = rng.standard_normal(want[idx].shape).astype(np.float32)

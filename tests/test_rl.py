@@ -1405,3 +1405,39 @@ def test_train_policy_algo_is_given_once(capsys):
   assert cli(["train-policy", "--algo", "sac"]) == 2 and "--algo: expected 'bc' or 'ppo', got 'sac'" in capsys.readouterr().err
   with pytest.raises(SystemExit): cli(["train-policy", "--algos", "ppo"])  # a misspelling: not taken for --algo ppo
   assert "unrecognized arguments: --algos" in capsys.readouterr().err
+
+def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch):
+  """Session 34 (a review corrupting the stages' numbers): BC kept a NaN step as its best policy (NaN >= best is False)
+  and exited 0; train-disengage trained and scored AUROCs with no takeover in any training segment; a checkpoint
+  holding NaN loaded everywhere (tokenize wrote all-0 token ids, eval-world printed null); and train-disengage's
+  divergence message named a checkpoint it had not written."""
+  import h5py
+  import rl.disengage as dis
+  from rl.policy import keep_best
+  from drivegpt.nn import Linear
+  from drivegpt.nn.state import save_checkpoint, load_checkpoint
+  best = tmp_path / "best.safetensors"
+  assert keep_best(Linear(2, 2), float("nan"), 0.5, best, 3, {}) == 0.5 and not best.exists()
+  assert keep_best(Linear(2, 2), 0.25, 0.5, best, 3, {}) == 0.25 and best.exists()
+  lin = Linear(3, 2)
+  lin.bias.assign(Tensor(np.array([0.0, np.nan], np.float32))).realize()
+  save_checkpoint(str(tmp_path / "nan.safetensors"), lin, None, step=1, config={})
+  with pytest.raises(ValueError, match=r"nan\.safetensors: model\.bias holds NaN \(a run that diverged\?\): not loaded"):
+    load_checkpoint(str(tmp_path / "nan.safetensors"), Linear(3, 2))
+  codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  _synthetic_token_segments(tmp_path / "tok", n_segs=6, n=120, seed=7)
+  segs = sorted((tmp_path / "tok").glob("*.h5"))
+  args = lambda out, *kw: [f"tokens={tmp_path / 'tok'}", "vqvae=v", f"out={tmp_path / out}", "batch_size=8", "model.hidden=8", "steps=4", *kw]  # noqa: E731
+  from rl.data import load_driving_segments
+  from rl.disengage import split
+  from rl.data import make_samples
+  s = make_samples(load_driving_segments(str(tmp_path / "tok")), 2, 1, [0.5, 1.0, 2.0, 4.0], 20)
+  tr, va = split(s, [p.name for p in segs], 0.3, 0)
+  for k in set(s.segment[tr].tolist()):   # no takeover in the training segments
+    with h5py.File(segs[k], "r+") as h: h["disengage"][...] = 0
+  with pytest.raises(ValueError, match="the training segments of .* have no takeover with a known label: nothing to learn"):
+    dis.main(args("none"))
+  _synthetic_token_segments(tmp_path / "tok", n_segs=6, n=120, seed=7)
+  with pytest.raises(FloatingPointError, match="training diverged .*nothing was saved"):
+    dis.main(args("div", "lr=1e30", "eval_every=2"))

@@ -169,7 +169,7 @@ def test_metrics_lines_and_final_json_are_strict_json(tmp_path, capsys):
   from train.stage import Run
   strict = lambda s: json.loads(s, parse_constant=lambda c: pytest.fail(f"{c} in {s}"))  # noqa: E731
   run = Run(str(tmp_path / "r"), tw.TrainConfig())
-  run.log(1, loss_bits=2.0, val_bits_per_token=float("inf"))
+  with pytest.raises(FloatingPointError): run.log(1, loss_bits=2.0, val_bits_per_token=float("inf"))  # (written, then the run stops)
   run.log(2, loss_bits=1.0, val_bits_per_token=3.0)
   run.finish({"step": 2, "val_bits_per_token": float("nan")})
   rows = [strict(l) for l in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
@@ -804,6 +804,8 @@ def test_a_diverged_run_stops_with_one_line(tmp_path, capsys):
   run = Run(str(tmp_path / "r"), load_config(tw.TrainConfig, overrides=[f"data.tokens={toks}"]))
   run.log(1, loss_bits=2.5)
   with pytest.raises(FloatingPointError, match=r"loss_bits is nan at step 2: training diverged"): run.log(2, loss_bits=float("nan"))
+  # (session 34) the held-out bits per token too: a last update to 1e30 weights exited 0 with "val_bits_per_token": null
+  with pytest.raises(FloatingPointError, match=r"val_bits_per_token is inf at step 3"): run.log(3, val_bits_per_token=float("inf"))
   (tmp_path / "afile").write_text("")
   assert cli(["train-world", *tiny_args(toks, tmp_path / "afile" / "sub", "steps=1")]) == 2
   assert "a folder above it is a file, not a folder" in capsys.readouterr().err  # (it said "Not a directory")

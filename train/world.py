@@ -114,6 +114,8 @@ def evaluate(scorer: Scorer, windows: Windows, n: int, batch_size: int) -> dict:
     if not b: continue
     b = np.concatenate(b)                                             # (windows, F)
     ret[f"bits_per_token{name}"], ret[f"last_frame_bits_per_token{name}"] = float(b.mean()), float(b[:, -1].mean())
+  if not np.isfinite(ret.get("bits_per_token", 0.0)):  # (eval-world printed null, exit 0: a diverged model's)
+    raise FloatingPointError(f"bits per token is {ret['bits_per_token']}: the world model's logits are not finite (a run that diverged?)")
   return ret
 
 def lzma_bits(segs, stride: int = 1) -> float:

@@ -151,6 +151,8 @@ def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   model_sd = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
   optim_sd = {k[len("optim."):]: v for k, v in tensors.items() if k.startswith("optim.")}
   if other := [k for k in tensors if not k.startswith(("model.", "optim."))]: raise ValueError(f"{path}: unexpected tensor {other[0]!r}")
+  if nan := next((k for k, a in arrays.items() if a.dtype.kind == "f" and np.isnan(a).any()), None):  # (tokenize wrote all-0 ids)
+    raise ValueError(f"{path}: {nan} holds NaN (a run that diverged?): not loaded")
   try:
     _check(model_sd, get_state_dict(model), "model")
     if optimizer is not None: _check(optim_sd, optimizer.state_dict(), "optimizer")
