@@ -137,7 +137,7 @@ class Tensor:
     # (stride 0: Tensor.zeros(1).expand(3) took the write alone, silently) is refused, as PyTorch's, and so is the JIT's copy
     # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
     if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded) and self._view is None:  # (a copy of an expanded one: its own)
-      raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full (or a flip of one) has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument (a slice, or a reshape or permute of another tensor): pass the whole tensor and write into its part inside the step, or give the view a buffer of its own first with .contiguous()" if ld._base is None else ""))
+      raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument (a slice, or a reshape or permute of another tensor): pass the whole tensor and write into its part inside the step, or give the view a buffer of its own first with .contiguous()" if ld._base is None else ""))
     x = x.cast(self.dtype)
     # a tensor a jitted step made (from numpy) takes the value as its own, as _inplace's: written into its buffer, it kept
     # the last replay's value (an optimizer made inside the step carried its momentum from call to call)
@@ -416,7 +416,7 @@ class Tensor:
   def _viewing(self, base: Tensor, take, put) -> Tensor:
     """self is base's view take(base) (y[idx], y.reshape(s), y.T, y.split(n)...), as in PyTorch: a write into it goes into
     base, at the place and with the value put(base, value) gives, and base's writes take it again (see _set_data)."""
-    if take is None and base._view is not None and base._view[1] is None: base = base._view[0]  # a copy of a copy reads the first's source: the one between may go
+    if take is None and base._view is not None and base._view[1] is None and base.lazydata._base is not None: base = base._view[0]  # a copy of a copy that still reads its source reads that: the one between may go
     self._view = (base, take, put, Tensor.no_grad)
     # (y's are weak references: y lives as long as a view of it, not the other way; the dead go as the list doubles)
     if (n := len(base._views or ())) == 0 or (n >= 64 and n & (n - 1) == 0): base._views = [r for r in base._views or () if r() is not None]
@@ -511,7 +511,7 @@ class Tensor:
     order = [i for i in range(self.ndim) if i not in src]
     for d, s_ in sorted(zip(dst, src)): order.insert(d, s_)
     return self.permute(order)
-  def contiguous(self) -> Tensor: return F.Contiguous.apply(self)
+  def contiguous(self) -> Tensor: return self if (lb := self.lazydata)._base is None and lb.op is not LoadOps.CONST else F.Contiguous.apply(self)  # (as PyTorch: a second tensor on its buffer missed its writes)
 
   # *** reduce ops ***
   def _reduce(self, fxn, axis=None, keepdim=False) -> Tensor:

@@ -977,6 +977,10 @@ def test_review_34_flip_pad_and_copy_reshapes_keep_their_values_when_the_source_
   k0 = GlobalCounters.kernel_count; t += 1; t.realize()
   assert GlobalCounters.kernel_count - k0 == 2 and np.array_equal(c.numpy(), x)   # the write, and c's copy
   t += 1; t.realize(); np.testing.assert_array_equal(c.numpy(), x)
+  a = t.flip(0); a[0] = 5; a.realize()   # (a second review) a copy with data of its own, then a copy of it: follows it
+  b = a.flip(0); a[1] = 7; a.realize()
+  np.testing.assert_allclose(b.numpy(), np.stack([x[0] + 1 + 1, x[1] + 1 + 1, np.full(4, 5, np.float32)]))
+  assert t.contiguous() is t   # a whole tensor's, as PyTorch's (a second tensor on its buffer saw its writes by read order)
   f1 = t.flip(0); t += 10; t.realize()   # f1 has its own data now; a copy of it follows f1, not t
   f2 = f1.flip(0); f1 += 100; f1.realize()
   np.testing.assert_allclose(f2.numpy(), x + 1 + 1)
