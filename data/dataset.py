@@ -22,7 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
-from data.layout import HAS, SHARD, drive_route, flag
+from data.layout import HAS, SHARD, drive_route, flag, not_being_written
 
 FIELDS = tuple(SHARD)
 
@@ -36,6 +36,7 @@ def shard_paths(src: str | Path | list) -> list[Path]:
         return [src]
     if not src.is_dir():
         raise FileNotFoundError(f"{src}: no such shard folder")
+    not_being_written(src)
     if deeper := sorted(src.glob("*/*.h5"))[:1]:  # (they were left out without a word: tokenize and eval-vqvae read the top only)
         warnings.warn(f"{src}: .h5 files in its subfolders ({deeper[0]}, ...) are not read: frame shards are read from the "
                       "folder itself; give each folder, or move them into one", stacklevel=2)

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from data.layout import (DRIVE, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
-                         files_under, remove_stale_temps, temp_name)
+                         files_under, remove_stale_temps, temp_name, not_being_written)
 from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session, said, show
 from data.video import VideoError, decode_frames
@@ -65,6 +65,7 @@ def find_segments(src: Path) -> list[Path]:
         raise FileNotFoundError(f"{src}: no such file or folder")
     if src.is_file():
         return [src]
+    not_being_written(src)  # (record still writing it)
     found, seen = [], set()
     for root, dirs, files in os.walk(src, followlinks=True):
         root = Path(root)
@@ -609,12 +610,22 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
            max_in_flight: int | None = None) -> list[dict]:
     """Ingest every input under src into out_dir, in parallel on Ray with at most max_in_flight segments queued (default
     twice the CPUs); returns one small result per input."""
-    from tqdm import tqdm
     src, out_dir = Path(src), Path(out_dir)
     segments = find_segments(src)
     if not segments:
         raise IngestError(f"{src}: no segment folders or videos found ({', '.join(sorted(VIDEO_SUFFIXES))})")
     _check_output(out_dir)
+    from drivegpt.nn.state import lock_folder, release_folder
+    # held while it writes: a stage reading the folder meanwhile trained on the shards written so far, without a word
+    took = lock_folder(out_dir)
+    try: return _ingest(src, out_dir, segments, height, width, use_ray, ray_address, progress, fps, max_in_flight)
+    finally:
+        if took: release_folder(out_dir)
+
+
+def _ingest(src: Path, out_dir: Path, segments: list, height: int, width: int, use_ray: bool, ray_address, progress: bool,
+            fps, max_in_flight) -> list[dict]:
+    from tqdm import tqdm
     remove_stale_temps(out_dir)
     # a token folder (a shard of the same name was taken for a damaged frame shard and overwritten; frame shards of other
     # names were written beside the tokens): its first readable shard tells, each folder holds one kind

@@ -101,6 +101,15 @@ def save_array(path: Path, arr: np.ndarray) -> None:
         np.save(f, arr, allow_pickle=False)
 
 
+def not_being_written(folder) -> None:
+    """Refuse a folder another process still writes into or trains in (record, ingest, tokenize and the stages hold its
+    .lock): a stage reading it would take the part written so far, without a word."""
+    from drivegpt.nn.state import folder_in_use
+    if Path(folder).is_dir() and (who := folder_in_use(folder)):
+        raise ValueError(f"{folder}: {who} is still writing into this folder (record, ingest or tokenize?) or training in it: "
+                         "wait for it to finish")
+
+
 def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:
     """Files under root (root itself if it is a file) with one of the suffixes (or that exact name; neither: all), sorted, following
     symbolic links to folders (each folder once: Path.rglob skipped linked folders) and skipping hidden names (temp

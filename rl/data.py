@@ -60,7 +60,8 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
   import h5py
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"tokens: {path} does not exist")
-  from data.layout import files_under
+  from data.layout import files_under, not_being_written
+  not_being_written(p)
   files = files_under(p, (".h5",))
   if not files: raise ValueError(f"tokens: no .h5 token segments under {path}")
   files = unique_videos(files)

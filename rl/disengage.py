@@ -165,9 +165,9 @@ def train(cfg: DisengageConfig) -> dict:
   if not len(va): raise no_held_out(cfg, names)
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
   run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
-  if not (s.labels[tr] * s.mask[tr]).any():  # (it trained, and scored AUROCs of a model that never saw a takeover)
-    raise ValueError(f"tokens: the training segments of {cfg.tokens} have no takeover with a known label: nothing to learn "
-                     "(record more segments, or hold out fewer: val_fraction)")
+  if not (s.labels[tr] * s.mask[tr]).any():  # (it trained and scored AUROCs of a model that never saw a takeover, unsaid)
+    print(f"train-disengage: warning: the training segments of {cfg.tokens} have no takeover with a known label: the model "
+          "learns nothing of takeovers, and its scores mean nothing (record more segments, or hold out fewer: val_fraction)", file=sys.stderr)
   if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined
     print(f"train-disengage: warning: the held-out segments of {cfg.tokens} have no takeovers: AUROC is undefined (NaN); "
           "record more segments for a score", file=sys.stderr)

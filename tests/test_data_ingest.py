@@ -145,7 +145,7 @@ def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     assert f"error: {bad['reason']}" in err.splitlines()
     assert results["good_0"]["status"] == "skipped" and file_state(shard) == before
     assert results["next_0"]["status"] == "done" and (out / f"{results['next_0']['id']}.h5").exists()
-    assert sorted(p.name for p in out.iterdir()) == sorted([shard.name, f"{results['next_0']['id']}.h5"])  # no temp files left
+    assert sorted(p.name for p in out.iterdir() if p.name != ".lock") == sorted([shard.name, f"{results['next_0']['id']}.h5"])  # no temp files left
 
 
 def test_takeovers_outside_the_video_or_on_one_frame_are_said(tmp_path, capsys):
@@ -282,7 +282,7 @@ def test_non_video_file_is_reported(tmp_path, capsys):
     [r] = ingest(src, out, use_ray=False, progress=False)
     assert r["status"] == "error" and str(src / "notes.mp4") in r["reason"] and "unreadable video" in r["reason"]
     assert "error:" in capsys.readouterr().err
-    assert list(out.iterdir()) == []
+    assert [p for p in out.iterdir() if p.name != ".lock"] == []  # (.lock: ingest holds the folder while it writes)
 
 
 def test_crop_resize_and_plain_video_without_pose(tmp_path):
@@ -701,7 +701,7 @@ def test_sigkilled_ingest_reruns_clean(tmp_path):
     cmd = [sys.executable, "-m", "data.ingest", str(src), "--out", str(out)]  # on a local Ray
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     # killed as the first shard (or its temp file, which a shard is written through in one write) appears
-    _kill_when(proc, lambda: any(out.glob(".*")) or any(out.glob("*.h5")) if out.exists() else False)
+    _kill_when(proc, lambda: any(p.name != ".lock" for p in out.glob(".*")) or any(out.glob("*.h5")) if out.exists() else False)
     assert len(list(out.glob("*.h5"))) < 3, "the kill should have come mid-run"
     (out / f".r_9-0.h5.tmp-{os.uname().nodename}-999999999").write_bytes(b"half a shard")  # a temp a kill mid-write leaves
     # before: Ray's agents of the killed driver ran on for minutes; the session's folder ends in the driver's pid
@@ -712,7 +712,7 @@ def test_sigkilled_ingest_reruns_clean(tmp_path):
     assert session_processes(session) == []
     run = subprocess.run(cmd + ["--no-ray"], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
-    assert not [p for p in out.iterdir() if p.name.startswith(".")] and len(list(out.glob("*.h5"))) == 3  # no debris
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"] and len(list(out.glob("*.h5"))) == 3  # no debris
     fresh = tmp_path / "fresh"
     ingest(src, fresh, use_ray=False, progress=False)
     for shard in sorted(fresh.glob("*.h5")):  # identical to a run that was never killed
@@ -882,13 +882,13 @@ def test_ingest_into_a_token_folder_is_refused_and_overwrites_nothing(tmp_path):
     before = shard.read_bytes()
     with pytest.raises(IngestError, match=f"--out {tmp_path / 'tok'} holds token shards \\({shard.name}, made by tokenize\\)"):
         ingest(tmp_path / "raw", tmp_path / "tok", use_ray=False, progress=False)
-    assert shard.read_bytes() == before and sorted(p.name for p in (tmp_path / "tok").iterdir()) == [shard.name]
+    assert shard.read_bytes() == before and sorted(p.name for p in (tmp_path / "tok").iterdir() if p.name != ".lock") == [shard.name]
     # and a token folder whose shards have other names (another drive's tokens): frame shards went in beside them
     write_tiny_segment(tmp_path / "raw2" / "other", n=8, seed=1)
     (tmp_path / "tok" / "a_damaged.h5").write_bytes(bytes(100))  # first by name, unreadable: the next one tells
     with pytest.raises(IngestError, match="holds token shards"):
         ingest(tmp_path / "raw2", tmp_path / "tok", use_ray=False, progress=False)
-    assert sorted(p.name for p in (tmp_path / "tok").iterdir()) == ["a_damaged.h5", shard.name]
+    assert sorted(p.name for p in (tmp_path / "tok").iterdir() if p.name != ".lock") == ["a_damaged.h5", shard.name]
 
 
 def test_a_full_disk_is_an_error_naming_the_shard_and_the_rest_go_on(tmp_path, monkeypatch):
@@ -909,7 +909,7 @@ def test_a_full_disk_is_an_error_naming_the_shard_and_the_rest_go_on(tmp_path, m
     assert [r["status"] for r in res] == ["error", "error"]  # both tried
     for r in res:
         assert r["reason"].startswith(f"{out / r['id']}.h5: no space left on the device: 20 MiB free in {out}, where the next")
-    assert not list(out.iterdir())  # no shard, no temp file
+    assert [p.name for p in out.iterdir()] in ([], [".lock"])  # no shard, no temp file
     monkeypatch.undo()
     def full(fd): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr(os, "fsync", full)
@@ -922,3 +922,31 @@ def test_a_full_disk_is_an_error_naming_the_shard_and_the_rest_go_on(tmp_path, m
     write_token_shard(tmp_path / "tok.h5", np.zeros((2, 8, 16), np.int16), {}, {})
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert [r["status"] for r in ingest(src, out, use_ray=False, progress=False)] == ["done", "done"]
+
+
+def test_a_folder_another_process_writes_into_is_refused_by_its_readers(tmp_path):
+    """Session 34 (a review running commands side by side): a stage started while ingest or tokenize still wrote its input
+    folder trained on the part written so far (train-world on 1 of 6 drives), without a word; two exports into one
+    folder left one run's encoder beside another's decoder, both exiting 0 (tests/test_vqvae.py). Writers hold the folder's .lock while they
+    write (ingest and tokenize let it go when done); readers refuse a folder another process holds, naming it."""
+    from data.dataset import shard_paths
+    from rl.data import load_driving_segments
+    from train.world_data import load_segments
+    write_tiny_segment(tmp_path / "raw" / "seg", n=8)
+    ingest(tmp_path / "raw", tmp_path / "sh", use_ray=False, progress=False)   # done: the folder is free again
+    assert len(shard_paths(tmp_path / "sh")) == 1
+
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from drivegpt.nn.state import lock_folder; [lock_folder(p) for p in sys.argv[1:]]; "
+                               "print('held', flush=True); import time; time.sleep(60)", *(str(tmp_path / d) for d in ("sh", "raw"))],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = f"pid {holder.pid} is still writing into this folder"
+        for read in (lambda: shard_paths(tmp_path / "sh"), lambda: load_driving_segments(str(tmp_path / "sh")),
+                     lambda: load_segments(str(tmp_path / "sh")), lambda: ingest(tmp_path / "raw", tmp_path / "sh2", use_ray=False, progress=False)):
+            with pytest.raises(ValueError, match=busy): read()
+        write_tiny_segment(tmp_path / "raw3" / "seg", n=8, seed=3)   # a second writer into the folder: refused, naming the first
+        with pytest.raises(ValueError, match=f"a run is already going on in this folder \\(pid {holder.pid}\\)"):
+            ingest(tmp_path / "raw3", tmp_path / "sh", use_ray=False, progress=False)
+    finally: holder.kill(); holder.wait()
+    assert len(shard_paths(tmp_path / "sh")) == 1   # free again once the writer is gone

@@ -1406,7 +1406,7 @@ def test_train_policy_algo_is_given_once(capsys):
   with pytest.raises(SystemExit): cli(["train-policy", "--algos", "ppo"])  # a misspelling: not taken for --algo ppo
   assert "unrecognized arguments: --algos" in capsys.readouterr().err
 
-def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch):
+def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch, capsys):
   """Session 34 (a review corrupting the stages' numbers): BC kept a NaN step as its best policy (NaN >= best is False)
   and exited 0; train-disengage trained and scored AUROCs with no takeover in any training segment; a checkpoint
   holding NaN loaded everywhere (tokenize wrote all-0 token ids, eval-world printed null); and train-disengage's
@@ -1436,8 +1436,8 @@ def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch):
   tr, va = split(s, [p.name for p in segs], 0.3, 0)
   for k in set(s.segment[tr].tolist()):   # no takeover in the training segments
     with h5py.File(segs[k], "r+") as h: h["disengage"][...] = 0
-  with pytest.raises(ValueError, match="the training segments of .* have no takeover with a known label: nothing to learn"):
-    dis.main(args("none"))
+  dis.main(args("none"))   # trains (a tiny demo's recording may have none), and says so
+  assert "have no takeover with a known label: the model learns nothing of takeovers" in capsys.readouterr().err
   _synthetic_token_segments(tmp_path / "tok", n_segs=6, n=120, seed=7)
   with pytest.raises(FloatingPointError, match="training diverged .*nothing was saved"):
     dis.main(args("div", "lr=1e30", "eval_every=2"))

@@ -282,7 +282,7 @@ def test_tokenize_yaw_copies(tmp_path, capsys):
   run = make_run(tmp_path, TINY)
   out = tmp_path / "tokens"
   results = tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=30)
-  assert results[0]["frames"] == 18 and sorted(p.name for p in out.iterdir()) == ["seg_a-yaw0.h5", "seg_a-yaw1.h5", "seg_a.h5"]
+  assert results[0]["frames"] == 18 and sorted(p.name for p in out.iterdir() if p.name != ".lock") == ["seg_a-yaw0.h5", "seg_a-yaw1.h5", "seg_a.h5"]
   model, _ = load_tokenizer(str(run))
   Tensor.training = False
   for k in range(2):  # each copy: the slid frames' tokens, the turned poses, every other signal as recorded
@@ -751,6 +751,23 @@ def test_export_refuses_nan_weights_and_drops_stale_fp16_files(tmp_path):
   model.quantizer.codebook.assign(Tensor(np.full(model.quantizer.codebook.shape, np.nan, np.float32))).realize()
   save_checkpoint(str(run / "ckpt.safetensors"), model, None, 0, to_dict(cfg))
   with pytest.raises(ExportError, match="codebook holds NaN"): export_run(str(run), str(tmp_path / "o2"))  # (refused at loading since session 34)
+
+def test_an_export_into_a_folder_another_export_writes_is_refused(tmp_path):
+  """Session 34 (a review running commands side by side): two exports into one --out left one run's encoder beside
+  another's decoder and export.json naming either, both exiting 0."""
+  import subprocess, sys
+  from drivegpt.export.command import export_run
+  run = make_run(tmp_path, {**TINY, "image_size": (32, 64)})
+  (out := tmp_path / "o").mkdir()
+  holder = subprocess.Popen([sys.executable, "-c", f"from drivegpt.nn.state import lock_folder; lock_folder({str(out)!r}); "
+                             "print('held', flush=True); import time; time.sleep(60)"], cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+  try:
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(ValueError, match=f"a run is already going on in this folder \\(pid {holder.pid}\\)"): export_run(str(run), str(out))
+    assert [p.name for p in out.iterdir()] == [".lock"]
+  finally: holder.kill(); holder.wait()
+  export_run(str(run), str(out))
+  assert (out / "export.json").exists()
 
 def test_tokenize_edge_cases_from_a_review(tmp_path, monkeypatch, capsys):
   """(1) A frame shard re-ingested while its yaw copies were written: the copies held the old frames, stamped as made

@@ -613,7 +613,7 @@ def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
                              "print('held', flush=True); import time; time.sleep(60)"], cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
   try:
     assert holder.stdout.readline().strip() == "held"
-    with pytest.raises(ConfigError, match=f"{out}: a run is already going on in this folder \\(pid {holder.pid}\\)"):
+    with pytest.raises(ValueError, match=f"{out}: a run is already going on in this folder \\(pid {holder.pid}\\)"):
       rollout_main(["--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--n", "2", "--seconds", "0.3",
                     "--split", "all", "--out", str(out)])
     assert (out / "rollout_5.mp4").read_bytes() == b"the first run's"
@@ -1093,9 +1093,9 @@ def test_paths_to_runs_and_data_are_saved_absolute(tmp_path, monkeypatch):
   moving = Run("runs/ppo", load_config(PPOTrainConfig, None, words))
   save_checkpoint(str(moving.ckpt), Nothing(), None, 1, moving.config, extra=moving.extra())
   (tmp_path / "projA").rename(tmp_path / "projB")
-  import train.stage as stage
-  for f in stage._LOCKS.values(): f.close()  # a new process resumes it: this one's locks go
-  stage._LOCKS.clear()
+  from drivegpt.nn import state
+  for f in state._LOCKS.values(): f.close()  # a new process resumes it: this one's locks go
+  state._LOCKS.clear()
   monkeypatch.chdir(tmp_path / "projB")
   Run("runs/ppo", load_config(PPOTrainConfig, None, words))
   monkeypatch.chdir(tmp_path)

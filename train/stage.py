@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 import yaml
 from drivegpt.cli import json_line
+from drivegpt.nn.state import folder_in_use, lock_folder  # noqa: F401  (the stages' folder locks)
 
 class ConfigError(ValueError):
   """A config file, key or value a user got wrong."""
@@ -205,27 +206,6 @@ def stage_of(conf: dict, weights: frozenset = frozenset()) -> str:
   if "bc" in conf and "disengage" in conf: return "train-policy --algo ppo"
   if "horizons" in m: return "train-policy --algo bc" if "lane_weight" in conf or "model.log_std" in weights else "train-disengage"
   return "train-world" if "tokens_per_frame" in m else "train-vqvae" if "n_codes" in m else "unknown"
-
-_LOCKS: dict = {}  # the run folders this process holds: their lock files stay open, and locked, until it exits
-
-def lock_folder(folder: Path) -> None:
-  """Hold folder/.lock for the rest of this process, or raise ConfigError naming the process that holds it: two runs in
-  one folder (a command started twice, two cluster jobs given one out=) would overwrite each other's checkpoints and
-  interleave their metrics. Temp files there (`.NAME.*.tmp`) are then a killed run's leftovers, and are removed."""
-  key = os.path.realpath(folder)
-  if key in _LOCKS: return
-  f = open(folder / ".lock", "a+")
-  try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-  except BlockingIOError:
-    f.seek(0)
-    owner = f.read().strip()  # (empty: the other process has the lock but has not written its pid yet)
-    f.close()
-    raise ConfigError(f"{folder}: a run is already going on in this folder ({'pid ' + owner if owner else 'another process'}); wait for it to end, or use another folder") from None
-  except OSError: pass  # a filesystem without locks: unguarded, as before
-  f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
-  _LOCKS[key] = f
-  for tmp in folder.glob(".*.tmp"):
-    if tmp.is_file(): tmp.unlink()
 
 def _names(ckpt: Path) -> frozenset:
   """The tensor names of a checkpoint, none where it can't be read (it is named where it is loaded)."""

@@ -151,9 +151,8 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   """Tokenize every shard in a folder into out_dir (and yaw_copies augmented copies of each), one Ray task per shard with
   at most max_in_flight queued (default twice the CPUs); existing token shards are kept."""
   if yaw_copies < 0 or not yaw_px >= 1: raise ValueError(f"--yaw-copies must be >= 0 and --yaw-px >= 1, got {yaw_copies}, {yaw_px}")
-  from tqdm import tqdm
   from data.dataset import shard_paths
-  from data.layout import remove_stale_temps
+  from drivegpt.nn.state import lock_folder, release_folder
   from train.vqvae import load_tokenizer
   load_tokenizer(ckpt)  # a bad checkpoint fails here, once, not in every task
   paths = shard_paths(shards)
@@ -161,6 +160,16 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   if Path(out_dir).resolve() in {p.resolve().parent for p in paths}:  # its message said to delete the frames to go on
     raise ValueError(f"--out {out_dir} holds frame shards being tokenized: token shards go into a folder of their own")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
+  # held while it writes: a train-world reading the folder meanwhile trained on 1 of 6 drives, without a word (refused now)
+  took = lock_folder(Path(out_dir))
+  try: return _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
+  finally:
+    if took: release_folder(Path(out_dir))
+
+def _tokenize_into(ckpt: str, shards: str, paths: list, out_dir: str, use_ray: bool, ray_address, batch_size: int, progress: bool,
+                   max_in_flight, yaw_copies: int, yaw_px: float) -> list[dict]:
+  from tqdm import tqdm
+  from data.layout import remove_stale_temps
   remove_stale_temps(Path(out_dir))  # half-written shards of a killed run
   by_stem = {p.stem: p for p in paths}
   for p in paths:

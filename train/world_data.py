@@ -154,9 +154,10 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   tokens_per_frame, is a file of another grid size (the model named neither file nor key). Shards recorded at another
   rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames. what: the option or key that named
   path, for errors (a rollout's --shards was called data.tokens)."""
-  from data.layout import files_under  # here: bench/ has a data.py of its own, first on a bench's path
+  from data.layout import files_under, not_being_written  # here: bench/ has a data.py of its own, first on a bench's path
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"{what}: {path} does not exist")
+  not_being_written(p)
   files = files_under(p, (".h5", ".npy"))
   if not files: raise ValueError(f"{what}: no token files (.h5 token shards or commaVQ .npy) under {path}")
   files = unique_videos(files)

@@ -20,6 +20,7 @@ import onnx
 from drivegpt import Tensor
 from drivegpt.cli import HelpFormatter, json_line
 from drivegpt.export.graph import ExportError, save, to_float16
+from drivegpt.nn.state import lock_folder
 from drivegpt.export.trace import export_onnx
 from drivegpt.nn.state import write_atomic
 from drivegpt.export.openpilot import export_rgb_to_yuv6
@@ -154,6 +155,7 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   kind, model = load_run(ckpt)
   out_dir = Path(out)
   out_dir.mkdir(parents=True, exist_ok=True)
+  lock_folder(out_dir)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
   # export.json goes first and comes back last: a folder without it is an export under way or cut short (a kill left one
   # run's encoder beside another's decoder, and the old report describing them)
   (out_dir / "export.json").unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 """Tensors on disk: the safetensors format written and read by hand, and atomic training checkpoints built on it. No pickle."""
 from __future__ import annotations
-import json, os, secrets, struct
+import fcntl, json, os, secrets, struct
+from pathlib import Path
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, dtypes
@@ -35,6 +36,48 @@ def _encode(tensors: dict[str, Tensor], metadata: Optional[dict[str, str]]) -> l
   hb = json.dumps(header, separators=(",", ":")).encode()
   hb += b" " * (-len(hb) % 8)  # pad with spaces so the data starts 8-byte aligned, as the reference writer does
   return [struct.pack("<Q", len(hb)), hb, *blobs]
+
+_LOCKS: dict = {}  # the folders this process holds: their lock files stay open, and locked, until it exits
+
+class FolderInUse(ValueError): pass
+
+def lock_folder(folder) -> bool:
+  """Hold folder/.lock for the rest of this process (or until release_folder), or raise FolderInUse naming the process
+  that holds it: two runs in one folder (a command started twice, two cluster jobs given one out=) would overwrite each
+  other's checkpoints and interleave their metrics. Temp files there (`.NAME.*.tmp`) are then a killed run's leftovers,
+  and are removed. True if this call took it (False: this process held it already)."""
+  folder = Path(folder)
+  key = os.path.realpath(folder)
+  if key in _LOCKS: return False
+  f = open(folder / ".lock", "a+")
+  try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+  except BlockingIOError:
+    f.seek(0)
+    owner = f.read().strip()  # (empty: the other process has the lock but has not written its pid yet)
+    f.close()
+    raise FolderInUse(f"{folder}: a run is already going on in this folder ({'pid ' + owner if owner else 'another process'}); wait for it to end, or use another folder") from None
+  except OSError: pass  # a filesystem without locks: unguarded, as before
+  f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
+  _LOCKS[key] = f
+  for tmp in folder.glob(".*.tmp"):
+    if tmp.is_file(): tmp.unlink()
+  return True
+
+def release_folder(folder) -> None:
+  """Let go of folder/.lock (a command done writing there, in a process that goes on: a test, a notebook, Ray workers)."""
+  if (f := _LOCKS.pop(os.path.realpath(folder), None)) is not None: f.close()
+
+def folder_in_use(folder) -> Optional[str]:
+  """'pid N' (or 'another process') when another process holds folder/.lock (an ingest or tokenize still writing the
+  shards there, a run still training); None when nothing does, this process does, or the folder has no lock file."""
+  lock = Path(folder) / ".lock"
+  if os.path.realpath(folder) in _LOCKS or not lock.is_file(): return None
+  try:
+    with open(lock) as f:
+      try: fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+      except BlockingIOError: return "pid " + o if (o := f.read().strip()) else "another process"
+  except OSError: pass  # unreadable, or a filesystem without locks
+  return None
 
 def write_atomic(path: str, chunks: list, tmp_name: Optional[str] = None) -> None:
   """Write atomically: a temp file in the same folder (tmp_name, default .NAME.<random>.tmp), flushed and fsynced, then
