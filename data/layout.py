@@ -103,11 +103,23 @@ def save_array(path: Path, arr: np.ndarray) -> None:
 
 def not_being_written(folder) -> None:
     """Refuse a folder another process still writes into or trains in (record, ingest, tokenize and the stages hold its
-    .lock): a stage reading it would take the part written so far, without a word."""
+    .lock), or one inside it or around it (readers search a folder's subfolders): a stage reading it would take the part
+    written so far, without a word."""
     from drivegpt.nn.state import folder_in_use
-    if Path(folder).is_dir() and (who := folder_in_use(folder)):
-        raise ValueError(f"{folder}: {who} is still writing into this folder (record, ingest or tokenize?) or training in it: "
-                         "wait for it to finish")
+    p = Path(folder)
+    if not p.is_dir():
+        return
+    locked, seen = [], set()
+    for d, dirs, files in os.walk(p, followlinks=True):  # through linked folders, each once, as files_under
+        if (real := os.path.realpath(d)) in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        locked += [Path(d)] if ".lock" in files else []
+    for d in [*locked, *Path(os.path.realpath(p)).parents]:
+        if who := folder_in_use(d):
+            raise ValueError(f"{d}: {who} is still writing into this folder (record, ingest or tokenize?) or training in it: "
+                             "wait for it to finish")
 
 
 def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:

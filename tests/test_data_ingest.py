@@ -950,3 +950,15 @@ def test_a_folder_another_process_writes_into_is_refused_by_its_readers(tmp_path
             ingest(tmp_path / "raw3", tmp_path / "sh", use_ray=False, progress=False)
     finally: holder.kill(); holder.wait()
     assert len(shard_paths(tmp_path / "sh")) == 1   # free again once the writer is gone
+    # (a review of the fix) a lock on a folder inside the one read, or around it, was not seen: readers search subfolders
+    (tmp_path / "top" / "sub").mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from drivegpt.nn.state import lock_folder; lock_folder(sys.argv[1]); "
+                               "print('held', flush=True); import time; time.sleep(60)", str(tmp_path / "top" / "sub")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        from train.tokenize import export_commavq
+        for read in (lambda: load_segments(str(tmp_path / "top")), lambda: find_segments(tmp_path / "top"),
+                     lambda: load_driving_segments(str(tmp_path / "top" / "sub" / "deeper")), lambda: export_commavq(str(tmp_path / "top"), str(tmp_path / "npy"))):
+            (tmp_path / "top" / "sub" / "deeper").mkdir(exist_ok=True)
+            with pytest.raises(ValueError, match=f"sub: pid {holder.pid} is still writing"): read()
+    finally: holder.kill(); holder.wait()

@@ -294,7 +294,15 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   for p, rate in rates.items():  # all checked before any is written (within 0.01 fps: a crash-shortened segment's is 19.999...)
     if fps is not None and abs(rate - fps) > 0.01: raise ValueError(f"{p}: its .tokenizer.json says {rate:g} fps, --fps gives {fps:g}: leave --fps out")
     if not len(tokens := read_commavq(p)): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")  # (a bad file was found after the others were written)
-  written = []
+  from drivegpt.nn.state import lock_folder, release_folder
+  took, written = lock_folder(Path(out_dir)), []   # held while it writes (a train-world beside it read part of them)
+  try: _write_imports(files, rates, first, sums, names, src, out_dir, written)
+  finally:
+    if took: release_folder(Path(out_dir))
+  return written
+
+def _write_imports(files, rates, first, sums, names, src, out_dir, written: list) -> None:
+  from train.world_data import npy_route, npy_tokenizer
   for p in files:
     if p not in rates:
       print(f"warning: {p}: the same tokens as {first[sums[p]]}; left out", file=sys.stderr)
@@ -304,13 +312,13 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)
     written.append(str(Path(out_dir) / f"{name}.h5"))
-  return written
 
 def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   """Each token shard in src -> out_dir/<name>.npy in commaVQ's format, and <name>.tokenizer.json naming our codebook
   (import-commavq and train-world read it: without it, the ids are taken for commaVQ's)."""
-  from data.layout import HAS, attr_text, files_under, flag
+  from data.layout import HAS, attr_text, files_under, flag, not_being_written
   if not Path(src).exists(): raise FileNotFoundError(f"{src} does not exist")  # (said "no token shards")
+  not_being_written(src)
   files = files_under(Path(src), (".h5",))  # searched recursively, as the loaders do (only the top folder's were exported,
   if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # without a word)
   names = _flat_names(files, src, "{}.npy")  # a subfolder's shard is named by its path (sub_name.npy)

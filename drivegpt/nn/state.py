@@ -1,6 +1,6 @@
 """Tensors on disk: the safetensors format written and read by hand, and atomic training checkpoints built on it. No pickle."""
 from __future__ import annotations
-import fcntl, json, os, secrets, struct
+import fcntl, json, os, secrets, struct, time
 from pathlib import Path
 from typing import Optional
 import numpy as np
@@ -49,15 +49,21 @@ def lock_folder(folder) -> bool:
   folder = Path(folder)
   key = os.path.realpath(folder)
   if key in _LOCKS: return False
-  f = open(folder / ".lock", "a+")
-  try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-  except BlockingIOError:
-    f.seek(0)
-    owner = f.read().strip()  # (empty: the other process has the lock but has not written its pid yet)
-    f.close()
-    raise FolderInUse(f"{folder}: a run is already going on in this folder ({'pid ' + owner if owner else 'another process'}); wait for it to end, or use another folder") from None
-  except OSError: pass  # a filesystem without locks: unguarded, as before
-  f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
+  try: f = open(folder / ".lock", "a+")
+  except OSError:  # another user's lock file (0644), or a read-only folder: a read-only handle locks all the same
+    try: f = open(folder / ".lock")
+    except OSError: return False  # a read-only folder without one (nothing will be written there): unguarded
+  for tries in range(10):  # (a reader's look, folder_in_use, holds it shared for a moment: a writer refused by it named a stale pid)
+    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB); break
+    except BlockingIOError:
+      if tries < 9: time.sleep(0.02); continue
+      f.seek(0)
+      owner = f.read().strip()  # (empty: the other process has the lock but has not written its pid yet)
+      f.close()
+      raise FolderInUse(f"{folder}: a run is already going on in this folder ({'pid ' + owner if owner else 'another process'}); wait for it to end, or use another folder") from None
+    except OSError: break  # a filesystem without locks: unguarded, as before
+  try: f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
+  except OSError: pass  # (a read-only handle: the holder goes unnamed)
   _LOCKS[key] = f
   for tmp in folder.glob(".*.tmp"):
     if tmp.is_file(): tmp.unlink()
