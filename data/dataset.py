@@ -36,7 +36,7 @@ def shard_paths(src: str | Path | list) -> list[Path]:
         return [src]
     if not src.is_dir():
         raise FileNotFoundError(f"{src}: no such shard folder")
-    not_being_written(src)
+    not_being_written(src, inside=False)  # (it reads the folder's own shards only)
     if deeper := sorted(src.glob("*/*.h5"))[:1]:  # (they were left out without a word: tokenize and eval-vqvae read the top only)
         warnings.warn(f"{src}: .h5 files in its subfolders ({deeper[0]}, ...) are not read: frame shards are read from the "
                       "folder itself; give each folder, or move them into one", stacklevel=2)

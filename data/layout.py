@@ -101,16 +101,16 @@ def save_array(path: Path, arr: np.ndarray) -> None:
         np.save(f, arr, allow_pickle=False)
 
 
-def not_being_written(folder) -> None:
+def not_being_written(folder, inside: bool = True) -> None:
     """Refuse a folder another process still writes into or trains in (record, ingest, tokenize and the stages hold its
-    .lock), or one inside it or around it (readers search a folder's subfolders): a stage reading it would take the part
-    written so far, without a word."""
+    .lock), or one around it, or (inside: a reader that searches subfolders) one inside it: a stage reading it would
+    take the part written so far, without a word."""
     from drivegpt.nn.state import folder_in_use
     p = Path(folder)
     if not p.is_dir():
         return
     locked, seen = [], set()
-    for d, dirs, files in os.walk(p, followlinks=True):  # through linked folders, each once, as files_under
+    for d, dirs, files in os.walk(p, followlinks=True) if inside else [(str(p), [], [".lock"])]:  # through linked folders, each once
         if (real := os.path.realpath(d)) in seen:
             dirs[:] = []
             continue

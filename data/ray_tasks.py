@@ -83,6 +83,9 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
     ray.init(address=address or "local", num_cpus=None if address else num_cpus, include_dashboard=False,
              log_to_driver=False, configure_logging=False,  # (and the engine's settings: a cluster's workers used their own device)
              runtime_env={"env_vars": {**{k: v for k, v in os.environ.items() if k.startswith("DRIVEGPT_")}, "PYTHONPATH": path,
+                                       # the folders this process holds are its workers' too (a replica refused the run's
+                                       # own data, inside its out folder, naming the driver)
+                                       "DRIVEGPT_LOCK_OWNER": str(os.getpid()),
                                        # (a cluster node's workers import numpy before drivegpt, which then can't set it: idle
                                        # BLAS threads spun through each step, drivegpt/blas_env.py)
                                        "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "4")}})

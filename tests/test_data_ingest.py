@@ -961,4 +961,5 @@ def test_a_folder_another_process_writes_into_is_refused_by_its_readers(tmp_path
                      lambda: load_driving_segments(str(tmp_path / "top" / "sub" / "deeper")), lambda: export_commavq(str(tmp_path / "top"), str(tmp_path / "npy"))):
             (tmp_path / "top" / "sub" / "deeper").mkdir(exist_ok=True)
             with pytest.raises(ValueError, match=f"sub: pid {holder.pid} is still writing"): read()
+        assert shard_paths(tmp_path / "top") == []   # frame shards are read from the folder itself: a subfolder is not its data
     finally: holder.kill(); holder.wait()

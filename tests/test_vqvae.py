@@ -1033,3 +1033,17 @@ def test_export_commavq_says_what_a_npy_cannot_hold_and_tokenize_names_an_import
   import_commavq(str(tmp_path / "npy"), str(tmp_path / "back"))
   with pytest.raises(ValueError, match=r"back/a\.h5: a token shard imported by import-commavq from .*npy/a\.npy: tokenize into another --out"):
     _existing(tmp_path / "back" / "a.h5", "unused-ckpt", "unused-shard")
+
+def test_a_data_parallel_run_reads_data_inside_its_own_folder(tmp_path):
+  """Session 34 (a review of the folder locks): with workers=2, each Ray replica refused the run's own data, kept inside
+  its out folder, naming the run's driver as "still writing"; the driver's workers count as the driver."""
+  import train.vqvae as tv
+  out = tmp_path / "runs" / "x"
+  (out / "shards").mkdir(parents=True)
+  rng = np.random.default_rng(0)
+  for i, n in enumerate("abcd"): write_frame_shard(out / "shards" / f"{n}.h5", smooth_frames(rng, 4, 32, 64), seed=i)
+  model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
+  cfg = load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(out / "shards"),
+        "out": str(out), "steps": 2, "batch_size": 4, "ckpt_every": 2, "log_every": 2, "eval_frames": 4, "grid_frames": 2,
+        "workers": 2, "data.val_fraction": 0}.items()])
+  assert tv.train(cfg)["workers"] == 2

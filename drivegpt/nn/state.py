@@ -81,7 +81,8 @@ def folder_in_use(folder) -> Optional[str]:
   try:
     with open(lock) as f:
       try: fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
-      except BlockingIOError: return "pid " + o if (o := f.read().strip()) else "another process"
+      except BlockingIOError:  # (a Ray worker of the command that holds it, DRIVEGPT_LOCK_OWNER, is that command)
+        return None if (o := f.read().strip()) and o == os.environ.get("DRIVEGPT_LOCK_OWNER") else "pid " + o if o else "another process"
   except OSError: pass  # unreadable, or a filesystem without locks
   return None
 
