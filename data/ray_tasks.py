@@ -67,6 +67,7 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
     the workers' cores. need_cpus: the one-CPU actors the caller will start at once, refused up front if the Ray has
     fewer CPUs (they waited for a CPU forever, without a word: Ray's own message is not shown)."""
     import ray
+    from drivegpt.nn.state import held_folders
     if ray.is_initialized():  # (the caller's own Ray: its CPUs checked too, or the actors waited forever)
         _enough_cpus(need_cpus, "the Ray this process joined")
         yield
@@ -85,7 +86,7 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
              runtime_env={"env_vars": {**{k: v for k, v in os.environ.items() if k.startswith("DRIVEGPT_")}, "PYTHONPATH": path,
                                        # the folders this process holds are its workers' too (a replica refused the run's
                                        # own data, inside its out folder, naming the driver)
-                                       "DRIVEGPT_LOCK_OWNER": str(os.getpid()),
+                                       "DRIVEGPT_HELD_FOLDERS": held_folders(),
                                        # (a cluster node's workers import numpy before drivegpt, which then can't set it: idle
                                        # BLAS threads spun through each step, drivegpt/blas_env.py)
                                        "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "4")}})

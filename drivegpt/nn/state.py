@@ -73,16 +73,20 @@ def release_folder(folder) -> None:
   """Let go of folder/.lock (a command done writing there, in a process that goes on: a test, a notebook, Ray workers)."""
   if (f := _LOCKS.pop(os.path.realpath(folder), None)) is not None: f.close()
 
+def held_folders() -> str:
+  """The folders this process holds, os.pathsep-joined: its Ray workers' environment (DRIVEGPT_HELD_FOLDERS)."""
+  return os.pathsep.join(_LOCKS)
+
 def folder_in_use(folder) -> Optional[str]:
   """'pid N' (or 'another process') when another process holds folder/.lock (an ingest or tokenize still writing the
   shards there, a run still training); None when nothing does, this process does, or the folder has no lock file."""
-  lock = Path(folder) / ".lock"
-  if os.path.realpath(folder) in _LOCKS or not lock.is_file(): return None
+  lock, real = Path(folder) / ".lock", os.path.realpath(folder)
+  # (a Ray worker of the command that holds it is that command: its driver's folders come in DRIVEGPT_HELD_FOLDERS)
+  if real in _LOCKS or real in os.environ.get("DRIVEGPT_HELD_FOLDERS", "").split(os.pathsep) or not lock.is_file(): return None
   try:
     with open(lock) as f:
       try: fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
-      except BlockingIOError:  # (a Ray worker of the command that holds it, DRIVEGPT_LOCK_OWNER, is that command)
-        return None if (o := f.read().strip()) and o == os.environ.get("DRIVEGPT_LOCK_OWNER") else "pid " + o if o else "another process"
+      except BlockingIOError: return "pid " + o if (o := f.read().strip()) else "another process"
   except OSError: pass  # unreadable, or a filesystem without locks
   return None
 
