@@ -162,8 +162,9 @@ class Tensor:
           # (a flip, pad: take None) keeps its value: while it still reads t's data, it becomes a lazy copy of it, which an
           # in-place write realizes before it writes (realize.READERS); PyTorch's copies were made when taken
           with _mode("no_grad", v._view[3] or Tensor.no_grad and not v.requires_grad): n = v._view[1](t) if v._view[1] else None
-          if n is None: v._view = None  # a copy: its own data from now on (not frozen again at the next write)
-          todo.append((v, n.lazydata, n if (v.requires_grad or not Tensor.no_grad) and (n._ctx or v._ctx) is not None else None) if n is not None else (v, v.lazydata if v.lazydata._base is None else v.lazydata.e(UnaryOps.CAST, arg=v.dtype), None))
+          # a copy: unlinked, its own data from now on (not frozen again at the next write)
+          if n is None: v._view, kept = None, v.lazydata if v.lazydata._base is None else v.lazydata.e(UnaryOps.CAST, arg=v.dtype)
+          todo.append((v, kept, None) if n is None else (v, n.lazydata, n if (v.requires_grad or not Tensor.no_grad) and (n._ctx or v._ctx) is not None else None))
   def _viewers(self) -> list:
     """The live views taken of self (r = y[1:3]), but not one the JIT unlinked (see jit._own_buffer)."""
     return list({id(v): v for r in self._views or () if (v := r()) is not None and v._view is not None and v._view[0] is self}.values())

@@ -2,7 +2,7 @@
 values rejected by name), and a run directory with the resolved config, metrics.jsonl, an atomic checkpoint that a
 re-run of the same command resumes from, a progress bar, and one JSON line of final metrics on stdout."""
 from __future__ import annotations
-import argparse, copy, dataclasses, fcntl, functools, json, math, os, re, sys, time, types, typing
+import argparse, copy, dataclasses, functools, json, math, os, re, sys, time, types, typing
 from pathlib import Path
 from typing import Any, Callable, Optional
 import yaml
