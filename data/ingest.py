@@ -615,12 +615,9 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     if not segments:
         raise IngestError(f"{src}: no segment folders or videos found ({', '.join(sorted(VIDEO_SUFFIXES))})")
     _check_output(out_dir)
-    from drivegpt.nn.state import lock_folder, release_folder
-    # held while it writes: a stage reading the folder meanwhile trained on the shards written so far, without a word
-    took = lock_folder(out_dir)
-    try: return _ingest(src, out_dir, segments, height, width, use_ray, ray_address, progress, fps, max_in_flight)
-    finally:
-        if took: release_folder(out_dir)
+    from drivegpt.nn.state import holding
+    with holding(out_dir):  # a stage reading the folder meanwhile trained on the shards written so far, without a word
+        return _ingest(src, out_dir, segments, height, width, use_ray, ray_address, progress, fps, max_in_flight)
 
 
 def _ingest(src: Path, out_dir: Path, segments: list, height: int, width: int, use_ray: bool, ray_address, progress: bool,

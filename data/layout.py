@@ -109,8 +109,8 @@ def not_being_written(folder, inside: bool = True) -> None:
     p = Path(folder)
     if not p.is_dir():
         return
-    locked, seen = [], set()
-    for d, dirs, files in os.walk(p, followlinks=True) if inside else [(str(p), [], [".lock"])]:  # through linked folders, each once
+    locked, seen = ([], set()) if inside else ([p], None)
+    for d, dirs, files in os.walk(p, followlinks=True) if inside else ():  # through linked folders, each once
         if (real := os.path.realpath(d)) in seen:
             dirs[:] = []
             continue

@@ -152,7 +152,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   at most max_in_flight queued (default twice the CPUs); existing token shards are kept."""
   if yaw_copies < 0 or not yaw_px >= 1: raise ValueError(f"--yaw-copies must be >= 0 and --yaw-px >= 1, got {yaw_copies}, {yaw_px}")
   from data.dataset import shard_paths
-  from drivegpt.nn.state import lock_folder, release_folder
+  from drivegpt.nn.state import holding
   from train.vqvae import load_tokenizer
   load_tokenizer(ckpt)  # a bad checkpoint fails here, once, not in every task
   paths = shard_paths(shards)
@@ -160,11 +160,8 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   if Path(out_dir).resolve() in {p.resolve().parent for p in paths}:  # its message said to delete the frames to go on
     raise ValueError(f"--out {out_dir} holds frame shards being tokenized: token shards go into a folder of their own")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
-  # held while it writes: a train-world reading the folder meanwhile trained on 1 of 6 drives, without a word (refused now)
-  took = lock_folder(Path(out_dir))
-  try: return _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
-  finally:
-    if took: release_folder(Path(out_dir))
+  with holding(out_dir):  # a train-world reading the folder meanwhile trained on 1 of 6 drives, without a word (refused now)
+    return _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
 
 def _tokenize_into(ckpt: str, shards: str, paths: list, out_dir: str, use_ray: bool, ray_address, batch_size: int, progress: bool,
                    max_in_flight, yaw_copies: int, yaw_px: float) -> list[dict]:
@@ -294,11 +291,9 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   for p, rate in rates.items():  # all checked before any is written (within 0.01 fps: a crash-shortened segment's is 19.999...)
     if fps is not None and abs(rate - fps) > 0.01: raise ValueError(f"{p}: its .tokenizer.json says {rate:g} fps, --fps gives {fps:g}: leave --fps out")
     if not len(tokens := read_commavq(p)): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")  # (a bad file was found after the others were written)
-  from drivegpt.nn.state import lock_folder, release_folder
-  took, written = lock_folder(Path(out_dir)), []   # held while it writes (a train-world beside it read part of them)
-  try: _write_imports(files, rates, first, sums, names, src, out_dir, written)
-  finally:
-    if took: release_folder(Path(out_dir))
+  from drivegpt.nn.state import holding
+  written: list = []
+  with holding(out_dir): _write_imports(files, rates, first, sums, names, src, out_dir, written)  # (a train-world beside it read part of them)
   return written
 
 def _write_imports(files, rates, first, sums, names, src, out_dir, written: list) -> None:

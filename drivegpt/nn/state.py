@@ -1,6 +1,6 @@
 """Tensors on disk: the safetensors format written and read by hand, and atomic training checkpoints built on it. No pickle."""
 from __future__ import annotations
-import fcntl, json, os, secrets, struct, time
+import contextlib, fcntl, json, os, secrets, struct, time
 from pathlib import Path
 from typing import Optional
 import numpy as np
@@ -72,6 +72,15 @@ def lock_folder(folder) -> bool:
 def release_folder(folder) -> None:
   """Let go of folder/.lock (a command done writing there, in a process that goes on: a test, a notebook, Ray workers)."""
   if (f := _LOCKS.pop(os.path.realpath(folder), None)) is not None: f.close()
+
+@contextlib.contextmanager
+def holding(folder):
+  """lock_folder for the length of a with block (a command that writes a folder and returns: ingest, tokenize), let
+  go after unless this process held it before."""
+  took = lock_folder(folder)
+  try: yield
+  finally:
+    if took: release_folder(folder)
 
 def held_folders() -> str:
   """The folders this process holds, os.pathsep-joined: its Ray workers' environment (DRIVEGPT_HELD_FOLDERS)."""
