@@ -161,14 +161,16 @@ class jit:
       realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
     finally: captured, realize.CAPTURE, grads, Tensor._grad_log = realize.CAPTURE, None, Tensor._grad_log, None
     slots = {lb: i for i, lb in enumerate(inputs)}  # the call's distinct inputs first
-    steps, live = [], {}
+    # an argument written into: its slot, also for a write after an earlier one was realized (it targets that one's result)
+    steps, live, arg_of = [], {}, {i: i for i in slots.values()}
     # a result that a later schedule read, or that is still held, is alive now: its key is found through the LazyBuffer
     made = {id(lb): it.out for it, ref in captured if (lb := ref()) is not None}
     def slot(x): return slots.get(made.get(id(x), x), x) if isinstance(x, LazyBuffer) else slots[x]
     for it, ref in captured:
       ins = tuple(slot(x) for x in it.inputs)  # a buffer not made in the step (a weight) is read live
-      slots[it.out] = len(slots)
-      steps.append(it._replace(inputs=ins, out=slots[it.out], target=slots.get(it.target, it.target)))  # an argument: its slot
+      slots[it.out], target = len(slots), None if it.target is None else arg_of.get(slot(it.target), it.target)
+      if isinstance(target, int): arg_of[slots[it.out]] = target
+      steps.append(it._replace(inputs=ins, out=slots[it.out], target=target))
       if not isinstance(steps[-1].target, int): live[slots[it.out]] = ref  # (not an argument's assign: the recording call's tensor)
     ret = _rebuild(ret, Tensor, lambda t: Out(slot(t.lazydata), t.shape, t.dtype, t.device))
     # a replay sets each .grad the step left to a new Tensor (an earlier call's .grad keeps its value), never through live

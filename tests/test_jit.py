@@ -403,6 +403,26 @@ def test_a_step_that_assigns_into_its_argument_writes_each_calls():
   assert [inc(t).numpy()[0] for t in ts] == [2, 22, 42, 62]
   assert [t.numpy()[0] for t in ts] == [1, 11, 21, 31]
 
+def test_a_step_writing_its_argument_twice_around_a_realize_writes_both_each_call():
+  """The second write's target was the first write's result, not the argument: from the first replay on, each call's
+  argument kept only the first write (1 for a += 1; realize; a += 10), and the recording call's tensor took the second."""
+  def step(a, b, how):
+    if how == "add": a += 1.0
+    else: a[0] = 1.0
+    (a * b).realize()
+    if how == "add": a += 10.0
+    else: a[1] = 5.0
+    return b * 1
+  rng = np.random.default_rng(3)
+  for how in ("add", "setitem"):
+    j = jit(step)
+    for _ in range(4):
+      start = rng.standard_normal(3).astype(np.float32)
+      a, ref = Tensor(start.copy()).realize(), Tensor(start.copy()).realize()
+      j(a, Tensor(np.ones(3, np.float32)).realize(), how)
+      step(ref, Tensor(np.ones(3, np.float32)), how)
+      np.testing.assert_array_equal(a.numpy(), ref.numpy(), err_msg=how)
+
 def test_replay_sees_weights_loaded_or_trained_after_recording():
   """A fresh layer's weight was its unevaluated initializer, which a batch-1 step folded into its kernels: a jitted step
   recorded before load_state_dict (or an optimizer step) kept computing the initial weights. So did a Tensor.zeros
