@@ -136,7 +136,7 @@ class Tensor:
     # the views PyTorch copies (flip, pad, a reshape strides can't say) take a write alone, as its copies; an expanded one
     # (stride 0: Tensor.zeros(1).expand(3) took the write alone, silently) is refused, as PyTorch's, and so is the JIT's copy
     # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
-    if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded) and self._view is None:  # (a copy of an expanded one: its own)
+    if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded) and (self._view is None or self._view[2] is False):  # (a copy of an expanded one: its own)
       raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument (a slice, or a reshape or permute of another tensor): pass the whole tensor and write into its part inside the step, or give the view a buffer of its own first with .contiguous()" if ld._base is None else ""))
     x = x.cast(self.dtype)
     # a tensor a jitted step made (from numpy) takes the value as its own, as _inplace's: written into its buffer, it kept
@@ -304,7 +304,7 @@ class Tensor:
     x = self.reshape((1,)*(len(shape := argfix(shape, *args)) - self.ndim) + self.shape)
     shape = tuple(x.shape[i] if s == -1 else s for i, s in enumerate(shape))
     if len(shape) < self.ndim or any(a != b and a != 1 for a, b in zip(x.shape, shape)): raise ShapeError(f"can't expand {self.shape} to {shape}")  # (fewer dims gave [1, 1, 1] for [[1, 2, 3]])
-    return F.Expand.apply(x, shape=shape) if shape != x.shape else x
+    return F.Expand.apply(x, shape=shape)._viewing(self, None, False) if shape != x.shape else x  # a copy that takes no write (False): see _set_data
   def permute(self, order, *args) -> Tensor:
     order = tuple(o + self.ndim if o < 0 else o for o in argfix(order, *args))
     if sorted(order) != list(range(self.ndim)): raise ShapeError(f"permute order {order} is not a permutation of {self.ndim} dims")
@@ -512,7 +512,7 @@ class Tensor:
     order = [i for i in range(self.ndim) if i not in src]
     for d, s_ in sorted(zip(dst, src)): order.insert(d, s_)
     return self.permute(order)
-  def contiguous(self) -> Tensor: return self if (lb := self.lazydata)._base is None and lb.op is not LoadOps.CONST else F.Contiguous.apply(self)  # (as PyTorch: a second tensor on its buffer missed its writes)
+  def contiguous(self) -> Tensor: return self if (lb := self.lazydata)._base is None or lb.whole else F.Contiguous.apply(self)  # (as PyTorch: a second tensor on its buffer missed its writes)
 
   # *** reduce ops ***
   def _reduce(self, fxn, axis=None, keepdim=False) -> Tensor:

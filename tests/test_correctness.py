@@ -996,6 +996,34 @@ def test_review_34_flip_pad_and_copy_reshapes_keep_their_values_when_the_source_
   q[:, 1:3] += 1   # (a view of the pad: the write goes into it)
   np.testing.assert_allclose(q.numpy(), np.r_[x[:1], np.zeros((1, 4), np.float32)] + [0, 1, 1, 0])
 
+@pytest.mark.parametrize("device", ["CPU", "CL"])
+def test_review_35_expand_and_repeat_keep_their_values_when_the_source_is_written(device):
+  """Session 35 (a review fuzzing views against PyTorch): an expand (and so repeat, and a cat holding one) was not
+  registered as a copy, so after a write into its source it showed the old values if read first and the new ones if
+  the source was read first. Now it keeps the values it was taken with, as flip and pad do (README), and still takes no
+  write. Tensor.zeros(3).contiguous() was a new tensor, which a write into did not reach (PyTorch's is the tensor)."""
+  if device == "CL": pytest.importorskip("pyopencl")
+  rng = rng_for(f"expand-copies-{device}")
+  x = rng.standard_normal((3, 4)).astype(np.float32)
+  copies = {"expand": (lambda t: t.expand(2, 3, 4), lambda a: np.broadcast_to(a, (2, 3, 4))),
+            "repeat": (lambda t: t.repeat(2, 1), lambda a: np.tile(a, (2, 1))),
+            "cat of an expand": (lambda t: Tensor.cat(t[None].expand(2, 3, 4), t[None]), lambda a: np.stack([a, a, a])),
+            "expand of a view": (lambda t: t[1:, None].expand(2, 5, 4), lambda a: np.broadcast_to(a[1:, None], (2, 5, 4)))}
+  for cn, (make, ref) in copies.items():
+    for read_first in ("copy", "source", None):
+      t = Tensor(x.copy(), device=device).realize()
+      c = make(t)
+      if read_first == "copy": c.realize()
+      t += Tensor(rng.standard_normal(4).astype(np.float32), device=device)
+      if read_first == "source": t.numpy()
+      np.testing.assert_array_equal(c.numpy(), ref(x), err_msg=f"{cn}, read first: {read_first}")
+  e = Tensor(x.copy(), device=device).expand(2, 3, 4)
+  with pytest.raises(ValueError, match="expanded view"): e += 1
+  z = Tensor.zeros(3, device=device)
+  c = z.contiguous()
+  c[0] = 5
+  assert c is z and z.numpy().tolist() == [5, 0, 0]
+
 @pytest.mark.parametrize("device,rows,cols", [("CPU", 64, 4687), ("CPU", 9, 257), ("CL", 8, 1000)])
 def test_review_33_max_gradients_of_a_fused_input_realized_first(device, rows, cols):
   """Session 33 (a differential fuzzer): maximum's and max's backward compared a lazy input, recomputed there by another
