@@ -24,8 +24,7 @@ class BufferOps(Ops): LOAD = auto(); CONST = auto() # noqa: E702
 Op = UnaryOps | BinaryOps | TernaryOps | ReduceOps | MovementOps | LoadOps | BufferOps
 ElementwiseOps = (UnaryOps, BinaryOps, TernaryOps)
 # ops with f(0, ..., 0) == 0: a padded view can be pushed through them into their inputs
-ZERO_PRESERVING = {UnaryOps.SIN, UnaryOps.SQRT, UnaryOps.NEG, UnaryOps.CAST, BinaryOps.ADD, BinaryOps.SUB, BinaryOps.MUL,
-                   BinaryOps.MAX, BinaryOps.CMPLT, TernaryOps.WHERE}
+ZERO_PRESERVING = {UnaryOps.SIN, UnaryOps.SQRT, UnaryOps.NEG, UnaryOps.CAST, BinaryOps.ADD, BinaryOps.SUB, BinaryOps.MUL, BinaryOps.MAX, BinaryOps.CMPLT, TernaryOps.WHERE}
 
 class LazyOp(NamedTuple):
   """One node of a kernel's expression tree: an op, its sources and an argument. Hashable, so kernels cache by it."""

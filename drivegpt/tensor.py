@@ -540,8 +540,8 @@ class Tensor:
   def std(self, axis=None, keepdim=False, correction=1) -> Tensor:
     # the where: a constant row's gradient is 0, as PyTorch's, not sqrt'(0) = inf times 0. v is realized where it needs a
     # gradient: recomputed by another kernel in the backward (an exp fused in), it was 0 in one and not the other (nan)
-    (v := self.var(axis, keepdim, correction)).lazydata.base.force_realize |= bool(v.requires_grad and v.lazydata.base.srcs)
-    return v.eq(0).where(0, v).sqrt()
+    (v := self._float().float().var(axis, keepdim, correction)).lazydata.base.force_realize |= bool(v.requires_grad and v.lazydata.base.srcs)
+    return v.eq(0).where(0, v).sqrt().cast(self._float().dtype)  # (half: the sqrt in float32, a variance over 65504 was inf)
   def prod(self, axis=None, keepdim=False) -> Tensor:
     """Product by halving: multiply the two halves until one element is left, log2(n) steps."""
     axes = self._axes(axis)
@@ -571,12 +571,13 @@ class Tensor:
     return (n - first.max(axis, keepdim=keepdim)).cast(dtypes.int32)
   def argmax(self, axis=None, keepdim=False) -> Tensor: return self._argext(self, axis, keepdim)
   def argmin(self, axis=None, keepdim=False) -> Tensor: return self._argext(self._rev(True), axis, keepdim)
-  def softmax(self, axis=-1) -> Tensor: return F.Softmax.apply(self._float(), axis=self._axes(axis))
-  def log_softmax(self, axis=-1) -> Tensor: return F.LogSoftmax.apply(self._float(), axis=self._axes(axis))
+  # half in float32, rounded once (as mean: a row of over 65504 near its max summed to inf, and gave zeros)
+  def softmax(self, axis=-1) -> Tensor: return F.Softmax.apply(self._float().float(), axis=self._axes(axis)).cast(self._float().dtype)
+  def log_softmax(self, axis=-1) -> Tensor: return F.LogSoftmax.apply(self._float().float(), axis=self._axes(axis)).cast(self._float().dtype)
   def logsumexp(self, axis=None, keepdim=False) -> Tensor:
     m = self.max(axis, keepdim=True).detach()
     m = m.isinf().where(0, m)  # all -inf (or an inf): no shift, so the row gives -inf (inf), not inf - inf = nan
-    ret = (self - m).exp().sum(axis, keepdim=True).log() + m
+    ret = ((self - m).float().exp().sum(axis, keepdim=True).log() + m).cast(self._float().dtype)  # (half summed in float32: see softmax)
     return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in self._axes(axis)))
 
   # *** processing ops: all movement + elementwise + reduce ***
@@ -748,9 +749,9 @@ class Tensor:
   def sign(self) -> Tensor: return F.Sign.apply(self)
   def isnan(self) -> Tensor: return self.ne(self)
   def isinf(self) -> Tensor: return self.abs().eq(math.inf) if self.dtype.is_float else self.ne(self)
-  def tanh(self) -> Tensor:  # near 0, 2*sigmoid(2x) - 1 cancels (tanh(1e-8) came out 0): x - x^3/3 + 2x^5/15 there
-    x2 = (x := (small := self.abs() < 0.015).where(self, 0))._float().square()  # (x only where small: x^5 overflowed and 0 * inf gave a nan gradient)
-    return small.where(x * (1 - x2 * (1/3 - x2 * (2/15))), 2.0 * ((2.0 * self).sigmoid()) - 1.0)
+  def tanh(self) -> Tensor:  # near 0, 2*sigmoid(2x) - 1 cancels (tanh(1e-8) came out 0, 80 ulps off at 0.0154): a series under 0.1
+    x2 = (x := (small := self.abs() < 0.1).where(self, 0))._float().square()  # (x only where small: x^5 overflowed and 0 * inf gave a nan gradient)
+    return small.where(x * (1 - x2 * (1/3 - x2 * (2/15 - x2 * (17/315)))), 2.0 * ((2.0 * self).sigmoid()) - 1.0)
   def sinh(self) -> Tensor: return (self.exp() - self.neg().exp()) / 2
   def cosh(self) -> Tensor: return (self.exp() + self.neg().exp()) / 2
   def relu6(self) -> Tensor: return self.hardtanh(0, 6)
@@ -759,15 +760,19 @@ class Tensor:
   def hardtanh(self, min_val=-1, max_val=1) -> Tensor: return ((self > min_val) * (self < max_val)).where(self, self.detach().clip(min_val, max_val))
   def leakyrelu(self, neg_slope=0.01) -> Tensor: return (self > 0).where(self, self*neg_slope)
   # exp of min(x, 0): exp never overflows, so large inputs get no inf*0 = nan gradients; elu'(0) = 1, as PyTorch
-  def _neg_part(self) -> Tensor: return (self > 0).where(0, self)
-  def elu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*(self._neg_part().exp() - 1)
-  def celu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*((self._neg_part() / alpha).exp() - 1)
+  # e^x - 1 lost x's digits near 0 (elu(-1e-6) came out 4.6% off): a series under 0.1, of x only where small (see tanh)
+  def _expm1(self) -> Tensor: return (small := self.abs() < 0.1).where((x := small.where(self, 0)) * (1 + x * (1/2 + x * (1/6 + x * (1/24 + x * (1/120 + x / 720))))), self.exp() - 1)
+  def elu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*(self > 0).where(0, self)._expm1()
+  def celu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*((self > 0).where(0, self) / alpha)._expm1()
   def swish(self) -> Tensor: return self * self.sigmoid()
   def silu(self) -> Tensor: return self.swish()
   def gelu(self) -> Tensor: return F.Gelu.apply(self._float())  # tanh approximation, as PyTorch's approximate="tanh"
   def quick_gelu(self) -> Tensor: return self * (self * 1.702).sigmoid()
-  # stable: log(1+e^x) = max(x,0) + log(1+e^-|x|); maximum's tie rule gives softplus'(0) = 0.5, as PyTorch
-  def softplus(self, beta=1) -> Tensor: return ((x := self * beta).maximum(0) + (-x.abs()).exp().add(1).log()) * (1/beta)
+  # stable: log(1+e^x) = max(x,0) + log1p(e^-|x|); maximum's tie rule gives softplus'(0) = 0.5, as PyTorch
+  def softplus(self, beta=1) -> Tensor: return ((x := self * beta).maximum(0) + x._log1p_exp_neg_abs()) * (1/beta)
+  # log1p(e^-|x|), log1p(u) as Kahan's log(w)*u/(w-1), w = 1+u (1 where w is: 0/0 in the branch not taken gave a nan
+  # gradient): log(1+u) lost u under 6e-8 (softplus(-20) was 0, not 2e-9)
+  def _log1p_exp_neg_abs(self) -> Tensor: return (one := (w := (u := (-self.abs()).exp()) + 1).eq(1)).where(u, w.log() * u / one.where(1, w - 1))
   def mish(self) -> Tensor: return self * self.softplus().tanh()
   def softsign(self) -> Tensor: return self / (1 + self.abs())
 
@@ -879,7 +884,7 @@ class Tensor:
   def binary_crossentropy(self, y: Tensor) -> Tensor: return (-(y := self._target(y))*self._log100() - (1 - y)*(1 - self)._log100()).mean()
   def _target(self, y) -> Tensor: return (y if isinstance(y, Tensor) else Tensor(y, device=self.device))._expand_to(self.shape)
   def _log100(self) -> Tensor: return (self > 0).where((self > 0).where(self, 1).log().maximum(-100), -100)
-  def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - self._target(y)*self + (1 + self.abs().neg().exp()).log()).mean()
+  def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - self._target(y)*self + self._log1p_exp_neg_abs()).mean()  # (the small term last)
   def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of int labels Y (...) under logits self (..., C), skipping ignore_index (tinygrad's)."""
     return self.log_softmax(-1)._nll(Y, ignore_index, label_smoothing, reduction)

@@ -1024,6 +1024,43 @@ def test_review_35_expand_and_repeat_keep_their_values_when_the_source_is_writte
   c[0] = 5
   assert c is z and z.numpy().tolist() == [5, 0, 0]
 
+def test_review_35_composite_ops_at_extreme_values_against_float64():
+  """Session 35 (a review of ops at extreme values against PyTorch float64): softplus and binary_crossentropy_logits
+  used log(1 + u) (0 for softplus(x < -17), the loss 0 at logit 20), elu/celu exp(x) - 1 (elu(-1e-6) 4.6% off), tanh
+  switched to 2*sigmoid(2x) - 1 at 0.015 (80 ulps off just above); float16 softmax, log_softmax and logsumexp summed in
+  half (a row of 70,000 equal values gave zeros / inf) and float16 std took the sqrt of a variance already rounded to
+  half (inf for a std over 256). Compared with numpy in float64, gradients with the analytic ones."""
+  sp = np.array([-80, -50, -30, -20, -17, -5, -1e-3, 0, 1e-6, 3, 17, 20, 40], np.float32)
+  t = Tensor(sp, requires_grad=True)
+  (y := t.softplus()).sum().backward()
+  np.testing.assert_allclose(y.numpy(), np.logaddexp(0, sp.astype(np.float64)), rtol=2e-6, atol=0)  # (CL's exp: ~10 ulps)
+  np.testing.assert_allclose(t.grad.numpy(), 1 / (1 + np.exp(-sp.astype(np.float64))), rtol=2e-6, atol=1e-30)
+  lab = np.array([1, 1, 0, 1, 0], np.float32)
+  lo = np.array([20, 30, -25, -3, 1e-3], np.float32)
+  want = np.mean(np.logaddexp(0, lo.astype(np.float64)) - lab * lo)
+  assert abs(Tensor(lo).binary_crossentropy_logits(Tensor(lab)).item() - want) <= 1e-6 * want
+  one = Tensor(np.array([20.0], np.float32)).binary_crossentropy_logits(Tensor(np.ones(1, np.float32))).item()
+  assert abs(one - np.log1p(np.exp(-20.0))) <= 1e-6 * np.log1p(np.exp(-20.0))
+  e = np.array([-1e30, -200, -5, -0.5, -0.1, -0.0999, -1e-2, -1e-4, -1e-6, -1e-30, 0, 1e-6, 0.5, 3], np.float32)
+  for alpha in (1.0, 2.0):
+    t = Tensor(e, requires_grad=True)
+    (y := t.elu(alpha) if alpha == 1.0 else t.celu(alpha)).sum().backward()
+    x64 = e.astype(np.float64)
+    np.testing.assert_allclose(y.numpy(), np.where(x64 > 0, x64, alpha * np.expm1(x64 / alpha)), rtol=2e-6, atol=0)
+    np.testing.assert_allclose(t.grad.numpy(), np.where(x64 > 0, 1, np.exp(x64 / alpha)), rtol=2e-6, atol=1e-30)
+  th = np.concatenate([rng_for("tanh-35").uniform(-0.3, 0.3, 4001), [1e-30, -1e-8, 0.0154074, 5, -20]]).astype(np.float32)
+  got, want = Tensor(th).tanh().numpy().astype(np.float64), np.tanh(th.astype(np.float64))
+  assert np.max(np.abs(got - want) / np.spacing(np.abs(want).astype(np.float32))) <= 24  # ulps (80 before, ~18 now at 0.1-0.3)
+  h = Tensor(np.zeros((2, 70000), np.float16), requires_grad=True)
+  (p := h.softmax(-1)).sum().backward()
+  np.testing.assert_array_equal(p.numpy(), np.float16(1 / 70000))  # (in float32, rounded to half once)
+  assert p.dtype == dtypes.float16 and np.isfinite(h.grad.numpy()).all()
+  np.testing.assert_allclose(Tensor(np.zeros((2, 70000), np.float16)).log_softmax(-1).numpy().astype(np.float64), -np.log(70000), rtol=1e-3)
+  np.testing.assert_allclose(Tensor(np.zeros((2, 70000), np.float16)).logsumexp(-1).numpy().astype(np.float64), np.log(70000), rtol=1e-3)
+  s = Tensor(np.array([0, 300, 600], np.float16), requires_grad=True)
+  (d := s.std()).backward()
+  assert d.dtype == dtypes.float16 and d.item() == 300 and s.grad.numpy().tolist() == [-0.5, 0, 0.5]
+
 @pytest.mark.parametrize("device,rows,cols", [("CPU", 64, 4687), ("CPU", 9, 257), ("CL", 8, 1000)])
 def test_review_33_max_gradients_of_a_fused_input_realized_first(device, rows, cols):
   """Session 33 (a differential fuzzer): maximum's and max's backward compared a lazy input, recomputed there by another
