@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.layout import (DRIVE, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
+from data.layout import (DRIVE, token_shard, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
                          files_under, remove_stale_temps, temp_name, not_being_written)
 from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session, said, show
@@ -175,17 +175,6 @@ def _attr(shard: Path, key: str) -> str:
             return str(f.attrs.get(key, ""))
     except Exception:
         return ""
-
-
-def _token_shard(shard: Path) -> bool | None:
-    """A shard tokenize made (tokens, no frames)? None if it can't be read. It has its frame shard's name, and ingest must
-    not overwrite it."""
-    import h5py
-    try:
-        with h5py.File(shard, "r") as f:
-            return "tokens" in f and "frames" not in f
-    except Exception:
-        return None
 
 
 def _drop_extra(shards: list[Path], keep: Path) -> None:
@@ -626,7 +615,7 @@ def _ingest(src: Path, out_dir: Path, segments: list, height: int, width: int, u
     remove_stale_temps(out_dir)
     # a token folder (a shard of the same name was taken for a damaged frame shard and overwritten; frame shards of other
     # names were written beside the tokens): its first readable shard tells, each folder holds one kind
-    if first := next((p for p in sorted(out_dir.glob("*.h5")) if (kind := _token_shard(p)) is not None), None):  # (readable)
+    if first := next((p for p in sorted(out_dir.glob("*.h5")) if (kind := token_shard(p)) is not None), None):  # (readable)
         if kind: raise IngestError(f"--out {out_dir} holds token shards ({first.name}, made by tokenize): frame shards go into a folder of their own")
     index = shard_index(out_dir)  # listed once: each input's other shards are found in it
     def own(seg):  # the part of the index an input's task needs
@@ -713,11 +702,11 @@ def orphan_shards(out_dir: Path, src: Path, inputs: list) -> list[tuple[Path, st
 
 
 def main(argv: list[str] | None = None) -> int:
-    from drivegpt.cli import json_line  # here, not at the top: the Ray workers that import this module need no engine
+    from drivegpt.cli import json_line, path_arg  # here, not at the top: the Ray workers that import this module need no engine
     parser = argparse.ArgumentParser(prog="drivegpt ingest", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("src", type=Path, help="folder of segments / videos, or one of them")
-    parser.add_argument("--out", type=Path, default=Path("runs/data/shards"), help="folder for the HDF5 shards")
+    parser.add_argument("src", type=lambda t: Path(path_arg(t)), help="folder of segments / videos, or one of them")
+    parser.add_argument("--out", type=lambda t: Path(path_arg(t)), default=Path("runs/data/shards"), help="folder for the HDF5 shards")
     parser.add_argument("--height", type=int, default=128, help="frame height after crop/resize")
     parser.add_argument("--width", type=int, default=256, help="frame width after crop/resize")
     parser.add_argument("--fps", type=float, default=None, help="frame rate of plain videos (required for raw streams)")

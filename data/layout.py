@@ -101,6 +101,22 @@ def save_array(path: Path, arr: np.ndarray) -> None:
         np.save(f, arr, allow_pickle=False)
 
 
+def token_shard(shard: Path) -> bool | None:
+    """A shard tokenize or import-commavq made (tokens, no frames)? False for a frame shard (ingest's), None if it can't
+    be read. Each folder holds one kind: a loader reads all of a folder's shards as one."""
+    import h5py
+    try:
+        with h5py.File(shard, "r") as f:
+            return "tokens" in f and "frames" not in f
+    except Exception:
+        return None
+
+
+def frame_shards_in(folder) -> Path | None:
+    """The first frame shard in folder, if it holds any: token shards must not go in beside them."""
+    return next((p for p in sorted(Path(folder).glob("*.h5")) if token_shard(p) is False), None)
+
+
 def not_being_written(folder, inside: bool = True) -> None:
     """Refuse a folder another process still writes into or trains in (record, ingest, tokenize and the stages hold its
     .lock), or one around it, or (inside: a reader that searches subfolders) one inside it: a stage reading it would
@@ -154,7 +170,8 @@ def remove_stale_temps(folder: Path) -> list[Path]:
         owner_host, _, pid = p.name.rpartition(".tmp-")[2].rpartition("-")
         if owner_host != host or not pid.isdigit() or _alive(int(pid)):
             continue  # another machine's or a live run's: leave it alone
-        shutil.rmtree(p) if p.is_dir() else p.unlink()
+        try: shutil.rmtree(p) if p.is_dir() else p.unlink()
+        except OSError: continue  # (a read-only folder's stay: nothing is written there)
         removed.append(p)
     return removed
 

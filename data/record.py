@@ -457,17 +457,17 @@ def contact_sheet(frames: np.ndarray, cols: int = 4, pad: int = 4) -> np.ndarray
 
 
 def main(argv: list[str] | None = None) -> int:
-    from drivegpt.cli import HelpFormatter, at_least, json_line  # here, not at the top: the recording processes need no engine
+    from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg  # here, not at the top: the recording processes need no engine
     parser = argparse.ArgumentParser(prog="drivegpt record", description=__doc__.split("\n\n")[0],
                                      formatter_class=HelpFormatter)
     parser.add_argument("--segments", type=int, default=4, help="number of segments to record")
-    parser.add_argument("--out", type=Path, default=Path("runs/data/raw"), help="output folder")
+    parser.add_argument("--out", type=lambda t: Path(path_arg(t)), default=Path("runs/data/raw"), help="output folder")
     parser.add_argument("--seconds", type=at_least(1 / FPS), default=30.0,
                         help=f"length of each segment (at least one frame, 1/{FPS} s)")
     parser.add_argument("--seed", type=at_least(0, int), default=0, help="random seed (roads, scenes, drivers, traffic, noise)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes recording segments at once")
     parser.add_argument("--preview", action="store_true", help="only write a PNG contact sheet of frames")
-    parser.add_argument("--preview-path", type=Path, default=Path("data/preview.png"), help="where --preview writes")
+    parser.add_argument("--preview-path", type=lambda t: Path(path_arg(t)), default=Path("data/preview.png"), help="where --preview writes")
     args = parser.parse_args(argv)
     if args.segments < 1 or args.workers < 1:
         parser.error("--segments and --workers must be positive")

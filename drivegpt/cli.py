@@ -1,7 +1,7 @@
 """The drivegpt command: one subcommand per pipeline stage, each forwarded to its stage module's main (loaded by name,
 so the engine never imports the pipeline folders). Run `drivegpt <command> --help` for a command's options."""
 from __future__ import annotations
-import argparse, importlib, json, math, sys
+import argparse, importlib, json, math, os, sys
 from typing import Callable, Optional
 
 # command -> (module, function, one-line help); the module's function takes argv and parses it itself
@@ -50,6 +50,12 @@ def at_least(lo: float, kind: type = float) -> Callable[[str], float]:
       raise argparse.ArgumentTypeError(f"must be {'an integer' if kind is int else 'a finite number'} >= {lo:g}, got {text!r}")
     return v
   return parse
+
+def path_arg(text: str) -> str:
+  """An argparse type= for a file or folder option: ~ expanded (the shell leaves --out=~/x alone: it made ./~/x), an
+  empty one refused (an unset shell variable made it the working folder, which the command then read or wrote)."""
+  if not text.strip(): raise argparse.ArgumentTypeError("empty: give a file or folder (an unset shell variable?)")
+  return os.path.expanduser(text)
 
 def usage() -> str:
   width = max(map(len, COMMANDS))

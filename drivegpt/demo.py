@@ -7,7 +7,7 @@ import argparse, functools, html, json, os, resource, shutil, subprocess, sys, t
 from pathlib import Path
 from typing import Optional
 import yaml
-from drivegpt.cli import HelpFormatter, json_line
+from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.nn.state import write_atomic
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
@@ -41,14 +41,18 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
   for name, argv in cfg["steps"].items():
     if not isinstance(argv, list) or not argv: raise ValueError(f"{path}: step {name!r} must be a list: [command, args...]")
     steps[name] = [str(a).replace("{out}", out).replace("{configs}", str(path.resolve().parent)) for a in argv]
-  for item in overrides:
+  for i, item in enumerate(overrides):
     key, eq, value = item.partition("=")
     name, dot, sub = key.partition(".")
     if not eq or not dot: raise ValueError(f"override {item!r}: expected step.key=value, e.g. vqvae.steps=100")
     if name not in steps: raise ValueError(f"override {item!r}: no step {name!r} (steps: {', '.join(steps)})")
     if steps[name][0] not in KEY_VALUE:  # (it failed only when the step came up, maybe after every step before it)
       raise ValueError(f"override {item!r}: step {name!r} (drivegpt {steps[name][0]}) takes --options, not key=value: edit its line in {path}")
-    steps[name].append(f"{sub}={value}")
+    if any(o.partition("=")[0] == key for o in overrides[:i]): print(f"note: {key} is given twice: the last one counts", file=sys.stderr)
+    # in place of the config's own sub=... (the step's command says a key given twice)
+    argv = steps[name]
+    at = next((j for j, a in enumerate(argv) if j and a.partition("=")[0] == sub and not a.startswith("-")), len(argv))
+    argv[at:at + 1] = [f"{sub}={value}"]
   return list(steps.items())
 
 def run_step(name: str, argv: list[str], log: Path) -> dict:
@@ -241,8 +245,8 @@ def write_report(root: Path, steps: list, state: dict) -> Path:
 
 def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="drivegpt demo", description=__doc__, formatter_class=HelpFormatter)
-  ap.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="demo config: the steps and their arguments")
-  ap.add_argument("--out", default="runs/demo", help="folder for every step's output and report.html")
+  ap.add_argument("--config", type=lambda t: Path(path_arg(t)), default=DEFAULT_CONFIG, help="demo config: the steps and their arguments")
+  ap.add_argument("--out", default="runs/demo", type=path_arg, help="folder for every step's output and report.html")
   ap.add_argument("--fresh", action="store_true", help="delete --out first instead of resuming")
   ap.add_argument("overrides", nargs="*", metavar="step.key=value", help="extra key=value for one step, e.g. vqvae.steps=100: the "
                   "steps that take key=value configs (vqvae, world, disengage, bc, ppo); the others take --options")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from drivegpt.cli import HelpFormatter, at_least, json_line
+from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg
 
 FPS = 20
 NOMINAL_LIMITS = dict(ttc=2.0, time_gap=0.6, lane_margin=0.4, heading=15.0, brake=-4.0, lateral_accel=4.0)  # data/driver.py's centres
@@ -248,13 +248,14 @@ def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: 
 def recorded_seeds(paths: list[str], what: str = "--check-seeds") -> set:
   """Every recorder seed in driver.json files (segment folders) or shard attributes under paths (what: for errors).
   Logs that were not recorded here (their driver attribute is empty) have none."""
-  from data.layout import files_under
+  from data.layout import files_under, not_being_written
   def seed_of(text):
     try: return int(json.loads(text).get("seed", -1))
     except (ValueError, AttributeError, TypeError): return -1  # (a real log's "": a JSONDecodeError naming no file)
   seeds = set()
   for p in map(Path, paths):
     if not p.exists(): raise FileNotFoundError(f"{what}: {p} does not exist")  # (a mistyped folder checked nothing)
+    not_being_written(p)  # (a record still going passed the seeds of the segments it had finished)
     for f in files_under(p, name="driver.json"): seeds.add(seed_of(f.read_text()))
     for f in files_under(p, (".h5",)):
       import h5py
@@ -266,7 +267,7 @@ def recorded_seeds(paths: list[str], what: str = "--check-seeds") -> set:
 
 def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap = argparse.ArgumentParser(prog="drivegpt evaluate", description=__doc__, formatter_class=HelpFormatter)
-  ap.add_argument("--vqvae", help="VQVAE run that tokenizes the camera (needed with --policy)")
+  ap.add_argument("--vqvae", type=path_arg, help="VQVAE run that tokenizes the camera (needed with --policy)")
   ap.add_argument("--policy", action="append", default=[], metavar="NAME=RUNDIR", help="a train-policy run (bc or ppo) to evaluate; repeatable")
   ap.add_argument("--episodes", type=int, default=20, help="evaluation episodes per driver")
   ap.add_argument("--seconds", type=float, default=20.0, help="length of each episode, s (more than 3)")
@@ -276,8 +277,8 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--radius", default="250,900", help="curve radius range m, 'lo,hi'")
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
   ap.add_argument("--no-scripted", action="store_true", help="skip the scripted driver")
-  ap.add_argument("--check-seeds", nargs="+", default=[], metavar="DIR", help="refuse seeds used by the recordings under these folders")
-  ap.add_argument("--out", help="also write the JSON lines to this file (replaced, not appended to)")
+  ap.add_argument("--check-seeds", nargs="+", default=[], type=path_arg, metavar="DIR", help="refuse seeds used by the recordings under these folders")
+  ap.add_argument("--out", type=path_arg, help="also write the JSON lines to this file (replaced, not appended to)")
   args = ap.parse_args(argv)
   if args.no_scripted and not args.policy: ap.error("nothing to evaluate: --no-scripted and no --policy")
   if args.recovery < 0 or not (np.isfinite(args.density) and args.density > 0) or not np.isfinite(args.seconds):
@@ -289,10 +290,10 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   policies = []
   for p in args.policy:
     name, eq, run = p.partition("=")
-    if not eq or not name or not run: ap.error(f"--policy {p!r}: expected NAME=RUNDIR")
+    if not eq or not name or not run.strip(): ap.error(f"--policy {p!r}: expected NAME=RUNDIR")
     if name in ("scripted", "scripted_no_noise") or name in dict(policies):  # two rows of one name: which was which?
       ap.error(f"--policy {p!r}: the name {name!r} is {'a built-in driver' if name.startswith('scripted') else 'given twice'}: name each policy once")
-    policies.append((name, run))
+    policies.append((name, os.path.expanduser(run)))  # (the shell leaves bc=~/runs/bc alone)
   if policies and not args.vqvae: ap.error("--vqvae is required to drive a learned --policy from camera frames")
   if args.out:  # before driving: a bad one was found after the first driver's minutes of work, and no other driver ran
     try:

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from drivegpt.cli import HelpFormatter, json_line
+from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.models.policy import DrivingPolicy
 from drivegpt import Tensor
 from drivegpt.export.openpilot import INTERFACE, DrivingVision, _codes, _examples, export_policy, export_vision
@@ -82,8 +82,8 @@ def vision_ties(vision: DrivingVision, codebook: np.ndarray, inputs: dict, got: 
 
 def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="drivegpt export-driving", description=__doc__, formatter_class=HelpFormatter)
-  ap.add_argument("--ckpt", required=True, help="train-policy run (--algo ppo; or bc with --disengage)")
-  ap.add_argument("--out", required=True, help="folder for driving_vision.onnx, driving_policy.onnx and export-driving.json")
+  ap.add_argument("--ckpt", required=True, type=path_arg, help="train-policy run (--algo ppo; or bc with --disengage)")
+  ap.add_argument("--out", required=True, type=path_arg, help="folder for driving_vision.onnx, driving_policy.onnx and export-driving.json")
   ap.add_argument("--disengage", default=None, help="train-disengage run (default: the one the ppo run was trained with)")
   ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx), not run or compared")
   args = ap.parse_args(argv)

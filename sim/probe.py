@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, os, warnings
 from typing import Optional
 import numpy as np
-from drivegpt.cli import HelpFormatter, json_line
+from drivegpt.cli import HelpFormatter, json_line, path_arg
 
 MAX_SHIFT = 48   # pixels searched either way (a quarter of the width at most)
 
@@ -91,9 +91,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="python -m sim.probe", description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--world", required=True)
   ap.add_argument("--vqvae", required=True)
-  ap.add_argument("--tokens", required=True, help="token shards to seed rollouts from")
-  ap.add_argument("--frames", required=True, help="recorded frame shards (with poses) to calibrate the probe on")
-  ap.add_argument("--val-frames", default=None, help="held-out frame shards to check the calibration on")
+  ap.add_argument("--tokens", required=True, type=path_arg, help="token shards to seed rollouts from")
+  ap.add_argument("--frames", required=True, type=path_arg, help="recorded frame shards (with poses) to calibrate the probe on")
+  ap.add_argument("--val-frames", default=None, type=path_arg, help="held-out frame shards to check the calibration on")
   ap.add_argument("--n", type=int, default=16, help="seeds (per-seed shifts vary by ~20 px: 4-8 seeds cannot tell a response from noise)")
   ap.add_argument("--seconds", type=float, default=2.0)
   ap.add_argument("--curvature", type=float, default=0.005)

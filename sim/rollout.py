@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from drivegpt.cli import HelpFormatter, at_least, json_line
+from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg
 
 class TokenDecoder:
   """VQVAE tokens (B, N) -> uint8 frames (B, H, W, 3), jitted."""
@@ -173,12 +173,12 @@ RESTARTS = 3  # times a rollout actor that died is restarted, its batches run ag
 
 def main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt rollout", description=__doc__, formatter_class=HelpFormatter)
-  ap.add_argument("--world", required=True, help="train-world run directory")
-  ap.add_argument("--vqvae", required=True, help="train-vqvae run directory (decodes tokens to frames)")
-  ap.add_argument("--shards", required=True, help="token-shard folder to seed rollouts from (and to take the real continuation)")
+  ap.add_argument("--world", required=True, type=path_arg, help="train-world run directory")
+  ap.add_argument("--vqvae", required=True, type=path_arg, help="train-vqvae run directory (decodes tokens to frames)")
+  ap.add_argument("--shards", required=True, type=path_arg, help="token-shard folder to seed rollouts from (and to take the real continuation)")
   ap.add_argument("--n", type=int, default=8, help="rollouts")
   ap.add_argument("--seconds", type=float, default=10.0, help="length of each rollout")
-  ap.add_argument("--out", required=True, help="folder for rollout_<i>.mp4 and rollouts.json")
+  ap.add_argument("--out", required=True, type=path_arg, help="folder for rollout_<i>.mp4 and rollouts.json")
   ap.add_argument("--steer", default="replay", choices=["replay", "left", "right", "straight"],
                   help="replay the recorded motion, or hold a constant curvature (left/right) or go straight at constant speed")
   ap.add_argument("--curvature", type=float, default=0.005, help="1/m for --steer left/right")

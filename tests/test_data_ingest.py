@@ -956,10 +956,30 @@ def test_a_folder_another_process_writes_into_is_refused_by_its_readers(tmp_path
                                "print('held', flush=True); import time; time.sleep(60)", str(tmp_path / "top" / "sub")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        from train.tokenize import export_commavq
+        from train.tokenize import export_commavq, import_commavq
+        from rl.evaluate import recorded_seeds
+        # (session 35) import-commavq and evaluate --check-seeds read a held folder too: a rollout's tokens so far, the
+        # seeds of the segments a record had finished
         for read in (lambda: load_segments(str(tmp_path / "top")), lambda: find_segments(tmp_path / "top"),
-                     lambda: load_driving_segments(str(tmp_path / "top" / "sub" / "deeper")), lambda: export_commavq(str(tmp_path / "top"), str(tmp_path / "npy"))):
+                     lambda: load_driving_segments(str(tmp_path / "top" / "sub" / "deeper")), lambda: export_commavq(str(tmp_path / "top"), str(tmp_path / "npy")),
+                     lambda: import_commavq(str(tmp_path / "top"), str(tmp_path / "imp")), lambda: recorded_seeds([str(tmp_path / "top")])):
             (tmp_path / "top" / "sub" / "deeper").mkdir(exist_ok=True)
             with pytest.raises(ValueError, match=f"sub: pid {holder.pid} is still writing"): read()
         assert shard_paths(tmp_path / "top") == []   # frame shards are read from the folder itself: a subfolder is not its data
     finally: holder.kill(); holder.wait()
+
+
+def test_review_35_a_folder_whose_leftover_temps_cannot_be_removed_is_still_locked(tmp_path, monkeypatch):
+    """Session 35 (a review of folder locks): a read-only folder holding a killed run's temp file raised a traceback from
+    lock_folder (and remove_stale_temps) instead of taking the lock through its read-only handle."""
+    import os, pathlib
+    from data.layout import remove_stale_temps
+    from drivegpt.nn.state import lock_folder, release_folder
+    (tmp_path / ".ckpt.safetensors.abc123.tmp").write_bytes(b"x")
+    (tmp_path / f".s.h5.tmp-{os.uname().nodename}-999999999").write_bytes(b"x")   # a dead pid's
+    def refuse(self, *a, **k): raise PermissionError(30, "Read-only file system", str(self))
+    monkeypatch.setattr(pathlib.Path, "unlink", refuse)
+    assert lock_folder(tmp_path) is True
+    release_folder(tmp_path)
+    assert remove_stale_temps(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".lock") == sorted([".ckpt.safetensors.abc123.tmp", f".s.h5.tmp-{os.uname().nodename}-999999999"])

@@ -223,13 +223,24 @@ def test_tokenize_then_decode_round_trip(tmp_path):
     tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
   # --out the frame shards' own folder: refused up front (it called a frame shard an old token shard, "delete it")
   before = sorted((p.name, p.stat().st_mtime_ns) for p in shards.iterdir())
-  with pytest.raises(ValueError, match=f"--out {shards}/ holds frame shards being tokenized"):
+  with pytest.raises(ValueError, match=f"--out {shards}/ holds frame shards \\(seg_a\\.h5\\)"):
     tokenize(str(run), str(shards), f"{shards}/", use_ray=False, progress=False)
   assert sorted((p.name, p.stat().st_mtime_ns) for p in shards.iterdir()) == before
   # a copy of them: each frame shard was called "a token shard made before token shards recorded their sources"
   shutil.copytree(shards, tmp_path / "copy")
   with pytest.raises(ValueError, match=f"--out {tmp_path / 'copy'} holds frame shards \\(seg_a\\.h5\\): token shards go into a folder of their own"):
     tokenize(str(run), str(shards), str(tmp_path / "copy"), use_ray=False, progress=False)
+  # (session 35) a folder of other frame shards, none of the same name: token shards went in beside them, and the
+  # folder was then refused by ingest and eval-vqvae alike; import-commavq the same
+  (tmp_path / "other_frames").mkdir()
+  write_frame_shard(tmp_path / "other_frames" / "zz.h5", smooth_frames(rng, 4), seed=3)
+  with pytest.raises(ValueError, match=r"holds frame shards \(zz\.h5\): token shards go into a folder of their own"):
+    tokenize(str(run), str(shards), str(tmp_path / "other_frames"), use_ray=False, progress=False)
+  from train.tokenize import import_commavq
+  (tmp_path / "npy").mkdir()
+  np.save(tmp_path / "npy" / "d.npy", rng.integers(0, 1024, (5, 8, 16)).astype(np.int16))
+  with pytest.raises(ValueError, match=r"holds frame shards \(zz\.h5\)"): import_commavq(str(tmp_path / "npy"), str(tmp_path / "other_frames"))
+  assert sorted(p.name for p in (tmp_path / "other_frames").iterdir()) == ["zz.h5"]
   # a frame shard gone from the folder: its token shard is named (train-world would still read it), and kept
   (shards / "seg_b.h5").unlink()
   import contextlib, io
@@ -376,7 +387,30 @@ def test_commavq_import_export_round_trip(tmp_path):
   write_token_shard(tmp_path / "small" / "g.h5", flat[:5].reshape(5, 16, 8)[:, :2, :4], {"frame_times": np.arange(5) / 20}, {})
   with pytest.raises(ValueError, match=r"small/g\.h5: tokens of shape \(5, 2, 4\); commaVQ's format holds 8x16 grids"):
     export_commavq(str(tmp_path / "small"), str(tmp_path / "out3"))
-  assert not list((tmp_path / "out3").iterdir())
+  assert not (tmp_path / "out3").exists()  # (checked before the folder is made)
+
+def test_review_35_export_commavq_writes_all_or_nothing_and_never_over_another_export(tmp_path):
+  """Session 35 (a review of hostile paths): a second export of other drives of the same name into one --out replaced
+  the first's .npy (and its sidecar), leaving a mix of two exports; one bad shard stopped the export after the earlier
+  ones' files were written, which an import then took for the whole export; an --out holding token shards got .npy
+  files beside them, and train-world read both."""
+  from train.tokenize import export_commavq, import_commavq, read_commavq, write_token_shard
+  rng = rng_for("export-35")
+  a, b = (rng.integers(0, 1024, (6, 8, 16)).astype(np.int16) for _ in range(2))
+  for folder, toks in (("A", a), ("B", b)):
+    (tmp_path / folder).mkdir()
+    write_token_shard(tmp_path / folder / "drive.h5", toks, {"frame_times": np.arange(6) / 20}, {})
+  export_commavq(str(tmp_path / "A"), str(tmp_path / "npy"))
+  export_commavq(str(tmp_path / "A"), str(tmp_path / "npy"))   # a re-run rewrites its own files
+  with pytest.raises(ValueError, match=r"npy/drive\.npy exists and holds other tokens than .*B/drive\.h5"):
+    export_commavq(str(tmp_path / "B"), str(tmp_path / "npy"))
+  np.testing.assert_array_equal(read_commavq(tmp_path / "npy" / "drive.npy"), a)
+  write_token_shard(tmp_path / "B" / "zz.h5", b[:, :2, :4], {"frame_times": np.arange(6) / 20}, {})  # a bad shard after a good one
+  with pytest.raises(ValueError, match=r"zz\.h5: tokens of shape"): export_commavq(str(tmp_path / "B"), str(tmp_path / "npy2"))
+  assert not (tmp_path / "npy2").exists()
+  import_commavq(str(tmp_path / "npy"), str(tmp_path / "tok"))
+  with pytest.raises(ValueError, match=r"holds token shards \(drive\.h5\)"): export_commavq(str(tmp_path / "A"), str(tmp_path / "tok"))
+  assert not (tmp_path / "tok" / "drive.npy").exists()
 
 def test_commavq_names_routes_and_checks(tmp_path):
   """a/b_c.npy and a_b/c.npy made one shard (the second overwrote the first); each file was its own route (a drive's

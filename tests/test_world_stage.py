@@ -1170,6 +1170,31 @@ def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):
   with pytest.raises(ConfigError, match=r"override 'model=\{n_layer: 2, n_layer: 3\}': key 'n_layer' appears twice$"):
     load_config(tw.TrainConfig, None, ["data.tokens=/t", "model={n_layer: 2, n_layer: 3}"])
 
+def test_review_35_empty_paths_tildes_and_keys_given_twice_on_the_command_line(tmp_path, monkeypatch, capsys):
+  """Session 35 (a review of hostile paths): steps=2 steps=3 took the last without a word (now said, as argparse's
+  last option counts); data.shards= (an unset $SHARDS) and --out "" were the working folder, read or written (a resume from another
+  folder trained on that folder's data); --out=~/x made ./~/x (the shell expands ~ only after a space)."""
+  from drivegpt.cli import main as cli
+  assert load_config(tw.TrainConfig, None, ["data.tokens=/t", "steps=2", "steps=3"]).steps == 3   # the last, said
+  assert "note: steps is given twice ('steps=2', then 'steps=3'): the last one counts" in capsys.readouterr().err
+  from train.vqvae import TrainConfig as VQConfig
+  for key in ("data.shards", "data.val_shards"):
+    with pytest.raises(ConfigError, match=f"{key}: empty: give a folder"): load_config(VQConfig, None, [f"{key}="])
+  monkeypatch.chdir(tmp_path)
+  monkeypatch.setenv("HOME", str(tmp_path / "home"))
+  for argv in (["ingest", "raw", "--out", ""], ["export-commavq", "x", "--out", " "], ["eval-vqvae", "--ckpt", "r", "--shards", ""],
+               ["tokenize", "--ckpt", "r", "--shards", "s", "--out", ""], ["evaluate", "--check-seeds", ""]):
+    with pytest.raises(SystemExit): cli(argv)
+    assert "empty: give a file or folder" in capsys.readouterr().err, argv
+  assert list(tmp_path.iterdir()) == []   # nothing written into the working folder
+  from drivegpt.cli import path_arg
+  assert path_arg("~/x") == str(tmp_path / "home" / "x")
+  from drivegpt.demo import load_steps, DEFAULT_CONFIG
+  vq = dict(load_steps(DEFAULT_CONFIG, "o", ["vqvae.steps=7"]))["vqvae"]
+  assert [a for a in vq if a.startswith("steps=")] == ["steps=7"]   # in place of the config's own (the step refuses two)
+  vq = dict(load_steps(DEFAULT_CONFIG, "o", ["vqvae.steps=7", "vqvae.steps=8"]))["vqvae"]
+  assert [a for a in vq if a.startswith("steps=")] == ["steps=8"] and "vqvae.steps is given twice" in capsys.readouterr().err
+
 def test_a_damaged_config_yaml_falls_back_to_the_checkpoints_copy(tmp_path, capsys):
   """A run folder's config.yaml made invalid YAML was a traceback; a list an AttributeError; empty or cut short "holds a
   unknown run". The checkpoint holds its own copy of the config: the resume uses it, saying so, and ends where an

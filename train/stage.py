@@ -126,9 +126,15 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     except ConfigError as e: raise ConfigError(f"{path}: {e}") from None
     if not isinstance(values, dict): raise ConfigError(f"{path}: expected a mapping of config keys, got {type(values).__name__}")
     file_values = copy.deepcopy(values)  # (what the file gave: the overrides write into values)
+  seen: dict = {}
   for item in overrides or []:
     key, eq, raw = item.partition("=")
     if not eq or not key: raise ConfigError(f"override {item!r}: expected key=value")
+    # the last one counts, as for an option given twice (steps=2 steps=3 took it without a word)
+    if key in seen: print(f"note: {key} is given twice ({seen[key]!r}, then {item!r}): the last one counts", file=sys.stderr)
+    seen[key] = item
+    # a path given empty (an unset shell variable: data.shards=$SHARDS) was the working folder, read or written
+    if key.split(".")[-1] in PATH_KEYS and not raw.strip(): raise ConfigError(f"{key}: empty: give a folder (an unset shell variable?), or leave the key out")
     try: value = yaml.load(raw, Loader=_UniqueKeys) if raw else ""  # as a file reads it (model.mults=[1,010] was [1, 8])
     except yaml.YAMLError: value = raw
     except ConfigError as e: raise ConfigError(f"override {item!r}: {str(e).split(' (line')[0]}") from None  # a key given twice

@@ -15,7 +15,7 @@ import argparse, dataclasses, hashlib, io, json, os, sys
 from pathlib import Path
 from typing import Optional
 import numpy as np
-from drivegpt.cli import HelpFormatter, at_least, json_line
+from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg
 from train.stage import write_atomic
 
 GRID = (8, 16)
@@ -157,8 +157,9 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   load_tokenizer(ckpt)  # a bad checkpoint fails here, once, not in every task
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
-  if Path(out_dir).resolve() in {p.resolve().parent for p in paths}:  # its message said to delete the frames to go on
-    raise ValueError(f"--out {out_dir} holds frame shards being tokenized: token shards go into a folder of their own")
+  from data.layout import frame_shards_in
+  if frames := frame_shards_in(out_dir):  # the folder then held both kinds, which ingest and eval-vqvae refused to read
+    raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   with holding(out_dir):  # a train-world reading the folder meanwhile trained on 1 of 6 drives, without a word (refused now)
     return _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
@@ -252,12 +253,15 @@ def write_commavq(path: str | Path, tokens: np.ndarray, flat: bool = False) -> N
   """Write tokens (N, 8, 16) as a commaVQ .npy of int16 ids, (N, 8, 16), or (N, 128) with flat."""
   tokens = np.asarray(tokens)
   if tokens.ndim != 3 or tokens.shape[1:] != GRID: raise ValueError(f"{path}: tokens must be (N, 8, 16), got {tokens.shape}")
-  if tokens.size and not (0 <= tokens.min() and tokens.max() < COMMAVQ_CODES):  # a file commaVQ's readers (and ours) refuse
-    raise ValueError(f"{path}: token ids {tokens.min()}..{tokens.max()}; commaVQ's format holds ids in [0, {COMMAVQ_CODES}) "
-                     "(a tokenizer with more codes can't export to it)")
+  _check_ids(path, tokens)
   from drivegpt.nn.state import write_atomic
   np.save(image := io.BytesIO(), tokens.astype(np.int16).reshape(len(tokens), GRID[0] * GRID[1]) if flat else tokens.astype(np.int16))
   write_atomic(str(path), [image.getbuffer()])
+
+def _check_ids(path, tokens: np.ndarray) -> None:
+  if tokens.size and not (0 <= tokens.min() and tokens.max() < COMMAVQ_CODES):  # a file commaVQ's readers (and ours) refuse
+    raise ValueError(f"{path}: token ids {tokens.min()}..{tokens.max()}; commaVQ's format holds ids in [0, {COMMAVQ_CODES}) "
+                     "(a tokenizer with more codes can't export to it)")
 
 def _flat_names(files: list[Path], src: str, what: str) -> dict:
   """Each file's name in a flat output folder: its path under src, '/' as '_', without its suffix. Two files of one name
@@ -273,18 +277,16 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   """Each commaVQ .npy under src (a file or folder) -> a token shard in out_dir with has_* flags false. fps: the
   tokens' frame rate (None: 20, commaVQ's); a file's .tokenizer.json (ours, exported) gives its own, and a different
   fps given for it is refused (the sidecar's replaced it without a word)."""
-  from data.layout import files_under
+  from data.layout import files_under, frame_shards_in, not_being_written
   if fps is not None and not (np.isfinite(fps) and fps > 0): raise ValueError(f"fps: must be a positive frame rate, got {fps}")
   if not Path(src).exists(): raise FileNotFoundError(f"{src} does not exist")  # (said "no .npy token files")
+  not_being_written(src)  # (a rollout's folder gave the tokens written so far)
+  if frames := frame_shards_in(out_dir): raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
   files = files_under(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
   from train.world_data import npy_route, npy_sidecar, npy_tokenizer
   names = _flat_names(files, src, "token shard {}.h5")
-  Path(out_dir).mkdir(parents=True, exist_ok=True)
-  for p, name in names.items():  # one of another file (an earlier import, or tokenize's) was overwritten without a word
-    if (old := Path(out_dir) / f"{name}.h5").exists() and ((a := read_token_shard(old)[2]).get("source") != str(p.resolve()) or "frame_shard" in a):
-      was = f"by drivegpt tokenize from {a['frame_shard']}" if "frame_shard" in a else f"from {a.get('source')}"  # (a tokenize shard keeps its video's source)
-      raise ValueError(f"{old} exists, made {was}, not from {p}: import into another --out")
+  _not_another_import(names, out_dir)  # (checked again once the folder is held: another import may finish meanwhile)
   # each file's checksum, as data.ingest keeps a video's: the same file twice (two folders) would be two drives
   sums, first = {p: "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest() for p in files}, {}
   rates = {p: npy_sidecar(p).get("fps", fps or 20.0) for p in files if first.setdefault(sums[p], p) == p}  # (ours sent out and back keep their rate)
@@ -293,8 +295,17 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
     if not len(tokens := read_commavq(p)): raise ValueError(f"{p}: no frames (shape {tokens.shape}): nothing to import")  # (a bad file was found after the others were written)
   from drivegpt.nn.state import holding
   written: list = []
-  with holding(out_dir): _write_imports(files, rates, first, sums, names, src, out_dir, written)  # (a train-world beside it read part of them)
+  Path(out_dir).mkdir(parents=True, exist_ok=True)
+  with holding(out_dir):  # (a train-world beside it read part of them)
+    _not_another_import(names, out_dir)
+    _write_imports(files, rates, first, sums, names, src, out_dir, written)
   return written
+
+def _not_another_import(names: dict, out_dir: str) -> None:
+  for p, name in names.items():  # one of another file (an earlier import, or tokenize's) was overwritten without a word
+    if (old := Path(out_dir) / f"{name}.h5").exists() and ((a := read_token_shard(old)[2]).get("source") != str(p.resolve()) or "frame_shard" in a):
+      was = f"by drivegpt tokenize from {a['frame_shard']}" if "frame_shard" in a else f"from {a.get('source')}"  # (a tokenize shard keeps its video's source)
+      raise ValueError(f"{old} exists, made {was}, not from {p}: import into another --out")
 
 def _write_imports(files, rates, first, sums, names, src, out_dir, written: list) -> None:
   from train.world_data import npy_route, npy_tokenizer
@@ -321,8 +332,12 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   if out == top or top in out.parents:  # the loaders search a folder recursively: each drive was read twice, as a shard and a .npy
     raise ValueError(f"--out {out_dir} is inside the token shards' folder {src}: train-world would read each "
                      "segment twice (its shard and its .npy); give a folder of its own")
-  Path(out_dir).mkdir(parents=True, exist_ok=True)
-  kept, dropped = [], set()
+  if held := files_under(out, (".h5",)):  # train-world reads a folder's shards and .npy files alike: two exports' drives mixed
+    raise ValueError(f"--out {out_dir} holds token shards ({held[0].name}): train-world would read them and the .npy files "
+                     "together; give a folder of its own")
+  # every shard read and checked before anything is written (one bad shard left the earlier ones' files, which an import
+  # took for the whole export), and none may replace another export's file of the same name
+  todo = []
   for p in files:
     tokens, signals, attrs = read_token_shard(p)
     if tokens.ndim == 2 and tokens.shape[1] == GRID[0] * GRID[1]: tokens = tokens.reshape(len(tokens), *GRID)  # stored flat
@@ -331,6 +346,15 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
     if "augment" in attrs or not len(tokens):  # a .npy can't say it is not a recording; an empty one import-commavq refuses
       print(f"note: {p}: {'a yaw-augmented copy' if len(tokens) else 'no frames'}, not exported", file=sys.stderr)
       continue
+    _check_ids(p, tokens)
+    if (dst := Path(out_dir) / f"{names[p]}.npy").exists() and not _holds_tokens(dst, tokens):  # (a re-run rewrites its own)
+      raise ValueError(f"{dst} exists and holds other tokens than {p} (another export's?): export into another --out")
+    todo.append(p)
+  Path(out_dir).mkdir(parents=True, exist_ok=True)
+  kept, dropped = [], set()
+  for p in todo:
+    tokens, signals, attrs = read_token_shard(p)  # (again: holding every drive's tokens at once took the memory of all)
+    if tokens.ndim == 2: tokens = tokens.reshape(len(tokens), *GRID)
     # the sidecar first (a kill between the two left our ids without it, read as commaVQ's): which codebook the ids
     # index, and the drive and rate a .npy can't hold (lost, a drive's segments split apart and a 30 fps shard was 20)
     side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": attr_text(attrs.get("route") or names[p]),
@@ -345,6 +369,12 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
           "brings back the tokens, route, fps and tokenizer; train-world then trains without pose conditioning)", file=sys.stderr)
   return kept
 
+def _holds_tokens(path: Path, tokens: np.ndarray) -> bool:
+  """Does the .npy at path hold these tokens (N, 8, 16), flat or not? A file that can't be read holds none."""
+  try: old = np.load(path, allow_pickle=False)
+  except (OSError, ValueError): return False
+  return old.size == tokens.size and np.array_equal(old.reshape(tokens.shape), tokens)
+
 def _gappy(times: np.ndarray) -> bool:
   """Frame times with a dropped frame (a step over 1.5 of the median): an import's even times would lose the gap."""
   steps = np.diff(np.asarray(times, np.float64))
@@ -356,9 +386,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt tokenize", formatter_class=HelpFormatter, description="Tokenize frame shards with a trained VQVAE: one token shard "
                                "per frame shard (tokens int16 N x 8 x 16, with the poses, speeds, actions, takeover labels and "
                                "has_* flags copied alongside). Existing token shards are kept, so a re-run finishes the rest.")
-  ap.add_argument("--ckpt", required=True, help="run directory of train-vqvae (or its ckpt.safetensors)")
-  ap.add_argument("--shards", required=True, help="folder of HDF5 frame shards (data.ingest output)")
-  ap.add_argument("--out", required=True, help="folder for the token shards")
+  ap.add_argument("--ckpt", required=True, type=path_arg, help="run directory of train-vqvae (or its ckpt.safetensors)")
+  ap.add_argument("--shards", required=True, type=path_arg, help="folder of HDF5 frame shards (data.ingest output)")
+  ap.add_argument("--out", required=True, type=path_arg, help="folder for the token shards")
   ap.add_argument("--batch-size", type=at_least(1, int), default=16, help="frames per forward pass")
   ap.add_argument("--ray-address", default=None, help="Ray cluster to join (default: $RAY_ADDRESS, else start a local one)")
   ap.add_argument("--no-ray", action="store_true", help="tokenize in this process, one shard at a time")
@@ -380,8 +410,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
 def import_main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt import-commavq", formatter_class=HelpFormatter, description="Convert commaVQ token files (.npy, N x 128 or N x 8 x 16 "
                                "ids) into token shards for train-world and eval-world.")
-  ap.add_argument("src", help="a .npy file or a folder searched recursively for them")
-  ap.add_argument("--out", required=True, help="folder for the token shards")
+  ap.add_argument("src", type=path_arg, help="a .npy file or a folder searched recursively for them")
+  ap.add_argument("--out", required=True, type=path_arg, help="folder for the token shards")
   ap.add_argument("--fps", type=float, default=None, help="frame rate of the tokens (default: 20, commaVQ's; a file's .tokenizer.json gives its own)")
   args = ap.parse_args(argv)
   written = import_commavq(args.src, args.out, args.fps)
@@ -391,8 +421,8 @@ def import_main(argv: Optional[list[str]] = None) -> dict:
 def export_main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt export-commavq", formatter_class=HelpFormatter, description="Write token shards as commaVQ token files "
                                "(.npy of int16 ids, N x 8 x 16, or N x 128 with --flat).")
-  ap.add_argument("src", help="a token shard or a folder of them")
-  ap.add_argument("--out", required=True, help="folder for the .npy files")
+  ap.add_argument("src", type=path_arg, help="a token shard or a folder of them")
+  ap.add_argument("--out", required=True, type=path_arg, help="folder for the .npy files")
   ap.add_argument("--flat", action="store_true", help="write N x 128 instead of N x 8 x 16")
   args = ap.parse_args(argv)
   written = export_commavq(args.src, args.out, args.flat)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 import numpy as np
 from drivegpt import Tensor, jit
-from drivegpt.cli import HelpFormatter, json_line
+from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info
@@ -456,8 +456,8 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt eval-vqvae", formatter_class=HelpFormatter, description="Evaluate a trained VQVAE on frame shards: prints one JSON "
                                "line with PSNR (dB, mean over frames), SSIM, codebook usage (fraction of codes used), codebook "
                                "perplexity and the number of frames.")
-  ap.add_argument("--ckpt", required=True, help="run directory of train-vqvae (or its ckpt.safetensors)")
-  ap.add_argument("--shards", required=True, help="folder of HDF5 shards (data.ingest output)")
+  ap.add_argument("--ckpt", required=True, type=path_arg, help="run directory of train-vqvae (or its ckpt.safetensors)")
+  ap.add_argument("--shards", required=True, type=path_arg, help="folder of HDF5 shards (data.ingest output)")
   ap.add_argument("--batch-size", type=int, default=16, help="frames per forward pass")
   ap.add_argument("--max-frames", type=int, default=None, help="evaluate at most this many frames, spread evenly over all of them")
   args = ap.parse_args(argv)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, jit
-from drivegpt.cli import HelpFormatter, at_least, json_line
+from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg
 from drivegpt.tensor import no_grad
 from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
@@ -376,8 +376,8 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
                                "JSON line with bits/token, bits/token with the poses shuffled across the batch (when the "
                                "segments have poses), both over all frames of the windows and over their last frame, and "
                                "lzma's bits/token on the same tokens (the 20 Hz stream, and at the model's frame rate).")
-  ap.add_argument("--ckpt", required=True, help="run directory of train-world (or its ckpt.safetensors)")
-  ap.add_argument("--tokens", required=True, help="token-shard folder or commaVQ .npy files")
+  ap.add_argument("--ckpt", required=True, type=path_arg, help="run directory of train-world (or its ckpt.safetensors)")
+  ap.add_argument("--tokens", required=True, type=path_arg, help="token-shard folder or commaVQ .npy files")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"],
                   help="which segments: 'val' holds out the same segments training did (default); 'all' for a separate folder")
   ap.add_argument("--windows", type=at_least(2, int), default=256, help="windows to score, evenly spaced over the segments (2 or more: the shuffled-pose score swaps poses between them)")

@@ -18,7 +18,7 @@ from typing import Callable, Optional
 import numpy as np
 import onnx
 from drivegpt import Tensor
-from drivegpt.cli import HelpFormatter, json_line
+from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.export.graph import ExportError, save, to_float16
 from drivegpt.nn.state import lock_folder
 from drivegpt.export.trace import export_onnx
@@ -176,8 +176,8 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
 def main(argv: Optional[list[str]] = None) -> int:
   """drivegpt export --ckpt RUNDIR --out DIR [--fp16]."""
   ap = argparse.ArgumentParser(prog="drivegpt export", description=__doc__, formatter_class=HelpFormatter)
-  ap.add_argument("--ckpt", required=True, help="run directory (or its ckpt.safetensors) of train-vqvae or train-world")
-  ap.add_argument("--out", required=True, help="folder for the .onnx files and export.json")
+  ap.add_argument("--ckpt", required=True, type=path_arg, help="run directory (or its ckpt.safetensors) of train-vqvae or train-world")
+  ap.add_argument("--out", required=True, type=path_arg, help="folder for the .onnx files and export.json")
   ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx): compared and reported; refused where not finite or more than 5%% of scale off")
   args = ap.parse_args(argv)
   try: report = export_run(args.ckpt, args.out, args.fp16)

@@ -66,7 +66,8 @@ def lock_folder(folder) -> bool:
   except OSError: pass  # (a read-only handle: the holder goes unnamed)
   _LOCKS[key] = f
   for tmp in folder.glob(".*.tmp"):
-    if tmp.is_file(): tmp.unlink()
+    with contextlib.suppress(OSError):  # (a read-only folder's stay: a traceback refused the run)
+      if tmp.is_file(): tmp.unlink()
   return True
 
 def release_folder(folder) -> None:
