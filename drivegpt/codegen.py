@@ -282,14 +282,17 @@ class Kernel:
     if leaf.op is BufferOps.CONST and all(v.mask is None for v in st.views): return render_const(arg, dt), False
     if leaf.op is BufferOps.LOAD: self.inputs[arg] = dt
     lanes = [st_index(st, self.dims(u, lane, inside), self.ranges) for lane in range(self.width)]
+    # a guarded load reads index 0 where its guard is false, into a variable of its own: Intel's CPU runtime vectorized
+    # (c1&&c2?in[i]:0), i out of range there, into reads of what lay out there (conv2d with padding gave 1e29)
     def scalar(idx, valid):
-      val = render_const(arg, dt) if leaf.op is BufferOps.CONST else f"vload_half({ren(idx)}, in{arg})" if dt == dtypes.float16 else f"in{arg}[{ren(idx)}]"
-      return f"({'&&'.join(valid)}?{val}:{render_const(0, dt)})" if valid else val
+      ok, at = (o := scope.var('&'.join(f'({v})' for v in valid), "int", False)[0], f"({o}?{ren(idx)}:0)") if valid and leaf.op is BufferOps.LOAD else ('&&'.join(valid), ren(idx))
+      val = render_const(arg, dt) if leaf.op is BufferOps.CONST else f"vload_half({at}, in{arg})" if dt == dtypes.float16 else f"in{arg}[{at}]"
+      return f"({ok}?{scope.var(val, CTYPE[dt], False)[0] if leaf.op is BufferOps.LOAD else val}:{render_const(0, dt)})" if valid else val
     if all(x == lanes[0] for x in lanes): return scope.var(scalar(*lanes[0]), CTYPE[dt], False)
     (idx, valid), vec = lanes[0], f"float{self.width}"
     if leaf.op is BufferOps.LOAD and all(isinstance(i, Lin) and i == idx + Lin((), n) and v == valid for n, (i, v) in enumerate(lanes)):
       val = f"*(__global const u{vec}*)(in{arg}+{ren(idx)})"
-      return scope.var(f"({'&&'.join(valid)}?{val}:({vec})(0.0f))" if valid else val, "float", True)
+      return scope.var(f"({'&'.join(f'({v})' for v in valid)}?{val}:({vec})(0.0f))" if valid else val, "float", True)
     return scope.var(f"({vec})({', '.join(scalar(*x) for x in lanes)})", "float", True)
 
   def expr(self, scope: Scope, n: LazyOp, u: int, inside: bool, memo: dict) -> tuple:

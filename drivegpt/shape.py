@@ -31,8 +31,7 @@ class View(NamedTuple):
   def _masks(self) -> tuple: return self.mask if self.mask is not None else tuple((0, s) for s in self.shape)
 
   def permute(self, order: tuple) -> View:
-    return View.create(tuple(self.shape[i] for i in order), tuple(self.strides[i] for i in order), self.offset,
-                       None if self.mask is None else tuple(self.mask[i] for i in order))
+    return View.create(*(tuple(x[i] for i in order) for x in (self.shape, self.strides)), self.offset, None if self.mask is None else tuple(self.mask[i] for i in order))
 
   def expand(self, new_shape: tuple) -> View:
     strides = tuple(st if s == ns else 0 for s, ns, st in zip(self.shape, new_shape, self.strides))

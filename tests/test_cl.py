@@ -186,6 +186,26 @@ def test_conv_and_backward_match_numpy_backend():
     grads.append([y.numpy(), tx.grad.numpy(), tw.grad.numpy()])
   for c, g in zip(*grads): np.testing.assert_allclose(g, c, rtol=1e-4, atol=1e-5)
 
+@pytest.mark.parametrize("xs,pad", [((2, 2, 2, 5), 1), ((3, 2, 2, 5), 1), ((2, 2, 2, 5), (1, 0)), ((2, 3, 5, 7), 2)])
+def test_review_35_small_padded_convs_on_a_cpu_runtime(xs, pad):
+  """Session 35 (a review of spatial ops against PyTorch): Intel's CPU runtime miscompiled a guarded load whose index
+  is out of range where the guard is false, once a work-group reached its vector width: conv2d of (2, 2, 2, 5) with
+  padding 1 was 6.9 off in one row and 1e29 in the next batch, from run to run (its input gradient too). The load
+  reads index 0 there now. Against numpy in float64, forward and input gradient."""
+  x, w = rand(*xs), rand(2, xs[1], 3, 3)
+  ph, pw = (pad, pad) if isinstance(pad, int) else pad
+  xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+  H, W = xp.shape[2] - 2, xp.shape[3] - 2
+  want = np.einsum("bchwij,ocij->bohw", np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(2, 3)), w.astype(np.float64))
+  for _ in range(3):  # (the wrong values changed from run to run)
+    tx = Tensor(x, device="CL", requires_grad=True)
+    (y := tx.conv2d(Tensor(w, device="CL"), padding=pad)).sum().backward()
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-5, atol=1e-5)
+    gx = np.zeros_like(xp)
+    for i in range(3):
+      for j in range(3): gx[:, :, i:i + H, j:j + W] += w[:, :, i, j].sum(0)[None, :, None, None]
+    np.testing.assert_allclose(tx.grad.numpy(), gx[:, :, ph:ph + xs[2], pw:pw + xs[3]], rtol=1e-5, atol=1e-5)
+
 def test_to_moves_between_devices_and_rand_matches_cpu():
   x = rand(3, 4)
   t = Tensor(x, device="CPU").to("CL")
