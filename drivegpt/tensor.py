@@ -772,7 +772,7 @@ class Tensor:
   def softplus(self, beta=1) -> Tensor: return ((x := self * beta).maximum(0) + x._log1p_exp_neg_abs()) * (1/beta)
   # log1p(e^-|x|), log1p(u) as Kahan's log(w)*u/(w-1), w = 1+u (1 where w is: 0/0 in the branch not taken gave a nan
   # gradient): log(1+u) lost u under 6e-8 (softplus(-20) was 0, not 2e-9)
-  def _log1p_exp_neg_abs(self) -> Tensor: return (one := (w := (u := (-self.abs()).exp()) + 1).eq(1)).where(u, w.log() * u / one.where(1, w - 1))
+  def _log1p_exp_neg_abs(self) -> Tensor: return (one := (w := (u := (-self.float().abs()).exp()) + 1).eq(1)).where(u, w.log() * u / one.where(1, w - 1)).cast(self._float().dtype)  # (half: in float32, its products fell into subnormals)
   def mish(self) -> Tensor: return self * self.softplus().tanh()
   def softsign(self) -> Tensor: return self / (1 + self.abs())
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse, io, json
 from pathlib import Path
 from typing import Optional
+from drivegpt.cli import path_arg
 from train.stage import write_atomic
 
 PANELS = [("disengage", "val_auroc_2s", "disengagement AUROC (held out, 2 s)"), ("disengage", "loss", "disengagement loss"),
@@ -40,8 +41,8 @@ def save_curves(out: str, runs: dict) -> None:
 
 def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="python -m rl.curves", description=__doc__.split("\n\n")[0])
-  for k in ("disengage", "bc", "ppo"): ap.add_argument(f"--{k}", help=f"{k} run directory")
-  ap.add_argument("--out", required=True)
+  for k in ("disengage", "bc", "ppo"): ap.add_argument(f"--{k}", type=path_arg, help=f"{k} run directory")
+  ap.add_argument("--out", required=True, type=path_arg)
   args = ap.parse_args(argv)
   save_curves(args.out, {"disengage": args.disengage, "bc": args.bc, "ppo": args.ppo})
   print(f"wrote {args.out}")

@@ -256,8 +256,10 @@ def recorded_seeds(paths: list[str], what: str = "--check-seeds") -> set:
   for p in map(Path, paths):
     if not p.exists(): raise FileNotFoundError(f"{what}: {p} does not exist")  # (a mistyped folder checked nothing)
     not_being_written(p)  # (a record still going passed the seeds of the segments it had finished)
-    for f in files_under(p, name="driver.json"): seeds.add(seed_of(f.read_text()))
-    for f in files_under(p, (".h5",)):
+    if p.is_file() and p.name != "driver.json" and p.suffix != ".h5":  # (a shard given was read as a driver.json: UnicodeDecodeError)
+      raise ValueError(f"{what}: {p}: not a folder of recordings or shards, a shard (.h5) or a driver.json")
+    for f in files_under(p, name="driver.json") if p.suffix != ".h5" else []: seeds.add(seed_of(f.read_text()))
+    for f in files_under(p, (".h5",)) if p.name != "driver.json" else []:
       import h5py
       try:
         with h5py.File(f, "r") as h:

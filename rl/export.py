@@ -84,7 +84,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="drivegpt export-driving", description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--ckpt", required=True, type=path_arg, help="train-policy run (--algo ppo; or bc with --disengage)")
   ap.add_argument("--out", required=True, type=path_arg, help="folder for driving_vision.onnx, driving_policy.onnx and export-driving.json")
-  ap.add_argument("--disengage", default=None, help="train-disengage run (default: the one the ppo run was trained with)")
+  ap.add_argument("--disengage", default=None, type=path_arg, help="train-disengage run (default: the one the ppo run was trained with)")
   ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx), not run or compared")
   args = ap.parse_args(argv)
   print(json_line(export_driving(args.ckpt, args.out, args.disengage, args.fp16)), flush=True)

@@ -89,8 +89,8 @@ def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.
 
 def main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="python -m sim.probe", description=__doc__, formatter_class=HelpFormatter)
-  ap.add_argument("--world", required=True)
-  ap.add_argument("--vqvae", required=True)
+  ap.add_argument("--world", required=True, type=path_arg)
+  ap.add_argument("--vqvae", required=True, type=path_arg)
   ap.add_argument("--tokens", required=True, type=path_arg, help="token shards to seed rollouts from")
   ap.add_argument("--frames", required=True, type=path_arg, help="recorded frame shards (with poses) to calibrate the probe on")
   ap.add_argument("--val-frames", default=None, type=path_arg, help="held-out frame shards to check the calibration on")

@@ -983,3 +983,16 @@ def test_review_35_a_folder_whose_leftover_temps_cannot_be_removed_is_still_lock
     release_folder(tmp_path)
     assert remove_stale_temps(tmp_path) == []
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".lock") == sorted([".ckpt.safetensors.abc123.tmp", f".s.h5.tmp-{os.uname().nodename}-999999999"])
+
+
+def test_review_35_check_seeds_reads_a_shard_or_driver_json_given_alone(tmp_path):
+    """Session 35 (a review): evaluate --check-seeds given a shard file read it as a driver.json (UnicodeDecodeError)."""
+    import h5py, json
+    from rl.evaluate import recorded_seeds
+    with h5py.File(tmp_path / "s.h5", "w") as f: f.attrs["driver"] = json.dumps({"seed": 7})
+    (tmp_path / "seg").mkdir()
+    (tmp_path / "seg" / "driver.json").write_text(json.dumps({"seed": 9}))
+    (tmp_path / "notes.txt").write_text("x")
+    assert recorded_seeds([str(tmp_path / "s.h5")]) == {7} and recorded_seeds([str(tmp_path / "seg" / "driver.json")]) == {9}
+    assert recorded_seeds([str(tmp_path)]) == {7, 9}
+    with pytest.raises(ValueError, match=r"notes\.txt: not a folder of recordings or shards"): recorded_seeds([str(tmp_path / "notes.txt")])

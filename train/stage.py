@@ -6,7 +6,7 @@ import argparse, copy, dataclasses, functools, json, math, os, re, sys, time, ty
 from pathlib import Path
 from typing import Any, Callable, Optional
 import yaml
-from drivegpt.cli import json_line
+from drivegpt.cli import json_line, path_arg
 from drivegpt.nn.state import folder_in_use, lock_folder  # noqa: F401  (the stages' folder locks)
 
 class ConfigError(ValueError):
@@ -194,7 +194,7 @@ def stage_args(prog: str, description: str, argv: Optional[list[str]] = None, co
   source = next((k for k, v in flat.items() if isinstance(v, str) and k != "out"), None)
   ap = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
                                epilog=f"config keys and their defaults:\n{keys}" if keys else None)
-  ap.add_argument("--config", help="YAML config file (keys as in the config dataclass; nested sections allowed)")
+  ap.add_argument("--config", type=path_arg, help="YAML config file (keys as in the config dataclass; nested sections allowed)")
   ap.add_argument("overrides", nargs="*", metavar="key=value", help=f"override a config key, e.g. out=RUNDIR{f' {source}=PATH' if source else ''}")
   return ap.parse_intermixed_args(argv)  # (parse_args took overrides after --config FILE as unrecognized ones)
 
