@@ -1145,6 +1145,9 @@ def test_overrides_keep_paths_whole_and_numbers_decimal():
   for bad in ("steps=010", "seed=017", "lr=1:30", "lr=0x10", "steps=1_000"):
     with pytest.raises(ConfigError, match="write the number in decimal"): load_config(tw.TrainConfig, None, over + [bad])
   with pytest.raises(ConfigError, match="ray_address: expected str, got 5"): load_config(tw.TrainConfig, None, over + ["ray_address=5"])
+  # (session 35) a cluster address with the default workers=1 trained in one process, never contacting it, exit 0
+  with pytest.raises(ConfigError, match=r"ray_address=10\.0\.0\.1:6379: only a data-parallel run \(workers > 1\)"):
+    load_config(tw.TrainConfig, None, over + ["ray_address=10.0.0.1:6379"])
 
 
 def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):

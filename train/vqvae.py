@@ -71,6 +71,8 @@ class TrainConfig:
                         f"{self.model.downsample} (model.patch * 2^(len(model.mults) - 1))")
     if self.workers < 1 or self.batch_size % self.workers:
       raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
+    if self.ray_address and self.workers == 1:  # (one process: the cluster was never contacted, without a word)
+      raise ConfigError(f"ray_address={self.ray_address}: only a data-parallel run (workers > 1) uses a Ray cluster: give workers=N, or leave it out")
     if self.model.n_codes > 32768: raise ConfigError(f"model.n_codes: {self.model.n_codes} codes don't fit the int16 token files")
     for k, v in {"model.enc_blocks": self.model.enc_blocks, "model.dec_blocks": self.model.dec_blocks, "model.beta": self.model.beta}.items():
       if not v >= 0: raise ConfigError(f"{k}: must be >= 0, got {v}")  # (a negative beta was used)

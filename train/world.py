@@ -62,6 +62,8 @@ class TrainConfig:
     if not self.data.tokens: raise ConfigError("data.tokens is required: a token-shard folder or commaVQ .npy files")
     if self.workers < 1 or self.batch_size % self.workers:
       raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
+    if self.ray_address and self.workers == 1:  # (one process: the cluster was never contacted, without a word)
+      raise ConfigError(f"ray_address={self.ray_address}: only a data-parallel run (workers > 1) uses a Ray cluster: give workers=N, or leave it out")
 
 def noise_context(tokens: np.ndarray, max_frac: float, vocab: int, rng: np.random.Generator) -> np.ndarray:
   """tokens (B, F, N) with each window's context frames (all but the last) corrupted: every token replaced by a random one
