@@ -388,9 +388,16 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 if n > 1 and not 1e-3 <= (step := float(np.median(np.diff(times)))) <= 1:  # (in ms: a 0.02 fps shard, silently)
                     raise IngestError(f"{path / 'global_pose/frame_times'}: frames {step:g} apart: times must be in seconds (1 to 1000 fps)")
                 # a video with timestamps must keep step with them: a 10 fps video under 20 Hz poses, or a hole in it,
-                # paired each frame with another moment's pose and CAN
-                if n > 1 and all(t is not None for t in pts) and (off := np.abs(np.concatenate(pts) - (times - times[0]))).max() > MAX_SIGNAL_GAP:
-                    k = int(off.argmax())
+                # paired each frame with another moment's pose and CAN. Each camera drop (a step in frame_times its
+                # steady timestamps don't show: below) puts it a frame behind the poses for good, so its offset is taken
+                # with those steps counted too (the 11th drop of a 10-hour drive refused it, blaming the video)
+                if n > 1 and all(t is not None for t in pts):
+                    raw = np.concatenate(pts) - (times - times[0])
+                    steps = np.diff(times, prepend=times[0])
+                    behind = np.cumsum(np.where(steps > 1.5 * (med := np.median(steps[1:])), np.round(steps / med) - 1, 0) * med)
+                    kept = np.where(np.abs(raw + behind) < np.abs(raw), raw + behind, raw)  # (a video that shows the drops: raw)
+                if n > 1 and all(t is not None for t in pts) and np.abs(kept).max() > MAX_SIGNAL_GAP:
+                    k = int(np.abs(kept).argmax())
                     raise IngestError(f"{video}: frame {k} is at {np.concatenate(pts)[k]:.2f} s in the video but at {times[k] - times[0]:.2f} s "
                                       f"in global_pose/frame_times: the video does not match the poses (another rate, or frames missing)")
                 # a hole in the video made up by as many frames more at the end stays under that (a 0.45 s hole paired every
@@ -403,7 +410,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                     w = np.lib.stride_tricks.sliding_window_view(np.pad(off, 5, mode="edge"), 5)  # w[i]: off[i-5 .. i-1]
                     jump = np.median(w[6:n + 5], 1) - np.median(w[1:n], 1)  # after frame k (k+1..k+5) minus up to it (k-4..k)
                     # a steady drift under the 0.5 s above (a 20.1 fps video under 20 Hz poses: 0.3 s by its end): said
-                    if abs(drift := np.polyfit(np.arange(n), off, 1)[0] * (n - 1)) > 2 * np.median(np.diff(times)):
+                    if abs(drift := np.polyfit(np.arange(n), kept, 1)[0] * (n - 1)) > 2 * np.median(np.diff(times)):
                         print(f"warning: {video}: its timestamps drift {drift:+.2f} s from global_pose/frame_times over the segment (another frame "
                               f"rate, or two clocks apart: {(n - 1) / np.ptp(np.concatenate(pts)):.4g} against {(n - 1) / np.ptp(times):.4g} fps); "
                               "frame k is paired with pose k", file=sys.stderr)

@@ -282,12 +282,13 @@ class Kernel:
     if leaf.op is BufferOps.CONST and all(v.mask is None for v in st.views): return render_const(arg, dt), False
     if leaf.op is BufferOps.LOAD: self.inputs[arg] = dt
     lanes = [st_index(st, self.dims(u, lane, inside), self.ranges) for lane in range(self.width)]
-    # a guarded load reads index 0 where its guard is false, into a variable of its own: Intel's CPU runtime vectorized
-    # (c1&&c2?in[i]:0), i out of range there, into reads of what lay out there (conv2d with padding gave 1e29)
+    # a guarded load reads index 0 where its guard is false, and select() takes the value: Intel's CPU runtime miscompiled
+    # (c1&&c2?in[i]:0), i out of range there, once a work-group reached its vector width (a small padded conv2d gave
+    # 1e29), and (ok?in[ok?i:0]:0) in a one-work-item reduce loop (a sum of a flipped cat: 1e22)
     def scalar(idx, valid):
       ok, at = (o := scope.var('&'.join(f'({v})' for v in valid), "int", False)[0], f"({o}?{ren(idx)}:0)") if valid and leaf.op is BufferOps.LOAD else ('&&'.join(valid), ren(idx))
       val = render_const(arg, dt) if leaf.op is BufferOps.CONST else f"vload_half({at}, in{arg})" if dt == dtypes.float16 else f"in{arg}[{at}]"
-      return f"({ok}?{scope.var(val, CTYPE[dt], False)[0] if leaf.op is BufferOps.LOAD else val}:{render_const(0, dt)})" if valid else val
+      return (f"select(({CTYPE[dt]}){render_const(0, dt)}, {val}, ({'int' if CTYPE[dt] == 'float' else CTYPE[dt]}){ok})" if leaf.op is BufferOps.LOAD else f"({ok}?{val}:{render_const(0, dt)})") if valid else val
     if all(x == lanes[0] for x in lanes): return scope.var(scalar(*lanes[0]), CTYPE[dt], False)
     (idx, valid), vec = lanes[0], f"float{self.width}"
     if leaf.op is BufferOps.LOAD and all(isinstance(i, Lin) and i == idx + Lin((), n) and v == valid for n, (i, v) in enumerate(lanes)):

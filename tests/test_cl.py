@@ -206,6 +206,27 @@ def test_review_35_small_padded_convs_on_a_cpu_runtime(xs, pad):
       for j in range(3): gx[:, :, i:i + H, j:j + W] += w[:, :, i, j].sum(0)[None, :, None, None]
     np.testing.assert_allclose(tx.grad.numpy(), gx[:, :, ph:ph + xs[2], pw:pw + xs[3]], rtol=1e-5, atol=1e-5)
 
+def test_review_35_guarded_loads_in_a_one_work_item_reduce_loop():
+  """Session 35 (a CL fuzz after the fix above): the first fix's rendering, (ok?in[ok?i:0]:0), was miscompiled by Intel's
+  CPU runtime in a one-work-item reduce loop: the sum of a flipped cat of three pieces was 1e22 or nan from run to run
+  (the gradient of a maximum over such a tensor too). Against numpy in float64, float32, float16, int32 and bool."""
+  rng = np.random.default_rng(35)
+  for _ in range(3):
+    a, b, c = (rng.standard_normal(s).astype(np.float32) for s in ((40, 2), (40, 4), (40, 33)))
+    for dt in (np.float32, np.float16, np.int32):
+      parts = [(x * 10).astype(dt) if dt == np.int32 else x.astype(dt) for x in (a, b, c)]
+      got = Tensor(parts[0], device="CL").cat(*(Tensor(x, device="CL") for x in parts[1:]), dim=1).flip(1).sum().numpy()
+      want = np.concatenate(parts, 1).astype(np.float64).sum()
+      assert abs(float(got) - want) <= 2e-2 * max(1.0, abs(want)), (dt, got, want)
+    m = rng.random((40, 7)) > 0.5
+    assert Tensor(m, device="CL").cat(Tensor(m, device="CL"), dim=1).flip(1).cast(dtypes.int32).sum().item() == 2 * m.sum()
+    t = Tensor(np.concatenate([a, b, c], 1)[::-1].copy(), device="CL", requires_grad=True)
+    o = Tensor(np.float32(0.1).reshape(1, 1), device="CL", requires_grad=True)
+    x = Tensor(a, device="CL").cat(Tensor(b, device="CL"), Tensor(c, device="CL"), dim=1).flip(1)
+    x.requires_grad = False
+    (y := (x + t).maximum(o)).sum().backward()
+    np.testing.assert_allclose(o.grad.numpy(), [[(np.concatenate([a, b, c], 1)[:, ::-1] + t.numpy() <= 0.1).sum() - ((np.concatenate([a, b, c], 1)[:, ::-1] + t.numpy()) == 0.1).sum() / 2]], rtol=1e-6)
+
 def test_to_moves_between_devices_and_rand_matches_cpu():
   x = rand(3, 4)
   t = Tensor(x, device="CPU").to("CL")

@@ -180,3 +180,20 @@ def test_shards_in_subfolders_are_named_not_dropped_silently(tmp_path):
     with pytest.warns(UserWarning, match=r"\.h5 files in its subfolders \(.*sub/b\.h5, \.\.\.\) are not read"):
         assert shard_paths(tmp_path) == [tmp_path / "a.h5"]
 
+
+
+def test_review_35_a_loader_over_more_shards_than_the_open_file_limit(tmp_path):
+    """Session 35 (a review at scale): the loader holds every shard open, and under the common soft limit of 1024 open
+    files a folder of ~1,100 shards failed, calling a healthy shard "not a readable shard". The soft limit is raised to
+    fit (up to the hard one); past the hard one the error says what it is."""
+    import subprocess, sys
+    rng = np.random.default_rng(35)
+    for i in range(60):
+        write_shard(tmp_path / f"s{i:03d}.h5", 20, rng, route=f"r{i}")
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (40, int(sys.argv[2])));"
+            "import drivegpt; from data.dataset import WindowLoader; from pathlib import Path;"
+            "l = WindowLoader(sorted(Path(sys.argv[1]).glob('*.h5')), window=4, batch_size=2, split='all'); print(len(l.paths)); l.close()")
+    ok = subprocess.run([sys.executable, "-c", code, str(tmp_path), "4096"], capture_output=True, text=True)
+    assert ok.returncode == 0 and ok.stdout.strip() == "60", ok.stderr
+    low = subprocess.run([sys.executable, "-c", code, str(tmp_path), "40"], capture_output=True, text=True)
+    assert low.returncode != 0 and "too many open files: the loader holds its 60 shards open" in low.stderr, low.stderr[-500:]

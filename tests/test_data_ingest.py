@@ -996,3 +996,24 @@ def test_review_35_check_seeds_reads_a_shard_or_driver_json_given_alone(tmp_path
     assert recorded_seeds([str(tmp_path / "s.h5")]) == {7} and recorded_seeds([str(tmp_path / "seg" / "driver.json")]) == {9}
     assert recorded_seeds([str(tmp_path)]) == {7, 9}
     with pytest.raises(ValueError, match=r"notes\.txt: not a folder of recordings or shards"): recorded_seeds([str(tmp_path / "notes.txt")])
+
+
+def test_review_35_a_drive_with_many_camera_drops_under_steady_video_timestamps(tmp_path):
+    """Session 35 (a review at scale): each camera drop (a step in frame_times the video's steady timestamps don't show,
+    kept by the README) put the video a frame behind the poses, and the 11th in a segment passed the 0.5 s limit: a
+    10-hour drive with 11 drops was refused, "the video does not match the poses". A video really at another rate is
+    still refused."""
+    from tests.test_data_video import encode
+    n, rng = 400, np.random.default_rng(35)
+    frames = [np.repeat(np.repeat(rng.integers(0, 256, (4, 8, 3), dtype=np.uint8), 8, 0), 8, 1) for _ in range(n)]
+    for name, drops, step_ms in (("drops", 14, 50), ("rate", 0, 45)):
+        seg = tmp_path / name / "seg" / "0"
+        write_tiny_segment(seg, n=n)
+        where = np.linspace(30, n - 30, drops).astype(int)
+        t = np.arange(n) / 20.0 + 0.05 * (np.arange(n)[:, None] >= where[None]).sum(1)
+        for f in ("global_pose/frame_times", "processed_log/CAN/speed/t"): save(seg / f, t)
+        (seg / "video.hevc").unlink()
+        encode(seg / "video.mp4", frames, pts=[i * step_ms for i in range(n)])
+        [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
+        if name == "drops": assert r["status"] == "done" and r["frames"] == n, r
+        else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r

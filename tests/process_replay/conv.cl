@@ -7,7 +7,7 @@ __kernel void e_1_57411e35(__global float* out) {
 
 // 1: (2, 4, 8, 8) dtypes.float32 global 8 local 4
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_1_4_3_8_8_3_3_ce69517e(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_1_4_3_8_8_3_3_cb35ddc9(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
   int g0 = (gid/4);
   int g2 = (gid%4);
@@ -23,84 +23,56 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_1_4_3_8_8_3_3_ce69517e(
   for (int r6 = 0; r6 < 3; r6++) {
   for (int r7 = 0; r7 < 3; r7++) {
     int v0 = (r6>=1)&(r7>=1);
-    float v1 = in0[(v0?g0*192+r3*64+r6*8+r7-9:0)];
-    int v2 = (r6>=1);
-    float v3 = in0[(v2?g0*192+r3*64+r6*8+r7-8:0)];
-    float v4 = in0[(v2?g0*192+r3*64+r6*8+r7-7:0)];
-    float v5 = in0[(v2?g0*192+r3*64+r6*8+r7-6:0)];
-    float v6 = in0[(v2?g0*192+r3*64+r6*8+r7-5:0)];
-    float v7 = in0[(v2?g0*192+r3*64+r6*8+r7-4:0)];
-    float v8 = in0[(v2?g0*192+r3*64+r6*8+r7-3:0)];
-    int v9 = (r6>=1)&(r7+7<9);
-    float v10 = in0[(v9?g0*192+r3*64+r6*8+r7-2:0)];
-    float8 v11 = (float8)((v0?v1:0.0f), (v2?v3:0.0f), (v2?v4:0.0f), (v2?v5:0.0f), (v2?v6:0.0f), (v2?v7:0.0f), (v2?v8:0.0f), (v9?v10:0.0f));
-    float v12 = in1[g2*27+r3*9+r6*3+r7];
-    acc0 = (acc0+v11*v12);
-    int v13 = (r7>=1);
-    float v14 = in0[(v13?g0*192+r3*64+r6*8+r7-1:0)];
-    int v15 = (r7+7<9);
-    float v16 = in0[(v15?g0*192+r3*64+r6*8+r7+6:0)];
-    float8 v17 = (float8)((v13?v14:0.0f), in0[g0*192+r3*64+r6*8+r7], in0[g0*192+r3*64+r6*8+r7+1], in0[g0*192+r3*64+r6*8+r7+2], in0[g0*192+r3*64+r6*8+r7+3], in0[g0*192+r3*64+r6*8+r7+4], in0[g0*192+r3*64+r6*8+r7+5], (v15?v16:0.0f));
-    acc1 = (acc1+v17*v12);
-    float v18 = in0[(v13?g0*192+r3*64+r6*8+r7+7:0)];
-    float v19 = in0[(v15?g0*192+r3*64+r6*8+r7+14:0)];
-    float8 v20 = (float8)((v13?v18:0.0f), in0[g0*192+r3*64+r6*8+r7+8], in0[g0*192+r3*64+r6*8+r7+9], in0[g0*192+r3*64+r6*8+r7+10], in0[g0*192+r3*64+r6*8+r7+11], in0[g0*192+r3*64+r6*8+r7+12], in0[g0*192+r3*64+r6*8+r7+13], (v15?v19:0.0f));
-    acc2 = (acc2+v20*v12);
-    float v21 = in0[(v13?g0*192+r3*64+r6*8+r7+15:0)];
-    float v22 = in0[(v15?g0*192+r3*64+r6*8+r7+22:0)];
-    float8 v23 = (float8)((v13?v21:0.0f), in0[g0*192+r3*64+r6*8+r7+16], in0[g0*192+r3*64+r6*8+r7+17], in0[g0*192+r3*64+r6*8+r7+18], in0[g0*192+r3*64+r6*8+r7+19], in0[g0*192+r3*64+r6*8+r7+20], in0[g0*192+r3*64+r6*8+r7+21], (v15?v22:0.0f));
-    acc3 = (acc3+v23*v12);
-    float v24 = in0[(v13?g0*192+r3*64+r6*8+r7+23:0)];
-    float v25 = in0[(v15?g0*192+r3*64+r6*8+r7+30:0)];
-    float8 v26 = (float8)((v13?v24:0.0f), in0[g0*192+r3*64+r6*8+r7+24], in0[g0*192+r3*64+r6*8+r7+25], in0[g0*192+r3*64+r6*8+r7+26], in0[g0*192+r3*64+r6*8+r7+27], in0[g0*192+r3*64+r6*8+r7+28], in0[g0*192+r3*64+r6*8+r7+29], (v15?v25:0.0f));
-    acc4 = (acc4+v26*v12);
-    float v27 = in0[(v13?g0*192+r3*64+r6*8+r7+31:0)];
-    float v28 = in0[(v15?g0*192+r3*64+r6*8+r7+38:0)];
-    float8 v29 = (float8)((v13?v27:0.0f), in0[g0*192+r3*64+r6*8+r7+32], in0[g0*192+r3*64+r6*8+r7+33], in0[g0*192+r3*64+r6*8+r7+34], in0[g0*192+r3*64+r6*8+r7+35], in0[g0*192+r3*64+r6*8+r7+36], in0[g0*192+r3*64+r6*8+r7+37], (v15?v28:0.0f));
-    acc5 = (acc5+v29*v12);
-    float v30 = in0[(v13?g0*192+r3*64+r6*8+r7+39:0)];
-    float v31 = in0[(v15?g0*192+r3*64+r6*8+r7+46:0)];
-    float8 v32 = (float8)((v13?v30:0.0f), in0[g0*192+r3*64+r6*8+r7+40], in0[g0*192+r3*64+r6*8+r7+41], in0[g0*192+r3*64+r6*8+r7+42], in0[g0*192+r3*64+r6*8+r7+43], in0[g0*192+r3*64+r6*8+r7+44], in0[g0*192+r3*64+r6*8+r7+45], (v15?v31:0.0f));
-    acc6 = (acc6+v32*v12);
-    int v33 = (r6+7<9)&(r7>=1);
-    float v34 = in0[(v33?g0*192+r3*64+r6*8+r7+47:0)];
-    int v35 = (r6+7<9);
-    float v36 = in0[(v35?g0*192+r3*64+r6*8+r7+48:0)];
-    float v37 = in0[(v35?g0*192+r3*64+r6*8+r7+49:0)];
-    float v38 = in0[(v35?g0*192+r3*64+r6*8+r7+50:0)];
-    float v39 = in0[(v35?g0*192+r3*64+r6*8+r7+51:0)];
-    float v40 = in0[(v35?g0*192+r3*64+r6*8+r7+52:0)];
-    float v41 = in0[(v35?g0*192+r3*64+r6*8+r7+53:0)];
-    int v42 = (r6+7<9)&(r7+7<9);
-    float v43 = in0[(v42?g0*192+r3*64+r6*8+r7+54:0)];
-    float8 v44 = (float8)((v33?v34:0.0f), (v35?v36:0.0f), (v35?v37:0.0f), (v35?v38:0.0f), (v35?v39:0.0f), (v35?v40:0.0f), (v35?v41:0.0f), (v42?v43:0.0f));
-    acc7 = (acc7+v44*v12);
+    int v1 = (r6>=1);
+    int v2 = (r6>=1)&(r7+7<9);
+    float8 v3 = (float8)(select((float)0.0f, in0[(v0?g0*192+r3*64+r6*8+r7-9:0)], (int)v0), select((float)0.0f, in0[(v1?g0*192+r3*64+r6*8+r7-8:0)], (int)v1), select((float)0.0f, in0[(v1?g0*192+r3*64+r6*8+r7-7:0)], (int)v1), select((float)0.0f, in0[(v1?g0*192+r3*64+r6*8+r7-6:0)], (int)v1), select((float)0.0f, in0[(v1?g0*192+r3*64+r6*8+r7-5:0)], (int)v1), select((float)0.0f, in0[(v1?g0*192+r3*64+r6*8+r7-4:0)], (int)v1), select((float)0.0f, in0[(v1?g0*192+r3*64+r6*8+r7-3:0)], (int)v1), select((float)0.0f, in0[(v2?g0*192+r3*64+r6*8+r7-2:0)], (int)v2));
+    float v4 = in1[g2*27+r3*9+r6*3+r7];
+    acc0 = (acc0+v3*v4);
+    int v5 = (r7>=1);
+    int v6 = (r7+7<9);
+    float8 v7 = (float8)(select((float)0.0f, in0[(v5?g0*192+r3*64+r6*8+r7-1:0)], (int)v5), in0[g0*192+r3*64+r6*8+r7], in0[g0*192+r3*64+r6*8+r7+1], in0[g0*192+r3*64+r6*8+r7+2], in0[g0*192+r3*64+r6*8+r7+3], in0[g0*192+r3*64+r6*8+r7+4], in0[g0*192+r3*64+r6*8+r7+5], select((float)0.0f, in0[(v6?g0*192+r3*64+r6*8+r7+6:0)], (int)v6));
+    acc1 = (acc1+v7*v4);
+    float8 v8 = (float8)(select((float)0.0f, in0[(v5?g0*192+r3*64+r6*8+r7+7:0)], (int)v5), in0[g0*192+r3*64+r6*8+r7+8], in0[g0*192+r3*64+r6*8+r7+9], in0[g0*192+r3*64+r6*8+r7+10], in0[g0*192+r3*64+r6*8+r7+11], in0[g0*192+r3*64+r6*8+r7+12], in0[g0*192+r3*64+r6*8+r7+13], select((float)0.0f, in0[(v6?g0*192+r3*64+r6*8+r7+14:0)], (int)v6));
+    acc2 = (acc2+v8*v4);
+    float8 v9 = (float8)(select((float)0.0f, in0[(v5?g0*192+r3*64+r6*8+r7+15:0)], (int)v5), in0[g0*192+r3*64+r6*8+r7+16], in0[g0*192+r3*64+r6*8+r7+17], in0[g0*192+r3*64+r6*8+r7+18], in0[g0*192+r3*64+r6*8+r7+19], in0[g0*192+r3*64+r6*8+r7+20], in0[g0*192+r3*64+r6*8+r7+21], select((float)0.0f, in0[(v6?g0*192+r3*64+r6*8+r7+22:0)], (int)v6));
+    acc3 = (acc3+v9*v4);
+    float8 v10 = (float8)(select((float)0.0f, in0[(v5?g0*192+r3*64+r6*8+r7+23:0)], (int)v5), in0[g0*192+r3*64+r6*8+r7+24], in0[g0*192+r3*64+r6*8+r7+25], in0[g0*192+r3*64+r6*8+r7+26], in0[g0*192+r3*64+r6*8+r7+27], in0[g0*192+r3*64+r6*8+r7+28], in0[g0*192+r3*64+r6*8+r7+29], select((float)0.0f, in0[(v6?g0*192+r3*64+r6*8+r7+30:0)], (int)v6));
+    acc4 = (acc4+v10*v4);
+    float8 v11 = (float8)(select((float)0.0f, in0[(v5?g0*192+r3*64+r6*8+r7+31:0)], (int)v5), in0[g0*192+r3*64+r6*8+r7+32], in0[g0*192+r3*64+r6*8+r7+33], in0[g0*192+r3*64+r6*8+r7+34], in0[g0*192+r3*64+r6*8+r7+35], in0[g0*192+r3*64+r6*8+r7+36], in0[g0*192+r3*64+r6*8+r7+37], select((float)0.0f, in0[(v6?g0*192+r3*64+r6*8+r7+38:0)], (int)v6));
+    acc5 = (acc5+v11*v4);
+    float8 v12 = (float8)(select((float)0.0f, in0[(v5?g0*192+r3*64+r6*8+r7+39:0)], (int)v5), in0[g0*192+r3*64+r6*8+r7+40], in0[g0*192+r3*64+r6*8+r7+41], in0[g0*192+r3*64+r6*8+r7+42], in0[g0*192+r3*64+r6*8+r7+43], in0[g0*192+r3*64+r6*8+r7+44], in0[g0*192+r3*64+r6*8+r7+45], select((float)0.0f, in0[(v6?g0*192+r3*64+r6*8+r7+46:0)], (int)v6));
+    acc6 = (acc6+v12*v4);
+    int v13 = (r6+7<9)&(r7>=1);
+    int v14 = (r6+7<9);
+    int v15 = (r6+7<9)&(r7+7<9);
+    float8 v16 = (float8)(select((float)0.0f, in0[(v13?g0*192+r3*64+r6*8+r7+47:0)], (int)v13), select((float)0.0f, in0[(v14?g0*192+r3*64+r6*8+r7+48:0)], (int)v14), select((float)0.0f, in0[(v14?g0*192+r3*64+r6*8+r7+49:0)], (int)v14), select((float)0.0f, in0[(v14?g0*192+r3*64+r6*8+r7+50:0)], (int)v14), select((float)0.0f, in0[(v14?g0*192+r3*64+r6*8+r7+51:0)], (int)v14), select((float)0.0f, in0[(v14?g0*192+r3*64+r6*8+r7+52:0)], (int)v14), select((float)0.0f, in0[(v14?g0*192+r3*64+r6*8+r7+53:0)], (int)v14), select((float)0.0f, in0[(v15?g0*192+r3*64+r6*8+r7+54:0)], (int)v15));
+    acc7 = (acc7+v16*v4);
   }}}
-  float v45 = in2[g2];
-  float8 v46 = (acc0+v45);
-  float8 v47 = (((v46>0.0f)||(v46!=v46))?v46:0.0f);
-  float8 v48 = (acc1+v45);
-  float8 v49 = (((v48>0.0f)||(v48!=v48))?v48:0.0f);
-  float8 v50 = (acc2+v45);
-  float8 v51 = (((v50>0.0f)||(v50!=v50))?v50:0.0f);
-  float8 v52 = (acc3+v45);
-  float8 v53 = (((v52>0.0f)||(v52!=v52))?v52:0.0f);
-  float8 v54 = (acc4+v45);
-  float8 v55 = (((v54>0.0f)||(v54!=v54))?v54:0.0f);
-  float8 v56 = (acc5+v45);
-  float8 v57 = (((v56>0.0f)||(v56!=v56))?v56:0.0f);
-  float8 v58 = (acc6+v45);
-  float8 v59 = (((v58>0.0f)||(v58!=v58))?v58:0.0f);
-  float8 v60 = (acc7+v45);
-  float8 v61 = (((v60>0.0f)||(v60!=v60))?v60:0.0f);
-  *(__global ufloat8*)(out+g0*256+g2*64) = v47;
-  *(__global ufloat8*)(out+g0*256+g2*64+8) = v49;
-  *(__global ufloat8*)(out+g0*256+g2*64+16) = v51;
-  *(__global ufloat8*)(out+g0*256+g2*64+24) = v53;
-  *(__global ufloat8*)(out+g0*256+g2*64+32) = v55;
-  *(__global ufloat8*)(out+g0*256+g2*64+40) = v57;
-  *(__global ufloat8*)(out+g0*256+g2*64+48) = v59;
-  *(__global ufloat8*)(out+g0*256+g2*64+56) = v61;
+  float v17 = in2[g2];
+  float8 v18 = (acc0+v17);
+  float8 v19 = (((v18>0.0f)||(v18!=v18))?v18:0.0f);
+  float8 v20 = (acc1+v17);
+  float8 v21 = (((v20>0.0f)||(v20!=v20))?v20:0.0f);
+  float8 v22 = (acc2+v17);
+  float8 v23 = (((v22>0.0f)||(v22!=v22))?v22:0.0f);
+  float8 v24 = (acc3+v17);
+  float8 v25 = (((v24>0.0f)||(v24!=v24))?v24:0.0f);
+  float8 v26 = (acc4+v17);
+  float8 v27 = (((v26>0.0f)||(v26!=v26))?v26:0.0f);
+  float8 v28 = (acc5+v17);
+  float8 v29 = (((v28>0.0f)||(v28!=v28))?v28:0.0f);
+  float8 v30 = (acc6+v17);
+  float8 v31 = (((v30>0.0f)||(v30!=v30))?v30:0.0f);
+  float8 v32 = (acc7+v17);
+  float8 v33 = (((v32>0.0f)||(v32!=v32))?v32:0.0f);
+  *(__global ufloat8*)(out+g0*256+g2*64) = v19;
+  *(__global ufloat8*)(out+g0*256+g2*64+8) = v21;
+  *(__global ufloat8*)(out+g0*256+g2*64+16) = v23;
+  *(__global ufloat8*)(out+g0*256+g2*64+24) = v25;
+  *(__global ufloat8*)(out+g0*256+g2*64+32) = v27;
+  *(__global ufloat8*)(out+g0*256+g2*64+40) = v29;
+  *(__global ufloat8*)(out+g0*256+g2*64+48) = v31;
+  *(__global ufloat8*)(out+g0*256+g2*64+56) = v33;
 }
 
 // 2: (2, 4, 8, 8) dtypes.float32 global 512 local 256
@@ -135,7 +107,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_4_8_8_2bf2d565(__global
 }
 
 // 4: (1, 1, 4, 3, 1, 1, 3, 3) dtypes.float32 global 108 local 54
-__kernel void r_2_1_4_3_8_8_3_3_cefdccf3(__global float* out, __global const float* in0, __global const float* in1) {
+__kernel void r_2_1_4_3_8_8_3_3_34ee78b0(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g2 = (gid/27);
   int g3 = ((gid/9)%3);
@@ -146,17 +118,16 @@ __kernel void r_2_1_4_3_8_8_3_3_cefdccf3(__global float* out, __global const flo
   for (int r4 = 0; r4 < 8; r4++) {
   for (int r5 = 0; r5 < 8; r5++) {
     int v0 = (r4+g6>=1)&(r4+g6<9)&(r5+g7>=1)&(r5+g7<9);
-    float v1 = in0[(v0?r0*192+g3*64+r4*8+g6*8+r5+g7-9:0)];
-    float v2 = (v0?v1:0.0f);
-    float v3 = in1[r0*256+g2*64+r4*8+r5];
-    acc0 = (acc0+v2*v3);
+    float v1 = select((float)0.0f, in0[(v0?r0*192+g3*64+r4*8+g6*8+r5+g7-9:0)], (int)v0);
+    float v2 = in1[r0*256+g2*64+r4*8+r5];
+    acc0 = (acc0+v1*v2);
   }}}
   out[g2*27+g3*9+g6*3+g7] = acc0;
 }
 
 // 5: (2, 1, 3, 1, 8, 8, 1, 1) dtypes.float32 global 6 local 3
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_1_3_4_8_8_3_3_aa857e14(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_1_3_4_8_8_3_3_07129e23(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/3);
   int g2 = (gid%3);
@@ -172,58 +143,30 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_1_3_4_8_8_3_3_aa857e14(
   for (int r6 = 0; r6 < 3; r6++) {
   for (int r7 = 0; r7 < 3; r7++) {
     int v0 = (r6>=1)&(r7>=1);
-    float v1 = in0[(v0?g0*256+r3*64+r6*8+r7-9:0)];
-    int v2 = (r6>=1);
-    float v3 = in0[(v2?g0*256+r3*64+r6*8+r7-8:0)];
-    float v4 = in0[(v2?g0*256+r3*64+r6*8+r7-7:0)];
-    float v5 = in0[(v2?g0*256+r3*64+r6*8+r7-6:0)];
-    float v6 = in0[(v2?g0*256+r3*64+r6*8+r7-5:0)];
-    float v7 = in0[(v2?g0*256+r3*64+r6*8+r7-4:0)];
-    float v8 = in0[(v2?g0*256+r3*64+r6*8+r7-3:0)];
-    int v9 = (r6>=1)&(r7+7<9);
-    float v10 = in0[(v9?g0*256+r3*64+r6*8+r7-2:0)];
-    float8 v11 = (float8)((v0?v1:0.0f), (v2?v3:0.0f), (v2?v4:0.0f), (v2?v5:0.0f), (v2?v6:0.0f), (v2?v7:0.0f), (v2?v8:0.0f), (v9?v10:0.0f));
-    float v12 = in1[g2*9+r3*27+r6*-3+r7*-1+8];
-    acc0 = (acc0+v11*v12);
-    int v13 = (r7>=1);
-    float v14 = in0[(v13?g0*256+r3*64+r6*8+r7-1:0)];
-    int v15 = (r7+7<9);
-    float v16 = in0[(v15?g0*256+r3*64+r6*8+r7+6:0)];
-    float8 v17 = (float8)((v13?v14:0.0f), in0[g0*256+r3*64+r6*8+r7], in0[g0*256+r3*64+r6*8+r7+1], in0[g0*256+r3*64+r6*8+r7+2], in0[g0*256+r3*64+r6*8+r7+3], in0[g0*256+r3*64+r6*8+r7+4], in0[g0*256+r3*64+r6*8+r7+5], (v15?v16:0.0f));
-    acc1 = (acc1+v17*v12);
-    float v18 = in0[(v13?g0*256+r3*64+r6*8+r7+7:0)];
-    float v19 = in0[(v15?g0*256+r3*64+r6*8+r7+14:0)];
-    float8 v20 = (float8)((v13?v18:0.0f), in0[g0*256+r3*64+r6*8+r7+8], in0[g0*256+r3*64+r6*8+r7+9], in0[g0*256+r3*64+r6*8+r7+10], in0[g0*256+r3*64+r6*8+r7+11], in0[g0*256+r3*64+r6*8+r7+12], in0[g0*256+r3*64+r6*8+r7+13], (v15?v19:0.0f));
-    acc2 = (acc2+v20*v12);
-    float v21 = in0[(v13?g0*256+r3*64+r6*8+r7+15:0)];
-    float v22 = in0[(v15?g0*256+r3*64+r6*8+r7+22:0)];
-    float8 v23 = (float8)((v13?v21:0.0f), in0[g0*256+r3*64+r6*8+r7+16], in0[g0*256+r3*64+r6*8+r7+17], in0[g0*256+r3*64+r6*8+r7+18], in0[g0*256+r3*64+r6*8+r7+19], in0[g0*256+r3*64+r6*8+r7+20], in0[g0*256+r3*64+r6*8+r7+21], (v15?v22:0.0f));
-    acc3 = (acc3+v23*v12);
-    float v24 = in0[(v13?g0*256+r3*64+r6*8+r7+23:0)];
-    float v25 = in0[(v15?g0*256+r3*64+r6*8+r7+30:0)];
-    float8 v26 = (float8)((v13?v24:0.0f), in0[g0*256+r3*64+r6*8+r7+24], in0[g0*256+r3*64+r6*8+r7+25], in0[g0*256+r3*64+r6*8+r7+26], in0[g0*256+r3*64+r6*8+r7+27], in0[g0*256+r3*64+r6*8+r7+28], in0[g0*256+r3*64+r6*8+r7+29], (v15?v25:0.0f));
-    acc4 = (acc4+v26*v12);
-    float v27 = in0[(v13?g0*256+r3*64+r6*8+r7+31:0)];
-    float v28 = in0[(v15?g0*256+r3*64+r6*8+r7+38:0)];
-    float8 v29 = (float8)((v13?v27:0.0f), in0[g0*256+r3*64+r6*8+r7+32], in0[g0*256+r3*64+r6*8+r7+33], in0[g0*256+r3*64+r6*8+r7+34], in0[g0*256+r3*64+r6*8+r7+35], in0[g0*256+r3*64+r6*8+r7+36], in0[g0*256+r3*64+r6*8+r7+37], (v15?v28:0.0f));
-    acc5 = (acc5+v29*v12);
-    float v30 = in0[(v13?g0*256+r3*64+r6*8+r7+39:0)];
-    float v31 = in0[(v15?g0*256+r3*64+r6*8+r7+46:0)];
-    float8 v32 = (float8)((v13?v30:0.0f), in0[g0*256+r3*64+r6*8+r7+40], in0[g0*256+r3*64+r6*8+r7+41], in0[g0*256+r3*64+r6*8+r7+42], in0[g0*256+r3*64+r6*8+r7+43], in0[g0*256+r3*64+r6*8+r7+44], in0[g0*256+r3*64+r6*8+r7+45], (v15?v31:0.0f));
-    acc6 = (acc6+v32*v12);
-    int v33 = (r6+7<9)&(r7>=1);
-    float v34 = in0[(v33?g0*256+r3*64+r6*8+r7+47:0)];
-    int v35 = (r6+7<9);
-    float v36 = in0[(v35?g0*256+r3*64+r6*8+r7+48:0)];
-    float v37 = in0[(v35?g0*256+r3*64+r6*8+r7+49:0)];
-    float v38 = in0[(v35?g0*256+r3*64+r6*8+r7+50:0)];
-    float v39 = in0[(v35?g0*256+r3*64+r6*8+r7+51:0)];
-    float v40 = in0[(v35?g0*256+r3*64+r6*8+r7+52:0)];
-    float v41 = in0[(v35?g0*256+r3*64+r6*8+r7+53:0)];
-    int v42 = (r6+7<9)&(r7+7<9);
-    float v43 = in0[(v42?g0*256+r3*64+r6*8+r7+54:0)];
-    float8 v44 = (float8)((v33?v34:0.0f), (v35?v36:0.0f), (v35?v37:0.0f), (v35?v38:0.0f), (v35?v39:0.0f), (v35?v40:0.0f), (v35?v41:0.0f), (v42?v43:0.0f));
-    acc7 = (acc7+v44*v12);
+    int v1 = (r6>=1);
+    int v2 = (r6>=1)&(r7+7<9);
+    float8 v3 = (float8)(select((float)0.0f, in0[(v0?g0*256+r3*64+r6*8+r7-9:0)], (int)v0), select((float)0.0f, in0[(v1?g0*256+r3*64+r6*8+r7-8:0)], (int)v1), select((float)0.0f, in0[(v1?g0*256+r3*64+r6*8+r7-7:0)], (int)v1), select((float)0.0f, in0[(v1?g0*256+r3*64+r6*8+r7-6:0)], (int)v1), select((float)0.0f, in0[(v1?g0*256+r3*64+r6*8+r7-5:0)], (int)v1), select((float)0.0f, in0[(v1?g0*256+r3*64+r6*8+r7-4:0)], (int)v1), select((float)0.0f, in0[(v1?g0*256+r3*64+r6*8+r7-3:0)], (int)v1), select((float)0.0f, in0[(v2?g0*256+r3*64+r6*8+r7-2:0)], (int)v2));
+    float v4 = in1[g2*9+r3*27+r6*-3+r7*-1+8];
+    acc0 = (acc0+v3*v4);
+    int v5 = (r7>=1);
+    int v6 = (r7+7<9);
+    float8 v7 = (float8)(select((float)0.0f, in0[(v5?g0*256+r3*64+r6*8+r7-1:0)], (int)v5), in0[g0*256+r3*64+r6*8+r7], in0[g0*256+r3*64+r6*8+r7+1], in0[g0*256+r3*64+r6*8+r7+2], in0[g0*256+r3*64+r6*8+r7+3], in0[g0*256+r3*64+r6*8+r7+4], in0[g0*256+r3*64+r6*8+r7+5], select((float)0.0f, in0[(v6?g0*256+r3*64+r6*8+r7+6:0)], (int)v6));
+    acc1 = (acc1+v7*v4);
+    float8 v8 = (float8)(select((float)0.0f, in0[(v5?g0*256+r3*64+r6*8+r7+7:0)], (int)v5), in0[g0*256+r3*64+r6*8+r7+8], in0[g0*256+r3*64+r6*8+r7+9], in0[g0*256+r3*64+r6*8+r7+10], in0[g0*256+r3*64+r6*8+r7+11], in0[g0*256+r3*64+r6*8+r7+12], in0[g0*256+r3*64+r6*8+r7+13], select((float)0.0f, in0[(v6?g0*256+r3*64+r6*8+r7+14:0)], (int)v6));
+    acc2 = (acc2+v8*v4);
+    float8 v9 = (float8)(select((float)0.0f, in0[(v5?g0*256+r3*64+r6*8+r7+15:0)], (int)v5), in0[g0*256+r3*64+r6*8+r7+16], in0[g0*256+r3*64+r6*8+r7+17], in0[g0*256+r3*64+r6*8+r7+18], in0[g0*256+r3*64+r6*8+r7+19], in0[g0*256+r3*64+r6*8+r7+20], in0[g0*256+r3*64+r6*8+r7+21], select((float)0.0f, in0[(v6?g0*256+r3*64+r6*8+r7+22:0)], (int)v6));
+    acc3 = (acc3+v9*v4);
+    float8 v10 = (float8)(select((float)0.0f, in0[(v5?g0*256+r3*64+r6*8+r7+23:0)], (int)v5), in0[g0*256+r3*64+r6*8+r7+24], in0[g0*256+r3*64+r6*8+r7+25], in0[g0*256+r3*64+r6*8+r7+26], in0[g0*256+r3*64+r6*8+r7+27], in0[g0*256+r3*64+r6*8+r7+28], in0[g0*256+r3*64+r6*8+r7+29], select((float)0.0f, in0[(v6?g0*256+r3*64+r6*8+r7+30:0)], (int)v6));
+    acc4 = (acc4+v10*v4);
+    float8 v11 = (float8)(select((float)0.0f, in0[(v5?g0*256+r3*64+r6*8+r7+31:0)], (int)v5), in0[g0*256+r3*64+r6*8+r7+32], in0[g0*256+r3*64+r6*8+r7+33], in0[g0*256+r3*64+r6*8+r7+34], in0[g0*256+r3*64+r6*8+r7+35], in0[g0*256+r3*64+r6*8+r7+36], in0[g0*256+r3*64+r6*8+r7+37], select((float)0.0f, in0[(v6?g0*256+r3*64+r6*8+r7+38:0)], (int)v6));
+    acc5 = (acc5+v11*v4);
+    float8 v12 = (float8)(select((float)0.0f, in0[(v5?g0*256+r3*64+r6*8+r7+39:0)], (int)v5), in0[g0*256+r3*64+r6*8+r7+40], in0[g0*256+r3*64+r6*8+r7+41], in0[g0*256+r3*64+r6*8+r7+42], in0[g0*256+r3*64+r6*8+r7+43], in0[g0*256+r3*64+r6*8+r7+44], in0[g0*256+r3*64+r6*8+r7+45], select((float)0.0f, in0[(v6?g0*256+r3*64+r6*8+r7+46:0)], (int)v6));
+    acc6 = (acc6+v12*v4);
+    int v13 = (r6+7<9)&(r7>=1);
+    int v14 = (r6+7<9);
+    int v15 = (r6+7<9)&(r7+7<9);
+    float8 v16 = (float8)(select((float)0.0f, in0[(v13?g0*256+r3*64+r6*8+r7+47:0)], (int)v13), select((float)0.0f, in0[(v14?g0*256+r3*64+r6*8+r7+48:0)], (int)v14), select((float)0.0f, in0[(v14?g0*256+r3*64+r6*8+r7+49:0)], (int)v14), select((float)0.0f, in0[(v14?g0*256+r3*64+r6*8+r7+50:0)], (int)v14), select((float)0.0f, in0[(v14?g0*256+r3*64+r6*8+r7+51:0)], (int)v14), select((float)0.0f, in0[(v14?g0*256+r3*64+r6*8+r7+52:0)], (int)v14), select((float)0.0f, in0[(v14?g0*256+r3*64+r6*8+r7+53:0)], (int)v14), select((float)0.0f, in0[(v15?g0*256+r3*64+r6*8+r7+54:0)], (int)v15));
+    acc7 = (acc7+v16*v4);
   }}}
   *(__global ufloat8*)(out+g0*192+g2*64) = acc0;
   *(__global ufloat8*)(out+g0*192+g2*64+8) = acc1;

@@ -11,22 +11,14 @@ __kernel void e_7_24411338(__global float* out, __global const float* in0, __glo
 
 // 1: (9, 8) dtypes.float32 global 9 local 3
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void e_9_8_c5bb5e3b(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void e_9_8_807e61d3(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = gid;
   int v0 = (g0>=1)&(g0<7);
-  float v1 = in0[(v0?g0*-5+30:0)];
-  float v2 = in0[(v0?g0*-5+31:0)];
-  float v3 = in0[(v0?g0*-5+32:0)];
-  float v4 = in0[(v0?g0*-5+33:0)];
-  float v5 = in0[(v0?g0*-5+34:0)];
-  int v6 = (0);
-  float v7 = in0[(v6?g0*-5+35:0)];
-  float v8 = in0[(v6?g0*-5+36:0)];
-  float v9 = in0[(v6?g0*-5+37:0)];
-  float8 v10 = (float8)((v0?v1:0.0f), (v0?v2:0.0f), (v0?v3:0.0f), (v0?v4:0.0f), (v0?v5:0.0f), (v6?v7:0.0f), (v6?v8:0.0f), (v6?v9:0.0f));
-  float8 v11 = (v10*2.0f);
-  *(__global ufloat8*)(out+g0*8) = v11;
+  int v1 = (0);
+  float8 v2 = (float8)(select((float)0.0f, in0[(v0?g0*-5+30:0)], (int)v0), select((float)0.0f, in0[(v0?g0*-5+31:0)], (int)v0), select((float)0.0f, in0[(v0?g0*-5+32:0)], (int)v0), select((float)0.0f, in0[(v0?g0*-5+33:0)], (int)v0), select((float)0.0f, in0[(v0?g0*-5+34:0)], (int)v0), select((float)0.0f, in0[(v1?g0*-5+35:0)], (int)v1), select((float)0.0f, in0[(v1?g0*-5+36:0)], (int)v1), select((float)0.0f, in0[(v1?g0*-5+37:0)], (int)v1));
+  float8 v3 = (v2*2.0f);
+  *(__global ufloat8*)(out+g0*8) = v3;
 }
 
 // 2: (4, 8) dtypes.float32 global 4 local 2
