@@ -82,15 +82,17 @@ def shard_routes(paths: list[Path]) -> tuple[list[Path], list[str], list[tuple[P
     return kept, routes, duplicates
 
 
-def _room_for_files(n: int) -> int:
-    """Raise this process's soft limit on open files, up to its hard limit, to hold n more (a loader keeps every shard
-    open: the common soft limit of 1024 failed past ~1,000 shards, and comma2k19 has ~2,000); returns the limit."""
-    import resource
+def _room_for_files(n: int) -> tuple:
+    """Raise this process's soft limit on open files, up to its hard limit, to hold n more beside those open (a loader
+    keeps every shard open: the common soft limit of 1024 failed past ~1,000 shards, and comma2k19 has ~2,000; a
+    training run opens a train and a val loader); returns (the limit, the files open before)."""
+    import os, resource
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < n + 256:
-        soft = n + 256 if hard == resource.RLIM_INFINITY else min(n + 256, hard)
+    open_now = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+    if soft != resource.RLIM_INFINITY and soft < (need := open_now + n + 64):
+        soft = need if hard == resource.RLIM_INFINITY else min(need, hard)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    return soft
+    return soft, open_now
 
 
 class WindowLoader:
@@ -113,15 +115,15 @@ class WindowLoader:
         self.paths = split_segments(paths, split, val_fraction, split_seed, routes)
         self.window, self.batch_size, self.seed, self.prefetch, self.fields = window, batch_size, seed, prefetch, fields
         self.files, self.signals, self.flags, lengths = [], [], [], []
-        limit = _room_for_files(len(self.paths))  # every shard is held open
+        limit, open_before = _room_for_files(len(self.paths))  # every shard is held open
         for p in self.paths:
             try:
                 f = h5py.File(p, "r")
             except OSError as e:
                 self.close()
                 if "Too many open files" in str(e):  # (a healthy shard was called unreadable)
-                    raise ValueError(f"{p}: too many open files: the loader holds its {len(self.paths)} shards open, and this "
-                                     f"process may open {limit}: raise the limit (ulimit -n)") from None
+                    raise ValueError(f"{p}: too many open files: the loader holds its {len(self.paths)} shards open beside "
+                                     f"{open_before} files open already, and this process may open {limit}: raise the limit (ulimit -n)") from None
                 raise ValueError(f"{p}: not a readable shard ({e})") from None
             self.files.append(f)  # from here close() closes it
             missing = sorted(({"frames"} | set(fields)) - set(f))

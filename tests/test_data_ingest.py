@@ -1006,14 +1006,15 @@ def test_review_35_a_drive_with_many_camera_drops_under_steady_video_timestamps(
     from tests.test_data_video import encode
     n, rng = 400, np.random.default_rng(35)
     frames = [np.repeat(np.repeat(rng.integers(0, 256, (4, 8, 3), dtype=np.uint8), 8, 0), 8, 1) for _ in range(n)]
-    for name, drops, step_ms in (("drops", 14, 50), ("rate", 0, 45)):
+    # (a review of the fix: drops its own timestamps show were credited too, and a 21 fps video showing 19 passed)
+    for name, drops, step_ms in (("drops", 14, 50), ("rate", 0, 45), ("shown", 19, None)):
         seg = tmp_path / name / "seg" / "0"
         write_tiny_segment(seg, n=n)
         where = np.linspace(30, n - 30, drops).astype(int)
         t = np.arange(n) / 20.0 + 0.05 * (np.arange(n)[:, None] >= where[None]).sum(1)
         for f in ("global_pose/frame_times", "processed_log/CAN/speed/t"): save(seg / f, t)
         (seg / "video.hevc").unlink()
-        encode(seg / "video.mp4", frames, pts=[i * step_ms for i in range(n)])
+        encode(seg / "video.mp4", frames, pts=[i * step_ms for i in range(n)] if step_ms else [int(round(x * 1000 * 20 / 21)) for x in t])
         [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
         if name == "drops": assert r["status"] == "done" and r["frames"] == n, r
         else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r

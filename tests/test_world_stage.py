@@ -1148,6 +1148,8 @@ def test_overrides_keep_paths_whole_and_numbers_decimal():
   # (session 35) a cluster address with the default workers=1 trained in one process, never contacting it, exit 0
   with pytest.raises(ConfigError, match=r"ray_address=10\.0\.0\.1:6379: only a data-parallel run \(workers > 1\)"):
     load_config(tw.TrainConfig, None, over + ["ray_address=10.0.0.1:6379"])
+  from train.stage import build, to_dict  # (a review of the fix: a saved run's config is rebuilt, not refused: tokenize, the sim)
+  assert build(tw.TrainConfig, {**to_dict(load_config(tw.TrainConfig, None, over)), "ray_address": "10.0.0.1:6379"}).ray_address == "10.0.0.1:6379"
 
 
 def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):

@@ -168,6 +168,12 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
   _absolute(cfg)
   return cfg
 
+def check_ray(cfg) -> None:
+  """A Ray cluster given to a run of one process (workers=1) was never contacted, without a word: refused. Only for a
+  config the user gives (load_config), not a saved run's, which tokenize, export and the sim rebuild."""
+  if cfg.ray_address and cfg.workers == 1:
+    raise ConfigError(f"ray_address={cfg.ray_address}: only a data-parallel run (workers > 1) uses a Ray cluster: give workers=N, or leave it out")
+
 def _merged(was: dict, new: dict) -> dict:
   """new's keys over was's, section by section."""
   return {**was, **{k: _merged(was[k], v) if isinstance(v, dict) and isinstance(was.get(k), dict) else v for k, v in new.items()}}

@@ -18,7 +18,7 @@ from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info
-from train.stage import ConfigError, Run, build, load_config, load_run_model, save_curves, stage_args, to_dict, trained_on, write_atomic, warn_short_schedule
+from train.stage import ConfigError, Run, build, check_ray, load_config, load_run_model, save_curves, stage_args, to_dict, trained_on, write_atomic, warn_short_schedule
 
 @dataclass
 class DataConfig:
@@ -47,6 +47,7 @@ class TrainConfig:
   def check_given(self, given: set) -> None:
     """Refuse the route split's keys given beside data.val_shards, where every shard of data.shards is trained on (they
     were taken and ignored); at their defaults (a run's own config.yaml as --config) they are fine."""
+    check_ray(self)
     bad = [k for k in ("data.val_fraction", "data.split_seed") if k in given and getattr(self.data, k[5:]) != getattr(DataConfig(), k[5:])]
     if self.data.val_shards and bad:
       raise ConfigError(f"{bad[0]}={getattr(self.data, bad[0][5:])} has no effect with data.val_shards (its shards are held out and every "
@@ -71,8 +72,6 @@ class TrainConfig:
                         f"{self.model.downsample} (model.patch * 2^(len(model.mults) - 1))")
     if self.workers < 1 or self.batch_size % self.workers:
       raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
-    if self.ray_address and self.workers == 1:  # (one process: the cluster was never contacted, without a word)
-      raise ConfigError(f"ray_address={self.ray_address}: only a data-parallel run (workers > 1) uses a Ray cluster: give workers=N, or leave it out")
     if self.model.n_codes > 32768: raise ConfigError(f"model.n_codes: {self.model.n_codes} codes don't fit the int16 token files")
     for k, v in {"model.enc_blocks": self.model.enc_blocks, "model.dec_blocks": self.model.dec_blocks, "model.beta": self.model.beta}.items():
       if not v >= 0: raise ConfigError(f"{k}: must be >= 0, got {v}")  # (a negative beta was used)

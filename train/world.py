@@ -20,7 +20,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, ckpt_file, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
+from train.stage import ConfigError, Run, build, check_ray, ckpt_file, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -62,8 +62,8 @@ class TrainConfig:
     if not self.data.tokens: raise ConfigError("data.tokens is required: a token-shard folder or commaVQ .npy files")
     if self.workers < 1 or self.batch_size % self.workers:
       raise ConfigError(f"workers: {self.workers} must be >= 1 and divide batch_size {self.batch_size}")
-    if self.ray_address and self.workers == 1:  # (one process: the cluster was never contacted, without a word)
-      raise ConfigError(f"ray_address={self.ray_address}: only a data-parallel run (workers > 1) uses a Ray cluster: give workers=N, or leave it out")
+
+  def check_given(self, given: set) -> None: check_ray(self)  # (what the user gives: a saved run's config is rebuilt unchecked)
 
 def noise_context(tokens: np.ndarray, max_frac: float, vocab: int, rng: np.random.Generator) -> np.ndarray:
   """tokens (B, F, N) with each window's context frames (all but the last) corrupted: every token replaced by a random one
