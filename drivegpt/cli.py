@@ -80,6 +80,9 @@ def main(argv: Optional[list[str]] = None) -> int:
   except (ValueError, OSError, FloatingPointError) as e:  # a bad config, file or argument, a diverged run: the message names it
     print(f"drivegpt {argv[0]}: error: {e}", file=sys.stderr)
     return 2
+  except MemoryError as e:  # numpy's "Unable to allocate 95.4 GiB for an array with shape ...", as a traceback
+    print(f"drivegpt {argv[0]}: error: out of memory ({e}): a batch_size, model size or frame size too big for this machine", file=sys.stderr)
+    return 2
   except RuntimeError as e:  # DRIVEGPT_DEVICE=CL with no OpenCL device (drivegpt.opencl.select names the fix): a traceback was printed
     if not str(e).startswith("the CL device"): raise
     print(f"drivegpt {argv[0]}: error: {e}", file=sys.stderr)

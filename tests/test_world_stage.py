@@ -1194,6 +1194,9 @@ def test_review_35_empty_paths_tildes_and_keys_given_twice_on_the_command_line(t
   assert list(tmp_path.iterdir()) == []   # nothing written into the working folder
   from drivegpt.cli import path_arg
   assert path_arg("~/x") == str(tmp_path / "home" / "x")
+  # an allocation numpy can't make (a huge batch_size) was a traceback: named as out of memory
+  monkeypatch.setattr("train.world.main", lambda argv: np.empty(1 << 38, np.float32))  # (1 TiB)
+  assert cli(["train-world"]) == 2 and "error: out of memory (Unable to allocate" in capsys.readouterr().err
   from drivegpt.demo import load_steps, DEFAULT_CONFIG
   vq = dict(load_steps(DEFAULT_CONFIG, "o", ["vqvae.steps=7"]))["vqvae"]
   assert [a for a in vq if a.startswith("steps=")] == ["steps=7"]   # in place of the config's own (the step refuses two)
