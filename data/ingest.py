@@ -728,6 +728,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--fps must be a positive number")
     if args.max_in_flight is not None and args.max_in_flight < 1:
         parser.error("--max-in-flight must be at least 1")
+    if args.no_ray and args.ray_address:  # (the cluster was never contacted, without a word)
+        parser.error("--ray-address has no effect with --no-ray: give one of them")
     t0 = time.perf_counter()
     try:
         results = ingest(args.src, args.out, args.height, args.width, not args.no_ray, args.ray_address, fps=args.fps,

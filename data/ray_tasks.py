@@ -61,22 +61,24 @@ def show(r: Any) -> Any:
 
 
 @contextmanager
-def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, need_cpus: int = 0) -> Iterator[None]:
+def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, need_cpus: int = 0, option: str = "--ray-address") -> Iterator[None]:
     """Join the Ray at address (default $RAY_ADDRESS; "local": a local one, as Ray reads it) or start a local one with
     num_cpus (default: all); inside a running Ray session it does nothing. What it started it shuts down on exit, freeing
     the workers' cores. need_cpus: the one-CPU actors the caller will start at once, refused up front if the Ray has
-    fewer CPUs (they waited for a CPU forever, without a word: Ray's own message is not shown)."""
+    fewer CPUs (they waited for a CPU forever, without a word: Ray's own message is not shown). option: how the caller's
+    user gave address (a training stage's is the key ray_address=), for errors."""
     import ray
     from drivegpt.nn.state import held_folders
     if ray.is_initialized():  # (the caller's own Ray: its CPUs checked too, or the actors waited forever)
         _enough_cpus(need_cpus, "the Ray this process joined")
         yield
         return
-    source = "--ray-address" if address else "$RAY_ADDRESS"
+    source = option if address else "$RAY_ADDRESS"
     address = address or os.environ.get("RAY_ADDRESS") or None
     address = None if address == "local" else address  # (taken for a cluster's: the CPU count dropped, and no reaper)
-    if address and (hp := re.fullmatch(r"([^/:]+):(\d+)", address)):  # an unreachable one retried for 10 minutes and more
-        try: socket.create_connection((hp[1], int(hp[2])), timeout=10).close()
+    # an unreachable one retried for 10 minutes and more (an IPv6 one, [::1]:6379, too: it went unchecked)
+    if address and (hp := re.fullmatch(r"\[([^\]/]+)\]:(\d+)|([^/:\[\]]+):(\d+)", address)):
+        try: socket.create_connection((hp[1] or hp[3], int(hp[2] or hp[4])), timeout=10).close()
         except OSError as e: raise ConnectionError(f"Ray at {address} ({source}) can't be reached: {e}") from None
     # workers import data/, train/, sim/ and rl/ even when the repository is not pip-installed
     path = os.pathsep.join(p for p in (REPO, os.environ.get("PYTHONPATH", "")) if p)

@@ -68,7 +68,7 @@ def train_parallel(make: Callable, config, workers: int, steps: int, ckpt_every:
   import ray
   from ray.exceptions import RayActorError, RayTaskError
   from data.ray_tasks import ray_session
-  with ray_session(ray_address, num_cpus=workers, need_cpus=workers):  # a local Ray of `workers` CPUs, or the cluster
+  with ray_session(ray_address, num_cpus=workers, need_cpus=workers, option="ray_address="):  # a local Ray of `workers` CPUs, or the cluster
     Worker = _worker_class()
     # one core per replica (a user's DRIVEGPT_THREADS reaches them through ray_session): set in the actor's constructor it
     # came too late, the engine having read it when Ray unpickled `make` (each replica ran a thread per core of its node)
