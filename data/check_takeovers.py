@@ -64,8 +64,9 @@ def check_segment(seg: Path) -> list[tuple[float, str, bool, float, float]]:
 def main(argv: list[str] | None = None) -> int:
     """Check every segment folder under a path; print per cause how many takeovers the logs show."""
     import argparse
+    from drivegpt.cli import path_arg  # (here: the recorder processes that import this module need no engine)
     ap = argparse.ArgumentParser(prog="python -m data.check_takeovers", description=__doc__.splitlines()[0])
-    ap.add_argument("root", nargs="?", default="runs/data/raw", help="a folder of recorded segments (drivegpt record --out)")
+    ap.add_argument("root", nargs="?", default="runs/data/raw", type=path_arg, help="a folder of recorded segments (drivegpt record --out)")
     root = Path(ap.parse_args(argv if argv is not None else sys.argv[1:]).root)  # (--help was taken for a folder)
     segments = sorted(p.parent for p in root.rglob("driver.json"))
     if not segments:

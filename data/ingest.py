@@ -392,12 +392,17 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 # steady timestamps don't show: below) puts it a frame behind the poses for good, so its offset is taken
                 # with those steps counted too (the 11th drop of a 10-hour drive refused it, blaming the video)
                 if n > 1 and all(t is not None for t in pts):
-                    steps, vsteps = (np.diff(x, prepend=x[0]) for x in (times, np.concatenate(pts)))
-                    # (only drops its own steps don't show: credited at every step, a 21 fps video showing them passed)
-                    unshown = (steps > 1.5 * (med := np.median(steps[1:]))) & (vsteps < 1.5 * np.median(vsteps[1:]))
-                    kept = np.concatenate(pts) - (times - times[0]) + np.cumsum(np.where(unshown, np.round(steps / med) - 1, 0) * med)
-                if n > 1 and all(t is not None for t in pts) and np.abs(kept).max() > MAX_SIGNAL_GAP:
-                    k = int(np.abs(kept).argmax())
+                    # behind it only by as many frames as frame_times dropped where the video's own steps don't show it (a
+                    # drop only loosens the check: each late stamp counted as a drop for good refused a good video; one
+                    # the video shows too, credited, let a 21 fps video pass). kept: both clocks' steps rounded to
+                    # frames, for the drift below (a late stamp's long step and the short one after it cancel)
+                    p, raw = np.concatenate(pts), np.concatenate(pts) - (times - times[0])
+                    steps, vsteps = np.diff(times, prepend=times[0]), np.diff(p, prepend=p[0])
+                    med, vmed = np.median(steps[1:]), np.median(vsteps[1:]) or 1.0
+                    unshown = np.cumsum(np.where((steps > 1.5 * med) & (vsteps < 1.5 * vmed), np.round(steps / med) - 1, 0)) * med
+                    kept, bad = raw + np.cumsum(np.round(steps / med) - np.round(vsteps / vmed)) * med, np.maximum(raw, -(raw + unshown))
+                if n > 1 and all(t is not None for t in pts) and bad.max() > MAX_SIGNAL_GAP:
+                    k = int(bad.argmax())
                     raise IngestError(f"{video}: frame {k} is at {np.concatenate(pts)[k]:.2f} s in the video but at {times[k] - times[0]:.2f} s "
                                       f"in global_pose/frame_times: the video does not match the poses (another rate, or frames missing)")
                 # a hole in the video made up by as many frames more at the end stays under that (a 0.45 s hole paired every

@@ -1006,15 +1006,18 @@ def test_review_35_a_drive_with_many_camera_drops_under_steady_video_timestamps(
     from tests.test_data_video import encode
     n, rng = 400, np.random.default_rng(35)
     frames = [np.repeat(np.repeat(rng.integers(0, 256, (4, 8, 3), dtype=np.uint8), 8, 0), 8, 1) for _ in range(n)]
-    # (a review of the fix: drops its own timestamps show were credited too, and a 21 fps video showing 19 passed)
-    for name, drops, step_ms in (("drops", 14, 50), ("rate", 0, 45), ("shown", 19, None)):
+    # (reviews of the fix: drops its own timestamps show were credited too, and a 21 fps video showing 19 passed; late
+    # stamps, each counted as a drop for good, refused a good video)
+    i = np.arange(n)
+    late = i / 20.0
+    late[np.linspace(30, n - 30, 11).astype(int)] += 0.03
+    for name, drops, pts in (("drops", 14, i * 50), ("rate", 0, i * 45), ("shown", 19, "21 fps"), ("late", 0, i * 50)):
         seg = tmp_path / name / "seg" / "0"
         write_tiny_segment(seg, n=n)
-        where = np.linspace(30, n - 30, drops).astype(int)
-        t = np.arange(n) / 20.0 + 0.05 * (np.arange(n)[:, None] >= where[None]).sum(1)
+        t = late if name == "late" else i / 20.0 + 0.05 * (i[:, None] >= np.linspace(30, n - 30, drops).astype(int)[None]).sum(1)
         for f in ("global_pose/frame_times", "processed_log/CAN/speed/t"): save(seg / f, t)
         (seg / "video.hevc").unlink()
-        encode(seg / "video.mp4", frames, pts=[i * step_ms for i in range(n)] if step_ms else [int(round(x * 1000 * 20 / 21)) for x in t])
+        encode(seg / "video.mp4", frames, pts=[int(round(x * 1000 * 20 / 21)) for x in t] if isinstance(pts, str) else list(pts))
         [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
-        if name == "drops": assert r["status"] == "done" and r["frames"] == n, r
+        if name in ("drops", "late"): assert r["status"] == "done" and r["frames"] == n, r
         else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r
