@@ -388,23 +388,21 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 if n > 1 and not 1e-3 <= (step := float(np.median(np.diff(times)))) <= 1:  # (in ms: a 0.02 fps shard, silently)
                     raise IngestError(f"{path / 'global_pose/frame_times'}: frames {step:g} apart: times must be in seconds (1 to 1000 fps)")
                 # a video with timestamps must keep step with them: a 10 fps video under 20 Hz poses, or a hole in it,
-                # paired each frame with another moment's pose and CAN. Each camera drop (a step in frame_times its
-                # steady timestamps don't show: below) puts it a frame behind the poses for good, so its offset is taken
-                # with those steps counted too (the 11th drop of a 10-hour drive refused it, blaming the video)
+                # paired each frame with another moment's pose and CAN. A camera drop (a step in frame_times the video's
+                # own steps don't show: below) lets it fall one frame further behind, and only loosens the check (the
+                # 11th drop of a 10-hour drive refused it; a late stamp counted as a drop for good refused a good video;
+                # a drop the video shows too, credited, let a 21 fps video pass). kept: both clocks' steps rounded to
+                # frames, for the drift below (a late stamp's long step and the short one after it cancel)
                 if n > 1 and all(t is not None for t in pts):
-                    # behind it only by as many frames as frame_times dropped where the video's own steps don't show it (a
-                    # drop only loosens the check: each late stamp counted as a drop for good refused a good video; one
-                    # the video shows too, credited, let a 21 fps video pass). kept: both clocks' steps rounded to
-                    # frames, for the drift below (a late stamp's long step and the short one after it cancel)
                     p, raw = np.concatenate(pts), np.concatenate(pts) - (times - times[0])
                     steps, vsteps = np.diff(times, prepend=times[0]), np.diff(p, prepend=p[0])
                     med, vmed = np.median(steps[1:]), np.median(vsteps[1:]) or 1.0
                     unshown = np.cumsum(np.where((steps > 1.5 * med) & (vsteps < 1.5 * vmed), np.round(steps / med) - 1, 0)) * med
                     kept, bad = raw + np.cumsum(np.round(steps / med) - np.round(vsteps / vmed)) * med, np.maximum(raw, -(raw + unshown))
-                if n > 1 and all(t is not None for t in pts) and bad.max() > MAX_SIGNAL_GAP:
-                    k = int(bad.argmax())
-                    raise IngestError(f"{video}: frame {k} is at {np.concatenate(pts)[k]:.2f} s in the video but at {times[k] - times[0]:.2f} s "
-                                      f"in global_pose/frame_times: the video does not match the poses (another rate, or frames missing)")
+                    if bad.max() > MAX_SIGNAL_GAP:
+                        k = int(bad.argmax())
+                        raise IngestError(f"{video}: frame {k} is at {p[k]:.2f} s in the video but at {times[k] - times[0]:.2f} s "
+                                          f"in global_pose/frame_times: the video does not match the poses (another rate, or frames missing)")
                 # a hole in the video made up by as many frames more at the end stays under that (a 0.45 s hole paired every
                 # later frame with the pose and CAN 9 frames earlier, without a word): the video's offset from the poses'
                 # times jumps ahead by half a frame and stays there (medians of 5 frames either side: timestamp jitter
