@@ -394,7 +394,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 # a drop the video shows too, credited, let a 21 fps video pass). kept: both clocks' steps rounded to
                 # frames, for the drift below (a late stamp's long step and the short one after it cancel)
                 if n > 1 and all(t is not None for t in pts):
-                    p, raw = np.concatenate(pts), np.concatenate(pts) - (times - times[0])
+                    raw = (p := np.concatenate(pts)) - (times - times[0])
                     steps, vsteps = np.diff(times, prepend=times[0]), np.diff(p, prepend=p[0])
                     med, vmed = np.median(steps[1:]), np.median(vsteps[1:]) or 1.0
                     unshown = np.cumsum(np.where((steps > 1.5 * med) & (vsteps < 1.5 * vmed), np.round(steps / med) - 1, 0)) * med
