@@ -88,7 +88,9 @@ class Padded(NamedTuple):
     a, b = min(max(lo, i), j), max(min(hi, j), i)  # (a block past the valid rows: an empty box at its edge)
     return Padded(self.valid[a - lo:b - lo], ((a - i, b - i),) + self.box[1:], (j - i,) + self.shape[1:])
 
-def dense(x): return np.pad(x.valid, [(lo, n - hi) for (lo, hi), n in zip(x.box, x.shape)]) if isinstance(x, Padded) else x
+def dense(x):  # zeros with the valid box written in (np.pad took ~25 us more: a decoding step's cache cat is ~8 of these a token)
+  if isinstance(x, Padded): (out := np.zeros(x.shape, x.valid.dtype))[tuple(slice(lo, hi) for lo, hi in x.box)] = x.valid
+  return out if isinstance(x, Padded) else x
 
 def _add(a, b):
   if not isinstance(a, Padded) and not isinstance(b, Padded):
@@ -146,10 +148,9 @@ def _div(a, b):
   return np.divide(a, b)
 def _recip(a, out=None): return np.divide(1, a, out=out, dtype=a.dtype)
 def _sub(a, b): return np.not_equal(a, b) if a.dtype == np.bool_ else np.subtract(a, b)  # bools: xor, as on CL (numpy refuses)
-OPS = {UnaryOps.EXP2: np.exp2, UnaryOps.LOG2: np.log2, UnaryOps.SIN: np.sin, UnaryOps.SQRT: np.sqrt, UnaryOps.RECIP: _recip,
-       UnaryOps.NEG: np.negative, BinaryOps.ADD: np.add, BinaryOps.SUB: _sub, BinaryOps.MUL: np.multiply,
-       BinaryOps.DIV: _div, BinaryOps.MAX: np.maximum, BinaryOps.MOD: np.fmod, BinaryOps.CMPLT: np.less,
-       BinaryOps.CMPEQ: np.equal, TernaryOps.WHERE: np.where}
+OPS = {UnaryOps.EXP2: np.exp2, UnaryOps.LOG2: np.log2, UnaryOps.SIN: np.sin, UnaryOps.SQRT: np.sqrt, UnaryOps.RECIP: _recip, UnaryOps.NEG: np.negative,
+       BinaryOps.ADD: np.add, BinaryOps.SUB: _sub, BinaryOps.MUL: np.multiply, BinaryOps.DIV: _div, BinaryOps.MAX: np.maximum,
+       BinaryOps.MOD: np.fmod, BinaryOps.CMPLT: np.less, BinaryOps.CMPEQ: np.equal, TernaryOps.WHERE: np.where}
 
 # exp(x) reaches the backend as exp2(x*(1/ln 2)) and log(x) as log2(x)*ln 2: numpy's exp and log are 2-3x faster
 EXP2_SCALE = {1/math.log(2): np.exp, -1/math.log(2): lambda a: np.exp(np.negative(a))}
@@ -288,7 +289,7 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict, stop: frozenset 
   if node.op in BufferOps or node in stop:
     k = len(leaves); leaves.append(node)
     return memo.setdefault(node, lambda L, M: L[k])
-  if node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL:
+  if node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL and _blas_worthy(node):  # (dot products: multiply, sum; 3x faster small)
     a, b = (_build(s, leaves, shared, memo, stop) for s in node.src[0].src)
     fn = lambda L, M, shp=_in_shape(node): sum_of_product(dense(a(L, M)), dense(b(L, M)), node.arg, shp)
   elif (nat := _natural(node)) is not None:
@@ -329,14 +330,16 @@ def _leaf(leaf: LazyOp):
   """f(bufs) -> the leaf's array, with broadcast dims kept at size 1 (numpy broadcasts them faster); an unmasked constant
   is a 0-d array. The view is fixed per kernel, so the work that needs only it is done here, once."""
   st = leaf.arg[1]
-  if leaf.op is BufferOps.LOAD and len(st.views) == 1 and st.views[0].mask is None and st.size():  # the usual case, fast
-    v, i, dt = st.views[0], leaf.arg[0], leaf.arg[2]
-    shape, nbytes = tuple(1 if s == 0 and n > 1 else n for s, n in zip(v.strides, v.shape)), dt.itemsize
-    strides, off = tuple(s*nbytes for s in v.strides), v.offset*nbytes
+  if leaf.op is BufferOps.LOAD and len(st.views) == 1 and st.size() and all(lo < hi for lo, hi in st.views[0].mask or ()):
+    # the usual cases, fast: one view, whole or padded (a cat's part, kept sparse: view(sparse=True) does the same)
+    v, i, nbytes = st.views[0], leaf.arg[0], leaf.arg[2].itemsize
+    box = v.mask or tuple((0, n) for n in v.shape)
+    shape = tuple(hi - lo if v.mask else 1 if s == 0 and n > 1 else n for s, n, (lo, hi) in zip(v.strides, v.shape, box))
+    strides, off = tuple(s*nbytes for s in v.strides), (v.offset + sum(lo*s for (lo, _), s in zip(box, v.strides)))*nbytes
     def load(bufs):  # _strided with the byte strides worked out (a buffer holds its LazyBuffer's dtype)
       ret = np.ndarray(shape, bufs[i].dtype, bufs[i], off, strides)
       ret.flags.writeable = False
-      return ret
+      return ret if v.mask is None else Padded(ret, box, v.shape)
     return load
   if leaf.op is BufferOps.CONST and all(v.mask is None for v in st.views):
     c = np.array(leaf.arg[0], leaf.arg[2].np)

@@ -70,10 +70,8 @@ def run_schedule(items: list) -> None:
     roots = {id(si.out) for si in items}; stale = [weakref.ref(r) for r in found if id(r) not in roots]
     del found, outside  # held here, every reader would look held by someone
   keys = {id(si.out): next(_keys) for si in items}
-  steps = [ExecItem(None if si.ast.op in LoadOps else _compile(si),
-                    si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
-                    si.out.device, si.out.shape, si.out.dtype, tuple(keys.get(id(x), x) for x in si.inputs), keys[id(si.out)],
-                    si.out.assign_target) for si in items]
+  steps = [ExecItem(None if si.ast.op in LoadOps else _compile(si), si.ast.op, (si.inputs[0].device, si.inputs[0].dtype) if si.ast.op is LoadOps.COPY else si.ast.arg,
+                    si.out.device, si.out.shape, si.out.dtype, tuple(keys.get(id(x), x) for x in si.inputs), keys[id(si.out)], si.out.assign_target) for si in items]
   refs = {keys[id(si.out)]: weakref.ref(si.out) for si in items}
   if CAPTURE is not None: CAPTURE.extend((it, refs[it.out]) for it in steps)
   del items  # from here on the graph alone keeps the results alive
