@@ -376,3 +376,13 @@ def test_a_small_kernel_reading_past_2_31_addresses_indexes_with_longs():
   # a left pad of 4096 rows of stride 2^20: the view's offset -2^32, its terms past 2^31 (int: a segfault on CL)
   [padded] = src(Tensor.empty(4, 2**20)[:, :2].pad(((4096, 0), (0, 0))).sum(1) * 2)
   assert "long gid" in padded
+
+@pytest.mark.parametrize("width,pad", [(20, (0, 12)), (20, (12, 0)), (37, (5, 22))])
+def test_vector_loads_across_a_pad_boundary_keep_the_padding(width, pad):
+  """A vector load whose lanes straddle a pad's edge must test each lane's mask: a load that took the first lane's
+  validity for all read past the data (20 columns padded to 32: columns 20-23 came back as 21..24 + 1, not 1)."""
+  x = rand(3, width)
+  t = Tensor(x, device="CL")
+  np.testing.assert_allclose((t.pad(((0, 0), pad)) + 1).numpy(), np.pad(x, ((0, 0), pad)) + 1, rtol=1e-6)
+  np.testing.assert_allclose((t.pad(((0, 0), pad)) * 2 - t.pad(((0, 0), pad)).exp()).numpy(),
+                             np.pad(x, ((0, 0), pad))*2 - np.exp(np.pad(x, ((0, 0), pad))), rtol=1e-5, atol=1e-6)

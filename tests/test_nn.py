@@ -59,6 +59,14 @@ def test_groupnorm(rng, shape, groups):
 def test_rmsnorm(rng, shape):
   ref.check_layer(RMSNorm(shape[-1]), [rng.standard_normal(shape)], ref.rmsnorm, ref.rmsnorm_grad, rng)
 
+def test_norm_layers_use_their_eps(rng):
+  """A LayerNorm's and an RMSNorm's own eps, not a default: on inputs of scale 0.05 an eps of 0.01 changes the output
+  ~2x (a LayerNorm that passed 1e-5 on gave +-1.34 for PyTorch's +-0.45)."""
+  x = rng.standard_normal((3, 6)) * 0.05 + 0.02
+  d = x - x.mean(-1, keepdims=True)
+  np.testing.assert_allclose(LayerNorm(6, eps=0.01)(Tensor(x.astype(np.float32))).numpy(), d / np.sqrt((d*d).mean(-1, keepdims=True) + 0.01), rtol=1e-5, atol=1e-6)
+  np.testing.assert_allclose(RMSNorm(6, eps=0.01)(Tensor(x.astype(np.float32))).numpy(), x / np.sqrt((x*x).mean(-1, keepdims=True) + 0.01), rtol=1e-5, atol=1e-6)
+
 @pytest.mark.parametrize("B,T,C,H,bias", [(2, 5, 8, 2, True), (1, 7, 12, 3, False), (3, 4, 8, 1, True)])
 def test_attention(rng, B, T, C, H, bias):
   ref.check_layer(CausalSelfAttention(C, H, bias=bias), [rng.standard_normal((B, T, C))],

@@ -157,6 +157,31 @@ def test_clip_grad_norm(max_norm):
   for bad in (0.0, -1.0, float("nan")):  # a negative max_norm reversed the gradients, silently
     with pytest.raises(ValueError, match="max_norm must be positive"): clip_grad_norm_(params, bad)
 
+def test_adam_betas_changed_between_steps_enter_the_bias_corrections():
+  """b1^t is the product of the betas the steps used (the README's rule for an optimizer whose betas are changed): a
+  factor cache keyed without the betas kept multiplying by the first b1 (0.81 after 0.9 then 0.5, not 0.45)."""
+  rng = np.random.default_rng(36)
+  w0, grads, betas = rng.standard_normal(5), rng.standard_normal((3, 5)), [(0.9, 0.999), (0.5, 0.99), (0.7, 0.9)]
+  p = Tensor(w0.astype(np.float32), requires_grad=True)
+  opt = Adam([p], lr=0.1)
+  w, m, v, bp1, bp2 = w0.copy(), np.zeros(5), np.zeros(5), 1.0, 1.0
+  for g, (b1, b2) in zip(grads, betas):
+    opt.b1, opt.b2 = b1, b2
+    p.grad = Tensor(g.astype(np.float32))
+    opt.step()
+    m, v, bp1, bp2 = b1*m + (1 - b1)*g, b2*v + (1 - b2)*g*g, bp1*b1, bp2*b2
+    w = w - 0.1 * (m / (1 - bp1)) / (np.sqrt(v / (1 - bp2)) + 1e-8)
+    np.testing.assert_allclose(p.numpy(), w, **ADAM_TOL)
+  np.testing.assert_allclose(opt.beta_pow.numpy()[:, 0], [0.9*0.5*0.7, 0.999*0.99*0.9], rtol=1e-6)
+
+def test_clip_grad_norm_of_tiny_gradients_keeps_pytorchs_epsilon():
+  """scale = max_norm / (norm + 1e-6), PyTorch's: with norms near 1e-3 the 1e-6 is a 0.1% change the test above can't see."""
+  g = np.random.default_rng(37).standard_normal(6) * 2e-4
+  p = Tensor(np.zeros(6, np.float32), requires_grad=True)
+  p.grad = Tensor(g.astype(np.float32))
+  clip_grad_norm_([p], 1e-4)
+  np.testing.assert_allclose(p.grad.numpy(), g * 1e-4 / (np.sqrt((g*g).sum()) + 1e-6), rtol=2e-5)
+
 def test_lr_schedules():
   lr, lo, warm, total = 6e-4, 6e-5, 10, 110
   lrs = [warmup_cosine(s, lr, warm, total, lo) for s in range(total + 5)]
