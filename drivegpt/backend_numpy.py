@@ -203,8 +203,7 @@ def _plan(a_shape: tuple, a_strides: tuple, b_shape: tuple, b_strides: tuple, ax
     return tuple(slice(None) if d in dims and has[d] else slice(0, 1) if d in dims else 0 for d in range(len(shape))), [sorted(dims).index(d) for d in dims]
   def sz(dims, has=None): return prod(shape[d] for d in dims if has is None or has[d])
   return _Plan(tuple(suma), tuple(sumb), *pick(bat + m + k, has_a), (sz(bat, has_a), sz(m), sz(k)), (len(bat), len(m), len(k)),
-               *pick(bat + k + n, has_b), (sz(bat, has_b), sz(k), sz(n)), (len(bat), len(k), len(n)),
-               [shape[d] for d in out_dims], [out_dims.index(d) for d in order],
+               *pick(bat + k + n, has_b), (sz(bat, has_b), sz(k), sz(n)), (len(bat), len(k), len(n)), [shape[d] for d in out_dims], [out_dims.index(d) for d in order],
                [shape[d] if d in out_dims else 1 for d in range(len(shape))], scale, tuple(1 if d in axis else s for d, s in enumerate(shape)), swap)
 
 def sum_of_product(a: np.ndarray, b: np.ndarray, axis: tuple, shape: tuple) -> np.ndarray:
@@ -289,7 +288,7 @@ def _build(node: LazyOp, leaves: list, shared: set, memo: dict, stop: frozenset 
   if node.op in BufferOps or node in stop:
     k = len(leaves); leaves.append(node)
     return memo.setdefault(node, lambda L, M: L[k])
-  if node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL and _blas_worthy(node):  # (dot products: multiply, sum; 3x faster small)
+  if _is_matmul(node) and not _row_dots(node):
     a, b = (_build(s, leaves, shared, memo, stop) for s in node.src[0].src)
     fn = lambda L, M, shp=_in_shape(node): sum_of_product(dense(a(L, M)), dense(b(L, M)), node.arg, shp)
   elif (nat := _natural(node)) is not None:
@@ -365,6 +364,13 @@ def _blas_worthy(node: LazyOp) -> bool:
   if not _is_matmul(node): return False
   (a, b), k = (_operand_dims(s) for s in node.src[0].src), set(node.arg)
   return bool(a & k and b & k and (a - k) ^ (b - k))  # both run along the summed dims: sum(g*0.5) is no product
+
+def _row_dots(node: LazyOp) -> bool:
+  """sum(a*b) along the last dim, one operand's dims within the other's and no matrix product (layernorm's variance,
+  softmax's sum(g*y)): a multiply and numpy's pairwise sum, 3x faster than BLAS's 1x1 products when small. Not along
+  other dims (numpy adds rows there one after another: less exact than BLAS), nor where the product outgrows both."""
+  (a, b), shape = (_operand_dims(s) for s in node.src[0].src), _in_shape(node)
+  return node.arg == (len(shape) - 1,) and (a <= b or b <= a) and not _blas_worthy(node)
 
 def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
   """Does the kernel run faster as a native kernel (native.py)? Measured: big enough (and under 2^31 elements: its kernels

@@ -396,8 +396,7 @@ class Kernel:
 
 def render(ast: LazyOp, shape: tuple, dtype: DType, limits: DeviceLimits = DeviceLimits()) -> Program:
   """The OpenCL program for one kernel: source, global size and work-group size (both in work-items, 1-D)."""
-  k = Kernel(ast, tuple(shape), dtype, limits)
-  src = k.render("KERNEL")
+  src = (k := Kernel(ast, tuple(shape), dtype, limits)).render("KERNEL")
   name = ("r_" if k.reduce else "e_") + "_".join(map(str, k.fshape or (1,))) + "_" + hashlib.sha256(src.encode()).hexdigest()[:8]
   in_dtypes = tuple(k.inputs.get(i) for i in range(max(k.inputs, default=-1) + 1))
   return Program(name, src.replace("KERNEL", name), k.gsize, k.lsize, in_dtypes, k.packs)

@@ -32,8 +32,7 @@ _launch = threading.Lock()
 
 def empty(size: int, dtype) -> np.ndarray:
   """np.empty(size, dtype) at an address that is a multiple of ALIGN: buffers the runtime can use in place."""
-  nbytes = size*np.dtype(dtype).itemsize
-  raw = np.empty(nbytes + ALIGN, np.uint8)
+  raw = np.empty((nbytes := size*np.dtype(dtype).itemsize) + ALIGN, np.uint8)
   start = -raw.ctypes.data % ALIGN
   return raw[start:start + nbytes].view(dtype)
 

@@ -55,8 +55,7 @@ def register_intel_runtime() -> None:
 def _probe(cl, device) -> tuple[Optional[str], object]:
   """Build and run the test kernel on device: (None, context) when it computes the right numbers, else (reason, None)."""
   try:
-    ctx = cl.Context([device])
-    queue = cl.CommandQueue(ctx)
+    queue = cl.CommandQueue(ctx := cl.Context([device]))
     with warnings.catch_warnings():  # a runtime's build log on success (Intel's prints one) is not a problem
       warnings.simplefilter("ignore", cl.CompilerWarning)
       kernel = cl.Program(ctx, PROBE_SRC).build(cache_dir=CACHE_DIR).probe
