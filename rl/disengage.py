@@ -182,8 +182,7 @@ def train(cfg: DisengageConfig) -> dict:
   if start and (raw_head := (checkpoint_info(str(run.ckpt))[2] or {}).get("raw_head")):  # a finished run: its head before
     model.head.weight.assign(Tensor(np.array(raw_head["weight"], np.float32))).realize()  # calibration, to score (and
     model.head.bias.assign(Tensor(np.array(raw_head["bias"], np.float32))).realize()      # train on) as the first run did
-  pos = (s.labels[tr] * s.mask[tr]).sum(0) / np.maximum(s.mask[tr].sum(0), 1)
-  pos_weight = Tensor(np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32))
+  pos_weight = Tensor(positive_weight(s.labels[tr], s.mask[tr]))
   steps = run.length(train_steps(cfg, len(tr)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
   bar = run.progress(steps, start, "train-disengage")
   for i in range(start, steps):
@@ -210,6 +209,12 @@ def train(cfg: DisengageConfig) -> dict:
            **{f"val_{k}": v for k, v in scores(model, s, va).items()}, **{f"val_uncalibrated_{k}": v for k, v in raw.items() if "ece" in k},
            "run": str(run.dir)}
   return run.finish(final)
+
+def positive_weight(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+  """Each head's weight on its positive frames (labels, mask (N, H)): sqrt(negatives / positives) among the labelled
+  frames: half way (in log) between no weighting and balanced classes."""
+  pos = (labels * mask).sum(0) / np.maximum(mask.sum(0), 1)
+  return np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32)
 
 def calibrate(model: DisengageModel, s: Samples, idx: np.ndarray, pos_weight: np.ndarray) -> None:
   """Platt-scale each horizon's logit on samples idx and fold (a, b) into the output layer: z' = a z + b. A horizon whose

@@ -42,6 +42,7 @@ def _cases():
   case("sum", {"ReduceSum", "Reshape"})(lambda r: (lambda x: x.sum(1), [_f(r, *_dims(r, 3))]))
   case("max", {"ReduceMax"})(lambda r: (lambda x: x.max(-1, keepdim=True) - x, [_f(r, *_dims(r, 3))]))
   case("tanh", {"Tanh"})(lambda r: (lambda x: x.tanh(), [_f(r, *_dims(r, 2)) * 3]))
+  case("gelu", {"Sigmoid", "Mul"})(lambda r: (lambda x: x.gelu(), [_f(r, *_dims(r, 2, 3, 6)) * 3]))  # (|x| ~3: the cubic term counts)
   case("identity", {"Identity"})(lambda r: (lambda x: (x, x + 1, x + 1), [_f(r, *_dims(r, 2))]))
   case("cast", {"Cast"})(lambda r: (lambda x: (x * 4).cast(dtypes.int32), [_f(r, *_dims(r, 2))]))
   case("unary", {"Neg", "Sin", "Relu", "Log", "Exp", "Sqrt", "Reciprocal", "Sign", "Sigmoid"})(lambda r: (

@@ -8,7 +8,7 @@ from drivegpt.nn import Linear, get_parameters, get_state_dict
 from drivegpt.nn.optim import Adam
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig, PolicyNet, gaussian_entropy, gaussian_log_prob
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_clip_loss, ppo_update
-from rl.disengage import auroc, ece, platt
+from rl.disengage import auroc, ece, platt, positive_weight
 from rl.data import HUMAN_SECONDS, takeover_labels
 from rl.train import collect, js_bits
 
@@ -393,6 +393,9 @@ def test_world_drive_env_rewards_and_resets():
     with pytest.raises(ValueError, match=rf"actions of shape \({bad[0]},{' ' + str(bad[1]) if len(bad) > 1 else ''}\): 3 rollouts take \(3, 2\)"): env.step(np.zeros(bad))
   _, r, done, info = env.step(np.zeros((3, 2)))
   p = info["p_disengage"]
+  heads = env.p_disengage()  # (no row ended: the states the rewards were read from) the 2 s head's, not another's
+  np.testing.assert_allclose(p, heads[:, env.h], rtol=1e-6)
+  assert np.abs(heads[:, env.h] - np.delete(heads, env.h, 1).T).min() > 1e-6
   np.testing.assert_allclose(r, disengage_reward(p, info["surprise"] * 0 + env.sim.motion[:, -1, 0], 0.1, 1e-3), rtol=1e-5)
   assert not done.any() and (info["surprise"] > 0).all()
   _, _, done, info = env.step(np.zeros((3, 2)))
@@ -813,7 +816,9 @@ def test_a_time_limit_bootstraps_from_the_state_it_stopped_in():
       self.t += 1
       done = self.t >= 4
       info = {"terminated": np.zeros(3, bool)}
-      if done.any(): info["final_obs"] = {"x": np.full((int(done.sum()), 1), 7.0, np.float32)}
+      if done.any():
+        info["final_obs"] = {"x": np.full((int(done.sum()), 1), 7.0, np.float32)}
+        info["episode_returns"], info["episode_lengths"] = [4.0]*int(done.sum()), [4]*int(done.sum())
       self.t[done] = 0
       return {"x": np.zeros((3, 1), np.float32)}, np.ones(3), done, info
   class Exact:
@@ -823,6 +828,7 @@ def test_a_time_limit_bootstraps_from_the_state_it_stopped_in():
   np.testing.assert_allclose(batch["returns"], 1 / (1 - gamma), rtol=1e-5)
   # the logged reward per step is what the env paid (1.0), not the bootstrapped rewards GAE sees (it read 2.9 here)
   assert info["reward_mean"] == 1.0
+  assert info["episode_returns"] == [4.0]*6 and info["episode_lengths"] == [4]*6  # each ended episode once (2 per env)
 
 def test_ppo_env_state_round_trip_continues_identically():
   """A PPO checkpoint keeps the rollouts mid-episode and the RNG (a resume re-seeded them: 51 of 56 tensors differed from
@@ -1441,3 +1447,17 @@ def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch, ca
   _synthetic_token_segments(tmp_path / "tok", n_segs=6, n=120, seed=7)
   with pytest.raises(FloatingPointError, match="training diverged .*nothing was saved"):
     dis.main(args("div", "lr=1e30", "eval_every=2"))
+
+def test_class_weight_and_evaluation_sums_against_hand_computed_values():
+  """Gaps a mutation test found: the positives' weight is sqrt(negatives / positives) over labelled frames only (2.0 at
+  a 20% rate; without the sqrt, 4.0); km per takeover counts the policy's km, not the human's after a takeover; the
+  recovery test wants 0.2 m, not 0.4, within 3 s."""
+  labels = np.zeros((10, 2)); labels[:2, 0] = 1; labels[:5, 1] = 1
+  mask = np.ones((10, 2)); mask[5:, 1] = 0; mask[9, 1] = 1   # head 1: 5 positives of 6 labelled frames
+  np.testing.assert_allclose(positive_weight(labels, mask), [2.0, np.sqrt(1 / 5)], rtol=1e-6)
+  import types, rl.evaluate as ev
+  ep = lambda km, human, takeovers, offsets=(): types.SimpleNamespace(km=km, km_human=human, takeovers=takeovers, crashed=False, offsets=list(offsets))
+  s = ev.summarize("p", [ep(1.0, 0.5, ["lane"]), ep(2.0, 0.25, ["ttc", "lane"])], [], 30.0)
+  assert (s["km"], s["km_human"], s["takeovers"], s["km_per_takeover"]) == (3.0, 0.75, 3, 1.0)
+  assert not ev.recovered(ep(0, 0, [], [(1.0, 0.3, False), (2.0, -0.25, False), (3.5, 0.1, False)]))  # 0.3 m is out; 3.5 s is late
+  assert ev.recovered(ep(0, 0, [], [(1.0, 0.3, False), (2.9, -0.19, False)]))

@@ -7,6 +7,7 @@ import pytest
 from drivegpt import Tensor
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, VectorQuantizer, to_frames, to_input, space_to_depth, depth_to_space
 from train.stage import ConfigError, load_config, to_dict
+from drivegpt.nn.optim import warmup_cosine
 from train.vqvae import TrainConfig, load_tokenizer
 from train.tokenize import (export_commavq, import_commavq, read_commavq, read_token_shard, tokenize, tokenize_shard,
                             write_commavq)
@@ -116,12 +117,28 @@ def test_eval_caps_an_exact_frames_psnr_and_counts_it(monkeypatch):
   rng = np.random.default_rng(12)
   frames = smooth_frames(rng, 4, 32, 64)
   noisy = np.clip(frames.astype(int) + rng.integers(-20, 21, frames.shape), 0, 255).astype(np.uint8)
-  monkeypatch.setattr(tv, "reconstruct_fn", lambda model: lambda x: (Tensor(tv.to_input(np.concatenate([frames[:1], noisy[1:]]))), Tensor(np.zeros((4, 2), np.int32))))
+  codes = np.array([[0, 1], [2, 3], [4, 4], [4, 4]], np.int32)  # 4 codes once, one 4 times, 3 of the 8 never: usage 5/8
+  monkeypatch.setattr(tv, "reconstruct_fn", lambda model: lambda x: (Tensor(tv.to_input(np.concatenate([frames[:1], noisy[1:]]))), Tensor(codes)))
   model = type("M", (), {"config": type("C", (), {"n_codes": 8})()})()
   m, _ = tv.evaluate_frames(model, iter([frames]))
   mse = ((noisy[1:].astype(np.float64) - frames[1:]) / 255) ** 2
   want = np.mean([tv.MAX_PSNR] + [10 * np.log10(1 / e) for e in mse.mean(axis=(1, 2, 3))])
   assert abs(m["psnr"] - want) < 1e-9 and m["exact_frames"] == 1 and 58 < tv.MAX_PSNR < 60
+  # usage and perplexity by hand: p = (1/8 x 4, 1/2), entropy 2 ln 2, perplexity e^(2 ln 2) = 4
+  assert m["codebook_usage"] == 5 / 8 and m["perplexity"] == pytest.approx(4.0, rel=1e-12)
+  # SSIM (Wang et al.: 11x11 Gaussian window, sigma 1.5, valid, C1 = (0.01 L)^2, C2 = (0.03 L)^2) with the 2-D window
+  # itself over every position, against the separable filter the code uses
+  g = np.exp(-0.5 * ((np.arange(11) - 5) / 1.5) ** 2); w2 = np.outer(g, g) / np.outer(g, g).sum()
+  def ssim_ref(a, b):
+    win = lambda x: np.einsum("nhwcij,ij->nhwc", np.lib.stride_tricks.sliding_window_view(x, (11, 11), axis=(1, 2)), w2)
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    mx, my = win(x), win(y)
+    vx, vy, cxy = win(x * x) - mx**2, win(y * y) - my**2, win(x * y) - mx * my
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    return (((2*mx*my + c1) * (2*cxy + c2)) / ((mx**2 + my**2 + c1) * (vx + vy + c2))).mean(axis=(1, 2, 3))
+  np.testing.assert_allclose(tv.ssim(frames, noisy), ssim_ref(frames, noisy), rtol=1e-9)
+  assert m["ssim"] == pytest.approx(np.mean(ssim_ref(frames, np.concatenate([frames[:1], noisy[1:]]))), rel=1e-9)
+  assert tv.ssim(frames, frames) == pytest.approx(1.0, abs=1e-12)
   assert np.isnan(tv.evaluate_frames(model, iter([]))[0]["perplexity"])
   with pytest.raises(ConfigError, match="model.image_size: .* at least 11 pixels"):  # training refuses it; a run loads
     tv.train(load_config(TrainConfig, overrides=["model.image_size=[8, 16]", "model.patch=2", "model.mults=[1, 2]", "data.shards=/nowhere"]))
@@ -664,6 +681,10 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   res = train(cfg(**{"data.val_shards": "", "data.val_fraction": 0, "out": str(tmp_path / "nosplit")}))
   rows = [json.loads(l) for l in (tmp_path / "nosplit" / "metrics.jsonl").read_text().splitlines()]
   assert "train_psnr" in res and any("train_psnr" in r for r in rows) and not any(k.startswith("val_") for r in rows for k in r)
+  # each step's learning rate is the warmup-cosine schedule's, down to min_lr (not 0), as logged (a mutation test's gap)
+  train(cfg(**{"out": str(tmp_path / "lr"), "steps": 4, "warmup": 1, "log_every": 1, "lr": 1e-3, "min_lr": 2e-4}))
+  lrs = [(r["step"], r["lr"]) for r in map(json.loads, (tmp_path / "lr" / "metrics.jsonl").read_text().splitlines()) if "lr" in r]
+  assert lrs == [(s, pytest.approx(warmup_cosine(s - 1, 1e-3, 1, 4, 2e-4), rel=1e-6)) for s in range(1, 5)] and lrs[-1][1] > 2e-4
   with pytest.raises(ValueError, match=r"a.h5: frames are 32x64, the model's image_size is 64x128"):
     train(cfg(**{"model.image_size": [64, 128], "out": str(tmp_path / "r2")}))
   import shutil

@@ -10,6 +10,7 @@ import h5py
 from drivegpt import Tensor
 from drivegpt.nn.state import read_safetensors, save_checkpoint
 from train.stage import ConfigError, build, load_config, to_dict
+from drivegpt.nn.optim import warmup_cosine
 from train import world as tw
 from train.world_data import Segment, Windows, load_segments
 
@@ -71,6 +72,9 @@ def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):
   for k in a: np.testing.assert_array_equal(a[k], b[k], err_msg=k)
   steps = [json.loads(l)["step"] for l in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   assert steps == list(range(1, 7))                 # the crashed run's step-4 line was dropped, not doubled
+  # each step's learning rate is the warmup-cosine schedule's down to min_lr (the defaults: 1e-3 to 1e-4), not to 0
+  lrs = [(r["step"], r["lr"]) for r in map(json.loads, (tmp_path / "a" / "metrics.jsonl").read_text().splitlines()) if "loss_bits" in r]
+  assert lrs == [(s, pytest.approx(warmup_cosine(s - 1, 1e-3, 2, 6, 1e-4), rel=1e-6)) for s in range(1, 7)]
   # a row two steps long across the step-3 checkpoint: the resumed run's averaged only the step after it
   rows = {}
   for d in ("c", "d"):
@@ -80,6 +84,8 @@ def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):
     if d == "d": tw.main(tiny_args(toks, tmp_path / d, "steps=6", "log_every=2"))
     rows[d] = [(r["step"], r["loss_bits"]) for r in map(json.loads, (tmp_path / d / "metrics.jsonl").read_text().splitlines()) if "loss_bits" in r]
   assert rows["c"] == rows["d"] and [s for s, _ in rows["d"]] == [2, 4, 6]
+  p = np.random.default_rng(3).standard_normal((4, 3, 6))  # shuffled: each window gets another window's poses, in order
+  assert all(np.array_equal(tw.shuffled(p)[i], p[(i - 2) % 4]) for i in range(4))
   with pytest.raises(ValueError, match="batch size 1: poses are shuffled across a batch"):  # only a last pair was shuffled
     tw.eval_world(str(tmp_path / "a"), toks, split="all", windows=16, batch_size=1)
   capsys.readouterr()
