@@ -1173,3 +1173,45 @@ def test_numpy_backend_sums_of_products_never_build_a_bigger_product(monkeypatch
   g, x = np.full((4096, 64), 0.1, np.float32), (rng.random((4096, 64)) + 0.5).astype(np.float32)
   want = (g.astype(np.float64) * x).sum(0)
   assert np.abs((Tensor(g) * Tensor(x)).sum(0).numpy() / want - 1).max() < 2e-6
+
+# *** gaps a mutation test of tensor.py found (session 36) ***
+
+def test_softplus_and_bce_logits_where_log1p_needs_its_correction():
+  """softplus(x) = log1p(exp(x)) for x in -17..-15, where exp(x) is near float32's epsilon and log(1 + u) alone is up to
+  75% off: the correction term was untested (the test above starts at -17, where 1 + u rounds to 1)."""
+  x = np.linspace(-17, -15, 41).astype(np.float32)
+  want = np.logaddexp(0, x.astype(np.float64))
+  np.testing.assert_allclose(Tensor(x).softplus().numpy(), want, rtol=1e-5)
+  y = (np.arange(41) % 2).astype(np.float32)  # BCE with logits: softplus(z) - y z, per element
+  ref = np.mean(want - y * x.astype(np.float64))
+  np.testing.assert_allclose(Tensor(x).binary_crossentropy_logits(Tensor(y)).numpy(), ref, rtol=1e-5)
+
+def test_tensor_api_corners_against_numpy():
+  """Advanced indices apart (x[:, i, :, j]: their dim goes first, numpy's rule), movedim of several dims, flatten's
+  end_dim, logsumexp keeping unreduced size-1 dims, linear with a 1-D weight (a scale), an int32 product widened to
+  int64 (PyTorch's), multinomial of weights summing under 1, var with a correction past the count (inf/nan, PyTorch's)."""
+  rng = rng_for("api-corners")
+  x = rng.standard_normal((6, 3, 4, 3)).astype(np.float32)
+  np.testing.assert_array_equal(Tensor(x)[:, [0, 1], :, [0, 2]].numpy(), x[:, [0, 1], :, [0, 2]])
+  np.testing.assert_array_equal(Tensor(x).movedim((0, 1), (1, 0)).numpy(), np.moveaxis(x, (0, 1), (1, 0)))
+  np.testing.assert_array_equal(Tensor(x).flatten(1, 2).numpy(), x.reshape(6, 12, 3))
+  row = rng.standard_normal((1, 3)).astype(np.float32)
+  got = Tensor(row).logsumexp(1).numpy()
+  assert got.shape == (1,) and np.allclose(got, np.log(np.exp(row.astype(np.float64)).sum(1)), rtol=1e-6)
+  w, b = rng.standard_normal(3).astype(np.float32), rng.standard_normal(3).astype(np.float32)
+  np.testing.assert_allclose(Tensor(row).linear(Tensor(w), Tensor(b)).numpy(), row * w + b, rtol=1e-6)
+  p = Tensor(np.int32([100000, 100000, 3])).prod()
+  assert p.dtype == dtypes.int64 and p.item() == 30_000_000_000
+  s = Tensor([0.1, 0.1]).multinomial(2000, replacement=True).numpy()
+  assert s.min() >= 0 and s.max() <= 1 and 800 < (s == 1).sum() < 1200
+  v = Tensor(np.array([[1.0, 2.0], [3.0, 3.0]], np.float32)).var(1, correction=3).numpy()
+  assert v[0] == np.inf and np.isnan(v[1])  # PyTorch: sum of squares / max(0, n - correction)
+
+def test_init_bounds_with_their_arguments():
+  """kaiming_uniform's gain sqrt(2 / (1 + a^2)) (a = sqrt(5), nn.Linear's default: bound 1/sqrt(fan_in)) and glorot's
+  sqrt(6 / (fan_in + fan_out)) on a non-square shape, as torch.nn.init: both untested beyond the defaults."""
+  Tensor.manual_seed(36)
+  k = Tensor.kaiming_uniform(2000, 100, a=math.sqrt(5)).numpy()
+  assert 0.095 < np.abs(k).max() <= 0.1 + 1e-7
+  g = Tensor.glorot_uniform(1000, 10).numpy()
+  assert 0.95 * math.sqrt(6 / 1010) < np.abs(g).max() <= math.sqrt(6 / 1010) + 1e-7
