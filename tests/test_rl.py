@@ -1461,3 +1461,64 @@ def test_class_weight_and_evaluation_sums_against_hand_computed_values():
   assert (s["km"], s["km_human"], s["takeovers"], s["km_per_takeover"]) == (3.0, 0.75, 3, 1.0)
   assert not ev.recovered(ep(0, 0, [], [(1.0, 0.3, False), (2.0, -0.25, False), (3.5, 0.1, False)]))  # 0.3 m is out; 3.5 s is late
   assert ev.recovered(ep(0, 0, [], [(1.0, 0.3, False), (2.9, -0.19, False)]))
+
+def test_policy_paths_against_hand_computed_references(monkeypatch):
+  """Gaps a mutation test found, each a silent wrong number the suite let through: the openpilot export's outputs are
+  to_units(policy.mean) of its context read oldest first (a swapped scale gave a 400x curvature; reversed rows another
+  action); collect's log-probabilities are the Gaussian's (a sign on log std put PPO's ratio off by e^5); the disengage
+  env's p is the sigmoid of the logit; evaluate's driver steers left for a left curvature (atan(c * wheelbase), + =
+  right in the sim) and sees the newest K frames, stride apart, oldest first."""
+  from drivegpt.models.policy import DrivingNetConfig, PolicyNet, DrivingPolicy, to_units
+  Tensor.manual_seed(0); rng = np.random.default_rng(0)
+  c = DrivingNetConfig(vocab_size=8, code_dim=2, tokens_per_frame=128, frames=3, embed=2, hidden=8, motions=4, dropout=0.0)
+  cb = rng.standard_normal((8, 2)).astype(np.float32)
+  pol = PolicyNet(c, cb)
+  pol.mu.bias = Tensor(np.array([0.3, -0.7], np.float32))
+  dp = DrivingPolicy(pol, DisengageModel(c, cb), stride=4, wheelbase=5.0)
+  Tensor.training = False
+  feats = np.zeros((1, 25, 512), np.float32); feats[0, :, :128] = rng.integers(0, 8, (25, 128))
+  out = dp(Tensor(feats), Tensor(np.zeros((1, 25, 8), np.float32)), Tensor(np.array([[1, 0]], np.float32)),
+           Tensor(np.array([[20.0, 0.2]], np.float32)), Tensor(np.zeros((1, 25, 1), np.float32)))
+  ctx = feats[0, [22, 23, 24], :128].astype(np.int64)[None]   # the last 3 rows (5 Hz: 4 frames of 20 fps apart), oldest first
+  ref = to_units(pol.mean({"tokens": ctx, "speed": np.array([20.0], np.float32)}).numpy())[0]
+  np.testing.assert_allclose([out["desired_acceleration"].numpy()[0, 0], out["desired_curvature"].numpy()[0, 0]], ref, rtol=1e-4, atol=1e-7)
+  # collect's logp: sum over dims of log N(a; mean, std)
+  class Actor:
+    log_std = Tensor(np.array([-1.5, -1.0], np.float32))
+    def mean(self, obs): return Tensor(np.tile(np.array([[0.2, -0.1]], np.float32), (len(obs["speed"]), 1)))
+  class Critic:
+    def value(self, obs): return Tensor(np.zeros(len(obs["speed"]), np.float32))
+  class Env:
+    def step(self, a): return {"speed": np.zeros(2, np.float32)}, np.zeros(2), np.zeros(2, bool), {}
+  batch, _, _ = collect(Env(), Actor(), Critic(), {"speed": np.zeros(2, np.float32)}, 3, 0.99, 0.95, np.random.default_rng(0))
+  std = np.exp([-1.5, -1.0])
+  want = (-0.5*((batch["actions"] - [0.2, -0.1]) / std)**2 - np.log(std) - 0.5*np.log(2*np.pi)).sum(-1)
+  np.testing.assert_allclose(batch["logp"], want, rtol=1e-6)
+  # the disengage env's p: sigmoid of the model's logits
+  from train.world_data import Segment
+  from rl.train import WorldDriveEnv
+  segs = [Segment(f"s{i}", rng.integers(0, 16, (40, 6)).astype(np.int16), rng.normal(0, 0.1, (40, 6)).astype(np.float32) + [1, 0, 0, 0, 0, 0]) for i in range(2)]
+  dis = DisengageModel(_tiny_config(), rng.standard_normal((16, 4)).astype(np.float32))
+  dis.head.bias = Tensor(np.array([1.5, -0.5, 2.0, -2.5], np.float32))
+  env = WorldDriveEnv(_tiny_world(), segs, dis, num_envs=2, frame_stride=2, threshold=0.99, progress_coef=0.1, p_min=1e-3, episode_steps=5)
+  env.reset(0)
+  logit = dis(dis.features(env.obs()["tokens"]), Tensor(env.hist), Tensor(env.sim.speed.astype(np.float32))).numpy().astype(np.float64)
+  np.testing.assert_allclose(env.p_disengage(), 1 / (1 + np.exp(-logit)), rtol=1e-6)
+  # evaluate's learned driver: units and sign, then the frames it is handed
+  import rl.evaluate as ev
+  d = object.__new__(ev.LearnedDriver)
+  d.name, d.policy = "x", type("P", (), {"mean": lambda self, obs: Tensor(np.array([[0.5, 1.0]], np.float32))})()
+  a = d.actions(np.zeros((1, 1, 4), np.int32), np.zeros(1, np.float32))[0]
+  want = to_units(np.array([[0.5, 1.0]]))[0]
+  from rl.data import WHEELBASE
+  np.testing.assert_allclose(a, [want[0], -np.arctan(want[1] * WHEELBASE)], rtol=1e-5)  # a left (+) curvature: a left (-) wheel angle
+  assert want[1] > 0 and a[1] < 0
+  seen = []
+  class Driver:
+    K, stride = 3, 2
+    def actions(self, tokens, speed):
+      seen.append(tokens[0, :, 0].tolist()); return np.zeros((len(tokens), 2))
+  monkeypatch.setattr(ev.ClosedLoop, "frame", lambda self: round(self.t * ev.FPS))  # a frame's "image": its number
+  monkeypatch.setattr(ev, "encode", lambda vqvae, frames: np.array([[f, 0] for f in frames]))
+  ev.drive([ev.EpisodeSpec(seed=0, seconds=1.0, density=0.5, road="straight", radius=(250, 900))], Driver(), warmup=0.3)
+  assert len(seen) > 6 and all(s == [s[-1] - 4, s[-1] - 2, s[-1]] for s in seen[3:]), seen
