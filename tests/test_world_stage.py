@@ -1465,3 +1465,32 @@ def test_a_finished_run_without_its_checkpoint_is_refused_and_changed_steps_are_
   (tmp_path / "r" / "final.json").unlink()
   tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
   assert re.search(r"no checkpoint: training from step 0; the \d+ rows metrics.jsonl held \(to step 6\) are dropped", capsys.readouterr().err)
+
+def test_windows_and_pose_stats_against_absolute_poses():
+  """Window k's frame f is recorded frame stride + k + f*stride (each window's first frame has a motion into it), its
+  pose the motion from the frame stride before it, composed here from absolute poses in float64; pose_stats are over
+  those motions only; context noise draws every token id. Gaps a mutation test found: windows without the stride
+  offset (every window wrong, the first pose 'standing still'), stats with each segment's zero first motions, noise
+  that never drew the last id."""
+  from train.world_data import rot_from_axis_angle, axis_angle_from_rot
+  rng = np.random.default_rng(0)
+  n, stride, F = 30, 2, 3
+  pose = np.concatenate([rng.normal([1.0, 0, 0], 0.1, (n, 3)), rng.normal(0, 0.01, (n, 3))], 1).astype(np.float32)
+  w = Windows([Segment("s", np.arange(n, dtype=np.int16)[:, None].repeat(4, 1), pose)], F, stride)
+  R, t, Rs, ts = np.eye(3), np.zeros(3), [], []
+  for i in range(n):   # T_{i+1} = T_i @ step_i
+    Rs.append(R); ts.append(t)
+    t, R = t + R @ pose[i, :3].astype(np.float64), R @ rot_from_axis_angle(pose[i, 3:])
+  def motion(a, b): return np.concatenate([Rs[a].T @ (ts[b] - ts[a]), axis_angle_from_rot(Rs[a].T @ Rs[b])])
+  assert len(w) == n - stride * F
+  for k in range(len(w)):
+    tok, p = w.window(k)
+    frames = stride + k + stride * np.arange(F)
+    np.testing.assert_array_equal(tok[:, 0], frames)
+    np.testing.assert_allclose(p, np.stack([motion(f - stride, f) for f in frames]), atol=1e-5)
+  allm = np.stack([motion(f - stride, f) for f in range(stride, n)])
+  mean, std = w.pose_stats()
+  np.testing.assert_allclose(mean, allm.mean(0), rtol=1e-4, atol=1e-6)
+  np.testing.assert_allclose(std, allm.std(0), rtol=1e-3, atol=1e-6)
+  noised = tw.noise_context(np.zeros((400, 3, 8), np.int16), 1.0, 4, np.random.default_rng(1))
+  assert set(np.unique(noised[:, :-1])) == {0, 1, 2, 3}
