@@ -1102,3 +1102,23 @@ def test_a_data_parallel_run_reads_data_inside_its_own_folder(tmp_path):
         "out": str(out), "steps": 2, "batch_size": 4, "ckpt_every": 2, "log_every": 2, "eval_frames": 4, "grid_frames": 2,
         "workers": 2, "data.val_fraction": 0}.items()])
   assert tv.train(cfg)["workers"] == 2
+
+def test_attention_block_against_numpy():
+  """The VQVAE's attention block (taming-transformers' AttnBlock) in float64 numpy: h = groupnorm(x), q, k, v 1x1
+  convs, softmax(q^T k / sqrt(C)) over the keys, x + proj(v w^T). A mutation test found k and v swapped survived."""
+  from drivegpt.models.vqvae import AttnBlock
+  Tensor.manual_seed(0)
+  C, H, W, G = 8, 3, 4, 4
+  blk = AttnBlock(VQVAEConfig(groups=G), C)
+  x = np.random.default_rng(0).standard_normal((2, C, H, W)).astype(np.float32)
+  got = blk(Tensor(x)).numpy()
+  p = {k: v.numpy().astype(np.float64) for k, v in (("nw", blk.norm.weight), ("nb", blk.norm.bias), ("qw", blk.qkv.weight), ("qb", blk.qkv.bias), ("pw", blk.proj.weight), ("pb", blk.proj.bias))}
+  X = x.astype(np.float64).reshape(2, G, -1)
+  h = ((X - X.mean(-1, keepdims=True)) / np.sqrt(X.var(-1, keepdims=True) + 1e-6)).reshape(2, C, H * W) * p["nw"][:, None] + p["nb"][:, None]
+  qkv = np.einsum("oc,bcn->bon", p["qw"][:, :, 0, 0], h) + p["qb"][:, None]
+  q, k, v = qkv[:, :C], qkv[:, C:2*C], qkv[:, 2*C:]
+  s = np.einsum("bcq,bck->bqk", q, k) / np.sqrt(C)
+  w = np.exp(s - s.max(-1, keepdims=True)); w /= w.sum(-1, keepdims=True)
+  y = np.einsum("bck,bqk->bcq", v, w)
+  ref = x.astype(np.float64) + (np.einsum("oc,bcn->bon", p["pw"][:, :, 0, 0], y) + p["pb"][:, None]).reshape(2, C, H, W)
+  np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5)
