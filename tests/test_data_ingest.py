@@ -1021,3 +1021,26 @@ def test_review_35_a_drive_with_many_camera_drops_under_steady_video_timestamps(
         [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
         if name in ("drops", "late"): assert r["status"] == "done" and r["frames"] == n, r
         else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r
+
+def test_ingest_corners_a_mutation_test_found(tmp_path, capsys):
+  """A shard whose `complete` attribute is false is made again on a re-run (not skipped); a takeover two frames after
+  the last frame is outside the video and left out (said), not clamped onto the last frame; one dropped frame (a 2x
+  step) is warned about; a live process's temp file is not a stale one."""
+  from data.layout import save_array, remove_stale_temps, temp_name
+  from data.ingest import _check_frame_times
+  src, out = tmp_path / "src", tmp_path / "out"
+  write_tiny_segment(src / "r/0", n=20)                                    # frames at 0.00 .. 0.95 s
+  save_array(src / "r/0/disengage/t", np.array([0.5, 1.05]))
+  save_array(src / "r/0/disengage/cause", np.array(["ttc", "heading"]))
+  save_array(src / "r/0/disengage/lead_time", np.array([1.0, 1.0]))
+  [r] = ingest(src, out, use_ray=False, progress=False)
+  with h5py.File(out / f"{r['id']}.h5") as f: assert np.nonzero(f["disengage"][:])[0].tolist() == [10]
+  assert "outside the video" in capsys.readouterr().err
+  with h5py.File(out / f"{r['id']}.h5", "r+") as f: f.attrs["complete"] = False   # a shard not finished
+  [r2] = ingest(src, out, use_ray=False, progress=False)
+  assert r2["status"] == "done", r2
+  capsys.readouterr()
+  _check_frame_times(np.array([0, .05, .10, .20, .25]), "v")
+  assert "gap" in capsys.readouterr().err
+  live = tmp_path / temp_name("seg.h5"); live.write_bytes(b"x")             # this (live) process's temp
+  assert remove_stale_temps(tmp_path) == [] and live.exists()

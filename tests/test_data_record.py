@@ -509,3 +509,20 @@ def test_the_autopilot_never_brakes_past_its_limit(monkeypatch):
     braking = np.diff(seg["speed"]) * FPS
     print("seed", seed, "hardest braking", braking.min(), "takeovers", seg["disengage_cause"])
     assert braking.min() >= rec.AUTOPILOT_BRAKE - 1e-6 and "hard_brake" not in seg["disengage_cause"]
+
+def test_supervisor_corners_a_mutation_test_found():
+  """A crash off the road is a crash (it ends the drive at once; off_road waits), strong acceleration is not a hard
+  brake (only braking past the limit, a negative accel), a left blinker excuses a move left as a right one does a move
+  right, and the dashcam's focal length is 0.78 x its width (~65 degrees, comma's road camera; augment's default)."""
+  lim = SupervisorThresholds(ttc=2.0, time_gap=0.6, lane_margin=0.4, heading=15.0, brake=-4.0, lateral_accel=4.0)
+  safe = dict(speed=25.0, accel=0.0, lateral_accel=0.0, lane_offset=0.0, heading_error=0.0, road_margin=6.0,
+              blinker=0, gap=None, closing=0.0, clearance=10.0, crashed=False)
+  assert takeover_cause(lim, Observation(**{**safe, "crashed": True, "clearance": 0.0, "road_margin": -0.5}))[0] == "crash"
+  assert takeover_cause(lim, Observation(**{**safe, "accel": 4.5}))[0] is None
+  assert takeover_cause(lim, Observation(**{**safe, "accel": -4.5}))[0] == "hard_brake"
+  for b in (1, -1):
+    assert takeover_cause(lim, Observation(**{**safe, "blinker": b, "lane_offset": 3.0 * b}))[0] is None, b
+    assert takeover_cause(lim, Observation(**{**safe, "lane_offset": 3.0 * b}))[0] == "lane_departure", b
+  from data.render import Camera
+  cam = Camera()
+  assert cam.focal == pytest.approx(0.78 * cam.width) and 64 < np.degrees(2 * np.arctan(cam.width / 2 / cam.focal)) < 66
