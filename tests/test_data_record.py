@@ -526,3 +526,11 @@ def test_supervisor_corners_a_mutation_test_found():
   from data.render import Camera
   cam = Camera()
   assert cam.focal == pytest.approx(0.78 * cam.width) and 64 < np.degrees(2 * np.arctan(cam.width / 2 / cam.focal)) < 66
+
+def test_the_body_dips_under_braking():
+  """Pitch is nose up +: a second of braking at 6 m/s^2 pitches the body down (a mutation test's survivor: the sign)."""
+  from data.record import body_tilt
+  o = Observation(speed=20, accel=-6.0, lateral_accel=0, lane_offset=0, heading_error=0, road_margin=5, blinker=0, gap=None, closing=0, clearance=10, crashed=False)
+  p, r = 0.0, 0.0
+  for _ in range(20): p, r = body_tilt(p, r, o, 0.05)
+  assert -0.1 < p < -0.01 and r == 0.0

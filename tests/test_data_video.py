@@ -331,3 +331,18 @@ def test_a_video_that_starts_late_is_whole_and_a_cut_one_is_not(tmp_path, fmt, s
     (tmp_path / "cut" / f"late.{suffix}").write_bytes(data[:len(data) // 2])
     [r] = ingest(tmp_path / "cut" / f"late.{suffix}", tmp_path / "out2", use_ray=False, progress=False)
     assert r["status"] == "error" and "truncated or corrupt" in r["reason"], r
+
+def test_written_rate_and_a_centre_crop_of_a_wider_video(tmp_path):
+  """write_video's default is the dashcam's 20 fps (layout: video.hevc at 20 fps), and decoding a wider video into a
+  2:1 frame takes the centre of it (layout: centre crop + resize): with each pixel's red value its source column, a
+  256-wide video read into 64 columns spans columns ~64..191. Gaps a mutation test found (30 fps; a crop from the left)."""
+  import av
+  from data.video import write_video, decode_frames
+  for suf in ("hevc", "mp4"):
+    write_video(tmp_path / f"v.{suf}", np.zeros((10, 32, 64, 3), np.uint8))
+    with av.open(str(tmp_path / f"v.{suf}")) as c: assert c.streams.video[0].base_rate == 20, suf
+  src = np.zeros((4, 64, 256, 3), np.uint8); src[..., 0] = np.arange(256)
+  write_video(tmp_path / "w.mp4", src)
+  g = decode_frames(tmp_path / "w.mp4", 32, 64); next(g)
+  red = np.concatenate([b for b, _, _ in g])[0, 16, :, 0].astype(int)
+  assert abs(red[0] - 64) <= 3 and abs(red[-1] - 190) <= 3, (red[0], red[-1])
