@@ -534,3 +534,22 @@ def test_the_body_dips_under_braking():
   p, r = 0.0, 0.0
   for _ in range(20): p, r = body_tilt(p, r, o, 0.05)
   assert -0.1 < p < -0.01 and r == 0.0
+
+def test_road_paint_where_a_pinhole_projects_it_and_the_logged_heading_sign():
+  """The lane paint on a straight road sits where the pinhole model puts it (column w/2 + f lat / depth, depth =
+  f h / (row - h/2)): the cars were checked so, the road never was (a principal point 6 px off, or the mount height,
+  passed). The logged heading error (+ = right) has the sign of the drift it causes: d(offset)/dt / speed."""
+  from data.render import Camera, Scene, render_dashcam
+  from data.road import Road, LANE_WIDTH
+  from data.record import record_segment
+  cam = Camera()
+  img = render_dashcam((0.0, 0.0, 0.0), [], Road(np.array([500.0]), np.array([0.0]), 3), Scene(), cam).astype(int)
+  for row in (90, 100, 115):
+    paint = np.nonzero(img[row].min(1) > 200)[0]   # white paint
+    depth = cam.focal * cam.mount_height / (row + 0.5 - cam.height / 2)
+    want = cam.width / 2 - cam.focal * LANE_WIDTH / 2 / depth
+    assert abs(paint[paint < cam.width // 2].mean() + 0.5 - want) < 1.5, (row, paint, want)
+  seg = record_segment(3, seconds=6.0, perturb_every=0.3)
+  ok = np.abs(np.diff(seg["lane"][:, 0])) < 0.2     # not across a change of the lane kept
+  drift = np.diff(seg["lane"][:, 0]) * 20 / seg["speed"][:-1]
+  assert np.corrcoef(seg["lane"][:-1, 1][ok], drift[ok])[0, 1] > 0.9
