@@ -1565,3 +1565,36 @@ def test_samples_sim_units_and_rollout_layout_against_hand_computed_values():
   from sim.rollout import side_by_side
   out = side_by_side(np.zeros((1, 2, 3, 3), np.uint8), np.full((1, 2, 3, 3), 100, np.uint8))
   assert out[0, 0, 0, 0] == 0 and out[0, 0, -1, 0] == 100
+
+def test_bc_metrics_and_spread_come_from_the_right_split(tmp_path, monkeypatch):
+  """BC starts as the training actions' mean (held-out ones must not leak into it), reports its held-out error in
+  m/s^2 (not normalized units) and sets its spread (log_std) from the training residuals, not held-out ones. Training
+  drives command +1 m/s^2, held-out ones -3 (noisy in the second run), lr ~0 so the policy stays the constant:
+  val_mse_constant = (0.5 - -1.5)^2 / 2 = 2.0, val_mae_accel = 4.0, log_std = log 0.05 (the floor: the training
+  residual is 0). Three one-line bugs a mutation test found survived."""
+  import h5py, rl.disengage
+  from rl.policy import BCConfig, train_bc
+  from rl.data import load_driving_segments, make_samples
+  from train.stage import build
+  cb = np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32)
+  monkeypatch.setattr(rl.disengage, "codebook_of", lambda _: cb)
+  def write(d, val_names=(), noise=0.0):
+    d.mkdir(exist_ok=True)
+    for k in range(6):
+      n, held = 60, f"seg{k}.h5" in val_names
+      with h5py.File(d / f"seg{k}.h5", "w") as h:
+        h["tokens"], h["pose"], h["speed"] = np.random.default_rng(k).integers(0, 16, (n, 128)), np.zeros((n, 6)), np.full(n, 10.0)
+        h["action"] = np.stack([np.full(n, -3.0 if held else 1.0) + (np.random.default_rng(k).normal(0, noise, n) if held else 0), np.zeros(n)], 1)
+        h["disengage"], h["disengage_cause"] = np.zeros(n, np.uint8), np.zeros(n, np.uint8)
+  write(tmp_path / "t")
+  segs = load_driving_segments(str(tmp_path / "t"))
+  s = make_samples(segs, 2, 2, [1.0], 1)
+  _, va = rl.disengage.split(s, [g.route or g.name for g in segs], 0.34, 0)
+  val_names = {segs[k].name for k in set(s.segment[va].tolist())}
+  cfg = {"vqvae": "unused", "steps": 1, "eval_every": 1, "lr": 1e-12, "batch_size": 8, "val_fraction": 0.34, "model": {"hidden": 8}}
+  for noise, d in ((0.0, tmp_path / "t"), (1.0, tmp_path / "n")):
+    write(d, val_names, noise)
+    final = train_bc(build(BCConfig, {**cfg, "tokens": str(d), "out": str(d / "bc")}))
+    assert final["log_std"][0] == pytest.approx(np.log(0.05), abs=1e-3), final["log_std"]
+    if noise == 0:
+      assert final["val_mse_constant"] == pytest.approx(2.0, rel=1e-4) and final["val_mae_accel"] == pytest.approx(4.0, rel=1e-3), final
