@@ -306,3 +306,31 @@ def test_a_pickle_or_an_unsupported_dtype_is_named(tmp_path):
   (tmp_path / "b.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + b"\0" * 6)
   with pytest.raises(CorruptFileError, match=r"b\.safetensors: tensor 'w' has dtype BF16, which the engine does not load"):
     safe_load(str(tmp_path / "b.safetensors"))
+
+def test_refusals_a_mutation_test_found_untested(tmp_path):
+  """Each refused with a message naming the file and the problem; each check's removal passed the suite: metadata
+  values that are not strings (the safetensors spec), a tensor named __metadata__ on saving (its own reader would refuse
+  the file), a checkpoint with a tensor outside model/optimizer or a model key the model lacks; and the header padded
+  to 8 bytes, as safetensors' own writer (the same bytes)."""
+  from drivegpt import nn
+  def raw(name, header, data):
+    hb = json.dumps(header).encode()
+    (p := tmp_path / name).write_bytes(struct.pack("<Q", len(hb)) + hb + data)
+    return str(p)
+  with pytest.raises(CorruptFileError, match=r"m\.safetensors: .*__metadata__ is not a map of strings"):
+    read_safetensors(raw("m.safetensors", {"__metadata__": {"a": 1}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}, bytes(8)))
+  with pytest.raises(ValueError, match="'__metadata__' is reserved"): safe_save({"__metadata__": Tensor([1.0])}, str(tmp_path / "x.safetensors"))
+  class M:
+    def __init__(self): self.l = nn.Linear(2, 2)
+  p = str(tmp_path / "ck.safetensors")
+  save_checkpoint(p, M(), None, 1, {})
+  arrays, meta = read_safetensors(p)
+  for key, msg in (("model.l.extra", r"file has model key 'l\.extra'"), ("other.x", r"unexpected tensor 'other\.x'")):
+    q = str(tmp_path / f"{key}.safetensors")
+    safe_save({k: Tensor(np.array(v)) for k, v in {**arrays, key: np.ones(2, np.float32)}.items()}, q, meta)
+    with pytest.raises(ValueError, match=rf"{key}\.safetensors: .*{msg}"): load_checkpoint(q, M())
+  w = {"a": np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32), "bb": np.arange(7, dtype=np.int32)}
+  safe_save({k: Tensor(v) for k, v in w.items()}, str(tmp_path / "ours.safetensors"))
+  n = struct.unpack("<Q", (tmp_path / "ours.safetensors").read_bytes()[:8])[0]
+  assert (8 + n) % 8 == 0
+  assert (tmp_path / "ours.safetensors").read_bytes() == safetensors.numpy.save(w)

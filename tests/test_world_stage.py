@@ -1512,3 +1512,16 @@ def test_probe_calibration_on_frames_that_slide_a_known_amount(tmp_path):
     f.attrs["has_pose"] = True
   r = calibrate(str(tmp_path))
   assert abs(abs(r["px_per_rad"]) - k) < 2 and abs(r["corr"]) > 0.99, r
+
+def test_config_values_a_mutation_test_found_untested():
+  """Refused, naming the key: a zero grad_clip or lr, a bool for an integer (steps=true), a dropout of 1 (every unit
+  dropped); a path key given as digits is the path text; at_least(1, int) refuses 2.5 and gives ints."""
+  from drivegpt.cli import at_least
+  import argparse
+  for ov, msg in ((["grad_clip=0"], "grad_clip: must be positive"), (["lr=0", "min_lr=0"], "lr: must be positive"),
+                  (["steps=true"], "steps: expected an integer, got True"), (["eval_every=true"], "eval_every: expected an integer"),
+                  (["model.dropout=1"], "dropout")):
+    with pytest.raises(ConfigError, match=msg): load_config(tw.TrainConfig, None, ["data.tokens=/tmp/tok", *ov])
+  assert load_config(tw.TrainConfig, None, ["data.tokens=12345"]).data.tokens.endswith("12345")
+  with pytest.raises(argparse.ArgumentTypeError): at_least(1, int)("2.5")
+  assert at_least(1, int)("3") == 3 and type(at_least(1, int)("3")) is int
