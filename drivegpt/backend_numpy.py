@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, NamedTuple
 import numpy as np
 from threadpoolctl import ThreadpoolController
-from drivegpt.helpers import DType, GlobalCounters, prod, getenv
+from drivegpt.helpers import DType, GlobalCounters, DEBUG, prod, getenv
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps, MovementOps, BufferOps, LazyOp, replace
 from drivegpt.shape import ShapeTracker
 from drivegpt import native
@@ -257,7 +257,7 @@ def _matmul(mats: Callable, nb: int, m: int, k: int, n: int, dtype) -> np.ndarra
   A, B = mats(0, nb)
   # a few rows times a wide transposed weight (x @ W.T, decoding): OpenBLAS's kernel is 2-3x slower there than W @ x^T
   if C is None and m <= 16 and B.strides[1] == B.itemsize and n >= k >= 64: return (B.mT @ np.ascontiguousarray(A.mT)).mT
-  if work <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)
+  if m*k*n <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)  # (OpenBLAS runs each such product on one thread anyway)
   with _blas_threads(1 if work < 1 << 25 else THREADS): return np.matmul(A, B, out=C)
 
 SUM_BLOCK = 1024  # long float sums add blocks of this many terms, then the blocks' sums
@@ -282,37 +282,40 @@ def _in_shape(node: LazyOp) -> tuple:
   while node.op not in BufferOps: node = node.src[0]
   return node.arg[1].shape
 
-def _build(node: LazyOp, leaves: list, shared: set, memo: dict, stop: frozenset = frozenset()):
-  """Turn an expression tree into a Python closure f(L, M) over leaf arrays L; a subtree used twice is computed once (M).
-  Nodes in stop are leaves too: the runner computes them first."""
-  if node in memo: return memo[node]
-  if node.op in BufferOps or node in stop:
-    k = len(leaves); leaves.append(node)
-    return memo.setdefault(node, lambda L, M: L[k])
-  if _is_matmul(node) and not _row_dots(node):
-    a, b = (_build(s, leaves, shared, memo, stop) for s in node.src[0].src)
-    fn = lambda L, M, shp=_in_shape(node): sum_of_product(dense(a(L, M)), dense(b(L, M)), node.arg, shp)
-  elif (nat := _natural(node)) is not None:
-    x = _build(nat[1], leaves, shared, memo, stop)
-    fn = lambda L, M, f=nat[0]: f(dense(x(L, M)))
-  else:
-    srcs = [_build(s, leaves, shared, memo, stop) for s in node.src]
-    if node.op in ReduceOps:  # a kernel run in row blocks passes the block's rows in M
-      fn = lambda L, M, shp=_in_shape(node): _reduce(node.op, x if (x := dense(srcs[0](L, M))).shape == (s := (M.get("rows", shp[0]),) + shp[1:]) else np.broadcast_to(x, s), node.arg)  # (broadcast_to costs ~4 us)
-    elif node.op is MovementOps.RESHAPE: fn = lambda L, M: srcs[0](L, M).reshape(node.arg)
-    elif node.op is UnaryOps.CAST: fn = lambda L, M: dense(srcs[0](L, M)).astype(node.arg.np)
-    elif node.op in (BinaryOps.ADD, BinaryOps.MUL): fn = lambda L, M, f=_add if node.op is BinaryOps.ADD else _mul: f(srcs[0](L, M), srcs[1](L, M))
-    elif len(srcs) == 1: fn = lambda L, M, f=OPS[node.op]: f(dense(srcs[0](L, M)))
-    elif len(srcs) == 2: fn = lambda L, M, f=OPS[node.op]: f(dense(srcs[0](L, M)), dense(srcs[1](L, M)))
-    else: fn = lambda L, M, f=OPS[node.op]: f(*[dense(s(L, M)) for s in srcs])
-  if node in shared:
-    inner, key = fn, len(memo)
-    def fn(L, M):
-      if key not in M:
-        M[key] = inner(L, M)
-        if isinstance(M[key], np.ndarray): M[key].flags.writeable = False  # used again: _add must not write into it
-      return M[key]
-  return memo.setdefault(node, fn)
+def _build(ast: LazyOp, leaves: list, shared: set, stop: frozenset = frozenset(), small: bool = False):
+  """Turn an expression tree into a Python function f(L, M) over leaf arrays L, written out as straight-line source: one
+  line per node, in order, each computed once (a closure per node cost ~2 us a node: half of a small kernel's time, and
+  a decoding step is ~60 small kernels). Nodes in stop are leaves too: the runner computes them first. Only values that
+  can be Padded (a masked leaf, a product of two) go through dense(), _add and _mul; in a small kernel (every array
+  under native.MIN_WORK) no add writes in place. A kernel run in row blocks passes the block's rows in M. DEBUG=4
+  prints the source."""
+  names, padded, lines, env = {}, set(), [], {"dense": dense, "_add": _add, "_mul": _mul, "sum_of_product": sum_of_product, "_reduce": _reduce, "np": np}
+  def obj(x) -> str: env[k := f"o{len(env)}"] = x; return k  # a function or value the source refers to by name
+  def arr(node: LazyOp) -> str: return f"dense({v})" if (v := name(node)) in padded else v
+  def name(node: LazyOp) -> str:
+    if node in names: return names[node]
+    if node.op in BufferOps or node in stop:
+      leaves.append(node)
+      if node not in stop and any(v.mask is not None for v in node.arg[1].views): padded.add(f"L[{len(leaves) - 1}]")
+      return names.setdefault(node, f"L[{len(leaves) - 1}]")
+    if _is_matmul(node) and not _row_dots(node): e = f"sum_of_product({arr(node.src[0].src[0])}, {arr(node.src[0].src[1])}, {node.arg!r}, {_in_shape(node)!r})"
+    elif (nat := _natural(node)) is not None: e = f"{obj(nat[0])}({arr(nat[1])})"
+    elif node.op in ReduceOps:  # a leaf keeps broadcast dims at size 1: a sum over one needs them whole (broadcast_to: ~4 us)
+      lines.append(f"x = {arr(node.src[0])}; s = (M.get('rows', {(shp := _in_shape(node))[0]}),) + {shp[1:]!r}")
+      e = f"_reduce({obj(node.op)}, x if x.shape == s else np.broadcast_to(x, s), {node.arg!r})"
+    elif node.op is MovementOps.RESHAPE: e = f"{name(node.src[0])}.reshape({node.arg!r})"
+    elif node.op is UnaryOps.CAST: e = f"{arr(node.src[0])}.astype({obj(node.arg.np)})"
+    elif node.op in (BinaryOps.ADD, BinaryOps.MUL) and ({a := name(node.src[0]), b := name(node.src[1])} & padded or not small):
+      e = f"{'_add' if node.op is BinaryOps.ADD else '_mul'}({a}, {b})"  # (two padded alike stay padded in a product)
+      if node.op is BinaryOps.MUL and {a, b} <= padded: padded.add(f"v{len(names)}")
+    else: e = f"{obj(OPS[node.op])}({', '.join(arr(s) for s in node.src)})"
+    lines.append(f"v{len(names)} = {e}")
+    if node in shared: lines.append(f"if isinstance(v{len(names)}, np.ndarray): v{len(names)}.flags.writeable = False  # used again: _add must not write into it")
+    return names.setdefault(node, f"v{len(names)}")
+  out = name(ast)
+  src = "def f(L, M):\n" + "".join(f"  {line}\n" for line in lines) + f"  return {out}\n"
+  if DEBUG >= 4: print(src)
+  exec(src, env); return env["f"]
 
 def _is_matmul(node: LazyOp) -> bool: return node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL
 
@@ -440,8 +443,9 @@ def _plain_matmul(ast: LazyOp, shape: tuple, dtype: DType):
 def _numpy_runner(ast: LazyOp, shape: tuple, dtype: DType, seen: set, shared: set):
   leaves: list = []
   whole, rest = _whole(ast)  # computed first, whole; the rest of the kernel (a matmul's epilogue, say) runs in row blocks
-  fn = _build(ast, leaves, shared, {}, whole)
-  parts = [(k, _build(w, leaves, shared, {}), w in shared) for k, w in list(enumerate(leaves)) if w in whole]
+  small = max([prod(shape)] + [prod(_in_shape(n)) for n in seen if n.op in ReduceOps and (not _is_matmul(n) or _row_dots(n))]) < native.MIN_WORK  # (its arrays: BLAS's products are never made)
+  fn = _build(ast, leaves, shared, whole, small)
+  parts = [(k, _build(w, leaves, shared, small=small), w in shared) for k, w in list(enumerate(leaves)) if w in whole]
   loads = [_leaf(leaf) if leaf not in whole else None for leaf in leaves]  # decided here: a LazyOp hashes its whole tree
   # blocks cost a copy into the output: worth it when the rest has work to do, not for a bias add after a matmul
   unblocked = ast in whole or (whole and sum(n.op not in BufferOps for n in rest) < 4)
