@@ -320,12 +320,13 @@ def _build(ast: LazyOp, leaves: list, shared: set, stop: frozenset = frozenset()
 def _is_matmul(node: LazyOp) -> bool: return node.op is ReduceOps.SUM and node.src[0].op is BinaryOps.MUL
 
 def _whole(ast: LazyOp) -> tuple:
-  """The outermost nodes that must see whole rows: matmuls (BLAS has its own threads), reduces over axis 0 and reshapes;
-  and the nodes above them, which work row by row, so they can run in blocks."""
+  """The outermost nodes that must see whole rows: matmuls for BLAS (it has its own threads), reduces over axis 0 and
+  reshapes; and the nodes above them, which work row by row, so they can run in blocks. Rows of dot products (_row_dots)
+  work row by row too: as whole nodes a layernorm computed x - mean twice, once for its variance and once after."""
   nodes, whole, rest = [ast], set(), set()
   while nodes:
     n = nodes.pop()
-    if n.op is MovementOps.RESHAPE or _is_matmul(n) or (n.op in ReduceOps and 0 in n.arg): whole.add(n)
+    if n.op is MovementOps.RESHAPE or (_is_matmul(n) and not _row_dots(n)) or (n.op in ReduceOps and 0 in n.arg): whole.add(n)
     else: rest.add(n); nodes.extend(n.src)
   return frozenset(whole), rest
 
