@@ -1174,6 +1174,31 @@ def test_numpy_backend_sums_of_products_never_build_a_bigger_product(monkeypatch
   want = (g.astype(np.float64) * x).sum(0)
   assert np.abs((Tensor(g) * Tensor(x)).sum(0).numpy() / want - 1).max() < 2e-6
 
+@pytest.mark.parametrize("dtype", [np.float32, np.int32, np.bool_])
+def test_sums_of_two_padded_parts_side_by_side_or_not_match_numpy(dtype):
+  """Two padded parts that fill their shape side by side along one dim (a cat of two: the numpy backend writes each into
+  an empty array once) against parts that do not: a gap (zeros there), an overlap (summed there), a part narrower in
+  another dim, and a cat along the rows big enough to run in row blocks (each block's parts fill it, or one is empty).
+  All against numpy, in float32, int32 and bool (a bool sum is an or)."""
+  rng = rng_for(f"padded-parts-{np.dtype(dtype).name}")
+  def arr(*shape): return rng.integers(0, 2, shape).astype(dtype) if dtype is np.bool_ else (rng.standard_normal(shape) * 100).astype(dtype)
+  def pad(x, p): return np.pad(x, p)
+  def both(x, px, y, py):
+    got = (Tensor(x).pad(px) + Tensor(y).pad(py)).numpy()
+    want = pad(x, px) | pad(y, py) if dtype is np.bool_ else pad(x, px) + pad(y, py)
+    assert got.dtype == want.dtype and np.array_equal(got, want), (x.shape, px, y.shape, py)
+  x, y = arr(5, 3, 4), arr(5, 2, 4)
+  both(x, ((0, 0), (0, 2), (0, 0)), y, ((0, 0), (3, 0), (0, 0)))   # side by side along dim 1: a cat
+  both(y, ((0, 0), (0, 3), (0, 0)), x, ((0, 0), (2, 0), (0, 0)))   # the same, the second part first
+  both(x, ((0, 0), (0, 3), (0, 0)), y, ((0, 0), (4, 0), (0, 0)))   # a gap at index 3
+  both(x, ((0, 0), (0, 1), (0, 0)), y, ((0, 0), (2, 0), (0, 0)))   # an overlap at index 2
+  both(x, ((0, 0), (0, 2), (0, 1)), arr(5, 2, 5), ((0, 0), (3, 0), (0, 0)))  # a part narrower in the last dim
+  both(x, ((0, 0), (0, 2), (0, 1)), y, ((0, 0), (3, 0), (0, 1)))   # side by side in dim 1, both short of the last column
+  both(x, ((0, 0), (0, 0), (0, 3)), arr(5, 3, 3), ((0, 0), (0, 0), (4, 0)))  # side by side along the last dim
+  big_a, big_b = arr(700, 300), arr(500, 300)  # 360,000 elements: the kernel runs in row blocks, cut across the parts
+  both(big_a, ((0, 500), (0, 0)), big_b, ((700, 0), (0, 0)))
+  both(big_a, ((0, 501), (0, 1)), big_b, ((701, 0), (1, 0)))   # apart in two dims: zeros in a row and two corners
+
 # *** gaps a mutation test of tensor.py found (session 36) ***
 
 def test_softplus_and_bce_logits_where_log1p_needs_its_correction():
