@@ -94,9 +94,10 @@ def dense(x):  # zeros with the valid box written in (np.pad took ~25 us more: a
 def _tiles(p: Padded, q: Padded) -> bool:
   """Do two padded parts fill their shape exactly, side by side along one dim? (A cat of two, as a decoding step's KV
   cache grows: written each once into an empty array, 2-3x faster than zeros, a copy and an add.)"""
-  d = [i for i, (x, y) in enumerate(zip(p.box, q.box)) if x != y]
-  (lo, hi), full = sorted([p.box[d[0]], q.box[d[0]]]) if len(d) == 1 else ((1, 0), (0, 0)), [(0, n) for n in p.shape]
-  return p.shape == q.shape and lo[0] == 0 and lo[1] == hi[0] and hi[1] == p.shape[d[0]] and all(x == f for i, (x, f) in enumerate(zip(p.box, full)) if i != d[0])
+  d = [i for i, (x, y) in enumerate(zip(p.box, q.box)) if x != y]  # the dims where their boxes differ: one
+  if p.shape != q.shape or len(d) != 1: return False
+  (lo, hi), others = sorted([p.box[d[0]], q.box[d[0]]]), [(box, (0, n)) for i, (box, n) in enumerate(zip(p.box, p.shape)) if i != d[0]]
+  return lo[0] == 0 and lo[1] == hi[0] and hi[1] == p.shape[d[0]] and all(box == whole for box, whole in others)  # (0, m), (m, n); whole elsewhere
 
 def _add(a, b):
   if not isinstance(a, Padded) and not isinstance(b, Padded):
@@ -447,8 +448,8 @@ def _plain_matmul(ast: LazyOp, shape: tuple, dtype: DType):
 def _numpy_runner(ast: LazyOp, shape: tuple, dtype: DType, seen: set, shared: set):
   leaves: list = []
   whole, rest = _whole(ast)  # computed first, whole; the rest of the kernel (a matmul's epilogue, say) runs in row blocks
-  small = max([prod(shape)] + [prod(_in_shape(n)) for n in seen if n.op in ReduceOps and (not _is_matmul(n) or _row_dots(n))]) < native.MIN_WORK  # (its arrays: BLAS's products are never made)
-  fn = _build(ast, leaves, shared, whole, small)
+  # small: all its arrays under MIN_WORK (a BLAS product is never made)
+  fn = _build(ast, leaves, shared, whole, small := max([prod(shape)] + [prod(_in_shape(n)) for n in seen if n.op in ReduceOps and (not _is_matmul(n) or _row_dots(n))]) < native.MIN_WORK)
   parts = [(k, _build(w, leaves, shared, small=small), w in shared) for k, w in list(enumerate(leaves)) if w in whole]
   loads = [_leaf(leaf) if leaf not in whole else None for leaf in leaves]  # decided here: a LazyOp hashes its whole tree
   # blocks cost a copy into the output: worth it when the rest has work to do, not for a bias add after a matmul

@@ -1177,9 +1177,9 @@ def test_numpy_backend_sums_of_products_never_build_a_bigger_product(monkeypatch
 @pytest.mark.parametrize("dtype", [np.float32, np.int32, np.bool_])
 def test_sums_of_two_padded_parts_side_by_side_or_not_match_numpy(dtype):
   """Two padded parts that fill their shape side by side along one dim (a cat of two: the numpy backend writes each into
-  an empty array once) against parts that do not: a gap (zeros there), an overlap (summed there), a part narrower in
-  another dim, and a cat along the rows big enough to run in row blocks (each block's parts fill it, or one is empty).
-  All against numpy, in float32, int32 and bool (a bool sum is an or)."""
+  an empty array once) against parts that do not: a gap (zeros there), an overlap (summed there), the same box, a part
+  narrower in another dim, and a cat along the rows big enough to run in row blocks (each block's parts fill it, or one
+  is empty). All against numpy, in float32, int32 and bool (a bool sum is an or)."""
   rng = rng_for(f"padded-parts-{np.dtype(dtype).name}")
   def arr(*shape): return rng.integers(0, 2, shape).astype(dtype) if dtype is np.bool_ else (rng.standard_normal(shape) * 100).astype(dtype)
   def pad(x, p): return np.pad(x, p)
@@ -1192,6 +1192,7 @@ def test_sums_of_two_padded_parts_side_by_side_or_not_match_numpy(dtype):
   both(y, ((0, 0), (0, 3), (0, 0)), x, ((0, 0), (2, 0), (0, 0)))   # the same, the second part first
   both(x, ((0, 0), (0, 3), (0, 0)), y, ((0, 0), (4, 0), (0, 0)))   # a gap at index 3
   both(x, ((0, 0), (0, 1), (0, 0)), y, ((0, 0), (2, 0), (0, 0)))   # an overlap at index 2
+  both(x, ((0, 0), (0, 2), (0, 0)), arr(5, 3, 4), ((0, 0), (0, 2), (0, 0)))  # the same box: summed, zeros after it
   both(x, ((0, 0), (0, 2), (0, 1)), arr(5, 2, 5), ((0, 0), (3, 0), (0, 0)))  # a part narrower in the last dim
   both(x, ((0, 0), (0, 2), (0, 1)), y, ((0, 0), (3, 0), (0, 1)))   # side by side in dim 1, both short of the last column
   both(x, ((0, 0), (0, 0), (0, 3)), arr(5, 3, 3), ((0, 0), (0, 0), (4, 0)))  # side by side along the last dim
