@@ -1,6 +1,6 @@
 """The CPU backend: runs each fused kernel with numpy. Buffers are flat numpy arrays."""
 from __future__ import annotations
-import contextlib, ctypes, functools, math, os, warnings
+import contextlib, ctypes, functools, math, os, threading, warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, NamedTuple
 import numpy as np
@@ -14,9 +14,9 @@ from drivegpt import native
 # BLAS is held to one thread except for big matmuls, and afterwards it is set back to what it was, so the rest of the
 # process keeps its own BLAS settings. DRIVEGPT_THREADS sets how many threads (default: every core).
 if (THREADS := getenv("DRIVEGPT_THREADS", os.cpu_count() or 1)) < 1: raise ValueError(f"DRIVEGPT_THREADS={THREADS}: needs at least 1")
-_threads = ThreadPoolExecutor(THREADS)
+_threads = ThreadPoolExecutor(THREADS, "drivegpt")  # (named: _copy tells its threads from others)
 # a forked child has none of its parent's threads: a kernel waiting on the old pool would hang
-def _new_pool(): global _threads; _threads = ThreadPoolExecutor(THREADS)
+def _new_pool(): global _threads; _threads = ThreadPoolExecutor(THREADS, "drivegpt")
 os.register_at_fork(after_in_child=_new_pool)
 # kernels compute IEEE floats as every device does (exp overflows to inf, x/0 is inf or nan): numpy's warnings about
 # them, raised in this file only, would interleave with progress bars and say nothing about the caller's code
@@ -120,8 +120,7 @@ def _mul(a, b):  # two padded alike stay padded (0 * 0 outside the box: the scal
 
 def _strided(mem: np.ndarray, shape: tuple, strides: tuple, start: int) -> np.ndarray:
   """A read-only view of the flat array mem (np.ndarray is ~5x faster than as_strided, which matters for tiny kernels)."""
-  ret = np.ndarray(shape, mem.dtype, mem, start*mem.itemsize, tuple(s*mem.itemsize for s in strides))
-  ret.flags.writeable = False
+  (ret := np.ndarray(shape, mem.dtype, mem, start*mem.itemsize, tuple(s*mem.itemsize for s in strides))).flags.writeable = False
   return ret
 
 def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
@@ -152,9 +151,7 @@ def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
     P = v.shape
   return arr
 
-def _div(a, b):
-  if a.dtype.kind in "iu": return np.where((a % b != 0) & ((a < 0) != (b < 0)), a // b + 1, a // b).astype(a.dtype)  # C's truncation
-  return np.divide(a, b)
+def _div(a, b): return np.where((a % b != 0) & ((a < 0) != (b < 0)), a // b + 1, a // b).astype(a.dtype) if a.dtype.kind in "iu" else np.divide(a, b)  # ints: C's truncation
 def _recip(a, out=None): return np.divide(1, a, out=out, dtype=a.dtype)
 def _sub(a, b): return np.not_equal(a, b) if a.dtype == np.bool_ else np.subtract(a, b)  # bools: xor, as on CL (numpy refuses)
 OPS = {UnaryOps.EXP2: np.exp2, UnaryOps.LOG2: np.log2, UnaryOps.SIN: np.sin, UnaryOps.SQRT: np.sqrt, UnaryOps.RECIP: _recip, UnaryOps.NEG: np.negative,
@@ -247,8 +244,14 @@ def _matrix(v: np.ndarray, mat: tuple, dims: tuple) -> np.ndarray:
   nb, nr, nc = dims
   def run(d): return v.shape[d] if nr and nc and abs(v.strides[d]) == v.itemsize else 1
   if run(nb + nr - 1) <= run(v.ndim - 1): return v.reshape(mat)
-  rows_inner = np.ascontiguousarray(v.transpose(*range(nb), *range(nb + nr, v.ndim), *range(nb, nb + nr)))
-  return rows_inner.reshape(mat[0], mat[2], mat[1]).transpose(0, 2, 1)
+  return _copy(v.transpose(*range(nb), *range(nb + nr, v.ndim), *range(nb, nb + nr))).reshape(mat[0], mat[2], mat[1]).transpose(0, 2, 1)
+
+def _copy(x: np.ndarray) -> np.ndarray:
+  """np.ascontiguousarray(x); a big one (a conv's weight gradient's im2col: 28 MB) made by the engine's threads, each a
+  share of its first dim, when called from outside them (the copy alone was one core's 2.3 ms of a 180 ms step)."""
+  if x.nbytes < 1 << 22 or len(x) < THREADS or threading.current_thread().name.startswith("drivegpt"): return np.ascontiguousarray(x)
+  out, step = np.empty(x.shape, x.dtype), -(-len(x) // THREADS)
+  list(_threads.map(lambda lo: np.copyto(out[lo:lo + step], x[lo:lo + step]), range(0, len(x), step))); return out
 
 def _matmul(mats: Callable, nb: int, m: int, k: int, n: int, dtype) -> np.ndarray:
   """(nb, m, k) @ (nb, k, n), mats(lo, hi) giving the two operands' batch rows lo:hi (one of them may be broadcast, batch

@@ -1200,6 +1200,25 @@ def test_sums_of_two_padded_parts_side_by_side_or_not_match_numpy(dtype):
   both(big_a, ((0, 500), (0, 0)), big_b, ((700, 0), (0, 0)))
   both(big_a, ((0, 501), (0, 1)), big_b, ((701, 0), (1, 0)))   # apart in two dims: zeros in a row and two corners
 
+def test_numpy_backend_big_copies_split_over_its_threads_match_numpy():
+  """A big strided copy (a conv weight gradient's im2col, here 28 MB) is made by the engine's threads, a share of the
+  first dim each: the same array as numpy's copy, from the caller's thread and from one of the engine's own (which
+  copies alone: waiting on its own pool could hang). And a conv's weight gradient that takes that path, against float64."""
+  from drivegpt import backend_numpy as bn
+  rng = rng_for("big-copy")
+  base = rng.standard_normal((8, 97, 18, 34)).astype(np.float32)  # a padded image: windows of 16 x 32
+  s = base.strides
+  v = np.lib.stride_tricks.as_strided(base, (97, 3, 3, 8, 16, 32), (s[1], s[2], s[3], s[0], s[2], s[3]))
+  assert v.nbytes >= 1 << 22
+  for got in (bn._copy(v), bn._threads.submit(bn._copy, v).result(timeout=60)):
+    assert got.flags.c_contiguous and np.array_equal(got, v)
+  x, g = rng.standard_normal((8, 48, 32, 32)).astype(np.float32), rng.standard_normal((8, 40, 32, 32)).astype(np.float32)
+  w = Tensor(rng.standard_normal((40, 48, 3, 3)).astype(np.float32), requires_grad=True)
+  (Tensor(x).conv2d(w, padding=1) * Tensor(g)).sum().backward()
+  xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+  want = np.stack([np.einsum("bchw,bohw->oc", xp[:, :, i:i + 32, j:j + 32], g) for i in range(3) for j in range(3)], -1).reshape(40, 48, 3, 3)
+  np.testing.assert_allclose(w.grad.numpy(), want, rtol=1e-4, atol=1e-3)
+
 # *** gaps a mutation test of tensor.py found (session 36) ***
 
 def test_softplus_and_bce_logits_where_log1p_needs_its_correction():
