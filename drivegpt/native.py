@@ -40,9 +40,7 @@ def empty(size: int, dtype) -> np.ndarray:
 def runtime() -> Optional[Runtime]:
   """The first OpenCL CPU device that compiles and runs a test kernel, or None: then numpy runs every kernel."""
   global OFF_REASON
-  if not getenv("DRIVEGPT_NATIVE", 1):
-    OFF_REASON = "DRIVEGPT_NATIVE=0"
-    return None
+  if not getenv("DRIVEGPT_NATIVE", 1): OFF_REASON = "DRIVEGPT_NATIVE=0"; return None
   try: cl, device, ctx = opencl.select(cpu_only=True)
   except RuntimeError as e:
     OFF_REASON = str(e).splitlines()[0]

@@ -228,10 +228,13 @@ class Tensor:
     return Tensor(ret.cast(dtype or dtypes.default_float).lazydata, kw.get("device"), requires_grad=kw.get("requires_grad"))
   @staticmethod
   def randint(*shape, low=0, high=10, dtype=None, **kw) -> Tensor:
+    """Integers uniform in [low, high): int32, or int64 where they don't fit (as Python ints make tensors), never wrapped."""
     if high <= low: raise ValueError(f"randint: high must be above low, got low={low}, high={high}")
+    _check_fits(low, high - 1, dtype := dtype or (dtypes.int32 if -2**31 <= low and high <= 2**31 else dtypes.int64))
     # the offset from low floored in float, then whole in int64: rand*(high - low) + low in float32 rounded to high and past
-    # it, and skipped values, for a large low
-    return ((Tensor.rand(*shape, **kw) * (high - low)).floor().cast(dtypes.int64).minimum(high - low - 1) + low).cast(dtype or dtypes.int32)
+    # it, and skipped values, for a large low. A range past float32's 2^24 whole numbers: two draws of 24 bits, mod the range
+    def bits(n): return (Tensor.rand(*shape, **kw) * n).floor().cast(dtypes.int64)
+    return ((bits(n).minimum(n - 1) if (n := high - low) <= 1 << 24 else (bits(1 << 24) * (1 << 24) + bits(1 << 24)) % n) + low).cast(dtype)
   @staticmethod
   def uniform(*shape, low=-1.0, high=1.0, **kw) -> Tensor:
     rq, dtype = kw.pop("requires_grad", None), kw.pop("dtype", dtypes.default_float)

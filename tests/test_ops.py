@@ -1422,6 +1422,21 @@ def test_randint_stays_in_range_with_a_large_low():
   for low, high in ((5, 5), (5, 2)):   # an empty range gave low - 1 (PyTorch raises)
     with pytest.raises(ValueError, match=f"randint: high must be above low, got low={low}, high={high}"): Tensor.randint(3, low=low, high=high)
 
+def test_randint_past_int32_is_int64_and_draws_every_value():
+  """Bounds past int32 wrapped in the int32 default (randint(low=2**40, high=2**40+10) gave 3..9, high=2**33 negatives),
+  and a range past 2^24 took only float32's whole steps of it (every value a multiple of 512 for 2^33): int64 then, all
+  values drawn, an int32 asked for refused."""
+  Tensor.manual_seed(33)
+  got = Tensor.randint(5000, low=2**40, high=2**40 + 10)
+  assert got.dtype == dtypes.int64
+  np.testing.assert_array_equal(np.unique(got.numpy()), np.arange(2**40, 2**40 + 10))
+  for low, high in ((0, 2**33), (-2**35, 2**35 + 7), (2**31, 2**31 + 2**25 + 1)):
+    x = Tensor.randint(40000, low=low, high=high).numpy()
+    assert x.dtype == np.int64 and low <= x.min() and x.max() < high and len(np.unique(x)) > 39900
+    assert abs((x % 512 == 0).mean() - 1 / 512) < 0.004 and abs(np.mean(x >= low + (high - low) // 2) - 0.5) < 0.02  # no coarse steps; not biased to one half
+  assert Tensor.randint(3, low=-2**31, high=2**31).dtype == dtypes.int32
+  with pytest.raises(ValueError, match="don't fit"): Tensor.randint(3, low=0, high=2**33, dtype=dtypes.int32)
+
 def test_pad_with_a_value_keeps_the_dtype():
   """pad(value=...) filled with a float: float16 became float32 (so did max_pool2d with padding), bool int32, int32 float32."""
   torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
