@@ -47,7 +47,7 @@ from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session, said, show
 from data.video import VideoError, decode_frames
 
-VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov", ".ts", ".avi", ".webm", ".m4v"}  # (.ts: comma's qcamera)
+VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov", ".ts", ".avi", ".webm", ".m4v", ".wmv", ".asf", ".mpg", ".mpeg", ".flv", ".3gp"}  # (.ts: comma's qcamera)
 DISK_MARGIN = 32 << 20  # bytes left free while a shard is written: its last writes (signals, attributes, HDF5's own) fit
 CHUNK_FRAMES = 4  # a 16-frame window touches 5 chunks; smaller chunks cost more per-chunk overhead
 TEMP = re.compile(r"^\..*\.tmp-")  # our own temp files and folders (data.layout.temp_name)
@@ -400,7 +400,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                     unshown = np.cumsum(np.where((steps > 1.5 * med) & (vsteps < 1.5 * vmed), np.round(steps / med) - 1, 0)) * med
                     kept, bad = raw + np.cumsum(np.round(steps / med) - np.round(vsteps / vmed)) * med, np.maximum(raw, -(raw + unshown))
                     if bad.max() > MAX_SIGNAL_GAP:
-                        k = int(bad.argmax())
+                        k = int(np.argmax(bad > MAX_SIGNAL_GAP))  # the first frame off by more (every one after a hole is: its max named one far on)
                         raise IngestError(f"{video}: frame {k} is at {p[k]:.2f} s in the video but at {times[k] - times[0]:.2f} s "
                                           f"in global_pose/frame_times: the video does not match the poses (another rate, or frames missing)")
                 # a hole in the video made up by as many frames more at the end stays under that (a 0.45 s hole paired every
@@ -529,13 +529,15 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
                 hi = np.clip(np.searchsorted(sig[0], times), 1, len(sig[0]) - 1)
                 flip = (value[hi - 1][:, cols] != value[hi][:, cols]).any(1)
                 data[name][flip] = value[_nearest_frames(sig[0], times[flip])]   # the nearer sample's row
-    if data["pose"] is not None and data.get("speed") is not None and n > 1:  # a cheap look at the poses' frame
-        # pose[k] is the motion from frame k to k + 1: over times[k + 1] - times[k], at about speed[k]
-        moving = data["speed"][:-1, 0] > 3.0   # (scalar-last [x, y, z, w] quaternions pass the unit-norm check)
-        ratio = np.median(data["pose"][:-1, 0][moving] / np.diff(times)[moving] / data["speed"][:-1, 0][moving]) if moving.sum() >= 10 else 1.0
+    if data["pose"] is not None and n > 1:  # a cheap look at the poses' frame
+        # pose[k] is the motion from frame k to k + 1: over times[k + 1] - times[k], at about speed[k]; without CAN, the
+        # poses' own speed says which frames move (a pose-only segment's quaternions went unchecked)
+        can = data.get("speed") is not None
+        moving = (v := data["speed"][:-1, 0] if can else np.linalg.norm(data["pose"][:-1, :3], axis=1) / np.maximum(np.diff(times), 1e-9)) > 3.0
+        ratio = np.median(data["pose"][:-1, 0][moving] / np.diff(times)[moving] / data["speed"][:-1, 0][moving]) if can and moving.sum() >= 10 else 1.0
         unit = next((f" (1/{u:g}: is CAN speed in {name}? comma2k19's is m/s)" for u, name in ((3.6, "km/h"), (2.237, "mph"))
                      if abs(ratio * u - 1) < 0.1), "")
-        if not 0.5 < ratio < 2.0:
+        if not 0.5 < ratio < 2.0:  # (scalar-last [x, y, z, w] quaternions pass the unit-norm check)
             raise IngestError(f"{where}: the poses' forward motion is {ratio:.2f}x the CAN speed{unit}: are frame_orientations "
                               f"quaternions [w, x, y, z] (scalar first), from the device frame to ECEF?")
         # quaternions read the other way (ECEF to the device, comma2k19's own wording) pass the ratio (0.86 on the real
@@ -545,6 +547,17 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
             raise IngestError(f"{where}: the poses move the car {np.degrees(np.arccos(min(along, 1.0))):.0f} degrees off its forward axis "
                               f"(median of the moving frames): are frame_orientations quaternions from the device frame to ECEF "
                               f"(camera to ECEF, not ECEF to camera: conjugate them), [w, x, y, z]?")
+        # CAN steering against the poses' yaw: + = left turns the car left (rz < 0, about the down axis), by a steering-wheel
+        # angle / (steering ratio x wheelbase): 1/78 rad/m on the real comma2k19 segment, 1/75 in the recorder's. Steering
+        # logged + = right, or in radians (57x that), was stored without a word; a clear relation (|correlation| > 0.5)
+        # decides, as drives that barely turn say nothing either way
+        if moving.sum() >= 100 and data.get("steering") is not None:
+            yaw, x = data["pose"][:-1, 5][moving] / np.diff(times)[moving], v[moving] * np.radians(data["steering"][:-1, 0][moving])
+            c = np.corrcoef(yaw, x)[0, 1] if yaw.std() > 0 and x.std() > 0 else 0.0
+            if c > 0.5 or (c < -0.5 and -(x @ yaw) / (x @ x) > 0.3):
+                raise IngestError(f"{where}: CAN steering_angle " + (f"turns the car against its poses' yaw (correlation {c:+.2f} over {moving.sum()} moving "
+                                  "frames): is it + = right? comma2k19's is + = left" if c > 0.5 else f"turns the car {-(x @ yaw) / (x @ x) * 78:.0f}x as much "
+                                  "per unit as comma2k19's steering-wheel degrees: is it in radians?"))
         # CAN on another clock than the video's: the poses show the lag (0.1-0.4 s passed without a word, each frame
         # paired with the speed and steering of another moment); said, as the lag can't be told from a drive that lags.
         # Compared after the best scale of each (a CAN speed 3% off the poses', as cars' are, hid a 0.45 s lag)

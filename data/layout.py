@@ -28,7 +28,8 @@ FPS = 20
 VIDEO = "video.hevc"
 # a segment's video, any of ingest's suffixes (a video.mov beside a segment's logs, with only three named here, went in as
 # a plain video without a word: its logs dropped)
-SEGMENT_VIDEOS = ("video.hevc", "video.mp4", "video.mkv", "video.h265", "video.h264", "video.mov", "video.ts", "video.avi", "video.webm", "video.m4v")
+SEGMENT_VIDEOS = ("video.hevc", "video.mp4", "video.mkv", "video.h265", "video.h264", "video.mov", "video.ts", "video.avi", "video.webm", "video.m4v",
+                  "video.wmv", "video.asf", "video.mpg", "video.mpeg", "video.flv", "video.3gp")
 POSE = ("frame_times", "frame_positions", "frame_velocities", "frame_orientations")  # under global_pose/
 DISENGAGE_CAUSES = ("ttc", "time_gap", "lane_departure", "heading", "hard_brake", "lateral_accel", "crash", "off_road")
 CAUSES = ("none",) + DISENGAGE_CAUSES  # shard index 0 = no takeover

@@ -111,3 +111,34 @@ def test_can_on_another_clock_than_the_video_is_said(shard, tmp_path, capsys):
         said = re.search(r"CAN speed matches the poses' motion best read ([+-][0-9.]+) s", err)
         assert r["status"] == "done" and bool(said) == (off > 0), err
         if said: assert abs(float(said[1]) - off) <= 0.051, err   # (the real CAN reads ~0.05 s ahead of the poses)
+
+
+def test_a_segment_without_can_has_its_quaternions_checked(tmp_path):
+    """A review's finding: the quaternion checks ran only with CAN speed, so a pose-only segment with scalar-last or
+    conjugated (ECEF -> camera) quaternions was stored without a word (its car driving backwards, or 16% sideways).
+    Without CAN the poses' own speed says which frames move."""
+    fixes = {"ok": lambda q: q, "xyzw": lambda q: q[:, [1, 2, 3, 0]], "conj": lambda q: q * [1, -1, -1, -1]}
+    for j, (name, fix) in enumerate(fixes.items()):
+        s = tmp_path / "src" / name
+        (s / "global_pose").mkdir(parents=True)
+        for k in ("frame_times", "frame_positions"): np.save(open(s / "global_pose" / k, "wb"), load(f"global_pose/{k}")[400:800])
+        np.save(open(s / "global_pose/frame_orientations", "wb"), fix(load("global_pose/frame_orientations")[400:800]))
+        write_video(s / "video.hevc", np.stack([np.full((32, 64, 3), (i + 80 * j) % 250, np.uint8) for i in range(400)]))
+    got = {Path(r["path"]).name: r for r in ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)}
+    assert got["ok"]["status"] == "done", got["ok"]
+    for name in ("xyzw", "conj"):
+        assert got[name]["status"] == "error" and "off its forward axis" in got[name]["reason"], got[name]
+
+
+def test_can_steering_of_the_wrong_sign_or_unit_is_refused(shard, tmp_path):
+    """A review's finding: CAN steering negated (+ = right) or logged in radians was ingested without a word, though the
+    poses' yaw shows both (correlation -0.75 with steering as logged; a yaw rate per speed x steering of 1/78)."""
+    src = shard.parent.parent / "src"
+    for name, fix, said in (("negated", lambda v: -v, "is it + = right?"), ("radians", np.radians, "is it in radians?"), ("asis", lambda v: v, None)):
+        shutil.copytree(src, tmp_path / name)
+        seg = next((tmp_path / name).glob("*|*/*"))
+        v = seg / "processed_log/CAN/steering_angle/value"
+        a = np.load(v)
+        with open(v, "wb") as f: np.save(f, fix(a))
+        [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
+        assert (r["status"], said is None or said in r["reason"]) == ("done" if said is None else "error", True), r

@@ -233,7 +233,8 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path, 
                       ("hole2", [i * 50 + (300 if i >= 10 else 0) for i in range(20)]), ("good", [i * 50 for i in range(20)]),
                       ("hole3", [i * 50 + (200 if i >= 10 else 0) for i in range(20)]),  # named "after frame 7" (a plateau's first)
                       ("hole4", [i * 50 + (0, 14, -13, 12, 0)[i % 5] + (50 if i >= 12 else 0) for i in range(20)]),  # with jitter
-                      ("jitter", [i * 50 + (0, 14, -13, 12, 0)[i % 5] for i in range(20)])):  # an encoder clock's +-14 ms: kept
+                      ("jitter", [i * 50 + (0, 14, -13, 12, 0)[i % 5] for i in range(20)]),  # an encoder clock's +-14 ms: kept
+                      ("hole5", [i * 50 + (0, 14, -13, 12, 0)[i % 5] + (600 if i >= 10 else 0) for i in range(20)])):  # (its jitter's largest was named)
         seg = tmp_path / name / "seg/0"
         write_tiny_segment(seg)  # 20 poses at 20 Hz
         (seg / "video.hevc").unlink()
@@ -243,6 +244,7 @@ def test_a_segment_video_whose_timestamps_leave_its_poses_is_an_error(tmp_path, 
         elif name == "hole2": assert r["status"] == "error" and "after frame 9 the video's timestamps run 0.300 s ahead of global_pose" in r["reason"], r
         elif name == "hole4": assert r["status"] == "error" and "after frame 11 the video's timestamps run" in r["reason"], r
         elif name == "hole3": assert r["status"] == "error" and "after frame 9 the video's timestamps run 0.200 s ahead of global_pose" in r["reason"], r
+        elif name in ("hole", "hole5"): assert r["status"] == "error" and "frame 10 is at " in r["reason"] and "the video does not match the poses" in r["reason"], r
         else: assert r["status"] == "error" and "the video does not match the poses" in r["reason"], r
     # the camera dropped a frame: frame_times step 0.1 s once, the video (steady timestamps, as an encoder writes them) has
     # the same 20 frames; frame k is still pose k: kept (a first version of the check above refused it)
@@ -728,7 +730,7 @@ def test_bad_runs_give_one_message_and_fail(tmp_path):
     empty = run(tmp_path / "empty", "--out", tmp_path / "o", "--no-ray")
     print(empty.stderr)
     assert empty.returncode == 1 and empty.stderr.strip() == f"error: {tmp_path / 'empty'}: no segment folders or videos found " \
-        "(.avi, .h264, .h265, .hevc, .m4v, .mkv, .mov, .mp4, .ts, .webm)"
+        "(.3gp, .asf, .avi, .flv, .h264, .h265, .hevc, .m4v, .mkv, .mov, .mp4, .mpeg, .mpg, .ts, .webm, .wmv)"
     write_tiny_segment(tmp_path / "src/r/0")
     write_tiny_segment(tmp_path / "src/r/1", seed=1)
     (tmp_path / "file").write_text("a file where the output folder should be")  # fails even for root, unlike chmod
@@ -1044,3 +1046,23 @@ def test_ingest_corners_a_mutation_test_found(tmp_path, capsys):
   assert "gap" in capsys.readouterr().err
   live = tmp_path / temp_name("seg.h5"); live.write_bytes(b"x")             # this (live) process's temp
   assert remove_stale_temps(tmp_path) == [] and live.exists()
+
+
+def test_a_folder_of_clips_in_other_containers_is_ingested_whole(tmp_path):
+    """A review's finding: a folder's .wmv, .mpg, .flv and .3gp clips were skipped without a word (the suffix list did not
+    name them), though ingest read a .wmv handed to it alone. Each is a plain video now, all its frames."""
+    import av
+    from fractions import Fraction
+    clips = (("a.mp4", "mp4", "mpeg4"), ("b.wmv", "asf", "mpeg4"), ("c.mpg", "mpeg", "mpeg2video"), ("d.flv", "flv", "flv"), ("e.3gp", "3gp", "mpeg4"))
+    (tmp_path / "clips").mkdir()
+    for k, (name, fmt, codec) in enumerate(clips):
+        with av.open(str(tmp_path / "clips" / name), "w", format=fmt) as c:
+            s = c.add_stream(codec, rate=20)
+            s.width, s.height, s.pix_fmt = 64, 32, "yuv420p"
+            for i in range(30):
+                f = av.VideoFrame.from_ndarray(np.full((32, 64, 3), (i * 5 + k * 40) % 250, np.uint8), format="rgb24")
+                f.pts, f.time_base = i, Fraction(1, 20)
+                for p in s.encode(f): c.mux(p)
+            for p in s.encode(): c.mux(p)
+    got = sorted((Path(r["path"]).name, r["status"], r["frames"]) for r in ingest(tmp_path / "clips", tmp_path / "out", use_ray=False, progress=False))
+    assert got == [(name, "done", 30) for name, _, _ in clips], got

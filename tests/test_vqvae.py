@@ -980,6 +980,12 @@ def test_import_commavq_drops_a_second_copy_and_keeps_checksums(tmp_path):
   np.save(tmp_path / "more" / "renamed.npy", a)
   import_commavq(str(tmp_path / "more"), str(tmp_path / "imp"))  # another import of the same bytes into the same folder
   assert [s.name for s in load_segments(str(tmp_path / "imp"))] == ["b1_seg7.h5"]
+  # the same tokens as a grid, or as int64 (a review: by the file's bytes they were three drives): one drive, imported or read
+  (tmp_path / "kinds").mkdir()
+  np.save(tmp_path / "kinds" / "flat.npy", a); np.save(tmp_path / "kinds" / "grid.npy", a.reshape(5, 8, 16)); np.save(tmp_path / "kinds" / "wide.npy", a.astype(np.int64))
+  np.save(tmp_path / "kinds" / "other.npy", a[::-1])
+  assert [Path(p).name for p in import_commavq(str(tmp_path / "kinds"), str(tmp_path / "imp2"))] == ["flat.h5", "other.h5"]
+  assert [s.name for s in load_segments(str(tmp_path / "kinds"))] == ["flat.npy", "other.npy"]
 
 def test_upsample_as_four_small_convs_is_nearest_upsample_then_conv():
   """The decoder's Upsample runs the 3x3 conv of a 2x nearest-neighbour upsampling as four 2x2 convs on the small input

@@ -284,11 +284,11 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   if frames := frame_shards_in(out_dir): raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
   files = files_under(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
-  from train.world_data import npy_route, npy_sidecar, npy_tokenizer
+  from train.world_data import npy_checksum, npy_route, npy_sidecar, npy_tokenizer
   names = _flat_names(files, src, "token shard {}.h5")
   _not_another_import(names, out_dir)  # (checked again once the folder is held: another import may finish meanwhile)
-  # each file's checksum, as data.ingest keeps a video's: the same file twice (two folders) would be two drives
-  sums, first = {p: "sha256:" + hashlib.sha256(p.read_bytes()).hexdigest() for p in files}, {}
+  # each file's checksum, as data.ingest keeps a video's: the same tokens twice (two folders, two layouts) would be two drives
+  sums, first = {p: npy_checksum(p) for p in files}, {}
   rates = {p: npy_sidecar(p).get("fps", fps or 20.0) for p in files if first.setdefault(sums[p], p) == p}  # (ours sent out and back keep their rate)
   for p, rate in rates.items():  # all checked before any is written (within 0.01 fps: a crash-shortened segment's is 19.999...)
     if fps is not None and abs(rate - fps) > 0.01: raise ValueError(f"{p}: its .tokenizer.json says {rate:g} fps, --fps gives {fps:g}: leave --fps out")

@@ -63,6 +63,13 @@ def npy_route(path: Path, src: Path) -> str:
   from data.ingest import route_of
   return stored_route(str(npy_sidecar(path).get("route") or route_of(path, src)))
 
+def npy_checksum(path: Path) -> str:
+  """A commaVQ .npy's drive, by its token ids (int64, in order): the same tokens saved as (N, 8, 16) or (N, 128), int16 or
+  int64, are one drive (by the file's bytes they were three, on both sides of the split). Other dtypes by their bytes."""
+  from train.tokenize import load_npy
+  a = load_npy(path)
+  return "sha256:" + hashlib.sha256(np.ascontiguousarray(a, "<i8").tobytes() if np.issubdtype(a.dtype, np.integer) else Path(path).read_bytes()).hexdigest()
+
 def check_motion(f, pose: np.ndarray) -> None:
   """Refuse a motion no car makes between two 20 fps frames (over 50 m, or a rotation component past pi): one such row
   (1e30 in a hand-made shard) made the pose statistics' std ~1e28, and every real motion normalised to about 0."""
@@ -135,8 +142,8 @@ def unique_videos(files: list[Path]) -> list[Path]:
   seen = {}
   for f in kept:  # import-commavq's shard keeps its .npy's checksum: the .npy beside it (imported into its own folder) is
     with h5py.File(f, "r") as h: seen.setdefault(str(h.attrs.get("checksum", "")), f)  # the same drive, counted twice
-  for f in (f for f in files if f.suffix == ".npy"):  # commaVQ files carry no checksum: the same bytes are the same drive
-    if (first := seen.setdefault("sha256:" + hashlib.sha256(f.read_bytes()).hexdigest(), f)) != f: dups.append((f, first))
+  for f in (f for f in files if f.suffix == ".npy"):  # commaVQ files carry no checksum: the same tokens are the same drive
+    if (first := seen.setdefault(npy_checksum(f), f)) != f: dups.append((f, first))
   for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)
   drop = {d for d, _ in dups}
   return [f for f in files if f not in drop]
