@@ -138,7 +138,8 @@ class Tensor:
     # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
     if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded) and (self._view is None or self._view[2] is False):  # (a copy of an expanded one: its own)
       raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument (a slice, or a reshape or permute of another tensor): pass the whole tensor and write into its part inside the step, or give the view a buffer of its own first with .contiguous()" if ld._base is None else ""))
-    x = x.cast(self.dtype)
+    # a Tensor.zeros/full has no buffer to write into: a jitted step that read its constant records again (it replayed the old value)
+    x, F.realize.LAZY_LOADS = x.cast(self.dtype), F.realize.LAZY_LOADS + (ld.base.op is LoadOps.CONST)
     # a tensor a jitted step made (from numpy) takes the value as its own, as _inplace's: written into its buffer, it kept
     # the last replay's value (an optimizer made inside the step carried its momentum from call to call)
     self._set_data(x.lazydata if self._step and F.realize.CAPTURE is not None else x.lazydata.assign_to(ld))

@@ -56,6 +56,9 @@ def _whole(name: str, v, lo: int) -> None:
 
 class WorldRollouts:
   """B rollouts advanced together: each holds the last frames-1 frames of tokens and the motions into them."""
+  def __getstate__(self) -> dict:  # the sampler's recorded kernels are a cache that does not pickle (a stepped env did
+    return {**self.__dict__, "sampler": None}  # not, for gymnasium's AsyncVectorEnv): a copy records its own
+  def __setstate__(self, state: dict) -> None: self.__dict__.update(state, sampler=FrameSampler(state["model"]))
   def __init__(self, model: WorldModel, segments: list[Segment], frame_stride: int, temperature: float = 1.0, top_k: int = 0):
     # checked here, not at the first step (a negative stride seeded from the segment's end, silently)
     _whole("frame_stride", frame_stride, 1)
@@ -235,6 +238,7 @@ class WorldVecEnv(gym.vector.VectorEnv):
         raise ValueError(f"WorldVecEnv.reset: seed must be an int or {self.num_envs} ints (one per env), got {seed!r}")
       self._rngs = [gym.utils.seeding.np_random(int(s))[0] for s in seeds]
       if isinstance(seed, (int, np.integer)): super().reset(seed=int(seed))  # (np_random_seed said another, random number)
+      else: self._np_random_seed = tuple(int(s) for s in seeds)  # one per env, as SyncVectorEnv's (it kept an earlier int)
     elif not hasattr(self, "_rngs"): self._rngs = [gym.utils.seeding.np_random()[0] for _ in range(self.num_envs)]
     seg = np.asarray(o["segment"] if "segment" in o else [self.sim.seedable[int(g.integers(len(self.sim.seedable)))] for g in self._rngs])
     if seg.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: segment must be ({self.num_envs},), got shape {seg.shape}")

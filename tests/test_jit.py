@@ -962,3 +962,29 @@ def test_load_state_dict_into_a_lazy_weight_records_again():
   for _ in range(3):
     x = rng.normal(size=3).astype(np.float32)
     np.testing.assert_allclose(step(Tensor(x)).numpy(), x.astype(np.float64) * new["w"] + new["b"] + new["s"], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", ["zeros", "zeros_realized", "contiguous_realized", "full"])
+@pytest.mark.parametrize("write", ["assign", "load_state_dict", "iadd", "setitem", "setitem_part"])
+def test_a_replay_sees_a_write_into_a_constant_tensor_it_read(make, write):
+  """A review's finding: a bias made by Tensor.zeros (a view of one constant, no buffer, also after .contiguous() and
+  .realize()) read by a jitted step, then given values outside it (assign, load_state_dict, +=, t[...] = v), kept the
+  old constant in every replay (the world model's sampler after a checkpoint load: logits off by up to 0.94)."""
+  from drivegpt.nn.state import load_state_dict
+  rng = np.random.default_rng(hash((make, write)) % 2**32)
+  b = {"zeros": lambda: Tensor.zeros(5), "zeros_realized": lambda: Tensor.zeros(5).realize(),
+       "contiguous_realized": lambda: Tensor.zeros(5).contiguous().realize(), "full": lambda: Tensor.full((5,), 0.25)}[make]()
+  w, x = rng.standard_normal((5, 3)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32)
+  class M: pass
+  m = M(); m.b = b
+  f = jit(lambda x: (x @ Tensor(w).T + m.b).realize())
+  for _ in range(3): f(Tensor(x))
+  v = rng.standard_normal(5).astype(np.float32)
+  if write == "assign": m.b.assign(Tensor(v))
+  elif write == "load_state_dict": load_state_dict(m, {"b": v})
+  elif write == "iadd": m.b += Tensor(v)
+  elif write == "setitem": m.b[...] = Tensor(v)
+  else: m.b[1:3] = Tensor(v[1:3])
+  want = x.astype(np.float64) @ w.T.astype(np.float64) + m.b.numpy().astype(np.float64)
+  assert not np.allclose(m.b.numpy(), 0.25 if make == "full" else 0.0)  # the write changed it
+  for _ in range(2): np.testing.assert_allclose(f(Tensor(x)).numpy(), want, rtol=1e-5, atol=1e-5)

@@ -310,6 +310,26 @@ def sim_parts(tmp_path_factory):
   segs = [Segment(f"s{i}", rng.integers(0, V, (30, 8)).astype(np.int16), rng.normal(0, 1, (30, 6)).astype(np.float32)) for i in range(3)]
   return m, segs
 
+def test_a_stepped_env_pickles_and_its_copy_steps_as_it_does(sim_parts):
+  """A review's finding: a WorldSim or WorldVecEnv pickled before its first step, but not after one (its sampler's
+  recorded kernels, '_numpy_runner.<locals>.runner'), as gymnasium's AsyncVectorEnv needs; a copy now records its own
+  kernels and steps on exactly as the original."""
+  import copy, pickle
+  from drivegpt.nn.state import get_state_dict, load_state_dict
+  from sim.world_sim import WorldSim, WorldVecEnv
+  m, segs = sim_parts
+  env, venv = WorldSim(m, segs, 2, max_steps=20), WorldVecEnv(m, segs, 3, 2, max_steps=20)
+  env.reset(seed=3); venv.reset(seed=1)
+  for i in range(4): env.step([0.5, 0.01 * i]); venv.step(np.full((3, 2), 0.1 * i))
+  copies = [pickle.loads(pickle.dumps(env)), copy.deepcopy(env)]
+  vcopy = pickle.loads(pickle.dumps(venv))
+  for i in range(5):
+    a = np.array([0.3 * (i % 3), -0.01 * i])
+    want = env.step(a)[0]
+    for got in [c.step(a)[0] for c in copies]: assert all(np.array_equal(want[k], got[k]) for k in want), i
+    vwant, vgot = venv.step(np.full((3, 2), -0.1 * i))[0], vcopy.step(np.full((3, 2), -0.1 * i))[0]
+    assert all(np.array_equal(vwant[k], vgot[k]) for k in vwant), i
+
 def test_env_refuses_a_decoder_of_another_grid_or_codebook(sim_parts):
   """A VQVAE decoder with a 2x2 grid on a world model of 8 tokens per frame decoded each frame's first 4 tokens (and
   WorldVecEnv handed out 4 frames for 2 envs); ids past its 16 codes decoded as the zero code. All without an error."""
@@ -485,6 +505,8 @@ def test_a_failed_reset_needs_another_and_the_vector_env_reports_its_seed(sim_pa
   venv = WorldVecEnv(m, segs, 2, 2, max_steps=2)
   venv.reset(seed=5)
   assert venv.np_random_seed == 5
+  venv.reset(seed=[3, 8])  # a seed per env: those, as SyncVectorEnv's (a review: it still said 5)
+  assert venv.np_random_seed == (3, 8)
   venv.step(np.zeros((2, 2))); venv.step(np.zeros((2, 2)))
   with pytest.raises(ValueError): venv.reset(options={"segment": [0, 0], "start": [len(segs[0].tokens), 0]})
   with pytest.raises(gym.error.ResetNeeded, match="after a failed reset"): venv.step(np.zeros((2, 2)))
