@@ -1,6 +1,6 @@
 """Data-parallel training on Ray (train/parallel.py): 2 replicas with batch B equal one process with batch 2B, and a
 replica killed mid-run is replaced without anyone stepping in, the run ending where an uninterrupted one does."""
-import os, signal, sys
+import json, os, signal, sys
 from pathlib import Path
 import numpy as np
 import pytest
@@ -165,6 +165,12 @@ def test_world_model_on_two_workers_matches_one_process(tmp_path):
   r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / 'two'}", "workers=2"], cwd=root,
                      capture_output=True, text=True, timeout=600)
   assert r.returncode == 0 and sum("val_bits_per_token" in l for l in (tmp_path / "two" / "metrics.jsonl").read_text().splitlines()) == 1
+  # and on other held-out settings, its scores are a row, as one process's (a review: workers=2 logged none)
+  for name, extra in (("one", []), ("two", ["workers=2"])):
+    r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / name}", *extra, "eval_windows=2"], cwd=root,
+                       capture_output=True, text=True, timeout=600)
+    last = json.loads((tmp_path / name / "metrics.jsonl").read_text().splitlines()[-1])
+    assert r.returncode == 0 and last["val_windows"] == 2 and last["val_bits_per_token"] == json.loads(r.stdout.splitlines()[-1])["val_bits_per_token"], (name, last)
   weights_at_20, _ = read_safetensors(str(tmp_path / "two" / "ckpt.safetensors"))
   # config.yaml follows the replicas' checkpoints (it stayed as first written: a resume said "steps 20 -> 30" again, and
   # a later change of data went unsaid)

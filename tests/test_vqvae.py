@@ -753,16 +753,20 @@ def test_data_parallel_training_logs_held_out_rows_as_one_process_does(tmp_path)
     (tmp_path / d).mkdir()
     for i, name in enumerate(names): write_frame_shard(tmp_path / d / f"{name}.h5", smooth_frames(rng, 4, 32, 64), seed=i)
   model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
-  def run(out, workers):
+  def run(out, workers, eval_frames=4):
     cfg = load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "tr"),
                       "data.val_shards": str(tmp_path / "va"), "out": str(tmp_path / out), "steps": 4, "batch_size": 4, "ckpt_every": 2,
-                      "log_every": 2, "eval_frames": 4, "grid_frames": 2, "workers": workers}.items()])
-    train(cfg)
+                      "log_every": 2, "eval_frames": eval_frames, "grid_frames": 2, "workers": workers}.items()])
+    final = train(cfg)
     rows = [json.loads(l) for l in (tmp_path / out / "metrics.jsonl").read_text().splitlines()]
-    return {r["step"]: r["val_psnr"] for r in rows if "val_psnr" in r}
-  one, two = run("one", 1), run("two", 2)
+    return {r["step"]: r["val_psnr"] for r in rows if "val_psnr" in r}, rows[-1], final
+  (one, _, _), (two, _, _) = run("one", 1), run("two", 2)
   assert sorted(two) == sorted(one) == [2, 4]
   np.testing.assert_allclose([two[s] for s in (2, 4)], [one[s] for s in (2, 4)], rtol=1e-4)
+  # finished, run again on fewer held-out frames: the scores it prints are a row, with one process or two (two logged none)
+  for out, workers in (("one", 1), ("two", 2)):
+    _, last, final = run(out, workers, eval_frames=2)
+    assert (last["step"], last["val_frames"], last["val_psnr"]) == (4, 2, final["val_psnr"]), (out, last, final)
 
 def test_data_parallel_run_killed_between_a_checkpoint_and_its_rows_logs_them(tmp_path, monkeypatch):
   """workers > 1: killed after rank 0 saved a checkpoint and before the driver logged its held-out row, the resumed run

@@ -402,6 +402,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
   bar.close()
   step = load_checkpoint(str(run.ckpt), model)[0] if run.ckpt.exists() else 0
   ev, recons = evaluate_frames(model, held_batches(held, cfg), cfg.grid_frames)
+  run.log_rescored(step, **{f"{tag}_{k}": v for k, v in ev.items()})  # a re-run on other held-out settings: its row (as train()'s)
   save_grid(run.dir / "recon.png", held[:len(recons)], recons)
   save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["psnr", f"{tag}_psnr"], CURVE_LABEL[tag])
   loader.close()

@@ -293,8 +293,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
   bar.close()
   step = load_checkpoint(str(run.ckpt), model)[0]
   ev = {f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()} if val_w is not None else {}
-  logged = (run.dir / "metrics.jsonl").read_text().splitlines() if (run.dir / "metrics.jsonl").exists() else []
-  if ev and not any(json.loads(l)["step"] == step and "val_bits_per_token" in l for l in logged if l.strip()): run.log(step, **ev)  # once
+  if ev: run.log_rescored(step, **ev)  # once; again where a re-run scores on other held-out settings (as train()'s)
   write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
   return run.finish({"step": step, "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None, **ev,
