@@ -325,8 +325,7 @@ class Kernel:
     init = render_const(0, rdt) if red.op is ReduceOps.SUM else MIN_VALUE[rdt]
     A = f"vacc{sfx}" if self.rvec else f"acc{sfx}"  # with vectors along the reduce, acc is the sum of vacc's lanes
     accs = [f"{CTYPE[rdt]}{self.width if self.width > 1 else ''} {A}{u} = {init};" for u in rows]
-    fmt = KIND_OPS.get((REDUCE_OP[red.op], kind(rdt)), OPS[REDUCE_OP[red.op]])
-    src = red.src[0]
+    fmt, src = KIND_OPS.get((REDUCE_OP[red.op], kind(rdt)), OPS[REDUCE_OP[red.op]]), red.src[0]
     # a long float sum adds blocks of SUM_BLOCK terms into part, then part into acc: the rounding error grows with the
     # block size plus the number of blocks, not with the number of terms (1e6 adds of 0.1 would come out 1% high)
     blocked = red.op is ReduceOps.SUM and rdt.is_float and self.terms > 4*SUM_BLOCK

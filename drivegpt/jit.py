@@ -3,9 +3,8 @@ from __future__ import annotations
 import functools, math, weakref
 from typing import Any, Callable, NamedTuple
 import numpy as np
-from drivegpt import realize
+from drivegpt import realize, schedule as S
 from drivegpt.lazy import LazyBuffer
-from drivegpt.schedule import schedule
 from drivegpt.shape import ShapeTracker
 from drivegpt.tensor import Tensor
 
@@ -106,9 +105,9 @@ class jit:
   state get created), call 2 runs it and records every kernel, later calls replay the kernels on the new inputs' buffers
   without calling the function. Tensors the step returns are realized; each call returns fresh ones. The function must
   not read values into Python (.item(), .numpy()) and must change weights through assign (optimizers, load_state_dict
-  and load_checkpoint do), so that a replay writes into the same buffers; the weights it reads must be realized before
-  the recording (nn layers, models and optimizers realize theirs), or their initializers are folded into the kernels
-  (load_state_dict into such a tensor has every recording made before it record again).
+  and load_checkpoint do), so that a replay writes into the same buffers. A weight it reads that is still lazy when it
+  records (Tensor.ones(3) * 0.5: its formula would be computed by every replay) is realized then, and the step records
+  on its next call; a Tensor.zeros/full one written later has every recording made before record again.
   An argument that is a view of a realized tensor (a slice) is passed as a copy, which takes no write (an assign into it
   raises, as it does into the slice without the JIT). It must not be recorded with a tensor it
   also reads from outside (a weight) as an argument, nor leave results lazy for later: replays see neither. .grad is
@@ -143,12 +142,13 @@ class jit:
     # found none where there is one now is recorded again for this case (kept with the others, the last 4)
     if recs == "ran" or (hit := next(((r, b) for r in recs if _holds(r.guards) and (b := _bind(r.reads, tensors)) is not None), None)) is None:
       rec, ret = self._record(tensors, args, kwargs)
-      self.recordings[key] = ([] if recs == "ran" else recs[-3:]) + [rec]
+      if rec is not None: self.recordings[key] = ([] if recs == "ran" else recs[-3:]) + [rec]
       return ret
     return self._replay(*hit, tensors)
 
   def _record(self, tensors: list, args, kwargs):
     realize.realize_pending_assigns()  # assigns from before the call are not part of the step
+    start, S.SEEN = next(realize._keys), []  # what is made from here on is the step's
     # the inputs' buffers as the step found them: one that assigns into its argument leaves it a new LazyBuffer
     realize.CAPTURE, realize.GUARDS, rng0, inputs, Tensor._grad_log = [], {"lazy loads": (lambda: realize, "LAZY_LOADS")}, Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors)), {}
     try:
@@ -159,7 +159,10 @@ class jit:
       for t in [t for t in outs if t.lazydata._base is not None]: t.lazydata = t.lazydata.contiguous()
       Tensor.corealize(outs)
       realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
-    finally: captured, realize.CAPTURE, grads, Tensor._grad_log = realize.CAPTURE, None, Tensor._grad_log, None
+    finally: captured, realize.CAPTURE, grads, Tensor._grad_log, seen, S.SEEN = realize.CAPTURE, None, Tensor._grad_log, None, S.SEEN, None
+    # a lazy value from before the step (a weight not yet realized: Tensor.ones(3) * 0.5) that it computed would be computed
+    # anew by every replay, which writes into it never reach (nor a load_state_dict): realized now, and recorded next call
+    if early := [b for b in seen if b.seq < start]: realize.run_schedule(S.schedule(early)); return None, _rebuild(ret, Tensor, lambda t: t.detach())
     slots = {lb: i for i, lb in enumerate(inputs)}  # the call's distinct inputs first
     # an argument written into: its slot, also for a write after an earlier one was realized (it targets that one's result)
     steps, live, arg_of = [], {}, {i: i for i in slots.values()}
@@ -193,7 +196,7 @@ class jit:
     lbs = list(dict.fromkeys(t.lazydata for t in tensors))
     steps = [it._replace(target=lbs[it.target]) if isinstance(it.target, int) else it for it in rec.steps] if rec.arg_targets else rec.steps
     if bound: steps = [it._replace(target=bound.get(it.target, it.target)) for it in steps]  # .grads added to: this call's
-    if todo := realize.readers([it.target.realized for it in steps if it.target is not None]): realize.run_schedule(schedule(todo))  # lazy reads of old weights
+    if todo := realize.readers([it.target.realized for it in steps if it.target is not None]): realize.run_schedule(S.schedule(todo))  # lazy reads of old weights
     bufs, rng0 = {i: lb.realized for i, lb in enumerate(lbs)} | {lb: cur.realized for lb, cur in bound.items()}, Tensor._rng_counter
     realize.run(steps, bufs, rand_arg=lambda arg: (Tensor._seed, rng0 + arg[1] - rec.rng_start), refs=rec.live, keep=rec.keep)
     Tensor._rng_counter += rec.rng_used

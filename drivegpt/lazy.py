@@ -16,7 +16,7 @@ class LazyBuffer:
     # (a view is part of another's, except Tensor.full's own view of its constant)
     self._base, self.mops, self.whole = base, mops, base is None
     if base is None:
-      self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target = op, srcs, arg, None, False, None
+      self.op, self.srcs, self.arg, self.realized, self.force_realize, self.assign_target, self.seq = op, srcs, arg, None, False, None, next(realize._keys)
       if srcs: realize.READERS.add(self)  # an assign must not overwrite what it reads (now, or once a source is realized)
   def __repr__(self): return f"<LB {self.device} {self.shape} {self.dtype} {'view of ' if self._base is not None else ''}{self.base.op}>"
   @property

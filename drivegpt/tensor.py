@@ -18,8 +18,7 @@ class ShapeError(ValueError, RuntimeError):
 
 def broadcast_shape(*shapes) -> tuple:
   """numpy's broadcast of several shapes."""
-  n = max(len(s) for s in shapes)
-  shapes = [(1,)*(n - len(s)) + tuple(s) for s in shapes]
+  shapes = [(1,)*(n - len(s)) + tuple(s) for n in [max(len(s) for s in shapes)] for s in shapes]  # (each padded to the longest)
   if any(len(set(dims) - {1}) > 1 for dims in zip(*shapes)): raise ShapeError(f"shapes {' and '.join(map(str, shapes))} don't broadcast")
   return tuple(0 if 0 in dims else max(dims) for dims in zip(*shapes))
 

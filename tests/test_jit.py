@@ -988,3 +988,36 @@ def test_a_replay_sees_a_write_into_a_constant_tensor_it_read(make, write):
   want = x.astype(np.float64) @ w.T.astype(np.float64) + m.b.numpy().astype(np.float64)
   assert not np.allclose(m.b.numpy(), 0.25 if make == "full" else 0.0)  # the write changed it
   for _ in range(2): np.testing.assert_allclose(f(Tensor(x)).numpy(), want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("make", ["ones_scaled", "randn_scaled", "arange", "cat", "realized_times_2", "rand"])
+@pytest.mark.parametrize("write", ["none", "assign", "load_state_dict", "sgd", "setitem"])
+def test_a_lazy_weight_a_step_reads_is_its_buffer_not_its_formula(make, write):
+  """A review's finding: a weight still lazy when a step recorded (Tensor.ones(3) * 0.5, Tensor.randn(3) * 0.02, a cat)
+  had its formula computed in the recorded kernels, so every replay computed the first value again (a lazy Tensor.rand
+  was drawn anew each replay): an optimizer step, assign or load_state_dict outside the step never reached it. Such a
+  recording is dropped, the weight realized, and the next call records reading its buffer."""
+  from drivegpt.nn.state import load_state_dict
+  from drivegpt.nn.optim import SGD
+  rng = np.random.default_rng(hash((make, write)) % 2**32)
+  base = Tensor(rng.standard_normal(5).astype(np.float32)).realize()
+  Tensor.manual_seed(4)
+  class M: pass
+  m = M()
+  m.w = {"ones_scaled": lambda: Tensor.ones(5) * 0.5, "randn_scaled": lambda: Tensor.randn(5) * 0.02, "arange": lambda: Tensor.arange(5).float() + 2,
+         "cat": lambda: Tensor.ones(2).cat(Tensor.full((3,), 3.0)), "realized_times_2": lambda: base * 2, "rand": lambda: Tensor.rand(5)}[make]()
+  x = rng.standard_normal(5).astype(np.float32)  # (the weight's own shape: broadcast, it became a buffer of its own at once)
+  f = jit(lambda x: (x * m.w).realize())
+  got = [f(Tensor(x)).numpy() for _ in range(3)]
+  np.testing.assert_array_equal(got[1], got[0]); np.testing.assert_array_equal(got[2], got[0])  # (rand was drawn anew)
+  v = rng.standard_normal(5).astype(np.float32)
+  if write == "assign": m.w.assign(Tensor(v))
+  elif write == "load_state_dict": load_state_dict(m, {"w": v})
+  elif write == "setitem": m.w[1:4] = Tensor(v[1:4])
+  elif write == "sgd":
+    m.w.requires_grad = True
+    opt = SGD([m.w], lr=0.5)
+    for _ in range(2): opt.zero_grad(); (Tensor(x) * m.w).sum().backward(); opt.step()
+    m.w.requires_grad = False
+  want = x.astype(np.float64) * m.w.numpy().astype(np.float64)
+  for _ in range(3): np.testing.assert_allclose(f(Tensor(x)).numpy(), want, rtol=1e-5, atol=1e-6)
