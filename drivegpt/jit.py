@@ -12,7 +12,7 @@ def _tensors(x, leaf: type = Tensor) -> list:
   """The Tensors (or other leaf-typed values) in a return value: a Tensor, or lists, tuples and dict values of them."""
   if isinstance(x, leaf): return [x]
   # any other object holding Tensors (a dataclass) came back from every replay as the recording call's object, silently
-  if hasattr(x, "__dict__") and any(isinstance(v, Tensor) for v in vars(x).values()): raise TypeError(f"jit: the step returned a {type(x).__name__} holding Tensors, which a replay can't refill (every call would get the recording call's): return them in a tuple, list or dict")
+  if not isinstance(x, (list, tuple, dict)) and any(isinstance(v, Tensor) for v in (vars(x).values() if hasattr(x, "__dict__") else [getattr(x, k, None) for k in getattr(type(x), "__slots__", ())])): raise TypeError(f"jit: the step returned a {type(x).__name__} holding Tensors, which a replay can't refill (every call would get the recording call's): return them in a tuple, list or dict")
   return [t for v in (x.values() if isinstance(x, dict) else x) for t in _tensors(v, leaf)] if isinstance(x, (list, tuple, dict)) else []
 
 def _rebuild(x, leaf: type, fresh: Callable):

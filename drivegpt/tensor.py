@@ -131,7 +131,7 @@ class Tensor:
     if self._view is not None and self._view[1]:  # a view y[idx] passes the write on to y (see __setitem__); outside a graph, the data alone
       with _mode("no_grad", Tensor.no_grad or self._ctx is None): self[...] = x  # (b.T made a leaf and trained: b got a graph)
       return self
-    if self._ctx is not None and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()")
+    if (self._ctx is not None or (x.requires_grad and not self.requires_grad)) and not Tensor.no_grad: raise RuntimeError(f"assign into a tensor of shape {self.shape} in an autograd graph would leave its gradient to the old value (PyTorch's copy_ passes it to the new one): use y = new_value, or assign under no_grad()" if self._ctx is not None else f"assign of a value that carries a gradient into a tensor of shape {self.shape} would drop that gradient (PyTorch's copy_ passes it on; the tensor is outside the graph and requires none): write t[...] = value to join the graph, or assign value.detach()")
     # the views PyTorch copies (flip, pad, a reshape strides can't say) take a write alone, as its copies; an expanded one
     # (stride 0: Tensor.zeros(1).expand(3) took the write alone, silently) is refused, as PyTorch's, and so is the JIT's copy
     # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
@@ -144,7 +144,7 @@ class Tensor:
     self._set_data(x.lazydata if self._step and F.realize.CAPTURE is not None else x.lazydata.assign_to(ld))
     # x's own lazy node became this write: x reads it through a node of its own, so a later write into x (or into self)
     # changes only that one (w.assign(u); u.assign(y) wrote y into w, and a write into w changed u)
-    if x.lazydata is self.lazydata and x is not self: x.lazydata = x.lazydata.e(UnaryOps.CAST, arg=x.dtype)
+    if x.lazydata is self.lazydata and x is not self and (x._aliases is None or x._aliases is not self._aliases): x.lazydata = x.lazydata.e(UnaryOps.CAST, arg=x.dtype)  # (an alias, a detach of it, shares the write)
     return self
   def _set_data(self, lb: LazyBuffer) -> None:
     """self reads lb from now on, and so does every tensor that shares its data (a detach of it, or what it was detached
@@ -495,7 +495,7 @@ class Tensor:
     if sum(sizes) != self.shape[dim]: raise ShapeError(f"split sizes {list(sizes)} don't add up to dim {dim} of size {self.shape[dim]}")
     offs = list(itertools.accumulate(sizes, initial=0))
     return [self.shrink(tuple((offs[k], offs[k+1]) if i == dim else None for i in range(self.ndim))) for k in range(len(sizes))]
-  def chunk(self, n: int, dim: int = 0) -> list: return self.split(math.ceil(self.shape[self._axis(dim)]/n), dim)
+  def chunk(self, n: int, dim: int = 0) -> list: return self.split(math.ceil(s/n), dim) if (s := self.shape[self._axis(dim)]) else self.split([0]*n, dim)  # (an empty dim: n empty chunks, as PyTorch)
   def squeeze(self, dim: Optional[int] = None) -> Tensor:
     if dim is None: return self.reshape(tuple(s for s in self.shape if s != 1))
     return self if self.shape[(dim := self._axis(dim))] != 1 else self.reshape(self.shape[:dim] + self.shape[dim+1:])

@@ -943,3 +943,44 @@ def test_a_gradient_two_leaves_share_is_two_grads():
   clip_grad_norm_([a], 1e-3); a.grad.realize()
   np.testing.assert_array_equal(G.numpy(), X)
   np.testing.assert_allclose(np.linalg.norm(a.grad.numpy()), 1e-3, rtol=1e-4)
+
+
+def test_assign_between_aliases_and_of_a_value_with_a_gradient():
+  """Two review findings. t = b.detach(); t.assign(b) (or b.assign(t)) split the two for good: every later write into
+  either was not seen by the other (PyTorch's copy_ changes nothing, and they keep sharing). And t.assign(w * 5) into a
+  tensor outside the graph dropped w's gradient without a word (PyTorch's copy_ passes it on): refused, naming the
+  ways that keep it (t[...] = value joins the graph) or drop it on purpose (detach); a parameter's own update
+  (w.assign(w - lr * g), tinygrad-style) still writes."""
+  torch = pytest.importorskip("torch")
+  rng = np.random.default_rng(57)
+  bv, xv = rng.standard_normal(4).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+  for src, dst in (("b", "t"), ("t", "b")):
+    for write in ("b", "t"):
+      out = []
+      for T in (Tensor, torch.tensor):
+        b = T(bv.copy()); t = b.detach()
+        names = {"b": b, "t": t}
+        (names[dst].assign if T is Tensor else names[dst].copy_)(names[src])
+        names[write] *= T(xv)
+        out.append([names[k].numpy() for k in "bt"])
+      for g, w in zip(*out): np.testing.assert_allclose(g, w, rtol=1e-6, err_msg=f"{dst} = {src}, then {write} *= x")
+  w = Tensor(bv, requires_grad=True)
+  with pytest.raises(RuntimeError, match=r"would drop that gradient .* t\[\.\.\.\] = value"): Tensor.zeros(4).assign(w * 5)
+  t = Tensor.zeros(4)
+  t[...] = w * 5
+  (t * Tensor(xv)).sum().backward()
+  np.testing.assert_allclose(w.grad.numpy(), 5 * xv, rtol=1e-6)
+  t2 = Tensor.zeros(4)
+  t2.assign((w * 5).detach())
+  from drivegpt import no_grad
+  with no_grad(): Tensor.zeros(4).assign(w * 5)  # dropped on purpose
+  w.assign(w - 0.1 * Tensor(xv))  # a parameter's own update, outside no_grad
+  np.testing.assert_allclose(w.numpy(), bv - 0.1 * xv, rtol=1e-6)
+
+
+def test_chunk_of_an_empty_dim_gives_every_chunk():
+  """A review's finding: Tensor.zeros(0).chunk(3) gave one chunk, PyTorch three (code indexing [1] raised)."""
+  torch = pytest.importorskip("torch")
+  for shape, n, dim in (((0,), 3, 0), ((2, 0), 4, 1), ((0, 5), 2, 0), ((7, 2), 3, 0), ((5,), 5, 0), ((4, 3), 2, -1)):
+    got = [t.shape for t in Tensor.zeros(*shape).chunk(n, dim)]
+    assert got == [tuple(t.shape) for t in torch.zeros(*shape).chunk(n, dim)], (shape, n, dim, got)

@@ -776,6 +776,11 @@ def test_a_step_returning_a_namedtuple_or_a_dataclass():
     v: Tensor
   g = jit(lambda x: Box(x * 2))
   with pytest.raises(TypeError, match="returned a Box holding Tensors"): g(Tensor(np.ones(3, np.float32)))
+  @dataclasses.dataclass(slots=True)  # no __dict__ (a review: it got through, every replay returning the recording's)
+  class Slim:
+    v: Tensor
+  h = jit(lambda x: Slim(x * 2))
+  with pytest.raises(TypeError, match="returned a Slim holding Tensors"): h(Tensor(np.ones(3, np.float32)))
 
 def test_kinds_of_call_are_bounded():
   """A container argument of new Tensors each call (a list batch) is a new kind of call each time (matched by identity);
