@@ -45,7 +45,7 @@ OPS = {UnaryOps.EXP2: "exp2({0})", UnaryOps.LOG2: "log2({0})", UnaryOps.SIN: "si
        UnaryOps.RECIP: "(1.0f/{0})", UnaryOps.NEG: "(-{0})", BinaryOps.ADD: "({0}+{1})", BinaryOps.SUB: "({0}-{1})",
        BinaryOps.MUL: "({0}*{1})", BinaryOps.DIV: "({0}/{1})", BinaryOps.MAX: "((({0}>{1})||({0}!={0}))?{0}:{1})", BinaryOps.MOD: "fmod({0},{1})",
        BinaryOps.CMPLT: "({0}<{1})", BinaryOps.CMPEQ: "({0}=={1})", TernaryOps.WHERE: "({0}?{1}:{2})"}
-KIND_OPS = {(BinaryOps.MAX, "i"): "({0}>{1}?{0}:{1})", (BinaryOps.MOD, "i"): "({1}==0?0:{0}%{1})", (BinaryOps.DIV, "i"): "({1}==0?0:{0}/{1})",
+KIND_OPS = {(BinaryOps.MAX, "i"): "({0}>{1}?{0}:{1})", (BinaryOps.MOD, "i"): "({1}==0||{1}==-1?0:{0}%{1})", (BinaryOps.DIV, "i"): "({1}==0?0:{0}/{1})",
             (UnaryOps.NEG, "b"): "(!{0})", (BinaryOps.ADD, "b"): "({0}||{1})", (BinaryOps.MUL, "b"): "({0}&&{1})",
             (BinaryOps.MAX, "b"): "({0}||{1})", (BinaryOps.SUB, "b"): "({0}!={1})", (BinaryOps.DIV, "b"): "({0}&&{1})"}
 CAST = {dtypes.bool: "({0}!=0)", dtypes.float16: "rnd_half({0})"}

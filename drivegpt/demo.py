@@ -3,7 +3,7 @@ run in its own process (so the engine never imports the pipeline folders, and a 
 listed with its arguments in configs/demo.yaml. A step that finished with the same arguments is skipped when the demo
 runs again; the training stages resume from their checkpoints, so Ctrl-C (or a crash) leaves a run that resumes."""
 from __future__ import annotations
-import argparse, functools, html, json, os, resource, shutil, subprocess, sys, time
+import argparse, codecs, functools, html, io, json, math, os, resource, shutil, subprocess, sys, threading, time
 from pathlib import Path
 from typing import Optional
 import yaml
@@ -53,20 +53,44 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
     argv = steps[name]
     at = next((j for j, a in enumerate(argv) if j and a.partition("=")[0] == sub and not a.startswith("-")), len(argv))
     argv[at:at + 1] = [f"{sub}={value}"]
+    _check_key(item, sub, argv)
   return list(steps.items())
+
+def _check_key(item: str, sub: str, argv: list) -> None:
+  """Refuse an override the step's config would refuse (an unknown key, a value of the wrong type) now: it failed only
+  when its step came up, after every step before it (minutes). Other checks (paths, required keys) stay the step's."""
+  import importlib
+  from train.stage import ConfigError, load_config
+  mod, cls = {"train-vqvae": ("train.vqvae", "TrainConfig"), "train-world": ("train.world", "TrainConfig"), "train-disengage": ("rl.disengage", "DisengageConfig"),
+              "train-policy": ("rl.train", "PPOTrainConfig") if "ppo" in argv else ("rl.policy", "BCConfig")}[argv[0]]
+  config = next((argv[j + 1] for j, a in enumerate(argv[:-1]) if a == "--config"), None)
+  try: load_config(getattr(importlib.import_module(mod), cls), config, [a for a in argv[1:] if "=" in a and not a.startswith("-")])
+  except ConfigError as e:
+    if str(e).startswith((f"unknown config key '{sub}'", f"{sub}:")) or f": {sub}:" in str(e) or f"unknown config key '{sub.partition('.')[0]}'" in str(e): raise ValueError(f"override {item!r}: {e}") from None
 
 def run_step(name: str, argv: list[str], log: Path) -> dict:
   """Run `drivegpt argv` in a new process: progress goes to the terminal, its last JSON line on stdout is the result."""
   print(f"\n== demo step {name}: drivegpt {' '.join(argv)}", file=sys.stderr, flush=True)
   t0, cpu0 = time.perf_counter(), _children_cpu()
-  proc = subprocess.Popen([sys.executable, "-m", "drivegpt", *argv], stdout=subprocess.PIPE, text=True, preexec_fn=_end_with_parent)
+  proc = subprocess.Popen([sys.executable, "-m", "drivegpt", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_end_with_parent)
+  err = bytearray()  # its stderr, shown as it comes (progress bars) and its end kept: a failure's reason goes into the log too
+  def relay():
+    decode = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    while chunk := proc.stderr.read1(1 << 16):
+      sys.stderr.write(decode.decode(chunk)); sys.stderr.flush()
+      err.extend(chunk); del err[:-(1 << 14)]
+  (t := threading.Thread(target=relay, daemon=True)).start()
   lines = []
   with open(log, "a") as f:
-    for line in proc.stdout:
+    for line in io.TextIOWrapper(proc.stdout, encoding="utf-8", errors="replace"):
       f.write(line)
       lines.append(line)
       if not line.lstrip().startswith("{"): sys.stderr.write(line)
-  if proc.wait() != 0: raise RuntimeError(f"demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; output in {log}")
+  t.join()
+  if proc.wait() != 0:
+    last = [l.rsplit("\r", 1)[-1] for l in err.decode("utf-8", "replace").splitlines() if l.rsplit("\r", 1)[-1].strip()][-20:]
+    with open(log, "a") as f: f.write(f"== demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; its last messages:\n" + "\n".join(last) + "\n")
+    raise RuntimeError(f"demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; output in {log}")
   results = [json.loads(l) for l in lines if l.lstrip().startswith("{")]
   return {"results": results, "seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(_children_cpu() - cpu0, 1)}
 
@@ -201,10 +225,9 @@ def _table(rows: list[dict]) -> str:
   body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r.get(k, '')))}</td>" for k in keys) + "</tr>" for r in rows)
   return f"<table><tr>{head}</tr>{body}</table>"
 
-def _fmt(v) -> str:
-  if isinstance(v, float): return f"{v:.4g}"
-  if isinstance(v, (dict, list)): return json.dumps(_rounded(v))
-  return str(v)
+def _fmt(v) -> str:  # as the steps' JSON lines write values (null, true: Python's None and True were printed)
+  if isinstance(v, float) and math.isfinite(v): return f"{v:.4g}"
+  return v if isinstance(v, str) else json.dumps(_rounded(v))
 
 def _rounded(v):
   if isinstance(v, float): return float(f"{v:.4g}")
@@ -234,7 +257,7 @@ def write_report(root: Path, steps: list, state: dict) -> Path:
   if vids:
     parts.append("<h2>Rollouts</h2>")
     parts += [f"<h3>{html.escape(str(v.relative_to(root)))}</h3><video controls loop src='{html.escape(str(v.relative_to(root)))}'></video>" for v in vids]
-  files = sorted(p for p in root.rglob("*") if p.is_file() and shown(p) and p.suffix in (".safetensors", ".onnx", ".h5", ".json", ".mp4", ".png"))
+  files = sorted(p for p in root.rglob("*") if p.is_file() and shown(p) and p.suffix in (".safetensors", ".onnx", ".h5", ".json", ".jsonl", ".yaml", ".npy", ".mp4", ".hevc", ".png"))
   by_dir: dict = {}
   for f in files: by_dir.setdefault(str(f.parent.relative_to(root)), []).append(f.name)
   parts.append("<h2>Artifacts</h2><ul>" + "".join(f"<li><code>{html.escape(d)}/</code>: {html.escape(', '.join(n[:12]) + (' ...' if len(n) > 12 else ''))}</li>"

@@ -1,7 +1,7 @@
 """drivegpt demo end to end at a tiny size (tests/data/demo-tiny.yaml: every step of configs/demo.yaml, a few frames
 each): every step runs, report.html names their results, a second run skips what is done; and every stage command
 rejects a bad config key or option with a message naming it and a non-zero exit."""
-import json, os, shutil, subprocess, sys
+import json, re, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -31,6 +31,8 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   assert len(ro["seeds"]) == ro["rollouts"] and all(set(x) == {"segment", "first_context_frame"} for x in ro["seeds"])
   report = (out / "report.html").read_text()
   for name in steps: assert f"<h2>{name}</h2>" in report
+  # every artifact listed (metrics.jsonl, evaluation.jsonl, config.yaml, token .npy files were not), values as JSON writes them
+  assert all(n in report for n in ("metrics.jsonl", "evaluation.jsonl", "config.yaml", "_tokens.npy")) and "<td>None</td>" not in report and "<td>True</td>" not in report
   assert "recon.png" in report and "<video" in report
   (out / "rollouts" / ".rollout_7.mp4.tmp.mp4").write_bytes(b"half a video")   # a killed rollout's temp file: not shown
   again = drivegpt("demo", "--config", ROOT / "tests/data/demo-tiny.yaml", "--out", out)
@@ -209,6 +211,22 @@ def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(
   from drivegpt.demo import file_hashes   # an edited config named as --config=FILE was not noticed (the step skipped as done)
   assert list(file_hashes(["train-vqvae", f"--config={tmp_path / 'd.yaml'}"])) == [str(tmp_path / "d.yaml")]
 
+def test_demo_checks_override_keys_first_and_logs_a_failed_steps_reason(tmp_path):
+  """Two review findings: a misspelt `step.key=value` (bc.stepz=3) was refused only when its step came up, after every
+  step before it (~8 minutes into the demo); and a failed step's reason went to the terminal alone, while the error
+  pointed at demo.log, which held only the steps' JSON lines."""
+  from drivegpt.demo import DEFAULT_CONFIG, load_steps
+  for bad, says in (("bc.stepz=3", "unknown config key 'stepz'"), ("vqvae.model.widht=8", "unknown config key 'model.widht'"),
+                    ("ppo.iterations=x", "iterations: expected an integer"), ("world.steps=1.5", "steps: expected an integer")):
+    with pytest.raises(ValueError, match=re.escape(f"override '{bad}': {says}")): load_steps(DEFAULT_CONFIG, "o", [bad])
+  assert dict(load_steps(DEFAULT_CONFIG, str(tmp_path / "o"), ["bc.steps=7", "ppo.iterations=1", "vqvae.model.width=16", "world.data.tokens=/nowhere"]))["bc"][-1] == "steps=7"
+  r = drivegpt("demo", "--out", tmp_path / "d0", "bc.stepz=3", timeout=120)
+  assert r.returncode != 0 and "stepz" in r.stderr and not (tmp_path / "d0").exists(), r.stderr[-1500:]
+  (tmp_path / "bad.yaml").write_text("steps:\n  vq: [train-vqvae, 'data.shards={out}/no_frames_here', 'out={out}/v']\n")
+  r = drivegpt("demo", "--config", tmp_path / "bad.yaml", "--out", tmp_path / "d1", timeout=300)
+  log = (tmp_path / "d1" / "demo.log").read_text()
+  assert r.returncode != 0 and "demo step vq failed" in log and "no_frames_here" in log.split("its last messages:")[-1], log[-2000:]
+
 def test_demo_state_rules(tmp_path, monkeypatch):
   """--fresh deleted whatever --out named (a thesis folder, with a config that did not exist); an edited config file a
   step reads was skipped as done; a step killed mid-run and started again with other arguments resumed its checkpoint
@@ -255,13 +273,13 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   with pytest.raises(ValueError, match="demo step a was started as"): demo.run(tmp_path / "demo.yaml", out2, ["a.steps=4"])
   demo.run(tmp_path / "demo.yaml", out2, [])   # the same command again resumes it
   assert ran[-2:] == ["a", "b"]
-  # a step that exited with an error (a typo'd key) may run again as asked; the demo folder was locked for good
+  # a step that exited with an error (a value it refused when it ran) may run again as asked; the demo folder was locked for good
   out3 = str(tmp_path / "out3")
   def fails_on_typo(name, argv, log):
-    if "stepz=4" in argv: raise RuntimeError("demo step a failed (exit 2)")
+    if "steps=5" in argv: raise RuntimeError("demo step a failed (exit 2)")
     return fake_step(name, argv, log)
   monkeypatch.setattr(demo, "run_step", fails_on_typo)
-  with pytest.raises(RuntimeError): demo.run(tmp_path / "demo.yaml", out3, ["a.stepz=4"])
+  with pytest.raises(RuntimeError): demo.run(tmp_path / "demo.yaml", out3, ["a.steps=5"])
   demo.run(tmp_path / "demo.yaml", out3, ["a.steps=4"])
   assert ran[-2:] == ["a", "b"]
   with pytest.raises(ValueError, match=r"override 'b.x=1': step 'b' \(drivegpt eval-vqvae\) takes --options, not key=value"):

@@ -160,7 +160,7 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     given = {k.partition("=")[0] for k in overrides or []}
     # another stage's config file said only "unknown config key 'eval_frames'"
     kind = f" (it looks like a {other} config)" if path and (other := stage_of(file_values)) not in ("unknown", stage_of(to_dict(cls()))) else ""
-    mine = any(str(e).startswith((f"{k}:", f"{k}[", f"{k}.")) or f"key '{k}" in str(e) for k in given)
+    mine = any(str(e).startswith((f"{k}:", f"{k}[", f"{k}.", f"{k}=")) or f"key '{k}" in str(e) for k in given)  # (ray_address=...: one process...)
     raise ConfigError(f"{path}: {e}{kind}" if path and not mine else str(e)) from None
   if getattr(cfg, "out", None) is not None:  # `out=` (an unset $RUNDIR) trained into the working folder; `out=~/run` made ./~
     if not str(cfg.out).strip(): raise ConfigError("out: empty: give the run folder (out=RUNDIR)")

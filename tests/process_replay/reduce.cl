@@ -1,5 +1,5 @@
 // 0: (1, 64) dtypes.int64 global 8 local 4
-__kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
+__kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g1 = gid;
   long acc0 = 0L;
@@ -13,7 +13,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
   for (int r0 = 0; r0 < 16; r0++) {
     float v0 = in0[r0*64+g1*8];
     int v1 = (int)(v0);
-    int v2 = (3==0?0:v1%3);
+    int v2 = (3==0||3==-1?0:v1%3);
     uchar v3 = (v2==0);
     uchar v4 = (v3==0);
     uchar v5 = (v2<0);
@@ -27,7 +27,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
     acc0 = (acc0+v12);
     float v13 = in0[r0*64+g1*8+1];
     int v14 = (int)(v13);
-    int v15 = (3==0?0:v14%3);
+    int v15 = (3==0||3==-1?0:v14%3);
     uchar v16 = (v15==0);
     uchar v17 = (v16==0);
     uchar v18 = (v15<0);
@@ -40,7 +40,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
     acc1 = (acc1+v24);
     float v25 = in0[r0*64+g1*8+2];
     int v26 = (int)(v25);
-    int v27 = (3==0?0:v26%3);
+    int v27 = (3==0||3==-1?0:v26%3);
     uchar v28 = (v27==0);
     uchar v29 = (v28==0);
     uchar v30 = (v27<0);
@@ -53,7 +53,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
     acc2 = (acc2+v36);
     float v37 = in0[r0*64+g1*8+3];
     int v38 = (int)(v37);
-    int v39 = (3==0?0:v38%3);
+    int v39 = (3==0||3==-1?0:v38%3);
     uchar v40 = (v39==0);
     uchar v41 = (v40==0);
     uchar v42 = (v39<0);
@@ -66,7 +66,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
     acc3 = (acc3+v48);
     float v49 = in0[r0*64+g1*8+4];
     int v50 = (int)(v49);
-    int v51 = (3==0?0:v50%3);
+    int v51 = (3==0||3==-1?0:v50%3);
     uchar v52 = (v51==0);
     uchar v53 = (v52==0);
     uchar v54 = (v51<0);
@@ -79,7 +79,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
     acc4 = (acc4+v60);
     float v61 = in0[r0*64+g1*8+5];
     int v62 = (int)(v61);
-    int v63 = (3==0?0:v62%3);
+    int v63 = (3==0||3==-1?0:v62%3);
     uchar v64 = (v63==0);
     uchar v65 = (v64==0);
     uchar v66 = (v63<0);
@@ -92,7 +92,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
     acc5 = (acc5+v72);
     float v73 = in0[r0*64+g1*8+6];
     int v74 = (int)(v73);
-    int v75 = (3==0?0:v74%3);
+    int v75 = (3==0||3==-1?0:v74%3);
     uchar v76 = (v75==0);
     uchar v77 = (v76==0);
     uchar v78 = (v75<0);
@@ -105,7 +105,7 @@ __kernel void r_16_64_121f4f2a(__global long* out, __global const float* in0) {
     acc6 = (acc6+v84);
     float v85 = in0[r0*64+g1*8+7];
     int v86 = (int)(v85);
-    int v87 = (3==0?0:v86%3);
+    int v87 = (3==0||3==-1?0:v86%3);
     uchar v88 = (v87==0);
     uchar v89 = (v88==0);
     uchar v90 = (v87<0);
