@@ -215,6 +215,17 @@ def test_cli_exports_a_world_model_run(tmp_path, capsys):
   assert report["world_logits"]["max_abs_diff"] < 1e-4
   m = onnx.load(str(tmp_path / "out" / "world_logits.onnx"))
   assert [tuple(d.dim_value for d in o.type.tensor_type.shape.dim) for o in m.graph.output] == [(1, 3, 6, 40)]
+  # a pose dim the data held constant (std floored at 1e-6): --fp16 fed it N(0, 1) m or rad, a million stds off, and
+  # refused a model that is fine in float16 (an export review); the example is drawn as the training data's motions
+  cfg = WorldConfig(vocab_size=32, tokens_per_frame=8, frames=3, n_layer=2, n_head=2, d_model=16, pose="frame", prev_frame=True,
+                    pose_mean=[1.2, 0, 0, 0, 0, 0], pose_std=[0.3, 0.05, 1e-6, 1e-6, 1e-6, 0.01])
+  _save_run(tmp_path / "run2", WorldModel(cfg), cfg)
+  assert main(["--ckpt", str(tmp_path / "run2"), "--out", str(tmp_path / "out2"), "--fp16"]) == 0, capsys.readouterr().err[-1500:]
+  assert json.loads(capsys.readouterr().out)["world_logits_fp16"]["max_abs_diff"] < 0.05
+  # another run's export in the folder is refused (its models stayed beside these, export.json naming this run alone)
+  assert main(["--ckpt", str(tmp_path / "run"), "--out", str(tmp_path / "out2")]) == 1
+  assert "holds the export of another run" in capsys.readouterr().err
+  assert main(["--ckpt", str(tmp_path / "run2" / "ckpt.safetensors"), "--out", str(tmp_path / "out2")]) == 0  # the same run again
 
 def test_cli_errors_name_the_problem(tmp_path, capsys):
   assert main(["--ckpt", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 1

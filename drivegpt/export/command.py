@@ -71,7 +71,9 @@ def world_exports(world) -> dict[str, tuple[Callable, dict, dict]]:
   """world_logits: one forward step of the world model over a full window."""
   c, rng = world.config, np.random.default_rng(0)
   tokens = rng.integers(0, c.vocab_size, (1, c.frames, c.tokens_per_frame)).astype(np.int32)
-  pose = rng.standard_normal((1, c.frames, 6)).astype(np.float32)
+  # motions like the training data's (its mean and std): N(0, 1) in metres and radians is 1e6 stds off on a dim the data
+  # held constant (std floored at 1e-6), which overflowed the float16 check of a model fine in float16
+  pose = (np.asarray(c.pose_mean) + np.asarray(c.pose_std) * rng.standard_normal((1, c.frames, 6))).astype(np.float32)
   return {"world_logits": (world, {"tokens": tokens, "pose": pose}, {"output_names": ["logits"], "doc": "world model: tokens, pose -> next-token logits"})}
 
 def onnx_latency(model: onnx.ModelProto, inputs: dict, runs: int = 5) -> tuple[list, float]:
@@ -156,6 +158,11 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   out_dir = Path(out)
   out_dir.mkdir(parents=True, exist_ok=True)
   lock_folder(out_dir)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
+  # another run's export there: its models would stay beside these, and export.json name this run alone (the quick start
+  # once sent the VQVAE and the world model into one folder)
+  def run_of(p) -> Path: return Path(p).resolve().parent if str(p).endswith(".safetensors") else Path(p).resolve()
+  if (old := out_dir / "export.json").exists() and run_of(other := json.loads(old.read_text()).get("ckpt", "")) != run_of(ckpt):
+    raise ExportError(f"--out {out}: holds the export of another run ({other}): give each run a folder of its own")
   # export.json goes first and comes back last: a folder without it is an export under way or cut short (a kill left one
   # run's encoder beside another's decoder, and the old report describing them)
   (out_dir / "export.json").unlink(missing_ok=True)
