@@ -148,7 +148,7 @@ class jit:
 
   def _record(self, tensors: list, args, kwargs):
     realize.realize_pending_assigns()  # assigns from before the call are not part of the step
-    start, S.SEEN = next(realize._keys), []  # what is made from here on is the step's
+    S.SEEN = (next(realize._keys), [])  # what is made from here on is the step's
     # the inputs' buffers as the step found them: one that assigns into its argument leaves it a new LazyBuffer
     realize.CAPTURE, realize.GUARDS, rng0, inputs, Tensor._grad_log = [], {"lazy loads": (lambda: realize, "LAZY_LOADS")}, Tensor._rng_counter, list(dict.fromkeys(t.lazydata for t in tensors)), {}
     try:
@@ -159,10 +159,10 @@ class jit:
       for t in [t for t in outs if t.lazydata._base is not None]: t.lazydata = t.lazydata.contiguous()
       Tensor.corealize(outs)
       realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
-    finally: captured, realize.CAPTURE, grads, Tensor._grad_log, seen, S.SEEN = realize.CAPTURE, None, Tensor._grad_log, None, S.SEEN, None
+    finally: captured, realize.CAPTURE, grads, Tensor._grad_log, early, S.SEEN = realize.CAPTURE, None, Tensor._grad_log, None, S.SEEN[1], None
     # a lazy value from before the step (a weight not yet realized: Tensor.ones(3) * 0.5) that it computed would be computed
     # anew by every replay, which writes into it never reach (nor a load_state_dict): realized now, and recorded next call
-    if early := [b for b in seen if b.seq < start]: realize.run_schedule(S.schedule(early)); return None, _rebuild(ret, Tensor, lambda t: t.detach())
+    if early: realize.run_schedule(S.schedule(early)); return None, _rebuild(ret, Tensor, lambda t: t.detach())
     slots = {lb: i for i, lb in enumerate(inputs)}  # the call's distinct inputs first
     # an argument written into: its slot, also for a write after an earlier one was realized (it targets that one's result)
     steps, live, arg_of = [], {}, {i: i for i in slots.values()}

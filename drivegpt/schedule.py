@@ -47,7 +47,7 @@ def _inlinable(src: LazyBuffer, acc: tuple, nred: int, kernel_sig, src_sig) -> b
 
 # graph structure -> its kernels, with buffers as positions in the structure's list of bases. Code without the JIT builds
 # the same graph every step: a hit skips the cutting below and hands back the same ASTs, which the kernel caches know.
-SCHEDULES, SEEN = {}, None  # SEEN: a list, while the JIT records a step, of the lazy values its schedules compute (jit.py)
+SCHEDULES, SEEN = {}, None  # SEEN: while the JIT records a step, (its start, the lazy values made before it that its schedules compute)
 MAX_CACHED_NODES = 50_000  # ~20 MB of keys (a GPT training step's graph is ~2,500 nodes); the oldest schedules go first
 
 def _structure(order: list, outs: list) -> tuple:
@@ -71,7 +71,7 @@ def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:
   """Cut the graph behind outs into kernels: elementwise chains and their reduce fuse, shared results get their own buffer."""
   outs = list({id(x.base): x.base for x in outs if x.base.realized is None}.values())
   order = toposort(outs, lambda b: [s.base for s in b.srcs if s.base.realized is None])  # sources before consumers
-  if SEEN is not None: SEEN.extend(b for b in order if b.op is not LoadOps.CONST)
+  if SEEN is not None: SEEN[1].extend(b for b in order if b.seq < SEEN[0] and b.op is not LoadOps.CONST)  # (not the step's own: held, they kept every activation alive)
   key, bases = _structure(order, outs)
   if (cut := SCHEDULES.get(key)) is None:
     where = {id(b): i for i, b in enumerate(bases)}

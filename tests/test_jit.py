@@ -1026,3 +1026,4 @@ def test_a_lazy_weight_a_step_reads_is_its_buffer_not_its_formula(make, write):
     m.w.requires_grad = False
   want = x.astype(np.float64) * m.w.numpy().astype(np.float64)
   for _ in range(3): np.testing.assert_allclose(f(Tensor(x)).numpy(), want, rtol=1e-5, atol=1e-6)
+
