@@ -116,9 +116,7 @@ class jit:
   recording found some, or the other way round, is recorded for its case (up to 4 recordings per kind of call), and so is
   one after a weight the step read was frozen or unfrozen (requires_grad) or an optimizer's settings changed (weight_decay,
   betas, momentum: lr is a tensor, read live), values the recording folded into its kernels (realize.GUARDS)."""
-  def __init__(self, fxn: Callable):
-    self.fxn, self.recordings = fxn, {}
-    functools.update_wrapper(self, fxn)
+  def __init__(self, fxn: Callable): self.fxn, self.recordings = fxn, {}; functools.update_wrapper(self, fxn)
 
   def reset(self): self.recordings = {}  # forget every recording: the next calls record again (a new model or optimizer)
 
@@ -156,7 +154,7 @@ class jit:
       # returned views, and the .grads it leaves, are copied into buffers of their own inside the recording (a .grad left
       # lazy was never replayed)
       outs = _tensors(ret) + [t._grad for t, _ in Tensor._grad_log.values() if t._grad is not None]
-      for t in [t for t in outs if t.lazydata._base is not None]: t.lazydata = t.lazydata.contiguous()
+      for t in [t for t in outs if t.lazydata._base is not None and t._step]: t.lazydata = t.lazydata.contiguous()  # (a weight returned as itself is read live: a copy in its place undid later writes)
       Tensor.corealize(outs)
       realize.realize_pending_assigns()  # the step's own assigns, even those it left lazy, are recorded (else never replayed)
     finally: captured, realize.CAPTURE, grads, Tensor._grad_log, early, S.SEEN = realize.CAPTURE, None, Tensor._grad_log, None, S.SEEN[1], None

@@ -98,9 +98,7 @@ class Tensor:
   def is_floating_point(self) -> bool: return self.dtype.is_float
 
   # *** data access ***
-  def realize(self) -> Tensor:
-    self.lazydata.realize()
-    return self
+  def realize(self) -> Tensor: self.lazydata.realize(); return self
   @staticmethod
   def corealize(tensors) -> None:
     """Realize several tensors in one schedule, so work they share runs once (an optimizer step, a loss and its grads)."""
@@ -137,8 +135,12 @@ class Tensor:
     # of a view argument (it would write nowhere). Tensor.full's own view of its constant is whole, realized too
     if not (ld := self.lazydata).whole and (ld._base is None or ld.expanded) and (self._view is None or self._view[2] is False):  # (a copy of an expanded one: its own)
       raise ValueError(f"assign to an expanded view of shape {self.shape} or a jitted step's copy of a view argument can't write into the tensor it views (it would silently write nowhere): assign the whole tensor, or write through it with t[idx] = value" + ("; an expanded Tensor.zeros/ones/full has no buffer: make the constant in the shape written" if ld.base.op is LoadOps.CONST else "; a jitted step gets a copy of a view argument (a slice, or a reshape or permute of another tensor): pass the whole tensor and write into its part inside the step, or give the view a buffer of its own first with .contiguous()" if ld._base is None else ""))
-    # a Tensor.zeros/full has no buffer to write into: a jitted step that read its constant records again (it replayed the old value)
-    x, F.realize.LAZY_LOADS = x.cast(self.dtype), F.realize.LAZY_LOADS + (ld.base.op is LoadOps.CONST)
+    # a tensor with no buffer of its own (Tensor.zeros/full's constant, a formula not yet computed) gets one to be written
+    # into, so that a jitted step's write lands there on every replay (it replaced the data once: replays wrote nowhere);
+    # a recording that read the constant records again (it replayed the old value)
+    if ld.whole and not (self._step and F.realize.CAPTURE is not None) and (ld.base.op is LoadOps.CONST or (ld._base is None and ld.realized is None and ld.assign_target is None)):
+      F.realize.LAZY_LOADS += ld.base.op is LoadOps.CONST; self._set_data(ld := Tensor.empty(*self.shape, dtype=self.dtype, device=self.device).lazydata.realize())
+    x = x.cast(self.dtype)
     # a tensor a jitted step made (from numpy) takes the value as its own, as _inplace's: written into its buffer, it kept
     # the last replay's value (an optimizer made inside the step carried its momentum from call to call)
     self._set_data(x.lazydata if self._step and F.realize.CAPTURE is not None else x.lazydata.assign_to(ld))

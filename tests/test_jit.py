@@ -1027,3 +1027,30 @@ def test_a_lazy_weight_a_step_reads_is_its_buffer_not_its_formula(make, write):
   want = x.astype(np.float64) * m.w.numpy().astype(np.float64)
   for _ in range(3): np.testing.assert_allclose(f(Tensor(x)).numpy(), want, rtol=1e-5, atol=1e-6)
 
+
+
+@pytest.mark.parametrize("make", ["zeros", "zeros_realized", "ones_scaled", "from_numpy_plus_one"])
+def test_a_step_writing_into_a_weight_without_a_buffer_keeps_writing_on_replays(make):
+  """A JIT fuzzer's finding: a step accumulating into a weight with no buffer of its own (Tensor.zeros, a formula not yet
+  computed: A.assign(A + 1)) replaced its data once, so the replays wrote nowhere (6 calls left it at 2). Such a weight
+  gets a buffer at its first write; and a step returning a weight as itself no longer puts a copy in its place (the
+  copy's kernel reset it on every replay, undoing writes made between calls)."""
+  A = {"zeros": lambda: Tensor.zeros(3), "zeros_realized": lambda: Tensor.zeros(3).contiguous().realize(),
+       "ones_scaled": lambda: Tensor.ones(3) * 0.5, "from_numpy_plus_one": lambda: Tensor(np.zeros(3, np.float32)) + 1}[make]()
+  start = A.numpy().copy() if make != "zeros" else np.zeros(3, np.float32)
+  @jit
+  def step(x):
+    A.assign(A + x)
+    return x * 2
+  xs = np.random.default_rng(11).standard_normal((6, 3)).astype(np.float32)
+  for x in xs: step(Tensor(x))
+  np.testing.assert_allclose(A.numpy(), start + xs.astype(np.float64).sum(0), rtol=1e-5, atol=1e-6)
+  W = {"zeros": lambda: Tensor.zeros(2, 2), "zeros_realized": lambda: Tensor.ones(2, 2).realize(),
+       "ones_scaled": lambda: Tensor.ones(2, 2) * 0.5, "from_numpy_plus_one": lambda: Tensor(np.zeros((2, 2), np.float32)) + 1}[make]()
+  f = jit(lambda x: (x @ W, W))
+  x = Tensor(np.array([[1.0, 2.0]], np.float32))
+  for _ in range(3): f(x)
+  W[1] = Tensor([5.0, -3.0])
+  for _ in range(2):
+    y, w = f(x)
+    np.testing.assert_allclose(w.numpy(), W.numpy()); np.testing.assert_allclose(y.numpy(), x.numpy() @ W.numpy(), rtol=1e-6)
