@@ -990,6 +990,11 @@ def test_import_commavq_drops_a_second_copy_and_keeps_checksums(tmp_path):
   np.save(tmp_path / "kinds" / "other.npy", a[::-1])
   assert [Path(p).name for p in import_commavq(str(tmp_path / "kinds"), str(tmp_path / "imp2"))] == ["flat.h5", "other.h5"]
   assert [s.name for s in load_segments(str(tmp_path / "kinds"))] == ["flat.npy", "other.npy"]
+  # a shard imported before kept the file's byte checksum: the .npy beside it is still that drive
+  import h5py, hashlib, shutil
+  with h5py.File(tmp_path / "imp2" / "flat.h5", "r+") as h: h.attrs["checksum"] = "sha256:" + hashlib.sha256((tmp_path / "kinds" / "flat.npy").read_bytes()).hexdigest()
+  shutil.copy(tmp_path / "kinds" / "flat.npy", tmp_path / "imp2" / "flat_again.npy")
+  assert sorted(s.name for s in load_segments(str(tmp_path / "imp2"))) == ["flat.h5", "other.h5"]
 
 def test_upsample_as_four_small_convs_is_nearest_upsample_then_conv():
   """The decoder's Upsample runs the 3x3 conv of a 2x nearest-neighbour upsampling as four 2x2 convs on the small input

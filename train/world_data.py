@@ -143,7 +143,9 @@ def unique_videos(files: list[Path]) -> list[Path]:
   for f in kept:  # import-commavq's shard keeps its .npy's checksum: the .npy beside it (imported into its own folder) is
     with h5py.File(f, "r") as h: seen.setdefault(str(h.attrs.get("checksum", "")), f)  # the same drive, counted twice
   for f in (f for f in files if f.suffix == ".npy"):  # commaVQ files carry no checksum: the same tokens are the same drive
-    if (first := seen.setdefault(npy_checksum(f), f)) != f: dups.append((f, first))
+    keys = (npy_checksum(f), "sha256:" + hashlib.sha256(f.read_bytes()).hexdigest())  # (and the same bytes: shards imported before kept those)
+    if (first := next((seen[k] for k in keys if k in seen), None)) is not None: dups.append((f, first))
+    else: seen.update(dict.fromkeys(keys, f))
   for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)
   drop = {d for d, _ in dups}
   return [f for f in files if f not in drop]
