@@ -25,7 +25,8 @@ FPS = 20                         # recorded frames per second (the data stage's 
 MAX_SPEED = 40.0  # m/s: highway-env's Vehicle.MAX_SPEED, the recorder's and the evaluation's car's: above it an acceleration
                   # is held to (MAX_SPEED - speed) per s, as its clip_actions does (a hard clip at 60 here let PPO's per-metre
                   # reward pay for speeds the evaluation never reaches; one at 40 cut a real drive's 45 m/s seed to 40)
-MAX_MOTION = np.array([10, 10, 10, 1, 1, 1], np.float32)  # |m| and |rad| per frame for action="pose"
+MAX_MOTION = np.array([10, 10, 10, 1, 1, 1], np.float32)  # |m| and |rad| per recorded frame for action="pose": a step of
+                                                          # frame_stride frames may move frame_stride times as far
 
 WHEELBASE = 5.0  # m: the recorder's car (data/road.py CAR_LENGTH, highway-env's Vehicle.LENGTH), its bicycle's length
 # the recorder's car's limits, which the evaluation in highway-env applies too (this simulator clipped at +-4 m/s^2 and
@@ -125,7 +126,7 @@ class WorldRollouts:
     if action.shape != (len(self.context), 2 if kind == "control" else 6):  # a reshape had split rows across rollouts
       raise ValueError(f"actions of shape {action.shape}: {len(self.context)} rollouts take ({len(self.context)}, {2 if kind == 'control' else 6})")
     if kind == "control": return self.control(action)
-    motion = np.clip(action, -MAX_MOTION, MAX_MOTION)
+    motion = np.clip(action, -MAX_MOTION*self.stride, MAX_MOTION*self.stride)  # (10 m a step cut 30 m/s at stride 8 to 25)
     self.speed = np.maximum(motion[:, 0] / self.dt, 0)  # the observed speed follows the commanded forward motion
     return motion
 
@@ -135,7 +136,7 @@ class WorldRollouts:
     motion, self.speed = motion_from_control(self.speed, a[:, 0], a[:, 1], self.dt)
     return motion
 
-def _spaces(model: WorldModel, action: str, decoder, segments: list) -> tuple[spaces.Space, spaces.Space]:
+def _spaces(model: WorldModel, action: str, decoder, segments: list, stride: int) -> tuple[spaces.Space, spaces.Space]:
   c = model.config
   obs = {"tokens": spaces.Box(0, c.vocab_size - 1, (c.tokens_per_frame,), np.int64), "speed": spaces.Box(0.0, np.inf, (1,), np.float32)}
   if decoder is not None: obs["frame"] = spaces.Box(0, 255, decoder.frame_shape, np.uint8)
@@ -146,7 +147,7 @@ def _spaces(model: WorldModel, action: str, decoder, segments: list) -> tuple[sp
     from train.world_data import check_codebook  # segments tokenized by another VQVAE: their frames decoded as this one's codes
     check_codebook(segments, vq.quantizer.codebook.numpy(), "decoder", "WorldSim decoder")
   act = spaces.Box(np.array([ACCEL_RANGE[0], -MAX_CURVATURE], np.float32), np.array([ACCEL_RANGE[1], MAX_CURVATURE], np.float32)) if action == "control" \
-    else spaces.Box(-MAX_MOTION, MAX_MOTION)
+    else spaces.Box(-MAX_MOTION*stride, MAX_MOTION*stride)
   return spaces.Dict(obs), act
 
 class WorldSim(gym.Env):
@@ -161,7 +162,7 @@ class WorldSim(gym.Env):
     _whole("max_steps", max_steps, 1)
     if render_mode not in (None, *self.metadata["render_modes"]): raise ValueError(f"WorldSim: render_mode must be None or one of {self.metadata['render_modes']}, got {render_mode!r}")
     self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
-    self.observation_space, self.action_space = _spaces(model, action, decoder, segments)
+    self.observation_space, self.action_space = _spaces(model, action, decoder, segments, frame_stride)
     self.metadata = {**self.metadata, "render_fps": FPS / frame_stride}
     self.render_mode, self._frame = render_mode, None
 
@@ -212,7 +213,7 @@ class WorldVecEnv(gym.vector.VectorEnv):
     _whole("num_envs", num_envs, 1)
     self.sim, self.action_kind, self.decoder, self.max_steps = WorldRollouts(model, segments, frame_stride, temperature, top_k), action, decoder, max_steps
     self.num_envs = num_envs
-    self.single_observation_space, self.single_action_space = _spaces(model, action, decoder, segments)
+    self.single_observation_space, self.single_action_space = _spaces(model, action, decoder, segments, frame_stride)
     self.observation_space = gym.vector.utils.batch_space(self.single_observation_space, num_envs)
     self.action_space = gym.vector.utils.batch_space(self.single_action_space, num_envs)
     self.metadata = {"autoreset_mode": gym.vector.AutoresetMode.NEXT_STEP, "render_fps": FPS / frame_stride}

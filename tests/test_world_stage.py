@@ -401,6 +401,25 @@ def test_nan_actions_raise_and_pose_actions_are_clipped(sim_parts):
   _, _, _, _, info = penv.step(np.array([1e6, -1e6, 0, 50, 0, 0], np.float32))
   np.testing.assert_array_equal(info["motion"], [MAX_MOTION[0], -MAX_MOTION[1], 0, MAX_MOTION[3], 0, 0])
 
+def test_pose_action_limit_scales_with_the_frame_stride():
+  """A pose action was clipped to 10 m a step whatever the stride: at stride 8 the recorded 12 m of a car at 30 m/s
+  became 10 m and the speed 25 m/s, without a word (control actions gave the full 12 m)."""
+  from drivegpt.models.world import WorldModel, WorldConfig
+  from train.world_data import Segment, strided_motion
+  from sim.world_sim import WorldSim, motion_from_control
+  Tensor.manual_seed(0)
+  m = WorldModel(WorldConfig(vocab_size=16, tokens_per_frame=8, frames=3, n_layer=1, n_head=2, d_model=16))
+  speed = np.random.default_rng(0).uniform(26, 39)
+  pose = np.zeros((60, 6), np.float32)
+  pose[:, 0] = speed / 20
+  rec = strided_motion(pose, 8)[30]
+  assert np.isclose(rec[0], speed * 0.4, rtol=1e-5) and np.isclose(motion_from_control(np.array([speed]), np.zeros(1), np.zeros(1), 0.4)[0][0, 0], rec[0], rtol=1e-5)
+  env = WorldSim(m, [Segment("s", np.zeros((60, 8), np.int16), pose)], 8, action="pose", max_steps=3)
+  env.reset(seed=0)
+  obs, _, _, _, info = env.step(rec)
+  np.testing.assert_array_equal(info["motion"], rec)
+  assert np.isclose(obs["speed"][0], speed, rtol=1e-5) and env.action_space.contains(rec)
+
 def test_bad_actions_indices_and_tokens_raise(sim_parts):
   """Each of these ran without an error: a (2, 3) action array for 3 envs split its rows across the envs; a negative
   segment or start seeded from the end; a token id >= vocab became NaN logits and a frame of token 0 once the step was
