@@ -76,8 +76,10 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
     except Exception as e:
         raise VideoError(f"{path}: unreadable video: truncated or not a video ({e})") from None
     with container:
-        if not container.streams.video:
-            raise VideoError(f"{path}: no video stream")
+        if not container.streams.video:   # (an MP4 cut inside its index, at its end, opens with no streams, or a data one)
+            raise VideoError(f"{path}: no video stream ({', '.join(s.type for s in container.streams) or 'none at all'}): truncated, or not a video")
+        if container.format.name.endswith("_pipe") or container.format.name == "image2":   # one frame at FFmpeg's 25 fps guess
+            raise VideoError(f"{path}: a still image ({container.format.name.removesuffix('_pipe')}), not a video")
         stream = container.streams.video[0]
         if len(container.streams.video) > 1:
             others = ", ".join(f"#{s.index} {s.width}x{s.height}" for s in container.streams.video[1:])
@@ -139,8 +141,10 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         # an AVI's frame count counts its index's entries, and FFmpeg's muxer writes empty ones for a video that starts
         # late (a complete file was "80 of the 90 frames it declares"): there the last packet's place in the index says it
         held = max(places) + 1 - min(places) if container.format.name == "avi" and places else n  # (a header's own start: from min)
-        if stream.frames and held != stream.frames - packets[1]:
-            raise VideoError(f"{path}: truncated or corrupt video: {n} of the {stream.frames - packets[1]} frames it declares decoded")
+        # a fragmented MP4 declares its first fragment's frames only (40 decoded of the "10" it declared): more than declared
+        # is no damage, and its time is checked below
+        if stream.frames and held < (declared := stream.frames - packets[1]):
+            raise VideoError(f"{path}: truncated or corrupt video: {n} of the {declared} frames it declares decoded")
         length = float(stream.duration * stream.time_base) if stream.duration else \
             container.duration / 1e6 if container.duration and len(container.streams) == 1 else None
         # Matroska's, NUT's and ASF's durations count from time 0: a first frame at 0.6 s read as 0.6 s missing (FLV's does
@@ -153,7 +157,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         # in decode order); both made complete videos "truncated". The slack is 2% of the length up to 0.5 s (2% of a
         # 10-minute MKV cut 12 s off its end without a word)
         step = float(np.median(np.diff(every))) if len(every) > 1 else 1 / float(stream.average_rate) if stream.average_rate else None
-        if not stream.frames and length and step and every and max(every) + step < length - max(2 * step, min(0.02 * length, 0.5)):
+        if (not stream.frames or held > stream.frames - packets[1]) and length and step and every and max(every) + step < length - max(2 * step, min(0.02 * length, 0.5)):
             raise VideoError(f"{path}: truncated or corrupt video: frames to {max(every) + step:.2f} s of the {length:.2f} s it declares")
         if buf:
             yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size

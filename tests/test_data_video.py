@@ -346,3 +346,32 @@ def test_written_rate_and_a_centre_crop_of_a_wider_video(tmp_path):
   g = decode_frames(tmp_path / "w.mp4", 32, 64); next(g)
   red = np.concatenate([b for b, _, _ in g])[0, 16, :, 0].astype(int)
   assert abs(red[0] - 64) <= 3 and abs(red[-1] - 190) <= 3, (red[0], red[-1])
+
+
+def test_a_fragmented_mp4_is_whole_and_an_image_or_a_cut_mp4_is_said(tmp_path):
+    """A complete fragmented MP4 (movflags frag_keyframe: its header declares the first fragment's 10 frames) was refused
+    as "40 of the 10 frames it declares decoded"; a PNG named .mp4 became a 1-frame video at FFmpeg's 25 fps guess; an MP4
+    cut inside its index (at its end) was "no video stream", as if it held only audio."""
+    from data.video import VideoError, decode_frames
+    levels = np.random.default_rng(5).permutation(np.arange(20, 240, 5))[:40]
+    with av.open(str(tmp_path / "frag.mp4"), "w", options={"movflags": "frag_keyframe"}) as c:
+        s = c.add_stream("libx264", rate=20, options={"g": "10", "crf": "1"})
+        s.width, s.height, s.pix_fmt = 64, 32, "yuv420p"
+        for v in levels:
+            for p in s.encode(av.VideoFrame.from_ndarray(np.full((32, 64, 3), v, np.uint8), format="rgb24")): c.mux(p)
+        for p in s.encode(): c.mux(p)
+    with av.open(str(tmp_path / "frag.mp4")) as c: assert 0 < c.streams.video[0].frames < 20   # (the case: its first fragment)
+    got = np.concatenate([f for f, _, _ in list(decode_frames(tmp_path / "frag.mp4", 32, 64))[1:]])
+    np.testing.assert_allclose(got.reshape(40, -1).mean(1), levels, atol=3)
+    b = (tmp_path / "frag.mp4").read_bytes()
+    (tmp_path / "cut_frag.mp4").write_bytes(b[:b.find(b"moof", 1000) + 600])   # inside its second fragment
+    with pytest.raises(VideoError, match="cut_frag.mp4: truncated or corrupt video"): list(decode_frames(tmp_path / "cut_frag.mp4", 32, 64))
+    from PIL import Image
+    Image.fromarray(np.full((32, 64, 3), 90, np.uint8)).save(tmp_path / "still.mp4", format="PNG")
+    with pytest.raises(VideoError, match="still.mp4: a still image \\(png\\), not a video"): list(decode_frames(tmp_path / "still.mp4", 32, 64))
+    encode(tmp_path / "a.mp4", [np.full((32, 64, 3), v, np.uint8) for v in levels])
+    b = (tmp_path / "a.mp4").read_bytes()
+    assert b.find(b"moov") > b.find(b"mdat") > 0   # (the case: its index at the end)
+    for cut in (b.find(b"moov") + 200, b.find(b"moov") + 10, len(b) // 2):
+        (tmp_path / "cut.mp4").write_bytes(b[:cut])
+        with pytest.raises(VideoError, match="cut.mp4: (no video stream \\((data|none at all)\\): |unreadable video: )truncated"): list(decode_frames(tmp_path / "cut.mp4", 32, 64))
