@@ -1428,8 +1428,11 @@ def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch, ca
   lin = Linear(3, 2)
   lin.bias.assign(Tensor(np.array([0.0, np.nan], np.float32))).realize()
   save_checkpoint(str(tmp_path / "nan.safetensors"), lin, None, step=1, config={})
-  with pytest.raises(ValueError, match=r"nan\.safetensors: model\.bias holds NaN \(a run that diverged\?\): not loaded"):
+  with pytest.raises(ValueError, match=r"nan\.safetensors: model\.bias holds NaN or inf \(a run that diverged\?\): not loaded"):
     load_checkpoint(str(tmp_path / "nan.safetensors"), Linear(3, 2))
+  lin.bias.assign(Tensor(np.array([0.0, -np.inf], np.float32))).realize()   # (loaded without a word before session 39)
+  save_checkpoint(str(tmp_path / "inf.safetensors"), lin, None, step=1, config={})
+  with pytest.raises(ValueError, match=r"inf\.safetensors: model\.bias holds NaN or inf"): load_checkpoint(str(tmp_path / "inf.safetensors"), Linear(3, 2))
   codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
   monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
   _synthetic_token_segments(tmp_path / "tok", n_segs=6, n=120, seed=7)

@@ -293,6 +293,18 @@ def test_damaged_headers_are_named(tmp_path):
   raw = (tmp_path / "c.safetensors").read_bytes().replace(b'"step":"3"', b'"step":"x"')
   (tmp_path / "c.safetensors").write_bytes(raw)
   with pytest.raises(CorruptFileError, match=r"c.safetensors: bad checkpoint metadata"): checkpoint_info(str(tmp_path / "c.safetensors"))
+  # session 39: a header nested 10^5 deep was a RecursionError traceback; a config that is JSON but not a map crashed the
+  # stage reading it; a negative RNG seed failed at the first random draw, naming no file
+  hb = b'{"a":' + b"[" * 100000 + b"]" * 100000 + b"}"
+  (p := tmp_path / "deep.safetensors").write_bytes(struct.pack("<Q", len(hb)) + hb)
+  with pytest.raises(CorruptFileError, match="deep.safetensors: not a valid safetensors file: header is not valid JSON"): read_safetensors(str(p))
+  for old_text, new_text in ((b'"config":"{}"', b'"config":"[]"'), (b'"rng_seed":"12"', b'"rng_seed":"-2"'), (b'"step":"13"', b'"step":"-3"')):
+    Tensor.manual_seed(12)
+    save_checkpoint(str(tmp_path / "c.safetensors"), M(), None, 13, {})
+    raw = (tmp_path / "c.safetensors").read_bytes()
+    assert old_text in raw
+    (tmp_path / "c.safetensors").write_bytes(raw.replace(old_text, new_text))
+    with pytest.raises(CorruptFileError, match=r"c.safetensors: bad checkpoint metadata"): checkpoint_info(str(tmp_path / "c.safetensors"))
 
 def test_a_pickle_or_an_unsupported_dtype_is_named(tmp_path):
   """A torch.save zip or a pickle was reported as "header length ... runs past the end: truncated?", and a valid file of

@@ -141,7 +141,7 @@ def _read_header(f, path: str) -> tuple[dict, dict]:
     if len(keys := [k for k, _ in pairs]) != len(set(keys)): raise _bad(path, f"header has {next(k for k in keys if keys.count(k) > 1)!r} twice")
     return dict(pairs)
   try: header = json.loads(f.read(n).decode("utf-8"), object_pairs_hook=unique)
-  except (UnicodeDecodeError, json.JSONDecodeError) as e: raise _bad(path, f"header is not valid JSON ({e})") from None
+  except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e: raise _bad(path, f"header is not valid JSON ({e})") from None  # (nested 10^5 deep: a traceback)
   if not isinstance(header, dict): raise _bad(path, "header is not a JSON object")
   metadata = {} if (metadata := header.pop("__metadata__", None)) is None else metadata  # (false or [] read as none; null is none, as the library reads it)
   if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())): raise _bad(path, "__metadata__ is not a map of strings")
@@ -194,8 +194,12 @@ def save_checkpoint(path: str, model, optimizer, step: int, config: dict, extra:
 def _meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]:
   """(step, config, extra, rng seed, rng counter) of a checkpoint's metadata; a bad value is an error naming the file."""
   if meta.get("format") != "drivegpt-checkpoint-1": raise ValueError(f"{path}: not a drivegpt checkpoint (metadata {sorted(meta)})")
-  try: return (int(meta["step"]), json.loads(meta["config"]), json.loads(meta["extra"]), int(meta["rng_seed"]), int(meta["rng_counter"]))
-  except (KeyError, ValueError) as e: raise CorruptFileError(f"{path}: bad checkpoint metadata ({type(e).__name__}: {e})") from None
+  try:
+    ret = (int(meta["step"]), json.loads(meta["config"]), json.loads(meta["extra"]), int(meta["rng_seed"]), int(meta["rng_counter"]))
+    # (a list for the config crashed the stage that read it; a negative seed failed at the first random draw, naming no file)
+    if not isinstance(ret[1], dict) or min(ret[0], ret[3], ret[4]) < 0: raise ValueError("config must be a map, step and RNG state >= 0")
+    return ret
+  except (KeyError, ValueError, RecursionError) as e: raise CorruptFileError(f"{path}: bad checkpoint metadata ({type(e).__name__}: {e})") from None
 
 def checkpoint_info(path: str) -> tuple[int, dict, object]:
   """(step, config, extra) of a checkpoint, without loading it into a model: build the model from config, then load_checkpoint."""
@@ -215,8 +219,8 @@ def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   model_sd = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
   optim_sd = {k[len("optim."):]: v for k, v in tensors.items() if k.startswith("optim.")}
   if other := [k for k in tensors if not k.startswith(("model.", "optim."))]: raise ValueError(f"{path}: unexpected tensor {other[0]!r}")
-  if nan := next((k for k, a in arrays.items() if a.dtype.kind == "f" and np.isnan(a).any()), None):  # (tokenize wrote all-0 ids)
-    raise ValueError(f"{path}: {nan} holds NaN (a run that diverged?): not loaded")
+  if bad := next((k for k, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()), None):  # (tokenize wrote all-0 ids)
+    raise ValueError(f"{path}: {bad} holds NaN or inf (a run that diverged?): not loaded")
   try:
     _check(model_sd, get_state_dict(model), "model")
     if optimizer is not None: _check(optim_sd, optimizer.state_dict(), "optimizer")
