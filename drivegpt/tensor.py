@@ -540,7 +540,9 @@ class Tensor:
   def mean(self, axis=None, keepdim=False) -> Tensor:  # half sums in float32 (a sum of 70,000 ones overflowed half), then back
     return (x := self._float()).float().sum(axis, keepdim).mul(1 / n if (n := self._count(axis)) else math.nan).cast(x.dtype)  # empty: nan, as numpy
   def var(self, axis=None, keepdim=False, correction=1) -> Tensor:
-    x = self._float().float()  # half in float32, as mean: its sum of squares overflowed to inf
+    x, ax = self._float().float(), self._axes(axis)  # half in float32, as mean: its sum of squares overflowed to inf
+    # about each row's first element (detached: the variance does not move with it): 1e7 + N(0, 1) lost 5% to the mean's rounding
+    if self._count(axis): x = x - x[tuple(slice(0, 1) if d in ax else slice(None) for d in range(x.ndim))].detach()
     return ((x - x.mean(axis, keepdim=True)).square().sum(axis, keepdim) / max(0, self._count(axis) - correction)).cast(self._float().dtype)
   def std(self, axis=None, keepdim=False, correction=1) -> Tensor:
     # the where: a constant row's gradient is 0, as PyTorch's, not sqrt'(0) = inf times 0. v is realized where it needs a

@@ -1260,3 +1260,31 @@ def test_init_bounds_with_their_arguments():
   assert 0.095 < np.abs(k).max() <= 0.1 + 1e-7
   g = Tensor.glorot_uniform(1000, 10).numpy()
   assert 0.95 * math.sqrt(6 / 1010) < np.abs(g).max() <= math.sqrt(6 / 1010) + 1e-7
+
+def test_review_39_norms_of_constant_and_offset_rows():
+  """A constant row's layernorm was 0.04 (0.6 on native kernels, where the mean is summed in another order) instead of 0:
+  its mean came out a few ulps off, times 1/sqrt(eps) ~ 316. var of 1e7 + N(0, 1) in float32 was 5% off the float64
+  value of the same float32 numbers (the mean's rounding). Both now work about each row's first element."""
+  from drivegpt.nn import GroupNorm
+  rng = rng_for("review39 norms")
+  for n, v in ((4096, 1000.1), (256, 100000.3), (37, -3.7e6)):
+    x = np.full((3, n), v, np.float32)
+    assert np.abs(Tensor(x).layernorm().numpy()).max() == 0 and np.abs(Tensor(x).std(-1).numpy()).max() == 0
+  g = GroupNorm(4, 8)
+  assert np.abs(g(Tensor(np.full((2, 8, 5, 7), 1000.1, np.float32))).numpy()).max() == 0
+  x = (1e7 + rng.standard_normal((4, 64))).astype(np.float32)
+  ref = x.astype(np.float64).var(-1, ddof=1)
+  np.testing.assert_allclose(Tensor(x).var(-1).numpy(), ref, rtol=1e-5)
+  np.testing.assert_allclose(Tensor(x).std(-1, correction=0).numpy(), np.sqrt(x.astype(np.float64).var(-1)), rtol=1e-5)
+  x = (1e4 + rng.standard_normal((4, 256))).astype(np.float32)
+  x64 = x.astype(np.float64)
+  ref = (x64 - x64.mean(-1, keepdims=True)) / np.sqrt(x64.var(-1, keepdims=True) + 1e-5)
+  np.testing.assert_allclose(Tensor(x).layernorm().numpy(), ref, atol=2e-5)
+  # gradients unchanged: the shift is exact (var and layernorm do not move with it), checked by finite differences
+  x = rng.standard_normal((3, 6)) * 3 + 5
+  up = rng.standard_normal((3, 6))
+  np.testing.assert_allclose(grad_of(lambda t: t.layernorm(), x, up), fd_grad(lambda a: (a - a.mean(-1, keepdims=True)) / np.sqrt(a.var(-1, keepdims=True) + 1e-5), x, up), rtol=1e-3, atol=1e-4)
+  up = rng.standard_normal(3)
+  np.testing.assert_allclose(grad_of(lambda t: t.var(-1), x, up), fd_grad(lambda a: a.var(-1, ddof=1), x, up), rtol=1e-3, atol=1e-4)
+  # an empty row and a row of one: as before (nan and 0, as numpy and PyTorch)
+  assert np.isnan(Tensor(np.zeros((2, 0), np.float32)).var(-1).numpy()).all() and (Tensor(np.ones((2, 1), np.float32) * 7).layernorm().numpy() == 0).all()

@@ -1,20 +1,23 @@
 // 0: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_be7d0306(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_6bab9bf6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
   float8 vacc0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    vacc0 = (vacc0+v0);
+    float v1 = in0[g0*512+g1*32];
+    float8 v2 = (v0-v1);
+    vacc0 = (vacc0+v2);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v2;
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v1 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float v2 = (acc0*0.03125f);
-    float8 v3 = (v1-v2);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v3;
+    float8 v3 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
+    float v4 = (acc0*0.03125f);
+    float8 v5 = (v3-v4);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v5;
   }
 }
 
@@ -281,21 +284,24 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_909fa2f6(__glo
 
 // 11: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_be7d0306(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_6bab9bf6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
   float8 vacc0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    vacc0 = (vacc0+v0);
+    float v1 = in0[g0*512+g1*32];
+    float8 v2 = (v0-v1);
+    vacc0 = (vacc0+v2);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v2;
   }
   float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v1 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float v2 = (acc0*0.03125f);
-    float8 v3 = (v1-v2);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v3;
+    float8 v3 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
+    float v4 = (acc0*0.03125f);
+    float8 v5 = (v3-v4);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v5;
   }
 }
 
