@@ -725,9 +725,9 @@ def orphan_shards(out_dir: Path, src: Path, inputs: list) -> list[tuple[Path, st
 
 
 def main(argv: list[str] | None = None) -> int:
-    from drivegpt.cli import json_line, path_arg  # here, not at the top: the Ray workers that import this module need no engine
+    from drivegpt.cli import HelpFormatter, json_line, path_arg  # here, not at the top: the Ray workers that import this module need no engine
     parser = argparse.ArgumentParser(prog="drivegpt ingest", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                                     formatter_class=HelpFormatter)
     parser.add_argument("src", type=lambda t: Path(path_arg(t)), help="folder of segments / videos, or one of them")
     parser.add_argument("--out", type=lambda t: Path(path_arg(t)), default=Path("runs/data/shards"), help="folder for the HDF5 shards")
     parser.add_argument("--height", type=int, default=128, help="frame height after crop/resize")

@@ -820,8 +820,8 @@ class Tensor:
     base, ex = (t._float() for t in self._broadcasted(x, reverse))
     dt, base, ex = base.dtype, base.float(), ex.float()  # float16 in float32, rounded once (each op rounded: 7 ** 3.0 gave 343.8)
     # |b|^e via exp/log, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
-    # finite one nan for e not whole. 0^e for e >= 0 is set apart (1 for e = 0, else 0), with gradients 0 as PyTorch:
-    # log(0) = -inf times a 0 gradient made them nan
+    # finite one nan for e not whole. 0^e for e >= 0 is set apart (1 for e = 0, else 0), with gradients 0 (PyTorch's
+    # for e = 0 and e >= 1; it gives inf for 0 < e < 1): log(0) = -inf times a 0 gradient made them nan
     zero = base.eq(0) & (ex >= 0)
     mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log() * ex).exp())
     odd, neg = (ex % 2).abs().eq(1), (base < 0) | base.eq(0) & (base.reciprocal() < 0)

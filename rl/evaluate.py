@@ -5,7 +5,7 @@ supervisor, with a policy driving from camera frames (frame -> VQVAE tokens -> p
                     [--density 1.0] [--road curved|straight|mixed] [--radius 250,900] [--recovery 20]
 
 For each driver (scripted and scripted_no_noise unless --no-scripted, then each --policy) it drives the same episodes
-(seeds seed, seed+1, ...: road, scene, traffic and supervisor), and prints one JSON line: km driven by the system,
+(seeds seed, seed+1, ...: road, scene, traffic and supervisor), and prints one JSON line per driver: km driven by the system,
 takeovers (by cause), km per takeover, crashes, and the recovery test: episodes started 0.5 m off the lane centre
 (alternating sides) that come back within 0.2 m inside 3 s without a takeover.
 
@@ -242,7 +242,7 @@ def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: 
   return {"policy": name, "episodes": len(eps), "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
           "takeovers": n, "km_per_takeover": round(km / n, 4) if n else None, "km_per_takeover_lower_bound": round(km, 4) if not n else None,
           "crashes": sum(e.crashed for e in eps), "takeover_causes": dict(Counter(c for e in eps for c in e.takeovers)),
-          "recovery": f"{sum(map(recovered, rec))}/{len(rec)}", "recovery_rate": round(sum(map(recovered, rec)) / len(rec), 3) if rec else None,  # (0.0 with no recovery episodes)
+          "recovery": f"{sum(map(recovered, rec))}/{len(rec)}", "recovery_rate": round(sum(map(recovered, rec)) / len(rec), 3) if rec else None,  # (null with no recovery episodes)
           "mean_abs_lane_offset": round(float(np.mean([abs(o) for e in eps for _, o, h in e.offsets if not h] or [np.nan])), 3)}
 
 def recorded_seeds(paths: list[str], what: str = "--check-seeds") -> set:

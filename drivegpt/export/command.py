@@ -144,7 +144,7 @@ def write_checked(name: str, fn: Callable, inputs: dict, out_dir: Path, params, 
     # the engine's are finite (checked above): overflow, or a constant past 65504 clamped there (x * 1e5 * 1e-5 gave 0.66x)
     if not (fdiff := max([d for d, _ in floats], default=0)) <= 0.05 * scale:
       raise ExportError(f"{name}_fp16: onnxruntime's float16 outputs differ from the engine's float32 ones by {fdiff:.3g} "
-                        f"(5% of their scale {scale:.3g} allowed; float16 overflow past 65504?): not written; export without --fp16")
+                        f"(5% of their scale {scale:.3g} allowed: float16 overflow past 65504, or an input finer than float16's steps, such as a pose dim the data held near a constant?): not written; export without --fp16")
     path16 = save(m16, out_dir / f"{name}_fp16.onnx")
     # code ids apart from float differences (one max mixed them: 39 of 1152 ids flipped on real frames read as 5.5e-4)
     ids = [float((g != w).mean()) for g, w in zip(got16, engine) if not np.issubdtype(w.dtype, np.floating) and w.size]
