@@ -759,7 +759,7 @@ class Tensor:
   def tanh(self) -> Tensor:  # near 0, 2*sigmoid(2x) - 1 cancels (tanh(1e-8) came out 0, 80 ulps off at 0.0154): a series under 0.1
     x2 = (x := (small := self.abs() < 0.1).where(self, 0))._float().square()  # (x only where small: x^5 overflowed and 0 * inf gave a nan gradient)
     return small.where(x * (1 - x2 * (1/3 - x2 * (2/15 - x2 * (17/315)))), 2.0 * ((2.0 * self).sigmoid()) - 1.0)
-  def sinh(self) -> Tensor: return (self.exp() - self.neg().exp()) / 2
+  def sinh(self) -> Tensor: return (self._expm1() - self.neg()._expm1()) / 2  # (exp(x) - exp(-x) cancelled near 0: sinh(1e-20) was 0)
   def cosh(self) -> Tensor: return (self.exp() + self.neg().exp()) / 2
   def relu6(self) -> Tensor: return self.hardtanh(0, 6)
   def hardswish(self) -> Tensor: return self * (self + 3).relu6() * (1/6)

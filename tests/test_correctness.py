@@ -1288,3 +1288,9 @@ def test_review_39_norms_of_constant_and_offset_rows():
   np.testing.assert_allclose(grad_of(lambda t: t.var(-1), x, up), fd_grad(lambda a: a.var(-1, ddof=1), x, up), rtol=1e-3, atol=1e-4)
   # an empty row and a row of one: as before (nan and 0, as numpy and PyTorch)
   assert np.isnan(Tensor(np.zeros((2, 0), np.float32)).var(-1).numpy()).all() and (Tensor(np.ones((2, 1), np.float32) * 7).layernorm().numpy() == 0).all()
+
+def test_review_39_sinh_near_zero():
+  """sinh as (exp(x) - exp(-x)) / 2 cancelled near 0: sinh(1e-20) was 0 and sinh(1e-4) 1.7e-4 relative off (PyTorch: exact)."""
+  x = np.concatenate([np.float32([1e-20, -3e-12, 1e-6, 1e-4]), rng_for("review39 sinh").uniform(-4, 4, 500).astype(np.float32)])
+  np.testing.assert_allclose(Tensor(x).sinh().numpy(), np.sinh(x.astype(np.float64)), rtol=2e-6)
+  np.testing.assert_allclose(grad_of(lambda t: t.sinh(), x), np.cosh(x.astype(np.float64)), rtol=2e-6)
