@@ -109,20 +109,23 @@ class Sigmoid(Function):
 class Gelu(Function):
   # GELU with tanh: 0.5x(1 + tanh u) = x*sigmoid(2u), 2u = z = kx(1 + ax^2). Only x is saved: the backward recomputes from it
   # in one kernel, where the composed ops would keep several full-size intermediates alive until the backward
-  K, A = 2*0.7978845608, 0.044715
-  def _sigmoid_z(self, x):
-    z = x.e(BinaryOps.MUL, x).e(BinaryOps.MUL, x.const(self.K*self.A)).e(BinaryOps.ADD, x.const(self.K)).e(BinaryOps.MUL, x)
+  K, A, CLAMP = 2*0.7978845608, 0.044715, 20.0
+  def _sigmoid_z(self, x):  # (without the cubic term, none: x*x*0 made z nan at |x| = inf)
+    z = x.e(BinaryOps.MUL, x.const(self.K)) if not self.A else x.e(BinaryOps.MUL, x).e(BinaryOps.MUL, x.const(self.K*self.A)).e(BinaryOps.ADD, x.const(self.K)).e(BinaryOps.MUL, x)
     return x.const(1).e(BinaryOps.DIV, x.const(1).e(BinaryOps.ADD, z.e(BinaryOps.MUL, x.const(-1/math.log(2))).e(UnaryOps.EXP2)))
   def forward(self, x):
     self.x = x
     return x.e(BinaryOps.MUL, self._sigmoid_z(x))
   def backward(self, g):  # d/dx x*s(z) = s + s(1 - s)xz', z' = k + 3kax^2
-    # xz' is taken at x clamped to [-20, 20]: beyond, s(1 - s) is exactly 0, and xz' at the real x overflows (float16 past
-    # |x| = 256) to inf, where 0*inf would make the gradient nan
+    # xz' is taken at x clamped to [-CLAMP, CLAMP]: beyond, s(1 - s) is exactly 0 in float32, and xz' at the real x
+    # overflows (float16 past |x| = 256) to inf, where 0*inf would make the gradient nan
     x, s = self.x, self._sigmoid_z(self.x)
-    xc = x.e(BinaryOps.MAX, x.const(-20)).e(BinaryOps.MUL, x.const(-1)).e(BinaryOps.MAX, x.const(-20)).e(BinaryOps.MUL, x.const(-1))
+    xc = x.e(BinaryOps.MAX, x.const(-self.CLAMP)).e(BinaryOps.MUL, x.const(-1)).e(BinaryOps.MAX, x.const(-self.CLAMP)).e(BinaryOps.MUL, x.const(-1))
     dz = xc.e(BinaryOps.MUL, xc).e(BinaryOps.MUL, x.const(3*self.K*self.A)).e(BinaryOps.ADD, x.const(self.K)).e(BinaryOps.MUL, xc)
     return s.e(BinaryOps.MUL, x.const(1).e(BinaryOps.SUB, s)).e(BinaryOps.MUL, dz).e(BinaryOps.ADD, s).e(BinaryOps.MUL, g)
+# x*sigmoid(x): Gelu with z = x, s(1 - s) exactly 0 in float32 only past |x| ~ 104. Composed of a product and a sigmoid, x*g
+# overflowed first and met a sigmoid gradient of exactly 0: nan (float16: x = 20, g = 4000)
+class Silu(Gelu): K, A, CLAMP = 1.0, 0.0, 104.0
 
 # *** binary ***
 class Less(Function):
@@ -221,8 +224,7 @@ class LayerNorm(Function):
     y = x.e(BinaryOps.SUB, self.mean(x).expand(x.shape))
     var = self.mean(y.e(BinaryOps.MUL, y))
     self.rstd = var.e(BinaryOps.ADD, var.const(eps)).e(UnaryOps.RECIP).e(UnaryOps.SQRT)
-    self.ret = y.e(BinaryOps.MUL, self.rstd.expand(x.shape))
-    return self.ret
+    return self.keep(y.e(BinaryOps.MUL, self.rstd.expand(x.shape)))
   def mean(self, t): return (s := t.r(ReduceOps.SUM, self.axis)).e(BinaryOps.MUL, s.const(self.scale))  # one per row, keeping the reduced dims as 1
   def backward(self, g):
     dy = g.e(BinaryOps.SUB, self.mean(g).expand(g.shape))

@@ -771,7 +771,7 @@ class Tensor:
   def _expm1(self) -> Tensor: return (small := self.abs() < 0.1).where((x := small.where(self, 0)) * (1 + x * (1/2 + x * (1/6 + x * (1/24 + x * (1/120 + x / 720))))), self.exp() - 1)
   def elu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*(self > 0).where(0, self)._expm1()
   def celu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*((self > 0).where(0, self) / alpha)._expm1()
-  def swish(self) -> Tensor: return self * self.sigmoid()
+  def swish(self) -> Tensor: return F.Silu.apply(self._float())
   def silu(self) -> Tensor: return self.swish()
   def gelu(self) -> Tensor: return F.Gelu.apply(self._float())  # tanh approximation, as PyTorch's approximate="tanh"
   def quick_gelu(self) -> Tensor: return self * (self * 1.702).sigmoid()

@@ -1294,3 +1294,23 @@ def test_review_39_sinh_near_zero():
   x = np.concatenate([np.float32([1e-20, -3e-12, 1e-6, 1e-4]), rng_for("review39 sinh").uniform(-4, 4, 500).astype(np.float32)])
   np.testing.assert_allclose(Tensor(x).sinh().numpy(), np.sinh(x.astype(np.float64)), rtol=2e-6)
   np.testing.assert_allclose(grad_of(lambda t: t.sinh(), x), np.cosh(x.astype(np.float64)), rtol=2e-6)
+
+def test_review_39_silu_gradient_where_x_times_g_overflows():
+  """silu as x * sigmoid(x): the product's backward formed x*g first, which overflowed (float16: x = 20, g = 4000) and met
+  a sigmoid gradient of exactly 0: nan where the gradient is g * (s + x s (1 - s)), finite (PyTorch: 4000)."""
+  sig = lambda a: 1 / (1 + np.exp(-a))  # noqa: E731
+  ref = lambda a, g: g * (sig(a) + a * sig(a) * (1 - sig(a)))  # noqa: E731
+  x, g = np.array([20., 300., 9., 0.5], np.float16), np.array([4000., 300., 1000., 2.], np.float16)
+  t = Tensor(x, requires_grad=True)
+  t.silu().backward(Tensor(g))
+  np.testing.assert_allclose(t.grad.numpy().astype(np.float64), ref(x.astype(np.float64), g.astype(np.float64)), rtol=2e-3)
+  x, g = np.float32([50., -30., 80.]), np.float32([1e37, 1e36, -3e38])
+  t = Tensor(x, requires_grad=True)
+  t.silu().backward(Tensor(g))
+  np.testing.assert_allclose(t.grad.numpy().astype(np.float64), ref(x.astype(np.float64), g.astype(np.float64)), rtol=1e-5)
+  # and across the range, values and gradients against float64 (the clamp at |x| = 104 changes nothing in float32)
+  x = rng_for("review39 silu").uniform(-110, 110, 2000).astype(np.float32)
+  x64 = x.astype(np.float64)
+  np.testing.assert_allclose(Tensor(x).silu().numpy(), x64 * sig(x64), rtol=1e-5, atol=1e-35)
+  np.testing.assert_allclose(grad_of(lambda t: t.silu(), x), ref(x64, 1.0), rtol=1e-5, atol=1e-35)
+  assert Tensor(np.float32([np.inf])).silu().numpy()[0] == np.inf
