@@ -47,9 +47,11 @@ OPS = {UnaryOps.EXP2: "exp2({0})", UnaryOps.LOG2: "log2({0})", UnaryOps.SIN: "si
        BinaryOps.CMPLT: "({0}<{1})", BinaryOps.CMPEQ: "({0}=={1})", TernaryOps.WHERE: "({0}?{1}:{2})"}
 KIND_OPS = {(BinaryOps.MAX, "i"): "({0}>{1}?{0}:{1})", (BinaryOps.MOD, "i"): "({1}==0||{1}==-1?0:{0}%{1})", (BinaryOps.DIV, "i"): "({1}==0?0:{0}/{1})",
             (UnaryOps.NEG, "b"): "(!{0})", (BinaryOps.ADD, "b"): "({0}||{1})", (BinaryOps.MUL, "b"): "({0}&&{1})",
-            (BinaryOps.MAX, "b"): "({0}||{1})", (BinaryOps.SUB, "b"): "({0}!={1})", (BinaryOps.DIV, "b"): "({0}&&{1})"}
-CAST = {dtypes.bool: "({0}!=0)", dtypes.float16: "rnd_half({0})"}
-REDUCE_OP = {ReduceOps.SUM: BinaryOps.ADD, ReduceOps.MAX: BinaryOps.MAX}
+            (BinaryOps.MAX, "b"): "({0}||{1})", (BinaryOps.SUB, "b"): "({0}!={1})", (BinaryOps.DIV, "b"): "({0}&&{1})",
+            # signed overflow is undefined in C (Intel's compiler folded (x+1) < x to false and widened (long)(x*4)): ints
+            # wrap through their unsigned type ({t}: the C type), as numpy and PyTorch
+            **{(op, "i"): "as_{t}((u{t}){0}" + c + "(u{t}){1})" for op, c in ((BinaryOps.ADD, "+"), (BinaryOps.SUB, "-"), (BinaryOps.MUL, "*"))}, (UnaryOps.NEG, "i"): "as_{t}(-(u{t}){0})"}
+CAST, REDUCE_OP = {dtypes.bool: "({0}!=0)", dtypes.float16: "rnd_half({0})"}, {ReduceOps.SUM: BinaryOps.ADD, ReduceOps.MAX: BinaryOps.MAX}
 VECTOR_OPS = {UnaryOps.EXP2, UnaryOps.LOG2, UnaryOps.SIN, UnaryOps.SQRT, UnaryOps.RECIP, UnaryOps.NEG, BinaryOps.ADD, BinaryOps.SUB,
               BinaryOps.MUL, BinaryOps.DIV, BinaryOps.MAX, ReduceOps.SUM, ReduceOps.MAX, MovementOps.RESHAPE, *BufferOps}
 # NATURAL: the constants of exp(x) = exp2(x*(1/ln 2)) and exp(-x), and of log(x) = log2(x)*ln 2, by the op (see natural)
@@ -312,7 +314,7 @@ class Kernel:
       if n.op is UnaryOps.CAST: fmt = f"({{0}}?({CTYPE[dt]})1:({CTYPE[dt]})0)" if sdt == dtypes.bool != dt else CAST.get(dt, f"({CTYPE[dt]})({{0}})") if CTYPE[dt] != CTYPE[sdt] or dt in CAST else "{0}"
       # float16 is computed in float and rounded to half after each op, as numpy and PyTorch do (unrounded, (h*100).max() differed)
       else: fmt = CAST[dt].format(KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])) if dt == dtypes.float16 else KIND_OPS.get((n.op, kind(sdt)), OPS[n.op])
-      ret = srcs[0] if fmt == "{0}" else scope.var(fmt.format(*[s for s, _ in srcs]), CTYPE[dt], any(v for _, v in srcs))
+      ret = srcs[0] if fmt == "{0}" else scope.var(fmt.format(*[s for s, _ in srcs], t=CTYPE[dt]), CTYPE[dt], any(v for _, v in srcs))
     memo[(n, u)] = ret
     return ret
 
@@ -331,17 +333,17 @@ class Kernel:
     blocked = red.op is ReduceOps.SUM and rdt.is_float and self.terms > 4*SUM_BLOCK
     acc = f"part{sfx}" if blocked else A
     for u in rows:
-      if red.op is ReduceOps.SUM and src.op is BinaryOps.MUL and rdt != dtypes.bool:
+      if red.op is ReduceOps.SUM and src.op is BinaryOps.MUL and rdt.is_float:
         x = "*".join(self.expr(loop, s, u, True, memo)[0] for s in src.src)  # one statement: the compiler fuses it into an FMA
       else: x, _ = self.expr(loop, src, u, True, memo)
-      loop.lines.append(f"{acc}{u} = {fmt.format(f'{acc}{u}', x)};")
+      loop.lines.append(f"{acc}{u} = {fmt.format(f'{acc}{u}', x, t=CTYPE[rdt])};")
       if red is self.reduce and self.kept is not None: loop.lines += self.store(*self.expr(loop, self.kept, u, True, memo), u, self.fshape)
     loops, flush = self.loops(), []
     if blocked:
       accs += [f"int n{sfx} = 0;"] + [a.replace(f" {A}{u} ", f" part{sfx}{u} ") for u, a in zip(rows, accs)]
       loop.lines.append(f"if (++n{sfx} == {SUM_BLOCK}) {{ n{sfx} = 0; " + " ".join(f"{A}{u} += part{sfx}{u}; part{sfx}{u} = {init};" for u in rows) + " }")
       flush = [f"{A}{u} += part{sfx}{u};" for u in rows]
-    if self.rvec: flush += [f"{CTYPE[rdt]} acc{sfx}{u} = vacc{sfx}{u}.s0;" + "".join(f" acc{sfx}{u} = {fmt.format(f'acc{sfx}{u}', f'vacc{sfx}{u}.s{lane:X}')};"
+    if self.rvec: flush += [f"{CTYPE[rdt]} acc{sfx}{u} = vacc{sfx}{u}.s0;" + "".join(f" acc{sfx}{u} = {fmt.format(f'acc{sfx}{u}', f'vacc{sfx}{u}.s{lane:X}', t=CTYPE[rdt])};"
                                                                                      for lane in range(1, self.width)) for u in rows]
     return accs + loops + ["  " + x for x in loop.lines] + ["}" * len(loops)] + flush
 

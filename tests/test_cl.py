@@ -404,3 +404,29 @@ def test_the_lowest_int_mod_minus_one_is_zero_on_every_cpu_runtime():
     assert r.returncode == 0 and r.stdout.strip() == "ok", (want, r.stderr[-1500:])
     ran += 1
   assert ran >= 2
+
+
+def test_int_overflow_wraps_on_every_cpu_runtime_and_on_native_kernels():
+  """A fusion fuzz's finding: generated C did int +, -, * and negation on signed types, whose overflow C leaves undefined:
+  Intel's compiler folded (x + 1) < x to false and widened (long)(x * 4), so the same expression changed its answer with
+  the array size (native kernels from 2^18 elements) and between devices. They wrap, as numpy and PyTorch."""
+  script = ("import numpy as np\nfrom drivegpt import Tensor, dtypes\nfrom drivegpt import native\nnative.MIN_WORK = 0\n"
+            "for dev in ('CPU', 'CL'):\n"
+            "  for dt, idt in ((np.int32, dtypes.int64), (np.int64, dtypes.int64)):\n"
+            "    lo, hi = np.iinfo(dt).min, np.iinfo(dt).max\n"
+            "    a = np.array([hi, lo, hi // 2 + 1, 5, -(hi // 3), lo + 1], dt)\n"
+            "    x = Tensor(a, device=dev)\n"
+            "    with np.errstate(over='ignore'):\n"
+            "      for got, want in ((((x + 1) < x).numpy(), (a + dt(1)) < a), ((x * 4).cast(idt).numpy(), (a * dt(4)).astype(np.int64)),\n"
+            "                        ((x - 2).numpy(), a - dt(2)), ((-x).numpy(), -a), ((x * 3).sum().numpy(), (a * dt(3)).sum(dtype=np.int64)),\n"
+            "                        (((x + 1) < x).sum().numpy(), ((a + dt(1)) < a).sum())):\n"
+            "        assert np.array_equal(got, want), (dev, dt, got, want)\n"
+            "print('ok')\n")
+  ran = 0
+  for want in ("", "pocl", "intel"):
+    env = {**os.environ, "DRIVEGPT_CL_DEVICE": want} if want else dict(os.environ)
+    r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    if want and "no OpenCL device matches it" in r.stderr: continue  # (that runtime is not installed here)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (want, r.stderr[-1500:])
+    ran += 1
+  assert ran >= 2

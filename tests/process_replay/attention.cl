@@ -1,11 +1,11 @@
 // 0: (16, 16) dtypes.float32 global 256 local 128
-__kernel void e_16_16_b06bad8e(__global float* out, __global const int* in0, __global const int* in1) {
+__kernel void e_16_16_ae534f15(__global float* out, __global const int* in0, __global const int* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
   int v0 = in0[g1];
   int v1 = in1[g0];
-  int v2 = (v0-v1);
+  int v2 = as_int((uint)v0-(uint)v1);
   uchar v3 = (v2<0);
   uchar v4 = (v2==0);
   uchar v5 = (v3||v4);

@@ -1,5 +1,5 @@
 // 0: (1, 64) dtypes.int64 global 8 local 4
-__kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
+__kernel void r_16_64_ff8a3994(__global long* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g1 = gid;
   long acc0 = 0L;
@@ -21,10 +21,10 @@ __kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
     uchar v7 = (v5==v6);
     uchar v8 = (v7==0);
     uchar v9 = (v4&&v8);
-    int v10 = (v2+3);
+    int v10 = as_int((uint)v2+(uint)3);
     int v11 = (v9?v10:v2);
     long v12 = (long)(v11);
-    acc0 = (acc0+v12);
+    acc0 = as_long((ulong)acc0+(ulong)v12);
     float v13 = in0[r0*64+g1*8+1];
     int v14 = (int)(v13);
     int v15 = (3==0||3==-1?0:v14%3);
@@ -34,10 +34,10 @@ __kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
     uchar v19 = (v18==v6);
     uchar v20 = (v19==0);
     uchar v21 = (v17&&v20);
-    int v22 = (v15+3);
+    int v22 = as_int((uint)v15+(uint)3);
     int v23 = (v21?v22:v15);
     long v24 = (long)(v23);
-    acc1 = (acc1+v24);
+    acc1 = as_long((ulong)acc1+(ulong)v24);
     float v25 = in0[r0*64+g1*8+2];
     int v26 = (int)(v25);
     int v27 = (3==0||3==-1?0:v26%3);
@@ -47,10 +47,10 @@ __kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
     uchar v31 = (v30==v6);
     uchar v32 = (v31==0);
     uchar v33 = (v29&&v32);
-    int v34 = (v27+3);
+    int v34 = as_int((uint)v27+(uint)3);
     int v35 = (v33?v34:v27);
     long v36 = (long)(v35);
-    acc2 = (acc2+v36);
+    acc2 = as_long((ulong)acc2+(ulong)v36);
     float v37 = in0[r0*64+g1*8+3];
     int v38 = (int)(v37);
     int v39 = (3==0||3==-1?0:v38%3);
@@ -60,10 +60,10 @@ __kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
     uchar v43 = (v42==v6);
     uchar v44 = (v43==0);
     uchar v45 = (v41&&v44);
-    int v46 = (v39+3);
+    int v46 = as_int((uint)v39+(uint)3);
     int v47 = (v45?v46:v39);
     long v48 = (long)(v47);
-    acc3 = (acc3+v48);
+    acc3 = as_long((ulong)acc3+(ulong)v48);
     float v49 = in0[r0*64+g1*8+4];
     int v50 = (int)(v49);
     int v51 = (3==0||3==-1?0:v50%3);
@@ -73,10 +73,10 @@ __kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
     uchar v55 = (v54==v6);
     uchar v56 = (v55==0);
     uchar v57 = (v53&&v56);
-    int v58 = (v51+3);
+    int v58 = as_int((uint)v51+(uint)3);
     int v59 = (v57?v58:v51);
     long v60 = (long)(v59);
-    acc4 = (acc4+v60);
+    acc4 = as_long((ulong)acc4+(ulong)v60);
     float v61 = in0[r0*64+g1*8+5];
     int v62 = (int)(v61);
     int v63 = (3==0||3==-1?0:v62%3);
@@ -86,10 +86,10 @@ __kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
     uchar v67 = (v66==v6);
     uchar v68 = (v67==0);
     uchar v69 = (v65&&v68);
-    int v70 = (v63+3);
+    int v70 = as_int((uint)v63+(uint)3);
     int v71 = (v69?v70:v63);
     long v72 = (long)(v71);
-    acc5 = (acc5+v72);
+    acc5 = as_long((ulong)acc5+(ulong)v72);
     float v73 = in0[r0*64+g1*8+6];
     int v74 = (int)(v73);
     int v75 = (3==0||3==-1?0:v74%3);
@@ -99,10 +99,10 @@ __kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
     uchar v79 = (v78==v6);
     uchar v80 = (v79==0);
     uchar v81 = (v77&&v80);
-    int v82 = (v75+3);
+    int v82 = as_int((uint)v75+(uint)3);
     int v83 = (v81?v82:v75);
     long v84 = (long)(v83);
-    acc6 = (acc6+v84);
+    acc6 = as_long((ulong)acc6+(ulong)v84);
     float v85 = in0[r0*64+g1*8+7];
     int v86 = (int)(v85);
     int v87 = (3==0||3==-1?0:v86%3);
@@ -112,10 +112,10 @@ __kernel void r_16_64_456ddf4b(__global long* out, __global const float* in0) {
     uchar v91 = (v90==v6);
     uchar v92 = (v91==0);
     uchar v93 = (v89&&v92);
-    int v94 = (v87+3);
+    int v94 = as_int((uint)v87+(uint)3);
     int v95 = (v93?v94:v87);
     long v96 = (long)(v95);
-    acc7 = (acc7+v96);
+    acc7 = as_long((ulong)acc7+(ulong)v96);
   }
   out[g1*8] = acc0;
   out[g1*8+1] = acc1;
