@@ -48,8 +48,8 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   report, outdir = {}, Path(out)
   if outdir.exists() and not outdir.is_dir(): raise ValueError(f"--out {out}: a file, not a folder (it gets driving_vision.onnx, driving_policy.onnx, export-driving.json)")
   outdir.mkdir(parents=True, exist_ok=True)
-  from drivegpt.nn.state import lock_folder
-  lock_folder(outdir)  # two exports into one folder mixed their files
+  from drivegpt.nn.state import lock_folder, release_folder
+  took = lock_folder(outdir)  # two exports into one folder mixed their files
   (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
   for tmp in outdir.glob(".*.onnx.*.tmp"): tmp.unlink()  # a killed export's half-written models
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):
@@ -69,6 +69,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
     report[stem].update({"nodes": len(model.graph.node), "ops": dict(Counter(n.op_type for n in model.graph.node)),
                          "max_abs_diff_vs_engine": diff, "ort_ms": round(latency * 1e3, 3)})
   write_atomic(str(outdir / "export-driving.json"), [json.dumps({**report, "ckpt": str(Path(ckpt).resolve())}, indent=1).encode()])
+  if took: release_folder(outdir)  # (done: held until the process ended, a notebook's next export there was refused)
   return report
 
 def vision_ties(vision: DrivingVision, codebook: np.ndarray, inputs: dict, got: np.ndarray, want: np.ndarray) -> np.ndarray:

@@ -207,8 +207,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
              "actions change nothing it generates; only --steer replay")
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
-  from train.stage import lock_folder, write_atomic
-  lock_folder(out)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
+  from train.stage import lock_folder, release_folder, write_atomic
+  took = lock_folder(out)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
   # an earlier run's rollouts go first, rollouts.json with them (written back last: a folder without it is a run under way
   # or cut short): kept, those past --n stayed, and a run killed half-way left its rollouts beside another run's
   for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollout_*_tokens.tokenizer.json"), *out.glob("rollouts.json")]:  # (ours only:
@@ -263,6 +263,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   # line would be long; without them a rollout could be lined up with its recording only by redoing pick_seeds
   write_atomic(out / "rollouts.json", (json_line({**metrics, "seeds": [where[i] for i in sorted(where)]}) + "\n").encode())
   print(json_line(metrics), flush=True)
+  if took: release_folder(out)  # (done: held until the process ended, a notebook's next rollout there was refused)
   return metrics
 
 if __name__ == "__main__":

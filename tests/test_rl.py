@@ -1398,10 +1398,22 @@ def test_a_resumed_epochs_run_says_its_new_length(tmp_path, monkeypatch, capsys)
   first = dis.train(cfg(0.2))["steps"]
   capsys.readouterr()
   longer = dis.train(cfg(0.4))["steps"]
-  assert longer > first and f"epochs 0.2 -> 0.4 ({longer} steps): a learning-rate schedule" in capsys.readouterr().err
+  assert longer > first and f"epochs 0.2 -> epochs 0.4 ({longer} steps): a learning-rate schedule" in capsys.readouterr().err
   assert dis.train(cfg(0.1))["steps"] == longer
   assert re.search(r"epochs=0\.1 is \d+ steps, not above the \d+ it has trained: nothing to train", err := capsys.readouterr().err), err
   assert yaml.safe_load((tmp_path / "r/config.yaml").read_text())["epochs"] == 0.4
+  # session 39: a run given steps=, re-run with steps=0 (epochs= then sets the length): it said "nothing to train", then
+  # trained to the epochs' length anyway, its config.yaml and checkpoint saying the old steps
+  cfg2 = lambda steps, epochs: build(dis.DisengageConfig, {"tokens": str(tmp_path / "tok"), "vqvae": "v", "out": str(tmp_path / "s"), "steps": steps,  # noqa: E731
+                                                            "epochs": epochs, "eval_every": 50, "batch_size": 16, "model": {"hidden": 8, "conv": 4, "embed": 4}})
+  assert dis.train(cfg2(3, 1.0))["steps"] == 3
+  capsys.readouterr()
+  longer = dis.train(cfg2(0, 2.0))["steps"]
+  err = capsys.readouterr().err
+  assert longer > 3 and f"steps 3 -> epochs 2.0 ({longer} steps)" in err and "nothing to train" not in err, err
+  saved = yaml.safe_load((tmp_path / "s/config.yaml").read_text())
+  assert (saved["steps"], saved["epochs"]) == (0, 2.0)
+  assert dis.train(cfg2(0, 0.01))["steps"] == longer and "nothing to train" in capsys.readouterr().err
 
 def test_train_policy_algo_is_given_once(capsys):
   """`--algo bc --algo ppo --help` showed BC's help (the first --algo won, the second was left to the BC parser)."""

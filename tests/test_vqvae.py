@@ -927,6 +927,12 @@ def test_resume_refuses_a_folder_that_now_holds_out_a_trained_drive(tmp_path):
   for i, name in enumerate(extra): write_frame_shard(tmp_path / "d" / f"{name}.h5", smooth_frames(rng, 4, 32, 64), seed=20 + i)
   with pytest.raises(ConfigError, match=f"now holds out 1 drive\\(s\\) this run trained on \\({rank(names)[1]}"): train(cfg(4))
   for name in extra: (tmp_path / "d" / f"{name}.h5").unlink()
+  # session 39, the other way: one drive that ranks first takes the held-out place, and the drive held out so far was
+  # trained on from the resume on (its held-out rows before and after scored different drives), without a word
+  first = next(n for n in (f"y{i}" for i in range(1000)) if rank(names + [n]).index(n) == 0)
+  write_frame_shard(tmp_path / "d" / f"{first}.h5", smooth_frames(rng, 4, 32, 64), seed=30)
+  with pytest.raises(ConfigError, match=f"now trains on 1 drive\\(s\\) this run held out \\({rank(names)[0]}"): train(cfg(4))
+  (tmp_path / "d" / f"{first}.h5").unlink()
   train(cfg(4))
   from drivegpt.nn.state import checkpoint_info
   assert checkpoint_info(str(tmp_path / "run" / "ckpt.safetensors"))[0] == 4

@@ -1566,3 +1566,42 @@ def test_config_values_a_mutation_test_found_untested():
   assert load_config(tw.TrainConfig, None, ["data.tokens=12345"]).data.tokens.endswith("12345")
   with pytest.raises(argparse.ArgumentTypeError): at_least(1, int)("2.5")
   assert at_least(1, int)("3") == 3 and type(at_least(1, int)("3")) is int
+
+def test_review_39_resume_reads_the_checkpoints_config_and_a_finished_run_lets_go_of_its_folder(tmp_path, capsys):
+  """Session 39 (a review re-running stages with other settings): a config.yaml edited by hand (batch_size 4 -> 2)
+  resumed under its values without a word, the steps so far having run with 4, and the original command was refused
+  with a false "run was started with batch_size=2"; a finished run kept its folder locked (and a file open) for the
+  rest of the process, so a sweep or a notebook held one per run and another process could not resume it."""
+  import subprocess, sys
+  from drivegpt.nn.state import checkpoint_info, folder_in_use, _LOCKS
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=3"))
+  assert os.path.realpath(tmp_path / "w") not in _LOCKS
+  # another process can take the finished run's folder while this one goes on (it was "a run is already going on")
+  r = subprocess.run([sys.executable, "-c", f"from drivegpt.nn.state import lock_folder; lock_folder({str(tmp_path / 'w')!r}); print('took')"],
+                     capture_output=True, text=True, timeout=120)
+  assert r.stdout.strip() == "took", r.stderr[-800:]
+  assert folder_in_use(tmp_path / "w") is None
+  text = (tmp_path / "w" / "config.yaml").read_text()
+  assert "batch_size: 4" in text
+  (tmp_path / "w" / "config.yaml").write_text(text.replace("batch_size: 4", "batch_size: 2"))
+  capsys.readouterr()
+  with pytest.raises(ConfigError, match=r"run was started with batch_size=4, now 2"): tw.main(tiny_args(toks, tmp_path / "w", "steps=6", "batch_size=2"))
+  assert "config.yaml: says batch_size=2, its checkpoint was trained with 4: edited by hand?" in capsys.readouterr().err
+  assert tw.main(tiny_args(toks, tmp_path / "w", "steps=6"))["step"] == 6   # the command it was trained with resumes it
+  assert checkpoint_info(str(tmp_path / "w" / "ckpt.safetensors"))[1]["batch_size"] == 4
+
+def test_review_39_ppo_given_more_iterations_says_so(tmp_path, capsys):
+  """The README says a run given more steps (PPO: iterations) goes on and says so: PPO went on without a word."""
+  import yaml
+  from drivegpt.nn import Linear
+  from drivegpt.nn.state import save_checkpoint
+  from rl.train import PPOTrainConfig
+  from train.stage import Run
+  cfg = load_config(PPOTrainConfig, None, ["world=w", "tokens=t", "disengage=d", "bc=b", f"out={tmp_path / 'p'}", "iterations=2"])
+  (tmp_path / "p").mkdir()
+  (tmp_path / "p" / "config.yaml").write_text(yaml.safe_dump(to_dict(cfg)))
+  save_checkpoint(str(tmp_path / "p" / "ckpt.safetensors"), Linear(2, 2), None, 2, to_dict(cfg))
+  cfg.iterations = 3
+  Run(str(tmp_path / "p"), cfg, may_change=("iterations",))
+  assert "iterations 2 -> 3" in capsys.readouterr().err

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 import yaml
 from drivegpt.cli import json_line, path_arg
-from drivegpt.nn.state import folder_in_use, lock_folder  # noqa: F401  (the stages' folder locks)
+from drivegpt.nn.state import folder_in_use, lock_folder, release_folder  # noqa: F401  (the stages' folder locks)
 
 class ConfigError(ValueError):
   """A config file, key or value a user got wrong."""
@@ -231,10 +231,13 @@ def _read_saved_config(path: Path, ckpt_config: Callable[[], dict]) -> dict:
   try: was = yaml.safe_load(path.read_text())
   except (yaml.YAMLError, UnicodeDecodeError) as e: problem = f"not valid YAML ({str(e).splitlines()[0]})"
   else:
-    try: lost = sorted(set(_flat(ckpt_config())) - set(_flat(was))) if isinstance(was, dict) else []
-    except (OSError, ValueError): lost = []  # (a damaged checkpoint is named where it is loaded)
+    try: ck, yml = (_flat(ckpt_config()), _flat(was)) if isinstance(was, dict) else ({}, {})
+    except (OSError, ValueError): ck, yml = {}, {}  # (a damaged checkpoint is named where it is loaded)
+    lost, edited = sorted(set(ck) - set(yml)), [k for k in ck if k in yml and yml[k] != ck[k]]
     problem = "empty" if not was else "not a mapping of config keys" if not isinstance(was, dict) else \
-              f"lacks {len(lost)} keys of the checkpoint's config ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''}): cut short?" if lost else None
+              f"lacks {len(lost)} keys of the checkpoint's config ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''}): cut short?" if lost else \
+              f"says {edited[0]}={yml[edited[0]]!r}, its checkpoint was trained with {ck[edited[0]]!r}: edited by hand?" if edited else None
+  # (a config.yaml edited by hand resumed under its values: the steps so far ran with the checkpoint's, said nowhere)
   if problem: print(f"warning: {path}: {problem}: the checkpoint's own copy of the config is used", file=sys.stderr)
   return ckpt_config() if problem else was
 
@@ -251,7 +254,7 @@ class Run:
     try: self.dir.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):  # ("[Errno 17] File exists: 'afile'" named neither out= nor the problem)
       raise ConfigError(f"out={out}: {'it' if self.dir.exists() else 'a folder above it'} is a file, not a folder: give a run folder") from None
-    lock_folder(self.dir)
+    self._took = lock_folder(self.dir)  # (let go in finish: a process that goes on, a notebook or a sweep, held every run's)
     saved_path = self.dir / "config.yaml"
     if (self.dir / self.CKPT).exists():  # (without config.yaml, the checkpoint's own copy: it resumed under any config)
       from drivegpt.nn.state import checkpoint_info
@@ -270,31 +273,35 @@ class Run:
       for k in [k for k in diff if k.split(".")[-1] in PATH_KEYS]:  # other data: allowed, never silently (the rows so far
         print(f"warning: {self.dir}: resumed with {k}={now.get(k)!r}; its steps so far ran with {saved.get(k)!r}", file=sys.stderr)  # came from it)
       length = "iterations" if "iterations" in now else "steps"  # (PPO counts iterations)
-      if length in diff and isinstance(n := now.get(length), int) and n <= (done := checkpoint_info(str(self.ckpt))[0]):
+      # steps=0 asks for epochs= passes over the data: Run.length says what that comes to (it said "nothing to train", then
+      # trained to the epochs' length, its config keeping the old steps)
+      if length in diff and isinstance(n := now.get(length), int) and 0 < n <= (done := checkpoint_info(str(self.ckpt))[0]):
         print(f"note: {self.dir}: {length}={n} is not above the {done} it has trained: nothing to train; it stays the run it is", file=sys.stderr)
         self.config[length] = saved.get(length)  # (its config.yaml said steps: 3 from then on, and a note spoke of a new schedule)
-      elif "steps" in diff:  # training longer is allowed, never silently: a schedule over steps (warmup, decay) follows the new length
-        print(f"note: {self.dir}: steps {saved.get('steps')} -> {now.get('steps')}: a learning-rate schedule over steps follows the new "
-              f"length from the checkpoint on, so the result is not that of a run started with steps={now.get('steps')}", file=sys.stderr)
+      elif length in diff and now.get(length):  # training longer is allowed, never silently: a schedule over steps (warmup, decay) follows the new length
+        print(f"note: {self.dir}: {length} {saved.get(length)} -> {now.get(length)}" + (": a learning-rate schedule over steps follows the "
+              f"new length from the checkpoint on, so the result is not that of a run started with steps={now.get('steps')}" if length == "steps" else ""), file=sys.stderr)
     elif (self.dir / "final.json").exists():  # (it started again from step 0, its metrics deleted, without a word); before
       raise ConfigError(f"{self.dir}: final.json says this run finished, but its checkpoint {self.dir / self.CKPT} is missing: "  # config.yaml
                         "put it back, or use another out= folder to train a new run")  # is written: the run's own stays
     # a resumed run's config.yaml is rewritten with its next checkpoint (save): a resume refused after this (by check_split,
     # another tokenizer) left it naming data the run never trained on, and the next resume warned of it
     if not self.ckpt.exists(): self.write_config()
-    self._clock, self._training, self._routes, self._data = (time.perf_counter(), 0.0), True, None, None
+    self._clock, self._training, self._routes, self._held, self._data = (time.perf_counter(), 0.0), True, None, None, None
 
   def length(self, steps: int, start: int) -> int:
     """The steps a run trains to, from the steps its config asks for (steps=, or with steps=0 epochs= passes over the
     data) and the steps it has done: never fewer than those. A resumed run whose epochs= changed says so, as for steps=
-    above (a train-disengage run went on, or stopped, without a word, and its config.yaml kept epochs it never trained)."""
-    if start and not self.config.get("steps") and "epochs" in self._was and self._was["epochs"] != self.config.get("epochs"):
+    above (a train-disengage run went on, or stopped, without a word, and its config.yaml kept epochs it never trained), and
+    so does one that was given steps= and now steps=0 (it said "nothing to train", then trained to the epochs' length)."""
+    if start and not self.config.get("steps") and "epochs" in self._was and (self._was.get("steps") or self._was["epochs"] != self.config.get("epochs")):
+      key = "steps" if self._was.get("steps") else "epochs"  # what set its length until now
       if steps <= start:
         print(f"note: {self.dir}: epochs={self.config.get('epochs')} is {steps} steps, not above the {start} it has trained: nothing "
-              f"to train; it stays the run it is (one cut short ends here: its epochs={self._was['epochs']} trains it to its end)", file=sys.stderr)
-        self.config["epochs"] = self._was["epochs"]
+              f"to train; it stays the run it is (one cut short ends here: its {key}={self._was[key]} trains it to its end)", file=sys.stderr)
+        self.config["epochs"], self.config["steps"] = self._was["epochs"], self._was.get("steps", 0)
       else:
-        print(f"note: {self.dir}: epochs {self._was['epochs']} -> {self.config.get('epochs')} ({steps} steps): a learning-rate schedule "
+        print(f"note: {self.dir}: {key} {self._was[key]} -> epochs {self.config.get('epochs')} ({steps} steps): a learning-rate schedule "
               f"over steps follows the new length from step {start} on, so the result is not that of a run started with "
               f"epochs={self.config.get('epochs')}", file=sys.stderr)
     return max(steps, start)
@@ -346,7 +353,7 @@ class Run:
   def extra(self, **kw) -> dict:
     """A checkpoint's extra values: kw, the training time so far, the drives trained on (check_split) and the digest of
     the token segments (check_data)."""
-    return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes} if self._routes is not None else {}),
+    return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes, "val_routes": self._held} if self._routes is not None else {}),
             **({"data": self._data} if self._data else {})}
 
   def check_data(self, key: str, segments: list) -> None:
@@ -381,11 +388,17 @@ class Run:
     if both:  # route by design (front.mp4 of two trips): maybe other drives
       print(f"warning: the training and held-out data both have inputs named {both[0]!r} ({len(both)} such names): if they are "
             "one drive's, held-out numbers count frames of a drive trained on", file=sys.stderr)
-    saved = routes_trained(checkpoint_info(str(self.ckpt))[2]) if self.ckpt.exists() else set()
-    self._routes = sorted(set(train) | saved)
+    extra = checkpoint_info(str(self.ckpt))[2] if self.ckpt.exists() else None
+    saved, held = routes_trained(extra), routes_trained(extra, "val_routes")
+    self._routes, self._held = sorted(set(train) | saved), sorted(set(val) | held)
     if leaked := sorted(saved & set(val)):
       raise ConfigError(f"{self.dir}: the data now holds out {len(leaked)} drive(s) this run trained on ({leaked[0]}, ...), so its "
                         f"held-out numbers would count them: use another out= folder, or the data it was trained on")
+    # and the other way: a drive it held out, now trained on (a folder grown in place moved the boundary), made its held-out
+    # rows before and after the resume score different drives, and the model's last ones not held out at all
+    if moved := sorted(held & set(train)):
+      raise ConfigError(f"{self.dir}: the data now trains on {len(moved)} drive(s) this run held out ({moved[0]}, ...), so its "
+                        f"held-out numbers would count drives trained on: use another out= folder, or the data it was trained on")
 
   def trim_metrics(self, step: int) -> None:
     """Drop the metrics logged after step (they run again from its checkpoint)."""
@@ -425,6 +438,7 @@ class Run:
     line = json_line(metrics)
     write_atomic(self.dir / "final.json", (line + "\n").encode())
     print(line, flush=True)
+    if self._took: release_folder(self.dir)
     return metrics
 
 def save_curves(path: Path, metrics: Path, keys: list[str], label: str) -> None:
@@ -494,11 +508,11 @@ def weights_of(path: str) -> str:
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 
-def routes_trained(extra) -> set:
-  """The drives a checkpoint's extra lists as trained on (train_routes), as this version names them (one saved before
-  the 29th session may name a drive's segments apart)."""
+def routes_trained(extra, key: str = "train_routes") -> set:
+  """The drives a checkpoint's extra lists as trained on (train_routes; val_routes: held out), as this version names them
+  (one saved before the 29th session may name a drive's segments apart)."""
   from data.layout import drive_route
-  return {drive_route(r) for r in (extra or {}).get("train_routes", ())}
+  return {drive_route(r) for r in (extra or {}).get(key, ())}
 
 def trained_on(run: str, routes: list, videos: Optional[list] = None) -> int:
   """How many of routes (drives, one per shard or segment; videos: their video checksums) the run (a folder or its

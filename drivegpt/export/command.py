@@ -20,7 +20,7 @@ import onnx
 from drivegpt import Tensor
 from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.export.graph import ExportError, save, to_float16
-from drivegpt.nn.state import lock_folder
+from drivegpt.nn.state import lock_folder, release_folder
 from drivegpt.export.trace import export_onnx
 from drivegpt.nn.state import write_atomic
 from drivegpt.export.openpilot import export_rgb_to_yuv6
@@ -157,7 +157,7 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   kind, model = load_run(ckpt)
   out_dir = Path(out)
   out_dir.mkdir(parents=True, exist_ok=True)
-  lock_folder(out_dir)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
+  took = lock_folder(out_dir)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
   # another run's export there: its models would stay beside these, and export.json name this run alone (the quick start
   # once sent the VQVAE and the world model into one folder)
   def run_of(p) -> Path: return Path(p).resolve().parent if str(p).endswith(".safetensors") else Path(p).resolve()
@@ -178,6 +178,7 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   report["rgb_to_yuv420"] = {"bytes": p.stat().st_size, "nodes": len(yuv.graph.node), "ops": dict(Counter(n.op_type for n in yuv.graph.node)),
                              "ort_cpu_ms": round(onnx_latency(yuv, {"rgb": rgb})[1] * 1e3, 3)}
   write_atomic(str(out_dir / "export.json"), [(json.dumps({**report, "ckpt": str(Path(ckpt).resolve())}, indent=1) + "\n").encode()])
+  if took: release_folder(out_dir)  # (done: held until the process ended, a notebook's next export there was refused)
   return report
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -194,6 +194,7 @@ PRIMITIVES: dict[type, Callable] = {
   F.Cast: lambda g, x, dtype: g.node("Cast", [g.name(x)], to=ONNX_DTYPES[dtype.name]),
   F.Neg: _unary("Neg"), F.Sin: _unary("Sin"), F.Relu: _unary("Relu"), F.Log: _unary("Log"), F.Exp: _unary("Exp"),
   F.Sqrt: _unary("Sqrt"), F.Recip: _unary("Reciprocal"), F.Sign: _unary("Sign"), F.Sigmoid: _unary("Sigmoid"), F.Gelu: _gelu,
+  F.Silu: lambda g, x: g.node("Mul", [g.name(x), g.node("Sigmoid", [g.name(x)])]),  # (a Gelu by class, with its own constants: not _gelu's)
   F.Softmax: _softmax_fn("Softmax"), F.LogSoftmax: _softmax_fn("LogSoftmax"), F.LayerNorm: _layernorm,
   F.Exp2: lambda g, x: g.node("Pow", [g.const(np.array(2, x.dtype.np), "two"), g.name(x)]),
   F.PowConst: _pow_const,
