@@ -126,9 +126,15 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
   if fresh and root.exists():
     if not state_path.exists() and (not root.is_dir() or any(root.iterdir())):
       raise ValueError(f"--fresh: {root} is not a demo's folder (no demo_state.json): not deleting it")
-    if (root / ".demo.lock").exists(): _lock(root).close()  # a demo running there: refused before anything is deleted
     if root.is_symlink(): raise ValueError(f"--fresh: {root} is a link: give the demo folder itself")  # (rmtree's "Cannot call rmtree on a symbolic link")
-    shutil.rmtree(root)
+    lock = _lock(root) if (root / ".demo.lock").exists() else None  # a demo running there: refused before anything is deleted
+    # moved aside while the lock is held, then deleted: two --fresh demos at once both deleted it, and one failed on a file
+    # the other had removed ("No such file or directory: 'f15377'")
+    try: os.rename(root, trash := root.with_name(f".{root.name}.fresh-{os.getpid()}"))
+    except FileNotFoundError: raise ValueError(f"--fresh: another demo is emptying {root} at this moment; wait for it, or use another --out") from None
+    finally:
+      if lock is not None: lock.close()
+    shutil.rmtree(trash)
   # inside another demo's folder: that demo's report took this one's pictures and folders as its own, and a step reading a
   # folder this one sits in (its recordings) ingested this one's rollouts as recorded video
   if outer := next((p for p in root.resolve().parents if (p / "demo_state.json").exists()), None):

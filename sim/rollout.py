@@ -122,7 +122,9 @@ def write_mp4(path: Path, frames: np.ndarray, fps: float) -> None:
     s = f.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))  # 20/3 fps plays at 20/3, not 7
     s.width, s.height, s.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
     s.options = {"crf": "18"}
-    for fr in frames: f.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24")))
+    # converted to YUV here: left to the encoder, frames of a width not a multiple of 32 (a side-by-side's 516) encoded to
+    # other pixels from one write to the next (up to 34 levels), so a seeded rollout's MP4 was not reproducible
+    for fr in frames: f.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24").reformat(format="yuv420p")))
     f.mux(s.encode())
   write_atomic(path, image.getvalue())
 

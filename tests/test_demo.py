@@ -315,6 +315,14 @@ def test_two_demos_into_one_folder_and_paths_of_a_moved_one(tmp_path):
   assert (tmp_path / "demo_state.json").exists()
   held.close()
   import drivegpt.demo as demo
+  # session 39: two --fresh demos at once both deleted the folder, and one failed on a file the other had removed ("No such
+  # file or directory: 'f15377'"): the folder is moved aside under the lock, and the one that finds it gone says so
+  def gone(*a): raise FileNotFoundError(a[0])
+  demo.os.rename, real_rename = gone, demo.os.rename
+  try:
+    with pytest.raises(ValueError, match="another demo is emptying .* at this moment"): run(ROOT / "tests/data/demo-tiny.yaml", str(tmp_path), [], fresh=True)
+  finally: demo.os.rename = real_rename
+  assert (tmp_path / "demo_state.json").exists()
   def fail(*a): raise RuntimeError("a step failed")
   real, demo._run = demo._run, fail
   try:

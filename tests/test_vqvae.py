@@ -1143,3 +1143,22 @@ def test_attention_block_against_numpy():
   y = np.einsum("bck,bqk->bcq", v, w)
   ref = x.astype(np.float64) + (np.einsum("oc,bcn->bon", p["pw"][:, :, 0, 0], y) + p["pb"][:, None]).reshape(2, C, H, W)
   np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-5)
+
+def test_tokenize_refuses_a_checkpoint_still_training(tmp_path):
+  """Session 39 (two jobs at once): a tokenize beside a VQVAE still training exited 0 with token shards of two codebooks
+  (each task loads the checkpoint, which the run replaced meanwhile); refused now, naming the process."""
+  import subprocess, sys
+  from drivegpt.nn.state import release_folder
+  rng = rng_for("tokenize beside training")
+  (tmp_path / "shards").mkdir()
+  write_frame_shard(tmp_path / "shards" / "a.h5", smooth_frames(rng, 3))
+  run = make_run(tmp_path, TINY)
+  release_folder(run)   # (make_run's Run holds it in this process, as a run being trained would in its own)
+  holder = subprocess.Popen([sys.executable, "-c", f"from drivegpt.nn.state import lock_folder; lock_folder({str(run)!r}); print('held', flush=True); input()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+  try:
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(ValueError, match=f"--ckpt {run}: a run is still training in {run} \\(pid {holder.pid}\\)"):
+      tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens"), use_ray=False, progress=False)
+  finally: holder.communicate("\n", timeout=60)
+  assert [r["status"] for r in tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens"), use_ray=False, progress=False)] == ["done"]

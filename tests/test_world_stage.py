@@ -1605,3 +1605,15 @@ def test_review_39_ppo_given_more_iterations_says_so(tmp_path, capsys):
   cfg.iterations = 3
   Run(str(tmp_path / "p"), cfg, may_change=("iterations",))
   assert "iterations 2 -> 3" in capsys.readouterr().err
+
+def test_review_39_rollout_mp4s_are_the_same_bytes_for_the_same_frames(tmp_path):
+  """Frames of a width not a multiple of 32 (a side-by-side rollout's 516) encoded to other pixels from one write to the
+  next (up to 34 levels), so a seeded rollout's MP4 was not reproducible though its tokens were (the RGB to YUV
+  conversion left to the encoder)."""
+  from sim.rollout import write_mp4
+  rng = np.random.default_rng(39)
+  for k in range(6):
+    base = rng.integers(0, 256, (5, 8, 33, 3)).astype(np.uint8)   # blocks and noise, as decoded tokens look
+    frames = np.clip(np.repeat(np.repeat(base, 16, 1), 16, 2)[:, :, :516] + rng.integers(-20, 21, (5, 128, 516, 3)), 0, 255).astype(np.uint8)
+    for i in range(4): write_mp4(tmp_path / f"{i}.mp4", frames, 10.0)
+    assert len({(tmp_path / f"{i}.mp4").read_bytes() for i in range(4)}) == 1, k

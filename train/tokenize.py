@@ -152,8 +152,11 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   at most max_in_flight queued (default twice the CPUs); existing token shards are kept."""
   if yaw_copies < 0 or not yaw_px >= 1: raise ValueError(f"--yaw-copies must be >= 0 and --yaw-px >= 1, got {yaw_copies}, {yaw_px}")
   from data.dataset import shard_paths
-  from drivegpt.nn.state import holding
+  from drivegpt.nn.state import folder_in_use, holding
   from train.vqvae import load_tokenizer
+  # each task loads the checkpoint: a VQVAE still training there wrote shards of two codebooks, exit 0
+  if who := folder_in_use(run_dir := Path(ckpt) if Path(ckpt).is_dir() else Path(ckpt).parent):
+    raise ValueError(f"--ckpt {ckpt}: a run is still training in {run_dir} ({who}): its checkpoint would change under the tokenize; wait for it to end")
   load_tokenizer(ckpt)  # a bad checkpoint fails here, once, not in every task
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
