@@ -79,7 +79,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         if not container.streams.video:   # (an MP4 cut inside its index, at its end, opens with no streams, or a data one)
             raise VideoError(f"{path}: no video stream ({', '.join(s.type for s in container.streams) or 'none at all'}): truncated, or not a video")
         if container.format.name.endswith("_pipe") or container.format.name == "image2":   # one frame at FFmpeg's 25 fps guess
-            raise VideoError(f"{path}: a still image ({container.format.name.removesuffix('_pipe')}), not a video")
+            raise VideoError(f"{path}: an image ({container.format.name.removesuffix('_pipe')}), not a video")
         stream = container.streams.video[0]
         if len(container.streams.video) > 1:
             others = ", ".join(f"#{s.index} {s.width}x{s.height}" for s in container.streams.video[1:])

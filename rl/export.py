@@ -49,7 +49,7 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   if outdir.exists() and not outdir.is_dir(): raise ValueError(f"--out {out}: a file, not a folder (it gets driving_vision.onnx, driving_policy.onnx, export-driving.json)")
   outdir.mkdir(parents=True, exist_ok=True)
   from drivegpt.nn.state import lock_folder, release_folder
-  took = lock_folder(outdir)  # two exports into one folder mixed their files
+  took = lock_folder(outdir, command=True)  # two exports into one folder mixed their files
   (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
   for tmp in outdir.glob(".*.onnx.*.tmp"): tmp.unlink()  # a killed export's half-written models
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):

@@ -122,9 +122,7 @@ def write_mp4(path: Path, frames: np.ndarray, fps: float) -> None:
     s = f.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))  # 20/3 fps plays at 20/3, not 7
     s.width, s.height, s.pix_fmt = frames.shape[2], frames.shape[1], "yuv420p"
     s.options = {"crf": "18"}
-    # converted to YUV here: left to the encoder, frames of a width not a multiple of 32 (a side-by-side's 516) encoded to
-    # other pixels from one write to the next (up to 34 levels), so a seeded rollout's MP4 was not reproducible
-    for fr in frames: f.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24").reformat(format="yuv420p")))
+    for fr in frames: f.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24")))
     f.mux(s.encode())
   write_atomic(path, image.getvalue())
 
@@ -210,7 +208,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
   from train.stage import lock_folder, release_folder, write_atomic
-  took = lock_folder(out)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
+  took = lock_folder(out, command=True)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
   # an earlier run's rollouts go first, rollouts.json with them (written back last: a folder without it is a run under way
   # or cut short): kept, those past --n stayed, and a run killed half-way left its rollouts beside another run's
   for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollout_*_tokens.tokenizer.json"), *out.glob("rollouts.json")]:  # (ours only:

@@ -368,7 +368,7 @@ def test_a_fragmented_mp4_is_whole_and_an_image_or_a_cut_mp4_is_said(tmp_path):
     with pytest.raises(VideoError, match="cut_frag.mp4: truncated or corrupt video"): list(decode_frames(tmp_path / "cut_frag.mp4", 32, 64))
     from PIL import Image
     Image.fromarray(np.full((32, 64, 3), 90, np.uint8)).save(tmp_path / "still.mp4", format="PNG")
-    with pytest.raises(VideoError, match="still.mp4: a still image \\(png\\), not a video"): list(decode_frames(tmp_path / "still.mp4", 32, 64))
+    with pytest.raises(VideoError, match="still.mp4: an image \\(png\\), not a video"): list(decode_frames(tmp_path / "still.mp4", 32, 64))
     encode(tmp_path / "a.mp4", [np.full((32, 64, 3), v, np.uint8) for v in levels])
     b = (tmp_path / "a.mp4").read_bytes()
     assert b.find(b"moov") > b.find(b"mdat") > 0   # (the case: its index at the end)

@@ -42,6 +42,9 @@ def _cases():
   case("layernorm_2d", {"LayerNormalization"})(lambda r: ((m := _affine(nn.LayerNorm((3, 4)), r)), [_f(r, 2, 3, 4) * np.arange(1, 4, dtype=np.float32)[:, None]], m))
   case("layernorm_eps", {"LayerNormalization"})(lambda r: ((m := _affine(nn.LayerNorm(8, eps=1e-2), r)), [_f(r, 3, 8) * 1e-3 + 1], m))  # variance ~1e-6: eps counts
   case("layernorm_small", {"ReduceSum"})(lambda r: (lambda x: x.layernorm(), [_f(r, 3, 6) * 1e-3]))
+  # session 39: constant rows (the engine's 0, the export's 0.8 before it worked about each row's first element) and rows
+  # on a large offset
+  case("layernorm_offset", {"Slice"})(lambda r: (lambda x: x.layernorm(), [np.concatenate([np.full((2, 512), 1000.1, np.float32), 1e4 + _f(r, 2, 512)])]))
   case("groupnorm", {"InstanceNormalization"})(lambda r: ((m := nn.GroupNorm(2, 6)), [_f(r, 2, 6, *_dims(r, 2, 2, 5)) + 2], m))
   case("embedding", {"Gather"})(lambda r: ((m := nn.Embedding(11, 4)), [r.integers(0, 11, _dims(r, 2)).astype(np.int32)], m))
   case("concat", {"Concat"})(lambda r: (lambda a, b: a.cat(b, a, dim=1), [_f(r, 2, 3, 4), _f(r, 2, _dims(r, 1)[0], 4)]))

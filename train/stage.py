@@ -254,7 +254,7 @@ class Run:
     try: self.dir.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):  # ("[Errno 17] File exists: 'afile'" named neither out= nor the problem)
       raise ConfigError(f"out={out}: {'it' if self.dir.exists() else 'a folder above it'} is a file, not a folder: give a run folder") from None
-    self._took = lock_folder(self.dir)  # (let go in finish: a process that goes on, a notebook or a sweep, held every run's)
+    self._took = lock_folder(self.dir, command=True)  # (let go in finish: a process that goes on, a notebook or a sweep, held every run's)
     saved_path = self.dir / "config.yaml"
     if (self.dir / self.CKPT).exists():  # (without config.yaml, the checkpoint's own copy: it resumed under any config)
       from drivegpt.nn.state import checkpoint_info
@@ -504,7 +504,7 @@ def weights_of(path: str) -> str:
   ckpt = str(ckpt_file(path))
   (arrays, meta), h = read_safetensors(ckpt), hashlib.sha256()   # (one read: a checkpoint replaced between two mixed them)
   for k in sorted(k for k in arrays if k.startswith("model.")): h.update(k.encode() + arrays[k].tobytes())
-  extra = {k: v for k, v in (_meta(ckpt, meta)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "env", "inputs", "data")}
+  extra = {k: v for k, v in (_meta(ckpt, meta)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "val_routes", "env", "inputs", "data")}
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 

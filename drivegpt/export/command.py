@@ -157,7 +157,7 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   kind, model = load_run(ckpt)
   out_dir = Path(out)
   out_dir.mkdir(parents=True, exist_ok=True)
-  took = lock_folder(out_dir)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
+  took = lock_folder(out_dir, command=True)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
   # another run's export there: its models would stay beside these, and export.json name this run alone (the quick start
   # once sent the VQVAE and the world model into one folder)
   def run_of(p) -> Path: return Path(p).resolve().parent if str(p).endswith(".safetensors") else Path(p).resolve()

@@ -167,11 +167,13 @@ def _stride(g: Graph, x: Tensor, arg: tuple) -> str:
                 [n if m > 0 else np.iinfo(np.int64).min for m, n in zip(arg, x.shape)], list(arg))
 
 def _layernorm(g: Graph, x: Tensor, axis: tuple, eps: float) -> str:
-  """F.LayerNorm as the engine computes it (any axes, no affine): means as sums times 1/n, (x - mean)*sqrt(1/(var + eps))."""
+  """F.LayerNorm as the engine computes it (any axes, no affine): about each row's first element, means as sums times 1/n,
+  (x - mean)*sqrt(1/(var + eps)) (the plain x - mean gave a constant row of 1000.1 0.8 where the engine gives 0)."""
   c = lambda v, name: g.const(np.array(v, x.dtype.np), name)
-  inv_n = c(1/max(1, int(np.prod([x.shape[a] for a in axis]))), "inv_n")
+  inv_n = c(1/max(1, n := int(np.prod([x.shape[a] for a in axis]))), "inv_n")
   mean = lambda v: g.node("Mul", [g.node("ReduceSum", [v, g.ints(axis)], keepdims=1), inv_n])
-  y = g.node("Sub", [g.name(x), mean(g.name(x))])
+  xs = g.name(x) if n < 2 else g.node("Sub", [g.name(x), g.node("Slice", [g.name(x), g.ints([0]*len(axis)), g.ints([1]*len(axis)), g.ints(axis)])])
+  y = g.node("Sub", [xs, mean(xs)])
   return g.node("Mul", [y, g.node("Sqrt", [g.node("Reciprocal", [g.node("Add", [mean(g.node("Mul", [y, y])), c(eps, "eps")])])])])
 def _gelu(g: Graph, x: Tensor) -> str:  # x*sigmoid(x(k + ka x^2)), as F.Gelu computes it (opset 18 has no Gelu)
   c = lambda v, name: g.const(np.array(v, x.dtype.np), name)

@@ -38,17 +38,19 @@ def _encode(tensors: dict[str, Tensor], metadata: Optional[dict[str, str]]) -> l
   return [struct.pack("<Q", len(hb)), hb, *blobs]
 
 _LOCKS: dict = {}  # the folders this process holds: their lock files stay open, and locked, until it exits
+_TAKEN: set = set()  # those a command took (lock_folder(command=True)), to let go at its end: a retry's too, after one failed
 
 class FolderInUse(ValueError): pass
 
-def lock_folder(folder) -> bool:
+def lock_folder(folder, command: bool = False) -> bool:
   """Hold folder/.lock for the rest of this process (or until release_folder), or raise FolderInUse naming the process
   that holds it: two runs in one folder (a command started twice, two cluster jobs given one out=) would overwrite each
   other's checkpoints and interleave their metrics. Temp files there (`.NAME.*.tmp`) are then a killed run's leftovers,
-  and are removed. True if this call took it (False: this process held it already)."""
+  and are removed. True if this call took it (False: this process held it already), or, for a command, if a command
+  took it (one that raised here left it held, and its retry's end let go of nothing: "a run is still training")."""
   folder = Path(folder)
   key = os.path.realpath(folder)
-  if key in _LOCKS: return False
+  if key in _LOCKS: return command and key in _TAKEN
   try: f = open(folder / ".lock", "a+")
   except OSError:  # another user's lock file (0644), or a read-only folder: a read-only handle locks all the same
     try: f = open(folder / ".lock")
@@ -65,6 +67,7 @@ def lock_folder(folder) -> bool:
   try: f.seek(0); f.truncate(); f.write(f"{os.getpid()}\n"); f.flush()
   except OSError: pass  # (a read-only handle: the holder goes unnamed)
   _LOCKS[key] = f
+  if command: _TAKEN.add(key)
   for tmp in folder.glob(".*.tmp"):
     with contextlib.suppress(OSError):  # (a read-only folder's stay: a traceback refused the run)
       if tmp.is_file(): tmp.unlink()
@@ -72,7 +75,8 @@ def lock_folder(folder) -> bool:
 
 def release_folder(folder) -> None:
   """Let go of folder/.lock (a command done writing there, in a process that goes on: a test, a notebook, Ray workers)."""
-  if (f := _LOCKS.pop(os.path.realpath(folder), None)) is not None: f.close()
+  _TAKEN.discard(key := os.path.realpath(folder))
+  if (f := _LOCKS.pop(key, None)) is not None: f.close()
 
 @contextlib.contextmanager
 def holding(folder):
