@@ -208,7 +208,8 @@ class Tensor:
     Tensor._rng_counter += 1
     return Tensor(LazyBuffer.loadop(LoadOps.RAND, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device), (Tensor._seed, Tensor._rng_counter)), device, **kw)
   def multinomial(self, num_samples: int = 1, replacement: bool = False) -> Tensor:
-    """Category indices (int32) drawn from each row's non-negative weights (1-D or 2-D), as torch.multinomial."""
+    """Category indices (int32) drawn from each row's non-negative weights (1-D or 2-D), as torch.multinomial. The weights
+    are not checked (the draw is lazy): a negative one, NaN or a zero sum gives some index where PyTorch raises."""
     if not 1 <= self.ndim <= 2: raise ShapeError(f"multinomial needs 1-D or 2-D weights, got shape {self.shape}")
     w, n = self.reshape(-1, self.shape[-1])._float(), self.shape[-1]
     if not replacement and num_samples > n: raise RuntimeError(f"multinomial: can't draw {num_samples} of {n} categories without replacement")
@@ -344,7 +345,8 @@ class Tensor:
 
   def __getitem__(self, idx) -> Tensor:
     """numpy/PyTorch indexing: ints, slices (any step), None, Ellipsis, and int or bool Tensors, lists or arrays.
-    Index tensors pick through a one-hot product (a matmul); out of range raises IndexError or gives NaN (see _valid)."""
+    Index tensors pick through a one-hot product (a matmul); out of range raises IndexError or gives NaN (see _valid): an
+    index computed in the graph, out of range, gives NaN on float data, 0 on int and bool data, and a write there is dropped."""
     idx = list(idx) if isinstance(idx, tuple) else [idx]
     for k in reversed(range(len(idx))):  # lists and arrays become Tensors; a bool mask becomes one index per dim it covers
       if isinstance(idx[k], np.ndarray) and idx[k].ndim == 0 and idx[k].dtype.kind in "iu": idx[k] = int(idx[k])  # an int, as PyTorch's
@@ -699,7 +701,8 @@ class Tensor:
 
   def scaled_dot_product_attention(self, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None, is_causal: bool = False) -> Tensor:
     """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions."""
-    given = attn_mask is not None  # (a causal mask alone leaves each row its first key)
+    # (given: a causal mask alone leaves each row its first key); an int mask was added to the scores (a 0/1 one leaked the future in)
+    if (given := attn_mask is not None) and not (attn_mask.dtype == dtypes.bool or attn_mask.dtype.is_float): raise TypeError(f"attn_mask: bool or float, not {attn_mask.dtype.name}")
     if is_causal:  # with a mask too, both apply (as PyTorch): the causal one replaced it
       causal = Tensor.ones(self.shape[-2], key.shape[-2], dtype=dtypes.bool, device=self.device).tril()
       attn_mask = causal if attn_mask is None else causal & attn_mask if attn_mask.dtype == dtypes.bool else causal.where(attn_mask, -math.inf)
@@ -886,11 +889,12 @@ class Tensor:
   def dropout(self, p=0.5) -> Tensor:
     return self if not Tensor.training or p == 0 else self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
   # PyTorch's: each log at least -100, so a probability of exactly 0 or 1 (sigmoid(20) in float32) gives a finite loss and
-  # gradient (0 * log 0 was NaN); the log reads 1 where p is 0, so no 0/0 comes back through the where
+  # gradient (0 * log 0 was NaN); the log reads 1 where p is 0, so no 0/0 comes back through the where. A p outside [0, 1]
+  # (logits given: PyTorch raises) or NaN (a diverged model: it read as a loss of 100 with gradient 0) gives NaN
   # a target must have the input's shape or broadcast to it (logits (N, 1) and targets (N,) gave the mean of an (N, N) grid)
   def binary_crossentropy(self, y: Tensor) -> Tensor: return (-(y := self._target(y))*self._log100() - (1 - y)*(1 - self)._log100()).mean()
   def _target(self, y) -> Tensor: return (y if isinstance(y, Tensor) else Tensor(y, device=self.device))._expand_to(self.shape)
-  def _log100(self) -> Tensor: return (self > 0).where((self > 0).where(self, 1).log().maximum(-100), -100)
+  def _log100(self) -> Tensor: return self.eq(0).where(-100, (ok := (self > 0) & (self <= 1)).where(ok.where(self, 1).log().maximum(-100), math.nan))
   def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - self._target(y)*self + self._log1p_exp_neg_abs()).mean()  # (the small term last)
   def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of int labels Y (...) under logits self (..., C), skipping ignore_index (tinygrad's)."""

@@ -1314,3 +1314,28 @@ def test_review_39_silu_gradient_where_x_times_g_overflows():
   np.testing.assert_allclose(Tensor(x).silu().numpy(), x64 * sig(x64), rtol=1e-5, atol=1e-35)
   np.testing.assert_allclose(grad_of(lambda t: t.silu(), x), ref(x64, 1.0), rtol=1e-5, atol=1e-35)
   assert Tensor(np.float32([np.inf])).silu().numpy()[0] == np.inf
+
+def test_review_39_misuse_that_gave_a_number_where_pytorch_raises():
+  """Session 39 (a review of API misuse): binary_crossentropy of logits (p outside [0, 1]) gave a partly negative loss,
+  and of a NaN p (a diverged model) a loss of ~100 with gradient 0; a 0/1 int attn_mask was added to the scores (the
+  future leaked in); Linear and Conv2d trained on int frames of 0..255; RMSNorm(3) broadcast an input ending in 1;
+  VQVAE.decode read float codes 0.5 as no code."""
+  from drivegpt.nn import Linear, Conv2d, RMSNorm
+  from drivegpt.models.vqvae import VQVAE, VQVAEConfig
+  rng = rng_for("review39 misuse")
+  assert np.isnan(Tensor([1.5, -0.5, 0.3]).binary_crossentropy(Tensor([1., 0., 1.])).numpy())
+  p = Tensor([float("nan"), 0.5], requires_grad=True)
+  (loss := p.binary_crossentropy(Tensor([1., 0.]))).backward()
+  assert np.isnan(loss.numpy()) and np.isfinite(p.grad.numpy()).all()   # (a NaN loss stops a stage's run)
+  x = rng.uniform(0, 1, 50).astype(np.float32); x[:3] = [0, 1, 1e-30]; y = (rng.uniform(0, 1, 50) > 0.5).astype(np.float32)
+  ref = -np.mean(y * np.maximum(np.log(np.float64(x)), -100) + (1 - y) * np.maximum(np.log1p(-np.float64(x)), -100))
+  np.testing.assert_allclose(Tensor(x).binary_crossentropy(Tensor(y)).numpy(), ref, rtol=1e-5)   # in range: as before
+  q, k, v = (Tensor(rng.standard_normal((1, 1, 3, 4)).astype(np.float32)) for _ in range(3))
+  for causal in (False, True):
+    with pytest.raises(TypeError, match="attn_mask: bool or float, not int32"):
+      q.scaled_dot_product_attention(k, v, attn_mask=Tensor(np.tril(np.ones((3, 3), np.int32))), is_causal=causal)
+  with pytest.raises(TypeError, match="Linear: input of dtype int32"): Linear(3, 2)(Tensor(np.ones((2, 3), np.int32)))
+  with pytest.raises(TypeError, match="Conv2d: input of dtype int32"): Conv2d(3, 2, 3)(Tensor(np.ones((1, 3, 5, 5), np.int32)))
+  with pytest.raises(ValueError, match="RMSNorm\\(3\\)"): RMSNorm(3)(Tensor(np.ones((2, 1), np.float32)))
+  vq = VQVAE(VQVAEConfig(image_size=(32, 64), width=8, mults=(1,), groups=4, code_dim=4, n_codes=16, patch=8, enc_blocks=0, dec_blocks=1))
+  with pytest.raises(TypeError, match="VQVAE.decode: codes must be int ids, got float32"): vq.decode(Tensor(np.full((1, 4, 8), 0.5, np.float32)))

@@ -90,6 +90,8 @@ def test_disengage_loss_against_numpy():
   assert abs(got - bce[known].mean()) < 1e-5
   with pytest.raises(ValueError, match="tokens"): m.features(tok[:, :1])
   with pytest.raises(ValueError, match="token ids"): m.features(tok + 16)
+  # labels (B, 1) were broadcast to every horizon without a word (session 39; PyTorch's BCE refuses the shape)
+  with pytest.raises(ValueError, match=r"labels \(5, 1\) must be \(B, H\) = \(5, 4\)"): m.loss(feats, Tensor(pose), Tensor(speed), Tensor(y[:, :1]), Tensor(w))
   with pytest.raises(ValueError, match="codebook"): DisengageModel(c, np.zeros((3, 4), np.float32))
 
 def _np_conv3x3(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int) -> np.ndarray:

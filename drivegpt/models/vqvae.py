@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 import numpy as np
-from drivegpt import Tensor
+from drivegpt import Tensor, dtypes
 from drivegpt.function import Contiguous
 from drivegpt.nn import Conv2d, GroupNorm, get_parameters
 
@@ -212,7 +212,9 @@ class VQVAE:
     return self.quantizer.codes(z.permute(0, 2, 3, 1).reshape(-1, D)).reshape(B, h, w)
 
   def decode(self, codes: Tensor) -> Tensor:
-    """codes (B, h, w) int -> frames (B, 3, H, W), roughly in [-1, 1]."""
+    """codes (B, h, w) int -> frames (B, 3, H, W), roughly in [-1, 1]. An id outside [0, n_codes) reads as the zero
+    latent (not checked here: it would read values back; TokenDecoder and the stages check theirs)."""
+    if codes.dtype.is_float or codes.dtype == dtypes.bool: raise TypeError(f"VQVAE.decode: codes must be int ids, got {codes.dtype.name} (0.5 read as no code)")
     B, h, w = codes.shape
     onehot = codes.reshape(-1, 1).eq(Tensor.arange(self.config.n_codes, device=codes.device)).float()  # (N, K)
     z = (onehot @ self.quantizer.codebook).reshape(B, h, w, -1).permute(0, 3, 1, 2)               # (B, D, h, w)

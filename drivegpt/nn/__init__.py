@@ -19,7 +19,12 @@ class Linear:
     bound = 1 / math.sqrt(in_features)
     self.weight = _uniform((out_features, in_features), bound)
     self.bias = _uniform((out_features,), bound) if bias else None
-  def __call__(self, x: Tensor) -> Tensor: return x.linear(self.weight.T, self.bias)
+  def __call__(self, x: Tensor) -> Tensor: return _float_input("Linear", x).linear(self.weight.T, self.bias)
+
+def _float_input(layer: str, x: Tensor) -> Tensor:
+  """x, refused unless float (as PyTorch: int frames of 0..255 went into a VQVAE's convs and trained without a word)."""
+  if not x.dtype.is_float: raise TypeError(f"{layer}: input of dtype {x.dtype.name}: give floats (x.float(), scaled as the model expects)")
+  return x
 
 def _check_conv(name: str, stride, dilation, output_padding=0, padding=0) -> None:
   """Refuse what PyTorch refuses: a stride or dilation below 1 (dilation 0 gave numbers), an output_padding not below
@@ -41,7 +46,7 @@ class Conv2d:
     self.weight = _uniform((out_channels, in_channels // groups, *self.kernel_size), bound)
     self.bias = _uniform((out_channels,), bound) if bias else None
   def __call__(self, x: Tensor) -> Tensor:
-    return x.conv2d(self.weight, self.bias, groups=self.groups, stride=self.stride, dilation=self.dilation, padding=self.padding)
+    return _float_input("Conv2d", x).conv2d(self.weight, self.bias, groups=self.groups, stride=self.stride, dilation=self.dilation, padding=self.padding)
 
 class ConvTranspose2d:
   """The adjoint of Conv2d (a learned upsampling); weight (in_channels, out_channels/groups, kh, kw), as PyTorch."""
@@ -57,7 +62,7 @@ class ConvTranspose2d:
     self.weight = _uniform((in_channels, out_channels // groups, *self.kernel_size), bound)
     self.bias = _uniform((out_channels,), bound) if bias else None
   def __call__(self, x: Tensor) -> Tensor:
-    return x.conv_transpose2d(self.weight, self.bias, groups=self.groups, stride=self.stride, dilation=self.dilation,
+    return _float_input("ConvTranspose2d", x).conv_transpose2d(self.weight, self.bias, groups=self.groups, stride=self.stride, dilation=self.dilation,
                               padding=self.padding, output_padding=self.output_padding)
 
 class Embedding:
@@ -108,6 +113,7 @@ class RMSNorm:
   def __init__(self, dim: int, eps: float = 1e-6):
     self.eps, self.weight = eps, _full((dim,), 1.0)
   def __call__(self, x: Tensor) -> Tensor:  # in float32, as layernorm: a half x^2 over 256 overflowed, and the output was 0
+    if x.shape[-1:] != self.weight.shape: raise ValueError(f"RMSNorm({self.weight.shape[0]}): input {x.shape} must end in {self.weight.shape[0]}")  # (1 broadcast)
     return (x.float() * (x.float().square().mean(-1, keepdim=True) + self.eps).rsqrt()).cast(x._float().dtype) * self.weight
 
 class Dropout:
