@@ -130,7 +130,7 @@ def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> di
     lock = _lock(root) if (root / ".demo.lock").exists() else None  # a demo running there: refused before anything is deleted
     # moved aside while the lock is held, then deleted: two --fresh demos at once both deleted it, and one failed on a file
     # the other had removed ("No such file or directory: 'f15377'")
-    try: os.rename(root, trash := root.with_name(f".{root.name}.fresh-{os.getpid()}"))
+    try: os.rename(root, trash := root.resolve().with_name(f".{root.resolve().name}.fresh-{os.getpid()}-{os.urandom(4).hex()}"))  # (a killed one's stays)
     except FileNotFoundError: raise ValueError(f"--fresh: another demo is emptying {root} at this moment; wait for it, or use another --out") from None
     finally:
       if lock is not None: lock.close()

@@ -1162,3 +1162,20 @@ def test_tokenize_refuses_a_checkpoint_still_training(tmp_path):
       tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens"), use_ray=False, progress=False)
   finally: holder.communicate("\n", timeout=60)
   assert [r["status"] for r in tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens"), use_ray=False, progress=False)] == ["done"]
+  # a run resumed there after that check (the checkpoint saved again with other weights between two shards): the shards
+  # of two codebooks are named, not returned as done
+  import train.tokenize as tk
+  from drivegpt.nn.state import save_checkpoint, checkpoint_info
+  write_frame_shard(tmp_path / "shards" / "b.h5", smooth_frames(rng, 3), seed=1)
+  real = tk.tokenize_shard
+  def resaved(ckpt, shard, *a):
+    out = real(ckpt, shard, *a)
+    model, cfg = load_tokenizer(str(run))
+    model.quantizer.codebook.assign(model.quantizer.codebook + 1).realize()
+    save_checkpoint(str(run / "ckpt.safetensors"), model, None, 1, checkpoint_info(str(run / "ckpt.safetensors"))[1])
+    return out
+  tk.tokenize_shard = resaved
+  try:
+    with pytest.raises(ValueError, match="its checkpoint changed while tokenizing .* 1 token shard\\(s\\) hold another codebook \\(b.h5"):
+      tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens2"), use_ray=False, progress=False)
+  finally: tk.tokenize_shard = real

@@ -1582,9 +1582,13 @@ def test_review_39_resume_reads_the_checkpoints_config_and_a_finished_run_lets_g
                      capture_output=True, text=True, timeout=120)
   assert r.stdout.strip() == "took", r.stderr[-800:]
   assert folder_in_use(tmp_path / "w") is None
-  # a stage that raised after opening its run left the folder held, and its retry's end let go of nothing (its lock
-  # was "already held"): a tokenize elsewhere then said "a run is still training"
+  # refused as it opened the run (another config): nothing ran, and the folder stayed held ("a run is still training")
   with pytest.raises(ConfigError): tw.main(tiny_args(toks, tmp_path / "w", "steps=4", "batch_size=2"))
+  assert os.path.realpath(tmp_path / "w") not in _LOCKS
+  # one that raised after opening its run holds it, and its retry's end let go of nothing (its lock was "already held")
+  from train.stage import Run
+  cfg = build(tw.TrainConfig, checkpoint_info(str(tmp_path / "w" / "ckpt.safetensors"))[1])
+  Run(cfg.out, cfg, may_change=("steps",))
   assert os.path.realpath(tmp_path / "w") in _LOCKS
   assert tw.main(tiny_args(toks, tmp_path / "w", "steps=3"))["step"] == 3 and os.path.realpath(tmp_path / "w") not in _LOCKS
   text = (tmp_path / "w" / "config.yaml").read_text()

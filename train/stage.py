@@ -255,6 +255,14 @@ class Run:
     except (FileExistsError, NotADirectoryError):  # ("[Errno 17] File exists: 'afile'" named neither out= nor the problem)
       raise ConfigError(f"out={out}: {'it' if self.dir.exists() else 'a folder above it'} is a file, not a folder: give a run folder") from None
     self._took = lock_folder(self.dir, command=True)  # (let go in finish: a process that goes on, a notebook or a sweep, held every run's)
+    try: self._open(may_change, added)
+    except BaseException:  # refused here (another run's config, a finished run without its checkpoint): nothing ran, and
+      if self._took: release_folder(self.dir)  # other processes read the folder as a run still training
+      raise
+    self._clock, self._training, self._routes, self._held, self._data = (time.perf_counter(), 0.0), True, None, None, None
+
+  def _open(self, may_change: tuple, added: Optional[dict]) -> None:
+    """Check an existing run's config against this one (see the class docstring), or write a new run's config.yaml."""
     saved_path = self.dir / "config.yaml"
     if (self.dir / self.CKPT).exists():  # (without config.yaml, the checkpoint's own copy: it resumed under any config)
       from drivegpt.nn.state import checkpoint_info
@@ -287,7 +295,6 @@ class Run:
     # a resumed run's config.yaml is rewritten with its next checkpoint (save): a resume refused after this (by check_split,
     # another tokenizer) left it naming data the run never trained on, and the next resume warned of it
     if not self.ckpt.exists(): self.write_config()
-    self._clock, self._training, self._routes, self._held, self._data = (time.perf_counter(), 0.0), True, None, None, None
 
   def length(self, steps: int, start: int) -> int:
     """The steps a run trains to, from the steps its config asks for (steps=, or with steps=0 epochs= passes over the

@@ -157,7 +157,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   # each task loads the checkpoint: a VQVAE still training there wrote shards of two codebooks, exit 0
   if who := folder_in_use(run_dir := Path(ckpt) if Path(ckpt).is_dir() else Path(ckpt).parent):
     raise ValueError(f"--ckpt {ckpt}: a run is still training in {run_dir} ({who}): its checkpoint would change under the tokenize; wait for it to end")
-  load_tokenizer(ckpt)  # a bad checkpoint fails here, once, not in every task
+  want = f"codebook {codebook_hash(load_tokenizer(ckpt)[0].quantizer.codebook.numpy())}"  # a bad checkpoint fails here, once
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
   from data.layout import frame_shards_in
@@ -165,7 +165,18 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
     raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   with holding(out_dir):  # a train-world reading the folder meanwhile trained on 1 of 6 drives, without a word (refused now)
-    return _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
+    results = _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
+  # each task loads the checkpoint: one saved again meanwhile (a run resumed there after the check above) gave shards of
+  # two codebooks, exit 0
+  import h5py
+  from train.world_data import tokenizer_of
+  def made_with(o: Path) -> str:
+    with h5py.File(o, "r") as f: return tokenizer_of(f.attrs)
+  written = [o for r in results for o, _ in _copies(r["shard"], out_dir, yaw_copies, yaw_px)]
+  if other := [o for o in written if o.exists() and made_with(o) not in (want, "")]:
+    raise ValueError(f"--ckpt {ckpt}: its checkpoint changed while tokenizing (a run trained there meanwhile?): {len(other)} token "
+                     f"shard(s) hold another codebook ({other[0].name}, ...): delete them and tokenize again")
+  return results
 
 def _tokenize_into(ckpt: str, shards: str, paths: list, out_dir: str, use_ray: bool, ray_address, batch_size: int, progress: bool,
                    max_in_flight, yaw_copies: int, yaw_px: float) -> list[dict]:
