@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, jit
-from drivegpt.nn import Linear, Embedding, LayerNorm, get_parameters
+from drivegpt.nn import Dropout, Linear, Embedding, LayerNorm, get_parameters
 from drivegpt.models.gpt import GPTConfig, MLP
 
 POSE_MODES = ("start", "frame", "none")
@@ -78,9 +78,10 @@ class Block:
   def __init__(self, c: WorldConfig):
     gc = GPTConfig(c.vocab_size, c.context, c.n_layer, c.n_head, c.d_model, c.dropout)
     self.ln_1, self.attn, self.ln_2, self.mlp = LayerNorm(c.d_model), Attention(c), LayerNorm(c.d_model), MLP(gc)
+    self.dropout = Dropout(c.dropout)  # on the attention's output, as nanoGPT's (model.dropout reached only the MLP's)
   def __call__(self, x: Tensor, past: Optional[list] = None) -> tuple[Tensor, Tensor, Tensor]:
     a, k, v = self.attn(self.ln_1(x), past)
-    x = x + a                                    # (B, T, C)
+    x = x + self.dropout(a)                      # (B, T, C)
     return x + self.mlp(self.ln_2(x)), k, v      # (B, T, C), (B, H, T', hd) x 2
 
 class WorldModel:
@@ -95,6 +96,7 @@ class WorldModel:
     self.wpe_slot = Tensor.randn(c.slots, c.d_model) * 0.02            # (N+1, C) which slot of the frame
     self.pose_proj = Linear(6, c.d_model) if c.pose != "none" else None
     self.wte_prev = Embedding(c.vocab_size, c.d_model) if c.prev_frame else None
+    self.drop = Dropout(c.dropout)  # on the inputs, as nanoGPT's
     self.h = [Block(c) for _ in range(c.n_layer)]
     self.ln_f = LayerNorm(c.d_model)
     self.lm_head = Linear(c.d_model, c.vocab_size, bias=False)
@@ -130,7 +132,7 @@ class WorldModel:
     c = self.config
     if N != c.tokens_per_frame or F > c.frames: raise ValueError(f"WorldModel: tokens {tokens.shape} must be (B, <= {c.frames}, {c.tokens_per_frame})")
     if pose is not None and pose.shape != (B, F, 6): raise ValueError(f"WorldModel: pose {pose.shape} must be (B, F, 6) = {(B, F, 6)}")
-    x = self.embed(tokens, pose).reshape(B, F*(N + 1), c.d_model)    # (B, T, C)
+    x = self.drop(self.embed(tokens, pose).reshape(B, F*(N + 1), c.d_model))  # (B, T, C)
     for block in self.h: x, _, _ = block(x)
     x = self.ln_f(x).reshape(B, F, N + 1, c.d_model)[:, :, :N]        # (B, F, N, C): the last slot predicts nothing
     return self.lm_head(x)                                              # (B, F, N, vocab)
