@@ -92,7 +92,7 @@ def gpt_torch():
       return TF.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
   torch.manual_seed(0)
   model = Model().to(TDEV)
-  opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.01)
+  opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.01, fused=True)  # (PyTorch's fastest: its default loop was ~10 ms slower a step)
   data = torch.from_numpy(np.random.default_rng(0).integers(0, c["vocab_size"], (BATCH, c["context"] + 1))).to(TDEV)
   def step():
     loss = model(data[:, :-1], data[:, 1:])
@@ -141,7 +141,7 @@ def vqvae_torch():
   convs = tnn.ModuleList([tnn.Conv2d(a, b, 4, stride=2, padding=1) for a, b in zip(chans, chans[1:])]).to(TDEV)
   proj = tnn.Conv2d(256, VQ_DIM, 1).to(TDEV)
   codebook = tnn.Parameter(torch.empty(VQ_CODES, VQ_DIM, device=TDEV).uniform_(-1/VQ_CODES, 1/VQ_CODES))
-  opt = torch.optim.Adam([*convs.parameters(), *proj.parameters(), codebook], lr=1e-4)
+  opt = torch.optim.Adam([*convs.parameters(), *proj.parameters(), codebook], lr=1e-4, fused=True)
   x = torch.from_numpy(np.random.default_rng(0).standard_normal(VQ_IN).astype(np.float32)).to(TDEV)
   def step():
     h = x
@@ -225,7 +225,7 @@ def vqvae_small_torch():
   enc, dec = tnn.Sequential(*enc).to(TDEV), tnn.Sequential(*dec).to(TDEV)
   codebook, count, total = (t.to(TDEV) for t in (torch.randn(c.n_codes, c.code_dim), torch.zeros(c.n_codes), torch.zeros(c.n_codes, c.code_dim)))
   params = [*enc.parameters(), *dec.parameters()]
-  opt = torch.optim.Adam(params, lr=cfg.lr)
+  opt = torch.optim.Adam(params, lr=cfg.lr, fused=True)
   x = torch.from_numpy(frames_batch(cfg)).to(TDEV)
   def step():
     z = enc(x)
@@ -277,6 +277,7 @@ def main():
   if args.device: Device.DEFAULT = Device.canonicalize(args.device)  # weights and optimizer state live there too
   if torch is None: print("PyTorch is not installed (pip install torch==2.13.0): skipping the PyTorch reference columns")
   elif TDEV == "cpu": torch.set_num_threads(os.cpu_count() or 1)
+  else: torch.backends.cudnn.allow_tf32 = False  # fp32 convolutions, as the engine's CL kernels (cuDNN's default is TF32: a 10-bit mantissa)
   cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch), "vqvae-small": (vqvae_small_engine, vqvae_small_torch)}
   if args.rss_of:
     if args.rss_of == "engine+jit": native.runtime()  # the native-kernel runtime's libraries load before the baseline, as torch's do
