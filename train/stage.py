@@ -507,11 +507,11 @@ def weights_of(path: str) -> str:
   extra says of them (a calibration), not the optimizer, the step or the clock, so a run re-saved unchanged (its command
   run again) keeps it. A run built on another keeps it: a dependency trained further in place is noticed, not used."""
   import hashlib
-  from drivegpt.nn.state import _meta, read_safetensors
+  from drivegpt.nn.state import checkpoint_meta, read_safetensors
   ckpt = str(ckpt_file(path))
   (arrays, meta), h = read_safetensors(ckpt), hashlib.sha256()   # (one read: a checkpoint replaced between two mixed them)
   for k in sorted(k for k in arrays if k.startswith("model.")): h.update(k.encode() + arrays[k].tobytes())
-  extra = {k: v for k, v in (_meta(ckpt, meta)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "val_routes", "env", "inputs", "data")}
+  extra = {k: v for k, v in (checkpoint_meta(ckpt, meta)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "val_routes", "env", "inputs", "data")}
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 

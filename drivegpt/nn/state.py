@@ -195,7 +195,7 @@ def save_checkpoint(path: str, model, optimizer, step: int, config: dict, extra:
           "rng_seed": str(Tensor._seed), "rng_counter": str(Tensor._rng_counter), "extra": extra_json}
   safe_save(tensors, path, meta)
 
-def _meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]:
+def checkpoint_meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]:
   """(step, config, extra, rng seed, rng counter) of a checkpoint's metadata; a bad value is an error naming the file."""
   if meta.get("format") != "drivegpt-checkpoint-1": raise ValueError(f"{path}: not a drivegpt checkpoint (metadata {sorted(meta)})")
   try:
@@ -208,7 +208,7 @@ def _meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]:
 def checkpoint_info(path: str) -> tuple[int, dict, object]:
   """(step, config, extra) of a checkpoint, without loading it into a model: build the model from config, then load_checkpoint."""
   with open(path, "rb") as f: metadata = _read_header(f, path)[1]   # (a stage's resume read the whole file 3-4 times)
-  return _meta(path, metadata)[:3]
+  return checkpoint_meta(path, metadata)[:3]
 
 def tensor_names(path: str) -> frozenset:
   """The names of the tensors a safetensors file holds (its header alone)."""
@@ -218,7 +218,7 @@ def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   """Restore what save_checkpoint wrote into model (and optimizer), and the RNG state; returns (step, config).
   Nothing is changed unless every tensor matches the model's (and optimizer's) names, shapes and dtypes."""
   arrays, meta = read_safetensors(path)
-  step, config, _, seed, counter = _meta(path, meta)
+  step, config, _, seed, counter = checkpoint_meta(path, meta)
   tensors = {k: Tensor(a, dtype=dtypes.from_np(a.dtype.newbyteorder("="))) for k, a in arrays.items()}
   model_sd = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
   optim_sd = {k[len("optim."):]: v for k, v in tensors.items() if k.startswith("optim.")}
