@@ -1,5 +1,5 @@
 """Optimizers (PyTorch's update rules), gradient clipping and learning-rate schedules.
-The learning rate, the step count and Adam's b1^t, b2^t are realized 0-d Tensors updated in place, not constants folded
+The learning rate, the step count and Adam's 1 - b1^t, 1 - b2^t are realized 0-d Tensors updated in place, not constants folded
 into kernels: changing lr every step keeps every kernel the same, so nothing is recompiled and drivegpt.jit can replay
 the step (the step count advances inside the replayed kernels too). Set lr outside a jitted step: a replay runs no
 Python, so an lr set inside it stays the recording call's."""
@@ -62,9 +62,12 @@ class Optimizer:
     ret = {"lr": self.lr_t, "step": self.step_t}
     for name, bufs in self._state().items(): ret.update({f"{name}.{i}": b for i, b in enumerate(bufs)})
     return ret
+  def upgrade(self, state: dict) -> dict:
+    """A state dict saved by an older version of this optimizer, in today's form (checkpoints call it before checking)."""
+    return state
   def load_state_dict(self, state: dict[str, Tensor]) -> None:
     """Restore what state_dict saved; every key, shape and dtype is checked before anything changes."""
-    own = self.state_dict()
+    own, state = self.state_dict(), self.upgrade(state)
     if missing := [k for k in own if k not in state]: raise KeyError(f"optimizer load_state_dict: missing key {missing[0]!r}")
     if extra := [k for k in state if k not in own]: raise KeyError(f"optimizer load_state_dict: unexpected key {extra[0]!r}")
     from drivegpt.nn import _as_tensor  # arrays of any library, as nn.load_state_dict takes (a numpy float32 "is not float32")
@@ -108,7 +111,9 @@ class SGD(Optimizer):
 class Adam(Optimizer):
   """PyTorch's Adam; weight_decay is L2 added to the gradient (decoupled=True makes it AdamW). betas=(b1, b2) as PyTorch.
   Betas changed between steps: the bias correction is the product of the betas used (PyTorch's: the current one ^ t).
-  Each parameter keeps its own b1^t, b2^t (PyTorch's per-parameter step): one that gets no gradient on a step doesn't advance."""
+  Each parameter keeps its own 1 - b1^t, 1 - b2^t (PyTorch's per-parameter step): one that gets no gradient on a step
+  doesn't advance. They are kept as 1 - b^t, updated as c = b c + (1 - b): kept as b^t in float32, 1 - b^t cancelled
+  (1 - float32(0.99999) is 1.0014e-5, so every step at b2 = 0.99999 was 7e-4 off PyTorch's float64 correction)."""
   SETTINGS = ("b1", "b2", "eps", "weight_decay", "decoupled")
   def __init__(self, params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                weight_decay: float = 0.0, decoupled: bool = False, betas: Optional[tuple] = None):
@@ -120,19 +125,26 @@ class Adam(Optimizer):
     # lr m / (sqrt(v) + eps) then ~1e5 times too big (a weight at 1.0 went to -99 in one step)
     self.m = [_zeros_like(p, dtypes.float32 if p.dtype == dtypes.float16 else None) for p in self.params]
     self.v = [_zeros_like(p, dtypes.float32 if p.dtype == dtypes.float16 else None) for p in self.params]
-    # b1^t and b2^t of each parameter (rows 0 and 1), for its bias corrections: one buffer, so one small kernel per step
-    self.beta_pow = Tensor(np.ones((2, len(self.params)), np.float32), device=self.device).realize()
-    self._factors: dict[tuple, Tensor] = {}  # which parameters have a gradient -> (2, n) factors: b1, b2 for those, else 1
-  def _state(self): return {"m": self.m, "v": self.v, "beta_pow": [self.beta_pow]}
+    # 1 - b1^t and 1 - b2^t of each parameter (rows 0 and 1), its bias corrections: one buffer, one small kernel per step
+    self.beta_corr = Tensor(np.zeros((2, len(self.params)), np.float32), device=self.device).realize()
+    self._factors: dict[tuple, Tensor] = {}  # which parameters have a gradient -> (2, 2, n): b and 1 - b for those, else 1 and 0
+  def _state(self): return {"m": self.m, "v": self.v, "beta_corr": [self.beta_corr]}
+  def upgrade(self, state: dict) -> dict:
+    if "beta_pow.0" in state and "beta_corr.0" not in state:  # saved before session 40 kept b^t itself
+      state = {**state, "beta_corr.0": 1 - state["beta_pow.0"]}
+      del state["beta_pow.0"]
+    return state
   def _updates(self) -> list[Tensor]:
     has = (tuple(p.grad is not None for p in self.params), self.b1, self.b2)  # (betas changed since: b1^t kept the old b1)
-    if has not in self._factors:
-      self._factors[has] = Tensor(np.array([[self.b1 if h else 1 for h in has[0]], [self.b2 if h else 1 for h in has[0]]], np.float32), device=self.device).realize()
-    pw = self.beta_pow.assign(self.beta_pow * self._factors[has])
+    if has not in self._factors:  # (1 - b in float64, then rounded: 1 - float32(b) is b's rounding error times 1/(1 - b) off)
+      f = np.array([[[b if h else 1 for h in has[0]], [1 - b if h else 0 for h in has[0]]] for b in (self.b1, self.b2)])
+      self._factors[has] = Tensor(f.astype(np.float32), device=self.device).realize()
+    f = self._factors[has]
+    c = self.beta_corr.assign(self.beta_corr * f[:, 0] + f[:, 1])
     # lr/(1 - b1^t) and sqrt(1 - b2^t) of every parameter in one small kernel: a scalar expanded into an update would be
     # computed in a kernel of its own per parameter
-    coef = (self.lr_t / (1 - pw[0])).stack((1 - pw[1]).sqrt())
-    out = [pw]
+    coef = (self.lr_t / c[0]).stack(c[1].sqrt())
+    out = [c]
     for i, (p, m, v) in enumerate(zip(self.params, self.m, self.v)):
       if p.grad is None: continue
       g, w = p.grad.detach().float(), p.detach().float()  # float16 weights update in float32, stored back as float16

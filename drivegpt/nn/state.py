@@ -227,7 +227,7 @@ def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
     raise ValueError(f"{path}: {bad} holds NaN or inf (a run that diverged?): not loaded")
   try:
     _check(model_sd, get_state_dict(model), "model")
-    if optimizer is not None: _check(optim_sd, optimizer.state_dict(), "optimizer")
+    if optimizer is not None: _check(optim_sd := optimizer.upgrade(optim_sd), optimizer.state_dict(), "optimizer")
     load_state_dict(model, model_sd)  # (its checks, tied weights' values, come before it writes anything; they named no file)
   except ValueError as e: raise ValueError(f"{path}: checkpoint doesn't match: {e}") from None
   if optimizer is not None: optimizer.load_state_dict(optim_sd)
