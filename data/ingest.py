@@ -393,8 +393,11 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 # 11th drop of a 10-hour drive refused it; a late stamp counted as a drop for good refused a good video;
                 # a drop the video shows too, credited, let a 21 fps video pass). kept: both clocks' steps rounded to
                 # frames, for the drift below (a late stamp's long step and the short one after it cancel)
-                if n > 1 and all(t is not None for t in pts):
-                    raw = (p := np.concatenate(pts)) - (times - times[0])
+                # the video's own times in display order (an AVI's B-frame times come in decode order: a complete one was
+                # refused as "frames are missing", the same file accepted as a plain video)
+                vt = _display_order(np.concatenate(pts)) if all(t is not None for t in pts) else None
+                if n > 1 and vt is not None:
+                    raw = (p := vt) - (times - times[0])
                     steps, vsteps = np.diff(times, prepend=times[0]), np.diff(p, prepend=p[0])
                     med, vmed = np.median(steps[1:]), np.median(vsteps[1:]) or 1.0
                     unshown = np.cumsum(np.where((steps > 1.5 * med) & (vsteps < 1.5 * vmed), np.round(steps / med) - 1, 0)) * med
@@ -408,14 +411,14 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
                 # times jumps ahead by half a frame and stays there (medians of 5 frames either side: timestamp jitter
                 # passes). The other way, a step in frame_times the video's steady timestamps don't show, is the camera's
                 # dropped frame, which the video lacks too: frame k is still pose k
-                if n > 2 and all(t is not None for t in pts):
-                    off = np.concatenate(pts) - (times - times[0])
+                if n > 2 and vt is not None:
+                    off = vt - (times - times[0])
                     w = np.lib.stride_tricks.sliding_window_view(np.pad(off, 5, mode="edge"), 5)  # w[i]: off[i-5 .. i-1]
                     jump = np.median(w[6:n + 5], 1) - np.median(w[1:n], 1)  # after frame k (k+1..k+5) minus up to it (k-4..k)
                     # a steady drift under the 0.5 s above (a 20.1 fps video under 20 Hz poses: 0.3 s by its end): said
                     if abs(drift := np.polyfit(np.arange(n), kept, 1)[0] * (n - 1)) > 2 * np.median(np.diff(times)):
                         print(f"warning: {video}: its timestamps drift {drift:+.2f} s from global_pose/frame_times over the segment (another frame "
-                              f"rate, or two clocks apart: {(n - 1) / np.ptp(np.concatenate(pts)):.4g} against {(n - 1) / np.ptp(times):.4g} fps); "
+                              f"rate, or two clocks apart: {(n - 1) / np.ptp(vt):.4g} against {(n - 1) / np.ptp(times):.4g} fps); "
                               "frame k is paired with pose k", file=sys.stderr)
                     if jump.max() > np.median(np.diff(times)) / 2:
                         # the frame it follows: within the medians' plateau (2 frames either side of the hole; its argmax named

@@ -226,13 +226,17 @@ def test_a_raw_hevc_cut_inside_its_last_frame_is_an_error(tmp_path):
 
 def test_an_avi_with_b_frames_keeps_its_frames_times(tmp_path):
     """An AVI's B-frames carry their times in decode order (frames 1, 0, 3, 4, 2, ...): a valid file was refused ("frame
-    timestamps do not increase"; with --fps 20, "its timestamps run at 21.1 fps")."""
+    timestamps do not increase"; with --fps 20, "its timestamps run at 21.1 fps"); as a segment's video.avi beside its
+    poses' frame_times, "frames are missing from the video" (session 40)."""
     (tmp_path / "src").mkdir()
     with av.open(str(tmp_path / "src/a.avi"), "w") as c:
         s = c.add_stream("libx264", rate=20)
-        s.width, s.height, s.pix_fmt, s.options = 64, 32, "yuv420p", {"bf": "3", "g": "12", "crf": "1"}
+        s.width, s.height, s.pix_fmt = 64, 32, "yuv420p"
+        s.options = {"bf": "3", "g": "12", "crf": "1", "x264-params": "b-adapt=0"}  # (B-frames throughout)
         for i in range(40):
-            f = av.VideoFrame.from_ndarray(np.full((32, 64, 3), i * 6, np.uint8), format="rgb24")
+            img = np.full((32, 64, 3), i * 6, np.uint8)
+            img[:8] = ((i >> np.arange(8)) & 1).repeat(8)[None, :, None] * 255  # the index as a bar code: x264 keeps B-frames
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
             f.pts = i
             for p in s.encode(f): c.mux(p)
         for p in s.encode(): c.mux(p)
@@ -241,7 +245,17 @@ def test_an_avi_with_b_frames_keeps_its_frames_times(tmp_path):
         assert r["status"] == "done", r
         frames, times, attrs = shard(tmp_path / f"out{k}")
         np.testing.assert_allclose(times, np.arange(40) / 20, atol=1e-6)
-        assert np.abs(frames[:, :, :, 0].mean((1, 2)) - np.arange(40) * 6).max() < 3 and attrs["fps"] == 20
+        assert np.abs(frames[:, 48:, :, 0].mean((1, 2)) - np.arange(40) * 6).max() < 3 and attrs["fps"] == 20
+    seg = tmp_path / "seg/s1"
+    (seg / "global_pose").mkdir(parents=True)
+    (tmp_path / "src/a.avi").rename(seg / "video.avi")
+    ft = 100 + np.arange(40) / 20
+    for name, a in (("frame_times", ft), ("frame_positions", np.c_[-2.7e6 + 15 * ft, np.full(40, -4.3e6), np.full(40, 3.85e6)]),
+                    ("frame_orientations", np.tile([1.0, 0, 0, 0], (40, 1)))):
+        with open(seg / "global_pose" / name, "wb") as f: np.save(f, a)
+    [r] = ingest(tmp_path / "seg", tmp_path / "out2", use_ray=False, progress=False)
+    assert r["status"] == "done" and r["frames"] == 40, r
+    assert np.abs(shard(tmp_path / "out2")[0][:, 48:, :, 0].mean((1, 2)) - np.arange(40) * 6).max() < 3
 
 
 def test_fps_does_not_relabel_a_container_video_of_another_rate(tmp_path):
