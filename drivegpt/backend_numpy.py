@@ -49,7 +49,8 @@ def alloc(size: int, dtype: DType) -> np.ndarray:
 def from_numpy(x: np.ndarray) -> np.ndarray:
   np.copyto(out := native.empty(x.size, x.dtype), x.reshape(-1)); return out
 def rand(size: int, dtype: DType, seed) -> np.ndarray:  # in [0, 1): float32 draws near 1 round up to 1 in float16
-  return np.minimum(np.random.default_rng(seed).random(size, dtype=np.float32), 0.99951171875 if dtype.np == np.float16 else 1).astype(dtype.np)
+  # keyed (seed, counter, ENGINE): a stage's own numpy stream default_rng([seed, step]) was the engine's draw number step
+  return np.minimum(np.random.default_rng((*seed, 0x656E67)).random(size, dtype=np.float32), 0.99951171875 if dtype.np == np.float16 else 1).astype(dtype.np)
 def copyin(dst: np.ndarray, src: np.ndarray): np.copyto(dst, src)
 def to_numpy(buf: np.ndarray, st: ShapeTracker, dtype: DType) -> np.ndarray: return np.array(view(buf, st), copy=True)
 def synchronize() -> None: pass  # kernels run when called
@@ -394,8 +395,7 @@ def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
   reduce of one input along a leading dim (numpy does either in one fast pass)."""
   work = max([prod(shape)] + [prod(_in_shape(n)) for n in nodes if n.op in ReduceOps])
   plain = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps and len(shape) - 1 not in ast.arg)
-  return native.MIN_WORK <= work < 1 << 31 and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and
-    any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
+  return native.MIN_WORK <= work < 1 << 31 and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
 
 def _walk(ast: LazyOp) -> tuple:
   """(every distinct node, the nodes used more than once) of a kernel's tree."""

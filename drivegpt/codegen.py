@@ -206,8 +206,7 @@ class Kernel:
     # the biggest part of the last pass that the last reduce's pass computed already (softmax's exponentials) is stored
     # into out by that pass and read back by the last one (the row is in cache), not computed twice
     fed = nodes(self.reduce.src[0]) if self.full else ()
-    again = [n for n in nodes(ast, ReduceOps) if n in fed and n.op not in BufferOps and n.op not in ReduceOps and
-             node_dtype(n) == dtype == dtypes.float32] if self.full else []  # (nodes(ast, ReduceOps): the last pass's own)
+    again = [n for n in nodes(ast, ReduceOps) if n in fed and n.op not in BufferOps and n.op not in ReduceOps and node_dtype(n) == dtype == dtypes.float32] if self.full else []  # (nodes(ast, ReduceOps): the last pass's own)
     self.kept = max(again, key=lambda n: len(nodes(n)), default=None)
     out_dims = [d for d, s in enumerate(self.fshape) if d not in self.axes and s > 1]
     vectorize = all(n.op in VECTOR_OPS and node_dtype(n) == dtypes.float32 for n in nodes(ast)) and dtype == dtypes.float32 and prod(self.fshape) > 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 import math, weakref
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps
+from drivegpt.helpers import dtypes
 from drivegpt import realize
 
 def node_of(t, ctx):
@@ -88,7 +89,9 @@ class Sign(Function):
   def backward(self, g): return g.const(0)
 def _pow(x, e: float):
   """x^e for a constant e, as PyTorch: whole powers by squaring (x*x*x, 1/(x*x): exact but for their roundings), +-0.5 by
-  sqrt (sqrt(-0.0) is -0.0), others by exp2(e*log2 x): nan for x < 0, but (-inf)^e is inf^e, as C's pow (it was nan)."""
+  sqrt (sqrt(-0.0) is -0.0), others by exp2(e*log2 x): nan for x < 0, but (-inf)^e is inf^e, as C's pow (it was nan).
+  float16 in float32, as PyTorch: 300^-2 is 1.1e-5 (x^2 overflowed float16, and 1/inf gave 0), rounded once."""
+  if x.dtype == dtypes.float16: return _pow(x.cast(dtypes.float32), e).cast(x.dtype)
   if e in (0.5, -0.5): return x.e(UnaryOps.SQRT) if e > 0 else x.e(UnaryOps.SQRT).e(UnaryOps.RECIP)
   if e != int(e): return x.e(BinaryOps.CMPEQ, x.const(-math.inf)).e(TernaryOps.WHERE, x.const(math.inf), x).e(UnaryOps.LOG2).e(BinaryOps.MUL, x.const(e)).e(UnaryOps.EXP2)
   if e < 0: return _pow(x, -e).e(UnaryOps.RECIP)
@@ -176,8 +179,7 @@ class Where(Function):
     self.c = c
     return c.e(TernaryOps.WHERE, x, y)
   def backward(self, g):
-    return (None, self.c.e(TernaryOps.WHERE, g, g.const(0)) if self.needs_input_grad[1] else None,
-            self.c.e(TernaryOps.WHERE, g.const(0), g) if self.needs_input_grad[2] else None)
+    return (None, self.c.e(TernaryOps.WHERE, g, g.const(0)) if self.needs_input_grad[1] else None, self.c.e(TernaryOps.WHERE, g.const(0), g) if self.needs_input_grad[2] else None)
 
 # *** reduce ***
 class Sum(Function):

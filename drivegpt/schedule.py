@@ -63,8 +63,7 @@ def _structure(order: list, outs: list) -> tuple:
         key.append((s.base.device, s.base.dtype, s.base.shape)); bases.append(s.base)
       srcs.append((n, s.mops))
     pos[id(b)] = len(bases); bases.append(b)
-    key.append((b.op, None if b.op is LoadOps.RAND else const_key(b.arg), b.dtype, b.shape, b.device, b.force_realize,
-                b.assign_target is not None, id(b) in outs, tuple(srcs)))
+    key.append((b.op, None if b.op is LoadOps.RAND else const_key(b.arg), b.dtype, b.shape, b.device, b.force_realize, b.assign_target is not None, id(b) in outs, tuple(srcs)))
   return tuple(key), bases
 
 def schedule(outs: list[LazyBuffer]) -> list[ScheduleItem]:

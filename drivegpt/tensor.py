@@ -201,7 +201,7 @@ class Tensor:
     m = n if m is None else m
     return Tensor(Tensor.arange(n, device=(d := kw.get("device"))).reshape(n, 1).eq(Tensor.arange(m, device=d).reshape(1, m)).cast(dtype or dtypes.default_float).lazydata, d, requires_grad=kw.get("requires_grad"))
   @staticmethod
-  def manual_seed(seed: int = 0): Tensor._seed, Tensor._rng_counter = seed, 0
+  def manual_seed(seed: int = 0): Tensor._seed, Tensor._rng_counter = int(seed) % 2**64, 0  # -1 is 2^64 - 1, as PyTorch's (it failed at the first draw)
   @staticmethod
   def rand(*shape, dtype=None, device=None, **kw) -> Tensor:
     """Uniform in [0, 1); the stream depends only on manual_seed and the number of rand calls since."""
@@ -235,13 +235,16 @@ class Tensor:
     if high <= low: raise ValueError(f"randint: high must be above low, got low={low}, high={high}")
     _check_fits(low, high - 1, dtype := dtype or (dtypes.int32 if -2**31 <= low and high <= 2**31 else dtypes.int64))
     # the offset from low floored in float, then whole in int64: rand*(high - low) + low in float32 rounded to high and past
-    # it, and skipped values, for a large low. A range past float32's 2^24 whole numbers: two draws of 24 bits, mod the range
+    # it, and skipped values, for a large low. A range past 2^12: two draws of 24 bits, mod the range (one draw's 2^24
+    # values spread over 10^7 gave some twice the chance of others; under 2^12 they are within 2.4e-4 of equal)
     def bits(n): return (Tensor.rand(*shape, **kw) * n).floor().cast(dtypes.int64)
-    return ((bits(n).minimum(n - 1) if (n := high - low) <= 1 << 24 else (bits(1 << 24) * (1 << 24) + bits(1 << 24)) % n) + low).cast(dtype)
+    return ((bits(n).minimum(n - 1) if (n := high - low) <= 1 << 12 else (bits(1 << 24) * (1 << 24) + bits(1 << 24)) % n) + low).cast(dtype)
   @staticmethod
   def uniform(*shape, low=-1.0, high=1.0, **kw) -> Tensor:
     rq, dtype = kw.pop("requires_grad", None), kw.pop("dtype", dtypes.default_float)
-    return Tensor(((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype).lazydata, kw.get("device"), requires_grad=rq)
+    x = ((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype)  # below high, as PyTorch's (the rounding reached it: 254 a million in half)
+    if dtype.is_float and low < high: x = x.minimum(float(h if (h := dtype.np(high)) < high else np.nextafter(h, dtype.np(low))))
+    return Tensor(x.lazydata, kw.get("device"), requires_grad=rq)
   @staticmethod
   def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-(c := prod(argfix(*shape))**-0.5), high=c, **kw)  # a leaf (x scale was not)
   @staticmethod
@@ -271,8 +274,7 @@ class Tensor:
     order = reversed(toposort([self], lambda t: ins.setdefault(id(t), t._ctx.inputs()) if t._ctx is not None and not t._ctx.freed else ()))
     for t in (order := list(order)):
       if t._ctx is None or id(t) not in grads: continue
-      if t._ctx.freed: raise RuntimeError(f"backward through a graph already freed by backward ({type(t._ctx).__name__}): "
-                                          "pass retain_graph=True to the first backward, or rebuild the graph")
+      if t._ctx.freed: raise RuntimeError(f"backward through a graph already freed by backward ({type(t._ctx).__name__}): pass retain_graph=True to the first backward, or rebuild the graph")
       gs = t._ctx.backward(grads[id(t)])
       for p, g in zip(ins[id(t)], gs if isinstance(gs, tuple) else (gs,)):
         if g is None or not p.requires_grad: continue
@@ -512,7 +514,7 @@ class Tensor:
     a, b = self._axis(dim0), self._axis(dim1)
     return self.permute([b if i == a else a if i == b else i for i in range(self.ndim)])
   @property
-  def T(self) -> Tensor: return self.transpose()
+  def T(self) -> Tensor: return self.permute(*range(self.ndim)[::-1])  # all dims reversed, as numpy's (it swapped the first two of 3-D)
   def movedim(self, source, destination) -> Tensor:
     src = [self._axis(a) for a in (source if isinstance(source, (tuple, list)) else [source])]
     dst = [self._axis(a) for a in (destination if isinstance(destination, (tuple, list)) else [destination])]
@@ -750,9 +752,9 @@ class Tensor:
     return ((f - self).eq(0.5) & (f % 2).abs().eq(1)).where(f - 1, f)  # a tie rounded up to an odd number goes down
   def square(self) -> Tensor: return self*self
   def clip(self, min_=None, max_=None) -> Tensor:
-    """Clamp into [min_, max_]; as PyTorch, the gradient is 1 on the bounds too."""
-    x = self if min_ is None else (self < min_).where(min_, self)
-    return x if max_ is None else (x > max_).where(max_, x)
+    """Clamp into [min_, max_]; as PyTorch, the gradient is 1 on the bounds too, and a NaN bound gives NaN (it was ignored)."""
+    x = self if min_ is None else ((self < min_) | (min_ != min_)).where(min_, self)
+    return x if max_ is None else ((x > max_) | (max_ != max_)).where(max_, x)
   clamp = clip
   # at 0 maximum's tie splits the gradient: 0.5 - 0.5 = 0; + 0.0 as max(0, -0) is -0; a bool's -x is not x
   def abs(self) -> Tensor: return self if self.dtype == dtypes.bool else self.maximum(-self) + 0.0 if self.dtype.is_float else self.maximum(-self)
@@ -886,8 +888,9 @@ class Tensor:
     x = self * weight if weight.ndim == 1 else self.dot(weight)
     return x + bias if bias is not None else x
   def sequential(self, ll: list) -> Tensor: return functools.reduce(lambda x, f: f(x), ll, self)
-  def dropout(self, p=0.5) -> Tensor:
-    return self if not Tensor.training or p == 0 else self * (Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p))
+  def dropout(self, p=0.5) -> Tensor:  # (p = -0.5 scaled every element by 2/3, p = 1 divided by zero: PyTorch refuses, and gives 0)
+    if not 0 <= p <= 1: raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    return self if not Tensor.training or p == 0 else self * ((Tensor.rand(*self.shape, device=self.device) >= p).cast(self.dtype) * (1/(1.0 - p)) if p < 1 else 0)
   # PyTorch's: each log at least -100, so a probability of exactly 0 or 1 (sigmoid(20) in float32) gives a finite loss and
   # gradient (0 * log 0 was NaN); the log reads 1 where p is 0, so no 0/0 comes back through the where. A p outside [0, 1]
   # (logits given: PyTorch raises) or NaN (a diverged model: it read as a loss of 100 with gradient 0) gives NaN

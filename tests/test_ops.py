@@ -1437,6 +1437,55 @@ def test_randint_past_int32_is_int64_and_draws_every_value():
   assert Tensor.randint(3, low=-2**31, high=2**31).dtype == dtypes.int32
   with pytest.raises(ValueError, match="don't fit"): Tensor.randint(3, low=0, high=2**33, dtype=dtypes.int32)
 
+def test_random_draws_review_40_randint_uniform_dropout_seed():
+  """Session 40 (a statistics review): randint over a range under 2^24 spread one float32 draw's 2^24 values over it,
+  so some values had twice the chance of others (3 * 2^22: even values drew 54% of the time);
+  uniform in half precision reached high (254 a million); dropout took p = -0.5 (every element scaled by 2/3) and
+  divided by zero at p = 1; manual_seed(-1) failed at the first draw. PyTorch's are the reference for each."""
+  Tensor.manual_seed(40)
+  x = Tensor.randint(40000, high=3 * 2**22).numpy()
+  assert abs((x % 2 == 0).mean() - 1/2) < 0.015 and abs((x % 3 == 0).mean() - 1/3) < 0.015 and x.min() >= 0 and x.max() < 3 * 2**22
+  h = Tensor.uniform(200000, low=0, high=1, dtype=dtypes.float16).numpy()
+  assert h.dtype == np.float16 and h.max() < 1 and h.min() >= 0 and abs(h.mean() - 0.5) < 0.01
+  assert (Tensor.uniform(7, low=2.5, high=2.5).numpy() == 2.5).all()   # an empty range is its bound, as PyTorch's
+  with Tensor.train():
+    for p in (-0.5, 1.5):
+      with pytest.raises(ValueError, match=f"dropout: p must be in \\[0, 1\\], got {p}"): Tensor.ones(3).dropout(p)
+    np.testing.assert_array_equal(Tensor(np.arange(1, 5, dtype=np.float32)).dropout(1.0).numpy(), np.zeros(4))
+  Tensor.manual_seed(-1)
+  a = Tensor.rand(5).numpy()
+  Tensor.manual_seed(2**64 - 1)
+  np.testing.assert_array_equal(a, Tensor.rand(5).numpy())
+
+def test_the_engines_random_stream_is_not_a_stages_numpy_stream():
+  """Session 40: the engine drew Tensor.rand number k from default_rng((seed, k)), the very stream of a stage's batch
+  sampler default_rng([seed, step]) at step k (train-vqvae, train-disengage and BC seed both from cfg.seed)."""
+  Tensor.manual_seed(3)
+  got = Tensor.rand(1000).numpy()
+  assert not np.array_equal(got, np.random.default_rng([3, 1]).random(1000, dtype=np.float32))
+  assert abs(np.corrcoef(got, np.random.default_rng([3, 1]).random(1000))[0, 1]) < 0.15
+
+def test_review_40_half_negative_powers_nan_clip_bounds_and_T():
+  """Session 40 (a semantics fuzzer against PyTorch): float16 x ** -n was 1/x^n in float16, 0 where x^n overflowed
+  (300 ** -2 is 1.1e-5, a float16 value); clip ignored a NaN bound (numpy and PyTorch give NaN); .T swapped the first
+  two dims of a 3-D tensor and refused a 1-D one (numpy reverses all dims)."""
+  rng = np.random.default_rng(40)
+  x = np.concatenate([rng.uniform(200, 2000, 20), -rng.uniform(5, 9, 20), rng.uniform(0.1, 3, 20)]).astype(np.float16)
+  for e in (-7, -2, -1, 2, 3, 5):
+    want = (x.astype(np.float64) ** e).astype(np.float16)
+    got = (Tensor(x) ** e).numpy()
+    assert got.dtype == np.float16
+    np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=1e-3, atol=1e-7)
+    assert ((got == 0) == (want == 0)).all()
+  y = rng.standard_normal(7).astype(np.float32)
+  for lo, hi in ((math.nan, 0.5), (-0.5, math.nan), (math.nan, None), (None, math.nan)):
+    assert np.isnan(Tensor(y).clip(lo, hi).numpy()).all()
+  np.testing.assert_array_equal(Tensor(y).clip(-0.5, 0.5).numpy(), np.clip(y, -0.5, 0.5))
+  z = rng.standard_normal((2, 3, 4)).astype(np.float32)
+  np.testing.assert_array_equal(Tensor(z).T.numpy(), z.T)
+  np.testing.assert_array_equal(Tensor(z[0, 0]).T.numpy(), z[0, 0])
+  np.testing.assert_array_equal(Tensor(z[0]).T.numpy(), z[0].T)
+
 def test_pad_with_a_value_keeps_the_dtype():
   """pad(value=...) filled with a float: float16 became float32 (so did max_pool2d with padding), bool int32, int32 float32."""
   torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
