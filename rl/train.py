@@ -105,8 +105,8 @@ class WorldDriveEnv:
     # a seed's M-motion history needs recorded frames before its context: the disengagement model trained only on full
     # histories (make_samples), and ~6% of seeds started before them, their missing motions zeros (a car standing still)
     self.lo = max(0, frame_stride * (disengage.config.motions - self.sim.n_ctx))
-    self.segments = [s for s in segments if len(s.tokens) > self.lo + self.sim.span()]
-    if not self.segments: raise ConfigError(f"no token segment is longer than the {self.lo + self.sim.span()} frames a rollout seed needs")
+    self.segments = [s for s in segments if len(s.tokens) >= self.lo + self.sim.span()]
+    if not self.segments: raise ConfigError(f"no token segment has the {self.lo + self.sim.span()} frames a rollout seed needs")
     self.sim.segments, self.stride, self.M = self.segments, frame_stride, disengage.config.motions
     from train.world_data import strided_motion
     self._motion = [strided_motion(s.pose, frame_stride) if s.pose is not None else np.zeros((len(s.tokens), 6), np.float32) for s in self.segments]
@@ -120,7 +120,7 @@ class WorldDriveEnv:
   def _seed(self, rows: np.ndarray) -> None:
     """Re-seed rollouts rows from random real segments and starts."""
     seg = self.rng.integers(len(self.segments), size=len(rows))
-    start = np.array([self.rng.integers(self.lo, len(self.segments[s].tokens) - self.sim.span()) for s in seg])
+    start = np.array([self.rng.integers(self.lo, len(self.segments[s].tokens) - self.sim.span() + 1) for s in seg])  # (WorldSim's range: the last start was never drawn)
     ctx, mot, speed = self.sim.context.copy(), self.sim.motion.copy(), self.sim.speed.copy()
     self.sim.reset(seg, start, self.rng)
     ctx[rows], mot[rows], speed[rows] = self.sim.context, self.sim.motion, self.sim.speed
@@ -150,7 +150,7 @@ class WorldDriveEnv:
   def reset(self, seed: int) -> dict:
     self.rng = np.random.default_rng(seed)
     seg = self.rng.integers(len(self.segments), size=self.num_envs)
-    start = np.array([self.rng.integers(self.lo, len(self.segments[s].tokens) - self.sim.span()) for s in seg])
+    start = np.array([self.rng.integers(self.lo, len(self.segments[s].tokens) - self.sim.span() + 1) for s in seg])
     self.sim.reset(seg, start, self.rng)
     self.hist = self._history(seg, start)
     self.t, self.ret = np.zeros(self.num_envs, int), np.zeros(self.num_envs)
@@ -287,7 +287,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     raise ConfigError(f"{guard}: not a reward-hacking reference (js and surprise_p95 numbers): a damaged file; use another out= folder")  # ({} was a
     # KeyError's traceback; null measured a new reference from the policy of then)
   if ref: env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
-  obs, rng = env.reset(cfg.seed * 1000 + start), np.random.default_rng([cfg.seed, start])
+  obs, rng = env.reset(cfg.seed * 1000 + start), np.random.default_rng([cfg.seed, start, 1])  # (a key of [0, 0] is seed 0's: the same stream)
   if start and (saved := (checkpoint_info(str(run.ckpt))[2] or {}).get("env")):  # mid-episode rollouts and both RNGs, as they were
     env.set_state(saved["env"])
     rng.bit_generator.state, obs = saved["rng"], env.obs()

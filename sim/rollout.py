@@ -62,7 +62,7 @@ class Rollouts:
   def run(self, seeds: list, steps: int, steer: str, curvature: float, keys: Optional[list] = None) -> dict:
     """Rollouts seeded at (segment index, start) pairs, all in one batch: generated and real tokens (B, steps, N), and
     decoded frames (B, steps, H, W, 3) of both, and of the last context frame (B, H, W, 3), when there is a VQVAE.
-    keys: each rollout's random stream (e.g. [--seed, its index]), so it does not depend on how rollouts are batched;
+    keys: each rollout's random stream (e.g. [--seed, its index, 1]: [seed, 0] is default_rng(seed)'s stream), so it does not depend on how rollouts are batched;
     default: one stream for the batch from its seeds."""
     from train.world_data import strided_motion
     from sim.world_sim import WorldRollouts
@@ -234,7 +234,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
       # each rollout's own stream, from --seed and its index: two rollouts from one start differed only if they fell in
       # batches of different seeds, --seed changed nothing, and the results depended on the number of actors (they still
       # depend on the batch size, which the default takes from the CPUs: BLAS rounds a row differently at another size)
-      return actors[k].run.remote(batch[1], steps, args.steer, args.curvature, [[args.seed, batch[0] + j] for j in range(len(batch[1]))])
+      return actors[k].run.remote(batch[1], steps, args.steer, args.curvature, [[args.seed, batch[0] + j, 1] for j in range(len(batch[1]))])
     # at most two batches per actor in flight: each result is written and dropped, so --n can be in the thousands
     try:
       for (first, batch), r in as_completed(submit, batches, 2 * n_actors):

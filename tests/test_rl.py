@@ -1165,6 +1165,27 @@ def test_ppo_seeds_have_a_whole_motion_history():
   env._seed(np.arange(600))
   assert (np.abs(env.hist).sum(-1) > 0).all()
 
+def test_ppo_seeds_reach_every_start_of_a_segment(monkeypatch):
+  """Session 40 (a statistics review): PPO drew starts from lo up to len - span exclusive, so a segment's last start
+  (WorldSim's and WorldRollouts' own range takes it) was never seeded; a segment of exactly lo + span frames was left out."""
+  from drivegpt.models.policy import DisengageModel, DrivingNetConfig
+  from drivegpt.models.world import WorldModel, WorldConfig
+  from train.world_data import Segment
+  from rl.train import WorldDriveEnv
+  rng = np.random.default_rng(40)
+  segs = [Segment("s0", rng.integers(0, 16, (30, 128)).astype(np.int16), rng.normal(0, 0.1, (30, 6)).astype(np.float32))]
+  Tensor.manual_seed(0)
+  world = WorldModel(WorldConfig(vocab_size=16, tokens_per_frame=128, frames=3, n_layer=1, n_head=2, d_model=16))
+  dis = DisengageModel(DrivingNetConfig(vocab_size=16, code_dim=4, frames=2, hidden=16, motions=4, dropout=0.0), rng.standard_normal((16, 4)).astype(np.float32))
+  env = WorldDriveEnv(world, segs, dis, 200, 1, 0.99, 0.1, 0.01, 3)
+  seen, reset = [], env.sim.reset
+  monkeypatch.setattr(env.sim, "reset", lambda seg, start, r: (seen.extend(start.tolist()), reset(seg, start, r))[1])
+  env.reset(0)
+  env._seed(np.arange(200))
+  assert sorted(set(seen)) == list(range(env.lo, 30 - env.sim.span() + 1))
+  short = [Segment("s1", segs[0].tokens[:env.lo + env.sim.span()], segs[0].pose[:env.lo + env.sim.span()])]
+  assert len(WorldDriveEnv(world, short, dis, 2, 1, 0.99, 0.1, 0.01, 3).segments) == 1
+
 def test_scores_of_a_horizon_with_no_known_label_are_nan(monkeypatch):
   """Segments shorter than a horizon leave it no known label: ece divided by zero (a ZeroDivisionError at the first eval)."""
   import types
