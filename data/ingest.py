@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from data.layout import (DRIVE, token_shard, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
-                         files_under, remove_stale_temps, temp_name, not_being_written)
+                         files_under, remove_stale_temps, temp_name, not_being_written, writable_folder)
 from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session, said, show
 from data.video import VideoError, decode_frames
@@ -609,17 +609,6 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
     f.attrs.update({flag: all(data.get(k) is not None for k in keys) for flag, keys in HAS.items()})
 
 
-def _check_output(out_dir: Path) -> None:
-    """Create out_dir and prove it is writable, so a bad folder is one message, not one error per segment."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        probe = out_dir / temp_name("probe")
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as e:
-        raise IngestError(f"{out_dir}: cannot write to the output folder ({e.strerror or e})") from None
-
-
 def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int = 256, use_ray: bool = True,
            ray_address: str | None = None, progress: bool = True, fps: float | None = None,
            max_in_flight: int | None = None) -> list[dict]:
@@ -629,7 +618,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     segments = find_segments(src)
     if not segments:
         raise IngestError(f"{src}: no segment folders or videos found ({', '.join(sorted(VIDEO_SUFFIXES))})")
-    _check_output(out_dir)
+    writable_folder(out_dir, IngestError)
     from drivegpt.nn.state import holding
     with holding(out_dir):  # a stage reading the folder meanwhile trained on the shards written so far, without a word
         return _ingest(src, out_dir, segments, height, width, use_ray, ray_address, progress, fps, max_in_flight)
@@ -688,6 +677,7 @@ def _ingest(src: Path, out_dir: Path, segments: list, height: int, width: int, u
             results.append(ingest_segment(seg, out_dir, src, height, width, fps, own(seg)))
             bar.update(1)
     bar.close()
+    remove_stale_temps(out_dir)  # a Ray worker killed mid-write, its task retried: its shard-sized temp file was left
     for r in results:
         if r["status"] == "error":
             print(f"error: {r['reason']}", file=sys.stderr)

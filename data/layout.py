@@ -156,6 +156,18 @@ def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:
     return sorted(found)
 
 
+def writable_folder(out_dir: Path, error=ValueError) -> None:
+    """Create out_dir and prove it is writable, so a bad folder is one message, not one error per input (tokenize encoded
+    every shard first, then called each "not a readable shard")."""
+    try:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        probe = Path(out_dir) / temp_name("probe")
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise error(f"{out_dir}: cannot write to the output folder ({e.strerror or e})") from None
+
+
 def temp_name(name: str) -> str:
     """A hidden temporary name for `name` owned by this process (ingest and record skip and clean these)."""
     return f".{name}.tmp-{os.uname().nodename}-{os.getpid()}"

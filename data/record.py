@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from data.driver import WARN, Observation, idm_accel, lane_keep_steer, reaction_frames, sample_driver, severities, takeover_cause
-from data.layout import DISENGAGE_CAUSES, FPS, remove_stale_temps, write_segment_files
+from data.layout import DISENGAGE_CAUSES, FPS, remove_stale_temps, write_segment_files, writable_folder
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
 from data.render import Camera, render_dashcam, rotation, sample_scene
 from data.road import ACCEL_RANGE, CAR_LENGTH, CAR_WIDTH, LANE_WIDTH, SCENARIOS, STEER_LIMIT, car_classes, sample_road, spawn_traffic
@@ -492,11 +492,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     from train.stage import lock_folder
     try:
-        args.out.mkdir(parents=True, exist_ok=True)  # one record at a time: a second one into this folder recorded the
-        lock_folder(args.out)                        # same segments again and failed late, renaming onto the first's
+        writable_folder(args.out, OSError)  # (a read-only one was found after every segment was recorded)
+        lock_folder(args.out)  # one record at a time: a second one into this folder recorded the same segments again and failed late, renaming onto the first's
         paths = record_segments(args.segments, args.out, args.seconds, args.seed, workers=args.workers)
     except OSError as e:
-        print(f"error: {args.out}: cannot write ({e.strerror or e})", file=sys.stderr)
+        print(f"error: {args.out}: cannot write ({e.strerror or e})" if e.strerror else f"error: {e}", file=sys.stderr)
         return 1
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -1071,6 +1071,24 @@ def test_tokenize_names_every_bad_shard_and_tokenizes_the_others(tmp_path, use_r
   (shards / "b.h5").unlink(); (shards / "d.h5").unlink()
   assert [r["status"] for r in tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)] == ["skipped"] * 3
 
+def test_tokenize_names_the_output_it_cannot_write(tmp_path, monkeypatch):
+  """Session 40 (an I/O fault review): a full disk under --out was "FRAME_SHARD: not a readable shard" (a good shard one
+  might delete), and an --out that can't be written was found only after every shard was encoded."""
+  import errno
+  import drivegpt.nn.state as state
+  rng = rng_for("full-disk")
+  run, shards = make_run(tmp_path, TINY), tmp_path / "sh"
+  shards.mkdir()
+  write_frame_shard(shards / "a.h5", smooth_frames(rng, 2))
+  (tmp_path / "file").write_text("")
+  with pytest.raises(ValueError, match="file/tok: cannot write to the output folder"):
+    tokenize(str(run), str(shards), str(tmp_path / "file" / "tok"), use_ray=False, progress=False)
+  def full(path, *a, **k): raise OSError(errno.ENOSPC, "can't write it (No space left on device)", path)
+  monkeypatch.setattr(state, "write_atomic", full)
+  with pytest.raises(ValueError, match="1 of 1 shards not tokenized") as e:
+    tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)
+  assert f"can't write it (No space left on device): '{tmp_path / 'tok' / 'a.h5'}'" in str(e.value) and "not a readable shard" not in str(e.value)
+
 def test_train_vqvae_on_an_empty_folder_says_so(tmp_path, capsys):
   """data.shards= an empty folder: "no shard in 'train' split of ... has 1 frames (0 shards, lengths [])"."""
   (tmp_path / "empty").mkdir()

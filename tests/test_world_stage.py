@@ -186,6 +186,13 @@ def test_metrics_lines_and_final_json_are_strict_json(tmp_path, capsys):
   from drivegpt.cli import json_line  # what every command's final line is written with
   assert json_line({"a": float("nan"), "b": [float("inf"), 1.5, (2, float("-inf"))]}) == '{"a": null, "b": [null, 1.5, [2, null]]}'
 
+def test_a_metrics_line_that_cannot_be_written_names_the_file(tmp_path):
+  """Session 40: a full disk at metrics.jsonl said only "[Errno 28] No space left on device" (/dev/full: its writes fail)."""
+  from train.stage import Run
+  run = Run(str(tmp_path / "r"), tw.TrainConfig())
+  (tmp_path / "r" / "metrics.jsonl").symlink_to("/dev/full")
+  with pytest.raises(OSError, match=r"can't write it \(No space left on device\): '.*r/metrics\.jsonl'"): run.log(1, loss_bits=2.0)
+
 def test_help_examples_name_real_config_keys(capsys):
   """Every stage's key=value help said `e.g. steps=100 data.shards=DIR`: train-world reads data.tokens, the RL stages
   tokens, and PPO has no steps."""

@@ -423,7 +423,11 @@ class Run:
   def log(self, step: int, **metrics) -> None:
     """Append one line of metrics to metrics.jsonl. A loss (bits per token, PPO's kl, entropy) that is not finite stops the run after
     writing it: it has diverged (a run with lr=inf trained on to NaN weights and exited 0)."""
-    with open(self.dir / "metrics.jsonl", "a") as f: f.write(json_line({"step": step, **metrics}) + "\n")
+    try:
+      with open(path := self.dir / "metrics.jsonl", "a") as f: f.write(json_line({"step": step, **metrics}) + "\n")
+    except OSError as e:  # (a full disk said only "[Errno 28] No space left on device")
+      if e.filename is None and e.errno is not None: raise OSError(e.errno, f"can't write it ({e.strerror})", str(path)) from None
+      raise
     if bad := [k for k, v in metrics.items() if ("loss" in k or "bits_per_token" in k or k in ("kl", "entropy")) and isinstance(v, float) and not math.isfinite(v)]:
       raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr or weight_decay?)")
 

@@ -142,7 +142,9 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         a.update(segment=name, augment=json.dumps({**augment, "slide_px": s.tolist()}))  # its route: its recording's drive
         if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
         write_token_shard(out, tokens_of(fr), {**signals, "pose": pose}, a)
-  except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None
+  except OSError as e:  # (a full disk called the frame shard unreadable: one might delete a good shard)
+    if e.filename and Path(e.filename).parent.resolve() == Path(out_dir).resolve(): raise ValueError(str(e)) from None
+    raise ValueError(f"{shard}: not a readable shard ({e})") from None
   return {"shard": shard, "frames": n * (yaw_copies + 1), "status": "done"}
 
 def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_address: Optional[str] = None,
@@ -160,10 +162,10 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   want = f"codebook {codebook_hash(load_tokenizer(ckpt)[0].quantizer.codebook.numpy())}"  # a bad checkpoint fails here, once
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
-  from data.layout import frame_shards_in
+  from data.layout import frame_shards_in, writable_folder
   if frames := frame_shards_in(out_dir):  # the folder then held both kinds, which ingest and eval-vqvae refused to read
     raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
-  Path(out_dir).mkdir(parents=True, exist_ok=True)
+  writable_folder(out_dir)
   with holding(out_dir):  # a train-world reading the folder meanwhile trained on 1 of 6 drives, without a word (refused now)
     results = _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
   # each task loads the checkpoint: one saved again meanwhile (a run resumed there after the check above) gave shards of
@@ -217,6 +219,7 @@ def _tokenize_into(ckpt: str, shards: str, paths: list, out_dir: str, use_ray: b
       except (ValueError, OSError) as e: results.append(_failed(p, e))
       bar.update(1)
   bar.close()
+  remove_stale_temps(Path(out_dir))  # a Ray worker killed mid-write, its task retried: its shard-sized temp file was left
   for q, src in orphan_tokens(out_dir, shards):
     print(f"warning: {q}: tokens of {src}, which is no longer in {shards}; kept (delete it to leave it out of training)", file=sys.stderr)
   if failed := [r for r in results if r["status"] == "error"]:
