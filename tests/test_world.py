@@ -154,6 +154,15 @@ def test_sample_logits_distribution():
   # a tiny positive temperature is all but greedy (logits / 1e-308 overflowed: inf - inf, token 0 on every row)
   for t in (1e-308, 5e-324, 1e-30):
     np.testing.assert_array_equal(sample_logits(np.repeat(logits, 6, 0), t, 0, rng), np.full(6, logits.argmax()))
+  # a draw at the very top (1 - 2^-53), above a normalised cdf that rounds under 1, gave the last token, outside the top_k;
+  # a draw of 0 must not give a token of probability 0 either (session 40)
+  class At:
+    def __init__(self, u): self.u = u
+    def random(self, shape=None): return np.full(shape, self.u) if shape else self.u
+  rows = np.random.default_rng(40).normal(0, 3, (2000, 10))
+  for u in (1 - 2**-53, 0.0):
+    got = sample_logits(rows, 1.0, 3, At(u))
+    assert (np.argsort(-rows, -1)[:, :3] == got[:, None]).any(1).all()
 
 def test_sampling_is_inference_whatever_the_training_flag():
   """A training loop leaves Tensor.training on: the sampler then drew dropout masks (at temperature 0, frames differed

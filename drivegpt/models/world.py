@@ -199,10 +199,11 @@ def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng) -> np
     keep = np.zeros(z.shape, bool)
     np.put_along_axis(keep, np.argpartition(-z, top_k - 1, axis=-1)[:, :top_k], True, -1)
     z = np.where(keep, z, -np.inf)
-  p = np.exp(z - z.max(-1, keepdims=True))
-  cdf = np.cumsum(p / p.sum(-1, keepdims=True), -1)
+  cdf = np.cumsum(np.exp(z - z.max(-1, keepdims=True)), -1)
   u = np.array([[g.random()] for g in rng]) if isinstance(rng, (list, tuple)) else rng.random((len(z), 1))
-  return np.minimum((cdf < u).sum(-1), z.shape[-1] - 1)
+  # the first token whose cdf passes u times the total: one of positive probability (u past a normalised cdf's last value,
+  # a rounding under 1, gave the last token, outside the top_k)
+  return (cdf <= u * cdf[:, -1:]).sum(-1)
 
 class FrameSampler:
   """Generates frames token by token with a KV cache: the context frames run once per frame (prefill), then one jitted
