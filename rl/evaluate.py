@@ -276,7 +276,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--seed", type=at_least(0, int), default=5_000_000, help="first episode seed (episodes use seed, seed+1, ...)")
   ap.add_argument("--density", type=float, default=1.0, help="traffic density (data.road.spawn_traffic)")
   ap.add_argument("--road", choices=["curved", "straight", "mixed"], default="mixed", help="road shape: arcs only after the straight start, straights only, or mixed (each piece an arc or a straight, half and half)")
-  ap.add_argument("--radius", default="250,900", help="curve radius range m, 'lo,hi'")
+  ap.add_argument("--radius", default=None, help="curve radius range m, 'lo,hi' (default 250,900; not with --road straight)")
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
   ap.add_argument("--no-scripted", action="store_true", help="skip the scripted driver")
   ap.add_argument("--check-seeds", nargs="+", default=[], type=path_arg, metavar="DIR", help="refuse seeds used by the recordings under these folders")
@@ -285,6 +285,8 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   if args.no_scripted and not args.policy: ap.error("nothing to evaluate: --no-scripted and no --policy")
   if args.recovery < 0 or not (np.isfinite(args.density) and args.density > 0) or not np.isfinite(args.seconds):
     ap.error("--recovery must be >= 0, --density > 0 and --seconds finite")
+  if args.radius is not None and args.road == "straight": ap.error("--radius sets the curves' radii: --road straight has none")  # (ignored)
+  args.radius = "250,900" if args.radius is None else args.radius
   try: radius = tuple(float(v) for v in args.radius.split(","))
   except ValueError: ap.error(f"--radius {args.radius!r}: expected 'lo,hi' in metres")
   if len(radius) != 2 or not 0 < radius[0] <= radius[1]: ap.error(f"--radius {args.radius!r}: expected 0 < lo <= hi")
@@ -297,6 +299,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
       ap.error(f"--policy {p!r}: the name {name!r} is {'a built-in driver' if name.startswith('scripted') else 'given twice'}: name each policy once")
     policies.append((name, os.path.expanduser(run)))  # (the shell leaves bc=~/runs/bc alone)
   if policies and not args.vqvae: ap.error("--vqvae is required to drive a learned --policy from camera frames")
+  if args.vqvae and not policies: ap.error("--vqvae tokenizes the camera for a learned --policy: give --policy NAME=RUNDIR too")  # (loaded, then ignored)
   if args.out:  # before driving: a bad one was found after the first driver's minutes of work, and no other driver ran
     try:
       if (o := Path(args.out)).is_dir(): raise IsADirectoryError(21, "a folder, not a file")
@@ -329,7 +332,8 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   for name, d, noise in drivers:
     t0 = time.perf_counter()
     res = summarize(name, drive(specs, d, vqvae, noise=noise), drive(rec, d, vqvae, noise=noise), args.seconds)
-    res.update({"road": args.road, "density": args.density, "seeds": [seeds[0], seeds[-1]], "wall_seconds": round(time.perf_counter() - t0, 1)})
+    res.update({"road": args.road, "density": args.density, **({"radius": list(radius)} if args.road != "straight" else {}),
+                "seeds": [seeds[0], seeds[-1]], "wall_seconds": round(time.perf_counter() - t0, 1)})
     print(json_line(res), flush=True)
     out.append(res)
     if args.out:  # this run's rows, rewritten whole after each driver: a re-run (the demo resumed) appended a second set

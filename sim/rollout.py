@@ -181,7 +181,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--out", required=True, type=path_arg, help="folder for rollout_<i>.mp4 and rollouts.json")
   ap.add_argument("--steer", default="replay", choices=["replay", "left", "right", "straight"],
                   help="replay the recorded motion, or hold a constant curvature (left/right) or go straight at constant speed")
-  ap.add_argument("--curvature", type=float, default=0.005, help="1/m for --steer left/right")
+  ap.add_argument("--curvature", type=float, default=None, help="1/m for --steer left/right (default 0.005)")
   ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the frame tokens (0: the most likely token)")
   ap.add_argument("--top-k", type=int, default=0, help="sample among the k most likely tokens (0: all)")
   ap.add_argument("--actors", type=int, default=0, help="Ray actors (0: one per CPU core of the Ray cluster)")
@@ -195,6 +195,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
   if args.batch < 0 or args.actors < 0: ap.error("--batch and --actors must not be negative")
   check_sampling(ap, args)
   from sim.world_sim import FPS, MAX_CURVATURE
+  if args.curvature is not None and args.steer not in ("left", "right"):  # (ignored: the same tokens, exit 0)
+    ap.error(f"--curvature sets the turn of --steer left/right: --steer {args.steer} doesn't read it")
+  args.curvature = 0.005 if args.curvature is None else args.curvature
   if not 0 <= args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes [0, {MAX_CURVATURE}] 1/m (more was clipped)")
   if args.steer in ("left", "right") and args.curvature == 0: ap.error(f"--steer {args.steer} --curvature 0 is --steer straight: give a curvature")
   import ray
@@ -254,7 +257,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   sharp = [sharp[i] for i in sorted(sharp)]
   g, rl = np.array([s[0] for s in sharp]), np.array([s[1] for s in sharp])   # (n, steps)
   sec = max(1, int(round(fps)))  # frames in a second (6.67 fps at stride 3: 7)
-  metrics = {"rollouts": k, "frames_per_rollout": steps, "fps": fps, "steer": args.steer, "out": str(out),
+  metrics = {"rollouts": k, "frames_per_rollout": steps, "fps": fps, "steer": args.steer, **({"curvature": args.curvature} if args.steer in ("left", "right") else {}),
+             "temperature": args.temperature, "top_k": args.top_k, "seed": args.seed, "split": args.split, "out": str(out),
              "sharpness_generated_first_s": float(g[:, :sec].mean()), "sharpness_generated_last_s": float(g[:, -sec:].mean()),
              "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),
              "sharpness_ratio_last_s": float(g[:, -sec:].mean() / max(rl[:, -sec:].mean(), 1e-9)),

@@ -876,6 +876,10 @@ def test_evaluate_arguments_are_checked(capsys):
   err = capsys.readouterr().err
   assert "nothing to evaluate" in err and "--recovery must be >= 0, --density > 0" in err
   assert "the name 'bc' is given twice" in err and "the name 'scripted' is a built-in driver" in err
+  # session 40: --radius with --road straight and --vqvae without a --policy were read, then ignored (exit 0)
+  for argv, why in ((["--road", "straight", "--radius", "300,310"], "--road straight has none"), (["--vqvae", "somewhere"], "give --policy NAME=RUNDIR too")):
+    with pytest.raises(SystemExit) as e: main(argv)
+    assert e.value.code == 2 and why in capsys.readouterr().err, argv
 
 def test_visible_lane_off_the_road_is_on_the_side_the_car_left_by():
   # the recorder's geometry: lanes 0..n-1 at lat = k W, edges at -W/2 and (n - 1/2) W; the kept lane may be one beyond

@@ -654,6 +654,14 @@ def test_steering_a_world_model_without_pose_input_is_refused(tmp_path, capsys):
   with pytest.raises(ValueError, match=f"--shards: no token files .* under {tmp_path / 'empty'}"): pick_seeds(str(tmp_path / "empty"), str(tmp_path / "w"), 1, 0.3, "all", 0)
   with pytest.raises(ValueError, match=f"--tokens: no token files .* under {tmp_path / 'empty'}"): tw.eval_world(str(tmp_path / "w"), str(tmp_path / "empty"))
 
+def test_rollout_refuses_a_curvature_it_would_not_read(capsys):
+  """Session 40: --curvature under --steer replay or straight was ignored (the same tokens, exit 0)."""
+  from sim.rollout import main as rollout_main
+  for steer in ("replay", "straight"):
+    with pytest.raises(SystemExit) as e:
+      rollout_main(["--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--steer", steer, "--curvature", "0.02"])
+    assert e.value.code == 2 and f"--steer {steer} doesn't read it" in capsys.readouterr().err
+
 def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
   """Two rollouts into one --out: the second deleted the first's files past its --n and wrote over the rest, and both
   exited 0 (rollouts.json the second's). A folder in use is refused, naming the process, before anything is touched."""
