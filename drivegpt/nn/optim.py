@@ -143,7 +143,7 @@ class Adam(Optimizer):
     c = self.beta_corr.assign(self.beta_corr * f[:, 0] + f[:, 1])
     # lr/(1 - b1^t) and sqrt(1 - b2^t) of every parameter in one small kernel: a scalar expanded into an update would be
     # computed in a kernel of its own per parameter
-    coef = (self.lr_t / c[0]).stack(c[1].sqrt())
+    coef = (self.lr_t / c[0].maximum(1e-30)).stack(c[1].sqrt())  # (a parameter never stepped has c = 0: no divide-by-zero warning)
     out = [c]
     for i, (p, m, v) in enumerate(zip(self.params, self.m, self.v)):
       if p.grad is None: continue
