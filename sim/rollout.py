@@ -261,7 +261,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
              "temperature": args.temperature, "top_k": args.top_k, "seed": args.seed, "split": args.split, "out": str(out),
              "sharpness_generated_first_s": float(g[:, :sec].mean()), "sharpness_generated_last_s": float(g[:, -sec:].mean()),
              "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),
-             "sharpness_ratio_last_s": float(g[:, -sec:].mean() / max(rl[:, -sec:].mean(), 1e-9)),
+             "sharpness_ratio_last_s": float(g[:, -sec:].mean() / rl[:, -sec:].mean()) if rl[:, -sec:].mean() > 0 else float("nan"),  # (blank real frames: 1e11)
              "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors, "batch": size}
   # each rollout's seed (its segment and the first context frame), in the file only: with --n in the thousands the final
   # line would be long; without them a rollout could be lined up with its recording only by redoing pick_seeds

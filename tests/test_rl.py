@@ -1190,6 +1190,19 @@ def test_ppo_seeds_reach_every_start_of_a_segment(monkeypatch):
   short = [Segment("s1", segs[0].tokens[:env.lo + env.sim.span()], segs[0].pose[:env.lo + env.sim.span()])]
   assert len(WorldDriveEnv(world, short, dis, 2, 1, 0.99, 0.1, 0.01, 3).segments) == 1
 
+def test_lane_r2_of_constant_targets_is_undefined():
+  """Session 40 (a metrics review): held-out lane targets all equal (or one held-out frame) gave R^2 = -1e8 (a floor
+  of 1e-12 under the variance); undefined, so NaN (null in the JSON), and the varied column still scored."""
+  from types import SimpleNamespace
+  from rl.policy import lane_scores
+  class P:
+    def with_lane(self, obs): return None, Tensor(np.full((len(obs["speed"]), 2), 0.51, np.float32))
+  s = SimpleNamespace(tokens=np.zeros((4, 2, 4), np.int32), speed=np.zeros(4, np.float32))
+  y = np.c_[np.full(4, 0.5), [0.2, 0.4, 0.6, 0.8]].astype(np.float32)
+  r = lane_scores(P(), s, np.arange(4), y)
+  assert np.isnan(r["val_r2_lane_offset"]) and r["val_r2_heading"] == pytest.approx(1 - ((0.51 - y[:, 1])**2).mean() / y[:, 1].var(), rel=1e-5)
+  assert np.isnan(lane_scores(P(), s, np.arange(1), y)["val_r2_heading"])
+
 def test_scores_of_a_horizon_with_no_known_label_are_nan(monkeypatch):
   """Segments shorter than a horizon leave it no known label: ece divided by zero (a ZeroDivisionError at the first eval)."""
   import types

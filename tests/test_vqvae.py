@@ -140,6 +140,7 @@ def test_eval_caps_an_exact_frames_psnr_and_counts_it(monkeypatch):
   assert m["ssim"] == pytest.approx(np.mean(ssim_ref(frames, np.concatenate([frames[:1], noisy[1:]]))), rel=1e-9)
   assert tv.ssim(frames, frames) == pytest.approx(1.0, abs=1e-12)
   assert np.isnan(tv.evaluate_frames(model, iter([]))[0]["perplexity"])
+  assert np.isnan(tv.evaluate_frames(model, iter([]))[0]["codebook_usage"])  # (no frames read as 0% of codes used: session 40)
   with pytest.raises(ConfigError, match="model.image_size: .* at least 11 pixels"):  # training refuses it; a run loads
     tv.train(load_config(TrainConfig, overrides=["model.image_size=[8, 16]", "model.patch=2", "model.mults=[1, 2]", "data.shards=/nowhere"]))
 

@@ -209,7 +209,7 @@ def evaluate_frames(model: VQVAE, batches: Iterator[np.ndarray], keep: int = 0) 
   finally: Tensor.training, Tensor.no_grad = prev
   p = counts / max(counts.sum(), 1)
   metrics = {"psnr": float(np.mean(psnrs)) if psnrs else float("nan"), "ssim": float(np.mean(ssims)) if ssims else float("nan"),
-             "codebook_usage": float((counts > 0).mean()), "perplexity": float(np.exp(-(p[p > 0] * np.log(p[p > 0])).sum())) if counts.any() else float("nan"),
+             "codebook_usage": float((counts > 0).mean()) if psnrs else float("nan"), "perplexity": float(np.exp(-(p[p > 0] * np.log(p[p > 0])).sum())) if counts.any() else float("nan"),
              "frames": len(psnrs), "exact_frames": exact}
   return metrics, (np.concatenate(kept)[:keep] if kept else np.zeros((0,), np.uint8))
 
