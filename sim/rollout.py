@@ -161,9 +161,10 @@ def tokenizer_side(tokens: str, fps: float) -> bytes:
   ids index (the seeding token shards' tokenizer: a folder holds one) and the rollout's frame rate. Without it,
   import-commavq took them for commaVQ's ids at 20 fps, without a word."""
   import h5py
-  from data.layout import attr_text, files_under
+  from data.layout import attr_text
   from train.world_data import npy_tokenizer
-  f = files_under(Path(tokens), (".h5", ".npy"))[0]
+  from train.world_data import token_files
+  f = token_files(Path(tokens))[0]
   if f.suffix == ".npy": tok = npy_tokenizer(f)
   else:
     with h5py.File(f, "r") as h: tok = attr_text(h.attrs.get("tokenizer") or "{}")

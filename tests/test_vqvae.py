@@ -407,6 +407,22 @@ def test_commavq_import_export_round_trip(tmp_path):
     export_commavq(str(tmp_path / "small"), str(tmp_path / "out3"))
   assert not (tmp_path / "out3").exists()  # (checked before the folder is made)
 
+def test_commavq_release_pose_files_are_left_out(tmp_path, capsys):
+  """Session 40 (an interop review against commaai/commavq): its 2.0 release ships <key>.pose.npy beside each
+  <key>.token.npy; import-commavq and train-world read the pose file as token ids and failed the whole command."""
+  from train.world_data import load_segments
+  rng = rng_for("commavq-pose")
+  tok = rng.integers(0, 1024, (40, 8, 16)).astype(np.int16)
+  (tmp_path / "vq").mkdir()
+  np.save(tmp_path / "vq" / "abc_3.token.npy", tok)
+  np.save(tmp_path / "vq" / "abc_3.pose.npy", rng.normal(size=(40, 6)).astype(np.float32))
+  [written] = import_commavq(str(tmp_path / "vq"), str(tmp_path / "tok"))
+  tokens, _, attrs = read_token_shard(written)
+  np.testing.assert_array_equal(tokens, tok)
+  assert not attrs["has_pose"] and "1 commaVQ pose file(s) (abc_3.pose.npy" in capsys.readouterr().err
+  [seg] = load_segments(str(tmp_path / "vq"))
+  np.testing.assert_array_equal(seg.tokens.reshape(40, 8, 16), tok)
+
 def test_review_35_export_commavq_writes_all_or_nothing_and_never_over_another_export(tmp_path):
   """Session 35 (a review of hostile paths): a second export of other drives of the same name into one --out replaced
   the first's .npy (and its sidecar), leaving a mix of two exports; one bad shard stopped the export after the earlier

@@ -7,7 +7,8 @@
 A token shard `<TOKDIR>/<shard name>.h5` holds `tokens` int16 (N, 8, 16) and, copied from the frame shard, every other
 per-frame dataset (frame_times, pose, speed, steering, action, disengage, ...) and the attributes (has_* flags, fps,
 segment, route, causes, ...), plus `tokenizer` (the checkpoint and its model config, JSON). A commaVQ segment is a .npy
-of N x 128 or N x 8 x 16 token ids (N = 1200 in their release); it has no pose, so its has_* flags are false.
+of N x 128 or N x 8 x 16 token ids (N = 1200 in their release); its <key>.pose.npy files (release 2.0) are left out
+(their units are not documented), so the has_* flags are false.
 `--yaw-copies K` adds K yaw-augmented copies of each shard (data.augment), `<shard name>-yaw<k>.h5`, with an `augment`
 attribute: the world model's training uses them, its held-out split and the RL stage's data leave them out."""
 from __future__ import annotations
@@ -294,14 +295,14 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   """Each commaVQ .npy under src (a file or folder) -> a token shard in out_dir with has_* flags false. fps: the
   tokens' frame rate (None: 20, commaVQ's); a file's .tokenizer.json (ours, exported) gives its own, and a different
   fps given for it is refused (the sidecar's replaced it without a word)."""
-  from data.layout import files_under, frame_shards_in, not_being_written
+  from data.layout import frame_shards_in, not_being_written
   if fps is not None and not (np.isfinite(fps) and fps > 0): raise ValueError(f"fps: must be a positive frame rate, got {fps}")
   if not Path(src).exists(): raise FileNotFoundError(f"{src} does not exist")  # (said "no .npy token files")
   not_being_written(src)  # (a rollout's folder gave the tokens written so far)
   if frames := frame_shards_in(out_dir): raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
-  files = files_under(Path(src), (".npy",))
+  from train.world_data import npy_checksum, npy_route, npy_sidecar, npy_tokenizer, token_files
+  files = token_files(Path(src), (".npy",))
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
-  from train.world_data import npy_checksum, npy_route, npy_sidecar, npy_tokenizer
   names = _flat_names(files, src, "token shard {}.h5")
   _not_another_import(names, out_dir)  # (checked again once the folder is held: another import may finish meanwhile)
   # each file's checksum, as data.ingest keeps a video's: the same tokens twice (two folders, two layouts) would be two drives

@@ -57,6 +57,17 @@ def npy_tokenizer(path: Path) -> str:
   and back), else commaVQ's (the round trip relabelled ours as commaVQ's, mixing two codebooks)."""
   return json.dumps({k: v for k, v in npy_sidecar(path).items() if k not in ("route", "fps")} or {"commavq": True})
 
+def token_files(path: Path, suffixes: tuple = (".h5", ".npy")) -> list[Path]:
+  """The token files under path: data.layout.files_under, without commaVQ's pose files (its 2.0 release puts a
+  <key>.pose.npy beside each <key>.token.npy; read as token ids, it failed the whole command). Their units and frame are
+  not documented upstream, so they are left out, said once, and the tokens are read as pose-less."""
+  from data.layout import files_under
+  files = files_under(path, suffixes)
+  if poses := [f for f in files if f.name.endswith(".pose.npy")]:
+    print(f"note: {path}: {len(poses)} commaVQ pose file(s) ({poses[0].name}, ...) left out: their units are not documented; "
+          "the tokens beside them are read without poses", file=sys.stderr)
+  return [f for f in files if not f.name.endswith(".pose.npy")]
+
 def npy_route(path: Path, src: Path) -> str:
   """A .npy's drive: the sidecar's (export-commavq kept the shard's; from the file name, the segments of one drive were
   routes of their own, on both sides of the split), else from its path (data.ingest.route_of)."""
@@ -157,17 +168,17 @@ def _two_grids(f: Path, grid: tuple, grids: dict):
 def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None, tokens_per_frame: Optional[int] = None,
                   what: str = "data.tokens") -> list[Segment]:
   """Every token segment under path: token shards from `drivegpt tokenize` (.h5 with 'tokens' and, when has_pose, 'pose')
-  or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids, no pose). A folder is searched recursively. augmented=False
+  or commaVQ .npy files (1200 x 128 or 1200 x 8 x 16 token ids; its pose files are left out: token_files). A folder is searched recursively. augmented=False
   leaves out yaw-augmented copies (`tokenize --yaw-copies`): the stages that seed from or score recordings. With vocab,
   an id outside [0, vocab) is an error naming its file (the JIT's recorded gather read one as NaN), and so, with
   tokens_per_frame, is a file of another grid size (the model named neither file nor key). Shards recorded at another
   rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames. what: the option or key that named
   path, for errors (a rollout's --shards was called data.tokens)."""
-  from data.layout import files_under, not_being_written  # here: bench/ has a data.py of its own, first on a bench's path
+  from data.layout import not_being_written  # here: bench/ has a data.py of its own, first on a bench's path
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"{what}: {path} does not exist")
   not_being_written(p)
-  files = files_under(p, (".h5", ".npy"))
+  files = token_files(p)
   if not files: raise ValueError(f"{what}: no token files (.h5 token shards or commaVQ .npy) under {path}")
   files = unique_videos(files)
   segs, grids = [], {}
