@@ -158,52 +158,64 @@ def test_clip_grad_norm(max_norm):
     with pytest.raises(ValueError, match="max_norm must be positive"): clip_grad_norm_(params, bad)
 
 def test_adam_betas_changed_between_steps_enter_the_bias_corrections():
-  """b1^t is the product of the betas the steps used (the README's rule for an optimizer whose betas are changed): a
-  factor cache keyed without the betas kept multiplying by the first b1 (0.81 after 0.9 then 0.5, not 0.45)."""
+  """The bias corrections are 1 - b^t of the betas of the step, as PyTorch's (its _single_tensor_adam: 1 - beta1 ** step
+  with the group's beta of then). Until session 40 they were the product of the betas used, and before that a factor
+  cache keyed without the betas kept multiplying by the first b1."""
   rng = np.random.default_rng(36)
   w0, grads, betas = rng.standard_normal(5), rng.standard_normal((3, 5)), [(0.9, 0.999), (0.5, 0.99), (0.7, 0.9)]
   p = Tensor(w0.astype(np.float32), requires_grad=True)
   opt = Adam([p], lr=0.1)
-  w, m, v, bp1, bp2 = w0.copy(), np.zeros(5), np.zeros(5), 1.0, 1.0
-  for g, (b1, b2) in zip(grads, betas):
+  w, m, v = w0.copy(), np.zeros(5), np.zeros(5)
+  for t, (g, (b1, b2)) in enumerate(zip(grads, betas), start=1):
     opt.b1, opt.b2 = b1, b2
     p.grad = Tensor(g.astype(np.float32))
     opt.step()
-    m, v, bp1, bp2 = b1*m + (1 - b1)*g, b2*v + (1 - b2)*g*g, bp1*b1, bp2*b2
-    w = w - 0.1 * (m / (1 - bp1)) / (np.sqrt(v / (1 - bp2)) + 1e-8)
+    m, v = b1*m + (1 - b1)*g, b2*v + (1 - b2)*g*g
+    w = w - 0.1 * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + 1e-8)
     np.testing.assert_allclose(p.numpy(), w, **ADAM_TOL)
-  np.testing.assert_allclose(opt.beta_corr.numpy()[:, 0], [1 - 0.9*0.5*0.7, 1 - 0.999*0.99*0.9], rtol=1e-6)
+  assert opt.steps.numpy().tolist() == [3]
 
 def test_adam_bias_correction_at_betas_near_one():
   """1 - b2^t at b2 = 0.99999: kept as b^t in float32, 1 - b^t cancelled (1 - float32(0.99999) = 1.0014e-5, not 1e-5),
-  so every step was 7e-4 off the float64 rule (PyTorch's, which computes 1 - b2**t in Python floats)."""
+  so every step was 7e-4 off the float64 rule (PyTorch's, which computes 1 - b2**t in Python floats); kept as 1 - b^t
+  updated by c = b c + (1 - b) it stopped growing under 1 (3e-5 short at b2 = 0.999 after 20,000 steps)."""
   lrs = [0.01] * 30
   got = run_engine(lambda ps: Adam(ps, b1=0.9999, b2=0.99999), 38, lrs)
   for a, b in zip(got, adam_reference(38, lrs, b1=0.9999, b2=0.99999)): np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-5)
+  # the corrections of 20,000 steps (the step count set as a checkpoint would): exactly what float64 gives, rounded
+  for b1, b2 in ((0.9, 0.999), (0.9999, 0.99999)):
+    w = Tensor(np.ones(1, np.float32), requires_grad=True)
+    opt = Adam([w], lr=1.0, b1=b1, b2=b2, eps=0)
+    opt.steps.assign(Tensor(np.array([19999], np.int32))).realize()
+    w.grad = Tensor(np.ones(1, np.float32))
+    opt.step()   # m = (1 - b1), v = (1 - b2): the step is (1 - b1)/(1 - b1^t) / sqrt((1 - b2)/(1 - b2^t))
+    want = (1 - b1) / (1 - b1**20000) / np.sqrt((1 - b2) / (1 - b2**20000))
+    assert 1 - w.numpy()[0] == pytest.approx(want, rel=1e-6)
 
 def test_adam_loads_state_saved_as_beta_powers(tmp_path):
-  """State saved before the corrections were kept as 1 - b^t held b^t under 'beta_pow.0': converted on load (read as
-  1 - b^t it would be silently wrong), from a state dict and from a checkpoint file alike."""
-  from drivegpt.nn.state import save_checkpoint, load_checkpoint, safe_load, safe_save
+  """State saved before session 40 held b1^t, b2^t under 'beta_pow.0': each parameter's step count is read back from
+  them on load, from a state dict (numpy or Tensor) and from a checkpoint file alike."""
+  from drivegpt.nn.state import save_checkpoint, load_checkpoint, safe_load, safe_save, read_safetensors
   rng = np.random.default_rng(39)
   ps = [Tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in SHAPES]
   a = Adam(ps, lr=0.02)
   for _ in range(3): a.step(_grad_step(a, ps, rng))
-  old = {k: v for k, v in a.state_dict().items() if k != "beta_corr.0"} | {"beta_pow.0": Tensor(1 - a.beta_corr.numpy())}
+  pows = np.array([[0.9**3, 0.9**3, 0.9**3, 1.0], [0.999**3, 0.999**3, 0.999**3, 1.0]], np.float32)  # the last: never stepped
+  old = {k: v for k, v in a.state_dict().items() if k != "steps.0"} | {"beta_pow.0": pows}
   b = Adam([Tensor(p.numpy(), requires_grad=True) for p in ps], lr=0.5)
   b.load_state_dict(old)
-  np.testing.assert_allclose(b.beta_corr.numpy(), 1 - np.array([[0.9**3]*4, [0.999**3]*4]), rtol=1e-5)
+  assert b.steps.numpy().tolist() == [3, 3, 3, 0] and b.step_count == 3
   class M: pass
   m = M(); m.w = ps[0]
   path = str(tmp_path / "old.safetensors")
   save_checkpoint(path, m, a, 3, {})
   t = safe_load(path)
-  t["optim.beta_pow.0"] = Tensor(1 - t.pop("optim.beta_corr.0").numpy())
-  from drivegpt.nn.state import read_safetensors
+  t.pop("optim.steps.0")
+  t["optim.beta_pow.0"] = Tensor(pows)
   safe_save(t, path, read_safetensors(path)[1])
   c = Adam([Tensor(p.numpy(), requires_grad=True) for p in ps], lr=0.5)
   load_checkpoint(path, m, c)
-  np.testing.assert_allclose(c.beta_corr.numpy(), a.beta_corr.numpy(), rtol=1e-4)  # (b^t in float32 held less)
+  assert c.steps.numpy().tolist() == [3, 3, 3, 0]
 
 def test_clip_grad_norm_of_tiny_gradients_keeps_pytorchs_epsilon():
   """scale = max_norm / (norm + 1e-6), PyTorch's: with norms near 1e-3 the 1e-6 is a 0.1% change the test above can't see."""
@@ -298,9 +310,9 @@ def test_adam_per_parameter_steps_replay_under_jit():
       return loss
     f = jit(step) if use_jit else step
     for _ in range(5): f(Tensor(G[0]).realize())
-    return [p.numpy() for p in ps] + [opt.beta_corr.numpy()]
+    return [p.numpy() for p in ps] + [opt.steps.numpy()]
   for a, b in zip(run(False), run(True)): np.testing.assert_array_equal(a, b)
-  np.testing.assert_allclose(run(False)[-1], [[1 - 0.9**5, 0.0], [1 - 0.999**5, 0.0]], rtol=1e-6)
+  assert run(False)[-1].tolist() == [5, 0]
 
 def test_a_step_copies_no_weights_unless_a_lazy_value_still_needs_them(monkeypatch):
   """Readers of the old weights that nothing holds after the step need no copy; a held lazy loss does (it reads the

@@ -1,5 +1,5 @@
 """Optimizers (PyTorch's update rules), gradient clipping and learning-rate schedules.
-The learning rate, the step count and Adam's 1 - b1^t, 1 - b2^t are realized 0-d Tensors updated in place, not constants folded
+The learning rate and the step counts (Adam's, per parameter) are realized Tensors updated in place, not constants folded
 into kernels: changing lr every step keeps every kernel the same, so nothing is recompiled and drivegpt.jit can replay
 the step (the step count advances inside the replayed kernels too). Set lr outside a jitted step: a replay runs no
 Python, so an lr set inside it stays the recording call's."""
@@ -110,10 +110,11 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
   """PyTorch's Adam; weight_decay is L2 added to the gradient (decoupled=True makes it AdamW). betas=(b1, b2) as PyTorch.
-  Betas changed between steps: the bias correction is the product of the betas used (PyTorch's: the current one ^ t).
-  Each parameter keeps its own 1 - b1^t, 1 - b2^t (PyTorch's per-parameter step): one that gets no gradient on a step
-  doesn't advance. They are kept as 1 - b^t, updated as c = b c + (1 - b): kept as b^t in float32, 1 - b^t cancelled
-  (1 - float32(0.99999) is 1.0014e-5, so every step at b2 = 0.99999 was 7e-4 off PyTorch's float64 correction)."""
+  Each parameter counts its own steps t (PyTorch's per-parameter step): one that gets no gradient on a step doesn't
+  advance. The bias corrections 1 - b^t are -expm1(t log b) of the current betas, as PyTorch's (betas changed between
+  steps: the current one ^ t). Kept as b^t in float32 (a product of the betas used), 1 - b^t cancelled near t = 0 (every
+  step at b2 = 0.99999 was 7e-4 off PyTorch's float64 correction); kept as 1 - b^t updated by c = b c + (1 - b), it stuck
+  under 1 by 3e-5 at b2 = 0.999 after 20,000 steps (the rounding dropped the last additions). A count is exact."""
   SETTINGS = ("b1", "b2", "eps", "weight_decay", "decoupled")
   def __init__(self, params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                weight_decay: float = 0.0, decoupled: bool = False, betas: Optional[tuple] = None):
@@ -125,26 +126,28 @@ class Adam(Optimizer):
     # lr m / (sqrt(v) + eps) then ~1e5 times too big (a weight at 1.0 went to -99 in one step)
     self.m = [_zeros_like(p, dtypes.float32 if p.dtype == dtypes.float16 else None) for p in self.params]
     self.v = [_zeros_like(p, dtypes.float32 if p.dtype == dtypes.float16 else None) for p in self.params]
-    # 1 - b1^t and 1 - b2^t of each parameter (rows 0 and 1), its bias corrections: one buffer, one small kernel per step
-    self.beta_corr = Tensor(np.zeros((2, len(self.params)), np.float32), device=self.device).realize()
-    self._factors: dict[tuple, Tensor] = {}  # which parameters have a gradient -> (2, 2, n): b and 1 - b for those, else 1 and 0
-  def _state(self): return {"m": self.m, "v": self.v, "beta_corr": [self.beta_corr]}
+    self.steps = Tensor(np.zeros(len(self.params), np.int32), device=self.device).realize()  # each parameter's t: one buffer
+    self._has: dict[tuple, Tensor] = {}  # which parameters have a gradient -> (n,) 1 for those, else 0
+  def _state(self): return {"m": self.m, "v": self.v, "steps": [self.steps]}
   def upgrade(self, state: dict) -> dict:
-    if "beta_pow.0" in state and "beta_corr.0" not in state:  # saved before session 40 kept b^t itself
-      state = {**state, "beta_corr.0": 1 - state["beta_pow.0"]}
-      del state["beta_pow.0"]
-    return state
+    """Before session 40 the state held b1^t, b2^t ('beta_pow.0', (2, n)): each parameter's t is read back from b2^t
+    (b1^t where b2 is 0 or b2^t underflowed; the optimizer's step count where neither tells)."""
+    if "beta_pow.0" not in state or "steps.0" in state: return state
+    pw, step = (np.asarray(state[k].numpy() if hasattr(state[k], "numpy") else state[k], np.float64) for k in ("beta_pow.0", "step"))
+    with np.errstate(divide="ignore", invalid="ignore"):
+      t = [np.log(pw[r]) / math.log(b) if 0 < b < 1 else np.full(pw.shape[1], np.nan) for r, b in ((1, self.b2), (0, self.b1))]
+    t = np.where((pw[1] > 0) & np.isfinite(t[0]), t[0], np.where((pw[0] > 0) & np.isfinite(t[1]), t[1], float(step)))
+    return {**{k: v for k, v in state.items() if k != "beta_pow.0"}, "steps.0": Tensor(np.rint(t).astype(np.int32))}
   def _updates(self) -> list[Tensor]:
-    has = (tuple(p.grad is not None for p in self.params), self.b1, self.b2)  # (betas changed since: b1^t kept the old b1)
-    if has not in self._factors:  # (1 - b in float64, then rounded: 1 - float32(b) is b's rounding error times 1/(1 - b) off)
-      f = np.array([[[b if h else 1 for h in has[0]], [1 - b if h else 0 for h in has[0]]] for b in (self.b1, self.b2)])
-      self._factors[has] = Tensor(f.astype(np.float32), device=self.device).realize()
-    f = self._factors[has]
-    c = self.beta_corr.assign(self.beta_corr * f[:, 0] + f[:, 1])
+    has = tuple(p.grad is not None for p in self.params)
+    if has not in self._has: self._has[has] = Tensor(np.array(has, np.int32), device=self.device).realize()
+    t = self.steps.assign(self.steps + self._has[has]).float()
     # lr/(1 - b1^t) and sqrt(1 - b2^t) of every parameter in one small kernel: a scalar expanded into an update would be
-    # computed in a kernel of its own per parameter
-    coef = (self.lr_t / c[0].maximum(1e-30)).stack(c[1].sqrt())  # (a parameter never stepped has c = 0: no divide-by-zero warning)
-    out = [c]
+    # computed in a kernel of its own per parameter. (b = 0: log 1e-30 gives 1 - b^t = 1 from t = 1; a parameter never
+    # stepped has 1 - b^t = 0: floored, so no divide-by-zero warning)
+    corr = [-(t * math.log(max(b, 1e-30)))._expm1() for b in (self.b1, self.b2)]
+    coef = (self.lr_t / corr[0].maximum(1e-30)).stack(corr[1].sqrt())
+    out = [self.steps]
     for i, (p, m, v) in enumerate(zip(self.params, self.m, self.v)):
       if p.grad is None: continue
       g, w = p.grad.detach().float(), p.detach().float()  # float16 weights update in float32, stored back as float16
