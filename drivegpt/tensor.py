@@ -201,7 +201,7 @@ class Tensor:
     m = n if m is None else m
     return Tensor(Tensor.arange(n, device=(d := kw.get("device"))).reshape(n, 1).eq(Tensor.arange(m, device=d).reshape(1, m)).cast(dtype or dtypes.default_float).lazydata, d, requires_grad=kw.get("requires_grad"))
   @staticmethod
-  def manual_seed(seed: int = 0): Tensor._seed, Tensor._rng_counter = int(seed) % 2**64, 0  # -1 is 2^64 - 1, as PyTorch's (it failed at the first draw)
+  def manual_seed(seed: int = 0): Tensor._seed, Tensor._rng_counter = int(seed) % 2**64 if seed < 0 else int(seed), 0  # -1 is 2^64 - 1, as PyTorch's (it failed at the first draw)
   @staticmethod
   def rand(*shape, dtype=None, device=None, **kw) -> Tensor:
     """Uniform in [0, 1); the stream depends only on manual_seed and the number of rand calls since."""
@@ -240,11 +240,11 @@ class Tensor:
     def bits(n): return (Tensor.rand(*shape, **kw) * n).floor().cast(dtypes.int64)
     return ((bits(n).minimum(n - 1) if (n := high - low) <= 1 << 12 else (bits(1 << 24) * (1 << 24) + bits(1 << 24)) % n) + low).cast(dtype)
   @staticmethod
-  def uniform(*shape, low=-1.0, high=1.0, **kw) -> Tensor:
-    rq, dtype = kw.pop("requires_grad", None), kw.pop("dtype", dtypes.default_float)
-    x = ((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype)  # below high, as PyTorch's (the rounding reached it: 254 a million in half)
+  def uniform(*shape, low=-1.0, high=1.0, dtype=None, requires_grad=None, **kw) -> Tensor:  # (low > high drew from (high, low]; [-3e38, 3e38) gave inf: refused, as PyTorch)
+    if not 0 <= high - low <= np.finfo(np.float32).max: raise ValueError(f"uniform: needs low <= high and a range float32 holds, got [{low}, {high})")
+    x = ((high - low) * Tensor.rand(*shape, **kw) + low).cast(dtype := dtype or dtypes.default_float)  # below high, as PyTorch's (the rounding reached it: 254 a million in half)
     if dtype.is_float and low < high: x = x.minimum(float(h if (h := dtype.np(high)) < high else np.nextafter(h, dtype.np(low))))
-    return Tensor(x.lazydata, kw.get("device"), requires_grad=rq)
+    return Tensor(x.lazydata, kw.get("device"), requires_grad=requires_grad)
   @staticmethod
   def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-(c := prod(argfix(*shape))**-0.5), high=c, **kw)  # a leaf (x scale was not)
   @staticmethod
@@ -514,7 +514,7 @@ class Tensor:
     a, b = self._axis(dim0), self._axis(dim1)
     return self.permute([b if i == a else a if i == b else i for i in range(self.ndim)])
   @property
-  def T(self) -> Tensor: return self.permute(*range(self.ndim)[::-1])  # all dims reversed, as numpy's (it swapped the first two of 3-D)
+  def T(self) -> Tensor: return self.permute(tuple(range(self.ndim))[::-1])  # all dims reversed, as numpy's (it swapped the first two of 3-D)
   def movedim(self, source, destination) -> Tensor:
     src = [self._axis(a) for a in (source if isinstance(source, (tuple, list)) else [source])]
     dst = [self._axis(a) for a in (destination if isinstance(destination, (tuple, list)) else [destination])]

@@ -1456,6 +1456,11 @@ def test_random_draws_review_40_randint_uniform_dropout_seed():
   a = Tensor.rand(5).numpy()
   Tensor.manual_seed(2**64 - 1)
   np.testing.assert_array_equal(a, Tensor.rand(5).numpy())
+  Tensor.manual_seed(2**64)   # past 2^64 not folded onto 0 (a fresh-eyes review of the fix)
+  assert not np.array_equal(Tensor.rand(5).numpy(), (Tensor.manual_seed(0), Tensor.rand(5).numpy())[1])
+  for lo, hi in ((1, 0), (-3e38, 3e38), (0, math.nan)):  # drew from (0, 1]; inf (then float32's max, clamped); NaN: PyTorch refuses
+    with pytest.raises(ValueError, match="uniform: needs low <= high"): Tensor.uniform(4, low=lo, high=hi)
+  assert Tensor.uniform(3, low=0, high=1, dtype=dtypes.float16, requires_grad=True).requires_grad
 
 def test_the_engines_random_stream_is_not_a_stages_numpy_stream():
   """Session 40: the engine drew Tensor.rand number k from default_rng((seed, k)), the very stream of a stage's batch
@@ -1484,6 +1489,7 @@ def test_review_40_half_negative_powers_nan_clip_bounds_and_T():
   z = rng.standard_normal((2, 3, 4)).astype(np.float32)
   np.testing.assert_array_equal(Tensor(z).T.numpy(), z.T)
   np.testing.assert_array_equal(Tensor(z[0, 0]).T.numpy(), z[0, 0])
+  assert Tensor(z[0, 0, 0]).T.numpy() == z[0, 0, 0]
   np.testing.assert_array_equal(Tensor(z[0]).T.numpy(), z[0].T)
 
 def test_pad_with_a_value_keeps_the_dtype():

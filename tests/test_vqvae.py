@@ -1105,6 +1105,11 @@ def test_tokenize_names_the_output_it_cannot_write(tmp_path, monkeypatch):
   with pytest.raises(ValueError, match="1 of 1 shards not tokenized") as e:
     tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)
   assert f"can't write it (No space left on device): '{tmp_path / 'tok' / 'a.h5'}'" in str(e.value) and "not a readable shard" not in str(e.value)
+  def gone(path, *a, **k): raise FileNotFoundError(f"{path}: can't write it: its folder {tmp_path / 'tok'} doesn't exist")  # (no filename)
+  monkeypatch.setattr(state, "write_atomic", gone)
+  with pytest.raises(ValueError, match="1 of 1 shards not tokenized") as e:
+    tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)
+  assert f"{tmp_path / 'tok' / 'a.h5'}: can't write it: its folder" in str(e.value) and "not a readable shard" not in str(e.value)
 
 def test_train_vqvae_on_an_empty_folder_says_so(tmp_path, capsys):
   """data.shards= an empty folder: "no shard in 'train' split of ... has 1 frames (0 shards, lengths [])"."""

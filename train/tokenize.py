@@ -134,18 +134,19 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
                                                           "codebook": codebook_hash(model.quantizer.codebook.numpy())}),
                "frame_shard": str(Path(shard).resolve()), "route": attr_text(f.attrs.get("route") or Path(shard).stem)}  # the data stage's split key
       if yaw_copies: frames = frames[:]
+      def write(out, tokens, signals, a):  # (a full disk, or --out gone, called the frame shard unreadable: one might delete it)
+        try: write_token_shard(out, tokens, signals, a)
+        except OSError as e: raise ValueError(str(e) if str(out) in str(e) else f"{out}: can't write it ({e})") from None
       for (out, augment), stamp in zip(todo, stamps):
         a = {**attrs, "made_from": stamp}
-        if augment is None: write_token_shard(out, tokens_of(frames), signals, a); continue
+        if augment is None: write(out, tokens_of(frames), signals, a); continue
         from data.augment import yaw_augment
         name = f"{attrs.get('segment', Path(shard).stem)}-yaw{augment['yaw_copy']}"
         fr, pose, s = yaw_augment(frames, signals["pose"], name, yaw_px, fps=fps)
         a.update(segment=name, augment=json.dumps({**augment, "slide_px": s.tolist()}))  # its route: its recording's drive
         if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
-        write_token_shard(out, tokens_of(fr), {**signals, "pose": pose}, a)
-  except OSError as e:  # (a full disk called the frame shard unreadable: one might delete a good shard)
-    if e.filename and Path(e.filename).parent.resolve() == Path(out_dir).resolve(): raise ValueError(str(e)) from None
-    raise ValueError(f"{shard}: not a readable shard ({e})") from None
+        write(out, tokens_of(fr), {**signals, "pose": pose}, a)
+  except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None
   return {"shard": shard, "frames": n * (yaw_copies + 1), "status": "done"}
 
 def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_address: Optional[str] = None,
