@@ -232,7 +232,7 @@ class Tensor:
   @staticmethod
   def randint(*shape, low=0, high=10, dtype=None, **kw) -> Tensor:
     """Integers uniform in [low, high): int32, or int64 where they don't fit (as Python ints make tensors), never wrapped."""
-    if high <= low: raise ValueError(f"randint: high must be above low, got low={low}, high={high}")
+    if not 0 < high - low <= 2**48: raise ValueError(f"randint: high must be above low, got low={low}, high={high}" if high <= low else f"randint: a range past 2^48 ({high - low}) is not drawn (only its first 2^48 values were)")
     _check_fits(low, high - 1, dtype := dtype or (dtypes.int32 if -2**31 <= low and high <= 2**31 else dtypes.int64))
     # the offset from low floored in float, then whole in int64: rand*(high - low) + low in float32 rounded to high and past
     # it, and skipped values, for a large low. A range past 2^12: two draws of 24 bits, mod the range (one draw's 2^24

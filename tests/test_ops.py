@@ -1435,6 +1435,7 @@ def test_randint_past_int32_is_int64_and_draws_every_value():
     assert x.dtype == np.int64 and low <= x.min() and x.max() < high and len(np.unique(x)) > 39900
     assert abs((x % 512 == 0).mean() - 1 / 512) < 0.004 and abs(np.mean(x >= low + (high - low) // 2) - 0.5) < 0.02  # no coarse steps; not biased to one half
   assert Tensor.randint(3, low=-2**31, high=2**31).dtype == dtypes.int32
+  with pytest.raises(ValueError, match="randint: a range past 2"): Tensor.randint(3, low=0, high=2**60)  # (drew only below 2^48: session 40)
   with pytest.raises(ValueError, match="don't fit"): Tensor.randint(3, low=0, high=2**33, dtype=dtypes.int32)
 
 def test_random_draws_review_40_randint_uniform_dropout_seed():
