@@ -266,7 +266,6 @@ def _load(path: str, cfg_cls, model_cls):
   if not (extra or {}).get("calibrated"):  # its probabilities skewed by the class weights: PPO's reward and episode ends
     raise ValueError(f"{path}: an unfinished train-disengage run (stopped at step {step}, before its calibration): "
                      "run its command again to finish it")
-  model._codebook_np = None
   return model, cfg
 
 def main(argv: Optional[list[str]] = None) -> dict:

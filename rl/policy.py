@@ -204,7 +204,6 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     if used != step:  # which policy this is, said: the newest that passed the guard, not the run's last iteration
       print(f"note: {path}: the policy of PPO iteration {used} (the newest that passed the reward-hacking guard; the run is at "
             f"iteration {step})", file=sys.stderr)
-    actor._codebook_np = None
     return actor, bcfg
   try:
     cfg = saved_config(BCConfig, conf)
@@ -215,7 +214,6 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     raise ValueError(f"{path}: not a policy run (train-policy): it looks like a {stage_of(conf)} run ({e})") from None
   if "best_step" not in (extra or {}):  # the last step's weights, not the best ones, and no action std yet
     raise ValueError(f"{path}: an unfinished train-policy run (stopped at step {step}): run its command again to finish it")
-  policy._codebook_np = None
   return policy, cfg
 
 def check_tokenizer(vqvae, policy: PolicyNet, run: str, vq_run: str) -> None:

@@ -1203,6 +1203,24 @@ def test_lane_r2_of_constant_targets_is_undefined():
   assert np.isnan(r["val_r2_lane_offset"]) and r["val_r2_heading"] == pytest.approx(1 - ((0.51 - y[:, 1])**2).mean() / y[:, 1].var(), rel=1e-5)
   assert np.isnan(lane_scores(P(), s, np.arange(1), y)["val_r2_heading"])
 
+def test_token_features_read_a_codebook_loaded_after_first_use(tmp_path):
+  """Session 40 (an nn-API review): features() cached the codebook's rows at first use; a checkpoint loaded into the same
+  model later (load_checkpoint, load_state_dict) changed the codebook but not the features (the stages reset the cache
+  by hand)."""
+  from drivegpt.nn.state import save_checkpoint, load_checkpoint
+  from drivegpt.nn import get_state_dict, load_state_dict
+  from drivegpt.models.policy import PolicyNet, DrivingNetConfig
+  rng = np.random.default_rng(40)
+  dc = DrivingNetConfig(vocab_size=16, code_dim=8, tokens_per_frame=4, grid=[2, 2], pool=[1, 1], frames=2, hidden=8, motions=2)
+  books = [rng.standard_normal((16, 8)).astype(np.float32) for _ in range(3)]
+  save_checkpoint(str(tmp_path / "p.st"), PolicyNet(dc, books[1]), None, 0, {})
+  p, tok = PolicyNet(dc, books[0]), rng.integers(0, 16, (2, 2, 4))
+  np.testing.assert_array_equal(p.features(tok).numpy(), books[0][tok])
+  load_checkpoint(str(tmp_path / "p.st"), p)
+  np.testing.assert_array_equal(p.features(tok).numpy(), books[1][tok])
+  load_state_dict(p, {**get_state_dict(p), "codebook": Tensor(books[2])})
+  np.testing.assert_array_equal(p.features(tok).numpy(), books[2][tok])
+
 def test_scores_of_a_horizon_with_no_known_label_are_nan(monkeypatch):
   """Segments shorter than a horizon leave it no known label: ece divided by zero (a ZeroDivisionError at the first eval)."""
   import types

@@ -96,7 +96,7 @@ class TokenNet:
     c = self.config = config
     if codebook.shape != (c.vocab_size, c.code_dim): raise ValueError(f"{type(self).__name__}: codebook {codebook.shape} must be {(c.vocab_size, c.code_dim)}")
     self.codebook = Tensor(codebook.astype(np.float32))
-    self._codebook_np = None
+    self._codebook_np = (None, None)  # (the codebook's LazyBuffer, its rows in numpy): one loaded since is read again
 
   def features(self, tokens: np.ndarray) -> Tensor:
     """tokens (B, K, N) int -> codebook rows (B, K, N, D), looked up in numpy (a one-hot matmul over 1024 codes costs 1000x)."""
@@ -104,8 +104,9 @@ class TokenNet:
     if tokens.ndim != 3 or tokens.shape[1:] != (c.frames, c.tokens_per_frame):
       raise ValueError(f"{type(self).__name__}: tokens {tokens.shape} must be (B, {c.frames}, {c.tokens_per_frame})")
     if tokens.min() < 0 or tokens.max() >= c.vocab_size: raise ValueError(f"{type(self).__name__}: token ids must be in [0, {c.vocab_size}), got {tokens.min()}..{tokens.max()}")
-    if self._codebook_np is None: self._codebook_np = self.codebook.numpy()
-    return Tensor(self._codebook_np[tokens])
+    # (cached once, a codebook loaded later, by load_checkpoint or load_state_dict, was never seen: features kept the old)
+    if self._codebook_np[0] is not self.codebook.lazydata: self._codebook_np = (self.codebook.lazydata, self.codebook.numpy())
+    return Tensor(self._codebook_np[1][tokens])
 
   def parameters(self) -> list[Tensor]:
     """The trainable weights (everything but the codebook)."""
