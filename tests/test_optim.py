@@ -217,6 +217,21 @@ def test_adam_loads_state_saved_as_beta_powers(tmp_path):
   load_checkpoint(path, m, c)
   assert c.steps.numpy().tolist() == [3, 3, 3, 0]
 
+def test_a_view_of_a_parameter_or_a_graph_result_is_refused():
+  """Session 40 (an nn-API review): a module holding w and wt = w.T gave both to the optimizer; each got a gradient, and
+  step() updated w, then failed on the view, saying the caller wrote into a leaf (the step half done). PyTorch refuses
+  a non-leaf at construction; a view made a leaf on its own (w = b.T) still trains (README)."""
+  w = Tensor(np.arange(4, dtype=np.float32).reshape(2, 2)).realize()
+  with pytest.raises(ValueError, match="parameter 1 is a view of another parameter"): SGD([w, w.T], lr=1.0)
+  x = Tensor(np.ones(2, np.float32), requires_grad=True)
+  with pytest.raises(ValueError, match="parameter 0 is computed from other tensors, not a leaf"): SGD([x * 2], lr=1.0)
+  lone = Tensor(np.ones((2, 3), np.float32)).T
+  lone.requires_grad = True
+  opt = SGD([lone], lr=0.5)
+  (lone * 2).sum().backward()
+  opt.step()
+  np.testing.assert_array_equal(lone.numpy(), np.zeros((3, 2)))
+
 def test_clip_grad_norm_of_tiny_gradients_keeps_pytorchs_epsilon():
   """scale = max_norm / (norm + 1e-6), PyTorch's: with norms near 1e-3 the 1e-6 is a 0.1% change the test above can't see."""
   g = np.random.default_rng(37).standard_normal(6) * 2e-4

@@ -17,6 +17,11 @@ class Optimizer:
   def __init__(self, params: list[Tensor], lr: float):
     self.params = list({id(p): p for p in params}.values())  # by id: tied weights are updated once
     if not self.params: raise ValueError("optimizer got an empty parameter list")
+    # a view of another parameter (a module's wt = w.T) got a gradient of its own, and the step failed half done (w
+    # updated, then a write into the view refused); a result of a graph is not a leaf: PyTorch refuses both here
+    if (bad := next((i for i, p in enumerate(self.params) if p._ctx is not None or (p._view is not None and any(p._view[0] is q for q in self.params))), None)) is not None:
+      raise ValueError(f"optimizer: parameter {bad} is {'a view of another parameter (w.T of w, say)' if self.params[bad]._ctx is None else 'computed from other tensors, not a leaf'}: "
+                       "pass only the tensor it comes from")
     for p in self.params:
       if p.requires_grad is None: p.requires_grad = p.dtype.is_float  # undecided (freshly initialized) float tensors become trainable (an int one can't be)
     # frozen ones are left out; one unfrozen later would get gradients and never an update: step() refuses that
