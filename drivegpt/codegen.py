@@ -247,8 +247,7 @@ class Kernel:
     # rows): the copy is a pass over the input.
     def in_order(st, a):  # the same element for every lane, or W in a row that the innermost reduce loop (a) steps W along
       lanes = lanes_of(st, self.fshape, self.vd, W)
-      return all(x == lanes[0] for x in lanes) or all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and not v for n, (i, v)
-                                                      in enumerate(lanes)) and dict(lanes[0][0].terms).get(f"d{a}") == W
+      return all(x == lanes[0] for x in lanes) or all(isinstance(i, Lin) and i == lanes[0][0] + Lin((), n) and not v for n, (i, v) in enumerate(lanes)) and dict(lanes[0][0].terms).get(f"d{a}") == W
     a = max((d for d in self.axes if self.fshape[d] > 1), default=None)
     packs = [(n, *pack_views(n.arg[1], self.vd, W, self.axes)) for n in nodes(self.reduce) if n.op is BufferOps.LOAD and
              not in_order(n.arg[1], a)] if limits.pack and None not in (self.ud, self.vd, a) else []

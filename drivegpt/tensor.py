@@ -104,6 +104,7 @@ class Tensor:
     """Realize several tensors in one schedule, so work they share runs once (an optimizer step, a loss and its grads)."""
     run_schedule(schedule([t.lazydata for t in tensors]))
   def numpy(self) -> np.ndarray: return self.lazydata.numpy()
+  def __array__(self, dtype=None, copy=None) -> np.ndarray: return self.numpy() if dtype is None else self.numpy().astype(dtype)  # np.asarray(t): a copy (it made an object array of 0-d Tensors)
   def item(self) -> Scalar:
     if self.numel() != 1: raise ShapeError(f"item() needs one element, this tensor has shape {self.shape}")
     return self.numpy().reshape(-1)[0].item()

@@ -1493,6 +1493,19 @@ def test_review_40_half_negative_powers_nan_clip_bounds_and_T():
   assert Tensor(z[0, 0, 0]).T.numpy() == z[0, 0, 0]
   np.testing.assert_array_equal(Tensor(z[0]).T.numpy(), z[0].T)
 
+def test_numpy_reads_a_tensor_as_an_array():
+  """Session 40 (an aliasing review): np.asarray(t) made an object array of 0-d Tensors (np.asarray(t, np.float32)
+  raised), as np.stack([t, t]) did; PyTorch's __array__ gives the values. A copy, as .numpy()."""
+  x = np.random.default_rng(40).standard_normal((2, 3)).astype(np.float32)
+  t = Tensor(x)
+  for got in (np.asarray(t), np.array(t), np.stack([t, t])[0]):
+    assert got.dtype == np.float32 and got.shape == (2, 3)
+    np.testing.assert_array_equal(got, x)
+  assert np.asarray(t, np.float64).dtype == np.float64 and np.asarray(Tensor(2.5)) == 2.5
+  a = np.asarray(t)
+  a[0, 0] = 99
+  assert t.numpy()[0, 0] == x[0, 0]
+
 def test_pad_with_a_value_keeps_the_dtype():
   """pad(value=...) filled with a float: float16 became float32 (so did max_pool2d with padding), bool int32, int32 float32."""
   torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
