@@ -618,6 +618,9 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     segments = find_segments(src)
     if not segments:
         raise IngestError(f"{src}: no segment folders or videos found ({', '.join(sorted(VIDEO_SUFFIXES))})")
+    # (inside a segment folder, its own shard and lock file entered the segment's hash: re-ingested on every run)
+    if seg := next((g for g in segments if Path(g).is_dir() and (Path(g).resolve() == out_dir.resolve() or Path(g).resolve() in out_dir.resolve().parents)), None):
+        raise IngestError(f"--out {out_dir} is inside the segment folder {seg}: give a folder outside it")
     writable_folder(out_dir, IngestError)
     from drivegpt.nn.state import holding
     with holding(out_dir):  # a stage reading the folder meanwhile trained on the shards written so far, without a word

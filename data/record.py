@@ -467,7 +467,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=at_least(0, int), default=0, help="random seed (roads, scenes, drivers, traffic, noise)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes recording segments at once")
     parser.add_argument("--preview", action="store_true", help="only write a PNG contact sheet of frames")
-    parser.add_argument("--preview-path", type=lambda t: Path(path_arg(t)), default=Path("data/preview.png"), help="where --preview writes")
+    parser.add_argument("--preview-path", type=lambda t: Path(path_arg(t)) / ("preview.png" if t.endswith("/") or Path(t).is_dir() else ""),
+                        default=Path("data/preview.png"), help="where --preview writes (a folder: its preview.png)")  # (pv/ wrote a file pv, a folder pv failed leaving a temp file)
     args = parser.parse_args(argv)
     if args.segments < 1 or args.workers < 1:
         parser.error("--segments and --workers must be positive")
@@ -482,8 +483,11 @@ def main(argv: list[str] | None = None) -> int:
         sheet = contact_sheet(np.concatenate(frames))
         args.preview_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.preview_path.with_name(f".{args.preview_path.name}.tmp")
-        Image.fromarray(sheet).save(tmp, format="PNG")
-        tmp.replace(args.preview_path)
+        try:
+            Image.fromarray(sheet).save(tmp, format="PNG")
+            tmp.replace(args.preview_path)
+        finally:
+            tmp.unlink(missing_ok=True)  # (a failed rename left it)
         speeds = np.concatenate(speeds)
         print(f"wrote {args.preview_path}: {curved / len(speeds):.0%} of frames on curves, speeds {speeds.min():.1f}-{speeds.max():.1f} m/s", file=sys.stderr)
         print(json_line({"preview": str(args.preview_path), "curved_frames": round(curved / len(speeds), 4),

@@ -280,7 +280,8 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap.add_argument("overrides", nargs="*", metavar="step.key=value", help="extra key=value for one step, e.g. vqvae.steps=100: the "
                   "steps that take key=value configs (vqvae, world, disengage, bc, ppo); the others take --options")
   args = ap.parse_intermixed_args(argv)  # (overrides on both sides of --out: the later ones were "unrecognized")
-  try: run(args.config, os.path.normpath(args.out), args.overrides, args.fresh)   # (runs/demo/ is runs/demo)
+  out = os.path.normpath(args.out)   # (runs/demo/ is runs/demo); ./-demo: each step's --out -demo/raw read as an option
+  try: run(args.config, "./" + out if out.startswith("-") else out, args.overrides, args.fresh)
   except KeyboardInterrupt:
     print(f"\ndemo interrupted: run the same command again to resume ({args.out})", file=sys.stderr)
     return 130

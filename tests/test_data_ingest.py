@@ -1066,3 +1066,16 @@ def test_a_folder_of_clips_in_other_containers_is_ingested_whole(tmp_path):
             for p in s.encode(): c.mux(p)
     got = sorted((Path(r["path"]).name, r["status"], r["frames"]) for r in ingest(tmp_path / "clips", tmp_path / "out", use_ray=False, progress=False))
     assert got == [(name, "done", 30) for name, _, _ in clips], got
+
+
+def test_review_40_an_output_inside_a_segment_folder_is_refused(tmp_path):
+    """An --out inside the segment it ingests: the segment's hash took in its own shard and lock file, so every run
+    ingested it again ("1 ingested, 0 already done" each time)."""
+    write_tiny_segment(tmp_path / "src" / "seg")
+    with pytest.raises(IngestError, match="is inside the segment folder"):
+        ingest(tmp_path / "src" / "seg", tmp_path / "src" / "seg" / "out", use_ray=False, progress=False)
+    [r] = ingest(tmp_path / "src", tmp_path / "src" / "shards", use_ray=False, progress=False)   # beside it: fine
+    assert r["status"] == "done"
+    [r] = ingest(tmp_path / "src", tmp_path / "src" / "shards", use_ray=False, progress=False)
+    assert r["status"] == "skipped"
+

@@ -553,3 +553,19 @@ def test_road_paint_where_a_pinhole_projects_it_and_the_logged_heading_sign():
   ok = np.abs(np.diff(seg["lane"][:, 0])) < 0.2     # not across a change of the lane kept
   drift = np.diff(seg["lane"][:, 0]) * 20 / seg["speed"][:-1]
   assert np.corrcoef(seg["lane"][:-1, 1][ok], drift[ok])[0, 1] > 0.9
+
+
+def test_preview_path_that_is_a_folder_gets_its_preview_png(tmp_path, monkeypatch):
+    """Session 40 (a hostile-paths review): --preview-path pv/ wrote a PNG file named pv, an existing folder pv failed
+    ("Is a directory") and left its 1.3 MB temp file in the working folder."""
+    import data.record as rec
+    fake = lambda seed, seconds: {"frames": np.full((5, 128, 256, 3), seed % 200, np.uint8), "lane": np.zeros((5, 3)), "speed": np.full(5, 20.0)}
+    monkeypatch.setattr(rec, "record_segment", fake)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pv").mkdir()
+    for given in ("pv", "pv2/"):
+        assert rec.main(["--preview", "--preview-path", given]) == 0
+        assert (tmp_path / given / "preview.png").stat().st_size > 0
+    assert rec.main(["--preview", "--preview-path", "one.png"]) == 0 and (tmp_path / "one.png").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+

@@ -344,3 +344,14 @@ def test_an_out_that_is_a_file_is_named_as_such(tmp_path, capsys):
   try: assert cli(["demo", "--out", str(tmp_path / "x")]) == 2
   finally: demo.run = real
   assert f"{tmp_path / 'afile' / 'sub'}: a folder on that path is a file (Not a directory)" in capsys.readouterr().err
+
+
+def test_an_out_starting_with_a_dash_reaches_the_steps_as_a_path(monkeypatch, tmp_path):
+    """Session 40 (a hostile-paths review): demo --out=-demo passed `--out -demo/raw` to record, which read it as an option."""
+    import drivegpt.demo as demo
+    seen = []
+    monkeypatch.setattr(demo, "run", lambda config, out, overrides, fresh: seen.append(out) or {})
+    monkeypatch.chdir(tmp_path)
+    assert demo.main(["--out=-demo"]) == 0 and seen == ["./-demo"]
+    assert [a for _, argv in demo.load_steps(demo.DEFAULT_CONFIG, seen[0], []) for a in argv if "-demo" in a][0].startswith("./-demo")
+

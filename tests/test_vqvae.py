@@ -423,6 +423,19 @@ def test_commavq_release_pose_files_are_left_out(tmp_path, capsys):
   [seg] = load_segments(str(tmp_path / "vq"))
   np.testing.assert_array_equal(seg.tokens.reshape(40, 8, 16), tok)
 
+def test_a_long_legal_npy_name_imports_and_trains(tmp_path):
+  """Session 40 (a hostile-paths review): a .npy named 245 bytes (legal) failed train-world naming a sidecar the user
+  doesn't have (its name past 255 bytes), and import-commavq on its temp file's name."""
+  from train.world_data import load_segments
+  tok = rng_for("long-name").integers(0, 1024, (30, 8, 16)).astype(np.int16)
+  (tmp_path / "long").mkdir()
+  np.save(tmp_path / "long" / ("c" * 245 + ".npy"), tok)
+  [seg] = load_segments(str(tmp_path / "long"))
+  np.testing.assert_array_equal(seg.tokens.reshape(30, 8, 16), tok)
+  [written] = import_commavq(str(tmp_path / "long"), str(tmp_path / "tok"))
+  assert len(Path(written).name.encode()) <= 220 and Path(written).name.startswith("c" * 100)
+  np.testing.assert_array_equal(read_token_shard(written)[0], tok)
+
 def test_review_35_export_commavq_writes_all_or_nothing_and_never_over_another_export(tmp_path):
   """Session 35 (a review of hostile paths): a second export of other drives of the same name into one --out replaced
   the first's .npy (and its sidecar), leaving a mix of two exports; one bad shard stopped the export after the earlier
@@ -609,6 +622,14 @@ def test_whole_section_overrides_merge_and_bad_keys_and_out_are_named(tmp_path, 
   monkeypatch.setenv("HOME", str(tmp_path))
   assert load_config(TrainConfig, small, ["out=~/run"]).out == str(tmp_path / "run")
   assert load_config(TrainConfig, small, ["out=~"]).out == str(tmp_path)   # (YAML's null: "expected str, got None")
+  # session 40 (a hostile-paths review): a path key's value went through YAML: spaces trimmed (' shx' read the folder
+  # shx), a newline joined into a space, a date or '~' or '#x' refused as "expected str"; now its text, as given
+  monkeypatch.chdir(tmp_path)
+  for given in (" shx", "n\nl", "2024-01-01", "#x", "'q'"):
+    assert load_config(TrainConfig, small, [f"data.shards={given}"]).data.shards == str(tmp_path / given)
+    assert load_config(TrainConfig, small, [f"out={given}"]).out == given
+  assert load_config(TrainConfig, small, ["data.shards=~"]).data.shards == str(tmp_path)
+  assert load_config(TrainConfig, small, ["data.val_shards=x", "data.val_shards=null"]).data.val_shards is None
 
 def test_cli_rejects_bad_config_with_exit_code(capsys):
   assert cli(["train-vqvae", "model.widht=3"]) == 2

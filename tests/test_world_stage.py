@@ -661,6 +661,10 @@ def test_rollout_refuses_a_curvature_it_would_not_read(capsys):
     with pytest.raises(SystemExit) as e:
       rollout_main(["--world", "w", "--vqvae", "v", "--shards", "t", "--out", "o", "--steer", steer, "--curvature", "0.02"])
     assert e.value.code == 2 and f"--steer {steer} doesn't read it" in capsys.readouterr().err
+  # (session 40) --out inside --shards: the rollouts' token files were then read as recorded drives
+  with pytest.raises(SystemExit) as e:
+    rollout_main(["--world", "w", "--vqvae", "v", "--shards", "toks", "--out", "toks/rollouts"])
+  assert e.value.code == 2 and "is inside --shards toks" in capsys.readouterr().err
 
 def test_a_second_rollout_into_a_folder_in_use_is_refused(tmp_path):
   """Two rollouts into one --out: the second deleted the first's files past its --n and wrote over the rest, and both

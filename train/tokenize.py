@@ -287,7 +287,10 @@ def _flat_names(files: list[Path], src: str, what: str) -> dict:
   (a/b_c.npy and a_b/c.npy) are refused: the second overwrote the first."""
   names, seen = {}, {}
   for p in files:
-    names[p] = name = str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(p.suffix)
+    name = str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(p.suffix)
+    if len(b := name.encode()) > 200:  # a file name holds 255 bytes, the temp file's more (a legal long name failed the import)
+      name = f"{b[:100].decode(errors='ignore')}~{b[-80:].decode(errors='ignore')}-{hashlib.sha256(b).hexdigest()[:8]}"
+    names[p] = name
     if name in seen: raise ValueError(f"{p} and {seen[name]} would both be {what.format(name)}: rename one")
     seen[name] = p
   return names

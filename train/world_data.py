@@ -1,7 +1,7 @@
 """Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
 deterministic batches of windows."""
 from __future__ import annotations
-import hashlib, itertools, json, math, sys
+import errno, hashlib, itertools, json, math, sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -45,7 +45,11 @@ def npy_sidecar(path: Path) -> dict:
   """export-commavq's sidecar <name>.tokenizer.json of a .npy token file: its tokenizer's keys, and the shard's route
   (drive) and fps, which a .npy can't hold ({} when there is none: commaVQ's own files)."""
   side = Path(path).with_suffix(".tokenizer.json")
-  try: ret = json.loads(side.read_text()) if side.exists() else {}
+  try: ret = json.loads(side.read_text())
+  except (FileNotFoundError, NotADirectoryError): ret = {}
+  except OSError as e:  # a .npy of a legal name whose sidecar's name is past 255 bytes has none (it failed naming the sidecar)
+    if e.errno == errno.ENAMETOOLONG: ret = {}
+    else: raise
   except json.JSONDecodeError as e: raise ValueError(f"{side}: not a tokenizer sidecar ({e})") from None
   if not isinstance(ret, dict): raise ValueError(f"{side}: not a tokenizer sidecar (a JSON object), got {type(ret).__name__}")
   if "fps" in ret and not (isinstance(ret["fps"], (int, float)) and not isinstance(ret["fps"], bool) and math.isfinite(ret["fps"]) and ret["fps"] > 0):
