@@ -87,6 +87,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     if not str(e).startswith("the CL device"): raise
     print(f"drivegpt {argv[0]}: error: {e}", file=sys.stderr)
     return 2
+  except KeyboardInterrupt:  # Ctrl-C: a stage's traceback (a dozen frames into numpy) was printed above the demo's message
+    print(f"\ndrivegpt {argv[0]}: interrupted (what was saved stays: the same command resumes where it can)", file=sys.stderr)
+    return 130
   return ret if isinstance(ret, int) else 0
 
 if __name__ == "__main__": sys.exit(main())

@@ -65,8 +65,9 @@ def _check_key(item: str, sub: str, argv: list) -> None:
               "train-policy": ("rl.train", "PPOTrainConfig") if "ppo" in argv else ("rl.policy", "BCConfig")}[argv[0]]
   config = next((argv[j + 1] for j, a in enumerate(argv[:-1]) if a == "--config"), None)
   try: load_config(getattr(importlib.import_module(mod), cls), config, [a for a in argv[1:] if "=" in a and not a.startswith("-")])
-  except ConfigError as e:
-    if str(e).startswith((f"unknown config key '{sub}'", f"{sub}:")) or f": {sub}:" in str(e) or f"unknown config key '{sub.partition('.')[0]}'" in str(e): raise ValueError(f"override {item!r}: {e}") from None
+  except ConfigError as e:  # (a range check's "iterations must be >= 1" passed: the demo failed at that step, minutes later)
+    msg = str(e).removeprefix(f"{config}: ") if config else str(e)
+    if msg.startswith((f"unknown config key '{sub}'", f"{sub}:", f"{sub} ", f"{sub}=")) or f": {sub}:" in msg or f"unknown config key '{sub.partition('.')[0]}'" in msg: raise ValueError(f"override {item!r}: {msg}") from None
 
 def run_step(name: str, argv: list[str], log: Path) -> dict:
   """Run `drivegpt argv` in a new process: progress goes to the terminal, its last JSON line on stdout is the result."""

@@ -355,3 +355,27 @@ def test_an_out_starting_with_a_dash_reaches_the_steps_as_a_path(monkeypatch, tm
     assert demo.main(["--out=-demo"]) == 0 and seen == ["./-demo"]
     assert [a for _, argv in demo.load_steps(demo.DEFAULT_CONFIG, seen[0], []) for a in argv if "-demo" in a][0].startswith("./-demo")
 
+
+def test_an_override_out_of_range_is_refused_before_any_step():
+    """Session 40 (a demo review): a value the step's config refuses by a range check ("iterations must be >= 1") passed
+    the up-front check (only "key:" messages counted) and failed when its step came up, after record, ingest, vqvae..."""
+    import drivegpt.demo as demo
+    for item, msg in (("ppo.iterations=0", "iterations must be >= 1"), ("bc.val_fraction=2", "val_fraction must be in (0, 1)"),
+                      ("world.data.frame_stride=0", "data.frame_stride must be >= 1"), ("ppo.ppo.clip=-1", "ppo.clip is out of range")):
+        with pytest.raises(ValueError, match=f"override '{re.escape(item)}': {re.escape(msg)}"):
+            demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", [item])
+    assert demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", ["ppo.iterations=3"])
+
+
+def test_ctrl_c_in_a_stage_is_a_line_not_a_traceback(monkeypatch, capsys):
+    """Session 40 (a demo review): Ctrl-C in a stage printed a dozen frames of traceback (into numpy) above the demo's
+    own message; now one line and exit 130, as the demo's."""
+    import importlib
+    from drivegpt.cli import COMMANDS, main
+    module, fn, _ = COMMANDS["train-vqvae"]
+    def interrupted(argv): raise KeyboardInterrupt
+    monkeypatch.setattr(importlib.import_module(module), fn, interrupted)
+    assert main(["train-vqvae"]) == 130
+    err = capsys.readouterr().err
+    assert "drivegpt train-vqvae: interrupted" in err and "Traceback" not in err
+
