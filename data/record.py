@@ -467,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=at_least(0, int), default=0, help="random seed (roads, scenes, drivers, traffic, noise)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes recording segments at once")
     parser.add_argument("--preview", action="store_true", help="only write a PNG contact sheet of frames")
-    parser.add_argument("--preview-path", type=lambda t: Path(path_arg(t)) / ("preview.png" if t.endswith("/") or Path(t).is_dir() else ""),
+    parser.add_argument("--preview-path", type=lambda t: Path(path_arg(t)) / ("preview.png" if t.endswith("/") or Path(path_arg(t)).is_dir() else ""),
                         default=Path("data/preview.png"), help="where --preview writes (a folder: its preview.png)")  # (pv/ wrote a file pv, a folder pv failed leaving a temp file)
     args = parser.parse_args(argv)
     if args.segments < 1 or args.workers < 1:

@@ -163,7 +163,7 @@ def lane_scores(policy: PolicyNet, s, idx: np.ndarray, lane_target: np.ndarray) 
   idx = idx[np.isfinite(lane_target[idx]).all(1)]
   if not len(idx): return {"val_r2_lane_offset": None, "val_r2_heading": None, "val_lane_frames": 0}
   z, y = predict(policy, s.tokens[idx], s.speed[idx], lane=True), lane_target[idx]
-  var = y.var(0)  # constant targets (one frame, say) leave R^2 undefined: NaN, null in the JSON (it was -1e8)
+  var = y.astype(np.float64).var(0)  # constant targets (one frame, say) leave R^2 undefined: NaN, null in the JSON (it was -1e8; float32's var of 0.6s is 1e-16)
   r2 = np.where(var > 0, 1 - ((z - y) ** 2).mean(0) / np.where(var > 0, var, 1), np.nan)
   return {"val_r2_lane_offset": float(r2[0]), "val_r2_heading": float(r2[1]), "val_lane_frames": int(len(idx))}
 

@@ -216,6 +216,10 @@ def test_adam_loads_state_saved_as_beta_powers(tmp_path):
   c = Adam([Tensor(p.numpy(), requires_grad=True) for p in ps], lr=0.5)
   load_checkpoint(path, m, c)
   assert c.steps.numpy().tolist() == [3, 3, 3, 0]
+  # the 1 - b^t state ('beta_corr.0') kept for a few commits of session 40 converts too
+  d = Adam([Tensor(p.numpy(), requires_grad=True) for p in ps], lr=0.5)
+  d.load_state_dict({k: v for k, v in a.state_dict().items() if k != "steps.0"} | {"beta_corr.0": (1 - pows).astype(np.float32)})
+  assert d.steps.numpy().tolist() == [3, 3, 3, 0]
 
 def test_a_view_of_a_parameter_or_a_graph_result_is_refused():
   """Session 40 (an nn-API review): a module holding w and wt = w.T gave both to the optimizer; each got a gradient, and
@@ -223,6 +227,8 @@ def test_a_view_of_a_parameter_or_a_graph_result_is_refused():
   a non-leaf at construction; a view made a leaf on its own (w = b.T) still trains (README)."""
   w = Tensor(np.arange(4, dtype=np.float32).reshape(2, 2)).realize()
   with pytest.raises(ValueError, match="parameter 1 is a view of another parameter"): SGD([w, w.T], lr=1.0)
+  for v in (w[0][1:], w.T.reshape(-1)):  # a view of a view: its source's source (a review: one level only was looked at)
+    with pytest.raises(ValueError, match="parameter 1 is a view of another parameter"): SGD([w, v], lr=1.0)
   x = Tensor(np.ones(2, np.float32), requires_grad=True)
   with pytest.raises(ValueError, match="parameter 0 is computed from other tensors, not a leaf"): SGD([x * 2], lr=1.0)
   lone = Tensor(np.ones((2, 3), np.float32)).T

@@ -142,7 +142,8 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     # a path is its text, as given: `out=~` was null, `out=12345` (a job id) a number, and YAML trimmed spaces, joined a
     # newline into a space, dropped quotes and read a date (data.shards=' shx' read the folder shx); a path key's null
     # still unsets it
-    if key == "out" or (key.split(".")[-1] in PATH_KEYS and raw != "null"): value = raw
+    # ("/a/b" quoted, as json.dumps writes it, is YAML's string; null unsets a path key but out; ~ is the home folder)
+    if (key == "out" or key.split(".")[-1] in PATH_KEYS) and not (isinstance(value, str) and raw.strip()[:1] in "'\"") and not (key != "out" and raw.strip() in ("null", "Null", "NULL")): value = raw
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not DECIMAL.fullmatch(raw.strip()):
       value = Yaml11Number(raw.strip())  # as in a file: a number key refuses it by name, a text key (a path) takes it as written
     *parents, leaf = key.split(".")

@@ -19,7 +19,7 @@ class Optimizer:
     if not self.params: raise ValueError("optimizer got an empty parameter list")
     # a view of another parameter (a module's wt = w.T) got a gradient of its own, and the step failed half done (w
     # updated, then a write into the view refused); a result of a graph is not a leaf: PyTorch refuses both here
-    if (bad := next((i for i, p in enumerate(self.params) if p._ctx is not None or (p._view is not None and any(p._view[0] is q for q in self.params))), None)) is not None:
+    if (bad := next((i for i, p in enumerate(self.params) if p._ctx is not None or any(s is q for s in _sources(p) for q in self.params)), None)) is not None:
       raise ValueError(f"optimizer: parameter {bad} is {'a view of another parameter (w.T of w, say)' if self.params[bad]._ctx is None else 'computed from other tensors, not a leaf'}: "
                        "pass only the tensor it comes from")
     for p in self.params:
@@ -82,6 +82,10 @@ class Optimizer:
         raise ValueError(f"optimizer load_state_dict: {k!r} is {state[k].dtype} {tuple(state[k].shape)}, expected {t.dtype} {t.shape}")
     Tensor.corealize([t.assign(state[k].to(t.device).detach()) for k, t in own.items()])
 
+def _sources(p: Tensor):
+  """The tensors p is a view of, nearest first (w[0][1:]: w[0], then w)."""
+  while p._view is not None: yield (p := p._view[0])
+
 def _checked_lr(lr: float) -> float:
   if not lr >= 0: raise ValueError(f"optimizer: lr must be >= 0, got {lr}")  # (lr=-1 climbed the loss; PyTorch refuses it too)
   return lr
@@ -137,6 +141,8 @@ class Adam(Optimizer):
   def upgrade(self, state: dict) -> dict:
     """Before session 40 the state held b1^t, b2^t ('beta_pow.0', (2, n)): each parameter's t is read back from b2^t
     (b1^t where b2 is 0 or b2^t underflowed; the optimizer's step count where neither tells)."""
+    if "beta_corr.0" in state and "steps.0" not in state:  # 1 - b^t, kept for a few commits of session 40
+      state = {**{k: v for k, v in state.items() if k != "beta_corr.0"}, "beta_pow.0": 1 - np.asarray(state["beta_corr.0"].numpy() if hasattr(state["beta_corr.0"], "numpy") else state["beta_corr.0"], np.float64)}
     if "beta_pow.0" not in state or "steps.0" in state: return state
     pw, step = (np.asarray(state[k].numpy() if hasattr(state[k], "numpy") else state[k], np.float64) for k in ("beta_pow.0", "step"))
     with np.errstate(divide="ignore", invalid="ignore"):
