@@ -84,7 +84,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
         if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
         check_fps(f, h.attrs.get("fps"), "the RL stage counts takeover horizons and the human's driving time")  # (in frames)
         driver = h.attrs.get("driver")
-    except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
+    except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
     n, grid = len(a["tokens"]), a["tokens"].shape[1:] if a["tokens"].ndim == 3 else ()
     if not n:  # ("cannot reshape array of size 0")
       print(f"note: {f}: no frames, left out", file=sys.stderr)

@@ -1223,6 +1223,27 @@ def test_token_features_read_a_codebook_loaded_after_first_use(tmp_path):
   load_state_dict(p, {**get_state_dict(p), "codebook": Tensor(books[2])})
   np.testing.assert_array_equal(p.features(tok).numpy(), books[2][tok])
 
+def test_review_40_damaged_token_shards_are_named(tmp_path, monkeypatch):
+  """Session 40 (a corruption fuzzer): a token id past the codebook reached train-disengage and BC, checked batch by
+  batch (an error naming no file after the whole run, or none); a token shard whose HDF5 metadata is damaged (h5py's
+  RuntimeError / KeyError) was a traceback in every token-shard reader."""
+  import types
+  import h5py
+  from train.world_data import check_codebook
+  from train.tokenize import read_token_shard
+  from rl.data import load_driving_segments
+  from data.dataset import shard_routes
+  book = np.zeros((16, 4), np.float32)
+  segs = [types.SimpleNamespace(name="a.h5", tokens=np.arange(10), tokenizer=""), types.SimpleNamespace(name="b.h5", tokens=np.array([3, 16]), tokenizer="")]
+  with pytest.raises(ValueError, match=r"tokens: b\.h5: token ids 3\.\.16 are outside vqvae=V's codebook \[0, 16\)"): check_codebook(segs, book, "V")
+  check_codebook(segs[:1] + [types.SimpleNamespace(name="world=w", tokenizer="")], book, "V")   # (a model's entry holds no tokens)
+  (tmp_path / "t").mkdir()
+  (tmp_path / "t" / "x.h5").write_bytes(b"")
+  def damaged(*a, **k): raise KeyError("Unable to synchronously open object (unable to determine object type)")
+  monkeypatch.setattr(h5py, "File", damaged)
+  for read in (lambda: read_token_shard(tmp_path / "t" / "x.h5"), lambda: load_driving_segments(str(tmp_path / "t")), lambda: shard_routes([tmp_path / "t" / "x.h5"])):
+    with pytest.raises(ValueError, match=r"t/x\.h5: not a readable"): read()
+
 def test_scores_of_a_horizon_with_no_known_label_are_nan(monkeypatch):
   """Segments shorter than a horizon leave it no known label: ece divided by zero (a ZeroDivisionError at the first eval)."""
   import types

@@ -44,7 +44,7 @@ def read_token_shard(path: str | Path) -> tuple[np.ndarray, dict, dict]:
     with h5py.File(path, "r") as f:
       if "tokens" not in f: raise ValueError(f"{path}: not a token shard (no 'tokens' dataset)")
       return f["tokens"][:], {k: f[k][:] for k in f if k != "tokens"}, dict(f.attrs)
-  except OSError as e: raise ValueError(f"{path}: not a readable token shard ({e})") from None
+  except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{path}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
 
 def codebook_hash(codebook: np.ndarray) -> str:
   """A codebook's identity, stored in every token shard: tokens index it, so ones made with another mean other things."""

@@ -32,6 +32,10 @@ def check_codebook(segs: list, codebook: np.ndarray, vqvae: str, what: str = "to
   if bad := next((s for s in segs if (s.tokenizer.startswith("codebook ") and s.tokenizer != want) or s.tokenizer == "commaVQ"), None):
     raise ValueError(f"{what}: {bad.name} was tokenized with another codebook ({bad.tokenizer}) than vqvae={vqvae}'s ({want}): "
                      "give the VQVAE run that made the tokens")
+  # (the RL stages checked ids against the codebook only batch by batch: an error naming no file after the run, or none)
+  if bad := next((s for s in segs if len(t := getattr(s, "tokens", ())) and (t.min() < 0 or t.max() >= len(codebook))), None):
+    raise ValueError(f"{what}: {bad.name}: token ids {bad.tokens.min()}..{bad.tokens.max()} are outside vqvae={vqvae}'s codebook "
+                     f"[0, {len(codebook)}) (a damaged shard?)")
 
 def flag(attrs, key: str, default: bool, where) -> bool:
   from data.layout import flag as layout_flag  # here, not at the top: with bench/ on the path, `data` is bench/data.py
@@ -209,7 +213,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         pose = h["pose"][()].astype(np.float32) if has_pose else None
         route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs), str(h.attrs.get("checksum", ""))
         check_fps(f, h.attrs.get("fps"))
-    except OSError as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # a failed checksum, a truncated file
+    except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
     if pose is not None: check_motion(f, pose)
