@@ -1137,6 +1137,17 @@ def test_tokenize_names_the_output_it_cannot_write(tmp_path, monkeypatch):
     tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)
   assert f"{tmp_path / 'tok' / 'a.h5'}: can't write it: its folder" in str(e.value) and "not a readable shard" not in str(e.value)
 
+def test_tokenize_refuses_frame_times_that_are_not_finite(tmp_path):
+  """Session 40 (a corruption fuzzer): a frame shard's NaN frame_times were copied into its token shard, exit 0, and
+  refused two stages on naming the token shard; tokenize names the frame shard now."""
+  import h5py
+  run, shards = make_run(tmp_path, TINY), tmp_path / "sh"
+  shards.mkdir()
+  write_frame_shard(shards / "a.h5", smooth_frames(rng_for("nan-times"), 3))
+  with h5py.File(shards / "a.h5", "r+") as f: f["frame_times"][1] = np.nan
+  with pytest.raises(ValueError, match=r"sh/a\.h5: 'frame_times' is not finite at frame 1"):
+    tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)
+
 def test_train_vqvae_on_an_empty_folder_says_so(tmp_path, capsys):
   """data.shards= an empty folder: "no shard in 'train' split of ... has 1 frames (0 shards, lengths [])"."""
   (tmp_path / "empty").mkdir()

@@ -130,6 +130,8 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
       if short := [k for k in f if k != "frames" and f[k].ndim and len(f[k]) != n]:  # dropped, the has_* flags kept saying so
         raise ValueError(f"{shard}: '{short[0]}' has {len(f[short[0]])} rows for {n} frames (a damaged shard: ingest it again)")
       signals = {k: f[k][:] for k in f if k != "frames" and f[k].shape[:1] == (n,)}
+      if "frame_times" in signals and not np.isfinite(ft := signals["frame_times"]).all():  # (copied into the tokens; refused two stages on, naming them)
+        raise ValueError(f"{shard}: 'frame_times' is not finite at frame {int(np.flatnonzero(~np.isfinite(ft))[0])} (a damaged shard: ingest it again)")
       attrs = {**dict(f.attrs), "tokenizer": json.dumps({"ckpt": str(Path(ckpt).resolve()), "model": dataclasses.asdict(cfg.model),
                                                           "codebook": codebook_hash(model.quantizer.codebook.numpy())}),
                "frame_shard": str(Path(shard).resolve()), "route": attr_text(f.attrs.get("route") or Path(shard).stem)}  # the data stage's split key
