@@ -141,10 +141,11 @@ class Adam(Optimizer):
   def upgrade(self, state: dict) -> dict:
     """Before session 40 the state held b1^t, b2^t ('beta_pow.0', (2, n)): each parameter's t is read back from b2^t
     (b1^t where b2 is 0 or b2^t underflowed; the optimizer's step count where neither tells)."""
+    arr = lambda k: np.asarray(state[k].numpy() if hasattr(state[k], "numpy") else state[k], np.float64)  # (a Tensor or any array)
     if "beta_corr.0" in state and "steps.0" not in state:  # 1 - b^t, kept for a few commits of session 40
-      state = {**{k: v for k, v in state.items() if k != "beta_corr.0"}, "beta_pow.0": 1 - np.asarray(state["beta_corr.0"].numpy() if hasattr(state["beta_corr.0"], "numpy") else state["beta_corr.0"], np.float64)}
+      state = {**{k: v for k, v in state.items() if k != "beta_corr.0"}, "beta_pow.0": 1 - arr("beta_corr.0")}
     if "beta_pow.0" not in state or "steps.0" in state: return state
-    pw, step = (np.asarray(state[k].numpy() if hasattr(state[k], "numpy") else state[k], np.float64) for k in ("beta_pow.0", "step"))
+    pw, step = arr("beta_pow.0"), arr("step")
     with np.errstate(divide="ignore", invalid="ignore"):
       t = [np.log(pw[r]) / math.log(b) if 0 < b < 1 else np.full(pw.shape[1], np.nan) for r, b in ((1, self.b2), (0, self.b1))]
     t = np.where((pw[1] > 0) & np.isfinite(t[0]), t[0], np.where((pw[0] > 0) & np.isfinite(t[1]), t[1], float(step)))
