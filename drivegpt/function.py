@@ -159,8 +159,7 @@ class Div(Function):
     self.x, self.y = x, y
     return x.e(BinaryOps.DIV, y)
   def backward(self, g):  # -g x / y / y: (y * y) overflowed (|y| < 1e-19 gave -inf) or went denormal where the result fits
-    return (g.e(BinaryOps.DIV, self.y) if self.needs_input_grad[0] else None,
-            g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.x).e(BinaryOps.DIV, self.y).e(BinaryOps.DIV, self.y) if self.needs_input_grad[1] else None)
+    return (g.e(BinaryOps.DIV, self.y) if self.needs_input_grad[0] else None, g.e(UnaryOps.NEG).e(BinaryOps.MUL, self.x).e(BinaryOps.DIV, self.y).e(BinaryOps.DIV, self.y) if self.needs_input_grad[1] else None)
 class Maximum(Function):
   # as PyTorch's: the gradient to the larger input, half to each on a tie (so max(x, x) has gradient 1), all to both where
   # one is nan. From x and y compared with each other, not with the output: a lazy input recomputed by another kernel in

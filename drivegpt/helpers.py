@@ -6,7 +6,11 @@ import numpy as np
 
 def prod(xs) -> int: return functools.reduce(operator.mul, xs, 1)
 def argfix(*x): return tuple(x[0]) if x and isinstance(x[0], (tuple, list)) else tuple(x)
-def make_pair(x, n=2) -> tuple: return (x,)*n if isinstance(x, int) else tuple(x)
+def make_pair(x, n=2, least=-2**63, what="") -> tuple:
+  """x as n ints (an int n times); another count, or a value under least, is refused, as PyTorch (stride=(1, 2, 3) dropped
+  the 3, dilation=0 and a negative padding gave a plausible shape)."""
+  if len(ret := (x,)*n if isinstance(x, int) else tuple(x)) != n or min(ret, default=least) < least: raise ValueError(f"{what}expected an int or {n} ints{f' of at least {least}' if least > -2**63 else ''}, got {x}")
+  return ret
 def flatten(xss) -> list: return [x for xs in xss for x in xs]
 def getenv(key: str, default=0):
   try: return type(default)(os.getenv(key, default))

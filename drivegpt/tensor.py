@@ -608,7 +608,7 @@ class Tensor:
 
   def _pool(self, k: tuple, stride=1, dilation=1) -> Tensor:
     """Sliding windows over the last len(k) dims: (..., *i) -> (..., *o, *k), with movement ops only."""
-    s_, d_ = make_pair(stride, len(k)), make_pair(dilation, len(k))
+    s_, d_ = make_pair(stride, len(k), 1, "stride: "), make_pair(dilation, len(k), 1, "dilation: ")
     i_ = self.shape[-len(k):]
     if any(i < d*(kk - 1) + 1 for i, d, kk in zip(i_, d_, k)): raise ShapeError(f"window {k} (dilation {d_}) bigger than input {i_}")
     o_ = [(i - d*(kk - 1) - 1)//s + 1 for i, d, kk, s in zip(i_, d_, k, s_)]
@@ -642,9 +642,9 @@ class Tensor:
     if groups*cin != cin_ or self.ndim != weight.ndim or (bias is not None and bias.shape != (cout,)): raise ShapeError(f"conv2d: bias {bias.shape} must be ({cout},)" if groups*cin == cin_ and self.ndim == weight.ndim else f"conv2d: input {self.shape} doesn't match weight {weight.shape} with groups={groups}")  # (a bias (1,) was added to every channel)
     if padding == "same" and make_pair(stride, len(hw)) != (1,)*len(hw): raise ValueError("conv2d: padding='same' needs stride 1")
     if padding == "same": pads = [(d*(k - 1)//2, d*(k - 1) - d*(k - 1)//2) for d, k in zip(make_pair(dilation, len(hw)), hw)]  # PyTorch's
-    elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw))]
+    elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw), 0, "conv2d padding: ")]
     else: pads = [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1]
-    s_, d_, ones = make_pair(stride, len(hw)), make_pair(dilation, len(hw)), (1,)*len(hw)
+    s_, d_, ones = make_pair(stride, len(hw), 1, "conv2d stride: "), make_pair(dilation, len(hw), 1, "conv2d dilation: "), (1,)*len(hw)
     # stride 1: gradients written out (_Conv); a strided conv's input gradient would convolve a gradient mostly zeros,
     # so a stride that divides the kernel becomes a stride-1 conv of the space-to-depth input (4x4/2 -> 2x2 on 4x channels)
     if s_ == ones: ret = _Conv.apply(self, weight, stride=s_, dilation=d_, pads=tuple(pads), groups=groups)
@@ -670,7 +670,7 @@ class Tensor:
     """The gradient of conv2d with respect to its input: dilate the input by stride, flip the kernel, convolve."""
     hw, n = weight.shape[2:], len(weight.shape[2:])
     w = weight.reshape(groups, weight.shape[0]//groups, weight.shape[1], *hw).transpose(1, 2).flip(*range(3, 3 + n)).reshape(-1, weight.shape[0]//groups, *hw)
-    x, s_, d_, p_, op_ = self, make_pair(stride, n), make_pair(dilation, n), make_pair(padding, n), make_pair(output_padding, n)
+    x, s_, d_, p_, op_ = self, make_pair(stride, n, 1, "conv_transpose2d stride: "), make_pair(dilation, n, 1, "conv_transpose2d dilation: "), make_pair(padding, n, what="conv_transpose2d padding: "), make_pair(output_padding, n)
     if min(o_ := [(i - 1)*s - 2*p + d*(k - 1) + q + 1 for i, s, p, d, k, q in zip(self.shape[2:], s_, p_, d_, hw, op_)], default=1) < 1: raise ShapeError(f"conv_transpose2d: output size {tuple(o_)} has a dim under 1 (input {self.shape}, kernel {hw}, stride {s_}, padding {p_}, dilation {d_}, output_padding {op_})")
     if any(s > 1 for s in s_):
       x = x.reshape(*x.shape[:2], *flatten((k, 1) for k in x.shape[2:]))
@@ -681,9 +681,8 @@ class Tensor:
     padding = flatten([(d*(k - 1) - p, d*(k - 1) - p + o) for k, d, p, o in zip(hw, d_, p_, op_)][::-1])
     return x.conv2d(w, bias, groups=groups, dilation=dilation, padding=padding)
   def _pool_pad(self, k: tuple, padding, value: float) -> Tensor:
-    p = make_pair(padding, len(k))
-    if any(pp > kk // 2 for pp, kk in zip(p, k)): raise ValueError(f"pool padding {p} must be at most half the kernel {k}, as PyTorch")
-    return self.pad(tuple(None for _ in self.shape[:-len(k)]) + tuple((pp, pp) for pp in p), value)
+    if any(pp > kk // 2 for pp, kk in zip(make_pair(padding, len(k), 0, "pool padding: "), k)): raise ValueError(f"pool padding {padding} must be at most half the kernel {k}, as PyTorch")
+    return self.pad(tuple(None for _ in self.shape[:-len(k)]) + tuple((pp, pp) for pp in make_pair(padding, len(k))), value)
   def max_pool2d(self, kernel_size=(2, 2), stride=None, dilation=1, padding=0) -> Tensor:
     """Max over windows (NCHW); padding pads with -inf (an int type's lowest value), as PyTorch. A window's gradient is
     shared equally among tied maxima, as max() and PyTorch's amax (PyTorch's max_pool2d gives it all to the first)."""

@@ -1506,6 +1506,21 @@ def test_numpy_reads_a_tensor_as_an_array():
   a[0, 0] = 99
   assert t.numpy()[0, 0] == x[0, 0]
 
+def test_conv_and_pool_settings_pytorch_refuses_are_refused():
+  """Session 40 (an nn fuzzer): the Tensor methods computed settings PyTorch refuses, giving a plausible shape: dilation
+  0, a negative padding (cropped), a stride of three values for a 2-D conv (the third dropped), a transposed conv's
+  stride 0 (run as 1) and 4 paddings (two dropped), pool dilation 0 and negative padding; pool stride 0 divided by zero."""
+  rng = np.random.default_rng(40)
+  X, W = Tensor(rng.standard_normal((1, 2, 6, 6)).astype(np.float32)), Tensor(rng.standard_normal((2, 2, 3, 3)).astype(np.float32))
+  for call, msg in ((lambda: X.conv2d(W, dilation=0), "conv2d dilation"), (lambda: X.conv2d(W, padding=-1), "conv2d padding"),
+                    (lambda: X.conv2d(W, stride=(1, 2, 3)), "conv2d stride"), (lambda: X.conv2d(W, stride=0), "conv2d stride"),
+                    (lambda: X.conv_transpose2d(W, stride=0), "conv_transpose2d stride"),
+                    (lambda: X.conv_transpose2d(W, padding=(1, 1, 0, 0)), "conv_transpose2d padding"),
+                    (lambda: X.max_pool2d(2, 2, 0), "dilation"), (lambda: X.max_pool2d(3, 1, 1, -1), "pool padding"),
+                    (lambda: X.avg_pool2d(3, 1, -1), "pool padding"), (lambda: X.max_pool2d(2, 0), "stride")):
+    with pytest.raises(ValueError, match=f"^{msg}: expected an int or 2 ints"): call()
+  assert X.conv2d(W, padding=(1, 0), stride=(2, 1)).shape == (1, 2, 3, 4) and X.conv_transpose2d(W, stride=2, padding=1, output_padding=1).shape == (1, 2, 12, 12)
+
 def test_pad_with_a_value_keeps_the_dtype():
   """pad(value=...) filled with a float: float16 became float32 (so did max_pool2d with padding), bool int32, int32 float32."""
   torch = pytest.importorskip("torch")  # the reference; the tests run without it (README: pip install torch==2.13.0)
