@@ -643,7 +643,7 @@ class Tensor:
     if padding == "same" and make_pair(stride, len(hw)) != (1,)*len(hw): raise ValueError("conv2d: padding='same' needs stride 1")
     if padding == "same": pads = [(d*(k - 1)//2, d*(k - 1) - d*(k - 1)//2) for d, k in zip(make_pair(dilation, len(hw)), hw)]  # PyTorch's
     elif padding == "valid" or isinstance(padding, int) or len(padding) == len(hw): pads = [(p, p) for p in make_pair(0 if padding == "valid" else padding, len(hw), 0, "conv2d padding: ")]
-    else: pads = [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1]
+    else: pads = [(padding[2*i], padding[2*i+1]) for i in range(len(hw))][::-1] if len(padding) == 2*len(hw) and not isinstance(padding, str) else make_pair(padding, len(hw), what="conv2d padding: ")  # (5 values: the last dropped; 'full': a TypeError)
     s_, d_, ones = make_pair(stride, len(hw), 1, "conv2d stride: "), make_pair(dilation, len(hw), 1, "conv2d dilation: "), (1,)*len(hw)
     # stride 1: gradients written out (_Conv); a strided conv's input gradient would convolve a gradient mostly zeros,
     # so a stride that divides the kernel becomes a stride-1 conv of the space-to-depth input (4x4/2 -> 2x2 on 4x channels)
@@ -670,7 +670,7 @@ class Tensor:
     """The gradient of conv2d with respect to its input: dilate the input by stride, flip the kernel, convolve."""
     hw, n = weight.shape[2:], len(weight.shape[2:])
     w = weight.reshape(groups, weight.shape[0]//groups, weight.shape[1], *hw).transpose(1, 2).flip(*range(3, 3 + n)).reshape(-1, weight.shape[0]//groups, *hw)
-    x, s_, d_, p_, op_ = self, make_pair(stride, n, 1, "conv_transpose2d stride: "), make_pair(dilation, n, 1, "conv_transpose2d dilation: "), make_pair(padding, n, what="conv_transpose2d padding: "), make_pair(output_padding, n)
+    x, s_, d_, p_, op_ = self, make_pair(stride, n, 1, "conv_transpose2d stride: "), make_pair(dilation, n, 1, "conv_transpose2d dilation: "), make_pair(padding, n, what="conv_transpose2d padding: "), make_pair(output_padding, n, what="conv_transpose2d output_padding: ")
     if min(o_ := [(i - 1)*s - 2*p + d*(k - 1) + q + 1 for i, s, p, d, k, q in zip(self.shape[2:], s_, p_, d_, hw, op_)], default=1) < 1: raise ShapeError(f"conv_transpose2d: output size {tuple(o_)} has a dim under 1 (input {self.shape}, kernel {hw}, stride {s_}, padding {p_}, dilation {d_}, output_padding {op_})")
     if any(s > 1 for s in s_):
       x = x.reshape(*x.shape[:2], *flatten((k, 1) for k in x.shape[2:]))
@@ -686,12 +686,12 @@ class Tensor:
   def max_pool2d(self, kernel_size=(2, 2), stride=None, dilation=1, padding=0) -> Tensor:
     """Max over windows (NCHW); padding pads with -inf (an int type's lowest value), as PyTorch. A window's gradient is
     shared equally among tied maxima, as max() and PyTorch's amax (PyTorch's max_pool2d gives it all to the first)."""
-    k = make_pair(kernel_size)
+    k = make_pair(kernel_size, 2, 1, "kernel_size: ")
     lowest = -math.inf if self.dtype.is_float else np.iinfo(self.dtype.np).min if self.dtype.is_int else False
     return self._pool_pad(k, padding, lowest)._pool(k, stride if stride is not None else k, dilation).max(tuple(range(-len(k), 0)))
   def avg_pool2d(self, kernel_size=(2, 2), stride=None, padding=0) -> Tensor:
     """Mean over windows (NCHW); padded zeros count, as PyTorch's default count_include_pad=True."""
-    k = make_pair(kernel_size)
+    k = make_pair(kernel_size, 2, 1, "kernel_size: ")
     return self._pool_pad(k, padding, 0.0)._pool(k, stride if stride is not None else k).mean(tuple(range(-len(k), 0)))
 
   def triu(self, k: int = 0) -> Tensor: return self._tri(k, upper=True)

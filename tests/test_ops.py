@@ -1517,7 +1517,10 @@ def test_conv_and_pool_settings_pytorch_refuses_are_refused():
                     (lambda: X.conv_transpose2d(W, stride=0), "conv_transpose2d stride"),
                     (lambda: X.conv_transpose2d(W, padding=(1, 1, 0, 0)), "conv_transpose2d padding"),
                     (lambda: X.max_pool2d(2, 2, 0), "dilation"), (lambda: X.max_pool2d(3, 1, 1, -1), "pool padding"),
-                    (lambda: X.avg_pool2d(3, 1, -1), "pool padding"), (lambda: X.max_pool2d(2, 0), "stride")):
+                    (lambda: X.avg_pool2d(3, 1, -1), "pool padding"), (lambda: X.max_pool2d(2, 0), "stride"),
+                    (lambda: X.conv2d(W, padding=(1, 2, 3, 4, 5)), "conv2d padding"), (lambda: X.conv2d(W, padding="full"), "conv2d padding"),
+                    (lambda: X.conv_transpose2d(W, stride=2, output_padding=(1,)), "conv_transpose2d output_padding"),
+                    (lambda: X.max_pool2d((2,)), "kernel_size")):
     with pytest.raises(ValueError, match=f"^{msg}: expected an int or 2 ints"): call()
   assert X.conv2d(W, padding=(1, 0), stride=(2, 1)).shape == (1, 2, 3, 4) and X.conv_transpose2d(W, stride=2, padding=1, output_padding=1).shape == (1, 2, 12, 12)
 
