@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from data.layout import (DRIVE, token_shard, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
-                         files_under, remove_stale_temps, temp_name, not_being_written, writable_folder)
+                         files_under, remove_stale_temps, temp_name, not_being_written, writable_folder, inside)
 from data.pose import relative_poses
 from data.ray_tasks import as_completed, ray_session, said, show
 from data.video import VideoError, decode_frames
@@ -619,7 +619,7 @@ def ingest(src: str | Path, out_dir: str | Path, height: int = 128, width: int =
     if not segments:
         raise IngestError(f"{src}: no segment folders or videos found ({', '.join(sorted(VIDEO_SUFFIXES))})")
     # (inside a segment folder, its own shard and lock file entered the segment's hash: re-ingested on every run)
-    if seg := next((g for g in segments if Path(g).is_dir() and (Path(g).resolve() == out_dir.resolve() or Path(g).resolve() in out_dir.resolve().parents)), None):
+    if seg := next((g for g in segments if Path(g).is_dir() and inside(out_dir, g)), None):
         raise IngestError(f"--out {out_dir} is inside the segment folder {seg}: give a folder outside it")
     writable_folder(out_dir, IngestError)
     from drivegpt.nn.state import holding

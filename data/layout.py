@@ -156,6 +156,12 @@ def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:
     return sorted(found)
 
 
+def inside(path, folder) -> bool:
+    """Whether path is folder or somewhere under it (links resolved): an output there would be read back as input."""
+    p, f = Path(path).resolve(), Path(folder).resolve()
+    return p == f or f in p.parents
+
+
 def writable_folder(out_dir: Path, error=ValueError) -> None:
     """Create out_dir and prove it is writable, so a bad folder is one message, not one error per input (tokenize encoded
     every shard first, then called each "not a readable shard")."""

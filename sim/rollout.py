@@ -201,8 +201,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   args.curvature = 0.005 if args.curvature is None else args.curvature
   if not 0 <= args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes [0, {MAX_CURVATURE}] 1/m (more was clipped)")
   if args.steer in ("left", "right") and args.curvature == 0: ap.error(f"--steer {args.steer} --curvature 0 is --steer straight: give a curvature")
-  top, out = (Path(args.shards) if Path(args.shards).is_dir() else Path(args.shards).parent).resolve(), Path(args.out).resolve()
-  if out == top or top in out.parents:  # (its _tokens.npy files were then read as recordings by train-world and eval-world)
+  from data.layout import inside
+  if inside(args.out, args.shards if Path(args.shards).is_dir() else Path(args.shards).parent):  # (its _tokens.npy files were read as recordings)
     ap.error(f"--out {args.out} is inside --shards {args.shards}: the rollouts' token files would be read as recorded drives there; give a folder outside it")
   import ray
   from data.ray_tasks import as_completed, ray_session

@@ -140,9 +140,8 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     except ConfigError as e: raise ConfigError(f"override {item!r}: {str(e).split(' (line')[0]}") from None  # a key given twice
     if " #" in raw or raw.lstrip().startswith(("&", "!")): value = raw  # YAML cut `out=/runs/a #2` to /runs/a: the text as given
     # a path is its text, as given: `out=~` was null, `out=12345` (a job id) a number, and YAML trimmed spaces, joined a
-    # newline into a space, dropped quotes and read a date (data.shards=' shx' read the folder shx); a path key's null
-    # still unsets it
-    # ("/a/b" quoted, as json.dumps writes it, is YAML's string; null unsets a path key but out; ~ is the home folder)
+    # newline into a space and read a date (data.shards=' shx' read the folder shx); a quoted one ("/a/b", as json.dumps
+    # writes it) is YAML's string, null unsets a path key but out, and ~ is the home folder
     if (key == "out" or key.split(".")[-1] in PATH_KEYS) and not (isinstance(value, str) and raw.strip()[:1] in "'\"") and not (key != "out" and raw.strip() in ("null", "Null", "NULL")): value = raw
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not DECIMAL.fullmatch(raw.strip()):
       value = Yaml11Number(raw.strip())  # as in a file: a number key refuses it by name, a text key (a path) takes it as written

@@ -346,14 +346,14 @@ def _write_imports(files, rates, first, sums, names, src, out_dir, written: list
 def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   """Each token shard in src -> out_dir/<name>.npy in commaVQ's format, and <name>.tokenizer.json naming our codebook
   (import-commavq and train-world read it: without it, the ids are taken for commaVQ's)."""
-  from data.layout import HAS, attr_text, files_under, flag, not_being_written
+  from data.layout import HAS, attr_text, files_under, flag, inside, not_being_written
   if not Path(src).exists(): raise FileNotFoundError(f"{src} does not exist")  # (said "no token shards")
   not_being_written(src)
   files = files_under(Path(src), (".h5",))  # searched recursively, as the loaders do (only the top folder's were exported,
   if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # without a word)
   names = _flat_names(files, src, "{}.npy")  # a subfolder's shard is named by its path (sub_name.npy)
-  top, out = (Path(src) if Path(src).is_dir() else Path(src).parent).resolve(), Path(out_dir).resolve()
-  if out == top or top in out.parents:  # the loaders search a folder recursively: each drive was read twice, as a shard and a .npy
+  out = Path(out_dir).resolve()
+  if inside(out, src if Path(src).is_dir() else Path(src).parent):  # the loaders search a folder recursively: each drive was read twice, as a shard and a .npy
     raise ValueError(f"--out {out_dir} is inside the token shards' folder {src}: train-world would read each "
                      "segment twice (its shard and its .npy); give a folder of its own")
   if held := files_under(out, (".h5",)):  # train-world reads a folder's shards and .npy files alike: two exports' drives mixed
