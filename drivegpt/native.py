@@ -69,7 +69,7 @@ def compile(ast, shape: tuple, dtype: DType, fallback: Callable[[], Callable]):
   # took 34 ms as scalar code against ~3 on numpy.
   red = next((n for n in codegen.nodes(ast) if n.op in ReduceOps), None)
   if (red is None or prod(next(n for n in codegen.nodes(red) if n.op in BufferOps).arg[1].shape) == prod(shape)) and \
-     not any(f"float{w} " in prg.src for w in (rt.limits.vector_width, 8)): return None
+     "typedef float" not in prg.src: return None  # (the typedef of its vector type: codegen used vectors)
   _build(prg.src, prg.name); size, n, mf = prod(shape), len(prg.in_dtypes), rt.cl.mem_flags  # (built now: errors here)
   def wrap(a: np.ndarray, flags):
     if not a.size: return rt.cl.Buffer(rt.ctx, flags, 4)

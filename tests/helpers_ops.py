@@ -238,3 +238,26 @@ def check(name: str, f_eng: Callable, f_np: Callable, inputs: Sequence, *, grad:
       gnp = np.asarray(g.numpy())
     scale = float(np.abs(fd).max()) if fd.size else 0.0
     assert_close(f"{label} d/d(input {i} {s.describe()})", gnp, fd, grad_rtol, grad_atol * max(1.0, scale), "gradient (vs finite diff)")
+
+# ---------------------------------------------------------------- exp2 over its whole range
+# (CPUs compute exp2 as a polynomial of codegen's own, XEXP2: tests/test_native.py and tests/test_cl.py)
+
+def exp2_cases(rng) -> np.ndarray:
+  """float32 inputs over exp2's whole range: random, near the integers (exact powers there), the overflow and subnormal
+  edges, and the special values; a multiple of 16 long, so that every vector width runs whole."""
+  x = np.concatenate([rng.uniform(-160, 140, 40000), rng.standard_normal(20000), np.arange(-152, 131) + rng.choice([0, 1e-4, -1e-4], 283),
+                      [127.99999, 128, 128.00002, -126, -126.5, -149, -149.5, -150, -151, np.inf, -np.inf, np.nan, 0, -0.0, 1e30, -1e30]])
+  return np.resize(x.astype(np.float32), 16*(-(-len(x)//16)))
+
+def check_exp2(got: np.ndarray, x: np.ndarray):
+  """Within 2 ulp of exp2 in float64 where the result is a normal float32; subnormals within one step of the smallest;
+  0, inf and NaN exactly where float64's rounding gives them; 2^k exact."""
+  with np.errstate(over="ignore"): want = np.exp2(x.astype(np.float64)); want32 = want.astype(np.float32)
+  normal = np.isfinite(want32) & (want32 >= np.finfo(np.float32).tiny)
+  assert (np.abs(got[normal] - want[normal]) <= 2*np.spacing(want32[normal]).astype(np.float64)).all()
+  tiny = np.isfinite(want32) & ~normal
+  assert (np.abs(got[tiny] - want[tiny]) <= np.spacing(np.float32(0))).all()
+  np.testing.assert_array_equal(np.isnan(got), np.isnan(x))
+  np.testing.assert_array_equal(np.isposinf(got), np.isposinf(want32))
+  k = x == np.round(x)
+  np.testing.assert_array_equal(got[k & np.isfinite(x)], want32[k & np.isfinite(x)])

@@ -6,6 +6,7 @@ import pytest
 from drivegpt import Tensor, dtypes, GlobalCounters
 
 from drivegpt import codegen
+from helpers_ops import exp2_cases, check_exp2
 import drivegpt.backend_cl as backend_cl  # CL is a supported backend: no device that compiles fails these tests, never skips them
 
 def test_device_in_use(capsys):
@@ -23,6 +24,18 @@ def test_fused_chain(shape):
   assert GlobalCounters.kernel_count == 1
   x = x.astype(np.float64)
   np.testing.assert_allclose(out, np.maximum(np.sqrt(np.abs(np.exp2(-(x*1.5 + 0.25))*x - 2.0))/(x*x + 1.0), 0.1), rtol=1e-5)
+
+def test_exp2_over_its_whole_range_in_vectors_scalars_and_a_softmax():
+  # on a CPU device the kernels compute exp2 as a polynomial of codegen's own (XEXP2); a GPU's driver its builtin
+  x = exp2_cases(np.random.default_rng(11))
+  check_exp2(Tensor(x, device="CL").exp2().numpy(), x)
+  check_exp2(Tensor(x.reshape(-1, 16), device="CL").exp2()[:, 3].numpy(), x.reshape(-1, 16)[:, 3])  # one lane: scalar code
+  r = np.random.default_rng(12).uniform(-60, 60, (37, 256)).astype(np.float32)
+  r[3, 5:9], r[4, :] = -np.inf, -np.inf  # masked entries, and a row that is all masked (NaN, as numpy's 0/0)
+  with np.errstate(invalid="ignore"):
+    want = np.exp(r.astype(np.float64) - r.max(1, keepdims=True).astype(np.float64))
+    want /= want.sum(1, keepdims=True)
+  np.testing.assert_allclose(Tensor(r, device="CL").softmax(1).numpy(), want, rtol=2e-5, atol=1e-30)
 
 def test_an_int_max_summed_into_a_long_builds():
   """Intel's CPU OpenCL compiler crashed (SIGSEGV in its vectorizer) on an int max(x, c) summed into a long: an int32

@@ -4,6 +4,7 @@ import os, subprocess, sys
 import numpy as np
 import pytest
 from drivegpt import Tensor, jit, native, backend_numpy
+from helpers_ops import exp2_cases, check_exp2
 
 pytestmark = pytest.mark.skipif(native.runtime() is None, reason=f"no OpenCL CPU runtime ({native.OFF_REASON}): pip install -e '.[cl]'")
 
@@ -31,6 +32,13 @@ def test_elementwise_and_reduce_run_natively_and_match_float64(used):
   np.testing.assert_allclose(y.numpy(), np.exp2(A*B)*0.5 - np.sqrt(np.abs(A))/B, rtol=1e-5, atol=1e-5)
   np.testing.assert_allclose(s.numpy(), (1/(1 + np.exp(-A)) + A).sum(1), rtol=1e-4, atol=1e-3)
   assert sum(ok for _, ok in used) >= 2, used
+
+def test_exp2_matches_float64_over_its_whole_range(used, monkeypatch):
+  # the CPU's kernels compute exp2 as a polynomial of their own (codegen.XEXP2), scalar and in vectors
+  monkeypatch.setattr(native, "MIN_WORK", 0)
+  x = exp2_cases(np.random.default_rng(9))
+  check_exp2(Tensor(x).exp2().numpy(), x)
+  assert used and all(ok for _, ok in used), used
 
 def test_gradients_through_native_kernels_match_float64(used):
   rng = np.random.default_rng(8)

@@ -45,8 +45,16 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_8_42d6ad89(__gl
 }
 
 // 3: (2, 4, 16, 16) dtypes.float32 global 128 local 64
+#undef exp2
+#define exp2 xexp2
+float __attribute__((overloadable)) xexp2(float x) { float c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int k = convert_int(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float((h+127) << 23)*as_float((k-h+127) << 23); }
+float2 __attribute__((overloadable)) xexp2(float2 x) { float2 c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int2 k = convert_int2(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float2((h+127) << 23)*as_float2((k-h+127) << 23); }
+float3 __attribute__((overloadable)) xexp2(float3 x) { float3 c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int3 k = convert_int3(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float3((h+127) << 23)*as_float3((k-h+127) << 23); }
+float4 __attribute__((overloadable)) xexp2(float4 x) { float4 c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int4 k = convert_int4(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float4((h+127) << 23)*as_float4((k-h+127) << 23); }
+float8 __attribute__((overloadable)) xexp2(float8 x) { float8 c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int8 k = convert_int8(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float8((h+127) << 23)*as_float8((k-h+127) << 23); }
+float16 __attribute__((overloadable)) xexp2(float16 x) { float16 c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int16 k = convert_int16(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float16((h+127) << 23)*as_float16((k-h+127) << 23); }
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_0ec8adcc(__global float* out, __global const float* in0, __global const float* in1) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_4_16_16_1d495a71(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/64);
   int g1 = ((gid/16)%4);
