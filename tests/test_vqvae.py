@@ -949,7 +949,7 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
     rows[name] = [(r["step"], r["loss"], r["usage"]) for r in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines()) if "loss" in r]
   assert rows["a"] == rows["b"] and [s for s, _, _ in rows["b"]] == [2, 4, 6]
 
-def test_resume_refuses_a_folder_that_now_holds_out_a_trained_drive(tmp_path):
+def test_resume_refuses_a_folder_that_now_holds_out_a_trained_drive(tmp_path, capsys):
   """Resumed on a folder grown by two drives, the val split (ceil of 10% of the routes) took one more route, a drive the
   run had trained on, and val_psnr/ssim/usage scored it as held out. train-vqvae now keeps the drives it trained on
   and refuses such a resume, as train-world does; resuming on the same folder goes on."""
@@ -979,6 +979,21 @@ def test_resume_refuses_a_folder_that_now_holds_out_a_trained_drive(tmp_path):
   train(cfg(4))
   from drivegpt.nn.state import checkpoint_info
   assert checkpoint_info(str(tmp_path / "run" / "ckpt.safetensors"))[0] == 4
+  assert "holds other frames" not in capsys.readouterr().err  # the same data: no word
+  # session 41: every shard rewritten in place with other frames under the same names (the drives, so the split, the
+  # same): it went on without a word while its held-out rows jumped to other frames; now it says so on stderr
+  for i, name in enumerate(names): write_frame_shard(tmp_path / "d" / f"{name}.h5", smooth_frames(rng, 4, 32, 64), seed=50 + i)
+  train(cfg(6))
+  assert "data.shards holds other frames than when this run last saved" in capsys.readouterr().err
+  train(cfg(8))  # the digest of the data it goes on with is kept: said once
+  assert "holds other frames" not in capsys.readouterr().err
+  # a checkpoint copied in from another run's folder resumed there ("edited by hand?"), under this folder's rows
+  other = load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "d"),
+                      "out": str(tmp_path / "run2"), "steps": 2, "batch_size": 2, "warmup": 0, "eval_frames": 2, "grid_frames": 2}.items()])
+  train(other)
+  import shutil
+  shutil.copy(tmp_path / "run" / "ckpt.safetensors", tmp_path / "run2" / "ckpt.safetensors")
+  with pytest.raises(ConfigError, match="a checkpoint copied in from another run"): train(other)
 
 def test_commavq_export_keeps_drive_and_rate_and_import_keeps_what_it_has(tmp_path):
   """export-commavq wrote ids and the codebook only: a drive's segments (one route in the token shards) came back as a

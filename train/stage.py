@@ -236,6 +236,9 @@ def _read_saved_config(path: Path, ckpt_config: Callable[[], dict]) -> dict:
     try: ck, yml = (_flat(ckpt_config()), _flat(was)) if isinstance(was, dict) else ({}, {})
     except (OSError, ValueError): ck, yml = {}, {}  # (a damaged checkpoint is named where it is loaded)
     lost, edited = sorted(set(ck) - set(yml)), [k for k in ck if k in yml and yml[k] != ck[k]]
+    if "out" in edited:  # (a folder moved whole keeps both: its config.yaml is rewritten with each checkpoint)
+      raise ConfigError(f"{path}: says out={yml['out']!r}, the checkpoint beside it was trained with out={ck['out']!r}: a checkpoint "
+                        "copied in from another run (the rows and config here are this folder's own run's); copy that run's whole folder")
     problem = "empty" if not was else "not a mapping of config keys" if not isinstance(was, dict) else \
               f"lacks {len(lost)} keys of the checkpoint's config ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''}): cut short?" if lost else \
               f"says {edited[0]}={yml[edited[0]]!r}, its checkpoint was trained with {ck[edited[0]]!r}: edited by hand?" if edited else None
@@ -365,22 +368,30 @@ class Run:
     return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes, "val_routes": self._held} if self._routes is not None else {}),
             **({"data": self._data} if self._data else {})}
 
-  def check_data(self, key: str, segments: list) -> None:
+  def check_data(self, key: str, segments: list, refuse: bool = True) -> None:
     """Refuse to resume a run whose token folder (config key) now holds other segments than it trained on (drives added,
     or a segment replaced in place): its held-out and early-stopping splits, its constant predictor and its episodes'
-    seeds moved with them, without a word. A digest of the segments' tokens and labels is kept with each checkpoint."""
+    seeds moved with them, without a word. A digest of the segments' tokens and labels is kept with each checkpoint.
+    segments may also be arrays (train-vqvae: frames sampled from its shards), and refuse=False says it on stderr
+    and goes on (a tokenizer may train on, but its held-out rows from here on score other frames)."""
     import hashlib
     import numpy as np
     from drivegpt.nn.state import checkpoint_info
     def digest(seg) -> str:  # its tokens and labels (a segment replaced in place with another of the same length passed)
       h = hashlib.sha256()
+      if isinstance(seg, np.ndarray): h.update(str(seg.shape).encode() + np.ascontiguousarray(seg).tobytes())
       for k in ("tokens", "pose", "speed", "action", "disengage"):
         if isinstance(v := getattr(seg, k, None), np.ndarray): h.update(k.encode() + np.ascontiguousarray(v).tobytes())
       return h.hexdigest()
     # (by content, not name: an identical copy kept in place of the original, as unique_videos may, is the same data)
-    self._data = "d2-" + hashlib.sha256("".join(sorted(digest(s) for s in segments)).encode()).hexdigest()[:16]
+    kind = "f1-" if all(isinstance(s, np.ndarray) for s in segments) else "d2-"
+    self._data = kind + hashlib.sha256("".join(sorted(digest(s) for s in segments)).encode()).hexdigest()[:16]
     saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
     if saved and saved[:3] == self._data[:3] and saved != self._data:  # (another kind of digest: not compared)
+      if not refuse:
+        print(f"warning: {self.dir}: {key} holds other frames than when this run last saved (added, removed or replaced "
+              "since): it trains on with them, and its held-out rows from here on may score other frames", file=sys.stderr)
+        return
       raise ConfigError(f"{self.dir}: {key} holds other segments than this run trained on (added, removed or replaced since): "
                         "its splits and statistics would move under it; use another out= folder, or the data as it was")
 
