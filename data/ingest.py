@@ -659,6 +659,8 @@ def _ingest(src: Path, out_dir: Path, segments: list, height: int, width: int, u
     if fps and any((Path(s) / "global_pose").is_dir() for s in todo):  # (the shards were rewritten with it as an option, nothing said)
         print(f"note: --fps {fps:g} times plain videos (and a segment of one frame): segment folders are timed by their "
               "global_pose/frame_times", file=sys.stderr)
+    if use_ray and ray_address and len(todo) <= 1:  # (the cluster was never contacted, without a word)
+        print(f"note: --ray-address {ray_address} not used: {len(todo)} segment(s) to ingest, done in this process", file=sys.stderr)
     if use_ray and len(todo) > 1:
         import ray
         with ray_session(ray_address):

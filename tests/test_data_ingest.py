@@ -287,6 +287,15 @@ def test_non_video_file_is_reported(tmp_path, capsys):
     assert [p for p in out.iterdir() if p.name != ".lock"] == []  # (.lock: ingest holds the folder while it writes)
 
 
+def test_a_ray_address_that_goes_unused_is_said(tmp_path, capsys):
+    # one input runs in this process: --ray-address (here one nobody listens at) was never tried, without a word (session 41)
+    write_video(tmp_path / "src/clip.mp4", np.random.default_rng(6).integers(0, 255, (4, 64, 96, 3), dtype=np.uint8), fps=10)
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=True, ray_address="127.0.0.1:1", progress=False)
+    assert r["status"] == "done" and "--ray-address 127.0.0.1:1 not used: 1 segment(s) to ingest" in capsys.readouterr().err
+    [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=True, ray_address="127.0.0.1:1", progress=False)
+    assert r["status"] == "skipped" and "0 segment(s) to ingest" in capsys.readouterr().err
+
+
 def test_crop_resize_and_plain_video_without_pose(tmp_path):
     # a 4:3 video of three horizontal bands: red rows 0-29, green 30-89, blue 90-119 of 120.
     # Covering 128x256 scales by 256/160 = 1.6 to 192x256, bands end at rows 48 and 144, and the

@@ -283,6 +283,9 @@ def test_tokenize_rerun_reports_the_frames_it_kept_and_refuses_batch_size_0(tmp_
   for bad in ("0", "-1"):
     with pytest.raises(SystemExit) as e: cli(argv + ["--batch-size", bad])
     assert e.value.code == 2 and f"argument --batch-size: must be an integer >= 1, got '{bad}'" in capsys.readouterr().err
+  # a --ray-address with one shard or none to do was never tried, without a word (session 41)
+  argv[-1:] = ["--ray-address", "127.0.0.1:1"]
+  assert cli(argv) == 0 and "--ray-address 127.0.0.1:1 not used: 0 shard(s) to tokenize" in capsys.readouterr().err
 
 def test_a_damaged_token_shard_in_the_output_is_named_so(tmp_path):
   """A truncated token shard already in --out was called "made before token shards recorded their sources"."""

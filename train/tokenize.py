@@ -205,6 +205,8 @@ def _tokenize_into(ckpt: str, shards: str, paths: list, out_dir: str, use_ray: b
   todo = [str(p) for p in paths if not all(_existing(o, ckpt, str(p), a) for o, a in _copies(str(p), out_dir, yaw_copies, yaw_px))]
   results = [{"shard": str(p), "frames": _token_frames(str(p), out_dir, yaw_copies, yaw_px), "status": "skipped"} for p in paths if str(p) not in todo]
   bar = tqdm(total=len(paths), initial=len(results), unit="shard", desc="tokenize", disable=not progress, file=sys.stderr)
+  if use_ray and ray_address and len(todo) <= 1:  # (the cluster was never contacted, without a word)
+    print(f"note: --ray-address {ray_address} not used: {len(todo)} shard(s) to tokenize, done in this process", file=sys.stderr)
   if use_ray and len(todo) > 1:
     import ray
     from data.ray_tasks import as_completed, ray_session, said, show
