@@ -6,7 +6,7 @@ Rollouts commanded to steer left and right from the same seeds should slide the 
   python -m sim.probe --world RUNDIR --vqvae RUNDIR --tokens TOKDIR --frames DIR [--val-frames DIR] [--n 16 --seconds 2]
 """
 from __future__ import annotations
-import argparse, os, warnings
+import argparse, os, sys, warnings
 from typing import Optional
 import numpy as np
 from drivegpt.cli import HelpFormatter, json_line, path_arg
@@ -42,12 +42,14 @@ def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10) -> dict:
     with h5py.File(p, "r") as f:
       if not flag(f.attrs, "has_pose", True, p): continue
       fr, pose = f["frames"][:], f["pose"][:]
+    if len(fr) <= lag: continue  # no pair lag frames apart (numpy's "valid" convolution swapped its inputs there: a crash)
     shifts.append(marking_shift(fr[:-lag], fr[lag:]))
     yaws.append(np.convolve(pose[:, 5], np.ones(lag), "valid")[:len(fr) - lag])
   if not shifts: raise FileNotFoundError(f"--frames: no frame shards with poses under {folder}")
   s, y = np.concatenate(shifts), np.concatenate(yaws)
   ok = np.isfinite(s)  # a frame without texture has no shift (NaN): one made the fit NaN
   if ok.sum() < 2: raise ValueError(f"--frames: {folder}: fewer than 2 frame pairs with a readable road to calibrate on")
+  if np.ptp(y[ok]) == 0: raise ValueError(f"--frames: {folder}: every frame pair turns by the same yaw: no slope to fit")
   k, b = np.polyfit(y[ok], s[ok], 1)
   out = {"px_per_rad": float(k), "offset_px": float(b), "corr": float(np.corrcoef(y[ok], s[ok])[0, 1]), "pairs": int(ok.sum()),
          "pairs_unreadable": int((~ok).sum())}
@@ -55,8 +57,8 @@ def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10) -> dict:
     out["r2_of_fit"] = float(1 - ((s[ok] - fit["px_per_rad"] * y[ok] - fit["offset_px"]) ** 2).sum() / ((s[ok] - s[ok].mean()) ** 2).sum())
   return out
 
-def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.0, 10.0)) -> dict:
-  """One generated frame, greedy, from n held-out windows' real context, with the yaw into it set to +k and -k of the
+def open_loop(world: str, vqvae: str, tokens: str, n_asked: int, yaw_stds: tuple = (3.0, 10.0)) -> dict:
+  """One generated frame, greedy, from n_asked held-out windows' real context (at most those there are), with the yaw into it set to +k and -k of the
   training data's per-frame std (lateral motion 0): how far the road in the right-turn frame sits from the left-turn
   one's, in px. A model that turns as the recordings do slides it by about px_per_rad * 2k * std."""
   from drivegpt import Tensor
@@ -71,7 +73,11 @@ def open_loop(world: str, vqvae: str, tokens: str, n: int, yaw_stds: tuple = (3.
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
   if len(w) == 0: raise ValueError(f"--open-loop: no held-out windows under {tokens}")
   if not w.has_pose or model.pose_proj is None: raise ValueError(f"--open-loop: {world} or the segments under {tokens} have no poses to steer with")
-  tok, pose = w.stack(np.linspace(0, len(w) - 1, n).astype(int))
+  # distinct windows: with n past the held-out ones a window was scored twice (greedy: the same reading), and the
+  # standard error divided by the square root of n, not of the windows read
+  n = len(idx := np.unique(np.linspace(0, len(w) - 1, n_asked).astype(int)))
+  if n < n_asked: print(f"note: --open-loop {n_asked}: only {n} held-out windows", file=sys.stderr)
+  tok, pose = w.stack(idx)
   tok = tok.reshape(n, cfg.model.frames, -1)
   sampler, decode, std = FrameSampler(model), TokenDecoder(load_tokenizer(vqvae)[0]), cfg.model.pose_std[5]
   res = {}

@@ -728,6 +728,10 @@ def test_rollout_writes_mp4(tmp_path, capfd):
   ol, std = open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 2), load_run(str(tmp_path / "w"))[1].model.pose_std[5]
   assert sorted(ol) == ["yaw_10std", "yaw_3std"] and ol["yaw_3std"]["yaw_rad"] == pytest.approx(3 * std)
   assert all(np.isfinite(r["right_minus_left_px"]) and abs(r["right_minus_left_px"]) <= 48 for r in ol.values())
+  # more seeds than held-out windows: each window once (a window read twice, greedily the same, shrank the stderr)
+  capfd.readouterr()
+  assert open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 1000) == open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 10**6)
+  assert "note: --open-loop 1000: only " in capfd.readouterr().err
   # a rollout's token ids and the sidecar rollout writes beside them: import-commavq took them for commaVQ's at 20 fps
   import h5py
   from sim.rollout import tokenizer_side
@@ -1572,6 +1576,17 @@ def test_probe_calibration_on_frames_that_slide_a_known_amount(tmp_path):
     f.attrs["has_pose"] = True
   r = calibrate(str(tmp_path))
   assert abs(abs(r["px_per_rad"]) - k) < 2 and abs(r["corr"]) > 0.99, r
+  # session 41: a shard shorter than the lag (a recording a crash ended) crashed the fit (numpy's "valid" convolution
+  # swapped its inputs: one yaw more than shifts); it has no pair and is left out. One yaw for every pair: said
+  with h5py.File(tmp_path / "b.h5", "w") as f:
+    f["frames"], f["pose"] = frames[:7], pose[:7]
+    f.attrs["has_pose"] = True
+  assert calibrate(str(tmp_path)) == r
+  (tmp_path / "a.h5").unlink(); (tmp_path / "b.h5").unlink()
+  with h5py.File(tmp_path / "c.h5", "w") as f:
+    f["frames"], f["pose"] = frames, np.full_like(pose, 0.001)
+    f.attrs["has_pose"] = True
+  with pytest.raises(ValueError, match="every frame pair turns by the same yaw"): calibrate(str(tmp_path))
 
 def test_config_values_a_mutation_test_found_untested():
   """Refused, naming the key: a zero grad_clip or lr, a bool for an integer (steps=true), a dropout of 1 (every unit
