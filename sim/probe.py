@@ -37,22 +37,22 @@ def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10) -> dict:
   import h5py, hdf5plugin  # noqa: F401
   from data.dataset import shard_paths
   from data.layout import flag
-  shifts, yaws = [], []
+  shifts, yaws, short = [], [], 0
   for p in shard_paths(folder):
     with h5py.File(p, "r") as f:
       if not flag(f.attrs, "has_pose", True, p): continue
       fr, pose = f["frames"][:], f["pose"][:]
-    if len(fr) <= lag: continue  # no pair lag frames apart (numpy's "valid" convolution swapped its inputs there: a crash)
+    if len(fr) <= lag: short += 1; continue  # no pair lag frames apart (numpy's "valid" convolution swapped its inputs: a crash)
     shifts.append(marking_shift(fr[:-lag], fr[lag:]))
     yaws.append(np.convolve(pose[:, 5], np.ones(lag), "valid")[:len(fr) - lag])
-  if not shifts: raise FileNotFoundError(f"--frames: no frame shards with poses under {folder}")
+  if not shifts: raise FileNotFoundError(f"--frames: no frame shards with poses under {folder}" + (f" longer than {lag} frames ({short} shorter)" if short else ""))
   s, y = np.concatenate(shifts), np.concatenate(yaws)
   ok = np.isfinite(s)  # a frame without texture has no shift (NaN): one made the fit NaN
   if ok.sum() < 2: raise ValueError(f"--frames: {folder}: fewer than 2 frame pairs with a readable road to calibrate on")
-  if np.ptp(y[ok]) == 0: raise ValueError(f"--frames: {folder}: every frame pair turns by the same yaw: no slope to fit")
-  k, b = np.polyfit(y[ok], s[ok], 1)
-  out = {"px_per_rad": float(k), "offset_px": float(b), "corr": float(np.corrcoef(y[ok], s[ok])[0, 1]), "pairs": int(ok.sum()),
-         "pairs_unreadable": int((~ok).sum())}
+  if (flat := np.ptp(y[ok]) == 0) and fit is None: raise ValueError(f"--frames: {folder}: every frame pair turns by the same yaw: no slope to fit")
+  k, b = np.polyfit(y[ok], s[ok], 1) if not flat else (None, None)  # (held-out pairs of one yaw: only how the other fit does)
+  out = {"px_per_rad": None if flat else float(k), "offset_px": None if flat else float(b), "corr": None if flat else float(np.corrcoef(y[ok], s[ok])[0, 1]),
+         "pairs": int(ok.sum()), "pairs_unreadable": int((~ok).sum())}
   if fit is not None:  # how much of these pairs' shifts the other fit explains
     out["r2_of_fit"] = float(1 - ((s[ok] - fit["px_per_rad"] * y[ok] - fit["offset_px"]) ** 2).sum() / ((s[ok] - s[ok].mean()) ** 2).sum())
   return out

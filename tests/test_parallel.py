@@ -193,7 +193,9 @@ def test_world_model_on_two_workers_matches_one_process(tmp_path):
   diff = np.sqrt(sum(((a[k].astype(np.float64) - b[k])**2).sum() for k in keys) / sum((a[k].astype(np.float64)**2).sum() for k in keys))
   worst = sorted(((np.linalg.norm(a[k].astype(np.float64) - b[k]) / np.linalg.norm(a[k]), k) for k in keys), reverse=True)[:2]
   print(f"\nweights after 20 steps, 2 workers vs 1 process: relative difference {diff:.2e}; largest per tensor {worst}")
-  assert diff < 1e-6
+  # float32 rounding of other summation orders (half batches, other kernel sizes): under 1e-6 on some VMs, 1.2-1.4e-6 on a
+  # 2-core Zen 4 one (session 41, the same at the session's start); gradients summed across the workers, not averaged: 2.3e-3
+  assert diff < 5e-6
 
 def test_world_replicas_draw_their_own_dropout_masks(tmp_path):
   """Two ranks given the same rows (every window alike) must not drop the same units: each rank seeded the one stream,

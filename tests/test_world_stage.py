@@ -1587,6 +1587,13 @@ def test_probe_calibration_on_frames_that_slide_a_known_amount(tmp_path):
     f["frames"], f["pose"] = frames, np.full_like(pose, 0.001)
     f.attrs["has_pose"] = True
   with pytest.raises(ValueError, match="every frame pair turns by the same yaw"): calibrate(str(tmp_path))
+  held = calibrate(str(tmp_path), fit=r)  # held-out pairs of one yaw: how the training fit does on them, no slope of their own
+  assert held["px_per_rad"] is None and np.isfinite(held["r2_of_fit"]) and held["pairs"] > 0
+  (tmp_path / "c.h5").unlink()
+  with h5py.File(tmp_path / "d.h5", "w") as f:
+    f["frames"], f["pose"] = frames[:7], pose[:7]
+    f.attrs["has_pose"] = True
+  with pytest.raises(FileNotFoundError, match="no frame shards with poses .* longer than 10 frames \\(1 shorter\\)"): calibrate(str(tmp_path))
 
 def test_config_values_a_mutation_test_found_untested():
   """Refused, naming the key: a zero grad_clip or lr, a bool for an integer (steps=true), a dropout of 1 (every unit

@@ -235,13 +235,14 @@ def _read_saved_config(path: Path, ckpt_config: Callable[[], dict]) -> dict:
   else:
     try: ck, yml = (_flat(ckpt_config()), _flat(was)) if isinstance(was, dict) else ({}, {})
     except (OSError, ValueError): ck, yml = {}, {}  # (a damaged checkpoint is named where it is loaded)
-    lost, edited = sorted(set(ck) - set(yml)), [k for k in ck if k in yml and yml[k] != ck[k]]
-    if "out" in edited:  # (a folder moved whole keeps both: its config.yaml is rewritten with each checkpoint)
-      raise ConfigError(f"{path}: says out={yml['out']!r}, the checkpoint beside it was trained with out={ck['out']!r}: a checkpoint "
-                        "copied in from another run (the rows and config here are this folder's own run's); copy that run's whole folder")
+    # (paths as paths: a data-parallel run's checkpoint has its out= absolute, config.yaml the one typed, and every resume
+    # of one with a relative out= warned of a hand edit)
+    def norm(k, v): return os.path.abspath(os.path.expanduser(v)) if k == "out" and isinstance(v, str) and v else _path(k, v)
+    lost, edited = sorted(set(ck) - set(yml)), [k for k in ck if k in yml and norm(k, yml[k]) != norm(k, ck[k])]
     problem = "empty" if not was else "not a mapping of config keys" if not isinstance(was, dict) else \
               f"lacks {len(lost)} keys of the checkpoint's config ({', '.join(lost[:3])}{', ...' if len(lost) > 3 else ''}): cut short?" if lost else \
-              f"says {edited[0]}={yml[edited[0]]!r}, its checkpoint was trained with {ck[edited[0]]!r}: edited by hand?" if edited else None
+              f"says {edited[0]}={yml[edited[0]]!r}, its checkpoint was trained with {ck[edited[0]]!r}: " + \
+              ("a checkpoint copied in from another run's folder (the rows here are this folder's run's), or edited by hand?" if edited[0] == "out" else "edited by hand?") if edited else None
   # (a config.yaml edited by hand resumed under its values: the steps so far ran with the checkpoint's, said nowhere)
   if problem: print(f"warning: {path}: {problem}: the checkpoint's own copy of the config is used", file=sys.stderr)
   return ckpt_config() if problem else was

@@ -255,7 +255,8 @@ def train(cfg: TrainConfig) -> dict:
                                       "workers", "ray_address"))
   run.check_split(*split_routes(cfg))
   # frames sampled from each split (not the held-out checks' own: eval_frames may change on resume), with their lengths
-  run.check_data("data.shards", [loader.lengths, spread_frames(loader, 16)] + ([val.lengths, spread_frames(val, 16)] if val is not None else []), refuse=False)
+  sample = [loader.lengths, spread_frames(loader, 16)] + ([val.lengths, spread_frames(val, 16)] if val is not None else [])
+  run.check_data("data.shards" + (" or data.val_shards" if cfg.data.val_shards else ""), sample, refuse=False)
   if cfg.workers > 1: return train_data_parallel(cfg, run, loader, val)
   Tensor.manual_seed(cfg.seed)
   model = VQVAE(cfg.model)
