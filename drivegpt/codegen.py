@@ -59,8 +59,9 @@ SUM_BLOCK, NATURAL = 1024, {UnaryOps.EXP2: (1/math.log(2), -1/math.log(2)), Bina
 # CPUs: exp2 as a polynomial in vectors of any width, through a macro over the builtin (which PoCL's headers make a macro
 # too): Intel's CPU runtime's exp2 took 7 of a softmax kernel's 8.7 ms. rint splits off n; 2^n is made in two halves, so
 # results down to subnormals and up to inf come out right; NaN passes through; within 1 ulp of exp2 where the result is
-# normal, 2^n exact
-XEXP2 = "#undef exp2\n#define exp2 xexp2\n" + "".join(f"float{w} __attribute__((overloadable)) xexp2(float{w} x) {{ float{w} c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int{w} k = convert_int{w}(n), h = k >> 1; "
+# normal, 2^n exact. static inline: the unused widths are dropped (a kernel built in 122 ms, 205 with them compiled, 151
+# with the builtin)
+XEXP2 = "#undef exp2\n#define exp2 xexp2\n" + "".join(f"static inline float{w} __attribute__((overloadable)) xexp2(float{w} x) {{ float{w} c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int{w} k = convert_int{w}(n), h = k >> 1; "
   f"return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float{w}((h+127) << 23)*as_float{w}((k-h+127) << 23); }}\n" for w in ("", 2, 3, 4, 8, 16))
 RND_HALF = "float rnd_half(float x) { ushort h; vstore_half(x, 0, (half*)&h); return vload_half(0, (half*)&h); }\n"
 
