@@ -175,6 +175,7 @@ print(os.waitpid(pid, 0)[1])
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env={**os.environ, "DRIVEGPT_NATIVE": native_on})
   assert r.returncode == 0 and r.stdout.split()[-1] == "0", (r.stdout, r.stderr[-2000:])
 
+@pytest.mark.slow  # (out of the default run: 33-85 s each on a 2-core Zen 4 VM, where the suite took 20 min cold)
 def test_programs_are_evicted_and_built_again():
   """A Python number that changes every step is a new kernel source every step: each runner held its compiled program
   (~2 MB in the runtime) and memory grew without bound (16 GB an hour at one a step). Runners look their program up at

@@ -145,6 +145,7 @@ def test_a_replica_that_cannot_be_made_fails_the_run_with_its_error(tmp_path, ra
                    ckpt_every=2, log=lambda s, m: None)
   assert time.time() - t0 < 60
 
+@pytest.mark.slow  # (out of the default run: 33-85 s each on a 2-core Zen 4 VM, where the suite took 20 min cold)
 def test_world_model_on_two_workers_matches_one_process(tmp_path):
   """The real stage: `drivegpt train-world workers=2` for 20 steps vs one process with the same global batch."""
   import subprocess

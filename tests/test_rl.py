@@ -722,6 +722,7 @@ def test_driving_policy_exports_to_openpilot_layout():
   feats = out["outputs"].numpy()[0]                                    # the vision model's output: the frame's VQ tokens
   assert feats[:128].min() >= 0 and feats[:128].max() < 32 and (feats[128:] == 0).all() and (feats == feats.round()).all()
 
+@pytest.mark.slow  # (out of the default run: 33-85 s each on a 2-core Zen 4 VM, where the suite took 20 min cold)
 def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
   """Behaviour cloning on synthetic segments whose actions are a known function of the tokens (the share of 'dark' codes
   in the left half of the grid) beats the constant predictor on held-out segments, and says what the constant scores."""
@@ -1294,6 +1295,7 @@ def test_tokens_of_another_vqvae_are_refused(tmp_path, monkeypatch):
   assert LearnedDriver("bc", str(tmp_path / "p"), vq).K == 2
   with pytest.raises(FileNotFoundError, match="^d: no checkpoint"): rl.export.export_driving(str(tmp_path / "p"), str(tmp_path / "x"), "d")  # past the check
 
+@pytest.mark.slow  # (out of the default run: 33-85 s each on a 2-core Zen 4 VM, where the suite took 20 min cold)
 def test_evaluation_counts_from_a_review(monkeypatch):
   """(1) Doing nothing passed the recovery test 4/20: a car drifting through the lane centre on its way out counted,
   taken over after. (2) The human handed back a car still out of its lane, and that state was charged to the policy as a
