@@ -58,9 +58,10 @@ def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10) -> dict:
   return out
 
 def open_loop(world: str, vqvae: str, tokens: str, n_asked: int, yaw_stds: tuple = (3.0, 10.0)) -> dict:
-  """One generated frame, greedy, from n_asked held-out windows' real context (at most those there are), with the yaw into it set to +k and -k of the
-  training data's per-frame std (lateral motion 0): how far the road in the right-turn frame sits from the left-turn
-  one's, in px. A model that turns as the recordings do slides it by about px_per_rad * 2k * std."""
+  """One generated frame, greedy, from n_asked held-out windows' real context (at most those there are), with the yaw
+  into it set to +k and -k of the training data's per-frame std (lateral motion 0): how far the road in the right-turn
+  frame sits from the left-turn one's, in px. A model that turns as the recordings do slides it by about
+  px_per_rad * 2k * std."""
   from drivegpt import Tensor
   from drivegpt.models.world import FrameSampler
   from sim.rollout import TokenDecoder
