@@ -3,6 +3,7 @@
 import itertools
 import sys
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -57,6 +58,14 @@ def display_turn(frame) -> tuple[bool, bool, bool]:
     if abs(int(a)) + abs(int(d)) >= abs(int(b)) + abs(int(c)):
         return False, bool(d < 0), bool(a < 0)
     return True, bool(b < 0), bool(c < 0)
+
+
+def _tagged_seconds(stream) -> Optional[float]:
+    """A stream's DURATION tag ("HH:MM:SS.nnnnnnnnn", Matroska's per-track length) in seconds, or None."""
+    try:
+        h, m, s = stream.metadata.get("DURATION", "").split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+    except ValueError: return None
 
 
 def decode_frames(path: Path, height: int, width: int, batch: int = 32):
@@ -145,8 +154,10 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         # is no damage, and its time is checked below
         if stream.frames and held < (declared := stream.frames - packets[1]):
             raise VideoError(f"{path}: truncated or corrupt video: {n} of the {declared} frames it declares decoded")
+        # (Matroska gives no stream duration, and its container's counts the longest stream: with an audio track, the
+        # DURATION tag FFmpeg's muxer writes for each track, "00:00:03.000000000"; without it a cut MKV with sound passed)
         length = float(stream.duration * stream.time_base) if stream.duration else \
-            container.duration / 1e6 if container.duration and len(container.streams) == 1 else None
+            container.duration / 1e6 if container.duration and len(container.streams) == 1 else _tagged_seconds(stream)
         # Matroska's, NUT's and ASF's durations count from time 0: a first frame at 0.6 s read as 0.6 s missing (FLV's does
         # not). An ASF stream's is the whole file's: a video whose audio runs on is refused (by the time its audio holds)
         if length and (not stream.duration or container.format.name == "asf") and t0 is not None and \

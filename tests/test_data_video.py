@@ -313,6 +313,40 @@ def test_rate_comes_from_the_frames_times_and_a_long_last_frame_or_b_frames_are_
     assert len(got) == 30 and np.abs(got[:, 4::8, 4::8] - np.array(frames)[:, 4::8, 4::8]).mean() < 8  # in display order
 
 
+@pytest.mark.parametrize("fmt,acodec,suffix", [("matroska", "aac", "mkv"), ("webm", "libopus", "webm")])
+def test_a_cut_matroska_video_with_sound_is_an_error(tmp_path, fmt, acodec, suffix):
+    """An MKV or WebM with an audio track, cut at a packet boundary: Matroska declares no stream duration and the
+    container's is the longest track's, so nothing was checked and half the frames ingested as the whole video. Whole,
+    late-starting, or with sound running on after the video, it is not refused."""
+    from data.video import VideoError, decode_frames
+    rng = np.random.default_rng(31)
+    n = int(rng.integers(40, 70))
+    def make(path, start, audio):
+        with av.open(str(path), "w", format=fmt) as c:
+            v = c.add_stream("libx264" if fmt == "matroska" else "libvpx", rate=20)
+            v.width, v.height, v.pix_fmt = 64, 32, "yuv420p"
+            a = c.add_stream(acodec, rate=48000)
+            for i in range(max(n, audio)):
+                if i < n:
+                    f = av.VideoFrame.from_ndarray(rng.integers(0, 256, (32, 64, 3), dtype=np.uint8), format="rgb24")
+                    f.pts, f.time_base = i + start, Fraction(1, 20)
+                    for p in v.encode(f): c.mux(p)
+                if i < audio:
+                    af = av.AudioFrame.from_ndarray(np.zeros((1, 2400), np.float32), format="fltp", layout="mono")
+                    af.sample_rate, af.pts = 48000, (i + start) * 2400
+                    for p in a.encode(af): c.mux(p)
+            for s in (v, a):
+                for p in s.encode(): c.mux(p)
+    for name, start, audio in (("whole", 0, n), ("late", 100, n), ("long_sound", 0, n + 40)):
+        make(tmp_path / f"{name}.{suffix}", start, audio)
+        assert sum(len(b[0]) for b in list(decode_frames(tmp_path / f"{name}.{suffix}", 32, 64))[1:]) == n, name
+        with av.open(str(tmp_path / f"{name}.{suffix}")) as c: assert not c.streams.video[0].duration and len(c.streams) == 2  # (the case)
+        with av.open(str(tmp_path / f"{name}.{suffix}")) as c: pos = [p.pos for p in c.demux(c.streams.video[0]) if p.size]
+        (tmp_path / f"cut_{name}.{suffix}").write_bytes((tmp_path / f"{name}.{suffix}").read_bytes()[:pos[n // 2]])
+        with pytest.raises(VideoError, match=f"cut_{name}.{suffix}: truncated or corrupt video: frames to"):
+            list(decode_frames(tmp_path / f"cut_{name}.{suffix}", 32, 64))
+
+
 @pytest.mark.parametrize("fmt,suffix", [("avi", "avi"), ("asf", "wmv")])
 def test_a_video_that_starts_late_is_whole_and_a_cut_one_is_not(tmp_path, fmt, suffix):
     """A first frame 0.5 s in: an AVI's frame count counts the empty index entries FFmpeg writes before it ("80 of the
