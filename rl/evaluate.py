@@ -65,7 +65,7 @@ class ClosedLoop:
     self.sim.vehicles.append(self.ego)
     self.colours = {id(v): int(self.rng.integers(1 << 16)) for v in self.sim.vehicles}
     self.t, self.human_until, self.steer_noise, self.clear = 0.0, -1.0, 0.0, 0
-    self.km, self.km_human, self.takeovers, self.crashed, self.done = 0.0, 0.0, [], False, False
+    self.km, self.km_human, self.takeovers, self.crashed, self.crashed_human, self.done = 0.0, 0.0, [], False, False, False
     self.prev_speed, self.prev_heading = self.ego.speed, self.ego.heading
     self.offsets: list = []    # (t, lane offset, human) per frame
     self.hold = (0.0, 0.0)
@@ -154,8 +154,8 @@ class ClosedLoop:
         self.takeovers.append(cause)
         self.human_until = self.t + self.rng.uniform(2.0, 4.0)
         self.lane = int(np.clip(np.round(self.lat / LANE_WIDTH), 0, self.n_lanes - 1))
-    if self.obs.crashed:
-      self.crashed, self.done = True, True
+    if self.obs.crashed:  # (counted in crashes whoever drove; crashes_human counts those in the human's seconds)
+      self.crashed, self.crashed_human, self.done = True, human, True
     if self.t >= self.spec.seconds - 1e-9: self.done = True
 
 # *** policies ***
@@ -208,7 +208,7 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
       toks = encode(vqvae, [e.frame() for e in eps])
       for h, tk in zip(history, toks): h.append(tk)
   # (a takeover in the warm-up handed the first seconds to the human, uncounted: human_until is cleared too)
-  for e in eps: e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.done, e.human_until = 0.0, 0.0, 0.0, [], [], False, False, -1.0
+  for e in eps: e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.crashed_human, e.done, e.human_until = 0.0, 0.0, 0.0, [], [], False, False, False, -1.0
   step = 0
   while not all(e.done for e in eps):
     if driver:
@@ -241,7 +241,7 @@ def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: 
   km, n = sum(e.km for e in eps), sum(len(e.takeovers) for e in eps)
   return {"policy": name, "episodes": len(eps), "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
           "takeovers": n, "km_per_takeover": round(km / n, 4) if n else None, "km_per_takeover_lower_bound": round(km, 4) if not n else None,
-          "crashes": sum(e.crashed for e in eps), "takeover_causes": dict(Counter(c for e in eps for c in e.takeovers)),
+          "crashes": sum(e.crashed for e in eps), "crashes_human": sum(e.crashed_human for e in eps), "takeover_causes": dict(Counter(c for e in eps for c in e.takeovers)),
           "recovery": f"{sum(map(recovered, rec))}/{len(rec)}", "recovery_rate": round(sum(map(recovered, rec)) / len(rec), 3) if rec else None,  # (null with no recovery episodes)
           "mean_abs_lane_offset": round(float(np.mean([abs(o) for e in eps for _, o, h in e.offsets if not h] or [np.nan])), 3)}
 

@@ -590,6 +590,25 @@ def test_closed_loop_scripted_driver_and_recovery():
   res = summarize("scripted", eps, eps, 3.5)
   assert res["takeovers"] == 0 and res["km_per_takeover"] is None and res["km_per_takeover_lower_bound"] > 0
 
+def test_a_crash_in_the_humans_seconds_is_counted_apart():
+  """A crash while the human drove after a takeover went into the policy's crashes with nothing to tell it from one the
+  policy drove into (a helper's review): crashes counts both, crashes_human the human's."""
+  from rl.evaluate import ClosedLoop, EpisodeSpec, summarize
+  eps = []
+  for hand_over in (True, False):
+    ep = ClosedLoop(EpisodeSpec(7_000_031, 3.0, 1.0, "curved", (250, 400)), noise=False)
+    if hand_over:
+      for _ in range(20):
+        if ep.takeovers: break
+        ep.tick(0.0, 0.3)   # steered hard: a lateral-acceleration takeover, the human drives
+      assert ep.takeovers and ep.human
+    ep.ego.crashed = True   # (highway-env's flag, as a collision sets it)
+    ep.tick(0.0, 0.0)
+    assert ep.crashed and ep.done and ep.crashed_human == hand_over
+    eps.append(ep)
+  s = summarize("p", eps, [], 3.0)
+  assert (s["crashes"], s["crashes_human"]) == (2, 1)
+
 def test_closed_loop_frames_pitch_and_roll_as_the_recordings_do():
   """Evaluation rendered frames from a level camera (x, y, heading) while every recorded frame the policies learned from
   pitches with braking, rolls in curves and shakes on the road's bumps (up to ~4 px of horizon): the same filter now."""
@@ -1554,7 +1573,7 @@ def test_class_weight_and_evaluation_sums_against_hand_computed_values():
   mask = np.ones((10, 2)); mask[5:, 1] = 0; mask[9, 1] = 1   # head 1: 5 positives of 6 labelled frames
   np.testing.assert_allclose(positive_weight(labels, mask), [2.0, np.sqrt(1 / 5)], rtol=1e-6)
   import types, rl.evaluate as ev
-  ep = lambda km, human, takeovers, offsets=(): types.SimpleNamespace(km=km, km_human=human, takeovers=takeovers, crashed=False, offsets=list(offsets))
+  ep = lambda km, human, takeovers, offsets=(): types.SimpleNamespace(km=km, km_human=human, takeovers=takeovers, crashed=False, crashed_human=False, offsets=list(offsets))
   s = ev.summarize("p", [ep(1.0, 0.5, ["lane"]), ep(2.0, 0.25, ["ttc", "lane"])], [], 30.0)
   assert (s["km"], s["km_human"], s["takeovers"], s["km_per_takeover"]) == (3.0, 0.75, 3, 1.0)
   assert not ev.recovered(ep(0, 0, [], [(1.0, 0.3, False), (2.0, -0.25, False), (3.5, 0.1, False)]))  # 0.3 m is out; 3.5 s is late
