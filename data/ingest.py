@@ -742,6 +742,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--fps must be a positive number")
     if args.max_in_flight is not None and args.max_in_flight < 1:
         parser.error("--max-in-flight must be at least 1")
+    if args.no_ray and args.max_in_flight is not None:  # (ignored without a word)
+        parser.error("--max-in-flight limits Ray's queue: it has no effect with --no-ray")
     if args.no_ray and args.ray_address:  # (the cluster was never contacted, without a word)
         parser.error("--ray-address has no effect with --no-ray: give one of them")
     t0 = time.perf_counter()

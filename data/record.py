@@ -460,16 +460,23 @@ def main(argv: list[str] | None = None) -> int:
     from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg  # here, not at the top: the recording processes need no engine
     parser = argparse.ArgumentParser(prog="drivegpt record", description=__doc__.split("\n\n")[0],
                                      formatter_class=HelpFormatter)
-    parser.add_argument("--segments", type=int, default=4, help="number of segments to record")
-    parser.add_argument("--out", type=lambda t: Path(path_arg(t)), default=Path("runs/data/raw"), help="output folder")
-    parser.add_argument("--seconds", type=at_least(1 / FPS), default=30.0,
-                        help=f"length of each segment (at least one frame, 1/{FPS} s)")
+    # (defaults filled in after parsing: --preview records its own six 12 s segments, and an option it would not use is refused)
+    recording = dict(segments=4, out=Path("runs/data/raw"), seconds=30.0, workers=os.cpu_count() or 1)
+    parser.add_argument("--segments", type=int, help=f"number of segments to record (default: {recording['segments']})")
+    parser.add_argument("--out", type=lambda t: Path(path_arg(t)), help=f"output folder (default: {recording['out']})")
+    parser.add_argument("--seconds", type=at_least(1 / FPS),
+                        help=f"length of each segment (at least one frame, 1/{FPS} s; default: {recording['seconds']})")
     parser.add_argument("--seed", type=at_least(0, int), default=0, help="random seed (roads, scenes, drivers, traffic, noise)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes recording segments at once")
-    parser.add_argument("--preview", action="store_true", help="only write a PNG contact sheet of frames")
+    parser.add_argument("--workers", type=int, help="processes recording segments at once (default: the CPU count)")
+    parser.add_argument("--preview", action="store_true", help="only write a PNG contact sheet of frames (six 12 s segments of --seed)")
     parser.add_argument("--preview-path", type=lambda t: Path(path_arg(t)) / ("preview.png" if t.endswith("/") or Path(path_arg(t)).is_dir() else ""),
-                        default=Path("data/preview.png"), help="where --preview writes (a folder: its preview.png)")  # (pv/ wrote a file pv, a folder pv failed leaving a temp file)
+                        help="where --preview writes (a folder: its preview.png; default: data/preview.png)")  # (pv/ wrote a file pv, a folder pv failed leaving a temp file)
     args = parser.parse_args(argv)
+    unused = [f"--{k}" for k in recording if getattr(args, k) is not None] if args.preview else ["--preview-path"] if args.preview_path else []
+    if unused:  # (ignored without a word: a preview "of 1 segment of 2 s" recorded six of 12 s, and --out was never made)
+        parser.error(f"{', '.join(unused)} not used {'by --preview (it records six 12 s segments of --seed)' if args.preview else 'without --preview'}")
+    args.preview_path = args.preview_path or Path("data/preview.png")
+    for k, v in recording.items(): setattr(args, k, v if getattr(args, k) is None else getattr(args, k))
     if args.segments < 1 or args.workers < 1:
         parser.error("--segments and --workers must be positive")
     if args.preview:

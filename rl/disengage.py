@@ -124,16 +124,17 @@ def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
     out.update({f"auroc_{h:g}s": auroc(logit_j, y), f"ece_{h:g}s": ece(p_j, y), f"pos_rate_{h:g}s": float(y.mean()) if len(y) else float("nan")})
   return out
 
-def no_held_out(cfg, routes: list) -> ConfigError:
-  """The error for a split with no held-out samples: no segment held out, or (the message blamed val_fraction) the held-out
-  ones too short for a context or without a known label (BC crashed inside numpy there)."""
+def no_held_out(cfg, routes: list, part: str = "val") -> ConfigError:
+  """The error for a split with no held-out (part "val") or training ("train") samples: no segment there, or (the message
+  blamed val_fraction) those too short for a context or without a known label (BC crashed inside numpy there; with no
+  training sample, train-disengage in numpy's "high <= 0")."""
   from data.dataset import split_segments
-  held = split_segments(list(range(len(routes))), "val", cfg.val_fraction, cfg.split_seed, routes)
-  if not held: return ConfigError(f"tokens: {cfg.tokens} has no held-out segments (val_fraction={cfg.val_fraction})")
+  held, which = split_segments(list(range(len(routes))), part, cfg.val_fraction, cfg.split_seed, routes), "held-out" if part == "val" else "training"
+  if not held: return ConfigError(f"tokens: {cfg.tokens} has no {which} segments (val_fraction={cfg.val_fraction})")
   bc = hasattr(cfg, "lane_weight")   # (BC reads no motions and learns from commanded frames, not takeover labels)
   context, labels = (f"model.frames={cfg.model.frames}, stride={cfg.stride}" + ("" if bc else f", model.motions={cfg.model.motions}"),
                      "has no commanded frame" if bc else f"knows no label within model.horizons={list(cfg.model.horizons)}")
-  return ConfigError(f"tokens: the {len(held)} held-out segments ({', '.join(sorted({routes[i] for i in held})[:3])}) give no samples: each is "
+  return ConfigError(f"tokens: the {len(held)} {which} segments ({', '.join(sorted({routes[i] for i in held})[:3])}) give no samples: each is "
                      f"shorter than a context ({context}) or {labels}; shorten those, or hold out other drives (split_seed, val_fraction)")
 
 def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
@@ -162,7 +163,7 @@ def train(cfg: DisengageConfig) -> dict:
   s = make_samples(segs, mc.frames, cfg.stride, mc.horizons, mc.motions)
   names = [g.route or g.name for g in segs]
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
-  if not len(va): raise no_held_out(cfg, names)
+  if not len(va) or not len(tr): raise no_held_out(cfg, names, "val" if not len(va) else "train")
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
   run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
   if not (s.labels[tr] * s.mask[tr]).any():  # (it trained and scored AUROCs of a model that never saw a takeover, unsaid)
@@ -171,6 +172,9 @@ def train(cfg: DisengageConfig) -> dict:
   if not s.labels[va].any():  # a small recording: train anyway, the scores say they are undefined
     print(f"train-disengage: warning: the held-out segments of {cfg.tokens} have no takeovers: AUROC is undefined (NaN); "
           "record more segments for a score", file=sys.stderr)
+  if every := [h for h, k, y in zip(mc.horizons, s.mask[tr].sum(0), (s.labels[tr] * s.mask[tr]).sum(0)) if k and y == k]:
+    print(f"train-disengage: warning: horizons {every} s: every training frame with a known label is a takeover: those "
+          "heads learn only that a takeover always comes (record more segments, or longer ones)", file=sys.stderr)
   if unknown := [h for h, k in zip(mc.horizons, s.mask[tr].sum(0)) if not k]:  # (segments shorter than the horizon past every frame)
     print(f"train-disengage: warning: horizons {unknown} s: no training frame has a known label (the segments end before t + "
           "horizon): those heads stay untrained, and PPO refuses them as its reward_horizon", file=sys.stderr)
@@ -214,7 +218,8 @@ def positive_weight(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
   """Each head's weight on its positive frames (labels, mask (N, H)): sqrt(negatives / positives) among the labelled
   frames: half way (in log) between no weighting and balanced classes."""
   pos = (labels * mask).sum(0) / np.maximum(mask.sum(0), 1)
-  return np.sqrt((1 - pos) / np.maximum(pos, 1e-6)).astype(np.float32)
+  # (no negatives: 1, nothing to balance; 0 weighted out every term, and the head learnt nothing at a loss of 0)
+  return np.where(pos < 1, np.sqrt((1 - pos) / np.maximum(pos, 1e-6)), 1.0).astype(np.float32)
 
 def calibrate(model: DisengageModel, s: Samples, idx: np.ndarray, pos_weight: np.ndarray) -> None:
   """Platt-scale each horizon's logit on samples idx and fold (a, b) into the output layer: z' = a z + b. A horizon whose

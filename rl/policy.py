@@ -85,7 +85,7 @@ def train_bc(cfg: BCConfig) -> dict:
   s.mask[:] = commanded(s, segs)[:, None]           # every frame: the human's recoveries are the lesson
   names = [g.route or g.name for g in segs]  # split by drive
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
-  if not len(va): raise no_held_out(cfg, names)   # (it crashed in numpy: "zero-size array to reduction operation minimum")
+  if not len(va) or not len(tr): raise no_held_out(cfg, names, "val" if not len(va) else "train")   # (it crashed in numpy: "zero-size array to reduction operation minimum")
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
   run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
   fit, stop = split(s, names, cfg.val_fraction, cfg.split_seed, among=tr)   # inner split: early stopping

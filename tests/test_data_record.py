@@ -56,6 +56,12 @@ def test_ray_session_addresses_and_cpus(monkeypatch, tmp_path, capsys):
     from data.ingest import main as ingest_main
     with pytest.raises(SystemExit): ingest_main([str(tmp_path), "--out", str(tmp_path / "o"), "--no-ray", "--ray-address", "127.0.0.1:1"])
     assert "--ray-address has no effect with --no-ray" in capsys.readouterr().err
+    # (session 42) --max-in-flight with --no-ray was ignored without a word, by ingest and tokenize alike
+    from train.tokenize import main as tokenize_main
+    for cmd in (lambda: ingest_main([str(tmp_path), "--out", str(tmp_path / "o"), "--no-ray", "--max-in-flight", "3"]),
+                lambda: tokenize_main(["--ckpt", str(tmp_path), "--shards", str(tmp_path), "--out", str(tmp_path / "t"), "--no-ray", "--max-in-flight", "3"])):
+        with pytest.raises(SystemExit): cmd()
+        assert "--max-in-flight limits Ray's queue: it has no effect with --no-ray" in capsys.readouterr().err
     with pytest.raises(ValueError, match="has 1 CPUs and 2 actors need one each"):
         with ray_session(num_cpus=1, need_cpus=2): pass
     assert not ray.is_initialized()
@@ -569,4 +575,18 @@ def test_preview_path_that_is_a_folder_gets_its_preview_png(tmp_path, monkeypatc
         assert (tmp_path / given / "preview.png").stat().st_size > 0
     assert rec.main(["--preview", "--preview-path", "one.png"]) == 0 and (tmp_path / "one.png").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_options_a_preview_or_a_recording_would_not_use_are_refused(tmp_path, monkeypatch, capsys):
+    """Session 42 (a review of the commands' options): --preview recorded its own six 12 s segments whatever --segments,
+    --seconds, --out and --workers said, and --preview-path without --preview was dropped; both ran without a word."""
+    import data.record as rec
+    monkeypatch.setattr(rec, "record_segment", lambda *a, **k: pytest.fail("recorded"))
+    monkeypatch.chdir(tmp_path)
+    for argv, said in ((["--preview", "--seconds", "2", "--segments", "1"], "--segments, --seconds not used by --preview"),
+                       (["--preview", "--out", "raw", "--workers", "1"], "--out, --workers not used by --preview"),
+                       (["--preview-path", "x.png", "--segments", "1"], "--preview-path not used without --preview")):
+        with pytest.raises(SystemExit): rec.main(argv)
+        assert said in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
 

@@ -1561,6 +1561,15 @@ def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch, ca
     with h5py.File(segs[k], "r+") as h: h["disengage"][...] = 0
   dis.main(args("none"))   # trains (a tiny demo's recording may have none), and says so
   assert "have no takeover with a known label: the model learns nothing of takeovers" in capsys.readouterr().err
+  for k in set(s.segment[tr].tolist()):   # (session 42) every known label a takeover: said, and the loss is not 0
+    with h5py.File(segs[k], "r+") as h: h["disengage"][...] = 0; h["disengage"][[0, 85]] = 1   # (the system drives 80-84)
+  dis.main(args("all"))
+  assert "horizons [0.5, 1.0] s: every training frame with a known label is a takeover" in capsys.readouterr().err
+  assert all(json.loads(line)["loss"] > 0 for line in open(tmp_path / "all" / "metrics.jsonl") if "loss" in json.loads(line))
+  for k in set(s.segment[tr].tolist()):   # the human drives every training frame: no sample (numpy's "high <= 0" before)
+    with h5py.File(segs[k], "r+") as h: h["disengage"][...] = 1
+  from train.stage import ConfigError
+  with pytest.raises(ConfigError, match=r"the 4 training segments \(.*\) give no samples"): dis.main(args("human"))
   _synthetic_token_segments(tmp_path / "tok", n_segs=6, n=120, seed=7)
   with pytest.raises(FloatingPointError, match="training diverged .*nothing was saved"):
     dis.main(args("div", "lr=1e30", "eval_every=2"))
@@ -1572,6 +1581,7 @@ def test_class_weight_and_evaluation_sums_against_hand_computed_values():
   labels = np.zeros((10, 2)); labels[:2, 0] = 1; labels[:5, 1] = 1
   mask = np.ones((10, 2)); mask[5:, 1] = 0; mask[9, 1] = 1   # head 1: 5 positives of 6 labelled frames
   np.testing.assert_allclose(positive_weight(labels, mask), [2.0, np.sqrt(1 / 5)], rtol=1e-6)
+  assert positive_weight(np.ones((4, 2)), mask[:4]).tolist() == [1.0, 1.0]   # no negatives: 0 gave a loss of 0, nothing learnt
   import types, rl.evaluate as ev
   ep = lambda km, human, takeovers, offsets=(): types.SimpleNamespace(km=km, km_human=human, takeovers=takeovers, crashed=False, crashed_human=False, offsets=list(offsets))
   s = ev.summarize("p", [ep(1.0, 0.5, ["lane"]), ep(2.0, 0.25, ["ttc", "lane"])], [], 30.0)

@@ -427,6 +427,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   if args.yaw_px is not None and not args.yaw_copies: ap.error("--yaw-px sets the slide of --yaw-copies' copies: give --yaw-copies K too")  # (ignored)
   args.yaw_px = 20.0 if args.yaw_px is None else args.yaw_px
   if args.no_ray and args.ray_address: ap.error("--ray-address has no effect with --no-ray: give one of them")  # (never contacted)
+  if args.no_ray and args.max_in_flight is not None: ap.error("--max-in-flight limits Ray's queue: it has no effect with --no-ray")  # (ignored)
   results = tokenize(args.ckpt, args.shards, args.out, not args.no_ray, args.ray_address, args.batch_size,
                      max_in_flight=args.max_in_flight, yaw_copies=args.yaw_copies, yaw_px=args.yaw_px)
   summary = {"shards": len(results), "tokenized": sum(r["status"] == "done" for r in results),
