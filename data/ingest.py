@@ -127,8 +127,10 @@ def route_of(path: Path, src: Path) -> str:
     # the path as reached first, then its target: a dataset of links (git-annex, DVC, a folder of links by hand) took its
     # routes from the targets' names (`drive--0.mp4` -> SHA256E-s1--aaa.mp4: one drive on both sides of the split)
     given, real = Path(os.path.abspath(path)), Path(path).resolve()
+    # a file's name without its suffix; commaVQ 2.0's `<key>.token.npy` without `.token` too (each segment was a route of its own)
+    def stem(p): return p.name[:-len(".token.npy")] if p.name.endswith(".token.npy") else p.stem
     for p in (given, real):
-        for part in reversed(p.parts[:-1] + ((p.stem if real.is_file() else p.name),)):
+        for part in reversed(p.parts[:-1] + ((stem(p) if real.is_file() else p.name),)):
             if "|" in part:
                 return re.sub(r"--\d+$", "", part)
             if DRIVE.fullmatch(part):  # `dongle_time`: comma2k19 unpacked where `|` can't be in a name (each segment was a
@@ -140,9 +142,9 @@ def route_of(path: Path, src: Path) -> str:
         for p in (given, real):
             if p.stem in ("fcamera", "qcamera", "ecamera", "dcamera") and re.search(r"--\d+$", p.parent.name):  # (only these: any
                 return re.sub(r"--\d+$", "", p.parent.name)                                                 # video in a `trip--2` folder took it)
-            if re.search(r"--\d+$", p.stem):
-                return re.sub(r"--\d+$", "", p.stem)
-        return given.stem
+            if re.search(r"--\d+$", stem(p)):
+                return re.sub(r"--\d+$", "", stem(p))
+        return stem(given)
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 
 

@@ -516,6 +516,12 @@ def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_
     (tmp_path / "op_/b0c9d2329ad1606b_2018-07-27--06-03-57--4").mkdir(parents=True)
     assert {route_of(tmp_path / f"c2k_/Chunk_1/b0c9d2329ad1606b_2018-07-27--06-03-57/{n}", tmp_path / "c2k_") for n in "01"} \
         | {route_of(tmp_path / "op_/b0c9d2329ad1606b_2018-07-27--06-03-57--4", tmp_path / "op_")} == {"b0c9d2329ad1606b|2018-07-27--06-03-57"}
+    # (session 42) commaVQ 2.0's `<key>.token.npy`: the stem kept `.token`, and each segment was a route of its own
+    (tmp_path / "vq").mkdir()
+    for f in ("0000000000000000_2023-07-27--13-01-00--3.token.npy", "0000000000000000_2023-07-27--13-01-00--4.npy", "drive--3.token.npy", "drive--4.npy"):
+        (tmp_path / "vq" / f).write_bytes(b"")
+    assert [route_of(tmp_path / "vq" / f, tmp_path / "vq") for f in sorted(p.name for p in (tmp_path / "vq").iterdir())] == \
+        ["0000000000000000|2023-07-27--13-01-00"] * 2 + ["drive"] * 2
 
 
 def test_a_video_ingested_from_two_folders_is_one_shard_and_one_drive(tmp_path, capsys):
