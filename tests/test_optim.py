@@ -246,6 +246,20 @@ def test_clip_grad_norm_of_tiny_gradients_keeps_pytorchs_epsilon():
   clip_grad_norm_([p], 1e-4)
   np.testing.assert_allclose(p.grad.numpy(), g * 1e-4 / (np.sqrt((g*g).sum()) + 1e-6), rtol=2e-5)
 
+def test_clip_grad_norm_of_float16_gradients_scales_in_float32():
+  """Session 42 (a review against PyTorch): the scale was cast to float16 before the multiply, so a clip by more than
+  ~1.6e4x used a coarse subnormal (the norm came out 7% over max_norm) and past ~3e7x zeroed every gradient."""
+  rng = np.random.default_rng(42)
+  for n, size, max_norm in ((10000, 3e4, 1.0), (4, 6e4, 1e-4), (500, 2e3, 1e-3)):
+    g = (rng.uniform(0.5, 1, n) * size * rng.choice([-1, 1], n)).astype(np.float16)
+    p = Tensor(np.zeros(n, np.float16), requires_grad=True)
+    p.grad = Tensor(g)
+    ref = p.grad
+    norm = clip_grad_norm_([p], max_norm)
+    want = g.astype(np.float64) * max_norm / (np.linalg.norm(g.astype(np.float64)) + 1e-6)
+    assert p.grad is ref and p.grad.dtype == dtypes.float16 and norm.numpy() == pytest.approx(np.linalg.norm(g.astype(np.float64)), rel=1e-6)
+    np.testing.assert_allclose(p.grad.numpy().astype(np.float64), want, rtol=1e-3, atol=max_norm * 1e-4 / np.sqrt(n))
+
 def test_lr_schedules():
   lr, lo, warm, total = 6e-4, 6e-5, 10, 110
   lrs = [warmup_cosine(s, lr, warm, total, lo) for s in range(total + 5)]

@@ -1006,6 +1006,31 @@ def test_resume_refuses_a_folder_that_now_holds_out_a_trained_drive(tmp_path, ca
   train(other)  # it goes on (under the checkpoint's config, as for any hand edit), naming what it took
   assert "a checkpoint copied in from another run's folder" in capsys.readouterr().err
 
+def test_an_exported_drive_read_beside_its_shard_or_imported_back_is_one_drive(tmp_path, capsys):
+  """Session 42 (a review of the token formats): the .npy files kept no trace of their shards' videos, so an export
+  beside the shards, or the export imported back into a subfolder, was every drive twice (trained on twice, and the
+  held-out bits scored twice): the sidecar keeps the video's checksum, which the import keeps and the loaders compare."""
+  from train.tokenize import write_token_shard
+  from train.world_data import load_segments
+  rng = rng_for("commavq-checksum")
+  (tmp_path / "all" / "tok").mkdir(parents=True)
+  for i in range(3):
+    n = int(rng.integers(5, 9))
+    write_token_shard(tmp_path / "all" / "tok" / f"s{i}.h5", rng.integers(0, 1024, (n, 8, 16)).astype(np.int16), {"frame_times": np.arange(n) / 20},
+                      {"route": f"drive{i}", "fps": 20.0, "checksum": f"sha256:{i:064x}", "tokenizer": json.dumps({"codebook": "ab12"})})
+  export_commavq(str(tmp_path / "all" / "tok"), str(tmp_path / "all" / "npy"))
+  assert sorted(s.name for s in load_segments(str(tmp_path / "all"))) == ["tok/s0.h5", "tok/s1.h5", "tok/s2.h5"]
+  assert capsys.readouterr().err.count("the same video as") == 3
+  import_commavq(str(tmp_path / "all" / "npy"), str(tmp_path / "all" / "tok" / "back"))
+  assert {read_token_shard(p)[2]["checksum"] for p in (tmp_path / "all" / "tok" / "back").glob("*.h5")} == {f"sha256:{i:064x}" for i in range(3)}
+  assert len(load_segments(str(tmp_path / "all" / "tok"))) == 3
+  assert {s.tokenizer for s in load_segments(str(tmp_path / "all" / "npy"))} == {"codebook ab12"}   # (the checksum is no tokenizer key)
+  # exported again after a shard was deleted: its .npy stayed, and an import of the folder brought it back, unsaid
+  import shutil
+  shutil.rmtree(tmp_path / "all" / "tok" / "back"); (tmp_path / "all" / "tok" / "s1.h5").unlink(); capsys.readouterr()
+  assert len(export_commavq(str(tmp_path / "all" / "tok"), str(tmp_path / "all" / "npy"))) == 2
+  assert "holds 1 .npy file(s) this export does not write (s1.npy, ..." in capsys.readouterr().err
+
 def test_commavq_export_keeps_drive_and_rate_and_import_keeps_what_it_has(tmp_path):
   """export-commavq wrote ids and the codebook only: a drive's segments (one route in the token shards) came back as a
   route each, on both sides of the held-out split, and a 30 fps shard was trained as 20 fps. import-commavq overwrote a

@@ -334,12 +334,12 @@ def _not_another_import(names: dict, out_dir: str) -> None:
       raise ValueError(f"{old} exists, made {was}, not from {p}: import into another --out")
 
 def _write_imports(files, rates, first, sums, names, src, out_dir, written: list) -> None:
-  from train.world_data import npy_route, npy_tokenizer
+  from train.world_data import npy_route, npy_sidecar, npy_tokenizer
   for p in files:
     if p not in rates:
       print(f"warning: {p}: the same tokens as {first[sums[p]]}; left out", file=sys.stderr)
       continue
-    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], sums[p]
+    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], npy_sidecar(p).get("checksum") or sums[p]
     attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)
@@ -376,6 +376,9 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
     if (dst := Path(out_dir) / f"{names[p]}.npy").exists() and not _holds_tokens(dst, tokens):  # (a re-run rewrites its own)
       raise ValueError(f"{dst} exists and holds other tokens than {p} (another export's?): export into another --out")
     todo.append(p)
+  if out.is_dir() and (stale := sorted(set(files_under(out, (".npy",))) - {out / f"{names[p]}.npy" for p in todo})):  # (read by an import too, unsaid)
+    print(f"warning: --out {out_dir} holds {len(stale)} .npy file(s) this export does not write ({stale[0].name}, ...: of shards "
+          f"no longer in {src}?); an import of the folder reads them too: delete them, or export into a new folder", file=sys.stderr)
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   kept, dropped = [], set()
   for p in todo:
@@ -383,8 +386,9 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
     if tokens.ndim == 2: tokens = tokens.reshape(len(tokens), *GRID)
     # the sidecar first (a kill between the two left our ids without it, read as commaVQ's): which codebook the ids
     # index, and the drive and rate a .npy can't hold (lost, a drive's segments split apart and a 30 fps shard was 20)
+    # (and the video's checksum: an import of the files beside the shards was the same drives twice, trained and scored twice)
     side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": attr_text(attrs.get("route") or names[p]),
-            **({"fps": float(attrs["fps"])} if "fps" in attrs else {})}
+            **({"fps": float(attrs["fps"])} if "fps" in attrs else {}), **({"checksum": attr_text(attrs["checksum"])} if attrs.get("checksum") else {})}
     write_atomic(Path(out_dir) / f"{names[p]}.tokenizer.json", json.dumps(side).encode())
     write_commavq(Path(out_dir) / f"{names[p]}.npy", tokens, flat)
     kept.append(str(Path(out_dir) / f"{names[p]}.npy"))

@@ -47,7 +47,7 @@ def stored_route(route) -> str:
 
 def npy_sidecar(path: Path) -> dict:
   """export-commavq's sidecar <name>.tokenizer.json of a .npy token file: its tokenizer's keys, and the shard's route
-  (drive) and fps, which a .npy can't hold ({} when there is none: commaVQ's own files)."""
+  (drive), fps and video checksum, which a .npy can't hold ({} when there is none: commaVQ's own files)."""
   side = Path(path).with_suffix(".tokenizer.json")
   try: ret = json.loads(side.read_text())
   except (FileNotFoundError, NotADirectoryError): ret = {}
@@ -63,7 +63,7 @@ def npy_sidecar(path: Path) -> dict:
 def npy_tokenizer(path: Path) -> str:
   """A .npy token file's tokenizer attribute (JSON): from export-commavq's sidecar when there is one (our tokens sent out
   and back), else commaVQ's (the round trip relabelled ours as commaVQ's, mixing two codebooks)."""
-  return json.dumps({k: v for k, v in npy_sidecar(path).items() if k not in ("route", "fps")} or {"commavq": True})
+  return json.dumps({k: v for k, v in npy_sidecar(path).items() if k not in ("route", "fps", "checksum")} or {"commavq": True})
 
 def token_files(path: Path, suffixes: tuple = (".h5", ".npy")) -> list[Path]:
   """The token files under path: data.layout.files_under, without commaVQ's pose files (its 2.0 release puts a
@@ -162,7 +162,8 @@ def unique_videos(files: list[Path]) -> list[Path]:
   for f in kept:  # import-commavq's shard keeps its .npy's checksum: the .npy beside it (imported into its own folder) is
     with h5py.File(f, "r") as h: seen.setdefault(str(h.attrs.get("checksum", "")), f)  # the same drive, counted twice
   for f in (f for f in files if f.suffix == ".npy"):  # commaVQ files carry no checksum: the same tokens are the same drive
-    keys = (npy_checksum(f), "sha256:" + hashlib.sha256(f.read_bytes()).hexdigest())  # (and the same bytes: shards imported before kept those)
+    keys = (npy_checksum(f), "sha256:" + hashlib.sha256(f.read_bytes()).hexdigest(),  # (and the same bytes: shards imported before kept those)
+            *[c for c in [npy_sidecar(f).get("checksum")] if c])   # (and the video of the shard it was exported from)
     if (first := next((seen[k] for k in keys if k in seen), None)) is not None: dups.append((f, first))
     else: seen.update(dict.fromkeys(keys, f))
   for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)

@@ -183,7 +183,9 @@ def clip_grad_norm_(params: list[Tensor], max_norm: float) -> Tensor:
   if not grads: return Tensor(0.0)
   norm = Tensor._sum_all([p.grad.detach().float().square().sum() for p in grads]).sqrt()
   scale = (max_norm / (norm + 1e-6)).minimum(1.0)  # PyTorch's 1e-6 keeps a zero norm finite
-  for p in grads: p.grad *= scale.cast(p.grad.dtype)  # in place, as PyTorch's: a reference to a .grad sees it clipped
+  # in place, as PyTorch's: a reference to a .grad sees it clipped; the product in float32 (a float16 scale under ~6e-5 is
+  # coarse, under ~3e-8 zero: clipped to another norm, or every gradient zeroed)
+  for p in grads: p.grad._inplace(lambda g, s: (g.float() * s).cast(g.dtype), scale)
   return norm
 
 def linear_warmup(step: int, lr: float, warmup_steps: int) -> float:
