@@ -238,9 +238,16 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   from train.world_data import load_segments
   from rl.disengage import load_disengage, check_same_inputs
   from rl.policy import load_policy
+  from drivegpt.nn.state import folder_in_use
+  # a world run still training, or stopped early, gave its checkpoint of the moment without a word (disengage and bc runs
+  # in that state are refused: their checkpoints are not their models until they finish)
+  if who := folder_in_use(folder := ckpt_file(cfg.world).parent):
+    raise ValueError(f"world={cfg.world}: a train-world run is still training in {folder} ({who}): wait for it to end")
   world, wcfg = load_world(cfg.world)
+  if (at := checkpoint_info(str(ckpt_file(cfg.world)))[0]) < wcfg.steps:
+    print(f"note: world={cfg.world} stopped at step {at} of its {wcfg.steps} (an unfinished train-world run): PPO trains in "
+          "that model; run its command again first to finish it", file=sys.stderr)
   disengage, dcfg = load_disengage(cfg.disengage)
-  from drivegpt.nn.state import checkpoint_info
   known = (checkpoint_info(str(ckpt_file(cfg.disengage)))[2] or {}).get("known_labels")
   if known and cfg.reward_horizon in disengage.config.horizons and not known[list(disengage.config.horizons).index(cfg.reward_horizon)]:
     raise ConfigError(f"reward_horizon {cfg.reward_horizon}: disengage={cfg.disengage} had no training frame with a known label at that horizon "

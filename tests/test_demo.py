@@ -43,6 +43,7 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   assert changed.returncode != 0 and "demo step world ran before as" in changed.stderr and "use another --out" in changed.stderr, changed.stderr[-2000:]
   _ppo_killed_before_its_first_checkpoint_resumes_exactly(out, tmp_path)
   _ppo_refuses_a_world_of_more_token_ids(out, tmp_path)
+  _ppo_says_an_unfinished_world_and_refuses_one_still_training(out, tmp_path, capsys)
   # moved: every step skipped, and the report and final line name the new folder, not the old one (session 28)
   import shutil
   shutil.copytree(out, tmp_path / "moved", copy_function=shutil.copy2)
@@ -96,6 +97,28 @@ def _ppo_refuses_a_world_of_more_token_ids(demo: Path, tmp_path: Path) -> None:
                                            "bc": str(demo / "bc"), "out": str(tmp_path / "ppo_v"), "iterations": 1}))
   finally: W.load_run = real
   assert not (tmp_path / "ppo_v").exists()
+
+def _ppo_says_an_unfinished_world_and_refuses_one_still_training(demo: Path, tmp_path: Path, capsys) -> None:
+  """Session 42 (a review of killed and resumed runs): PPO trained in a world run killed part way, or one still training
+  in another process, without a word (unfinished disengage and bc runs are refused)."""
+  import rl.train as T
+  from drivegpt.nn.state import checkpoint_info, save_checkpoint
+  from train.stage import build
+  from train.world import load_run
+  step, conf, extra = checkpoint_info(str(demo / "world" / "ckpt.safetensors"))
+  (half := tmp_path / "world_half").mkdir()
+  save_checkpoint(str(half / "ckpt.safetensors"), load_run(str(demo / "world"))[0], None, step=step, config={**conf, "steps": step + 7}, extra=extra)
+  def ppo(world, out): return T.train_ppo(build(T.PPOTrainConfig, {"world": str(world), "tokens": str(demo / "tokens"), "disengage": str(demo / "disengage"),
+                                                                   "bc": str(demo / "bc"), "out": str(out), "iterations": 1, "num_envs": 2, "rollout_steps": 2, "episode_steps": 2}))
+  capsys.readouterr()
+  ppo(half, tmp_path / "ppo_half")
+  assert f"world={half} stopped at step {step} of its {step + 7} (an unfinished train-world run)" in capsys.readouterr().err
+  holder = subprocess.Popen([sys.executable, "-c", f"import sys, time; from drivegpt.nn.state import lock_folder; lock_folder({str(half)!r}); print('held', flush=True); time.sleep(60)"],
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+  try:
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(ValueError, match=f"world={half}: a train-world run is still training in {half}"): ppo(half, tmp_path / "ppo_busy")
+  finally: holder.kill(); holder.wait()
 
 def _ppo_killed_before_its_first_checkpoint_resumes_exactly(demo: Path, tmp_path: Path) -> None:
   """PPO killed in iteration 0 (after guard.json, before the first checkpoint): the re-run read the dead attempt's
