@@ -732,7 +732,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=lambda t: Path(path_arg(t)), default=Path("runs/data/shards"), help="folder for the HDF5 shards")
     parser.add_argument("--height", type=int, default=128, help="frame height after crop/resize")
     parser.add_argument("--width", type=int, default=256, help="frame width after crop/resize")
-    parser.add_argument("--fps", type=float, default=None, help="frame rate of plain videos (required for raw streams)")
+    parser.add_argument("--fps", type=float, default=None, help="frame rate of raw .hevc/.h264 streams, which carry no timing (required there); a container video keeps its own timestamps (refused at another rate)")
     parser.add_argument("--ray-address", default=None, help="Ray cluster to join; None: $RAY_ADDRESS if set, else start a local one")
     parser.add_argument("--no-ray", action="store_true", help="ingest in this process, one segment at a time")
     parser.add_argument("--max-in-flight", type=int, default=None,
