@@ -15,6 +15,7 @@ as a stopped car.
 
 import hashlib
 import queue
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -60,6 +61,14 @@ def split_segments(paths: list[Path], split: str, val_fraction: float = 0.1, see
     n_val = min(len(unique) - 1, int(np.ceil(val_fraction * len(unique))))
     val = set(ranked[:n_val])
     return [p for p, r in zip(paths, routes) if (r in val) == (split == "val")]
+
+
+def note_held_share(what: str, held: int, total: int, val_fraction: float, keys: str) -> None:
+    """Say on stderr when the split by drive held out far more of the frames than val_fraction asks (one long drive among
+    short ones: a run trained on 6 frames of 306 without a word). keys: the settings that move the split."""
+    if total and (share := held / total) > max(2 * val_fraction, 0.2):
+        print(f"note: {what}: the held-out drives hold {held} of the {total} frames ({share:.0%}): the split counts drives, "
+              f"not frames; {keys} move it", file=sys.stderr)
 
 
 def shard_routes(paths: list[Path]) -> tuple[list[Path], list[str], list[tuple[Path, Path]]]:

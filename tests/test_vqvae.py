@@ -958,6 +958,31 @@ def test_a_data_parallel_run_restarted_between_rows_logs_the_rows_of_an_unbroken
     rows[name] = [(r["step"], r["loss"], r["usage"]) for r in map(json.loads, (tmp_path / name / "metrics.jsonl").read_text().splitlines()) if "loss" in r]
   assert rows["a"] == rows["b"] and [s for s, _, _ in rows["b"]] == [2, 4, 6]
 
+def test_a_held_out_drive_holding_most_of_the_frames_is_said(tmp_path, capsys):
+  """Session 42 (a review of the VQVAE stage on plain videos): one long clip among short ones was the drive the split
+  held out (it counts drives, not frames), and the run trained on 6 of 306 frames without a word. train-world too."""
+  import hashlib
+  from train.vqvae import train
+  from train.world import TrainConfig as WorldConfig, train as train_world
+  from train.tokenize import write_token_shard
+  rng = rng_for("held share")
+  names = [f"clip{i}" for i in range(4)]
+  held = sorted(names, key=lambda r: hashlib.sha256(f"0:{r}".encode()).hexdigest())[0]   # the one drive of 4 held out at 0.1
+  (tmp_path / "d").mkdir(); (tmp_path / "t").mkdir()
+  lengths = {}
+  for i, name in enumerate(names):
+    n = lengths[name] = 24 if name == held else int(rng.integers(2, 4))
+    write_frame_shard(tmp_path / "d" / f"{name}.h5", smooth_frames(rng, n, 32, 64), seed=i)
+    write_token_shard(tmp_path / "t" / f"{name}.h5", rng.integers(0, 32, (n * 4, 8, 16)).astype(np.int16), {"frame_times": np.arange(n * 4) / 20},
+                      {"route": name, "fps": 20.0, "tokenizer": json.dumps({"codebook": "ab12"})})
+  model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
+  train(load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "d"), "out": str(tmp_path / "run"),
+        "steps": 1, "batch_size": 2, "eval_frames": 2, "grid_frames": 2, "warmup": 0}.items()]))
+  assert f"the held-out drives hold 24 of the {sum(lengths.values())} frames" in capsys.readouterr().err
+  train_world(load_config(WorldConfig, overrides=[f"data.tokens={tmp_path / 't'}", f"out={tmp_path / 'world'}", "steps=1", "model.vocab_size=32",
+              "model.n_layer=1", "model.d_model=16", "model.n_head=2", "model.frames=2", "batch_size=2", "eval_windows=2", "warmup=0"]))
+  assert f"train-world, data.tokens {tmp_path / 't'}: the held-out drives hold 96 of the {4 * sum(lengths.values())} frames" in capsys.readouterr().err
+
 def test_resume_refuses_a_folder_that_now_holds_out_a_trained_drive(tmp_path, capsys):
   """Resumed on a folder grown by two drives, the val split (ceil of 10% of the routes) took one more route, a drive the
   run had trained on, and val_psnr/ssim/usage scored it as held out. train-vqvae now keeps the drives it trained on
