@@ -60,10 +60,12 @@ def display_turn(frame) -> tuple[bool, bool, bool]:
     return True, bool(b < 0), bool(c < 0)
 
 
-def _tagged_seconds(stream) -> Optional[float]:
-    """A stream's DURATION tag ("HH:MM:SS.nnnnnnnnn", Matroska's per-track length) in seconds, or None."""
+def _tagged_seconds(container, stream) -> Optional[float]:
+    """A Matroska stream's DURATION tag ("HH:MM:SS.nnnnnnnnn", its muxer's per-track length; `DURATION-eng` from older
+    mkvmerge) in seconds, or None. Not other formats': NUT's muxer writes a tag copied from the source as it was."""
+    tags = [v for k, v in stream.metadata.items() if k.upper() == "DURATION" or k.upper().startswith("DURATION-")]
     try:
-        h, m, s = stream.metadata.get("DURATION", "").split(":")
+        h, m, s = tags[0].split(":") if "matroska" in container.format.name and tags else ("", "", "")
         return int(h) * 3600 + int(m) * 60 + float(s)
     except ValueError: return None
 
@@ -157,7 +159,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         # (Matroska gives no stream duration, and its container's counts the longest stream: with an audio track, the
         # DURATION tag FFmpeg's muxer writes for each track, "00:00:03.000000000"; without it a cut MKV with sound passed)
         length = float(stream.duration * stream.time_base) if stream.duration else \
-            container.duration / 1e6 if container.duration and len(container.streams) == 1 else _tagged_seconds(stream)
+            container.duration / 1e6 if container.duration and len(container.streams) == 1 else _tagged_seconds(container, stream)
         # Matroska's, NUT's and ASF's durations count from time 0: a first frame at 0.6 s read as 0.6 s missing (FLV's does
         # not). An ASF stream's is the whole file's: a video whose audio runs on is refused (by the time its audio holds)
         if length and (not stream.duration or container.format.name == "asf") and t0 is not None and \

@@ -345,6 +345,23 @@ def test_a_cut_matroska_video_with_sound_is_an_error(tmp_path, fmt, acodec, suff
         (tmp_path / f"cut_{name}.{suffix}").write_bytes((tmp_path / f"{name}.{suffix}").read_bytes()[:pos[n // 2]])
         with pytest.raises(VideoError, match=f"cut_{name}.{suffix}: truncated or corrupt video: frames to"):
             list(decode_frames(tmp_path / f"cut_{name}.{suffix}", 32, 64))
+    if fmt != "matroska": return
+    # a NUT keeps a DURATION tag as it was given (copied from a longer source by a remux): not read, the whole file passes
+    with av.open(str(tmp_path / "tagged.nut"), "w", format="nut") as c:
+        v = c.add_stream("libx264", rate=20)
+        v.width, v.height, v.pix_fmt, v.metadata["DURATION"] = 64, 32, "yuv420p", "00:00:09.000000000"
+        a = c.add_stream("aac", rate=48000)
+        for i in range(n):
+            f = av.VideoFrame.from_ndarray(rng.integers(0, 256, (32, 64, 3), dtype=np.uint8), format="rgb24")
+            f.pts, f.time_base = i, Fraction(1, 20)
+            for p in v.encode(f): c.mux(p)
+            af = av.AudioFrame.from_ndarray(np.zeros((1, 2400), np.float32), format="fltp", layout="mono")
+            af.sample_rate, af.pts = 48000, i * 2400
+            for p in a.encode(af): c.mux(p)
+        for s in (v, a):
+            for p in s.encode(): c.mux(p)
+    with av.open(str(tmp_path / "tagged.nut")) as c: assert c.streams.video[0].metadata.get("DURATION") == "00:00:09.000000000"  # (the case)
+    assert sum(len(b[0]) for b in list(decode_frames(tmp_path / "tagged.nut", 32, 64))[1:]) == n
 
 
 @pytest.mark.parametrize("fmt,suffix", [("avi", "avi"), ("asf", "wmv")])

@@ -256,8 +256,9 @@ def train(cfg: TrainConfig) -> dict:
   run.check_split(*split_routes(cfg))
   if val is not None and not cfg.data.val_shards:
     from data.dataset import note_held_share
-    note_held_share(f"train-vqvae, data.shards {cfg.data.shards}", sum(val.lengths), sum(val.lengths) + sum(loader.lengths), cfg.data.val_fraction,
-                    "data.val_fraction, data.split_seed or data.val_shards (a folder of held-out drives)")
+    trained, held = split_routes(cfg)
+    note_held_share(f"train-vqvae, data.shards {cfg.data.shards}", sum(val.lengths), sum(val.lengths) + sum(loader.lengths), len(held),
+                    len(trained) + len(held), "data.val_fraction, data.split_seed or data.val_shards (a folder of held-out drives)")
   # frames sampled from each split (not the held-out checks' own: eval_frames may change on resume), with their lengths
   sample = [loader.lengths, spread_frames(loader, 16)] + ([val.lengths, spread_frames(val, 16)] if val is not None else [])
   run.check_data("data.shards" + (" or data.val_shards" if cfg.data.val_shards else ""), sample, refuse=False)

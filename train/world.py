@@ -142,7 +142,7 @@ def train(cfg: TrainConfig) -> dict:
   val_segs = split_segments(segs, "val", cfg.data.val_fraction, cfg.data.split_seed)
   from data.dataset import note_held_share
   note_held_share(f"train-world, data.tokens {cfg.data.tokens}", sum(len(s.tokens) for s in val_segs), sum(len(s.tokens) for s in segs),
-                  cfg.data.val_fraction, "data.val_fraction and data.split_seed")
+                  len({s.route or s.name for s in val_segs}), len({s.route or s.name for s in segs}), "data.val_fraction and data.split_seed")
   val_w = Windows(val_segs, cfg.model.frames, cfg.data.frame_stride, what=f"data.tokens {cfg.data.tokens}, held-out split "
                   f"(data.val_fraction={cfg.data.val_fraction}: 0 holds none out)") if val_segs else None
   if not train_w.has_pose and cfg.model.pose != "none":
