@@ -1586,6 +1586,7 @@ def test_class_weight_and_evaluation_sums_against_hand_computed_values():
   ep = lambda km, human, takeovers, offsets=(): types.SimpleNamespace(km=km, km_human=human, takeovers=takeovers, crashed=False, crashed_human=False, offsets=list(offsets))
   s = ev.summarize("p", [ep(1.0, 0.5, ["lane"]), ep(2.0, 0.25, ["ttc", "lane"])], [], 30.0)
   assert (s["km"], s["km_human"], s["takeovers"], s["km_per_takeover"]) == (3.0, 0.75, 3, 1.0)
+  assert ev.summarize("p", [ep(0.0101928, 0.5, ["lane"] * 9)], [], 30.0)["km_per_takeover"] == 0.001133   # 4 figures (4 decimals: 0.0011)
   assert not ev.recovered(ep(0, 0, [], [(1.0, 0.3, False), (2.0, -0.25, False), (3.5, 0.1, False)]))  # 0.3 m is out; 3.5 s is late
   assert ev.recovered(ep(0, 0, [], [(1.0, 0.3, False), (2.9, -0.19, False)]))
 
