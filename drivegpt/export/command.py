@@ -65,7 +65,7 @@ def vqvae_exports(vqvae) -> dict[str, tuple[Callable, dict, dict]]:
   frames = rng.uniform(-1, 1, (1, 3, *c.image_size)).astype(np.float32)
   codes = rng.integers(0, c.n_codes, (1, *c.grid)).astype(np.int32)
   return {"vqvae_encoder": (encode, {"frames": frames}, {"doc": "VQVAE encoder: frames (1, 3, H, W) in [-1, 1] -> latents, codes"}),
-          "vqvae_decoder": (vqvae.decode, {"codes": codes}, {"output_names": ["frames"], "doc": "VQVAE decoder: codes -> frames in [-1, 1]"})}
+          "vqvae_decoder": (vqvae.decode, {"codes": codes}, {"output_names": ["frames"], "doc": "VQVAE decoder: codes (ids outside [0, n_codes) read as the zero latent) -> frames, about [-1, 1], not clipped: clip before 8 bits"})}
 
 def world_exports(world) -> dict[str, tuple[Callable, dict, dict]]:
   """world_logits: one forward step of the world model over a full window."""
