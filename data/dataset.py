@@ -111,7 +111,6 @@ class WindowLoader:
     def __init__(self, shards: str | Path | list, window: int = 16, batch_size: int = 8, split: str = "train",
                  val_fraction: float = 0.1, seed: int = 0, prefetch: int = 4, fields: tuple = FIELDS,
                  split_seed: int = 0):
-        import h5py
         unknown = set(fields) - set(FIELDS)
         if unknown:
             raise ValueError(f"fields: unknown {sorted(unknown)}, expected some of {FIELDS}")
@@ -127,36 +126,11 @@ class WindowLoader:
         self.files, self.signals, self.flags, lengths = [], [], [], []
         limit, open_before = _room_for_files(len(self.paths))  # every shard is held open
         for p in self.paths:
-            try:
-                f = h5py.File(p, "r")
-            except OSError as e:
+            try: lengths.append(self._open(p, fields, limit, open_before))
+            except BaseException as e:  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
                 self.close()
-                if "Too many open files" in str(e):  # (a healthy shard was called unreadable)
-                    raise ValueError(f"{p}: too many open files: the loader holds its {len(self.paths)} shards open beside "
-                                     f"{open_before} files open already, and this process may open {limit}: raise the limit (ulimit -n)") from None
-                raise ValueError(f"{p}: not a readable shard ({e})") from None
-            self.files.append(f)  # from here close() closes it
-            missing = sorted(({"frames"} | set(fields)) - set(f))
-            problem = f"not a readable shard (missing datasets {missing})" if missing else ""
-            if not missing and f["frames"].shape[1:] != self.files[0]["frames"].shape[1:]:  # (which is the odd one out is not
-                # known here: this one was called "not a readable shard" when the first was)
-                problem = (f"frames of {f['frames'].shape[1:]}, but {self.paths[0]} has {self.files[0]['frames'].shape[1:]}: the "
-                           "shards of one run must have one frame size (ingest them with the same --height and --width)")
-            if problem:
-                self.close()
-                raise ValueError(f"{p}: {problem}")
-            # the per-frame signals are tiny: keep them in memory and read only frames from disk
-            try:
-                self.signals.append({k: f[k][:] for k in set(fields) - {"frames"}})
-            except OSError as e:  # a fletcher32 checksum mismatch, or a damaged file
-                self.close()
-                raise ValueError(f"{p}: corrupt shard: {e}") from None
-            if short := [k for k, v in self.signals[-1].items() if len(v) != len(f["frames"])]:  # (sliced short without a word)
-                problem = f"'{short[0]}' has {len(self.signals[-1][short[0]])} rows for {len(f['frames'])} frames"
-                self.close()
-                raise ValueError(f"{p}: {problem} (a damaged shard: ingest it again)")
-            self.flags.append({k: flag(f.attrs, k, True, p) for k in HAS})
-            lengths.append(len(f["frames"]))
+                if isinstance(e, (OSError, RuntimeError, KeyError)): raise ValueError(f"{p}: not a readable shard ({e})") from None
+                raise
         self.lengths = np.array(lengths, dtype=np.int64)
         starts = np.maximum(self.lengths - window + 1, 0)  # valid window starts per shard
         if starts.sum() == 0:
@@ -164,6 +138,33 @@ class WindowLoader:
             raise ValueError(f"no shard in {split!r} split of {shards} has {window} frames "
                              f"({len(self.paths)} shards, lengths {lengths})" if self.paths else f"{shards}: no shards in its {split!r} split")
         self.cum_starts = np.cumsum(starts)
+
+    def _open(self, p: Path, fields: tuple, limit: int, open_before: int) -> int:
+        """Open shard p (kept in self.files), check it against the first, keep its signals and flags; its frame count."""
+        import h5py
+        try:
+            f = h5py.File(p, "r")
+        except OSError as e:
+            if "Too many open files" in str(e):  # (a healthy shard was called unreadable)
+                raise ValueError(f"{p}: too many open files: the loader holds its {len(self.paths)} shards open beside "
+                                 f"{open_before} files open already, and this process may open {limit}: raise the limit (ulimit -n)") from None
+            raise ValueError(f"{p}: not a readable shard ({e})") from None
+        self.files.append(f)  # from here close() closes it
+        missing = sorted(({"frames"} | set(fields)) - set(f))
+        if missing: raise ValueError(f"{p}: not a readable shard (missing datasets {missing})")
+        if f["frames"].shape[1:] != self.files[0]["frames"].shape[1:]:  # (which is the odd one out is not known here: this
+            # one was called "not a readable shard" when the first was)
+            raise ValueError(f"{p}: frames of {f['frames'].shape[1:]}, but {self.paths[0]} has {self.files[0]['frames'].shape[1:]}: "
+                             "the shards of one run must have one frame size (ingest them with the same --height and --width)")
+        # the per-frame signals are tiny: keep them in memory and read only frames from disk
+        try:
+            self.signals.append({k: f[k][:] for k in set(fields) - {"frames"}})
+        except OSError as e:  # a fletcher32 checksum mismatch, or a damaged file
+            raise ValueError(f"{p}: corrupt shard: {e}") from None
+        if short := [k for k, v in self.signals[-1].items() if len(v) != len(f["frames"])]:  # (sliced short without a word)
+            raise ValueError(f"{p}: '{short[0]}' has {len(self.signals[-1][short[0]])} rows for {len(f['frames'])} frames (a damaged shard: ingest it again)")
+        self.flags.append({k: flag(f.attrs, k, True, p) for k in HAS})
+        return len(f["frames"])
 
     def sample(self, rng: np.random.Generator, n: int) -> list[tuple[int, int]]:
         """n (shard index, start frame) pairs, uniform over all windows."""

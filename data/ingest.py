@@ -608,6 +608,10 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
                 raise IngestError(f"{where}: {name} at frame {row} is {stored.reshape(n, -1)[row].tolist()} as {stored.dtype} "
                                   f"(from {value.reshape(n, -1)[row].tolist()}): out of range")
             f.create_dataset(name, data=stored, fletcher32=True, chunks=True)
+    for flag, keys in HAS.items():  # (a segment with CAN speed but no steering_angle had its speed read as absent, unsaid)
+        if (have := [k for k in keys if data.get(k) is not None]) and len(have) < len(keys):
+            print(f"warning: {where}: {', '.join(have)} without {', '.join(k for k in keys if k not in have)}: {flag} needs "
+                  f"all of {', '.join(keys)}, so the stages read this shard's {', '.join(have)} as absent", file=sys.stderr)
     f.attrs.update({flag: all(data.get(k) is not None for k in keys) for flag, keys in HAS.items()})
 
 

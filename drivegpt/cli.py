@@ -51,6 +51,14 @@ def at_least(lo: float, kind: type = float) -> Callable[[str], float]:
     return v
   return parse
 
+class Once(argparse.Action):
+  """action= for an option a second use of which would drop the first without a word (--config a.yaml --config b.yaml
+  read b.yaml alone: files are not merged): refused."""
+  def __call__(self, parser, namespace, values, option_string=None):
+    if (was := getattr(namespace, self.dest)) is not self.default:
+      parser.error(f"{option_string} is given twice ({was}, then {values}): give one (change its keys with key=value)")
+    setattr(namespace, self.dest, values)
+
 def path_arg(text: str) -> str:
   """An argparse type= for a file or folder option: ~ expanded (the shell leaves --out=~/x alone: it made ./~/x), an
   empty one refused (an unset shell variable made it the working folder, which the command then read or wrote)."""

@@ -7,7 +7,7 @@ import argparse, codecs, functools, html, io, json, math, os, resource, shutil, 
 from pathlib import Path
 from typing import Optional
 import yaml
-from drivegpt.cli import HelpFormatter, json_line, path_arg
+from drivegpt.cli import HelpFormatter, Once, json_line, path_arg
 from drivegpt.nn.state import write_atomic
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "demo.yaml"
@@ -37,10 +37,10 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
   if not isinstance(cfg, dict) or not isinstance(cfg.get("steps"), dict): raise ValueError(f"{path}: expected a mapping with 'steps'")
   # a misspelt second section (`step:`) was skipped without a word; a section of YAML anchors for steps to merge is fine
   if other := tuple(str(k) for k in cfg if k != "steps"): _say_unread(str(path), other)
-  steps = {}
+  steps, fill = {}, lambda a: str(a).replace("{out}", out).replace("{configs}", str(path.resolve().parent))
   for name, argv in cfg["steps"].items():
     if not isinstance(argv, list) or not argv: raise ValueError(f"{path}: step {name!r} must be a list: [command, args...]")
-    steps[name] = [str(a).replace("{out}", out).replace("{configs}", str(path.resolve().parent)) for a in argv]
+    steps[name] = [fill(a) for a in argv]
   for i, item in enumerate(overrides):
     key, eq, value = item.partition("=")
     name, dot, sub = key.partition(".")
@@ -52,7 +52,7 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
     # in place of the config's own sub=... (the step's command says a key given twice)
     argv = steps[name]
     at = next((j for j, a in enumerate(argv) if j and a.partition("=")[0] == sub and not a.startswith("-")), len(argv))
-    argv[at:at + 1] = [f"{sub}={value}"]
+    argv[at:at + 1] = [f"{sub}={fill(value)}"]  # ({out} too: vqvae.out={out}/v2 made a folder named {out})
     _check_key(item, sub, argv)
   return list(steps.items())
 
@@ -275,7 +275,7 @@ def write_report(root: Path, steps: list, state: dict) -> Path:
 
 def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="drivegpt demo", description=__doc__, formatter_class=HelpFormatter)
-  ap.add_argument("--config", type=lambda t: Path(path_arg(t)), default=DEFAULT_CONFIG, help="demo config: the steps and their arguments")
+  ap.add_argument("--config", type=lambda t: Path(path_arg(t)), default=DEFAULT_CONFIG, action=Once, help="demo config: the steps and their arguments")
   ap.add_argument("--out", default="runs/demo", type=path_arg, help="folder for every step's output and report.html")
   ap.add_argument("--fresh", action="store_true", help="delete --out first instead of resuming")
   ap.add_argument("overrides", nargs="*", metavar="step.key=value", help="extra key=value for one step, e.g. vqvae.steps=100: the "

@@ -29,8 +29,7 @@ class Function:
     return ret
   def free(self):
     """Drop what backward needs (saved buffers and parents), keeping a mark, so a second backward here raises."""
-    self.__dict__.clear()
-    self.freed = True
+    self.__dict__ = {"freed": True}
   def forward(self, *args, **kwargs): raise NotImplementedError(f"forward not implemented for {type(self)}")
   def backward(self, *args, **kwargs): raise RuntimeError(f"backward not implemented for {type(self)}")
   @classmethod
@@ -137,11 +136,11 @@ class Eq(Function):
   def forward(self, x, y): return x.e(BinaryOps.CMPEQ, y)
 class Mod(Function):
   # C's fmod, r = x - trunc(x/y)*y: gradients 1 and -trunc(x/y) = (r - x)/y (Python's % builds on it: a where of r + y)
-  def forward(self, x, y):
+  def forward(self, x, y):  # bools: % and // (through fmod) were garbage on the CPU device ([1, inf, 0, nan]) and no kernel on CL
+    if x.dtype == dtypes.bool: raise TypeError("% and // of bools: cast them to int first (PyTorch refuses them too)")
     self.x, self.y, self.ret = x, y, x.e(BinaryOps.MOD, y)
     return self.ret
-  def backward(self, g):
-    return g if self.needs_input_grad[0] else None, g.e(BinaryOps.MUL, self.ret.e(BinaryOps.SUB, self.x)).e(BinaryOps.DIV, self.y) if self.needs_input_grad[1] else None
+  def backward(self, g): return g if self.needs_input_grad[0] else None, g.e(BinaryOps.MUL, self.ret.e(BinaryOps.SUB, self.x)).e(BinaryOps.DIV, self.y) if self.needs_input_grad[1] else None
 class Add(Function):
   def forward(self, x, y): return x.e(BinaryOps.ADD, y)
   def backward(self, g): return g if self.needs_input_grad[0] else None, g if self.needs_input_grad[1] else None

@@ -116,9 +116,7 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
       GlobalCounters.allocations.append(size*it.dtype.itemsize)
       GlobalCounters.kernel_count += 1
       if DEBUG >= 2: print(f"kernel {GlobalCounters.kernel_count:4d} {(time.perf_counter() - t0)*1e3:8.2f} ms  {it.op.name:<6} {it.shape} {it.dtype.name}")
-    elif it.op is LoadOps.COPY:
-      x = Device.get(it.arg[0]).to_numpy(ins[0], ShapeTracker.from_shape(it.shape), it.arg[1])
-      out = Device.get(it.device).from_numpy(x.reshape(-1))
+    elif it.op is LoadOps.COPY: out = Device.get(it.device).from_numpy(Device.get(it.arg[0]).to_numpy(ins[0], ShapeTracker.from_shape(it.shape), it.arg[1]).reshape(-1))
     elif it.op is LoadOps.EMPTY: out = Device.get(it.device).alloc(size, it.dtype)
     elif it.op is LoadOps.RAND: out = Device.get(it.device).rand(size, it.dtype, rand_arg(it.arg))
     else: raise RuntimeError(f"can't run load op {it.op}")
@@ -134,6 +132,7 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
   final = {id(it.target): it for it in assigns}  # two assigns to one tensor: the earlier one keeps its value in its own buffer
   for it in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
     Device.get(it.device).copyin(it.target.realized, bufs[it.out])
+    it.target.overwritten = True  # a backward that would read it, saved by its op, raises (Tensor.backward)
     if final[id(it.target)] is it: bufs[it.out] = it.target.realized
     if it.out in refs: _publish(refs[it.out](), bufs[it.out])
   return bufs

@@ -12,6 +12,7 @@ from pathlib import Path
 import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
+from data.layout import SHARD
 from train.stage import ConfigError
 from train.world_data import _as_tokens, check_fps, check_motion, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
 
@@ -79,7 +80,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
         if absent := [k for k in ("has_pose", "has_can", "has_action", "has_disengage") if not flag(h.attrs, k, True, f)]:
           raise ValueError(f"{f}: the RL stage needs pose, speed, actions and takeovers; this segment has none of {absent} "
                            "(a plain video's): leave it out of the tokens folder")
-        a, route, tokenizer = {k: h[k][()] for k in LABELS}, stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs)
+        a, route, tokenizer = {k: h[k][()] for k in LABELS}, stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f)
         if "lane" in h and flag(h.attrs, "has_lane", True, f): a["lane"] = h["lane"][()]
         if "frame_times" in h: a["frame_times"] = h["frame_times"][()]
         check_fps(f, h.attrs.get("fps"), "the RL stage counts takeover horizons and the human's driving time")  # (in frames)
@@ -94,6 +95,9 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
       raise ValueError(f"{f}: token grid {grid or a['tokens'].shape[1:]} differs from {segs[0].name}'s "
                        f"{segs[0].grid or segs[0].tokens.shape[1:]}: one tokens folder must come from one tokenizer")
     if any(len(v) != n for v in a.values()): raise ValueError(f"{f}: arrays of different lengths {({k: len(v) for k, v in a.items()})}")
+    # a pose of 3 columns was an IndexError naming no file; one of 8, or actions of 3, had their extra columns dropped
+    if odd := [k for k in ("pose", "speed", "action", "disengage", "disengage_cause", "frame_times") if k in a and a[k].shape[1:] != SHARD[k][1]]:
+      raise ValueError(f"{f}: '{odd[0]}' of shape {a[odd[0]].shape}: a shard holds {('N', *SHARD[odd[0]][1])} (a damaged shard?)".replace("'N'", "N"))
     if "lane" in a and (a["lane"].ndim != 2 or a["lane"].shape[1] < 4): raise ValueError(f"{f}: 'lane' {a['lane'].shape} must be (N, 5): [offset, heading error, curvature, edge margin, blinker]")
     for k in [k for k in ("pose", "speed", "action", "lane", "frame_times") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")

@@ -217,6 +217,9 @@ class PPOTrainConfig:
                         "normalized advantage is 0 and the policy would never change; give 2 or more")
     if not 0 < self.threshold < 1: raise ConfigError(f"threshold must be in (0, 1), got {self.threshold}")
     if not 0 < self.p_min < 1: raise ConfigError(f"p_min must be in (0, 1), got {self.p_min}")
+    if self.p_min >= self.threshold:  # every step before the one that ends the episode scored -log p_min: a constant reward
+      raise ConfigError(f"p_min={self.p_min} must be below threshold={self.threshold}: an episode ends once p passes the "
+                        "threshold, and the reward floors p at p_min, so every other step's reward would be the same")
     # each passed silently before: epochs=0 left the weights unchanged (every statistic NaN), clip=-0.2 clipped every sample
     q = self.ppo
     for name, ok in (("ppo.epochs", q.epochs >= 1), ("ppo.minibatch", q.minibatch >= 1), ("ppo.clip", q.clip > 0),

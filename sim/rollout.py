@@ -261,7 +261,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   sharp = [sharp[i] for i in sorted(sharp)]
   g, rl = np.array([s[0] for s in sharp]), np.array([s[1] for s in sharp])   # (n, steps)
   sec = max(1, int(round(fps)))  # frames in a second (6.67 fps at stride 3: 7)
-  if (shared := 2 * sec - g.shape[1]) > 1:  # (at --seconds 1 both were the same frames, at 0.5 both the whole rollout, unsaid)
+  # (at --seconds 1 both were the same frames, at 0.5 both the whole rollout, unsaid; shorter than a second, both are all of it)
+  if (shared := min(sec, g.shape[1]) - max(g.shape[1] - sec, 0)) > 0:
     print(f"note: rollouts of {g.shape[1]} frames: the first and last seconds' sharpness share {shared} frames", file=sys.stderr)
   metrics = {"rollouts": k, "frames_per_rollout": steps, "fps": fps, "steer": args.steer, **({"curvature": args.curvature} if args.steer in ("left", "right") else {}),
              "temperature": args.temperature, "top_k": args.top_k, "seed": args.seed, "split": args.split, "out": str(out),

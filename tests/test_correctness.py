@@ -52,6 +52,50 @@ def test_second_backward_with_retain_graph_accumulates(shape):
   assert h.grad is not None  # intermediate grads accumulate per pass, not from the pass before
   np.testing.assert_allclose(h.grad.numpy(), 2*(2*xv)*a + np.exp(2*xv)*b + 3, rtol=1e-5, atol=1e-5)
 
+def test_backward_after_a_saved_tensor_is_written_in_place_raises():
+  """Session 43 (a review of in-place writes): an op's saved input or output written in place and realized before
+  backward (x.assign(v), w += 1 under no_grad, t[0] = v, an optimizer step between two backwards) gave a gradient from
+  the new values, neither eager's nor PyTorch's (which raises): raised now. A write backward would not read (an add's
+  input), or one not yet realized (the engine computes backward's reads before it), keeps eager's gradient."""
+  from drivegpt.nn.optim import SGD
+  rng = rng_for("inplace after forward")
+  wv, xv, v = (rng.standard_normal(5).astype(np.float32) for _ in range(3))
+  def fresh(): return Tensor(wv, requires_grad=True), Tensor(xv).realize()
+  def write_assign(x): x.assign(Tensor(v)).realize()
+  def write_item(x): x[0] = 10.0; x.realize()
+  def write_iadd(x):
+    with no_grad(): x += 1
+    x.realize()
+  for write in (write_assign, write_item, write_iadd):
+    w, x = fresh()
+    y = (w * x).sum()
+    write(x)
+    with pytest.raises(RuntimeError, match="Mul saved for its gradient was written in place"): y.backward()
+    w, x = fresh()
+    y = (w + x * 2).sum()   # Add saves nothing, x * 2 has no graph (x needs no gradient): eager's gradient
+    write(x)
+    y.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.ones(5))
+  w, x = fresh()
+  y = (w * x).sum()
+  x.assign(Tensor(v))   # not realized: backward's reads run before the write
+  y.backward()
+  np.testing.assert_allclose(w.grad.numpy(), xv)
+  w = Tensor(wv, requires_grad=True)
+  out = w.exp().realize()   # an op's own output (Exp keeps it), written
+  with no_grad(): out += 1
+  out.realize()
+  with pytest.raises(RuntimeError, match="Exp saved"): out.sum().backward()
+  w, opt = Tensor(wv, requires_grad=True), None
+  opt = SGD([w], lr=0.1)
+  y = (w * w).sum()
+  y.backward(retain_graph=True)
+  opt.step()
+  with pytest.raises(RuntimeError, match="written in place"): y.backward()
+  for _ in range(3):   # the usual loop: forward, backward, step
+    opt.zero_grad(); (w * w).sum().backward(); opt.step()
+  np.testing.assert_allclose(w.numpy(), wv * (1 - 0.2) ** 4, rtol=1e-6)
+
 def test_backward_frees_the_graph():
   x = Tensor(rng_for("free").standard_normal((4, 4)).astype(np.float32), requires_grad=True)
   refs = []

@@ -142,3 +142,21 @@ def test_can_steering_of_the_wrong_sign_or_unit_is_refused(shard, tmp_path):
         with open(v, "wb") as f: np.save(f, fix(a))
         [r] = ingest(tmp_path / name, tmp_path / f"out_{name}", use_ray=False, progress=False)
         assert (r["status"], said is None or said in r["reason"]) == ("done" if said is None else "error", True), r
+
+
+def test_one_of_the_two_can_signals_alone_is_said(shard, tmp_path, capsys):
+    """Session 43 (a review of ingest): a segment with CAN speed but no steering_angle (or the other way round) stored
+    its speed with has_can false (the flag covers both), so every stage read it as absent, without a word."""
+    src = shard.parent.parent / "src"
+    for gone, kept in (("steering_angle", "speed"), ("speed", "steering")):
+        shutil.copytree(src, tmp_path / gone)
+        shutil.rmtree(next((tmp_path / gone).glob("*|*/*")) / "processed_log/CAN" / gone)
+        capsys.readouterr()
+        [r] = ingest(tmp_path / gone, tmp_path / f"o{gone}", use_ray=False, progress=False)
+        assert r["status"] == "done"
+        err = capsys.readouterr().err
+        assert f"{kept} without {'steering' if kept == 'speed' else 'speed'}: has_can needs all of speed, steering" in err, err
+        with h5py.File(tmp_path / f"o{gone}" / f"{r['id']}.h5") as f: assert not f.attrs["has_can"] and f.attrs["has_pose"]
+    capsys.readouterr()
+    ingest(src, tmp_path / "whole", use_ray=False, progress=False)
+    assert "has_can needs" not in capsys.readouterr().err

@@ -1261,6 +1261,25 @@ def test_integer_floor_division_is_exact():
   r = 2.5 // Tensor(h)   # a Python float keeps a half tensor half, as 2.5 - h does (it was float32) and PyTorch
   assert r.dtype == dtypes.float16 and np.array_equal(r.numpy(), np.floor_divide(np.float16(2.5), h))
 
+def test_float_floor_division_of_large_quotients_and_of_bools():
+  """Session 43 (a review of dtypes): float // lost 1 from odd quotients in [2^23, 2^24) (float16: [2^10, 2^11)), as
+  (q - 0.5) rounded to even there: 8388609 // 1.0 gave 8388608. Bool // and % gave garbage ([1, inf, 0, nan]; on CL no
+  kernel): refused, as PyTorch refuses them. References: Python's exact integer floor division."""
+  rng = np.random.default_rng(43)
+  for dt, lo in ((np.float32, 2**23), (np.float16, 2**10)):
+    a = rng.integers(lo, 2 * lo, 300) * rng.choice([-1, 1], 300)
+    for d in (1, 3, -1, 7):
+      x = (a - a % d if d > 0 else a).astype(dt)   # whole quotients, each exact in dt
+      want = np.array([int(v) // d for v in x.astype(np.int64)])
+      np.testing.assert_array_equal((Tensor(x) // float(d)).numpy().astype(np.int64), want)
+      np.testing.assert_array_equal((Tensor(x) // Tensor(np.full(300, d, dt))).numpy().astype(np.int64), want)
+  i = rng.integers(2**23, 2**24, 300).astype(np.int32)   # an int over a float floors in float
+  np.testing.assert_array_equal((Tensor(i) // 1.0).numpy(), i.astype(np.float32))
+  b, c = Tensor(rng.random(8) < 0.5), Tensor(rng.random(8) < 0.5)
+  for f in (lambda: b // c, lambda: b % c, lambda: b.fmod(c)):
+    with pytest.raises(TypeError, match="of bools: cast them to int first"): f()
+  np.testing.assert_array_equal((b // 2).numpy(), b.numpy() // 2)   # with a Python int: ints, as before
+
 def test_bools_with_python_ints_count():
   rng = np.random.default_rng(23)
   b = rng.random(40) < 0.5

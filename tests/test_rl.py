@@ -446,6 +446,10 @@ def test_stage_configs_reject_bad_keys():
               "temperature=-1", "top_k=-5", "hack_coef=-3", "hack_js_factor=-1", "progress_coef=-1"):  # epochs=0: no update, NaN stats
     with pytest.raises(ConfigError, match=re.escape(bad.split("=")[0]) + " is out of range"): load_config(PPOTrainConfig, None, runs + [bad])
   load_config(PPOTrainConfig, None, runs + ["ppo.gamma=1", "ppo.lam=0", "temperature=0"])  # the edges are allowed
+  # session 43: p_min at or over the threshold made every step's reward but the last -log p_min (a constant)
+  for p_min in ("0.6", "0.5"):
+    with pytest.raises(ConfigError, match=f"p_min={p_min} must be below threshold=0.5"): load_config(PPOTrainConfig, None, runs + ["threshold=0.5", f"p_min={p_min}"])
+  assert load_config(PPOTrainConfig, None, runs + ["threshold=0.5", "p_min=0.4"]).p_min == 0.4
   # one sample an iteration: its normalized advantage is 0, so the policy never changed (exit 0, every iteration logged)
   with pytest.raises(ConfigError, match=r"num_envs=1 x rollout_steps=1 is one sample an iteration"):
     load_config(PPOTrainConfig, None, runs + ["num_envs=1", "rollout_steps=1"])
@@ -1726,3 +1730,34 @@ def test_bc_metrics_and_spread_come_from_the_right_split(tmp_path, monkeypatch):
     assert final["log_std"][0] == pytest.approx(np.log(0.05), abs=1e-3), final["log_std"]
     if noise == 0:
       assert final["val_mse_constant"] == pytest.approx(2.0, rel=1e-4) and final["val_mae_accel"] == pytest.approx(4.0, rel=1e-3), final
+
+def test_review_43_damaged_token_shards_are_named_and_export_writes_nothing(tmp_path):
+  """Session 43 (a review of damaged data): the RL loader took a pose of 8 columns or actions of 3 (extra columns
+  dropped) and failed on 3 columns with an IndexError naming no file; a tokenizer attribute that is not JSON was a
+  JSONDecodeError naming no file (both token loaders); export-commavq read a shard's fps only while writing, so an fps
+  of "twenty" stopped it part way, naming no file, its first drives written (an import took them for the export)."""
+  import h5py
+  from train.tokenize import write_token_shard, export_commavq
+  from train.world_data import load_segments
+  from rl.data import load_driving_segments
+  rng, n = np.random.default_rng(43), 12
+  def sig(**over):
+    return {"pose": rng.normal(0, 0.1, (n, 6)).astype(np.float32), "speed": rng.uniform(0, 30, n).astype(np.float32),
+            "action": rng.normal(0, 1, (n, 2)).astype(np.float32), "disengage": np.zeros(n, np.uint8), "disengage_cause": np.zeros(n, np.uint8), **over}
+  flags = {"has_pose": True, "has_can": True, "has_action": True, "has_disengage": True}
+  for name, bad in (("pose", rng.normal(0, 0.1, (n, 8))), ("pose", rng.normal(0, 0.1, (n, 3))), ("action", rng.normal(0, 1, (n, 3))),
+                    ("speed", rng.uniform(0, 30, (n, 2))), ("disengage", np.zeros((n, 2), np.uint8))):
+    (d := tmp_path / f"{name}{bad.shape[1]}").mkdir()
+    write_token_shard(d / "a.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig(**{name: bad.astype(np.float32 if bad.dtype.kind == "f" else bad.dtype)}), flags)
+    with pytest.raises(ValueError, match=rf"a\.h5: '{name}' of shape \({n}, {bad.shape[1]}\): a shard holds \(N"): load_driving_segments(str(d))
+  (d := tmp_path / "tok").mkdir()
+  for k in range(3): write_token_shard(d / f"s{k}.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig(), flags)
+  assert len(load_driving_segments(str(d))) == 3
+  with h5py.File(d / "s1.h5", "a") as f: f.attrs["tokenizer"] = "{not json"
+  for load in (lambda: load_driving_segments(str(d)), lambda: load_segments(str(d), vocab=64)):
+    with pytest.raises(ValueError, match=r"s1\.h5: a damaged tokenizer attribute: not JSON"): load()
+  with h5py.File(d / "s1.h5", "a") as f: f.attrs["tokenizer"], f.attrs["fps"] = '{"codebook": "ab"}', "twenty"
+  for k in (0, 2):
+    with h5py.File(d / f"s{k}.h5", "a") as f: f.attrs["tokenizer"] = '{"codebook": "ab"}'
+  with pytest.raises(ValueError, match=r"s1\.h5: a damaged tokenizer or fps attribute"): export_commavq(str(d), str(tmp_path / "npy"))
+  assert not list((tmp_path / "npy").glob("*")) if (tmp_path / "npy").exists() else True

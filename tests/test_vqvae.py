@@ -1338,3 +1338,18 @@ def test_tokenize_refuses_a_checkpoint_still_training(tmp_path):
     with pytest.raises(ValueError, match="its checkpoint changed while tokenizing .* 1 token shard\\(s\\) hold another codebook \\(b.h5"):
       tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens2"), use_ray=False, progress=False)
   finally: tk.tokenize_shard = real
+
+def test_damaged_hdf5_metadata_in_a_frame_shard_is_named(tmp_path, monkeypatch):
+  """Session 43 (a review of damaged data): h5py reports damaged metadata (a flipped bit in a shard's first 4 KB) as a
+  RuntimeError or KeyError, which the frame loader (train-vqvae) and eval-vqvae's reader let through: a traceback naming
+  no file. Named now, as the token loaders and the split's reader already did."""
+  import h5py
+  from data.dataset import WindowLoader
+  from train.vqvae import shard_batches
+  rng = rng_for("damaged metadata")
+  for k in range(2): write_frame_shard(tmp_path / f"s{k}.h5", rng.integers(0, 255, (6, 32, 64, 3)).astype(np.uint8), seed=k)
+  def damaged(*a, **kw): raise RuntimeError("Link iteration failed (unable to offset into local heap data block)")
+  monkeypatch.setattr(h5py.Group, "__iter__", damaged)
+  monkeypatch.setattr(h5py.Group, "__contains__", damaged)
+  with pytest.raises(ValueError, match=r"s0\.h5: not a readable shard \(Link iteration failed"): WindowLoader(str(tmp_path), window=1, split="all", fields=("frames",))
+  with pytest.raises(ValueError, match=r"s0\.h5: not a readable shard \(Link iteration failed"): next(shard_batches(sorted(tmp_path.glob("*.h5")), 2))

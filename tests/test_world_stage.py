@@ -1273,6 +1273,27 @@ def test_review_35_empty_paths_tildes_and_keys_given_twice_on_the_command_line(t
   vq = dict(load_steps(DEFAULT_CONFIG, "o", ["vqvae.steps=7", "vqvae.steps=8"]))["vqvae"]
   assert [a for a in vq if a.startswith("steps=")] == ["steps=8"] and "vqvae.steps is given twice" in capsys.readouterr().err
 
+def test_review_43_a_config_or_key_given_twice_and_out_in_demo_overrides(tmp_path, capsys):
+  """Session 43 (a review of configs): --config a.yaml --config b.yaml read b.yaml alone (a.yaml's keys dropped without
+  a word); model.width=96 'model={width: 48}' took 48 without the note a plain repeat gets; the demo's vqvae.out={out}/v2
+  made a folder named {out}; a range check an override failed was blamed on the config file."""
+  from drivegpt.cli import main as cli
+  (a := tmp_path / "a.yaml").write_text("steps: 7\n")
+  (b := tmp_path / "b.yaml").write_text("lr: 0.002\n")
+  for argv in (["train-world", "--config", str(a), "--config", str(b), "data.tokens=/t"], ["demo", "--config", str(a), "--config", str(b)]):
+    with pytest.raises(SystemExit): cli(argv)
+    assert f"--config is given twice ({a}, then {b})" in capsys.readouterr().err
+  for over, last in ((["model.n_layer=3", "model={n_layer: 2}"], 2), (["model={n_layer: 2}", "model.n_layer=3"], 3)):
+    assert load_config(tw.TrainConfig, None, ["data.tokens=/t", *over]).model.n_layer == last
+    assert "note: model.n_layer is given twice" in capsys.readouterr().err
+  load_config(tw.TrainConfig, None, ["data.tokens=/t", "model.n_layer=3", "model={d_model: 64}"])
+  assert "given twice" not in capsys.readouterr().err   # other keys of the section: no note
+  from drivegpt.demo import load_steps, DEFAULT_CONFIG
+  vq = dict(load_steps(DEFAULT_CONFIG, "/o", ["vqvae.out={out}/v2"]))["vqvae"]
+  assert [a for a in vq if a.startswith("out=")] == ["out=/o/v2"]
+  with pytest.raises(ConfigError, match=r"^steps must be >= 1, got 0$"):   # the override's, not the file's
+    load_config(tw.TrainConfig, str(Path(__file__).parents[1] / "configs/world-small.yaml"), ["data.tokens=/t", "steps=0"])
+
 def test_a_damaged_config_yaml_falls_back_to_the_checkpoints_copy(tmp_path, capsys):
   """A run folder's config.yaml made invalid YAML was a traceback; a list an AttributeError; empty or cut short "holds a
   unknown run". The checkpoint holds its own copy of the config: the resume uses it, saying so, and ends where an

@@ -6,7 +6,7 @@ import argparse, copy, dataclasses, functools, json, math, os, re, sys, time, ty
 from pathlib import Path
 from typing import Any, Callable, Optional
 import yaml
-from drivegpt.cli import json_line, path_arg
+from drivegpt.cli import Once, json_line, path_arg
 from drivegpt.nn.state import folder_in_use, lock_folder, release_folder  # noqa: F401  (the stages' folder locks)
 
 class ConfigError(ValueError):
@@ -130,9 +130,6 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
   for item in overrides or []:
     key, eq, raw = item.partition("=")
     if not eq or not key: raise ConfigError(f"override {item!r}: expected key=value")
-    # the last one counts, as for an option given twice (steps=2 steps=3 took it without a word)
-    if key in seen: print(f"note: {key} is given twice ({seen[key]!r}, then {item!r}): the last one counts", file=sys.stderr)
-    seen[key] = item
     # a path given empty (an unset shell variable: data.shards=$SHARDS) was the working folder, read or written
     if key.split(".")[-1] in PATH_KEYS and not raw.strip(): raise ConfigError(f"{key}: empty: give a folder (an unset shell variable?), or leave the key out")
     try: value = yaml.load(raw, Loader=_UniqueKeys) if raw else ""  # as a file reads it (model.mults=[1,010] was [1, 8])
@@ -145,6 +142,11 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     if (key == "out" or key.split(".")[-1] in PATH_KEYS) and not (isinstance(value, str) and raw.strip()[:1] in "'\"") and not (key != "out" and raw.strip() in ("null", "Null", "NULL")): value = raw
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not DECIMAL.fullmatch(raw.strip()):
       value = Yaml11Number(raw.strip())  # as in a file: a number key refuses it by name, a text key (a path) takes it as written
+    # the last one counts, as for an option given twice (steps=2 steps=3 took it without a word); a key counts under
+    # either spelling (model.width=96 'model={width: 48}' took 48 without a word)
+    for k in _flat({key: value}) if isinstance(value, dict) and value else [key]:
+      if k in seen: print(f"note: {k} is given twice ({seen[k]!r}, then {item!r}): the last one counts", file=sys.stderr)
+      seen[k] = item
     *parents, leaf = key.split(".")
     d = values
     for p in parents:
@@ -162,7 +164,7 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     given = {k.partition("=")[0] for k in overrides or []}
     # another stage's config file said only "unknown config key 'eval_frames'"
     kind = f" (it looks like a {other} config)" if path and (other := stage_of(file_values)) not in ("unknown", stage_of(to_dict(cls()))) else ""
-    mine = any(str(e).startswith((f"{k}:", f"{k}[", f"{k}.", f"{k}=")) or f"key '{k}" in str(e) for k in given)  # (ray_address=...: one process...)
+    mine = any(str(e).startswith((f"{k}:", f"{k}[", f"{k}.", f"{k}=", f"{k} ")) or f"key '{k}" in str(e) for k in given)  # (ray_address=...: one process...)
     raise ConfigError(f"{path}: {e}{kind}" if path and not mine else str(e)) from None
   if getattr(cfg, "out", None) is not None:  # `out=` (an unset $RUNDIR) trained into the working folder; `out=~/run` made ./~
     if not str(cfg.out).strip(): raise ConfigError("out: empty: give the run folder (out=RUNDIR)")
@@ -202,7 +204,7 @@ def stage_args(prog: str, description: str, argv: Optional[list[str]] = None, co
   source = next((k for k, v in flat.items() if isinstance(v, str) and k != "out"), None)
   ap = argparse.ArgumentParser(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter,
                                epilog=f"config keys and their defaults:\n{keys}" if keys else None)
-  ap.add_argument("--config", type=path_arg, help="YAML config file (keys as in the config dataclass; nested sections allowed)")
+  ap.add_argument("--config", type=path_arg, action=Once, help="YAML config file (keys as in the config dataclass; nested sections allowed)")
   ap.add_argument("overrides", nargs="*", metavar="key=value", help=f"override a config key, e.g. out=RUNDIR{f' {source}=PATH' if source else ''}")
   return ap.parse_intermixed_args(argv)  # (parse_args took overrides after --config FILE as unrecognized ones)
 

@@ -177,7 +177,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   import h5py
   from train.world_data import tokenizer_of
   def made_with(o: Path) -> str:
-    with h5py.File(o, "r") as f: return tokenizer_of(f.attrs)
+    with h5py.File(o, "r") as f: return tokenizer_of(f.attrs, o)
   written = [o for r in results for o, _ in _copies(r["shard"], out_dir, yaw_copies, yaw_px)]
   if other := [o for o in written if o.exists() and made_with(o) not in (want, "")]:
     raise ValueError(f"--ckpt {ckpt}: its checkpoint changed while tokenizing (a run trained there meanwhile?): {len(other)} token "
@@ -375,20 +375,23 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
     _check_ids(p, tokens)
     if (dst := Path(out_dir) / f"{names[p]}.npy").exists() and not _holds_tokens(dst, tokens):  # (a re-run rewrites its own)
       raise ValueError(f"{dst} exists and holds other tokens than {p} (another export's?): export into another --out")
-    todo.append(p)
-  if out.is_dir() and (stale := sorted(set(files_under(out, (".npy",))) - {out / f"{names[p]}.npy" for p in todo})):  # (read by an import too, unsaid)
+    # the sidecar: which codebook the ids index, and the drive and rate a .npy can't hold (lost, a drive's segments split
+    # apart and a 30 fps shard was 20), and the video's checksum (an import of the files beside the shards was the same
+    # drives twice, trained and scored twice); made here, as the rest is checked (an fps of "twenty" stopped the writes
+    # part way, naming no file, and an import took the files written for the whole export)
+    try: side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": attr_text(attrs.get("route") or names[p]),
+                 **({"fps": float(attrs["fps"])} if "fps" in attrs else {}), **({"checksum": attr_text(attrs["checksum"])} if attrs.get("checksum") else {})}
+    except (ValueError, TypeError) as e: raise ValueError(f"{p}: a damaged tokenizer or fps attribute ({e})") from None
+    todo.append((p, side))
+  if out.is_dir() and (stale := sorted(set(files_under(out, (".npy",))) - {out / f"{names[p]}.npy" for p, _ in todo})):  # (read by an import too, unsaid)
     print(f"warning: --out {out_dir} holds {len(stale)} .npy file(s) this export does not write ({stale[0].name}, ...: of shards "
           f"no longer in {src}?); an import of the folder reads them too: delete them, or export into a new folder", file=sys.stderr)
   Path(out_dir).mkdir(parents=True, exist_ok=True)
   kept, dropped = [], set()
-  for p in todo:
+  for p, side in todo:
     tokens, signals, attrs = read_token_shard(p)  # (again: holding every drive's tokens at once took the memory of all)
     if tokens.ndim == 2: tokens = tokens.reshape(len(tokens), *GRID)
-    # the sidecar first (a kill between the two left our ids without it, read as commaVQ's): which codebook the ids
-    # index, and the drive and rate a .npy can't hold (lost, a drive's segments split apart and a 30 fps shard was 20)
-    # (and the video's checksum: an import of the files beside the shards was the same drives twice, trained and scored twice)
-    side = {**json.loads(attrs.get("tokenizer") or '{"commavq": true}'), "route": attr_text(attrs.get("route") or names[p]),
-            **({"fps": float(attrs["fps"])} if "fps" in attrs else {}), **({"checksum": attr_text(attrs["checksum"])} if attrs.get("checksum") else {})}
+    # the sidecar first (a kill between the two left our ids without it, read as commaVQ's)
     write_atomic(Path(out_dir) / f"{names[p]}.tokenizer.json", json.dumps(side).encode())
     write_commavq(Path(out_dir) / f"{names[p]}.npy", tokens, flat)
     kept.append(str(Path(out_dir) / f"{names[p]}.npy"))

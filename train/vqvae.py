@@ -438,7 +438,7 @@ def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] 
       if len(idx):
         with h5py.File(p, "r") as f:
           for j in range(0, len(idx), batch_size): yield frames(p, f)[idx[j:j + batch_size]]
-  except OSError as e: raise ValueError(f"{p}: not a readable shard ({e})") from None
+  except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{p}: not a readable shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
 
 def evaluate(ckpt: str, shards: str, batch_size: int = 16, max_frames: Optional[int] = None) -> dict:
   """Evaluate a run's tokenizer on every frame (or max_frames spread over them) of the shards in a folder."""

@@ -17,10 +17,13 @@ class Segment:
   tokenizer: str = ""             # tokenizer_of its shard ("": not known)
   video: str = ""                 # its video's checksum (the shard's attribute; "": not known)
 
-def tokenizer_of(attrs) -> str:
+def tokenizer_of(attrs, where="") -> str:
   """A token shard's tokenizer, one string to compare: its codebook's hash (tokenize stores it), in shards made before
-  that its checkpoint path and model config, "commaVQ" for commaVQ's tokens; "" when the shard does not say."""
-  t = json.loads(attrs.get("tokenizer") or "{}")
+  that its checkpoint path and model config, "commaVQ" for commaVQ's tokens; "" when the shard does not say. where:
+  the file, for the error a damaged attribute gives (a JSONDecodeError naming none)."""
+  try: t = json.loads(attrs.get("tokenizer") or "{}")
+  except ValueError as e: t = f"not JSON ({e})"
+  if not isinstance(t, dict): raise ValueError(f"{where}: a damaged tokenizer attribute: {t}" if where else f"a damaged tokenizer attribute: {t}")
   if t.get("commavq"): return "commaVQ"
   if t.get("codebook"): return f"codebook {t['codebook']}"
   return json.dumps([t.get("ckpt"), t.get("model")], sort_keys=True) if t else ""
@@ -199,12 +202,12 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
       if a.ndim == 3 and grids.setdefault(a.shape[1:], f) and len(grids) > 1: _two_grids(f, a.shape[1:], grids)
       check_fps(f, npy_sidecar(f).get("fps"))
-      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)})))
+      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)}, f)))
       continue
     import h5py
     try:
       with h5py.File(f, "r") as h:
-        if "tokens" not in h: raise ValueError(f"{f}: not a token shard (no 'tokens' dataset; found {sorted(h)})")
+        if "tokens" not in h: raise ValueError(f"{f}: not a token shard (no 'tokens' dataset; found {sorted(h, key=str)})")
         is_copy = "augment" in h.attrs
         if is_copy and not augmented: continue  # (not read only to be dropped)
         grid = h["tokens"].shape[1:] if h["tokens"].ndim == 3 else None
@@ -212,7 +215,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         tokens = _as_tokens(h["tokens"][()], str(f))
         has_pose = flag(h.attrs, "has_pose", "pose" in h, f) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
-        route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs), str(h.attrs.get("checksum", ""))
+        route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f), str(h.attrs.get("checksum", ""))
         check_fps(f, h.attrs.get("fps"))
     except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
