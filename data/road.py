@@ -114,7 +114,9 @@ class Road:
 
 
 def sample_road(rng: np.random.Generator, length: float, lanes: int, radius: tuple[float, float], curved: float) -> Road:
-    """A road of at least `length` m: a straight start, then straights and arcs (about `curved` of it curved)."""
+    """A road of at least `length` m: an 80 m straight, then pieces each an arc with probability `curved` (radius
+    log-uniform in `radius`, turning 15-70 degrees) or a straight of 60-300 m. Arcs are the longer pieces, so more than
+    `curved` of the length is curved (~63% at 0.5 with radii 250-900 m)."""
     lengths, curvatures = [80.0], [0.0]
     while sum(lengths) < length:
         if rng.random() < curved:

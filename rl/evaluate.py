@@ -26,6 +26,7 @@ from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg
 FPS = 20
 NOMINAL_LIMITS = dict(ttc=2.0, time_gap=0.6, lane_margin=0.4, heading=15.0, brake=-4.0, lateral_accel=4.0)  # data/driver.py's centres
 RECOVERY_OFFSET, RECOVERY_WITHIN, RECOVERY_SECONDS = 0.5, 0.2, 3.0
+MIN_RADIUS = 50.0  # m: the tightest --radius (at 0.5-1 m the lanes' geometry folded on itself; the recorder's tightest is 90 m)
 
 @dataclass
 class EpisodeSpec:
@@ -291,6 +292,8 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   try: radius = tuple(float(v) for v in args.radius.split(","))
   except ValueError: ap.error(f"--radius {args.radius!r}: expected 'lo,hi' in metres")
   if len(radius) != 2 or not 0 < radius[0] <= radius[1]: ap.error(f"--radius {args.radius!r}: expected 0 < lo <= hi")
+  if radius[0] < MIN_RADIUS:  # (0.5,1 ran: the lanes' geometry folded on itself, every row off road or crashed, exit 0)
+    ap.error(f"--radius {args.radius!r}: give curves of {MIN_RADIUS:g} m or wider (tighter ones fold the lanes' geometry; the recorded roads' tightest is 90 m)")
   if args.episodes < 1 or args.seconds <= RECOVERY_SECONDS: ap.error("--episodes must be >= 1 and --seconds > 3")
   policies = []
   for p in args.policy:

@@ -901,7 +901,8 @@ def test_evaluate_arguments_are_checked(capsys):
   assert "nothing to evaluate" in err and "--recovery must be >= 0, --density > 0" in err
   assert "the name 'bc' is given twice" in err and "the name 'scripted' is a built-in driver" in err
   # session 40: --radius with --road straight and --vqvae without a --policy were read, then ignored (exit 0)
-  for argv, why in ((["--road", "straight", "--radius", "300,310"], "--road straight has none"), (["--vqvae", "somewhere"], "give --policy NAME=RUNDIR too")):
+  for argv, why in ((["--road", "straight", "--radius", "300,310"], "--road straight has none"), (["--vqvae", "somewhere"], "give --policy NAME=RUNDIR too"),
+                    (["--road", "curved", "--radius", "0.5,1"], "give curves of 50 m or wider")):  # (session 43: the lanes folded, exit 0)
     with pytest.raises(SystemExit) as e: main(argv)
     assert e.value.code == 2 and why in capsys.readouterr().err, argv
 
