@@ -19,7 +19,7 @@ class Function:
     self.device = device
     self.needs_input_grad = [t.requires_grad for t in tensors]
     self.requires_grad = True if any(self.needs_input_grad) else None if None in self.needs_input_grad else False
-    if self.requires_grad: self.parents, self.seen = tensors, tuple(t._ctx for t in tensors)
+    if self.requires_grad: self.parents, self.seen, self.t = tensors, tuple(t._ctx for t in tensors), next(realize._keys)
   def inputs(self) -> list:
     """The parents as this op read them: one written in a graph since (y[0] = v) as it was then."""
     return [p if p._ctx is c else node_of(p, c) for p, c in zip(self.parents, self.seen)]

@@ -29,7 +29,9 @@ CAPTURE: Optional[list] = None
 GUARDS: dict = {}
 LAZY_LOADS = 0  # load_state_dict into tensors still lazy (Tensor.zeros kept by a model): each recording guards on it, as its
                 # kernels had their old values folded in (a jitted step kept computing with them, silently)
-_keys = itertools.count()  # keys of results, unique across schedules, so a recording can tell them apart
+_keys = itertools.count()  # keys of results, unique across schedules, so a recording can tell them apart; also a clock:
+                           # when an autograd op was made (Function.t) and when an assign last wrote a buffer (WRITES)
+WRITES: dict = {}  # id(buffer) -> _keys at its last in-place write: a backward reading it, saved by an op made before, raises
 # assigns not yet realized: a JIT replay runs them first, since its kernels read the buffers they write into
 PENDING_ASSIGNS: weakref.WeakSet = weakref.WeakSet()
 
@@ -131,8 +133,9 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
     before_writes()
   final = {id(it.target): it for it in assigns}  # two assigns to one tensor: the earlier one keeps its value in its own buffer
   for it in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
-    Device.get(it.device).copyin(it.target.realized, bufs[it.out])
-    it.target.overwritten = True  # a backward that would read it, saved by its op, raises (Tensor.backward)
+    Device.get(it.device).copyin(buf := it.target.realized, bufs[it.out])
+    if id(buf) not in WRITES: weakref.finalize(buf, WRITES.pop, id(buf), None)  # (keyed by the buffer: LazyBuffers share one)
+    WRITES[id(buf)] = next(_keys)
     if final[id(it.target)] is it: bufs[it.out] = it.target.realized
     if it.out in refs: _publish(refs[it.out](), bufs[it.out])
   return bufs

@@ -278,7 +278,7 @@ class Tensor:
       if t._ctx.freed: raise RuntimeError(f"backward through a graph already freed by backward ({type(t._ctx).__name__}): pass retain_graph=True to the first backward, or rebuild the graph")
       # a buffer the op saved for its gradient, written in place since (x.assign(v), x += 1 under no_grad, an optimizer
       # step) and realized: the gradient would have used the new values, silently (PyTorch raises too)
-      if any(isinstance(b, LazyBuffer) and getattr(b.base, "overwritten", False) for b in vars(t._ctx).values()): raise RuntimeError(f"backward: a tensor {type(t._ctx).__name__} saved for its gradient was written in place since (an assign, a += under no_grad, an optimizer step): its gradient would use the new values. Write after backward, build the graph again after the write, or write into a copy")
+      if any(isinstance(b, LazyBuffer) and F.realize.WRITES.get(id(b.base.realized), -1) > t._ctx.t for b in vars(t._ctx).values()): raise RuntimeError(f"backward: a tensor {type(t._ctx).__name__} saved for its gradient was written in place since (an assign, a += under no_grad, an optimizer step): its gradient would use the new values. Write after backward, build the graph again after the write, or write into a copy")
       gs = t._ctx.backward(grads[id(t)])
       for p, g in zip(ins[id(t)], gs if isinstance(gs, tuple) else (gs,)):
         if g is None or not p.requires_grad: continue
@@ -857,8 +857,7 @@ class Tensor:
   def __floordiv__(self, x, reverse=False) -> Tensor:
     a, b = self._broadcasted(x, reverse)  # ints exactly (through float32 most of 20,000 random int32 quotients were off)
     if not a.dtype.is_int:  # floats (an int over a float too) from fmod, as Python and PyTorch: floor(7 / 0.1) gave 70, not 69
-      r = F.Mod.apply(a, b)
-      q = (a - r) / b - (r.ne(0) & (r < 0).ne(b < 0)).where(1, 0)
+      q = (a - (r := F.Mod.apply(a, b))) / b - (r.ne(0) & (r < 0).ne(b < 0)).where(1, 0)
       return b.eq(0).where(a / b, q.round())  # q is whole up to rounding ((q - 0.5).ceil() took 1 from odd q in [2^23, 2^24))
     q = F.Div.apply(a, b)        # C's truncation, one less where the remainder and the divisor differ in sign; by 0: 0, as numpy
     return ((a - q*b).ne(0) & (a < 0).ne(b < 0) & b.ne(0)).where(q - 1, q)  # (-7 // 0 gave -1)

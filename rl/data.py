@@ -12,7 +12,6 @@ from pathlib import Path
 import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
-from data.layout import SHARD
 from train.stage import ConfigError
 from train.world_data import _as_tokens, check_fps, check_motion, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
 
@@ -61,7 +60,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
   import h5py
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"tokens: {path} does not exist")
-  from data.layout import files_under, not_being_written
+  from data.layout import SHARD, files_under, not_being_written
   not_being_written(p)
   files = files_under(p, (".h5",))
   if not files: raise ValueError(f"tokens: no .h5 token segments under {path}")

@@ -55,7 +55,7 @@ def test_second_backward_with_retain_graph_accumulates(shape):
 def test_backward_after_a_saved_tensor_is_written_in_place_raises():
   """Session 43 (a review of in-place writes): an op's saved input or output written in place and realized before
   backward (x.assign(v), w += 1 under no_grad, t[0] = v, an optimizer step between two backwards) gave a gradient from
-  the new values, neither eager's nor PyTorch's (which raises): raised now. A write backward would not read (an add's
+  the new values, neither eager's nor PyTorch's (which raises): raised now. A write into what no op saved (an add's
   input), or one not yet realized (the engine computes backward's reads before it), keeps eager's gradient."""
   from drivegpt.nn.optim import SGD
   rng = rng_for("inplace after forward")
@@ -95,6 +95,24 @@ def test_backward_after_a_saved_tensor_is_written_in_place_raises():
   for _ in range(3):   # the usual loop: forward, backward, step
     opt.zero_grad(); (w * w).sum().backward(); opt.step()
   np.testing.assert_allclose(w.numpy(), wv * (1 - 0.2) ** 4, rtol=1e-6)
+  # a jitted step writing its argument: a graph built after a replay's write is fine (a first version raised for every
+  # later graph), and a replay's write between a forward and its backward raises (it gave the new weights' gradient)
+  w, xt = Tensor(wv, requires_grad=True), Tensor(xv)
+  @jit
+  def sgd(p, g): p.assign(p.detach() - 0.1 * g)
+  for _ in range(4):
+    w.grad = None; (w * xt).sum().backward(); sgd(w, w.grad)
+  np.testing.assert_allclose(w.numpy(), wv - 0.4 * xv, rtol=1e-5, atol=1e-6)
+  w = Tensor(wv, requires_grad=True)
+  opt = SGD([w], lr=0.1)
+  @jit
+  def step(x):
+    opt.zero_grad(); loss = (w * x).sum(); loss.backward(); opt.step(); return loss
+  for _ in range(3): step(xt)
+  a = Tensor(v, requires_grad=True)
+  loss = (a * w).sum()
+  step(xt)   # a replay: writes w through the buffer its recording wrote
+  with pytest.raises(RuntimeError, match="written in place"): loss.backward()
 
 def test_backward_frees_the_graph():
   x = Tensor(rng_for("free").standard_normal((4, 4)).astype(np.float32), requires_grad=True)

@@ -17,7 +17,7 @@ OPSET, IR_VERSION = 18, 8  # opset 18: ReduceMax takes axes as an input, LayerNo
 OP_TYPES = frozenset({
   "MatMul", "Gemm", "Conv", "ConvTranspose", "MaxPool", "AveragePool", "Softmax", "LogSoftmax", "LayerNormalization",
   "InstanceNormalization", "Gather", "Concat", "Pad", "ReduceMean", "ReduceSum", "ReduceMax", "Tanh", "Identity", "Cast",
-  "Neg", "Sin", "Relu", "Log", "Exp", "Pow", "Sqrt", "Reciprocal", "Sign", "Sigmoid", "Less", "Equal", "Mod", "Add", "Or",
+  "Neg", "Sin", "Relu", "Log", "Exp", "Pow", "Sqrt", "Reciprocal", "Sign", "Less", "Equal", "Mod", "Add", "Or",
   "Sub", "Mul", "And", "Div", "Max", "Where", "Expand", "Reshape", "Transpose", "Slice"})
 
 # engine dtype name (or a numpy name for inputs and outputs the engine holds wider) -> ONNX element type

@@ -175,11 +175,15 @@ def _layernorm(g: Graph, x: Tensor, axis: tuple, eps: float) -> str:
   xs = g.name(x) if n < 2 else g.node("Sub", [g.name(x), g.node("Slice", [g.name(x), g.ints([0]*len(axis)), g.ints([1]*len(axis)), g.ints(axis)])])
   y = g.node("Sub", [xs, mean(xs)])
   return g.node("Mul", [y, g.node("Sqrt", [g.node("Reciprocal", [g.node("Add", [mean(g.node("Mul", [y, y])), c(eps, "eps")])])])])
+def _sigmoid(g: Graph, x: str, dtype) -> str:
+  """1/(1 + exp(-x)), as the engine computes it: onnxruntime's own Sigmoid is approximate in the tails (sigmoid(-17.8)
+  5.96e-8 for 1.86e-8, sigmoid(-20) 0), which a log of a small probability, or the disengagement head's, turned to -inf."""
+  return g.node("Reciprocal", [g.node("Add", [g.const(np.array(1, dtype.np), "one"), g.node("Exp", [g.node("Neg", [x])])])])
 def _gelu(g: Graph, x: Tensor) -> str:  # x*sigmoid(x(k + ka x^2)), as F.Gelu computes it (opset 18 has no Gelu)
   c = lambda v, name: g.const(np.array(v, x.dtype.np), name)
   x2 = g.node("Mul", [g.name(x), g.name(x)])
   z = g.node("Mul", [g.node("Add", [g.node("Mul", [x2, c(F.Gelu.K*F.Gelu.A, "gelu_ka")]), c(F.Gelu.K, "gelu_k")]), g.name(x)])
-  return g.node("Mul", [g.name(x), g.node("Sigmoid", [z])])
+  return g.node("Mul", [g.name(x), _sigmoid(g, z, x.dtype)])
 def _softmax_fn(op: str) -> Callable:
   def emit(g: Graph, x: Tensor, axis: tuple) -> str:
     if len(axis) == 1: return g.node(op, [g.name(x)], axis=axis[0])
@@ -195,8 +199,8 @@ PRIMITIVES: dict[type, Callable] = {
   F.Contiguous: lambda g, x: g.name(x),
   F.Cast: lambda g, x, dtype: g.node("Cast", [g.name(x)], to=ONNX_DTYPES[dtype.name]),
   F.Neg: _unary("Neg"), F.Sin: _unary("Sin"), F.Relu: _unary("Relu"), F.Log: _unary("Log"), F.Exp: _unary("Exp"),
-  F.Sqrt: _unary("Sqrt"), F.Recip: _unary("Reciprocal"), F.Sign: _unary("Sign"), F.Sigmoid: _unary("Sigmoid"), F.Gelu: _gelu,
-  F.Silu: lambda g, x: g.node("Mul", [g.name(x), g.node("Sigmoid", [g.name(x)])]),  # (a Gelu by class, with its own constants: not _gelu's)
+  F.Sqrt: _unary("Sqrt"), F.Recip: _unary("Reciprocal"), F.Sign: _unary("Sign"), F.Sigmoid: lambda g, x: _sigmoid(g, g.name(x), x.dtype), F.Gelu: _gelu,
+  F.Silu: lambda g, x: g.node("Mul", [g.name(x), _sigmoid(g, g.name(x), x.dtype)]),  # (a Gelu by class, with its own constants: not _gelu's)
   F.Softmax: _softmax_fn("Softmax"), F.LogSoftmax: _softmax_fn("LogSoftmax"), F.LayerNorm: _layernorm,
   F.Exp2: lambda g, x: g.node("Pow", [g.const(np.array(2, x.dtype.np), "two"), g.name(x)]),
   F.PowConst: _pow_const,
