@@ -163,6 +163,11 @@ def test_sample_logits_distribution():
   for u in (1 - 2**-53, 0.0):
     got = sample_logits(rows, 1.0, 3, At(u))
     assert (np.argsort(-rows, -1)[:, :3] == got[:, None]).any(1).all()
+  # one generator per row: a list of one for 8 rows drew one number for all, 8 equal rows (session 43)
+  eight = np.repeat(logits, 8, 0)
+  assert len(np.unique(sample_logits(eight, 1.0, 0, [np.random.default_rng(k) for k in range(8)]))) > 1
+  for gens in ([np.random.default_rng(1)], [np.random.default_rng(k) for k in range(3)]):
+    with pytest.raises(ValueError, match=f"{len(gens)} random generators for 8 rows"): sample_logits(eight, 1.0, 0, gens)
 
 def test_sampling_is_inference_whatever_the_training_flag():
   """A training loop leaves Tensor.training on: the sampler then drew dropout masks (at temperature 0, frames differed

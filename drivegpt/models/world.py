@@ -195,7 +195,10 @@ def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng) -> np
   if not (np.isfinite(temperature) and temperature >= 0): raise ValueError(f"sample_logits: temperature must be >= 0, got {temperature}")
   if temperature <= 0: return logits.argmax(-1)
   z = (logits.astype(np.float64) - logits.max(-1, keepdims=True)) / temperature  # (a tiny temperature overflowed to inf - inf)
-  if 0 < top_k < z.shape[-1]:  # exactly top_k kept: of tokens tied at the k-th value, only as many as fit
+  if isinstance(rng, (list, tuple)) and len(rng) != len(z):  # (one generator for 8 rows drew one u for all: 8 equal rows)
+    raise ValueError(f"sample_logits: {len(rng)} random generators for {len(z)} rows: give one per row, or one Generator")
+  if 0 < top_k < z.shape[-1]:  # exactly top_k kept: of tokens tied at the k-th value, only as many as fit (always the same
+    # ones, by argpartition's order: a tie at the k-th logit is rare in float32)
     keep = np.zeros(z.shape, bool)
     np.put_along_axis(keep, np.argpartition(-z, top_k - 1, axis=-1)[:, :top_k], True, -1)
     z = np.where(keep, z, -np.inf)
