@@ -898,7 +898,7 @@ class Tensor:
   # (logits given: PyTorch raises) or NaN (a diverged model: it read as a loss of 100 with gradient 0) gives NaN
   # a target must have the input's shape or broadcast to it (logits (N, 1) and targets (N,) gave the mean of an (N, N) grid)
   def binary_crossentropy(self, y: Tensor) -> Tensor: return (-(y := self._target(y))*self._log100() - (1 - y)*(1 - self)._log100()).mean()
-  def _target(self, y) -> Tensor: return (y if isinstance(y, Tensor) else Tensor(y, device=self.device))._expand_to(self.shape)
+  def _target(self, y) -> Tensor: return (y if isinstance(y, Tensor) else Tensor(y, device=self.device))._expand_to(self.shape).cast(self.dtype)  # (a bool one's -y was not y: the loss -0.46 for 0.23)
   def _log100(self) -> Tensor: return self.eq(0).where(-100, (ok := (self > 0) & (self <= 1)).where(ok.where(self, 1).log().maximum(-100), math.nan))
   def binary_crossentropy_logits(self, y: Tensor) -> Tensor: return (self.maximum(0) - self._target(y)*self + self._log1p_exp_neg_abs()).mean()  # (the small term last)
   def sparse_categorical_crossentropy(self, Y: Tensor, ignore_index: int = -1, label_smoothing: float = 0.0, reduction: str = "mean") -> Tensor:

@@ -89,3 +89,17 @@ def test_gpt_overfits_one_batch():
   print(f"\nGPT overfit: loss {losses[0]:.3f} -> {losses[-1]:.4f} in {len(losses)} steps, {dt:.1f} s ({1e3*dt/len(losses):.0f} ms/step)", file=sys.stderr)
   assert losses[-1] < 0.05, f"loss {losses[-1]:.4f} after {len(losses)} steps"
   assert dt < 60
+
+def test_losses_refuse_targets_of_another_layout():
+  """Session 43 (a review of shapes): GPT.loss and WorldModel.loss flattened their targets, so targets.T (the same count
+  of tokens) trained without a word; DisengageModel.loss took a pos_weight (B, 1) as per-sample weights."""
+  from drivegpt.models.gpt import GPT, GPTConfig
+  from drivegpt.models.world import WorldModel, WorldConfig
+  rng = np.random.default_rng(43)
+  g = GPT(GPTConfig(vocab_size=11, context=8, n_layer=1, n_head=1, d_model=8))
+  idx = Tensor(rng.integers(0, 11, (2, 3)).astype(np.int32))
+  with pytest.raises(ValueError, match=r"GPT.loss: targets \(3, 2\) must be idx's \(2, 3\)"): g.loss(idx, idx.T)
+  w = WorldModel(WorldConfig(vocab_size=11, tokens_per_frame=4, frames=2, n_layer=1, n_head=1, d_model=8, pose="none"))
+  tok = Tensor(rng.integers(0, 11, (2, 2, 4)).astype(np.int32))
+  with pytest.raises(ValueError, match=r"WorldModel.loss: targets \(2, 4, 2\)"): w.loss(tok, None, tok.permute(0, 2, 1))
+  assert np.isfinite(w.loss(tok, None, tok).item())

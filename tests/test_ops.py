@@ -769,6 +769,22 @@ def test_binary_crossentropy(shape, view):
         [Inp(shape, view, uniform(0.05, 0.95)), Inp(shape, value=yhard, grad=False)])
 
 
+def test_binary_crossentropy_of_bool_and_int_targets():
+  """Session 43 (a review of losses): a bool target's -y was logical_not (tinygrad's bool negation): the loss of
+  [0.2, 0.7, 0.9] against [F, T, T] was -0.46 (0.23), the positives got no gradient. The target is cast to the input's
+  dtype. Reference: numpy float64."""
+  rng = np.random.default_rng(43)
+  p, yb = rng.uniform(0.05, 0.95, 40).astype(np.float32), rng.random(40) < 0.5
+  for y in (yb, yb.astype(np.int32), Tensor(yb), list(yb)):
+    t = Tensor(p, requires_grad=True)
+    loss = t.binary_crossentropy(y)
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), np_bce(p.astype(np.float64), yb), rtol=1e-5)
+    np.testing.assert_allclose(t.grad.numpy(), (p - yb) / (p * (1 - p)) / 40, rtol=1e-4)
+    t = Tensor(p, requires_grad=True)
+    t.binary_crossentropy_logits(y).backward()
+    np.testing.assert_allclose(t.grad.numpy(), (1 / (1 + np.exp(-p.astype(np.float64))) - yb) / 40, rtol=1e-4)
+
 def test_binary_crossentropy_of_saturated_probabilities():
   """sigmoid(20) is exactly 1.0 in float32: with label 1 the loss was 0 * log(0) = NaN and so was the gradient (a review).
   PyTorch clamps each log at -100: a confident wrong prediction costs 100, a right one 0. Loss and gradient against it."""

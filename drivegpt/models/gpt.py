@@ -60,5 +60,6 @@ class GPT:
 
   def loss(self, idx: Tensor, targets: Tensor) -> Tensor:
     """Mean cross-entropy of next-token targets (B, T)."""
+    if targets.shape != idx.shape: raise ValueError(f"GPT.loss: targets {targets.shape} must be idx's {idx.shape}")  # (flattened, a transposed one trained)
     logits = self(idx)                                                  # (B, T, V)
     return logits.reshape(-1, logits.shape[-1]).sparse_categorical_crossentropy(targets.reshape(-1))

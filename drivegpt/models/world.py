@@ -139,6 +139,7 @@ class WorldModel:
 
   def loss(self, tokens: Tensor, pose: Optional[Tensor], targets: Tensor) -> Tensor:
     """Mean cross-entropy (nats) of targets (B, F, N): the clean tokens, when the inputs were noised."""
+    if targets.shape != tokens.shape: raise ValueError(f"WorldModel.loss: targets {targets.shape} must be tokens' {tokens.shape}")  # (flattened, a transposed one trained)
     logits = self(tokens, pose)
     return logits.reshape(-1, logits.shape[-1]).sparse_categorical_crossentropy(targets.reshape(-1))
 
