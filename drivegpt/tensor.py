@@ -570,7 +570,8 @@ class Tensor:
       x = x[..., :h] * x[..., h:]
     return x.reshape(tuple(1 if i in axes else s for i, s in enumerate(self.shape)) if keepdim else tuple(self.shape[i] for i in rest))
   def cumsum(self, axis: int = 0) -> Tensor:
-    """Running sum along axis: log2(n) shifted adds (Hillis-Steele), so inf and nan stay where they belong."""
+    """Running sum along axis: log2(n) shifted adds (Hillis-Steele), so inf and nan stay where they belong. In the
+    input's dtype: a large value cancelled further on can take small ones with it ([1e8, -1e8, 1.5] -> [1e8, 0, 0])."""
     if self.ndim == 0: return self.reshape(1).cumsum(axis).reshape(())  # a scalar's running sum is itself, as PyTorch
     axis, x, k = self._axis(axis), self.cast(dtypes.int64) if not self.dtype.is_float else self, 1  # bools count and ints sum in int64, as sum (int32 wrapped)
     while k < self.shape[axis]:
