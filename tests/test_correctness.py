@@ -113,6 +113,19 @@ def test_backward_after_a_saved_tensor_is_written_in_place_raises():
   loss = (a * w).sum()
   step(xt)   # a replay: writes w through the buffer its recording wrote
   with pytest.raises(RuntimeError, match="written in place"): loss.backward()
+  # a write made before the graph, realized after it (a hand-written SGD step left lazy, then the next forward and its
+  # loss.item(); or a replay of another jitted function, which runs pending writes first): the graph read the new value
+  # (a second version raised here: the write was dated when it ran, not when it was made)
+  w = Tensor(wv, requires_grad=True)
+  @jit
+  def other(x): return (x * 2).sum()
+  for i in range(4):
+    loss = (w * w * xt).sum()
+    loss.item() if i % 2 else other(xt)
+    loss.backward()
+    with no_grad(): w.assign(w - 0.1 * w.grad)
+    w.grad = None
+  np.testing.assert_allclose(w.numpy(), wv * (1 - 0.2 * xv) ** 4, rtol=1e-5)
 
 def test_backward_frees_the_graph():
   x = Tensor(rng_for("free").standard_normal((4, 4)).astype(np.float32), requires_grad=True)

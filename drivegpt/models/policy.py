@@ -128,7 +128,7 @@ class DisengageModel(TokenNet):
     z = self(feats, pose, speed)                                         # (B, H)
     for name, t in (("labels", labels), ("known", known)):  # (labels (B, 1) broadcast to every horizon, without a word)
       if t is not None and t.shape != z.shape: raise ValueError(f"DisengageModel.loss: {name} {t.shape} must be (B, H) = {z.shape}")
-    if pos_weight.shape != z.shape[1:]: raise ValueError(f"DisengageModel.loss: pos_weight {pos_weight.shape} must be (H,) = {z.shape[1:]}")
+    if getattr(pos_weight, "shape", ()) not in ((), z.shape[1:]): raise ValueError(f"DisengageModel.loss: pos_weight {pos_weight.shape} must be (H,) = {z.shape[1:]}, or one number")
     log_p, log_not_p = -(-z).softplus(), -z.softplus()                   # log sigmoid(z), log (1 - sigmoid(z))
     bce = -(labels * pos_weight * log_p + (1 - labels) * log_not_p)
     return bce.mean() if known is None else (bce * known).sum() / known.sum().maximum(1)
