@@ -67,7 +67,7 @@ class LazyBuffer:
       target.assign_target, target = None, target.assign_target  # same buffer; the first value writes nowhere (realized later for a reader, it overwrote the second)
     if target._base is not None or target.realized is None: return self if self._base is None else self.e(UnaryOps.CAST, arg=self.dtype)  # a view: copied (it read its tensor's later writes)
     ret = self if self._base is None and self.realized is None and self.op not in LoadOps else self.e(UnaryOps.CAST, arg=self.dtype)
-    ret.force_realize, ret.assign_target = True, target
+    ret.force_realize, ret.assign_target, ret.dated = True, target, next(realize._keys)  # dated: when assign() was called (see realize.run)
     realize.PENDING_ASSIGNS.add(ret)
     return ret
   def copy_to(self, device: str) -> LazyBuffer:

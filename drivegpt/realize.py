@@ -135,9 +135,10 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
   for it in assigns:  # writes into a tensor's own buffer wait until every kernel that read its old value has run
     Device.get(it.device).copyin(buf := it.target.realized, bufs[it.out])
     if id(buf) not in WRITES: weakref.finalize(buf, WRITES.pop, id(buf), None)  # (keyed by the buffer: LazyBuffers share one)
-    # when: an assign's, when it was made (an op made after it read the new value: w.assign(w - g) pending, then a
-    # forward, then loss.item() realized both); a jit replay's, now (its recording's assign nodes are old)
-    WRITES[id(buf)] = lb.seq if it.out in refs and (lb := refs[it.out]()) is not None and lb.assign_target is it.target else next(_keys)
+    # when: an assign's, when assign() was called (an op made after it read the new value: w.assign(w - g) pending, then
+    # a forward, then loss.item() realized both; not the value's own seq, which may be older than the op); a jit
+    # replay's, now (its recording's assign nodes are old)
+    WRITES[id(buf)] = lb.dated if it.out in refs and (lb := refs[it.out]()) is not None and lb.assign_target is it.target else next(_keys)
     if final[id(it.target)] is it: bufs[it.out] = it.target.realized
     if it.out in refs: _publish(refs[it.out](), bufs[it.out])
   return bufs

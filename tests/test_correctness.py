@@ -126,6 +126,13 @@ def test_backward_after_a_saved_tensor_is_written_in_place_raises():
     with no_grad(): w.assign(w - 0.1 * w.grad)
     w.grad = None
   np.testing.assert_allclose(w.numpy(), wv * (1 - 0.2 * xv) ** 4, rtol=1e-5)
+  # the value built before the forward, assigned after it: the write is dated by the assign, not by its value (a third
+  # version took the value's date, and the gradient came from the new weights, [20, 20, 20] for [2, 4, 6])
+  w = Tensor(wv, requires_grad=True)
+  new = w.detach() * 0 + 10
+  y = (w * w).sum()
+  w.assign(new).realize()
+  with pytest.raises(RuntimeError, match="written in place"): y.backward()
 
 def test_backward_frees_the_graph():
   x = Tensor(rng_for("free").standard_normal((4, 4)).astype(np.float32), requires_grad=True)
