@@ -27,7 +27,7 @@ from train.world_data import load_segments, split_segments, Windows
 class DataConfig:
   tokens: str = ""             # token-shard folder (drivegpt tokenize) or commaVQ .npy files
   frame_stride: int = 1        # the model's frames are every frame_stride-th recorded frame (20 Hz / stride)
-  val_fraction: float = 0.1    # held-out segments, by name hash
+  val_fraction: float = 0.1    # held-out drives: routes drawn by a hash of their name (a drive on one side only)
   split_seed: int = 0
 
 @dataclass
@@ -141,7 +141,7 @@ def train(cfg: TrainConfig) -> dict:
                     f"data.tokens {cfg.data.tokens}, training split")
   val_segs = split_segments(segs, "val", cfg.data.val_fraction, cfg.data.split_seed)
   from data.dataset import note_held_share
-  note_held_share(f"train-world, data.tokens {cfg.data.tokens}", sum(len(s.tokens) for s in val_segs), sum(len(s.tokens) for s in segs),
+  note_held_share(f"train-world, data.tokens {cfg.data.tokens}", sum(len(s.tokens) for s in val_segs), sum(len(s.tokens) for s in segs if not s.augmented),  # (yaw copies: K of every drive but the held-out ones, which hid the share)
                   len({s.route or s.name for s in val_segs}), len({s.route or s.name for s in segs}), "data.val_fraction and data.split_seed")
   val_w = Windows(val_segs, cfg.model.frames, cfg.data.frame_stride, what=f"data.tokens {cfg.data.tokens}, held-out split "
                   f"(data.val_fraction={cfg.data.val_fraction}: 0 holds none out)") if val_segs else None
