@@ -31,7 +31,8 @@ LAZY_LOADS = 0  # load_state_dict into tensors still lazy (Tensor.zeros kept by 
                 # kernels had their old values folded in (a jitted step kept computing with them, silently)
 _keys = itertools.count()  # keys of results, unique across schedules, so a recording can tell them apart; also a clock:
                            # when an autograd op was made (Function.t) and when an assign last wrote a buffer (WRITES)
-WRITES: dict = {}  # id(buffer) -> _keys at its last in-place write: a backward reading it, saved by an op made before, raises
+WRITES: dict = {}  # id(buffer) -> (when its last in-place write was made, on the _keys clock; id of the node written): a
+                  # backward reading it, saved by an op made before, raises
 # assigns not yet realized: a JIT replay runs them first, since its kernels read the buffers they write into
 PENDING_ASSIGNS: weakref.WeakSet = weakref.WeakSet()
 
@@ -137,8 +138,9 @@ def run(steps: list[ExecItem], bufs: dict, rand_arg: Callable = lambda arg: arg,
     if id(buf) not in WRITES: weakref.finalize(buf, WRITES.pop, id(buf), None)  # (keyed by the buffer: LazyBuffers share one)
     # when: an assign's, when assign() was called (an op made after it read the new value: w.assign(w - g) pending, then
     # a forward, then loss.item() realized both; not the value's own seq, which may be older than the op); a jit
-    # replay's, now (its recording's assign nodes are old)
-    WRITES[id(buf)] = lb.dated if it.out in refs and (lb := refs[it.out]()) is not None and lb.assign_target is it.target else next(_keys)
+    # replay's, now (its recording's assign nodes are old). The node written is the value's own when it was lazy: an op
+    # that saved it (h = x.exp(); state.assign(h)) reads the value it saved, so that write does not count for it
+    WRITES[id(buf)] = (lb.dated, id(lb)) if it.out in refs and (lb := refs[it.out]()) is not None and lb.assign_target is it.target else (next(_keys), None)
     if final[id(it.target)] is it: bufs[it.out] = it.target.realized
     if it.out in refs: _publish(refs[it.out](), bufs[it.out])
   return bufs

@@ -278,7 +278,7 @@ class Tensor:
       if t._ctx.freed: raise RuntimeError(f"backward through a graph already freed by backward ({type(t._ctx).__name__}): pass retain_graph=True to the first backward, or rebuild the graph")
       # a buffer the op saved for its gradient, written in place since (x.assign(v), x += 1 under no_grad, an optimizer
       # step) and realized: the gradient would have used the new values, silently (PyTorch raises too)
-      if any(isinstance(b, LazyBuffer) and F.realize.WRITES.get(id(b.base.realized), -1) > t._ctx.t for b in vars(t._ctx).values()): raise RuntimeError(f"backward: a tensor {type(t._ctx).__name__} saved for its gradient was written in place since (an assign, a += under no_grad, an optimizer step): its gradient would use the new values. Write after backward, build the graph again after the write, or write into a copy")
+      if any(isinstance(b, LazyBuffer) and (w := F.realize.WRITES.get(id(b.base.realized))) and w[0] > t._ctx.t and w[1] != id(b.base) for b in vars(t._ctx).values()): raise RuntimeError(f"backward: a tensor that {type(t._ctx).__name__} saved for its gradient was written in place since (an assign, a += under no_grad, an optimizer step): its gradient would use the new values. Write after backward, build the graph again after the write, or write into a copy")
       gs = t._ctx.backward(grads[id(t)])
       for p, g in zip(ins[id(t)], gs if isinstance(gs, tuple) else (gs,)):
         if g is None or not p.requires_grad: continue

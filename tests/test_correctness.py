@@ -133,6 +133,20 @@ def test_backward_after_a_saved_tensor_is_written_in_place_raises():
   y = (w * w).sum()
   w.assign(new).realize()
   with pytest.raises(RuntimeError, match="written in place"): y.backward()
+  # an op's own output assigned into another tensor (a state carried to the next step): the write is that output's value,
+  # which the op saved, so its backward goes on (a fourth version raised); a later write into the state raises
+  for later in (False, True):
+    x, state = Tensor(xv, requires_grad=True), Tensor(np.zeros(5, np.float32)).realize()
+    h = (x * 2).exp()
+    state.assign(h.detach())
+    loss = h.sum()
+    loss.item()
+    if later: state.assign(Tensor(v)).realize()
+    if later:
+      with pytest.raises(RuntimeError, match="Exp saved for its gradient"): loss.backward()
+    else:
+      loss.backward()
+      np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(2 * xv), rtol=1e-5)
 
 def test_backward_frees_the_graph():
   x = Tensor(rng_for("free").standard_normal((4, 4)).astype(np.float32), requires_grad=True)
