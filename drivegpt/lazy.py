@@ -66,7 +66,8 @@ class LazyBuffer:
     if target._base is None and target.realized is None and target.assign_target is not None:  # assigned twice before realized: the
       target.assign_target, target = None, target.assign_target  # same buffer; the first value writes nowhere (realized later for a reader, it overwrote the second)
     if target._base is not None or target.realized is None: return self if self._base is None else self.e(UnaryOps.CAST, arg=self.dtype)  # a view: copied (it read its tensor's later writes)
-    ret = self if self._base is None and self.realized is None and self.op not in LoadOps else self.e(UnaryOps.CAST, arg=self.dtype)
+    # the value's own node, unless it is already written into another tensor (h assigned into a and b: both took one buffer)
+    ret = self if self._base is None and self.realized is None and self.op not in LoadOps and self.assign_target is None else self.e(UnaryOps.CAST, arg=self.dtype)
     ret.force_realize, ret.assign_target, ret.dated = True, target, next(realize._keys)  # dated: when assign() was called (see realize.run)
     realize.PENDING_ASSIGNS.add(ret)
     return ret

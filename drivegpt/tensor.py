@@ -147,7 +147,8 @@ class Tensor:
     self._set_data(x.lazydata if self._step and F.realize.CAPTURE is not None else x.lazydata.assign_to(ld))
     # x's own lazy node became this write: x reads it through a node of its own, so a later write into x (or into self)
     # changes only that one (w.assign(u); u.assign(y) wrote y into w, and a write into w changed u)
-    if x.lazydata is self.lazydata and x is not self and (x._aliases is None or x._aliases is not self._aliases): x.lazydata = x.lazydata.e(UnaryOps.CAST, arg=x.dtype)  # (an alias, a detach of it, shares the write)
+    # with x's aliases and views too (a.assign(h.detach()), then a write into a, changed h and h.reshape(3, 1) with it)
+    if x.lazydata is self.lazydata and x is not self and (x._aliases is None or x._aliases is not self._aliases): x._set_data(x.lazydata.e(UnaryOps.CAST, arg=x.dtype))  # (an alias, a detach of it, shares the write)
     return self
   def _set_data(self, lb: LazyBuffer) -> None:
     """self reads lb from now on, and so does every tensor that shares its data (a detach of it, or what it was detached

@@ -1435,3 +1435,30 @@ def test_review_39_misuse_that_gave_a_number_where_pytorch_raises():
   with pytest.raises(ValueError, match="RMSNorm\\(3\\)"): RMSNorm(3)(Tensor(np.ones((2, 1), np.float32)))
   vq = VQVAE(VQVAEConfig(image_size=(32, 64), width=8, mults=(1,), groups=4, code_dim=4, n_codes=16, patch=8, enc_blocks=0, dec_blocks=1))
   with pytest.raises(TypeError, match="VQVAE.decode: codes must be int ids, got float32"): vq.decode(Tensor(np.full((1, 4, 8), 0.5, np.float32)))
+
+def test_a_value_assigned_keeps_its_own_data_after_later_writes():
+  """Session 43 (a review of in-place writes): an assign took the value's own lazy node as the write, so the value (h,
+  its detaches, its views) shared the target's buffer from then on: a later write into the target changed h, and one
+  value assigned into two tensors gave both one buffer (a write into one changed the other). PyTorch's copy_ copies.
+  References: numpy copies of the values."""
+  rng = rng_for("assign keeps the value")
+  hv_np, a0, b0, v = (rng.standard_normal(6).astype(np.float32) for _ in range(4))
+  for how in ("tensor", "detach", "two detaches"):
+    a, b = Tensor(a0).realize(), Tensor(b0).realize()
+    h = Tensor(hv_np) * 2
+    view, d = h.reshape(2, 3), h.detach()
+    a.assign(h if how == "tensor" else d)
+    if how == "two detaches": b.assign(h.detach())
+    Tensor.corealize([a, b])
+    a.assign(Tensor(v)).realize()
+    np.testing.assert_array_equal(h.numpy(), hv_np * 2)
+    np.testing.assert_array_equal(view.numpy(), (hv_np * 2).reshape(2, 3))
+    np.testing.assert_array_equal(d.numpy(), hv_np * 2)
+    np.testing.assert_array_equal(b.numpy(), hv_np * 2 if how == "two detaches" else b0)
+    np.testing.assert_array_equal(a.numpy(), v)
+  x = Tensor(hv_np, requires_grad=True)
+  h = x.exp()
+  a = Tensor(a0).realize()
+  a.assign(h.detach()).realize()
+  a.assign(Tensor(v)).realize()
+  np.testing.assert_allclose(h.numpy(), np.exp(hv_np), rtol=1e-6)
