@@ -23,10 +23,7 @@ class Function:
   def inputs(self) -> list:
     """The parents as this op read them: one written in a graph since (y[0] = v) as it was then."""
     return [p if p._ctx is c else node_of(p, c) for p, c in zip(self.parents, self.seen)]
-  def keep(self, ret):
-    """forward's output, kept for backward as self.ret."""
-    self.ret = ret
-    return ret
+  def keep(self, ret): self.ret = ret; return ret  # forward's output, kept for backward as self.ret
   def free(self):
     """Drop what backward needs (saved buffers and parents), keeping a mark, so a second backward here raises."""
     self.__dict__ = {"freed": True}

@@ -147,8 +147,11 @@ class Tensor:
     self._set_data(x.lazydata if self._step and F.realize.CAPTURE is not None else x.lazydata.assign_to(ld))
     # x's own lazy node became this write: x reads it through a node of its own, so a later write into x (or into self)
     # changes only that one (w.assign(u); u.assign(y) wrote y into w, and a write into w changed u)
-    # with x's aliases and views too (a.assign(h.detach()), then a write into a, changed h and h.reshape(3, 1) with it)
-    if x.lazydata is self.lazydata and x is not self and (x._aliases is None or x._aliases is not self._aliases): x._set_data(x.lazydata.e(UnaryOps.CAST, arg=x.dtype))  # (an alias, a detach of it, shares the write)
+    # with x's aliases and views too (a.assign(h.detach()), then a write into a, changed h and h.reshape(3, 1) with it),
+    # from the tensor x is a whole view of, if it is one (h[:] and h.unsqueeze(0).squeeze(0) are h's own node)
+    r = x
+    while r._view is not None and r._view[0].lazydata.base is x.lazydata: r = r._view[0]
+    if x.lazydata is self.lazydata and x is not self and (x._aliases is None or x._aliases is not self._aliases): r._set_data(r.lazydata.e(UnaryOps.CAST, arg=r.dtype))  # (an alias, a detach of it, shares the write)
     return self
   def _set_data(self, lb: LazyBuffer) -> None:
     """self reads lb from now on, and so does every tensor that shares its data (a detach of it, or what it was detached
@@ -601,8 +604,7 @@ class Tensor:
   def dot(self, w: Tensor) -> Tensor:
     """Matrix product with numpy's broadcasting rules: a broadcast multiply and a sum, which the backend runs as one matmul."""
     if self.ndim == 0 or w.ndim == 0: raise ShapeError(f"can't matmul scalars: shapes {self.shape} and {w.shape}")
-    k = self.shape[-1]
-    if k != w.shape[-2 if w.ndim > 1 else -1]: raise ShapeError(f"matmul shape mismatch: {self.shape} @ {w.shape}")
+    if (k := self.shape[-1]) != w.shape[-2 if w.ndim > 1 else -1]: raise ShapeError(f"matmul shape mismatch: {self.shape} @ {w.shape}")
     if w.ndim == 2 and self.dtype == w.dtype and self.dtype.is_float: return F.Dot.apply(self, w)
     x = self.reshape(*self.shape[:-1], *[1]*min(self.ndim - 1, w.ndim - 1, 1), k)
     w = w.reshape(*w.shape[:-2], *[1]*min(self.ndim - 1, w.ndim - 1, 1), *w.shape[-min(w.ndim, 2):]).transpose(-1, -min(w.ndim, 2))

@@ -1456,6 +1456,12 @@ def test_a_value_assigned_keeps_its_own_data_after_later_writes():
     np.testing.assert_array_equal(d.numpy(), hv_np * 2)
     np.testing.assert_array_equal(b.numpy(), hv_np * 2 if how == "two detaches" else b0)
     np.testing.assert_array_equal(a.numpy(), v)
+  for whole_view in (lambda h: h[:], lambda h: h.unsqueeze(0).squeeze(0), lambda h: h.reshape(2, 3).reshape(6), lambda h: h.detach()[:]):
+    h, a = Tensor(hv_np) * 2, Tensor(a0).realize()   # a whole view is its tensor's own node: that tensor took the write
+    a.assign(whole_view(h)).realize()
+    a += 1
+    a.realize()
+    np.testing.assert_array_equal(h.numpy(), hv_np * 2)
   x = Tensor(hv_np, requires_grad=True)
   h = x.exp()
   a = Tensor(a0).realize()
