@@ -149,9 +149,10 @@ class Tensor:
     # changes only that one (w.assign(u); u.assign(y) wrote y into w, and a write into w changed u)
     # with x's aliases and views too (a.assign(h.detach()), then a write into a, changed h and h.reshape(3, 1) with it),
     # from the tensor x is a whole view of, if it is one (h[:] and h.unsqueeze(0).squeeze(0) are h's own node)
-    r = x
-    while r._view is not None and r._view[0].lazydata.base is x.lazydata: r = r._view[0]
-    if x.lazydata is self.lazydata and x is not self and (x._aliases is None or x._aliases is not self._aliases): r._set_data(r.lazydata.e(UnaryOps.CAST, arg=r.dtype))  # (an alias, a detach of it, shares the write)
+    if x.lazydata is self.lazydata and x is not self and (x._aliases is None or x._aliases is not self._aliases):  # (an alias, a detach of it, shares the write)
+      r = x
+      while r._view is not None and r._view[0].lazydata.base is x.lazydata: r = r._view[0]
+      r._set_data(r.lazydata.e(UnaryOps.CAST, arg=r.dtype))
     return self
   def _set_data(self, lb: LazyBuffer) -> None:
     """self reads lb from now on, and so does every tensor that shares its data (a detach of it, or what it was detached
