@@ -1540,18 +1540,26 @@ def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch, ca
   import rl.disengage as dis
   from rl.policy import keep_best
   from drivegpt.nn import Linear
-  from drivegpt.nn.state import save_checkpoint, load_checkpoint
+  from drivegpt.nn.state import save_checkpoint, load_checkpoint, read_safetensors, safe_save
   best = tmp_path / "best.safetensors"
   assert keep_best(Linear(2, 2), float("nan"), 0.5, best, 3, {}) == 0.5 and not best.exists()
   assert keep_best(Linear(2, 2), 0.25, 0.5, best, 3, {}) == 0.25 and best.exists()
   lin = Linear(3, 2)
-  lin.bias.assign(Tensor(np.array([0.0, np.nan], np.float32))).realize()
-  save_checkpoint(str(tmp_path / "nan.safetensors"), lin, None, step=1, config={})
+  save_checkpoint(str(good := tmp_path / "good.safetensors"), lin, None, step=1, config={})
+  arrays, meta = read_safetensors(str(good))
+  for name, v in (("nan", np.nan), ("inf", -np.inf)):  # files holding them (written before session 44, or by another tool)
+    safe_save({k: Tensor(np.array([0.0, v], np.float32) if k == "model.bias" else a) for k, a in arrays.items()}, str(tmp_path / f"{name}.safetensors"), meta)
   with pytest.raises(ValueError, match=r"nan\.safetensors: model\.bias holds NaN or inf \(a run that diverged\?\): not loaded"):
     load_checkpoint(str(tmp_path / "nan.safetensors"), Linear(3, 2))
-  lin.bias.assign(Tensor(np.array([0.0, -np.inf], np.float32))).realize()   # (loaded without a word before session 39)
-  save_checkpoint(str(tmp_path / "inf.safetensors"), lin, None, step=1, config={})
+  # (loaded without a word before session 39)
   with pytest.raises(ValueError, match=r"inf\.safetensors: model\.bias holds NaN or inf"): load_checkpoint(str(tmp_path / "inf.safetensors"), Linear(3, 2))
+  # session 44: a diverged run saved its NaN weights over its last good checkpoint, which load then refused: no resume
+  before = good.read_bytes()
+  for v in (np.nan, np.inf):
+    lin.bias.assign(Tensor(np.array([0.0, v], np.float32))).realize()
+    with pytest.raises(FloatingPointError, match=r"good\.safetensors: model\.bias holds NaN or inf \(the run diverged\?\): not saved"):
+      save_checkpoint(str(good), lin, None, step=2, config={})
+    assert good.read_bytes() == before and load_checkpoint(str(good), Linear(3, 2))[0] == 1
   codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
   monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
   _synthetic_token_segments(tmp_path / "tok", n_segs=6, n=120, seed=7)

@@ -191,9 +191,16 @@ def save_checkpoint(path: str, model, optimizer, step: int, config: dict, extra:
   if optimizer is not None: tensors.update({f"optim.{k}": v for k, v in optimizer.state_dict().items()})
   try: config_json, extra_json = json.dumps(config), json.dumps(extra)
   except TypeError as e: raise TypeError(f"save_checkpoint {path}: config and extra must be JSON data (numbers, text, lists, dicts): {e}") from None
+  # a diverged run's NaN weights, saved over its last good checkpoint, were then refused by load_checkpoint: no resume
+  if bad := _nonfinite({k: v.numpy() for k, v in tensors.items()}):
+    raise FloatingPointError(f"save_checkpoint {path}: {bad} holds NaN or inf (the run diverged?): not saved, the file there is kept")
   meta = {"format": "drivegpt-checkpoint-1", "step": str(int(step)), "config": config_json,
           "rng_seed": str(Tensor._seed), "rng_counter": str(Tensor._rng_counter), "extra": extra_json}
   safe_save(tensors, path, meta)
+
+def _nonfinite(arrays: dict) -> Optional[str]:
+  """The name of the first float array holding NaN or inf, else None: what checkpoints neither save nor load."""
+  return next((k for k, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()), None)
 
 def checkpoint_meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]:
   """(step, config, extra, rng seed, rng counter) of a checkpoint's metadata; a bad value is an error naming the file."""
@@ -223,7 +230,7 @@ def load_checkpoint(path: str, model, optimizer=None) -> tuple[int, dict]:
   model_sd = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
   optim_sd = {k[len("optim."):]: v for k, v in tensors.items() if k.startswith("optim.")}
   if other := [k for k in tensors if not k.startswith(("model.", "optim."))]: raise ValueError(f"{path}: unexpected tensor {other[0]!r}")
-  if bad := next((k for k, a in arrays.items() if a.dtype.kind == "f" and not np.isfinite(a).all()), None):  # (tokenize wrote all-0 ids)
+  if bad := _nonfinite(arrays):  # (tokenize wrote all-0 ids)
     raise ValueError(f"{path}: {bad} holds NaN or inf (a run that diverged?): not loaded")
   try:
     _check(model_sd, get_state_dict(model), "model")
