@@ -123,7 +123,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   if args.val_frames:  # the training fit's own R^2 on the held-out pairs (a fresh fit there checked nothing of it)
     if os.path.realpath(args.val_frames) == os.path.realpath(args.frames): ap.error("--val-frames is --frames: give held-out frames")
     res["calibration_val"] = calibrate(args.val_frames, res["calibration"])
-  seeds, steps, _ = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
+  seeds, steps, fps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
   shift = {}
   for steer in ("left", "right"):
     r = run_rollouts(args.world, args.vqvae, args.tokens, seeds, steps, steer, args.curvature, args.temperature, args.top_k, args.split)
@@ -136,7 +136,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   read = np.isfinite(d)
   if not read.any(): raise ValueError("sim.probe: no rollout's frames could be read (blank, no road texture to follow, or slid to the edge of the search)")
   shift, d = {k: v[read] for k, v in shift.items()}, d[read]
-  res.update({"rollouts": args.n, "seconds": args.seconds, "curvature": args.curvature, "temperature": args.temperature, "top_k": args.top_k,
+  # the seconds run, whole model frames (0.5 s at 5 fps ran 0.4 s, and the line said 0.5)
+  res.update({"rollouts": args.n, "seconds": steps / fps, "curvature": args.curvature, "temperature": args.temperature, "top_k": args.top_k,
               "shift_left_px": float(shift["left"].mean()), "shift_right_px": float(shift["right"].mean()),
               "left_minus_right_px": float(d.mean()), "left_minus_right_stderr_px": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None,
               "per_seed_left_minus_right_px": d.tolist(), "seeds_unread": int((~read).sum()),

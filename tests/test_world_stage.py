@@ -1693,3 +1693,16 @@ def test_review_39_a_run_resaved_unchanged_keeps_its_fingerprint_with_val_routes
   run.check_split(["a"], ["b"])
   run.save(m, None, 5)
   assert weights_of(str(tmp_path)) == before
+
+def test_probe_reports_the_seconds_it_ran(monkeypatch, capsys):
+  """Session 44: sim.probe's final line gave --seconds as asked (0.5) where the rollouts ran whole model frames (0.4 s at
+  5 model frames a second)."""
+  import sim.probe as probe, sim.rollout as ro
+  monkeypatch.setattr(probe, "calibrate", lambda *a: {"px_per_rad": 400.0})
+  monkeypatch.setattr(ro, "pick_seeds", lambda tokens, world, n, seconds, split, seed: ([(0, 0)] * n, int(round(seconds * 5)), 5.0))
+  rng = np.random.default_rng(0)
+  monkeypatch.setattr(ro, "run_rollouts", lambda *a: {"context_frame": None, "generated_frames": np.zeros((3, a[4]))})
+  monkeypatch.setattr(probe, "marking_shift", lambda ref, frames: rng.normal(0, 1, len(frames)))
+  for asked, ran in ((0.5, 0.4), (1.0, 1.0), (0.7, 0.8)):
+    res = probe.main(["--world", "w", "--vqvae", "v", "--tokens", "t", "--frames", "f", "--n", "3", "--seconds", str(asked)])
+    assert res["seconds"] == pytest.approx(ran) and json.loads(capsys.readouterr().out.strip().splitlines()[-1])["seconds"] == pytest.approx(ran)
