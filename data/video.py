@@ -170,7 +170,16 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         # in decode order); both made complete videos "truncated". The slack is 2% of the length up to 0.5 s (2% of a
         # 10-minute MKV cut 12 s off its end without a word)
         step = float(np.median(np.diff(every))) if len(every) > 1 else 1 / float(stream.average_rate) if stream.average_rate else None
-        if (not stream.frames or held > stream.frames - packets[1]) and length and step and every and max(every) + step < length - max(2 * step, min(0.02 * length, 0.5)):
+        uncounted = not stream.frames or held > stream.frames - packets[1]
+        if uncounted and length and step and every and max(every) + step < length - max(2 * step, min(0.02 * length, 0.5)):
             raise VideoError(f"{path}: truncated or corrupt video: frames to {max(every) + step:.2f} s of the {length:.2f} s it declares")
+        # a cut inside the last group of B-frames keeps the later-shown P-frame they were coded after: a hole before the
+        # last few frames, which the time above cannot see (a cut MKV passed as a camera's dropped frame, the frames
+        # across the hole read as consecutive)
+        tail = np.diff(np.sort(every)[-5:]) if uncounted and step else np.zeros(0)
+        if (tail > 1.5 * step).any():
+            after = len(tail) - int(np.flatnonzero(tail > 1.5 * step)[-1])
+            raise VideoError(f"{path}: truncated or corrupt video: frames missing before its last {after} frame{'s' * (after > 1)} (a file cut inside a "
+                             "group of B-frames keeps the frame they were coded after)")
         if buf:
             yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size

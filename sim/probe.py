@@ -137,7 +137,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   if not read.any(): raise ValueError("sim.probe: no rollout's frames could be read (blank, no road texture to follow, or slid to the edge of the search)")
   shift, d = {k: v[read] for k, v in shift.items()}, d[read]
   # the seconds run, whole model frames (0.5 s at 5 fps ran 0.4 s, and the line said 0.5)
-  res.update({"rollouts": args.n, "seconds": steps / fps, "curvature": args.curvature, "temperature": args.temperature, "top_k": args.top_k,
+  res.update({"rollouts": args.n, "seconds": round(steps / fps, 9), "curvature": args.curvature, "temperature": args.temperature, "top_k": args.top_k,
               "shift_left_px": float(shift["left"].mean()), "shift_right_px": float(shift["right"].mean()),
               "left_minus_right_px": float(d.mean()), "left_minus_right_stderr_px": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None,
               "per_seed_left_minus_right_px": d.tolist(), "seeds_unread": int((~read).sum()),

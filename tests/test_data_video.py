@@ -440,3 +440,33 @@ def test_a_fragmented_mp4_is_whole_and_an_image_or_a_cut_mp4_is_said(tmp_path):
     for cut in (b.find(b"moov") + 200, b.find(b"moov") + 10, len(b) // 2):
         (tmp_path / "cut.mp4").write_bytes(b[:cut])
         with pytest.raises(VideoError, match="cut.mp4: (no video stream \\((data|none at all)\\): |unreadable video: )truncated"): list(decode_frames(tmp_path / "cut.mp4", 32, 64))
+
+
+def test_an_mkv_cut_inside_its_last_b_frames_is_an_error(tmp_path):
+    """Session 44: an MKV (no frame count) cut inside its last group of B-frames keeps the later-shown P-frame they were
+    coded after; the time check saw its whole length, and the shard held a hole (frames ..., 194, 197) read as a
+    camera's dropped frame, its neighbours as consecutive. Every cut is now an error or a run of whole frames."""
+    from data.video import VideoError, decode_frames
+    rng = np.random.default_rng(0)
+    full = tmp_path / "full.mkv"
+    with av.open(str(full), "w") as c:
+        s = c.add_stream("libx264", rate=20)   # x264's defaults: B-frames
+        s.width, s.height, s.pix_fmt = 128, 64, "yuv420p"
+        for i in range(120):   # frame i: its number as 7 black or white bars under a noisy strip
+            img = np.full((64, 128, 3), 128, np.uint8)
+            img[:16] = rng.integers(0, 256, (16, 128, 3))
+            for b in range(7): img[24:, 16 * b:16 * b + 16] = 255 * ((i >> b) & 1)
+            f = av.VideoFrame.from_ndarray(img, format="rgb24")
+            f.pts = i
+            for p in s.encode(f): c.mux(p)
+        for p in s.encode(): c.mux(p)
+    raw, said = full.read_bytes(), []
+    for k, frac in enumerate(np.linspace(0.95, 0.998, 40)):
+        (cut := tmp_path / f"cut{k}.mkv").write_bytes(raw[:int(len(raw) * frac)])
+        try: frames = np.concatenate([b[0] for b in list(decode_frames(cut, 64, 128))[1:]])
+        except VideoError as e:
+            said.append(str(e))
+            continue
+        numbers = [sum(1 << b for b in range(7) if x[40, 16 * b + 8, 0] > 128) for x in frames]
+        assert numbers == list(range(len(numbers))), (frac, numbers[-6:])
+    assert any("frames missing before its last" in e for e in said), said

@@ -1560,6 +1560,9 @@ def test_review_34_nan_and_degenerate_runs_are_refused(tmp_path, monkeypatch, ca
     with pytest.raises(FloatingPointError, match=r"good\.safetensors: model\.bias holds NaN or inf \(the run diverged\?\): not saved"):
       save_checkpoint(str(good), lin, None, step=2, config={})
     assert good.read_bytes() == before and load_checkpoint(str(good), Linear(3, 2))[0] == 1
+  with pytest.raises(FloatingPointError, match=r"new\.safetensors: model\.bias holds NaN or inf \(the run diverged\?\): not saved$"):
+    save_checkpoint(str(tmp_path / "new.safetensors"), lin, None, step=2, config={})   # (no file there to keep)
+  assert not (tmp_path / "new.safetensors").exists()
   codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
   monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
   _synthetic_token_segments(tmp_path / "tok", n_segs=6, n=120, seed=7)

@@ -193,7 +193,7 @@ def save_checkpoint(path: str, model, optimizer, step: int, config: dict, extra:
   except TypeError as e: raise TypeError(f"save_checkpoint {path}: config and extra must be JSON data (numbers, text, lists, dicts): {e}") from None
   # a diverged run's NaN weights, saved over its last good checkpoint, were then refused by load_checkpoint: no resume
   if bad := _nonfinite({k: v.numpy() for k, v in tensors.items()}):
-    raise FloatingPointError(f"save_checkpoint {path}: {bad} holds NaN or inf (the run diverged?): not saved, the file there is kept")
+    raise FloatingPointError(f"save_checkpoint {path}: {bad} holds NaN or inf (the run diverged?): not saved" + (", the file there is kept" if os.path.exists(path) else ""))
   meta = {"format": "drivegpt-checkpoint-1", "step": str(int(step)), "config": config_json,
           "rng_seed": str(Tensor._seed), "rng_counter": str(Tensor._rng_counter), "extra": extra_json}
   safe_save(tensors, path, meta)
