@@ -301,7 +301,7 @@ def _build(ast: LazyOp, leaves: list, shared: set, stop: frozenset = frozenset()
   can be Padded (a masked leaf, a product of two) go through dense(), _add and _mul; in a small kernel (every array
   under native.MIN_WORK) no add writes in place. A kernel run in row blocks passes the block's rows in M. DEBUG=4
   prints the source."""
-  names, padded, lines, env = {}, set(), [], {"dense": dense, "_add": _add, "_mul": _mul, "sum_of_product": sum_of_product, "_reduce": _reduce, "np": np}
+  names, padded, lines, env = {}, set(), [], {"dense": dense, "_add": _add, "_mul": _mul, "sum_of_product": sum_of_product, "_reduce": _reduce, "np": np, "__name__": __name__}  # (numpy's warnings in f: filtered as this module's)
   def obj(x) -> str: env[k := f"o{len(env)}"] = x; return k  # a function or value the source refers to by name
   def arr(node: LazyOp) -> str: return f"dense({v})" if (v := name(node)) in padded else v
   def name(node: LazyOp) -> str:

@@ -65,6 +65,10 @@ def path_arg(text: str) -> str:
   if not text.strip(): raise argparse.ArgumentTypeError("empty: give a file or folder (an unset shell variable?)")
   return os.path.expanduser(text)
 
+def end_bars() -> None:
+  """Close the progress bars a failed command left open (its error line began at the end of the bar's line)."""
+  for bar in list(getattr(getattr(sys.modules.get("tqdm"), "tqdm", None), "_instances", ())): bar.close()
+
 def usage() -> str:
   width = max(map(len, COMMANDS))
   lines = [f"  {name:<{width}}  {text}" for name, (_, _, text) in COMMANDS.items()]
@@ -80,7 +84,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"drivegpt: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
     return 2
   module, fn, _ = COMMANDS[argv[0]]
-  try: ret = getattr(importlib.import_module(module), fn)(argv[1:])
+  try:
+    try: ret = getattr(importlib.import_module(module), fn)(argv[1:])
+    except BaseException: end_bars(); raise
   except (FileExistsError, NotADirectoryError) as e:  # an --out that is a file: "[Errno 17] File exists: 'x'" said neither what nor why
     what = "something of that name is in the way" if isinstance(e, FileExistsError) else "a folder on that path is a file"
     print(f"drivegpt {argv[0]}: error: {e.filename}: {what} ({e.strerror}){f': {e.filename2}' if e.filename2 else ''}", file=sys.stderr)

@@ -18,6 +18,7 @@ from train.world_data import _as_tokens, check_fps, check_motion, flag, stored_r
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
 HUMAN_SECONDS = 4.0      # after a takeover the human drives for 2-4 s: those frames are not the system's driving
+MAX_SPEED = 100.0  # m/s (360 km/h): a speed past it is another unit, or damage
 LABELS = ("tokens", "pose", "speed", "action", "disengage", "disengage_cause")
 
 @dataclass
@@ -101,6 +102,8 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
     for k in [k for k in ("pose", "speed", "action", "lane", "frame_times") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
     check_motion(f, a["pose"].reshape(n, -1))
+    if len(fast := np.flatnonzero(np.abs(a["speed"].reshape(n)) > MAX_SPEED)):  # (1e30 trained, then Platt's fold gave NaN: "diverged?")
+      raise ValueError(f"{f}: 'speed' at frame {fast[0]} is {a['speed'].reshape(n)[fast[0]].item():g} m/s: over {MAX_SPEED:g} (m/s is the unit)")
     # a takeover is 1: -1 (stored as int8: "unknown") became 255 and a takeover, 0.9 a 0 (no takeover), 2 was summed as two
     if bad := np.flatnonzero((a["disengage"] != 0) & (a["disengage"] != 1)).tolist():
       raise ValueError(f"{f}: 'disengage' must be 0 or 1 (a takeover), got {a['disengage'].reshape(-1)[bad[0]].item()!r} at frame {bad[0]}")

@@ -405,3 +405,25 @@ def test_ctrl_c_in_a_stage_is_a_line_not_a_traceback(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "drivegpt train-vqvae: interrupted" in err and "Traceback" not in err
 
+
+
+def test_an_error_line_starts_on_its_own_line_after_a_progress_bar(monkeypatch, capsys):
+    """Session 44: a stage that failed mid-run left its progress bar open, and the error line began at the end of the
+    bar's line ('... 3/10 [00:00<?]drivegpt train-vqvae: error: ...'), both as `drivegpt X` and `python -m X`."""
+    import sys
+    from tqdm import tqdm
+    import train.vqvae as vq
+    from drivegpt.cli import main
+    from train.stage import run_main
+    bars = []   # (held, as a stage's frame holds its bar while the error propagates)
+    def fails(argv):
+        bars.append(tqdm(total=10, file=sys.stderr, desc="train-vqvae"))
+        bars[-1].update(3)
+        raise ValueError("the loss is nan at step 3")
+    monkeypatch.setattr(vq, "main", fails)
+    assert main(["train-vqvae"]) == 2
+    err = capsys.readouterr().err
+    assert "3/10" in err and err.endswith("\ndrivegpt train-vqvae: error: the loss is nan at step 3\n"), err
+    assert run_main(fails, []) == 2
+    err = capsys.readouterr().err
+    assert "3/10" in err and err.endswith("\nerror: the loss is nan at step 3\n"), err

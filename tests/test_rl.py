@@ -1762,6 +1762,10 @@ def test_review_43_damaged_token_shards_are_named_and_export_writes_nothing(tmp_
     (d := tmp_path / f"{name}{bad.shape[1]}").mkdir()
     write_token_shard(d / "a.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig(**{name: bad.astype(np.float32 if bad.dtype.kind == "f" else bad.dtype)}), flags)
     with pytest.raises(ValueError, match=rf"a\.h5: '{name}' of shape \({n}, {bad.shape[1]}\): a shard holds \(N"): load_driving_segments(str(d))
+  # session 44: a speed of 1e30 trained on, until Platt's fold made the head NaN and the save blamed a divergence
+  (d := tmp_path / "fast").mkdir()
+  write_token_shard(d / "a.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig(speed=np.r_[np.full(5, 20.0), 1e30, np.full(n - 6, 20.0)].astype(np.float32)), flags)
+  with pytest.raises(ValueError, match=r"a\.h5: 'speed' at frame 5 is 1e\+30 m/s: over 100"): load_driving_segments(str(d))
   (d := tmp_path / "tok").mkdir()
   for k in range(3): write_token_shard(d / f"s{k}.h5", rng.integers(0, 64, (n, 8, 16)).astype(np.int16), sig(), flags)
   assert len(load_driving_segments(str(d))) == 3

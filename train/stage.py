@@ -6,7 +6,7 @@ import argparse, copy, dataclasses, functools, json, math, os, re, sys, time, ty
 from pathlib import Path
 from typing import Any, Callable, Optional
 import yaml
-from drivegpt.cli import Once, json_line, path_arg
+from drivegpt.cli import Once, end_bars, json_line, path_arg
 from drivegpt.nn.state import folder_in_use, lock_folder, release_folder  # noqa: F401  (the stages' folder locks)
 
 class ConfigError(ValueError):
@@ -605,6 +605,7 @@ def run_main(fn, argv: Optional[list[str]] = None) -> int:
   """Call fn(argv) turning user errors (ConfigError and other ValueErrors, OSErrors, a diverged run) into 'error: ...' and exit code 2."""
   try: fn(argv)
   except (ValueError, OSError, FloatingPointError) as e:
+    end_bars()
     print(f"error: {e}", file=sys.stderr)
     return 2
   return 0
