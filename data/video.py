@@ -91,6 +91,10 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: no video stream ({', '.join(s.type for s in container.streams) or 'none at all'}): truncated, or not a video")
         if container.format.name.endswith("_pipe") or container.format.name == "image2":   # one frame at FFmpeg's 25 fps guess
             raise VideoError(f"{path}: an image ({container.format.name.removesuffix('_pipe')}), not a video")
+        # an MPEG-TS is whole 188-byte packets (192 in a Blu-ray's M2TS): one cut inside its last packet decoded that
+        # part frame concealed (an HEVC one), without a word
+        if container.format.name == "mpegts" and (size := path.stat().st_size) % 188 and size % 192:
+            raise VideoError(f"{path}: truncated or corrupt video: {size} bytes is not whole 188-byte MPEG-TS packets")
         stream = container.streams.video[0]
         if len(container.streams.video) > 1:
             others = ", ".join(f"#{s.index} {s.width}x{s.height}" for s in container.streams.video[1:])
@@ -109,11 +113,14 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         reformatter = VideoReformatter()
         packets, hashed = [0, 0], []   # frames the stream holds to be shown; frames an edit list trims away (is_discard)
         places: list = []   # the packets' decode times: in an AVI, their places in its index
+        shown: list = []   # the packets' presentation times, in decode order
         def decoded():  # each packet of a video stream is one frame: a damaged one the decoder drops is counted
             for packet in container.demux(stream):
                 packets[packet.is_discard] += packet.size > 0   # (a trimmed MP4 was "truncated or corrupt: 40 in the stream, 35 decoded")
                 if packet.size and packet.dts is not None:
                     places.append(packet.dts)
+                if packet.size and packet.pts is not None:
+                    shown.append(packet.pts)
                 if raw and packet.size:
                     hashed.append(PICTURE_HASH in bytes(packet))
                 yield from packet.decode()
@@ -175,11 +182,13 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: truncated or corrupt video: frames to {max(every) + step:.2f} s of the {length:.2f} s it declares")
         # a cut inside the last group of B-frames keeps the later-shown P-frame they were coded after: a hole before the
         # last few frames, which the time above cannot see (a cut MKV passed as a camera's dropped frame, the frames
-        # across the hole read as consecutive)
-        tail = np.diff(np.sort(every)[-5:]) if uncounted and step else np.zeros(0)
-        if (tail > 1.5 * step).any():
-            after = len(tail) - int(np.flatnonzero(tail > 1.5 * step)[-1])
+        # across the hole read as consecutive). Only in a stream that reorders frames: a camera's drop there in any
+        # other stream is kept (in one that does, it reads as a cut)
+        reorders = any(a > b for a, b in zip(shown, shown[1:]))
+        tail = np.diff(np.sort(every)[-5:]) if uncounted and step and reorders else np.zeros(0)
+        if (holes := np.flatnonzero(tail > 1.5 * step + 1e-3)).size:   # (+1 ms: a 750 fps video's times rounded to ms are 1 and 2 ms apart)
+            after = len(tail) - int(holes[-1])
             raise VideoError(f"{path}: truncated or corrupt video: frames missing before its last {after} frame{'s' * (after > 1)} (a file cut inside a "
-                             "group of B-frames keeps the frame they were coded after)")
+                             "group of B-frames keeps the frame they were coded after; a camera's drop there reads the same)")
         if buf:
             yield np.stack(buf), (np.array(times) if len(times) == len(buf) else None), size

@@ -1472,9 +1472,11 @@ def test_a_value_assigned_keeps_its_own_data_after_later_writes():
 def test_an_overflow_inside_a_kernel_warns_nothing():
   """Session 44: numpy's overflow warnings inside the numpy backend's generated kernels leaked to stderr as
   '<string>:2: RuntimeWarning: overflow encountered in multiply' (the filter matched the module's own lines only);
-  kernels compute IEEE floats, inf included, as every device does."""
-  import warnings
-  x = np.random.default_rng(44).uniform(1e20, 1e30, (3, 5)).astype(np.float32)
-  with warnings.catch_warnings(record=True) as seen:
-    r = (Tensor(x) * Tensor(x) + 1).numpy()
-  assert np.isinf(r).all() and not [w for w in seen if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in seen]
+  kernels compute IEEE floats, inf included, as every device does. (In a subprocess: pytest runs each test under
+  warning filters of its own.)"""
+  import subprocess, sys
+  from pathlib import Path
+  code = ("import numpy as np; from drivegpt import Tensor; x = np.random.default_rng(44).uniform(1e20, 1e30, (3, 5)).astype(np.float32); "
+          "print(bool(np.isinf((Tensor(x) * Tensor(x) + 1).numpy()).all()))")
+  r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=120)
+  assert r.returncode == 0 and r.stdout.strip() == "True" and "Warning" not in r.stderr, (r.stdout, r.stderr)
