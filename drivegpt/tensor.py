@@ -190,8 +190,7 @@ class Tensor:
   def zeros(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 0, dtype or dtypes.default_float, **kw)
   @staticmethod
   def ones(*shape, dtype=None, **kw) -> Tensor: return Tensor.full(argfix(*shape), 1, dtype or dtypes.default_float, **kw)
-  def full_like(self, fill_value: Scalar, **kw) -> Tensor:
-    return Tensor.full(self.shape, fill_value, kw.pop("dtype", self.dtype), kw.pop("device", self.device), **kw)
+  def full_like(self, fill_value: Scalar, **kw) -> Tensor: return Tensor.full(self.shape, fill_value, kw.pop("dtype", self.dtype), kw.pop("device", self.device), **kw)
   def zeros_like(self, **kw) -> Tensor: return self.full_like(0, **kw)
   def ones_like(self, **kw) -> Tensor: return self.full_like(1, **kw)
   @staticmethod
@@ -419,14 +418,17 @@ class Tensor:
     """self[idx] = value: value placed by _Scatter, written with assign, or inside a graph (or when value carries a
     gradient) as a where over self, so both gradients flow. A place indexed more than once takes the mean of its values."""
     v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
-    shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
-    if v.ndim > len(shape): v = v.reshape(v.shape[v.ndim - len(shape):])  # leading size-1 dims go, as numpy's and PyTorch's (others raise)
-    hit = (n := _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx)).ne(0)  # n: writes per place
-    val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx)  # (a bool scatter's sums wrote False)
-    # a place an index tensor names more than once (t[[2, 0, 2]] /= 1.3) takes the mean of its values, which t[idx] op= v
-    # makes all equal (they added up: the penalty tripled the logit); PyTorch's is one of them
-    adv = self.dtype != dtypes.bool and any(isinstance(i, (Tensor, list, np.ndarray)) for i in (idx if isinstance(idx, tuple) else (idx,)))
-    val = (_Repeats.apply(val, n) if adv else val).cast(self.dtype)
+    # a mask of self's shape and one value: a where (t[t > 0] = 0 scattered through a (k, *shape) one-hot: 128 GiB at 512x512)
+    if getattr(idx, "dtype", None) in (dtypes.bool, np.bool_) and tuple(idx.shape) == self.shape and prod(v.shape) == 1: hit, val = Tensor(idx, device=self.device) if isinstance(idx, np.ndarray) else idx, v.reshape(()).cast(self.dtype)
+    else:
+      shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
+      if v.ndim > len(shape): v = v.reshape(v.shape[v.ndim - len(shape):])  # leading size-1 dims go, as numpy's and PyTorch's (others raise)
+      hit = (n := _Scatter.apply(Tensor.ones(*shape, device=self.device), shape=self.shape, idx=idx)).ne(0)  # n: writes per place
+      val = _Scatter.apply((v.cast(self.dtype).cast(dtypes.int32) if self.dtype == dtypes.bool else v.cast(self.dtype))._expand_to(shape), shape=self.shape, idx=idx)  # (a bool scatter's sums wrote False)
+      # a place an index tensor names more than once (t[[2, 0, 2]] /= 1.3) takes the mean of its values, which t[idx] op= v
+      # makes all equal (they added up: the penalty tripled the logit); PyTorch's is one of them
+      adv = self.dtype != dtypes.bool and any(isinstance(i, (Tensor, list, np.ndarray)) for i in (idx if isinstance(idx, tuple) else (idx,)))
+      val = (_Repeats.apply(val, n) if adv else val).cast(self.dtype)
     # a view (y[i][j] = v; r = y[i]; r += 1; r = y.T; r[0] = v) is written into y, as in PyTorch, at the place put gives
     if (view := self._view) is not None and view[1]: return view[0].__setitem__(*view[2](view[0], hit.where(val, self)))  # (y's write takes self again: see _set_data)
     # no graph: written in place (but not a tensor a jitted step made: its buffer from numpy is one the recording reads on every replay)
@@ -537,8 +539,7 @@ class Tensor:
     axes = self._axes(axis)
     ret = fxn.apply(self, axis=axes) if axes else self
     return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
-  def sum(self, axis=None, keepdim=False) -> Tensor:
-    return (self if self.dtype.is_float else self.cast(dtypes.int64))._reduce(F.Sum, axis, keepdim)  # ints and bools sum in int64, as PyTorch
+  def sum(self, axis=None, keepdim=False) -> Tensor: return (self if self.dtype.is_float else self.cast(dtypes.int64))._reduce(F.Sum, axis, keepdim)  # ints and bools sum in int64, as PyTorch
   def max(self, axis=None, keepdim=False) -> Tensor: return self._reduce(F.Max, axis, keepdim)
   def _rev(self, alone: bool = False) -> Tensor:
     """An order-reversing map that is its own inverse: -x, or -1 - x for ints (-x overflows at the lowest int). alone:

@@ -1480,3 +1480,25 @@ def test_an_overflow_inside_a_kernel_warns_nothing():
           "print(bool(np.isinf((Tensor(x) * Tensor(x) + 1).numpy()).all()))")
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], timeout=120)
   assert r.returncode == 0 and r.stdout.strip() == "True" and "Warning" not in r.stderr, (r.stdout, r.stderr)
+
+def test_a_write_of_one_value_through_a_whole_mask_is_a_where():
+  """Session 44: t[t > 0] = -1 on a 512x512 tensor scattered through a (k, 512, 512) one-hot: 'Unable to allocate 128
+  GiB'; a mask of the tensor's own shape with one value is now a where (values and gradients against PyTorch)."""
+  import torch
+  rng = np.random.default_rng(44)
+  x = rng.standard_normal((512, 512)).astype(np.float32)
+  t = Tensor(x)
+  t[Tensor(x > 0)] = -1.0
+  want = x.copy(); want[x > 0] = -1
+  np.testing.assert_array_equal(t.numpy(), want)
+  for mask in (x[:7, :9] > 0.3, Tensor(x[:7, :9] > 0.3)):   # an array or a Tensor mask, a value that carries a gradient
+    a, v = Tensor(x[:7, :9], requires_grad=True), Tensor([2.5], requires_grad=True)
+    b = a * 1.0
+    b[mask] = v
+    (b * Tensor(x[1:8, 2:11])).sum().backward()
+    ta, tv = torch.tensor(x[:7, :9], requires_grad=True), torch.tensor([2.5], requires_grad=True)
+    tb = ta * 1.0
+    tb[torch.tensor(x[:7, :9] > 0.3)] = tv
+    (tb * torch.tensor(x[1:8, 2:11])).sum().backward()
+    np.testing.assert_allclose(b.numpy(), tb.detach().numpy())
+    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy()); np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy(), rtol=1e-5)
