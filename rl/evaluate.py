@@ -163,7 +163,7 @@ class ClosedLoop:
 
 class LearnedDriver:
   """A trained policy driving from camera frames: frame -> VQVAE tokens -> policy mean -> (acceleration, steer)."""
-  def __init__(self, name: str, run: str, vqvae):
+  def __init__(self, name: str, run: str, vqvae, vq_run: str = "--vqvae"):
     from rl.policy import load_policy, check_tokenizer
     self.name, self.vqvae = name, vqvae
     self.policy, cfg = load_policy(run)
@@ -172,7 +172,7 @@ class LearnedDriver:
     own = checkpoint_info(str(ckpt_file(run)))[1]  # a PPO run's: its episodes' tokens
     # the recordings it learnt from: BC's tokens, and a PPO run's own (its world-model episodes' seeds; only BC's were checked)
     self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, own.get("tokens")) if t})
-    check_tokenizer(vqvae, self.policy, run, "--vqvae")
+    check_tokenizer(vqvae, self.policy, run, vq_run)  # (vq_run: the path, named in the error)
 
   def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:
     """tokens (B, K, N), speed (B,) -> (B, 2) [acceleration m/s^2, front-wheel angle rad + = right (sim)]."""
@@ -324,7 +324,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
     from train.vqvae import load_tokenizer
     vqvae, _ = load_tokenizer(args.vqvae)
   drivers = ([] if args.no_scripted else [("scripted", None, True), ("scripted_no_noise", None, False)]) + \
-            [(n, LearnedDriver(n, r, vqvae), True) for n, r in policies]
+            [(n, LearnedDriver(n, r, vqvae, f"--vqvae {args.vqvae}"), True) for n, r in policies]
   # the recordings each policy learnt from, checked without --check-seeds too: an episode of a recording's seed repeats its
   # driver and traffic draws (said only when asked before)
   trained_on = sorted({t for _, d, _ in drivers if d is not None for t in d.tokens})

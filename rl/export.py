@@ -50,6 +50,16 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   outdir.mkdir(parents=True, exist_ok=True)
   from drivegpt.nn.state import lock_folder, release_folder
   took = lock_folder(outdir, command=True)  # two exports into one folder mixed their files
+  # another run's exports there: its driving pair was replaced without a word, beside another VQVAE's encoder and an
+  # export.json naming that one (`drivegpt export` refuses another run's folder the same way)
+  def run_of(f: Path) -> str:
+    try: c = str(json.loads(f.read_text()).get("ckpt", "")) if f.exists() else ""
+    except (ValueError, AttributeError, OSError): return ""  # (damaged: rewritten below)
+    return run_of_path(c) if c else ""
+  for f, own in (("export-driving.json", ckpt), ("export.json", bcfg.vqvae)):
+    if (other := run_of(outdir / f)) and other != run_of_path(own):
+      if took: release_folder(outdir)
+      raise ValueError(f"--out {out}: its {f} is the export of another run ({other}, not {own}): give each run's export a folder of its own")
   (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
   for tmp in outdir.glob(".*.onnx.*.tmp"): tmp.unlink()  # a killed export's half-written models
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):
@@ -71,6 +81,10 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   write_atomic(str(outdir / "export-driving.json"), [json.dumps({**report, "ckpt": str(Path(ckpt).resolve())}, indent=1).encode()])
   if took: release_folder(outdir)  # (done: held until the process ended, a notebook's next export there was refused)
   return report
+
+def run_of_path(p: str) -> str:
+  """The run folder a --ckpt names (the folder, or a checkpoint file's folder), resolved."""
+  return str(Path(p).resolve().parent if str(p).endswith(".safetensors") else Path(p).resolve())
 
 def vision_ties(vision: DrivingVision, codebook: np.ndarray, inputs: dict, got: np.ndarray, want: np.ndarray) -> np.ndarray:
   """Which of driving_vision's features (1, 512) may differ from the engine's: ids of the road frame's codes that tie with

@@ -73,6 +73,11 @@ class WorldRollouts:
     self.n_ctx, self.dt = model.config.frames - 1, frame_stride / FPS
     self.use_pose = model.pose_proj is not None
     if not segments: raise ValueError("WorldRollouts: no segments to seed rollouts from")
+    # a model from train.world.load_run knows the tokenizer of the tokens it trained on: seeds of another VQVAE's ids
+    # rolled out as if they were its own (WorldSim, WorldVecEnv and the RL env checked only a decoder against them)
+    if (own := getattr(model, "tokenizer", "")) and (bad := next((s for s in segments if getattr(s, "tokenizer", "") and s.tokenizer != own), None)):
+      raise ValueError(f"WorldRollouts: segment {bad.name} was tokenized by another VQVAE ({bad.tokenizer[:60]}) than the tokens the "
+                       f"world model trained on ({own[:60]}): its ids index another codebook")
     if self.use_pose and (bare := next((s.name for s in segments if s.pose is None), None)):  # seeded as standing still:
       raise ValueError(f"WorldRollouts: segment {bare} has no poses; the world model is pose-conditioned")  # steering did nothing
     if not self.use_pose: warnings.warn("WorldRollouts: the world model has no pose conditioning (pose: none): actions do not change what it generates")
@@ -145,7 +150,8 @@ def _spaces(model: WorldModel, action: str, decoder, segments: list, stride: int
       raise ValueError(f"decoder: the VQVAE's {list(vq.config.grid)} grid of {vq.config.n_codes} codes can't decode the world model's "
                        f"frames of {c.tokens_per_frame} tokens of {c.vocab_size}")
     from train.world_data import check_codebook  # segments tokenized by another VQVAE: their frames decoded as this one's codes
-    check_codebook(segments, vq.quantizer.codebook.numpy(), "decoder", "WorldSim decoder")
+    import types  # (and the world model's own tokens, where load_run gave it their tokenizer)
+    check_codebook([types.SimpleNamespace(name="the world model", tokenizer=getattr(model, "tokenizer", ""))] + list(segments), vq.quantizer.codebook.numpy(), "decoder", "WorldSim decoder")
   act = spaces.Box(np.array([ACCEL_RANGE[0], -MAX_CURVATURE], np.float32), np.array([ACCEL_RANGE[1], MAX_CURVATURE], np.float32)) if action == "control" \
     else spaces.Box(-MAX_MOTION*stride, MAX_MOTION*stride)
   return spaces.Dict(obs), act

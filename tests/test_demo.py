@@ -185,6 +185,16 @@ def _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo: Path, t
   with pytest.raises(ValueError, match=f"its disengagement model {dis} has changed .* pass --disengage"):
     export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "x"))
   assert export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "x"), str(dis))["driving_policy"]["max_abs_diff_vs_engine"] < 1e-4   # said: packed
+  # session 44: another run's export-driving into that folder replaced the pair without a word, and one into a folder of
+  # another VQVAE's export went in beside its encoder and decoder
+  before = {f.name: f.read_bytes() for f in (tmp_path / "x").iterdir() if f.is_file()}
+  with pytest.raises(ValueError, match=rf"--out {tmp_path / 'x'}: its export-driving\.json is the export of another run \({tmp_path / 'ppo_d'}, not {tmp_path / 'ppo_a'}\)"):
+    export_driving(str(tmp_path / "ppo_a"), str(tmp_path / "x"), str(demo / "disengage"))
+  assert {f.name: f.read_bytes() for f in (tmp_path / "x").iterdir() if f.is_file()} == before
+  (tmp_path / "y").mkdir()
+  (tmp_path / "y" / "export.json").write_text(json.dumps({"ckpt": str(tmp_path / "another_vqvae")}))
+  with pytest.raises(ValueError, match=r"y: its export\.json is the export of another run \(.*another_vqvae, not "):
+    export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "y"), str(dis))
   (tmp_path / "afile").write_bytes(b"")  # --out a file: "[Errno 17] File exists" (session 28)
   with pytest.raises(ValueError, match="afile: a file, not a folder"): export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "afile"), str(dis))
   # session 29: a damaged guard.json was a KeyError's traceback ({}), or (null) replaced by a reference measured from the

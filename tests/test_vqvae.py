@@ -259,6 +259,17 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   np.save(tmp_path / "npy" / "d.npy", rng.integers(0, 1024, (5, 8, 16)).astype(np.int16))
   with pytest.raises(ValueError, match=r"holds frame shards \(zz\.h5\)"): import_commavq(str(tmp_path / "npy"), str(tmp_path / "other_frames"))
   assert sorted(p.name for p in (tmp_path / "other_frames").iterdir()) == ["zz.h5"]
+  # session 44: a folder of another VQVAE's token shards, none of the same name: this one's went in beside them, exit 0
+  Tensor.manual_seed(7)
+  cfg2 = load_config(TrainConfig, overrides=[f"out={tmp_path / 'run2'}"] + [f"model.{k}={json.dumps(list(v) if isinstance(v, tuple) else v)}" for k, v in TINY.items()])
+  from train.stage import Run
+  Run(cfg2.out, cfg2).save(VQVAE(cfg2.model), None, 0)
+  (shards2 := tmp_path / "shards2").mkdir()
+  write_frame_shard(shards2 / "yy.h5", smooth_frames(rng, 4), seed=4)
+  before = sorted(p.name for p in (tmp_path / "tokens").iterdir())
+  with pytest.raises(ValueError, match=rf"--out {tmp_path / 'tokens'} holds token shards of another VQVAE \(seg_a\.h5: codebook "):
+    tokenize(str(tmp_path / "run2"), str(shards2), str(tmp_path / "tokens"), use_ray=False, progress=False)
+  assert sorted(p.name for p in (tmp_path / "tokens").iterdir()) == before
   # a frame shard gone from the folder: its token shard is named (train-world would still read it), and kept
   (shards / "seg_b.h5").unlink()
   import contextlib, io

@@ -1112,6 +1112,17 @@ def test_resume_and_eval_refuse_tokens_of_another_vqvae(tmp_path):
   with pytest.raises(ConfigError, match="eval-world --tokens .* another VQVAE"):
     tw.eval_world(str(tmp_path / "w"), str(tmp_path / "B"), split="all", windows=8, batch_size=4)
   assert tw.eval_world(str(tmp_path / "w"), str(tmp_path / "A"), split="all", windows=8, batch_size=4)["segments"] == 4
+  # session 44: the envs (WorldSim, WorldVecEnv, the rollouts run_rollouts and the RL env step) seeded a model from
+  # load_run with another VQVAE's token ids without a word
+  from sim.world_sim import WorldSim, WorldVecEnv
+  from train.world_data import load_segments
+  model, _ = tw.load_run(str(tmp_path / "w"))
+  for name, ok in (("B", False), ("A", True)):
+    segs = load_segments(str(tmp_path / name), augmented=False, vocab=V)
+    for make in (lambda: WorldSim(model, segs, 2), lambda: WorldVecEnv(model, segs, 2, 2)):
+      if ok: make()
+      else:
+        with pytest.raises(ValueError, match=r"segment seg\d\.h5 was tokenized by another VQVAE \(codebook bbbb\) than the tokens the world model trained on \(codebook aaaa\)"): make()
   # the refused resume left config.yaml naming B and steps 6 (the next resume warned that steps had run on B): it is
   # rewritten with the run's checkpoints only
   assert yaml.safe_load((tmp_path / "w" / "config.yaml").read_text())["data"]["tokens"] == str(tmp_path / "A")

@@ -170,14 +170,21 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   if frames := frame_shards_in(out_dir):  # the folder then held both kinds, which ingest and eval-vqvae refused to read
     raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
   writable_folder(out_dir)
-  with holding(out_dir):  # a train-world reading the folder meanwhile trained on 1 of 6 drives, without a word (refused now)
-    results = _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
-  # each task loads the checkpoint: one saved again meanwhile (a run resumed there after the check above) gave shards of
-  # two codebooks, exit 0
   import h5py
   from train.world_data import tokenizer_of
   def made_with(o: Path) -> str:
     with h5py.File(o, "r") as f: return tokenizer_of(f.attrs, o)
+  # a folder of another VQVAE's token shards took this one's beside them, exit 0 (train-world refused the mix later)
+  for o in shard_paths(out_dir) if Path(out_dir).is_dir() else []:
+    try: other = made_with(o)
+    except (OSError, ValueError): continue  # (a damaged one of the same name is named where it is read)
+    if other not in (want, ""):
+      raise ValueError(f"--out {out_dir} holds token shards of another VQVAE ({o.name}: {other[:60]}; --ckpt {ckpt}'s is {want}): "
+                       "tokenize into another --out, or delete them")
+  with holding(out_dir):  # a train-world reading the folder meanwhile trained on 1 of 6 drives, without a word (refused now)
+    results = _tokenize_into(ckpt, shards, paths, out_dir, use_ray, ray_address, batch_size, progress, max_in_flight, yaw_copies, yaw_px)
+  # each task loads the checkpoint: one saved again meanwhile (a run resumed there after the check above) gave shards of
+  # two codebooks, exit 0
   written = [o for r in results for o, _ in _copies(r["shard"], out_dir, yaw_copies, yaw_px)]
   if other := [o for o in written if o.exists() and made_with(o) not in (want, "")]:
     raise ValueError(f"--ckpt {ckpt}: its checkpoint changed while tokenizing (a run trained there meanwhile?): {len(other)} token "

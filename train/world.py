@@ -323,7 +323,7 @@ def load_run(rundir: str) -> tuple[WorldModel, TrainConfig]:
   (model.frame_stride), so the simulator can refuse another (WorldSim(model, segs, 1) on a stride-4 model fed it motions
   a quarter as long, and said 20 fps, silently)."""
   model, cfg = load_run_model(rundir, TrainConfig, lambda cfg: WorldModel(cfg.model))
-  model.frame_stride = cfg.data.frame_stride
+  model.frame_stride, model.tokenizer = cfg.data.frame_stride, world_tokenizer(rundir)  # (the envs refuse other seeds)
   return model, cfg
 
 def trained_routes(segs) -> list:
