@@ -91,10 +91,10 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             raise VideoError(f"{path}: no video stream ({', '.join(s.type for s in container.streams) or 'none at all'}): truncated, or not a video")
         if container.format.name.endswith("_pipe") or container.format.name == "image2":   # one frame at FFmpeg's 25 fps guess
             raise VideoError(f"{path}: an image ({container.format.name.removesuffix('_pipe')}), not a video")
-        # an MPEG-TS is whole 188-byte packets (192 in a Blu-ray's M2TS): one cut inside its last packet decoded that
-        # part frame concealed (an HEVC one), without a word
-        if container.format.name == "mpegts" and (size := path.stat().st_size) % 188 and size % 192:
-            raise VideoError(f"{path}: truncated or corrupt video: {size} bytes is not whole 188-byte MPEG-TS packets")
+        # an MPEG-TS is whole 188-byte packets (192 in a Blu-ray's M2TS, 204 in DVB's with error correction): one cut
+        # inside its last packet decoded that part frame concealed (an HEVC one), without a word
+        if container.format.name == "mpegts" and all((size := path.stat().st_size) % n for n in (188, 192, 204)):
+            raise VideoError(f"{path}: truncated or corrupt video: {size} bytes is not whole MPEG-TS packets (188, 192 or 204 bytes)")
         stream = container.streams.video[0]
         if len(container.streams.video) > 1:
             others = ", ".join(f"#{s.index} {s.width}x{s.height}" for s in container.streams.video[1:])

@@ -179,8 +179,7 @@ class Tensor:
 
   # *** creation ***
   @staticmethod
-  def empty(*shape, dtype=None, device=None, **kw) -> Tensor:
-    return Tensor(LazyBuffer.loadop(LoadOps.EMPTY, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device)), device, **kw)
+  def empty(*shape, dtype=None, device=None, **kw) -> Tensor: return Tensor(LazyBuffer.loadop(LoadOps.EMPTY, argfix(*shape), dtype or dtypes.default_float, Device.canonicalize(device)), device, **kw)
   @staticmethod
   def full(shape, fill_value: Scalar, dtype=None, device=None, **kw) -> Tensor:
     shape = argfix(*shape) if isinstance(shape, (tuple, list)) else (shape,)
@@ -357,18 +356,20 @@ class Tensor:
     """numpy/PyTorch indexing: ints, slices (any step), None, Ellipsis, and int or bool Tensors, lists or arrays.
     Index tensors pick through a one-hot product (a matmul); out of range raises IndexError or gives NaN (see _valid): an
     index computed in the graph, out of range, gives NaN on float data, 0 on int and bool data, and a write there is dropped."""
-    idx = list(idx) if isinstance(idx, tuple) else [idx]
+    idx, masks = list(idx) if isinstance(idx, tuple) else [idx], []
     for k in reversed(range(len(idx))):  # lists and arrays become Tensors; a bool mask becomes one index per dim it covers
       if isinstance(idx[k], np.ndarray) and idx[k].ndim == 0 and idx[k].dtype.kind in "iu": idx[k] = int(idx[k])  # an int, as PyTorch's
       if isinstance(idx[k], (list, np.ndarray)): idx[k] = Tensor(idx[k], device=self.device, dtype=None if np.size(idx[k]) or np.asarray(idx[k]).dtype == bool else dtypes.int32)
       if isinstance(idx[k], Tensor) and idx[k].dtype == dtypes.bool:
         if idx[k].ndim == 0: raise IndexError("a 0-d bool index isn't supported")
-        idx[k:k+1] = [Tensor(a.astype(np.int64), device=self.device) for a in np.nonzero(idx[k].numpy())]  # its shape is data
+        masks.append((parts := [Tensor(a.astype(np.int64), device=self.device) for a in np.nonzero(idx[k].numpy())], idx[k].shape)); idx[k:k+1] = parts  # its shape is data
       elif isinstance(idx[k], Tensor) and not idx[k].dtype.is_int: raise IndexError(f"index tensors must be int or bool, got {idx[k].dtype}")
     n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
     if n_real > self.ndim: raise IndexError(f"too many indices ({n_real}) for shape {self.shape}")
     e = next((k for k, i in enumerate(idx) if i is Ellipsis), len(idx))
     idx[e:e+1] = [slice(None)]*(self.ndim - n_real)
+    for parts, shp in masks:  # (a (3, 1) mask on (3, 3) picked column 0 of rows 0 and 2, where numpy and PyTorch raise)
+      if self.shape[(d := sum(i is not None for i in idx[:next(j for j, i in enumerate(idx) if i is parts[0])])):d + len(shp)] != shp: raise IndexError(f"a bool index of shape {shp} doesn't match shape {self.shape} at dims {d}..{d + len(shp) - 1}")
     shrink, strides, final, adv, dim = [], [], [], [], 0
     for i in idx:
       if i is None: final.append(1); continue
@@ -419,7 +420,7 @@ class Tensor:
     gradient) as a where over self, so both gradients flow. A place indexed more than once takes the mean of its values."""
     v = value if isinstance(value, Tensor) else Tensor(value, device=self.device, dtype=self.dtype)
     # a mask of self's shape and one value: a where (t[t > 0] = 0 scattered through a (k, *shape) one-hot: 128 GiB at 512x512)
-    if getattr(idx, "dtype", None) in (dtypes.bool, np.bool_) and tuple(idx.shape) == self.shape and prod(v.shape) == 1: hit, val = Tensor(idx, device=self.device) if isinstance(idx, np.ndarray) else idx, v.reshape(()).cast(self.dtype)
+    if getattr(idx, "dtype", None) in (dtypes.bool, np.bool_) and tuple(idx.shape) == self.shape != () and prod(v.shape) == 1: hit, val = Tensor(idx, device=self.device) if isinstance(idx, np.ndarray) else idx.to(self.device), v.reshape(()).cast(self.dtype)
     else:
       shape = Tensor.empty(*self.shape, device=self.device)[idx].shape
       if v.ndim > len(shape): v = v.reshape(v.shape[v.ndim - len(shape):])  # leading size-1 dims go, as numpy's and PyTorch's (others raise)
@@ -519,8 +520,7 @@ class Tensor:
   def unsqueeze(self, dim: int) -> Tensor:
     if not -self.ndim - 1 <= dim <= self.ndim: raise IndexError(f"unsqueeze dim {dim} out of range for shape {self.shape}")
     return self.reshape(self.shape[:(dim := dim % (self.ndim + 1))] + (1,) + self.shape[dim:])
-  def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    return self.reshape(self.shape[:(s := self._axis(start_dim) if self.ndim else 0)] + (prod(self.shape[s:(e := self._axis(end_dim) if self.ndim else 0)+1]),) + self.shape[e+1:])
+  def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor: return self.reshape(self.shape[:(s := self._axis(start_dim) if self.ndim else 0)] + (prod(self.shape[s:(e := self._axis(end_dim) if self.ndim else 0)+1]),) + self.shape[e+1:])
   def transpose(self, dim0: int = 1, dim1: int = 0) -> Tensor:
     a, b = self._axis(dim0), self._axis(dim1)
     return self.permute([b if i == a else a if i == b else i for i in range(self.ndim)])

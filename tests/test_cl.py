@@ -440,3 +440,14 @@ def test_int_overflow_wraps_on_every_cpu_runtime_and_on_native_kernels():
             "        assert np.array_equal(got, want), (dev, dt, got, want)\n"
             "print('ok')\n")
   _on_every_cpu_runtime(script)
+
+def test_a_mask_on_another_device_writes_through():
+  """Session 44 (a review of the mask write's where): a mask Tensor on the CPU for a CL tensor (and the reverse) was
+  refused ('WHERE of tensors on different devices'); it is moved, as an index tensor is read from any device."""
+  rng = np.random.default_rng(44)
+  x = rng.standard_normal((5, 7)).astype(np.float32)
+  want = x.copy(); want[x > 0] = -1
+  for dev, mdev in (("CL", "CPU"), ("CPU", "CL")):
+    t = Tensor(x, device=dev)
+    t[Tensor(x > 0, device=mdev)] = -1.0
+    np.testing.assert_array_equal(t.numpy(), want)

@@ -1502,3 +1502,19 @@ def test_a_write_of_one_value_through_a_whole_mask_is_a_where():
     (tb * torch.tensor(x[1:8, 2:11])).sum().backward()
     np.testing.assert_allclose(b.numpy(), tb.detach().numpy())
     np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy()); np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy(), rtol=1e-5)
+
+def test_a_bool_index_of_another_shape_is_refused():
+  """Session 44 (a review): a (3, 1) or (1, 3) mask on a (3, 3) tensor picked column 0 of rows 0 and 2 ([0, 6]), and a
+  write through it wrote there, where numpy and PyTorch raise; masks that match the dims they cover still pick as numpy."""
+  rng = np.random.default_rng(44)
+  a = rng.standard_normal((3, 3)).astype(np.float32)
+  for m in (np.array([[True], [False], [True]]), np.array([[True, False, True]]), np.array([True, False])):
+    with pytest.raises(IndexError, match=rf"a bool index of shape \({m.shape[0]},{' ' + str(m.shape[1]) if m.ndim > 1 else ''}\) doesn't match shape \(3, 3\)"): Tensor(a)[m]
+    t = Tensor(a)
+    with pytest.raises(IndexError, match="doesn't match shape"): t[Tensor(m)] = 1.0
+    np.testing.assert_array_equal(t.numpy(), a)
+  b = rng.standard_normal((2, 3, 4)).astype(np.float32)
+  m = rng.random((3, 4)) > 0.5
+  for idx in ((slice(None), m), (None, 1, m), (Ellipsis, m), (Ellipsis, m[0]), (b > 0,)):
+    np.testing.assert_array_equal(Tensor(b)[idx].numpy(), b[idx])
+  with pytest.raises(IndexError, match=r"shape \(3, 4\) doesn't match shape \(2, 3, 4\) at dims 0\.\.1"): Tensor(b)[m]
