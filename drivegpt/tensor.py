@@ -389,8 +389,9 @@ class Tensor:
     if any(s != 1 for s in strides): ret = F.Stride.apply(ret, arg=tuple(strides))
     ret = ret.reshape(tuple(final))
     if not adv: return (ret if ret is not self else F.Reshape.apply(self, shape=self.shape))._viewing(self, lambda b, i=tuple(idx): b[i], lambda b, v, i=tuple(idx): (i, v))  # y[:] too
-    pos = [k for k, i in enumerate(i for i in idx if not isinstance(i, (int, np.integer))) if isinstance(i, Tensor)]  # after the ints go, as PyTorch
-    return ret._pick(adv, adjacent=pos == list(range(pos[0], pos[0] + len(pos))))
+    # after the ints go, 0-d int tensors too, as PyTorch's (t[Tensor(1), :, [0, 1]] put its dim in front, numpy's way)
+    pos = [k for k, i in enumerate(i for i in idx if not isinstance(i, (int, np.integer)) and not (isinstance(i, Tensor) and i.ndim == 0)) if isinstance(i, Tensor)]
+    return ret._pick(adv, adjacent=not pos or pos == list(range(pos[0], pos[0] + len(pos))))
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
     """Advanced indexing: dims d (sizes n) picked by int tensors t, which broadcast to B; numpy's rule places B at the
     first picked dim if the index tensors were adjacent (ints between them taken out first, as PyTorch), else in front."""
@@ -404,7 +405,7 @@ class Tensor:
       x = onehot.where(x, 0)._reduce(F.Sum, len(rest) + len(B)).cast(self.dtype)  # (*rest, *B, n_j+1, ...); a sum of bools is int
     valid = [t._valid(n, "index", lo=-n, shape=x.shape) for _, t, n in adv]
     if x.dtype.is_float: x = functools.reduce(Tensor.__and__, valid).where(x, math.nan)
-    at = dims[0] if adjacent else 0
+    at = sum(r < next((d for d, t, _ in adv if t.ndim), dims[0]) for r in rest) if adjacent else 0  # (a 0-d tensor's dim is gone, as an int's)
     return x.permute([*range(at), *range(len(rest), x.ndim), *range(at, len(rest))])
   def _valid(self, n: int, what: str, ignore: Optional[int] = None, lo: int = 0, shape: Optional[tuple] = None) -> Tensor:
     """self (int indices) in [lo, n) or equal to ignore. Realized CPU indices are checked now (IndexError); the returned mask

@@ -1518,3 +1518,26 @@ def test_a_bool_index_of_another_shape_is_refused():
   for idx in ((slice(None), m), (None, 1, m), (Ellipsis, m), (Ellipsis, m[0]), (b > 0,)):
     np.testing.assert_array_equal(Tensor(b)[idx].numpy(), b[idx])
   with pytest.raises(IndexError, match=r"shape \(3, 4\) doesn't match shape \(2, 3, 4\) at dims 0\.\.1"): Tensor(b)[m]
+
+def test_a_0d_int_tensor_index_is_placed_as_an_int():
+  """Session 44 (an indexing fuzz): a 0-d int Tensor counted as an advanced index for numpy's placement rule, so
+  t[Tensor(1), :, [0, 1]] put the picked dim in front ((2, 4) where PyTorch gives (4, 2)), and a write of [10, 20]
+  through it broadcast along the other axis. PyTorch takes a 0-d tensor as an int; values, gradients and writes against it."""
+  import torch
+  rng = np.random.default_rng(44)
+  x = rng.standard_normal((3, 4, 5, 6)).astype(np.float32)
+  cases = [lambda T: (T(1), slice(None), T([0, 1])), lambda T: (T([0, 2]), T(1), slice(None), T([1, 0])), lambda T: (T(1), None, T([0, 1])),
+           lambda T: (T(2), slice(None), T(0), T([1, 2, 0])), lambda T: (T([[0], [1]]), slice(None), T(-1), T([1, 2])), lambda T: (T(2), T(0))]
+  ours, theirs = lambda v: Tensor(np.array(v, np.int32)), lambda v: torch.tensor(v)
+  for c in cases:
+    want = torch.tensor(x)[c(theirs)]
+    w = rng.standard_normal(want.shape).astype(np.float32)
+    xe, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    got = xe[c(ours)]
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    (got * Tensor(w)).sum().backward(); (xt[c(theirs)] * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy())
+    t, tt = Tensor(x), torch.tensor(x)
+    t[c(ours)] = Tensor(w); tt[c(theirs)] = torch.tensor(w)
+    np.testing.assert_array_equal(t.numpy(), tt.numpy())
