@@ -117,10 +117,16 @@ class WorldDriveEnv:
     idx = last[:, None] - self.stride * np.arange(self.M - 1, -1, -1)[None]            # (B, M)
     return np.stack([np.where((i >= 0)[:, None], self._motion[g][np.maximum(i, 0)], 0) for g, i in zip(seg, idx)]).astype(np.float32)
 
+  def _draw(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """n (segment, start) pairs, uniform over every start in [lo, len - span] of every segment (WorldSim's range: the
+    last start was never drawn), not a segment first: a short segment's starts were drawn 20x as often as a long one's."""
+    from sim.world_sim import draw_starts
+    seg, start = draw_starts(np.array([len(s.tokens) - self.sim.span() + 1 - self.lo for s in self.segments]), self.rng, n)
+    return seg, start + self.lo
+
   def _seed(self, rows: np.ndarray) -> None:
     """Re-seed rollouts rows from random real segments and starts."""
-    seg = self.rng.integers(len(self.segments), size=len(rows))
-    start = np.array([self.rng.integers(self.lo, len(self.segments[s].tokens) - self.sim.span() + 1) for s in seg])  # (WorldSim's range: the last start was never drawn)
+    seg, start = self._draw(len(rows))
     ctx, mot, speed = self.sim.context.copy(), self.sim.motion.copy(), self.sim.speed.copy()
     self.sim.reset(seg, start, self.rng)
     ctx[rows], mot[rows], speed[rows] = self.sim.context, self.sim.motion, self.sim.speed
@@ -149,8 +155,7 @@ class WorldDriveEnv:
 
   def reset(self, seed: int) -> dict:
     self.rng = np.random.default_rng(seed)
-    seg = self.rng.integers(len(self.segments), size=self.num_envs)
-    start = np.array([self.rng.integers(self.lo, len(self.segments[s].tokens) - self.sim.span() + 1) for s in seg])
+    seg, start = self._draw(self.num_envs)
     self.sim.reset(seg, start, self.rng)
     self.hist = self._history(seg, start)
     self.t, self.ret = np.zeros(self.num_envs, int), np.zeros(self.num_envs)

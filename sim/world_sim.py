@@ -51,6 +51,15 @@ def motion_from_control(speed: np.ndarray, accel: np.ndarray, curvature: np.ndar
   z = np.zeros_like(v)
   return np.stack([x + z, -y + z, z, z, z, -yaw + z], -1).astype(np.float32), v
 
+def draw_starts(rooms: np.ndarray, rng, n: Optional[int] = None) -> tuple[np.ndarray, np.ndarray]:
+  """Indices i into rooms and starts in [0, rooms[i]), drawn uniformly over all the starts together (a segment first,
+  then a start in it, drew each start of a short segment as often as a long one's 20 times over: crash-ended drives,
+  the short ones, over-sampled)."""
+  ends = np.cumsum(rooms)
+  k = rng.integers(ends[-1], size=n)
+  i = np.searchsorted(ends, k, side="right")
+  return i, k - (ends - rooms)[i]
+
 def _whole(name: str, v, lo: int) -> None:
   """Refuse v unless it is a whole number >= lo, naming it."""
   if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)) or v < lo: raise ValueError(f"{name} must be a whole number >= {lo}, got {v!r}")
@@ -87,6 +96,12 @@ class WorldRollouts:
     if not self.seedable: raise ValueError(f"WorldRollouts: no segment has the {self.stride * self.n_ctx + 1} frames a seed needs ({self.n_ctx} context frames at stride {self.stride})")
 
   def span(self) -> int: return (self.n_ctx + 1) * self.stride   # recorded frames a seed needs (with the motion into it)
+
+  def draw_seed(self, rng) -> tuple[int, int]:
+    """A (segment, start) drawn uniformly over every start of every seedable segment (one start where a segment has
+    room for none past 0)."""
+    i, start = draw_starts(np.array([max(1, len(self.segments[j].tokens) - self.span() + 1) for j in self.seedable]), rng)
+    return self.seedable[int(i)], int(start)
 
   def check_seed(self, seg, start=0) -> None:
     """Refuse a segment index or start that is not a whole number in range (a negative one wrapped round to the last
@@ -185,10 +200,10 @@ class WorldSim(gym.Env):
     o = options or {}
     if bad := sorted(set(o) - {"segment", "start"}): raise ValueError(f"WorldSim.reset: unknown option {bad[0]!r}")
     # (drawn only when not given: a given segment or start no longer moves the sampling RNG)
-    seg = o["segment"] if "segment" in o else self.sim.seedable[int(self.np_random.integers(len(self.sim.seedable)))]
+    seg, start = (o["segment"], None) if "segment" in o else self.sim.draw_seed(self.np_random)
     self.sim.check_seed(seg)
     room = len(self.sim.segments[seg].tokens) - self.sim.span()
-    start = o["start"] if "start" in o else int(self.np_random.integers(room + 1)) if room >= 0 else 0
+    start = o["start"] if "start" in o else start if start is not None else int(self.np_random.integers(room + 1)) if room >= 0 else 0
     tokens = self.sim.reset(np.array([seg]), np.array([start]), self.np_random)
     self.t = 0
     return self._obs(tokens), {"segment": seg, "start": start}
@@ -247,11 +262,13 @@ class WorldVecEnv(gym.vector.VectorEnv):
       if isinstance(seed, (int, np.integer)): super().reset(seed=int(seed))  # (np_random_seed said another, random number)
       else: self._np_random_seed = tuple(int(s) for s in seeds)  # one per env, as SyncVectorEnv's (it kept an earlier int)
     elif not hasattr(self, "_rngs"): self._rngs = [gym.utils.seeding.np_random()[0] for _ in range(self.num_envs)]
-    seg = np.asarray(o["segment"] if "segment" in o else [self.sim.seedable[int(g.integers(len(self.sim.seedable)))] for g in self._rngs])
+    drawn = None if "segment" in o else [self.sim.draw_seed(g) for g in self._rngs]
+    seg = np.asarray(o["segment"] if drawn is None else [d[0] for d in drawn])
     if seg.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: segment must be ({self.num_envs},), got shape {seg.shape}")
     for i in seg: self.sim.check_seed(i)
     rooms = [len(self.sim.segments[s].tokens) - self.sim.span() for s in seg]
-    start = np.asarray(o["start"] if "start" in o else [int(g.integers(r + 1)) if r >= 0 else 0 for g, r in zip(self._rngs, rooms)])
+    start = np.asarray(o["start"] if "start" in o else [d[1] for d in drawn] if drawn is not None else
+                       [int(g.integers(r + 1)) if r >= 0 else 0 for g, r in zip(self._rngs, rooms)])
     if start.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: start must be ({self.num_envs},), got shape {start.shape}")
     tokens = self.sim.reset(seg, start, self._rngs)
     self.t, self._done = 0, False

@@ -1777,3 +1777,21 @@ def test_review_43_damaged_token_shards_are_named_and_export_writes_nothing(tmp_
     with h5py.File(d / f"s{k}.h5", "a") as f: f.attrs["tokenizer"] = '{"codebook": "ab"}'
   with pytest.raises(ValueError, match=r"s1\.h5: a damaged tokenizer or fps attribute"): export_commavq(str(d), str(tmp_path / "npy"))
   assert not list((tmp_path / "npy").glob("*")) if (tmp_path / "npy").exists() else True
+
+def test_ppo_env_draws_every_start_alike():
+  """Session 44 (a review of the samplers): PPO's env drew a segment first, then a start, so a segment with 61 starts
+  got half the seeds beside one with 1201 (each of its starts ~20x as often). Every start in [lo, len - span] is now
+  equally likely, and none outside it."""
+  import collections, types
+  from rl.train import WorldDriveEnv
+  env, seen = object.__new__(WorldDriveEnv), collections.Counter()
+  class Sim:
+    def span(self): return 40
+    def reset(self, seg, start, rng): seen.update(zip(seg.tolist(), start.tolist()))
+  env.sim, env.lo, env.num_envs = Sim(), 3, 64
+  env.segments = [types.SimpleNamespace(tokens=np.zeros((n, 128))) for n in (103, 1243)]   # 61 and 1201 starts from lo = 3
+  env._history, env.obs = (lambda seg, start: None), (lambda: None)
+  for s in range(500): env.reset(s)
+  share = sum(v for (g, _), v in seen.items() if g == 0) / sum(seen.values())
+  assert abs(share - 61 / 1262) < 0.01, share
+  assert min(st for _, st in seen) == 3 and max(st for g, st in seen if g == 0) == 63 and max(st for g, st in seen if g == 1) == 1203

@@ -1717,3 +1717,23 @@ def test_probe_reports_the_seconds_it_ran(monkeypatch, capsys):
   for asked, ran in ((0.5, 0.4), (1.0, 1.0), (0.7, 0.8)):
     res = probe.main(["--world", "w", "--vqvae", "v", "--tokens", "t", "--frames", "f", "--n", "3", "--seconds", str(asked)])
     assert res["seconds"] == pytest.approx(ran) and json.loads(capsys.readouterr().out.strip().splitlines()[-1])["seconds"] == pytest.approx(ran)
+
+def test_env_resets_draw_every_start_alike(sim_parts):
+  """Session 44 (a review of the samplers): WorldSim, WorldVecEnv and the RL env drew a segment first, then a start in
+  it, so each start of a 12-frame segment came up ~20x as often as one of a 200-frame segment (crash-ended drives are
+  the short ones). Every start of every segment is now equally likely (chi-square against uniform)."""
+  from scipy.stats import chisquare
+  from sim.world_sim import WorldSim, WorldVecEnv, draw_starts
+  m, segs = sim_parts
+  rng = np.random.default_rng(44)
+  short, long = (Segment(f"{n}f", rng.integers(0, V, (n, 8)).astype(np.int16), rng.normal(0, 1, (n, 6)).astype(np.float32)) for n in (12, 200))
+  rooms = np.array([12 - 6 + 1, 200 - 6 + 1])   # frames 3 (context 2 + 1) x stride 2 = span 6
+  i, st = draw_starts(rooms, rng, 40000)
+  counts = np.bincount(np.where(i == 0, st, rooms[0] + st), minlength=rooms.sum())
+  assert st.min() >= 0 and (st < rooms[i]).all() and chisquare(counts).pvalue > 1e-4
+  env = WorldSim(m, [short, long], 2, max_steps=20)
+  assert env.sim.span() == 6
+  seen = [env.reset(seed=k)[1]["segment"] for k in range(400)]
+  assert 0.01 < np.mean(np.array(seen) == 0) < 0.07, np.mean(np.array(seen) == 0)   # 7 of 202 starts: 3.5% (it was 50%)
+  venv = WorldVecEnv(m, [short, long], 2, 2, max_steps=20)
+  assert [tuple(venv.reset(seed=k)[1]["segment"]) for k in range(3)] == [(env.reset(seed=k)[1]["segment"], env.reset(seed=k + 1)[1]["segment"]) for k in range(3)]
