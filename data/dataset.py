@@ -137,6 +137,9 @@ class WindowLoader:
             self.close()
             raise ValueError(f"no shard in {split!r} split of {shards} has {window} frames "
                              f"({len(self.paths)} shards, lengths {lengths})" if self.paths else f"{shards}: no shards in its {split!r} split")
+        if short := [(p, n) for p, n in zip(self.paths, lengths) if 0 < n < window]:  # (their frames were never drawn, unsaid)
+            print(f"note: {len(short)} {split} shard(s) with fewer than the {window} frames of a window are left out "
+                  f"({short[0][0]}: {short[0][1]} frames{', ...' if len(short) > 1 else ''})", file=sys.stderr)
         self.cum_starts = np.cumsum(starts)
 
     def _open(self, p: Path, fields: tuple, limit: int, open_before: int) -> int:
