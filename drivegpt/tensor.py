@@ -252,8 +252,7 @@ class Tensor:
   @staticmethod
   def scaled_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*shape, low=-(c := prod(argfix(*shape))**-0.5), high=c, **kw)  # a leaf (x scale was not)
   @staticmethod
-  def glorot_uniform(*shape, **kw) -> Tensor:
-    return Tensor.uniform(*(s := argfix(*shape)), low=-(c := math.sqrt(6/(s[0] + prod(s[1:])))), high=c, **kw)  # a leaf that requires grad, if asked
+  def glorot_uniform(*shape, **kw) -> Tensor: return Tensor.uniform(*(s := argfix(*shape)), low=-(c := math.sqrt(6/(s[0] + prod(s[1:])))), high=c, **kw)  # a leaf that requires grad, if asked
   @staticmethod
   def kaiming_uniform(*shape, a: float = 0.01, **kw) -> Tensor:
     return Tensor.uniform(*(s := argfix(*shape)), low=-(bound := math.sqrt(3.0) * math.sqrt(2.0 / (1 + a**2)) / math.sqrt(prod(s[1:]))), high=bound, **kw)
@@ -374,7 +373,7 @@ class Tensor:
     for i in idx:
       if i is None: final.append(1); continue
       size = self.shape[dim]
-      if isinstance(i, Tensor): adv, i = adv + [(len(final), i, size)], slice(None)  # picked after the basic indexing
+      if isinstance(i, Tensor): adv, i = adv + [(len(final), i.to(self.device), size)], slice(None)  # picked after the basic indexing (an index tensor of another device moved)
       if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
         if not -size <= i < size: raise IndexError(f"index {i} out of range for dim {dim} of size {size}")
         shrink.append((int(i) % size, int(i) % size + 1)); strides.append(1)
@@ -391,7 +390,8 @@ class Tensor:
     if not adv: return (ret if ret is not self else F.Reshape.apply(self, shape=self.shape))._viewing(self, lambda b, i=tuple(idx): b[i], lambda b, v, i=tuple(idx): (i, v))  # y[:] too
     # after the ints go, 0-d int tensors too, as PyTorch's (t[Tensor(1), :, [0, 1]] put its dim in front, numpy's way)
     pos = [k for k, i in enumerate(i for i in idx if not isinstance(i, (int, np.integer)) and not (isinstance(i, Tensor) and i.ndim == 0)) if isinstance(i, Tensor)]
-    return ret._pick(adv, adjacent=not pos or pos == list(range(pos[0], pos[0] + len(pos))))
+    r = ret._pick(adv, adjacent=not pos or pos == list(range(pos[0], pos[0] + len(pos))))
+    return r if any(t.ndim for _, t, _ in adv) else r._viewing(self, lambda b, i=tuple(idx): b[i], lambda b, v, i=tuple(idx): (i, v))  # 0-d ints alone: a view, as PyTorch's
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
     """Advanced indexing: dims d (sizes n) picked by int tensors t, which broadcast to B; numpy's rule places B at the
     first picked dim if the index tensors were adjacent (ints between them taken out first, as PyTorch), else in front."""

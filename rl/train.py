@@ -108,6 +108,7 @@ class WorldDriveEnv:
     self.segments = [s for s in segments if len(s.tokens) >= self.lo + self.sim.span()]
     if not self.segments: raise ConfigError(f"no token segment has the {self.lo + self.sim.span()} frames a rollout seed needs")
     self.sim.segments, self.stride, self.M = self.segments, frame_stride, disengage.config.motions
+    self.sim.seedable = list(range(len(self.segments)))  # (indices into the list it had: every kept one fits a seed)
     from train.world_data import strided_motion
     self._motion = [strided_motion(s.pose, frame_stride) if s.pose is not None else np.zeros((len(s.tokens), 6), np.float32) for s in self.segments]
 

@@ -451,3 +451,10 @@ def test_a_mask_on_another_device_writes_through():
     t = Tensor(x, device=dev)
     t[Tensor(x > 0, device=mdev)] = -1.0
     np.testing.assert_array_equal(t.numpy(), want)
+    # int index tensors too ("CMPEQ of tensors on different devices")
+    idx = Tensor(np.array([3, 0, 3], np.int32), device=mdev)
+    np.testing.assert_array_equal(Tensor(x, device=dev)[idx].numpy(), x[[3, 0, 3]])
+    t = Tensor(x, device=dev)
+    t[:, idx] = 5.0
+    w = x.copy(); w[:, [3, 0, 3]] = 5.0
+    np.testing.assert_array_equal(t.numpy(), w)

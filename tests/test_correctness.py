@@ -1541,3 +1541,9 @@ def test_a_0d_int_tensor_index_is_placed_as_an_int():
     t, tt = Tensor(x), torch.tensor(x)
     t[c(ours)] = Tensor(w); tt[c(theirs)] = torch.tensor(w)
     np.testing.assert_array_equal(t.numpy(), tt.numpy())
+  # a 0-d int tensor alone is an int: its pick is a view, and a write into it goes into the tensor (it was a copy: lost)
+  t, tt = Tensor(x), torch.tensor(x)
+  t[Tensor(np.array(1, np.int32))][0, 2] = 99.0; tt[torch.tensor(1)][0, 2] = 99.0
+  r, rt = t[2, Tensor(np.array(-1, np.int64))], tt[2, torch.tensor(-1)]
+  r += 1; rt += 1
+  np.testing.assert_array_equal(t.numpy(), tt.numpy())
