@@ -373,7 +373,7 @@ class Tensor:
     for i in idx:
       if i is None: final.append(1); continue
       size = self.shape[dim]
-      if isinstance(i, Tensor): adv, i = adv + [(len(final), i.to(self.device), size)], slice(None)  # picked after the basic indexing (an index tensor of another device moved)
+      if isinstance(i, Tensor): adv, i = adv + [(len(final), i if i.device == self.device else (i._valid(size, "index", lo=-size), i.to(self.device))[1], size)], slice(None)  # picked after the basic indexing (one of another device checked, then moved)
       if isinstance(i, (int, np.integer)) and not isinstance(i, bool):
         if not -size <= i < size: raise IndexError(f"index {i} out of range for dim {dim} of size {size}")
         shrink.append((int(i) % size, int(i) % size + 1)); strides.append(1)
@@ -391,7 +391,8 @@ class Tensor:
     # after the ints go, 0-d int tensors too, as PyTorch's (t[Tensor(1), :, [0, 1]] put its dim in front, numpy's way)
     pos = [k for k, i in enumerate(i for i in idx if not isinstance(i, (int, np.integer)) and not (isinstance(i, Tensor) and i.ndim == 0)) if isinstance(i, Tensor)]
     r = ret._pick(adv, adjacent=not pos or pos == list(range(pos[0], pos[0] + len(pos))))
-    return r if any(t.ndim for _, t, _ in adv) else r._viewing(self, lambda b, i=tuple(idx): b[i], lambda b, v, i=tuple(idx): (i, v))  # 0-d ints alone: a view, as PyTorch's
+    # 0-d ints alone: a view, as PyTorch's, at the place they hold now (copies: a later write into them moved the view)
+    return r if any(t.ndim for _, t, _ in adv) else r._viewing(self, lambda b, i=(fixed := tuple((x + 0).realize() if isinstance(x, Tensor) else x for x in idx)): b[i], lambda b, v, i=fixed: (i, v))
   def _pick(self, adv: list, adjacent: bool) -> Tensor:
     """Advanced indexing: dims d (sizes n) picked by int tensors t, which broadcast to B; numpy's rule places B at the
     first picked dim if the index tensors were adjacent (ints between them taken out first, as PyTorch), else in front."""

@@ -1547,3 +1547,10 @@ def test_a_0d_int_tensor_index_is_placed_as_an_int():
   r, rt = t[2, Tensor(np.array(-1, np.int64))], tt[2, torch.tensor(-1)]
   r += 1; rt += 1
   np.testing.assert_array_equal(t.numpy(), tt.numpy())
+  # the view stays at the place its index held when it was taken (it followed later writes into the index tensor)
+  t, tt, step, rows, trows = Tensor(np.zeros((4, 3), np.float32)), torch.zeros(4, 3), Tensor(np.int32(0)).realize(), [], []
+  for k in range(4):
+    rows.append(t[step]); trows.append(tt[torch.tensor(k)])
+    t[k] = float(k + 1); tt[k] = float(k + 1)
+    step += 1
+  np.testing.assert_array_equal(np.stack([r.numpy() for r in rows]), torch.stack(trows).numpy())

@@ -1372,3 +1372,16 @@ def test_damaged_hdf5_metadata_in_a_frame_shard_is_named(tmp_path, monkeypatch):
   monkeypatch.setattr(h5py.Group, "__contains__", damaged)
   with pytest.raises(ValueError, match=r"s0\.h5: not a readable shard \(Link iteration failed"): WindowLoader(str(tmp_path), window=1, split="all", fields=("frames",))
   with pytest.raises(ValueError, match=r"s0\.h5: not a readable shard \(Link iteration failed"): next(shard_batches(sorted(tmp_path.glob("*.h5")), 2))
+
+def test_one_drive_holds_nothing_out_and_says_so(tmp_path, capsys):
+  """Session 44 (a review of edge settings): one shard (one drive) with data.val_fraction 0.1 trained on all of it with
+  no held-out numbers, nothing said; train-disengage and BC refuse it."""
+  from train.vqvae import train
+  rng = rng_for("one drive")
+  (tmp_path / "d").mkdir()
+  write_frame_shard(tmp_path / "d" / "only.h5", smooth_frames(rng, 4, 32, 64), seed=1)
+  model = {f"model.{k}": list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "image_size": (32, 64)}.items()}
+  res = train(load_config(TrainConfig, overrides=[f"{k}={json.dumps(v)}" for k, v in {**model, "data.shards": str(tmp_path / "d"), "out": str(tmp_path / "run"),
+              "steps": 1, "batch_size": 2, "eval_frames": 2, "grid_frames": 2, "warmup": 0}.items()]))
+  assert not any(k.startswith("val_") for k in res)
+  assert "is one drive (only): nothing held out (data.val_fraction=0.1 needs 2 drives or more" in capsys.readouterr().err

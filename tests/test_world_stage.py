@@ -52,6 +52,17 @@ def test_bad_config_rejected(tmp_path):
   (tmp_path / "vq" / "config.yaml").write_text("model:\n  n_codes: 1024\nsteps: 10\n")
   with pytest.raises(ConfigError, match="vq: holds a train-vqvae run, not a train-world one"): tw.main(tiny_args(toks, tmp_path / "vq"))
   with pytest.raises(FileNotFoundError, match="nowhere"): tw.main(tiny_args(tmp_path / "nowhere", tmp_path / "r"))
+  # session 44: weight_decay 1e6 (or 900: a factor 0.1 a step) exited 0 at 6.6e10 bits per token, or exactly 5.0
+  for wd in ("1e6", "1000"):
+    with pytest.raises(ConfigError, match=rf"weight_decay: {float(wd)} x lr 0.001 >= 1: AdamW's decay"): tw.main(tiny_args(toks, tmp_path / "r", f"weight_decay={wd}", "lr=1e-3"))
+
+def test_one_drive_holds_nothing_out_and_says_so(tmp_path, capsys):
+  """Session 44 (a review of edge settings): one drive with data.val_fraction 0.25 trained on all of it, no val_*
+  metrics, nothing said (train-disengage and BC refuse it)."""
+  toks = make_tokens(tmp_path / "tok", n_seg=1)
+  res = tw.main(tiny_args(toks, tmp_path / "r", "steps=2"))
+  assert not any(k.startswith("val_") for k in res)
+  assert "note: train-world: data.tokens" in (err := capsys.readouterr().err) and "is one drive: nothing held out (data.val_fraction=0.25" in err
 
 def test_exact_resume_and_eval(tmp_path, monkeypatch, capsys):
   """A run that crashes after its step-3 checkpoint and is run again ends with the weights of one that never stopped."""

@@ -73,6 +73,11 @@ def _check_shared(obj, prefix: str) -> None:
   if val("dropout") is not None and not 0 <= val("dropout") < 1: raise ConfigError(f"{prefix}dropout: must be in [0, 1), got {val('dropout')}")
   if val("min_lr") is not None and val("lr") is not None and val("min_lr") > val("lr"):
     raise ConfigError(f"{prefix}min_lr: {val('min_lr')} is above lr {val('lr')}")
+  # AdamW scales each weight by 1 - lr x weight_decay a step: at 1 or more it wiped them out or flipped their signs, and
+  # train-world exited 0 at exactly 5.0 bits per token (uniform guessing) or 6.6e10
+  if val("weight_decay") and val("lr") and val("lr") * val("weight_decay") >= 1:
+    raise ConfigError(f"{prefix}weight_decay: {val('weight_decay')} x lr {val('lr')} >= 1: AdamW's decay (each weight times "
+                      "1 - lr x weight_decay a step) would wipe out or flip the weights")
 
 def warn_short_schedule(cfg, stage: str) -> None:
   """Say so when warmup is not shorter than steps: the learning rate never reaches lr nor decays (a quick run with

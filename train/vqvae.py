@@ -142,7 +142,11 @@ def val_loader(cfg: TrainConfig):
       raise ValueError(f"{both[0][0]}: the same video as {both[0][1]} (data.shards): held-out frames must not be trained on")
     return _loader(cfg.data.val_shards, "all", cfg.data, cfg.batch_size, cfg.model.image_size)
   paths, routes, _ = shard_routes(shard_paths(cfg.data.shards))
-  if not split_segments(paths, "val", cfg.data.val_fraction, cfg.data.split_seed, routes): return None
+  if not split_segments(paths, "val", cfg.data.val_fraction, cfg.data.split_seed, routes):
+    if cfg.data.val_fraction > 0:  # (it trained on all of it with no held-out numbers, unsaid; train-disengage refuses)
+      print(f"note: train-vqvae: data.shards {cfg.data.shards} is one drive ({routes[0] if routes else 'none'}): nothing held "
+            f"out (data.val_fraction={cfg.data.val_fraction} needs 2 drives or more, or give data.val_shards)", file=sys.stderr)
+    return None
   return _loader(cfg.data.shards, "val", cfg.data, cfg.batch_size, cfg.model.image_size)
 
 def split_routes(cfg: TrainConfig) -> tuple[list, list]:

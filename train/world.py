@@ -140,6 +140,9 @@ def train(cfg: TrainConfig) -> dict:
   train_w = Windows(train_segs, cfg.model.frames, cfg.data.frame_stride, cfg.seed,
                     f"data.tokens {cfg.data.tokens}, training split")
   val_segs = split_segments(segs, "val", cfg.data.val_fraction, cfg.data.split_seed)
+  if cfg.data.val_fraction > 0 and not val_segs:  # (it trained on all of it with no val_* numbers, unsaid; train-disengage refuses)
+    print(f"note: train-world: data.tokens {cfg.data.tokens} is one drive: nothing held out (data.val_fraction="
+          f"{cfg.data.val_fraction} needs 2 drives or more)", file=sys.stderr)
   from data.dataset import note_held_share
   note_held_share(f"train-world, data.tokens {cfg.data.tokens}", sum(len(s.tokens) for s in val_segs), sum(len(s.tokens) for s in segs if not s.augmented),  # (yaw copies: K of every drive but the held-out ones, which hid the share)
                   len({s.route or s.name for s in val_segs}), len({s.route or s.name for s in segs}), "data.val_fraction and data.split_seed")
