@@ -1483,25 +1483,22 @@ def test_an_overflow_inside_a_kernel_warns_nothing():
 
 def test_a_write_of_one_value_through_a_whole_mask_is_a_where():
   """Session 44: t[t > 0] = -1 on a 512x512 tensor scattered through a (k, 512, 512) one-hot: 'Unable to allocate 128
-  GiB'; a mask of the tensor's own shape with one value is now a where (values and gradients against PyTorch)."""
-  import torch
+  GiB'; a mask of the tensor's own shape with one value is now a where (values against numpy, gradients by hand:
+  the target's is W off the mask, the value's the sum of W on it)."""
   rng = np.random.default_rng(44)
   x = rng.standard_normal((512, 512)).astype(np.float32)
   t = Tensor(x)
   t[Tensor(x > 0)] = -1.0
   want = x.copy(); want[x > 0] = -1
   np.testing.assert_array_equal(t.numpy(), want)
-  for mask in (x[:7, :9] > 0.3, Tensor(x[:7, :9] > 0.3)):   # an array or a Tensor mask, a value that carries a gradient
+  m, W = x[:7, :9] > 0.3, x[1:8, 2:11]
+  for mask in (m, Tensor(m)):   # an array or a Tensor mask, a value that carries a gradient
     a, v = Tensor(x[:7, :9], requires_grad=True), Tensor([2.5], requires_grad=True)
     b = a * 1.0
     b[mask] = v
-    (b * Tensor(x[1:8, 2:11])).sum().backward()
-    ta, tv = torch.tensor(x[:7, :9], requires_grad=True), torch.tensor([2.5], requires_grad=True)
-    tb = ta * 1.0
-    tb[torch.tensor(x[:7, :9] > 0.3)] = tv
-    (tb * torch.tensor(x[1:8, 2:11])).sum().backward()
-    np.testing.assert_allclose(b.numpy(), tb.detach().numpy())
-    np.testing.assert_allclose(a.grad.numpy(), ta.grad.numpy()); np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy(), rtol=1e-5)
+    (b * Tensor(W)).sum().backward()
+    np.testing.assert_array_equal(b.numpy(), np.where(m, np.float32(2.5), x[:7, :9]))
+    np.testing.assert_allclose(a.grad.numpy(), np.where(m, 0, W)); np.testing.assert_allclose(v.grad.numpy(), [W[m].astype(np.float64).sum()], rtol=1e-5)
 
 def test_a_bool_index_of_another_shape_is_refused():
   """Session 44 (a review): a (3, 1) or (1, 3) mask on a (3, 3) tensor picked column 0 of rows 0 and 2 ([0, 6]), and a
@@ -1522,35 +1519,40 @@ def test_a_bool_index_of_another_shape_is_refused():
 def test_a_0d_int_tensor_index_is_placed_as_an_int():
   """Session 44 (an indexing fuzz): a 0-d int Tensor counted as an advanced index for numpy's placement rule, so
   t[Tensor(1), :, [0, 1]] put the picked dim in front ((2, 4) where PyTorch gives (4, 2)), and a write of [10, 20]
-  through it broadcast along the other axis. PyTorch takes a 0-d tensor as an int; values, gradients and writes against it."""
-  import torch
+  through it broadcast along the other axis. PyTorch takes a 0-d tensor as an int: so does the engine now, for values,
+  gradients and writes (against numpy with plain ints, which places them so)."""
   rng = np.random.default_rng(44)
   x = rng.standard_normal((3, 4, 5, 6)).astype(np.float32)
-  cases = [lambda T: (T(1), slice(None), T([0, 1])), lambda T: (T([0, 2]), T(1), slice(None), T([1, 0])), lambda T: (T(1), None, T([0, 1])),
-           lambda T: (T(2), slice(None), T(0), T([1, 2, 0])), lambda T: (T([[0], [1]]), slice(None), T(-1), T([1, 2])), lambda T: (T(2), T(0))]
-  ours, theirs = lambda v: Tensor(np.array(v, np.int32)), lambda v: torch.tensor(v)
+  cases = [lambda T, I: (I(1), slice(None), T([0, 1])), lambda T, I: (T([0, 2]), I(1), slice(None), T([1, 0])), lambda T, I: (I(1), None, T([0, 1])),
+           lambda T, I: (I(2), slice(None), I(0), T([1, 2, 0])), lambda T, I: (T([[0], [1]]), slice(None), I(-1), T([1, 2])), lambda T, I: (I(2), I(0))]
+  ours = (lambda v: Tensor(np.array(v, np.int32)),) * 2
+  def ref(a, idx):  # PyTorch's rule in numpy: the ints first (a view without their dims), then the rest (numpy counts an
+    # int beside an index array as advanced: x[1, :, [0, 1]] is (2, 4, ...) there)
+    return a[tuple(i if isinstance(i, int) else slice(None) for i in idx if i is not None)], tuple(i for i in idx if not isinstance(i, int))
   for c in cases:
-    want = torch.tensor(x)[c(theirs)]
+    idx = c(np.array, int)
+    want = (lambda v, i: v[i])(*ref(x, idx))
     w = rng.standard_normal(want.shape).astype(np.float32)
-    xe, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    got = xe[c(ours)]
-    assert got.shape == tuple(want.shape)
-    np.testing.assert_array_equal(got.numpy(), want.numpy())
-    (got * Tensor(w)).sum().backward(); (xt[c(theirs)] * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy())
-    t, tt = Tensor(x), torch.tensor(x)
-    t[c(ours)] = Tensor(w); tt[c(theirs)] = torch.tensor(w)
-    np.testing.assert_array_equal(t.numpy(), tt.numpy())
+    xe = Tensor(x, requires_grad=True)
+    got = xe[c(*ours)]
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got.numpy(), want)
+    (got * Tensor(w)).sum().backward()
+    g = np.zeros_like(x); gv, gi = ref(g, idx); gv[gi] += w   # (no place picked twice in these cases)
+    np.testing.assert_allclose(xe.grad.numpy(), g)
+    t, tn = Tensor(x), x.copy()
+    t[c(*ours)] = Tensor(w); tv, ti = ref(tn, idx); tv[ti] = w
+    np.testing.assert_array_equal(t.numpy(), tn)
   # a 0-d int tensor alone is an int: its pick is a view, and a write into it goes into the tensor (it was a copy: lost)
-  t, tt = Tensor(x), torch.tensor(x)
-  t[Tensor(np.array(1, np.int32))][0, 2] = 99.0; tt[torch.tensor(1)][0, 2] = 99.0
-  r, rt = t[2, Tensor(np.array(-1, np.int64))], tt[2, torch.tensor(-1)]
-  r += 1; rt += 1
-  np.testing.assert_array_equal(t.numpy(), tt.numpy())
+  t, tn = Tensor(x), x.copy()
+  t[Tensor(np.array(1, np.int32))][0, 2] = 99.0; tn[1][0, 2] = 99.0
+  r, rn = t[2, Tensor(np.array(-1, np.int64))], tn[2, -1]
+  r += 1; rn += 1
+  np.testing.assert_array_equal(t.numpy(), tn)
   # the view stays at the place its index held when it was taken (it followed later writes into the index tensor)
-  t, tt, step, rows, trows = Tensor(np.zeros((4, 3), np.float32)), torch.zeros(4, 3), Tensor(np.int32(0)).realize(), [], []
+  t, tn, step, rows, nrows = Tensor(np.zeros((4, 3), np.float32)), np.zeros((4, 3), np.float32), Tensor(np.int32(0)).realize(), [], []
   for k in range(4):
-    rows.append(t[step]); trows.append(tt[torch.tensor(k)])
-    t[k] = float(k + 1); tt[k] = float(k + 1)
+    rows.append(t[step]); nrows.append(tn[k])
+    t[k] = float(k + 1); tn[k] = float(k + 1)
     step += 1
-  np.testing.assert_array_equal(np.stack([r.numpy() for r in rows]), torch.stack(trows).numpy())
+  np.testing.assert_array_equal(np.stack([r.numpy() for r in rows]), np.stack(nrows))
