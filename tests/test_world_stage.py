@@ -1733,8 +1733,7 @@ def test_probe_reports_the_seconds_it_ran(monkeypatch, capsys):
 def test_env_resets_draw_every_start_alike(sim_parts):
   """Session 44 (a review of the samplers): WorldSim, WorldVecEnv and the RL env drew a segment first, then a start in
   it, so each start of a 12-frame segment came up ~20x as often as one of a 200-frame segment (crash-ended drives are
-  the short ones). Every start of every segment is now equally likely (chi-square against uniform)."""
-  from scipy.stats import chisquare
+  the short ones). Every start of every segment is now equally likely (a chi-square against uniform)."""
   from sim.world_sim import WorldSim, WorldVecEnv, draw_starts
   m, segs = sim_parts
   rng = np.random.default_rng(44)
@@ -1742,7 +1741,8 @@ def test_env_resets_draw_every_start_alike(sim_parts):
   rooms = np.array([12 - 6 + 1, 200 - 6 + 1])   # frames 3 (context 2 + 1) x stride 2 = span 6
   i, st = draw_starts(rooms, rng, 40000)
   counts = np.bincount(np.where(i == 0, st, rooms[0] + st), minlength=rooms.sum())
-  assert st.min() >= 0 and (st < rooms[i]).all() and chisquare(counts).pvalue > 1e-4
+  chi2 = ((counts - counts.mean())**2 / counts.mean()).sum()   # against uniform: 201 degrees of freedom, sd 20
+  assert st.min() >= 0 and (st < rooms[i]).all() and chi2 < 300, chi2
   env = WorldSim(m, [short, long], 2, max_steps=20)
   assert env.sim.span() == 6
   seen = [env.reset(seed=k)[1]["segment"] for k in range(400)]
