@@ -18,7 +18,7 @@ from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.models.policy import DrivingPolicy
 from drivegpt import Tensor
 from drivegpt.export.openpilot import INTERFACE, DrivingVision, _codes, _examples, export_policy, export_vision
-from drivegpt.export.command import checked_diff, near_ties, onnx_latency
+from drivegpt.export.command import checked_diff, near_ties, onnx_latency, run_folder
 from rl.data import WHEELBASE
 from drivegpt.export.graph import save, to_float16
 from drivegpt.nn.state import write_atomic
@@ -55,9 +55,9 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   def run_of(f: Path) -> str:
     try: c = str(json.loads(f.read_text()).get("ckpt", "")) if f.exists() else ""
     except (ValueError, AttributeError, OSError): return ""  # (damaged: rewritten below)
-    return run_of_path(c) if c else ""
+    return run_folder(c) if c else ""
   for f, own in (("export-driving.json", ckpt), ("export.json", bcfg.vqvae)):
-    if (other := run_of(outdir / f)) and other != run_of_path(own):
+    if (other := run_of(outdir / f)) and other != run_folder(own):
       if took: release_folder(outdir)
       raise ValueError(f"--out {out}: its {f} is the export of another run ({other}, not {own}): give each run's export a folder of its own")
   (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
@@ -81,10 +81,6 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   write_atomic(str(outdir / "export-driving.json"), [json.dumps({**report, "ckpt": str(Path(ckpt).resolve())}, indent=1).encode()])
   if took: release_folder(outdir)  # (done: held until the process ended, a notebook's next export there was refused)
   return report
-
-def run_of_path(p: str) -> str:
-  """The run folder a --ckpt names (the folder, or a checkpoint file's folder), resolved."""
-  return str(Path(p).resolve().parent if str(p).endswith(".safetensors") else Path(p).resolve())
 
 def vision_ties(vision: DrivingVision, codebook: np.ndarray, inputs: dict, got: np.ndarray, want: np.ndarray) -> np.ndarray:
   """Which of driving_vision's features (1, 512) may differ from the engine's: ids of the road frame's codes that tie with

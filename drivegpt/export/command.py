@@ -152,6 +152,10 @@ def write_checked(name: str, fn: Callable, inputs: dict, out_dir: Path, params, 
                               "ort_cpu_ms": round(lat16 * 1e3, 3)}
   return report
 
+def run_folder(ckpt: str) -> str:
+  """The run folder a --ckpt names (the folder, or a checkpoint file's folder), resolved: which run an export is of."""
+  return str(Path(ckpt).resolve().parent if str(ckpt).endswith(".safetensors") else Path(ckpt).resolve())
+
 def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   """Export every model of a run to out (see the module docstring); returns the report also written to out/export.json."""
   kind, model = load_run(ckpt)
@@ -160,8 +164,7 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   took = lock_folder(out_dir, command=True)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
   # another run's export there: its models would stay beside these, and export.json name this run alone (the quick start
   # once sent the VQVAE and the world model into one folder)
-  def run_of(p) -> Path: return Path(p).resolve().parent if str(p).endswith(".safetensors") else Path(p).resolve()
-  if (old := out_dir / "export.json").exists() and run_of(other := json.loads(old.read_text()).get("ckpt", "")) != run_of(ckpt):
+  if (old := out_dir / "export.json").exists() and run_folder(other := json.loads(old.read_text()).get("ckpt", "")) != run_folder(ckpt):
     raise ExportError(f"--out {out}: holds the export of another run ({other}): give each run a folder of its own")
   # export.json goes first and comes back last: a folder without it is an export under way or cut short (a kill left one
   # run's encoder beside another's decoder, and the old report describing them)
