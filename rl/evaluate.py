@@ -70,6 +70,7 @@ class ClosedLoop:
     self.prev_speed, self.prev_heading = self.ego.speed, self.ego.heading
     self.offsets: list = []    # (t, lane offset, human) per frame
     self.hold = (0.0, 0.0)
+    self.warming = True        # drive()'s warm-up: not yet the episode's seconds
     self._observe()
 
   # *** the state, as the supervisor and the scripted driver see it ***
@@ -157,7 +158,8 @@ class ClosedLoop:
         self.lane = int(np.clip(np.round(self.lat / LANE_WIDTH), 0, self.n_lanes - 1))
     if self.obs.crashed:  # (counted in crashes whoever drove; crashes_human counts those in the human's seconds)
       self.crashed, self.crashed_human, self.done = True, human, True
-    if self.t >= self.spec.seconds - 1e-9: self.done = True
+    if self.t >= self.spec.seconds - 1e-9 and not self.warming: self.done = True  # (a warm-up longer than the episode,
+    # a policy's long context, ended it there: the car stood still for the context's last frames)
 
 # *** policies ***
 
@@ -209,7 +211,11 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
       toks = encode(vqvae, [e.frame() for e in eps])
       for h, tk in zip(history, toks): h.append(tk)
   # (a takeover in the warm-up handed the first seconds to the human, uncounted: human_until is cleared too)
-  for e in eps: e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.crashed_human, e.done, e.human_until = 0.0, 0.0, 0.0, [], [], False, False, False, -1.0
+  for e in eps:
+    if e.crashed:  # (the car stays wrecked: its first frame was a crash charged to the driver)
+      print(f"warning: episode seed {e.spec.seed}: the car crashed in the warm-up, under the scripted driver; the episode "
+            "counts no km and no takeover", file=sys.stderr)
+    e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.crashed_human, e.done, e.human_until, e.warming = 0.0, 0.0, 0.0, [], [], False, False, e.crashed, -1.0, False
   step = 0
   while not all(e.done for e in eps):
     if driver:
