@@ -90,6 +90,8 @@ class WorldRollouts:
     if self.use_pose and (bare := next((s.name for s in segments if s.pose is None), None)):  # seeded as standing still:
       raise ValueError(f"WorldRollouts: segment {bare} has no poses; the world model is pose-conditioned")  # steering did nothing
     if not self.use_pose: warnings.warn("WorldRollouts: the world model has no pose conditioning (pose: none): actions do not change what it generates")
+    if bare := next((s.name for s in segments if s.pose is None and getattr(s, "speed", None) is None), None):  # (0 m/s, unsaid)
+      warnings.warn(f"WorldRollouts: segment {bare} has no poses or speeds (commaVQ tokens?): its rollouts start at 0 m/s")
     # the segments a seed fits in, which a reset without a given segment draws from (a short one drawn failed the reset
     # for some seeds only, and a vector env's autoreset mid-training)
     self.seedable = [i for i, s in enumerate(segments) if len(s.tokens) >= self.stride * self.n_ctx + 1]

@@ -318,6 +318,12 @@ def test_a_rollout_starts_at_the_speed_of_its_last_context_frame():
   sim = WorldRollouts(model, [plain], 2)
   sim.reset(np.zeros(1, int), np.array([n - 5]), rng)  # the last frame of the segment: its motion in, at the speed before
   np.testing.assert_allclose(sim.speed, speed[n - 2] * np.cos(np.arctan(curv[n - 2] * 2.5)), rtol=1e-5)
+  # commaVQ tokens carry neither poses nor speeds: a pose-less model's rollouts start at 0 m/s, which is said
+  bare = WorldModel(WorldConfig(vocab_size=8, tokens_per_frame=4, frames=3, n_layer=1, n_head=1, d_model=8, pose="none"))
+  with pytest.warns(UserWarning, match="segment c has no poses or speeds .*start at 0 m/s"):
+    sim = WorldRollouts(bare, [Segment("c", np.zeros((n, 4), np.int16), None)], 2)
+  sim.reset(np.zeros(1, int), np.array([3]), rng)
+  assert sim.speed.tolist() == [0.0]
 
 @pytest.fixture(scope="module")
 def sim_parts(tmp_path_factory):
@@ -1365,6 +1371,43 @@ def test_recordings_ingested_from_another_folder_are_known_by_their_videos(tmp_p
   f = sorted((tmp_path / "a").glob("*.h5"))[next(i for i in range(6) if f"sha256:{i}" in before)]
   with h5py.File(f, "a") as h: h.attrs["checksum"] = "sha256:new"
   assert "sha256:new" in trained_videos(str(tmp_path / "w")) and len(trained_videos(str(tmp_path / "w"))) == len(before)
+
+def test_commavq_files_renamed_are_known_by_their_tokens_and_nested_ones_keep_the_import_order(tmp_path, capsys):
+  """A run trained on commaVQ .npy files: the same files renamed were all "held out" (trained_segments 0: a .npy segment
+  carried no checksum, and the training folder's .npy files were not read for theirs). And a nested folder's .npy files
+  (p/x.npy, p0/y.npy) were read in another order than their imports (p0_y.h5, p_x.h5): other eval-world numbers."""
+  import shutil
+  from train.stage import trained_on
+  from train.tokenize import import_commavq, export_commavq
+  from train.world import run_split
+  from train.world_data import load_segments, split_segments
+  rng = np.random.default_rng(5)
+  for d in ("a", "b"): (tmp_path / d).mkdir()
+  for i in range(6):
+    a = rng.integers(0, V, (30, 8)).astype(np.int16)   # (tiny grid: 8 tokens a frame, flat)
+    np.save(tmp_path / "a" / f"seg{i}.npy", a)
+    np.save(tmp_path / "b" / f"drive{5 - i}.npy", a)
+  tw.main(tiny_args(str(tmp_path / "a"), tmp_path / "w", "steps=1", "data.val_fraction=0.5", "model.pose=none"))
+  cfg = tw.load_run(str(tmp_path / "w"))[1]
+  held = {s.video for s in run_split(str(tmp_path / "w"), load_segments(str(tmp_path / "a")), "val", cfg)}
+  segs = load_segments(str(tmp_path / "b"))
+  assert trained_on(str(tmp_path / "w"), [s.route for s in segs], [s.video for s in segs]) == 6 - len(held) > 0
+  got = {s.video for s in run_split(str(tmp_path / "w"), segs, "val", cfg)}
+  assert got <= held, (got, held)   # (before: trained drives "held out")
+  # the nested order
+  for d, n in (("p", 2), ("p0", 2)):
+    (tmp_path / "nest" / d).mkdir(parents=True)
+    for i in range(n): np.save(tmp_path / "nest" / d / f"x{i}.npy", rng.integers(0, 1024, (20, 128)).astype(np.int16))
+  import_commavq(str(tmp_path / "nest"), str(tmp_path / "imp"))
+  a, b = load_segments(str(tmp_path / "nest")), load_segments(str(tmp_path / "imp"))
+  assert [s.name for s in b] == ["p0_x0.h5", "p0_x1.h5", "p_x0.h5", "p_x1.h5"]
+  for x, y in zip(a, b): np.testing.assert_array_equal(x.tokens, y.tokens)
+  # a shard named like a commaVQ pose file: its .npy was left out of every later read
+  make_tokens(tmp_path / "t", n_seg=1)
+  (tmp_path / "t" / "seg0.h5").rename(tmp_path / "t" / "drive.pose.h5")
+  with pytest.raises(ValueError, match=r"drive\.pose\.h5: drive\.pose\.npy would be read as a commaVQ pose file"):
+    export_commavq(str(tmp_path / "t"), str(tmp_path / "e"))
+  assert not (tmp_path / "e").exists()
 
 def test_steps_equal_to_those_done_is_nothing_to_train(tmp_path, capsys):
   """A run killed at step 2 of 4, run again with steps=2: the note spoke of a new schedule ("steps 4 -> 2: ... follows the

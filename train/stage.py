@@ -565,18 +565,22 @@ def trained_videos(run: str) -> frozenset:
   trained, data = routes_trained(extra), conf.get("data") if isinstance(conf.get("data"), dict) else {}
   folder = data.get("shards") or data.get("tokens") or conf.get("tokens")
   if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return frozenset()
-  files = files_under(Path(folder), (".h5",))   # (with their times: a shard rewritten since is read again)
-  return _videos(frozenset(trained), tuple((str(p), p.stat().st_mtime_ns) for p in files))
+  files = files_under(Path(folder), (".h5", ".npy"))   # (commaVQ .npy files too, by their tokens: renamed, they were held out)
+  files = [f for f in files if not f.name.endswith(".pose.npy")]   # (with their times: a shard rewritten since is read again)
+  return _videos(frozenset(trained), tuple((str(p), p.stat().st_mtime_ns) for p in files), folder)
 
 @functools.lru_cache(maxsize=8)   # (eval-world asks twice: each opened every shard of the training folder)
-def _videos(trained: frozenset, files: tuple) -> frozenset:
+def _videos(trained: frozenset, files: tuple, folder: str) -> frozenset:
   import h5py
   from data.layout import drive_route
+  from train.world_data import npy_route, npy_video
   out = set()
   for p, _ in files:
     try:
-      with h5py.File(p, "r") as f: route, video = drive_route(f.attrs.get("route", Path(p).stem)), f.attrs.get("checksum")
-    except OSError: continue   # (an unreadable shard is named where it is trained on)
+      if p.endswith(".npy"): route, video = drive_route(npy_route(Path(p), Path(folder))), npy_video(Path(p))
+      else:
+        with h5py.File(p, "r") as f: route, video = drive_route(f.attrs.get("route", Path(p).stem)), f.attrs.get("checksum")
+    except (OSError, ValueError): continue   # (an unreadable shard is named where it is trained on)
     if video is not None and route in trained: out.add(str(video))
   return frozenset(out)
 

@@ -346,7 +346,7 @@ def _write_imports(files, rates, first, sums, names, src, out_dir, written: list
     if p not in rates:
       print(f"warning: {p}: the same tokens as {first[sums[p]]}; left out", file=sys.stderr)
       continue
-    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], npy_sidecar(p).get("checksum") or sums[p]
+    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], npy_sidecar(p).get("checksum") or sums[p]  # (npy_video)
     attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)
@@ -361,6 +361,8 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   files = files_under(Path(src), (".h5",))  # searched recursively, as the loaders do (only the top folder's were exported,
   if not files: raise FileNotFoundError(f"{src}: no token shards (.h5)")  # without a word)
   names = _flat_names(files, src, "{}.npy")  # a subfolder's shard is named by its path (sub_name.npy)
+  if pose := next((p for p in files if names[p].endswith(".pose")), None):  # (its .npy was then left out as commaVQ's pose file)
+    raise ValueError(f"{pose}: {names[pose]}.npy would be read as a commaVQ pose file (<key>.pose.npy) and left out: rename the shard")
   out = Path(out_dir).resolve()
   if inside(out, src if Path(src).is_dir() else Path(src).parent):  # the loaders search a folder recursively: each drive was read twice, as a shard and a .npy
     raise ValueError(f"--out {out_dir} is inside the token shards' folder {src}: train-world would read each "

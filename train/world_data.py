@@ -92,6 +92,11 @@ def npy_checksum(path: Path) -> str:
   a = load_npy(path)
   return "sha256:" + hashlib.sha256(np.ascontiguousarray(a, "<i8").tobytes() if np.issubdtype(a.dtype, np.integer) else Path(path).read_bytes()).hexdigest()
 
+def npy_video(path: Path) -> str:
+  """A .npy's drive as a video checksum, as import-commavq stores it in the shard: the sidecar's (the video of the shard
+  it was exported from), else npy_checksum (trained on .npy files renamed, a run's drives were scored as held out)."""
+  return str(npy_sidecar(path).get("checksum") or npy_checksum(path))
+
 def check_motion(f, pose: np.ndarray) -> None:
   """Refuse a motion no car makes between two 20 fps frames (over 50 m, or a rotation component past pi): one such row
   (1e30 in a hand-made shard) made the pose statistics' std ~1e28, and every real motion normalised to about 0."""
@@ -192,7 +197,9 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   not_being_written(p)
   files = token_files(p)
   if not files: raise ValueError(f"{what}: no token files (.h5 token shards or commaVQ .npy) under {path}")
-  files = unique_videos(files)
+  # in the order of their import-commavq (flat) names: a/x.npy came before a0/y.npy, their imports a0_y.h5 before a_x.h5,
+  # and eval-world's windows and lzma's bits, taken over the segments in order, differed between the two
+  files = sorted(unique_videos(files), key=lambda f: str(f.relative_to(p)).replace("/", "_").removesuffix(f.suffix) if p.is_dir() else f.name)
   segs, grids = [], {}
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
@@ -202,7 +209,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
       if a.ndim == 3 and grids.setdefault(a.shape[1:], f) and len(grids) > 1: _two_grids(f, a.shape[1:], grids)
       check_fps(f, npy_sidecar(f).get("fps"))
-      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)}, f)))
+      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)}, f), video=npy_video(f)))
       continue
     import h5py
     try:
