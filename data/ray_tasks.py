@@ -35,6 +35,18 @@ class Said(NamedTuple):
     stderr: str
 
 
+def _speaks_grpc(host: str, port: int, timeout: float = 10.0) -> bool:
+    """Does host:port answer an HTTP/2 connection preface with a SETTINGS frame, as a Ray head's GCS (gRPC) does? A
+    cluster with TLS (RAY_USE_TLS) is not probed. OSError: nothing there."""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        if os.environ.get("RAY_USE_TLS", "0") not in ("0", ""): return True
+        s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0]))   # the preface, an empty SETTINGS
+        got = b""
+        with contextlib.suppress(OSError):
+            while len(got) < 9 and (more := s.recv(9 - len(got))): got += more
+        return len(got) == 9 and got[3] == 4   # a frame header: 3 bytes of length, then its type (4: SETTINGS)
+
+
 def said(fn: Callable) -> Callable:
     """fn for a Ray task whose stderr comes back with its result (Said): a worker's output never reaches the driver's
     terminal here (log_to_driver=False keeps Ray's own noise off), so the warnings a task printed (a gap in frame_times,
@@ -78,8 +90,11 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
     address = None if address == "local" else address  # (taken for a cluster's: the CPU count dropped, and no reaper)
     # an unreachable one retried for 10 minutes and more (an IPv6 one, [::1]:6379, too: it went unchecked)
     if address and (hp := re.fullmatch(r"\[([^\]/]+)\]:(\d+)|([^/:\[\]]+):(\d+)", address)):
-        try: socket.create_connection((hp[1] or hp[3], int(hp[2] or hp[4])), timeout=10).close()
+        try: grpc = _speaks_grpc(hp[1] or hp[3], int(hp[2] or hp[4]))
         except OSError as e: raise ConnectionError(f"Ray at {address} ({source}) can't be reached: {e}") from None
+        if not grpc:  # (a web server's port, the dashboard's 8265 say: ray.init retried it for good, saying nothing)
+            raise ConnectionError(f"{address} ({source}) answers, but not as a Ray head (its GCS port, 6379 by default; "
+                                  "8265 is the dashboard's)")
     # workers import data/, train/, sim/ and rl/ even when the repository is not pip-installed
     path = os.pathsep.join(p for p in (REPO, os.environ.get("PYTHONPATH", "")) if p)
     # "local", not None: without an address Ray would join whatever cluster `ray start` last left on this machine

@@ -40,9 +40,28 @@ def test_ray_session_addresses_and_cpus(monkeypatch, tmp_path, capsys):
     import ray
     from data.ray_tasks import ray_session
     monkeypatch.setenv("RAY_ADDRESS", "local")
+    from data.ray_tasks import _speaks_grpc
     with ray_session(num_cpus=3, need_cpus=3):
         assert ray.cluster_resources()["CPU"] == 3
+        host, port = ray.get_runtime_context().gcs_address.rsplit(":", 1)
+        assert _speaks_grpc(host, int(port))   # a Ray head's GCS passes the address check below
     assert not ray.is_initialized()
+    # (session 45) a port that answers, but not as Ray's (a web server: the dashboard's 8265 given for 6379): ray.init
+    # retried it for good, saying nothing
+    import socket, threading
+    web = socket.create_server(("127.0.0.1", 0))
+    def answer():
+        for _ in range(2):
+            c, _ = web.accept()
+            c.recv(100)
+            c.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+            c.close()
+    threading.Thread(target=answer, daemon=True).start()
+    at = f"127.0.0.1:{web.getsockname()[1]}"
+    assert not _speaks_grpc("127.0.0.1", web.getsockname()[1])
+    with pytest.raises(ConnectionError, match=rf"{at} \(--ray-address\) answers, but not as a Ray head"):
+        with ray_session(at): pass
+    web.close()
     monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:1")
     with pytest.raises(ConnectionError, match=r"Ray at 127\.0\.0\.1:1 \(\$RAY_ADDRESS\) can't be reached"):
         with ray_session(): pass

@@ -1200,19 +1200,22 @@ def test_tokenize_names_every_bad_shard_and_tokenizes_the_others(tmp_path, use_r
   for name in ("a", "c", "e"): write_frame_shard(shards / f"{name}.h5", smooth_frames(rng, 2))
   (shards / "b.h5").write_bytes(b"not hdf5 at all")
   with h5py.File(shards / "d.h5", "w") as f: f["frames"] = smooth_frames(rng, 2).astype(np.float32)
+  write_frame_shard(shards / "f.h5", smooth_frames(rng, 2))
+  with h5py.File(shards / "f.h5", "a") as f: f.attrs["fps"] = np.array([20.0, 20.0])  # (a TypeError: --no-ray stopped at it)
   if use_ray:
     import ray
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)  # (not a cluster `ray start` left)
   try:
-    with pytest.raises(ValueError, match=r"2 of 5 shards not tokenized") as e:
+    with pytest.raises(ValueError, match=r"3 of 6 shards not tokenized") as e:
       tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=use_ray, progress=False)
   finally:
     if use_ray: ray.shutdown()
   lines = str(e.value).splitlines()[1:]
-  assert len(lines) == 2 and str(shards / "b.h5") in lines[0] and "not a readable shard" in lines[0]
+  assert len(lines) == 3 and str(shards / "b.h5") in lines[0] and "not a readable shard" in lines[0]
   assert str(shards / "d.h5") in lines[1] and "uint8" in lines[1]
+  assert str(shards / "f.h5") in lines[2] and "TypeError" in lines[2]
   assert sorted(p.name for p in (tmp_path / "tok").glob("*.h5")) == ["a.h5", "c.h5", "e.h5"]
-  (shards / "b.h5").unlink(); (shards / "d.h5").unlink()
+  (shards / "b.h5").unlink(); (shards / "d.h5").unlink(); (shards / "f.h5").unlink()
   assert [r["status"] for r in tokenize(str(run), str(shards), str(tmp_path / "tok"), use_ray=False, progress=False)] == ["skipped"] * 3
 
 def test_tokenize_names_the_output_it_cannot_write(tmp_path, monkeypatch):

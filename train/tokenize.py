@@ -148,7 +148,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         a.update(segment=name, augment=json.dumps({**augment, "slide_px": s.tolist()}))  # its route: its recording's drive
         if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
         write(out, tokens_of(fr), {**signals, "pose": pose}, a)
-  except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None
+  except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError)
   return {"shard": shard, "frames": n * (yaw_copies + 1), "status": "done"}
 
 def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_address: Optional[str] = None,
@@ -229,7 +229,7 @@ def _tokenize_into(ckpt: str, shards: str, paths: list, out_dir: str, use_ray: b
   else:
     for p in todo:
       try: results.append(tokenize_shard(ckpt, p, out_dir, batch_size, yaw_copies, yaw_px))
-      except (ValueError, OSError) as e: results.append(_failed(p, e))
+      except Exception as e: results.append(_failed(p, e))  # (as a Ray task's: one odd shard stopped the others here)
       bar.update(1)
   bar.close()
   remove_stale_temps(Path(out_dir))  # a Ray worker killed mid-write, its task retried: its shard-sized temp file was left
