@@ -13,12 +13,11 @@ import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
-from train.world_data import _as_tokens, check_fps, check_motion, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
+from train.world_data import MAX_SPEED, _as_tokens, check_fps, check_motion, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
 HUMAN_SECONDS = 4.0      # after a takeover the human drives for 2-4 s: those frames are not the system's driving
-MAX_SPEED = 100.0  # m/s (360 km/h): a speed past it is another unit, or damage
 LABELS = ("tokens", "pose", "speed", "action", "disengage", "disengage_cause")
 
 @dataclass

@@ -289,7 +289,7 @@ def test_the_simulator_takes_the_recorded_cars_limits():
   want, _ = motion_from_control(np.array([20.0, 20.0]), np.array([-7.0, ACCEL_RANGE[0]]), np.array([0.09, MAX_CURVATURE]), 0.1)
   np.testing.assert_allclose(got, want, rtol=1e-6)
 
-def test_a_rollout_starts_at_the_speed_of_its_last_context_frame():
+def test_a_rollout_starts_at_the_speed_of_its_last_context_frame(tmp_path_factory):
   """reset took the stride's mean speed into the last context frame (0.3 m/s off braking at 4 m/s^2, so the first
   observation and bicycle step of every rollout started too fast); now the speed at that frame: the recorded one where
   the segment carries it, else the frame's own forward motion (made at its speed). A drive of random accelerations."""
@@ -318,6 +318,19 @@ def test_a_rollout_starts_at_the_speed_of_its_last_context_frame():
   sim = WorldRollouts(model, [plain], 2)
   sim.reset(np.zeros(1, int), np.array([n - 5]), rng)  # the last frame of the segment: its motion in, at the speed before
   np.testing.assert_allclose(sim.speed, speed[n - 2] * np.cos(np.arctan(curv[n - 2] * 2.5)), rtol=1e-5)
+  # a token shard's recorded speed is read (load_segments dropped it: rollout, probe and WorldSim started at the pose's
+  # forward motion, up to 8% under the car's speed), and a damaged one is named
+  from train.world_data import load_segments
+  (d := tmp_path_factory.mktemp("speed")).mkdir(exist_ok=True)
+  with h5py.File(d / "s.h5", "w") as f:
+    f["tokens"], f["pose"], f["speed"] = np.zeros((n, 2, 2), np.int16), pose, (speed + 0.5)[:, None].astype(np.float32)
+    f.attrs["has_pose"], f.attrs["has_can"] = True, True
+  [seg] = load_segments(str(d))
+  sim = WorldRollouts(model, [seg], 2)
+  sim.reset(np.zeros(1, int), np.array([3]), rng)
+  np.testing.assert_allclose(sim.speed, speed[7] + 0.5, rtol=1e-6)
+  with h5py.File(d / "s.h5", "a") as f: f["speed"][4] = np.nan
+  with pytest.raises(ValueError, match=r"s\.h5: speed \(40, 1\) must be .* finite m/s up to 100"): load_segments(str(d))
   # commaVQ tokens carry neither poses nor speeds: a pose-less model's rollouts start at 0 m/s, which is said
   bare = WorldModel(WorldConfig(vocab_size=8, tokens_per_frame=4, frames=3, n_layer=1, n_head=1, d_model=8, pose="none"))
   with pytest.warns(UserWarning, match="segment c has no poses or speeds .*start at 0 m/s"):

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Optional
 import numpy as np
 
+MAX_SPEED = 100.0  # m/s (360 km/h): a speed past it is another unit, or damage
+
 @dataclass
 class Segment:
   name: str
@@ -16,6 +18,7 @@ class Segment:
   augmented: bool = False         # a yaw-augmented copy (tokenize --yaw-copies): trained on, never held out
   tokenizer: str = ""             # tokenizer_of its shard ("": not known)
   video: str = ""                 # its video's checksum (the shard's attribute; "": not known)
+  speed: Optional[np.ndarray] = None  # (N,) float32 m/s, the recorded (CAN) speed where the shard has one: a rollout's start
 
 def tokenizer_of(attrs, where="") -> str:
   """A token shard's tokenizer, one string to compare: its codebook's hash (tokenize stores it), in shards made before
@@ -222,13 +225,18 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         tokens = _as_tokens(h["tokens"][()], str(f))
         has_pose = flag(h.attrs, "has_pose", "pose" in h, f) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
+        speed = h["speed"][()] if flag(h.attrs, "has_can", "speed" in h, f) and "speed" in h else None
         route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f), str(h.attrs.get("checksum", ""))
         check_fps(f, h.attrs.get("fps"))
     except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
     if pose is not None: check_motion(f, pose)
-    segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer, video))
+    if speed is not None:  # (read: rollouts started at the pose's forward motion, up to 8% under the car's speed)
+      if speed.shape not in ((len(tokens),), (len(tokens), 1)) or not (np.abs(speed) <= MAX_SPEED).all():
+        raise ValueError(f"{f}: speed {speed.shape} must be (N,) or (N, 1) with N = {len(tokens)} frames, finite m/s up to {MAX_SPEED:g}")
+      speed = speed.reshape(-1).astype(np.float32)
+    segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
   check_one_tokenizer(segs, path)
   if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or
     bare = next(s.name for s in segs if s.pose is None)                           # trained without its poses
