@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, os, sys, warnings
 from typing import Optional
 import numpy as np
-from drivegpt.cli import HelpFormatter, json_line, path_arg
+from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg
 
 MAX_SHIFT = 48   # pixels searched either way (a quarter of the width at most)
 
@@ -31,9 +31,10 @@ def marking_shift(ref: np.ndarray, frames: np.ndarray) -> np.ndarray:
   flat, best = (a.std(1) < 1e-3) | (b.std(1) < 1e-3), np.argmax(score, 1) - m
   return np.where(flat | (np.abs(best) >= m), np.nan, best).astype(np.float64)
 
-def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10) -> dict:
+def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10, size: Optional[tuple] = None) -> dict:
   """Fit shift = px_per_rad * yaw + b over recorded frame pairs `lag` frames apart (yaw: + = right, summed from poses);
-  also the correlation, which says how well the probe reads the turn."""
+  also the correlation, which says how well the probe reads the turn. size: (H, W) the rollouts' frames have (the
+  VQVAE's): frames of another size are refused (its pixels per radian were another frame's, without a word)."""
   import h5py, hdf5plugin  # noqa: F401
   from data.dataset import shard_paths
   from data.layout import flag
@@ -41,6 +42,9 @@ def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10) -> dict:
   for p in shard_paths(folder):
     with h5py.File(p, "r") as f:
       if not flag(f.attrs, "has_pose", True, p): continue
+      if size is not None and f["frames"].shape[1:3] != tuple(size):
+        raise ValueError(f"--frames: {p}: frames of {f['frames'].shape[1]}x{f['frames'].shape[2]}, but the VQVAE's are "
+                         f"{size[0]}x{size[1]}: the probe measures both in pixels (give shards ingested at its size)")
       fr, pose = f["frames"][:], f["pose"][:]
     if len(fr) <= lag: short += 1; continue  # no pair lag frames apart (numpy's "valid" convolution swapped its inputs: a crash)
     shifts.append(marking_shift(fr[:-lag], fr[lag:]))
@@ -108,7 +112,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
                   "val, as rollout's: all took segments the world model trained on, without a word)")
   ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")
   ap.add_argument("--top-k", type=int, default=0, help="sample from the k likeliest tokens (0: all)")
-  ap.add_argument("--open-loop", type=int, default=0, metavar="N", help="also the one-frame check on N held-out windows: "
+  ap.add_argument("--open-loop", type=at_least(0, int), default=0, metavar="N", help="also the one-frame check on N held-out windows: "
                   "the road's shift between frames generated with the yaw at +-3 and +-10 training stds")
   args = ap.parse_args(argv)
   from sim.rollout import check_sampling
@@ -116,13 +120,15 @@ def main(argv: Optional[list[str]] = None) -> dict:
   from sim.world_sim import MAX_CURVATURE
   if not 0 < args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes (0, {MAX_CURVATURE}] 1/m (more was clipped)")
   from sim.rollout import run_rollouts, pick_seeds
-  res = {"calibration": calibrate(args.frames)}
+  from train.vqvae import load_tokenizer
+  size = tuple(load_tokenizer(args.vqvae)[1].model.image_size)
+  res = {"calibration": calibrate(args.frames, size=size)}
   if args.open_loop:
     res["open_loop"] = open_loop(args.world, args.vqvae, args.tokens, args.open_loop)
     for r in res["open_loop"].values(): r["recorded_turn_px"] = res["calibration"]["px_per_rad"] * 2 * r["yaw_rad"]  # the recordings' slide
   if args.val_frames:  # the training fit's own R^2 on the held-out pairs (a fresh fit there checked nothing of it)
     if os.path.realpath(args.val_frames) == os.path.realpath(args.frames): ap.error("--val-frames is --frames: give held-out frames")
-    res["calibration_val"] = calibrate(args.val_frames, res["calibration"])
+    res["calibration_val"] = calibrate(args.val_frames, res["calibration"], size=size)
   seeds, steps, fps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
   shift = {}
   for steer in ("left", "right"):

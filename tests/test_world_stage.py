@@ -1676,6 +1676,9 @@ def test_probe_calibration_on_frames_that_slide_a_known_amount(tmp_path):
     f.attrs["has_pose"] = True
   r = calibrate(str(tmp_path))
   assert abs(abs(r["px_per_rad"]) - k) < 2 and abs(r["corr"]) > 0.99, r
+  # session 45: frames of another size than the VQVAE's gave pixels per radian in their own pixels, unsaid
+  assert calibrate(str(tmp_path), size=(H, W)) == r
+  with pytest.raises(ValueError, match=rf"a\.h5: frames of {H}x{W}, but the VQVAE's are 128x256"): calibrate(str(tmp_path), size=(128, 256))
   # session 41: a shard shorter than the lag (a recording a crash ended) crashed the fit (numpy's "valid" convolution
   # swapped its inputs: one yaw more than shifts); it has no pair and is left out. One yaw for every pair: said
   with h5py.File(tmp_path / "b.h5", "w") as f:
@@ -1777,7 +1780,9 @@ def test_probe_reports_the_seconds_it_ran(monkeypatch, capsys):
   """Session 44: sim.probe's final line gave --seconds as asked (0.5) where the rollouts ran whole model frames (0.4 s at
   5 model frames a second)."""
   import sim.probe as probe, sim.rollout as ro
-  monkeypatch.setattr(probe, "calibrate", lambda *a: {"px_per_rad": 400.0})
+  import types, train.vqvae
+  monkeypatch.setattr(probe, "calibrate", lambda *a, **k: {"px_per_rad": 400.0})
+  monkeypatch.setattr(train.vqvae, "load_tokenizer", lambda path: (None, types.SimpleNamespace(model=types.SimpleNamespace(image_size=[128, 256]))))
   monkeypatch.setattr(ro, "pick_seeds", lambda tokens, world, n, seconds, split, seed: ([(0, 0)] * n, int(round(seconds * 5)), 5.0))
   rng = np.random.default_rng(0)
   monkeypatch.setattr(ro, "run_rollouts", lambda *a: {"context_frame": None, "generated_frames": np.zeros((3, a[4]))})
