@@ -43,7 +43,7 @@ import numpy as np
 
 from data.layout import (DRIVE, token_shard, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
                          files_under, remove_stale_temps, temp_name, not_being_written, writable_folder, inside)
-from data.pose import relative_poses
+from data.pose import relative_poses, rot_from_quat
 from data.ray_tasks import as_completed, ray_session, said, show
 from data.video import VideoError, decode_frames
 
@@ -547,11 +547,23 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
                               f"quaternions [w, x, y, z] (scalar first), from the device frame to ECEF?")
         # quaternions read the other way (ECEF to the device, comma2k19's own wording) pass the ratio (0.86 on the real
         # segment) but turn each frame's motion: 45% of it sideways, 27% up. A car moves along its forward axis.
-        along = np.median(np.abs(data["pose"][:-1, 0][moving]) / np.maximum(np.linalg.norm(data["pose"][:-1, :3][moving], axis=1), 1e-9)) if moving.sum() >= 10 else 1.0
+        fwd = data["pose"][:-1, 0][moving] / np.maximum(np.linalg.norm(data["pose"][:-1, :3][moving], axis=1), 1e-9)
+        along = np.median(np.abs(fwd)) if moving.sum() >= 10 else 1.0
         if along < 0.95:
             raise IngestError(f"{where}: the poses move the car {np.degrees(np.arccos(min(along, 1.0))):.0f} degrees off its forward axis "
                               f"(median of the moving frames): are frame_orientations quaternions from the device frame to ECEF "
                               f"(camera to ECEF, not ECEF to camera: conjugate them), [w, x, y, z]?")
+        # a device frame the other way round passes these checks without CAN: facing backwards (the car reversing at
+        # speed all drive), or rolled 180 degrees ([forward, left, up], ROS's: sideways, up, pitch and yaw all flipped).
+        # The car drives forwards, and the frame's z axis points down, towards the Earth's centre (from an ECEF position)
+        if moving.sum() >= 10 and np.median(fwd) < 0:
+            raise IngestError(f"{where}: the poses move the car backwards (median of the moving frames): does the device frame's "
+                              "x axis point forwards? comma2k19's frame is [forward, right, down]")
+        pos = np.asarray(s["positions"], np.float64)
+        if 6.3e6 < np.median(r := np.linalg.norm(pos, axis=1)) < 6.4e6 and \
+           np.median(np.einsum("nji,nj->ni", rot_from_quat(np.asarray(s["quats"], np.float64)), -pos / r[:, None])[:, 2]) < 0:
+            raise IngestError(f"{where}: the device frame's z axis points up, not down: are frame_orientations of a [forward, "
+                              "left, up] frame? comma2k19's is [forward, right, down] (device to ECEF)")
         # CAN steering against the poses' yaw: + = left turns the car left (rz < 0, about the down axis), by a steering-wheel
         # angle / (steering ratio x wheelbase): 1/78 rad/m on the real comma2k19 segment, 1/75 in the recorder's. Steering
         # logged + = right, or in radians (57x that), was stored without a word; a clear relation (|correlation| > 0.5)

@@ -71,6 +71,7 @@ class ClosedLoop:
     self.offsets: list = []    # (t, lane offset, human) per frame
     self.hold = (0.0, 0.0)
     self.warming = True        # drive()'s warm-up: not yet the episode's seconds
+    self.void = False          # crashed in the warm-up: left out of the scores (summarize)
     self._observe()
 
   # *** the state, as the supervisor and the scripted driver see it ***
@@ -213,8 +214,9 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
   # (a takeover in the warm-up handed the first seconds to the human, uncounted: human_until is cleared too)
   for e in eps:
     if e.crashed:  # (the car stays wrecked: its first frame was a crash charged to the driver)
-      print(f"warning: episode seed {e.spec.seed}: the car crashed in the warm-up, under the scripted driver; the episode "
-            "counts no km and no takeover", file=sys.stderr)
+      print(f"warning: episode seed {e.spec.seed}: the car crashed in the warm-up, before the driver drove; the episode "
+            "is left out (warmup_crashes)", file=sys.stderr)
+    e.void = e.crashed
     e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.crashed_human, e.done, e.human_until, e.warming = 0.0, 0.0, 0.0, [], [], False, False, e.crashed, -1.0, False
   step = 0
   while not all(e.done for e in eps):
@@ -245,8 +247,11 @@ def recovered(e: ClosedLoop) -> bool:
   return False
 
 def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: float) -> dict:
+  # an episode whose car crashed in the warm-up (drive() said it) is no one's to score (it failed the recovery test)
+  void = sum(e.void for e in eps + rec)
+  eps, rec = [e for e in eps if not e.void], [e for e in rec if not e.void]
   km, n = sum(e.km for e in eps), sum(len(e.takeovers) for e in eps)
-  return {"policy": name, "episodes": len(eps), "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
+  return {"policy": name, "episodes": len(eps), "warmup_crashes": void, "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
           # (km per takeover to 4 figures: 4 decimals left 2 of 0.0011)
           "takeovers": n, "km_per_takeover": float(f"{km / n:.4g}") if n else None, "km_per_takeover_lower_bound": round(km, 4) if not n else None,
           "crashes": sum(e.crashed for e in eps), "crashes_human": sum(e.crashed_human for e in eps), "takeover_causes": dict(Counter(c for e in eps for c in e.takeovers)),

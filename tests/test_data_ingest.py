@@ -798,6 +798,22 @@ def test_imprecise_or_misordered_poses_are_refused(tmp_path):
     assert r["status"] == "error" and "degrees off its forward axis" in r["reason"] and "conjugate them" in r["reason"], r["reason"]
     r = run("kmh", lambda seg: save(seg / "processed_log/CAN/speed/value", np.load(seg / "processed_log/CAN/speed/value") * 3.6))
     assert r["status"] == "error" and "(1/3.6: is CAN speed in km/h? comma2k19's is m/s)" in r["reason"], r["reason"]
+    # (session 45, a review) a device frame turned 180 degrees about its forward axis ([forward, left, up], ROS's) or
+    # about its down axis (facing backwards, the car reversing) passed every check without CAN steering or speed: sideways,
+    # up, pitch and yaw flipped, or every motion backwards, ingested as "done"
+    def turned(p):   # each quaternion times p (Hamilton product): the device frame rotated by p
+        def change(seg):
+            q = np.load(seg / "global_pose/frame_orientations")
+            w, x, y, z = q.T
+            a, b, c, d = p
+            save(seg / "global_pose/frame_orientations", np.stack([w*a - x*b - y*c - z*d, w*b + x*a + y*d - z*c, w*c - x*d + y*a + z*b, w*d + x*c - y*b + z*a], 1))
+            shutil.rmtree(seg / "processed_log")   # a pose-only segment
+        return change
+    r = run("roll", turned([0, 1, 0, 0]))
+    assert r["status"] == "error" and "z axis points up" in r["reason"] and "[forward, right, down]" in r["reason"], r["reason"]
+    r = run("back", turned([0, 0, 0, 1]))
+    assert r["status"] == "error" and "move the car backwards" in r["reason"], r["reason"]
+    assert run("poses only", turned([1, 0, 0, 0]))["status"] == "done"
     assert run("good", lambda seg: None)["status"] == "done"
     small = run("local", lambda seg: save(seg / "global_pose/frame_positions",  # float32 near the origin is precise: taken
                                           (np.load(seg / "global_pose/frame_positions") - np.load(seg / "global_pose/frame_positions")[0]).astype(np.float32)))

@@ -686,6 +686,10 @@ def test_a_warm_up_longer_than_the_episode_is_whole_and_a_crash_in_it_is_not_the
   monkeypatch.setattr(ev.ClosedLoop, "tick", wreck)
   [e] = ev.drive([ev.EpisodeSpec(7_000_031, 2.0, 1.0, "straight", (250, 400))], None)
   assert (e.km, e.takeovers, e.crashed) == (0.0, [], False) and "crashed in the warm-up" in capsys.readouterr().err
+  monkeypatch.setattr(ev.ClosedLoop, "tick", tick)   # one recovery episode whole, one wrecked: only the whole one is scored
+  good = ev.drive([ev.EpisodeSpec(7_000_032, 3.5, 1.0, "straight", (250, 400), offset=0.5)], None)
+  row = ev.summarize("x", good, [e] + good, 2.0)
+  assert (row["episodes"], row["warmup_crashes"], row["recovery"]) == (1, 1, f"{int(ev.recovered(good[0]))}/1"), row
 
 def test_a_policy_acts_as_soon_as_the_human_hands_back(monkeypatch):
   """A policy acting every 4 frames held its action from before the takeover (the one that may have caused it) for up

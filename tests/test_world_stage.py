@@ -1377,7 +1377,7 @@ def test_recordings_ingested_from_another_folder_are_known_by_their_videos(tmp_p
   assert set(picked) - set(held), (picked, held)    # (the case: b's own split holds out a segment the run trained on)
   assert set(got) <= set(held) and set(got) == set(picked) & set(held), (got, held)   # (before: that segment was "held out")
   segs = load_segments(str(tmp_path / "b"))
-  assert trained_on(str(tmp_path / "w"), [s.route for s in segs], [s.video for s in segs]) == 6 - len(held)
+  assert trained_on(str(tmp_path / "w"), [s.route for s in segs], [{s.video} for s in segs]) == 6 - len(held)
   assert trained_on(str(tmp_path / "w"), [s.route for s in segs]) == 0   # (routes alone can't tell)
   from train.stage import trained_videos   # a training shard rewritten since is read again (a cache kept the old checksums)
   before = trained_videos(str(tmp_path / "w"))
@@ -1394,19 +1394,23 @@ def test_commavq_files_renamed_are_known_by_their_tokens_and_nested_ones_keep_th
   from train.tokenize import import_commavq, export_commavq
   from train.world import run_split
   from train.world_data import load_segments, split_segments
+  from train.world_data import segment_keys
   rng = np.random.default_rng(5)
   for d in ("a", "b"): (tmp_path / d).mkdir()
   for i in range(6):
     a = rng.integers(0, V, (30, 8)).astype(np.int16)   # (tiny grid: 8 tokens a frame, flat)
-    np.save(tmp_path / "a" / f"seg{i}.npy", a)
-    np.save(tmp_path / "b" / f"drive{5 - i}.npy", a)
-  tw.main(tiny_args(str(tmp_path / "a"), tmp_path / "w", "steps=1", "data.val_fraction=0.5", "model.pose=none"))
-  cfg = tw.load_run(str(tmp_path / "w"))[1]
-  held = {s.video for s in run_split(str(tmp_path / "w"), load_segments(str(tmp_path / "a")), "val", cfg)}
-  segs = load_segments(str(tmp_path / "b"))
-  assert trained_on(str(tmp_path / "w"), [s.route for s in segs], [s.video for s in segs]) == 6 - len(held) > 0
-  got = {s.video for s in run_split(str(tmp_path / "w"), segs, "val", cfg)}
-  assert got <= held, (got, held)   # (before: trained drives "held out")
+    np.save(tmp_path / "a" / f"seg{i}.npy", a)         # a: as export-commavq writes them, with sidecars
+    (tmp_path / "a" / f"seg{i}.tokenizer.json").write_text(json.dumps({"route": f"drive{i}", "checksum": f"sha256:video{i}"}))
+    np.save(tmp_path / "b" / f"copy{5 - i}.npy", a)    # b: the same files renamed, without them
+  for train, other in (("a", "b"), ("b", "a")):   # (a review of the fix: keyed by the sidecar's checksum alone, a's
+    run = tmp_path / f"w{train}"                   # renamed copies without it were "held out")
+    tw.main(tiny_args(str(tmp_path / train), run, "steps=1", "data.val_fraction=0.5", "model.pose=none"))
+    cfg = tw.load_run(str(run))[1]
+    held = {frozenset(segment_keys(s)) for s in run_split(str(run), load_segments(str(tmp_path / train)), "val", cfg)}
+    segs = load_segments(str(tmp_path / other))
+    assert trained_on(str(run), [s.route for s in segs], [segment_keys(s) for s in segs]) == 6 - len(held) > 0
+    got = [segment_keys(s) for s in run_split(str(run), segs, "val", cfg)]
+    assert all(any(g & h for h in held) for g in got), (got, held)   # (before: trained drives "held out")
   # the nested order
   for d, n in (("p", 2), ("p0", 2)):
     (tmp_path / "nest" / d).mkdir(parents=True)

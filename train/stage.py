@@ -547,18 +547,19 @@ def routes_trained(extra, key: str = "train_routes") -> set:
   return {drive_route(r) for r in (extra or {}).get(key, ())}
 
 def trained_on(run: str, routes: list, videos: Optional[list] = None) -> int:
-  """How many of routes (drives, one per shard or segment; videos: their video checksums) the run (a folder or its
-  checkpoint) trained on: its checkpoint lists the drives, trained_videos their videos. Scored as if held out, they
-  flatter it (eval-vqvae reported them without a word)."""
+  """How many of routes (drives, one per shard or segment; videos: a set of checksums of each, its video's and its
+  tokens', world_data.segment_keys) the run (a folder or its checkpoint) trained on: its checkpoint lists the drives,
+  trained_videos their checksums. Scored as if held out, they flatter it (eval-vqvae reported them without a word)."""
   from drivegpt.nn.state import checkpoint_info
   ck = ckpt_file(run)
   trained, seen = routes_trained(checkpoint_info(str(ck))[2]), trained_videos(run) if videos else set()
-  return sum(r in trained or v in seen for r, v in zip(routes, videos or [None] * len(routes)))
+  return sum(r in trained or bool(v & seen) for r, v in zip(routes, videos or [set()] * len(routes)))
 
 def trained_videos(run: str) -> frozenset:
-  """The video checksums of the drives a run trained on, read from the training folder its config names (data.shards,
-  data.tokens, tokens) where it still is: the same recordings ingested from another folder are other routes ("rec/7"
-  from ds/, "7" from ds/rec/), and eval-world, rollout, probe and eval-vqvae scored them as held out. Empty without it."""
+  """The video checksums of the drives a run trained on, and their tokens' (world_data.token_sum) for token shards and
+  .npy files, read from the training folder its config names (data.shards, data.tokens, tokens) where it still is: the
+  same recordings ingested from another folder are other routes ("rec/7" from ds/, "7" from ds/rec/), and eval-world,
+  rollout, probe and eval-vqvae scored them as held out. Empty without it."""
   from drivegpt.nn.state import checkpoint_info
   from data.layout import files_under
   _, conf, extra = checkpoint_info(str(ckpt_file(run)))
@@ -573,15 +574,19 @@ def trained_videos(run: str) -> frozenset:
 def _videos(trained: frozenset, files: tuple, folder: str) -> frozenset:
   import h5py
   from data.layout import drive_route
-  from train.world_data import npy_route, npy_video
+  from train.world_data import npy_checksum, npy_route, npy_sidecar, token_sum
   out = set()
   for p, _ in files:
     try:
-      if p.endswith(".npy"): route, video = drive_route(npy_route(Path(p), Path(folder))), npy_video(Path(p))
+      if p.endswith(".npy"):
+        route = drive_route(npy_route(Path(p), Path(folder)))
+        keys = [npy_sidecar(Path(p)).get("checksum"), npy_checksum(Path(p))] if route in trained else []
       else:
-        with h5py.File(p, "r") as f: route, video = drive_route(f.attrs.get("route", Path(p).stem)), f.attrs.get("checksum")
-    except (OSError, ValueError): continue   # (an unreadable shard is named where it is trained on)
-    if video is not None and route in trained: out.add(str(video))
+        with h5py.File(p, "r") as f:
+          route = drive_route(f.attrs.get("route", Path(p).stem))
+          keys = [f.attrs.get("checksum"), token_sum(f["tokens"][()]) if route in trained and "tokens" in f else None]
+    except (OSError, ValueError, KeyError, RuntimeError): continue   # (an unreadable shard is named where it is trained on)
+    if route in trained: out.update(str(k) for k in keys if k)
   return frozenset(out)
 
 def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:

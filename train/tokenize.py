@@ -148,7 +148,8 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         a.update(segment=name, augment=json.dumps({**augment, "slide_px": s.tolist()}))  # its route: its recording's drive
         if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
         write(out, tokens_of(fr), {**signals, "pose": pose}, a)
-  except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError)
+  except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None  # (h5py's damaged metadata, a
+  # RuntimeError or KeyError, is named by the caller with its type: so is an engine's, which is not the shard's fault)
   return {"shard": shard, "frames": n * (yaw_copies + 1), "status": "done"}
 
 def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_address: Optional[str] = None,
@@ -293,15 +294,20 @@ def _check_ids(path, tokens: np.ndarray) -> None:
     raise ValueError(f"{path}: token ids {tokens.min()}..{tokens.max()}; commaVQ's format holds ids in [0, {COMMAVQ_CODES}) "
                      "(a tokenizer with more codes can't export to it)")
 
+def flat_name(p: Path, src) -> str:
+  """A file's name in a flat output folder (import-commavq's, export-commavq's): its path under src, '/' as '_', without
+  its suffix; one over 200 bytes is cut, keeping a hash of it (a file name holds 255 bytes, the temp file's more: a
+  legal long name failed the import)."""
+  name = str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(p.suffix)
+  if len(b := name.encode()) > 200: name = f"{b[:100].decode(errors='ignore')}~{b[-80:].decode(errors='ignore')}-{hashlib.sha256(b).hexdigest()[:8]}"
+  return name
+
 def _flat_names(files: list[Path], src: str, what: str) -> dict:
   """Each file's name in a flat output folder: its path under src, '/' as '_', without its suffix. Two files of one name
   (a/b_c.npy and a_b/c.npy) are refused: the second overwrote the first."""
   names, seen = {}, {}
   for p in files:
-    name = str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(p.suffix)
-    if len(b := name.encode()) > 200:  # a file name holds 255 bytes, the temp file's more (a legal long name failed the import)
-      name = f"{b[:100].decode(errors='ignore')}~{b[-80:].decode(errors='ignore')}-{hashlib.sha256(b).hexdigest()[:8]}"
-    names[p] = name
+    names[p] = name = flat_name(p, src)
     if name in seen: raise ValueError(f"{p} and {seen[name]} would both be {what.format(name)}: rename one")
     seen[name] = p
   return names
@@ -346,7 +352,7 @@ def _write_imports(files, rates, first, sums, names, src, out_dir, written: list
     if p not in rates:
       print(f"warning: {p}: the same tokens as {first[sums[p]]}; left out", file=sys.stderr)
       continue
-    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], npy_sidecar(p).get("checksum") or sums[p]  # (npy_video)
+    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], npy_sidecar(p).get("checksum") or sums[p]
     attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
              "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)

@@ -21,7 +21,7 @@ from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
 from train.stage import ConfigError, Run, build, check_ray, ckpt_file, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
-from train.world_data import load_segments, split_segments, Windows
+from train.world_data import load_segments, segment_keys, split_segments, Windows
 
 @dataclass
 class DataConfig:
@@ -341,7 +341,7 @@ def run_split(rundir: str, segs: list, split: str, cfg) -> list:
   ck = ckpt_file(rundir)
   trained = routes_trained(checkpoint_info(str(ck))[2]) if split == "val" else set()
   videos = trained_videos(rundir) if split == "val" else set()   # (the same recordings ingested from another folder: other routes)
-  kept = [s for s in picked if (s.route or s.name) not in trained and (not s.video or s.video not in videos)]
+  kept = [s for s in picked if (s.route or s.name) not in trained and not segment_keys(s) & videos]
   if len(kept) < len(picked):
     print(f"--split val: {len(picked) - len(kept)} of {len(picked)} held-out segments are of drives {rundir} trained on "
           f"({picked[0].name if not kept else next(s.name for s in picked if s not in kept)}...): left out", file=sys.stderr)
@@ -359,7 +359,7 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
     raise ValueError(f"eval-world: {rundir} is pose-conditioned (model.pose={cfg.model.pose}) but the segments under {tokens} have no "
                      "poses (commaVQ .npy files, or import-commavq's shards): score token shards from `drivegpt tokenize`, or a model trained with model.pose=none")
   Tensor.training = False
-  if (trained := trained_on(rundir, [s.route or s.name for s in w.segs], [s.video for s in w.segs])) and split == "all":
+  if (trained := trained_on(rundir, [s.route or s.name for s in w.segs], [segment_keys(s) for s in w.segs])) and split == "all":
     print(f"warning: --split all: {trained} of the {len(w.segs)} segments are of drives {rundir} trained on: these numbers are not held-out ones", file=sys.stderr)
   say_one_window(w if model.pose_proj is not None else None, f"--tokens {tokens} --split {split}")
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)

@@ -93,12 +93,17 @@ def npy_checksum(path: Path) -> str:
   int64, are one drive (by the file's bytes they were three, on both sides of the split). Other dtypes by their bytes."""
   from train.tokenize import load_npy
   a = load_npy(path)
-  return "sha256:" + hashlib.sha256(np.ascontiguousarray(a, "<i8").tobytes() if np.issubdtype(a.dtype, np.integer) else Path(path).read_bytes()).hexdigest()
+  return token_sum(a) if np.issubdtype(a.dtype, np.integer) else "sha256:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
-def npy_video(path: Path) -> str:
-  """A .npy's drive as a video checksum, as import-commavq stores it in the shard: the sidecar's (the video of the shard
-  it was exported from), else npy_checksum (trained on .npy files renamed, a run's drives were scored as held out)."""
-  return str(npy_sidecar(path).get("checksum") or npy_checksum(path))
+def token_sum(tokens: np.ndarray) -> str:
+  """Token ids' checksum (as int64, in order): npy_checksum, and import-commavq's shard's checksum of a bare .npy."""
+  return "sha256:" + hashlib.sha256(np.ascontiguousarray(tokens, "<i8").tobytes()).hexdigest()
+
+def segment_keys(s) -> set:
+  """What tells a segment's drive apart from its route (a renamed or moved file, another folder's ingest): its video's
+  checksum (a shard's, or an exported .npy's sidecar's) and its tokens' (a .npy or import of one, with or without the
+  sidecar: a run trained on .npy files scored them renamed as held out). stage.trained_videos gives a run's."""
+  return {k for k in (s.video, token_sum(s.tokens)) if k}
 
 def check_motion(f, pose: np.ndarray) -> None:
   """Refuse a motion no car makes between two 20 fps frames (over 50 m, or a rotation component past pi): one such row
@@ -202,7 +207,8 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   if not files: raise ValueError(f"{what}: no token files (.h5 token shards or commaVQ .npy) under {path}")
   # in the order of their import-commavq (flat) names: a/x.npy came before a0/y.npy, their imports a0_y.h5 before a_x.h5,
   # and eval-world's windows and lzma's bits, taken over the segments in order, differed between the two
-  files = sorted(unique_videos(files), key=lambda f: str(f.relative_to(p)).replace("/", "_").removesuffix(f.suffix) if p.is_dir() else f.name)
+  from train.tokenize import flat_name
+  files = sorted(unique_videos(files), key=lambda f: flat_name(f, p))
   segs, grids = [], {}
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
@@ -212,7 +218,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
       if a.ndim == 3 and grids.setdefault(a.shape[1:], f) and len(grids) > 1: _two_grids(f, a.shape[1:], grids)
       check_fps(f, npy_sidecar(f).get("fps"))
-      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)}, f), video=npy_video(f)))
+      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)}, f), video=str(npy_sidecar(f).get("checksum", ""))))
       continue
     import h5py
     try:
