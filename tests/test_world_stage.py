@@ -1814,3 +1814,21 @@ def test_env_resets_draw_every_start_alike(sim_parts):
   assert 0.01 < np.mean(np.array(seen) == 0) < 0.07, np.mean(np.array(seen) == 0)   # 7 of 202 starts: 3.5% (it was 50%)
   venv = WorldVecEnv(m, [short, long], 2, 2, max_steps=20)
   assert [tuple(venv.reset(seed=k)[1]["segment"]) for k in range(3)] == [(env.reset(seed=k)[1]["segment"], env.reset(seed=k + 1)[1]["segment"]) for k in range(3)]
+
+def test_a_world_run_resumes_whatever_its_shards_speeds(tmp_path):
+  """Session 45: load_segments began reading a shard's speed (a rollout's start), and the data digest a run keeps took
+  it in: every world run saved before, on shards with CAN speed, was refused its resume ("data.tokens holds other
+  segments than this run trained on") with its tokens unchanged. The world model trains on tokens and poses only."""
+  toks = make_tokens(tmp_path / "tok")
+  rng = np.random.default_rng(45)
+  def speeds():
+    for f in sorted((tmp_path / "tok").glob("*.h5")):
+      with h5py.File(f, "a") as h:
+        if "speed" in h: del h["speed"]
+        h["speed"], h.attrs["has_can"] = rng.uniform(0, 30, (len(h["tokens"]), 1)).astype(np.float32), True
+  speeds()
+  tw.main(tiny_args(toks, tmp_path / "r", "steps=2"))
+  speeds()   # other speeds (or none read, as before): the same data for the world model
+  assert tw.main(tiny_args(toks, tmp_path / "r", "steps=4"))["step"] == 4
+  with h5py.File(sorted((tmp_path / "tok").glob("*.h5"))[0], "a") as h: h["tokens"][0, 0, 0] = (h["tokens"][0, 0, 0] + 1) % V
+  with pytest.raises(ConfigError, match="holds other segments than this run trained on"): tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))

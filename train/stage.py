@@ -388,7 +388,7 @@ class Run:
     def digest(seg) -> str:  # its tokens and labels (a segment replaced in place with another of the same length passed)
       h = hashlib.sha256()
       if isinstance(seg, np.ndarray): h.update(str(seg.shape).encode() + np.ascontiguousarray(seg).tobytes())
-      for k in ("tokens", "pose", "speed", "action", "disengage"):
+      for k in getattr(seg, "digested", ("tokens", "pose", "speed", "action", "disengage")):
         if isinstance(v := getattr(seg, k, None), np.ndarray): h.update(k.encode() + np.ascontiguousarray(v).tobytes())
       return h.hexdigest()
     # (by content, not name: an identical copy kept in place of the original, as unique_videos may, is the same data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import errno, hashlib, itertools, json, math, sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import ClassVar, Optional
 import numpy as np
 
 MAX_SPEED = 100.0  # m/s (360 km/h): a speed past it is another unit, or damage
@@ -19,6 +19,8 @@ class Segment:
   tokenizer: str = ""             # tokenizer_of its shard ("": not known)
   video: str = ""                 # its video's checksum (the shard's attribute; "": not known)
   speed: Optional[np.ndarray] = None  # (N,) float32 m/s, the recorded (CAN) speed where the shard has one: a rollout's start
+  # what stage.Run.check_data's digest reads (its speed, read since session 45, trains nothing: runs saved before resume)
+  digested: ClassVar[tuple] = ("tokens", "pose")
 
 def tokenizer_of(attrs, where="") -> str:
   """A token shard's tokenizer, one string to compare: its codebook's hash (tokenize stores it), in shards made before
