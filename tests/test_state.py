@@ -298,6 +298,16 @@ def test_damaged_headers_are_named(tmp_path):
   hb = b'{"a":' + b"[" * 100000 + b"]" * 100000 + b"}"
   (p := tmp_path / "deep.safetensors").write_bytes(struct.pack("<Q", len(hb)) + hb)
   with pytest.raises(CorruptFileError, match="deep.safetensors: not a valid safetensors file: header is not valid JSON"): read_safetensors(str(p))
+  # session 45: a key given twice in the checkpoint's config (the last one was taken), and a size-0 shape of a huge dim
+  # ("array is too big", naming no file)
+  Tensor.manual_seed(12)
+  save_checkpoint(str(tmp_path / "d.safetensors"), M(), None, 13, {"steps": 5})
+  arrays, meta = read_safetensors(str(tmp_path / "d.safetensors"))
+  safe_save({k: Tensor(v) for k, v in arrays.items()}, str(tmp_path / "d.safetensors"), {**meta, "config": '{"steps": 5, "steps": 1}'})
+  with pytest.raises(CorruptFileError, match=r"d.safetensors: bad checkpoint metadata \(ValueError: has 'steps' twice\)"): checkpoint_info(str(tmp_path / "d.safetensors"))
+  hb = json.dumps({"a": {"dtype": "F32", "shape": [2**62, 0], "data_offsets": [0, 0]}}).encode()
+  (p := tmp_path / "big.safetensors").write_bytes(struct.pack("<Q", len(hb)) + hb)
+  with pytest.raises(CorruptFileError, match=r"big.safetensors: .*tensor 'a' of shape \[4611686018427387904, 0\]"): read_safetensors(str(p))
   for old_text, new_text in ((b'"config":"{}"', b'"config":"[]"'), (b'"rng_seed":"12"', b'"rng_seed":"-2"'), (b'"step":"13"', b'"step":"-3"')):
     Tensor.manual_seed(12)
     save_checkpoint(str(tmp_path / "c.safetensors"), M(), None, 13, {})

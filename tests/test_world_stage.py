@@ -1832,3 +1832,20 @@ def test_a_world_run_resumes_whatever_its_shards_speeds(tmp_path):
   assert tw.main(tiny_args(toks, tmp_path / "r", "steps=4"))["step"] == 4
   with h5py.File(sorted((tmp_path / "tok").glob("*.h5"))[0], "a") as h: h["tokens"][0, 0, 0] = (h["tokens"][0, 0, 0] + 1) % V
   with pytest.raises(ConfigError, match="holds other segments than this run trained on"): tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))
+
+def test_hostile_sidecars_and_metrics_rows_are_named(tmp_path):
+  """Session 45 (a review of files users hand in): a .tokenizer.json with a key twice (a second "fps": 10) was taken
+  without a word (the shard imported at 10 fps), one not UTF-8 or nested 10^5 deep was a traceback naming no file; and
+  a metrics.jsonl row {"step": null} failed a resume with a TypeError traceback."""
+  from train.tokenize import import_commavq
+  (src := tmp_path / "npy").mkdir()
+  np.save(src / "a.npy", np.random.default_rng(0).integers(0, 1024, (5, 128)).astype(np.int16))
+  for text in (b'{"fps": 20, "fps": 10}', b'{"route": "\xe9"}', b"[" * 100000 + b"]" * 100000):
+    (src / "a.tokenizer.json").write_bytes(text)
+    with pytest.raises(ValueError, match=r"a\.tokenizer\.json: not a tokenizer sidecar: its text (has 'fps' twice|is not valid JSON)"):
+      import_commavq(str(src), str(tmp_path / "imp"))
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
+  with open(tmp_path / "r" / "metrics.jsonl", "a") as f: f.write('{"step": null}\n{"step": [1]}\n{"step": 1e400}\n')
+  assert tw.main(tiny_args(toks, tmp_path / "r", "steps=4"))["step"] == 4
+  assert all(json.loads(l)["step"] in (1, 2, 3, 4) for l in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines() if '"step"' in l)

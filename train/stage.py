@@ -596,7 +596,7 @@ def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:
 
 def _step_of(line: str) -> int:
   try: return int(json.loads(line).get("step", 0))
-  except (ValueError, AttributeError): return 1 << 62  # a torn last line: dropped
+  except (ValueError, AttributeError, TypeError, OverflowError): return 1 << 62  # a torn last line, or a row not ours ({"step": null}: a traceback): dropped
 
 def _nested(flat: dict) -> dict:
   """_flat's inverse: {"model.conv": 0} -> {"model": {"conv": 0}}."""

@@ -57,12 +57,13 @@ def npy_sidecar(path: Path) -> dict:
   """export-commavq's sidecar <name>.tokenizer.json of a .npy token file: its tokenizer's keys, and the shard's route
   (drive), fps and video checksum, which a .npy can't hold ({} when there is none: commaVQ's own files)."""
   side = Path(path).with_suffix(".tokenizer.json")
-  try: ret = json.loads(side.read_text())
+  from drivegpt.nn.state import strict_json
+  try: ret = strict_json(side.read_bytes())
   except (FileNotFoundError, NotADirectoryError): ret = {}
   except OSError as e:  # a .npy of a legal name whose sidecar's name is past 255 bytes has none (it failed naming the sidecar)
     if e.errno == errno.ENAMETOOLONG: ret = {}
     else: raise
-  except json.JSONDecodeError as e: raise ValueError(f"{side}: not a tokenizer sidecar ({e})") from None
+  except ValueError as e: raise ValueError(f"{side}: not a tokenizer sidecar: its text {e}") from None  # (a second fps was taken)
   if not isinstance(ret, dict): raise ValueError(f"{side}: not a tokenizer sidecar (a JSON object), got {type(ret).__name__}")
   if "fps" in ret and not (isinstance(ret["fps"], (int, float)) and not isinstance(ret["fps"], bool) and math.isfinite(ret["fps"]) and ret["fps"] > 0):
     raise ValueError(f"{side}: fps must be a positive number, got {ret['fps']!r}")  # ("20": a TypeError traceback)

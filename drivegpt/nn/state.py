@@ -141,15 +141,23 @@ def _read_header(f, path: str) -> tuple[dict, dict]:
   if 8 + n > size:  # a torch.save zip or a pickle read as a length said "truncated?"
     kind = "a zip archive (torch.save writes these)" if head[:4] == b"PK\x03\x04" else "a pickle (never loaded: it can run code)" if head[:1] == b"\x80" else None
     raise _bad(path, f"it is {kind}: convert it to safetensors" if kind else f"header length {n} runs past the end of the file ({size} bytes): truncated?")
-  def unique(pairs: list) -> dict:  # a key twice (a second __metadata__ or tensor entry): json kept the last, without a word
-    if len(keys := [k for k, _ in pairs]) != len(set(keys)): raise _bad(path, f"header has {next(k for k in keys if keys.count(k) > 1)!r} twice")
-    return dict(pairs)
-  try: header = json.loads(f.read(n).decode("utf-8"), object_pairs_hook=unique)
-  except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e: raise _bad(path, f"header is not valid JSON ({e})") from None  # (nested 10^5 deep: a traceback)
+  try: header = strict_json(f.read(n))
+  except ValueError as e: raise _bad(path, f"header {e}") from None
   if not isinstance(header, dict): raise _bad(path, "header is not a JSON object")
   metadata = {} if (metadata := header.pop("__metadata__", None)) is None else metadata  # (false or [] read as none; null is none, as the library reads it)
   if not (isinstance(metadata, dict) and all(isinstance(v, str) for v in metadata.values())): raise _bad(path, "__metadata__ is not a map of strings")
   return header, metadata
+
+def strict_json(text: str | bytes):
+  """json.loads, refusing what it would read without a word: a key given twice in an object (the last one was kept: a
+  second tensor entry, a sidecar's second fps), bytes that are not UTF-8, nesting past Python's stack and integers past
+  its digit limit (tracebacks naming no file). ValueError saying which; the caller names the file."""
+  def unique(pairs: list) -> dict:
+    if len(keys := [k for k, _ in pairs]) != len(set(keys)): raise ValueError(f"has {next(k for k in keys if keys.count(k) > 1)!r} twice")
+    return dict(pairs)
+  try: return json.loads(text, object_pairs_hook=unique)
+  except RecursionError: raise ValueError("is not valid JSON (nested too deep)") from None
+  except ValueError as e: raise ValueError(str(e) if str(e).startswith("has ") else f"is not valid JSON ({e})") from None  # (UnicodeDecodeError too)
 
 def read_safetensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
   """The arrays and metadata of a safetensors file, validating its header against the file size."""
@@ -169,7 +177,8 @@ def read_safetensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     if not (whole(lo) and whole(hi) and 0 <= lo <= hi <= len(data)):
       raise bad(f"tensor {name!r} data_offsets [{lo}, {hi}] are outside the {len(data)}-byte data section: truncated?")
     if hi - lo != size: raise bad(f"tensor {name!r} has {hi - lo} bytes, but dtype {info['dtype']} and shape {list(shape)} need {size}")
-    ret[name] = np.frombuffer(data, dtype=np.dtype(dt.np).newbyteorder("<"), count=prod(shape), offset=lo).reshape(shape)
+    try: ret[name] = np.frombuffer(data, dtype=np.dtype(dt.np).newbyteorder("<"), count=prod(shape), offset=lo).reshape(shape)
+    except ValueError as e: raise bad(f"tensor {name!r} of shape {list(shape)}: {e}") from None   # ([2**62, 0]: "array is too big")
     spans.append((lo, hi, name))
   end = 0   # the tensors tile the data section: two sharing bytes, or bytes no tensor owns, mean a damaged header
   for lo, hi, name in sorted(spans):
@@ -206,7 +215,7 @@ def checkpoint_meta(path: str, meta: dict) -> tuple[int, dict, object, int, int]
   """(step, config, extra, rng seed, rng counter) of a checkpoint's metadata; a bad value is an error naming the file."""
   if meta.get("format") != "drivegpt-checkpoint-1": raise ValueError(f"{path}: not a drivegpt checkpoint (metadata {sorted(meta)})")
   try:
-    ret = (int(meta["step"]), json.loads(meta["config"]), json.loads(meta["extra"]), int(meta["rng_seed"]), int(meta["rng_counter"]))
+    ret = (int(meta["step"]), strict_json(meta["config"]), strict_json(meta["extra"]), int(meta["rng_seed"]), int(meta["rng_counter"]))
     # (a list for the config crashed the stage that read it; a negative seed failed at the first random draw, naming no file)
     if not isinstance(ret[1], dict) or min(ret[0], ret[3], ret[4]) < 0: raise ValueError("config must be a map, step and RNG state >= 0")
     return ret
