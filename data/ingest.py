@@ -557,13 +557,14 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
         # speed all drive), or rolled 180 degrees ([forward, left, up], ROS's: sideways, up, pitch and yaw all flipped).
         # The car drives forwards, and the frame's z axis points down, towards the Earth's centre (from an ECEF position)
         if moving.sum() >= 10 and np.median(fwd) < 0:
-            raise IngestError(f"{where}: the poses move the car backwards (median of the moving frames): does the device frame's "
-                              "x axis point forwards? comma2k19's frame is [forward, right, down]")
+            raise IngestError(f"{where}: the poses move the car backwards (median of the moving frames; a drive mostly "
+                              "reversing?): does the device frame's x axis point forwards? comma2k19's frame is [forward, right, down]")
         pos = np.asarray(s["positions"], np.float64)
-        if 6.3e6 < np.median(r := np.linalg.norm(pos, axis=1)) < 6.4e6 and \
-           np.median(np.einsum("nji,nj->ni", rot_from_quat(np.asarray(s["quats"], np.float64)), -pos / r[:, None])[:, 2]) < 0:
-            raise IngestError(f"{where}: the device frame's z axis points up, not down: are frame_orientations of a [forward, "
-                              "left, up] frame? comma2k19's is [forward, right, down] (device to ECEF)")
+        ecef = (6.3e6 < (r := np.linalg.norm(pos, axis=1))) & (r < 6.4e6)   # (a row at 0, 0, 0 made the median NaN: no check)
+        if ecef.mean() > 0.5 and (down := np.median(np.einsum("nji,nj->ni", rot_from_quat(np.asarray(s["quats"], np.float64)[ecef]),
+                                                                 -pos[ecef] / r[ecef, None])[:, 2])) < 0.5:   # (60 degrees: a car's tilts are 20)
+            raise IngestError(f"{where}: the device frame's z axis points {np.degrees(np.arccos(np.clip(down, -1, 1))):.0f} degrees "
+                              "from down: are frame_orientations of a [forward, left, up] frame? comma2k19's is [forward, right, down] (device to ECEF)")
         # CAN steering against the poses' yaw: + = left turns the car left (rz < 0, about the down axis), by a steering-wheel
         # angle / (steering ratio x wheelbase): 1/78 rad/m on the real comma2k19 segment, 1/75 in the recorder's. Steering
         # logged + = right, or in radians (57x that), was stored without a word; a clear relation (|correlation| > 0.5)

@@ -128,6 +128,9 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
             for frame in decoded():
                 if frame.is_corrupt:
                     raise VideoError(f"{path}: truncated or corrupt video: frame {n} is damaged")
+                if n == 0 and getattr(frame, "color_trc", None) in (16, 18):   # (silently off by tens of levels: an iPhone's default)
+                    print(f"warning: {path}: HDR video ({'PQ' if frame.color_trc == 16 else 'HLG'} transfer): its frames are made RGB "
+                          "without tone mapping, tens of levels off what a player shows; convert it to SDR first for true colours", file=sys.stderr)
                 swap, flip_rows, flip_cols = display_turn(frame)
                 coded = (frame.height, round(frame.width * sar))  # as displayed before turning: square pixels
                 size = coded[::-1] if swap else coded

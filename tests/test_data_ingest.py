@@ -810,7 +810,17 @@ def test_imprecise_or_misordered_poses_are_refused(tmp_path):
             shutil.rmtree(seg / "processed_log")   # a pose-only segment
         return change
     r = run("roll", turned([0, 1, 0, 0]))
-    assert r["status"] == "error" and "z axis points up" in r["reason"] and "[forward, right, down]" in r["reason"], r["reason"]
+    assert r["status"] == "error" and "z axis points 180 degrees from down" in r["reason"] and "[forward, right, down]" in r["reason"], r["reason"]
+    for roll in (1, -1):   # (a review: 90 degrees passed or not by rounding, +4e-17 against -1e-16)
+        r = run(f"roll90{roll}", turned([np.sqrt(0.5), roll * np.sqrt(0.5), 0, 0]))
+        assert r["status"] == "error" and "z axis points 90 degrees from down" in r["reason"], r["reason"]
+    def zero_row(seg):   # (a review: one position at the earth's centre made the median NaN, and the check passed)
+        turned([0, 1, 0, 0])(seg)
+        pos = np.load(seg / "global_pose/frame_positions")
+        pos[5] = 0
+        save(seg / "global_pose/frame_positions", pos)
+    r = run("zero row", zero_row)
+    assert r["status"] == "error" and "degrees from down" in r["reason"], r["reason"]
     r = run("back", turned([0, 0, 0, 1]))
     assert r["status"] == "error" and "move the car backwards" in r["reason"], r["reason"]
     assert run("poses only", turned([1, 0, 0, 0]))["status"] == "done"

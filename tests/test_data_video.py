@@ -495,3 +495,24 @@ def test_an_mpeg_ts_cut_inside_a_packet_is_an_error(tmp_path):
         (p := tmp_path / f"cut{cut}.ts").write_bytes(raw[:cut])
         with pytest.raises(VideoError, match=rf"cut{cut}\.ts: truncated or corrupt video: {cut} bytes is not whole MPEG-TS packets"):
             list(decode_frames(p, 64, 128))
+
+
+def test_an_hdr_video_is_said(tmp_path, capsys):
+    """Session 45 (a review of odd videos): an HDR phone video (HLG or PQ transfer, BT.2020: an iPhone's default) is made
+    RGB without tone mapping, its colours tens of levels off a player's, and nothing said. Now it is said; SDR is not."""
+    from data.video import decode_frames
+    rng = np.random.default_rng(45)
+    for name, trc in (("hlg", 18), ("pq", 16), ("sdr", 1)):
+        with av.open(str(tmp_path / f"{name}.mkv"), "w") as c:
+            s = c.add_stream("libx265", rate=20)
+            s.width, s.height, s.pix_fmt = 64, 32, "yuv420p10le"
+            s.codec_context.color_trc, s.codec_context.color_primaries, s.codec_context.colorspace = trc, 9 if trc != 1 else 1, 9 if trc != 1 else 1
+            s.options = {"x265-params": "log-level=error"}
+            for i in range(3):
+                f = av.VideoFrame.from_ndarray(rng.integers(0, 255, (32, 64, 3), dtype=np.uint8), format="rgb24")
+                f.pts = i
+                for p in s.encode(f): c.mux(p)
+            for p in s.encode(): c.mux(p)
+        assert sum(len(b[0]) for b in list(decode_frames(tmp_path / f"{name}.mkv", 32, 64))[1:]) == 3
+        err = capsys.readouterr().err
+        assert (f"{name}.mkv: HDR video ({name.upper()} transfer)" in err) == (name != "sdr"), err

@@ -1377,13 +1377,13 @@ def test_recordings_ingested_from_another_folder_are_known_by_their_videos(tmp_p
   assert set(picked) - set(held), (picked, held)    # (the case: b's own split holds out a segment the run trained on)
   assert set(got) <= set(held) and set(got) == set(picked) & set(held), (got, held)   # (before: that segment was "held out")
   segs = load_segments(str(tmp_path / "b"))
-  assert trained_on(str(tmp_path / "w"), [s.route for s in segs], [{s.video} for s in segs]) == 6 - len(held)
+  assert trained_on(str(tmp_path / "w"), [s.route for s in segs], [s.video for s in segs]) == 6 - len(held)
   assert trained_on(str(tmp_path / "w"), [s.route for s in segs]) == 0   # (routes alone can't tell)
   from train.stage import trained_videos   # a training shard rewritten since is read again (a cache kept the old checksums)
   before = trained_videos(str(tmp_path / "w"))
-  f = sorted((tmp_path / "a").glob("*.h5"))[next(i for i in range(6) if f"sha256:{i}" in before)]
+  f = sorted((tmp_path / "a").glob("*.h5"))[next(i for i in range(6) if ("v", f"sha256:{i}") in before)]
   with h5py.File(f, "a") as h: h.attrs["checksum"] = "sha256:new"
-  assert "sha256:new" in trained_videos(str(tmp_path / "w")) and len(trained_videos(str(tmp_path / "w"))) == len(before)
+  assert ("v", "sha256:new") in trained_videos(str(tmp_path / "w")) and len(trained_videos(str(tmp_path / "w"))) == len(before)
 
 def test_commavq_files_renamed_are_known_by_their_tokens_and_nested_ones_keep_the_import_order(tmp_path, capsys):
   """A run trained on commaVQ .npy files: the same files renamed were all "held out" (trained_segments 0: a .npy segment
@@ -1394,7 +1394,7 @@ def test_commavq_files_renamed_are_known_by_their_tokens_and_nested_ones_keep_th
   from train.tokenize import import_commavq, export_commavq
   from train.world import run_split
   from train.world_data import load_segments, split_segments
-  from train.world_data import segment_keys
+  from train.world_data import token_sum
   rng = np.random.default_rng(5)
   for d in ("a", "b"): (tmp_path / d).mkdir()
   for i in range(6):
@@ -1406,11 +1406,20 @@ def test_commavq_files_renamed_are_known_by_their_tokens_and_nested_ones_keep_th
     run = tmp_path / f"w{train}"                   # renamed copies without it were "held out")
     tw.main(tiny_args(str(tmp_path / train), run, "steps=1", "data.val_fraction=0.5", "model.pose=none"))
     cfg = tw.load_run(str(run))[1]
-    held = {frozenset(segment_keys(s)) for s in run_split(str(run), load_segments(str(tmp_path / train)), "val", cfg)}
+    held = {token_sum(s.tokens) for s in run_split(str(run), load_segments(str(tmp_path / train)), "val", cfg)}
     segs = load_segments(str(tmp_path / other))
-    assert trained_on(str(run), [s.route for s in segs], [segment_keys(s) for s in segs]) == 6 - len(held) > 0
-    got = [segment_keys(s) for s in run_split(str(run), segs, "val", cfg)]
-    assert all(any(g & h for h in held) for g in got), (got, held)   # (before: trained drives "held out")
+    assert trained_on(str(run), [s.route for s in segs], [s.video for s in segs], [s.tokens for s in segs]) == 6 - len(held) > 0
+    got = {token_sum(s.tokens) for s in run_split(str(run), segs, "val", cfg)}
+    assert got <= held, (got, held)   # (before: trained drives "held out")
+  # (a review of the fix: tokens alone matched two drives, each with its video, of the same (covered camera's) tokens)
+  (tmp_path / "c").mkdir()
+  np.save(tmp_path / "c" / "x.npy", np.load(tmp_path / "a" / "seg0.npy"))
+  (tmp_path / "c" / "x.tokenizer.json").write_text(json.dumps({"route": "other", "checksum": "sha256:another video"}))
+  segs = load_segments(str(tmp_path / "c"))
+  assert trained_on(str(tmp_path / "wa"), [s.route for s in segs], [s.video for s in segs], [s.tokens for s in segs]) == 0
+  # ... while a run trained on the bare copies knows the drive by its tokens alone, where it trained on it
+  held_b = {token_sum(s.tokens) for s in run_split(str(tmp_path / "wb"), load_segments(str(tmp_path / "b")), "val", tw.load_run(str(tmp_path / "wb"))[1])}
+  assert trained_on(str(tmp_path / "wb"), [s.route for s in segs], [s.video for s in segs], [s.tokens for s in segs]) == int(token_sum(segs[0].tokens) not in held_b)
   # the nested order
   for d, n in (("p", 2), ("p0", 2)):
     (tmp_path / "nest" / d).mkdir(parents=True)
@@ -1418,6 +1427,8 @@ def test_commavq_files_renamed_are_known_by_their_tokens_and_nested_ones_keep_th
   import_commavq(str(tmp_path / "nest"), str(tmp_path / "imp"))
   a, b = load_segments(str(tmp_path / "nest")), load_segments(str(tmp_path / "imp"))
   assert [s.name for s in b] == ["p0_x0.h5", "p0_x1.h5", "p_x0.h5", "p_x1.h5"]
+  np.save(tmp_path / "nest" / "p" / "caf\udce9.npy", np.zeros((20, 128), np.int16))   # (a name not UTF-8: a traceback)
+  assert "p/caf\udce9.npy" in [s.name for s in load_segments(str(tmp_path / "nest"))]
   for x, y in zip(a, b): np.testing.assert_array_equal(x.tokens, y.tokens)
   # a shard named like a commaVQ pose file: its .npy was left out of every later read
   make_tokens(tmp_path / "t", n_seg=1)
@@ -1846,6 +1857,32 @@ def test_hostile_sidecars_and_metrics_rows_are_named(tmp_path):
       import_commavq(str(src), str(tmp_path / "imp"))
   toks = make_tokens(tmp_path / "tok")
   tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
-  with open(tmp_path / "r" / "metrics.jsonl", "a") as f: f.write('{"step": null}\n{"step": [1]}\n{"step": 1e400}\n')
+  with open(tmp_path / "r" / "metrics.jsonl", "a") as f:
+    f.write('{"step": null}\n{"step": [1]}\n{"step": 1e400}\n{"step": "2", "loss_bits": 5.0}\n{"loss_bits": 5.0}\n{"step": 2, "loss_bits": "x"}\n')
   assert tw.main(tiny_args(toks, tmp_path / "r", "steps=4"))["step"] == 4
+  assert json.loads((tmp_path / "r" / "final.json").read_text())["step"] == 4   # (the curve's drawing had failed after it)
   assert all(json.loads(l)["step"] in (1, 2, 3, 4) for l in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines() if '"step"' in l)
+
+def test_a_ppo_runs_digest_takes_in_speeds_and_accepts_one_saved_before_them(tmp_path):
+  """A review of the fix above: leaving speeds out of every token segment's digest let a PPO run (whose episodes start
+  at them) resume on shards whose speeds had changed. Its digest takes them in; one it saved before speeds were read
+  (tokens and poses only) is still accepted."""
+  from train.stage import Run
+  from drivegpt.models.world import WorldModel, WorldConfig
+  rng = np.random.default_rng(46)
+  segs = [Segment(f"s{i}", rng.integers(0, V, (20, 8)).astype(np.int16), rng.normal(0, 1, (20, 6)).astype(np.float32),
+                  speed=rng.uniform(0, 30, 20).astype(np.float32)) for i in range(3)]
+  cfg = load_config(tw.TrainConfig, overrides=["data.tokens=x"])
+  m = WorldModel(WorldConfig(vocab_size=V, tokens_per_frame=8, frames=3, n_layer=1, n_head=1, d_model=8))
+  for i, old in enumerate((("tokens", "pose", "speed", "action", "disengage"), ("tokens", "pose", "action", "disengage"))):
+    run = Run(str(tmp_path / f"r{i}"), cfg)
+    run.check_data("tokens", segs, fields=old)
+    run.save(m, None, 1)
+    Run(str(tmp_path / f"r{i}"), cfg).check_data("tokens", segs)     # the same data, or a digest saved before speeds: resumes
+  segs[0].speed = segs[0].speed + 1
+  with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "r0"), cfg).check_data("tokens", segs)
+  run = Run(str(tmp_path / "w"), cfg)   # train-world's: speeds train nothing
+  run.check_data("tokens", segs, fields=("tokens", "pose"))
+  run.save(m, None, 1)
+  segs[0].speed = segs[0].speed + 1
+  Run(str(tmp_path / "w"), cfg).check_data("tokens", segs, fields=("tokens", "pose"))

@@ -376,25 +376,29 @@ class Run:
     return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes, "val_routes": self._held} if self._routes is not None else {}),
             **({"data": self._data} if self._data else {})}
 
-  def check_data(self, key: str, segments: list, refuse: bool = True) -> None:
+  def check_data(self, key: str, segments: list, refuse: bool = True, fields: tuple = ("tokens", "pose", "speed", "action", "disengage")) -> None:
     """Refuse to resume a run whose token folder (config key) now holds other segments than it trained on (drives added,
     or a segment replaced in place): its held-out and early-stopping splits, its constant predictor and its episodes'
     seeds moved with them, without a word. A digest of the segments' tokens and labels is kept with each checkpoint.
     segments may also be arrays (train-vqvae: frames sampled from its shards), and refuse=False says it on stderr
-    and goes on (a tokenizer may train on, but its held-out rows from here on score other frames)."""
+    and goes on (a tokenizer may train on, but its held-out rows from here on score other frames). fields: the segments'
+    arrays that count (train-world's: tokens and poses; its shards' speeds train nothing)."""
     import hashlib
     import numpy as np
     from drivegpt.nn.state import checkpoint_info
-    def digest(seg) -> str:  # its tokens and labels (a segment replaced in place with another of the same length passed)
+    def digest(seg, fields) -> str:  # its tokens and labels (a segment replaced in place with another of the same length passed)
       h = hashlib.sha256()
       if isinstance(seg, np.ndarray): h.update(str(seg.shape).encode() + np.ascontiguousarray(seg).tobytes())
-      for k in getattr(seg, "digested", ("tokens", "pose", "speed", "action", "disengage")):
+      for k in fields:
         if isinstance(v := getattr(seg, k, None), np.ndarray): h.update(k.encode() + np.ascontiguousarray(v).tobytes())
       return h.hexdigest()
     # (by content, not name: an identical copy kept in place of the original, as unique_videos may, is the same data)
     kind = "f1-" if all(isinstance(s, np.ndarray) for s in segments) else "d2-"
-    self._data = kind + hashlib.sha256("".join(sorted(digest(s) for s in segments)).encode()).hexdigest()[:16]
+    def of(fields): return kind + hashlib.sha256("".join(sorted(digest(s, fields) for s in segments)).encode()).hexdigest()[:16]
+    self._data = of(fields)
     saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
+    # a PPO run saved before its token segments' speeds were read (session 45) kept a digest without them
+    if saved and saved != self._data and "speed" in fields and saved == of(tuple(f for f in fields if f != "speed")): return
     if saved and saved[:3] == self._data[:3] and saved != self._data:  # (another kind of digest: not compared)
       if not refuse:
         print(f"warning: {self.dir}: {key} holds other frames than when this run last saved (added, removed or replaced "
@@ -478,7 +482,8 @@ def save_curves(path: Path, metrics: Path, keys: list[str], label: str) -> None:
   from PIL import Image, ImageDraw
   import io
   rows = [json.loads(l) for l in metrics.read_text().splitlines() if l.strip()] if metrics.exists() else []
-  series = {k: [(r["step"], r[k]) for r in rows if r.get(k) is not None] for k in keys}  # (null: a value that wasn't finite)
+  num = (int, float)   # (null: a value that wasn't finite; a row's text, hand-written, was a traceback)
+  series = {k: [(r["step"], r[k]) for r in rows if isinstance(r, dict) and isinstance(r.get("step"), num) and isinstance(r.get(k), num)] for k in keys}
   series = {k: v for k, v in series.items() if v}
   W, H, m = 640, 360, 40
   img = Image.new("RGB", (W, H), "white")
@@ -546,20 +551,33 @@ def routes_trained(extra, key: str = "train_routes") -> set:
   from data.layout import drive_route
   return {drive_route(r) for r in (extra or {}).get(key, ())}
 
-def trained_on(run: str, routes: list, videos: Optional[list] = None) -> int:
-  """How many of routes (drives, one per shard or segment; videos: a set of checksums of each, its video's and its
-  tokens', world_data.segment_keys) the run (a folder or its checkpoint) trained on: its checkpoint lists the drives,
-  trained_videos their checksums. Scored as if held out, they flatter it (eval-vqvae reported them without a word)."""
+def trained_on(run: str, routes: list, videos: Optional[list] = None, tokens: Optional[list] = None) -> int:
+  """How many of routes (drives, one per shard or segment; videos: their video checksums, "" unknown; tokens: their token
+  ids, a world segment's) the run (a folder or its checkpoint) trained on: its checkpoint lists the drives,
+  trained_videos their checksums (known). Scored as if held out, they flatter it (eval-vqvae reported them without a word)."""
   from drivegpt.nn.state import checkpoint_info
   ck = ckpt_file(run)
-  trained, seen = routes_trained(checkpoint_info(str(ck))[2]), trained_videos(run) if videos else set()
-  return sum(r in trained or bool(v & seen) for r, v in zip(routes, videos or [set()] * len(routes)))
+  trained = routes_trained(checkpoint_info(str(ck))[2])
+  seen = trained_videos(run, tokens is not None and not all(videos)) if videos is not None else frozenset()
+  return sum(r in trained or (videos is not None and known(videos[i], tokens[i] if tokens is not None else None, seen)) for i, r in enumerate(routes))
 
-def trained_videos(run: str) -> frozenset:
-  """The video checksums of the drives a run trained on, and their tokens' (world_data.token_sum) for token shards and
-  .npy files, read from the training folder its config names (data.shards, data.tokens, tokens) where it still is: the
-  same recordings ingested from another folder are other routes ("rec/7" from ds/, "7" from ds/rec/), and eval-world,
-  rollout, probe and eval-vqvae scored them as held out. Empty without it."""
+def known(video: str, tokens, seen: frozenset) -> bool:
+  """Is a segment (its video checksum, "" unknown; its token ids or None) one of a run's trained ones (trained_videos)?
+  By its video; by its tokens where one side knows no video (a bare .npy: renamed, they were scored as held out), as two
+  drives of a covered camera, each with its video, have the same tokens."""
+  if video and ("v", video) in seen: return True
+  kinds = ("t0",) if video else ("t0", "t1")
+  if tokens is None or not any(k in kinds for k, _ in seen): return False
+  from train.world_data import token_sum
+  t = token_sum(tokens)
+  return any((k, t) in seen for k in kinds)
+
+def trained_videos(run: str, tokens: bool = False) -> frozenset:
+  """What the drives a run trained on are known by (see known): ("v", video checksum); ("t0", token checksum) of those
+  without one (bare .npy files); with tokens, ("t1", token checksum) of the others too (read and hashed, 5 ms a shard:
+  only where a segment asked about is bare). Read from the training folder its config names (data.shards, data.tokens,
+  tokens) where it still is: the same recordings ingested from another folder are other routes ("rec/7" from ds/, "7"
+  from ds/rec/), and eval-world, rollout, probe and eval-vqvae scored them as held out. Empty without it."""
   from drivegpt.nn.state import checkpoint_info
   from data.layout import files_under
   _, conf, extra = checkpoint_info(str(ckpt_file(run)))
@@ -568,10 +586,10 @@ def trained_videos(run: str) -> frozenset:
   if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return frozenset()
   files = files_under(Path(folder), (".h5", ".npy"))   # (commaVQ .npy files too, by their tokens: renamed, they were held out)
   files = [f for f in files if not f.name.endswith(".pose.npy")]   # (with their times: a shard rewritten since is read again)
-  return _videos(frozenset(trained), tuple((str(p), p.stat().st_mtime_ns) for p in files), folder)
+  return _videos(frozenset(trained), tuple((str(p), p.stat().st_mtime_ns) for p in files), folder, tokens)
 
 @functools.lru_cache(maxsize=8)   # (eval-world asks twice: each opened every shard of the training folder)
-def _videos(trained: frozenset, files: tuple, folder: str) -> frozenset:
+def _videos(trained: frozenset, files: tuple, folder: str, tokens: bool) -> frozenset:
   import h5py
   from data.layout import drive_route
   from train.world_data import npy_checksum, npy_route, npy_sidecar, token_sum
@@ -580,13 +598,18 @@ def _videos(trained: frozenset, files: tuple, folder: str) -> frozenset:
     try:
       if p.endswith(".npy"):
         route = drive_route(npy_route(Path(p), Path(folder)))
-        keys = [npy_sidecar(Path(p)).get("checksum"), npy_checksum(Path(p))] if route in trained else []
+        if route not in trained: continue
+        video = str(npy_sidecar(Path(p)).get("checksum") or "")
+        tok = npy_checksum(Path(p)) if tokens or not video else None
       else:
         with h5py.File(p, "r") as f:
           route = drive_route(f.attrs.get("route", Path(p).stem))
-          keys = [f.attrs.get("checksum"), token_sum(f["tokens"][()]) if route in trained and "tokens" in f else None]
+          if route not in trained: continue
+          video = str(f.attrs.get("checksum") or "")
+          tok = token_sum(f["tokens"][()]) if (tokens or not video) and "tokens" in f else None
     except (OSError, ValueError, KeyError, RuntimeError): continue   # (an unreadable shard is named where it is trained on)
-    if route in trained: out.update(str(k) for k in keys if k)
+    out.update([("v", video)] if video else [])
+    out.update([("t1" if video else "t0", tok)] if tok else [])
   return frozenset(out)
 
 def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:
@@ -595,8 +618,11 @@ def changed_since(saved: Any, path: str, now: Optional[str] = None) -> bool:
   return str(saved or "").startswith("m1-") and saved != (now or weights_of(path))
 
 def _step_of(line: str) -> int:
-  try: return int(json.loads(line).get("step", 0))
-  except (ValueError, AttributeError, TypeError, OverflowError): return 1 << 62  # a torn last line, or a row not ours ({"step": null}: a traceback): dropped
+  """A metrics.jsonl row's step; 2^62 (dropped) for a torn last line, or a row not ours: one without a whole-number step
+  ({"step": null}, "2", none) was a traceback at the resume, or at the curve's drawing after it."""
+  try: step = json.loads(line).get("step")
+  except (ValueError, AttributeError): return 1 << 62
+  return step if isinstance(step, int) and not isinstance(step, bool) else 1 << 62
 
 def _nested(flat: dict) -> dict:
   """_flat's inverse: {"model.conv": 0} -> {"model": {"conv": 0}}."""

@@ -299,7 +299,8 @@ def flat_name(p: Path, src) -> str:
   its suffix; one over 200 bytes is cut, keeping a hash of it (a file name holds 255 bytes, the temp file's more: a
   legal long name failed the import)."""
   name = str(p.relative_to(src) if Path(src).is_dir() else p.name).replace("/", "_").removesuffix(p.suffix)
-  if len(b := name.encode()) > 200: name = f"{b[:100].decode(errors='ignore')}~{b[-80:].decode(errors='ignore')}-{hashlib.sha256(b).hexdigest()[:8]}"
+  b = name.encode(errors="surrogateescape")  # (a name that is not UTF-8, as the file system gave it: a traceback)
+  if len(b) > 200: name = f"{b[:100].decode(errors='ignore')}~{b[-80:].decode(errors='ignore')}-{hashlib.sha256(b).hexdigest()[:8]}"
   return name
 
 def _flat_names(files: list[Path], src: str, what: str) -> dict:

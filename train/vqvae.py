@@ -455,7 +455,7 @@ def evaluate(ckpt: str, shards: str, batch_size: int = 16, max_frames: Optional[
   import h5py
   videos = []
   for p in paths:   # (the same recordings ingested from another folder are other routes: their videos tell)
-    with h5py.File(p, "r") as f: videos.append({str(f.attrs["checksum"])} if f.attrs.get("checksum") else set())
+    with h5py.File(p, "r") as f: videos.append(str(f.attrs.get("checksum", "")))
   if trained := trained_on(ckpt, routes, videos):
     print(f"warning: {trained} of the {len(paths)} shards are of drives {ckpt} trained on: these numbers are not held-out ones", file=sys.stderr)
   metrics, _ = evaluate_frames(model, shard_batches(paths, batch_size, max_frames, model.config.image_size))

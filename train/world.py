@@ -20,8 +20,8 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, check_ray, ckpt_file, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
-from train.world_data import load_segments, segment_keys, split_segments, Windows
+from train.stage import ConfigError, Run, build, check_ray, ckpt_file, known, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
+from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
 class DataConfig:
@@ -167,7 +167,7 @@ def train(cfg: TrainConfig) -> dict:
                       "holds other poses than the run was trained on)") from None
   run.check_split(trained_routes(train_w.segs), trained_routes(val_segs))   # (a segment too short for a window: not trained on)
   say_one_window(val_w, f"the held-out split of data.tokens {cfg.data.tokens}")
-  run.check_data("data.tokens", segs)  # (a folder grown by pose-free files went on, its splits moved, without a word)
+  run.check_data("data.tokens", segs, fields=("tokens", "pose"))  # (a folder grown by pose-free files went on, its splits moved, without a word)
   tokenizer = check_tokens_of(run.ckpt, segs, f"train-world: data.tokens={cfg.data.tokens}") if run.ckpt.exists() else \
               next((s.tokenizer for s in segs if s.tokenizer), "")   # what its token ids index (world_tokenizer)
   if cfg.workers > 1: return train_data_parallel(cfg, run, val_w, use_pose, tokenizer)
@@ -340,8 +340,8 @@ def run_split(rundir: str, segs: list, split: str, cfg) -> list:
   picked = split_segments(segs, split, cfg.data.val_fraction, cfg.data.split_seed)
   ck = ckpt_file(rundir)
   trained = routes_trained(checkpoint_info(str(ck))[2]) if split == "val" else set()
-  videos = trained_videos(rundir) if split == "val" else set()   # (the same recordings ingested from another folder: other routes)
-  kept = [s for s in picked if (s.route or s.name) not in trained and not segment_keys(s) & videos]
+  seen = trained_videos(rundir, any(not s.video for s in picked)) if split == "val" else frozenset()   # (the same recordings ingested from another folder: other routes)
+  kept = [s for s in picked if (s.route or s.name) not in trained and not known(s.video, s.tokens, seen)]
   if len(kept) < len(picked):
     print(f"--split val: {len(picked) - len(kept)} of {len(picked)} held-out segments are of drives {rundir} trained on "
           f"({picked[0].name if not kept else next(s.name for s in picked if s not in kept)}...): left out", file=sys.stderr)
@@ -359,7 +359,7 @@ def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256,
     raise ValueError(f"eval-world: {rundir} is pose-conditioned (model.pose={cfg.model.pose}) but the segments under {tokens} have no "
                      "poses (commaVQ .npy files, or import-commavq's shards): score token shards from `drivegpt tokenize`, or a model trained with model.pose=none")
   Tensor.training = False
-  if (trained := trained_on(rundir, [s.route or s.name for s in w.segs], [segment_keys(s) for s in w.segs])) and split == "all":
+  if (trained := trained_on(rundir, [s.route or s.name for s in w.segs], [s.video for s in w.segs], [s.tokens for s in w.segs])) and split == "all":
     print(f"warning: --split all: {trained} of the {len(w.segs)} segments are of drives {rundir} trained on: these numbers are not held-out ones", file=sys.stderr)
   say_one_window(w if model.pose_proj is not None else None, f"--tokens {tokens} --split {split}")
   res = evaluate(Scorer(model), w if model.pose_proj is not None else _no_pose(w), windows, batch_size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import errno, hashlib, itertools, json, math, sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Optional
+from typing import Optional
 import numpy as np
 
 MAX_SPEED = 100.0  # m/s (360 km/h): a speed past it is another unit, or damage
@@ -19,8 +19,6 @@ class Segment:
   tokenizer: str = ""             # tokenizer_of its shard ("": not known)
   video: str = ""                 # its video's checksum (the shard's attribute; "": not known)
   speed: Optional[np.ndarray] = None  # (N,) float32 m/s, the recorded (CAN) speed where the shard has one: a rollout's start
-  # what stage.Run.check_data's digest reads (its speed, read since session 45, trains nothing: runs saved before resume)
-  digested: ClassVar[tuple] = ("tokens", "pose")
 
 def tokenizer_of(attrs, where="") -> str:
   """A token shard's tokenizer, one string to compare: its codebook's hash (tokenize stores it), in shards made before
@@ -101,12 +99,6 @@ def npy_checksum(path: Path) -> str:
 def token_sum(tokens: np.ndarray) -> str:
   """Token ids' checksum (as int64, in order): npy_checksum, and import-commavq's shard's checksum of a bare .npy."""
   return "sha256:" + hashlib.sha256(np.ascontiguousarray(tokens, "<i8").tobytes()).hexdigest()
-
-def segment_keys(s) -> set:
-  """What tells a segment's drive apart from its route (a renamed or moved file, another folder's ingest): its video's
-  checksum (a shard's, or an exported .npy's sidecar's) and its tokens' (a .npy or import of one, with or without the
-  sidecar: a run trained on .npy files scored them renamed as held out). stage.trained_videos gives a run's."""
-  return {k for k in (s.video, token_sum(s.tokens)) if k}
 
 def check_motion(f, pose: np.ndarray) -> None:
   """Refuse a motion no car makes between two 20 fps frames (over 50 m, or a rotation component past pi): one such row

@@ -155,7 +155,8 @@ def strict_json(text: str | bytes):
   def unique(pairs: list) -> dict:
     if len(keys := [k for k, _ in pairs]) != len(set(keys)): raise ValueError(f"has {next(k for k in keys if keys.count(k) > 1)!r} twice")
     return dict(pairs)
-  try: return json.loads(text, object_pairs_hook=unique)
+  try: return json.loads(text.decode("utf-8") if isinstance(text, bytes) else text, object_pairs_hook=unique)  # (bytes: json
+  # guessed UTF-16 and took a BOM, where the safetensors format is UTF-8)
   except RecursionError: raise ValueError("is not valid JSON (nested too deep)") from None
   except ValueError as e: raise ValueError(str(e) if str(e).startswith("has ") else f"is not valid JSON ({e})") from None  # (UnicodeDecodeError too)
 
