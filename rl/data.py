@@ -42,7 +42,7 @@ def ended_early(driver, n: int) -> bool:
   human_crash), or before the --seconds it was asked for (a segment recorded before that key)? The recorder stops a
   drive at a crash. False where the shard does not say (a real drive's)."""
   try: d = json.loads(driver) if driver is not None else {}
-  except (ValueError, TypeError): return False
+  except (ValueError, TypeError, RecursionError): return False
   asked = d.get("seconds") if isinstance(d, dict) else None
   if isinstance(d, dict) and d.get("human_crash") is True: return True  # (on the last frame too, where the length can't tell)
   return isinstance(asked, (int, float)) and not isinstance(asked, bool) and n < round(asked * FPS)

@@ -264,7 +264,7 @@ def recorded_seeds(paths: list[str], what: str = "--check-seeds") -> set:
   from data.layout import files_under, not_being_written
   def seed_of(text):
     try: return int(json.loads(text).get("seed", -1))
-    except (ValueError, AttributeError, TypeError): return -1  # (a real log's "": a JSONDecodeError naming no file)
+    except (ValueError, AttributeError, TypeError, RecursionError): return -1  # (a real log's "": a JSONDecodeError naming no file)
   seeds = set()
   for p in map(Path, paths):
     if not p.exists(): raise FileNotFoundError(f"{what}: {p} does not exist")  # (a mistyped folder checked nothing)

@@ -1855,6 +1855,8 @@ def test_hostile_sidecars_and_metrics_rows_are_named(tmp_path):
     (src / "a.tokenizer.json").write_bytes(text)
     with pytest.raises(ValueError, match=r"a\.tokenizer\.json: not a tokenizer sidecar: its text (has 'fps' twice|is not valid JSON)"):
       import_commavq(str(src), str(tmp_path / "imp"))
+  from train.world_data import tokenizer_of   # (a shard's tokenizer attribute with a codebook twice: the last one compared)
+  with pytest.raises(ValueError, match=r"s\.h5: a damaged tokenizer attribute: has 'codebook' twice"): tokenizer_of({"tokenizer": '{"codebook": "a", "codebook": "b"}'}, "s.h5")
   toks = make_tokens(tmp_path / "tok")
   tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
   with open(tmp_path / "r" / "metrics.jsonl", "a") as f:

@@ -24,8 +24,9 @@ def tokenizer_of(attrs, where="") -> str:
   """A token shard's tokenizer, one string to compare: its codebook's hash (tokenize stores it), in shards made before
   that its checkpoint path and model config, "commaVQ" for commaVQ's tokens; "" when the shard does not say. where:
   the file, for the error a damaged attribute gives (a JSONDecodeError naming none)."""
-  try: t = json.loads(attrs.get("tokenizer") or "{}")
-  except ValueError as e: t = f"not JSON ({e})"
+  from drivegpt.nn.state import strict_json
+  try: t = strict_json(attrs.get("tokenizer") or "{}")   # (a "codebook" given twice: the last one was compared)
+  except ValueError as e: t = str(e)
   if not isinstance(t, dict): raise ValueError(f"{where}: a damaged tokenizer attribute: {t}" if where else f"a damaged tokenizer attribute: {t}")
   if t.get("commavq"): return "commaVQ"
   if t.get("codebook"): return f"codebook {t['codebook']}"
