@@ -164,7 +164,8 @@ def takeover_labels(disengage: np.ndarray, horizons: list, fps: int = FPS, ended
 
 def drive_labels(segs: list[DrivingSegment], horizons: list, fps: int = FPS) -> list[tuple[np.ndarray, np.ndarray]]:
   """takeover_labels of each segment, read on through the segments that continue it: segments of one route whose frame
-  times follow on within 1.5 frames (a drive cut into pieces, as comma2k19's 60 s segments) are labelled as the one
+  times follow on within 2.5 frames (a drive cut into pieces, as comma2k19's 60 s segments; one frame dropped at the
+  join, as ingest keeps inside a piece, split the drive: the human's seconds after a takeover read as the system's) are labelled as the one
   recording they are, so a segment's last seconds see the takeovers at the start of the next (labelled apart, they were
   censored as if the recording had stopped) and a takeover at its end makes the next one's first seconds the human's.
   Segments without frame times or of no route, and ones apart in time (the recorder's each start at t = 0), stand alone."""
@@ -172,7 +173,7 @@ def drive_labels(segs: list[DrivingSegment], horizons: list, fps: int = FPS) -> 
   out, chains = [None] * len(segs), [[i] for i in range(len(segs)) if i not in timed]
   for i in sorted(timed, key=lambda i: (segs[i].route, segs[i].times[0])):
     prev = segs[chains[-1][-1]] if chains and chains[-1][-1] in timed else None
-    if prev is not None and prev.route == segs[i].route and 0 < segs[i].times[0] - prev.times[-1] <= 1.5 / fps: chains[-1].append(i)
+    if prev is not None and prev.route == segs[i].route and 0 < segs[i].times[0] - prev.times[-1] <= 2.5 / fps: chains[-1].append(i)
     else: chains.append([i])
   for chain in chains:
     labels, mask = takeover_labels(np.concatenate([segs[i].disengage for i in chain]), horizons, fps, segs[chain[-1]].ended)

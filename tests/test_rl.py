@@ -272,7 +272,7 @@ def test_takeover_labels_read_on_into_the_next_segment_of_a_drive(tmp_path):
       h.attrs["route"] = route
   seg("a0", "dongle|2020-01-01", 50.0)
   seg("a1", "dongle|2020-01-01", 50.0 + n / fps, [10, n - 5])        # follows a0 on: 1 frame after its last
-  seg("a2", "dongle|2020-01-01", 50.0 + 2 * n / fps)                  # follows a1 on
+  seg("a2", "dongle|2020-01-01", 50.0 + (2 * n + 1) / fps)            # follows a1 on, one frame dropped at the join (session 45)
   seg("b0", "dongle|2020-01-01", 500.0)                               # the same route, 7 min later: apart
   seg("c0", "highway-seed0/0", 0.0); seg("c1", "highway-seed0/1", 0.0, [10])   # the recorder's: other routes, each from t = 0
   segs = load_driving_segments(str(tmp_path))
