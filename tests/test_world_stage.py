@@ -1398,13 +1398,15 @@ def test_commavq_files_renamed_are_known_by_their_tokens_and_nested_ones_keep_th
   rng = np.random.default_rng(5)
   for d in ("a", "b"): (tmp_path / d).mkdir()
   for i in range(6):
-    a = rng.integers(0, V, (30, 8)).astype(np.int16)   # (tiny grid: 8 tokens a frame, flat)
+    a = rng.integers(0, V, (30, 128)).astype(np.int16)   # (commaVQ's 128 tokens a frame, flat: import-commavq takes them)
     np.save(tmp_path / "a" / f"seg{i}.npy", a)         # a: as export-commavq writes them, with sidecars
     (tmp_path / "a" / f"seg{i}.tokenizer.json").write_text(json.dumps({"route": f"drive{i}", "checksum": f"sha256:video{i}"}))
     np.save(tmp_path / "b" / f"copy{5 - i}.npy", a)    # b: the same files renamed, without them
-  for train, other in (("a", "b"), ("b", "a")):   # (a review of the fix: keyed by the sidecar's checksum alone, a's
-    run = tmp_path / f"w{train}"                   # renamed copies without it were "held out")
-    tw.main(tiny_args(str(tmp_path / train), run, "steps=1", "data.val_fraction=0.5", "model.pose=none"))
+  import_commavq(str(tmp_path / "b"), str(tmp_path / "ib"))   # ib: b imported (bare: its shards keep the tokens' checksum)
+  for train, other in (("a", "b"), ("b", "a"), ("a", "ib"), ("ib", "a"), ("ib", "b")):   # (reviews of the fix: keyed by the
+    run = tmp_path / f"w{train}"      # sidecar's checksum alone, a's renamed copies without it were "held out"; an import of
+    # a bare .npy was taken for a video of its own)
+    if not run.exists(): tw.main(tiny_args(str(tmp_path / train), run, "steps=1", "data.val_fraction=0.5", "model.pose=none", "model.tokens_per_frame=128"))
     cfg = tw.load_run(str(run))[1]
     held = {token_sum(s.tokens) for s in run_split(str(run), load_segments(str(tmp_path / train)), "val", cfg)}
     segs = load_segments(str(tmp_path / other))
@@ -1876,13 +1878,23 @@ def test_a_ppo_runs_digest_takes_in_speeds_and_accepts_one_saved_before_them(tmp
                   speed=rng.uniform(0, 30, 20).astype(np.float32)) for i in range(3)]
   cfg = load_config(tw.TrainConfig, overrides=["data.tokens=x"])
   m = WorldModel(WorldConfig(vocab_size=V, tokens_per_frame=8, frames=3, n_layer=1, n_head=1, d_model=8))
-  for i, old in enumerate((("tokens", "pose", "speed", "action", "disengage"), ("tokens", "pose", "action", "disengage"))):
+  for i, (old, kind) in enumerate(((("tokens", "pose", "speed", "action", "disengage"), "d3-"), (("tokens", "pose", "action", "disengage"), "d2-"))):
     run = Run(str(tmp_path / f"r{i}"), cfg)
     run.check_data("tokens", segs, fields=old)
+    run._data = kind + run._data[3:]   # (d2-: as a run saved before session 45 kept it)
     run.save(m, None, 1)
     Run(str(tmp_path / f"r{i}"), cfg).check_data("tokens", segs)     # the same data, or a digest saved before speeds: resumes
   segs[0].speed = segs[0].speed + 1
   with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "r0"), cfg).check_data("tokens", segs)
+  segs[1].tokens = segs[1].tokens[::-1].copy()   # an old digest still refuses changed tokens
+  with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "r1"), cfg).check_data("tokens", segs)
+  segs[1].tokens = segs[1].tokens[::-1].copy()
+  # (a review: saved now on shards without speeds, then remade with them: the no-speed branch let it through)
+  bare = [Segment(g.name, g.tokens, g.pose) for g in segs]
+  run = Run(str(tmp_path / "r2"), cfg)
+  run.check_data("tokens", bare)
+  run.save(m, None, 1)
+  with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "r2"), cfg).check_data("tokens", segs)
   run = Run(str(tmp_path / "w"), cfg)   # train-world's: speeds train nothing
   run.check_data("tokens", segs, fields=("tokens", "pose"))
   run.save(m, None, 1)

@@ -393,12 +393,15 @@ class Run:
         if isinstance(v := getattr(seg, k, None), np.ndarray): h.update(k.encode() + np.ascontiguousarray(v).tobytes())
       return h.hexdigest()
     # (by content, not name: an identical copy kept in place of the original, as unique_videos may, is the same data)
-    kind = "f1-" if all(isinstance(s, np.ndarray) for s in segments) else "d2-"
-    def of(fields): return kind + hashlib.sha256("".join(sorted(digest(s, fields) for s in segments)).encode()).hexdigest()[:16]
+    kind = "f1-" if all(isinstance(s, np.ndarray) for s in segments) else "d3-"
+    def of(fields, kind=kind): return kind + hashlib.sha256("".join(sorted(digest(s, fields) for s in segments)).encode()).hexdigest()[:16]
     self._data = of(fields)
     saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
-    # a PPO run saved before its token segments' speeds were read (session 45) kept a digest without them
-    if saved and saved != self._data and "speed" in fields and saved == of(tuple(f for f in fields if f != "speed")): return
+    # one saved before session 45 ("d2-"): the same fields, or (PPO's, whose token segments had no speeds then) without
+    # speeds; a "d3-" one says which it had
+    if saved and saved[:3] == "d2-" and kind == "d3-":
+      if saved in (of(fields, "d2-"), of(tuple(f for f in fields if f != "speed"), "d2-")): return
+      saved = "d3-" + saved[3:]   # (compared below: any other change is refused)
     if saved and saved[:3] == self._data[:3] and saved != self._data:  # (another kind of digest: not compared)
       if not refuse:
         print(f"warning: {self.dir}: {key} holds other frames than when this run last saved (added, removed or replaced "
@@ -592,7 +595,7 @@ def trained_videos(run: str, tokens: bool = False) -> frozenset:
 def _videos(trained: frozenset, files: tuple, folder: str, tokens: bool) -> frozenset:
   import h5py
   from data.layout import drive_route
-  from train.world_data import npy_checksum, npy_route, npy_sidecar, token_sum
+  from train.world_data import npy_checksum, npy_route, npy_sidecar, shard_video, token_sum
   out = set()
   for p, _ in files:
     try:
@@ -605,7 +608,7 @@ def _videos(trained: frozenset, files: tuple, folder: str, tokens: bool) -> froz
         with h5py.File(p, "r") as f:
           route = drive_route(f.attrs.get("route", Path(p).stem))
           if route not in trained: continue
-          video = str(f.attrs.get("checksum") or "")
+          video = shard_video(f.attrs, lambda: f["tokens"][()]) if "tokens" in f else str(f.attrs.get("checksum") or "")
           tok = token_sum(f["tokens"][()]) if (tokens or not video) and "tokens" in f else None
     except (OSError, ValueError, KeyError, RuntimeError): continue   # (an unreadable shard is named where it is trained on)
     out.update([("v", video)] if video else [])

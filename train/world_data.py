@@ -101,6 +101,14 @@ def token_sum(tokens: np.ndarray) -> str:
   """Token ids' checksum (as int64, in order): npy_checksum, and import-commavq's shard's checksum of a bare .npy."""
   return "sha256:" + hashlib.sha256(np.ascontiguousarray(tokens, "<i8").tobytes()).hexdigest()
 
+def shard_video(attrs, tokens) -> str:
+  """A token shard's video checksum; "" where it has none: import-commavq of a bare .npy keeps the tokens' checksum
+  there (token_sum), which is no video's (matched as a video, a drive imported so and its original were two drives).
+  tokens: the shard's ids, or a function giving them (read only for an import)."""
+  video = str(attrs.get("checksum", "") or "")
+  if video and str(attrs.get("source", "")).endswith(".npy") and video == token_sum(tokens() if callable(tokens) else tokens): return ""
+  return video
+
 def check_motion(f, pose: np.ndarray) -> None:
   """Refuse a motion no car makes between two 20 fps frames (over 50 m, or a rotation component past pi): one such row
   (1e30 in a hand-made shard) made the pose statistics' std ~1e28, and every real motion normalised to about 0."""
@@ -228,7 +236,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         has_pose = flag(h.attrs, "has_pose", "pose" in h, f) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
         speed = h["speed"][()] if flag(h.attrs, "has_can", "speed" in h, f) and "speed" in h else None
-        route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f), str(h.attrs.get("checksum", ""))
+        route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f), shard_video(h.attrs, tokens)
         check_fps(f, h.attrs.get("fps"))
     except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
