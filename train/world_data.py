@@ -26,7 +26,7 @@ def tokenizer_of(attrs, where="") -> str:
   the file, for the error a damaged attribute gives (a JSONDecodeError naming none)."""
   from drivegpt.nn.state import strict_json
   try: t = strict_json(attrs.get("tokenizer") or "{}")   # (a "codebook" given twice: the last one was compared)
-  except ValueError as e: t = str(e)
+  except ValueError as e: t = str(e).replace("is not valid JSON", "not JSON", 1)
   if not isinstance(t, dict): raise ValueError(f"{where}: a damaged tokenizer attribute: {t}" if where else f"a damaged tokenizer attribute: {t}")
   if t.get("commavq"): return "commaVQ"
   if t.get("codebook"): return f"codebook {t['codebook']}"
