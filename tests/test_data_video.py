@@ -249,9 +249,11 @@ def test_an_avi_with_b_frames_keeps_its_frames_times(tmp_path):
     seg = tmp_path / "seg/s1"
     (seg / "global_pose").mkdir(parents=True)
     (tmp_path / "src/a.avi").rename(seg / "video.avi")
+    from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot
     ft = 100 + np.arange(40) / 20
-    for name, a in (("frame_times", ft), ("frame_positions", np.c_[-2.7e6 + 15 * ft, np.full(40, -4.3e6), np.full(40, 3.85e6)]),
-                    ("frame_orientations", np.tile([1.0, 0, 0, 0], (40, 1)))):
+    ned = ecef_from_ned(37.0, -122.0)   # driving north at 15 m/s, the device frame [forward, right, down] = NED
+    pos = ecef_from_geodetic(37.0, -122.0, 0.0) + np.c_[15 * (ft - 100), np.zeros(40), np.zeros(40)] @ ned.T
+    for name, a in (("frame_times", ft), ("frame_positions", pos), ("frame_orientations", np.tile(quat_from_rot(ned), (40, 1)))):
         with open(seg / "global_pose" / name, "wb") as f: np.save(f, a)
     [r] = ingest(tmp_path / "seg", tmp_path / "out2", use_ray=False, progress=False)
     assert r["status"] == "done" and r["frames"] == 40, r
