@@ -1889,6 +1889,16 @@ def test_a_ppo_runs_digest_takes_in_speeds_and_accepts_one_saved_before_them(tmp
   segs[1].tokens = segs[1].tokens[::-1].copy()   # an old digest still refuses changed tokens
   with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "r1"), cfg).check_data("tokens", segs)
   segs[1].tokens = segs[1].tokens[::-1].copy()
+  # (a review) BC's lane target, the takeovers' causes and the frame times that join a drive's pieces were not in the
+  # digest: changed in place, a BC or disengage run resumed on them without a word
+  from rl.data import DrivingSegment
+  drv = [DrivingSegment(f"d{i}", rng.integers(0, V, (20, 128)), np.zeros((20, 6)), np.full(20, 10.0), np.zeros((20, 2)),
+                        np.zeros(20, np.uint8), np.zeros(20, np.uint8), lane=rng.normal(0, 1, (20, 2)), times=np.arange(20) / 20) for i in range(2)]
+  run = Run(str(tmp_path / "bc"), cfg)
+  run.check_data("tokens", drv)
+  run.save(m, None, 1)
+  drv[1].lane = drv[1].lane + 0.1
+  with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "bc"), cfg).check_data("tokens", drv)
   # (a review: saved now on shards without speeds, then remade with them: the no-speed branch let it through)
   bare = [Segment(g.name, g.tokens, g.pose) for g in segs]
   run = Run(str(tmp_path / "r2"), cfg)

@@ -376,7 +376,7 @@ class Run:
     return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes, "val_routes": self._held} if self._routes is not None else {}),
             **({"data": self._data} if self._data else {})}
 
-  def check_data(self, key: str, segments: list, refuse: bool = True, fields: tuple = ("tokens", "pose", "speed", "action", "disengage")) -> None:
+  def check_data(self, key: str, segments: list, refuse: bool = True, fields: tuple = ("tokens", "pose", "speed", "action", "disengage", "cause", "lane", "times")) -> None:
     """Refuse to resume a run whose token folder (config key) now holds other segments than it trained on (drives added,
     or a segment replaced in place): its held-out and early-stopping splits, its constant predictor and its episodes'
     seeds moved with them, without a word. A digest of the segments' tokens and labels is kept with each checkpoint.
@@ -397,10 +397,11 @@ class Run:
     def of(fields, kind=kind): return kind + hashlib.sha256("".join(sorted(digest(s, fields) for s in segments)).encode()).hexdigest()[:16]
     self._data = of(fields)
     saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
-    # one saved before session 45 ("d2-"): the same fields, or (PPO's, whose token segments had no speeds then) without
-    # speeds; a "d3-" one says which it had
+    # one saved before session 45 ("d2-"): of the fields it had then (not yet BC's lane target, the takeovers' causes or
+    # the frame times that join a drive's pieces), or (PPO's, whose token segments had no speeds then) without speeds
     if saved and saved[:3] == "d2-" and kind == "d3-":
-      if saved in (of(fields, "d2-"), of(tuple(f for f in fields if f != "speed"), "d2-")): return
+      then = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))
+      if saved in (of(then, "d2-"), of(tuple(f for f in then if f != "speed"), "d2-")): return
       saved = "d3-" + saved[3:]   # (compared below: any other change is refused)
     if saved and saved[:3] == self._data[:3] and saved != self._data:  # (another kind of digest: not compared)
       if not refuse:
