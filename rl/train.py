@@ -27,7 +27,7 @@ from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
 from drivegpt.nn.optim import Adam
 from drivegpt.nn.state import checkpoint_info, save_checkpoint
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
-from train.stage import ConfigError, Run, changed_since, ckpt_file, load_config, stage_args, weights_of, write_atomic
+from train.stage import ConfigError, Run, changed_since, ckpt_file, load_config, note_unfinished, stage_args, weights_of, write_atomic
 
 GOOD = "good.safetensors"   # the newest checkpoint whose rollouts passed the reward-hacking guard
 
@@ -253,9 +253,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   if who := folder_in_use(folder := ckpt_file(cfg.world).parent):
     raise ValueError(f"world={cfg.world}: a train-world run is still training in {folder} ({who}): wait for it to end")
   world, wcfg = load_world(cfg.world)
-  if (at := checkpoint_info(str(ckpt_file(cfg.world)))[0]) < wcfg.steps:
-    print(f"note: world={cfg.world} stopped at step {at} of its {wcfg.steps} (an unfinished train-world run): PPO trains in "
-          "that model; run its command again first to finish it", file=sys.stderr)
+  note_unfinished(cfg.world, wcfg.steps, f"world={cfg.world}", "PPO trains in that model")
   disengage, dcfg = load_disengage(cfg.disengage)
   known = (checkpoint_info(str(ckpt_file(cfg.disengage)))[2] or {}).get("known_labels")
   if known and cfg.reward_horizon in disengage.config.horizons and not known[list(disengage.config.horizons).index(cfg.reward_horizon)]:

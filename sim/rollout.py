@@ -212,6 +212,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
   if args.steer != "replay" and run_config(args.world, TrainConfig).model.pose == "none":  # (said only in the Ray actors, never shown)
     ap.error(f"--steer {args.steer}: --world {args.world} has no pose input (model.pose: none, trained on tokens without poses): "
              "actions change nothing it generates; only --steer replay")
+  from train.stage import note_unfinished
+  world_step = note_unfinished(args.world, run_config(args.world, TrainConfig).steps, f"--world {args.world}", "rolled out as it is")
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
   from train.stage import lock_folder, release_folder, write_atomic
@@ -269,7 +271,8 @@ def main(argv: Optional[list[str]] = None) -> dict:
              "sharpness_generated_first_s": float(g[:, :sec].mean()), "sharpness_generated_last_s": float(g[:, -sec:].mean()),
              "sharpness_real_first_s": float(rl[:, :sec].mean()), "sharpness_real_last_s": float(rl[:, -sec:].mean()),
              "sharpness_ratio_last_s": float(g[:, -sec:].mean() / rl[:, -sec:].mean()) if rl[:, -sec:].mean() > 0 else float("nan"),  # (blank real frames: 1e11)
-             "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors, "batch": size}
+             "wall_seconds": round(time.perf_counter() - t0, 1), "actors": n_actors, "batch": size,
+             "world": str(Path(args.world).resolve()), "world_step": world_step}   # (which model made them: the file said not)
   # each rollout's seed (its segment and the first context frame), in the file only: with --n in the thousands the final
   # line would be long; without them a rollout could be lined up with its recording only by redoing pick_seeds
   write_atomic(out / "rollouts.json", (json_line({**metrics, "seeds": [where[i] for i in sorted(where)]}) + "\n").encode())

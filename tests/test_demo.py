@@ -29,6 +29,7 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   assert rows and all(not any(k.startswith("val_ece") for k in r) and any(k.startswith("val_uncalibrated_ece") for k in r) for r in rows if "loss" in r)
   ro = json.loads((out / "rollouts" / "rollouts.json").read_text())   # each rollout's seed, so it can be lined up with its recording
   assert len(ro["seeds"]) == ro["rollouts"] and all(set(x) == {"segment", "first_context_frame"} for x in ro["seeds"])
+  assert ro["world"] == str((out / "world").resolve()) and ro["world_step"] > 0   # which model made them (session 45)
   # under a second long, the first and last seconds' sharpness are both the whole rollout (the note said 2 x fps - frames)
   shared = re.search(r"rollouts of (\d+) frames: the first and last seconds' sharpness share (\d+) frames", r.stderr)
   assert shared and shared[1] == shared[2] == str(steps["rollout"]["frames_per_rollout"]), r.stderr[-3000:]

@@ -856,7 +856,7 @@ def test_data_parallel_run_killed_between_a_checkpoint_and_its_rows_logs_them(tm
   assert [(r["step"], "val_psnr" in r) for r in rows["a"]] == [(1, False), (2, False), (2, True), (3, False), (4, False), (4, True)]
   assert rows["a"] == rows["b"]
 
-def test_export_refuses_nan_weights_and_drops_stale_fp16_files(tmp_path):
+def test_export_refuses_nan_weights_and_drops_stale_fp16_files(tmp_path, capsys):
   """A VQVAE with NaN weights exported with "max_abs_diff": 0.0 (NaN on both sides compared equal), exit 0; and a
   re-export without --fp16 left the earlier weights' *_fp16.onnx beside the new files."""
   pytest.importorskip("onnxruntime")
@@ -866,6 +866,9 @@ def test_export_refuses_nan_weights_and_drops_stale_fp16_files(tmp_path):
   run = make_run(tmp_path, {**TINY, "image_size": (32, 64)})
   export_run(str(run), str(tmp_path / "o"), fp16=True)
   assert (tmp_path / "o" / "vqvae_decoder_fp16.onnx").exists()
+  # (session 45) a run stopped part way (here at step 0 of its 2000) was exported without a word, its step kept nowhere
+  assert "an unfinished run (stopped at step 0 of its 2000): exported as it is" in capsys.readouterr().err
+  assert json.loads((tmp_path / "o" / "export.json").read_text())["ckpt_step"] == 0
   export_run(str(run), str(tmp_path / "o"))
   assert not list((tmp_path / "o").glob("*_fp16.onnx")) and (tmp_path / "o" / "vqvae_decoder.onnx").exists()
   # a NaN codebook (save_checkpoint refuses one since session 44: a file from before, or from another tool)

@@ -1910,3 +1910,14 @@ def test_a_ppo_runs_digest_takes_in_speeds_and_accepts_one_saved_before_them(tmp
   run.save(m, None, 1)
   segs[0].speed = segs[0].speed + 1
   Run(str(tmp_path / "w"), cfg).check_data("tokens", segs, fields=("tokens", "pose"))
+
+def test_an_unfinished_world_run_is_said_where_it_is_used(tmp_path, capsys):
+  """Session 45 (a review feeding stages into each other): rollout and export used a world run killed at step 20 of
+  200 without a word, and rollouts.json did not say which run or step made them. note_unfinished says it (PPO's note)."""
+  from train.stage import note_unfinished
+  toks = make_tokens(tmp_path / "tok")
+  tw.main(tiny_args(toks, tmp_path / "w", "steps=3"))
+  capsys.readouterr()
+  assert note_unfinished(str(tmp_path / "w"), 3, "--world w", "rolled out as it is") == 3 and not capsys.readouterr().err
+  assert note_unfinished(str(tmp_path / "w"), 7, "--world w", "rolled out as it is") == 3
+  assert "note: --world w stopped at step 3 of its 7 (an unfinished train-world run): rolled out as it is" in capsys.readouterr().err

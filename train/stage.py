@@ -524,6 +524,15 @@ def load_run_model(path: str, cfg_cls, make) -> tuple:
   load_checkpoint(str(ckpt_file(path)), model)
   return model, cfg
 
+def note_unfinished(run: str, steps: int, what: str, use: str) -> int:
+  """The step of a run's checkpoint; one short of the run's steps (still training, or killed part way) is said on
+  stderr, use saying what is done with it anyway (PPO, rollout and export used it without a word)."""
+  from drivegpt.nn.state import checkpoint_info
+  at, conf, _ = checkpoint_info(str(ckpt_file(run)))
+  if at < steps: print(f"note: {what} stopped at step {at} of its {steps} (an unfinished {stage_of(conf or {})} run): {use}; "
+                       "run its command again first to finish it", file=sys.stderr)
+  return at
+
 def run_config(path: str, cfg_cls) -> Any:
   """The config of a run directory (or its checkpoint file), rebuilt as cfg_cls; another stage's run is named as such."""
   from drivegpt.nn.state import checkpoint_info

@@ -33,8 +33,8 @@ def _config(cls, values: dict, ckpt: str):
   if unknown := sorted(set(values) - set(fields)): raise ExportError(f"{ckpt}: model config key {unknown[0]!r} is unknown to {cls.__name__}")
   return cls(**{k: tuple(v) if isinstance(v, list) and isinstance(fields[k].default, tuple) else v for k, v in values.items()})
 
-def load_run(path: str) -> tuple[str, object]:
-  """(kind, model) of a run directory or checkpoint file: kind "vqvae" or "world"."""
+def load_run(path: str) -> tuple[str, object, int]:
+  """(kind, model, its checkpoint's step) of a run directory or checkpoint file: kind "vqvae" or "world"."""
   from drivegpt.nn.state import checkpoint_info, load_checkpoint
   from drivegpt.models.vqvae import VQVAE, VQVAEConfig
   from drivegpt.models.world import WorldModel, WorldConfig
@@ -42,8 +42,13 @@ def load_run(path: str) -> tuple[str, object]:
   if not p.exists(): raise ExportError(f"--ckpt {path}: no such run directory or checkpoint file")
   ckpt = p / CKPT if p.is_dir() else p
   if not ckpt.is_file(): raise ExportError(f"--ckpt {path}: no checkpoint ({ckpt} doesn't exist): is it a run directory of train-vqvae or train-world?")
-  try: _, config, _ = checkpoint_info(str(ckpt))
+  try: step, config, _ = checkpoint_info(str(ckpt))
   except (ValueError, OSError) as e: raise ExportError(f"--ckpt {path}: can't read {ckpt}: {e}") from None
+  # a run still training, or killed part way, exported its checkpoint of the moment without a word (export-driving refuses
+  # an unfinished policy): said, and export.json keeps the step
+  if isinstance(steps := config.get("steps") if isinstance(config, dict) else None, int) and step < steps:
+    print(f"note: --ckpt {path}: an unfinished run (stopped at step {step} of its {steps}): exported as it is; run its "
+          "command again to finish it", file=sys.stderr)
   model_cfg = config.get("model", {}) if isinstance(config, dict) else {}
   if "horizons" in model_cfg or "bc" in config: raise ExportError(f"--ckpt {path}: {ckpt} is a driving run (train-policy or train-disengage), "
                                                                  "not a VQVAE or world model: `drivegpt export-driving` exports a policy")
@@ -53,7 +58,7 @@ def load_run(path: str) -> tuple[str, object]:
                           "expected a VQVAE (model.code_dim) or a world model (model.tokens_per_frame)")
   try: load_checkpoint(str(ckpt), model)
   except ValueError as e: raise ExportError(f"--ckpt {path}: {e}") from None
-  return kind, model
+  return kind, model, step
 
 def vqvae_exports(vqvae) -> dict[str, tuple[Callable, dict, dict]]:
   """name -> (fn, example inputs, export kwargs) for the VQVAE's encoder and decoder."""
@@ -158,7 +163,7 @@ def run_folder(ckpt: str) -> str:
 
 def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   """Export every model of a run to out (see the module docstring); returns the report also written to out/export.json."""
-  kind, model = load_run(ckpt)
+  kind, model, step = load_run(ckpt)
   out_dir = Path(out)
   out_dir.mkdir(parents=True, exist_ok=True)
   took = lock_folder(out_dir, command=True)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
@@ -180,7 +185,7 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   p = save(yuv, out_dir / "rgb_to_yuv420.onnx")
   report["rgb_to_yuv420"] = {"bytes": p.stat().st_size, "nodes": len(yuv.graph.node), "ops": dict(Counter(n.op_type for n in yuv.graph.node)),
                              "ort_cpu_ms": round(onnx_latency(yuv, {"rgb": rgb})[1] * 1e3, 3)}
-  write_atomic(str(out_dir / "export.json"), [(json.dumps({**report, "ckpt": str(Path(ckpt).resolve())}, indent=1) + "\n").encode()])
+  write_atomic(str(out_dir / "export.json"), [(json.dumps({**report, "ckpt": str(Path(ckpt).resolve()), "ckpt_step": step}, indent=1) + "\n").encode()])
   if took: release_folder(out_dir)  # (done: held until the process ended, a notebook's next export there was refused)
   return report
 
