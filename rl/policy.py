@@ -87,7 +87,7 @@ def train_bc(cfg: BCConfig) -> dict:
   tr, va = split(s, names, cfg.val_fraction, cfg.split_seed)
   if not len(va) or not len(tr): raise no_held_out(cfg, names, "val" if not len(va) else "train")   # (it crashed in numpy: "zero-size array to reduction operation minimum")
   run.check_split([names[k] for k in set(s.segment[tr].tolist())], [names[k] for k in set(s.segment[va].tolist())])
-  run.check_data("tokens", segs)  # (after check_split: a drive trained on now held out is the worse news)
+  run.check_data("tokens", segs, fields=("tokens", "pose", "speed", "action", "disengage", "times", "ended", "cause") + (("lane",) if cfg.lane_weight > 0 else ()))  # (after check_split: a drive trained on now held out is the worse news)
   fit, stop = split(s, names, cfg.val_fraction, cfg.split_seed, among=tr)   # inner split: early stopping
   if not len(stop): fit = tr                        # one training segment: no inner split, the last step is kept
   target = np.clip(to_normalized(s.action), -TARGET_CLIP, TARGET_CLIP).astype(np.float32)

@@ -867,7 +867,7 @@ def test_export_refuses_nan_weights_and_drops_stale_fp16_files(tmp_path, capsys)
   export_run(str(run), str(tmp_path / "o"), fp16=True)
   assert (tmp_path / "o" / "vqvae_decoder_fp16.onnx").exists()
   # (session 45) a run stopped part way (here at step 0 of its 2000) was exported without a word, its step kept nowhere
-  assert "an unfinished run (stopped at step 0 of its 2000): exported as it is" in capsys.readouterr().err
+  assert "stopped at step 0 of its 2000 (an unfinished run): exported as it is" in capsys.readouterr().err
   assert json.loads((tmp_path / "o" / "export.json").read_text())["ckpt_step"] == 0
   export_run(str(run), str(tmp_path / "o"))
   assert not list((tmp_path / "o").glob("*_fp16.onnx")) and (tmp_path / "o" / "vqvae_decoder.onnx").exists()

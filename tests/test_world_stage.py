@@ -1894,11 +1894,16 @@ def test_a_ppo_runs_digest_takes_in_speeds_and_accepts_one_saved_before_them(tmp
   from rl.data import DrivingSegment
   drv = [DrivingSegment(f"d{i}", rng.integers(0, V, (20, 128)), np.zeros((20, 6)), np.full(20, 10.0), np.zeros((20, 2)),
                         np.zeros(20, np.uint8), np.zeros(20, np.uint8), lane=rng.normal(0, 1, (20, 2)), times=np.arange(20) / 20) for i in range(2)]
-  run = Run(str(tmp_path / "bc"), cfg)
-  run.check_data("tokens", drv)
-  run.save(m, None, 1)
+  bc = ("tokens", "pose", "speed", "action", "disengage", "times", "ended", "cause", "lane")   # (rl/policy.py's, lane_weight > 0)
+  for name, fields in (("bc", bc), ("dis", None)):
+    run = Run(str(tmp_path / name), cfg)
+    run.check_data("tokens", drv, **({"fields": fields} if fields else {}))
+    run.save(m, None, 1)
   drv[1].lane = drv[1].lane + 0.1
-  with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "bc"), cfg).check_data("tokens", drv)
+  with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "bc"), cfg).check_data("tokens", drv, fields=bc)
+  Run(str(tmp_path / "dis"), cfg).check_data("tokens", drv)   # train-disengage reads no lane (a review: it was refused)
+  drv[1].ended = True   # the recorder's crash flag (its labels): a review found it undigested
+  with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "dis"), cfg).check_data("tokens", drv)
   # (a review: saved now on shards without speeds, then remade with them: the no-speed branch let it through)
   bare = [Segment(g.name, g.tokens, g.pose) for g in segs]
   run = Run(str(tmp_path / "r2"), cfg)

@@ -376,13 +376,14 @@ class Run:
     return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes, "val_routes": self._held} if self._routes is not None else {}),
             **({"data": self._data} if self._data else {})}
 
-  def check_data(self, key: str, segments: list, refuse: bool = True, fields: tuple = ("tokens", "pose", "speed", "action", "disengage", "cause", "lane", "times")) -> None:
+  def check_data(self, key: str, segments: list, refuse: bool = True, fields: tuple = ("tokens", "pose", "speed", "action", "disengage", "times", "ended")) -> None:
     """Refuse to resume a run whose token folder (config key) now holds other segments than it trained on (drives added,
     or a segment replaced in place): its held-out and early-stopping splits, its constant predictor and its episodes'
     seeds moved with them, without a word. A digest of the segments' tokens and labels is kept with each checkpoint.
     segments may also be arrays (train-vqvae: frames sampled from its shards), and refuse=False says it on stderr
     and goes on (a tokenizer may train on, but its held-out rows from here on score other frames). fields: the segments'
-    arrays that count (train-world's: tokens and poses; its shards' speeds train nothing)."""
+    arrays (and flags) that count: those the stage reads (train-world's: tokens and poses, its shards' speeds train
+    nothing; BC adds the takeovers' causes, and its lane target where it trains one)."""
     import hashlib
     import numpy as np
     from drivegpt.nn.state import checkpoint_info
@@ -391,6 +392,7 @@ class Run:
       if isinstance(seg, np.ndarray): h.update(str(seg.shape).encode() + np.ascontiguousarray(seg).tobytes())
       for k in fields:
         if isinstance(v := getattr(seg, k, None), np.ndarray): h.update(k.encode() + np.ascontiguousarray(v).tobytes())
+        elif isinstance(v, bool) and v: h.update(k.encode())   # (a drive the recorder ended at a crash: other labels)
       return h.hexdigest()
     # (by content, not name: an identical copy kept in place of the original, as unique_videos may, is the same data)
     kind = "f1-" if all(isinstance(s, np.ndarray) for s in segments) else "d3-"
@@ -525,9 +527,10 @@ def load_run_model(path: str, cfg_cls, make) -> tuple:
   return model, cfg
 
 def note_unfinished(run: str, steps: int, what: str, use: str) -> int:
-  """The step of a run's checkpoint; one short of the run's steps (still training, or killed part way) is said on
-  stderr, use saying what is done with it anyway (PPO, rollout and export used it without a word)."""
-  from drivegpt.nn.state import checkpoint_info
+  """The step of a run's checkpoint; a run still training is refused, one short of its steps (killed part way) is said
+  on stderr, use saying what is done with it anyway (rollout and export used it without a word)."""
+  from drivegpt.nn.state import checkpoint_info, folder_in_use
+  if who := folder_in_use(folder := ckpt_file(run).parent): raise ValueError(f"{what}: a run is still training in {folder} ({who}): wait for it to end")
   at, conf, _ = checkpoint_info(str(ckpt_file(run)))
   if at < steps: print(f"note: {what} stopped at step {at} of its {steps} (an unfinished {stage_of(conf or {})} run): {use}; "
                        "run its command again first to finish it", file=sys.stderr)

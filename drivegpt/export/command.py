@@ -35,7 +35,7 @@ def _config(cls, values: dict, ckpt: str):
 
 def load_run(path: str) -> tuple[str, object, int]:
   """(kind, model, its checkpoint's step) of a run directory or checkpoint file: kind "vqvae" or "world"."""
-  from drivegpt.nn.state import checkpoint_info, load_checkpoint
+  from drivegpt.nn.state import checkpoint_info, folder_in_use, load_checkpoint
   from drivegpt.models.vqvae import VQVAE, VQVAEConfig
   from drivegpt.models.world import WorldModel, WorldConfig
   p = Path(path)
@@ -44,11 +44,6 @@ def load_run(path: str) -> tuple[str, object, int]:
   if not ckpt.is_file(): raise ExportError(f"--ckpt {path}: no checkpoint ({ckpt} doesn't exist): is it a run directory of train-vqvae or train-world?")
   try: step, config, _ = checkpoint_info(str(ckpt))
   except (ValueError, OSError) as e: raise ExportError(f"--ckpt {path}: can't read {ckpt}: {e}") from None
-  # a run still training, or killed part way, exported its checkpoint of the moment without a word (export-driving refuses
-  # an unfinished policy): said, and export.json keeps the step
-  if isinstance(steps := config.get("steps") if isinstance(config, dict) else None, int) and step < steps:
-    print(f"note: --ckpt {path}: an unfinished run (stopped at step {step} of its {steps}): exported as it is; run its "
-          "command again to finish it", file=sys.stderr)
   model_cfg = config.get("model", {}) if isinstance(config, dict) else {}
   if "horizons" in model_cfg or "bc" in config: raise ExportError(f"--ckpt {path}: {ckpt} is a driving run (train-policy or train-disengage), "
                                                                  "not a VQVAE or world model: `drivegpt export-driving` exports a policy")
@@ -56,6 +51,12 @@ def load_run(path: str) -> tuple[str, object, int]:
   elif "tokens_per_frame" in model_cfg: kind, model = "world", WorldModel(_config(WorldConfig, model_cfg, str(ckpt)))
   else: raise ExportError(f"--ckpt {path}: {ckpt} holds no model this exporter knows (config model keys {sorted(model_cfg)}): "
                           "expected a VQVAE (model.code_dim) or a world model (model.tokens_per_frame)")
+  # a run still training, or killed part way, exported its checkpoint of the moment without a word (export-driving refuses
+  # an unfinished policy): one training is refused, as PPO refuses its world; one killed is said, export.json keeps the step
+  if who := folder_in_use(ckpt.parent): raise ExportError(f"--ckpt {path}: a run is still training in {ckpt.parent} ({who}): wait for it to end")
+  if isinstance(steps := config.get("steps"), int) and step < steps:
+    print(f"note: --ckpt {path} stopped at step {step} of its {steps} (an unfinished run): exported as it is; run its "
+          "command again first to finish it", file=sys.stderr)
   try: load_checkpoint(str(ckpt), model)
   except ValueError as e: raise ExportError(f"--ckpt {path}: {e}") from None
   return kind, model, step
