@@ -9,7 +9,8 @@ random inputs and not written if an output differs by more than 1e-3 of its scal
 too and its largest difference reported; one whose float outputs are not finite where the engine's are, or differ by
 more than 5% of their scale (float16's range or rounding), is refused. rgb_to_yuv420.onnx is only timed, not compared. export.json
 holds each file's size and onnxruntime CPU latency, each compared file's largest difference, and the op counts of
-all but the *_fp16 files, and the checkpoint's path; all but that path is printed as one JSON line."""
+all but the *_fp16 files, and the checkpoint's path and step; all but those two is printed as one JSON line. A run
+killed before its last step is exported as it is, said on stderr; one still training is refused."""
 from __future__ import annotations
 import argparse, dataclasses, functools, json, sys, time
 from collections import Counter
