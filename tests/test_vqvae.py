@@ -1344,6 +1344,10 @@ def test_tokenize_refuses_a_checkpoint_still_training(tmp_path):
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(ValueError, match=f"--ckpt {run}: a run is still training in {run} \\(pid {holder.pid}\\)"):
       tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens"), use_ray=False, progress=False)
+    from drivegpt.export.command import export_run   # (session 45: export took its checkpoint of the moment, unsaid)
+    from drivegpt.export.graph import ExportError
+    with pytest.raises(ExportError, match=f"a run is still training in {run} \\(its lock is held by pid {holder.pid}\\)"):
+      export_run(str(run), str(tmp_path / "ex"))
   finally: holder.communicate("\n", timeout=60)
   assert [r["status"] for r in tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens"), use_ray=False, progress=False)] == ["done"]
   # a run resumed there after that check (the checkpoint saved again with other weights between two shards): the shards

@@ -394,18 +394,20 @@ class Run:
         if isinstance(v := getattr(seg, k, None), np.ndarray): h.update(k.encode() + np.ascontiguousarray(v).tobytes())
         elif isinstance(v, bool) and v: h.update(k.encode())   # (a drive the recorder ended at a crash: other labels)
       return h.hexdigest()
-    # (by content, not name: an identical copy kept in place of the original, as unique_videos may, is the same data)
-    kind = "f1-" if all(isinstance(s, np.ndarray) for s in segments) else "d3-"
-    def of(fields, kind=kind): return kind + hashlib.sha256("".join(sorted(digest(s, fields) for s in segments)).encode()).hexdigest()[:16]
+    # (by content, not name: an identical copy kept in place of the original, as unique_videos may, is the same data).
+    # A "d4-" digest names the fields it covers, so one saved before a stage read more is compared on those it had
+    kind = "f1-" if all(isinstance(s, np.ndarray) for s in segments) else "d4-"
+    def of(fields, kind=kind):
+      return kind + (",".join(fields) + ":" if kind == "d4-" else "") + hashlib.sha256("".join(sorted(digest(s, fields) for s in segments)).encode()).hexdigest()[:16]
     self._data = of(fields)
     saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
-    # one saved before session 45 ("d2-"): of the fields it had then (not yet BC's lane target, the takeovers' causes or
-    # the frame times that join a drive's pieces), or (PPO's, whose token segments had no speeds then) without speeds
-    if saved and saved[:3] == "d2-" and kind == "d3-":
-      then = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))
-      if saved in (of(then, "d2-"), of(tuple(f for f in then if f != "speed"), "d2-")): return
-      saved = "d3-" + saved[3:]   # (compared below: any other change is refused)
-    if saved and saved[:3] == self._data[:3] and saved != self._data:  # (another kind of digest: not compared)
+    if not saved or saved == self._data: return
+    if saved[:3] == "d2-" and kind == "d4-":  # saved before session 45: of the fields it had then, or (PPO's, whose token
+      then = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))   # segments had no
+      same = saved in (of(then, "d2-"), of(tuple(f for f in then if f != "speed"), "d2-"))          # speeds) without them
+    elif saved[:3] == "d4-" == kind and ":" in saved: same = saved == of(tuple(saved[3:].split(":")[0].split(",")))
+    else: same = saved[:3] != self._data[:3]   # (another kind of digest: not compared)
+    if not same:
       if not refuse:
         print(f"warning: {self.dir}: {key} holds other frames than when this run last saved (added, removed or replaced "
               "since): it trains on with them, and its held-out rows from here on may score other frames", file=sys.stderr)
@@ -530,7 +532,7 @@ def note_unfinished(run: str, steps: int, what: str, use: str) -> int:
   """The step of a run's checkpoint; a run still training is refused, one short of its steps (killed part way) is said
   on stderr, use saying what is done with it anyway (rollout and export used it without a word)."""
   from drivegpt.nn.state import checkpoint_info, folder_in_use
-  if who := folder_in_use(folder := ckpt_file(run).parent): raise ValueError(f"{what}: a run is still training in {folder} ({who}): wait for it to end")
+  if who := folder_in_use(folder := ckpt_file(run).parent): raise ValueError(f"{what}: a run is still training in {folder} (its lock is held by {who}): wait for it to end, or end that process")
   at, conf, _ = checkpoint_info(str(ckpt_file(run)))
   if at < steps: print(f"note: {what} stopped at step {at} of its {steps} (an unfinished {stage_of(conf or {})} run): {use}; "
                        "run its command again first to finish it", file=sys.stderr)

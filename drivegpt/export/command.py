@@ -54,7 +54,7 @@ def load_run(path: str) -> tuple[str, object, int]:
                           "expected a VQVAE (model.code_dim) or a world model (model.tokens_per_frame)")
   # a run still training, or killed part way, exported its checkpoint of the moment without a word (export-driving refuses
   # an unfinished policy): one training is refused, as PPO refuses its world; one killed is said, export.json keeps the step
-  if who := folder_in_use(ckpt.parent): raise ExportError(f"--ckpt {path}: a run is still training in {ckpt.parent} ({who}): wait for it to end")
+  if who := folder_in_use(ckpt.parent): raise ExportError(f"--ckpt {path}: a run is still training in {ckpt.parent} (its lock is held by {who}): wait for it to end, or end that process")
   if isinstance(steps := config.get("steps"), int) and step < steps:
     print(f"note: --ckpt {path} stopped at step {step} of its {steps} (an unfinished run): exported as it is; run its "
           "command again first to finish it", file=sys.stderr)
