@@ -71,7 +71,10 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
   if frames: raise ValueError(f"--out {out.parent} holds frame shards ({out.name}): token shards go into a folder of their own")
   if stamp is None or by_name(stamp) != by_name(made_from(ckpt, shard, augment)):
     imported = stamp is None and str(source or "").endswith(".npy")  # (import-commavq's: its source is the .npy)
-    why = f"imported by import-commavq from {source}" if imported else "made before token shards recorded their sources" if stamp is None else f"from another checkpoint or an older version of {shard}"
+    old = by_name(stamp) if stamp is not None else {}
+    other_yaw = old.get("augment") != augment and {k: v for k, v in old.items() if k != "augment"} == {k: v for k, v in by_name(made_from(ckpt, shard, augment)).items() if k != "augment"}
+    why = f"imported by import-commavq from {source}" if imported else "made before token shards recorded their sources" if stamp is None else \
+          f"of {shard} made with other yaw copy settings (--yaw-px, or the augmentation's version)" if other_yaw else f"from another checkpoint or an older version of {shard}"
     raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")
   return True
 
