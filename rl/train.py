@@ -251,7 +251,7 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   # a world run still training, or stopped early, gave its checkpoint of the moment without a word (disengage and bc runs
   # in that state are refused: their checkpoints are not their models until they finish)
   if who := folder_in_use(folder := ckpt_file(cfg.world).parent):
-    raise ValueError(f"world={cfg.world}: a train-world run is still training in {folder} ({who}): wait for it to end")
+    raise ValueError(f"world={cfg.world}: a train-world run is still training in {folder} (its lock is held by {who}): wait for it to end, or end that process")
   world, wcfg = load_world(cfg.world)
   note_unfinished(cfg.world, wcfg.steps, f"world={cfg.world}", "PPO trains in that model")
   disengage, dcfg = load_disengage(cfg.disengage)

@@ -1342,7 +1342,7 @@ def test_tokenize_refuses_a_checkpoint_still_training(tmp_path):
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
   try:
     assert holder.stdout.readline().strip() == "held"
-    with pytest.raises(ValueError, match=f"--ckpt {run}: a run is still training in {run} \\(pid {holder.pid}\\)"):
+    with pytest.raises(ValueError, match=f"--ckpt {run}: a run is still training in {run} \\(its lock is held by pid {holder.pid}\\)"):
       tokenize(str(run), str(tmp_path / "shards"), str(tmp_path / "tokens"), use_ray=False, progress=False)
     from drivegpt.export.command import export_run   # (session 45: export took its checkpoint of the moment, unsaid)
     from drivegpt.export.graph import ExportError

@@ -1904,6 +1904,19 @@ def test_a_ppo_runs_digest_takes_in_speeds_and_accepts_one_saved_before_them(tmp
   Run(str(tmp_path / "dis"), cfg).check_data("tokens", drv)   # train-disengage reads no lane (a review: it was refused)
   drv[1].ended = True   # the recorder's crash flag (its labels): a review found it undigested
   with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "dis"), cfg).check_data("tokens", drv)
+  # (reviews) a "d3-" digest (this session's first kind) is compared as a d4- one on the stage's fields; a hand-edited
+  # "d4-" one naming no field this stage reads compared only the count of segments
+  for i, data in enumerate(("d3-{h}", "d4-:{h0}", "d4-bogus:{h0}")):
+    run = Run(str(tmp_path / f"c{i}"), cfg)
+    run.check_data("tokens", segs)
+    h = run._data.split(":")[1]
+    run.check_data("tokens", [Segment(g.name, g.tokens[:0], None) for g in segs], fields=())
+    run._data = data.format(h=h, h0=run._data.split(":")[1])
+    run.save(m, None, 1)
+    if i == 0: Run(str(tmp_path / "c0"), cfg).check_data("tokens", segs)   # the same data: resumes
+  changed = [Segment(g.name, g.tokens[::-1].copy(), g.pose, speed=g.speed) for g in segs]
+  for i in range(3):
+    with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / f"c{i}"), cfg).check_data("tokens", changed)
   # (a review: saved now on shards without speeds, then remade with them: the no-speed branch let it through)
   bare = [Segment(g.name, g.tokens, g.pose) for g in segs]
   run = Run(str(tmp_path / "r2"), cfg)

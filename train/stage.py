@@ -402,10 +402,14 @@ class Run:
     self._data = of(fields)
     saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
     if not saved or saved == self._data: return
+    saved = str(saved)   # (a hand-edited number was a traceback)
+    named = tuple(saved[3:].split(":")[0].split(",")) if saved[:3] == "d4-" and ":" in saved else ()
     if saved[:3] == "d2-" and kind == "d4-":  # saved before session 45: of the fields it had then, or (PPO's, whose token
       then = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))   # segments had no
       same = saved in (of(then, "d2-"), of(tuple(f for f in then if f != "speed"), "d2-"))          # speeds) without them
-    elif saved[:3] == "d4-" == kind and ":" in saved: same = saved == of(tuple(saved[3:].split(":")[0].split(",")))
+    elif saved[:3] == "d3-" and kind == "d4-": same = saved[3:] == self._data.split(":")[1]   # (this session's first kind)
+    elif saved[:3] == "d4-" == kind: same = "tokens" in named and set(named) <= set(fields) and saved == of(named)  # (only
+    # the fields it names that this stage reads: a hand-edited "d4-:..." compared nothing but the count of segments)
     else: same = saved[:3] != self._data[:3]   # (another kind of digest: not compared)
     if not same:
       if not refuse:

@@ -166,7 +166,7 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   from train.vqvae import load_tokenizer
   # each task loads the checkpoint: a VQVAE still training there wrote shards of two codebooks, exit 0
   if who := folder_in_use(run_dir := Path(ckpt) if Path(ckpt).is_dir() else Path(ckpt).parent):
-    raise ValueError(f"--ckpt {ckpt}: a run is still training in {run_dir} ({who}): its checkpoint would change under the tokenize; wait for it to end")
+    raise ValueError(f"--ckpt {ckpt}: a run is still training in {run_dir} (its lock is held by {who}): its checkpoint would change under the tokenize; wait for it to end")
   want = f"codebook {codebook_hash(load_tokenizer(ckpt)[0].quantizer.codebook.numpy())}"  # a bad checkpoint fails here, once
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
