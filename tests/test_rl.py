@@ -1660,6 +1660,17 @@ def test_policy_paths_against_hand_computed_references(monkeypatch):
            Tensor(np.array([[20.0, 0.2]], np.float32)), Tensor(np.zeros((1, 25, 1), np.float32)))
   ctx = feats[0, [22, 23, 24], :128].astype(np.int64)[None]   # the last 3 rows (5 Hz: 4 frames of 20 fps apart), oldest first
   ref = to_units(pol.mean({"tokens": ctx, "speed": np.array([20.0], np.float32)}).numpy())[0]
+  # session 45 (a review): each horizon's head is calibrated alone, so p(within 1 s) could be 0.9998 and p(within 2 s)
+  # 0.036; the shipped disengage_prob is their running max, shortest horizon first (the events are nested)
+  dis = DisengageModel(c, cb)
+  dis.head.bias = Tensor(np.array([1.0, -2.0, 3.0, -1.0], np.float32))
+  dp2 = DrivingPolicy(pol, dis, stride=4, wheelbase=5.0)
+  args = (Tensor(feats), Tensor(np.zeros((1, 25, 8), np.float32)), Tensor(np.array([[1, 0]], np.float32)),
+          Tensor(np.array([[20.0, 0.2]], np.float32)), Tensor(np.zeros((1, 25, 1), np.float32)))
+  raw = dis(dp2._latents(args[0], [24 - k for k in range(c.frames - 1, -1, -1)], dis), dp2.motions(args[3][:, 0], args[4][:, [24 - k for k in range(c.motions - 1, -1, -1)], 0]), args[3][:, 0]).sigmoid().numpy()
+  got = dp2(*args)["disengage_prob"].numpy()
+  assert (np.diff(raw[0]) < 0).any() and (np.diff(got[0]) >= 0).all()
+  np.testing.assert_allclose(got, np.maximum.accumulate(raw, axis=1), rtol=1e-6)
   np.testing.assert_allclose([out["desired_acceleration"].numpy()[0, 0], out["desired_curvature"].numpy()[0, 0]], ref, rtol=1e-4, atol=1e-7)
   # collect's logp: sum over dims of log N(a; mean, std)
   class Actor:
