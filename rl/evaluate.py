@@ -70,7 +70,7 @@ class ClosedLoop:
     self.prev_speed, self.prev_heading = self.ego.speed, self.ego.heading
     self.offsets: list = []    # (t, lane offset, human) per frame
     self.hold = (0.0, 0.0)
-    self.warming = True        # drive()'s warm-up: not yet the episode's seconds
+    self.warming = False       # in drive()'s warm-up: not yet the episode's seconds
     self.void = False          # crashed in the warm-up: left out of the scores (summarize)
     self._observe()
 
@@ -206,6 +206,7 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
   # traffic settles while our car keeps its (offset) line under the scripted driver without steering noise, so every
   # driver starts from the same state (the recovery test's 0.5 m off the centre); the policy's context gets the K-1
   # frames before t = 0 (t = 0's own is its first step's)
+  for e in eps: e.warming = True
   for i in range(n_warm):
     for e in eps: e.tick(*e.scripted(target_offset=e.spec.offset, noise=False)) if not e.done else None
     if driver and n_warm - 1 - stride * (driver.K - 1) <= i < n_warm - 1 and (n_warm - 1 - i) % stride == 0:

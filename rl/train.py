@@ -243,17 +243,15 @@ class Agent:
 
 def train_ppo(cfg: PPOTrainConfig) -> dict:
   """PPO from the BC policy in the world model; returns the final metrics (printed as one JSON line)."""
-  from train.world import load_run as load_world
+  from train.world import TrainConfig as WorldTrainConfig, load_run as load_world
+  from train.stage import run_config
   from train.world_data import load_segments
   from rl.disengage import load_disengage, check_same_inputs
   from rl.policy import load_policy
-  from drivegpt.nn.state import folder_in_use
   # a world run still training, or stopped early, gave its checkpoint of the moment without a word (disengage and bc runs
   # in that state are refused: their checkpoints are not their models until they finish)
-  if who := folder_in_use(folder := ckpt_file(cfg.world).parent):
-    raise ValueError(f"world={cfg.world}: a train-world run is still training in {folder} (its lock is held by {who}): wait for it to end, or end that process")
+  note_unfinished(cfg.world, run_config(cfg.world, WorldTrainConfig).steps, f"world={cfg.world}", "PPO trains in that model")
   world, wcfg = load_world(cfg.world)
-  note_unfinished(cfg.world, wcfg.steps, f"world={cfg.world}", "PPO trains in that model")
   disengage, dcfg = load_disengage(cfg.disengage)
   known = (checkpoint_info(str(ckpt_file(cfg.disengage)))[2] or {}).get("known_labels")
   if known and cfg.reward_horizon in disengage.config.horizons and not known[list(disengage.config.horizons).index(cfg.reward_horizon)]:

@@ -120,8 +120,12 @@ def main(argv: Optional[list[str]] = None) -> dict:
   from sim.world_sim import MAX_CURVATURE
   if not 0 < args.curvature <= MAX_CURVATURE: ap.error(f"--curvature {args.curvature}: the simulator takes (0, {MAX_CURVATURE}] 1/m (more was clipped)")
   from sim.rollout import run_rollouts, pick_seeds
-  from train.vqvae import load_tokenizer
-  size = tuple(load_tokenizer(args.vqvae)[1].model.image_size)
+  from train.stage import note_unfinished, run_config
+  from train.vqvae import TrainConfig as VQTrainConfig
+  from train.world import TrainConfig
+  note_unfinished(args.world, run_config(args.world, TrainConfig).steps, f"--world {args.world}", "probed as it is")
+  size = tuple((vq := run_config(args.vqvae, VQTrainConfig)).model.image_size)   # (the config alone: not the whole VQVAE)
+  note_unfinished(args.vqvae, vq.steps, f"--vqvae {args.vqvae}", "its decoder used as it is")
   res = {"calibration": calibrate(args.frames, size=size)}
   if args.open_loop:
     res["open_loop"] = open_loop(args.world, args.vqvae, args.tokens, args.open_loop)

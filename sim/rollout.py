@@ -213,11 +213,13 @@ def main(argv: Optional[list[str]] = None) -> dict:
     ap.error(f"--steer {args.steer}: --world {args.world} has no pose input (model.pose: none, trained on tokens without poses): "
              "actions change nothing it generates; only --steer replay")
   from train.stage import note_unfinished
+  from train.vqvae import TrainConfig as VQTrainConfig
   world_step = note_unfinished(args.world, run_config(args.world, TrainConfig).steps, f"--world {args.world}", "rolled out as it is")
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
   from train.stage import lock_folder, release_folder, write_atomic
   took = lock_folder(out, command=True)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
+  note_unfinished(args.vqvae, run_config(args.vqvae, VQTrainConfig).steps, f"--vqvae {args.vqvae}", "its decoder used as it is")
   # an earlier run's rollouts go first, rollouts.json with them (written back last: a folder without it is a run under way
   # or cut short): kept, those past --n stayed, and a run killed half-way left its rollouts beside another run's
   for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollout_*_tokens.tokenizer.json"), *out.glob("rollouts.json")]:  # (ours only:

@@ -536,8 +536,9 @@ def note_unfinished(run: str, steps: int, what: str, use: str) -> int:
   """The step of a run's checkpoint; a run still training is refused, one short of its steps (killed part way) is said
   on stderr, use saying what is done with it anyway (rollout and export used it without a word)."""
   from drivegpt.nn.state import checkpoint_info, folder_in_use
-  if who := folder_in_use(folder := ckpt_file(run).parent): raise ValueError(f"{what}: a run is still training in {folder} (its lock is held by {who}): wait for it to end, or end that process")
   at, conf, _ = checkpoint_info(str(ckpt_file(run)))
+  if who := folder_in_use(folder := ckpt_file(run).parent):
+    raise ValueError(f"{what}: a {stage_of(conf or {})} run is still training in {folder} (its lock is held by {who}): wait for it to end, or end that process")
   if at < steps: print(f"note: {what} stopped at step {at} of its {steps} (an unfinished {stage_of(conf or {})} run): {use}; "
                        "run its command again first to finish it", file=sys.stderr)
   return at
@@ -607,7 +608,7 @@ def trained_videos(run: str, tokens: bool = False) -> frozenset:
   folder = data.get("shards") or data.get("tokens") or conf.get("tokens")
   if not trained or not isinstance(folder, str) or not Path(folder).is_dir(): return frozenset()
   files = files_under(Path(folder), (".h5", ".npy"))   # (commaVQ .npy files too, by their tokens: renamed, they were held out)
-  files = [f for f in files if not f.name.endswith(".pose.npy")]   # (with their times: a shard rewritten since is read again)
+  files = [f for f in files if not f.name.endswith(".pose.npy")]   # (with their times below: a shard rewritten since is read again)
   return _videos(frozenset(trained), tuple((str(p), p.stat().st_mtime_ns) for p in files), folder, tokens)
 
 @functools.lru_cache(maxsize=8)   # (eval-world asks twice: each opened every shard of the training folder)
@@ -627,8 +628,10 @@ def _videos(trained: frozenset, files: tuple, folder: str, tokens: bool) -> froz
         with h5py.File(p, "r") as f:
           route = drive_route(f.attrs.get("route", Path(p).stem))
           if route not in trained: continue
-          video = shard_video(f.attrs, lambda: f["tokens"][()]) if "tokens" in f else str(f.attrs.get("checksum") or "")
-          tok = token_sum(f["tokens"][()]) if (tokens or not video) and "tokens" in f else None
+          sums = []   # (an import's tokens read and hashed once)
+          def tok_sum(): return sums[0] if sums else sums.append(token_sum(f["tokens"][()])) or sums[0]
+          video = shard_video(f.attrs, tok_sum) if "tokens" in f else str(f.attrs.get("checksum") or "")
+          tok = tok_sum() if (tokens or not video) and "tokens" in f else None
     except (OSError, ValueError, KeyError, RuntimeError): continue   # (an unreadable shard is named where it is trained on)
     out.update([("v", video)] if video else [])
     out.update([("t1" if video else "t0", tok)] if tok else [])
@@ -643,7 +646,7 @@ def _step_of(line: str) -> int:
   """A metrics.jsonl row's step; 2^62 (dropped) for a torn last line, or a row not ours: one without a whole-number step
   ({"step": null}, "2", none) was a traceback at the resume, or at the curve's drawing after it."""
   try: step = json.loads(line).get("step")
-  except (ValueError, AttributeError): return 1 << 62
+  except (ValueError, AttributeError, RecursionError): return 1 << 62
   return step if isinstance(step, int) and not isinstance(step, bool) else 1 << 62
 
 def _nested(flat: dict) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import errno, hashlib, itertools, json, math, sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 import numpy as np
 
 MAX_SPEED = 100.0  # m/s (360 km/h): a speed past it is another unit, or damage
@@ -101,12 +101,12 @@ def token_sum(tokens: np.ndarray) -> str:
   """Token ids' checksum (as int64, in order): npy_checksum, and import-commavq's shard's checksum of a bare .npy."""
   return "sha256:" + hashlib.sha256(np.ascontiguousarray(tokens, "<i8").tobytes()).hexdigest()
 
-def shard_video(attrs, tokens) -> str:
+def shard_video(attrs, tokens_sum: Callable[[], str]) -> str:
   """A token shard's video checksum; "" where it has none: import-commavq of a bare .npy keeps the tokens' checksum
   there (token_sum), which is no video's (matched as a video, a drive imported so and its original were two drives).
-  tokens: the shard's ids, or a function giving them (read only for an import)."""
+  tokens_sum() gives the shard's token_sum (called only for an import)."""
   video = str(attrs.get("checksum", "") or "")
-  if video and str(attrs.get("source", "")).endswith(".npy") and video == token_sum(tokens() if callable(tokens) else tokens): return ""
+  if video and str(attrs.get("source", "")).endswith(".npy") and video == tokens_sum(): return ""
   return video
 
 def check_motion(f, pose: np.ndarray) -> None:
@@ -236,16 +236,20 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         has_pose = flag(h.attrs, "has_pose", "pose" in h, f) and "pose" in h
         pose = h["pose"][()].astype(np.float32) if has_pose else None
         speed = h["speed"][()] if flag(h.attrs, "has_can", "speed" in h, f) and "speed" in h else None
-        route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f), shard_video(h.attrs, tokens)
+        route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f), shard_video(h.attrs, lambda: token_sum(tokens))
         check_fps(f, h.attrs.get("fps"))
     except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
     if pose is not None: check_motion(f, pose)
-    if speed is not None:  # (read: rollouts started at the pose's forward motion, up to 8% under the car's speed)
-      if speed.shape not in ((len(tokens),), (len(tokens), 1)) or not (np.abs(speed) <= MAX_SPEED).all():
-        raise ValueError(f"{f}: speed {speed.shape} must be (N,) or (N, 1) with N = {len(tokens)} frames, finite m/s up to {MAX_SPEED:g}")
-      speed = speed.reshape(-1).astype(np.float32)
+    if speed is not None:  # (read: rollouts started at the pose's forward motion, up to 8% under the car's speed). Only
+      # a rollout's start reads it: a damaged one is said and left out, not the folder refused (train-world reads none)
+      if speed.shape not in ((len(tokens),), (len(tokens), 1)) or len(bad := np.flatnonzero(~(np.abs(speed.reshape(-1)) <= MAX_SPEED))):
+        print(f"warning: {f}: speed " + (f"{speed.shape} is not one per frame ({len(tokens)})" if speed.shape not in ((len(tokens),), (len(tokens), 1))
+              else f"at frame {bad[0]} is {speed.reshape(-1)[bad[0]]:g} m/s (not finite, or over {MAX_SPEED:g})") +
+              ": not used (rollouts from it start at its poses' motion)", file=sys.stderr)
+        speed = None
+      else: speed = speed.reshape(-1).astype(np.float32)
     segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
   check_one_tokenizer(segs, path)
   if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or
