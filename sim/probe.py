@@ -155,5 +155,6 @@ def main(argv: Optional[list[str]] = None) -> dict:
   print(json_line(res), flush=True)
   return res
 
-if __name__ == "__main__":
-  raise SystemExit(0 if main() else 1)
+if __name__ == "__main__":   # (its refusals were tracebacks: "error: ..." and exit code 2, as every stage's)
+  from train.stage import run_main
+  raise SystemExit(run_main(main))

@@ -1902,6 +1902,11 @@ def test_a_ppo_runs_digest_takes_in_speeds_and_accepts_one_saved_before_them(tmp
     run = Run(str(tmp_path / name), cfg)
     run.check_data("tokens", drv, **({"fields": fields} if fields else {}))
     run.save(m, None, 1)
+  run = Run(str(tmp_path / "d3old"), cfg)   # a d3- digest over the first field set it had (a review: refused on the same data)
+  run.check_data("tokens", drv, fields=("tokens", "pose", "speed", "action", "disengage"))
+  run._data = "d3-" + run._data.split(":")[1]
+  run.save(m, None, 1)
+  Run(str(tmp_path / "d3old"), cfg).check_data("tokens", drv)
   drv[1].lane = drv[1].lane + 0.1
   with pytest.raises(ConfigError, match="holds other segments"): Run(str(tmp_path / "bc"), cfg).check_data("tokens", drv, fields=bc)
   Run(str(tmp_path / "dis"), cfg).check_data("tokens", drv)   # train-disengage reads no lane (a review: it was refused)

@@ -407,7 +407,9 @@ class Run:
     if saved[:3] == "d2-" and kind == "d4-":  # saved before session 45: of the fields it had then, or (PPO's, whose token
       then = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))   # segments had no
       same = saved in (of(then, "d2-"), of(tuple(f for f in then if f != "speed"), "d2-"))          # speeds) without them
-    elif saved[:3] == "d3-" and kind == "d4-": same = saved[3:] == self._data.split(":")[1]   # (this session's first kind)
+    elif saved[:3] == "d3-" and kind == "d4-":   # (this session's first kind, over each field set it had)
+      five = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))
+      same = any(saved[3:] == of(f).split(":")[1] for f in (fields, five, five + ("cause", "lane", "times")))
     elif saved[:3] == "d4-" == kind: same = "tokens" in named and set(named) <= set(fields) and saved == of(named)  # (only
     # the fields it names that this stage reads: a hand-edited "d4-:..." compared nothing but the count of segments)
     else: same = saved[:3] != self._data[:3]   # (another kind of digest: not compared)

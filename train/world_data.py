@@ -247,7 +247,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       if speed.shape not in ((len(tokens),), (len(tokens), 1)) or len(bad := np.flatnonzero(~(np.abs(speed.reshape(-1)) <= MAX_SPEED))):
         print(f"warning: {f}: speed " + (f"{speed.shape} is not one per frame ({len(tokens)})" if speed.shape not in ((len(tokens),), (len(tokens), 1))
               else f"at frame {bad[0]} is {speed.reshape(-1)[bad[0]]:g} m/s (not finite, or over {MAX_SPEED:g})") +
-              ": not used (rollouts from it start at its poses' motion)", file=sys.stderr)
+              ": not used (rollouts from it start at its poses' motion, or 0 m/s without them)", file=sys.stderr)
         speed = None
       else: speed = speed.reshape(-1).astype(np.float32)
     segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
