@@ -182,9 +182,10 @@ class LearnedDriver:
     from drivegpt import Tensor
     from drivegpt.models.policy import to_units
     from rl.data import steer_from_curvature
-    prev, Tensor.no_grad = Tensor.no_grad, True
+    # no dropout, whatever the caller's flag: a train-policy run in the same process left it on (BC's 0.3 drove at random)
+    prev, Tensor.no_grad, Tensor.training = (Tensor.no_grad, Tensor.training), True, False
     try: a = to_units(self.policy.mean({"tokens": tokens, "speed": speed}).numpy())
-    finally: Tensor.no_grad = prev
+    finally: Tensor.no_grad, Tensor.training = prev
     if not np.isfinite(a).all():  # (highway-env failed on it: "unsupported operand type(s) for *: 'float' and 'NoneType'")
       raise FloatingPointError(f"policy {self.name}: its action is not finite ({a[~np.isfinite(a).all(1)][0].tolist()}): a diverged run?")
     return np.stack([a[:, 0], -steer_from_curvature(a[:, 1])], 1)   # curvature + = left; the sim steers + = right

@@ -1352,6 +1352,14 @@ def test_tokens_of_another_vqvae_are_refused(tmp_path, monkeypatch):
   assert not (tmp_path / "x").exists()
   vq.quantizer.codebook.assign(Tensor(made_with)).realize()
   assert LearnedDriver("bc", str(tmp_path / "p"), vq).K == 2
+  # (session 45) a train-policy run in the same process left Tensor.training on, and the driver drove with dropout
+  c2 = DrivingNetConfig(**{**vars(c), "dropout": 0.5})
+  (tmp_path / "p2").mkdir()
+  save_checkpoint(str(tmp_path / "p2" / "ckpt.safetensors"), PolicyNet(c2, made_with), None, step=1, config=to_dict(BCConfig(model=c2, tokens="t", vqvae="v")), extra={"best_step": 1})
+  prev, Tensor.training = Tensor.training, True
+  try: a = LearnedDriver("bc", str(tmp_path / "p2"), vq).actions(np.tile(rng.integers(0, 16, (1, 2, 128)), (6, 1, 1)), np.full(6, 10.0, np.float32))
+  finally: Tensor.training = prev
+  assert (a == a[0]).all(), a
   with pytest.raises(FileNotFoundError, match="^d: no checkpoint"): rl.export.export_driving(str(tmp_path / "p"), str(tmp_path / "x"), "d")  # past the check
 
 @pytest.mark.slow  # (out of the default run: 33-85 s each on a 2-core Zen 4 VM, where the suite took 20 min cold)
@@ -1768,13 +1776,13 @@ def test_bc_metrics_and_spread_come_from_the_right_split(tmp_path, monkeypatch):
   from train.stage import build
   cb = np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32)
   monkeypatch.setattr(rl.disengage, "codebook_of", lambda _: cb)
-  def write(d, val_names=(), noise=0.0):
+  def write(d, val_names=(), noise=0.0, held_accel=-3.0):
     d.mkdir(exist_ok=True)
     for k in range(6):
       n, held = 60, f"seg{k}.h5" in val_names
       with h5py.File(d / f"seg{k}.h5", "w") as h:
         h["tokens"], h["pose"], h["speed"] = np.random.default_rng(k).integers(0, 16, (n, 128)), np.zeros((n, 6)), np.full(n, 10.0)
-        h["action"] = np.stack([np.full(n, -3.0 if held else 1.0) + (np.random.default_rng(k).normal(0, noise, n) if held else 0), np.zeros(n)], 1)
+        h["action"] = np.stack([np.full(n, held_accel if held else 1.0) + (np.random.default_rng(k).normal(0, noise, n) if held else 0), np.zeros(n)], 1)
         h["disengage"], h["disengage_cause"] = np.zeros(n, np.uint8), np.zeros(n, np.uint8)
   write(tmp_path / "t")
   segs = load_driving_segments(str(tmp_path / "t"))
@@ -1788,6 +1796,11 @@ def test_bc_metrics_and_spread_come_from_the_right_split(tmp_path, monkeypatch):
     assert final["log_std"][0] == pytest.approx(np.log(0.05), abs=1e-3), final["log_std"]
     if noise == 0:
       assert final["val_mse_constant"] == pytest.approx(2.0, rel=1e-4) and final["val_mae_accel"] == pytest.approx(4.0, rel=1e-3), final
+      assert final["val_clipped_fraction"] == 0.0
+  # session 45: the held-out numbers score targets clipped to +-4 units (8 m/s^2), which is now said: -12 m/s^2 scores as -8
+  write(tmp_path / "c", val_names, held_accel=-12.0)
+  final = train_bc(build(BCConfig, {**cfg, "tokens": str(tmp_path / "c"), "out": str(tmp_path / "c" / "bc")}))
+  assert final["val_clipped_fraction"] == 1.0 and final["val_mae_accel"] == pytest.approx(9.0, rel=1e-3), final
 
 def test_review_43_damaged_token_shards_are_named_and_export_writes_nothing(tmp_path):
   """Session 43 (a review of damaged data): the RL loader took a pose of 8 columns or actions of 3 (extra columns
