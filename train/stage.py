@@ -404,12 +404,11 @@ class Run:
     if not saved or saved == self._data: return
     saved = str(saved)   # (a hand-edited number was a traceback)
     named = tuple(saved[3:].split(":")[0].split(",")) if saved[:3] == "d4-" and ":" in saved else ()
+    then = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))   # (the fields before session 45)
     if saved[:3] == "d2-" and kind == "d4-":  # saved before session 45: of the fields it had then, or (PPO's, whose token
-      then = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))   # segments had no
-      same = saved in (of(then, "d2-"), of(tuple(f for f in then if f != "speed"), "d2-"))          # speeds) without them
+      same = saved in (of(then, "d2-"), of(tuple(f for f in then if f != "speed"), "d2-"))   # segments had no speeds) without them
     elif saved[:3] == "d3-" and kind == "d4-":   # (this session's first kind, over each field set it had)
-      five = tuple(f for f in fields if f in ("tokens", "pose", "speed", "action", "disengage"))
-      same = any(saved[3:] == of(f).split(":")[1] for f in (fields, five, five + ("cause", "lane", "times")))
+      same = any(saved[3:] == of(f).split(":")[1] for f in (fields, then, then + ("cause", "lane", "times")))
     elif saved[:3] == "d4-" == kind: same = "tokens" in named and set(named) <= set(fields) and saved == of(named)  # (only
     # the fields it names that this stage reads: a hand-edited "d4-:..." compared nothing but the count of segments)
     else: same = saved[:3] != self._data[:3]   # (another kind of digest: not compared)
@@ -622,16 +621,15 @@ def _videos(trained: frozenset, files: tuple, folder: str, tokens: bool) -> froz
   for p, _ in files:
     try:
       if p.endswith(".npy"):
-        route = drive_route(npy_route(Path(p), Path(folder)))
+        route = drive_route(npy_route(Path(p), Path(folder), side := npy_sidecar(Path(p))))
         if route not in trained: continue
-        video = str(npy_sidecar(Path(p)).get("checksum") or "")
+        video = str(side.get("checksum") or "")
         tok = npy_checksum(Path(p)) if tokens or not video else None
       else:
         with h5py.File(p, "r") as f:
           route = drive_route(f.attrs.get("route", Path(p).stem))
           if route not in trained: continue
-          sums = []   # (an import's tokens read and hashed once)
-          def tok_sum(): return sums[0] if sums else sums.append(token_sum(f["tokens"][()])) or sums[0]
+          tok_sum = functools.cache(lambda: token_sum(f["tokens"][()]))   # (an import's tokens read and hashed once)
           video = shard_video(f.attrs, tok_sum) if "tokens" in f else str(f.attrs.get("checksum") or "")
           tok = tok_sum() if (tokens or not video) and "tokens" in f else None
     except (OSError, ValueError, KeyError, RuntimeError): continue   # (an unreadable shard is named where it is trained on)

@@ -356,9 +356,10 @@ def _write_imports(files, rates, first, sums, names, src, out_dir, written: list
     if p not in rates:
       print(f"warning: {p}: the same tokens as {first[sums[p]]}; left out", file=sys.stderr)
       continue
-    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], npy_sidecar(p).get("checksum") or sums[p]
-    attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src)), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
-             "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p)}
+    side = npy_sidecar(p)
+    tokens, name, rate, checksum = read_commavq(p), names[p], rates[p], side.get("checksum") or sums[p]
+    attrs = {"source": str(p.resolve()), "segment": name, "route": npy_route(p, Path(src), side), "fps": rate, "frame_count": len(tokens), "has_pose": False, "checksum": checksum,
+             "has_can": False, "has_action": False, "has_disengage": False, "tokenizer": npy_tokenizer(p, side)}
     write_token_shard(Path(out_dir) / f"{name}.h5", tokens, {"frame_times": np.arange(len(tokens)) / rate}, attrs)
     written.append(str(Path(out_dir) / f"{name}.h5"))
 

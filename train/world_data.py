@@ -68,10 +68,11 @@ def npy_sidecar(path: Path) -> dict:
     raise ValueError(f"{side}: fps must be a positive number, got {ret['fps']!r}")  # ("20": a TypeError traceback)
   return ret
 
-def npy_tokenizer(path: Path) -> str:
+def npy_tokenizer(path: Path, side: Optional[dict] = None) -> str:
   """A .npy token file's tokenizer attribute (JSON): from export-commavq's sidecar when there is one (our tokens sent out
-  and back), else commaVQ's (the round trip relabelled ours as commaVQ's, mixing two codebooks)."""
-  return json.dumps({k: v for k, v in npy_sidecar(path).items() if k not in ("route", "fps", "checksum")} or {"commavq": True})
+  and back), else commaVQ's (the round trip relabelled ours as commaVQ's, mixing two codebooks). side: its npy_sidecar,
+  where the caller has read it."""
+  return json.dumps({k: v for k, v in (npy_sidecar(path) if side is None else side).items() if k not in ("route", "fps", "checksum")} or {"commavq": True})
 
 def token_files(path: Path, suffixes: tuple = (".h5", ".npy")) -> list[Path]:
   """The token files under path: data.layout.files_under, without commaVQ's pose files (its 2.0 release puts a
@@ -84,11 +85,11 @@ def token_files(path: Path, suffixes: tuple = (".h5", ".npy")) -> list[Path]:
           "the tokens beside them are read without poses", file=sys.stderr)
   return [f for f in files if not f.name.endswith(".pose.npy")]
 
-def npy_route(path: Path, src: Path) -> str:
+def npy_route(path: Path, src: Path, side: Optional[dict] = None) -> str:
   """A .npy's drive: the sidecar's (export-commavq kept the shard's; from the file name, the segments of one drive were
-  routes of their own, on both sides of the split), else from its path (data.ingest.route_of)."""
+  routes of their own, on both sides of the split), else from its path (data.ingest.route_of). side: as npy_tokenizer's."""
   from data.ingest import route_of
-  return stored_route(str(npy_sidecar(path).get("route") or route_of(path, src)))
+  return stored_route(str((npy_sidecar(path) if side is None else side).get("route") or route_of(path, src)))
 
 def npy_checksum(path: Path) -> str:
   """A commaVQ .npy's drive, by its token ids (int64, in order): the same tokens saved as (N, 8, 16) or (N, 128), int16 or
@@ -221,8 +222,9 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       a = load_npy(f)
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
       if a.ndim == 3 and grids.setdefault(a.shape[1:], f) and len(grids) > 1: _two_grids(f, a.shape[1:], grids)
-      check_fps(f, npy_sidecar(f).get("fps"))
-      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p), tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f)}, f), video=str(npy_sidecar(f).get("checksum", ""))))
+      check_fps(f, (side := npy_sidecar(f)).get("fps"))   # (read once: it was four times a file)
+      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p, side),
+                          tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f, side)}, f), video=str(side.get("checksum", ""))))
       continue
     import h5py
     try:
