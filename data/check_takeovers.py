@@ -65,10 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     """Check every segment folder under a path; print per cause how many takeovers the logs show."""
     import argparse
     from drivegpt.cli import path_arg  # (here: the recorder processes that import this module need no engine)
+    from data.layout import files_under, not_being_written
     ap = argparse.ArgumentParser(prog="python -m data.check_takeovers", description=__doc__.splitlines()[0])
     ap.add_argument("root", nargs="?", default="runs/data/raw", type=path_arg, help="a folder of recorded segments (drivegpt record --out)")
     root = Path(ap.parse_args(argv if argv is not None else sys.argv[1:]).root)  # (--help was taken for a folder)
-    segments = sorted(p.parent for p in root.rglob("driver.json"))
+    not_being_written(root)  # (a record still going: its segments so far)
+    # through linked folders (rglob skipped them, and their takeovers went uncounted), not into a killed record's hidden
+    # temp folders (their driver.json counted a segment's takeovers twice)
+    segments = sorted(p.parent for p in files_under(root, name="driver.json") if not any(d.startswith(".") for d in p.parent.relative_to(root).parts))
     if not segments:
         print(f"error: {root}: no recorded segments (driver.json) found", file=sys.stderr)
         return 1

@@ -118,6 +118,14 @@ def output_of(argv: list[str]) -> Optional[str]:
     if a.startswith(("--out=", "out=")): return a.partition("=")[2]
   return None
 
+def made(o: Optional[str]) -> Optional[str]:
+  """sha256 of a training step's run folder as it is now (its checkpoint and final.json); None for other outputs."""
+  import hashlib
+  if o is None or not (Path(o) / "ckpt.safetensors").is_file(): return None
+  h = hashlib.sha256()
+  for f in (Path(o) / "ckpt.safetensors", Path(o) / "final.json"): h.update(f.read_bytes() if f.is_file() else b"none")
+  return h.hexdigest()
+
 def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> dict:
   """Run every step not already done with the same arguments; then write report.html. Returns the collected results.
   fresh: delete out first (only a demo's own folder: one with demo_state.json, or an empty one)."""
@@ -164,13 +172,20 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
     now, before = {"argv": argv, "template": templates[name], "files": file_hashes(argv)}, state.get(name, {})
     same = before.get("template", before.get("argv")) in (now["template"], argv) and before.get("files", now["files"]) == now["files"]
     gone = (o := output_of(argv)) is not None and not Path(o).exists()  # deleted since: skipped as done, its numbers reported
-    if same and not before.get("running") and not gone:
+    # a run trained further or replaced in place since (PPO given more iterations): skipped as done, the report showed its old
+    # numbers and the evaluation and export of its old weights, beside the new checkpoint
+    changed = not gone and before.get("made") is not None and made(o) != before["made"]
+    if same and not before.get("running") and not gone and not changed:
       print(f"== demo step {name}: done before, skipped", file=sys.stderr)
+      if "made" not in before:  # (a state of before it was kept)
+        state[name]["made"] = made(o)
+        save_state()
       continue
-    if same and gone and (later := [n for n, _ in steps[[n for n, _ in steps].index(name) + 1:] if n in state and not state[n].get("running")]):
-      raise ValueError(f"demo step {name}: its output {o} is gone, and the steps after it ({', '.join(later)}) ran on what it made then: run the "
+    what = "is gone" if gone else "has changed since (trained further, or replaced?)"
+    if same and (gone or changed) and (later := [n for n, _ in steps[[n for n, _ in steps].index(name) + 1:] if n in state and not state[n].get("running")]):
+      raise ValueError(f"demo step {name}: its output {o} {what}, and the steps after it ({', '.join(later)}) ran on what it made then: run the "
                        "demo with --fresh (or use another --out) to make them all again")
-    if same and gone: print(f"== demo step {name}: its output {o} is gone; running it again", file=sys.stderr)
+    if same and (gone or changed): print(f"== demo step {name}: its output {o} {what}; running it again", file=sys.stderr)
     # a step changed since it ran, or since it was started (its run resumes from a checkpoint made with the old
     # arguments): the steps after it were made from its old outputs, and skipping them mixed old and new
     if before.get("failed") and not same:  # it stopped with an error (a typo'd argument, a refused input): run it as asked now
@@ -187,7 +202,7 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
       state[name]["failed"] = True
       save_state()
       raise
-    state[name] = {**now, **result}
+    state[name] = {**now, **result, "made": made(o)}
     save_state()
   report = write_report(root, steps, state)
   # a step's one result line, or all of them (evaluate: one per policy; the last alone read as the step's numbers)

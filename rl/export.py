@@ -18,14 +18,13 @@ from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.models.policy import DrivingPolicy
 from drivegpt import Tensor
 from drivegpt.export.openpilot import INTERFACE, DrivingVision, _codes, _examples, export_policy, export_vision
-from drivegpt.export.command import checked_diff, near_ties, onnx_latency, run_folder
+from drivegpt.export.command import checked_diff, export_of, near_ties, onnx_latency, run_folder
 from rl.data import WHEELBASE
 from drivegpt.export.graph import save, to_float16
 from drivegpt.nn.state import write_atomic
 
 def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: bool = False) -> dict:
   """Write the openpilot pair for the policy run ckpt to out; returns the report."""
-  import onnx
   from drivegpt.nn.state import checkpoint_info
   from rl.policy import load_policy, check_tokenizer
   from rl.disengage import load_disengage, check_same_inputs
@@ -44,22 +43,42 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
     raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
                      f"trained with it: pass --disengage {dpath} to pack it as it is now")
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
-  policy = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE)
-  report, outdir = {}, Path(out)
+  policy, outdir = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE), Path(out)
   if outdir.exists() and not outdir.is_dir(): raise ValueError(f"--out {out}: a file, not a folder (it gets driving_vision.onnx, driving_policy.onnx, export-driving.json)")
   outdir.mkdir(parents=True, exist_ok=True)
   from drivegpt.nn.state import lock_folder, release_folder
   took = lock_folder(outdir, command=True)  # two exports into one folder mixed their files
+  try: return _export_into(outdir, ckpt, policy, vq, bcfg, dpath, fp16)
+  finally:  # (a refusal or a failed check held it until the process ended: a notebook's next export there was refused)
+    if took: release_folder(outdir)
+
+def policy_steps(ckpt: str, dpath: str) -> dict:
+  """Which weights an export packs: the policy run's checkpoint step and the step of the policy in it (BC's best step; PPO's
+  newest iteration that passed the guard); a run or disengagement run still training is refused, a PPO run killed part way
+  said on stderr (export-driving packed either without a word, and its JSON named only the run)."""
+  from drivegpt.nn.state import checkpoint_info, folder_in_use
+  from train.stage import ckpt_file
+  from rl.policy import policy_file
+  for flag, run in (("--ckpt", ckpt), ("--disengage", dpath)):
+    if who := folder_in_use(ckpt_file(run).parent):
+      raise ValueError(f"{flag} {run}: a run is still training in {ckpt_file(run).parent} (its lock is held by {who}): wait for it to end, or end that process")
+  step, conf, extra = checkpoint_info(str(file := ckpt_file(ckpt)))
+  if "bc" not in conf: return {"ckpt_step": step, "policy_step": (extra or {}).get("best_step", step)}
+  try: end = json.loads((file.parent / "final.json").read_text()) if file.name == "ckpt.safetensors" else {"iterations": step, "stopped": "a snapshot"}
+  except (ValueError, OSError): end = {}  # (none, or damaged)
+  if not (isinstance(end, dict) and end.get("iterations") == step and (end.get("stopped") or step >= conf.get("iterations", 0))):  # (a guard's stop is an end)
+    print(f"note: --ckpt {ckpt} stopped at iteration {step} of its {conf.get('iterations')} (an unfinished PPO run): its newest "
+          "guarded policy exported as it is; run its command again first to finish it", file=sys.stderr)
+  return {"ckpt_step": step, "policy_step": checkpoint_info(str(policy_file(file)))[0]}
+
+def _export_into(outdir: Path, ckpt: str, policy: DrivingPolicy, vq, bcfg, dpath: str, fp16: bool) -> dict:
+  import onnx
   # another run's exports there: its driving pair was replaced without a word, beside another VQVAE's encoder and an
-  # export.json naming that one (`drivegpt export` refuses another run's folder the same way)
-  def run_of(f: Path) -> str:
-    try: c = str(json.loads(f.read_text()).get("ckpt", "")) if f.exists() else ""
-    except (ValueError, AttributeError, OSError): return ""  # (damaged: rewritten below)
-    return run_folder(c) if c else ""
+  # export.json naming that one (`drivegpt export` refuses a folder of another run's, or of another VQVAE's pair, too)
   for f, own in (("export-driving.json", ckpt), ("export.json", bcfg.vqvae)):
-    if (other := run_of(outdir / f)) and other != run_folder(own):
-      if took: release_folder(outdir)
-      raise ValueError(f"--out {out}: its {f} is the export of another run ({other}, not {own}): give each run's export a folder of its own")
+    if (other := export_of(outdir / f)) and other != run_folder(own):
+      raise ValueError(f"--out {outdir}: its {f} is the export of another run ({other}, not {own}): give each run's export a folder of its own")
+  steps, report = policy_steps(ckpt, dpath), {}
   (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
   for tmp in outdir.glob(".*.onnx.*.tmp"): tmp.unlink()  # a killed export's half-written models
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):
@@ -78,8 +97,8 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
       report[stem + suffix] = {"path": str(path), "mb": round(path.stat().st_size / 1e6, 3)}
     report[stem].update({"nodes": len(model.graph.node), "ops": dict(Counter(n.op_type for n in model.graph.node)),
                          "max_abs_diff_vs_engine": diff, "ort_ms": round(latency * 1e3, 3)})
-  write_atomic(str(outdir / "export-driving.json"), [json.dumps({**report, "ckpt": str(Path(ckpt).resolve())}, indent=1).encode()])
-  if took: release_folder(outdir)  # (done: held until the process ended, a notebook's next export there was refused)
+  write_atomic(str(outdir / "export-driving.json"), [json.dumps({**report, "ckpt": str(Path(ckpt).resolve()), **steps, "vqvae": run_folder(bcfg.vqvae),
+                                                                "disengage": run_folder(dpath)}, indent=1).encode()])
   return report
 
 def vision_ties(vision: DrivingVision, codebook: np.ndarray, inputs: dict, got: np.ndarray, want: np.ndarray) -> np.ndarray:

@@ -176,6 +176,13 @@ def keep_best(policy: PolicyNet, inner_mse: float, best_mse: float, path: Path, 
   save_checkpoint(str(path), policy, None, step=step, config=config, extra={"inner_val_mse": inner_mse})
   return inner_mse
 
+def policy_file(ckpt: Path) -> Path:
+  """The file a PPO checkpoint's policy is loaded from: a run's good.safetensors (its newest policy that passed the
+  reward-hacking guard) where it has one, any other file (a kept snapshot) as itself."""
+  from rl.train import GOOD
+  good = ckpt.parent / GOOD if ckpt.name == Run.CKPT else ckpt
+  return good if good.exists() else ckpt
+
 def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
   """The policy of a train-policy run (bc or ppo; a ppo run gives its newest policy that passed the reward-hacking
   guard), and the BC config (frames, stride) it was built with."""
@@ -185,7 +192,7 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
   if not ckpt.exists(): raise FileNotFoundError(f"{path}: no checkpoint ({ckpt} doesn't exist)")
   step, conf, extra = checkpoint_info(str(ckpt))
   if "bc" in conf:  # a PPO run: its actor, built like the BC policy it started from
-    from rl.train import Agent, GOOD
+    from rl.train import Agent
     from drivegpt.models.policy import ValueNet
     from train.stage import changed_since
     if not Path(conf["bc"]).exists(): raise FileNotFoundError(f"{path}: the BC run this PPO run started from, {conf['bc']}, is gone: its policy is built like that one's")
@@ -202,8 +209,7 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     agent = Agent(actor, ValueNet(actor.config, actor.codebook.numpy()))
     # the run (its folder or its ckpt.safetensors): its guarded policy; any other file (a kept snapshot) as itself (every
     # snapshot in the run's folder loaded the folder's good.safetensors, a later policy under another name)
-    good = ckpt.parent / GOOD if ckpt.name == Run.CKPT else ckpt
-    used = load_checkpoint(str(good if good.exists() else ckpt), agent)[0]
+    used = load_checkpoint(str(policy_file(ckpt)), agent)[0]
     if used != step:  # which policy this is, said: the newest that passed the guard, not the run's last iteration
       print(f"note: {path}: the policy of PPO iteration {used} (the newest that passed the reward-hacking guard; the run is at "
             f"iteration {step})", file=sys.stderr)

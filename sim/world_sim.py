@@ -265,11 +265,11 @@ class WorldVecEnv(gym.vector.VectorEnv):
       else: self._np_random_seed = tuple(int(s) for s in seeds)  # one per env, as SyncVectorEnv's (it kept an earlier int)
     elif not hasattr(self, "_rngs"): self._rngs = [gym.utils.seeding.np_random()[0] for _ in range(self.num_envs)]
     drawn = None if "segment" in o else [self.sim.draw_seed(g) for g in self._rngs]
-    seg = np.asarray(o["segment"] if drawn is None else [d[0] for d in drawn])
+    seg = np.array(o["segment"] if drawn is None else [d[0] for d in drawn])  # (copies: the info held the caller's own array)
     if seg.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: segment must be ({self.num_envs},), got shape {seg.shape}")
     for i in seg: self.sim.check_seed(i)
     rooms = [len(self.sim.segments[s].tokens) - self.sim.span() for s in seg]
-    start = np.asarray(o["start"] if "start" in o else [d[1] for d in drawn] if drawn is not None else
+    start = np.array(o["start"] if "start" in o else [d[1] for d in drawn] if drawn is not None else
                        [int(g.integers(r + 1)) if r >= 0 else 0 for g, r in zip(self._rngs, rooms)])
     if start.shape != (self.num_envs,): raise ValueError(f"WorldVecEnv.reset: start must be ({self.num_envs},), got shape {start.shape}")
     tokens = self.sim.reset(seg, start, self._rngs)

@@ -16,7 +16,7 @@ import pytest
 from data.check_takeovers import check_segment
 from data.driver import Observation, SupervisorThresholds, reaction_frames, sample_driver, severities, takeover_cause
 from data.ingest import ingest
-from data.layout import CAUSES, FPS
+from data.layout import CAUSES, DISENGAGE_CAUSES, FPS
 from data.record import STEER_RATIO, record_segment, write_segment
 from data.render import Camera, Scene, render_dashcam, rotation
 from data.road import CAR_HEIGHT, CAR_LENGTH, CAR_WIDTH, LANE_WIDTH, Road, sample_road
@@ -243,6 +243,22 @@ def test_check_takeovers_command_line(recorded, capsys):
     from data.check_takeovers import main
     with pytest.raises(SystemExit): main(["--help"])
     assert "usage: python -m data.check_takeovers" in capsys.readouterr().out
+    # session 46 (a recorder review): a killed record's hidden temp folder (driver.json is written before the video) was
+    # counted as a segment, its takeovers twice; a segment folder reached through a link was skipped
+    raw, segs = recorded
+    def counts(root):
+        main([str(root)])
+        rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+        return {r[0]: int(r[2]) for r in rows if len(r) == 3 and r[0] in DISENGAGE_CAUSES}
+    want = counts(raw)
+    assert sum(want.values()) == sum(len(s["disengage_t"]) for s in segs) >= 1
+    import shutil
+    linked, killed = Path(str(raw) + "_linked"), Path(str(raw) + "_killed")
+    shutil.copytree(raw / "route" / "1", linked / "route" / "1")
+    (linked / "route" / "0").symlink_to((raw / "route" / "0").resolve())
+    shutil.copytree(raw / "route", killed / "route")
+    shutil.copytree(raw / "route" / "0", killed / "route" / ".2.tmp-host-123")
+    assert counts(linked) == want and counts(killed) == want
 
 
 def test_takeovers_are_visible_in_the_logs(recorded):

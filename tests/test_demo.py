@@ -162,6 +162,43 @@ def _ppo_killed_before_its_first_checkpoint_resumes_exactly(demo: Path, tmp_path
   for (k, x), y in zip(get_state_dict(got).items(), get_state_dict(bc).values()): np.testing.assert_array_equal(x.numpy(), y.numpy(), err_msg=k)
   _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo, tmp_path, ppo)
 
+def _export_driving_names_what_it_packs(demo: Path, tmp_path: Path, dis: Path) -> None:
+  """Session 46 (an export review): export-driving packed a PPO run still training, or killed part way, without a word,
+  and its JSON named only the run (not the iteration packed, its VQVAE or its reward model); `export` of another VQVAE
+  into the folder went in beside the pair (exit 0); and a refused export kept its --out folder locked in this process."""
+  import contextlib, io, os, shutil, subprocess, sys
+  from drivegpt.export.command import export_run
+  from drivegpt.export.graph import ExportError
+  from drivegpt.nn import state
+  from rl.export import export_driving
+  x = tmp_path / "x"
+  got = json.loads((x / "export-driving.json").read_text())
+  assert {k: got[k] for k in ("ckpt_step", "policy_step", "vqvae", "disengage")} == {"ckpt_step": 1, "policy_step": 0, "vqvae": str((demo / "vqvae").resolve()),
+                                                                                    "disengage": str(dis.resolve())}, got
+  shutil.copytree(demo / "vqvae", other := tmp_path / "other_vqvae")
+  for v in (other, other / "ckpt.safetensors"):
+    with pytest.raises(ExportError, match=f"--out {x}: holds export-driving's openpilot pair, built on the VQVAE {(demo / 'vqvae').resolve()}, not on {other.resolve()}"):
+      export_run(str(v), str(x))
+    assert os.path.realpath(x) not in state._LOCKS  # let go of after the refusal
+  assert not (x / "vqvae_encoder.onnx").exists()
+  assert export_run(str(demo / "vqvae"), str(x))["vqvae_encoder"]["max_abs_diff"] < 1e-4  # its own VQVAE goes in beside it
+  # a PPO run killed part way is said (its final.json is of iterations before); one still training is refused
+  shutil.copytree(tmp_path / "ppo_d", cut := tmp_path / "ppo_cut")
+  (cut / "final.json").unlink()
+  with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(cut), str(tmp_path / "xc"), str(dis))
+  assert f"--ckpt {cut} stopped at iteration 1 of its 1 (an unfinished PPO run)" in err.getvalue(), err.getvalue()
+  with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "xc2"), str(dis))
+  assert "unfinished" not in err.getvalue(), err.getvalue()
+  for run, flag in ((cut, "--ckpt"), (dis, "--disengage")):
+    holder = subprocess.Popen([sys.executable, "-c", f"from drivegpt.nn.state import lock_folder; lock_folder({str(run)!r}); print('held', flush=True); input()"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+      assert holder.stdout.readline().strip() == "held"
+      with pytest.raises(ValueError, match=f"{flag} {run}: a run is still training in {run} \\(its lock is held by pid {holder.pid}\\)"):
+        export_driving(str(cut), str(tmp_path / "xc"), str(dis))
+    finally: holder.communicate("\n", timeout=60)
+  assert os.path.realpath(tmp_path / "xc") not in state._LOCKS
+
 def _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo: Path, tmp_path: Path, ppo) -> None:
   """A PPO run named its disengagement model and world model by path only: one trained further in place (its same
   command with more steps) became the reward of a resumed run's remaining iterations, and what export-driving packed,
@@ -192,6 +229,7 @@ def _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo: Path, t
   with pytest.raises(ValueError, match=rf"--out {tmp_path / 'x'}: its export-driving\.json is the export of another run \({tmp_path / 'ppo_d'}, not {tmp_path / 'ppo_a'}\)"):
     export_driving(str(tmp_path / "ppo_a"), str(tmp_path / "x"), str(demo / "disengage"))
   assert {f.name: f.read_bytes() for f in (tmp_path / "x").iterdir() if f.is_file()} == before
+  _export_driving_names_what_it_packs(demo, tmp_path, dis)
   (tmp_path / "y").mkdir()
   (tmp_path / "y" / "export.json").write_text(json.dumps({"ckpt": str(tmp_path / "another_vqvae")}))
   with pytest.raises(ValueError, match=r"y: its export\.json is the export of another run \(.*another_vqvae, not "):
@@ -275,6 +313,7 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   def fake_step(name, argv, log):
     ran.append(name)
     if o := demo.output_of(argv): Path(o).mkdir(parents=True, exist_ok=True)
+    if name == "a": (Path(o) / "ckpt.safetensors").write_bytes(b"weights of run %d" % len(ran))
     if name == "a" and os.environ.get("KILL_A"): raise KeyboardInterrupt
     return {"results": [{"step": 1}], "seconds": 0.0, "cpu_seconds": 0.0}
   monkeypatch.setattr(demo, "run_step", fake_step)
@@ -329,6 +368,20 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   demo.run(tmp_path / "demo.yaml", str(tmp_path / "moved"), ["a.steps=4"])
   assert len(ran) == n
   with pytest.raises(ValueError, match="demo step a ran before"): demo.run(tmp_path / "demo.yaml", "moved", ["a.steps=5"])
+  # session 46 (a review of the report): a run trained further in place (PPO given more iterations) was skipped as done,
+  # the report showing its old numbers and the later steps' evaluation and export of its old weights
+  ckpt = tmp_path / "moved" / "a" / "ckpt.safetensors"
+  ckpt.write_bytes(b"trained further")
+  with pytest.raises(ValueError, match=r"demo step a: its output .*/a has changed since \(trained further, or replaced\?\), and the steps after it \(b\) ran on"):
+    demo.run(tmp_path / "demo.yaml", "moved", ["a.steps=4"])
+  assert len(ran) == n
+  (tmp_path / "one.yaml").write_text("steps:\n  a: [train-vqvae, --config, '{configs}/v.yaml', 'out={out}/a']\n")
+  demo.run(tmp_path / "one.yaml", str(tmp_path / "o1"), [])
+  (tmp_path / "o1" / "a" / "ckpt.safetensors").write_bytes(b"replaced")
+  demo.run(tmp_path / "one.yaml", str(tmp_path / "o1"), [])   # the last step: run again, its numbers those of the run now
+  assert len(ran) == n + 2
+  demo.run(tmp_path / "one.yaml", str(tmp_path / "o1"), [])
+  assert len(ran) == n + 2
 
 
 def test_two_demos_into_one_folder_and_paths_of_a_moved_one(tmp_path):

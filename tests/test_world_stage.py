@@ -514,6 +514,10 @@ def test_env_arguments_are_checked_when_made(sim_parts):
   with pytest.raises(ValueError, match="seed must be an int or 2 ints"): venv.reset(seed=1.5)
   with pytest.raises(ValueError, match=r"segment must be \(2,\), got shape \(\)"): venv.reset(seed=0, options={"segment": 1})
   WorldSim(m, segs, 2, temperature=0, top_k=0).reset(seed=0)  # greedy sampling is fine
+  given = {"segment": np.array([1, 0]), "start": np.array([0, 1])}   # session 46: the info held the caller's own arrays
+  _, info = venv.reset(seed=0, options=given)
+  given["segment"][0], given["start"][0] = 0, 5
+  assert info["segment"].tolist() == [1, 0] and info["start"].tolist() == [0, 1]
 
 def test_short_segments_float_options_and_render_copies(sim_parts):
   """From a review of sim/: a segment too short for a seed, among long ones, was drawn by reset for some seeds, which

@@ -169,10 +169,26 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   out_dir = Path(out)
   out_dir.mkdir(parents=True, exist_ok=True)
   took = lock_folder(out_dir, command=True)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
+  try: return _export_into(out_dir, kind, model, ckpt, step, fp16)
+  finally:  # (a refusal or a failed check held it until the process ended: a notebook's next export there was refused)
+    if took: release_folder(out_dir)
+
+def export_of(f: Path, key: str = "ckpt") -> str:
+  """The run folder an export's JSON file (export.json, export-driving.json) names under key; "" where it names none
+  (absent, or damaged: rewritten by the export)."""
+  try: c = json.loads(f.read_text()).get(key, "") if f.exists() else ""
+  except (ValueError, AttributeError, OSError): return ""
+  return run_folder(str(c)) if c else ""
+
+def _export_into(out_dir: Path, kind: str, model, ckpt: str, step: int, fp16: bool) -> dict:
   # another run's export there: its models would stay beside these, and export.json name this run alone (the quick start
-  # once sent the VQVAE and the world model into one folder)
-  if (old := out_dir / "export.json").exists() and run_folder(other := json.loads(old.read_text()).get("ckpt", "")) != run_folder(ckpt):
-    raise ExportError(f"--out {out}: holds the export of another run ({other}): give each run a folder of its own")
+  # once sent the VQVAE and the world model into one folder); export-driving's pair there holds its VQVAE's encoder, so
+  # this run must be that VQVAE (VQVAE B's files went in beside a driving model on VQVAE A, exit 0)
+  if (other := export_of(out_dir / "export.json")) and other != run_folder(ckpt):
+    raise ExportError(f"--out {out_dir}: holds the export of another run ({other}): give each run a folder of its own")
+  if (out_dir / "export-driving.json").exists() and (vq := export_of(out_dir / "export-driving.json", "vqvae")) != run_folder(ckpt):
+    raise ExportError(f"--out {out_dir}: holds export-driving's openpilot pair, built on " + (f"the VQVAE {vq}" if vq else "another VQVAE (an "
+                      "older export, which doesn't name its VQVAE)") + f", not on {run_folder(ckpt)}: give each run a folder of its own")
   # export.json goes first and comes back last: a folder without it is an export under way or cut short (a kill left one
   # run's encoder beside another's decoder, and the old report describing them)
   (out_dir / "export.json").unlink(missing_ok=True)
@@ -188,7 +204,6 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   report["rgb_to_yuv420"] = {"bytes": p.stat().st_size, "nodes": len(yuv.graph.node), "ops": dict(Counter(n.op_type for n in yuv.graph.node)),
                              "ort_cpu_ms": round(onnx_latency(yuv, {"rgb": rgb})[1] * 1e3, 3)}
   write_atomic(str(out_dir / "export.json"), [(json.dumps({**report, "ckpt": str(Path(ckpt).resolve()), "ckpt_step": step}, indent=1) + "\n").encode()])
-  if took: release_folder(out_dir)  # (done: held until the process ended, a notebook's next export there was refused)
   return report
 
 def main(argv: Optional[list[str]] = None) -> int:
