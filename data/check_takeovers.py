@@ -67,12 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     from drivegpt.cli import path_arg  # (here: the recorder processes that import this module need no engine)
     from data.layout import files_under, not_being_written
     ap = argparse.ArgumentParser(prog="python -m data.check_takeovers", description=__doc__.splitlines()[0])
-    ap.add_argument("root", nargs="?", default="runs/data/raw", type=path_arg, help="a folder of recorded segments (drivegpt record --out)")
+    ap.add_argument("root", nargs="?", default="runs/data/raw", type=path_arg, help="a folder of recorded segments (drivegpt record --out), or one segment's driver.json (default runs/data/raw)")
     root = Path(ap.parse_args(argv if argv is not None else sys.argv[1:]).root)  # (--help was taken for a folder)
     not_being_written(root)  # (a record still going: its segments so far)
     # through linked folders (rglob skipped them, and their takeovers went uncounted), not into a killed record's hidden
     # temp folders (their driver.json counted a segment's takeovers twice)
-    segments = sorted(p.parent for p in files_under(root, name="driver.json") if not any(d.startswith(".") for d in p.parent.relative_to(root).parts))
+    found = files_under(root, name="driver.json") if root.is_dir() else [root] if root.name == "driver.json" else []
+    segments = sorted(p.parent for p in found if not any(d.startswith(".") for d in p.relative_to(root).parts[:-1]))
     if not segments:
         print(f"error: {root}: no recorded segments (driver.json) found", file=sys.stderr)
         return 1

@@ -247,8 +247,8 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
 
     out = {k: np.array(v, np.uint8 if k == "frames" else np.float64) for k, v in log.items()}
     n = len(out["frames"])
-    for k in ("accel", "steer"):  # a crash ends the segment before that frame's command: the one before it is held (a made-up
-        out[k] = np.concatenate([out[k], np.full(n - len(out[k]), out[k][-1] if len(out[k]) else 0.0)])  # [0, 0] was a BC target)
+    for k in ("accel", "steer"):  # a crash ends the segment before that frame's command
+        out[k] = np.concatenate([out[k], np.zeros(n - len(out[k]))])
     out["t"] = np.arange(n) * dt
     out["disengage_t"] = np.array([e[0] for e in events], np.float64)
     out["disengage_cause"] = np.array([e[1] for e in events], dtype="<U16")

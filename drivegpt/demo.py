@@ -119,12 +119,12 @@ def output_of(argv: list[str]) -> Optional[str]:
   return None
 
 def made(o: Optional[str]) -> Optional[str]:
-  """sha256 of a training step's run folder as it is now (its checkpoint and final.json); None for other outputs."""
+  """sha256 of the weights a training step's run folder holds now (its checkpoint's tensors, not its header: the stage's
+  command run again by hand with nothing to train saves them again under the folder's other name); None for other outputs."""
   import hashlib
-  if o is None or not (Path(o) / "ckpt.safetensors").is_file(): return None
-  h = hashlib.sha256()
-  for f in (Path(o) / "ckpt.safetensors", Path(o) / "final.json"): h.update(f.read_bytes() if f.is_file() else b"none")
-  return h.hexdigest()
+  if o is None or not (ckpt := Path(o) / "ckpt.safetensors").is_file(): return None
+  b = ckpt.read_bytes()
+  return hashlib.sha256(b[8 + int.from_bytes(b[:8], "little"):]).hexdigest()
 
 def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> dict:
   """Run every step not already done with the same arguments; then write report.html. Returns the collected results.

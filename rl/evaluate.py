@@ -293,7 +293,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--road", choices=["curved", "straight", "mixed"], default="mixed", help="road shape: arcs only after the straight start, straights only, or mixed (each piece an arc or a straight, half and half)")
   ap.add_argument("--radius", default=None, help="curve radius range m, 'lo,hi' (default 250,900; not with --road straight)")
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
-  ap.add_argument("--no-scripted", action="store_true", help="skip the scripted driver")
+  ap.add_argument("--no-scripted", action="store_true", help="skip the scripted drivers (scripted and scripted_no_noise)")
   ap.add_argument("--check-seeds", nargs="+", default=[], type=path_arg, metavar="DIR", help="refuse seeds used by the recordings under these folders")
   ap.add_argument("--out", type=path_arg, help="also write the JSON lines to this file (replaced, not appended to)")
   args = ap.parse_args(argv)

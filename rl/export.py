@@ -28,13 +28,13 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   from drivegpt.nn.state import checkpoint_info
   from rl.policy import load_policy, check_tokenizer
   from rl.disengage import load_disengage, check_same_inputs
-  from train.stage import changed_since
+  from train.stage import changed_since, run_path
   from train.vqvae import load_tokenizer
   p = Path(ckpt)
   if not (p / "ckpt.safetensors").exists() and not p.is_file(): raise FileNotFoundError(f"--ckpt {ckpt}: not a train-policy run (no ckpt.safetensors)")
   actor, bcfg = load_policy(ckpt)
   _, conf, extra = checkpoint_info(str(p / "ckpt.safetensors" if p.is_dir() else p))
-  dpath, disengage_given = disengage or conf.get("disengage"), bool(disengage)
+  dpath, disengage_given = disengage or run_path(p, conf.get("disengage")), bool(disengage)
   if not dpath: raise ValueError(f"--ckpt {ckpt} is a BC run: pass --disengage RUNDIR (a train-disengage run)")
   vq, _ = load_tokenizer(bcfg.vqvae)
   check_tokenizer(vq, actor, ckpt, bcfg.vqvae)
@@ -66,7 +66,7 @@ def policy_steps(ckpt: str, dpath: str) -> dict:
   if "bc" not in conf: return {"ckpt_step": step, "policy_step": (extra or {}).get("best_step", step)}
   try: end = json.loads((file.parent / "final.json").read_text()) if file.name == "ckpt.safetensors" else {"iterations": step, "stopped": "a snapshot"}
   except (ValueError, OSError): end = {}  # (none, or damaged)
-  if not (isinstance(end, dict) and end.get("iterations") == step and (end.get("stopped") or step >= conf.get("iterations", 0))):  # (a guard's stop is an end)
+  if step < conf.get("iterations", 0) and not (isinstance(end, dict) and end.get("iterations") == step and end.get("stopped")):  # (a guard's stop is an end)
     print(f"note: --ckpt {ckpt} stopped at iteration {step} of its {conf.get('iterations')} (an unfinished PPO run): its newest "
           "guarded policy exported as it is; run its command again first to finish it", file=sys.stderr)
   return {"ckpt_step": step, "policy_step": checkpoint_info(str(policy_file(file)))[0]}

@@ -25,7 +25,7 @@ from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
 from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
-from train.stage import ConfigError, Run, ckpt_file, load_config, stage_args, stage_of
+from train.stage import ConfigError, Run, ckpt_file, load_config, run_path, stage_args, stage_of
 
 LANE_CLIP = 8.0     # the lane head's units: 4 m off the lane centre, 0.4 rad of heading error
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
@@ -195,17 +195,17 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     from rl.train import Agent
     from drivegpt.models.policy import ValueNet
     from train.stage import changed_since
-    if not Path(conf["bc"]).exists(): raise FileNotFoundError(f"{path}: the BC run this PPO run started from, {conf['bc']}, is gone: its policy is built like that one's")
+    if not Path(bc := run_path(ckpt, conf["bc"])).exists(): raise FileNotFoundError(f"{path}: the BC run this PPO run started from, {bc}, is gone: its policy is built like that one's")
     # the actor is built from the BC run's config (frames, stride): one retrained in place since drove it at another stride
     # the fingerprint of the BC run: this file's, else (a snapshot, or a good.safetensors of iteration 0 saved before the 28th
     # session) the run's checkpoint beside it, if that run started from the same BC run
     own, run_ckpt = (extra or {}).get("inputs", {}).get("bc"), ckpt.parent / Run.CKPT
     if own is None and run_ckpt.exists() and run_ckpt != ckpt and (near := checkpoint_info(str(run_ckpt)))[1].get("bc") == conf["bc"]:
       own = (near[2] or {}).get("inputs", {}).get("bc")
-    if changed_since(own, conf["bc"]):
-      raise ValueError(f"{path}: the BC run it started from, {conf['bc']}, has changed since (retrained in its folder?), and its "
+    if changed_since(own, bc):
+      raise ValueError(f"{path}: the BC run it started from, {bc}, has changed since (retrained in its folder?), and its "
                        "config (frames, stride) builds this policy: restore that run, or train PPO again from the new one")
-    actor, bcfg = load_policy(conf["bc"])
+    actor, bcfg = load_policy(bc)
     agent = Agent(actor, ValueNet(actor.config, actor.codebook.numpy()))
     # the run (its folder or its ckpt.safetensors): its guarded policy; any other file (a kept snapshot) as itself (every
     # snapshot in the run's folder loaded the folder's good.safetensors, a later policy under another name)
@@ -216,6 +216,7 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     return actor, bcfg
   try:
     cfg = saved_config(BCConfig, conf)
+    cfg.vqvae = run_path(ckpt, cfg.vqvae)   # (its VQVAE, moved with it)
     policy = PolicyNet(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
     load_checkpoint(str(ckpt), policy)
   except ValueError as e:  # another stage's run: "unknown config key 'data'" said little

@@ -100,14 +100,14 @@ def open_loop(world: str, vqvae: str, tokens: str, n_asked: int, yaw_stds: tuple
 
 def main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="python -m sim.probe", description=__doc__, formatter_class=HelpFormatter)
-  ap.add_argument("--world", required=True, type=path_arg)
-  ap.add_argument("--vqvae", required=True, type=path_arg)
+  ap.add_argument("--world", required=True, type=path_arg, help="train-world run folder (a pose-conditioned world model)")
+  ap.add_argument("--vqvae", required=True, type=path_arg, help="train-vqvae run folder whose decoder turns the rollouts' tokens into frames")
   ap.add_argument("--tokens", required=True, type=path_arg, help="token shards to seed rollouts from")
   ap.add_argument("--frames", required=True, type=path_arg, help="recorded frame shards (with poses) to calibrate the probe on")
   ap.add_argument("--val-frames", default=None, type=path_arg, help="held-out frame shards to check the calibration on")
   ap.add_argument("--n", type=int, default=16, help="seeds (per-seed shifts vary by ~20 px: 4-8 seeds cannot tell a response from noise)")
-  ap.add_argument("--seconds", type=float, default=2.0)
-  ap.add_argument("--curvature", type=float, default=0.005)
+  ap.add_argument("--seconds", type=float, default=2.0, help="length of each steered rollout, in seconds")
+  ap.add_argument("--curvature", type=float, default=0.005, help="the steered rollouts' curvature, 1/m (left and right)")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"], help="segments to seed the rollouts from (default "
                   "val, as rollout's: all took segments the world model trained on, without a word)")
   ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")

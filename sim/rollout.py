@@ -179,7 +179,7 @@ def main(argv: Optional[list[str]] = None) -> dict:
   ap.add_argument("--shards", required=True, type=path_arg, help="token-shard folder to seed rollouts from (and to take the real continuation)")
   ap.add_argument("--n", type=int, default=8, help="rollouts")
   ap.add_argument("--seconds", type=float, default=10.0, help="length of each rollout")
-  ap.add_argument("--out", required=True, type=path_arg, help="folder for rollout_<i>.mp4 and rollouts.json")
+  ap.add_argument("--out", required=True, type=path_arg, help="folder for rollout_<i>.mp4, rollout_<i>_tokens.npy (with its .tokenizer.json) and rollouts.json")
   ap.add_argument("--steer", default="replay", choices=["replay", "left", "right", "straight"],
                   help="replay the recorded motion, or hold a constant curvature (left/right) or go straight at constant speed")
   ap.add_argument("--curvature", type=float, default=None, help="1/m for --steer left/right (default 0.005)")

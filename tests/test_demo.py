@@ -180,15 +180,36 @@ def _export_driving_names_what_it_packs(demo: Path, tmp_path: Path, dis: Path) -
     with pytest.raises(ExportError, match=f"--out {x}: holds export-driving's openpilot pair, built on the VQVAE {(demo / 'vqvae').resolve()}, not on {other.resolve()}"):
       export_run(str(v), str(x))
     assert os.path.realpath(x) not in state._LOCKS  # let go of after the refusal
+  pair = (x / "export-driving.json").read_text()
+  (x / "export-driving.json").write_text(json.dumps({k: v for k, v in got.items() if k not in ("vqvae", "disengage")}))
+  with pytest.raises(ExportError, match=f"built on the VQVAE {(demo / 'vqvae').resolve()}, not on"):   # an export from before the key:
+    export_run(str(other), str(x))                                                                     # its policy run's VQVAE
+  (x / "export-driving.json").write_text("{")
+  with pytest.raises(ExportError, match="a VQVAE its export-driving.json doesn't tell"): export_run(str(demo / "vqvae"), str(x))
+  (x / "export-driving.json").write_text(pair)
   assert not (x / "vqvae_encoder.onnx").exists()
   assert export_run(str(demo / "vqvae"), str(x))["vqvae_encoder"]["max_abs_diff"] < 1e-4  # its own VQVAE goes in beside it
   # a PPO run killed part way is said (its final.json is of iterations before); one still training is refused
-  shutil.copytree(tmp_path / "ppo_d", cut := tmp_path / "ppo_cut")
-  (cut / "final.json").unlink()
+  import rl.train as T
+  from train.stage import build
+  real, calls = T.ppo_update, []
+  def killed(*a, **kw):
+    if calls.append(1) or len(calls) > 1: raise KeyboardInterrupt   # in iteration 2 of 2, after iteration 1's save
+    return real(*a, **kw)
+  T.ppo_update = killed
+  try:
+    with pytest.raises(KeyboardInterrupt):
+      T.train_ppo(build(T.PPOTrainConfig, {"world": str(demo / "world"), "tokens": str(demo / "tokens"), "disengage": str(dis), "bc": str(demo / "bc"),
+                                           "out": str(cut := tmp_path / "ppo_cut"), "iterations": 2, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2}))
+  finally: T.ppo_update = real
+  state.release_folder(cut)   # (held by this process, as by a killed run's: none)
   with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(cut), str(tmp_path / "xc"), str(dis))
-  assert f"--ckpt {cut} stopped at iteration 1 of its 1 (an unfinished PPO run)" in err.getvalue(), err.getvalue()
-  with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(tmp_path / "ppo_d"), str(tmp_path / "xc2"), str(dis))
-  assert "unfinished" not in err.getvalue(), err.getvalue()
+  assert f"--ckpt {cut} stopped at iteration 1 of its 2 (an unfinished PPO run)" in err.getvalue(), err.getvalue()
+  shutil.copytree(tmp_path / "ppo_d", done := tmp_path / "ppo_done")
+  (done / "final.json").unlink()   # killed after its last iteration's save, before final.json: every iteration is done
+  for run in (tmp_path / "ppo_d", done):
+    with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(run), str(tmp_path / f"xc_{run.name}"), str(dis))
+    assert "unfinished" not in err.getvalue(), err.getvalue()
   for run, flag in ((cut, "--ckpt"), (dis, "--disengage")):
     holder = subprocess.Popen([sys.executable, "-c", f"from drivegpt.nn.state import lock_folder; lock_folder({str(run)!r}); print('held', flush=True); input()"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -198,6 +219,15 @@ def _export_driving_names_what_it_packs(demo: Path, tmp_path: Path, dis: Path) -
         export_driving(str(cut), str(tmp_path / "xc"), str(dis))
     finally: holder.communicate("\n", timeout=60)
   assert os.path.realpath(tmp_path / "xc") not in state._LOCKS
+  # a project copied (or moved) whole: export-driving read the VQVAE, BC run and disengagement model its runs named
+  # where they were (the original's, or none after a move: "no checkpoint"); now the ones beside the runs, said (a CLI review)
+  proj = tmp_path / "proj"
+  for name in ("vqvae", "bc", "disengage", "ppo"): shutil.copytree(demo / name, proj / name)
+  with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(proj / "ppo"), str(proj / "onnx"))
+  got = json.loads((proj / "onnx" / "export-driving.json").read_text())
+  assert (got["vqvae"], got["disengage"]) == (str((proj / "vqvae").resolve()), str((proj / "disengage").resolve())), got
+  assert f"note: {proj / 'bc' / 'ckpt.safetensors'}: read {(proj / 'vqvae').resolve()} for its " in err.getvalue(), err.getvalue()
+  assert f"read {(proj / 'bc').resolve()} for its " in err.getvalue()
 
 def _ppo_and_export_driving_refuse_a_reward_model_changed_in_place(demo: Path, tmp_path: Path, ppo) -> None:
   """A PPO run named its disengagement model and world model by path only: one trained further in place (its same
@@ -302,6 +332,8 @@ def test_demo_checks_override_keys_first_and_logs_a_failed_steps_reason(tmp_path
   log = (tmp_path / "d1" / "demo.log").read_text()
   assert r.returncode != 0 and "demo step vq failed" in log and "no_frames_here" in log.split("its last messages:")[-1], log[-2000:]
 
+def safetensors(header: bytes, data: bytes) -> bytes: return len(header).to_bytes(8, "little") + header + data
+
 def test_demo_state_rules(tmp_path, monkeypatch):
   """--fresh deleted whatever --out named (a thesis folder, with a config that did not exist); an edited config file a
   step reads was skipped as done; a step killed mid-run and started again with other arguments resumed its checkpoint
@@ -313,7 +345,7 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   def fake_step(name, argv, log):
     ran.append(name)
     if o := demo.output_of(argv): Path(o).mkdir(parents=True, exist_ok=True)
-    if name == "a": (Path(o) / "ckpt.safetensors").write_bytes(b"weights of run %d" % len(ran))
+    if name == "a": (Path(o) / "ckpt.safetensors").write_bytes(safetensors(b'{"out": "%s"}' % o.encode(), b"weights of run %d" % len(ran)))
     if name == "a" and os.environ.get("KILL_A"): raise KeyboardInterrupt
     return {"results": [{"step": 1}], "seconds": 0.0, "cpu_seconds": 0.0}
   monkeypatch.setattr(demo, "run_step", fake_step)
@@ -371,13 +403,15 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   # session 46 (a review of the report): a run trained further in place (PPO given more iterations) was skipped as done,
   # the report showing its old numbers and the later steps' evaluation and export of its old weights
   ckpt = tmp_path / "moved" / "a" / "ckpt.safetensors"
-  ckpt.write_bytes(b"trained further")
+  ckpt.write_bytes(safetensors(b'{"out": "a"}', ckpt.read_bytes()[8 + int.from_bytes(ckpt.read_bytes()[:8], "little"):]))
+  demo.run(tmp_path / "demo.yaml", "moved", ["a.steps=4"])   # saved again, the same weights (nothing to train): done
+  ckpt.write_bytes(safetensors(b'{"out": "a"}', b"trained further"))
   with pytest.raises(ValueError, match=r"demo step a: its output .*/a has changed since \(trained further, or replaced\?\), and the steps after it \(b\) ran on"):
     demo.run(tmp_path / "demo.yaml", "moved", ["a.steps=4"])
   assert len(ran) == n
   (tmp_path / "one.yaml").write_text("steps:\n  a: [train-vqvae, --config, '{configs}/v.yaml', 'out={out}/a']\n")
   demo.run(tmp_path / "one.yaml", str(tmp_path / "o1"), [])
-  (tmp_path / "o1" / "a" / "ckpt.safetensors").write_bytes(b"replaced")
+  (tmp_path / "o1" / "a" / "ckpt.safetensors").write_bytes(safetensors(b"{}", b"replaced"))
   demo.run(tmp_path / "one.yaml", str(tmp_path / "o1"), [])   # the last step: run again, its numbers those of the run now
   assert len(ran) == n + 2
   demo.run(tmp_path / "one.yaml", str(tmp_path / "o1"), [])

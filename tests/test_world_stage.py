@@ -1443,6 +1443,8 @@ def test_commavq_files_renamed_are_known_by_their_tokens_and_nested_ones_keep_th
   with pytest.raises(ValueError, match=r"drive\.pose\.h5: drive\.pose\.npy would be read as a commaVQ pose file"):
     export_commavq(str(tmp_path / "t"), str(tmp_path / "e"))
   assert not (tmp_path / "e").exists()
+  (tmp_path / "afile").write_bytes(b"")   # (session 46: "--out afile holds token shards (afile)")
+  with pytest.raises(ValueError, match="--out .*afile: a file, not a folder"): export_commavq(str(make_tokens(tmp_path / "t2", n_seg=1) or tmp_path / "t2"), str(tmp_path / "afile"))
 
 def test_steps_equal_to_those_done_is_nothing_to_train(tmp_path, capsys):
   """A run killed at step 2 of 4, run again with steps=2: the note spoke of a new schedule ("steps 4 -> 2: ... follows the

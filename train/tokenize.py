@@ -378,6 +378,7 @@ def export_commavq(src: str, out_dir: str, flat: bool = False) -> list[str]:
   if inside(out, src if Path(src).is_dir() else Path(src).parent):  # the loaders search a folder recursively: each drive was read twice, as a shard and a .npy
     raise ValueError(f"--out {out_dir} is inside the token shards' folder {src}: train-world would read each "
                      "segment twice (its shard and its .npy); give a folder of its own")
+  if out.exists() and not out.is_dir(): raise ValueError(f"--out {out_dir}: a file, not a folder (it gets one .npy per shard)")
   if held := files_under(out, (".h5",)):  # train-world reads a folder's shards and .npy files alike: two exports' drives mixed
     raise ValueError(f"--out {out_dir} holds token shards ({held[0].name}): train-world would read them and the .npy files "
                      "together; give a folder of its own")

@@ -175,10 +175,22 @@ def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
 
 def export_of(f: Path, key: str = "ckpt") -> str:
   """The run folder an export's JSON file (export.json, export-driving.json) names under key; "" where it names none
-  (absent, or damaged: rewritten by the export)."""
+  (absent, or damaged: the command that writes that file rewrites it)."""
   try: c = json.loads(f.read_text()).get(key, "") if f.exists() else ""
   except (ValueError, AttributeError, OSError): return ""
   return run_folder(str(c)) if c else ""
+
+def pair_vqvae(f: Path) -> str:
+  """The VQVAE run folder export-driving's pair was built on: its export-driving.json's "vqvae", else (an export from before
+  the 46th session) its policy run's: a BC run's config names it, a PPO run's its BC run. "" where neither tells."""
+  from drivegpt.nn.state import checkpoint_info
+  if vq := export_of(f, "vqvae"): return vq
+  if not (policy := export_of(f)): return ""
+  try:
+    conf = checkpoint_info(str(Path(policy) / CKPT))[1]
+    if "bc" in conf: conf = checkpoint_info(str(Path(conf["bc"]) / CKPT))[1]
+    return run_folder(str(conf["vqvae"]))
+  except (ValueError, OSError, KeyError, TypeError): return ""
 
 def _export_into(out_dir: Path, kind: str, model, ckpt: str, step: int, fp16: bool) -> dict:
   # another run's export there: its models would stay beside these, and export.json name this run alone (the quick start
@@ -186,9 +198,9 @@ def _export_into(out_dir: Path, kind: str, model, ckpt: str, step: int, fp16: bo
   # this run must be that VQVAE (VQVAE B's files went in beside a driving model on VQVAE A, exit 0)
   if (other := export_of(out_dir / "export.json")) and other != run_folder(ckpt):
     raise ExportError(f"--out {out_dir}: holds the export of another run ({other}): give each run a folder of its own")
-  if (out_dir / "export-driving.json").exists() and (vq := export_of(out_dir / "export-driving.json", "vqvae")) != run_folder(ckpt):
-    raise ExportError(f"--out {out_dir}: holds export-driving's openpilot pair, built on " + (f"the VQVAE {vq}" if vq else "another VQVAE (an "
-                      "older export, which doesn't name its VQVAE)") + f", not on {run_folder(ckpt)}: give each run a folder of its own")
+  if (pair := out_dir / "export-driving.json").exists() and (vq := pair_vqvae(pair)) != run_folder(ckpt):
+    raise ExportError(f"--out {out_dir}: holds export-driving's openpilot pair, built on " + (f"the VQVAE {vq}, not on {run_folder(ckpt)}: give each run a folder of its own"
+                      if vq else f"a VQVAE its {pair.name} doesn't tell (damaged, or its policy run is gone): delete the pair and that file, or use another folder"))
   # export.json goes first and comes back last: a folder without it is an export under way or cut short (a kill left one
   # run's encoder beside another's decoder, and the old report describing them)
   (out_dir / "export.json").unlink(missing_ok=True)
