@@ -501,8 +501,8 @@ class Tensor:
   @staticmethod
   def _sum_all(ts: list) -> Tensor: return functools.reduce(Tensor.__add__, ts)  # ts[0] + ts[1] + ...
   def stack(self, *more: Tensor, dim: int = 0) -> Tensor:
-    """Join along a new dim: Tensor.stack([a, b]) (PyTorch, tinygrad 0.7), a.stack(b) or Tensor.stack(a, b) (tinygrad 0.9)."""
-    tensors = list(self) if isinstance(self, (list, tuple)) else [self, *more]
+    """Join along a new dim: Tensor.stack([a, b]) or Tensor.stack([a, b], 1) (PyTorch, tinygrad 0.7), a.stack(b) or Tensor.stack(a, b) (tinygrad 0.9)."""
+    tensors, dim = (list(self), *(more or (dim,))) if isinstance(self, (list, tuple)) else ([self, *more], dim)  # (Tensor.stack([a, b], 1) dropped the 1)
     return tensors[0].unsqueeze(dim).cat(*[t.unsqueeze(dim) for t in tensors[1:]], dim=dim)
   def repeat(self, repeats, *args) -> Tensor:
     repeats = argfix(repeats, *args)
@@ -712,8 +712,9 @@ class Tensor:
     row, col = Tensor.arange(r, device=self.device).reshape(r, 1), Tensor.arange(c, device=self.device).reshape(1, c)
     return ((col - row >= k) if upper else (col - row <= k)).where(self, Tensor(0, device=self.device, dtype=self.dtype))
 
-  def scaled_dot_product_attention(self, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None, is_causal: bool = False) -> Tensor:
-    """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions."""
+  def scaled_dot_product_attention(self, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None, *, is_causal: bool = False) -> Tensor:
+    """softmax(q k^T / sqrt(d) + mask) v; q, k, v (..., T, d). A bool mask keeps True positions. No dropout: is_causal is
+    keyword-only (PyTorch's positional dropout_p was taken for it, a 0.1 making the attention causal)."""
     # (given: a causal mask alone leaves each row its first key); an int mask was added to the scores (a 0/1 one leaked the future in)
     if (given := attn_mask is not None) and not (attn_mask.dtype == dtypes.bool or attn_mask.dtype.is_float): raise TypeError(f"attn_mask: bool or float, not {attn_mask.dtype.name}")
     if is_causal:  # with a mask too, both apply (as PyTorch): the causal one replaced it

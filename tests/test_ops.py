@@ -434,6 +434,7 @@ CAT_CASES = [
   ("stack_dim1", lambda a, b, c: Tensor.stack([a, b, c], dim=1), lambda a, b, c: np.stack([a, b, c], 1),
    [Inp((3, 2)), Inp((3, 2), "flip"), Inp((3, 2), "expand")]),
   ("stack_last", lambda a, b: Tensor.stack([a, b], dim=-1), lambda a, b: np.stack([a, b], -1), [Inp((2, 3)), Inp((2, 3), "slice")]),
+  ("stack_dim_positional", lambda a, b: Tensor.stack([a, b], 1), lambda a, b: np.stack([a, b], 1), [Inp((3, 3)), Inp((3, 3))]),  # (a review: the 1 was dropped)
   ("stack_0d", lambda a, b: Tensor.stack([a, b]), lambda a, b: np.stack([a, b]), [Inp(()), Inp(())]),
   ("split_int", lambda x: x.split(2), lambda x: (x[0:2], x[2:4], x[4:5]), [Inp((5, 3))]),
   ("split_list", lambda x: x.split([1, 3, 2], dim=1), lambda x: (x[:, 0:1], x[:, 1:4], x[:, 4:6]), [Inp((2, 6), "T")]),
@@ -735,6 +736,8 @@ def test_scaled_dot_product_attention(qs, ks, vs, mask, views):
     check("sdpa", lambda q, k, v: q.scaled_dot_product_attention(k, v), lambda q, k, v: np_sdpa(q, k, v), ins, atol=1e-5)
 
 def test_sdpa_static_form():
+  q = Tensor(np.random.default_rng(3).standard_normal((2, 3, 2)).astype(np.float32))
+  with pytest.raises(TypeError): q.scaled_dot_product_attention(q, q, None, 0.1)   # PyTorch's dropout_p: it was taken for is_causal
   check("Tensor.scaled_dot_product_attention", lambda q, k, v: Tensor.scaled_dot_product_attention(q, k, v, is_causal=True),
         lambda q, k, v: np_sdpa(q, k, v, is_causal=True), [Inp((2, 3, 2)), Inp((2, 3, 2)), Inp((2, 3, 2))], atol=1e-5)
 
