@@ -70,10 +70,10 @@ def raw_decode(path: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--frames", type=at_least(16, int), default=300, help="frames in the benchmark video")
-    parser.add_argument("--height", type=int, default=874, help="input video height")
-    parser.add_argument("--width", type=int, default=1164, help="input video width")
+    parser.add_argument("--height", type=at_least(16, int), default=874, help="input video height")
+    parser.add_argument("--width", type=at_least(16, int), default=1164, help="input video width")
     parser.add_argument("--repeats", type=at_least(1, int), default=5, help="runs of each, interleaved; medians are reported")
-    parser.add_argument("--batches", type=int, default=100, help="loader batches to time")
+    parser.add_argument("--batches", type=at_least(1, int), default=100, help="loader batches to time")
     parser.add_argument("--crf", type=int, default=12, help="x265 quality of the video; 12 gives ~31 KB/frame, "
                         "near comma2k19's ~37 KB/frame; higher is smaller and cheaper to decode")
     args = parser.parse_args()

@@ -57,6 +57,7 @@ def main():
   ap.add_argument("--n", type=at_least(1, int), default=20, help="input examples")
   ap.add_argument("--out", default="runs/export-bench")
   args = ap.parse_args()
+  if args.ckpt and not pathlib.Path(args.ckpt).exists(): ap.error(f"--ckpt {args.ckpt}: no such run directory")
   out_dir = pathlib.Path(args.out)
   out_dir.mkdir(parents=True, exist_ok=True)
   rng = np.random.default_rng(0)

@@ -60,9 +60,10 @@ def make_sources(tmp: Path, sizes: list[int]) -> dict[int, Path]:
 
 
 def main() -> None:
+    from drivegpt.cli import at_least
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 2000], help="segment counts to ingest")
-    ap.add_argument("--max-in-flight", type=int, default=None, help="ingest's limit (default: twice the CPUs)")
+    ap.add_argument("--sizes", type=at_least(1, int), nargs="+", default=[100, 2000], help="segment counts to ingest")
+    ap.add_argument("--max-in-flight", type=at_least(1, int), default=None, help="ingest's limit (default: twice the CPUs)")
     ap.add_argument("--all-at-once", action="store_true", help="also run the largest size with every task in flight")
     ap.add_argument("--child", nargs=3, metavar=("SRC", "OUT", "LIMIT"), help=argparse.SUPPRESS)
     a = ap.parse_args()

@@ -24,8 +24,8 @@ def run(tokens: Path, out: Path, workers: int, a) -> dict:
 def main():
   ap = argparse.ArgumentParser(description=__doc__)
   ap.add_argument("--steps", type=at_least(10, int), default=30, help="steps per run (10 or more: the speed is read from its log lines, one each 5 steps)")
-  ap.add_argument("--batch", type=int, default=8, help="global batch (windows of 3 frames x 129 tokens)")
-  ap.add_argument("--d-model", type=int, default=128)
+  ap.add_argument("--batch", type=at_least(1, int), default=8, help="global batch (windows of 3 frames x 129 tokens)")
+  ap.add_argument("--d-model", type=at_least(1, int), default=128, help="the world model's width")
   a = ap.parse_args()
   rng = np.random.default_rng(0)
   with tempfile.TemporaryDirectory() as tmp:

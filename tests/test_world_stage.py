@@ -898,6 +898,15 @@ def test_world_stage_imports_with_bench_on_the_path():
   r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
   assert r.returncode == 0, r.stderr[-1000:]
 
+@pytest.mark.parametrize("argv", [["scaling.py", "--batch", "0"], ["data.py", "--height", "-1"], ["ingest_stream.py", "--sizes", "-5"],
+                                  ["export.py", "--ckpt", "/nonexistent"]])
+def test_bench_scripts_name_a_bad_argument(argv):
+  """Session 46 (a CLI review): a bad bench argument was a traceback from deep inside (negative dimensions, a reshape)."""
+  import subprocess, sys
+  root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  r = subprocess.run([sys.executable, os.path.join(root, "bench", argv[0]), *argv[1:]], capture_output=True, text=True, cwd=root, timeout=120)
+  assert r.returncode == 2 and "error: " in r.stderr and argv[-2] in r.stderr and "Traceback" not in r.stderr, r.stderr[-1000:]
+
 def test_a_diverged_run_stops_with_one_line(tmp_path, capsys):
   """lr=inf passed every range check and a run trained on to NaN weights, exit 0 (then exported a NaN policy): inf is
   refused by name, a loss that is not finite stops the run, and the CLI says either in one line, as it does an output
