@@ -7,7 +7,7 @@ best reach), shows how much of the gap is the engine and how much is numpy's per
   python bench/sim.py [--config configs/world-small.yaml] [--batch 8] [--frames 6]
 """
 from __future__ import annotations
-import argparse, math, time
+import argparse, math, os, time
 from drivegpt import Tensor  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) before numpy loads
 import numpy as np
 try:
@@ -135,6 +135,8 @@ def main():
   from train.world import TrainConfig
   c = load_config(TrainConfig, args.config, ["data.tokens=unused"]).model
   if args.threads: torch.set_num_threads(args.threads)
+  print(f"PyTorch threads {torch.get_num_threads()}; load average before {os.getloadavg()[0]:.2f} (a busy machine slows PyTorch's threads, "
+        "which wait on each other, far more than the engine's: ratios taken under load flatter the engine)", flush=True)
   Tensor.manual_seed(0)
   model = WorldModel(c)
   sd = {k: v.numpy() for k, v in get_state_dict(model).items()}

@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m data.check_takeovers", description=__doc__.splitlines()[0])
     ap.add_argument("root", nargs="?", default="runs/data/raw", type=path_arg, help="a folder of recorded segments (drivegpt record --out), or one segment's driver.json (default runs/data/raw)")
     root = Path(ap.parse_args(argv if argv is not None else sys.argv[1:]).root)  # (--help was taken for a folder)
-    not_being_written(root)  # (a record still going: its segments so far)
+    if not root.exists():
+        print(f"error: {root}: no such folder or file", file=sys.stderr)
+        return 1
+    not_being_written(root.parent if root.is_file() else root, inside=root.is_dir())  # (a record still going: its segments so far)
     # through linked folders (rglob skipped them, and their takeovers went uncounted), not into a killed record's hidden
     # temp folders (their driver.json counted a segment's takeovers twice)
     found = files_under(root, name="driver.json") if root.is_dir() else [root] if root.name == "driver.json" else []

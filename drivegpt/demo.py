@@ -124,7 +124,7 @@ def made(o: Optional[str]) -> Optional[str]:
   import hashlib
   if o is None or not (ckpt := Path(o) / "ckpt.safetensors").is_file(): return None
   b = ckpt.read_bytes()
-  return hashlib.sha256(b[8 + int.from_bytes(b[:8], "little"):]).hexdigest()
+  return "tensors:" + hashlib.sha256(b[8 + int.from_bytes(b[:8], "little"):]).hexdigest()
 
 def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> dict:
   """Run every step not already done with the same arguments; then write report.html. Returns the collected results.
@@ -174,10 +174,10 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
     gone = (o := output_of(argv)) is not None and not Path(o).exists()  # deleted since: skipped as done, its numbers reported
     # a run trained further or replaced in place since (PPO given more iterations): skipped as done, the report showed its old
     # numbers and the evaluation and export of its old weights, beside the new checkpoint
-    changed = not gone and before.get("made") is not None and made(o) != before["made"]
+    changed = not gone and str(before.get("made")).startswith("tensors:") and made(o) != before["made"]
     if same and not before.get("running") and not gone and not changed:
       print(f"== demo step {name}: done before, skipped", file=sys.stderr)
-      if "made" not in before:  # (a state of before it was kept)
+      if not str(before.get("made")).startswith("tensors:"):  # (a state of before it was kept, or of another kind)
         state[name]["made"] = made(o)
         save_state()
       continue

@@ -171,10 +171,10 @@ class LearnedDriver:
     self.name, self.vqvae = name, vqvae
     self.policy, cfg = load_policy(run)
     from drivegpt.nn.state import checkpoint_info
-    from train.stage import ckpt_file
+    from train.stage import ckpt_file, run_path
     own = checkpoint_info(str(ckpt_file(run)))[1]  # a PPO run's: its episodes' tokens
     # the recordings it learnt from: BC's tokens, and a PPO run's own (its world-model episodes' seeds; only BC's were checked)
-    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, own.get("tokens")) if t})
+    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, run_path(run, own.get("tokens"))) if t})
     check_tokenizer(vqvae, self.policy, run, vq_run)  # (vq_run: the path, named in the error)
 
   def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:

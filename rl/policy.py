@@ -216,7 +216,7 @@ def load_policy(path: str) -> tuple[PolicyNet, BCConfig]:
     return actor, bcfg
   try:
     cfg = saved_config(BCConfig, conf)
-    cfg.vqvae = run_path(ckpt, cfg.vqvae)   # (its VQVAE, moved with it)
+    cfg.vqvae, cfg.tokens = run_path(ckpt, cfg.vqvae), run_path(ckpt, cfg.tokens)   # (moved with it)
     policy = PolicyNet(cfg.model, np.zeros((cfg.model.vocab_size, cfg.model.code_dim), np.float32))
     load_checkpoint(str(ckpt), policy)
   except ValueError as e:  # another stage's run: "unknown config key 'data'" said little

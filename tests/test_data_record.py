@@ -261,6 +261,7 @@ def test_check_takeovers_command_line(recorded, capsys):
     assert counts(linked) == want and counts(killed) == want
     assert counts(raw / "route" / "0" / "driver.json") == want   # one segment's driver.json (a review: a traceback)
     assert main([str(raw / "route" / "0" / "video.hevc")]) == 1 and "no recorded segments (driver.json) found" in capsys.readouterr().err
+    assert main([str(raw / "gone" / "driver.json")]) == 1 and "gone/driver.json: no such folder or file" in capsys.readouterr().err
 
 
 def test_takeovers_are_visible_in_the_logs(recorded):

@@ -219,11 +219,19 @@ def _export_driving_names_what_it_packs(demo: Path, tmp_path: Path, dis: Path) -
         export_driving(str(cut), str(tmp_path / "xc"), str(dis))
     finally: holder.communicate("\n", timeout=60)
   assert os.path.realpath(tmp_path / "xc") not in state._LOCKS
-  # a project copied (or moved) whole: export-driving read the VQVAE, BC run and disengagement model its runs named
-  # where they were (the original's, or none after a move: "no checkpoint"); now the ones beside the runs, said (a CLI review)
+  # a project moved whole: export-driving looked for the VQVAE, BC run and disengagement model its runs named where they
+  # were ("no checkpoint"); now, where those are gone, beside the runs, said (a CLI review). A copy whose original is still
+  # there reads the original's (its own could have been retrained since, and be refused)
   proj = tmp_path / "proj"
   for name in ("vqvae", "bc", "disengage", "ppo"): shutil.copytree(demo / name, proj / name)
-  with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(proj / "ppo"), str(proj / "onnx"))
+  with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(proj / "ppo"), str(proj / "copy"))
+  assert json.loads((proj / "copy" / "export-driving.json").read_text())["vqvae"] == str((demo / "vqvae").resolve()) and "read" not in err.getvalue()
+  away = [(demo / n, tmp_path / f"away_{n}") for n in ("vqvae", "bc", "disengage")]
+  for a, b in away: os.rename(a, b)
+  try:
+    with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(proj / "ppo"), str(proj / "onnx"))
+  finally:
+    for a, b in away: os.rename(b, a)
   got = json.loads((proj / "onnx" / "export-driving.json").read_text())
   assert (got["vqvae"], got["disengage"]) == (str((proj / "vqvae").resolve()), str((proj / "disengage").resolve())), got
   assert f"note: {proj / 'bc' / 'ckpt.safetensors'}: read {(proj / 'vqvae').resolve()} for its " in err.getvalue(), err.getvalue()

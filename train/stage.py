@@ -525,16 +525,18 @@ def ckpt_file(path) -> Path:
   return Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)
 
 def run_path(run, path):
-  """A path a run's config names, read where the run is now: at the same place relative to the run folder as when it was
-  saved, where that exists (a project moved or copied whole, or mounted elsewhere: a policy's VQVAE was looked for in the
-  old place, and not found, or read from the original of a copy), said on stderr; else as saved."""
+  """A path a run's config names, as saved; where that is gone, at the same place relative to the run folder as when it
+  was saved, if that exists (a project moved whole, or mounted elsewhere: a policy's VQVAE was looked for in the old
+  place, "no checkpoint"), said on stderr. (A copy's original, still there, is read: the copy's own runs could have been
+  retrained since, and their fingerprints would refuse them.)"""
   from drivegpt.nn.state import checkpoint_info
-  if not isinstance(path, str) or not path: return path
+  if not isinstance(path, str) or not path or os.path.exists(path): return path
   try: saved = (checkpoint_info(str(ckpt := ckpt_file(run)))[2] or {}).get("run_dir")
   except (OSError, ValueError): return path
   if not isinstance(saved, str) or (now := str(ckpt.parent.resolve())) == saved: return path
-  moved = os.path.normpath(os.path.join(now, os.path.relpath(os.path.abspath(path), saved)))
-  if moved == os.path.abspath(path) or not os.path.exists(moved): return path
+  # (realpath: run_dir is saved resolved, config paths only absolute: through a linked folder the relative path went past /)
+  moved = os.path.normpath(os.path.join(now, os.path.relpath(os.path.realpath(path), saved)))
+  if not os.path.exists(moved): return path
   print(f"note: {run}: read {moved} for its {path} (the same place beside the run, which was saved in {saved})", file=sys.stderr)
   return moved
 
