@@ -9,7 +9,7 @@ Prints the median step time over --steps steps after warm-up, the engine/PyTorch
 the peak resident memory each side's step adds (engine+jit and PyTorch, each measured in a fresh process).
 Run: python bench/train_step.py [--case gpt|vqvae|vqvae-small|all] [--steps 10] [--device CL] [--torch-device cuda]   (PyTorch: pip install torch==2.13.0)"""
 import argparse, os, resource, statistics, subprocess, sys, time
-from drivegpt import Tensor, Device, jit
+from drivegpt import Tensor, Device, jit, native
 import numpy as np
 from drivegpt.cli import at_least
 from drivegpt.nn import Conv2d, get_parameters
@@ -283,8 +283,9 @@ def main():
   else: torch.backends.cudnn.allow_tf32 = False  # fp32 convolutions, as the engine's CL kernels (cuDNN's default is TF32: a 10-bit mantissa)
   cases = {"gpt": (gpt_engine, gpt_torch), "vqvae": (vqvae_engine, vqvae_torch), "vqvae-small": (vqvae_small_engine, vqvae_small_torch)}
   if args.rss_of:
-    # both sides' runtimes start after the baseline (until session 46 the engine's native-kernel runtime, 126 MiB, loaded
-    # before it while PyTorch's first operations, ~80 MiB, counted: the GPT ratio read 0.97x for 1.29x)
+    # each side's libraries load before the baseline (torch's at this file's import, 181 MiB; the engine's native-kernel
+    # runtime here, 126 MiB); each side's first operations' set-up (PyTorch's AdamW ~76 MiB, the engine's ~120) counts
+    if args.rss_of == "engine+jit": native.runtime()
     before = peak_rss_kib()
     step = cases[args.case][0](args.device, use_jit=True) if args.rss_of == "engine+jit" else cases[args.case][1]()
     for _ in range(4): step()
