@@ -7,7 +7,7 @@ import argparse, io, json
 from pathlib import Path
 from typing import Optional
 from drivegpt.cli import path_arg
-from train.stage import write_atomic
+from train.stage import _step_of, write_atomic
 
 PANELS = [("disengage", "val_auroc_2s", "disengagement AUROC (held out, 2 s)"), ("disengage", "loss", "disengagement loss"),
           ("bc", "val_mse", "BC held-out MSE (normalized actions)"), ("ppo", "reward", "PPO mean reward per step"),
@@ -15,9 +15,10 @@ PANELS = [("disengage", "val_auroc_2s", "disengagement AUROC (held out, 2 s)"), 
           ("ppo", "entropy", "PPO policy entropy (nats)"), ("ppo", "token_js", "token drift vs real data (JS bits)")]
 
 def metrics(run: Optional[str]) -> list[dict]:
-  """The rows of run/metrics.jsonl ([] without one)."""
+  """The rows of run/metrics.jsonl ([] without one); a torn or foreign row is left out, as a resume leaves it out (it
+  was a JSONDecodeError at the end of a PPO run, which draws these curves)."""
   p = Path(run or "") / "metrics.jsonl"
-  return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if run and p.exists() else []
+  return [json.loads(l) for l in p.read_text().splitlines() if l.strip() and _step_of(l) < 1 << 62] if run and p.exists() else []
 
 def save_curves(out: str, runs: dict) -> None:
   """Plot PANELS from runs {"disengage": RUNDIR, "bc": RUNDIR, "ppo": RUNDIR} (missing runs leave their panels empty)."""

@@ -1466,6 +1466,12 @@ def test_training_curves_are_written_whole_in_the_format_named(tmp_path):
     save_curves(str(tmp_path / name), {})
     assert (tmp_path / name).read_bytes().startswith(head), name
   assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+  # (session 46) a torn last row of a run's metrics.jsonl was a JSONDecodeError at the end of a PPO run, which draws these
+  from rl.curves import metrics
+  (tmp_path / "bc").mkdir()
+  (tmp_path / "bc" / "metrics.jsonl").write_text('{"step": 1, "val_mse": 0.5}\n{"step": 2, "val_mse": 0.4}\n{"step": 3, "val_m')
+  assert [r["step"] for r in metrics(str(tmp_path / "bc"))] == [1, 2]
+  save_curves(str(tmp_path / "torn.png"), {"bc": str(tmp_path / "bc")})
 
 def test_a_token_segment_without_frames_is_left_out_by_name(tmp_path, capsys):
   """A 0-frame token shard (an empty recording's) stopped the RL stage with "cannot reshape array of size 0"."""
