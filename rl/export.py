@@ -43,12 +43,13 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
     raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
                      f"trained with it: pass --disengage {dpath} to pack it as it is now")
   check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
+  steps = policy_steps(ckpt, dpath)  # (before --out is made: a refusal left an empty folder holding only its lock)
   policy, outdir = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE), Path(out)
   if outdir.exists() and not outdir.is_dir(): raise ValueError(f"--out {out}: a file, not a folder (it gets driving_vision.onnx, driving_policy.onnx, export-driving.json)")
   outdir.mkdir(parents=True, exist_ok=True)
   from drivegpt.nn.state import lock_folder, release_folder
   took = lock_folder(outdir, command=True)  # two exports into one folder mixed their files
-  try: return _export_into(outdir, ckpt, policy, vq, bcfg, dpath, fp16)
+  try: return _export_into(outdir, ckpt, policy, vq, bcfg, dpath, steps, fp16)
   finally:  # (a refusal or a failed check held it until the process ended: a notebook's next export there was refused)
     if took: release_folder(outdir)
 
@@ -71,14 +72,14 @@ def policy_steps(ckpt: str, dpath: str) -> dict:
           "guarded policy exported as it is; run its command again first to finish it", file=sys.stderr)
   return {"ckpt_step": step, "policy_step": checkpoint_info(str(policy_file(file)))[0]}
 
-def _export_into(outdir: Path, ckpt: str, policy: DrivingPolicy, vq, bcfg, dpath: str, fp16: bool) -> dict:
+def _export_into(outdir: Path, ckpt: str, policy: DrivingPolicy, vq, bcfg, dpath: str, steps: dict, fp16: bool) -> dict:
   import onnx
   # another run's exports there: its driving pair was replaced without a word, beside another VQVAE's encoder and an
   # export.json naming that one (`drivegpt export` refuses a folder of another run's, or of another VQVAE's pair, too)
   for f, own in (("export-driving.json", ckpt), ("export.json", bcfg.vqvae)):
     if (other := export_of(outdir / f)) and other != run_folder(own):
       raise ValueError(f"--out {outdir}: its {f} is the export of another run ({other}, not {own}): give each run's export a folder of its own")
-  steps, report = policy_steps(ckpt, dpath), {}
+  report: dict = {}
   (outdir / "export-driving.json").unlink(missing_ok=True)  # back last: without it, the folder is an export cut short
   for tmp in outdir.glob(".*.onnx.*.tmp"): tmp.unlink()  # a killed export's half-written models
   for stem, (model, want) in (("driving_vision", export_vision(vq.encoder, policy)), ("driving_policy", export_policy(policy))):

@@ -53,4 +53,3 @@ def test_default_recording_raises_every_cause_and_the_logs_show_each(tmp_path):
     assert all(visible for _, _, visible, _, _ in found), [c for c in found if not c[2]]
     # no takeover comes from the spawn
     assert min(t for t, *_ in found) > 0.5
-

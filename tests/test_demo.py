@@ -177,7 +177,7 @@ def _export_driving_names_what_it_packs(demo: Path, tmp_path: Path, dis: Path) -
                                                                                     "disengage": str(dis.resolve())}, got
   shutil.copytree(demo / "vqvae", other := tmp_path / "other_vqvae")
   for v in (other, other / "ckpt.safetensors"):
-    with pytest.raises(ExportError, match=f"--out {x}: holds export-driving's openpilot pair, built on the VQVAE {(demo / 'vqvae').resolve()}, not on {other.resolve()}"):
+    with pytest.raises(ExportError, match=rf"--out {x}: holds export-driving's openpilot pair, built on the VQVAE {(demo / 'vqvae').resolve()}, not on this run \({other.resolve()}\)"):
       export_run(str(v), str(x))
     assert os.path.realpath(x) not in state._LOCKS  # let go of after the refusal
   pair = (x / "export-driving.json").read_text()
@@ -210,13 +210,14 @@ def _export_driving_names_what_it_packs(demo: Path, tmp_path: Path, dis: Path) -
   for run in (tmp_path / "ppo_d", done):
     with contextlib.redirect_stderr(err := io.StringIO()): export_driving(str(run), str(tmp_path / f"xc_{run.name}"), str(dis))
     assert "unfinished" not in err.getvalue(), err.getvalue()
-  for run, flag in ((cut, "--ckpt"), (dis, "--disengage")):
+  for run, flag in ((cut, "--ckpt"), (dis, "--disengage")):   # (refused before --out is made: it was left holding only its lock)
     holder = subprocess.Popen([sys.executable, "-c", f"from drivegpt.nn.state import lock_folder; lock_folder({str(run)!r}); print('held', flush=True); input()"],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
       assert holder.stdout.readline().strip() == "held"
       with pytest.raises(ValueError, match=f"{flag} {run}: a run is still training in {run} \\(its lock is held by pid {holder.pid}\\)"):
-        export_driving(str(cut), str(tmp_path / "xc"), str(dis))
+        export_driving(str(cut), str(tmp_path / "xnew"), str(dis))
+      assert not (tmp_path / "xnew").exists()
     finally: holder.communicate("\n", timeout=60)
   assert os.path.realpath(tmp_path / "xc") not in state._LOCKS
   # a project moved whole: export-driving looked for the VQVAE, BC run and disengagement model its runs named where they

@@ -199,7 +199,7 @@ def _export_into(out_dir: Path, kind: str, model, ckpt: str, step: int, fp16: bo
   if (other := export_of(out_dir / "export.json")) and other != run_folder(ckpt):
     raise ExportError(f"--out {out_dir}: holds the export of another run ({other}): give each run a folder of its own")
   if (pair := out_dir / "export-driving.json").exists() and (vq := pair_vqvae(pair)) != run_folder(ckpt):
-    raise ExportError(f"--out {out_dir}: holds export-driving's openpilot pair, built on " + (f"the VQVAE {vq}, not on {run_folder(ckpt)}: give each run a folder of its own"
+    raise ExportError(f"--out {out_dir}: holds export-driving's openpilot pair, built on " + (f"the VQVAE {vq}, not on this run ({run_folder(ckpt)}): give each run a folder of its own"
                       if vq else f"a VQVAE its {pair.name} doesn't tell (damaged, or its policy run is gone): delete the pair and that file, or use another folder"))
   # export.json goes first and comes back last: a folder without it is an export under way or cut short (a kill left one
   # run's encoder beside another's decoder, and the old report describing them)
