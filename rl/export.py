@@ -28,12 +28,12 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   from drivegpt.nn.state import checkpoint_info
   from rl.policy import load_policy, check_tokenizer
   from rl.disengage import load_disengage, check_same_inputs
-  from train.stage import changed_since, run_path
+  from train.stage import changed_since, ckpt_file, run_path
   from train.vqvae import load_tokenizer
   p = Path(ckpt)
   if not (p / "ckpt.safetensors").exists() and not p.is_file(): raise FileNotFoundError(f"--ckpt {ckpt}: not a train-policy run (no ckpt.safetensors)")
   actor, bcfg = load_policy(ckpt)
-  _, conf, extra = checkpoint_info(str(p / "ckpt.safetensors" if p.is_dir() else p))
+  _, conf, extra = checkpoint_info(str(ckpt_file(p)))
   dpath, disengage_given = disengage or run_path(p, conf.get("disengage")), bool(disengage)
   if not dpath: raise ValueError(f"--ckpt {ckpt} is a BC run: pass --disengage RUNDIR (a train-disengage run)")
   vq, _ = load_tokenizer(bcfg.vqvae)
