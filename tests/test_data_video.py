@@ -502,7 +502,7 @@ def test_an_mpeg_ts_cut_inside_a_packet_is_an_error(tmp_path):
 def test_an_hdr_video_is_said(tmp_path, capsys):
     """Session 45 (a review of odd videos): an HDR phone video (HLG or PQ transfer, BT.2020: an iPhone's default) is made
     RGB without tone mapping, its colours tens of levels off a player's, and nothing said. Now it is said; SDR is not."""
-    from data.video import decode_frames
+    from data.video import decode_frames, write_video
     rng = np.random.default_rng(45)
     for name, trc in (("hlg", 18), ("pq", 16), ("sdr", 1)):
         with av.open(str(tmp_path / f"{name}.mkv"), "w") as c:
@@ -518,3 +518,8 @@ def test_an_hdr_video_is_said(tmp_path, capsys):
         assert sum(len(b[0]) for b in list(decode_frames(tmp_path / f"{name}.mkv", 32, 64))[1:]) == 3
         err = capsys.readouterr().err
         assert (f"{name}.mkv: HDR video ({name.upper()} transfer)" in err) == (name != "sdr"), err
+        assert "cropped" not in err
+    # (session 46, a phone-video review) a portrait video is cropped to a landscape band, keeping 28% of its height: said
+    write_video(tmp_path / "portrait.mp4", rng.integers(0, 255, (3, 128, 64, 3), dtype=np.uint8))
+    assert sum(len(b[0]) for b in list(decode_frames(tmp_path / "portrait.mp4", 32, 64))[1:]) == 3
+    assert "portrait.mp4: its 64x128 frames are cropped to the 64x32 frames' aspect: 25% of their height is kept" in capsys.readouterr().err

@@ -33,11 +33,11 @@ INTERFACE: dict[str, dict[str, dict[str, Port]]] = {
                                                            "feature vector, the newest row of features_buffer")}},
   "driving_policy": {
     "inputs": {
-      "features_buffer": Port((1, 25, FEATURES), "float32", "the vision model's features of the last 25 frames, oldest first"),
-      "desire": Port((1, 25, 8), "float32", "one-hot desire pulses of the last 25 frames (openpilot's log.Desire order)"),
+      "features_buffer": Port((1, 25, FEATURES), "float32", "the vision model's features of 25 frames 0.2 s apart (modeld's every 4th of its 20 Hz rows), oldest first, the newest last"),
+      "desire": Port((1, 25, 8), "float32", "one-hot desire pulses, 25 rows 0.2 s apart (modeld's max over each 4 frames; openpilot's log.Desire order)"),
       "traffic_convention": Port((1, 2), "float32", "one-hot: [left-hand drive (traffic keeps right), right-hand drive]"),
-      "lateral_control_params": Port((1, 2), "float32", "[speed m/s, steering actuator delay s]"),
-      "prev_desired_curv": Port((1, 25, 1), "float32", "the desired curvature (1/m) the policy output for the last 25 frames")},
+      "lateral_control_params": Port((1, 2), "float32", "[speed m/s, steering actuator delay s (ours: ignored; the policy commands the current frame)]"),
+      "prev_desired_curv": Port((1, 25, 1), "float32", "the desired curvature (1/m) the policy output, 25 rows 0.2 s apart as features_buffer's, the newest last")},
     "outputs": {"outputs": Port((1, -1), "float32", "every named output flattened in order; slices in metadata output_slices")}}}
 REQUIRED_OUTPUTS = ("desired_curvature", "desired_acceleration")  # what openpilot's controls read; policies add more (disengage_prob)
 
