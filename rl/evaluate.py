@@ -174,7 +174,7 @@ class LearnedDriver:
     from train.stage import ckpt_file, run_path
     own = checkpoint_info(str(ckpt_file(run)))[1]  # a PPO run's: its episodes' tokens
     # the recordings it learnt from: BC's tokens, and a PPO run's own (its world-model episodes' seeds; only BC's were checked)
-    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, run_path(run, own.get("tokens"))) if t})
+    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, run_path(run, own.get("tokens")) if "bc" in own else None) if t})  # (a BC run's own is cfg's, read once)
     check_tokenizer(vqvae, self.policy, run, vq_run)  # (vq_run: the path, named in the error)
 
   def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:
