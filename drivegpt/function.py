@@ -211,22 +211,24 @@ class LogSoftmax(Function):
     p = self.ret.e(BinaryOps.MUL, self.ret.const(1/math.log(2))).e(UnaryOps.EXP2)
     return g.e(BinaryOps.SUB, p.e(BinaryOps.MUL, g.r(ReduceOps.SUM, self.axis).expand(g.shape)))
 class LayerNorm(Function):
-  # (x - mean) / sqrt(var + eps), its backward written out: rstd*(g - mean(g) - out*mean(g*out)). Four reduces
-  # over the same rows (one row kernel), from a dozen LazyBuffer ops rather than ~30 Tensor ops through autograd
+  # (x - mean) / sqrt(var + eps), its backward written out: rstd*(g - mean(g) - out*mean(g*out)). backward works out rstd
+  # again from x rather than keeping it: kept, it was a kernel of its own (and x - x[0] one more), four full passes where
+  # now one row kernel writes out and one (four reduces over the same rows) dx
   def forward(self, x, axis, eps):
-    self.axis, self.scale = axis, 1/max(1, math.prod(x.shape[a] for a in axis))
+    self.x, self.axis, self.eps, self.scale = x, axis, eps, 1/max(1, math.prod(x.shape[a] for a in axis))
+    return self.keep((yr := self.norm(x))[0].e(BinaryOps.MUL, yr[1].expand(x.shape)))
+  def norm(self, x):
+    """(x - mean, 1/sqrt(var + eps)), the latter one per row"""
     # about each row's first element first: a constant row's mean came out a few ulps off, times 1/sqrt(eps) gave 0.04 (0.6
     # natively) where the output is 0; and 1e4 + N(0, 1) lost digits to the mean's rounding
-    if self.scale < 1: x = x.e(BinaryOps.SUB, x.shrink(tuple((0, 1) if i in axis else (0, n) for i, n in enumerate(x.shape))).expand(x.shape))
-    y = x.e(BinaryOps.SUB, self.mean(x).expand(x.shape))
-    var = self.mean(y.e(BinaryOps.MUL, y))
-    self.rstd = var.e(BinaryOps.ADD, var.const(eps)).e(UnaryOps.RECIP).e(UnaryOps.SQRT)
-    return self.keep(y.e(BinaryOps.MUL, self.rstd.expand(x.shape)))
+    if self.scale < 1: x = x.e(BinaryOps.SUB, x.shrink(tuple((0, 1) if i in self.axis else (0, n) for i, n in enumerate(x.shape))).expand(x.shape))
+    var = self.mean((y := x.e(BinaryOps.SUB, self.mean(x).expand(x.shape))).e(BinaryOps.MUL, y))
+    return y, var.e(BinaryOps.ADD, var.const(self.eps)).e(UnaryOps.RECIP).e(UnaryOps.SQRT)
   def mean(self, t): return (s := t.r(ReduceOps.SUM, self.axis)).e(BinaryOps.MUL, s.const(self.scale))  # one per row, keeping the reduced dims as 1
   def backward(self, g):
     dy = g.e(BinaryOps.SUB, self.mean(g).expand(g.shape))
     dy = dy.e(BinaryOps.SUB, self.ret.e(BinaryOps.MUL, self.mean(g.e(BinaryOps.MUL, self.ret)).expand(g.shape)))
-    return dy.e(BinaryOps.MUL, self.rstd.expand(g.shape))
+    return dy.e(BinaryOps.MUL, self.norm(self.x)[1].expand(g.shape))
 
 def _sum_of_product(a, b, full: tuple, axis: tuple):
   """a and b broadcast to full, multiplied and summed over axis: a matmul, which the backend runs on BLAS."""
