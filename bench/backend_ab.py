@@ -14,7 +14,7 @@ import argparse, importlib.util, pathlib, sys, time
 import drivegpt  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) before numpy loads
 import numpy as np
 from drivegpt import Tensor, realize, backend_numpy
-from drivegpt.cli import at_least
+from drivegpt.cli import HelpFormatter, at_least
 
 def step_of(case: str):
   """A function that runs one step of case (a jitted training step, or one simulator frame) and waits for it."""
@@ -34,7 +34,7 @@ def step_of(case: str):
   return {"gpt": train_step.gpt_engine, "vqvae-small": train_step.vqvae_small_engine}[case]("CPU", use_jit=True)
 
 def main():
-  ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--against", required=True, help="another tree (a git worktree) whose drivegpt/backend_numpy.py is the baseline")
   ap.add_argument("--case", choices=["gpt", "vqvae-small", "sim"], default="sim")
   ap.add_argument("--pairs", type=at_least(1, int), default=10, help="timed steps of each, alternating, after 3 warm-up steps each")

@@ -20,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without an install
 
 from data.dataset import WindowLoader  # noqa: E402
-from drivegpt.cli import at_least  # noqa: E402
+from drivegpt.cli import HelpFormatter, at_least  # noqa: E402
 from data.ingest import ingest_segment  # noqa: E402
 from data.pose import ecef_from_geodetic, ecef_from_ned, quat_from_rot  # noqa: E402
 from data.render import Camera, render_dashcam  # noqa: E402
@@ -68,7 +68,7 @@ def raw_decode(path: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=HelpFormatter)
     parser.add_argument("--frames", type=at_least(16, int), default=300, help="frames in the benchmark video")
     parser.add_argument("--height", type=at_least(16, int), default=874, help="input video height")
     parser.add_argument("--width", type=at_least(16, int), default=1164, help="input video width")

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repo's data/
 from data.driver import Observation, SupervisorThresholds, severities  # noqa: E402
 from rl.data import FPS, ended_early, takeover_labels  # noqa: E402
 from rl.disengage import auroc  # noqa: E402
-from drivegpt.cli import json_line  # noqa: E402
+from drivegpt.cli import HelpFormatter, json_line  # noqa: E402
 
 HORIZONS = [0.5, 1.0, 2.0, 4.0]
 
@@ -48,7 +48,7 @@ def main(folder: str) -> dict:
 
 if __name__ == "__main__":
     import argparse
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     ap.add_argument("tokens", help="a token-shard folder (drivegpt tokenize --out) of recorded segments")
     args = ap.parse_args()  # (no argument was an IndexError, an empty folder numpy's "need at least one array")
     if not sorted(Path(args.tokens).glob("*.h5")): ap.error(f"{args.tokens}: no token shards (.h5)")

@@ -6,7 +6,7 @@ numpy runs with its BLAS at its own default thread count (the engine sets BLAS t
 import argparse, os, statistics, time
 from drivegpt import Tensor, Device, jit  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) for numpy too
 import numpy as np
-from drivegpt.cli import at_least
+from drivegpt.cli import HelpFormatter, at_least
 
 def median_times(engine_fn, numpy_fn, repeat: int) -> tuple:
   """Median seconds of each over `repeat` runs, in three blocks that alternate so drifting load on a shared machine hits
@@ -68,7 +68,7 @@ def layernorm(x, lib):
   return x.layernorm(-1) if lib == "engine" else torch.nn.functional.layer_norm(x, x.shape[-1:])
 
 def main():
-  ap = argparse.ArgumentParser(description=__doc__)
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--device", default=None, help="engine device (CPU = numpy backend, CL = OpenCL); default DRIVEGPT_DEVICE or CPU")
   ap.add_argument("--repeat", type=at_least(1, int), default=15, help="timed runs per case; medians are printed")
   args = ap.parse_args()

@@ -11,7 +11,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from drivegpt import Tensor, jit  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) before numpy loads
 import numpy as np
 import onnx
-from drivegpt.cli import at_least
+from drivegpt.cli import HelpFormatter, at_least
 from drivegpt.models.gpt import GPT, GPTConfig
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input
 from drivegpt.models.world import WorldModel, WorldConfig
@@ -51,7 +51,7 @@ def bench(name: str, model: onnx.ModelProto, engine, feeds: list, out_dir: pathl
           "ort_cpu_ms": round(onnx_latency(model, feeds[0], runs=10)[1] * 1e3, 2)}
 
 def main():
-  ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--ckpt", help="a train-vqvae run directory (default: a small VQVAE, random weights)")
   ap.add_argument("--shards", help="HDF5 frame shards: also compare on recorded frames")
   ap.add_argument("--n", type=at_least(1, int), default=20, help="input examples")

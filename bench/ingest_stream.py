@@ -68,7 +68,7 @@ def positive(text: str) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=positive, nargs="+", default=[100, 2000], help="segment counts to ingest")
+    ap.add_argument("--sizes", type=positive, nargs="+", default=[100, 2000], help="segment counts to ingest (default: 100 2000)")
     ap.add_argument("--max-in-flight", type=positive, default=None, help="ingest's limit (default: twice the CPUs)")
     ap.add_argument("--all-at-once", action="store_true", help="also run the largest size with every task in flight")
     ap.add_argument("--child", nargs=3, metavar=("SRC", "OUT", "LIMIT"), help=argparse.SUPPRESS)

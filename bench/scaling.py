@@ -5,7 +5,7 @@ One worker is the plain single-process loop on every core; N workers are Ray rep
 import argparse, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
-from drivegpt.cli import at_least
+from drivegpt.cli import HelpFormatter, at_least
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ def run(tokens: Path, out: Path, workers: int, a) -> dict:
   return {"workers": workers, "s_per_step": per_step, "windows_per_s": a.batch / per_step, "wall_s": time.perf_counter() - t0}
 
 def main():
-  ap = argparse.ArgumentParser(description=__doc__)
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--steps", type=at_least(10, int), default=30, help="steps per run (10 or more: the speed is read from its log lines, one each 5 steps)")
   ap.add_argument("--batch", type=at_least(1, int), default=8, help="global batch (windows of 3 frames x 129 tokens)")
   ap.add_argument("--d-model", type=at_least(1, int), default=128, help="the world model's width")

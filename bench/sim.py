@@ -14,7 +14,7 @@ try:
   import torch
   import torch.nn.functional as F
 except ImportError: raise SystemExit("bench/sim.py compares against PyTorch CPU: pip install torch==2.13.0") from None
-from drivegpt.cli import at_least
+from drivegpt.cli import HelpFormatter, at_least
 from drivegpt.nn import get_state_dict
 from drivegpt.models.world import WorldModel, WorldConfig, FrameSampler, sample_logits
 
@@ -125,7 +125,7 @@ class NumpyWorld(TorchWorld):
     return out, np.stack(logs, 1)
 
 def main():
-  ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--config", default="configs/world-small.yaml", help="a train-world config (its model section is used)")
   ap.add_argument("--batch", type=at_least(1, int), default=8, help="rollouts stepped together")
   ap.add_argument("--frames", type=at_least(1, int), default=6, help="frames timed per side, after 2 warm-up frames (the JIT records on the 2nd)")

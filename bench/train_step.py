@@ -11,7 +11,7 @@ Run: python bench/train_step.py [--case gpt|vqvae|vqvae-small|all] [--steps 10] 
 import argparse, os, resource, statistics, subprocess, sys, time
 from drivegpt import Tensor, Device, jit, native
 import numpy as np
-from drivegpt.cli import at_least
+from drivegpt.cli import HelpFormatter, at_least
 from drivegpt.nn import Conv2d, get_parameters
 from drivegpt.nn.optim import Adam, AdamW
 from drivegpt.models.gpt import GPT, GPTConfig
@@ -265,7 +265,7 @@ def peak_rss_mb(case: str, side: str, device) -> float:
   return float(out.split()[-1])
 
 def main():
-  ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+  ap = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--case", choices=["gpt", "vqvae", "vqvae-small", "all"], default="all", help="which model to time")
   ap.add_argument("--steps", type=at_least(1, int), default=10, help="timed steps per case (after 3 warm-up steps); medians are printed")
   ap.add_argument("--device", default=None, help="engine device: CPU (numpy backend) or CL; default DRIVEGPT_DEVICE or CPU")
