@@ -225,11 +225,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap.add_argument("--out", required=True, type=path_arg, help="folder for the .onnx files and export.json")
   ap.add_argument("--fp16", action="store_true", help="also write float16 variants (*_fp16.onnx): compared and reported; refused where not finite or more than 5%% of scale off")
   args = ap.parse_args(argv)
-  try: report = export_run(args.ckpt, args.out, args.fp16)
-  except ExportError as e:
-    print(f"error: {e}", file=sys.stderr)
-    return 1
-  print(json_line(report))
+  print(json_line(export_run(args.ckpt, args.out, args.fp16)))  # (an ExportError is drivegpt.cli's: its message, exit 2)
   return 0
 
 if __name__ == "__main__": sys.exit(main())
