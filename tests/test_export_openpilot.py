@@ -14,6 +14,7 @@ from drivegpt.export import export_onnx, ExportError, to_float16
 from drivegpt.export.openpilot import (INTERFACE, TinyPolicy, DrivingVision, rgb_to_yuv6, yuv6_to_rgb, camera_image, frames_to_input_imgs,
                                        export_vision, export_policy, export_driving_model, export_rgb_to_yuv6)
 from drivegpt.export.command import main, vqvae_exports
+from drivegpt.cli import main as cli
 
 def _rng(name: str) -> np.random.Generator: return np.random.default_rng(zlib.crc32(name.encode()))
 def _session(model: onnx.ModelProto): return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
@@ -223,22 +224,23 @@ def test_cli_exports_a_world_model_run(tmp_path, capsys):
   assert main(["--ckpt", str(tmp_path / "run2"), "--out", str(tmp_path / "out2"), "--fp16"]) == 0, capsys.readouterr().err[-1500:]
   assert json.loads(capsys.readouterr().out)["world_logits_fp16"]["max_abs_diff"] < 0.05
   # another run's export in the folder is refused (its models stayed beside these, export.json naming this run alone)
-  assert main(["--ckpt", str(tmp_path / "run"), "--out", str(tmp_path / "out2")]) == 1
+  assert cli(["export", "--ckpt", str(tmp_path / "run"), "--out", str(tmp_path / "out2")]) == 2
   assert "holds the export of another run" in capsys.readouterr().err
   assert main(["--ckpt", str(tmp_path / "run2" / "ckpt.safetensors"), "--out", str(tmp_path / "out2")]) == 0  # the same run again
 
 def test_cli_errors_name_the_problem(tmp_path, capsys):
-  assert main(["--ckpt", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 1
-  assert f"{tmp_path / 'missing'}: no such run directory" in capsys.readouterr().err
+  """Through the front door, as export-driving's: the message after 'drivegpt export: error:', exit 2."""
+  assert cli(["export", "--ckpt", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+  assert f"drivegpt export: error: --ckpt {tmp_path / 'missing'}: no such run directory" in capsys.readouterr().err
   (tmp_path / "empty").mkdir()
-  assert main(["--ckpt", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
+  assert cli(["export", "--ckpt", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 2
   assert "ckpt.safetensors doesn't exist" in capsys.readouterr().err
   (tmp_path / "junk.safetensors").write_bytes(b"not a checkpoint")
-  assert main(["--ckpt", str(tmp_path / "junk.safetensors"), "--out", str(tmp_path / "o")]) == 1
+  assert cli(["export", "--ckpt", str(tmp_path / "junk.safetensors"), "--out", str(tmp_path / "o")]) == 2
   assert "junk.safetensors" in capsys.readouterr().err
   gcfg = GPTConfig(vocab_size=8, context=4, n_layer=1, n_head=1, d_model=8)
   _save_run(tmp_path / "gpt", GPT(gcfg), gcfg)
-  assert main(["--ckpt", str(tmp_path / "gpt"), "--out", str(tmp_path / "o")]) == 1
+  assert cli(["export", "--ckpt", str(tmp_path / "gpt"), "--out", str(tmp_path / "o")]) == 2
   assert "holds no model this exporter knows" in capsys.readouterr().err
 
 def test_vision_code_ids_must_match_exactly_but_at_ties():
