@@ -1962,3 +1962,29 @@ def test_an_unfinished_world_run_is_said_where_it_is_used(tmp_path, capsys):
   assert note_unfinished(str(tmp_path / "w"), 3, "--world w", "rolled out as it is") == 3 and not capsys.readouterr().err
   assert note_unfinished(str(tmp_path / "w"), 7, "--world w", "rolled out as it is") == 3
   assert "note: --world w stopped at step 3 of its 7 (an unfinished train-world run): rolled out as it is" in capsys.readouterr().err
+
+def test_a_big_folder_is_held_in_one_spill_file(tmp_path, monkeypatch):
+  """Past SPILL_AT bytes of token files, load_segments keeps every segment's tokens in one unlinked temp file mapped
+  back (train-world held commaVQ's ~30 GB in its own memory, and so did each Ray replica): the same values, read-only,
+  views of one mapping, nothing left in the folder; a spill folder that can't be used is named."""
+  import train.world_data as wd
+  from train.tokenize import write_token_shard
+  rng = np.random.default_rng(21)
+  for i, n in enumerate((13, 0, 40)): np.save(tmp_path / f"c{i}.npy", rng.integers(0, 1024, (n, 128)).astype(np.int16))
+  np.save(tmp_path / "c3.npy", rng.integers(0, 1024, (9, 8, 16)).astype(np.int64))
+  write_token_shard(tmp_path / "s.h5", rng.integers(0, 1024, (21, 8, 16)).astype(np.int16), {}, {"checksum": "sha256:s", "has_pose": False})
+  want = load_segments(str(tmp_path), vocab=1024)
+  assert all(s.tokens.flags.writeable for s in want)  # (under SPILL_AT: arrays of their own)
+  monkeypatch.setattr(wd, "SPILL_AT", 0)
+  monkeypatch.setenv("DRIVEGPT_SPILL_DIR", str(spill := tmp_path / "spill"))
+  with pytest.raises(OSError, match=f"can't hold token segments in {spill} .*set DRIVEGPT_SPILL_DIR"): load_segments(str(tmp_path))
+  spill.mkdir()
+  got = load_segments(str(tmp_path), vocab=1024)
+  assert [s.name for s in got] == [s.name for s in want] and len(got) == 5
+  for a, b in zip(got, want):
+    assert a.tokens.dtype == np.int16 and a.tokens.shape == b.tokens.shape and np.array_equal(a.tokens, b.tokens), a.name
+    assert not a.tokens.flags.writeable
+  assert len({id(s.tokens.base) for s in got if s.tokens.size}) == 1 and not list(spill.iterdir())
+  w = Windows(got, 3, 2, seed=5)
+  assert np.array_equal(w.batch(3, 8)[0], Windows(want, 3, 2, seed=5).batch(3, 8)[0])
+  with pytest.raises(ValueError, match=r"token ids .* outside the model's vocabulary \[0, 1000\)"): load_segments(str(tmp_path), vocab=1000)

@@ -1,13 +1,37 @@
 """Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
 deterministic batches of windows."""
 from __future__ import annotations
-import errno, hashlib, itertools, json, math, sys
+import errno, hashlib, itertools, json, math, mmap, os, sys, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 import numpy as np
 
 MAX_SPEED = 100.0  # m/s (360 km/h): a speed past it is another unit, or damage
+SPILL_AT = 1 << 30  # bytes of token files under a folder past which load_segments keeps their tokens in a Spill
+
+class Spill:
+  """Token arrays written one after another into an unlinked temp file and mapped back once, as views of one array: a
+  folder of commaVQ's 100,000 files (~30 GB of tokens) is then held by the page cache (shared by the processes that map
+  it, given back under memory pressure), where train-world held all of it in its own memory, and so did each of its Ray
+  replicas. One mapping: np.load(mmap_mode="r") of each file passed Linux's 65,530 mappings a process. The folder is
+  DRIVEGPT_SPILL_DIR, else the system's temp folder (TMPDIR); the file is gone when the process ends, even killed."""
+  def __init__(self):
+    self.folder, self.size = os.environ.get("DRIVEGPT_SPILL_DIR") or tempfile.gettempdir(), 0
+    try: self.file = tempfile.TemporaryFile(dir=self.folder, prefix="drivegpt-tokens-")
+    except OSError as e: raise OSError(e.errno, f"can't hold token segments in {self.folder} ({e.strerror}): set DRIVEGPT_SPILL_DIR to a folder with room") from None
+  def add(self, a: np.ndarray) -> tuple:
+    """Write a (N, T) int16 array; returns where it is, for view()."""
+    try: self.file.write(np.ascontiguousarray(a, np.int16).tobytes())
+    except OSError as e: raise OSError(e.errno, f"{self.folder}: no room for the token segments' {self.size + a.nbytes:,} bytes ({e.strerror}): set DRIVEGPT_SPILL_DIR to a folder with room") from None
+    self.size += a.nbytes
+    return self.size - a.nbytes, a.shape
+  def view(self, at: tuple) -> np.ndarray:
+    if not hasattr(self, "all"):
+      self.file.flush()
+      self.all = np.frombuffer(mmap.mmap(self.file.fileno(), self.size, access=mmap.ACCESS_READ), np.int16) if self.size else np.zeros(0, np.int16)
+    (start, shape) = at
+    return self.all[start // 2:start // 2 + math.prod(shape)].reshape(shape)
 
 @dataclass
 class Segment:
@@ -214,7 +238,10 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   # and eval-world's windows and lzma's bits, taken over the segments in order, differed between the two
   from train.tokenize import flat_name
   files = sorted(unique_videos(files), key=lambda f: flat_name(f, p))
-  segs, grids = [], {}
+  segs, grids, spill = [], {}, Spill() if sum(f.stat().st_size for f in files) > SPILL_AT else None
+  def keep(seg: Segment):
+    if spill is not None: seg.tokens = spill.add(seg.tokens)  # (where they are: views once all are written)
+    segs.append(seg)
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
     if f.suffix == ".npy":  # commaVQ-sized (128 tokens a frame) checked as import-commavq does: a (N, 16, 8) grid or ids
@@ -223,7 +250,7 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
       commavq = a.ndim > 1 and np.prod(a.shape[1:]) == 128  # (a user's own may have more codes than commaVQ's 1024)
       if a.ndim == 3 and grids.setdefault(a.shape[1:], f) and len(grids) > 1: _two_grids(f, a.shape[1:], grids)
       check_fps(f, (side := npy_sidecar(f)).get("fps"))   # (read once: it was four times a file)
-      segs.append(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p, side),
+      keep(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p, side),
                           tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f, side)}, f), video=str(side.get("checksum", ""))))
       continue
     import h5py
@@ -252,7 +279,8 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
               ": not used (rollouts from it start at its poses' motion, or 0 m/s without them)", file=sys.stderr)
         speed = None
       else: speed = speed.reshape(-1).astype(np.float32)
-    segs.append(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
+    keep(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
+  for s in segs if spill is not None else (): s.tokens = spill.view(s.tokens)
   check_one_tokenizer(segs, path)
   if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or
     bare = next(s.name for s in segs if s.pose is None)                           # trained without its poses
