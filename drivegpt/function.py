@@ -4,6 +4,7 @@ import math, weakref
 from drivegpt.ops import UnaryOps, BinaryOps, TernaryOps, ReduceOps
 from drivegpt.helpers import dtypes
 from drivegpt import realize
+from drivegpt.device import Device
 
 def node_of(t, ctx):
   """The Tensor that stands for t in backward when its Function was ctx: one per ctx, kept weakly on it (a strong
@@ -44,9 +45,7 @@ class Contiguous(Function):
   def forward(self, x): return x.contiguous()
   def backward(self, g): return g
 class Cast(Function):
-  def forward(self, x, dtype):
-    self.input_dtype = x.dtype
-    return x.cast(dtype)
+  def forward(self, x, dtype): self.input_dtype = x.dtype; return x.cast(dtype)
   def backward(self, g):
     # no gradient flows through a cast to an int or bool type
     return g.cast(self.input_dtype) if g.dtype.is_float else g.cast(self.input_dtype).const(0)
@@ -54,18 +53,14 @@ class Neg(Function):
   def forward(self, x): return x.e(UnaryOps.NEG)
   def backward(self, g): return g.e(UnaryOps.NEG)
 class Sin(Function):
-  def forward(self, x):
-    self.x = x
-    return x.e(UnaryOps.SIN)
+  def forward(self, x): self.x = x; return x.e(UnaryOps.SIN)
   def backward(self, g):  # cos x = 1 - 2 sin^2(x/2): sin(pi/2 - x) lost digits past |x| ~ 1e3 (pi/2 - x rounded)
     return self.x.const(1.0).e(BinaryOps.SUB, (s := self.x.e(BinaryOps.MUL, self.x.const(0.5)).e(UnaryOps.SIN)).e(BinaryOps.MUL, s).e(BinaryOps.ADD, s.e(BinaryOps.MUL, s))).e(BinaryOps.MUL, g)
 class Relu(Function):
   def forward(self, x): return self.keep(x.e(BinaryOps.MAX, x.const(0)))
   def backward(self, g): return self.ret.const(0).e(BinaryOps.CMPLT, self.ret).cast(g.dtype).e(BinaryOps.MUL, g)
 class Log(Function):
-  def forward(self, x):
-    self.x = x
-    return x.e(UnaryOps.LOG2).e(BinaryOps.MUL, x.const(math.log(2)))
+  def forward(self, x): self.x = x; return x.e(UnaryOps.LOG2).e(BinaryOps.MUL, x.const(math.log(2)))
   def backward(self, g): return g.e(BinaryOps.DIV, self.x)
 class Exp(Function):
   def forward(self, x): return self.keep(x.e(BinaryOps.MUL, x.const(1/math.log(2))).e(UnaryOps.EXP2))
@@ -211,12 +206,15 @@ class LogSoftmax(Function):
     p = self.ret.e(BinaryOps.MUL, self.ret.const(1/math.log(2))).e(UnaryOps.EXP2)
     return g.e(BinaryOps.SUB, p.e(BinaryOps.MUL, g.r(ReduceOps.SUM, self.axis).expand(g.shape)))
 class LayerNorm(Function):
-  # (x - mean) / sqrt(var + eps), its backward written out: rstd*(g - mean(g) - out*mean(g*out)). backward works out rstd
-  # again from x rather than keeping it: kept, it was a kernel of its own (and x - x[0] one more), four full passes where
-  # now one row kernel writes out and one (four reduces over the same rows) dx
+  # (x - mean) / sqrt(var + eps), its backward written out: rstd*(g - mean(g) - out*mean(g*out)). Where the device runs a
+  # row kernel as one compiled pass (CL; native CPU kernels), backward works out rstd again from x: kept, it was a kernel
+  # of its own and x - x[0] one more, four passes where now the forward is one row kernel and the backward one (four
+  # reduces). On numpy, a pass per op, the recomputation cost more than the two kernels (2048 x 64: 1.31 vs 1.00 ms)
   def forward(self, x, axis, eps):
-    self.x, self.axis, self.eps, self.scale = x, axis, eps, 1/max(1, math.prod(x.shape[a] for a in axis))
-    return self.keep((yr := self.norm(x))[0].e(BinaryOps.MUL, yr[1].expand(x.shape)))
+    self.axis, self.eps, self.scale = axis, eps, 1/max(1, math.prod(x.shape[a] for a in axis))
+    y, rstd = self.norm(x)
+    self.x, self.rstd = (x, None) if getattr(Device.get(x.device), "compiles", lambda n: True)(math.prod(x.shape)) else (None, rstd)
+    return self.keep(y.e(BinaryOps.MUL, rstd.expand(x.shape)))
   def norm(self, x):
     """(x - mean, 1/sqrt(var + eps)), the latter one per row"""
     # about each row's first element first: a constant row's mean came out a few ulps off, times 1/sqrt(eps) gave 0.04 (0.6
@@ -228,7 +226,7 @@ class LayerNorm(Function):
   def backward(self, g):
     dy = g.e(BinaryOps.SUB, self.mean(g).expand(g.shape))
     dy = dy.e(BinaryOps.SUB, self.ret.e(BinaryOps.MUL, self.mean(g.e(BinaryOps.MUL, self.ret)).expand(g.shape)))
-    return dy.e(BinaryOps.MUL, self.norm(self.x)[1].expand(g.shape))
+    return dy.e(BinaryOps.MUL, (self.rstd if self.x is None else self.norm(self.x)[1]).expand(g.shape))
 
 def _sum_of_product(a, b, full: tuple, axis: tuple):
   """a and b broadcast to full, multiplied and summed over axis: a matmul, which the backend runs on BLAS."""

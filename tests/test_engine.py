@@ -381,6 +381,27 @@ def test_softmax_is_one_row_kernel_and_keeps_inf_and_nan(device):
     e = np.exp(x.astype(np.float64) - x.max(-1, keepdims=True))
     np.testing.assert_allclose(t.softmax(-1).numpy(), e / e.sum(-1, keepdims=True), rtol=1e-5, atol=1e-7)  # NaN where numpy has
 
+def test_layernorm_picks_its_kernels_by_how_the_device_runs_them(monkeypatch):
+  """Where row kernels run compiled (backend.compiles(size): native CPU kernels, CL), layernorm's backward works out
+  rstd again from x: y and dx are two kernels. Run as a numpy op per node it keeps rstd (four kernels: the recomputation
+  cost more there). The same numbers either way, and float64's."""
+  from drivegpt import backend_numpy
+  from drivegpt.schedule import schedule
+  r = np.random.default_rng(31)
+  x, up = (r.standard_normal((3, 5, 40))*2 + 7).astype(np.float32), r.standard_normal((3, 5, 40)).astype(np.float32)
+  want, want_grad = _row_refs(x, up, -1)["layernorm"]
+  got = {}
+  for compiled, n in ((True, 2), (False, 4)):
+    monkeypatch.setattr(backend_numpy, "compiles", lambda size, c=compiled: c)
+    t = Tensor(x, device="CPU", requires_grad=True)
+    y = t.layernorm(-1)
+    y.backward(Tensor(up, device="CPU"))
+    assert len(schedule([y.lazydata, t.grad.lazydata])) == n, compiled
+    got[compiled] = y.numpy(), t.grad.numpy()
+    np.testing.assert_allclose(got[compiled][0], want, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got[compiled][1], want_grad, rtol=1e-4, atol=1e-5)
+  assert all(np.array_equal(a, b) for a, b in zip(got[True], got[False]))
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_row_values_broadcast_back_and_empty_rows(device):
   """A row's reduce broadcast back with no per-element term stores every element (it once stored one lane in 8), as

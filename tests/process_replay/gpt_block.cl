@@ -1,40 +1,59 @@
 // 0: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_43db393b(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_6bab9bf6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
-  float8 vacc0_0 = 0.0f;
+  float8 vacc0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
     float v1 = in0[g0*512+g1*32];
     float8 v2 = (v0-v1);
-    vacc0_0 = (vacc0_0+v2);
+    vacc0 = (vacc0+v2);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v2;
   }
-  float acc0_0 = vacc0_0.s0; acc0_0 = (acc0_0+vacc0_0.s1); acc0_0 = (acc0_0+vacc0_0.s2); acc0_0 = (acc0_0+vacc0_0.s3); acc0_0 = (acc0_0+vacc0_0.s4); acc0_0 = (acc0_0+vacc0_0.s5); acc0_0 = (acc0_0+vacc0_0.s6); acc0_0 = (acc0_0+vacc0_0.s7);
-  float8 vacc1_0 = 0.0f;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v3 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float v4 = in0[g0*512+g1*32];
+    float8 v3 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
+    float v4 = (acc0*0.03125f);
     float8 v5 = (v3-v4);
-    float v6 = (acc0_0*0.03125f);
-    float8 v7 = (v5-v6);
-    vacc1_0 = (vacc1_0+v7*v7);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v7;
-  }
-  float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
-  for (int r2 = 0; r2 < 4; r2++) {
-    float8 v8 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
-    float v9 = (acc1_0*0.03125f);
-    float v10 = (v9+1e-05f);
-    float v11 = (1.0f/v10);
-    float v12 = sqrt(v11);
-    float8 v13 = (v8*v12);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v13;
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v5;
   }
 }
 
-// 1: (2, 16, 32) dtypes.float32 global 128 local 64
+// 1: (2, 16, 1) dtypes.float32 global 32 local 16
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_d7420410(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    vacc0 = (vacc0+v0*v0);
+  }
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v1 = (acc0*0.03125f);
+  float v2 = (v1+1e-05f);
+  float v3 = (1.0f/v2);
+  float v4 = sqrt(v3);
+  out[g0*16+g1] = v4;
+}
+
+// 2: (2, 16, 32) dtypes.float32 global 128 local 64
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_32ff84c5(__global float* out, __global const float* in0, __global const float* in1) {
+  int gid = get_global_id(0);
+  int g0 = (gid/64);
+  int g1 = ((gid/4)%16);
+  int g2 = (gid%4);
+  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
+  float v1 = in1[g0*16+g1];
+  float8 v2 = (v0*v1);
+  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
+}
+
+// 3: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_8c9a8902(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -49,7 +68,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_8c9a8902(__global
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
 }
 
-// 2: (2, 16, 96) dtypes.float32 global 3072 local 1536
+// 4: (2, 16, 96) dtypes.float32 global 3072 local 1536
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_16_96_32_824f96a4(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -68,7 +87,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_96_32_824f96a4(__glo
   out[g0*1536+g1*96+g2] = v3;
 }
 
-// 3: (16, 16) dtypes.float32 global 256 local 128
+// 5: (16, 16) dtypes.float32 global 256 local 128
 __kernel void e_16_16_ae534f15(__global float* out, __global const int* in0, __global const int* in1) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
@@ -84,7 +103,7 @@ __kernel void e_16_16_ae534f15(__global float* out, __global const int* in0, __g
   out[g0*16+g1] = v7;
 }
 
-// 4: (2, 2, 16, 16) dtypes.float32 global 128 local 64
+// 6: (2, 2, 16, 16) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void e_2_2_16_16_9bb065d6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
@@ -97,7 +116,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_2_16_16_9bb065d6(__glob
   *(__global ufloat8*)(out+g0*512+g1*256+g2*16+g3*8) = v1;
 }
 
-// 5: (2, 2, 16, 16, 1) dtypes.float32 global 1024 local 512
+// 7: (2, 2, 16, 16, 1) dtypes.float32 global 1024 local 512
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_024acb71(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -115,7 +134,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_024acb71(__g
   out[g0*512+g1*256+g2*16+g3] = acc0;
 }
 
-// 6: (2, 2, 16, 16) dtypes.float32 global 64 local 32
+// 8: (2, 2, 16, 16) dtypes.float32 global 64 local 32
 #undef exp2
 #define exp2 xexp2
 static inline float __attribute__((overloadable)) xexp2(float x) { float c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int k = convert_int(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float((h+127) << 23)*as_float((k-h+127) << 23); }
@@ -157,7 +176,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_e9d471e4(__glob
   }
 }
 
-// 7: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
+// 9: (2, 2, 16, 16, 1) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_9df44ee8(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -202,7 +221,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_9df44ee8(__g
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g3*8+112) = acc7;
 }
 
-// 8: (2, 16, 32) dtypes.float32 global 16 local 8
+// 10: (2, 16, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_909fa2f6(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -271,50 +290,69 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_909fa2f6(__glo
   *(__global ufloat8*)(out+g0*512+g1*256+g2*8+224) = v33;
 }
 
-// 9: (2, 16, 32) dtypes.float32 global 32 local 16
+// 11: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_43db393b(__global float* out, __global const float* in0) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_6bab9bf6(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
-  float8 vacc0_0 = 0.0f;
+  float8 vacc0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
     float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
     float v1 = in0[g0*512+g1*32];
     float8 v2 = (v0-v1);
-    vacc0_0 = (vacc0_0+v2);
+    vacc0 = (vacc0+v2);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v2;
   }
-  float acc0_0 = vacc0_0.s0; acc0_0 = (acc0_0+vacc0_0.s1); acc0_0 = (acc0_0+vacc0_0.s2); acc0_0 = (acc0_0+vacc0_0.s3); acc0_0 = (acc0_0+vacc0_0.s4); acc0_0 = (acc0_0+vacc0_0.s5); acc0_0 = (acc0_0+vacc0_0.s6); acc0_0 = (acc0_0+vacc0_0.s7);
-  float8 vacc1_0 = 0.0f;
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v3 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float v4 = in0[g0*512+g1*32];
+    float8 v3 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
+    float v4 = (acc0*0.03125f);
     float8 v5 = (v3-v4);
-    float v6 = (acc0_0*0.03125f);
-    float8 v7 = (v5-v6);
-    vacc1_0 = (vacc1_0+v7*v7);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v7;
-  }
-  float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
-  for (int r2 = 0; r2 < 4; r2++) {
-    float8 v8 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
-    float v9 = (acc1_0*0.03125f);
-    float v10 = (v9+1e-05f);
-    float v11 = (1.0f/v10);
-    float v12 = sqrt(v11);
-    float8 v13 = (v8*v12);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v13;
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v5;
   }
 }
 
-// 10: () dtypes.float32 global 1 local 1
+// 12: (2, 16, 1) dtypes.float32 global 32 local 16
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_d7420410(__global float* out, __global const float* in0) {
+  int gid = get_global_id(0);
+  int g0 = (gid/16);
+  int g1 = (gid%16);
+  float8 vacc0 = 0.0f;
+  for (int r2 = 0; r2 < 4; r2++) {
+    float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    vacc0 = (vacc0+v0*v0);
+  }
+  float acc0 = vacc0.s0; acc0 = (acc0+vacc0.s1); acc0 = (acc0+vacc0.s2); acc0 = (acc0+vacc0.s3); acc0 = (acc0+vacc0.s4); acc0 = (acc0+vacc0.s5); acc0 = (acc0+vacc0.s6); acc0 = (acc0+vacc0.s7);
+  float v1 = (acc0*0.03125f);
+  float v2 = (v1+1e-05f);
+  float v3 = (1.0f/v2);
+  float v4 = sqrt(v3);
+  out[g0*16+g1] = v4;
+}
+
+// 13: (2, 16, 32) dtypes.float32 global 128 local 64
+typedef float8 __attribute__((aligned(4))) ufloat8;
+__attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_32ff84c5(__global float* out, __global const float* in0, __global const float* in1) {
+  int gid = get_global_id(0);
+  int g0 = (gid/64);
+  int g1 = ((gid/4)%16);
+  int g2 = (gid%4);
+  float8 v0 = *(__global const ufloat8*)(in0+g0*512+g1*32+g2*8);
+  float v1 = in1[g0*16+g1];
+  float8 v2 = (v0*v1);
+  *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v2;
+}
+
+// 14: () dtypes.float32 global 1 local 1
 __kernel void e_1_91aafa50(__global float* out) {
   int gid = get_global_id(0);
   float v0 = (0.0009765625f*1.0f);
   out[gid] = v0;
 }
 
-// 11: (2, 16, 32) dtypes.float32 global 128 local 64
+// 15: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_8c9a8902(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -329,7 +367,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_8c9a8902(__global
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v4;
 }
 
-// 12: (2, 16, 128) dtypes.float32 global 4096 local 2048
+// 16: (2, 16, 128) dtypes.float32 global 4096 local 2048
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_16_128_32_62f4b291(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -348,7 +386,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_128_32_62f4b291(__gl
   out[g0*2048+g1*128+g2] = v3;
 }
 
-// 13: (2, 16, 128) dtypes.float32 global 512 local 256
+// 17: (2, 16, 128) dtypes.float32 global 512 local 256
 #undef exp2
 #define exp2 xexp2
 static inline float __attribute__((overloadable)) xexp2(float x) { float c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int k = convert_int(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float((h+127) << 23)*as_float((k-h+127) << 23); }
@@ -376,7 +414,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_128_dc50ebe2(__globa
   *(__global ufloat8*)(out+g0*2048+g1*128+g2*8) = v9;
 }
 
-// 14: (2, 16, 32) dtypes.float32 global 1024 local 512
+// 18: (2, 16, 32) dtypes.float32 global 1024 local 512
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_4d260b34(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3) {
   int gid = get_global_id(0);
@@ -397,7 +435,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_4d260b34(__gl
   out[g0*512+g1*32+g2] = v5;
 }
 
-// 15: (2, 16, 32) dtypes.float32 global 128 local 64
+// 19: (2, 16, 32) dtypes.float32 global 128 local 64
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_e2ce74a3(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -411,7 +449,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_32_e2ce74a3(__global
   *(__global ufloat8*)(out+g0*512+g1*32+g2*8) = v3;
 }
 
-// 16: (2, 16, 128) dtypes.float32 global 64 local 32
+// 20: (2, 16, 128) dtypes.float32 global 64 local 32
 #undef exp2
 #define exp2 xexp2
 static inline float __attribute__((overloadable)) xexp2(float x) { float c = fmin(fmax(x, -152.0f), 129.0f), n = rint(c), f = c - n; int k = convert_int(n), h = k >> 1; return x != x ? x : ((((((1.5337577e-4f*f+1.339986e-3f)*f+9.6185198e-3f)*f+5.550329e-2f)*f+0.24022646f)*f+0.69314718f)*f+1.0f)*as_float((h+127) << 23)*as_float((k-h+127) << 23); }
@@ -639,7 +677,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_128_eb6379e3(__gl
   *(__global ufloat8*)(out+g0*2048+g1*1024+g3*8+896) = v184;
 }
 
-// 17: (2, 16, 1, 32) dtypes.float32 global 16 local 8
+// 21: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_16_128_32_5325d7d7(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -683,68 +721,47 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_128_32_5325d7d7(__gl
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
-// 18: (2, 16, 32) dtypes.float32 global 32 local 16
+// 22: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_bfca8b24(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_dbcdb8cf(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
   float8 vacc0_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float v1 = in4[g0*512+g1*32];
-    float8 v2 = (v0-v1);
-    vacc0_0 = (vacc0_0+v2);
+    float8 v0 = *(__global const ufloat8*)(in1+r2*8);
+    float8 v1 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
+    float8 v2 = (v0*v1);
+    float8 v3 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    vacc0_0 = (vacc0_0+v2*v3);
   }
   float acc0_0 = vacc0_0.s0; acc0_0 = (acc0_0+vacc0_0.s1); acc0_0 = (acc0_0+vacc0_0.s2); acc0_0 = (acc0_0+vacc0_0.s3); acc0_0 = (acc0_0+vacc0_0.s4); acc0_0 = (acc0_0+vacc0_0.s5); acc0_0 = (acc0_0+vacc0_0.s6); acc0_0 = (acc0_0+vacc0_0.s7);
   float8 vacc1_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v3 = *(__global const ufloat8*)(in1+r2*8);
-    float8 v4 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
-    float8 v5 = (v3*v4);
-    float8 v6 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    vacc1_0 = (vacc1_0+v5*v6);
+    float8 v4 = *(__global const ufloat8*)(in1+r2*8);
+    float8 v5 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
+    vacc1_0 = (vacc1_0+v4*v5);
+    float8 v6 = (v4*v5);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v6;
   }
   float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
-  float8 vacc2_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v7 = *(__global const ufloat8*)(in1+r2*8);
-    float8 v8 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
-    vacc2_0 = (vacc2_0+v7*v8);
-  }
-  float acc2_0 = vacc2_0.s0; acc2_0 = (acc2_0+vacc2_0.s1); acc2_0 = (acc2_0+vacc2_0.s2); acc2_0 = (acc2_0+vacc2_0.s3); acc2_0 = (acc2_0+vacc2_0.s4); acc2_0 = (acc2_0+vacc2_0.s5); acc2_0 = (acc2_0+vacc2_0.s6); acc2_0 = (acc2_0+vacc2_0.s7);
-  float8 vacc3_0 = 0.0f;
-  for (int r2 = 0; r2 < 4; r2++) {
-    float8 v9 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float v10 = in4[g0*512+g1*32];
-    float8 v11 = (v9-v10);
+    float8 v7 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
+    float8 v8 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float v9 = (acc1_0*0.03125f);
+    float8 v10 = (v7-v9);
+    float8 v11 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
     float v12 = (acc0_0*0.03125f);
-    float8 v13 = (v11-v12);
-    vacc3_0 = (vacc3_0+v13*v13);
-  }
-  float acc3_0 = vacc3_0.s0; acc3_0 = (acc3_0+vacc3_0.s1); acc3_0 = (acc3_0+vacc3_0.s2); acc3_0 = (acc3_0+vacc3_0.s3); acc3_0 = (acc3_0+vacc3_0.s4); acc3_0 = (acc3_0+vacc3_0.s5); acc3_0 = (acc3_0+vacc3_0.s6); acc3_0 = (acc3_0+vacc3_0.s7);
-  for (int r2 = 0; r2 < 4; r2++) {
-    float8 v14 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float8 v15 = *(__global const ufloat8*)(in1+r2*8);
-    float8 v16 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
-    float8 v17 = (v15*v16);
-    float v18 = (acc2_0*0.03125f);
-    float8 v19 = (v17-v18);
-    float8 v20 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    float v21 = (acc1_0*0.03125f);
-    float8 v22 = (v20*v21);
-    float8 v23 = (v19-v22);
-    float v24 = (acc3_0*0.03125f);
-    float v25 = (v24+1e-05f);
-    float v26 = (1.0f/v25);
-    float v27 = sqrt(v26);
-    float8 v28 = (v23*v27);
-    float8 v29 = (v14+v28);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v29;
+    float8 v13 = (v11*v12);
+    float8 v14 = (v10-v13);
+    float v15 = in4[g0*16+g1];
+    float8 v16 = (v14*v15);
+    float8 v17 = (v8+v16);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v17;
   }
 }
 
-// 19: (2, 16, 1, 32) dtypes.float32 global 16 local 8
+// 23: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_0891b849(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -788,7 +805,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_32_0891b849(__glo
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
-// 20: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
+// 24: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_04e84c7f(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -833,7 +850,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_04e84c7f(__g
   *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
-// 21: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
+// 25: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_a7d1ab28(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -878,7 +895,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_a7d1ab28(__g
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 22: (2, 2, 16, 16) dtypes.float32 global 64 local 32
+// 26: (2, 2, 16, 16) dtypes.float32 global 64 local 32
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_096330af(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -901,7 +918,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_096330af(__glob
   }
 }
 
-// 23: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
+// 27: (2, 2, 1, 16, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_a769e5df(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -946,7 +963,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_a769e5df(__g
   *(__global ufloat8*)(out+g0*512+g1*256+g3*128+g4*8+112) = acc7;
 }
 
-// 24: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
+// 28: (2, 2, 16, 1, 16) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_e8bedb3f(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -991,7 +1008,7 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_2_16_16_16_e8bedb3f(__g
   *(__global ufloat8*)(out+g0*512+g1*256+g2*128+g4*8+112) = acc7;
 }
 
-// 25: (2, 16, 96) dtypes.float32 global 384 local 192
+// 29: (2, 16, 96) dtypes.float32 global 384 local 192
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void e_2_16_96_54d38bfc(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2) {
   int gid = get_global_id(0);
@@ -1032,7 +1049,7 @@ __attribute__((vec_type_hint(float8))) __kernel void e_2_16_96_54d38bfc(__global
   *(__global ufloat8*)(out+g0*1536+g1*96+g2*8) = v30;
 }
 
-// 26: (2, 16, 1, 32) dtypes.float32 global 16 local 8
+// 30: (2, 16, 1, 32) dtypes.float32 global 16 local 8
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_16_96_32_a3e88d62(__global float* out, __global const float* in0, __global const float* in1) {
   int gid = get_global_id(0);
@@ -1076,68 +1093,47 @@ __attribute__((vec_type_hint(float8))) __kernel void r_2_16_96_32_a3e88d62(__glo
   *(__global ufloat8*)(out+g0*512+g1*256+g3*8+224) = acc7;
 }
 
-// 27: (2, 16, 32) dtypes.float32 global 32 local 16
+// 31: (2, 16, 32) dtypes.float32 global 32 local 16
 typedef float8 __attribute__((aligned(4))) ufloat8;
-__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_bfca8b24(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
+__attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_dbcdb8cf(__global float* out, __global const float* in0, __global const float* in1, __global const float* in2, __global const float* in3, __global const float* in4) {
   int gid = get_global_id(0);
   int g0 = (gid/16);
   int g1 = (gid%16);
   float8 vacc0_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v0 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float v1 = in4[g0*512+g1*32];
-    float8 v2 = (v0-v1);
-    vacc0_0 = (vacc0_0+v2);
+    float8 v0 = *(__global const ufloat8*)(in1+r2*8);
+    float8 v1 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
+    float8 v2 = (v0*v1);
+    float8 v3 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
+    vacc0_0 = (vacc0_0+v2*v3);
   }
   float acc0_0 = vacc0_0.s0; acc0_0 = (acc0_0+vacc0_0.s1); acc0_0 = (acc0_0+vacc0_0.s2); acc0_0 = (acc0_0+vacc0_0.s3); acc0_0 = (acc0_0+vacc0_0.s4); acc0_0 = (acc0_0+vacc0_0.s5); acc0_0 = (acc0_0+vacc0_0.s6); acc0_0 = (acc0_0+vacc0_0.s7);
   float8 vacc1_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v3 = *(__global const ufloat8*)(in1+r2*8);
-    float8 v4 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
-    float8 v5 = (v3*v4);
-    float8 v6 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    vacc1_0 = (vacc1_0+v5*v6);
+    float8 v4 = *(__global const ufloat8*)(in1+r2*8);
+    float8 v5 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
+    vacc1_0 = (vacc1_0+v4*v5);
+    float8 v6 = (v4*v5);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v6;
   }
   float acc1_0 = vacc1_0.s0; acc1_0 = (acc1_0+vacc1_0.s1); acc1_0 = (acc1_0+vacc1_0.s2); acc1_0 = (acc1_0+vacc1_0.s3); acc1_0 = (acc1_0+vacc1_0.s4); acc1_0 = (acc1_0+vacc1_0.s5); acc1_0 = (acc1_0+vacc1_0.s6); acc1_0 = (acc1_0+vacc1_0.s7);
-  float8 vacc2_0 = 0.0f;
   for (int r2 = 0; r2 < 4; r2++) {
-    float8 v7 = *(__global const ufloat8*)(in1+r2*8);
-    float8 v8 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
-    vacc2_0 = (vacc2_0+v7*v8);
-  }
-  float acc2_0 = vacc2_0.s0; acc2_0 = (acc2_0+vacc2_0.s1); acc2_0 = (acc2_0+vacc2_0.s2); acc2_0 = (acc2_0+vacc2_0.s3); acc2_0 = (acc2_0+vacc2_0.s4); acc2_0 = (acc2_0+vacc2_0.s5); acc2_0 = (acc2_0+vacc2_0.s6); acc2_0 = (acc2_0+vacc2_0.s7);
-  float8 vacc3_0 = 0.0f;
-  for (int r2 = 0; r2 < 4; r2++) {
-    float8 v9 = *(__global const ufloat8*)(in4+g0*512+g1*32+r2*8);
-    float v10 = in4[g0*512+g1*32];
-    float8 v11 = (v9-v10);
+    float8 v7 = *(__global ufloat8*)(out+g0*512+g1*32+r2*8);
+    float8 v8 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
+    float v9 = (acc1_0*0.03125f);
+    float8 v10 = (v7-v9);
+    float8 v11 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
     float v12 = (acc0_0*0.03125f);
-    float8 v13 = (v11-v12);
-    vacc3_0 = (vacc3_0+v13*v13);
-  }
-  float acc3_0 = vacc3_0.s0; acc3_0 = (acc3_0+vacc3_0.s1); acc3_0 = (acc3_0+vacc3_0.s2); acc3_0 = (acc3_0+vacc3_0.s3); acc3_0 = (acc3_0+vacc3_0.s4); acc3_0 = (acc3_0+vacc3_0.s5); acc3_0 = (acc3_0+vacc3_0.s6); acc3_0 = (acc3_0+vacc3_0.s7);
-  for (int r2 = 0; r2 < 4; r2++) {
-    float8 v14 = *(__global const ufloat8*)(in0+g0*512+g1*32+r2*8);
-    float8 v15 = *(__global const ufloat8*)(in1+r2*8);
-    float8 v16 = *(__global const ufloat8*)(in2+g0*512+g1*32+r2*8);
-    float8 v17 = (v15*v16);
-    float v18 = (acc2_0*0.03125f);
-    float8 v19 = (v17-v18);
-    float8 v20 = *(__global const ufloat8*)(in3+g0*512+g1*32+r2*8);
-    float v21 = (acc1_0*0.03125f);
-    float8 v22 = (v20*v21);
-    float8 v23 = (v19-v22);
-    float v24 = (acc3_0*0.03125f);
-    float v25 = (v24+1e-05f);
-    float v26 = (1.0f/v25);
-    float v27 = sqrt(v26);
-    float8 v28 = (v23*v27);
-    float8 v29 = (v14+v28);
-    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v29;
+    float8 v13 = (v11*v12);
+    float8 v14 = (v10-v13);
+    float v15 = in4[g0*16+g1];
+    float8 v16 = (v14*v15);
+    float8 v17 = (v8+v16);
+    *(__global ufloat8*)(out+g0*512+g1*32+r2*8) = v17;
   }
 }
 
-// 28: () dtypes.float32 global 1 local 1
+// 32: () dtypes.float32 global 1 local 1
 typedef float8 __attribute__((aligned(4))) ufloat8;
 __attribute__((vec_type_hint(float8))) __kernel void r_2_16_32_b8039fad(__global float* out, __global const float* in0) {
   int gid = get_global_id(0);
