@@ -401,6 +401,14 @@ def test_layernorm_picks_its_kernels_by_how_the_device_runs_them(monkeypatch):
     np.testing.assert_allclose(got[compiled][0], want, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(got[compiled][1], want_grad, rtol=1e-4, atol=1e-5)
   assert all(np.array_equal(a, b) for a, b in zip(got[True], got[False]))
+  counts = []   # rows across the leading dim: its reduces are kernels of their own, and rstd is kept (redoing it cost more)
+  for compiled in (True, False):
+    monkeypatch.setattr(backend_numpy, "compiles", lambda size, c=compiled: c)
+    t = Tensor(x, device="CPU", requires_grad=True)
+    (y := t.layernorm(0)).backward(Tensor(up, device="CPU"))
+    counts.append(len(schedule([y.lazydata, t.grad.lazydata])))
+    np.testing.assert_allclose(t.grad.numpy(), _row_refs(x, up, 0)["layernorm"][1], rtol=1e-4, atol=1e-5)
+  assert counts[0] == counts[1], counts
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_row_values_broadcast_back_and_empty_rows(device):
