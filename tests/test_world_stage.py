@@ -1,6 +1,6 @@
 """train-world / eval-world / the simulator on tiny synthetic token shards: config errors, exact resume, eval output,
 no-pose data, the vehicle model, gymnasium's env checker, and a rollout written as an MP4."""
-import contextlib, json, os, re
+import contextlib, errno, json, os, re
 import yaml
 from pathlib import Path
 from fractions import Fraction
@@ -1987,4 +1987,18 @@ def test_a_big_folder_is_held_in_one_spill_file(tmp_path, monkeypatch):
   assert len({id(s.tokens.base) for s in got if s.tokens.size}) == 1 and not list(spill.iterdir())
   w = Windows(got, 3, 2, seed=5)
   assert np.array_equal(w.batch(3, 8)[0], Windows(want, 3, 2, seed=5).batch(3, 8)[0])
+  made, real = [], wd.tempfile.TemporaryFile   # a load that fails closes its spill file (a notebook's kept traceback held
+  monkeypatch.setattr(wd.tempfile, "TemporaryFile", lambda **kw: made.append(real(**kw)) or made[-1])  # the disk it took)
   with pytest.raises(ValueError, match=r"token ids .* outside the model's vocabulary \[0, 1000\)"): load_segments(str(tmp_path), vocab=1000)
+  assert len(made) == 1 and made[0].closed
+  class Full:  # a disk that fills up while the last writes sit in the file's buffer: it shows at the flush
+    def __init__(self, **kw): self.f, self.closed = real(**kw), False
+    def write(self, b): return len(b)
+    def flush(self): raise OSError(errno.ENOSPC, "No space left on device")
+    def fileno(self): return self.f.fileno()
+    def close(self): self.closed = True; self.f.close()
+  monkeypatch.setattr(wd.tempfile, "TemporaryFile", lambda **kw: made.append(Full(**kw)) or made[-1])
+  need = sum(f.stat().st_size for f in tmp_path.iterdir() if f.is_file())
+  with pytest.raises(OSError, match=rf"{spill}: no room for the token segments \(No space left on device after \S+ bytes; their files come to {need:,}\): set DRIVEGPT_SPILL_DIR"):
+    load_segments(str(tmp_path))
+  assert made[-1].closed

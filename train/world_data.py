@@ -12,23 +12,28 @@ SPILL_AT = 1 << 30  # bytes of token files under a folder past which load_segmen
 
 class Spill:
   """Token arrays written one after another into an unlinked temp file and mapped back once, as views of one array: a
-  folder of commaVQ's 100,000 files (~30 GB of tokens) is then held by the page cache (shared by the processes that map
-  it, given back under memory pressure), where train-world held all of it in its own memory, and so did each of its Ray
-  replicas. One mapping: np.load(mmap_mode="r") of each file passed Linux's 65,530 mappings a process. The folder is
-  DRIVEGPT_SPILL_DIR, else the system's temp folder (TMPDIR); the file is gone when the process ends, even killed."""
-  def __init__(self):
-    self.folder, self.size = os.environ.get("DRIVEGPT_SPILL_DIR") or tempfile.gettempdir(), 0
+  folder of commaVQ's 100,000 files (~30 GB of tokens) is then held by the page cache (given back under memory
+  pressure, where the folder is on a disk), where train-world held all of it in its own memory, and so did each of its
+  Ray replicas (each process writes and maps a file of its own). One mapping: np.load(mmap_mode="r") of each file passed
+  Linux's 65,530 mappings a process. The folder is DRIVEGPT_SPILL_DIR, else the system's temp folder (TMPDIR); the file
+  is gone when the process ends, even killed, or when the load fails. need: the bytes of the token files, for errors."""
+  def __init__(self, need: int):
+    self.folder, self.size, self.need = os.environ.get("DRIVEGPT_SPILL_DIR") or tempfile.gettempdir(), 0, need
     try: self.file = tempfile.TemporaryFile(dir=self.folder, prefix="drivegpt-tokens-")
     except OSError as e: raise OSError(e.errno, f"can't hold token segments in {self.folder} ({e.strerror}): set DRIVEGPT_SPILL_DIR to a folder with room") from None
+  def _io(self, write: Callable):
+    try: write()
+    except OSError as e:
+      raise OSError(e.errno, f"{self.folder}: no room for the token segments ({e.strerror} after {self.size:,} bytes; their files come to "
+                             f"{self.need:,}): set DRIVEGPT_SPILL_DIR to a folder with room") from None
   def add(self, a: np.ndarray) -> tuple:
     """Write a (N, T) int16 array; returns where it is, for view()."""
-    try: self.file.write(np.ascontiguousarray(a, np.int16).tobytes())
-    except OSError as e: raise OSError(e.errno, f"{self.folder}: no room for the token segments' {self.size + a.nbytes:,} bytes ({e.strerror}): set DRIVEGPT_SPILL_DIR to a folder with room") from None
+    self._io(lambda: self.file.write(np.ascontiguousarray(a, np.int16).tobytes()))
     self.size += a.nbytes
     return self.size - a.nbytes, a.shape
   def view(self, at: tuple) -> np.ndarray:
     if not hasattr(self, "all"):
-      self.file.flush()
+      self._io(self.file.flush)  # (a full disk can show only here: the last writes sat in the file's buffer)
       self.all = np.frombuffer(mmap.mmap(self.file.fileno(), self.size, access=mmap.ACCESS_READ), np.int16) if self.size else np.zeros(0, np.int16)
     (start, shape) = at
     return self.all[start // 2:start // 2 + math.prod(shape)].reshape(shape)
@@ -228,6 +233,13 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   tokens_per_frame, is a file of another grid size (the model named neither file nor key). Shards recorded at another
   rate than 20 fps are refused: frame strides and the pose statistics count 20 fps frames. what: the option or key that named
   path, for errors (a rollout's --shards was called data.tokens)."""
+  spill: list = []  # the Spill it makes, if any: its file closed if the load fails (a notebook's kept traceback held it)
+  try: return _load_segments(path, augmented, vocab, tokens_per_frame, what, spill)
+  except BaseException:
+    for sp in spill: sp.file.close()
+    raise
+
+def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_frame: Optional[int], what: str, spills: list) -> list[Segment]:
   from data.layout import not_being_written  # here: bench/ has a data.py of its own, first on a bench's path
   p = Path(path)
   if not p.exists(): raise FileNotFoundError(f"{what}: {path} does not exist")
@@ -238,9 +250,16 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
   # and eval-world's windows and lzma's bits, taken over the segments in order, differed between the two
   from train.tokenize import flat_name
   files = sorted(unique_videos(files), key=lambda f: flat_name(f, p))
-  segs, grids, spill = [], {}, Spill() if sum(f.stat().st_size for f in files) > SPILL_AT else None
+  segs, grids, spill = [], {}, None
+  if (need := sum(f.stat().st_size for f in files)) > SPILL_AT: spills.append(spill := Spill(need))
   def keep(seg: Segment):
-    if spill is not None: seg.tokens = spill.add(seg.tokens)  # (where they are: views once all are written)
+    where = p / seg.name if p.is_dir() else path
+    if vocab is not None and len(seg.tokens) and not (0 <= seg.tokens.min() and seg.tokens.max() < vocab):
+      raise ValueError(f"{where}: token ids {seg.tokens.min()}..{seg.tokens.max()} are outside the model's vocabulary [0, {vocab})")
+    if tokens_per_frame is not None and seg.tokens.shape[1] != tokens_per_frame:
+      raise ValueError(f"{where}: {seg.tokens.shape[1]} tokens a frame (its token grid, h x w), but the model's "
+                       f"model.tokens_per_frame is {tokens_per_frame}: set model.tokens_per_frame={seg.tokens.shape[1]}, or use tokens of that grid")
+    if spill is not None: seg.tokens = spill.add(seg.tokens)  # (where they are: views once all are read and checked)
     segs.append(seg)
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
@@ -280,19 +299,12 @@ def load_segments(path: str, augmented: bool = True, vocab: Optional[int] = None
         speed = None
       else: speed = speed.reshape(-1).astype(np.float32)
     keep(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
-  for s in segs if spill is not None else (): s.tokens = spill.view(s.tokens)
   check_one_tokenizer(segs, path)
   if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or
     bare = next(s.name for s in segs if s.pose is None)                           # trained without its poses
     raise ValueError(f"{what}: {path} mixes segments with poses and without ({bare} has none): a pose-conditioned model "
                      "needs them all, an unconditioned one none; put them in separate folders")
-  for s in segs:
-    where = Path(path) / s.name if p.is_dir() else path
-    if vocab is not None and len(s.tokens) and not (0 <= s.tokens.min() and s.tokens.max() < vocab):
-      raise ValueError(f"{where}: token ids {s.tokens.min()}..{s.tokens.max()} are outside the model's vocabulary [0, {vocab})")
-    if tokens_per_frame is not None and s.tokens.shape[1] != tokens_per_frame:
-      raise ValueError(f"{where}: {s.tokens.shape[1]} tokens a frame (its token grid, h x w), but the model's "
-                       f"model.tokens_per_frame is {tokens_per_frame}: set model.tokens_per_frame={s.tokens.shape[1]}, or use tokens of that grid")
+  for s in segs if spill is not None else (): s.tokens = spill.view(s.tokens)
   return segs
 
 def split_segments(segs: list[Segment], split: str, val_fraction: float, seed: int = 0) -> list[Segment]:
