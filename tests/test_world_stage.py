@@ -1973,6 +1973,7 @@ def test_a_big_folder_is_held_in_one_spill_file(tmp_path, monkeypatch):
   for i, n in enumerate((13, 0, 40)): np.save(tmp_path / f"c{i}.npy", rng.integers(0, 1024, (n, 128)).astype(np.int16))
   np.save(tmp_path / "c3.npy", rng.integers(0, 1024, (9, 8, 16)).astype(np.int64))
   write_token_shard(tmp_path / "s.h5", rng.integers(0, 1024, (21, 8, 16)).astype(np.int16), {}, {"checksum": "sha256:s", "has_pose": False})
+  monkeypatch.setattr(wd, "SPILL_AT", 1 << 40)
   want = load_segments(str(tmp_path), vocab=1024)
   assert all(s.tokens.flags.writeable for s in want)  # (under SPILL_AT: arrays of their own)
   monkeypatch.setattr(wd, "SPILL_AT", 0)
