@@ -215,7 +215,7 @@ class LayerNorm(Function):
     self.axis, self.eps, self.scale = axis, eps, 1/max(1, math.prod(x.shape[a] for a in axis))
     y, rstd = self.norm(x)
     rows = all(i in axis or x.shape[i] == 1 for i in range(min(axis, default=0), len(x.shape)))  # (schedule.py's row kernels)
-    self.x, self.rstd = (x, None) if rows and getattr(Device.get(x.device), "compiles", lambda n: True)(math.prod(x.shape)) else (None, rstd)
+    self.x, self.rstd = (x, None) if rows and self.requires_grad and getattr(Device.get(x.device), "compiles", lambda n: True)(math.prod(x.shape)) else (None, rstd)
     return self.keep(y.e(BinaryOps.MUL, rstd.expand(x.shape)))
   def norm(self, x):
     """(x - mean, 1/sqrt(var + eps)), the latter one per row"""
