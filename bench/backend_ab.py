@@ -36,7 +36,7 @@ def step_of(case: str):
 def main():
   ap = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--against", required=True, help="another tree (a git worktree) whose drivegpt/backend_numpy.py is the baseline")
-  ap.add_argument("--case", choices=["gpt", "vqvae-small", "sim"], default="sim")
+  ap.add_argument("--case", choices=["gpt", "vqvae-small", "sim"], default="sim", help="which model's kernels to time")
   ap.add_argument("--pairs", type=at_least(1, int), default=10, help="timed steps of each, alternating, after 3 warm-up steps each")
   args = ap.parse_args()
   path = pathlib.Path(args.against) / "drivegpt" / "backend_numpy.py"

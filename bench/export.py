@@ -55,7 +55,7 @@ def main():
   ap.add_argument("--ckpt", help="a train-vqvae run directory (default: a small VQVAE, random weights)")
   ap.add_argument("--shards", help="HDF5 frame shards: also compare on recorded frames")
   ap.add_argument("--n", type=at_least(1, int), default=20, help="input examples")
-  ap.add_argument("--out", default="runs/export-bench")
+  ap.add_argument("--out", default="runs/export-bench", help="folder for the exported .onnx files")
   args = ap.parse_args()
   if args.ckpt and not pathlib.Path(args.ckpt).exists(): ap.error(f"--ckpt {args.ckpt}: no such run directory")
   out_dir = pathlib.Path(args.out)

@@ -425,12 +425,12 @@ def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
   if (run_epi := native.compile(epi, shape, dtype, lambda: _numpy_runner(epi, shape, dtype, *_walk(epi)))) is None: return None
   return lambda bufs, run_mm=compile(mm, mshape, mdtype): run_epi(list(bufs) + [run_mm(bufs)])
 
-@functools.lru_cache(maxsize=4096)
 def compiles(size: int) -> bool:
   """Does a kernel of size elements run natively (one compiled pass) rather than as a numpy op per node (function.py's
   LayerNorm picks its kernels by it)? Not in a forked child: native.compile runs numpy there."""
   return size >= native.MIN_WORK and (rt := native.runtime()) is not None and rt.pid == os.getpid()
 
+@functools.lru_cache(maxsize=4096)
 def compile(ast: LazyOp, shape: tuple, dtype: DType):
   """A runner(inputs) -> flat output buffer for one kernel. Big elementwise kernels run block by block, on all cores:
   that is what fusion buys on numpy."""

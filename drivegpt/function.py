@@ -215,7 +215,7 @@ class LayerNorm(Function):
     self.axis, self.eps, self.scale = axis, eps, 1/max(1, math.prod(x.shape[a] for a in axis))
     y, rstd = self.norm(x)
     rows = all(i in axis or x.shape[i] == 1 for i in range(min(axis, default=0), len(x.shape)))  # (schedule.py's row kernels)
-    self.x, self.rstd = (x, None) if rows and self.requires_grad and getattr(Device.get(x.device), "compiles", lambda n: True)(math.prod(x.shape)) else (None, rstd)
+    self.x, self.rstd = x, None if rows and self.requires_grad and getattr(Device.get(x.device), "compiles", lambda n: True)(math.prod(x.shape)) else rstd
     return self.keep(y.e(BinaryOps.MUL, rstd.expand(x.shape)))
   def norm(self, x):
     """(x - mean, 1/sqrt(var + eps)), the latter one per row"""
@@ -228,7 +228,7 @@ class LayerNorm(Function):
   def backward(self, g):
     dy = g.e(BinaryOps.SUB, self.mean(g).expand(g.shape))
     dy = dy.e(BinaryOps.SUB, self.ret.e(BinaryOps.MUL, self.mean(g.e(BinaryOps.MUL, self.ret)).expand(g.shape)))
-    return dy.e(BinaryOps.MUL, (self.rstd if self.x is None else self.norm(self.x)[1]).expand(g.shape))
+    return dy.e(BinaryOps.MUL, (self.norm(self.x)[1] if self.rstd is None else self.rstd).expand(g.shape))  # (x kept either way: a write into it between is refused alike)
 
 def _sum_of_product(a, b, full: tuple, axis: tuple):
   """a and b broadcast to full, multiplied and summed over axis: a matmul, which the backend runs on BLAS."""

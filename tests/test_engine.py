@@ -381,6 +381,14 @@ def test_softmax_is_one_row_kernel_and_keeps_inf_and_nan(device):
     e = np.exp(x.astype(np.float64) - x.max(-1, keepdims=True))
     np.testing.assert_allclose(t.softmax(-1).numpy(), e / e.sum(-1, keepdims=True), rtol=1e-5, atol=1e-7)  # NaN where numpy has
 
+def test_the_cpu_backend_compiles_a_kernel_once():
+  """backend_numpy.compile is cached by AST (a decorator that slid onto a helper added above it left it uncached: every
+  kernel the runners had not seen was built again, a first step 145 -> 219 ms)."""
+  from drivegpt import backend_numpy
+  from drivegpt.schedule import schedule
+  [si] = schedule([(Tensor(rand(64, 32), device="CPU").exp() * 3).sum(-1).lazydata])
+  assert backend_numpy.compile(si.ast, si.out.shape, si.out.dtype) is backend_numpy.compile(si.ast, si.out.shape, si.out.dtype)
+
 def test_layernorm_picks_its_kernels_by_how_the_device_runs_them(monkeypatch):
   """Where row kernels run compiled (backend.compiles(size): native CPU kernels, CL), layernorm's backward works out
   rstd again from x: y and dx are two kernels. Run as a numpy op per node it keeps rstd (four kernels: the recomputation

@@ -986,6 +986,8 @@ def test_a_tokens_folder_mixing_tokenizers_or_poses_is_refused(tmp_path):
   for i, cb in enumerate(["aaaa", "aaaa", "bbbb", "aaaa"]):
     with h5py.File(f"{toks}/seg{i}.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}, "codebook": cb})
   with pytest.raises(ValueError, match=r"mixes tokenizers: seg0\.h5 was made by codebook aaaa, seg2\.h5 by codebook bbbb"): load_segments(toks)
+  # the folder's fault is said before a segment's ids or grid (which would send the user to change vocab= first)
+  with pytest.raises(ValueError, match="mixes tokenizers"): load_segments(toks, vocab=2, tokens_per_frame=999)
   with pytest.raises(ValueError, match="mixes tokenizers"): tw.main(tiny_args(toks, tmp_path / "r", "steps=1"))
   with h5py.File(f"{toks}/seg2.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}})  # from before the hash:
   assert len(load_segments(toks)) == 4                                                                        # not comparable, kept
@@ -993,6 +995,7 @@ def test_a_tokens_folder_mixing_tokenizers_or_poses_is_refused(tmp_path):
   toks2 = make_tokens(tmp_path / "tok2")
   os.replace(tmp_path / "tok2.npy", tmp_path / "tok2" / "commavq.npy")  # commaVQ's tokens beside ours (no tokenizer said: fine)
   with pytest.raises(ValueError, match=r"mixes segments with poses and without \(commavq\.npy has none\)"): load_segments(toks2)
+  with pytest.raises(ValueError, match=r"mixes segments with poses and without"): load_segments(toks2, tokens_per_frame=999)
   with h5py.File(f"{toks2}/seg0.h5", "a") as f: f.attrs["tokenizer"] = json.dumps({"ckpt": "/x", "model": {}, "codebook": "cccc"})
   with pytest.raises(ValueError, match=r"mixes tokenizers: commavq\.npy was made by commaVQ, seg0\.h5 by codebook cccc"): load_segments(toks2)
 
@@ -2000,6 +2003,6 @@ def test_a_big_folder_is_held_in_one_spill_file(tmp_path, monkeypatch):
     def close(self): self.closed = True; self.f.close()
   monkeypatch.setattr(wd.tempfile, "TemporaryFile", lambda **kw: made.append(Full(**kw)) or made[-1])
   need = sum(f.stat().st_size for f in tmp_path.iterdir() if f.is_file())
-  with pytest.raises(OSError, match=rf"{spill}: no room for the token segments \(No space left on device after \S+ bytes; their files come to {need:,}\): set DRIVEGPT_SPILL_DIR"):
+  with pytest.raises(OSError, match=rf"{spill}: can't hold the token segments \(No space left on device after \S+ bytes; their files come to {need:,}\): set DRIVEGPT_SPILL_DIR"):
     load_segments(str(tmp_path))
   assert made[-1].closed

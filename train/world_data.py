@@ -24,7 +24,7 @@ class Spill:
   def _io(self, write: Callable):
     try: write()
     except OSError as e:
-      raise OSError(e.errno, f"{self.folder}: no room for the token segments ({e.strerror} after {self.size:,} bytes; their files come to "
+      raise OSError(e.errno, f"{self.folder}: can't hold the token segments ({e.strerror} after {self.size:,} bytes; their files come to "
                              f"{self.need:,}): set DRIVEGPT_SPILL_DIR to a folder with room") from None
   def add(self, a: np.ndarray) -> tuple:
     """Write a (N, T) int16 array; returns where it is, for view()."""
@@ -250,15 +250,15 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
   # and eval-world's windows and lzma's bits, taken over the segments in order, differed between the two
   from train.tokenize import flat_name
   files = sorted(unique_videos(files), key=lambda f: flat_name(f, p))
-  segs, grids, spill = [], {}, None
+  segs, grids, spill, faults = [], {}, None, []
   if (need := sum(f.stat().st_size for f in files)) > SPILL_AT: spills.append(spill := Spill(need))
-  def keep(seg: Segment):
+  def keep(seg: Segment):  # (a segment's ids and grid are checked as it is read, before a spill; said after the folder's checks)
     where = p / seg.name if p.is_dir() else path
     if vocab is not None and len(seg.tokens) and not (0 <= seg.tokens.min() and seg.tokens.max() < vocab):
-      raise ValueError(f"{where}: token ids {seg.tokens.min()}..{seg.tokens.max()} are outside the model's vocabulary [0, {vocab})")
+      faults.append(f"{where}: token ids {seg.tokens.min()}..{seg.tokens.max()} are outside the model's vocabulary [0, {vocab})")
     if tokens_per_frame is not None and seg.tokens.shape[1] != tokens_per_frame:
-      raise ValueError(f"{where}: {seg.tokens.shape[1]} tokens a frame (its token grid, h x w), but the model's "
-                       f"model.tokens_per_frame is {tokens_per_frame}: set model.tokens_per_frame={seg.tokens.shape[1]}, or use tokens of that grid")
+      faults.append(f"{where}: {seg.tokens.shape[1]} tokens a frame (its token grid, h x w), but the model's "
+                 f"model.tokens_per_frame is {tokens_per_frame}: set model.tokens_per_frame={seg.tokens.shape[1]}, or use tokens of that grid")
     if spill is not None: seg.tokens = spill.add(seg.tokens)  # (where they are: views once all are read and checked)
     segs.append(seg)
   for f in files:
@@ -304,6 +304,7 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
     bare = next(s.name for s in segs if s.pose is None)                           # trained without its poses
     raise ValueError(f"{what}: {path} mixes segments with poses and without ({bare} has none): a pose-conditioned model "
                      "needs them all, an unconditioned one none; put them in separate folders")
+  if faults: raise ValueError(faults[0])
   for s in segs if spill is not None else (): s.tokens = spill.view(s.tokens)
   return segs
 
