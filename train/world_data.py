@@ -258,7 +258,7 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
       faults.append(f"{where}: token ids {seg.tokens.min()}..{seg.tokens.max()} are outside the model's vocabulary [0, {vocab})")
     if tokens_per_frame is not None and seg.tokens.shape[1] != tokens_per_frame:
       faults.append(f"{where}: {seg.tokens.shape[1]} tokens a frame (its token grid, h x w), but the model's "
-                 f"model.tokens_per_frame is {tokens_per_frame}: set model.tokens_per_frame={seg.tokens.shape[1]}, or use tokens of that grid")
+                    f"model.tokens_per_frame is {tokens_per_frame}: set model.tokens_per_frame={seg.tokens.shape[1]}, or use tokens of that grid")
     if spill is not None: seg.tokens = spill.add(seg.tokens)  # (where they are: views once all are read and checked)
     segs.append(seg)
   for f in files:
@@ -270,7 +270,7 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
       if a.ndim == 3 and grids.setdefault(a.shape[1:], f) and len(grids) > 1: _two_grids(f, a.shape[1:], grids)
       check_fps(f, (side := npy_sidecar(f)).get("fps"))   # (read once: it was four times a file)
       keep(Segment(name, _as_tokens(read_commavq(f, max(vocab or 0, 1024)) if commavq else a, str(f)), None, npy_route(f, p, side),
-                          tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f, side)}, f), video=str(side.get("checksum", ""))))
+                   tokenizer=tokenizer_of({"tokenizer": npy_tokenizer(f, side)}, f), video=str(side.get("checksum", ""))))
       continue
     import h5py
     try:
