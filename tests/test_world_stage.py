@@ -2006,3 +2006,15 @@ def test_a_big_folder_is_held_in_one_spill_file(tmp_path, monkeypatch):
   with pytest.raises(OSError, match=rf"{spill}: can't hold the token segments \(No space left on device after \S+ bytes; their files come to {need:,}\): set DRIVEGPT_SPILL_DIR"):
     load_segments(str(tmp_path))
   assert made[-1].closed
+
+def test_token_checksum_is_the_int64_bytes_in_order():
+  """token_sum is stored in import-commavq's shards and compared with .npy files' to find one drive twice: it must stay
+  sha256 of the ids as little-endian int64 in C order, whatever the array's dtype, byte order or layout."""
+  import hashlib
+  from train.world_data import token_sum
+  rng = np.random.default_rng(9)
+  ids = rng.integers(0, 1024, (7, 128))
+  want = "sha256:" + hashlib.sha256(b"".join(int(v).to_bytes(8, "little", signed=True) for v in ids.reshape(-1))).hexdigest()
+  for a in (ids.astype(np.int16), ids, ids.astype(">i2"), np.asfortranarray(ids.astype(np.int16)), ids.reshape(7, 8, 16),
+            np.repeat(ids, 2, axis=1)[:, ::2]):
+    assert token_sum(a) == want, (a.dtype, a.shape, a.flags.c_contiguous)
