@@ -258,7 +258,7 @@ def _matmul(mats: Callable, nb: int, m: int, k: int, n: int, dtype) -> np.ndarra
   """(nb, m, k) @ (nb, k, n), mats(lo, hi) giving the two operands' batch rows lo:hi (one of them may be broadcast, batch
   1). A big batch of matmuls is split across the engine's threads, one BLAS thread each, each making its own rows'
   matrices; a big single matmul gets BLAS's threads; a middling one runs on one thread (BLAS threads on a small matrix
-  cost more than they give; OpenBLAS runs one of <= 2^18 multiply-adds on one thread anyway)."""
+  cost more than they give), a small one as BLAS is set."""
   size, work = nb*m*n, nb*m*k*n
   C = native.empty(size, dtype).reshape(nb, m, n) if size >= native.MIN_WORK else None  # in place for native kernels
   if nb >= THREADS > 1 and work >= 1 << 25:  # a conv's im2col copies in parallel too: 207 -> 184 ms, the VQVAE-small step
@@ -269,7 +269,9 @@ def _matmul(mats: Callable, nb: int, m: int, k: int, n: int, dtype) -> np.ndarra
   A, B = mats(0, nb)
   # a few rows times a wide transposed weight (x @ W.T, decoding): OpenBLAS's kernel is 2-3x slower there than W @ x^T
   if C is None and m <= 16 and B.strides[1] == B.itemsize and n >= k >= 64: return (B.mT @ np.ascontiguousarray(A.mT)).mT
-  if m*k*n <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)  # (OpenBLAS runs each such product on one thread anyway)
+  # a small one as BLAS is set: setting its threads and back (~20 us) cost more than it saved (a decoding step's (8, 128)
+  # x (128, 512) products: the simulator 5% faster)
+  if m*k*n <= 1 << 21 or THREADS == 1: return np.matmul(A, B, out=C)
   with _blas_threads(1 if work < 1 << 25 else THREADS): return np.matmul(A, B, out=C)
 
 SUM_BLOCK = 1024  # long float sums add blocks of this many terms, then the blocks' sums
@@ -394,8 +396,10 @@ def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
   padded view (numpy adds only the valid box; a native kernel tests every element), and not a plain copy or a plain
   reduce of one input along a leading dim (numpy does either in one fast pass)."""
   work = max([prod(shape)] + [prod(_in_shape(n)) for n in nodes if n.op in ReduceOps])
-  plain = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps and len(shape) - 1 not in ast.arg)
-  return native.MIN_WORK <= work < 1 << 31 and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
+  # a smaller kernel with many ops too: numpy makes a pass per op, on one core (SiLU's gradient after a conv, 131k
+  # elements: 4.6 ms against 1.9 native). Break-even measured at ~6 ops for 131k elements, ~10 for 65k, ~20 for 32k
+  plain, many = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps and len(shape) - 1 not in ast.arg), work >= native.MIN_WORK // 8 and work*sum(n.op not in BufferOps for n in nodes) >= 2*native.MIN_WORK
+  return (native.MIN_WORK <= work or many) and work < 1 << 31 and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
 
 def _walk(ast: LazyOp) -> tuple:
   """(every distinct node, the nodes used more than once) of a kernel's tree."""
@@ -412,7 +416,7 @@ def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
   gradient after a GPT matmul took 3x the matmul's time). None if not that kernel."""
   whole, rest = _whole(ast)
   # only for real work after it: a bias add is as fast on numpy, in row blocks while the matmul's result is in cache
-  if len(whole) != 1 or ast in whole or prod(shape) < native.MIN_WORK or any(n.op in ReduceOps for n in rest) or \
+  if len(whole) != 1 or ast in whole or prod(shape) < native.MIN_WORK // 8 or any(n.op in ReduceOps for n in rest) or \
      sum(n.op not in BufferOps for n in rest) < 4: return None
   top = next(iter(whole))
   mm = top.src[0] if top.op is MovementOps.RESHAPE else top
