@@ -121,4 +121,6 @@ def main(argv: Optional[list[str]] = None) -> int:
   print(json_line(export_driving(args.ckpt, args.out, args.disengage, args.fp16)), flush=True)
   return 0
 
-if __name__ == "__main__": sys.exit(main())
+if __name__ == "__main__":  # through the front door: an export error is "drivegpt export-driving: error: ...", exit 2
+  from drivegpt.cli import main as cli
+  sys.exit(cli(["export-driving", *sys.argv[1:]]))

@@ -1,6 +1,6 @@
 """openpilot's model layout: the YUV420 6-plane conversion against a reference written from openpilot's spec, the
 vision + policy pair, the VQVAE, GPT and world model exports against onnxruntime, metadata, and the CLI's errors."""
-import codecs, dataclasses, json, pickle, zlib  # pickle: only of the file this test just exported
+import codecs, dataclasses, json, os, pickle, subprocess, sys, zlib  # pickle: only of the file this test just exported
 import numpy as np
 import pytest
 import onnx
@@ -242,6 +242,15 @@ def test_cli_errors_name_the_problem(tmp_path, capsys):
   _save_run(tmp_path / "gpt", GPT(gcfg), gcfg)
   assert cli(["export", "--ckpt", str(tmp_path / "gpt"), "--out", str(tmp_path / "o")]) == 2
   assert "holds no model this exporter knows" in capsys.readouterr().err
+
+def test_module_entry_points_go_through_the_front_door(tmp_path):
+  """python -m drivegpt.export.command and python -m rl.export: an export error is the front door's line and exit 2 (each
+  printed a traceback)."""
+  root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  for module, name in (("drivegpt.export.command", "export"), ("rl.export", "export-driving")):
+    r = subprocess.run([sys.executable, "-m", module, "--ckpt", str(tmp_path / "missing"), "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True, timeout=120, cwd=root)
+    assert r.returncode == 2 and f"drivegpt {name}: error: --ckpt {tmp_path / 'missing'}" in r.stderr and "Traceback" not in r.stderr, r
 
 def test_vision_code_ids_must_match_exactly_but_at_ties():
   """export-driving's vision check compared its code ids (floats) within 1e-3 of ~1023: an export whose ids were 1 off

@@ -228,4 +228,6 @@ def main(argv: Optional[list[str]] = None) -> int:
   print(json_line(export_run(args.ckpt, args.out, args.fp16)))  # (an ExportError is drivegpt.cli's: its message, exit 2)
   return 0
 
-if __name__ == "__main__": sys.exit(main())
+if __name__ == "__main__":  # through the front door: an export error is "drivegpt export: error: ...", exit 2 (was a traceback)
+  from drivegpt.cli import main as cli
+  sys.exit(cli(["export", *sys.argv[1:]]))
