@@ -107,13 +107,14 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         yield None if raw else (float(stream.average_rate or 0) or None)
         sar = stream.codec_context.sample_aspect_ratio or stream.sample_aspect_ratio
         sar = float(sar) if sar and float(sar) > 0 else 1.0
-        buf, times, boxes, t0, n, size = [], [], {}, None, 0, (0, 0)
+        buf, times, boxes, t0, n, size, first_pts = [], [], {}, None, 0, (0, 0), None
         every: list = []   # every frame's time (times holds one batch's: a count that filled its last batch skipped the check below)
         # one reformatter for all frames: frame.to_ndarray(width=...) would set up swscale anew each frame
         reformatter = VideoReformatter()
         packets, hashed = [0, 0], []   # frames the stream holds to be shown; frames an edit list trims away (is_discard)
         places: list = []   # the packets' decode times: in an AVI, their places in its index
         shown: list = []   # the packets' presentation times, in decode order
+        lead = [None]   # the earliest presentation time of a packet to be shown
         def decoded():  # each packet of a video stream is one frame: a damaged one the decoder drops is counted
             for packet in container.demux(stream):
                 packets[packet.is_discard] += packet.size > 0   # (a trimmed MP4 was "truncated or corrupt: 40 in the stream, 35 decoded")
@@ -121,11 +122,13 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
                     places.append(packet.dts)
                 if packet.size and packet.pts is not None:
                     shown.append(packet.pts)
+                    if not packet.is_discard and (lead[0] is None or packet.pts < lead[0]): lead[0] = packet.pts
                 if raw and packet.size:
                     hashed.append(PICTURE_HASH in bytes(packet))
                 yield from packet.decode()
         try:
             for frame in decoded():
+                if n == 0: first_pts = frame.pts
                 if frame.is_corrupt:
                     raise VideoError(f"{path}: truncated or corrupt video: frame {n} is damaged")
                 if n == 0 and getattr(frame, "color_trc", None) in (16, 18):   # (silently off by tens of levels: an iPhone's default)
@@ -138,10 +141,13 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
                     boxes[size] = crop_box(*size, height, width)
                     if (kept := min(height / boxes[size][0], width / boxes[size][1])) < 0.5:  # (a portrait phone video kept 28% of its height, unsaid)
                         print(f"note: {path}: its {size[1]}x{size[0]} frames are cropped to the {width}x{height} frames' aspect: "
-                              f"{kept:.0%} of their {'height' if height / boxes[size][0] < 0.5 else 'width'} is kept", file=sys.stderr)
+                              f"{kept:.{0 if kept >= 0.1 else 1}%} of their {'height' if height / boxes[size][0] < 0.5 else 'width'} is kept", file=sys.stderr)
                 h, w, top, left = boxes[size]
                 sh, sw = (w, h) if swap else (h, w)   # scale before turning, so the turned frame is h x w
                 rgb = reformatter.reformat(frame, width=sw, height=sh, format="rgb24", interpolation="AREA").to_ndarray()
+                if frame.format.name.startswith("gray") and int(frame.color_range) == 1:  # swscale copies grey as full range
+                    rgb = np.clip((rgb.astype(np.float32) - 16) * (255 / 219) + 0.5, 0, 255).astype(np.uint8)  # whatever its tag:
+                    # a limited-range HEVC or FFV1 monochrome camera's black came out at 16, white at 235 (H.264's 4:0:0 is YUV)
                 rgb = rgb.transpose(1, 0, 2) if swap else rgb
                 rgb = rgb[::-1 if flip_rows else 1, ::-1 if flip_cols else 1]
                 buf.append(rgb[top:top + height, left:left + width])
@@ -157,7 +163,11 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         except av.error.FFmpegError as e:
             raise VideoError(f"{path}: truncated or corrupt video: decoding stopped after {n} frames ({e})") from None
         if n != packets[0]:
-            raise VideoError(f"{path}: truncated or corrupt video: {packets[0]} frames in the stream, {n} decoded")
+            if n and None not in (first_pts, lead[0]) and first_pts > lead[0]:   # (a cut with -c copy: "truncated or corrupt")
+                raise VideoError(f"{path}: its first {packets[0] - n} frames can't be decoded: the stream starts before its first "
+                                 f"keyframe (cut without re-encoding?): cut it at a keyframe, or re-encode it")
+            said = f" (of the {stream.frames - packets[1]} it declares)" if stream.frames and stream.frames - packets[1] > packets[0] else ""
+            raise VideoError(f"{path}: truncated or corrupt video: {packets[0]} frames in the stream{said}, {n} decoded")
         if len(hashed) > 1 and hashed[-2] and not hashed[-1]:  # the hash follows the frame's slices: the cut took it
             raise VideoError(f"{path}: truncated or corrupt video: the stream ends inside its last frame (it lacks the "
                              f"picture hash the frames before it carry)")

@@ -499,6 +499,61 @@ def test_an_mpeg_ts_cut_inside_a_packet_is_an_error(tmp_path):
             list(decode_frames(p, 64, 128))
 
 
+@pytest.mark.parametrize("codec,opts", [("ffv1", {}), ("libx265", {"x265-params": "lossless=1:log-level=error"})])
+def test_a_limited_range_grey_video_is_expanded_as_a_colour_one(tmp_path, codec, opts):
+    """A monochrome stream decodes as gray (HEVC, FFV1), which swscale copies as full range whatever its tag: one tagged
+    limited (16-235) kept its black at 16 and white at 235, where the same picture in a YUV stream came out 0 and 255."""
+    if codec not in av.codecs_available:
+        pytest.skip(f"PyAV has no {codec} encoder")
+    rng = np.random.default_rng(21)
+    levels = np.sort(rng.integers(16, 236, 8)); levels[0], levels[-1] = 16, 235
+    grey = np.repeat(np.repeat(levels, 32)[None, :], 128, axis=0).astype(np.uint8)   # 8 bars of 32 columns
+    path = tmp_path / "in" / "mono.mkv"
+    path.parent.mkdir(parents=True)
+    for tag, want in ((1, np.round((levels - 16) * 255 / 219)), (2, levels)):   # limited: expanded; full: as stored
+        with av.open(str(path), "w") as c:
+            s = c.add_stream(codec, rate=20)
+            s.width, s.height, s.pix_fmt, s.options = 256, 128, "gray", opts
+            s.codec_context.color_range = tag
+            for _ in range(3):
+                f = av.VideoFrame.from_ndarray(grey, format="gray")
+                f.color_range = tag
+                for p in s.encode(f): c.mux(p)
+            for p in s.encode(): c.mux(p)
+        with av.open(str(path)) as c:
+            fr = next(c.decode(video=0))
+            assert fr.format.name == "gray" and int(fr.color_range) == tag, (fr.format.name, fr.color_range)
+        out = tmp_path / f"out{tag}"
+        [r] = ingest(path.parent, out, use_ray=False, progress=False)
+        assert "error" not in r, r
+        frames, _, _ = shard(out)
+        bars = frames[:, 64, 16::32, :]   # each bar's middle column, all three channels
+        assert np.abs(bars - want[None, :, None]).max() <= 1, (tag, bars[0, :, 0], want)
+
+
+def test_a_video_cut_before_its_first_keyframe_is_said(tmp_path):
+    """A cut made without re-encoding (ffmpeg -c copy at a non-keyframe) starts with frames that can't be decoded: it was
+    refused as 'truncated or corrupt video: 37 frames in the stream, 30 decoded', which it is not."""
+    src, cut = tmp_path / "src.mkv", tmp_path / "in" / "cut.mkv"
+    cut.parent.mkdir()
+    with av.open(str(src), "w") as c:
+        s = c.add_stream("libx264", rate=20)
+        s.width, s.height, s.pix_fmt = 256, 128, "yuv420p"
+        s.options = {"g": "10", "bf": "2", "keyint_min": "10", "sc_threshold": "0"}
+        for i in range(40):
+            for p in s.encode(av.VideoFrame.from_ndarray(np.full((128, 256, 3), i * 6, np.uint8), format="rgb24")): c.mux(p)
+        for p in s.encode(): c.mux(p)
+    with av.open(str(src)) as i, av.open(str(cut), "w") as o:
+        si = i.streams.video[0]
+        so = o.add_stream_from_template(si)
+        for k, p in enumerate(i.demux(si)):
+            if p.dts is None or k < 3: continue   # the first keyframe and two frames after it
+            p.stream = so
+            o.mux(p)
+    [r] = ingest(cut.parent, tmp_path / "out", use_ray=False, progress=False)
+    assert r["status"] == "error" and f"{cut}: its first 7 frames can't be decoded: the stream starts before its first keyframe" in r["reason"], r
+
+
 def test_an_hdr_video_is_said(tmp_path, capsys):
     """Session 45 (a review of odd videos): an HDR phone video (HLG or PQ transfer, BT.2020: an iPhone's default) is made
     RGB without tone mapping, its colours tens of levels off a player's, and nothing said. Now it is said; SDR is not."""
