@@ -318,7 +318,7 @@ def _build(ast: LazyOp, leaves: list, shared: set, stop: frozenset = frozenset()
       lines.append(f"x = {arr(node.src[0])}; s = (M.get('rows', {(shp := _in_shape(node))[0]}),) + {shp[1:]!r}")
       e = f"_reduce({obj(node.op)}, x if x.shape == s else np.broadcast_to(x, s), {node.arg!r})"
     elif node.op is MovementOps.RESHAPE: e = f"{name(node.src[0])}.reshape({node.arg!r})"
-    elif node.op is UnaryOps.CAST: e = f"{arr(node.src[0])}.astype({obj(node.arg.np)})"
+    elif node.op is UnaryOps.CAST: e = f"{arr(node.src[0])}.astype({obj(node.arg.np)}, copy=False)"  # (a copy kernel's result is copied once, below)
     elif node.op in (BinaryOps.ADD, BinaryOps.MUL) and ({a := name(node.src[0]), b := name(node.src[1])} & padded or not small):
       e = f"{'_add' if node.op is BinaryOps.ADD else '_mul'}({a}, {b})"  # (two padded alike stay padded in a product)
       if node.op is BinaryOps.MUL and {a, b} <= padded: padded.add(f"v{len(names)}")

@@ -223,6 +223,7 @@ class WorldSim(gym.Env):
   def render(self):
     if self.decoder is None: raise RuntimeError("WorldSim.render needs a decoder (the VQVAE) to turn tokens into frames")
     if not hasattr(self.sim, "context"): raise gym.error.ResetNeeded("render() before reset(): reset the environment first")
+    if getattr(self, "t", 0) is None: raise gym.error.ResetNeeded("render() after a failed reset: reset the environment first")  # (the old episode's frame)
     # a copy: drawing on it (an overlay) changed the observation the agent holds
     return (self._frame if self._frame is not None else self.decoder(self.sim.context[:, -1])[0]).copy()
 

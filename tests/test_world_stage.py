@@ -548,6 +548,9 @@ def test_short_segments_float_options_and_render_copies(sim_parts):
   np.testing.assert_array_equal(obs["frame"], held)
   obs["frame"][:] = 0   # and the other way (session 30): an agent drawing on its observation changed what render() showed
   np.testing.assert_array_equal(renv.render(), held)
+  with pytest.raises(ValueError): renv.reset(options={"segment": 0, "start": len(segs[0].tokens)})
+  import gymnasium
+  with pytest.raises(gymnasium.error.ResetNeeded, match="after a failed reset"): renv.render()   # (the old episode's last frame)
 
 def test_a_failed_reset_needs_another_and_the_vector_env_reports_its_seed(sim_parts):
   """A reset refused (a start past the segment's room) left the old, truncated episode stepping on for another max_steps
