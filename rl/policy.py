@@ -106,14 +106,16 @@ def train_bc(cfg: BCConfig) -> dict:
   check_resumed_codebook(policy.codebook.numpy(), codebook, run, cfg.vqvae)
   last = run.dir / "last.safetensors"  # a finished run's checkpoint holds its best step's weights: more steps go on from the last's
   has_last = bool(start) and last.exists() and checkpoint_info(str(last))[0] == start
-  if has_last: load_checkpoint(str(last), policy, opt)
   mse = lambda idx: float(np.mean((predict(policy, s.tokens[idx], s.speed[idx]) - target[idx]) ** 2, 0).mean())
   best = run.dir / "best.safetensors"
+  best_step = (checkpoint_info(str(run.ckpt))[2] or {}).get("best_step") if start else None
+  finished = best_step is not None   # its checkpoint holds the best step's weights: the last step's when best_step is it
+  if finished and len(stop) and not best.exists():  # made again from them (the last step's weights were taken as the best, unsaid)
+    keep_best(policy, mse(stop), float("inf"), best, best_step, run.config)
+  if has_last: load_checkpoint(str(last), policy, opt)
   best_mse = checkpoint_info(str(best))[2]["inner_val_mse"] if best.exists() and start > 0 else float("inf")  # a fresh run ignores a stale file
   if len(stop) and start == 0: best_mse = keep_best(policy, mse(stop), float("inf"), best, 0, run.config)
   steps = run.length(train_steps(cfg, len(fit)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
-  best_step = (checkpoint_info(str(run.ckpt))[2] or {}).get("best_step") if start else None
-  finished = best_step is not None   # its checkpoint holds the best step's weights: the last step's when best_step is it
   if finished and not has_last and best_step != start and steps > start:  # (it went on from the best step's weights)
     raise ConfigError(f"{last}: {'missing' if not last.exists() else 'not of step ' + str(start)}: this finished run's checkpoint holds its best "
                       "step's weights, and more steps go on from the last step's: put the file back, or use another out= folder")

@@ -1190,6 +1190,15 @@ def test_bc_and_disengage_runs_extend_from_their_last_step_and_keep_their_codebo
   best_step(9)   # its best step the last: its checkpoint holds the last step's weights, and it goes on
   assert bc(steps=12)["steps"] == 12 and checkpoint_info(str(tmp_path / "bc" / "last.safetensors"))[0] == 12
   _sh.rmtree(tmp_path / "bc"); _sh.copytree(tmp_path / "bc_copy", tmp_path / "bc")
+  # a finished run's best.safetensors lost (a kill after its last save, then the file deleted): the re-run took the last
+  # step's weights for the best's, silently; the checkpoint holds the best step's, and they stay
+  best_step(6)   # (a best step before the last: its weights are the checkpoint's)
+  want = read_safetensors(str(tmp_path / "bc" / "ckpt.safetensors"))[0]
+  (tmp_path / "bc" / "best.safetensors").unlink()
+  assert bc(steps=9)["best_step"] == 6
+  got = read_safetensors(str(tmp_path / "bc" / "ckpt.safetensors"))[0]
+  for name in want: np.testing.assert_array_equal(got[name], want[name], err_msg=name)
+  _sh.rmtree(tmp_path / "bc"); _sh.copytree(tmp_path / "bc_copy", tmp_path / "bc")
   d = lambda **kw: dis.train(build(dis.DisengageConfig, {**base, "out": str(tmp_path / "dis"), **kw}))  # noqa: E731
   assert d(steps=6)["steps"] == 6
   assert d(steps=3)["steps"] == 6 and checkpoint_info(str(tmp_path / "dis" / "ckpt.safetensors"))[0] == 6

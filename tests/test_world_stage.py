@@ -1668,6 +1668,9 @@ def test_a_finished_run_without_its_checkpoint_is_refused_and_changed_steps_are_
   (tmp_path / "r" / "final.json").unlink()
   tw.main(tiny_args(toks, tmp_path / "r", "steps=3"))
   assert re.search(r"no checkpoint: training from step 0; the \d+ rows metrics.jsonl held \(to step 6\) are dropped", capsys.readouterr().err)
+  (tmp_path / "r" / "metrics.jsonl").unlink()   # the other way: a checkpoint without its rows (resumed without a word)
+  tw.main(tiny_args(toks, tmp_path / "r", "steps=6"))
+  assert "metrics.jsonl is missing: the rows to step 3 are lost; new ones are written from there" in capsys.readouterr().err
 
 def test_windows_and_pose_stats_against_absolute_poses():
   """Window k's frame f is recorded frame stride + k + f*stride (each window's first frame has a motion into it), its

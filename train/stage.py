@@ -354,6 +354,8 @@ class Run:
       self.start_clock(0)
       return 0
     step, _ = load_checkpoint(str(self.ckpt), model, optimizer)
+    if step and not (self.dir / "metrics.jsonl").exists():  # (its curve then began at the resumed step, unsaid)
+      print(f"note: {self.dir}: metrics.jsonl is missing: the rows to step {step} are lost; new ones are written from there", file=sys.stderr)
     self.trim_metrics(step)
     self.start_clock(step)
     return step
