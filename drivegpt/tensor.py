@@ -493,9 +493,10 @@ class Tensor:
     out = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).where(x.unsqueeze(-2), 0)._reduce(F.Sum, -1).cast(self.dtype)  # by a one-hot (..., m, n): where, not a product (0 * inf elsewhere made nan)
     return idx._valid(n, "gather index").where(out, math.nan if self.dtype.is_float else False).transpose(dim, -1)  # (no nan in ints: 0)
   def cat(self, *args: Tensor, dim: int = 0) -> Tensor:
+    """Join along dim: a.cat(b, c, dim=1), or PyTorch's Tensor.cat([a, b, c], 1) (an AttributeError)."""
+    if isinstance(self, (list, tuple)): return Tensor.cat(*self, dim=args[0] if args else dim)
     dim, tensors = self._axis(dim), [self, *args]
-    for t in args:
-      if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim): raise ShapeError(f"cat: shape {t.shape} doesn't match {self.shape} outside dim {dim}")
+    if bad := [t for t in args if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim)]: raise ShapeError(f"cat: shape {bad[0].shape} doesn't match {self.shape} outside dim {dim}")
     offsets = list(itertools.accumulate([t.shape[dim] for t in tensors], initial=0))
     return Tensor._sum_all([t.pad(tuple((o, offsets[-1] - o - t.shape[dim]) if i == dim else None for i in range(self.ndim))) for t, o in zip(tensors, offsets)])
   @staticmethod

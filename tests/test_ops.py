@@ -430,6 +430,9 @@ CAT_CASES = [
   ("cat_neg", lambda a, b: a.cat(b, dim=-1), lambda a, b: np.concatenate([a, b], -1), [Inp((2, 3, 2), "slice"), Inp((2, 3, 3))]),
   ("cat_1d", lambda a, b: a.cat(b), lambda a, b: np.concatenate([a, b]), [Inp((1,)), Inp((4,), "stride")]),
   ("cat_self", lambda a: a.cat(a, dim=1), lambda a: np.concatenate([a, a], 1), [Inp((3, 2), "T")]),
+  ("cat_list", lambda a, b, c: Tensor.cat([a, b, c], 1), lambda a, b, c: np.concatenate([a, b, c], 1),  # PyTorch's form (an AttributeError)
+   [Inp((2, 2)), Inp((2, 3), "T"), Inp((2, 1))]),
+  ("cat_list_dim", lambda a, b: Tensor.cat((a, b), dim=-1), lambda a, b: np.concatenate([a, b], -1), [Inp((2, 3, 2), "flip"), Inp((2, 3, 1))]),
   ("stack", lambda a, b: Tensor.stack([a, b]), lambda a, b: np.stack([a, b]), [Inp((2, 3)), Inp((2, 3), "T")]),
   ("stack_dim1", lambda a, b, c: Tensor.stack([a, b, c], dim=1), lambda a, b, c: np.stack([a, b, c], 1),
    [Inp((3, 2)), Inp((3, 2), "flip"), Inp((3, 2), "expand")]),
