@@ -1961,7 +1961,7 @@ def test_a_ppo_runs_digest_takes_in_speeds_and_accepts_one_saved_before_them(tmp
   segs[0].speed = segs[0].speed + 1
   Run(str(tmp_path / "w"), cfg).check_data("tokens", segs, fields=("tokens", "pose"))
 
-def test_an_unfinished_world_run_is_said_where_it_is_used(tmp_path, capsys):
+def test_an_unfinished_world_run_is_said_where_it_is_used(tmp_path, capsys, monkeypatch):
   """Session 45 (a review feeding stages into each other): rollout and export used a world run killed at step 20 of
   200 without a word, and rollouts.json did not say which run or step made them. note_unfinished says it (PPO's note)."""
   from train.stage import note_unfinished
@@ -1971,6 +1971,12 @@ def test_an_unfinished_world_run_is_said_where_it_is_used(tmp_path, capsys):
   assert note_unfinished(str(tmp_path / "w"), 3, "--world w", "rolled out as it is") == 3 and not capsys.readouterr().err
   assert note_unfinished(str(tmp_path / "w"), 7, "--world w", "rolled out as it is") == 3
   assert "note: --world w stopped at step 3 of its 7 (an unfinished train-world run): rolled out as it is" in capsys.readouterr().err
+  # eval-world and tokenize used an unfinished run without a word (a README review); an evaluation of a run still
+  # training is said, not refused (its checkpoint is written whole)
+  import drivegpt.nn.state as st
+  monkeypatch.setattr(st, "folder_in_use", lambda folder: "pid 1" if os.path.realpath(folder) == os.path.realpath(tmp_path / "w") else None)
+  tw.eval_world(str(tmp_path / "w"), toks, split="all", windows=4, batch_size=2)
+  assert f"note: --ckpt {tmp_path / 'w'} is still training (pid 1): at step 3 of its 3, scored as it is" in capsys.readouterr().err
 
 def test_a_big_folder_is_held_in_one_spill_file(tmp_path, monkeypatch):
   """Past SPILL_AT bytes of token files, load_segments keeps every segment's tokens in one unlinked temp file mapped

@@ -551,15 +551,17 @@ def load_run_model(path: str, cfg_cls, make) -> tuple:
   load_checkpoint(str(ckpt_file(path)), model)
   return model, cfg
 
-def note_unfinished(run: str, steps: int, what: str, use: str) -> int:
-  """The step of a run's checkpoint; a run still training is refused, one short of its steps (killed part way) is said
-  on stderr, use saying what is done with it anyway (rollout and export used it without a word)."""
+def note_unfinished(run: str, steps: int, what: str, use: str, refuse: bool = True) -> int:
+  """The step of a run's checkpoint; a run still training is refused (said, with refuse=False: an evaluation of it), one
+  short of its steps (killed part way) is said on stderr, use saying what is done with it anyway (rollout and export
+  used it without a word; eval-world and eval-vqvae scored it, and tokenize used it, so)."""
   from drivegpt.nn.state import checkpoint_info, folder_in_use
   at, conf, _ = checkpoint_info(str(ckpt_file(run)))
-  if who := folder_in_use(folder := ckpt_file(run).parent):
+  if (who := folder_in_use(folder := ckpt_file(run).parent)) and refuse:
     raise ValueError(f"{what}: a {stage_of(conf or {})} run is still training in {folder} (its lock is held by {who}): wait for it to end, or end that process")
-  if at < steps: print(f"note: {what} stopped at step {at} of its {steps} (an unfinished {stage_of(conf or {})} run): {use}; "
-                       "run its command again first to finish it", file=sys.stderr)
+  if who: print(f"note: {what} is still training ({who}): at step {at} of its {steps}, {use}", file=sys.stderr)
+  elif at < steps: print(f"note: {what} stopped at step {at} of its {steps} (an unfinished {stage_of(conf or {})} run): {use}; "
+                         "run its command again first to finish it", file=sys.stderr)
   return at
 
 def run_config(path: str, cfg_cls) -> Any:

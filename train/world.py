@@ -20,7 +20,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, check_ray, ckpt_file, known, load_config, load_run_model, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
+from train.stage import ConfigError, Run, build, check_ray, ckpt_file, known, load_config, load_run_model, note_unfinished, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -353,6 +353,7 @@ def run_split(rundir: str, segs: list, split: str, cfg) -> list:
 def eval_world(rundir: str, tokens: str, split: str = "val", windows: int = 256, batch_size: int = 8) -> dict:
   """Bits/token of a trained model on the segments under tokens (true and shuffled poses), and lzma's bits/token."""
   model, cfg = load_run(rundir)
+  note_unfinished(rundir, cfg.steps, f"--ckpt {rundir}", "scored as it is", refuse=False)
   segs = load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, tokens_per_frame=cfg.model.tokens_per_frame, what="--tokens")  # recordings
   check_tokens_of(rundir, segs, f"eval-world --tokens {tokens}")
   segs = run_split(rundir, segs, split, cfg)
