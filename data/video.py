@@ -114,7 +114,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         packets, hashed = [0, 0], []   # frames the stream holds to be shown; frames an edit list trims away (is_discard)
         places: list = []   # the packets' decode times: in an AVI, their places in its index
         shown: list = []   # the packets' presentation times, in decode order
-        lead = [None]   # the earliest presentation time of a packet to be shown
+        to_show: list = []   # the presentation times of the packets to be shown
         def decoded():  # each packet of a video stream is one frame: a damaged one the decoder drops is counted
             for packet in container.demux(stream):
                 packets[packet.is_discard] += packet.size > 0   # (a trimmed MP4 was "truncated or corrupt: 40 in the stream, 35 decoded")
@@ -122,7 +122,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
                     places.append(packet.dts)
                 if packet.size and packet.pts is not None:
                     shown.append(packet.pts)
-                    if not packet.is_discard and (lead[0] is None or packet.pts < lead[0]): lead[0] = packet.pts
+                    if not packet.is_discard: to_show.append(packet.pts)
                 if raw and packet.size:
                     hashed.append(PICTURE_HASH in bytes(packet))
                 yield from packet.decode()
@@ -163,7 +163,7 @@ def decode_frames(path: Path, height: int, width: int, batch: int = 32):
         except av.error.FFmpegError as e:
             raise VideoError(f"{path}: truncated or corrupt video: decoding stopped after {n} frames ({e})") from None
         if n != packets[0]:
-            if n and None not in (first_pts, lead[0]) and first_pts > lead[0]:   # (a cut with -c copy: "truncated or corrupt")
+            if n and first_pts is not None and sum(t < first_pts for t in to_show) == packets[0] - n:   # (a cut with -c copy: "truncated or corrupt")
                 raise VideoError(f"{path}: its first {packets[0] - n} frames can't be decoded: the stream starts before its first "
                                  f"keyframe (cut without re-encoding?): cut it at a keyframe, or re-encode it")
             said = f" (of the {stream.frames - packets[1]} it declares)" if stream.frames and stream.frames - packets[1] > packets[0] else ""

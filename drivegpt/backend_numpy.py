@@ -258,7 +258,7 @@ def _matmul(mats: Callable, nb: int, m: int, k: int, n: int, dtype) -> np.ndarra
   """(nb, m, k) @ (nb, k, n), mats(lo, hi) giving the two operands' batch rows lo:hi (one of them may be broadcast, batch
   1). A big batch of matmuls is split across the engine's threads, one BLAS thread each, each making its own rows'
   matrices; a big single matmul gets BLAS's threads; a middling one runs on one thread (BLAS threads on a small matrix
-  cost more than they give), a small one as BLAS is set."""
+  cost more than they give; OpenBLAS runs one of <= 2^18 multiply-adds on one thread anyway)."""
   size, work = nb*m*n, nb*m*k*n
   C = native.empty(size, dtype).reshape(nb, m, n) if size >= native.MIN_WORK else None  # in place for native kernels
   if nb >= THREADS > 1 and work >= 1 << 25:  # a conv's im2col copies in parallel too: 207 -> 184 ms, the VQVAE-small step
@@ -269,9 +269,9 @@ def _matmul(mats: Callable, nb: int, m: int, k: int, n: int, dtype) -> np.ndarra
   A, B = mats(0, nb)
   # a few rows times a wide transposed weight (x @ W.T, decoding): OpenBLAS's kernel is 2-3x slower there than W @ x^T
   if C is None and m <= 16 and B.strides[1] == B.itemsize and n >= k >= 64: return (B.mT @ np.ascontiguousarray(A.mT)).mT
-  # a small one as BLAS is set: setting its threads and back (~20 us) cost more than it saved (a decoding step's (8, 128)
-  # x (128, 512) products: the simulator 5% faster)
-  if m*k*n <= 1 << 21 or THREADS == 1: return np.matmul(A, B, out=C)
+  # (a middling one at BLAS's own count saved the ~20 us of setting it to one and back on an idle machine, but a busy one
+  # made each call wait for a sleeping BLAS thread: a decoding step's (8, 128) x (128, 512) took 1 ms, not 29 us)
+  if m*k*n <= 1 << 18 or THREADS == 1: return np.matmul(A, B, out=C)  # (OpenBLAS runs each such product on one thread anyway)
   with _blas_threads(1 if work < 1 << 25 else THREADS): return np.matmul(A, B, out=C)
 
 SUM_BLOCK = 1024  # long float sums add blocks of this many terms, then the blocks' sums

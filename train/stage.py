@@ -353,8 +353,9 @@ class Run:
       self.trim_metrics(0)
       self.start_clock(0)
       return 0
+    from drivegpt.nn.state import checkpoint_info
     step, _ = load_checkpoint(str(self.ckpt), model, optimizer)
-    if step and not (self.dir / "metrics.jsonl").exists():  # (its curve then began at the resumed step, unsaid)
+    if step and not (self.dir / "metrics.jsonl").exists() and (checkpoint_info(str(self.ckpt))[2] or {}).get("logged"):  # (its curve began there, unsaid)
       print(f"note: {self.dir}: metrics.jsonl is missing: the rows to step {step} are lost; new ones are written from there", file=sys.stderr)
     self.trim_metrics(step)
     self.start_clock(step)
@@ -375,7 +376,8 @@ class Run:
   def extra(self, **kw) -> dict:
     """A checkpoint's extra values: kw, the training time so far, the drives trained on (check_split) and the digest of
     the token segments (check_data)."""
-    return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), **({"train_routes": self._routes, "val_routes": self._held} if self._routes is not None else {}),
+    return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), "logged": (self.dir / "metrics.jsonl").exists(),  # (rows were written: resume)
+            **({"train_routes": self._routes, "val_routes": self._held} if self._routes is not None else {}),
             **({"data": self._data} if self._data else {})}
 
   def check_data(self, key: str, segments: list, refuse: bool = True, fields: tuple = ("tokens", "pose", "speed", "action", "disengage", "times", "ended")) -> None:
