@@ -396,10 +396,10 @@ def _native_worthy(ast: LazyOp, shape: tuple, nodes: set) -> bool:
   padded view (numpy adds only the valid box; a native kernel tests every element), and not a plain copy or a plain
   reduce of one input along a leading dim (numpy does either in one fast pass)."""
   work = max([prod(shape)] + [prod(_in_shape(n)) for n in nodes if n.op in ReduceOps])
-  # a smaller kernel with many ops too: numpy makes a pass per op, on one core (SiLU's gradient after a conv, 131k
-  # elements: 4.6 ms against 1.9 native). Break-even measured at ~6 ops for 131k elements, ~10 for 65k, ~20 for 32k
-  plain, many = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps and len(shape) - 1 not in ast.arg), work >= native.MIN_WORK // 8 and work*sum(n.op not in BufferOps for n in nodes) >= 2*native.MIN_WORK
-  return (native.MIN_WORK <= work or many) and work < 1 << 31 and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
+  plain = ast.op in BufferOps or (ast.op in ReduceOps and ast.src[0].op in BufferOps and len(shape) - 1 not in ast.arg)
+  # (smaller kernels with many ops, 32k-262k elements, ran 1-3% faster native on an idle machine and 18-22% slower with one
+  # core busy, the VQVAE-small step: a native kernel waits for its share on the busy core; numpy's passes run on one)
+  return native.MIN_WORK <= work < 1 << 31 and not plain and not any(_blas_worthy(n) or (n.op in BufferOps and any(v.mask is not None for v in n.arg[1].views)) for n in nodes)
 
 def _walk(ast: LazyOp) -> tuple:
   """(every distinct node, the nodes used more than once) of a kernel's tree."""
@@ -416,7 +416,7 @@ def _split_epilogue(ast: LazyOp, shape: tuple, dtype: DType):
   gradient after a GPT matmul took 3x the matmul's time). None if not that kernel."""
   whole, rest = _whole(ast)
   # only for real work after it: a bias add is as fast on numpy, in row blocks while the matmul's result is in cache
-  if len(whole) != 1 or ast in whole or prod(shape) < native.MIN_WORK // 8 or any(n.op in ReduceOps for n in rest) or \
+  if len(whole) != 1 or ast in whole or prod(shape) < native.MIN_WORK or any(n.op in ReduceOps for n in rest) or \
      sum(n.op not in BufferOps for n in rest) < 4: return None
   top = next(iter(whole))
   mm = top.src[0] if top.op is MovementOps.RESHAPE else top
