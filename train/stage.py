@@ -587,7 +587,7 @@ def weights_of(path: str) -> str:
   ckpt = str(ckpt_file(path))
   (arrays, meta), h = read_safetensors(ckpt), hashlib.sha256()   # (one read: a checkpoint replaced between two mixed them)
   for k in sorted(k for k in arrays if k.startswith("model.")): h.update(k.encode() + arrays[k].tobytes())
-  extra = {k: v for k, v in (checkpoint_meta(ckpt, meta)[2] or {}).items() if k not in ("train_seconds", "run_dir", "train_routes", "val_routes", "env", "inputs", "data")}
+  extra = {k: v for k, v in (checkpoint_meta(ckpt, meta)[2] or {}).items() if k not in ("train_seconds", "run_dir", "logged", "train_routes", "val_routes", "env", "inputs", "data")}
   h.update(json.dumps(extra, sort_keys=True).encode())
   return "m1-" + h.hexdigest()[:16]  # (versioned: a run saved with another kind of fingerprint is not compared)
 
