@@ -162,6 +162,7 @@ def test_world_model_on_two_workers_matches_one_process(tmp_path):
     r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / name}", *extra], cwd=root,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
+    assert "bits=" in r.stderr, (name, r.stderr[-2000:])   # the bar's readout (workers=2 showed none)
   # run again, finished: the held-out row of the last step is not written a second time (each re-run added one)
   r = subprocess.run([sys.executable, "-m", "drivegpt", "train-world", *common, f"out={tmp_path / 'two'}", "workers=2"], cwd=root,
                      capture_output=True, text=True, timeout=600)

@@ -820,7 +820,11 @@ def test_data_parallel_training_logs_held_out_rows_as_one_process_does(tmp_path,
     final = train(cfg)
     rows = [json.loads(l) for l in (tmp_path / out / "metrics.jsonl").read_text().splitlines()]
     return {r["step"]: r["val_psnr"] for r in rows if "val_psnr" in r}, rows[-1], final
-  (one, _, _), (two, _, _) = run("one", 1), run("two", 2)
+  (one, _, _) = run("one", 1)
+  capsys.readouterr()
+  (two, _, _) = run("two", 2)
+  err = capsys.readouterr().err
+  assert "psnr=" in err and "usage=" in err and "warning" not in err, err[-2000:]   # the bar's readouts, as one process's (none)
   assert sorted(two) == sorted(one) == [2, 4]
   np.testing.assert_allclose([two[s] for s in (2, 4)], [one[s] for s in (2, 4)], rtol=1e-4)
   # finished, run again on fewer held-out frames: the scores it prints are a row, with one process or two (two logged none)

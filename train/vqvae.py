@@ -405,6 +405,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
     if step % cfg.log_every == 0 or step == cfg.steps:
       l, e = np.mean(window, axis=0)
       run.log(step, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
+      bar.set_postfix(loss=f"{l:.4f}", psnr=f"{psnr(e / 4):.2f}", usage=f"{used.mean():.2f}")  # (as one process's bar; it showed none)
       used[:], window = False, []
   # each checkpoint holds the steps since the last row, as train() saves them: resumed there, the next row averages them
   extra = lambda: run.extra(log_window={"losses": window, "used": np.flatnonzero(used).tolist()})

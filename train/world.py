@@ -273,14 +273,16 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
   come from the first checkpoint at or after each eval_every step (it logged none before the final one: the curve had
   no held-out line), and loss.png from the final checkpoint."""
   from train.parallel import train_parallel
-  bar, window, model = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), [], WorldModel(cfg.model)
+  bar, window, model, shown = run.progress(cfg.steps, 0, f"train-world x{cfg.workers}"), [], WorldModel(cfg.model), {}
   def held_out_row(step: int) -> None:  # the checkpoint saved at step, scored if an eval_every step passed since the last row
     run.write_config()  # beside it, as Run.save writes it (a resumed run's stayed as first written: a data change went unsaid)
     rows = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (run.dir / "metrics.jsonl").exists() else []
     last = max([r["step"] for r in rows if "val_bits_per_token" in r], default=0)
     if val_w is not None and step // cfg.eval_every > last // cfg.eval_every:
       load_checkpoint(str(run.ckpt), model)
-      run.log(step, **{f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()})
+      run.log(step, **(row := {f"val_{k}": v for k, v in evaluate(Scorer(model), val_w, cfg.eval_windows, max(2, cfg.batch_size)).items()}))
+      shown["val"] = f"{row['val_bits_per_token']:.3f}"
+      bar.set_postfix(**shown)
   def log(step: int, m: Optional[dict]) -> None:
     nonlocal window
     if m is None:  # (re)started from the checkpoint of step: the steps since the last row, as they were then
@@ -294,6 +296,8 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
     bar.refresh()
     if step % cfg.log_every == 0 or step == cfg.steps:
       run.log(step, loss_bits=float(np.mean(window)), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
+      shown["bits"] = f"{np.mean(window):.3f}"
+      bar.set_postfix(**shown)  # (as one process's bar; it showed none)
       window = []
   # each checkpoint holds the steps since the last row (log runs before the save), as train() saves them
   # the replicas run in their node's folder (a cluster's `ray start` one): a relative out= had rank 0 checkpoint there
