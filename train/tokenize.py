@@ -167,10 +167,11 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
   # each task loads the checkpoint: a VQVAE still training there wrote shards of two codebooks, exit 0
   if who := folder_in_use(run_dir := Path(ckpt) if Path(ckpt).is_dir() else Path(ckpt).parent):
     raise ValueError(f"--ckpt {ckpt}: a run is still training in {run_dir} (its lock is held by {who}): its checkpoint would change under the tokenize; wait for it to end")
-  want = f"codebook {codebook_hash(load_tokenizer(ckpt)[0].quantizer.codebook.numpy())}"  # a bad checkpoint fails here, once
-  from train.stage import note_unfinished, run_config
-  from train.vqvae import TrainConfig
-  note_unfinished(ckpt, run_config(ckpt, TrainConfig).steps, f"--ckpt {ckpt}", "its tokens made as it is")
+  model, run_cfg = load_tokenizer(ckpt)   # a bad checkpoint fails here, once
+  want = f"codebook {codebook_hash(model.quantizer.codebook.numpy())}"
+  del model   # (each task loads its own)
+  from train.stage import note_unfinished
+  note_unfinished(ckpt, run_cfg.steps, f"--ckpt {ckpt}", "its tokens made as it is")
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
   from data.layout import frame_shards_in, writable_folder

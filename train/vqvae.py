@@ -18,7 +18,7 @@ from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info
-from train.stage import ConfigError, Run, build, check_ray, load_config, load_run_model, note_unfinished, run_config, save_curves, stage_args, to_dict, trained_on, write_atomic, warn_short_schedule
+from train.stage import ConfigError, Run, build, check_ray, load_config, load_run_model, note_unfinished, save_curves, stage_args, to_dict, trained_on, write_atomic, warn_short_schedule
 
 @dataclass
 class DataConfig:
@@ -448,8 +448,8 @@ def shard_batches(paths: list[Path], batch_size: int, max_frames: Optional[int] 
 def evaluate(ckpt: str, shards: str, batch_size: int = 16, max_frames: Optional[int] = None) -> dict:
   """Evaluate a run's tokenizer on every frame (or max_frames spread over them) of the shards in a folder."""
   from data.dataset import shard_paths, shard_routes
-  model, _ = load_tokenizer(ckpt)
-  note_unfinished(ckpt, run_config(ckpt, TrainConfig).steps, f"--ckpt {ckpt}", "scored as it is", refuse=False)
+  model, run_cfg = load_tokenizer(ckpt)
+  note_unfinished(ckpt, run_cfg.steps, f"--ckpt {ckpt}", "scored as it is", refuse=False)
   paths = shard_paths(shards)
   if not paths: raise FileNotFoundError(f"{shards}: no .h5 shards")
   paths, routes, dups = shard_routes(paths)  # a video ingested twice counts once
