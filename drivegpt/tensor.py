@@ -492,15 +492,16 @@ class Tensor:
     x = self.shrink(tuple((0, index.shape[i]) if i != dim else None for i in range(self.ndim))).transpose(dim, -1)  # (..., n)
     out = idx.unsqueeze(-1).eq(Tensor.arange(n, device=self.device)).where(x.unsqueeze(-2), 0)._reduce(F.Sum, -1).cast(self.dtype)  # by a one-hot (..., m, n): where, not a product (0 * inf elsewhere made nan)
     return idx._valid(n, "gather index").where(out, math.nan if self.dtype.is_float else False).transpose(dim, -1)  # (no nan in ints: 0)
-  def cat(self, *args: Tensor, dim: int = 0) -> Tensor:
-    """Join along dim: a.cat(b, c, dim=1), or PyTorch's Tensor.cat([a, b, c], 1) (an AttributeError)."""
+  def cat(self, *args: Tensor, dim: Optional[int] = None) -> Tensor:
+    """Join along dim (default 0): a.cat(b, c, dim=1), or PyTorch's Tensor.cat([a, b, c], 1) (an AttributeError)."""
+    # (cat([a, b], 1, dim=0) joined along 1 without a word, as the default dim was 0; cat([]) blamed self)
+    if isinstance(self, (list, tuple)) and (not self or len(args) > 1 or (args and dim is not None)): raise TypeError(f"cat: takes a non-empty list of tensors and one dim, got {len(self)} tensors, dims {[*args, *([dim] if dim is not None else [])]}")
     if isinstance(self, (list, tuple)): return Tensor.cat(*self, dim=args[0] if args else dim)
-    dim, tensors = self._axis(dim), [self, *args]
+    dim, tensors = self._axis(dim or 0), [self, *args]
     if bad := [t for t in args if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim)]: raise ShapeError(f"cat: shape {bad[0].shape} doesn't match {self.shape} outside dim {dim}")
     offsets = list(itertools.accumulate([t.shape[dim] for t in tensors], initial=0))
     return Tensor._sum_all([t.pad(tuple((o, offsets[-1] - o - t.shape[dim]) if i == dim else None for i in range(self.ndim))) for t, o in zip(tensors, offsets)])
-  @staticmethod
-  def _sum_all(ts: list) -> Tensor: return functools.reduce(Tensor.__add__, ts)  # ts[0] + ts[1] + ...
+  _sum_all = staticmethod(lambda ts: functools.reduce(Tensor.__add__, ts))  # ts[0] + ts[1] + ...
   def stack(self, *more: Tensor, dim: int = 0) -> Tensor:
     """Join along a new dim: Tensor.stack([a, b]) or Tensor.stack([a, b], 1) (PyTorch, tinygrad 0.7), a.stack(b) or Tensor.stack(a, b) (tinygrad 0.9)."""
     tensors, dim = (list(self), *(more or (dim,))) if isinstance(self, (list, tuple)) else ([self, *more], dim)  # (Tensor.stack([a, b], 1) dropped the 1)

@@ -451,6 +451,12 @@ CAT_CASES = [
 def test_cat_stack_split(name, fe, fn, inputs):
   check(name, fe, fn, inputs, rtol=0, atol=0)
 
+def test_cat_list_form_refuses_two_dims_and_no_tensors():
+  a, b = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3)), Tensor(np.ones((2, 3), np.float32))
+  for call in (lambda: Tensor.cat([a, b], 1, dim=0), lambda: Tensor.cat([a, b], 1, 0), lambda: Tensor.cat([])):  # (the first joined along 1)
+    with pytest.raises(TypeError, match="non-empty list of tensors and one dim"): call()
+  np.testing.assert_array_equal(Tensor.cat([a, b], dim=1).numpy(), np.concatenate([a.numpy(), b.numpy()], 1))
+
 # ------------------------------------------------------------------ __getitem__
 
 GETITEM = [
