@@ -51,7 +51,8 @@ def display_turn(frame) -> tuple[bool, bool, bool]:
     to (a x + c y, b x + d y), y down: a phone's portrait (0 1 -1 0) turns it clockwise. Mirrors count too (a=-1: left
     to right), which the rotation angle alone can't tell from a turn (a mirror read as 180 degrees went in upside down).
     Angles between quarter turns go to the nearest one."""
-    m = next((bytes(d) for d in frame.side_data if getattr(d.type, "name", "") == "DISPLAYMATRIX"), None)
+    side = frame.side_data  # PyAV 18 made it a mapping (iterating gave the types: every recorded segment failed to ingest)
+    m = next((bytes(d) for d in (side.values() if hasattr(side, "values") else side) if getattr(d.type, "name", "") == "DISPLAYMATRIX"), None)
     if m is None or len(m) < 36:
         return False, False, False
     a, b, _, c, d = np.frombuffer(m[:20], np.int32)   # native byte order, as FFmpeg keeps it
