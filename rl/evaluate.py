@@ -255,7 +255,7 @@ def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: 
   km, n = sum(e.km for e in eps), sum(len(e.takeovers) for e in eps)
   return {"policy": name, "episodes": len(eps), "warmup_crashes": void, "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
           # (km per takeover to 4 figures: 4 decimals left 2 of 0.0011)
-          "takeovers": n, "km_per_takeover": float(f"{km / n:.4g}") if n else None, "km_per_takeover_lower_bound": round(km, 4) if not n else None,
+          "takeovers": n, "km_per_takeover": float(f"{km / n:.4g}") if n else None, "km_per_takeover_lower_bound": round(km, 4) if not n and eps else None,
           "crashes": sum(e.crashed for e in eps), "crashes_human": sum(e.crashed_human for e in eps), "takeover_causes": dict(Counter(c for e in eps for c in e.takeovers)),
           "recovery": f"{sum(map(recovered, rec))}/{len(rec)}", "recovery_rate": round(sum(map(recovered, rec)) / len(rec), 3) if rec else None,  # (null with no recovery episodes)
           "mean_abs_lane_offset": round(float(np.mean([abs(o) for e in eps for _, o, h in e.offsets if not h] or [np.nan])), 3)}

@@ -612,6 +612,9 @@ def test_a_crash_in_the_humans_seconds_is_counted_apart():
     eps.append(ep)
   s = summarize("p", eps, [], 3.0)
   assert (s["crashes"], s["crashes_human"]) == (2, 1)
+  for e in eps: e.void = True   # every episode void (crashed in the warm-up): no km at all, not a lower bound of 0 km
+  s = summarize("p", eps, [], 3.0)
+  assert (s["episodes"], s["km"], s["km_per_takeover"], s["km_per_takeover_lower_bound"]) == (0, 0, None, None), s
 
 def test_closed_loop_frames_pitch_and_roll_as_the_recordings_do():
   """Evaluation rendered frames from a level camera (x, y, heading) while every recorded frame the policies learned from
