@@ -37,6 +37,7 @@ import re
 import shutil
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -177,6 +178,17 @@ def _attr(shard: Path, key: str) -> str:
             return str(f.attrs.get(key, ""))
     except Exception:
         return ""
+
+
+def _where(e: BaseException) -> str:
+    """file:line (function) where e was raised, in the innermost frame of this project's code ("unexpected AttributeError:
+    'Type' object has no attribute 'type'" for every recorded segment, under a new PyAV, said nothing of where)."""
+    frames, root = traceback.extract_tb(e.__traceback__), Path(__file__).resolve().parents[1]
+    if not frames:
+        return "?"
+    f = next((f for f in reversed(frames) if Path(f.filename).resolve().is_relative_to(root)), frames[-1])
+    name = Path(f.filename).resolve()
+    return f"{name.relative_to(root) if name.is_relative_to(root) else name}:{f.lineno} ({f.name})"
 
 
 def _drop_extra(shards: list[Path], keep: Path) -> None:
@@ -474,7 +486,8 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
     except Exception as e:  # a bug or an odd file must not stop the other segments
         broken = Path(path).is_symlink() and not Path(path).exists()   # (it said "unexpected FileNotFoundError")
         result.update(status="error", reason=f"{path}: a broken link: its target {os.readlink(path)} does not exist" if broken else
-                      f"{path}: {e}" if isinstance(e, OSError) and e.filename else f"{path}: unexpected {type(e).__name__}: {e}")  # (a full disk: the shard named)
+                      f"{path}: {e}" if isinstance(e, OSError) and e.filename else f"{path}: unexpected {type(e).__name__}: {e} "
+                      f"(at {_where(e)}: a bug, or a file or library this was not made for; please report it)")  # (a full disk: the shard named)
     finally:
         if result["status"] == "error" and old is not None and old.exists():  # it looked current, from contents now gone
             result["reason"] += f" (its shard from before, {old}, is kept as it was: delete it to leave it out of training)"

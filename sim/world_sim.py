@@ -97,7 +97,9 @@ class WorldRollouts:
     self.seedable = [i for i, s in enumerate(segments) if len(s.tokens) >= self.stride * self.n_ctx + 1]
     if not self.seedable: raise ValueError(f"WorldRollouts: no segment has the {self.stride * self.n_ctx + 1} frames a seed needs ({self.n_ctx} context frames at stride {self.stride})")
 
-  def span(self) -> int: return (self.n_ctx + 1) * self.stride   # recorded frames a seed needs (with the motion into it)
+  # recorded frames a seed at start reads: start (where the first context frame's motion begins) to its last context frame
+  # start + stride * n_ctx ((n_ctx + 1) * stride left a segment's last start undrawn at stride > 1: a helper's review)
+  def span(self) -> int: return self.n_ctx * self.stride + 1
 
   def draw_seed(self, rng) -> tuple[int, int]:
     """A (segment, start) drawn uniformly over every start of every seedable segment (one start where a segment has

@@ -148,6 +148,18 @@ def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     assert sorted(p.name for p in out.iterdir() if p.name != ".lock") == sorted([shard.name, f"{results['next_0']['id']}.h5"])  # no temp files left
 
 
+def test_an_unexpected_error_says_where_it_was_raised(tmp_path, monkeypatch):
+  """Under PyAV 18 every recorded segment failed with "unexpected AttributeError: 'Type' object has no attribute 'type'"
+  and nothing to say where (a helper's review): the innermost frame of the project's own code is named."""
+  import data.video
+  write_tiny_segment(tmp_path / "src/seg/0")
+  def turn(frame): raise AttributeError("'Type' object has no attribute 'type'")
+  monkeypatch.setattr(data.video, "display_turn", turn)
+  [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
+  assert r["status"] == "error" and "unexpected AttributeError: 'Type' object has no attribute 'type'" in r["reason"], r
+  assert f"(at tests/test_data_ingest.py:{turn.__code__.co_firstlineno} (turn): a bug" in r["reason"], r["reason"]
+
+
 def test_takeovers_outside_the_video_or_on_one_frame_are_said(tmp_path, capsys):
     """A takeover after the video ended was put on its last frame, and of two on one frame the second overwrote the
     first's cause: now the first is left out and the second merged, each said on stderr."""
