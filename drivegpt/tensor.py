@@ -324,7 +324,7 @@ class Tensor:
     if sorted(order) != list(range(self.ndim)): raise ShapeError(f"permute order {order} is not a permutation of {self.ndim} dims")
     return F.Permute.apply(self, order=order)._viewing(self, lambda b: b.permute(order), lambda b, v: (..., v.permute(np.argsort(order).tolist())))
   def flip(self, axis, *args) -> Tensor:
-    axis = [self._axis(a) for a in argfix(axis, *args)]
+    if len(set(axis := [self._axis(a) for a in argfix(axis, *args)])) < len(axis): raise ValueError(f"flip: dims {axis} name a dim twice (it was flipped once)")
     return F.Stride.apply(self, arg=tuple(-1 if i in axis else 1 for i in range(self.ndim)))._viewing(self, None, None)  # a copy: see _set_data
   def shrink(self, arg) -> Tensor:
     arg = tuple(x if x is not None else (0, s) for x, s in zip(arg, self.shape))

@@ -451,6 +451,12 @@ CAT_CASES = [
 def test_cat_stack_split(name, fe, fn, inputs):
   check(name, fe, fn, inputs, rtol=0, atol=0)
 
+def test_flip_refuses_a_dim_named_twice():  # (flip(0, 0) flipped once, without a word; PyTorch and numpy refuse it)
+  x = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+  for dims in ((0, 0), (1, -1)):
+    with pytest.raises(ValueError, match="name a dim twice"): x.flip(*dims)
+  np.testing.assert_array_equal(x.flip(0, -1).numpy(), np.arange(6).reshape(2, 3)[::-1, ::-1])
+
 def test_cat_list_form_refuses_two_dims_and_no_tensors():
   a, b = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3)), Tensor(np.ones((2, 3), np.float32))
   for call in (lambda: Tensor.cat([a, b], 1, dim=0), lambda: Tensor.cat([a, b], 1, 0), lambda: Tensor.cat([])):  # (the first joined along 1)
