@@ -51,8 +51,10 @@ def display_turn(frame) -> tuple[bool, bool, bool]:
     to (a x + c y, b x + d y), y down: a phone's portrait (0 1 -1 0) turns it clockwise. Mirrors count too (a=-1: left
     to right), which the rotation angle alone can't tell from a turn (a mirror read as 180 degrees went in upside down).
     Angles between quarter turns go to the nearest one."""
-    side = frame.side_data  # PyAV 18 made it a mapping (iterating gave the types: every recorded segment failed to ingest)
-    m = next((bytes(d) for d in (side.values() if hasattr(side, "values") else side) if getattr(d.type, "name", "") == "DISPLAYMATRIX"), None)
+    # by position, which every PyAV reads alike: iterating gives the entries up to PyAV 17 and their types from 18 (a
+    # mapping), and 17's values() raises; either way every frame with side data (x264's and x265's SEI) failed to ingest
+    side = frame.side_data
+    m = next((bytes(d) for d in (side[i] for i in range(len(side))) if getattr(d.type, "name", "") == "DISPLAYMATRIX"), None)
     if m is None or len(m) < 36:
         return False, False, False
     a, b, _, c, d = np.frombuffer(m[:20], np.int32)   # native byte order, as FFmpeg keeps it
