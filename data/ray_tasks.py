@@ -152,10 +152,16 @@ def as_completed(submit: Callable[[Any], Any], items: Iterable, max_in_flight: O
         yield item, result
 
 
-def _start_reaper() -> subprocess.Popen:
-    """Watch this process from outside, so a SIGKILL here does not leave the local Ray's processes running."""
+def _start_reaper() -> subprocess.Popen | None:
+    """Watch this process from outside, so a SIGKILL here does not leave the local Ray's processes running. None (said on
+    stderr) where this Ray does not tell its session folder: its private call may go in any release."""
     import ray
-    session = ray._private.worker._global_node.get_session_dir_path()
+    try:
+        session = ray._private.worker._global_node.get_session_dir_path()
+    except AttributeError as e:
+        print(f"warning: this Ray ({ray.__version__}) does not say its session folder ({e}): a kill -9 of this process may "
+              "leave the local Ray's processes running (`ray stop` ends them)", file=sys.stderr)
+        return None
     return subprocess.Popen([sys.executable, "-m", "data.reaper", str(os.getpid()), session], cwd=REPO,
                             start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

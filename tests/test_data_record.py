@@ -102,6 +102,16 @@ def test_ray_session_addresses_and_cpus(monkeypatch, tmp_path, capsys):
     assert env["DRIVEGPT_DEVICE"] == "CPU" and env["DRIVEGPT_THREADS"] == "1" and "PYTHONPATH" in env
 
 
+def test_a_ray_without_its_private_session_call_runs_without_the_reaper(monkeypatch, capsys):
+  """The reaper finds the local Ray's processes through a private Ray call (a dependency review: the likeliest thing to
+  break in a Ray release): without it, Ray jobs run on and a warning says what a kill -9 may leave."""
+  import ray._private.worker
+  from data.ray_tasks import _start_reaper
+  monkeypatch.setattr(ray._private.worker, "_global_node", object())
+  assert _start_reaper() is None
+  assert "does not say its session folder" in capsys.readouterr().err
+
+
 def test_ray_tasks_whose_worker_dies_are_named_and_the_others_go_on(ray_session):
     """ingest on Ray: a segment whose worker died past Ray's retries ended the whole run with WorkerCrashedError's
     traceback (the segment not named, the rest never tried, no summary). as_completed(keep_going=True) yields the error
