@@ -1275,8 +1275,11 @@ def test_overrides_keep_paths_whole_and_numbers_decimal():
   cfg = load_config(tw.TrainConfig, None, over + ["out=/runs/a #2", "steps=12", "lr=3e-4", "seed=0"])
   assert (cfg.out, cfg.steps, cfg.lr, cfg.seed) == ("/runs/a #2", 12, 3e-4, 0)
   for bad in ("steps=010", "seed=017", "lr=1:30", "lr=0x10", "steps=1_000"):
-    with pytest.raises(ConfigError, match="write the number in decimal"): load_config(tw.TrainConfig, None, over + [bad])
+    with pytest.raises(ConfigError, match="write the number in plain decimal digits"): load_config(tw.TrainConfig, None, over + [bad])
   with pytest.raises(ConfigError, match="ray_address: expected str, got 5"): load_config(tw.TrainConfig, None, over + ["ray_address=5"])
+  for word in ("off", "no", "Yes"):  # (said "expected str, got False": YAML 1.1's booleans, unsaid)
+    with pytest.raises(ConfigError, match=r"model.pose: expected text, got (True|False) \(YAML reads yes/no/on/off as true or false"):
+      load_config(tw.TrainConfig, None, over + [f"model.pose={word}"])
   # (session 35) a cluster address with the default workers=1 trained in one process, never contacting it, exit 0
   with pytest.raises(ConfigError, match=r"ray_address=10\.0\.0\.1:6379: only a data-parallel run \(workers > 1\)"):
     load_config(tw.TrainConfig, None, over + ["ray_address=10.0.0.1:6379"])
@@ -1292,7 +1295,7 @@ def test_config_files_take_numbers_in_decimal_and_merge_keys(tmp_path):
   for bad, key in (("steps: 010", "steps"), ("ckpt_every: 1:30", "ckpt_every"), ("seed: 0x10", "seed"), ("lr: 1_0.5", "lr"),
                    ("model:\n  d_model: 0x40", "model.d_model")):
     f.write_text(f"data:\n  tokens: /t\n{bad}\n")
-    with pytest.raises(ConfigError, match=f"c.yaml: {key}: '.*': write the number in decimal"): load_config(tw.TrainConfig, str(f))
+    with pytest.raises(ConfigError, match=f"c.yaml: {key}: '.*': write the number in plain decimal digits"): load_config(tw.TrainConfig, str(f))
   f.write_text("data:\n  tokens: /t\nsteps: 12\nlr: 0.0003\nseed: -0\nweight_decay: .5\nout: 2024_01\nmodel: &m\n  d_model: 64\n  n_head: 4\n")
   cfg = load_config(tw.TrainConfig, str(f))
   assert (cfg.steps, cfg.lr, cfg.seed, cfg.weight_decay, cfg.model.d_model, cfg.out) == (12, 3e-4, 0, 0.5, 64, "2024_01")

@@ -27,7 +27,7 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
       except ConfigError as e: errors.append(str(e))
     raise ConfigError(errors[0] if len(errors) == 1 else f"{key}: {value!r} matches none of {tp}")
   if isinstance(value, Yaml11Number) and tp in (int, float):  # (YAML 1.1 read `steps: 010` as 8, `1:30` as 90, silently)
-    raise ConfigError(f"{key}: {str(value)!r}: write the number in decimal (YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90)")
+    raise ConfigError(f"{key}: {str(value)!r}: write the number in plain decimal digits (YAML 1.1 reads 010 as 8, 0x10 as 16, 1:30 as 90, 1_0 as 10)")
   if isinstance(value, Yaml11Number): value = str(value)
   if dataclasses.is_dataclass(tp):
     if not isinstance(value, dict): raise ConfigError(f"{key}: expected a mapping of {tp.__name__} fields, got {value!r}")
@@ -44,6 +44,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     if isinstance(value, float) and not math.isfinite(value): raise ConfigError(f"{key}: must be a finite number, got {value}")
   if tp is bool and not isinstance(value, bool): raise ConfigError(f"{key}: expected true or false, got {value!r}")
   if tp is int and (isinstance(value, bool) or not isinstance(value, int)): raise ConfigError(f"{key}: expected an integer, got {value!r}")
+  if tp is str and isinstance(value, bool):  # (`model.pose=off` said "expected str, got False")
+    raise ConfigError(f"{key}: expected text, got {value!r} (YAML reads yes/no/on/off as true or false: put the word in quotes)")
   if not isinstance(value, tp): raise ConfigError(f"{key}: expected {tp.__name__}, got {value!r}")
   return value
 
