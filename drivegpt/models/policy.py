@@ -227,6 +227,7 @@ class DrivingPolicy:
     cb = self.policy.codebook                                                       # (V, D)
     codes = ((z * z).sum(1, keepdim=True) - 2 * (z @ cb.T) + (cb * cb).sum(1).reshape(1, -1)).argmin(1)  # (N,)
     return codes.float().reshape(1, -1).pad(((0, 0), (0, 512 - codes.shape[0])))   # (1, 512)
+  vision_head.frames = (1,)  # the latents it reads: DrivingVision encodes only those
 
   def _latents(self, features_buffer: Tensor, rows: list, net: TokenNet) -> Tensor:
     c = net.config
