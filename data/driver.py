@@ -91,7 +91,7 @@ def lane_keep_steer(offset: float, heading_error: float, curvature: float, speed
     lateral acceleration so lane changes stay smooth; the road's own curve is followed in full.
     The car moves along its heading plus the slip angle of the bicycle model (atan(tan(steer) / 2),
     highway-env's), stepped at 1 / FPS with the heading of the step's start: steering the heading
-    onto the road's left the car up to v * curvature * 5 m inside every curve (0.31 m at 25 m/s on a
+    onto the road's left the car max(v, 3 m/s) * curvature * (5 m - v / 20 Hz) inside every curve (0.31 m at 25 m/s on a
     300 m radius, past the recovery test's 0.2 m band), so the direction of motion is steered
     onto the road's heading at the middle of the step instead.
     """

@@ -186,7 +186,7 @@ def _where(e: BaseException) -> str:
     frames, root = traceback.extract_tb(e.__traceback__), Path(__file__).resolve().parents[1]
     if not frames:
         return "?"
-    f = next((f for f in reversed(frames) if Path(f.filename).resolve().is_relative_to(root)), frames[-1])
+    f = next((f for f in reversed(frames) if not f.filename.startswith("<") and Path(f.filename).resolve().is_relative_to(root)), frames[-1])
     name = Path(f.filename).resolve()
     return f"{name.relative_to(root) if name.is_relative_to(root) else name}:{f.lineno} ({f.name})"
 

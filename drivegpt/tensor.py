@@ -497,7 +497,7 @@ class Tensor:
     # (cat([a, b], 1, dim=0) joined along 1 without a word, as the default dim was 0; cat([]) blamed self)
     if isinstance(self, (list, tuple)) and (not self or len(args) > 1 or (args and dim is not None)): raise TypeError(f"cat: takes a non-empty list of tensors and one dim, got {len(self)} tensors, dims {[*args, *([dim] if dim is not None else [])]}")
     if isinstance(self, (list, tuple)): return Tensor.cat(*self, dim=args[0] if args else dim)
-    dim, tensors = self._axis(dim or 0), [self, *args]
+    dim, tensors = self._axis(0 if dim is None else dim), [self, *args]
     if bad := [t for t in args if t.ndim != self.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, self.shape)) if i != dim)]: raise ShapeError(f"cat: shape {bad[0].shape} doesn't match {self.shape} outside dim {dim}")
     offsets = list(itertools.accumulate([t.shape[dim] for t in tensors], initial=0))
     return Tensor._sum_all([t.pad(tuple((o, offsets[-1] - o - t.shape[dim]) if i == dim else None for i in range(self.ndim))) for t, o in zip(tensors, offsets)])

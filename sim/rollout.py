@@ -145,11 +145,11 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
     print(f"note: --seconds {seconds:g} is {steps} model frames of {cfg.data.frame_stride / FPS:g} s: {steps * cfg.data.frame_stride / FPS:g} s", file=sys.stderr)
   segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, what="--shards"), split, cfg)
   if not segs: raise ValueError(f"{tokens}: no {split} segment (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")
-  need = (cfg.model.frames + steps) * cfg.data.frame_stride
+  need = (cfg.model.frames + steps - 1) * cfg.data.frame_stride + 1   # frames start .. the last real one, start + stride * (K + steps - 1)
   ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]
   if not ok:  # (the longest one was used, its real side frozen on its last frame and scored so, without a word)
     longest = max(len(s.tokens) for s in segs)
-    fit = (longest // cfg.data.frame_stride - cfg.model.frames) * cfg.data.frame_stride / FPS
+    fit = ((longest - 1) // cfg.data.frame_stride - cfg.model.frames + 1) * cfg.data.frame_stride / FPS
     raise ValueError(f"{tokens}: no {split} segment has the {need} frames a {seconds:g} s rollout and its context need (the "
                      f"longest has {longest}): use --seconds {max(fit, 0):.2f} or less, or longer segments")
   rng = np.random.default_rng(seed)

@@ -158,6 +158,9 @@ def test_an_unexpected_error_says_where_it_was_raised(tmp_path, monkeypatch):
   [r] = ingest(tmp_path / "src", tmp_path / "out", use_ray=False, progress=False)
   assert r["status"] == "error" and "unexpected AttributeError: 'Type' object has no attribute 'type'" in r["reason"], r
   assert f"(at tests/test_data_ingest.py:{turn.__code__.co_firstlineno} (turn): a bug" in r["reason"], r["reason"]
+  from data.ingest import _where
+  try: exec("raise KeyError('k')")   # a frame of no file ("<string>"), innermost: the project's own frame is named
+  except KeyError as e: assert _where(e).startswith("tests/test_data_ingest.py:"), _where(e)
 
 
 def test_takeovers_outside_the_video_or_on_one_frame_are_said(tmp_path, capsys):

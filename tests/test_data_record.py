@@ -338,7 +338,7 @@ def test_a_rule_broken_at_the_handback_is_not_the_systems():
 def test_lane_keeping_holds_the_lane_centre_through_a_curve():
   """The lane keeper steered the car's heading onto the road's, but highway-env's bicycle model moves the car along its
   heading plus the slip angle (atan(tan(steer) / 2)), stepped with the heading of the step's start: it held a line
-  ~v * curvature * 5 m inside every curve (0.31 m at 25 m/s on a 300 m radius: beyond the recovery test's 0.2 m band; a helper's
+  max(v, 3) * curvature * (5 - v / 20) m inside every curve (0.31 m at 25 m/s on a 300 m radius: beyond the recovery test's 0.2 m band; a helper's
   review). Here the car drives a circle with highway-env's Vehicle.step equations written out, starting off-centre."""
   from data.driver import lane_keep_steer
   from data.layout import FPS

@@ -299,6 +299,9 @@ def test_vision_encodes_only_the_frames_its_head_reads():
   assert seen == [4, 1] and np.array_equal(full, one)
   lat = DrivingVision(vq.encoder, picky).latents(*imgs).numpy()
   assert lat.shape[0] == 4 and (lat[[0, 2, 3]] == 0).all() and (lat[1] != 0).any()
+  for bad in ((-1,), (4,), (), (1.0,)):  # (-1, "the newest", sliced no frame: all-zero latents, in both engine and export)
+    picky.frames = bad
+    with pytest.raises(ValueError, match="must name some of the latents 0-3"): DrivingVision(vq.encoder, picky).latents(*imgs)
 
 def test_the_export_checks_policies_on_code_ids():
   """export-driving compared onnxruntime with the engine on standard-normal features, which the policy rounds to -3..3:

@@ -787,6 +787,11 @@ def test_rollout_writes_mp4(tmp_path, capfd):
   # no segment long enough: named, not a frozen real side scored as if it moved
   with pytest.raises(ValueError, match=r"no all segment has the \d+ frames a 1000 s rollout .* use --seconds"):
     pick_seeds(toks, str(tmp_path / "w"), 2, 1000, "all", 0)
+  # 17 model frames after 3 of context at stride 2 read frames start .. start + 38 of the 40: starts 0 and 1 (the last
+  # was never drawn: the rollout asked for (3 + 17) x 2 frames, stride - 1 more than it reads; a review of span())
+  assert sorted({s for _, s in pick_seeds(toks, str(tmp_path / "w"), 60, 1.7, "all", 0)[0]}) == [0, 1]
+  with pytest.raises(ValueError, match="no all segment has the 41 frames a 1.8 s rollout .* use --seconds 1.70 or less"):
+    pick_seeds(toks, str(tmp_path / "w"), 2, 1.8, "all", 0)
 
 def test_marking_shift_probe():
   """A frame whose content is moved k pixels right reads as a shift of k."""

@@ -88,7 +88,7 @@ def _sources(p: Tensor):
 
 def _checked_lr(lr: float) -> float:
   # (a Tensor lr raised "the truth value of a Tensor is ambiguous": the lr is a number the optimizer keeps on the device)
-  if isinstance(lr, Tensor) or not isinstance(lr, (int, float, np.integer, np.floating)): raise TypeError(f"optimizer: lr must be a number, got {type(lr).__name__} (a Tensor: lr.item())")
+  if isinstance(lr, (Tensor, str, bytes)) or np.ndim(lr) != 0: raise TypeError(f"optimizer: lr must be a number, got {type(lr).__name__}" + (" (lr.item())" if isinstance(lr, Tensor) else ""))
   if not lr >= 0: raise ValueError(f"optimizer: lr must be >= 0, got {lr}")  # (lr=-1 climbed the loss; PyTorch refuses it too)
   return lr
 
