@@ -126,6 +126,24 @@ def made(o: Optional[str]) -> Optional[str]:
   b = ckpt.read_bytes()
   return "tensors:" + hashlib.sha256(b[8 + int.from_bytes(b[:8], "little"):]).hexdigest()
 
+def files_of(o: Optional[str]) -> list[str]:
+  """The files a step's output holds (paths relative to it; a file output: its name), hidden ones (locks, temps) aside."""
+  if o is None or not (p := Path(o)).exists(): return []
+  return [p.name] if p.is_file() else sorted(str(f.relative_to(p)) for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+
+def readers(steps: list, name: str) -> list[str]:
+  """The steps after `name` that read its output: an argument naming it, a folder inside it or one it is inside (a
+  shared folder: export-driving's onnx/ holds export's export.json), or through a step that reads it (export-driving
+  reads bc through ppo's run)."""
+  names = [n for n, _ in steps]
+  made_by, found = [Path(o)] if (o := output_of(dict(steps)[name])) else [], []
+  for n, argv in steps[names.index(name) + 1:]:
+    paths = [Path(a.partition("=")[2] if "=" in a else a) for a in argv if "/" in a]
+    if any(p == m or m in p.parents or p in m.parents for p in paths for m in made_by):
+      found.append(n)
+      if o2 := output_of(argv): made_by.append(Path(o2))
+  return found
+
 def run(config: Path, out: str, overrides: list[str], fresh: bool = False) -> dict:
   """Run every step not already done with the same arguments; then write report.html. Returns the collected results.
   fresh: delete out first (only a demo's own folder: one with demo_state.json, or an empty one)."""
@@ -171,7 +189,9 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
   for name, argv in steps:
     now, before = {"argv": argv, "template": templates[name], "files": file_hashes(argv)}, state.get(name, {})
     same = before.get("template", before.get("argv")) in (now["template"], argv) and before.get("files", now["files"]) == now["files"]
-    gone = (o := output_of(argv)) is not None and not Path(o).exists()  # deleted since: skipped as done, its numbers reported
+    # deleted since: skipped as done, its numbers reported; also a file of it (an ONNX export, a rollout video: the report
+    # linked what was no longer there). A training run's own files are its checkpoint's business (made, below)
+    gone = (o := output_of(argv)) is not None and (not Path(o).exists() or not set(before.get("files_made", [])) <= set(files_of(o)))
     # a run trained further or replaced in place since (PPO given more iterations): skipped as done, the report showed its old
     # numbers and the evaluation and export of its old weights, beside the new checkpoint
     changed = not gone and str(before.get("made")).startswith("tensors:") and made(o) != before["made"]
@@ -181,8 +201,10 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
         state[name]["made"] = made(o)
         save_state()
       continue
-    what = "is gone" if gone else "has changed since (trained further, or replaced?)"
-    if same and (gone or changed) and (later := [n for n, _ in steps[[n for n, _ in steps].index(name) + 1:] if n in state and not state[n].get("running")]):
+    what = ("is gone" if not Path(o).exists() else f"has lost {', '.join(sorted(set(before['files_made']) - set(files_of(o)))[:3])}") if gone else \
+           "has lost its checkpoint" if made(o) is None else "has changed since (trained further, or replaced?)"
+    # (every later step was named, and refused, where none read it: a deleted rollout needed --fresh)
+    if same and (gone or changed) and (later := [n for n in readers(steps, name) if n in state and not state[n].get("running")]):
       raise ValueError(f"demo step {name}: its output {o} {what}, and the steps after it ({', '.join(later)}) ran on what it made then: run the "
                        "demo with --fresh (or use another --out) to make them all again")
     if same and (gone or changed): print(f"== demo step {name}: its output {o} {what}; running it again", file=sys.stderr)
@@ -203,6 +225,7 @@ def _run(steps: list, root: Path, state_path: Path, config: Path, overrides: lis
       save_state()
       raise
     state[name] = {**now, **result, "made": made(o)}
+    if made(o) is None: state[name]["files_made"] = files_of(o)   # (a training run's: its checkpoint says)
     save_state()
   report = write_report(root, steps, state)
   # a step's one result line, or all of them (evaluate: one per policy; the last alone read as the step's numbers)

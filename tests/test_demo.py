@@ -349,7 +349,7 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   and the report showed the last command only."""
   import drivegpt.demo as demo
   (tmp_path / "v.yaml").write_text("lr: 0.001\n")
-  (tmp_path / "demo.yaml").write_text("steps:\n  a: [train-vqvae, --config, '{configs}/v.yaml', 'out={out}/a']\n  b: [eval-vqvae]\n")
+  (tmp_path / "demo.yaml").write_text("steps:\n  a: [train-vqvae, --config, '{configs}/v.yaml', 'out={out}/a']\n  b: [eval-vqvae, --ckpt, '{out}/a']\n")
   ran = []
   def fake_step(name, argv, log):
     ran.append(name)
@@ -426,6 +426,40 @@ def test_demo_state_rules(tmp_path, monkeypatch):
   demo.run(tmp_path / "one.yaml", str(tmp_path / "o1"), [])
   assert len(ran) == n + 2
 
+
+def test_a_step_whose_files_are_gone_runs_again_unless_a_later_step_read_them(tmp_path, monkeypatch, capsys):
+  """A demo review: deleting an export's ONNX files (its folder kept) or a rollout's videos was skipped as done, the report
+  linking files no longer there; a deleted rollout folder was refused naming every later step (none read it); a deleted
+  checkpoint was "changed since (trained further, or replaced?)"."""
+  import drivegpt.demo as demo
+  (tmp_path / "v.yaml").write_text("lr: 0.001\n")
+  (tmp_path / "demo.yaml").write_text("steps:\n  a: [train-vqvae, --config, '{configs}/v.yaml', 'out={out}/a']\n"
+                                      "  r: [rollout, --world, '{out}/a', --out, '{out}/r']\n  e: [export, --ckpt, '{out}/a', --out, '{out}/onnx']\n")
+  ran = []
+  def fake_step(name, argv, log):
+    ran.append(name)
+    (o := Path(demo.output_of(argv))).mkdir(parents=True, exist_ok=True)
+    if name == "a": (o / "ckpt.safetensors").write_bytes(safetensors(b"{}", b"weights"))
+    else: (o / f"{name}.out").write_text("made"); (o / ".lock").write_text("")
+    return {"results": [{"step": 1}], "seconds": 0.0, "cpu_seconds": 0.0}
+  monkeypatch.setattr(demo, "run_step", fake_step)
+  monkeypatch.setattr(demo, "write_report", lambda root, steps, state: root / "report.html")
+  out = tmp_path / "out"
+  demo.run(tmp_path / "demo.yaml", str(out), [])
+  assert ran == ["a", "r", "e"] and demo.readers(demo.load_steps(tmp_path / "demo.yaml", str(out), []), "a") == ["r", "e"]
+  (out / "r" / ".lock").unlink()   # (a hidden file: not the step's output)
+  demo.run(tmp_path / "demo.yaml", str(out), [])
+  assert ran == ["a", "r", "e"]
+  (out / "r" / "r.out").unlink()   # its file gone, its folder kept; e, after it, does not read it: r runs again
+  capsys.readouterr()
+  demo.run(tmp_path / "demo.yaml", str(out), [])
+  assert ran == ["a", "r", "e", "r"] and "demo step r: its output " in (err := capsys.readouterr().err) and "has lost r.out; running it again" in err
+  shutil.rmtree(out / "onnx")
+  demo.run(tmp_path / "demo.yaml", str(out), [])
+  assert ran[-1] == "e" and (out / "onnx" / "e.out").exists()
+  (out / "a" / "ckpt.safetensors").unlink()
+  with pytest.raises(ValueError, match=r"demo step a: its output .*/a has lost its checkpoint, and the steps after it \(r, e\) ran on"):
+    demo.run(tmp_path / "demo.yaml", str(out), [])
 
 def test_two_demos_into_one_folder_and_paths_of_a_moved_one(tmp_path):
   """Session 28 (a hostile user): two demos into one --out ran side by side (record's segments collided, each rewrote
