@@ -346,7 +346,11 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
                      "task_reward_first": task(lines[0] if lines else None), "task_reward_last": task(last),
                      "p_disengage_first": lines[0]["p_disengage"] if lines else None, "p_disengage_last": last.get("p_disengage"),
                      "kl_last": last.get("kl"), "entropy_last": last.get("entropy"), "token_js_last": last.get("token_js"),
-                     "guard": ref, "stopped": stopped, "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
+                     "guard": ref, "stopped": stopped,
+                     # the policy evaluate and export-driving use: the newest whose rollouts passed the guard (the last
+                     # iteration's update is never rolled out: iteration N - 1 of N; reward_last is its rollouts')
+                     "policy_iteration": checkpoint_info(str(run.dir / GOOD))[0] if (run.dir / GOOD).exists() else None,
+                     "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
 
 def main(argv: Optional[list[str]] = None) -> dict:
   args = stage_args("drivegpt train-policy --algo ppo", __doc__, argv, PPOTrainConfig)

@@ -63,19 +63,22 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
   # and a PPO run's own tokens (its episodes' recordings), not only its BC run's: those were never checked
   import h5py, rl.train as T
+  from drivegpt.nn.state import checkpoint_info
   from train.stage import build
   shutil.copytree(out / "tokens", tmp_path / "tok2")
   for f in (tmp_path / "tok2").glob("*.h5"):
     with h5py.File(f, "r+") as h: h.attrs["driver"] = json.dumps({**json.loads(h.attrs["driver"]), "seed": json.loads(h.attrs["driver"])["seed"] + 7_000_000})
-  T.train_ppo(build(T.PPOTrainConfig, {"world": str(out / "world"), "tokens": str(tmp_path / "tok2"), "disengage": str(out / "disengage"),
-                                       "bc": str(out / "bc"), "out": str(tmp_path / "ppo2"), "iterations": 1, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2}))
+  res = T.train_ppo(build(T.PPOTrainConfig, {"world": str(out / "world"), "tokens": str(tmp_path / "tok2"), "disengage": str(out / "disengage"),
+                                             "bc": str(out / "bc"), "out": str(tmp_path / "ppo2"), "iterations": 1, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2}))
+  # the policy evaluate and export-driving load: iteration 0's, the last one rolled out (a demo review: the final line
+  # read as the last iteration's policy)
+  assert res["iterations"] == 1 and res["policy_iteration"] == 0 == checkpoint_info(str(tmp_path / "ppo2" / T.GOOD))[0]
   capsys.readouterr()
   with pytest.raises(SystemExit):
     evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"rl={tmp_path / 'ppo2'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",
                    "--no-scripted", "--seed", str(min(recorded_seeds([str(tmp_path / "tok2")])))])
   assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
   # the 6 s segments end before t + 4 s on every frame: the 4 s head never saw a label, and PPO rewarded from it, unsaid
-  from drivegpt.nn.state import checkpoint_info
   from train.stage import ConfigError
   assert checkpoint_info(str(out / "disengage" / "ckpt.safetensors"))[2]["known_labels"][-1] == 0
   assert "horizons [4.0] s: no training frame has a known label" in r.stderr
