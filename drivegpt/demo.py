@@ -1,7 +1,9 @@
 """drivegpt demo: the whole pipeline on a small highway-env dataset, then a report. Each step is a `drivegpt` command
 run in its own process (so the engine never imports the pipeline folders, and a step's memory is freed when it ends),
 listed with its arguments in configs/demo.yaml. A step that finished with the same arguments is skipped when the demo
-runs again; the training stages resume from their checkpoints, so Ctrl-C (or a crash) leaves a run that resumes."""
+runs again; the training stages resume from their checkpoints, so Ctrl-C (or a crash) leaves a run that resumes. A
+step that finished, or was interrupted, with other arguments is refused, not run again over its outputs (one that failed
+runs as now asked): use --fresh or another --out."""
 from __future__ import annotations
 import argparse, codecs, functools, html, io, json, math, os, resource, shutil, subprocess, sys, threading, time
 from pathlib import Path
@@ -315,7 +317,7 @@ def main(argv: Optional[list[str]] = None) -> int:
   ap = argparse.ArgumentParser(prog="drivegpt demo", description=__doc__, formatter_class=HelpFormatter)
   ap.add_argument("--config", type=lambda t: Path(path_arg(t)), default=DEFAULT_CONFIG, action=Once, help="demo config: the steps and their arguments")
   ap.add_argument("--out", default="runs/demo", type=path_arg, help="folder for every step's output and report.html")
-  ap.add_argument("--fresh", action="store_true", help="delete --out first instead of resuming")
+  ap.add_argument("--fresh", action="store_true", help="delete --out first instead of resuming (only a demo's own folder, one with demo_state.json, or an empty one)")
   ap.add_argument("overrides", nargs="*", metavar="step.key=value", help="extra key=value for one step, e.g. vqvae.steps=100: the "
                   "steps that take key=value configs (vqvae, world, disengage, bc, ppo); the others take --options")
   args = ap.parse_intermixed_args(argv)  # (overrides on both sides of --out: the later ones were "unrecognized")
