@@ -29,7 +29,9 @@ class TokenDecoder:
     with no_grad(): return self.to_frames(self._decode(Tensor(tokens.reshape(-1, *self.grid).astype(np.int32))).numpy())
 
 def sharpness(frames: np.ndarray) -> np.ndarray:
-  """Mean absolute Laplacian of the grey image per frame (B, H, W, 3) -> (B,): blur and mush lower it."""
+  """Mean absolute Laplacian of the grey image per frame (B, H, W, 3) -> (B,), grey levels per pixel: blur lowers it,
+  noise raises it (decoded tokens 30% random: 9.4 against 6.0 for the real tokens, all random 15.7), so a ratio near 1
+  against the real continuation says the rollout is neither blurred nor noisy only together with its bits/token."""
   g = frames.astype(np.float32).mean(-1)
   lap = 4 * g[:, 1:-1, 1:-1] - g[:, :-2, 1:-1] - g[:, 2:, 1:-1] - g[:, 1:-1, :-2] - g[:, 1:-1, 2:]
   return np.abs(lap).mean((1, 2))
