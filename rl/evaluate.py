@@ -173,8 +173,10 @@ class LearnedDriver:
     from drivegpt.nn.state import checkpoint_info
     from train.stage import ckpt_file, run_path
     own = checkpoint_info(str(ckpt_file(run)))[1]  # a PPO run's: its episodes' tokens
-    # the recordings it learnt from: BC's tokens, and a PPO run's own (its world-model episodes' seeds; only BC's were checked)
-    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, run_path(run, own.get("tokens")) if "bc" in own else None) if t})  # (a BC run's own is cfg's, read once)
+    # the recordings it learnt from: BC's tokens, and a PPO run's own (its world-model episodes' seeds; only BC's were
+    # checked), and those of the world model it trained in and of the disengagement model that gave its reward
+    ppo = [run_path(run, own.get("tokens"))] + [t for k in ("world", "disengage") if own.get(k) for t in recordings(run_path(run, own[k]))] if "bc" in own else []
+    self.K, self.stride, self.tokens = self.policy.config.frames, cfg.stride, sorted({t for t in (cfg.tokens, *ppo) if t})  # (a BC run's own is cfg's, read once)
     check_tokenizer(vqvae, self.policy, run, vq_run)  # (vq_run: the path, named in the error)
 
   def actions(self, tokens: np.ndarray, speed: np.ndarray) -> np.ndarray:
@@ -189,6 +191,16 @@ class LearnedDriver:
     if not np.isfinite(a).all():  # (highway-env failed on it: "unsupported operand type(s) for *: 'float' and 'NoneType'")
       raise FloatingPointError(f"policy {self.name}: its action is not finite ({a[~np.isfinite(a).all(1)][0].tolist()}): a diverged run?")
     return np.stack([a[:, 0], -steer_from_curvature(a[:, 1])], 1)   # curvature + = left; the sim steers + = right
+
+def recordings(run: str) -> list[str]:
+  """The data a training run trained on (a world run's data.tokens, a VQVAE run's data.shards and data.val_shards, an
+  RL stage's tokens), moved with it; a run that is not there: itself, so that it is said as not checked."""
+  from drivegpt.nn.state import checkpoint_info
+  from train.stage import ckpt_file, run_path
+  try: conf = checkpoint_info(str(ckpt_file(run)))[1] or {}
+  except (OSError, ValueError): return [run]
+  data = conf.get("data") if isinstance(conf.get("data"), dict) else {}
+  return [run_path(run, t) for t in (data.get("tokens"), data.get("shards"), data.get("val_shards"), conf.get("tokens")) if isinstance(t, str) and t]
 
 def encode(vqvae, frames: list) -> np.ndarray:
   """Frames [(H, W, 3) uint8] -> tokens (B, N)."""
@@ -340,11 +352,12 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
             [(n, LearnedDriver(n, r, vqvae, f"--vqvae {args.vqvae}"), True) for n, r in policies]
   # the recordings each policy learnt from, checked without --check-seeds too: an episode of a recording's seed repeats its
   # driver and traffic draws (said only when asked before)
-  trained_on = sorted({t for _, d, _ in drivers if d is not None for t in d.tokens})
+  # (and the frames the VQVAE encoding the policies' camera trained on: a seed's scene it reconstructs by heart)
+  trained_on = sorted({t for _, d, _ in drivers if d is not None for t in d.tokens} | (set(recordings(args.vqvae)) if args.vqvae and policies else set()))
   for t in (t for t in trained_on if not Path(t).exists()):
-    print(f"note: {t} (the tokens a --policy was trained on) is not here: its recordings' seeds are not checked", file=sys.stderr)
-  if used := recorded_seeds([t for t in trained_on if Path(t).exists()], "the tokens a --policy was trained on") & set(seeds + rec_seeds):
-    ap.error(f"seeds {sorted(used)[:5]} were used in recording the data a --policy was trained on: pick another --seed")
+    print(f"note: {t} (the data a --policy or its models were trained on) is not here: its recordings' seeds are not checked", file=sys.stderr)
+  if used := recorded_seeds([t for t in trained_on if Path(t).exists()], "the data a --policy or its models were trained on") & set(seeds + rec_seeds):
+    ap.error(f"seeds {sorted(used)[:5]} were used in recording the data a --policy or its models were trained on: pick another --seed")
   out = []
   for name, d, noise in drivers:
     t0 = time.perf_counter()

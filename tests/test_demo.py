@@ -60,7 +60,7 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   with pytest.raises(SystemExit):
     evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"bc={out / 'bc'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",
                    "--no-scripted", "--seed", str(min(recorded_seeds([str(out / "tokens")])))])
-  assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
+  assert "were used in recording the data a --policy or its models were trained on" in capsys.readouterr().err
   # and a PPO run's own tokens (its episodes' recordings), not only its BC run's: those were never checked
   import h5py, rl.train as T
   from drivegpt.nn.state import checkpoint_info
@@ -77,7 +77,15 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   with pytest.raises(SystemExit):
     evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"rl={tmp_path / 'ppo2'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",
                    "--no-scripted", "--seed", str(min(recorded_seeds([str(tmp_path / "tok2")])))])
-  assert "were used in recording the data a --policy was trained on" in capsys.readouterr().err
+  assert "were used in recording the data a --policy or its models were trained on" in capsys.readouterr().err
+  # and the recordings of the world model it trained in, of its disengagement model and of the VQVAE (a leakage review:
+  # a world model trained on other seeds let evaluate run on them)
+  from rl.evaluate import LearnedDriver, recordings
+  from train.vqvae import load_tokenizer
+  assert recordings(str(out / "world")) == [str(out / "tokens")] and recordings(str(out / "vqvae")) == [str(out / "shards")]
+  assert recordings(str(tmp_path / "gone")) == [str(tmp_path / "gone")]   # said as not checked
+  d = LearnedDriver("rl", str(tmp_path / "ppo2"), load_tokenizer(str(out / "vqvae"))[0])
+  assert d.tokens == sorted({str(out / "tokens"), str(tmp_path / "tok2")}), d.tokens
   # the 6 s segments end before t + 4 s on every frame: the 4 s head never saw a label, and PPO rewarded from it, unsaid
   from train.stage import ConfigError
   assert checkpoint_info(str(out / "disengage" / "ckpt.safetensors"))[2]["known_labels"][-1] == 0
