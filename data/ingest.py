@@ -145,6 +145,10 @@ def route_of(path: Path, src: Path) -> str:
                 return re.sub(r"--\d+$", "", p.parent.name)                                                 # video in a `trip--2` folder took it)
             if re.search(r"--\d+$", stem(p)):
                 return re.sub(r"--\d+$", "", stem(p))
+            # a GoPro's chapters of one recording: GH01xxxx, GH02xxxx (GX: HEVC; older cameras GOPRxxxx, then GP01xxxx),
+            # each its own route until a leakage review (chapter 1 held out, its continuation chapter 2 trained on)
+            if m := re.fullmatch(r"(?:G[HX]\d\d|GOPR|GP\d\d)(\d{4})", stem(p), re.IGNORECASE):
+                return f"GoPro-{m[1]}"
         return stem(given)
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
 

@@ -480,6 +480,11 @@ def test_find_segments_follows_links_and_tells_clips_from_segments(tmp_path):
     assert {route_of(src / f"c2k|2018-08-02--08-34-47/{n}", src) for n in "01"} == {"c2k|2018-08-02--08-34-47"}
     (src / "lone_seg").symlink_to(store / "d|t/0")   # a link named otherwise to a segment of a drive: the target's drive
     assert route_of(src / "lone_seg", src) == "d|t"
+    # a GoPro's chapters of one recording are one route (each was its own: chapter 1 held out, chapter 2 trained on)
+    (src / "100GOPRO").mkdir()
+    for n in ("GH010123.MP4", "GH020123.MP4", "GX010456.MP4", "gx020456.mp4", "GOPR0789.MP4", "GP010789.MP4", "GH0123.MP4"): (src / "100GOPRO" / n).write_bytes(b"")
+    assert [route_of(src / "100GOPRO" / n, src) for n in ("GH010123.MP4", "GH020123.MP4", "GX010456.MP4", "gx020456.mp4", "GOPR0789.MP4", "GP010789.MP4", "GH0123.MP4")] == \
+           ["GoPro-0123", "GoPro-0123", "GoPro-0456", "GoPro-0456", "GoPro-0789", "GoPro-0789", "GH0123"]
 
 
 def test_ray_ingest_of_a_linked_source_with_a_linked_folder_matches_the_local_one(tmp_path):
