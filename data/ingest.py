@@ -543,8 +543,11 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
         if sig is not None:
             inside = sig[0][(sig[0] > times[0]) & (sig[0] < times[-1])] if n else sig[0][:0]
             if n and len(sig[0]) and (gap := np.diff(np.concatenate([[times[0]], inside, [times[-1]]])).max(initial=0)) > MAX_SIGNAL_GAP:
+                # both ends off the same way: another clock's offset, most likely (a review: the message named no cause)
+                lag = (sig[0][0] - times[0], sig[0][-1] - times[-1])
+                clock = f"; both ends {lag[0]:+.2f} / {lag[1]:+.2f} s off: is {name} on another clock than the video?" if lag[0] * lag[1] > 0 else ""
                 raise IngestError(f"{where}: {name} leaves {gap:.2f} s of the video uncovered (video t {times[0]:.2f}..{times[-1]:.2f} s, "
-                                  f"{name} t {sig[0][0]:.2f}..{sig[0][-1]:.2f} s)")
+                                  f"{name} t {sig[0][0]:.2f}..{sig[0][-1]:.2f} s{clock})")
             value = sig[1].reshape(len(sig[1]), -1)
             data[name] = np.stack([np.interp(times, sig[0], value[:, j]) for j in range(value.shape[1])], 1)
             if (cols := DISCRETE.get(name)) and len(sig[0]) > 1:  # between samples that differ in an on/off column

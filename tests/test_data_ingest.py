@@ -106,6 +106,11 @@ def corrupt_repeated_time(seg):  # a CAN time twice: interpolation read whicheve
     return "speed", ("appears twice",)
 
 
+def corrupt_shifted_signal(seg):  # CAN on a clock 0.6 s ahead of the video's: the message named no cause (a review)
+    save(seg / "processed_log/CAN/speed/t", np.load(seg / "processed_log/CAN/speed/t") + 0.6)
+    return "speed", ("both ends +0.60 / +0.60 s off: is speed on another clock than the video?",)
+
+
 def corrupt_empty_signal(seg):  # "unexpected ValueError: cannot reshape array of size 0"
     save(seg / "processed_log/CAN/speed/t", np.zeros(0))
     save(seg / "processed_log/CAN/speed/value", np.zeros((0, 1)))
@@ -128,7 +133,7 @@ def corrupt_garbage_mid_video(seg):  # 64 random bytes in the middle: decoded (f
 
 @pytest.mark.parametrize("corrupt", [corrupt_truncate, corrupt_missing_pose, corrupt_length, corrupt_nan,
                                      corrupt_not_video, corrupt_short_video, corrupt_partial_signal, corrupt_repeated_time,
-                                     corrupt_huge, corrupt_garbage_mid_video, corrupt_empty_signal])
+                                     corrupt_huge, corrupt_garbage_mid_video, corrupt_empty_signal, corrupt_shifted_signal])
 def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     src, out, shard = done_dir
     before = file_state(shard)

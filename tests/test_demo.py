@@ -200,6 +200,8 @@ def _export_driving_names_what_it_packs(demo: Path, tmp_path: Path, dis: Path) -
   (x / "export-driving.json").write_text(pair)
   assert not (x / "vqvae_encoder.onnx").exists()
   assert export_run(str(demo / "vqvae"), str(x))["vqvae_encoder"]["max_abs_diff"] < 1e-4  # its own VQVAE goes in beside it
+  (tmp_path / "afile2").write_text("")   # (said "something of that name is in the way", not which argument: a review)
+  with pytest.raises(ExportError, match="--out .*afile2: a file, not a folder"): export_run(str(demo / "vqvae"), str(tmp_path / "afile2"))
   # a PPO run killed part way is said (its final.json is of iterations before); one still training is refused
   import rl.train as T
   from train.stage import build

@@ -68,6 +68,8 @@ def test_yuv6_round_trip_recovers_frames():
   err = np.abs(rgb - frames.astype(np.float32)).max(-1)
   assert err.max() < 4.5 and err.mean() < 2   # everywhere: saturated colours no longer clip (33 levels off before)
   assert camera_image(frames).shape == (2, 256, 512, 3)
+  with pytest.raises(ValueError, match="expected .* uint8 frames, got float64"):   # (float frames in [0, 1]: a black image)
+    frames_to_input_imgs(frames / 255.0)
 
 VQ = VQVAEConfig(image_size=(128, 256), patch=4, width=8, mults=(1, 2), enc_blocks=0, dec_blocks=1, attention=False, groups=4, code_dim=8, n_codes=32)
 

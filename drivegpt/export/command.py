@@ -166,7 +166,8 @@ def run_folder(ckpt: str) -> str:
 def export_run(ckpt: str, out: str, fp16: bool = False) -> dict:
   """Export every model of a run to out (see the module docstring); returns the report also written to out/export.json."""
   kind, model, step = load_run(ckpt)
-  out_dir = Path(out)
+  out_dir = Path(out)   # (a file there said "something of that name is in the way", not which argument: export-driving's way)
+  if out_dir.exists() and not out_dir.is_dir(): raise ExportError(f"--out {out}: a file, not a folder (it gets the ONNX files and export.json)")
   out_dir.mkdir(parents=True, exist_ok=True)
   took = lock_folder(out_dir, command=True)  # two exports into one folder left one run's encoder beside another's decoder, both exiting 0
   try: return _export_into(out_dir, kind, model, ckpt, step, fp16)

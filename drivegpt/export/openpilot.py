@@ -71,7 +71,8 @@ def yuv6_to_rgb(yuv: Tensor) -> Tensor:
 
 def frames_to_input_imgs(frames: np.ndarray) -> np.ndarray:
   """Two frames (2, 128, 256, 3) uint8, older first (modeld's are 0.2 s apart) -> input_imgs (1, 12, 128, 256) uint8."""
-  if frames.shape != (2, 128, 256, 3): raise ValueError(f"frames_to_input_imgs: expected (2, 128, 256, 3) uint8 frames, got {frames.shape}")
+  if frames.shape != (2, 128, 256, 3) or frames.dtype != np.uint8:  # (float frames in [0, 1] went in as a black image)
+    raise ValueError(f"frames_to_input_imgs: expected (2, 128, 256, 3) uint8 frames, got {frames.dtype} {frames.shape}")
   return rgb_to_yuv6(Tensor(camera_image(frames).astype(np.int32))).numpy().astype(np.uint8).reshape(IMG)
 
 # *** the models ***
