@@ -5,7 +5,7 @@ runs again; the training stages resume from their checkpoints, so Ctrl-C (or a c
 step that finished, or was interrupted, with other arguments is refused, not run again over its outputs (one that failed
 runs as now asked): use --fresh or another --out."""
 from __future__ import annotations
-import argparse, codecs, functools, html, io, json, math, os, resource, shutil, subprocess, sys, threading, time
+import argparse, codecs, functools, html, io, json, math, os, re, resource, shutil, subprocess, sys, threading, time
 from pathlib import Path
 from typing import Optional
 import yaml
@@ -273,7 +273,7 @@ def _table(rows: list[dict]) -> str:
   return f"<table><tr>{head}</tr>{body}</table>"
 
 def _fmt(v) -> str:  # as the steps' JSON lines write values (null, true: Python's None and True were printed)
-  if isinstance(v, float) and math.isfinite(v): return f"{v:.4g}"
+  if isinstance(v, float) and math.isfinite(v): return f"{v:.0f}" if v.is_integer() and abs(v) < 1e9 else f"{v:.4g}"  # (123456.0: not 1.235e+05)
   return v if isinstance(v, str) else json.dumps(_rounded(v))
 
 def _rounded(v):
@@ -285,8 +285,9 @@ def _rounded(v):
 def write_report(root: Path, steps: list, state: dict) -> Path:
   """report.html in root: pictures, videos and result tables of every step, and where each artifact is."""
   def shown(p: Path) -> bool: return not p.name.startswith(".")  # a killed writer's temp file (.rollout_3.mp4.tmp.mp4) came first
-  pics = sorted(p for p in root.rglob("*.png") if "report" not in p.parts and shown(p))
-  vids = sorted(filter(shown, root.rglob("*.mp4")))[:4]
+  # (a folder named report above root hid every picture: a review); rollout_10 after rollout_9, not after rollout_1
+  pics = sorted(p for p in root.rglob("*.png") if "report" not in p.relative_to(root).parts and shown(p))
+  vids = sorted(filter(shown, root.rglob("*.mp4")), key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(p))])[:4]
   parts = ["<!doctype html><meta charset=utf-8><title>DriveGPT demo</title><style>body{font-family:sans-serif;margin:2em;max-width:1200px}"
            "table{border-collapse:collapse;margin:.5em 0;display:block;overflow-x:auto}td,th{border:1px solid #ccc;padding:2px 8px;font-size:13px}"
            "img,video{max-width:100%;border:1px solid #ddd}</style><h1>DriveGPT demo</h1>",

@@ -7,13 +7,16 @@ supervisor, with a policy driving from camera frames (frame -> VQVAE tokens -> p
 For each driver (scripted and scripted_no_noise unless --no-scripted, then each --policy) it drives the same episodes
 (seeds seed, seed+1, ...: road, scene, traffic and supervisor), and prints one JSON line per driver: km driven by the system,
 takeovers (by cause), km per takeover, crashes, and the recovery test: episodes started 0.5 m off the lane centre
-(alternating sides) that come back within 0.2 m inside 3 s without a takeover.
+(alternating sides) that settle within 0.2 m of it inside 3 s (and stay there to the episode's end, 1 s later) without a
+takeover.
 
 The scripted driver is the data stage's (data/driver.py: IDM car following and lane keeping with steering noise) reading
 the simulator's state, without the faults the recorder injects; scripted_no_noise is the same without its steering noise
 (a privileged upper reference). After a takeover a human (the recorder's calm driver)
 drives 2-4 s and hands back; a crash ends the episode. The learned policies act every `stride` frames (their training
-stride) and hold the action in between; the supervisor judges every frame."""
+stride) and hold the action in between; the supervisor judges every frame, with one rule more than the recorder's: a car
+standing still for 3 s with no car within 30 m ahead is taken over (a policy that stopped drove no takeovers). The
+policies have no blinker: a lane change is a lane departure, as an unsignalled one is for a human."""
 from __future__ import annotations
 import argparse, json, os, sys, tempfile, time
 from collections import Counter
@@ -25,7 +28,9 @@ from drivegpt.cli import HelpFormatter, at_least, json_line, path_arg
 
 FPS = 20
 NOMINAL_LIMITS = dict(ttc=2.0, time_gap=0.6, lane_margin=0.4, heading=15.0, brake=-4.0, lateral_accel=4.0)  # data/driver.py's centres
-RECOVERY_OFFSET, RECOVERY_WITHIN, RECOVERY_SECONDS = 0.5, 0.2, 3.0
+RECOVERY_OFFSET, RECOVERY_WITHIN, RECOVERY_SECONDS, RECOVERY_HOLD = 0.5, 0.2, 3.0, 1.0
+STANDSTILL = (1.0, 3.0, 30.0)  # a takeover: under 1 m/s for 3 s with no car within 30 m ahead
+MAX_SECONDS = 3600.0
 MIN_RADIUS = 50.0  # m: the tightest --radius (at 0.5-1 m the lanes' geometry folded on itself; the recorder's tightest is 90 m)
 
 @dataclass
@@ -55,23 +60,30 @@ class ClosedLoop:
     self.limits = SupervisorThresholds(**NOMINAL_LIMITS)
     self.n_lanes = 3
     curved = {"curved": 1.0, "straight": 0.0, "mixed": 0.5}[spec.road]
-    self.road = sample_road(self.rng, 150 + spec.seconds * 40 + 500, self.n_lanes, spec.radius, curved)
+    for _ in range(20):  # tight curves in a row can bring the road back across itself (radius 50-100 m: a third of the
+      # roads): the car's lane position was read off the other piece (off road at once) and its lanes overlap there
+      self.road = sample_road(self.rng, 150 + spec.seconds * 40 + 500, self.n_lanes, spec.radius, curved)
+      if not folds(self.road): break
+    else: raise ValueError(f"episode seed {spec.seed}: 20 roads of {spec.radius[0]:g}-{spec.radius[1]:g} m curves all come back within 30 m of themselves: give wider --radius")
     self.scene = sample_scene(self.rng, self.road)
     self.sim = SimRoad(network=self.road.network(), np_random=np.random.RandomState(spec.seed % 2 ** 32), neighbour_vehicles_connected_lanes=True)
     s0, self.lane = 150.0, int(self.rng.integers(self.n_lanes))
     self.traffic_speed = traffic_speed
     self.sim.vehicles = spawn_traffic(self.road, self.sim, self.rng, s0, self.lane, traffic_speed, spec.density)
     x, y, h, _ = self.road.at(s0, self.lane * LANE_WIDTH + spec.offset)
-    self.ego = car_classes()[1](self.sim, np.array([x[0], y[0]]), float(h[0]), float(min(np.mean(traffic_speed), self.style.target_speed)))
+    # at most the speed the driver takes the curves ahead at (28 m/s into a 90 m curve was a lateral-acceleration takeover
+    # at t = 0, charged to the driver, and a warm-up that missed the recovery test's 0.5 m)
+    v0 = min(np.mean(traffic_speed), self.style.target_speed, np.sqrt(self.style.curve_accel / max(np.abs(self.road.at(np.linspace(s0, s0 + 100, 6))[3]).max(), 1e-4)))
+    self.ego = car_classes()[1](self.sim, np.array([x[0], y[0]]), float(h[0]), float(v0))
     self.sim.vehicles.append(self.ego)
     self.colours = {id(v): int(self.rng.integers(1 << 16)) for v in self.sim.vehicles}
-    self.t, self.human_until, self.steer_noise, self.clear = 0.0, -1.0, 0.0, 0
+    self.t, self.human_until, self.steer_noise, self.clear, self.still = 0.0, -1.0, 0.0, 0, 0.0
     self.km, self.km_human, self.takeovers, self.crashed, self.crashed_human, self.done = 0.0, 0.0, [], False, False, False
     self.prev_speed, self.prev_heading = self.ego.speed, self.ego.heading
     self.offsets: list = []    # (t, lane offset, human) per frame
     self.hold = (0.0, 0.0)
     self.warming = False       # in drive()'s warm-up: not yet the episode's seconds
-    self.void = False          # crashed in the warm-up: left out of the scores (summarize)
+    self.void = ""             # "crash" in the warm-up, or a recovery "start" off its offset: left out of the scores
     self._observe()
 
   # *** the state, as the supervisor and the scripted driver see it ***
@@ -146,6 +158,9 @@ class ClosedLoop:
     else: self.km += step
     self.offsets.append((self.t, self.obs.lane_offset, human))
     cause, _ = takeover_cause(self.limits, self.obs)
+    free = self.obs.gap is None or self.obs.gap > STANDSTILL[2]   # (in a jam, the car ahead holds ours: no rule broken)
+    self.still = self.still + dt if self.obs.speed < STANDSTILL[0] and free and not human else 0.0
+    cause = cause if cause is not None or self.still < STANDSTILL[1] - 1e-9 else "standstill"
     self.clear = 0 if cause is not None else self.clear + 1
     if not self.human:
       # the human hands back only a car that has broken no rule for 0.5 s: the state it left (still out of the lane) was
@@ -207,9 +222,18 @@ def encode(vqvae, frames: list) -> np.ndarray:
   from rl.data import encode_frames
   return encode_frames(vqvae, np.stack(frames))
 
-def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None, warmup: float = 1.0, noise: bool = True) -> list[ClosedLoop]:
+def folds(road, clear: float = 30.0) -> bool:
+  """Does the road come back within clear m of itself (points over 5 clear apart along it)?"""
+  s = np.arange(0.0, road.length, clear / 3)
+  x, y = road.at(s)[:2]
+  for lo in range(0, len(s), 1000):  # (in blocks: an hour's road is 14,000 points)
+    d, apart = np.hypot(x[lo:lo + 1000, None] - x, y[lo:lo + 1000, None] - y), np.abs(s[lo:lo + 1000, None] - s) > 5 * clear
+    if (d[apart] < clear).any(): return True
+  return False
+
+def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None, warmup: float = 1.0, noise: bool = True, desc: Optional[str] = None) -> list[ClosedLoop]:
   """Run the episodes of specs together (lockstep, frames encoded in one batch) with driver (None: the scripted driver,
-  with its steering noise or without)."""
+  with its steering noise or without); desc: a progress bar's label (None: no bar)."""
   if not specs: return []  # (--recovery 0: encoding no frames raised after the main episodes had run)
   eps = [ClosedLoop(s, noise) for s in specs]
   stride = driver.stride if driver else 1
@@ -230,9 +254,18 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
     if e.crashed:  # (the car stays wrecked: its first frame was a crash charged to the driver)
       print(f"warning: episode seed {e.spec.seed}: the car crashed in the warm-up, before the driver drove; the episode "
             "is left out (warmup_crashes)", file=sys.stderr)
-    e.void = e.crashed
+    # a recovery episode starts 0.5 m off the centre, or is no test of recovery (a warm-up takeover's human steered it
+    # back to the centre; a curve took it to 0.2 or 0.6 m)
+    start = e.spec.offset and (e.takeovers or abs(e.obs.lane_offset - e.spec.offset) > 0.15)
+    if start and not e.crashed:
+      print(f"warning: recovery episode seed {e.spec.seed}: the warm-up left the car {e.obs.lane_offset:+.2f} m off the lane centre, "
+            f"not {e.spec.offset:+.2f}; the episode is left out (recovery_starts_missed)", file=sys.stderr)
+    e.void = "crash" if e.crashed else "start" if start else ""
     e.t, e.km, e.km_human, e.takeovers, e.offsets, e.crashed, e.crashed_human, e.done, e.human_until, e.warming = 0.0, 0.0, 0.0, [], [], False, False, e.crashed, -1.0, False
-  step = 0
+  step, bar = 0, None
+  if desc is not None:
+    from tqdm import tqdm
+    bar = tqdm(total=round(max(s.seconds for s in specs) * FPS), desc=desc, unit="frame", dynamic_ncols=True, file=sys.stderr)
   while not all(e.done for e in eps):
     if driver:
       fresh = step % stride == 0   # frames enter the context at the policy's stride
@@ -249,23 +282,25 @@ def drive(specs: list[EpisodeSpec], driver: Optional[LearnedDriver], vqvae=None,
       if driver and e.human: e.hold = None   # the human drives; the policy acts again when it hands back
       if not e.done: e.tick(*((e.hold or (0.0, 0.0)) if driver else e.scripted()))
     step += 1
+    if bar is not None: bar.update(1)
+  if bar is not None: bar.close()
   return eps
 
 def recovered(e: ClosedLoop) -> bool:
-  """Back within RECOVERY_WITHIN m of the lane centre inside RECOVERY_SECONDS, and no takeover in the episode (a car
-  drifting through the centre on its way out of the lane, taken over after, counted: doing nothing scored 4/20)."""
-  if e.takeovers: return False
-  for t, off, human in e.offsets:
-    if t > RECOVERY_SECONDS or human: return False
-    if abs(off) < RECOVERY_WITHIN: return True
-  return False
+  """Settled within RECOVERY_WITHIN m of the lane centre inside RECOVERY_SECONDS: from a frame by then on, within it to
+  the episode's end; no takeover and no crash. (Counted when it first came within 0.2 m, a car drifting through the
+  centre on its way out of the lane passed: doing nothing scored 4/20, a steady 0.4 m/s drift 6/6.)"""
+  if e.takeovers or getattr(e, "crashed", False) or any(h for *_, h in e.offsets): return False
+  out = [i for i, (_, off, _) in enumerate(e.offsets) if abs(off) >= RECOVERY_WITHIN]
+  settled = out[-1] + 1 if out else 0   # the first frame of the last run inside
+  return settled < len(e.offsets) and e.offsets[settled][0] <= RECOVERY_SECONDS + 1e-9
 
 def summarize(name: str, eps: list[ClosedLoop], rec: list[ClosedLoop], seconds: float) -> dict:
   # an episode whose car crashed in the warm-up (drive() said it) is no one's to score (it failed the recovery test)
-  void = sum(getattr(e, "void", False) for e in eps + rec)   # (a caller's own episode records may not say)
-  eps, rec = [e for e in eps if not getattr(e, "void", False)], [e for e in rec if not getattr(e, "void", False)]
+  void = Counter(getattr(e, "void", "") for e in eps + rec)   # (a caller's own episode records may not say)
+  eps, rec = [e for e in eps if not getattr(e, "void", "")], [e for e in rec if not getattr(e, "void", "")]
   km, n = sum(e.km for e in eps), sum(len(e.takeovers) for e in eps)
-  return {"policy": name, "episodes": len(eps), "warmup_crashes": void, "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
+  return {"policy": name, "episodes": len(eps), "warmup_crashes": void["crash"], "recovery_starts_missed": void["start"], "seconds": seconds, "km": round(km, 3), "km_human": round(sum(e.km_human for e in eps), 3),
           # (km per takeover to 4 figures: 4 decimals left 2 of 0.0011)
           "takeovers": n, "km_per_takeover": float(f"{km / n:.4g}") if n else None, "km_per_takeover_lower_bound": round(km, 4) if not n and eps else None,
           "crashes": sum(e.crashed for e in eps), "crashes_human": sum(e.crashed_human for e in eps), "takeover_causes": dict(Counter(c for e in eps for c in e.takeovers)),
@@ -299,9 +334,10 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--vqvae", type=path_arg, help="VQVAE run that tokenizes the camera (needed with --policy)")
   ap.add_argument("--policy", action="append", default=[], metavar="NAME=RUNDIR", help="a train-policy run (bc or ppo) to evaluate; repeatable")
   ap.add_argument("--episodes", type=int, default=20, help="evaluation episodes per driver")
-  ap.add_argument("--seconds", type=float, default=20.0, help="length of each episode, s (more than 3)")
+  ap.add_argument("--seconds", type=float, default=20.0, help=f"length of each episode, s (more than 3, at most {MAX_SECONDS:g})")
   ap.add_argument("--seed", type=at_least(0, int), default=5_000_000, help="first episode seed (episodes use seed, seed+1, ...)")
-  ap.add_argument("--density", type=float, default=1.0, help="traffic density (data.road.spawn_traffic)")
+  ap.add_argument("--density", type=float, default=1.0, help="traffic density (data.road.spawn_traffic; the 24 cars nearest ours are simulated: "
+                  "above about 2.5 more density packs them closer, it adds none)")
   ap.add_argument("--road", choices=["curved", "straight", "mixed"], default="mixed", help="road shape: arcs only after the straight start, straights only, or mixed (each piece an arc or a straight, half and half)")
   ap.add_argument("--radius", default=None, help="curve radius range m, 'lo,hi' (default 250,900; not with --road straight)")
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
@@ -316,10 +352,12 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   args.radius = "250,900" if args.radius is None else args.radius
   try: radius = tuple(float(v) for v in args.radius.split(","))
   except ValueError: ap.error(f"--radius {args.radius!r}: expected 'lo,hi' in metres")
-  if len(radius) != 2 or not 0 < radius[0] <= radius[1]: ap.error(f"--radius {args.radius!r}: expected 0 < lo <= hi")
+  if len(radius) != 2 or not 0 < radius[0] <= radius[1] < np.inf: ap.error(f"--radius {args.radius!r}: expected 0 < lo <= hi, finite")
   if radius[0] < MIN_RADIUS:  # (0.5,1 ran: the lanes' geometry folded on itself, every row off road or crashed, exit 0)
     ap.error(f"--radius {args.radius!r}: give curves of {MIN_RADIUS:g} m or wider (tighter ones fold the lanes' geometry; the recorded roads' tightest is 90 m)")
-  if args.episodes < 1 or args.seconds <= RECOVERY_SECONDS: ap.error("--episodes must be >= 1 and --seconds > 3")
+  if args.episodes < 1 or not RECOVERY_SECONDS < args.seconds <= MAX_SECONDS: ap.error(f"--episodes must be >= 1 and --seconds > 3 and <= {MAX_SECONDS:g}")
+  if args.density > 2.5:
+    print(f"note: --density {args.density:g}: only the 24 cars nearest ours are simulated; above about 2.5 they are packed closer, no more of them", file=sys.stderr)
   policies = []
   for p in args.policy:
     name, eq, run = p.partition("=")
@@ -343,7 +381,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
     ap.error(f"--check-seeds {empty[0]}: no recorder's seeds there (segments' driver.json, shards of recordings): nothing to check")
   if used := set().union(*checked.values()) & set(seeds + rec_seeds): ap.error(f"seeds {sorted(used)[:5]} were used in recording")
   specs = [EpisodeSpec(s, args.seconds, args.density, args.road, radius) for s in seeds]
-  rec = [EpisodeSpec(s, RECOVERY_SECONDS + 0.5, args.density, args.road, radius, RECOVERY_OFFSET * (1 if i % 2 else -1)) for i, s in enumerate(rec_seeds)]
+  rec = [EpisodeSpec(s, RECOVERY_SECONDS + RECOVERY_HOLD, args.density, args.road, radius, RECOVERY_OFFSET * (1 if i % 2 else -1)) for i, s in enumerate(rec_seeds)]
   vqvae = None
   if args.vqvae:
     from train.vqvae import load_tokenizer
@@ -358,10 +396,13 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
     print(f"note: {t} (the data a --policy or its models were trained on) is not here: its recordings' seeds are not checked", file=sys.stderr)
   if used := recorded_seeds([t for t in trained_on if Path(t).exists()], "the data a --policy or its models were trained on") & set(seeds + rec_seeds):
     ap.error(f"seeds {sorted(used)[:5]} were used in recording the data a --policy or its models were trained on: pick another --seed")
+  # one warm-up for all, as long as the longest context needs: each driver starts from the same state (a policy's
+  # context of 8 frames at stride 4 warmed up 1.6 s, the others 1 s: 12 m further on, at another speed)
+  warmup = max([1.0] + [(d.stride * (d.K - 1) + 1) / FPS for _, d, _ in drivers if d is not None])
   out = []
   for name, d, noise in drivers:
     t0 = time.perf_counter()
-    res = summarize(name, drive(specs, d, vqvae, noise=noise), drive(rec, d, vqvae, noise=noise), args.seconds)
+    res = summarize(name, drive(specs, d, vqvae, warmup, noise, desc=name), drive(rec, d, vqvae, warmup, noise, desc=f"{name} recovery"), args.seconds)
     res.update({"road": args.road, "density": args.density, **({"radius": list(radius)} if args.road != "straight" else {}),
                 "seeds": [seeds[0], seeds[-1]], "wall_seconds": round(time.perf_counter() - t0, 1)})
     print(json_line(res), flush=True)

@@ -64,6 +64,20 @@ def _whole(name: str, v, lo: int) -> None:
   """Refuse v unless it is a whole number >= lo, naming it."""
   if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)) or v < lo: raise ValueError(f"{name} must be a whole number >= {lo}, got {v!r}")
 
+def _check_segment(s: Segment, c) -> None:
+  """Refuse a seed segment whose tokens or motions the world model can't read, naming it (a review: ids past the vocab
+  or a wrong width came back from reset as an observation outside the space, and failed only at the first step; a NaN
+  pose as a NaN speed; a pose shorter than the tokens as a bare IndexError)."""
+  tok = np.asarray(s.tokens)
+  if tok.ndim != 2 or tok.shape[1] != c.tokens_per_frame or tok.dtype.kind not in "iu":
+    raise ValueError(f"WorldRollouts: segment {s.name}: tokens {tok.shape} {tok.dtype} must be whole-number ids (frames, {c.tokens_per_frame})")
+  if tok.size and not (0 <= tok.min() and tok.max() < c.vocab_size):
+    raise ValueError(f"WorldRollouts: segment {s.name}: token ids {tok.min()}..{tok.max()} must be in [0, {c.vocab_size}): another codebook?")
+  for name, want in (("pose", (len(tok), 6)), ("speed", (len(tok),))):
+    v = getattr(s, name, None)
+    if v is not None and (np.shape(v) != want or not np.isfinite(v).all()):
+      raise ValueError(f"WorldRollouts: segment {s.name}: {name} {np.shape(v)} must be finite, {want}: one row per frame")
+
 class WorldRollouts:
   """B rollouts advanced together: each holds the last frames-1 frames of tokens and the motions into them."""
   def __getstate__(self) -> dict:  # the sampler's recorded kernels are a cache that does not pickle (a stepped env did
@@ -82,6 +96,7 @@ class WorldRollouts:
     self.n_ctx, self.dt = model.config.frames - 1, frame_stride / FPS
     self.use_pose = model.pose_proj is not None
     if not segments: raise ValueError("WorldRollouts: no segments to seed rollouts from")
+    for s in segments: _check_segment(s, model.config)
     # a model from train.world.load_run knows the tokenizer of the tokens it trained on: seeds of another VQVAE's ids
     # rolled out as if they were its own (WorldSim, WorldVecEnv and the RL env checked only a decoder against them)
     if (own := getattr(model, "tokenizer", "")) and (bad := next((s for s in segments if getattr(s, "tokenizer", "") and s.tokenizer != own), None)):

@@ -581,3 +581,16 @@ def test_an_error_line_starts_on_its_own_line_after_a_progress_bar(monkeypatch, 
     assert run_main(fails, []) == 2
     err = capsys.readouterr().err
     assert "3/10" in err and err.endswith("\nerror: the loss is nan at step 3\n"), err
+
+def test_report_pictures_under_a_report_folder_rollouts_in_number_order_and_whole_floats(tmp_path):
+  """A review: --out under a folder named report hid every picture (the filter read the whole path); 12 rollouts showed
+  rollout_0, 1, 10, 11 (sorted as text); a float 123456.0 showed as 1.235e+05."""
+  from drivegpt.demo import write_report
+  root = tmp_path / "report" / "demo"
+  (root / "vqvae").mkdir(parents=True); (root / "rollouts").mkdir()
+  (root / "vqvae" / "recon.png").write_bytes(b"png")
+  for i in range(12): (root / "rollouts" / f"rollout_{i}.mp4").write_bytes(b"mp4")
+  page = write_report(root, [("vqvae", ["train-vqvae"])], {"vqvae": {"seconds": 3, "results": [{"frames": 123456.0, "psnr": 22.8971}]}}).read_text()
+  assert "<img src='vqvae/recon.png'>" in page
+  assert [f"rollout_{i}.mp4" in page.split("<h2>Rollouts</h2>")[1].split("<h2>")[0] for i in (0, 1, 2, 3, 10, 11)] == [True]*4 + [False]*2
+  assert "<td>123456</td>" in page and "<td>22.9</td>" in page

@@ -1,6 +1,6 @@
 """Optimizers against the textbook updates in float64 numpy, over several steps with parameter-dependent gradients;
 one batched realize per step; lr changes without new kernels; state round trip; gradient clipping; lr schedules."""
-import math
+import math, re
 import numpy as np
 import pytest
 import drivegpt.tensor
@@ -220,6 +220,46 @@ def test_adam_loads_state_saved_as_beta_powers(tmp_path):
   d = Adam([Tensor(p.numpy(), requires_grad=True) for p in ps], lr=0.5)
   d.load_state_dict({k: v for k, v in a.state_dict().items() if k != "steps.0"} | {"beta_corr.0": (1 - pows).astype(np.float32)})
   assert d.steps.numpy().tolist() == [3, 3, 3, 0]
+
+def test_adam_reads_long_runs_old_beta_powers_back_exactly():
+  """The old b^t was a running product of float32(b): read back with log(b) in float64, 20,000 steps at 0.9999 came
+  back as 20,003 (a review)."""
+  for b2, t in ((0.999, 60_000), (0.9999, 5_000), (0.9999, 20_000), (0.99999, 3_000)):
+    pw = np.float32(1.0)
+    for _ in range(t): pw = np.float32(pw * np.float32(b2))
+    p = Tensor(np.zeros(3, np.float32), requires_grad=True)
+    a = Adam([p], lr=0.1, b2=b2)
+    a.load_state_dict({k: v for k, v in a.state_dict().items() if k != "steps.0"} | {"beta_pow.0": np.array([[0.9 ** 50], [pw]], np.float32)})
+    assert a.steps.numpy().tolist() == [t], (b2, t, a.steps.numpy())
+
+def test_optimizers_refuse_what_is_not_a_list_of_tensors_and_negative_settings():
+  """A review: one Tensor given (not [t]) was iterated into its rows (views that never get a gradient: nothing trained,
+  or a 'no graph' error far from the cause), and clip_grad_norm_ of one Tensor clipped nothing and returned 0; a state
+  dict, numpy arrays or a None bias failed on '_ctx'; SGD's momentum -0.5 trained without a word."""
+  w = Tensor(np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32), requires_grad=True).realize()
+  (w * 10).sum().backward()
+  norm = clip_grad_norm_(w, 1.0)   # PyTorch takes a lone tensor here
+  assert norm.item() == pytest.approx(np.sqrt(12) * 10, rel=1e-6) and np.linalg.norm(w.grad.numpy()) == pytest.approx(1.0, rel=1e-4)
+  cases = ((w, r"got a Tensor: pass \[t\]"), ({"w": w}, r"got a dict: pass get_parameters\(model\)"),
+           ([w, None], r"params\[1\] is NoneType, not a Tensor \(a layer made with bias=False"), ([w.numpy()], r"params\[0\] is ndarray"))
+  for params, msg in cases:
+    for make in (lambda ps: SGD(ps, lr=0.1), Adam) + (() if isinstance(params, Tensor) else (lambda ps: clip_grad_norm_(ps, 1.0),)):
+      with pytest.raises(TypeError, match=msg): make(params)
+  for make, msg in ((lambda: SGD([w], 0.1, momentum=-0.5), "momentum must be a number >= 0"), (lambda: SGD([w], 0.1, weight_decay=-1), "weight_decay"),
+                    (lambda: Adam([w], eps=-1e-8), "eps must be a number >= 0"), (lambda: Adam([w], weight_decay=-0.1), "weight_decay")):
+    with pytest.raises(ValueError, match=msg): make()
+
+def test_lr_set_inside_a_jitted_step_is_said():
+  """A schedule set inside a jitted step froze at the recording's lr, the weights trained at it, unsaid (a review)."""
+  from drivegpt import jit
+  w = Tensor(np.ones(3, np.float32), requires_grad=True).realize()
+  opt, it = SGD([w], lr=0.1), [0]
+  @jit
+  def step():
+    opt.lr = 0.1 / (1 + it[0]); it[0] += 1
+    opt.zero_grad(); (w * w).sum().backward(); opt.step()
+  with pytest.warns(UserWarning, match="lr set inside a jitted step"):
+    for _ in range(4): step()
 
 def test_a_view_of_a_parameter_or_a_graph_result_is_refused():
   """Session 40 (an nn-API review): a module holding w and wt = w.T gave both to the optimizer; each got a gradient, and

@@ -236,6 +236,12 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   other = make_run(tmp_path / "other", TINY)
   with pytest.raises(ValueError, match=r"seg_a\.h5: a token shard from another checkpoint"):
     tokenize(str(other), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
+  # a frame shard of the same name from another folder: the refusal names the one the tokens came from (a review: "delete
+  # it" read as if this shard's old version, and deleting it threw away the other folder's tokens)
+  (twin := tmp_path / "twin").mkdir(); write_frame_shard(twin / "seg_a.h5", smooth_frames(rng, 4), seed=9)
+  with pytest.raises(ValueError, match=f"seg_a\\.h5: a token shard from another checkpoint or an older version of {twin}/seg_a\\.h5 "
+                                       f"\\(it was made from {shards.resolve()}/seg_a\\.h5 with "):
+    tokenize(str(run), str(twin), str(tmp_path / "tokens"), use_ray=False, progress=False)
   write_frame_shard(shards / "seg_b.h5", smooth_frames(rng, 4), seed=2)  # re-ingested
   with pytest.raises(ValueError, match=r"seg_b\.h5: a token shard from another checkpoint or an older version"):
     tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)

@@ -332,6 +332,8 @@ def test_a_rollout_starts_at_the_speed_of_its_last_context_frame(tmp_path_factor
   with h5py.File(d / "s.h5", "a") as f: f["speed"][4] = np.nan   # damaged: said and left out (train-world reads none)
   assert load_segments(str(d))[0].speed is None
   assert "s.h5: speed at frame 4 is nan m/s (not finite, or over 100): not used" in capsys.readouterr().err
+  with h5py.File(d / "s.h5", "a") as f: del f["pose"]   # said to have poses, but none: loaded as pose-less, unsaid (a review)
+  with pytest.raises(ValueError, match=r"s\.h5: has_pose is set but the shard has no 'pose' dataset"): load_segments(str(d))
   # commaVQ tokens carry neither poses nor speeds: a pose-less model's rollouts start at 0 m/s, which is said
   bare = WorldModel(WorldConfig(vocab_size=8, tokens_per_frame=4, frames=3, n_layer=1, n_head=1, d_model=8, pose="none"))
   with pytest.warns(UserWarning, match="segment c has no poses or speeds .*start at 0 m/s"):
@@ -412,6 +414,23 @@ def test_a_pose_model_seeded_without_poses_is_refused(sim_parts):
   m, segs = sim_parts
   bare = [Segment("commavq.npy", segs[0].tokens, None)]
   with pytest.raises(ValueError, match="segment commavq.npy has no poses; the world model is pose-conditioned"): WorldSim(m, bare, 2)
+
+def test_seed_segments_the_model_cant_read_are_refused_naming_them(sim_parts):
+  """Ids past the vocab or a wrong width came back from reset as an observation outside the space (failing only at the
+  first step, naming no segment); a NaN pose as a NaN speed; a pose shorter than the tokens as a bare IndexError."""
+  from sim.world_sim import WorldSim
+  m, segs = sim_parts
+  tok, pose = segs[0].tokens, segs[0].pose
+  bad = {"ids": (Segment("ids", tok + V, pose), r"token ids \d+\.\.\d+ must be in \[0, 32\)"),
+         "width": (Segment("width", tok[:, :5], pose), r"tokens \(30, 5\) int16 must be whole-number ids \(frames, 8\)"),
+         "float": (Segment("float", tok.astype(np.float32), pose), "tokens .* float32 must be whole-number ids"),
+         "short": (Segment("short", tok, pose[:12]), r"pose \(12, 6\) must be finite, \(30, 6\)"),
+         "nan": (Segment("nan", tok, np.where(np.arange(30)[:, None] == 7, np.nan, pose)), "pose .* must be finite")}
+  for name, (seg, msg) in bad.items():
+    with pytest.raises(ValueError, match=f"segment {name}: {msg}"): WorldSim(m, segs[1:] + [seg], 2)
+  seg = Segment("speed", tok, pose); seg.speed = np.full(30, np.inf)
+  with pytest.raises(ValueError, match=r"segment speed: speed \(30,\) must be finite"): WorldSim(m, [seg], 2)
+  WorldSim(m, segs, 2).reset(seed=0)  # the good ones still seed
 
 def test_nan_actions_raise_and_pose_actions_are_clipped(sim_parts):
   """A NaN action made the speed NaN and every later frame token 0, silently; a pose action far outside its space went

@@ -74,7 +74,8 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
     old = by_name(stamp) if stamp is not None else {}
     other_yaw = old.get("augment") != augment and {k: v for k, v in old.items() if k != "augment"} == {k: v for k, v in by_name(made_from(ckpt, shard, augment)).items() if k != "augment"}
     why = f"imported by import-commavq from {source}" if imported else "made before token shards recorded their sources" if stamp is None else \
-          f"of {shard} made with another --yaw-px" if other_yaw else f"from another checkpoint or an older version of {shard}"
+          f"of {shard} made with another --yaw-px" if other_yaw else f"from another checkpoint or an older version of {shard}" + \
+          (f" (it was made from {raw['frame_shard'][0]} with {raw['ckpt'][0]})" if isinstance(raw := json.loads(stamp), dict) and "frame_shard" in raw and "ckpt" in raw else "")
     raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")
   return True
 

@@ -281,7 +281,8 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
         grid = h["tokens"].shape[1:] if h["tokens"].ndim == 3 else None
         if grid and grids.setdefault(grid, f) and len(grids) > 1: _two_grids(f, grid, grids)  # (16x8 and 8x16 rows of 128 were read alike)
         tokens = _as_tokens(h["tokens"][()], str(f))
-        has_pose = flag(h.attrs, "has_pose", "pose" in h, f) and "pose" in h
+        if (has_pose := flag(h.attrs, "has_pose", "pose" in h, f)) and "pose" not in h:  # (loaded pose-less, unsaid: a review)
+          raise ValueError(f"{f}: has_pose is set but the shard has no 'pose' dataset (damaged, or made by hand?)")
         pose = h["pose"][()].astype(np.float32) if has_pose else None
         speed = h["speed"][()] if flag(h.attrs, "has_can", "speed" in h, f) and "speed" in h else None
         route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f), shard_video(h.attrs, lambda: token_sum(tokens))

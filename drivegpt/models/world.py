@@ -192,7 +192,8 @@ class WorldModel:
 def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng) -> np.ndarray:
   """Tokens (B,) from logits (B, V): argmax at temperature 0, else softmax(logits / temperature) over the top_k (0: all).
   rng: a numpy Generator, or a list of one per row (a row's draws then do not depend on the rows batched with it)."""
-  if not np.isfinite(logits).all(): raise FloatingPointError("sample_logits: logits are not finite (NaN gave token 0 at any temperature)")
+  if not np.isfinite(logits).all(): raise FloatingPointError(f"sample_logits: logits are not finite ({'NaN' if np.isnan(logits).any() else 'inf'}: NaN gave "
+                                                                  "token 0 at any temperature; top_k, not -inf, leaves tokens out)")
   if not (np.isfinite(temperature) and temperature >= 0): raise ValueError(f"sample_logits: temperature must be >= 0, got {temperature}")
   if temperature <= 0: return logits.argmax(-1)
   z = (logits.astype(np.float64) - logits.max(-1, keepdims=True)) / temperature  # (a tiny temperature overflowed to inf - inf)
@@ -236,7 +237,8 @@ class FrameSampler:
     if (pose is None) != (self.model.pose_proj is None):  # it ran unconditioned, or dropped the motions, without a word
       raise ValueError("generate: " + ("the world model is pose-conditioned: give the pose" if pose is None else
                                        "the world model has no pose conditioning (pose: none): the pose would change nothing"))
-    if temperature < 0 or top_k < 0: raise ValueError(f"generate: temperature {temperature} and top_k {top_k} must be >= 0 (top_k 0: all tokens)")
+    if not (temperature >= 0 and isinstance(top_k, (int, np.integer)) and not isinstance(top_k, (bool, np.bool_)) and top_k >= 0):  # (True ran as 1)
+      raise ValueError(f"generate: temperature {temperature!r} must be >= 0 and top_k {top_k!r} a whole number >= 0 (top_k 0: all tokens)")
     rng = rng if rng is not None else np.random.default_rng()
     # sampling: no dropout, whatever the caller's training flag (a training loop's left it on), and no graph
     prev_mode, Tensor.training, Tensor.no_grad = (Tensor.training, Tensor.no_grad), False, True

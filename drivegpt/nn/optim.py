@@ -4,7 +4,7 @@ into kernels: changing lr every step keeps every kernel the same, so nothing is 
 the step (the step count advances inside the replayed kernels too). Set lr outside a jitted step: a replay runs no
 Python, so an lr set inside it stays the recording call's."""
 from __future__ import annotations
-import math, weakref
+import math, warnings, weakref
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, dtypes, realize
@@ -12,10 +12,24 @@ from drivegpt.nn import get_parameters  # noqa: F401  (tinygrad 0.7 users import
 
 def _scalar(x, dtype=dtypes.float32, device=None) -> Tensor: return Tensor(np.array(x, dtype=dtype.np), device=device, dtype=dtype).realize()
 
+def _tensors(params, who: str) -> list:
+  """params as a list of Tensors, or a TypeError naming what was given (a lone Tensor was iterated into its rows: views
+  that get no gradient; a state dict into its key strings; a Linear's None bias failed on '_ctx')."""
+  if isinstance(params, (Tensor, dict)):
+    raise TypeError(f"{who}: params must be a list of Tensors, got a {type(params).__name__}: " + ("pass [t]" if isinstance(params, Tensor) else "pass get_parameters(model)"))
+  params = list(params)
+  if (bad := next((i for i, p in enumerate(params) if not isinstance(p, Tensor)), None)) is not None:
+    raise TypeError(f"{who}: params[{bad}] is {type(params[bad]).__name__}, not a Tensor" + (" (a layer made with bias=False has no bias)" if params[bad] is None else ""))
+  return params
+
+def _at_least_0(who: str, **values) -> None:
+  for k, v in values.items():  # (momentum -0.5 trained without a word; PyTorch refuses these)
+    if not (isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and v >= 0): raise ValueError(f"{who}: {k} must be a number >= 0, got {v!r}")
+
 class Optimizer:
   """What all optimizers share: the parameter list, lr as a Tensor, zero_grad, and one batched realize per step."""
   def __init__(self, params: list[Tensor], lr: float):
-    self.params = list({id(p): p for p in params}.values())  # by id: tied weights are updated once
+    self.params = list({id(p): p for p in _tensors(params, type(self).__name__)}.values())  # by id: tied weights are updated once
     if not self.params: raise ValueError("optimizer got an empty parameter list")
     # a view of another parameter (a module's wt = w.T) got a gradient of its own, and the step failed half done (w
     # updated, then a write into the view refused); a result of a graph is not a leaf: PyTorch refuses both here
@@ -36,7 +50,12 @@ class Optimizer:
   @property
   def lr(self) -> float: return float(self.lr_t.item())
   @lr.setter
-  def lr(self, value: float): self.lr_t.assign(_scalar(_checked_lr(value), device=self.device)).realize()  # in place: the buffer kernels read stays the same
+  def lr(self, value: float):
+    if realize.CAPTURE is not None and not getattr(self, "_lr_said", False):  # (a schedule inside the step: frozen, unsaid)
+      self._lr_said = True
+      warnings.warn("optimizer: lr set inside a jitted step: its replays run no Python and keep the lr of the call that recorded "
+                    "them (a new lr as the step's argument records again): set lr before calling the step", stacklevel=2)
+    self.lr_t.assign(_scalar(_checked_lr(value), device=self.device)).realize()  # in place: the buffer kernels read stays the same
   @property
   def step_count(self) -> int: return int(self.step_t.item())
 
@@ -100,6 +119,7 @@ class SGD(Optimizer):
   SETTINGS = ("momentum", "weight_decay", "nesterov")
   def __init__(self, params: list[Tensor], lr: float, momentum: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
     super().__init__(params, lr)
+    _at_least_0("SGD", momentum=momentum, weight_decay=weight_decay)
     if nesterov and momentum <= 0: raise ValueError("SGD: nesterov needs momentum > 0")
     self.momentum, self.weight_decay, self.nesterov = momentum, weight_decay, nesterov
     # PyTorch starts buf at the first gradient; starting at zero gives the same value: momentum*0 + g == g
@@ -132,6 +152,7 @@ class Adam(Optimizer):
     super().__init__(params, lr)
     if betas is not None: b1, b2 = betas
     if not (0 <= b1 < 1 and 0 <= b2 < 1): raise ValueError(f"Adam: betas must be in [0, 1), got ({b1}, {b2})")
+    _at_least_0("Adam", eps=eps, weight_decay=weight_decay)
     self.b1, self.b2, self.eps, self.weight_decay, self.decoupled = b1, b2, eps, weight_decay, decoupled
     # moments in float32 for float16 weights too: (1 - b2) g^2 of a gradient under ~8e-3 is 0 in float16, and the step
     # lr m / (sqrt(v) + eps) then ~1e5 times too big (a weight at 1.0 went to -99 in one step)
@@ -149,7 +170,8 @@ class Adam(Optimizer):
     if "beta_pow.0" not in state or "steps.0" in state: return state
     pw, step = arr("beta_pow.0"), arr("step")
     with np.errstate(divide="ignore", invalid="ignore"):
-      t = [np.log(pw[r]) / math.log(b) if 0 < b < 1 else np.full(pw.shape[1], np.nan) for r, b in ((1, self.b2), (0, self.b1))]
+      # (the old b^t: products of float32(b), so log float32(b) per step: 20,000 steps at 0.9999 read back as 20,003)
+      t = [np.log(pw[r]) / math.log(np.float32(b)) if 0 < b < 1 else np.full(pw.shape[1], np.nan) for r, b in ((1, self.b2), (0, self.b1))]
     t = np.where((pw[1] > 0) & np.isfinite(t[0]), t[0], np.where((pw[0] > 0) & np.isfinite(t[1]), t[1], float(step)))
     return {**{k: v for k, v in state.items() if k != "beta_pow.0"}, "steps.0": Tensor(np.rint(t).astype(np.int32))}
   def _updates(self) -> list[Tensor]:
@@ -181,6 +203,7 @@ def AdamW(params: list[Tensor], lr: float = 1e-3, b1: float = 0.9, b2: float = 0
 def clip_grad_norm_(params: list[Tensor], max_norm: float) -> Tensor:
   """Scale all gradients together so their global L2 norm is at most max_norm (lazily); returns the norm before clipping."""
   if not max_norm > 0: raise ValueError(f"clip_grad_norm_: max_norm must be positive, got {max_norm} (a negative one reverses the gradients)")
+  params = [params] if isinstance(params, Tensor) else _tensors(params, "clip_grad_norm_")  # (one Tensor, as PyTorch: it clipped nothing, returned 0)
   grads = [p for p in {id(p): p for p in params}.values() if p.grad is not None]
   if not grads: return Tensor(0.0)
   norm = Tensor._sum_all([p.grad.detach().float().square().sum() for p in grads]).sqrt()
