@@ -1386,7 +1386,7 @@ def test_evaluation_counts_from_a_review(monkeypatch):
   class Still:   # no acceleration, no steering
     K, stride = 2, 2
     def actions(self, tokens, speed): return np.zeros((len(tokens), 2))
-  rec = [ev.EpisodeSpec(s, ev.RECOVERY_SECONDS + 0.5, 1.0, "mixed", (250.0, 900.0), ev.RECOVERY_OFFSET * (1 if i % 2 else -1)) for i, s in enumerate(range(5_100_000, 5_100_020))]
+  rec = [ev.EpisodeSpec(s, ev.RECOVERY_SECONDS + ev.RECOVERY_HOLD, 1.0, "mixed", (250.0, 900.0), ev.RECOVERY_OFFSET * (1 if i % 2 else -1)) for i, s in enumerate(range(5_100_000, 5_100_020))]
   eps = ev.drive(rec, Still())
   assert sum(map(ev.recovered, eps)) == 0
   class Left(Still):   # steering left: out of the lane, taken over, handed back
