@@ -931,10 +931,10 @@ class Tensor:
     nll = -onehot.where(self, 0).sum(-1)  # where, not a product: a -inf log-probability elsewhere can't make nan
     if _smoothing(label_smoothing): nll = nll * (1 - label_smoothing) - self.mean(-1) * label_smoothing
     nll = (Y._valid(C, "label", ignore_index)).where(keep.where(nll, 0), math.nan)
-    return nll._reduced(reduction, keep.sum().cast(self.dtype))
+    return nll._reduced(reduction, keep.sum().float())  # (a half count rounded 5001 to 5000)
   def _reduced(self, reduction: str, count) -> Tensor:
     if reduction not in ("mean", "sum", "none"): raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    return self if reduction == "none" else self.sum() if reduction == "sum" else self.sum() / count
+    return self if reduction == "none" else self.sum() if reduction == "sum" else (self.float().sum() / count).cast(self.dtype)  # (a half sum: inf past 65504)
   def one_hot(self, num_classes: int) -> Tensor:
     """Int labels (...) -> (..., num_classes) of 0 and 1 in the default float type; a label out of range: IndexError if it is
     realized on the CPU, else a row of NaN (it was all zeros)."""

@@ -31,6 +31,16 @@ def marking_shift(ref: np.ndarray, frames: np.ndarray) -> np.ndarray:
   flat, best = (a.std(1) < 1e-3) | (b.std(1) < 1e-3), np.argmax(score, 1) - m
   return np.where(flat | (np.abs(best) >= m), np.nan, best).astype(np.float64)
 
+def videos(folder: str) -> dict:
+  """{video checksum: frame shard} of the shards under folder (those that record one)."""
+  import h5py
+  from data.dataset import shard_paths
+  out = {}
+  for p in shard_paths(folder):
+    with h5py.File(p, "r") as f:
+      if f.attrs.get("checksum"): out.setdefault(str(f.attrs["checksum"]), p)
+  return out
+
 def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10, size: Optional[tuple] = None) -> dict:
   """Fit shift = px_per_rad * yaw + b over recorded frame pairs `lag` frames apart (yaw: + = right, summed from poses);
   also the correlation, which says how well the probe reads the turn. size: (H, W) the rollouts' frames have (the
@@ -41,7 +51,8 @@ def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10, size: Opti
   shifts, yaws, short = [], [], 0
   for p in shard_paths(folder):
     with h5py.File(p, "r") as f:
-      if not flag(f.attrs, "has_pose", True, p): continue
+      if not flag(f.attrs, "has_pose", "pose" in f, p): continue   # (no attribute and no poses: a bare KeyError naming no file)
+      if "pose" not in f: raise ValueError(f"--frames: {p}: has_pose is set but the shard has no 'pose' dataset")
       if size is not None and f["frames"].shape[1:3] != tuple(size):
         raise ValueError(f"--frames: {p}: frames of {f['frames'].shape[1]}x{f['frames'].shape[2]}, but the VQVAE's are "
                          f"{size[0]}x{size[1]}: the probe measures both in pixels (give shards ingested at its size)")
@@ -57,12 +68,14 @@ def calibrate(folder: str, fit: Optional[dict] = None, lag: int = 10, size: Opti
   k, b = np.polyfit(y[ok], s[ok], 1) if not flat else (None, None)  # (held-out pairs of one yaw: only how the other fit does)
   out = {"px_per_rad": None if flat else float(k), "offset_px": None if flat else float(b), "corr": None if flat else float(np.corrcoef(y[ok], s[ok])[0, 1]),
          "pairs": int(ok.sum()), "pairs_unreadable": int((~ok).sum())}
-  if fit is not None:  # how much of these pairs' shifts the other fit explains
-    out["r2_of_fit"] = float(1 - ((s[ok] - fit["px_per_rad"] * y[ok] - fit["offset_px"]) ** 2).sum() / ((s[ok] - s[ok].mean()) ** 2).sum())
+  if fit is not None:  # how much of these pairs' shifts the other fit explains (none where the road never slid: null, said)
+    spread = ((s[ok] - s[ok].mean()) ** 2).sum()
+    out["r2_of_fit"] = float(1 - ((s[ok] - fit["px_per_rad"] * y[ok] - fit["offset_px"]) ** 2).sum() / spread) if spread else None
+    if not spread: print(f"note: {folder}: the road never slides in these frames (a straight drive?): no R^2 of the fit", file=sys.stderr)
   return out
 
-def open_loop(world: str, vqvae: str, tokens: str, n_asked: int, yaw_stds: tuple = (3.0, 10.0)) -> dict:
-  """One generated frame, greedy, from n_asked held-out windows' real context (at most those there are), with the yaw
+def open_loop(world: str, vqvae: str, tokens: str, n_asked: int, yaw_stds: tuple = (3.0, 10.0), split: str = "val") -> dict:
+  """One generated frame, greedy, from n_asked windows' (of split: held-out by default) real context (at most those there are), with the yaw
   into it set to +k and -k of the training data's per-frame std (lateral motion 0): how far the road in the right-turn
   frame sits from the left-turn one's, in px. A model that turns as the recordings do slides it by about
   px_per_rad * 2k * std."""
@@ -74,9 +87,10 @@ def open_loop(world: str, vqvae: str, tokens: str, n_asked: int, yaw_stds: tuple
   from train.world_data import Windows, load_segments
   model, cfg = load_run(world)
   Tensor.training = False
-  segs = run_split(world, load_segments(tokens, vocab=cfg.model.vocab_size), "val", cfg)
+  segs = run_split(world, load_segments(tokens, vocab=cfg.model.vocab_size, what="--tokens"), split, cfg)   # (--split was not read)
+  if not segs: raise ValueError(f"--open-loop: no {split} segments under {tokens} (the world model {world} trained on all of them?): use --split train or all")
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
-  if len(w) == 0: raise ValueError(f"--open-loop: no held-out windows under {tokens}")
+  if len(w) == 0: raise ValueError(f"--open-loop: no {split} windows under {tokens}")
   if not w.has_pose or model.pose_proj is None: raise ValueError(f"--open-loop: {world} or the segments under {tokens} have no poses to steer with")
   # distinct windows: with n past the held-out ones a window was scored twice (greedy: the same reading), and the
   # standard error divided by the square root of n, not of the windows read
@@ -128,13 +142,15 @@ def main(argv: Optional[list[str]] = None) -> dict:
   note_unfinished(args.vqvae, vq.steps, f"--vqvae {args.vqvae}", "its decoder used as it is")
   res = {"calibration": calibrate(args.frames, size=size)}
   if args.open_loop:
-    res["open_loop"] = open_loop(args.world, args.vqvae, args.tokens, args.open_loop)
+    res["open_loop"] = open_loop(args.world, args.vqvae, args.tokens, args.open_loop, split=args.split)
     for r in res["open_loop"].values(): r["recorded_turn_px"] = res["calibration"]["px_per_rad"] * 2 * r["yaw_rad"]  # the recordings' slide
   if args.val_frames:  # the training fit's own R^2 on the held-out pairs (a fresh fit there checked nothing of it)
     if os.path.realpath(args.val_frames) == os.path.realpath(args.frames): ap.error("--val-frames is --frames: give held-out frames")
+    if both := videos(args.frames).keys() & videos(args.val_frames).keys():  # (a copy under another name scored the fit on its own pairs)
+      ap.error(f"--val-frames {videos(args.val_frames)[min(both)]} holds the video of --frames {videos(args.frames)[min(both)]}: give held-out frames")
     res["calibration_val"] = calibrate(args.val_frames, res["calibration"], size=size)
-  seeds, steps, fps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0)
-  shift = {}
+  seeds, steps, fps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0, "--tokens")
+  shift, expect, m = {}, {}, min(MAX_SHIFT, size[1] // 4)
   for steer in ("left", "right"):
     r = run_rollouts(args.world, args.vqvae, args.tokens, seeds, steps, steer, args.curvature, args.temperature, args.top_k, args.split)
     # the last quarter of each rollout against the last real frame it started from (both through the decoder)
@@ -142,14 +158,26 @@ def main(argv: Optional[list[str]] = None) -> dict:
     with np.errstate(all="ignore"), warnings.catch_warnings():  # a seed whose frames are all blank stays NaN
       warnings.simplefilter("ignore", RuntimeWarning)
       shift[steer] = np.nanmean([marking_shift(r["context_frame"], r["generated_frames"][:, t]) for t in last], 0)
+    # what a model that turns as the recordings do would read: a seed where that slides past the search is not read (a
+    # slide of 50-70 px read -40 to -20, a perfect model's left and right at curvature 0.01 -4.5 and -33.5, unsaid)
+    expect[steer] = res["calibration"]["px_per_rad"] * r["yaw"][:, last]
+    shift[steer] = np.where(np.abs(expect[steer]).max(1) < m, shift[steer], np.nan)
   d = shift["left"] - shift["right"]  # paired: the same seeds and sampling noise; a real left turn makes it positive
   read = np.isfinite(d)
-  if not read.any(): raise ValueError("sim.probe: no rollout's frames could be read (blank, no road texture to follow, or slid to the edge of the search)")
+  if not read.any():
+    if (reach := max(np.abs(e).max() for e in expect.values())) >= m:
+      raise ValueError(f"sim.probe: a turn as the recordings' slides the road up to {reach:.0f} px by the last quarter of these rollouts, past "
+                       f"the probe's +-{m} px search: give --curvature {args.curvature * (m - 1) / reach:.4f} or less, or fewer --seconds")
+    raise ValueError("sim.probe: no rollout's frames could be read (blank, no road texture to follow, or slid to the edge of the search)")
+  if past := int(np.logical_or(*[np.abs(e).max(1) >= m for e in expect.values()]).sum()):
+    print(f"warning: {past} of {len(d)} seeds would slide past the probe's +-{m} px search if the model turned as the recordings do: not read", file=sys.stderr)
   shift, d = {k: v[read] for k, v in shift.items()}, d[read]
   # the seconds run, whole model frames (0.5 s at 5 fps ran 0.4 s, and the line said 0.5)
   res.update({"rollouts": args.n, "seconds": round(steps / fps, 9), "curvature": args.curvature, "temperature": args.temperature, "top_k": args.top_k,
               "shift_left_px": float(shift["left"].mean()), "shift_right_px": float(shift["right"].mean()),
               "left_minus_right_px": float(d.mean()), "left_minus_right_stderr_px": float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else None,
+              # (the same seeds, read where a model turning as the recordings do would slide the road)
+              "recorded_left_minus_right_px": float((expect["left"] - expect["right"]).mean(1)[read].mean()),
               "per_seed_left_minus_right_px": d.tolist(), "seeds_unread": int((~read).sum()),
               "seeds_opposite": float(((shift["left"] > 0) & (shift["right"] < 0)).mean())})
   print(json_line(res), flush=True)

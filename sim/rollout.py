@@ -76,14 +76,17 @@ class Rollouts:
     real_idx = start[:, None] + st * np.arange(K, K + steps)[None]                     # (B, steps) recorded frame numbers
     real = np.stack([segs[s].tokens[np.minimum(r, len(segs[s].tokens) - 1)] for s, r in zip(seg, real_idx)]).astype(np.int32)
     fixed = steer_actions(steer, B, curvature)
-    gen, t0 = [], time.perf_counter()
+    gen, yaw, t0 = [], [], time.perf_counter()
     for t in range(steps):
       if fixed is None:  # replay: the recorded motion into the real frame
         motion = np.stack([strided_motion(segs[s].pose, st)[min(r, len(segs[s].tokens) - 1)] if segs[s].pose is not None
                            else np.zeros(6, np.float32) for s, r in zip(seg, real_idx[:, t])])
       else: motion = sim.control(fixed)
       gen.append(sim.step(motion))
-    out = {"generated": np.stack(gen, 1), "real": real, "seconds": time.perf_counter() - t0,
+      yaw.append(motion[:, 5])
+    # yaw: what each rollout turned from its last context frame to each generated one, rad (+ = right): a probe's reading
+    # of a model that turns as the recordings do
+    out = {"generated": np.stack(gen, 1), "real": real, "seconds": time.perf_counter() - t0, "yaw": np.cumsum(np.stack(yaw, 1), 1),
            "seeds": [{"segment": segs[s].name, "first_context_frame": int(b) + st} for s, b in zip(seg, start)]}  # (for rollouts.json)
     if self.decoder is not None:
       out["generated_frames"] = np.stack([self.decoder(out["generated"][:, t]) for t in range(steps)], 1)
@@ -133,9 +136,9 @@ def side_by_side(gen: np.ndarray, real: np.ndarray) -> np.ndarray:
   gap = np.full((*gen.shape[:2], 4, 3), 255, np.uint8)
   return np.concatenate([gen, gap, real], 2)
 
-def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed: int) -> tuple[list, int]:
+def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed: int, what: str = "--shards") -> tuple[list, int]:
   """n (segment, start) pairs spread over the segments, each with room for the context and the real continuation; and
-  the number of model frames in `seconds`."""
+  the number of model frames in `seconds`. what: the option tokens came in by, for errors."""
   from train.stage import run_config
   from train.world import TrainConfig, run_split
   from train.world_data import load_segments
@@ -145,7 +148,7 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   steps = max(1, int(round(seconds * FPS / cfg.data.frame_stride)))
   if abs(steps * cfg.data.frame_stride / FPS - seconds) > 1e-6:  # (0.01 s ran a 0.2 s rollout, 0.5 s one of 0.4 s, unsaid)
     print(f"note: --seconds {seconds:g} is {steps} model frames of {cfg.data.frame_stride / FPS:g} s: {steps * cfg.data.frame_stride / FPS:g} s", file=sys.stderr)
-  segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, what="--shards"), split, cfg)
+  segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, what=what), split, cfg)
   if not segs: raise ValueError(f"{tokens}: no {split} segment (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")
   need = (cfg.model.frames + steps - 1) * cfg.data.frame_stride + 1   # frames start .. the last real one, start + stride * (K + steps - 1)
   ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]

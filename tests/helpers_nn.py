@@ -54,8 +54,8 @@ def groupnorm_grad(p, x, R, groups, eps=1e-5):
   dx = _norm_bwd(dxhat, xhat, rstd, (2,)).reshape(x.shape)
   return {"weight": (R * xhat.reshape(x.shape)).sum(axes), "bias": R.sum(axes)}, [dx]
 
-def rmsnorm(p, x, eps=1e-6): return x / np.sqrt((x**2).mean(-1, keepdims=True) + eps) * p["weight"]
-def rmsnorm_grad(p, x, R, eps=1e-6):
+def rmsnorm(p, x, eps=float(np.finfo(np.float32).eps)): return x / np.sqrt((x**2).mean(-1, keepdims=True) + eps) * p["weight"]  # (PyTorch's default eps)
+def rmsnorm_grad(p, x, R, eps=float(np.finfo(np.float32).eps)):
   r = 1 / np.sqrt((x**2).mean(-1, keepdims=True) + eps)
   d = R * p["weight"]
   dx = r * d - x * r**3 * (d * x).mean(-1, keepdims=True)

@@ -1557,3 +1557,17 @@ def test_a_0d_int_tensor_index_is_placed_as_an_int():
     t[k] = float(k + 1); tn[k] = float(k + 1)
     step += 1
   np.testing.assert_array_equal(np.stack([r.numpy() for r in rows]), np.stack(nrows))
+
+def test_half_cross_entropy_means_in_float32():
+  """A review: the mean of a half loss summed in half (inf past 65504: 20,000 labels of ~4.6) and divided by a half count
+  (5001 rounded to 5000); Tensor.mean already summed half in float32."""
+  rng = np.random.default_rng(50)
+  for n in (5001, 20000):
+    x, y = rng.standard_normal((n, 100)).astype(np.float16), rng.integers(0, 100, n)
+    x64 = x.astype(np.float64)
+    ref = np.mean(np.log(np.exp(x64).sum(1)) - x64[np.arange(n), y])
+    got = Tensor(x).cross_entropy(Tensor(y.astype(np.int32)))
+    assert got.dtype == dtypes.float16 and abs(float(got.numpy()) - ref) < 5e-3 * ref, (n, got.numpy(), ref)
+    p = rng.random((n, 100)); p /= p.sum(1, keepdims=True)
+    ref_p = np.mean(-(p * (x64 - np.log(np.exp(x64).sum(1, keepdims=True)))).sum(1))
+    assert abs(float(Tensor(x).cross_entropy(Tensor(p.astype(np.float16))).numpy()) - ref_p) < 5e-3 * ref_p

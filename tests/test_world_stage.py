@@ -888,6 +888,22 @@ def test_probe_calibration_skips_frames_it_cannot_read(tmp_path):
   # held-out pairs are scored by the training fit (a fresh fit on them, all it did, checked nothing of it)
   assert 0.3 < calibrate(str(tmp_path / "blank"), clean)["r2_of_fit"] <= blank["corr"] ** 2 + 1e-9   # (its own fit's is corr^2)
   assert calibrate(str(tmp_path / "blank"), {**clean, "px_per_rad": -clean["px_per_rad"]})["r2_of_fit"] < 0
+  # a review: held-out pairs where the road never slides gave a numpy divide warning and a null R^2, unexplained; a
+  # shard without has_pose or poses a bare KeyError; one said to have poses, without them, is named
+  (tmp_path / "still").mkdir()
+  with h5py.File(tmp_path / "still" / "a.h5", "w") as f: f["frames"], f["pose"] = np.broadcast_to(fr[:1], fr.shape), pose * 0
+  import warnings, sim.probe as probe
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    assert calibrate(str(tmp_path / "still"), clean)["r2_of_fit"] is None
+  with h5py.File(tmp_path / "still" / "b.h5", "w") as f: f["frames"] = fr
+  assert calibrate(str(tmp_path / "still"), clean)["pairs"] == 50   # b.h5, no poses: left out
+  with h5py.File(tmp_path / "still" / "b.h5", "a") as f: f.attrs["has_pose"] = True
+  with pytest.raises(ValueError, match=r"b\.h5: has_pose is set but the shard has no 'pose' dataset"): calibrate(str(tmp_path / "still"))
+  # held-out frames of the training frames' video (a copy under another name) scored the fit on its own pairs
+  for name in ("clean", "blank"):
+    with h5py.File(tmp_path / name / "a.h5", "a") as f: f.attrs["checksum"] = "sha256:same"
+  assert list(probe.videos(str(tmp_path / "clean"))) == ["sha256:same"]
 
 def test_run_split_reads_an_old_checkpoints_routes_as_drives(tmp_path):
   """A checkpoint saved before the 29th session lists a `dongle_time` drive's segments as routes of their own; its
@@ -1854,13 +1870,27 @@ def test_probe_reports_the_seconds_it_ran(monkeypatch, capsys):
   import train.stage
   monkeypatch.setattr(train.stage, "run_config", lambda path, cls: types.SimpleNamespace(model=types.SimpleNamespace(image_size=[128, 256]), steps=1))
   monkeypatch.setattr(train.stage, "note_unfinished", lambda *a: 1)
-  monkeypatch.setattr(ro, "pick_seeds", lambda tokens, world, n, seconds, split, seed: ([(0, 0)] * n, int(round(seconds * 5)), 5.0))
+  monkeypatch.setattr(ro, "pick_seeds", lambda tokens, world, n, seconds, split, seed, what: ([(0, 0)] * n, int(round(seconds * 5)), 5.0))
   rng = np.random.default_rng(0)
-  monkeypatch.setattr(ro, "run_rollouts", lambda *a: {"context_frame": None, "generated_frames": np.zeros((3, a[4]))})
+  monkeypatch.setattr(ro, "run_rollouts", lambda *a: {"context_frame": None, "generated_frames": np.zeros((3, a[4])), "yaw": np.zeros((3, a[4]))})
   monkeypatch.setattr(probe, "marking_shift", lambda ref, frames: rng.normal(0, 1, len(frames)))
   for asked, ran in ((0.5, 0.4), (1.0, 1.0), (0.7, 0.8)):
     res = probe.main(["--world", "w", "--vqvae", "v", "--tokens", "t", "--frames", "f", "--n", "3", "--seconds", str(asked)])
     assert res["seconds"] == pytest.approx(ran) and json.loads(capsys.readouterr().out.strip().splitlines()[-1])["seconds"] == pytest.approx(ran)
+  # a review: slides past the +-48 px search read as smaller ones, often of the other sign (a perfect model's left and
+  # right at curvature 0.01: -4.5 and -33.5 px), unsaid. Seeds a model turning as the recordings do would slide past it
+  # are not read (said), and when none is left the refusal says the curvature that fits
+  yaw = {"left": np.array([-0.05, -0.2, -0.05]), "right": np.array([0.05, 0.2, 0.05])}   # 400 px/rad: 20, 80, 20 px
+  def turning(*a):
+    steps = a[4]
+    return {"context_frame": None, "generated_frames": np.zeros((3, steps)), "yaw": np.outer(yaw[a[5]], np.arange(1, steps + 1) / steps)}
+  monkeypatch.setattr(ro, "run_rollouts", turning)
+  res = probe.main(["--world", "w", "--vqvae", "v", "--tokens", "t", "--frames", "f", "--n", "3", "--seconds", "1"])
+  assert res["seeds_unread"] == 1 and "1 of 3 seeds would slide past the probe's +-48 px search" in capsys.readouterr().err
+  assert res["recorded_left_minus_right_px"] == pytest.approx(-400 * 0.1)   # the last quarter: the last of 5 frames
+  yaw["left"], yaw["right"] = yaw["left"] * 4, yaw["right"] * 4
+  with pytest.raises(ValueError, match=r"slides the road up to 320 px .* past the probe's \+-48 px search: give --curvature 0\.0007 or less"):
+    probe.main(["--world", "w", "--vqvae", "v", "--tokens", "t", "--frames", "f", "--n", "3", "--seconds", "1"])
 
 def test_env_resets_draw_every_start_alike(sim_parts):
   """Session 44 (a review of the samplers): WorldSim, WorldVecEnv and the RL env drew a segment first, then a start in

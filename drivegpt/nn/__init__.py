@@ -12,11 +12,21 @@ from drivegpt.helpers import make_pair, prod
 def _uniform(shape: tuple, bound: float) -> Tensor: return Tensor.uniform(*shape, low=-bound, high=bound).realize()
 def _full(shape: tuple, value: float) -> Tensor: return Tensor(np.full(shape, value, np.float32))
 
+def _sizes(layer: str, lo: int = 1, **args):
+  """args as Python ints (numpy's too: np.int64(3) was 'not iterable'), each at least lo, or a ValueError naming it
+  (groups 0 was a ZeroDivisionError, -1 a 'math domain error'); a tuple's entries alike. One value, or a tuple of them."""
+  def one(k, v):
+    if not isinstance(v, (int, np.integer)) or isinstance(v, (bool, np.bool_)) or v < lo: raise ValueError(f"{layer}: {k} must be a whole number >= {lo}, got {v!r}")
+    return int(v)
+  out = [tuple(one(k, x) for x in v) if isinstance(v, (tuple, list)) else one(k, v) for k, v in args.items()]
+  return out[0] if len(out) == 1 else out
+
 class Linear:
   """y = x @ weight.T + bias; weight (out_features, in_features)."""
   def __init__(self, in_features: int, out_features: int, bias: bool = True):
+    in_features, out_features = _sizes("Linear", 0, in_features=in_features, out_features=out_features)
     # PyTorch's kaiming_uniform(a=sqrt(5)) works out to uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)), for weight and bias
-    bound = 1 / math.sqrt(in_features)
+    bound = 1 / math.sqrt(max(in_features, 1))  # (no inputs: PyTorch's empty weight, and a bias bound of 1)
     self.weight = _uniform((out_features, in_features), bound)
     self.bias = _uniform((out_features,), bound) if bias else None
   def __call__(self, x: Tensor) -> Tensor: return _float_input("Linear", x).linear(self.weight.T, self.bias)
@@ -38,6 +48,9 @@ def _check_conv(name: str, stride, dilation, output_padding=0, padding=0) -> Non
 class Conv2d:
   """2D convolution on NCHW input; weight (out_channels, in_channels/groups, kh, kw)."""
   def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1, bias: bool = True):
+    in_channels, out_channels, kernel_size, stride, dilation, groups = _sizes("Conv2d", in_channels=in_channels, out_channels=out_channels,
+                                                                              kernel_size=kernel_size, stride=stride, dilation=dilation, groups=groups)
+    if not isinstance(padding, str): padding = _sizes("Conv2d", 0, padding=padding)
     if in_channels % groups or out_channels % groups:
       raise ValueError(f"Conv2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}")
     _check_conv("Conv2d", stride, dilation, padding=padding)
@@ -52,6 +65,9 @@ class ConvTranspose2d:
   """The adjoint of Conv2d (a learned upsampling); weight (in_channels, out_channels/groups, kh, kw), as PyTorch."""
   def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0, dilation=1,
                groups: int = 1, bias: bool = True):
+    in_channels, out_channels, kernel_size, stride, dilation, groups = _sizes("ConvTranspose2d", in_channels=in_channels, out_channels=out_channels,
+                                                                              kernel_size=kernel_size, stride=stride, dilation=dilation, groups=groups)
+    padding, output_padding = _sizes("ConvTranspose2d", 0, padding=padding, output_padding=output_padding)
     if in_channels % groups or out_channels % groups:
       raise ValueError(f"ConvTranspose2d: in_channels {in_channels} and out_channels {out_channels} must both be divisible by groups {groups}")
     _check_conv("ConvTranspose2d", stride, dilation, output_padding, padding)
@@ -82,7 +98,7 @@ class Embedding:
 class LayerNorm:
   """Normalize over the last len(normalized_shape) dims, then scale and shift elementwise."""
   def __init__(self, normalized_shape: Union[int, tuple], eps: float = 1e-5, elementwise_affine: bool = True):
-    self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    self.normalized_shape = tuple(int(n) for n in ((normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else normalized_shape))
     self.eps = eps
     self.weight = _full(self.normalized_shape, 1.0) if elementwise_affine else None
     self.bias = _full(self.normalized_shape, 0.0) if elementwise_affine else None
@@ -95,13 +111,14 @@ class LayerNorm:
 class GroupNorm:
   """Normalize each of num_groups channel groups over its channels and spatial dims; input (N, C, *)."""
   def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True):
+    num_groups, num_channels = _sizes("GroupNorm", num_groups=num_groups, num_channels=num_channels)
     if num_channels % num_groups: raise ValueError(f"GroupNorm: num_channels {num_channels} not divisible by num_groups {num_groups}")
     self.num_groups, self.num_channels, self.eps = num_groups, num_channels, eps
     self.weight = _full((num_channels,), 1.0) if affine else None
     self.bias = _full((num_channels,), 0.0) if affine else None
   def __call__(self, x: Tensor) -> Tensor:
     if x.ndim < 2 or x.shape[1] != self.num_channels: raise ShapeError(f"GroupNorm: expected input (N, {self.num_channels}, ...), got {x.shape}")
-    if self.num_channels // self.num_groups * math.prod(x.shape[2:]) < 2:  # (normalizing one value gave 0 whatever the input, as PyTorch refuses)
+    if self.num_channels // self.num_groups * math.prod(x.shape[2:]) < 2:  # (normalizing one value gives 0 whatever the input: PyTorch 2.13 returns it, unsaid)
       raise ValueError(f"GroupNorm: one value per group (input {x.shape}, {self.num_groups} groups): it would normalize to 0")
     x = x.reshape(x.shape[0], self.num_groups, math.prod(x.shape[1:]) // self.num_groups).layernorm(eps=self.eps).reshape(x.shape)
     if self.weight is None: return x
@@ -109,17 +126,19 @@ class GroupNorm:
     return x * self.weight.reshape(shape) + self.bias.reshape(shape)
 
 class RMSNorm:
-  """x / sqrt(mean(x^2) + eps) * weight over the last dim."""
-  def __init__(self, dim: int, eps: float = 1e-6):
+  """x / sqrt(mean(x^2) + eps) * weight over the last dim. eps None: the machine epsilon of x's float type, as PyTorch's
+  (1e-6 here until a review: 27% off PyTorch's output on activations of scale 1e-3)."""
+  def __init__(self, dim: int, eps: Optional[float] = None):
     self.eps, self.weight = eps, _full((dim,), 1.0)
   def __call__(self, x: Tensor) -> Tensor:  # in float32, as layernorm: a half x^2 over 256 overflowed, and the output was 0
     if x.shape[-1:] != self.weight.shape: raise ValueError(f"RMSNorm({self.weight.shape[0]}): input {x.shape} must end in {self.weight.shape[0]}")  # (1 broadcast)
-    return (x.float() * (x.float().square().mean(-1, keepdim=True) + self.eps).rsqrt()).cast(x._float().dtype) * self.weight
+    eps = float(np.finfo(x._float().dtype.np).eps) if self.eps is None else self.eps
+    return (x.float() * (x.float().square().mean(-1, keepdim=True) + eps).rsqrt()).cast(x._float().dtype) * self.weight
 
 class Dropout:
   """Zero each element with probability p while Tensor.training, scaling the rest by 1/(1-p)."""
   def __init__(self, p: float = 0.5):
-    if not 0 <= p < 1: raise ValueError(f"Dropout: p must be in [0, 1), got {p}")
+    if not 0 <= p <= 1: raise ValueError(f"Dropout: p must be in [0, 1], got {p}")  # (1: all zeros, as PyTorch and Tensor.dropout)
     self.p = p
   def __call__(self, x: Tensor) -> Tensor: return x.dropout(self.p)
 
@@ -129,6 +148,7 @@ class CausalSelfAttention:
   keys and values of earlier calls are kept in self._cache_k/_cache_v (underscore: not state), start_pos=0 starts over.
   max_context, if given, bounds start_pos + T."""
   def __init__(self, d_model: int, n_heads: int, bias: bool = True, max_context: Optional[int] = None):
+    d_model, n_heads = _sizes("CausalSelfAttention", d_model=d_model, n_heads=n_heads)
     if d_model % n_heads: raise ValueError(f"CausalSelfAttention: d_model {d_model} not divisible by n_heads {n_heads}")
     self.d_model, self.n_heads, self.max_context = d_model, n_heads, max_context
     self.c_attn = Linear(d_model, 3*d_model, bias=bias)
@@ -191,7 +211,8 @@ def _as_tensor(v, name: str) -> Tensor:
     try: a = np.from_dlpack(v) if hasattr(v, "__dlpack__") and not isinstance(v, np.ndarray) else np.asarray(v)
     except (TypeError, BufferError, RuntimeError): a = np.asarray(v)
     return Tensor(a, dtype=dtypes.from_np(a.dtype))  # float64 becomes float32, as everywhere
-  except (TypeError, RuntimeError) as e: raise TypeError(f"load_state_dict: {name!r}: {e}") from None
+  except (TypeError, RuntimeError) as e:  # (a bfloat16 tensor: "unsupported ScalarType BFloat16", no way out said)
+    raise TypeError(f"load_state_dict: {name!r}: {e}" + (" (convert it first: .float())" if "BFloat16" in str(e) or "bfloat16" in str(e) else "")) from None
 
 def load_state_dict(obj, state_dict: dict, strict: bool = True, verbose: bool = False, consume: bool = False) -> None:
   """Copy state_dict's tensors (or arrays of any library: numpy, PyTorch, ...) into obj's tensors of the same names.
