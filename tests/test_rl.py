@@ -1889,6 +1889,13 @@ def test_evaluation_roads_starts_standstill_and_one_warm_up(monkeypatch, capsys)
   from data.road import Road
   assert ev.folds(Road(np.array([80.0, 2 * np.pi * 60]), np.array([0.0, 1 / 60]), 3))         # a loop
   assert not ev.folds(Road(np.array([80.0, np.pi / 2 * 60, 200]), np.array([0.0, 1 / 60, 0.0]), 3))  # a bend
+  from data.road import sample_road
+  for seed in range(6):   # 25 km roads: random turns come back across themselves; within 90 degrees of the start, never
+    free, kept = (sample_road(np.random.default_rng(seed), 25_000, 3, (250.0, 900.0), 0.5, h) for h in (None, np.pi / 2))
+    assert np.abs(np.cumsum(kept.lengths * kept.curvatures)).max() <= np.pi / 2 + 1e-9 and not ev.folds(kept)
+    turned = np.flatnonzero(free.curvatures != kept.curvatures)   # the same draws, an arc's sign flipped where it went past
+    assert (free.lengths == kept.lengths).all() and (free.curvatures[turned] == -kept.curvatures[turned]).all()
+  assert sum(ev.folds(sample_road(np.random.default_rng(s), 25_000, 3, (250.0, 900.0), 0.5)) for s in range(6)) > 0
   tight = [ev.EpisodeSpec(s, 20.0, 1.0, "curved", (50.0, 100.0)) for s in range(5_000_000, 5_000_012)]
   for spec in tight:
     e = ev.ClosedLoop(spec, noise=False)
