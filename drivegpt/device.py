@@ -26,8 +26,8 @@ class Device:
   _modules = {"CPU": "drivegpt.backend_numpy", "CL": "drivegpt.backend_cl"}
   @staticmethod
   def canonicalize(device: Optional[str]) -> str:
-    name = (device or Device.DEFAULT).split(":")[0].upper()
-    if name not in Device._modules: raise ValueError(f"unknown device {device or f'DRIVEGPT_DEVICE={Device.DEFAULT}'!r}: expected one of {sorted(Device._modules)}")
+    name, _, index = (device or Device.DEFAULT).upper().partition(":")  # ("CL:7" ran on the default device, unsaid)
+    if name not in Device._modules or index not in ("", "0"): raise ValueError(f"unknown device {device or f'DRIVEGPT_DEVICE={Device.DEFAULT}'!r}: expected one of {sorted(Device._modules)} (DRIVEGPT_CL_DEVICE picks the OpenCL device)")
     return name
   @staticmethod
   def get(device: str) -> Backend: return importlib.import_module(Device._modules[Device.canonicalize(device)])

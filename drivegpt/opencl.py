@@ -90,8 +90,8 @@ def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[C
   if want:
     text, _, n = want.rpartition(":") if want.rpartition(":")[2].isdigit() else (want, "", "")
     devs = [nd for nd in devs if text.lower() in f"{nd[0]} {getattr(nd[1], 'version', '')}".lower()]  # PoCL says "PoCL" there
-    if n: devs = devs[int(n):int(n) + 1]
-    if not devs: return [Candidate(f"DRIVEGPT_CL_DEVICE={want}", None, "no OpenCL device matches it")]
+    devs, matched = (devs[int(n):int(n) + 1] if n else devs), len(devs)  # (an index past them was said as no device at all)
+    if not devs: return [Candidate(f"DRIVEGPT_CL_DEVICE={want}", None, f"no OpenCL device matches it ({matched} match {text!r}, numbered from 0)" if matched else "no OpenCL device matches it")]
   ret = []
   for name, dev in devs:
     ret.append(Candidate(name, dev, *_probe(cl, dev)))

@@ -166,8 +166,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
   read = np.isfinite(d)
   if not read.any():
     if (reach := max(np.abs(e).max() for e in expect.values())) >= m:
+      fits = args.curvature * (m - 1) / reach; fits = np.floor(fits / (f := 10.0 ** (np.floor(np.log10(fits)) - 1))) * f  # (2 figures, down)
       raise ValueError(f"sim.probe: a turn as the recordings' slides the road up to {reach:.0f} px by the last quarter of these rollouts, past "
-                       f"the probe's +-{m} px search: give --curvature {args.curvature * (m - 1) / reach:.4f} or less, or fewer --seconds")
+                       f"the probe's +-{m} px search: give --curvature {fits:.2g} or less, or fewer --seconds")
     raise ValueError("sim.probe: no rollout's frames could be read (blank, no road texture to follow, or slid to the edge of the search)")
   if past := int(np.logical_or(*[np.abs(e).max(1) >= m for e in expect.values()]).sum()):
     print(f"warning: {past} of {len(d)} seeds would slide past the probe's +-{m} px search if the model turned as the recordings do: not read", file=sys.stderr)

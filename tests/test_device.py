@@ -1,7 +1,7 @@
 """Device selection: DRIVEGPT_DEVICE picks the backend; DRIVEGPT_DEVICE=CL takes the first OpenCL device that compiles and
 runs a test kernel, and says what it tried and how to fix it when none can. Fake pyopencl modules stand in for broken
 installs; the real runtimes (PoCL, Intel's CPU runtime) are used where a test needs one to work."""
-import importlib.metadata, os, subprocess, sys, textwrap
+import importlib.metadata, os, re, subprocess, sys, textwrap
 import pytest
 from drivegpt import Device
 
@@ -14,6 +14,9 @@ def test_device_env_picks_the_default_backend():
     r = run(code, DRIVEGPT_DEVICE=env)
     assert r.stdout.strip() == want, r.stderr[-2000:]
   with pytest.raises(ValueError, match="unknown device"): Device.canonicalize("TPU")
+  # "CL:7" ran on the default OpenCL device, unsaid (a review); ":0" is the device itself
+  assert (Device.canonicalize("cl:0"), Device.canonicalize("CPU:0")) == ("CL", "CPU")
+  with pytest.raises(ValueError, match="unknown device 'CL:7'.*DRIVEGPT_CL_DEVICE picks the OpenCL device"): Device.canonicalize("CL:7")
 
 @pytest.mark.parametrize("fake", ["raise ImportError('no module named pyopencl')",
                                   "class Error(Exception): pass\ndef get_platforms(): raise Error('PLATFORM_NOT_FOUND_KHR')"])
@@ -65,6 +68,10 @@ def test_no_working_device_names_each_device_tried_and_the_fix(tmp_path):
 def test_a_device_asked_for_that_does_not_exist_is_an_error():
   r = run("from drivegpt import Tensor\nTensor([1.0], device='CL').numpy()", DRIVEGPT_CL_DEVICE="no-such-gpu")
   assert r.returncode != 0 and "DRIVEGPT_CL_DEVICE=no-such-gpu: no OpenCL device matches it" in r.stderr, r.stderr[-2000:]
+  # an index past the devices that match was said as no device at all (a review): how many match is said
+  r = run("from drivegpt import Tensor\nTensor([1.0], device='CL').numpy()", DRIVEGPT_CL_DEVICE="opencl:99")
+  counted = re.search(r"DRIVEGPT_CL_DEVICE=opencl:99: no OpenCL device matches it \(\d+ match 'opencl', numbered from 0\)", r.stderr)
+  assert r.returncode != 0 and (counted or "DRIVEGPT_CL_DEVICE=opencl:99: no OpenCL device matches it" in r.stderr and not _installed("pyopencl")), r.stderr[-2000:]
 
 def _installed(dist: str) -> bool:
   try: return importlib.metadata.distribution(dist) is not None

@@ -125,6 +125,9 @@ def test_layer_arguments_are_checked_and_numpy_ints_taken():
   assert LayerNorm(np.int64(4)).normalized_shape == (4,) and Linear(0, 5).weight.shape == (5, 0)
   x = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32) * 1e-3
   np.testing.assert_allclose(RMSNorm(8)(Tensor(x)).numpy(), ref.rmsnorm({"weight": 1.0}, x.astype(np.float64)), rtol=1e-5)
+  h = (x * 10).astype(np.float16)   # half input: float32's epsilon too, as PyTorch (half's 9.8e-4 was 79% off at 1e-2)
+  np.testing.assert_allclose(RMSNorm(8)(Tensor(h)).numpy(), ref.rmsnorm({"weight": 1.0}, h.astype(np.float64)), rtol=2e-3)
+  assert (Linear(0, 5).bias.numpy() == 0).all()   # PyTorch's bound for no inputs: 0
   assert abs(ref.rmsnorm({"weight": 1.0}, x.astype(np.float64), 1e-6) / ref.rmsnorm({"weight": 1.0}, x.astype(np.float64)) - 1).max() > 0.1  # (the old eps)
 
 def test_init_bounds_and_stats():
@@ -269,3 +272,10 @@ def test_tied_weights_given_two_different_values_are_refused(rng):
   with pytest.raises(ValueError, match="'head.weight' and 'emb.weight' are one tied tensor"):
     load_state_dict(m, {"emb.weight": np.zeros((4, 2), np.float32), "head.weight": w})
   np.testing.assert_array_equal(m.emb.weight.numpy(), w)   # nothing written
+
+def test_a_bfloat16_tensor_is_refused_with_the_way_out():
+  torch = pytest.importorskip("torch")
+  from drivegpt.nn import load_state_dict
+  lin = Linear(2, 3)
+  with pytest.raises(TypeError, match=r"'weight': .*BFloat16.* \(convert it first: \.float\(\)\)"):
+    load_state_dict(lin, {"weight": torch.zeros(3, 2, dtype=torch.bfloat16), "bias": torch.zeros(3)})

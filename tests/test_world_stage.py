@@ -1889,7 +1889,7 @@ def test_probe_reports_the_seconds_it_ran(monkeypatch, capsys):
   assert res["seeds_unread"] == 1 and "1 of 3 seeds would slide past the probe's +-48 px search" in capsys.readouterr().err
   assert res["recorded_left_minus_right_px"] == pytest.approx(-400 * 0.1)   # the last quarter: the last of 5 frames
   yaw["left"], yaw["right"] = yaw["left"] * 4, yaw["right"] * 4
-  with pytest.raises(ValueError, match=r"slides the road up to 320 px .* past the probe's \+-48 px search: give --curvature 0\.0007 or less"):
+  with pytest.raises(ValueError, match=r"slides the road up to 320 px .* past the probe's \+-48 px search: give --curvature 0\.00073 or less"):
     probe.main(["--world", "w", "--vqvae", "v", "--tokens", "t", "--frames", "f", "--n", "3", "--seconds", "1"])
 
 def test_env_resets_draw_every_start_alike(sim_parts):
