@@ -98,7 +98,8 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
     # workers import data/, train/, sim/ and rl/ even when the repository is not pip-installed
     path = os.pathsep.join(p for p in (REPO, os.environ.get("PYTHONPATH", "")) if p)
     # "local", not None: without an address Ray would join whatever cluster `ray start` last left on this machine
-    ray.init(address=address or "local", num_cpus=None if address else num_cpus, include_dashboard=False,
+    token = os.path.exists(os.path.expanduser("~/.ray/auth_token")) and os.environ.get("RAY_AUTH_MODE") != "token"
+    try: ray.init(address=address or "local", num_cpus=None if address else num_cpus, include_dashboard=False,
              log_to_driver=False, configure_logging=False,  # (and the engine's settings: a cluster's workers used their own device)
              runtime_env={"env_vars": {**{k: v for k, v in os.environ.items() if k.startswith("DRIVEGPT_")}, "PYTHONPATH": path,
                                        # the folders this process holds are its workers' too (a replica refused the run's
@@ -107,6 +108,10 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
                                        # (a cluster node's workers import numpy before drivegpt, which then can't set it: idle
                                        # BLAS threads spun through each step, drivegpt/blas_env.py)
                                        "OPENBLAS_THREAD_TIMEOUT": os.environ.get("OPENBLAS_THREAD_TIMEOUT", "4")}})
+    except ConnectionError as e:  # (a token-authenticated cluster's refusal read as an unreachable one: a review)
+        if not (address and token): raise
+        raise ConnectionError(f"{e} (~/.ray/auth_token is here but RAY_AUTH_MODE is not 'token': a cluster started with token "
+                              "authentication refuses this process; see docs/cluster.md)") from None
     reaper = None if address else _start_reaper()  # a cluster's processes are the cluster's, not ours to end
     try:
         _enough_cpus(need_cpus, f"the Ray {'at ' + address if address else 'started here'}")
@@ -123,6 +128,10 @@ def _enough_cpus(need: int, which: str) -> None:
     if need > (have := int(ray.cluster_resources().get("CPU", 0))):
         raise ValueError(f"{which} has {have} CPUs and {need} actors need one each: ask for fewer (workers=, --actors), or use a "
                          "bigger cluster")
+    # held by another job on the cluster: the actors waited for them without a word, for as long as that job ran
+    if need > (free := int(ray.available_resources().get("CPU", 0))):
+        raise ValueError(f"{which} has {have} CPUs but {free} free now (another job holds the rest) and {need} actors need one each: "
+                         "run this when that job ends, or ask for fewer (workers=, --actors)")
 
 
 def as_completed(submit: Callable[[Any], Any], items: Iterable, max_in_flight: Optional[int] = None,

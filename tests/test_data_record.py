@@ -88,6 +88,16 @@ def test_ray_session_addresses_and_cpus(monkeypatch, tmp_path, capsys):
     with ray_session(num_cpus=1):
         with pytest.raises(ValueError, match="the Ray this process joined has 1 CPUs and 2 actors need one each"):
             with ray_session(need_cpus=2): pass
+    # a CPU another job holds (a second training on a busy cluster): its replicas waited without a word (a review)
+    with ray_session(num_cpus=2):
+        @ray.remote(num_cpus=1)
+        class Holder:
+            def ping(self): return 1
+        held = Holder.remote()
+        ray.get(held.ping.remote())
+        with pytest.raises(ValueError, match="has 2 CPUs but 1 free now .another job holds the rest. and 2 actors need one each"):
+            with ray_session(need_cpus=2): pass
+        del held
     # the engine's settings travel to the workers: a cluster's (which do not inherit this process's environment) used
     # their own default device and threads
     monkeypatch.setenv("DRIVEGPT_DEVICE", "CPU"); monkeypatch.setenv("DRIVEGPT_THREADS", "1")
@@ -100,6 +110,18 @@ def test_ray_session_addresses_and_cpus(monkeypatch, tmp_path, capsys):
         with ray_session(): pass
     env = seen["runtime_env"]["env_vars"]
     assert env["DRIVEGPT_DEVICE"] == "CPU" and env["DRIVEGPT_THREADS"] == "1" and "PYTHONPATH" in env
+    # a token-authenticated cluster's refusal read as an unreachable cluster: the token is named (a review)
+    import data.ray_tasks as rt
+    monkeypatch.setattr(rt, "_speaks_grpc", lambda host, port: True)
+    def refused(**kw): raise ConnectionError("Failed to connect to Ray cluster at 10.0.0.1:6379")
+    monkeypatch.setattr(ray, "init", refused)
+    (tmp_path / "home" / ".ray").mkdir(parents=True); (tmp_path / "home" / ".ray" / "auth_token").write_text("t")
+    monkeypatch.setenv("HOME", str(tmp_path / "home")); monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
+    with pytest.raises(ConnectionError, match=r"10\.0\.0\.1:6379 \(~/\.ray/auth_token is here but RAY_AUTH_MODE is not 'token'"):
+        with ray_session("10.0.0.1:6379"): pass
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    with pytest.raises(ConnectionError, match=r"10\.0\.0\.1:6379$"):
+        with ray_session("10.0.0.1:6379"): pass
 
 
 def test_a_ray_without_its_private_session_call_runs_without_the_reaper(monkeypatch, capsys):
