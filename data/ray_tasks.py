@@ -114,7 +114,7 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
                               "authentication refuses this process; see docs/cluster.md)") from None
     reaper = None if address else _start_reaper()  # a cluster's processes are the cluster's, not ours to end
     try:
-        _enough_cpus(need_cpus, f"the Ray {'at ' + address if address else 'started here'}")
+        _enough_cpus(need_cpus, f"the Ray {'at ' + address if address else 'started here'}", free=bool(address))
         yield
     finally:
         ray.shutdown()
@@ -123,14 +123,16 @@ def ray_session(address: Optional[str] = None, num_cpus: Optional[int] = None, n
             reaper.wait()
 
 
-def _enough_cpus(need: int, which: str) -> None:
+def _enough_cpus(need: int, which: str, free: bool = False) -> None:
+    """Refuse need one-CPU actors on a Ray with fewer CPUs; with free (a cluster joined), fewer free now."""
     import ray
     if need > (have := int(ray.cluster_resources().get("CPU", 0))):
         raise ValueError(f"{which} has {have} CPUs and {need} actors need one each: ask for fewer (workers=, --actors), or use a "
                          "bigger cluster")
-    # held by another job on the cluster: the actors waited for them without a word, for as long as that job ran
-    if need > (free := int(ray.available_resources().get("CPU", 0))):
-        raise ValueError(f"{which} has {have} CPUs but {free} free now (another job holds the rest) and {need} actors need one each: "
+    # held by another job on the cluster: the actors waited for them without a word, for as long as that job ran (not
+    # checked in this process's own Ray: its earlier actors may still be going away)
+    if free and need > (left := int(ray.available_resources().get("CPU", 0))):
+        raise ValueError(f"{which} has {have} CPUs but {left} free now (another job holds the rest) and {need} actors need one each: "
                          "run this when that job ends, or ask for fewer (workers=, --actors)")
 
 
