@@ -146,8 +146,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
     for r in res["open_loop"].values(): r["recorded_turn_px"] = res["calibration"]["px_per_rad"] * 2 * r["yaw_rad"]  # the recordings' slide
   if args.val_frames:  # the training fit's own R^2 on the held-out pairs (a fresh fit there checked nothing of it)
     if os.path.realpath(args.val_frames) == os.path.realpath(args.frames): ap.error("--val-frames is --frames: give held-out frames")
-    if both := videos(args.frames).keys() & videos(args.val_frames).keys():  # (a copy under another name scored the fit on its own pairs)
-      ap.error(f"--val-frames {videos(args.val_frames)[min(both)]} holds the video of --frames {videos(args.frames)[min(both)]}: give held-out frames")
+    seen, held = videos(args.frames), videos(args.val_frames)
+    if both := seen.keys() & held.keys():  # (a copy under another name scored the fit on its own pairs)
+      ap.error(f"--val-frames {held[min(both)]} holds the video of --frames {seen[min(both)]}: give held-out frames")
     res["calibration_val"] = calibrate(args.val_frames, res["calibration"], size=size)
   seeds, steps, fps = pick_seeds(args.tokens, args.world, args.n, args.seconds, args.split, 0, "--tokens")
   shift, expect, m = {}, {}, min(MAX_SHIFT, size[1] // 4)

@@ -2089,3 +2089,19 @@ def test_token_checksum_is_the_int64_bytes_in_order():
   for a in (ids.astype(np.int16), ids, ids.astype(">i2"), np.asfortranarray(ids.astype(np.int16)), ids.reshape(7, 8, 16),
             np.repeat(ids, 2, axis=1)[:, ::2]):
     assert token_sum(a) == want, (a.dtype, a.shape, a.flags.c_contiguous)
+
+def test_probe_refuses_held_out_frames_of_the_training_frames_video(tmp_path, monkeypatch, capsys):
+  """A review: --val-frames holding a copy of a --frames shard under another name scored the fit on its own pairs
+  (R^2 0.994), unsaid; only the same folder was refused."""
+  import sim.probe as probe, train.stage, types
+  for name in ("a", "b"):
+    (tmp_path / name).mkdir()
+    with h5py.File(tmp_path / name / f"x{name}.h5", "w") as f:
+      f["frames"], f["pose"] = np.zeros((12, 16, 32, 3), np.uint8), np.zeros((12, 6), np.float32)
+      f.attrs["has_pose"], f.attrs["checksum"] = True, "sha256:same"
+  monkeypatch.setattr(train.stage, "note_unfinished", lambda *a: 1)
+  monkeypatch.setattr(train.stage, "run_config", lambda path, cls: types.SimpleNamespace(model=types.SimpleNamespace(image_size=[16, 32]), steps=1))
+  monkeypatch.setattr(probe, "calibrate", lambda *a, **k: {"px_per_rad": 1.0, "offset_px": 0.0})
+  with pytest.raises(SystemExit):
+    probe.main(["--world", "w", "--vqvae", "v", "--tokens", "t", "--frames", str(tmp_path / "a"), "--val-frames", str(tmp_path / "b")])
+  assert f"--val-frames {tmp_path / 'b' / 'xb.h5'} holds the video of --frames {tmp_path / 'a' / 'xa.h5'}" in capsys.readouterr().err
