@@ -614,7 +614,7 @@ class Tensor:
     if w.ndim == 2 and self.dtype == w.dtype and self.dtype.is_float: return F.Dot.apply(self, w)
     x = self.reshape(*self.shape[:-1], *[1]*min(self.ndim - 1, w.ndim - 1, 1), k)
     w = w.reshape(*w.shape[:-2], *[1]*min(self.ndim - 1, w.ndim - 1, 1), *w.shape[-min(w.ndim, 2):]).transpose(-1, -min(w.ndim, 2))
-    return (x * w).sum(-1)
+    return (x * w).sum(-1).cast(d) if (d := dtypes.promote(x.dtype, w.dtype)).is_int else (x * w).sum(-1)  # int: as PyTorch's (int64 of int32-wrapped products)
   def matmul(self, x: Tensor, reverse=False) -> Tensor: return x.dot(self) if reverse else self.dot(x)
   def __matmul__(self, x) -> Tensor: return self.matmul(x if isinstance(x, Tensor) else Tensor(x, device=self.device))  # a numpy array is a tensor
   def __rmatmul__(self, x) -> Tensor: return self.matmul(x if isinstance(x, Tensor) else Tensor(x, device=self.device), True)  # (np_array @ t made an object array)
@@ -746,7 +746,7 @@ class Tensor:
   def exp(self) -> Tensor: return F.Exp.apply(self._float())
   def exp2(self) -> Tensor: return F.Exp2.apply(self._float())
   def relu(self) -> Tensor: return F.Relu.apply(self)
-  def sigmoid(self) -> Tensor: return F.Sigmoid.apply(self._float())
+  def sigmoid(self) -> Tensor: return F.Sigmoid.apply(self.float()).cast(self._float().dtype)  # half in float32 (exp2 overflowed half: sigmoid(-11.5) gave 0)
   def sqrt(self) -> Tensor: return F.Sqrt.apply(self._float())
   def rsqrt(self) -> Tensor: return self.sqrt().reciprocal()  # (1/x first overflowed for denormal x, and gave nan at -0.0)
   def reciprocal(self) -> Tensor: return F.Recip.apply(self._float())
@@ -776,12 +776,12 @@ class Tensor:
   def isnan(self) -> Tensor: return self.ne(self)
   def isinf(self) -> Tensor: return self.abs().eq(math.inf) if self.dtype.is_float else self.ne(self)
   def tanh(self) -> Tensor:  # near 0, 2*sigmoid(2x) - 1 cancels (tanh(1e-8) came out 0, 80 ulps off at 0.0154): a series under 0.1
-    x2 = (x := (small := self.abs() < 0.1).where(self, 0))._float().square()  # (x only where small: x^5 overflowed and 0 * inf gave a nan gradient)
-    return small.where(x * (1 - x2 * (1/3 - x2 * (2/15 - x2 * (17/315)))), 2.0 * ((2.0 * self).sigmoid()) - 1.0)
-  def sinh(self) -> Tensor: return (self._expm1() - self.neg()._expm1()) / 2  # (exp(x) - exp(-x) cancelled near 0: sinh(1e-20) was 0)
-  def cosh(self) -> Tensor: return (self.exp() + self.neg().exp()) / 2
+    x2 = (x := (small := self.abs() < 0.1).where(self, 0).float()).square()  # (x only where small: x^5 overflowed and 0 * inf gave a nan gradient)
+    return small.where(x * (1 - x2 * (1/3 - x2 * (2/15 - x2 * (17/315)))), 2.0 * ((2.0 * self.float()).sigmoid()) - 1.0).cast(self._float().dtype)  # (half in float32: 2s - 1 cancelled, 11 ulp)
+  def sinh(self) -> Tensor: return ((x := self.float())._expm1() - x.neg()._expm1()).div(2).cast(self._float().dtype)  # (exp(x) - exp(-x) cancelled near 0: sinh(1e-20) was 0)
+  def cosh(self) -> Tensor: return ((x := self.float()).exp() + x.neg().exp()).div(2).cast(self._float().dtype)  # (half in float32: e^11.5 overflowed half)
   def relu6(self) -> Tensor: return self.hardtanh(0, 6)
-  def hardswish(self) -> Tensor: return self * (self + 3).relu6() * (1/6)
+  def hardswish(self) -> Tensor: return self * ((self + 3).relu6() * (1/6))  # (x * relu6(x + 3) overflowed half past 10916)
   # clip, but as PyTorch the gradient is 0 on the bounds (so relu6'(0) = relu6'(6) = 0)
   def hardtanh(self, min_val=-1, max_val=1) -> Tensor: return ((self > min_val) * (self < max_val)).where(self, self.detach().clip(min_val, max_val))
   def leakyrelu(self, neg_slope=0.01) -> Tensor: return (self > 0).where(self, self*neg_slope)
@@ -790,9 +790,9 @@ class Tensor:
   def _expm1(self) -> Tensor: return (small := self.abs() < 0.1).where((x := small.where(self, 0)) * (1 + x * (1/2 + x * (1/6 + x * (1/24 + x * (1/120 + x / 720))))), self.exp() - 1)
   def elu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*(self > 0).where(0, self)._expm1()
   def celu(self, alpha=1.0) -> Tensor: return self.relu() + alpha*((self > 0).where(0, self) / alpha)._expm1()
-  def swish(self) -> Tensor: return F.Silu.apply(self._float())
+  def swish(self) -> Tensor: return F.Silu.apply(self.float()).cast(self._float().dtype)  # (half: see sigmoid)
   def silu(self) -> Tensor: return self.swish()
-  def gelu(self) -> Tensor: return F.Gelu.apply(self._float())  # tanh approximation, as PyTorch's approximate="tanh"
+  def gelu(self) -> Tensor: return F.Gelu.apply(self.float()).cast(self._float().dtype)  # (half: see sigmoid); tanh approximation, as PyTorch's approximate="tanh"
   def quick_gelu(self) -> Tensor: return self * (self * 1.702).sigmoid()
   # stable: log(1+e^x) = max(x,0) + log1p(e^-|x|); maximum's tie rule gives softplus'(0) = 0.5, as PyTorch
   def softplus(self, beta=1) -> Tensor: return ((x := self * beta).maximum(0) + x._log1p_exp_neg_abs()) * (1/beta)
@@ -836,16 +836,16 @@ class Tensor:
   def pow(self, x, reverse=False) -> Tensor:
     # a constant exponent: one Function; an int tensor's ** 2.0 or ** -2 in float (it wrapped in int32)
     if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x): return F.PowConst.apply(self._float() if isinstance(x, float) or x < 0 else self, e=x)
-    base, ex = (t._float() for t in self._broadcasted(x, reverse))
-    dt, base, ex = base.dtype, base.float(), ex.float()  # float16 in float32, rounded once (each op rounded: 7 ** 3.0 gave 343.8)
-    # |b|^e via exp/log, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
+    base, ex = (xs := self._broadcasted(x, reverse))[0].float(), xs[1].float()  # float16 in float32, rounded once (each op rounded: 7 ** 3.0 gave 343.8)
+    # |b|^e via exp2/log2, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
     # finite one nan for e not whole. 0^e for e >= 0 is set apart (1 for e = 0, else 0), with gradients 0 (PyTorch's
     # for e = 0 and e >= 1; it gives inf for 0 < e < 1): log(0) = -inf times a 0 gradient made them nan
     zero = base.eq(0) & (ex >= 0)
-    mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log() * ex).exp())
+    mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log2() * ex).exp2())  # (log, then exp: 2 ** 13 gave 8192.004)
     odd, neg = (ex % 2).abs().eq(1), (base < 0) | base.eq(0) & (base.reciprocal() < 0)
     ret = odd.where(neg.where(-mag, mag), ((base < 0) & base.isinf().logical_not() & ex.ne(ex.trunc())).where(math.nan, mag))
-    return (ret.isnan() & (ex.eq(0) | base.eq(1) | base.abs().eq(1) & ex.isinf())).where(1.0, ret).cast(dt)  # 0**0, inf**0, 1**nan, (-1)**inf
+    ret = (ret.isnan() & (ex.eq(0) | base.eq(1) | base.abs().eq(1) & ex.isinf())).where(1.0, ret)  # 0**0, inf**0, 1**nan, (-1)**inf
+    return ret.round().cast(dt) if (dt := xs[0].dtype).is_int else ret.cast(dt if dt.is_float else dtypes.default_float)  # int ** int an int, as PyTorch (was float32: 7 ** 3 cast back gave 342)
   def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
   def minimum(self, x) -> Tensor:
     a, b = self._broadcasted(x)

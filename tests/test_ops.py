@@ -1798,3 +1798,34 @@ def test_padded_and_cat_kernels_run_in_row_blocks():
   np.testing.assert_array_equal(h.grad.numpy(), np.repeat([2.0, 0.0, 3.0], [100, 100, 56])[:, None] * np.ones((1, 1024), np.float32))
   c = Tensor.full((4,), 1/math.log(2)).pad(((0, 4),))
   np.testing.assert_allclose((Tensor(np.arange(1, 9, dtype=np.float32))*c).exp2().numpy(), [*np.exp(np.arange(1, 5)), 1, 1, 1, 1], rtol=1e-6)
+
+def test_review_51_half_activations_int_powers_and_int_matmul():
+  """Session 51 (an engine fuzz review): half sigmoid, silu and gelu flushed to 0 inside half's range (exp2 overflowed
+  half: sigmoid(-11.5) gave 0, its gradient too), cosh(11.5) and hardswish(12000) overflowed to inf, tanh lost 11 ulp;
+  int ** int came back float32 and inexact (2 ** 13 gave 8192.004, 7 ** 3 cast back 342); int32 @ int32 gave int64
+  holding int32-wrapped products. References: numpy in float64, rounded once to half."""
+  r = np.random.default_rng(51)
+  x = np.concatenate([r.uniform(-16, 16, 400), [-11.5, -12.0, -4.1, 11.5, 0.1026, 0.3, -0.55]]).astype(np.float16)
+  xd = x.astype(np.float64)
+  gelu = lambda v: 0.5 * v * (1 + np.tanh(0.7978845608 * (v + 0.044715 * v**3)))  # noqa: E731
+  for name, f, g in [("sigmoid", lambda t: t.sigmoid(), sig), ("silu", lambda t: t.silu(), lambda v: v * sig(v)), ("gelu", lambda t: t.gelu(), gelu),
+                     ("tanh", lambda t: t.tanh(), np.tanh), ("cosh", lambda t: t.cosh(), np.cosh), ("sinh", lambda t: t.sinh(), np.sinh)]:
+    got, want = f(Tensor(x)), g(xd).astype(np.float16)
+    assert got.dtype == dtypes.float16, name
+    with np.errstate(invalid="ignore"):  # (past half's range both are inf)
+      ulp = np.where(got.numpy() == want, 0, np.abs(got.numpy().astype(np.float64) - want) / np.spacing(np.abs(want).astype(np.float16)).astype(np.float64))
+    assert (ulp <= 2).all(), f"{name}: {np.nanmax(ulp):.0f} ulp at x = {x[np.nanargmax(ulp)]}"
+  t = Tensor(np.array([-11.5, -12.0], np.float16), requires_grad=True)
+  t.sigmoid().sum().backward()
+  assert (t.grad.numpy() > 0).all()   # (0: the gradient died with the value)
+  assert Tensor(np.array([12000.0], np.float16)).hardswish().numpy()[0] == 12000
+  # int ** int: an int, exact while the result stays well inside float32's whole numbers
+  b, e = r.integers(-9, 10, 300).astype(np.int32), r.integers(0, 7, 300).astype(np.int32)
+  got = Tensor(b) ** Tensor(e)
+  assert got.dtype == dtypes.int32 and (got.numpy() == b.astype(np.int64) ** e).all()
+  assert ((2 ** Tensor(np.arange(0, 24, dtype=np.int32))).numpy() == 2 ** np.arange(24)).all()
+  assert ((2.0 ** Tensor(np.arange(-20, 24, dtype=np.float32))).numpy() == 2.0 ** np.arange(-20, 24)).all()
+  # int32 @ int32: int32, wrapping as PyTorch's
+  a, w = r.integers(-2**20, 2**20, (3, 4)).astype(np.int32), r.integers(-2**20, 2**20, (4, 2)).astype(np.int32)
+  got = Tensor(a) @ Tensor(w)
+  assert got.dtype == dtypes.int32 and (got.numpy() == (a.astype(np.int64) @ w).astype(np.int32)).all()
