@@ -168,15 +168,22 @@ def drive_labels(segs: list[DrivingSegment], horizons: list, fps: int = FPS) -> 
   join, as ingest keeps inside a piece, split the drive: the human's seconds after a takeover read as the system's) are labelled as the one
   recording they are, so a segment's last seconds see the takeovers at the start of the next (labelled apart, they were
   censored as if the recording had stopped) and a takeover at its end makes the next one's first seconds the human's.
-  Segments without frame times or of no route, and ones apart in time (the recorder's each start at t = 0), stand alone."""
+  Segments without frame times or of no route, and ones apart in time (the recorder's each start at t = 0), stand alone;
+  but a piece of a route that starts less than HUMAN_SECONDS after a takeover in its route's earlier piece (a gap too
+  long to join: frames missing) has those first frames masked as the human's (they were the system's, unsaid)."""
   timed = {i for i, g in enumerate(segs) if g.route and g.times is not None and len(g.times)}
   out, chains = [None] * len(segs), [[i] for i in range(len(segs)) if i not in timed]
   for i in sorted(timed, key=lambda i: (segs[i].route, segs[i].times[0])):
     prev = segs[chains[-1][-1]] if chains and chains[-1][-1] in timed else None
     if prev is not None and prev.route == segs[i].route and 0 < segs[i].times[0] - prev.times[-1] <= 2.5 / fps: chains[-1].append(i)
     else: chains.append([i])
+  last = {}  # route -> the time of the latest takeover in its pieces so far (chains of a route come in time order)
   for chain in chains:
-    labels, mask = takeover_labels(np.concatenate([segs[i].disengage for i in chain]), horizons, fps, segs[chain[-1]].ended)
+    labels, mask = takeover_labels(d := np.concatenate([segs[i].disengage for i in chain]), horizons, fps, segs[chain[-1]].ended)
+    if chain[0] in timed:
+      t, route = np.concatenate([segs[i].times for i in chain]), segs[chain[0]].route
+      if route in last: mask[t - last[route] < HUMAN_SECONDS - 0.5 / fps] = False
+      if d.any(): last[route] = t[np.flatnonzero(d)[-1]]
     for i, lo in zip(chain, np.cumsum([0] + [len(segs[i].disengage) for i in chain])):
       out[i] = labels[lo:lo + len(segs[i].disengage)], mask[lo:lo + len(segs[i].disengage)]
   return out

@@ -207,7 +207,8 @@ def train(cfg: DisengageConfig) -> dict:
   bar.close()
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
   calibrate(model, s, tr, pos_weight.numpy())
-  run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head, "known_labels": [int(k) for k in s.mask[tr].sum(0)]})
+  run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head, "known_labels": [int(k) for k in s.mask[tr].sum(0)],
+                                              "positive_labels": [int(k) for k in (s.labels[tr] * s.mask[tr]).sum(0)]})
   final = {"train_seconds": round(run.seconds(), 1), "steps": steps, "segments": len(segs), "val_segments": int(len(set(s.segment[va]))),
            "val_frames": int(len(va)), "val_takeovers": int(sum(g.disengage.sum() for i, g in enumerate(segs) if i in set(s.segment[va]))),
            **{f"val_{k}": v for k, v in scores(model, s, va).items()}, **{f"val_uncalibrated_{k}": v for k, v in raw.items() if "ece" in k},

@@ -48,7 +48,8 @@ class PPOConfig:
   clip: float = 0.2
   epochs: int = 4
   minibatch: int = 64
-  vf_coef: float = 0.5
+  vf_coef: float = 0.5         # no effect: the critic is its own network, its gradient clipped apart and stepped by Adam, which
+                               # undoes any scale on its loss (kept so that older runs' configs load; a value given is refused)
   ent_coef: float = 0.0
   grad_clip: float = 0.5
   target_kl: float = 0.05      # stop the epochs of an update once the approximate KL to the rollout policy passes this
@@ -69,7 +70,7 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
       logp = actor.log_prob(actor.mean(obs), Tensor(batch["actions"][idx].astype(np.float32)))
       pg = ppo_clip_loss(logp, logp_old, Tensor(adv[idx].astype(np.float32)), cfg.clip)
       vl = (critic.value(obs) - Tensor(batch["returns"][idx].astype(np.float32))).square().mean()
-      loss = pg + cfg.vf_coef * vl - cfg.ent_coef * actor.entropy()
+      loss = pg + vl - cfg.ent_coef * actor.entropy()   # (the two nets share no weights: a weight on vl changes nothing, see vf_coef)
       opt.zero_grad()
       loss.backward()
       clip_grad_norm_(actor.parameters(), cfg.grad_clip)   # apart: a large value loss must not shrink the policy's step

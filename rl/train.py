@@ -230,11 +230,15 @@ class PPOTrainConfig:
     q = self.ppo
     for name, ok in (("ppo.epochs", q.epochs >= 1), ("ppo.minibatch", q.minibatch >= 1), ("ppo.clip", q.clip > 0),
                      ("ppo.gamma", 0 <= q.gamma <= 1), ("ppo.lam", 0 <= q.lam <= 1), ("ppo.target_kl", q.target_kl > 0),
-                     ("ppo.vf_coef", q.vf_coef >= 0), ("ppo.ent_coef", q.ent_coef >= 0), ("ppo.grad_clip", q.grad_clip > 0),
+                     ("ppo.ent_coef", q.ent_coef >= 0), ("ppo.grad_clip", q.grad_clip > 0),
                      ("lr", self.lr > 0), ("temperature", self.temperature >= 0), ("top_k", self.top_k >= 0),
                      ("hack_coef", self.hack_coef >= 0), ("hack_js_factor", self.hack_js_factor > 0), ("progress_coef", self.progress_coef >= 0),
                      ("reward_horizon", self.reward_horizon > 0)):
       if not ok: raise ConfigError(f"{name} is out of range: {functools.reduce(getattr, name.split('.'), self)}")
+  def check_given(self, given: set) -> None:  # (a saved run's config, rebuilt, holds the default)
+    if "ppo.vf_coef" in given and self.ppo.vf_coef != PPOConfig.vf_coef:  # (0.5 and 5 trained the same run: a sweep over it meant nothing)
+      raise ConfigError(f"ppo.vf_coef={self.ppo.vf_coef}: has no effect and was removed: the critic is a network of its own, its gradient "
+                        "clipped apart from the policy's and stepped by Adam, which undoes any weight on its loss; leave the key out")
 
 class Agent:
   """The actor and the critic saved together."""
@@ -253,10 +257,16 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   note_unfinished(cfg.world, run_config(cfg.world, WorldTrainConfig).steps, f"world={cfg.world}", "PPO trains in that model")
   world, wcfg = load_world(cfg.world)
   disengage, dcfg = load_disengage(cfg.disengage)
-  known = (checkpoint_info(str(ckpt_file(cfg.disengage)))[2] or {}).get("known_labels")
-  if known and cfg.reward_horizon in disengage.config.horizons and not known[list(disengage.config.horizons).index(cfg.reward_horizon)]:
-    raise ConfigError(f"reward_horizon {cfg.reward_horizon}: disengage={cfg.disengage} had no training frame with a known label at that horizon "
-                      "(its segments end before t + horizon): that head is untrained; pick a shorter horizon or record longer segments")
+  info = checkpoint_info(str(ckpt_file(cfg.disengage)))[2] or {}
+  if (known := info.get("known_labels")) and cfg.reward_horizon in disengage.config.horizons:
+    k = list(disengage.config.horizons).index(cfg.reward_horizon)
+    if not known[k]:
+      raise ConfigError(f"reward_horizon {cfg.reward_horizon}: disengage={cfg.disengage} had no training frame with a known label at that horizon "
+                        "(its segments end before t + horizon): that head is untrained; pick a shorter horizon or record longer segments")
+    if (pos := info.get("positive_labels")) is not None and pos[k] in (0, known[k]):  # (a head that saw one class: p ~0.45 rewarded, unsaid)
+      print(f"warning: reward_horizon {cfg.reward_horizon}: disengage={cfg.disengage} saw {'no' if not pos[k] else 'only'} takeovers at that horizon in "
+            f"its {known[k]} training frames: its p(disengage) there learned nothing, and PPO's reward and episode ends read it; record data "
+            "with takeovers (and without) for a reward that means something", file=sys.stderr)
   actor, bcfg = load_policy(cfg.bc)
   stride = wcfg.data.frame_stride
   if dcfg.stride != stride or bcfg.stride != stride:

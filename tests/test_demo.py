@@ -90,6 +90,9 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   from train.stage import ConfigError
   assert checkpoint_info(str(out / "disengage" / "ckpt.safetensors"))[2]["known_labels"][-1] == 0
   assert "horizons [4.0] s: no training frame has a known label" in r.stderr
+  # the tiny demo's segments hold no takeover: its 2 s head learnt nothing, and PPO rewarded from it unsaid (session 51)
+  assert checkpoint_info(str(out / "disengage" / "ckpt.safetensors"))[2]["positive_labels"][2] == 0
+  assert "reward_horizon 2.0: disengage=" in r.stderr and "saw no takeovers at that horizon" in r.stderr
   with pytest.raises(ConfigError, match="reward_horizon 4.0: disengage=.* had no training frame with a known label at that horizon"):
     T.train_ppo(build(T.PPOTrainConfig, {"world": str(out / "world"), "tokens": str(out / "tokens"), "disengage": str(out / "disengage"), "reward_horizon": 4.0,
                                          "bc": str(out / "bc"), "out": str(tmp_path / "ppo4"), "iterations": 1, "num_envs": 2, "rollout_steps": 3, "episode_steps": 2}))

@@ -275,6 +275,7 @@ def test_takeover_labels_read_on_into_the_next_segment_of_a_drive(tmp_path):
   seg("a2", "dongle|2020-01-01", 50.0 + (2 * n + 1) / fps)            # follows a1 on, one frame dropped at the join (session 45)
   seg("b0", "dongle|2020-01-01", 500.0)                               # the same route, 7 min later: apart
   seg("c0", "highway-seed0/0", 0.0); seg("c1", "highway-seed0/1", 0.0, [10])   # the recorder's: other routes, each from t = 0
+  seg("d0", "dongle|2020-02-02", 0.0, [n - 5]); seg("d1", "dongle|2020-02-02", (n - 1) / fps + 0.25)   # 4 frames missing: apart
   segs = load_driving_segments(str(tmp_path))
   s = make_samples(segs, 2, 2, [1.0, 2.0], 1)
   at = lambda name: np.flatnonzero(s.segment == [g.name for g in segs].index(f"{name}.h5"))   # noqa: E731
@@ -287,6 +288,10 @@ def test_takeover_labels_read_on_into_the_next_segment_of_a_drive(tmp_path):
   assert not s.mask[a2[:human - 4]].any() and s.mask[a2[human - 4:]].any()   # (samples start at frame 4: the context)
   # b0 is apart in time, c0 of another route: each ends censored, none sees a takeover
   for idx in (b0, c0): assert not s.labels[idx].any() and not s.mask[idx[-10:]].any()
+  # (session 51, a review) d1 starts 0.3 s after d0's takeover, too far to join: its frames before the takeover's time + 4 s
+  # (d0's frame 95 + 80 frames: d1's frame 71) were the human's; they were counted as the system's driving
+  d1 = at("d1")
+  assert s.mask[b0].any() and not s.mask[d1[:71 - 4]].any() and s.mask[d1[71 - 4:80 - 4], 0].all()   # (samples from frame 4; 1 s before the end)
 
 def test_a_drive_the_recorder_ended_at_a_crash_after_a_takeover_keeps_its_labels(tmp_path):
   """Session 33 (a review recomputing the labels): a takeover followed by the human's crash (the recorder ends the drive
@@ -446,6 +451,11 @@ def test_stage_configs_reject_bad_keys():
               "temperature=-1", "top_k=-5", "hack_coef=-3", "hack_js_factor=-1", "progress_coef=-1"):  # epochs=0: no update, NaN stats
     with pytest.raises(ConfigError, match=re.escape(bad.split("=")[0]) + " is out of range"): load_config(PPOTrainConfig, None, runs + [bad])
   load_config(PPOTrainConfig, None, runs + ["ppo.gamma=1", "ppo.lam=0", "temperature=0"])  # the edges are allowed
+  # session 51 (a review): ppo.vf_coef 0.5 and 5 trained the same run (the critic is its own net, clipped apart, under Adam)
+  for v in ("5", "0"):
+    with pytest.raises(ConfigError, match=f"ppo.vf_coef={float(v)}: has no effect and was removed"): load_config(PPOTrainConfig, None, runs + [f"ppo.vf_coef={v}"])
+  assert build(PPOTrainConfig, to_dict(load_config(PPOTrainConfig, None, runs))).ppo.vf_coef == 0.5   # a saved run's config loads
+  load_config(PPOTrainConfig, None, runs + ["ppo.vf_coef=0.5"])                                     # and so does it, given back
   # session 43: p_min at or over the threshold made every step's reward but the last -log p_min (a constant)
   for p_min in ("0.6", "0.5"):
     with pytest.raises(ConfigError, match=f"p_min={p_min} must be below threshold=0.5"): load_config(PPOTrainConfig, None, runs + ["threshold=0.5", f"p_min={p_min}"])
