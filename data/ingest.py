@@ -24,7 +24,8 @@ A shard is written to a hidden temporary file and renamed, so it exists whole or
 A re-run skips inputs whose shard is complete, of this version, of the same source hash, made
 with the same --height, --width and --fps and reads back through its checksums, and redoes the rest
 (truncated or damaged: said on stderr; stale, from an older version or other options); it deletes
-temp files a killed run left. A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
+temp files a killed run left. A --height/--width other than the frame size of the shards already in --out is refused
+(they were replaced, or two sizes mixed in one folder). A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
 On Ray (local by default, --ray-address for a cluster) one task per input, at most --max-in-flight queued at once.
 
     python -m data.ingest runs/data/raw --out runs/data/shards
@@ -321,6 +322,19 @@ def shard_is_current(shard: Path, source_hash: str, height: int, width: int, fps
         if say:
             print(f"warning: {shard}: damaged shard ({type(e).__name__}: {e}); ingesting it again", file=sys.stderr)
         return False
+
+
+def _frame_size(folder: Path) -> tuple[Path, tuple] | None:
+    """The first readable complete frame shard in folder and its frames' (height, width), or None."""
+    import h5py
+    for p in sorted(folder.glob("*.h5")):
+        try:
+            with h5py.File(p, "r") as f:
+                if "frames" in f and f.attrs.get("complete", False):
+                    return p, tuple(int(n) for n in f["frames"].shape[1:3])
+        except Exception:  # unreadable: ingested again, or named, as before
+            continue
+    return None
 
 
 def _shard_frames(shard: Path) -> int:
@@ -674,6 +688,9 @@ def _ingest(src: Path, out_dir: Path, segments: list, height: int, width: int, u
     # names were written beside the tokens): its first readable shard tells, each folder holds one kind
     if first := next((p for p in sorted(out_dir.glob("*.h5")) if (kind := token_shard(p)) is not None), None):  # (readable)
         if kind: raise IngestError(f"--out {out_dir} holds token shards ({first.name}, made by tokenize): frame shards go into a folder of their own")
+    if (old := _frame_size(out_dir)) and old[1] != (height, width):  # (they were replaced, or kept beside these: two sizes)
+        raise IngestError(f"--out {out_dir} holds frame shards of {old[1][0]}x{old[1][1]} ({old[0].name}): --height {height} --width "
+                          f"{width} would replace them or mix two frame sizes in one folder; give a folder of its own, or their size")
     index = shard_index(out_dir)  # listed once: each input's other shards are found in it
     def own(seg):  # the part of the index an input's task needs
         key = segment_id(seg, src).rsplit("-", 1)[1]

@@ -346,7 +346,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
   ap.add_argument("--no-scripted", action="store_true", help="skip the scripted drivers (scripted and scripted_no_noise)")
   ap.add_argument("--check-seeds", nargs="+", default=[], type=path_arg, metavar="DIR", help="refuse seeds used by the recordings under these folders")
-  ap.add_argument("--out", type=path_arg, help="also write the JSON lines to this file (replaced, not appended to)")
+  ap.add_argument("--out", type=path_arg, help="also write the JSON lines to this file (replaced, not appended to; a file that is not an earlier evaluation's rows is refused)")
   args = ap.parse_args(argv)
   if args.no_scripted and not args.policy: ap.error("nothing to evaluate: --no-scripted and no --policy")
   if args.recovery < 0 or not (np.isfinite(args.density) and args.density > 0) or not np.isfinite(args.seconds):
@@ -377,6 +377,9 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
       o.parent.mkdir(parents=True, exist_ok=True)
       tempfile.TemporaryFile(dir=o.parent).close()
     except OSError as e: ap.error(f"--out {args.out}: can't write it ({e.strerror or e})")
+    if o.is_file() and not _evaluation_rows(o):  # (it replaced any file: a run's ckpt.safetensors became 913 bytes of rows)
+      ap.error(f"--out {args.out}: exists and is not an earlier evaluation's output (JSON lines, one per driver): it would be "
+               "replaced; name another file")
   seeds = list(range(args.seed, args.seed + args.episodes))
   rec_seeds = list(range(args.seed + 100_000, args.seed + 100_000 + args.recovery))
   checked = {d: recorded_seeds([d]) for d in args.check_seeds}
@@ -414,6 +417,12 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
       from train.stage import write_atomic
       write_atomic(Path(args.out), "".join(json_line(r) + "\n" for r in out).encode())
   return out
+
+def _evaluation_rows(path: Path) -> bool:
+  """Whether the file at path is empty or holds an evaluation's rows (JSON objects with a policy each): one evaluate may replace."""
+  try: rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+  except (OSError, UnicodeDecodeError, ValueError): return False
+  return all(isinstance(r, dict) and "policy" in r for r in rows)
 
 if __name__ == "__main__":
   main()

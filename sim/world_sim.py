@@ -159,7 +159,10 @@ class WorldRollouts:
 
   def motion_of(self, action: np.ndarray, kind: str) -> np.ndarray:
     """The motion (B, 6) for actions (B, 2) of kind "control" (see control) or (B, 6) of kind "pose", clipped to its
-    action space. NaN raises: it made the speed NaN and every later frame of the rollout token 0, without an error."""
+    action space. NaN raises: it made the speed NaN and every later frame of the rollout token 0, without an error.
+    A pose action sets the observed speed to the step's mean speed (forward motion / dt), where a control action (and
+    the recordings) give the speed at the new frame: under braking at 4 m/s^2, stride 4, the pose path reads ~0.5 m/s
+    higher (a motion alone does not tell the speed at its end: at stride 1 it is the speed at its start)."""
     if not hasattr(self, "context"): raise gym.error.ResetNeeded("step() before reset(): reset the environment first")
     if not np.isfinite(action).all(): raise ValueError(f"action is not finite: {action.tolist()}")  # (inf was clipped to the limit)
     if action.shape != (len(self.context), 2 if kind == "control" else 6):  # a reshape had split rows across rollouts

@@ -355,9 +355,14 @@ def test_rerun_skips_and_pose_speed_of_straight_drive(tmp_path):
     before = file_state(shard)
     [again] = ingest(src, out, use_ray=False, progress=False)
     assert again["status"] == "skipped" and file_state(shard) == before
-    # other options are another shard: a re-run with a new frame size (or --fps) kept the old one, silently
-    [other] = ingest(src, out, height=64, width=128, use_ray=False, progress=False)
-    with h5py.File(shard) as f:
+    # other options are another shard: a re-run with a new frame size (or --fps) kept the old one, silently; then replaced
+    # it, or (other inputs) mixed two sizes in one folder, which the loaders took one of by name (session 51): refused
+    from data.ingest import IngestError
+    with pytest.raises(IngestError, match=r"holds frame shards of 128x256 .*--height 64 --width 128 would replace them"):
+        ingest(src, out, height=64, width=128, use_ray=False, progress=False)
+    assert file_state(shard) == before
+    [other] = ingest(src, tmp_path / "out64", height=64, width=128, use_ray=False, progress=False)
+    with h5py.File(tmp_path / "out64" / shard.name) as f:
         assert other["status"] == "done" and f["frames"].shape == (24, 64, 128, 3)
 
 

@@ -1450,9 +1450,16 @@ def test_evaluate_out_holds_one_runs_rows(tmp_path, monkeypatch, capsys):
   """evaluate --out appended: the demo resumed at its evaluate step had every driver's row twice in evaluation.jsonl."""
   import rl.evaluate as ev
   monkeypatch.setattr(ev, "drive", lambda specs, d, vqvae=None, warmup=1.0, noise=True, desc=None: [])
-  monkeypatch.setattr(ev, "summarize", lambda name, eps, rec, seconds: {"driver": name, "km": 1.0})
+  monkeypatch.setattr(ev, "summarize", lambda name, eps, rec, seconds: {"policy": name, "km": 1.0})
   for _ in range(2): ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / "e.jsonl")])
-  assert [json.loads(l)["driver"] for l in (tmp_path / "e.jsonl").read_text().splitlines()] == ["scripted", "scripted_no_noise"]
+  assert [json.loads(l)["policy"] for l in (tmp_path / "e.jsonl").read_text().splitlines()] == ["scripted", "scripted_no_noise"]
+  # session 51 (a review): any file was replaced, a run's ckpt.safetensors too; an earlier evaluation's rows (or an empty file) still are
+  for name, body in (("ckpt.safetensors", b"\x08\x00\x00\x00\x00\x00\x00\x00{}      "), ("notes.jsonl", b'{"step": 1}\n')):
+    (tmp_path / name).write_bytes(body)
+    with pytest.raises(SystemExit): ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / name)])
+    assert "exists and is not an earlier evaluation's output" in capsys.readouterr().err and (tmp_path / name).read_bytes() == body
+  (tmp_path / "empty.jsonl").write_text("")
+  ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / "empty.jsonl")])
   # a --out that can't be written is refused before any driving (it was found after the first driver's minutes of work,
   # the other drivers never run); a missing folder is made, as every stage's output folders are
   (tmp_path / "afile").write_text("x")
