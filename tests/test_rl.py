@@ -507,6 +507,8 @@ def test_keys_a_stage_ignores_are_refused_by_name(tmp_path):
     with pytest.raises(ConfigError, match=re.escape(over.split("=")[0]) + ".*" + re.escape(why)): load_config(cls, None, runs + [over])
   with pytest.raises(ConfigError, match="model.tokens_per_frame has no effect here: set from the token segments"):
     load_config(BCConfig, None, runs + ["model.tokens_per_frame=64", "model.grid=[8,8]"])
+  for cls in (BCConfig, DisengageConfig):  # alone (session 51): the default grid's check said "grid (8, 16) must hold the 64 tokens"
+    with pytest.raises(ConfigError, match="model.tokens_per_frame has no effect here"): load_config(cls, None, runs + ["model.tokens_per_frame=64"])
   (tmp_path / "bc.yaml").write_text("model:\n  horizons: [1.0, 2.0]\n")
   with pytest.raises(ConfigError, match=r"bc\.yaml: model\.horizons has no effect here"): load_config(BCConfig, str(tmp_path / "bc.yaml"), runs)
   # a saved run's config.yaml (every key, the ignored ones at their defaults) handed back as --config loads

@@ -600,6 +600,15 @@ def test_a_key_given_twice_in_a_config_file_is_refused(tmp_path):
   with pytest.raises(ConfigError, match=r"dup\.yaml: key 'model' appears twice \(line 4\)"):
     load_config(TrainConfig, str(tmp_path / "dup.yaml"))
 
+def test_an_empty_section_in_a_config_file_is_its_defaults(tmp_path):
+  """Session 51 (a review): `model:` with its keys commented out was None: alone, "model: expected a mapping"; with an
+  override into it, the override was blamed ("'model' is not a section"), the file not named."""
+  (tmp_path / "empty.yaml").write_text("model:\n  # width: 8\nsteps: 3\n")
+  cfg = load_config(TrainConfig, str(tmp_path / "empty.yaml"), ["model.width=16"])
+  assert (cfg.steps, cfg.model.width, cfg.model.n_codes) == (3, 16, TrainConfig().model.n_codes)
+  assert load_config(TrainConfig, str(tmp_path / "empty.yaml")).model == TrainConfig().model
+  with pytest.raises(ConfigError, match="override 'steps.x=1': 'steps' is not a section"): load_config(TrainConfig, str(tmp_path / "empty.yaml"), ["steps.x=1"])
+
 def test_float_written_without_a_dot_is_a_float():
   assert load_config(TrainConfig, overrides=["lr=1e-3"]).lr == 1e-3  # YAML reads 1e-3 as a string
 

@@ -56,6 +56,7 @@ def build(cls, values: dict, prefix: str = ""):
     raise ConfigError(f"unknown config key {prefix + str(unknown[0])!r} (known: {', '.join(sorted(names))})")
   kw = {}
   for k, v in values.items():
+    if dataclasses.is_dataclass(hints[k]) and v is None: v = {}  # a section with every key commented out: its defaults
     if dataclasses.is_dataclass(hints[k]) and isinstance(v, dict):  # a partial mapping overrides the defaults
       v = {**to_dict(getattr(cls(), k) if _has_default(cls, k) else hints[k]()), **v}
     kw[k] = _coerce(v, hints[k], prefix + k)
@@ -157,12 +158,17 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     *parents, leaf = key.split(".")
     d = values
     for p in parents:
-      if not isinstance(d.setdefault(p, {}), dict): raise ConfigError(f"override {item!r}: {p!r} is not a section")
+      if d.get(p) is None: d[p] = {}  # (a file's empty section: the override was blamed, "'model' is not a section")
+      if not isinstance(d[p], dict): raise ConfigError(f"override {item!r}: {p!r} is not a section")
       d = d[p]
     # a section given whole (`model={patch: 4}`) is merged into what the file and earlier overrides gave, as model.patch=4
     # is (it replaced them: the file's other model keys fell back to the full-size defaults, without a word)
     d[leaf] = _merged(d[leaf], value) if isinstance(value, dict) and isinstance(d.get(leaf), dict) else value
   try:
+    # a key the stage sets itself, refused before its section is built (model.tokens_per_frame=64 said "grid (8, 16) must
+    # hold the 64 tokens" first); check_given refuses them after
+    if (ignored := getattr(cls, "IGNORED", None)) and (bad := next((k for k, v in _flat(values).items() if k in ignored and v != _flat(to_dict(cls())).get(k)), None)):
+      raise ConfigError(f"{bad} has no effect here: {ignored[bad]}; leave it out")
     cfg = build(cls, values)
     # keys the user wrote that the stage would ignore: refused here, not in build, which also rebuilds a saved run's
     # config (every key in it)
