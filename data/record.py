@@ -507,13 +507,13 @@ def main(argv: list[str] | None = None) -> int:
         lock_folder(args.out)  # one record at a time: a second one into this folder recorded the same segments again and failed late, renaming onto the first's
         paths = record_segments(args.segments, args.out, args.seconds, args.seed, workers=args.workers)
     except OSError as e:
-        print(f"error: {args.out}: cannot write ({e.strerror or e})" if e.strerror else f"error: {e}", file=sys.stderr)
+        print(f"drivegpt record: error: {args.out}: cannot write ({e.strerror or e})" if e.strerror else f"drivegpt record: error: {e}", file=sys.stderr)
         return 1
     except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"drivegpt record: error: {e}", file=sys.stderr)
         return 2
     except RuntimeError as e:  # a worker died
-        print(f"error: {e}", file=sys.stderr)
+        print(f"drivegpt record: error: {e}", file=sys.stderr)
         return 1
     print(f"wrote {len(paths)} segments under {args.out}", file=sys.stderr)  # (stdout holds the JSON line alone)
     print(takeover_table(paths), file=sys.stderr)

@@ -47,6 +47,8 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
     key, eq, value = item.partition("=")
     name, dot, sub = key.partition(".")
     if not eq or not dot: raise ValueError(f"override {item!r}: expected step.key=value, e.g. vqvae.steps=100")
+    if sub.startswith("-"):  # (vqvae.--config=FILE was appended: the step failed with "--config given twice", after those before it)
+      raise ValueError(f"override {item!r}: a step's --options are not overridden: edit its line in {path}")
     if name not in steps: raise ValueError(f"override {item!r}: no step {name!r} (steps: {', '.join(steps)})")
     if steps[name][0] not in KEY_VALUE:  # (it failed only when the step came up, maybe after every step before it)
       raise ValueError(f"override {item!r}: step {name!r} (drivegpt {steps[name][0]}) takes --options, not key=value: edit its line in {path}")
@@ -56,19 +58,35 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
     at = next((j for j, a in enumerate(argv) if j and a.partition("=")[0] == sub and not a.startswith("-")), len(argv))
     argv[at:at + 1] = [f"{sub}={fill(value)}"]  # ({out} too: vqvae.out={out}/v2 made a folder named {out})
     _check_key(item, sub, argv)
+  if any(a[0] == "train-policy" and "ppo" in a for a in steps.values()):  # (bc.stride=2 failed at PPO, the steps before it run)
+    strides = {n: s for n, a in steps.items() if (s := _stride_of(a)) is not None}
+    if len(set(strides.values())) > 1:
+      raise ValueError(f"frame strides differ ({', '.join(f'{n} {s}' for n, s in strides.items())}): PPO trains its policy in the "
+                       "world model on the same frames as the disengagement and BC runs; give them one stride")
   return list(steps.items())
 
-def _check_key(item: str, sub: str, argv: list) -> None:
-  """Refuse an override the step's config would refuse (an unknown key, a value of the wrong type) now: it failed only
-  when its step came up, after every step before it (minutes). Other checks (paths, required keys) stay the step's."""
+def _config_of(argv: list):
+  """(the step's config as its command loads it, or None where it doesn't load here: a path or required key missing; the
+  ConfigError)."""
   import importlib
   from train.stage import ConfigError, load_config
   mod, cls = {"train-vqvae": ("train.vqvae", "TrainConfig"), "train-world": ("train.world", "TrainConfig"), "train-disengage": ("rl.disengage", "DisengageConfig"),
               "train-policy": ("rl.train", "PPOTrainConfig") if "ppo" in argv else ("rl.policy", "BCConfig")}[argv[0]]
   config = next((argv[j + 1] for j, a in enumerate(argv[:-1]) if a == "--config"), None)
-  try: load_config(getattr(importlib.import_module(mod), cls), config, [a for a in argv[1:] if "=" in a and not a.startswith("-")])
-  except ConfigError as e:  # (a range check's "iterations must be >= 1" passed: the demo failed at that step, minutes later)
-    msg = str(e).removeprefix(f"{config}: ") if config else str(e)
+  try: return load_config(getattr(importlib.import_module(mod), cls), config, [a for a in argv[1:] if "=" in a and not a.startswith("-")]), None
+  except ConfigError as e: return None, (str(e).removeprefix(f"{config}: ") if config else str(e))
+
+def _stride_of(argv: list):
+  """The frame stride a world, disengagement or BC step trains at (None for other steps, or one whose config doesn't load)."""
+  if argv[0] not in ("train-world", "train-disengage") and not (argv[0] == "train-policy" and "bc" in argv): return None
+  cfg, _ = _config_of(argv)
+  return None if cfg is None else cfg.data.frame_stride if argv[0] == "train-world" else cfg.stride
+
+def _check_key(item: str, sub: str, argv: list) -> None:
+  """Refuse an override the step's config would refuse (an unknown key, a value of the wrong type) now: it failed only
+  when its step came up, after every step before it (minutes). Other checks (paths, required keys) stay the step's."""
+  _, msg = _config_of(argv)
+  if msg is not None:  # (a range check's "iterations must be >= 1" passed: the demo failed at that step, minutes later)
     if msg.startswith((f"unknown config key '{sub}'", f"{sub}:", f"{sub} ", f"{sub}=")) or f": {sub}:" in msg or f"unknown config key '{sub.partition('.')[0]}'" in msg: raise ValueError(f"override {item!r}: {msg}") from None
 
 def run_step(name: str, argv: list[str], log: Path) -> dict:

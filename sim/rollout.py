@@ -149,13 +149,13 @@ def pick_seeds(tokens: str, world: str, n: int, seconds: float, split: str, seed
   if abs(steps * cfg.data.frame_stride / FPS - seconds) > 1e-6:  # (0.01 s ran a 0.2 s rollout, 0.5 s one of 0.4 s, unsaid)
     print(f"note: --seconds {seconds:g} is {steps} model frames of {cfg.data.frame_stride / FPS:g} s: {steps * cfg.data.frame_stride / FPS:g} s", file=sys.stderr)
   segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, what=what), split, cfg)
-  if not segs: raise ValueError(f"{tokens}: no {split} segment (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")
+  if not segs: raise ValueError(f"{tokens}: no segment for --split {split} (the world model {world} trained on all of them): use --split train, or a folder with drives it held out")
   need = (cfg.model.frames + steps - 1) * cfg.data.frame_stride + 1   # frames start .. the last real one, start + stride * (K + steps - 1)
   ok = [i for i, s in enumerate(segs) if len(s.tokens) >= need]
   if not ok:  # (the longest one was used, its real side frozen on its last frame and scored so, without a word)
     longest = max(len(s.tokens) for s in segs)
     fit = ((longest - 1) // cfg.data.frame_stride - cfg.model.frames + 1) * cfg.data.frame_stride / FPS
-    raise ValueError(f"{tokens}: no {split} segment has the {need} frames a {seconds:g} s rollout and its context need (the "
+    raise ValueError(f"{tokens}: no segment of --split {split} has the {need} frames a {seconds:g} s rollout and its context need (the "
                      f"longest has {longest}): use --seconds {max(fit, 0):.2f} or less, or longer segments")
   rng = np.random.default_rng(seed)
   seeds = [(ok[i % len(ok)], int(rng.integers(0, max(1, len(segs[ok[i % len(ok)]].tokens) - need + 1)))) for i in range(n)]

@@ -548,6 +548,13 @@ def test_an_override_out_of_range_is_refused_before_any_step():
         with pytest.raises(ValueError, match=f"override '{re.escape(item)}': {re.escape(msg)}"):
             demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", [item])
     assert demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", ["ppo.iterations=3"])
+    # session 51 (a review): a step's option (vqvae.--config=FILE, appended: "--config given twice" at that step) and
+    # strides that differ (bc.stride=2: PPO refused them, after every step before it) are refused up front
+    with pytest.raises(ValueError, match=r"override 'vqvae.--config=/x.yaml': a step's --options are not overridden"):
+        demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", ["vqvae.--config=/x.yaml"])
+    with pytest.raises(ValueError, match=r"frame strides differ \(world 4, disengage 4, bc 2\)"):
+        demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", ["bc.stride=2"])
+    assert demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", ["bc.stride=2", "disengage.stride=2", "world.data.frame_stride=2"])
 
 
 def test_ctrl_c_in_a_stage_is_a_line_not_a_traceback(monkeypatch, capsys):

@@ -352,8 +352,9 @@ def test_tokenize_yaw_copies(tmp_path, capsys):
     with pytest.raises(ValueError, match=rf"seg_a-yaw1\.h5: a yaw copy of .*seg_a\.h5 from a run with more --yaw-copies than {k}"):
       tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=k)
   for px in (0.4, 65):  # nothing slid (the recording twice), or past a quarter of the width
-    with pytest.raises(ValueError, match=r"--yaw-px"):
+    with pytest.raises(ValueError, match=r"--yaw-px") as e:
       tokenize(str(run), str(shards), str(tmp_path / "other"), use_ray=False, progress=False, yaw_copies=1, yaw_px=px)
+    assert "re-run" not in str(e.value) and not list((tmp_path / "other").glob("*.h5"))   # (up front, session 51: "a re-run tries these again")
   import h5py
   (tmp_path / "wide").mkdir()   # a 2:1 video ingested square: its focal is that of twice the width (turns read 2x too large)
   write_frame_shard(tmp_path / "wide" / "w.h5", frames)
@@ -789,7 +790,11 @@ def test_training_and_evaluation_read_the_frames_they_say(tmp_path, capsys):
   capsys.readouterr()
   ev = evaluate(str(tmp_path / "run"), str(tmp_path / "tr"), max_frames=30)
   assert ev["frames"] == 30 and ev["trained_shards"] == ev["shards"] > 0  # its training shards, scored: said (session 28)
-  assert f"{ev['shards']} of the {ev['shards']} shards are of drives" in capsys.readouterr().err
+  assert f"{ev['shards']} of the {ev['shards']} shards scored are of drives" in capsys.readouterr().err
+  # --max-frames 1 scores one shard's frame: every shard was counted and said as trained on (session 51, a review)
+  ev = evaluate(str(tmp_path / "run"), str(tmp_path / "tr"), max_frames=1)
+  assert ev["frames"] == 1 and ev["shards"] == ev["trained_shards"] == 1 < len(paths)
+  assert "1 of the 1 shards scored are of drives" in capsys.readouterr().err
   with pytest.raises(ValueError, match="image_size is 32x64"):
     evaluate(str(tmp_path / "run"), str(tmp_path / "other") if (tmp_path / "other").mkdir() or
              write_frame_shard(tmp_path / "other" / "o.h5", smooth_frames(rng, 2, 64, 128)) else "")

@@ -804,12 +804,12 @@ def test_rollout_writes_mp4(tmp_path, capfd):
   with h5py.File(tmp_path / "ro_imp" / "rollout_0_tokens.h5") as f, h5py.File(next(Path(toks).glob("*.h5"))) as g:
     assert f.attrs["fps"] == 10 and tokenizer_of(f.attrs) == tokenizer_of(g.attrs) == "codebook f00d", dict(f.attrs)
   # no segment long enough: named, not a frozen real side scored as if it moved
-  with pytest.raises(ValueError, match=r"no all segment has the \d+ frames a 1000 s rollout .* use --seconds"):
+  with pytest.raises(ValueError, match=r"no segment of --split all has the \d+ frames a 1000 s rollout .* use --seconds"):
     pick_seeds(toks, str(tmp_path / "w"), 2, 1000, "all", 0)
   # 17 model frames after 3 of context at stride 2 read frames start .. start + 38 of the 40: starts 0 and 1 (the last
   # was never drawn: the rollout asked for (3 + 17) x 2 frames, stride - 1 more than it reads; a review of span())
   assert sorted({s for _, s in pick_seeds(toks, str(tmp_path / "w"), 60, 1.7, "all", 0)[0]}) == [0, 1]
-  with pytest.raises(ValueError, match="no all segment has the 41 frames a 1.8 s rollout .* use --seconds 1.70 or less"):
+  with pytest.raises(ValueError, match="no segment of --split all has the 41 frames a 1.8 s rollout .* use --seconds 1.70 or less"):
     pick_seeds(toks, str(tmp_path / "w"), 2, 1.8, "all", 0)
 
 def test_marking_shift_probe():
@@ -1077,7 +1077,7 @@ def test_a_short_held_out_segment_or_an_empty_split_is_named(tmp_path, capsys):
   with pytest.raises(ValueError, match=r"--split val \(the run held none out: data.val_fraction=0; --split all scores every segment\): no segments"):
     tw.eval_world(str(tmp_path / "r0"), toks, split="val", windows=4, batch_size=2)
   from sim.rollout import pick_seeds  # rollout's seeds: "max() arg is an empty sequence"
-  with pytest.raises(ValueError, match=r"no val segment \(the world model .*r0 trained on all of them\): use --split train"):
+  with pytest.raises(ValueError, match=r"no segment for --split val \(the world model .*r0 trained on all of them\): use --split train"):
     pick_seeds(toks, str(tmp_path / "r0"), 1, 0.3, "val", 0)
 
 def test_the_same_commavq_file_in_two_folders_is_one_drive(tmp_path, capsys):

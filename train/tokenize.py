@@ -180,6 +180,12 @@ def tokenize(ckpt: str, shards: str, out_dir: str, use_ray: bool = True, ray_add
     raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
   writable_folder(out_dir)
   import h5py
+  for p in paths if yaw_copies else []:  # (each shard's task refused it, then said "a re-run tries these again": it never could)
+    try:
+      with h5py.File(p, "r") as f: width = f["frames"].shape[2]
+    except (OSError, KeyError, IndexError): continue  # (named by its task)
+    if not yaw_px <= width / 4:
+      raise ValueError(f"--yaw-px {yaw_px}: the copies' slide must be 1 to {width / 4:g} px (a quarter of {p}'s width)")
   from train.world_data import tokenizer_of
   def made_with(o: Path) -> str:
     with h5py.File(o, "r") as f: return tokenizer_of(f.attrs, o)

@@ -457,13 +457,18 @@ def evaluate(ckpt: str, shards: str, batch_size: int = 16, max_frames: Optional[
   paths, routes, dups = shard_routes(paths)  # a video ingested twice counts once
   for dup, first in dups: print(f"warning: {dup}: the same video as {first}; left out", file=sys.stderr)
   import h5py
-  videos = []
+  videos, lengths = [], []
   for p in paths:   # (the same recordings ingested from another folder are other routes: their videos tell)
-    with h5py.File(p, "r") as f: videos.append(str(f.attrs.get("checksum", "")))
-  if trained := trained_on(ckpt, routes, videos):
-    print(f"warning: {trained} of the {len(paths)} shards are of drives {ckpt} trained on: these numbers are not held-out ones", file=sys.stderr)
+    with h5py.File(p, "r") as f:
+      videos.append(str(f.attrs.get("checksum", "")))
+      lengths.append(len(f["frames"]) if "frames" in f else 0)
+  # the shards --max-frames picks frames of (every shard was counted, and said as trained on, with none of its frames scored)
+  pick, starts = spread(sum(lengths), max_frames) if max_frames is not None else None, np.cumsum([0] + lengths)
+  used = [k for k in range(len(paths)) if pick is None or ((pick >= starts[k]) & (pick < starts[k + 1])).any()]
+  if trained := trained_on(ckpt, [routes[k] for k in used], [videos[k] for k in used]):
+    print(f"warning: {trained} of the {len(used)} shards scored are of drives {ckpt} trained on: these numbers are not held-out ones", file=sys.stderr)
   metrics, _ = evaluate_frames(model, shard_batches(paths, batch_size, max_frames, model.config.image_size))
-  return {**metrics, "shards": len(paths), "trained_shards": trained}
+  return {**metrics, "shards": len(used), "trained_shards": trained}
 
 def main(argv: Optional[list[str]] = None) -> dict:
   args = stage_args("drivegpt train-vqvae", __doc__, argv, TrainConfig)
