@@ -87,7 +87,7 @@ def open_loop(world: str, vqvae: str, tokens: str, n_asked: int, yaw_stds: tuple
   from train.world_data import Windows, load_segments
   model, cfg = load_run(world)
   Tensor.training = False
-  segs = run_split(world, load_segments(tokens, vocab=cfg.model.vocab_size, what="--tokens"), split, cfg)   # (--split was not read)
+  segs = run_split(world, load_segments(tokens, augmented=False, vocab=cfg.model.vocab_size, what="--tokens"), split, cfg)   # (--split was not read)
   if not segs: raise ValueError(f"--open-loop: no {split} segments under {tokens} (the world model {world} trained on all of them?): use --split train or all")
   w = Windows(segs, cfg.model.frames, cfg.data.frame_stride)
   if len(w) == 0: raise ValueError(f"--open-loop: no {split} windows under {tokens}")

@@ -790,6 +790,17 @@ def test_rollout_writes_mp4(tmp_path, capfd):
   capfd.readouterr()
   assert open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 1000) == open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 10**6)
   assert "note: --open-loop 1000: only " in capfd.readouterr().err
+  # a yaw-augmented copy (tokenize --yaw-copies) is no recording to seed from, on any split (session 51, a review: it
+  # became a seed with --split train or all)
+  import h5py, shutil
+  before = open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 1000, split="all")
+  src = sorted(Path(toks).glob("*.h5"))[0]
+  shutil.copy(src, Path(toks) / f"{src.stem}-yaw0.h5")
+  with h5py.File(Path(toks) / f"{src.stem}-yaw0.h5", "r+") as h:
+    h.attrs["augment"] = json.dumps({"yaw_copy": 0, "amp_px": 5.0})
+    h["tokens"][...] = (h["tokens"][...] + 1) % 8   # other tokens: read, they would change the numbers
+  assert open_loop(str(tmp_path / "w"), str(tmp_path / "vq"), toks, 1000, split="all") == before
+  (Path(toks) / f"{src.stem}-yaw0.h5").unlink()
   # a rollout's token ids and the sidecar rollout writes beside them: import-commavq took them for commaVQ's at 20 fps
   import h5py
   from sim.rollout import tokenizer_side
