@@ -509,8 +509,7 @@ class Tensor:
   def repeat(self, repeats, *args) -> Tensor:
     repeats = argfix(repeats, *args)
     base = self.reshape((1,)*(len(repeats) - self.ndim) + self.shape)
-    shape = flatten([(1, s) for s in base.shape])
-    return base.reshape(shape).expand(flatten([(r, s) for r, s in zip(repeats, base.shape)])).reshape([r*s for r, s in zip(repeats, base.shape)])
+    return base.reshape(flatten([(1, s) for s in base.shape])).expand(flatten([(r, s) for r, s in zip(repeats, base.shape)])).reshape([r*s for r, s in zip(repeats, base.shape)])
   def split(self, sizes: Union[int, Sequence[int]], dim: int = 0) -> list:
     dim = self._axis(dim)
     if isinstance(sizes, int): sizes = [min(sizes, self.shape[dim] - i) for i in range(0, max(1, self.shape[dim]), max(1, sizes))]
@@ -544,7 +543,9 @@ class Tensor:
     ret = fxn.apply(self, axis=axes) if axes else self
     return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in axes))
   def sum(self, axis=None, keepdim=False) -> Tensor: return (self if self.dtype.is_float else self.cast(dtypes.int64))._reduce(F.Sum, axis, keepdim)  # ints and bools sum in int64, as PyTorch
-  def max(self, axis=None, keepdim=False) -> Tensor: return self._reduce(F.Max, axis, keepdim)
+  def max(self, axis=None, keepdim=False) -> Tensor:  # (over a dim of size 0 it gave -inf, an int min 2147483647: a value, unsaid)
+    if not all(self.shape[a] for a in self._axes(axis)): raise ValueError(f"max/min over a dim of size 0 (shape {self.shape}, axis {axis}): no value to give")
+    return self._reduce(F.Max, axis, keepdim)
   def _rev(self, alone: bool = False) -> Tensor:
     """An order-reversing map that is its own inverse: -x, or -1 - x for ints (-x overflows at the lowest int). alone:
     for ints, a kernel of its own, apart from any reduce (Intel's CPU compiler, on the CPU device's native kernels and
@@ -601,7 +602,7 @@ class Tensor:
   def softmax(self, axis=-1) -> Tensor: return F.Softmax.apply(self._float().float(), axis=self._axes(axis)).cast(self._float().dtype)
   def log_softmax(self, axis=-1) -> Tensor: return F.LogSoftmax.apply(self._float().float(), axis=self._axes(axis)).cast(self._float().dtype)
   def logsumexp(self, axis=None, keepdim=False) -> Tensor:
-    m = self.max(axis, keepdim=True).detach()
+    m = self._reduce(F.Max, axis, True).detach()  # (empty: -inf, and the sum 0 gives log 0 = -inf, as PyTorch)
     m = m.isinf().where(0, m)  # all -inf (or an inf): no shift, so the row gives -inf (inf), not inf - inf = nan
     ret = ((self - m).float().exp().sum(axis, keepdim=True).log() + m).cast(self._float().dtype)  # (half summed in float32: see softmax)
     return ret if keepdim else ret.reshape(tuple(s for i, s in enumerate(self.shape) if i not in self._axes(axis)))
@@ -761,8 +762,7 @@ class Tensor:
   def round(self) -> Tensor:
     """Round half to even, as numpy."""
     if not self.dtype.is_float: return self
-    whole = 2.0**{2: 10, 4: 23, 8: 52}[self.dtype.itemsize]  # from here on every float is whole (and x + 0.5 rounds up)
-    f = (self.abs() >= whole).where(self, self + 0.5).floor()
+    f = (self.abs() >= 2.0**{2: 10, 4: 23, 8: 52}[self.dtype.itemsize]).where(self, self + 0.5).floor()  # from 2^mantissa bits on every float is whole (and x + 0.5 rounds up)
     return ((f - self).eq(0.5) & (f % 2).abs().eq(1)).where(f - 1, f)  # a tie rounded up to an odd number goes down
   def square(self) -> Tensor: return self*self
   def clip(self, min_=None, max_=None) -> Tensor:

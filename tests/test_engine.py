@@ -184,7 +184,12 @@ def test_empty_matmul_and_its_gradient(device, a, b):
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_empty_max_is_the_lowest_value(device):
-  np.testing.assert_array_equal(Tensor(np.zeros((0, 3), np.float32), device=device).max(0).numpy(), [-np.inf]*3)
+  from drivegpt import function as F
+  t = Tensor(np.zeros((0, 3), np.float32), device=device)
+  np.testing.assert_array_equal(t._reduce(F.Max, 0).numpy(), [-np.inf]*3)   # the reduce's identity, on every device
+  with pytest.raises(ValueError, match=r"max/min over a dim of size 0 \(shape \(0, 3\), axis 0\)"): t.max(0)   # as numpy (it gave -inf; session 51)
+  with pytest.raises(ValueError, match="max/min over a dim of size 0"): Tensor(np.zeros((2, 0), np.int32), device=device).min(1)   # (2147483647)
+  np.testing.assert_array_equal(t.logsumexp(0).numpy(), [-np.inf]*3)   # as PyTorch
 
 def test_backends_follow_the_contract():
   from drivegpt.device import Backend, Device
