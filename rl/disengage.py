@@ -121,7 +121,7 @@ def scores(model: DisengageModel, s: Samples, idx: np.ndarray) -> dict:
   for j, h in enumerate(model.config.horizons):  # AUROC ranks the logits: float32 probabilities tie at 1.0 past logit ~17
     k = s.mask[idx, j]   # the labels known at this horizon
     y, logit_j, p_j = s.labels[idx[k], j], logit[k, j], p[k, j]
-    out.update({f"auroc_{h:g}s": auroc(logit_j, y), f"ece_{h:g}s": ece(p_j, y), f"pos_rate_{h:g}s": float(y.mean()) if len(y) else float("nan")})
+    out.update({f"auroc_{h:g}s": auroc(logit_j, y), f"ece_{h:g}s": ece(p_j, y), f"pos_rate_{h:g}s": float(y.mean(dtype=np.float64)) if len(y) else float("nan")})
   return out
 
 def no_held_out(cfg, routes: list, part: str = "val") -> ConfigError:
