@@ -204,6 +204,20 @@ def _export_driving_names_what_it_packs(demo: Path, tmp_path: Path, dis: Path) -
   assert not (x / "vqvae_encoder.onnx").exists()
   assert export_run(str(demo / "vqvae"), str(x))["vqvae_encoder"]["max_abs_diff"] < 1e-4  # its own VQVAE goes in beside it
   (tmp_path / "afile2").write_text("")   # (said "something of that name is in the way", not which argument: a review)
+  # session 51 (a review of the device loop): a VQVAE of another image size exported a vision model whose 8x16 tokens
+  # the policy read as its own grid, and --fp16 rounded code ids past 2048 (4095 became 4096, a zero latent)
+  import dataclasses, train.vqvae as TV
+  real_load = TV.load_tokenizer
+  for change, flag, msg in (({"image_size": (64, 128), "patch": 4}, False, "encodes 64x128 frames, and openpilot's driving_vision is fed 128x256"),
+                            ({"n_codes": 4096}, True, "--fp16: the VQVAE .* has 4096 codes")):
+    def load(path, *a, change=change, **k):
+      vq, c = real_load(path, *a, **k)
+      object.__setattr__(vq, "config", dataclasses.replace(vq.config, **change))
+      return vq, c
+    with pytest.MonkeyPatch.context() as mp:
+      mp.setattr(TV, "load_tokenizer", load)
+      with pytest.raises(ValueError, match=msg): export_driving(str(demo / "ppo"), str(tmp_path / "x_other"), fp16=flag)
+    assert not (tmp_path / "x_other").exists()
   with pytest.raises(ExportError, match="--out .*afile2: a file, not a folder"): export_run(str(demo / "vqvae"), str(tmp_path / "afile2"))
   # a PPO run killed part way is said (its final.json is of iterations before); one still training is refused
   import rl.train as T

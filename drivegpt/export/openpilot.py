@@ -3,7 +3,8 @@
 
 Our frames are 128x256 RGB; openpilot's model input is a 256x512 camera image in YUV420, packed as 6 planes of 128x256.
 camera_image() upsamples a frame 2x (nearest), so the vision model, which averages the four Y planes and reads U and V at
-128x256, recovers the frame up to the colour conversion's rounding (a level or two), and runs our VQVAE encoder at its own resolution."""
+128x256, recovers the frame up to the colour conversion's rounding (a level or two), and runs our VQVAE encoder on it:
+a VQVAE of another image size is refused (rl/export.py), its tokens would be of another grid."""
 from __future__ import annotations
 import codecs, json, pickle
 from pathlib import Path
@@ -79,8 +80,8 @@ def frames_to_input_imgs(frames: np.ndarray) -> np.ndarray:
 
 class Policy(Protocol):
   """What export_driving_model needs of a policy (any object with these two members exports).
-  vision_head(latents) -> (1, 512) features: latents (1, 4, D, h, w) are the VQVAE encoder's outputs for road t-1, road t,
-    wide t-1, wide t. A vision_head.frames attribute (e.g. (1,)) names the latents it reads: the others are not encoded
+  vision_head(latents) -> (1, 512) features: latents (1, 4, D, h, w) are the VQVAE encoder's outputs for road t-4, road t,
+    wide t-4, wide t (frames at 20 Hz: modeld's pair 0.2 s apart). A vision_head.frames attribute (e.g. (1,)) names the latents it reads: the others are not encoded
     but zeros.
   __call__(features_buffer, desire, traffic_convention, lateral_control_params, prev_desired_curv) -> {name: (1, k) Tensor},
     inputs as INTERFACE["driving_policy"]; the dict's order is the order of the flat `outputs`; REQUIRED_OUTPUTS must be there."""
@@ -114,7 +115,7 @@ class DrivingVision:
     # (DrivingPolicy's reads the road camera's t: the vision model encoded all four, 2.3x the time on onnxruntime)
     used = list(getattr(self.vision_head, "frames", range(4)))
     if not used or any(not isinstance(i, (int, np.integer)) or not 0 <= i < 4 for i in used):  # (-1 sliced no frame: zeros)
-      raise ValueError(f"DrivingVision: the vision head's frames {tuple(used)} must name some of the latents 0-3 (road t-1, road t, wide t-1, wide t)")
+      raise ValueError(f"DrivingVision: the vision head's frames {tuple(used)} must name some of the latents 0-3 (road t-4, road t, wide t-4, wide t)")
     picked = Tensor.cat(*[imgs[i:i + 1] for i in used])   # (slices: a list index is a one-hot product, 4.5 ms in onnxruntime)
     z = self.encoder(yuv6_to_rgb(picked) * (1 / 127.5) - 1)                             # (len(used), D, h, w)
     return z if used == [0, 1, 2, 3] else Tensor.stack([z[used.index(i)] if i in used else Tensor.zeros(*z.shape[1:]) for i in range(4)])  # (4, D, h, w)
