@@ -211,3 +211,37 @@ def test_world_replicas_draw_their_own_dropout_masks(tmp_path):
                     "context_noise=0", "data.val_fraction=0", "model.pose=none"])
   g0, g1 = (Replica(cfg, r, 2).contribute(0) for r in (0, 1))
   assert g0["mean/loss"] != g1["mean/loss"] and not all(np.array_equal(g0[k], g1[k]) for k in g0 if k.startswith("mean/grad"))
+
+def test_a_bar_restarted_at_a_resumed_step_counts_this_processes_steps():
+  """Session 51 (a review): a workers=2 run resumed at step 10 set its bar to 10 as if this process had run them: 11/40
+  at 2.35 step/s after one step in 4 s, its time left too short; the count restarts at the checkpoint's step now."""
+  import io, time
+  from tqdm import tqdm
+  from train.stage import Run
+  bar = tqdm(total=40, file=io.StringIO())
+  time.sleep(0.05)
+  Run.progress_from(bar, 10)
+  bar.n = 11
+  d = bar.format_dict
+  assert d["n"] == 11 and d["n"] - d["initial"] == 1 and d["elapsed"] < 1
+
+def test_a_parallel_runs_initial_checkpoint_does_not_pin_its_config(tmp_path, capsys):
+  """Session 51 (a review): a workers=2 run saves its initial weights at step 0 (for a replica lost early); stopped before
+  its first checkpoint and run again with another lr, it was refused ("run was started with lr=0.001"), where one process,
+  which had no checkpoint yet, started over. A step-0 checkpoint of one process, and a later one of two, still pin it."""
+  from train.stage import ConfigError, Run, load_config
+  from train.vqvae import TrainConfig
+  from drivegpt.nn import Linear
+  def run(workers, lr, step=None):
+    r = Run(str(tmp_path / f"r{workers}"), load_config(TrainConfig, None, ["data.shards=x", f"workers={workers}", f"lr={lr}"]))
+    if step is not None:
+      w = Linear(2, 2)
+      r.save(w, Adam([w.weight, w.bias]), step)
+    return r
+  for workers in (1, 2):
+    run(workers, 0.001, step=0)
+  assert run(2, 0.002).config["lr"] == 0.002 and not (tmp_path / "r2" / "ckpt.safetensors").exists()
+  assert "holds only a run's initial weights (step 0" in capsys.readouterr().err and "lr: 0.002" in (tmp_path / "r2" / "config.yaml").read_text()
+  with pytest.raises(ConfigError, match="run was started with lr=0.001, now 0.002"): run(1, 0.002)
+  run(2, 0.002, step=5)
+  with pytest.raises(ConfigError, match="run was started with lr=0.002, now 0.003"): run(2, 0.003)

@@ -399,6 +399,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
       used[kept["used"]] = True
       rows = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines()] if (run.dir / "metrics.jsonl").exists() else []
       if step and not any(r["step"] == step and f"{tag}_psnr" in r for r in rows): held_out_row(step)  # killed before it
+      run.progress_from(bar, step)
       return
     used[m["codes"].reshape(-1)] = True
     window.append((m["loss"], m["mse"]))

@@ -290,6 +290,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
       run.start_clock(step)
       window = list((checkpoint_info(str(run.ckpt))[2] or {}).get("log_window", [])) if run.ckpt.exists() else []
       if step: held_out_row(step)  # killed between the save and its row
+      run.progress_from(bar, step)
       return
     window.append(m["loss_bits"])
     bar.n = step
