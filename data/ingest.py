@@ -23,7 +23,7 @@ segment lacks are zeros), causes, driver (JSON or ""), version, and complete (wr
 A shard is written to a hidden temporary file and renamed, so it exists whole or not at all.
 A re-run skips inputs whose shard is complete, of this version, of the same source hash, made
 with the same --height, --width and --fps and reads back through its checksums, and redoes the rest
-(truncated or damaged: said on stderr; stale, from an older version or other options); it deletes
+(truncated or damaged: said on stderr; stale, from an older version or another --fps); it deletes
 temp files a killed run left. A --height/--width other than the frame size of the shards already in --out is refused
 (they were replaced, or two sizes mixed in one folder). A bad input is reported as `error: <path>: <reason>` and skipped; the exit code is then 1.
 On Ray (local by default, --ray-address for a cluster) one task per input, at most --max-in-flight queued at once.

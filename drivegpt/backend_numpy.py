@@ -145,8 +145,7 @@ def view(flat: np.ndarray, st: ShapeTracker, sparse: bool = False):
       ret = np.zeros(small, flat.dtype)
       ret[tuple(slice(0, 1) if k == 1 and n > 1 else slice(lo, hi) for k, n, (lo, hi) in zip(small, v.shape, box))] = \
         arr[tuple(slice(0, 1) if k == 1 and n > 1 else slice(None) for k, n in zip(small, v.shape))]
-      mem, base = ret.reshape(-1), 0
-      arr = np.broadcast_to(ret, v.shape)
+      mem, base, arr = ret.reshape(-1), 0, np.broadcast_to(ret, v.shape)
       A = tuple(s // mem.itemsize for s in arr.strides)
     else: base, A = base + start, S
     P = v.shape

@@ -17,8 +17,7 @@ def node_of(t, ctx):
 class Function:
   freed = False
   def __init__(self, device: str, *tensors):
-    self.device = device
-    self.needs_input_grad = [t.requires_grad for t in tensors]
+    self.device, self.needs_input_grad = device, [t.requires_grad for t in tensors]
     self.requires_grad = True if any(self.needs_input_grad) else None if None in self.needs_input_grad else False
     if self.requires_grad: self.parents, self.seen, self.t = tensors, tuple(t._ctx for t in tensors), next(realize._keys)
   def inputs(self) -> list:

@@ -59,8 +59,7 @@ def _probe(cl, device) -> tuple[Optional[str], object]:
     with warnings.catch_warnings():  # a runtime's build log on success (Intel's prints one) is not a problem
       warnings.simplefilter("ignore", cl.CompilerWarning)
       kernel = cl.Program(ctx, PROBE_SRC).build(cache_dir=CACHE_DIR).probe
-    a = np.linspace(0.0, 4.0, 64, dtype=np.float32)
-    mf = cl.mem_flags
+    a, mf = np.linspace(0.0, 4.0, 64, dtype=np.float32), cl.mem_flags
     src, out = cl.Buffer(ctx, mf.READ_ONLY | mf.COPY_HOST_PTR, hostbuf=a), cl.Buffer(ctx, mf.WRITE_ONLY, a.nbytes)
     kernel(queue, a.shape, None, out, src)
     got = np.empty_like(a)

@@ -836,16 +836,19 @@ class Tensor:
   def pow(self, x, reverse=False) -> Tensor:
     # a constant exponent: one Function; an int tensor's ** 2.0 or ** -2 in float (it wrapped in int32)
     if not reverse and isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x): return F.PowConst.apply(self._float() if isinstance(x, float) or x < 0 else self, e=x)
-    base, ex = (xs := self._broadcasted(x, reverse))[0].float(), xs[1].float()  # float16 in float32, rounded once (each op rounded: 7 ** 3.0 gave 343.8)
-    # |b|^e via exp2/log2, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
+    if (dt := (xs := self._broadcasted(x, reverse))[0].dtype).is_int:  # by squaring over e's bits: exact, wrapping as PyTorch (exp2(e log2 b) in float32 gave 7 ** 7 = 823544)
+      r, b, e = xs[0] * 0 + 1, xs[0], xs[1].abs()
+      for _ in range(8 * dt.itemsize - 1): r, b, e = (e % 2).eq(1).where(r * b, r), b * b, e // 2
+      return ((xs[1] < 0) & xs[0].abs().ne(1)).where(0, r)  # b ** -e: 1 / b^e truncated, 0 but for b = +-1 (PyTorch and numpy refuse)
+    base, ex = xs[0].float(), xs[1].float()  # float16 in float32, rounded once (each op rounded: 7 ** 3.0 gave 343.8)
+    # |b|^e via exp/log, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
     # finite one nan for e not whole. 0^e for e >= 0 is set apart (1 for e = 0, else 0), with gradients 0 (PyTorch's
     # for e = 0 and e >= 1; it gives inf for 0 < e < 1): log(0) = -inf times a 0 gradient made them nan
     zero = base.eq(0) & (ex >= 0)
-    mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log2() * ex).exp2())  # (log, then exp: 2 ** 13 gave 8192.004)
+    mag = zero.where(ex.eq(0), (zero.where(1, base.abs()).log() * ex).exp())
     odd, neg = (ex % 2).abs().eq(1), (base < 0) | base.eq(0) & (base.reciprocal() < 0)
     ret = odd.where(neg.where(-mag, mag), ((base < 0) & base.isinf().logical_not() & ex.ne(ex.trunc())).where(math.nan, mag))
-    ret = (ret.isnan() & (ex.eq(0) | base.eq(1) | base.abs().eq(1) & ex.isinf())).where(1.0, ret)  # 0**0, inf**0, 1**nan, (-1)**inf
-    return ret.round().cast(dt) if (dt := xs[0].dtype).is_int else ret.cast(dt if dt.is_float else dtypes.default_float)  # int ** int an int, as PyTorch (was float32: 7 ** 3 cast back gave 342)
+    return (ret.isnan() & (ex.eq(0) | base.eq(1) | base.abs().eq(1) & ex.isinf())).where(1.0, ret).cast(dt if dt.is_float else dtypes.default_float)  # 0**0, inf**0, 1**nan, (-1)**inf
   def maximum(self, x) -> Tensor: return F.Maximum.apply(*self._broadcasted(x))
   def minimum(self, x) -> Tensor:
     a, b = self._broadcasted(x)

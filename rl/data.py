@@ -177,13 +177,14 @@ def drive_labels(segs: list[DrivingSegment], horizons: list, fps: int = FPS) -> 
     prev = segs[chains[-1][-1]] if chains and chains[-1][-1] in timed else None
     if prev is not None and prev.route == segs[i].route and 0 < segs[i].times[0] - prev.times[-1] <= 2.5 / fps: chains[-1].append(i)
     else: chains.append([i])
-  last = {}  # route -> the time of the latest takeover in its pieces so far (chains of a route come in time order)
+  last = {}  # route -> (end time, time of the latest takeover or None) of its pieces so far (a route's chains come in time order)
   for chain in chains:
     labels, mask = takeover_labels(d := np.concatenate([segs[i].disengage for i in chain]), horizons, fps, segs[chain[-1]].ended)
     if chain[0] in timed:
       t, route = np.concatenate([segs[i].times for i in chain]), segs[chain[0]].route
-      if route in last: mask[t - last[route] < HUMAN_SECONDS - 0.5 / fps] = False
-      if d.any(): last[route] = t[np.flatnonzero(d)[-1]]
+      end, e = last.get(route, (None, None))
+      if e is not None and t[0] > end: mask[(t >= e) & (t - e < HUMAN_SECONDS - 0.5 / fps)] = False  # (pieces whose clocks restart: apart)
+      last[route] = (max(t[-1], end if end is not None else t[-1]), t[np.flatnonzero(d)[-1]] if d.any() else e)
     for i, lo in zip(chain, np.cumsum([0] + [len(segs[i].disengage) for i in chain])):
       out[i] = labels[lo:lo + len(segs[i].disengage)], mask[lo:lo + len(segs[i].disengage)]
   return out

@@ -1802,8 +1802,8 @@ def test_padded_and_cat_kernels_run_in_row_blocks():
 def test_review_51_half_activations_int_powers_and_int_matmul():
   """Session 51 (an engine fuzz review): half sigmoid, silu and gelu flushed to 0 inside half's range (exp2 overflowed
   half: sigmoid(-11.5) gave 0, its gradient too), cosh(11.5) and hardswish(12000) overflowed to inf, tanh lost 11 ulp;
-  int ** int came back float32 and inexact (2 ** 13 gave 8192.004, 7 ** 3 cast back 342); int32 @ int32 gave int64
-  holding int32-wrapped products. References: numpy in float64, rounded once to half."""
+  int ** int came back float32 and inexact (2 ** 13 gave 8192.004, 7 ** 3 cast back 342, 7 ** 7 rounded 823544); int32 @ int32 gave int64
+  holding int32-wrapped products. References: numpy in float64, rounded once to half; Python's ints."""
   r = np.random.default_rng(51)
   x = np.concatenate([r.uniform(-16, 16, 400), [-11.5, -12.0, -4.1, 11.5, 0.1026, 0.3, -0.55]]).astype(np.float16)
   xd = x.astype(np.float64)
@@ -1819,12 +1819,15 @@ def test_review_51_half_activations_int_powers_and_int_matmul():
   t.sigmoid().sum().backward()
   assert (t.grad.numpy() > 0).all()   # (0: the gradient died with the value)
   assert Tensor(np.array([12000.0], np.float16)).hardswish().numpy()[0] == 12000
-  # int ** int: an int, exact while the result stays well inside float32's whole numbers
-  b, e = r.integers(-9, 10, 300).astype(np.int32), r.integers(0, 7, 300).astype(np.int32)
-  got = Tensor(b) ** Tensor(e)
-  assert got.dtype == dtypes.int32 and (got.numpy() == b.astype(np.int64) ** e).all()
+  # int ** int: an int, exact, wrapping as PyTorch's (Python's ints, wrapped, as the reference); b ** -e is 1 / b^e truncated
+  def wrap(v, bits): return (v + 2**(bits - 1)) % 2**bits - 2**(bits - 1)
+  for npdt, dt in ((np.int32, dtypes.int32), (np.int64, dtypes.int64)):
+    b, e = r.integers(-12, 13, 400).astype(npdt), r.integers(-3, 80, 400).astype(npdt)
+    got = Tensor(b) ** Tensor(e)
+    want = [wrap(int(x) ** int(y), 8 * np.dtype(npdt).itemsize) if y >= 0 else int(1 / int(x) ** -int(y)) if x else 0 for x, y in zip(b, e)]
+    assert got.dtype == dt and got.numpy().tolist() == want, npdt
+  assert (Tensor(np.array([7, 6, 10, 3], np.int32)) ** Tensor(np.array([7, 8, 8, 13], np.int32))).numpy().tolist() == [823543, 1679616, 10**8, 1594323]
   assert ((2 ** Tensor(np.arange(0, 24, dtype=np.int32))).numpy() == 2 ** np.arange(24)).all()
-  assert ((2.0 ** Tensor(np.arange(-20, 24, dtype=np.float32))).numpy() == 2.0 ** np.arange(-20, 24)).all()
   # int32 @ int32: int32, wrapping as PyTorch's
   a, w = r.integers(-2**20, 2**20, (3, 4)).astype(np.int32), r.integers(-2**20, 2**20, (4, 2)).astype(np.int32)
   got = Tensor(a) @ Tensor(w)

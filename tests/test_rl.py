@@ -276,6 +276,7 @@ def test_takeover_labels_read_on_into_the_next_segment_of_a_drive(tmp_path):
   seg("b0", "dongle|2020-01-01", 500.0)                               # the same route, 7 min later: apart
   seg("c0", "highway-seed0/0", 0.0); seg("c1", "highway-seed0/1", 0.0, [10])   # the recorder's: other routes, each from t = 0
   seg("d0", "dongle|2020-02-02", 0.0, [n - 5]); seg("d1", "dongle|2020-02-02", (n - 1) / fps + 0.25)   # 4 frames missing: apart
+  seg("e0", "mydrive", 0.0, [n - 5]); seg("e1", "mydrive", 0.0)   # two pieces whose clocks each start at 0: apart, e1 none of the human's
   segs = load_driving_segments(str(tmp_path))
   s = make_samples(segs, 2, 2, [1.0, 2.0], 1)
   at = lambda name: np.flatnonzero(s.segment == [g.name for g in segs].index(f"{name}.h5"))   # noqa: E731
@@ -290,7 +291,8 @@ def test_takeover_labels_read_on_into_the_next_segment_of_a_drive(tmp_path):
   for idx in (b0, c0): assert not s.labels[idx].any() and not s.mask[idx[-10:]].any()
   # (session 51, a review) d1 starts 0.3 s after d0's takeover, too far to join: its frames before the takeover's time + 4 s
   # (d0's frame 95 + 80 frames: d1's frame 71) were the human's; they were counted as the system's driving
-  d1 = at("d1")
+  d1, e1 = at("d1"), at("e1")
+  assert s.mask[e1[:50]].all()   # (a review: masked whole, every frame at or before e0's takeover's time)
   assert s.mask[b0].any() and not s.mask[d1[:71 - 4]].any() and s.mask[d1[71 - 4:80 - 4], 0].all()   # (samples from frame 4; 1 s before the end)
 
 def test_a_drive_the_recorder_ended_at_a_crash_after_a_takeover_keeps_its_labels(tmp_path):
