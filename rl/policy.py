@@ -14,7 +14,7 @@ with the lowest error on an inner split of the training segments (kept in `best.
 training segments are enough for an inner split; the checkpoint ends holding them); the held-out segments are only
 scored, never selected on. The final line gives the constant's held-out error beside the policy's (`val_mse_constant`)."""
 from __future__ import annotations
-import sys
+import dataclasses, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Optional
@@ -251,14 +251,18 @@ def main(argv: Optional[list[str]] = None) -> dict:
       del argv[i:i + (1 if "=" in a else 2)]
       break
   if any(a == "--algo" or a.startswith("--algo=") for a in argv): raise ConfigError("--algo given twice: give it once")  # (--help showed the first's)
-  if algo == "ppo":
-    from rl.train import main as ppo_main
-    return ppo_main(argv)
-  if algo != "bc": raise ConfigError(f"--algo: expected 'bc' or 'ppo', got {algo!r}")
-  args = stage_args("drivegpt train-policy --algo bc", __doc__, argv, BCConfig)
-  try: cfg = load_config(BCConfig, args.config, args.overrides)
-  except ConfigError: raise
-  except ValueError as e: raise ConfigError(str(e)) from None
+  from rl.train import main as ppo_main, PPOTrainConfig
+  if algo not in ("bc", "ppo"): raise ConfigError(f"--algo: expected 'bc' or 'ppo', got {algo!r}")
+  try:
+    if algo == "ppo": return ppo_main(argv)
+    args = stage_args("drivegpt train-policy --algo bc", __doc__, argv, BCConfig)
+    try: cfg = load_config(BCConfig, args.config, args.overrides)
+    except ValueError as e: raise e if isinstance(e, ConfigError) else ConfigError(str(e)) from None
+  except ConfigError as e:  # (train-policy --algo bc iterations=2 said only "unknown config key 'iterations'")
+    other, cls = ("ppo", PPOTrainConfig) if algo == "bc" else ("bc", BCConfig)
+    key = str(e).partition("unknown config key '")[2].partition("'")[0].split(".")[0]
+    if key and key in {f.name for f in dataclasses.fields(cls)}: raise ConfigError(f"{e}; {key} is a key of --algo {other}") from None
+    raise
   return train_bc(cfg)
 
 if __name__ == "__main__":

@@ -424,6 +424,11 @@ def test_stage_configs_reject_bad_keys():
   with pytest.raises(ConfigError, match="tokens"): load_config(BCConfig, None, ["vqvae=x"])
   with pytest.raises(ConfigError, match="threshold"): load_config(PPOTrainConfig, None, ["world=a", "tokens=b", "disengage=c", "bc=d", "threshold=2"])
   with pytest.raises(ConfigError, match="--algo"): policy_main(["--algo", "dqn"])
+  # the other algorithm's key is named as such (session 51: "unknown config key 'iterations'" alone)
+  with pytest.raises(ConfigError, match="unknown config key 'iterations' .*; iterations is a key of --algo ppo"):
+    policy_main(["--algo", "bc", "tokens=a", "vqvae=b", "iterations=2"])
+  with pytest.raises(ConfigError, match="; val_fraction is a key of --algo bc"): policy_main(["--algo", "ppo", "world=a", "tokens=b", "disengage=c", "bc=d", "val_fraction=0.3"])
+  with pytest.raises(ConfigError, match=r"unknown config key 'foo' \(known: [^;]*\)$"): policy_main(["--algo", "bc", "tokens=a", "vqvae=b", "foo=2"])
   with pytest.raises(ValueError, match="horizons must be at least one 20 fps frame"):  # 0.01 s: no frame labelled, all negatives
     load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "model.horizons=[0.01, 1.0]"])
   for bad in ("[1, 1.0000001]", "[1, 1]", "[4, 2]"):  # two heads whose metrics shared one key (val_auroc_1s), or out of order
