@@ -501,11 +501,12 @@ def main(argv: list[str] | None = None) -> int:
                          "speed_min": round(float(speeds.min()), 2), "speed_max": round(float(speeds.max()), 2)}))  # (stdout: the JSON line alone)
         return 0
     t0 = time.perf_counter()
-    from train.stage import lock_folder
+    from drivegpt.nn.state import holding
     try:
         writable_folder(args.out, OSError)  # (a read-only one was found after every segment was recorded)
-        lock_folder(args.out)  # one record at a time: a second one into this folder recorded the same segments again and failed late, renaming onto the first's
-        paths = record_segments(args.segments, args.out, args.seconds, args.seed, workers=args.workers)
+        # one record at a time: a second one into this folder recorded the same segments again and failed late, renaming
+        # onto the first's; let go at the end (held until the process exited, an ingest in a notebook's next cell was refused)
+        with holding(args.out): paths = record_segments(args.segments, args.out, args.seconds, args.seed, workers=args.workers)
     except OSError as e:
         print(f"drivegpt record: error: {args.out}: cannot write ({e.strerror or e})" if e.strerror else f"drivegpt record: error: {e}", file=sys.stderr)
         return 1

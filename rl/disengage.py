@@ -205,6 +205,7 @@ def train(cfg: DisengageConfig) -> dict:
       run.log(i + 1, loss=lv, **{f"val_{'uncalibrated_' * k.startswith('ece')}{k}": v for k, v in scores(model, s, va).items()})
       run.save(model, opt, i + 1)
   bar.close()
+  Tensor.training = False  # (left on, a later stage in this process ran with dropout)
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
   calibrate(model, s, tr, pos_weight.numpy())
   run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head, "known_labels": [int(k) for k in s.mask[tr].sum(0)],

@@ -142,6 +142,7 @@ def train_bc(cfg: BCConfig) -> dict:
       if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
       run.save(policy, opt, i + 1)
   bar.close()
+  Tensor.training = False  # (left on, a later stage in this process ran with dropout)
   if not finished or has_last or best_step == start: save_checkpoint(str(last), policy, opt, step=steps, config=run.config)  # (not the best's weights as the last's)
   kept = len(stop) > 0 and best.exists()  # without an inner split nothing was selected: the last step stays
   best_step = checkpoint_info(str(best))[0] if kept else steps

@@ -209,8 +209,6 @@ def main(argv: Optional[list[str]] = None) -> dict:
   from data.layout import inside
   if inside(args.out, args.shards if Path(args.shards).is_dir() else Path(args.shards).parent):  # (its _tokens.npy files were read as recordings)
     ap.error(f"--out {args.out} is inside --shards {args.shards}: the rollouts' token files would be read as recorded drives there; give a folder outside it")
-  import ray
-  from data.ray_tasks import as_completed, ray_session
   seeds, steps, fps = pick_seeds(args.shards, args.world, args.n, args.seconds, args.split, args.seed)
   from train.stage import run_config
   from train.world import TrainConfig
@@ -218,12 +216,21 @@ def main(argv: Optional[list[str]] = None) -> dict:
     ap.error(f"--steer {args.steer}: --world {args.world} has no pose input (model.pose: none, trained on tokens without poses): "
              "actions change nothing it generates; only --steer replay")
   from train.stage import note_unfinished
-  from train.vqvae import TrainConfig as VQTrainConfig
   world_step = note_unfinished(args.world, run_config(args.world, TrainConfig).steps, f"--world {args.world}", "rolled out as it is")
   out = Path(args.out)
   out.mkdir(parents=True, exist_ok=True)
-  from train.stage import lock_folder, release_folder, write_atomic
+  from train.stage import lock_folder, release_folder
   took = lock_folder(out, command=True)  # a second rollout into this folder deleted and overwrote this one's files, both exiting 0
+  try: return _rollouts_into(out, args, seeds, steps, fps, world_step)
+  finally:  # (done, or failed: held until the process ended, a notebook's next rollout there, or a shell's, was refused)
+    if took: release_folder(out)
+
+def _rollouts_into(out: Path, args, seeds: list, steps: int, fps: float, world_step: int) -> dict:
+  """The rollouts of main, into out (this process holds its lock); returns the metrics."""
+  import ray
+  from data.ray_tasks import as_completed, ray_session
+  from train.stage import note_unfinished, run_config, write_atomic
+  from train.vqvae import TrainConfig as VQTrainConfig
   note_unfinished(args.vqvae, run_config(args.vqvae, VQTrainConfig).steps, f"--vqvae {args.vqvae}", "its decoder used as it is")
   # an earlier run's rollouts go first, rollouts.json with them (written back last: a folder without it is a run under way
   # or cut short): kept, those past --n stayed, and a run killed half-way left its rollouts beside another run's
@@ -284,7 +291,6 @@ def main(argv: Optional[list[str]] = None) -> dict:
   # line would be long; without them a rollout could be lined up with its recording only by redoing pick_seeds
   write_atomic(out / "rollouts.json", (json_line({**metrics, "seeds": [where[i] for i in sorted(where)]}) + "\n").encode())
   print(json_line(metrics), flush=True)
-  if took: release_folder(out)  # (done: held until the process ended, a notebook's next rollout there was refused)
   return metrics
 
 if __name__ == "__main__":

@@ -685,3 +685,15 @@ def test_options_a_preview_or_a_recording_would_not_use_are_refused(tmp_path, mo
         assert said in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
+
+
+def test_record_lets_go_of_its_folder_when_it_returns(tmp_path, monkeypatch):
+    """Session 51 (a review): record's main held --out's lock until the process exited: in a notebook, the next cell's
+    ingest of that folder was refused ("pid N is still writing into this folder"), and waiting never helped."""
+    import os
+    import data.record as rec
+    from drivegpt.nn import state
+    monkeypatch.setattr(rec, "record_segments", lambda n, out, *a, **k: [])
+    monkeypatch.setattr(rec, "takeover_table", lambda paths: "")
+    assert rec.main(["--segments", "1", "--seconds", "0.1", "--out", str(tmp_path / "raw"), "--workers", "1"]) == 0
+    assert os.path.realpath(tmp_path / "raw") not in state._LOCKS

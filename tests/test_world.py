@@ -189,6 +189,21 @@ def test_sampling_is_inference_whatever_the_training_flag():
     assert Tensor.training and not Tensor.no_grad   # the caller's flags are back
   finally: Tensor.training = False
 
+def test_scoring_is_inference_whatever_the_training_flag():
+  """Session 51 (a review): train-disengage or BC earlier in the process left Tensor.training on, and train-world's
+  held-out bits per token (its Scorer) were scored with dropout: 9.896 against eval-world's 9.874, unsaid."""
+  from train.world import Scorer
+  Tensor.manual_seed(0)
+  m = WorldModel(WorldConfig(vocab_size=32, tokens_per_frame=8, frames=3, n_layer=1, n_head=2, d_model=16, dropout=0.3))
+  rng = np.random.default_rng(1)
+  tok, pose = rng.integers(0, 32, (2, 3, 8)), rng.normal(0, 1, (2, 3, 6)).astype(np.float32)
+  outs = []
+  for training in (False, True, True):
+    Tensor.training = training
+    try: outs.append(Scorer(m)(tok, pose))
+    finally: Tensor.training = False
+  assert all(np.array_equal(outs[0], o) for o in outs[1:])
+
 def test_bad_config_rejected():
   with pytest.raises(ValueError, match="pose"): WorldConfig(pose="tokens")
   with pytest.raises(ValueError, match="d_model"): WorldConfig(d_model=30, n_head=4)

@@ -690,6 +690,8 @@ def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
   code = cli(["rollout", "--world", str(tmp_path / "w"), "--vqvae", str(tmp_path / "vq"), "--shards", toks, "--out", str(tmp_path / "o"),
               "--n", "1", "--seconds", "0.3", "--split", "all", "--actors", "1"])
   assert code == 2 and f"{V // 2} codes, but --world" in capsys.readouterr().err.splitlines()[-1]
+  from drivegpt.nn import state   # a failed rollout lets go of --out (session 51: a shell's rollout there was told "a run is already going on")
+  assert os.path.realpath(tmp_path / "o") not in state._LOCKS
   assert not (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").exists()   # a re-run with a smaller --n kept it (the report showed it)
   # an earlier run's rollouts and its rollouts.json: a run cut short left them beside its own, the report describing them
   assert [p.name for p in (tmp_path / "o").iterdir() if p.name.startswith("rollout")] == ["rollout_best.mp4"]  # (a user's: kept)

@@ -85,7 +85,7 @@ class Scorer:
   def __init__(self, model: WorldModel):
     self.model, self._bits = model, jit(model.bits)
   def __call__(self, tokens: np.ndarray, pose: Optional[np.ndarray]) -> np.ndarray:
-    with no_grad():
+    with no_grad(), Tensor.train(False):  # (a train-disengage or BC run earlier in the process left training on: dropout scored)
       return self._bits(Tensor(tokens), Tensor(pose) if pose is not None else None).numpy()
 
 def say_one_window(w: Optional[Windows], what: str) -> None:
