@@ -38,20 +38,20 @@ def export_driving(ckpt: str, out: str, disengage: Optional[str] = None, fp16: b
   if not dpath: raise ValueError(f"--ckpt {ckpt} is a BC run: pass --disengage RUNDIR (a train-disengage run)")
   vq, _ = load_tokenizer(bcfg.vqvae)
   check_tokenizer(vq, actor, ckpt, bcfg.vqvae)
+  disengage, dcfg = load_disengage(dpath)
+  if not disengage_given and changed_since((extra or {}).get("inputs", {}).get("disengage"), dpath):
+    raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
+                     f"trained with it: pass --disengage {dpath} to pack it as it is now")
+  check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
   # (a 64x128 one exported: the vision model encoded the 128x256 camera into an 8x16 grid, the policy read its top two rows
   # as its 4x8 grid; both checks passed, the engine side running the same vision model)
   if tuple(vq.config.image_size) != (IMG[2], IMG[3]):
     raise ValueError(f"--ckpt {ckpt}: its VQVAE {bcfg.vqvae} encodes {vq.config.image_size[0]}x{vq.config.image_size[1]} frames, and "
                      f"openpilot's driving_vision is fed {IMG[2]}x{IMG[3]} ones (its 256x512 camera in YUV420): the policy would read "
                      f"tokens of another grid; export a policy on a VQVAE of model.image_size=[{IMG[2]}, {IMG[3]}]")
-  if fp16 and vq.config.n_codes > 2048:  # (float16 holds whole numbers to 2048: code 4095 became 4096, a zero latent)
+  if fp16 and vq.config.n_codes - 1 > 2048:  # (float16 holds whole numbers to 2048: code 4095 became 4096, a zero latent)
     raise ValueError(f"--fp16: the VQVAE {bcfg.vqvae} has {vq.config.n_codes} codes, and float16 holds code ids exactly only up to "
                      "2048: export float32 (leave out --fp16)")
-  disengage, dcfg = load_disengage(dpath)
-  if not disengage_given and changed_since((extra or {}).get("inputs", {}).get("disengage"), dpath):
-    raise ValueError(f"--ckpt {ckpt}: its disengagement model {dpath} has changed (trained further or replaced) since the PPO run "
-                     f"trained with it: pass --disengage {dpath} to pack it as it is now")
-  check_same_inputs(disengage, dcfg, actor, bcfg, "export-driving")
   steps = policy_steps(ckpt, dpath)  # (before --out is made: a refusal left an empty folder holding only its lock)
   policy, outdir = DrivingPolicy(actor, disengage, bcfg.stride, WHEELBASE), Path(out)
   if outdir.exists() and not outdir.is_dir(): raise ValueError(f"--out {out}: a file, not a folder (it gets driving_vision.onnx, driving_policy.onnx, export-driving.json)")
