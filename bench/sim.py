@@ -7,7 +7,7 @@ best reach), shows how much of the gap is the engine and how much is numpy's per
   python bench/sim.py [--config configs/world-small.yaml] [--batch 8] [--frames 6]
 """
 from __future__ import annotations
-import argparse, math, os, time
+import argparse, math, time
 from drivegpt import Tensor  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) before numpy loads
 import numpy as np
 try:
@@ -15,6 +15,7 @@ try:
   import torch.nn.functional as F
 except ImportError: raise SystemExit("bench/sim.py compares against PyTorch CPU: pip install torch==2.13.0") from None
 from drivegpt.cli import HelpFormatter, at_least
+from torch_threads import at_threads, setup
 from drivegpt.nn import get_state_dict
 from drivegpt.models.world import WorldModel, WorldConfig, FrameSampler, sample_logits
 
@@ -134,9 +135,7 @@ def main():
   from train.stage import load_config
   from train.world import TrainConfig
   c = load_config(TrainConfig, args.config, ["data.tokens=unused"]).model
-  if args.threads: torch.set_num_threads(args.threads)
-  print(f"PyTorch threads {torch.get_num_threads()}; load average before {os.getloadavg()[0]:.2f} (a busy machine slows PyTorch's threads, "
-        "which wait on each other, far more than the engine's: ratios taken under load flatter the engine)", flush=True)
+  threads = setup(torch, args.threads or torch.get_num_threads())
   Tensor.manual_seed(0)
   model = WorldModel(c)
   sd = {k: v.numpy() for k, v in get_state_dict(model).items()}
@@ -155,18 +154,20 @@ def main():
   sampler.generate(ctx, epose, 1.0, 0, rng)  # 2nd frame: recorded
   # each side in blocks of consecutive frames, after an untimed one in which the other side's idle threads (OpenMP)
   # stop spinning, as the other benches do
-  te, tt, tn = [], [], []
+  # (PyTorch on its threads and on one: the faster counts, bench/torch_threads.py)
+  te, tt, t1, tn = [], [], [], []
+  sides = [(lambda: sampler.generate(ctx, epose, 1.0, 0, rng), te), (at_threads(torch, lambda: ref.generate(ctx, pose, 1.0, 0, rng), threads), tt),
+           (at_threads(torch, lambda: ref.generate(ctx, pose, 1.0, 0, rng), 1), t1), (lambda: hand.generate(ctx, pose, 1.0, 0, rng), tn)]
   for _ in range(2):
-    for fn, times in ((lambda: sampler.generate(ctx, epose, 1.0, 0, rng), te), (lambda: ref.generate(ctx, pose, 1.0, 0, rng), tt),
-                      (lambda: hand.generate(ctx, pose, 1.0, 0, rng), tn)):
+    for fn, times in sides[:2] + sides[2 if threads > 1 else 3:]:
       fn()
       for _ in range(-(-args.frames // 2)):
         t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
-  e, t, n = float(np.median(te)), float(np.median(tt)), float(np.median(tn))
+  e, t, n = float(np.median(te)), min(float(np.median(tt)), float(np.median(t1)) if t1 else np.inf), float(np.median(tn))
   print(f"model: frames={K} layers={c.n_layer} d_model={c.d_model} heads={c.n_head}; batch {B}, {N} tokens/frame, median of {2 * -(-args.frames // 2)} frames")  # (two blocks of half, rounded up)
   print(f"{'':8s} {'s/frame':>9s} {'frames/s':>9s}")
   print(f"{'engine':8s} {e:9.3f} {B / e:9.1f}")
-  print(f"{'torch':8s} {t:9.3f} {B / t:9.1f}")
+  print(f"{'torch':8s} {t:9.3f} {B / t:9.1f}   ({threads} threads{f': {float(np.median(tt)):.3f}, 1 thread: {float(np.median(t1)):.3f}' if t1 else ''})")
   print(f"{'numpy':8s} {n:9.3f} {B / n:9.1f}   (by hand)")
   print(f"engine time / torch time: {e / t:.2f}x (target <= 1.3x); numpy by hand / torch: {n / t:.2f}x; engine / numpy by hand: {e / n:.2f}x")
 
