@@ -5,10 +5,17 @@ from frame t to t+1 gains phi[t+1] - phi[t], and the motion is rotated into the 
 
 In recorded driving the yaw between frames is small and mostly noise, so a world model learns to ignore it; in the
 augmented copies the road slides with the yaw, which teaches the model that steering turns the view (see the README's
-world-model section for the measurement). The slid-in edge repeats the frame's last column."""
+world-model section for the measurement). The slid-in edge repeats the frame's edge column (the last slid out of view).
+The focal length is the dashcam's and comma's road camera's, 0.78 x the width: another camera's copies would turn by the
+wrong angle (tokenize refuses a video cropped across its width; the copies record the focal they used)."""
 from __future__ import annotations
 import zlib
 import numpy as np
+
+# the copies' make: token shards record it, and tokenize refuses copies of another (a change to slide or turn_poses kept
+# older copies as made: 2, roll and pitch turned with the camera, 49130d0)
+VERSION = 2
+FOCAL_OF_WIDTH = 0.78
 
 def slide_offsets(n: int, seed: int, amp_px: float = 20.0, fps: float = 20.0) -> np.ndarray:
   """n integer offsets (px, + = the image moved right): a sum of two sines with random periods of 1.5-6 s and phases,
@@ -39,6 +46,6 @@ def yaw_augment(frames: np.ndarray, pose: np.ndarray, key: str, amp_px: float = 
   """(frames, poses, offsets px) of the copy named by key (the same key: the same copy). focal: pixels per radian, by
   default the dashcam's 0.78 * width (comma's road camera too, at this width)."""
   if len(frames) != len(pose): raise ValueError(f"yaw_augment: {len(frames)} frames but {len(pose)} poses")
-  focal = 0.78 * frames.shape[2] if focal is None else focal
+  focal = FOCAL_OF_WIDTH * frames.shape[2] if focal is None else focal
   s = slide_offsets(len(frames), zlib.crc32(key.encode()), amp_px, fps)
   return slide(frames, s), turn_poses(pose, -s / focal), s

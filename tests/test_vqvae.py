@@ -1,6 +1,6 @@
 """VQVAE tokenizer: quantizer against a numpy float64 reference, dead-code restarts, tokenize -> decode, commaVQ files,
 config errors, and exact resume after SIGKILL."""
-import json, os, re, signal, subprocess, sys, time, zlib
+import json, os, re, shutil, signal, subprocess, sys, time, zlib
 from pathlib import Path
 import numpy as np
 import pytest
@@ -348,6 +348,18 @@ def test_tokenize_yaw_copies(tmp_path, capsys):
   assert [r["status"] for r in tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=30)] == ["skipped"]
   with pytest.raises(ValueError, match=r"seg_a-yaw0\.h5: a token shard of .* made with another --yaw-px"):   # (said "another checkpoint": session 45)
     tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=10)
+  # copies made by an older data/augment.py (session 51, a review: kept as they were, "skipped", after 49130d0 changed
+  # their poses); the copies say the focal length they used
+  from train.world_data import load_segments as load_tokens   # a folder of copies alone is named so (it said "no segments")
+  (tmp_path / "copies").mkdir()
+  shutil.copy(out / "seg_a-yaw0.h5", tmp_path / "copies" / "seg_a-yaw0.h5")
+  with pytest.raises(ValueError, match=r"copies holds only yaw-augmented copies \(1, tokenize --yaw-copies\)"): load_tokens(str(tmp_path / "copies"), augmented=False)
+  import data.augment as A
+  assert json.loads(read_token_shard(out / "seg_a-yaw0.h5")[2]["augment"])["focal_px"] == pytest.approx(0.78 * frames.shape[2])
+  with pytest.MonkeyPatch.context() as mp:
+    mp.setattr(A, "VERSION", A.VERSION + 1)
+    with pytest.raises(ValueError, match=rf"seg_a-yaw0\.h5: a token shard of .* made by an older yaw augmentation \(version {A.VERSION - 1}, now {A.VERSION}"):
+      tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=30)
   for k in (0, 1):  # (the copies past K would still be trained on)
     with pytest.raises(ValueError, match=rf"seg_a-yaw1\.h5: a yaw copy of .*seg_a\.h5 from a run with more --yaw-copies than {k}"):
       tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=k)

@@ -73,7 +73,9 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
     imported = stamp is None and str(source or "").endswith(".npy")  # (import-commavq's: its source is the .npy)
     old = by_name(stamp) if stamp is not None else {}
     other_yaw = old.get("augment") != augment and {k: v for k, v in old.items() if k != "augment"} == {k: v for k, v in by_name(made_from(ckpt, shard, augment)).items() if k != "augment"}
+    older = other_yaw and augment and {k: v for k, v in (old.get("augment") or {}).items() if k != "version"} == {k: v for k, v in augment.items() if k != "version"}
     why = f"imported by import-commavq from {source}" if imported else "made before token shards recorded their sources" if stamp is None else \
+          f"of {shard} made by an older yaw augmentation (version {(old.get('augment') or {}).get('version', 1)}, now {augment['version']}: its poses or frames are made otherwise now)" if older else \
           f"of {shard} made with another --yaw-px" if other_yaw else f"from another checkpoint or an older version of {shard}" + \
           (f" (it was made from {raw['frame_shard'][0]} with {raw['ckpt'][0]})" if isinstance(raw := json.loads(stamp), dict) and "frame_shard" in raw and "ckpt" in raw else "")
     raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")
@@ -82,7 +84,8 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
 def _copies(shard: str, out_dir: str, yaw_copies: int, yaw_px: float) -> list[tuple[Path, Optional[dict]]]:
   """The token shards one frame shard makes: out_dir/<name>.h5, then each yaw-augmented copy's <name>-yaw<k>.h5."""
   out = Path(out_dir) / Path(shard).name
-  return [(out, None)] + [(out.with_name(f"{out.stem}-yaw{k}.h5"), {"yaw_copy": k, "amp_px": yaw_px}) for k in range(yaw_copies)]
+  from data.augment import VERSION
+  return [(out, None)] + [(out.with_name(f"{out.stem}-yaw{k}.h5"), {"yaw_copy": k, "amp_px": yaw_px, "version": VERSION}) for k in range(yaw_copies)]
 
 def _token_frames(shard: str, out_dir: str, yaw_copies: int, yaw_px: float) -> int:
   """Frames in the token shards one frame shard made: what a re-run that keeps them reports (it said 0)."""
@@ -149,7 +152,8 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         from data.augment import yaw_augment
         name = f"{attrs.get('segment', Path(shard).stem)}-yaw{augment['yaw_copy']}"
         fr, pose, s = yaw_augment(frames, signals["pose"], name, yaw_px, fps=fps)
-        a.update(segment=name, augment=json.dumps({**augment, "slide_px": s.tolist()}))  # its route: its recording's drive
+        from data.augment import FOCAL_OF_WIDTH
+        a.update(segment=name, augment=json.dumps({**augment, "focal_px": FOCAL_OF_WIDTH * fr.shape[2], "slide_px": s.tolist()}))  # its route: its recording's drive
         if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
         write(out, tokens_of(fr), {**signals, "pose": pose}, a)
   except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None  # (h5py's damaged metadata, a

@@ -261,6 +261,7 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
                     f"model.tokens_per_frame is {tokens_per_frame}: set model.tokens_per_frame={seg.tokens.shape[1]}, or use tokens of that grid")
     if spill is not None: seg.tokens = spill.add(seg.tokens)  # (where they are: views once all are read and checked)
     segs.append(seg)
+  copies = 0  # yaw-augmented copies left out
   for f in files:
     name = str(f.relative_to(p)) if p.is_dir() else f.name
     if f.suffix == ".npy":  # commaVQ-sized (128 tokens a frame) checked as import-commavq does: a (N, 16, 8) grid or ids
@@ -277,7 +278,9 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
       with h5py.File(f, "r") as h:
         if "tokens" not in h: raise ValueError(f"{f}: not a token shard (no 'tokens' dataset; found {sorted(h, key=str)})")
         is_copy = "augment" in h.attrs
-        if is_copy and not augmented: continue  # (not read only to be dropped)
+        if is_copy and not augmented:  # (not read only to be dropped)
+          copies += 1
+          continue
         grid = h["tokens"].shape[1:] if h["tokens"].ndim == 3 else None
         if grid and grids.setdefault(grid, f) and len(grids) > 1: _two_grids(f, grid, grids)  # (16x8 and 8x16 rows of 128 were read alike)
         tokens = _as_tokens(h["tokens"][()], str(f))
@@ -306,6 +309,8 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
     raise ValueError(f"{what}: {path} mixes segments with poses and without ({bare} has none): a pose-conditioned model "
                      "needs them all, an unconditioned one none; put them in separate folders")
   if faults: raise ValueError(faults[0])
+  if copies and not segs:  # (it said "no segments" later, as if the folder were empty)
+    raise ValueError(f"{what}: {path} holds only yaw-augmented copies ({copies}, tokenize --yaw-copies): this reads recordings; give the folder of their recordings")
   for s in segs if spill is not None else (): s.tokens = spill.view(s.tokens)
   return segs
 
