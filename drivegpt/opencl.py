@@ -88,9 +88,9 @@ def candidates(cl, stop_at_first: bool = True, cpu_only: bool = False) -> list[C
   if cpu_only: devs = [nd for nd in devs if nd[1].type & cl.device_type.CPU]
   if want:
     text, _, n = want.rpartition(":") if want.rpartition(":")[2].isdigit() else (want, "", "")
-    devs = [nd for nd in devs if text.lower() in f"{nd[0]} {getattr(nd[1], 'version', '')}".lower()]  # PoCL says "PoCL" there
+    every, devs = devs, [nd for nd in devs if text.lower() in f"{nd[0]} {getattr(nd[1], 'version', '')}".lower()]  # PoCL says "PoCL" there
     devs, matched = (devs[int(n):int(n) + 1] if n else devs), len(devs)  # (an index past them was said as no device at all)
-    if not devs: return [Candidate(f"DRIVEGPT_CL_DEVICE={want}", None, f"no OpenCL device matches it ({matched} match {text!r}, numbered from 0)" if matched else "no OpenCL device matches it")]
+    if not devs: return [Candidate(f"DRIVEGPT_CL_DEVICE={want}", None, f"no OpenCL device matches it ({matched} match {text!r}, numbered from 0)" if matched else f"no OpenCL device matches it; the devices: {', '.join(repr(nd[0]) for nd in every) or 'none'}")]  # (they went unnamed)
   ret = []
   for name, dev in devs:
     ret.append(Candidate(name, dev, *_probe(cl, dev)))
@@ -106,7 +106,7 @@ def select(cpu_only: bool = False):
   if tried and tried[-1].error is None: return cl, tried[-1].device, tried[-1].context
   lines = "\n".join(f"  - {c.name}: {c.error}" for c in tried) or "  (no OpenCL device was found)"
   raise RuntimeError(f"the CL device found no OpenCL device that can compile a kernel. Tried:\n{lines}\n"
-                     f"Fix: {INSTALL}; then `python -m drivegpt.opencl` lists what it finds. "
+                     f"Fix: {'a DRIVEGPT_CL_DEVICE naming one of them' if tried and tried[0].name.startswith('DRIVEGPT_CL_DEVICE=') else INSTALL}; then `python -m drivegpt.opencl` lists what it finds. "
                      "DRIVEGPT_CL_DEVICE=<name> picks a device, DRIVEGPT_DEVICE=CPU runs without OpenCL.")
 
 def limits(cl, device) -> DeviceLimits:
