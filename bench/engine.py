@@ -1,7 +1,8 @@
 """Engine vs numpy, same process: fp32 matmul at 512/1024/2048 and a 12-op elementwise chain on 4M elements; engine vs
 PyTorch CPU: softmax over (8, 8, 256, 256) and layernorm over (8, 256, 256), forward + backward, without and with the
 JIT (which replays the recorded kernels: no graph building or scheduling in Python).
-Prints median times, GFLOP/s and the engine/reference throughput ratio. Run: python bench/engine.py [--device CL]
+Prints median times, GFLOP/s and the engine/reference throughput ratio (PyTorch timed on all cores and on one thread,
+each side's faster counting: bench/torch_threads.py). Run: python bench/engine.py [--device CL]
 numpy runs with its BLAS at its own default thread count (the engine sets BLAS threads only while its kernels run)."""
 import argparse, statistics, time
 from drivegpt import Tensor, Device, jit  # first: it sets OpenBLAS's environment (drivegpt/blas_env.py) for numpy too

@@ -130,7 +130,7 @@ def main():
   ap.add_argument("--config", default="configs/world-small.yaml", help="a train-world config (its model section is used)")
   ap.add_argument("--batch", type=at_least(1, int), default=8, help="rollouts stepped together")
   ap.add_argument("--frames", type=at_least(1, int), default=6, help="frames timed per side, after 2 warm-up frames (the JIT records on the 2nd)")
-  ap.add_argument("--threads", type=at_least(0, int), default=0, help="torch threads; 0 (the default) leaves torch's own count")
+  ap.add_argument("--threads", type=at_least(0, int), default=0, help="torch threads; 0 (the default) leaves torch's own count; PyTorch is also timed on 1 thread, the faster counting")
   args = ap.parse_args()
   from train.stage import load_config
   from train.world import TrainConfig

@@ -5,8 +5,10 @@ straight-through backward, Adam step.
 VQVAE (configs/vqvae-small.yaml): the full tokenizer training step of that config at its batch size: encoder, EMA
 quantizer with dead-code restarts, decoder, MSE + commitment loss, gradient clipping, Adam (drivegpt/models/vqvae.py
 against a PyTorch twin built from the same config).
-Prints the median step time over --steps steps after warm-up, the engine/PyTorch ratios with and without the JIT, and
-the peak resident memory each side's step adds (engine+jit and PyTorch, each measured in a fresh process).
+Prints the median step time over --steps steps after warm-up (PyTorch on CPU timed on all cores and on one thread, the
+faster counting: bench/torch_threads.py), the engine/PyTorch ratios with and without the JIT, and the peak resident
+memory each side's step adds (engine+jit and PyTorch, each measured in a fresh process; also with the engine's
+native-kernel runtime start-up counted).
 Run: python bench/train_step.py [--case gpt|vqvae|vqvae-small|all] [--steps 10] [--device CL] [--torch-device cuda]   (PyTorch: pip install torch==2.13.0)"""
 import argparse, os, resource, statistics, subprocess, sys, time
 from drivegpt import Tensor, Device, jit, native

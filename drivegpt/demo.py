@@ -58,7 +58,7 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
     at = next((j for j, a in enumerate(argv) if j and a.partition("=")[0] == sub and not a.startswith("-")), len(argv))
     argv[at:at + 1] = [f"{sub}={fill(value)}"]  # ({out} too: vqvae.out={out}/v2 made a folder named {out})
     _check_key(item, sub, argv)
-  if any(a[0] == "train-policy" and "ppo" in a for a in steps.values()):  # (bc.stride=2 failed at PPO, the steps before it run)
+  if any(a[0] == "train-policy" and _algo(a) == "ppo" for a in steps.values()):  # (bc.stride=2 failed at PPO, the steps before it run)
     strides = {n: s for n, a in steps.items() if (s := _stride_of(a)) is not None}
     if len(set(strides.values())) > 1:
       raise ValueError(f"frame strides differ ({', '.join(f'{n} {s}' for n, s in strides.items())}): PPO trains its policy in the "
@@ -71,14 +71,19 @@ def _config_of(argv: list):
   import importlib
   from train.stage import ConfigError, load_config
   mod, cls = {"train-vqvae": ("train.vqvae", "TrainConfig"), "train-world": ("train.world", "TrainConfig"), "train-disengage": ("rl.disengage", "DisengageConfig"),
-              "train-policy": ("rl.train", "PPOTrainConfig") if "ppo" in argv else ("rl.policy", "BCConfig")}[argv[0]]
+              "train-policy": ("rl.train", "PPOTrainConfig") if _algo(argv) == "ppo" else ("rl.policy", "BCConfig")}[argv[0]]
   config = next((argv[j + 1] for j, a in enumerate(argv[:-1]) if a == "--config"), None)
   try: return load_config(getattr(importlib.import_module(mod), cls), config, [a for a in argv[1:] if "=" in a and not a.startswith("-")]), None
   except ConfigError as e: return None, (str(e).removeprefix(f"{config}: ") if config else str(e))
 
+def _algo(argv: list) -> str:
+  """A train-policy step's --algo (--algo X or --algo=X; bc without one, train-policy's default)."""
+  i = next((i for i, a in enumerate(argv) if a == "--algo" or a.startswith("--algo=")), None)
+  return "bc" if i is None else argv[i].partition("=")[2] if "=" in argv[i] else argv[i + 1] if i + 1 < len(argv) else ""
+
 def _stride_of(argv: list):
   """The frame stride a world, disengagement or BC step trains at (None for other steps, or one whose config doesn't load)."""
-  if argv[0] not in ("train-world", "train-disengage") and not (argv[0] == "train-policy" and "bc" in argv): return None
+  if argv[0] not in ("train-world", "train-disengage") and not (argv[0] == "train-policy" and _algo(argv) == "bc"): return None
   cfg, _ = _config_of(argv)
   return None if cfg is None else cfg.data.frame_stride if argv[0] == "train-world" else cfg.stride
 

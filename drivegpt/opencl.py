@@ -106,7 +106,7 @@ def select(cpu_only: bool = False):
   if tried and tried[-1].error is None: return cl, tried[-1].device, tried[-1].context
   lines = "\n".join(f"  - {c.name}: {c.error}" for c in tried) or "  (no OpenCL device was found)"
   raise RuntimeError(f"the CL device found no OpenCL device that can compile a kernel. Tried:\n{lines}\n"
-                     f"Fix: {'a DRIVEGPT_CL_DEVICE naming one of them' if tried and tried[0].name.startswith('DRIVEGPT_CL_DEVICE=') else INSTALL}; then `python -m drivegpt.opencl` lists what it finds. "
+                     f"Fix: {'a DRIVEGPT_CL_DEVICE naming one of them' if tried and tried[0].name.startswith('DRIVEGPT_CL_DEVICE=') and 'devices: none' not in tried[0].error else INSTALL}; then `python -m drivegpt.opencl` lists what it finds. "
                      "DRIVEGPT_CL_DEVICE=<name> picks a device, DRIVEGPT_DEVICE=CPU runs without OpenCL.")
 
 def limits(cl, device) -> DeviceLimits:

@@ -839,7 +839,7 @@ class Tensor:
     if (dt := (xs := self._broadcasted(x, reverse))[0].dtype).is_int:  # by squaring over e's bits: exact, wrapping as PyTorch (exp2(e log2 b) in float32 gave 7 ** 7 = 823544)
       r, b, e = xs[0] * 0 + 1, xs[0], xs[1].abs()
       for _ in range(8 * dt.itemsize - 1): r, b, e = (e % 2).eq(1).where(r * b, r), b * b, e // 2
-      return ((xs[1] < 0) & xs[0].abs().ne(1)).where(0, r)  # b ** -e: 1 / b^e truncated, 0 but for b = +-1 (PyTorch and numpy refuse)
+      return ((xs[1] < 0) & xs[0].abs().ne(1)).where(0, r)  # b ** -e: 1 / b^e truncated, 0 but for b = +-1 (as PyTorch's tensor exponents; numpy refuses)
     base, ex = xs[0].float(), xs[1].float()  # float16 in float32, rounded once (each op rounded: 7 ** 3.0 gave 343.8)
     # |b|^e via exp/log, then the sign as C's pow: a negative base (-0.0 too) gives -|b|^e for odd whole e, a negative
     # finite one nan for e not whole. 0^e for e >= 0 is set apart (1 for e = 0, else 0), with gradients 0 (PyTorch's

@@ -21,7 +21,7 @@ from drivegpt.nn.state import checkpoint_info
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
-from train.stage import ConfigError, Run, ckpt_file, load_config, stage_args, stage_of
+from train.stage import ConfigError, Run, lets_go, ckpt_file, load_config, stage_args, stage_of
 
 @dataclass
 class DisengageConfig(TokenStageConfig):
@@ -150,6 +150,7 @@ def split(s: Samples, routes: list, val_fraction: float, seed: int, among: Optio
   is_val = np.isin(s.segment, val)
   return np.flatnonzero(~is_val & keep), np.flatnonzero(is_val & keep)
 
+@lets_go
 def train(cfg: DisengageConfig) -> dict:
   """Train, calibrate and score a DisengageModel; returns the final metrics (also printed as one JSON line)."""
   segs = load_driving_segments(cfg.tokens)
@@ -189,23 +190,22 @@ def train(cfg: DisengageConfig) -> dict:
   pos_weight = Tensor(positive_weight(s.labels[tr], s.mask[tr]))
   steps = run.length(train_steps(cfg, len(tr)), start)  # fewer steps than a run has done: it stays what it is (it was saved as the fewer)
   bar = run.progress(steps, start, "train-disengage")
-  for i in range(start, steps):
-    Tensor.training = True
-    opt.lr = warmup_cosine(i, cfg.lr, warmup_steps(steps), steps)
-    j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
-    loss = model.loss(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j]), Tensor(s.labels[j]), pos_weight, Tensor(s.mask[j].astype(np.float32)))
-    opt.zero_grad()
-    loss.backward()
-    clip_grad_norm_(opt.params, 1.0)
-    opt.step(loss)
-    bar.update(1)
-    if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
-      if not np.isfinite(lv := float(loss.item())): raise FloatingPointError(f"train-disengage: the loss is {lv} at step {i + 1}: training diverged (a lower lr?); " + (f"{run.ckpt} keeps the last finite one" if run.ckpt.exists() else "nothing was saved"))
-      # (ECE before calibration, named as in the final line: val_ece_* there is the calibrated model's)
-      run.log(i + 1, loss=lv, **{f"val_{'uncalibrated_' * k.startswith('ece')}{k}": v for k, v in scores(model, s, va).items()})
-      run.save(model, opt, i + 1)
+  with Tensor.train():  # (training on in the loop, back as it was after it, also when it raises: a notebook's next stage ran with dropout)
+    for i in range(start, steps):
+      opt.lr = warmup_cosine(i, cfg.lr, warmup_steps(steps), steps)
+      j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
+      loss = model.loss(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j]), Tensor(s.labels[j]), pos_weight, Tensor(s.mask[j].astype(np.float32)))
+      opt.zero_grad()
+      loss.backward()
+      clip_grad_norm_(opt.params, 1.0)
+      opt.step(loss)
+      bar.update(1)
+      if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
+        if not np.isfinite(lv := float(loss.item())): raise FloatingPointError(f"train-disengage: the loss is {lv} at step {i + 1}: training diverged (a lower lr?); " + (f"{run.ckpt} keeps the last finite one" if run.ckpt.exists() else "nothing was saved"))
+        # (ECE before calibration, named as in the final line: val_ece_* there is the calibrated model's)
+        run.log(i + 1, loss=lv, **{f"val_{'uncalibrated_' * k.startswith('ece')}{k}": v for k, v in scores(model, s, va).items()})
+        run.save(model, opt, i + 1)
   bar.close()
-  Tensor.training = False  # (left on, a later stage in this process ran with dropout)
   raw, raw_head = scores(model, s, va), {"weight": model.head.weight.numpy().tolist(), "bias": model.head.bias.numpy().tolist()}
   calibrate(model, s, tr, pos_weight.numpy())
   run.save(model, opt, steps, extra={"calibrated": True, "raw_head": raw_head, "known_labels": [int(k) for k in s.mask[tr].sum(0)],

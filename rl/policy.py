@@ -14,7 +14,7 @@ with the lowest error on an inner split of the training segments (kept in `best.
 training segments are enough for an inner split; the checkpoint ends holding them); the held-out segments are only
 scored, never selected on. The final line gives the constant's held-out error beside the policy's (`val_mse_constant`)."""
 from __future__ import annotations
-import dataclasses, sys
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Optional
@@ -25,7 +25,7 @@ from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
 from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
-from train.stage import ConfigError, Run, ckpt_file, load_config, run_path, stage_args, stage_of
+from train.stage import ConfigError, Run, _flat, lets_go, ckpt_file, load_config, run_path, stage_args, stage_of, to_dict
 
 LANE_CLIP = 8.0     # the lane head's units: 4 m off the lane centre, 0.4 rad of heading error
 TARGET_CLIP = 4.0   # normalized units: 8 m/s^2, 0.02 1/m (a 50 m radius); sharper curves are steering at walking speed in
@@ -70,6 +70,7 @@ def commanded(s, segs: list) -> np.ndarray:
     if len(g.cause) and (g.cause[-1] == CAUSES.index("crash") or not np.any(g.action[-1])): keep[np.flatnonzero(s.segment == i)[-1:]] = False
   return keep
 
+@lets_go
 def train_bc(cfg: BCConfig) -> dict:
   """Behaviour cloning; returns the final metrics (printed as one JSON line)."""
   from rl.disengage import check_resumed_codebook, codebook_of, no_held_out, split
@@ -122,27 +123,26 @@ def train_bc(cfg: BCConfig) -> dict:
   if start and not finished and len(stop) and not best.exists():  # (a killed run's best step was forgotten without a word)
     print(f"warning: {best} is missing: the best step is chosen among the steps from {start} on", file=sys.stderr)
   bar = run.progress(steps, start, "train-policy bc")
-  for i in range(start, steps):
-    Tensor.training = True
-    opt.lr = warmup_cosine(i, cfg.lr, warmup_steps(steps), steps)
-    j = fit[np.random.default_rng([cfg.seed, i]).integers(0, len(fit), cfg.batch_size)]
-    obs = {"tokens": s.tokens[j], "speed": s.speed[j]}
-    if cfg.lane_weight:
-      mean, lane = policy.with_lane(obs)
-      loss = (mean - Tensor(target[j])).square().mean() + cfg.lane_weight * (lane - Tensor(lane_target[j])).square().mean()
-    else: loss = (policy.mean(obs) - Tensor(target[j])).square().mean()
-    opt.zero_grad()
-    loss.backward()
-    clip_grad_norm_(opt.params, 1.0)
-    opt.step(loss)
-    bar.update(1)
-    if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
-      inner = {"inner_val_mse": mse(stop)} if len(stop) else {}
-      run.log(i + 1, loss=float(loss.item()), **inner, val_mse=mse(va))
-      if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
-      run.save(policy, opt, i + 1)
+  with Tensor.train():  # (training on in the loop, back as it was after it, also when it raises: a notebook's next stage ran with dropout)
+    for i in range(start, steps):
+      opt.lr = warmup_cosine(i, cfg.lr, warmup_steps(steps), steps)
+      j = fit[np.random.default_rng([cfg.seed, i]).integers(0, len(fit), cfg.batch_size)]
+      obs = {"tokens": s.tokens[j], "speed": s.speed[j]}
+      if cfg.lane_weight:
+        mean, lane = policy.with_lane(obs)
+        loss = (mean - Tensor(target[j])).square().mean() + cfg.lane_weight * (lane - Tensor(lane_target[j])).square().mean()
+      else: loss = (policy.mean(obs) - Tensor(target[j])).square().mean()
+      opt.zero_grad()
+      loss.backward()
+      clip_grad_norm_(opt.params, 1.0)
+      opt.step(loss)
+      bar.update(1)
+      if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
+        inner = {"inner_val_mse": mse(stop)} if len(stop) else {}
+        run.log(i + 1, loss=float(loss.item()), **inner, val_mse=mse(va))
+        if inner: best_mse = keep_best(policy, inner["inner_val_mse"], best_mse, best, i + 1, run.config)
+        run.save(policy, opt, i + 1)
   bar.close()
-  Tensor.training = False  # (left on, a later stage in this process ran with dropout)
   if not finished or has_last or best_step == start: save_checkpoint(str(last), policy, opt, step=steps, config=run.config)  # (not the best's weights as the last's)
   kept = len(stop) > 0 and best.exists()  # without an inner split nothing was selected: the last step stays
   best_step = checkpoint_info(str(best))[0] if kept else steps
@@ -261,8 +261,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
     except ValueError as e: raise e if isinstance(e, ConfigError) else ConfigError(str(e)) from None
   except ConfigError as e:  # (train-policy --algo bc iterations=2 said only "unknown config key 'iterations'")
     other, cls = ("ppo", PPOTrainConfig) if algo == "bc" else ("bc", BCConfig)
-    key = str(e).partition("unknown config key '")[2].partition("'")[0].split(".")[0]
-    if key and key in {f.name for f in dataclasses.fields(cls)}: raise ConfigError(f"{e}; {key} is a key of --algo {other}") from None
+    key = str(e).partition("unknown config key '")[2].partition("'")[0]   # (a section's name, for model.dropout=...)
+    key = next((g for a in argv if "=" in a and not a.startswith("-") and ((g := a.partition("=")[0]) == key or g.startswith(key + "."))), key)
+    if key and key in _flat(to_dict(cls())): raise ConfigError(f"{e}; {key} is a key of --algo {other}") from None  # (a whole key: model.foo is neither's)
     raise
   return train_bc(cfg)
 

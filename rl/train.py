@@ -27,7 +27,7 @@ from drivegpt.models.policy import PolicyNet, ValueNet, DisengageModel, to_units
 from drivegpt.nn.optim import Adam
 from drivegpt.nn.state import checkpoint_info, save_checkpoint
 from rl.ppo import PPOConfig, disengage_reward, gae, ppo_update
-from train.stage import ConfigError, Run, changed_since, ckpt_file, load_config, note_unfinished, stage_args, weights_of, write_atomic
+from train.stage import ConfigError, Run, lets_go, changed_since, ckpt_file, load_config, note_unfinished, stage_args, weights_of, write_atomic
 
 GOOD = "good.safetensors"   # the newest checkpoint whose rollouts passed the reward-hacking guard
 
@@ -245,6 +245,7 @@ class Agent:
   def __init__(self, actor: PolicyNet, critic: ValueNet): self.actor, self.critic = actor, critic
   def parameters(self) -> list[Tensor]: return self.actor.parameters() + self.critic.parameters()
 
+@lets_go
 def train_ppo(cfg: PPOTrainConfig) -> dict:
   """PPO from the BC policy in the world model; returns the final metrics (printed as one JSON line)."""
   from train.world import TrainConfig as WorldTrainConfig, load_run as load_world

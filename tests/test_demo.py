@@ -570,6 +570,15 @@ def test_an_override_out_of_range_is_refused_before_any_step():
         demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", ["bc.stride=2"])
     assert demo.load_steps(demo.DEFAULT_CONFIG, "/tmp/none", ["bc.stride=2", "disengage.stride=2", "world.data.frame_stride=2"])
 
+def test_the_demos_stride_check_reads_every_spelling_of_algo(tmp_path):
+    """--algo=bc, --algo=ppo, or no --algo (bc, train-policy's default): the stride check took only `--algo, ppo`."""
+    import drivegpt.demo as demo
+    (tmp_path / "d.yaml").write_text('steps:\n  world: [train-world, "data.tokens=t", "out={out}/w", data.frame_stride=4]\n'
+                                     '  bc: [train-policy, "tokens=t", "vqvae=v", "out={out}/bc", stride=4]\n'
+                                     '  ppo: [train-policy, --algo=ppo, "world={out}/w", "tokens=t", "disengage=d", "bc={out}/bc", "out={out}/p"]\n')
+    with pytest.raises(ValueError, match=r"frame strides differ \(world 4, bc 2\)"): demo.load_steps(tmp_path / "d.yaml", "/tmp/none", ["bc.stride=2"])
+    assert demo._algo(["train-policy", "--algo", "ppo"]) == "ppo" and demo._algo(["train-policy", "--algo=bc"]) == "bc" and demo._algo(["train-policy"]) == "bc"
+
 
 def test_ctrl_c_in_a_stage_is_a_line_not_a_traceback(monkeypatch, capsys):
     """Session 40 (a demo review): Ctrl-C in a stage printed a dozen frames of traceback (into numpy) above the demo's

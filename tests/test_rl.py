@@ -429,6 +429,10 @@ def test_stage_configs_reject_bad_keys():
     policy_main(["--algo", "bc", "tokens=a", "vqvae=b", "iterations=2"])
   with pytest.raises(ConfigError, match="; val_fraction is a key of --algo bc"): policy_main(["--algo", "ppo", "world=a", "tokens=b", "disengage=c", "bc=d", "val_fraction=0.3"])
   with pytest.raises(ConfigError, match=r"unknown config key 'foo' \(known: [^;]*\)$"): policy_main(["--algo", "bc", "tokens=a", "vqvae=b", "foo=2"])
+  with pytest.raises(ConfigError, match="; model.dropout is a key of --algo bc"): policy_main(["--algo", "ppo", "world=a", "tokens=b", "disengage=c", "bc=d", "model.dropout=0.1"])
+  for over in ("model.foo=1", "iterations.x=1"):   # neither algorithm's: no hint (a review: "model is a key of --algo bc")
+    base = ["--algo", "ppo", "world=a", "tokens=b", "disengage=c", "bc=d"] if over[0] == "m" else ["--algo", "bc", "tokens=a", "vqvae=b"]
+    with pytest.raises(ConfigError, match=r"unknown config key '\w+' \(known: [^;]*\)$"): policy_main(base + [over])
   with pytest.raises(ValueError, match="horizons must be at least one 20 fps frame"):  # 0.01 s: no frame labelled, all negatives
     load_config(DisengageConfig, None, ["tokens=a", "vqvae=b", "model.horizons=[0.01, 1.0]"])
   for bad in ("[1, 1.0000001]", "[1, 1]", "[4, 2]"):  # two heads whose metrics shared one key (val_auroc_1s), or out of order
@@ -835,6 +839,12 @@ def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
          "batch_size": 64, "val_fraction": 0.34, "model": {"hidden": 32}}
   final = train_bc(build(BCConfig, cfg))
   assert final["val_mse"] < 0.5 * final["val_mse_constant"], final
+  assert not Tensor.training   # (session 51: left on, a notebook's next stage ran with dropout; now also when it raises)
+  import rl.policy as P
+  with pytest.MonkeyPatch.context() as mp:   # interrupted inside its loop: the flag is back too
+    mp.setattr(P, "clip_grad_norm_", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt): train_bc(build(BCConfig, {**cfg, "out": str(tmp_path / "bc_stop")}))
+  assert not Tensor.training
   assert final["val_corr_curvature"] > 0.8, final
   assert "val_r2_lane_offset" not in final
   # with the lane head: the offset it learns is the one from the nearest lane centre, what the camera can see

@@ -2118,3 +2118,15 @@ def test_probe_refuses_held_out_frames_of_the_training_frames_video(tmp_path, mo
   with pytest.raises(SystemExit):
     probe.main(["--world", "w", "--vqvae", "v", "--tokens", "t", "--frames", str(tmp_path / "a"), "--val-frames", str(tmp_path / "b")])
   assert f"--val-frames {tmp_path / 'b' / 'xb.h5'} holds the video of --frames {tmp_path / 'a' / 'xa.h5'}" in capsys.readouterr().err
+
+def test_an_interrupted_run_lets_go_of_its_folder(tmp_path, monkeypatch):
+  """Session 51 (a review of one process running many stages): a run interrupted or failed after it locked its folder
+  held it until the process ended: a notebook's next run there, or another process's, was told "a run is already going
+  on in this folder (pid N)" with nothing running."""
+  from drivegpt.nn import state
+  from train.stage import Run
+  toks = make_tokens(tmp_path / "tok")
+  def stop(self, *a): raise KeyboardInterrupt
+  monkeypatch.setattr(Run, "resume", stop)
+  with pytest.raises(KeyboardInterrupt): tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
+  assert os.path.realpath(tmp_path / "w") not in state._LOCKS

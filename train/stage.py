@@ -547,6 +547,19 @@ def save_curves(path: Path, metrics: Path, keys: list[str], label: str) -> None:
   img.save(buf, format="PNG")
   write_atomic(path, buf.getvalue())
 
+def lets_go(train):
+  """A stage's train function that lets go of the run folders it locked when it returns or raises: an interrupted or
+  failed run held its folder until the process ended (a notebook's next run there, or another process's, was told "a
+  run is already going on (pid N)" with nothing running)."""
+  @functools.wraps(train)
+  def run(*a, **k):
+    from drivegpt.nn import state
+    before = set(state._TAKEN)
+    try: return train(*a, **k)
+    finally:
+      for key in set(state._TAKEN) - before: release_folder(key)
+  return run
+
 def ckpt_file(path) -> Path:
   """The checkpoint of a run directory, or the checkpoint file given."""
   return Path(path) / Run.CKPT if Path(path).is_dir() else Path(path)

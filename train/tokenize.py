@@ -67,7 +67,8 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
     with h5py.File(out, "r") as f: stamp, frames, source = f.attrs.get("made_from"), "frames" in f and "tokens" not in f, f.attrs.get("source")
   except OSError as e: raise ValueError(f"{out}: not a readable token shard (truncated or damaged? {e}): delete it to tokenize again") from None
   # by file name, size and modification time, not path: a folder moved or renamed (a demo's) kept none of its shards
-  by_name = lambda stamp: {k: [Path(v[0]).name, *v[1:]] if k in ("ckpt", "frame_shard") else v for k, v in json.loads(stamp).items()}  # noqa: E731
+  # (a copy from before copies recorded their version is version 2's: made the same since 49130d0, version 1 lived an hour)
+  by_name = lambda stamp: {k: [Path(v[0]).name, *v[1:]] if k in ("ckpt", "frame_shard") else {"version": 2, **v} if k == "augment" else v for k, v in json.loads(stamp).items()}  # noqa: E731
   if frames: raise ValueError(f"--out {out.parent} holds frame shards ({out.name}): token shards go into a folder of their own")
   if stamp is None or by_name(stamp) != by_name(made_from(ckpt, shard, augment)):
     imported = stamp is None and str(source or "").endswith(".npy")  # (import-commavq's: its source is the .npy)
@@ -75,7 +76,7 @@ def _existing(out: Path, ckpt: str, shard: str, augment: Optional[dict] = None) 
     other_yaw = old.get("augment") != augment and {k: v for k, v in old.items() if k != "augment"} == {k: v for k, v in by_name(made_from(ckpt, shard, augment)).items() if k != "augment"}
     older = other_yaw and augment and {k: v for k, v in (old.get("augment") or {}).items() if k != "version"} == {k: v for k, v in augment.items() if k != "version"}
     why = f"imported by import-commavq from {source}" if imported else "made before token shards recorded their sources" if stamp is None else \
-          f"of {shard} made by an older yaw augmentation (version {(old.get('augment') or {}).get('version', 1)}, now {augment['version']}: its poses or frames are made otherwise now)" if older else \
+          f"of {shard} made by another yaw augmentation (version {(old.get('augment') or {}).get('version')}, now {augment['version']}: its poses or frames are made otherwise now)" if older else \
           f"of {shard} made with another --yaw-px" if other_yaw else f"from another checkpoint or an older version of {shard}" + \
           (f" (it was made from {raw['frame_shard'][0]} with {raw['ckpt'][0]})" if isinstance(raw := json.loads(stamp), dict) and "frame_shard" in raw and "ckpt" in raw else "")
     raise ValueError(f"{out}: a token shard {why}: tokenize into another --out, or delete it to tokenize again")

@@ -18,7 +18,7 @@ from drivegpt.cli import HelpFormatter, json_line, path_arg
 from drivegpt.models.vqvae import VQVAE, VQVAEConfig, to_input, to_frames
 from drivegpt.nn.optim import Adam, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import checkpoint_info
-from train.stage import ConfigError, Run, build, check_ray, load_config, load_run_model, note_unfinished, save_curves, stage_args, to_dict, trained_on, write_atomic, warn_short_schedule
+from train.stage import ConfigError, Run, lets_go, build, check_ray, load_config, load_run_model, note_unfinished, save_curves, stage_args, to_dict, trained_on, write_atomic, warn_short_schedule
 
 @dataclass
 class DataConfig:
@@ -250,6 +250,7 @@ def check_groups(c: VQVAEConfig) -> None:
     raise ConfigError(f"model.groups: {c.groups} must divide every level's channels (model.width x model.mults: {chans}); "
                       f"{bad[0]} is not a multiple of it")
 
+@lets_go
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
   check_groups(cfg.model)

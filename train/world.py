@@ -20,7 +20,7 @@ from drivegpt.nn import get_parameters
 from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
 from drivegpt.nn.state import load_checkpoint, checkpoint_info
 from drivegpt.models.world import WorldModel, WorldConfig
-from train.stage import ConfigError, Run, build, check_ray, ckpt_file, known, load_config, load_run_model, note_unfinished, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
+from train.stage import ConfigError, Run, lets_go, build, check_ray, ckpt_file, known, load_config, load_run_model, note_unfinished, save_curves, stage_args, to_dict, routes_trained, trained_on, trained_videos, warn_short_schedule
 from train.world_data import load_segments, split_segments, Windows
 
 @dataclass
@@ -118,7 +118,15 @@ def evaluate(scorer: Scorer, windows: Windows, n: int, batch_size: int) -> dict:
     ret[f"bits_per_token{name}"], ret[f"last_frame_bits_per_token{name}"] = float(b.mean()), float(b[:, -1].mean())
   if not np.isfinite(ret.get("bits_per_token", 0.0)):  # (eval-world printed null, exit 0: a diverged model's)
     raise FloatingPointError(f"bits per token is {ret['bits_per_token']}: the world model's logits are not finite (a run that diverged?)")
+  check_bits(ret.get("bits_per_token", 0.0), scorer.model.config.vocab_size, "bits per token")
   return ret
+
+def check_bits(bits: float, vocab: int, what: str) -> None:
+  """Refuse bits per token past twice a uniform guess's log2(vocab): a diverged model (lr=1000 trained to 15,016,797
+  held-out bits a token, finite, and exited 0; eval-world scored it, rollout and PPO read it)."""
+  if bits > 2 * math.log2(max(vocab, 2)):
+    raise FloatingPointError(f"{what} is {bits:.4g}, past twice a uniform guess's {math.log2(max(vocab, 2)):.2f} bits over {vocab} tokens: "
+                             "the model has diverged (a lower lr?)")
 
 def lzma_bits(segs, stride: int = 1) -> float:
   """lzma (preset 9, extreme) size of the segments' token streams (int16), in bits per token; with stride, the streams
@@ -135,6 +143,7 @@ def write_curves(run: Run) -> None:
   save_curves(run.dir / "loss.png", run.dir / "metrics.jsonl", ["loss_bits", "val_bits_per_token", "val_bits_per_token_shuffled_pose",
                                                                         "val_last_frame_bits_per_token"], "bits / token")
 
+@lets_go
 def train(cfg: TrainConfig) -> dict:
   """Train (or resume) the run in cfg.out; returns the final metrics."""
   warn_short_schedule(cfg, "train-world")
@@ -215,6 +224,7 @@ def train(cfg: TrainConfig) -> dict:
     run.log_rescored(start, **ev)
   write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
+  if last: check_bits(last[-1]["loss_bits"], cfg.model.vocab_size, f"{run.dir}: the training bits per token")
   return run.finish({"step": max(start, cfg.steps), "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None,
                      **ev, "params": int(sum(p.numel() for p in get_parameters(model))),
                      "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
@@ -310,6 +320,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, val_w, use_pose: bool, token
   if ev: run.log_rescored(step, **ev)  # once; again where a re-run scores on other held-out settings (as train()'s)
   write_curves(run)
   last = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if "loss_bits" in l]
+  if last: check_bits(last[-1]["loss_bits"], cfg.model.vocab_size, f"{run.dir}: the training bits per token")
   return run.finish({"step": step, "pose_conditioning": use_pose, "train_bits_per_token": last[-1]["loss_bits"] if last else None, **ev,
                      "params": int(sum(p.numel() for p in get_parameters(model))), "workers": cfg.workers,
                      "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
