@@ -1436,3 +1436,12 @@ def test_one_drive_holds_nothing_out_and_says_so(tmp_path, capsys):
               "steps": 1, "batch_size": 2, "eval_frames": 2, "grid_frames": 2, "warmup": 0}.items()]))
   assert not any(k.startswith("val_") for k in res)
   assert "is one drive (only): nothing held out (data.val_fraction=0.1 needs 2 drives or more" in capsys.readouterr().err
+
+def test_a_psnr_under_0_db_stops_the_run(tmp_path):
+  """Session 51 (a review): train-vqvae at lr=1000 logged a training PSNR of -134.9 dB (reconstructions further off than
+  the frames' whole range), finished at exit 0, and tokenize wrote every frame as one code."""
+  from train.stage import Run
+  run = Run(str(tmp_path / "r"), load_config(TrainConfig, None, ["data.shards=x"]))
+  run.log(1, loss=0.5, psnr=0.0, val_psnr=12.5)
+  for key in ("psnr", "val_psnr"):
+    with pytest.raises(FloatingPointError, match=rf"{key} is -134.9 dB at step 2: training diverged"): run.log(2, **{key: -134.86})

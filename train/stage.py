@@ -487,6 +487,10 @@ class Run:
       raise
     if bad := [k for k, v in metrics.items() if ("loss" in k or "bits_per_token" in k or k in ("kl", "entropy")) and isinstance(v, float) and not math.isfinite(v)]:
       raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr or weight_decay?)")
+    # a PSNR under 0 dB: reconstructions further off than the frames' whole range (train-vqvae at lr=1000 logged -134.9 dB,
+    # finished at exit 0 and tokenize wrote every frame as one code)
+    if (bad := next((k for k, v in metrics.items() if k.endswith("psnr") and isinstance(v, float) and v < 0), None)) is not None:
+      raise FloatingPointError(f"{self.dir}: {bad} is {metrics[bad]:.4g} dB at step {step}: training diverged (a lower lr?)")
 
   def log_rescored(self, step: int, **metrics) -> None:
     """Log the scores of a re-run with nothing left to train unless its last row of them says the same (eval_windows or

@@ -363,6 +363,10 @@ class Windows:
   def pose_stats(self) -> tuple[list, list]:
     """Mean and std of the strided motions over all windows' frames: the model normalises poses with them."""
     m = np.concatenate([mo[self.stride:] for mo in self.motion]).astype(np.float64)
+    names = ("forward motion", "sideways motion", "vertical motion", "roll", "pitch", "yaw")   # (data/pose.py's order)
+    if flat := [name for name, sd in zip(names, m.std(0)) if not sd > 1e-6]:  # (its std floored at 1e-6: a motion fed later read 1e6x)
+      print(f"warning: the poses' {', '.join(flat)} never change over the training frames: the model learns nothing of "
+            "{} (a pose input fed later is read as far outside what it saw)".format("it" if len(flat) == 1 else "them"), file=sys.stderr)
     return m.mean(0).tolist(), np.maximum(m.std(0), 1e-6).tolist()
 
 def describe(segs: list[Segment]) -> str:
