@@ -262,8 +262,9 @@ def main(argv: Optional[list[str]] = None) -> dict:
   except ConfigError as e:  # (train-policy --algo bc iterations=2 said only "unknown config key 'iterations'")
     other, cls = ("ppo", PPOTrainConfig) if algo == "bc" else ("bc", BCConfig)
     key = str(e).partition("unknown config key '")[2].partition("'")[0]   # (a section's name, for model.dropout=...)
-    key = next((g for a in argv if "=" in a and not a.startswith("-") and ((g := a.partition("=")[0]) == key or g.startswith(key + "."))), key)
-    if key and key in _flat(to_dict(cls())): raise ConfigError(f"{e}; {key} is a key of --algo {other}") from None  # (a whole key: model.foo is neither's)
+    theirs, given = _flat(to_dict(cls())), [g for a in argv if "=" in a and not a.startswith("-") and ((g := a.partition("=")[0]) == key or g.startswith(key + "."))]
+    key = next((g for g in given if g in theirs), None if given else key)   # (iterations.x: neither's)
+    if key and key in theirs: raise ConfigError(f"{e}; {key} is a key of --algo {other}") from None  # (a whole key: model.foo is neither's)
     raise
   return train_bc(cfg)
 

@@ -2131,16 +2131,20 @@ def test_an_interrupted_run_lets_go_of_its_folder(tmp_path, monkeypatch):
   with pytest.raises(KeyboardInterrupt): tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
   assert os.path.realpath(tmp_path / "w") not in state._LOCKS
 
-def test_a_diverged_world_model_with_finite_bits_is_refused(tmp_path):
+def test_a_diverged_world_model_with_finite_bits_is_refused(tmp_path, capfd):
   """Session 51 (a review): lr=1000 trained a world model to 15,016,797 held-out bits a token, finite: train-world exited
   0 and eval-world scored it (a uniform guess is log2(vocab) = 5 bits here). Past twice that, both stop."""
   toks = make_tokens(tmp_path / "tok")
   with pytest.raises(FloatingPointError, match=r"diverged"):   # (here past twice a uniform guess's 5 bits; another CPU's rounding may reach inf first)
     tw.main(tiny_args(toks, tmp_path / "w", "steps=20", "lr=1000", "weight_decay=0", "eval_every=100", "ckpt_every=2", "log_every=100"))
+  from drivegpt.nn.state import checkpoint_info   # refused before its last checkpoint: rollout and PPO see a run cut short
+  assert checkpoint_info(str(tmp_path / "w" / "ckpt.safetensors"))[0] < 20
   tw.main(tiny_args(toks, tmp_path / "ok", "steps=3"))   # a sane run's bits pass
   from train.world import check_bits
   check_bits(10.0, 32, "x")
   with pytest.raises(FloatingPointError, match="x is 10.01, past twice"): check_bits(10.01, 32, "x")
+  check_bits(10.01, 32, "held-out", refuse=False)   # held-out bits are said (data unlike the training data, a small vocabulary)
+  assert "warning: held-out is 10.01, past twice a uniform guess's 5.00 bits" in capfd.readouterr().err
 
 def test_poses_that_never_change_are_said(tmp_path, capfd):
   """Session 51 (a review): poses all zero trained with pose_std floored at 1e-6, unsaid: a motion fed later (rollout

@@ -477,9 +477,10 @@ class Run:
     save_checkpoint(str(self.ckpt), model, optimizer, step=step, config=self.config, extra=self.extra(**(extra or {})))
     self.write_config()
 
-  def log(self, step: int, **metrics) -> None:
+  def log(self, step: int, last: bool = False, **metrics) -> None:
     """Append one line of metrics to metrics.jsonl. A loss (bits per token, PPO's kl, entropy) that is not finite stops the run after
-    writing it: it has diverged (a run with lr=inf trained on to NaN weights and exited 0)."""
+    writing it: it has diverged (a run with lr=inf trained on to NaN weights and exited 0); so does, at the run's last
+    step (last: before its checkpoint), a PSNR under 0 dB."""
     try:
       with open(path := self.dir / "metrics.jsonl", "a") as f: f.write(json_line({"step": step, **metrics}) + "\n")
     except OSError as e:  # (a full disk said only "[Errno 28] No space left on device")
@@ -487,9 +488,9 @@ class Run:
       raise
     if bad := [k for k, v in metrics.items() if ("loss" in k or "bits_per_token" in k or k in ("kl", "entropy")) and isinstance(v, float) and not math.isfinite(v)]:
       raise FloatingPointError(f"{self.dir}: {bad[0]} is {metrics[bad[0]]} at step {step}: training diverged (a lower lr or weight_decay?)")
-    # a PSNR under 0 dB: reconstructions further off than the frames' whole range (train-vqvae at lr=1000 logged -134.9 dB,
-    # finished at exit 0 and tokenize wrote every frame as one code)
-    if (bad := next((k for k, v in metrics.items() if k.endswith("psnr") and isinstance(v, float) and v < 0), None)) is not None:
+    # a PSNR under 0 dB at the end: reconstructions further off than the frames' whole range (train-vqvae at lr=1000 logged
+    # -134.9 dB, finished at exit 0 and tokenize wrote every frame as one code; a dip under 0 early on can recover)
+    if last and (bad := next((k for k, v in metrics.items() if k.endswith("psnr") and isinstance(v, float) and v < 0), None)) is not None:
       raise FloatingPointError(f"{self.dir}: {bad} is {metrics[bad]:.4g} dB at step {step}: training diverged (a lower lr?)")
 
   def log_rescored(self, step: int, **metrics) -> None:
@@ -537,7 +538,8 @@ def save_curves(path: Path, metrics: Path, keys: list[str], label: str) -> None:
     pts = [p for v in series.values() for p in v]
     x0, x1 = min(p[0] for p in pts), max(max(p[0] for p in pts), min(p[0] for p in pts) + 1)
     y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
-    y0, y1 = y0 - 0.05*(y1 - y0 + 1e-9), y1 + 0.05*(y1 - y0 + 1e-9)
+    pad = 0.05 * ((y1 - y0) or abs(y1) or 1.0)  # (one row of 1.7e7: y1 - y0 + 1e-9 was 0, a ZeroDivisionError)
+    y0, y1 = y0 - pad, y1 + pad
     xy = lambda s, v: (m + (s - x0) / (x1 - x0) * (W - 10 - m), H - m - (v - y0) / (y1 - y0) * (H - m - 10))
     for (k, v), col in zip(series.items(), ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]):
       d.line([xy(s, y) for s, y in v], fill=col, width=2) if len(v) > 1 else d.ellipse([*(c - 2 for c in xy(*v[0])), *(c + 2 for c in xy(*v[0]))], fill=col)

@@ -309,7 +309,7 @@ def train(cfg: TrainConfig) -> dict:
       if (i + 1) % cfg.log_every == 0 or i + 1 == cfg.steps:
         l, m = np.mean(window, axis=0)
         stats = {"loss": float(l), "psnr": psnr(m / 4), "usage": float(used.mean()), "lr": opt.lr, "time": run.seconds()}
-        run.log(i + 1, **stats)
+        run.log(i + 1, last=i + 1 == cfg.steps, **stats)
         bar.set_postfix(loss=f"{l:.4f}", psnr=f"{stats['psnr']:.2f}", usage=f"{stats['usage']:.2f}")
         used[:], window = False, []
       if (i + 1) % cfg.ckpt_every == 0 or i + 1 == cfg.steps:
@@ -408,7 +408,7 @@ def train_data_parallel(cfg: TrainConfig, run: Run, loader, val) -> dict:
     bar.refresh()
     if step % cfg.log_every == 0 or step == cfg.steps:
       l, e = np.mean(window, axis=0)
-      run.log(step, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
+      run.log(step, last=step == cfg.steps, loss=float(l), psnr=psnr(e / 4), usage=float(used.mean()), lr=m["lr"], time=run.seconds(), workers=cfg.workers)
       bar.set_postfix(loss=f"{l:.4f}", psnr=f"{psnr(e / 4):.2f}", usage=f"{used.mean():.2f}")  # (as one process's bar; it showed none)
       used[:], window = False, []
   # each checkpoint holds the steps since the last row, as train() saves them: resumed there, the next row averages them
