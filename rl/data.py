@@ -287,6 +287,14 @@ def train_steps(cfg: TokenStageConfig, n_train: int) -> int:
   """The optimizer steps a run takes: cfg.steps, or with steps 0, cfg.epochs passes of n_train frames in batches."""
   return cfg.steps or max(1, math.ceil(cfg.epochs * n_train / cfg.batch_size))
 
+def fit_step(opt, loss) -> None:
+  """One optimizer step of BC and train-disengage on loss: gradients clipped to norm 1, the update realized with loss."""
+  from drivegpt.nn.optim import clip_grad_norm_
+  opt.zero_grad()
+  loss.backward()
+  clip_grad_norm_(opt.params, 1.0)
+  opt.step(loss)
+
 def warmup_steps(steps: int) -> int:
   """The learning rate's warmup of a run of steps: 50, a tenth of a shorter run (a 30-step run ramped to 3/5 of lr and
   never decayed, without a word)."""

@@ -18,8 +18,8 @@ import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import DisengageModel, DrivingNetConfig
 from drivegpt.nn.state import checkpoint_info
-from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
-from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
+from drivegpt.nn.optim import AdamW, warmup_cosine
+from rl.data import Samples, TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, fit_step, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
 from train.stage import ConfigError, Run, lets_go, ckpt_file, load_config, stage_args, stage_of
 
@@ -195,10 +195,7 @@ def train(cfg: DisengageConfig) -> dict:
       opt.lr = warmup_cosine(i, cfg.lr, warmup_steps(steps), steps)
       j = tr[np.random.default_rng([cfg.seed, i]).integers(0, len(tr), cfg.batch_size)]
       loss = model.loss(model.features(s.tokens[j]), Tensor(s.pose[j]), Tensor(s.speed[j]), Tensor(s.labels[j]), pos_weight, Tensor(s.mask[j].astype(np.float32)))
-      opt.zero_grad()
-      loss.backward()
-      clip_grad_norm_(opt.params, 1.0)
-      opt.step(loss)
+      fit_step(opt, loss)
       bar.update(1)
       if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
         if not np.isfinite(lv := float(loss.item())): raise FloatingPointError(f"train-disengage: the loss is {lv} at step {i + 1}: training diverged (a lower lr?); " + (f"{run.ckpt} keeps the last finite one" if run.ckpt.exists() else "nothing was saved"))

@@ -21,9 +21,9 @@ from typing import ClassVar, Optional
 import numpy as np
 from drivegpt import Tensor
 from drivegpt.models.policy import LANE_SCALE, DrivingNetConfig, PolicyNet, to_normalized, to_units
-from drivegpt.nn.optim import AdamW, clip_grad_norm_, warmup_cosine
+from drivegpt.nn.optim import AdamW, warmup_cosine
 from drivegpt.nn.state import checkpoint_info, load_checkpoint, save_checkpoint
-from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, warmup_steps, saved_config, SAVED_BEFORE
+from rl.data import TokenStageConfig, load_driving_segments, make_samples, token_layout, train_steps, fit_step, warmup_steps, saved_config, SAVED_BEFORE
 from train.world_data import check_codebook
 from train.stage import ConfigError, Run, _flat, lets_go, ckpt_file, load_config, run_path, stage_args, stage_of, to_dict
 
@@ -132,10 +132,7 @@ def train_bc(cfg: BCConfig) -> dict:
         mean, lane = policy.with_lane(obs)
         loss = (mean - Tensor(target[j])).square().mean() + cfg.lane_weight * (lane - Tensor(lane_target[j])).square().mean()
       else: loss = (policy.mean(obs) - Tensor(target[j])).square().mean()
-      opt.zero_grad()
-      loss.backward()
-      clip_grad_norm_(opt.params, 1.0)
-      opt.step(loss)
+      fit_step(opt, loss)
       bar.update(1)
       if (i + 1) % cfg.eval_every == 0 or i + 1 == steps:
         inner = {"inner_val_mse": mse(stop)} if len(stop) else {}

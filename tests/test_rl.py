@@ -842,7 +842,7 @@ def test_bc_beats_the_constant_on_held_out_segments(tmp_path, monkeypatch):
   assert not Tensor.training   # (session 51: left on, a notebook's next stage ran with dropout; now also when it raises)
   import rl.policy as P
   with pytest.MonkeyPatch.context() as mp:   # interrupted inside its loop: the flag is back too
-    mp.setattr(P, "clip_grad_norm_", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    mp.setattr(P, "fit_step", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt): train_bc(build(BCConfig, {**cfg, "out": str(tmp_path / "bc_stop")}))
   assert not Tensor.training
   assert final["val_corr_curvature"] > 0.8, final
@@ -1197,11 +1197,11 @@ def test_bc_and_disengage_runs_extend_from_their_last_step_and_keep_their_codebo
     if extra is None: saved[(str(self.dir), step)] = [p.numpy().copy() for p in opt.params]  # a training step's weights
     return real_save(self, m, opt, step, extra)
   monkeypatch.setattr(Run, "save", save)
-  first, real_clip = {}, pol.clip_grad_norm_
-  def clip(params, *a):
-    first.setdefault("w", [p.numpy().copy() for p in params])  # the weights the first step of this call starts from
-    return real_clip(params, *a)
-  monkeypatch.setattr(pol, "clip_grad_norm_", clip)
+  first, real_step = {}, pol.fit_step
+  def fit_step(opt, loss):
+    first.setdefault("w", [p.numpy().copy() for p in opt.params])  # the weights the first step of this call starts from
+    return real_step(opt, loss)
+  monkeypatch.setattr(pol, "fit_step", fit_step)
   bc = lambda **kw: pol.train_bc(build(pol.BCConfig, {**base, "out": str(tmp_path / "bc"), **kw}))  # noqa: E731
   assert bc(steps=6)["steps"] == 6
   first.clear()
