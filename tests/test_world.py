@@ -92,14 +92,27 @@ def test_the_sampler_replays_its_slots_from_the_third_frame():
   kind of call, and the simulator ran 3x slower without a word (bench/sim.py caught it)."""
   m, rng = tiny("start"), np.random.default_rng(5)
   sampler = FrameSampler(m)
-  calls, fxn = [], sampler._step.fxn
-  sampler._step.fxn = lambda *a: (calls.append(1), fxn(*a))[1]
-  pf_calls, pf = [], sampler._prefill.fxn
-  sampler._prefill.fxn = lambda *a: (pf_calls.append(1), pf(*a))[1]
+  prefill, step = sampler._jits_for(3)
+  calls, fxn = [], step.fxn
+  step.fxn = lambda *a: (calls.append(1), fxn(*a))[1]
+  pf_calls, pf = [], prefill.fxn
+  prefill.fxn = lambda *a: (pf_calls.append(1), pf(*a))[1]
   for _ in range(5):
     tok, ps = data(rng)
     sampler.generate(tok[:, :2], ps[:, :3], temperature=1.0, rng=rng)
   assert len(calls) == 2 * 6 and len(pf_calls) == 2   # 6 slots a frame, run and recorded; the rest replayed
+
+def test_the_sampler_keeps_the_recordings_of_a_few_batch_sizes():
+  """A sampler called with many batch sizes keeps the jits of the last KEEP (each size's recordings stayed for good: 400
+  sizes held 531 MB more), and a size brought back is recorded again and samples what a fresh sampler samples."""
+  m, rng = tiny("start"), np.random.default_rng(6)
+  sampler, sizes = FrameSampler(m), [1, 2, 3, 4, 5, 6, 2]
+  for B in sizes:
+    tok, ps = data(rng, B=B)
+    for rep in range(3):  # run, recorded, replayed
+      got = sampler.generate(tok[:, :2], ps[:, :3], temperature=1.0, rng=np.random.default_rng(rep))
+      np.testing.assert_array_equal(got, FrameSampler(m).generate(tok[:, :2], ps[:, :3], temperature=1.0, rng=np.random.default_rng(rep)))
+  assert list(sampler._jits) == [4, 5, 6, 2] and FrameSampler.KEEP == 4
 
 @pytest.mark.parametrize("pose,F,prev", [("start", 2, False), ("frame", 2, False), ("none", 1, False), ("start", 0, False),
                                          ("start", 2, True), ("frame", 1, True), ("none", 0, True)])

@@ -212,11 +212,18 @@ def sample_logits(logits: np.ndarray, temperature: float, top_k: int, rng) -> np
 
 class FrameSampler:
   """Generates frames token by token with a KV cache: the context frames run once per frame (prefill), then one jitted
-  step per slot, each slot a kind of call of its own: recorded on the second frame, replayed from the third."""
+  step per slot, each slot a kind of call of its own: recorded on the second frame, replayed from the third. Each batch
+  size has its own pair of jits, the last `KEEP` sizes' kept (a recording per size held ~1.3 MB for good: 400 sizes
+  added 531 MB)."""
+  KEEP = 4
   def __init__(self, model: WorldModel):
-    self.model = model
-    self._prefill = jit(model.prefill)
-    self._step = jit(self._slot_step)
+    self.model, self._jits = model, {}
+
+  def _jits_for(self, B: int):
+    jits = self._jits.pop(B, None) or (jit(self.model.prefill), jit(self._slot_step))
+    self._jits[B] = jits  # (the newest last)
+    while len(self._jits) > self.KEEP: self._jits.pop(next(iter(self._jits)))
+    return jits
 
   def _slot_step(self, B: int, emb: Tensor, pose: Optional[Tensor], frame: int, *cache: Tensor) -> tuple[Tensor, list[Tensor]]:
     n = 2*self.model.config.n_layer
@@ -247,15 +254,15 @@ class FrameSampler:
 
   def _generate(self, context, pose, temperature, top_k, rng, return_logits):
     c, (B, F, N) = self.model.config, context.shape
-    use_pose = pose is not None and self.model.pose_proj is not None
-    prefix = self._prefill(Tensor(context.astype(np.int32)), Tensor(pose[:, :F].astype(np.float32)) if use_pose else None) if F else []
+    use_pose, (prefill, step) = pose is not None and self.model.pose_proj is not None, self._jits_for(B)
+    prefix = prefill(Tensor(context.astype(np.int32)), Tensor(pose[:, :F].astype(np.float32)) if use_pose else None) if F else []
     new_pose = Tensor(pose[:, F].astype(np.float32)) if use_pose else None
     prev = context[:, F - 1].astype(np.int64) if F and self.model.wte_prev is not None else None  # (a float context's ids too)
     tables = tuple(e.weight.numpy() if e is not None else None for e in (self.model.wte, self.model.wte_prev))  # this frame's weights
     cur, out, logs = [None]*(2*c.n_layer), np.zeros((B, N), np.int32), []
     for j in range(N):
       emb = Tensor(self.model.slot_rows(B, j, out[:, j - 1] if j else None, prev, tables))
-      logits, cur = self._step(B, emb, new_pose, F, *prefix, *cur)
+      logits, cur = step(B, emb, new_pose, F, *prefix, *cur)
       lg = logits.numpy()
       out[:, j] = sample_logits(lg, temperature, top_k, rng)
       if return_logits: logs.append(lg)
