@@ -14,6 +14,10 @@ from driver.json), never from the simulator, at the frame one reaction time befo
     crash           clearance to the nearest car <= 0.5 m (highway-env collides boxes one step ahead)
     off_road        margin to the road edge <= 0
 
+It checks that the rule is broken at that frame, not that it first broke there: a label late by some frames passes
+for a rule that stays broken (lane, heading, off road); tests/test_data_record.py checks the timing against the
+supervisor itself.
+
     python -m data.check_takeovers runs/data/raw
 """
 

@@ -79,7 +79,7 @@ def shard_routes(paths: list[Path]) -> tuple[list[Path], list[str], list[tuple[P
     for p in paths:
         try:
             with h5py.File(p, "r") as f:
-                route, checksum = drive_route(f.attrs.get("route", p.stem)), f.attrs.get("checksum")
+                route, checksum = drive_route(f.attrs.get("route") or p.stem), f.attrs.get("checksum")
         except (OSError, RuntimeError, KeyError) as e:  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
             raise ValueError(f"{p}: not a readable shard ({e})") from None
         if checksum is not None and checksum in seen:

@@ -53,7 +53,7 @@ class Observation:
     blinker: int  # -1, 0, +1
     gap: float | None  # m, bumper gap to the lead car in our path, None without one
     closing: float  # m/s, how fast that gap shrinks
-    clearance: float  # m, to the nearest car (<= 0 touching)
+    clearance: float  # m, to the nearest car between road-aligned boxes (<= 0 touching; a turned car's box is larger: up to ~0.4 m early)
     crashed: bool
 
 
@@ -121,7 +121,7 @@ def severities(lim: SupervisorThresholds, o: Observation) -> dict[str, float]:
 
 
 def takeover_cause(lim: SupervisorThresholds, o: Observation, excused: frozenset = frozenset()) -> tuple[str | None, float]:
-    """The takeover rule broken at this frame (first in DISENGAGE_CAUSES order), or None; and the top severity. Rules
+    """The takeover rule broken at this frame (a crash, then off_road, then the first in DISENGAGE_CAUSES order), or None; and the top severity. Rules
     in excused (broken when the human handed the car back) do not count."""
     sev = severities(lim, o)
     broken = [c for c in DISENGAGE_CAUSES if sev[c] >= 1 and c not in excused]

@@ -814,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = {s: sum(r["status"] == s for r in results) for s in ("done", "skipped", "error")}
     print(f"{counts['done']} ingested, {counts['skipped']} already done, {counts['error']} failed -> {args.out}", file=sys.stderr)
     print(json_line({"ingested": counts["done"], "skipped": counts["skipped"], "failed": counts["error"],
-                      "frames": sum(r["frames"] for r in results), "out": str(args.out), "seconds": round(time.perf_counter() - t0, 1)}))
+                      "frames": sum(r["frames"] for r in results), "out": str(args.out), "wall_seconds": round(time.perf_counter() - t0, 1)}))
     return 1 if counts["error"] else 0
 
 

@@ -97,7 +97,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
         faults.remove("swerve")  # heading limit before it leaves its lane (at speed the lane limit breaks first)
         faults.insert(0, "swerve")
     blinker, steer_noise, pitch, roll, warn_since, done = 0, 0.0, 0.0, 0.0, None, set()
-    human_crash = False  # the drive ended at the human's crash (on its last frame too: said in driver.json, not guessed from the length)
+    human = human_crash = False  # human: the last command was the human's. human_crash: the drive ended at the human's crash (on its last frame too: said in driver.json, not guessed from the length)
     prev_speed, prev_heading, prev_xy = ego.speed, ego.heading, (float(ego.position[0]), float(ego.position[1]))
 
     for i in range(-n_warm, n_frames):
@@ -146,7 +146,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
                 excused, handback = {c: 0 for c, v in sev.items() if v >= 1 and c != "crash"}, False
             excused = {c: 0 if sev[c] >= 1 else k + 1 for c, k in excused.items() if k < reaction_frames(limits, FPS)}
             # the supervisor judges what happened: it notices a broken rule and takes over a reaction time later
-            if t >= human_until:
+            if t >= human_until and not (obs.crashed and human):  # (a crash on the handback frame is the human's last command's)
                 cause, severity = takeover_cause(limits, obs, frozenset(excused))
                 if noticed is None:
                     warn_since = (warn_since if warn_since is not None else t) if severity >= WARN else None
@@ -220,7 +220,7 @@ def record_segment(seed: int, seconds: float = 30.0, scenario: str | None = None
                 accel = idm_accel(speed, target, style.headway, gap, closing)
             accel = max(accel + 0.1 * rng.standard_normal(), AUTOPILOT_BRAKE)  # noisy, but never past its brake limit
             steer = lane_keep_steer(lat - lane_y, psi, curv, speed) + steer_noise
-            if fault == "drift":  # the lane keeping follows a wrong lane centre that slides sideways at 0.25-0.5 m/s
+            if fault == "drift":  # the lane keeping follows a wrong lane centre that slides sideways at 0.3-0.5 m/s
                 slide = sign * 0.5 * size * (t - fault_start)
                 steer = lane_keep_steer(lat - lane_y - slide, psi, curv, speed) + steer_noise
             elif fault == "distracted":  # not watching: foot on the gas, no slowing for curves
@@ -297,7 +297,7 @@ def _lane_is_free(road, others: list, s: float, lane: int) -> bool:
 
 
 def _traffic_fault(fault: str, car, road, others: list, s: float, lat: float, lane: int, speed: float):
-    """Make a traffic car misbehave, called each frame of the fault: the lead slows down at about 2 m/s^2, or a car
+    """Make a traffic car misbehave, called each frame of the fault: the lead slows down at 3-5 m/s^2, or a car
     in the next lane draws level and then cuts into ours without looking. Returns the car (None while none fits)."""
     if not others or fault not in ("lead_brakes", "cut_in"):
         return None
@@ -310,7 +310,7 @@ def _traffic_fault(fault: str, car, road, others: list, s: float, lat: float, la
             if not ahead.any():
                 return None
             car = others[int(np.argmin(np.where(ahead, ds, np.inf)))]
-        car.target_speed = car.speed * (1 - 2.0 / 12)  # IDM's 3 (1 - (v / v0)^4) m/s^2 is then about -2
+        car.target_speed = car.speed * (1 - 2.0 / 12)  # IDM's 3 (1 - (v / v0)^4) at v / v0 = 1.2: -3.2 m/s^2, and more behind its own lead (measured 3.2-4.8)
         return car
     if car is None:
         beside = (np.abs(np.abs(dl) - LANE_WIDTH) < 1.2) & (np.abs(ds) < 80)
@@ -521,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     frames = sum(len(np.load(p / "global_pose/frame_times")) for p in paths)
     takeovers = sum(len(np.load(p / "disengage/t")) for p in paths)
     print(json_line({"segments": len(paths), "frames": frames, "takeovers": takeovers, "out": str(args.out),
-                      "seconds": round(time.perf_counter() - t0, 1)}))
+                      "wall_seconds": round(time.perf_counter() - t0, 1)}))
     return 0
 
 

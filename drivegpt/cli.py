@@ -10,14 +10,14 @@ COMMANDS = {
   "ingest": ("data.ingest", "main", "turn segments or plain videos into HDF5 frame shards (on Ray)"),
   "train-vqvae": ("train.vqvae", "main", "train the VQVAE tokenizer: --config FILE and key=value overrides; resumes"),
   "eval-vqvae": ("train.vqvae", "eval_main", "PSNR, SSIM, codebook usage and perplexity of a tokenizer on shards"),
-  "tokenize": ("train.tokenize", "main", "frame shards -> token shards (int16 N x 8 x 16 with poses and labels), on Ray"),
+  "tokenize": ("train.tokenize", "main", "frame shards -> token shards (int16 N x h x w: 8 x 16 for 128x256 frames, with poses and labels), on Ray"),
   "import-commavq": ("train.tokenize", "import_main", "commaVQ .npy token files -> token shards"),
   "export-commavq": ("train.tokenize", "export_main", "token shards -> commaVQ .npy token files"),
   "train-world": ("train.world", "main", "train the pose-conditioned world model on token shards or commaVQ .npy; resumes"),
   "eval-world": ("train.world", "eval_main", "bits/token of a world model on token segments, true vs shuffled poses, vs lzma"),
   "rollout": ("sim.rollout", "main", "world-model rollouts from real segments on Ray actors -> MP4s beside the real continuation"),
   "train-disengage": ("rl.disengage", "main", "train p(human takeover within 0.5/1/2/4 s) on token shards; AUROC and calibration on held-out segments"),
-  "train-policy": ("rl.policy", "main", "--algo bc: behaviour cloning on logged actions; --algo ppo: PPO in the world model, disengagement reward"),
+  "train-policy": ("rl.policy", "main", "--algo bc (the default): behaviour cloning on logged actions; --algo ppo: PPO in the world model, disengagement reward"),
   "evaluate": ("rl.evaluate", "main", "closed-loop driving in highway-env from camera frames: km per takeover, crashes, lane-centre recovery"),
   "export": ("drivegpt.export.command", "main", "ONNX files of a run (--ckpt RUNDIR --out DIR [--fp16]); float32 models checked on onnxruntime"),
   "export-driving": ("rl.export", "main", "a train-policy run as openpilot's driving_vision.onnx + driving_policy.onnx, checked on onnxruntime"),
@@ -69,6 +69,16 @@ def end_bars() -> None:
   """Close the progress bars a failed command left open (its error line began at the end of the bar's line)."""
   for bar in list(getattr(getattr(sys.modules.get("tqdm"), "tqdm", None), "_instances", ())): bar.close()
 
+class LineAfterBars:
+  """sys.stderr while a command runs: text written after a progress bar's redraw (which ends without a newline) starts a
+  line of its own (a stage's warning mid-run was glued to the end of the bar's line, and lost to a log filtered of bars)."""
+  def __init__(self, f): self.f, self.on_bar = f, False
+  def write(self, s: str) -> int:
+    if s and self.on_bar and not s.startswith(("\r", "\n")): self.f.write("\n")
+    if s: self.on_bar = s.startswith("\r") and not s.endswith("\n")
+    return self.f.write(s)
+  def __getattr__(self, name): return getattr(self.f, name)
+
 def usage() -> str:
   width = max(map(len, COMMANDS))
   lines = [f"  {name:<{width}}  {text}" for name, (_, _, text) in COMMANDS.items()]
@@ -84,9 +94,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"drivegpt: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
     return 2
   module, fn, _ = COMMANDS[argv[0]]
+  sys.stderr, stderr = LineAfterBars(sys.stderr), sys.stderr
   try:
     try: ret = getattr(importlib.import_module(module), fn)(argv[1:])
     except BaseException: end_bars(); raise
+    finally: sys.stderr = stderr
   except (FileExistsError, NotADirectoryError) as e:  # an --out that is a file: "[Errno 17] File exists: 'x'" said neither what nor why
     what = "something of that name is in the way" if isinstance(e, FileExistsError) else "a folder on that path is a file"
     print(f"drivegpt {argv[0]}: error: {e.filename}: {what} ({e.strerror}){f': {e.filename2}' if e.filename2 else ''}", file=sys.stderr)

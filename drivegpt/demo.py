@@ -296,7 +296,7 @@ def _table(rows: list[dict]) -> str:
   return f"<table><tr>{head}</tr>{body}</table>"
 
 def _fmt(v) -> str:  # as the steps' JSON lines write values (null, true: Python's None and True were printed)
-  if isinstance(v, float) and math.isfinite(v): return f"{v:.0f}" if v.is_integer() and abs(v) < 1e9 else f"{v:.4g}"  # (123456.0: not 1.235e+05)
+  if isinstance(v, float) and math.isfinite(v): return f"{v:.0f}" if (v.is_integer() or abs(v) >= 1e4) and abs(v) < 1e9 else f"{v:.4g}"  # (123456.0, 12345.67: not 1.235e+05, 1.235e+04)
   return v if isinstance(v, str) else json.dumps(_rounded(v))
 
 def _rounded(v):

@@ -11,7 +11,7 @@ from train.stage import _step_of, write_atomic
 
 PANELS = [("disengage", "val_auroc_2s", "disengagement AUROC (held out, 2 s)"), ("disengage", "loss", "disengagement loss"),
           ("bc", "val_mse", "BC held-out MSE (normalized actions)"), ("ppo", "reward", "PPO mean reward per step"),
-          ("ppo", "p_disengage", "PPO mean p(disengage) (reward horizon)"), ("ppo", "kl", "PPO KL to the rollout policy"),
+          ("ppo", "p_disengage", "PPO mean p(disengage) (reward horizon)"), ("ppo", "kl_update", "PPO KL of each iteration's update"),
           ("ppo", "entropy", "PPO policy entropy (nats)"), ("ppo", "token_js", "token drift vs real data (JS bits)")]
 
 def metrics(run: Optional[str]) -> list[dict]:
@@ -30,6 +30,8 @@ def save_curves(out: str, runs: dict) -> None:
   for ax, (run, key, title) in zip(axes.flat, PANELS):
     pts = [(r["step"], r[key]) for r in rows.get(run, []) if r.get(key) is not None]
     if pts: ax.plot(*zip(*pts), marker="o", markersize=3)
+    else: ax.text(0.5, 0.5, f"no {key} values" + (" (no run)" if not rows.get(run) else " (null: e.g. no held-out takeover)"),
+                  ha="center", va="center", fontsize=8, transform=ax.transAxes)
     ax.set_title(title, fontsize=9)
     ax.set_xlabel("iteration" if run == "ppo" else "step", fontsize=8)
     ax.grid(alpha=0.3)

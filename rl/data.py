@@ -6,14 +6,14 @@ shard's `pose`, `speed`, `action`, `disengage`, `disengage_cause` (what `drivegp
 """
 from __future__ import annotations
 import json, math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar, Optional
 from pathlib import Path
 import sys
 import numpy as np
 from drivegpt.models.policy import DrivingNetConfig
 from train.stage import ConfigError
-from train.world_data import MAX_SPEED, _as_tokens, check_fps, check_motion, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
+from train.world_data import MAX_SPEED, _as_tokens, check_fps, gap_pieces, check_motion, flag, stored_route, check_one_tokenizer, tokenizer_of, unique_videos
 
 FPS = 20
 WHEELBASE = 5.0          # m: highway-env's car length, the recorder's steering geometry (data/road.py CAR_LENGTH)
@@ -109,11 +109,14 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
     if "frame_times" in a and (d := np.diff(a["frame_times"].reshape(-1))).size and d.min() <= 0:  # (the drive's segments are ordered by them)
       raise ValueError(f"{f}: 'frame_times' must increase, frame {int(np.argmin(d)) + 1} is at {a['frame_times'].reshape(-1)[int(np.argmin(d)) + 1].item()!r} s")
     a["tokens"] = _as_tokens(a["tokens"], str(f))   # (fractional ids were truncated: 781.7 read as 781; NaN as -2^31)
-    segs.append(DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
-                               a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
-                               a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane")), tokenizer,
-                               a["frame_times"].astype(np.float64) if "frame_times" in a else None,
-                               ended_early(driver, n)))
+    seg = DrivingSegment(str(f.relative_to(p)) if p.is_dir() else f.name, a["tokens"].astype(np.int32), a["pose"].astype(np.float32),
+                         a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
+                         a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane")), tokenizer,
+                         a["frame_times"].astype(np.float64).reshape(n) if "frame_times" in a else None, ended_early(driver, n))
+    pieces = gap_pieces(seg.times, n, f)   # (drive_labels reads them on as one drive's pieces, the human's seconds across a gap too)
+    segs += [seg] if len(pieces) == 1 else [replace(seg, name=f"{seg.name}@{k.start}", route=route or seg.name, ended=seg.ended and k.stop == n,
+                                                  **{x: getattr(seg, x)[k] for x in ("tokens", "pose", "speed", "action", "disengage", "cause", "lane", "times") if getattr(seg, x) is not None})
+                                          for k in pieces]
   if not segs: raise ValueError(f"tokens: {path} holds only yaw-augmented copies; the RL stage reads recorded segments")
   check_one_tokenizer(segs, path, "tokens")
   return segs

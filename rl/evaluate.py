@@ -5,7 +5,8 @@ supervisor, with a policy driving from camera frames (frame -> VQVAE tokens -> p
                     [--density 1.0] [--road curved|straight|mixed] [--radius 250,900] [--recovery 20]
 
 For each driver (scripted and scripted_no_noise unless --no-scripted, then each --policy) it drives the same episodes
-(seeds seed, seed+1, ...: road, scene, traffic and supervisor), and prints one JSON line per driver: km driven by the system,
+(seeds seed, seed+1, ...: road, scene, traffic and supervisor; at another --seconds a seed is another episode, its road's
+length drawn first), and prints one JSON line per driver: km driven by the system,
 takeovers (by cause), km per takeover, crashes, and the recovery test: episodes started 0.5 m off the lane centre
 (alternating sides) that settle within 0.2 m of it inside 3 s (and stay there to the episode's end, 2 s later, moving
 sideways under 0.1 m in the last second) without a takeover.

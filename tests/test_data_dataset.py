@@ -179,6 +179,14 @@ def test_split_is_by_route_and_duplicates_are_used_once(tmp_path):
         old[k].parent.mkdir(exist_ok=True)
         write_shard(old[k], 12, rng, route=r)
     assert set(shard_routes(old)[1]) == {"0123456789abcdef|2018-07-27--06-03-57"}
+    # (session 52, a review) an empty route attribute is the shard's name, as tokenize reads it: every such shard was one
+    # drive "" to train-vqvae (none held out) and a drive of its own to the token stages, which held out drives it trained on
+    blank = [tmp_path / "blank" / f"b{k}.h5" for k in range(2)]
+    for p in blank:
+        p.parent.mkdir(exist_ok=True)
+        write_shard(p, 12, rng)
+        with h5py.File(p, "r+") as f: f.attrs["route"] = ""
+    assert shard_routes(blank)[1] == ["b0", "b1"]
 
 
 def test_shards_in_subfolders_are_named_not_dropped_silently(tmp_path):

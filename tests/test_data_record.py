@@ -697,3 +697,26 @@ def test_record_lets_go_of_its_folder_when_it_returns(tmp_path, monkeypatch):
     monkeypatch.setattr(rec, "takeover_table", lambda paths: "")
     assert rec.main(["--segments", "1", "--seconds", "0.1", "--out", str(tmp_path / "raw"), "--workers", "1"]) == 0
     assert os.path.realpath(tmp_path / "raw") not in state._LOCKS
+
+def test_review_52_a_crash_on_the_handback_frame_is_the_humans(monkeypatch):
+    """The state at frame i comes from frame i-1's command: a crash first seen on the frame the human hands back on came
+    from the human's last command, and was logged as the system's crash takeover (a review; evaluate got it right)."""
+    import data.record as rec
+    real_obs, real_cause, n_warm = rec.Observation, rec.takeover_cause, int(round(rec.WARMUP * FPS))
+    seen, judged, crash_at = [], set(), [None]
+    def observe(**kw):  # each frame's observation, in order (the crash_at-th with a crash)
+        seen.append(kw)
+        return real_obs(**{**kw, "crashed": kw["crashed"] or len(seen) == crash_at[0]})
+    def cause(limits, obs, excused):  # the frames the supervisor judges (none in the human's seconds)
+        judged.add(len(seen))
+        return real_cause(limits, obs, excused)
+    monkeypatch.setattr(rec, "Observation", observe)
+    monkeypatch.setattr(rec, "takeover_cause", cause)
+    seg = record_segment(6, seconds=8.0, scenario="highway", perturb_every=0.3)
+    assert len(seg["disengage_t"]) and not seg["driver"]["human_crash"]
+    handback = min(k for k in judged if (k - 1 - n_warm) / FPS > seg["disengage_t"][0])   # the first frame judged after it
+    assert (handback - 1 - n_warm) / FPS - seg["disengage_t"][0] >= 2.0   # (the human's 2-4 s in between)
+    seen.clear(); crash_at[0] = handback
+    seg = record_segment(6, seconds=8.0, scenario="highway", perturb_every=0.3)
+    assert len(seg["frames"]) == handback - n_warm   # it ended there
+    assert seg["driver"]["human_crash"] and "crash" not in seg["disengage_cause"].tolist(), seg["disengage_cause"]

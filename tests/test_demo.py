@@ -627,3 +627,26 @@ def test_report_pictures_under_a_report_folder_rollouts_in_number_order_and_whol
   assert "<img src='vqvae/recon.png'>" in page
   assert [f"rollout_{i}.mp4" in page.split("<h2>Rollouts</h2>")[1].split("<h2>")[0] for i in (0, 1, 2, 3, 10, 11)] == [True]*4 + [False]*2
   assert "<td>123456</td>" in page and "<td>22.9</td>" in page
+
+def test_review_52_report_numbers_past_ten_thousand_are_not_in_e_notation():
+  """report.html showed 12345.67 seconds as 1.235e+04 (a review)."""
+  from drivegpt.demo import _fmt
+  assert [_fmt(v) for v in (12345.67, 123456.0, 3.14159, 0.5, -23456.7, 1.5e12)] == ["12346", "123456", "3.142", "0.5", "-23457", "1.5e+12"]
+
+def test_review_52_a_warning_mid_bar_starts_its_own_line(monkeypatch, capsys):
+  """A stage's warning printed while its progress bar was open went on the end of the bar's line (a review)."""
+  import sys, types
+  from tqdm import tqdm
+  from drivegpt import cli
+  def stage(argv):
+    bar = tqdm(total=3, desc="stage", file=sys.stderr)
+    bar.update(1)
+    print("warning: something", file=sys.stderr)
+    bar.update(2); bar.close()
+    print("done", file=sys.stderr)
+    return 0
+  monkeypatch.setitem(sys.modules, "fake_stage", types.SimpleNamespace(main=stage))
+  monkeypatch.setitem(cli.COMMANDS, "fake", ("fake_stage", "main", "a test"))
+  assert cli.main(["fake"]) == 0
+  err = capsys.readouterr().err
+  assert "\nwarning: something\n" in err and "\ndone\n" in err and not isinstance(sys.stderr, cli.LineAfterBars)

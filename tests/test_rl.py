@@ -1976,3 +1976,28 @@ def test_evaluation_roads_starts_standstill_and_one_warm_up(monkeypatch, capsys)
   for bad_args, msg in ((["--radius", "250,inf"], "finite"), (["--seconds", "1e7"], "<= 3600")):
     with pytest.raises(SystemExit): ev.main(["--episodes", "1"] + bad_args)
     assert msg in capsys.readouterr().err
+
+def test_review_52_a_gap_inside_a_shard_splits_contexts_and_keeps_the_humans_seconds(tmp_path, capsys):
+  """A shard with frames missing inside (ingest keeps them, said there): contexts and motions ran across the 1 s gap as
+  if 0.1 s, and the labels counted frames across it. Read as two pieces of one drive: no sample's context spans the gap,
+  and a takeover just before it still makes the human's seconds after it (by time) masked."""
+  import h5py
+  from rl.data import load_driving_segments, make_samples, HUMAN_SECONDS
+  n, fps = 120, 20
+  d = np.zeros(n, np.uint8); d[57] = 1
+  times = np.arange(n) / fps + 1.0 * (np.arange(n) >= 60)   # 1 s missing after frame 59, the takeover 3 frames before it
+  with h5py.File(tmp_path / "x.h5", "w") as h:
+    h["tokens"] = np.broadcast_to(np.arange(n)[:, None, None], (n, 8, 16)).astype(np.int16)   # frame i's ids are all i
+    h["pose"], h["speed"], h["action"] = np.zeros((n, 6)), np.full(n, 10.0), np.zeros((n, 2))
+    h["disengage"], h["disengage_cause"], h["frame_times"] = d, d * 3, times
+  segs = load_driving_segments(str(tmp_path))
+  assert "1 gap(s) in its frame times" in capsys.readouterr().err
+  assert [(g.name, g.route, len(g.tokens)) for g in segs] == [("x.h5@0", "x.h5", 60), ("x.h5@60", "x.h5", 60)]
+  s = make_samples(segs, 2, 2, [1.0, 2.0], 1)
+  frames = s.tokens[:, :, 0]   # (M, K) the context's frames
+  assert len(s.tokens) == 2 * (60 - 4) and not ((frames[:, 0] < 60) & (frames[:, -1] >= 60)).any()
+  late = np.flatnonzero(s.segment == 1)
+  t = times[frames[late, -1]]
+  human = t < 57 / fps + HUMAN_SECONDS - 0.5 / fps   # the takeover's time + 4 s
+  assert human.sum() > 10 and not s.mask[late[human]].any()
+  assert s.mask[late[~human & (frames[late, -1] < n - fps)], 0].all()   # (the last second: censored at 1 s)

@@ -2154,3 +2154,39 @@ def test_poses_that_never_change_are_said(tmp_path, capfd):
     with h5py.File(f, "r+") as h: h["pose"][:, 1:] = 0   # only the forward motion moves
   tw.main(tiny_args(toks, tmp_path / "w", "steps=1"))
   assert "warning: the poses' sideways motion, vertical motion, roll, pitch, yaw never change over the training frames" in capfd.readouterr().err
+
+def test_review_52_a_resume_on_renamed_npy_files_is_refused(tmp_path):
+  """The same .npy files renamed (a bare .npy is named by its file) passed the resume checks (same tokens: the digest
+  matched; no name trained on now held out): the split by name moved, and the resumed run trained on a drive it had held
+  out and scored one it had trained on, exit 0. Fewer drives, or more, under the names it knew still resume."""
+  rng = np.random.default_rng(52)
+  for d in ("a", "b", "c"): (tmp_path / d).mkdir()
+  for i in range(6):
+    a = rng.integers(0, V, (30, 128)).astype(np.int16)
+    np.save(tmp_path / "a" / f"seg{i}.npy", a)
+    np.save(tmp_path / "b" / f"drive{5 - i}.npy", a)
+    if i < 5: np.save(tmp_path / "c" / f"seg{i}.npy", a)
+  opts = ("data.val_fraction=0.5", "model.pose=none", "model.tokens_per_frame=128")
+  tw.main(tiny_args(str(tmp_path / "a"), tmp_path / "run", "steps=1", *opts))
+  with pytest.raises(ConfigError, match="holds the frames this run trained on, but names its drives otherwise \\('seg.' is gone, 'drive.' is new"):
+    tw.main(tiny_args(str(tmp_path / "b"), tmp_path / "run", "steps=2", *opts))
+  with pytest.raises(ConfigError, match="holds other segments"):   # (a drive fewer: refused as other data, not as renamed)
+    tw.main(tiny_args(str(tmp_path / "c"), tmp_path / "run", "steps=2", *opts))
+  tw.main(tiny_args(str(tmp_path / "a"), tmp_path / "run", "steps=2", *opts))   # the same names: resumes
+
+def test_review_52_no_window_spans_a_gap_in_a_shards_frame_times(tmp_path, capsys):
+  """Ingest keeps a drive's frames across missing ones in one shard (said there): a window of frames 2 apart read frames
+  3 s apart as 0.1 s apart, and the motion over the gap (47 m) as one step's, unsaid. The shard is read as pieces of one
+  drive (a route: the split keeps them together), and no window crosses the gap."""
+  from train.world_data import Windows, load_segments
+  toks = make_tokens(tmp_path / "tok", n_seg=2, n=60)
+  with h5py.File(tmp_path / "tok" / "seg0.h5", "r+") as f: f["frame_times"] = np.arange(60) / 20 + 3.0 * (np.arange(60) >= 30)
+  with h5py.File(tmp_path / "tok" / "seg1.h5", "r+") as f: f["frame_times"] = np.arange(60) / 20 + 0.05 * (np.arange(60) >= 30)   # one frame missing: kept
+  with h5py.File(tmp_path / "tok" / "seg0.h5") as f: tokens, pose = f["tokens"][()].reshape(60, -1), f["pose"][()]
+  segs = load_segments(toks)
+  assert "seg0.h5: 1 gap(s) in its frame times (up to 3.05 s" in capsys.readouterr().err
+  assert [s.name for s in segs] == ["seg0.h5@0", "seg0.h5@30", "seg1.h5"] and [s.route for s in segs] == ["seg0.h5", "seg0.h5", ""]
+  for s, k in zip(segs, (slice(0, 30), slice(30, 60))):
+    np.testing.assert_array_equal(s.tokens, tokens[k]); np.testing.assert_array_equal(s.pose, pose[k])
+  w = Windows(segs, 3, 2)   # a window: 5 frames and the stride before
+  assert w.starts.tolist() == [30 - 7 + 1, 30 - 7 + 1, 60 - 7 + 1]

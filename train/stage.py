@@ -420,6 +420,7 @@ class Run:
       return kind + (",".join(fields) + ":" if kind == "d4-" else "") + hashlib.sha256("".join(sorted(digest(s, fields) for s in segments)).encode()).hexdigest()[:16]
     self._data = of(fields)
     saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
+    if saved == self._data and getattr(self, "_renamed", None): raise ConfigError(self._renamed)   # (check_split's)
     if not saved or saved == self._data: return
     saved = str(saved)   # (a hand-edited number was a traceback)
     named = tuple(saved[3:].split(":")[0].split(",")) if saved[:3] == "d4-" and ":" in saved else ()
@@ -463,6 +464,13 @@ class Run:
     if moved := sorted(held & set(train)):
       raise ConfigError(f"{self.dir}: the data now trains on {len(moved)} drive(s) this run held out ({moved[0]}, ...), so its "
                         f"held-out numbers would count drives trained on: use another out= folder, or the data it was trained on")
+    # the same data with drives of other names (renamed .npy files: each is named by its file) passes check_data, which
+    # compares contents; but the split is by name, and moved drives trained on into the held-out split unseen above
+    gone, new = sorted((saved | held) - set(train) - set(val)), sorted((set(train) | set(val)) - saved - held)
+    sides = {r in saved for r in gone} | {r in set(train) for r in new}   # (a copy kept in the original's place on its side: fine)
+    self._renamed = gone and new and len(sides) > 1 and (f"{self.dir}: the data holds the frames this run trained on, but names its drives "
+      f"otherwise ({gone[0]!r} is gone, {new[0]!r} is new; {len(gone)} and {len(new)} such): renamed, its split by name would move and "
+      "held-out numbers could count drives trained on: use another out= folder, or the data as it was named")
 
   def trim_metrics(self, step: int) -> None:
     """Drop the metrics logged after step (they run again from its checkpoint)."""
@@ -691,7 +699,7 @@ def _videos(trained: frozenset, files: tuple, folder: str, tokens: bool) -> froz
         tok = npy_checksum(Path(p)) if tokens or not video else None
       else:
         with h5py.File(p, "r") as f:
-          route = drive_route(f.attrs.get("route", Path(p).stem))
+          route = drive_route(f.attrs.get("route") or Path(p).stem)
           if route not in trained: continue
           tok_sum = functools.cache(lambda: token_sum(f["tokens"][()]))   # (an import's tokens read and hashed once)
           video = shard_video(f.attrs, tok_sum) if "tokens" in f else str(f.attrs.get("checksum") or "")

@@ -4,7 +4,7 @@
   drivegpt import-commavq SRC --out TOKDIR                        (commaVQ .npy files -> token shards)
   drivegpt export-commavq TOKDIR --out NPYDIR                     (token shards -> commaVQ .npy files)
 
-A token shard `<TOKDIR>/<shard name>.h5` holds `tokens` int16 (N, 8, 16) and, copied from the frame shard, every other
+A token shard `<TOKDIR>/<shard name>.h5` holds `tokens` int16 (N, h, w): the VQVAE's grid, 8 x 16 for 128x256 frames, and, copied from the frame shard, every other
 per-frame dataset (frame_times, pose, speed, steering, action, disengage, ...) and the attributes (has_* flags, fps,
 segment, route, causes, ...), plus `tokenizer` (the checkpoint and its model config, JSON). A commaVQ segment is a .npy
 of N x 128 or N x 8 x 16 token ids (N = 1200 in their release); its <key>.pose.npy files (release 2.0) are left out

@@ -182,6 +182,18 @@ def axis_angle_from_rot(R: np.ndarray) -> np.ndarray:
   v = np.stack([R[..., 2, 1] - R[..., 1, 2], R[..., 0, 2] - R[..., 2, 0], R[..., 1, 0] - R[..., 0, 1]], -1)
   return v * np.where(theta > 1e-9, theta / (2 * np.sin(np.maximum(theta, 1e-9))), 0.5)
 
+def gap_pieces(times, n: int, where) -> list[slice]:
+  """The runs of a segment's n frames between gaps in its frame times of over 2.5 frames (frames missing: ingest keeps
+  them in one shard and says so there): a window or context across a gap read frames seconds apart as 1/20 s apart, and
+  the motion over the gap as one frame's. [0, n) without times. Each piece's last motion row (into the gap) is unused."""
+  from data.layout import FPS
+  if times is None or n < 2: return [slice(0, n)]
+  if (times := np.asarray(times, np.float64).reshape(-1)).shape != (n,): raise ValueError(f"{where}: frame_times {times.shape} is not one per frame ({n})")
+  if not (cut := (np.flatnonzero((step := np.diff(times)) > 2.5 / FPS) + 1).tolist()): return [slice(0, n)]
+  print(f"note: {where}: {len(cut)} gap(s) in its frame times (up to {step.max():.2f} s, frames missing): read as {len(cut) + 1} "
+        "pieces of one drive, no window or context across a gap", file=sys.stderr)
+  return [slice(a, b) for a, b in zip([0, *cut], [*cut, n])]
+
 def strided_motion(pose: np.ndarray, stride: int) -> np.ndarray:
   """(N, 6) per-frame motions -> (N, 6): row i is the motion from frame i-stride to frame i (zeros for i < stride),
   composed as t = t_a + R_a t_b, R = R_a R_b."""
@@ -289,6 +301,7 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
         pose = h["pose"][()].astype(np.float32) if has_pose else None
         speed = h["speed"][()] if flag(h.attrs, "has_can", "speed" in h, f) and "speed" in h else None
         route, tokenizer, video = stored_route(h.attrs.get("route", "")), tokenizer_of(h.attrs, f), shard_video(h.attrs, lambda: token_sum(tokens))
+        times = h["frame_times"][()] if "frame_times" in h else None
         check_fps(f, h.attrs.get("fps"))
     except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
@@ -302,7 +315,10 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
               ": not used (rollouts from it start at its poses' motion, or 0 m/s without them)", file=sys.stderr)
         speed = None
       else: speed = speed.reshape(-1).astype(np.float32)
-    keep(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
+    if len(pieces := gap_pieces(times, len(tokens), f)) == 1: keep(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
+    for k in pieces if len(pieces) > 1 else ():  # (one drive: a route, so the split keeps its pieces together)
+      keep(Segment(f"{name}@{k.start}", tokens[k], pose[k] if pose is not None else None, route or name, is_copy, tokenizer, video,
+                   speed[k] if speed is not None else None))
   check_one_tokenizer(segs, path)
   if any(s.pose is None for s in segs) and any(s.pose is not None for s in segs):  # the model would be scored or
     bare = next(s.name for s in segs if s.pose is None)                           # trained without its poses
