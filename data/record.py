@@ -481,6 +481,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--segments and --workers must be positive")
     if args.preview:
         from PIL import Image
+        try:  # before the minute of recording (a folder on the path that is a file was found after it)
+            args.preview_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            parser.error(f"--preview-path {args.preview_path}: can't write there ({e.strerror or e})")
         frames, curved, speeds = [], 0, []
         for k in range(6):  # six segments (two of each scenario), four moments each
             seg = record_segment(args.seed * 100003 + k, seconds=12.0)
@@ -488,11 +492,12 @@ def main(argv: list[str] | None = None) -> int:
             curved += int((np.abs(seg["lane"][:, 2]) > 1e-4).sum())
             speeds.append(seg["speed"])
         sheet = contact_sheet(np.concatenate(frames))
-        args.preview_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.preview_path.with_name(f".{args.preview_path.name}.tmp")
         try:
             Image.fromarray(sheet).save(tmp, format="PNG")
             tmp.replace(args.preview_path)
+        except OSError as e:  # (a full disk: "[Errno 28] No space left on device" named no file)
+            raise OSError(e.errno, f"{args.preview_path}: can't write it ({e.strerror or e})") from None
         finally:
             tmp.unlink(missing_ok=True)  # (a failed rename left it)
         speeds = np.concatenate(speeds)

@@ -107,18 +107,24 @@ def run_step(name: str, argv: list[str], log: Path) -> dict:
       err.extend(chunk); del err[:-(1 << 14)]
   (t := threading.Thread(target=relay, daemon=True)).start()
   lines = []
-  with open(log, "a") as f:
-    for line in io.TextIOWrapper(proc.stdout, encoding="utf-8", errors="replace"):
-      f.write(line)
-      lines.append(line)
-      if not line.lstrip().startswith("{"): sys.stderr.write(line)
+  for line in io.TextIOWrapper(proc.stdout, encoding="utf-8", errors="replace"):
+    lines.append(line)
+    if not line.lstrip().startswith("{"): sys.stderr.write(line)
   t.join()
+  _log(log, "".join(lines))
   if proc.wait() != 0:
     last = [l.rsplit("\r", 1)[-1] for l in err.decode("utf-8", "replace").splitlines() if l.rsplit("\r", 1)[-1].strip()][-20:]
-    with open(log, "a") as f: f.write(f"== demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; its last messages:\n" + "\n".join(last) + "\n")
+    _log(log, f"== demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; its last messages:\n" + "\n".join(last) + "\n")
     raise RuntimeError(f"demo step {name} failed (exit {proc.returncode}): drivegpt {' '.join(argv)}; output in {log}")
   results = [json.loads(l) for l in lines if l.lstrip().startswith("{")]
   return {"results": results, "seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(_children_cpu() - cpu0, 1)}
+
+def _log(log: Path, text: str) -> None:
+  """Append to demo.log; one that can't be written (a full disk) is said, naming it, and the step's outcome still counts
+  (its OSError, naming no file, escaped: a failed step stayed "running", and a re-run with other arguments was refused)."""
+  try:
+    with open(log, "a") as f: f.write(text)
+  except OSError as e: print(f"warning: {log}: can't write it ({e.strerror or e})", file=sys.stderr)
 
 def _end_with_parent() -> None:
   """In the step's process: SIGTERM when the demo dies (Linux), so a killed demo leaves no step running that a re-run would race."""

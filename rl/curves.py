@@ -47,7 +47,8 @@ def main(argv: Optional[list[str]] = None) -> int:
   for k in ("disengage", "bc", "ppo"): ap.add_argument(f"--{k}", type=path_arg, help=f"{k} run directory")
   ap.add_argument("--out", required=True, type=path_arg)
   args = ap.parse_args(argv)
-  save_curves(args.out, {"disengage": args.disengage, "bc": args.bc, "ppo": args.ppo})
+  try: save_curves(args.out, {"disengage": args.disengage, "bc": args.bc, "ppo": args.ppo})
+  except OSError as e: ap.error(f"--out {args.out}: can't write it ({e.strerror or e})")   # (a traceback)
   print(f"wrote {args.out}")
   return 0
 

@@ -347,7 +347,7 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
   ap.add_argument("--recovery", type=int, default=20, help="recovery-test episodes")
   ap.add_argument("--no-scripted", action="store_true", help="skip the scripted drivers (scripted and scripted_no_noise)")
   ap.add_argument("--check-seeds", nargs="+", default=[], type=path_arg, metavar="DIR", help="refuse seeds used by the recordings under these folders")
-  ap.add_argument("--out", type=path_arg, help="also write the JSON lines to this file (replaced, not appended to; a file that is not an earlier evaluation's rows is refused)")
+  ap.add_argument("--out", type=path_arg, help="also write the JSON lines to this file once every driver is done (replaced, not appended to; a file that is not an earlier evaluation's rows is refused)")
   args = ap.parse_args(argv)
   if args.no_scripted and not args.policy: ap.error("nothing to evaluate: --no-scripted and no --policy")
   if args.recovery < 0 or not (np.isfinite(args.density) and args.density > 0) or not np.isfinite(args.seconds):
@@ -414,9 +414,9 @@ def main(argv: Optional[list[str]] = None) -> list[dict]:
                 "seeds": [seeds[0], seeds[-1]], "wall_seconds": round(time.perf_counter() - t0, 1)})
     print(json_line(res), flush=True)
     out.append(res)
-    if args.out:  # this run's rows, rewritten whole after each driver: a re-run (the demo resumed) appended a second set
-      from train.stage import write_atomic
-      write_atomic(Path(args.out), "".join(json_line(r) + "\n" for r in out).encode())
+  if args.out:  # this run's rows, whole, once all drivers are done (a re-run, the demo resumed, appended a second set; one
+    from train.stage import write_atomic  # that failed half-way left half of them in place of an earlier run's, unsaid)
+    write_atomic(Path(args.out), "".join(json_line(r) + "\n" for r in out).encode())
   return out
 
 def _evaluation_rows(path: Path) -> bool:

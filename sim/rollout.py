@@ -4,7 +4,7 @@ continuation (both decoded by the same VQVAE).
   drivegpt rollout --world RUNDIR --vqvae RUNDIR --shards TOKDIR --n 8 --seconds 10 --out DIR [--steer replay|left|right|straight]
 """
 from __future__ import annotations
-import argparse, io, json, os, sys, time
+import argparse, io, json, os, shutil, sys, time
 from fractions import Fraction
 from pathlib import Path
 from typing import Optional
@@ -225,18 +225,37 @@ def main(argv: Optional[list[str]] = None) -> dict:
   finally:  # (done, or failed: held until the process ended, a notebook's next rollout there, or a shell's, was refused)
     if took: release_folder(out)
 
+def _ours(out: Path) -> list[Path]:
+  """A rollout run's files in out (rollout_best.mp4, a user's, is not one)."""
+  return [p for p in (*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollout_*_tokens.tokenizer.json"), *out.glob("rollouts.json"))
+          if p.name == "rollouts.json" or p.name[len("rollout_"):].split(".")[0].removesuffix("_tokens").isdigit()]
+
 def _rollouts_into(out: Path, args, seeds: list, steps: int, fps: float, world_step: int) -> dict:
-  """The rollouts of main, into out (this process holds its lock); returns the metrics."""
+  """The rollouts of main, into out (this process holds its lock); returns the metrics. An earlier run's rollouts go,
+  rollouts.json with them (written last: a folder without it is a run under way or cut short; kept, those past --n stayed
+  and a run killed half-way left its rollouts beside another run's); a finished run's wait in out/.earlier until this
+  one has finished, and come back if it fails (they were deleted first: a failed re-run lost them)."""
+  earlier = out / ".earlier"
+  if not earlier.exists() and (out / "rollouts.json").exists():
+    earlier.mkdir()
+    for p in _ours(out): p.rename(earlier / p.name)
+  for p in [*_ours(out), *out.glob(".rollout_*.mp4.tmp.mp4")]: p.unlink()  # a run cut short's (the folder is ours now)
+  try: metrics = _write_rollouts(out, args, seeds, steps, fps, world_step)
+  except BaseException:
+    if earlier.exists():
+      for p in _ours(out): p.unlink()
+      for p in earlier.iterdir(): p.rename(out / p.name)
+      earlier.rmdir()
+    raise
+  shutil.rmtree(earlier, ignore_errors=True)
+  return metrics
+
+def _write_rollouts(out: Path, args, seeds: list, steps: int, fps: float, world_step: int) -> dict:
   import ray
   from data.ray_tasks import as_completed, ray_session
   from train.stage import note_unfinished, run_config, write_atomic
   from train.vqvae import TrainConfig as VQTrainConfig
   note_unfinished(args.vqvae, run_config(args.vqvae, VQTrainConfig).steps, f"--vqvae {args.vqvae}", "its decoder used as it is")
-  # an earlier run's rollouts go first, rollouts.json with them (written back last: a folder without it is a run under way
-  # or cut short): kept, those past --n stayed, and a run killed half-way left its rollouts beside another run's
-  for old in [*out.glob("rollout_*.mp4"), *out.glob("rollout_*_tokens.npy"), *out.glob("rollout_*_tokens.tokenizer.json"), *out.glob("rollouts.json")]:  # (ours only:
-    if old.name == "rollouts.json" or old.name[len("rollout_"):].split(".")[0].removesuffix("_tokens").isdigit(): old.unlink()  # rollout_best.mp4 stays)
-  for old in out.glob(".rollout_*.mp4.tmp.mp4"): old.unlink()  # a killed run's half-written video (the folder is ours now)
   sharp, where, t0, side = {}, {}, time.perf_counter(), tokenizer_side(args.shards, fps)
   with ray_session(args.ray_address, num_cpus=args.actors or os.cpu_count(), need_cpus=args.actors):
     slots = args.actors or int(ray.cluster_resources().get("CPU", 1))

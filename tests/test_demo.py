@@ -650,3 +650,12 @@ def test_review_52_a_warning_mid_bar_starts_its_own_line(monkeypatch, capsys):
   assert cli.main(["fake"]) == 0
   err = capsys.readouterr().err
   assert "\nwarning: something\n" in err and "\ndone\n" in err and not isinstance(sys.stderr, cli.LineAfterBars)
+
+def test_review_52_a_demo_log_that_cant_be_written_still_marks_the_step_failed(tmp_path, capsys):
+  """On a full disk a failed step's note to demo.log raised OSError naming no file, which escaped the demo's failure
+  handling: the step stayed "running" and a re-run with other arguments was refused (a review)."""
+  from drivegpt.demo import run_step
+  (tmp_path / "afile").write_text("x")
+  log = tmp_path / "afile" / "demo.log"   # (can't be opened: a folder on its path is a file)
+  with pytest.raises(RuntimeError, match="demo step x failed"): run_step("x", ["no-such-command"], log)
+  assert f"warning: {log}: can't write it" in capsys.readouterr().err

@@ -1490,6 +1490,11 @@ def test_evaluate_out_holds_one_runs_rows(tmp_path, monkeypatch, capsys):
     assert f"--out {out}: can't write it ({why})" in capsys.readouterr().err and not driven
   ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / "new" / "e.jsonl")])
   assert len((tmp_path / "new" / "e.jsonl").read_text().splitlines()) == 2
+  # session 52 (a review): a re-run that failed after its first driver left its one row in place of the earlier run's two
+  before = (tmp_path / "new" / "e.jsonl").read_bytes()
+  monkeypatch.setattr(ev, "drive", lambda specs, d, vqvae=None, warmup=1.0, noise=True, desc=None: (_ for _ in ()).throw(OSError(28, "no space")) if not noise else [])
+  with pytest.raises(OSError): ev.main(["--episodes", "2", "--recovery", "0", "--out", str(tmp_path / "new" / "e.jsonl")])
+  assert (tmp_path / "new" / "e.jsonl").read_bytes() == before
 
 def test_a_runs_fingerprint_is_its_models_not_its_clock(tmp_path):
   """PPO keeps its world, disengagement and BC runs' fingerprints: hashing the whole checkpoint file made a run re-saved

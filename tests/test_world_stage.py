@@ -693,8 +693,10 @@ def test_rollout_with_a_vqvae_of_too_few_codes_is_one_error(tmp_path, capsys):
   from drivegpt.nn import state   # a failed rollout lets go of --out (session 51: a shell's rollout there was told "a run is already going on")
   assert os.path.realpath(tmp_path / "o") not in state._LOCKS
   assert not (tmp_path / "o" / ".rollout_3.mp4.tmp.mp4").exists()   # a re-run with a smaller --n kept it (the report showed it)
-  # an earlier run's rollouts and its rollouts.json: a run cut short left them beside its own, the report describing them
-  assert [p.name for p in (tmp_path / "o").iterdir() if p.name.startswith("rollout")] == ["rollout_best.mp4"]  # (a user's: kept)
+  # an earlier run's rollouts and its rollouts.json: a run cut short left them beside its own, the report describing them;
+  # since session 52 a failed run puts the earlier finished run's back as they were, and none of its own
+  assert sorted(p.name for p in (tmp_path / "o").iterdir() if p.name != ".lock") == ["rollout_0.mp4", "rollout_0_tokens.npy", "rollout_0_tokens.tokenizer.json", "rollout_best.mp4", "rollouts.json"]
+  assert all(p.read_bytes() == b"an earlier run's" for p in (tmp_path / "o").iterdir() if p.name != ".lock")
 
 def test_steering_a_world_model_without_pose_input_is_refused(tmp_path, capsys):
   """rollout --steer left on a model trained on tokens without poses: exit 0, the left rollouts the unsteered ones; the
@@ -1839,8 +1841,16 @@ def test_review_39_resume_reads_the_checkpoints_config_and_a_finished_run_lets_g
   capsys.readouterr()
   with pytest.raises(ConfigError, match=r"run was started with batch_size=4, now 2"): tw.main(tiny_args(toks, tmp_path / "w", "steps=6", "batch_size=2"))
   assert "config.yaml: says batch_size=2, its checkpoint was trained with 4: edited by hand?" in capsys.readouterr().err
+  assert "batch_size: 4" in (tmp_path / "w" / "config.yaml").read_text()   # (session 52: written back, said once)
   assert tw.main(tiny_args(toks, tmp_path / "w", "steps=6"))["step"] == 6   # the command it was trained with resumes it
   assert checkpoint_info(str(tmp_path / "w" / "ckpt.safetensors"))[1]["batch_size"] == 4
+  # (session 52, a review) a config.yaml write that failed after its checkpoint (a full disk) stayed stale for good: a
+  # finished run is not saved again, and every run of it warned "edited by hand?"
+  (tmp_path / "w" / "config.yaml").write_text((tmp_path / "w" / "config.yaml").read_text().replace("steps: 6", "steps: 3"))
+  capsys.readouterr()
+  assert tw.main(tiny_args(toks, tmp_path / "w", "steps=6"))["step"] == 6 and "says steps=3" in capsys.readouterr().err
+  assert "steps: 6" in (tmp_path / "w" / "config.yaml").read_text()
+  assert tw.main(tiny_args(toks, tmp_path / "w", "steps=6"))["step"] == 6 and "config.yaml" not in capsys.readouterr().err
 
 def test_review_39_ppo_given_more_iterations_says_so(tmp_path, capsys):
   """The README says a run given more steps (PPO: iterations) goes on and says so: PPO went on without a word."""
@@ -2190,3 +2200,35 @@ def test_review_52_no_window_spans_a_gap_in_a_shards_frame_times(tmp_path, capsy
     np.testing.assert_array_equal(s.tokens, tokens[k]); np.testing.assert_array_equal(s.pose, pose[k])
   w = Windows(segs, 3, 2)   # a window: 5 frames and the stride before
   assert w.starts.tolist() == [30 - 7 + 1, 30 - 7 + 1, 60 - 7 + 1]
+
+def test_review_52_a_failed_rollout_rerun_keeps_the_earlier_rollouts(tmp_path, monkeypatch):
+  """A re-run of rollout into a folder deleted the earlier run's rollouts first: one that failed (a full disk, a dead
+  actor) left neither run's (a review). They wait in .earlier until the new run has finished, and come back if it fails."""
+  import sim.rollout as ro
+  out = tmp_path / "ro"; out.mkdir()
+  old = {"rollout_0.mp4": b"old video", "rollout_0_tokens.npy": b"old tokens", "rollouts.json": b"{}\n", "rollout_best.mp4": b"mine"}
+  for k, v in old.items(): (out / k).write_bytes(v)
+  def failing(out, *a):
+    (out / "rollout_0.mp4").write_bytes(b"half of a new one")
+    raise OSError(28, "No space left on device")
+  monkeypatch.setattr(ro, "_write_rollouts", failing)
+  for _ in range(2):   # (the second: after a run killed with its predecessor's set still in .earlier)
+    with pytest.raises(OSError): ro._rollouts_into(out, None, [], 1, 10.0, 1)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == old
+    (out / ".earlier").mkdir(); (out / ".earlier" / "rollouts.json").write_bytes(b"{}\n"); (out / ".earlier" / "rollout_0.mp4").write_bytes(b"old video")
+    (out / ".earlier" / "rollout_0_tokens.npy").write_bytes(b"old tokens"); (out / "rollouts.json").unlink(); (out / "rollout_0.mp4").write_bytes(b"killed")
+  monkeypatch.setattr(ro, "_write_rollouts", lambda out, *a: ((out / "rollout_0.mp4").write_bytes(b"new"), (out / "rollouts.json").write_bytes(b"{}\n"), {"rollouts": 1})[-1])
+  assert ro._rollouts_into(out, None, [], 1, 10.0, 1) == {"rollouts": 1}
+  assert {p.name: p.read_bytes() for p in out.iterdir()} == {"rollout_0.mp4": b"new", "rollouts.json": b"{}\n", "rollout_best.mp4": b"mine"}
+
+def test_review_52_a_sidecar_without_its_npy_is_said(tmp_path, capsys):
+  """export-commavq that failed part way (a full disk) left a sidecar without its .npy, and import-commavq and
+  train-world read the other files as the whole export, unsaid (a review)."""
+  from train.world_data import load_segments
+  (tmp_path / "x").mkdir()
+  np.save(tmp_path / "x" / "a.npy", np.random.default_rng(0).integers(0, V, (30, *GRID)).astype(np.int16))
+  (tmp_path / "x" / "b.tokenizer.json").write_text("{}")
+  assert len(load_segments(str(tmp_path / "x"))) == 1
+  assert "1 .tokenizer.json sidecar(s) without their .npy" in capsys.readouterr().err
+  load_segments(str(tmp_path / "x" / "a.npy"))
+  assert "without their .npy" not in capsys.readouterr().err

@@ -259,8 +259,11 @@ def _read_saved_config(path: Path, ckpt_config: Callable[[], dict]) -> dict:
               f"says {edited[0]}={yml[edited[0]]!r}, its checkpoint was trained with {ck[edited[0]]!r}: " + \
               ("a checkpoint copied in from another run's folder (the rows here are this folder's run's), or edited by hand?" if edited[0] == "out" else "edited by hand?") if edited else None
   # (a config.yaml edited by hand resumed under its values: the steps so far ran with the checkpoint's, said nowhere)
-  if problem: print(f"warning: {path}: {problem}: the checkpoint's own copy of the config is used", file=sys.stderr)
-  return ckpt_config() if problem else was
+  if not problem: return was
+  print(f"warning: {path}: {problem}: the checkpoint's own copy of the config is used, and written there", file=sys.stderr)
+  try: write_atomic(path, yaml.safe_dump(was := ckpt_config(), sort_keys=False).encode())   # (a write that failed after its checkpoint's
+  except OSError: pass   # left it stale for good: a finished run is not saved again, and each run warned of it; read-only: said above)
+  return was
 
 class Run:
   """A run directory: config.yaml (resolved), metrics.jsonl, ckpt.safetensors and pictures. Opening an existing one
@@ -363,8 +366,9 @@ class Run:
     from drivegpt.nn.state import load_checkpoint
     if not self.ckpt.exists():  # a new run: rows of an attempt killed before its first checkpoint go (they were plotted)
       rows = [l for l in (self.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (self.dir / "metrics.jsonl").exists() else []
-      if rows: print(f"note: {self.dir}: no checkpoint: training from step 0; the {len(rows)} rows metrics.jsonl held (to step "
-                     f"{_step_of(rows[-1])}) are dropped", file=sys.stderr)
+      steps = [s for s in map(_step_of, rows) if s < 1 << 62]   # (a torn last row's 2^62 was printed as its step)
+      if rows: print(f"note: {self.dir}: no checkpoint: training from step 0; the {len(rows)} rows metrics.jsonl held"
+                     f"{f' (to step {steps[-1]})' if steps else ''} are dropped", file=sys.stderr)
       self.trim_metrics(0)
       self.start_clock(0)
       return 0

@@ -112,6 +112,9 @@ def token_files(path: Path, suffixes: tuple = (".h5", ".npy")) -> list[Path]:
   if poses := [f for f in files if f.name.endswith(".pose.npy")]:
     print(f"note: {path}: {len(poses)} commaVQ pose file(s) ({poses[0].name}, ...) left out: their units are not documented; "
           "the tokens beside them are read without poses", file=sys.stderr)
+  if ".npy" in suffixes and Path(path).is_dir() and (orphans := [s for s in files_under(path, (".tokenizer.json",)) if not s.with_name(s.name.removesuffix(".tokenizer.json") + ".npy").exists()]):
+    print(f"warning: {path}: {len(orphans)} .tokenizer.json sidecar(s) without their .npy ({orphans[0]}, ...): an export-commavq or a "   # (a
+          "rollout that stopped part way? Its other files were read as the whole of it", file=sys.stderr)   # failed export was imported as all of it, unsaid)
   return [f for f in files if not f.name.endswith(".pose.npy")]
 
 def npy_route(path: Path, src: Path, side: Optional[dict] = None) -> str:
