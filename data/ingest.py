@@ -33,6 +33,7 @@ On Ray (local by default, --ray-address for a cluster) one task per input, at mo
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -124,11 +125,13 @@ def route_of(path: Path, src: Path) -> str:
     file, its name without a `--N` segment number (`drive--0.mp4` and `drive--1.mp4`: one drive), or its folder's
     (openpilot's `route--N/fcamera.hevc`), else its own name. Not its path under src: one drive ingested from two folders
     was two routes, one possibly in train, the other in val. Two drives of one name in two folders share a route, so they land on the same
-    side of the split (never a leak), and a dataset splits the same wherever it lies. For a segment folder, its path
-    under src (a shard of the input already in the output keeps the route it has: ingest_segment)."""
+    side of the split (never a leak), and a dataset splits the same wherever it lies. For a segment folder, the route
+    its driver.json names (data.record's), else its path under src (a shard of the input already in the output keeps the route it has: ingest_segment)."""
     # the path as reached first, then its target: a dataset of links (git-annex, DVC, a folder of links by hand) took its
     # routes from the targets' names (`drive--0.mp4` -> SHA256E-s1--aaa.mp4: one drive on both sides of the split)
     given, real = Path(os.path.abspath(path)), Path(path).resolve()
+    if real.is_dir() and (named := recorded_route(real)):  # data.record's segment: the drive it names (its path under src
+        return named                                         # was `highway-seed0/3` given raw/, `3` given raw/highway-seed0/)
     # a file's name without its suffix; commaVQ 2.0's `<key>.token.npy` without `.token` too (each segment was a route of its own)
     def stem(p): return p.name[:-len(".token.npy")] if p.name.endswith(".token.npy") else p.stem
     for p in (given, real):
@@ -152,6 +155,13 @@ def route_of(path: Path, src: Path) -> str:
                 return f"GoPro-{m[1]}"
         return stem(given)
     return re.sub(r"--\d+$", "", "/".join(_under(path, src).parts))
+
+
+def recorded_route(seg: Path) -> str:
+    """The route a data.record segment's driver.json names, or "" (another layout, an older recording, unreadable)."""
+    try: route = json.loads((Path(seg) / "driver.json").read_text()).get("route")
+    except (OSError, ValueError, AttributeError): return ""
+    return route if isinstance(route, str) else ""
 
 
 def shards_of(out_dir: Path, path: Path, src: Path, index: dict | None = None) -> list[Path]:

@@ -352,7 +352,8 @@ def record_segments(n: int, out_dir: str | Path, seconds: float = 30.0, seed: in
     route = Path(out_dir) / f"highway-seed{seed}"
     remove_stale_temps(route)  # what a killed run left behind
     paths = [route / str(k) for k in range(n)]
-    jobs = [(seed * 100003 + k, seconds, path) for k, path in enumerate(paths) if not path.exists()]
+    # each segment names its drive in driver.json, so ingest gives it the same route from any folder level
+    jobs = [(seed * 100003 + k, seconds, path, f"highway-seed{seed}/{k}") for k, path in enumerate(paths) if not path.exists()]
     per_segment = int(round(seconds * FPS))
     for path in paths:  # a segment kept from a run with other --seconds (its faults and cut-ins are timed by them) would mix in
         if path.exists() and (got := _recorded_seconds(path)) != seconds:
@@ -413,8 +414,10 @@ def _recorded_seconds(path: Path) -> float:
 
 
 def _record_job(job: tuple, bar=None) -> None:
-    seed, seconds, path = job
-    write_segment(record_segment(seed, seconds, progress=bar if bar is not None else _Counter()), path)
+    seed, seconds, path, route = job
+    seg = record_segment(seed, seconds, progress=bar if bar is not None else _Counter())
+    seg["driver"]["route"] = route
+    write_segment(seg, path)
 
 
 def _init_worker(frames) -> None:

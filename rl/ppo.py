@@ -56,11 +56,13 @@ class PPOConfig:
 
 def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, rng: np.random.Generator) -> dict:
   """PPO epochs over batch {"obs": {k: (M, ...)}, "actions": (M, A), "logp": (M,), "adv": (M,), "returns": (M,)};
-  advantages are normalized per batch. Returns mean policy loss, value loss, approximate KL (kl: before each step;
-  kl_update: of the updated policy) and entropy."""
+  advantages are normalized per batch. The update stops before a step whose minibatch is past target_kl. Returns mean
+  policy loss, value loss, approximate KL (kl: before each step; kl_update: of the updated policy), entropy and the
+  optimizer steps taken."""
   M = len(batch["actions"])
   adv = (batch["adv"] - batch["adv"].mean()) / (batch["adv"].std() + 1e-8)
   stats: dict = {"policy_loss": [], "value_loss": [], "kl": [], "clip_frac": []}
+  steps = 0
   for _ in range(cfg.epochs):
     order = rng.permutation(M)
     for start in range(0, M, cfg.minibatch):
@@ -68,6 +70,11 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
       obs = {k: v[idx] for k, v in batch["obs"].items()}
       logp_old = Tensor(batch["logp"][idx].astype(np.float32))
       logp = actor.log_prob(actor.mean(obs), Tensor(batch["actions"][idx].astype(np.float32)))
+      log_ratio = logp.numpy() - batch["logp"][idx]   # the policy as it is, before this minibatch's step
+      stats["kl"].append(_k3(log_ratio))
+      # checked before each step: checked after each epoch, an update went on for up to an epoch of steps past it (KL
+      # 2.6-12x target_kl in the demo's runs)
+      if stats["kl"][-1] > cfg.target_kl: break
       pg = ppo_clip_loss(logp, logp_old, Tensor(adv[idx].astype(np.float32)), cfg.clip)
       vl = (critic.value(obs) - Tensor(batch["returns"][idx].astype(np.float32))).square().mean()
       loss = pg + vl - cfg.ent_coef * actor.entropy()   # (the two nets share no weights: a weight on vl changes nothing, see vf_coef)
@@ -75,14 +82,15 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
       loss.backward()
       clip_grad_norm_(actor.parameters(), cfg.grad_clip)   # apart: a large value loss must not shrink the policy's step
       clip_grad_norm_(critic.parameters(), cfg.grad_clip)
-      opt.step(logp, pg, vl)  # realized with the update: computed after it, they would read the new weights
-      log_ratio = logp.detach().numpy() - batch["logp"][idx]
+      opt.step(pg, vl)  # realized with the update: computed after it, they would read the new weights
+      steps += 1
       stats["policy_loss"].append(float(pg.item()))
       stats["value_loss"].append(float(vl.item()))
-      stats["kl"].append(_k3(log_ratio))
       stats["clip_frac"].append(float(np.mean(np.abs(np.exp(log_ratio) - 1) > cfg.clip)))
-    if np.mean(stats["kl"][-max(1, -(-M // cfg.minibatch)):]) > cfg.target_kl: break
-  out = {k: float(np.mean(v)) for k, v in stats.items()}
+    else: continue
+    break
+  out = {k: float(np.mean(v)) if v else None for k, v in stats.items()}
+  out["steps"] = steps
   out["entropy"] = float(actor.entropy().item())
   # kl is PPO's usual measure, each minibatch's before its step (it stops the epochs early); kl_update is how far the
   # update moved the policy from the one that collected the batch (at tiny sizes ~8x kl, which alone read as a small step)

@@ -15,6 +15,8 @@ lane, no lead car) rather than by driving well. Two signals catch it, both logge
 - world-model surprise: bits/token of each generated frame under the world model itself. Off the data's distribution the
   model is unsure and samples high-surprise tokens; a frame above the BC policy's 95th percentile is penalized by
   hack_coef x the excess (bits/token), so leaving the data costs more than the disengagement reward it buys.
+Both references come from the BC policy's rollouts before iteration 0, over max(rollout_steps, episode_steps) steps: whole
+episodes, since the generated frames drift further the longer an episode runs.
 And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
@@ -300,11 +302,11 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   # segment by segment: one joined int64 copy of every token was ~5x the folder's token bytes in memory
   real_hist = sum((np.bincount(s.tokens.reshape(-1), minlength=world.config.vocab_size) for s in segs), np.zeros(world.config.vocab_size, np.int64)) + 0.5
   guard = run.dir / "guard.json"
-  # the reference of this run's iteration 0; a new run measures its own (one killed before its first checkpoint left
+  # the reference measured before this run's iteration 0; a new run measures its own (one killed before its first checkpoint left
   # its file, and the re-run penalized iteration 0's rewards with it: 86 of 92 weights off an unbroken run)
   if start and not guard.exists():  # (a resume measured a new reference from the policy of then: another run's guard)
     raise ConfigError(f"{guard}: missing, and the run is at iteration {start}: its reward-hacking reference came from the BC "
-                      "policy's rollouts of iteration 0; put it back, or use another out= folder")
+                      "policy's rollouts before iteration 0; put it back, or use another out= folder")
   try: ref = json.loads(guard.read_text()) if start else None
   except ValueError as e: raise ConfigError(f"{guard}: not readable ({e}): a damaged file; use another out= folder") from None
   if start and not (isinstance(ref, dict) and all(isinstance(ref.get(k), (int, float)) and math.isfinite(ref[k]) for k in ("js", "surprise_p95"))):
@@ -315,30 +317,37 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   if start and (saved := (checkpoint_info(str(run.ckpt))[2] or {}).get("env")):  # mid-episode rollouts and both RNGs, as they were
     env.set_state(saved["env"])
     rng.bit_generator.state, obs = saved["rng"], env.obs()
-  bar, stopped = run.progress(cfg.iterations, start, "train-policy ppo"), None
   Tensor.training = False
+  drift_of = lambda steps: js_bits(np.bincount(np.concatenate(steps).reshape(-1).astype(np.int64), minlength=world.config.vocab_size) + 0.5, real_hist)  # noqa: E731
+  if ref is None:  # the BC policy's rollouts over whole episodes set the references, and leave the rollouts mid-episode as
+    # every later iteration finds them (iteration 0's own rollouts, an episode's first 16 steps, set them: the frames
+    # drift further later in an episode, and the BC policy itself was fined on 12.5% of its frames there, not 5%)
+    warm = max(cfg.rollout_steps, cfg.episode_steps)
+    print(f"train-policy ppo: the BC policy's reference: {warm} steps of {cfg.num_envs} rollouts", file=sys.stderr)
+    _, obs, info = collect(env, actor, critic, obs, warm, cfg.ppo.gamma, cfg.ppo.lam, rng)
+    surprise = np.concatenate(info["step_surprise"])
+    # drift over as many steps as an iteration's (a histogram of fewer tokens is further from the recordings' by chance)
+    js = float(np.mean([drift_of(info["step_tokens"][i:i + cfg.rollout_steps]) for i in range(0, warm - cfg.rollout_steps + 1, cfg.rollout_steps)]))
+    ref = {"js": js, "surprise_p95": float(np.percentile(surprise, 95)), "surprise_mean": float(surprise.mean()), "steps": warm}
+    write_atomic(guard, json.dumps(ref).encode())
+    env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
+    _warn_first_step_ends(info["episode_lengths"], cfg)
+    if cfg.hack_js_factor * js + 0.02 >= 1:  # JS divergence is at most 1 bit: this guard could never fire
+      print(f"warning: train-policy ppo: the BC policy's rollouts already drift {js:.3f} bits from the recordings' tokens, so the "
+            f"guard's limit {cfg.hack_js_factor} x {js:.3f} + 0.02 is past the 1-bit most there is: it cannot stop reward hacking "
+            "(an undertrained world model?)", file=sys.stderr)
+  bar, stopped = run.progress(cfg.iterations, start, "train-policy ppo"), None
   for it in range(start, cfg.iterations):
     batch, obs, info = collect(env, actor, critic, obs, cfg.rollout_steps, cfg.ppo.gamma, cfg.ppo.lam, rng)
-    hist = np.bincount(np.concatenate(info["step_tokens"]).reshape(-1).astype(np.int64), minlength=world.config.vocab_size) + 0.5
-    drift, surprise = js_bits(hist, real_hist), np.concatenate(info["step_surprise"])
-    # what this iteration's rewards paid for surprise (none in iteration 0, whose rollouts set the limit): `reward` of the
-    # first row and of later ones measure different things; reward + penalty is the task reward of each
-    penalty = float(env.hack_coef * np.maximum(surprise - env.surprise_limit, 0).mean())
-    if ref is None:  # the BC policy's rollouts set the references
-      ref = {"js": drift, "surprise_p95": float(np.percentile(surprise, 95)), "surprise_mean": float(surprise.mean())}
-      write_atomic(guard, json.dumps(ref).encode())
-      env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
-      if cfg.hack_js_factor * drift + 0.02 >= 1:  # JS divergence is at most 1 bit: this guard could never fire
-        print(f"warning: train-policy ppo: the BC policy's rollouts already drift {drift:.3f} bits from the recordings' tokens, so the "
-              f"guard's limit {cfg.hack_js_factor} x {drift:.3f} + 0.02 is past the 1-bit most there is: it cannot stop reward hacking "
-              "(an undertrained world model?)", file=sys.stderr)
-    elif drift > cfg.hack_js_factor * ref["js"] + 0.02:
+    drift, surprise = drift_of(info["step_tokens"]), np.concatenate(info["step_surprise"])
+    penalty = float(env.hack_coef * np.maximum(surprise - env.surprise_limit, 0).mean())  # reward + penalty: the task reward
+    if it and drift > cfg.hack_js_factor * ref["js"] + 0.02:  # (iteration 0 rolls out the BC policy: the reference's)
       stopped = f"iteration {it}: token drift {drift:.3f} bits > {cfg.hack_js_factor} x {ref['js']:.3f} + 0.02 (reward hacking guard)"
       break
     if run.ckpt.exists():   # this policy's rollouts passed the guard; copied atomically (a kill mid-copy left a torn file), fsynced
       write_atomic(run.dir / GOOD, run.ckpt.read_bytes())
-    else:  # iteration 0: the BC start, whose rollouts set the reference (a stop at the first check left no good file, and
-      save_checkpoint(str(run.dir / GOOD), agent, None, step=it, config=run.config, extra={"inputs": inputs})  # evaluate loaded the failed policy)
+    else:  # iteration 0: the BC start, the reference (a stop at the first check left no good file, and evaluate loaded the
+      save_checkpoint(str(run.dir / GOOD), agent, None, step=it, config=run.config, extra={"inputs": inputs})  # failed policy)
     stats = ppo_update(actor, critic, opt, batch, cfg.ppo, rng)
     p = np.concatenate(info["step_p_disengage"])
     run.log(it + 1, reward=info["reward_mean"], penalty=penalty, episode_return=float(np.mean(info["episode_returns"])) if info["episode_returns"] else None,
@@ -353,15 +362,31 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   lines = [json.loads(l) for l in (run.dir / "metrics.jsonl").read_text().splitlines() if l.strip()] if (run.dir / "metrics.jsonl").exists() else []
   last = lines[-1] if lines else {}
   task = lambda row: row["reward"] + row.get("penalty", 0.0) if row else None  # noqa: E731
+  good = checkpoint_info(str(run.dir / GOOD))[0] if (run.dir / GOOD).exists() else None
+  # after a guard stop the last row's update made the policy refused: kl and entropy are those of the update that made
+  # the policy kept (none for the BC start), not the refused one's
+  made = next((r for r in lines if r.get("step") == good), {}) if stopped else last
   return run.finish({"iterations": last.get("step", 0), "reward_first": lines[0]["reward"] if lines else None, "reward_last": last.get("reward"),
                      "task_reward_first": task(lines[0] if lines else None), "task_reward_last": task(last),
                      "p_disengage_first": lines[0]["p_disengage"] if lines else None, "p_disengage_last": last.get("p_disengage"),
-                     "kl_last": last.get("kl"), "entropy_last": last.get("entropy"), "token_js_last": last.get("token_js"),
+                     "kl_last": made.get("kl"), "entropy_last": made.get("entropy"), "token_js_last": last.get("token_js"),
                      "guard": ref, "stopped": stopped,
                      # the policy evaluate and export-driving use: the newest whose rollouts passed the guard (the last
                      # iteration's update is never rolled out: iteration N - 1 of N; reward_last is its rollouts')
-                     "policy_iteration": checkpoint_info(str(run.dir / GOOD))[0] if (run.dir / GOOD).exists() else None,
+                     "policy_iteration": good,
                      "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
+
+def _warn_first_step_ends(lengths: list, cfg: PPOTrainConfig) -> None:
+  """Say when the BC policy's episodes mostly end at their first step: p(disengage) is past the threshold on the
+  recorded seeds themselves, so the reward tells the policy little (the demo's: 51% of seeds, its disengagement model
+  at chance)."""
+  if cfg.episode_steps == 1 or len(lengths) < 4 or (share := float(np.mean(np.asarray(lengths) == 1))) <= 0.25: return
+  try: auroc = json.loads((ckpt_file(cfg.disengage).parent / "final.json").read_text()).get(f"val_auroc_{cfg.reward_horizon:g}s")
+  except (OSError, ValueError, AttributeError): auroc = None
+  said = f" (its held-out AUROC at {cfg.reward_horizon:g} s: {auroc:.2f})" if isinstance(auroc, (int, float)) and math.isfinite(auroc) else ""
+  print(f"warning: train-policy ppo: {share:.0%} of the BC policy's {len(lengths)} episodes ended at their first step: p(disengage) "
+        f"is past threshold={cfg.threshold} on the recordings themselves, as disengage={cfg.disengage} rates them{said}; the reward "
+        "then says little about driving (train the disengagement model on more takeovers, or raise the threshold)", file=sys.stderr)
 
 def main(argv: Optional[list[str]] = None) -> dict:
   args = stage_args("drivegpt train-policy --algo ppo", __doc__, argv, PPOTrainConfig)

@@ -217,6 +217,9 @@ class WorldSim(gym.Env):
     return obs
 
   def reset(self, *, seed: Optional[int] = None, options: Optional[dict] = None):
+    """Start from a recorded context: options {"segment", "start"} pick it, else it is drawn. Known: a given segment or
+    start is not drawn, so the sampling RNG is elsewhere after it: reset(seed=s, options=...) naming the (segment,
+    start) that reset(seed=s) drew samples other frames from there. Returns (obs, {"segment", "start"})."""
     self.t = None  # until the reset succeeds: a refused one left the old (ended) episode stepping on, its count at 0
     super().reset(seed=seed)
     o = options or {}

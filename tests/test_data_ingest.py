@@ -528,6 +528,14 @@ def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_
     assert {route_of(tmp_path / f"op/dg|2023-07-27--13-01-19--{n}", tmp_path / "op") for n in "01"} == {"dg|2023-07-27--13-01-19"}
     assert [route_of(tmp_path / "vids" / f, tmp_path / "vids") for f in ("drive--0.mp4", "drive--1.mp4", "other.mp4")] == ["drive", "drive", "other"]
     assert route_of(tmp_path / "rec/highway-seed3/0", tmp_path / "rec") == "highway-seed3/0"  # no drive named: its own route
+    # a recorder's segment names its drive: the same route from any folder level (given rec/highway-seed4/, the route was
+    # `1`, and two recordings ingested apart shared routes 0..7); an older one without it, or a damaged file, goes by its path
+    (tmp_path / "rec/highway-seed4/1").mkdir(parents=True)
+    (tmp_path / "rec/highway-seed4/1/driver.json").write_text(json.dumps({"seed": 400013, "route": "highway-seed4/1"}))
+    assert {route_of(tmp_path / "rec/highway-seed4/1", tmp_path / d) for d in ("rec", "rec/highway-seed4", "rec/highway-seed4/1")} \
+        == {"highway-seed4/1"}
+    (tmp_path / "rec/highway-seed4/1/driver.json").write_text("[1, 2")
+    assert route_of(tmp_path / "rec/highway-seed4/1", tmp_path / "rec/highway-seed4") == "1"
     # openpilot's on-device `route--N/fcamera.hevc` (every drive's fcamera was one route, its qcamera.ts another: the same
     # frames in train and val); clips in plain folders stay routes of their own (a folder can hold every drive)
     for f in ("op2/2023-01-01--12-00-00--0/fcamera.hevc", "op2/2023-01-01--12-00-00--1/qcamera.ts", "dash/day1/GH01.MP4",

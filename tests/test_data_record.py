@@ -491,6 +491,7 @@ def test_cli_prints_the_takeover_table_and_survives_sigkill(tmp_path):
         for f in sorted(p.relative_to(fresh / "highway-seed0" / k) for p in (fresh / "highway-seed0" / k).rglob("*") if p.is_file()):
             assert (out / "highway-seed0" / k / f).read_bytes() == (fresh / "highway-seed0" / k / f).read_bytes(), f
     assert json.loads((out / "highway-seed0/0/driver.json").read_text())["scenario"] == "highway"
+    assert json.loads((out / "highway-seed0/1/driver.json").read_text())["route"] == "highway-seed0/1"  # (ingest's, from any folder level)
     # asked for other --seconds, the kept segments would mix two kinds of recording: named instead
     other = subprocess.run(cmd[:4] + ["3", "--seconds", "2"] + cmd[7:], capture_output=True, text=True, cwd=ROOT)
     assert other.returncode != 0 and "recorded for 1 s, now asked for 2 s" in other.stderr, other.stderr[-1500:]

@@ -380,6 +380,47 @@ def test_ppo_improves_return_on_a_tiny_task():
   assert np.mean(returns[-3:]) > 0.2 * returns[0]                       # returns are negative: 5x smaller in size
   assert actor.lin.weight.numpy()[0, 0] < -0.6                           # learnt to steer towards 0 (best: -1)
 
+def test_ppo_stops_before_the_step_past_target_kl():
+  # checked once an epoch, an update went on for a whole epoch of steps past target_kl; now no step is taken once a
+  # minibatch's KL (before its step, recomputed here from the weights of then) is past it
+  Tensor.manual_seed(1)
+  actor, critic, env = LinearActor(), QuadCritic(), PointEnv(32)
+  opt = Adam(actor.parameters() + critic.parameters(), lr=0.01)
+  rng = np.random.default_rng(1)
+  batch, _, _ = collect(env, actor, critic, env.reset(1), 10, 0.9, 0.9, rng)   # 320 samples: 10 minibatches an epoch
+  cfg, seen, weights = PPOConfig(epochs=4, minibatch=32, target_kl=0.002), [], [p.numpy() for p in actor.parameters()]
+  step = opt.step
+  def watched(*extra):  # the whole batch's KL before each step
+    lr_ = actor.log_prob(actor.mean(batch["obs"]), Tensor(batch["actions"].astype(np.float32))).numpy().astype(np.float64) - batch["logp"]
+    seen.append(float(np.mean(np.exp(lr_) - 1 - lr_)))
+    return step(*extra)
+  opt.step = watched
+  stats = ppo_update(actor, critic, opt, batch, cfg, np.random.default_rng(2))
+  print("steps", stats["steps"], "KL before each step", np.round(seen, 4).tolist(), "after", stats["kl_update"])
+  assert stats["steps"] == len(seen) and 1 <= stats["steps"] < 10   # stopped within the first epoch
+  assert max(seen) < 5 * cfg.target_kl and stats["kl_update"] > cfg.target_kl / 5   # (minibatch KLs are noisy)
+  a, c = LinearActor(), QuadCritic()
+  for p, w in zip(a.parameters(), weights): p.assign(Tensor(w)).realize()   # the policy that collected the batch
+  full = ppo_update(a, c, Adam(a.parameters() + c.parameters(), lr=0.01), batch, PPOConfig(epochs=2, minibatch=32, target_kl=1e9), np.random.default_rng(2))
+  assert full["steps"] == 20 and full["kl_update"] > stats["kl_update"]   # never past it: every step of every epoch
+
+def test_ppo_says_when_the_bc_episodes_end_at_their_first_step(tmp_path, capsys):
+  """The demo's disengagement model (held-out AUROC 0.49) put p past the threshold on half the recorded seeds: half the
+  episodes ended at their first step, and PPO trained on that reward without a word."""
+  from rl.train import PPOTrainConfig, _warn_first_step_ends
+  (tmp_path / "dis").mkdir()
+  (tmp_path / "dis" / "final.json").write_text(json.dumps({"val_auroc_2s": 0.4912}))
+  cfg = PPOTrainConfig(world="w", tokens="t", disengage=str(tmp_path / "dis"), bc="b")
+  _warn_first_step_ends([1, 1, 7, 1, 16, 3], cfg)
+  err = capsys.readouterr().err
+  assert "50% of the BC policy's 6 episodes ended at their first step" in err and "AUROC at 2 s: 0.49" in err, err
+  for lengths, c in (([1, 9, 7, 4, 16], cfg), ([1, 1, 1], cfg), ([1] * 8, PPOTrainConfig(world="w", tokens="t", disengage="d", bc="b", episode_steps=1))):
+    _warn_first_step_ends(lengths, c)   # a quarter or less, too few episodes to tell, or every episode one step long
+    assert capsys.readouterr().err == ""
+  (tmp_path / "dis" / "final.json").write_text("{")   # unreadable: said without the AUROC
+  _warn_first_step_ends([1, 1, 1, 1], cfg)
+  assert "100% of the BC policy's 4 episodes" in (err := capsys.readouterr().err) and "AUROC" not in err
+
 # *** the learned simulator as an RL env, the stages' configs, the closed loop ***
 
 def _tiny_world():

@@ -336,7 +336,7 @@ def test_tokenize_yaw_copies(tmp_path, capsys):
   Tensor.training = False
   for k in range(2):  # each copy: the slid frames' tokens, the turned poses, every other signal as recorded
     tokens, sig, attrs = read_token_shard(out / f"seg_a-yaw{k}.h5")
-    fr, pose, s = yaw_augment(frames, signals["pose"], f"seg_a-yaw{k}", 30)
+    fr, pose, s = yaw_augment(frames, signals["pose"], f"c0ffee-yaw{k}", 30)  # keyed by the video, not the path
     assert json.loads(attrs["augment"])["slide_px"] == s.tolist()
     slid = slid + np.abs(s).sum() if k else np.abs(s).sum()
     np.testing.assert_array_equal(tokens, model.encode(Tensor(to_input(fr))).numpy())
@@ -344,6 +344,13 @@ def test_tokenize_yaw_copies(tmp_path, capsys):
     np.testing.assert_array_equal(sig["speed"], signals["speed"])
     assert attrs["segment"] == f"seg_a-yaw{k}" and attrs["route"] == "seg_a"
   assert slid > 0  # (an offset of 0 px a frame would make the copies the recording)
+  # the same recording ingested from another folder (another segment id, its path's hash) gets the same copies
+  (tmp_path / "moved").mkdir()
+  shutil.copy(shards / "seg_a.h5", tmp_path / "moved" / "seg_a-1234abcd.h5")
+  with h5py.File(tmp_path / "moved" / "seg_a-1234abcd.h5", "a") as f: f.attrs["segment"] = "seg_a-1234abcd"
+  tokenize(str(run), str(tmp_path / "moved"), str(tmp_path / "moved_tokens"), use_ray=False, progress=False, yaw_copies=2, yaw_px=30)
+  for k in range(2):
+    assert read_token_shard(tmp_path / "moved_tokens" / f"seg_a-1234abcd-yaw{k}.h5")[2]["augment"] == read_token_shard(out / f"seg_a-yaw{k}.h5")[2]["augment"]
   # a re-run skips all three; other slide settings are another set of tokens, refused by name, and so are fewer copies
   assert [r["status"] for r in tokenize(str(run), str(shards), str(out), use_ray=False, progress=False, yaw_copies=2, yaw_px=30)] == ["skipped"]
   with pytest.raises(ValueError, match=r"seg_a-yaw0\.h5: a token shard of .* made with another --yaw-px"):   # (said "another checkpoint": session 45)

@@ -152,7 +152,10 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         if augment is None: write(out, tokens_of(frames), signals, a); continue
         from data.augment import yaw_augment
         name = f"{attrs.get('segment', Path(shard).stem)}-yaw{augment['yaw_copy']}"
-        fr, pose, s = yaw_augment(frames, signals["pose"], name, yaw_px, fps=fps)
+        # its slide keyed by the video's checksum: the segment id holds a hash of the path, and the same recording ingested
+        # from another folder got other copies
+        key = f"{attr_text(attrs['checksum'])}-yaw{augment['yaw_copy']}" if attrs.get("checksum") else name
+        fr, pose, s = yaw_augment(frames, signals["pose"], key, yaw_px, fps=fps)
         from data.augment import FOCAL_OF_WIDTH
         a.update(segment=name, augment=json.dumps({**augment, "focal_px": FOCAL_OF_WIDTH * fr.shape[2], "slide_px": s.tolist()}))  # its route: its recording's drive
         if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
