@@ -142,7 +142,7 @@ def not_being_written(folder, inside: bool = True) -> None:
 def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:
     """Files under root (root itself if it is a file) with one of the suffixes (or that exact name; neither: all), sorted, following
     symbolic links to folders (each folder once: Path.rglob skipped linked folders) and skipping hidden names (temp
-    files)."""
+    files, hidden folders)."""
     root = Path(root)
     if root.is_file():
         return [root]
@@ -152,6 +152,7 @@ def files_under(root: Path, suffixes: tuple = (), name: str = "") -> list[Path]:
             dirs[:] = []
             continue
         seen.add(real)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # (rollout's .earlier: a finished run's files set aside)
         found += [Path(folder) / f for f in files if not f.startswith(".") and (f == name or (suffixes and f.endswith(suffixes)) or not (suffixes or name))]
     return sorted(found)
 

@@ -100,7 +100,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
     if "lane" in a and (a["lane"].ndim != 2 or a["lane"].shape[1] < 4): raise ValueError(f"{f}: 'lane' {a['lane'].shape} must be (N, 5): [offset, heading error, curvature, edge margin, blinker]")
     for k in [k for k in ("pose", "speed", "action", "lane", "frame_times") if k in a]:  # one NaN made every loss NaN, and the metrics scored NaN as if it ranked
       if not np.isfinite(a[k]).all(): raise ValueError(f"{f}: '{k}' is not finite at frame {int(np.flatnonzero(~np.isfinite(a[k]).reshape(n, -1).all(1))[0])}")
-    check_motion(f, a["pose"].reshape(n, -1))
+    check_motion(f, a["pose"].reshape(n, -1), pieces := gap_pieces(a["frame_times"] if "frame_times" in a else None, n, f))
     if len(fast := np.flatnonzero(np.abs(a["speed"].reshape(n)) > MAX_SPEED)):  # (1e30 trained, then Platt's fold gave NaN: "diverged?")
       raise ValueError(f"{f}: 'speed' at frame {fast[0]} is {a['speed'].reshape(n)[fast[0]].item():g} m/s: over {MAX_SPEED:g} (m/s is the unit)")
     # a takeover is 1: -1 (stored as int8: "unknown") became 255 and a takeover, 0.9 a 0 (no takeover), 2 was summed as two
@@ -113,7 +113,7 @@ def load_driving_segments(path: str) -> list[DrivingSegment]:
                          a["speed"].astype(np.float32).reshape(n), a["action"].astype(np.float32), a["disengage"].astype(np.uint8),
                          a["disengage_cause"].astype(np.uint8), route, tuple(grid), visible_lane(a.get("lane")), tokenizer,
                          a["frame_times"].astype(np.float64).reshape(n) if "frame_times" in a else None, ended_early(driver, n))
-    pieces = gap_pieces(seg.times, n, f)   # (drive_labels reads them on as one drive's pieces, the human's seconds across a gap too)
+    # (pieces: drive_labels reads them on as one drive's pieces, the human's seconds across a gap too)
     segs += [seg] if len(pieces) == 1 else [replace(seg, name=f"{seg.name}@{k.start}", route=route or seg.name, ended=seg.ended and k.stop == n,
                                                   **{x: getattr(seg, x)[k] for x in ("tokens", "pose", "speed", "action", "disengage", "cause", "lane", "times") if getattr(seg, x) is not None})
                                           for k in pieces]

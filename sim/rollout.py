@@ -236,6 +236,8 @@ def _rollouts_into(out: Path, args, seeds: list, steps: int, fps: float, world_s
   and a run killed half-way left its rollouts beside another run's); a finished run's wait in out/.earlier until this
   one has finished, and come back if it fails (they were deleted first: a failed re-run lost them)."""
   earlier = out / ".earlier"
+  if earlier.exists() and (out / "rollouts.json").exists():  # a run that finished, killed before it dropped them: its
+    shutil.rmtree(earlier)                                   # set is the newer (a failed re-run put the older one back)
   if not earlier.exists() and (out / "rollouts.json").exists():
     earlier.mkdir()
     for p in _ours(out): p.rename(earlier / p.name)

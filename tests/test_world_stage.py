@@ -2184,6 +2184,26 @@ def test_review_52_a_resume_on_renamed_npy_files_is_refused(tmp_path):
     tw.main(tiny_args(str(tmp_path / "c"), tmp_path / "run", "steps=2", *opts))
   tw.main(tiny_args(str(tmp_path / "a"), tmp_path / "run", "steps=2", *opts))   # the same names: resumes
 
+def test_review_53_a_resume_on_drive_names_swapped_in_place_is_refused(tmp_path):
+  """Two files' names swapped, one trained on and one held out: no name gone or new, the same contents, so every check
+  passed and the resumed run trained on the drive it had held out (a review). A swap within one side still resumes."""
+  from drivegpt.nn.state import checkpoint_info
+  toks = make_tokens(tmp_path / "a", n_seg=4, pose=False)
+  opts = ("model.pose=none",)
+  tw.main(tiny_args(toks, tmp_path / "run", "steps=1", *opts))
+  ex = checkpoint_info(str(tmp_path / "run" / "ckpt.safetensors"))[2]
+  tr, va = ex["train_routes"], ex["val_routes"]
+  assert len(tr) >= 2 and va, (tr, va)
+  def swap(x, y):
+    os.rename(tmp_path / "a" / x, tmp_path / "a" / "tmp"); os.rename(tmp_path / "a" / y, tmp_path / "a" / x); os.rename(tmp_path / "a" / "tmp", tmp_path / "a" / y)
+  swap(tr[0], tr[1])   # within the trained side: the same split of the same data
+  tw.main(tiny_args(toks, tmp_path / "run", "steps=2", *opts))
+  swap(tr[0], va[0])
+  with pytest.raises(ConfigError, match="holds the segments this run trained on, but other ones are held out"):
+    tw.main(tiny_args(toks, tmp_path / "run", "steps=3", *opts))
+  swap(tr[0], va[0])
+  assert tw.main(tiny_args(toks, tmp_path / "run", "steps=3", *opts))["step"] == 3   # as it was: resumes
+
 def test_review_52_no_window_spans_a_gap_in_a_shards_frame_times(tmp_path, capsys):
   """Ingest keeps a drive's frames across missing ones in one shard (said there): a window of frames 2 apart read frames
   3 s apart as 0.1 s apart, and the motion over the gap (47 m) as one step's, unsaid. The shard is read as pieces of one
@@ -2200,6 +2220,25 @@ def test_review_52_no_window_spans_a_gap_in_a_shards_frame_times(tmp_path, capsy
     np.testing.assert_array_equal(s.tokens, tokens[k]); np.testing.assert_array_equal(s.pose, pose[k])
   w = Windows(segs, 3, 2)   # a window: 5 frames and the stride before
   assert w.starts.tolist() == [30 - 7 + 1, 30 - 7 + 1, 60 - 7 + 1]
+
+def test_review_53_gap_pieces_check_their_times_and_skip_the_motion_into_a_gap(tmp_path, capsys):
+  """A 3 s gap at 25 m/s is a 76 m motion row into the gap, which refused the whole folder (over 50 m in one frame),
+  though no piece reads it; times that run backwards (two clocks joined), a NaN (it hid a gap) or 10 fps times (read as
+  20 fps) loaded as one run without a word (a review)."""
+  from train.world_data import gap_pieces, load_segments
+  toks = make_tokens(tmp_path / "tok", n_seg=1, n=60)
+  with h5py.File(tmp_path / "tok" / "seg0.h5", "r+") as f:
+    f["frame_times"] = np.arange(60) / 20 + 3.0 * (np.arange(60) >= 30)
+    pose = f["pose"][()]; pose[29, 0] = 76.25; f["pose"][...] = pose
+  assert [s.name for s in load_segments(toks)] == ["seg0.h5@0", "seg0.h5@30"]
+  with h5py.File(tmp_path / "tok" / "seg0.h5", "r+") as f: pose[28, 0] = 76.25; f["pose"][...] = pose   # inside a piece: refused
+  with pytest.raises(ValueError, match=r"seg0.h5: pose at frame 28 is \[76.25"): load_segments(toks)
+  t = np.arange(60) / 20
+  for times, msg in ((np.where(np.arange(60) >= 30, t - 1.0, t), r"x: 'frame_times' must increase, frame 30 is at 0.5 s"),
+                     (np.where(np.arange(60) == 30, np.nan, t + 3.0 * (np.arange(60) >= 30)), "x: 'frame_times' is not finite at frame 30"),
+                     (np.arange(60) / 10, r"x: its frame times are 0.1 s apart \(median\), ~10 fps")):
+    with pytest.raises(ValueError, match=msg): gap_pieces(times, 60, "x")
+  assert gap_pieces(t + np.random.default_rng(0).uniform(-0.004, 0.004, 60), 60, "x") == [slice(0, 60)]   # a camera's jitter
 
 def test_review_52_a_failed_rollout_rerun_keeps_the_earlier_rollouts(tmp_path, monkeypatch):
   """A re-run of rollout into a folder deleted the earlier run's rollouts first: one that failed (a full disk, a dead
@@ -2220,6 +2259,16 @@ def test_review_52_a_failed_rollout_rerun_keeps_the_earlier_rollouts(tmp_path, m
   monkeypatch.setattr(ro, "_write_rollouts", lambda out, *a: ((out / "rollout_0.mp4").write_bytes(b"new"), (out / "rollouts.json").write_bytes(b"{}\n"), {"rollouts": 1})[-1])
   assert ro._rollouts_into(out, None, [], 1, 10.0, 1) == {"rollouts": 1}
   assert {p.name: p.read_bytes() for p in out.iterdir()} == {"rollout_0.mp4": b"new", "rollouts.json": b"{}\n", "rollout_best.mp4": b"mine"}
+  # killed after it finished but before it dropped .earlier: its set is the newer, and a failed re-run put the older back
+  (out / ".earlier").mkdir(); (out / ".earlier" / "rollouts.json").write_bytes(b"[]\n"); (out / ".earlier" / "rollout_0.mp4").write_bytes(b"older")
+  monkeypatch.setattr(ro, "_write_rollouts", failing)
+  with pytest.raises(OSError): ro._rollouts_into(out, None, [], 1, 10.0, 1)
+  assert {p.name: p.read_bytes() for p in out.iterdir()} == {"rollout_0.mp4": b"new", "rollouts.json": b"{}\n", "rollout_best.mp4": b"mine"}
+  # and a set waiting in .earlier (a re-run killed mid-way) is not read as data beside the new run's files
+  from train.world_data import token_files
+  (out / ".earlier").mkdir(); np.save(out / ".earlier" / "rollout_0_tokens.npy", np.zeros((3, *GRID), np.int16))
+  np.save(out / "rollout_0_tokens.npy", np.zeros((3, *GRID), np.int16))
+  assert [p.name for p in token_files(out)] == ["rollout_0_tokens.npy"]
 
 def test_review_52_a_sidecar_without_its_npy_is_said(tmp_path, capsys):
   """export-commavq that failed part way (a full disk) left a sidecar without its .npy, and import-commavq and

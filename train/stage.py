@@ -397,7 +397,7 @@ class Run:
     the token segments (check_data)."""
     return {**kw, "train_seconds": self.seconds(), "run_dir": str(self.dir.resolve()), "logged": (self.dir / "metrics.jsonl").exists(),  # (rows were written: resume)
             **({"train_routes": self._routes, "val_routes": self._held} if self._routes is not None else {}),
-            **({"data": self._data} if self._data else {})}
+            **({"data": self._data} if self._data else {}), **({"data_held": self._data_held} if getattr(self, "_data_held", None) else {})}
 
   def check_data(self, key: str, segments: list, refuse: bool = True, fields: tuple = ("tokens", "pose", "speed", "action", "disengage", "times", "ended")) -> None:
     """Refuse to resume a run whose token folder (config key) now holds other segments than it trained on (drives added,
@@ -423,8 +423,15 @@ class Run:
     def of(fields, kind=kind):
       return kind + (",".join(fields) + ":" if kind == "d4-" else "") + hashlib.sha256("".join(sorted(digest(s, fields) for s in segments)).encode()).hexdigest()[:16]
     self._data = of(fields)
-    saved = (checkpoint_info(str(self.ckpt))[2] or {}).get("data") if self.ckpt.exists() else None
+    extra = (checkpoint_info(str(self.ckpt))[2] or {}) if self.ckpt.exists() else {}
+    saved = extra.get("data")
     if saved == self._data and getattr(self, "_renamed", None): raise ConfigError(self._renamed)   # (check_split's)
+    if kind == "d4-" and (val := getattr(self, "_val_now", None)) is not None:  # the held-out side's contents, by its drives
+      self._data_held = hashlib.sha256("".join(sorted(digest(s, fields) for s in segments if (getattr(s, "route", "") or s.name) in val)).encode()).hexdigest()[:16]
+      if saved == self._data and extra.get("data_held") not in (None, self._data_held):  # two drives' names swapped in place: no
+        raise ConfigError(f"{self.dir}: {key} holds the segments this run trained on, but other ones are held out (drives' "  # name gone or new
+                          "names swapped or moved between files?): held-out numbers would count drives trained on; use another "
+                          "out= folder, or the data as it was named")
     if not saved or saved == self._data: return
     saved = str(saved)   # (a hand-edited number was a traceback)
     named = tuple(saved[3:].split(":")[0].split(",")) if saved[:3] == "d4-" and ":" in saved else ()
@@ -459,7 +466,7 @@ class Run:
             "one drive's, held-out numbers count frames of a drive trained on", file=sys.stderr)
     extra = checkpoint_info(str(self.ckpt))[2] if self.ckpt.exists() else None
     saved, held = routes_trained(extra), routes_trained(extra, "val_routes")
-    self._routes, self._held = sorted(set(train) | saved), sorted(set(val) | held)
+    self._routes, self._held, self._val_now = sorted(set(train) | saved), sorted(set(val) | held), set(val)
     if leaked := sorted(saved & set(val)):
       raise ConfigError(f"{self.dir}: the data now holds out {len(leaked)} drive(s) this run trained on ({leaked[0]}, ...), so its "
                         f"held-out numbers would count them: use another out= folder, or the data it was trained on")

@@ -142,10 +142,13 @@ def shard_video(attrs, tokens_sum: Callable[[], str]) -> str:
   if video and str(attrs.get("source", "")).endswith(".npy") and video == tokens_sum(): return ""
   return video
 
-def check_motion(f, pose: np.ndarray) -> None:
+def check_motion(f, pose: np.ndarray, pieces: list = ()) -> None:
   """Refuse a motion no car makes between two 20 fps frames (over 50 m, or a rotation component past pi): one such row
-  (1e30 in a hand-made shard) made the pose statistics' std ~1e28, and every real motion normalised to about 0."""
-  if len(bad := np.flatnonzero((np.abs(pose[:, :3]) > 50).any(1) | (np.abs(pose[:, 3:6]) > np.pi).any(1))):
+  (1e30 in a hand-made shard) made the pose statistics' std ~1e28, and every real motion normalised to about 0. The
+  rows into a gap between pieces (gap_pieces), never read, are not checked (3 s at highway speed is 76 m)."""
+  into_gap = np.zeros(len(pose), bool)
+  into_gap[[k.stop - 1 for k in pieces[:-1]]] = True
+  if len(bad := np.flatnonzero(((np.abs(pose[:, :3]) > 50).any(1) | (np.abs(pose[:, 3:6]) > np.pi).any(1)) & ~into_gap)):
     raise ValueError(f"{f}: pose at frame {bad[0]} is {pose[bad[0]].tolist()}: over 50 m or pi rad in one frame")
 
 def check_fps(f: Path, fps, who: str = "the world model's frame strides and poses are") -> None:
@@ -192,7 +195,13 @@ def gap_pieces(times, n: int, where) -> list[slice]:
   from data.layout import FPS
   if times is None or n < 2: return [slice(0, n)]
   if (times := np.asarray(times, np.float64).reshape(-1)).shape != (n,): raise ValueError(f"{where}: frame_times {times.shape} is not one per frame ({n})")
-  if not (cut := (np.flatnonzero((step := np.diff(times)) > 2.5 / FPS) + 1).tolist()): return [slice(0, n)]
+  if len(bad := np.flatnonzero(~np.isfinite(times))): raise ValueError(f"{where}: 'frame_times' is not finite at frame {bad[0]}")  # (a NaN hid a gap)
+  if (step := np.diff(times)).min() <= 0:  # (two clocks joined: read as one run, windows across the jump)
+    raise ValueError(f"{where}: 'frame_times' must increase, frame {int(np.argmin(step)) + 1} is at {float(times[np.argmin(step) + 1])!r} s")
+  if not abs(np.median(step) * FPS - 1) <= 0.2:  # (5 fps times were 59 gaps, every frame a piece; 10 fps ones read as 20, unsaid)
+    raise ValueError(f"{where}: its frame times are {np.median(step):.3g} s apart (median), ~{1 / np.median(step):.3g} fps; the "
+                     f"world model's frame strides and poses are in {FPS} fps frames")
+  if not (cut := (np.flatnonzero(step > 2.5 / FPS) + 1).tolist()): return [slice(0, n)]
   print(f"note: {where}: {len(cut)} gap(s) in its frame times (up to {step.max():.2f} s, frames missing): read as {len(cut) + 1} "
         "pieces of one drive, no window or context across a gap", file=sys.stderr)
   return [slice(a, b) for a, b in zip([0, *cut], [*cut, n])]
@@ -309,7 +318,8 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
     except (OSError, RuntimeError, KeyError) as e: raise ValueError(f"{f}: not a readable token shard ({e})") from None  # (h5py: damaged metadata is a RuntimeError or KeyError, a traceback naming no file)
     if pose is not None and (pose.shape != (len(tokens), 6) or not np.isfinite(pose).all()):
       raise ValueError(f"{f}: pose {pose.shape} must be finite and (N, 6) with N = {len(tokens)} frames")
-    if pose is not None: check_motion(f, pose)
+    pieces = gap_pieces(times, len(tokens), f)
+    if pose is not None: check_motion(f, pose, pieces)
     if speed is not None:  # (read: rollouts started at the pose's forward motion, up to 8% under the car's speed). Only
       # a rollout's start reads it: a damaged one is said and left out, not the folder refused (train-world reads none)
       if speed.shape not in ((len(tokens),), (len(tokens), 1)) or len(bad := np.flatnonzero(~(np.abs(speed.reshape(-1)) <= MAX_SPEED))):
@@ -318,7 +328,7 @@ def _load_segments(path: str, augmented: bool, vocab: Optional[int], tokens_per_
               ": not used (rollouts from it start at its poses' motion, or 0 m/s without them)", file=sys.stderr)
         speed = None
       else: speed = speed.reshape(-1).astype(np.float32)
-    if len(pieces := gap_pieces(times, len(tokens), f)) == 1: keep(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
+    if len(pieces) == 1: keep(Segment(name, tokens, pose, route, is_copy, tokenizer, video, speed))
     for k in pieces if len(pieces) > 1 else ():  # (one drive: a route, so the split keeps its pieces together)
       keep(Segment(f"{name}@{k.start}", tokens[k], pose[k] if pose is not None else None, route or name, is_copy, tokenizer, video,
                    speed[k] if speed is not None else None))
