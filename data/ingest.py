@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data.layout import (DRIVE, token_shard, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
+from data.layout import (BAR_DRIVE, DRIVE, token_shard, drive_route, CAUSES, DISCRETE, DISENGAGE_CAUSES, FPS, HAS, POSE, SEGMENT_VIDEOS, SHARD, SHARD_VERSION, SIGNALS,
                          files_under, remove_stale_temps, temp_name, not_being_written, writable_folder, inside)
 from data.pose import relative_poses, rot_from_quat
 from data.ray_tasks import as_completed, ray_session, said, show
@@ -136,7 +136,7 @@ def route_of(path: Path, src: Path) -> str:
     def stem(p): return p.name[:-len(".token.npy")] if p.name.endswith(".token.npy") else p.stem
     for p in (given, real):
         for part in reversed(p.parts[:-1] + ((stem(p) if real.is_file() else p.name),)):
-            if "|" in part:
+            if BAR_DRIVE.fullmatch(part):  # (any `|`: every input under a `vids|2024` folder was one route, none held out)
                 return re.sub(r"--\d+$", "", part)
             if DRIVE.fullmatch(part):  # `dongle_time`: comma2k19 unpacked where `|` can't be in a name (each segment was a
                 return drive_route(part)  # route of its own, one drive on both sides of the split)

@@ -57,12 +57,12 @@ class PPOConfig:
 def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, rng: np.random.Generator) -> dict:
   """PPO epochs over batch {"obs": {k: (M, ...)}, "actions": (M, A), "logp": (M,), "adv": (M,), "returns": (M,)};
   advantages are normalized per batch. The update stops before a step whose minibatch is past target_kl. Returns mean
-  policy loss, value loss, approximate KL (kl: before each step; kl_update: of the updated policy), entropy and the
-  optimizer steps taken."""
+  policy loss, value loss, approximate KL (kl: before each step taken; kl_stop: of the minibatch that stopped it, or
+  None; kl_update: of the updated policy), entropy and the optimizer steps taken."""
   M = len(batch["actions"])
   adv = (batch["adv"] - batch["adv"].mean()) / (batch["adv"].std() + 1e-8)
   stats: dict = {"policy_loss": [], "value_loss": [], "kl": [], "clip_frac": []}
-  steps = 0
+  steps, stop = 0, None
   for _ in range(cfg.epochs):
     order = rng.permutation(M)
     for start in range(0, M, cfg.minibatch):
@@ -71,10 +71,12 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
       logp_old = Tensor(batch["logp"][idx].astype(np.float32))
       logp = actor.log_prob(actor.mean(obs), Tensor(batch["actions"][idx].astype(np.float32)))
       log_ratio = logp.numpy() - batch["logp"][idx]   # the policy as it is, before this minibatch's step
-      stats["kl"].append(_k3(log_ratio))
       # checked before each step: checked after each epoch, an update went on for up to an epoch of steps past it (KL
-      # 2.6-12x target_kl in the demo's runs)
-      if stats["kl"][-1] > cfg.target_kl: break
+      # 2.6-12x target_kl in the demo's runs). The minibatch that stops it takes no step: its KL is kl_stop, not in kl
+      if (kl := _k3(log_ratio)) > cfg.target_kl:
+        stop = kl
+        break
+      stats["kl"].append(kl)
       pg = ppo_clip_loss(logp, logp_old, Tensor(adv[idx].astype(np.float32)), cfg.clip)
       vl = (critic.value(obs) - Tensor(batch["returns"][idx].astype(np.float32))).square().mean()
       loss = pg + vl - cfg.ent_coef * actor.entropy()   # (the two nets share no weights: a weight on vl changes nothing, see vf_coef)
@@ -90,7 +92,7 @@ def ppo_update(actor: Actor, critic: Critic, opt, batch: dict, cfg: PPOConfig, r
     else: continue
     break
   out = {k: float(np.mean(v)) if v else None for k, v in stats.items()}
-  out["steps"] = steps
+  out["steps"], out["kl_stop"] = steps, stop
   out["entropy"] = float(actor.entropy().item())
   # kl is PPO's usual measure, each minibatch's before its step (it stops the epochs early); kl_update is how far the
   # update moved the policy from the one that collected the batch (at tiny sizes ~8x kl, which alone read as a small step)

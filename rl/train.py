@@ -15,8 +15,8 @@ lane, no lead car) rather than by driving well. Two signals catch it, both logge
 - world-model surprise: bits/token of each generated frame under the world model itself. Off the data's distribution the
   model is unsure and samples high-surprise tokens; a frame above the BC policy's 95th percentile is penalized by
   hack_coef x the excess (bits/token), so leaving the data costs more than the disengagement reward it buys.
-Both references come from the BC policy's rollouts before iteration 0, over max(rollout_steps, episode_steps) steps: whole
-episodes, since the generated frames drift further the longer an episode runs.
+Both references come from the BC policy's rollouts before iteration 0, over episode_steps rounded up to whole
+rollout_steps: whole episodes, since the generated frames drift further the longer an episode runs.
 And p is floored at p_min in the reward, so pushing an already-small p smaller earns nothing. The final judge is the
 closed-loop evaluation in the real highway-env (rl/evaluate.py), where no world model can be fooled."""
 from __future__ import annotations
@@ -319,15 +319,16 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     rng.bit_generator.state, obs = saved["rng"], env.obs()
   Tensor.training = False
   drift_of = lambda steps: js_bits(np.bincount(np.concatenate(steps).reshape(-1).astype(np.int64), minlength=world.config.vocab_size) + 0.5, real_hist)  # noqa: E731
-  if ref is None:  # the BC policy's rollouts over whole episodes set the references, and leave the rollouts mid-episode as
-    # every later iteration finds them (iteration 0's own rollouts, an episode's first 16 steps, set them: the frames
-    # drift further later in an episode, and the BC policy itself was fined on 12.5% of its frames there, not 5%)
-    warm = max(cfg.rollout_steps, cfg.episode_steps)
+  if ref is None:  # the BC policy's rollouts over whole episodes set the references (iteration 0's own rollouts, an
+    # episode's first 16 steps, set them: the frames drift further later in an episode, and the BC policy itself was
+    # fined on 12.5% of its frames there, not 5%)
+    warm = -(-cfg.episode_steps // cfg.rollout_steps) * cfg.rollout_steps   # whole iterations' spans covering an episode
     print(f"train-policy ppo: the BC policy's reference: {warm} steps of {cfg.num_envs} rollouts", file=sys.stderr)
     _, obs, info = collect(env, actor, critic, obs, warm, cfg.ppo.gamma, cfg.ppo.lam, rng)
     surprise = np.concatenate(info["step_surprise"])
-    # drift over as many steps as an iteration's (a histogram of fewer tokens is further from the recordings' by chance)
-    js = float(np.mean([drift_of(info["step_tokens"][i:i + cfg.rollout_steps]) for i in range(0, warm - cfg.rollout_steps + 1, cfg.rollout_steps)]))
+    # drift over as many steps as an iteration's (a histogram of fewer tokens is further from the recordings' by chance),
+    # the most of any span: the rollouts' episodes run in step, so each iteration's rollouts are at one phase of them
+    js = float(max(drift_of(info["step_tokens"][i:i + cfg.rollout_steps]) for i in range(0, warm, cfg.rollout_steps)))
     ref = {"js": js, "surprise_p95": float(np.percentile(surprise, 95)), "surprise_mean": float(surprise.mean()), "steps": warm}
     write_atomic(guard, json.dumps(ref).encode())
     env.surprise_limit, env.hack_coef = ref["surprise_p95"], cfg.hack_coef
@@ -363,9 +364,9 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
   last = lines[-1] if lines else {}
   task = lambda row: row["reward"] + row.get("penalty", 0.0) if row else None  # noqa: E731
   good = checkpoint_info(str(run.dir / GOOD))[0] if (run.dir / GOOD).exists() else None
-  # after a guard stop the last row's update made the policy refused: kl and entropy are those of the update that made
-  # the policy kept (none for the BC start), not the refused one's
-  made = next((r for r in lines if r.get("step") == good), {}) if stopped else last
+  # kl and entropy of the update that made the policy kept, the one evaluate loads (none for the BC start): the last
+  # row's update is never rolled out, and after a guard stop it made the policy refused
+  made = next((r for r in lines if r.get("step") == good), {})
   return run.finish({"iterations": last.get("step", 0), "reward_first": lines[0]["reward"] if lines else None, "reward_last": last.get("reward"),
                      "task_reward_first": task(lines[0] if lines else None), "task_reward_last": task(last),
                      "p_disengage_first": lines[0]["p_disengage"] if lines else None, "p_disengage_last": last.get("p_disengage"),
@@ -377,15 +378,15 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
                      "train_seconds": round(run.seconds(), 1), "run": str(run.dir)})
 
 def _warn_first_step_ends(lengths: list, cfg: PPOTrainConfig) -> None:
-  """Say when the BC policy's episodes mostly end at their first step: p(disengage) is past the threshold on the
-  recorded seeds themselves, so the reward tells the policy little (the demo's: 51% of seeds, its disengagement model
+  """Say when the BC policy's episodes mostly end at their first step: p(disengage) is past the threshold one frame
+  after the recorded seeds, so the reward tells the policy little (the demo's: 51% of seeds, its disengagement model
   at chance)."""
   if cfg.episode_steps == 1 or len(lengths) < 4 or (share := float(np.mean(np.asarray(lengths) == 1))) <= 0.25: return
   try: auroc = json.loads((ckpt_file(cfg.disengage).parent / "final.json").read_text()).get(f"val_auroc_{cfg.reward_horizon:g}s")
   except (OSError, ValueError, AttributeError): auroc = None
   said = f" (its held-out AUROC at {cfg.reward_horizon:g} s: {auroc:.2f})" if isinstance(auroc, (int, float)) and math.isfinite(auroc) else ""
   print(f"warning: train-policy ppo: {share:.0%} of the BC policy's {len(lengths)} episodes ended at their first step: p(disengage) "
-        f"is past threshold={cfg.threshold} on the recordings themselves, as disengage={cfg.disengage} rates them{said}; the reward "
+        f"is past threshold={cfg.threshold} one generated frame after their recorded starts, as disengage={cfg.disengage} rates them{said}; the reward "
         "then says little about driving (train the disengagement model on more takeovers, or raise the threshold)", file=sys.stderr)
 
 def main(argv: Optional[list[str]] = None) -> dict:

@@ -173,7 +173,7 @@ def tokenizer_side(tokens: str, fps: float) -> bytes:
   if f.suffix == ".npy": tok = npy_tokenizer(f)
   else:
     with h5py.File(f, "r") as h: tok = attr_text(h.attrs.get("tokenizer") or "{}")
-  return json.dumps({**json.loads(tok), "fps": float(fps)}).encode()
+  return json.dumps({**json.loads(tok), "fps": float(fps), "generated": "rollout"}).encode()  # (not a recording: token_files)
 
 RESTARTS = 3  # times a rollout actor that died is restarted, its batches run again
 

@@ -458,19 +458,19 @@ def test_find_segments_follows_links_and_tells_clips_from_segments(tmp_path):
     """A linked route folder was skipped (os.walk does not follow links), a link to a file outside the source crashed
     the run, and a folder of clips with one named video.mp4 became one segment, hiding the other clips."""
     store, src = tmp_path / "store", tmp_path / "src"
-    (store / "d|t/0/global_pose").mkdir(parents=True)
-    (store / "d|t/0/video.hevc").write_bytes(b"")
+    (store / "d|2020-01-01--10-00-00/0/global_pose").mkdir(parents=True)
+    (store / "d|2020-01-01--10-00-00/0/video.hevc").write_bytes(b"")
     (store / "far.mp4").write_bytes(b"")
     for clip in ("trip/video.mp4", "trip/clip1.mp4", "trip/day2/clip3.mp4", "lone/video.mp4", "lone/more/x.mp4"):
         (src / clip).parent.mkdir(parents=True, exist_ok=True)
         (src / clip).write_bytes(b"")
-    (src / "route").symlink_to(store / "d|t")
+    (src / "route").symlink_to(store / "d|2020-01-01--10-00-00")
     (src / "far.mp4").symlink_to(store / "far.mp4")
     (src / "loop").symlink_to(src)  # a cycle is walked once
     found = [str(p.relative_to(src)) for p in find_segments(src)]
     assert found == ["far.mp4", "lone", "lone/more/x.mp4", "route/0", "trip/clip1.mp4", "trip/day2/clip3.mp4", "trip/video.mp4"]
     ids = [segment_id(p, src).rsplit("-", 1)[0] for p in find_segments(src)]
-    assert ids[:1] == ["far.mp4"] and ids[3] == "route_0" and route_of(src / "route/0", src) == "d|t"
+    assert ids[:1] == ["far.mp4"] and ids[3] == "route_0" and route_of(src / "route/0", src) == "d|2020-01-01--10-00-00"
     assert route_of(src / "far.mp4", src) == route_of(store / "far.mp4", store) == "far"
     # links named otherwise than their targets (git-annex, DVC): the name as reached counts; the routes came from the
     # targets' hashed names, one drive on both sides of the split, and shards took the hashed names
@@ -488,8 +488,8 @@ def test_find_segments_follows_links_and_tells_clips_from_segments(tmp_path):
     (src / "c2k|2018-08-02--08-34-47").mkdir()
     for n, seg in (("0", "seg_a"), ("1", "seg_b")): (src / "c2k|2018-08-02--08-34-47" / n).symlink_to(store / seg)
     assert {route_of(src / f"c2k|2018-08-02--08-34-47/{n}", src) for n in "01"} == {"c2k|2018-08-02--08-34-47"}
-    (src / "lone_seg").symlink_to(store / "d|t/0")   # a link named otherwise to a segment of a drive: the target's drive
-    assert route_of(src / "lone_seg", src) == "d|t"
+    (src / "lone_seg").symlink_to(store / "d|2020-01-01--10-00-00/0")   # a link named otherwise to a segment of a drive: the target's drive
+    assert route_of(src / "lone_seg", src) == "d|2020-01-01--10-00-00"
     # a GoPro's chapters of one recording are one route (each was its own: chapter 1 held out, chapter 2 trained on)
     (src / "100GOPRO").mkdir()
     for n in ("GH010123.MP4", "GH020123.MP4", "GX010456.MP4", "gx020456.mp4", "GOPR0789.MP4", "GP010789.MP4", "GH0123.MP4"): (src / "100GOPRO" / n).write_bytes(b"")
@@ -534,6 +534,10 @@ def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_
     (tmp_path / "rec/highway-seed4/1/driver.json").write_text(json.dumps({"seed": 400013, "route": "highway-seed4/1"}))
     assert {route_of(tmp_path / "rec/highway-seed4/1", tmp_path / d) for d in ("rec", "rec/highway-seed4", "rec/highway-seed4/1")} \
         == {"highway-seed4/1"}
+    # a `|` in a folder above the data is no drive unless it is comma's `dongle|time`: every video under `vids|2024`
+    # was one route, and nothing was held out (a review)
+    for d in ("a", "b"): (tmp_path / f"vids|2024/{d}").mkdir(parents=True); (tmp_path / f"vids|2024/{d}/video.hevc").write_bytes(b"")
+    assert [route_of(tmp_path / f"vids|2024/{d}", tmp_path / "vids|2024") for d in "ab"] == ["a", "b"]   # (segment folders)
     (tmp_path / "rec/highway-seed4/1/driver.json").write_text("[1, 2")
     assert route_of(tmp_path / "rec/highway-seed4/1", tmp_path / "rec/highway-seed4") == "1"
     # openpilot's on-device `route--N/fcamera.hevc` (every drive's fcamera was one route, its qcamera.ts another: the same

@@ -73,6 +73,7 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   # the policy evaluate and export-driving load: iteration 0's, the last one rolled out (a demo review: the final line
   # read as the last iteration's policy)
   assert res["iterations"] == 1 and res["policy_iteration"] == 0 == checkpoint_info(str(tmp_path / "ppo2" / T.GOOD))[0]
+  assert res["kl_last"] is None and res["entropy_last"] is None   # the kept policy's update's: the BC start had none
   # stopped by the guard: the final line's kl and entropy are the kept policy's update's (the BC start's: none), not
   # those of the update whose rollouts were refused
   stop = T.train_ppo(build(T.PPOTrainConfig, {"world": str(out / "world"), "tokens": str(out / "tokens"), "disengage": str(out / "disengage"), "hack_js_factor": 1e-9,
@@ -80,7 +81,7 @@ def test_tiny_demo_runs_every_step_and_resumes(tmp_path, capsys):
   rows = [json.loads(l) for l in (tmp_path / "ppo3" / "metrics.jsonl").read_text().splitlines() if l.strip()]
   assert stop["stopped"].startswith("iteration 1: token drift") and stop["policy_iteration"] == 0 and rows[-1]["step"] == 1, (stop, rows)
   assert rows[-1]["kl"] is not None and stop["kl_last"] is None and stop["entropy_last"] is None
-  assert json.loads((tmp_path / "ppo3" / "guard.json").read_text())["steps"] == 3   # the BC reference: max(rollout_steps, episode_steps)
+  assert json.loads((tmp_path / "ppo3" / "guard.json").read_text())["steps"] == 3   # the BC reference: episode_steps in whole rollout_steps
   capsys.readouterr()
   with pytest.raises(SystemExit):
     evaluate_main(["--vqvae", str(out / "vqvae"), "--policy", f"rl={tmp_path / 'ppo2'}", "--episodes", "1", "--seconds", "3.5", "--recovery", "0",

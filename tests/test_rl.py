@@ -398,11 +398,12 @@ def test_ppo_stops_before_the_step_past_target_kl():
   stats = ppo_update(actor, critic, opt, batch, cfg, np.random.default_rng(2))
   print("steps", stats["steps"], "KL before each step", np.round(seen, 4).tolist(), "after", stats["kl_update"])
   assert stats["steps"] == len(seen) and 1 <= stats["steps"] < 10   # stopped within the first epoch
+  assert stats["kl_stop"] > cfg.target_kl and stats["kl"] <= cfg.target_kl   # the stopping minibatch's KL apart: it took no step
   assert max(seen) < 5 * cfg.target_kl and stats["kl_update"] > cfg.target_kl / 5   # (minibatch KLs are noisy)
   a, c = LinearActor(), QuadCritic()
   for p, w in zip(a.parameters(), weights): p.assign(Tensor(w)).realize()   # the policy that collected the batch
   full = ppo_update(a, c, Adam(a.parameters() + c.parameters(), lr=0.01), batch, PPOConfig(epochs=2, minibatch=32, target_kl=1e9), np.random.default_rng(2))
-  assert full["steps"] == 20 and full["kl_update"] > stats["kl_update"]   # never past it: every step of every epoch
+  assert full["steps"] == 20 and full["kl_stop"] is None and full["kl_update"] > stats["kl_update"]   # never past it: every step
 
 def test_ppo_says_when_the_bc_episodes_end_at_their_first_step(tmp_path, capsys):
   """The demo's disengagement model (held-out AUROC 0.49) put p past the threshold on half the recorded seeds: half the

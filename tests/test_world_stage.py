@@ -1329,6 +1329,9 @@ def test_overrides_keep_paths_whole_and_numbers_decimal():
   over = [f"data.tokens=/t"]
   cfg = load_config(tw.TrainConfig, None, over + ["out=/runs/a #2", "steps=12", "lr=3e-4", "seed=0"])
   assert (cfg.out, cfg.steps, cfg.lr, cfg.seed) == ("/runs/a #2", 12, 3e-4, 0)
+  for q in ('"', "'"):   # quoted, as json.dumps writes a path: YAML's string, without its quotes (a run went into a folder `"`)
+    assert load_config(tw.TrainConfig, None, [f"data.tokens={q}/t #1/x{q}", f"out={q}/runs/q #1/w{q}"]).out == "/runs/q #1/w"
+    assert load_config(tw.TrainConfig, None, [f"data.tokens={q}/t #1/x{q}", "out=/o"]).data.tokens == "/t #1/x"
   for bad in ("steps=010", "seed=017", "lr=1:30", "lr=0x10", "steps=1_000"):
     with pytest.raises(ConfigError, match="write the number in plain decimal digits"): load_config(tw.TrainConfig, None, over + [bad])
   with pytest.raises(ConfigError, match="ray_address: expected str, got 5"): load_config(tw.TrainConfig, None, over + ["ray_address=5"])
@@ -2266,9 +2269,24 @@ def test_review_52_a_failed_rollout_rerun_keeps_the_earlier_rollouts(tmp_path, m
   assert {p.name: p.read_bytes() for p in out.iterdir()} == {"rollout_0.mp4": b"new", "rollouts.json": b"{}\n", "rollout_best.mp4": b"mine"}
   # and a set waiting in .earlier (a re-run killed mid-way) is not read as data beside the new run's files
   from train.world_data import token_files
-  (out / ".earlier").mkdir(); np.save(out / ".earlier" / "rollout_0_tokens.npy", np.zeros((3, *GRID), np.int16))
-  np.save(out / "rollout_0_tokens.npy", np.zeros((3, *GRID), np.int16))
-  assert [p.name for p in token_files(out)] == ["rollout_0_tokens.npy"]
+  (out / ".earlier").mkdir(); np.save(out / ".earlier" / "a.npy", np.zeros((3, *GRID), np.int16))
+  np.save(out / "a.npy", np.zeros((3, *GRID), np.int16))
+  assert [p.name for p in token_files(out)] == ["a.npy"]
+
+def test_review_53_a_rollouts_generated_tokens_are_not_read_as_a_drive(tmp_path, capsys):
+  """A rollout's --out under a folder later given as data.tokens: its generated tokens were trained on as a recorded
+  drive, perhaps held out, unsaid (a review). Left out, said; a file handed in itself is still read."""
+  from train.world_data import token_files
+  (tmp_path / "d" / "ro").mkdir(parents=True)
+  np.save(tmp_path / "d" / "seg.npy", np.zeros((3, *GRID), np.int16))
+  np.save(tmp_path / "d" / "ro" / "rollout_0_tokens.npy", np.zeros((3, *GRID), np.int16))
+  (tmp_path / "d" / "ro" / "rollout_0_tokens.tokenizer.json").write_text(json.dumps({"fps": 5.0, "generated": "rollout"}))
+  assert [p.name for p in token_files(tmp_path / "d")] == ["seg.npy"]
+  assert "1 rollout output(s)" in capsys.readouterr().err
+  (tmp_path / "d" / "ro" / "rollout_0_tokens.tokenizer.json").write_text(json.dumps({"fps": 5.0}))   # an older rollout's:
+  (tmp_path / "d" / "ro" / "rollouts.json").write_text("{}")                                         # by its rollouts.json
+  assert [p.name for p in token_files(tmp_path / "d")] == ["seg.npy"]
+  assert [p.name for p in token_files(tmp_path / "d" / "ro" / "rollout_0_tokens.npy")] == ["rollout_0_tokens.npy"]
 
 def test_review_52_a_sidecar_without_its_npy_is_said(tmp_path, capsys):
   """export-commavq that failed part way (a full disk) left a sidecar without its .npy, and import-commavq and

@@ -143,7 +143,8 @@ def load_config(cls, path: Optional[str] = None, overrides: Optional[list[str]] 
     try: value = yaml.load(raw, Loader=_UniqueKeys) if raw else ""  # as a file reads it (model.mults=[1,010] was [1, 8])
     except yaml.YAMLError: value = raw
     except ConfigError as e: raise ConfigError(f"override {item!r}: {str(e).split(' (line')[0]}") from None  # a key given twice
-    if " #" in raw or raw.lstrip().startswith(("&", "!")): value = raw  # YAML cut `out=/runs/a #2` to /runs/a: the text as given
+    if (" #" in raw and raw.strip()[:1] not in "'\"") or raw.lstrip().startswith(("&", "!")): value = raw  # YAML cut `out=/runs/a #2`
+    # to /runs/a: the text as given (a quoted one is YAML's string: its quotes were kept, and the run went into a folder `"`)
     # a path is its text, as given: `out=~` was null, `out=12345` (a job id) a number, and YAML trimmed spaces, joined a
     # newline into a space and read a date (data.shards=' shx' read the folder shx); a quoted one ("/a/b", as json.dumps
     # writes it) is YAML's string, null unsets a path key but out, and ~ is the home folder

@@ -158,7 +158,7 @@ def tokenize_shard(ckpt: str, shard: str, out_dir: str, batch_size: int = 16, ya
         fr, pose, s = yaw_augment(frames, signals["pose"], key, yaw_px, fps=fps)
         from data.augment import FOCAL_OF_WIDTH
         a.update(segment=name, augment=json.dumps({**augment, "focal_px": FOCAL_OF_WIDTH * fr.shape[2], "slide_px": s.tolist()}))  # its route: its recording's drive
-        if "checksum" in attrs: a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
+        if attrs.get("checksum"): a["checksum"] = f"{attrs['checksum']}-yaw{augment['yaw_copy']}"  # not the same video twice
         write(out, tokens_of(fr), {**signals, "pose": pose}, a)
   except OSError as e: raise ValueError(f"{shard}: not a readable shard ({e})") from None  # (h5py's damaged metadata, a
   # RuntimeError or KeyError, is named by the caller with its type: so is an engine's, which is not the shard's fault)
@@ -345,7 +345,7 @@ def import_commavq(src: str, out_dir: str, fps: Optional[float] = None) -> list[
   not_being_written(src)  # (a rollout's folder gave the tokens written so far)
   if frames := frame_shards_in(out_dir): raise ValueError(f"--out {out_dir} holds frame shards ({frames.name}): token shards go into a folder of their own")
   from train.world_data import npy_checksum, npy_route, npy_sidecar, npy_tokenizer, token_files
-  files = token_files(Path(src), (".npy",))
+  files = token_files(Path(src), (".npy",), rollouts=True)   # (a rollout folder is imported on purpose: README, rollout)
   if not files: raise FileNotFoundError(f"{src}: no .npy token files")
   names = _flat_names(files, src, "token shard {}.h5")
   _not_another_import(names, out_dir)  # (checked again once the folder is held: another import may finish meanwhile)

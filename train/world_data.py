@@ -1,7 +1,7 @@
 """Token segments for the world model: reading token shards and commaVQ .npy files, poses between strided frames, and
 deterministic batches of windows."""
 from __future__ import annotations
-import errno, hashlib, itertools, json, math, mmap, os, sys, tempfile
+import errno, hashlib, itertools, json, math, mmap, os, re, sys, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -103,10 +103,12 @@ def npy_tokenizer(path: Path, side: Optional[dict] = None) -> str:
   where the caller has read it."""
   return json.dumps({k: v for k, v in (npy_sidecar(path) if side is None else side).items() if k not in ("route", "fps", "checksum")} or {"commavq": True})
 
-def token_files(path: Path, suffixes: tuple = (".h5", ".npy")) -> list[Path]:
+def token_files(path: Path, suffixes: tuple = (".h5", ".npy"), rollouts: bool = False) -> list[Path]:
   """The token files under path: data.layout.files_under, without commaVQ's pose files (its 2.0 release puts a
   <key>.pose.npy beside each <key>.token.npy; read as token ids, it failed the whole command). Their units and frame are
-  not documented upstream, so they are left out, said once, and the tokens are read as pose-less."""
+  not documented upstream, so they are left out, said once, and the tokens are read as pose-less. A folder's rollout
+  outputs (beside a rollouts.json, or their sidecar says `generated`) are left out too, said, unless rollouts (import-commavq
+  reads them, named as a rollout's)."""
   from data.layout import files_under
   files = files_under(path, suffixes)
   if poses := [f for f in files if f.name.endswith(".pose.npy")]:
@@ -115,7 +117,12 @@ def token_files(path: Path, suffixes: tuple = (".h5", ".npy")) -> list[Path]:
   if ".npy" in suffixes and Path(path).is_dir() and (orphans := [s for s in files_under(path, (".tokenizer.json",)) if not s.with_name(s.name.removesuffix(".tokenizer.json") + ".npy").exists()]):
     print(f"warning: {path}: {len(orphans)} .tokenizer.json sidecar(s) without their .npy ({orphans[0]}, ...): an export-commavq or a "   # (a
           "rollout that stopped part way? Its other files were read as the whole of it", file=sys.stderr)   # failed export was imported as all of it, unsaid)
-  return [f for f in files if not f.name.endswith(".pose.npy")]
+  # a rollout's generated tokens in a folder given as data: the model's own samples trained on as a drive, unsaid
+  made = [f for f in files if re.fullmatch(r"rollout_\d+_tokens\.npy", f.name) and ((f.parent / "rollouts.json").exists() or npy_sidecar(f).get("generated"))] if Path(path).is_dir() and not rollouts else []
+  if made:
+    print(f"warning: {path}: {len(made)} rollout output(s) ({made[0]}, ...) left out: a world model's samples, not recordings "
+          "(hand in a file itself to read it)", file=sys.stderr)
+  return [f for f in files if not f.name.endswith(".pose.npy") and f not in made]
 
 def npy_route(path: Path, src: Path, side: Optional[dict] = None) -> str:
   """A .npy's drive: the sidecar's (export-commavq kept the shard's; from the file name, the segments of one drive were
