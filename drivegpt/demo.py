@@ -5,7 +5,7 @@ runs again; the training stages resume from their checkpoints, so Ctrl-C (or a c
 step that finished, or was interrupted, with other arguments is refused, not run again over its outputs (one that failed
 runs as now asked): use --fresh or another --out."""
 from __future__ import annotations
-import argparse, codecs, functools, html, io, json, math, os, re, resource, shutil, subprocess, sys, threading, time
+import argparse, codecs, functools, html, io, json, math, os, re, resource, shutil, subprocess, sys, threading, time, urllib.parse
 from pathlib import Path
 from typing import Optional
 import yaml
@@ -39,7 +39,8 @@ def load_steps(path: Path, out: str, overrides: list[str]) -> list[tuple[str, li
   if not isinstance(cfg, dict) or not isinstance(cfg.get("steps"), dict): raise ValueError(f"{path}: expected a mapping with 'steps'")
   # a misspelt second section (`step:`) was skipped without a word; a section of YAML anchors for steps to merge is fine
   if other := tuple(str(k) for k in cfg if k != "steps"): _say_unread(str(path), other)
-  steps, fill = {}, lambda a: str(a).replace("{out}", out).replace("{configs}", str(path.resolve().parent))
+  # in one pass: an --out holding the text `{configs}` had it filled too, and its steps wrote outside the demo's folder
+  steps, fill = {}, lambda a: re.sub(r"\{(out|configs)\}", lambda m: out if m[1] == "out" else str(path.resolve().parent), str(a))
   for name, argv in cfg["steps"].items():
     if not isinstance(argv, list) or not argv: raise ValueError(f"{path}: step {name!r} must be a list: [command, args...]")
     steps[name] = [fill(a) for a in argv]
@@ -169,7 +170,8 @@ def readers(steps: list, name: str) -> list[str]:
   names = [n for n, _ in steps]
   made_by, found = [Path(o)] if (o := output_of(dict(steps)[name])) else [], []
   for n, argv in steps[names.index(name) + 1:]:
-    paths = [Path(a.partition("=")[2] if "=" in a else a) for a in argv if "/" in a]
+    # key=value's value, or the argument itself (a path with `=` in it: --out /runs/a=b/raw was read as b/raw)
+    paths = [Path(x) for a in argv if "/" in a for x in (a, a.partition("=")[2])]
     if any(p == m or m in p.parents or p in m.parents for p in paths for m in made_by):
       found.append(n)
       if o2 := output_of(argv): made_by.append(Path(o2))
@@ -330,10 +332,11 @@ def write_report(root: Path, steps: list, state: dict) -> Path:
     parts.append(f"<h2>{html.escape(name)}</h2><p><code>drivegpt {html.escape(' '.join(argv))}</code> ({s['seconds']} s)</p>")
     parts.append(_table([r for r in s["results"] if isinstance(r, dict)]))
   parts.append("<h2>Pictures</h2>")
-  parts += [f"<h3>{html.escape(str(p.relative_to(root)))}</h3><img src='{html.escape(str(p.relative_to(root)))}'>" for p in pics]
+  src = lambda p: html.escape(urllib.parse.quote(str(p.relative_to(root))))  # noqa: E731 (a `#` or `?` in a folder's name cut the link)
+  parts += [f"<h3>{html.escape(str(p.relative_to(root)))}</h3><img src='{src(p)}'>" for p in pics]
   if vids:
     parts.append("<h2>Rollouts</h2>")
-    parts += [f"<h3>{html.escape(str(v.relative_to(root)))}</h3><video controls loop src='{html.escape(str(v.relative_to(root)))}'></video>" for v in vids]
+    parts += [f"<h3>{html.escape(str(v.relative_to(root)))}</h3><video controls loop src='{src(v)}'></video>" for v in vids]
   files = sorted(p for p in root.rglob("*") if p.is_file() and shown(p) and p.suffix in (".safetensors", ".onnx", ".h5", ".json", ".jsonl", ".yaml", ".npy", ".mp4", ".hevc", ".png"))
   by_dir: dict = {}
   for f in files: by_dir.setdefault(str(f.parent.relative_to(root)), []).append(f.name)

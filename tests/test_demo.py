@@ -361,6 +361,11 @@ def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(
   assert "not read: 'base' (only 'steps' is" in capsys.readouterr().err   # a key beside steps: said (a misspelt section was skipped silently)
   (tmp_path / "d.yaml").write_text("steps:\n  record: [record]\nstep:\n  ingest: [ingest, x]\n")
   assert load_steps(tmp_path / "d.yaml", "o", []) == [("record", ["record"])] and "not read: 'step'" in capsys.readouterr().err
+  # an --out holding `{configs}` or `=` (a review): {configs} filled inside the filled {out} (the steps wrote outside the
+  # demo's folder), and a positional path cut at its `=` hid which steps read a step's output
+  from drivegpt.demo import readers
+  steps = load_steps(DEFAULT_CONFIG, "/r/{configs}-x=y", [])
+  assert dict(steps)["record"][-1] == "/r/{configs}-x=y/raw" and len(readers(steps, "record")) == len(steps) - 1
   from drivegpt.demo import file_hashes   # an edited config named as --config=FILE was not noticed (the step skipped as done)
   assert list(file_hashes(["train-vqvae", f"--config={tmp_path / 'd.yaml'}"])) == [str(tmp_path / "d.yaml")]
 
@@ -636,6 +641,8 @@ def test_report_pictures_under_a_report_folder_rollouts_in_number_order_and_whol
   assert "<img src='vqvae/recon.png'>" in page
   assert [f"rollout_{i}.mp4" in page.split("<h2>Rollouts</h2>")[1].split("<h2>")[0] for i in (0, 1, 2, 3, 10, 11)] == [True]*4 + [False]*2
   assert "<td>123456</td>" in page and "<td>22.9</td>" in page
+  (root / "w #1?").mkdir(); (root / "w #1?" / "loss.png").write_bytes(b"png")   # a link's `#` or `?` cut it (a review)
+  assert "<img src='w%20%231%3F/loss.png'>" in write_report(root, [("vqvae", ["train-vqvae"])], {}).read_text()
 
 def test_review_52_report_numbers_past_ten_thousand_are_not_in_e_notation():
   """report.html showed 12345.67 seconds as 1.235e+04 (a review)."""

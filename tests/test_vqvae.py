@@ -281,8 +281,14 @@ def test_tokenize_then_decode_round_trip(tmp_path):
   import contextlib, io
   err = io.StringIO()
   with contextlib.redirect_stderr(err): tokenize(str(run), str(shards), str(tmp_path / "tokens"), use_ray=False, progress=False)
-  assert f"{tmp_path / 'tokens' / 'seg_b.h5'}: tokens of {(shards / 'seg_b.h5').resolve()}, which is no longer in {shards}" in err.getvalue()
+  assert f"{tmp_path / 'tokens' / 'seg_b.h5'}: tokens of {(shards / 'seg_b.h5').resolve()}, which is gone, and not in {shards}" in err.getvalue()
   assert (tmp_path / "tokens" / "seg_b.h5").exists()
+  # and after the shards folder moved (none of the tokens' recorded sources lay under it: nothing was said)
+  shards.rename(moved := tmp_path / "moved_shards")
+  err = io.StringIO()
+  with contextlib.redirect_stderr(err): tokenize(str(run), str(moved), str(tmp_path / "tokens"), use_ray=False, progress=False)
+  said = [l for l in err.getvalue().splitlines() if "which is gone" in l]
+  assert len(said) == 1 and "seg_b.h5: tokens of" in said[0], err.getvalue()
 
 def test_tokenize_rerun_reports_the_frames_it_kept_and_refuses_batch_size_0(tmp_path, capsys):
   """A re-run that kept every token shard printed "frames": 0; --batch-size 0 died in "range() arg 3 must not be zero",

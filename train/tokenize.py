@@ -257,7 +257,7 @@ def _tokenize_into(ckpt: str, shards: str, paths: list, out_dir: str, use_ray: b
   bar.close()
   remove_stale_temps(Path(out_dir))  # a Ray worker killed mid-write, its task retried: its shard-sized temp file was left
   for q, src in orphan_tokens(out_dir, shards):
-    print(f"warning: {q}: tokens of {src}, which is no longer in {shards}; kept (delete it to leave it out of training)", file=sys.stderr)
+    print(f"warning: {q}: tokens of {src}, which is gone, and not in {shards}; kept (delete it to leave it out of training)", file=sys.stderr)
   if failed := [r for r in results if r["status"] == "error"]:
     raise ValueError(f"{len(failed)} of {len(paths)} shards not tokenized ({'the others were; ' if len(failed) < len(paths) else ''}a re-run tries these again):\n" + "\n".join(r["reason"] for r in sorted(failed, key=lambda r: r["shard"])))
   return sorted(results, key=lambda r: r["shard"])
@@ -269,14 +269,17 @@ def _failed(shard: str, e: BaseException) -> dict:
 
 def orphan_tokens(out_dir: str, shards: str) -> list[tuple[Path, str]]:
   """Token shards in out_dir made from a frame shard of the folder shards that is gone (its input deleted, say): train-world
-  would still read them. Those made from other folders are not looked at."""
+  would still read them. One made elsewhere counts when its frame shard is gone from there and shards holds none of its
+  name (a shards folder moved since: none lay under it, and a shard deleted there was kept unsaid); a frame shard still
+  where it was made, in another folder, is not looked at."""
   import h5py
   root, found = Path(shards).resolve(), []
+  here = {p.name for p in Path(shards).rglob("*.h5")} if Path(shards).is_dir() else {Path(shards).name}
   for q in sorted(Path(out_dir).glob("*.h5")):
     try:
       with h5py.File(q, "r") as f: src = json.loads(f.attrs.get("made_from") or "{}").get("frame_shard", [""])[0]
     except (OSError, ValueError): continue  # unreadable: train-world names it
-    if src and root in Path(src).parents and not Path(src).exists(): found.append((q, src))
+    if src and not Path(src).exists() and (root in Path(src).parents or Path(src).name not in here): found.append((q, src))
   return found
 
 # *** commaVQ ***
