@@ -267,7 +267,7 @@ class Tensor:
     """Add d(self)/d(t) (times gradient, which non-scalar outputs need) to .grad of every tensor t with requires_grad.
     As PyTorch, the graph is freed unless retain_graph: a later backward that reaches a freed part raises."""
     if gradient is None and self.shape != (): raise RuntimeError(f"backward of shape {self.shape} needs a gradient: reduce it (e.g. .sum()) first")
-    if self._ctx is None and not self.requires_grad: raise RuntimeError("backward of a tensor without a graph: no input requires grad")
+    if self._ctx is None and not self.requires_grad: raise RuntimeError("backward of a tensor without a graph: no input requires grad (a module's weights do once an optimizer over them is made: build the loss after it)")
     gradient = gradient if gradient is not None else Tensor(1.0, device=self.device, dtype=self.dtype)
     if not isinstance(gradient, Tensor): gradient = Tensor(gradient, device=self.device, dtype=self.dtype)
     gradient = gradient.cast(self.dtype)  # a float16 gradient into a float32 graph would round every gradient to float16

@@ -434,3 +434,28 @@ def test_optimizers_on_a_device_other_than_the_default(make):
     assert w.device == (dev or Tensor(0.0).device)
     got.append(w.numpy())
   np.testing.assert_allclose(got[0], got[1], rtol=1e-5, atol=1e-6)
+
+def test_review_53_views_and_detaches_taken_before_the_optimizer_follow_the_weight():
+  """A view of an undecided weight taken at build time (a module's wt = w.T) had no graph: the weight got no gradient
+  through it, and one used only through it never trained; a detach of a lazy Tensor.zeros parameter kept the zeros once
+  an optimizer was made (a review). Against the gradient by hand in float64 over random values."""
+  rng = np.random.default_rng(53)
+  w0, x = rng.standard_normal(4).astype(np.float32), rng.standard_normal(2).astype(np.float32)
+  w = Tensor(w0)                        # requires_grad None, as nn layers make their weights
+  head, part = w.reshape(2, 2).T, w[1:3]
+  opt = SGD([w], lr=0.1)
+  loss = (head @ Tensor(x)).square().sum() + (part * part).sum()
+  loss.backward()
+  W, X = w0.astype(np.float64).reshape(2, 2), x.astype(np.float64)
+  want = (2 * np.outer(X, W.T @ X)).reshape(-1)   # d/dW_ij of |W.T x|^2 = 2 x_i (W.T x)_j
+  want[1:3] += 2 * w0[1:3]
+  np.testing.assert_allclose(w.grad.numpy(), want, rtol=1e-5, atol=1e-6)
+  opt.step()
+  np.testing.assert_allclose(head.numpy(), (w0 - 0.1 * want).reshape(2, 2).T, rtol=1e-5, atol=1e-6)   # the view follows the step
+  z = Tensor.zeros(3, requires_grad=True); d = z.detach()
+  opt = SGD([z], lr=1.0)
+  (z * Tensor(x[:1].repeat(3) * np.arange(1, 4, dtype=np.float32))).sum().backward(); opt.step()
+  np.testing.assert_allclose(d.numpy(), z.numpy())
+  np.testing.assert_allclose(z.numpy(), -x[0] * np.arange(1, 4), rtol=1e-6)
+  d += 10
+  np.testing.assert_allclose(z.numpy(), 10 - x[0] * np.arange(1, 4), rtol=1e-5)   # one data, as a detach shares it

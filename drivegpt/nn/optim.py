@@ -40,8 +40,10 @@ class Optimizer:
       if p.requires_grad is None: p.requires_grad = p.dtype.is_float  # undecided (freshly initialized) float tensors become trainable (an int one can't be)
     # frozen ones are left out; one unfrozen later would get gradients and never an update: step() refuses that
     self.params, self.frozen = [p for p in self.params if p.requires_grad], [p for p in self.params if not p.requires_grad]
-    for p in self.params:  # a weight still lazy (Tensor.zeros) is made a buffer of its own: left lazy, it was folded
-      if not p.lazydata.is_realized: p.lazydata = p.lazydata.contiguous()  # into a jitted step recorded before training
+    for p in self.params:  # a weight still lazy (Tensor.zeros) is made a buffer of its own: left lazy, it was folded into
+      # a jitted step recorded before training. Through _set_data: a detach of it follows it (it kept the zeros), and the
+      # views taken while it was undecided (a module's wt = w.T at build time) are taken again with a graph (w never trained)
+      p._set_data(p.lazydata if p.lazydata.is_realized else p.lazydata.contiguous())
     Tensor.corealize(self.params)
     self.device = self.params[0].device if self.params else None  # the optimizer's own tensors live with the weights
     self.step_t = _scalar(0, dtypes.int64, self.device)
