@@ -211,7 +211,17 @@ def train(cfg: DisengageConfig) -> dict:
            "val_frames": int(len(va)), "val_takeovers": int(sum(g.disengage.sum() for i, g in enumerate(segs) if i in set(s.segment[va]))),
            **{f"val_{k}": v for k, v in scores(model, s, va).items()}, **{f"val_uncalibrated_{k}": v for k, v in raw.items() if "ece" in k},
            "run": str(run.dir)}
+  say_scores(final, mc.horizons)
   return run.finish(final)
+
+def say_scores(final: dict, horizons) -> None:
+  """Notes on stderr where the held-out scores say little: few held-out takeovers (the demo's AUROCs of 0.12 and 0.49
+  came from one), or a calibration that made the held-out ECE worse."""
+  if 0 < final["val_takeovers"] < 10:
+    print(f"train-disengage: note: the held-out segments hold {final['val_takeovers']} takeover(s): AUROC and ECE from so few say little", file=sys.stderr)
+  if worse := [f"{h:g}" for h in horizons if final[f"val_ece_{h:g}s"] > final[f"val_uncalibrated_ece_{h:g}s"]]:
+    print(f"train-disengage: note: horizons {', '.join(worse)} s: calibration (fit on the training frames) made the held-out ECE "
+          "worse (val_ece_* against val_uncalibrated_ece_*): the model fits its training frames better than it generalizes", file=sys.stderr)
 
 def positive_weight(labels: np.ndarray, mask: np.ndarray) -> np.ndarray:
   """Each head's weight on its positive frames (labels, mask (N, H)): sqrt(negatives / positives) among the labelled

@@ -143,6 +143,9 @@ def train_bc(cfg: BCConfig) -> dict:
   if not finished or has_last or best_step == start: save_checkpoint(str(last), policy, opt, step=steps, config=run.config)  # (not the best's weights as the last's)
   kept = len(stop) > 0 and best.exists()  # without an inner split nothing was selected: the last step stays
   best_step = checkpoint_info(str(best))[0] if kept else steps
+  if kept and best_step == 0:  # (the held-out rows of metrics.jsonl, of policies not kept, read as if one were)
+    print(f"train-policy bc: note: no step scored better on the inner split than the untrained start (inner_val_mse {checkpoint_info(str(best))[2]['inner_val_mse']:.4g}), "
+          "which is kept: it predicts about the training frames' mean, and val_mse is the constant predictor's", file=sys.stderr)
   if kept: load_checkpoint(str(best), policy)
   resid = predict(policy, s.tokens[tr], s.speed[tr]) - target[tr]
   policy.log_std.assign(Tensor(np.log(np.clip(resid.std(0), 0.05, 0.5)).astype(np.float32))).realize()

@@ -1221,6 +1221,29 @@ def test_train_disengage_and_bc_refuse_data_that_holds_out_a_drive_they_trained_
   with pytest.raises(ConfigError, match="holds out .* drive"): dis.train(dcfg())
   with pytest.raises(ConfigError, match="holds out .* drive"): pol.train_bc(bcfg())
 
+def test_review_53_scores_that_say_little_are_said(tmp_path, monkeypatch, capsys):
+  """The demo's disengagement AUROCs rested on one held-out takeover and its calibration made the held-out ECE worse; its
+  BC run kept the untrained start (val_mse = the constant's) while metrics.jsonl's rows were better: none of it said."""
+  import rl.policy as pol
+  from rl.disengage import say_scores
+  from train.stage import build
+  nan = float("nan")
+  say_scores({"val_takeovers": 1, "val_ece_1s": 0.2, "val_uncalibrated_ece_1s": 0.3, "val_ece_2s": 0.48, "val_uncalibrated_ece_2s": 0.45}, (1.0, 2.0))
+  err = capsys.readouterr().err
+  assert "hold 1 takeover(s)" in err and "horizons 2 s: calibration" in err and "horizons 1" not in err, err
+  say_scores({"val_takeovers": 0, "val_ece_1s": nan, "val_uncalibrated_ece_1s": nan}, (1.0,))   # none held out: said before
+  say_scores({"val_takeovers": 12, "val_ece_1s": 0.1, "val_uncalibrated_ece_1s": 0.3}, (1.0,))
+  assert capsys.readouterr().err == ""
+  codebook = np.zeros((16, 4), np.float32); codebook[:8, 0], codebook[8:, 0] = 1, -1
+  import rl.disengage as dis
+  monkeypatch.setattr(dis, "codebook_of", lambda _: codebook)
+  _synthetic_token_segments(tmp_path / "tok", n_segs=6, seed=3)
+  real = pol.keep_best
+  monkeypatch.setattr(pol, "keep_best", lambda policy, inner, best, path, step, config: real(policy, inner, best, path, step, config) if step == 0 else best)
+  res = pol.train_bc(build(pol.BCConfig, {"tokens": str(tmp_path / "tok"), "vqvae": "v", "batch_size": 16, "eval_every": 3, "steps": 6,
+                                          "model": {"hidden": 8, "conv": 4, "embed": 4}, "out": str(tmp_path / "bc")}))
+  assert res["best_step"] == 0 and "no step scored better on the inner split than the untrained start" in capsys.readouterr().err
+
 def test_bc_and_disengage_runs_extend_from_their_last_step_and_keep_their_codebook(tmp_path, monkeypatch):
   """A finished BC run's checkpoint holds its best step's weights: more steps= trained on from those (the later steps'
   training thrown away). Fewer steps= than done re-saved the run as the fewer (the next run trained it twice over). A
