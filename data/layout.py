@@ -68,7 +68,9 @@ SHARD_VERSION = 2
 
 
 DRIVE = re.compile(r"([0-9a-f]{16})_(\d{4}-\d\d-\d\d--\d\d-\d\d-\d\d)(?:--\d+)?")  # comma's drive name with `_` for `|`
-BAR_DRIVE = re.compile(r"[^|]+\|\d{4}-\d\d-\d\d--\d\d-\d\d-\d\d(?:--\d+)?")  # `dongle|time` (a `vids|2024` folder above the data is none)
+# `dongle|time` (2018-07-27--06-03-57) or openpilot's newer `dongle|counter--hash` (00000008--0e8e8ff7e7): a `--` after
+# the `|`, so that a `vids|2024` folder above the data is none
+BAR_DRIVE = re.compile(r"[^|]+\|[^|]*--[^|]*")
 
 def attr_text(v) -> str:
     """A shard's text attribute: one stored as bytes (h5py's fixed-length strings) is its text (str() made it "b'...'");

@@ -327,7 +327,8 @@ def train_ppo(cfg: PPOTrainConfig) -> dict:
     _, obs, info = collect(env, actor, critic, obs, warm, cfg.ppo.gamma, cfg.ppo.lam, rng)
     surprise = np.concatenate(info["step_surprise"])
     # drift over as many steps as an iteration's (a histogram of fewer tokens is further from the recordings' by chance),
-    # the most of any span: the rollouts' episodes run in step, so each iteration's rollouts are at one phase of them
+    # the most of any span: later spans of an episode drift further, and an iteration's rollouts can all be late in theirs
+    # (episodes that run to their step limit end together)
     js = float(max(drift_of(info["step_tokens"][i:i + cfg.rollout_steps]) for i in range(0, warm, cfg.rollout_steps)))
     ref = {"js": js, "surprise_p95": float(np.percentile(surprise, 95)), "surprise_mean": float(surprise.mean()), "steps": warm}
     write_atomic(guard, json.dumps(ref).encode())

@@ -538,6 +538,9 @@ def test_routes_group_a_drives_segments_however_they_are_named_or_handed_in(tmp_
     # was one route, and nothing was held out (a review)
     for d in ("a", "b"): (tmp_path / f"vids|2024/{d}").mkdir(parents=True); (tmp_path / f"vids|2024/{d}/video.hevc").write_bytes(b"")
     assert [route_of(tmp_path / f"vids|2024/{d}", tmp_path / "vids|2024") for d in "ab"] == ["a", "b"]   # (segment folders)
+    nd = tmp_path / "op3/a2a0ccea32023010|00000008--0e8e8ff7e7/3"   # newer openpilot route names: counter--hash, no date
+    nd.mkdir(parents=True); (nd / "fcamera.hevc").write_bytes(b"")
+    assert route_of(nd / "fcamera.hevc", tmp_path / "op3") == route_of(nd, tmp_path / "op3") == "a2a0ccea32023010|00000008--0e8e8ff7e7"
     (tmp_path / "rec/highway-seed4/1/driver.json").write_text("[1, 2")
     assert route_of(tmp_path / "rec/highway-seed4/1", tmp_path / "rec/highway-seed4") == "1"
     # openpilot's on-device `route--N/fcamera.hevc` (every drive's fcamera was one route, its qcamera.ts another: the same

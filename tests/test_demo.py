@@ -366,6 +366,8 @@ def test_demo_config_takes_its_values_as_written_and_refuses_a_step_given_twice(
   from drivegpt.demo import readers
   steps = load_steps(DEFAULT_CONFIG, "/r/{configs}-x=y", [])
   assert dict(steps)["record"][-1] == "/r/{configs}-x=y/raw" and len(readers(steps, "record")) == len(steps) - 1
+  steps = load_steps(DEFAULT_CONFIG, "runs/demo", [])   # relative: `Path("")`, the part after no `=`, was every path's parent
+  assert readers(steps, "rollout") == [] and len(readers(steps, "record")) == len(steps) - 1
   from drivegpt.demo import file_hashes   # an edited config named as --config=FILE was not noticed (the step skipped as done)
   assert list(file_hashes(["train-vqvae", f"--config={tmp_path / 'd.yaml'}"])) == [str(tmp_path / "d.yaml")]
 

@@ -459,3 +459,12 @@ def test_review_53_views_and_detaches_taken_before_the_optimizer_follow_the_weig
   np.testing.assert_allclose(z.numpy(), -x[0] * np.arange(1, 4), rtol=1e-6)
   d += 10
   np.testing.assert_allclose(z.numpy(), 10 - x[0] * np.arange(1, 4), rtol=1e-5)   # one data, as a detach shares it
+  # made under no_grad, the views were taken again without their graph; a copy (not a view) can't be: said (a review)
+  v = Tensor(w0)
+  vt = v.reshape(2, 2).T
+  with drivegpt.tensor.no_grad(): opt = SGD([v], lr=0.1)
+  (vt * Tensor(x[:, None])).sum().backward()
+  np.testing.assert_allclose(v.grad.numpy(), np.repeat(x, 2).reshape(2, 2).T.reshape(-1), rtol=1e-6)
+  c = Tensor(w0)
+  e, ct = c.expand(2, 4), c.reshape(2, 2).T.reshape(4)
+  with pytest.warns(UserWarning, match=r"2 copy\(ies\) of a parameter .* keep its value of then and pass it no gradient"): SGD([c], lr=0.1)

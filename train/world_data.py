@@ -121,7 +121,7 @@ def token_files(path: Path, suffixes: tuple = (".h5", ".npy"), rollouts: bool = 
   made = [f for f in files if re.fullmatch(r"rollout_\d+_tokens\.npy", f.name) and ((f.parent / "rollouts.json").exists() or npy_sidecar(f).get("generated"))] if Path(path).is_dir() and not rollouts else []
   if made:
     print(f"warning: {path}: {len(made)} rollout output(s) ({made[0]}, ...) left out: a world model's samples, not recordings "
-          "(hand in a file itself to read it)", file=sys.stderr)
+          "(import-commavq reads them, at their own rate)", file=sys.stderr)
   return [f for f in files if not f.name.endswith(".pose.npy") and f not in made]
 
 def npy_route(path: Path, src: Path, side: Optional[dict] = None) -> str:

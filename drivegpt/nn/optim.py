@@ -26,6 +26,15 @@ def _at_least_0(who: str, **values) -> None:
   for k, v in values.items():  # (momentum -0.5 trained without a word; PyTorch refuses these)
     if not (isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and v >= 0): raise ValueError(f"{who}: {k} must be a number >= 0, got {v!r}")
 
+def _copies_without_graph(p: Tensor) -> list[Tensor]:
+  """The copies taken of p (a flip, an expand, a reshape of its transpose), through views of it too, that have no graph."""
+  todo, found = [p], []
+  while todo:
+    for v in todo.pop()._viewers():
+      if v._view[1] is not None: todo.append(v)
+      elif v._ctx is None and not v._view[3]: found.append(v)
+  return found
+
 class Optimizer:
   """What all optimizers share: the parameter list, lr as a Tensor, zero_grad, and one batched realize per step."""
   def __init__(self, params: list[Tensor], lr: float):
@@ -40,10 +49,16 @@ class Optimizer:
       if p.requires_grad is None: p.requires_grad = p.dtype.is_float  # undecided (freshly initialized) float tensors become trainable (an int one can't be)
     # frozen ones are left out; one unfrozen later would get gradients and never an update: step() refuses that
     self.params, self.frozen = [p for p in self.params if p.requires_grad], [p for p in self.params if not p.requires_grad]
-    for p in self.params:  # a weight still lazy (Tensor.zeros) is made a buffer of its own: left lazy, it was folded into
-      # a jitted step recorded before training. Through _set_data: a detach of it follows it (it kept the zeros), and the
-      # views taken while it was undecided (a module's wt = w.T at build time) are taken again with a graph (w never trained)
-      p._set_data(p.lazydata if p.lazydata.is_realized else p.lazydata.contiguous())
+    was, Tensor.no_grad = Tensor.no_grad, False  # (an optimizer made under no_grad took the views again without their graph)
+    try:
+      for p in self.params:  # a weight still lazy (Tensor.zeros) is made a buffer of its own: left lazy, it was folded into
+        # a jitted step recorded before training. Through _set_data: a detach of it follows it (it kept the zeros), and the
+        # views taken while it was undecided (a module's wt = w.T at build time) are taken again with a graph (w never trained)
+        if copies := _copies_without_graph(p):
+          warnings.warn(f"optimizer: {len(copies)} copy(ies) of a parameter (w.flip(), w.expand(), w.pad(): not views) taken before "
+                        "the optimizer was made keep its value of then and pass it no gradient: take them after", stacklevel=3)
+        p._set_data(p.lazydata if p.lazydata.is_realized else p.lazydata.contiguous())
+    finally: Tensor.no_grad = was
     Tensor.corealize(self.params)
     self.device = self.params[0].device if self.params else None  # the optimizer's own tensors live with the weights
     self.step_t = _scalar(0, dtypes.int64, self.device)
