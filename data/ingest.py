@@ -54,7 +54,7 @@ VIDEO_SUFFIXES = {".mp4", ".hevc", ".h265", ".h264", ".mkv", ".mov", ".ts", ".av
 DISK_MARGIN = 32 << 20  # bytes left free while a shard is written: its last writes (signals, attributes, HDF5's own) fit
 CHUNK_FRAMES = 4  # a 16-frame window touches 5 chunks; smaller chunks cost more per-chunk overhead
 TEMP = re.compile(r"^\..*\.tmp-")  # our own temp files and folders (data.layout.temp_name)
-MAX_SIGNAL_GAP = 0.5  # seconds of video a signal may lack (at either end or between two samples) before ingest refuses it
+MAX_SIGNAL_GAP = 0.5  # seconds of video frames a signal may lack (at either end or between two samples) before ingest refuses it
 
 
 class IngestError(Exception):
@@ -536,12 +536,16 @@ def frame_rate(times: np.ndarray) -> float:
     """Frames a second of increasing frame times: the frames the time held, dropped ones counted (an interval of k usual
     ones, k >= 2, is k frames), over the time, where at most 1% of them were dropped; else the frames there are over the
     time. A few dropped frames are holes in the clock, not a slower camera (one in a 60 s segment read 19.98 fps, and
-    every stage that counts 20 fps frames refused the shard); a video that lost more runs at the rate its frames do, and
-    is refused there. Jitter counts as it is: an interval under 1.9 usual ones is one (8 ms of jitter read 20.2 fps
+    every stage that counts 20 fps frames refused the shard); a video that lost more single frames runs at the rate its
+    frames do, and is refused there. Gaps of over 2.5 frames always count their frames. Jitter counts as it is: an interval under 1.9 usual ones is one (8 ms of jitter read 20.2 fps
     where long intervals were left out)."""
     step = np.diff(times)
     slots = np.where(step >= 1.9 * np.median(step), np.round(step / np.median(step)), 1)
-    return float((slots.sum() if slots.sum() - len(step) <= 0.01 * (slots.sum() + 1) else len(step)) / (times[-1] - times[0]))
+    # a gap of over 2.5 frames always counts its frames: the stages read the frames either side as pieces (a 3 s hole in a
+    # 9 s segment read 13.3 fps, and every stage refused the shard as recorded at another rate)
+    big = np.where(step > 2.5 * np.median(step), slots - 1, 0)
+    small = slots.sum() - len(step) - big.sum()
+    return float((len(step) + big.sum() + (small if small <= 0.01 * (slots.sum() + 1) else 0)) / (times[-1] - times[0]))
 
 
 def _check_frame_times(times: np.ndarray, video: Path) -> None:
@@ -565,8 +569,10 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
     for name in SIGNALS:
         sig = s.get(name)
         if sig is not None:
-            inside = sig[0][(sig[0] > times[0]) & (sig[0] < times[-1])] if n else sig[0][:0]
-            if n and len(sig[0]) and (gap := np.diff(np.concatenate([[times[0]], inside, [times[-1]]])).max(initial=0)) > MAX_SIGNAL_GAP:
+            # each frame's distance to its nearest sample, doubled between two samples (the gap it lies in): over the frames,
+            # not the video's whole span (a pause of the camera and the CAN log together was "3.05 s of the video uncovered")
+            d = np.abs(sig[0][_nearest_frames(sig[0], times)] - times) if len(sig[0]) > 1 else np.abs(sig[0][:1] - times)
+            if n and len(sig[0]) and (gap := np.where((times < sig[0][0]) | (times > sig[0][-1]), d, 2 * d).max()) > MAX_SIGNAL_GAP:
                 # both ends off the same way: another clock's offset, most likely (a review: the message named no cause)
                 lag = (sig[0][0] - times[0], sig[0][-1] - times[-1])
                 clock = f"; both ends {lag[0]:+.2f} / {lag[1]:+.2f} s off: is {name} on another clock than the video?" if lag[0] * lag[1] > 0 else ""
@@ -646,6 +652,9 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
             order = np.argsort(t, kind="stable")  # the earliest, not the first in the file, is a frame's takeover
             t, cause, lead = t[order], np.asarray(cause)[order], np.asarray(lead)[order]
             idx = _nearest_frames(times, t)
+            if n > 1 and (off := np.abs(times[idx] - t) > 1.5 * np.median(np.diff(times))).any():  # (put there unsaid, 1.45 s early)
+                print(f"warning: {where}: takeovers at t {np.round(t[off], 2).tolist()} s fall in gaps of the frame times: each is put "
+                      f"on its nearest frame, up to {np.abs(times[idx] - t).max():.2f} s from when it happened", file=sys.stderr)
             if len(first := np.unique(idx, return_index=True)[1]) < len(idx):
                 merged = np.isin(idx, idx[np.setdiff1d(np.arange(len(idx)), first)])
                 print(f"warning: {where}: takeovers at t {np.round(t[merged], 2).tolist()} s fall on {len(np.unique(idx[merged]))} "

@@ -210,14 +210,33 @@ def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
     t[12:] += 0.2
     save(seg2 / "global_pose/frame_times", t)
     save(seg2 / "processed_log/CAN/speed/t", t)
+    save(seg2 / "disengage/t", np.array([0.3, 0.69]))   # the second in the gap (frames at 0.55 and 0.8): put 0.11 s late, said
+    save(seg2 / "disengage/cause", np.array(["ttc", "crash"]))
     [r] = ingest(tmp_path / "src2", tmp_path / "out2", use_ray=False, progress=False)
     assert r["status"] == "done", r
-    assert "global_pose/frame_times: 1 gaps between frames (up to 0.250 s" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "global_pose/frame_times: 1 gaps between frames (up to 0.250 s" in err
+    assert "takeovers at t [0.69] s fall in gaps of the frame times: each is put on its nearest frame, up to 0.11 s" in err, err
     # one dropped frame in 121 (a 60 s comma2k19 segment's 1200: 19.98 fps, which every stage that counts 20 fps frames
-    # refused) is the camera's rate; 4 of 23 (the segment above) the rate its frames run at, refused there
+    # refused) is the camera's rate; a gap of over 2.5 frames (4 frames, the segment above) counts its frames too, read
+    # as pieces downstream (it was 16.5 fps, refused by every stage as another rate)
     from train.world_data import check_fps
     with h5py.File(tmp_path / f"out2/{r['id']}.h5") as f:
-        assert abs(f.attrs["fps"] - 19 / 1.15) < 1e-9, f.attrs["fps"]
+        assert abs(f.attrs["fps"] - 20) < 1e-9, f.attrs["fps"]
+    # the camera and the CAN log paused together (1 s, every frame with its samples): refused as "1.05 s of the video
+    # uncovered", measured over the video's span, not its frames; a CAN hole inside the frames is still refused
+    seg5 = tmp_path / "src5/seg/0"
+    write_tiny_segment(seg5, seed=7)
+    t = np.arange(20) / 20.0 + 1.0 * (np.arange(20) >= 10)
+    save(seg5 / "global_pose/frame_times", t)
+    save(seg5 / "processed_log/CAN/speed/t", t)
+    [r] = ingest(tmp_path / "src5", tmp_path / "out5", use_ray=False, progress=False)
+    assert r["status"] == "done", r
+    speed = np.load(seg5 / "processed_log/CAN/speed/value")
+    save(seg5 / "processed_log/CAN/speed/t", np.concatenate([t[:3], t[16:]]))
+    save(seg5 / "processed_log/CAN/speed/value", np.concatenate([speed[:3], speed[16:]]))
+    [r] = ingest(tmp_path / "src5", tmp_path / "out6", use_ray=False, progress=False)
+    assert r["status"] == "error" and "speed leaves" in r["reason"] and "of the video uncovered" in r["reason"], r
     seg4 = tmp_path / "src4/seg/0"
     write_tiny_segment(seg4, n=120, seed=5)
     t = np.arange(120) / 20.0
@@ -233,6 +252,10 @@ def test_takeovers_on_another_clock_and_gaps_in_frame_times(tmp_path, capsys):
     assert abs(frame_rate(t) - 1199 / np.ptp(t)) < 1e-9
     t = np.arange(1200) / 20   # 12 of a 60 s segment's 1200 frames dropped: 1%, the camera's rate (19.7998: refused)
     assert abs(frame_rate(np.delete(t, np.arange(50, 1200, 100))) - 20) < 1e-9 and frame_rate(np.delete(t, np.arange(50, 1200, 90))) < 19.9
+    # a 3 s hole in a 9 s segment: its frames counted (13.3 fps, refused by every stage as another rate; the stages read
+    # the frames either side as pieces), and many single drops still refused
+    assert abs(frame_rate(np.delete(t[:180], np.arange(60, 120))) - 20) < 1e-9
+    assert frame_rate(np.delete(t[:180], np.arange(60, 120, 2))) < 19.9
     # in milliseconds: a 0.02 fps shard whose frames were 50 "s" apart (session 28)
     seg3 = tmp_path / "src3/seg/0"
     write_tiny_segment(seg3, seed=4)
