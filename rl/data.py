@@ -44,7 +44,8 @@ def ended_early(driver, n: int) -> bool:
   try: d = json.loads(driver) if driver is not None else {}
   except (ValueError, TypeError, RecursionError): return False
   asked = d.get("seconds") if isinstance(d, dict) else None
-  if isinstance(d, dict) and d.get("human_crash") is True: return True  # (on the last frame too, where the length can't tell)
+  if isinstance(d, dict) and "human_crash" in d: return d["human_crash"] is True  # (on the last frame too, where the length
+  # can't tell; and a segment that lost frames, edited or dropped, did not end early)
   return isinstance(asked, (int, float)) and not isinstance(asked, bool) and n < round(asked * FPS)
 
 def curvature_from_steer(angle: np.ndarray) -> np.ndarray:

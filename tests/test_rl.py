@@ -314,15 +314,16 @@ def test_a_drive_the_recorder_ended_at_a_crash_after_a_takeover_keeps_its_labels
   seg("cut", 200, 196)                     # a takeover 4 frames before the recording's end: cut there, not ended
   seg("real", 167, 163, driver=False)      # no recorded length: a real drive's segment, censored as before
   seg("last", 200, 196, human_crash=True)  # (session 34) the human crashed on the recording's last frame: its length can't tell
+  seg("lost", 190, 186, human_crash=False) # (session 53) a recording that lost 10 frames did not end early: its driver.json says
   segs = load_driving_segments(str(tmp_path))
   got = {g.name: lm for g, lm in zip(segs, drive_labels(segs, [0.5, 1.0, 2.0, 4.0]))}
   for name, e in (("crashed.h5", 163), ("last.h5", 196)):
     labels, mask = got[name]
     np.testing.assert_array_equal((labels * mask).sum(0), [10, 20, 40, 80])   # every positive kept
     assert mask[:e].all() and not mask[e:].any()
-  for name in ("cut.h5", "real.h5"):
+  for name in ("cut.h5", "real.h5", "lost.h5"):
     labels, mask = got[name]
-    e = 196 if name == "cut.h5" else 163
+    e = {"cut.h5": 196, "real.h5": 163, "lost.h5": 186}[name]
     assert (labels * mask)[:, 2].sum() < 40 and not mask[len(labels) - 40:, 2].any()   # censored near the end
     assert mask[:e - 40 + 1, 2].all()
 
