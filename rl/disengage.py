@@ -130,7 +130,8 @@ def no_held_out(cfg, routes: list, part: str = "val") -> ConfigError:
   training sample, train-disengage in numpy's "high <= 0")."""
   from data.dataset import split_segments
   held, which = split_segments(list(range(len(routes))), part, cfg.val_fraction, cfg.split_seed, routes), "held-out" if part == "val" else "training"
-  if not held: return ConfigError(f"tokens: {cfg.tokens} has no {which} segments (val_fraction={cfg.val_fraction})")
+  if not held: return ConfigError(f"tokens: {cfg.tokens} has no {which} segments (val_fraction={cfg.val_fraction})" + (  # (one drive in
+    f": its {len(routes)} segments are {len(set(routes))} drive(s), and the split holds out whole drives" if len(set(routes)) < 2 else ""))  # pieces: unsaid)
   bc = hasattr(cfg, "lane_weight")   # (BC reads no motions and learns from commanded frames, not takeover labels)
   context, labels = (f"model.frames={cfg.model.frames}, stride={cfg.stride}" + ("" if bc else f", model.motions={cfg.model.motions}"),
                      "has no commanded frame" if bc else f"knows no label within model.horizons={list(cfg.model.horizons)}")

@@ -2072,3 +2072,12 @@ def test_review_52_a_gap_inside_a_shard_splits_contexts_and_keeps_the_humans_sec
   human = t < 57 / fps + HUMAN_SECONDS - 0.5 / fps   # the takeover's time + 4 s
   assert human.sum() > 10 and not s.mask[late[human]].any()
   assert s.mask[late[~human & (frames[late, -1] < n - fps)], 0].all()   # (the last second: censored at 1 s)
+
+def test_review_53_one_drive_in_pieces_is_named_when_nothing_can_be_held_out():
+  """One drive cut into pieces at gaps in its frame times: train-disengage and bc said "no held-out segments" with no hint
+  (train-world said why). Now the count of drives is said."""
+  from rl.disengage import DisengageConfig, no_held_out
+  from train.stage import build
+  cfg = build(DisengageConfig, {"tokens": "t", "vqvae": "v", "val_fraction": 0.25})
+  assert "its 3 segments are 1 drive(s), and the split holds out whole drives" in str(no_held_out(cfg, ["a.h5", "a.h5", "a.h5"]))
+  assert "drive(s)" not in str(no_held_out(cfg, ["a", "b"]))   # two drives: one held out, its samples the problem
