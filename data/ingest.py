@@ -407,7 +407,7 @@ def ingest_segment(path: Path, out_dir: Path, src: Path, height: int = 128, widt
             for batch, batch_times, video_size in frames:
                 pts.append(batch_times)
                 if n_pose is not None and n + len(batch) > n_pose:
-                    raise IngestError(f"{video}: video has more frames than global_pose/frame_times ({n_pose})")
+                    raise IngestError(f"{video}: video has more frames (at least {n_pose + 1}: decoding stops there) than global_pose/frame_times has times ({n_pose})")
                 # HDF5 failing a write on a full disk crashes the process (a segfault at exit: no summary, the other
                 # segments never tried), so the space is checked first. A failure this can't see (a quota, another
                 # writer filling the disk) still can: README. (A shard is streamed: built in memory, a 20-minute

@@ -93,6 +93,11 @@ def corrupt_short_video(seg):
     return "video.hevc", ("12 frames", "20")
 
 
+def corrupt_long_video(seg):  # the message gave the poses' count only (decoding stops past it)
+    write_video(seg / "video.hevc", np.zeros((30, 32, 64, 3), np.uint8))
+    return "video.hevc", ("at least 21", "(20)")
+
+
 def corrupt_partial_signal(seg):  # CAN speed for the first 0.3 s of the 1 s video: the rest was held constant, silently
     save(seg / "processed_log/CAN/speed/t", np.arange(7) / 20.0)
     save(seg / "processed_log/CAN/speed/value", np.full((7, 1), 10.0))
@@ -132,7 +137,7 @@ def corrupt_garbage_mid_video(seg):  # 64 random bytes in the middle: decoded (f
 
 
 @pytest.mark.parametrize("corrupt", [corrupt_truncate, corrupt_missing_pose, corrupt_length, corrupt_nan,
-                                     corrupt_not_video, corrupt_short_video, corrupt_partial_signal, corrupt_repeated_time,
+                                     corrupt_not_video, corrupt_short_video, corrupt_long_video, corrupt_partial_signal, corrupt_repeated_time,
                                      corrupt_huge, corrupt_garbage_mid_video, corrupt_empty_signal, corrupt_shifted_signal])
 def test_bad_segment_is_reported_and_others_survive(done_dir, corrupt, capsys):
     src, out, shard = done_dir
