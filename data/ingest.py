@@ -537,15 +537,15 @@ def frame_rate(times: np.ndarray) -> float:
     ones, k >= 2, is k frames), over the time, where at most 1% of them were dropped; else the frames there are over the
     time. A few dropped frames are holes in the clock, not a slower camera (one in a 60 s segment read 19.98 fps, and
     every stage that counts 20 fps frames refused the shard); a video that lost more single frames runs at the rate its
-    frames do, and is refused there. Gaps of over 2.5 frames always count their frames. Jitter counts as it is: an interval under 1.9 usual ones is one (8 ms of jitter read 20.2 fps
+    frames do, and is refused there. Gaps of over 2.5 frames are left out, their frames and their time. Jitter counts as it is: an interval under 1.9 usual ones is one (8 ms of jitter read 20.2 fps
     where long intervals were left out)."""
     step = np.diff(times)
+    # the gaps of over 2.5 frames are left out, their time and their frames: the stages read the frames either side as
+    # pieces (a 3 s hole in a 9 s segment read 13.3 fps, and every stage refused the shard as recorded at another rate),
+    # and a camera resumes at any phase (a hole of 3.025 s counted as 60 frames read 19.96)
+    step = step[step <= 2.5 * np.median(step)]
     slots = np.where(step >= 1.9 * np.median(step), np.round(step / np.median(step)), 1)
-    # a gap of over 2.5 frames always counts its frames: the stages read the frames either side as pieces (a 3 s hole in a
-    # 9 s segment read 13.3 fps, and every stage refused the shard as recorded at another rate)
-    big = np.where(step > 2.5 * np.median(step), slots - 1, 0)
-    small = slots.sum() - len(step) - big.sum()
-    return float((len(step) + big.sum() + (small if small <= 0.01 * (slots.sum() + 1) else 0)) / (times[-1] - times[0]))
+    return float((slots.sum() if slots.sum() - len(step) <= 0.01 * (slots.sum() + 1) else len(step)) / step.sum())
 
 
 def _check_frame_times(times: np.ndarray, video: Path) -> None:
@@ -639,7 +639,8 @@ def _write_signals(f, signals: dict | None, times: np.ndarray, n: int, where: Pa
     if s.get("disengage") is not None:
         t, cause, lead = s["disengage"]
         data["disengage"], data["disengage_cause"], data["disengage_lead"] = (np.zeros(n) for _ in range(3))
-        half = 0.5 / max(len(times) - 1, 1) * (times[-1] - times[0]) if n > 1 else 0.0
+        half = 0.5 * float(np.median(np.diff(times))) if n > 1 else 0.0   # (the mean step: a 100 s hole made it 1.29 s, and a
+        # takeover 1.2 s after the last frame was kept on it)
         outside = (t < times[0] - half) | (t > times[-1] + half) if n else np.ones(len(t), bool)
         if n and len(t) and outside.all() and (np.minimum(abs(t - times[0]), abs(t - times[-1])) > 1.0).all():
             raise IngestError(f"{where}: every takeover (disengage/t {np.round(t, 2).tolist()} s) is outside the video (t "

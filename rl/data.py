@@ -44,7 +44,7 @@ def ended_early(driver, n: int) -> bool:
   try: d = json.loads(driver) if driver is not None else {}
   except (ValueError, TypeError, RecursionError): return False
   asked = d.get("seconds") if isinstance(d, dict) else None
-  if isinstance(d, dict) and "human_crash" in d: return d["human_crash"] is True  # (on the last frame too, where the length
+  if isinstance(d, dict) and isinstance(d.get("human_crash"), bool): return d["human_crash"]  # (on the last frame too, where the length
   # can't tell; and a segment that lost frames, edited or dropped, did not end early)
   return isinstance(asked, (int, float)) and not isinstance(asked, bool) and n < round(asked * FPS)
 

@@ -4,7 +4,7 @@ into kernels: changing lr every step keeps every kernel the same, so nothing is 
 the step (the step count advances inside the replayed kernels too). Set lr outside a jitted step: a replay runs no
 Python, so an lr set inside it stays the recording call's."""
 from __future__ import annotations
-import math, warnings, weakref
+import math, sys, warnings, weakref
 from typing import Optional
 import numpy as np
 from drivegpt import Tensor, dtypes, realize
@@ -55,8 +55,10 @@ class Optimizer:
         # a jitted step recorded before training. Through _set_data: a detach of it follows it (it kept the zeros), and the
         # views taken while it was undecided (a module's wt = w.T at build time) are taken again with a graph (w never trained)
         if copies := _copies_without_graph(p):
+          level, f = 1, sys._getframe()   # the caller's line, past this file's frames (SGD, Adam, AdamW's)
+          while f is not None and f.f_code.co_filename == __file__: f, level = f.f_back, level + 1
           warnings.warn(f"optimizer: {len(copies)} copy(ies) of a parameter (w.flip(), w.expand(), w.pad(): not views) taken before "
-                        "the optimizer was made keep its value of then and pass it no gradient: take them after", stacklevel=3)
+                        "the optimizer was made keep its value of then and pass it no gradient: take them after", stacklevel=level)
         p._set_data(p.lazydata if p.lazydata.is_realized else p.lazydata.contiguous())
     finally: Tensor.no_grad = was
     Tensor.corealize(self.params)
