@@ -880,6 +880,15 @@ def test_lzma_at_the_model_rate_does_not_see_the_frames_between():
   alone = tw.lzma_bits([Segment(s.name, s.tokens[::2], None, s.route) for s in segs], 1)
   assert abs(at10 / alone - 1) < 0.15 and tw.lzma_bits(segs, 1) < 0.7 * at10, (at10, alone)
 
+def test_lzma_compresses_a_spread_subset_past_its_budget(monkeypatch):
+  """eval-world compressed every held-out token twice whatever --windows scored (~0.45 s a commaVQ file: hours for a
+  tenth of commaVQ). Past LZMA_BYTES every k-th segment is compressed: the figure of that subset, exactly."""
+  rng = np.random.default_rng(53)
+  segs = [Segment(f"s{i}", rng.integers(0, 4 + i, (40, 8)).astype(np.int16), None, f"s{i}") for i in range(9)]
+  whole = tw.lzma_bits(segs)
+  monkeypatch.setattr(tw, "LZMA_BYTES", 3 * 40 * 8 * 2)   # three segments' bytes: every third
+  assert tw.lzma_bits(segs) == tw.lzma_bits(segs[::3]) != whole
+
 def test_probe_calibration_skips_frames_it_cannot_read(tmp_path):
   """One uniform frame among 60 made the whole calibration (px per rad, correlation) NaN."""
   import hdf5plugin  # noqa: F401

@@ -675,10 +675,16 @@ def known(video: str, tokens, seen: frozenset) -> bool:
   drives of a covered camera, each with its video, have the same tokens."""
   if video and ("v", video) in seen: return True
   kinds = ("t0",) if video else ("t0", "t1")
-  if tokens is None or not any(k in kinds for k, _ in seen): return False
+  if tokens is None or not _kinds(seen).intersection(kinds): return False   # (no token checksum to match: none computed)
   from train.world_data import token_sum
   t = token_sum(tokens)
   return any((k, t) in seen for k in kinds)
+
+@functools.lru_cache(maxsize=4)
+def _kinds(seen: frozenset) -> frozenset:
+  """The kinds of entry in trained_videos' set, once per set (scanned for each segment asked about, 3,200 held-out against
+  32,000 trained took 29 s)."""
+  return frozenset(k for k, _ in seen)
 
 def trained_videos(run: str, tokens: bool = False) -> frozenset:
   """What the drives a run trained on are known by (see known): ("v", video checksum); ("t0", token checksum) of those
