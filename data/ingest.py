@@ -543,8 +543,9 @@ def frame_rate(times: np.ndarray) -> float:
     # the gaps of over 2.5 frames are left out, their time and their frames: the stages read the frames either side as
     # pieces (a 3 s hole in a 9 s segment read 13.3 fps, and every stage refused the shard as recorded at another rate),
     # and a camera resumes at any phase (a hole of 3.025 s counted as 60 frames read 19.96)
-    step = step[step <= 2.5 * np.median(step)]
-    slots = np.where(step >= 1.9 * np.median(step), np.round(step / np.median(step)), 1)
+    med = np.median(step)   # (the whole clip's: the one the gaps were judged by)
+    step = step[step <= 2.5 * med]
+    slots = np.where(step >= 1.9 * med, np.round(step / med), 1)
     return float((slots.sum() if slots.sum() - len(step) <= 0.01 * (slots.sum() + 1) else len(step)) / step.sum())
 
 

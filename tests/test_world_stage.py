@@ -882,12 +882,17 @@ def test_lzma_at_the_model_rate_does_not_see_the_frames_between():
 
 def test_lzma_compresses_a_spread_subset_past_its_budget(monkeypatch):
   """eval-world compressed every held-out token twice whatever --windows scored (~0.45 s a commaVQ file: hours for a
-  tenth of commaVQ). Past LZMA_BYTES every k-th segment is compressed: the figure of that subset, exactly."""
+  tenth of commaVQ). Past LZMA_BYTES the segments at evenly spaced byte offsets are compressed, each capped at the
+  budget: the figure of that subset, exactly; a long segment is as likely as its size (every k-th by count took a tiny
+  clip for a folder holding a long drive, a review)."""
   rng = np.random.default_rng(53)
   segs = [Segment(f"s{i}", rng.integers(0, 4 + i, (40, 8)).astype(np.int16), None, f"s{i}") for i in range(9)]
   whole = tw.lzma_bits(segs)
-  monkeypatch.setattr(tw, "LZMA_BYTES", 3 * 40 * 8 * 2)   # three segments' bytes: every third
-  assert tw.lzma_bits(segs) == tw.lzma_bits(segs[::3]) != whole
+  monkeypatch.setattr(tw, "LZMA_BYTES", 3 * 40 * 8 * 2)   # three segments' bytes: those at offsets 1.5, 4.5, 7.5 segments
+  assert tw.lzma_bits(segs) == tw.lzma_bits(segs[1::3]) != whole
+  tiny, long = Segment("t", rng.integers(0, 2, (5, 8)).astype(np.int16), None, "t"), Segment("l", rng.integers(0, 16, (1000, 8)).astype(np.int16), None, "l")
+  monkeypatch.setattr(tw, "LZMA_BYTES", 100 * 8 * 2)
+  assert tw.lzma_bits([tiny, long]) == tw.lzma_bits([Segment("l", long.tokens[:100], None, "l")])   # the long one's first 100 frames
 
 def test_probe_calibration_skips_frames_it_cannot_read(tmp_path):
   """One uniform frame among 60 made the whole calibration (px per rad, correlation) NaN."""

@@ -675,7 +675,7 @@ def known(video: str, tokens, seen: frozenset) -> bool:
   drives of a covered camera, each with its video, have the same tokens."""
   if video and ("v", video) in seen: return True
   kinds = ("t0",) if video else ("t0", "t1")
-  if tokens is None or not _kinds(seen).intersection(kinds): return False   # (no token checksum to match: none computed)
+  if tokens is None or not _kinds(seen if isinstance(seen, frozenset) else frozenset(seen)).intersection(kinds): return False   # (none to match)
   from train.world_data import token_sum
   t = token_sum(tokens)
   return any((k, t) in seen for k in kinds)

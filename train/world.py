@@ -137,9 +137,14 @@ def lzma_bits(segs, stride: int = 1) -> float:
   of every stride-th frame (the model's frame rate), each phase compressed on its own. (Joined into one input, each
   frame of the second phase found its 20 Hz neighbour in the first, and the figure came out near the 20 Hz one.) Fed
   segment by segment: the bytes joined first were a second copy of every scored token (0.9 GB per 1000 commaVQ segments).
-  Over LZMA_BYTES of tokens, every k-th segment (an evenly spread subset near that size): all of them cost ~0.45 s a
-  commaVQ file, an hour for a tenth of commaVQ held out, whatever --windows scored."""
-  segs = segs[::max(1, math.ceil(sum(2 * s.tokens.size for s in segs) / LZMA_BYTES))]
+  Over LZMA_BYTES of tokens, the segments at evenly spaced byte offsets (so a long one is as likely as its size), each
+  at most LZMA_BYTES of frames: all of them cost ~0.45 s a commaVQ file, an hour for a tenth of commaVQ held out,
+  whatever --windows scored."""
+  segs, sizes = list(segs), np.array([2 * s.tokens.size for s in segs], np.int64)
+  if sizes.sum() > LZMA_BYTES:  # (every k-th segment by count took a 0.3 MB clip for a folder holding a 10-hour drive)
+    m = math.ceil(len(segs) * LZMA_BYTES / sizes.sum())
+    picked = np.unique(np.searchsorted(np.cumsum(sizes), (np.arange(m) + 0.5) * sizes.sum() / m, side="right"))
+    segs = [replace(segs[i], tokens=segs[i].tokens[:max(1, LZMA_BYTES // max(1, 2 * segs[i].tokens[0].size))]) for i in picked]
   size = 0
   for o in range(stride):
     c = lzma.LZMACompressor(preset=9 | lzma.PRESET_EXTREME)
@@ -409,7 +414,7 @@ def eval_main(argv: Optional[list[str]] = None) -> dict:
   ap = argparse.ArgumentParser(prog="drivegpt eval-world", formatter_class=HelpFormatter, description="Score token segments with a trained world model: prints one "
                                "JSON line with bits/token, bits/token with the poses shuffled across the batch (when the "
                                "segments have poses), both over all frames of the windows and over their last frame, and "
-                               "lzma's bits/token on the same tokens (the 20 Hz stream, and at the model's frame rate).")
+                               "lzma's bits/token on the same tokens (the 20 Hz stream, and at the model's frame rate; past 16 MB of tokens, on an evenly spread subset).")
   ap.add_argument("--ckpt", required=True, type=path_arg, help="run directory of train-world (or its ckpt.safetensors)")
   ap.add_argument("--tokens", required=True, type=path_arg, help="token-shard folder or commaVQ .npy files")
   ap.add_argument("--split", default="val", choices=["val", "train", "all"],
