@@ -537,8 +537,8 @@ def frame_rate(times: np.ndarray) -> float:
     ones, k >= 2, is k frames), over the time, where at most 1% of them were dropped; else the frames there are over the
     time. A few dropped frames are holes in the clock, not a slower camera (one in a 60 s segment read 19.98 fps, and
     every stage that counts 20 fps frames refused the shard); a video that lost more single frames runs at the rate its
-    frames do, and is refused there. Gaps of over 2.5 frames are left out, their frames and their time. Jitter counts as it is: an interval under 1.9 usual ones is one (8 ms of jitter read 20.2 fps
-    where long intervals were left out)."""
+    frames do, and is refused there. Gaps of over 2.5 frames are left out, their frames and their time. Jitter counts
+    as it is: an interval under 1.9 usual ones is one (8 ms of jitter read 20.2 fps where long intervals were left out)."""
     step = np.diff(times)
     # the gaps of over 2.5 frames are left out, their time and their frames: the stages read the frames either side as
     # pieces (a 3 s hole in a 9 s segment read 13.3 fps, and every stage refused the shard as recorded at another rate),
