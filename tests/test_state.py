@@ -360,3 +360,16 @@ def test_refusals_a_mutation_test_found_untested(tmp_path):
   n = struct.unpack("<Q", (tmp_path / "ours.safetensors").read_bytes()[:8])[0]
   assert (8 + n) % 8 == 0
   assert (tmp_path / "ours.safetensors").read_bytes() == safetensors.numpy.save(w)
+
+def test_review_53_a_view_kept_as_a_models_attribute_loads_through_its_base():
+  """A model holding wt = w.T as an attribute: load_state_dict wrote into the view, was refused (an in-place write into a
+  leaf that requires grad), and left the model half loaded (w loaded, b not), though everything is checked first."""
+  from drivegpt import nn
+  rng = np.random.default_rng(53)
+  class M:
+    def __init__(s):
+      s.w = Tensor(np.zeros((2, 3), np.float32), requires_grad=True); s.wt = s.w.T
+      s.b = Tensor(np.zeros(3, np.float32), requires_grad=True)
+  m, w, b = M(), rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal(3).astype(np.float32)
+  nn.load_state_dict(m, {"w": w, "wt": w.T.copy(), "b": b})
+  np.testing.assert_array_equal(m.w.numpy(), w); np.testing.assert_array_equal(m.wt.numpy(), w.T); np.testing.assert_array_equal(m.b.numpy(), b)

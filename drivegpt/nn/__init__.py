@@ -214,6 +214,11 @@ def _as_tensor(v, name: str) -> Tensor:
   except (TypeError, RuntimeError) as e:  # (a bfloat16 tensor: "unsupported ScalarType BFloat16", no way out said)
     raise TypeError(f"load_state_dict: {name!r}: {e}" + (" (convert it first: .float())" if "BFloat16" in str(e) or "bfloat16" in str(e) else "")) from None
 
+def _viewed(t: Tensor) -> Tensor:
+  """The tensor a view (w.T, w[1:3]) reads, through views of views; t itself if it is none."""
+  while t._view is not None and t._view[1] is not None: t = t._view[0]
+  return t
+
 def load_state_dict(obj, state_dict: dict, strict: bool = True, verbose: bool = False, consume: bool = False) -> None:
   """Copy state_dict's tensors (or arrays of any library: numpy, PyTorch, ...) into obj's tensors of the same names.
   Everything is checked before anything is written: strict rejects missing and unexpected keys; shapes and dtypes must
@@ -225,13 +230,14 @@ def load_state_dict(obj, state_dict: dict, strict: bool = True, verbose: bool = 
     if missing := [k for k in own if not any(j in state_dict for j in names[id(own[k])])]:
       raise KeyError(f"load_state_dict: missing key {missing[0]!r} ({len(missing)} missing)")
     if extra := [k for k in state_dict if k not in own]: raise KeyError(f"load_state_dict: unexpected key {extra[0]!r} ({len(extra)} unexpected)")
-  todo, first = [], {}
+  todo, first, ids = [], {}, {id(t) for t in own.values()}
   for k, t in own.items():
     if k not in state_dict: continue
     v = _as_tensor(state_dict[k], k)
     if tuple(v.shape) != t.shape: raise ShapeError(f"load_state_dict: {k!r} has shape {tuple(v.shape)}, expected {t.shape}")
     if v.dtype != t.dtype: raise ValueError(f"load_state_dict: {k!r} has dtype {v.dtype}, expected {t.dtype}")
-    if id(t) not in first:  # a tied weight is written once, from its first name; its other names must agree (an untied
+    if (r := _viewed(t)) is not t and id(r) in ids: continue  # a view of another of its tensors (wt = w.T) follows it (written
+    if id(t) not in first:                                    # into, it was refused half way: the tensors before it loaded)  # a tied weight is written once, from its first name; its other names must agree (an untied
       first[id(t)] = k      # checkpoint's second value was dropped without a word)
       todo.append((t, v))
     elif state_dict[k] is not state_dict[f := first[id(t)]] and not np.array_equal(v.numpy(), _as_tensor(state_dict[f], f).numpy(), equal_nan=v.dtype.is_float):
