@@ -171,7 +171,7 @@ def readers(steps: list, name: str) -> list[str]:
   made_by, found = [Path(o)] if (o := output_of(dict(steps)[name])) else [], []
   for n, argv in steps[names.index(name) + 1:]:
     # key=value's value, or the argument itself (a path with `=` in it: --out /runs/a=b/raw was read as b/raw)
-    paths = [Path(x) for a in argv if "/" in a for x in (a, *[a.partition("=")[2]] * ("=" in a)) if x]   # (Path("") is ".", a
+    paths = [Path(x) for a in argv if "/" in a for x in ([a, a.partition("=")[2]] if "=" in a else [a]) if x]   # (Path("") is ".", a
     # parent of every relative path: with --out runs/demo every later step read every step's output)
     if any(p == m or m in p.parents or p in m.parents for p in paths for m in made_by):
       found.append(n)
